@@ -1,0 +1,73 @@
+"""Building the Application: services, persistence, handlers and lifecycle in one place."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    ContextTypes,
+    Defaults,
+)
+
+import handlers
+from bot import jobs
+from bot.config import Settings
+from bot.context import BotContext
+from bot.i18n import resolve, translator
+from bot.persistence import SQLitePersistence
+from bot.updates import PerUserUpdateProcessor
+from domain.access import actor
+from handlers import menu
+from storage import people, telegram_users
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
+
+
+def build_application(
+    settings: Settings,
+    *,
+    update_processor: BaseUpdateProcessor | None = None,
+) -> Application:
+    db = Database(settings.database_path)
+    app = (
+        ApplicationBuilder()
+        .token(settings.token())
+        .base_url(settings.telegram_base_url)
+        .base_file_url(settings.telegram_base_file_url)
+        .defaults(Defaults(tzinfo=settings.tz))
+        .context_types(ContextTypes(context=BotContext))
+        .persistence(SQLitePersistence(db))
+        .concurrent_updates(update_processor or PerUserUpdateProcessor())
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    app.bot_data["db"] = db
+    app.bot_data["settings"] = settings
+    handlers.register(app)
+    return app
+
+
+async def post_init(app: Application) -> None:
+    db: Database = app.bot_data["db"]
+    settings: Settings = app.bot_data["settings"]
+    await db.open()
+    translator(settings.bot_default_locale)  # fail at start-up, not at the first message
+    await menu.publish_default(app.bot, settings.bot_default_locale)
+    for telegram_id in await people.all_secretary_telegram_ids(db):
+        stored = await telegram_users.get_locale(db, telegram_id)
+        locale = resolve(stored, None, settings.bot_default_locale)
+        await menu.publish_for(app.bot, await actor(db, telegram_id), locale)
+    jobs.schedule(app)
+    log.info("bot @%s ready", app.bot.username)
+
+
+async def post_shutdown(app: Application) -> None:
+    await app.bot_data["db"].close()

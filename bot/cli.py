@@ -1,0 +1,215 @@
+"""`partybot`: run the bot and do the operator's chores from a shell.
+
+Every failure the operator can cause (missing token, unknown branch, bad id) ends with one
+line on stderr and a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+import time
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+from bot import __version__
+from bot.config import ConfigError, Settings, load_settings
+from bot.logging import setup_logging
+from domain import admin, onboarding
+from domain.errors import DomainError
+from domain.models import InviteRole
+from storage.db import Database
+
+EXIT_USAGE = 2
+EXIT_FAILED = 1
+HEARTBEAT_MAX_AGE = 180
+
+log = logging.getLogger("partybot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="partybot", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"partybot {__version__}")
+    sub = parser.add_subparsers(dest="command")
+
+    run = sub.add_parser("run", help="run the bot (long polling unless --webhook)")
+    run.add_argument("--webhook", action="store_true", help="receive updates by webhook")
+    run.add_argument("--listen", default="0.0.0.0", help="webhook: address to listen on")
+    run.add_argument("--port", type=int, default=8443, help="webhook: port to listen on")
+    run.add_argument("--url", help="webhook: the public HTTPS URL Telegram calls")
+    run.add_argument("--secret-token", help="webhook: secret Telegram sends in a header")
+
+    sub.add_parser("migrate", help="apply database migrations")
+
+    branch = sub.add_parser("branch", help="manage branches").add_subparsers(dest="action")
+    branch_add = branch.add_parser("add", help="create a branch; prints its id")
+    branch_add.add_argument("name")
+    branch_add.add_argument("--district")
+
+    secretary = sub.add_parser("secretary", help="manage secretaries").add_subparsers(
+        dest="action"
+    )
+    secretary_add = secretary.add_parser("add", help="make a Telegram account a secretary")
+    secretary_add.add_argument("--branch", type=int, required=True)
+    secretary_add.add_argument("--telegram-id", type=int, required=True)
+
+    invite = sub.add_parser("invite", help="manage invitations").add_subparsers(dest="action")
+    invite_create = invite.add_parser("create", help="create an invitation link")
+    invite_create.add_argument("--branch", type=int, required=True)
+    invite_create.add_argument("--role", choices=[r.value for r in InviteRole], default="member")
+    invite_create.add_argument("--uses", type=int, default=1)
+    invite_create.add_argument("--expires", type=int, default=14, metavar="DAYS")
+
+    backup = sub.add_parser("backup", help="copy the database safely, even while running")
+    backup.add_argument("path", type=Path)
+
+    sub.add_parser("health", help="exit 0 when the running bot's heartbeat is fresh")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    command = args.command or "run"
+    try:
+        settings = load_settings()
+        setup_logging(settings)
+        if command == "run":
+            return run(settings, args)
+        if command == "health":
+            return health(settings)
+        action = COMMANDS.get((command, getattr(args, "action", None)))
+        if action is None:
+            _parser().parse_args([command, "--help"])
+            return EXIT_USAGE
+        return asyncio.run(_with_db(settings, action, args))
+    except ConfigError as exc:
+        print(f"partybot: configuration error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except DomainError as exc:
+        print(f"partybot: {describe(exc)}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return 130
+
+
+def describe(exc: DomainError) -> str:
+    texts = {
+        "branch_unknown": "no branch with id {branch}",
+        "branch_exists": "a branch named {name!r} already exists in that district",
+        "branch_name_empty": "the branch name is empty",
+        "telegram_id_invalid": "a Telegram id is a positive number",
+        "invite_uses": "--uses must be at least 1",
+        "invite_expiry": "--expires must be at least 1 day",
+    }
+    return texts.get(exc.code, exc.code).format(**exc.params)
+
+
+async def _with_db(
+    settings: Settings,
+    action: Callable[[Settings, Database, argparse.Namespace], Coroutine[Any, Any, int]],
+    args: argparse.Namespace,
+) -> int:
+    async with Database(settings.database_path) as db:
+        return await action(settings, db, args)
+
+
+async def _migrate(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    print(f"database at schema version {await db.schema_version()}")
+    return 0
+
+
+async def _branch_add(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    branch = await admin.add_branch(db, args.name, args.district)
+    print(branch.id)
+    return 0
+
+
+async def _secretary_add(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    person = await admin.add_secretary(db, args.branch, args.telegram_id)
+    print(f"telegram id {args.telegram_id} is secretary of branch {args.branch} "
+          f"(person {person.id})")
+    return 0
+
+
+async def _invite_create(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    invite = await onboarding.create_invite(
+        db,
+        branch_id=args.branch,
+        role=InviteRole(args.role),
+        uses=args.uses,
+        expires_in_days=args.expires,
+    )
+    username = await bot_username(settings)
+    print(f"https://t.me/{username}?start={invite.code}" if username else "(link: set "
+          "TELEGRAM_BOT_USERNAME or TELEGRAM_BOT_TOKEN to print the link)")
+    print(invite.code)
+    return 0
+
+
+async def _backup(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    target = await db.backup(args.path)
+    print(f"backup written to {target}")
+    return 0
+
+
+COMMANDS = {
+    ("migrate", None): _migrate,
+    ("branch", "add"): _branch_add,
+    ("secretary", "add"): _secretary_add,
+    ("invite", "create"): _invite_create,
+    ("backup", None): _backup,
+}
+
+
+async def bot_username(settings: Settings) -> str | None:
+    if settings.telegram_bot_username:
+        return settings.telegram_bot_username.lstrip("@")
+    if settings.telegram_bot_token is None:
+        return None
+    from telegram import Bot
+    from telegram.error import TelegramError
+
+    try:
+        async with Bot(settings.token(), base_url=settings.telegram_base_url) as bot:
+            return bot.username
+    except (TelegramError, ConfigError) as exc:
+        log.warning("could not ask Telegram for the bot's name: %s", exc)
+        return None
+
+
+def run(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app import ALLOWED_UPDATES, build_application
+
+    settings.token()  # a clear error before anything else starts
+    log.info("starting partybot %s with %s", __version__, settings.describe())
+    app = build_application(settings)
+    if args.webhook:
+        if not args.url:
+            raise ConfigError("--webhook needs --url (the public HTTPS address)")
+        app.run_webhook(
+            listen=args.listen,
+            port=args.port,
+            url_path=Path(args.url).name or "",
+            webhook_url=args.url,
+            secret_token=args.secret_token,
+            allowed_updates=ALLOWED_UPDATES,
+        )
+    else:
+        app.run_polling(allowed_updates=ALLOWED_UPDATES)
+    return 0
+
+
+def health(settings: Settings) -> int:
+    beat = settings.heartbeat_path
+    if not beat.exists():
+        print("partybot: no heartbeat yet", file=sys.stderr)
+        return EXIT_FAILED
+    age = time.time() - beat.stat().st_mtime
+    if age > HEARTBEAT_MAX_AGE:
+        print(f"partybot: heartbeat is {age:.0f}s old", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"ok ({age:.0f}s)")
+    return 0

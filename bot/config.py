@@ -1,0 +1,99 @@
+"""Configuration from the environment (and an optional `.env` file).
+
+Everything an operator may set lives here, validated once at start-up, so a typo in a
+variable fails loudly with one line instead of deep inside a handler.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,}$")
+SUPPORTED_LOCALES = ("zh_Hans", "en")
+
+
+class ConfigError(Exception):
+    """A configuration problem, worded for the operator."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: SecretStr | None = Field(default=None)
+    telegram_bot_username: str | None = None
+    telegram_base_url: str = "https://api.telegram.org/bot"
+    telegram_base_file_url: str = "https://api.telegram.org/file/bot"
+    database_url: str = "sqlite:///data/partybot.db"
+    bot_timezone: str = "Asia/Shanghai"
+    bot_default_locale: str = "zh_Hans"
+
+    @field_validator("bot_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown IANA time zone {value!r}") from exc
+        return value
+
+    @field_validator("bot_default_locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        normalised = value.replace("-", "_")
+        for locale in SUPPORTED_LOCALES:
+            if normalised.lower() == locale.lower():
+                return locale
+        raise ValueError(f"must be one of {', '.join(SUPPORTED_LOCALES)}")
+
+    @field_validator("database_url")
+    @classmethod
+    def _sqlite_url(cls, value: str) -> str:
+        if not value.startswith("sqlite:///"):
+            raise ValueError("only sqlite:///PATH is supported")
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.bot_timezone)
+
+    @property
+    def database_path(self) -> Path:
+        return Path(self.database_url.removeprefix("sqlite:///"))
+
+    @property
+    def heartbeat_path(self) -> Path:
+        return self.database_path.with_name("heartbeat")
+
+    def token(self) -> str:
+        """The token, checked; raises ConfigError when missing or malformed."""
+        if self.telegram_bot_token is None or not self.telegram_bot_token.get_secret_value():
+            raise ConfigError("TELEGRAM_BOT_TOKEN is not set; get one from @BotFather")
+        value = self.telegram_bot_token.get_secret_value().strip()
+        if not TOKEN_RE.match(value):
+            raise ConfigError("TELEGRAM_BOT_TOKEN is malformed; expected <digits>:<secret>")
+        return value
+
+    def describe(self) -> dict[str, str]:
+        """The effective configuration for the start-up log; the token never appears."""
+        return {
+            "telegram_base_url": self.telegram_base_url,
+            "telegram_base_file_url": self.telegram_base_file_url,
+            "database_url": self.database_url,
+            "bot_timezone": self.bot_timezone,
+            "bot_default_locale": self.bot_default_locale,
+            "token": "set" if self.telegram_bot_token else "missing",
+        }
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]).upper()
+        raise ConfigError(f"{field}: {first['msg']}") from None

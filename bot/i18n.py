@@ -1,0 +1,106 @@
+"""Translations and locale-aware formatting (gettext catalogs through Babel).
+
+Catalogs live in `locales/<locale>/LC_MESSAGES/messages.po`. A compiled `.mo` beside the
+`.po` is used when it is at least as new; otherwise the `.po` is compiled in memory, so
+a source checkout works without a build step and a stale `.mo` can never win.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime, tzinfo
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+from babel import Locale, dates, numbers
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+DOMAIN = "messages"
+LOCALES = ("zh_Hans", "en")
+DEFAULT_LOCALE = "zh_Hans"
+
+
+def locales_dir() -> Path:
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "locales", here.parent / "locales"):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("no locales folder beside the bot package")
+
+
+def _load(locale: str) -> NullTranslations:
+    folder = locales_dir() / locale / "LC_MESSAGES"
+    po, mo = folder / f"{DOMAIN}.po", folder / f"{DOMAIN}.mo"
+    if mo.exists() and (not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime):
+        with mo.open("rb") as fh:
+            return Translations(fh, domain=DOMAIN)
+    if not po.exists():
+        return NullTranslations()
+    with po.open("rb") as fh:
+        catalog = read_po(fh, locale=locale)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer, domain=DOMAIN)
+
+
+def normalise(code: str | None) -> str | None:
+    """Map a stored choice or Telegram's `language_code` to a supported locale."""
+    if not code:
+        return None
+    code = code.replace("_", "-").lower()
+    if code.startswith("zh"):
+        return "zh_Hans"
+    if code.startswith("en"):
+        return "en"
+    return None
+
+
+def resolve(stored: str | None, telegram_code: str | None, default: str = DEFAULT_LOCALE) -> str:
+    return normalise(stored) or normalise(telegram_code) or default
+
+
+class Translator:
+    """One locale's gettext functions plus Babel formatting in the bot's time zone."""
+
+    def __init__(self, locale: str, translations: NullTranslations) -> None:
+        self.locale = locale
+        self.babel_locale = Locale.parse(locale)
+        self._t = translations
+
+    def gettext(self, message: str, **params: object) -> str:
+        text = self._t.gettext(message)
+        return text.format(**params) if params else text
+
+    def ngettext(self, singular: str, plural: str, n: int, **params: object) -> str:
+        return self._t.ngettext(singular, plural, n).format(n=n, **params)
+
+    def pgettext(self, context: str, message: str) -> str:
+        return self._t.pgettext(context, message)
+
+    def date(self, value: date, fmt: str = "medium") -> str:
+        return dates.format_date(value, format=fmt, locale=self.babel_locale)
+
+    def datetime(self, value: datetime, tz: tzinfo, fmt: str = "medium") -> str:
+        return dates.format_datetime(value, format=fmt, tzinfo=tz, locale=self.babel_locale)
+
+    def time(self, value: datetime, tz: tzinfo, fmt: str = "short") -> str:
+        return dates.format_time(value, format=fmt, tzinfo=tz, locale=self.babel_locale)
+
+    def number(self, value: int | float | Decimal) -> str:
+        return numbers.format_decimal(value, locale=self.babel_locale)
+
+
+@cache
+def translator(locale: str) -> Translator:
+    if locale not in LOCALES:
+        locale = DEFAULT_LOCALE
+    return Translator(locale, _load(locale))
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction where it is translated later (tables, enums)."""
+    return message

@@ -1,0 +1,18 @@
+"""Jobs the bot runs on its own. Each decides what to do from the database, not memory."""
+
+from __future__ import annotations
+
+from telegram.ext import Application
+
+from bot.context import BotContext
+
+HEARTBEAT_SECONDS = 30
+
+
+async def heartbeat(context: BotContext) -> None:
+    """Touch a file that `partybot health` (the container's HEALTHCHECK) reads."""
+    context.settings.heartbeat_path.touch()
+
+
+def schedule(app: Application) -> None:
+    app.job_queue.run_repeating(heartbeat, interval=HEARTBEAT_SECONDS, first=0, name="heartbeat")

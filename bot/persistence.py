@@ -1,0 +1,109 @@
+"""python-telegram-bot persistence in the bot's own SQLite database.
+
+Only conversation states and user_data (the drafts of unfinished conversations) are kept;
+everything a person confirms is written to the domain tables directly, so this store only
+decides where a conversation resumes after a restart.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from telegram.ext import BasePersistence, PersistenceInput
+from telegram.ext._utils.types import ConversationDict, ConversationKey
+
+from storage.db import Database
+
+
+class SQLitePersistence(BasePersistence[dict, dict, dict]):
+    def __init__(self, db: Database, update_interval: float = 60) -> None:
+        super().__init__(
+            store_data=PersistenceInput(
+                bot_data=False, chat_data=False, user_data=True, callback_data=False
+            ),
+            update_interval=update_interval,
+        )
+        self.db = db
+
+    async def _ready(self) -> Database:
+        if not self.db.is_open:
+            await self.db.open()
+        return self.db
+
+    async def get_conversations(self, name: str) -> ConversationDict:
+        db = await self._ready()
+        found = await db.fetchall(
+            "SELECT key, state FROM ptb_conversations WHERE name = ?", (name,)
+        )
+        return {tuple(json.loads(r["key"])): json.loads(r["state"]) for r in found}
+
+    async def update_conversation(
+        self, name: str, key: ConversationKey, new_state: object | None
+    ) -> None:
+        db = await self._ready()
+        async with db.transaction() as conn:
+            if new_state is None:
+                await conn.execute(
+                    "DELETE FROM ptb_conversations WHERE name = ? AND key = ?",
+                    (name, json.dumps(list(key))),
+                )
+            else:
+                await conn.execute(
+                    "INSERT INTO ptb_conversations (name, key, state) VALUES (?, ?, ?)"
+                    " ON CONFLICT(name, key) DO UPDATE SET state = excluded.state",
+                    (name, json.dumps(list(key)), json.dumps(new_state)),
+                )
+
+    async def get_user_data(self) -> dict[int, dict]:
+        db = await self._ready()
+        found = await db.fetchall("SELECT user_id, data FROM ptb_user_data")
+        return {r["user_id"]: json.loads(r["data"]) for r in found}
+
+    async def update_user_data(self, user_id: int, data: dict) -> None:
+        db = await self._ready()
+        async with db.transaction() as conn:
+            if data:
+                await conn.execute(
+                    "INSERT INTO ptb_user_data (user_id, data) VALUES (?, ?)"
+                    " ON CONFLICT(user_id) DO UPDATE SET data = excluded.data",
+                    (user_id, json.dumps(data, ensure_ascii=False)),
+                )
+            else:
+                await conn.execute("DELETE FROM ptb_user_data WHERE user_id = ?", (user_id,))
+
+    async def drop_user_data(self, user_id: int) -> None:
+        await self.update_user_data(user_id, {})
+
+    async def refresh_user_data(self, user_id: int, user_data: dict) -> None:
+        pass
+
+    async def get_chat_data(self) -> dict[int, Any]:
+        return {}
+
+    async def update_chat_data(self, chat_id: int, data: Any) -> None:
+        pass
+
+    async def drop_chat_data(self, chat_id: int) -> None:
+        pass
+
+    async def refresh_chat_data(self, chat_id: int, chat_data: Any) -> None:
+        pass
+
+    async def get_bot_data(self) -> dict:
+        return {}
+
+    async def update_bot_data(self, data: dict) -> None:
+        pass
+
+    async def refresh_bot_data(self, bot_data: dict) -> None:
+        pass
+
+    async def get_callback_data(self) -> None:
+        return None
+
+    async def update_callback_data(self, data: Any) -> None:
+        pass
+
+    async def flush(self) -> None:
+        pass

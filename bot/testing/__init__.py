@@ -1,0 +1,1 @@
+"""Test utilities: a local fake Telegram Bot API server for end-to-end tests."""

@@ -1,0 +1,208 @@
+"""Drive the real bot as people would: an `Application` polling a `FakeBotAPI` over HTTP.
+
+    async with BotHarness(server, tmp_path) as bot:
+        alice = bot.person("Alice")
+        await alice.send("/start CODE")
+        assert "姓名" in alice.last_text
+
+Every update a person sends is awaited until the bot has finished handling it, so the
+replies are in the chat when `send` returns. Exceptions raised in handlers are collected
+in `errors`; a test asserts there were none.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from telegram.ext import Application
+
+from bot.app import ALLOWED_UPDATES, build_application
+from bot.config import Settings, load_settings
+from bot.testing.fake_bot_api import FakeBotAPI
+from bot.updates import PerUserUpdateProcessor
+from storage.db import Database
+
+JSON = dict[str, Any]
+WAIT_SECONDS = 10.0
+
+
+class TrackingUpdateProcessor(PerUserUpdateProcessor):
+    """The production processor, plus an event per update so tests can wait for it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._done: dict[int, asyncio.Event] = {}
+
+    def _event(self, update_id: int) -> asyncio.Event:
+        return self._done.setdefault(update_id, asyncio.Event())
+
+    async def process_update(self, update: object, coroutine: Any) -> None:
+        try:
+            await super().process_update(update, coroutine)
+        finally:
+            update_id = getattr(update, "update_id", None)
+            if update_id is not None:
+                self._event(update_id).set()
+
+    async def wait(self, update_id: int, timeout: float = WAIT_SECONDS) -> None:
+        await asyncio.wait_for(self._event(update_id).wait(), timeout)
+
+
+class BotHarness:
+    def __init__(self, server: FakeBotAPI, data_dir: Path, **settings: Any) -> None:
+        self.server = server
+        self.data_dir = Path(data_dir)
+        self.overrides = settings
+        self.errors: list[BaseException] = []
+        self.app: Application | None = None
+        self.processor: TrackingUpdateProcessor | None = None
+
+    @property
+    def settings(self) -> Settings:
+        values = {
+            "telegram_bot_token": self.server.token,
+            "telegram_base_url": self.server.base_url,
+            "telegram_base_file_url": self.server.base_file_url,
+            "database_url": f"sqlite:///{self.data_dir / 'partybot.db'}",
+            "bot_timezone": "Asia/Shanghai",
+            "bot_default_locale": "zh_Hans",
+        }
+        return load_settings(**(values | self.overrides))
+
+    @property
+    def db(self) -> Database:
+        assert self.app is not None, "the bot is not running"
+        return self.app.bot_data["db"]
+
+    async def start(self) -> BotHarness:
+        self.processor = TrackingUpdateProcessor()
+        app = build_application(self.settings, update_processor=self.processor)
+        app.add_error_handler(self._collect)
+        await app.initialize()
+        await app.post_init(app)
+        await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES)
+        await app.start()
+        self.app = app
+        return self
+
+    async def stop(self) -> None:
+        """A graceful stop, as on SIGTERM: what `run_polling` does on its way out."""
+        app, self.app = self.app, None
+        if app is None:
+            return
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+        await app.post_shutdown(app)
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+    async def __aenter__(self) -> BotHarness:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    async def _collect(self, update: object, context: Any) -> None:
+        self.errors.append(context.error)
+
+    async def processed(self, update: JSON) -> None:
+        assert self.processor is not None
+        await self.processor.wait(update["update_id"])
+
+    def person(self, first_name: str, *, language_code: str = "zh-hans", **kwargs: Any) -> Person:
+        return Person(self, self.server.new_user(first_name, language_code=language_code, **kwargs))
+
+
+class Person:
+    """One Telegram user in their private chat with the bot."""
+
+    def __init__(self, harness: BotHarness, user: JSON) -> None:
+        self.harness = harness
+        self.user = user
+        self._last_query_id: str | None = None
+
+    @property
+    def id(self) -> int:
+        return self.user["id"]
+
+    @property
+    def server(self) -> FakeBotAPI:
+        return self.harness.server
+
+    @property
+    def messages(self) -> list[JSON]:
+        return self.server.chat_messages(self.id)
+
+    @property
+    def texts(self) -> list[str]:
+        return [m.get("text") or m.get("caption") or "" for m in self.messages]
+
+    @property
+    def last(self) -> JSON:
+        last = self.server.last_message(self.id)
+        assert last is not None, f"{self.user['first_name']} has received nothing"
+        return last
+
+    @property
+    def last_text(self) -> str:
+        return self.last.get("text") or self.last.get("caption") or ""
+
+    async def _deliver(self, update: JSON) -> list[JSON]:
+        before = len(self.messages)
+        await self.harness.processed(update)
+        return self.messages[before:]
+
+    async def send(self, text: str) -> list[JSON]:
+        """Type a message; returns what the bot sent to this chat in response."""
+        return await self._deliver(self.server.push_text(self.user, text))
+
+    async def share_contact(self, phone: str, *, own: bool = True) -> list[JSON]:
+        owner: Any = "self" if own else self.id + 999_999
+        return await self._deliver(
+            self.server.push_contact(self.user, phone, contact_user_id=owner)
+        )
+
+    async def share_location(self, latitude: float, longitude: float, **kw: Any) -> list[JSON]:
+        return await self._deliver(self.server.push_location(self.user, latitude, longitude, **kw))
+
+    async def send_document(self, filename: str, content: bytes, mime: str) -> list[JSON]:
+        return await self._deliver(self.server.push_document(self.user, filename, content, mime))
+
+    def message_with_button(self, text: str) -> JSON:
+        for message in reversed(self.messages):
+            for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
+                if any(button.get("text") == text for button in row):
+                    return message
+        raise AssertionError(f"no message with a button {text!r}; last: {self.texts[-3:]}")
+
+    def buttons(self, message: JSON | None = None) -> list[str]:
+        message = message or self.last
+        rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+        return [button["text"] for row in rows for button in row]
+
+    async def press(self, text: str, message: JSON | None = None) -> list[JSON]:
+        """Press the inline button labelled `text` on `message` (default: the newest one
+        that has it)."""
+        message = message or self.message_with_button(text)
+        button = self.server.find_button(message, text)
+        return await self.press_data(message["message_id"], button["callback_data"])
+
+    async def press_data(self, message_id: int, data: str) -> list[JSON]:
+        """Send a callback query with any data, as a forged or stale client would."""
+        update = self.server.push_callback(self.user, message_id, data)
+        self._last_query_id = update["callback_query"]["id"]
+        return await self._deliver(update)
+
+    @property
+    def answer(self) -> str | None:
+        """The text of the bot's answer to this person's newest button press (None when
+        answered without text); fails when the press was never answered."""
+        for answer in reversed(self.server.callback_answers):
+            if answer.get("callback_query_id") == self._last_query_id:
+                return answer.get("text")
+        raise AssertionError("the button press was not answered")

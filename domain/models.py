@@ -1,0 +1,89 @@
+"""The nouns of the domain, as plain dataclasses and string enums."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class Category(StrEnum):
+    """Member categories the county tracks (see DOMAIN.md)."""
+
+    RESIDENT = "resident"
+    MOBILE = "mobile"
+    UNEMPLOYED = "unemployed"
+    CADRE = "cadre"
+    ACTIVIST = "activist"
+
+
+class PersonStatus(StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    REJECTED = "rejected"
+    LEFT = "left"
+
+
+class Role(StrEnum):
+    MEMBER = "member"
+    SECRETARY = "secretary"
+    CADRE = "cadre"
+    UNIT = "unit"
+    COUNTY = "county"
+
+
+class InviteRole(StrEnum):
+    MEMBER = "member"
+    CADRE = "cadre"
+    UNIT = "unit"
+
+
+class RequestStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class Branch:
+    id: int
+    name: str
+    code: str
+    district_id: int | None
+    timezone: str | None
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    telegram_id: int | None
+    branch_id: int | None
+    name: str | None
+    phone: str | None
+    category: Category | None
+    status: PersonStatus
+
+    @property
+    def display_name(self) -> str:
+        return self.name or (f"#{self.telegram_id}" if self.telegram_id else f"#{self.id}")
+
+
+@dataclass(frozen=True)
+class Invite:
+    id: int
+    code: str
+    branch_id: int
+    role: InviteRole
+    uses_left: int
+    expires_at: datetime | None
+
+
+@dataclass(frozen=True)
+class JoinRequest:
+    id: int
+    person_id: int
+    branch_id: int
+    role: InviteRole
+    status: RequestStatus
+    created_at: datetime
+    reason: str | None

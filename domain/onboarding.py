@@ -1,0 +1,219 @@
+"""Joining a branch: invites, applications and the secretary's decision."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from domain.access import Actor, require
+from domain.errors import Conflict, InvalidInput, NotFound
+from domain.models import (
+    Branch,
+    Category,
+    Invite,
+    InviteRole,
+    JoinRequest,
+    Person,
+    PersonStatus,
+    RequestStatus,
+    Role,
+)
+from storage import audit, branches, invites, join_requests, people
+from storage.db import Database, utcnow
+
+# Unambiguous letters and digits: codes are sometimes read aloud or typed by hand.
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 10
+
+ROLE_FOR_INVITE = {
+    InviteRole.MEMBER: Role.MEMBER,
+    InviteRole.CADRE: Role.CADRE,
+    InviteRole.UNIT: Role.UNIT,
+}
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def check_invite(invite: Invite | None, now: datetime) -> Invite:
+    if invite is None:
+        raise NotFound("invite_unknown")
+    if invite.expires_at is not None and invite.expires_at <= now:
+        raise Conflict("invite_expired")
+    if invite.uses_left <= 0:
+        raise Conflict("invite_used_up")
+    return invite
+
+
+async def open_invite(db: Database, code: str, now: datetime | None = None) -> Invite:
+    """The invite behind a /start code, if it can still be used."""
+    code = code.strip().upper()
+    if not code.isalnum() or len(code) > 64:
+        raise NotFound("invite_unknown")
+    return check_invite(await invites.by_code(db, code), now or utcnow())
+
+
+async def create_invite(
+    db: Database,
+    *,
+    branch_id: int,
+    role: InviteRole = InviteRole.MEMBER,
+    uses: int = 1,
+    expires_in_days: int | None = 14,
+    created_by: int | None = None,
+) -> Invite:
+    if uses < 1:
+        raise InvalidInput("invite_uses")
+    if expires_in_days is not None and expires_in_days < 1:
+        raise InvalidInput("invite_expiry")
+    if await branches.get(db, branch_id) is None:
+        raise NotFound("branch_unknown", branch=branch_id)
+    expires_at = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
+    code = new_code()
+    async with db.transaction() as conn:
+        invite_id = await invites.create(
+            conn,
+            code=code,
+            branch_id=branch_id,
+            role=role,
+            uses=uses,
+            expires_at=expires_at,
+            created_by=created_by,
+        )
+        await audit.record(
+            conn,
+            action="invite.created",
+            subject_type="invite",
+            subject_id=invite_id,
+            actor_id=created_by,
+            branch_id=branch_id,
+            role=str(role),
+            uses=uses,
+        )
+    return Invite(invite_id, code, branch_id, role, uses, expires_at)
+
+
+@dataclass(frozen=True)
+class Application:
+    """What an applicant confirmed; the conversation collects it step by step."""
+
+    invite_code: str
+    name: str
+    phone: str
+    category: Category | None
+
+
+@dataclass(frozen=True)
+class Submitted:
+    person: Person
+    request: JoinRequest
+    branch: Branch
+    secretaries: list[Person]
+
+
+def category_for(role: InviteRole, chosen: Category | None) -> Category | None:
+    if role is InviteRole.CADRE:
+        return Category.CADRE
+    if role is InviteRole.UNIT:
+        return None
+    if chosen is None:
+        raise InvalidInput("category_missing")
+    return chosen
+
+
+async def submit(db: Database, telegram_id: int, application: Application) -> Submitted:
+    """Record the application and take one use of the invite, all at once."""
+    now = utcnow()
+    async with db.transaction() as conn:
+        invite = await invites.by_code(db, application.invite_code)
+        invite = check_invite(invite, now)
+        category = category_for(invite.role, application.category)
+        if not await invites.consume(conn, invite.id, now):
+            raise Conflict("invite_used_up")
+        existing = await people.by_telegram_id_for_update(conn, telegram_id)
+        if existing is not None and existing.status is PersonStatus.ACTIVE:
+            raise Conflict("already_member")
+        if existing is not None and existing.status is PersonStatus.PENDING:
+            raise Conflict("already_pending")
+        fields = dict(
+            branch_id=invite.branch_id,
+            name=application.name,
+            phone=application.phone,
+            category=category,
+            status=PersonStatus.PENDING,
+        )
+        if existing is None:
+            person_id = await people.insert(conn, telegram_id=telegram_id, **fields)
+        else:
+            person_id = existing.id
+            await people.update(conn, person_id, **fields)
+        request_id = await join_requests.create(
+            conn,
+            person_id=person_id,
+            branch_id=invite.branch_id,
+            invite_id=invite.id,
+            role=invite.role,
+        )
+        await audit.record(
+            conn,
+            action="join.requested",
+            subject_type="join_request",
+            subject_id=request_id,
+            actor_id=person_id,
+            branch_id=invite.branch_id,
+            invite=invite.id,
+        )
+        person = await people.get_for_update(conn, person_id)
+        request = await join_requests.get_for_update(conn, request_id)
+    branch = await branches.get(db, invite.branch_id)
+    assert person is not None and request is not None and branch is not None
+    return Submitted(person, request, branch, await people.secretaries(db, branch.id))
+
+
+@dataclass(frozen=True)
+class Decision:
+    request: JoinRequest
+    applicant: Person
+    branch: Branch
+
+
+async def decide(
+    db: Database, actor: Actor, request_id: int, *, approve: bool, reason: str | None = None
+) -> Decision:
+    """A secretary of the request's branch approves or rejects it, once."""
+    async with db.transaction() as conn:
+        request = await join_requests.get_for_update(conn, request_id)
+        if request is None:
+            raise NotFound("request_unknown")
+        secretary = require(actor, Role.SECRETARY, request.branch_id)
+        if request.status is not RequestStatus.PENDING:
+            raise Conflict("already_decided", status=str(request.status))
+        status = RequestStatus.APPROVED if approve else RequestStatus.REJECTED
+        if not await join_requests.decide(conn, request.id, status, secretary.id, reason):
+            raise Conflict("already_decided", status="")
+        await people.update(
+            conn,
+            request.person_id,
+            status=PersonStatus.ACTIVE if approve else PersonStatus.REJECTED,
+        )
+        if approve:
+            await people.grant_role(
+                conn, request.person_id, request.branch_id, ROLE_FOR_INVITE[request.role],
+                secretary.id,
+            )
+        await audit.record(
+            conn,
+            action="join.approved" if approve else "join.rejected",
+            subject_type="join_request",
+            subject_id=request.id,
+            actor_id=secretary.id,
+            branch_id=request.branch_id,
+            reason=reason,
+        )
+        decided = await join_requests.get_for_update(conn, request.id)
+        applicant = await people.get_for_update(conn, request.person_id)
+    branch = await branches.get(db, request.branch_id)
+    assert decided is not None and applicant is not None and branch is not None
+    return Decision(decided, applicant, branch)

@@ -1,0 +1,38 @@
+"""Every handler of the bot, registered in one place. Order matters.
+
+Group 0 holds the features; within it the first matching handler wins, so conversations
+come before the plain commands they may shadow, and the catch-alls come last. Group 1
+stores conversation state right after each update.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, TypeHandler
+
+from bot.context import BotContext
+from handlers import basics, joins, onboarding
+from handlers.errors import on_error
+
+FEATURES = 0
+AFTER = 1
+
+
+async def save_state(update: Update, context: BotContext) -> None:
+    # Written now rather than at the persistence interval, so a crash cannot rewind a
+    # conversation the person has already moved on in.
+    await context.application.update_persistence()
+
+
+def register(app: Application) -> None:
+    app.add_handlers(
+        [
+            onboarding.conversation(),
+            *joins.handlers(),
+            *basics.handlers(),
+            *basics.last_resort_handlers(),
+        ],
+        group=FEATURES,
+    )
+    app.add_handler(TypeHandler(Update, save_state), group=AFTER)
+    app.add_error_handler(on_error)

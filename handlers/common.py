@@ -1,0 +1,114 @@
+"""What every feature module needs to read an update and answer it."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from telegram import CallbackQuery, Update, User
+from telegram.error import BadRequest, Forbidden, TelegramError
+
+from bot.context import BotContext
+from bot.i18n import N_, Translator, resolve, translator
+from domain.access import Actor, actor
+from domain.errors import DomainError
+from storage import telegram_users
+
+log = logging.getLogger(__name__)
+
+_LOCALE_CACHE = "locale_cache"
+
+
+async def locale_of(context: BotContext, user: User | None) -> str:
+    default = context.settings.bot_default_locale
+    if user is None:
+        return default
+    cache: dict[int, str] = context.bot_data.setdefault(_LOCALE_CACHE, {})
+    if user.id not in cache:
+        stored = await telegram_users.get_locale(context.db, user.id)
+        cache[user.id] = resolve(stored, user.language_code, default)
+    return cache[user.id]
+
+
+async def tr(update: Update, context: BotContext) -> Translator:
+    return translator(await locale_of(context, update.effective_user))
+
+
+async def tr_for(context: BotContext, telegram_id: int) -> Translator:
+    """The translator for someone other than the sender (a notification's recipient)."""
+    cache: dict[int, str] = context.bot_data.setdefault(_LOCALE_CACHE, {})
+    if telegram_id not in cache:
+        stored = await telegram_users.get_locale(context.db, telegram_id)
+        cache[telegram_id] = resolve(stored, None, context.settings.bot_default_locale)
+    return translator(cache[telegram_id])
+
+
+def forget_locale(context: BotContext, telegram_id: int) -> None:
+    context.bot_data.setdefault(_LOCALE_CACHE, {}).pop(telegram_id, None)
+
+
+async def who(update: Update, context: BotContext) -> Actor:
+    assert update.effective_user is not None
+    return await actor(context.db, update.effective_user.id)
+
+
+# Refusal codes raised by the rules, and how each reads. Parameters fill `{...}`.
+ERROR_TEXT: dict[str, str] = {
+    "not_allowed": N_("Sorry, only the branch secretary can do that. Nothing was changed."),
+    "not_found": N_("That no longer exists."),
+    "invalid": N_("That input is not valid."),
+    "conflict": N_("That has changed in the meantime; please look again."),
+    "invite_unknown": N_("This invitation code is not valid. Please check the link you got."),
+    "invite_expired": N_("This invitation has expired. Please ask your branch secretary for a new one."),
+    "invite_used_up": N_("This invitation has already been used. Please ask your branch secretary for a new one."),
+    "already_member": N_("You are already a registered member."),
+    "already_pending": N_("Your application is already waiting for the secretary's approval."),
+    "already_decided": N_("This request has already been handled. Nothing was changed."),
+    "request_unknown": N_("This request no longer exists."),
+    "name_too_short": N_("Please enter your full name (at least 2 characters)."),
+    "name_too_long": N_("That name is too long (at most {max} characters)."),
+    "name_bad_characters": N_("A name may contain only letters, spaces, “·” and “-”. Please type it again."),
+    "phone_invalid": N_("That is not a valid phone number. Please enter an 11-digit mobile number or a landline with its area code."),
+    "category_missing": N_("Please choose a category."),
+}
+
+
+def error_text(t: Translator, error: DomainError) -> str:
+    message = ERROR_TEXT.get(error.code, ERROR_TEXT.get(type(error).code, ERROR_TEXT["invalid"]))
+    return t.gettext(message, **error.params)
+
+
+async def answer_query(query: CallbackQuery, text: str | None = None, *, alert=False) -> None:
+    """Answer a button press; a query that is too old to answer is not an error."""
+    try:
+        await query.answer(text, show_alert=alert)
+    except BadRequest as exc:
+        if "query is too old" not in str(exc).lower() and "query id is invalid" not in str(
+            exc
+        ).lower():
+            raise
+
+
+def parse_callback(data: str | None, pattern: re.Pattern[str]) -> re.Match[str] | None:
+    """Callback data comes from the client and is never trusted: it must match exactly."""
+    if not isinstance(data, str):
+        return None
+    return pattern.fullmatch(data)
+
+
+def profile_name(user: User) -> str:
+    return " ".join(part for part in (user.first_name, user.last_name) if part)
+
+
+async def send_safely(context: BotContext, chat_id: int, text: str, **kwargs: object) -> bool:
+    """Notify someone who is not the sender; their blocking the bot must not fail the
+    update of the person who caused the notification."""
+    try:
+        await context.bot.send_message(chat_id, text, **kwargs)
+    except Forbidden:
+        log.warning("recipient %s has blocked the bot or never started it", chat_id)
+        return False
+    except TelegramError:
+        log.exception("could not notify %s", chat_id)
+        return False
+    return True

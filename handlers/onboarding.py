@@ -1,0 +1,261 @@
+"""/start: joining a branch through an invitation (name → phone → category → confirm)."""
+
+from __future__ import annotations
+
+import re
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.context import BotContext
+from bot.i18n import Translator
+from domain import onboarding, validation
+from domain.errors import DomainError
+from domain.models import Category, InviteRole, PersonStatus
+from handlers import joins
+from handlers.common import answer_query, error_text, parse_callback, tr, who
+from handlers.labels import CATEGORY_LABELS, CATEGORY_NAMES
+from handlers.menu import help_text
+
+NAME, PHONE, CATEGORY, CONFIRM = "join.name", "join.phone", "join.category", "join.confirm"
+DRAFT = "join"
+
+_CATEGORY_DATA = re.compile(r"join:cat:([a-z]{1,16})")
+
+
+async def start(update: Update, context: BotContext) -> str | int:
+    t = await tr(update, context)
+    me = await who(update, context)
+    if me.person is not None and me.person.status is PersonStatus.ACTIVE:
+        await update.effective_message.reply_text(
+            t.gettext("Welcome back, {name}!", name=me.person.display_name)
+            + "\n\n"
+            + help_text(t, me),
+            reply_markup=ReplyKeyboardRemove(),
+        )
+        return ConversationHandler.END
+    if me.person is not None and me.person.status is PersonStatus.PENDING:
+        await update.effective_message.reply_text(
+            t.gettext("Your application is waiting for the secretary's approval. I will tell you the result here.")
+        )
+        return ConversationHandler.END
+    if not context.args:
+        await update.effective_message.reply_text(help_text(t, me))
+        return ConversationHandler.END
+    try:
+        invite = await onboarding.open_invite(context.db, context.args[0])
+    except DomainError as exc:
+        await update.effective_message.reply_text(error_text(t, exc))
+        return ConversationHandler.END
+    context.user_data[DRAFT] = {"code": invite.code, "role": str(invite.role)}
+    await update.effective_message.reply_text(
+        t.gettext("Welcome! Let's register you with your party branch.")
+        + "\n\n"
+        + t.gettext("What is your full name? Please type it as on your membership records.")
+        + "\n"
+        + t.gettext("(Send /cancel to stop at any time.)"),
+        reply_markup=ReplyKeyboardRemove(),
+    )
+    return NAME
+
+
+async def got_name(update: Update, context: BotContext) -> str:
+    t = await tr(update, context)
+    try:
+        name = validation.person_name(update.effective_message.text)
+    except DomainError as exc:
+        await update.effective_message.reply_text(error_text(t, exc))
+        return NAME
+    context.user_data[DRAFT]["name"] = name
+    await ask_phone(update, t)
+    return PHONE
+
+
+async def ask_phone(update: Update, t: Translator) -> None:
+    button = KeyboardButton(t.pgettext("button", "📱 Share my phone number"), request_contact=True)
+    await update.effective_message.reply_text(
+        t.gettext("Please share your phone number with the button below."),
+        reply_markup=ReplyKeyboardMarkup([[button]], resize_keyboard=True, one_time_keyboard=True),
+    )
+
+
+async def got_contact(update: Update, context: BotContext) -> str:
+    t = await tr(update, context)
+    contact = update.effective_message.contact
+    if contact.user_id != update.effective_user.id:
+        await update.effective_message.reply_text(
+            t.gettext("That is not your own number. Please press the button to share your own.")
+        )
+        return PHONE
+    try:
+        phone = validation.contact_phone(contact.phone_number)
+    except DomainError as exc:
+        await update.effective_message.reply_text(error_text(t, exc))
+        return PHONE
+    draft = context.user_data[DRAFT]
+    draft["phone"] = phone
+    await update.effective_message.reply_text(
+        t.gettext("Thank you."), reply_markup=ReplyKeyboardRemove()
+    )
+    if InviteRole(draft["role"]) is InviteRole.MEMBER:
+        await update.effective_message.reply_text(
+            t.gettext("Which describes you best?"), reply_markup=category_keyboard(t)
+        )
+        return CATEGORY
+    await show_review(update, context, t)
+    return CONFIRM
+
+
+async def phone_typed(update: Update, context: BotContext) -> str:
+    t = await tr(update, context)
+    await update.effective_message.reply_text(
+        t.gettext("Please use the button below to share your number; typed numbers are not accepted here.")
+    )
+    await ask_phone(update, t)
+    return PHONE
+
+
+def category_keyboard(t: Translator) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(t.gettext(label), callback_data=f"join:cat:{category}")]
+            for category, label in CATEGORY_LABELS.items()
+        ]
+    )
+
+
+async def got_category(update: Update, context: BotContext) -> str:
+    query = update.callback_query
+    t = await tr(update, context)
+    match = parse_callback(query.data, _CATEGORY_DATA)
+    if match is None or Category(match.group(1)) not in CATEGORY_LABELS:
+        await answer_query(query, t.gettext("This button is no longer valid."))
+        return CATEGORY
+    await answer_query(query)
+    context.user_data[DRAFT]["category"] = match.group(1)
+    await show_review(update, context, t)
+    return CONFIRM
+
+
+async def show_review(update: Update, context: BotContext, t: Translator) -> None:
+    draft = context.user_data[DRAFT]
+    lines = [
+        t.gettext("Please check your details:"),
+        t.gettext("Name: {name}", name=draft["name"]),
+        t.gettext("Phone: {phone}", phone=draft["phone"]),
+    ]
+    if draft.get("category"):
+        label = t.gettext(CATEGORY_NAMES[Category(draft["category"])])
+        lines.append(t.gettext("Category: {category}", category=label))
+    keyboard = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(t.pgettext("button", "✅ Submit"), callback_data="join:submit")],
+            [InlineKeyboardButton(t.pgettext("button", "✏️ Start over"), callback_data="join:redo")],
+        ]
+    )
+    await update.effective_message.reply_text("\n".join(lines), reply_markup=keyboard)
+
+
+async def redo(update: Update, context: BotContext) -> str:
+    t = await tr(update, context)
+    await answer_query(update.callback_query)
+    draft = context.user_data[DRAFT]
+    context.user_data[DRAFT] = {"code": draft["code"], "role": draft["role"]}
+    await update.effective_message.edit_reply_markup(None)
+    await update.effective_message.reply_text(t.gettext("What is your full name?"))
+    return NAME
+
+
+async def submit(update: Update, context: BotContext) -> int | str:
+    t = await tr(update, context)
+    query = update.callback_query
+    draft = context.user_data[DRAFT]
+    application = onboarding.Application(
+        invite_code=draft["code"],
+        name=draft["name"],
+        phone=draft["phone"],
+        category=Category(draft["category"]) if draft.get("category") else None,
+    )
+    try:
+        submitted = await onboarding.submit(context.db, update.effective_user.id, application)
+    except DomainError as exc:
+        await answer_query(query)
+        await update.effective_message.edit_reply_markup(None)
+        await update.effective_message.reply_text(error_text(t, exc))
+        context.user_data.pop(DRAFT, None)
+        return ConversationHandler.END
+    await answer_query(query)
+    context.user_data.pop(DRAFT, None)
+    await update.effective_message.edit_reply_markup(None)
+    await update.effective_message.reply_text(
+        t.gettext(
+            "Thank you! Your application to {branch} has been sent to the branch secretary. "
+            "I will tell you here when it is approved.",
+            branch=submitted.branch.name,
+        )
+    )
+    await joins.notify_secretaries(context, submitted)
+    return ConversationHandler.END
+
+
+async def cancel(update: Update, context: BotContext) -> int:
+    t = await tr(update, context)
+    context.user_data.pop(DRAFT, None)
+    if update.callback_query:
+        await answer_query(update.callback_query)
+    await update.effective_message.reply_text(
+        t.gettext("Cancelled. Nothing was saved. Send /start with your invitation to begin again."),
+        reply_markup=ReplyKeyboardRemove(),
+    )
+    return ConversationHandler.END
+
+
+async def unexpected(update: Update, context: BotContext) -> None:
+    """Anything that does not fit the current step: say what is expected, keep the step."""
+    t = await tr(update, context)
+    if update.callback_query:
+        await answer_query(update.callback_query, t.gettext("This button is no longer valid."))
+        return
+    await update.effective_message.reply_text(
+        t.gettext("I did not understand that. Please answer the question above, or send /cancel.")
+    )
+
+
+def conversation() -> ConversationHandler:
+    text = filters.TEXT & ~filters.COMMAND
+    return ConversationHandler(
+        entry_points=[CommandHandler("start", start)],
+        states={
+            NAME: [MessageHandler(text, got_name)],
+            PHONE: [
+                MessageHandler(filters.CONTACT, got_contact),
+                MessageHandler(text, phone_typed),
+            ],
+            CATEGORY: [CallbackQueryHandler(got_category, pattern=r"^join:cat:")],
+            CONFIRM: [
+                CallbackQueryHandler(submit, pattern=r"^join:submit$"),
+                CallbackQueryHandler(redo, pattern=r"^join:redo$"),
+            ],
+        },
+        fallbacks=[
+            CommandHandler("cancel", cancel),
+            MessageHandler(filters.ALL & ~filters.COMMAND, unexpected),
+            CallbackQueryHandler(unexpected, pattern=r"^join:(cat:|submit$|redo$)"),
+        ],
+        allow_reentry=True,
+        name="onboarding",
+        persistent=True,
+    )

@@ -1,0 +1,149 @@
+"""The embedded SQLite store.
+
+One writer connection serialised by a lock, so every write is a short explicit
+`BEGIN IMMEDIATE` transaction; one reader connection, which in WAL mode sees only
+committed data and never waits for the writer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from storage import migrations
+
+Params = Sequence[Any] | dict[str, Any]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(moment: datetime) -> str:
+    """Stored form of an instant: UTC, ISO-8601, second precision (sorts as text)."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def parse_iso(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
+class Database:
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._writer: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
+        self._write_lock = asyncio.Lock()
+
+    async def open(self, *, migrate: bool = True) -> Database:
+        if self.is_open:
+            return self
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._writer = await self._connect()
+        if migrate:
+            await migrations.apply(self._writer)
+        self._reader = await self._connect()
+        return self
+
+    async def _connect(self) -> aiosqlite.Connection:
+        conn = await aiosqlite.connect(self.path, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        # WAL lets the reader run beside the writer; NORMAL sync is durable in WAL
+        # except for the last commit on power loss, never corrupt.
+        await conn.execute("PRAGMA journal_mode=WAL")
+        await conn.execute("PRAGMA synchronous=NORMAL")
+        await conn.execute("PRAGMA foreign_keys=ON")
+        await conn.execute("PRAGMA busy_timeout=5000")
+        return conn
+
+    async def close(self) -> None:
+        for conn in (self._reader, self._writer):
+            if conn is not None:
+                await conn.close()
+        self._reader = self._writer = None
+
+    async def __aenter__(self) -> Database:
+        return await self.open()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    @property
+    def is_open(self) -> bool:
+        return self._writer is not None and self._reader is not None
+
+    @property
+    def writer(self) -> aiosqlite.Connection:
+        if self._writer is None:
+            raise RuntimeError("database is not open")
+        return self._writer
+
+    @property
+    def reader(self) -> aiosqlite.Connection:
+        if self._reader is None:
+            raise RuntimeError("database is not open")
+        return self._reader
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """All-or-nothing: commit on success, roll back on any exception."""
+        async with self._write_lock:
+            conn = self.writer
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
+            else:
+                await conn.execute("COMMIT")
+
+    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        async with self.reader.execute(sql, params) as cur:
+            return await cur.fetchone()
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        async with self.reader.execute(sql, params) as cur:
+            return list(await cur.fetchall())
+
+    async def fetchval(self, sql: str, params: Params = ()) -> Any:
+        row = await self.fetchone(sql, params)
+        return None if row is None else row[0]
+
+    async def schema_version(self) -> int:
+        return await migrations.current_version(self.writer)
+
+    async def check_integrity(self) -> list[str]:
+        """Problems found by SQLite's own checks; empty when the file is sound."""
+        problems: list[str] = []
+        async with self.writer.execute("PRAGMA integrity_check") as cur:
+            problems += [r[0] for r in await cur.fetchall() if r[0] != "ok"]
+        async with self.writer.execute("PRAGMA foreign_key_check") as cur:
+            problems += [f"foreign key: {tuple(r)}" for r in await cur.fetchall()]
+        return problems
+
+    async def backup(self, target: Path | str) -> Path:
+        """A consistent copy through SQLite's online backup API, safe while the bot runs."""
+        target = Path(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(target.suffix + ".part")
+        tmp.unlink(missing_ok=True)
+        async with self._write_lock:
+            dest = await aiosqlite.connect(tmp)
+            try:
+                await self.writer.backup(dest)
+            finally:
+                await dest.close()
+        tmp.replace(target)
+        return target
+
+
+async def executemany(conn: aiosqlite.Connection, sql: str, rows: Iterable[Params]) -> None:
+    await conn.executemany(sql, rows)

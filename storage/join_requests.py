@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import aiosqlite
+
+from domain.models import InviteRole, JoinRequest, RequestStatus
+from storage import rows
+from storage.db import Database, iso, utcnow
+
+
+async def create(
+    conn: aiosqlite.Connection,
+    *,
+    person_id: int,
+    branch_id: int,
+    invite_id: int | None,
+    role: InviteRole,
+) -> int:
+    cur = await conn.execute(
+        "INSERT INTO join_requests (person_id, branch_id, invite_id, role, created_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (person_id, branch_id, invite_id, role, iso(utcnow())),
+    )
+    return cur.lastrowid
+
+
+async def get_for_update(conn: aiosqlite.Connection, request_id: int) -> JoinRequest | None:
+    async with conn.execute("SELECT * FROM join_requests WHERE id = ?", (request_id,)) as cur:
+        row = await cur.fetchone()
+    return rows.join_request(row) if row else None
+
+
+async def decide(
+    conn: aiosqlite.Connection,
+    request_id: int,
+    status: RequestStatus,
+    decided_by: int,
+    reason: str | None = None,
+) -> bool:
+    """Only a pending request changes; False when someone decided it first."""
+    cur = await conn.execute(
+        "UPDATE join_requests SET status = ?, decided_at = ?, decided_by = ?, reason = ?"
+        " WHERE id = ? AND status = 'pending'",
+        (status, iso(utcnow()), decided_by, reason, request_id),
+    )
+    return cur.rowcount == 1
+
+
+async def pending_for_person(db: Database, person_id: int) -> JoinRequest | None:
+    row = await db.fetchone(
+        "SELECT * FROM join_requests WHERE person_id = ? AND status = 'pending'"
+        " ORDER BY id DESC LIMIT 1",
+        (person_id,),
+    )
+    return rows.join_request(row) if row else None
+
+
+async def pending_in_branch(db: Database, branch_id: int) -> list[JoinRequest]:
+    found = await db.fetchall(
+        "SELECT * FROM join_requests WHERE branch_id = ? AND status = 'pending'"
+        " ORDER BY created_at, id",
+        (branch_id,),
+    )
+    return [rows.join_request(r) for r in found]

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import aiosqlite
+
+from domain.models import Category, Person, PersonStatus, Role
+from storage import rows
+from storage.db import Database, iso, utcnow
+
+
+async def by_telegram_id(db: Database, telegram_id: int) -> Person | None:
+    row = await db.fetchone("SELECT * FROM people WHERE telegram_id = ?", (telegram_id,))
+    return rows.person(row) if row else None
+
+
+async def get(db: Database, person_id: int) -> Person | None:
+    row = await db.fetchone("SELECT * FROM people WHERE id = ?", (person_id,))
+    return rows.person(row) if row else None
+
+
+async def get_for_update(conn: aiosqlite.Connection, person_id: int) -> Person | None:
+    async with conn.execute("SELECT * FROM people WHERE id = ?", (person_id,)) as cur:
+        row = await cur.fetchone()
+    return rows.person(row) if row else None
+
+
+async def by_telegram_id_for_update(conn: aiosqlite.Connection, telegram_id: int) -> Person | None:
+    async with conn.execute("SELECT * FROM people WHERE telegram_id = ?", (telegram_id,)) as cur:
+        row = await cur.fetchone()
+    return rows.person(row) if row else None
+
+
+async def insert(
+    conn: aiosqlite.Connection,
+    *,
+    telegram_id: int | None,
+    branch_id: int | None,
+    name: str | None,
+    phone: str | None,
+    category: Category | None,
+    status: PersonStatus,
+) -> int:
+    now = iso(utcnow())
+    cur = await conn.execute(
+        "INSERT INTO people (telegram_id, branch_id, name, phone, category, status,"
+        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (telegram_id, branch_id, name, phone, category, status, now, now),
+    )
+    return cur.lastrowid
+
+
+async def update(conn: aiosqlite.Connection, person_id: int, **fields: object) -> None:
+    allowed = {"branch_id", "name", "phone", "category", "status", "telegram_id"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValueError(f"unknown person fields {unknown}")
+    assignments = ", ".join(f"{name} = ?" for name in fields)
+    await conn.execute(
+        f"UPDATE people SET {assignments}, updated_at = ? WHERE id = ?",
+        (*fields.values(), iso(utcnow()), person_id),
+    )
+
+
+async def grant_role(
+    conn: aiosqlite.Connection,
+    person_id: int,
+    branch_id: int,
+    role: Role,
+    granted_by: int | None = None,
+) -> bool:
+    cur = await conn.execute(
+        "INSERT INTO roles (person_id, branch_id, role, granted_at, granted_by)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        (person_id, branch_id, role, iso(utcnow()), granted_by),
+    )
+    return cur.rowcount > 0
+
+
+async def roles_of(db: Database, person_id: int) -> set[tuple[int, Role]]:
+    found = await db.fetchall(
+        "SELECT branch_id, role FROM roles WHERE person_id = ?", (person_id,)
+    )
+    return {(r["branch_id"], Role(r["role"])) for r in found}
+
+
+async def has_role(db: Database, person_id: int, branch_id: int, role: Role) -> bool:
+    row = await db.fetchone(
+        "SELECT 1 FROM roles WHERE person_id = ? AND branch_id = ? AND role = ?",
+        (person_id, branch_id, role),
+    )
+    return row is not None
+
+
+async def secretaries(db: Database, branch_id: int) -> list[Person]:
+    found = await db.fetchall(
+        "SELECT p.* FROM people p JOIN roles r ON r.person_id = p.id"
+        " WHERE r.branch_id = ? AND r.role = 'secretary' AND p.status = 'active'"
+        " ORDER BY p.id",
+        (branch_id,),
+    )
+    return [rows.person(r) for r in found]
+
+
+async def all_secretary_telegram_ids(db: Database) -> list[int]:
+    found = await db.fetchall(
+        "SELECT DISTINCT p.telegram_id FROM people p JOIN roles r ON r.person_id = p.id"
+        " WHERE r.role = 'secretary' AND p.status = 'active' AND p.telegram_id IS NOT NULL"
+    )
+    return [r[0] for r in found]

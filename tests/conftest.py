@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import pytest
+
+from bot.testing.fake_bot_api import FakeBotAPI
+from bot.testing.harness import BotHarness, Person
+from domain import admin, onboarding
+from domain.models import InviteRole
+
+TOKEN = "123456789:AAHfakeTokenForTests_0123456789abcdef"
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[FakeBotAPI]:
+    api = FakeBotAPI(token=TOKEN)
+    await api.start()
+    try:
+        yield api
+    finally:
+        await api.stop()
+
+
+@pytest.fixture
+async def bot(server: FakeBotAPI, tmp_path) -> AsyncIterator[BotHarness]:
+    harness = BotHarness(server, tmp_path)
+    await harness.start()
+    try:
+        yield harness
+    finally:
+        await harness.stop()
+    # A handler's exception only reaches the log; this makes it fail the test.
+    assert not harness.errors, f"handlers raised: {harness.errors!r}"
+
+
+@dataclass
+class Branch:
+    id: int
+    name: str
+    secretary: Person
+
+
+@pytest.fixture
+async def branch(bot: BotHarness) -> Branch:
+    """A branch with a secretary who has started the bot (Chinese client)."""
+    created = await admin.add_branch(bot.db, "幸福社区党支部", "城关区")
+    secretary = bot.person("王书记")
+    await admin.add_secretary(bot.db, created.id, secretary.id)
+    return Branch(created.id, created.name, secretary)
+
+
+async def invite(bot: BotHarness, branch_id: int, **kwargs) -> str:
+    kwargs.setdefault("role", InviteRole.MEMBER)
+    return (await onboarding.create_invite(bot.db, branch_id=branch_id, **kwargs)).code
+
+
+async def onboard(person: Person, code: str, name: str, phone: str, category: str | None) -> None:
+    """Walk a person through /start to a submitted application (Chinese buttons)."""
+    await person.send(f"/start {code}")
+    await person.send(name)
+    await person.share_contact(phone)
+    if category is not None:
+        await person.press(category)
+    await person.press("✅ 提交")
