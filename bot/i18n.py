@@ -47,6 +47,19 @@ def _load(locale: str) -> NullTranslations:
     return Translations(buffer, domain=DOMAIN)
 
 
+def compile_catalogs() -> list[Path]:
+    """Write each `.mo` beside its `.po` (the Docker build and packagers call this)."""
+    written = []
+    for locale in LOCALES:
+        folder = locales_dir() / locale / "LC_MESSAGES"
+        with (folder / f"{DOMAIN}.po").open("rb") as fh:
+            catalog = read_po(fh, locale=locale)
+        with (folder / f"{DOMAIN}.mo").open("wb") as fh:
+            write_mo(fh, catalog)
+        written.append(folder / f"{DOMAIN}.mo")
+    return written
+
+
 def normalise(code: str | None) -> str | None:
     """Map a stored choice or Telegram's `language_code` to a supported locale."""
     if not code:

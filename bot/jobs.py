@@ -15,4 +15,4 @@ async def heartbeat(context: BotContext) -> None:
 
 
 def schedule(app: Application) -> None:
-    app.job_queue.run_repeating(heartbeat, interval=HEARTBEAT_SECONDS, first=0, name="heartbeat")
+    app.job_queue.run_repeating(heartbeat, interval=HEARTBEAT_SECONDS, first=1, name="heartbeat")

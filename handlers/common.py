@@ -89,6 +89,18 @@ async def answer_query(query: CallbackQuery, text: str | None = None, *, alert=F
             raise
 
 
+async def drop_buttons(query: CallbackQuery) -> None:
+    """Remove the buttons of a handled message, if it still has any."""
+    message = query.message
+    if message is None or not getattr(message, "reply_markup", None):
+        return
+    try:
+        await query.edit_message_reply_markup(None)
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            raise
+
+
 def parse_callback(data: str | None, pattern: re.Pattern[str]) -> re.Match[str] | None:
     """Callback data comes from the client and is never trusted: it must match exactly."""
     if not isinstance(data, str):

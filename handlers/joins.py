@@ -13,7 +13,16 @@ from domain import onboarding
 from domain.access import actor
 from domain.errors import Conflict, DomainError
 from domain.models import Category, InviteRole
-from handlers.common import answer_query, error_text, parse_callback, send_safely, tr, tr_for, who
+from handlers.common import (
+    answer_query,
+    drop_buttons,
+    error_text,
+    parse_callback,
+    send_safely,
+    tr,
+    tr_for,
+    who,
+)
 from handlers.labels import CATEGORY_NAMES
 from handlers.menu import help_text
 
@@ -77,7 +86,7 @@ async def decide(update: Update, context: BotContext) -> None:
         decision = await onboarding.decide(context.db, me, int(match.group(2)), approve=approve)
     except Conflict as exc:
         await answer_query(query, error_text(t, exc), alert=True)
-        await query.edit_message_reply_markup(None)
+        await drop_buttons(query)
         return
     except DomainError as exc:
         await answer_query(query, error_text(t, exc), alert=True)

@@ -26,7 +26,7 @@ from domain import onboarding, validation
 from domain.errors import DomainError
 from domain.models import Category, InviteRole, PersonStatus
 from handlers import joins
-from handlers.common import answer_query, error_text, parse_callback, tr, who
+from handlers.common import answer_query, drop_buttons, error_text, parse_callback, tr, who
 from handlers.labels import CATEGORY_LABELS, CATEGORY_NAMES
 from handlers.menu import help_text
 
@@ -174,7 +174,7 @@ async def redo(update: Update, context: BotContext) -> str:
     await answer_query(update.callback_query)
     draft = context.user_data[DRAFT]
     context.user_data[DRAFT] = {"code": draft["code"], "role": draft["role"]}
-    await update.effective_message.edit_reply_markup(None)
+    await drop_buttons(update.callback_query)
     await update.effective_message.reply_text(t.gettext("What is your full name?"))
     return NAME
 
@@ -193,13 +193,13 @@ async def submit(update: Update, context: BotContext) -> int | str:
         submitted = await onboarding.submit(context.db, update.effective_user.id, application)
     except DomainError as exc:
         await answer_query(query)
-        await update.effective_message.edit_reply_markup(None)
+        await drop_buttons(update.callback_query)
         await update.effective_message.reply_text(error_text(t, exc))
         context.user_data.pop(DRAFT, None)
         return ConversationHandler.END
     await answer_query(query)
     context.user_data.pop(DRAFT, None)
-    await update.effective_message.edit_reply_markup(None)
+    await drop_buttons(update.callback_query)
     await update.effective_message.reply_text(
         t.gettext(
             "Thank you! Your application to {branch} has been sent to the branch secretary. "

@@ -47,9 +47,13 @@ class Database:
             return self
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._writer = await self._connect()
-        if migrate:
-            await migrations.apply(self._writer)
-        self._reader = await self._connect()
+        try:
+            if migrate:
+                await migrations.apply(self._writer)
+            self._reader = await self._connect()
+        except BaseException:
+            await self.close()
+            raise
         return self
 
     async def _connect(self) -> aiosqlite.Connection:

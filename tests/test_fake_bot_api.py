@@ -177,14 +177,16 @@ async def test_long_poll_wakes_promptly_on_push(server, bot):
     assert time.monotonic() - started < 2
 
 
-async def test_long_poll_times_out_empty_and_newer_poll_conflicts(server, bot):
+async def test_long_poll_times_out_empty_and_newer_poll_conflicts(server, bot, http):
     assert await bot.get_updates(timeout=0.2) == ()
-    first = asyncio.create_task(bot.get_updates(timeout=10))
+    url = f"/bot{TOKEN}/getUpdates"
+    first = asyncio.create_task(http.post(url, data={"timeout": "10"}, timeout=15))
     await asyncio.sleep(0.1)
-    second = asyncio.create_task(bot.get_updates(timeout=0))
-    with pytest.raises(Exception, match="terminated by other getUpdates request"):
-        await asyncio.wait_for(first, 2)
-    assert await second == ()
+    second = await http.post(url, data={"timeout": "0"})
+    assert second.json() == {"ok": True, "result": []}
+    response = await asyncio.wait_for(first, 2)
+    assert response.status_code == 409
+    assert "terminated by other getUpdates request" in response.json()["description"]
 
 
 async def test_stop_releases_long_poll_quickly():

@@ -55,3 +55,165 @@ async def test_a_rejected_applicant_is_told_and_stays_out(bot, branch):
     assert "未通过" in chen.last_text
     record = await people.by_telegram_id(bot.db, chen.id)
     assert record.status is PersonStatus.REJECTED
+
+
+async def test_bad_codes_get_a_clear_reply(bot, branch):
+    visitor = bot.person("访客")
+    await visitor.send("/start NOSUCHCODE1")
+    assert "邀请码无效" in visitor.last_text
+
+    expired = await invite(bot, branch.id)
+    await bot.db.writer.execute("UPDATE invites SET expires_at = '2000-01-01T00:00:00+00:00'")
+    await visitor.send(f"/start {expired}")
+    assert "已过期" in visitor.last_text
+
+    used = await invite(bot, branch.id, uses=1)
+    first = bot.person("甲")
+    await onboard(first, used, "甲乙", "13800000001", "居民党员")
+    await visitor.send(f"/start {used}")
+    assert "已被使用" in visitor.last_text
+
+    await visitor.send("/start")
+    assert "邀请链接" in visitor.last_text
+    assert await people.by_telegram_id(bot.db, visitor.id) is None
+
+
+async def test_every_bad_input_is_asked_again(bot, branch):
+    code = await invite(bot, branch.id)
+    wang = bot.person("王")
+    await wang.send(f"/start {code}")
+    for bad, expected in [("A", "至少 2 个字"), ("x" * 41, "最多 40 个字"), ("王123", "只能包含"),
+                          ("💥💥", "只能包含")]:
+        await wang.send(bad)
+        assert expected in wang.last_text, bad
+    await wang.send("王小二")
+    await wang.send("13800138000")
+    assert "请使用下方按钮" in wang.texts[-2]
+    await wang.share_contact("13800138000", own=False)
+    assert "不是您本人的号码" in wang.last_text
+    await wang.share_contact("12")
+    assert "电话号码无效" in wang.last_text
+    await wang.share_contact("13800138000")
+    await wang.send("随便说点什么")
+    assert "请回答上面的问题" in wang.last_text
+    category_message = wang.message_with_button("居民党员")
+    await wang.press_data(category_message["message_id"], "join:cat:cadre")
+    assert wang.answer == "此按钮已失效。"
+    await wang.press("下岗职工党员")
+    assert "类别：下岗职工党员" in wang.last_text
+    await wang.press("✅ 提交")
+    record = await people.by_telegram_id(bot.db, wang.id)
+    assert record.name == "王小二" and record.category == "unemployed"
+
+
+async def test_cancel_leaves_the_conversation_at_any_step(bot, branch):
+    code = await invite(bot, branch.id)
+    zhao = bot.person("赵")
+    await zhao.send(f"/start {code}")
+    await zhao.send("赵六")
+    await zhao.send("/cancel")
+    assert "已取消" in zhao.last_text
+    assert zhao.last["reply_markup"] == {"remove_keyboard": True}
+    await zhao.send("赵六")
+    assert "不太明白" in zhao.last_text
+    assert await people.by_telegram_id(bot.db, zhao.id) is None
+    await zhao.send("/cancel")
+    assert "没有可以取消的操作" in zhao.last_text
+    # /help answers in the middle of a conversation and keeps the step
+    await zhao.send(f"/start {code}")
+    await zhao.send("/help")
+    assert "邀请链接" in zhao.last_text
+    await zhao.send("赵六")
+    assert "分享您的手机号码" in zhao.last_text
+
+
+async def test_only_a_secretary_of_the_branch_can_decide(bot, branch):
+    from domain import admin
+
+    other = await admin.add_branch(bot.db, "光明社区党支部")
+    outsider = bot.person("外支部书记")
+    await admin.add_secretary(bot.db, other.id, outsider.id)
+    code = await invite(bot, branch.id)
+    applicant = bot.person("申请人")
+    await onboard(applicant, code, "孙七", "13600136000", "居民党员")
+    request = branch.secretary.message_with_button("✅ 通过")
+    approve = branch.secretary.server.find_button(request, "✅ 通过")["callback_data"]
+
+    for stranger in (outsider, applicant, bot.person("路人")):
+        # A forger puts the secretary's callback data on a bot message of their own.
+        await stranger.send("/help")
+        await stranger.press_data(stranger.last["message_id"], approve)
+        assert "只有支部书记" in stranger.answer
+    assert (await people.by_telegram_id(bot.db, applicant.id)).status is PersonStatus.PENDING
+
+    for forged in ("join:approve:999999", "join:approve:abc", "join:approve:1;DROP", "x" * 64):
+        await branch.secretary.press_data(request["message_id"], forged)
+        assert branch.secretary.answer in ("该申请已不存在。", "此按钮已失效。")
+    assert (await people.by_telegram_id(bot.db, applicant.id)).status is PersonStatus.PENDING
+
+    await branch.secretary.press("✅ 通过")
+    await branch.secretary.press_data(request["message_id"], approve)
+    assert "已处理过" in branch.secretary.answer
+
+
+async def test_a_restart_in_the_middle_of_onboarding_continues(bot, branch):
+    code = await invite(bot, branch.id)
+    qian = bot.person("钱")
+    await qian.send(f"/start {code}")
+    await qian.send("钱八")
+    # The step is on disk right after the message, before any shutdown flush.
+    stored = await bot.db.fetchall("SELECT state FROM ptb_conversations")
+    assert [row["state"] for row in stored] == ['"join.phone"']
+    await bot.restart()
+    await qian.share_contact("13500135000")
+    await qian.press("居民党员")
+    assert "姓名：钱八" in qian.last_text
+    await qian.press("✅ 提交")
+    assert (await people.by_telegram_id(bot.db, qian.id)).status is PersonStatus.PENDING
+
+
+async def test_english_speakers_are_answered_in_english(bot, branch):
+    code = await invite(bot, branch.id)
+    john = bot.person("John", language_code="en-us")
+    await john.send(f"/start {code}")
+    assert "What is your full name?" in john.last_text
+    await john.send("John Smith")
+    await john.share_contact("+86 137 0013 7000")
+    await john.press("Resident member")
+    await john.press("✅ Submit")
+    assert "has been sent to the branch secretary" in john.last_text
+    # the secretary reads the request in Chinese, John reads the outcome in English
+    assert "新的入会申请" in branch.secretary.last_text
+    await branch.secretary.press("✅ 通过")
+    assert "has been approved" in john.last_text
+
+
+async def test_language_switch_is_remembered(bot, branch):
+    li = bot.person("李", language_code="zh-hans")
+    await li.send("/language")
+    await li.press("English")
+    assert li.last_text.startswith("To join your branch")
+    assert any("Language set to English." in t for t in li.texts)
+    await bot.restart()
+    await li.send("/help")
+    assert li.last_text.startswith("To join your branch")
+    await li.send("/language")
+    await li.press("简体中文")
+    assert any("语言已设置为简体中文" in t for t in li.texts)
+    menus = {key: [c["command"] for c in value] for key, value in bot.server.commands.items()}
+    assert any(str(li.id) in str(key) for key in menus), menus
+
+
+async def test_concurrent_applicants_are_all_recorded_once(bot, branch):
+    import asyncio
+
+    code = await invite(bot, branch.id, uses=20)
+    crowd = [bot.person(f"成员{i}") for i in range(20)]
+    names = ["赵", "钱", "孙", "李", "周", "吴", "郑", "王", "冯", "陈"]
+    await asyncio.gather(
+        *(onboard(p, code, f"{names[i % 10]}某{'甲乙'[i // 10]}", f"138{i:08d}", "居民党员")
+          for i, p in enumerate(crowd))
+    )
+    count = await bot.db.fetchval("SELECT COUNT(*) FROM join_requests WHERE status = 'pending'")
+    assert count == 20
+    assert await bot.db.fetchval("SELECT uses_left FROM invites") == 0

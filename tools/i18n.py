@@ -16,7 +16,6 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
-from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -110,19 +109,16 @@ def problems() -> list[str]:
     return found
 
 
-def compile_all() -> None:
-    for locale in CATALOG_LOCALES:
-        path = po_path(locale)
-        with path.with_suffix(".mo").open("wb") as fh:
-            write_mo(fh, read(path, locale))
-
-
 def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "check"
     if command == "update":
         update()
     elif command == "compile":
-        compile_all()
+        sys.path.insert(0, str(ROOT))
+        from bot.i18n import compile_catalogs
+
+        for path in compile_catalogs():
+            print(path)
     elif command == "check":
         issues = problems()
         for issue in issues:

@@ -438,7 +438,7 @@ _ALLOWED_TAGS = frozenset(
     }
 )
 _PLAIN_RUN = re.compile(r"[^<&]+")
-_TAG = re.compile(r"<(/?)([A-Za-z0-9-]*)([^<>]*)>")
+_TAG_NAME = re.compile(r"[^\s>]*")
 _ENTITY = re.compile(r"&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|(lt|gt|amp|quot));")
 _NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _SPOILER_CLASS = re.compile(r"""class\s*=\s*(["']?)tg-spoiler\1(\s|$)""")
@@ -492,25 +492,29 @@ def _html_entity(source: str, pos: int, out: list[str]) -> int:
 
 
 def _html_tag(source: str, pos: int, stack: list[str]) -> int:
-    match = _TAG.match(source, pos)
+    """Parse one tag at ``source[pos] == "<"`` the way tdlib does; returns the next position."""
     offset = _byte_offset(source, pos)
-    if match is None:
-        if source.find(">", pos) == -1:
-            raise _entities_error(f"Unclosed start tag at byte offset {offset}")
-        name = re.match(r"</?([A-Za-z0-9-]*)", source[pos:])
-        tag = name.group(1) if name else ""
-        raise _entities_error(f'Unsupported start tag "{tag}" at byte offset {offset}')
-    closing, name, attributes = match.group(1), match.group(2).lower(), match.group(3)
-    if closing:
-        _close_tag(stack, name, offset)
-    else:
-        _open_tag(stack, name, attributes, offset)
-    return match.end()
+    if source.startswith("</", pos):
+        close = source.find(">", pos)
+        if close == -1:
+            raise _entities_error(f"Unclosed end tag at byte offset {offset}")
+        _close_tag(stack, source[pos + 2 : close].strip().lower(), offset)
+        return close + 1
+    name_match = _TAG_NAME.match(source, pos + 1)
+    name_end = name_match.end() if name_match else pos + 1
+    if name_end == len(source):
+        raise _entities_error(f"Unclosed start tag at byte offset {offset}")
+    name = source[pos + 1 : name_end].lower()
+    if name not in _ALLOWED_TAGS:
+        raise _entities_error(f'Unsupported start tag "{name}" at byte offset {offset}')
+    close = source.find(">", name_end)
+    if close == -1:
+        raise _entities_error(f"Unclosed start tag at byte offset {offset}")
+    _open_tag(stack, name, source[name_end:close], offset)
+    return close + 1
 
 
 def _open_tag(stack: list[str], name: str, attributes: str, offset: int) -> None:
-    if name not in _ALLOWED_TAGS:
-        raise _entities_error(f'Unsupported start tag "{name}" at byte offset {offset}')
     if name == "span" and not _SPOILER_CLASS.search(attributes.strip()):
         raise _entities_error(f'Tag "span" must have class "tg-spoiler" at byte offset {offset}')
     stack.append(name)

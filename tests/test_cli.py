@@ -1,0 +1,128 @@
+"""The operator's command line, run as a real process."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.testing.fake_bot_api import FakeBotAPI
+from tests.conftest import TOKEN
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def environment(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'db' / 'partybot.db'}"
+    env["PYTHONPATH"] = str(ROOT)
+    return env | extra
+
+
+def partybot(tmp_path: Path, *args: str, **extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=tmp_path,
+        env=environment(tmp_path, **extra),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("token", "message"), [(None, "TELEGRAM_BOT_TOKEN is not set"), ("abc", "malformed")]
+)
+def test_run_without_a_good_token_says_so_in_one_line(tmp_path, token, message):
+    extra = {"TELEGRAM_BOT_TOKEN": token} if token else {}
+    result = partybot(tmp_path, "run", **extra)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_configuration_is_one_line(tmp_path):
+    result = partybot(tmp_path, "migrate", BOT_TIMEZONE="Mars/Olympus")
+    assert result.returncode == 2
+    assert "BOT_TIMEZONE" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_operator_commands(tmp_path):
+    assert "schema version" in partybot(tmp_path, "migrate").stdout
+    branch = partybot(tmp_path, "branch", "add", "幸福社区党支部", "--district", "城关区")
+    assert branch.returncode == 0, branch.stderr
+    branch_id = branch.stdout.strip()
+    assert branch_id.isdigit()
+
+    again = partybot(tmp_path, "branch", "add", "幸福社区党支部", "--district", "城关区")
+    assert again.returncode == 1 and "already exists" in again.stderr
+
+    ok = partybot(tmp_path, "secretary", "add", "--branch", branch_id, "--telegram-id", "4242")
+    assert ok.returncode == 0, ok.stderr
+    for args, message in [
+        (["secretary", "add", "--branch", "999", "--telegram-id", "1"], "no branch with id 999"),
+        (["secretary", "add", "--branch", branch_id, "--telegram-id", "-5"], "positive number"),
+        (["invite", "create", "--branch", "999"], "no branch with id 999"),
+        (["invite", "create", "--branch", branch_id, "--uses", "0"], "--uses"),
+    ]:
+        result = partybot(tmp_path, *args)
+        assert result.returncode == 1, args
+        assert message in result.stderr and "Traceback" not in result.stderr
+
+    invite = partybot(
+        tmp_path, "invite", "create", "--branch", branch_id, "--role", "cadre", "--uses", "3",
+        TELEGRAM_BOT_USERNAME="community_party_bot",
+    )
+    link, code = invite.stdout.strip().splitlines()
+    assert link == f"https://t.me/community_party_bot?start={code}"
+
+    backup = partybot(tmp_path, "backup", str(tmp_path / "backups" / "b.db"))
+    assert backup.returncode == 0 and (tmp_path / "backups" / "b.db").stat().st_size > 0
+
+    bad = partybot(tmp_path, "secretary", "add", "--branch", "x", "--telegram-id", "1")
+    assert bad.returncode == 2 and "invalid int value" in bad.stderr
+
+
+async def test_run_answers_over_http_and_stops_cleanly_on_sigterm(tmp_path):
+    server = FakeBotAPI(token=TOKEN)
+    await server.start()
+    try:
+        env = environment(
+            tmp_path,
+            TELEGRAM_BOT_TOKEN=TOKEN,
+            TELEGRAM_BASE_URL=server.base_url,
+            TELEGRAM_BASE_FILE_URL=server.base_file_url,
+        )
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )
+        user = server.new_user("Ann", language_code="en")
+        server.push_text(user, "/start")
+        replies = await server.wait_for_messages(user["id"], 1, timeout=30)
+        assert "To join your branch" in replies[0]["text"]
+        assert server.commands, "the command menu was not published"
+        heartbeat = tmp_path / "db" / "heartbeat"
+        for _ in range(100):
+            if heartbeat.exists():
+                break
+            await asyncio.sleep(0.05)
+        health = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "health", cwd=tmp_path, env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )
+        assert await health.wait() == 0
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), 30)
+        log = stderr.decode()
+        assert process.returncode == 0, log
+        assert "starting partybot" in log
+        assert TOKEN not in log and TOKEN.split(":")[1] not in log
+    finally:
+        await server.stop()

@@ -1,0 +1,70 @@
+"""Every message is translated in both catalogs, with the same placeholders."""
+
+import re
+import subprocess
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from babel.messages.pofile import read_po
+
+from bot import i18n
+
+ROOT = Path(__file__).resolve().parent.parent
+PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+
+
+def catalog(locale):
+    with (ROOT / "locales" / locale / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+        return read_po(fh, locale=locale)
+
+
+def test_catalogs_are_up_to_date_and_complete():
+    result = subprocess.run(
+        [sys.executable, "tools/i18n.py", "check"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("locale", i18n.LOCALES)
+def test_every_message_is_translated_with_matching_placeholders(locale):
+    messages = [m for m in catalog(locale) if m.id]
+    assert len(messages) > 50
+    for message in messages:
+        ids = [message.id] if isinstance(message.id, str) else list(message.id)
+        strings = [message.string] if isinstance(message.string, str) else list(message.string)
+        assert all(strings), f"{locale}: untranslated {message.id!r}"
+        assert not message.fuzzy, f"{locale}: fuzzy {message.id!r}"
+        expected = set(PLACEHOLDER.findall(ids[0]))
+        for string in strings:
+            assert set(PLACEHOLDER.findall(string)) == expected, f"{locale}: {message.id!r}"
+
+
+def test_chinese_is_really_chinese():
+    han = re.compile(r"[\u4e00-\u9fff]")
+    for message in catalog("zh_Hans"):
+        if message.id and message.id not in {"Switch language: 中文 / English"}:
+            assert han.search(message.string), f"not Chinese: {message.string!r}"
+
+
+@pytest.mark.parametrize(
+    ("stored", "telegram", "expected"),
+    [(None, "zh-hans", "zh_Hans"), (None, "zh-CN", "zh_Hans"), (None, "en-US", "en"),
+     (None, "de", "zh_Hans"), (None, None, "zh_Hans"), ("en", "zh-hans", "en"),
+     ("zh_Hans", "en", "zh_Hans")],
+)
+def test_language_resolution(stored, telegram, expected):
+    assert i18n.resolve(stored, telegram) == expected
+
+
+def test_dates_and_numbers_follow_the_locale_and_zone():
+    zh, en = i18n.translator("zh_Hans"), i18n.translator("en")
+    moment = datetime(2026, 3, 1, 16, 30, tzinfo=UTC)  # 00:30 next day in Shanghai
+    shanghai = ZoneInfo("Asia/Shanghai")
+    assert zh.date(date(2026, 3, 1), "long") == "2026年3月1日"
+    assert en.date(date(2026, 3, 1), "long") == "March 1, 2026"
+    assert "3月2日" in zh.datetime(moment, shanghai, "long")
+    assert en.number(12345.5) == "12,345.5"
+    assert zh.gettext("Welcome back, {name}!", name="李明") == "欢迎回来，李明！"

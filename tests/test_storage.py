@@ -1,0 +1,85 @@
+"""The database: migrations from every earlier version, transactions, backups."""
+
+import sqlite3
+
+import pytest
+
+from storage import migrations
+from storage.db import Database
+
+
+async def test_a_new_database_is_at_the_latest_version(tmp_path):
+    async with Database(tmp_path / "new.db") as db:
+        assert await db.schema_version() == migrations.latest_version()
+        assert await db.fetchval("PRAGMA journal_mode") == "wal"
+        assert await db.fetchval("PRAGMA foreign_keys") == 1
+        assert await db.check_integrity() == []
+
+
+@pytest.mark.parametrize("start", range(migrations.latest_version()))
+async def test_upgrade_from_every_earlier_version_keeps_the_data(tmp_path, start):
+    db = Database(tmp_path / f"v{start}.db")
+    await db.open(migrate=False)
+    await migrations.apply(db.writer, target=start)
+    assert await db.schema_version() == start
+    if start >= 1:
+        async with db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO branches (id, name, code, created_at) VALUES (1, 'b', 'B0001', 'x')"
+            )
+            await conn.execute(
+                "INSERT INTO people (id, telegram_id, branch_id, name, status, created_at,"
+                " updated_at) VALUES (7, 42, 1, '李明', 'active', 'x', 'x')"
+            )
+    await db.close()
+
+    async with Database(tmp_path / f"v{start}.db") as upgraded:
+        assert await upgraded.schema_version() == migrations.latest_version()
+        assert await upgraded.check_integrity() == []
+        if start >= 1:
+            assert await upgraded.fetchval("SELECT name FROM people WHERE id = 7") == "李明"
+
+
+async def test_a_failed_transaction_leaves_nothing_behind(tmp_path):
+    async with Database(tmp_path / "t.db") as db:
+        with pytest.raises(sqlite3.IntegrityError):
+            async with db.transaction() as conn:
+                await conn.execute(
+                    "INSERT INTO branches (name, code, created_at) VALUES ('a', 'C1', 'x')"
+                )
+                await conn.execute(
+                    "INSERT INTO branches (name, code, created_at) VALUES ('b', 'C1', 'x')"
+                )
+        assert await db.fetchval("SELECT COUNT(*) FROM branches") == 0
+
+
+async def test_the_audit_log_is_append_only(tmp_path):
+    from storage import audit
+
+    async with Database(tmp_path / "a.db") as db:
+        async with db.transaction() as conn:
+            await audit.record(conn, action="x", subject_type="y", subject_id=1)
+        for statement in ("UPDATE audit_log SET action = 'z'", "DELETE FROM audit_log"):
+            with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+                async with db.transaction() as conn:
+                    await conn.execute(statement)
+        assert await db.fetchval("SELECT action FROM audit_log") == "x"
+
+
+async def test_a_newer_database_than_the_program_is_refused(tmp_path):
+    async with Database(tmp_path / "n.db") as db:
+        await db.writer.execute(f"PRAGMA user_version = {migrations.latest_version() + 1}")
+    with pytest.raises(RuntimeError, match="newer than this program"):
+        await Database(tmp_path / "n.db").open()
+
+
+async def test_backup_is_a_consistent_copy(tmp_path):
+    async with Database(tmp_path / "live.db") as db:
+        async with db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO branches (name, code, created_at) VALUES ('a', 'C1', 'x')"
+            )
+        target = await db.backup(tmp_path / "copy" / "backup.db")
+    async with Database(target) as copy:
+        assert await copy.fetchval("SELECT name FROM branches") == "a"
+        assert await copy.check_integrity() == []
