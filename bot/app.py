@@ -62,8 +62,8 @@ async def post_init(app: Application) -> None:
     translator(settings.bot_default_locale)  # fail at start-up, not at the first message
     await menu.publish_default(app.bot, settings.bot_default_locale)
     for telegram_id in await people.all_secretary_telegram_ids(db):
-        stored = await telegram_users.get_locale(db, telegram_id)
-        locale = resolve(stored, None, settings.bot_default_locale)
+        chosen, reported = await telegram_users.get_languages(db, telegram_id)
+        locale = resolve(chosen, reported, settings.bot_default_locale)
         await menu.publish_for(app.bot, await actor(db, telegram_id), locale)
     jobs.schedule(app)
     log.info("bot @%s ready", app.bot.username)

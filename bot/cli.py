@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 from bot import __version__
 from bot.config import ConfigError, Settings, load_settings
@@ -192,7 +193,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         app.run_webhook(
             listen=args.listen,
             port=args.port,
-            url_path=Path(args.url).name or "",
+            url_path=urlparse(args.url).path.lstrip("/"),
             webhook_url=args.url,
             secret_token=args.secret_token,
             allowed_updates=ALLOWED_UPDATES,

@@ -19,6 +19,7 @@ from domain.models import (
     RequestStatus,
     Role,
 )
+from domain.validation import NAME_MAX
 from storage import audit, branches, invites, join_requests, people
 from storage.db import Database, utcnow
 
@@ -217,3 +218,19 @@ async def decide(
     branch = await branches.get(db, request.branch_id)
     assert decided is not None and applicant is not None and branch is not None
     return Decision(decided, applicant, branch)
+
+
+async def waiting_count(db: Database, actor: Actor) -> int:
+    """Join requests waiting in the branches where `actor` is secretary."""
+    total = 0
+    for branch_id in actor.branches_where(Role.SECRETARY):
+        total += len(await join_requests.pending_in_branch(db, branch_id))
+    return total
+
+
+async def adopt_profile_name(db: Database, person: Person, name: str) -> None:
+    """People created by an operator (secretaries) have no name until they first write."""
+    if person.name or not name.strip():
+        return
+    async with db.transaction() as conn:
+        await people.update(conn, person.id, name=name.strip()[:NAME_MAX])

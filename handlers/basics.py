@@ -9,6 +9,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot.context import BotContext
 from bot.i18n import LOCALES, translator
+from domain import onboarding
 from handlers import menu
 from handlers.common import answer_query, forget_locale, parse_callback, tr, who
 from handlers.menu import help_text
@@ -20,7 +21,9 @@ _LANGUAGE_DATA = re.compile(r"lang:(zh_Hans|en)")
 
 async def show_help(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
-    await update.effective_message.reply_text(help_text(t, await who(update, context)))
+    me = await who(update, context)
+    waiting = await onboarding.waiting_count(context.db, me)
+    await update.effective_message.reply_text(help_text(t, me, waiting))
 
 
 async def cancel_nothing(update: Update, context: BotContext) -> None:

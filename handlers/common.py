@@ -19,15 +19,23 @@ log = logging.getLogger(__name__)
 _LOCALE_CACHE = "locale_cache"
 
 
+async def _languages(context: BotContext, telegram_id: int) -> tuple[str | None, str | None]:
+    cache: dict[int, tuple[str | None, str | None]] = context.bot_data.setdefault(_LOCALE_CACHE, {})
+    if telegram_id not in cache:
+        cache[telegram_id] = await telegram_users.get_languages(context.db, telegram_id)
+    return cache[telegram_id]
+
+
 async def locale_of(context: BotContext, user: User | None) -> str:
     default = context.settings.bot_default_locale
     if user is None:
         return default
-    cache: dict[int, str] = context.bot_data.setdefault(_LOCALE_CACHE, {})
-    if user.id not in cache:
-        stored = await telegram_users.get_locale(context.db, user.id)
-        cache[user.id] = resolve(stored, user.language_code, default)
-    return cache[user.id]
+    chosen, reported = await _languages(context, user.id)
+    if user.language_code and user.language_code != reported:
+        # Remembered so that notifications to this person use their client's language too.
+        await telegram_users.set_language_code(context.db, user.id, user.language_code)
+        context.bot_data[_LOCALE_CACHE][user.id] = (chosen, user.language_code)
+    return resolve(chosen, user.language_code, default)
 
 
 async def tr(update: Update, context: BotContext) -> Translator:
@@ -36,11 +44,8 @@ async def tr(update: Update, context: BotContext) -> Translator:
 
 async def tr_for(context: BotContext, telegram_id: int) -> Translator:
     """The translator for someone other than the sender (a notification's recipient)."""
-    cache: dict[int, str] = context.bot_data.setdefault(_LOCALE_CACHE, {})
-    if telegram_id not in cache:
-        stored = await telegram_users.get_locale(context.db, telegram_id)
-        cache[telegram_id] = resolve(stored, None, context.settings.bot_default_locale)
-    return translator(cache[telegram_id])
+    chosen, reported = await _languages(context, telegram_id)
+    return translator(resolve(chosen, reported, context.settings.bot_default_locale))
 
 
 def forget_locale(context: BotContext, telegram_id: int) -> None:

@@ -46,10 +46,21 @@ def commands_for(audiences: set[Audience]) -> list[Command]:
     return [c for c in COMMANDS if c.audience in audiences]
 
 
-def help_text(t: Translator, actor: Actor) -> str:
+def help_text(t: Translator, actor: Actor, waiting: int = 0) -> str:
+    """What this person can do; `waiting` counts the requests a secretary has to decide."""
     audiences = audiences_of(actor)
     if Audience.SECRETARY in audiences:
         intro = t.gettext("You are a branch secretary. You can:")
+        if waiting:
+            intro = (
+                t.ngettext(
+                    "{n} application is waiting for your decision.",
+                    "{n} applications are waiting for your decision.",
+                    waiting,
+                )
+                + "\n"
+                + intro
+            )
     elif Audience.MEMBER in audiences:
         intro = t.gettext("You are a registered member. You can:")
     elif actor.person is not None and actor.person.status == "pending":

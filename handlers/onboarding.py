@@ -26,7 +26,15 @@ from domain import onboarding, validation
 from domain.errors import DomainError
 from domain.models import Category, InviteRole, PersonStatus
 from handlers import joins
-from handlers.common import answer_query, drop_buttons, error_text, parse_callback, tr, who
+from handlers.common import (
+    answer_query,
+    drop_buttons,
+    error_text,
+    parse_callback,
+    profile_name,
+    tr,
+    who,
+)
 from handlers.labels import CATEGORY_LABELS, CATEGORY_NAMES
 from handlers.menu import help_text
 
@@ -40,10 +48,13 @@ async def start(update: Update, context: BotContext) -> str | int:
     t = await tr(update, context)
     me = await who(update, context)
     if me.person is not None and me.person.status is PersonStatus.ACTIVE:
+        await onboarding.adopt_profile_name(context.db, me.person, profile_name(update.effective_user))
+        me = await who(update, context)
+        waiting = await onboarding.waiting_count(context.db, me)
         await update.effective_message.reply_text(
             t.gettext("Welcome back, {name}!", name=me.person.display_name)
             + "\n\n"
-            + help_text(t, me),
+            + help_text(t, me, waiting),
             reply_markup=ReplyKeyboardRemove(),
         )
         return ConversationHandler.END

@@ -5,10 +5,22 @@ from __future__ import annotations
 from storage.db import Database, iso, utcnow
 
 
-async def get_locale(db: Database, telegram_id: int) -> str | None:
-    return await db.fetchval(
-        "SELECT locale FROM telegram_users WHERE telegram_id = ?", (telegram_id,)
+async def get_languages(db: Database, telegram_id: int) -> tuple[str | None, str | None]:
+    """(the locale chosen with /language, the client's last reported language_code)."""
+    row = await db.fetchone(
+        "SELECT locale, language_code FROM telegram_users WHERE telegram_id = ?", (telegram_id,)
     )
+    return (row["locale"], row["language_code"]) if row else (None, None)
+
+
+async def set_language_code(db: Database, telegram_id: int, language_code: str | None) -> None:
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO telegram_users (telegram_id, language_code, first_seen_at)"
+            " VALUES (?, ?, ?) ON CONFLICT(telegram_id)"
+            " DO UPDATE SET language_code = excluded.language_code",
+            (telegram_id, language_code, iso(utcnow())),
+        )
 
 
 async def set_locale(db: Database, telegram_id: int, locale: str) -> None:
@@ -27,13 +39,4 @@ async def mark_unreachable(db: Database, telegram_id: int) -> None:
             " VALUES (?, ?, ?) ON CONFLICT(telegram_id) DO UPDATE"
             " SET unreachable_at = excluded.unreachable_at",
             (telegram_id, iso(utcnow()), iso(utcnow())),
-        )
-
-
-async def mark_reachable(db: Database, telegram_id: int) -> None:
-    async with db.transaction() as conn:
-        await conn.execute(
-            "UPDATE telegram_users SET unreachable_at = NULL WHERE telegram_id = ?"
-            " AND unreachable_at IS NOT NULL",
-            (telegram_id,),
         )

@@ -25,6 +25,9 @@ async def test_two_members_onboard_and_are_approved(bot, branch):
     await onboard(zhang, code, "张 伟", "13900139000", "流动党员")
 
     secretary = branch.secretary
+    await secretary.send("/start")
+    assert "欢迎回来，王书记" in secretary.last_text
+    assert "有 2 个入会申请等待您审核" in secretary.last_text
     requests = [m for m in secretary.messages if "新的入会申请" in m.get("text", "")]
     assert len(requests) == 2
     assert "李明" in requests[0]["text"] and "居民党员" in requests[0]["text"]
@@ -37,6 +40,9 @@ async def test_two_members_onboard_and_are_approved(bot, branch):
     )
     assert "申请已通过" in li.last_text
     assert "申请已通过" in zhang.last_text
+    await secretary.send("/help")
+    assert "等待您审核" not in secretary.last_text
+    assert secretary.last_text.startswith("您是支部书记")
 
     for person in (li, zhang):
         record = await people.by_telegram_id(bot.db, person.id)
@@ -217,3 +223,17 @@ async def test_concurrent_applicants_are_all_recorded_once(bot, branch):
     count = await bot.db.fetchval("SELECT COUNT(*) FROM join_requests WHERE status = 'pending'")
     assert count == 20
     assert await bot.db.fetchval("SELECT uses_left FROM invites") == 0
+
+
+async def test_an_english_secretary_reads_plurals_in_english(bot, branch):
+    from domain import admin
+
+    mary = bot.person("Mary", language_code="en")
+    await admin.add_secretary(bot.db, branch.id, mary.id)
+    code = await invite(bot, branch.id, uses=2)
+    await onboard(bot.person("甲"), code, "甲乙", "13800000001", "居民党员")
+    await mary.send("/help")
+    assert mary.last_text.startswith("1 application is waiting for your decision.")
+    await onboard(bot.person("丙"), code, "丙丁", "13800000002", "居民党员")
+    await mary.send("/help")
+    assert mary.last_text.startswith("2 applications are waiting for your decision.")

@@ -21,7 +21,8 @@ CREATE TABLE branches (
 -- apart from `people`, because strangers and applicants have no person record yet.
 CREATE TABLE telegram_users (
     telegram_id     INTEGER PRIMARY KEY,
-    locale          TEXT,
+    locale          TEXT,            -- chosen with /language
+    language_code   TEXT,            -- as the Telegram client last reported it
     first_seen_at   TEXT NOT NULL,
     unreachable_at  TEXT
 );
