@@ -18,11 +18,12 @@ from bot import jobs
 from bot.config import Settings
 from bot.context import BotContext
 from bot.i18n import resolve, translator
+from bot.inbox import DurableUpdateQueue
 from bot.persistence import SQLitePersistence
 from bot.updates import PerUserUpdateProcessor
 from domain.access import actor
 from handlers import menu
-from storage import people, telegram_users
+from storage import inbox, people, telegram_users
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ def build_application(
         .defaults(Defaults(tzinfo=settings.tz))
         .context_types(ContextTypes(context=BotContext))
         .persistence(SQLitePersistence(db))
+        .update_queue(DurableUpdateQueue(db))
         .concurrent_updates(update_processor or PerUserUpdateProcessor())
         .post_init(post_init)
         .post_shutdown(post_shutdown)
@@ -59,6 +61,8 @@ async def post_init(app: Application) -> None:
     db: Database = app.bot_data["db"]
     settings: Settings = app.bot_data["settings"]
     await db.open()
+    await app.update_queue.replay(app.bot)
+    await inbox.prune(db)
     translator(settings.bot_default_locale)  # fail at start-up, not at the first message
     await menu.publish_default(app.bot, settings.bot_default_locale)
     for telegram_id in await people.all_secretary_telegram_ids(db):

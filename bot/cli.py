@@ -50,9 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     branch_add.add_argument("name")
     branch_add.add_argument("--district")
 
-    secretary = sub.add_parser("secretary", help="manage secretaries").add_subparsers(
-        dest="action"
-    )
+    secretary = sub.add_parser("secretary", help="manage secretaries").add_subparsers(dest="action")
     secretary_add = secretary.add_parser("add", help="make a Telegram account a secretary")
     secretary_add.add_argument("--branch", type=int, required=True)
     secretary_add.add_argument("--telegram-id", type=int, required=True)
@@ -130,8 +128,9 @@ async def _branch_add(settings: Settings, db: Database, args: argparse.Namespace
 
 async def _secretary_add(settings: Settings, db: Database, args: argparse.Namespace) -> int:
     person = await admin.add_secretary(db, args.branch, args.telegram_id)
-    print(f"telegram id {args.telegram_id} is secretary of branch {args.branch} "
-          f"(person {person.id})")
+    print(
+        f"telegram id {args.telegram_id} is secretary of branch {args.branch} (person {person.id})"
+    )
     return 0
 
 
@@ -144,8 +143,11 @@ async def _invite_create(settings: Settings, db: Database, args: argparse.Namesp
         expires_in_days=args.expires,
     )
     username = await bot_username(settings)
-    print(f"https://t.me/{username}?start={invite.code}" if username else "(link: set "
-          "TELEGRAM_BOT_USERNAME or TELEGRAM_BOT_TOKEN to print the link)")
+    print(
+        f"https://t.me/{username}?start={invite.code}"
+        if username
+        else "(link: set TELEGRAM_BOT_USERNAME or TELEGRAM_BOT_TOKEN to print the link)"
+    )
     print(invite.code)
     return 0
 

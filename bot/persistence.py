@@ -3,6 +3,11 @@
 Only conversation states and user_data (the drafts of unfinished conversations) are kept;
 everything a person confirms is written to the domain tables directly, so this store only
 decides where a conversation resumes after a restart.
+
+python-telegram-bot hands over states and drafts one call at a time. Written one by one, a
+crash between two calls would leave a conversation in a step whose draft is missing. So the
+calls are staged and `commit` writes them together with the inbox mark of the update that
+caused them: after a crash an update is either wholly done or handled again from the start.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from typing import Any
 from telegram.ext import BasePersistence, PersistenceInput
 from telegram.ext._utils.types import ConversationDict, ConversationKey
 
+from storage import inbox
 from storage.db import Database
 
 
@@ -25,6 +31,7 @@ class SQLitePersistence(BasePersistence[dict, dict, dict]):
             update_interval=update_interval,
         )
         self.db = db
+        self._staged: list[tuple[str, tuple]] = []
 
     async def _ready(self) -> Database:
         if not self.db.is_open:
@@ -41,19 +48,20 @@ class SQLitePersistence(BasePersistence[dict, dict, dict]):
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None
     ) -> None:
-        db = await self._ready()
-        async with db.transaction() as conn:
-            if new_state is None:
-                await conn.execute(
-                    "DELETE FROM ptb_conversations WHERE name = ? AND key = ?",
-                    (name, json.dumps(list(key))),
-                )
-            else:
-                await conn.execute(
-                    "INSERT INTO ptb_conversations (name, key, state) VALUES (?, ?, ?)"
-                    " ON CONFLICT(name, key) DO UPDATE SET state = excluded.state",
-                    (name, json.dumps(list(key)), json.dumps(new_state)),
-                )
+        if new_state is None:
+            self._stage(
+                "DELETE FROM ptb_conversations WHERE name = ? AND key = ?",
+                name,
+                json.dumps(list(key)),
+            )
+        else:
+            self._stage(
+                "INSERT INTO ptb_conversations (name, key, state) VALUES (?, ?, ?)"
+                " ON CONFLICT(name, key) DO UPDATE SET state = excluded.state",
+                name,
+                json.dumps(list(key)),
+                json.dumps(new_state),
+            )
 
     async def get_user_data(self) -> dict[int, dict]:
         db = await self._ready()
@@ -61,16 +69,15 @@ class SQLitePersistence(BasePersistence[dict, dict, dict]):
         return {r["user_id"]: json.loads(r["data"]) for r in found}
 
     async def update_user_data(self, user_id: int, data: dict) -> None:
-        db = await self._ready()
-        async with db.transaction() as conn:
-            if data:
-                await conn.execute(
-                    "INSERT INTO ptb_user_data (user_id, data) VALUES (?, ?)"
-                    " ON CONFLICT(user_id) DO UPDATE SET data = excluded.data",
-                    (user_id, json.dumps(data, ensure_ascii=False)),
-                )
-            else:
-                await conn.execute("DELETE FROM ptb_user_data WHERE user_id = ?", (user_id,))
+        if data:
+            self._stage(
+                "INSERT INTO ptb_user_data (user_id, data) VALUES (?, ?)"
+                " ON CONFLICT(user_id) DO UPDATE SET data = excluded.data",
+                user_id,
+                json.dumps(data, ensure_ascii=False),
+            )
+        else:
+            self._stage("DELETE FROM ptb_user_data WHERE user_id = ?", user_id)
 
     async def drop_user_data(self, user_id: int) -> None:
         await self.update_user_data(user_id, {})
@@ -106,4 +113,19 @@ class SQLitePersistence(BasePersistence[dict, dict, dict]):
         pass
 
     async def flush(self) -> None:
-        pass
+        await self.commit()
+
+    def _stage(self, sql: str, *params: object) -> None:
+        self._staged.append((sql, params))
+
+    async def commit(self, handled_update_id: int | None = None) -> None:
+        """Write everything staged, and mark the update handled, in one transaction."""
+        staged, self._staged = self._staged, []
+        if not staged and handled_update_id is None:
+            return
+        db = await self._ready()
+        async with db.transaction() as conn:
+            for sql, params in staged:
+                await conn.execute(sql, params)
+            if handled_update_id is not None:
+                await inbox.mark_handled(conn, handled_update_id)

@@ -21,14 +21,17 @@ async def add_branch(db: Database, name: str, district: str | None = None) -> Br
         )
         code = await branches.next_code(conn)
         try:
-            branch_id = await branches.create(
-                conn, name=name, code=code, district_id=district_id
-            )
+            branch_id = await branches.create(conn, name=name, code=code, district_id=district_id)
         except sqlite3.IntegrityError:
             raise Conflict("branch_exists", name=name) from None
         await audit.record(
-            conn, action="branch.created", subject_type="branch", subject_id=branch_id,
-            branch_id=branch_id, name=name, district=district,
+            conn,
+            action="branch.created",
+            subject_type="branch",
+            subject_id=branch_id,
+            branch_id=branch_id,
+            name=name,
+            district=district,
         )
     branch = await branches.get(db, branch_id)
     assert branch is not None
@@ -45,8 +48,13 @@ async def add_secretary(db: Database, branch_id: int, telegram_id: int) -> Perso
         person = await people.by_telegram_id_for_update(conn, telegram_id)
         if person is None:
             person_id = await people.insert(
-                conn, telegram_id=telegram_id, branch_id=branch_id, name=None, phone=None,
-                category=None, status=PersonStatus.ACTIVE,
+                conn,
+                telegram_id=telegram_id,
+                branch_id=branch_id,
+                name=None,
+                phone=None,
+                category=None,
+                status=PersonStatus.ACTIVE,
             )
         else:
             person_id = person.id
@@ -55,7 +63,10 @@ async def add_secretary(db: Database, branch_id: int, telegram_id: int) -> Perso
         granted = await people.grant_role(conn, person_id, branch_id, Role.SECRETARY)
         if granted:
             await audit.record(
-                conn, action="secretary.granted", subject_type="person", subject_id=person_id,
+                conn,
+                action="secretary.granted",
+                subject_type="person",
+                subject_id=person_id,
                 branch_id=branch_id,
             )
     result = await people.get(db, person_id)

@@ -201,7 +201,10 @@ async def decide(
         )
         if approve:
             await people.grant_role(
-                conn, request.person_id, request.branch_id, ROLE_FOR_INVITE[request.role],
+                conn,
+                request.person_id,
+                request.branch_id,
+                ROLE_FOR_INVITE[request.role],
                 secretary.id,
             )
         await audit.record(

@@ -16,9 +16,7 @@ NAME_MAX = 40
 
 def clean_text(value: str) -> str:
     """Strip, fold runs of white space, drop control and format characters."""
-    kept = "".join(
-        ch for ch in value if not unicodedata.category(ch).startswith("C") or ch in "\n"
-    )
+    kept = "".join(ch for ch in value if not unicodedata.category(ch).startswith("C") or ch in "\n")
     return re.sub(r"[ \t\u3000]+", " ", kept).strip()
 
 

@@ -20,8 +20,14 @@ AFTER = 1
 
 async def save_state(update: Update, context: BotContext) -> None:
     # Written now rather than at the persistence interval, so a crash cannot rewind a
-    # conversation the person has already moved on in.
-    await context.application.update_persistence()
+    # conversation the person has already moved on in; see bot/persistence.py.
+    app = context.application
+    # python-telegram-bot marks this update's user_data only after all groups ran; mark it
+    # now so the draft is saved together with the step it belongs to.
+    if update.effective_user is not None:
+        app.mark_data_for_update_persistence(user_ids=update.effective_user.id)
+    await app.update_persistence()
+    await app.persistence.commit(handled_update_id=update.update_id)
 
 
 def register(app: Application) -> None:

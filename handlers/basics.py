@@ -36,8 +36,10 @@ async def cancel_nothing(update: Update, context: BotContext) -> None:
 async def choose_language(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     keyboard = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=f"lang:{code}")]
-         for code in LOCALES]
+        [
+            [InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=f"lang:{code}")]
+            for code in LOCALES
+        ]
     )
     await update.effective_message.reply_text(
         t.gettext("Choose your language:"), reply_markup=keyboard

@@ -64,16 +64,24 @@ ERROR_TEXT: dict[str, str] = {
     "invalid": N_("That input is not valid."),
     "conflict": N_("That has changed in the meantime; please look again."),
     "invite_unknown": N_("This invitation code is not valid. Please check the link you got."),
-    "invite_expired": N_("This invitation has expired. Please ask your branch secretary for a new one."),
-    "invite_used_up": N_("This invitation has already been used. Please ask your branch secretary for a new one."),
+    "invite_expired": N_(
+        "This invitation has expired. Please ask your branch secretary for a new one."
+    ),
+    "invite_used_up": N_(
+        "This invitation has already been used. Please ask your branch secretary for a new one."
+    ),
     "already_member": N_("You are already a registered member."),
     "already_pending": N_("Your application is already waiting for the secretary's approval."),
     "already_decided": N_("This request has already been handled. Nothing was changed."),
     "request_unknown": N_("This request no longer exists."),
     "name_too_short": N_("Please enter your full name (at least 2 characters)."),
     "name_too_long": N_("That name is too long (at most {max} characters)."),
-    "name_bad_characters": N_("A name may contain only letters, spaces, “·” and “-”. Please type it again."),
-    "phone_invalid": N_("That is not a valid phone number. Please enter an 11-digit mobile number or a landline with its area code."),
+    "name_bad_characters": N_(
+        "A name may contain only letters, spaces, “·” and “-”. Please type it again."
+    ),
+    "phone_invalid": N_(
+        "That is not a valid phone number. Please enter an 11-digit mobile number or a landline with its area code."
+    ),
     "category_missing": N_("Please choose a category."),
 }
 
@@ -88,9 +96,10 @@ async def answer_query(query: CallbackQuery, text: str | None = None, *, alert=F
     try:
         await query.answer(text, show_alert=alert)
     except BadRequest as exc:
-        if "query is too old" not in str(exc).lower() and "query id is invalid" not in str(
-            exc
-        ).lower():
+        if (
+            "query is too old" not in str(exc).lower()
+            and "query id is invalid" not in str(exc).lower()
+        ):
             raise
 
 

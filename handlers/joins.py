@@ -28,6 +28,7 @@ from handlers.menu import help_text
 
 _DECISION = re.compile(r"join:(approve|reject):(\d{1,12})")
 
+
 def request_text(t: Translator, submitted: onboarding.Submitted) -> str:
     person = submitted.person
     lines = [

@@ -48,7 +48,9 @@ async def start(update: Update, context: BotContext) -> str | int:
     t = await tr(update, context)
     me = await who(update, context)
     if me.person is not None and me.person.status is PersonStatus.ACTIVE:
-        await onboarding.adopt_profile_name(context.db, me.person, profile_name(update.effective_user))
+        await onboarding.adopt_profile_name(
+            context.db, me.person, profile_name(update.effective_user)
+        )
         me = await who(update, context)
         waiting = await onboarding.waiting_count(context.db, me)
         await update.effective_message.reply_text(
@@ -60,7 +62,9 @@ async def start(update: Update, context: BotContext) -> str | int:
         return ConversationHandler.END
     if me.person is not None and me.person.status is PersonStatus.PENDING:
         await update.effective_message.reply_text(
-            t.gettext("Your application is waiting for the secretary's approval. I will tell you the result here.")
+            t.gettext(
+                "Your application is waiting for the secretary's approval. I will tell you the result here."
+            )
         )
         return ConversationHandler.END
     if not context.args:
@@ -133,7 +137,9 @@ async def got_contact(update: Update, context: BotContext) -> str:
 async def phone_typed(update: Update, context: BotContext) -> str:
     t = await tr(update, context)
     await update.effective_message.reply_text(
-        t.gettext("Please use the button below to share your number; typed numbers are not accepted here.")
+        t.gettext(
+            "Please use the button below to share your number; typed numbers are not accepted here."
+        )
     )
     await ask_phone(update, t)
     return PHONE

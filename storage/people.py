@@ -76,9 +76,7 @@ async def grant_role(
 
 
 async def roles_of(db: Database, person_id: int) -> set[tuple[int, Role]]:
-    found = await db.fetchall(
-        "SELECT branch_id, role FROM roles WHERE person_id = ?", (person_id,)
-    )
+    found = await db.fetchall("SELECT branch_id, role FROM roles WHERE person_id = ?", (person_id,))
     return {(r["branch_id"], Role(r["role"])) for r in found}
 
 

@@ -76,7 +76,15 @@ def test_operator_commands(tmp_path):
         assert message in result.stderr and "Traceback" not in result.stderr
 
     invite = partybot(
-        tmp_path, "invite", "create", "--branch", branch_id, "--role", "cadre", "--uses", "3",
+        tmp_path,
+        "invite",
+        "create",
+        "--branch",
+        branch_id,
+        "--role",
+        "cadre",
+        "--uses",
+        "3",
         TELEGRAM_BOT_USERNAME="community_party_bot",
     )
     link, code = invite.stdout.strip().splitlines()
@@ -100,8 +108,14 @@ async def test_run_answers_over_http_and_stops_cleanly_on_sigterm(tmp_path):
             TELEGRAM_BASE_FILE_URL=server.base_file_url,
         )
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            cwd=tmp_path,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
         )
         user = server.new_user("Ann", language_code="en")
         server.push_text(user, "/start")
@@ -114,8 +128,14 @@ async def test_run_answers_over_http_and_stops_cleanly_on_sigterm(tmp_path):
                 break
             await asyncio.sleep(0.05)
         health = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "health", cwd=tmp_path, env=env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            sys.executable,
+            "-m",
+            "bot",
+            "health",
+            cwd=tmp_path,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
         )
         assert await health.wait() == 0
         process.send_signal(signal.SIGTERM)

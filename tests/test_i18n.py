@@ -52,9 +52,15 @@ def test_chinese_is_really_chinese():
 
 @pytest.mark.parametrize(
     ("stored", "telegram", "expected"),
-    [(None, "zh-hans", "zh_Hans"), (None, "zh-CN", "zh_Hans"), (None, "en-US", "en"),
-     (None, "de", "zh_Hans"), (None, None, "zh_Hans"), ("en", "zh-hans", "en"),
-     ("zh_Hans", "en", "zh_Hans")],
+    [
+        (None, "zh-hans", "zh_Hans"),
+        (None, "zh-CN", "zh_Hans"),
+        (None, "en-US", "en"),
+        (None, "de", "zh_Hans"),
+        (None, None, "zh_Hans"),
+        ("en", "zh-hans", "en"),
+        ("zh_Hans", "en", "zh_Hans"),
+    ],
 )
 def test_language_resolution(stored, telegram, expected):
     assert i18n.resolve(stored, telegram) == expected

@@ -88,8 +88,12 @@ async def test_every_bad_input_is_asked_again(bot, branch):
     code = await invite(bot, branch.id)
     wang = bot.person("王")
     await wang.send(f"/start {code}")
-    for bad, expected in [("A", "至少 2 个字"), ("x" * 41, "最多 40 个字"), ("王123", "只能包含"),
-                          ("💥💥", "只能包含")]:
+    for bad, expected in [
+        ("A", "至少 2 个字"),
+        ("x" * 41, "最多 40 个字"),
+        ("王123", "只能包含"),
+        ("💥💥", "只能包含"),
+    ]:
         await wang.send(bad)
         assert expected in wang.last_text, bad
     await wang.send("王小二")
@@ -217,8 +221,10 @@ async def test_concurrent_applicants_are_all_recorded_once(bot, branch):
     crowd = [bot.person(f"成员{i}") for i in range(20)]
     names = ["赵", "钱", "孙", "李", "周", "吴", "郑", "王", "冯", "陈"]
     await asyncio.gather(
-        *(onboard(p, code, f"{names[i % 10]}某{'甲乙'[i // 10]}", f"138{i:08d}", "居民党员")
-          for i, p in enumerate(crowd))
+        *(
+            onboard(p, code, f"{names[i % 10]}某{'甲乙'[i // 10]}", f"138{i:08d}", "居民党员")
+            for i, p in enumerate(crowd)
+        )
     )
     count = await bot.db.fetchval("SELECT COUNT(*) FROM join_requests WHERE status = 'pending'")
     assert count == 20

@@ -36,8 +36,13 @@ def test_contact_phones_from_abroad_are_kept_with_their_country_code():
 
 @pytest.mark.parametrize(
     ("typed", "stored"),
-    [("李明", "李明"), ("  张   伟 ", "张 伟"), ("阿依古丽·买买提", "阿依古丽·买买提"),
-     ("John O'Brien", "John O'Brien"), ("李\u200b明", "李明")],
+    [
+        ("李明", "李明"),
+        ("  张   伟 ", "张 伟"),
+        ("阿依古丽·买买提", "阿依古丽·买买提"),
+        ("John O'Brien", "John O'Brien"),
+        ("李\u200b明", "李明"),
+    ],
 )
 def test_names_are_cleaned(typed, stored):
     assert validation.person_name(typed) == stored
@@ -45,10 +50,15 @@ def test_names_are_cleaned(typed, stored):
 
 @pytest.mark.parametrize(
     ("typed", "code"),
-    [("李", "name_too_short"), ("", "name_too_short"), ("李" * 41, "name_too_long"),
-     ("<b>李</b>", "name_bad_characters"),
-     ("Robert'); DROP TABLE people;--", "name_bad_characters"),
-     ("王123", "name_bad_characters"), ("😀😀", "name_bad_characters")],
+    [
+        ("李", "name_too_short"),
+        ("", "name_too_short"),
+        ("李" * 41, "name_too_long"),
+        ("<b>李</b>", "name_bad_characters"),
+        ("Robert'); DROP TABLE people;--", "name_bad_characters"),
+        ("王123", "name_bad_characters"),
+        ("😀😀", "name_bad_characters"),
+    ],
 )
 def test_bad_names_are_refused(typed, code):
     with pytest.raises(InvalidInput) as caught:

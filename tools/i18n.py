@@ -1,10 +1,10 @@
 """Keep the gettext catalogs in step with the code.
 
-    python tools/i18n.py update   # extract messages.pot, merge into every .po; English
-                                  # msgstrs of new messages are filled with the msgid
-    python tools/i18n.py check    # CI: fail when the template or a catalog is stale,
-                                  # a message is untranslated or fuzzy, or placeholders differ
-    python tools/i18n.py compile  # write the .mo files (the Docker build runs this)
+python tools/i18n.py update   # extract messages.pot, merge into every .po; English
+                              # msgstrs of new messages are filled with the msgid
+python tools/i18n.py check    # CI: fail when the template or a catalog is stale,
+                              # a message is untranslated or fuzzy, or placeholders differ
+python tools/i18n.py compile  # write the .mo files (the Docker build runs this)
 """
 
 from __future__ import annotations
@@ -49,8 +49,15 @@ def read(path: Path, locale: str | None = None) -> Catalog:
 def write(path: Path, catalog: Catalog) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as fh:
-        write_po(fh, catalog, width=100, no_location=True, sort_output=True, omit_header=False,
-                 ignore_obsolete=True)
+        write_po(
+            fh,
+            catalog,
+            width=100,
+            no_location=True,
+            sort_output=True,
+            omit_header=False,
+            ignore_obsolete=True,
+        )
 
 
 def keys(catalog: Catalog) -> set[tuple]:

@@ -407,7 +407,8 @@ async def _read_multipart(request: web.Request) -> JSON:
             continue
         if part.filename is not None:
             content = bytes(await part.read())
-            mime = part.headers.get("Content-Type", "application/octet-stream")
+            header = part.headers.get("Content-Type") or "application/octet-stream"
+            mime = header.split(";", 1)[0].strip()  # Telegram reports the bare MIME type
             raw[part.name] = UploadedFile(part.filename, content, mime)
         else:
             raw[part.name] = await part.text()
@@ -619,6 +620,15 @@ class FakeBotAPI:
     Tests create users and groups, push updates (which the bot receives through ``getUpdates``)
     and inspect what the bot sent via ``chat_messages``/``calls``.  ``inject`` and
     ``enforce_limits`` reproduce Telegram's failure modes.
+
+    Conventions worth knowing:
+
+    * ``chat_messages`` lists every message the bot sent, so counts only grow (harnesses wait
+      for "n messages"); ``deleteMessage`` marks one with ``"_deleted": True``.  Replies include
+      ``reply_to_message``; non-inline reply keyboards are kept under ``reply_markup`` for
+      inspection but, as on Telegram, not returned to the bot.
+    * ``callback_answers`` records successful ``answerCallbackQuery`` calls only.
+    * A newer ``getUpdates`` ends a pending long poll with 409 Conflict, as on Telegram.
     """
 
     #: Bot API method name -> handler attribute.  Look-ups are case-insensitive, like Telegram.
@@ -719,7 +729,8 @@ class FakeBotAPI:
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
         await runner.setup()
-        site = web.TCPSite(runner, host, port)
+        # A deep backlog so that a thousand simulated users connecting at once are not refused.
+        site = web.TCPSite(runner, host, port, backlog=2048)
         await site.start()
         self._runner = runner
         self._port = runner.addresses[0][1]
@@ -903,7 +914,7 @@ class FakeBotAPI:
         """A button press on a bot message; ``data`` is not checked, so tests can forge it."""
         chat_id = self._chat_of(user, chat)["id"]
         message = self._bot_messages.get(chat_id, {}).get(message_id)
-        if message is None:
+        if message is None or message.get("_deleted"):
             raise ValueError(f"no bot message {message_id} in chat {chat_id}")
         query_id = str(self._next_query_id)
         self._next_query_id += 1
@@ -956,7 +967,7 @@ class FakeBotAPI:
     # ---------------------------------------------------------------- inspection
 
     def chat_messages(self, chat_id: int) -> list[JSON]:
-        """Bot-sent messages still present in the chat (deleted ones drop out), oldest first."""
+        """Every message the bot sent to the chat, oldest first (deleted ones flagged)."""
         return list(self._bot_messages.get(chat_id, {}).values())
 
     def last_message(self, chat_id: int) -> JSON | None:
@@ -1520,8 +1531,7 @@ class FakeBotAPI:
         message = self._messages.pop(key, None)
         if message is None:
             raise bad_request("message to delete not found")
-        self._bot_messages.get(chat["id"], {}).pop(key[1], None)
-        message["_deleted"] = True
+        message["_deleted"] = True  # stays in chat_messages so message counts never shrink
         return True
 
     def _answer_callback_query(self, params: JSON) -> bool:

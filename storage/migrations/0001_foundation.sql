@@ -106,3 +106,13 @@ CREATE TABLE ptb_user_data (
     user_id  INTEGER PRIMARY KEY,
     data     TEXT NOT NULL
 );
+
+-- Updates received but not yet handled: written before Telegram is told they arrived, so a
+-- crash cannot lose what a person sent. Handled rows stay a day to recognise redeliveries.
+CREATE TABLE ptb_inbox (
+    update_id    INTEGER PRIMARY KEY,
+    data         TEXT NOT NULL,
+    received_at  TEXT NOT NULL,
+    handled_at   TEXT
+);
+CREATE INDEX ptb_inbox_unhandled ON ptb_inbox(handled_at) WHERE handled_at IS NULL;
