@@ -5,6 +5,9 @@ python tools/i18n.py update   # extract messages.pot, merge into every .po; Engl
 python tools/i18n.py check    # CI: fail when the template or a catalog is stale,
                               # a message is untranslated or fuzzy, or placeholders differ
 python tools/i18n.py compile  # write the .mo files (the Docker build runs this)
+python tools/i18n.py merge LOCALE FILE.po...
+                              # fill LOCALE's untranslated messages from other catalogs,
+                              # e.g. both sides of a merge of two feature branches
 """
 
 from __future__ import annotations
@@ -116,6 +119,29 @@ def problems() -> list[str]:
     return found
 
 
+def merge(locale: str, sources: list[Path]) -> int:
+    path = po_path(locale)
+    catalog = read(path, locale)
+    known = {}
+    for source in sources:
+        for message in read(source, locale):
+            if message.id and _translated(message):
+                known.setdefault((message.context, keys_id(message)), message.string)
+    filled = 0
+    for message in catalog:
+        key = (message.context, keys_id(message))
+        if message.id and not _translated(message) and key in known:
+            message.string, message.flags = known[key], set()
+            filled += 1
+    write(path, catalog)
+    print(f"{path.relative_to(ROOT)}: {filled} messages filled")
+    return filled
+
+
+def keys_id(message) -> str | tuple:
+    return message.id if isinstance(message.id, str) else tuple(message.id)
+
+
 def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "check"
     if command == "update":
@@ -126,6 +152,8 @@ def main(argv: list[str]) -> int:
 
         for path in compile_catalogs():
             print(path)
+    elif command == "merge" and len(argv) > 3:
+        merge(argv[2], [Path(a) for a in argv[3:]])
     elif command == "check":
         issues = problems()
         for issue in issues:
