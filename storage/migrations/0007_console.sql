@@ -1,0 +1,2 @@
+-- Reserved for issue 8; replaced by its schema when that feature lands.
+SELECT 1;
