@@ -680,6 +680,13 @@ class FakeBotAPI:
         self.callback_answers: list[JSON] = []
         self.commands: dict[tuple[str, str], list[JSON]] = {}
         self.rate_limited = 0
+        #: Called as ``observer(method, params, result)`` after every successful call, and
+        #: ``first_delivered[update_id]`` is the ``perf_counter`` of an update's first
+        #: delivery: together they time the bot's side of a round trip (benchmarks).
+        self.observers: list[Callable[[str, JSON, Any], None]] = []
+        self.first_delivered: dict[int, float] = {}
+        #: Set by the bot's first getUpdates.
+        self.polling = asyncio.Event()
         # people and chats
         self._users: dict[int, JSON] = {}
         self._chats: dict[int, JSON] = {}
@@ -1142,6 +1149,8 @@ class FakeBotAPI:
         if limited:
             assert self._limits is not None
             self._limits.record(params.get("chat_id"), time.monotonic())
+        for observe in self.observers:
+            observe(name, params, result)
         return result
 
     def _check_limits(self, chat_id: Any) -> None:
@@ -1343,6 +1352,7 @@ class FakeBotAPI:
 
     async def _get_updates(self, params: JSON) -> list[JSON]:
         """Long polling with Telegram's offset/limit/timeout semantics."""
+        self.polling.set()
         if self._webhook_url:
             raise ApiError(
                 409,
@@ -1363,6 +1373,9 @@ class FakeBotAPI:
             batch = self._deliverable(limit)
             remaining = deadline - loop.time()
             if batch or remaining <= 0 or self._is_stopping():
+                now = time.perf_counter()
+                for update in batch:
+                    self.first_delivered.setdefault(update["update_id"], now)
                 return batch
             reason = await self._wait_for_update(remaining)
             if reason == "conflict":

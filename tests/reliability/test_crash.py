@@ -3,60 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import random
-import signal
-import sys
-from pathlib import Path
 
 import pytest
 
 from bot.testing.fake_bot_api import FakeBotAPI
+from bot.testing.process import BotProcess
 from domain import admin, onboarding
 from storage.db import Database
 from tests.conftest import TOKEN
 
-ROOT = Path(__file__).resolve().parents[2]
 PEOPLE = 12
 KILLS = 3
-
-
-class BotProcess:
-    def __init__(self, server: FakeBotAPI, data: Path) -> None:
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
-        self.env |= {
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_BASE_URL": server.base_url,
-            "TELEGRAM_BASE_FILE_URL": server.base_file_url,
-            "DATABASE_URL": f"sqlite:///{data / 'partybot.db'}",
-            "PYTHONPATH": str(ROOT),
-        }
-        self.data = data
-        self.process: asyncio.subprocess.Process | None = None
-        self.log = (data / "bot.log").open("ab")
-
-    async def start(self) -> None:
-        self.process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            cwd=self.data,
-            env=self.env,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=self.log,
-        )
-
-    async def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        await self.process.wait()
-
-    async def stop(self) -> None:
-        if self.process and self.process.returncode is None:
-            self.process.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(self.process.wait(), 30)
-        self.log.close()
 
 
 async def walk_through_onboarding(server: FakeBotAPI, user: dict, code: str, n: int) -> None:

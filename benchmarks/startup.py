@@ -1,0 +1,76 @@
+"""Start-up and idle: seconds from launching `partybot run` to its first getUpdates, and the
+resident memory of the idle bot a few seconds later.
+
+    .venv/bin/python -m benchmarks.startup [--rounds 5] [--database FILE]
+
+`--database` starts the bot on a copy of an existing database (e.g. the county data set
+that `benchmarks/seed.py` writes); without it the bot starts on an empty one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from benchmarks._load import JSON, median, report
+from bot.testing.fake_bot_api import FakeBotAPI
+from bot.testing.process import BotProcess
+
+TOKEN = "123456789:AAHbenchmarkToken_0123456789abcdefgh"
+IDLE_SECONDS = 3.0
+
+
+async def one_round(database: Path | None) -> JSON:
+    server = FakeBotAPI(token=TOKEN)
+    await server.start()
+    with tempfile.TemporaryDirectory() as folder:
+        data = Path(folder)
+        if database is not None:
+            shutil.copyfile(database, data / "partybot.db")
+        process = BotProcess(server, data, env={"LOG_LEVEL": "WARNING"})
+        started = time.perf_counter()
+        await process.start()
+        try:
+            await asyncio.wait_for(server.polling.wait(), 30)
+            first_poll = time.perf_counter() - started
+            await asyncio.sleep(IDLE_SECONDS)
+            idle = process.rss_mb()
+        finally:
+            await process.stop()
+            await server.stop()
+    return {"first_get_updates_s": first_poll, "idle_rss_mb": idle}
+
+
+async def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--database", type=Path)
+    args = parser.parse_args(argv)
+    results = [await one_round(args.database) for _ in range(args.rounds)]
+    figures: JSON = {"rounds": args.rounds, "database": str(args.database or "empty")}
+    for key in results[0]:
+        figures[key] = round(median([r[key] for r in results]), 3)
+        figures[f"{key}_max"] = round(max(r[key] for r in results), 3)
+    rows = [
+        ("database", figures["database"]),
+        ("rounds", args.rounds),
+        (
+            "first getUpdates, s (median | max)",
+            f"{figures['first_get_updates_s']:.3f} | {figures['first_get_updates_s_max']:.3f}",
+        ),
+        (
+            "idle RSS, MiB (median | max)",
+            f"{figures['idle_rss_mb']:.1f} | {figures['idle_rss_mb_max']:.1f}",
+        ),
+        ("targets", "< 1 s, < 80 MiB"),
+    ]
+    report("startup", figures, rows)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
