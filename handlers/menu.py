@@ -33,6 +33,20 @@ COMMANDS: list[Command] = [
 ]
 
 
+# Who may press each kind of button, keyed by the callback pattern it is registered with.
+# EVERYONE buttons act only on the presser's own data. tests/reliability/test_role_matrix.py
+# fails for a registered pattern missing here, and presses every privileged one as every
+# other role.
+BUTTONS: dict[str, Audience] = {
+    r"^lang:": Audience.EVERYONE,
+    r"^join:cat:": Audience.EVERYONE,
+    r"^join:submit$": Audience.EVERYONE,
+    r"^join:redo$": Audience.EVERYONE,
+    r"^join:(cat:|submit$|redo$)": Audience.EVERYONE,
+    r"^join:(approve|reject):": Audience.SECRETARY,
+}
+
+
 def audiences_of(actor: Actor) -> set[Audience]:
     found = {Audience.EVERYONE}
     if actor.active:

@@ -1,0 +1,73 @@
+"""A bot kept running in a thread of its own, for hypothesis-driven tests.
+
+Hypothesis drives synchronous test functions, one example at a time; starting a bot per
+example would take most of the run. Here one `BotHarness` lives on an event loop in a
+background thread for the whole module and each example runs its steps there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Any, TypeVar
+
+from bot.testing.fake_bot_api import FakeBotAPI
+from bot.testing.harness import BotHarness
+from storage.db import Database
+
+T = TypeVar("T")
+
+#: Examples per field or button: the quick suite in CI; RELIABILITY_EXAMPLES=10000 for the
+#: long run.
+EXAMPLES = int(os.environ.get("RELIABILITY_EXAMPLES", "200"))
+
+# Tables whose change is no business change: Telegram bookkeeping, conversation state and
+# a person's own language choice.
+BOOKKEEPING = frozenset({"ptb_inbox", "ptb_conversations", "ptb_user_data", "telegram_users"})
+
+
+class LiveBot:
+    def __init__(self, token: str, data: Path) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.server = FakeBotAPI(token=token)
+        self.harness = BotHarness(self.server, data)
+        self.run(self.server.start())
+        self.run(self.harness.start())
+
+    def run(self, coroutine: Coroutine[Any, Any, T], timeout: float = 60) -> T:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
+
+    @property
+    def db(self) -> Database:
+        return self.harness.db
+
+    def snapshot(self) -> dict[str, list[tuple]]:
+        """Every row of every business table, to compare before and after."""
+        return self.run(snapshot(self.db))
+
+    def close(self) -> None:
+        try:
+            self.run(self.harness.stop())
+            self.run(self.server.stop())
+        finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join(10)
+
+
+async def snapshot(db: Database) -> dict[str, list[tuple]]:
+    tables = [
+        row["name"]
+        for row in await db.fetchall(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+        if row["name"] not in BOOKKEEPING
+    ]
+    return {
+        table: [tuple(row) for row in await db.fetchall(f"SELECT * FROM {table} ORDER BY 1")]
+        for table in tables
+    }

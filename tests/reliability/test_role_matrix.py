@@ -1,0 +1,145 @@
+"""Every privileged command and button, tried by every role not entitled to it: refused,
+nothing changed. The lists come from the handler registry itself, so a handler added
+without saying who may use it fails here first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler
+
+from bot.testing.harness import Person
+from domain import admin
+from handlers import FEATURES
+from handlers.menu import BUTTONS, COMMANDS, Audience
+from tests.conftest import TOKEN, invite, onboard
+from tests.reliability.live import EXAMPLES, LiveBot
+
+OPEN = {Audience.EVERYONE, Audience.MEMBER}
+
+
+def registered(handlers: list[BaseHandler]) -> Iterator[BaseHandler]:
+    for handler in handlers:
+        if isinstance(handler, ConversationHandler):
+            yield from registered(handler.entry_points)
+            for state in handler.states.values():
+                yield from registered(state)
+            yield from registered(handler.fallbacks)
+        else:
+            yield handler
+
+
+class World:
+    """Branch A with its secretary, a member and an applicant; branch B with its secretary;
+    a stranger. The applicant's request waits in branch A."""
+
+    def __init__(self, live: LiveBot) -> None:
+        self.live = live
+        h = live.harness
+        a = live.run(admin.add_branch(h.db, "幸福社区党支部"))
+        b = live.run(admin.add_branch(h.db, "和平社区党支部"))
+        self.secretary_a, self.secretary_b = h.person("甲书记"), h.person("乙书记")
+        live.run(admin.add_secretary(h.db, a.id, self.secretary_a.id))
+        live.run(admin.add_secretary(h.db, b.id, self.secretary_b.id))
+        code = live.run(invite(h, a.id, uses=5))
+        self.member, self.applicant, self.stranger = (
+            h.person("党员"),
+            h.person("申请人"),
+            h.person("路人"),
+        )
+        live.run(onboard(self.member, code, "李党员", "13800138001", "居民党员"))
+        live.run(self.secretary_a.press("✅ 通过"))
+        live.run(onboard(self.applicant, code, "张申请", "13800138002", "居民党员"))
+        for person in (self.secretary_b, self.stranger):
+            live.run(person.send("/help"))
+
+    def unentitled(self, audience: Audience) -> list[tuple[str, Person]]:
+        """Everyone who must be refused what `audience` may do."""
+        others = [("stranger", self.stranger), ("applicant", self.applicant)]
+        others.append(("member", self.member))
+        if audience is not Audience.SECRETARY:
+            others.append(("secretary", self.secretary_a))
+        # A secretary of another branch holds the role, but not over branch A's requests.
+        others.append(("other branch's secretary", self.secretary_b))
+        return others
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory) -> Iterator[LiveBot]:
+    bot = LiveBot(TOKEN, tmp_path_factory.mktemp("role-matrix"))
+    try:
+        yield bot
+    finally:
+        bot.close()
+    assert not bot.harness.errors, f"handlers raised: {bot.harness.errors!r}"
+
+
+@pytest.fixture(scope="module")
+def world(live: LiveBot) -> World:
+    return World(live)
+
+
+def handlers_of(live: LiveBot) -> list[BaseHandler]:
+    assert live.harness.app is not None
+    return list(registered(live.harness.app.handlers[FEATURES]))
+
+
+def test_every_command_and_button_says_who_may_use_it(live):
+    declared = {c.name for c in COMMANDS}
+    for handler in handlers_of(live):
+        if isinstance(handler, CommandHandler):
+            assert handler.commands <= declared, f"/{set(handler.commands) - declared} in COMMANDS"
+        if isinstance(handler, CallbackQueryHandler) and handler.pattern is not None:
+            pattern = handler.pattern.pattern
+            assert pattern in BUTTONS, f"button pattern {pattern!r} is not in menu.BUTTONS"
+
+
+def privileged_commands() -> list[tuple[str, Audience]]:
+    return [(c.name, c.audience) for c in COMMANDS if c.audience not in OPEN]
+
+
+@pytest.mark.parametrize(("command", "audience"), privileged_commands())
+def test_privileged_commands_are_refused_to_everyone_else(live, world, command, audience):
+    for role, person in world.unentitled(audience):
+        before = live.snapshot()
+        replies = live.run(person.send(f"/{command}"))
+        assert replies, f"/{command} by the {role}: no answer"
+        assert live.snapshot() == before, f"/{command} by the {role} changed data"
+
+
+PRIVILEGED_BUTTONS = sorted(p for p, audience in BUTTONS.items() if audience not in OPEN)
+
+
+def callback_data(pattern: str) -> st.SearchStrategy[str]:
+    """Data matching the handler's pattern, mostly aimed at records that exist: numbers
+    become small ids, and prefix patterns get an id or random text appended."""
+    small_id = st.integers(1, 5).map(str)
+    matching = st.from_regex(pattern, fullmatch=True)
+    aimed = st.tuples(matching, small_id).map(lambda p: re.sub(r"\d+", p[1], p[0]))
+    extended = st.tuples(matching, st.one_of(small_id, st.text(max_size=16))).map("".join)
+    return st.one_of(aimed, extended, matching).filter(lambda s: len(s.encode()) <= 64)
+
+
+@pytest.mark.parametrize("pattern", PRIVILEGED_BUTTONS)
+def test_privileged_buttons_are_refused_to_everyone_else(live, world, pattern):
+    people = world.unentitled(BUTTONS[pattern])
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(data=callback_data(pattern), who=st.sampled_from(people))
+    def press(data: str, who: tuple[str, Person]) -> None:
+        role, person = who
+        before = live.snapshot()
+        live.run(person.press_data(person.last["message_id"], data))
+        person.answer  # noqa: B018 - fails when the press was left unanswered
+        assert live.snapshot() == before, f"{data!r} pressed by the {role} changed data"
+
+    press()
