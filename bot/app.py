@@ -14,7 +14,7 @@ from telegram.ext import (
 )
 
 import handlers
-from bot import jobs
+from bot import jobs, sender
 from bot.config import Settings
 from bot.context import BotContext
 from bot.i18n import resolve, translator
@@ -48,6 +48,7 @@ def build_application(
         .update_queue(DurableUpdateQueue(db))
         .concurrent_updates(update_processor or PerUserUpdateProcessor())
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
         .build()
     )
@@ -70,8 +71,19 @@ async def post_init(app: Application) -> None:
         locale = resolve(chosen, reported, settings.bot_default_locale)
         await menu.publish_for(app.bot, await actor(db, telegram_id), locale)
     jobs.schedule(app)
+    outbox_sender = sender.Sender(app.bot, db, settings)
+    app.bot_data["sender"] = outbox_sender
+    await outbox_sender.start()
     log.info("bot @%s ready", app.bot.username)
 
 
+async def post_stop(app: Application) -> None:
+    # Before the bot's HTTP client closes, so no send is cut off midway.
+    outbox_sender = sender.sender_of(app)
+    if outbox_sender is not None:
+        await outbox_sender.stop()
+
+
 async def post_shutdown(app: Application) -> None:
+    await post_stop(app)  # when stopped without `stop()`, e.g. a failed start
     await app.bot_data["db"].close()

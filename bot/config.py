@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domain.worktime import DEFAULT_QUIET_HOURS, DEFAULT_WORKING_HOURS, Defaults, parse_spans
+
 TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,}$")
 SUPPORTED_LOCALES = ("zh_Hans", "en")
 
@@ -31,6 +33,16 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///data/partybot.db"
     bot_timezone: str = "Asia/Shanghai"
     bot_default_locale: str = "zh_Hans"
+    bot_working_hours: str = DEFAULT_WORKING_HOURS
+    bot_quiet_hours: str = DEFAULT_QUIET_HOURS
+    # The outbox's share of Telegram's ~30 messages/s; the rest is left for replies.
+    outbox_per_second: float = Field(default=25, gt=0)
+    outbox_per_chat_seconds: float = Field(default=1, ge=0)
+    outbox_concurrency: int = Field(default=8, ge=1)
+    outbox_max_attempts: int = Field(default=8, ge=1)
+    outbox_backoff_seconds: float = Field(default=2, ge=0)
+    outbox_send_timeout: float = Field(default=20, gt=0)
+    outbox_poll_seconds: float = Field(default=5, gt=0)
 
     @field_validator("bot_timezone")
     @classmethod
@@ -39,6 +51,12 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown IANA time zone {value!r}") from exc
+        return value
+
+    @field_validator("bot_working_hours", "bot_quiet_hours")
+    @classmethod
+    def _spans(cls, value: str) -> str:
+        parse_spans(value)
         return value
 
     @field_validator("bot_default_locale")
@@ -60,6 +78,10 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.bot_timezone)
+
+    @property
+    def worktime_defaults(self) -> Defaults:
+        return Defaults(self.bot_timezone, self.bot_working_hours, self.bot_quiet_hours)
 
     @property
     def database_path(self) -> Path:
@@ -86,6 +108,9 @@ class Settings(BaseSettings):
             "database_url": self.database_url,
             "bot_timezone": self.bot_timezone,
             "bot_default_locale": self.bot_default_locale,
+            "bot_working_hours": self.bot_working_hours,
+            "bot_quiet_hours": self.bot_quiet_hours,
+            "outbox_per_second": str(self.outbox_per_second),
             "token": "set" if self.telegram_bot_token else "missing",
         }
 

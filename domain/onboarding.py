@@ -6,6 +6,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import aiosqlite
+
+from domain import outbox
 from domain.access import Actor, require
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.models import (
@@ -111,7 +114,12 @@ class Submitted:
     person: Person
     request: JoinRequest
     branch: Branch
-    secretaries: list[Person]
+
+
+# Outbox templates; handlers/joins.py renders them in the recipient's language.
+REQUEST_TEMPLATE = "join.request"
+APPROVED_TEMPLATE = "join.approved"
+REJECTED_TEMPLATE = "join.rejected"
 
 
 def category_for(role: InviteRole, chosen: Category | None) -> Category | None:
@@ -168,9 +176,34 @@ async def submit(db: Database, telegram_id: int, application: Application) -> Su
         )
         person = await people.get_for_update(conn, person_id)
         request = await join_requests.get_for_update(conn, request_id)
-    branch = await branches.get(db, invite.branch_id)
-    assert person is not None and request is not None and branch is not None
-    return Submitted(person, request, branch, await people.secretaries(db, branch.id))
+        branch = await branches.get(db, invite.branch_id)
+        assert person is not None and request is not None and branch is not None
+        await _tell_secretaries(conn, db, Submitted(person, request, branch))
+    return Submitted(person, request, branch)
+
+
+async def _tell_secretaries(conn: aiosqlite.Connection, db: Database, submitted: Submitted) -> None:
+    person, request = submitted.person, submitted.request
+    params = {
+        "request": request.id,
+        "branch": submitted.branch.name,
+        "name": person.display_name,
+        "phone": person.phone,
+        "category": person.category and str(person.category),
+        "role": str(request.role),
+    }
+    for secretary in await people.secretaries(db, request.branch_id):
+        if secretary.telegram_id is not None:
+            await outbox.enqueue(
+                conn,
+                key=f"join-request:{request.id}:{secretary.id}",
+                chat_id=secretary.telegram_id,
+                template=REQUEST_TEMPLATE,
+                params=params,
+                branch_id=request.branch_id,
+                # The applicant waits for the answer; the secretary decides when to look.
+                kind=outbox.Kind.URGENT,
+            )
 
 
 @dataclass(frozen=True)
@@ -218,8 +251,18 @@ async def decide(
         )
         decided = await join_requests.get_for_update(conn, request.id)
         applicant = await people.get_for_update(conn, request.person_id)
-    branch = await branches.get(db, request.branch_id)
-    assert decided is not None and applicant is not None and branch is not None
+        branch = await branches.get(db, request.branch_id)
+        assert decided is not None and applicant is not None and branch is not None
+        if applicant.telegram_id is not None:
+            await outbox.enqueue(
+                conn,
+                key=f"join-decision:{request.id}",
+                chat_id=applicant.telegram_id,
+                template=APPROVED_TEMPLATE if approve else REJECTED_TEMPLATE,
+                params={"branch": branch.name, "telegram_id": applicant.telegram_id},
+                branch_id=branch.id,
+                kind=outbox.Kind.URGENT,  # the applicant is waiting for it
+            )
     return Decision(decided, applicant, branch)
 
 

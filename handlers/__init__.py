@@ -10,6 +10,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, TypeHandler
 
+from bot import sender
 from bot.context import BotContext
 from handlers import basics, joins, onboarding
 from handlers.errors import on_error
@@ -28,6 +29,8 @@ async def save_state(update: Update, context: BotContext) -> None:
         app.mark_data_for_update_persistence(user_ids=update.effective_user.id)
     await app.update_persistence()
     await app.persistence.commit(handled_update_id=update.update_id)
+    # The update's transactions may have queued notifications; they go out now.
+    sender.wake(app)
 
 
 def register(app: Application) -> None:

@@ -9,39 +9,36 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.context import BotContext
 from bot.i18n import Translator
+from bot.sender import Rendered, renderer
 from domain import onboarding
 from domain.access import actor
 from domain.errors import Conflict, DomainError
 from domain.models import Category, InviteRole
-from handlers.common import (
-    answer_query,
-    drop_buttons,
-    error_text,
-    parse_callback,
-    send_safely,
-    tr,
-    tr_for,
-    who,
-)
+from handlers.common import answer_query, drop_buttons, error_text, parse_callback, tr, who
 from handlers.labels import CATEGORY_NAMES
 from handlers.menu import help_text
+from storage.db import Database
 
 _DECISION = re.compile(r"join:(approve|reject):(\d{1,12})")
 
 
-def request_text(t: Translator, submitted: onboarding.Submitted) -> str:
-    person = submitted.person
+@renderer(onboarding.REQUEST_TEMPLATE)
+async def request_message(t: Translator, db: Database, params: dict) -> Rendered:
+    return Rendered(request_text(t, params), decision_keyboard(t, params["request"]))
+
+
+def request_text(t: Translator, params: dict) -> str:
     lines = [
-        t.gettext("New application to join {branch}:", branch=submitted.branch.name),
-        t.gettext("Name: {name}", name=person.display_name),
-        t.gettext("Phone: {phone}", phone=person.phone or "—"),
+        t.gettext("New application to join {branch}:", branch=params["branch"]),
+        t.gettext("Name: {name}", name=params["name"]),
+        t.gettext("Phone: {phone}", phone=params["phone"] or "—"),
     ]
-    if person.category:
-        category = t.gettext(CATEGORY_NAMES[Category(person.category)])
+    if params["category"]:
+        category = t.gettext(CATEGORY_NAMES[Category(params["category"])])
         lines.append(t.gettext("Category: {category}", category=category))
-    if submitted.request.role is InviteRole.CADRE:
+    if params["role"] == InviteRole.CADRE:
         lines.append(t.gettext("Joins as: cadre living in the community"))
-    elif submitted.request.role is InviteRole.UNIT:
+    elif params["role"] == InviteRole.UNIT:
         lines.append(t.gettext("Joins as: contact of a unit party organisation"))
     return "\n".join(lines)
 
@@ -61,17 +58,23 @@ def decision_keyboard(t: Translator, request_id: int) -> InlineKeyboardMarkup:
     )
 
 
-async def notify_secretaries(context: BotContext, submitted: onboarding.Submitted) -> None:
-    for secretary in submitted.secretaries:
-        if secretary.telegram_id is None:
-            continue
-        t = await tr_for(context, secretary.telegram_id)
-        await send_safely(
-            context,
-            secretary.telegram_id,
-            request_text(t, submitted),
-            reply_markup=decision_keyboard(t, submitted.request.id),
+@renderer(onboarding.APPROVED_TEMPLATE)
+async def approved_message(t: Translator, db: Database, params: dict) -> Rendered:
+    welcome = t.gettext(
+        "Your application to {branch} has been approved. Welcome!", branch=params["branch"]
+    )
+    return Rendered(f"{welcome}\n\n{help_text(t, await actor(db, params['telegram_id']))}")
+
+
+@renderer(onboarding.REJECTED_TEMPLATE)
+async def rejected_message(t: Translator, db: Database, params: dict) -> Rendered:
+    return Rendered(
+        t.gettext(
+            "Your application to {branch} was not approved. Please contact your branch "
+            "secretary if you think this is a mistake.",
+            branch=params["branch"],
         )
+    )
 
 
 async def decide(update: Update, context: BotContext) -> None:
@@ -100,25 +103,6 @@ async def decide(update: Update, context: BotContext) -> None:
     )
     await answer_query(query, outcome)
     await query.edit_message_text(f"{query.message.text}\n\n{outcome}")
-    if applicant.telegram_id is None:
-        return
-    at = await tr_for(context, applicant.telegram_id)
-    if approve:
-        welcome = at.gettext(
-            "Your application to {branch} has been approved. Welcome!", branch=decision.branch.name
-        )
-        menu = help_text(at, await actor(context.db, applicant.telegram_id))
-        await send_safely(context, applicant.telegram_id, f"{welcome}\n\n{menu}")
-    else:
-        await send_safely(
-            context,
-            applicant.telegram_id,
-            at.gettext(
-                "Your application to {branch} was not approved. Please contact your branch "
-                "secretary if you think this is a mistake.",
-                branch=decision.branch.name,
-            ),
-        )
 
 
 def handlers() -> list:

@@ -25,7 +25,6 @@ from bot.i18n import Translator
 from domain import onboarding, validation
 from domain.errors import DomainError
 from domain.models import Category, InviteRole, PersonStatus
-from handlers import joins
 from handlers.common import (
     answer_query,
     drop_buttons,
@@ -224,7 +223,6 @@ async def submit(update: Update, context: BotContext) -> int | str:
             branch=submitted.branch.name,
         )
     )
-    await joins.notify_secretaries(context, submitted)
     return ConversationHandler.END
 
 

@@ -5,14 +5,16 @@
         await alice.send("/start CODE")
         assert "姓名" in alice.last_text
 
-Every update a person sends is awaited until the bot has finished handling it, so the
-replies are in the chat when `send` returns. Exceptions raised in handlers are collected
-in `errors`; a test asserts there were none.
+Every update a person sends is awaited until the bot has finished handling it, and (with
+`auto_drain`, the default) until the outbox has delivered what is due, so the replies and
+the notifications it caused are in the chats when `send` returns. Exceptions raised in
+handlers are collected in `errors`; a test asserts there were none.
 """
 
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +22,15 @@ from telegram.ext import Application
 
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.config import Settings, load_settings
+from bot.sender import Sender, sender_of
 from bot.testing.fake_bot_api import FakeBotAPI
 from bot.updates import PerUserUpdateProcessor
+from storage import outbox
 from storage.db import Database
 
 JSON = dict[str, Any]
 WAIT_SECONDS = 10.0
+DRAIN_HORIZON_SECONDS = 5.0
 
 
 class TrackingUpdateProcessor(PerUserUpdateProcessor):
@@ -56,6 +61,7 @@ class BotHarness:
         self.data_dir = Path(data_dir)
         self.overrides = settings
         self.errors: list[BaseException] = []
+        self.auto_drain = True
         self.app: Application | None = None
         self.processor: TrackingUpdateProcessor | None = None
 
@@ -68,6 +74,9 @@ class BotHarness:
             "database_url": f"sqlite:///{self.data_dir / 'partybot.db'}",
             "bot_timezone": "Asia/Shanghai",
             "bot_default_locale": "zh_Hans",
+            # Telegram's one message a second per chat would make tests wait; the fake
+            # server enforces it only where a test asks (`enforce_limits`).
+            "outbox_per_chat_seconds": 0.01,
         }
         return load_settings(**(values | self.overrides))
 
@@ -94,6 +103,7 @@ class BotHarness:
             return
         await app.updater.stop()
         await app.stop()
+        await app.post_stop(app)
         await app.shutdown()
         await app.post_shutdown(app)
 
@@ -113,6 +123,30 @@ class BotHarness:
     async def processed(self, update: JSON) -> None:
         assert self.processor is not None
         await self.processor.wait(update["update_id"])
+        if self.auto_drain:
+            await self.drain_outbox()
+
+    @property
+    def sender(self) -> Sender:
+        assert self.app is not None, "the bot is not running"
+        found = sender_of(self.app)
+        assert found is not None
+        return found
+
+    async def drain_outbox(
+        self, horizon: float = DRAIN_HORIZON_SECONDS, timeout: float = WAIT_SECONDS
+    ) -> None:
+        """Wait until every outbox message due within `horizon` seconds is sent, or has
+        failed for good. Messages held for later (working time, long backoffs) are left."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            before = self.sender.clock() + timedelta(seconds=horizon)
+            if not await outbox.waiting(self.db, before):
+                return
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"the outbox did not drain within {timeout}s")
+            self.sender.wake()
+            await asyncio.sleep(0.01)
 
     def person(self, first_name: str, *, language_code: str = "zh-hans", **kwargs: Any) -> Person:
         return Person(self, self.server.new_user(first_name, language_code=language_code, **kwargs))

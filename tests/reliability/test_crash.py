@@ -103,6 +103,9 @@ async def test_kill_9_during_onboarding_loses_nothing_and_doubles_nothing(tmp_pa
             await bot.kill()
             await bot.start()
         await asyncio.wait_for(walkers, 180)
+        # The requests reach the secretary through the outbox, one a second (Telegram's
+        # limit per chat), after the applicants are done.
+        await server.wait_for_messages(secretary["id"], PEOPLE, timeout=60)
     finally:
         await bot.stop()
         await server.stop()

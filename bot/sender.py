@@ -1,0 +1,320 @@
+"""Delivers the outbox: due messages, within Telegram's limits and the branch's working time.
+
+Replies to people come first: the main bot has no rate limiter (python-telegram-bot's
+`AIORateLimiter` would hold replies to 30/s as well); the sender instead keeps its own
+budget, `OUTBOX_PER_SECOND` (default 25 of Telegram's ~30/s), at most one message a second
+per chat and 20 a minute per group, and pauses entirely when Telegram says `RetryAfter`.
+
+It runs as one task beside the application, woken after every handled update (the
+handler's transaction may have queued something) and by `wake()`, and polls as a
+fallback. The delivery guarantee is in docs/notifications.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import Application
+
+from bot.config import Settings
+from bot.i18n import Translator, resolve, translator
+from domain import notification, worktime
+from domain.notification import Kind
+from storage import outbox, telegram_users
+from storage.db import Database, utcnow
+
+log = logging.getLogger(__name__)
+
+BATCH = 200
+GROUP_WINDOW_SECONDS = 60.0
+BACKOFF_MAX_SECONDS = 600.0
+
+
+@dataclass(frozen=True)
+class Rendered:
+    text: str
+    markup: InlineKeyboardMarkup | None = None
+
+
+Renderer = Callable[[Translator, Database, dict[str, Any]], Awaitable[Rendered]]
+RENDERERS: dict[str, Renderer] = {}
+
+
+def renderer(name: str) -> Callable[[Renderer], Renderer]:
+    """Register how the outbox template `name` reads, in the recipient's language."""
+
+    def register(function: Renderer) -> Renderer:
+        if name in RENDERERS:
+            raise ValueError(f"outbox template {name!r} is registered twice")
+        RENDERERS[name] = function
+        return function
+
+    return register
+
+
+async def render(t: Translator, db: Database, message: notification.Message) -> Rendered:
+    if message.template is not None:
+        return await RENDERERS[message.template](t, db, message.params)
+    assert message.text is not None
+    markup = None
+    if message.buttons:
+        markup = InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton(t.gettext(label), callback_data=data) for label, data in row]
+                for row in message.buttons
+            ]
+        )
+    return Rendered(t.gettext(message.text, **message.params), markup)
+
+
+class Throttle:
+    """Telegram's broadcast limits as seen from the sender, on the monotonic clock."""
+
+    def __init__(self, per_second: float, per_chat_seconds: float = 1.0, per_group: int = 20):
+        self.interval = 1.0 / per_second
+        self.per_chat_seconds = per_chat_seconds
+        self.per_group = per_group
+        self._next = 0.0
+        self._paused_until = 0.0
+        self._chat_free: dict[int, float] = {}
+        self._groups: defaultdict[int, deque[float]] = defaultdict(deque)
+
+    def chat_wait(self, chat_id: int, now: float) -> float:
+        """Seconds until `chat_id` may get its next message."""
+        wait = self._chat_free.get(chat_id, 0.0) - now
+        sent = self._groups.get(chat_id)
+        if sent:
+            while sent and sent[0] <= now - GROUP_WINDOW_SECONDS:
+                sent.popleft()
+            if len(sent) >= self.per_group:
+                wait = max(wait, sent[0] + GROUP_WINDOW_SECONDS - now)
+        return max(wait, 0.0)
+
+    async def slot(self, chat_id: int) -> None:
+        """Wait for the overall budget, then book the chat's."""
+        now = time.monotonic()
+        start = max(now, self._next, self._paused_until)
+        self._next = start + self.interval
+        if start > now:
+            await asyncio.sleep(start - now)
+        self._chat_free[chat_id] = start + self.per_chat_seconds
+        if chat_id < 0:
+            self._groups[chat_id].append(start)
+        if len(self._chat_free) > 10_000:
+            self._chat_free = {c: t for c, t in self._chat_free.items() if t > start}
+
+    def done(self, chat_id: int) -> None:
+        """Count the chat's spacing from the answer too: Telegram counts a message when it
+        arrives, which may be later than the request started."""
+        free = time.monotonic() + self.per_chat_seconds
+        self._chat_free[chat_id] = max(self._chat_free.get(chat_id, 0.0), free)
+
+    def pause(self, seconds: float) -> None:
+        self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+
+
+def backoff(attempts: int, base: float) -> float:
+    """Exponential with jitter: base, 2·base, 4·base… (±25 %), capped."""
+    delay = min(base * 2 ** max(attempts - 1, 0), BACKOFF_MAX_SECONDS)
+    return delay * random.uniform(0.75, 1.25)
+
+
+class Sender:
+    def __init__(
+        self,
+        bot: Bot,
+        db: Database,
+        settings: Settings,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.bot = bot
+        self.db = db
+        self.settings = settings
+        self.clock = clock
+        self.throttle = Throttle(settings.outbox_per_second, settings.outbox_per_chat_seconds)
+        self._wake = asyncio.Event()
+        self._slots = asyncio.Semaphore(settings.outbox_concurrency)
+        self._deliveries: set[asyncio.Task] = set()
+        self._task: asyncio.Task | None = None
+        self._tally = {"sent": 0, "failed": 0, "deferred": 0}
+
+    async def start(self) -> None:
+        recovered = await outbox.recover(self.db)
+        if recovered:
+            log.warning(
+                "outbox: %d messages were in flight at the last stop; sending again", recovered
+            )
+        self._task = asyncio.create_task(self._run(), name="outbox-sender")
+
+    async def stop(self) -> None:
+        """Finish the sends in flight (so none is left ambiguous), then stop."""
+        task, self._task = self._task, None
+        if task is None:
+            return
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        if self._deliveries:
+            await asyncio.wait(self._deliveries, timeout=self.settings.outbox_send_timeout)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                delay = await self._pass()
+            except Exception:
+                log.exception("outbox: the sender's pass failed; trying again")
+                delay = self.settings.outbox_poll_seconds
+            if delay > 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), delay)
+
+    async def _pass(self) -> float:
+        """Start the due messages that may go now; returns how long to sleep after."""
+        now = self.clock()
+        due = await outbox.due(self.db, now, BATCH)
+        policies: dict[int | None, worktime.WorkTime] = {}
+        soonest = self.settings.outbox_poll_seconds
+        started = 0
+        for message in due:
+            if message.kind is not Kind.URGENT:
+                if message.branch_id not in policies:
+                    policies[message.branch_id] = await worktime.for_branch(
+                        self.db, message.branch_id, self.settings.worktime_defaults
+                    )
+                allowed = policies[message.branch_id].next_allowed(message.kind, now)
+                if allowed > now:
+                    await outbox.defer(self.db, message.id, allowed)
+                    self._tally["deferred"] += 1
+                    continue
+            wait = self.throttle.chat_wait(message.chat_id, time.monotonic())
+            if wait > 0:
+                soonest = min(soonest, wait)
+                continue
+            await self._slots.acquire()
+            try:
+                await self.throttle.slot(message.chat_id)
+                claimed = await outbox.claim(self.db, message.id, self.clock())
+            except BaseException:
+                self._slots.release()
+                raise
+            if not claimed:
+                self._slots.release()
+                continue
+            task = asyncio.create_task(self._deliver(message))
+            self._deliveries.add(task)
+            task.add_done_callback(self._deliveries.discard)
+            started += 1
+        self._log_tally()
+        if started == BATCH:
+            return 0
+        upcoming = await outbox.next_due(self.db)
+        if upcoming is not None:
+            soonest = min(soonest, max((upcoming - self.clock()).total_seconds(), 0.0))
+        return soonest
+
+    def _log_tally(self) -> None:
+        if any(self._tally.values()):
+            log.info(
+                "outbox sent=%d failed=%d deferred=%d",
+                self._tally["sent"],
+                self._tally["failed"],
+                self._tally["deferred"],
+            )
+            self._tally = dict.fromkeys(self._tally, 0)
+
+    async def _deliver(self, message: notification.Message) -> None:
+        try:
+            await self._attempt(message)
+        except Exception:
+            log.exception("outbox: message %s (%s) failed unexpectedly", message.id, message.key)
+        finally:
+            self.throttle.done(message.chat_id)
+            self._slots.release()
+
+    async def _attempt(self, message: notification.Message) -> None:
+        attempts = message.attempts + 1
+        try:
+            chosen, reported = await telegram_users.get_languages(self.db, message.chat_id)
+            t = translator(resolve(chosen, reported, self.settings.bot_default_locale))
+            sent = await self._send(message, await render(t, self.db, message))
+        except RetryAfter as exc:
+            seconds = exc.retry_after
+            seconds = seconds.total_seconds() if isinstance(seconds, timedelta) else seconds
+            self.throttle.pause(seconds)
+            when = self.clock() + timedelta(seconds=seconds)
+            await outbox.retry_at(self.db, message.id, when, str(exc), counts=False)
+        except Forbidden as exc:
+            self._tally["failed"] += 1
+            log.warning(
+                "outbox: chat %s is unreachable (%s): %s", message.chat_id, exc, message.key
+            )
+            await outbox.mark_unreachable(self.db, message.id, message.chat_id, str(exc))
+        except BadRequest as exc:
+            # Telegram refuses the message itself: sending it again never helps.
+            await self._dead(message, f"BadRequest: {exc}")
+        except NetworkError as exc:  # also timeouts and Telegram's 5xx
+            if attempts >= self.settings.outbox_max_attempts:
+                await self._dead(message, f"{attempts} attempts; last: {exc}")
+            else:
+                delay = backoff(attempts, self.settings.outbox_backoff_seconds)
+                when = self.clock() + timedelta(seconds=delay)
+                await outbox.retry_at(self.db, message.id, when, str(exc))
+                self.wake()
+        except (TelegramError, KeyError, ValueError, OSError) as exc:
+            # No renderer, bad parameters, a missing file, a migrated chat: needs a person.
+            await self._dead(message, f"{type(exc).__name__}: {exc}")
+        else:
+            self._tally["sent"] += 1
+            await outbox.mark_sent(self.db, message.id, message.chat_id, sent.message_id)
+
+    async def _dead(self, message: notification.Message, error: str) -> None:
+        self._tally["failed"] += 1
+        log.error("outbox: message %s (%s) dead-lettered: %s", message.id, message.key, error)
+        await outbox.mark_dead(self.db, message.id, error)
+
+    async def _send(self, message: notification.Message, rendered: Rendered) -> Message:
+        timeouts = {
+            "read_timeout": self.settings.outbox_send_timeout,
+            "write_timeout": self.settings.outbox_send_timeout,
+        }
+        file = message.attachment
+        if file is None:
+            return await self.bot.send_message(
+                message.chat_id, rendered.text, reply_markup=rendered.markup, **timeouts
+            )
+        content = file.content
+        if content is None:
+            content = await asyncio.to_thread(Path(file.path or "").read_bytes)
+        upload = InputFile(content, filename=file.filename)
+        send = self.bot.send_photo if file.photo else self.bot.send_document
+        return await send(
+            message.chat_id, upload, caption=rendered.text, reply_markup=rendered.markup, **timeouts
+        )
+
+
+def sender_of(app: Application) -> Sender | None:
+    return app.bot_data.get("sender")
+
+
+def wake(app: Application) -> None:
+    """Deliver what was just committed to the outbox now rather than at the next poll."""
+    sender = sender_of(app)
+    if sender is not None:
+        sender.wake()

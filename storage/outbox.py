@@ -1,0 +1,242 @@
+"""The outbox table: queued notifications and their delivery state."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime
+
+import aiosqlite
+
+from domain.notification import Attachment, Kind, Message
+from storage.db import Database, iso, utcnow
+
+PENDING, SENDING, SENT, UNREACHABLE, DEAD = "pending", "sending", "sent", "unreachable", "dead"
+ERROR_MAX = 500
+
+
+def stamp(moment: datetime) -> str:
+    """Outbox times keep milliseconds: retries and rate limits work below a second."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+async def insert(
+    conn: aiosqlite.Connection,
+    *,
+    key: str,
+    chat_id: int,
+    branch_id: int | None,
+    kind: str,
+    template: str | None,
+    text: str | None,
+    params: str,
+    buttons: str | None,
+    attachment: Attachment | None,
+    not_before: datetime,
+) -> bool:
+    file = attachment
+    cur = await conn.execute(
+        "INSERT INTO outbox (key, chat_id, branch_id, kind, template, text, params, buttons,"
+        " file_name, file_content, file_path, file_as_photo, next_attempt_at, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING",
+        (
+            key,
+            chat_id,
+            branch_id,
+            kind,
+            template,
+            text,
+            params,
+            buttons,
+            file and file.filename,
+            file and file.content,
+            file and file.path,
+            int(bool(file and file.photo)),
+            stamp(not_before),
+            iso(utcnow()),
+        ),
+    )
+    return cur.rowcount > 0
+
+
+def message(row: sqlite3.Row) -> Message:
+    attachment = None
+    if row["file_name"]:
+        attachment = Attachment(
+            row["file_name"],
+            content=row["file_content"],
+            path=row["file_path"],
+            photo=bool(row["file_as_photo"]),
+        )
+    buttons = json.loads(row["buttons"]) if row["buttons"] else []
+    return Message(
+        id=row["id"],
+        key=row["key"],
+        chat_id=row["chat_id"],
+        branch_id=row["branch_id"],
+        kind=Kind(row["kind"]),
+        template=row["template"],
+        text=row["text"],
+        params=json.loads(row["params"]),
+        buttons=[[(label, data) for label, data in line] for line in buttons],
+        attachment=attachment,
+        attempts=row["attempts"],
+        next_attempt_at=datetime.fromisoformat(row["next_attempt_at"]),
+        status=row["status"],
+        last_error=row["last_error"],
+    )
+
+
+async def due(db: Database, now: datetime, limit: int) -> list[Message]:
+    found = await db.fetchall(
+        "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?"
+        " ORDER BY next_attempt_at, id LIMIT ?",
+        (stamp(now), limit),
+    )
+    return [message(r) for r in found]
+
+
+async def next_due(db: Database) -> datetime | None:
+    value = await db.fetchval("SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'")
+    return None if value is None else datetime.fromisoformat(value)
+
+
+async def waiting(db: Database, before: datetime) -> int:
+    """Messages pending or in flight that are due before `before`."""
+    return await db.fetchval(
+        "SELECT COUNT(*) FROM outbox WHERE status = 'sending'"
+        " OR (status = 'pending' AND next_attempt_at <= ?)",
+        (stamp(before),),
+    )
+
+
+async def _update(db: Database, sql: str, params: tuple) -> int:
+    async with db.transaction() as conn:
+        cur = await conn.execute(sql, params)
+        return cur.rowcount
+
+
+async def claim(db: Database, message_id: int, now: datetime) -> bool:
+    """Mark a message in flight, counting the attempt before it is made, so that a message
+    whose sending crashes the bot is dead-lettered after the maximum attempts too."""
+    return bool(
+        await _update(
+            db,
+            "UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_at = ?"
+            " WHERE id = ? AND status = 'pending'",
+            (stamp(now), message_id),
+        )
+    )
+
+
+async def mark_sent(
+    db: Database, message_id: int, chat_id: int, telegram_message_id: int | None
+) -> None:
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE outbox SET status = 'sent', sent_at = ?, message_id = ?, last_error = NULL"
+            " WHERE id = ?",
+            (stamp(utcnow()), telegram_message_id, message_id),
+        )
+        # Whoever blocked the bot and came back is reachable again.
+        await conn.execute(
+            "UPDATE telegram_users SET unreachable_at = NULL"
+            " WHERE telegram_id = ? AND unreachable_at IS NOT NULL",
+            (chat_id,),
+        )
+
+
+async def retry_at(
+    db: Database, message_id: int, when: datetime, error: str, *, counts: bool = True
+) -> None:
+    """Back to the queue; a rate limit (`counts=False`) does not use up an attempt."""
+    await _update(
+        db,
+        "UPDATE outbox SET status = 'pending', next_attempt_at = ?, last_error = ?,"
+        " attempts = attempts - ? WHERE id = ?",
+        (stamp(when), error[:ERROR_MAX], 0 if counts else 1, message_id),
+    )
+
+
+async def defer(db: Database, message_id: int, when: datetime) -> None:
+    """Not yet allowed (working time): wait, without using an attempt."""
+    await _update(
+        db,
+        "UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND status = 'pending'",
+        (stamp(when), message_id),
+    )
+
+
+async def mark_dead(db: Database, message_id: int, error: str) -> None:
+    await _update(
+        db,
+        "UPDATE outbox SET status = 'dead', last_error = ? WHERE id = ?",
+        (error[:ERROR_MAX], message_id),
+    )
+
+
+async def mark_unreachable(db: Database, message_id: int, chat_id: int, error: str) -> None:
+    """The recipient blocked the bot or never started it: this message and the person."""
+    now = iso(utcnow())
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE outbox SET status = 'unreachable', last_error = ? WHERE id = ?",
+            (error[:ERROR_MAX], message_id),
+        )
+        await conn.execute(
+            "INSERT INTO telegram_users (telegram_id, first_seen_at, unreachable_at)"
+            " VALUES (?, ?, ?) ON CONFLICT(telegram_id) DO UPDATE"
+            " SET unreachable_at = excluded.unreachable_at",
+            (chat_id, now, now),
+        )
+
+
+async def recover(db: Database) -> int:
+    """At start-up: messages in flight when the last run ended are sent again."""
+    return await _update(
+        db,
+        "UPDATE outbox SET status = 'pending', last_error = 'in flight at a restart'"
+        " WHERE status = 'sending'",
+        (),
+    )
+
+
+async def requeue(db: Database, message_id: int) -> bool:
+    """An operator's second chance for a dead or unreachable message."""
+    return bool(
+        await _update(
+            db,
+            "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?"
+            " WHERE id = ? AND status IN ('dead', 'unreachable')",
+            (stamp(utcnow()), message_id),
+        )
+    )
+
+
+async def counts(db: Database) -> dict[str, int]:
+    found = await db.fetchall("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")
+    return {r["status"]: r["n"] for r in found}
+
+
+async def failed(db: Database, *, branch_id: int | None = None, limit: int = 50) -> list[Message]:
+    """Dead and unreachable messages, newest first."""
+    where = "status IN ('dead', 'unreachable')"
+    params: tuple = ()
+    if branch_id is not None:
+        where += " AND branch_id = ?"
+        params = (branch_id,)
+    found = await db.fetchall(
+        f"SELECT * FROM outbox WHERE {where} ORDER BY id DESC LIMIT ?", (*params, limit)
+    )
+    return [message(r) for r in found]
+
+
+async def unreachable_members(db: Database, branch_id: int) -> list[str]:
+    """Names of the branch's active people the bot cannot write to."""
+    found = await db.fetchall(
+        "SELECT p.name FROM people p JOIN telegram_users u ON u.telegram_id = p.telegram_id"
+        " WHERE p.branch_id = ? AND p.status = 'active' AND u.unreachable_at IS NOT NULL"
+        " ORDER BY p.id",
+        (branch_id,),
+    )
+    return [r["name"] or "?" for r in found]

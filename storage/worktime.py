@@ -1,0 +1,43 @@
+"""A branch's working-time settings and its own calendar exceptions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from storage.db import Database
+
+
+@dataclass(frozen=True)
+class BranchWorkTime:
+    timezone: str | None
+    working_hours: str | None
+    quiet_hours: str | None
+    exceptions: dict[date, bool]
+
+
+async def load(db: Database, branch_id: int) -> BranchWorkTime:
+    row = await db.fetchone(
+        "SELECT b.timezone, w.working_hours, w.quiet_hours FROM branches b"
+        " LEFT JOIN branch_worktime w ON w.branch_id = b.id WHERE b.id = ?",
+        (branch_id,),
+    )
+    days = await db.fetchall(
+        "SELECT day, working FROM branch_days WHERE branch_id = ?", (branch_id,)
+    )
+    return BranchWorkTime(
+        timezone=row["timezone"] if row else None,
+        working_hours=row["working_hours"] if row else None,
+        quiet_hours=row["quiet_hours"] if row else None,
+        exceptions={date.fromisoformat(d["day"]): bool(d["working"]) for d in days},
+    )
+
+
+async def set_day(db: Database, branch_id: int, day: date, working: bool, note: str) -> None:
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO branch_days (branch_id, day, working, note) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT(branch_id, day) DO UPDATE"
+            " SET working = excluded.working, note = excluded.note",
+            (branch_id, day.isoformat(), int(working), note),
+        )

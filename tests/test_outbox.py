@@ -1,0 +1,169 @@
+"""The outbox: every queued message delivered once, or visibly failed, whatever Telegram does."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.testing.harness import BotHarness
+from domain import outbox
+from storage import outbox as stored
+from storage import telegram_users
+from storage.db import Database
+
+THANKS = "Thank you."  # a msgid the catalogs already have: 谢谢。
+
+
+@pytest.fixture
+async def fast(server, tmp_path) -> AsyncIterator[BotHarness]:
+    """A bot whose retries come quickly and whose sends time out after half a second."""
+    harness = BotHarness(
+        server,
+        tmp_path,
+        outbox_backoff_seconds=0.05,
+        outbox_send_timeout=0.5,
+        outbox_max_attempts=3,
+    )
+    await harness.start()
+    try:
+        yield harness
+    finally:
+        await harness.stop()
+    assert not harness.errors
+
+
+async def queue(bot: BotHarness, key: str, chat_id: int, **fields) -> bool:
+    fields.setdefault("text", THANKS)
+    fields.setdefault("kind", outbox.Kind.URGENT)
+    async with bot.db.transaction() as conn:
+        queued = await outbox.enqueue(conn, key=key, chat_id=chat_id, **fields)
+    bot.sender.wake()
+    return queued
+
+
+async def statuses(db: Database) -> dict[str, str]:
+    return {r["key"]: r["status"] for r in await db.fetchall("SELECT key, status FROM outbox")}
+
+
+async def test_each_failure_ends_in_one_delivery_or_a_visible_failure(fast, server):
+    people = {name: fast.person(name) for name in ("限流", "故障", "超时", "拉黑", "坏掉", "正常")}
+    server.inject("sendMessage", chat_id=people["限流"].id, status=429, retry_after=1, times=2)
+    server.inject("sendMessage", chat_id=people["故障"].id, status=500, times=2)
+    # Slower than the client waits, and then failing: a timeout where nothing was sent.
+    server.inject("sendMessage", chat_id=people["超时"].id, status=502, delay=1.0, times=1)
+    server.inject("sendMessage", chat_id=people["拉黑"].id, status=403, times=None)
+    server.inject("sendMessage", chat_id=people["坏掉"].id, status=500, times=None)
+    for name, person in people.items():
+        assert await queue(fast, f"test:{name}", person.id)
+    await fast.drain_outbox(timeout=20)
+
+    for name in ("限流", "故障", "超时", "正常"):
+        assert people[name].texts == ["谢谢。"], name
+    assert people["拉黑"].texts == people["坏掉"].texts == []
+    assert await statuses(fast.db) == {
+        "test:限流": "sent",
+        "test:故障": "sent",
+        "test:超时": "sent",
+        "test:正常": "sent",
+        "test:拉黑": "unreachable",
+        "test:坏掉": "dead",
+    }
+    dead = await fast.db.fetchone("SELECT attempts, last_error FROM outbox WHERE key = 'test:坏掉'")
+    assert dead["attempts"] == 3 and "3 attempts" in dead["last_error"]
+    limited = await fast.db.fetchval("SELECT attempts FROM outbox WHERE key = 'test:限流'")
+    assert limited == 1, "waiting out a rate limit does not use up attempts"
+    assert await fast.db.fetchval(
+        "SELECT unreachable_at FROM telegram_users WHERE telegram_id = ?", (people["拉黑"].id,)
+    )
+
+
+async def test_a_key_is_queued_once(bot):
+    chen = bot.person("陈")
+    assert await queue(bot, "feedback:7:2026Q3", chen.id)
+    assert not await queue(bot, "feedback:7:2026Q3", chen.id, text="Cancelled.")
+    await bot.drain_outbox()
+    assert chen.texts == ["谢谢。"]
+
+
+async def test_messages_survive_a_restart_between_enqueue_and_send(bot):
+    li, zhao = bot.person("李"), bot.person("赵")
+    await bot.stop()
+    async with Database(bot.data_dir / "partybot.db") as db, db.transaction() as conn:
+        urgent = outbox.Kind.URGENT
+        await outbox.enqueue(conn, key="while-down", chat_id=li.id, text=THANKS, kind=urgent)
+        # As if killed in the middle of a send that never reached Telegram.
+        await outbox.enqueue(conn, key="in-flight", chat_id=zhao.id, text=THANKS, kind=urgent)
+        await conn.execute("UPDATE outbox SET status = 'sending', attempts = 1")
+    await bot.start()
+    await bot.drain_outbox()
+    assert li.texts == ["谢谢。"] and zhao.texts == ["谢谢。"]
+    assert set((await statuses(bot.db)).values()) == {"sent"}
+
+
+async def test_rendered_in_the_recipients_language_with_buttons_and_files(bot, server):
+    john = bot.person("John", language_code="en")
+    await telegram_users.set_language_code(bot.db, john.id, "en")
+    png = (
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06"
+        b"\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00"
+        b"\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+    )
+    picture = bot.data_dir / "chart.png"
+    picture.write_bytes(png)
+    await queue(bot, "buttons", john.id, buttons=[[(THANKS, "test:ok:1")]])
+    report = outbox.Attachment("report.xlsx", content=b"PK\x03\x04 not really a workbook")
+    await queue(bot, "file", john.id, attachment=report)
+    await queue(
+        bot,
+        "photo",
+        john.id,
+        attachment=outbox.Attachment("chart.png", path=str(picture), photo=True),
+    )
+    await bot.drain_outbox()
+    first, document, photo = john.messages
+    assert first["text"] == "Thank you."
+    assert john.buttons(first) == ["Thank you."]
+    assert server.find_button(first, "Thank you.")["callback_data"] == "test:ok:1"
+    assert document["document"]["file_name"] == "report.xlsx" and document["caption"] == THANKS
+    assert "photo" in photo
+
+
+async def test_a_message_outside_its_time_waits_for_the_next_window(bot):
+    wu = bot.person("吴")
+    night = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # 23:00 in Shanghai: quiet hours
+    bot.sender.clock = lambda: night
+    await queue(bot, "night", wu.id, kind=outbox.Kind.NORMAL, not_before=night)
+    await queue(bot, "alarm", wu.id, kind=outbox.Kind.URGENT, not_before=night)
+    await bot.drain_outbox()
+    assert wu.texts == ["谢谢。"]  # the urgent one only
+    held = await bot.db.fetchval("SELECT next_attempt_at FROM outbox WHERE key = 'night'")
+    assert held == "2026-11-26T00:00:00.000+00:00"  # 08:00 in Shanghai
+    bot.sender.clock = lambda: datetime(2026, 11, 26, 0, 0, 1, tzinfo=UTC)
+    await bot.drain_outbox()
+    assert wu.texts == ["谢谢。", "谢谢。"]
+
+
+async def test_the_sender_keeps_within_telegrams_limits(server, tmp_path):
+    server.enforce_limits(global_per_second=30, per_chat_per_second=1)
+    async with BotHarness(server, tmp_path, outbox_per_chat_seconds=1.0) as bot:
+        crowd = [bot.person(f"成员{i}") for i in range(20)]
+        for round_ in range(2):
+            for person in crowd:
+                await queue(bot, f"limits:{person.id}:{round_}", person.id)
+        await bot.drain_outbox(timeout=20)
+        assert all(person.texts == ["谢谢。", "谢谢。"] for person in crowd)
+    assert server.rate_limited == 0
+
+
+async def test_stopping_finishes_sends_in_flight(fast, server):
+    slow = fast.person("慢")
+    server.inject("sendMessage", chat_id=slow.id, status=200, delay=0.3, times=1)
+    await queue(fast, "slow", slow.id)
+    await asyncio.sleep(0.1)
+    await fast.stop()
+    assert slow.texts == ["谢谢。"]
+    async with Database(fast.data_dir / "partybot.db") as db:
+        assert await stored.counts(db) == {"sent": 1}
