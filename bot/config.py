@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///data/partybot.db"
     bot_timezone: str = "Asia/Shanghai"
     bot_default_locale: str = "zh_Hans"
+    # A CJK font for report charts; unset: the first of county_report.FONT_CANDIDATES found.
+    bot_report_font: str | None = None
 
     @field_validator("bot_timezone")
     @classmethod
@@ -86,6 +88,7 @@ class Settings(BaseSettings):
             "database_url": self.database_url,
             "bot_timezone": self.bot_timezone,
             "bot_default_locale": self.bot_default_locale,
+            "bot_report_font": self.bot_report_font or "(search)",
             "token": "set" if self.telegram_bot_token else "missing",
         }
 
