@@ -95,12 +95,18 @@ class RegistrationOnly:
         return {}
 
 
+def activity_provider() -> ActivityProvider:
+    """The one place where the events and hours (issue 5) and posts (issue 4) features
+    plug their figures into the feedback, the county report and /cadre."""
+    return RegistrationOnly()
+
+
 async def gather(
     db: Database, period: Period, tz: tzinfo, provider: ActivityProvider | None = None
 ) -> list[CadreFigures]:
     """Every cadre known by the end of `period` with the figures of that period: the
     registration from this feature, the activity from `provider`."""
-    provider = provider or RegistrationOnly()
+    provider = provider or activity_provider()
     unit_names = {u.id: u.name for u in await units.all_units(db)}
     branch_names = {b.id: b.name for b in await branches.all_branches(db)}
     by_person: dict[int, list] = {}

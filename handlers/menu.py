@@ -16,6 +16,8 @@ class Audience(StrEnum):
     EVERYONE = "everyone"
     MEMBER = "member"
     SECRETARY = "secretary"
+    CADRE = "cadre"
+    UNIT = "unit"  # contacts of unit organisations and of the county department
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,14 @@ COMMANDS: list[Command] = [
     Command("help", N_("What I can do for you"), Audience.EVERYONE),
     Command("language", N_("Switch language: 中文 / English"), Audience.EVERYONE),
     Command("cancel", N_("Stop what you are doing"), Audience.EVERYONE),
+    Command("cadre", N_("My cadre registration and this quarter"), Audience.CADRE),
+    Command("cadre_register", N_("Register as a cadre for this year"), Audience.CADRE),
+    Command("leave", N_("Pause reminders while I am away"), Audience.CADRE),
+    Command("cadres", N_("Cadres I may see"), Audience.SECRETARY),
+    Command("remark", N_("Remark on a cadre for the quarterly feedback"), Audience.SECRETARY),
+    Command("unit_add", N_("Add a unit party organisation"), Audience.SECRETARY),
+    Command("cadres", N_("Cadres I may see"), Audience.UNIT),
+    Command("unit_link", N_("Link my unit's group chat"), Audience.UNIT),
 ]
 
 
@@ -39,11 +49,17 @@ def audiences_of(actor: Actor) -> set[Audience]:
         found.add(Audience.MEMBER)
     if actor.has(Role.SECRETARY):
         found.add(Audience.SECRETARY)
+    if actor.has(Role.CADRE) or (actor.active and actor.person.category == "cadre"):
+        found.add(Audience.CADRE)
+    if actor.has(Role.UNIT) or actor.has(Role.COUNTY):
+        found.add(Audience.UNIT)
     return found
 
 
 def commands_for(audiences: set[Audience]) -> list[Command]:
-    return [c for c in COMMANDS if c.audience in audiences]
+    """Each command once, even when several of the person's audiences have it."""
+    found = {c.name: c for c in reversed(COMMANDS) if c.audience in audiences}
+    return [c for c in COMMANDS if found.get(c.name) is c]
 
 
 def help_text(t: Translator, actor: Actor, waiting: int = 0) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from domain import cadres
 from domain.access import actor
 from domain.models import Category, PersonStatus, Role
@@ -13,10 +11,13 @@ from storage.db import Database
 _next_telegram_id = [900_000]
 
 
-async def member(db: Database, branch_id: int, name: str, *, cadre: bool = True) -> int:
+async def member(
+    db: Database, branch_id: int, name: str, *, cadre: bool = True, telegram_id: int | None = None
+) -> int:
     """An active member of a branch; returns their Telegram id."""
-    _next_telegram_id[0] += 1
-    telegram_id = _next_telegram_id[0]
+    if telegram_id is None:
+        _next_telegram_id[0] += 1
+        telegram_id = _next_telegram_id[0]
     async with db.transaction() as conn:
         person_id = await people.insert(
             conn,
@@ -58,6 +59,3 @@ async def registered(
     secretary = await actor(db, secretary_telegram_id)
     await cadres.decide(db, secretary, submitted.registration.id, approve=True)
     return me.person.id
-
-
-TODAY = date(2026, 10, 8)
