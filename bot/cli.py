@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from bot import __version__
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import SUPPORTED_LOCALES, ConfigError, Settings, load_settings
 from bot.logging import setup_logging
 from domain import admin, county_report, feedback, onboarding, periods, units
 from domain.errors import DomainError, InvalidInput, NotFound
@@ -73,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     unit_add.add_argument(
         "--branch", type=int, help="also invite the unit's contact, approved by this branch"
     )
+    unit_add.add_argument("--locale", choices=SUPPORTED_LOCALES, help="language of summaries")
 
     report = sub.add_parser("report", help="write cadre reports to files").add_subparsers(
         dest="action"
@@ -195,7 +196,7 @@ async def _print_invite(settings: Settings, invite: Invite) -> None:
 
 
 async def _unit_add(settings: Settings, db: Database, args: argparse.Namespace) -> int:
-    unit = await units.add_unit(db, None, args.name, args.parent)
+    unit = await units.add_unit(db, None, args.name, args.parent, args.locale)
     print(unit.id)
     if args.branch is not None:
         await _print_invite(settings, await units.invite_contact(db, None, unit.id, args.branch))
@@ -207,7 +208,10 @@ async def _report_feedback(settings: Settings, db: Database, args: argparse.Name
     if args.unit is not None and await unit_store.get(db, args.unit) is None:
         raise NotFound("unit_unknown", unit=args.unit)
     args.out.mkdir(parents=True, exist_ok=True)
-    for summary in await feedback.unit_feedback(db, quarter, settings.tz, unit_id=args.unit):
+    summaries = await feedback.unit_feedback(
+        db, quarter, settings.tz, unit_id=args.unit, default_locale=settings.bot_default_locale
+    )
+    for summary in summaries:
         xlsx = args.out / summary.file_name
         xlsx.write_bytes(summary.xlsx)
         xlsx.with_suffix(".txt").write_text(summary.text + "\n", encoding="utf-8")

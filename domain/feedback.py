@@ -220,9 +220,11 @@ def cadre_lines(t: Translator, figure: CadreFigures, year: int) -> list[str]:
     return lines
 
 
-def message_text(unit: UnitOrg, period: Period, figures: Sequence[CadreFigures]) -> str:
+def message_text(
+    unit: UnitOrg, period: Period, figures: Sequence[CadreFigures], default_locale: str = "zh_Hans"
+) -> str:
     """The message a unit receives, in the unit's language."""
-    t = translator(unit.locale or "zh_Hans")
+    t = translator(unit.locale or default_locale)
     head = t.gettext(
         "{unit}: feedback on your cadres living in our communities, {period}",
         unit=unit.name,
@@ -407,6 +409,7 @@ async def unit_feedback(
     *,
     unit_id: int | None = None,
     provider: ActivityProvider | None = None,
+    default_locale: str = "zh_Hans",
 ) -> list[UnitFeedback]:
     """The summaries of every unit (or one), each with only that unit's cadres."""
     everyone = await gather(db, period, tz, provider)
@@ -419,9 +422,17 @@ async def unit_feedback(
             UnitFeedback(
                 unit,
                 own,
-                message_text(unit, period, own),
+                message_text(unit, period, own, default_locale),
                 unit_workbook(unit, period, own),
                 file_name(unit, period),
             )
         )
     return found
+
+
+async def destinations(db: Database, unit: UnitOrg) -> list[int]:
+    """Where a unit's summary goes: its linked group, else its contacts; empty means it
+    waits, shown to the secretary as undeliverable."""
+    if unit.chat_id is not None:
+        return [unit.chat_id]
+    return [p.telegram_id for p in await units.contacts(db, unit.id) if p.telegram_id]

@@ -17,6 +17,9 @@ from domain.periods import (
     is_working_day,
     quarter_of,
 )
+from storage import cadres as cadre_store
+from storage import people
+from storage.db import Database
 
 REGISTRATION_REMINDERS_MAX = 6
 REMINDER_INTERVAL = timedelta(days=7)
@@ -97,3 +100,39 @@ def county_report_due(today: date) -> Period | None:
     if quarter is None or quarter.label[-1] not in "24":
         return None
     return half(quarter.year, 1 if quarter.label[-1] == "2" else 2)
+
+
+async def registration_reminders(db: Database, today: date) -> RegistrationDue:
+    """Who is due today, from what the database holds; the sending job calls this, sends
+    outside working hours, then `record_sent`."""
+    registered = {r.person_id for r in await cadre_store.current(db, today.year)}
+    latest = {r.person_id: r for r in await cadre_store.confirmed_up_to(db, today.year)}
+    leaves = await cadre_store.leaves(db)
+    states = []
+    for person_id, _branch in await cadre_store.cadre_people(db):
+        known = latest.get(person_id)
+        person = await people.get(db, person_id)
+        leave = leaves.get(person_id)
+        states.append(
+            CadreState(
+                person_id,
+                known.name if known else person.display_name,
+                known.unit_id if known else None,
+                person_id in registered,
+                leave.until if leave else None,
+            )
+        )
+    return registration_due(
+        today,
+        states,
+        await cadre_store.reminders_sent(db, today.year),
+        await cadre_store.escalated(db, today.year),
+    )
+
+
+async def record_sent(db: Database, due: RegistrationDue, today: date) -> None:
+    async with db.transaction() as conn:
+        for person_id in due.remind:
+            await cadre_store.record_reminder(conn, person_id, today.year, "registration", today)
+        for person_id in due.escalated_people:
+            await cadre_store.record_reminder(conn, person_id, today.year, "escalation", today)

@@ -38,11 +38,15 @@ def _may_manage_units(actor: Actor | None) -> int | None:
     raise NotAllowed("not_allowed")
 
 
-async def insert_unit(conn, name: str, parent_id: int | None, created_by: int | None) -> int:
+async def insert_unit(
+    conn, name: str, parent_id: int | None, created_by: int | None, locale: str | None = None
+) -> int:
     """Within the caller's transaction, so a secretary confirming a cadre whose unit was
     not listed adds the unit and confirms at once."""
     try:
-        unit_id = await units.create(conn, name=name, parent_id=parent_id, created_by=created_by)
+        unit_id = await units.create(
+            conn, name=name, parent_id=parent_id, created_by=created_by, locale=locale
+        )
     except sqlite3.IntegrityError:
         raise Conflict("unit_exists", name=name) from None
     await audit.record(
@@ -58,14 +62,19 @@ async def insert_unit(conn, name: str, parent_id: int | None, created_by: int | 
 
 
 async def add_unit(
-    db: Database, actor: Actor | None, name: str, parent_id: int | None = None
+    db: Database,
+    actor: Actor | None,
+    name: str,
+    parent_id: int | None = None,
+    locale: str | None = None,
 ) -> UnitOrg:
+    """`locale`: the language of the unit's summaries (None: the bot's default)."""
     created_by = _may_manage_units(actor)
     name = unit_name(name)
     if parent_id is not None and await units.get(db, parent_id) is None:
         raise NotFound("unit_unknown", unit=parent_id)
     async with db.transaction() as conn:
-        unit_id = await insert_unit(conn, name, parent_id, created_by)
+        unit_id = await insert_unit(conn, name, parent_id, created_by, locale)
     unit = await units.get(db, unit_id)
     assert unit is not None
     return unit

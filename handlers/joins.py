@@ -43,6 +43,8 @@ def request_text(t: Translator, submitted: onboarding.Submitted) -> str:
         lines.append(t.gettext("Joins as: cadre living in the community"))
     elif submitted.request.role is InviteRole.UNIT:
         lines.append(t.gettext("Joins as: contact of a unit party organisation"))
+    elif submitted.request.role is InviteRole.COUNTY:
+        lines.append(t.gettext("Joins as: contact of the county organisation department"))
     return "\n".join(lines)
 
 

@@ -12,11 +12,17 @@ from storage.db import Database, iso, utcnow
 
 
 async def create(
-    conn: aiosqlite.Connection, *, name: str, parent_id: int | None, created_by: int | None
+    conn: aiosqlite.Connection,
+    *,
+    name: str,
+    parent_id: int | None,
+    created_by: int | None,
+    locale: str | None = None,
 ) -> int:
     cur = await conn.execute(
-        "INSERT INTO unit_orgs (name, parent_id, created_by, created_at) VALUES (?, ?, ?, ?)",
-        (name, parent_id, created_by, iso(utcnow())),
+        "INSERT INTO unit_orgs (name, parent_id, locale, created_by, created_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (name, parent_id, locale, created_by, iso(utcnow())),
     )
     return cur.lastrowid
 

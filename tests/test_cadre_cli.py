@@ -37,7 +37,7 @@ async def test_units_invites_and_offline_reports(tmp_path):
 
     async with Database(tmp_path / "db" / "partybot.db") as db:
         await admin.add_secretary(db, int(branch_id), 1)
-        unit = (await units.add_unit(db, None, "县卫健委机关党委")).id
+        unit = (await units.add_unit(db, None, "县卫健委机关党委", locale="en")).id
         await registered(db, await member(db, int(branch_id), "张局长"), 1, int(unit_id))
         await registered(db, await member(db, int(branch_id), "李主任"), 1, unit)
 
@@ -54,6 +54,9 @@ async def test_units_invites_and_offline_reports(tmp_path):
         tmp_path, "report", "feedback", "--quarter", "2026Q3", "--unit", str(unit), "--out", "o2"
     )
     assert one.returncode == 0 and len(one.stdout.strip().splitlines()) == 1
+    english = (tmp_path / "o2" / f"feedback-2026Q3-unit{unit}.txt").read_text(encoding="utf-8")
+    assert "feedback on your cadres" in english and "李主任" in english
+    assert "Registered for 2026: yes" in english
 
     result = partybot(tmp_path, "report", "county", "--half", "2026H2", "--out", str(out))
     assert result.returncode == 0, result.stderr

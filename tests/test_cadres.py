@@ -17,6 +17,7 @@ from domain.access import actor
 from domain.errors import Conflict, InvalidInput, NotAllowed
 from domain.models import RegistrationStatus
 from storage import cadres as cadre_store
+from storage import units as unit_store
 from storage.db import Database
 from tests.cadre_support import facts, member, registered
 
@@ -324,3 +325,46 @@ async def test_county_report_tallies_and_chart(world):
     assert image.format == "PNG" and image.width >= 640
     with pytest.raises(county_report.FontMissing):
         county_report.find_font("/nonexistent/font.ttc")
+
+
+async def test_a_january_from_the_database_stops_once_registered(world):
+    db, east, west, education, health = world
+    late = await member(db, east.id, "迟登记")
+    await registered(db, late, 1, education.id, 2025)
+    soon = await member(db, west.id, "早登记")
+    await registered(db, soon, 2, health.id, 2025)
+    await registered(db, await member(db, east.id, "已登记"), 1, health.id, 2026)
+    soon_person = (await actor(db, soon)).person.id
+    reminded: dict[int, int] = {}
+    escalations = []
+    day = date(2026, 1, 1)
+    while day <= date(2026, 2, 28):
+        if day == date(2026, 1, 9):
+            renewal = await cadres.renew(db, await actor(db, soon), 2026)
+            await cadres.decide(db, await actor(db, 2), renewal.registration.id, approve=True)
+        due = await reminders.registration_reminders(db, day)
+        for person_id in due.remind:
+            reminded[person_id] = reminded.get(person_id, 0) + 1
+        if due.escalate:
+            escalations.append((day, due.escalate))
+        await reminders.record_sent(db, due, day)
+        day = date.fromordinal(day.toordinal() + 1)
+    late_person = (await actor(db, late)).person.id
+    assert reminded == {late_person: 6, soon_person: 2}
+    assert escalations == [(date(2026, 2, 12), {education.id: ["迟登记"]})]
+
+
+async def test_summaries_go_to_the_group_else_the_contacts_else_wait(world):
+    db, east, _, education, _ = world
+    assert await feedback.destinations(db, education) == []
+    contact = await member(db, east.id, "联系人", cadre=False)
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO unit_contacts (unit_id, person_id, since) VALUES (?, ?, 'x')",
+            (education.id, (await actor(db, contact)).person.id),
+        )
+    assert await feedback.destinations(db, education) == [contact]
+    async with db.transaction() as conn:
+        await conn.execute("UPDATE unit_orgs SET chat_id = -100 WHERE id = ?", (education.id,))
+    linked = await unit_store.get(db, education.id)
+    assert await feedback.destinations(db, linked) == [-100]

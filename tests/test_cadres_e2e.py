@@ -166,3 +166,27 @@ async def test_remarks_and_leave(bot, branch):
 
 def today(bot) -> date:
     return datetime.now(bot.settings.tz).date()
+
+
+async def test_a_county_contact_joins_and_sees_every_cadre_but_no_plain_member(bot, branch):
+    county = bot.person("组织部")
+    code = await invite(bot, branch.id, role=InviteRole.COUNTY)
+    await onboard(county, code, "县委组织部干部科", "13600136000", None)
+    assert "县委组织部联系人" in branch.secretary.last_text
+    await branch.secretary.press("✅ 通过")
+    record = await people.by_telegram_id(bot.db, county.id)
+    assert await unit_store.is_county_contact(bot.db, record.id)
+    assert await unit_store.units_of_contact(bot.db, record.id) == []
+
+    education = await units.add_unit(bot.db, None, "县教育局机关党委")
+    health = await units.add_unit(bot.db, None, "县卫健委机关党委")
+    secretary = branch.secretary.id
+    await registered(bot.db, await member(bot.db, branch.id, "教育干部"), secretary, education.id)
+    await registered(bot.db, await member(bot.db, branch.id, "卫健干部"), secretary, health.id)
+    await member(bot.db, branch.id, "普通党员", cadre=False)
+    await county.send("/cadres")
+    assert "教育干部" in county.last_text and "卫健干部" in county.last_text
+    assert "普通党员" not in county.last_text
+    plain = bot.person("党员")
+    await plain.send("/cadres")
+    assert "没有您可查看" in plain.last_text
