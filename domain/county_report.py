@@ -16,6 +16,8 @@ from bot.i18n import translator
 from domain.errors import DomainError
 from domain.feedback import CadreFigures, Sheet, cadre_sheet, period_label, to_bytes, write_sheet
 from domain.periods import Period
+from storage import units
+from storage.db import Database
 
 # Looked through in order when no font is configured (BOT_REPORT_FONT). Debian/Ubuntu:
 # `apt-get install fonts-wqy-microhei` provides the first.
@@ -130,9 +132,9 @@ def chart_png(half: Period, figures: Sequence[CadreFigures], font_path: Path) ->
     """Bars per branch: cadres registered and not registered this year."""
     zh = translator("zh_Hans")
     tallies = per_branch(figures)
-    bar, gap, left, top, height = 36, 40, 70, 90, 320
+    bar, gap, left, top, height = 36, 64, 40, 100, 320
     width = max(640, left + len(tallies) * (2 * bar + gap) + gap)
-    image = Image.new("RGB", (width, top + height + 110), "white")
+    image = Image.new("RGB", (width, top + height + 50), "white")
     draw = ImageDraw.Draw(image)
     title_font = ImageFont.truetype(str(font_path), 22)
     font = ImageFont.truetype(str(font_path), 15)
@@ -162,6 +164,11 @@ def chart_png(half: Period, figures: Sequence[CadreFigures], font_path: Path) ->
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+async def destinations(db: Database) -> list[int]:
+    """The county organisation department's contacts who receive the report."""
+    return [p.telegram_id for p in await units.county_contacts(db) if p.telegram_id]
 
 
 def file_names(half: Period) -> tuple[str, str]:

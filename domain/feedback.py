@@ -37,6 +37,7 @@ class CadreFigures:
     unit_id: int | None
     unit_name: str
     branches: tuple[str, ...]
+    branch_ids: tuple[int, ...]
     position: str
     rank: str
     registered: bool
@@ -118,7 +119,7 @@ async def gather(
     for person_id, versions in by_person.items():
         latest = versions[-1]
         this_year = [r for r in versions if r.year == period.year]
-        lived_in = dict.fromkeys(branch_names[r.branch_id] for r in (this_year or [latest]))
+        lived_in = dict.fromkeys(r.branch_id for r in (this_year or [latest]))
         leave = leaves.get(person_id)
         if leave is not None and leave.until < period.start:
             leave = None
@@ -128,7 +129,8 @@ async def gather(
                 name=latest.name,
                 unit_id=latest.unit_id,
                 unit_name=unit_names.get(latest.unit_id, ""),
-                branches=tuple(lived_in),
+                branches=tuple(branch_names[b] for b in lived_in),
+                branch_ids=tuple(lived_in),
                 position=latest.position,
                 rank=latest.rank,
                 registered=bool(this_year),

@@ -15,7 +15,7 @@ from storage.db import Database
 
 @dataclass(frozen=True)
 class Viewer:
-    secretary_of: frozenset[str] = frozenset()  # branch names
+    secretary_of: frozenset[int] = frozenset()  # branch ids
     contact_of: frozenset[int] = frozenset()  # unit ids
     county: bool = False
 
@@ -24,7 +24,7 @@ class Viewer:
 class Subject:
     """A person as the privacy rules see them."""
 
-    branches: frozenset[str]
+    branches: frozenset[int]
     unit_id: int | None
     is_cadre: bool
 
@@ -38,18 +38,18 @@ def can_see(viewer: Viewer, subject: Subject) -> bool:
 
 
 def subject_of(figure: CadreFigures) -> Subject:
-    return Subject(frozenset(figure.branches), figure.unit_id, is_cadre=True)
+    return Subject(frozenset(figure.branch_ids), figure.unit_id, is_cadre=True)
 
 
 def visible(viewer: Viewer, figures: Iterable[CadreFigures]) -> list[CadreFigures]:
     return [f for f in figures if can_see(viewer, subject_of(f))]
 
 
-async def viewer_of(db: Database, actor: Actor, branch_names: dict[int, str]) -> Viewer:
+async def viewer_of(db: Database, actor: Actor) -> Viewer:
     if not actor.active or actor.person is None:
         return Viewer()
     return Viewer(
-        secretary_of=frozenset(branch_names[b] for b in actor.branches_where(Role.SECRETARY)),
+        secretary_of=frozenset(actor.branches_where(Role.SECRETARY)),
         contact_of=frozenset(await units.units_of_contact(db, actor.person.id)),
         county=await units.is_county_contact(db, actor.person.id),
     )

@@ -21,7 +21,6 @@ from domain.errors import DomainError, NotAllowed
 from domain.models import Role
 from handlers.cadres import today
 from handlers.common import answer_query, drop_buttons, error_text, parse_callback, tr, who
-from storage import branches
 from storage import units as unit_store
 
 UNIT_NAME = "unit.name"
@@ -110,8 +109,7 @@ async def list_cadres(update: Update, context: BotContext) -> None:
     """The cadres the asker may see: their branch, their unit, or all for the county."""
     t = await tr(update, context)
     me = await who(update, context)
-    names = {b.id: b.name for b in await branches.all_branches(context.db)}
-    viewer = await privacy.viewer_of(context.db, me, names)
+    viewer = await privacy.viewer_of(context.db, me)
     quarter = periods.quarter_of(today(context))
     figures = privacy.visible(
         viewer, await feedback.gather(context.db, quarter, context.settings.tz)

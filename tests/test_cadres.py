@@ -145,7 +145,7 @@ async def test_privacy_matrix(world):
     edu_west = await registered(db, await member(db, west.id, "西教育"), 2, education.id)
     health_east = await registered(db, await member(db, east.id, "东卫健"), 1, health.id)
     figures = {f.person_id: f for f in await feedback.gather(db, periods.quarter(2026, 3), TZ)}
-    plain_member = privacy.Subject(frozenset({"东风社区党支部"}), None, is_cadre=False)
+    plain_member = privacy.Subject(frozenset({east.id}), None, is_cadre=False)
     subjects = {
         name: privacy.subject_of(figures[pid])
         for name, pid in [
@@ -158,8 +158,11 @@ async def test_privacy_matrix(world):
         "education contact": privacy.Viewer(contact_of=frozenset({education.id})),
         "health contact": privacy.Viewer(contact_of=frozenset({health.id})),
         "county": privacy.Viewer(county=True),
-        "east secretary": privacy.Viewer(secretary_of=frozenset({"东风社区党支部"})),
-        "west secretary": privacy.Viewer(secretary_of=frozenset({"西湖社区党支部"})),
+        "east secretary": privacy.Viewer(secretary_of=frozenset({east.id})),
+        "west secretary": privacy.Viewer(secretary_of=frozenset({west.id})),
+        "east secretary, health contact": privacy.Viewer(
+            secretary_of=frozenset({east.id}), contact_of=frozenset({health.id})
+        ),
         "nobody": privacy.Viewer(),
     }
     expected = {
@@ -168,6 +171,7 @@ async def test_privacy_matrix(world):
         "county": {"edu_east", "edu_west", "health_east"},
         "east secretary": {"edu_east", "health_east", "member_east"},
         "west secretary": {"edu_west"},
+        "east secretary, health contact": {"edu_east", "health_east", "member_east"},
         "nobody": set(),
     }
     for viewer_name, viewer in viewers.items():

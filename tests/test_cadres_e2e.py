@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from domain import units
+from domain import county_report, units
 from domain.models import InviteRole, RegistrationStatus
 from storage import cadres as cadre_store
 from storage import people
@@ -177,6 +177,7 @@ async def test_a_county_contact_joins_and_sees_every_cadre_but_no_plain_member(b
     record = await people.by_telegram_id(bot.db, county.id)
     assert await unit_store.is_county_contact(bot.db, record.id)
     assert await unit_store.units_of_contact(bot.db, record.id) == []
+    assert await county_report.destinations(bot.db) == [county.id]
 
     education = await units.add_unit(bot.db, None, "县教育局机关党委")
     health = await units.add_unit(bot.db, None, "县卫健委机关党委")
