@@ -15,7 +15,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from bot.i18n import N_, Translator, translator
-from domain.models import UnitOrg
+from domain.models import Person, UnitOrg
 from domain.periods import Period
 from storage import branches, cadres, units
 from storage.db import Database
@@ -140,6 +140,9 @@ async def gather(
                 leave_note=leave.note if leave else None,
             )
         )
+    for person in await cadres.cadre_people(db):
+        if person.id not in by_person and person.branch_id is not None:
+            found.append(_never_registered(person, branch_names[person.branch_id]))
     ids = [f.person_id for f in found]
     events = await provider.events_attended(db, ids, period)
     hours = await provider.hours(db, ids, period)
@@ -156,6 +159,24 @@ async def gather(
     ]
 
 
+def _never_registered(person: Person, branch: str) -> CadreFigures:
+    """A cadre who joined but never registered: counted for the county, whose report
+    asks who has not registered; no unit is known to send them to."""
+    assert person.branch_id is not None
+    return CadreFigures(
+        person_id=person.id,
+        name=person.display_name,
+        unit_id=None,
+        unit_name="",
+        branches=(branch,),
+        branch_ids=(person.branch_id,),
+        position="",
+        rank="",
+        registered=False,
+        registered_on=None,
+    )
+
+
 def of_unit(figures: Iterable[CadreFigures], unit_id: int) -> list[CadreFigures]:
     """A unit's summary holds its own cadres and nobody else."""
     return [f for f in figures if f.unit_id == unit_id]
@@ -168,6 +189,11 @@ RANK_LABELS = {
     "division": N_("Division level"),
     "bureau": N_("Bureau level and above"),
 }
+
+
+def rank_label(t: Translator, rank: str) -> str:
+    # Never gettext(""): that is the catalog's header.
+    return t.gettext(RANK_LABELS[rank]) if rank in RANK_LABELS else rank
 
 
 def period_label(t: Translator, period: Period) -> str:
@@ -236,7 +262,7 @@ def message_text(
         return head + "\n\n" + t.gettext("None of your cadres is registered with us.")
     parts = [head]
     for number, figure in enumerate(figures, start=1):
-        rank = t.gettext(RANK_LABELS.get(figure.rank, figure.rank))
+        rank = rank_label(t, figure.rank)
         title = f"{number}. {figure.name} ({figure.position}, {rank}; {'、'.join(figure.branches)})"
         parts.append(
             "\n".join([title, *("   " + line for line in cadre_lines(t, figure, period.year))])
@@ -329,7 +355,7 @@ def _row(number: int, f: CadreFigures, zh: Translator) -> list[object]:
         f.name,
         f.unit_name,
         f.position,
-        zh.gettext(RANK_LABELS.get(f.rank, f.rank)),
+        rank_label(zh, f.rank),
         "、".join(f.branches),
         "是" if f.registered else "否",
         f.registered_on.isoformat() if f.registered_on else "",

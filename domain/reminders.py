@@ -18,7 +18,6 @@ from domain.periods import (
     quarter_of,
 )
 from storage import cadres as cadre_store
-from storage import people
 from storage.db import Database
 
 REGISTRATION_REMINDERS_MAX = 6
@@ -109,16 +108,15 @@ async def registration_reminders(db: Database, today: date) -> RegistrationDue:
     latest = {r.person_id: r for r in await cadre_store.confirmed_up_to(db, today.year)}
     leaves = await cadre_store.leaves(db)
     states = []
-    for person_id, _branch in await cadre_store.cadre_people(db):
-        known = latest.get(person_id)
-        person = await people.get(db, person_id)
-        leave = leaves.get(person_id)
+    for person in await cadre_store.cadre_people(db):
+        known = latest.get(person.id)
+        leave = leaves.get(person.id)
         states.append(
             CadreState(
-                person_id,
+                person.id,
                 known.name if known else person.display_name,
                 known.unit_id if known else None,
-                person_id in registered,
+                person.id in registered,
                 leave.until if leave else None,
             )
         )

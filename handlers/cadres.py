@@ -229,7 +229,7 @@ def facts_lines(t: Translator, facts: cadres.Facts, unit_label: str) -> list[str
         t.gettext("Name: {name}", name=facts.name),
         t.gettext("Unit: {unit}", unit=unit_label),
         t.gettext("Position: {position}", position=facts.position),
-        t.gettext("Rank: {rank}", rank=t.gettext(feedback.RANK_LABELS[facts.rank])),
+        t.gettext("Rank: {rank}", rank=feedback.rank_label(t, facts.rank)),
         t.gettext("Home address: {address}", address=facts.address),
         t.gettext("Phone: {phone}", phone=facts.phone),
     ]

@@ -6,7 +6,7 @@ from datetime import date
 
 import aiosqlite
 
-from domain.models import CadreRegistration, Leave, RegistrationStatus
+from domain.models import CadreRegistration, Leave, Person, RegistrationStatus
 from storage import rows
 from storage.db import Database, iso, utcnow
 
@@ -94,16 +94,16 @@ async def latest_confirmed(db: Database, person_id: int) -> CadreRegistration | 
     return rows.cadre_registration(row) if row else None
 
 
-async def cadre_people(db: Database) -> list[tuple[int, int | None]]:
-    """(person, branch) of every active person registered or invited as a cadre."""
+async def cadre_people(db: Database) -> list[Person]:
+    """Every active person registered or invited as a cadre."""
     found = await db.fetchall(
-        "SELECT DISTINCT p.id, p.branch_id FROM people p"
+        "SELECT DISTINCT p.* FROM people p"
         " LEFT JOIN roles r ON r.person_id = p.id AND r.role = 'cadre'"
         " WHERE p.status = 'active' AND (p.category = 'cadre' OR r.person_id IS NOT NULL"
         " OR EXISTS (SELECT 1 FROM cadre_registrations c WHERE c.person_id = p.id))"
         " ORDER BY p.id"
     )
-    return [(r[0], r[1]) for r in found]
+    return [rows.person(r) for r in found]
 
 
 async def set_leave(

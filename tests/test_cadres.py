@@ -315,15 +315,20 @@ async def test_county_report_tallies_and_chart(world):
     await registered(db, await member(db, east.id, "东教育"), 1, education.id)
     await registered(db, await member(db, west.id, "西卫健"), 2, health.id)
     await registered(db, await member(db, west.id, "旧卫健"), 2, health.id, 2025)
+    await member(db, east.id, "从未登记")
     half = periods.half(2026, 2)
     figures = await feedback.gather(db, half, TZ, Activity())
     book = load_workbook(io.BytesIO(county_report.workbook(half, figures)))
     assert book.sheetnames == ["分支部", "分单位", "干部明细"]
     branches = {r[0]: r for r in book["分支部"].iter_rows(3, values_only=True)}
     assert branches["西湖社区党支部"][1:4] == (2, 1, 1)
-    assert branches["合计"][1:] == (3, 2, 1, 6, 10.5, 3.0)
+    assert branches["东风社区党支部"][1:4] == (2, 1, 1)
+    assert branches["合计"][1:] == (4, 2, 2, 8, 14.0, 4.0)
     by_unit = {r[0]: r for r in book["分单位"].iter_rows(3, values_only=True)}
     assert by_unit["县卫健委机关党委"][1:4] == (2, 1, 1)
+    assert by_unit["（未登记单位）"][1:4] == (1, 0, 1)
+    never = [r for r in book["干部明细"].iter_rows(3, values_only=True) if r[1] == "从未登记"]
+    assert never[0][4] is None and never[0][6] == "否"
     png = county_report.chart_png(half, figures, county_report.find_font())
     image = Image.open(io.BytesIO(png))
     assert image.format == "PNG" and image.width >= 640
