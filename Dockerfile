@@ -7,6 +7,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DATABASE_URL=sqlite:////data/partybot.db
 
+# A CJK font for the charts of the county report. Unpinned: Debian's security updates
+# of a font package are wanted, and its versions differ between base image releases.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-wqy-microhei \
+    && rm -rf /var/lib/apt/lists/*
+
 RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin partybot \
     && mkdir /data \
     && chown partybot:partybot /data
