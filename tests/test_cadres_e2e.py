@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from domain import county_report, units
+from domain import admin, county_report, units
 from domain.models import InviteRole, RegistrationStatus
 from storage import cadres as cadre_store
 from storage import people
@@ -191,3 +191,55 @@ async def test_a_county_contact_joins_and_sees_every_cadre_but_no_plain_member(b
     plain = bot.person("党员")
     await plain.send("/cadres")
     assert "没有您可查看" in plain.last_text
+
+
+async def test_bad_answers_and_forged_buttons_are_refused(bot, branch):
+    await units.add_unit(bot.db, None, "县教育局机关党委")
+    wu = await joined_cadre(bot, branch, "吴科长")
+    await wu.send("/cadre_register")
+    await wu.send("吴科长")
+    unit_message = wu.message_with_button("县教育局机关党委")
+    await wu.press_data(unit_message["message_id"], "cadre:unit:999")
+    assert wu.answer == "此按钮已失效。"
+    await wu.press("县教育局机关党委")
+    await wu.send("x")
+    assert "至少 2 个字" in wu.last_text
+    await wu.send("科长")
+    rank_message = wu.message_with_button("正科级")
+    await wu.press_data(rank_message["message_id"], "cadre:rank:general")
+    assert wu.answer == "此按钮已失效。"
+    await wu.press("正科级")
+    await wu.send("幸福路 1 号")
+    await wu.send("12345")
+    assert "电话号码无效" in wu.last_text
+    await wu.send("/cancel")
+    record = await people.by_telegram_id(bot.db, wu.id)
+    assert await cadre_store.history(bot.db, record.id) == []
+
+
+async def test_a_remark_on_another_branchs_cadre_is_refused(bot, branch):
+    education = await units.add_unit(bot.db, None, "县教育局机关党委")
+    other = await admin.add_branch(bot.db, "西湖社区党支部", "城关区")
+    await admin.add_secretary(bot.db, other.id, 4242)
+    own = await member(bot.db, branch.id, "本支部干部")
+    await registered(bot.db, own, branch.secretary.id, education.id, today(bot).year)
+    foreign = await registered(
+        bot.db, await member(bot.db, other.id, "外支部干部"), 4242, education.id, today(bot).year
+    )
+    secretary = branch.secretary
+    await secretary.send("/remark")
+    assert secretary.buttons() == ["本支部干部"]
+    await secretary.press_data(secretary.last["message_id"], f"remark:{foreign}")
+    await secretary.send("越权的意见")
+    assert "只有支部书记" in secretary.last_text
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM cadre_remarks") == 0
+
+
+async def test_an_english_cadre_reads_english(bot, branch):
+    education = await units.add_unit(bot.db, None, "County Education Bureau Party Committee")
+    ann = bot.person("Ann", language_code="en")
+    await member(bot.db, branch.id, "Ann Lee", telegram_id=ann.id)
+    await registered(bot.db, ann.id, branch.secretary.id, education.id, today(bot).year)
+    await ann.send("/cadre")
+    assert "is confirmed" in ann.last_text and "Rank: Division level" in ann.last_text
+    assert "your unit will receive" in ann.last_text
