@@ -428,6 +428,12 @@ class UnitFeedback:
     text: str
     xlsx: bytes
     file_name: str
+    period: Period
+
+    @property
+    def outbox_key(self) -> str:
+        """Sent once per unit and quarter: the outbox refuses a second item with this key."""
+        return f"feedback:{self.unit.id}:{self.period.label}"
 
 
 async def unit_feedback(
@@ -453,6 +459,7 @@ async def unit_feedback(
                 message_text(unit, period, own, default_locale),
                 unit_workbook(unit, period, own),
                 file_name(unit, period),
+                period,
             )
         )
     return found

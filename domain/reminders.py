@@ -134,3 +134,26 @@ async def record_sent(db: Database, due: RegistrationDue, today: date) -> None:
             await cadre_store.record_reminder(conn, person_id, today.year, "registration", today)
         for person_id in due.escalated_people:
             await cadre_store.record_reminder(conn, person_id, today.year, "escalation", today)
+
+
+REMARK_WEEK = timedelta(days=7)
+
+
+def remark_week(today: date) -> Period | None:
+    """The quarter whose remarks secretaries write now: its last week, before feedback."""
+    quarter = quarter_of(today)
+    return quarter if quarter.end - today < REMARK_WEEK else None
+
+
+async def remarks_missing(db: Database, branch_id: int, today: date) -> list[str]:
+    """For the secretary's digest: names of the branch's registered cadres without a
+    remark for the quarter in its remark week (empty outside it)."""
+    quarter = remark_week(today)
+    if quarter is None:
+        return []
+    written = await cadre_store.remarks(db, quarter.label)
+    return [
+        r.name
+        for r in await cadre_store.current(db, today.year)
+        if r.branch_id == branch_id and r.person_id not in written
+    ]

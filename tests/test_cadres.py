@@ -272,6 +272,7 @@ async def test_unit_feedback_holds_exactly_the_units_cadres_with_their_figures(w
     summaries = await feedback.unit_feedback(db, q3, TZ, provider=Activity())
     by_unit = {s.unit.name: s for s in summaries}
     edu = by_unit["县教育局机关党委"]
+    assert edu.outbox_key == f"feedback:{education.id}:2026Q3"
     assert "普通党员" not in edu.text and "东卫健" not in edu.text
     assert "积极参加社区活动" in edu.text and "2026年第3季度" in edu.text
 
@@ -377,3 +378,13 @@ async def test_summaries_go_to_the_group_else_the_contacts_else_wait(world):
         await conn.execute("UPDATE unit_orgs SET chat_id = -100 WHERE id = ?", (education.id,))
     linked = await unit_store.get(db, education.id)
     assert await feedback.destinations(db, linked) == [-100]
+
+
+async def test_the_digest_learns_whose_remark_is_missing_in_the_last_week(world):
+    db, east, _, education, _ = world
+    first = await registered(db, await member(db, east.id, "甲干部"), 1, education.id)
+    await registered(db, await member(db, east.id, "乙干部"), 1, education.id)
+    assert await reminders.remarks_missing(db, east.id, date(2026, 9, 23)) == []
+    assert await reminders.remarks_missing(db, east.id, date(2026, 9, 24)) == ["甲干部", "乙干部"]
+    await cadres.add_remark(db, await actor(db, 1), first, periods.quarter(2026, 3), "表现良好")
+    assert await reminders.remarks_missing(db, east.id, date(2026, 9, 30)) == ["乙干部"]
