@@ -4,7 +4,7 @@ branch where they live, its yearly renewal, leave, and the secretary's remarks."
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from domain.access import Actor, require
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -231,9 +231,7 @@ async def set_leave(
 ) -> None:
     """On leave until `until` (None: back now); reminders pause, summaries say so."""
     person = _registrant(actor)
-    if until is not None and not today <= until <= date.fromordinal(
-        today.toordinal() + LEAVE_MAX_DAYS
-    ):
+    if until is not None and not today <= until <= today + timedelta(days=LEAVE_MAX_DAYS):
         raise InvalidInput("leave_date_invalid")
     note = _text(note, "leave_note", 0, 100) if note else None
     async with db.transaction() as conn:

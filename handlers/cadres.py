@@ -32,6 +32,7 @@ from handlers.common import (
     tr_for,
     who,
 )
+from handlers.onboarding import unexpected
 from storage import units as unit_store
 
 ERROR_TEXT.update(
@@ -402,16 +403,6 @@ async def cancel(update: Update, context: BotContext) -> int:
         await answer_query(update.callback_query)
     await update.effective_message.reply_text(t.gettext("Cancelled. Nothing was saved."))
     return ConversationHandler.END
-
-
-async def unexpected(update: Update, context: BotContext) -> None:
-    t = await tr(update, context)
-    if update.callback_query:
-        await answer_query(update.callback_query, t.gettext("This button is no longer valid."))
-        return
-    await update.effective_message.reply_text(
-        t.gettext("I did not understand that. Please answer the question above, or send /cancel.")
-    )
 
 
 def conversation() -> ConversationHandler:

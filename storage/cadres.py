@@ -30,7 +30,9 @@ async def insert(
     return cur.lastrowid
 
 
-async def get_for_update(conn: aiosqlite.Connection, registration_id: int):
+async def get_for_update(
+    conn: aiosqlite.Connection, registration_id: int
+) -> CadreRegistration | None:
     async with conn.execute(
         "SELECT * FROM cadre_registrations WHERE id = ?", (registration_id,)
     ) as cur:
