@@ -17,11 +17,12 @@ from typing import Any
 from urllib.parse import urlparse
 
 from bot import __version__
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import SUPPORTED_LOCALES, ConfigError, Settings, load_settings
 from bot.logging import setup_logging
-from domain import admin, onboarding
-from domain.errors import DomainError
-from domain.models import InviteRole
+from domain import admin, county_report, feedback, onboarding, periods, units
+from domain.errors import DomainError, InvalidInput, NotFound
+from domain.models import Invite, InviteRole
+from storage import units as unit_store
 from storage.db import Database
 
 EXIT_USAGE = 2
@@ -61,6 +62,29 @@ def _parser() -> argparse.ArgumentParser:
     invite_create.add_argument("--role", choices=[r.value for r in InviteRole], default="member")
     invite_create.add_argument("--uses", type=int, default=1)
     invite_create.add_argument("--expires", type=int, default=14, metavar="DAYS")
+    invite_create.add_argument("--unit", type=int, help="unit organisation (role unit)")
+
+    unit = sub.add_parser("unit", help="manage unit party organisations").add_subparsers(
+        dest="action"
+    )
+    unit_add = unit.add_parser("add", help="create a unit party organisation; prints its id")
+    unit_add.add_argument("name")
+    unit_add.add_argument("--parent", type=int, help="id of the parent unit organisation")
+    unit_add.add_argument(
+        "--branch", type=int, help="also invite the unit's contact, approved by this branch"
+    )
+    unit_add.add_argument("--locale", choices=SUPPORTED_LOCALES, help="language of summaries")
+
+    report = sub.add_parser("report", help="write cadre reports to files").add_subparsers(
+        dest="action"
+    )
+    feedback = report.add_parser("feedback", help="quarterly feedback per unit (XLSX + text)")
+    feedback.add_argument("--quarter", required=True, help="e.g. 2026Q3")
+    feedback.add_argument("--unit", type=int)
+    feedback.add_argument("--out", type=Path, default=Path("."))
+    county = report.add_parser("county", help="half-year county report (XLSX + PNG chart)")
+    county.add_argument("--half", required=True, help="e.g. 2026H2")
+    county.add_argument("--out", type=Path, required=True)
 
     backup = sub.add_parser("backup", help="copy the database safely, even while running")
     backup.add_argument("path", type=Path)
@@ -102,6 +126,15 @@ def describe(exc: DomainError) -> str:
         "telegram_id_invalid": "a Telegram id is a positive number",
         "invite_uses": "--uses must be at least 1",
         "invite_expiry": "--expires must be at least 1 day",
+        "invite_unit_missing": "--role unit needs --unit ID",
+        "unit_unknown": "no unit organisation with id {unit}",
+        "unit_exists": "a unit organisation named {name!r} already exists",
+        "unit_name_too_short": "the unit name is too short",
+        "unit_name_too_long": "the unit name is longer than {max} characters",
+        "quarter_invalid": "{value!r} is not a quarter like 2026Q3",
+        "half_invalid": "{value!r} is not a half-year like 2026H2",
+        "font_missing": "no CJK font found (tried {tried}); install fonts-wqy-microhei"
+        " or set BOT_REPORT_FONT",
     }
     return texts.get(exc.code, exc.code).format(**exc.params)
 
@@ -135,13 +168,24 @@ async def _secretary_add(settings: Settings, db: Database, args: argparse.Namesp
 
 
 async def _invite_create(settings: Settings, db: Database, args: argparse.Namespace) -> int:
-    invite = await onboarding.create_invite(
-        db,
-        branch_id=args.branch,
-        role=InviteRole(args.role),
-        uses=args.uses,
-        expires_in_days=args.expires,
-    )
+    role = InviteRole(args.role)
+    if role is InviteRole.UNIT:
+        if args.unit is None:
+            raise InvalidInput("invite_unit_missing")
+        invite = await units.invite_contact(db, None, args.unit, args.branch)
+    else:
+        invite = await onboarding.create_invite(
+            db,
+            branch_id=args.branch,
+            role=role,
+            uses=args.uses,
+            expires_in_days=args.expires,
+        )
+    await _print_invite(settings, invite)
+    return 0
+
+
+async def _print_invite(settings: Settings, invite: Invite) -> None:
     username = await bot_username(settings)
     print(
         f"https://t.me/{username}?start={invite.code}"
@@ -149,6 +193,42 @@ async def _invite_create(settings: Settings, db: Database, args: argparse.Namesp
         else "(link: set TELEGRAM_BOT_USERNAME or TELEGRAM_BOT_TOKEN to print the link)"
     )
     print(invite.code)
+
+
+async def _unit_add(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    unit = await units.add_unit(db, None, args.name, args.parent, args.locale)
+    print(unit.id)
+    if args.branch is not None:
+        await _print_invite(settings, await units.invite_contact(db, None, unit.id, args.branch))
+    return 0
+
+
+async def _report_feedback(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    quarter = periods.parse_quarter(args.quarter)
+    if args.unit is not None and await unit_store.get(db, args.unit) is None:
+        raise NotFound("unit_unknown", unit=args.unit)
+    args.out.mkdir(parents=True, exist_ok=True)
+    summaries = await feedback.unit_feedback(
+        db, quarter, settings.tz, unit_id=args.unit, default_locale=settings.bot_default_locale
+    )
+    for summary in summaries:
+        xlsx = args.out / summary.file_name
+        xlsx.write_bytes(summary.xlsx)
+        xlsx.with_suffix(".txt").write_text(summary.text + "\n", encoding="utf-8")
+        print(f"{xlsx}\t{summary.unit.name}\t{len(summary.figures)} cadres")
+    return 0
+
+
+async def _report_county(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    half = periods.parse_half(args.half)
+    font = county_report.find_font(settings.bot_report_font)
+    figures = await feedback.gather(db, half, settings.tz)
+    args.out.mkdir(parents=True, exist_ok=True)
+    xlsx_name, png_name = county_report.file_names(half)
+    (args.out / xlsx_name).write_bytes(county_report.workbook(half, figures))
+    (args.out / png_name).write_bytes(county_report.chart_png(half, figures, font))
+    print(args.out / xlsx_name)
+    print(args.out / png_name)
     return 0
 
 
@@ -163,6 +243,9 @@ COMMANDS = {
     ("branch", "add"): _branch_add,
     ("secretary", "add"): _secretary_add,
     ("invite", "create"): _invite_create,
+    ("unit", "add"): _unit_add,
+    ("report", "feedback"): _report_feedback,
+    ("report", "county"): _report_county,
     ("backup", None): _backup,
 }
 

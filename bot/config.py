@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     outbox_backoff_seconds: float = Field(default=2, ge=0)
     outbox_send_timeout: float = Field(default=20, gt=0)
     outbox_poll_seconds: float = Field(default=5, gt=0)
+    # A CJK font for report charts; unset: the first of county_report.FONT_CANDIDATES found.
+    bot_report_font: str | None = None
 
     @field_validator("bot_timezone")
     @classmethod
@@ -111,6 +113,7 @@ class Settings(BaseSettings):
             "bot_working_hours": self.bot_working_hours,
             "bot_quiet_hours": self.bot_quiet_hours,
             "outbox_per_second": str(self.outbox_per_second),
+            "bot_report_font": self.bot_report_font or "(search)",
             "token": "set" if self.telegram_bot_token else "missing",
         }
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 
@@ -36,6 +36,7 @@ class InviteRole(StrEnum):
     MEMBER = "member"
     CADRE = "cadre"
     UNIT = "unit"
+    COUNTY = "county"
 
 
 class RequestStatus(StrEnum):
@@ -76,6 +77,8 @@ class Invite:
     role: InviteRole
     uses_left: int
     expires_at: datetime | None
+    # The unit organisation a unit contact's invitation is for.
+    unit_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -87,3 +90,50 @@ class JoinRequest:
     status: RequestStatus
     created_at: datetime
     reason: str | None
+    unit_id: int | None = None
+
+
+class RegistrationStatus(StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class UnitOrg:
+    """A unit party organisation (单位党组织): the employer's side of dual management."""
+
+    id: int
+    name: str
+    parent_id: int | None
+    locale: str | None
+    chat_id: int | None
+
+
+@dataclass(frozen=True)
+class CadreRegistration:
+    """One version of a cadre's annual registration (年度注册)."""
+
+    id: int
+    person_id: int
+    branch_id: int
+    year: int
+    version: int
+    unit_id: int | None
+    unit_name: str | None
+    name: str
+    position: str
+    rank: str
+    address: str
+    phone: str
+    status: RegistrationStatus
+    submitted_at: datetime
+    decided_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Leave:
+    """A cadre's "on leave until …": reminders pause, summaries say so."""
+
+    until: date
+    note: str | None

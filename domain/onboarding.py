@@ -23,7 +23,7 @@ from domain.models import (
     Role,
 )
 from domain.validation import NAME_MAX
-from storage import audit, branches, invites, join_requests, people
+from storage import audit, branches, invites, join_requests, people, units
 from storage.db import Database, utcnow
 
 # Unambiguous letters and digits: codes are sometimes read aloud or typed by hand.
@@ -34,6 +34,7 @@ ROLE_FOR_INVITE = {
     InviteRole.MEMBER: Role.MEMBER,
     InviteRole.CADRE: Role.CADRE,
     InviteRole.UNIT: Role.UNIT,
+    InviteRole.COUNTY: Role.COUNTY,
 }
 
 
@@ -67,6 +68,7 @@ async def create_invite(
     uses: int = 1,
     expires_in_days: int | None = 14,
     created_by: int | None = None,
+    unit_id: int | None = None,
 ) -> Invite:
     if uses < 1:
         raise InvalidInput("invite_uses")
@@ -85,6 +87,7 @@ async def create_invite(
             uses=uses,
             expires_at=expires_at,
             created_by=created_by,
+            unit_id=unit_id,
         )
         await audit.record(
             conn,
@@ -95,8 +98,9 @@ async def create_invite(
             branch_id=branch_id,
             role=str(role),
             uses=uses,
+            unit=unit_id,
         )
-    return Invite(invite_id, code, branch_id, role, uses, expires_at)
+    return Invite(invite_id, code, branch_id, role, uses, expires_at, unit_id)
 
 
 @dataclass(frozen=True)
@@ -125,7 +129,7 @@ REJECTED_TEMPLATE = "join.rejected"
 def category_for(role: InviteRole, chosen: Category | None) -> Category | None:
     if role is InviteRole.CADRE:
         return Category.CADRE
-    if role is InviteRole.UNIT:
+    if role in (InviteRole.UNIT, InviteRole.COUNTY):
         return None
     if chosen is None:
         raise InvalidInput("category_missing")
@@ -240,6 +244,7 @@ async def decide(
                 ROLE_FOR_INVITE[request.role],
                 secretary.id,
             )
+            await units.attach_contact(conn, request)
         await audit.record(
             conn,
             action="join.approved" if approve else "join.rejected",

@@ -12,7 +12,7 @@ from telegram.ext import Application, TypeHandler
 
 from bot import sender
 from bot.context import BotContext
-from handlers import basics, joins, onboarding
+from handlers import basics, cadres, joins, onboarding, units
 from handlers.errors import on_error
 
 FEATURES = 0
@@ -37,7 +37,11 @@ def register(app: Application) -> None:
     app.add_handlers(
         [
             onboarding.conversation(),
+            cadres.conversation(),
+            *units.conversations(),
             *joins.handlers(),
+            *cadres.handlers(),
+            *units.handlers(),
             *basics.handlers(),
             *basics.last_resort_handlers(),
         ],

@@ -40,6 +40,8 @@ def request_text(t: Translator, params: dict) -> str:
         lines.append(t.gettext("Joins as: cadre living in the community"))
     elif params["role"] == InviteRole.UNIT:
         lines.append(t.gettext("Joins as: contact of a unit party organisation"))
+    elif params["role"] == InviteRole.COUNTY:
+        lines.append(t.gettext("Joins as: contact of the county organisation department"))
     return "\n".join(lines)
 
 

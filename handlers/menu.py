@@ -16,6 +16,8 @@ class Audience(StrEnum):
     EVERYONE = "everyone"
     MEMBER = "member"
     SECRETARY = "secretary"
+    CADRE = "cadre"
+    UNIT = "unit"  # contacts of unit organisations and of the county department
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,17 @@ COMMANDS: list[Command] = [
     Command("help", N_("What I can do for you"), Audience.EVERYONE),
     Command("language", N_("Switch language: 中文 / English"), Audience.EVERYONE),
     Command("cancel", N_("Stop what you are doing"), Audience.EVERYONE),
+    Command("cadre", N_("My cadre registration and this quarter"), Audience.CADRE),
+    Command("cadre_register", N_("Register as a cadre for this year"), Audience.CADRE),
+    Command("leave", N_("Pause reminders while I am away"), Audience.CADRE),
+    Command("cadres", N_("Cadres I may see"), Audience.SECRETARY),
+    Command("remark", N_("Remark on a cadre for the quarterly feedback"), Audience.SECRETARY),
+    Command("unit_add", N_("Add a unit party organisation"), Audience.SECRETARY),
+    Command("cadres", N_("Cadres I may see"), Audience.UNIT),
+    Command("unit_link", N_("Link my unit's group chat"), Audience.UNIT),
+    Command(
+        "link", N_("In the unit's group: link it with the code from /unit_link"), Audience.UNIT
+    ),
 ]
 
 
@@ -44,6 +57,15 @@ BUTTONS: dict[str, Audience] = {
     r"^join:redo$": Audience.EVERYONE,
     r"^join:(cat:|submit$|redo$)": Audience.EVERYONE,
     r"^join:(approve|reject):": Audience.SECRETARY,
+    r"^cadre:register$": Audience.CADRE,
+    r"^cadre:unit:": Audience.CADRE,
+    r"^cadre:rank:": Audience.CADRE,
+    r"^cadre:submit$": Audience.CADRE,
+    r"^cadre:redo$": Audience.CADRE,
+    r"^cadre:(unit:|rank:|submit$|redo$)": Audience.CADRE,
+    r"^cadre:renew$": Audience.CADRE,
+    r"^cadre:(confirm|reject):": Audience.SECRETARY,
+    r"^remark:": Audience.SECRETARY,
 }
 
 
@@ -53,11 +75,17 @@ def audiences_of(actor: Actor) -> set[Audience]:
         found.add(Audience.MEMBER)
     if actor.has(Role.SECRETARY):
         found.add(Audience.SECRETARY)
+    if actor.has(Role.CADRE) or (actor.active and actor.person.category == "cadre"):
+        found.add(Audience.CADRE)
+    if actor.has(Role.UNIT) or actor.has(Role.COUNTY):
+        found.add(Audience.UNIT)
     return found
 
 
 def commands_for(audiences: set[Audience]) -> list[Command]:
-    return [c for c in COMMANDS if c.audience in audiences]
+    """Each command once, even when several of the person's audiences have it."""
+    found = {c.name: c for c in reversed(COMMANDS) if c.audience in audiences}
+    return [c for c in COMMANDS if found.get(c.name) is c]
 
 
 def help_text(t: Translator, actor: Actor, waiting: int = 0) -> str:

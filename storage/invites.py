@@ -18,6 +18,7 @@ async def create(
     uses: int,
     expires_at: datetime | None,
     created_by: int | None = None,
+    unit_id: int | None = None,
 ) -> int:
     cur = await conn.execute(
         "INSERT INTO invites (code, branch_id, role, uses_left, expires_at, created_by,"
@@ -25,18 +26,37 @@ async def create(
         (
             code,
             branch_id,
-            role,
+            stored_role(role),
             uses,
             iso(expires_at) if expires_at else None,
             created_by,
             iso(utcnow()),
         ),
     )
+    if role is InviteRole.COUNTY or unit_id is not None:
+        await conn.execute(
+            "INSERT INTO invite_orgs (invite_id, unit_id) VALUES (?, ?)", (cur.lastrowid, unit_id)
+        )
     return cur.lastrowid
 
 
+def stored_role(role: InviteRole) -> str:
+    """The value the role columns accept; county invitations are told apart in invite_orgs."""
+    return InviteRole.UNIT if role is InviteRole.COUNTY else role
+
+
+# Joined into every read of invites and join requests, see rows.invite.
+WITH_ORG = (
+    " o.invite_id AS org_invite, o.unit_id AS org_unit_id"
+    " FROM {table} LEFT JOIN invite_orgs o ON o.invite_id = {table}.{key}"
+)
+
+
 async def by_code(db: Database, code: str) -> Invite | None:
-    row = await db.fetchone("SELECT * FROM invites WHERE code = ?", (code,))
+    row = await db.fetchone(
+        "SELECT invites.*," + WITH_ORG.format(table="invites", key="id") + " WHERE code = ?",
+        (code,),
+    )
     return rows.invite(row) if row else None
 
 

@@ -5,6 +5,9 @@ import aiosqlite
 from domain.models import InviteRole, JoinRequest, RequestStatus
 from storage import rows
 from storage.db import Database, iso, utcnow
+from storage.invites import WITH_ORG, stored_role
+
+_SELECT = "SELECT join_requests.*," + WITH_ORG.format(table="join_requests", key="invite_id")
 
 
 async def create(
@@ -18,13 +21,13 @@ async def create(
     cur = await conn.execute(
         "INSERT INTO join_requests (person_id, branch_id, invite_id, role, created_at)"
         " VALUES (?, ?, ?, ?, ?)",
-        (person_id, branch_id, invite_id, role, iso(utcnow())),
+        (person_id, branch_id, invite_id, stored_role(role), iso(utcnow())),
     )
     return cur.lastrowid
 
 
 async def get_for_update(conn: aiosqlite.Connection, request_id: int) -> JoinRequest | None:
-    async with conn.execute("SELECT * FROM join_requests WHERE id = ?", (request_id,)) as cur:
+    async with conn.execute(_SELECT + " WHERE id = ?", (request_id,)) as cur:
         row = await cur.fetchone()
     return rows.join_request(row) if row else None
 
@@ -47,8 +50,7 @@ async def decide(
 
 async def pending_for_person(db: Database, person_id: int) -> JoinRequest | None:
     row = await db.fetchone(
-        "SELECT * FROM join_requests WHERE person_id = ? AND status = 'pending'"
-        " ORDER BY id DESC LIMIT 1",
+        _SELECT + " WHERE person_id = ? AND status = 'pending' ORDER BY id DESC LIMIT 1",
         (person_id,),
     )
     return rows.join_request(row) if row else None
@@ -56,8 +58,7 @@ async def pending_for_person(db: Database, person_id: int) -> JoinRequest | None
 
 async def pending_in_branch(db: Database, branch_id: int) -> list[JoinRequest]:
     found = await db.fetchall(
-        "SELECT * FROM join_requests WHERE branch_id = ? AND status = 'pending'"
-        " ORDER BY created_at, id",
+        _SELECT + " WHERE branch_id = ? AND status = 'pending' ORDER BY created_at, id",
         (branch_id,),
     )
     return [rows.join_request(r) for r in found]

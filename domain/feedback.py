@@ -1,0 +1,473 @@
+"""Quarterly feedback to unit party organisations (每季度反馈) as pure builders: the
+figures per cadre, the message text in the unit's language, and the XLSX an office
+prints. Sending (through the outbox, key `feedback:{unit}:{quarter}`) is the caller's."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, tzinfo
+from typing import Protocol
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from bot.i18n import N_, Translator, translator
+from domain.models import Person, UnitOrg
+from domain.periods import Period
+from storage import branches, cadres, units
+from storage.db import Database
+
+
+@dataclass(frozen=True)
+class PostHeld:
+    name: str
+    assessment: str | None = None
+
+
+@dataclass(frozen=True)
+class CadreFigures:
+    """One cadre's line in a summary. A cadre who moved branch in the period appears once,
+    with every branch listed and activity from all of them."""
+
+    person_id: int
+    name: str
+    unit_id: int | None
+    unit_name: str
+    branches: tuple[str, ...]
+    branch_ids: tuple[int, ...]
+    position: str
+    rank: str
+    registered: bool
+    registered_on: date | None
+    events_attended: int = 0
+    hours_verified: float = 0.0
+    hours_attested: float = 0.0
+    posts: tuple[PostHeld, ...] = ()
+    remark: str | None = None
+    on_leave_until: date | None = None
+    leave_note: str | None = None
+
+    @property
+    def latest_assessment(self) -> str | None:
+        return next((p.assessment for p in reversed(self.posts) if p.assessment), None)
+
+
+class ActivityProvider(Protocol):
+    """Where the figures of the other features come from, per person, for a period."""
+
+    async def events_attended(
+        self, db: Database, person_ids: Sequence[int], period: Period
+    ) -> dict[int, int]: ...
+
+    async def hours(
+        self, db: Database, person_ids: Sequence[int], period: Period
+    ) -> dict[int, tuple[float, float]]: ...
+
+    async def posts(
+        self, db: Database, person_ids: Sequence[int], period: Period
+    ) -> dict[int, tuple[PostHeld, ...]]: ...
+
+
+class RegistrationOnly:
+    """The provider while events, hours and posts are not merged: every cadre has none."""
+
+    async def events_attended(
+        self, db: Database, person_ids: Sequence[int], period: Period
+    ) -> dict[int, int]:
+        """Events attended in the period. Filled by the hours-and-events feature (issue 5,
+        `0005_hours_events.sql`): count the attendances recorded for each person."""
+        return {}
+
+    async def hours(
+        self, db: Database, person_ids: Sequence[int], period: Period
+    ) -> dict[int, tuple[float, float]]:
+        """(verified, attested) volunteer hours in the period. Filled by the hours-and-events
+        feature (issue 5)."""
+        return {}
+
+    async def posts(
+        self, db: Database, person_ids: Sequence[int], period: Period
+    ) -> dict[int, tuple[PostHeld, ...]]:
+        """Responsibility posts held in the period with their newest assessment. Filled by
+        the posts feature (issue 4, `0004_posts.sql`)."""
+        return {}
+
+
+def activity_provider() -> ActivityProvider:
+    """The one place where the events and hours (issue 5) and posts (issue 4) features
+    plug their figures into the feedback, the county report and /cadre."""
+    return RegistrationOnly()
+
+
+async def gather(
+    db: Database, period: Period, tz: tzinfo, provider: ActivityProvider | None = None
+) -> list[CadreFigures]:
+    """Every cadre known by the end of `period` with the figures of that period: the
+    registration from this feature, the activity from `provider`."""
+    provider = provider or activity_provider()
+    unit_names = {u.id: u.name for u in await units.all_units(db)}
+    branch_names = {b.id: b.name for b in await branches.all_branches(db)}
+    by_person: dict[int, list] = {}
+    for registration in await cadres.confirmed_up_to(db, period.year):
+        by_person.setdefault(registration.person_id, []).append(registration)
+    leaves = await cadres.leaves(db)
+    remarks = await cadres.remarks(db, period.label)
+    found = []
+    for person_id, versions in by_person.items():
+        latest = versions[-1]
+        this_year = [r for r in versions if r.year == period.year]
+        lived_in = dict.fromkeys(r.branch_id for r in (this_year or [latest]))
+        leave = leaves.get(person_id)
+        if leave is not None and leave.until < period.start:
+            leave = None
+        found.append(
+            CadreFigures(
+                person_id=person_id,
+                name=latest.name,
+                unit_id=latest.unit_id,
+                unit_name=unit_names.get(latest.unit_id, ""),
+                branches=tuple(branch_names[b] for b in lived_in),
+                branch_ids=tuple(lived_in),
+                position=latest.position,
+                rank=latest.rank,
+                registered=bool(this_year),
+                registered_on=this_year[0].decided_at.astimezone(tz).date() if this_year else None,
+                remark=remarks.get(person_id),
+                on_leave_until=leave.until if leave else None,
+                leave_note=leave.note if leave else None,
+            )
+        )
+    for person in await cadres.cadre_people(db):
+        if person.id not in by_person and person.branch_id is not None:
+            found.append(_never_registered(person, branch_names[person.branch_id]))
+    ids = [f.person_id for f in found]
+    events = await provider.events_attended(db, ids, period)
+    hours = await provider.hours(db, ids, period)
+    posts = await provider.posts(db, ids, period)
+    return [
+        replace(
+            f,
+            events_attended=events.get(f.person_id, 0),
+            hours_verified=hours.get(f.person_id, (0.0, 0.0))[0],
+            hours_attested=hours.get(f.person_id, (0.0, 0.0))[1],
+            posts=posts.get(f.person_id, ()),
+        )
+        for f in found
+    ]
+
+
+def _never_registered(person: Person, branch: str) -> CadreFigures:
+    """A cadre who joined but never registered: counted for the county, whose report
+    asks who has not registered; no unit is known to send them to."""
+    assert person.branch_id is not None
+    return CadreFigures(
+        person_id=person.id,
+        name=person.display_name,
+        unit_id=None,
+        unit_name="",
+        branches=(branch,),
+        branch_ids=(person.branch_id,),
+        position="",
+        rank="",
+        registered=False,
+        registered_on=None,
+    )
+
+
+def of_unit(figures: Iterable[CadreFigures], unit_id: int) -> list[CadreFigures]:
+    """A unit's summary holds its own cadres and nobody else."""
+    return [f for f in figures if f.unit_id == unit_id]
+
+
+RANK_LABELS = {
+    "deputy_section": N_("Deputy section level"),
+    "section": N_("Section level"),
+    "deputy_division": N_("Deputy division level"),
+    "division": N_("Division level"),
+    "bureau": N_("Bureau level and above"),
+}
+
+
+def rank_label(t: Translator, rank: str) -> str:
+    # Never gettext(""): that is the catalog's header.
+    return t.gettext(RANK_LABELS[rank]) if rank in RANK_LABELS else rank
+
+
+def period_label(t: Translator, period: Period) -> str:
+    number = period.label[-1]
+    if period.label[4] == "Q":
+        return t.gettext("Q{n} {year}", n=number, year=period.year)
+    if number == "1":
+        return t.gettext("first half of {year}", year=period.year)
+    return t.gettext("second half of {year}", year=period.year)
+
+
+def _hours(value: float) -> str:
+    return f"{value:g}"
+
+
+def cadre_lines(t: Translator, figure: CadreFigures, year: int) -> list[str]:
+    """The lines about one cadre, shared by the unit's message and the cadre's own view."""
+    registered = (
+        t.gettext(
+            "Registered for {year}: yes ({date})", year=year, date=t.date(figure.registered_on)
+        )
+        if figure.registered and figure.registered_on
+        else t.gettext("Registered for {year}: no", year=year)
+    )
+    lines = [
+        registered,
+        t.gettext(
+            "Events attended: {events}; hours: {verified} verified, {attested} attested",
+            events=figure.events_attended,
+            verified=_hours(figure.hours_verified),
+            attested=_hours(figure.hours_attested),
+        ),
+    ]
+    if figure.posts:
+        names = "、".join(p.name for p in figure.posts)
+        lines.append(
+            t.gettext(
+                "Posts: {posts} (latest assessment: {assessment})",
+                posts=names,
+                assessment=figure.latest_assessment or "—",
+            )
+        )
+    else:
+        lines.append(t.gettext("Posts: none"))
+    if figure.on_leave_until:
+        lines.append(
+            t.gettext("On leave until {date}", date=t.date(figure.on_leave_until))
+            + (f" ({figure.leave_note})" if figure.leave_note else "")
+        )
+    if figure.remark:
+        lines.append(t.gettext("Branch secretary's remark: {remark}", remark=figure.remark))
+    return lines
+
+
+def message_text(
+    unit: UnitOrg, period: Period, figures: Sequence[CadreFigures], default_locale: str = "zh_Hans"
+) -> str:
+    """The message a unit receives, in the unit's language."""
+    t = translator(unit.locale or default_locale)
+    head = t.gettext(
+        "{unit}: feedback on your cadres living in our communities, {period}",
+        unit=unit.name,
+        period=period_label(t, period),
+    )
+    if not figures:
+        return head + "\n\n" + t.gettext("None of your cadres is registered with us.")
+    parts = [head]
+    for number, figure in enumerate(figures, start=1):
+        rank = rank_label(t, figure.rank)
+        title = f"{number}. {figure.name} ({figure.position}, {rank}; {'、'.join(figure.branches)})"
+        parts.append(
+            "\n".join([title, *("   " + line for line in cadre_lines(t, figure, period.year))])
+        )
+    parts.append(t.gettext("The details are in the attached spreadsheet."))
+    return "\n\n".join(parts)
+
+
+# ------------------------------------------------------------------------ the spreadsheet
+
+# Office documents of the county are in Chinese whatever the unit's chat language.
+HEADERS: list[tuple[str, int]] = [
+    ("序号", 6),
+    ("姓名", 10),
+    ("工作单位", 22),
+    ("职务", 16),
+    ("职级", 12),
+    ("居住社区党支部", 22),
+    ("年度注册", 9),
+    ("注册日期", 12),
+    ("参加活动（次）", 10),
+    ("核实时长（小时）", 10),
+    ("认定时长（小时）", 10),
+    ("所任岗位", 20),
+    ("最近考核", 10),
+    ("请假情况", 18),
+    ("支部意见", 30),
+]
+_THIN = Side(style="thin")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEADER_FILL = PatternFill("solid", fgColor="DDDDDD")
+_INVALID_SHEET_CHARS = str.maketrans({c: "_" for c in "[]:*?/\\"})
+
+
+@dataclass
+class Sheet:
+    """A titled table: header row frozen, widths set, a totals row, ready to print."""
+
+    title: str
+    heading: str
+    headers: list[tuple[str, int]]
+    rows: list[list[object]] = field(default_factory=list)
+    totals: list[object] | None = None
+
+
+def write_sheet(book: Workbook, sheet: Sheet) -> None:
+    ws = book.create_sheet(sheet.title.translate(_INVALID_SHEET_CHARS)[:31])
+    width = len(sheet.headers)
+    ws.cell(row=1, column=1, value=sheet.heading).font = Font(bold=True, size=14)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    ws.cell(row=1, column=1).alignment = Alignment(horizontal="center")
+    for column, (title, chars) in enumerate(sheet.headers, start=1):
+        cell = ws.cell(row=2, column=column, value=title)
+        cell.font = Font(bold=True)
+        cell.fill = _HEADER_FILL
+        cell.border = _BORDER
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.column_dimensions[get_column_letter(column)].width = chars + 2
+    body = [*sheet.rows, *([sheet.totals] if sheet.totals else [])]
+    for offset, values in enumerate(body):
+        for column, value in enumerate(values, start=1):
+            cell = ws.cell(row=3 + offset, column=column, value=value)
+            cell.border = _BORDER
+            cell.alignment = Alignment(vertical="top", wrap_text=True)
+            if sheet.totals is not None and offset == len(body) - 1:
+                cell.font = Font(bold=True)
+    ws.freeze_panes = "A3"
+    ws.print_title_rows = "2:2"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def to_bytes(book: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _row(number: int, f: CadreFigures, zh: Translator) -> list[object]:
+    leave = ""
+    if f.on_leave_until:
+        leave = f"请假至 {f.on_leave_until.isoformat()}" + (
+            f"（{f.leave_note}）" if f.leave_note else ""
+        )
+    return [
+        number,
+        f.name,
+        f.unit_name,
+        f.position,
+        rank_label(zh, f.rank),
+        "、".join(f.branches),
+        "是" if f.registered else "否",
+        f.registered_on.isoformat() if f.registered_on else "",
+        f.events_attended,
+        f.hours_verified,
+        f.hours_attested,
+        "、".join(p.name for p in f.posts),
+        f.latest_assessment or "",
+        leave,
+        f.remark or "",
+    ]
+
+
+def _totals(figures: Sequence[CadreFigures]) -> list[object]:
+    return [
+        "合计",
+        f"{len(figures)} 人",
+        "",
+        "",
+        "",
+        "",
+        sum(f.registered for f in figures),
+        "",
+        sum(f.events_attended for f in figures),
+        sum(f.hours_verified for f in figures),
+        sum(f.hours_attested for f in figures),
+        sum(len(f.posts) for f in figures),
+        "",
+        sum(1 for f in figures if f.on_leave_until),
+        "",
+    ]
+
+
+def cadre_sheet(title: str, heading: str, figures: Sequence[CadreFigures]) -> Sheet:
+    zh = translator("zh_Hans")
+    rows = [_row(n, f, zh) for n, f in enumerate(figures, start=1)]
+    return Sheet(title, heading, HEADERS, rows, _totals(figures))
+
+
+def by_branch(figures: Iterable[CadreFigures]) -> dict[str, list[CadreFigures]]:
+    grouped: dict[str, list[CadreFigures]] = {}
+    for figure in figures:
+        for branch in figure.branches:
+            grouped.setdefault(branch, []).append(figure)
+    return dict(sorted(grouped.items()))
+
+
+def unit_workbook(unit: UnitOrg, period: Period, figures: Sequence[CadreFigures]) -> bytes:
+    """One row per cadre on the first sheet, then a sheet per branch they live in."""
+    zh = translator("zh_Hans")
+    heading = f"{unit.name} 党员干部八小时以外情况反馈表（{period_label(zh, period)}）"
+    book = Workbook()
+    book.remove(book.active)
+    write_sheet(book, cadre_sheet("汇总", heading, figures))
+    for branch, members in by_branch(figures).items():
+        write_sheet(book, cadre_sheet(branch, f"{heading}　{branch}", members))
+    return to_bytes(book)
+
+
+def file_name(unit: UnitOrg, period: Period) -> str:
+    return f"feedback-{period.label}-unit{unit.id}.xlsx"
+
+
+@dataclass(frozen=True)
+class UnitFeedback:
+    """One unit's quarterly summary, ready to send or to write to disk."""
+
+    unit: UnitOrg
+    figures: list[CadreFigures]
+    text: str
+    xlsx: bytes
+    file_name: str
+    period: Period
+
+    @property
+    def outbox_key(self) -> str:
+        """Sent once per unit and quarter: the outbox refuses a second item with this key."""
+        return f"feedback:{self.unit.id}:{self.period.label}"
+
+
+async def unit_feedback(
+    db: Database,
+    period: Period,
+    tz: tzinfo,
+    *,
+    unit_id: int | None = None,
+    provider: ActivityProvider | None = None,
+    default_locale: str = "zh_Hans",
+) -> list[UnitFeedback]:
+    """The summaries of every unit (or one), each with only that unit's cadres."""
+    everyone = await gather(db, period, tz, provider)
+    found = []
+    for unit in await units.all_units(db):
+        if unit_id is not None and unit.id != unit_id:
+            continue
+        own = of_unit(everyone, unit.id)
+        found.append(
+            UnitFeedback(
+                unit,
+                own,
+                message_text(unit, period, own, default_locale),
+                unit_workbook(unit, period, own),
+                file_name(unit, period),
+                period,
+            )
+        )
+    return found
+
+
+async def destinations(db: Database, unit: UnitOrg) -> list[int]:
+    """Where a unit's summary goes: its linked group, else its contacts; empty means it
+    waits, shown to the secretary as undeliverable."""
+    if unit.chat_id is not None:
+        return [unit.chat_id]
+    return [p.telegram_id for p in await units.contacts(db, unit.id) if p.telegram_id]

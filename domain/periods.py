@@ -1,0 +1,92 @@
+"""Quarters, half-years and working days for the cadre rules.
+
+Working days follow a plain Monday–Friday rule here. The official State Council calendar
+with make-up working days (调休) is built in `domain/worktime.py` (scheduler issue); the
+integrator swaps `is_working_day` for it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from domain.errors import InvalidInput
+
+_QUARTER = re.compile(r"(\d{4})Q([1-4])")
+_HALF = re.compile(r"(\d{4})H([12])")
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5
+
+
+def next_working_day(day: date) -> date:
+    """`day` itself when it is a working day, else the next one."""
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def first_working_day_of_year(year: int) -> date:
+    return next_working_day(date(year, 1, 1))
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A closed range of days, labelled like 2026Q3 or 2026H2."""
+
+    start: date
+    end: date
+    label: str
+
+    def __contains__(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+    @property
+    def year(self) -> int:
+        return self.start.year
+
+    @property
+    def report_day(self) -> date:
+        """The first working day after the period ends: when its summary is sent."""
+        return next_working_day(self.end + timedelta(days=1))
+
+
+def _months(year: int, first: int, last: int, label: str) -> Period:
+    end = date(year + 1, 1, 1) if last == 12 else date(year, last + 1, 1)
+    return Period(date(year, first, 1), end - timedelta(days=1), label)
+
+
+def quarter(year: int, number: int) -> Period:
+    return _months(year, 3 * number - 2, 3 * number, f"{year}Q{number}")
+
+
+def half(year: int, number: int) -> Period:
+    return _months(year, 6 * number - 5, 6 * number, f"{year}H{number}")
+
+
+def parse_quarter(text: str) -> Period:
+    match = _QUARTER.fullmatch(text.strip().upper())
+    if not match:
+        raise InvalidInput("quarter_invalid", value=text)
+    return quarter(int(match.group(1)), int(match.group(2)))
+
+
+def parse_half(text: str) -> Period:
+    match = _HALF.fullmatch(text.strip().upper())
+    if not match:
+        raise InvalidInput("half_invalid", value=text)
+    return half(int(match.group(1)), int(match.group(2)))
+
+
+def quarter_of(day: date) -> Period:
+    return quarter(day.year, (day.month - 1) // 3 + 1)
+
+
+def quarters_of(period: Period) -> list[Period]:
+    found, day = [], period.start
+    while day <= period.end:
+        found.append(quarter_of(day))
+        day = found[-1].end + timedelta(days=1)
+    return found

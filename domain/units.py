@@ -1,0 +1,139 @@
+"""Unit party organisations (单位党组织): creating them, inviting their contacts, and
+linking a unit's group chat."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from domain import onboarding
+from domain.access import Actor
+from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from domain.models import Invite, InviteRole, Role, UnitOrg
+from domain.validation import clean_text
+from storage import audit, units
+from storage.db import Database, utcnow
+
+UNIT_NAME_MAX = 60
+LINK_CODE_DAYS = 2
+
+
+def unit_name(value: str) -> str:
+    name = clean_text(value).replace("\n", " ")
+    if len(name) < 2:
+        raise InvalidInput("unit_name_too_short")
+    if len(name) > UNIT_NAME_MAX:
+        raise InvalidInput("unit_name_too_long", max=UNIT_NAME_MAX)
+    return name
+
+
+def _may_manage_units(actor: Actor | None) -> int | None:
+    """The person id acting; None for the operator at the command line (actor None)."""
+    if actor is None:
+        return None
+    if actor.has(Role.SECRETARY) or actor.has(Role.COUNTY):
+        assert actor.person is not None
+        return actor.person.id
+    raise NotAllowed("not_allowed")
+
+
+async def insert_unit(
+    conn, name: str, parent_id: int | None, created_by: int | None, locale: str | None = None
+) -> int:
+    """Within the caller's transaction, so a secretary confirming a cadre whose unit was
+    not listed adds the unit and confirms at once."""
+    try:
+        unit_id = await units.create(
+            conn, name=name, parent_id=parent_id, created_by=created_by, locale=locale
+        )
+    except sqlite3.IntegrityError:
+        raise Conflict("unit_exists", name=name) from None
+    await audit.record(
+        conn,
+        action="unit.created",
+        subject_type="unit_org",
+        subject_id=unit_id,
+        actor_id=created_by,
+        name=name,
+        parent=parent_id,
+    )
+    return unit_id
+
+
+async def add_unit(
+    db: Database,
+    actor: Actor | None,
+    name: str,
+    parent_id: int | None = None,
+    locale: str | None = None,
+) -> UnitOrg:
+    """`locale`: the language of the unit's summaries (None: the bot's default)."""
+    created_by = _may_manage_units(actor)
+    name = unit_name(name)
+    if parent_id is not None and await units.get(db, parent_id) is None:
+        raise NotFound("unit_unknown", unit=parent_id)
+    async with db.transaction() as conn:
+        unit_id = await insert_unit(conn, name, parent_id, created_by, locale)
+    unit = await units.get(db, unit_id)
+    assert unit is not None
+    return unit
+
+
+async def invite_contact(db: Database, actor: Actor | None, unit_id: int, branch_id: int) -> Invite:
+    """An invitation for the unit's contact; the secretary of `branch_id` approves them."""
+    created_by = _may_manage_units(actor)
+    if actor is not None and not actor.has(Role.SECRETARY, branch_id):
+        raise NotAllowed("not_allowed")
+    if await units.get(db, unit_id) is None:
+        raise NotFound("unit_unknown", unit=unit_id)
+    return await onboarding.create_invite(
+        db, branch_id=branch_id, role=InviteRole.UNIT, created_by=created_by, unit_id=unit_id
+    )
+
+
+@dataclass(frozen=True)
+class LinkCode:
+    code: str
+    unit: UnitOrg
+    expires_at: datetime
+
+
+async def new_link_code(db: Database, actor: Actor, unit_id: int) -> LinkCode:
+    """A unit contact asks for a code to send in the unit's group chat."""
+    if not actor.active:
+        raise NotAllowed("not_allowed")
+    assert actor.person is not None
+    if unit_id not in await units.units_of_contact(db, actor.person.id):
+        raise NotAllowed("not_unit_contact")
+    unit = await units.get(db, unit_id)
+    assert unit is not None
+    code = onboarding.new_code()
+    expires_at = utcnow() + timedelta(days=LINK_CODE_DAYS)
+    async with db.transaction() as conn:
+        await units.add_link_code(
+            conn, code=code, unit_id=unit_id, created_by=actor.person.id, expires_at=expires_at
+        )
+    return LinkCode(code, unit, expires_at)
+
+
+async def link_chat(db: Database, code: str, chat_id: int, now: datetime | None = None) -> UnitOrg:
+    """A code sent in a group links that group to the code's unit; codes work once."""
+    code = code.strip().upper()
+    if not code.isalnum() or len(code) > 64:
+        raise NotFound("link_code_unknown")
+    async with db.transaction() as conn:
+        unit_id = await units.use_link_code(conn, code, now or utcnow())
+        if unit_id is None:
+            raise NotFound("link_code_unknown")
+        await units.set_chat(conn, unit_id, chat_id)
+        await audit.record(
+            conn,
+            action="unit.chat_linked",
+            subject_type="unit_org",
+            subject_id=unit_id,
+            chat=chat_id,
+        )
+    unit = await units.get(db, unit_id)
+    assert unit is not None
+    return unit

@@ -1,0 +1,242 @@
+"""Unit party organisations in the chat: a secretary adds one and gets its contact's
+invitation (/unit_add); the contact links the unit's group (/unit_link, then /link CODE
+in the group); /cadres lists the cadres the asker may see; /remark for the feedback."""
+
+from __future__ import annotations
+
+import re
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.context import BotContext
+from domain import cadres, feedback, periods, privacy, units
+from domain.errors import DomainError, NotAllowed
+from domain.models import Role
+from handlers.cadres import today
+from handlers.common import answer_query, drop_buttons, error_text, parse_callback, tr, who
+from storage import units as unit_store
+
+UNIT_NAME = "unit.name"
+REMARK_TEXT = "remark.text"
+_REMARK_DATA = re.compile(r"remark:(\d{1,12})")
+
+
+async def _refuse(update: Update, context: BotContext, exc: DomainError) -> int:
+    t = await tr(update, context)
+    await update.effective_message.reply_text(error_text(t, exc))
+    return ConversationHandler.END
+
+
+async def unit_add(update: Update, context: BotContext) -> str | int:
+    t = await tr(update, context)
+    me = await who(update, context)
+    if not me.has(Role.SECRETARY):
+        return await _refuse(update, context, NotAllowed("not_allowed"))
+    await update.effective_message.reply_text(
+        t.gettext("What is the full name of the unit party organisation?")
+        + "\n"
+        + t.gettext("(Send /cancel to stop at any time.)")
+    )
+    return UNIT_NAME
+
+
+async def unit_named(update: Update, context: BotContext) -> str | int:
+    t = await tr(update, context)
+    me = await who(update, context)
+    try:
+        unit = await units.add_unit(context.db, me, update.effective_message.text)
+        invite = await units.invite_contact(
+            context.db, me, unit.id, me.branches_where(Role.SECRETARY)[0]
+        )
+    except DomainError as exc:
+        await update.effective_message.reply_text(error_text(t, exc))
+        return UNIT_NAME
+    link = f"https://t.me/{context.bot.username}?start={invite.code}"
+    await update.effective_message.reply_text(
+        t.gettext(
+            "Added {unit}. Send this invitation to the unit's contact person: {link}\n"
+            "You approve them when they have joined.",
+            unit=unit.name,
+            link=link,
+        )
+    )
+    return ConversationHandler.END
+
+
+async def unit_link(update: Update, context: BotContext) -> None:
+    """The unit contact gets a code to send in the unit's group chat."""
+    t = await tr(update, context)
+    me = await who(update, context)
+    mine = await unit_store.units_of_contact(context.db, me.person.id) if me.person else []
+    if not mine:
+        await _refuse(update, context, NotAllowed("not_unit_contact"))
+        return
+    codes = [await units.new_link_code(context.db, me, unit_id) for unit_id in mine]
+    lines = [
+        t.gettext(
+            "Add me to your unit's group chat, then send there: /link {code} (for {unit})",
+            code=code.code,
+            unit=code.unit.name,
+        )
+        for code in codes
+    ]
+    await update.effective_message.reply_text("\n".join(lines))
+
+
+async def link_group(update: Update, context: BotContext) -> None:
+    t = await tr(update, context)
+    if not context.args:
+        await update.effective_message.reply_text(t.gettext("Please send /link with the code."))
+        return
+    try:
+        unit = await units.link_chat(context.db, context.args[0], update.effective_chat.id)
+    except DomainError as exc:
+        await update.effective_message.reply_text(error_text(t, exc))
+        return
+    await update.effective_message.reply_text(
+        t.gettext("This group now receives the quarterly feedback for {unit}.", unit=unit.name)
+    )
+
+
+async def list_cadres(update: Update, context: BotContext) -> None:
+    """The cadres the asker may see: their branch, their unit, or all for the county."""
+    t = await tr(update, context)
+    me = await who(update, context)
+    viewer = await privacy.viewer_of(context.db, me)
+    quarter = periods.quarter_of(today(context))
+    figures = privacy.visible(
+        viewer, await feedback.gather(context.db, quarter, context.settings.tz)
+    )
+    if not figures:
+        await update.effective_message.reply_text(t.gettext("There are no cadres for you to see."))
+        return
+    lines = [t.gettext("Cadres ({period}):", period=feedback.period_label(t, quarter))]
+    for figure in figures:
+        mark = "✅" if figure.registered else "⏳"
+        lines.append(f"{mark} {figure.name} — {figure.unit_name} — {'、'.join(figure.branches)}")
+    await update.effective_message.reply_text("\n".join(lines))
+
+
+async def remark(update: Update, context: BotContext) -> str | int:
+    t = await tr(update, context)
+    me = await who(update, context)
+    if not me.has(Role.SECRETARY):
+        return await _refuse(update, context, NotAllowed("not_allowed"))
+    year = today(context).year
+    found = []
+    for branch_id in me.branches_where(Role.SECRETARY):
+        found += await cadres.branch_cadres(context.db, me, branch_id, year)
+    if not found:
+        await update.effective_message.reply_text(
+            t.gettext("No cadre of your branch is registered this year.")
+        )
+        return ConversationHandler.END
+    keyboard = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(r.name, callback_data=f"remark:{r.person_id}")] for r in found]
+    )
+    await update.effective_message.reply_text(
+        t.gettext("Which cadre is your remark for this quarter about?"), reply_markup=keyboard
+    )
+    return REMARK_TEXT
+
+
+async def remark_whom(update: Update, context: BotContext) -> str:
+    query = update.callback_query
+    t = await tr(update, context)
+    match = parse_callback(query.data, _REMARK_DATA)
+    if match is None:
+        await answer_query(query, t.gettext("This button is no longer valid."))
+        return REMARK_TEXT
+    await answer_query(query)
+    await drop_buttons(query)
+    context.user_data["remark_for"] = int(match.group(1))
+    await update.effective_message.reply_text(t.gettext("Please write your remark."))
+    return REMARK_TEXT
+
+
+async def remark_written(update: Update, context: BotContext) -> str | int:
+    t = await tr(update, context)
+    person_id = context.user_data.get("remark_for")
+    if person_id is None:
+        await update.effective_message.reply_text(t.gettext("Please choose the cadre first."))
+        return REMARK_TEXT
+    quarter = periods.quarter_of(today(context))
+    try:
+        registration = await cadres.add_remark(
+            context.db,
+            await who(update, context),
+            person_id,
+            quarter,
+            update.effective_message.text,
+        )
+    except DomainError as exc:
+        await update.effective_message.reply_text(error_text(t, exc))
+        if exc.code == "not_allowed":
+            context.user_data.pop("remark_for", None)
+            return ConversationHandler.END
+        return REMARK_TEXT
+    context.user_data.pop("remark_for", None)
+    await update.effective_message.reply_text(
+        t.gettext(
+            "Saved. Your remark on {name} goes into the feedback for {period}.",
+            name=registration.name,
+            period=feedback.period_label(t, quarter),
+        )
+    )
+    return ConversationHandler.END
+
+
+async def cancel(update: Update, context: BotContext) -> int:
+    t = await tr(update, context)
+    context.user_data.pop("remark_for", None)
+    await update.effective_message.reply_text(t.gettext("Cancelled. Nothing was saved."))
+    return ConversationHandler.END
+
+
+def _conversation(name: str, entry: CommandHandler, states: dict) -> ConversationHandler:
+    return ConversationHandler(
+        entry_points=[entry],
+        states=states,
+        fallbacks=[CommandHandler("cancel", cancel)],
+        allow_reentry=True,
+        name=name,
+        persistent=True,
+    )
+
+
+def conversations() -> list[ConversationHandler]:
+    private = filters.ChatType.PRIVATE
+    text = filters.TEXT & ~filters.COMMAND
+    return [
+        _conversation(
+            "unit_add",
+            CommandHandler("unit_add", unit_add, filters=private),
+            {UNIT_NAME: [MessageHandler(text, unit_named)]},
+        ),
+        _conversation(
+            "remark",
+            CommandHandler("remark", remark, filters=private),
+            {
+                REMARK_TEXT: [
+                    CallbackQueryHandler(remark_whom, pattern=r"^remark:"),
+                    MessageHandler(text, remark_written),
+                ]
+            },
+        ),
+    ]
+
+
+def handlers() -> list:
+    private = filters.ChatType.PRIVATE
+    return [
+        CommandHandler("unit_link", unit_link, filters=private),
+        CommandHandler("link", link_group, filters=filters.ChatType.GROUPS),
+        CommandHandler("cadres", list_cadres, filters=private),
+    ]

@@ -1,0 +1,183 @@
+"""Cadres' annual registrations (versioned), leave settings, remarks and reminders sent."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import aiosqlite
+
+from domain.models import CadreRegistration, Leave, Person, RegistrationStatus
+from storage import rows
+from storage.db import Database, iso, utcnow
+
+FACTS = ("unit_id", "unit_name", "name", "position", "rank", "address", "phone")
+
+
+async def insert(
+    conn: aiosqlite.Connection, *, person_id: int, branch_id: int, year: int, facts: dict
+) -> int:
+    """A new version; earlier ones stay as they were."""
+    async with conn.execute(
+        "SELECT COALESCE(MAX(version), 0) + 1 FROM cadre_registrations WHERE person_id = ?",
+        (person_id,),
+    ) as cur:
+        version = (await cur.fetchone())[0]
+    cur = await conn.execute(
+        "INSERT INTO cadre_registrations (person_id, branch_id, year, version,"
+        f" {', '.join(FACTS)}, submitted_at) VALUES (?, ?, ?, ?, {', '.join('?' * len(FACTS))}, ?)",
+        (person_id, branch_id, year, version, *(facts[f] for f in FACTS), iso(utcnow())),
+    )
+    return cur.lastrowid
+
+
+async def get_for_update(
+    conn: aiosqlite.Connection, registration_id: int
+) -> CadreRegistration | None:
+    async with conn.execute(
+        "SELECT * FROM cadre_registrations WHERE id = ?", (registration_id,)
+    ) as cur:
+        row = await cur.fetchone()
+    return rows.cadre_registration(row) if row else None
+
+
+async def decide(
+    conn: aiosqlite.Connection,
+    registration_id: int,
+    status: RegistrationStatus,
+    decided_by: int,
+    unit_id: int | None,
+) -> bool:
+    """Only a pending version changes (its unit may be filled in when the secretary adds
+    a unit that was not listed); False when someone decided it first."""
+    cur = await conn.execute(
+        "UPDATE cadre_registrations SET status = ?, decided_at = ?, decided_by = ?,"
+        " unit_id = COALESCE(unit_id, ?) WHERE id = ? AND status = 'pending'",
+        (status, iso(utcnow()), decided_by, unit_id, registration_id),
+    )
+    return cur.rowcount == 1
+
+
+async def history(db: Database, person_id: int) -> list[CadreRegistration]:
+    found = await db.fetchall(
+        "SELECT * FROM cadre_registrations WHERE person_id = ? ORDER BY version", (person_id,)
+    )
+    return [rows.cadre_registration(r) for r in found]
+
+
+async def pending_of(conn: aiosqlite.Connection, person_id: int) -> CadreRegistration | None:
+    async with conn.execute(
+        "SELECT * FROM cadre_registrations WHERE person_id = ? AND status = 'pending'"
+        " ORDER BY version DESC LIMIT 1",
+        (person_id,),
+    ) as cur:
+        row = await cur.fetchone()
+    return rows.cadre_registration(row) if row else None
+
+
+# The newest confirmed version per cadre for a year: the registration in force.
+_CURRENT = (
+    "SELECT r.* FROM cadre_registrations r WHERE r.year = ? AND r.status = 'confirmed'"
+    " AND r.version = (SELECT MAX(version) FROM cadre_registrations x"
+    " WHERE x.person_id = r.person_id AND x.year = r.year AND x.status = 'confirmed')"
+)
+
+
+async def current(db: Database, year: int) -> list[CadreRegistration]:
+    found = await db.fetchall(_CURRENT + " ORDER BY r.person_id", (year,))
+    return [rows.cadre_registration(r) for r in found]
+
+
+async def latest_confirmed(db: Database, person_id: int) -> CadreRegistration | None:
+    row = await db.fetchone(
+        "SELECT * FROM cadre_registrations WHERE person_id = ? AND status = 'confirmed'"
+        " ORDER BY version DESC LIMIT 1",
+        (person_id,),
+    )
+    return rows.cadre_registration(row) if row else None
+
+
+async def cadre_people(db: Database) -> list[Person]:
+    """Every active person registered or invited as a cadre."""
+    found = await db.fetchall(
+        "SELECT DISTINCT p.* FROM people p"
+        " LEFT JOIN roles r ON r.person_id = p.id AND r.role = 'cadre'"
+        " WHERE p.status = 'active' AND (p.category = 'cadre' OR r.person_id IS NOT NULL"
+        " OR EXISTS (SELECT 1 FROM cadre_registrations c WHERE c.person_id = p.id))"
+        " ORDER BY p.id"
+    )
+    return [rows.person(r) for r in found]
+
+
+async def set_leave(
+    conn: aiosqlite.Connection, person_id: int, until: date | None, note: str | None
+) -> None:
+    await conn.execute(
+        "INSERT INTO cadre_settings (person_id, leave_until, leave_note, updated_at)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT(person_id) DO UPDATE SET"
+        " leave_until = excluded.leave_until, leave_note = excluded.leave_note,"
+        " updated_at = excluded.updated_at",
+        (person_id, until.isoformat() if until else None, note, iso(utcnow())),
+    )
+
+
+async def leaves(db: Database) -> dict[int, Leave]:
+    found = await db.fetchall(
+        "SELECT person_id, leave_until, leave_note FROM cadre_settings"
+        " WHERE leave_until IS NOT NULL"
+    )
+    return {r[0]: Leave(date.fromisoformat(r[1]), r[2]) for r in found}
+
+
+async def add_remark(
+    conn: aiosqlite.Connection, *, person_id: int, quarter: str, remark: str, author_id: int
+) -> None:
+    await conn.execute(
+        "INSERT INTO cadre_remarks (person_id, quarter, remark, author_id, created_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (person_id, quarter, remark, author_id, iso(utcnow())),
+    )
+
+
+async def remarks(db: Database, quarter: str) -> dict[int, str]:
+    found = await db.fetchall(
+        "SELECT person_id, remark FROM cadre_remarks WHERE quarter = ? ORDER BY id", (quarter,)
+    )
+    return {r[0]: r[1] for r in found}  # later rows win: the newest remark
+
+
+async def reminders_sent(db: Database, year: int) -> dict[int, list[date]]:
+    found = await db.fetchall(
+        "SELECT person_id, sent_on FROM cadre_reminders WHERE year = ? AND kind = 'registration'"
+        " ORDER BY sent_on",
+        (year,),
+    )
+    sent: dict[int, list[date]] = {}
+    for person_id, day in found:
+        sent.setdefault(person_id, []).append(date.fromisoformat(day))
+    return sent
+
+
+async def escalated(db: Database, year: int) -> set[int]:
+    found = await db.fetchall(
+        "SELECT person_id FROM cadre_reminders WHERE year = ? AND kind = 'escalation'", (year,)
+    )
+    return {r[0] for r in found}
+
+
+async def record_reminder(
+    conn: aiosqlite.Connection, person_id: int, year: int, kind: str, day: date
+) -> None:
+    await conn.execute(
+        "INSERT INTO cadre_reminders (person_id, year, kind, sent_on) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT DO NOTHING",
+        (person_id, year, kind, day.isoformat()),
+    )
+
+
+async def confirmed_up_to(db: Database, year: int) -> list[CadreRegistration]:
+    found = await db.fetchall(
+        "SELECT * FROM cadre_registrations WHERE status = 'confirmed' AND year <= ?"
+        " ORDER BY person_id, version",
+        (year,),
+    )
+    return [rows.cadre_registration(r) for r in found]
