@@ -30,6 +30,8 @@ COMMANDS: list[Command] = [
     Command("help", N_("What I can do for you"), Audience.EVERYONE),
     Command("language", N_("Switch language: 中文 / English"), Audience.EVERYONE),
     Command("cancel", N_("Stop what you are doing"), Audience.EVERYONE),
+    Command("posts", N_("Responsibility posts: claim, record duties"), Audience.MEMBER),
+    Command("linkgroup", N_("Send in the branch's group chat to link it"), Audience.SECRETARY),
 ]
 
 
