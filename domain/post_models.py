@@ -78,6 +78,7 @@ OPEN: tuple[ClaimStatus, ...] = (*HOLDING, ClaimStatus.WAITING)
 DEFAULT_CAPACITY = 2
 DEFAULT_MEMBER_LIMIT = 3
 MAX_CAPACITY = 50
+MAX_MEMBER_LIMIT = 10
 
 
 def check_claim(*, open_claims: int, limit: int, taken: int, capacity: int, twice: bool) -> None:
@@ -105,6 +106,12 @@ def check_capacity(value: int, holding: int) -> int:
         raise InvalidInput("post_capacity_range", max=MAX_CAPACITY)
     if value < holding:
         raise Conflict("post_capacity_below_holders", holding=holding)
+    return value
+
+
+def check_member_limit(value: int) -> int:
+    if not 1 <= value <= MAX_MEMBER_LIMIT:
+        raise InvalidInput("post_limit_range", max=MAX_MEMBER_LIMIT)
     return value
 
 

@@ -31,6 +31,7 @@ from domain.post_models import (
     Stage,
     check_capacity,
     check_claim,
+    check_member_limit,
     check_stage,
     check_waiting,
     next_stage,
@@ -782,6 +783,31 @@ async def set_capacity(db: Database, actor: Actor, post_id: int, capacity: int) 
 async def retire(db: Database, actor: Actor, post_id: int) -> Post:
     """Closed to new claims; its holders and records stay in the history."""
     return await _edit(db, actor, post_id, "posts.retired", retired_at=iso(utcnow()))
+
+
+async def member_limit(db: Database, branch_id: int) -> int:
+    return await store.member_limit(db, branch_id)
+
+
+async def set_member_limit(
+    db: Database, actor: Actor, branch_id: int, limit: int, today: date
+) -> int:
+    """How many posts one member may hold; claims already made are kept when it drops."""
+    secretary = require(actor, Role.SECRETARY, branch_id)
+    await cycle_of(db, branch_id, today)
+    limit = check_member_limit(limit)
+    async with db.transaction() as conn:
+        await store.set_member_limit(conn, branch_id, limit)
+        await audit.record(
+            conn,
+            action="posts.limit_set",
+            subject_type="branch",
+            subject_id=branch_id,
+            actor_id=secretary.id,
+            branch_id=branch_id,
+            limit=limit,
+        )
+    return limit
 
 
 async def add_post(db: Database, actor: Actor, branch_id: int, name: str, today: date) -> Post:

@@ -3,6 +3,7 @@ refusal texts, and the one place notifications to other people go through."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, datetime
 
@@ -14,7 +15,14 @@ from domain import posts as rules
 from domain.errors import DomainError
 from domain.models import Person
 from domain.post_models import COUNTY_BY_CODE, Availability, ClaimStatus, Post, Rating, Stage
-from handlers.common import ERROR_TEXT, answer_query, error_text, send_safely, tr_for
+from handlers.common import (
+    ERROR_TEXT,
+    answer_query,
+    error_text,
+    parse_callback,
+    send_safely,
+    tr_for,
+)
 
 STAGE_NAMES: dict[Stage, str] = {
     Stage.SURVEY: N_("Survey"),
@@ -63,6 +71,7 @@ ERROR_TEXT.update(
         "post_not_holder": N_("You do not hold this post. Nothing was changed."),
         "post_not_holder_of_year": N_("This person does not hold the post this year."),
         "post_capacity_range": N_("Please send a whole number from 1 to {max}."),
+        "post_limit_range": N_("Please send a whole number from 1 to {max}."),
         "post_capacity_below_holders": N_(
             "{holding} people already hold or claimed this post; the capacity cannot be lower."
         ),
@@ -163,6 +172,18 @@ def post_error(t: Translator, error: DomainError) -> str:
         stage = stage_name(t, Stage(error.params["stage"]))
         error = type(error)(error.code, **(error.params | {"stage": stage}))
     return error_text(t, error)
+
+
+async def matched(
+    update: Update, t: Translator, pattern: re.Pattern[str], offered: list[int] | None = None
+) -> re.Match[str] | None:
+    """The pressed button's data, if it is well formed (and, with `offered`, names one of
+    the ids this person was offered); otherwise the press is answered as stale."""
+    match = parse_callback(update.callback_query.data, pattern)
+    if match is not None and (offered is None or int(match.group(1)) in offered):
+        return match
+    await answer_query(update.callback_query, t.gettext("This button is no longer valid."))
+    return None
 
 
 async def refuse(update: Update, t: Translator, text: str) -> None:

@@ -22,13 +22,14 @@ from domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from domain.models import Role
 from domain.post_models import Availability, ClaimStatus, Stage
 from handlers import posts_admin
-from handlers.common import answer_query, drop_buttons, parse_callback, tr, who
+from handlers.common import answer_query, drop_buttons, tr, who
 from handlers.post_views import (
     AVAILABILITY_NAMES,
     _notify,
     board_text,
     button,
     keyboard,
+    matched,
     my_lines,
     post_buttons,
     post_duties,
@@ -139,9 +140,8 @@ async def list_to_claim(update: Update, context: BotContext) -> None:
 async def view_post(update: Update, context: BotContext) -> None:
     query = update.callback_query
     t = await tr(update, context)
-    match = parse_callback(query.data, _VIEW)
+    match = await matched(update, t, _VIEW)
     if match is None:
-        await answer_query(query, t.gettext("This button is no longer valid."))
         return
     try:
         board = await rules.member_board(context.db, await who(update, context), today(context))
@@ -178,9 +178,8 @@ def waiting_offer(t: Translator, post_id: int):
 async def claim(update: Update, context: BotContext) -> None:
     query = update.callback_query
     t = await tr(update, context)
-    match = parse_callback(query.data, _CLAIM)
+    match = await matched(update, t, _CLAIM)
     if match is None:
-        await answer_query(query, t.gettext("This button is no longer valid."))
         return
     waiting, post_id = match.group(1) == "wait", int(match.group(2))
     action = rules.join_waiting_list if waiting else rules.claim
@@ -253,9 +252,8 @@ async def my_posts(update: Update, context: BotContext) -> None:
 async def withdraw(update: Update, context: BotContext) -> None:
     query = update.callback_query
     t = await tr(update, context)
-    match = parse_callback(query.data, _WITHDRAW)
+    match = await matched(update, t, _WITHDRAW)
     if match is None:
-        await answer_query(query, t.gettext("This button is no longer valid."))
         return
     try:
         result = await rules.withdraw(
@@ -323,9 +321,8 @@ async def toggle_post(update: Update, context: BotContext) -> str:
     query = update.callback_query
     t = await tr(update, context)
     draft = context.user_data.get(DRAFT) or {}
-    match = parse_callback(query.data, _TOGGLE)
-    if match is None or int(match.group(1)) not in draft.get("offered", []):
-        await answer_query(query, t.gettext("This button is no longer valid."))
+    match = await matched(update, t, _TOGGLE, draft.get("offered", []))
+    if match is None:
         return SURVEY_POSTS
     post_id = int(match.group(1))
     chosen = draft["chosen"]
@@ -356,9 +353,8 @@ async def survey_done(update: Update, context: BotContext) -> str:
 async def survey_time(update: Update, context: BotContext) -> str:
     query = update.callback_query
     t = await tr(update, context)
-    match = parse_callback(query.data, _TIME)
+    match = await matched(update, t, _TIME)
     if match is None:
-        await answer_query(query, t.gettext("This button is no longer valid."))
         return SURVEY_TIME
     await answer_query(query)
     await drop_buttons(query)
@@ -432,9 +428,8 @@ async def duty_post(update: Update, context: BotContext) -> str:
     query = update.callback_query
     t = await tr(update, context)
     draft = context.user_data.get(DRAFT) or {}
-    match = parse_callback(query.data, _DUTY_POST)
-    if match is None or int(match.group(1)) not in draft.get("offered", []):
-        await answer_query(query, t.gettext("This button is no longer valid."))
+    match = await matched(update, t, _DUTY_POST, draft.get("offered", []))
+    if match is None:
         return DUTY_POST
     await answer_query(query)
     await drop_buttons(query)
@@ -462,9 +457,8 @@ async def _ask_text(update: Update, t: Translator) -> str:
 async def duty_day(update: Update, context: BotContext) -> str:
     query = update.callback_query
     t = await tr(update, context)
-    match = parse_callback(query.data, _DUTY_DAY)
+    match = await matched(update, t, _DUTY_DAY)
     if match is None:
-        await answer_query(query, t.gettext("This button is no longer valid."))
         return DUTY_DATE
     await answer_query(query)
     await drop_buttons(query)
@@ -589,9 +583,8 @@ async def request_post(update: Update, context: BotContext) -> str:
     query = update.callback_query
     t = await tr(update, context)
     draft = context.user_data.get(DRAFT) or {}
-    match = parse_callback(query.data, _REQUEST_POST)
-    if match is None or int(match.group(1)) not in draft.get("offered", []):
-        await answer_query(query, t.gettext("This button is no longer valid."))
+    match = await matched(update, t, _REQUEST_POST, draft.get("offered", []))
+    if match is None:
         return REQUEST_TEXT
     await answer_query(query)
     await drop_buttons(query)

@@ -5,6 +5,7 @@ and /linkgroup. Every action is checked again in `domain.posts`."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
@@ -16,14 +17,24 @@ from domain import posts as rules
 from domain.access import Actor
 from domain.errors import DomainError, InvalidInput
 from domain.models import Person, Role
-from domain.post_models import ClaimStatus, Post, Rating, Stage, next_stage, previous_stage
-from handlers.common import answer_query, drop_buttons, parse_callback, send_safely, tr, who
+from domain.post_models import (
+    MAX_CAPACITY,
+    MAX_MEMBER_LIMIT,
+    ClaimStatus,
+    Post,
+    Rating,
+    Stage,
+    next_stage,
+    previous_stage,
+)
+from handlers.common import answer_query, drop_buttons, send_safely, tr, who
 from handlers.post_views import (
     AVAILABILITY_NAMES,
     RATING_NAMES,
     _notify,
     button,
     keyboard,
+    matched,
     names,
     post_buttons,
     post_duties,
@@ -37,6 +48,7 @@ from handlers.post_views import (
 BACK_REASON, REJECT_REASON = "posts.admin.back_reason", "posts.admin.reject_reason"
 ASSESS_COMMENT, DUTIES_TEXT = "posts.admin.assess_comment", "posts.admin.duties"
 CAPACITY_TEXT, NEW_POST_NAME = "posts.admin.capacity", "posts.admin.new_post"
+LIMIT_TEXT = "posts.admin.limit"
 DRAFT = "posts_admin"
 
 _ID = r"(\d{1,12})"
@@ -88,6 +100,29 @@ async def _secretary(update: Update, context: BotContext) -> tuple[Translator, A
     return t, me, branch_id
 
 
+@dataclass(frozen=True)
+class Press:
+    t: Translator
+    me: Actor
+    branch_id: int
+    match: re.Match[str]
+
+
+async def _press(update: Update, context: BotContext, pattern: re.Pattern[str]) -> Press | None:
+    """A secretary's button with well-formed data, else refused here; the domain checks
+    the ids in it again."""
+    t = await tr(update, context)
+    match = await matched(update, t, pattern)
+    if match is None:
+        return None
+    me = await who(update, context)
+    branch_id = branch_of(me)
+    if branch_id is None:
+        await refuse(update, t, post_error(t, DomainError("not_allowed")))
+        return None
+    return Press(t, me, branch_id, match)
+
+
 async def _reply(update: Update, text: str, **kwargs) -> None:
     await update.effective_message.reply_text(text, **kwargs)
 
@@ -135,13 +170,10 @@ async def show_stage(update: Update, context: BotContext) -> None:
 
 async def forward(update: Update, context: BotContext) -> None:
     query = update.callback_query
-    t = await tr(update, context)
-    match = parse_callback(query.data, _FORWARD)
-    me = await who(update, context)
-    branch_id = branch_of(me)
-    if match is None or branch_id is None:
-        await refuse(update, t, post_error(t, DomainError("not_allowed" if match else "invalid")))
+    press = await _press(update, context, _FORWARD)
+    if press is None:
         return
+    t, me, branch_id, match = press.t, press.me, press.branch_id, press.match
     seen = Stage(match.group(2))
     if not match.group(1):
         await answer_query(query)
@@ -175,11 +207,12 @@ async def forward(update: Update, context: BotContext) -> None:
 
 
 async def ask_back_reason(update: Update, context: BotContext) -> str | int:
-    t, _me, branch_id = await _secretary(update, context)
-    match = parse_callback(update.callback_query.data, _BACK)
-    if branch_id is None or match is None:
+    press = await _press(update, context, _BACK)
+    if press is None:
         return Conv.END
-    context.user_data[DRAFT] = {"seen": match.group(1)}
+    t = press.t
+    await answer_query(update.callback_query)
+    context.user_data[DRAFT] = {"seen": press.match.group(1)}
     await _reply(update, t.gettext("Why go back a stage? The reason is kept in the record."))
     return BACK_REASON
 
@@ -285,9 +318,8 @@ async def decide(update: Update, context: BotContext) -> None:
     """Approve a claim, or agree to / refuse a withdrawal; a rejection asks for a reason."""
     query = update.callback_query
     t = await tr(update, context)
-    match = parse_callback(query.data, _DECIDE)
+    match = await matched(update, t, _DECIDE)
     if match is None:
-        await answer_query(query, t.gettext("This button is no longer valid."))
         return
     kind, claim_id = match.group(1), int(match.group(2))
     me = await who(update, context)
@@ -347,14 +379,12 @@ async def _announce(
 
 
 async def ask_reject_reason(update: Update, context: BotContext) -> str | int:
-    t = await tr(update, context)
-    match = parse_callback(update.callback_query.data, _DECIDE)
-    me = await who(update, context)
-    if match is None or branch_of(me) is None:
-        await refuse(update, t, post_error(t, DomainError("not_allowed")))
+    press = await _press(update, context, _DECIDE)
+    if press is None:
         return Conv.END
+    t = press.t
     await answer_query(update.callback_query)
-    context.user_data[DRAFT] = {"claim": int(match.group(2))}
+    context.user_data[DRAFT] = {"claim": int(press.match.group(2))}
     await _reply(update, t.gettext("Why is the claim rejected? The member will read your reason."))
     return REJECT_REASON
 
@@ -464,14 +494,12 @@ async def assessment_form(update: Update, context: BotContext) -> None:
 
 
 async def pick_rating(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    t = await tr(update, context)
-    match = parse_callback(query.data, _RATE_PICK)
-    if match is None or branch_of(await who(update, context)) is None:
-        await refuse(update, t, post_error(t, DomainError("not_allowed" if match else "invalid")))
+    press = await _press(update, context, _RATE_PICK)
+    if press is None:
         return
-    await answer_query(query)
-    claim_id = match.group(1)
+    t = press.t
+    await answer_query(update.callback_query)
+    claim_id = press.match.group(1)
     rows = [
         [button(t.gettext(label), f"posts:rt:{claim_id}:{value}")]
         for value, label in RATING_NAMES.items()
@@ -480,11 +508,10 @@ async def pick_rating(update: Update, context: BotContext) -> None:
 
 
 async def ask_comment(update: Update, context: BotContext) -> str | int:
-    t = await tr(update, context)
-    match = parse_callback(update.callback_query.data, _RATE)
-    if match is None or branch_of(await who(update, context)) is None:
-        await refuse(update, t, post_error(t, DomainError("not_allowed" if match else "invalid")))
+    press = await _press(update, context, _RATE)
+    if press is None:
         return Conv.END
+    t, match = press.t, press.match
     await answer_query(update.callback_query)
     await drop_buttons(update.callback_query)
     context.user_data[DRAFT] = {"claim": int(match.group(1)), "rating": match.group(2)}
@@ -552,6 +579,14 @@ async def list_posts(update: Update, context: BotContext) -> None:
     rows = [
         *post_buttons(t, active, "posts:ed"),
         [button(t.pgettext("button", "➕ Add a post"), "posts:add")],
+        [
+            button(
+                t.pgettext("button", "👤 Posts per member: {n}").format(
+                    n=await rules.member_limit(context.db, branch_id)
+                ),
+                f"posts:lim:{branch_id}",
+            )
+        ],
     ]
     retired = [post_name(t, p) for p in posts if p.retired]
     text = t.gettext("Which post do you want to change?")
@@ -563,13 +598,10 @@ async def list_posts(update: Update, context: BotContext) -> None:
 async def edit_post(update: Update, context: BotContext) -> None:
     """The post's card with its edit buttons, and the retirement with confirmation."""
     query = update.callback_query
-    t = await tr(update, context)
-    match = parse_callback(query.data, _EDIT)
-    me = await who(update, context)
-    branch_id = branch_of(me)
-    if match is None or branch_id is None:
-        await refuse(update, t, post_error(t, DomainError("not_allowed" if match else "invalid")))
+    press = await _press(update, context, _EDIT)
+    if press is None:
         return
+    t, me, branch_id, match = press.t, press.me, press.branch_id, press.match
     kind, post_id = match.group(1), int(match.group(2))
     try:
         posts = {p.id: p for p in await rules.all_posts(context.db, me, branch_id, today(context))}
@@ -610,19 +642,21 @@ async def edit_post(update: Update, context: BotContext) -> None:
 
 
 _ASK = {
-    "edd": (DUTIES_TEXT, "Send the new description of the post's norms and duties."),
-    "cap": (CAPACITY_TEXT, "How many members may hold this post? Send a number."),
+    "edd": (DUTIES_TEXT, N_("Send the new description of the post's norms and duties.")),
+    "cap": (CAPACITY_TEXT, N_("How many members may hold this post? Send a number.")),
+    "lim": (LIMIT_TEXT, N_("How many posts may one member hold at most? Send a number.")),
 }
+_ASK_DATA = re.compile(rf"posts:(edd|cap|lim):{_ID}")
 
 
 async def ask_edit(update: Update, context: BotContext) -> str | int:
-    t, _me, branch_id = await _secretary(update, context)
-    match = parse_callback(update.callback_query.data, _EDIT)
-    if branch_id is None or match is None or match.group(1) not in _ASK:
+    press = await _press(update, context, _ASK_DATA)
+    if press is None:
         return Conv.END
-    state, question = _ASK[match.group(1)]
-    context.user_data[DRAFT] = {"post": int(match.group(2))}
-    await _reply(update, t.gettext(question))
+    await answer_query(update.callback_query)
+    state, question = _ASK[press.match.group(1)]
+    context.user_data[DRAFT] = {"id": int(press.match.group(2))}
+    await _reply(update, press.t.gettext(question))
     return state
 
 
@@ -634,25 +668,40 @@ async def save_capacity(update: Update, context: BotContext) -> str | int:
     return await _save_edit(update, context, CAPACITY_TEXT)
 
 
+async def save_limit(update: Update, context: BotContext) -> str | int:
+    return await _save_edit(update, context, LIMIT_TEXT)
+
+
+def _number(text: str, code: str, top: int) -> int:
+    if not text.isdigit():
+        raise InvalidInput(code, max=top)
+    return int(text)
+
+
 async def _save_edit(update: Update, context: BotContext, state: str) -> str | int:
     t = await tr(update, context)
     me = await who(update, context)
-    draft = context.user_data.get(DRAFT) or {}
+    target = (context.user_data.get(DRAFT) or {}).get("id", 0)
     text = update.effective_message.text.strip()
     try:
-        if state == DUTIES_TEXT:
-            post = await rules.edit_duties(context.db, me, draft.get("post", 0), text)
-        elif not text.isdigit():
-            raise InvalidInput("post_capacity_range", max=50)
+        if state == LIMIT_TEXT:
+            limit = _number(text, "post_limit_range", MAX_MEMBER_LIMIT)
+            await rules.set_member_limit(context.db, me, target, limit, today(context))
+            saved = t.gettext("Saved: each member may hold up to {n} posts.", n=limit)
         else:
-            post = await rules.set_capacity(context.db, me, draft.get("post", 0), int(text))
+            if state == DUTIES_TEXT:
+                post = await rules.edit_duties(context.db, me, target, text)
+            else:
+                capacity = _number(text, "post_capacity_range", MAX_CAPACITY)
+                post = await rules.set_capacity(context.db, me, target, capacity)
+            saved = t.gettext(
+                "Saved: {post}, capacity {n}.", post=post_name(t, post), n=post.capacity
+            )
     except DomainError as exc:
         await _reply(update, post_error(t, exc))
         return state if isinstance(exc, InvalidInput) else Conv.END
     context.user_data.pop(DRAFT, None)
-    await _reply(
-        update, t.gettext("Saved: {post}, capacity {n}.", post=post_name(t, post), n=post.capacity)
-    )
+    await _reply(update, saved)
     return Conv.END
 
 
@@ -742,7 +791,7 @@ def entry_points() -> list:
         CallbackQueryHandler(ask_back_reason, pattern=r"^posts:back:"),
         CallbackQueryHandler(ask_reject_reason, pattern=r"^posts:no:"),
         CallbackQueryHandler(ask_comment, pattern=r"^posts:rt:"),
-        CallbackQueryHandler(ask_edit, pattern=r"^posts:(edd|cap):"),
+        CallbackQueryHandler(ask_edit, pattern=r"^posts:(edd|cap|lim):"),
         CallbackQueryHandler(ask_new_post, pattern=r"^posts:add$"),
     ]
 
@@ -758,6 +807,7 @@ def states() -> dict:
         ],
         DUTIES_TEXT: [MessageHandler(text, save_duties)],
         CAPACITY_TEXT: [MessageHandler(text, save_capacity)],
+        LIMIT_TEXT: [MessageHandler(text, save_limit)],
         NEW_POST_NAME: [MessageHandler(text, save_new_post)],
     }
 

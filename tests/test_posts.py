@@ -379,3 +379,45 @@ async def test_going_back_a_stage_needs_a_reason(bot, branch):
     assert "已退回到：调查摸底" in secretary.last_text
     entry = next(e for e in await audit.entries(bot.db) if e["action"] == "posts.stage_back")
     assert entry["details"]["reason"] == "问卷还有人没填"
+
+
+async def test_the_secretary_shapes_the_posts(bot, branch):
+    secretary = branch.secretary
+    li = await member(bot, branch, "李明", "13800000001")
+    await secretary.send("/posts")
+    await secretary.press("✏️ 管理岗位")
+    await secretary.press("➕ 新增岗位")
+    await secretary.send("楼栋长岗")
+    assert "已新增岗位：楼栋长岗" in secretary.last_text
+    await secretary.send("/posts")
+    await secretary.press("✏️ 管理岗位")
+    await secretary.press("楼栋长岗")
+    await secretary.press("✏️ 职责")
+    await secretary.send("联系本楼栋住户，收集并反映诉求。")
+    await secretary.send("/posts")
+    await secretary.press("✏️ 管理岗位")
+    await secretary.press("👤 每人上限：3")
+    await secretary.send("11")
+    assert "1 到 10 之间的整数" in secretary.last_text
+    await secretary.send("1")
+    assert "每名党员最多担任 1 个岗位" in secretary.last_text
+    # a member cannot edit a post by forging the secretary's buttons
+    own = await bot.db.fetchval("SELECT id FROM posts WHERE name = '楼栋长岗'")
+    await li.send("/posts")
+    before = await snapshot(bot)
+    for data in (f"posts:edd:{own}", f"posts:cap:{own}", f"posts:lim:{branch.id}", "posts:add"):
+        await li.press_data(li.last["message_id"], data)
+    await li.send("改掉职责")
+    assert await snapshot(bot) == before
+
+    await li.send("/posts")
+    assert "11. 楼栋长岗 (0/2)" in li.last_text
+    await li.press("📋 岗位职责")
+    assert "【楼栋长岗】联系本楼栋住户，收集并反映诉求。" in li.last_text
+    await forward(secretary)
+    await claim(li, "楼栋长岗")
+    await open_post(li, "政策宣传岗")
+    before = await snapshot(bot)
+    await li.press("🙋 认领此岗")
+    assert "最多担任 1 个岗位" in li.answer
+    assert await snapshot(bot) == before
