@@ -140,12 +140,21 @@ async def _people(db: Database, ids: Iterable[int]) -> dict[int, Person]:
     return found
 
 
-async def board(db: Database, branch_id: int, today: date, person_id: int | None = None) -> Board:
+async def board(
+    db: Database,
+    branch_id: int,
+    today: date,
+    person_id: int | None = None,
+    *,
+    retired: bool = False,
+) -> Board:
+    """The posts with their holders this year; `retired` adds retired posts, whose holders
+    still belong to the year's record (assessment)."""
     cycle = await cycle_of(db, branch_id, today)
     claims = await store.branch_claims(db, branch_id, cycle.year, (*HOLDING, ClaimStatus.WAITING))
     who = await _people(db, (c.person_id for c in claims))
     views = []
-    for post in await store.branch_posts(db, branch_id):
+    for post in await store.branch_posts(db, branch_id, retired=retired):
         mine = [Holder(c, who[c.person_id]) for c in claims if c.post_id == post.id]
         views.append(
             PostView(
@@ -181,6 +190,8 @@ async def all_posts(db: Database, actor: Actor, branch_id: int, today: date) -> 
 class StageMove:
     before: Cycle
     after: Cycle
+    # Told when the stage moves forward: what they can do now has changed.
+    members: list[Person] = field(default_factory=list)
 
 
 async def _secretary_cycle(db: Database, actor: Actor, branch_id: int, today: date):
@@ -219,7 +230,7 @@ async def advance(
             before=str(cycle.stage),
             after=f"{after.year}:{after.stage}",
         )
-    return StageMove(cycle, after)
+    return StageMove(cycle, after, await store.active_members(db, branch_id))
 
 
 async def go_back(
@@ -653,7 +664,7 @@ class Rated:
 async def assessment_sheet(db: Database, actor: Actor, branch_id: int, today: date) -> list[Rated]:
     """Every holder of the year with their rating so far: the secretary's form."""
     _secretary, cycle = await _secretary_cycle(db, actor, branch_id, today)
-    found = await board(db, branch_id, today)
+    found = await board(db, branch_id, today, retired=True)
     done = await store.assessments_in(db, branch_id, cycle.year)
     return [
         Rated(h, view.post, done.get((view.post.id, h.person.id)))

@@ -20,7 +20,7 @@ from bot.i18n import Translator
 from domain import posts as rules
 from domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from domain.models import Role
-from domain.post_models import Availability, ClaimStatus, Stage
+from domain.post_models import Availability, ClaimStatus, Post, Stage
 from handlers import posts_admin
 from handlers.common import answer_query, drop_buttons, tr, who
 from handlers.post_views import (
@@ -395,7 +395,8 @@ async def survey_skills(update: Update, context: BotContext) -> int | str:
 # ------------------------------------------------------------------------- duty records
 
 
-async def _held_posts(update: Update, context: BotContext) -> list:
+async def _held_posts(update: Update, context: BotContext) -> tuple[int, list[Post]]:
+    """The cycle's year and the posts this member holds, when duties may be recorded."""
     board = await rules.member_board(context.db, await who(update, context), today(context))
     if board.cycle.stage is not Stage.PERFORM:
         raise Conflict("post_wrong_stage", stage=str(board.cycle.stage))
@@ -405,18 +406,18 @@ async def _held_posts(update: Update, context: BotContext) -> list:
     found = [v.post for v in board.posts if v.post.id in held]
     if not found:
         raise DomainError("post_not_holder")
-    return found
+    return board.cycle.year, found
 
 
 async def start_duty(update: Update, context: BotContext) -> str | int:
     t = await tr(update, context)
     try:
-        held = await _held_posts(update, context)
+        year, held = await _held_posts(update, context)
     except DomainError as exc:
         await _fail(update, t, exc)
         return ConversationHandler.END
     await answer_query(update.callback_query)
-    context.user_data[DRAFT] = {"offered": [p.id for p in held]}
+    context.user_data[DRAFT] = {"offered": [p.id for p in held], "year": year}
     await update.effective_message.reply_text(
         t.gettext("Which post is this record for?"),
         reply_markup=keyboard(post_buttons(t, held, "posts:dp")),
@@ -476,7 +477,7 @@ async def duty_date_typed(update: Update, context: BotContext) -> str:
         await update.effective_message.reply_text(post_error(t, InvalidInput("post_date_invalid")))
         return DUTY_DATE
     try:
-        rules.check_duty_date(done_on, today(context), today(context).year)
+        rules.check_duty_date(done_on, today(context), context.user_data[DRAFT]["year"])
     except DomainError as exc:
         await update.effective_message.reply_text(post_error(t, exc))
         return DUTY_DATE
@@ -566,12 +567,12 @@ async def duty_save(update: Update, context: BotContext) -> int:
 async def start_request(update: Update, context: BotContext) -> str | int:
     t = await tr(update, context)
     try:
-        held = await _held_posts(update, context)
+        year, held = await _held_posts(update, context)
     except DomainError as exc:
         await _fail(update, t, exc)
         return ConversationHandler.END
     await answer_query(update.callback_query)
-    context.user_data[DRAFT] = {"offered": [p.id for p in held]}
+    context.user_data[DRAFT] = {"offered": [p.id for p in held], "year": year}
     await update.effective_message.reply_text(
         t.gettext("Which post does the resident's request concern?"),
         reply_markup=keyboard(post_buttons(t, held, "posts:rq")),
@@ -640,7 +641,6 @@ def conversation() -> ConversationHandler:
     return ConversationHandler(
         entry_points=[
             CommandHandler("posts", show_board, filters=filters.ChatType.PRIVATE),
-            CallbackQueryHandler(show_board, pattern=r"^posts:menu$"),
             CallbackQueryHandler(start_survey, pattern=r"^posts:survey$"),
             CallbackQueryHandler(start_duty, pattern=r"^posts:duty$"),
             CallbackQueryHandler(start_request, pattern=r"^posts:req$"),

@@ -204,6 +204,29 @@ async def forward(update: Update, context: BotContext) -> None:
             year=moved.after.year,
         ),
     )
+    await _announce_stage(context, me, moved)
+
+
+# What members are told when a stage begins.
+_STAGE_NEWS = {
+    Stage.SURVEY: N_(
+        "The survey for the {year} responsibility posts has begun. Send /posts to answer it."
+    ),
+    Stage.APPLY: N_(
+        "Applications for the {year} responsibility posts are open. Send /posts to claim a post."
+    ),
+    Stage.PERFORM: N_("The {year} post holders are now on duty. Record what you do with /posts."),
+    Stage.ASSESS: N_(
+        "The {year} responsibility posts are being assessed. You will be told your result."
+    ),
+}
+
+
+async def _announce_stage(context: BotContext, me: Actor, moved: rules.StageMove) -> None:
+    news = _STAGE_NEWS[moved.after.stage]
+    for person in moved.members:
+        if person.telegram_id != me.telegram_id:
+            await _notify(context, person, lambda mt: mt.gettext(news, year=moved.after.year))
 
 
 async def ask_back_reason(update: Update, context: BotContext) -> str | int:

@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 import aiosqlite
 
+from domain.models import Person
 from domain.post_models import (
     HOLDING,
     OPEN,
@@ -21,6 +22,7 @@ from domain.post_models import (
     Rating,
     Stage,
 )
+from storage import rows
 from storage.db import Database, iso, parse_iso
 
 Conn = aiosqlite.Connection | Database
@@ -140,6 +142,15 @@ async def update_post(conn: aiosqlite.Connection, post_id: int, **fields: object
         raise ValueError(f"unknown post fields {set(fields) - allowed}")
     assignments = ", ".join(f"{name} = ?" for name in fields)
     await conn.execute(f"UPDATE posts SET {assignments} WHERE id = ?", (*fields.values(), post_id))
+
+
+async def active_members(conn: Conn, branch_id: int) -> list[Person]:
+    found = await _all(
+        conn,
+        "SELECT * FROM people WHERE branch_id = ? AND status = 'active' ORDER BY id",
+        (branch_id,),
+    )
+    return [rows.person(r) for r in found]
 
 
 # -------------------------------------------------------------------- the cycle

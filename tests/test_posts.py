@@ -4,10 +4,15 @@ for the last place, and every refusal leaving the database as it was."""
 from __future__ import annotations
 
 import asyncio
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from bot.testing.harness import Person
 from storage import audit
 from tests.conftest import invite, onboard
+
+# The bot's own clock decides the cycle's year (the harness runs in Asia/Shanghai).
+YEAR = datetime.now(ZoneInfo("Asia/Shanghai")).year
 
 
 async def member(bot, branch, name: str, phone: str, **kwargs) -> Person:
@@ -98,10 +103,7 @@ async def test_a_whole_year_of_posts(bot, branch):
 
     # 调查摸底: the board and the survey
     await li.send("/posts")
-    assert (
-        "2026年设岗定责 · 当前阶段：调查摸底" in li.last_text
-        or "当前阶段：调查摸底" in li.last_text
-    )
+    assert li.last_text.startswith(f"{YEAR}年设岗定责 · 当前阶段：调查摸底")
     assert "1. 政策宣传岗 (0/2)" in li.last_text and "10. 文明新风岗 (0/2)" in li.last_text
     assert li.buttons() == ["📝 填写调查问卷", "📋 岗位职责", "👤 我的岗位"]
     await li.press("📋 岗位职责")
@@ -133,7 +135,10 @@ async def test_a_whole_year_of_posts(bot, branch):
     await secretary.send("1")
     assert "已保存：政策宣传岗，名额 1。" in secretary.last_text
     await forward(secretary)
-    assert "当前阶段已变为：申报上岗（2026年）" in secretary.last_text
+    assert f"当前阶段已变为：申报上岗（{YEAR}年）" in secretary.last_text
+    assert f"{YEAR}年设岗定责开始申报上岗" in li.last_text
+    assert f"Applications for the {YEAR} responsibility posts are open" in wang.last_text
+    assert not any("开始申报上岗" in text for text in secretary.texts)
 
     # 申报上岗: two members press for the one place at the same moment
     await open_post(li, "政策宣传岗")
@@ -206,7 +211,7 @@ async def test_a_whole_year_of_posts(bot, branch):
     await zhang.press("政策宣传岗")
     await zhang.send("2026-02-30")
     assert "格式发送日期" in zhang.last_text
-    await zhang.send("2026-03-01")
+    await zhang.send(f"{YEAR}-01-01")
     await zhang.send("更新宣传栏")
     await zhang.press("跳过")
     await zhang.press("跳过")
@@ -240,17 +245,15 @@ async def test_a_whole_year_of_posts(bot, branch):
     assert "Your assessment on Facility maintenance post: Basically competent." in wang.last_text
     await li.send("/posts")
     await li.press("👤 我的岗位")
-    assert "2026年考核 · 民意收集岗：优秀 — 走访扎实，反映问题及时" in li.last_text
-
-    from datetime import date
+    assert f"{YEAR}年考核 · 民意收集岗：优秀 — 走访扎实，反映问题及时" in li.last_text
 
     from domain.posts import person_posts
 
     record = await person_posts(
         bot.db,
         (await bot.db.fetchone("SELECT id FROM people WHERE name = '李明'"))["id"],
-        date(2026, 1, 1),
-        date(2026, 12, 31),
+        date(YEAR, 1, 1),
+        date(YEAR, 12, 31),
     )
     assert [(r.assessment.rating, r.duty_count, r.duty_minutes) for r in record] == [
         ("excellent", 1, 90)
@@ -282,7 +285,7 @@ async def test_publishing_holders_to_the_linked_group(bot, branch):
     await secretary.press("📢 公布名单")
     assert "已在群聊中公布" in secretary.last_text
     published = bot.server.last_message(group["id"])["text"]
-    assert "2026年党员设岗定责名单" in published
+    assert f"{YEAR}年党员设岗定责名单" in published
     assert "【环境保洁岗】李明" in published
     assert "13800000001" not in published and "政策宣传岗" not in published
 
@@ -300,6 +303,10 @@ async def test_every_refusal_leaves_the_database_unchanged(bot, branch):
     foreign = await bot.db.fetchval(
         "SELECT id FROM posts WHERE branch_id = ? ORDER BY id LIMIT 1", (other.id,)
     )
+
+    visitor = bot.person("路人")
+    await visitor.send("/posts")
+    assert "设岗定责仅面向支部的登记党员" in visitor.last_text
 
     # wrong stage: a claim during the survey, even with hand-made data
     await li.send("/posts")

@@ -278,3 +278,15 @@ async def test_a_year_with_waiting_list_withdrawal_and_assessment(db, world):
     assert (next_year.after.year, next_year.after.stage) == (2027, Stage.SURVEY)
     actions = [e["action"] for e in await audit.entries(db)]
     assert actions.count("posts.stage_forward") == 5 and "posts.stage_back" in actions
+
+
+async def test_the_first_stage_has_no_stage_before_it_and_strangers_see_no_posts(db, world):
+    branch, _other, secretary, _members, _outsider = world
+    before = await _snapshot(db)
+    await rules.board(db, branch.id, TODAY)
+    seeded = await _snapshot(db)
+    with pytest.raises(Conflict, match="post_stage_first"):
+        await rules.go_back(db, secretary, branch.id, Stage.SURVEY, "重新开始", TODAY)
+    with pytest.raises(NotAllowed, match="post_members_only"):
+        await rules.member_board(db, await actor(db, 424242), TODAY)
+    assert before != seeded and await _snapshot(db) == seeded
