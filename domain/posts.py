@@ -422,9 +422,50 @@ async def _claim_and_post(db: Database, claim_id: int) -> tuple[Claim, Post]:
 
 async def _reload(conn, claim_id: int) -> tuple[Claim, Person]:
     claim = await store.get_claim(conn, claim_id)
+    assert claim is not None
     person = await people.get_for_update(conn, claim.person_id)
-    assert claim is not None and person is not None
+    assert person is not None
     return claim, person
+
+
+async def _settle(
+    db: Database,
+    actor: Actor,
+    claim_id: int,
+    today: date,
+    *,
+    expected: ClaimStatus,
+    target: ClaimStatus,
+    action: str,
+    reason: str | None = None,
+) -> ClaimResult:
+    """The secretary moves a claim on from `expected`, once; a place that frees up goes
+    to the waiting list."""
+    found, post = await _claim_and_post(db, claim_id)
+    secretary = require(actor, Role.SECRETARY, post.branch_id)
+    cycle = await cycle_of(db, post.branch_id, today)
+    if found.status is not expected or found.year != cycle.year:
+        raise Conflict("already_decided")
+    check_stage(cycle.stage, Action.DECIDE)
+    async with db.transaction() as conn:
+        now = utcnow()
+        if not await store.set_claim_status(
+            conn, found, target, now, decided_by=secretary.id, reason=reason
+        ):
+            raise Conflict("already_decided")
+        frees = target in (ClaimStatus.REJECTED, ClaimStatus.WITHDRAWN)
+        promoted = await _promote(conn, post, found.year, now) if frees else []
+        await audit.record(
+            conn,
+            action=action,
+            subject_type="post_claim",
+            subject_id=found.id,
+            actor_id=secretary.id,
+            branch_id=post.branch_id,
+            reason=reason,
+        )
+        claim, person = await _reload(conn, found.id)
+    return ClaimResult(claim, post, person, promoted=await _holders(db, promoted))
 
 
 async def decide_claim(
@@ -437,35 +478,18 @@ async def decide_claim(
     today: date,
 ) -> ClaimResult:
     """The secretary approves a pending claim, or rejects it with a reason."""
-    found, post = await _claim_and_post(db, claim_id)
-    secretary = require(actor, Role.SECRETARY, post.branch_id)
-    cycle = await cycle_of(db, post.branch_id, today)
-    if found.year != cycle.year:
-        raise Conflict("already_decided")
-    check_stage(cycle.stage, Action.DECIDE)
     if not approve:
         reason = _text(reason or "", limit=200, code="post_reason_empty")
-    async with db.transaction() as conn:
-        if found.status is not ClaimStatus.PENDING:
-            raise Conflict("already_decided")
-        status = ClaimStatus.APPROVED if approve else ClaimStatus.REJECTED
-        now = utcnow()
-        if not await store.set_claim_status(
-            conn, found, status, now, decided_by=secretary.id, reason=reason
-        ):
-            raise Conflict("already_decided")
-        promoted = [] if approve else await _promote(conn, post, found.year, now)
-        await audit.record(
-            conn,
-            action="posts.claim_approved" if approve else "posts.claim_rejected",
-            subject_type="post_claim",
-            subject_id=found.id,
-            actor_id=secretary.id,
-            branch_id=post.branch_id,
-            reason=reason,
-        )
-        claim, person = await _reload(conn, found.id)
-    return ClaimResult(claim, post, person, promoted=await _holders(db, promoted))
+    return await _settle(
+        db,
+        actor,
+        claim_id,
+        today,
+        expected=ClaimStatus.PENDING,
+        target=ClaimStatus.APPROVED if approve else ClaimStatus.REJECTED,
+        action="posts.claim_approved" if approve else "posts.claim_rejected",
+        reason=reason,
+    )
 
 
 async def withdraw(db: Database, actor: Actor, claim_id: int, today: date) -> ClaimResult:
@@ -519,28 +543,16 @@ async def withdraw(db: Database, actor: Actor, claim_id: int, today: date) -> Cl
 async def decide_leave(
     db: Database, actor: Actor, claim_id: int, *, agree: bool, today: date
 ) -> ClaimResult:
-    async with db.transaction() as conn:
-        found = await _load_claim(conn, claim_id)
-        post = await store.get_post(conn, found.post_id)
-        assert post is not None
-        secretary = require(actor, Role.SECRETARY, post.branch_id)
-        if found.status is not ClaimStatus.LEAVING:
-            raise Conflict("already_decided")
-        now = utcnow()
-        target = ClaimStatus.WITHDRAWN if agree else ClaimStatus.APPROVED
-        if not await store.set_claim_status(conn, found, target, now, decided_by=secretary.id):
-            raise Conflict("already_decided")
-        promoted = await _promote(conn, post, found.year, now) if agree else []
-        await audit.record(
-            conn,
-            action="posts.leave_agreed" if agree else "posts.leave_refused",
-            subject_type="post_claim",
-            subject_id=found.id,
-            actor_id=secretary.id,
-            branch_id=post.branch_id,
-        )
-        claim, person = await _reload(conn, found.id)
-    return ClaimResult(claim, post, person, promoted=await _holders(db, promoted))
+    """The secretary lets a holder go, or keeps them on the post."""
+    return await _settle(
+        db,
+        actor,
+        claim_id,
+        today,
+        expected=ClaimStatus.LEAVING,
+        target=ClaimStatus.WITHDRAWN if agree else ClaimStatus.APPROVED,
+        action="posts.leave_agreed" if agree else "posts.leave_refused",
+    )
 
 
 async def pending(db: Database, actor: Actor, branch_id: int, today: date) -> list[Holder]:
@@ -753,7 +765,9 @@ async def my_results(db: Database, actor: Actor, today: date) -> list[PostRecord
 # ------------------------------------------------------------------------- editing posts
 
 
-async def _edit(db: Database, actor: Actor, post_id: int, action: str, **fields) -> Post:
+async def _edit(
+    db: Database, actor: Actor, post_id: int, action: str, **fields
+) -> tuple[Post, list[Holder]]:
     async with db.transaction() as conn:
         post = await store.get_post(conn, post_id)
         if post is None:
@@ -766,9 +780,10 @@ async def _edit(db: Database, actor: Actor, post_id: int, action: str, **fields)
             holding = await store.places_taken(conn, post.id, cycle.year) if cycle else 0
             fields["capacity"] = check_capacity(fields["capacity"], holding)
         await store.update_post(conn, post.id, **fields)
+        promoted = []
         if "capacity" in fields and cycle is not None:
             fresh = await store.get_post(conn, post.id)
-            await _promote(conn, fresh, cycle.year, utcnow())
+            promoted = await _promote(conn, fresh, cycle.year, utcnow())
         await audit.record(
             conn,
             action=action,
@@ -780,20 +795,25 @@ async def _edit(db: Database, actor: Actor, post_id: int, action: str, **fields)
         )
         updated = await store.get_post(conn, post.id)
     assert updated is not None
-    return updated
+    return updated, await _holders(db, promoted)
 
 
 async def edit_duties(db: Database, actor: Actor, post_id: int, text: str) -> Post:
-    return await _edit(db, actor, post_id, "posts.duties_edited", duties=_text(text))
+    post, _none = await _edit(db, actor, post_id, "posts.duties_edited", duties=_text(text))
+    return post
 
 
-async def set_capacity(db: Database, actor: Actor, post_id: int, capacity: int) -> Post:
+async def set_capacity(
+    db: Database, actor: Actor, post_id: int, capacity: int
+) -> tuple[Post, list[Holder]]:
+    """More places go to the waiting list first: those promoted are returned to be told."""
     return await _edit(db, actor, post_id, "posts.capacity_set", capacity=capacity)
 
 
 async def retire(db: Database, actor: Actor, post_id: int) -> Post:
     """Closed to new claims; its holders and records stay in the history."""
-    return await _edit(db, actor, post_id, "posts.retired", retired_at=iso(utcnow()))
+    post, _none = await _edit(db, actor, post_id, "posts.retired", retired_at=iso(utcnow()))
+    return post
 
 
 async def member_limit(db: Database, branch_id: int) -> int:

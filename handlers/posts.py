@@ -281,7 +281,7 @@ async def withdraw(update: Update, context: BotContext) -> None:
                 lambda st: posts_admin.leave_request_text(st, result.person, result.post),
                 lambda st: posts_admin.leave_keyboard(st, result.claim.id),
             )
-    await posts_admin.tell_promoted(context, result)
+    await posts_admin.tell_promoted(context, result.post, result.promoted)
 
 
 # ------------------------------------------------------------------------- the survey

@@ -325,14 +325,14 @@ async def show_pending(update: Update, context: BotContext) -> None:
             )
 
 
-async def tell_promoted(context: BotContext, result: rules.ClaimResult) -> None:
-    for holder in result.promoted:
+async def tell_promoted(context: BotContext, post: Post, promoted: list[rules.Holder]) -> None:
+    for holder in promoted:
         await _notify(
             context,
             holder.person,
             lambda mt: mt.gettext(
                 "A place on {post} is free and it is yours if the secretary approves: you were first on the waiting list.",
-                post=post_name(mt, result.post),
+                post=post_name(mt, post),
             ),
         )
 
@@ -398,7 +398,7 @@ async def _announce(
             theirs, post=post_name(mt, result.post), reason=result.claim.reason or ""
         ),
     )
-    await tell_promoted(context, result)
+    await tell_promoted(context, result.post, result.promoted)
 
 
 async def ask_reject_reason(update: Update, context: BotContext) -> str | int:
@@ -716,7 +716,8 @@ async def _save_edit(update: Update, context: BotContext, state: str) -> str | i
                 post = await rules.edit_duties(context.db, me, target, text)
             else:
                 capacity = _number(text, "post_capacity_range", MAX_CAPACITY)
-                post = await rules.set_capacity(context.db, me, target, capacity)
+                post, promoted = await rules.set_capacity(context.db, me, target, capacity)
+                await tell_promoted(context, post, promoted)
             saved = t.gettext(
                 "Saved: {post}, capacity {n}.", post=post_name(t, post), n=post.capacity
             )

@@ -290,3 +290,22 @@ async def test_the_first_stage_has_no_stage_before_it_and_strangers_see_no_posts
     with pytest.raises(NotAllowed, match="post_members_only"):
         await rules.member_board(db, await actor(db, 424242), TODAY)
     assert before != seeded and await _snapshot(db) == seeded
+
+
+async def test_more_places_go_to_the_waiting_list_first(db, world):
+    branch, _other, secretary, members, _outsider = world
+    li, zhang, zhao, _ = members
+    await rules.board(db, branch.id, TODAY)
+    await rules.advance(db, secretary, branch.id, Stage.SURVEY, TODAY)
+    post = (await rules.board(db, branch.id, TODAY)).posts[0].post
+    await rules.set_capacity(db, secretary, post.id, 1)
+    await rules.claim(db, li, post.id, TODAY)
+    await rules.join_waiting_list(db, zhang, post.id, TODAY)
+    await rules.join_waiting_list(db, zhao, post.id, TODAY)
+    _post, promoted = await rules.set_capacity(db, secretary, post.id, 2)
+    assert [h.person.name for h in promoted] == ["成员1"]
+    view = (await rules.board(db, branch.id, TODAY)).view(post.id)
+    assert [h.person.name for h in view.pending] == ["成员0", "成员1"]
+    assert [h.person.name for h in view.waiting] == ["成员2"]
+    with pytest.raises(Conflict, match="post_capacity_below_holders"):
+        await rules.set_capacity(db, secretary, post.id, 1)
