@@ -20,7 +20,7 @@ from bot.i18n import Translator
 from domain import posts as rules
 from domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from domain.models import Role
-from domain.post_models import Availability, ClaimStatus, Post, Stage
+from domain.post_models import Action, Availability, ClaimStatus, Post, Stage, allows
 from handlers import posts_admin
 from handlers.common import answer_query, drop_buttons, tr, who
 from handlers.post_views import (
@@ -64,6 +64,15 @@ async def _fail(update: Update, t: Translator, exc: DomainError) -> None:
     await refuse(update, t, post_error(t, exc))
 
 
+async def _board(update: Update, context: BotContext, t: Translator) -> rules.Board | None:
+    """The sender's branch board, or None after telling them why there is none."""
+    try:
+        return await rules.member_board(context.db, await who(update, context), today(context))
+    except DomainError as exc:
+        await _fail(update, t, exc)
+        return None
+
+
 # ------------------------------------------------------------------------- the board
 
 
@@ -101,8 +110,6 @@ async def show_board(update: Update, context: BotContext) -> int:
     except DomainError as exc:
         await _fail(update, t, exc)
         return ConversationHandler.END
-    if update.callback_query:
-        await answer_query(update.callback_query)
     text = board_text(t, board) + "\n\n" + "\n".join(my_lines(t, board))
     secretary = me.has(Role.SECRETARY, board.cycle.branch_id)
     await update.effective_message.reply_text(
@@ -113,10 +120,8 @@ async def show_board(update: Update, context: BotContext) -> int:
 
 async def show_duties(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
-    try:
-        board = await rules.member_board(context.db, await who(update, context), today(context))
-    except DomainError as exc:
-        await _fail(update, t, exc)
+    board = await _board(update, context, t)
+    if board is None:
         return
     await answer_query(update.callback_query)
     parts = [f"【{post_name(t, v.post)}】{post_duties(t, v.post)}" for v in board.posts]
@@ -125,10 +130,8 @@ async def show_duties(update: Update, context: BotContext) -> None:
 
 async def list_to_claim(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
-    try:
-        board = await rules.member_board(context.db, await who(update, context), today(context))
-    except DomainError as exc:
-        await _fail(update, t, exc)
+    board = await _board(update, context, t)
+    if board is None:
         return
     await answer_query(update.callback_query)
     await update.effective_message.reply_text(
@@ -143,10 +146,8 @@ async def view_post(update: Update, context: BotContext) -> None:
     match = await matched(update, t, _VIEW)
     if match is None:
         return
-    try:
-        board = await rules.member_board(context.db, await who(update, context), today(context))
-    except DomainError as exc:
-        await _fail(update, t, exc)
+    board = await _board(update, context, t)
+    if board is None:
         return
     view = board.view(int(match.group(1)))
     if view is None:
@@ -161,18 +162,15 @@ async def view_post(update: Update, context: BotContext) -> None:
             "Places: {taken} of {capacity} taken", taken=view.taken, capacity=view.post.capacity
         ),
     ]
-    action = (
-        button(t.pgettext("button", "⏳ Join the waiting list"), f"posts:wait:{view.post.id}")
-        if full
-        else button(t.pgettext("button", "🙋 Claim this post"), f"posts:claim:{view.post.id}")
-    )
-    await update.effective_message.reply_text("\n".join(lines), reply_markup=keyboard([[action]]))
+    rows = [[claim_button(t, view.post.id, full=full)]] if board.cycle.stage is Stage.APPLY else []
+    await update.effective_message.reply_text("\n".join(lines), reply_markup=keyboard(rows))
 
 
-def waiting_offer(t: Translator, post_id: int):
-    return keyboard(
-        [[button(t.pgettext("button", "⏳ Join the waiting list"), f"posts:wait:{post_id}")]]
-    )
+def claim_button(t: Translator, post_id: int, *, full: bool):
+    """A full post offers its waiting list instead of a place."""
+    if full:
+        return button(t.pgettext("button", "⏳ Join the waiting list"), f"posts:wait:{post_id}")
+    return button(t.pgettext("button", "🙋 Claim this post"), f"posts:claim:{post_id}")
 
 
 async def claim(update: Update, context: BotContext) -> None:
@@ -193,7 +191,7 @@ async def claim(update: Update, context: BotContext) -> None:
                 t.gettext(
                     "Sorry, the last place has just been taken. You can join the waiting list: you get the next free place."
                 ),
-                reply_markup=waiting_offer(t, post_id),
+                reply_markup=keyboard([[claim_button(t, post_id, full=True)]]),
             )
             return
         await _fail(update, t, exc)
@@ -244,7 +242,11 @@ async def my_posts(update: Update, context: BotContext) -> None:
             )
         ]
         for c in board.mine
-        if c.status is not ClaimStatus.LEAVING and c.post_id in by_id
+        if c.post_id in by_id
+        and (
+            c.status is ClaimStatus.WAITING
+            or (c.status is not ClaimStatus.LEAVING and allows(board.cycle.stage, Action.WITHDRAW))
+        )
     ]
     await update.effective_message.reply_text("\n".join(lines), reply_markup=keyboard(rows))
 
