@@ -16,7 +16,7 @@ from bot.i18n import N_, Translator, translator
 from domain import posts as rules
 from domain.access import Actor
 from domain.errors import DomainError, InvalidInput
-from domain.models import Person, Role
+from domain.models import Person
 from domain.post_models import (
     MAX_CAPACITY,
     MAX_MEMBER_LIMIT,
@@ -61,14 +61,6 @@ _RATE_PICK = re.compile(rf"posts:as:{_ID}")
 _EDIT = re.compile(rf"posts:(ed|edd|cap|ret|retok):{_ID}")
 
 
-def branch_of(me: Actor) -> int | None:
-    """The branch a secretary manages from /posts: their own, else the first one."""
-    branches = me.branches_where(Role.SECRETARY)
-    if me.person is not None and me.person.branch_id in branches:
-        return me.person.branch_id
-    return branches[0] if branches else None
-
-
 def secretary_rows(t: Translator, stage: Stage) -> list:
     rows = [
         [
@@ -92,7 +84,7 @@ def secretary_rows(t: Translator, stage: Stage) -> list:
 async def _secretary(update: Update, context: BotContext) -> tuple[Translator, Actor, int | None]:
     t = await tr(update, context)
     me = await who(update, context)
-    branch_id = branch_of(me)
+    branch_id = rules.managed_branch(me)
     if branch_id is None:
         await refuse(update, t, post_error(t, DomainError("not_allowed")))
     elif update.callback_query:
@@ -116,7 +108,7 @@ async def _press(update: Update, context: BotContext, pattern: re.Pattern[str]) 
     if match is None:
         return None
     me = await who(update, context)
-    branch_id = branch_of(me)
+    branch_id = rules.managed_branch(me)
     if branch_id is None:
         await refuse(update, t, post_error(t, DomainError("not_allowed")))
         return None
@@ -248,7 +240,7 @@ async def back_with_reason(update: Update, context: BotContext) -> str | int:
         moved = await rules.go_back(
             context.db,
             me,
-            branch_of(me) or 0,
+            rules.managed_branch(me) or 0,
             Stage(draft["seen"]),
             update.effective_message.text,
             today(context),
@@ -742,7 +734,11 @@ async def save_new_post(update: Update, context: BotContext) -> str | int:
     me = await who(update, context)
     try:
         post = await rules.add_post(
-            context.db, me, branch_of(me) or 0, update.effective_message.text, today(context)
+            context.db,
+            me,
+            rules.managed_branch(me) or 0,
+            update.effective_message.text,
+            today(context),
         )
     except DomainError as exc:
         await _reply(update, post_error(t, exc))

@@ -428,3 +428,45 @@ async def test_the_secretary_shapes_the_posts(bot, branch):
     await li.press("🙋 认领此岗")
     assert "最多担任 1 个岗位" in li.answer
     assert await snapshot(bot) == before
+
+
+async def test_forged_choices_inside_the_flows_are_refused(bot, branch):
+    from domain import admin
+
+    secretary = branch.secretary
+    li = await member(bot, branch, "李明", "13800000001")
+    other = await admin.add_branch(bot.db, "光明社区党支部")
+    outsider = bot.person("外支部书记")
+    await admin.add_secretary(bot.db, other.id, outsider.id)
+    await outsider.send("/posts")
+    foreign = await bot.db.fetchval(
+        "SELECT id FROM posts WHERE branch_id = ? ORDER BY id LIMIT 1", (other.id,)
+    )
+    await li.send("/posts")
+    await li.press("📝 填写调查问卷")
+    survey = li.last
+    await li.press_data(survey["message_id"], f"posts:sv:t:{foreign}")
+    assert li.answer == "此按钮已失效。"
+    await li.press("环境保洁岗")
+    await li.press("➡️ 完成")
+    await li.press_data(li.last["message_id"], "posts:sv:av:always")
+    assert li.answer == "此按钮已失效。"
+    await li.press("周末")
+    await li.press("跳过")
+    chosen = await bot.db.fetchall("SELECT post_id FROM post_survey_choices")
+    assert [r["post_id"] for r in chosen] != [foreign] and len(chosen) == 1
+
+    await forward(secretary)
+    await claim(li, "环境保洁岗")
+    await secretary.press("✅ 通过")
+    await forward(secretary)
+    held = await bot.db.fetchval("SELECT post_id FROM post_claims")
+    await li.send("/posts")
+    await li.press("📒 记录履职")
+    before = await snapshot(bot)
+    for forged in (held + 1, foreign):
+        await li.press_data(li.last["message_id"], f"posts:dp:{forged}")
+        assert li.answer == "此按钮已失效。"
+    await li.send("/cancel")
+    assert "已取消" in li.last_text
+    assert await snapshot(bot) == before
