@@ -4,7 +4,7 @@ for the last place, and every refusal leaving the database as it was."""
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.testing.harness import Person
@@ -470,3 +470,27 @@ async def test_forged_choices_inside_the_flows_are_refused(bot, branch):
     await li.send("/cancel")
     assert "已取消" in li.last_text
     assert await snapshot(bot) == before
+
+
+async def test_a_restart_in_the_middle_of_a_duty_record_continues(bot, branch):
+    secretary = branch.secretary
+    li = await member(bot, branch, "李明", "13800000001")
+    await forward(secretary)
+    await claim(li, "便民服务岗")
+    await secretary.press("✅ 通过")
+    await forward(secretary)
+    await li.send("/posts")
+    await li.press("📒 记录履职")
+    await li.press("便民服务岗")
+    await li.press("昨天")
+    await bot.restart()
+    await li.send("帮独居老人买药")
+    await li.press("跳过")
+    await li.send("0.5")
+    await li.press("✅ 保存")
+    row = await bot.db.fetchone("SELECT text, minutes, done_on FROM duty_records")
+    assert (row["text"], row["minutes"]) == ("帮独居老人买药", 30)
+    assert (
+        row["done_on"]
+        == (datetime.now(ZoneInfo("Asia/Shanghai")).date() - timedelta(days=1)).isoformat()
+    )
