@@ -40,7 +40,7 @@ from domain.post_models import (
 from domain.validation import clean_text
 from storage import audit, people
 from storage import posts as store
-from storage.db import Database, iso, utcnow
+from storage.db import Database, iso, parse_iso, utcnow
 
 BRANCH_CHAT = "branch"
 TEXT_MAX = 1000
@@ -671,7 +671,55 @@ async def my_duties(db: Database, actor: Actor, today: date) -> list[DutyRecord]
     return await store.duties_of(db, me.id, cycle.year)
 
 
+@dataclass(frozen=True)
+class ResidentRequest:
+    post: Post
+    noted_by: Person
+    text: str
+    noted_at: datetime
+
+
+async def resident_requests(
+    db: Database, actor: Actor, branch_id: int, today: date
+) -> list[ResidentRequest]:
+    """The year's residents' requests, for the secretary to follow up."""
+    _secretary, cycle = await _secretary_cycle(db, actor, branch_id, today)
+    found = await store.requests_in(db, branch_id, cycle.year)
+    who = await _people(db, (r["noted_by"] for r in found))
+    posts = {p.id: p for p in await store.branch_posts(db, branch_id, retired=True)}
+    return [
+        ResidentRequest(
+            posts[r["post_id"]], who[r["noted_by"]], r["text"], parse_iso(r["created_at"])
+        )
+        for r in found
+    ]
+
+
 # ------------------------------------------------------------------------- assessment
+
+
+@dataclass(frozen=True)
+class HolderRecord:
+    """What a holder did on a post this year: the secretary reads it before rating."""
+
+    holder: Holder
+    post: Post
+    duties: list[DutyRecord]
+
+    @property
+    def minutes(self) -> int:
+        return sum(d.minutes or 0 for d in self.duties)
+
+
+async def holder_record(db: Database, actor: Actor, claim_id: int) -> HolderRecord:
+    found, post = await _claim_and_post(db, claim_id)
+    require(actor, Role.SECRETARY, post.branch_id)
+    person = await people.get(db, found.person_id)
+    assert person is not None
+    duties = [
+        d for d in await store.duties_of(db, found.person_id, found.year) if d.post_id == post.id
+    ]
+    return HolderRecord(Holder(found, person), post, duties)
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,7 @@ def secretary_rows(t: Translator, stage: Stage) -> list:
             button(t.pgettext("button", "👥 Holders"), "posts:holders"),
             button(t.pgettext("button", "📊 Survey summary"), "posts:summary"),
         ],
+        [button(t.pgettext("button", "🗣 Residents' requests"), "posts:requests")],
         [
             button(t.pgettext("button", "✏️ Edit posts"), "posts:admin"),
             button(t.pgettext("button", "📢 Publish holders"), "posts:publish"),
@@ -470,7 +471,27 @@ async def show_summary(update: Update, context: BotContext) -> None:
     await _reply(update, "\n".join(lines))
 
 
+async def show_requests(update: Update, context: BotContext) -> None:
+    t, me, branch_id = await _secretary(update, context)
+    if branch_id is None:
+        return
+    found = await rules.resident_requests(context.db, me, branch_id, today(context))
+    if not found:
+        await _reply(update, t.gettext("No residents' requests have been noted this year."))
+        return
+    lines = [t.gettext("Residents' requests this year:")]
+    lines += [
+        f"• {t.date(r.noted_at.astimezone(context.settings.tz).date())} {post_name(t, r.post)}"
+        f" ({r.noted_by.display_name}): {r.text}"
+        for r in found
+    ]
+    await _reply(update, "\n".join(lines))
+
+
 # ------------------------------------------------------------------------- assessment
+
+# How many of a holder's latest duty records the assessment shows.
+RECENT = 5
 
 
 def result_lines(t: Translator, results: list[rules.PostRecord]) -> list[str]:
@@ -513,13 +534,28 @@ async def pick_rating(update: Update, context: BotContext) -> None:
     if press is None:
         return
     t = press.t
+    try:
+        record = await rules.holder_record(context.db, press.me, int(press.match.group(1)))
+    except DomainError as exc:
+        await refuse(update, t, post_error(t, exc))
+        return
     await answer_query(update.callback_query)
-    claim_id = press.match.group(1)
+    lines = [
+        f"{record.holder.person.display_name} · {post_name(t, record.post)}",
+        t.ngettext(
+            "{n} duty record, {hours} hours in all.",
+            "{n} duty records, {hours} hours in all.",
+            len(record.duties),
+            hours=t.number(round(record.minutes / 60, 1)),
+        ),
+    ]
+    lines += [f"• {t.date(d.done_on)} {d.text}" for d in record.duties[-RECENT:]]
+    lines += ["", t.gettext("Which rating?")]
     rows = [
-        [button(t.gettext(label), f"posts:rt:{claim_id}:{value}")]
+        [button(t.gettext(label), f"posts:rt:{record.holder.claim.id}:{value}")]
         for value, label in RATING_NAMES.items()
     ]
-    await _reply(update, t.gettext("Which rating?"), reply_markup=keyboard(rows))
+    await _reply(update, "\n".join(lines), reply_markup=keyboard(rows))
 
 
 async def ask_comment(update: Update, context: BotContext) -> str | int:
@@ -840,6 +876,7 @@ def handlers() -> list:
         CallbackQueryHandler(decide, pattern=r"^posts:(ok|lok|lno):"),
         CallbackQueryHandler(show_holders, pattern=r"^posts:holders$"),
         CallbackQueryHandler(show_summary, pattern=r"^posts:summary$"),
+        CallbackQueryHandler(show_requests, pattern=r"^posts:requests$"),
         CallbackQueryHandler(assessment_form, pattern=r"^posts:assess$"),
         CallbackQueryHandler(pick_rating, pattern=r"^posts:as:"),
         CallbackQueryHandler(list_posts, pattern=r"^posts:admin$"),

@@ -382,6 +382,15 @@ async def duties_of(conn: Conn, person_id: int, year: int) -> list[DutyRecord]:
     ]
 
 
+async def requests_in(conn: Conn, branch_id: int, year: int) -> list[sqlite3.Row]:
+    return await _all(
+        conn,
+        "SELECT r.* FROM resident_requests r JOIN posts p ON p.id = r.post_id"
+        " WHERE p.branch_id = ? AND r.year = ? ORDER BY r.id",
+        (branch_id, year),
+    )
+
+
 async def insert_request(
     conn: aiosqlite.Connection, post_id: int, noted_by: int, year: int, text: str, now: datetime
 ) -> int:

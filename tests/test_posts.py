@@ -230,8 +230,12 @@ async def test_a_whole_year_of_posts(bot, branch):
     # 考核评岗
     await forward(secretary)
     await secretary.send("/posts")
+    await secretary.press("🗣 居民诉求")
+    assert "政策宣传岗 (张伟): 3号楼居民希望讲解医保新政" in secretary.last_text
     await secretary.press("⭐ 考核评岗")
     await secretary.press("李明 · 民意收集岗")
+    assert "共 1 条履职记录，合计 1.5 小时。" in secretary.last_text
+    assert "走访了三户居民，收集意见五条" in secretary.last_text
     await secretary.press("优秀")
     await secretary.send("走访扎实，反映问题及时")
     assert "已保存：李明，民意收集岗：优秀。" in secretary.last_text
@@ -361,8 +365,11 @@ async def test_every_refusal_leaves_the_database_unchanged(bot, branch):
     await zhang.press_data(zhang.last["message_id"], f"posts:withdraw:{first_claim}")
     assert "该认领已不存在" in zhang.answer
     # another branch's secretary cannot decide this branch's claims
-    await outsider.press_data(outsider.last["message_id"], f"posts:ok:{first_claim}")
-    assert "只有支部书记" in outsider.answer
+    for data in (f"posts:ok:{first_claim}", f"posts:as:{first_claim}", f"posts:lok:{first_claim}"):
+        await outsider.press_data(outsider.last["message_id"], data)
+        assert "只有支部书记" in outsider.answer, data
+    await li.press_data(board["message_id"], "posts:requests")
+    assert "只有支部书记" in li.answer
     # a stale stage confirmation is refused
     await secretary.press_data(secretary.last["message_id"], "posts:fwdok:survey")
     assert "阶段已经变化" in secretary.answer
