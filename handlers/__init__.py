@@ -12,7 +12,7 @@ from telegram.ext import Application, TypeHandler
 
 from bot import sender
 from bot.context import BotContext
-from handlers import basics, cadres, joins, onboarding, units
+from handlers import basics, cadres, joins, onboarding, posts, units
 from handlers.errors import on_error
 
 FEATURES = 0
@@ -39,9 +39,11 @@ def register(app: Application) -> None:
             onboarding.conversation(),
             cadres.conversation(),
             *units.conversations(),
+            posts.conversation(),
             *joins.handlers(),
             *cadres.handlers(),
             *units.handlers(),
+            *posts.handlers(),
             *basics.handlers(),
             *basics.last_resort_handlers(),
         ],

@@ -43,6 +43,8 @@ COMMANDS: list[Command] = [
     Command(
         "link", N_("In the unit's group: link it with the code from /unit_link"), Audience.UNIT
     ),
+    Command("posts", N_("Responsibility posts: claim, record duties"), Audience.MEMBER),
+    Command("linkgroup", N_("Send in the branch's group chat to link it"), Audience.SECRETARY),
 ]
 
 
@@ -66,6 +68,43 @@ BUTTONS: dict[str, Audience] = {
     r"^cadre:renew$": Audience.CADRE,
     r"^cadre:(confirm|reject):": Audience.SECRETARY,
     r"^remark:": Audience.SECRETARY,
+    r"^posts:survey$": Audience.MEMBER,
+    r"^posts:duty$": Audience.MEMBER,
+    r"^posts:req$": Audience.MEMBER,
+    r"^posts:sv:t:": Audience.MEMBER,
+    r"^posts:sv:done$": Audience.MEMBER,
+    r"^posts:sv:av:": Audience.MEMBER,
+    r"^posts:sv:skip$": Audience.MEMBER,
+    r"^posts:dp:": Audience.MEMBER,
+    r"^posts:dd:": Audience.MEMBER,
+    r"^posts:dskip:photo$": Audience.MEMBER,
+    r"^posts:dskip:hours$": Audience.MEMBER,
+    r"^posts:dsave$": Audience.MEMBER,
+    r"^posts:rq:": Audience.MEMBER,
+    r"^posts:duties$": Audience.MEMBER,
+    r"^posts:list$": Audience.MEMBER,
+    r"^posts:view:": Audience.MEMBER,
+    r"^posts:(claim|wait):": Audience.MEMBER,
+    r"^posts:mine$": Audience.MEMBER,
+    r"^posts:withdraw:": Audience.MEMBER,
+    r"^posts:back:": Audience.SECRETARY,
+    r"^posts:no:": Audience.SECRETARY,
+    r"^posts:rt:": Audience.SECRETARY,
+    r"^posts:(edd|cap|lim):": Audience.SECRETARY,
+    r"^posts:add$": Audience.SECRETARY,
+    r"^posts:rc:skip$": Audience.SECRETARY,
+    r"^posts:stage$": Audience.SECRETARY,
+    r"^posts:fwd": Audience.SECRETARY,
+    r"^posts:pending$": Audience.SECRETARY,
+    r"^posts:(ok|lok|lno):": Audience.SECRETARY,
+    r"^posts:holders$": Audience.SECRETARY,
+    r"^posts:summary$": Audience.SECRETARY,
+    r"^posts:requests$": Audience.SECRETARY,
+    r"^posts:assess$": Audience.SECRETARY,
+    r"^posts:as:": Audience.SECRETARY,
+    r"^posts:admin$": Audience.SECRETARY,
+    r"^posts:(ed|ret|retok):": Audience.SECRETARY,
+    r"^posts:publish$": Audience.SECRETARY,
 }
 
 

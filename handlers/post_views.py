@@ -1,0 +1,210 @@
+"""How the responsibility posts read: names in the reader's language, the board, labels,
+refusal texts, and the one place notifications to other people go through."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, datetime
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.context import BotContext
+from bot.i18n import N_, Translator
+from domain import posts as rules
+from domain.errors import DomainError
+from domain.models import Person
+from domain.post_models import COUNTY_BY_CODE, Availability, ClaimStatus, Post, Rating, Stage
+from handlers.common import (
+    ERROR_TEXT,
+    answer_query,
+    error_text,
+    parse_callback,
+    send_safely,
+    tr_for,
+)
+
+STAGE_NAMES: dict[Stage, str] = {
+    Stage.SURVEY: N_("Survey"),
+    Stage.APPLY: N_("Applying for posts"),
+    Stage.PERFORM: N_("Performing duties"),
+    Stage.ASSESS: N_("Assessment"),
+}
+RATING_NAMES: dict[Rating, str] = {
+    Rating.EXCELLENT: N_("Excellent"),
+    Rating.COMPETENT: N_("Competent"),
+    Rating.BASICALLY_COMPETENT: N_("Basically competent"),
+    Rating.INCOMPETENT: N_("Incompetent"),
+}
+AVAILABILITY_NAMES: dict[Availability, str] = {
+    Availability.EVENINGS: N_("Weekday evenings"),
+    Availability.WEEKENDS: N_("Weekends"),
+    Availability.BOTH: N_("Weekday evenings and weekends"),
+}
+CLAIM_NAMES: dict[ClaimStatus, str] = {
+    ClaimStatus.PENDING: N_("waiting for approval"),
+    ClaimStatus.APPROVED: N_("holder"),
+    ClaimStatus.WAITING: N_("on the waiting list"),
+    ClaimStatus.LEAVING: N_("asked to withdraw"),
+}
+
+ERROR_TEXT.update(
+    {
+        "post_members_only": N_("Responsibility posts are for registered members of a branch."),
+        "post_unknown": N_("There is no such post in your branch. Nothing was changed."),
+        "post_retired": N_(
+            "This post has been retired and cannot be claimed. Nothing was changed."
+        ),
+        "post_wrong_stage": N_(
+            "That is not possible at this stage ({stage}). Nothing was changed."
+        ),
+        "post_stage_changed": N_(
+            "The stage has changed in the meantime. Nothing was changed; please look again."
+        ),
+        "post_stage_first": N_("The survey is the first stage; there is no stage before it."),
+        "post_claim_twice": N_("You have already claimed this post. Nothing was changed."),
+        "post_claim_limit": N_("You may hold at most {limit} posts. Nothing was changed."),
+        "post_full": N_("This post is full."),
+        "post_not_full": N_("This post still has a free place; please claim it directly."),
+        "post_claim_unknown": N_("That claim no longer exists."),
+        "post_withdraw_done": N_("That claim is already closed. Nothing was changed."),
+        "post_not_holder": N_("You do not hold this post. Nothing was changed."),
+        "post_not_holder_of_year": N_("This person does not hold the post this year."),
+        "post_capacity_range": N_("Please send a whole number from 1 to {max}."),
+        "post_limit_range": N_("Please send a whole number from 1 to {max}."),
+        "post_capacity_below_holders": N_(
+            "{holding} people already hold or claimed this post; the capacity cannot be lower."
+        ),
+        "post_text_empty": N_("Please write a few words."),
+        "post_text_too_long": N_("That is too long (at most {max} characters)."),
+        "post_reason_empty": N_("Please give a reason."),
+        "post_name_empty": N_("Please send the name of the post."),
+        "post_name_taken": N_("The branch already has a post with that name."),
+        "post_hours_invalid": N_(
+            "Please send the hours as a number, for example 1.5 (at most 24)."
+        ),
+        "post_date_future": N_("That date is in the future."),
+        "post_date_before_year": N_("Only dates in {year} can be recorded."),
+        "post_date_invalid": N_("Please send the date as YYYY-MM-DD, for example 2026-05-01."),
+        "post_no_group": N_(
+            "No group chat is linked yet. Add me to the branch's group and send /linkgroup there."
+        ),
+    }
+)
+
+
+def today(context: BotContext) -> date:
+    return datetime.now(context.settings.tz).date()
+
+
+def post_name(t: Translator, post: Post) -> str:
+    if post.code in COUNTY_BY_CODE:
+        return t.gettext(COUNTY_BY_CODE[post.code].name)
+    return post.name or "—"
+
+
+def post_duties(t: Translator, post: Post) -> str:
+    if post.duties:
+        return post.duties
+    return t.gettext(COUNTY_BY_CODE[post.code].duties) if post.code in COUNTY_BY_CODE else ""
+
+
+def stage_name(t: Translator, stage: Stage) -> str:
+    return t.gettext(STAGE_NAMES[stage])
+
+
+def names(holders: list[rules.Holder]) -> str:
+    return "、".join(h.person.display_name for h in holders)
+
+
+def board_text(t: Translator, board: rules.Board) -> str:
+    lines = [
+        t.gettext(
+            "Responsibility posts {year} · stage: {stage}",
+            year=board.cycle.year,
+            stage=stage_name(t, board.cycle.stage),
+        ),
+        "",
+    ]
+    for number, view in enumerate(board.posts, start=1):
+        line = f"{number}. {post_name(t, view.post)} ({len(view.holders)}/{view.post.capacity})"
+        if view.holders:
+            line += f" {names(view.holders)}"
+        if view.pending:
+            line += " " + t.gettext("+{n} waiting for approval", n=len(view.pending))
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def my_lines(t: Translator, board: rules.Board) -> list[str]:
+    if not board.mine:
+        return [
+            t.gettext(
+                "You hold no post yet. Each member may hold up to {limit}.", limit=board.limit
+            )
+        ]
+    by_id = {v.post.id: v.post for v in board.posts}
+    lines = [t.gettext("My posts:")]
+    for claim in board.mine:
+        post = by_id.get(claim.post_id)
+        if post is not None:
+            lines.append(f"• {post_name(t, post)}: {t.gettext(CLAIM_NAMES[claim.status])}")
+    return lines
+
+
+def button(text: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=data)
+
+
+def keyboard(rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup | None:
+    """None without buttons: Telegram refuses an empty inline keyboard."""
+    kept = [row for row in rows if row]
+    return InlineKeyboardMarkup(kept) if kept else None
+
+
+def post_buttons(t: Translator, posts: list[Post], prefix: str) -> list[list[InlineKeyboardButton]]:
+    """One button per post, two to a row, with data `prefix:<post id>`."""
+    cells = [button(post_name(t, p), f"{prefix}:{p.id}") for p in posts]
+    return [cells[i : i + 2] for i in range(0, len(cells), 2)]
+
+
+def post_error(t: Translator, error: DomainError) -> str:
+    """The refusal text, with the stage named in the reader's language."""
+    if "stage" in error.params and error.params["stage"] in set(Stage):
+        stage = stage_name(t, Stage(error.params["stage"]))
+        error = type(error)(error.code, **(error.params | {"stage": stage}))
+    return error_text(t, error)
+
+
+async def matched(
+    update: Update, t: Translator, pattern: re.Pattern[str], offered: list[int] | None = None
+) -> re.Match[str] | None:
+    """The pressed button's data, if it is well formed (and, with `offered`, names one of
+    the ids this person was offered); otherwise the press is answered as stale."""
+    match = parse_callback(update.callback_query.data, pattern)
+    if match is not None and (offered is None or int(match.group(1)) in offered):
+        return match
+    await answer_query(update.callback_query, t.gettext("This button is no longer valid."))
+    return None
+
+
+async def refuse(update: Update, t: Translator, text: str) -> None:
+    """A refusal answers the button press and stays readable in the chat."""
+    if update.callback_query is not None:
+        await answer_query(update.callback_query, text, alert=True)
+    else:
+        await update.effective_message.reply_text(text)
+
+
+async def _notify(
+    context: BotContext,
+    person: Person,
+    text: Callable[[Translator], str],
+    markup: Callable[[Translator], InlineKeyboardMarkup] | None = None,
+) -> bool:
+    """Tell someone else, in their language. The one switch to the outbox (issue 6)."""
+    if person.telegram_id is None:
+        return False
+    t = await tr_for(context, person.telegram_id)
+    extra = {"reply_markup": markup(t)} if markup else {}
+    return await send_safely(context, person.telegram_id, text(t), **extra)

@@ -1,0 +1,503 @@
+"""Responsibility posts (设岗定责) end to end over the fake Bot API: a whole year, the race
+for the last place, and every refusal leaving the database as it was."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.testing.harness import Person
+from storage import audit
+from tests.conftest import invite, onboard
+
+# The bot's own clock decides the cycle's year (the harness runs in Asia/Shanghai).
+YEAR = datetime.now(ZoneInfo("Asia/Shanghai")).year
+
+
+async def member(bot, branch, name: str, phone: str, **kwargs) -> Person:
+    """A member approved by the branch secretary through the real joining flow."""
+    person = bot.person(name, **kwargs)
+    code = await invite(bot, branch.id)
+    if kwargs.get("language_code") == "en":
+        await person.send(f"/start {code}")
+        await person.send(name)
+        await person.share_contact(phone)
+        await person.press("Resident member")
+        await person.press("✅ Submit")
+    else:
+        await onboard(person, code, name, phone, "居民党员")
+    await branch.secretary.press("✅ 通过")
+    return person
+
+
+async def snapshot(bot) -> list:
+    tables = (
+        "posts",
+        "post_cycles",
+        "post_claims",
+        "post_surveys",
+        "post_survey_choices",
+        "duty_records",
+        "resident_requests",
+        "post_assessments",
+        "chat_links",
+    )
+    return [[tuple(r) for r in await bot.db.fetchall(f"SELECT * FROM {t}")] for t in tables]
+
+
+async def forward(secretary: Person) -> None:
+    await secretary.send("/posts")
+    await secretary.press("⚙️ 阶段")
+    await secretary.press(next(b for b in secretary.buttons() if b.startswith("➡️ 进入")))
+    await secretary.press("✅ 确认")
+
+
+SURVEY_BUTTONS = {
+    "zh": ("📝 填写调查问卷", "➡️ 完成", "跳过", "问卷已保存"),
+    "en": ("📝 Answer the survey", "➡️ Done", "Skip", "your answer is saved"),
+}
+
+
+async def answer_survey(
+    person: Person, posts: list[str], time: str, skills: str | None, lang: str = "zh"
+) -> None:
+    start, done, skip, saved = SURVEY_BUTTONS[lang]
+    await person.send("/posts")
+    await person.press(start)
+    for post in posts:
+        await person.press(post)
+    await person.press(done)
+    await person.press(time)
+    if skills is None:
+        await person.press(skip)
+    else:
+        await person.send(skills)
+    assert saved in person.last_text
+
+
+async def open_post(person: Person, post: str) -> None:
+    await person.send("/posts")
+    await person.press("🙋 认领岗位")
+    await person.press(post)
+
+
+async def claim(person: Person, post: str) -> None:
+    await open_post(person, post)
+    await person.press("🙋 认领此岗")
+
+
+async def claims(bot) -> list[tuple[str, str]]:
+    rows = await bot.db.fetchall(
+        "SELECT p.name, c.status FROM post_claims c JOIN people p ON p.id = c.person_id"
+        " ORDER BY c.id"
+    )
+    return [(r["name"], r["status"]) for r in rows]
+
+
+async def test_a_whole_year_of_posts(bot, branch):
+    secretary = branch.secretary
+    li = await member(bot, branch, "李明", "13800000001")
+    zhang = await member(bot, branch, "张伟", "13800000002")
+    wang = await member(bot, branch, "王芳", "13800000003", language_code="en")
+
+    # 调查摸底: the board and the survey
+    await li.send("/posts")
+    assert li.last_text.startswith(f"{YEAR}年设岗定责 · 当前阶段：调查摸底")
+    assert "1. 政策宣传岗 (0/2)" in li.last_text and "10. 文明新风岗 (0/2)" in li.last_text
+    assert li.buttons() == ["📝 填写调查问卷", "📋 岗位职责", "👤 我的岗位"]
+    await li.press("📋 岗位职责")
+    assert "【政策宣传岗】向居民宣传党的方针政策" in li.last_text
+    await wang.send("/posts")
+    assert "1. Policy publicity post (0/2)" in wang.last_text
+    assert "stage: Survey" in wang.last_text
+
+    await answer_survey(li, ["政策宣传岗", "民意收集岗"], "周末", "会写宣传稿")
+    await answer_survey(zhang, ["政策宣传岗"], "工作日晚上", None)
+    await answer_survey(
+        wang, ["Facility maintenance post"], "Weekday evenings and weekends", None, "en"
+    )
+    await secretary.send("/posts")
+    await secretary.press("📊 问卷汇总")
+    summary = secretary.last_text
+    assert "共 3 名党员填写" in summary
+    assert "政策宣传岗：2 人愿意" in summary and "设施维护岗：1 人愿意" in summary
+    assert "周末：1 人" in summary and "李明: 会写宣传稿" in summary
+
+    # the secretary makes 政策宣传岗 a one-person post, then opens applications
+    await secretary.send("/posts")
+    await secretary.press("✏️ 管理岗位")
+    await secretary.press("政策宣传岗")
+    assert "名额：2" in secretary.last_text
+    await secretary.press("🔢 名额")
+    await secretary.send("一")
+    assert "1 到 50 之间的整数" in secretary.last_text
+    await secretary.send("1")
+    assert "已保存：政策宣传岗，名额 1。" in secretary.last_text
+    await forward(secretary)
+    assert f"当前阶段已变为：申报上岗（{YEAR}年）" in secretary.last_text
+    assert f"{YEAR}年设岗定责开始申报上岗" in li.last_text
+    assert f"Applications for the {YEAR} responsibility posts are open" in wang.last_text
+    assert not any("开始申报上岗" in text for text in secretary.texts)
+
+    # 申报上岗: two members press for the one place at the same moment
+    await open_post(li, "政策宣传岗")
+    await open_post(zhang, "政策宣传岗")
+    await asyncio.gather(li.press("🙋 认领此岗"), zhang.press("🙋 认领此岗"))
+    outcome = await claims(bot)
+    assert sorted(status for _name, status in outcome) == ["pending"]
+    winner, loser = (li, zhang) if outcome[0][0] == "李明" else (zhang, li)
+    assert "您已认领政策宣传岗，等待书记审核" in winner.last_text
+    assert "该岗位已满" in loser.last_text
+    await loser.press("⏳ 加入候补名单")
+    assert "已加入政策宣传岗的候补名单" in loser.last_text
+
+    await claim(li, "民意收集岗")
+    await wang.send("/posts")
+    await wang.press("🙋 Claim a post")
+    await wang.press("Facility maintenance post")
+    assert "Check public facilities regularly" in wang.last_text
+    await wang.press("🙋 Claim this post")
+    assert "You claimed Facility maintenance post" in wang.last_text
+    assert "王芳认领了设施维护岗" in secretary.last_text
+
+    # approvals: the first claim is rejected with a reason, the waiting member moves up
+    requests = [m for m in secretary.messages if "认领了政策宣传岗" in m.get("text", "")]
+    await secretary.press("❌ 驳回", requests[0])
+    await secretary.send("请先担任民意收集岗")
+    assert "❌ 未通过" in secretary.last_text
+    assert "未通过审核。理由：请先担任民意收集岗" in winner.texts[-1] or any(
+        "理由：请先担任民意收集岗" in text for text in winner.texts
+    )
+    assert any("您在候补名单中排第一" in text for text in loser.texts)
+    await secretary.send("/posts")
+    await secretary.press("📥 待审核")
+    pending = [m for m in secretary.messages[-3:] if "✅ 通过" in secretary.buttons(m)]
+    assert len(pending) == 3
+    for message in pending:
+        await secretary.press("✅ 通过", message)
+    assert "已审核通过" in li.last_text
+    assert "is approved" in wang.last_text
+    holders = await bot.db.fetchall("SELECT person_id FROM post_claims WHERE status = 'approved'")
+    assert len(holders) == 3
+
+    # withdrawal of an approved post needs the secretary's consent
+    await wang.send("/posts")
+    await wang.press("👤 My posts")
+    assert "Facility maintenance post: holder" in wang.last_text
+    await wang.press("↩️ Withdraw: Facility maintenance post")
+    assert "The secretary has to agree" in wang.last_text
+    assert "王芳申请退出设施维护岗" in secretary.last_text
+    await secretary.press("✖️ 暂不同意")
+    assert "stay on Facility maintenance post" in wang.last_text
+    assert ("王芳", "approved") in await claims(bot)
+
+    # 上岗履职: duty records with photo and hours, and a resident's request
+    await forward(secretary)
+    assert "上岗履职" in secretary.last_text
+    await li.send("/posts")
+    await li.press("📒 记录履职")
+    assert li.buttons() == ["民意收集岗"]
+    await li.press("民意收集岗")
+    await li.press("今天")
+    await li.send("走访了三户居民，收集意见五条")
+    await bot.processed(bot.server.push_photo(li.user, b"\xff\xd8fake-jpeg"))
+    await li.send("1.5")
+    assert "时长：1.5 小时" in li.last_text and "照片：已附" in li.last_text
+    await li.press("✅ 保存")
+    assert "履职记录已保存" in li.last_text
+    await zhang.send("/posts")
+    await zhang.press("📒 记录履职")
+    await zhang.press("政策宣传岗")
+    await zhang.send("2026-02-30")
+    assert "格式发送日期" in zhang.last_text
+    await zhang.send(f"{YEAR}-01-01")
+    await zhang.send("更新宣传栏")
+    await zhang.press("跳过")
+    await zhang.press("跳过")
+    await zhang.press("✅ 保存")
+    await zhang.send("/posts")
+    await zhang.press("🗣 居民诉求")
+    await zhang.press("政策宣传岗")
+    await zhang.send("3号楼居民希望讲解医保新政")
+    assert "已记录居民诉求" in zhang.last_text
+    records = await bot.db.fetchall("SELECT * FROM duty_records ORDER BY id")
+    assert [(r["text"], r["minutes"], bool(r["photo_file_id"])) for r in records] == [
+        ("走访了三户居民，收集意见五条", 90, True),
+        ("更新宣传栏", None, False),
+    ]
+
+    # 考核评岗
+    await forward(secretary)
+    await secretary.send("/posts")
+    await secretary.press("🗣 居民诉求")
+    assert "政策宣传岗 (张伟): 3号楼居民希望讲解医保新政" in secretary.last_text
+    await secretary.press("⭐ 考核评岗")
+    await secretary.press("李明 · 民意收集岗")
+    assert "共 1 条履职记录，合计 1.5 小时。" in secretary.last_text
+    assert "走访了三户居民，收集意见五条" in secretary.last_text
+    await secretary.press("优秀")
+    await secretary.send("走访扎实，反映问题及时")
+    assert "已保存：李明，民意收集岗：优秀。" in secretary.last_text
+    assert "您在民意收集岗的考核结果：优秀。\n走访扎实，反映问题及时" in li.last_text
+    await secretary.press("张伟 · 政策宣传岗")
+    await secretary.press("称职")
+    await secretary.press("跳过")
+    await secretary.press("王芳 · 设施维护岗")
+    await secretary.press("基本称职")
+    await secretary.send("参与较少")
+    assert "Your assessment on Facility maintenance post: Basically competent." in wang.last_text
+    await li.send("/posts")
+    await li.press("👤 我的岗位")
+    assert f"{YEAR}年考核 · 民意收集岗：优秀 — 走访扎实，反映问题及时" in li.last_text
+
+    from domain.posts import person_posts
+
+    record = await person_posts(
+        bot.db,
+        (await bot.db.fetchone("SELECT id FROM people WHERE name = '李明'"))["id"],
+        date(YEAR, 1, 1),
+        date(YEAR, 12, 31),
+    )
+    assert [(r.assessment.rating, r.duty_count, r.duty_minutes) for r in record] == [
+        ("excellent", 1, 90)
+    ]
+    actions = [e["action"] for e in await audit.entries(bot.db, limit=500)]
+    assert actions.count("posts.stage_forward") == 3
+    assert actions.count("posts.assessed") == 3
+
+
+async def test_publishing_holders_to_the_linked_group(bot, branch):
+    secretary = branch.secretary
+    li = await member(bot, branch, "李明", "13800000001")
+    group = bot.server.new_group("幸福社区居民群")
+    await secretary.send("/posts")
+    await secretary.press("📢 公布名单")
+    assert "尚未关联群聊" in secretary.last_text
+
+    # a member cannot link a group to the branch
+    await bot.processed(bot.server.push_text(li.user, "/linkgroup", chat=group))
+    assert "只有支部书记" in bot.server.last_message(group["id"])["text"]
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM chat_links") == 0
+    await bot.processed(bot.server.push_text(secretary.user, "/linkgroup", chat=group))
+    assert "本群已关联为支部群聊" in bot.server.last_message(group["id"])["text"]
+
+    await forward(secretary)
+    await claim(li, "环境保洁岗")
+    await secretary.press("✅ 通过")
+    await secretary.send("/posts")
+    await secretary.press("📢 公布名单")
+    assert "已在群聊中公布" in secretary.last_text
+    published = bot.server.last_message(group["id"])["text"]
+    assert f"{YEAR}年党员设岗定责名单" in published
+    assert "【环境保洁岗】李明" in published
+    assert "13800000001" not in published and "政策宣传岗" not in published
+
+
+async def test_every_refusal_leaves_the_database_unchanged(bot, branch):
+    from domain import admin
+
+    secretary = branch.secretary
+    li = await member(bot, branch, "李明", "13800000001")
+    zhang = await member(bot, branch, "张伟", "13800000002")
+    other = await admin.add_branch(bot.db, "光明社区党支部")
+    outsider = bot.person("外支部书记")
+    await admin.add_secretary(bot.db, other.id, outsider.id)
+    await outsider.send("/posts")
+    foreign = await bot.db.fetchval(
+        "SELECT id FROM posts WHERE branch_id = ? ORDER BY id LIMIT 1", (other.id,)
+    )
+
+    visitor = bot.person("路人")
+    await visitor.send("/posts")
+    assert "设岗定责仅面向支部的登记党员" in visitor.last_text
+
+    # wrong stage: a claim during the survey, even with hand-made data
+    await li.send("/posts")
+    board = li.last
+    own = await bot.db.fetchval(
+        "SELECT id FROM posts WHERE branch_id = ? ORDER BY id LIMIT 1", (branch.id,)
+    )
+    before = await snapshot(bot)
+    await li.press_data(board["message_id"], f"posts:claim:{own}")
+    assert "当前阶段（调查摸底）不能进行此操作" in li.answer
+    assert await snapshot(bot) == before
+
+    await forward(secretary)
+    # retire 设施维护岗
+    await secretary.send("/posts")
+    await secretary.press("✏️ 管理岗位")
+    await secretary.press("设施维护岗")
+    await secretary.press("🗄 撤销岗位")
+    await secretary.press("✅ 确认")
+    assert "设施维护岗已撤销" in secretary.last_text
+    retired = await bot.db.fetchval(
+        "SELECT id FROM posts WHERE code = 'facilities' AND branch_id = ?", (branch.id,)
+    )
+
+    for post in ("政策宣传岗", "党务监督岗", "民意收集岗"):
+        await claim(li, post)
+    await li.send("/posts")
+    board = li.last
+    before = await snapshot(bot)
+    refusals = [
+        (f"posts:claim:{own}", "已经认领过这个岗位"),
+        (f"posts:claim:{retired}", "该岗位已撤销"),
+        (f"posts:claim:{foreign}", "您的支部没有这个岗位"),
+        ("posts:claim:999999", "您的支部没有这个岗位"),
+        (f"posts:claim:{own + 5}", "最多担任 3 个岗位"),
+        (f"posts:wait:{own + 5}", "最多担任 3 个岗位"),
+        ("posts:claim:abc", "此按钮已失效"),
+        ("posts:claim:1;DROP", "此按钮已失效"),
+        ("posts:withdraw:999", "该认领已不存在"),
+        ("posts:ok:1", "只有支部书记"),
+        ("posts:lok:1", "只有支部书记"),
+        ("posts:fwdok:apply", "只有支部书记"),
+        ("posts:retok:1", "只有支部书记"),
+        ("posts:publish", "只有支部书记"),
+    ]
+    for data, expected in refusals:
+        await li.press_data(board["message_id"], data)
+        assert expected in (li.answer or ""), (data, li.answer)
+    # someone else's claim cannot be withdrawn by a forged button
+    first_claim = await bot.db.fetchval("SELECT MIN(id) FROM post_claims")
+    await zhang.send("/posts")
+    await zhang.press_data(zhang.last["message_id"], f"posts:withdraw:{first_claim}")
+    assert "该认领已不存在" in zhang.answer
+    # another branch's secretary cannot decide this branch's claims
+    for data in (f"posts:ok:{first_claim}", f"posts:as:{first_claim}", f"posts:lok:{first_claim}"):
+        await outsider.press_data(outsider.last["message_id"], data)
+        assert "只有支部书记" in outsider.answer, data
+    await li.press_data(board["message_id"], "posts:requests")
+    assert "只有支部书记" in li.answer
+    # a stale stage confirmation is refused
+    await secretary.press_data(secretary.last["message_id"], "posts:fwdok:survey")
+    assert "阶段已经变化" in secretary.answer
+    assert await snapshot(bot) == before
+
+    # the race loser cannot join the waiting list of a post that has room
+    await zhang.press_data(zhang.last["message_id"], f"posts:wait:{own + 5}")
+    assert "还有空余名额" in zhang.answer
+    assert await snapshot(bot) == before
+
+
+async def test_going_back_a_stage_needs_a_reason(bot, branch):
+    secretary = branch.secretary
+    await forward(secretary)
+    await secretary.send("/posts")
+    await secretary.press("⚙️ 阶段")
+    await secretary.press("⬅️ 退回：调查摸底")
+    await secretary.send("   ")
+    assert "请写几句话" in secretary.last_text or "请填写理由" in secretary.last_text
+    await secretary.send("问卷还有人没填")
+    assert "已退回到：调查摸底" in secretary.last_text
+    entry = next(e for e in await audit.entries(bot.db) if e["action"] == "posts.stage_back")
+    assert entry["details"]["reason"] == "问卷还有人没填"
+
+
+async def test_the_secretary_shapes_the_posts(bot, branch):
+    secretary = branch.secretary
+    li = await member(bot, branch, "李明", "13800000001")
+    await secretary.send("/posts")
+    await secretary.press("✏️ 管理岗位")
+    await secretary.press("➕ 新增岗位")
+    await secretary.send("楼栋长岗")
+    assert "已新增岗位：楼栋长岗" in secretary.last_text
+    await secretary.send("/posts")
+    await secretary.press("✏️ 管理岗位")
+    await secretary.press("楼栋长岗")
+    await secretary.press("✏️ 职责")
+    await secretary.send("联系本楼栋住户，收集并反映诉求。")
+    await secretary.send("/posts")
+    await secretary.press("✏️ 管理岗位")
+    await secretary.press("👤 每人上限：3")
+    await secretary.send("11")
+    assert "1 到 10 之间的整数" in secretary.last_text
+    await secretary.send("1")
+    assert "每名党员最多担任 1 个岗位" in secretary.last_text
+    # a member cannot edit a post by forging the secretary's buttons
+    own = await bot.db.fetchval("SELECT id FROM posts WHERE name = '楼栋长岗'")
+    await li.send("/posts")
+    before = await snapshot(bot)
+    for data in (f"posts:edd:{own}", f"posts:cap:{own}", f"posts:lim:{branch.id}", "posts:add"):
+        await li.press_data(li.last["message_id"], data)
+    await li.send("改掉职责")
+    assert await snapshot(bot) == before
+
+    await li.send("/posts")
+    assert "11. 楼栋长岗 (0/2)" in li.last_text
+    await li.press("📋 岗位职责")
+    assert "【楼栋长岗】联系本楼栋住户，收集并反映诉求。" in li.last_text
+    await forward(secretary)
+    await claim(li, "楼栋长岗")
+    await open_post(li, "政策宣传岗")
+    before = await snapshot(bot)
+    await li.press("🙋 认领此岗")
+    assert "最多担任 1 个岗位" in li.answer
+    assert await snapshot(bot) == before
+
+
+async def test_forged_choices_inside_the_flows_are_refused(bot, branch):
+    from domain import admin
+
+    secretary = branch.secretary
+    li = await member(bot, branch, "李明", "13800000001")
+    other = await admin.add_branch(bot.db, "光明社区党支部")
+    outsider = bot.person("外支部书记")
+    await admin.add_secretary(bot.db, other.id, outsider.id)
+    await outsider.send("/posts")
+    foreign = await bot.db.fetchval(
+        "SELECT id FROM posts WHERE branch_id = ? ORDER BY id LIMIT 1", (other.id,)
+    )
+    await li.send("/posts")
+    await li.press("📝 填写调查问卷")
+    survey = li.last
+    await li.press_data(survey["message_id"], f"posts:sv:t:{foreign}")
+    assert li.answer == "此按钮已失效。"
+    await li.press("环境保洁岗")
+    await li.press("➡️ 完成")
+    await li.press_data(li.last["message_id"], "posts:sv:av:always")
+    assert li.answer == "此按钮已失效。"
+    await li.press("周末")
+    await li.press("跳过")
+    chosen = await bot.db.fetchall("SELECT post_id FROM post_survey_choices")
+    assert [r["post_id"] for r in chosen] != [foreign] and len(chosen) == 1
+
+    await forward(secretary)
+    await claim(li, "环境保洁岗")
+    await secretary.press("✅ 通过")
+    await forward(secretary)
+    held = await bot.db.fetchval("SELECT post_id FROM post_claims")
+    await li.send("/posts")
+    await li.press("📒 记录履职")
+    before = await snapshot(bot)
+    for forged in (held + 1, foreign):
+        await li.press_data(li.last["message_id"], f"posts:dp:{forged}")
+        assert li.answer == "此按钮已失效。"
+    await li.send("/cancel")
+    assert "已取消" in li.last_text
+    assert await snapshot(bot) == before
+
+
+async def test_a_restart_in_the_middle_of_a_duty_record_continues(bot, branch):
+    secretary = branch.secretary
+    li = await member(bot, branch, "李明", "13800000001")
+    await forward(secretary)
+    await claim(li, "便民服务岗")
+    await secretary.press("✅ 通过")
+    await forward(secretary)
+    await li.send("/posts")
+    await li.press("📒 记录履职")
+    await li.press("便民服务岗")
+    await li.press("昨天")
+    await bot.restart()
+    await li.send("帮独居老人买药")
+    await li.press("跳过")
+    await li.send("0.5")
+    await li.press("✅ 保存")
+    row = await bot.db.fetchone("SELECT text, minutes, done_on FROM duty_records")
+    assert (row["text"], row["minutes"]) == ("帮独居老人买药", 30)
+    assert (
+        row["done_on"]
+        == (datetime.now(ZoneInfo("Asia/Shanghai")).date() - timedelta(days=1)).isoformat()
+    )
