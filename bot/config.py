@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///data/partybot.db"
     bot_timezone: str = "Asia/Shanghai"
     bot_default_locale: str = "zh_Hans"
+    # A font with Chinese glyphs for certificate cards; unset: a list of usual places.
+    certificate_font_path: Path | None = None
 
     @field_validator("bot_timezone")
     @classmethod

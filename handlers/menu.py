@@ -30,6 +30,11 @@ COMMANDS: list[Command] = [
     Command("help", N_("What I can do for you"), Audience.EVERYONE),
     Command("language", N_("Switch language: 中文 / English"), Audience.EVERYONE),
     Command("cancel", N_("Stop what you are doing"), Audience.EVERYONE),
+    Command(
+        "mobile", N_("Working away or moved in: my mobile-member registration"), Audience.MEMBER
+    ),
+    Command("verify", N_("Check a mobile member's activity certificate"), Audience.EVERYONE),
+    Command("mobile_list", N_("Mobile members of the branch"), Audience.SECRETARY),
 ]
 
 

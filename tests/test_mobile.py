@@ -1,0 +1,217 @@
+"""Mobile members (流动党员) end to end over the fake Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.testing.harness import BotHarness, Person
+from domain import admin
+from tests.conftest import invite, onboard
+
+NUMBER = re.compile(r"编号：(B\d{4}-(\d{4})-(\d{4}))")
+CODE = re.compile(r"验证码：([A-Z0-9]+)")
+
+
+def today() -> date:
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
+async def member(bot: BotHarness, branch, first: str, name: str, phone: str) -> Person:
+    """An approved member of `branch`, with the bot's chat cleared of onboarding noise."""
+    someone = bot.person(first)
+    await onboard(someone, await invite(bot, branch.id), name, phone, "流动党员")
+    secretary = branch.secretary
+    await secretary.press("✅ 通过", secretary.message_with_button("✅ 通过"))
+    return someone
+
+
+async def register_outflow(person: Person, *, back_in_days: int = 100) -> None:
+    leave = today() + timedelta(days=5)
+    back = today() + timedelta(days=back_in_days)
+    await person.send("/mobile")
+    await person.press("🚶 外出登记")
+    await person.send("浙江省杭州市")
+    await person.send("西湖区文三路1号")
+    await person.send("杭州某科技公司")
+    await person.press("暂不清楚")
+    await person.send(f"{leave.year}/{leave.month}/{leave.day}")
+    await person.send(back.isoformat())
+    await person.press("务工")
+    await person.send("138 0013 8000")
+
+
+async def count(bot: BotHarness, table: str) -> int:
+    return await bot.db.fetchval(f"SELECT COUNT(*) FROM {table}")
+
+
+async def test_outflow_approval_certificate_report_and_return(bot, branch):
+    li = await member(bot, branch, "李", "李明", "13800138000")
+    await register_outflow(li)
+    review = li.last_text
+    assert review.startswith("请核对您的登记信息")
+    assert "外出地点（省市）：浙江省杭州市" in review
+    assert "流入地党组织：暂不清楚" in review
+    assert "本人电话：13800138000" in review
+    # every field can be edited on the review screen
+    assert "✏️ 预计返回日期" in li.buttons()
+    await li.press("✏️ 工作单位或从事工作")
+    assert "工作单位" in li.last_text
+    await li.send("杭州另一家公司")
+    assert "工作单位或从事工作：杭州另一家公司" in li.last_text
+    await li.press("✏️ 流入地党组织")
+    await li.send("杭州市西湖区流动党员党支部")
+    assert "流入地党组织：杭州市西湖区流动党员党支部" in li.last_text
+    await li.press("✅ 提交")
+    assert "已提交给幸福社区党支部书记" in li.last_text
+
+    secretary = branch.secretary
+    assert "李明 提交了新的流动党员登记" in secretary.last_text
+    assert "杭州另一家公司" in secretary.last_text
+    await secretary.press("✅ 通过")
+    assert "活动证 B0001-" in secretary.last_text
+
+    card = li.last
+    assert "photo" in card, "the certificate card is sent as a PNG photo"
+    files = card["_files"]["photo"] if "_files" in card else None
+    assert files is None or files["content"].startswith(b"\x89PNG")
+    number = NUMBER.search(li.last_text)
+    assert number and number.group(2) == str(today().year) and number.group(3) == "0001"
+    assert "持证人：李明" in li.last_text
+    code = CODE.search(li.last_text).group(1)
+
+    stranger = bot.person("路人")
+    await stranger.send(f"/verify {code}")
+    assert "真实有效" in stranger.last_text and "李明" in stranger.last_text
+    assert "幸福社区党支部" in stranger.last_text
+    assert "13800138000" not in stranger.last_text and "杭州" not in stranger.last_text
+    await stranger.send(f"/start verify-{code}")
+    assert "真实有效" in stranger.last_text
+    await stranger.send("/verify NOSUCHCODE")
+    assert "没有与此验证码对应的活动证" in stranger.last_text
+
+    await li.send("/mobile")
+    assert "活动证 B0001-" in li.last_text and "下次动态报告截止" in li.last_text
+    await li.press("📝 动态报告")
+    await li.send("在杭州，做软件开发")
+    await li.send("学习了党章")
+    await li.send("参加了流入地支部的主题党日")
+    await li.press("✏️ 地址")
+    await li.send("滨江区江南大道2号")
+    assert "地址：滨江区江南大道2号" in li.last_text
+    await li.press("✅ 提交报告")
+    assert "第 2 版" in li.last_text
+    assert "李明 提交了动态报告（第 2 版）" in secretary.last_text
+    versions = await bot.db.fetchall("SELECT details FROM mobile_versions ORDER BY version")
+    assert "西湖区文三路1号" in versions[0]["details"], "history is never overwritten"
+    assert "滨江区江南大道2号" in versions[1]["details"]
+
+    await secretary.press("📂 查看")
+    assert "第 1 版" in secretary.last_text and "第 2 版" in secretary.last_text
+    assert "发放活动证" in secretary.last_text and "动态报告" in secretary.last_text
+
+    await li.send("/mobile")
+    await li.press("🏠 我已返回")
+    await li.press("✅ 是的，我已返回")
+    assert "请将活动证交还支部书记" in li.last_text
+    assert "李明 报告已返回" in secretary.last_text
+    await secretary.press("✅ 已收回活动证")
+    assert "已确认返回：李明" in secretary.last_text
+    assert "欢迎回家" in li.last_text
+    await stranger.send(f"/verify {code}")
+    assert "已失效" in stranger.last_text
+    await li.send("/mobile")
+    assert "您还没有流动党员登记" in li.last_text
+
+
+async def test_inflow_is_confirmed(bot, branch):
+    zhao = await member(bot, branch, "赵", "赵云", "13900139000")
+    await zhao.send("/mobile")
+    await zhao.press("🏠 流入登记")
+    await zhao.send("河北省正定县某村党支部")
+    await zhao.send("张支书")
+    await zhao.send("0311-88886666")
+    await zhao.send("幸福小区3栋")
+    await zhao.send("个体经营")
+    arrived = today() - timedelta(days=10)
+    await zhao.send(f"{arrived.month}月{arrived.day}日")
+    await zhao.send("13900139000")
+    assert "原所在党支部：河北省正定县某村党支部" in zhao.last_text
+    assert "联系人电话：0311-88886666" in zhao.last_text
+    await zhao.press("✅ 提交")
+    await branch.secretary.press("✅ 通过")
+    assert "流入登记已确认" in zhao.last_text
+    assert await count(bot, "mobile_certificates") == 0
+    await zhao.send("/mobile")
+    assert "流入（来到本社区）——已通过" in zhao.last_text
+    await branch.secretary.send("/mobile_list")
+    assert "流入党员 · 1" in branch.secretary.buttons()
+
+
+async def test_simultaneous_approvals_get_distinct_consecutive_numbers(bot, branch):
+    second = bot.person("刘书记")
+    await admin.add_secretary(bot.db, branch.id, second.id)
+    li = await member(bot, branch, "李", "李明", "13800138000")
+    zhang = await member(bot, branch, "张", "张伟", "13900139000")
+    for person in (li, zhang):
+        await register_outflow(person)
+        await person.press("✅ 提交")
+    first_request = branch.secretary.message_with_button("✅ 通过")
+    requests = [m for m in second.messages if "提交了新的流动党员登记" in m.get("text", "")]
+    assert "李明" in first_request["text"] or "张伟" in first_request["text"]
+    other = next(m for m in requests if m["text"].split(" ")[0] not in first_request["text"])
+    await asyncio.gather(
+        branch.secretary.press("✅ 通过", first_request),
+        second.press("✅ 通过", other),
+    )
+    numbers = sorted(
+        r["number"] for r in await bot.db.fetchall("SELECT number FROM mobile_certificates")
+    )
+    year = today().year
+    assert numbers == [f"B0001-{year}-0001", f"B0001-{year}-0002"]
+    assert {NUMBER.search(p.last_text).group(1) for p in (li, zhang)} == set(numbers)
+
+
+async def test_another_branch_can_neither_see_nor_act(bot, branch):
+    li = await member(bot, branch, "李", "李明", "13800138000")
+    await register_outflow(li)
+    await li.press("✅ 提交")
+    rid = await bot.db.fetchval("SELECT id FROM mobile_registrations")
+
+    other = await admin.add_branch(bot.db, "光明社区党支部")
+    outsider = bot.person("外支部书记")
+    await admin.add_secretary(bot.db, other.id, outsider.id)
+    await outsider.send("/mobile_list")
+    assert "光明社区党支部" in outsider.texts[-1]
+    assert all("李明" not in text for text in outsider.texts)
+    message = outsider.last["message_id"]
+    for data in (
+        f"mob:ok:{rid}",
+        f"mob:no:{rid}",
+        f"mob:open:{rid}",
+        f"mob:cn:{rid}",
+        f"mob:rn:{rid}",
+        f"mob:rv:{rid}",
+        f"mob:back:{rid}",
+        f"mob:l:{branch.id}:pending:0",
+    ):
+        await outsider.press_data(message, data)
+        assert "只有支部书记" in (outsider.answer or ""), data
+        assert all("李明" not in text for text in outsider.texts)
+    await outsider.send("不应被当作驳回原因")
+    assert await bot.db.fetchval("SELECT status FROM mobile_registrations") == "pending"
+
+    await branch.secretary.press("✅ 通过")
+    nosy = await member(bot, branch, "钱", "钱八", "13500135000")
+    await nosy.send("/mobile")
+    for data in (f"mob:cert:{rid}", f"mob:ret:{rid}", f"mob:retok:{rid}", f"mob:rep:{rid}"):
+        await nosy.press_data(nosy.last["message_id"], data)
+        assert all("李明" not in text for text in nosy.texts), data
+    for forged in ("mob:ok:abc", "mob:ok:1;DROP", "mob:l:1:nosuch:0", "mob:d:2026-02-31", "x" * 64):
+        await branch.secretary.press_data(branch.secretary.last["message_id"], forged)
+        assert branch.secretary.answer == "此按钮已失效。", forged
+    assert await bot.db.fetchval("SELECT status FROM mobile_registrations") == "active"
+    assert await count(bot, "mobile_versions") == 1
+    assert await count(bot, "mobile_certificates") == 1
