@@ -4,6 +4,7 @@ return, the certificate; and /verify for anyone."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
@@ -209,11 +210,14 @@ async def _ask(update: Update, context: BotContext, t: Translator, field: str) -
         ]
     markup = InlineKeyboardMarkup(rows) if rows else None
     if field in mobile.DATES:
-        today = local_today(context)
-        markup = date_picker(t, today.year, today.month)
+        markup = _picker(t, local_today(context))
     _draft(context)["field"] = field
     await update.effective_message.reply_text(t.gettext(PROMPTS[field]), reply_markup=markup)
     return FIELD_STATE[field]
+
+
+def _picker(t: Translator, today: date) -> InlineKeyboardMarkup:
+    return date_picker(t, today.year, today.month)
 
 
 async def _accept(update: Update, context: BotContext, t: Translator, value: str) -> str:
@@ -225,7 +229,9 @@ async def _accept(update: Update, context: BotContext, t: Translator, value: str
         checked = mobile.field_value(field, value, today) if value else ""
         mobile.check_dates(draft["details"] | {field: checked}, today)
     except DomainError as exc:
-        await update.effective_message.reply_text(error_text(t, exc))
+        await update.effective_message.reply_text(
+            error_text(t, exc), reply_markup=_picker(t, today) if field in mobile.DATES else None
+        )
         return FIELD_STATE[field]
     draft["details"][field] = checked
     if field == "org" and not checked:
