@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 from bot import __version__
 from bot.config import ConfigError, Settings, load_settings
 from bot.logging import setup_logging
-from domain import admin, onboarding
+from domain import admin, mobile, onboarding
 from domain.errors import DomainError
 from domain.models import InviteRole
 from storage.db import Database
@@ -62,6 +62,17 @@ def _parser() -> argparse.ArgumentParser:
     invite_create.add_argument("--uses", type=int, default=1)
     invite_create.add_argument("--expires", type=int, default=14, metavar="DAYS")
 
+    mobile_cmd = sub.add_parser("mobile", help="mobile members (流动党员)").add_subparsers(
+        dest="action"
+    )
+    settings = mobile_cmd.add_parser(
+        "settings", help="show or change a branch's certificate validity and periods"
+    )
+    settings.add_argument("--branch", type=int, required=True)
+    settings.add_argument("--validity-months", type=int, help="certificate validity, 1 to 6")
+    settings.add_argument("--report-days", type=int, help="a status report is due every N days")
+    settings.add_argument("--contact-days", type=int, help="contact is overdue after N days")
+
     backup = sub.add_parser("backup", help="copy the database safely, even while running")
     backup.add_argument("path", type=Path)
 
@@ -102,6 +113,8 @@ def describe(exc: DomainError) -> str:
         "telegram_id_invalid": "a Telegram id is a positive number",
         "invite_uses": "--uses must be at least 1",
         "invite_expiry": "--expires must be at least 1 day",
+        "validity_months": "--validity-months must be 1 to 6 (national practice: at most 6)",
+        "period_days": "--report-days and --contact-days must be 1 to 366",
     }
     return texts.get(exc.code, exc.code).format(**exc.params)
 
@@ -152,6 +165,24 @@ async def _invite_create(settings: Settings, db: Database, args: argparse.Namesp
     return 0
 
 
+async def _mobile_settings(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    changes = {
+        name: value
+        for name in ("validity_months", "report_days", "contact_days")
+        if (value := getattr(args, name)) is not None
+    }
+    chosen = (
+        await mobile.change_settings(db, args.branch, **changes)
+        if changes
+        else await mobile.branch_settings(db, args.branch)
+    )
+    print(
+        f"branch {args.branch}: certificates valid {chosen.validity_months} months, "
+        f"report every {chosen.report_days} days, contact overdue after {chosen.contact_days} days"
+    )
+    return 0
+
+
 async def _backup(settings: Settings, db: Database, args: argparse.Namespace) -> int:
     target = await db.backup(args.path)
     print(f"backup written to {target}")
@@ -163,6 +194,7 @@ COMMANDS = {
     ("branch", "add"): _branch_add,
     ("secretary", "add"): _secretary_add,
     ("invite", "create"): _invite_create,
+    ("mobile", "settings"): _mobile_settings,
     ("backup", None): _backup,
 }
 

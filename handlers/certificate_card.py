@@ -27,6 +27,16 @@ FONT_CANDIDATES = (
 WIDTH, HEIGHT = 900, 520
 MARGIN = 40
 RED = (178, 34, 34)
+QR_SIDE = 260
+TEXT_WIDTH = WIDTH - 2 * MARGIN - QR_SIDE - 20  # long addresses must not run under the QR
+
+
+def _fit(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont) -> str:
+    if draw.textlength(text, font=font) <= TEXT_WIDTH:
+        return text
+    while text and draw.textlength(text + "…", font=font) > TEXT_WIDTH:
+        text = text[:-1]
+    return text + "…"
 
 
 @cache
@@ -55,11 +65,11 @@ def render(lines: list[str], qr_payload: str, font_path: Path | None = None) -> 
     draw.text((MARGIN, MARGIN), lines[0], font=title_font, fill=RED)
     y = MARGIN + 70
     for line in lines[1:]:
-        draw.text((MARGIN, y), line, font=body_font, fill="black")
+        draw.text((MARGIN, y), _fit(draw, line, body_font), font=body_font, fill="black")
         y += 42
     qr = qrcode.make(qr_payload, box_size=6, border=2).get_image().convert("RGB")
-    qr = qr.resize((260, 260))
-    card.paste(qr, (WIDTH - MARGIN - 260, HEIGHT - MARGIN - 260))
+    qr = qr.resize((QR_SIDE, QR_SIDE))
+    card.paste(qr, (WIDTH - MARGIN - QR_SIDE, HEIGHT - MARGIN - QR_SIDE))
     buffer = io.BytesIO()
     card.save(buffer, format="PNG")
     return buffer.getvalue()

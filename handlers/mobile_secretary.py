@@ -41,6 +41,7 @@ from handlers.mobile_views import (
     REPORT_LABELS,
     certificate_caption,
     certificate_card_png,
+    colon,
     labelled,
     local_today,
     registration_text,
@@ -342,7 +343,7 @@ def dossier_text(t: Translator, context: BotContext, dossier: mobile.Dossier) ->
         if event.actor_name:
             line += f" ({event.actor_name})"
         if event.note:
-            line += f": {event.note}"
+            line += colon(t) + event.note
         lines.append(line)
     return "\n".join(lines)[:4000]
 

@@ -115,10 +115,13 @@ def field_value_text(t: Translator, field: str, value: str | None) -> str:
     return value
 
 
+def colon(t: Translator) -> str:
+    """The colon of the language: full-width in Chinese."""
+    return "：" if t.locale.startswith("zh") else ": "
+
+
 def labelled(t: Translator, label: str, value: str) -> str:
-    """ "Label: value" with the colon of the language (full-width in Chinese)."""
-    colon = "：" if t.locale.startswith("zh") else ": "
-    return f"{t.gettext(label)}{colon}{value}"
+    return f"{t.gettext(label)}{colon(t)}{value}"
 
 
 def details_lines(t: Translator, direction: Direction, details: dict[str, str]) -> list[str]:

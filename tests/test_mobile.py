@@ -294,3 +294,98 @@ async def test_every_bad_input_is_asked_again(bot, branch):
     # after a rejection the member may register again
     await li.send("/mobile")
     assert "🚶 外出登记" in li.buttons()
+
+
+async def test_secretary_lists_pages_contacts_renews_and_revokes(bot, branch):
+    from domain import mobile
+    from domain.access import actor
+    from domain.mobile_models import Direction
+    from storage import people
+
+    async with bot.db.transaction() as conn:
+        for i in range(7):
+            await people.insert(
+                conn,
+                telegram_id=9000 + i,
+                branch_id=branch.id,
+                name=f"外出{i}",
+                phone=None,
+                category="mobile",
+                status="active",
+            )
+    leave, back = today(), today() + timedelta(days=60)
+    details = {
+        "destination": "江苏省苏州市",
+        "address": "工业园区",
+        "employer": "某工厂",
+        "departure": leave.isoformat(),
+        "expected_return": back.isoformat(),
+        "reason": "务工",
+        "phone": "13800138000",
+    }
+    for i in range(7):
+        await mobile.submit(
+            bot.db, await actor(bot.db, 9000 + i), Direction.OUTFLOW, details, today()
+        )
+    secretary = branch.secretary
+    await secretary.send("/mobile_list")
+    assert "幸福社区党支部的流动党员" in secretary.last_text
+    assert "待审核 · 7" in secretary.buttons()
+    await secretary.press("待审核 · 7")
+    assert "待审核：共 7 人（第 1/2 页）" in secretary.last_text
+    assert len([b for b in secretary.buttons() if b.startswith("外出")]) == 5
+    await secretary.press("›")
+    assert "第 2/2 页" in secretary.last_text
+    assert [b for b in secretary.buttons() if b.startswith("外出")] == [
+        "外出5 · 江苏省苏州市",
+        "外出6 · 江苏省苏州市",
+    ]
+    await secretary.press("外出6 · 江苏省苏州市")
+    await secretary.press("✅ 通过", secretary.last)
+    await bot.db.writer.execute(
+        "UPDATE mobile_registrations SET decided_at = '2025-01-01T00:00:00+00:00'"
+        " WHERE status = 'active'"
+    )
+    soon = (today() + timedelta(days=10)).isoformat()
+    await bot.db.writer.execute("UPDATE mobile_certificates SET valid_until = ?", (soon,))
+    await secretary.send("/mobile_list")
+    buttons = secretary.buttons()
+    for label in ("外出党员 · 1", "超期未报告 · 1", "超期未联系 · 1", "活动证即将到期 · 1"):
+        assert label in buttons, (label, buttons)
+
+    await secretary.press("超期未联系 · 1")
+    await secretary.press("外出6 · 江苏省苏州市")
+    assert "已超过 90 天未联系" in secretary.last_text
+    await secretary.press("📞 记录联系")
+    await secretary.send("电话联系，工作稳定")
+    assert "已保存" in secretary.texts[-2]
+    assert "已超过 90 天未联系" not in secretary.last_text
+    assert "已联系：电话联系，工作稳定" in secretary.last_text
+
+    await secretary.press("🔄 活动证续期")
+    expected = mobile.dates.add_months(today(), 6)
+    assert await bot.db.fetchval("SELECT valid_until FROM mobile_certificates") == (
+        expected.isoformat()
+    )
+    assert "活动证续期" in secretary.last_text
+    await secretary.press("⛔ 注销活动证")
+    await secretary.send("组织关系已转出")
+    assert "活动证注销" in secretary.last_text and "组织关系已转出" in secretary.last_text
+    assert await bot.db.fetchval("SELECT status FROM mobile_certificates") == "revoked"
+    await secretary.send("/mobile_list")
+    assert "超期未联系 · 0" in secretary.buttons()
+    assert "活动证即将到期 · 0" in secretary.buttons()
+
+
+async def test_without_a_cjk_font_the_certificate_is_text_only(bot, branch, monkeypatch, caplog):
+    monkeypatch.setattr(certificate_card, "FONT_CANDIDATES", ())
+    certificate_card.find_font.cache_clear()
+    try:
+        li = await member(bot, branch, "李", "李明", "13800138000")
+        await register_outflow(li)
+        await li.press("✅ 提交")
+        await branch.secretary.press("✅ 通过")
+    finally:
+        certificate_card.find_font.cache_clear()
+    assert "photo" not in li.last and "编号：B0001-" in li.last_text
+    assert "no CJK font found" in caplog.text

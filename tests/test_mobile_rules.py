@@ -263,3 +263,26 @@ def test_overdue_contact_and_report_due_follow_the_settings():
     assert mobile.contact_overdue(registration, settings, decided + timedelta(days=91))
     contacted = dataclasses.replace(registration, last_contact_at=decided + timedelta(days=60))
     assert not mobile.contact_overdue(contacted, settings, decided + timedelta(days=91))
+
+
+def test_operator_sets_a_branchs_periods(tmp_path):
+    from tests.test_cli import partybot
+
+    branch_id = partybot(tmp_path, "branch", "add", "幸福社区党支部").stdout.strip()
+    shown = partybot(tmp_path, "mobile", "settings", "--branch", branch_id)
+    assert "valid 6 months" in shown.stdout and "overdue after 90 days" in shown.stdout
+    changed = partybot(
+        tmp_path, "mobile", "settings", "--branch", branch_id, "--validity-months", "3"
+    )
+    assert changed.returncode == 0 and "valid 3 months" in changed.stdout
+    for args, message in [
+        (["--branch", branch_id, "--validity-months", "12"], "at most 6"),
+        (["--branch", branch_id, "--contact-days", "0"], "--contact-days"),
+        (["--branch", "999"], "no branch with id 999"),
+    ]:
+        refused = partybot(tmp_path, "mobile", "settings", *args)
+        assert refused.returncode == 1 and message in refused.stderr, args
+        assert "Traceback" not in refused.stderr
+    assert (
+        "valid 3 months" in partybot(tmp_path, "mobile", "settings", "--branch", branch_id).stdout
+    )
