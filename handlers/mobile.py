@@ -374,12 +374,12 @@ async def begin_report(update: Update, context: BotContext) -> str | int:
     t = await tr(update, context)
     match = parse_callback(query.data, _ID)
     await answer_query(query)
-    seen = await mobile.overview(context.db, await who(update, context))
-    registration = seen.registration
-    if match is None or registration is None or registration.id != int(match.group(2)):
-        await update.effective_message.reply_text(
-            error_text(t, DomainError("registration_unknown"))
-        )
+    try:
+        registration = (await mobile.overview(context.db, await who(update, context))).registration
+        if match is None or registration is None or registration.id != int(match.group(2)):
+            raise DomainError("registration_unknown")
+    except DomainError as exc:
+        await update.effective_message.reply_text(error_text(t, exc))
         return ConversationHandler.END
     await drop_buttons(query)
     context.user_data[REPORT] = {

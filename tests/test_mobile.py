@@ -207,9 +207,14 @@ async def test_another_branch_can_neither_see_nor_act(bot, branch):
     await branch.secretary.press("✅ 通过")
     nosy = await member(bot, branch, "钱", "钱八", "13500135000")
     await nosy.send("/mobile")
+    stranger = bot.person("路人")
+    await stranger.send("/mobile")
+    assert "只有已登记的支部党员" in stranger.last_text
     for data in (f"mob:cert:{rid}", f"mob:ret:{rid}", f"mob:retok:{rid}", f"mob:rep:{rid}"):
-        await nosy.press_data(nosy.last["message_id"], data)
-        assert all("李明" not in text for text in nosy.texts), data
+        for someone in (nosy, stranger):
+            await someone.press_data(someone.last["message_id"], data)
+            someone.answer  # noqa: B018 - fails when the press was left unanswered
+            assert all("李明" not in text for text in someone.texts), data
     for forged in ("mob:ok:abc", "mob:ok:1;DROP", "mob:l:1:nosuch:0", "mob:d:2026-02-31", "x" * 64):
         await branch.secretary.press_data(branch.secretary.last["message_id"], forged)
         assert branch.secretary.answer == "此按钮已失效。", forged
