@@ -155,6 +155,29 @@ def contact_overdue(registration: Registration, settings: MobileSettings, now: d
     )
 
 
+async def _happened(
+    conn: aiosqlite.Connection,
+    registration_id: int,
+    branch_id: int,
+    kind: str,
+    actor_id: int,
+    note: str | None = None,
+    **details: object,
+) -> None:
+    """One step of a registration, in its own history and in the audit log together."""
+    await store.add_event(conn, registration_id, kind, actor_id, note)
+    await audit.record(
+        conn,
+        action=f"mobile.{kind}",
+        subject_type="mobile_registration",
+        subject_id=registration_id,
+        actor_id=actor_id,
+        branch_id=branch_id,
+        note=note,
+        **details,
+    )
+
+
 # ---- the member ---------------------------------------------------------------------------
 
 
@@ -205,14 +228,8 @@ async def submit(
             direction=direction,
             details=checked,
         )
-        await store.add_event(conn, registration_id, "submitted", person.id)
-        await audit.record(
-            conn,
-            action=f"mobile.{direction}.submitted",
-            subject_type="mobile_registration",
-            subject_id=registration_id,
-            actor_id=person.id,
-            branch_id=person.branch_id,
+        await _happened(
+            conn, registration_id, person.branch_id, "submitted", person.id, direction=direction
         )
         registration = await store.get(conn, registration_id)
     branch = await branches.get(db, person.branch_id)
@@ -253,16 +270,14 @@ async def report(
         )
         await store.touch(conn, registration.id, "last_report_at")
         changed = ", ".join(sorted(changes)) or None
-        await store.add_event(conn, registration.id, "report", person.id, changed)
-        await audit.record(
+        await _happened(
             conn,
-            action="mobile.reported",
-            subject_type="mobile_registration",
-            subject_id=registration.id,
-            actor_id=person.id,
-            branch_id=registration.branch_id,
+            registration.id,
+            registration.branch_id,
+            "report",
+            person.id,
+            changed,
             version=registration.version + 1,
-            changed=changed,
         )
         updated = await store.get(conn, registration.id)
     assert updated is not None
@@ -276,14 +291,8 @@ async def request_return(db: Database, actor: Actor, registration_id: int) -> Re
         if registration.direction is not Direction.OUTFLOW:
             raise Conflict("registration_not_active")
         await store.set_status(conn, registration.id, (RegStatus.ACTIVE,), RegStatus.RETURNING)
-        await store.add_event(conn, registration.id, "return_requested", person.id)
-        await audit.record(
-            conn,
-            action="mobile.return_requested",
-            subject_type="mobile_registration",
-            subject_id=registration.id,
-            actor_id=person.id,
-            branch_id=registration.branch_id,
+        await _happened(
+            conn, registration.id, registration.branch_id, "return_requested", person.id
         )
         updated = await store.get(conn, registration.id)
     assert updated is not None
@@ -335,18 +344,8 @@ async def decide(
         )
         if not decided:
             raise Conflict("registration_decided")
-        await store.add_event(
-            conn, registration.id, "approved" if approve else "rejected", secretary.id, reason
-        )
-        await audit.record(
-            conn,
-            action="mobile.approved" if approve else "mobile.rejected",
-            subject_type="mobile_registration",
-            subject_id=registration.id,
-            actor_id=secretary.id,
-            branch_id=registration.branch_id,
-            reason=reason,
-        )
+        kind = "approved" if approve else "rejected"
+        await _happened(conn, registration.id, registration.branch_id, kind, secretary.id, reason)
         certificate = None
         if approve and registration.direction is Direction.OUTFLOW:
             certificate = await _issue(conn, secretary, registration, today)
@@ -376,15 +375,8 @@ async def _issue(
         issued_on=today,
         valid_until=dates.add_months(today, settings.validity_months),
     )
-    await store.add_event(conn, registration.id, "certificate_issued", secretary.id, number)
-    await audit.record(
-        conn,
-        action="mobile.certificate_issued",
-        subject_type="mobile_registration",
-        subject_id=registration.id,
-        actor_id=secretary.id,
-        branch_id=registration.branch_id,
-        number=number,
+    await _happened(
+        conn, registration.id, registration.branch_id, "certificate_issued", secretary.id, number
     )
     certificate = await store.current_certificate(conn, registration.id)
     assert certificate is not None
@@ -409,16 +401,8 @@ async def renew(db: Database, actor: Actor, registration_id: int, today: date) -
         until = max(certificate.valid_until, dates.add_months(today, settings.validity_months))
         await store.extend_certificate(conn, certificate.id, until)
         note = f"{certificate.number}: {certificate.valid_until} → {until}"
-        await store.add_event(conn, registration.id, "certificate_renewed", secretary.id, note)
-        await audit.record(
-            conn,
-            action="mobile.certificate_renewed",
-            subject_type="mobile_registration",
-            subject_id=registration.id,
-            actor_id=secretary.id,
-            branch_id=registration.branch_id,
-            number=certificate.number,
-            valid_until=until,
+        await _happened(
+            conn, registration.id, registration.branch_id, "certificate_renewed", secretary.id, note
         )
         renewed = await store.current_certificate(conn, registration.id)
     assert renewed is not None
@@ -426,22 +410,15 @@ async def renew(db: Database, actor: Actor, registration_id: int, today: date) -
 
 
 async def _revoke(
-    conn: aiosqlite.Connection, secretary: Person, registration: Registration, reason: str
+    conn: aiosqlite.Connection, secretary: Person, registration: Registration, reason: str | None
 ) -> None:
+    """`reason` None: revoked because the member came back (the history says so)."""
     certificate = await store.current_certificate(conn, registration.id)
     if certificate is None or not await store.revoke_certificate(conn, certificate.id, reason):
         return
-    note = f"{certificate.number}: {reason}"
-    await store.add_event(conn, registration.id, "certificate_revoked", secretary.id, note)
-    await audit.record(
-        conn,
-        action="mobile.certificate_revoked",
-        subject_type="mobile_registration",
-        subject_id=registration.id,
-        actor_id=secretary.id,
-        branch_id=registration.branch_id,
-        number=certificate.number,
-        reason=reason,
+    note = f"{certificate.number}: {reason}" if reason else certificate.number
+    await _happened(
+        conn, registration.id, registration.branch_id, "certificate_revoked", secretary.id, note
     )
 
 
@@ -467,16 +444,8 @@ async def confirm_return(db: Database, actor: Actor, registration_id: int) -> Re
         )
         if not closed:
             raise Conflict("registration_decided")
-        await _revoke(conn, secretary, registration, "returned")
-        await store.add_event(conn, registration.id, "returned", secretary.id)
-        await audit.record(
-            conn,
-            action="mobile.returned",
-            subject_type="mobile_registration",
-            subject_id=registration.id,
-            actor_id=secretary.id,
-            branch_id=registration.branch_id,
-        )
+        await _revoke(conn, secretary, registration, None)
+        await _happened(conn, registration.id, registration.branch_id, "returned", secretary.id)
         updated = await store.get(conn, registration.id)
     assert updated is not None
     return updated
@@ -491,14 +460,8 @@ async def mark_contacted(
         if registration.status not in OPEN_STATUSES:
             raise Conflict("registration_not_active")
         await store.touch(conn, registration.id, "last_contact_at")
-        await store.add_event(conn, registration.id, "contacted", secretary.id, note)
-        await audit.record(
-            conn,
-            action="mobile.contacted",
-            subject_type="mobile_registration",
-            subject_id=registration.id,
-            actor_id=secretary.id,
-            branch_id=registration.branch_id,
+        await _happened(
+            conn, registration.id, registration.branch_id, "contacted", secretary.id, note
         )
         updated = await store.get(conn, registration.id)
     assert updated is not None

@@ -394,3 +394,35 @@ async def test_without_a_cjk_font_the_certificate_is_text_only(bot, branch, monk
         certificate_card.find_font.cache_clear()
     assert "photo" not in li.last and "编号：B0001-" in li.last_text
     assert "no CJK font found" in caplog.text
+
+
+async def test_english_speakers_register_in_english(bot, branch):
+    john = bot.person("John", language_code="en")
+    await john.send(f"/start {await invite(bot, branch.id)}")
+    await john.send("John Smith")
+    await john.share_contact("13700137000")
+    await john.press("Mobile member (working away)")
+    await john.press("✅ Submit")
+    await branch.secretary.press("✅ 通过", branch.secretary.message_with_button("✅ 通过"))
+    await john.send("/mobile")
+    assert "You have no mobile-member registration" in john.last_text
+    await john.press("🚶 Register outflow")
+    assert "province and city" in john.last_text
+    await john.send("Shanghai")
+    await john.send("Pudong")
+    await john.send("A bank")
+    await john.press("Not known yet")
+    await john.send("tomorrow")
+    assert "I could not read that date" in john.last_text
+    leave, back = today() + timedelta(days=1), today() + timedelta(days=40)
+    await john.send(leave.isoformat())
+    await john.send(back.isoformat())
+    await john.press("Business")
+    await john.send("13700137000")
+    assert "Destination (province and city): Shanghai" in john.last_text
+    assert "Reason: Business" in john.last_text
+    await john.press("✅ Submit")
+    assert "New mobile-member registration" not in branch.secretary.last_text
+    assert "John Smith 提交了新的流动党员登记" in branch.secretary.last_text
+    await branch.secretary.press("✅ 通过")
+    assert "No.: B0001-" in john.last_text and "Holder: John Smith" in john.last_text
