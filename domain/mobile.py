@@ -17,6 +17,7 @@ from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from domain.mobile_models import (
     OPEN_STATUSES,
     Certificate,
+    Change,
     Direction,
     Event,
     ListKind,
@@ -247,6 +248,12 @@ async def _own_open(conn: aiosqlite.Connection, actor: Actor, registration_id: i
     return person, registration
 
 
+@dataclass(frozen=True)
+class Reported:
+    registration: Registration
+    change: Change | None
+
+
 async def report(
     db: Database,
     actor: Actor,
@@ -254,34 +261,38 @@ async def report(
     answers: dict[str, str],
     changes: dict[str, str],
     today: date,
-) -> Registration:
-    """A status report (动态报告): always a new version, carrying the report and changes."""
+) -> Reported:
+    """A status report (动态报告) is a new version; changes it reports wait for a secretary
+    and become another version when approved."""
     checked_report = {key: text_field(answers.get(key, ""), NOTE_MAX) for key in REPORT_FIELDS}
     async with db.transaction() as conn:
         person, registration = await _own_open(conn, actor, registration_id)
         unknown = set(changes) - set(CHANGEABLE[registration.direction])
         if unknown:
             raise InvalidInput("field_missing", field=min(unknown))
-        details = registration.details | {
-            field: field_value(field, value, today) for field, value in changes.items()
-        }
+        checked = {field: field_value(field, value, today) for field, value in changes.items()}
+        version = registration.version + 1
         await store.add_version(
-            conn, registration.id, registration.version + 1, details, checked_report, person.id
+            conn, registration.id, version, registration.details, checked_report, person.id
         )
         await store.touch(conn, registration.id, "last_report_at")
-        changed = ", ".join(sorted(changes)) or None
+        change_id = (
+            await store.add_change(conn, registration.id, checked, person.id) if checked else None
+        )
+        note = ", ".join(sorted(checked)) or None
         await _happened(
             conn,
             registration.id,
             registration.branch_id,
             "report",
             person.id,
-            changed,
-            version=registration.version + 1,
+            note,
+            version=version,
         )
         updated = await store.get(conn, registration.id)
+        change = await store.get_change(conn, change_id) if change_id else None
     assert updated is not None
-    return updated
+    return Reported(updated, change)
 
 
 async def request_return(db: Database, actor: Actor, registration_id: int) -> Registration:
@@ -451,6 +462,56 @@ async def confirm_return(db: Database, actor: Actor, registration_id: int) -> Re
     return updated
 
 
+@dataclass(frozen=True)
+class ChangeDecision:
+    registration: Registration
+    change: Change
+
+
+async def open_change(db: Database, actor: Actor, change_id: int) -> Change:
+    """A change still waiting, for a secretary of its branch."""
+    change = await store.get_change(db, change_id)
+    registration = await store.get(db, change.registration_id) if change else None
+    if change is None or registration is None:
+        raise NotFound("registration_unknown")
+    require(actor, Role.SECRETARY, registration.branch_id)
+    if change.status != "pending":
+        raise Conflict("registration_decided")
+    return change
+
+
+async def decide_change(
+    db: Database, actor: Actor, change_id: int, *, approve: bool, reason: str | None = None
+) -> ChangeDecision:
+    """A secretary accepts reported changes (a new version) or rejects them with a reason."""
+    if not approve:
+        reason = text_field(reason or "", NOTE_MAX)
+    async with db.transaction() as conn:
+        change = await store.get_change(conn, change_id)
+        if change is None:
+            raise NotFound("registration_unknown")
+        secretary, registration = await _as_secretary(conn, actor, change.registration_id)
+        status = "approved" if approve else "rejected"
+        if not await store.decide_change(conn, change.id, status, secretary.id, reason):
+            raise Conflict("registration_decided")
+        if approve:
+            await store.add_version(
+                conn,
+                registration.id,
+                registration.version + 1,
+                registration.details | change.changes,
+                None,
+                secretary.id,
+            )
+        kind = f"change_{status}"
+        note = reason or ", ".join(sorted(change.changes))
+        await _happened(conn, registration.id, registration.branch_id, kind, secretary.id, note)
+        updated = await store.get(conn, registration.id)
+        decided = await store.get_change(conn, change.id)
+    assert updated is not None and decided is not None
+    return ChangeDecision(updated, decided)
+
+
 async def mark_contacted(
     db: Database, actor: Actor, registration_id: int, note: str
 ) -> Registration:
@@ -475,6 +536,7 @@ class Dossier:
     versions: list[Version]
     events: list[Event]
     settings: MobileSettings
+    pending_changes: list[Change]
 
 
 async def dossier(db: Database, actor: Actor, registration_id: int) -> Dossier:
@@ -489,6 +551,7 @@ async def dossier(db: Database, actor: Actor, registration_id: int) -> Dossier:
         await store.versions(db, registration.id),
         await store.events(db, registration.id),
         await store.settings(db, registration.branch_id),
+        await store.pending_changes(db, registration.id),
     )
 
 

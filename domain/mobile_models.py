@@ -86,6 +86,17 @@ class Version:
 
 
 @dataclass(frozen=True)
+class Change:
+    """Reported changes of a registration's details, waiting for (or past) a decision."""
+
+    id: int
+    registration_id: int
+    changes: dict[str, str]
+    status: str
+    reason: str | None
+
+
+@dataclass(frozen=True)
 class Event:
     at: datetime
     kind: str

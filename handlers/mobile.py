@@ -485,7 +485,7 @@ async def send_report(update: Update, context: BotContext) -> int | str:
     await answer_query(query)
     await drop_buttons(query)
     try:
-        registration = await mobile.report(
+        reported = await mobile.report(
             context.db,
             await who(update, context),
             draft["id"],
@@ -496,13 +496,16 @@ async def send_report(update: Update, context: BotContext) -> int | str:
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
         return ConversationHandler.END
-    await update.effective_message.reply_text(
-        t.gettext(
-            "Thank you, your report is recorded (version {version}).",
-            version=registration.version,
-        )
+    thanks = t.gettext(
+        "Thank you, your report is recorded (version {version}).",
+        version=reported.registration.version,
     )
-    await mobile_secretary.notify_report(context, registration, draft["answers"])
+    if reported.change is not None:
+        thanks += "\n" + t.gettext(
+            "Your changes take effect when the secretary approves them; I will tell you."
+        )
+    await update.effective_message.reply_text(thanks)
+    await mobile_secretary.notify_report(context, reported, draft["answers"])
     return ConversationHandler.END
 
 

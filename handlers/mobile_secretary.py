@@ -23,7 +23,7 @@ from bot.i18n import N_, Translator
 from domain import mobile
 from domain.access import Actor
 from domain.errors import Conflict, DomainError
-from domain.mobile_models import Direction, ListKind, Registration, RegStatus
+from domain.mobile_models import Change, Direction, ListKind, Registration, RegStatus
 from domain.models import Role
 from handlers.common import (
     answer_query,
@@ -37,11 +37,13 @@ from handlers.common import (
 )
 from handlers.mobile_views import (
     EVENT_NAMES,
+    FIELD_LABELS,
     LIST_NAMES,
     REPORT_LABELS,
     certificate_caption,
     certificate_card_png,
     colon,
+    field_value_text,
     labelled,
     local_today,
     registration_text,
@@ -55,14 +57,15 @@ NOTE = "mob.note"
 DRAFT = "mobile_note"
 HISTORY_MAX = 15
 
-_ACTION = re.compile(r"mob:(ok|open|rn|back):(\d{1,12})")
-_NOTE_ACTION = re.compile(r"mob:(no|cn|rv):(\d{1,12})")
+_ACTION = re.compile(r"mob:(ok|open|rn|back|cok):(\d{1,12})")
+_NOTE_ACTION = re.compile(r"mob:(no|cn|rv|cno):(\d{1,12})")
 _LIST = re.compile(r"mob:l:(\d{1,12}):([a-z]{1,10}):(\d{1,4})")
 
 NOTE_PROMPTS = {
     "no": N_("Why is it not approved? The member will read your reason."),
     "cn": N_("How did you contact them, and what did you learn? (a short note)"),
     "rv": N_("Why is the certificate revoked? The member will read your reason."),
+    "cno": N_("Why are the changes not approved? The member will read your reason."),
 }
 
 
@@ -129,8 +132,10 @@ async def notify_new(context: BotContext, submitted: mobile.Submitted) -> None:
 
 
 async def notify_report(
-    context: BotContext, registration: Registration, answers: dict[str, str]
+    context: BotContext, reported: mobile.Reported, answers: dict[str, str]
 ) -> None:
+    registration, change = reported.registration, reported.change
+
     def compose(t: Translator):
         lines = [
             t.gettext(
@@ -140,9 +145,38 @@ async def notify_report(
             )
         ]
         lines += [labelled(t, REPORT_LABELS[k], v) for k, v in answers.items()]
-        return "\n".join(lines), _open_keyboard(t, registration.id)
+        if change is None:
+            return "\n".join(lines), _open_keyboard(t, registration.id)
+        lines += ["", t.gettext("Reported changes, waiting for your approval:")]
+        lines += change_lines(t, change)
+        return "\n".join(lines), change_keyboard(t, change.id, registration.id)
 
     await _to_secretaries(context, registration.branch_id, compose)
+
+
+def change_lines(t: Translator, change: Change) -> list[str]:
+    return [
+        labelled(t, FIELD_LABELS[field], field_value_text(t, field, value))
+        for field, value in change.changes.items()
+    ]
+
+
+def change_keyboard(
+    t: Translator, change_id: int, registration_id: int | None = None
+) -> InlineKeyboardMarkup:
+    rows = [
+        [
+            InlineKeyboardButton(
+                t.pgettext("button", "✅ Approve changes"), callback_data=f"mob:cok:{change_id}"
+            ),
+            InlineKeyboardButton(
+                t.pgettext("button", "❌ Reject changes"), callback_data=f"mob:cno:{change_id}"
+            ),
+        ]
+    ]
+    if registration_id is not None:
+        rows.append(_button(t.pgettext("button", "📂 Open"), f"mob:open:{registration_id}"))
+    return InlineKeyboardMarkup(rows)
 
 
 async def notify_return(context: BotContext, registration: Registration) -> None:
@@ -190,6 +224,8 @@ async def act(update: Update, context: BotContext) -> None:
             await _approve(update, context, t, me, registration_id)
         elif action == "rn":
             await _renew(update, context, t, me, registration_id)
+        elif action == "cok":
+            await _approve_change(update, context, t, me, registration_id)
         else:
             await _confirm_return(update, context, t, me, registration_id)
     except Conflict as exc:
@@ -240,6 +276,20 @@ async def _approve(update, context: BotContext, t: Translator, me: Actor, regist
         ),
     )
     await _send_certificate(context, chat_id, mt, certificate, decided.branch.name)
+
+
+async def _approve_change(update, context: BotContext, t: Translator, me: Actor, change_id: int):
+    decided = await mobile.decide_change(context.db, me, change_id, approve=True)
+    registration = decided.registration
+    await _outcome(
+        update,
+        t.gettext(
+            "✅ Changes approved: {name}, now version {version}",
+            name=registration.person_name,
+            version=registration.version,
+        ),
+    )
+    await _tell_member(context, "cok", registration)
 
 
 async def _send_certificate(context: BotContext, chat_id: int, t, certificate, branch_name):
@@ -323,6 +373,9 @@ def dossier_text(t: Translator, context: BotContext, dossier: mobile.Dossier) ->
                 "⚠️ Not contacted for more than {days} days.", days=dossier.settings.contact_days
             )
         )
+    for change in dossier.pending_changes:
+        lines += ["", t.gettext("Reported changes, waiting for your approval:")]
+        lines += change_lines(t, change)
     lines += ["", t.gettext("Versions:")]
     for version in dossier.versions:
         line = t.gettext(
@@ -363,6 +416,8 @@ def dossier_keyboard(t: Translator, dossier: mobile.Dossier) -> InlineKeyboardMa
         rows.append(_button(t.pgettext("button", "⛔ Revoke certificate"), f"mob:rv:{rid}"))
     if registration.status is RegStatus.RETURNING:
         rows.append(_button(t.pgettext("button", "✅ Certificate received"), f"mob:back:{rid}"))
+    for change in dossier.pending_changes:
+        rows += change_keyboard(t, change.id).inline_keyboard
     return InlineKeyboardMarkup(rows) if rows else None
 
 
@@ -466,9 +521,13 @@ async def ask_note(update: Update, context: BotContext) -> str | int:
     action, registration_id = match.group(1), int(match.group(2))
     try:
         # Asked before the note is typed, so an outsider is not asked to write for nothing.
-        dossier = await mobile.dossier(context.db, await who(update, context), registration_id)
-        if action == "no" and dossier.registration.status is not RegStatus.PENDING:
-            raise Conflict("registration_decided")
+        me = await who(update, context)
+        if action == "cno":
+            await mobile.open_change(context.db, me, registration_id)
+        else:
+            dossier = await mobile.dossier(context.db, me, registration_id)
+            if action == "no" and dossier.registration.status is not RegStatus.PENDING:
+                raise Conflict("registration_decided")
     except DomainError as exc:
         await answer_query(query, error_text(t, exc), alert=True)
         return ConversationHandler.END
@@ -485,6 +544,7 @@ async def got_note(update: Update, context: BotContext) -> str | int:
     draft = context.user_data[DRAFT]
     note = update.effective_message.text
     me = await who(update, context)
+    reason = None
     try:
         if draft["action"] == "no":
             decided = await mobile.decide(
@@ -495,9 +555,14 @@ async def got_note(update: Update, context: BotContext) -> str | int:
                 today=local_today(context),
                 reason=note,
             )
-            registration = decided.registration
+            registration, reason = decided.registration, decided.registration.reason
         elif draft["action"] == "cn":
             registration = await mobile.mark_contacted(context.db, me, draft["id"], note)
+        elif draft["action"] == "cno":
+            changed = await mobile.decide_change(
+                context.db, me, draft["id"], approve=False, reason=note
+            )
+            registration, reason = changed.registration, changed.change.reason
         else:
             registration = await mobile.revoke(context.db, me, draft["id"], note)
     except Conflict as exc:
@@ -509,13 +574,15 @@ async def got_note(update: Update, context: BotContext) -> str | int:
         return NOTE
     context.user_data.pop(DRAFT, None)
     await update.effective_message.reply_text(t.gettext("Saved."))
-    await _tell_member(context, draft["action"], registration)
-    if draft["action"] != "no":
+    await _tell_member(context, draft["action"], registration, reason)
+    if draft["action"] in ("cn", "rv"):
         await show_dossier(update, context, t, me, registration.id)
     return ConversationHandler.END
 
 
-async def _tell_member(context: BotContext, action: str, registration: Registration) -> None:
+async def _tell_member(
+    context: BotContext, action: str, registration: Registration, reason: str | None = None
+) -> None:
     chat_id = registration.person_telegram_id
     if chat_id is None or action == "cn":
         return
@@ -529,7 +596,17 @@ async def _tell_member(context: BotContext, action: str, registration: Registrat
         text = mt.gettext(
             "Your {what} registration was not approved. The secretary's reason: {reason}",
             what=what,
-            reason=registration.reason,
+            reason=reason,
+        )
+    elif action == "cno":
+        text = mt.gettext(
+            "The secretary did not approve the changes you reported. The secretary's reason: {reason}",
+            reason=reason,
+        )
+    elif action == "cok":
+        text = mt.gettext(
+            "The secretary approved the changes you reported; your registration is now version {version}.",
+            version=registration.version,
         )
     else:
         text = mt.gettext(
@@ -547,7 +624,7 @@ async def cancel(update: Update, context: BotContext) -> int:
 
 def conversation() -> ConversationHandler:
     return ConversationHandler(
-        entry_points=[CallbackQueryHandler(ask_note, pattern=r"^mob:(no|cn|rv):")],
+        entry_points=[CallbackQueryHandler(ask_note, pattern=r"^mob:(no|cn|rv|cno):")],
         states={NOTE: [MessageHandler(filters.TEXT & ~filters.COMMAND, got_note)]},
         fallbacks=[CommandHandler("cancel", cancel)],
         allow_reentry=True,
@@ -559,6 +636,6 @@ def conversation() -> ConversationHandler:
 def handlers() -> list:
     return [
         CommandHandler("mobile_list", overview),
-        CallbackQueryHandler(act, pattern=r"^mob:(ok|open|rn|back):"),
+        CallbackQueryHandler(act, pattern=r"^mob:(ok|open|rn|back|cok):"),
         CallbackQueryHandler(list_page, pattern=r"^mob:l:"),
     ]

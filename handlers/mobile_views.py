@@ -70,6 +70,8 @@ EVENT_NAMES: dict[str, str] = {
     "return_requested": N_("reported return"),
     "returned": N_("return confirmed"),
     "contacted": N_("contacted"),
+    "change_approved": N_("changes approved"),
+    "change_rejected": N_("changes not approved"),
 }
 
 ERROR_TEXT.update(

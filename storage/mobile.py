@@ -10,6 +10,7 @@ import aiosqlite
 
 from domain.mobile_models import (
     Certificate,
+    Change,
     Direction,
     Event,
     ListKind,
@@ -168,6 +169,52 @@ async def add_event(
         " VALUES (?, ?, ?, ?, ?)",
         (registration_id, iso(utcnow()), actor_id, kind, note),
     )
+
+
+def _change(row: sqlite3.Row) -> Change:
+    return Change(
+        row["id"], row["registration_id"], json.loads(row["changes"]), row["status"], row["reason"]
+    )
+
+
+async def add_change(
+    conn: aiosqlite.Connection, registration_id: int, changes: dict[str, str], created_by: int
+) -> int:
+    cur = await conn.execute(
+        "INSERT INTO mobile_changes (registration_id, changes, created_at, created_by)"
+        " VALUES (?, ?, ?, ?)",
+        (
+            registration_id,
+            json.dumps(changes, ensure_ascii=False, sort_keys=True),
+            iso(utcnow()),
+            created_by,
+        ),
+    )
+    return cur.lastrowid
+
+
+async def get_change(source: Reader, change_id: int) -> Change | None:
+    row = await _one(source, "SELECT * FROM mobile_changes WHERE id = ?", (change_id,))
+    return _change(row) if row else None
+
+
+async def decide_change(
+    conn: aiosqlite.Connection, change_id: int, status: str, decided_by: int, reason: str | None
+) -> bool:
+    cur = await conn.execute(
+        "UPDATE mobile_changes SET status = ?, decided_at = ?, decided_by = ?, reason = ?"
+        " WHERE id = ? AND status = 'pending'",
+        (status, iso(utcnow()), decided_by, reason, change_id),
+    )
+    return cur.rowcount == 1
+
+
+async def pending_changes(db: Database, registration_id: int) -> list[Change]:
+    found = await db.fetchall(
+        "SELECT * FROM mobile_changes WHERE registration_id = ? AND status = 'pending' ORDER BY id",
+        (registration_id,),
+    )
+    return [_change(r) for r in found]
 
 
 async def branch_code(conn: aiosqlite.Connection, branch_id: int) -> str:

@@ -8,7 +8,8 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.testing.harness import BotHarness, Person
-from domain import admin
+from domain import admin, mobile
+from domain.access import actor
 from handlers import certificate_card
 from tests.conftest import invite, onboard
 
@@ -42,6 +43,18 @@ async def register_outflow(person: Person, *, back_in_days: int = 100) -> None:
     await person.send(back.isoformat())
     await person.press("务工")
     await person.send("138 0013 8000")
+
+
+async def report(person: Person, new_address: str) -> None:
+    await person.send("/mobile")
+    await person.press("📝 动态报告")
+    await person.send("在杭州，做软件开发")
+    await person.send("学习了党章")
+    await person.send("参加了流入地支部的主题党日")
+    await person.press("✏️ 地址")
+    await person.send(new_address)
+    assert f"地址：{new_address}" in person.last_text
+    await person.press("✅ 提交报告")
 
 
 async def count(bot: BotHarness, table: str) -> int:
@@ -95,23 +108,25 @@ async def test_outflow_approval_certificate_report_and_return(bot, branch):
 
     await li.send("/mobile")
     assert "活动证 B0001-" in li.last_text and "下次动态报告截止" in li.last_text
-    await li.press("📝 动态报告")
-    await li.send("在杭州，做软件开发")
-    await li.send("学习了党章")
-    await li.send("参加了流入地支部的主题党日")
-    await li.press("✏️ 地址")
-    await li.send("滨江区江南大道2号")
-    assert "地址：滨江区江南大道2号" in li.last_text
-    await li.press("✅ 提交报告")
-    assert "第 2 版" in li.last_text
+    await report(li, "滨江区江南大道2号")
+    assert "第 2 版" in li.last_text and "书记审核后生效" in li.last_text
     assert "李明 提交了动态报告（第 2 版）" in secretary.last_text
+    assert "学习情况：学习了党章" in secretary.last_text
+    assert "地址：滨江区江南大道2号" in secretary.last_text
+    await secretary.press("❌ 不同意变更")
+    await secretary.send("请填写完整的门牌号")
+    assert "未同意您报告的变更" in li.last_text and "请填写完整的门牌号" in li.last_text
+    await report(li, "滨江区江南大道2号3幢")
+    await secretary.press("✅ 同意变更")
+    assert "已同意变更：李明，现为第 4 版" in secretary.last_text
+    assert "第 4 版" in li.last_text
     versions = await bot.db.fetchall("SELECT details FROM mobile_versions ORDER BY version")
-    assert "西湖区文三路1号" in versions[0]["details"], "history is never overwritten"
-    assert "滨江区江南大道2号" in versions[1]["details"]
+    assert [v["details"].count("西湖区文三路1号") for v in versions] == [1, 1, 1, 0]
+    assert "滨江区江南大道2号3幢" in versions[3]["details"], "history is never overwritten"
 
     await secretary.press("📂 查看")
-    assert "第 1 版" in secretary.last_text and "第 2 版" in secretary.last_text
-    assert "发放活动证" in secretary.last_text and "动态报告" in secretary.last_text
+    for text in ("第 1 版", "第 4 版", "发放活动证", "动态报告", "不同意变更：请填写完整的门牌号"):
+        assert text in secretary.last_text, text
 
     await li.send("/mobile")
     await li.press("🏠 我已返回")
@@ -205,6 +220,13 @@ async def test_another_branch_can_neither_see_nor_act(bot, branch):
     assert await bot.db.fetchval("SELECT status FROM mobile_registrations") == "pending"
 
     await branch.secretary.press("✅ 通过")
+    answers = {"whereabouts": "杭州", "study": "党章", "activities": "主题党日"}
+    me = await actor(bot.db, li.id)
+    change = (await mobile.report(bot.db, me, rid, answers, {"address": "滨江区"}, today())).change
+    for data in (f"mob:cok:{change.id}", f"mob:cno:{change.id}"):
+        await outsider.press_data(message, data)
+        assert "只有支部书记" in (outsider.answer or ""), data
+    assert await bot.db.fetchval("SELECT status FROM mobile_changes") == "pending"
     nosy = await member(bot, branch, "钱", "钱八", "13500135000")
     await nosy.send("/mobile")
     stranger = bot.person("路人")
@@ -219,7 +241,7 @@ async def test_another_branch_can_neither_see_nor_act(bot, branch):
         await branch.secretary.press_data(branch.secretary.last["message_id"], forged)
         assert branch.secretary.answer == "此按钮已失效。", forged
     assert await bot.db.fetchval("SELECT status FROM mobile_registrations") == "active"
-    assert await count(bot, "mobile_versions") == 1
+    assert await count(bot, "mobile_versions") == 2
     assert await count(bot, "mobile_certificates") == 1
 
 
@@ -302,8 +324,6 @@ async def test_every_bad_input_is_asked_again(bot, branch):
 
 
 async def test_secretary_lists_pages_contacts_renews_and_revokes(bot, branch):
-    from domain import mobile
-    from domain.access import actor
     from domain.mobile_models import Direction
     from storage import people
 

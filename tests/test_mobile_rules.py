@@ -200,8 +200,18 @@ async def test_history_is_kept_and_only_the_branch_sees_it(db):
             await refused
     await mobile.decide(db, secretary, rid, approve=True, today=today)
     answers = {"whereabouts": "杭州", "study": "党章", "activities": "主题党日"}
-    updated = await mobile.report(db, li, rid, answers, {"address": "滨江区"}, today)
-    assert updated.version == 2 and updated.details["address"] == "滨江区"
+    reported = await mobile.report(db, li, rid, answers, {"address": "滨江区"}, today)
+    assert reported.registration.version == 2
+    assert reported.registration.details["address"] == "西湖区", "changes wait for approval"
+    with pytest.raises(NotAllowed):
+        await mobile.decide_change(db, outsider, reported.change.id, approve=True)
+    with pytest.raises(InvalidInput):
+        await mobile.decide_change(db, secretary, reported.change.id, approve=False, reason=" ")
+    decided = await mobile.decide_change(db, secretary, reported.change.id, approve=True)
+    assert decided.registration.version == 3
+    assert decided.registration.details["address"] == "滨江区"
+    with pytest.raises(Conflict):
+        await mobile.decide_change(db, secretary, reported.change.id, approve=False, reason="x")
     with pytest.raises(InvalidInput):
         await mobile.report(db, li, rid, answers, {"departure": "2026-01-01"}, today)
     with pytest.raises(NotFound):
@@ -231,10 +241,11 @@ async def test_history_is_kept_and_only_the_branch_sees_it(db):
         "approved",
         "certificate_issued",
         "report",
+        "change_approved",
         "certificate_renewed",
         "certificate_revoked",
     ]
-    assert [v.version for v in dossier.versions] == [1, 2]
+    assert [v.version for v in dossier.versions] == [1, 2, 3]
     assert dossier.versions[0].details["address"] == "西湖区"
     assert dossier.registration.status is RegStatus.ACTIVE
 

@@ -41,6 +41,22 @@ CREATE TABLE mobile_versions (
     UNIQUE (registration_id, version)
 );
 
+-- Changes a member reported (new address, employer, destination organisation); they become
+-- a new version when a secretary approves them.
+CREATE TABLE mobile_changes (
+    id               INTEGER PRIMARY KEY,
+    registration_id  INTEGER NOT NULL REFERENCES mobile_registrations(id),
+    changes          TEXT NOT NULL,   -- JSON: field → new value
+    status           TEXT NOT NULL DEFAULT 'pending'
+                     CHECK (status IN ('pending', 'approved', 'rejected')),
+    created_at       TEXT NOT NULL,
+    created_by       INTEGER REFERENCES people(id),
+    decided_at       TEXT,
+    decided_by       INTEGER REFERENCES people(id),
+    reason           TEXT
+);
+CREATE INDEX mobile_changes_registration ON mobile_changes(registration_id, status);
+
 CREATE TABLE mobile_certificates (
     id               INTEGER PRIMARY KEY,
     registration_id  INTEGER NOT NULL REFERENCES mobile_registrations(id),
