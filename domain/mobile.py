@@ -530,6 +530,24 @@ async def mark_contacted(
 
 
 @dataclass(frozen=True)
+class Reminder:
+    registration: Registration
+    certificate: Certificate
+
+
+async def renewal_reminders(db: Database, today: date) -> list[Reminder]:
+    """Certificates ending within EXPIRING_DAYS, each returned once per validity period:
+    the reminder is recorded as it is handed out, so a restart does not repeat it."""
+    async with db.transaction() as conn:
+        due = await store.unreminded_expiring(conn, today + timedelta(days=EXPIRING_DAYS))
+        for registration, certificate in due:
+            await store.add_event(
+                conn, registration.id, "renewal_reminded", None, certificate.valid_until.isoformat()
+            )
+    return [Reminder(registration, certificate) for registration, certificate in due]
+
+
+@dataclass(frozen=True)
 class Dossier:
     registration: Registration
     certificate: Certificate | None

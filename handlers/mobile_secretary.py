@@ -198,6 +198,38 @@ async def notify_return(context: BotContext, registration: Registration) -> None
     await _to_secretaries(context, registration.branch_id, compose)
 
 
+async def remind_renewals(context: BotContext) -> None:
+    """Daily job: certificates ending within a month, told once to holder and secretaries."""
+    for reminder in await mobile.renewal_reminders(context.db, local_today(context)):
+        registration, certificate = reminder.registration, reminder.certificate
+        if registration.person_telegram_id is not None:
+            mt = await tr_for(context, registration.person_telegram_id)
+            await _notify(
+                context,
+                registration.person_telegram_id,
+                mt.gettext(
+                    "Your activity certificate {number} is valid until {day}. The branch secretary will renew it if you are still away.",
+                    number=certificate.number,
+                    day=mt.date(certificate.valid_until),
+                ),
+            )
+
+        def compose(t: Translator, registration=registration, certificate=certificate):
+            text = t.gettext(
+                "The activity certificate {number} of {name} ends on {day}.",
+                number=certificate.number,
+                name=registration.person_name,
+                day=t.date(certificate.valid_until),
+            )
+            rows = [
+                _button(t.pgettext("button", "🔄 Renew certificate"), f"mob:rn:{registration.id}"),
+                _button(t.pgettext("button", "📂 Open"), f"mob:open:{registration.id}"),
+            ]
+            return text, InlineKeyboardMarkup(rows)
+
+        await _to_secretaries(context, registration.branch_id, compose)
+
+
 def _open_keyboard(t: Translator, registration_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [_button(t.pgettext("button", "📂 Open"), f"mob:open:{registration_id}")]

@@ -70,6 +70,7 @@ EVENT_NAMES: dict[str, str] = {
     "return_requested": N_("reported return"),
     "returned": N_("return confirmed"),
     "contacted": N_("contacted"),
+    "renewal_reminded": N_("reminded of the certificate's expiry"),
     "change_approved": N_("changes approved"),
     "change_rejected": N_("changes not approved"),
 }

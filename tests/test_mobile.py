@@ -446,3 +446,30 @@ async def test_english_speakers_register_in_english(bot, branch):
     assert "John Smith 提交了新的流动党员登记" in branch.secretary.last_text
     await branch.secretary.press("✅ 通过")
     assert "No.: B0001-" in john.last_text and "Holder: John Smith" in john.last_text
+
+
+async def test_holders_and_secretaries_are_reminded_once_before_expiry(bot, branch):
+    from bot.context import BotContext
+    from handlers import mobile_secretary
+
+    li = await member(bot, branch, "李", "李明", "13800138000")
+    await register_outflow(li)
+    await li.press("✅ 提交")
+    await branch.secretary.press("✅ 通过")
+    context = BotContext(bot.app)
+    before = len(li.messages)
+    await mobile_secretary.remind_renewals(context)
+    assert len(li.messages) == before, "six months ahead: no reminder yet"
+    soon = today() + timedelta(days=20)
+    await bot.db.writer.execute(
+        "UPDATE mobile_certificates SET valid_until = ?", (soon.isoformat(),)
+    )
+    await mobile_secretary.remind_renewals(context)
+    assert "支部书记将为您续期" in li.last_text
+    assert "李明 的活动证" in branch.secretary.last_text
+    before = len(li.messages), len(branch.secretary.messages)
+    await mobile_secretary.remind_renewals(context)
+    assert (len(li.messages), len(branch.secretary.messages)) == before, "reminded once"
+    await branch.secretary.press("🔄 活动证续期")
+    assert "续期至" in li.texts[-2]
+    assert any(job.name == "mobile renewals" for job in bot.app.job_queue.jobs())
