@@ -88,6 +88,7 @@ class Settings(BaseSettings):
             "database_url": self.database_url,
             "bot_timezone": self.bot_timezone,
             "bot_default_locale": self.bot_default_locale,
+            "certificate_font_path": str(self.certificate_font_path or "(searched)"),
             "token": "set" if self.telegram_bot_token else "missing",
         }
 

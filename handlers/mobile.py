@@ -26,8 +26,7 @@ from handlers.mobile_views import (
     DAY_DATA,
     FIELD_LABELS,
     MONTH_DATA,
-    certificate_caption,
-    certificate_card_png,
+    certificate_message,
     date_picker,
     details_lines,
     field_value_text,
@@ -566,8 +565,7 @@ async def _ask_return(update: Update, t: Translator, registration_id: int) -> No
 
 async def send_certificate(update: Update, context: BotContext, t, certificate, registration):
     branch = await branches.get(context.db, registration.branch_id)
-    caption = certificate_caption(t, certificate, branch.name)
-    card = certificate_card_png(context, t, certificate, branch.name)
+    caption, card = await certificate_message(context, t, certificate, branch.name)
     if card is None:
         await update.effective_message.reply_text(caption)
     else:

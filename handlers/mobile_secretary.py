@@ -40,8 +40,7 @@ from handlers.mobile_views import (
     FIELD_LABELS,
     LIST_NAMES,
     REPORT_LABELS,
-    certificate_caption,
-    certificate_card_png,
+    certificate_message,
     colon,
     field_value_text,
     labelled,
@@ -325,8 +324,7 @@ async def _approve_change(update, context: BotContext, t: Translator, me: Actor,
 
 
 async def _send_certificate(context: BotContext, chat_id: int, t, certificate, branch_name):
-    caption = certificate_caption(t, certificate, branch_name)
-    card = certificate_card_png(context, t, certificate, branch_name)
+    caption, card = await certificate_message(context, t, certificate, branch_name)
     await _notify(context, chat_id, caption, photo=card)
 
 

@@ -3,8 +3,8 @@ date picker. Shared by the member's and the secretary's side."""
 
 from __future__ import annotations
 
+import asyncio
 import calendar
-import logging
 import re
 from datetime import date, datetime
 
@@ -16,8 +16,6 @@ from domain import mobile
 from domain.mobile_models import Certificate, Direction, ListKind, Registration, RegStatus
 from handlers import certificate_card
 from handlers.common import ERROR_TEXT
-
-log = logging.getLogger(__name__)
 
 FIELD_LABELS: dict[str, str] = {
     "destination": N_("Destination (province and city)"),
@@ -166,19 +164,19 @@ def verify_link(context: BotContext, code: str) -> str:
     return f"https://t.me/{context.bot.username}?start=verify-{code}"
 
 
-def certificate_card_png(
+async def certificate_message(
     context: BotContext, t: Translator, certificate: Certificate, branch_name: str
-) -> bytes | None:
-    """The card, or None (text only) when no CJK font is installed."""
-    return certificate_card.render(
-        certificate_lines(t, certificate, branch_name),
+) -> tuple[str, bytes | None]:
+    """The certificate as a caption and its PNG card; no card when no CJK font is installed.
+    Drawn in a thread: rendering takes tens of milliseconds nobody else should wait for."""
+    lines = certificate_lines(t, certificate, branch_name)
+    card = await asyncio.to_thread(
+        certificate_card.render,
+        lines,
         verify_link(context, certificate.verify_code),
         context.settings.certificate_font_path,
     )
-
-
-def certificate_caption(t: Translator, certificate: Certificate, branch_name: str) -> str:
-    return "\n".join(certificate_lines(t, certificate, branch_name))
+    return "\n".join(lines), card
 
 
 # ---- the date picker ----------------------------------------------------------------------
