@@ -473,3 +473,22 @@ async def test_holders_and_secretaries_are_reminded_once_before_expiry(bot, bran
     await branch.secretary.press("🔄 活动证续期")
     assert "续期至" in li.texts[-2]
     assert any(job.name == "mobile renewals" for job in bot.app.job_queue.jobs())
+
+
+async def test_cancel_and_restart_in_the_middle_of_a_registration(bot, branch):
+    li = await member(bot, branch, "李", "李明", "13800138000")
+    await li.send("/mobile")
+    await li.press("🚶 外出登记")
+    await li.send("浙江省杭州市")
+    await li.send("/cancel")
+    assert "已取消" in li.last_text
+    await li.send("西湖区")
+    assert "不太明白" in li.last_text
+    assert await count(bot, "mobile_registrations") == 0
+
+    await li.send("/mobile")
+    await li.press("🚶 外出登记")
+    await li.send("浙江省杭州市")
+    await bot.restart()
+    await li.send("西湖区")
+    assert "工作单位" in li.last_text, "the step survives a restart"
