@@ -462,6 +462,20 @@ async def confirm_return(db: Database, actor: Actor, registration_id: int) -> Re
     return updated
 
 
+async def end_inflow(db: Database, actor: Actor, registration_id: int) -> Registration:
+    """The member has moved on from the community; the branch no longer counts them."""
+    async with db.transaction() as conn:
+        secretary, registration = await _as_secretary(conn, actor, registration_id)
+        if registration.direction is not Direction.INFLOW or not await store.set_status(
+            conn, registration.id, (RegStatus.ACTIVE,), RegStatus.CLOSED, closed_at=iso(utcnow())
+        ):
+            raise Conflict("registration_not_active")
+        await _happened(conn, registration.id, registration.branch_id, "ended", secretary.id)
+        updated = await store.get(conn, registration.id)
+    assert updated is not None
+    return updated
+
+
 @dataclass(frozen=True)
 class ChangeDecision:
     registration: Registration

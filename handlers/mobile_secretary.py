@@ -56,7 +56,7 @@ NOTE = "mob.note"
 DRAFT = "mobile_note"
 HISTORY_MAX = 15
 
-_ACTION = re.compile(r"mob:(ok|open|rn|back|cok):(\d{1,12})")
+_ACTION = re.compile(r"mob:(ok|open|rn|back|cok|end):(\d{1,12})")
 _NOTE_ACTION = re.compile(r"mob:(no|cn|rv|cno):(\d{1,12})")
 _LIST = re.compile(r"mob:l:(\d{1,12}):([a-z]{1,10}):(\d{1,4})")
 
@@ -257,6 +257,8 @@ async def act(update: Update, context: BotContext) -> None:
             await _renew(update, context, t, me, registration_id)
         elif action == "cok":
             await _approve_change(update, context, t, me, registration_id)
+        elif action == "end":
+            await _end_inflow(update, context, t, me, registration_id)
         else:
             await _confirm_return(update, context, t, me, registration_id)
     except Conflict as exc:
@@ -321,6 +323,14 @@ async def _approve_change(update, context: BotContext, t: Translator, me: Actor,
         ),
     )
     await _tell_member(context, "cok", registration)
+
+
+async def _end_inflow(update, context: BotContext, t: Translator, me: Actor, registration_id: int):
+    registration = await mobile.end_inflow(context.db, me, registration_id)
+    await _outcome(
+        update, t.gettext("✅ Inflow registration ended: {name}", name=registration.person_name)
+    )
+    await _tell_member(context, "end", registration)
 
 
 async def _send_certificate(context: BotContext, chat_id: int, t, certificate, branch_name):
@@ -446,6 +456,8 @@ def dossier_keyboard(t: Translator, dossier: mobile.Dossier) -> InlineKeyboardMa
         rows.append(_button(t.pgettext("button", "⛔ Revoke certificate"), f"mob:rv:{rid}"))
     if registration.status is RegStatus.RETURNING:
         rows.append(_button(t.pgettext("button", "✅ Certificate received"), f"mob:back:{rid}"))
+    if registration.status is RegStatus.ACTIVE and registration.direction is Direction.INFLOW:
+        rows.append(_button(t.pgettext("button", "🏁 Has moved away"), f"mob:end:{rid}"))
     for change in dossier.pending_changes:
         rows += change_keyboard(t, change.id).inline_keyboard
     return InlineKeyboardMarkup(rows) if rows else None
@@ -633,6 +645,10 @@ async def _tell_member(
             "The secretary did not approve the changes you reported. The secretary's reason: {reason}",
             reason=reason,
         )
+    elif action == "end":
+        text = mt.gettext(
+            "The branch secretary has closed your inflow registration, as you have moved away. Thank you for taking part in the branch's work here."
+        )
     elif action == "cok":
         text = mt.gettext(
             "The secretary approved the changes you reported; your registration is now version {version}.",
@@ -666,6 +682,6 @@ def conversation() -> ConversationHandler:
 def handlers() -> list:
     return [
         CommandHandler("mobile_list", overview),
-        CallbackQueryHandler(act, pattern=r"^mob:(ok|open|rn|back|cok):"),
+        CallbackQueryHandler(act, pattern=r"^mob:(ok|open|rn|back|cok|end):"),
         CallbackQueryHandler(list_page, pattern=r"^mob:l:"),
     ]

@@ -67,6 +67,7 @@ EVENT_NAMES: dict[str, str] = {
     "report": N_("status report"),
     "return_requested": N_("reported return"),
     "returned": N_("return confirmed"),
+    "ended": N_("inflow ended"),
     "contacted": N_("contacted"),
     "renewal_reminded": N_("reminded of the certificate's expiry"),
     "change_approved": N_("changes approved"),

@@ -162,8 +162,22 @@ async def test_inflow_is_confirmed(bot, branch):
     assert await count(bot, "mobile_certificates") == 0
     await zhao.send("/mobile")
     assert "流入（来到本社区）——已通过" in zhao.last_text
-    await branch.secretary.send("/mobile_list")
-    assert "流入党员 · 1" in branch.secretary.buttons()
+    await zhao.press_data(zhao.last["message_id"], "mob:new:outflow")
+    assert "不能同时登记为外出和流入党员" in zhao.last_text
+    secretary = branch.secretary
+    await secretary.send("/mobile_list")
+    assert "流入党员 · 1" in secretary.buttons()
+    await secretary.press("流入党员 · 1")
+    await secretary.press("赵云 · 幸福小区3栋")
+    assert "原支部联系人：张支书" in secretary.last_text
+    assert "🔄 活动证续期" not in secretary.buttons()
+    await secretary.press("🏁 已迁离")
+    assert "已结束流入登记：赵云" in secretary.last_text
+    assert "结束您的流入登记" in zhao.last_text
+    await secretary.send("/mobile_list")
+    assert "流入党员 · 0" in secretary.buttons()
+    await zhao.send("/mobile")
+    assert "🚶 外出登记" in zhao.buttons()
 
 
 async def test_simultaneous_approvals_get_distinct_consecutive_numbers(bot, branch):
