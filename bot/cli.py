@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 from bot import __version__
 from bot.config import SUPPORTED_LOCALES, ConfigError, Settings, load_settings
 from bot.logging import setup_logging
-from domain import admin, county_report, feedback, onboarding, periods, units
+from domain import admin, county_report, feedback, mobile, onboarding, periods, units
 from domain.errors import DomainError, InvalidInput, NotFound
 from domain.models import Invite, InviteRole
 from storage import units as unit_store
@@ -86,6 +86,17 @@ def _parser() -> argparse.ArgumentParser:
     county.add_argument("--half", required=True, help="e.g. 2026H2")
     county.add_argument("--out", type=Path, required=True)
 
+    mobile_cmd = sub.add_parser("mobile", help="mobile members (流动党员)").add_subparsers(
+        dest="action"
+    )
+    settings = mobile_cmd.add_parser(
+        "settings", help="show or change a branch's certificate validity and periods"
+    )
+    settings.add_argument("--branch", type=int, required=True)
+    settings.add_argument("--validity-months", type=int, help="certificate validity, 1 to 6")
+    settings.add_argument("--report-days", type=int, help="a status report is due every N days")
+    settings.add_argument("--contact-days", type=int, help="contact is overdue after N days")
+
     backup = sub.add_parser("backup", help="copy the database safely, even while running")
     backup.add_argument("path", type=Path)
 
@@ -135,6 +146,8 @@ def describe(exc: DomainError) -> str:
         "half_invalid": "{value!r} is not a half-year like 2026H2",
         "font_missing": "no CJK font found (tried {tried}); install fonts-wqy-microhei"
         " or set BOT_REPORT_FONT",
+        "validity_months": "--validity-months must be 1 to 6 (national practice: at most 6)",
+        "period_days": "--report-days and --contact-days must be 1 to 366",
     }
     return texts.get(exc.code, exc.code).format(**exc.params)
 
@@ -232,6 +245,24 @@ async def _report_county(settings: Settings, db: Database, args: argparse.Namesp
     return 0
 
 
+async def _mobile_settings(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    changes = {
+        name: value
+        for name in ("validity_months", "report_days", "contact_days")
+        if (value := getattr(args, name)) is not None
+    }
+    chosen = (
+        await mobile.change_settings(db, args.branch, **changes)
+        if changes
+        else await mobile.branch_settings(db, args.branch)
+    )
+    print(
+        f"branch {args.branch}: certificates valid {chosen.validity_months} months, "
+        f"report every {chosen.report_days} days, contact overdue after {chosen.contact_days} days"
+    )
+    return 0
+
+
 async def _backup(settings: Settings, db: Database, args: argparse.Namespace) -> int:
     target = await db.backup(args.path)
     print(f"backup written to {target}")
@@ -246,6 +277,7 @@ COMMANDS = {
     ("unit", "add"): _unit_add,
     ("report", "feedback"): _report_feedback,
     ("report", "county"): _report_county,
+    ("mobile", "settings"): _mobile_settings,
     ("backup", None): _backup,
 }
 

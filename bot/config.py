@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     outbox_poll_seconds: float = Field(default=5, gt=0)
     # A CJK font for report charts; unset: the first of county_report.FONT_CANDIDATES found.
     bot_report_font: str | None = None
+    # A font with Chinese glyphs for certificate cards; unset: a list of usual places.
+    certificate_font_path: Path | None = None
 
     @field_validator("bot_timezone")
     @classmethod
@@ -114,6 +116,7 @@ class Settings(BaseSettings):
             "bot_quiet_hours": self.bot_quiet_hours,
             "outbox_per_second": str(self.outbox_per_second),
             "bot_report_font": self.bot_report_font or "(search)",
+            "certificate_font_path": str(self.certificate_font_path or "(searched)"),
             "token": "set" if self.telegram_bot_token else "missing",
         }
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import time
+
 from telegram.ext import Application
 
 from bot.context import BotContext
+from handlers import mobile_secretary
 
 HEARTBEAT_SECONDS = 30
+# In the bot's time zone (Defaults.tzinfo): during the working day.
+RENEWAL_REMINDER_TIME = time(9, 30)
 
 
 async def heartbeat(context: BotContext) -> None:
@@ -16,3 +21,6 @@ async def heartbeat(context: BotContext) -> None:
 
 def schedule(app: Application) -> None:
     app.job_queue.run_repeating(heartbeat, interval=HEARTBEAT_SECONDS, first=1, name="heartbeat")
+    app.job_queue.run_daily(
+        mobile_secretary.remind_renewals, RENEWAL_REMINDER_TIME, name="mobile renewals"
+    )

@@ -12,7 +12,7 @@ from telegram.ext import Application, TypeHandler
 
 from bot import sender
 from bot.context import BotContext
-from handlers import basics, cadres, joins, onboarding, posts, units
+from handlers import basics, cadres, joins, mobile, mobile_secretary, onboarding, posts, units
 from handlers.errors import on_error
 
 FEATURES = 0
@@ -40,10 +40,14 @@ def register(app: Application) -> None:
             cadres.conversation(),
             *units.conversations(),
             posts.conversation(),
+            mobile.conversation(),
+            mobile_secretary.conversation(),
             *joins.handlers(),
             *cadres.handlers(),
             *units.handlers(),
             *posts.handlers(),
+            *mobile.handlers(),
+            *mobile_secretary.handlers(),
             *basics.handlers(),
             *basics.last_resort_handlers(),
         ],

@@ -45,6 +45,11 @@ COMMANDS: list[Command] = [
     ),
     Command("posts", N_("Responsibility posts: claim, record duties"), Audience.MEMBER),
     Command("linkgroup", N_("Send in the branch's group chat to link it"), Audience.SECRETARY),
+    Command(
+        "mobile", N_("Working away or moved in: my mobile-member registration"), Audience.MEMBER
+    ),
+    Command("verify", N_("Check a mobile member's activity certificate"), Audience.EVERYONE),
+    Command("mobile_list", N_("Mobile members of the branch"), Audience.SECRETARY),
 ]
 
 
@@ -105,6 +110,22 @@ BUTTONS: dict[str, Audience] = {
     r"^posts:admin$": Audience.SECRETARY,
     r"^posts:(ed|ret|retok):": Audience.SECRETARY,
     r"^posts:publish$": Audience.SECRETARY,
+    r"^mob:new:(outflow|inflow)$": Audience.EVERYONE,
+    r"^mob:rep:\d{1,12}$": Audience.EVERYONE,
+    r"^mob:skip$": Audience.EVERYONE,
+    r"^mob:why:": Audience.EVERYONE,
+    r"^mob:d:": Audience.EVERYONE,
+    r"^mob:dm:": Audience.EVERYONE,
+    r"^mob:noop$": Audience.EVERYONE,
+    r"^mob:edit:": Audience.EVERYONE,
+    r"^mob:submit$": Audience.EVERYONE,
+    r"^mob:chg:": Audience.EVERYONE,
+    r"^mob:repsend$": Audience.EVERYONE,
+    r"^mob:(skip|why:|d:|dm:|edit:|submit|chg:|repsend|noop)": Audience.EVERYONE,
+    r"^mob:(ret|retok|cert):": Audience.EVERYONE,
+    r"^mob:(no|cn|rv|cno):": Audience.SECRETARY,
+    r"^mob:(ok|open|rn|back|cok|end):": Audience.SECRETARY,
+    r"^mob:l:": Audience.SECRETARY,
 }
 
 

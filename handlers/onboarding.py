@@ -25,6 +25,7 @@ from bot.i18n import Translator
 from domain import onboarding, validation
 from domain.errors import DomainError
 from domain.models import Category, InviteRole, PersonStatus
+from handlers import mobile
 from handlers.common import (
     answer_query,
     drop_buttons,
@@ -39,11 +40,16 @@ from handlers.menu import help_text
 
 NAME, PHONE, CATEGORY, CONFIRM = "join.name", "join.phone", "join.category", "join.confirm"
 DRAFT = "join"
+VERIFY_PREFIX = "verify-"
 
 _CATEGORY_DATA = re.compile(r"join:cat:([a-z]{1,16})")
 
 
 async def start(update: Update, context: BotContext) -> str | int:
+    if context.args and context.args[0].startswith(VERIFY_PREFIX):
+        # A scanned certificate QR code: anyone may check it, member or not.
+        await mobile.reply_verification(update, context, context.args[0][len(VERIFY_PREFIX) :])
+        return ConversationHandler.END
     t = await tr(update, context)
     me = await who(update, context)
     if me.person is not None and me.person.status is PersonStatus.ACTIVE:

@@ -1,0 +1,681 @@
+"""Mobile members (流动党员): registration, approval, certificates, reports, return.
+
+管住、管活、管好: every change of a registration is a new version, never an overwrite; each
+step is also an event in the registration's history and in the audit log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+
+import aiosqlite
+
+from domain import dates, validation
+from domain.access import Actor, require
+from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from domain.mobile_models import (
+    OPEN_STATUSES,
+    Certificate,
+    Change,
+    Direction,
+    Event,
+    ListKind,
+    MobileSettings,
+    Registration,
+    RegStatus,
+    Version,
+)
+from domain.models import Branch, Person, Role
+from domain.onboarding import new_code
+from storage import audit, branches, people
+from storage import mobile as store
+from storage.db import Database, iso, utcnow
+
+OUTFLOW_FIELDS = (
+    "destination",
+    "address",
+    "employer",
+    "org",
+    "org_contact",
+    "org_phone",
+    "departure",
+    "expected_return",
+    "reason",
+    "phone",
+)
+INFLOW_FIELDS = (
+    "origin_branch",
+    "origin_contact",
+    "origin_phone",
+    "address",
+    "employer",
+    "arrival",
+    "phone",
+)
+ALL_FIELDS = tuple(dict.fromkeys(OUTFLOW_FIELDS + INFLOW_FIELDS))
+FIELDS = {Direction.OUTFLOW: OUTFLOW_FIELDS, Direction.INFLOW: INFLOW_FIELDS}
+# The destination organisation is often not known yet when a member leaves.
+OPTIONAL = frozenset({"org", "org_contact", "org_phone"})
+PHONES = frozenset({"org_phone", "origin_phone", "phone"})
+DATES = frozenset({"departure", "expected_return", "arrival"})
+# What a status report may change (the rest would be a new registration).
+CHANGEABLE = {
+    Direction.OUTFLOW: ("destination", "address", "employer", "org", "org_contact", "org_phone"),
+    Direction.INFLOW: ("address", "employer", "phone"),
+}
+REPORT_FIELDS = ("whereabouts", "study", "activities")
+
+TEXT_MAX = 200
+NOTE_MAX = 500
+PAST_DAYS = 3650
+AHEAD_DAYS = 365
+EXPIRING_DAYS = 30
+PAGE_SIZE = 5
+
+
+# ---- input rules --------------------------------------------------------------------------
+
+
+def text_field(value: str, limit: int = TEXT_MAX) -> str:
+    cleaned = validation.clean_text(value).replace("\n", " ")
+    if not cleaned:
+        raise InvalidInput("text_empty")
+    if len(cleaned) > limit:
+        raise InvalidInput("text_too_long", max=limit)
+    return cleaned
+
+
+def field_value(field: str, value: str, today: date) -> str:
+    """One field as typed, checked and normalised on its own (dates as YYYY-MM-DD)."""
+    if field in PHONES:
+        return validation.mainland_phone(value)
+    if field in DATES:
+        day = dates.parse_date(value, today)
+        if not dates.within(day, today, past_days=PAST_DAYS, future_days=10 * AHEAD_DAYS):
+            raise InvalidInput("date_out_of_range")
+        return day.isoformat()
+    return text_field(value)
+
+
+def check_dates(details: dict[str, str], today: date) -> None:
+    """The rules between dates; also run on every single date step, with what is known."""
+    for field in ("departure", "arrival"):
+        if details.get(field) and date.fromisoformat(details[field]) > today + timedelta(
+            days=AHEAD_DAYS
+        ):
+            raise InvalidInput("date_too_far_ahead", days=AHEAD_DAYS)
+    departure, back = details.get("departure"), details.get("expected_return")
+    if departure and back and date.fromisoformat(back) <= date.fromisoformat(departure):
+        raise InvalidInput("return_before_departure")
+
+
+def check_details(direction: Direction, details: dict[str, str], today: date) -> dict[str, str]:
+    """The whole registration, as confirmed on the review screen."""
+    checked: dict[str, str] = {}
+    for field in FIELDS[direction]:
+        value = details.get(field)
+        if not value:
+            if field in OPTIONAL:
+                continue
+            raise InvalidInput("field_missing", field=field)
+        checked[field] = field_value(field, value, today)
+    if not checked.get("org"):
+        # Contact details of an organisation nobody named mean nothing.
+        checked.pop("org_contact", None)
+        checked.pop("org_phone", None)
+    check_dates(checked, today)
+    return checked
+
+
+def check_settings(chosen: MobileSettings) -> MobileSettings:
+    if not 1 <= chosen.validity_months <= 6:
+        raise InvalidInput("validity_months")
+    if not 1 <= chosen.report_days <= 366 or not 1 <= chosen.contact_days <= 366:
+        raise InvalidInput("period_days")
+    return chosen
+
+
+def certificate_number(branch_code: str, year: int, serial: int) -> str:
+    return f"{branch_code}-{year}-{serial:04d}"
+
+
+def report_due(registration: Registration, settings: MobileSettings) -> datetime | None:
+    since = registration.last_report_at or registration.decided_at
+    if registration.status is not RegStatus.ACTIVE or since is None:
+        return None
+    return since + timedelta(days=settings.report_days)
+
+
+def contact_overdue(registration: Registration, settings: MobileSettings, now: datetime) -> bool:
+    since = registration.last_contact_at or registration.decided_at
+    return (
+        registration.status is RegStatus.ACTIVE
+        and since is not None
+        and now - since > timedelta(days=settings.contact_days)
+    )
+
+
+async def _happened(
+    conn: aiosqlite.Connection,
+    registration_id: int,
+    branch_id: int,
+    kind: str,
+    actor_id: int,
+    note: str | None = None,
+    **details: object,
+) -> None:
+    """One step of a registration, in its own history and in the audit log together."""
+    await store.add_event(conn, registration_id, kind, actor_id, note)
+    await audit.record(
+        conn,
+        action=f"mobile.{kind}",
+        subject_type="mobile_registration",
+        subject_id=registration_id,
+        actor_id=actor_id,
+        branch_id=branch_id,
+        note=note,
+        **details,
+    )
+
+
+# ---- the member ---------------------------------------------------------------------------
+
+
+def _member(actor: Actor) -> Person:
+    if not actor.active or actor.person is None or actor.person.branch_id is None:
+        raise NotAllowed("mobile_members_only")
+    return actor.person
+
+
+@dataclass(frozen=True)
+class Overview:
+    registration: Registration | None
+    certificate: Certificate | None
+    settings: MobileSettings
+
+
+async def overview(db: Database, actor: Actor) -> Overview:
+    person = _member(actor)
+    registration = await store.open_for_person(db, person.id)
+    certificate = await store.current_certificate(db, registration.id) if registration else None
+    return Overview(registration, certificate, await store.settings(db, person.branch_id))
+
+
+@dataclass(frozen=True)
+class Submitted:
+    registration: Registration
+    branch: Branch
+    secretaries: list[Person]
+
+
+async def submit(
+    db: Database, actor: Actor, direction: Direction, details: dict[str, str], today: date
+) -> Submitted:
+    person = _member(actor)
+    checked = check_details(direction, details, today)
+    async with db.transaction() as conn:
+        existing = await store.open_for_person(conn, person.id)
+        if existing is not None:
+            if existing.direction is direction is Direction.OUTFLOW:
+                raise Conflict("outflow_already_open")
+            if existing.direction is direction:
+                raise Conflict("inflow_already_open")
+            raise Conflict("other_direction_open", direction=str(existing.direction))
+        registration_id = await store.create(
+            conn,
+            person_id=person.id,
+            branch_id=person.branch_id,
+            direction=direction,
+            details=checked,
+        )
+        await _happened(
+            conn, registration_id, person.branch_id, "submitted", person.id, direction=direction
+        )
+        registration = await store.get(conn, registration_id)
+    branch = await branches.get(db, person.branch_id)
+    assert registration is not None and branch is not None
+    return Submitted(registration, branch, await people.secretaries(db, branch.id))
+
+
+async def _own_open(conn: aiosqlite.Connection, actor: Actor, registration_id: int):
+    person = _member(actor)
+    registration = await store.get(conn, registration_id)
+    if registration is None or registration.person_id != person.id:
+        raise NotFound("registration_unknown")
+    if registration.status is not RegStatus.ACTIVE:
+        raise Conflict("registration_not_active")
+    return person, registration
+
+
+@dataclass(frozen=True)
+class Reported:
+    registration: Registration
+    change: Change | None
+
+
+async def report(
+    db: Database,
+    actor: Actor,
+    registration_id: int,
+    answers: dict[str, str],
+    changes: dict[str, str],
+    today: date,
+) -> Reported:
+    """A status report (动态报告) is a new version; changes it reports wait for a secretary
+    and become another version when approved."""
+    checked_report = {key: text_field(answers.get(key, ""), NOTE_MAX) for key in REPORT_FIELDS}
+    async with db.transaction() as conn:
+        person, registration = await _own_open(conn, actor, registration_id)
+        unknown = set(changes) - set(CHANGEABLE[registration.direction])
+        if unknown:
+            raise InvalidInput("field_missing", field=min(unknown))
+        checked = {field: field_value(field, value, today) for field, value in changes.items()}
+        version = registration.version + 1
+        await store.add_version(
+            conn, registration.id, version, registration.details, checked_report, person.id
+        )
+        await store.touch(conn, registration.id, "last_report_at")
+        change_id = (
+            await store.add_change(conn, registration.id, checked, person.id) if checked else None
+        )
+        note = ", ".join(sorted(checked)) or None
+        await _happened(
+            conn,
+            registration.id,
+            registration.branch_id,
+            "report",
+            person.id,
+            note,
+            version=version,
+        )
+        updated = await store.get(conn, registration.id)
+        change = await store.get_change(conn, change_id) if change_id else None
+    assert updated is not None
+    return Reported(updated, change)
+
+
+async def request_return(db: Database, actor: Actor, registration_id: int) -> Registration:
+    """The member is back (返回); the outflow ends when the secretary has the certificate."""
+    async with db.transaction() as conn:
+        person, registration = await _own_open(conn, actor, registration_id)
+        if registration.direction is not Direction.OUTFLOW:
+            raise Conflict("registration_not_active")
+        await store.set_status(conn, registration.id, (RegStatus.ACTIVE,), RegStatus.RETURNING)
+        await _happened(
+            conn, registration.id, registration.branch_id, "return_requested", person.id
+        )
+        updated = await store.get(conn, registration.id)
+    assert updated is not None
+    return updated
+
+
+# ---- the secretary ------------------------------------------------------------------------
+
+
+async def _as_secretary(
+    conn: aiosqlite.Connection, actor: Actor, registration_id: int
+) -> tuple[Person, Registration]:
+    registration = await store.get(conn, registration_id)
+    if registration is None:
+        raise NotFound("registration_unknown")
+    return require(actor, Role.SECRETARY, registration.branch_id), registration
+
+
+@dataclass(frozen=True)
+class Decided:
+    registration: Registration
+    certificate: Certificate | None
+    branch: Branch
+
+
+async def decide(
+    db: Database,
+    actor: Actor,
+    registration_id: int,
+    *,
+    approve: bool,
+    today: date,
+    reason: str | None = None,
+) -> Decided:
+    """Approve (an outflow gets its certificate, numbered in this transaction) or reject."""
+    if not approve:
+        reason = text_field(reason or "", NOTE_MAX)
+    async with db.transaction() as conn:
+        secretary, registration = await _as_secretary(conn, actor, registration_id)
+        status = RegStatus.ACTIVE if approve else RegStatus.REJECTED
+        decided = await store.set_status(
+            conn,
+            registration.id,
+            (RegStatus.PENDING,),
+            status,
+            decided_at=iso(utcnow()),
+            decided_by=secretary.id,
+            reason=reason,
+        )
+        if not decided:
+            raise Conflict("registration_decided")
+        kind = "approved" if approve else "rejected"
+        await _happened(conn, registration.id, registration.branch_id, kind, secretary.id, reason)
+        certificate = None
+        if approve and registration.direction is Direction.OUTFLOW:
+            certificate = await _issue(conn, secretary, registration, today)
+        updated = await store.get(conn, registration.id)
+    branch = await branches.get(db, registration.branch_id)
+    assert updated is not None and branch is not None
+    return Decided(updated, certificate, branch)
+
+
+async def _issue(
+    conn: aiosqlite.Connection, secretary: Person, registration: Registration, today: date
+) -> Certificate:
+    settings = await store.settings(conn, registration.branch_id)
+    branch_code = await store.branch_code(conn, registration.branch_id)
+    serial = await store.next_serial(conn, registration.branch_id, today.year)
+    number = certificate_number(branch_code, today.year, serial)
+    await store.insert_certificate(
+        conn,
+        registration_id=registration.id,
+        branch_id=registration.branch_id,
+        year=today.year,
+        serial=serial,
+        number=number,
+        verify_code=new_code(),
+        holder=registration.person_name,
+        destination=registration.details.get("destination", ""),
+        issued_on=today,
+        valid_until=dates.add_months(today, settings.validity_months),
+    )
+    await _happened(
+        conn, registration.id, registration.branch_id, "certificate_issued", secretary.id, number
+    )
+    certificate = await store.current_certificate(conn, registration.id)
+    assert certificate is not None
+    return certificate
+
+
+async def _valid_certificate(conn: aiosqlite.Connection, registration: Registration):
+    certificate = await store.current_certificate(conn, registration.id)
+    if certificate is None or certificate.revoked:
+        raise Conflict("no_valid_certificate")
+    return certificate
+
+
+async def renew(db: Database, actor: Actor, registration_id: int, today: date) -> Certificate:
+    """A new validity period from today, never shorter than the current one."""
+    async with db.transaction() as conn:
+        secretary, registration = await _as_secretary(conn, actor, registration_id)
+        if registration.status is not RegStatus.ACTIVE:
+            raise Conflict("registration_not_active")
+        certificate = await _valid_certificate(conn, registration)
+        settings = await store.settings(conn, registration.branch_id)
+        until = max(certificate.valid_until, dates.add_months(today, settings.validity_months))
+        await store.extend_certificate(conn, certificate.id, until)
+        note = f"{certificate.number}: {certificate.valid_until} → {until}"
+        await _happened(
+            conn, registration.id, registration.branch_id, "certificate_renewed", secretary.id, note
+        )
+        renewed = await store.current_certificate(conn, registration.id)
+    assert renewed is not None
+    return renewed
+
+
+async def _revoke(
+    conn: aiosqlite.Connection, secretary: Person, registration: Registration, reason: str | None
+) -> None:
+    """`reason` None: revoked because the member came back (the history says so)."""
+    certificate = await store.current_certificate(conn, registration.id)
+    if certificate is None or not await store.revoke_certificate(conn, certificate.id, reason):
+        return
+    note = f"{certificate.number}: {reason}" if reason else certificate.number
+    await _happened(
+        conn, registration.id, registration.branch_id, "certificate_revoked", secretary.id, note
+    )
+
+
+async def revoke(db: Database, actor: Actor, registration_id: int, reason: str) -> Registration:
+    reason = text_field(reason, NOTE_MAX)
+    async with db.transaction() as conn:
+        secretary, registration = await _as_secretary(conn, actor, registration_id)
+        await _valid_certificate(conn, registration)
+        await _revoke(conn, secretary, registration, reason)
+    return registration
+
+
+async def confirm_return(db: Database, actor: Actor, registration_id: int) -> Registration:
+    """The secretary has the certificate back: the outflow is closed, the certificate void."""
+    async with db.transaction() as conn:
+        secretary, registration = await _as_secretary(conn, actor, registration_id)
+        closed = await store.set_status(
+            conn,
+            registration.id,
+            (RegStatus.RETURNING,),
+            RegStatus.CLOSED,
+            closed_at=iso(utcnow()),
+        )
+        if not closed:
+            raise Conflict("registration_decided")
+        await _revoke(conn, secretary, registration, None)
+        await _happened(conn, registration.id, registration.branch_id, "returned", secretary.id)
+        updated = await store.get(conn, registration.id)
+    assert updated is not None
+    return updated
+
+
+async def end_inflow(db: Database, actor: Actor, registration_id: int) -> Registration:
+    """The member has moved on from the community; the branch no longer counts them."""
+    async with db.transaction() as conn:
+        secretary, registration = await _as_secretary(conn, actor, registration_id)
+        if registration.direction is not Direction.INFLOW or not await store.set_status(
+            conn, registration.id, (RegStatus.ACTIVE,), RegStatus.CLOSED, closed_at=iso(utcnow())
+        ):
+            raise Conflict("registration_not_active")
+        await _happened(conn, registration.id, registration.branch_id, "ended", secretary.id)
+        updated = await store.get(conn, registration.id)
+    assert updated is not None
+    return updated
+
+
+@dataclass(frozen=True)
+class ChangeDecision:
+    registration: Registration
+    change: Change
+
+
+async def open_change(db: Database, actor: Actor, change_id: int) -> Change:
+    """A change still waiting, for a secretary of its branch."""
+    change = await store.get_change(db, change_id)
+    registration = await store.get(db, change.registration_id) if change else None
+    if change is None or registration is None:
+        raise NotFound("registration_unknown")
+    require(actor, Role.SECRETARY, registration.branch_id)
+    if change.status != "pending":
+        raise Conflict("registration_decided")
+    return change
+
+
+async def decide_change(
+    db: Database, actor: Actor, change_id: int, *, approve: bool, reason: str | None = None
+) -> ChangeDecision:
+    """A secretary accepts reported changes (a new version) or rejects them with a reason."""
+    if not approve:
+        reason = text_field(reason or "", NOTE_MAX)
+    async with db.transaction() as conn:
+        change = await store.get_change(conn, change_id)
+        if change is None:
+            raise NotFound("registration_unknown")
+        secretary, registration = await _as_secretary(conn, actor, change.registration_id)
+        status = "approved" if approve else "rejected"
+        if not await store.decide_change(conn, change.id, status, secretary.id, reason):
+            raise Conflict("registration_decided")
+        if approve:
+            await store.add_version(
+                conn,
+                registration.id,
+                registration.version + 1,
+                registration.details | change.changes,
+                None,
+                secretary.id,
+            )
+        kind = f"change_{status}"
+        note = reason or ", ".join(sorted(change.changes))
+        await _happened(conn, registration.id, registration.branch_id, kind, secretary.id, note)
+        updated = await store.get(conn, registration.id)
+        decided = await store.get_change(conn, change.id)
+    assert updated is not None and decided is not None
+    return ChangeDecision(updated, decided)
+
+
+async def mark_contacted(
+    db: Database, actor: Actor, registration_id: int, note: str
+) -> Registration:
+    note = text_field(note, NOTE_MAX)
+    async with db.transaction() as conn:
+        secretary, registration = await _as_secretary(conn, actor, registration_id)
+        if registration.status not in OPEN_STATUSES:
+            raise Conflict("registration_not_active")
+        await store.touch(conn, registration.id, "last_contact_at")
+        await _happened(
+            conn, registration.id, registration.branch_id, "contacted", secretary.id, note
+        )
+        updated = await store.get(conn, registration.id)
+    assert updated is not None
+    return updated
+
+
+@dataclass(frozen=True)
+class Reminder:
+    registration: Registration
+    certificate: Certificate
+
+
+async def renewal_reminders(db: Database, today: date) -> list[Reminder]:
+    """Certificates ending within EXPIRING_DAYS, each returned once per validity period:
+    the reminder is recorded as it is handed out, so a restart does not repeat it."""
+    async with db.transaction() as conn:
+        due = await store.unreminded_expiring(conn, today + timedelta(days=EXPIRING_DAYS))
+        for registration, certificate in due:
+            await store.add_event(
+                conn, registration.id, "renewal_reminded", None, certificate.valid_until.isoformat()
+            )
+    return [Reminder(registration, certificate) for registration, certificate in due]
+
+
+@dataclass(frozen=True)
+class Dossier:
+    registration: Registration
+    certificate: Certificate | None
+    versions: list[Version]
+    events: list[Event]
+    settings: MobileSettings
+    pending_changes: list[Change]
+
+
+async def dossier(db: Database, actor: Actor, registration_id: int) -> Dossier:
+    """Everything about one registration, for a secretary of its branch only."""
+    registration = await store.get(db, registration_id)
+    if registration is None:
+        raise NotFound("registration_unknown")
+    require(actor, Role.SECRETARY, registration.branch_id)
+    return Dossier(
+        registration,
+        await store.current_certificate(db, registration.id),
+        await store.versions(db, registration.id),
+        await store.events(db, registration.id),
+        await store.settings(db, registration.branch_id),
+        await store.pending_changes(db, registration.id),
+    )
+
+
+def _cutoff(kind: ListKind, settings: MobileSettings, now: datetime, today: date) -> str:
+    if kind is ListKind.REPORT_OVERDUE:
+        return iso(now - timedelta(days=settings.report_days))
+    if kind is ListKind.CONTACT_OVERDUE:
+        return iso(now - timedelta(days=settings.contact_days))
+    return (today + timedelta(days=EXPIRING_DAYS)).isoformat()
+
+
+async def counts(
+    db: Database, actor: Actor, branch_id: int, now: datetime, today: date
+) -> dict[ListKind, int]:
+    require(actor, Role.SECRETARY, branch_id)
+    settings = await store.settings(db, branch_id)
+    return {
+        kind: await store.count(db, branch_id, kind, _cutoff(kind, settings, now, today))
+        for kind in ListKind
+    }
+
+
+@dataclass(frozen=True)
+class Page:
+    kind: ListKind
+    branch_id: int
+    number: int
+    pages: int
+    total: int
+    items: list[Registration]
+
+
+async def listing(
+    db: Database,
+    actor: Actor,
+    branch_id: int,
+    kind: ListKind,
+    page: int,
+    now: datetime,
+    today: date,
+) -> Page:
+    require(actor, Role.SECRETARY, branch_id)
+    cutoff = _cutoff(kind, await store.settings(db, branch_id), now, today)
+    total = await store.count(db, branch_id, kind, cutoff)
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(page, 0), pages - 1)
+    items = await store.page(db, branch_id, kind, cutoff, limit=PAGE_SIZE, offset=page * PAGE_SIZE)
+    return Page(kind, branch_id, page, pages, total, items)
+
+
+async def branch_settings(db: Database, branch_id: int) -> MobileSettings:
+    if await branches.get(db, branch_id) is None:
+        raise NotFound("branch_unknown", branch=branch_id)
+    return await store.settings(db, branch_id)
+
+
+async def change_settings(db: Database, branch_id: int, **changes: int) -> MobileSettings:
+    """Operator (CLI) change of a branch's validity, report and contact periods."""
+    chosen = check_settings(replace(await branch_settings(db, branch_id), **changes))
+    async with db.transaction() as conn:
+        await store.save_settings(conn, branch_id, chosen)
+        await audit.record(
+            conn,
+            action="mobile.settings",
+            subject_type="branch",
+            subject_id=branch_id,
+            branch_id=branch_id,
+            **changes,
+        )
+    return chosen
+
+
+# ---- anyone -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verification:
+    holder: str
+    branch: str
+    valid_until: date
+    valid: bool
+
+
+async def verify(db: Database, code: str, today: date) -> Verification:
+    """Whether a certificate is genuine and valid; reveals only name, branch and validity."""
+    code = code.strip().upper()
+    if not code.isalnum() or len(code) > 32:
+        raise NotFound("certificate_unknown")
+    found = await store.certificate_by_code(db, code)
+    if found is None:
+        raise NotFound("certificate_unknown")
+    certificate, branch_name = found
+    return Verification(
+        certificate.holder, branch_name, certificate.valid_until, certificate.valid_on(today)
+    )

@@ -1,0 +1,75 @@
+"""The activity certificate as a PNG card: its lines in a CJK font, and a QR code.
+
+Rendering needs a font with Chinese glyphs. Without one the card would be boxes, so the
+bot sends the certificate as text only and logs a warning for the operator.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from functools import cache
+from pathlib import Path
+
+import qrcode
+from PIL import Image, ImageDraw, ImageFont
+
+log = logging.getLogger(__name__)
+
+# Debian's fonts-wqy-microhei first (the Dockerfile installs it), then other common places.
+FONT_CANDIDATES = (
+    Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
+    Path("/usr/share/fonts/wqy-microhei/wqy-microhei.ttc"),
+    Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+    Path("/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc"),
+    Path("/System/Library/Fonts/PingFang.ttc"),
+)
+WIDTH, HEIGHT = 900, 520
+MARGIN = 40
+RED = (178, 34, 34)
+QR_SIDE = 260
+TEXT_WIDTH = WIDTH - 2 * MARGIN - QR_SIDE - 20  # long addresses must not run under the QR
+
+
+def _fit(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont) -> str:
+    if draw.textlength(text, font=font) <= TEXT_WIDTH:
+        return text
+    while text and draw.textlength(text + "…", font=font) > TEXT_WIDTH:
+        text = text[:-1]
+    return text + "…"
+
+
+@cache
+def find_font(configured: Path | None) -> Path | None:
+    for candidate in (configured, *FONT_CANDIDATES):
+        if candidate is not None and candidate.is_file():
+            return candidate
+    log.warning(
+        "no CJK font found (tried %s); certificates are sent as text only. "
+        "Install fonts-wqy-microhei or set CERTIFICATE_FONT_PATH.",
+        ", ".join(str(c) for c in (configured, *FONT_CANDIDATES) if c),
+    )
+    return None
+
+
+def render(lines: list[str], qr_payload: str, font_path: Path | None = None) -> bytes | None:
+    """The first line is the title; None when no CJK font is available."""
+    found = find_font(font_path)
+    if found is None:
+        return None
+    title_font = ImageFont.truetype(str(found), 40)
+    body_font = ImageFont.truetype(str(found), 26)
+    card = Image.new("RGB", (WIDTH, HEIGHT), "white")
+    draw = ImageDraw.Draw(card)
+    draw.rectangle((8, 8, WIDTH - 9, HEIGHT - 9), outline=RED, width=6)
+    draw.text((MARGIN, MARGIN), lines[0], font=title_font, fill=RED)
+    y = MARGIN + 70
+    for line in lines[1:]:
+        draw.text((MARGIN, y), _fit(draw, line, body_font), font=body_font, fill="black")
+        y += 42
+    qr = qrcode.make(qr_payload, box_size=6, border=2).get_image().convert("RGB")
+    qr = qr.resize((QR_SIDE, QR_SIDE))
+    card.paste(qr, (WIDTH - MARGIN - QR_SIDE, HEIGHT - MARGIN - QR_SIDE))
+    buffer = io.BytesIO()
+    card.save(buffer, format="PNG")
+    return buffer.getvalue()

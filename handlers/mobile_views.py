@@ -1,0 +1,216 @@
+"""How mobile-member things read in the chat: labels, summaries, the certificate, the
+date picker. Shared by the member's and the secretary's side."""
+
+from __future__ import annotations
+
+import asyncio
+import calendar
+import re
+from datetime import date, datetime
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.context import BotContext
+from bot.i18n import N_, Translator
+from domain import mobile
+from domain.mobile_models import Certificate, Direction, ListKind, Registration, RegStatus
+from handlers import certificate_card
+from handlers.common import ERROR_TEXT
+
+FIELD_LABELS: dict[str, str] = {
+    "destination": N_("Destination (province and city)"),
+    "address": N_("Address"),
+    "employer": N_("Employer or work"),
+    "org": N_("Party organisation there"),
+    "org_contact": N_("Its contact person"),
+    "org_phone": N_("Its phone"),
+    "departure": N_("Departure date"),
+    "expected_return": N_("Expected return"),
+    "reason": N_("Reason"),
+    "phone": N_("My phone"),
+    "origin_branch": N_("Branch I come from"),
+    "origin_contact": N_("Contact person there"),
+    "origin_phone": N_("Their phone"),
+    "arrival": N_("Arrival date"),
+}
+REPORT_LABELS: dict[str, str] = {
+    "whereabouts": N_("Where I am"),
+    "study": N_("What I studied"),
+    "activities": N_("Activities I joined"),
+}
+DIRECTION_NAMES: dict[Direction, str] = {
+    Direction.OUTFLOW: N_("Outflow (working away)"),
+    Direction.INFLOW: N_("Inflow (moved into the community)"),
+}
+STATUS_NAMES: dict[RegStatus, str] = {
+    RegStatus.PENDING: N_("waiting for the secretary"),
+    RegStatus.ACTIVE: N_("approved"),
+    RegStatus.REJECTED: N_("not approved"),
+    RegStatus.RETURNING: N_("returned, certificate to hand back"),
+    RegStatus.CLOSED: N_("closed"),
+}
+LIST_NAMES: dict[ListKind, str] = {
+    ListKind.PENDING: N_("Waiting for approval"),
+    ListKind.OUTFLOW: N_("Outflow"),
+    ListKind.INFLOW: N_("Inflow"),
+    ListKind.REPORT_OVERDUE: N_("Report overdue"),
+    ListKind.CONTACT_OVERDUE: N_("Contact overdue"),
+    ListKind.EXPIRING: N_("Certificate expiring"),
+}
+EVENT_NAMES: dict[str, str] = {
+    "submitted": N_("registered"),
+    "approved": N_("approved"),
+    "rejected": N_("rejected"),
+    "certificate_issued": N_("certificate issued"),
+    "certificate_renewed": N_("certificate renewed"),
+    "certificate_revoked": N_("certificate revoked"),
+    "report": N_("status report"),
+    "return_requested": N_("reported return"),
+    "returned": N_("return confirmed"),
+    "ended": N_("inflow ended"),
+    "contacted": N_("contacted"),
+    "renewal_reminded": N_("reminded of the certificate's expiry"),
+    "change_approved": N_("changes approved"),
+    "change_rejected": N_("changes not approved"),
+}
+
+ERROR_TEXT.update(
+    {
+        "mobile_members_only": N_("Only registered members of a branch can do that."),
+        "text_empty": N_("Please type an answer."),
+        "text_too_long": N_("That is too long (at most {max} characters)."),
+        "date_format": N_(
+            "I could not read that date. Please write it like 2026-03-01, 2026/3/1 or 3月1日, or pick it below."
+        ),
+        "date_invalid": N_("That date does not exist. Please check the month and day."),
+        "date_out_of_range": N_("That date is too far from today. Please check the year."),
+        "date_too_far_ahead": N_(
+            "That date is more than a year ahead. Please register closer to the date."
+        ),
+        "return_before_departure": N_(
+            "The return date must be after the departure date. Please enter it again."
+        ),
+        "field_missing": N_("Some required details are missing; please fill them in."),
+        "outflow_already_open": N_(
+            "You already have an open outflow registration. Report your return before registering a new one, or send a status report to record changes."
+        ),
+        "inflow_already_open": N_("You already have an open inflow registration."),
+        "other_direction_open": N_(
+            "You cannot be registered as outflow and inflow at the same time. Please finish your open registration first."
+        ),
+        "registration_unknown": N_("This registration does not exist or is not yours to see."),
+        "registration_not_active": N_("This registration is not active."),
+        "registration_decided": N_(
+            "This registration has already been handled. Nothing was changed."
+        ),
+        "no_valid_certificate": N_("There is no valid certificate for this registration."),
+        "certificate_unknown": N_("No certificate has this verification code."),
+    }
+)
+
+
+def field_value_text(t: Translator, field: str, value: str | None) -> str:
+    if not value:
+        return t.gettext("not known yet")
+    if field in mobile.DATES:
+        return t.date(date.fromisoformat(value))
+    return value
+
+
+def colon(t: Translator) -> str:
+    """The colon of the language: full-width in Chinese."""
+    return "：" if t.locale.startswith("zh") else ": "
+
+
+def labelled(t: Translator, label: str, value: str) -> str:
+    return f"{t.gettext(label)}{colon(t)}{value}"
+
+
+def details_lines(t: Translator, direction: Direction, details: dict[str, str]) -> list[str]:
+    return [
+        labelled(t, FIELD_LABELS[f], field_value_text(t, f, details.get(f)))
+        for f in mobile.FIELDS[direction]
+    ]
+
+
+def registration_text(t: Translator, registration: Registration) -> list[str]:
+    return [
+        t.gettext(
+            "{direction} — {status} (version {version})",
+            direction=t.gettext(DIRECTION_NAMES[registration.direction]),
+            status=t.gettext(STATUS_NAMES[registration.status]),
+            version=registration.version,
+        ),
+        *details_lines(t, registration.direction, registration.details),
+    ]
+
+
+def certificate_lines(t: Translator, certificate: Certificate, branch_name: str) -> list[str]:
+    lines = [
+        t.gettext("Mobile party member activity certificate"),
+        t.gettext("No.: {number}", number=certificate.number),
+        t.gettext("Holder: {name}", name=certificate.holder),
+        t.gettext("Branch: {branch}", branch=branch_name),
+        t.gettext("Destination: {destination}", destination=certificate.destination),
+        t.gettext("Issued: {day}", day=t.date(certificate.issued_on)),
+        t.gettext("Valid until: {day}", day=t.date(certificate.valid_until)),
+        t.gettext("Verification code: {code}", code=certificate.verify_code),
+    ]
+    if certificate.revoked:
+        lines.append(t.gettext("REVOKED"))
+    return lines
+
+
+def verify_link(context: BotContext, code: str) -> str:
+    return f"https://t.me/{context.bot.username}?start=verify-{code}"
+
+
+async def certificate_message(
+    context: BotContext, t: Translator, certificate: Certificate, branch_name: str
+) -> tuple[str, bytes | None]:
+    """The certificate as a caption and its PNG card; no card when no CJK font is installed.
+    Drawn in a thread: rendering takes tens of milliseconds nobody else should wait for."""
+    lines = certificate_lines(t, certificate, branch_name)
+    card = await asyncio.to_thread(
+        certificate_card.render,
+        lines,
+        verify_link(context, certificate.verify_code),
+        context.settings.certificate_font_path,
+    )
+    return "\n".join(lines), card
+
+
+# ---- the date picker ----------------------------------------------------------------------
+
+DAY_DATA = re.compile(r"mob:d:(\d{4}-\d{2}-\d{2})")
+MONTH_DATA = re.compile(r"mob:dm:(\d{4})-(\d{2})")
+NOOP = "mob:noop"
+
+
+def date_picker(t: Translator, year: int, month: int) -> InlineKeyboardMarkup:
+    """A month of buttons; each day's data is the ISO date, re-checked when pressed."""
+    previous = (year - 1, 12) if month == 1 else (year, month - 1)
+    following = (year + 1, 1) if month == 12 else (year, month + 1)
+    title = t.date(date(year, month, 1), "yyyy-MM")
+    rows = [
+        [
+            InlineKeyboardButton("‹", callback_data=f"mob:dm:{previous[0]}-{previous[1]:02d}"),
+            InlineKeyboardButton(title, callback_data=NOOP),
+            InlineKeyboardButton("›", callback_data=f"mob:dm:{following[0]}-{following[1]:02d}"),
+        ]
+    ]
+    for week in calendar.Calendar().monthdayscalendar(year, month):
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    str(day) if day else "·",
+                    callback_data=f"mob:d:{year}-{month:02d}-{day:02d}" if day else NOOP,
+                )
+                for day in week
+            ]
+        )
+    return InlineKeyboardMarkup(rows)
+
+
+def local_today(context: BotContext) -> date:
+    return datetime.now(context.settings.tz).date()

@@ -1,0 +1,407 @@
+"""SQL of mobile members: registrations, versions, certificates, events, settings."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date
+
+import aiosqlite
+
+from domain.mobile_models import (
+    Certificate,
+    Change,
+    Direction,
+    Event,
+    ListKind,
+    MobileSettings,
+    Registration,
+    RegStatus,
+    Version,
+)
+from storage.db import Database, iso, parse_iso, utcnow
+
+Reader = Database | aiosqlite.Connection
+
+_CURRENT = (
+    "SELECT r.*, p.name AS person_name, p.telegram_id AS person_telegram_id,"
+    " v.version, v.details FROM mobile_registrations r"
+    " JOIN people p ON p.id = r.person_id"
+    " JOIN mobile_versions v ON v.registration_id = r.id AND v.version ="
+    " (SELECT MAX(version) FROM mobile_versions WHERE registration_id = r.id)"
+)
+
+
+async def _one(source: Reader, sql: str, params: tuple) -> sqlite3.Row | None:
+    if isinstance(source, Database):
+        return await source.fetchone(sql, params)
+    async with source.execute(sql, params) as cur:
+        return await cur.fetchone()
+
+
+def _registration(row: sqlite3.Row) -> Registration:
+    return Registration(
+        id=row["id"],
+        person_id=row["person_id"],
+        person_name=row["person_name"] or f"#{row['person_id']}",
+        person_telegram_id=row["person_telegram_id"],
+        branch_id=row["branch_id"],
+        direction=Direction(row["direction"]),
+        status=RegStatus(row["status"]),
+        created_at=parse_iso(row["created_at"]),
+        decided_at=parse_iso(row["decided_at"]),
+        reason=row["reason"],
+        last_report_at=parse_iso(row["last_report_at"]),
+        last_contact_at=parse_iso(row["last_contact_at"]),
+        version=row["version"],
+        details=json.loads(row["details"]),
+    )
+
+
+def _certificate(row: sqlite3.Row) -> Certificate:
+    return Certificate(
+        id=row["id"],
+        registration_id=row["registration_id"],
+        branch_id=row["branch_id"],
+        number=row["number"],
+        verify_code=row["verify_code"],
+        holder=row["holder"],
+        destination=row["destination"],
+        issued_on=date.fromisoformat(row["issued_on"]),
+        valid_until=date.fromisoformat(row["valid_until"]),
+        revoked=row["status"] == "revoked",
+        revoked_reason=row["revoked_reason"],
+    )
+
+
+async def get(source: Reader, registration_id: int) -> Registration | None:
+    row = await _one(source, f"{_CURRENT} WHERE r.id = ?", (registration_id,))
+    return _registration(row) if row else None
+
+
+async def open_for_person(source: Reader, person_id: int) -> Registration | None:
+    row = await _one(
+        source,
+        f"{_CURRENT} WHERE r.person_id = ? AND r.status IN ('pending', 'active', 'returning')",
+        (person_id,),
+    )
+    return _registration(row) if row else None
+
+
+async def create(
+    conn: aiosqlite.Connection,
+    *,
+    person_id: int,
+    branch_id: int,
+    direction: Direction,
+    details: dict[str, str],
+) -> int:
+    cur = await conn.execute(
+        "INSERT INTO mobile_registrations (person_id, branch_id, direction, created_at)"
+        " VALUES (?, ?, ?, ?)",
+        (person_id, branch_id, direction, iso(utcnow())),
+    )
+    await add_version(conn, cur.lastrowid, 1, details, None, person_id)
+    return cur.lastrowid
+
+
+async def add_version(
+    conn: aiosqlite.Connection,
+    registration_id: int,
+    version: int,
+    details: dict[str, str],
+    report: dict[str, str] | None,
+    created_by: int | None,
+) -> None:
+    await conn.execute(
+        "INSERT INTO mobile_versions (registration_id, version, details, report, created_at,"
+        " created_by) VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            registration_id,
+            version,
+            json.dumps(details, ensure_ascii=False, sort_keys=True),
+            json.dumps(report, ensure_ascii=False, sort_keys=True) if report else None,
+            iso(utcnow()),
+            created_by,
+        ),
+    )
+
+
+async def set_status(
+    conn: aiosqlite.Connection,
+    registration_id: int,
+    expected: tuple[RegStatus, ...],
+    status: RegStatus,
+    **fields: object,
+) -> bool:
+    """Change the status only from one of `expected`; False when someone was first."""
+    allowed = {"decided_at", "decided_by", "reason", "closed_at"}
+    if set(fields) - allowed:
+        raise ValueError(f"unknown registration fields {set(fields) - allowed}")
+    assignments = "".join(f", {name} = ?" for name in fields)
+    marks = ", ".join("?" for _ in expected)
+    cur = await conn.execute(
+        f"UPDATE mobile_registrations SET status = ?{assignments}"
+        f" WHERE id = ? AND status IN ({marks})",
+        (status, *fields.values(), registration_id, *expected),
+    )
+    return cur.rowcount == 1
+
+
+async def touch(conn: aiosqlite.Connection, registration_id: int, column: str) -> None:
+    if column not in ("last_report_at", "last_contact_at"):
+        raise ValueError(column)
+    await conn.execute(
+        f"UPDATE mobile_registrations SET {column} = ? WHERE id = ?",
+        (iso(utcnow()), registration_id),
+    )
+
+
+async def add_event(
+    conn: aiosqlite.Connection,
+    registration_id: int,
+    kind: str,
+    actor_id: int | None,
+    note: str | None = None,
+) -> None:
+    await conn.execute(
+        "INSERT INTO mobile_events (registration_id, at, actor_id, kind, note)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (registration_id, iso(utcnow()), actor_id, kind, note),
+    )
+
+
+def _change(row: sqlite3.Row) -> Change:
+    return Change(
+        row["id"], row["registration_id"], json.loads(row["changes"]), row["status"], row["reason"]
+    )
+
+
+async def add_change(
+    conn: aiosqlite.Connection, registration_id: int, changes: dict[str, str], created_by: int
+) -> int:
+    cur = await conn.execute(
+        "INSERT INTO mobile_changes (registration_id, changes, created_at, created_by)"
+        " VALUES (?, ?, ?, ?)",
+        (
+            registration_id,
+            json.dumps(changes, ensure_ascii=False, sort_keys=True),
+            iso(utcnow()),
+            created_by,
+        ),
+    )
+    return cur.lastrowid
+
+
+async def get_change(source: Reader, change_id: int) -> Change | None:
+    row = await _one(source, "SELECT * FROM mobile_changes WHERE id = ?", (change_id,))
+    return _change(row) if row else None
+
+
+async def decide_change(
+    conn: aiosqlite.Connection, change_id: int, status: str, decided_by: int, reason: str | None
+) -> bool:
+    cur = await conn.execute(
+        "UPDATE mobile_changes SET status = ?, decided_at = ?, decided_by = ?, reason = ?"
+        " WHERE id = ? AND status = 'pending'",
+        (status, iso(utcnow()), decided_by, reason, change_id),
+    )
+    return cur.rowcount == 1
+
+
+async def pending_changes(db: Database, registration_id: int) -> list[Change]:
+    found = await db.fetchall(
+        "SELECT * FROM mobile_changes WHERE registration_id = ? AND status = 'pending' ORDER BY id",
+        (registration_id,),
+    )
+    return [_change(r) for r in found]
+
+
+async def branch_code(conn: aiosqlite.Connection, branch_id: int) -> str:
+    async with conn.execute("SELECT code FROM branches WHERE id = ?", (branch_id,)) as cur:
+        return (await cur.fetchone())[0]
+
+
+async def next_serial(conn: aiosqlite.Connection, branch_id: int, year: int) -> int:
+    # Called inside the writer's BEGIN IMMEDIATE transaction, so no other approval can
+    # read the same maximum: serials have neither gaps nor duplicates.
+    async with conn.execute(
+        "SELECT COALESCE(MAX(serial), 0) + 1 FROM mobile_certificates"
+        " WHERE branch_id = ? AND year = ?",
+        (branch_id, year),
+    ) as cur:
+        return (await cur.fetchone())[0]
+
+
+async def insert_certificate(
+    conn: aiosqlite.Connection,
+    *,
+    registration_id: int,
+    branch_id: int,
+    year: int,
+    serial: int,
+    number: str,
+    verify_code: str,
+    holder: str,
+    destination: str,
+    issued_on: date,
+    valid_until: date,
+) -> int:
+    cur = await conn.execute(
+        "INSERT INTO mobile_certificates (registration_id, branch_id, year, serial, number,"
+        " verify_code, holder, destination, issued_on, valid_until)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            registration_id,
+            branch_id,
+            year,
+            serial,
+            number,
+            verify_code,
+            holder,
+            destination,
+            issued_on.isoformat(),
+            valid_until.isoformat(),
+        ),
+    )
+    return cur.lastrowid
+
+
+async def current_certificate(source: Reader, registration_id: int) -> Certificate | None:
+    row = await _one(
+        source,
+        "SELECT * FROM mobile_certificates WHERE registration_id = ? ORDER BY id DESC LIMIT 1",
+        (registration_id,),
+    )
+    return _certificate(row) if row else None
+
+
+async def certificate_by_code(db: Database, code: str) -> tuple[Certificate, str] | None:
+    """The certificate and its branch's name."""
+    row = await db.fetchone(
+        "SELECT c.*, b.name AS branch_name FROM mobile_certificates c"
+        " JOIN branches b ON b.id = c.branch_id WHERE c.verify_code = ?",
+        (code,),
+    )
+    return (_certificate(row), row["branch_name"]) if row else None
+
+
+async def extend_certificate(conn: aiosqlite.Connection, certificate_id: int, until: date) -> None:
+    await conn.execute(
+        "UPDATE mobile_certificates SET valid_until = ? WHERE id = ? AND status = 'valid'",
+        (until.isoformat(), certificate_id),
+    )
+
+
+async def revoke_certificate(conn: aiosqlite.Connection, certificate_id: int, reason: str) -> bool:
+    cur = await conn.execute(
+        "UPDATE mobile_certificates SET status = 'revoked', revoked_at = ?, revoked_reason = ?"
+        " WHERE id = ? AND status = 'valid'",
+        (iso(utcnow()), reason, certificate_id),
+    )
+    return cur.rowcount == 1
+
+
+async def unreminded_expiring(
+    conn: aiosqlite.Connection, until: date
+) -> list[tuple[Registration, Certificate]]:
+    """Valid certificates of active registrations ending by `until`, whose holder has not
+    been reminded of this validity period yet (the reminder event notes its end date)."""
+    async with conn.execute(
+        "SELECT c.* FROM mobile_certificates c"
+        " JOIN mobile_registrations r ON r.id = c.registration_id"
+        " WHERE r.status = 'active' AND c.status = 'valid' AND c.valid_until <= ?"
+        " AND NOT EXISTS (SELECT 1 FROM mobile_events e WHERE e.registration_id = r.id"
+        " AND e.kind = 'renewal_reminded' AND e.note = c.valid_until)"
+        " ORDER BY c.valid_until, c.id",
+        (until.isoformat(),),
+    ) as cur:
+        certificates = [_certificate(row) for row in await cur.fetchall()]
+    found = []
+    for certificate in certificates:
+        registration = await get(conn, certificate.registration_id)
+        assert registration is not None
+        found.append((registration, certificate))
+    return found
+
+
+async def versions(db: Database, registration_id: int) -> list[Version]:
+    found = await db.fetchall(
+        "SELECT * FROM mobile_versions WHERE registration_id = ? ORDER BY version",
+        (registration_id,),
+    )
+    return [
+        Version(
+            version=r["version"],
+            details=json.loads(r["details"]),
+            report=json.loads(r["report"]) if r["report"] else None,
+            created_at=parse_iso(r["created_at"]),
+        )
+        for r in found
+    ]
+
+
+async def events(db: Database, registration_id: int) -> list[Event]:
+    found = await db.fetchall(
+        "SELECT e.*, p.name AS actor_name FROM mobile_events e"
+        " LEFT JOIN people p ON p.id = e.actor_id WHERE e.registration_id = ? ORDER BY e.id",
+        (registration_id,),
+    )
+    return [Event(parse_iso(r["at"]), r["kind"], r["actor_name"], r["note"]) for r in found]
+
+
+async def settings(source: Reader, branch_id: int) -> MobileSettings:
+    row = await _one(source, "SELECT * FROM mobile_settings WHERE branch_id = ?", (branch_id,))
+    if row is None:
+        return MobileSettings()
+    return MobileSettings(row["validity_months"], row["report_days"], row["contact_days"])
+
+
+async def save_settings(conn: aiosqlite.Connection, branch_id: int, chosen: MobileSettings) -> None:
+    await conn.execute(
+        "INSERT INTO mobile_settings (branch_id, validity_months, report_days, contact_days,"
+        " updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(branch_id) DO UPDATE SET"
+        " validity_months = excluded.validity_months, report_days = excluded.report_days,"
+        " contact_days = excluded.contact_days, updated_at = excluded.updated_at",
+        (
+            branch_id,
+            chosen.validity_months,
+            chosen.report_days,
+            chosen.contact_days,
+            iso(utcnow()),
+        ),
+    )
+
+
+# Each list's condition; `:cutoff` is an instant or a date the caller computes.
+_LISTS: dict[ListKind, str] = {
+    ListKind.PENDING: "r.status = 'pending'",
+    ListKind.OUTFLOW: "r.direction = 'outflow' AND r.status IN ('active', 'returning')",
+    ListKind.INFLOW: "r.direction = 'inflow' AND r.status = 'active'",
+    ListKind.REPORT_OVERDUE: "r.status = 'active'"
+    " AND COALESCE(r.last_report_at, r.decided_at) < :cutoff",
+    ListKind.CONTACT_OVERDUE: "r.status = 'active'"
+    " AND COALESCE(r.last_contact_at, r.decided_at) < :cutoff",
+    ListKind.EXPIRING: "r.status IN ('active', 'returning') AND EXISTS (SELECT 1"
+    " FROM mobile_certificates c WHERE c.registration_id = r.id AND c.status = 'valid'"
+    " AND c.valid_until <= :cutoff)",
+}
+
+
+async def count(db: Database, branch_id: int, kind: ListKind, cutoff: str) -> int:
+    return await db.fetchval(
+        f"SELECT COUNT(*) FROM mobile_registrations r WHERE r.branch_id = :branch"
+        f" AND {_LISTS[kind]}",
+        {"branch": branch_id, "cutoff": cutoff},
+    )
+
+
+async def page(
+    db: Database, branch_id: int, kind: ListKind, cutoff: str, *, limit: int, offset: int
+) -> list[Registration]:
+    found = await db.fetchall(
+        f"{_CURRENT} WHERE r.branch_id = :branch AND {_LISTS[kind]}"
+        " ORDER BY r.created_at, r.id LIMIT :limit OFFSET :offset",
+        {"branch": branch_id, "cutoff": cutoff, "limit": limit, "offset": offset},
+    )
+    return [_registration(r) for r in found]
