@@ -62,6 +62,10 @@ def _parser() -> argparse.ArgumentParser:
     invite_create.add_argument("--uses", type=int, default=1)
     invite_create.add_argument("--expires", type=int, default=14, metavar="DAYS")
 
+    roster = sub.add_parser("import", help="import members from an XLSX or CSV roster")
+    roster.add_argument("file", type=Path)
+    roster.add_argument("--branch", type=int, required=True)
+
     backup = sub.add_parser("backup", help="copy the database safely, even while running")
     backup.add_argument("path", type=Path)
 
@@ -152,6 +156,43 @@ async def _invite_create(settings: Settings, db: Database, args: argparse.Namesp
     return 0
 
 
+async def _import(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from bot.i18n import translator
+    from domain import roster, spreadsheets
+    from handlers.common import error_text
+    from handlers.console import ERROR_TEXT  # noqa: F401  (registers the roster's wording)
+
+    try:
+        content = args.file.read_bytes()
+    except OSError as exc:
+        print(f"partybot: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        return EXIT_FAILED
+    t = translator("en")
+    try:
+        table = spreadsheets.read_table(args.file.name, content)
+    except DomainError as exc:
+        print(f"partybot: {error_text(t, exc)}", file=sys.stderr)
+        return EXIT_FAILED
+    today = datetime.now(settings.tz).date()
+    result = await roster.import_roster(db, None, args.branch, table, today=today)
+    for error in result.errors:
+        column = roster.COLUMN_HEADERS.get(error.column or "", "")
+        reason = error_text(t, DomainError(error.code, **error.params))
+        print(f"row {error.row} {column}: {reason}", file=sys.stderr)
+    if not result.ok:
+        print(f"partybot: {len(result.errors)} problem(s); nothing imported", file=sys.stderr)
+        return EXIT_FAILED
+    username = await bot_username(settings)
+    for item in result.imported:
+        if item.invite_code:
+            link = f"https://t.me/{username}?start={item.invite_code}" if username else ""
+            print(f"{item.name}\t{item.phone}\t{item.invite_code}\t{link}".rstrip())
+    print(f"imported {result.created} new, {result.matched} already known")
+    return 0
+
+
 async def _backup(settings: Settings, db: Database, args: argparse.Namespace) -> int:
     target = await db.backup(args.path)
     print(f"backup written to {target}")
@@ -163,6 +204,7 @@ COMMANDS = {
     ("branch", "add"): _branch_add,
     ("secretary", "add"): _secretary_add,
     ("invite", "create"): _invite_create,
+    ("import", None): _import,
     ("backup", None): _backup,
 }
 

@@ -76,6 +76,8 @@ class Invite:
     role: InviteRole
     uses_left: int
     expires_at: datetime | None
+    # A personal invitation binds the account to this pre-created person (roster import).
+    person_id: int | None = None
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ def invite(row: sqlite3.Row) -> Invite:
         role=InviteRole(row["role"]),
         uses_left=row["uses_left"],
         expires_at=parse_iso(row["expires_at"]),
+        person_id=row["person_id"],
     )
 
 
