@@ -39,6 +39,8 @@ ERROR_TEXT.update(
         "telegram_id_invalid": N_("A Telegram id is a positive number."),
         "telegram_id_elsewhere": N_("This Telegram account belongs to someone in another branch."),
         "branch_unknown": N_("That branch no longer exists."),
+        "export_unknown": N_("There is no such export. Send /export to see the choices."),
+        "period_invalid": N_("Please give the period as two dates, the earlier first."),
     }
 )
 

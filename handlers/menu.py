@@ -31,6 +31,8 @@ COMMANDS: list[Command] = [
     Command("language", N_("Switch language: 中文 / English"), Audience.EVERYONE),
     Command("cancel", N_("Stop what you are doing"), Audience.EVERYONE),
     Command("import", N_("Import members from a spreadsheet"), Audience.SECRETARY),
+    Command("export", N_("Export members or the audit log as a spreadsheet"), Audience.SECRETARY),
+    Command("audit", N_("Read the branch's audit log"), Audience.SECRETARY),
 ]
 
 
