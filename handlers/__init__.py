@@ -11,7 +11,7 @@ from telegram import Update
 from telegram.ext import Application, TypeHandler
 
 from bot.context import BotContext
-from handlers import basics, exports, joins, onboarding, roster
+from handlers import basics, exports, joins, mydata, onboarding, roster
 from handlers.errors import on_error
 
 FEATURES = 0
@@ -37,6 +37,7 @@ def register(app: Application) -> None:
             roster.conversation(),
             *joins.handlers(),
             *exports.handlers(),
+            *mydata.handlers(),
             *basics.handlers(),
             *basics.last_resort_handlers(),
         ],

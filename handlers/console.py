@@ -40,6 +40,8 @@ ERROR_TEXT.update(
         "telegram_id_elsewhere": N_("This Telegram account belongs to someone in another branch."),
         "branch_unknown": N_("That branch no longer exists."),
         "export_unknown": N_("There is no such export. Send /export to see the choices."),
+        "person_unknown": N_("That person is not in the records."),
+        "already_left": N_("This person's departure has already been recorded."),
         "period_invalid": N_("Please give the period as two dates, the earlier first."),
     }
 )

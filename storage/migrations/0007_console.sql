@@ -25,3 +25,7 @@ CREATE TABLE departures (
 );
 CREATE INDEX departures_branch ON departures(branch_id, left_on);
 CREATE INDEX departures_person ON departures(person_id);
+
+-- /mydata looks up what a person did and what was recorded about them.
+CREATE INDEX audit_log_actor ON audit_log(actor_id) WHERE actor_id IS NOT NULL;
+CREATE INDEX audit_log_subject ON audit_log(subject_type, subject_id);
