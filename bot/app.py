@@ -69,9 +69,12 @@ async def post_init(app: Application) -> None:
         chosen, reported = await telegram_users.get_languages(db, telegram_id)
         locale = resolve(chosen, reported, settings.bot_default_locale)
         await menu.publish_for(app.bot, await actor(db, telegram_id), locale)
+    settings.heartbeat_path.touch()  # from the first moment: `partybot restore` must wait
     jobs.schedule(app)
     log.info("bot @%s ready", app.bot.username)
 
 
 async def post_shutdown(app: Application) -> None:
     await app.bot_data["db"].close()
+    # A clean stop leaves no heartbeat, so `partybot restore` knows the file is free.
+    app.bot_data["settings"].heartbeat_path.unlink(missing_ok=True)

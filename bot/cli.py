@@ -16,17 +16,17 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from bot import __version__
+from bot import __version__, backups
+from bot.backups import HEARTBEAT_MAX_AGE
 from bot.config import ConfigError, Settings, load_settings
 from bot.logging import setup_logging
 from domain import admin, onboarding
 from domain.errors import DomainError
 from domain.models import InviteRole
-from storage.db import Database
+from storage.db import Database, utcnow
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
-HEARTBEAT_MAX_AGE = 180
 
 log = logging.getLogger("partybot")
 
@@ -67,7 +67,13 @@ def _parser() -> argparse.ArgumentParser:
     roster.add_argument("--branch", type=int, required=True)
 
     backup = sub.add_parser("backup", help="copy the database safely, even while running")
-    backup.add_argument("path", type=Path)
+    backup.add_argument(
+        "path", type=Path, nargs="?", help="default: a dated file in BACKUP_DIR, rotated"
+    )
+
+    restore = sub.add_parser("restore", help="put a backup in place of the database")
+    restore.add_argument("file", type=Path)
+    restore.add_argument("--force", action="store_true", help="skip the is-it-running check")
 
     sub.add_parser("health", help="exit 0 when the running bot's heartbeat is fresh")
     return parser
@@ -83,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
             return run(settings, args)
         if command == "health":
             return health(settings)
+        if command == "restore":
+            return restore(settings, args)
         action = COMMANDS.get((command, getattr(args, "action", None)))
         if action is None:
             _parser().parse_args([command, "--help"])
@@ -194,8 +202,27 @@ async def _import(settings: Settings, db: Database, args: argparse.Namespace) ->
 
 
 async def _backup(settings: Settings, db: Database, args: argparse.Namespace) -> int:
-    target = await db.backup(args.path)
+    if args.path is not None:
+        target = await db.backup(args.path)
+    else:
+        now = utcnow()
+        target = await backups.take(db, settings.backups_path, now)
+        for old in backups.rotate(settings.backups_path, settings.backup_keep_days, now):
+            print(f"removed {old} (older than {settings.backup_keep_days} days)")
     print(f"backup written to {target}")
+    return 0
+
+
+def restore(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        kept = backups.restore(settings, args.file, force=args.force)
+    except backups.RestoreRefused as exc:
+        print(f"partybot: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"restored {args.file} to {settings.database_path}")
+    if kept is not None:
+        print(f"the replaced database was kept as {kept}")
+    print("start the bot now; it applies any newer migrations on start")
     return 0
 
 

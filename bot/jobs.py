@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
+from bot import backups
 from bot.context import BotContext
 
 HEARTBEAT_SECONDS = 30
@@ -16,3 +17,7 @@ async def heartbeat(context: BotContext) -> None:
 
 def schedule(app: Application) -> None:
     app.job_queue.run_repeating(heartbeat, interval=HEARTBEAT_SECONDS, first=1, name="heartbeat")
+    # Until the scheduler's registry of jobs lands (issue in progress), the backup is wired
+    # here directly; it moves there as one entry.
+    settings = app.bot_data["settings"]
+    app.job_queue.run_daily(backups.daily, time=settings.backup_at, name="backup")
