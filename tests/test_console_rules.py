@@ -1,0 +1,83 @@
+"""The console's rules without Telegram: import atomicity, file limits, exports, periods."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+
+from domain import admin, exports, roster, spreadsheets
+from domain.errors import InvalidInput
+from domain.models import PersonStatus
+from storage import people
+from storage.db import Database
+from tests.console_helpers import xlsx
+
+TODAY = date(2026, 11, 25)
+
+
+async def test_a_conflict_found_while_writing_rolls_everything_back(tmp_path):
+    async with Database(tmp_path / "db.sqlite") as db:
+        home = await admin.add_branch(db, "甲支部")
+        other = await admin.add_branch(db, "乙支部")
+        await admin.add_secretary(db, other.id, 555)
+        table = spreadsheets.read_table(
+            "r.xlsx",
+            xlsx(
+                [
+                    ["李明", "13800138000", "居民党员", None, None],
+                    ["王五", "13900139000", "居民", None, 555],
+                ],
+                ["姓名", "手机号", "类别", "入党日期", "Telegram ID"],
+            ),
+        )
+        before = await db.fetchval("SELECT COUNT(*) FROM people")
+        result = await roster.import_roster(db, None, home.id, table, today=TODAY)
+        assert [(e.row, e.column, e.code) for e in result.errors] == [
+            (3, "telegram_id", "telegram_id_elsewhere")
+        ]
+        assert await db.fetchval("SELECT COUNT(*) FROM people") == before
+        assert await db.fetchval("SELECT COUNT(*) FROM invites") == 0
+        assert (await people.by_telegram_id(db, 555)).branch_id == other.id
+        assert (await people.by_telegram_id(db, 555)).status is PersonStatus.ACTIVE
+
+
+def test_a_huge_workbook_is_refused_without_reading_it_all():
+    rows = [[f"人{i}", f"138{i:08d}", "居民党员", None] for i in range(10_000)]
+    with pytest.raises(InvalidInput) as refused:
+        spreadsheets.read_table("big.xlsx", xlsx(rows))
+    assert refused.value.code == "too_many_rows"
+
+
+def test_formula_cells_are_rows_in_error_and_text_out_stays_text():
+    table = spreadsheets.read_table("f.xlsx", xlsx([["=1+1", "13800138000", "居民党员"]]))
+    _, errors = roster.validate(table, TODAY)
+    assert [(e.column, e.code) for e in errors] == [("name", "cell_formula")]
+    content = spreadsheets.write_workbook(
+        [spreadsheets.Sheet("s", ["a"], [['=HYPERLINK("http://x","y")']])]
+    )
+    cell = load_workbook(io.BytesIO(content)).active["A2"]
+    assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
+
+
+def test_periods():
+    assert exports.period_choice("d7", TODAY) == exports.Period(date(2026, 11, 19), TODAY)
+    assert exports.period_choice("year", TODAY).start == date(2026, 1, 1)
+    assert exports.period_typed("2026-01", "2026-02", TODAY) == exports.Period(
+        date(2026, 1, 1), date(2026, 2, 28)
+    )
+    with pytest.raises(InvalidInput):
+        exports.period_typed("2026-03-01", "2026-01-01", TODAY)
+
+
+def test_more_exports_plug_in_with_a_few_lines():
+    async def rows(db, branch_id, period, tz):
+        return [["x"]]
+
+    added = exports.register(exports.Export("demo", "Demo", ("A",), rows))
+    try:
+        assert exports.EXPORTS["demo"] is added
+    finally:
+        del exports.EXPORTS["demo"]
