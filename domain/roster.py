@@ -301,6 +301,11 @@ async def _write(
                 continue
             if existing is not None:
                 await roster.refresh(conn, existing.id, row.category, row.joined_on)
+                if existing.status is PersonStatus.REJECTED:
+                    # An applicant turned down earlier whom the roster lists as a member: the
+                    # roster is the branch's own record, so they are a member now.
+                    await people.update(conn, existing.id, status=PersonStatus.ACTIVE)
+                    await people.grant_role(conn, existing.id, branch_id, _role(row), by)
                 imported.append(Imported(row.row, existing.id, row.name, row.phone, None, True))
                 continue
             person_id = await _create(conn, branch_id, row, by)
@@ -333,6 +338,10 @@ async def _write(
     return imported
 
 
+def _role(row: RosterRow) -> Role:
+    return Role.CADRE if row.category is Category.CADRE else Role.MEMBER
+
+
 async def _create(conn, branch_id: int, row: RosterRow, by: int | None) -> int:
     person_id = await people.insert(
         conn,
@@ -344,8 +353,7 @@ async def _create(conn, branch_id: int, row: RosterRow, by: int | None) -> int:
         status=PersonStatus.ACTIVE,
     )
     await roster.refresh(conn, person_id, row.category, row.joined_on)
-    role = Role.CADRE if row.category is Category.CADRE else Role.MEMBER
-    await people.grant_role(conn, person_id, branch_id, role, by)
+    await people.grant_role(conn, person_id, branch_id, _role(row), by)
     await audit.record(
         conn,
         action="person.imported",

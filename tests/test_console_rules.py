@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from domain import admin, exports, roster, spreadsheets
 from domain.errors import InvalidInput
-from domain.models import PersonStatus
+from domain.models import PersonStatus, Role
 from storage import people
 from storage.db import Database
 from tests.console_helpers import xlsx
@@ -81,3 +81,26 @@ def test_more_exports_plug_in_with_a_few_lines():
         assert exports.EXPORTS["demo"] is added
     finally:
         del exports.EXPORTS["demo"]
+
+
+async def test_an_applicant_rejected_earlier_whom_the_roster_lists_becomes_a_member(tmp_path):
+    async with Database(tmp_path / "db.sqlite") as db:
+        home = await admin.add_branch(db, "甲支部")
+        async with db.transaction() as conn:
+            await people.insert(
+                conn,
+                telegram_id=777,
+                branch_id=home.id,
+                name="赵六",
+                phone="13700137000",
+                category=None,
+                status=PersonStatus.REJECTED,
+            )
+        table = spreadsheets.read_table(
+            "r.csv", "姓名,手机号,类别,Telegram ID\n赵六,13700137000,居民党员,777\n".encode()
+        )
+        result = await roster.import_roster(db, None, home.id, table, today=TODAY)
+        assert (result.created, result.matched) == (0, 1)
+        person = await people.by_telegram_id(db, 777)
+        assert person.status is PersonStatus.ACTIVE and person.category == "resident"
+        assert await people.roles_of(db, person.id) == {(home.id, Role.MEMBER)}
