@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from domain.access import Actor, require
-from domain.errors import Conflict, NotAllowed, NotFound
+from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from domain.models import Person, PersonStatus, Role
 from storage import audit, departures, people
 from storage.db import Database
@@ -37,31 +37,44 @@ class Departed:
     secretaries: list[Person]
 
 
-async def check(db: Database, actor: Actor, person_id: int, kind: DepartureKind) -> Person:
-    """The person whose departure `actor` may record with this kind, or a refusal."""
-    person = await people.get(db, person_id)
-    return _allowed(actor, person, kind)
+async def check(db: Database, actor: Actor, person_id: int | None, kind: DepartureKind) -> Person:
+    """The person whose departure `actor` may record with this kind, or a refusal.
+    `person_id` None means the actor's own departure."""
+    person = await people.get(db, _target(actor, person_id))
+    return _allowed(actor, person, kind, own=person_id is None)
 
 
-def _allowed(actor: Actor, person: Person | None, kind: DepartureKind) -> Person:
+def _target(actor: Actor, person_id: int | None) -> int:
+    if person_id is not None:
+        return person_id
+    if actor.person is None:
+        raise NotAllowed("not_allowed")
+    return actor.person.id
+
+
+def _allowed(actor: Actor, person: Person | None, kind: DepartureKind, *, own: bool) -> Person:
     if person is None:
         raise NotFound("person_unknown")
-    is_self = actor.person is not None and actor.person.id == person.id and actor.active
-    if is_self:
-        if kind not in SELF_KINDS:
+    if own:
+        if not actor.active or kind not in SELF_KINDS:
             raise NotAllowed("not_allowed")
     else:
-        require(actor, Role.SECRETARY, person.branch_id)
+        secretary = require(actor, Role.SECRETARY, person.branch_id)
+        if secretary.id == person.id:
+            # One's own departure goes through /leave, with its own choices.
+            raise InvalidInput("depart_self")
     if person.status is not PersonStatus.ACTIVE:
         raise Conflict("already_left")
     return person
 
 
 async def record(
-    db: Database, actor: Actor, person_id: int, kind: DepartureKind, today: date
+    db: Database, actor: Actor, person_id: int | None, kind: DepartureKind, today: date
 ) -> Departed:
+    """`person_id` None records the actor's own departure."""
     async with db.transaction() as conn:
-        person = _allowed(actor, await people.get_for_update(conn, person_id), kind)
+        person = await people.get_for_update(conn, _target(actor, person_id))
+        person = _allowed(actor, person, kind, own=person_id is None)
         assert actor.person is not None and person.branch_id is not None
         await departures.create(
             conn,

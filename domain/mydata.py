@@ -11,14 +11,17 @@ Each provider returns JSON-ready data (or None to leave its section out).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
 from domain.access import Actor
 from domain.models import Person
-from storage import audit, departures, mydata
+from storage import departures, mydata
 from storage.db import Database, iso
+
+log = logging.getLogger(__name__)
 
 Provider = Callable[[Database, int, Person | None], Awaitable[Any]]
 PROVIDERS: dict[str, Provider] = {}
@@ -39,15 +42,7 @@ async def collect(db: Database, actor: Actor, now: datetime) -> dict[str, Any]:
         section = await function(db, actor.telegram_id, actor.person)
         if section is not None:
             found[name] = section
-    async with db.transaction() as conn:
-        await audit.record(
-            conn,
-            action="mydata.sent",
-            subject_type="person",
-            subject_id=actor.person.id if actor.person else None,
-            actor_id=actor.person.id if actor.person else None,
-            branch_id=actor.person.branch_id if actor.person else None,
-        )
+    log.info("personal data sent to telegram id %s", actor.telegram_id)
     return found
 
 

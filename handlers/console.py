@@ -41,6 +41,7 @@ ERROR_TEXT.update(
         "branch_unknown": N_("That branch no longer exists."),
         "export_unknown": N_("There is no such export. Send /export to see the choices."),
         "person_unknown": N_("That person is not in the records."),
+        "depart_self": N_("To record your own departure, send /leave."),
         "already_left": N_("This person's departure has already been recorded."),
         "period_invalid": N_("Please give the period as two dates, the earlier first."),
     }

@@ -41,9 +41,7 @@ ACTION_NAMES = {
     "join.rejected": N_("application rejected"),
     "roster.imported": N_("roster imported"),
     "person.imported": N_("member imported"),
-    "export.created": N_("data exported"),
     "person.departed": N_("departure recorded"),
-    "mydata.sent": N_("personal data sent to the member"),
 }
 
 

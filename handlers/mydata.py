@@ -28,7 +28,10 @@ from handlers.common import (
 from handlers.console import secretary_branch, send_file
 from storage.db import utcnow
 
-_LEAVE = re.compile(r"leave:(kind|ok):(\d{1,12}):([a-z_]{1,16})")
+# One's own departure, and the secretary's record of someone else's: apart, so that a
+# button acting on the presser alone never carries a person id.
+_LEAVE = re.compile(r"leave:(kind|ok):([a-z_]{1,16})")
+_DEPART = re.compile(r"depart:(kind|ok):(\d{1,12}):([a-z_]{1,16})")
 
 KIND_NAMES = {
     DepartureKind.TRANSFER_OUT: N_("Transfer of party relations out of the branch"),
@@ -53,12 +56,18 @@ async def send_mydata(update: Update, context: BotContext) -> None:
     )
 
 
-def kind_keyboard(t: Translator, person_id: int, kinds) -> InlineKeyboardMarkup:
+def button_data(step: str, person_id: int | None, kind: DepartureKind) -> str:
+    return f"leave:{step}:{kind}" if person_id is None else f"depart:{step}:{person_id}:{kind}"
+
+
+def kind_keyboard(
+    t: Translator, person_id: int | None, kinds: list[DepartureKind]
+) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
-                    t.gettext(KIND_NAMES[kind]), callback_data=f"leave:kind:{person_id}:{kind}"
+                    t.gettext(KIND_NAMES[kind]), callback_data=button_data("kind", person_id, kind)
                 )
             ]
             for kind in kinds
@@ -75,7 +84,7 @@ async def leave(update: Update, context: BotContext) -> None:
     await update.effective_message.reply_text(
         t.gettext("Why are you leaving the branch?"),
         reply_markup=kind_keyboard(
-            t, me.person.id, [k for k in DepartureKind if k in departures.SELF_KINDS]
+            t, None, [k for k in DepartureKind if k in departures.SELF_KINDS]
         ),
     )
 
@@ -116,12 +125,15 @@ def retention_note(t: Translator) -> str:
 async def leave_pressed(update: Update, context: BotContext) -> None:
     query = update.callback_query
     t = await tr(update, context)
-    match = parse_callback(query.data, _LEAVE)
+    own, other = parse_callback(query.data, _LEAVE), parse_callback(query.data, _DEPART)
     kinds = {str(k): k for k in DepartureKind}
-    if match is None or match.group(3) not in kinds:
+    if own is not None and own.group(2) in kinds:
+        step, person_id, kind = own.group(1), None, kinds[own.group(2)]
+    elif other is not None and other.group(3) in kinds:
+        step, person_id, kind = other.group(1), int(other.group(2)), kinds[other.group(3)]
+    else:
         await answer_query(query, t.gettext("This button is no longer valid."))
         return
-    step, person_id, kind = match.group(1), int(match.group(2)), kinds[match.group(3)]
     me = await who(update, context)
     try:
         if step == "kind":
@@ -135,7 +147,7 @@ async def leave_pressed(update: Update, context: BotContext) -> None:
         return
     await answer_query(query)
     if step == "kind":
-        await confirm(query, t, person, kind)
+        await confirm(query, t, person, person_id, kind)
         return
     await query.edit_message_text(
         t.gettext(
@@ -147,13 +159,15 @@ async def leave_pressed(update: Update, context: BotContext) -> None:
     await after_departure(context, departed, kind)
 
 
-async def confirm(query, t: Translator, person: Person, kind: DepartureKind) -> None:
+async def confirm(
+    query, t: Translator, person: Person, person_id: int | None, kind: DepartureKind
+) -> None:
     buttons = InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
                     t.pgettext("button", "✅ Confirm departure"),
-                    callback_data=f"leave:ok:{person.id}:{kind}",
+                    callback_data=button_data("ok", person_id, kind),
                 )
             ]
         ]
@@ -214,4 +228,5 @@ def handlers() -> list:
         CommandHandler("leave", leave),
         CommandHandler("depart", depart),
         CallbackQueryHandler(leave_pressed, pattern=r"^leave:"),
+        CallbackQueryHandler(leave_pressed, pattern=r"^depart:"),
     ]

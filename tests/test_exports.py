@@ -76,13 +76,12 @@ async def test_audit_export_for_a_date_range(bot, branch):
 async def test_audit_log_is_paged(bot, branch):
     await roster_of_two(bot, branch)
     secretary = branch.secretary
-    await secretary.send("/export")
     for _ in range(4):
-        await secretary.press("党员名册")
+        await invite(bot, branch.id)
     await secretary.send("/audit")
     first = secretary.last
     assert "审计日志，第 1 页" in first["text"]
-    assert first["text"].count("王书记 · 导出数据") == 4
+    assert first["text"].count("— · 创建邀请 invite #") == 5
     assert "王书记 · 导入党员名册 branch #1" in first["text"]
     assert secretary.buttons() == ["较早 ▶"]
     await secretary.press("较早 ▶")

@@ -51,10 +51,10 @@ async def test_a_member_leaves_and_the_retention_rule_applies(bot, branch):
     record = await people.by_telegram_id(bot.db, li.id)
     await li.send("/leave")
     assert li.buttons() == ["组织关系转出", "其他原因"]
-    await li.press_data(li.last["message_id"], f"leave:kind:{record.id}:death")
+    await li.press_data(li.last["message_id"], "leave:kind:death")
     assert "只有支部书记" in li.answer
     other = await people.by_telegram_id(bot.db, zhang.id)
-    await li.press_data(li.last["message_id"], f"leave:ok:{other.id}:other")
+    await li.press_data(li.last["message_id"], f"depart:ok:{other.id}:other")
     assert "只有支部书记" in li.answer
     await li.press("组织关系转出")
     assert "无法撤销" in li.last_text and "5 年" in li.last_text
@@ -95,11 +95,15 @@ async def test_the_secretary_records_a_death_without_telling_the_account(bot, br
     await outsider.send("/depart 13900139000")
     assert "后面加上党员的手机号" in outsider.last_text
     person = await people.by_telegram_id(bot.db, zhang.id)
-    await outsider.press_data(outsider.last["message_id"], f"leave:ok:{person.id}:death")
+    await outsider.press_data(outsider.last["message_id"], f"depart:ok:{person.id}:death")
     assert "只有支部书记" in outsider.answer
     await zhang.send("/depart 13800138000")
     assert "只有支部书记" in zhang.last_text
 
+    await secretary.send("/start")
+    mine = await people.by_telegram_id(bot.db, secretary.id)
+    await secretary.press_data(secretary.last["message_id"], f"depart:ok:{mine.id}:other")
+    assert "请发送 /leave" in secretary.answer
     await secretary.send("/depart 13900139000")
     assert "登记张伟离开支部" in secretary.last_text
     assert "去世" in secretary.buttons()
@@ -109,7 +113,7 @@ async def test_the_secretary_records_a_death_without_telling_the_account(bot, br
     assert "已登记：张伟已离开支部（去世）" in secretary.last_text
     assert len(zhang.messages) == before
     assert (await people.get(bot.db, person.id)).status is PersonStatus.LEFT
-    await secretary.press_data(secretary.last["message_id"], f"leave:ok:{person.id}:death")
+    await secretary.press_data(secretary.last["message_id"], f"depart:ok:{person.id}:death")
     assert "已经登记过" in secretary.answer
     assert await bot.db.fetchval("SELECT COUNT(*) FROM departures") == 1
 
