@@ -17,7 +17,7 @@ from domain.errors import DomainError
 from domain.models import Category, PersonStatus
 from domain.spreadsheets import Sheet, write_workbook
 from handlers.common import answer_query, error_text, parse_callback, tr, who
-from handlers.console import XLSX, secretary_branch, send_file
+from handlers.console import XLSX, edit_text, secretary_branch, send_file
 from handlers.labels import CATEGORY_NAMES
 
 _EXPORT = re.compile(r"export:([a-z_]{1,24})(?::(d7|d30|year))?")
@@ -204,7 +204,7 @@ async def audit_pressed(update: Update, context: BotContext) -> None:
         await answer_query(query, error_text(t, exc), alert=True)
         return
     await answer_query(query)
-    await query.edit_message_text(text, reply_markup=markup)
+    await edit_text(query, text, markup)
 
 
 def handlers() -> list:

@@ -25,7 +25,7 @@ from handlers.common import (
     tr_for,
     who,
 )
-from handlers.console import secretary_branch, send_file
+from handlers.console import edit_text, secretary_branch, send_file
 from storage.db import utcnow
 
 # One's own departure, and the secretary's record of someone else's: apart, so that a
@@ -172,7 +172,8 @@ async def confirm(
             ]
         ]
     )
-    await query.edit_message_text(
+    await edit_text(
+        query,
         t.gettext(
             "{name}: {kind}. This cannot be undone.",
             name=person.display_name,
@@ -180,7 +181,7 @@ async def confirm(
         )
         + "\n"
         + retention_note(t),
-        reply_markup=buttons,
+        buttons,
     )
 
 

@@ -121,3 +121,11 @@ async def test_only_the_branch_secretary_may_import_export_or_read_the_log(bot, 
     assert "李明" not in names and "张伟" not in names
     await other_secretary.send("/audit")
     assert "李明" not in other_secretary.last_text and "王书记" not in other_secretary.last_text
+
+
+async def test_pressing_the_same_page_twice_is_harmless(bot, branch):
+    secretary = branch.secretary
+    await secretary.send("/audit")
+    await secretary.press_data(secretary.last["message_id"], "audit:0")
+    await secretary.press_data(secretary.last["message_id"], "audit:0")
+    assert secretary.answer is None
