@@ -16,11 +16,11 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from domain.errors import InvalidInput
 
 MAX_BYTES = 2 * 1024 * 1024
+MAX_UNPACKED_BYTES = 40 * 1024 * 1024
 MAX_ROWS = 2000
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Spreadsheet programs run a cell that starts with "=" as a formula; text out stays text.
@@ -63,13 +63,29 @@ def read_table(filename: str, content: bytes) -> Table:
 
 
 def _xlsx_lines(content: bytes) -> Iterable[list[Cell]]:
+    _check_unpacked_size(content)
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
         sheet = book.worksheets[0]
         rows = list(_limited(sheet.iter_rows()))
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, IndexError, OSError):
+    except InvalidInput:
+        raise
+    except Exception:
+        # A damaged or hand-made file makes openpyxl (and the XML parser under it) raise
+        # almost any exception type; to the secretary they all mean the same.
         raise InvalidInput("file_unreadable") from None
     return [[Cell(c.value, getattr(c, "data_type", None) == "f") for c in row] for row in rows]
+
+
+def _check_unpacked_size(content: bytes) -> None:
+    """An XLSX is a zip: refuse one that would unpack to far more than a roster needs."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise InvalidInput("file_unreadable") from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise InvalidInput("file_too_large", max_mb=MAX_BYTES // (1024 * 1024))
 
 
 def _csv_lines(content: bytes) -> Iterable[list[Cell]]:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from domain import admin, exports, roster, spreadsheets
 from domain.errors import InvalidInput
 from domain.models import PersonStatus, Role
+from handlers.console import ERROR_TEXT
 from storage import people
 from storage.db import Database
 from tests.console_helpers import xlsx
@@ -104,3 +108,35 @@ async def test_an_applicant_rejected_earlier_whom_the_roster_lists_becomes_a_mem
         person = await people.by_telegram_id(db, 777)
         assert person.status is PersonStatus.ACTIVE and person.category == "resident"
         assert await people.roles_of(db, person.id) == {(home.id, Role.MEMBER)}
+
+
+def zipped(files: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def test_damaged_and_bomb_workbooks_are_refused_cleanly():
+    damaged = zipped({"[Content_Types].xml": b"<not xml", "xl/workbook.xml": b"\x00\x01"})
+    bomb = zipped({"xl/sharedStrings.xml": b"0" * (50 * 1024 * 1024)})
+    assert len(bomb) < spreadsheets.MAX_BYTES
+    for content, code in [(damaged, "file_unreadable"), (bomb, "file_too_large")]:
+        with pytest.raises(InvalidInput) as refused:
+            spreadsheets.read_table("x.xlsx", content)
+        assert refused.value.code == code
+
+
+@settings(max_examples=200, deadline=None)
+@given(content=st.binary(max_size=2048), suffix=st.sampled_from(["xlsx", "csv", "txt"]))
+def test_any_bytes_give_a_table_or_a_clear_refusal(content, suffix):
+    try:
+        table = spreadsheets.read_table(f"f.{suffix}", content)
+    except InvalidInput as exc:
+        assert exc.code in ERROR_TEXT
+    else:
+        try:
+            roster.validate(table, TODAY)
+        except InvalidInput as exc:
+            assert exc.code == "columns_missing"
