@@ -120,7 +120,7 @@ async def claim(db: Database, telegram_id: int, code: str) -> Claimed:
         if not await invites.consume(conn, invite.id, now):
             raise Conflict("invite_used_up")
         if existing is not None:
-            # A rejected or departed record of the same account; the roster entry wins.
+            # The same account applied earlier and was turned down; the roster entry wins.
             await people.update(conn, existing.id, telegram_id=None)
         await people.update(conn, person.id, telegram_id=telegram_id)
         await audit.record(
