@@ -129,3 +129,23 @@ async def test_bad_files_get_a_clear_reply_and_change_nothing(bot, branch):
     assert "已取消导入" in secretary.last_text
     assert await count_people(bot) == before
     assert await bot.db.fetchval("SELECT COUNT(*) FROM invites") == 0
+
+
+async def test_a_turned_down_applicant_on_the_roster_claims_their_invitation(bot, branch):
+    from tests.conftest import invite, onboard
+
+    chen = bot.person("陈")
+    await onboard(chen, await invite(bot, branch.id), "陈静", "13700137000", "居民党员")
+    await branch.secretary.press("❌ 驳回")
+    secretary = branch.secretary
+    await secretary.send("/import")
+    await upload(secretary, "r.xlsx", xlsx([["陈静", "13700137000", "居民党员", None]]))
+    assert "新增 1 人" in secretary.last_text
+    link = sheet_rows(sent_file(secretary.last)[1])[1][4]
+    await chen.send(f"/start {link.rsplit('=', 1)[1]}")
+    assert "已与幸福社区党支部的名册记录关联" in chen.last_text
+    rows = await bot.db.fetchall("SELECT telegram_id, status FROM people WHERE name = '陈静'")
+    assert sorted((r["status"], r["telegram_id"]) for r in rows) == [
+        ("active", chen.id),
+        ("rejected", None),
+    ]
