@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from domain.models import PersonStatus, Role
 from storage import people
+from tests.conftest import invite, onboard
 from tests.console_helpers import sent_file, sheet_rows, upload, xlsx
 
 
@@ -132,8 +133,6 @@ async def test_bad_files_get_a_clear_reply_and_change_nothing(bot, branch):
 
 
 async def test_a_turned_down_applicant_on_the_roster_claims_their_invitation(bot, branch):
-    from tests.conftest import invite, onboard
-
     chen = bot.person("陈")
     await onboard(chen, await invite(bot, branch.id), "陈静", "13700137000", "居民党员")
     await branch.secretary.press("❌ 驳回")
