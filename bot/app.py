@@ -70,6 +70,7 @@ async def post_init(app: Application) -> None:
         chosen, reported = await telegram_users.get_languages(db, telegram_id)
         locale = resolve(chosen, reported, settings.bot_default_locale)
         await menu.publish_for(app.bot, await actor(db, telegram_id), locale)
+    settings.heartbeat_path.touch()  # from the first moment: `partybot restore` must wait
     jobs.schedule(app)
     outbox_sender = sender.Sender(app.bot, db, settings)
     app.bot_data["sender"] = outbox_sender
@@ -87,3 +88,5 @@ async def post_stop(app: Application) -> None:
 async def post_shutdown(app: Application) -> None:
     await post_stop(app)  # when stopped without `stop()`, e.g. a failed start
     await app.bot_data["db"].close()
+    # A clean stop leaves no heartbeat, so `partybot restore` knows the file is free.
+    app.bot_data["settings"].heartbeat_path.unlink(missing_ok=True)

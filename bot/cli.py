@@ -16,18 +16,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from bot import __version__
+from bot import __version__, backups
+from bot.backups import HEARTBEAT_MAX_AGE
 from bot.config import SUPPORTED_LOCALES, ConfigError, Settings, load_settings
 from bot.logging import setup_logging
 from domain import admin, county_report, feedback, mobile, onboarding, periods, units
 from domain.errors import DomainError, InvalidInput, NotFound
 from domain.models import Invite, InviteRole
 from storage import units as unit_store
-from storage.db import Database
+from storage.db import Database, utcnow
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
-HEARTBEAT_MAX_AGE = 180
 
 log = logging.getLogger("partybot")
 
@@ -97,8 +97,18 @@ def _parser() -> argparse.ArgumentParser:
     settings.add_argument("--report-days", type=int, help="a status report is due every N days")
     settings.add_argument("--contact-days", type=int, help="contact is overdue after N days")
 
+    roster = sub.add_parser("import", help="import members from an XLSX or CSV roster")
+    roster.add_argument("file", type=Path)
+    roster.add_argument("--branch", type=int, required=True)
+
     backup = sub.add_parser("backup", help="copy the database safely, even while running")
-    backup.add_argument("path", type=Path)
+    backup.add_argument(
+        "path", type=Path, nargs="?", help="default: a dated file in BACKUP_DIR, rotated"
+    )
+
+    restore = sub.add_parser("restore", help="put a backup in place of the database")
+    restore.add_argument("file", type=Path)
+    restore.add_argument("--force", action="store_true", help="skip the is-it-running check")
 
     sub.add_parser("health", help="exit 0 when the running bot's heartbeat is fresh")
     return parser
@@ -114,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
             return run(settings, args)
         if command == "health":
             return health(settings)
+        if command == "restore":
+            return restore(settings, args)
         action = COMMANDS.get((command, getattr(args, "action", None)))
         if action is None:
             _parser().parse_args([command, "--help"])
@@ -263,9 +275,65 @@ async def _mobile_settings(settings: Settings, db: Database, args: argparse.Name
     return 0
 
 
+async def _import(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    import handlers.console  # noqa: F401  (registers the roster's wording)
+    from bot.i18n import translator
+    from domain import roster, spreadsheets
+    from handlers.common import error_text
+
+    try:
+        content = args.file.read_bytes()
+    except OSError as exc:
+        print(f"partybot: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        return EXIT_FAILED
+    t = translator("en")
+    try:
+        table = spreadsheets.read_table(args.file.name, content)
+    except DomainError as exc:
+        print(f"partybot: {error_text(t, exc)}", file=sys.stderr)
+        return EXIT_FAILED
+    today = datetime.now(settings.tz).date()
+    result = await roster.import_roster(db, None, args.branch, table, today=today)
+    for error in result.errors:
+        column = roster.COLUMN_HEADERS.get(error.column or "", "")
+        reason = error_text(t, DomainError(error.code, **error.params))
+        print(f"row {error.row} {column}: {reason}", file=sys.stderr)
+    if not result.ok:
+        print(f"partybot: {len(result.errors)} problem(s); nothing imported", file=sys.stderr)
+        return EXIT_FAILED
+    username = await bot_username(settings)
+    for item in result.imported:
+        if item.invite_code:
+            link = f"https://t.me/{username}?start={item.invite_code}" if username else ""
+            print(f"{item.name}\t{item.phone}\t{item.invite_code}\t{link}".rstrip())
+    print(f"imported {result.created} new, {result.matched} already known")
+    return 0
+
+
 async def _backup(settings: Settings, db: Database, args: argparse.Namespace) -> int:
-    target = await db.backup(args.path)
+    if args.path is not None:
+        target = await db.backup(args.path)
+    else:
+        now = utcnow()
+        target = await backups.take(db, settings.backups_path, now)
+        for old in backups.rotate(settings.backups_path, settings.backup_keep_days, now):
+            print(f"removed {old} (older than {settings.backup_keep_days} days)")
     print(f"backup written to {target}")
+    return 0
+
+
+def restore(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        kept = backups.restore(settings, args.file, force=args.force)
+    except backups.RestoreRefused as exc:
+        print(f"partybot: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"restored {args.file} to {settings.database_path}")
+    if kept is not None:
+        print(f"the replaced database was kept as {kept}")
+    print("start the bot now; it applies any newer migrations on start")
     return 0
 
 
@@ -278,6 +346,7 @@ COMMANDS = {
     ("report", "feedback"): _report_feedback,
     ("report", "county"): _report_county,
     ("mobile", "settings"): _mobile_settings,
+    ("import", None): _import,
     ("backup", None): _backup,
 }
 

@@ -7,6 +7,7 @@ variable fails loudly with one line instead of deep inside a handler.
 from __future__ import annotations
 
 import re
+from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -47,6 +48,9 @@ class Settings(BaseSettings):
     bot_report_font: str | None = None
     # A font with Chinese glyphs for certificate cards; unset: a list of usual places.
     certificate_font_path: Path | None = None
+    backup_dir: Path | None = None
+    backup_keep_days: int = Field(default=14, ge=1)
+    backup_time: str = "03:30"
 
     @field_validator("bot_timezone")
     @classmethod
@@ -72,6 +76,13 @@ class Settings(BaseSettings):
                 return locale
         raise ValueError(f"must be one of {', '.join(SUPPORTED_LOCALES)}")
 
+    @field_validator("backup_time")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+            raise ValueError("expected HH:MM, e.g. 03:30")
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _sqlite_url(cls, value: str) -> str:
@@ -90,6 +101,15 @@ class Settings(BaseSettings):
     @property
     def database_path(self) -> Path:
         return Path(self.database_url.removeprefix("sqlite:///"))
+
+    @property
+    def backups_path(self) -> Path:
+        return self.backup_dir or self.database_path.parent / "backups"
+
+    @property
+    def backup_at(self) -> time:
+        hour, minute = map(int, self.backup_time.split(":"))
+        return time(hour, minute, tzinfo=self.tz)
 
     @property
     def heartbeat_path(self) -> Path:
@@ -117,6 +137,7 @@ class Settings(BaseSettings):
             "outbox_per_second": str(self.outbox_per_second),
             "bot_report_font": self.bot_report_font or "(search)",
             "certificate_font_path": str(self.certificate_font_path or "(searched)"),
+            "backups": f"{self.backups_path} at {self.backup_time}, {self.backup_keep_days} days",
             "token": "set" if self.telegram_bot_token else "missing",
         }
 

@@ -6,6 +6,7 @@ from datetime import time
 
 from telegram.ext import Application
 
+from bot import backups
 from bot.context import BotContext
 from handlers import mobile_secretary
 
@@ -24,3 +25,7 @@ def schedule(app: Application) -> None:
     app.job_queue.run_daily(
         mobile_secretary.remind_renewals, RENEWAL_REMINDER_TIME, name="mobile renewals"
     )
+    # Until the scheduler's registry of jobs lands (issue in progress), the backup is wired
+    # here directly; it moves there as one entry.
+    settings = app.bot_data["settings"]
+    app.job_queue.run_daily(backups.daily, time=settings.backup_at, name="backup")

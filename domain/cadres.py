@@ -167,7 +167,7 @@ async def decide(db: Database, actor: Actor, registration_id: int, *, approve: b
     async with db.transaction() as conn:
         registration = await cadres.get_for_update(conn, registration_id)
         if registration is None:
-            raise NotFound("registration_unknown")
+            raise NotFound("cadre_registration_unknown")
         secretary = require(actor, Role.SECRETARY, registration.branch_id)
         if registration.status is not RegistrationStatus.PENDING:
             raise Conflict("already_decided")
@@ -259,7 +259,7 @@ async def add_remark(
     """A secretary's remark on a cadre of their branch for a quarter's feedback."""
     latest = await cadres.latest_confirmed(db, person_id)
     if latest is None:
-        raise NotFound("registration_unknown")
+        raise NotFound("cadre_registration_unknown")
     secretary = require(actor, Role.SECRETARY, latest.branch_id)
     text = remark(text)
     async with db.transaction() as conn:

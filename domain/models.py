@@ -79,6 +79,8 @@ class Invite:
     expires_at: datetime | None
     # The unit organisation a unit contact's invitation is for.
     unit_id: int | None = None
+    # A personal invitation binds the account to this pre-created person (roster import).
+    person_id: int | None = None
 
 
 @dataclass(frozen=True)

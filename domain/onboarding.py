@@ -104,6 +104,48 @@ async def create_invite(
 
 
 @dataclass(frozen=True)
+class Claimed:
+    person: Person
+    branch: Branch
+
+
+async def claim(db: Database, telegram_id: int, code: str) -> Claimed:
+    """Bind a Telegram account to the person a personal invitation was made for (a roster
+    entry the secretary imported): they are a member already, so nothing to approve."""
+    now = utcnow()
+    async with db.transaction() as conn:
+        invite = check_invite(await invites.by_code(db, code), now)
+        assert invite.person_id is not None
+        person = await people.get_for_update(conn, invite.person_id)
+        existing = await people.by_telegram_id_for_update(conn, telegram_id)
+        if person is None or person.status is not PersonStatus.ACTIVE or person.telegram_id:
+            raise Conflict("invite_used_up")
+        if existing is not None and existing.status is PersonStatus.ACTIVE:
+            raise Conflict("already_member")
+        if existing is not None and existing.status is PersonStatus.PENDING:
+            raise Conflict("already_pending")
+        if not await invites.consume(conn, invite.id, now):
+            raise Conflict("invite_used_up")
+        if existing is not None:
+            # The same account applied earlier and was turned down; the roster entry wins.
+            await people.update(conn, existing.id, telegram_id=None)
+        await people.update(conn, person.id, telegram_id=telegram_id)
+        await audit.record(
+            conn,
+            action="invite.claimed",
+            subject_type="person",
+            subject_id=person.id,
+            actor_id=person.id,
+            branch_id=invite.branch_id,
+            invite=invite.id,
+        )
+        bound = await people.get_for_update(conn, person.id)
+    branch = await branches.get(db, invite.branch_id)
+    assert bound is not None and branch is not None
+    return Claimed(bound, branch)
+
+
+@dataclass(frozen=True)
 class Application:
     """What an applicant confirmed; the conversation collects it step by step."""
 

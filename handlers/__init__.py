@@ -12,7 +12,19 @@ from telegram.ext import Application, TypeHandler
 
 from bot import sender
 from bot.context import BotContext
-from handlers import basics, cadres, joins, mobile, mobile_secretary, onboarding, posts, units
+from handlers import (
+    basics,
+    cadres,
+    exports,
+    joins,
+    mobile,
+    mobile_secretary,
+    mydata,
+    onboarding,
+    posts,
+    roster,
+    units,
+)
 from handlers.errors import on_error
 
 FEATURES = 0
@@ -42,12 +54,15 @@ def register(app: Application) -> None:
             posts.conversation(),
             mobile.conversation(),
             mobile_secretary.conversation(),
+            roster.conversation(),
             *joins.handlers(),
             *cadres.handlers(),
             *units.handlers(),
             *posts.handlers(),
             *mobile.handlers(),
             *mobile_secretary.handlers(),
+            *exports.handlers(),
+            *mydata.handlers(),
             *basics.handlers(),
             *basics.last_resort_handlers(),
         ],

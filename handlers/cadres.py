@@ -1,5 +1,5 @@
 """Cadres (副科级以上党员干部): the annual registration conversation, the secretary's
-confirmation, /cadre (my registration and what my unit receives) and /leave."""
+confirmation, /cadre (my registration and what my unit receives) and /away."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from domain import cadres, feedback, periods, units, validation
 from domain.errors import Conflict, DomainError, InvalidInput
 from domain.models import CadreRegistration
 from handlers.common import (
-    ERROR_TEXT,
+    add_errors,
     answer_query,
     drop_buttons,
     error_text,
@@ -35,7 +35,7 @@ from handlers.common import (
 from handlers.onboarding import unexpected
 from storage import units as unit_store
 
-ERROR_TEXT.update(
+add_errors(
     {
         "cadre_not_member": N_(
             "Only registered members of a branch can register as cadres. Please join your branch first."
@@ -44,7 +44,7 @@ ERROR_TEXT.update(
             "Your registration is already waiting for the secretary's confirmation."
         ),
         "registration_none": N_("You have no earlier registration to renew. Please register."),
-        "registration_unknown": N_("This registration no longer exists."),
+        "cadre_registration_unknown": N_("This registration no longer exists."),
         "already_registered": N_("You are already registered for {year}."),
         "unit_missing": N_("Please choose your unit."),
         "unit_unknown": N_("That unit organisation does not exist."),
@@ -524,14 +524,14 @@ async def renew(update: Update, context: BotContext) -> None:
     await sent_to_secretary(update, context, t, submitted)
 
 
-async def leave(update: Update, context: BotContext) -> None:
-    """/leave 2026-12-31 [note] pauses reminders; /leave off ends it."""
+async def away(update: Update, context: BotContext) -> None:
+    """/away 2026-12-31 [note] pauses reminders; /away off ends it."""
     t = await tr(update, context)
     args = context.args or []
     if not args:
         await update.effective_message.reply_text(
             t.gettext(
-                "To pause reminders while you are away, send /leave followed by the last day, e.g. /leave 2026-12-31 study trip. Send /leave off when you are back."
+                "To pause reminders while you are away, send /away followed by the last day, e.g. /away 2026-12-31 study trip. Send /away off when you are back."
             )
         )
         return
@@ -565,7 +565,7 @@ def handlers() -> list:
     private = filters.ChatType.PRIVATE
     return [
         CommandHandler("cadre", show_cadre, filters=private),
-        CommandHandler("leave", leave, filters=private),
+        CommandHandler("away", away, filters=private),
         CallbackQueryHandler(renew, pattern=r"^cadre:renew$"),
         CallbackQueryHandler(decide, pattern=r"^cadre:(confirm|reject):"),
     ]

@@ -86,6 +86,15 @@ ERROR_TEXT: dict[str, str] = {
 }
 
 
+def add_errors(texts: dict[str, str]) -> None:
+    """A feature's refusal codes. A code reads the same everywhere: two features giving one
+    code different texts would show one of them the other's message, so that fails loudly."""
+    for code, text in texts.items():
+        if ERROR_TEXT.get(code, text) != text:
+            raise RuntimeError(f"refusal code {code!r} has two texts")
+    ERROR_TEXT.update(texts)
+
+
 def error_text(t: Translator, error: DomainError) -> str:
     message = ERROR_TEXT.get(error.code, ERROR_TEXT.get(type(error).code, ERROR_TEXT["invalid"]))
     return t.gettext(message, **error.params)

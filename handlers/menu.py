@@ -34,7 +34,7 @@ COMMANDS: list[Command] = [
     Command("cancel", N_("Stop what you are doing"), Audience.EVERYONE),
     Command("cadre", N_("My cadre registration and this quarter"), Audience.CADRE),
     Command("cadre_register", N_("Register as a cadre for this year"), Audience.CADRE),
-    Command("leave", N_("Pause reminders while I am away"), Audience.CADRE),
+    Command("away", N_("Pause reminders while I am away"), Audience.CADRE),
     Command("cadres", N_("Cadres I may see"), Audience.SECRETARY),
     Command("remark", N_("Remark on a cadre for the quarterly feedback"), Audience.SECRETARY),
     Command("unit_add", N_("Add a unit party organisation"), Audience.SECRETARY),
@@ -50,6 +50,12 @@ COMMANDS: list[Command] = [
     ),
     Command("verify", N_("Check a mobile member's activity certificate"), Audience.EVERYONE),
     Command("mobile_list", N_("Mobile members of the branch"), Audience.SECRETARY),
+    Command("mydata", N_("Get everything the bot holds about you"), Audience.MEMBER),
+    Command("leave", N_("Record that you are leaving the branch"), Audience.MEMBER),
+    Command("depart", N_("Record a member's departure"), Audience.SECRETARY),
+    Command("import", N_("Import members from a spreadsheet"), Audience.SECRETARY),
+    Command("export", N_("Export members or the audit log as a spreadsheet"), Audience.SECRETARY),
+    Command("audit", N_("Read the branch's audit log"), Audience.SECRETARY),
 ]
 
 
@@ -126,6 +132,10 @@ BUTTONS: dict[str, Audience] = {
     r"^mob:(no|cn|rv|cno):": Audience.SECRETARY,
     r"^mob:(ok|open|rn|back|cok|end):": Audience.SECRETARY,
     r"^mob:l:": Audience.SECRETARY,
+    r"^export:": Audience.SECRETARY,
+    r"^audit:": Audience.SECRETARY,
+    r"^depart:": Audience.SECRETARY,
+    r"^leave:": Audience.EVERYONE,
 }
 
 

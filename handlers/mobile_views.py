@@ -15,7 +15,7 @@ from bot.i18n import N_, Translator
 from domain import mobile
 from domain.mobile_models import Certificate, Direction, ListKind, Registration, RegStatus
 from handlers import certificate_card
-from handlers.common import ERROR_TEXT
+from handlers.common import add_errors
 
 FIELD_LABELS: dict[str, str] = {
     "destination": N_("Destination (province and city)"),
@@ -74,7 +74,7 @@ EVENT_NAMES: dict[str, str] = {
     "change_rejected": N_("changes not approved"),
 }
 
-ERROR_TEXT.update(
+add_errors(
     {
         "mobile_members_only": N_("Only registered members of a branch can do that."),
         "text_empty": N_("Please type an answer."),

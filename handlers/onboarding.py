@@ -80,6 +80,9 @@ async def start(update: Update, context: BotContext) -> str | int:
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
         return ConversationHandler.END
+    if invite.person_id is not None:
+        await claim_personal_invite(update, context, t, invite.code)
+        return ConversationHandler.END
     context.user_data[DRAFT] = {"code": invite.code, "role": str(invite.role)}
     await update.effective_message.reply_text(
         t.gettext("Welcome! Let's register you with your party branch.")
@@ -90,6 +93,28 @@ async def start(update: Update, context: BotContext) -> str | int:
         reply_markup=ReplyKeyboardRemove(),
     )
     return NAME
+
+
+async def claim_personal_invite(
+    update: Update, context: BotContext, t: Translator, code: str
+) -> None:
+    """The secretary imported this person already: bind the account, no questions asked."""
+    try:
+        claimed = await onboarding.claim(context.db, update.effective_user.id, code)
+    except DomainError as exc:
+        await update.effective_message.reply_text(error_text(t, exc))
+        return
+    me = await who(update, context)
+    await update.effective_message.reply_text(
+        t.gettext(
+            "Welcome, {name}! Your account is now linked to your record in {branch}.",
+            name=claimed.person.display_name,
+            branch=claimed.branch.name,
+        )
+        + "\n\n"
+        + help_text(t, me),
+        reply_markup=ReplyKeyboardRemove(),
+    )
 
 
 async def got_name(update: Update, context: BotContext) -> str:

@@ -16,7 +16,7 @@ from domain.errors import DomainError
 from domain.models import Person
 from domain.post_models import COUNTY_BY_CODE, Availability, ClaimStatus, Post, Rating, Stage
 from handlers.common import (
-    ERROR_TEXT,
+    add_errors,
     answer_query,
     error_text,
     parse_callback,
@@ -48,7 +48,7 @@ CLAIM_NAMES: dict[ClaimStatus, str] = {
     ClaimStatus.LEAVING: N_("asked to withdraw"),
 }
 
-ERROR_TEXT.update(
+add_errors(
     {
         "post_members_only": N_("Responsibility posts are for registered members of a branch."),
         "post_unknown": N_("There is no such post in your branch. Nothing was changed."),

@@ -19,10 +19,11 @@ async def create(
     expires_at: datetime | None,
     created_by: int | None = None,
     unit_id: int | None = None,
+    person_id: int | None = None,
 ) -> int:
     cur = await conn.execute(
         "INSERT INTO invites (code, branch_id, role, uses_left, expires_at, created_by,"
-        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        " created_at, person_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (
             code,
             branch_id,
@@ -31,6 +32,7 @@ async def create(
             iso(expires_at) if expires_at else None,
             created_by,
             iso(utcnow()),
+            person_id,
         ),
     )
     if role is InviteRole.COUNTY or unit_id is not None:

@@ -63,6 +63,7 @@ def invite(row: sqlite3.Row) -> Invite:
         uses_left=row["uses_left"],
         expires_at=parse_iso(row["expires_at"]),
         unit_id=_org_unit(row),
+        person_id=row["person_id"],
     )
 
 

@@ -151,16 +151,16 @@ async def test_remarks_and_leave(bot, branch):
     await secretary.send("积极参加社区志愿服务")
     assert "已保存" in secretary.last_text
 
-    await cadre.send("/leave 2099-01-01")
+    await cadre.send("/away 2099-01-01")
     assert "日期" in cadre.last_text
-    await cadre.send("/leave")
-    assert "/leave off" in cadre.last_text
+    await cadre.send("/away")
+    assert "/away off" in cadre.last_text
     leave_until = today(bot).replace(month=12, day=31)
-    await cadre.send(f"/leave {leave_until.isoformat()} 外出学习")
+    await cadre.send(f"/away {leave_until.isoformat()} 外出学习")
     assert "请假至" in cadre.last_text
     await cadre.send("/cadre")
     assert "积极参加社区志愿服务" in cadre.last_text and "请假至" in cadre.last_text
-    await cadre.send("/leave off")
+    await cadre.send("/away off")
     assert (await cadre_store.leaves(bot.db)) == {}
 
 

@@ -146,3 +146,26 @@ async def test_run_answers_over_http_and_stops_cleanly_on_sigterm(tmp_path):
         assert TOKEN not in log and TOKEN.split(":")[1] not in log
     finally:
         await server.stop()
+
+
+def test_import_from_the_shell(tmp_path):
+    branch_id = partybot(tmp_path, "branch", "add", "幸福社区党支部").stdout.strip()
+    roster = tmp_path / "名册.csv"
+    roster.write_text("姓名,手机号,类别\n李明,13800138000,居民党员\n张伟,139,流动\n", "utf-8")
+    bad = partybot(tmp_path, "import", str(roster), "--branch", branch_id)
+    assert bad.returncode == 1
+    assert "row 3 手机号: That is not a valid phone number" in bad.stderr
+    assert "nothing imported" in bad.stderr and "Traceback" not in bad.stderr
+
+    roster.write_text("姓名,手机号,类别\n李明,13800138000,居民党员\n张伟,13900139000,流动\n")
+    ok = partybot(
+        tmp_path, "import", str(roster), "--branch", branch_id, TELEGRAM_BOT_USERNAME="pb"
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert "imported 2 new, 0 already known" in ok.stdout
+    assert "李明\t13800138000\t" in ok.stdout and "https://t.me/pb?start=" in ok.stdout
+
+    wrong = partybot(tmp_path, "import", str(tmp_path / "x.pdf"), "--branch", branch_id)
+    assert wrong.returncode == 1 and "cannot read" in wrong.stderr
+    other = partybot(tmp_path, "import", str(roster), "--branch", "99")
+    assert other.returncode == 1 and "no branch with id 99" in other.stderr

@@ -64,3 +64,25 @@ def test_bad_names_are_refused(typed, code):
     with pytest.raises(InvalidInput) as caught:
         validation.person_name(typed)
     assert caught.value.code == code
+
+
+def test_roster_dates_in_common_forms():
+    from datetime import date
+
+    from domain.roster import parse_date
+
+    today = date(2026, 11, 25)
+    for text, expected in [
+        ("2001-07-01", "2001-07-01"),
+        ("2001/7/1", "2001-07-01"),
+        ("2001.7.1", "2001-07-01"),
+        ("2001年7月1日", "2001-07-01"),
+        ("20010701", "2001-07-01"),
+        ("2001-07", "2001-07"),
+        ("2001年7月", "2001-07"),
+        (date(2001, 7, 1), "2001-07-01"),
+    ]:
+        assert parse_date(text, today) == expected
+    for bad in ("明天", "2001-13-01", "2001-02-30", "2030-01-01", "1900-01-01", "7/1/2001"):
+        with pytest.raises(InvalidInput):
+            parse_date(bad, today)

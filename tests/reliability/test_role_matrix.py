@@ -55,8 +55,14 @@ class World:
         live.run(onboard(self.member, code, "李党员", "13800138001", "居民党员"))
         live.run(self.secretary_a.press("✅ 通过"))
         live.run(onboard(self.applicant, code, "张申请", "13800138002", "居民党员"))
-        for person in (self.secretary_b, self.stranger):
-            live.run(person.send("/help"))
+        # Every command once by everyone, branch A first: records made on first use (a
+        # branch's posts, say) then exist, with branch A's holding the small ids that the
+        # forged presses aim at.
+        everyone = (self.secretary_a, self.member, self.applicant, self.secretary_b, self.stranger)
+        for person in everyone:
+            for name in dict.fromkeys(c.name for c in COMMANDS):
+                live.run(person.send(f"/{name}"))
+                live.run(person.send("/cancel"))
 
     def unentitled(self, audience: Audience) -> list[tuple[str, Person]]:
         """Everyone who must be refused what `audience` may do."""

@@ -1,0 +1,128 @@
+"""Backups: the daily copy with rotation, and restoring one while the bot is stopped.
+
+A backup is a plain SQLite file made with the online backup API, so it is consistent even
+while the bot writes. Restoring swaps the database file, which is only safe while nothing
+has it open; the bot removes its heartbeat file on a clean stop, so a fresh heartbeat means
+it is (or was just killed while) running.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sqlite3
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.config import Settings
+from domain import departures
+from storage import migrations
+from storage.db import Database, utcnow
+
+if TYPE_CHECKING:
+    from bot.context import BotContext
+
+log = logging.getLogger(__name__)
+
+_NAME = re.compile(r"^partybot-(\d{8}-\d{6})\.db$")
+_STAMP = "%Y%m%d-%H%M%S"
+HEARTBEAT_MAX_AGE = 180
+
+
+class RestoreRefused(Exception):
+    """Worded for the operator."""
+
+
+def backup_name(now: datetime) -> str:
+    return f"partybot-{now.astimezone(UTC).strftime(_STAMP)}.db"
+
+
+async def take(db: Database, folder: Path, now: datetime) -> Path:
+    return await db.backup(folder / backup_name(now))
+
+
+def rotate(folder: Path, keep_days: int, now: datetime) -> list[Path]:
+    """Delete this program's backups older than `keep_days`; other files are left alone."""
+    removed = []
+    cutoff = now - timedelta(days=keep_days)
+    for path in sorted(folder.glob("partybot-*.db")):
+        match = _NAME.match(path.name)
+        if match and datetime.strptime(match[1], _STAMP).replace(tzinfo=UTC) < cutoff:
+            path.unlink()
+            removed.append(path)
+    return removed
+
+
+async def daily(context: BotContext) -> None:
+    """The daily job: a backup, the rotation, and the retention rule's erasures."""
+    settings, now = context.settings, utcnow()
+    path = await take(context.db, settings.backups_path, now)
+    removed = rotate(settings.backups_path, settings.backup_keep_days, now)
+    erased = await departures.erase_expired(context.db, now.astimezone(settings.tz).date())
+    log.info("backup %s written, %d old removed, %d names erased", path, len(removed), erased)
+
+
+def problems_of(path: Path) -> list[str]:
+    """Why a file cannot be restored; empty when it is a sound partybot database."""
+    if not path.is_file():
+        return [f"{path} is not a file"]
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        return [str(exc)]
+    try:
+        found = [r[0] for r in conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
+        found += [f"foreign key: {tuple(r)}" for r in conn.execute("PRAGMA foreign_key_check")]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    except sqlite3.DatabaseError as exc:
+        return [f"not a database: {exc}"]
+    finally:
+        conn.close()
+    if "people" not in tables or version < 1:
+        found.append("not a partybot database")
+    if version > migrations.latest_version():
+        found.append(f"made by a newer partybot (schema {version})")
+    return found
+
+
+def _copy(source: Path, target: Path) -> None:
+    """A consistent single-file copy through SQLite (WAL content included)."""
+    target.unlink(missing_ok=True)
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    dest = sqlite3.connect(target)
+    try:
+        src.backup(dest)
+    finally:
+        dest.close()
+        src.close()
+
+
+def restore(settings: Settings, source: Path, *, force: bool = False) -> Path | None:
+    """Put `source` in place of the database; returns where the replaced one was kept."""
+    beat = settings.heartbeat_path
+    if not force and beat.exists() and time.time() - beat.stat().st_mtime < HEARTBEAT_MAX_AGE:
+        raise RestoreRefused(
+            "the bot is running (its heartbeat is fresh): stop it first, then restore; "
+            "use --force only if you are sure it is stopped"
+        )
+    problems = problems_of(source)
+    if problems:
+        raise RestoreRefused(f"{source} cannot be restored: {'; '.join(problems[:3])}")
+    target = settings.database_path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staged = target.with_name(target.name + ".restoring")
+    _copy(source, staged)
+    if problems_of(staged):
+        staged.unlink()
+        raise RestoreRefused("the copy failed its integrity check; nothing was changed")
+    kept = None
+    if target.exists():
+        kept = target.with_name(f"{target.name}.before-restore-{utcnow().strftime(_STAMP)}")
+        _copy(target, kept)
+    for suffix in ("-wal", "-shm"):
+        target.with_name(target.name + suffix).unlink(missing_ok=True)
+    staged.replace(target)
+    return kept

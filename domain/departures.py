@@ -1,0 +1,128 @@
+"""Leaving the branch: a member or the secretary records it; personal fields go or stay by
+the retention rule in docs/data-retention.md, and the history stays countable."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from domain.access import Actor, require
+from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from domain.models import Person, PersonStatus, Role
+from storage import audit, departures, people
+from storage.db import Database
+
+# Names of people who left are kept this long for the branch's records, then erased.
+ARCHIVE_YEARS = 5
+
+
+class DepartureKind(StrEnum):
+    TRANSFER_OUT = "transfer_out"  # 组织关系转出
+    DEATH = "death"  # 去世
+    REMOVED = "removed"  # 除名 / 出党
+    WITHDREW = "withdrew"  # 退党
+    OTHER = "other"
+
+
+# What a member may record about themselves; the rest only a secretary records.
+SELF_KINDS = frozenset({DepartureKind.TRANSFER_OUT, DepartureKind.OTHER})
+
+
+@dataclass(frozen=True)
+class Departed:
+    person: Person
+    former_telegram_id: int | None
+    by_self: bool
+    secretaries: list[Person]
+
+
+async def check(db: Database, actor: Actor, person_id: int | None, kind: DepartureKind) -> Person:
+    """The person whose departure `actor` may record with this kind, or a refusal.
+    `person_id` None means the actor's own departure."""
+    person = await people.get(db, _target(actor, person_id))
+    return _allowed(actor, person, kind, own=person_id is None)
+
+
+def _target(actor: Actor, person_id: int | None) -> int:
+    if person_id is not None:
+        return person_id
+    if actor.person is None:
+        raise NotAllowed("not_allowed")
+    return actor.person.id
+
+
+def _allowed(actor: Actor, person: Person | None, kind: DepartureKind, *, own: bool) -> Person:
+    if person is None:
+        raise NotFound("person_unknown")
+    if own:
+        if not actor.active or kind not in SELF_KINDS:
+            raise NotAllowed("not_allowed")
+    else:
+        secretary = require(actor, Role.SECRETARY, person.branch_id)
+        if secretary.id == person.id:
+            # One's own departure goes through /leave, with its own choices.
+            raise InvalidInput("depart_self")
+    if person.status is not PersonStatus.ACTIVE:
+        raise Conflict("already_left")
+    return person
+
+
+async def record(
+    db: Database, actor: Actor, person_id: int | None, kind: DepartureKind, today: date
+) -> Departed:
+    """`person_id` None records the actor's own departure."""
+    async with db.transaction() as conn:
+        person = await people.get_for_update(conn, _target(actor, person_id))
+        person = _allowed(actor, person, kind, own=person_id is None)
+        assert actor.person is not None and person.branch_id is not None
+        await departures.create(
+            conn,
+            person_id=person.id,
+            branch_id=person.branch_id,
+            kind=kind,
+            category=person.category,
+            left_on=today,
+            recorded_by=actor.person.id,
+        )
+        await departures.erase_contact(conn, person.id, person.telegram_id)
+        await audit.record(
+            conn,
+            action="person.departed",
+            subject_type="person",
+            subject_id=person.id,
+            actor_id=actor.person.id,
+            branch_id=person.branch_id,
+            kind=str(kind),
+        )
+        left = await people.get_for_update(conn, person.id)
+    assert left is not None
+    return Departed(
+        left,
+        person.telegram_id,
+        actor.person.id == person.id,
+        await people.secretaries(db, person.branch_id),
+    )
+
+
+async def erase_expired(db: Database, today: date) -> int:
+    """The daily job's part of the retention rule: erase names past the archive period."""
+    before = today - timedelta(days=365 * ARCHIVE_YEARS)
+    async with db.transaction() as conn:
+        erased = await departures.erase_expired(conn, before)
+        for person_id in erased:
+            await audit.record(
+                conn, action="person.erased", subject_type="person", subject_id=person_id
+            )
+    return len(erased)
+
+
+async def find(db: Database, actor: Actor, branch_id: int, text: str) -> list[Person]:
+    """Active members of the branch with this exact phone or name."""
+    require(actor, Role.SECRETARY, branch_id)
+    found = []
+    for row in await departures.find_members(db, branch_id, text.strip()):
+        person = await people.get(db, row["id"])
+        if person is not None:
+            found.append(person)
+    return found

@@ -1,0 +1,81 @@
+"""Everything the bot holds about a person, gathered by a registry of providers.
+
+A feature that stores personal data adds its own section:
+
+    @provider("posts")
+    async def _posts(db, telegram_id, person):
+        return [...]
+
+Each provider returns JSON-ready data (or None to leave its section out).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from domain.access import Actor
+from domain.models import Person
+from storage import departures, mydata
+from storage.db import Database, iso
+
+log = logging.getLogger(__name__)
+
+Provider = Callable[[Database, int, Person | None], Awaitable[Any]]
+PROVIDERS: dict[str, Provider] = {}
+
+
+def provider(name: str) -> Callable[[Provider], Provider]:
+    def add(function: Provider) -> Provider:
+        PROVIDERS[name] = function
+        return function
+
+    return add
+
+
+async def collect(db: Database, actor: Actor, now: datetime) -> dict[str, Any]:
+    """The person's own data; anyone may ask, and gets only what concerns them."""
+    found: dict[str, Any] = {"generated_at": iso(now), "telegram_id": actor.telegram_id}
+    for name, function in PROVIDERS.items():
+        section = await function(db, actor.telegram_id, actor.person)
+        if section is not None:
+            found[name] = section
+    log.info("personal data sent to telegram id %s", actor.telegram_id)
+    return found
+
+
+@provider("telegram")
+async def _telegram(db: Database, telegram_id: int, person: Person | None) -> Any:
+    return await mydata.telegram_user(db, telegram_id)
+
+
+@provider("profile")
+async def _profile(db: Database, telegram_id: int, person: Person | None) -> Any:
+    return None if person is None else await mydata.profile(db, person.id)
+
+
+@provider("roles")
+async def _roles(db: Database, telegram_id: int, person: Person | None) -> Any:
+    return None if person is None else await mydata.roles(db, person.id)
+
+
+@provider("join_requests")
+async def _join_requests(db: Database, telegram_id: int, person: Person | None) -> Any:
+    return None if person is None else await mydata.join_requests(db, person.id)
+
+
+@provider("departures")
+async def _departures(db: Database, telegram_id: int, person: Person | None) -> Any:
+    return None if person is None else await departures.of_person(db, person.id)
+
+
+@provider("drafts")
+async def _drafts(db: Database, telegram_id: int, person: Person | None) -> Any:
+    return await mydata.drafts(db, telegram_id)
+
+
+@provider("audit_log")
+async def _audit(db: Database, telegram_id: int, person: Person | None) -> Any:
+    return None if person is None else await mydata.audit_about(db, person.id)

@@ -1,0 +1,166 @@
+"""The tables secretaries exchange with the bot: XLSX (and CSV) in, XLSX out.
+
+Reading is defensive: a file is refused as a whole (wrong type, too big, unreadable, too
+many rows) before any row is looked at, and formula cells are reported, never evaluated.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
+
+from domain.errors import InvalidInput
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_UNPACKED_BYTES = 40 * 1024 * 1024
+MAX_ROWS = 2000
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Spreadsheet programs run a cell that starts with "=" as a formula; text out stays text.
+_FORMULA_START = "="
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: Any
+    formula: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return self.value is None or (isinstance(self.value, str) and not self.value.strip())
+
+
+@dataclass(frozen=True)
+class Table:
+    headers: list[str]
+    # (row number as the spreadsheet shows it, cells)
+    rows: list[tuple[int, list[Cell]]]
+
+
+def check_size(size: int | None) -> None:
+    if size is not None and size > MAX_BYTES:
+        raise InvalidInput("file_too_large", max_mb=MAX_BYTES // (1024 * 1024))
+
+
+def read_table(filename: str, content: bytes) -> Table:
+    """The first sheet of an XLSX file, or a CSV file in UTF-8 or GBK (as Excel saves it)."""
+    check_size(len(content))
+    suffix = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
+    if suffix == "xlsx":
+        lines = _xlsx_lines(content)
+    elif suffix == "csv":
+        lines = _csv_lines(content)
+    else:
+        raise InvalidInput("file_type")
+    return _table(lines)
+
+
+def _xlsx_lines(content: bytes) -> Iterable[list[Cell]]:
+    _check_unpacked_size(content)
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+        sheet = book.worksheets[0]
+        rows = list(_limited(sheet.iter_rows()))
+    except InvalidInput:
+        raise
+    except Exception:
+        # A damaged or hand-made file makes openpyxl (and the XML parser under it) raise
+        # almost any exception type; to the secretary they all mean the same.
+        raise InvalidInput("file_unreadable") from None
+    return [[Cell(c.value, getattr(c, "data_type", None) == "f") for c in row] for row in rows]
+
+
+def _check_unpacked_size(content: bytes) -> None:
+    """An XLSX is a zip: refuse one that would unpack to far more than a roster needs."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise InvalidInput("file_unreadable") from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise InvalidInput("file_too_large", max_mb=MAX_BYTES // (1024 * 1024))
+
+
+def _csv_lines(content: bytes) -> Iterable[list[Cell]]:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise InvalidInput("file_encoding")
+    try:
+        rows = list(_limited(csv.reader(io.StringIO(text, newline=""))))
+    except csv.Error:
+        raise InvalidInput("file_unreadable") from None
+    return [[Cell(v, v.lstrip().startswith(_FORMULA_START)) for v in row] for row in rows]
+
+
+def _limited(rows: Iterable[Sequence[Any]]) -> Iterable[Sequence[Any]]:
+    """Rows up to the limit (header included); one more means the file is refused."""
+    for count, row in enumerate(rows):
+        if count > MAX_ROWS:
+            raise InvalidInput("too_many_rows", max=MAX_ROWS)
+        yield row
+
+
+def _table(lines: Iterable[list[Cell]]) -> Table:
+    numbered = [(n, cells) for n, cells in enumerate(lines, start=1)]
+    if not numbered:
+        raise InvalidInput("file_empty")
+    _, header_cells = numbered[0]
+    headers = [_header(c.value) for c in header_cells]
+    rows = [(n, cells) for n, cells in numbered[1:] if not all(c.empty for c in cells)]
+    if not rows:
+        raise InvalidInput("file_empty")
+    return Table(headers, rows)
+
+
+def _header(value: Any) -> str:
+    # Templates mark required columns with "*"; people add spaces and full-width ones.
+    return "" if value is None else str(value).replace("*", "").replace("\u3000", "").strip()
+
+
+@dataclass
+class Sheet:
+    title: str
+    headers: list[str]
+    rows: list[Sequence[Any]] = field(default_factory=list)
+
+
+def write_workbook(sheets: Sequence[Sheet]) -> bytes:
+    book = Workbook()
+    book.remove(book.active)
+    for sheet in sheets:
+        ws = book.create_sheet(sheet.title[:31])
+        ws.append(sheet.headers)
+        for row in sheet.rows:
+            ws.append([_plain(v) for v in row])
+        for cell_row in ws.iter_rows(min_row=2):
+            for cell in cell_row:
+                if isinstance(cell.value, str) and cell.value.startswith(_FORMULA_START):
+                    cell.data_type = "s"
+        for index, header in enumerate(sheet.headers, start=1):
+            width = max([len(str(header)) * 2, *(len(str(r[index - 1] or "")) for r in sheet.rows)])
+            ws.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 60)
+        ws.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        # Excel has no time zones; the caller converts to local time before this.
+        return value.replace(tzinfo=None)
+    if isinstance(value, date | datetime | int | float | str) or value is None:
+        return value
+    return str(value)

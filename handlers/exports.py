@@ -1,0 +1,216 @@
+"""/export: branch data as XLSX files; /audit: the branch's audit log, page by page."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.context import BotContext
+from bot.i18n import N_, Translator
+from domain import exports
+from domain.errors import DomainError
+from domain.models import Category, PersonStatus
+from domain.spreadsheets import Sheet, write_workbook
+from handlers.common import answer_query, error_text, parse_callback, tr, who
+from handlers.console import XLSX, edit_text, secretary_branch, send_file
+from handlers.labels import CATEGORY_NAMES
+
+_EXPORT = re.compile(r"export:([a-z_]{1,24})(?::(d7|d30|year))?")
+_AUDIT = re.compile(r"audit:(\d{1,6})")
+AUDIT_PAGE = 10
+
+STATUS_NAMES = {
+    PersonStatus.PENDING: N_("waiting for approval"),
+    PersonStatus.ACTIVE: N_("member"),
+    PersonStatus.REJECTED: N_("rejected"),
+    PersonStatus.LEFT: N_("left"),
+}
+# The audit actions a secretary reads most; others show their code.
+ACTION_NAMES = {
+    "branch.created": N_("branch created"),
+    "secretary.granted": N_("secretary appointed"),
+    "invite.created": N_("invitation created"),
+    "invite.claimed": N_("personal invitation used"),
+    "join.requested": N_("application to join"),
+    "join.approved": N_("application approved"),
+    "join.rejected": N_("application rejected"),
+    "roster.imported": N_("roster imported"),
+    "person.imported": N_("member imported"),
+    "person.departed": N_("departure recorded"),
+}
+
+
+def cell(t: Translator, value: Any, tz) -> Any:
+    if isinstance(value, Category):
+        return t.gettext(CATEGORY_NAMES[value])
+    if isinstance(value, PersonStatus):
+        return t.gettext(STATUS_NAMES[value])
+    if isinstance(value, bool):
+        return t.gettext("yes") if value else t.gettext("no")
+    if isinstance(value, datetime):
+        return value.astimezone(tz).replace(tzinfo=None)
+    if isinstance(value, Enum):
+        return str(value)
+    return value
+
+
+def workbook(t: Translator, built: exports.Built, tz) -> bytes:
+    export = built.export
+    return write_workbook(
+        [
+            Sheet(
+                t.gettext(export.title),
+                [t.gettext(h) for h in export.headers],
+                [[cell(t, v, tz) for v in row] for row in built.rows],
+            )
+        ]
+    )
+
+
+def export_keyboard(t: Translator) -> InlineKeyboardMarkup:
+    rows = []
+    for export in exports.EXPORTS.values():
+        title = t.gettext(export.title)
+        if not export.dated:
+            rows.append([InlineKeyboardButton(title, callback_data=f"export:{export.key}")])
+            continue
+        for choice, label in exports.PERIOD_CHOICES.items():
+            text = f"{title} · {t.gettext(label)}"
+            rows.append([InlineKeyboardButton(text, callback_data=f"export:{export.key}:{choice}")])
+    return InlineKeyboardMarkup(rows)
+
+
+def today(context: BotContext) -> date:
+    return datetime.now(context.settings.tz).date()
+
+
+async def show_exports(update: Update, context: BotContext) -> None:
+    t = await tr(update, context)
+    me = await who(update, context)
+    try:
+        branch_id = secretary_branch(me)
+        if len(context.args) == 3:
+            period = exports.period_typed(context.args[1], context.args[2], today(context))
+            await send_export(update, context, t, branch_id, context.args[0], period)
+            return
+    except DomainError as exc:
+        await update.effective_message.reply_text(error_text(t, exc))
+        return
+    await update.effective_message.reply_text(
+        t.gettext(
+            "What would you like to export? For another period send, for example, /export audit 2026-01-01 2026-03-31."
+        ),
+        reply_markup=export_keyboard(t),
+    )
+
+
+async def send_export(
+    update: Update,
+    context: BotContext,
+    t: Translator,
+    branch_id: int,
+    key: str,
+    period: exports.Period | None,
+) -> None:
+    tz = context.settings.tz
+    progress = await update.effective_message.reply_text(t.gettext("Preparing the file…"))
+    try:
+        me = await who(update, context)
+        built = await exports.build(context.db, me, branch_id, key, period, tz)
+        title = t.gettext(built.export.title)
+        if built.period:
+            title += f" {built.period.start}~{built.period.end}"
+        await send_file(
+            update,
+            workbook(t, built, tz),
+            title + XLSX,
+            t.ngettext("{title}: {n} row.", "{title}: {n} rows.", len(built.rows), title=title),
+        )
+    finally:
+        await progress.delete()
+
+
+async def export_pressed(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    t = await tr(update, context)
+    match = parse_callback(query.data, _EXPORT)
+    if match is None:
+        await answer_query(query, t.gettext("This button is no longer valid."))
+        return
+    try:
+        branch_id = secretary_branch(await who(update, context))
+        period = exports.period_choice(match.group(2), today(context)) if match.group(2) else None
+        await answer_query(query)
+        await send_export(update, context, t, branch_id, match.group(1), period)
+    except DomainError as exc:
+        await answer_query(query, error_text(t, exc), alert=True)
+
+
+def audit_line(t: Translator, entry: dict, tz) -> str:
+    when = t.datetime(datetime.fromisoformat(entry["at"]), tz, "short")
+    action = ACTION_NAMES.get(entry["action"])
+    name = entry["actor_name"] or (f"#{entry['actor_id']}" if entry["actor_id"] else "—")
+    subject = f"{entry['subject_type']} #{entry['subject_id']}" if entry["subject_id"] else ""
+    return f"{when} · {name} · {t.gettext(action) if action else entry['action']} {subject}"
+
+
+async def audit_page(update: Update, context: BotContext, page: int) -> tuple[str, Any]:
+    t = await tr(update, context)
+    me = await who(update, context)
+    entries = await exports.audit_page(context.db, me, secretary_branch(me), page, AUDIT_PAGE)
+    tz = context.settings.tz
+    shown = entries[:AUDIT_PAGE]
+    if not shown:
+        return t.gettext("The audit log has no entries here."), None
+    lines = [t.gettext("Audit log, page {page} (newest first):", page=page + 1), ""]
+    lines += [audit_line(t, e, tz) for e in shown]
+    buttons = []
+    if page > 0:
+        buttons.append(
+            InlineKeyboardButton(t.gettext("◀ Newer"), callback_data=f"audit:{page - 1}")
+        )
+    if len(entries) > AUDIT_PAGE:
+        buttons.append(
+            InlineKeyboardButton(t.gettext("Older ▶"), callback_data=f"audit:{page + 1}")
+        )
+    return "\n".join(lines), InlineKeyboardMarkup([buttons]) if buttons else None
+
+
+async def show_audit(update: Update, context: BotContext) -> None:
+    t = await tr(update, context)
+    try:
+        text, markup = await audit_page(update, context, 0)
+    except DomainError as exc:
+        await update.effective_message.reply_text(error_text(t, exc))
+        return
+    await update.effective_message.reply_text(text, reply_markup=markup)
+
+
+async def audit_pressed(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    t = await tr(update, context)
+    match = parse_callback(query.data, _AUDIT)
+    if match is None:
+        await answer_query(query, t.gettext("This button is no longer valid."))
+        return
+    try:
+        text, markup = await audit_page(update, context, int(match.group(1)))
+    except DomainError as exc:
+        await answer_query(query, error_text(t, exc), alert=True)
+        return
+    await answer_query(query)
+    await edit_text(query, text, markup)
+
+
+def handlers() -> list:
+    return [
+        CommandHandler("export", show_exports),
+        CommandHandler("audit", show_audit),
+        CallbackQueryHandler(export_pressed, pattern=r"^export:"),
+        CallbackQueryHandler(audit_pressed, pattern=r"^audit:"),
+    ]

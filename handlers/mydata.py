@@ -1,0 +1,233 @@
+"""/mydata: a person's own data as a file; /leave and /depart: recording a departure."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.context import BotContext
+from bot.i18n import N_, Translator
+from domain import departures, mydata
+from domain.departures import DepartureKind
+from domain.errors import DomainError
+from domain.models import Person
+from handlers.common import (
+    answer_query,
+    error_text,
+    forget_locale,
+    parse_callback,
+    send_safely,
+    tr,
+    tr_for,
+    who,
+)
+from handlers.console import edit_text, secretary_branch, send_file
+from storage.db import utcnow
+
+# One's own departure, and the secretary's record of someone else's: apart, so that a
+# button acting on the presser alone never carries a person id.
+_LEAVE = re.compile(r"leave:(kind|ok):([a-z_]{1,16})")
+_DEPART = re.compile(r"depart:(kind|ok):(\d{1,12}):([a-z_]{1,16})")
+
+KIND_NAMES = {
+    DepartureKind.TRANSFER_OUT: N_("Transfer of party relations out of the branch"),
+    DepartureKind.DEATH: N_("Death"),
+    DepartureKind.REMOVED: N_("Removed from the party"),
+    DepartureKind.WITHDREW: N_("Withdrew from the party"),
+    DepartureKind.OTHER: N_("Other reason"),
+}
+
+
+async def send_mydata(update: Update, context: BotContext) -> None:
+    t = await tr(update, context)
+    data = await mydata.collect(context.db, await who(update, context), utcnow())
+    content = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+    await send_file(
+        update,
+        content,
+        "mydata.json",
+        t.gettext(
+            "Everything this bot holds about you. Send /leave to record that you are leaving the branch."
+        ),
+    )
+
+
+def button_data(step: str, person_id: int | None, kind: DepartureKind) -> str:
+    return f"leave:{step}:{kind}" if person_id is None else f"depart:{step}:{person_id}:{kind}"
+
+
+def kind_keyboard(
+    t: Translator, person_id: int | None, kinds: list[DepartureKind]
+) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t.gettext(KIND_NAMES[kind]), callback_data=button_data("kind", person_id, kind)
+                )
+            ]
+            for kind in kinds
+        ]
+    )
+
+
+async def leave(update: Update, context: BotContext) -> None:
+    t = await tr(update, context)
+    me = await who(update, context)
+    if not me.active:
+        await update.effective_message.reply_text(t.gettext("You are not a registered member."))
+        return
+    await update.effective_message.reply_text(
+        t.gettext("Why are you leaving the branch?"),
+        reply_markup=kind_keyboard(
+            t, None, [k for k in DepartureKind if k in departures.SELF_KINDS]
+        ),
+    )
+
+
+async def depart(update: Update, context: BotContext) -> None:
+    t = await tr(update, context)
+    me = await who(update, context)
+    try:
+        branch_id = secretary_branch(me)
+        found = await departures.find(context.db, me, branch_id, " ".join(context.args))
+    except DomainError as exc:
+        await update.effective_message.reply_text(error_text(t, exc))
+        return
+    if len(found) != 1:
+        await update.effective_message.reply_text(
+            t.gettext(
+                "Send /depart followed by the member's phone number or full name, e.g. /depart 13800138000."
+            )
+            if not found
+            else t.gettext("Several members match; please use the phone number.")
+        )
+        return
+    person = found[0]
+    await update.effective_message.reply_text(
+        t.gettext("Record the departure of {name}? Choose the reason:", name=person.display_name),
+        reply_markup=kind_keyboard(t, person.id, list(DepartureKind)),
+    )
+
+
+def retention_note(t: Translator) -> str:
+    return t.gettext(
+        "Their phone number and the link to their Telegram account will be erased at once; "
+        "name, category and dates stay in the branch's records for {years} years.",
+        years=departures.ARCHIVE_YEARS,
+    )
+
+
+async def leave_pressed(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    t = await tr(update, context)
+    own, other = parse_callback(query.data, _LEAVE), parse_callback(query.data, _DEPART)
+    kinds = {str(k): k for k in DepartureKind}
+    if own is not None and own.group(2) in kinds:
+        step, person_id, kind = own.group(1), None, kinds[own.group(2)]
+    elif other is not None and other.group(3) in kinds:
+        step, person_id, kind = other.group(1), int(other.group(2)), kinds[other.group(3)]
+    else:
+        await answer_query(query, t.gettext("This button is no longer valid."))
+        return
+    me = await who(update, context)
+    try:
+        if step == "kind":
+            person = await departures.check(context.db, me, person_id, kind)
+        else:
+            departed = await departures.record(
+                context.db, me, person_id, kind, datetime.now(context.settings.tz).date()
+            )
+    except DomainError as exc:
+        await answer_query(query, error_text(t, exc), alert=True)
+        return
+    await answer_query(query)
+    if step == "kind":
+        await confirm(query, t, person, person_id, kind)
+        return
+    await query.edit_message_text(
+        t.gettext(
+            "Recorded: {name} has left the branch ({kind}).",
+            name=departed.person.display_name,
+            kind=t.gettext(KIND_NAMES[kind]),
+        )
+    )
+    await after_departure(context, departed, kind)
+
+
+async def confirm(
+    query, t: Translator, person: Person, person_id: int | None, kind: DepartureKind
+) -> None:
+    buttons = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t.pgettext("button", "✅ Confirm departure"),
+                    callback_data=button_data("ok", person_id, kind),
+                )
+            ]
+        ]
+    )
+    await edit_text(
+        query,
+        t.gettext(
+            "{name}: {kind}. This cannot be undone.",
+            name=person.display_name,
+            kind=t.gettext(KIND_NAMES[kind]),
+        )
+        + "\n"
+        + retention_note(t),
+        buttons,
+    )
+
+
+async def after_departure(
+    context: BotContext, departed: departures.Departed, kind: DepartureKind
+) -> None:
+    former = departed.former_telegram_id
+    if former is not None:
+        # The drafts went with the departure; PTB's copy in memory goes too.
+        context.application.drop_user_data(former)
+        forget_locale(context, former)
+    if departed.by_self:
+        for secretary in departed.secretaries:
+            if secretary.telegram_id is not None:
+                st = await tr_for(context, secretary.telegram_id)
+                await _notify(
+                    context,
+                    secretary.telegram_id,
+                    st.gettext(
+                        "{name} has recorded leaving the branch: {kind}.",
+                        name=departed.person.display_name,
+                        kind=st.gettext(KIND_NAMES[kind]),
+                    ),
+                )
+    elif former is not None and kind is not DepartureKind.DEATH:
+        ft = await tr_for(context, former)
+        await _notify(
+            context,
+            former,
+            ft.gettext(
+                "Your branch secretary has recorded that you left the branch ({kind}).",
+                kind=ft.gettext(KIND_NAMES[kind]),
+            ),
+        )
+
+
+async def _notify(context: BotContext, chat_id: int, text: str) -> None:
+    # The one place to switch to the durable outbox (issue 6) when it is merged.
+    await send_safely(context, chat_id, text)
+
+
+def handlers() -> list:
+    return [
+        CommandHandler("mydata", send_mydata),
+        CommandHandler("leave", leave),
+        CommandHandler("depart", depart),
+        CallbackQueryHandler(leave_pressed, pattern=r"^leave:"),
+        CallbackQueryHandler(leave_pressed, pattern=r"^depart:"),
+    ]

@@ -1,0 +1,151 @@
+"""/import: the secretary gets the template, sends the filled file, gets a report back."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
+
+from bot.context import BotContext
+from bot.i18n import Translator
+from domain import roster, spreadsheets
+from domain.errors import DomainError
+from domain.spreadsheets import Sheet, write_workbook
+from handlers.common import error_text, tr, who
+from handlers.console import XLSX, secretary_branch, send_file
+
+WAITING_FILE = "import.file"
+DRAFT = "import"
+
+
+async def start(update: Update, context: BotContext) -> str | int:
+    t = await tr(update, context)
+    try:
+        branch_id = secretary_branch(await who(update, context))
+    except DomainError as exc:
+        await update.effective_message.reply_text(error_text(t, exc))
+        return ConversationHandler.END
+    context.user_data[DRAFT] = {"branch": branch_id}
+    await send_file(
+        update,
+        roster.template(),
+        "党员名册模板.xlsx",
+        t.gettext(
+            "Fill in this template (one member per row) and send it back to me here as .xlsx or .csv. "
+            "Rows are checked first; if any row has a problem, nothing is imported and you get a list of the problems. "
+            "Members already known (same phone or Telegram id) are updated, not added twice.\n"
+            "(Send /cancel to stop.)"
+        ),
+    )
+    return WAITING_FILE
+
+
+async def got_file(update: Update, context: BotContext) -> str | int:
+    t = await tr(update, context)
+    document = update.effective_message.document
+    try:
+        spreadsheets.check_size(document.file_size)
+        content = bytes(await (await document.get_file()).download_as_bytearray())
+        table = spreadsheets.read_table(document.file_name or "", content)
+        result = await roster.import_roster(
+            context.db,
+            await who(update, context),
+            context.user_data[DRAFT]["branch"],
+            table,
+            today=update.effective_message.date.astimezone(context.settings.tz).date(),
+        )
+    except DomainError as exc:
+        await update.effective_message.reply_text(
+            error_text(t, exc) + "\n" + t.gettext("Nothing was imported.")
+        )
+        return WAITING_FILE
+    if not result.ok:
+        await send_file(
+            update,
+            error_report(t, result.errors),
+            t.gettext("Import problems") + XLSX,
+            t.ngettext(
+                "{n} problem found; nothing was imported. Please correct the file and send it again, or /cancel.",
+                "{n} problems found; nothing was imported. Please correct the file and send it again, or /cancel.",
+                len(result.errors),
+            ),
+        )
+        return WAITING_FILE
+    context.user_data.pop(DRAFT, None)
+    link = f"https://t.me/{context.bot.username}?start="
+    await send_file(
+        update,
+        invitation_report(t, result.imported, link),
+        t.gettext("Import result") + XLSX,
+        t.gettext(
+            "Imported: {created} new, {matched} already known. Pass each new member their personal invitation link from this file.",
+            created=result.created,
+            matched=result.matched,
+        ),
+    )
+    return ConversationHandler.END
+
+
+def error_report(t: Translator, errors: list[roster.RowError]) -> bytes:
+    rows = [
+        [
+            e.row,
+            roster.COLUMN_HEADERS.get(e.column or "", ""),
+            error_text(t, DomainError(e.code, **e.params)),
+        ]
+        for e in sorted(errors, key=lambda e: e.row)
+    ]
+    headers = [t.gettext("Row"), t.gettext("Column"), t.gettext("Problem")]
+    return write_workbook([Sheet(t.gettext("Problems"), headers, rows)])
+
+
+def invitation_report(t: Translator, imported: list[roster.Imported], link: str) -> bytes:
+    rows = [
+        [
+            i.row,
+            i.name,
+            i.phone,
+            t.gettext("already known") if i.matched else t.gettext("new"),
+            link + i.invite_code if i.invite_code else "",
+        ]
+        for i in imported
+    ]
+    headers = [
+        t.gettext("Row"),
+        t.gettext("Name"),
+        t.gettext("Phone"),
+        t.gettext("Result"),
+        t.gettext("Invitation link"),
+    ]
+    return write_workbook([Sheet(t.gettext("Imported"), headers, rows)])
+
+
+async def not_a_file(update: Update, context: BotContext) -> str:
+    t = await tr(update, context)
+    await update.effective_message.reply_text(
+        t.gettext("Please send the filled-in file as a document, or /cancel.")
+    )
+    return WAITING_FILE
+
+
+async def cancel(update: Update, context: BotContext) -> int:
+    t = await tr(update, context)
+    context.user_data.pop(DRAFT, None)
+    await update.effective_message.reply_text(t.gettext("Import cancelled. Nothing was imported."))
+    return ConversationHandler.END
+
+
+def conversation() -> ConversationHandler:
+    private = filters.ChatType.PRIVATE
+    return ConversationHandler(
+        entry_points=[CommandHandler("import", start, filters=private)],
+        states={
+            WAITING_FILE: [
+                MessageHandler(filters.Document.ALL & private, got_file),
+                MessageHandler(~filters.COMMAND & private, not_a_file),
+            ]
+        },
+        fallbacks=[CommandHandler("cancel", cancel)],
+        allow_reentry=True,
+        name="import",
+        persistent=True,
+    )

@@ -1,0 +1,63 @@
+"""Queries behind /mydata: one person's rows, as plain dicts."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from storage.db import Database
+
+
+async def telegram_user(db: Database, telegram_id: int) -> dict | None:
+    row = await db.fetchone(
+        "SELECT locale, language_code, first_seen_at, unreachable_at FROM telegram_users"
+        " WHERE telegram_id = ?",
+        (telegram_id,),
+    )
+    return dict(row) if row else None
+
+
+async def profile(db: Database, person_id: int) -> dict | None:
+    row = await db.fetchone(
+        "SELECT p.id, p.name, p.phone, p.category, p.status, p.joined_on, p.created_at,"
+        " p.updated_at, b.name AS branch FROM people p LEFT JOIN branches b ON b.id = p.branch_id"
+        " WHERE p.id = ?",
+        (person_id,),
+    )
+    return dict(row) if row else None
+
+
+async def roles(db: Database, person_id: int) -> list[dict]:
+    found = await db.fetchall(
+        "SELECT b.name AS branch, r.role, r.granted_at FROM roles r"
+        " JOIN branches b ON b.id = r.branch_id WHERE r.person_id = ? ORDER BY r.granted_at",
+        (person_id,),
+    )
+    return [dict(r) for r in found]
+
+
+async def join_requests(db: Database, person_id: int) -> list[dict]:
+    found = await db.fetchall(
+        "SELECT j.id, b.name AS branch, j.role, j.status, j.created_at, j.decided_at, j.reason"
+        " FROM join_requests j JOIN branches b ON b.id = j.branch_id WHERE j.person_id = ?"
+        " ORDER BY j.id",
+        (person_id,),
+    )
+    return [dict(r) for r in found]
+
+
+async def drafts(db: Database, telegram_id: int) -> Any:
+    row = await db.fetchone("SELECT data FROM ptb_user_data WHERE user_id = ?", (telegram_id,))
+    return json.loads(row["data"]) if row else None
+
+
+async def audit_about(db: Database, person_id: int) -> list[dict]:
+    """What was recorded about the person or done by them (not who else did what)."""
+    found = await db.fetchall(
+        "SELECT at, action, subject_type, subject_id, details FROM audit_log"
+        " WHERE actor_id = ? OR (subject_type = 'person' AND subject_id = ?)"
+        " OR (subject_type = 'join_request' AND subject_id IN"
+        " (SELECT id FROM join_requests WHERE person_id = ?)) ORDER BY id",
+        (person_id, person_id, person_id),
+    )
+    return [dict(r) | {"details": json.loads(r["details"])} for r in found]

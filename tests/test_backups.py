@@ -1,0 +1,76 @@
+"""Backups: the daily job with rotation, and restore-then-start with the data intact."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+
+from bot import backups
+from storage import people
+from tests.conftest import invite, onboard
+from tests.test_cli import partybot
+
+
+def test_rotation_keeps_the_last_days_and_nothing_else(tmp_path):
+    now = datetime(2026, 11, 25, 3, 30, tzinfo=UTC)
+    for age in (0, 1, 13, 15, 40):
+        (tmp_path / backups.backup_name(now - timedelta(days=age))).write_bytes(b"x")
+    (tmp_path / "partybot-manual.db").write_bytes(b"x")
+    (tmp_path / "notes.txt").write_bytes(b"x")
+    removed = backups.rotate(tmp_path, 14, now)
+    assert sorted(p.name for p in removed) == [
+        backups.backup_name(now - timedelta(days=40)),
+        backups.backup_name(now - timedelta(days=15)),
+    ]
+    assert len(list(tmp_path.iterdir())) == 5
+
+
+async def test_the_daily_job_backs_up_and_rotates(bot, branch):
+    folder = bot.settings.backups_path
+    folder.mkdir(parents=True)
+    old = folder / backups.backup_name(datetime.now(UTC) - timedelta(days=20))
+    old.write_bytes(b"x")
+    job = bot.app.job_queue.get_jobs_by_name("backup")[0]
+    assert job.next_t.astimezone(bot.settings.tz).strftime("%H:%M") == "03:30"
+    await job.run(bot.app)
+    made = list(folder.glob("partybot-*.db"))
+    assert len(made) == 1 and not old.exists()
+    assert backups.problems_of(made[0]) == []
+    with sqlite3.connect(made[0]) as conn:
+        assert conn.execute("SELECT name FROM branches").fetchone()[0] == branch.name
+
+
+async def test_restore_then_start_the_bot_with_the_data_intact(bot, branch, tmp_path):
+    code = await invite(bot, branch.id, uses=2)
+    li = bot.person("李")
+    await onboard(li, code, "李明", "13800138000", "居民党员")
+    await branch.secretary.press("✅ 通过")
+    database = tmp_path / "partybot.db"
+    env = {"DATABASE_URL": f"sqlite:///{database}", "BACKUP_DIR": str(tmp_path / "bk")}
+
+    made = partybot(tmp_path, "backup", **env)
+    assert made.returncode == 0, made.stderr
+    backup = next((tmp_path / "bk").glob("partybot-*.db"))
+
+    late = bot.person("晚")
+    await onboard(late, code, "晚来", "13900139000", "居民党员")
+    refused = partybot(tmp_path, "restore", str(backup), **env)
+    assert refused.returncode == 1 and "stop it first" in refused.stderr
+
+    await bot.stop()
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"not a database at all" * 100)
+    bad = partybot(tmp_path, "restore", str(garbage), **env)
+    assert bad.returncode == 1 and "cannot be restored" in bad.stderr
+    ok = partybot(tmp_path, "restore", str(backup), **env)
+    assert ok.returncode == 0, ok.stderr
+    assert "before-restore" in ok.stdout
+
+    await bot.start()
+    assert await people.by_telegram_id(bot.db, late.id) is None
+    assert (await people.by_telegram_id(bot.db, li.id)).name == "李明"
+    assert await bot.db.check_integrity() == []
+    await li.send("/start")
+    assert "欢迎回来，李明" in li.last_text
+    await branch.secretary.send("/help")
+    assert branch.secretary.last_text.startswith("您是支部书记")
