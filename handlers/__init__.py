@@ -11,7 +11,7 @@ from telegram import Update
 from telegram.ext import Application, TypeHandler
 
 from bot.context import BotContext
-from handlers import basics, joins, onboarding
+from handlers import basics, hours, joins, onboarding
 from handlers.errors import on_error
 
 FEATURES = 0
@@ -34,7 +34,9 @@ def register(app: Application) -> None:
     app.add_handlers(
         [
             onboarding.conversation(),
+            hours.conversation(),
             *joins.handlers(),
+            *hours.handlers(),
             *basics.handlers(),
             *basics.last_resort_handlers(),
         ],

@@ -30,6 +30,7 @@ COMMANDS: list[Command] = [
     Command("help", N_("What I can do for you"), Audience.EVERYONE),
     Command("language", N_("Switch language: 中文 / English"), Audience.EVERYONE),
     Command("cancel", N_("Stop what you are doing"), Audience.EVERYONE),
+    Command("hours", N_("Log activity hours, see your totals"), Audience.MEMBER),
 ]
 
 

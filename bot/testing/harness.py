@@ -173,6 +173,9 @@ class Person:
     async def send_document(self, filename: str, content: bytes, mime: str) -> list[JSON]:
         return await self._deliver(self.server.push_document(self.user, filename, content, mime))
 
+    async def send_photo(self, content: bytes, caption: str | None = None) -> list[JSON]:
+        return await self._deliver(self.server.push_photo(self.user, content, caption=caption))
+
     def message_with_button(self, text: str) -> JSON:
         for message in reversed(self.messages):
             for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
