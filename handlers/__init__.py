@@ -11,7 +11,7 @@ from telegram import Update
 from telegram.ext import Application, TypeHandler
 
 from bot.context import BotContext
-from handlers import basics, hours, joins, onboarding
+from handlers import basics, events, hours, joins, onboarding
 from handlers.errors import on_error
 
 FEATURES = 0
@@ -35,8 +35,11 @@ def register(app: Application) -> None:
         [
             onboarding.conversation(),
             hours.conversation(),
+            events.new_event_conversation(),
+            events.check_conversation(),
             *joins.handlers(),
             *hours.handlers(),
+            *events.handlers(),
             *basics.handlers(),
             *basics.last_resort_handlers(),
         ],

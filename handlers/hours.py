@@ -244,9 +244,9 @@ async def show_history(update: Update, context: BotContext) -> None:
 # ---------------------------------------------------------------- logging
 
 
-def kind_keyboard(t: Translator) -> InlineKeyboardMarkup:
+def kind_keyboard(t: Translator, prefix: str = "hours:kind") -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[button(t.gettext(label), f"hours:kind:{kind}")] for kind, label in KIND_LABELS.items()]
+        [[button(t.gettext(label), f"{prefix}:{kind}")] for kind, label in KIND_LABELS.items()]
     )
 
 
@@ -740,7 +740,7 @@ def conversation() -> ConversationHandler:
         },
         fallbacks=[
             CommandHandler("cancel", cancel),
-            MessageHandler(filters.ALL & ~filters.COMMAND, unexpected),
+            MessageHandler(filters.UpdateType.MESSAGE & ~filters.COMMAND, unexpected),
             CallbackQueryHandler(
                 unexpected, pattern=r"^hours:(kind:|day:|nophoto$|submit$|cancel$)"
             ),

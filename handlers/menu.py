@@ -31,6 +31,10 @@ COMMANDS: list[Command] = [
     Command("language", N_("Switch language: 中文 / English"), Audience.EVERYONE),
     Command("cancel", N_("Stop what you are doing"), Audience.EVERYONE),
     Command("hours", N_("Log activity hours, see your totals"), Audience.MEMBER),
+    Command("events", N_("Upcoming events: answer, calendar, reminders"), Audience.MEMBER),
+    Command("checkin", N_("Check in at an event"), Audience.MEMBER),
+    Command("checkout", N_("Check out when you leave an event"), Audience.MEMBER),
+    Command("newevent", N_("Create an event and invite the members"), Audience.SECRETARY),
 ]
 
 
