@@ -460,3 +460,23 @@ async def check_room(db: Database, actor: Actor, day: date, half_hours: int) -> 
     """Early answer while typing; `log` checks again in its transaction."""
     person_id, _ = _member(actor)
     check_day_total(await store.day_total(db.reader, person_id, day), half_hours)
+
+
+@dataclass(frozen=True)
+class MemberTotals:
+    person_id: int
+    name: str
+    totals: Totals
+
+
+async def branch_totals(
+    db: Database, actor: Actor, branch_id: int, start: date, end: date
+) -> list[MemberTotals]:
+    """Every member's totals for the secretary, in name order: a register, not a ranking."""
+    require(actor, Role.SECRETARY, branch_id)
+    grouped: dict[int, tuple[str, list]] = {}
+    for person_id, name, kind, status, total in await store.branch_sums(db, branch_id, start, end):
+        entry = grouped.setdefault(person_id, (name or f"#{person_id}", []))
+        if kind is not None and status is not None:
+            entry[1].append((kind, status, total))
+    return [MemberTotals(pid, name, sum_totals(rows)) for pid, (name, rows) in grouped.items()]

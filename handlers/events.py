@@ -646,7 +646,8 @@ async def start_check(update: Update, context: BotContext) -> str | int:
             t.gettext("No event is open for check-in or check-out right now.")
         )
         return ConversationHandler.END
-    context.user_data[CHECK] = {"mode": mode}
+    # A code typed with the command is kept for after the choice of event.
+    context.user_data[CHECK] = {"mode": mode, "code": context.args[0] if context.args else None}
     if len(found) > 1:
         await update.effective_message.reply_text(
             t.gettext("Which event?"),
@@ -655,10 +656,15 @@ async def start_check(update: Update, context: BotContext) -> str | int:
             ),
         )
         return PICK
-    context.user_data[CHECK]["event"] = found[0].id
-    if context.args:
-        return await _prove(update, context, events.Proof(code=context.args[0]))
-    return await _ask_proof(update, t, found[0])
+    return await _chosen(update, context, t, found[0])
+
+
+async def _chosen(update: Update, context: BotContext, t: Translator, event: Event) -> str | int:
+    draft = context.user_data[CHECK]
+    draft["event"] = event.id
+    if draft.get("code"):
+        return await _prove(update, context, events.Proof(code=draft.pop("code")))
+    return await _ask_proof(update, t, event)
 
 
 async def _ask_proof(update: Update, t: Translator, event: Event) -> str:
@@ -671,7 +677,7 @@ async def _ask_proof(update: Update, t: Translator, event: Event) -> str:
     return PROOF
 
 
-async def picked(update: Update, context: BotContext) -> str:
+async def picked(update: Update, context: BotContext) -> str | int:
     query = update.callback_query
     t = await tr(update, context)
     match = parse_callback(query.data, _PICK)
@@ -684,8 +690,7 @@ async def picked(update: Update, context: BotContext) -> str:
         return PICK
     await answer_query(query)
     await drop_buttons(query)
-    context.user_data[CHECK]["event"] = event.id
-    return await _ask_proof(update, t, event)
+    return await _chosen(update, context, t, event)
 
 
 async def got_code(update: Update, context: BotContext) -> str | int:

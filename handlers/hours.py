@@ -26,6 +26,7 @@ from bot.i18n import N_, Translator
 from domain import hours
 from domain.activity import ActivityKind, HourRecord, HourStatus
 from domain.errors import DomainError
+from domain.models import Role
 from handlers.common import (
     ERROR_TEXT,
     answer_query,
@@ -160,6 +161,7 @@ async def show_menu(update: Update, context: BotContext) -> int:
         waiting = len(await hours.pending_for(context.db, me))
         label = t.pgettext("button", "📥 To approve ({n})").format(n=waiting)
         rows.append([button(label, "hours:pending")])
+        rows.append([button(t.pgettext("button", "📋 Branch this quarter"), "hours:branch")])
     await update.effective_message.reply_text(
         t.gettext("Activity hours: what would you like to do?"),
         reply_markup=InlineKeyboardMarkup(rows),
@@ -583,6 +585,48 @@ async def show_pending(update: Update, context: BotContext) -> None:
         )
 
 
+async def show_branch(update: Update, context: BotContext) -> None:
+    t = await tr(update, context)
+    await answer_query(update.callback_query)
+    me = await who(update, context)
+    today = hours.local_today(now(context), context.settings.tz)
+    start, end = hours.period_bounds(hours.Period.QUARTER, today)
+    lines = [
+        t.gettext(
+            "Hours of the branch members from {start} to {end}:",
+            start=t.date(start, "long"),
+            end=t.date(end, "long"),
+        )
+    ]
+    try:
+        for branch_id in me.branches_where(Role.SECRETARY) or [None]:
+            for member in await hours.branch_totals(context.db, me, branch_id, start, end):
+                lines.append(
+                    t.gettext(
+                        "{name}: {verified} h verified, {attested} h pending",
+                        name=member.name,
+                        verified=show(t, member.totals.total_verified),
+                        attested=show(t, member.totals.total_attested),
+                    )
+                )
+    except DomainError as exc:
+        await update.effective_message.reply_text(error_text(t, exc))
+        return
+    for chunk in chunks(lines):
+        await update.effective_message.reply_text(chunk)
+
+
+def chunks(lines: list[str], limit: int = 3500) -> list[str]:
+    """Join lines into messages under Telegram's length limit, never splitting a line."""
+    found, current = [], ""
+    for line in lines:
+        if current and len(current) + len(line) + 1 > limit:
+            found.append(current)
+            current = ""
+        current = f"{current}\n{line}" if current else line
+    return [*found, current] if current else found
+
+
 async def tell_member(context: BotContext, record: HourRecord) -> None:
     member = await people.get(context.db, record.person_id)
     if member is None or member.telegram_id is None:
@@ -757,6 +801,7 @@ def handlers() -> list:
         CallbackQueryHandler(show_totals, pattern=r"^hours:totals$"),
         CallbackQueryHandler(show_history, pattern=r"^hours:hist:"),
         CallbackQueryHandler(show_pending, pattern=r"^hours:pending$"),
+        CallbackQueryHandler(show_branch, pattern=r"^hours:branch$"),
         CallbackQueryHandler(withdraw, pattern=r"^hours:withdraw:"),
         CallbackQueryHandler(approve, pattern=r"^hours:approve:"),
     ]

@@ -145,3 +145,29 @@ async def pending_in_branch(db: Database, branch_id: int) -> list[HourRecord]:
         (branch_id,),
     )
     return [record(r) for r in found]
+
+
+async def branch_sums(
+    db: Database, branch_id: int, start: date, end: date
+) -> list[tuple[int, str | None, ActivityKind | None, HourStatus | None, int]]:
+    """Per member of the branch (members without hours too): kind, status, half-hours."""
+    found = await db.fetchall(
+        "SELECT p.id, p.name, h.kind, h.status, COALESCE(SUM(h.half_hours), 0) AS total"
+        " FROM people p"
+        " LEFT JOIN hour_records h ON h.person_id = p.id AND h.day BETWEEN ? AND ?"
+        f"   AND h.status IN {_COUNTING}"
+        " WHERE p.status = 'active' AND EXISTS (SELECT 1 FROM roles r WHERE r.person_id = p.id"
+        "   AND r.branch_id = ? AND r.role IN ('member', 'cadre'))"
+        " GROUP BY p.id, h.kind, h.status ORDER BY p.name, p.id",
+        (start.isoformat(), end.isoformat(), branch_id),
+    )
+    return [
+        (
+            r["id"],
+            r["name"],
+            ActivityKind(r["kind"]) if r["kind"] else None,
+            HourStatus(r["status"]) if r["status"] else None,
+            r["total"],
+        )
+        for r in found
+    ]

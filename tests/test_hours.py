@@ -247,3 +247,31 @@ async def test_english_client_reads_english(bot, branch):
     await john.press("Today")
     await john.send("abc")
     assert "Please type the hours as a number" in john.last_text
+
+
+async def test_the_secretary_sees_the_branch_in_name_order_and_members_only_themselves(
+    bot, branch, member
+):
+    other = await make_member(bot, branch, "张", "张伟", "13900139000")
+    await log(member, amount="2")
+    await branch.secretary.press("✅ 通过")
+    await log(other, amount="1")
+    await branch.secretary.send("/hours")
+    await branch.secretary.press("📋 本季度支部统计")
+    text = branch.secretary.last_text
+    assert "2026年10月1日至2026年12月31日" in text
+    assert "张伟：已核实 0 小时，待审核 1 小时" in text
+    assert "李明：已核实 2 小时，待审核 0 小时" in text
+    assert "📋 本季度支部统计" not in other.buttons(other.message_with_button("➕ 登记时长"))
+    await other.press_data(other.last["message_id"], "hours:branch")
+    assert "只有支部书记" in other.last_text
+    await other.press("📊 我的统计")
+    assert "1 小时" in other.last_text and "2 小时" not in other.last_text
+
+
+def test_long_lists_are_split_between_lines():
+    from handlers.hours import chunks
+
+    lines = [f"{i:04d} " + "名" * 40 for i in range(300)]
+    parts = chunks(lines)
+    assert all(len(p) <= 3500 for p in parts) and "\n".join(parts).split("\n") == lines
