@@ -7,6 +7,7 @@ import io
 import re
 from datetime import datetime, tzinfo
 
+from openpyxl import Workbook
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import (
@@ -559,39 +560,56 @@ async def show_marking(update, context, t, me, event_id) -> None:
     )
 
 
-async def send_export(update, context, t, me, event_id) -> None:
-    roster = await events.roster(context.db, me, event_id)
-    tz = context.settings.tz
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            t.gettext("Name"),
-            t.gettext("Answer"),
-            t.gettext("Checked in"),
-            t.gettext("Checked out"),
-            t.gettext("Verified hours"),
-        ]
-    )
-
+def attendance_table(t: Translator, roster: events.Roster, tz: tzinfo) -> list[list]:
     def stamp(moment: datetime | None) -> str:
         return _local(moment, tz).strftime("%Y-%m-%d %H:%M") if moment else ""
 
-    for line in roster.lines:
-        writer.writerow(
-            [
-                line.name,
-                t.gettext(ANSWER_LABELS[line.answer]) if line.answer else "",
-                stamp(line.checked_in_at),
-                stamp(line.checked_out_at),
-                show(t, hours.as_hours(line.half_hours)) if line.half_hours else "0",
-            ]
-        )
+    header = [
+        t.gettext("Name"),
+        t.gettext("Answer"),
+        t.gettext("Checked in"),
+        t.gettext("Checked out"),
+        t.gettext("Verified hours"),
+    ]
+    return [header] + [
+        [
+            line.name,
+            t.gettext(ANSWER_LABELS[line.answer]) if line.answer else "",
+            stamp(line.checked_in_at),
+            stamp(line.checked_out_at),
+            hours.as_hours(line.half_hours or 0),
+        ]
+        for line in roster.lines
+    ]
+
+
+def as_csv(table: list[list]) -> bytes:
+    out = io.StringIO()
+    csv.writer(out).writerows(table)
     # The byte-order mark lets Excel open Chinese CSV correctly.
-    data = ("\ufeff" + out.getvalue()).encode("utf-8")
-    await update.effective_message.reply_document(
-        io.BytesIO(data), filename=f"attendance-{event_id}.csv", caption=roster.event.title
-    )
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def as_xlsx(table: list[list]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "attendance"
+    for row in table:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+async def send_export(update, context, t, me, event_id) -> None:
+    roster = await events.roster(context.db, me, event_id)
+    table = attendance_table(t, roster, context.settings.tz)
+    for data, extension in ((as_csv(table), "csv"), (as_xlsx(table), "xlsx")):
+        await update.effective_message.reply_document(
+            io.BytesIO(data),
+            filename=f"attendance-{event_id}.{extension}",
+            caption=roster.event.title,
+        )
 
 
 ACTIONS = {
