@@ -28,6 +28,7 @@ from storage.db import Database
 MAX_HALF_HOURS_PER_RECORD = 24  # 12 hours
 MAX_HALF_HOURS_PER_DAY = 48  # 24 hours, across all records of one day
 DEFAULT_WINDOW_DAYS = 90
+WINDOW_CHOICES = (30, 60, 90, 180, 365)
 DESCRIPTION_MAX = 200
 REASON_MAX = 200
 PAGE_SIZE = 8
@@ -224,11 +225,11 @@ async def log(db: Database, actor: Actor, draft: Draft, *, today: date) -> HourR
     """Record self-reported hours as attested (pending until a secretary approves)."""
     person_id, branch_id = _member(actor)
     kind = ActivityKind(draft.kind)
-    check_day(draft.day, today)
     if not 0 < draft.half_hours <= MAX_HALF_HOURS_PER_RECORD:
         raise InvalidInput("hours_too_many", max=MAX_HALF_HOURS_PER_RECORD // 2)
     text = description(draft.description)
     async with db.transaction() as conn:
+        check_day(draft.day, today, await _window(conn, branch_id))
         await _room_on_day(conn, person_id, draft.day, draft.half_hours)
         record_id = await store.insert(
             conn,
@@ -480,3 +481,38 @@ async def branch_totals(
         if kind is not None and status is not None:
             entry[1].append((kind, status, total))
     return [MemberTotals(pid, name, sum_totals(rows)) for pid, (name, rows) in grouped.items()]
+
+
+async def _window(db: Database | aiosqlite.Connection, branch_id: int) -> int:
+    found = await store.window_days(db, branch_id)
+    return DEFAULT_WINDOW_DAYS if found is None else found
+
+
+async def check_member_day(db: Database, actor: Actor, day: date, today: date) -> date:
+    """The day rules with the member's branch window, for an early answer while typing."""
+    _, branch_id = _member(actor)
+    return check_day(day, today, await _window(db, branch_id))
+
+
+async def window_of(db: Database, actor: Actor, branch_id: int) -> int:
+    require(actor, Role.SECRETARY, branch_id)
+    return await _window(db, branch_id)
+
+
+async def set_window(db: Database, actor: Actor, branch_id: int, days: int) -> int:
+    """How many days back the branch's members may log hours."""
+    secretary = require(actor, Role.SECRETARY, branch_id)
+    if days not in WINDOW_CHOICES:
+        raise InvalidInput("window_invalid")
+    async with db.transaction() as conn:
+        await store.set_window_days(conn, branch_id, days)
+        await audit.record(
+            conn,
+            action="hours.window_set",
+            subject_type="branch",
+            subject_id=branch_id,
+            actor_id=secretary.id,
+            branch_id=branch_id,
+            days=days,
+        )
+    return days

@@ -90,6 +90,7 @@ ERROR_TEXT.update(
         "reason_empty": N_("Please type a reason."),
         "reason_too_long": N_("Please keep the reason within {max} characters."),
         "hours_unknown": N_("That record does not exist."),
+        "window_invalid": N_("Please choose one of the offered numbers of days."),
         "hours_not_pending": N_(
             "That record has already been decided or withdrawn, so it cannot be changed."
         ),
@@ -99,6 +100,7 @@ ERROR_TEXT.update(
 _KIND_DATA = re.compile(r"hours:kind:([a-z_]{1,16})")
 _DAY_DATA = re.compile(r"hours:day:(today|yesterday|pick)")
 _PAGE_DATA = re.compile(r"hours:hist:(\d{1,4})")
+_WINDOW_DATA = re.compile(r"hours:window(?::(\d{1,4}))?")
 _RECORD_DATA = re.compile(r"hours:(edit|withdraw|approve|reject|correct):(\d{1,12})")
 
 
@@ -162,6 +164,9 @@ async def show_menu(update: Update, context: BotContext) -> int:
         label = t.pgettext("button", "📥 To approve ({n})").format(n=waiting)
         rows.append([button(label, "hours:pending")])
         rows.append([button(t.pgettext("button", "📋 Branch this quarter"), "hours:branch")])
+        days = await hours.window_of(context.db, me, me.branches_where(Role.SECRETARY)[0])
+        label = t.pgettext("button", "⚙️ Logging window: {days} days").format(days=days)
+        rows.append([button(label, "hours:window")])
     await update.effective_message.reply_text(
         t.gettext("Activity hours: what would you like to do?"),
         reply_markup=InlineKeyboardMarkup(rows),
@@ -326,7 +331,7 @@ async def _accept_day(
     update: Update, context: BotContext, t: Translator, day: date, today: date
 ) -> str:
     try:
-        hours.check_day(day, today)
+        await hours.check_member_day(context.db, await who(update, context), day, today)
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
         return DAY_TYPED
@@ -616,6 +621,36 @@ async def show_branch(update: Update, context: BotContext) -> None:
         await update.effective_message.reply_text(chunk)
 
 
+async def choose_window(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    t = await tr(update, context)
+    match = parse_callback(query.data, _WINDOW_DATA)
+    me = await who(update, context)
+    if match is None or not me.is_secretary:
+        await answer_query(query, error_text(t, DomainError("not_allowed")), alert=True)
+        return
+    await answer_query(query)
+    if match.group(1) is None:
+        await update.effective_message.reply_text(
+            t.gettext("How many days back may members log hours?"),
+            reply_markup=InlineKeyboardMarkup(
+                [[button(str(d), f"hours:window:{d}") for d in hours.WINDOW_CHOICES]]
+            ),
+        )
+        return
+    try:
+        days = await hours.set_window(
+            context.db, me, me.branches_where(Role.SECRETARY)[0], int(match.group(1))
+        )
+    except DomainError as exc:
+        await update.effective_message.reply_text(error_text(t, exc))
+        return
+    await drop_buttons(query)
+    await update.effective_message.reply_text(
+        t.gettext("Members may now log hours up to {days} days back.", days=days)
+    )
+
+
 def chunks(lines: list[str], limit: int = 3500) -> list[str]:
     """Join lines into messages under Telegram's length limit, never splitting a line."""
     found, current = [], ""
@@ -802,6 +837,7 @@ def handlers() -> list:
         CallbackQueryHandler(show_history, pattern=r"^hours:hist:"),
         CallbackQueryHandler(show_pending, pattern=r"^hours:pending$"),
         CallbackQueryHandler(show_branch, pattern=r"^hours:branch$"),
+        CallbackQueryHandler(choose_window, pattern=r"^hours:window"),
         CallbackQueryHandler(withdraw, pattern=r"^hours:withdraw:"),
         CallbackQueryHandler(approve, pattern=r"^hours:approve:"),
     ]

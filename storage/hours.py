@@ -171,3 +171,20 @@ async def branch_sums(
         )
         for r in found
     ]
+
+
+async def window_days(db: Database | aiosqlite.Connection, branch_id: int) -> int | None:
+    conn = db.reader if isinstance(db, Database) else db
+    async with conn.execute(
+        "SELECT window_days FROM branch_hour_settings WHERE branch_id = ?", (branch_id,)
+    ) as cur:
+        row = await cur.fetchone()
+    return row[0] if row else None
+
+
+async def set_window_days(conn: aiosqlite.Connection, branch_id: int, days: int) -> None:
+    await conn.execute(
+        "INSERT INTO branch_hour_settings (branch_id, window_days) VALUES (?, ?)"
+        " ON CONFLICT(branch_id) DO UPDATE SET window_days = excluded.window_days",
+        (branch_id, days),
+    )

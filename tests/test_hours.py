@@ -275,3 +275,21 @@ def test_long_lists_are_split_between_lines():
     lines = [f"{i:04d} " + "名" * 40 for i in range(300)]
     parts = chunks(lines)
     assert all(len(p) <= 3500 for p in parts) and "\n".join(parts).split("\n") == lines
+
+
+async def test_the_secretary_sets_the_branch_window(bot, branch, member):
+    await branch.secretary.send("/hours")
+    await branch.secretary.press("⚙️ 登记期限：90 天")
+    await branch.secretary.press("30")
+    assert "可以登记 30 天以内" in branch.secretary.last_text
+    await member.send("/hours")
+    await member.press("➕ 登记时长")
+    await member.press("党课")
+    await member.press("📅 其他日期")
+    await member.send("2026-10-25")
+    assert "该日期已超过 30 天" in member.last_text
+    await member.send("2026-10-26")
+    assert "活动了多少小时" in member.last_text
+    await member.press_data(member.last["message_id"], "hours:window:365")
+    assert "只有支部书记" in member.answer
+    assert await bot.db.fetchval("SELECT window_days FROM branch_hour_settings") == 30

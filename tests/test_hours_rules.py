@@ -121,3 +121,67 @@ def test_presence_is_credited_in_whole_half_hours():
     assert hours.minutes_to_half_hours(120) == 4
     assert hours.minutes_to_half_hours(119.9) == 3
     assert hours.minutes_to_half_hours(29) == 0
+
+
+async def _branch_with_member(db):
+    from domain import admin
+    from domain.access import actor
+    from domain.models import Category, PersonStatus, Role
+    from storage import people
+
+    branch = await admin.add_branch(db, "幸福社区党支部")
+    await admin.add_secretary(db, branch.id, 1)
+    async with db.transaction() as conn:
+        person_id = await people.insert(
+            conn,
+            telegram_id=2,
+            branch_id=branch.id,
+            name="李明",
+            phone=None,
+            category=Category.RESIDENT,
+            status=PersonStatus.ACTIVE,
+        )
+        await people.grant_role(conn, person_id, branch.id, Role.MEMBER)
+    return await actor(db, 1), await actor(db, 2)
+
+
+async def test_log_approve_correct_and_totals_in_the_database(tmp_path):
+    from storage.db import Database
+
+    async with Database(tmp_path / "h.db") as db:
+        secretary, member = await _branch_with_member(db)
+        draft = hours.Draft(ActivityKind.LESSON, TODAY, 3, "学习党章")
+        first = await hours.log(db, member, draft, today=TODAY)
+        second = await hours.log(
+            db, member, hours.Draft(ActivityKind.FILM, date(2026, 10, 1), 1, "电教片"), today=TODAY
+        )
+        await hours.approve(db, secretary, first.id)
+        await hours.correct(db, secretary, second.id, 2)
+        with pytest.raises(Exception, match="already_decided"):
+            await hours.approve(db, secretary, first.id)
+        with pytest.raises(Exception, match="not_allowed"):
+            await hours.approve(db, member, second.id)
+        totals = await hours.person_totals(db, member.person.id, date(2026, 10, 1), TODAY)
+        assert totals.verified == {ActivityKind.LESSON: Decimal("1.5"), ActivityKind.FILM: 1}
+        assert totals.total_attested == 0
+        week = await hours.period_totals(db, member.person.id, hours.Period.WEEK, TODAY)
+        assert week.total_verified == Decimal("1.5")
+        month = await hours.period_totals(db, member.person.id, hours.Period.MONTH, TODAY)
+        assert month.total_verified == Decimal("1.5")
+
+
+async def test_concurrent_logs_never_exceed_24_hours_on_a_day(tmp_path):
+    import asyncio
+
+    from storage.db import Database
+
+    async with Database(tmp_path / "c.db") as db:
+        _, member = await _branch_with_member(db)
+        draft = hours.Draft(ActivityKind.VOLUNTEER, TODAY, 24, "值班")
+        results = await asyncio.gather(
+            *(hours.log(db, member, draft, today=TODAY) for _ in range(3)),
+            return_exceptions=True,
+        )
+        refused = [r for r in results if isinstance(r, InvalidInput)]
+        assert len(refused) == 1 and refused[0].code == "hours_day_full"
+        assert await db.fetchval("SELECT SUM(half_hours) FROM hour_records") == 48

@@ -85,3 +85,9 @@ CREATE INDEX hour_records_person_day ON hour_records(person_id, day);
 CREATE INDEX hour_records_branch_status ON hour_records(branch_id, status, created_at);
 CREATE UNIQUE INDEX hour_records_event_person ON hour_records(event_id, person_id)
     WHERE event_id IS NOT NULL;
+
+-- How far back members may log hours, per branch; absent means the default (90 days).
+CREATE TABLE branch_hour_settings (
+    branch_id    INTEGER PRIMARY KEY REFERENCES branches(id),
+    window_days  INTEGER NOT NULL CHECK (window_days BETWEEN 1 AND 3660)
+);
