@@ -36,7 +36,7 @@ from handlers.common import (
     tr_for,
     who,
 )
-from handlers.hours import button, kind_keyboard, kind_name, show
+from handlers.hours import button, cancelled, kind_keyboard, kind_name, show, unexpected
 
 TITLE, KIND, WHEN, PLACE, LOCATION, CAPACITY, REVIEW = (
     "event.title",
@@ -120,7 +120,7 @@ def _local(moment: datetime, tz: tzinfo) -> datetime:
     return moment.astimezone(tz)
 
 
-def when_text(t: Translator, event: Event, tz: tzinfo) -> str:
+def when_text(t: Translator, event: Event | events.Draft, tz: tzinfo) -> str:
     return t.gettext(
         "{day} {start}–{end}",
         day=t.date(_local(event.starts_at, tz).date(), "long"),
@@ -129,7 +129,9 @@ def when_text(t: Translator, event: Event, tz: tzinfo) -> str:
     )
 
 
-def event_text(t: Translator, event: Event, tz: tzinfo, answer: Rsvp | None = None) -> str:
+def event_text(
+    t: Translator, event: Event | events.Draft, tz: tzinfo, answer: Rsvp | None = None
+) -> str:
     lines = [
         f"📌 {event.title}",
         t.gettext("Type: {kind}", kind=kind_name(t, event.kind)),
@@ -184,8 +186,8 @@ async def start_new(update: Update, context: BotContext) -> str | int:
     return TITLE
 
 
-async def _typed(update: Update, context: BotContext, key: str, parse, state: str) -> bool:
-    """Validate the message with `parse` into the draft; on failure say why and keep `state`."""
+async def _typed(update: Update, context: BotContext, key: str, parse) -> bool:
+    """Validate the message with `parse` into the draft; on failure say why."""
     t = await tr(update, context)
     try:
         context.user_data[DRAFT][key] = parse(update.effective_message.text)
@@ -196,7 +198,7 @@ async def _typed(update: Update, context: BotContext, key: str, parse, state: st
 
 
 async def got_title(update: Update, context: BotContext) -> str:
-    if not await _typed(update, context, "title", events.title, TITLE):
+    if not await _typed(update, context, "title", events.title):
         return TITLE
     t = await tr(update, context)
     await update.effective_message.reply_text(
@@ -235,7 +237,7 @@ async def got_when(update: Update, context: BotContext) -> str:
 
 
 async def got_place(update: Update, context: BotContext) -> str:
-    if not await _typed(update, context, "place", events.place, PLACE):
+    if not await _typed(update, context, "place", events.place):
         return PLACE
     t = await tr(update, context)
     await update.effective_message.reply_text(
@@ -268,7 +270,7 @@ async def skip_location(update: Update, context: BotContext) -> str:
 
 
 async def got_capacity(update: Update, context: BotContext) -> str:
-    if not await _typed(update, context, "capacity", events.capacity, CAPACITY):
+    if not await _typed(update, context, "capacity", events.capacity):
         return CAPACITY
     await show_review(update, context)
     return REVIEW
@@ -300,13 +302,10 @@ def _draft(context: BotContext) -> events.Draft:
 
 def _review(t: Translator, draft: events.Draft, tz: tzinfo) -> tuple[str, InlineKeyboardMarkup]:
     yes, no = t.gettext("yes"), t.gettext("no")
-    preview = Event(0, draft.branch_id, draft.title, draft.kind, draft.starts_at, draft.ends_at,
-                    draft.place, draft.latitude, draft.longitude, draft.capacity,
-                    draft.open_to_cadres, draft.open_to_inflow, "")  # fmt: skip
     lines = [
         t.gettext("Please check the event:"),
-        event_text(t, preview, tz),
-        t.gettext("Location for check-in: {set}", set=yes if preview.has_location else no),
+        event_text(t, draft, tz),
+        t.gettext("Location for check-in: {set}", set=yes if draft.latitude is not None else no),
         t.gettext("Open to cadres: {v}", v=yes if draft.open_to_cadres else no),
         t.gettext("Open to inflow members: {v}", v=yes if draft.open_to_inflow else no),
     ]
@@ -789,23 +788,7 @@ async def send_reminders(context: BotContext) -> None:
 
 
 async def cancel(update: Update, context: BotContext) -> int:
-    t = await tr(update, context)
-    if update.callback_query:
-        await answer_query(update.callback_query)
-        await drop_buttons(update.callback_query)
-    await update.effective_message.reply_text(t.gettext("Cancelled. Nothing was saved."))
-    context.user_data.pop(CHECK, None)
-    return _end(context, DRAFT)
-
-
-async def unexpected(update: Update, context: BotContext) -> None:
-    t = await tr(update, context)
-    if update.callback_query:
-        await answer_query(update.callback_query, t.gettext("This button is no longer valid."))
-        return
-    await update.effective_message.reply_text(
-        t.gettext("I did not understand that. Please answer the question above, or send /cancel.")
-    )
+    return await cancelled(update, context, DRAFT, CHECK)
 
 
 def _fallbacks(callbacks: str) -> list:

@@ -772,13 +772,20 @@ async def got_correction(update: Update, context: BotContext) -> str | int:
 # ---------------------------------------------------------------- wiring
 
 
-async def cancel(update: Update, context: BotContext) -> int:
+async def cancelled(update: Update, context: BotContext, *drafts: str) -> int:
+    """/cancel (or a Cancel button) in any of these conversations: the drafts are dropped."""
     t = await tr(update, context)
     if update.callback_query:
         await answer_query(update.callback_query)
         await drop_buttons(update.callback_query)
     await update.effective_message.reply_text(t.gettext("Cancelled. Nothing was saved."))
-    return _end(context)
+    for draft in drafts:
+        context.user_data.pop(draft, None)
+    return ConversationHandler.END
+
+
+async def cancel(update: Update, context: BotContext) -> int:
+    return await cancelled(update, context, DRAFT)
 
 
 async def unexpected(update: Update, context: BotContext) -> None:

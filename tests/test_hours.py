@@ -293,3 +293,18 @@ async def test_the_secretary_sets_the_branch_window(bot, branch, member):
     await member.press_data(member.last["message_id"], "hours:window:365")
     assert "只有支部书记" in member.answer
     assert await bot.db.fetchval("SELECT window_days FROM branch_hour_settings") == 30
+
+
+async def test_a_restart_in_the_middle_of_logging_continues(bot, branch, member):
+    await member.send("/hours")
+    await member.press("➕ 登记时长")
+    await member.press("志愿服务")
+    await member.press("昨天")
+    await member.send("2")
+    await bot.restart()
+    bot.app.bot_data["clock"] = lambda: NOW
+    await member.send("清扫楼道")
+    await member.press("跳过")
+    assert "时长：2 小时" in member.last_text
+    await member.press("✅ 提交")
+    assert await count(bot, "day = '2026-11-24' AND half_hours = 4") == 1
