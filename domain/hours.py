@@ -355,7 +355,7 @@ async def _for_secretary(
         raise NotFound("hours_unknown")
     secretary = require(actor, Role.SECRETARY, record.branch_id)
     if record.status not in COUNTING:
-        raise Conflict("already_decided")
+        raise Conflict("hours_decided")
     return record, secretary.id
 
 
@@ -363,7 +363,7 @@ async def approve(db: Database, actor: Actor, record_id: int) -> HourRecord:
     async with db.transaction() as conn:
         record, secretary_id = await _for_secretary(conn, actor, record_id)
         if record.status is not HourStatus.PENDING:
-            raise Conflict("already_decided")
+            raise Conflict("hours_decided")
         await store.set_status(conn, record.id, HourStatus.VERIFIED, decided_by=secretary_id)
         await audit.record(
             conn,

@@ -90,6 +90,7 @@ ERROR_TEXT.update(
         "reason_empty": N_("Please type a reason."),
         "reason_too_long": N_("Please keep the reason within {max} characters."),
         "hours_unknown": N_("That record does not exist."),
+        "hours_decided": N_("This record has already been decided. Nothing was changed."),
         "window_invalid": N_("Please choose one of the offered numbers of days."),
         "hours_not_pending": N_(
             "That record has already been decided or withdrawn, so it cannot be changed."
@@ -721,7 +722,7 @@ async def start_decision(update: Update, context: BotContext) -> str | int:
             context.db, await who(update, context), int(match[2])
         )
         if record.status not in hours.COUNTING:
-            raise DomainError("already_decided")
+            raise DomainError("hours_decided")
     except DomainError as exc:
         await answer_query(query, error_text(t, exc), alert=True)
         return ConversationHandler.END

@@ -157,7 +157,7 @@ async def test_log_approve_correct_and_totals_in_the_database(tmp_path):
         )
         await hours.approve(db, secretary, first.id)
         await hours.correct(db, secretary, second.id, 2)
-        with pytest.raises(Exception, match="already_decided"):
+        with pytest.raises(Exception, match="hours_decided"):
             await hours.approve(db, secretary, first.id)
         with pytest.raises(Exception, match="not_allowed"):
             await hours.approve(db, member, second.id)
