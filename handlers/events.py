@@ -661,6 +661,8 @@ async def start_check(update: Update, context: BotContext) -> str | int:
     if not found:
         await update.effective_message.reply_text(
             t.gettext("No event is open for check-in or check-out right now.")
+            + "\n"
+            + error_text(t, DomainError("event_not_open"))
         )
         return ConversationHandler.END
     # A code typed with the command is kept for after the choice of event.

@@ -347,3 +347,32 @@ async def test_the_secretary_marks_attendance_afterwards(bot, branch, clock, mem
     assert [r[0] for r in found] == [4, 3]
     await li.press_data(li.last["message_id"], "ev:present:1:2")
     assert "只有支部书记" in li.answer
+
+
+async def test_an_event_closed_to_cadres_is_not_offered_to_them(bot, branch, clock, members):
+    from domain.models import InviteRole
+    from tests.conftest import invite, onboard
+
+    cadre = bot.person("赵")
+    await onboard(
+        cadre, await invite(bot, branch.id, role=InviteRole.CADRE), "赵刚", "13600136000", None
+    )
+    await branch.secretary.press("✅ 通过")
+    secretary = branch.secretary
+    await secretary.send("/newevent")
+    await secretary.send("居民座谈")
+    await secretary.press("其他")
+    await secretary.send("2026-12-01 14:00-16:00")
+    await secretary.send("会议室")
+    await secretary.press("跳过")
+    await secretary.press("不限")
+    await secretary.press("干部：是 / 否")
+    assert "向干部开放：否" in secretary.last_text and "向流入党员开放：是" in secretary.last_text
+    await secretary.press("✅ 创建并邀请")
+    assert "已邀请 2 名党员" in secretary.last_text
+    assert not any("邀请您参加" in text for text in cadre.texts)
+    await cadre.send("/events")
+    assert "近期没有活动" in cadre.texts[-2]
+    await cadre.press_data(cadre.last["message_id"], "ev:rsvp:1:going")
+    assert cadre.answer == "该活动不对您开放。"
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM event_rsvps") == 0
