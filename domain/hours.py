@@ -268,8 +268,13 @@ async def credit_event(
     half_hours: int,
     title: str,
     actor_id: int | None,
-) -> HourRecord:
-    """Verified hours from an event's attendance, in the caller's transaction."""
+) -> HourRecord | None:
+    """Verified hours from an event's attendance, in the caller's transaction; trimmed to
+    what still fits in the day's 24 hours (None when nothing does)."""
+    room = MAX_HALF_HOURS_PER_DAY - await store.day_total(conn, person_id, day)
+    half_hours = min(half_hours, room)
+    if half_hours <= 0:
+        return None
     record_id = await store.insert(
         conn,
         person_id=person_id,

@@ -757,6 +757,15 @@ async def _prove(update: Update, context: BotContext, proof: events.Proof) -> st
 
 def checked_out_text(t: Translator, done: events.CheckedOut) -> str:
     minutes = int(done.present.total_seconds() // 60)
+    attendance = done.attendance
+    if done.record is None and events.credited_half_hours(
+        done.event, attendance.checked_in_at, attendance.checked_out_at or attendance.checked_in_at
+    ):
+        return t.gettext(
+            "Checked out of {title}. You were present {minutes} minutes, but that day already has 24 hours logged, so no hours were added.",
+            title=done.event.title,
+            minutes=minutes,
+        )
     if done.record is None:
         return t.gettext(
             "Checked out of {title}. You were present {minutes} minutes, less than 60 % of the event, so no hours are verified. You can still log them with /hours for the secretary to approve.",

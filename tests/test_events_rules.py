@@ -123,3 +123,38 @@ def test_ics_file():
     assert "DTSTART:20261201T060000Z\r\n" in text and "DTEND:20261201T080000Z\r\n" in text
     assert "SUMMARY:党课：学习党章" in text and text.endswith("END:VCALENDAR\r\n")
     assert "GEO:30.274100;120.155100" in text
+
+
+async def test_event_hours_never_push_a_day_past_24_hours(tmp_path):
+    from domain import hours
+    from domain.activity import CheckMethod
+    from storage.db import Database
+    from tests.test_hours_rules import _branch_with_member
+
+    async with Database(tmp_path / "e.db") as db:
+        secretary, member = await _branch_with_member(db)
+        draft = events.Draft(
+            branch_id=member.person.branch_id,
+            title="志愿服务",
+            kind=ActivityKind.VOLUNTEER,
+            starts_at=START,
+            ends_at=START + timedelta(hours=2),
+            place="社区",
+        )
+        created = await events.create(db, secretary, draft, START - timedelta(days=1))
+        assert [p.display_name for p in created.invitees] == ["李明"]
+        day = START.astimezone(SHANGHAI).date()
+        for half_hours in (24, 22):
+            work = hours.Draft(ActivityKind.OTHER, day, half_hours, "值班")
+            await hours.log(db, member, work, today=day)
+        event = created.event
+        await events.check_in(
+            db, member, event.id, events.Proof(code=events.current_code(event, at(0))[0]), at(0)
+        )
+        code = events.current_code(event, at(120))[0]
+        done = await events.check_out(
+            db, member, event.id, events.Proof(code=code), at(120), SHANGHAI
+        )
+        assert done.attendance.method_out is CheckMethod.CODE
+        assert done.record is not None and done.record.half_hours == 2  # one hour fits
+        assert await db.fetchval("SELECT SUM(half_hours) FROM hour_records") == 48
