@@ -100,6 +100,7 @@ ERROR_TEXT.update(
 
 _KIND_DATA = re.compile(r"hours:kind:([a-z_]{1,16})")
 _DAY_DATA = re.compile(r"hours:day:(today|yesterday|pick)")
+_TOTALS_DATA = re.compile(r"hours:totals(?::(week|month))?")
 _PAGE_DATA = re.compile(r"hours:hist:(\d{1,4})")
 _WINDOW_DATA = re.compile(r"hours:window(?::(\d{1,4}))?")
 _RECORD_DATA = re.compile(r"hours:(edit|withdraw|approve|reject|correct):(\d{1,12})")
@@ -196,19 +197,43 @@ def totals_block(t: Translator, title: str, totals: hours.Totals) -> list[str]:
     return lines
 
 
+PERIOD_TITLES: dict[hours.Period, str] = {
+    hours.Period.WEEK: N_("Your hours this week:"),
+    hours.Period.MONTH: N_("Your hours this month:"),
+    hours.Period.QUARTER: N_("Your hours this quarter:"),
+    hours.Period.YEAR: N_("Your hours this year:"),
+}
+
+
 async def show_totals(update: Update, context: BotContext) -> None:
+    """This quarter and this year; the buttons show the week or the month instead."""
+    query = update.callback_query
     t = await tr(update, context)
-    await answer_query(update.callback_query)
+    match = parse_callback(query.data, _TOTALS_DATA)
     me = await who(update, context)
-    if not me.active:
-        await update.effective_message.reply_text(error_text(t, DomainError("members_only")))
+    if match is None or not me.active:
+        await answer_query(query, error_text(t, DomainError("members_only")), alert=True)
         return
+    await answer_query(query)
     today = hours.local_today(now(context), context.settings.tz)
-    quarter = await hours.period_totals(context.db, me.person.id, hours.Period.QUARTER, today)
-    year = await hours.period_totals(context.db, me.person.id, hours.Period.YEAR, today)
-    lines = totals_block(t, t.gettext("Your hours this quarter:"), quarter)
-    lines += ["", *totals_block(t, t.gettext("Your hours this year:"), year)]
-    await update.effective_message.reply_text("\n".join(lines))
+    periods = (
+        [hours.Period(match.group(1))]
+        if match.group(1)
+        else [hours.Period.QUARTER, hours.Period.YEAR]
+    )
+    lines: list[str] = []
+    for period in periods:
+        totals = await hours.period_totals(context.db, me.person.id, period, today)
+        lines += ["", *totals_block(t, t.gettext(PERIOD_TITLES[period]), totals)]
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                button(t.pgettext("button", "This week"), "hours:totals:week"),
+                button(t.pgettext("button", "This month"), "hours:totals:month"),
+            ]
+        ]
+    )
+    await update.effective_message.reply_text("\n".join(lines[1:]), reply_markup=keyboard)
 
 
 async def show_history(update: Update, context: BotContext) -> None:
@@ -841,7 +866,7 @@ def conversation() -> ConversationHandler:
 def handlers() -> list:
     return [
         CommandHandler("hours", show_menu),
-        CallbackQueryHandler(show_totals, pattern=r"^hours:totals$"),
+        CallbackQueryHandler(show_totals, pattern=r"^hours:totals"),
         CallbackQueryHandler(show_history, pattern=r"^hours:hist:"),
         CallbackQueryHandler(show_pending, pattern=r"^hours:pending$"),
         CallbackQueryHandler(show_branch, pattern=r"^hours:branch$"),

@@ -59,6 +59,11 @@ async def test_log_approve_and_see_the_totals(bot, branch, member):
     assert "党课：已核实 1.5 小时，待审核 0 小时" in totals
     assert "志愿服务：已核实 0 小时，待审核 2 小时" in totals
     assert totals.count("合计：已核实 1.5 小时，待审核 2 小时") == 2  # quarter and year
+    await member.press("本周")
+    assert "您本周的活动时长" in member.last_text  # 23–29 November: not the 20th
+    assert "合计：已核实 1.5 小时，待审核 0 小时" in member.last_text
+    await member.press("本月")
+    assert "合计：已核实 1.5 小时，待审核 2 小时" in member.last_text
 
     actions = [r[0] for r in await bot.db.fetchall("SELECT action FROM audit_log")]
     assert actions.count("hours.logged") == 2 and "hours.approved" in actions
