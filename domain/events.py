@@ -136,6 +136,21 @@ def normalise_code(text: str) -> str:
     return raw
 
 
+PAYLOAD = re.compile(rf"ci-(\d{{1,12}})-(\d{{{CODE_DIGITS}}})")
+
+
+def link_payload(event: Event, code: str) -> str:
+    """The /start parameter of a check-in deep link (letters, digits, - and _ only)."""
+    return f"ci-{event.id}-{code}"
+
+
+def parse_payload(text: str) -> tuple[int, str]:
+    match = PAYLOAD.fullmatch(text or "")
+    if match is None:
+        raise InvalidInput("code_format", digits=CODE_DIGITS)
+    return int(match[1]), match[2]
+
+
 def code_matches(event: Event, code: str, now: datetime) -> bool:
     """The current code, or the one just before it (shown a moment before it rotated)."""
     step = _step(now)

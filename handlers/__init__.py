@@ -33,10 +33,11 @@ async def save_state(update: Update, context: BotContext) -> None:
 def register(app: Application) -> None:
     app.add_handlers(
         [
+            # Before onboarding: its /start would otherwise take the check-in deep links.
+            events.check_conversation(),
             onboarding.conversation(),
             hours.conversation(),
             events.new_event_conversation(),
-            events.check_conversation(),
             *joins.handlers(),
             *hours.handlers(),
             *events.handlers(),

@@ -7,6 +7,7 @@ import io
 import re
 from datetime import datetime, tzinfo
 
+import qrcode
 from openpyxl import Workbook
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
@@ -528,16 +529,19 @@ def match_live(update: Update) -> bool:
 
 
 async def show_code(update, context, t, me, event_id) -> None:
+    """The code to read out, and a QR of a deep link that checks in with one scan."""
     event = await events.event_for_secretary(context.db, me, event_id)
     code, until = events.current_code(event, now(context))
-    await update.effective_message.reply_text(
-        t.gettext(
-            "Check-in code for {title}: {code}\nShow it at the event; it changes at {until}. Members send /checkin and then the code.",
-            title=event.title,
-            code=code,
-            until=t.time(until, context.settings.tz),
-        )
+    link = f"https://t.me/{context.bot.username}?start={events.link_payload(event, code)}"
+    text = t.gettext(
+        "Check-in code for {title}: {code}\nShow it at the event; it changes at {until}. Members send /checkin and then the code, or scan the QR code.",
+        title=event.title,
+        code=code,
+        until=t.time(until, context.settings.tz),
     )
+    picture = io.BytesIO()
+    qrcode.make(link).save(picture, format="PNG")
+    await update.effective_message.reply_photo(picture.getvalue(), caption=f"{text}\n{link}")
 
 
 async def show_marking(update, context, t, me, event_id) -> None:
@@ -684,6 +688,13 @@ async def _chosen(update: Update, context: BotContext, t: Translator, event: Eve
     if draft.get("code"):
         return await _prove(update, context, events.Proof(code=draft.pop("code")))
     return await _ask_proof(update, t, event)
+
+
+async def start_from_link(update: Update, context: BotContext) -> str | int:
+    """/start ci-EVENT-CODE, from scanning the secretary's QR code."""
+    event_id, code = events.parse_payload(context.args[0])
+    context.user_data[CHECK] = {"mode": "in", "event": event_id}
+    return await _prove(update, context, events.Proof(code=code))
 
 
 async def _ask_proof(update: Update, t: Translator, event: Event) -> str:
@@ -842,7 +853,12 @@ def new_event_conversation() -> ConversationHandler:
 
 def check_conversation() -> ConversationHandler:
     return ConversationHandler(
-        entry_points=[CommandHandler(["checkin", "checkout"], start_check)],
+        entry_points=[
+            CommandHandler(["checkin", "checkout"], start_check),
+            CommandHandler(
+                "start", start_from_link, filters.Regex(rf"^/start {events.PAYLOAD.pattern}$")
+            ),
+        ],
         states={
             PICK: [CallbackQueryHandler(picked, pattern=r"^ev:pick:")],
             PROOF: [

@@ -394,7 +394,10 @@ async def got_amount(update: Update, context: BotContext) -> str:
         return AMOUNT
     draft["half_hours"] = half_hours
     await update.effective_message.reply_text(
-        t.gettext("Please describe briefly what you did (at most {max} characters).", max=200)
+        t.gettext(
+            "Please describe briefly what you did (at most {max} characters).",
+            max=hours.DESCRIPTION_MAX,
+        )
     )
     return DESCRIBE
 

@@ -376,3 +376,26 @@ async def test_an_event_closed_to_cadres_is_not_offered_to_them(bot, branch, clo
     await cadre.press_data(cadre.last["message_id"], "ev:rsvp:1:going")
     assert cadre.answer == "该活动不对您开放。"
     assert await bot.db.fetchval("SELECT COUNT(*) FROM event_rsvps") == 0
+
+
+async def test_scanning_the_qr_code_checks_in(bot, branch, clock, members):
+    li, zhang = members
+    await new_event(branch.secretary)
+    clock.at(0)
+    await current_code(branch.secretary)
+    shown = branch.secretary.last
+    assert shown["_files"]["photo"]["content"].startswith(b"\x89PNG")
+    payload = re.search(r"https://t\.me/\w+\?start=(ci-1-\d{6})", shown["caption"])[1]
+    await li.send(f"/start {payload}")
+    assert "已于 14:00 签到学习党章" in li.last_text
+    await li.send(f"/start {payload}")
+    assert "您已经签到过了" in li.last_text
+    clock.at(20)
+    await zhang.send(f"/start {payload}")
+    assert "该签到码已过期" in zhang.last_text
+    stranger = bot.person("路人")
+    await stranger.send(f"/start {payload}")
+    assert "该活动不对您开放" in stranger.last_text
+    await li.send("/start")
+    assert "欢迎回来，李明" in li.last_text
+    assert await attendance_count(bot) == 1
