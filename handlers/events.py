@@ -490,8 +490,10 @@ async def send_ics(update, context, t, me, event_id) -> None:
 
 
 def roster_text(t: Translator, roster: events.Roster, tz: tzinfo, moment: datetime) -> str:
+    separator = "、" if t.locale.startswith("zh") else ", "
+
     def names(lines: list[events.Line]) -> str:
-        return "、".join(line.name for line in lines) or "—"
+        return separator.join(line.name for line in lines) or "—"
 
     return "\n".join(
         [
@@ -514,7 +516,7 @@ async def show_roster(update, context, t, me, event_id) -> None:
     keyboard = InlineKeyboardMarkup(
         [[button(t.pgettext("button", "🔄 Refresh"), f"ev:live:{event_id}")]]
     )
-    if match_live(update):
+    if update.callback_query.data.startswith("ev:live:"):
         try:
             await update.callback_query.edit_message_text(text, reply_markup=keyboard)
         except BadRequest as exc:
@@ -522,10 +524,6 @@ async def show_roster(update, context, t, me, event_id) -> None:
                 raise
         return
     await update.effective_message.reply_text(text, reply_markup=keyboard)
-
-
-def match_live(update: Update) -> bool:
-    return update.callback_query.data.startswith("ev:live:")
 
 
 async def show_code(update, context, t, me, event_id) -> None:

@@ -112,7 +112,11 @@ async def test_event_answer_check_in_by_code_and_location_and_verified_hours(
     clock.at(60)
     await secretary.press("👥 出勤情况")
     roster = secretary.last_text
-    assert "报名参加（2）" in roster and "已签到（2）" in roster and "未到（0）" in roster
+    assert (
+        "报名参加（2）：张伟、李明" in roster and "已签到（2）" in roster and "未到（0）" in roster
+    )
+    await secretary.press("🔄 刷新")
+    assert secretary.last_text == roster  # refreshed in place, nothing changed
 
     clock.at(125)
     code = await current_code(secretary)
@@ -332,6 +336,10 @@ async def test_the_secretary_marks_attendance_afterwards(bot, branch, clock, mem
     clock.at(30)
     code = await current_code(secretary)
     await zhang.send(f"/checkin {code}")  # late, and forgot to check out
+    await li.press("✅ 参加")
+    await secretary.press("👥 出勤情况")
+    assert "已签到（1）：张伟" in secretary.last_text
+    assert "未到（1）：李明" in secretary.last_text
     clock.at(24 * 60)
     await secretary.send("/events")
     await secretary.press("✍️ 记录出勤")
