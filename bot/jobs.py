@@ -7,9 +7,8 @@ from telegram.ext import Application
 from bot.context import BotContext
 from handlers import events
 
-REMINDER_SECONDS = 60
-
 HEARTBEAT_SECONDS = 30
+EVENT_JOB_SECONDS = 60
 
 
 async def heartbeat(context: BotContext) -> None:
@@ -19,7 +18,7 @@ async def heartbeat(context: BotContext) -> None:
 
 def schedule(app: Application) -> None:
     app.job_queue.run_repeating(heartbeat, interval=HEARTBEAT_SECONDS, first=1, name="heartbeat")
-    # Until the scheduler feature owns reminders; the job is idempotent, see domain/events.py.
+    # Reminders and closing attendance, until the scheduler feature owns them; idempotent.
     app.job_queue.run_repeating(
-        events.send_reminders, interval=REMINDER_SECONDS, first=10, name="event-reminders"
+        events.run_jobs, interval=EVENT_JOB_SECONDS, first=10, name="events"
     )

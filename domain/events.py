@@ -386,6 +386,8 @@ async def check_in(
     async with db.transaction() as conn:
         if not await store.check_in(conn, event.id, person.id, now, proof.method):
             raise Conflict("already_checked_in")
+        if proof.method is CheckMethod.LOCATION:
+            await store.seen(conn, event.id, person.id, now)
         await audit.record(
             conn,
             action="event.checked_in",
@@ -414,7 +416,7 @@ async def _finish(
     person_id: int,
     checked_in: datetime,
     checked_out: datetime,
-    actor_id: int,
+    actor_id: int | None,
     tz: tzinfo,
 ) -> CheckedOut:
     """Credit verified hours for a completed attendance, in the caller's transaction."""
@@ -495,6 +497,59 @@ async def mark_present(
         return await _finish(
             conn, event, person_id, present.checked_in_at, event.ends_at, secretary.id, tz
         )
+
+
+async def seen_at(
+    db: Database, actor: Actor, latitude: float, longitude: float, now: datetime
+) -> int:
+    """A live-location update: refreshes the presence at each open event the person checked
+    in to and is still near; returns how many were refreshed."""
+    if not actor.active or actor.person is None:
+        return 0
+    refreshed = 0
+    for event in await open_now(db, actor, now):
+        if not event.has_location:
+            continue
+        if distance_metres(event.latitude, event.longitude, latitude, longitude) > RADIUS_METRES:
+            continue
+        async with db.transaction() as conn:
+            refreshed += await store.seen(conn, event.id, actor.person.id, now)
+    return refreshed
+
+
+@dataclass(frozen=True)
+class Finished:
+    done: CheckedOut
+    telegram_id: int | None
+
+
+async def finish_by_location(db: Database, now: datetime, tz: tzinfo) -> list[Finished]:
+    """Once the check-out window has closed, whoever checked in by live location and never
+    checked out is checked out at the last moment their location was seen near the place.
+    Those who checked in by code are left to the secretary: nothing says when they left."""
+    finished = []
+    async with db.transaction() as conn:
+        for row in await store.seen_but_not_out(conn, now - CHECK_OUT_CLOSES):
+            event = await _event(conn, row["event_id"])
+            person_id, last_seen = row["person_id"], parse_iso(row["last_seen_at"])
+            if not await store.check_out(
+                conn, event.id, person_id, last_seen, CheckMethod.LOCATION
+            ):
+                continue
+            await audit.record(
+                conn,
+                action="event.checked_out",
+                subject_type="event",
+                subject_id=event.id,
+                branch_id=event.branch_id,
+                person=person_id,
+                method=str(CheckMethod.LOCATION),
+                automatic=True,
+            )
+            checked_in = parse_iso(row["checked_in_at"])
+            done = await _finish(conn, event, person_id, checked_in, last_seen, None, tz)
+            finished.append(Finished(done, row["telegram_id"]))
+    return finished
 
 
 # ---------------------------------------------------------------- reading

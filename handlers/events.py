@@ -789,12 +789,19 @@ def checked_out_text(t: Translator, done: events.CheckedOut) -> str:
     )
 
 
-# ---------------------------------------------------------------- reminders
+async def location_moved(update: Update, context: BotContext) -> None:
+    """Live-location updates arrive as edits of the shared message; they keep presence fresh."""
+    location = update.edited_message.location
+    me = await who(update, context)
+    await events.seen_at(context.db, me, location.latitude, location.longitude, now(context))
+
+
+# ---------------------------------------------------------------- jobs
 
 
 async def send_reminders(context: BotContext) -> None:
-    """A repeating job; which reminders are due is decided by the database, so running it
-    twice or after a restart sends each reminder once."""
+    """Which reminders are due is decided by the database, so running this twice or after a
+    restart sends each reminder once."""
     tz = context.settings.tz
     for reminder in await events.due_reminders(context.db, now(context)):
         if reminder.telegram_id is None:
@@ -802,6 +809,20 @@ async def send_reminders(context: BotContext) -> None:
         t = await tr_for(context, reminder.telegram_id)
         text = t.gettext("⏰ Reminder:") + "\n" + event_text(t, reminder.event, tz, Rsvp.GOING)
         await _notify(context, reminder.telegram_id, text)
+
+
+async def finish_attendance(context: BotContext) -> None:
+    for finished in await events.finish_by_location(context.db, now(context), context.settings.tz):
+        if finished.telegram_id is None:
+            continue
+        t = await tr_for(context, finished.telegram_id)
+        await _notify(context, finished.telegram_id, checked_out_text(t, finished.done))
+
+
+async def run_jobs(context: BotContext) -> None:
+    """The events' repeating job (integrator: hand over to the scheduler feature)."""
+    await send_reminders(context)
+    await finish_attendance(context)
 
 
 # ---------------------------------------------------------------- wiring
@@ -874,6 +895,7 @@ def check_conversation() -> ConversationHandler:
 def handlers() -> list:
     return [
         CommandHandler("events", list_events),
+        MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.LOCATION, location_moved),
         CallbackQueryHandler(rsvp, pattern=r"^ev:rsvp:"),
         CallbackQueryHandler(set_lead, pattern=r"^ev:lead:"),
         CallbackQueryHandler(mark_present, pattern=r"^ev:present:"),

@@ -176,6 +176,29 @@ async def check_in(
     return cur.rowcount == 1
 
 
+async def seen(conn: aiosqlite.Connection, event_id: int, person_id: int, at: datetime) -> bool:
+    cur = await conn.execute(
+        "UPDATE event_attendance SET last_seen_at = ?"
+        " WHERE event_id = ? AND person_id = ? AND checked_out_at IS NULL",
+        (iso(at), event_id, person_id),
+    )
+    return cur.rowcount == 1
+
+
+async def seen_but_not_out(
+    conn: aiosqlite.Connection, closed_before: datetime
+) -> list[sqlite3.Row]:
+    """Open attendances with live-location presence at events whose window has closed."""
+    async with conn.execute(
+        "SELECT a.event_id, a.person_id, a.checked_in_at, a.last_seen_at, p.telegram_id"
+        " FROM event_attendance a JOIN events e ON e.id = a.event_id"
+        " JOIN people p ON p.id = a.person_id"
+        " WHERE a.checked_out_at IS NULL AND a.last_seen_at IS NOT NULL AND e.ends_at < ?",
+        (iso(closed_before),),
+    ) as cur:
+        return list(await cur.fetchall())
+
+
 async def check_out(
     conn: aiosqlite.Connection,
     event_id: int,

@@ -407,3 +407,33 @@ async def test_scanning_the_qr_code_checks_in(bot, branch, clock, members):
     await li.send("/start")
     assert "欢迎回来，李明" in li.last_text
     assert await attendance_count(bot) == 1
+
+
+async def test_live_location_keeps_presence_until_the_member_leaves(bot, branch, clock, members):
+    li, zhang = members
+    await new_event(branch.secretary)
+    clock.at(-5)
+    code = await current_code(branch.secretary)
+    await zhang.send(f"/checkin {code}")  # by code: nothing says when he left
+    await li.send("/checkin")
+    shared = await li.share_live_location(*PLACE)
+    assert "已于 13:55 签到学习党章" in li.last_text
+    for minutes, where in ((60, NEAR), (110, NEAR), (115, {"latitude": 30.29, "longitude": 120.2})):
+        clock.at(minutes)
+        await li.move_location(shared, where["latitude"], where["longitude"])
+    assert li.last_text.startswith("已于 13:55 签到")  # moving is silent
+    context = BotContext(bot.app)
+    clock.at(140)
+    await event_handlers.run_jobs(context)  # the check-out window is still open
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM hour_records") == 0
+    clock.at(151)
+    await event_handlers.run_jobs(context)
+    await event_handlers.run_jobs(context)
+    assert "已签退学习党章。您在场 110 分钟：核实 1.5 小时" in li.last_text
+    assert len([t for t in li.texts if "已签退" in t]) == 1
+    found = await bot.db.fetchall("SELECT person_id, half_hours FROM hour_records")
+    assert [tuple(r) for r in found] == [(2, 3)]
+    still_open = await bot.db.fetchval(
+        "SELECT COUNT(*) FROM event_attendance WHERE checked_out_at IS NULL"
+    )
+    assert still_open == 1  # 张伟, for the secretary to mark

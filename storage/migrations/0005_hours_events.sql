@@ -41,8 +41,11 @@ CREATE TABLE event_attendance (
     method_in       TEXT NOT NULL CHECK (method_in IN ('code', 'location', 'secretary')),
     method_out      TEXT CHECK (method_out IN ('code', 'location', 'secretary')),
     marked_by       INTEGER REFERENCES people(id),
+    -- Last live-location update inside the radius: presence for someone who never checks out.
+    last_seen_at    TEXT,
     PRIMARY KEY (event_id, person_id)
 );
+CREATE INDEX event_attendance_open ON event_attendance(event_id) WHERE checked_out_at IS NULL;
 
 -- How long before an event each person wants their reminder; absent means the default.
 CREATE TABLE reminder_leads (
