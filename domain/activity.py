@@ -32,7 +32,6 @@ class HourStatus(StrEnum):
 class HourSource(StrEnum):
     SELF = "self"
     EVENT = "event"
-    SECRETARY = "secretary"
 
 
 @dataclass(frozen=True)

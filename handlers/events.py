@@ -22,7 +22,7 @@ from telegram.ext import (
 from bot.context import BotContext
 from bot.i18n import N_, Translator
 from domain import events, hours
-from domain.activity import ActivityKind, Event, Rsvp
+from domain.activity import ActivityKind, CheckMethod, Event, Rsvp
 from domain.errors import DomainError, InvalidInput
 from domain.models import Role
 from handlers.common import (
@@ -95,6 +95,11 @@ ERROR_TEXT.update(
 )
 
 ANSWER_LABELS = {Rsvp.GOING: N_("Going"), Rsvp.NOT_GOING: N_("Not going")}
+METHOD_LABELS = {
+    CheckMethod.CODE: N_("code"),
+    CheckMethod.LOCATION: N_("live location"),
+    CheckMethod.SECRETARY: N_("recorded by the secretary"),
+}
 LEAD_LABELS = {
     30: N_("30 minutes"),
     60: N_("1 hour"),
@@ -570,6 +575,7 @@ def attendance_table(t: Translator, roster: events.Roster, tz: tzinfo) -> list[l
         t.gettext("Answer"),
         t.gettext("Checked in"),
         t.gettext("Checked out"),
+        t.gettext("Checked in by"),
         t.gettext("Verified hours"),
     ]
     return [header] + [
@@ -578,6 +584,7 @@ def attendance_table(t: Translator, roster: events.Roster, tz: tzinfo) -> list[l
             t.gettext(ANSWER_LABELS[line.answer]) if line.answer else "",
             stamp(line.checked_in_at),
             stamp(line.checked_out_at),
+            t.gettext(METHOD_LABELS[line.method]) if line.method else "",
             hours.as_hours(line.half_hours or 0),
         ]
         for line in roster.lines

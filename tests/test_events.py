@@ -139,15 +139,15 @@ async def test_event_answer_check_in_by_code_and_location_and_verified_hours(
     export = secretary.messages[-2]["_files"]["document"]
     assert export["filename"] == "attendance-1.csv"
     table = list(csv.reader(io.StringIO(export["content"].decode("utf-8-sig"))))
-    assert table[0] == ["姓名", "回复", "签到时间", "签退时间", "核实时长（小时）"]
-    assert ["李明", "参加", "2026-12-01 13:55", "2026-12-01 16:05", "2"] in table
+    assert table[0] == ["姓名", "回复", "签到时间", "签退时间", "签到方式", "核实时长（小时）"]
+    assert ["李明", "参加", "2026-12-01 13:55", "2026-12-01 16:05", "签到码", "2"] in table
+    assert ["张伟", "参加", "2026-12-01 13:55", "2026-12-01 16:05", "实时位置", "2"] in table
     workbook = secretary.last["_files"]["document"]
     assert workbook["filename"] == "attendance-1.xlsx"
     sheet = load_workbook(io.BytesIO(workbook["content"])).active
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    assert (
-        rows[0] == table[0] and ["李明", "参加", "2026-12-01 13:55", "2026-12-01 16:05", 2] in rows
-    )
+    assert rows[0] == table[0]
+    assert ["李明", "参加", "2026-12-01 13:55", "2026-12-01 16:05", "签到码", 2] in rows
 
 
 async def test_under_60_percent_earns_no_verified_hours(bot, branch, clock, members):

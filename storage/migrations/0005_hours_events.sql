@@ -74,7 +74,7 @@ CREATE TABLE hour_records (
     photo_file_id  TEXT,
     status         TEXT NOT NULL DEFAULT 'pending'
                    CHECK (status IN ('pending', 'verified', 'rejected', 'withdrawn')),
-    source         TEXT NOT NULL CHECK (source IN ('self', 'event', 'secretary')),
+    source         TEXT NOT NULL CHECK (source IN ('self', 'event')),
     event_id       INTEGER REFERENCES events(id),
     -- The post a "post duty" record belongs to; the posts feature adds the reference.
     post_id        INTEGER,
