@@ -53,7 +53,8 @@ _WHEN = re.compile(
 
 
 def parse_when(text: str, now: datetime, tz: tzinfo) -> tuple[datetime, datetime]:
-    """ "2026-12-01 14:00-16:00" → (start, end) in UTC; the date as /hours reads it."""
+    """Reads "2026-12-01 14:00-16:00" (the date in any form /hours reads) as start and end
+    in `tz`."""
     raw = unicodedata.normalize("NFKC", text or "").strip()
     match = _WHEN.fullmatch(raw)
     if match is None:
@@ -228,7 +229,18 @@ def ics(event: Event, now: datetime) -> str:
     if event.has_location:
         lines.append(f"GEO:{event.latitude:.6f};{event.longitude:.6f}")
     lines += ["END:VEVENT", "END:VCALENDAR"]
-    return "\r\n".join(lines) + "\r\n"
+    return "".join(_fold(line) + "\r\n" for line in lines)
+
+
+def _fold(line: str, limit: int = 75) -> str:
+    """RFC 5545 lines are at most 75 octets; longer ones continue after CRLF and a space."""
+    parts, current = [], ""
+    for ch in line:
+        if len((current + ch).encode()) > limit:
+            parts.append(current)
+            current = " "
+        current += ch
+    return "\r\n".join([*parts, current])
 
 
 # ---------------------------------------------------------------- changes

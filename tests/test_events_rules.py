@@ -123,6 +123,10 @@ def test_ics_file():
     assert "DTSTART:20261201T060000Z\r\n" in text and "DTEND:20261201T080000Z\r\n" in text
     assert "SUMMARY:党课：学习党章" in text and text.endswith("END:VCALENDAR\r\n")
     assert "GEO:30.274100;120.155100" in text
+    long = events.ics(Event(**{**EVENT.__dict__, "title": "学习" * 30}), START)
+    lines = long.split("\r\n")
+    assert all(len(line.encode()) <= 75 for line in lines)
+    assert "".join(line.removeprefix(" ") for line in lines).count("学习" * 30) == 1
 
 
 async def test_event_hours_never_push_a_day_past_24_hours(tmp_path):
