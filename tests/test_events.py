@@ -437,3 +437,17 @@ async def test_live_location_keeps_presence_until_the_member_leaves(bot, branch,
         "SELECT COUNT(*) FROM event_attendance WHERE checked_out_at IS NULL"
     )
     assert still_open == 1  # 张伟, for the secretary to mark
+
+
+async def test_an_english_member_reads_the_event_in_english(bot, branch, clock):
+    john = await make_member(bot, branch, "John", "约翰", "13700137000")
+    await john.send("/language")
+    await john.press("English")
+    await new_event(branch.secretary)
+    assert john.last_text.startswith("You are invited:")
+    assert "Time: December 1, 2026 2:00\u202fPM–4:00\u202fPM" in john.last_text
+    await john.press("✅ Going")
+    assert john.answer == "Saved: Going"
+    clock.at(0)
+    await john.send("/checkin abc")
+    assert "Please send the 6-digit code the secretary shows." in john.last_text
