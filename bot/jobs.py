@@ -8,9 +8,10 @@ from telegram.ext import Application
 
 from bot import backups
 from bot.context import BotContext
-from handlers import mobile_secretary
+from handlers import events, mobile_secretary
 
 HEARTBEAT_SECONDS = 30
+EVENT_JOB_SECONDS = 60
 # In the bot's time zone (Defaults.tzinfo): during the working day.
 RENEWAL_REMINDER_TIME = time(9, 30)
 
@@ -29,3 +30,7 @@ def schedule(app: Application) -> None:
     # here directly; it moves there as one entry.
     settings = app.bot_data["settings"]
     app.job_queue.run_daily(backups.daily, time=settings.backup_at, name="backup")
+    # Reminders and closing attendance, until the scheduler feature owns them; idempotent.
+    app.job_queue.run_repeating(
+        events.run_jobs, interval=EVENT_JOB_SECONDS, first=10, name="events"
+    )

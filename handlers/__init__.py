@@ -15,7 +15,9 @@ from bot.context import BotContext
 from handlers import (
     basics,
     cadres,
+    events,
     exports,
+    hours,
     joins,
     mobile,
     mobile_secretary,
@@ -48,6 +50,8 @@ async def save_state(update: Update, context: BotContext) -> None:
 def register(app: Application) -> None:
     app.add_handlers(
         [
+            # Before onboarding: its /start would otherwise take the check-in deep links.
+            events.check_conversation(),
             onboarding.conversation(),
             cadres.conversation(),
             *units.conversations(),
@@ -55,6 +59,8 @@ def register(app: Application) -> None:
             mobile.conversation(),
             mobile_secretary.conversation(),
             roster.conversation(),
+            hours.conversation(),
+            events.new_event_conversation(),
             *joins.handlers(),
             *cadres.handlers(),
             *units.handlers(),
@@ -63,6 +69,8 @@ def register(app: Application) -> None:
             *mobile_secretary.handlers(),
             *exports.handlers(),
             *mydata.handlers(),
+            *hours.handlers(),
+            *events.handlers(),
             *basics.handlers(),
             *basics.last_resort_handlers(),
         ],

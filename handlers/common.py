@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import datetime
 
 from telegram import CallbackQuery, Update, User
 from telegram.error import BadRequest, Forbidden, TelegramError
@@ -13,6 +14,7 @@ from bot.i18n import N_, Translator, resolve, translator
 from domain.access import Actor, actor
 from domain.errors import DomainError
 from storage import telegram_users
+from storage.db import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -147,3 +149,9 @@ async def send_safely(context: BotContext, chat_id: int, text: str, **kwargs: ob
         log.exception("could not notify %s", chat_id)
         return False
     return True
+
+
+def now(context: BotContext) -> datetime:
+    """The current instant; tests put a `clock` callable in bot_data to move time."""
+    clock = context.bot_data.get("clock")
+    return clock() if clock is not None else utcnow()

@@ -204,8 +204,21 @@ class Person:
     async def share_location(self, latitude: float, longitude: float, **kw: Any) -> list[JSON]:
         return await self._deliver(self.server.push_location(self.user, latitude, longitude, **kw))
 
+    async def share_live_location(self, latitude: float, longitude: float) -> int:
+        """Start sharing a live location; returns its message id for `move_location`."""
+        update = self.server.push_location(self.user, latitude, longitude, live_period=3600)
+        await self._deliver(update)
+        return update["message"]["message_id"]
+
+    async def move_location(self, message_id: int, latitude: float, longitude: float) -> None:
+        update = self.server.push_edited_location(self.user, message_id, latitude, longitude)
+        await self._deliver(update)
+
     async def send_document(self, filename: str, content: bytes, mime: str) -> list[JSON]:
         return await self._deliver(self.server.push_document(self.user, filename, content, mime))
+
+    async def send_photo(self, content: bytes, caption: str | None = None) -> list[JSON]:
+        return await self._deliver(self.server.push_photo(self.user, content, caption=caption))
 
     def message_with_button(self, text: str) -> JSON:
         for message in reversed(self.messages):

@@ -1,0 +1,98 @@
+"""The nouns of activity hours and events (kept apart from `hours`/`events` so that
+storage can build them without importing the rules)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+
+def as_hours(half_hours: int) -> Decimal:
+    return Decimal(half_hours) / 2
+
+
+class ActivityKind(StrEnum):
+    LESSON = "lesson"  # 党课
+    FILM = "film"  # 电教片
+    VOLUNTEER = "volunteer"  # 志愿服务
+    POST_DUTY = "post_duty"  # 岗位履职; linked to a post once the posts feature lands
+    CO_BUILDING = "co_building"  # 共建活动 with resident units
+    OTHER = "other"
+
+
+class HourStatus(StrEnum):
+    PENDING = "pending"  # attested: self-reported, waiting for the secretary
+    VERIFIED = "verified"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class HourSource(StrEnum):
+    SELF = "self"
+    EVENT = "event"
+
+
+@dataclass(frozen=True)
+class HourRecord:
+    id: int
+    person_id: int
+    branch_id: int
+    kind: ActivityKind
+    day: date
+    half_hours: int
+    description: str
+    photo_file_id: str | None
+    status: HourStatus
+    source: HourSource
+    event_id: int | None
+    post_id: int | None
+    reason: str | None
+    created_at: datetime
+
+    @property
+    def hours(self) -> Decimal:
+        return as_hours(self.half_hours)
+
+
+class Rsvp(StrEnum):
+    GOING = "going"
+    NOT_GOING = "not_going"
+
+
+class CheckMethod(StrEnum):
+    CODE = "code"
+    LOCATION = "location"
+    SECRETARY = "secretary"
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    branch_id: int
+    title: str
+    kind: ActivityKind
+    starts_at: datetime
+    ends_at: datetime
+    place: str
+    latitude: float | None
+    longitude: float | None
+    capacity: int | None
+    open_to_cadres: bool
+    open_to_inflow: bool
+    secret: str
+
+    @property
+    def has_location(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+
+@dataclass(frozen=True)
+class Attendance:
+    event_id: int
+    person_id: int
+    checked_in_at: datetime
+    checked_out_at: datetime | None
+    method_in: CheckMethod
+    method_out: CheckMethod | None

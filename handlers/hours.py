@@ -1,0 +1,879 @@
+"""/hours: log activity hours, see one's own totals and history; the secretary decides.
+
+A member sees only their own figures; there is no ranking anywhere (a 2023 national rule
+against formalism in apps discourages it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.context import BotContext
+from bot.i18n import N_, Translator
+from domain import hours
+from domain.activity import ActivityKind, HourRecord, HourStatus
+from domain.errors import DomainError
+from domain.models import Role
+from handlers.common import (
+    add_errors,
+    answer_query,
+    drop_buttons,
+    error_text,
+    now,
+    parse_callback,
+    send_safely,
+    tr,
+    tr_for,
+    who,
+)
+from storage import people
+
+KIND, DAY, DAY_TYPED, AMOUNT, DESCRIBE, PHOTO, CONFIRM = (
+    "hours.kind",
+    "hours.day",
+    "hours.day_typed",
+    "hours.amount",
+    "hours.describe",
+    "hours.photo",
+    "hours.confirm",
+)
+EDIT_AMOUNT, REASON, CORRECT_AMOUNT = "hours.edit", "hours.reason", "hours.correct"
+DRAFT = "hours"
+
+KIND_LABELS: dict[ActivityKind, str] = {
+    ActivityKind.LESSON: N_("Party lesson"),
+    ActivityKind.FILM: N_("Education film"),
+    ActivityKind.VOLUNTEER: N_("Volunteer service"),
+    ActivityKind.POST_DUTY: N_("Post duty"),
+    ActivityKind.CO_BUILDING: N_("Co-building with resident units"),
+    ActivityKind.OTHER: N_("Other"),
+}
+STATUS_LABELS: dict[HourStatus, str] = {
+    HourStatus.PENDING: N_("pending"),
+    HourStatus.VERIFIED: N_("verified"),
+    HourStatus.REJECTED: N_("rejected"),
+    HourStatus.WITHDRAWN: N_("withdrawn"),
+}
+
+add_errors(
+    {
+        "members_only": N_("Only registered members of a branch can do that."),
+        "hours_not_number": N_("Please type the hours as a number, for example 2 or 1.5."),
+        "hours_not_positive": N_("The hours must be more than 0."),
+        "hours_too_many": N_("At most {max} hours can be logged in one record."),
+        "hours_not_step": N_("Hours go in steps of half an hour, for example 1, 1.5 or 2."),
+        "hours_day_full": N_(
+            "A day has only 24 hours: at most {left} more hours fit on that day. Nothing was saved."
+        ),
+        "hours_date_unreadable": N_("I could not read that date. Please type it like 2026-11-20."),
+        "date_in_future": N_(
+            "That date is in the future; only activities already done can be logged."
+        ),
+        "date_too_old": N_(
+            "That date is more than {days} days ago and can no longer be logged. Please ask your secretary."
+        ),
+        "description_empty": N_("Please describe briefly what you did."),
+        "description_too_long": N_("Please keep the description within {max} characters."),
+        "reason_empty": N_("Please type a reason."),
+        "reason_too_long": N_("Please keep the reason within {max} characters."),
+        "hours_unknown": N_("That record does not exist."),
+        "hours_decided": N_("This record has already been decided. Nothing was changed."),
+        "window_invalid": N_("Please choose one of the offered numbers of days."),
+        "hours_not_pending": N_(
+            "That record has already been decided or withdrawn, so it cannot be changed."
+        ),
+    }
+)
+
+_KIND_DATA = re.compile(r"hours:kind:([a-z_]{1,16})")
+_DAY_DATA = re.compile(r"hours:day:(today|yesterday|pick)")
+_TOTALS_DATA = re.compile(r"hours:totals(?::(week|month))?")
+_PAGE_DATA = re.compile(r"hours:hist:(\d{1,4})")
+_WINDOW_DATA = re.compile(r"hours:window(?::(\d{1,4}))?")
+_RECORD_DATA = re.compile(r"hours:(edit|withdraw|approve|reject|correct):(\d{1,12})")
+
+
+def show(t: Translator, value: Decimal) -> str:
+    return t.number(value)
+
+
+def kind_name(t: Translator, kind: ActivityKind) -> str:
+    return t.gettext(KIND_LABELS[kind])
+
+
+def record_line(t: Translator, record: HourRecord) -> str:
+    line = t.gettext(
+        "#{id} {day} · {kind} · {hours} h · {status}",
+        id=record.id,
+        day=t.date(record.day, "short"),
+        kind=kind_name(t, record.kind),
+        hours=show(t, record.hours),
+        status=t.gettext(STATUS_LABELS[record.status]),
+    )
+    if record.reason:
+        line += "\n   " + t.gettext("Reason: {reason}", reason=record.reason)
+    return line
+
+
+def button(label: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=data)
+
+
+async def _notify(
+    context: BotContext, telegram_id: int | None, text: str, photo: str | None = None, **kw
+) -> None:
+    """Tell someone else; the one place to switch to the durable outbox (issue 6)."""
+    if telegram_id is None:
+        return
+    if photo is not None:
+        # The evidence is a courtesy; the decision message below is what matters.
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_photo(telegram_id, photo)
+    await send_safely(context, telegram_id, text, **kw)
+
+
+# ---------------------------------------------------------------- menu, totals, history
+
+
+async def show_menu(update: Update, context: BotContext) -> int:
+    t = await tr(update, context)
+    me = await who(update, context)
+    if not me.active:
+        await update.effective_message.reply_text(error_text(t, DomainError("members_only")))
+        return ConversationHandler.END
+    rows = [
+        [button(t.pgettext("button", "➕ Log hours"), "hours:log")],
+        [
+            button(t.pgettext("button", "📊 My totals"), "hours:totals"),
+            button(t.pgettext("button", "📜 My history"), "hours:hist:0"),
+        ],
+    ]
+    if me.is_secretary:
+        waiting = len(await hours.pending_for(context.db, me))
+        label = t.pgettext("button", "📥 To approve ({n})").format(n=waiting)
+        rows.append([button(label, "hours:pending")])
+        rows.append([button(t.pgettext("button", "📋 Branch this quarter"), "hours:branch")])
+        days = await hours.window_of(context.db, me, me.branches_where(Role.SECRETARY)[0])
+        label = t.pgettext("button", "⚙️ Logging window: {days} days").format(days=days)
+        rows.append([button(label, "hours:window")])
+    await update.effective_message.reply_text(
+        t.gettext("Activity hours: what would you like to do?"),
+        reply_markup=InlineKeyboardMarkup(rows),
+    )
+    return ConversationHandler.END
+
+
+def totals_block(t: Translator, title: str, totals: hours.Totals) -> list[str]:
+    lines = [title]
+    for kind in totals.kinds:
+        lines.append(
+            t.gettext(
+                "{kind}: {verified} h verified, {attested} h pending",
+                kind=kind_name(t, kind),
+                verified=show(t, totals.verified.get(kind, Decimal(0))),
+                attested=show(t, totals.attested.get(kind, Decimal(0))),
+            )
+        )
+    lines.append(
+        t.gettext(
+            "Total: {verified} h verified, {attested} h pending",
+            verified=show(t, totals.total_verified),
+            attested=show(t, totals.total_attested),
+        )
+    )
+    return lines
+
+
+PERIOD_TITLES: dict[hours.Period, str] = {
+    hours.Period.WEEK: N_("Your hours this week:"),
+    hours.Period.MONTH: N_("Your hours this month:"),
+    hours.Period.QUARTER: N_("Your hours this quarter:"),
+    hours.Period.YEAR: N_("Your hours this year:"),
+}
+
+
+async def show_totals(update: Update, context: BotContext) -> None:
+    """This quarter and this year; the buttons show the week or the month instead."""
+    query = update.callback_query
+    t = await tr(update, context)
+    match = parse_callback(query.data, _TOTALS_DATA)
+    me = await who(update, context)
+    if match is None or not me.active:
+        await answer_query(query, error_text(t, DomainError("members_only")), alert=True)
+        return
+    await answer_query(query)
+    today = hours.local_today(now(context), context.settings.tz)
+    periods = (
+        [hours.Period(match.group(1))]
+        if match.group(1)
+        else [hours.Period.QUARTER, hours.Period.YEAR]
+    )
+    lines: list[str] = []
+    for period in periods:
+        totals = await hours.period_totals(context.db, me.person.id, period, today)
+        lines += ["", *totals_block(t, t.gettext(PERIOD_TITLES[period]), totals)]
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                button(t.pgettext("button", "This week"), "hours:totals:week"),
+                button(t.pgettext("button", "This month"), "hours:totals:month"),
+            ]
+        ]
+    )
+    await update.effective_message.reply_text("\n".join(lines[1:]), reply_markup=keyboard)
+
+
+async def show_history(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    t = await tr(update, context)
+    match = parse_callback(query.data, _PAGE_DATA)
+    me = await who(update, context)
+    if match is None or not me.active:
+        await answer_query(query, t.gettext("This button is no longer valid."))
+        return
+    await answer_query(query)
+    page = int(match.group(1))
+    records, more = await hours.history(context.db, me, page)
+    if not records:
+        await update.effective_message.reply_text(t.gettext("You have no records yet."))
+        return
+    rows = [
+        [
+            button(t.pgettext("button", "✏️ Edit #{id}").format(id=r.id), f"hours:edit:{r.id}"),
+            button(
+                t.pgettext("button", "↩️ Withdraw #{id}").format(id=r.id), f"hours:withdraw:{r.id}"
+            ),
+        ]
+        for r in records
+        if r.status is HourStatus.PENDING
+    ]
+    paging = []
+    if page > 0:
+        paging.append(button(t.pgettext("button", "◀ Newer"), f"hours:hist:{page - 1}"))
+    if more:
+        paging.append(button(t.pgettext("button", "Older ▶"), f"hours:hist:{page + 1}"))
+    if paging:
+        rows.append(paging)
+    text = "\n".join(
+        [t.gettext("Your records (page {page}):", page=page + 1)]
+        + [record_line(t, r) for r in records]
+    )
+    await update.effective_message.reply_text(text, reply_markup=InlineKeyboardMarkup(rows))
+
+
+# ---------------------------------------------------------------- logging
+
+
+def kind_keyboard(t: Translator, prefix: str = "hours:kind") -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[button(t.gettext(label), f"{prefix}:{kind}")] for kind, label in KIND_LABELS.items()]
+    )
+
+
+async def start_log(update: Update, context: BotContext) -> str | int:
+    t = await tr(update, context)
+    await answer_query(update.callback_query)
+    if not (await who(update, context)).active:
+        await update.effective_message.reply_text(error_text(t, DomainError("members_only")))
+        return ConversationHandler.END
+    context.user_data[DRAFT] = {}
+    await update.effective_message.reply_text(
+        t.gettext("What kind of activity was it?") + "\n" + t.gettext("(Send /cancel to stop.)"),
+        reply_markup=kind_keyboard(t),
+    )
+    return KIND
+
+
+async def got_kind(update: Update, context: BotContext) -> str:
+    query = update.callback_query
+    t = await tr(update, context)
+    match = parse_callback(query.data, _KIND_DATA)
+    if match is None or match.group(1) not in set(ActivityKind):
+        await answer_query(query, t.gettext("This button is no longer valid."))
+        return KIND
+    await answer_query(query)
+    await drop_buttons(query)
+    context.user_data[DRAFT]["kind"] = match.group(1)
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                button(t.pgettext("button", "Today"), "hours:day:today"),
+                button(t.pgettext("button", "Yesterday"), "hours:day:yesterday"),
+            ],
+            [button(t.pgettext("button", "📅 Another day"), "hours:day:pick")],
+        ]
+    )
+    await update.effective_message.reply_text(
+        t.gettext("{kind}. On which day?", kind=kind_name(t, ActivityKind(match.group(1)))),
+        reply_markup=keyboard,
+    )
+    return DAY
+
+
+async def got_day_button(update: Update, context: BotContext) -> str:
+    query = update.callback_query
+    t = await tr(update, context)
+    match = parse_callback(query.data, _DAY_DATA)
+    if match is None:
+        await answer_query(query, t.gettext("This button is no longer valid."))
+        return DAY
+    await answer_query(query)
+    await drop_buttons(query)
+    if match.group(1) == "pick":
+        await update.effective_message.reply_text(
+            t.gettext("Please type the date, for example 2026-11-20 or 11-20.")
+        )
+        return DAY_TYPED
+    today = hours.local_today(now(context), context.settings.tz)
+    day = today if match.group(1) == "today" else today - timedelta(days=1)
+    return await _accept_day(update, context, t, day, today)
+
+
+async def got_day_text(update: Update, context: BotContext) -> str:
+    t = await tr(update, context)
+    today = hours.local_today(now(context), context.settings.tz)
+    try:
+        day = hours.parse_day(update.effective_message.text, today)
+    except DomainError as exc:
+        await update.effective_message.reply_text(error_text(t, exc))
+        return DAY_TYPED
+    return await _accept_day(update, context, t, day, today)
+
+
+async def _accept_day(
+    update: Update, context: BotContext, t: Translator, day: date, today: date
+) -> str:
+    try:
+        await hours.check_member_day(context.db, await who(update, context), day, today)
+    except DomainError as exc:
+        await update.effective_message.reply_text(error_text(t, exc))
+        return DAY_TYPED
+    context.user_data[DRAFT]["day"] = day.isoformat()
+    await update.effective_message.reply_text(
+        t.gettext(
+            "How many hours on {day}? Steps of half an hour, at most {max}, for example 1.5.",
+            day=t.date(day, "long"),
+            max=hours.MAX_HALF_HOURS_PER_RECORD // 2,
+        )
+    )
+    return AMOUNT
+
+
+async def _typed_hours(
+    update: Update, context: BotContext, t: Translator, day: date | None
+) -> int | None:
+    """Half-hours from the message, or None after saying what is wrong."""
+    try:
+        half_hours = hours.parse_hours(update.effective_message.text)
+        if day is not None:
+            await hours.check_room(context.db, await who(update, context), day, half_hours)
+    except DomainError as exc:
+        await update.effective_message.reply_text(error_text(t, exc))
+        return None
+    return half_hours
+
+
+async def got_amount(update: Update, context: BotContext) -> str:
+    t = await tr(update, context)
+    draft = context.user_data[DRAFT]
+    half_hours = await _typed_hours(update, context, t, date.fromisoformat(draft["day"]))
+    if half_hours is None:
+        return AMOUNT
+    draft["half_hours"] = half_hours
+    await update.effective_message.reply_text(
+        t.gettext(
+            "Please describe briefly what you did (at most {max} characters).",
+            max=hours.DESCRIPTION_MAX,
+        )
+    )
+    return DESCRIBE
+
+
+async def got_description(update: Update, context: BotContext) -> str:
+    t = await tr(update, context)
+    try:
+        text = hours.description(update.effective_message.text)
+    except DomainError as exc:
+        await update.effective_message.reply_text(error_text(t, exc))
+        return DESCRIBE
+    context.user_data[DRAFT]["description"] = text
+    await update.effective_message.reply_text(
+        t.gettext("If you have a photo as evidence, send it now; otherwise press Skip."),
+        reply_markup=InlineKeyboardMarkup(
+            [[button(t.pgettext("button", "Skip"), "hours:nophoto")]]
+        ),
+    )
+    return PHOTO
+
+
+async def got_photo(update: Update, context: BotContext) -> str:
+    t = await tr(update, context)
+    context.user_data[DRAFT]["photo"] = update.effective_message.photo[-1].file_id
+    await show_review(update, context, t)
+    return CONFIRM
+
+
+async def skip_photo(update: Update, context: BotContext) -> str:
+    t = await tr(update, context)
+    await answer_query(update.callback_query)
+    await drop_buttons(update.callback_query)
+    context.user_data[DRAFT].pop("photo", None)
+    await show_review(update, context, t)
+    return CONFIRM
+
+
+def _draft(context: BotContext) -> hours.Draft:
+    draft = context.user_data[DRAFT]
+    return hours.Draft(
+        kind=ActivityKind(draft["kind"]),
+        day=date.fromisoformat(draft["day"]),
+        half_hours=draft["half_hours"],
+        description=draft["description"],
+        photo_file_id=draft.get("photo"),
+    )
+
+
+async def show_review(update: Update, context: BotContext, t: Translator) -> None:
+    draft = _draft(context)
+    lines = [
+        t.gettext("Please check:"),
+        t.gettext("Activity: {kind}", kind=kind_name(t, draft.kind)),
+        t.gettext("Date: {day}", day=t.date(draft.day, "long")),
+        t.gettext("Hours: {hours}", hours=show(t, hours.as_hours(draft.half_hours))),
+        t.gettext("Description: {text}", text=draft.description),
+    ]
+    if draft.photo_file_id:
+        lines.append(t.gettext("Photo: attached"))
+    keyboard = InlineKeyboardMarkup(
+        [
+            [button(t.pgettext("button", "✅ Submit"), "hours:submit")],
+            [button(t.pgettext("button", "✖️ Cancel"), "hours:cancel")],
+        ]
+    )
+    await update.effective_message.reply_text("\n".join(lines), reply_markup=keyboard)
+
+
+async def submit(update: Update, context: BotContext) -> int:
+    t = await tr(update, context)
+    query = update.callback_query
+    await answer_query(query)
+    await drop_buttons(query)
+    me = await who(update, context)
+    today = hours.local_today(now(context), context.settings.tz)
+    try:
+        record = await hours.log(context.db, me, _draft(context), today=today)
+    except DomainError as exc:
+        await update.effective_message.reply_text(error_text(t, exc))
+        context.user_data.pop(DRAFT, None)
+        return ConversationHandler.END
+    context.user_data.pop(DRAFT, None)
+    await update.effective_message.reply_text(
+        t.gettext(
+            "Saved as record #{id}: {hours} h, pending until the secretary approves it.",
+            id=record.id,
+            hours=show(t, record.hours),
+        )
+    )
+    await notify_secretaries(context, record)
+    return ConversationHandler.END
+
+
+# ---------------------------------------------------------------- the member's changes
+
+
+async def start_edit(update: Update, context: BotContext) -> str | int:
+    query = update.callback_query
+    t = await tr(update, context)
+    match = parse_callback(query.data, _RECORD_DATA)
+    if match is None or match.group(1) != "edit":
+        await answer_query(query, t.gettext("This button is no longer valid."))
+        return ConversationHandler.END
+    try:
+        record = await hours.own_record(context.db, await who(update, context), int(match[2]))
+        if record.status is not HourStatus.PENDING:
+            raise DomainError("hours_not_pending")
+    except DomainError as exc:
+        await answer_query(query, error_text(t, exc), alert=True)
+        return ConversationHandler.END
+    await answer_query(query)
+    context.user_data[DRAFT] = {"record": record.id}
+    await update.effective_message.reply_text(
+        t.gettext("Record #{id}: how many hours should it be?", id=record.id)
+    )
+    return EDIT_AMOUNT
+
+
+async def got_edit_amount(update: Update, context: BotContext) -> str | int:
+    t = await tr(update, context)
+    half_hours = await _typed_hours(update, context, t, None)
+    if half_hours is None:
+        return EDIT_AMOUNT
+    record_id = context.user_data[DRAFT]["record"]
+    try:
+        record = await hours.edit_hours(
+            context.db, await who(update, context), record_id, half_hours
+        )
+    except DomainError as exc:
+        await update.effective_message.reply_text(error_text(t, exc))
+        return EDIT_AMOUNT if exc.code == "hours_day_full" else _end(context)
+    context.user_data.pop(DRAFT, None)
+    await update.effective_message.reply_text(
+        t.gettext("Record #{id} now has {hours} h.", id=record.id, hours=show(t, record.hours))
+    )
+    return ConversationHandler.END
+
+
+def _end(context: BotContext) -> int:
+    context.user_data.pop(DRAFT, None)
+    return ConversationHandler.END
+
+
+async def withdraw(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    t = await tr(update, context)
+    match = parse_callback(query.data, _RECORD_DATA)
+    if match is None or match.group(1) != "withdraw":
+        await answer_query(query, t.gettext("This button is no longer valid."))
+        return
+    try:
+        record = await hours.withdraw(context.db, await who(update, context), int(match[2]))
+    except DomainError as exc:
+        await answer_query(query, error_text(t, exc), alert=True)
+        return
+    await answer_query(query)
+    await update.effective_message.reply_text(
+        t.gettext("Record #{id} was withdrawn.", id=record.id)
+    )
+
+
+# ---------------------------------------------------------------- the secretary's decisions
+
+
+async def review_text(t: Translator, context: BotContext, record: HourRecord) -> str:
+    member = await people.get(context.db, record.person_id)
+    return "\n".join(
+        [
+            t.gettext("Hours to approve, record #{id}:", id=record.id),
+            t.gettext("Member: {name}", name=member.display_name if member else "—"),
+            t.gettext("Activity: {kind}", kind=kind_name(t, record.kind)),
+            t.gettext("Date: {day}", day=t.date(record.day, "long")),
+            t.gettext("Hours: {hours}", hours=show(t, record.hours)),
+            t.gettext("Description: {text}", text=record.description),
+        ]
+    )
+
+
+def decision_keyboard(t: Translator, record_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                button(t.pgettext("button", "✅ Approve"), f"hours:approve:{record_id}"),
+                button(t.pgettext("button", "❌ Reject"), f"hours:reject:{record_id}"),
+                button(t.pgettext("button", "✏️ Correct"), f"hours:correct:{record_id}"),
+            ]
+        ]
+    )
+
+
+async def notify_secretaries(context: BotContext, record: HourRecord) -> None:
+    for secretary in await people.secretaries(context.db, record.branch_id):
+        if secretary.telegram_id is None:
+            continue
+        t = await tr_for(context, secretary.telegram_id)
+        await _notify(
+            context,
+            secretary.telegram_id,
+            await review_text(t, context, record),
+            photo=record.photo_file_id,
+            reply_markup=decision_keyboard(t, record.id),
+        )
+
+
+async def show_pending(update: Update, context: BotContext) -> None:
+    t = await tr(update, context)
+    await answer_query(update.callback_query)
+    me = await who(update, context)
+    if not me.is_secretary:
+        await update.effective_message.reply_text(error_text(t, DomainError("not_allowed")))
+        return
+    waiting = await hours.pending_for(context.db, me)
+    if not waiting:
+        await update.effective_message.reply_text(t.gettext("No hours are waiting for approval."))
+        return
+    for record in waiting[:10]:
+        await update.effective_message.reply_text(
+            await review_text(t, context, record), reply_markup=decision_keyboard(t, record.id)
+        )
+
+
+async def show_branch(update: Update, context: BotContext) -> None:
+    t = await tr(update, context)
+    await answer_query(update.callback_query)
+    me = await who(update, context)
+    today = hours.local_today(now(context), context.settings.tz)
+    start, end = hours.period_bounds(hours.Period.QUARTER, today)
+    lines = [
+        t.gettext(
+            "Hours of the branch members from {start} to {end}:",
+            start=t.date(start, "long"),
+            end=t.date(end, "long"),
+        )
+    ]
+    try:
+        for branch_id in me.branches_where(Role.SECRETARY) or [None]:
+            for member in await hours.branch_totals(context.db, me, branch_id, start, end):
+                lines.append(
+                    t.gettext(
+                        "{name}: {verified} h verified, {attested} h pending",
+                        name=member.name,
+                        verified=show(t, member.totals.total_verified),
+                        attested=show(t, member.totals.total_attested),
+                    )
+                )
+    except DomainError as exc:
+        await update.effective_message.reply_text(error_text(t, exc))
+        return
+    for chunk in chunks(lines):
+        await update.effective_message.reply_text(chunk)
+
+
+async def choose_window(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    t = await tr(update, context)
+    match = parse_callback(query.data, _WINDOW_DATA)
+    me = await who(update, context)
+    if match is None or not me.is_secretary:
+        await answer_query(query, error_text(t, DomainError("not_allowed")), alert=True)
+        return
+    await answer_query(query)
+    if match.group(1) is None:
+        await update.effective_message.reply_text(
+            t.gettext("How many days back may members log hours?"),
+            reply_markup=InlineKeyboardMarkup(
+                [[button(str(d), f"hours:window:{d}") for d in hours.WINDOW_CHOICES]]
+            ),
+        )
+        return
+    try:
+        days = await hours.set_window(
+            context.db, me, me.branches_where(Role.SECRETARY)[0], int(match.group(1))
+        )
+    except DomainError as exc:
+        await update.effective_message.reply_text(error_text(t, exc))
+        return
+    await drop_buttons(query)
+    await update.effective_message.reply_text(
+        t.gettext("Members may now log hours up to {days} days back.", days=days)
+    )
+
+
+def chunks(lines: list[str], limit: int = 3500) -> list[str]:
+    """Join lines into messages under Telegram's length limit, never splitting a line."""
+    found, current = [], ""
+    for line in lines:
+        if current and len(current) + len(line) + 1 > limit:
+            found.append(current)
+            current = ""
+        current = f"{current}\n{line}" if current else line
+    return [*found, current] if current else found
+
+
+async def tell_member(context: BotContext, record: HourRecord) -> None:
+    member = await people.get(context.db, record.person_id)
+    if member is None or member.telegram_id is None:
+        return
+    t = await tr_for(context, member.telegram_id)
+    if record.status is HourStatus.REJECTED:
+        text = t.gettext(
+            "Your hours record #{id} ({hours} h on {day}) was not accepted. Reason: {reason}",
+            id=record.id,
+            hours=show(t, record.hours),
+            day=t.date(record.day, "long"),
+            reason=record.reason or "—",
+        )
+    else:
+        text = t.gettext(
+            "Your hours record #{id} is verified: {hours} h on {day}.",
+            id=record.id,
+            hours=show(t, record.hours),
+            day=t.date(record.day, "long"),
+        )
+    await _notify(context, member.telegram_id, text)
+
+
+async def _decided(update: Update, context: BotContext, t: Translator, record: HourRecord) -> None:
+    outcome = t.gettext("Decided: {line}", line=record_line(t, record))
+    await update.effective_message.reply_text(outcome)
+    await tell_member(context, record)
+
+
+async def approve(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    t = await tr(update, context)
+    match = parse_callback(query.data, _RECORD_DATA)
+    if match is None or match.group(1) != "approve":
+        await answer_query(query, t.gettext("This button is no longer valid."))
+        return
+    try:
+        record = await hours.approve(context.db, await who(update, context), int(match[2]))
+    except DomainError as exc:
+        await answer_query(query, error_text(t, exc), alert=True)
+        return
+    await answer_query(query)
+    await drop_buttons(query)
+    await _decided(update, context, t, record)
+
+
+async def start_decision(update: Update, context: BotContext) -> str | int:
+    """Reject or correct: both need one more answer typed by the secretary."""
+    query = update.callback_query
+    t = await tr(update, context)
+    match = parse_callback(query.data, _RECORD_DATA)
+    if match is None or match.group(1) not in ("reject", "correct"):
+        await answer_query(query, t.gettext("This button is no longer valid."))
+        return ConversationHandler.END
+    try:
+        record = await hours.record_for_secretary(
+            context.db, await who(update, context), int(match[2])
+        )
+        if record.status not in hours.COUNTING:
+            raise DomainError("hours_decided")
+    except DomainError as exc:
+        await answer_query(query, error_text(t, exc), alert=True)
+        return ConversationHandler.END
+    await answer_query(query)
+    context.user_data[DRAFT] = {"record": record.id}
+    if match.group(1) == "reject":
+        await update.effective_message.reply_text(
+            t.gettext("Why is record #{id} rejected? The member will read this.", id=record.id)
+        )
+        return REASON
+    await update.effective_message.reply_text(
+        t.gettext("Record #{id}: how many hours are right?", id=record.id)
+    )
+    return CORRECT_AMOUNT
+
+
+async def got_reason(update: Update, context: BotContext) -> str | int:
+    t = await tr(update, context)
+    record_id = context.user_data[DRAFT]["record"]
+    try:
+        record = await hours.reject(
+            context.db, await who(update, context), record_id, update.effective_message.text
+        )
+    except DomainError as exc:
+        await update.effective_message.reply_text(error_text(t, exc))
+        return REASON if exc.code.startswith("reason_") else _end(context)
+    _end(context)
+    await _decided(update, context, t, record)
+    return ConversationHandler.END
+
+
+async def got_correction(update: Update, context: BotContext) -> str | int:
+    t = await tr(update, context)
+    half_hours = await _typed_hours(update, context, t, None)
+    if half_hours is None:
+        return CORRECT_AMOUNT
+    record_id = context.user_data[DRAFT]["record"]
+    try:
+        record = await hours.correct(context.db, await who(update, context), record_id, half_hours)
+    except DomainError as exc:
+        await update.effective_message.reply_text(error_text(t, exc))
+        return CORRECT_AMOUNT if exc.code == "hours_day_full" else _end(context)
+    _end(context)
+    await _decided(update, context, t, record)
+    return ConversationHandler.END
+
+
+# ---------------------------------------------------------------- wiring
+
+
+async def cancelled(update: Update, context: BotContext, *drafts: str) -> int:
+    """/cancel (or a Cancel button) in any of these conversations: the drafts are dropped."""
+    t = await tr(update, context)
+    if update.callback_query:
+        await answer_query(update.callback_query)
+        await drop_buttons(update.callback_query)
+    await update.effective_message.reply_text(t.gettext("Cancelled. Nothing was saved."))
+    for draft in drafts:
+        context.user_data.pop(draft, None)
+    return ConversationHandler.END
+
+
+async def cancel(update: Update, context: BotContext) -> int:
+    return await cancelled(update, context, DRAFT)
+
+
+async def unexpected(update: Update, context: BotContext) -> None:
+    t = await tr(update, context)
+    if update.callback_query:
+        await answer_query(update.callback_query, t.gettext("This button is no longer valid."))
+        return
+    await update.effective_message.reply_text(
+        t.gettext("I did not understand that. Please answer the question above, or send /cancel.")
+    )
+
+
+def conversation() -> ConversationHandler:
+    text = filters.TEXT & ~filters.COMMAND
+    return ConversationHandler(
+        entry_points=[
+            CallbackQueryHandler(start_log, pattern=r"^hours:log$"),
+            CallbackQueryHandler(start_edit, pattern=r"^hours:edit:"),
+            CallbackQueryHandler(start_decision, pattern=r"^hours:(reject|correct):"),
+        ],
+        states={
+            KIND: [CallbackQueryHandler(got_kind, pattern=r"^hours:kind:")],
+            DAY: [CallbackQueryHandler(got_day_button, pattern=r"^hours:day:")],
+            DAY_TYPED: [MessageHandler(text, got_day_text)],
+            AMOUNT: [MessageHandler(text, got_amount)],
+            DESCRIBE: [MessageHandler(text, got_description)],
+            PHOTO: [
+                MessageHandler(filters.PHOTO, got_photo),
+                CallbackQueryHandler(skip_photo, pattern=r"^hours:nophoto$"),
+            ],
+            CONFIRM: [
+                CallbackQueryHandler(submit, pattern=r"^hours:submit$"),
+                CallbackQueryHandler(cancel, pattern=r"^hours:cancel$"),
+            ],
+            EDIT_AMOUNT: [MessageHandler(text, got_edit_amount)],
+            REASON: [MessageHandler(text, got_reason)],
+            CORRECT_AMOUNT: [MessageHandler(text, got_correction)],
+        },
+        fallbacks=[
+            CommandHandler("cancel", cancel),
+            MessageHandler(filters.UpdateType.MESSAGE & ~filters.COMMAND, unexpected),
+            CallbackQueryHandler(
+                unexpected, pattern=r"^hours:(kind:|day:|nophoto$|submit$|cancel$)"
+            ),
+        ],
+        allow_reentry=True,
+        name="hours",
+        persistent=True,
+    )
+
+
+def handlers() -> list:
+    return [
+        CommandHandler("hours", show_menu),
+        CallbackQueryHandler(show_totals, pattern=r"^hours:totals"),
+        CallbackQueryHandler(show_history, pattern=r"^hours:hist:"),
+        CallbackQueryHandler(show_pending, pattern=r"^hours:pending$"),
+        CallbackQueryHandler(show_branch, pattern=r"^hours:branch$"),
+        CallbackQueryHandler(choose_window, pattern=r"^hours:window"),
+        CallbackQueryHandler(withdraw, pattern=r"^hours:withdraw:"),
+        CallbackQueryHandler(approve, pattern=r"^hours:approve:"),
+    ]

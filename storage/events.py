@@ -1,0 +1,275 @@
+"""Events, answers, attendance and reminders: the SQL."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+import aiosqlite
+
+from domain.activity import ActivityKind, Attendance, CheckMethod, Event, Rsvp
+from domain.models import Person
+from storage import rows
+from storage.db import Database, iso, parse_iso, utcnow
+
+
+def event(row: sqlite3.Row) -> Event:
+    return Event(
+        id=row["id"],
+        branch_id=row["branch_id"],
+        title=row["title"],
+        kind=ActivityKind(row["kind"]),
+        starts_at=parse_iso(row["starts_at"]),
+        ends_at=parse_iso(row["ends_at"]),
+        place=row["place"],
+        latitude=row["latitude"],
+        longitude=row["longitude"],
+        capacity=row["capacity"],
+        open_to_cadres=bool(row["open_to_cadres"]),
+        open_to_inflow=bool(row["open_to_inflow"]),
+        secret=row["secret"],
+    )
+
+
+def attendance(row: sqlite3.Row) -> Attendance:
+    return Attendance(
+        event_id=row["event_id"],
+        person_id=row["person_id"],
+        checked_in_at=parse_iso(row["checked_in_at"]),
+        checked_out_at=parse_iso(row["checked_out_at"]),
+        method_in=CheckMethod(row["method_in"]),
+        method_out=CheckMethod(row["method_out"]) if row["method_out"] else None,
+    )
+
+
+async def insert(
+    conn: aiosqlite.Connection,
+    *,
+    branch_id: int,
+    title: str,
+    kind: ActivityKind,
+    starts_at: datetime,
+    ends_at: datetime,
+    place: str,
+    latitude: float | None,
+    longitude: float | None,
+    capacity: int | None,
+    open_to_cadres: bool,
+    open_to_inflow: bool,
+    secret: str,
+    created_by: int,
+) -> int:
+    cur = await conn.execute(
+        "INSERT INTO events (branch_id, title, kind, starts_at, ends_at, place, latitude,"
+        " longitude, capacity, open_to_cadres, open_to_inflow, secret, created_by, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            branch_id,
+            title,
+            kind,
+            iso(starts_at),
+            iso(ends_at),
+            place,
+            latitude,
+            longitude,
+            capacity,
+            int(open_to_cadres),
+            int(open_to_inflow),
+            secret,
+            created_by,
+            iso(utcnow()),
+        ),
+    )
+    return cur.lastrowid
+
+
+async def get(db: Database | aiosqlite.Connection, event_id: int) -> Event | None:
+    conn = db.reader if isinstance(db, Database) else db
+    async with conn.execute("SELECT * FROM events WHERE id = ?", (event_id,)) as cur:
+        row = await cur.fetchone()
+    return event(row) if row else None
+
+
+async def ending_after(
+    db: Database, branch_id: int, moment: datetime, starting_before: datetime
+) -> list[Event]:
+    """Events of a branch not over at `moment` that start before `starting_before`."""
+    found = await db.fetchall(
+        "SELECT * FROM events WHERE branch_id = ? AND starts_at < ? AND ends_at > ?"
+        " ORDER BY starts_at, id",
+        (branch_id, iso(starting_before), iso(moment)),
+    )
+    return [event(r) for r in found]
+
+
+async def eligible_people(
+    db: Database | aiosqlite.Connection, ev: Event, roles: tuple[str, ...]
+) -> list[Person]:
+    """Active people of the event's branch holding one of `roles`, as the event is open."""
+    conn = db.reader if isinstance(db, Database) else db
+    marks = ", ".join("?" for _ in roles)
+    async with conn.execute(
+        "SELECT DISTINCT p.* FROM people p JOIN roles r ON r.person_id = p.id"
+        f" WHERE r.branch_id = ? AND r.role IN ({marks}) AND p.status = 'active'"
+        " AND (? OR p.category IS NOT 'cadre') AND (? OR p.category IS NOT 'mobile')"
+        " ORDER BY p.name, p.id",
+        (ev.branch_id, *roles, int(ev.open_to_cadres), int(ev.open_to_inflow)),
+    ) as cur:
+        return [rows.person(r) for r in await cur.fetchall()]
+
+
+async def answer(db: Database | aiosqlite.Connection, event_id: int, person_id: int) -> Rsvp | None:
+    conn = db.reader if isinstance(db, Database) else db
+    async with conn.execute(
+        "SELECT answer FROM event_rsvps WHERE event_id = ? AND person_id = ?",
+        (event_id, person_id),
+    ) as cur:
+        row = await cur.fetchone()
+    return Rsvp(row[0]) if row else None
+
+
+async def going_count(conn: aiosqlite.Connection, event_id: int, *, besides: int) -> int:
+    async with conn.execute(
+        "SELECT COUNT(*) FROM event_rsvps WHERE event_id = ? AND answer = 'going'"
+        " AND person_id != ?",
+        (event_id, besides),
+    ) as cur:
+        return (await cur.fetchone())[0]
+
+
+async def set_answer(
+    conn: aiosqlite.Connection, event_id: int, person_id: int, value: Rsvp, at: datetime
+) -> None:
+    await conn.execute(
+        "INSERT INTO event_rsvps (event_id, person_id, answer, answered_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT(event_id, person_id) DO UPDATE"
+        " SET answer = excluded.answer, answered_at = excluded.answered_at",
+        (event_id, person_id, value, iso(at)),
+    )
+
+
+async def attendance_of(
+    conn: aiosqlite.Connection, event_id: int, person_id: int
+) -> Attendance | None:
+    async with conn.execute(
+        "SELECT * FROM event_attendance WHERE event_id = ? AND person_id = ?",
+        (event_id, person_id),
+    ) as cur:
+        row = await cur.fetchone()
+    return attendance(row) if row else None
+
+
+async def check_in(
+    conn: aiosqlite.Connection,
+    event_id: int,
+    person_id: int,
+    at: datetime,
+    method: CheckMethod,
+    marked_by: int | None = None,
+) -> bool:
+    """False when the person was already checked in (the row is never overwritten)."""
+    cur = await conn.execute(
+        "INSERT INTO event_attendance (event_id, person_id, checked_in_at, method_in, marked_by)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT(event_id, person_id) DO NOTHING",
+        (event_id, person_id, iso(at), method, marked_by),
+    )
+    return cur.rowcount == 1
+
+
+async def seen(conn: aiosqlite.Connection, event_id: int, person_id: int, at: datetime) -> bool:
+    cur = await conn.execute(
+        "UPDATE event_attendance SET last_seen_at = ?"
+        " WHERE event_id = ? AND person_id = ? AND checked_out_at IS NULL",
+        (iso(at), event_id, person_id),
+    )
+    return cur.rowcount == 1
+
+
+async def seen_but_not_out(
+    conn: aiosqlite.Connection, closed_before: datetime
+) -> list[sqlite3.Row]:
+    """Open attendances with live-location presence at events whose window has closed."""
+    async with conn.execute(
+        "SELECT a.event_id, a.person_id, a.checked_in_at, a.last_seen_at, p.telegram_id"
+        " FROM event_attendance a JOIN events e ON e.id = a.event_id"
+        " JOIN people p ON p.id = a.person_id"
+        " WHERE a.checked_out_at IS NULL AND a.last_seen_at IS NOT NULL AND e.ends_at < ?",
+        (iso(closed_before),),
+    ) as cur:
+        return list(await cur.fetchall())
+
+
+async def check_out(
+    conn: aiosqlite.Connection,
+    event_id: int,
+    person_id: int,
+    at: datetime,
+    method: CheckMethod,
+    marked_by: int | None = None,
+) -> bool:
+    cur = await conn.execute(
+        "UPDATE event_attendance SET checked_out_at = ?, method_out = ?,"
+        " marked_by = COALESCE(?, marked_by)"
+        " WHERE event_id = ? AND person_id = ? AND checked_out_at IS NULL",
+        (iso(at), method, marked_by, event_id, person_id),
+    )
+    return cur.rowcount == 1
+
+
+async def roster(db: Database, event_id: int) -> list[sqlite3.Row]:
+    """Everyone who answered or attended: answer, attendance and verified half-hours."""
+    return await db.fetchall(
+        "SELECT p.id AS person_id, p.name, p.telegram_id, r.answer, a.checked_in_at,"
+        " a.checked_out_at, a.method_in, a.method_out, h.half_hours"
+        " FROM people p"
+        " LEFT JOIN event_rsvps r ON r.person_id = p.id AND r.event_id = :event"
+        " LEFT JOIN event_attendance a ON a.person_id = p.id AND a.event_id = :event"
+        " LEFT JOIN hour_records h ON h.person_id = p.id AND h.event_id = :event"
+        "   AND h.status = 'verified'"
+        " WHERE r.answer IS NOT NULL OR a.person_id IS NOT NULL"
+        " ORDER BY p.name, p.id",
+        {"event": event_id},
+    )
+
+
+async def lead_minutes(db: Database, person_id: int) -> int | None:
+    return await db.fetchval(
+        "SELECT lead_minutes FROM reminder_leads WHERE person_id = ?", (person_id,)
+    )
+
+
+async def set_lead_minutes(conn: aiosqlite.Connection, person_id: int, minutes: int) -> None:
+    await conn.execute(
+        "INSERT INTO reminder_leads (person_id, lead_minutes) VALUES (?, ?)"
+        " ON CONFLICT(person_id) DO UPDATE SET lead_minutes = excluded.lead_minutes",
+        (person_id, minutes),
+    )
+
+
+async def reminder_candidates(
+    conn: aiosqlite.Connection, now: datetime, horizon: datetime, default_lead: int
+) -> list[sqlite3.Row]:
+    """Going answers to events starting within the horizon that have had no reminder."""
+    async with conn.execute(
+        "SELECT e.id AS event_id, p.id AS person_id, p.telegram_id, e.starts_at,"
+        " COALESCE(l.lead_minutes, ?) AS lead"
+        " FROM events e"
+        " JOIN event_rsvps r ON r.event_id = e.id AND r.answer = 'going'"
+        " JOIN people p ON p.id = r.person_id AND p.status = 'active'"
+        " LEFT JOIN reminder_leads l ON l.person_id = p.id"
+        " LEFT JOIN event_reminders s ON s.event_id = e.id AND s.person_id = p.id"
+        " WHERE s.event_id IS NULL AND e.starts_at > ? AND e.starts_at <= ?",
+        (default_lead, iso(now), iso(horizon)),
+    ) as cur:
+        return list(await cur.fetchall())
+
+
+async def claim_reminder(
+    conn: aiosqlite.Connection, event_id: int, person_id: int, at: datetime
+) -> bool:
+    cur = await conn.execute(
+        "INSERT INTO event_reminders (event_id, person_id, sent_at) VALUES (?, ?, ?)"
+        " ON CONFLICT DO NOTHING",
+        (event_id, person_id, iso(at)),
+    )
+    return cur.rowcount == 1

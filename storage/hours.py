@@ -1,0 +1,190 @@
+"""The hours ledger's SQL. Hours are integer half-hours; days are local YYYY-MM-DD."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+
+import aiosqlite
+
+from domain.activity import ActivityKind, HourRecord, HourSource, HourStatus
+from storage.db import Database, iso, parse_iso, utcnow
+
+_COUNTING = "('pending', 'verified')"
+
+
+def record(row: sqlite3.Row) -> HourRecord:
+    return HourRecord(
+        id=row["id"],
+        person_id=row["person_id"],
+        branch_id=row["branch_id"],
+        kind=ActivityKind(row["kind"]),
+        day=date.fromisoformat(row["day"]),
+        half_hours=row["half_hours"],
+        description=row["description"],
+        photo_file_id=row["photo_file_id"],
+        status=HourStatus(row["status"]),
+        source=HourSource(row["source"]),
+        event_id=row["event_id"],
+        post_id=row["post_id"],
+        reason=row["reason"],
+        created_at=parse_iso(row["created_at"]),
+    )
+
+
+async def insert(
+    conn: aiosqlite.Connection,
+    *,
+    person_id: int,
+    branch_id: int,
+    kind: ActivityKind,
+    day: date,
+    half_hours: int,
+    description: str,
+    photo_file_id: str | None,
+    status: HourStatus,
+    source: HourSource,
+    event_id: int | None = None,
+    post_id: int | None = None,
+) -> int:
+    now = iso(utcnow())
+    cur = await conn.execute(
+        "INSERT INTO hour_records (person_id, branch_id, kind, day, half_hours, description,"
+        " photo_file_id, status, source, event_id, post_id, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            person_id,
+            branch_id,
+            kind,
+            day.isoformat(),
+            half_hours,
+            description,
+            photo_file_id,
+            status,
+            source,
+            event_id,
+            post_id,
+            now,
+            now,
+        ),
+    )
+    return cur.lastrowid
+
+
+async def get(db: Database, record_id: int) -> HourRecord | None:
+    row = await db.fetchone("SELECT * FROM hour_records WHERE id = ?", (record_id,))
+    return record(row) if row else None
+
+
+async def get_for_update(conn: aiosqlite.Connection, record_id: int) -> HourRecord | None:
+    async with conn.execute("SELECT * FROM hour_records WHERE id = ?", (record_id,)) as cur:
+        row = await cur.fetchone()
+    return record(row) if row else None
+
+
+async def day_total(
+    conn: aiosqlite.Connection, person_id: int, day: date, *, exclude: int | None = None
+) -> int:
+    """Half-hours a person already has on a day (pending or verified)."""
+    async with conn.execute(
+        "SELECT COALESCE(SUM(half_hours), 0) FROM hour_records"
+        f" WHERE person_id = ? AND day = ? AND status IN {_COUNTING} AND id IS NOT ?",
+        (person_id, day.isoformat(), exclude),
+    ) as cur:
+        return (await cur.fetchone())[0]
+
+
+async def set_status(
+    conn: aiosqlite.Connection,
+    record_id: int,
+    status: HourStatus,
+    *,
+    decided_by: int,
+    reason: str | None = None,
+) -> None:
+    now = iso(utcnow())
+    await conn.execute(
+        "UPDATE hour_records SET status = ?, reason = ?, decided_by = ?, decided_at = ?,"
+        " updated_at = ? WHERE id = ?",
+        (status, reason, decided_by, now, now, record_id),
+    )
+
+
+async def set_half_hours(conn: aiosqlite.Connection, record_id: int, half_hours: int) -> None:
+    await conn.execute(
+        "UPDATE hour_records SET half_hours = ?, updated_at = ? WHERE id = ?",
+        (half_hours, iso(utcnow()), record_id),
+    )
+
+
+async def sums(
+    db: Database, person_id: int, start: date, end: date
+) -> list[tuple[ActivityKind, HourStatus, int]]:
+    found = await db.fetchall(
+        "SELECT kind, status, SUM(half_hours) AS total FROM hour_records"
+        f" WHERE person_id = ? AND day BETWEEN ? AND ? AND status IN {_COUNTING}"
+        " GROUP BY kind, status",
+        (person_id, start.isoformat(), end.isoformat()),
+    )
+    return [(ActivityKind(r["kind"]), HourStatus(r["status"]), r["total"]) for r in found]
+
+
+async def by_person(db: Database, person_id: int, *, offset: int, limit: int) -> list[HourRecord]:
+    found = await db.fetchall(
+        "SELECT * FROM hour_records WHERE person_id = ? ORDER BY day DESC, id DESC"
+        " LIMIT ? OFFSET ?",
+        (person_id, limit, offset),
+    )
+    return [record(r) for r in found]
+
+
+async def pending_in_branch(db: Database, branch_id: int) -> list[HourRecord]:
+    found = await db.fetchall(
+        "SELECT * FROM hour_records WHERE branch_id = ? AND status = 'pending'"
+        " ORDER BY created_at, id",
+        (branch_id,),
+    )
+    return [record(r) for r in found]
+
+
+async def branch_sums(
+    db: Database, branch_id: int, start: date, end: date
+) -> list[tuple[int, str | None, ActivityKind | None, HourStatus | None, int]]:
+    """Per member of the branch (members without hours too): kind, status, half-hours."""
+    found = await db.fetchall(
+        "SELECT p.id, p.name, h.kind, h.status, COALESCE(SUM(h.half_hours), 0) AS total"
+        " FROM people p"
+        " LEFT JOIN hour_records h ON h.person_id = p.id AND h.day BETWEEN ? AND ?"
+        f"   AND h.status IN {_COUNTING}"
+        " WHERE p.status = 'active' AND EXISTS (SELECT 1 FROM roles r WHERE r.person_id = p.id"
+        "   AND r.branch_id = ? AND r.role IN ('member', 'cadre'))"
+        " GROUP BY p.id, h.kind, h.status ORDER BY p.name, p.id",
+        (start.isoformat(), end.isoformat(), branch_id),
+    )
+    return [
+        (
+            r["id"],
+            r["name"],
+            ActivityKind(r["kind"]) if r["kind"] else None,
+            HourStatus(r["status"]) if r["status"] else None,
+            r["total"],
+        )
+        for r in found
+    ]
+
+
+async def window_days(db: Database | aiosqlite.Connection, branch_id: int) -> int | None:
+    conn = db.reader if isinstance(db, Database) else db
+    async with conn.execute(
+        "SELECT window_days FROM branch_hour_settings WHERE branch_id = ?", (branch_id,)
+    ) as cur:
+        row = await cur.fetchone()
+    return row[0] if row else None
+
+
+async def set_window_days(conn: aiosqlite.Connection, branch_id: int, days: int) -> None:
+    await conn.execute(
+        "INSERT INTO branch_hour_settings (branch_id, window_days) VALUES (?, ?)"
+        " ON CONFLICT(branch_id) DO UPDATE SET window_days = excluded.window_days",
+        (branch_id, days),
+    )

@@ -1,0 +1,453 @@
+"""Events end to end: create, invite, answer, check in by code and by location, check out,
+verified hours, the 60 % rule, bad codes, reminders, attendance for the secretary."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from openpyxl import load_workbook
+
+from bot.context import BotContext
+from domain.models import Category, PersonStatus, Role
+from handlers import events as event_handlers
+from storage import people
+from tests.test_hours import make_member
+
+START = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)  # 14:00 in Shanghai, two hours long
+PLACE = (30.2741, 120.1551)
+NEAR = {"latitude": 30.2745, "longitude": 120.1555, "live_period": 3600}
+
+
+class Clock:
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+    def at(self, minutes: float) -> None:
+        """Minutes from the start of the event."""
+        self.moment = START + timedelta(minutes=minutes)
+
+
+@pytest.fixture
+def clock(bot) -> Clock:
+    clock = Clock(START - timedelta(days=6))
+    bot.app.bot_data["clock"] = clock
+    return clock
+
+
+@pytest.fixture
+async def members(bot, branch, clock):
+    li = await make_member(bot, branch, "李", "李明", "13800138000")
+    zhang = await make_member(bot, branch, "张", "张伟", "13900139000")
+    return li, zhang
+
+
+async def new_event(secretary, title="学习党章", when="2026-12-01 14:00-16:00", location=True):
+    await secretary.send("/newevent")
+    await secretary.send(title)
+    await secretary.press("党课")
+    await secretary.send(when)
+    await secretary.send("社区活动室")
+    if location:
+        await secretary.share_location(*PLACE)
+    else:
+        await secretary.press("跳过")
+    await secretary.press("不限")
+    await secretary.press("✅ 创建并邀请")
+
+
+async def current_code(secretary, title="学习党章") -> str:
+    await secretary.send("/events")
+    message = next(m for m in reversed(secretary.messages) if title in (m.get("text") or ""))
+    await secretary.press("🔢 签到码", message)
+    return re.search(r"签到码：(\d{6})", secretary.last_text).group(1)
+
+
+async def attendance_count(bot) -> int:
+    return await bot.db.fetchval("SELECT COUNT(*) FROM event_attendance")
+
+
+async def test_event_answer_check_in_by_code_and_location_and_verified_hours(
+    bot, branch, clock, members
+):
+    li, zhang = members
+    secretary = branch.secretary
+    await new_event(secretary)
+    assert "活动 #1 已创建，已邀请 2 名党员" in secretary.last_text
+    assert "邀请您参加" in li.last_text and "学习党章" in li.last_text
+    assert "2026年12月1日 14:00至16:00" in li.last_text
+
+    await li.press("✅ 参加")
+    assert li.answer == "已保存：参加"
+    assert "您的回复：参加" in li.last_text
+    await zhang.press("✅ 参加")
+    await li.press("📅 加入日历")
+    calendar = li.last["_files"]["document"]
+    assert calendar["filename"] == "event-1.ics"
+    assert b"DTSTART:20261201T060000Z" in calendar["content"]
+
+    clock.at(-5)
+    code = await current_code(secretary)
+    await li.send("/checkin")
+    assert "请发送支部书记出示的 6 位签到码" in li.last_text
+    await li.send(code)
+    assert "已于 13:55 签到学习党章" in li.last_text
+    await zhang.send("/checkin")
+    await zhang.share_location(**NEAR)
+    assert "签到学习党章" in zhang.last_text
+
+    # double check-in changes nothing
+    await li.send("/checkin")
+    await li.send(code)
+    assert "您已经签到过了" in li.last_text
+    assert await attendance_count(bot) == 2
+
+    clock.at(60)
+    await secretary.press("👥 出勤情况")
+    roster = secretary.last_text
+    assert (
+        "报名参加（2）：张伟、李明" in roster and "已签到（2）" in roster and "未到（0）" in roster
+    )
+    await secretary.press("🔄 刷新")
+    assert secretary.last_text == roster  # refreshed in place, nothing changed
+
+    clock.at(125)
+    code = await current_code(secretary)
+    await li.send(f"/checkout {code}")
+    assert "在场 120 分钟：核实 2 小时" in li.last_text
+    await zhang.send("/checkout")
+    await zhang.share_location(**NEAR)
+    assert "在场 120 分钟：核实 2 小时" in zhang.last_text
+    found = await bot.db.fetchall(
+        "SELECT kind, day, half_hours, status, source FROM hour_records ORDER BY person_id"
+    )
+    assert [tuple(r) for r in found] == [("lesson", "2026-12-01", 4, "verified", "event")] * 2
+
+    await li.send("/hours")
+    await li.press("📊 我的统计")
+    assert "党课：已核实 2 小时，待审核 0 小时" in li.last_text
+
+    await secretary.send("/events")
+    await secretary.press("📤 导出")
+    export = secretary.messages[-2]["_files"]["document"]
+    assert export["filename"] == "attendance-1.csv"
+    table = list(csv.reader(io.StringIO(export["content"].decode("utf-8-sig"))))
+    assert table[0] == ["姓名", "回复", "签到时间", "签退时间", "签到方式", "核实时长（小时）"]
+    assert ["李明", "参加", "2026-12-01 13:55", "2026-12-01 16:05", "签到码", "2"] in table
+    assert ["张伟", "参加", "2026-12-01 13:55", "2026-12-01 16:05", "实时位置", "2"] in table
+    workbook = secretary.last["_files"]["document"]
+    assert workbook["filename"] == "attendance-1.xlsx"
+    sheet = load_workbook(io.BytesIO(workbook["content"])).active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert rows[0] == table[0]
+    assert ["李明", "参加", "2026-12-01 13:55", "2026-12-01 16:05", "签到码", 2] in rows
+
+
+async def test_under_60_percent_earns_no_verified_hours(bot, branch, clock, members):
+    li, zhang = members
+    await new_event(branch.secretary)
+    clock.at(48)
+    code = await current_code(branch.secretary)
+    await li.send(f"/checkin {code}")
+    clock.at(50)
+    await zhang.send(f"/checkin {code}")
+    clock.at(120)
+    code = await current_code(branch.secretary)
+    await li.send(f"/checkout {code}")
+    assert "在场 72 分钟：核实 1 小时" in li.last_text
+    await zhang.send(f"/checkout {code}")
+    assert "不足活动时长的 60%" in zhang.last_text and "/hours" in zhang.last_text
+    credited = await bot.db.fetchall("SELECT person_id, half_hours FROM hour_records")
+    assert len(credited) == 1 and credited[0]["half_hours"] == 2
+
+
+async def test_bad_codes_and_locations_are_refused_with_nothing_stored(bot, branch, clock, members):
+    li, _ = members
+    secretary = branch.secretary
+    await new_event(secretary)
+    await new_event(secretary, title="观看电教片", location=False)
+
+    clock.at(-31)
+    await li.send("/checkin")
+    assert "目前没有可以签到或签退的活动" in li.last_text
+
+    clock.at(1)
+    old_code = await current_code(secretary)
+    clock.at(20)
+    code = await current_code(secretary)
+    other_code = await current_code(secretary, "观看电教片")
+    wrong = next(c for c in ("000000", "111111", "222222") if c not in (code, other_code))
+    await li.send(f"/checkin {other_code}")
+    assert "哪个活动？" in li.last_text
+    await li.press("学习党章")
+    assert "该签到码属于另一个活动：观看电教片" in li.last_text
+    for typed, expected in [
+        ("abc", "请发送支部书记出示的 6 位签到码"),
+        (wrong, "签到码不正确"),
+        (old_code, "该签到码已过期"),
+    ]:
+        await li.send(typed)
+        assert expected in li.last_text, typed
+    await li.share_location(*PLACE)
+    assert "请共享您的实时位置" in li.last_text
+    await li.share_location(30.2841, 120.1551, live_period=3600)
+    assert "您距离活动地点" in li.last_text and "200 米以内" in li.last_text
+    assert await attendance_count(bot) == 0
+    await li.send("/cancel")
+
+    # the event without a place cannot be joined by location
+    await li.send("/checkin")
+    await li.press("观看电教片")
+    await li.share_location(**NEAR)
+    assert "未设置位置" in li.last_text
+
+    # checking out without having checked in, and after the window
+    await li.send("/checkout")
+    await li.press("学习党章")
+    await li.send(code)
+    assert "您尚未签到该活动" in li.last_text
+    clock.at(151)
+    await li.send("/checkout")
+    assert "目前没有可以签到或签退的活动" in li.last_text
+    assert await attendance_count(bot) == 0
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM hour_records") == 0
+
+
+async def test_fifty_members_checking_in_at_once_are_recorded_once(bot, branch, clock):
+    crowd = [bot.person(f"成员{i}") for i in range(50)]
+    async with bot.db.transaction() as conn:
+        for i, person in enumerate(crowd):
+            person_id = await people.insert(
+                conn,
+                telegram_id=person.id,
+                branch_id=branch.id,
+                name=f"成员{i:02d}",
+                phone=None,
+                category=Category.RESIDENT,
+                status=PersonStatus.ACTIVE,
+            )
+            await people.grant_role(conn, person_id, branch.id, Role.MEMBER)
+    await new_event(branch.secretary)
+    assert "已邀请 50 名党员" in branch.secretary.last_text
+    clock.at(0)
+    code = await current_code(branch.secretary)
+    await asyncio.gather(*(p.send(f"/checkin {code}") for p in crowd))
+    assert all("签到学习党章" in p.last_text for p in crowd)
+    await asyncio.gather(*(p.send(f"/checkin {code}") for p in crowd))
+    assert all("您已经签到过了" in p.last_text for p in crowd)
+    assert await attendance_count(bot) == 50
+    assert await bot.db.fetchval("SELECT COUNT(DISTINCT person_id) FROM event_attendance") == 50
+
+
+async def test_capacity_and_answers(bot, branch, clock, members):
+    li, zhang = members
+    secretary = branch.secretary
+    await secretary.send("/newevent")
+    await secretary.send("小型座谈")
+    await secretary.press("其他")
+    await secretary.send("2026-12-01 14:00-16:00")
+    await secretary.send("会议室")
+    await secretary.press("跳过")
+    await secretary.send("0")
+    assert "请输入 1 到 10000 之间的整数" in secretary.last_text
+    await secretary.send("1")
+    assert "名额：1" in secretary.last_text
+    await secretary.press("✅ 创建并邀请")
+    await li.press("✅ 参加")
+    await zhang.press("✅ 参加")
+    assert zhang.answer == "抱歉，该活动名额已满（1 人）。"
+    await li.press("🚫 不参加")
+    await zhang.press("✅ 参加")
+    assert zhang.answer == "已保存：参加"
+    answers = await bot.db.fetchall("SELECT answer FROM event_rsvps ORDER BY person_id")
+    assert [r[0] for r in answers] == ["not_going", "going"]
+    # forged answers for an event that does not exist, or someone outside the branch
+    await li.press_data(li.last["message_id"], "ev:rsvp:99:going")
+    assert li.answer == "该活动不存在。"
+    stranger = bot.person("路人")
+    await stranger.send("/help")
+    await stranger.press_data(stranger.last["message_id"], "ev:rsvp:1:going")
+    assert stranger.answer == "该活动不对您开放。"
+    await stranger.press_data(stranger.last["message_id"], "ev:export:1")
+    assert "只有支部书记" in stranger.answer
+    await li.send("/newevent")
+    assert "只有支部书记" in li.last_text
+
+
+async def test_bad_event_input_is_asked_again(bot, branch, clock):
+    secretary = branch.secretary
+    await secretary.send("/newevent")
+    await secretary.send("  ")
+    assert "请输入标题" in secretary.last_text
+    await secretary.send("学习")
+    await secretary.press("党课")
+    for typed, expected in [
+        ("明天", "请按 2026-12-01 14:00-16:00 的格式"),
+        ("2026-12-01 16:00-14:00", "结束时间必须晚于开始时间"),
+        ("2026-11-20 14:00-16:00", "开始时间必须在未来"),
+    ]:
+        await secretary.send(typed)
+        assert expected in secretary.last_text
+    await secretary.send("/cancel")
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM events") == 0
+
+
+async def test_reminders_come_once_at_the_chosen_lead_time(bot, branch, clock, members):
+    li, zhang = members
+    await new_event(branch.secretary)
+    await li.press("✅ 参加")
+    await zhang.press("✅ 参加")
+    await zhang.send("/events")
+    assert "开始前 2 小时 提醒您" in zhang.last_text
+    await zhang.press("1 天")
+    assert "将在每个活动开始前 1 天 提醒您" in zhang.last_text
+    context = BotContext(bot.app)
+
+    async def remind_at(minutes: float) -> None:
+        clock.at(minutes)
+        await event_handlers.send_reminders(context)
+
+    await remind_at(-24 * 60 - 1)
+    assert "活动提醒" not in zhang.last_text
+    await remind_at(-24 * 60)
+    assert "活动提醒" in zhang.last_text and "学习党章" in zhang.last_text
+    await remind_at(-121)
+    assert "活动提醒" not in li.last_text
+    before = len(li.messages)
+    await remind_at(-120)
+    await remind_at(-119)
+    await remind_at(-60)
+    assert len(li.messages) == before + 1 and "活动提醒" in li.last_text
+    assert len([t for t in zhang.texts if "活动提醒" in t]) == 1
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM event_reminders") == 2
+
+
+async def test_the_secretary_marks_attendance_afterwards(bot, branch, clock, members):
+    li, zhang = members
+    secretary = branch.secretary
+    await new_event(secretary)
+    clock.at(30)
+    code = await current_code(secretary)
+    await zhang.send(f"/checkin {code}")  # late, and forgot to check out
+    await li.press("✅ 参加")
+    await secretary.press("👥 出勤情况")
+    assert "已签到（1）：张伟" in secretary.last_text
+    assert "未到（1）：李明" in secretary.last_text
+    clock.at(24 * 60)
+    await secretary.send("/events")
+    await secretary.press("✍️ 记录出勤")
+    assert "谁参加了学习党章" in secretary.last_text
+    await secretary.press("李明")
+    assert "出勤已记录：核实 2 小时" in secretary.last_text
+    await secretary.press("张伟")
+    assert "出勤已记录：核实 1.5 小时" in secretary.last_text  # from the check-in
+    marking = secretary.message_with_button("李明")
+    await secretary.press("李明", marking)
+    assert secretary.answer == "出勤已记录完毕，未做任何更改。"
+    found = await bot.db.fetchall("SELECT half_hours FROM hour_records ORDER BY person_id")
+    assert [r[0] for r in found] == [4, 3]
+    await li.press_data(li.last["message_id"], "ev:present:1:2")
+    assert "只有支部书记" in li.answer
+
+
+async def test_an_event_closed_to_cadres_is_not_offered_to_them(bot, branch, clock, members):
+    from domain.models import InviteRole
+    from tests.conftest import invite, onboard
+
+    cadre = bot.person("赵")
+    await onboard(
+        cadre, await invite(bot, branch.id, role=InviteRole.CADRE), "赵刚", "13600136000", None
+    )
+    await branch.secretary.press("✅ 通过")
+    secretary = branch.secretary
+    await secretary.send("/newevent")
+    await secretary.send("居民座谈")
+    await secretary.press("其他")
+    await secretary.send("2026-12-01 14:00-16:00")
+    await secretary.send("会议室")
+    await secretary.press("跳过")
+    await secretary.press("不限")
+    await secretary.press("干部：是 / 否")
+    assert "向干部开放：否" in secretary.last_text and "向流入党员开放：是" in secretary.last_text
+    await secretary.press("✅ 创建并邀请")
+    assert "已邀请 2 名党员" in secretary.last_text
+    assert not any("邀请您参加" in text for text in cadre.texts)
+    await cadre.send("/events")
+    assert "近期没有活动" in cadre.texts[-2]
+    await cadre.press_data(cadre.last["message_id"], "ev:rsvp:1:going")
+    assert cadre.answer == "该活动不对您开放。"
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM event_rsvps") == 0
+
+
+async def test_scanning_the_qr_code_checks_in(bot, branch, clock, members):
+    li, zhang = members
+    await new_event(branch.secretary)
+    clock.at(0)
+    await current_code(branch.secretary)
+    shown = branch.secretary.last
+    assert shown["_files"]["photo"]["content"].startswith(b"\x89PNG")
+    payload = re.search(r"https://t\.me/\w+\?start=(ci-1-\d{6})", shown["caption"])[1]
+    await li.send(f"/start {payload}")
+    assert "已于 14:00 签到学习党章" in li.last_text
+    await li.send(f"/start {payload}")
+    assert "您已经签到过了" in li.last_text
+    clock.at(20)
+    await zhang.send(f"/start {payload}")
+    assert "该签到码已过期" in zhang.last_text
+    stranger = bot.person("路人")
+    await stranger.send(f"/start {payload}")
+    assert "该活动不对您开放" in stranger.last_text
+    await li.send("/start")
+    assert "欢迎回来，李明" in li.last_text
+    assert await attendance_count(bot) == 1
+
+
+async def test_live_location_keeps_presence_until_the_member_leaves(bot, branch, clock, members):
+    li, zhang = members
+    await new_event(branch.secretary)
+    clock.at(-5)
+    code = await current_code(branch.secretary)
+    await zhang.send(f"/checkin {code}")  # by code: nothing says when he left
+    await li.send("/checkin")
+    shared = await li.share_live_location(*PLACE)
+    assert "已于 13:55 签到学习党章" in li.last_text
+    for minutes, where in ((60, NEAR), (110, NEAR), (115, {"latitude": 30.29, "longitude": 120.2})):
+        clock.at(minutes)
+        await li.move_location(shared, where["latitude"], where["longitude"])
+    assert li.last_text.startswith("已于 13:55 签到")  # moving is silent
+    context = BotContext(bot.app)
+    clock.at(140)
+    await event_handlers.run_jobs(context)  # the check-out window is still open
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM hour_records") == 0
+    clock.at(151)
+    await event_handlers.run_jobs(context)
+    await event_handlers.run_jobs(context)
+    assert "已签退学习党章。您在场 110 分钟：核实 1.5 小时" in li.last_text
+    assert len([t for t in li.texts if "已签退" in t]) == 1
+    found = await bot.db.fetchall("SELECT person_id, half_hours FROM hour_records")
+    assert [tuple(r) for r in found] == [(2, 3)]
+    still_open = await bot.db.fetchval(
+        "SELECT COUNT(*) FROM event_attendance WHERE checked_out_at IS NULL"
+    )
+    assert still_open == 1  # 张伟, for the secretary to mark
+
+
+async def test_an_english_member_reads_the_event_in_english(bot, branch, clock):
+    john = await make_member(bot, branch, "John", "约翰", "13700137000")
+    await john.send("/language")
+    await john.press("English")
+    await new_event(branch.secretary)
+    assert john.last_text.startswith("You are invited:")
+    assert "Time: December 1, 2026 2:00\u202fPM–4:00\u202fPM" in john.last_text
+    await john.press("✅ Going")
+    assert john.answer == "Saved: Going"
+    clock.at(0)
+    await john.send("/checkin abc")
+    assert "Please send the 6-digit code the secretary shows." in john.last_text

@@ -1,0 +1,315 @@
+"""/hours end to end: log → approve → totals, every bad input, the secretary's decisions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from tests.conftest import invite, onboard
+
+# 12:00 in Shanghai on Wednesday 25 November 2026.
+NOW = datetime(2026, 11, 25, 4, 0, tzinfo=UTC)
+
+
+async def make_member(bot, branch, first_name: str, name: str, phone: str, **kw):
+    person = bot.person(first_name, **kw)
+    await onboard(person, await invite(bot, branch.id), name, phone, "居民党员")
+    await branch.secretary.press("✅ 通过")
+    return person
+
+
+@pytest.fixture
+async def member(bot, branch):
+    bot.app.bot_data["clock"] = lambda: NOW
+    return await make_member(bot, branch, "李", "李明", "13800138000")
+
+
+async def log(person, kind="党课", day="今天", typed_day=None, amount="1.5", text="学习党章"):
+    await person.send("/hours")
+    await person.press("➕ 登记时长")
+    await person.press(kind)
+    await person.press(day)
+    if typed_day is not None:
+        await person.send(typed_day)
+    await person.send(amount)
+    await person.send(text)
+    await person.press("跳过")
+    await person.press("✅ 提交")
+
+
+async def count(bot, where: str = "1") -> int:
+    return await bot.db.fetchval(f"SELECT COUNT(*) FROM hour_records WHERE {where}")
+
+
+async def test_log_approve_and_see_the_totals(bot, branch, member):
+    await log(member, amount="1.5")
+    assert "已保存为记录 #1：1.5 小时，待支部书记审核" in member.last_text
+    request = branch.secretary.last_text
+    assert "待审核的活动时长，记录 #1" in request and "李明" in request and "党课" in request
+    await branch.secretary.press("✅ 通过")
+    assert "已核实" in branch.secretary.last_text
+    assert "您的活动时长记录 #1 已核实：2026年11月25日，1.5 小时" in member.last_text
+
+    # a second, still pending record of another kind, on a typed date
+    await log(member, kind="志愿服务", day="📅 其他日期", typed_day="11-20", amount="2")
+    await member.send("/hours")
+    await member.press("📊 我的统计")
+    totals = member.last_text
+    assert "党课：已核实 1.5 小时，待审核 0 小时" in totals
+    assert "志愿服务：已核实 0 小时，待审核 2 小时" in totals
+    assert totals.count("合计：已核实 1.5 小时，待审核 2 小时") == 2  # quarter and year
+    await member.press("本周")
+    assert "您本周的活动时长" in member.last_text  # 23–29 November: not the 20th
+    assert "合计：已核实 1.5 小时，待审核 0 小时" in member.last_text
+    await member.press("本月")
+    assert "合计：已核实 1.5 小时，待审核 2 小时" in member.last_text
+
+    actions = [r[0] for r in await bot.db.fetchall("SELECT action FROM audit_log")]
+    assert actions.count("hours.logged") == 2 and "hours.approved" in actions
+
+
+async def test_a_photo_goes_to_the_secretary_with_the_record(bot, branch, member):
+    await member.send("/hours")
+    await member.press("➕ 登记时长")
+    await member.press("志愿服务")
+    await member.press("昨天")
+    await member.send("3")
+    await member.send("清扫楼道")
+    await member.send_photo(b"\xff\xd8\xff\xe0fakejpeg")
+    assert "照片：已附上" in member.last_text
+    await member.press("✅ 提交")
+    assert await count(bot, "photo_file_id IS NOT NULL AND day = '2026-11-24'") == 1
+    assert any("photo" in m for m in branch.secretary.messages)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("abc", "请用数字输入时长"),
+        ("-3", "时长必须大于 0"),
+        ("100", "每条记录最多登记 12 小时"),
+        ("2.3", "以半小时为单位"),
+    ],
+)
+async def test_bad_hours_are_refused_and_asked_again(bot, member, typed, expected):
+    await member.send("/hours")
+    await member.press("➕ 登记时长")
+    await member.press("党课")
+    await member.press("今天")
+    await member.send(typed)
+    assert expected in member.last_text
+    await member.send("/cancel")
+    assert "已取消" in member.last_text
+    assert await count(bot) == 0
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("2026-11-26", "该日期在未来"),
+        ("2026-08-26", "已超过 90 天"),
+        ("明天", "无法识别该日期"),
+        ("2026-02-30", "无法识别该日期"),
+    ],
+)
+async def test_bad_dates_are_refused(bot, member, typed, expected):
+    await member.send("/hours")
+    await member.press("➕ 登记时长")
+    await member.press("党课")
+    await member.press("📅 其他日期")
+    await member.send(typed)
+    assert expected in member.last_text
+    await member.send("2026-08-27")  # exactly 90 days ago is still inside the window
+    assert "活动了多少小时" in member.last_text
+    assert await count(bot) == 0
+
+
+async def test_the_25th_hour_of_a_day_is_refused(bot, member):
+    await log(member, amount="12")
+    await log(member, amount="11.5")
+    await member.send("/hours")
+    await member.press("➕ 登记时长")
+    await member.press("其他")
+    await member.press("今天")
+    await member.send("1")
+    assert "当天最多还能登记 0.5 小时" in member.last_text
+    await member.send("0.5")
+    await member.send("值班")
+    await member.press("跳过")
+    await member.press("✅ 提交")
+    assert await count(bot) == 3
+    assert await bot.db.fetchval("SELECT SUM(half_hours) FROM hour_records") == 48
+    await member.send("/hours")
+    await member.press("➕ 登记时长")
+    await member.press("党课")
+    await member.press("今天")
+    await member.send("0.5")
+    assert "当天最多还能登记 0 小时" in member.last_text
+    await member.send("/cancel")
+    assert await count(bot) == 3
+
+
+async def test_reject_with_a_reason_and_correct(bot, branch, member):
+    await log(member, amount="4")
+    await branch.secretary.press("❌ 驳回")
+    assert "为什么驳回记录 #1" in branch.secretary.last_text
+    await branch.secretary.send("   ")
+    assert "请输入理由" in branch.secretary.last_text
+    await branch.secretary.send("当天没有组织此活动")
+    assert "未被认可。理由：当天没有组织此活动" in member.last_text
+    assert await count(bot, "status = 'rejected'") == 1
+
+    await log(member, amount="4")
+    await branch.secretary.press("✏️ 更正")
+    await branch.secretary.send("2.3")
+    assert "以半小时为单位" in branch.secretary.last_text
+    await branch.secretary.send("2.5")
+    assert "已核实：2026年11月25日，2.5 小时" in member.last_text
+    row = await bot.db.fetchone("SELECT status, half_hours FROM hour_records WHERE id = 2")
+    assert tuple(row) == ("verified", 5)
+    # records are never deleted; every change is in the audit log
+    assert await count(bot) == 2
+    details = await bot.db.fetchval(
+        "SELECT details FROM audit_log WHERE action = 'hours.corrected'"
+    )
+    assert '"before": 8' in details and '"after": 5' in details
+
+
+async def test_history_edit_and_withdraw_a_pending_record(bot, branch, member):
+    await log(member, amount="2")
+    await log(member, amount="1")
+    await member.send("/hours")
+    await member.press("📜 我的记录")
+    assert "您的记录（第 1 页）" in member.last_text
+    assert "#2" in member.last_text and "待审核" in member.last_text
+    await member.press("✏️ 修改 #1")
+    await member.send("abc")
+    assert "请用数字输入时长" in member.last_text
+    await member.send("3")
+    assert "记录 #1 已改为 3 小时" in member.last_text
+    await member.press("↩️ 撤回 #2")
+    assert "记录 #2 已撤回" in member.last_text
+    statuses = await bot.db.fetchall("SELECT status, half_hours FROM hour_records ORDER BY id")
+    assert [tuple(r) for r in statuses] == [("pending", 6), ("withdrawn", 2)]
+    # a withdrawn record can no longer be changed or approved
+    message = member.message_with_button("↩️ 撤回 #2")
+    await member.press_data(message["message_id"], "hours:withdraw:2")
+    assert "已被处理或撤回" in member.answer
+    request = branch.secretary.message_with_button("✏️ 更正")
+    await branch.secretary.press_data(request["message_id"], "hours:approve:2")
+    assert "已处理过" in branch.secretary.answer
+
+
+async def test_history_is_paged(bot, member):
+    for _ in range(10):
+        await log(member, amount="0.5")
+    await member.send("/hours")
+    await member.press("📜 我的记录")
+    assert "#10" in member.last_text and "#2 " not in member.last_text
+    await member.press("更早 ▶")
+    assert "第 2 页" in member.last_text and "#1 " in member.last_text
+    await member.press("◀ 较新")
+    assert "第 1 页" in member.last_text
+
+
+async def test_only_the_owner_and_the_secretary_may_act(bot, branch, member):
+    other = await make_member(bot, branch, "张", "张伟", "13900139000")
+    await log(member, amount="2")
+    for forged in ("hours:withdraw:1", "hours:approve:1", "hours:edit:1", "hours:correct:1"):
+        await other.send("/hours")
+        await other.press_data(other.last["message_id"], forged)
+        assert other.answer in (
+            "该记录不存在。",
+            "抱歉，只有支部书记可以进行此操作，未做任何更改。",
+        )
+    for forged in ("hours:approve:999", "hours:approve:x", "hours:hist:-1"):
+        await branch.secretary.send("/hours")
+        await branch.secretary.press_data(branch.secretary.last["message_id"], forged)
+        assert branch.secretary.answer in ("该记录不存在。", "此按钮已失效。")
+    assert await bot.db.fetchval("SELECT status FROM hour_records") == "pending"
+    # the approve button works once
+    request = branch.secretary.message_with_button("✏️ 更正")
+    await branch.secretary.press("✅ 通过", request)
+    await branch.secretary.press_data(request["message_id"], "hours:approve:1")
+    assert "已处理过" in branch.secretary.answer
+
+
+async def test_people_outside_the_branch_cannot_log(bot, branch):
+    stranger = bot.person("路人")
+    await stranger.send("/hours")
+    assert "只有已登记的支部党员" in stranger.last_text
+
+
+async def test_english_client_reads_english(bot, branch):
+    bot.app.bot_data["clock"] = lambda: NOW
+    john = await make_member(bot, branch, "John", "约翰", "13700137000")
+    await john.send("/language")
+    await john.press("English")
+    await john.send("/hours")
+    await john.press("➕ Log hours")
+    await john.press("Party lesson")
+    await john.press("Today")
+    await john.send("abc")
+    assert "Please type the hours as a number" in john.last_text
+
+
+async def test_the_secretary_sees_the_branch_in_name_order_and_members_only_themselves(
+    bot, branch, member
+):
+    other = await make_member(bot, branch, "张", "张伟", "13900139000")
+    await log(member, amount="2")
+    await branch.secretary.press("✅ 通过")
+    await log(other, amount="1")
+    await branch.secretary.send("/hours")
+    await branch.secretary.press("📋 本季度支部统计")
+    text = branch.secretary.last_text
+    assert "2026年10月1日至2026年12月31日" in text
+    assert "张伟：已核实 0 小时，待审核 1 小时" in text
+    assert "李明：已核实 2 小时，待审核 0 小时" in text
+    assert "📋 本季度支部统计" not in other.buttons(other.message_with_button("➕ 登记时长"))
+    await other.press_data(other.last["message_id"], "hours:branch")
+    assert "只有支部书记" in other.last_text
+    await other.press("📊 我的统计")
+    assert "1 小时" in other.last_text and "2 小时" not in other.last_text
+
+
+def test_long_lists_are_split_between_lines():
+    from handlers.hours import chunks
+
+    lines = [f"{i:04d} " + "名" * 40 for i in range(300)]
+    parts = chunks(lines)
+    assert all(len(p) <= 3500 for p in parts) and "\n".join(parts).split("\n") == lines
+
+
+async def test_the_secretary_sets_the_branch_window(bot, branch, member):
+    await branch.secretary.send("/hours")
+    await branch.secretary.press("⚙️ 登记期限：90 天")
+    await branch.secretary.press("30")
+    assert "可以登记 30 天以内" in branch.secretary.last_text
+    await member.send("/hours")
+    await member.press("➕ 登记时长")
+    await member.press("党课")
+    await member.press("📅 其他日期")
+    await member.send("2026-10-25")
+    assert "该日期已超过 30 天" in member.last_text
+    await member.send("2026-10-26")
+    assert "活动了多少小时" in member.last_text
+    await member.press_data(member.last["message_id"], "hours:window:365")
+    assert "只有支部书记" in member.answer
+    assert await bot.db.fetchval("SELECT window_days FROM branch_hour_settings") == 30
+
+
+async def test_a_restart_in_the_middle_of_logging_continues(bot, branch, member):
+    await member.send("/hours")
+    await member.press("➕ 登记时长")
+    await member.press("志愿服务")
+    await member.press("昨天")
+    await member.send("2")
+    await bot.restart()
+    bot.app.bot_data["clock"] = lambda: NOW
+    await member.send("清扫楼道")
+    await member.press("跳过")
+    assert "时长：2 小时" in member.last_text
+    await member.press("✅ 提交")
+    assert await count(bot, "day = '2026-11-24' AND half_hours = 4") == 1

@@ -1,0 +1,187 @@
+"""The hour rules and exact totals, without Telegram."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from domain import hours
+from domain.activity import ActivityKind, HourStatus
+from domain.errors import InvalidInput
+
+TODAY = date(2026, 11, 25)
+
+
+@pytest.mark.parametrize(
+    ("typed", "half_hours"),
+    [("1", 2), ("0.5", 1), ("2.5", 5), ("12", 24), ("１．５", 3), ("3小时", 6), ("1.50", 3)],
+)
+def test_hours_in_half_hour_steps_are_accepted(typed, half_hours):
+    assert hours.parse_hours(typed) == half_hours
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("abc", "hours_not_number"),
+        ("", "hours_not_number"),
+        ("nan", "hours_not_number"),
+        ("1e3", "hours_not_number"),
+        ("-3", "hours_not_positive"),
+        ("0", "hours_not_positive"),
+        ("100", "hours_too_many"),
+        ("12.5", "hours_too_many"),
+        ("2.3", "hours_not_step"),
+        ("0.25", "hours_not_step"),
+    ],
+)
+def test_bad_hours_are_refused(typed, code):
+    with pytest.raises(InvalidInput) as caught:
+        hours.parse_hours(typed)
+    assert caught.value.code == code
+
+
+@pytest.mark.parametrize(
+    ("typed", "day"),
+    [
+        ("2026-11-20", date(2026, 11, 20)),
+        ("2026/9/1", date(2026, 9, 1)),
+        ("2026年10月3日", date(2026, 10, 3)),
+        ("11-02", date(2026, 11, 2)),
+        ("11月2日", date(2026, 11, 2)),
+        ("20261101", date(2026, 11, 1)),
+    ],
+)
+def test_dates_in_common_forms(typed, day):
+    assert hours.parse_day(typed, TODAY) == day
+
+
+@pytest.mark.parametrize("typed", ["tomorrow", "2026-02-30", "13-01", "", "2026-11"])
+def test_bad_dates_are_refused(typed):
+    with pytest.raises(InvalidInput, match="hours_date_unreadable"):
+        hours.parse_day(typed, TODAY)
+
+
+def test_the_date_window():
+    assert hours.check_day(TODAY, TODAY) == TODAY
+    assert hours.check_day(date(2026, 8, 27), TODAY) == date(2026, 8, 27)  # 90 days ago
+    with pytest.raises(InvalidInput, match="date_too_old"):
+        hours.check_day(date(2026, 8, 26), TODAY)
+    with pytest.raises(InvalidInput, match="date_in_future"):
+        hours.check_day(date(2026, 11, 26), TODAY)
+
+
+def test_a_day_holds_at_most_24_hours():
+    hours.check_day_total(40, 8)
+    with pytest.raises(InvalidInput) as caught:
+        hours.check_day_total(46, 4)
+    assert caught.value.code == "hours_day_full"
+    assert caught.value.params == {"left": Decimal("1")}
+
+
+@pytest.mark.parametrize(
+    ("period", "day", "bounds"),
+    [
+        (hours.Period.WEEK, date(2026, 11, 25), (date(2026, 11, 23), date(2026, 11, 29))),
+        (hours.Period.MONTH, date(2026, 12, 5), (date(2026, 12, 1), date(2026, 12, 31))),
+        (hours.Period.MONTH, date(2028, 2, 10), (date(2028, 2, 1), date(2028, 2, 29))),
+        (hours.Period.QUARTER, date(2026, 11, 25), (date(2026, 10, 1), date(2026, 12, 31))),
+        (hours.Period.QUARTER, date(2026, 5, 1), (date(2026, 4, 1), date(2026, 6, 30))),
+        (hours.Period.YEAR, date(2026, 5, 1), (date(2026, 1, 1), date(2026, 12, 31))),
+    ],
+)
+def test_period_bounds(period, day, bounds):
+    assert hours.period_bounds(period, day) == bounds
+
+
+def test_totals_are_exact_decimals_and_skip_refused_records():
+    # A thousand half-hours would drift as floats (0.1 + 0.2 style); these stay exact.
+    rows = [(ActivityKind.VOLUNTEER, HourStatus.VERIFIED, 1)] * 1001
+    rows += [
+        (ActivityKind.LESSON, HourStatus.PENDING, 3),
+        (ActivityKind.LESSON, HourStatus.VERIFIED, 4),
+        (ActivityKind.FILM, HourStatus.REJECTED, 20),
+        (ActivityKind.FILM, HourStatus.WITHDRAWN, 20),
+    ]
+    totals = hours.sum_totals(rows)
+    assert totals.verified == {
+        ActivityKind.VOLUNTEER: Decimal("500.5"),
+        ActivityKind.LESSON: Decimal(2),
+    }
+    assert totals.attested == {ActivityKind.LESSON: Decimal("1.5")}
+    assert totals.total_verified == Decimal("502.5")
+    assert totals.total_attested == Decimal("1.5")
+    assert totals.kinds == [ActivityKind.LESSON, ActivityKind.VOLUNTEER]
+    assert hours.sum_totals([]).total_verified == Decimal(0)
+
+
+def test_presence_is_credited_in_whole_half_hours():
+    assert hours.minutes_to_half_hours(120) == 4
+    assert hours.minutes_to_half_hours(119.9) == 3
+    assert hours.minutes_to_half_hours(29) == 0
+
+
+async def _branch_with_member(db):
+    from domain import admin
+    from domain.access import actor
+    from domain.models import Category, PersonStatus, Role
+    from storage import people
+
+    branch = await admin.add_branch(db, "幸福社区党支部")
+    await admin.add_secretary(db, branch.id, 1)
+    async with db.transaction() as conn:
+        person_id = await people.insert(
+            conn,
+            telegram_id=2,
+            branch_id=branch.id,
+            name="李明",
+            phone=None,
+            category=Category.RESIDENT,
+            status=PersonStatus.ACTIVE,
+        )
+        await people.grant_role(conn, person_id, branch.id, Role.MEMBER)
+    return await actor(db, 1), await actor(db, 2)
+
+
+async def test_log_approve_correct_and_totals_in_the_database(tmp_path):
+    from storage.db import Database
+
+    async with Database(tmp_path / "h.db") as db:
+        secretary, member = await _branch_with_member(db)
+        draft = hours.Draft(ActivityKind.LESSON, TODAY, 3, "学习党章")
+        first = await hours.log(db, member, draft, today=TODAY)
+        second = await hours.log(
+            db, member, hours.Draft(ActivityKind.FILM, date(2026, 10, 1), 1, "电教片"), today=TODAY
+        )
+        await hours.approve(db, secretary, first.id)
+        await hours.correct(db, secretary, second.id, 2)
+        with pytest.raises(Exception, match="hours_decided"):
+            await hours.approve(db, secretary, first.id)
+        with pytest.raises(Exception, match="not_allowed"):
+            await hours.approve(db, member, second.id)
+        totals = await hours.person_totals(db, member.person.id, date(2026, 10, 1), TODAY)
+        assert totals.verified == {ActivityKind.LESSON: Decimal("1.5"), ActivityKind.FILM: 1}
+        assert totals.total_attested == 0
+        week = await hours.period_totals(db, member.person.id, hours.Period.WEEK, TODAY)
+        assert week.total_verified == Decimal("1.5")
+        month = await hours.period_totals(db, member.person.id, hours.Period.MONTH, TODAY)
+        assert month.total_verified == Decimal("1.5")
+
+
+async def test_concurrent_logs_never_exceed_24_hours_on_a_day(tmp_path):
+    import asyncio
+
+    from storage.db import Database
+
+    async with Database(tmp_path / "c.db") as db:
+        _, member = await _branch_with_member(db)
+        draft = hours.Draft(ActivityKind.VOLUNTEER, TODAY, 24, "值班")
+        results = await asyncio.gather(
+            *(hours.log(db, member, draft, today=TODAY) for _ in range(3)),
+            return_exceptions=True,
+        )
+        refused = [r for r in results if isinstance(r, InvalidInput)]
+        assert len(refused) == 1 and refused[0].code == "hours_day_full"
+        assert await db.fetchval("SELECT SUM(half_hours) FROM hour_records") == 48
