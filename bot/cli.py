@@ -12,17 +12,19 @@ import logging
 import sys
 import time
 from collections.abc import Callable, Coroutine
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from bot import __version__
+from bot import __version__, jobs
 from bot.config import ConfigError, Settings, load_settings
 from bot.logging import setup_logging
 from domain import admin, onboarding
-from domain.errors import DomainError
+from domain.errors import Conflict, DomainError, NotFound
 from domain.models import InviteRole
-from storage.db import Database
+from storage import branches, job_runs, outbox, worktime
+from storage.db import Database, utcnow
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
@@ -49,6 +51,15 @@ def _parser() -> argparse.ArgumentParser:
     branch_add = branch.add_parser("add", help="create a branch; prints its id")
     branch_add.add_argument("name")
     branch_add.add_argument("--district")
+    branch_day = branch.add_parser(
+        "day", help="a day the branch works or rests, unlike the calendar"
+    )
+    branch_day.add_argument("--branch", type=int, required=True)
+    branch_day.add_argument("day", type=date.fromisoformat, metavar="YYYY-MM-DD")
+    working = branch_day.add_mutually_exclusive_group(required=True)
+    working.add_argument("--working", action="store_true", help="a working day")
+    working.add_argument("--off", action="store_true", help="a day off")
+    branch_day.add_argument("--note", default="")
 
     secretary = sub.add_parser("secretary", help="manage secretaries").add_subparsers(dest="action")
     secretary_add = secretary.add_parser("add", help="make a Telegram account a secretary")
@@ -61,6 +72,18 @@ def _parser() -> argparse.ArgumentParser:
     invite_create.add_argument("--role", choices=[r.value for r in InviteRole], default="member")
     invite_create.add_argument("--uses", type=int, default=1)
     invite_create.add_argument("--expires", type=int, default=14, metavar="DAYS")
+
+    job = sub.add_parser("job", help="scheduled jobs").add_subparsers(dest="action")
+    job.add_parser("list", help="every job, per branch, with its next run")
+    job_run = job.add_parser("run", help="run a job now, as if at --now")
+    job_run.add_argument("name")
+    job_run.add_argument("--branch", type=int)
+    job_run.add_argument("--now", type=datetime.fromisoformat, metavar="ISO-8601")
+
+    queue = sub.add_parser("outbox", help="notifications: counts and failures")
+    queue_actions = queue.add_subparsers(dest="action")
+    queue_retry = queue_actions.add_parser("retry", help="send a failed message again")
+    queue_retry.add_argument("id", type=int)
 
     backup = sub.add_parser("backup", help="copy the database safely, even while running")
     backup.add_argument("path", type=Path)
@@ -102,6 +125,8 @@ def describe(exc: DomainError) -> str:
         "telegram_id_invalid": "a Telegram id is a positive number",
         "invite_uses": "--uses must be at least 1",
         "invite_expiry": "--expires must be at least 1 day",
+        "job_unknown": "no job named {job!r}; see `partybot job list`",
+        "outbox_not_failed": "message {id} is not dead or unreachable",
     }
     return texts.get(exc.code, exc.code).format(**exc.params)
 
@@ -152,6 +177,64 @@ async def _invite_create(settings: Settings, db: Database, args: argparse.Namesp
     return 0
 
 
+async def _branch_day(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    if await branches.get(db, args.branch) is None:
+        raise NotFound("branch_unknown", branch=args.branch)
+    await worktime.set_day(db, args.branch, args.day, args.working, args.note)
+    kind = "a working day" if args.working else "a day off"
+    print(f"{args.day} is {kind} for branch {args.branch}")
+    return 0
+
+
+async def _job_list(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    now = utcnow()
+    for target in await jobs.targets(db, settings):
+        upcoming = target.job.next_slot(target.tz, now)
+        last = await job_runs.last(db, target.job.name, target.record_id)
+        print(
+            f"{target.job.name}\tbranch={target.branch_id or '-'}"
+            f"\tnext={upcoming.isoformat() if upcoming else '-'}"
+            f"\tlast={last.astimezone(target.tz).isoformat() if last else '-'}"
+            f"\t{target.job.description}"
+        )
+    return 0
+
+
+async def _job_run(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    if args.name not in jobs.JOBS:
+        raise NotFound("job_unknown", job=args.name)
+    if args.branch is not None and await branches.get(db, args.branch) is None:
+        raise NotFound("branch_unknown", branch=args.branch)
+    now = args.now or utcnow()
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=settings.tz)
+    failed = False
+    for target in await jobs.targets(db, settings, [args.name]):
+        if args.branch is None or target.branch_id == args.branch:
+            enqueued = await jobs.run_once(db, target, now)
+            failed |= enqueued is None
+            print(f"job={args.name} branch={target.branch_id or '-'} enqueued={enqueued}")
+    return EXIT_FAILED if failed else 0
+
+
+async def _outbox(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    counts = await outbox.counts(db)
+    print(" ".join(f"{status}={counts.get(status, 0)}" for status in outbox.STATUSES))
+    for message in await outbox.failed(db):
+        print(
+            f"#{message.id}\t{message.status}\tchat={message.chat_id}\t{message.key}"
+            f"\tattempts={message.attempts}\t{message.last_error or ''}"
+        )
+    return 0
+
+
+async def _outbox_retry(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    if not await outbox.requeue(db, args.id):
+        raise Conflict("outbox_not_failed", id=args.id)
+    print(f"message {args.id} queued again")
+    return 0
+
+
 async def _backup(settings: Settings, db: Database, args: argparse.Namespace) -> int:
     target = await db.backup(args.path)
     print(f"backup written to {target}")
@@ -163,6 +246,11 @@ COMMANDS = {
     ("branch", "add"): _branch_add,
     ("secretary", "add"): _secretary_add,
     ("invite", "create"): _invite_create,
+    ("branch", "day"): _branch_day,
+    ("job", "list"): _job_list,
+    ("job", "run"): _job_run,
+    ("outbox", None): _outbox,
+    ("outbox", "retry"): _outbox_retry,
     ("backup", None): _backup,
 }
 

@@ -1,12 +1,148 @@
-"""Jobs the bot runs on its own. Each decides what to do from the database, not memory."""
+"""Jobs the bot runs on its own, per branch, at cron-like times in the branch's time zone.
+
+Each job decides what is due from the database, not from memory, and queues its messages
+with idempotency keys, so running it twice sends nothing new. One JobQueue job, the
+scheduler's tick, runs every minute: for each job and branch it finds the latest slot of
+the job's cron trigger (APScheduler's `CronTrigger`, in the branch's zone) not later than
+now, and runs it unless `job_runs` says it has run. So a slot missed while the bot was
+down runs once at start-up (only the latest one, within the job's `catch_up`), and a
+restart never runs a slot twice; a run cut short by a crash runs again.
+
+To add a job: write `async def run(db, branch_id, now, tz) -> int` (messages queued) in
+the feature's domain module and add a `Job` to `JOBS`.
+"""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from apscheduler.triggers.cron import CronTrigger
 from telegram.ext import Application
 
+from bot import sender
+from bot.config import Settings
 from bot.context import BotContext
+from domain import digest
+from storage import branches, job_runs
+from storage.db import Database, utcnow
+
+log = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 30
+TICK_SECONDS = 60
+SCHEDULER = "scheduler"
+MAX_SLOTS_SCANNED = 10_000
+NOT_PER_BRANCH = 0  # job_runs.branch_id of a job that runs once for the whole bot
+
+JobFunction = Callable[[Database, int | None, datetime, ZoneInfo], Awaitable[int]]
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    description: str
+    run: JobFunction
+    cron: dict[str, Any]  # CronTrigger fields: hour, minute, day_of_week, day, month…
+    per_branch: bool = True
+    catch_up: timedelta = field(default=timedelta(days=1))
+
+    def trigger(self, tz: ZoneInfo) -> CronTrigger:
+        return CronTrigger(timezone=tz, **self.cron)
+
+    def latest_slot(self, tz: ZoneInfo, now: datetime) -> datetime | None:
+        """The last scheduled time in (now - catch_up, now], if any."""
+        trigger = self.trigger(tz)
+        found = None
+        moment = trigger.get_next_fire_time(None, now - self.catch_up)
+        for _ in range(MAX_SLOTS_SCANNED):
+            if moment is None or moment > now:
+                break
+            found = moment
+            moment = trigger.get_next_fire_time(moment, moment + timedelta(seconds=1))
+        return found
+
+    def next_slot(self, tz: ZoneInfo, now: datetime) -> datetime | None:
+        return self.trigger(tz).get_next_fire_time(None, now + timedelta(seconds=1))
+
+
+JOBS: dict[str, Job] = {
+    job.name: job
+    for job in [
+        Job(
+            "secretary-digest",
+            "each morning: waiting applications, unreachable members, failed notifications",
+            digest.secretary_digest,
+            cron={"hour": 8, "minute": 30},
+        ),
+    ]
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    """One (job, branch) pair and the zone its cron times are read in."""
+
+    job: Job
+    branch_id: int | None
+    tz: ZoneInfo
+
+    @property
+    def record_id(self) -> int:
+        return NOT_PER_BRANCH if self.branch_id is None else self.branch_id
+
+
+async def targets(db: Database, settings: Settings, names: list[str] | None = None) -> list[Target]:
+    found = []
+    all_branches = await branches.all_branches(db)
+    for job in JOBS.values():
+        if names is not None and job.name not in names:
+            continue
+        if not job.per_branch:
+            found.append(Target(job, None, settings.tz))
+            continue
+        for branch in all_branches:
+            found.append(Target(job, branch.id, ZoneInfo(branch.timezone or settings.bot_timezone)))
+    return found
+
+
+async def run_once(db: Database, target: Target, now: datetime) -> int | None:
+    """Run a job for one branch as if at `now`; the number of messages queued (None: failed)."""
+    try:
+        enqueued = await target.job.run(db, target.branch_id, now, target.tz)
+    except Exception:
+        log.exception("job=%s branch=%s failed", target.job.name, target.branch_id)
+        return None
+    log.info(
+        "job=%s branch=%s at=%s enqueued=%d",
+        target.job.name,
+        target.branch_id,
+        now.isoformat(),
+        enqueued,
+    )
+    return enqueued
+
+
+async def run_due(db: Database, settings: Settings, now: datetime) -> int:
+    """Run every slot that is due and has not run; the number of runs."""
+    runs = 0
+    for target in await targets(db, settings):
+        slot = target.job.latest_slot(target.tz, now)
+        if slot is None or not await job_runs.claim(db, target.job.name, target.record_id, slot):
+            continue
+        enqueued = await run_once(db, target, slot)
+        await job_runs.finish(db, target.job.name, target.record_id, slot, enqueued)
+        runs += 1
+    return runs
+
+
+async def tick(context: BotContext) -> None:
+    if await run_due(context.db, context.settings, utcnow()):
+        sender.wake(context.application)
 
 
 async def heartbeat(context: BotContext) -> None:
@@ -16,3 +152,12 @@ async def heartbeat(context: BotContext) -> None:
 
 def schedule(app: Application) -> None:
     app.job_queue.run_repeating(heartbeat, interval=HEARTBEAT_SECONDS, first=1, name="heartbeat")
+    # The first tick right after start-up runs what was missed while the bot was down
+    # (`first=0` would be dropped by APScheduler as a misfire).
+    app.job_queue.run_repeating(
+        tick,
+        interval=TICK_SECONDS,
+        first=1,
+        name=SCHEDULER,
+        job_kwargs={"misfire_grace_time": None, "coalesce": True},
+    )

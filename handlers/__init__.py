@@ -12,11 +12,14 @@ from telegram.ext import Application, TypeHandler
 
 from bot import sender
 from bot.context import BotContext
-from handlers import basics, joins, onboarding
+from handlers import basics, digest, joins, onboarding
 from handlers.errors import on_error
 
 FEATURES = 0
 AFTER = 1
+
+# Modules that only render outbox messages (bot.sender.renderer); imported to register them.
+RENDER_ONLY = (digest,)
 
 
 async def save_state(update: Update, context: BotContext) -> None:

@@ -11,7 +11,7 @@ import aiosqlite
 from domain.notification import Attachment, Kind, Message
 from storage.db import Database, iso, utcnow
 
-PENDING, SENDING, SENT, UNREACHABLE, DEAD = "pending", "sending", "sent", "unreachable", "dead"
+STATUSES = ("pending", "sending", "sent", "unreachable", "dead")
 ERROR_MAX = 500
 
 
@@ -240,3 +240,12 @@ async def unreachable_members(db: Database, branch_id: int) -> list[str]:
         (branch_id,),
     )
     return [r["name"] or "?" for r in found]
+
+
+async def failed_since(db: Database, branch_id: int, since: datetime) -> int:
+    """The branch's messages queued since `since` that failed for good."""
+    return await db.fetchval(
+        "SELECT COUNT(*) FROM outbox WHERE branch_id = ? AND status IN ('dead', 'unreachable')"
+        " AND created_at >= ?",
+        (branch_id, iso(since)),
+    )
