@@ -32,7 +32,7 @@ from bot.config import Settings
 from bot.i18n import Translator, resolve, translator
 from domain import notification, worktime
 from domain.notification import Kind
-from storage import outbox, telegram_users
+from storage import outbox
 from storage.db import Database, utcnow
 
 log = logging.getLogger(__name__)
@@ -150,6 +150,8 @@ class Sender:
         self._deliveries: set[asyncio.Task] = set()
         self._task: asyncio.Task | None = None
         self._tally = {"sent": 0, "failed": 0, "deferred": 0}
+        self._sent: list[tuple[int, int]] = []
+        self._recording = asyncio.Lock()
 
     async def start(self) -> None:
         recovered = await outbox.recover(self.db)
@@ -189,9 +191,41 @@ class Sender:
         """Start the due messages that may go now; returns how long to sleep after."""
         now = self.clock()
         due = await outbox.due(self.db, now, BATCH)
+        ready, soonest = await self._ready(due, now)
+        while ready:
+            # Claim as many as there are free slots, in one transaction: what is claimed is
+            # in flight, and never more than OUTBOX_CONCURRENCY messages are.
+            await self._slots.acquire()
+            taken = 1
+            while taken < len(ready) and not self._slots.locked():
+                await self._slots.acquire()
+                taken += 1
+            chunk, ready = ready[:taken], ready[taken:]
+            claimed = await outbox.claim(self.db, [m.id for m in chunk], self.clock())
+            for message in chunk:
+                if message.id not in claimed:
+                    self._slots.release()
+                    continue
+                await self.throttle.slot(message.chat_id)
+                task = asyncio.create_task(self._deliver(message))
+                self._deliveries.add(task)
+                task.add_done_callback(self._deliveries.discard)
+        self._log_tally()
+        if len(due) == BATCH:
+            return 0
+        upcoming = await outbox.next_due(self.db)
+        if upcoming is not None:
+            soonest = min(soonest, max((upcoming - self.clock()).total_seconds(), 0.0))
+        return soonest
+
+    async def _ready(
+        self, due: list[notification.Message], now: datetime
+    ) -> tuple[list[notification.Message], float]:
+        """The messages that may go now (working time, per-chat limits), and the seconds
+        until a chat held back may get its next one."""
         policies: dict[int | None, worktime.WorkTime] = {}
         soonest = self.settings.outbox_poll_seconds
-        started = 0
+        ready, chats = [], set()
         for message in due:
             if message.kind is not Kind.URGENT:
                 if message.branch_id not in policies:
@@ -204,30 +238,12 @@ class Sender:
                     self._tally["deferred"] += 1
                     continue
             wait = self.throttle.chat_wait(message.chat_id, time.monotonic())
-            if wait > 0:
-                soonest = min(soonest, wait)
+            if wait > 0 or message.chat_id in chats:
+                soonest = min(soonest, wait or self.throttle.per_chat_seconds)
                 continue
-            await self._slots.acquire()
-            try:
-                await self.throttle.slot(message.chat_id)
-                claimed = await outbox.claim(self.db, message.id, self.clock())
-            except BaseException:
-                self._slots.release()
-                raise
-            if not claimed:
-                self._slots.release()
-                continue
-            task = asyncio.create_task(self._deliver(message))
-            self._deliveries.add(task)
-            task.add_done_callback(self._deliveries.discard)
-            started += 1
-        self._log_tally()
-        if started == BATCH:
-            return 0
-        upcoming = await outbox.next_due(self.db)
-        if upcoming is not None:
-            soonest = min(soonest, max((upcoming - self.clock()).total_seconds(), 0.0))
-        return soonest
+            chats.add(message.chat_id)
+            ready.append(message)
+        return ready, soonest
 
     def _log_tally(self) -> None:
         if any(self._tally.values()):
@@ -251,7 +267,7 @@ class Sender:
     async def _attempt(self, message: notification.Message) -> None:
         attempts = message.attempts + 1
         try:
-            chosen, reported = await telegram_users.get_languages(self.db, message.chat_id)
+            chosen, reported = message.languages
             t = translator(resolve(chosen, reported, self.settings.bot_default_locale))
             sent = await self._send(message, await render(t, self.db, message))
         except RetryAfter as exc:
@@ -282,7 +298,15 @@ class Sender:
             await self._dead(message, f"{type(exc).__name__}: {exc}")
         else:
             self._tally["sent"] += 1
-            await outbox.mark_sent(self.db, message.id, message.chat_id, sent.message_id)
+            await self._record_sent(message.id, sent.message_id)
+
+    async def _record_sent(self, message_id: int, telegram_message_id: int) -> None:
+        """Recorded in batches: whoever holds the lock writes everything sent meanwhile."""
+        self._sent.append((message_id, telegram_message_id))
+        async with self._recording:
+            batch, self._sent = self._sent, []
+            if batch:
+                await outbox.mark_sent(self.db, batch)
 
     async def _dead(self, message: notification.Message, error: str) -> None:
         self._tally["failed"] += 1

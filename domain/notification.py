@@ -49,3 +49,5 @@ class Message:
     next_attempt_at: datetime
     status: str = "pending"
     last_error: str | None = field(default=None, compare=False)
+    # The recipient's (chosen, reported) languages, read with the message to render it.
+    languages: tuple[str | None, str | None] = (None, None)

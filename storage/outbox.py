@@ -69,6 +69,7 @@ def message(row: sqlite3.Row) -> Message:
             photo=bool(row["file_as_photo"]),
         )
     buttons = json.loads(row["buttons"]) if row["buttons"] else []
+    joined = "locale" in row.keys()  # noqa: SIM118 (sqlite3.Row has no __contains__)
     return Message(
         id=row["id"],
         key=row["key"],
@@ -84,13 +85,16 @@ def message(row: sqlite3.Row) -> Message:
         next_attempt_at=datetime.fromisoformat(row["next_attempt_at"]),
         status=row["status"],
         last_error=row["last_error"],
+        languages=(row["locale"], row["language_code"]) if joined else (None, None),
     )
 
 
 async def due(db: Database, now: datetime, limit: int) -> list[Message]:
     found = await db.fetchall(
-        "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?"
-        " ORDER BY next_attempt_at, id LIMIT ?",
+        "SELECT o.*, u.locale, u.language_code FROM outbox o"
+        " LEFT JOIN telegram_users u ON u.telegram_id = o.chat_id"
+        " WHERE o.status = 'pending' AND o.next_attempt_at <= ?"
+        " ORDER BY o.next_attempt_at, o.id LIMIT ?",
         (stamp(now), limit),
     )
     return [message(r) for r in found]
@@ -116,33 +120,27 @@ async def _update(db: Database, sql: str, params: tuple) -> int:
         return cur.rowcount
 
 
-async def claim(db: Database, message_id: int, now: datetime) -> bool:
-    """Mark a message in flight, counting the attempt before it is made, so that a message
+async def claim(db: Database, message_ids: list[int], now: datetime) -> set[int]:
+    """Mark messages in flight, counting the attempt before it is made, so that a message
     whose sending crashes the bot is dead-lettered after the maximum attempts too."""
-    return bool(
-        await _update(
-            db,
-            "UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_at = ?"
-            " WHERE id = ? AND status = 'pending'",
-            (stamp(now), message_id),
-        )
-    )
-
-
-async def mark_sent(
-    db: Database, message_id: int, chat_id: int, telegram_message_id: int | None
-) -> None:
+    marks = ", ".join("?" * len(message_ids))
     async with db.transaction() as conn:
-        await conn.execute(
+        cur = await conn.execute(
+            "UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_at = ?"
+            f" WHERE status = 'pending' AND id IN ({marks}) RETURNING id",
+            (stamp(now), *message_ids),
+        )
+        return {row[0] for row in await cur.fetchall()}
+
+
+async def mark_sent(db: Database, sent: list[tuple[int, int | None]]) -> None:
+    """(outbox id, Telegram message id) of messages Telegram accepted."""
+    now = stamp(utcnow())
+    async with db.transaction() as conn:
+        await conn.executemany(
             "UPDATE outbox SET status = 'sent', sent_at = ?, message_id = ?, last_error = NULL"
             " WHERE id = ?",
-            (stamp(utcnow()), telegram_message_id, message_id),
-        )
-        # Whoever blocked the bot and came back is reachable again.
-        await conn.execute(
-            "UPDATE telegram_users SET unreachable_at = NULL"
-            " WHERE telegram_id = ? AND unreachable_at IS NOT NULL",
-            (chat_id,),
+            [(now, telegram_id, message_id) for message_id, telegram_id in sent],
         )
 
 

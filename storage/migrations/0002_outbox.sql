@@ -33,6 +33,14 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE status = 'pending';
 CREATE INDEX outbox_status ON outbox(status, branch_id);
 
+-- Whoever blocked the bot and came back is reachable again once a message gets through.
+CREATE TRIGGER outbox_sent_reachable AFTER UPDATE OF status ON outbox
+WHEN NEW.status = 'sent'
+BEGIN
+    UPDATE telegram_users SET unreachable_at = NULL
+    WHERE telegram_id = NEW.chat_id AND unreachable_at IS NOT NULL;
+END;
+
 -- A branch's own working-time settings; absent rows and NULL columns take the defaults.
 CREATE TABLE branch_worktime (
     branch_id      INTEGER PRIMARY KEY REFERENCES branches(id),
