@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
 
+from bot.sender import Throttle, backoff
 from bot.testing.harness import BotHarness
 from domain import outbox
 from storage import outbox as stored
@@ -167,3 +169,36 @@ async def test_stopping_finishes_sends_in_flight(fast, server):
     assert slow.texts == ["谢谢。"]
     async with Database(fast.data_dir / "partybot.db") as db:
         assert await stored.counts(db) == {"sent": 1}
+
+
+async def test_a_timeout_after_telegram_delivered_is_the_one_possible_duplicate(fast, server):
+    ghost = fast.person("幽灵")
+    # Telegram delivers, but answers after the client gave up: the sender cannot tell.
+    server.inject("sendMessage", chat_id=ghost.id, status=200, delay=1.0, times=1)
+    await queue(fast, "ghost", ghost.id)
+    await fast.drain_outbox()
+    await server.wait_for_messages(ghost.id, 2)
+    assert ghost.texts == ["谢谢。", "谢谢。"]
+    assert await statuses(fast.db) == {"ghost": "sent"}
+
+
+def test_groups_get_at_most_twenty_a_minute_and_chats_one_a_second():
+    throttle = Throttle(per_second=1000)
+
+    async def send(chat_id: int, times: int) -> None:
+        for _ in range(times):
+            await throttle.slot(chat_id)
+            throttle.done(chat_id)
+
+    asyncio.run(send(-100, 20))
+    now = time.monotonic()
+    assert 59 < throttle.chat_wait(-100, now) <= 60
+    asyncio.run(send(42, 1))
+    assert 0.9 < throttle.chat_wait(42, time.monotonic()) <= 1.0
+    assert throttle.chat_wait(43, time.monotonic()) == 0
+
+
+def test_backoff_doubles_within_bounds():
+    assert 1.5 <= backoff(1, 2) <= 2.5
+    assert 6 <= backoff(3, 2) <= 10
+    assert backoff(30, 2) <= 600 * 1.25

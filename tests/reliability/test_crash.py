@@ -12,13 +12,16 @@ from pathlib import Path
 import pytest
 
 from bot.testing.fake_bot_api import FakeBotAPI
-from domain import admin, onboarding
+from domain import admin, onboarding, outbox
+from storage import outbox as stored_outbox
 from storage.db import Database
 from tests.conftest import TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
 PEOPLE = 12
 KILLS = 3
+OUTBOX_MESSAGES = 400
+IN_FLIGHT_MAX = 8  # OUTBOX_CONCURRENCY
 
 
 class BotProcess:
@@ -173,3 +176,40 @@ async def test_kill_9_during_onboarding_loses_nothing_and_doubles_nothing(tmp_pa
     names = [m["text"] for m in requests]
     assert len(requests) >= PEOPLE
     assert len({n for n in names}) == PEOPLE
+
+
+async def test_kill_9_while_the_outbox_drains_delivers_everything(tmp_path):
+    """Every queued message arrives; only one in flight at a kill may arrive twice."""
+    rng = random.Random(6)
+    server = FakeBotAPI(token=TOKEN)
+    await server.start()
+    users = [server.new_user(f"r{n}")["id"] for n in range(OUTBOX_MESSAGES)]
+    async with Database(tmp_path / "partybot.db") as db, db.transaction() as conn:
+        for chat_id in users:
+            await outbox.enqueue(
+                conn,
+                key=f"crash:{chat_id}",
+                chat_id=chat_id,
+                text="Thank you.",
+                kind=outbox.Kind.URGENT,
+            )
+    bot = BotProcess(server, tmp_path)
+    bot.env["OUTBOX_PER_SECOND"] = "100"
+    await bot.start()
+    try:
+        for _ in range(KILLS):
+            await asyncio.sleep(rng.uniform(0.8, 1.5))
+            await bot.kill()
+            await bot.start()
+        for _ in range(600):
+            if all(server.chat_messages(chat_id) for chat_id in users):
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        await bot.stop()
+        await server.stop()
+    received = [len(server.chat_messages(chat_id)) for chat_id in users]
+    assert min(received) == 1
+    assert sum(received) - len(users) <= KILLS * IN_FLIGHT_MAX
+    async with Database(tmp_path / "partybot.db") as db:
+        assert await stored_outbox.counts(db) == {"sent": OUTBOX_MESSAGES}
