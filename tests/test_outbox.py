@@ -133,7 +133,12 @@ async def test_rendered_in_the_recipients_language_with_buttons_and_files(bot, s
     assert "photo" in photo
 
 
-async def test_a_message_outside_its_time_waits_for_the_next_window(bot):
+async def test_a_message_outside_its_time_waits_for_the_next_window(server, tmp_path):
+    async with BotHarness(server, tmp_path, bot_quiet_hours="21:30-08:00") as bot:
+        await hold_until_morning(bot)
+
+
+async def hold_until_morning(bot: BotHarness) -> None:
     wu = bot.person("吴")
     night = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # 23:00 in Shanghai: quiet hours
     bot.sender.clock = lambda: night
@@ -202,3 +207,17 @@ def test_backoff_doubles_within_bounds():
     assert 1.5 <= backoff(1, 2) <= 2.5
     assert 6 <= backoff(3, 2) <= 10
     assert backoff(30, 2) <= 600 * 1.25
+
+
+async def test_handlers_can_notify_after_their_own_commit(bot):
+    from bot.sender import notify
+
+    class Context:  # what a handler's context offers
+        bot_data = bot.app.bot_data
+        application = bot.app
+
+    lin = bot.person("林")
+    assert await notify(Context(), key="late:1", chat_id=lin.id, text="已经翻译好的 {x}")
+    assert not await notify(Context(), key="late:1", chat_id=lin.id, text="again")
+    await bot.drain_outbox()
+    assert lin.texts == ["已经翻译好的 {x}"]

@@ -83,6 +83,9 @@ class BotHarness:
             # Telegram's one message a second per chat would make tests wait; the fake
             # server enforces it only where a test asks (`enforce_limits`).
             "outbox_per_chat_seconds": 0.01,
+            # Notifications of the normal kind would wait for the morning when tests run
+            # at night; tests of working time set quiet hours (or pin `sender.clock`).
+            "bot_quiet_hours": "",
         }
         return load_settings(**(values | self.overrides))
 
