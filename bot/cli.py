@@ -16,6 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot import __version__, jobs
 from bot.config import ConfigError, Settings, load_settings
@@ -23,6 +24,7 @@ from bot.logging import setup_logging
 from domain import admin, onboarding
 from domain.errors import Conflict, DomainError, NotFound
 from domain.models import InviteRole
+from domain.worktime import parse_spans
 from storage import branches, job_runs, outbox, worktime
 from storage.db import Database, utcnow
 
@@ -60,6 +62,11 @@ def _parser() -> argparse.ArgumentParser:
     working.add_argument("--working", action="store_true", help="a working day")
     working.add_argument("--off", action="store_true", help="a day off")
     branch_day.add_argument("--note", default="")
+    branch_time = branch.add_parser("time", help="the branch's time zone and hours")
+    branch_time.add_argument("--branch", type=int, required=True)
+    branch_time.add_argument("--timezone", type=_zone, help="IANA zone, e.g. Asia/Urumqi")
+    branch_time.add_argument("--working-hours", type=_spans, metavar="HH:MM-HH:MM,...")
+    branch_time.add_argument("--quiet-hours", type=_spans, metavar="HH:MM-HH:MM,...")
 
     secretary = sub.add_parser("secretary", help="manage secretaries").add_subparsers(dest="action")
     secretary_add = secretary.add_parser("add", help="make a Telegram account a secretary")
@@ -90,6 +97,22 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("health", help="exit 0 when the running bot's heartbeat is fresh")
     return parser
+
+
+def _zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise argparse.ArgumentTypeError(f"unknown IANA time zone {value!r}") from None
+    return value
+
+
+def _spans(value: str) -> str:
+    try:
+        parse_spans(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -186,6 +209,25 @@ async def _branch_day(settings: Settings, db: Database, args: argparse.Namespace
     return 0
 
 
+async def _branch_time(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    if await branches.get(db, args.branch) is None:
+        raise NotFound("branch_unknown", branch=args.branch)
+    await worktime.set_times(
+        db,
+        args.branch,
+        timezone=args.timezone,
+        working_hours=args.working_hours,
+        quiet_hours=args.quiet_hours,
+    )
+    own = await worktime.load(db, args.branch)
+    print(
+        f"branch {args.branch}: timezone={own.timezone or settings.bot_timezone}"
+        f" working={own.working_hours or settings.bot_working_hours}"
+        f" quiet={own.quiet_hours if own.quiet_hours is not None else settings.bot_quiet_hours}"
+    )
+    return 0
+
+
 async def _job_list(settings: Settings, db: Database, args: argparse.Namespace) -> int:
     now = utcnow()
     for target in await jobs.targets(db, settings):
@@ -247,6 +289,7 @@ COMMANDS = {
     ("secretary", "add"): _secretary_add,
     ("invite", "create"): _invite_create,
     ("branch", "day"): _branch_day,
+    ("branch", "time"): _branch_time,
     ("job", "list"): _job_list,
     ("job", "run"): _job_run,
     ("outbox", None): _outbox,

@@ -126,6 +126,22 @@ def test_operators_list_and_run_jobs_and_see_the_outbox(tmp_path):
 
     day = partybot(tmp_path, "branch", "day", "--branch", branch_id, "2026-03-07", "--working")
     assert day.returncode == 0 and "a working day" in day.stdout
+    zone = partybot(
+        tmp_path,
+        "branch",
+        "time",
+        "--branch",
+        branch_id,
+        "--timezone",
+        "Asia/Urumqi",
+        "--quiet-hours",
+        "22:00-07:30",
+    )
+    assert zone.returncode == 0, zone.stderr
+    assert "timezone=Asia/Urumqi working=09:00-12:00,13:30-18:00 quiet=22:00-07:30" in zone.stdout
+    assert "+06:00" in partybot(tmp_path, "job", "list").stdout
+    bad_zone = partybot(tmp_path, "branch", "time", "--branch", branch_id, "--timezone", "Mars/X")
+    assert bad_zone.returncode == 2 and "unknown IANA time zone" in bad_zone.stderr
     shown = partybot(tmp_path, "outbox")
     assert shown.returncode == 0 and shown.stdout.startswith("pending=0 sending=0 sent=0")
 
