@@ -17,7 +17,7 @@ import contextlib
 import logging
 import random
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -150,7 +150,8 @@ class Sender:
         self._slots = asyncio.Semaphore(settings.outbox_concurrency)
         self._deliveries: set[asyncio.Task] = set()
         self._task: asyncio.Task | None = None
-        self._tally = {"sent": 0, "failed": 0, "deferred": 0}
+        # (branch, outcome) → count since the last log line
+        self._tally: Counter[tuple[int | None, str]] = Counter()
         self._sent: list[tuple[int, int]] = []
         self._recording = asyncio.Lock()
 
@@ -236,7 +237,7 @@ class Sender:
                 allowed = policies[message.branch_id].next_allowed(message.kind, now)
                 if allowed > now:
                     await outbox.defer(self.db, message.id, allowed)
-                    self._tally["deferred"] += 1
+                    self._tally[message.branch_id, "deferred"] += 1
                     continue
             wait = self.throttle.chat_wait(message.chat_id, time.monotonic())
             if wait > 0 or message.chat_id in chats:
@@ -247,14 +248,15 @@ class Sender:
         return ready, soonest
 
     def _log_tally(self) -> None:
-        if any(self._tally.values()):
+        for branch in sorted({b for b, _ in self._tally}, key=lambda b: b or 0):
             log.info(
-                "outbox sent=%d failed=%d deferred=%d",
-                self._tally["sent"],
-                self._tally["failed"],
-                self._tally["deferred"],
+                "outbox branch=%s sent=%d failed=%d deferred=%d",
+                branch if branch is not None else "-",
+                self._tally[branch, "sent"],
+                self._tally[branch, "failed"],
+                self._tally[branch, "deferred"],
             )
-            self._tally = dict.fromkeys(self._tally, 0)
+        self._tally.clear()
 
     async def _deliver(self, message: notification.Message) -> None:
         try:
@@ -278,7 +280,7 @@ class Sender:
             when = self.clock() + timedelta(seconds=seconds)
             await outbox.retry_at(self.db, message.id, when, str(exc), counts=False)
         except Forbidden as exc:
-            self._tally["failed"] += 1
+            self._tally[message.branch_id, "failed"] += 1
             log.warning(
                 "outbox: chat %s is unreachable (%s): %s", message.chat_id, exc, message.key
             )
@@ -298,7 +300,7 @@ class Sender:
             # No renderer, bad parameters, a missing file, a migrated chat: needs a person.
             await self._dead(message, f"{type(exc).__name__}: {exc}")
         else:
-            self._tally["sent"] += 1
+            self._tally[message.branch_id, "sent"] += 1
             await self._record_sent(message.id, sent.message_id)
 
     async def _record_sent(self, message_id: int, telegram_message_id: int) -> None:
@@ -310,7 +312,7 @@ class Sender:
                 await outbox.mark_sent(self.db, batch)
 
     async def _dead(self, message: notification.Message, error: str) -> None:
-        self._tally["failed"] += 1
+        self._tally[message.branch_id, "failed"] += 1
         log.error("outbox: message %s (%s) dead-lettered: %s", message.id, message.key, error)
         await outbox.mark_dead(self.db, message.id, error)
 

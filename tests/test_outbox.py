@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -15,6 +17,7 @@ from domain import outbox
 from storage import outbox as stored
 from storage import telegram_users
 from storage.db import Database
+from tests.conftest import invite, onboard
 
 THANKS = "Thank you."  # a msgid the catalogs already have: 谢谢。
 
@@ -50,7 +53,8 @@ async def statuses(db: Database) -> dict[str, str]:
     return {r["key"]: r["status"] for r in await db.fetchall("SELECT key, status FROM outbox")}
 
 
-async def test_each_failure_ends_in_one_delivery_or_a_visible_failure(fast, server):
+async def test_each_failure_ends_in_one_delivery_or_a_visible_failure(fast, server, caplog):
+    caplog.set_level(logging.INFO, logger="bot.sender")
     people = {name: fast.person(name) for name in ("限流", "故障", "超时", "拉黑", "坏掉", "正常")}
     server.inject("sendMessage", chat_id=people["限流"].id, status=429, retry_after=1, times=2)
     server.inject("sendMessage", chat_id=people["故障"].id, status=500, times=2)
@@ -80,6 +84,25 @@ async def test_each_failure_ends_in_one_delivery_or_a_visible_failure(fast, serv
     assert await fast.db.fetchval(
         "SELECT unreachable_at FROM telegram_users WHERE telegram_id = ?", (people["拉黑"].id,)
     )
+    fast.sender.wake()
+    await asyncio.sleep(0.1)
+    tallies = [r.getMessage() for r in caplog.records if "outbox branch=" in r.getMessage()]
+    assert tallies and all(
+        re.fullmatch(r"outbox branch=- sent=\d+ failed=\d+ deferred=0", t) for t in tallies
+    )
+
+
+async def test_a_refused_decision_queues_nothing(bot, branch):
+    code = await invite(bot, branch.id)
+    await onboard(bot.person("申请人"), code, "孙七", "13600136000", "居民党员")
+    request = branch.secretary.message_with_button("✅ 通过")
+    approve = bot.server.find_button(request, "✅ 通过")["callback_data"]
+    forger = bot.person("路人")
+    await forger.send("/help")
+    await forger.press_data(forger.last["message_id"], approve)
+    assert "只有支部书记" in forger.answer
+    keys = [r["key"] for r in await bot.db.fetchall("SELECT key FROM outbox")]
+    assert keys == ["join-request:1:1"]  # the request to the secretary, no decision
 
 
 async def test_a_key_is_queued_once(bot):
