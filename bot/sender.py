@@ -156,7 +156,7 @@ class Sender:
         self._recording = asyncio.Lock()
 
     async def start(self) -> None:
-        recovered = await outbox.recover(self.db)
+        recovered = await outbox.recover(self.db, self.settings.outbox_max_attempts)
         if recovered:
             log.warning(
                 "outbox: %d messages were in flight at the last stop; sending again", recovered

@@ -189,13 +189,15 @@ async def mark_unreachable(db: Database, message_id: int, chat_id: int, error: s
         )
 
 
-async def recover(db: Database) -> int:
-    """At start-up: messages in flight when the last run ended are sent again."""
+async def recover(db: Database, max_attempts: int) -> int:
+    """At start-up: messages in flight when the last run ended are sent again, unless
+    they have used up their attempts (one that crashes the bot each time ends dead)."""
     return await _update(
         db,
-        "UPDATE outbox SET status = 'pending', last_error = 'in flight at a restart'"
+        "UPDATE outbox SET last_error = 'in flight at a restart',"
+        " status = CASE WHEN attempts >= ? THEN 'dead' ELSE 'pending' END"
         " WHERE status = 'sending'",
-        (),
+        (max_attempts,),
     )
 
 

@@ -122,10 +122,15 @@ async def test_messages_survive_a_restart_between_enqueue_and_send(bot):
         # As if killed in the middle of a send that never reached Telegram.
         await outbox.enqueue(conn, key="in-flight", chat_id=zhao.id, text=THANKS, kind=urgent)
         await conn.execute("UPDATE outbox SET status = 'sending', attempts = 1")
+        # As if this one had crashed the bot at every attempt.
+        await outbox.enqueue(conn, key="poison", chat_id=zhao.id, text=THANKS, kind=urgent)
+        await conn.execute(
+            "UPDATE outbox SET status = 'sending', attempts = 8 WHERE key = 'poison'"
+        )
     await bot.start()
     await bot.drain_outbox()
     assert li.texts == ["谢谢。"] and zhao.texts == ["谢谢。"]
-    assert set((await statuses(bot.db)).values()) == {"sent"}
+    assert await statuses(bot.db) == {"while-down": "sent", "in-flight": "sent", "poison": "dead"}
 
 
 async def test_rendered_in_the_recipients_language_with_buttons_and_files(bot, server):
