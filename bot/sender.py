@@ -227,7 +227,7 @@ class Sender:
         until a chat held back may get its next one."""
         policies: dict[int | None, worktime.WorkTime] = {}
         soonest = self.settings.outbox_poll_seconds
-        ready, chats = [], set()
+        ready = []
         for message in due:
             if message.kind is not Kind.URGENT:
                 if message.branch_id not in policies:
@@ -240,10 +240,9 @@ class Sender:
                     self._tally[message.branch_id, "deferred"] += 1
                     continue
             wait = self.throttle.chat_wait(message.chat_id, time.monotonic())
-            if wait > 0 or message.chat_id in chats:
-                soonest = min(soonest, wait or self.throttle.per_chat_seconds)
+            if wait > 0:
+                soonest = min(soonest, wait)
                 continue
-            chats.add(message.chat_id)
             ready.append(message)
         return ready, soonest
 

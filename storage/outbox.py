@@ -90,11 +90,14 @@ def message(row: sqlite3.Row) -> Message:
 
 
 async def due(db: Database, now: datetime, limit: int) -> list[Message]:
+    """The oldest due message of each chat, oldest first: one chat with a long queue (held
+    back by the per-chat limit) cannot hide the others, and each chat's order is kept."""
     found = await db.fetchall(
-        "SELECT o.*, u.locale, u.language_code FROM outbox o"
-        " LEFT JOIN telegram_users u ON u.telegram_id = o.chat_id"
-        " WHERE o.status = 'pending' AND o.next_attempt_at <= ?"
-        " ORDER BY o.next_attempt_at, o.id LIMIT ?",
+        "SELECT o.*, u.locale, u.language_code FROM ("
+        "  SELECT *, ROW_NUMBER() OVER (PARTITION BY chat_id ORDER BY next_attempt_at, id) AS n"
+        "  FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?"
+        ") o LEFT JOIN telegram_users u ON u.telegram_id = o.chat_id"
+        " WHERE o.n = 1 ORDER BY o.next_attempt_at, o.id LIMIT ?",
         (stamp(now), limit),
     )
     return [message(r) for r in found]

@@ -249,3 +249,20 @@ async def test_handlers_can_notify_after_their_own_commit(bot):
     assert not await notify(Context(), key="late:1", chat_id=lin.id, text="again")
     await bot.drain_outbox()
     assert lin.texts == ["已经翻译好的 {x}"]
+
+
+async def test_a_long_queue_to_one_chat_does_not_hold_up_the_others(server, tmp_path):
+    async with BotHarness(server, tmp_path, outbox_per_chat_seconds=1.0) as bot:
+        busy, other = bot.person("忙"), bot.person("闲")
+        async with bot.db.transaction() as conn:
+            for n in range(300):
+                await outbox.enqueue(
+                    conn, key=f"busy:{n}", chat_id=busy.id, text=f"#{n}", kind=outbox.Kind.URGENT
+                )
+            await outbox.enqueue(
+                conn, key="other", chat_id=other.id, text=THANKS, kind=outbox.Kind.URGENT
+            )
+        bot.sender.wake()
+        await server.wait_for_messages(other.id, 1, timeout=3)
+        await server.wait_for_messages(busy.id, 2, timeout=3)
+        assert busy.texts[:2] == ["#0", "#1"]  # in order
