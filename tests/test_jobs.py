@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot import jobs
 from domain import outbox
-from storage.db import utcnow
+from storage.db import Database, utcnow
 from tests.conftest import invite, onboard
 from tests.test_cli import partybot
 
@@ -144,6 +144,18 @@ def test_operators_list_and_run_jobs_and_see_the_outbox(tmp_path):
     assert bad_zone.returncode == 2 and "unknown IANA time zone" in bad_zone.stderr
     shown = partybot(tmp_path, "outbox")
     assert shown.returncode == 0 and shown.stdout.startswith("pending=0 sending=0 sent=0")
+
+    async def dead_letter() -> None:
+        async with Database(tmp_path / "db" / "partybot.db") as db, db.transaction() as conn:
+            await outbox.enqueue(conn, key="feedback:7:2026Q3", chat_id=4242, text="x")
+            await conn.execute("UPDATE outbox SET status = 'dead', last_error = '8 attempts'")
+
+    asyncio.run(dead_letter())
+    shown = partybot(tmp_path, "outbox").stdout
+    assert "dead=1" in shown and "#1\tdead\tchat=4242\tfeedback:7:2026Q3" in shown
+    assert "8 attempts" in shown
+    assert "queued again" in partybot(tmp_path, "outbox", "retry", "1").stdout
+    assert partybot(tmp_path, "outbox").stdout.startswith("pending=1")
 
 
 async def test_the_job_times_follow_the_branch_zone(bot, branch):
