@@ -227,7 +227,7 @@ class Sender:
         until a chat held back may get its next one."""
         policies: dict[int | None, worktime.WorkTime] = {}
         soonest = self.settings.outbox_poll_seconds
-        ready = []
+        ready, held = [], []
         for message in due:
             if message.kind is not Kind.URGENT:
                 if message.branch_id not in policies:
@@ -236,7 +236,7 @@ class Sender:
                     )
                 allowed = policies[message.branch_id].next_allowed(message.kind, now)
                 if allowed > now:
-                    await outbox.defer(self.db, message.id, allowed)
+                    held.append((message.id, allowed))
                     self._tally[message.branch_id, "deferred"] += 1
                     continue
             wait = self.throttle.chat_wait(message.chat_id, time.monotonic())
@@ -244,6 +244,8 @@ class Sender:
                 soonest = min(soonest, wait)
                 continue
             ready.append(message)
+        if held:
+            await outbox.defer(self.db, held)
         return ready, soonest
 
     def _log_tally(self) -> None:

@@ -159,13 +159,13 @@ async def retry_at(
     )
 
 
-async def defer(db: Database, message_id: int, when: datetime) -> None:
-    """Not yet allowed (working time): wait, without using an attempt."""
-    await _update(
-        db,
-        "UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND status = 'pending'",
-        (stamp(when), message_id),
-    )
+async def defer(db: Database, until: list[tuple[int, datetime]]) -> None:
+    """Not yet allowed (working time): (id, when) to wait for, without using an attempt."""
+    async with db.transaction() as conn:
+        await conn.executemany(
+            "UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND status = 'pending'",
+            [(stamp(when), message_id) for message_id, when in until],
+        )
 
 
 async def mark_dead(db: Database, message_id: int, error: str) -> None:
