@@ -82,6 +82,13 @@ def _parser() -> argparse.ArgumentParser:
 
     job = sub.add_parser("job", help="scheduled jobs").add_subparsers(dest="action")
     job.add_parser("list", help="every job, per branch, with its next run")
+    job_set = job.add_parser("set", help="a branch's own schedule for a job, or none")
+    job_set.add_argument("name")
+    job_set.add_argument("--branch", type=int, required=True)
+    schedule = job_set.add_mutually_exclusive_group(required=True)
+    schedule.add_argument("--cron", type=_crontab, metavar='"MIN HOUR DAY MONTH WEEKDAY"')
+    schedule.add_argument("--off", action="store_true", help="do not run it for the branch")
+    schedule.add_argument("--default", action="store_true", help="back to the job's schedule")
     job_run = job.add_parser("run", help="run a job now, as if at --now")
     job_run.add_argument("name")
     job_run.add_argument("--branch", type=int)
@@ -105,6 +112,13 @@ def _zone(value: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise argparse.ArgumentTypeError(f"unknown IANA time zone {value!r}") from None
     return value
+
+
+def _crontab(value: str) -> str:
+    try:
+        return jobs.check_crontab(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a crontab line ({exc})") from None
 
 
 def _spans(value: str) -> str:
@@ -231,14 +245,28 @@ async def _branch_time(settings: Settings, db: Database, args: argparse.Namespac
 async def _job_list(settings: Settings, db: Database, args: argparse.Namespace) -> int:
     now = utcnow()
     for target in await jobs.targets(db, settings):
-        upcoming = target.job.next_slot(target.tz, now)
+        upcoming = target.next_slot(now)
         last = await job_runs.last(db, target.job.name, target.record_id)
         print(
             f"{target.job.name}\tbranch={target.branch_id or '-'}"
             f"\tnext={upcoming.isoformat() if upcoming else '-'}"
             f"\tlast={last.astimezone(target.tz).isoformat() if last else '-'}"
+            f"\t{target.schedule}"
             f"\t{target.job.description}"
         )
+    return 0
+
+
+async def _job_set(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    if args.name not in jobs.JOBS:
+        raise NotFound("job_unknown", job=args.name)
+    if await branches.get(db, args.branch) is None:
+        raise NotFound("branch_unknown", branch=args.branch)
+    await job_runs.set_branch_schedule(
+        db, args.branch, args.name, enabled=not args.off, crontab=args.cron
+    )
+    state = "off" if args.off else (args.cron or "the default schedule")
+    print(f"{args.name} for branch {args.branch}: {state}")
     return 0
 
 
@@ -291,6 +319,7 @@ COMMANDS = {
     ("branch", "day"): _branch_day,
     ("branch", "time"): _branch_time,
     ("job", "list"): _job_list,
+    ("job", "set"): _job_set,
     ("job", "run"): _job_run,
     ("outbox", None): _outbox,
     ("outbox", "retry"): _outbox_retry,

@@ -8,6 +8,8 @@ now, and runs it unless `job_runs` says it has run. So a slot missed while the b
 down runs once at start-up (only the latest one, within the job's `catch_up`), and a
 restart never runs a slot twice; a run cut short by a crash runs again.
 
+A branch may move a job to its own crontab line, or switch it off (`partybot job set`).
+
 To add a job: write `async def run(db, branch_id, now, tz) -> int` (messages queued) in
 the feature's domain module and add a `Job` to `JOBS`.
 """
@@ -51,24 +53,6 @@ class Job:
     per_branch: bool = True
     catch_up: timedelta = field(default=timedelta(days=1))
 
-    def trigger(self, tz: ZoneInfo) -> CronTrigger:
-        return CronTrigger(timezone=tz, **self.cron)
-
-    def latest_slot(self, tz: ZoneInfo, now: datetime) -> datetime | None:
-        """The last scheduled time in (now - catch_up, now], if any."""
-        trigger = self.trigger(tz)
-        found = None
-        moment = trigger.get_next_fire_time(None, now - self.catch_up)
-        for _ in range(MAX_SLOTS_SCANNED):
-            if moment is None or moment > now:
-                break
-            found = moment
-            moment = trigger.get_next_fire_time(moment, moment + timedelta(seconds=1))
-        return found
-
-    def next_slot(self, tz: ZoneInfo, now: datetime) -> datetime | None:
-        return self.trigger(tz).get_next_fire_time(None, now + timedelta(seconds=1))
-
 
 JOBS: dict[str, Job] = {
     job.name: job
@@ -85,20 +69,48 @@ JOBS: dict[str, Job] = {
 
 @dataclass(frozen=True)
 class Target:
-    """One (job, branch) pair and the zone its cron times are read in."""
+    """One (job, branch) pair: the zone its times are read in, and the branch's own
+    schedule (a crontab line) if it set one."""
 
     job: Job
     branch_id: int | None
     tz: ZoneInfo
+    crontab: str | None = None
 
     @property
     def record_id(self) -> int:
         return NOT_PER_BRANCH if self.branch_id is None else self.branch_id
 
+    @property
+    def schedule(self) -> str:
+        return self.crontab or " ".join(f"{k}={v}" for k, v in self.job.cron.items())
+
+    def trigger(self) -> CronTrigger:
+        if self.crontab:
+            return CronTrigger.from_crontab(self.crontab, timezone=self.tz)
+        return CronTrigger(timezone=self.tz, **self.job.cron)
+
+    def latest_slot(self, now: datetime) -> datetime | None:
+        """The last scheduled time in (now - catch_up, now], if any."""
+        trigger = self.trigger()
+        found = None
+        moment = trigger.get_next_fire_time(None, now - self.job.catch_up)
+        for _ in range(MAX_SLOTS_SCANNED):
+            if moment is None or moment > now:
+                break
+            found = moment
+            moment = trigger.get_next_fire_time(moment, moment + timedelta(seconds=1))
+        return found
+
+    def next_slot(self, now: datetime) -> datetime | None:
+        return self.trigger().get_next_fire_time(None, now + timedelta(seconds=1))
+
 
 async def targets(db: Database, settings: Settings, names: list[str] | None = None) -> list[Target]:
+    """Every job per branch, without the ones a branch switched off."""
     found = []
     all_branches = await branches.all_branches(db)
+    own = await job_runs.branch_schedules(db)
     for job in JOBS.values():
         if names is not None and job.name not in names:
             continue
@@ -106,8 +118,17 @@ async def targets(db: Database, settings: Settings, names: list[str] | None = No
             found.append(Target(job, None, settings.tz))
             continue
         for branch in all_branches:
-            found.append(Target(job, branch.id, ZoneInfo(branch.timezone or settings.bot_timezone)))
+            enabled, crontab = own.get((branch.id, job.name), (True, None))
+            if enabled:
+                zone = ZoneInfo(branch.timezone or settings.bot_timezone)
+                found.append(Target(job, branch.id, zone, crontab))
     return found
+
+
+def check_crontab(line: str) -> str:
+    """ValueError unless `line` is a five-field crontab line."""
+    CronTrigger.from_crontab(line)
+    return line
 
 
 async def run_once(db: Database, target: Target, now: datetime) -> int | None:
@@ -131,7 +152,7 @@ async def run_due(db: Database, settings: Settings, now: datetime) -> int:
     """Run every slot that is due and has not run; the number of runs."""
     runs = 0
     for target in await targets(db, settings):
-        slot = target.job.latest_slot(target.tz, now)
+        slot = target.latest_slot(now)
         if slot is None or not await job_runs.claim(db, target.job.name, target.record_id, slot):
             continue
         enqueued = await run_once(db, target, slot)

@@ -37,3 +37,21 @@ async def last(db: Database, job: str, branch_id: int) -> datetime | None:
         (job, branch_id),
     )
     return None if value is None else datetime.fromisoformat(value)
+
+
+async def branch_schedules(db: Database) -> dict[tuple[int, str], tuple[bool, str | None]]:
+    """(branch, job) → (enabled, own crontab line or None) where a branch set them."""
+    found = await db.fetchall("SELECT branch_id, job, enabled, crontab FROM branch_jobs")
+    return {(r["branch_id"], r["job"]): (bool(r["enabled"]), r["crontab"]) for r in found}
+
+
+async def set_branch_schedule(
+    db: Database, branch_id: int, job: str, *, enabled: bool, crontab: str | None
+) -> None:
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO branch_jobs (branch_id, job, enabled, crontab) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT(branch_id, job) DO UPDATE"
+            " SET enabled = excluded.enabled, crontab = excluded.crontab",
+            (branch_id, job, int(enabled), crontab),
+        )

@@ -21,12 +21,16 @@ def local(text: str) -> datetime:
 
 
 def test_the_latest_slot_is_the_one_to_catch_up():
-    assert DIGEST.latest_slot(SHANGHAI, local("2026-03-04 10:00")) == local("2026-03-04 08:30")
-    assert DIGEST.latest_slot(SHANGHAI, local("2026-03-04 08:30")) == local("2026-03-04 08:30")
+    digest = jobs.Target(DIGEST, 1, SHANGHAI)
+    assert digest.latest_slot(local("2026-03-04 10:00")) == local("2026-03-04 08:30")
+    assert digest.latest_slot(local("2026-03-04 08:30")) == local("2026-03-04 08:30")
     # down since yesterday morning: only yesterday's slot, once
-    assert DIGEST.latest_slot(SHANGHAI, local("2026-03-04 08:00")) == local("2026-03-03 08:30")
+    assert digest.latest_slot(local("2026-03-04 08:00")) == local("2026-03-03 08:30")
+    fridays = jobs.Target(DIGEST, 1, SHANGHAI, crontab="0 19 * * 5")  # a branch's own
+    assert fridays.latest_slot(local("2026-03-07 10:00")) == local("2026-03-06 19:00")
+    assert fridays.latest_slot(local("2026-03-04 20:00")) is None
     berlin = ZoneInfo("Europe/Berlin")
-    assert DIGEST.next_slot(berlin, local("2026-03-04 10:00")) == datetime(
+    assert jobs.Target(DIGEST, 1, berlin).next_slot(local("2026-03-04 10:00")) == datetime(
         2026, 3, 4, 8, 30, tzinfo=berlin
     )
 
@@ -98,7 +102,8 @@ async def test_a_job_missed_while_down_runs_at_start_up(bot, branch):
             break
         await asyncio.sleep(0.05)
     row = await bot.db.fetchone("SELECT slot, enqueued FROM job_runs")
-    assert datetime.fromisoformat(row["slot"]) == DIGEST.latest_slot(SHANGHAI, utcnow())
+    slot = jobs.Target(DIGEST, branch.id, SHANGHAI).latest_slot(utcnow())
+    assert datetime.fromisoformat(row["slot"]) == slot
     assert row["enqueued"] == 1
     assert await bot.db.fetchval("SELECT COUNT(*) FROM outbox WHERE key LIKE 'digest:%'") == 1
 
@@ -142,6 +147,17 @@ def test_operators_list_and_run_jobs_and_see_the_outbox(tmp_path):
     assert "+06:00" in partybot(tmp_path, "job", "list").stdout
     bad_zone = partybot(tmp_path, "branch", "time", "--branch", branch_id, "--timezone", "Mars/X")
     assert bad_zone.returncode == 2 and "unknown IANA time zone" in bad_zone.stderr
+    own = partybot(
+        tmp_path, "job", "set", "secretary-digest", "--branch", branch_id, "--cron", "0 19 * * 5"
+    )
+    assert own.returncode == 0 and "0 19 * * 5" in own.stdout
+    assert "\t0 19 * * 5" in partybot(tmp_path, "job", "list").stdout
+    bad_cron = partybot(tmp_path, "job", "set", "x", "--branch", branch_id, "--cron", "often")
+    assert bad_cron.returncode == 2 and "not a crontab line" in bad_cron.stderr
+    off = partybot(tmp_path, "job", "set", "secretary-digest", "--branch", branch_id, "--off")
+    assert off.returncode == 0
+    assert "secretary-digest" not in partybot(tmp_path, "job", "list").stdout
+
     shown = partybot(tmp_path, "outbox")
     assert shown.returncode == 0 and shown.stdout.startswith("pending=0 sending=0 sent=0")
 
@@ -165,6 +181,6 @@ async def test_the_job_times_follow_the_branch_zone(bot, branch):
     (target,) = await jobs.targets(bot.db, bot.settings)
     assert target.tz == ZoneInfo("Europe/Berlin")
     noon_utc = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
-    assert target.job.latest_slot(target.tz, noon_utc) == datetime(
+    assert target.latest_slot(noon_utc) == datetime(
         2026, 3, 4, 8, 30, tzinfo=ZoneInfo("Europe/Berlin")
     )

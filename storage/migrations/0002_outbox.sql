@@ -68,3 +68,12 @@ CREATE TABLE job_runs (
     enqueued     INTEGER,
     PRIMARY KEY (job, branch_id, slot)
 );
+
+-- A branch's own schedule for a job: its crontab line (NULL: the job's default), or off.
+CREATE TABLE branch_jobs (
+    branch_id  INTEGER NOT NULL REFERENCES branches(id),
+    job        TEXT NOT NULL,
+    enabled    INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+    crontab    TEXT,
+    PRIMARY KEY (branch_id, job)
+);
