@@ -17,6 +17,7 @@ the feature's domain module and add a `Job` to `JOBS`.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -87,7 +88,7 @@ class Target:
 
     def trigger(self) -> CronTrigger:
         if self.crontab:
-            return CronTrigger.from_crontab(self.crontab, timezone=self.tz)
+            return crontab_trigger(self.crontab, self.tz)
         return CronTrigger(timezone=self.tz, **self.job.cron)
 
     def latest_slot(self, now: datetime) -> datetime | None:
@@ -125,9 +126,26 @@ async def targets(db: Database, settings: Settings, names: list[str] | None = No
     return found
 
 
+_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_WEEKDAY_NUMBER = re.compile(r"(?<![/\d])([0-7])(?!\d)")
+
+
+def crontab_trigger(line: str, tz: ZoneInfo) -> CronTrigger:
+    """A crontab line as cron means it. APScheduler counts weekdays from Monday = 0, cron
+    from Sunday = 0 (or 7), so weekday numbers become names first."""
+    fields = line.split()
+    if len(fields) != 5:
+        raise ValueError(f"expected 5 fields, got {len(fields)}")
+    minute, hour, day, month, weekday = fields
+    weekday = _WEEKDAY_NUMBER.sub(lambda m: _WEEKDAYS[int(m.group(1))], weekday)
+    return CronTrigger(
+        minute=minute, hour=hour, day=day, month=month, day_of_week=weekday, timezone=tz
+    )
+
+
 def check_crontab(line: str) -> str:
     """ValueError unless `line` is a five-field crontab line."""
-    CronTrigger.from_crontab(line)
+    crontab_trigger(line, ZoneInfo("UTC"))
     return line
 
 

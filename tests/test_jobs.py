@@ -29,6 +29,10 @@ def test_the_latest_slot_is_the_one_to_catch_up():
     fridays = jobs.Target(DIGEST, 1, SHANGHAI, crontab="0 19 * * 5")  # a branch's own
     assert fridays.latest_slot(local("2026-03-07 10:00")) == local("2026-03-06 19:00")
     assert fridays.latest_slot(local("2026-03-04 20:00")) is None
+    weekdays = jobs.Target(DIGEST, 1, SHANGHAI, crontab="30 7 * * 1-5")
+    assert weekdays.next_slot(local("2026-03-06 08:00")) == local("2026-03-09 07:30")
+    sundays = jobs.Target(DIGEST, 1, SHANGHAI, crontab="0 9 * * 0,7")
+    assert sundays.next_slot(local("2026-03-06 08:00")) == local("2026-03-08 09:00")
     berlin = ZoneInfo("Europe/Berlin")
     assert jobs.Target(DIGEST, 1, berlin).next_slot(local("2026-03-04 10:00")) == datetime(
         2026, 3, 4, 8, 30, tzinfo=berlin
