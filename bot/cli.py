@@ -12,17 +12,21 @@ import logging
 import sys
 import time
 from collections.abc import Callable, Coroutine
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot import __version__, backups
+from bot import __version__, backups, jobs
 from bot.backups import HEARTBEAT_MAX_AGE
 from bot.config import SUPPORTED_LOCALES, ConfigError, Settings, load_settings
 from bot.logging import setup_logging
 from domain import admin, county_report, feedback, mobile, onboarding, periods, units
-from domain.errors import DomainError, InvalidInput, NotFound
+from domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from domain.models import Invite, InviteRole
+from domain.worktime import parse_spans
+from storage import branches, job_runs, outbox, worktime
 from storage import units as unit_store
 from storage.db import Database, utcnow
 
@@ -50,6 +54,20 @@ def _parser() -> argparse.ArgumentParser:
     branch_add = branch.add_parser("add", help="create a branch; prints its id")
     branch_add.add_argument("name")
     branch_add.add_argument("--district")
+    branch_day = branch.add_parser(
+        "day", help="a day the branch works or rests, unlike the calendar"
+    )
+    branch_day.add_argument("--branch", type=int, required=True)
+    branch_day.add_argument("day", type=date.fromisoformat, metavar="YYYY-MM-DD")
+    working = branch_day.add_mutually_exclusive_group(required=True)
+    working.add_argument("--working", action="store_true", help="a working day")
+    working.add_argument("--off", action="store_true", help="a day off")
+    branch_day.add_argument("--note", default="")
+    branch_time = branch.add_parser("time", help="the branch's time zone and hours")
+    branch_time.add_argument("--branch", type=int, required=True)
+    branch_time.add_argument("--timezone", type=_zone, help="IANA zone, e.g. Asia/Urumqi")
+    branch_time.add_argument("--working-hours", type=_spans, metavar="HH:MM-HH:MM,...")
+    branch_time.add_argument("--quiet-hours", type=_spans, metavar="HH:MM-HH:MM,...")
 
     secretary = sub.add_parser("secretary", help="manage secretaries").add_subparsers(dest="action")
     secretary_add = secretary.add_parser("add", help="make a Telegram account a secretary")
@@ -101,6 +119,25 @@ def _parser() -> argparse.ArgumentParser:
     roster.add_argument("file", type=Path)
     roster.add_argument("--branch", type=int, required=True)
 
+    job = sub.add_parser("job", help="scheduled jobs").add_subparsers(dest="action")
+    job.add_parser("list", help="every job, per branch, with its next run")
+    job_set = job.add_parser("set", help="a branch's own schedule for a job, or none")
+    job_set.add_argument("name")
+    job_set.add_argument("--branch", type=int, required=True)
+    schedule = job_set.add_mutually_exclusive_group(required=True)
+    schedule.add_argument("--cron", type=_crontab, metavar='"MIN HOUR DAY MONTH WEEKDAY"')
+    schedule.add_argument("--off", action="store_true", help="do not run it for the branch")
+    schedule.add_argument("--default", action="store_true", help="back to the job's schedule")
+    job_run = job.add_parser("run", help="run a job now, as if at --now")
+    job_run.add_argument("name")
+    job_run.add_argument("--branch", type=int)
+    job_run.add_argument("--now", type=datetime.fromisoformat, metavar="ISO-8601")
+
+    queue = sub.add_parser("outbox", help="notifications: counts and failures")
+    queue_actions = queue.add_subparsers(dest="action")
+    queue_retry = queue_actions.add_parser("retry", help="send a failed message again")
+    queue_retry.add_argument("id", type=int)
+
     backup = sub.add_parser("backup", help="copy the database safely, even while running")
     backup.add_argument(
         "path", type=Path, nargs="?", help="default: a dated file in BACKUP_DIR, rotated"
@@ -112,6 +149,29 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("health", help="exit 0 when the running bot's heartbeat is fresh")
     return parser
+
+
+def _zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise argparse.ArgumentTypeError(f"unknown IANA time zone {value!r}") from None
+    return value
+
+
+def _crontab(value: str) -> str:
+    try:
+        return jobs.check_crontab(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a crontab line ({exc})") from None
+
+
+def _spans(value: str) -> str:
+    try:
+        parse_spans(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -160,6 +220,8 @@ def describe(exc: DomainError) -> str:
         " or set BOT_REPORT_FONT",
         "validity_months": "--validity-months must be 1 to 6 (national practice: at most 6)",
         "period_days": "--report-days and --contact-days must be 1 to 366",
+        "job_unknown": "no job named {job!r}; see `partybot job list`",
+        "outbox_not_failed": "message {id} is not dead or unreachable",
     }
     return texts.get(exc.code, exc.code).format(**exc.params)
 
@@ -312,6 +374,97 @@ async def _import(settings: Settings, db: Database, args: argparse.Namespace) ->
     return 0
 
 
+async def _branch_day(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    if await branches.get(db, args.branch) is None:
+        raise NotFound("branch_unknown", branch=args.branch)
+    await worktime.set_day(db, args.branch, args.day, args.working, args.note)
+    kind = "a working day" if args.working else "a day off"
+    print(f"{args.day} is {kind} for branch {args.branch}")
+    return 0
+
+
+async def _branch_time(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    if await branches.get(db, args.branch) is None:
+        raise NotFound("branch_unknown", branch=args.branch)
+    await worktime.set_times(
+        db,
+        args.branch,
+        timezone=args.timezone,
+        working_hours=args.working_hours,
+        quiet_hours=args.quiet_hours,
+    )
+    own = await worktime.load(db, args.branch)
+    print(
+        f"branch {args.branch}: timezone={own.timezone or settings.bot_timezone}"
+        f" working={own.working_hours or settings.bot_working_hours}"
+        f" quiet={own.quiet_hours if own.quiet_hours is not None else settings.bot_quiet_hours}"
+    )
+    return 0
+
+
+async def _job_list(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    now = utcnow()
+    for target in await jobs.targets(db, settings):
+        upcoming = target.next_slot(now)
+        last = await job_runs.last(db, target.job.name, target.record_id)
+        print(
+            f"{target.job.name}\tbranch={target.branch_id or '-'}"
+            f"\tnext={upcoming.isoformat() if upcoming else '-'}"
+            f"\tlast={last.astimezone(target.tz).isoformat() if last else '-'}"
+            f"\t{target.schedule}"
+            f"\t{target.job.description}"
+        )
+    return 0
+
+
+async def _job_set(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    if args.name not in jobs.JOBS:
+        raise NotFound("job_unknown", job=args.name)
+    if await branches.get(db, args.branch) is None:
+        raise NotFound("branch_unknown", branch=args.branch)
+    await job_runs.set_branch_schedule(
+        db, args.branch, args.name, enabled=not args.off, crontab=args.cron
+    )
+    state = "off" if args.off else (args.cron or "the default schedule")
+    print(f"{args.name} for branch {args.branch}: {state}")
+    return 0
+
+
+async def _job_run(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    if args.name not in jobs.JOBS:
+        raise NotFound("job_unknown", job=args.name)
+    if args.branch is not None and await branches.get(db, args.branch) is None:
+        raise NotFound("branch_unknown", branch=args.branch)
+    now = args.now or utcnow()
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=settings.tz)
+    failed = False
+    for target in await jobs.targets(db, settings, [args.name]):
+        if args.branch is None or target.branch_id == args.branch:
+            enqueued = await jobs.run_once(db, target, now)
+            failed |= enqueued is None
+            print(f"job={args.name} branch={target.branch_id or '-'} enqueued={enqueued}")
+    return EXIT_FAILED if failed else 0
+
+
+async def _outbox(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    counts = await outbox.counts(db)
+    print(" ".join(f"{status}={counts.get(status, 0)}" for status in outbox.STATUSES))
+    for message in await outbox.failed(db):
+        print(
+            f"#{message.id}\t{message.status}\tchat={message.chat_id}\t{message.key}"
+            f"\tattempts={message.attempts}\t{message.last_error or ''}"
+        )
+    return 0
+
+
+async def _outbox_retry(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    if not await outbox.requeue(db, args.id):
+        raise Conflict("outbox_not_failed", id=args.id)
+    print(f"message {args.id} queued again")
+    return 0
+
+
 async def _backup(settings: Settings, db: Database, args: argparse.Namespace) -> int:
     if args.path is not None:
         target = await db.backup(args.path)
@@ -347,6 +500,13 @@ COMMANDS = {
     ("report", "county"): _report_county,
     ("mobile", "settings"): _mobile_settings,
     ("import", None): _import,
+    ("branch", "day"): _branch_day,
+    ("branch", "time"): _branch_time,
+    ("job", "list"): _job_list,
+    ("job", "set"): _job_set,
+    ("job", "run"): _job_run,
+    ("outbox", None): _outbox,
+    ("outbox", "retry"): _outbox_retry,
     ("backup", None): _backup,
 }
 

@@ -17,7 +17,7 @@ import contextlib
 import logging
 import random
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,13 +26,14 @@ from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import Application
+from telegram.ext import Application, CallbackContext
 
 from bot.config import Settings
 from bot.i18n import Translator, resolve, translator
 from domain import notification, worktime
+from domain import outbox as outbox_api
 from domain.notification import Kind
-from storage import outbox, telegram_users
+from storage import outbox
 from storage.db import Database, utcnow
 
 log = logging.getLogger(__name__)
@@ -149,10 +150,13 @@ class Sender:
         self._slots = asyncio.Semaphore(settings.outbox_concurrency)
         self._deliveries: set[asyncio.Task] = set()
         self._task: asyncio.Task | None = None
-        self._tally = {"sent": 0, "failed": 0, "deferred": 0}
+        # (branch, outcome) → count since the last log line
+        self._tally: Counter[tuple[int | None, str]] = Counter()
+        self._sent: list[tuple[int, int]] = []
+        self._recording = asyncio.Lock()
 
     async def start(self) -> None:
-        recovered = await outbox.recover(self.db)
+        recovered = await outbox.recover(self.db, self.settings.outbox_max_attempts)
         if recovered:
             log.warning(
                 "outbox: %d messages were in flight at the last stop; sending again", recovered
@@ -189,9 +193,41 @@ class Sender:
         """Start the due messages that may go now; returns how long to sleep after."""
         now = self.clock()
         due = await outbox.due(self.db, now, BATCH)
+        ready, soonest = await self._ready(due, now)
+        while ready:
+            # Claim as many as there are free slots, in one transaction: what is claimed is
+            # in flight, and never more than OUTBOX_CONCURRENCY messages are.
+            await self._slots.acquire()
+            taken = 1
+            while taken < len(ready) and not self._slots.locked():
+                await self._slots.acquire()
+                taken += 1
+            chunk, ready = ready[:taken], ready[taken:]
+            claimed = await outbox.claim(self.db, [m.id for m in chunk], self.clock())
+            for message in chunk:
+                if message.id not in claimed:
+                    self._slots.release()
+                    continue
+                await self.throttle.slot(message.chat_id)
+                task = asyncio.create_task(self._deliver(message))
+                self._deliveries.add(task)
+                task.add_done_callback(self._deliveries.discard)
+        self._log_tally()
+        if len(due) == BATCH:
+            return 0
+        upcoming = await outbox.next_due(self.db)
+        if upcoming is not None:
+            soonest = min(soonest, max((upcoming - self.clock()).total_seconds(), 0.0))
+        return soonest
+
+    async def _ready(
+        self, due: list[notification.Message], now: datetime
+    ) -> tuple[list[notification.Message], float]:
+        """The messages that may go now (working time, per-chat limits), and the seconds
+        until a chat held back may get its next one."""
         policies: dict[int | None, worktime.WorkTime] = {}
         soonest = self.settings.outbox_poll_seconds
-        started = 0
+        ready, held = [], []
         for message in due:
             if message.kind is not Kind.URGENT:
                 if message.branch_id not in policies:
@@ -200,44 +236,28 @@ class Sender:
                     )
                 allowed = policies[message.branch_id].next_allowed(message.kind, now)
                 if allowed > now:
-                    await outbox.defer(self.db, message.id, allowed)
-                    self._tally["deferred"] += 1
+                    held.append((message.id, allowed))
+                    self._tally[message.branch_id, "deferred"] += 1
                     continue
             wait = self.throttle.chat_wait(message.chat_id, time.monotonic())
             if wait > 0:
                 soonest = min(soonest, wait)
                 continue
-            await self._slots.acquire()
-            try:
-                await self.throttle.slot(message.chat_id)
-                claimed = await outbox.claim(self.db, message.id, self.clock())
-            except BaseException:
-                self._slots.release()
-                raise
-            if not claimed:
-                self._slots.release()
-                continue
-            task = asyncio.create_task(self._deliver(message))
-            self._deliveries.add(task)
-            task.add_done_callback(self._deliveries.discard)
-            started += 1
-        self._log_tally()
-        if started == BATCH:
-            return 0
-        upcoming = await outbox.next_due(self.db)
-        if upcoming is not None:
-            soonest = min(soonest, max((upcoming - self.clock()).total_seconds(), 0.0))
-        return soonest
+            ready.append(message)
+        if held:
+            await outbox.defer(self.db, held)
+        return ready, soonest
 
     def _log_tally(self) -> None:
-        if any(self._tally.values()):
+        for branch in sorted({b for b, _ in self._tally}, key=lambda b: b or 0):
             log.info(
-                "outbox sent=%d failed=%d deferred=%d",
-                self._tally["sent"],
-                self._tally["failed"],
-                self._tally["deferred"],
+                "outbox branch=%s sent=%d failed=%d deferred=%d",
+                branch if branch is not None else "-",
+                self._tally[branch, "sent"],
+                self._tally[branch, "failed"],
+                self._tally[branch, "deferred"],
             )
-            self._tally = dict.fromkeys(self._tally, 0)
+        self._tally.clear()
 
     async def _deliver(self, message: notification.Message) -> None:
         try:
@@ -251,7 +271,7 @@ class Sender:
     async def _attempt(self, message: notification.Message) -> None:
         attempts = message.attempts + 1
         try:
-            chosen, reported = await telegram_users.get_languages(self.db, message.chat_id)
+            chosen, reported = message.languages
             t = translator(resolve(chosen, reported, self.settings.bot_default_locale))
             sent = await self._send(message, await render(t, self.db, message))
         except RetryAfter as exc:
@@ -261,7 +281,7 @@ class Sender:
             when = self.clock() + timedelta(seconds=seconds)
             await outbox.retry_at(self.db, message.id, when, str(exc), counts=False)
         except Forbidden as exc:
-            self._tally["failed"] += 1
+            self._tally[message.branch_id, "failed"] += 1
             log.warning(
                 "outbox: chat %s is unreachable (%s): %s", message.chat_id, exc, message.key
             )
@@ -281,11 +301,19 @@ class Sender:
             # No renderer, bad parameters, a missing file, a migrated chat: needs a person.
             await self._dead(message, f"{type(exc).__name__}: {exc}")
         else:
-            self._tally["sent"] += 1
-            await outbox.mark_sent(self.db, message.id, message.chat_id, sent.message_id)
+            self._tally[message.branch_id, "sent"] += 1
+            await self._record_sent(message.id, sent.message_id)
+
+    async def _record_sent(self, message_id: int, telegram_message_id: int) -> None:
+        """Recorded in batches: whoever holds the lock writes everything sent meanwhile."""
+        self._sent.append((message_id, telegram_message_id))
+        async with self._recording:
+            batch, self._sent = self._sent, []
+            if batch:
+                await outbox.mark_sent(self.db, batch)
 
     async def _dead(self, message: notification.Message, error: str) -> None:
-        self._tally["failed"] += 1
+        self._tally[message.branch_id, "failed"] += 1
         log.error("outbox: message %s (%s) dead-lettered: %s", message.id, message.key, error)
         await outbox.mark_dead(self.db, message.id, error)
 
@@ -307,6 +335,17 @@ class Sender:
         return await send(
             message.chat_id, upload, caption=rendered.text, reply_markup=rendered.markup, **timeouts
         )
+
+
+async def notify(context: CallbackContext, **message: Any) -> bool:
+    """Queue one message in a transaction of its own and deliver it now: for handler code
+    whose change is already committed (the `_notify` helpers written before the outbox).
+    Takes `domain.outbox.enqueue`'s keywords; text already in the recipient's language
+    passes through unchanged. Prefer enqueueing in the deciding transaction."""
+    async with context.bot_data["db"].transaction() as conn:
+        queued = await outbox_api.enqueue(conn, **message)
+    wake(context.application)
+    return queued
 
 
 def sender_of(app: Application) -> Sender | None:

@@ -12,7 +12,7 @@ class Kind(StrEnum):
     """When a message may be delivered, in the branch's local time."""
 
     NORMAL = "normal"  # any time except quiet hours
-    AFTER_HOURS = "after_hours"  # outside working hours and quiet hours (八小时以外)
+    AFTER_HOURS = "after_hours"  # outside the working day and quiet hours (八小时以外)
     OFFICE_HOURS = "office_hours"  # within working hours on working days (unit offices)
     URGENT = "urgent"  # at once, day or night; also what someone is waiting for right now
 
@@ -49,3 +49,5 @@ class Message:
     next_attempt_at: datetime
     status: str = "pending"
     last_error: str | None = field(default=None, compare=False)
+    # The recipient's (chosen, reported) languages, read with the message to render it.
+    languages: tuple[str | None, str | None] = (None, None)

@@ -247,7 +247,7 @@ async def _tell_secretaries(conn: aiosqlite.Connection, db: Database, submitted:
                 template=REQUEST_TEMPLATE,
                 params=params,
                 branch_id=request.branch_id,
-                # The applicant waits for the answer; the secretary decides when to look.
+                # Someone just applied and waits; a secretary can mute the bot in Telegram.
                 kind=outbox.Kind.URGENT,
             )
 

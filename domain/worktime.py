@@ -79,6 +79,16 @@ class WorkTime:
         local = self.local(moment)
         return self.is_working_day(local.date()) and _inside(self.working, local.time())
 
+    def in_working_day_span(self, moment: datetime) -> bool:
+        """From the first working hour's start to the last one's end, breaks included: a
+        cadre's lunch break is not the "eight hours outside work" (八小时以外)."""
+        local = self.local(moment)
+        if not self.working or not self.is_working_day(local.date()):
+            return False
+        first = min(start for start, _ in self.working)
+        last = max(end for _, end in self.working)
+        return first <= local.time() < last
+
     def in_quiet_hours(self, moment: datetime) -> bool:
         return _inside(self.quiet, self.local(moment).time())
 
@@ -88,7 +98,7 @@ class WorkTime:
         if self.in_quiet_hours(moment):
             return False
         if kind is Kind.AFTER_HOURS:
-            return not self.in_working_hours(moment)
+            return not self.in_working_day_span(moment)
         if kind is Kind.OFFICE_HOURS:
             return self.in_working_hours(moment)
         return True

@@ -15,6 +15,7 @@ from bot.context import BotContext
 from handlers import (
     basics,
     cadres,
+    digest,
     events,
     exports,
     hours,
@@ -31,6 +32,9 @@ from handlers.errors import on_error
 
 FEATURES = 0
 AFTER = 1
+
+# Modules that only render outbox messages (bot.sender.renderer); imported to register them.
+RENDER_ONLY = (digest,)
 
 
 async def save_state(update: Update, context: BotContext) -> None:

@@ -11,7 +11,7 @@ import aiosqlite
 from domain.notification import Attachment, Kind, Message
 from storage.db import Database, iso, utcnow
 
-PENDING, SENDING, SENT, UNREACHABLE, DEAD = "pending", "sending", "sent", "unreachable", "dead"
+STATUSES = ("pending", "sending", "sent", "unreachable", "dead")
 ERROR_MAX = 500
 
 
@@ -69,6 +69,7 @@ def message(row: sqlite3.Row) -> Message:
             photo=bool(row["file_as_photo"]),
         )
     buttons = json.loads(row["buttons"]) if row["buttons"] else []
+    joined = "locale" in row.keys()  # noqa: SIM118 (sqlite3.Row has no __contains__)
     return Message(
         id=row["id"],
         key=row["key"],
@@ -84,13 +85,19 @@ def message(row: sqlite3.Row) -> Message:
         next_attempt_at=datetime.fromisoformat(row["next_attempt_at"]),
         status=row["status"],
         last_error=row["last_error"],
+        languages=(row["locale"], row["language_code"]) if joined else (None, None),
     )
 
 
 async def due(db: Database, now: datetime, limit: int) -> list[Message]:
+    """The oldest due message of each chat, oldest first: one chat with a long queue (held
+    back by the per-chat limit) cannot hide the others, and each chat's order is kept."""
     found = await db.fetchall(
-        "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?"
-        " ORDER BY next_attempt_at, id LIMIT ?",
+        "SELECT o.*, u.locale, u.language_code FROM ("
+        "  SELECT *, ROW_NUMBER() OVER (PARTITION BY chat_id ORDER BY next_attempt_at, id) AS n"
+        "  FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?"
+        ") o LEFT JOIN telegram_users u ON u.telegram_id = o.chat_id"
+        " WHERE o.n = 1 ORDER BY o.next_attempt_at, o.id LIMIT ?",
         (stamp(now), limit),
     )
     return [message(r) for r in found]
@@ -116,33 +123,27 @@ async def _update(db: Database, sql: str, params: tuple) -> int:
         return cur.rowcount
 
 
-async def claim(db: Database, message_id: int, now: datetime) -> bool:
-    """Mark a message in flight, counting the attempt before it is made, so that a message
+async def claim(db: Database, message_ids: list[int], now: datetime) -> set[int]:
+    """Mark messages in flight, counting the attempt before it is made, so that a message
     whose sending crashes the bot is dead-lettered after the maximum attempts too."""
-    return bool(
-        await _update(
-            db,
-            "UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_at = ?"
-            " WHERE id = ? AND status = 'pending'",
-            (stamp(now), message_id),
-        )
-    )
-
-
-async def mark_sent(
-    db: Database, message_id: int, chat_id: int, telegram_message_id: int | None
-) -> None:
+    marks = ", ".join("?" * len(message_ids))
     async with db.transaction() as conn:
-        await conn.execute(
+        cur = await conn.execute(
+            "UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_at = ?"
+            f" WHERE status = 'pending' AND id IN ({marks}) RETURNING id",
+            (stamp(now), *message_ids),
+        )
+        return {row[0] for row in await cur.fetchall()}
+
+
+async def mark_sent(db: Database, sent: list[tuple[int, int | None]]) -> None:
+    """(outbox id, Telegram message id) of messages Telegram accepted."""
+    now = stamp(utcnow())
+    async with db.transaction() as conn:
+        await conn.executemany(
             "UPDATE outbox SET status = 'sent', sent_at = ?, message_id = ?, last_error = NULL"
             " WHERE id = ?",
-            (stamp(utcnow()), telegram_message_id, message_id),
-        )
-        # Whoever blocked the bot and came back is reachable again.
-        await conn.execute(
-            "UPDATE telegram_users SET unreachable_at = NULL"
-            " WHERE telegram_id = ? AND unreachable_at IS NOT NULL",
-            (chat_id,),
+            [(now, telegram_id, message_id) for message_id, telegram_id in sent],
         )
 
 
@@ -158,13 +159,13 @@ async def retry_at(
     )
 
 
-async def defer(db: Database, message_id: int, when: datetime) -> None:
-    """Not yet allowed (working time): wait, without using an attempt."""
-    await _update(
-        db,
-        "UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND status = 'pending'",
-        (stamp(when), message_id),
-    )
+async def defer(db: Database, until: list[tuple[int, datetime]]) -> None:
+    """Not yet allowed (working time): (id, when) to wait for, without using an attempt."""
+    async with db.transaction() as conn:
+        await conn.executemany(
+            "UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND status = 'pending'",
+            [(stamp(when), message_id) for message_id, when in until],
+        )
 
 
 async def mark_dead(db: Database, message_id: int, error: str) -> None:
@@ -191,13 +192,15 @@ async def mark_unreachable(db: Database, message_id: int, chat_id: int, error: s
         )
 
 
-async def recover(db: Database) -> int:
-    """At start-up: messages in flight when the last run ended are sent again."""
+async def recover(db: Database, max_attempts: int) -> int:
+    """At start-up: messages in flight when the last run ended are sent again, unless
+    they have used up their attempts (one that crashes the bot each time ends dead)."""
     return await _update(
         db,
-        "UPDATE outbox SET status = 'pending', last_error = 'in flight at a restart'"
+        "UPDATE outbox SET last_error = 'in flight at a restart',"
+        " status = CASE WHEN attempts >= ? THEN 'dead' ELSE 'pending' END"
         " WHERE status = 'sending'",
-        (),
+        (max_attempts,),
     )
 
 
@@ -240,3 +243,12 @@ async def unreachable_members(db: Database, branch_id: int) -> list[str]:
         (branch_id,),
     )
     return [r["name"] or "?" for r in found]
+
+
+async def failed_since(db: Database, branch_id: int, since: datetime) -> int:
+    """The branch's messages queued since `since` that failed for good."""
+    return await db.fetchval(
+        "SELECT COUNT(*) FROM outbox WHERE branch_id = ? AND status IN ('dead', 'unreachable')"
+        " AND created_at >= ?",
+        (branch_id, iso(since)),
+    )

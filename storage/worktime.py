@@ -41,3 +41,26 @@ async def set_day(db: Database, branch_id: int, day: date, working: bool, note: 
             " SET working = excluded.working, note = excluded.note",
             (branch_id, day.isoformat(), int(working), note),
         )
+
+
+async def set_times(
+    db: Database,
+    branch_id: int,
+    *,
+    timezone: str | None,
+    working_hours: str | None,
+    quiet_hours: str | None,
+) -> None:
+    """Change what is given; None keeps the branch's current value."""
+    async with db.transaction() as conn:
+        if timezone is not None:
+            await conn.execute(
+                "UPDATE branches SET timezone = ? WHERE id = ?", (timezone, branch_id)
+            )
+        await conn.execute(
+            "INSERT INTO branch_worktime (branch_id, working_hours, quiet_hours) VALUES (?, ?, ?)"
+            " ON CONFLICT(branch_id) DO UPDATE SET"
+            " working_hours = COALESCE(excluded.working_hours, working_hours),"
+            " quiet_hours = COALESCE(excluded.quiet_hours, quiet_hours)",
+            (branch_id, working_hours, quiet_hours),
+        )

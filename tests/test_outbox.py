@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
 
+from bot.sender import Throttle, backoff
 from bot.testing.harness import BotHarness
 from domain import outbox
 from storage import outbox as stored
 from storage import telegram_users
 from storage.db import Database
+from tests.conftest import invite, onboard
 
 THANKS = "Thank you."  # a msgid the catalogs already have: 谢谢。
 
@@ -48,7 +53,8 @@ async def statuses(db: Database) -> dict[str, str]:
     return {r["key"]: r["status"] for r in await db.fetchall("SELECT key, status FROM outbox")}
 
 
-async def test_each_failure_ends_in_one_delivery_or_a_visible_failure(fast, server):
+async def test_each_failure_ends_in_one_delivery_or_a_visible_failure(fast, server, caplog):
+    caplog.set_level(logging.INFO, logger="bot.sender")
     people = {name: fast.person(name) for name in ("限流", "故障", "超时", "拉黑", "坏掉", "正常")}
     server.inject("sendMessage", chat_id=people["限流"].id, status=429, retry_after=1, times=2)
     server.inject("sendMessage", chat_id=people["故障"].id, status=500, times=2)
@@ -78,6 +84,25 @@ async def test_each_failure_ends_in_one_delivery_or_a_visible_failure(fast, serv
     assert await fast.db.fetchval(
         "SELECT unreachable_at FROM telegram_users WHERE telegram_id = ?", (people["拉黑"].id,)
     )
+    fast.sender.wake()
+    await asyncio.sleep(0.1)
+    tallies = [r.getMessage() for r in caplog.records if "outbox branch=" in r.getMessage()]
+    assert tallies and all(
+        re.fullmatch(r"outbox branch=- sent=\d+ failed=\d+ deferred=0", t) for t in tallies
+    )
+
+
+async def test_a_refused_decision_queues_nothing(bot, branch):
+    code = await invite(bot, branch.id)
+    await onboard(bot.person("申请人"), code, "孙七", "13600136000", "居民党员")
+    request = branch.secretary.message_with_button("✅ 通过")
+    approve = bot.server.find_button(request, "✅ 通过")["callback_data"]
+    forger = bot.person("路人")
+    await forger.send("/help")
+    await forger.press_data(forger.last["message_id"], approve)
+    assert "只有支部书记" in forger.answer
+    keys = [r["key"] for r in await bot.db.fetchall("SELECT key FROM outbox")]
+    assert keys == ["join-request:1:1"]  # the request to the secretary, no decision
 
 
 async def test_a_key_is_queued_once(bot):
@@ -97,10 +122,15 @@ async def test_messages_survive_a_restart_between_enqueue_and_send(bot):
         # As if killed in the middle of a send that never reached Telegram.
         await outbox.enqueue(conn, key="in-flight", chat_id=zhao.id, text=THANKS, kind=urgent)
         await conn.execute("UPDATE outbox SET status = 'sending', attempts = 1")
+        # As if this one had crashed the bot at every attempt.
+        await outbox.enqueue(conn, key="poison", chat_id=zhao.id, text=THANKS, kind=urgent)
+        await conn.execute(
+            "UPDATE outbox SET status = 'sending', attempts = 8 WHERE key = 'poison'"
+        )
     await bot.start()
     await bot.drain_outbox()
     assert li.texts == ["谢谢。"] and zhao.texts == ["谢谢。"]
-    assert set((await statuses(bot.db)).values()) == {"sent"}
+    assert await statuses(bot.db) == {"while-down": "sent", "in-flight": "sent", "poison": "dead"}
 
 
 async def test_rendered_in_the_recipients_language_with_buttons_and_files(bot, server):
@@ -131,7 +161,12 @@ async def test_rendered_in_the_recipients_language_with_buttons_and_files(bot, s
     assert "photo" in photo
 
 
-async def test_a_message_outside_its_time_waits_for_the_next_window(bot):
+async def test_a_message_outside_its_time_waits_for_the_next_window(server, tmp_path):
+    async with BotHarness(server, tmp_path, bot_quiet_hours="21:30-08:00") as bot:
+        await hold_until_morning(bot)
+
+
+async def hold_until_morning(bot: BotHarness) -> None:
     wu = bot.person("吴")
     night = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # 23:00 in Shanghai: quiet hours
     bot.sender.clock = lambda: night
@@ -167,3 +202,67 @@ async def test_stopping_finishes_sends_in_flight(fast, server):
     assert slow.texts == ["谢谢。"]
     async with Database(fast.data_dir / "partybot.db") as db:
         assert await stored.counts(db) == {"sent": 1}
+
+
+async def test_a_timeout_after_telegram_delivered_is_the_one_possible_duplicate(fast, server):
+    ghost = fast.person("幽灵")
+    # Telegram delivers, but answers after the client gave up: the sender cannot tell.
+    server.inject("sendMessage", chat_id=ghost.id, status=200, delay=1.0, times=1)
+    await queue(fast, "ghost", ghost.id)
+    await fast.drain_outbox()
+    await server.wait_for_messages(ghost.id, 2)
+    assert ghost.texts == ["谢谢。", "谢谢。"]
+    assert await statuses(fast.db) == {"ghost": "sent"}
+
+
+def test_groups_get_at_most_twenty_a_minute_and_chats_one_a_second():
+    throttle = Throttle(per_second=1000)
+
+    async def send(chat_id: int, times: int) -> None:
+        for _ in range(times):
+            await throttle.slot(chat_id)
+            throttle.done(chat_id)
+
+    asyncio.run(send(-100, 20))
+    now = time.monotonic()
+    assert 59 < throttle.chat_wait(-100, now) <= 60
+    asyncio.run(send(42, 1))
+    assert 0.9 < throttle.chat_wait(42, time.monotonic()) <= 1.0
+    assert throttle.chat_wait(43, time.monotonic()) == 0
+
+
+def test_backoff_doubles_within_bounds():
+    assert 1.5 <= backoff(1, 2) <= 2.5
+    assert 6 <= backoff(3, 2) <= 10
+    assert backoff(30, 2) <= 600 * 1.25
+
+
+async def test_handlers_can_notify_after_their_own_commit(bot):
+    from bot.sender import notify
+
+    class Context:  # what a handler's context offers
+        bot_data = bot.app.bot_data
+        application = bot.app
+
+    lin = bot.person("林")
+    assert await notify(Context(), key="late:1", chat_id=lin.id, text="已经翻译好的 {x}")
+    assert not await notify(Context(), key="late:1", chat_id=lin.id, text="again")
+    await bot.drain_outbox()
+    assert lin.texts == ["已经翻译好的 {x}"]
+
+
+async def test_a_long_queue_to_one_chat_does_not_hold_up_the_others(server, tmp_path):
+    async with BotHarness(server, tmp_path, outbox_per_chat_seconds=1.0) as bot:
+        busy, other = bot.person("忙"), bot.person("闲")
+        async with bot.db.transaction() as conn:
+            for n in range(300):
+                await outbox.enqueue(
+                    conn, key=f"busy:{n}", chat_id=busy.id, text=f"#{n}", kind=outbox.Kind.URGENT
+                )
+            await outbox.enqueue(
+                conn, key="other", chat_id=other.id, text=THANKS, kind=outbox.Kind.URGENT
+            )
+        bot.sender.wake()
+        await server.wait_for_messages(other.id, 1, timeout=3)
+        await server.wait_for_messages(busy.id, 2, timeout=3)
+        assert busy.texts[:2] == ["#0", "#1"]  # in order

@@ -68,8 +68,10 @@ def test_the_official_calendar(day, working, why):
         # an ordinary Wednesday
         ("2026-03-04 10:00", Kind.NORMAL, "2026-03-04 10:00"),
         ("2026-03-04 10:00", Kind.OFFICE_HOURS, "2026-03-04 10:00"),
-        ("2026-03-04 10:00", Kind.AFTER_HOURS, "2026-03-04 12:00"),  # the lunch break
+        ("2026-03-04 10:00", Kind.AFTER_HOURS, "2026-03-04 18:00"),  # not at lunch
+        ("2026-03-04 12:30", Kind.AFTER_HOURS, "2026-03-04 18:00"),
         ("2026-03-04 14:00", Kind.AFTER_HOURS, "2026-03-04 18:00"),
+        ("2026-03-04 08:30", Kind.AFTER_HOURS, "2026-03-04 08:30"),  # before work
         ("2026-03-04 12:30", Kind.OFFICE_HOURS, "2026-03-04 13:30"),
         ("2026-03-04 19:00", Kind.OFFICE_HOURS, "2026-03-05 09:00"),
         ("2026-03-04 21:29", Kind.NORMAL, "2026-03-04 21:29"),
@@ -83,7 +85,7 @@ def test_the_official_calendar(day, working, why):
         ("2026-03-07 10:00", Kind.AFTER_HOURS, "2026-03-07 10:00"),
         ("2026-03-07 06:00", Kind.AFTER_HOURS, "2026-03-07 08:00"),
         # make-up Saturdays and Sundays are working days
-        ("2026-02-14 10:00", Kind.AFTER_HOURS, "2026-02-14 12:00"),
+        ("2026-02-14 10:00", Kind.AFTER_HOURS, "2026-02-14 18:00"),
         ("2026-09-20 15:00", Kind.AFTER_HOURS, "2026-09-20 18:00"),
         ("2025-10-11 09:30", Kind.OFFICE_HOURS, "2025-10-11 09:30"),
         ("2025-01-26 16:00", Kind.AFTER_HOURS, "2025-01-26 18:00"),

@@ -22,6 +22,7 @@ from telegram.ext import Application
 
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.config import Settings, load_settings
+from bot.jobs import SCHEDULER
 from bot.sender import Sender, sender_of
 from bot.testing.fake_bot_api import FakeBotAPI
 from bot.updates import PerUserUpdateProcessor
@@ -56,8 +57,13 @@ class TrackingUpdateProcessor(PerUserUpdateProcessor):
 
 
 class BotHarness:
-    def __init__(self, server: FakeBotAPI, data_dir: Path, **settings: Any) -> None:
+    def __init__(
+        self, server: FakeBotAPI, data_dir: Path, *, scheduler: bool = False, **settings: Any
+    ) -> None:
         self.server = server
+        # Off by default: a job firing in the middle of a test would make it depend on the
+        # time of day. Tests run jobs with `bot.jobs.run_due(..., now)` instead.
+        self.scheduler = scheduler
         self.data_dir = Path(data_dir)
         self.overrides = settings
         self.errors: list[BaseException] = []
@@ -77,6 +83,9 @@ class BotHarness:
             # Telegram's one message a second per chat would make tests wait; the fake
             # server enforces it only where a test asks (`enforce_limits`).
             "outbox_per_chat_seconds": 0.01,
+            # Notifications of the normal kind would wait for the morning when tests run
+            # at night; tests of working time set quiet hours (or pin `sender.clock`).
+            "bot_quiet_hours": "",
         }
         return load_settings(**(values | self.overrides))
 
@@ -91,6 +100,9 @@ class BotHarness:
         app.add_error_handler(self._collect)
         await app.initialize()
         await app.post_init(app)
+        if not self.scheduler:
+            for job in app.job_queue.get_jobs_by_name(SCHEDULER):
+                job.schedule_removal()
         await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES)
         await app.start()
         self.app = app

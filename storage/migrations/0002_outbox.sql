@@ -33,6 +33,14 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE status = 'pending';
 CREATE INDEX outbox_status ON outbox(status, branch_id);
 
+-- Whoever blocked the bot and came back is reachable again once a message gets through.
+CREATE TRIGGER outbox_sent_reachable AFTER UPDATE OF status ON outbox
+WHEN NEW.status = 'sent'
+BEGIN
+    UPDATE telegram_users SET unreachable_at = NULL
+    WHERE telegram_id = NEW.chat_id AND unreachable_at IS NOT NULL;
+END;
+
 -- A branch's own working-time settings; absent rows and NULL columns take the defaults.
 CREATE TABLE branch_worktime (
     branch_id      INTEGER PRIMARY KEY REFERENCES branches(id),
@@ -59,4 +67,13 @@ CREATE TABLE job_runs (
     finished_at  TEXT,
     enqueued     INTEGER,
     PRIMARY KEY (job, branch_id, slot)
+);
+
+-- A branch's own schedule for a job: its crontab line (NULL: the job's default), or off.
+CREATE TABLE branch_jobs (
+    branch_id  INTEGER NOT NULL REFERENCES branches(id),
+    job        TEXT NOT NULL,
+    enabled    INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+    crontab    TEXT,
+    PRIMARY KEY (branch_id, job)
 );

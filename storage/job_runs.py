@@ -1,0 +1,57 @@
+"""The scheduler's record of each job slot it ran."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from storage.db import Database, iso, utcnow
+
+
+async def claim(db: Database, job: str, branch_id: int, slot: datetime) -> bool:
+    """True when this slot has not run yet, or a run of it was cut short (a crash)."""
+    async with db.transaction() as conn:
+        cur = await conn.execute(
+            "INSERT INTO job_runs (job, branch_id, slot, started_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT(job, branch_id, slot) DO UPDATE SET started_at = excluded.started_at"
+            " WHERE job_runs.finished_at IS NULL",
+            (job, branch_id, iso(slot), iso(utcnow())),
+        )
+        return cur.rowcount > 0
+
+
+async def finish(
+    db: Database, job: str, branch_id: int, slot: datetime, enqueued: int | None
+) -> None:
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE job_runs SET finished_at = ?, enqueued = ?"
+            " WHERE job = ? AND branch_id = ? AND slot = ?",
+            (iso(utcnow()), enqueued, job, branch_id, iso(slot)),
+        )
+
+
+async def last(db: Database, job: str, branch_id: int) -> datetime | None:
+    value = await db.fetchval(
+        "SELECT MAX(slot) FROM job_runs"
+        " WHERE job = ? AND branch_id = ? AND finished_at IS NOT NULL",
+        (job, branch_id),
+    )
+    return None if value is None else datetime.fromisoformat(value)
+
+
+async def branch_schedules(db: Database) -> dict[tuple[int, str], tuple[bool, str | None]]:
+    """(branch, job) → (enabled, own crontab line or None) where a branch set them."""
+    found = await db.fetchall("SELECT branch_id, job, enabled, crontab FROM branch_jobs")
+    return {(r["branch_id"], r["job"]): (bool(r["enabled"]), r["crontab"]) for r in found}
+
+
+async def set_branch_schedule(
+    db: Database, branch_id: int, job: str, *, enabled: bool, crontab: str | None
+) -> None:
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO branch_jobs (branch_id, job, enabled, crontab) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT(branch_id, job) DO UPDATE"
+            " SET enabled = excluded.enabled, crontab = excluded.crontab",
+            (branch_id, job, int(enabled), crontab),
+        )

@@ -1,0 +1,190 @@
+"""The scheduler: slots per branch time zone, catch-up after downtime, never twice."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from bot import jobs
+from domain import outbox
+from storage.db import Database, utcnow
+from tests.conftest import invite, onboard
+from tests.test_cli import partybot
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+DIGEST = jobs.JOBS["secretary-digest"]
+
+
+def local(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
+
+
+def test_the_latest_slot_is_the_one_to_catch_up():
+    digest = jobs.Target(DIGEST, 1, SHANGHAI)
+    assert digest.latest_slot(local("2026-03-04 10:00")) == local("2026-03-04 08:30")
+    assert digest.latest_slot(local("2026-03-04 08:30")) == local("2026-03-04 08:30")
+    # down since yesterday morning: only yesterday's slot, once
+    assert digest.latest_slot(local("2026-03-04 08:00")) == local("2026-03-03 08:30")
+    fridays = jobs.Target(DIGEST, 1, SHANGHAI, crontab="0 19 * * 5")  # a branch's own
+    assert fridays.latest_slot(local("2026-03-07 10:00")) == local("2026-03-06 19:00")
+    assert fridays.latest_slot(local("2026-03-04 20:00")) is None
+    weekdays = jobs.Target(DIGEST, 1, SHANGHAI, crontab="30 7 * * 1-5")
+    assert weekdays.next_slot(local("2026-03-06 08:00")) == local("2026-03-09 07:30")
+    sundays = jobs.Target(DIGEST, 1, SHANGHAI, crontab="0 9 * * 0,7")
+    assert sundays.next_slot(local("2026-03-06 08:00")) == local("2026-03-08 09:00")
+    berlin = ZoneInfo("Europe/Berlin")
+    assert jobs.Target(DIGEST, 1, berlin).next_slot(local("2026-03-04 10:00")) == datetime(
+        2026, 3, 4, 8, 30, tzinfo=berlin
+    )
+
+
+def this_morning() -> datetime:
+    """09:00 in Shanghai today: after the digest's slot, inside the time it may be sent."""
+    return utcnow().astimezone(SHANGHAI).replace(hour=9, minute=0, second=0, microsecond=0)
+
+
+async def test_the_digest_tells_the_secretary_once(bot, branch, server):
+    code = await invite(bot, branch.id, uses=2)
+    await onboard(bot.person("甲"), code, "甲乙", "13800000001", "居民党员")
+    blocked = bot.person("丙")
+    await onboard(blocked, code, "丙丁", "13800000002", "居民党员")
+    await branch.secretary.press("✅ 通过")
+    server.block(blocked.id)
+    async with bot.db.transaction() as conn:
+        await outbox.enqueue(
+            conn,
+            key="probe",
+            chat_id=blocked.id,
+            text="Thank you.",
+            kind=outbox.Kind.URGENT,
+            branch_id=branch.id,
+        )
+    await bot.drain_outbox()
+
+    morning = this_morning()
+    bot.sender.clock = lambda: morning
+    assert await jobs.run_due(bot.db, bot.settings, morning) == 1
+    await bot.drain_outbox()
+    digest = branch.secretary.last_text
+    assert digest.startswith("早上好")
+    assert "有 1 个入会申请等待您审核" in digest
+    assert "有 1 名党员收不到机器人的消息" in digest and "丙丁" in digest
+    assert "过去一天有 1 条通知未能送达" in digest
+    count = len(branch.secretary.messages)
+
+    assert await jobs.run_due(bot.db, bot.settings, morning) == 0, "the slot has run"
+    target = (await jobs.targets(bot.db, bot.settings))[0]
+    assert await jobs.run_once(bot.db, target, morning) == 0, "the key was queued today"
+    await bot.restart()
+    bot.sender.clock = lambda: morning
+    assert await jobs.run_due(bot.db, bot.settings, morning) == 0
+    await bot.drain_outbox()
+    assert len(branch.secretary.messages) == count
+
+
+async def test_a_run_cut_short_runs_again_and_sends_nothing_twice(bot, branch):
+    await onboard(bot.person("甲"), await invite(bot, branch.id), "甲乙", "13800000001", "居民党员")
+    morning = this_morning()
+    bot.sender.clock = lambda: morning
+    assert await jobs.run_due(bot.db, bot.settings, morning) == 1
+    # as if the bot died after queueing and before recording the run's end
+    await bot.db.writer.execute("UPDATE job_runs SET finished_at = NULL")
+    assert await jobs.run_due(bot.db, bot.settings, morning) == 1
+    await bot.drain_outbox()
+    digests = [t for t in branch.secretary.texts if t.startswith("早上好")]
+    assert len(digests) == 1
+    assert await bot.db.fetchval("SELECT enqueued FROM job_runs") == 0
+
+
+async def test_a_job_missed_while_down_runs_at_start_up(bot, branch):
+    await onboard(bot.person("甲"), await invite(bot, branch.id), "甲乙", "13800000001", "居民党员")
+    bot.scheduler = True
+    await bot.restart()  # the first tick runs today's missed digest
+    for _ in range(100):
+        if await bot.db.fetchval("SELECT COUNT(*) FROM job_runs WHERE finished_at IS NOT NULL"):
+            break
+        await asyncio.sleep(0.05)
+    row = await bot.db.fetchone("SELECT slot, enqueued FROM job_runs")
+    slot = jobs.Target(DIGEST, branch.id, SHANGHAI).latest_slot(utcnow())
+    assert datetime.fromisoformat(row["slot"]) == slot
+    assert row["enqueued"] == 1
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM outbox WHERE key LIKE 'digest:%'") == 1
+
+
+def test_operators_list_and_run_jobs_and_see_the_outbox(tmp_path):
+    branch_id = partybot(tmp_path, "branch", "add", "幸福社区党支部").stdout.strip()
+    assert partybot(tmp_path, "secretary", "add", "--branch", branch_id, "--telegram-id", "4242")
+    listed = partybot(tmp_path, "job", "list")
+    assert listed.returncode == 0, listed.stderr
+    assert f"secretary-digest\tbranch={branch_id}\tnext=" in listed.stdout
+    assert "+08:00" in listed.stdout
+
+    # nothing to report yet: the job runs and queues nothing
+    ran = partybot(tmp_path, "job", "run", "secretary-digest", "--now", "2026-03-04T08:30")
+    assert ran.returncode == 0 and f"branch={branch_id} enqueued=0" in ran.stdout
+    for args, message in [
+        (["job", "run", "nonsense"], "no job named 'nonsense'"),
+        (["job", "run", "secretary-digest", "--branch", "99"], "no branch with id 99"),
+        (["outbox", "retry", "5"], "message 5 is not dead or unreachable"),
+    ]:
+        result = partybot(tmp_path, *args)
+        assert result.returncode == 1 and message in result.stderr, args
+    bad_time = partybot(tmp_path, "job", "run", "secretary-digest", "--now", "noon")
+    assert bad_time.returncode == 2
+
+    day = partybot(tmp_path, "branch", "day", "--branch", branch_id, "2026-03-07", "--working")
+    assert day.returncode == 0 and "a working day" in day.stdout
+    zone = partybot(
+        tmp_path,
+        "branch",
+        "time",
+        "--branch",
+        branch_id,
+        "--timezone",
+        "Asia/Urumqi",
+        "--quiet-hours",
+        "22:00-07:30",
+    )
+    assert zone.returncode == 0, zone.stderr
+    assert "timezone=Asia/Urumqi working=09:00-12:00,13:30-18:00 quiet=22:00-07:30" in zone.stdout
+    assert "+06:00" in partybot(tmp_path, "job", "list").stdout
+    bad_zone = partybot(tmp_path, "branch", "time", "--branch", branch_id, "--timezone", "Mars/X")
+    assert bad_zone.returncode == 2 and "unknown IANA time zone" in bad_zone.stderr
+    own = partybot(
+        tmp_path, "job", "set", "secretary-digest", "--branch", branch_id, "--cron", "0 19 * * 5"
+    )
+    assert own.returncode == 0 and "0 19 * * 5" in own.stdout
+    assert "\t0 19 * * 5" in partybot(tmp_path, "job", "list").stdout
+    bad_cron = partybot(tmp_path, "job", "set", "x", "--branch", branch_id, "--cron", "often")
+    assert bad_cron.returncode == 2 and "not a crontab line" in bad_cron.stderr
+    off = partybot(tmp_path, "job", "set", "secretary-digest", "--branch", branch_id, "--off")
+    assert off.returncode == 0
+    assert "secretary-digest" not in partybot(tmp_path, "job", "list").stdout
+
+    shown = partybot(tmp_path, "outbox")
+    assert shown.returncode == 0 and shown.stdout.startswith("pending=0 sending=0 sent=0")
+
+    async def dead_letter() -> None:
+        async with Database(tmp_path / "db" / "partybot.db") as db, db.transaction() as conn:
+            await outbox.enqueue(conn, key="feedback:7:2026Q3", chat_id=4242, text="x")
+            await conn.execute("UPDATE outbox SET status = 'dead', last_error = '8 attempts'")
+
+    asyncio.run(dead_letter())
+    shown = partybot(tmp_path, "outbox").stdout
+    assert "dead=1" in shown and "#1\tdead\tchat=4242\tfeedback:7:2026Q3" in shown
+    assert "8 attempts" in shown
+    assert "queued again" in partybot(tmp_path, "outbox", "retry", "1").stdout
+    assert partybot(tmp_path, "outbox").stdout.startswith("pending=1")
+
+
+async def test_the_job_times_follow_the_branch_zone(bot, branch):
+    await bot.db.writer.execute(
+        "UPDATE branches SET timezone = 'Europe/Berlin' WHERE id = ?", (branch.id,)
+    )
+    (target,) = await jobs.targets(bot.db, bot.settings)
+    assert target.tz == ZoneInfo("Europe/Berlin")
+    noon_utc = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
+    assert target.latest_slot(noon_utc) == datetime(
+        2026, 3, 4, 8, 30, tzinfo=ZoneInfo("Europe/Berlin")
+    )
