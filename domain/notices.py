@@ -22,11 +22,20 @@ async def to_person(
 
 
 async def to_secretaries(
-    conn: aiosqlite.Connection, db: Database, branch_id: int, key: str, **message: Any
+    conn: aiosqlite.Connection,
+    db: Database,
+    branch_id: int,
+    key: str,
+    *,
+    skip: int | None = None,
+    **message: Any,
 ) -> int:
-    """Queue one copy per secretary of the branch, keyed `{key}:{secretary id}`."""
+    """Queue one copy per secretary of the branch but `skip` (a person id), keyed
+    `{key}:{secretary id}`. The list is read as committed before the caller's change."""
     queued = 0
     for secretary in await people.secretaries(db, branch_id):
+        if secretary.id == skip:
+            continue
         queued += await to_person(
             conn, secretary.telegram_id, f"{key}:{secretary.id}", branch_id=branch_id, **message
         )
