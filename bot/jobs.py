@@ -30,8 +30,7 @@ from telegram.ext import Application
 from bot import backups, sender
 from bot.config import Settings
 from bot.context import BotContext
-from domain import digest, mobile
-from handlers import events
+from domain import digest, events, mobile
 from storage import branches, job_runs
 from storage.db import Database, utcnow
 
@@ -41,7 +40,6 @@ HEARTBEAT_SECONDS = 30
 TICK_SECONDS = 60
 SCHEDULER = "scheduler"
 MAX_SLOTS_SCANNED = 10_000
-EVENT_JOB_SECONDS = 60
 NOT_PER_BRANCH = 0  # job_runs.branch_id of a job that runs once for the whole bot
 
 JobFunction = Callable[[Database, int | None, datetime, ZoneInfo], Awaitable[int]]
@@ -71,6 +69,13 @@ JOBS: dict[str, Job] = {
             "each morning: activity certificates ending within a month, to holder and secretaries",
             mobile.remind_renewals,
             cron={"hour": 9, "minute": 30},
+        ),
+        Job(
+            "events",
+            "every minute: event reminders at each member's lead time; closing attendance",
+            events.run,
+            cron={"minute": "*"},
+            catch_up=timedelta(hours=1),
         ),
     ]
 }
@@ -208,9 +213,5 @@ def schedule(app: Application) -> None:
         name=SCHEDULER,
         job_kwargs={"misfire_grace_time": None, "coalesce": True},
     )
-    # Feature jobs still on their own JobQueue entries; each is idempotent.
     settings = app.bot_data["settings"]
     app.job_queue.run_daily(backups.daily, time=settings.backup_at, name="backup")
-    app.job_queue.run_repeating(
-        events.run_jobs, interval=EVENT_JOB_SECONDS, first=10, name="events"
-    )
