@@ -20,7 +20,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,8 +30,7 @@ from telegram.ext import Application
 from bot import backups, sender
 from bot.config import Settings
 from bot.context import BotContext
-from domain import digest
-from handlers import events, mobile_secretary
+from domain import digest, events, mobile
 from storage import branches, job_runs
 from storage.db import Database, utcnow
 
@@ -41,8 +40,6 @@ HEARTBEAT_SECONDS = 30
 TICK_SECONDS = 60
 SCHEDULER = "scheduler"
 MAX_SLOTS_SCANNED = 10_000
-EVENT_JOB_SECONDS = 60
-RENEWAL_REMINDER_TIME = time(9, 30)  # in the bot's zone (Defaults.tzinfo)
 NOT_PER_BRANCH = 0  # job_runs.branch_id of a job that runs once for the whole bot
 
 JobFunction = Callable[[Database, int | None, datetime, ZoneInfo], Awaitable[int]]
@@ -66,6 +63,19 @@ JOBS: dict[str, Job] = {
             "each morning: waiting applications, unreachable members, failed notifications",
             digest.secretary_digest,
             cron={"hour": 8, "minute": 30},
+        ),
+        Job(
+            "mobile-renewals",
+            "each morning: activity certificates ending within a month, to holder and secretaries",
+            mobile.remind_renewals,
+            cron={"hour": 9, "minute": 30},
+        ),
+        Job(
+            "events",
+            "every minute: event reminders at each member's lead time; closing attendance",
+            events.run,
+            cron={"minute": "*"},
+            catch_up=timedelta(hours=1),
         ),
     ]
 }
@@ -203,12 +213,5 @@ def schedule(app: Application) -> None:
         name=SCHEDULER,
         job_kwargs={"misfire_grace_time": None, "coalesce": True},
     )
-    # Feature jobs still on their own JobQueue entries; each is idempotent.
-    app.job_queue.run_daily(
-        mobile_secretary.remind_renewals, RENEWAL_REMINDER_TIME, name="mobile renewals"
-    )
     settings = app.bot_data["settings"]
     app.job_queue.run_daily(backups.daily, time=settings.backup_at, name="backup")
-    app.job_queue.run_repeating(
-        events.run_jobs, interval=EVENT_JOB_SECONDS, first=10, name="events"
-    )

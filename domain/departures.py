@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from bot.i18n import N_
+from domain import notices
 from domain.access import Actor, require
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from domain.models import Person, PersonStatus, Role
@@ -15,6 +17,9 @@ from storage.db import Database
 
 # Names of people who left are kept this long for the branch's records, then erased.
 ARCHIVE_YEARS = 5
+
+# Outbox template (rendered by handlers/mydata.py): a msgid with {name} and {kind}.
+TEMPLATE = "departure"
 
 
 class DepartureKind(StrEnum):
@@ -96,6 +101,7 @@ async def record(
             kind=str(kind),
         )
         left = await people.get_for_update(conn, person.id)
+        await _tell(conn, db, person, kind, by_self=actor.person.id == person.id)
     assert left is not None
     return Departed(
         left,
@@ -126,3 +132,25 @@ async def find(db: Database, actor: Actor, branch_id: int, text: str) -> list[Pe
         if person is not None:
             found.append(person)
     return found
+
+
+async def _tell(conn, db: Database, person: Person, kind: DepartureKind, *, by_self: bool) -> None:
+    """Who recorded it tells the other side: the secretaries, or the member (not the dead)."""
+    assert person.branch_id is not None
+    key = f"departure:{person.id}"
+    params = {"name": person.display_name, "kind": str(kind)}
+    if by_self:
+        params["text"] = N_("{name} has recorded leaving the branch: {kind}.")
+        await notices.to_secretaries(
+            conn, db, person.branch_id, key, skip=person.id, template=TEMPLATE, params=params
+        )
+    elif kind is not DepartureKind.DEATH:
+        params["text"] = N_("Your branch secretary has recorded that you left the branch ({kind}).")
+        await notices.to_person(
+            conn,
+            person.telegram_id,
+            key,
+            template=TEMPLATE,
+            params=params,
+            branch_id=person.branch_id,
+        )

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 
 import aiosqlite
 
-from domain import hours
+from domain import hours, notices
 from domain.access import Actor, require
 from domain.activity import ActivityKind, Attendance, CheckMethod, Event, HourRecord, Rsvp
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -43,6 +43,11 @@ UPCOMING_DAYS = 60
 RECENT = timedelta(days=7)
 INVITED_ROLES = ("member", "cadre")
 ATTENDING_ROLES = ("member", "cadre", "secretary")
+
+# Outbox templates, rendered by handlers/events.py.
+INVITE_TEMPLATE = "events.invite"
+REMINDER_TEMPLATE = "events.reminder"
+CHECKED_OUT_TEMPLATE = "events.checked_out"
 
 _WHEN = re.compile(
     r"(?P<date>\S+?)\s*(?P<h1>\d{1,2})[:：](?P<m1>\d{2})\s*[-–~至到]\s*(?P<h2>\d{1,2})[:：](?P<m2>\d{2})"
@@ -276,7 +281,11 @@ async def _event(db: Database | aiosqlite.Connection, event_id: int) -> Event:
     return found
 
 
-async def create(db: Database, actor: Actor, draft: Draft, now: datetime) -> Created:
+async def create(
+    db: Database, actor: Actor, draft: Draft, now: datetime, tz: tzinfo = UTC
+) -> Created:
+    """The event and one invitation per eligible member, queued together; `tz` is the zone
+    the invitations show times in."""
     secretary = require(actor, Role.SECRETARY, draft.branch_id)
     if draft.starts_at <= now:
         raise InvalidInput("when_in_past")
@@ -311,8 +320,21 @@ async def create(db: Database, actor: Actor, draft: Draft, now: datetime) -> Cre
             title=draft.title,
         )
         event = await _event(conn, event_id)
-        invitees = await store.eligible_people(conn, event, INVITED_ROLES)
-    return Created(event, [p for p in invitees if p.id != secretary.id])
+        invitees = [
+            p
+            for p in await store.eligible_people(conn, event, INVITED_ROLES)
+            if p.id != secretary.id
+        ]
+        for person in invitees:
+            await notices.to_person(
+                conn,
+                person.telegram_id,
+                f"event-invite:{event.id}:{person.id}",
+                template=INVITE_TEMPLATE,
+                params={"event": event.id, "tz": str(tz)},
+                branch_id=event.branch_id,
+            )
+    return Created(event, invitees)
 
 
 def may_attend(actor: Actor, event: Event) -> Person:
@@ -529,22 +551,32 @@ async def seen_at(
     return refreshed
 
 
-@dataclass(frozen=True)
-class Finished:
-    done: CheckedOut
-    telegram_id: int | None
+def checked_out_params(done: CheckedOut) -> dict[str, object]:
+    """What a check-out message says: the minutes present and the hours verified, or why none
+    (`full_day`: the presence earned hours, but the day already has 24)."""
+    attendance = done.attendance
+    earned = credited_half_hours(
+        done.event, attendance.checked_in_at, attendance.checked_out_at or attendance.checked_in_at
+    )
+    return {
+        "title": done.event.title,
+        "minutes": int(done.present.total_seconds() // 60),
+        "half_hours": done.record.half_hours if done.record else None,
+        "full_day": done.record is None and bool(earned),
+    }
 
 
-async def finish_by_location(db: Database, now: datetime, tz: tzinfo) -> list[Finished]:
+async def close_attendance(db: Database, branch_id: int | None, now: datetime, tz: tzinfo) -> int:
     """Once the check-out window has closed, whoever checked in by live location and never
-    checked out is checked out at the last moment their location was seen near the place.
-    Those who checked in by code are left to the secretary: nothing says when they left."""
-    finished = []
+    checked out is checked out at the last moment their location was seen near the place,
+    and told. Those who checked in by code are left to the secretary: nothing says when
+    they left."""
+    queued = 0
     async with db.transaction() as conn:
         for row in await store.seen_but_not_out(conn, now - CHECK_OUT_CLOSES):
             event = await _event(conn, row["event_id"])
             person_id, last_seen = row["person_id"], parse_iso(row["last_seen_at"])
-            if not await store.check_out(
+            if event.branch_id != branch_id or not await store.check_out(
                 conn, event.id, person_id, last_seen, CheckMethod.LOCATION
             ):
                 continue
@@ -560,8 +592,22 @@ async def finish_by_location(db: Database, now: datetime, tz: tzinfo) -> list[Fi
             )
             checked_in = parse_iso(row["checked_in_at"])
             done = await _finish(conn, event, person_id, checked_in, last_seen, None, tz)
-            finished.append(Finished(done, row["telegram_id"]))
-    return finished
+            queued += await notices.to_person(
+                conn,
+                row["telegram_id"],
+                f"event-checked-out:{event.id}:{person_id}",
+                template=CHECKED_OUT_TEMPLATE,
+                params=checked_out_params(done),
+                branch_id=branch_id,
+            )
+    return queued
+
+
+async def run(db: Database, branch_id: int | None, now: datetime, tz: tzinfo) -> int:
+    """The events' job, every minute: reminders, then attendance whose window has closed."""
+    return await send_reminders(db, branch_id, now, tz) + await close_attendance(
+        db, branch_id, now, tz
+    )
 
 
 # ---------------------------------------------------------------- reading
@@ -697,26 +743,26 @@ async def set_lead(db: Database, actor: Actor, minutes: int) -> int:
     return minutes
 
 
-@dataclass(frozen=True)
-class Reminder:
-    event: Event
-    person_id: int
-    telegram_id: int | None
-
-
-async def due_reminders(db: Database, now: datetime) -> list[Reminder]:
-    """Reminders whose time has come, each claimed once: calling again returns none of them.
-
-    A reminder is claimed before it is sent, so a crash in between loses it rather than
-    sending it twice."""
+async def send_reminders(db: Database, branch_id: int | None, now: datetime, tz: tzinfo) -> int:
+    """Reminders of the branch's events whose time has come (each member's lead time), each
+    claimed and queued in one transaction: running again queues none of them twice."""
     horizon = now + timedelta(minutes=max(LEAD_CHOICES))
-    claimed = []
+    queued = 0
     async with db.transaction() as conn:
         for row in await store.reminder_candidates(conn, now, horizon, DEFAULT_LEAD_MINUTES):
             starts_at = parse_iso(row["starts_at"])
             if starts_at - timedelta(minutes=row["lead"]) > now:
                 continue
-            if await store.claim_reminder(conn, row["event_id"], row["person_id"], now):
-                claimed.append((row["event_id"], row["person_id"], row["telegram_id"]))
-        events = {eid: await _event(conn, eid) for eid, _, _ in claimed}
-    return [Reminder(events[eid], pid, tid) for eid, pid, tid in claimed]
+            event = await _event(conn, row["event_id"])
+            if event.branch_id != branch_id:
+                continue
+            if await store.claim_reminder(conn, event.id, row["person_id"], now):
+                queued += await notices.to_person(
+                    conn,
+                    row["telegram_id"],
+                    f"event-reminder:{event.id}:{row['person_id']}",
+                    template=REMINDER_TEMPLATE,
+                    params={"event": event.id, "tz": str(tz)},
+                    branch_id=branch_id,
+                )
+    return queued

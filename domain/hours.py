@@ -16,12 +16,13 @@ from enum import StrEnum
 
 import aiosqlite
 
+from domain import notices, outbox
 from domain.access import Actor, require
 from domain.activity import ActivityKind, HourRecord, HourSource, HourStatus, as_hours
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from domain.models import Role
 from domain.validation import clean_text
-from storage import audit
+from storage import audit, people
 from storage import hours as store
 from storage.db import Database
 
@@ -38,6 +39,10 @@ _HOUR_SUFFIXES = ("小时", "hours", "hour", "hrs", "hr", "h")
 
 # Statuses that occupy time on a day: a withdrawn or rejected record frees it again.
 COUNTING = (HourStatus.PENDING, HourStatus.VERIFIED)
+
+# Outbox templates, rendered by handlers/hours.py.
+REVIEW_TEMPLATE = "hours.review"
+DECIDED_TEMPLATE = "hours.decided"
 
 
 # ---------------------------------------------------------------- rules on input
@@ -221,8 +226,11 @@ async def _room_on_day(
     check_day_total(await store.day_total(conn, person_id, day, exclude=exclude), adding)
 
 
-async def log(db: Database, actor: Actor, draft: Draft, *, today: date) -> HourRecord:
-    """Record self-reported hours as attested (pending until a secretary approves)."""
+async def log(
+    db: Database, actor: Actor, draft: Draft, *, today: date, evidence: bytes | None = None
+) -> HourRecord:
+    """Record self-reported hours as attested (pending until a secretary approves); the
+    secretaries are asked to review it, with the photo's bytes (`evidence`) if there is one."""
     person_id, branch_id = _member(actor)
     kind = ActivityKind(draft.kind)
     if not 0 < draft.half_hours <= MAX_HALF_HOURS_PER_RECORD:
@@ -242,6 +250,16 @@ async def log(db: Database, actor: Actor, draft: Draft, *, today: date) -> HourR
             photo_file_id=draft.photo_file_id,
             status=HourStatus.PENDING,
             source=HourSource.SELF,
+        )
+        await notices.to_secretaries(
+            conn,
+            db,
+            branch_id,
+            f"hours-review:{record_id}",
+            template=REVIEW_TEMPLATE,
+            params={"record": record_id},
+            attachment=evidence
+            and outbox.Attachment(f"hours-{record_id}.jpg", content=evidence, photo=True),
         )
         await audit.record(
             conn,
@@ -378,7 +396,7 @@ async def approve(db: Database, actor: Actor, record_id: int) -> HourRecord:
             actor_id=secretary_id,
             branch_id=record.branch_id,
         )
-        return await _fetch(conn, record.id)
+        return await _tell_member(conn, await _fetch(conn, record.id))
 
 
 async def reject(db: Database, actor: Actor, record_id: int, why: str) -> HourRecord:
@@ -399,7 +417,7 @@ async def reject(db: Database, actor: Actor, record_id: int, why: str) -> HourRe
             reason=text,
             was=str(record.status),
         )
-        return await _fetch(conn, record.id)
+        return await _tell_member(conn, await _fetch(conn, record.id))
 
 
 async def correct(db: Database, actor: Actor, record_id: int, half_hours: int) -> HourRecord:
@@ -419,7 +437,26 @@ async def correct(db: Database, actor: Actor, record_id: int, half_hours: int) -
             before=record.half_hours,
             after=half_hours,
         )
-        return await _fetch(conn, record.id)
+        return await _tell_member(conn, await _fetch(conn, record.id))
+
+
+async def _tell_member(conn: aiosqlite.Connection, record: HourRecord) -> HourRecord:
+    """The member learns each decision; the key names the outcome, so a repeat is not sent."""
+    member = await people.get_for_update(conn, record.person_id)
+    await notices.to_person(
+        conn,
+        member and member.telegram_id,
+        f"hours-decided:{record.id}:{record.status}:{record.half_hours}",
+        template=DECIDED_TEMPLATE,
+        params={
+            "record": record.id,
+            "status": str(record.status),
+            "half_hours": record.half_hours,
+            "reason": record.reason,
+        },
+        branch_id=record.branch_id,
+    )
+    return record
 
 
 # ---------------------------------------------------------------- reading

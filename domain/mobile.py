@@ -6,12 +6,15 @@ step is also an event in the registration's history and in the audit log.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from domain import dates, validation
+from bot.i18n import N_
+from domain import dates, notices, outbox, validation
 from domain.access import Actor, require
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from domain.mobile_models import (
@@ -72,6 +75,19 @@ PAST_DAYS = 3650
 AHEAD_DAYS = 365
 EXPIRING_DAYS = 30
 PAGE_SIZE = 5
+
+# Outbox templates; their renderers are in handlers/mobile_secretary.py.
+NEW_TEMPLATE = "mobile.new"
+REPORT_TEMPLATE = "mobile.report"
+RETURN_TEMPLATE = "mobile.return"
+EXPIRING_TEMPLATE = "mobile.expiring"
+REJECTED_TEMPLATE = "mobile.rejected"
+DATED_TEMPLATE = "mobile.dated"
+
+# The certificate as the holder will see it: a caption and its PNG card (None without a
+# CJK font), both in the holder's language. Drawn by the handler, which knows the bot's
+# deep link, inside the transaction that issues or renews the certificate.
+CertificateCard = Callable[[Registration, Certificate, str], Awaitable[tuple[str, bytes | None]]]
 
 
 # ---- input rules --------------------------------------------------------------------------
@@ -233,6 +249,14 @@ async def submit(
             conn, registration_id, person.branch_id, "submitted", person.id, direction=direction
         )
         registration = await store.get(conn, registration_id)
+        await notices.to_secretaries(
+            conn,
+            db,
+            person.branch_id,
+            f"mobile-new:{registration_id}",
+            template=NEW_TEMPLATE,
+            params={"registration": registration_id},
+        )
     branch = await branches.get(db, person.branch_id)
     assert registration is not None and branch is not None
     return Submitted(registration, branch, await people.secretaries(db, branch.id))
@@ -291,6 +315,19 @@ async def report(
         )
         updated = await store.get(conn, registration.id)
         change = await store.get_change(conn, change_id) if change_id else None
+        await notices.to_secretaries(
+            conn,
+            db,
+            registration.branch_id,
+            f"mobile-report:{registration.id}:{version}",
+            template=REPORT_TEMPLATE,
+            params={
+                "registration": registration.id,
+                "version": version,
+                "answers": [[key, checked_report[key]] for key in answers if key in checked_report],
+                "change": change_id,
+            },
+        )
     assert updated is not None
     return Reported(updated, change)
 
@@ -306,6 +343,14 @@ async def request_return(db: Database, actor: Actor, registration_id: int) -> Re
             conn, registration.id, registration.branch_id, "return_requested", person.id
         )
         updated = await store.get(conn, registration.id)
+        await notices.to_secretaries(
+            conn,
+            db,
+            registration.branch_id,
+            f"mobile-return:{registration.id}",
+            template=RETURN_TEMPLATE,
+            params={"registration": registration.id, "name": registration.person_name},
+        )
     assert updated is not None
     return updated
 
@@ -337,8 +382,10 @@ async def decide(
     approve: bool,
     today: date,
     reason: str | None = None,
+    card: CertificateCard | None = None,
 ) -> Decided:
-    """Approve (an outflow gets its certificate, numbered in this transaction) or reject."""
+    """Approve (an outflow gets its certificate, numbered in this transaction) or reject;
+    the member is told in the same transaction."""
     if not approve:
         reason = text_field(reason or "", NOTE_MAX)
     async with db.transaction() as conn:
@@ -361,9 +408,74 @@ async def decide(
         if approve and registration.direction is Direction.OUTFLOW:
             certificate = await _issue(conn, secretary, registration, today)
         updated = await store.get(conn, registration.id)
-    branch = await branches.get(db, registration.branch_id)
-    assert updated is not None and branch is not None
+        branch = await branches.get(db, registration.branch_id)
+        assert updated is not None and branch is not None
+        await _tell_decision(conn, Decided(updated, certificate, branch), card)
     return Decided(updated, certificate, branch)
+
+
+async def _tell_member(
+    conn: aiosqlite.Connection, registration: Registration, key: str, **message: object
+) -> int:
+    return await notices.to_person(
+        conn,
+        registration.person_telegram_id,
+        f"mobile-{key}",
+        branch_id=registration.branch_id,
+        **message,
+    )
+
+
+async def _tell_decision(
+    conn: aiosqlite.Connection, decided: Decided, card: CertificateCard | None
+) -> None:
+    registration, certificate = decided.registration, decided.certificate
+    key = f"decided:{registration.id}"
+    if registration.status is RegStatus.REJECTED:
+        params = {"direction": str(registration.direction), "reason": registration.reason}
+        await _tell_member(conn, registration, key, template=REJECTED_TEMPLATE, params=params)
+    elif certificate is None:
+        text = N_(
+            "Your inflow registration with {branch} is confirmed. Welcome to the community! You "
+            "will be invited to branch activities."
+        )
+        await _tell_member(
+            conn, registration, key, text=text, params={"branch": decided.branch.name}
+        )
+    else:
+        text = N_(
+            "Your outflow registration is approved. Here is your mobile party member activity "
+            "certificate; keep it with you and show it to the party organisation where you go."
+        )
+        await _tell_member(conn, registration, key, text=text)
+        await _send_certificate(
+            conn, registration, certificate, decided.branch.name, card, "issued"
+        )
+
+
+async def _send_certificate(
+    conn: aiosqlite.Connection,
+    registration: Registration,
+    certificate: Certificate,
+    branch_name: str,
+    card: CertificateCard | None,
+    occasion: str,
+) -> None:
+    """`occasion` tells an issue from each renewal in the key."""
+    if card is None or registration.person_telegram_id is None:
+        return
+    caption, png = await card(registration, certificate, branch_name)
+    attachment = (
+        outbox.Attachment(f"{certificate.number}.png", content=png, photo=True) if png else None
+    )
+    # Already in the holder's language, like the card: it passes through gettext unchanged.
+    await _tell_member(
+        conn,
+        registration,
+        f"certificate:{certificate.id}:{occasion}",
+        text=caption,
+        attachment=attachment,
+    )
 
 
 async def _issue(
@@ -401,7 +513,13 @@ async def _valid_certificate(conn: aiosqlite.Connection, registration: Registrat
     return certificate
 
 
-async def renew(db: Database, actor: Actor, registration_id: int, today: date) -> Certificate:
+async def renew(
+    db: Database,
+    actor: Actor,
+    registration_id: int,
+    today: date,
+    card: CertificateCard | None = None,
+) -> Certificate:
     """A new validity period from today, never shorter than the current one."""
     async with db.transaction() as conn:
         secretary, registration = await _as_secretary(conn, actor, registration_id)
@@ -416,7 +534,22 @@ async def renew(db: Database, actor: Actor, registration_id: int, today: date) -
             conn, registration.id, registration.branch_id, "certificate_renewed", secretary.id, note
         )
         renewed = await store.current_certificate(conn, registration.id)
-    assert renewed is not None
+        assert renewed is not None
+        await _tell_member(
+            conn,
+            registration,
+            f"renewed:{renewed.id}:{renewed.valid_until}",
+            template=DATED_TEMPLATE,
+            params={
+                "text": N_("Your activity certificate has been renewed until {day}."),
+                "day": renewed.valid_until.isoformat(),
+            },
+        )
+        branch = await branches.get(db, registration.branch_id)
+        assert branch is not None
+        await _send_certificate(
+            conn, registration, renewed, branch.name, card, f"renewed-{renewed.valid_until}"
+        )
     return renewed
 
 
@@ -437,8 +570,13 @@ async def revoke(db: Database, actor: Actor, registration_id: int, reason: str) 
     reason = text_field(reason, NOTE_MAX)
     async with db.transaction() as conn:
         secretary, registration = await _as_secretary(conn, actor, registration_id)
-        await _valid_certificate(conn, registration)
+        certificate = await _valid_certificate(conn, registration)
         await _revoke(conn, secretary, registration, reason)
+        text = N_(
+            "Your activity certificate has been revoked by the branch secretary. Send /mobile to "
+            "see your registration."
+        )
+        await _tell_member(conn, registration, f"revoked:{certificate.id}", text=text)
     return registration
 
 
@@ -458,6 +596,11 @@ async def confirm_return(db: Database, actor: Actor, registration_id: int) -> Re
         await _revoke(conn, secretary, registration, None)
         await _happened(conn, registration.id, registration.branch_id, "returned", secretary.id)
         updated = await store.get(conn, registration.id)
+        text = N_(
+            "The secretary has received your certificate. Your outflow registration is closed. "
+            "Welcome home!"
+        )
+        await _tell_member(conn, registration, f"returned:{registration.id}", text=text)
     assert updated is not None
     return updated
 
@@ -472,6 +615,11 @@ async def end_inflow(db: Database, actor: Actor, registration_id: int) -> Regist
             raise Conflict("registration_not_active")
         await _happened(conn, registration.id, registration.branch_id, "ended", secretary.id)
         updated = await store.get(conn, registration.id)
+        text = N_(
+            "The branch secretary has closed your inflow registration, as you have moved away. "
+            "Thank you for taking part in the branch's work here."
+        )
+        await _tell_member(conn, registration, f"ended:{registration.id}", text=text)
     assert updated is not None
     return updated
 
@@ -522,7 +670,20 @@ async def decide_change(
         await _happened(conn, registration.id, registration.branch_id, kind, secretary.id, note)
         updated = await store.get(conn, registration.id)
         decided = await store.get_change(conn, change.id)
-    assert updated is not None and decided is not None
+        assert updated is not None and decided is not None
+        if approve:
+            text = N_(
+                "The secretary approved the changes you reported; your registration is now "
+                "version {version}."
+            )
+            params: dict[str, object] = {"version": updated.version}
+        else:
+            text = N_(
+                "The secretary did not approve the changes you reported. The secretary's reason: "
+                "{reason}"
+            )
+            params = {"reason": decided.reason}
+        await _tell_member(conn, registration, f"change:{change.id}", text=text, params=params)
     return ChangeDecision(updated, decided)
 
 
@@ -543,22 +704,46 @@ async def mark_contacted(
     return updated
 
 
-@dataclass(frozen=True)
-class Reminder:
-    registration: Registration
-    certificate: Certificate
-
-
-async def renewal_reminders(db: Database, today: date) -> list[Reminder]:
-    """Certificates ending within EXPIRING_DAYS, each returned once per validity period:
-    the reminder is recorded as it is handed out, so a restart does not repeat it."""
+async def remind_renewals(db: Database, branch_id: int | None, now: datetime, tz: ZoneInfo) -> int:
+    """Job: the branch's certificates ending within EXPIRING_DAYS, told to the holder and
+    the secretaries once per validity period (the key names the period's end)."""
+    today = now.astimezone(tz).date()
+    queued = 0
     async with db.transaction() as conn:
         due = await store.unreminded_expiring(conn, today + timedelta(days=EXPIRING_DAYS))
         for registration, certificate in due:
-            await store.add_event(
-                conn, registration.id, "renewal_reminded", None, certificate.valid_until.isoformat()
+            if registration.branch_id != branch_id:
+                continue
+            day = certificate.valid_until.isoformat()
+            await store.add_event(conn, registration.id, "renewal_reminded", None, day)
+            period = f"mobile-expiring:{certificate.id}:{day}"
+            text = N_(
+                "Your activity certificate {number} is valid until {day}. The branch secretary "
+                "will renew it if you are still away."
             )
-    return [Reminder(registration, certificate) for registration, certificate in due]
+            params = {"number": certificate.number, "day": day}
+            queued += await _tell_member(
+                conn,
+                registration,
+                f"expiring:{certificate.id}:{day}:holder",
+                template=DATED_TEMPLATE,
+                params={"text": text, **params},
+                not_before=now,
+            )
+            queued += await notices.to_secretaries(
+                conn,
+                db,
+                registration.branch_id,
+                period,
+                template=EXPIRING_TEMPLATE,
+                params={
+                    "registration": registration.id,
+                    "name": registration.person_name,
+                    **params,
+                },
+                not_before=now,
+            )
+    return queued
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from bot.i18n import N_
+from domain import notices, outbox
 from domain.access import Actor, require
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from domain.models import Person, Role
@@ -43,6 +45,38 @@ from storage import posts as store
 from storage.db import Database, iso, parse_iso, utcnow
 
 BRANCH_CHAT = "branch"
+# Outbox templates, rendered by handlers/posts_admin.py.
+NOTICE_TEMPLATE = "posts.notice"
+PUBLICATION_TEMPLATE = "posts.publication"
+
+# What members are told when a stage begins.
+STAGE_NEWS = {
+    Stage.SURVEY: N_(
+        "The survey for the {year} responsibility posts has begun. Send /posts to answer it."
+    ),
+    Stage.APPLY: N_(
+        "Applications for the {year} responsibility posts are open. Send /posts to claim a post."
+    ),
+    Stage.PERFORM: N_("The {year} post holders are now on duty. Record what you do with /posts."),
+    Stage.ASSESS: N_(
+        "The {year} responsibility posts are being assessed. You will be told your result."
+    ),
+}
+# What the member is told of the secretary's decision: (status before, after) → message.
+OUTCOME_NEWS = {
+    (ClaimStatus.PENDING, ClaimStatus.APPROVED): N_(
+        "Your claim of {post} is approved. Thank you for taking it on!"
+    ),
+    (ClaimStatus.LEAVING, ClaimStatus.WITHDRAWN): N_(
+        "The secretary agreed: you no longer hold {post}."
+    ),
+    (ClaimStatus.LEAVING, ClaimStatus.APPROVED): N_(
+        "The secretary asks you to stay on {post} for now; please talk with them."
+    ),
+    (ClaimStatus.PENDING, ClaimStatus.REJECTED): N_(
+        "Your claim of {post} was not approved. Reason: {reason}"
+    ),
+}
 TEXT_MAX = 1000
 NAME_MAX = 30
 MAX_MINUTES = 24 * 60
@@ -108,6 +142,22 @@ def _text(value: str, *, limit: int = TEXT_MAX, code: str = "post_text_empty") -
 
 
 # ------------------------------------------------------------------------- reading
+
+
+async def _tell(
+    conn, person: Person | None, key: str, text: str, post: Post, **params: object
+) -> None:
+    """A member learns something about `post` (rendered with the post's name in their
+    language; see NOTICE_TEMPLATE)."""
+    if person is not None:
+        await notices.to_person(
+            conn,
+            person.telegram_id,
+            key,
+            template=NOTICE_TEMPLATE,
+            params={"text": text, "post": post.id, **params},
+            branch_id=post.branch_id,
+        )
 
 
 @dataclass(frozen=True)
@@ -238,7 +288,18 @@ async def advance(
             before=str(cycle.stage),
             after=f"{after.year}:{after.stage}",
         )
-    return StageMove(cycle, after, await store.active_members(db, branch_id))
+        members = await store.active_members(db, branch_id)
+        for person in members:
+            if person.id != secretary.id:
+                await notices.to_person(
+                    conn,
+                    person.telegram_id,
+                    f"post-stage:{branch_id}:{after.year}:{after.stage}:{now.isoformat()}:{person.id}",
+                    text=STAGE_NEWS[after.stage],
+                    params={"year": after.year},
+                    branch_id=branch_id,
+                )
+    return StageMove(cycle, after, members)
 
 
 async def go_back(
@@ -377,6 +438,21 @@ async def _open_claim(
             year=cycle.year,
         )
         claim = await store.get_claim(conn, claim_id)
+        if not waiting:
+            await notices.to_secretaries(
+                conn,
+                db,
+                me.branch_id,
+                f"post-claim:{claim_id}",
+                template=NOTICE_TEMPLATE,
+                params={
+                    "text": N_("{name} claims the post {post}."),
+                    "post": post.id,
+                    "name": me.display_name,
+                    "keyboard": "claim",
+                    "claim": claim_id,
+                },
+            )
     assert claim is not None
     return ClaimResult(claim, post, me, await people.secretaries(db, me.branch_id))
 
@@ -398,6 +474,16 @@ async def _promote(conn, post: Post, year: int, now: datetime) -> list[Claim]:
     ]:
         if await store.set_claim_status(conn, waiting, ClaimStatus.PENDING, now):
             promoted.append(waiting)
+            await _tell(
+                conn,
+                await people.get_for_update(conn, waiting.person_id),
+                f"post-promoted:{waiting.id}:{now.isoformat()}",
+                N_(
+                    "A place on {post} is free and it is yours if the secretary approves: "
+                    "you were first on the waiting list."
+                ),
+                post,
+            )
             await audit.record(
                 conn,
                 action="posts.promoted",
@@ -473,6 +559,14 @@ async def _settle(
             reason=reason,
         )
         claim, person = await _reload(conn, found.id)
+        await _tell(
+            conn,
+            person,
+            f"post-decided:{found.id}:{expected}-{target}:{now.isoformat()}",
+            OUTCOME_NEWS[expected, target],
+            post,
+            reason=reason or "",
+        )
     return ClaimResult(claim, post, person, promoted=await _holders(db, promoted))
 
 
@@ -539,6 +633,21 @@ async def withdraw(db: Database, actor: Actor, claim_id: int, today: date) -> Cl
             branch_id=me.branch_id,
         )
         claim, person = await _reload(conn, found.id)
+        if target is ClaimStatus.LEAVING:
+            await notices.to_secretaries(
+                conn,
+                db,
+                me.branch_id,
+                f"post-leave:{found.id}:{now.isoformat()}",
+                template=NOTICE_TEMPLATE,
+                params={
+                    "text": N_("{name} asks to withdraw from {post}."),
+                    "post": post.id,
+                    "name": me.display_name,
+                    "keyboard": "leave",
+                    "claim": found.id,
+                },
+            )
     return ClaimResult(
         claim,
         post,
@@ -768,6 +877,15 @@ async def assess(
             rating=str(rating),
         )
         person = await people.get_for_update(conn, found.person_id)
+        await _tell(
+            conn,
+            person,
+            f"post-assessed:{found.id}:{utcnow().isoformat()}",
+            N_("Your assessment on {post}: {rating}."),
+            post,
+            rating=str(rating),
+            comment=comment,
+        )
     assert person is not None
     done = await store.assessments_in(db, post.branch_id, cycle.year)
     return Rated(Holder(found, person), post, done.get((post.id, person.id)))
@@ -959,5 +1077,21 @@ async def publication(db: Database, actor: Actor, branch_id: int, today: date):
             actor_id=secretary.id,
             branch_id=branch_id,
             year=found.cycle.year,
+        )
+        # The group reads the bot's default language: no one's choice is looked up for it.
+        await outbox.enqueue(
+            conn,
+            key=f"post-publication:{branch_id}:{utcnow().isoformat()}",
+            chat_id=chat_id,
+            template=PUBLICATION_TEMPLATE,
+            params={
+                "year": found.cycle.year,
+                "holders": [
+                    [view.post.id, "、".join(h.person.display_name for h in view.holders)]
+                    for view in found.posts
+                    if view.holders
+                ],
+            },
+            branch_id=branch_id,
         )
     return chat_id, found

@@ -6,6 +6,7 @@ import csv
 import io
 import re
 from datetime import datetime, tzinfo
+from zoneinfo import ZoneInfo
 
 import qrcode
 from openpyxl import Workbook
@@ -21,8 +22,9 @@ from telegram.ext import (
 
 from bot.context import BotContext
 from bot.i18n import N_, Translator
+from bot.sender import Rendered, renderer
 from domain import events, hours
-from domain.activity import ActivityKind, CheckMethod, Event, Rsvp
+from domain.activity import ActivityKind, CheckMethod, Event, Rsvp, as_hours
 from domain.errors import DomainError, InvalidInput
 from domain.models import Role
 from handlers.common import (
@@ -32,12 +34,12 @@ from handlers.common import (
     error_text,
     now,
     parse_callback,
-    send_safely,
     tr,
-    tr_for,
     who,
 )
 from handlers.hours import button, cancelled, kind_keyboard, kind_name, show, unexpected
+from storage import events as event_store
+from storage.db import Database
 
 TITLE, KIND, WHEN, PLACE, LOCATION, CAPACITY, REVIEW = (
     "event.title",
@@ -114,12 +116,6 @@ _PRESENT = re.compile(r"ev:present:(\d{1,12}):(\d{1,12})")
 _LEAD = re.compile(r"ev:lead:(\d{1,5})")
 _PICK = re.compile(r"ev:pick:(\d{1,12})")
 _KIND_DATA = re.compile(r"ev:kind:([a-z_]{1,16})")
-
-
-async def _notify(context: BotContext, telegram_id: int | None, text: str, **kw: object) -> None:
-    """Tell someone else; the one place to switch to the durable outbox (issue 6)."""
-    if telegram_id is not None:
-        await send_safely(context, telegram_id, text, **kw)
 
 
 def _local(moment: datetime, tz: tzinfo) -> datetime:
@@ -352,7 +348,9 @@ async def create(update: Update, context: BotContext) -> int:
     await drop_buttons(query)
     me = await who(update, context)
     try:
-        created = await events.create(context.db, me, _draft(context), now(context))
+        created = await events.create(
+            context.db, me, _draft(context), now(context), context.settings.tz
+        )
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
         return _end(context, DRAFT)
@@ -365,25 +363,28 @@ async def create(update: Update, context: BotContext) -> int:
             id=created.event.id,
         )
     )
-    await invite(context, created)
     return ConversationHandler.END
 
 
-async def invite(context: BotContext, created: events.Created) -> None:
-    """Direct messages until the scheduler's notification path exists (integrator: switch)."""
-    for person in created.invitees:
-        if person.telegram_id is None:
-            continue
-        t = await tr_for(context, person.telegram_id)
-        text = (
-            t.gettext("You are invited:") + "\n" + event_text(t, created.event, context.settings.tz)
-        )
-        await _notify(
-            context,
-            person.telegram_id,
-            text,
-            reply_markup=event_keyboard(t, created.event, None, secretary=False),
-        )
+@renderer(events.INVITE_TEMPLATE)
+async def invitation(t: Translator, db: Database, params: dict) -> Rendered:
+    event = await event_store.get(db, params["event"])
+    assert event is not None
+    text = t.gettext("You are invited:") + "\n" + event_text(t, event, ZoneInfo(params["tz"]))
+    return Rendered(text, event_keyboard(t, event, None, secretary=False))
+
+
+@renderer(events.REMINDER_TEMPLATE)
+async def reminder(t: Translator, db: Database, params: dict) -> Rendered:
+    event = await event_store.get(db, params["event"])
+    assert event is not None
+    tz = ZoneInfo(params["tz"])
+    return Rendered(t.gettext("⏰ Reminder:") + "\n" + event_text(t, event, tz, Rsvp.GOING))
+
+
+@renderer(events.CHECKED_OUT_TEMPLATE)
+async def checked_out(t: Translator, db: Database, params: dict) -> Rendered:
+    return Rendered(checked_out_message(t, params))
 
 
 def _end(context: BotContext, key: str) -> int:
@@ -772,27 +773,28 @@ async def _prove(update: Update, context: BotContext, proof: events.Proof) -> st
 
 
 def checked_out_text(t: Translator, done: events.CheckedOut) -> str:
-    minutes = int(done.present.total_seconds() // 60)
-    attendance = done.attendance
-    if done.record is None and events.credited_half_hours(
-        done.event, attendance.checked_in_at, attendance.checked_out_at or attendance.checked_in_at
-    ):
+    return checked_out_message(t, events.checked_out_params(done))
+
+
+def checked_out_message(t: Translator, params: dict) -> str:
+    title, minutes = params["title"], params["minutes"]
+    if params["full_day"]:
         return t.gettext(
             "Checked out of {title}. You were present {minutes} minutes, but that day already has 24 hours logged, so no hours were added.",
-            title=done.event.title,
+            title=title,
             minutes=minutes,
         )
-    if done.record is None:
+    if params["half_hours"] is None:
         return t.gettext(
             "Checked out of {title}. You were present {minutes} minutes, less than 60 % of the event, so no hours are verified. You can still log them with /hours for the secretary to approve.",
-            title=done.event.title,
+            title=title,
             minutes=minutes,
         )
     return t.gettext(
         "Checked out of {title}. You were present {minutes} minutes: {hours} h verified.",
-        title=done.event.title,
+        title=title,
         minutes=minutes,
-        hours=show(t, done.record.hours),
+        hours=show(t, as_hours(params["half_hours"])),
     )
 
 
@@ -801,35 +803,6 @@ async def location_moved(update: Update, context: BotContext) -> None:
     location = update.edited_message.location
     me = await who(update, context)
     await events.seen_at(context.db, me, location.latitude, location.longitude, now(context))
-
-
-# ---------------------------------------------------------------- jobs
-
-
-async def send_reminders(context: BotContext) -> None:
-    """Which reminders are due is decided by the database, so running this twice or after a
-    restart sends each reminder once."""
-    tz = context.settings.tz
-    for reminder in await events.due_reminders(context.db, now(context)):
-        if reminder.telegram_id is None:
-            continue
-        t = await tr_for(context, reminder.telegram_id)
-        text = t.gettext("⏰ Reminder:") + "\n" + event_text(t, reminder.event, tz, Rsvp.GOING)
-        await _notify(context, reminder.telegram_id, text)
-
-
-async def finish_attendance(context: BotContext) -> None:
-    for finished in await events.finish_by_location(context.db, now(context), context.settings.tz):
-        if finished.telegram_id is None:
-            continue
-        t = await tr_for(context, finished.telegram_id)
-        await _notify(context, finished.telegram_id, checked_out_text(t, finished.done))
-
-
-async def run_jobs(context: BotContext) -> None:
-    """The events' repeating job (integrator: hand over to the scheduler feature)."""
-    await send_reminders(context)
-    await finish_attendance(context)
 
 
 # ---------------------------------------------------------------- wiring

@@ -6,7 +6,7 @@ against formalism in apps discourages it).
 
 from __future__ import annotations
 
-import contextlib
+import logging
 import re
 from datetime import date, timedelta
 from decimal import Decimal
@@ -23,8 +23,9 @@ from telegram.ext import (
 
 from bot.context import BotContext
 from bot.i18n import N_, Translator
+from bot.sender import Rendered, renderer
 from domain import hours
-from domain.activity import ActivityKind, HourRecord, HourStatus
+from domain.activity import ActivityKind, HourRecord, HourStatus, as_hours
 from domain.errors import DomainError
 from domain.models import Role
 from handlers.common import (
@@ -34,12 +35,12 @@ from handlers.common import (
     error_text,
     now,
     parse_callback,
-    send_safely,
     tr,
-    tr_for,
     who,
 )
+from storage import hours as hour_store
 from storage import people
+from storage.db import Database
 
 KIND, DAY, DAY_TYPED, AMOUNT, DESCRIBE, PHOTO, CONFIRM = (
     "hours.kind",
@@ -105,6 +106,8 @@ _PAGE_DATA = re.compile(r"hours:hist:(\d{1,4})")
 _WINDOW_DATA = re.compile(r"hours:window(?::(\d{1,4}))?")
 _RECORD_DATA = re.compile(r"hours:(edit|withdraw|approve|reject|correct):(\d{1,12})")
 
+log = logging.getLogger(__name__)
+
 
 def show(t: Translator, value: Decimal) -> str:
     return t.number(value)
@@ -130,19 +133,6 @@ def record_line(t: Translator, record: HourRecord) -> str:
 
 def button(label: str, data: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(label, callback_data=data)
-
-
-async def _notify(
-    context: BotContext, telegram_id: int | None, text: str, photo: str | None = None, **kw
-) -> None:
-    """Tell someone else; the one place to switch to the durable outbox (issue 6)."""
-    if telegram_id is None:
-        return
-    if photo is not None:
-        # The evidence is a courtesy; the decision message below is what matters.
-        with contextlib.suppress(TelegramError):
-            await context.bot.send_photo(telegram_id, photo)
-    await send_safely(context, telegram_id, text, **kw)
 
 
 # ---------------------------------------------------------------- menu, totals, history
@@ -474,7 +464,10 @@ async def submit(update: Update, context: BotContext) -> int:
     me = await who(update, context)
     today = hours.local_today(now(context), context.settings.tz)
     try:
-        record = await hours.log(context.db, me, _draft(context), today=today)
+        draft = _draft(context)
+        record = await hours.log(
+            context.db, me, draft, today=today, evidence=await evidence(context, draft)
+        )
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
         context.user_data.pop(DRAFT, None)
@@ -487,8 +480,19 @@ async def submit(update: Update, context: BotContext) -> int:
             hours=show(t, record.hours),
         )
     )
-    await notify_secretaries(context, record)
     return ConversationHandler.END
+
+
+async def evidence(context: BotContext, draft: hours.Draft) -> bytes | None:
+    """The photo's bytes, for the secretaries' review; the record stands without them."""
+    if draft.photo_file_id is None:
+        return None
+    try:
+        file = await context.bot.get_file(draft.photo_file_id)
+        return bytes(await file.download_as_bytearray())
+    except TelegramError:
+        log.warning("could not fetch the evidence photo %s", draft.photo_file_id)
+        return None
 
 
 # ---------------------------------------------------------------- the member's changes
@@ -562,8 +566,8 @@ async def withdraw(update: Update, context: BotContext) -> None:
 # ---------------------------------------------------------------- the secretary's decisions
 
 
-async def review_text(t: Translator, context: BotContext, record: HourRecord) -> str:
-    member = await people.get(context.db, record.person_id)
+async def review_text(t: Translator, db: Database, record: HourRecord) -> str:
+    member = await people.get(db, record.person_id)
     return "\n".join(
         [
             t.gettext("Hours to approve, record #{id}:", id=record.id),
@@ -588,18 +592,11 @@ def decision_keyboard(t: Translator, record_id: int) -> InlineKeyboardMarkup:
     )
 
 
-async def notify_secretaries(context: BotContext, record: HourRecord) -> None:
-    for secretary in await people.secretaries(context.db, record.branch_id):
-        if secretary.telegram_id is None:
-            continue
-        t = await tr_for(context, secretary.telegram_id)
-        await _notify(
-            context,
-            secretary.telegram_id,
-            await review_text(t, context, record),
-            photo=record.photo_file_id,
-            reply_markup=decision_keyboard(t, record.id),
-        )
+@renderer(hours.REVIEW_TEMPLATE)
+async def review_message(t: Translator, db: Database, params: dict) -> Rendered:
+    record = await hour_store.get(db, params["record"])
+    assert record is not None
+    return Rendered(await review_text(t, db, record), decision_keyboard(t, record.id))
 
 
 async def show_pending(update: Update, context: BotContext) -> None:
@@ -615,7 +612,7 @@ async def show_pending(update: Update, context: BotContext) -> None:
         return
     for record in waiting[:10]:
         await update.effective_message.reply_text(
-            await review_text(t, context, record), reply_markup=decision_keyboard(t, record.id)
+            await review_text(t, context.db, record), reply_markup=decision_keyboard(t, record.id)
         )
 
 
@@ -691,33 +688,35 @@ def chunks(lines: list[str], limit: int = 3500) -> list[str]:
     return [*found, current] if current else found
 
 
-async def tell_member(context: BotContext, record: HourRecord) -> None:
-    member = await people.get(context.db, record.person_id)
-    if member is None or member.telegram_id is None:
-        return
-    t = await tr_for(context, member.telegram_id)
-    if record.status is HourStatus.REJECTED:
-        text = t.gettext(
-            "Your hours record #{id} ({hours} h on {day}) was not accepted. Reason: {reason}",
-            id=record.id,
-            hours=show(t, record.hours),
-            day=t.date(record.day, "long"),
-            reason=record.reason or "—",
+@renderer(hours.DECIDED_TEMPLATE)
+async def decided_message(t: Translator, db: Database, params: dict) -> Rendered:
+    """The decision as it was made (the record may have changed since)."""
+    record = await hour_store.get(db, params["record"])
+    assert record is not None
+    hours_text = show(t, as_hours(params["half_hours"]))
+    if params["status"] == HourStatus.REJECTED:
+        return Rendered(
+            t.gettext(
+                "Your hours record #{id} ({hours} h on {day}) was not accepted. Reason: {reason}",
+                id=record.id,
+                hours=hours_text,
+                day=t.date(record.day, "long"),
+                reason=params["reason"] or "—",
+            )
         )
-    else:
-        text = t.gettext(
+    return Rendered(
+        t.gettext(
             "Your hours record #{id} is verified: {hours} h on {day}.",
             id=record.id,
-            hours=show(t, record.hours),
+            hours=hours_text,
             day=t.date(record.day, "long"),
         )
-    await _notify(context, member.telegram_id, text)
+    )
 
 
 async def _decided(update: Update, context: BotContext, t: Translator, record: HourRecord) -> None:
     outcome = t.gettext("Decided: {line}", line=record_line(t, record))
     await update.effective_message.reply_text(outcome)
-    await tell_member(context, record)
 
 
 async def approve(update: Update, context: BotContext) -> None:

@@ -20,7 +20,6 @@ from bot.i18n import N_, Translator
 from domain import mobile
 from domain.errors import DomainError, InvalidInput
 from domain.mobile_models import Direction, RegStatus
-from handlers import mobile_secretary
 from handlers.common import answer_query, drop_buttons, error_text, parse_callback, tr, who
 from handlers.mobile_views import (
     DAY_DATA,
@@ -361,7 +360,6 @@ async def submit(update: Update, context: BotContext) -> str | int:
             branch=submitted.branch.name,
         )
     )
-    await mobile_secretary.notify_new(context, submitted)
     return ConversationHandler.END
 
 
@@ -504,7 +502,6 @@ async def send_report(update: Update, context: BotContext) -> int | str:
             "Your changes take effect when the secretary approves them; I will tell you."
         )
     await update.effective_message.reply_text(thanks)
-    await mobile_secretary.notify_report(context, reported, draft["answers"])
     return ConversationHandler.END
 
 
@@ -528,7 +525,7 @@ async def by_id(update: Update, context: BotContext) -> None:
             await answer_query(query)
             await _ask_return(update, t, registration_id)
         elif action == "retok":
-            registration = await mobile.request_return(context.db, me, registration_id)
+            await mobile.request_return(context.db, me, registration_id)
             await answer_query(query)
             await drop_buttons(query)
             await update.effective_message.reply_text(
@@ -536,7 +533,6 @@ async def by_id(update: Update, context: BotContext) -> None:
                     "Welcome back! Please hand your activity certificate back to the branch secretary; the secretary will then close your outflow registration."
                 )
             )
-            await mobile_secretary.notify_return(context, registration)
         else:
             if seen.certificate is None:
                 raise DomainError("no_valid_certificate")

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime
+from datetime import date, datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -20,17 +19,24 @@ from telegram.ext import (
 
 from bot.context import BotContext
 from bot.i18n import N_, Translator
+from bot.sender import Rendered, renderer
 from domain import mobile
 from domain.access import Actor
 from domain.errors import Conflict, DomainError
-from domain.mobile_models import Change, Direction, ListKind, Registration, RegStatus
+from domain.mobile_models import (
+    Certificate,
+    Change,
+    Direction,
+    ListKind,
+    Registration,
+    RegStatus,
+)
 from domain.models import Role
 from handlers.common import (
     answer_query,
     drop_buttons,
     error_text,
     parse_callback,
-    send_safely,
     tr,
     tr_for,
     who,
@@ -47,8 +53,9 @@ from handlers.mobile_views import (
     local_today,
     registration_text,
 )
-from storage import branches, people
-from storage.db import utcnow
+from storage import branches
+from storage import mobile as store
+from storage.db import Database, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -66,28 +73,6 @@ NOTE_PROMPTS = {
     "rv": N_("Why is the certificate revoked? The member will read your reason."),
     "cno": N_("Why are the changes not approved? The member will read your reason."),
 }
-
-
-async def _notify(
-    context: BotContext,
-    chat_id: int | None,
-    text: str,
-    *,
-    photo: bytes | None = None,
-    **kwargs: object,
-) -> None:
-    """The one place this module tells someone else something (later: the outbox)."""
-    if chat_id is None:
-        return
-    if photo is None:
-        await send_safely(context, chat_id, text, **kwargs)
-        return
-    try:
-        await context.bot.send_photo(chat_id, photo, caption=text, **kwargs)
-    except Forbidden:
-        log.warning("recipient %s has blocked the bot or never started it", chat_id)
-    except TelegramError:
-        log.exception("could not send a certificate to %s", chat_id)
 
 
 def _button(label: str, data: str) -> list[InlineKeyboardButton]:
@@ -109,48 +94,37 @@ def decision_keyboard(t: Translator, registration_id: int) -> InlineKeyboardMark
     )
 
 
-async def _to_secretaries(context: BotContext, branch_id: int, compose) -> None:
-    for secretary in await people.secretaries(context.db, branch_id):
-        if secretary.telegram_id is not None:
-            t = await tr_for(context, secretary.telegram_id)
-            text, markup = compose(t)
-            await _notify(context, secretary.telegram_id, text, reply_markup=markup)
+@renderer(mobile.NEW_TEMPLATE)
+async def new_message(t: Translator, db: Database, params: dict) -> Rendered:
+    registration = await _registration(db, params)
+    header = t.gettext("New mobile-member registration from {name}:", name=registration.person_name)
+    body = "\n".join([header, *registration_text(t, registration)])
+    return Rendered(body, decision_keyboard(t, registration.id))
 
 
-async def notify_new(context: BotContext, submitted: mobile.Submitted) -> None:
-    registration = submitted.registration
+async def _registration(db: Database, params: dict) -> Registration:
+    registration = await store.get(db, params["registration"])
+    assert registration is not None
+    return registration
 
-    def compose(t: Translator):
-        header = t.gettext(
-            "New mobile-member registration from {name}:", name=registration.person_name
+
+@renderer(mobile.REPORT_TEMPLATE)
+async def report_message(t: Translator, db: Database, params: dict) -> Rendered:
+    registration = await _registration(db, params)
+    lines = [
+        t.gettext(
+            "{name} sent a status report (version {version}):",
+            name=registration.person_name,
+            version=params["version"],
         )
-        body = "\n".join([header, *registration_text(t, registration)])
-        return body, decision_keyboard(t, registration.id)
-
-    await _to_secretaries(context, registration.branch_id, compose)
-
-
-async def notify_report(
-    context: BotContext, reported: mobile.Reported, answers: dict[str, str]
-) -> None:
-    registration, change = reported.registration, reported.change
-
-    def compose(t: Translator):
-        lines = [
-            t.gettext(
-                "{name} sent a status report (version {version}):",
-                name=registration.person_name,
-                version=registration.version,
-            )
-        ]
-        lines += [labelled(t, REPORT_LABELS[k], v) for k, v in answers.items()]
-        if change is None:
-            return "\n".join(lines), _open_keyboard(t, registration.id)
-        lines += ["", t.gettext("Reported changes, waiting for your approval:")]
-        lines += change_lines(t, change)
-        return "\n".join(lines), change_keyboard(t, change.id, registration.id)
-
-    await _to_secretaries(context, registration.branch_id, compose)
+    ]
+    lines += [labelled(t, REPORT_LABELS[k], v) for k, v in params["answers"]]
+    change = await store.get_change(db, params["change"]) if params["change"] else None
+    if change is None:
+        return Rendered("\n".join(lines), _open_keyboard(t, registration.id))
+    lines += ["", t.gettext("Reported changes, waiting for your approval:")]
+    lines += change_lines(t, change)
+    return Rendered("\n".join(lines), change_keyboard(t, change.id, registration.id))
 
 
 def change_lines(t: Translator, change: Change) -> list[str]:
@@ -178,55 +152,66 @@ def change_keyboard(
     return InlineKeyboardMarkup(rows)
 
 
-async def notify_return(context: BotContext, registration: Registration) -> None:
-    def compose(t: Translator):
-        text = t.gettext(
-            "{name} reports being back. Confirm when you have received the activity certificate.",
-            name=registration.person_name,
+@renderer(mobile.RETURN_TEMPLATE)
+async def return_message(t: Translator, db: Database, params: dict) -> Rendered:
+    text = t.gettext(
+        "{name} reports being back. Confirm when you have received the activity certificate.",
+        name=params["name"],
+    )
+    button = t.pgettext("button", "✅ Certificate received")
+    return Rendered(
+        text, InlineKeyboardMarkup([_button(button, f"mob:back:{params['registration']}")])
+    )
+
+
+@renderer(mobile.EXPIRING_TEMPLATE)
+async def expiring_message(t: Translator, db: Database, params: dict) -> Rendered:
+    text = t.gettext(
+        "The activity certificate {number} of {name} ends on {day}.",
+        number=params["number"],
+        name=params["name"],
+        day=t.date(date.fromisoformat(params["day"])),
+    )
+    registration_id = params["registration"]
+    rows = [
+        _button(t.pgettext("button", "🔄 Renew certificate"), f"mob:rn:{registration_id}"),
+        _button(t.pgettext("button", "📂 Open"), f"mob:open:{registration_id}"),
+    ]
+    return Rendered(text, InlineKeyboardMarkup(rows))
+
+
+@renderer(mobile.DATED_TEMPLATE)
+async def dated_message(t: Translator, db: Database, params: dict) -> Rendered:
+    """A msgid with a `{day}` to show as a date (and other plain values)."""
+    values = dict(params)
+    msgid = values.pop("text")
+    values["day"] = t.date(date.fromisoformat(params["day"]))
+    return Rendered(t.gettext(msgid, **values))
+
+
+@renderer(mobile.REJECTED_TEMPLATE)
+async def rejected_message(t: Translator, db: Database, params: dict) -> Rendered:
+    what = t.gettext("outflow") if params["direction"] == Direction.OUTFLOW else t.gettext("inflow")
+    return Rendered(
+        t.gettext(
+            "Your {what} registration was not approved. The secretary's reason: {reason}",
+            what=what,
+            reason=params["reason"],
         )
-        markup = InlineKeyboardMarkup(
-            [
-                _button(
-                    t.pgettext("button", "✅ Certificate received"),
-                    f"mob:back:{registration.id}",
-                )
-            ]
-        )
-        return text, markup
-
-    await _to_secretaries(context, registration.branch_id, compose)
+    )
 
 
-async def remind_renewals(context: BotContext) -> None:
-    """Daily job: certificates ending within a month, told once to holder and secretaries."""
-    for reminder in await mobile.renewal_reminders(context.db, local_today(context)):
-        registration, certificate = reminder.registration, reminder.certificate
-        if registration.person_telegram_id is not None:
-            mt = await tr_for(context, registration.person_telegram_id)
-            await _notify(
-                context,
-                registration.person_telegram_id,
-                mt.gettext(
-                    "Your activity certificate {number} is valid until {day}. The branch secretary will renew it if you are still away.",
-                    number=certificate.number,
-                    day=mt.date(certificate.valid_until),
-                ),
-            )
+def certificate_card(context: BotContext) -> mobile.CertificateCard:
+    """The certificate drawn for its holder, in the holder's language."""
 
-        def compose(t: Translator, registration=registration, certificate=certificate):
-            text = t.gettext(
-                "The activity certificate {number} of {name} ends on {day}.",
-                number=certificate.number,
-                name=registration.person_name,
-                day=t.date(certificate.valid_until),
-            )
-            rows = [
-                _button(t.pgettext("button", "🔄 Renew certificate"), f"mob:rn:{registration.id}"),
-                _button(t.pgettext("button", "📂 Open"), f"mob:open:{registration.id}"),
-            ]
-            return text, InlineKeyboardMarkup(rows)
+    async def draw(
+        registration: Registration, certificate: Certificate, branch_name: str
+    ) -> tuple[str, bytes | None]:
+        assert registration.person_telegram_id is not None
+        mt = await tr_for(context, registration.person_telegram_id)
+        return await certificate_message(context, mt, certificate, branch_name)
 
-        await _to_secretaries(context, registration.branch_id, compose)
+    return draw
 
 
 def _open_keyboard(t: Translator, registration_id: int) -> InlineKeyboardMarkup:
@@ -276,7 +261,12 @@ async def _outcome(update: Update, text: str) -> None:
 
 async def _approve(update, context: BotContext, t: Translator, me: Actor, registration_id: int):
     decided = await mobile.decide(
-        context.db, me, registration_id, approve=True, today=local_today(context)
+        context.db,
+        me,
+        registration_id,
+        approve=True,
+        today=local_today(context),
+        card=certificate_card(context),
     )
     registration, certificate = decided.registration, decided.certificate
     if certificate is None:
@@ -290,25 +280,6 @@ async def _approve(update, context: BotContext, t: Translator, me: Actor, regist
                 number=certificate.number,
             ),
         )
-    chat_id = registration.person_telegram_id
-    if chat_id is None:
-        return
-    mt = await tr_for(context, chat_id)
-    if certificate is None:
-        text = mt.gettext(
-            "Your inflow registration with {branch} is confirmed. Welcome to the community! You will be invited to branch activities.",
-            branch=decided.branch.name,
-        )
-        await _notify(context, chat_id, text)
-        return
-    await _notify(
-        context,
-        chat_id,
-        mt.gettext(
-            "Your outflow registration is approved. Here is your mobile party member activity certificate; keep it with you and show it to the party organisation where you go."
-        ),
-    )
-    await _send_certificate(context, chat_id, mt, certificate, decided.branch.name)
 
 
 async def _approve_change(update, context: BotContext, t: Translator, me: Actor, change_id: int):
@@ -322,7 +293,6 @@ async def _approve_change(update, context: BotContext, t: Translator, me: Actor,
             version=registration.version,
         ),
     )
-    await _tell_member(context, "cok", registration)
 
 
 async def _end_inflow(update, context: BotContext, t: Translator, me: Actor, registration_id: int):
@@ -330,35 +300,21 @@ async def _end_inflow(update, context: BotContext, t: Translator, me: Actor, reg
     await _outcome(
         update, t.gettext("✅ Inflow registration ended: {name}", name=registration.person_name)
     )
-    await _tell_member(context, "end", registration)
-
-
-async def _send_certificate(context: BotContext, chat_id: int, t, certificate, branch_name):
-    caption, card = await certificate_message(context, t, certificate, branch_name)
-    await _notify(context, chat_id, caption, photo=card)
 
 
 async def _renew(update, context: BotContext, t: Translator, me: Actor, registration_id: int):
-    certificate = await mobile.renew(context.db, me, registration_id, local_today(context))
+    certificate = await mobile.renew(
+        context.db,
+        me,
+        registration_id,
+        local_today(context),
+        card=certificate_card(context),
+    )
     await answer_query(
         update.callback_query,
         t.gettext("Renewed until {day}", day=t.date(certificate.valid_until)),
     )
     await show_dossier(update, context, t, me, registration_id)
-    dossier = await mobile.dossier(context.db, me, registration_id)
-    chat_id = dossier.registration.person_telegram_id
-    if chat_id is not None:
-        mt = await tr_for(context, chat_id)
-        branch = await branches.get(context.db, certificate.branch_id)
-        await _notify(
-            context,
-            chat_id,
-            mt.gettext(
-                "Your activity certificate has been renewed until {day}.",
-                day=mt.date(certificate.valid_until),
-            ),
-        )
-        await _send_certificate(context, chat_id, mt, certificate, branch.name)
 
 
 async def _confirm_return(update, context, t: Translator, me: Actor, registration_id: int):
@@ -370,15 +326,6 @@ async def _confirm_return(update, context, t: Translator, me: Actor, registratio
             name=registration.person_name,
         ),
     )
-    if registration.person_telegram_id is not None:
-        mt = await tr_for(context, registration.person_telegram_id)
-        await _notify(
-            context,
-            registration.person_telegram_id,
-            mt.gettext(
-                "The secretary has received your certificate. Your outflow registration is closed. Welcome home!"
-            ),
-        )
 
 
 # ---- a member's file ----------------------------------------------------------------------
@@ -586,7 +533,6 @@ async def got_note(update: Update, context: BotContext) -> str | int:
     draft = context.user_data[DRAFT]
     note = update.effective_message.text
     me = await who(update, context)
-    reason = None
     try:
         if draft["action"] == "no":
             decided = await mobile.decide(
@@ -597,14 +543,14 @@ async def got_note(update: Update, context: BotContext) -> str | int:
                 today=local_today(context),
                 reason=note,
             )
-            registration, reason = decided.registration, decided.registration.reason
+            registration = decided.registration
         elif draft["action"] == "cn":
             registration = await mobile.mark_contacted(context.db, me, draft["id"], note)
         elif draft["action"] == "cno":
             changed = await mobile.decide_change(
                 context.db, me, draft["id"], approve=False, reason=note
             )
-            registration, reason = changed.registration, changed.change.reason
+            registration = changed.registration
         else:
             registration = await mobile.revoke(context.db, me, draft["id"], note)
     except Conflict as exc:
@@ -616,49 +562,9 @@ async def got_note(update: Update, context: BotContext) -> str | int:
         return NOTE
     context.user_data.pop(DRAFT, None)
     await update.effective_message.reply_text(t.gettext("Saved."))
-    await _tell_member(context, draft["action"], registration, reason)
     if draft["action"] in ("cn", "rv"):
         await show_dossier(update, context, t, me, registration.id)
     return ConversationHandler.END
-
-
-async def _tell_member(
-    context: BotContext, action: str, registration: Registration, reason: str | None = None
-) -> None:
-    chat_id = registration.person_telegram_id
-    if chat_id is None or action == "cn":
-        return
-    mt = await tr_for(context, chat_id)
-    if action == "no":
-        what = (
-            mt.gettext("outflow")
-            if registration.direction is Direction.OUTFLOW
-            else mt.gettext("inflow")
-        )
-        text = mt.gettext(
-            "Your {what} registration was not approved. The secretary's reason: {reason}",
-            what=what,
-            reason=reason,
-        )
-    elif action == "cno":
-        text = mt.gettext(
-            "The secretary did not approve the changes you reported. The secretary's reason: {reason}",
-            reason=reason,
-        )
-    elif action == "end":
-        text = mt.gettext(
-            "The branch secretary has closed your inflow registration, as you have moved away. Thank you for taking part in the branch's work here."
-        )
-    elif action == "cok":
-        text = mt.gettext(
-            "The secretary approved the changes you reported; your registration is now version {version}.",
-            version=registration.version,
-        )
-    else:
-        text = mt.gettext(
-            "Your activity certificate has been revoked by the branch secretary. Send /mobile to see your registration."
-        )
-    await _notify(context, chat_id, text)
 
 
 async def cancel(update: Update, context: BotContext) -> int:

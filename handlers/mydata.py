@@ -11,6 +11,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
 from bot.i18n import N_, Translator
+from bot.sender import Rendered, renderer
 from domain import departures, mydata
 from domain.departures import DepartureKind
 from domain.errors import DomainError
@@ -20,13 +21,11 @@ from handlers.common import (
     error_text,
     forget_locale,
     parse_callback,
-    send_safely,
     tr,
-    tr_for,
     who,
 )
 from handlers.console import edit_text, secretary_branch, send_file
-from storage.db import utcnow
+from storage.db import Database, utcnow
 
 # One's own departure, and the secretary's record of someone else's: apart, so that a
 # button acting on the presser alone never carries a person id.
@@ -156,7 +155,7 @@ async def leave_pressed(update: Update, context: BotContext) -> None:
             kind=t.gettext(KIND_NAMES[kind]),
         )
     )
-    await after_departure(context, departed, kind)
+    await after_departure(context, departed)
 
 
 async def confirm(
@@ -185,42 +184,20 @@ async def confirm(
     )
 
 
-async def after_departure(
-    context: BotContext, departed: departures.Departed, kind: DepartureKind
-) -> None:
+async def after_departure(context: BotContext, departed: departures.Departed) -> None:
     former = departed.former_telegram_id
     if former is not None:
         # The drafts went with the departure; PTB's copy in memory goes too.
         context.application.drop_user_data(former)
         forget_locale(context, former)
-    if departed.by_self:
-        for secretary in departed.secretaries:
-            if secretary.telegram_id is not None:
-                st = await tr_for(context, secretary.telegram_id)
-                await _notify(
-                    context,
-                    secretary.telegram_id,
-                    st.gettext(
-                        "{name} has recorded leaving the branch: {kind}.",
-                        name=departed.person.display_name,
-                        kind=st.gettext(KIND_NAMES[kind]),
-                    ),
-                )
-    elif former is not None and kind is not DepartureKind.DEATH:
-        ft = await tr_for(context, former)
-        await _notify(
-            context,
-            former,
-            ft.gettext(
-                "Your branch secretary has recorded that you left the branch ({kind}).",
-                kind=ft.gettext(KIND_NAMES[kind]),
-            ),
-        )
 
 
-async def _notify(context: BotContext, chat_id: int, text: str) -> None:
-    # The one place to switch to the durable outbox (issue 6) when it is merged.
-    await send_safely(context, chat_id, text)
+@renderer(departures.TEMPLATE)
+async def departure_message(t: Translator, db: Database, params: dict) -> Rendered:
+    values = dict(params)
+    msgid = values.pop("text")
+    values["kind"] = t.gettext(KIND_NAMES[DepartureKind(params["kind"])])
+    return Rendered(t.gettext(msgid, **values))
 
 
 def handlers() -> list:

@@ -4,7 +4,6 @@ refusal texts, and the one place notifications to other people go through."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import date, datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -13,15 +12,12 @@ from bot.context import BotContext
 from bot.i18n import N_, Translator
 from domain import posts as rules
 from domain.errors import DomainError
-from domain.models import Person
 from domain.post_models import COUNTY_BY_CODE, Availability, ClaimStatus, Post, Rating, Stage
 from handlers.common import (
     add_errors,
     answer_query,
     error_text,
     parse_callback,
-    send_safely,
-    tr_for,
 )
 
 STAGE_NAMES: dict[Stage, str] = {
@@ -194,17 +190,3 @@ async def refuse(update: Update, t: Translator, text: str) -> None:
         await answer_query(update.callback_query, text, alert=True)
     else:
         await update.effective_message.reply_text(text)
-
-
-async def _notify(
-    context: BotContext,
-    person: Person,
-    text: Callable[[Translator], str],
-    markup: Callable[[Translator], InlineKeyboardMarkup] | None = None,
-) -> bool:
-    """Tell someone else, in their language. The one switch to the outbox (issue 6)."""
-    if person.telegram_id is None:
-        return False
-    t = await tr_for(context, person.telegram_id)
-    extra = {"reply_markup": markup(t)} if markup else {}
-    return await send_safely(context, person.telegram_id, text(t), **extra)

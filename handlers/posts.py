@@ -25,7 +25,6 @@ from handlers import posts_admin
 from handlers.common import answer_query, drop_buttons, tr, who
 from handlers.post_views import (
     AVAILABILITY_NAMES,
-    _notify,
     board_text,
     button,
     keyboard,
@@ -210,13 +209,6 @@ async def claim(update: Update, context: BotContext) -> None:
     await update.effective_message.reply_text(
         t.gettext("You claimed {post}. The secretary will confirm it.", post=name)
     )
-    for secretary in result.secretaries:
-        await _notify(
-            context,
-            secretary,
-            lambda st: posts_admin.claim_request_text(st, result.person, result.post),
-            lambda st: posts_admin.claim_keyboard(st, result.claim.id),
-        )
 
 
 async def my_posts(update: Update, context: BotContext) -> None:
@@ -276,14 +268,6 @@ async def withdraw(update: Update, context: BotContext) -> None:
                 post=name,
             )
         )
-        for secretary in result.secretaries:
-            await _notify(
-                context,
-                secretary,
-                lambda st: posts_admin.leave_request_text(st, result.person, result.post),
-                lambda st: posts_admin.leave_keyboard(st, result.claim.id),
-            )
-    await posts_admin.tell_promoted(context, result.post, result.promoted)
 
 
 # ------------------------------------------------------------------------- the survey

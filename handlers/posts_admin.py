@@ -12,7 +12,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from telegram.ext import ConversationHandler as Conv
 
 from bot.context import BotContext
-from bot.i18n import N_, Translator, translator
+from bot.i18n import N_, Translator
+from bot.sender import Rendered, renderer
 from domain import posts as rules
 from domain.access import Actor
 from domain.errors import DomainError, InvalidInput
@@ -27,11 +28,10 @@ from domain.post_models import (
     next_stage,
     previous_stage,
 )
-from handlers.common import answer_query, drop_buttons, send_safely, tr, who
+from handlers.common import answer_query, drop_buttons, tr, who
 from handlers.post_views import (
     AVAILABILITY_NAMES,
     RATING_NAMES,
-    _notify,
     button,
     keyboard,
     matched,
@@ -44,6 +44,8 @@ from handlers.post_views import (
     stage_name,
     today,
 )
+from storage import posts as post_store
+from storage.db import Database
 
 BACK_REASON, REJECT_REASON = "posts.admin.back_reason", "posts.admin.reject_reason"
 ASSESS_COMMENT, DUTIES_TEXT = "posts.admin.assess_comment", "posts.admin.duties"
@@ -197,29 +199,6 @@ async def forward(update: Update, context: BotContext) -> None:
             year=moved.after.year,
         ),
     )
-    await _announce_stage(context, me, moved)
-
-
-# What members are told when a stage begins.
-_STAGE_NEWS = {
-    Stage.SURVEY: N_(
-        "The survey for the {year} responsibility posts has begun. Send /posts to answer it."
-    ),
-    Stage.APPLY: N_(
-        "Applications for the {year} responsibility posts are open. Send /posts to claim a post."
-    ),
-    Stage.PERFORM: N_("The {year} post holders are now on duty. Record what you do with /posts."),
-    Stage.ASSESS: N_(
-        "The {year} responsibility posts are being assessed. You will be told your result."
-    ),
-}
-
-
-async def _announce_stage(context: BotContext, me: Actor, moved: rules.StageMove) -> None:
-    news = _STAGE_NEWS[moved.after.stage]
-    for person in moved.members:
-        if person.telegram_id != me.telegram_id:
-            await _notify(context, person, lambda mt: mt.gettext(news, year=moved.after.year))
 
 
 async def ask_back_reason(update: Update, context: BotContext) -> str | int:
@@ -318,18 +297,6 @@ async def show_pending(update: Update, context: BotContext) -> None:
             )
 
 
-async def tell_promoted(context: BotContext, post: Post, promoted: list[rules.Holder]) -> None:
-    for holder in promoted:
-        await _notify(
-            context,
-            holder.person,
-            lambda mt: mt.gettext(
-                "A place on {post} is free and it is yours if the secretary approves: you were first on the waiting list.",
-                post=post_name(mt, post),
-            ),
-        )
-
-
 async def decide(update: Update, context: BotContext) -> None:
     """Approve a claim, or agree to / refuse a withdrawal; a rejection asks for a reason."""
     query = update.callback_query
@@ -356,42 +323,22 @@ async def decide(update: Update, context: BotContext) -> None:
     await _announce(update, context, t, result, kind)
 
 
-# What the secretary reads, and what the member is told, for each decision.
+# What the secretary reads for each decision (the member's news is in domain/posts.py).
 _OUTCOMES = {
-    "ok": (
-        N_("✅ Approved: {name}, {post}"),
-        N_("Your claim of {post} is approved. Thank you for taking it on!"),
-    ),
-    "lok": (
-        N_("✅ Withdrawal agreed: {name}, {post}"),
-        N_("The secretary agreed: you no longer hold {post}."),
-    ),
-    "lno": (
-        N_("✖️ Kept on the post: {name}, {post}"),
-        N_("The secretary asks you to stay on {post} for now; please talk with them."),
-    ),
-    "no": (
-        N_("❌ Rejected: {name}, {post}"),
-        N_("Your claim of {post} was not approved. Reason: {reason}"),
-    ),
+    "ok": N_("✅ Approved: {name}, {post}"),
+    "lok": N_("✅ Withdrawal agreed: {name}, {post}"),
+    "lno": N_("✖️ Kept on the post: {name}, {post}"),
+    "no": N_("❌ Rejected: {name}, {post}"),
 }
 
 
 async def _announce(
     update: Update, context: BotContext, t: Translator, result: rules.ClaimResult, kind: str
 ) -> None:
-    mine, theirs = _OUTCOMES[kind]
     await _reply(
-        update, t.gettext(mine, name=result.person.display_name, post=post_name(t, result.post))
+        update,
+        t.gettext(_OUTCOMES[kind], name=result.person.display_name, post=post_name(t, result.post)),
     )
-    await _notify(
-        context,
-        result.person,
-        lambda mt: mt.gettext(
-            theirs, post=post_name(mt, result.post), reason=result.claim.reason or ""
-        ),
-    )
-    await tell_promoted(context, result.post, result.promoted)
 
 
 async def ask_reject_reason(update: Update, context: BotContext) -> str | int:
@@ -603,18 +550,6 @@ async def save_assessment(update: Update, context: BotContext) -> int:
             rating=t.gettext(rating),
         ),
     )
-    await _notify(
-        context,
-        rated.holder.person,
-        lambda mt: (
-            mt.gettext(
-                "Your assessment on {post}: {rating}.",
-                post=post_name(mt, rated.post),
-                rating=mt.gettext(rating),
-            )
-            + (f"\n{rated.assessment.comment}" if rated.assessment.comment else "")
-        ),
-    )
     return Conv.END
 
 
@@ -744,8 +679,7 @@ async def _save_edit(update: Update, context: BotContext, state: str) -> str | i
                 post = await rules.edit_duties(context.db, me, target, text)
             else:
                 capacity = _number(text, "post_capacity_range", MAX_CAPACITY)
-                post, promoted = await rules.set_capacity(context.db, me, target, capacity)
-                await tell_promoted(context, post, promoted)
+                post, _promoted = await rules.set_capacity(context.db, me, target, capacity)
             saved = t.gettext(
                 "Saved: {post}, capacity {n}.", post=post_name(t, post), n=post.capacity
             )
@@ -796,26 +730,45 @@ async def publish(update: Update, context: BotContext) -> None:
     if branch_id is None:
         return
     try:
-        chat_id, board = await rules.publication(context.db, me, branch_id, today(context))
+        await rules.publication(context.db, me, branch_id, today(context))
     except DomainError as exc:
         await _reply(update, post_error(t, exc))
         return
-    # The group reads the bot's default language; names and posts only, no contact data.
-    gt = translator(context.settings.bot_default_locale)
-    lines = [gt.gettext("Party members' responsibility posts {year}:", year=board.cycle.year)]
-    lines += [f"【{post_name(gt, v.post)}】{names(v.holders)}" for v in board.posts if v.holders]
+    await _reply(update, t.gettext("Published to the group chat."))
+
+
+@renderer(rules.PUBLICATION_TEMPLATE)
+async def publication(t: Translator, db: Database, params: dict) -> Rendered:
+    """Names and posts only, no contact data."""
+    lines = [t.gettext("Party members' responsibility posts {year}:", year=params["year"])]
+    for post_id, holders in params["holders"]:
+        lines.append(f"【{post_name(t, await _post(db, post_id))}】{holders}")
     lines += [
         "",
-        gt.gettext(
-            "Residents are welcome to contact the post holders and to supervise their work."
-        ),
+        t.gettext("Residents are welcome to contact the post holders and to supervise their work."),
     ]
-    if await send_safely(context, chat_id, "\n".join(lines)):
-        await _reply(update, t.gettext("Published to the group chat."))
-    else:
-        await _reply(
-            update, t.gettext("I could not write to the group chat. Am I still a member there?")
-        )
+    return Rendered("\n".join(lines))
+
+
+async def _post(db: Database, post_id: int) -> Post:
+    post = await post_store.get_post(db, post_id)
+    assert post is not None
+    return post
+
+
+@renderer(rules.NOTICE_TEMPLATE)
+async def notice(t: Translator, db: Database, params: dict) -> Rendered:
+    """A member's or a secretary's news about a post; see domain/posts.py."""
+    values = dict(params)
+    msgid = values.pop("text")
+    comment = values.pop("comment", "")
+    keyboard_of = {"claim": claim_keyboard, "leave": leave_keyboard}.get(values.pop("keyboard", ""))
+    claim_id = values.pop("claim", None)
+    values["post"] = post_name(t, await _post(db, params["post"]))
+    if "rating" in values:
+        values["rating"] = t.gettext(RATING_NAMES[Rating(values["rating"])])
+    text = t.gettext(msgid, **values) + (f"\n{comment}" if comment else "")
+    return Rendered(text, keyboard_of(t, claim_id) if keyboard_of else None)
 
 
 async def link_group(update: Update, context: BotContext) -> None:

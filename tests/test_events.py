@@ -12,9 +12,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from openpyxl import load_workbook
 
-from bot.context import BotContext
+from bot import jobs
 from domain.models import Category, PersonStatus, Role
-from handlers import events as event_handlers
 from storage import people
 from tests.test_hours import make_member
 
@@ -68,6 +67,13 @@ async def current_code(secretary, title="学习党章") -> str:
     message = next(m for m in reversed(secretary.messages) if title in (m.get("text") or ""))
     await secretary.press("🔢 签到码", message)
     return re.search(r"签到码：(\d{6})", secretary.last_text).group(1)
+
+
+async def run_events_job(bot, branch, clock) -> int:
+    """The events' scheduled job as if run at the clock's time; what it queued is delivered."""
+    queued = await jobs.JOBS["events"].run(bot.db, branch.id, clock(), bot.settings.tz)
+    await bot.drain_outbox()
+    return queued
 
 
 async def attendance_count(bot) -> int:
@@ -308,11 +314,10 @@ async def test_reminders_come_once_at_the_chosen_lead_time(bot, branch, clock, m
     assert "开始前 2 小时 提醒您" in zhang.last_text
     await zhang.press("1 天")
     assert "将在每个活动开始前 1 天 提醒您" in zhang.last_text
-    context = BotContext(bot.app)
 
     async def remind_at(minutes: float) -> None:
         clock.at(minutes)
-        await event_handlers.send_reminders(context)
+        await run_events_job(bot, branch, clock)
 
     await remind_at(-24 * 60 - 1)
     assert "活动提醒" not in zhang.last_text
@@ -422,13 +427,12 @@ async def test_live_location_keeps_presence_until_the_member_leaves(bot, branch,
         clock.at(minutes)
         await li.move_location(shared, where["latitude"], where["longitude"])
     assert li.last_text.startswith("已于 13:55 签到")  # moving is silent
-    context = BotContext(bot.app)
     clock.at(140)
-    await event_handlers.run_jobs(context)  # the check-out window is still open
+    await run_events_job(bot, branch, clock)  # the check-out window is still open
     assert await bot.db.fetchval("SELECT COUNT(*) FROM hour_records") == 0
     clock.at(151)
-    await event_handlers.run_jobs(context)
-    await event_handlers.run_jobs(context)
+    assert await run_events_job(bot, branch, clock) == 1
+    assert await run_events_job(bot, branch, clock) == 0
     assert "已签退学习党章。您在场 110 分钟：核实 1.5 小时" in li.last_text
     assert len([t for t in li.texts if "已签退" in t]) == 1
     found = await bot.db.fetchall("SELECT person_id, half_hours FROM hour_records")

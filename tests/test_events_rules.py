@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from domain import events
-from domain.activity import ActivityKind, Event
+from domain.activity import ActivityKind, Event, Rsvp
 from domain.errors import Conflict, InvalidInput
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -162,3 +162,46 @@ async def test_event_hours_never_push_a_day_past_24_hours(tmp_path):
         assert done.attendance.method_out is CheckMethod.CODE
         assert done.record is not None and done.record.half_hours == 2  # one hour fits
         assert await db.fetchval("SELECT SUM(half_hours) FROM hour_records") == 48
+
+
+async def test_invitations_and_reminders_are_queued_with_what_causes_them(tmp_path, monkeypatch):
+    from storage.db import Database
+    from tests.test_hours_rules import _branch_with_member
+
+    async with Database(tmp_path / "e.db") as db:
+        secretary, member = await _branch_with_member(db)
+        draft = events.Draft(
+            branch_id=member.person.branch_id,
+            title="党课",
+            kind=ActivityKind.LESSON,
+            starts_at=START,
+            ends_at=START + timedelta(hours=2),
+            place="社区",
+        )
+        keys = "SELECT key FROM outbox ORDER BY id"
+
+        async def crash(*_args, **_kwargs):
+            raise RuntimeError("the bot died before the commit")
+
+        monkeypatch.setattr(events.store, "eligible_people", crash)
+        with pytest.raises(RuntimeError):
+            await events.create(db, secretary, draft, START - timedelta(days=1))
+        assert await db.fetchall(keys) == []
+        assert await db.fetchval("SELECT COUNT(*) FROM events") == 0
+
+        monkeypatch.undo()
+        created = await events.create(db, secretary, draft, START - timedelta(days=1), SHANGHAI)
+        event, person = created.event, member.person
+        assert [r["key"] for r in await db.fetchall(keys)] == [
+            f"event-invite:{event.id}:{person.id}"
+        ]
+        await events.answer(db, member, event.id, Rsvp.GOING, START - timedelta(days=1))
+        branch_id = person.branch_id
+        before = START - timedelta(hours=2)
+        assert await events.run(db, branch_id, before - timedelta(minutes=1), SHANGHAI) == 0
+        assert await events.run(db, branch_id, before, SHANGHAI) == 1
+        assert await events.run(db, branch_id, before, SHANGHAI) == 0, "queued once"
+        assert await events.run(db, branch_id + 1, before, SHANGHAI) == 0, "not another branch's"
+        assert [r["key"] for r in await db.fetchall(keys)][1:] == [
+            f"event-reminder:{event.id}:{person.id}"
+        ]

@@ -185,3 +185,34 @@ async def test_concurrent_logs_never_exceed_24_hours_on_a_day(tmp_path):
         refused = [r for r in results if isinstance(r, InvalidInput)]
         assert len(refused) == 1 and refused[0].code == "hours_day_full"
         assert await db.fetchval("SELECT SUM(half_hours) FROM hour_records") == 48
+
+
+async def test_each_notification_commits_with_its_decision(tmp_path, monkeypatch):
+    from storage.db import Database
+
+    async with Database(tmp_path / "h.db") as db:
+        secretary, member = await _branch_with_member(db)
+        draft = hours.Draft(ActivityKind.LESSON, TODAY, 3, "学习党章")
+        keys = "SELECT key FROM outbox ORDER BY id"
+
+        async def crash(*_args, **_kwargs):
+            raise RuntimeError("the bot died before the commit")
+
+        monkeypatch.setattr(hours.audit, "record", crash)
+        with pytest.raises(RuntimeError):
+            await hours.log(db, member, draft, today=TODAY)
+        assert await db.fetchall(keys) == []
+        assert await db.fetchval("SELECT COUNT(*) FROM hour_records") == 0
+
+        monkeypatch.undo()
+        record = await hours.log(db, member, draft, today=TODAY)
+        secretary_id = secretary.person.id
+        assert [r["key"] for r in await db.fetchall(keys)] == [
+            f"hours-review:{record.id}:{secretary_id}"
+        ]
+        await hours.approve(db, secretary, record.id)
+        with pytest.raises(Exception, match="hours_decided"):
+            await hours.approve(db, secretary, record.id)
+        assert [r["key"] for r in await db.fetchall(keys)][1:] == [
+            f"hours-decided:{record.id}:verified:3"
+        ]

@@ -7,10 +7,13 @@ import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot.testing.harness import BotHarness, Person
 from domain import admin, mobile
 from domain.access import actor
 from handlers import certificate_card
+from storage.db import utcnow
 from tests.conftest import invite, onboard
 
 NUMBER = re.compile(r"编号：(B\d{4}-(\d{4})-(\d{4}))")
@@ -366,6 +369,7 @@ async def test_secretary_lists_pages_contacts_renews_and_revokes(bot, branch):
         await mobile.submit(
             bot.db, await actor(bot.db, 9000 + i), Direction.OUTFLOW, details, today()
         )
+    await bot.drain_outbox()  # the secretary is told of each in the outbox
     secretary = branch.secretary
     await secretary.send("/mobile_list")
     assert "幸福社区党支部的流动党员" in secretary.last_text
@@ -463,30 +467,36 @@ async def test_english_speakers_register_in_english(bot, branch):
 
 
 async def test_holders_and_secretaries_are_reminded_once_before_expiry(bot, branch):
-    from bot.context import BotContext
-    from handlers import mobile_secretary
+    from bot import jobs
 
     li = await member(bot, branch, "李", "李明", "13800138000")
     await register_outflow(li)
     await li.press("✅ 提交")
     await branch.secretary.press("✅ 通过")
-    context = BotContext(bot.app)
+
+    async def remind() -> int:
+        job = jobs.JOBS["mobile-renewals"]
+        queued = await job.run(bot.db, branch.id, utcnow(), bot.settings.tz)
+        await bot.drain_outbox()
+        return queued
+
     before = len(li.messages)
-    await mobile_secretary.remind_renewals(context)
+    assert await remind() == 0
     assert len(li.messages) == before, "six months ahead: no reminder yet"
     soon = today() + timedelta(days=20)
     await bot.db.writer.execute(
         "UPDATE mobile_certificates SET valid_until = ?", (soon.isoformat(),)
     )
-    await mobile_secretary.remind_renewals(context)
+    assert await remind() == 2, "the holder and the one secretary"
     assert "支部书记将为您续期" in li.last_text
     assert "李明 的活动证" in branch.secretary.last_text
     before = len(li.messages), len(branch.secretary.messages)
-    await mobile_secretary.remind_renewals(context)
+    assert await remind() == 0
     assert (len(li.messages), len(branch.secretary.messages)) == before, "reminded once"
+    rows = await bot.db.fetchall("SELECT key FROM outbox WHERE key LIKE 'mobile-expiring:%'")
+    assert len(rows) == 2
     await branch.secretary.press("🔄 活动证续期")
     assert "续期至" in li.texts[-2]
-    assert any(job.name == "mobile renewals" for job in bot.app.job_queue.jobs())
 
 
 async def test_cancel_and_restart_in_the_middle_of_a_registration(bot, branch):
@@ -506,3 +516,29 @@ async def test_cancel_and_restart_in_the_middle_of_a_registration(bot, branch):
     await bot.restart()
     await li.send("西湖区")
     assert "工作单位" in li.last_text, "the step survives a restart"
+
+
+async def test_the_decision_and_its_notification_commit_together(bot, branch):
+    li = await member(bot, branch, "李", "李明", "13800138000")
+    await register_outflow(li)
+    await li.press("✅ 提交")
+    registration_id = await bot.db.fetchval("SELECT id FROM mobile_registrations")
+    secretary = await actor(bot.db, branch.secretary.id)
+
+    async def crashing_card(*_args):
+        raise RuntimeError("the bot died while drawing the card")
+
+    with pytest.raises(RuntimeError):
+        await mobile.decide(
+            bot.db, secretary, registration_id, approve=True, today=today(), card=crashing_card
+        )
+    decided = "SELECT key FROM outbox WHERE key LIKE 'mobile-decided:%'"
+    assert await bot.db.fetchall(decided) == []
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM mobile_certificates") == 0
+
+    await mobile.decide(bot.db, secretary, registration_id, approve=True, today=today())
+    assert [row["key"] for row in await bot.db.fetchall(decided)] == [
+        f"mobile-decided:{registration_id}"
+    ]
+    await bot.drain_outbox()
+    assert "您的外出登记已通过" in li.last_text

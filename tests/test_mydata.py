@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
+import pytest
+
 from domain import admin, departures
+from domain.access import actor
 from domain.models import PersonStatus
 from storage import people
 from tests.conftest import invite, onboard
@@ -131,3 +134,28 @@ async def test_names_are_erased_after_the_archive_period(bot, branch):
     assert await bot.db.fetchval("SELECT COUNT(*) FROM people WHERE name = '李明'") == 0
     assert await bot.db.fetchval("SELECT COUNT(*) FROM people WHERE erased_at IS NOT NULL") == 1
     assert await departures.erase_expired(bot.db, date.today()) == 0
+
+
+async def test_a_departure_and_its_notification_commit_together(bot, branch, monkeypatch):
+    li, _zhang = await two_members(bot, branch)
+    record = await people.by_telegram_id(bot.db, li.id)
+    me = await actor(bot.db, li.id)
+
+    async def crash(*_args, **_kwargs):
+        raise RuntimeError("the bot died before the commit")
+
+    monkeypatch.setattr(departures.audit, "record", crash)
+    with pytest.raises(RuntimeError):
+        await departures.record(bot.db, me, None, departures.DepartureKind.OTHER, date.today())
+    told = "SELECT key FROM outbox WHERE key LIKE 'departure:%'"
+    assert await bot.db.fetchall(told) == []
+    assert (await people.get(bot.db, record.id)).status is PersonStatus.ACTIVE
+
+    monkeypatch.undo()
+    await departures.record(bot.db, me, None, departures.DepartureKind.OTHER, date.today())
+    secretary = await people.by_telegram_id(bot.db, branch.secretary.id)
+    assert [row["key"] for row in await bot.db.fetchall(told)] == [
+        f"departure:{record.id}:{secretary.id}"
+    ]
+    await bot.drain_outbox()
+    assert "李明已登记离开支部：其他原因" in branch.secretary.last_text

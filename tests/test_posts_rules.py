@@ -309,3 +309,35 @@ async def test_more_places_go_to_the_waiting_list_first(db, world):
     assert [h.person.name for h in view.waiting] == ["成员2"]
     with pytest.raises(Conflict, match="post_capacity_below_holders"):
         await rules.set_capacity(db, secretary, post.id, 1)
+
+
+async def test_a_claim_and_its_decision_are_told_in_their_own_transactions(db, world, monkeypatch):
+    branch, _other, secretary, members, _outsider = world
+    await rules.board(db, branch.id, TODAY)
+    await rules.advance(db, secretary, branch.id, Stage.SURVEY, TODAY)
+    post = (await rules.board(db, branch.id, TODAY)).posts[0].post
+    told = "SELECT key FROM outbox WHERE key LIKE 'post-claim:%' OR key LIKE 'post-decided:%'"
+
+    async def crash(*_args, **_kwargs):
+        raise RuntimeError("the bot died before the commit")
+
+    monkeypatch.setattr(rules.audit, "record", crash)
+    with pytest.raises(RuntimeError):
+        await rules.claim(db, members[0], post.id, TODAY)
+    assert await db.fetchall(told) == []
+    assert await db.fetchval("SELECT COUNT(*) FROM post_claims") == 0
+
+    monkeypatch.undo()
+    claimed = await rules.claim(db, members[0], post.id, TODAY)
+    assert [r["key"] for r in await db.fetchall(told)] == [
+        f"post-claim:{claimed.claim.id}:{secretary.person.id}"
+    ]
+    await rules.decide_claim(
+        db, secretary, claimed.claim.id, approve=True, reason=None, today=TODAY
+    )
+    with pytest.raises(Conflict):
+        await rules.decide_claim(
+            db, secretary, claimed.claim.id, approve=True, reason=None, today=TODAY
+        )
+    keys = [r["key"] for r in await db.fetchall(told)]
+    assert len(keys) == 2 and keys[1].startswith(f"post-decided:{claimed.claim.id}:")
