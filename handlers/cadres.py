@@ -505,8 +505,7 @@ async def show_cadre(update: Update, context: BotContext) -> None:
 async def this_quarter(
     context: BotContext, person_id: int, day: date
 ) -> feedback.CadreFigures | None:
-    """My line of this quarter's feedback: activities, hours and posts come from the
-    provider the other features plug into `feedback.activity_provider`."""
+    """My line of this quarter's feedback, with the figures my unit will receive."""
     figures = await feedback.gather(context.db, periods.quarter_of(day), context.settings.tz)
     return next((f for f in figures if f.person_id == person_id), None)
 
