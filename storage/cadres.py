@@ -218,3 +218,7 @@ async def cadre_invitations(db: Database, start: datetime, end: datetime) -> lis
         " ORDER BY e.starts_at, p.id",
         (iso(start), iso(end)),
     )
+
+
+async def get(db: Database, registration_id: int) -> CadreRegistration | None:
+    return await get_for_update(db.reader, registration_id)
