@@ -93,10 +93,11 @@ async def hours(
         )
 
 
-async def attended(db: Database, person_id: int, branch_id: int, starts_at: datetime) -> int:
-    """An event of the branch that the person checked in to; returns the event id."""
+async def event(
+    db: Database, branch_id: int, starts_at: datetime, *, open_to_cadres: bool = True
+) -> int:
     async with db.transaction() as conn:
-        event_id = await event_store.insert(
+        return await event_store.insert(
             conn,
             branch_id=branch_id,
             title="主题党日",
@@ -107,11 +108,17 @@ async def attended(db: Database, person_id: int, branch_id: int, starts_at: date
             latitude=None,
             longitude=None,
             capacity=None,
-            open_to_cadres=True,
+            open_to_cadres=open_to_cadres,
             open_to_inflow=True,
             secret="s",
             created_by=None,
         )
+
+
+async def attended(db: Database, person_id: int, branch_id: int, starts_at: datetime) -> int:
+    """An event of the branch that the person checked in to; returns the event id."""
+    event_id = await event(db, branch_id, starts_at)
+    async with db.transaction() as conn:
         await event_store.check_in(conn, event_id, person_id, starts_at, CheckMethod.SECRETARY)
     return event_id
 

@@ -18,7 +18,7 @@ from domain.periods import next_working_day
 from domain.post_models import Rating
 from storage import cadres as cadre_store
 from storage import units as unit_store
-from tests.cadre_support import attended, hours, member, post_held, registered
+from tests.cadre_support import attended, event, hours, member, post_held, registered
 from tests.test_cli import environment
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -251,3 +251,34 @@ async def test_the_county_receives_the_half_year_report(bot, branch):
         str(cell.value) for sheet in book.worksheets for row in sheet.iter_rows() for cell in row
     )
     assert "西湖社区党支部" in text and "县卫健委机关党委" in text
+
+
+# ------------------------------------------------------------ participation reminders
+
+
+async def test_cadres_hear_of_events_and_are_nudged_once_when_idle(bot, branch):
+    education = await units.add_unit(bot.db, None, "县教育局机关党委")
+    idle, busy, plain = bot.person("闲局长"), bot.person("忙处长"), bot.person("普通党员")
+    for cadre in (idle, busy):
+        await member(bot.db, branch.id, cadre.user["first_name"], telegram_id=cadre.id)
+        await registered(bot.db, cadre.id, branch.secretary.id, education.id, 2026)
+    await member(bot.db, branch.id, "普通党员", cadre=False, telegram_id=plain.id)
+    await hours(bot.db, await person_id(bot, busy), branch.id, date(2026, 8, 1), 2)
+    await event(bot.db, branch.id, at(date(2026, 9, 18), "09:00"))
+    await event(bot.db, branch.id, at(date(2026, 9, 18), "15:00"), open_to_cadres=False)
+    await event(bot.db, branch.id, at(date(2026, 9, 25), "09:00"))  # too far ahead yet
+    await bot.drain_outbox()
+    counts = {p.id: len(p.messages) for p in (idle, busy, plain)}
+
+    evening = at(date(2026, 9, 16), "19:15")  # two weeks before 30 September
+    assert await run(bot, "cadre-nudge", evening - timedelta(days=1)) == 0
+    assert await run(bot, "cadre-nudge", evening) == 1
+    assert await run(bot, "cadre-nudge", evening) == 0
+    assert await run(bot, "cadre-events", evening) == 2
+    assert await run(bot, "cadre-events", evening + timedelta(minutes=5)) == 0
+
+    new = {p.user["first_name"]: p.texts[counts[p.id] :] for p in (idle, busy, plain)}
+    assert len(new["闲局长"]) == 2 and "尚无经核实" in new["闲局长"][0]
+    assert "主题党日" in new["闲局长"][1] and "2026-09-18 09:00" in new["闲局长"][1]
+    assert len(new["忙处长"]) == 1 and "2026-09-18 09:00" in new["忙处长"][0]
+    assert new["普通党员"] == []
