@@ -11,7 +11,9 @@ after-hours kind (八小时以外); what goes to unit and county offices, of the
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import aiosqlite
@@ -27,6 +29,11 @@ from storage.db import Database
 FEEDBACK_TEMPLATE = "cadre.feedback"  # text rendered in the unit's language when queued
 CAPTION_MAX = 1024  # Telegram's limit for the text sent with a file
 EVENT_NOTICE_DAYS = 3
+# A day-bound job also runs within this many days after its day, in case the bot was down
+# then; the outbox keys keep it to once.
+CATCH_UP_DAYS = 7
+
+T = TypeVar("T")
 
 REGISTRATION_REMINDER = N_(
     "Reminder ({n} of {total}): please renew your annual cadre registration for {year} "
@@ -53,6 +60,16 @@ COUNTY_CAPTION = N_("Half-yearly report on cadres living in our communities: {pe
 
 def _today(now: datetime, tz: ZoneInfo) -> date:
     return now.astimezone(tz).date()
+
+
+def _recently_due(today: date, due_on: Callable[[date], T | None]) -> tuple[date, T] | None:
+    """The day in the last CATCH_UP_DAYS on which something fell due, and what."""
+    for back in range(CATCH_UP_DAYS):
+        day = today - timedelta(days=back)
+        found = due_on(day)
+        if found:
+            return day, found
+    return None
 
 
 async def registration_reminders(
@@ -119,6 +136,8 @@ async def quarterly_nudge(db: Database, branch_id: int | None, now: datetime, tz
     """Two weeks before the quarter ends, to registered cadres with no verified activity
     (events attended, verified hours, posts held) in it so far."""
     today = _today(now, tz)
+    if _recently_due(today, _nudge_day) is None:
+        return 0
     quarter = quarter_of(today)
     figures = [f for f in await feedback.gather(db, quarter, tz) if f.registered]
     active = {
@@ -128,7 +147,8 @@ async def quarterly_nudge(db: Database, branch_id: int | None, now: datetime, tz
         reminders.CadreState(f.person_id, f.name, f.unit_id, True, f.on_leave_until)
         for f in figures
     ]
-    due = reminders.quarterly_nudge_due(today, states, active)
+    nudge_day = quarter.end - reminders.NUDGE_BEFORE_QUARTER_END
+    due = reminders.quarterly_nudge_due(nudge_day, states, active)
     queued = 0
     async with db.transaction() as conn:
         for person_id in due:
@@ -146,6 +166,10 @@ async def quarterly_nudge(db: Database, branch_id: int | None, now: datetime, tz
                 not_before=now,
             )
     return queued
+
+
+def _nudge_day(day: date) -> bool:
+    return day == quarter_of(day).end - reminders.NUDGE_BEFORE_QUARTER_END
 
 
 async def event_notices(db: Database, branch_id: int | None, now: datetime, tz: ZoneInfo) -> int:
@@ -241,9 +265,10 @@ async def quarterly_feedback(
     db: Database, branch_id: int | None, now: datetime, tz: ZoneInfo
 ) -> int:
     """On the first working day after a quarter, each unit's summary, once."""
-    quarter = reminders.feedback_due(_today(now, tz))
-    if quarter is None:
+    due = _recently_due(_today(now, tz), reminders.feedback_due)
+    if due is None:
         return 0
+    quarter = due[1]
     summaries = await feedback.unit_feedback(db, quarter, tz)
     queued = 0
     async with db.transaction() as conn:
@@ -279,9 +304,10 @@ async def resend_feedback(
 async def county_half_year(db: Database, branch_id: int | None, now: datetime, tz: ZoneInfo) -> int:
     """After Q2 and Q4, to the county organisation department's contacts: the chart in
     the message, the XLSX after it."""
-    half = reminders.county_report_due(_today(now, tz))
-    if half is None:
+    due = _recently_due(_today(now, tz), reminders.county_report_due)
+    if due is None:
         return 0
+    half = due[1]
     figures = await feedback.gather(db, half, tz)
     chart = county_report.chart_png(
         half, figures, county_report.find_font(os.environ.get("BOT_REPORT_FONT"))
