@@ -22,7 +22,7 @@ from bot import __version__, backups, jobs
 from bot.backups import HEARTBEAT_MAX_AGE
 from bot.config import SUPPORTED_LOCALES, ConfigError, Settings, load_settings
 from bot.logging import setup_logging
-from domain import admin, county_report, feedback, mobile, onboarding, periods, units
+from domain import admin, cadre_jobs, county_report, feedback, mobile, onboarding, periods, units
 from domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from domain.models import Invite, InviteRole
 from domain.worktime import parse_spans
@@ -100,6 +100,11 @@ def _parser() -> argparse.ArgumentParser:
     feedback.add_argument("--quarter", required=True, help="e.g. 2026Q3")
     feedback.add_argument("--unit", type=int)
     feedback.add_argument("--out", type=Path, default=Path("."))
+    feedback.add_argument(
+        "--resend",
+        action="store_true",
+        help="queue the summaries again to the units (audited) instead of writing files",
+    )
     county = report.add_parser("county", help="half-year county report (XLSX + PNG chart)")
     county.add_argument("--half", required=True, help="e.g. 2026H2")
     county.add_argument("--out", type=Path, required=True)
@@ -294,6 +299,10 @@ async def _report_feedback(settings: Settings, db: Database, args: argparse.Name
     quarter = periods.parse_quarter(args.quarter)
     if args.unit is not None and await unit_store.get(db, args.unit) is None:
         raise NotFound("unit_unknown", unit=args.unit)
+    if args.resend:
+        queued = await cadre_jobs.resend_feedback(db, quarter, settings.tz, utcnow(), args.unit)
+        print(f"queued={queued}")
+        return 0
     args.out.mkdir(parents=True, exist_ok=True)
     summaries = await feedback.unit_feedback(
         db, quarter, settings.tz, unit_id=args.unit, default_locale=settings.bot_default_locale

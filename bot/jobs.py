@@ -30,7 +30,7 @@ from telegram.ext import Application
 from bot import backups, sender
 from bot.config import Settings
 from bot.context import BotContext
-from domain import digest, events, mobile
+from domain import cadre_jobs, digest, events, mobile
 from storage import branches, job_runs
 from storage.db import Database, utcnow
 
@@ -76,6 +76,43 @@ JOBS: dict[str, Job] = {
             events.run,
             cron={"minute": "*"},
             catch_up=timedelta(hours=1),
+        ),
+        # The cadre jobs look at every cadre and unit of the county at once: units span
+        # branches. Reminders are queued in the evening, outside the working day anyway.
+        Job(
+            "cadre-registration",
+            "January on: weekly registration reminders to cadres (at most 6), then the unit",
+            cadre_jobs.registration_reminders,
+            cron={"hour": 19, "minute": 0},
+            per_branch=False,
+        ),
+        Job(
+            "cadre-events",
+            "events open to cadres in the next days, to cadres who have not answered",
+            cadre_jobs.event_notices,
+            cron={"hour": 19, "minute": 10},
+            per_branch=False,
+        ),
+        Job(
+            "cadre-nudge",
+            "two weeks before quarter end: cadres with no verified activity this quarter",
+            cadre_jobs.quarterly_nudge,
+            cron={"hour": 19, "minute": 20},
+            per_branch=False,
+        ),
+        Job(
+            "cadre-feedback",
+            "first working day after a quarter: each unit's summary with its XLSX",
+            cadre_jobs.quarterly_feedback,
+            cron={"hour": 9, "minute": 30},
+            per_branch=False,
+        ),
+        Job(
+            "county-report",
+            "after Q2 and Q4: the half-year report (XLSX and chart) to the county",
+            cadre_jobs.county_half_year,
+            cron={"hour": 9, "minute": 40},
+            per_branch=False,
         ),
     ]
 }

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 
+from bot.i18n import N_
+from domain import outbox
 from domain.access import Actor, require
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from domain.models import (
@@ -29,6 +31,13 @@ POSITION_MAX = 40
 ADDRESS_MAX = 100
 REMARK_MAX = 300
 LEAVE_MAX_DAYS = 366
+
+# The secretary's copy of a registration, with its buttons, in the secretary's language.
+TO_CONFIRM_TEMPLATE = "cadre.to_confirm"
+CONFIRMED = N_("Your cadre registration for {year} has been confirmed. Send /cadre to see it.")
+REJECTED = N_(
+    "Your cadre registration for {year} was not confirmed. Please contact your branch secretary."
+)
 
 
 def _text(value: str, code: str, shortest: int, longest: int) -> str:
@@ -116,6 +125,7 @@ async def submit(db: Database, actor: Actor, facts: Facts, year: int) -> Submitt
     facts = facts.checked()
     if facts.unit_id is not None and await units.get(db, facts.unit_id) is None:
         raise NotFound("unit_unknown", unit=facts.unit_id)
+    secretaries = await people.secretaries(db, person.branch_id)
     async with db.transaction() as conn:
         if await cadres.pending_of(conn, person.id) is not None:
             raise Conflict("registration_pending")
@@ -131,6 +141,16 @@ async def submit(db: Database, actor: Actor, facts: Facts, year: int) -> Submitt
             branch_id=person.branch_id,
             year=year,
         )
+        for secretary in secretaries:
+            if secretary.telegram_id is not None:
+                await outbox.enqueue(
+                    conn,
+                    key=f"cadre-to-confirm:{registration_id}:{secretary.id}",
+                    chat_id=secretary.telegram_id,
+                    template=TO_CONFIRM_TEMPLATE,
+                    params={"registration": registration_id},
+                    branch_id=person.branch_id,
+                )
         registration = await cadres.get_for_update(conn, registration_id)
     assert registration is not None
     return await _submitted(db, registration)
@@ -194,6 +214,15 @@ async def decide(db: Database, actor: Actor, registration_id: int, *, approve: b
         )
         decided = await cadres.get_for_update(conn, registration.id)
         person = await people.get_for_update(conn, registration.person_id)
+        if person is not None and person.telegram_id is not None:
+            await outbox.enqueue(
+                conn,
+                key=f"cadre-decided:{registration.id}",
+                chat_id=person.telegram_id,
+                text=CONFIRMED if approve else REJECTED,
+                params={"year": registration.year},
+                branch_id=registration.branch_id,
+            )
     assert decided is not None and person is not None
     unit = await units.get(db, decided.unit_id) if decided.unit_id else None
     return Decided(decided, person, unit)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Protocol
 
 from openpyxl import Workbook
@@ -15,8 +15,10 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from bot.i18n import N_, Translator, translator
+from domain import hours, posts
 from domain.models import Person, UnitOrg
 from domain.periods import Period
+from domain.post_models import COUNTY_BY_CODE, Post, Rating
 from storage import branches, cadres, units
 from storage.db import Database
 
@@ -72,34 +74,87 @@ class ActivityProvider(Protocol):
 
 
 class RegistrationOnly:
-    """The provider while events, hours and posts are not merged: every cadre has none."""
+    """A provider with no activity at all: registration figures alone (tests, checks)."""
 
     async def events_attended(
         self, db: Database, person_ids: Sequence[int], period: Period
     ) -> dict[int, int]:
-        """Events attended in the period. Filled by the hours-and-events feature (issue 5,
-        `0005_hours_events.sql`): count the attendances recorded for each person."""
         return {}
 
     async def hours(
         self, db: Database, person_ids: Sequence[int], period: Period
     ) -> dict[int, tuple[float, float]]:
-        """(verified, attested) volunteer hours in the period. Filled by the hours-and-events
-        feature (issue 5)."""
         return {}
 
     async def posts(
         self, db: Database, person_ids: Sequence[int], period: Period
     ) -> dict[int, tuple[PostHeld, ...]]:
-        """Responsibility posts held in the period with their newest assessment. Filled by
-        the posts feature (issue 4, `0004_posts.sql`)."""
         return {}
 
 
-def activity_provider() -> ActivityProvider:
-    """The one place where the events and hours (issue 5) and posts (issue 4) features
-    plug their figures into the feedback, the county report and /cadre."""
-    return RegistrationOnly()
+# Office documents of the county are in Chinese, so post and rating names are too.
+RATINGS_ZH = {
+    Rating.EXCELLENT: "优秀",
+    Rating.COMPETENT: "称职",
+    Rating.BASICALLY_COMPETENT: "基本称职",
+    Rating.INCOMPETENT: "不称职",
+}
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """The figures the events, hours and posts features recorded, per person: a cadre
+    who moved branch keeps one person record, so activity in both branches counts."""
+
+    tz: tzinfo
+
+    def _bounds(self, period: Period) -> tuple[datetime, datetime]:
+        start = datetime.combine(period.start, time(0), tzinfo=self.tz)
+        end = datetime.combine(period.end + timedelta(days=1), time(0), tzinfo=self.tz)
+        return start, end
+
+    async def events_attended(
+        self, db: Database, person_ids: Sequence[int], period: Period
+    ) -> dict[int, int]:
+        return await cadres.events_attended(db, person_ids, *self._bounds(period))
+
+    async def hours(
+        self, db: Database, person_ids: Sequence[int], period: Period
+    ) -> dict[int, tuple[float, float]]:
+        found = {}
+        for person_id in person_ids:
+            totals = await hours.person_totals(db, person_id, period.start, period.end)
+            if totals.verified or totals.attested:
+                found[person_id] = (float(totals.total_verified), float(totals.total_attested))
+        return found
+
+    async def posts(
+        self, db: Database, person_ids: Sequence[int], period: Period
+    ) -> dict[int, tuple[PostHeld, ...]]:
+        zh = translator("zh_Hans")
+        found = {}
+        for person_id in person_ids:
+            held = await posts.person_posts(db, person_id, period.start, period.end)
+            if held:
+                found[person_id] = tuple(
+                    PostHeld(
+                        _post_name(zh, r.post),
+                        RATINGS_ZH[r.assessment.rating] if r.assessment else None,
+                    )
+                    for r in held
+                )
+        return found
+
+
+def _post_name(t: Translator, post: Post) -> str:
+    if post.code in COUNTY_BY_CODE:
+        return t.gettext(COUNTY_BY_CODE[post.code].name)
+    return post.name or "—"
+
+
+def activity_provider(tz: tzinfo) -> ActivityProvider:
+    """Where the feedback, the county report and /cadre take their activity figures."""
+    return Recorded(tz)
 
 
 async def gather(
@@ -107,7 +162,7 @@ async def gather(
 ) -> list[CadreFigures]:
     """Every cadre known by the end of `period` with the figures of that period: the
     registration from this feature, the activity from `provider`."""
-    provider = provider or activity_provider()
+    provider = provider or activity_provider(tz)
     unit_names = {u.id: u.name for u in await units.all_units(db)}
     branch_names = {b.id: b.name for b in await branches.all_branches(db)}
     by_person: dict[int, list] = {}

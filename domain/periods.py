@@ -1,8 +1,7 @@
 """Quarters, half-years and working days for the cadre rules.
 
-Working days follow a plain Monday–Friday rule here. The official State Council calendar
-with make-up working days (调休) is built in `domain/worktime.py` (scheduler issue); the
-integrator swaps `is_working_day` for it.
+Working days are the official calendar of `domain/worktime.py` (holidays and make-up
+working days, 调休), the one source of truth for the bot.
 """
 
 from __future__ import annotations
@@ -12,13 +11,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from domain.errors import InvalidInput
+from domain.worktime import official_working_day as is_working_day
 
 _QUARTER = re.compile(r"(\d{4})Q([1-4])")
 _HALF = re.compile(r"(\d{4})H([12])")
-
-
-def is_working_day(day: date) -> bool:
-    return day.weekday() < 5
 
 
 def next_working_day(day: date) -> date:

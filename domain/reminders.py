@@ -1,8 +1,6 @@
 """Who is due a cadre reminder on a given day. Pure: the job that sends (through the
 outbox, outside working hours) passes in what it knows and records what it sent.
-
-Working days use `domain.periods` (Mon–Fri until the official calendar of
-`domain/worktime.py` is merged)."""
+Working days are the official calendar (`domain.periods`)."""
 
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot import sender
 from bot.context import BotContext
 from bot.i18n import N_, Translator
 from domain import cadres, feedback, periods, units, validation
@@ -27,13 +28,13 @@ from handlers.common import (
     drop_buttons,
     error_text,
     parse_callback,
-    send_safely,
     tr,
-    tr_for,
     who,
 )
 from handlers.onboarding import unexpected
+from storage import cadres as cadre_store
 from storage import units as unit_store
+from storage.db import Database
 
 add_errors(
     {
@@ -308,21 +309,19 @@ async def sent_to_secretary(
             branch=submitted.branch.name,
         )
     )
-    for secretary in submitted.secretaries:
-        if secretary.telegram_id is None:
-            continue
-        st = await tr_for(context, secretary.telegram_id)
-        await _notify(
-            context,
-            secretary.telegram_id,
-            registration_text(st, submitted.registration, submitted.unit and submitted.unit.name),
-            reply_markup=decision_keyboard(st, submitted.registration.id),
-        )
+    sender.wake(context.application)
 
 
-async def _notify(context: BotContext, telegram_id: int, text: str, **kwargs: object) -> None:
-    """Every notification of this module; the outbox (issue 6) replaces this one place."""
-    await send_safely(context, telegram_id, text, **kwargs)
+@sender.renderer(cadres.TO_CONFIRM_TEMPLATE)
+async def to_confirm(t: Translator, db: Database, params: dict) -> sender.Rendered:
+    registration = await cadre_store.get(db, params["registration"])
+    if registration is None:
+        raise KeyError("cadre registration gone")
+    unit = await unit_store.get(db, registration.unit_id) if registration.unit_id else None
+    return sender.Rendered(
+        registration_text(t, registration, unit and unit.name),
+        decision_keyboard(t, registration.id),
+    )
 
 
 def registration_text(t: Translator, registration: CadreRegistration, unit: str | None) -> str:
@@ -369,7 +368,6 @@ async def decide(update: Update, context: BotContext) -> None:
         if isinstance(exc, Conflict):
             await drop_buttons(query)
         return
-    person = decided.person
     outcome = (
         t.gettext("✅ Confirmed: {name}", name=decided.registration.name)
         if approve
@@ -377,23 +375,7 @@ async def decide(update: Update, context: BotContext) -> None:
     )
     await answer_query(query, outcome)
     await query.edit_message_text(f"{query.message.text}\n\n{outcome}")
-    if person.telegram_id is None:
-        return
-    ct = await tr_for(context, person.telegram_id)
-    year = decided.registration.year
-    await _notify(
-        context,
-        person.telegram_id,
-        ct.gettext(
-            "Your cadre registration for {year} has been confirmed. Send /cadre to see it.",
-            year=year,
-        )
-        if approve
-        else ct.gettext(
-            "Your cadre registration for {year} was not confirmed. Please contact your branch secretary.",
-            year=year,
-        ),
-    )
+    sender.wake(context.application)
 
 
 async def cancel(update: Update, context: BotContext) -> int:
@@ -505,8 +487,7 @@ async def show_cadre(update: Update, context: BotContext) -> None:
 async def this_quarter(
     context: BotContext, person_id: int, day: date
 ) -> feedback.CadreFigures | None:
-    """My line of this quarter's feedback: activities, hours and posts come from the
-    provider the other features plug into `feedback.activity_provider`."""
+    """My line of this quarter's feedback, with the figures my unit will receive."""
     figures = await feedback.gather(context.db, periods.quarter_of(day), context.settings.tz)
     return next((f for f in figures if f.person_id == person_id), None)
 

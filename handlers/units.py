@@ -16,12 +16,15 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from domain import cadres, feedback, periods, privacy, units
+from bot.i18n import Translator
+from bot.sender import Rendered, renderer
+from domain import cadre_jobs, cadres, feedback, periods, privacy, units
 from domain.errors import DomainError, NotAllowed
 from domain.models import Role
 from handlers.cadres import today
 from handlers.common import answer_query, drop_buttons, error_text, parse_callback, tr, who
 from storage import units as unit_store
+from storage.db import Database
 
 UNIT_NAME = "unit.name"
 REMARK_TEXT = "remark.text"
@@ -240,3 +243,9 @@ def handlers() -> list:
         CommandHandler("link", link_group, filters=filters.ChatType.GROUPS),
         CommandHandler("cadres", list_cadres, filters=private),
     ]
+
+
+@renderer(cadre_jobs.FEEDBACK_TEMPLATE)
+async def feedback_caption(t: Translator, db: Database, params: dict) -> Rendered:
+    """Already in the unit's language, which the recipient's own need not be."""
+    return Rendered(params["text"])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+import sqlite3
+from collections.abc import Sequence
+from datetime import date, datetime
 
 import aiosqlite
 
@@ -181,3 +183,42 @@ async def confirmed_up_to(db: Database, year: int) -> list[CadreRegistration]:
         (year,),
     )
     return [rows.cadre_registration(r) for r in found]
+
+
+async def events_attended(
+    db: Database, person_ids: Sequence[int], start: datetime, end: datetime
+) -> dict[int, int]:
+    """Events attended (checked in) by each person among those starting in [start, end)."""
+    if not person_ids:
+        return {}
+    marks = ", ".join("?" * len(person_ids))
+    found = await db.fetchall(
+        "SELECT a.person_id, COUNT(*) FROM event_attendance a"
+        " JOIN events e ON e.id = a.event_id"
+        f" WHERE a.person_id IN ({marks}) AND e.starts_at >= ? AND e.starts_at < ?"
+        " GROUP BY a.person_id",
+        (*person_ids, iso(start), iso(end)),
+    )
+    return {r[0]: r[1] for r in found}
+
+
+async def cadre_invitations(db: Database, start: datetime, end: datetime) -> list[sqlite3.Row]:
+    """Events open to cadres starting in [start, end), with each active cadre of the
+    event's branch who has not answered yet."""
+    return await db.fetchall(
+        "SELECT e.id AS event_id, e.title, e.starts_at, e.place, e.branch_id,"
+        " p.id AS person_id, p.telegram_id"
+        " FROM events e"
+        " JOIN roles r ON r.branch_id = e.branch_id AND r.role = 'cadre'"
+        " JOIN people p ON p.id = r.person_id AND p.status = 'active'"
+        "  AND p.branch_id = e.branch_id AND p.telegram_id IS NOT NULL"
+        " LEFT JOIN event_rsvps a ON a.event_id = e.id AND a.person_id = p.id"
+        " WHERE e.open_to_cadres = 1 AND e.starts_at >= ? AND e.starts_at < ?"
+        "  AND a.event_id IS NULL"
+        " ORDER BY e.starts_at, p.id",
+        (iso(start), iso(end)),
+    )
+
+
+async def get(db: Database, registration_id: int) -> CadreRegistration | None:
+    return await get_for_update(db.reader, registration_id)

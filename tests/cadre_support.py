@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
+
 from domain import cadres
 from domain.access import actor
+from domain.activity import ActivityKind, CheckMethod, HourSource, HourStatus
 from domain.models import Category, PersonStatus, Role
+from domain.post_models import ClaimStatus, Rating
+from storage import events as event_store
+from storage import hours as hour_store
 from storage import people
+from storage import posts as post_store
 from storage.db import Database
 
 _next_telegram_id = [900_000]
@@ -59,3 +66,75 @@ async def registered(
     secretary = await actor(db, secretary_telegram_id)
     await cadres.decide(db, secretary, submitted.registration.id, approve=True)
     return me.person.id
+
+
+async def hours(
+    db: Database,
+    person_id: int,
+    branch_id: int,
+    day: date,
+    half_hours: int,
+    *,
+    verified: bool = True,
+) -> None:
+    """Volunteer hours as the hours feature records them (verified, else attested)."""
+    async with db.transaction() as conn:
+        await hour_store.insert(
+            conn,
+            person_id=person_id,
+            branch_id=branch_id,
+            kind=ActivityKind.VOLUNTEER,
+            day=day,
+            half_hours=half_hours,
+            description="社区志愿服务",
+            photo_file_id=None,
+            status=HourStatus.VERIFIED if verified else HourStatus.PENDING,
+            source=HourSource.SELF,
+        )
+
+
+async def event(
+    db: Database, branch_id: int, starts_at: datetime, *, open_to_cadres: bool = True
+) -> int:
+    async with db.transaction() as conn:
+        return await event_store.insert(
+            conn,
+            branch_id=branch_id,
+            title="主题党日",
+            kind=ActivityKind.LESSON,
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(hours=2),
+            place="党群服务中心",
+            latitude=None,
+            longitude=None,
+            capacity=None,
+            open_to_cadres=open_to_cadres,
+            open_to_inflow=True,
+            secret="s",
+            created_by=None,
+        )
+
+
+async def attended(db: Database, person_id: int, branch_id: int, starts_at: datetime) -> int:
+    """An event of the branch that the person checked in to; returns the event id."""
+    event_id = await event(db, branch_id, starts_at)
+    async with db.transaction() as conn:
+        await event_store.check_in(conn, event_id, person_id, starts_at, CheckMethod.SECRETARY)
+    return event_id
+
+
+async def post_held(
+    db: Database, person_id: int, branch_id: int, name: str, year: int, rating: Rating | None
+) -> None:
+    """An approved post for the year, assessed with `rating` if given."""
+    now = datetime(year, 3, 1, tzinfo=UTC)
+    async with db.transaction() as conn:
+        post_id = await post_store.add_post(conn, branch_id, name, 2, now)
+        claim_id = await post_store.insert_claim(
+            conn, post_id, person_id, year, ClaimStatus.PENDING, now
+        )
+        claim = await post_store.get_claim(conn, claim_id)
+        await post_store.set_claim_status(conn, claim, ClaimStatus.APPROVED, now)
+        if rating is not None:
+            claim = await post_store.get_claim(conn, claim_id)
+            await post_store.save_assessment(conn, claim, rating, "", None, now)

@@ -4,8 +4,7 @@ periods, and the figures in the feedback and county files."""
 from __future__ import annotations
 
 import io
-import itertools
-from datetime import date
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,10 +15,11 @@ from domain import admin, cadres, county_report, feedback, periods, privacy, rem
 from domain.access import actor
 from domain.errors import Conflict, InvalidInput, NotAllowed
 from domain.models import RegistrationStatus
+from domain.post_models import Rating
 from storage import cadres as cadre_store
 from storage import units as unit_store
 from storage.db import Database
-from tests.cadre_support import facts, member, registered
+from tests.cadre_support import attended, facts, hours, member, post_held, registered
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -198,11 +198,18 @@ def test_a_january_of_registration_reminders_then_one_escalation():
             told.append((day, due.escalate))
             escalated.update(due.escalated_people)
         day = date.fromordinal(day.toordinal() + 1)
-    # 1 January 2026 is a Thursday: the first working day under the Mon–Fri rule
-    assert reminded[0] == date(2026, 1, 1)
-    assert len(reminded) == 6 and all(d.weekday() < 5 for d in reminded)
-    assert all((b - a).days == 7 for a, b in itertools.pairwise(reminded))
-    assert told == [(date(2026, 2, 12), {7: ["张局长"]})]
+    # The official calendar: 1-3 January 2026 are the New Year holiday, Sunday 4 January
+    # is worked in exchange (调休); Sunday 11 January is not, so the next comes on Monday.
+    assert reminded == [
+        date(2026, 1, 4),
+        date(2026, 1, 12),
+        date(2026, 1, 19),
+        date(2026, 1, 26),
+        date(2026, 2, 2),
+        date(2026, 2, 9),
+    ]
+    # A week after the sixth falls in the Spring Festival holiday (15-23 February).
+    assert told == [(date(2026, 2, 24), {7: ["张局长"]})]
 
 
 def test_no_reminders_once_registered_or_on_leave():
@@ -221,12 +228,13 @@ def test_quarterly_nudge_and_report_days():
     cadres_ = [reminders.CadreState(1, "甲", 7, True), reminders.CadreState(2, "乙", 7, True)]
     assert reminders.quarterly_nudge_due(date(2026, 9, 16), cadres_, {1: 2}) == [2]
     assert reminders.quarterly_nudge_due(date(2026, 9, 15), cadres_, {}) == []
-    # 1 October 2026 is a Thursday; 1 January 2028 a Saturday
-    assert reminders.feedback_due(date(2026, 10, 1)).label == "2026Q3"
-    assert reminders.feedback_due(date(2026, 10, 2)) is None
+    # 1-7 October 2026 are the National Day holiday; 1 January 2028 is a Saturday
+    assert reminders.feedback_due(date(2026, 10, 1)) is None
+    assert reminders.feedback_due(date(2026, 10, 8)).label == "2026Q3"
+    assert reminders.feedback_due(date(2026, 10, 9)) is None
     assert reminders.feedback_due(date(2028, 1, 3)).label == "2027Q4"
     assert reminders.county_report_due(date(2028, 1, 3)).label == "2027H2"
-    assert reminders.county_report_due(date(2026, 10, 1)) is None
+    assert reminders.county_report_due(date(2026, 10, 8)) is None
 
 
 def test_periods():
@@ -360,8 +368,9 @@ async def test_a_january_from_the_database_stops_once_registered(world):
         await reminders.record_sent(db, due, day)
         day = date.fromordinal(day.toordinal() + 1)
     late_person = (await actor(db, late)).person.id
-    assert reminded == {late_person: 6, soon_person: 2}
-    assert escalations == [(date(2026, 2, 12), {education.id: ["迟登记"]})]
+    # Reminded on the make-up working day 4 January, registered on the 9th: one reminder.
+    assert reminded == {late_person: 6, soon_person: 1}
+    assert escalations == [(date(2026, 2, 24), {education.id: ["迟登记"]})]
 
 
 async def test_summaries_go_to_the_group_else_the_contacts_else_wait(world):
@@ -388,3 +397,44 @@ async def test_the_digest_learns_whose_remark_is_missing_in_the_last_week(world)
     assert await reminders.remarks_missing(db, east.id, date(2026, 9, 24)) == ["甲干部", "乙干部"]
     await cadres.add_remark(db, await actor(db, 1), first, periods.quarter(2026, 3), "表现良好")
     assert await reminders.remarks_missing(db, east.id, date(2026, 9, 30)) == ["乙干部"]
+
+
+async def test_recorded_activity_counts_once_for_a_cadre_who_moved_branch(world):
+    """Hours (verified and attested), events attended and posts with their latest
+    assessment, from both branches of a cadre who moved mid-quarter; other quarters and
+    other people do not count."""
+    db, east, west, education, _ = world
+    mover = await member(db, east.id, "搬家处长")
+    person_id = await registered(db, mover, 1, education.id, 2026)
+    await hours(db, person_id, east.id, date(2026, 7, 10), 4)
+    await hours(db, person_id, east.id, date(2026, 6, 30), 8)  # the quarter before
+    await attended(db, person_id, east.id, datetime(2026, 7, 11, 1, 0, tzinfo=UTC))
+    await post_held(db, person_id, east.id, "政策宣传岗", 2026, Rating.COMPETENT)
+    async with db.transaction() as conn:
+        await conn.execute("UPDATE people SET branch_id = ? WHERE id = ?", (west.id, person_id))
+        await conn.execute(
+            "UPDATE roles SET branch_id = ? WHERE person_id = ?", (west.id, person_id)
+        )
+    await registered(db, mover, 2, education.id, 2026)
+    await hours(db, person_id, west.id, date(2026, 9, 1), 3)
+    await hours(db, person_id, west.id, date(2026, 9, 2), 2, verified=False)
+    # Midnight of 1 October in Shanghai is still 30 September in UTC: the zone decides.
+    await attended(db, person_id, west.id, datetime(2026, 9, 30, 16, 0, tzinfo=UTC))
+    await attended(db, person_id, west.id, datetime(2026, 9, 20, 1, 0, tzinfo=UTC))
+    await post_held(db, person_id, west.id, "环境卫生岗", 2026, Rating.EXCELLENT)
+    other = await registered(db, await member(db, west.id, "别人"), 2, education.id, 2026)
+    await hours(db, other, west.id, date(2026, 8, 1), 10)
+
+    figures = await feedback.gather(db, periods.quarter(2026, 3), TZ)
+    mine = [f for f in figures if f.person_id == person_id]
+    assert len(mine) == 1
+    (figure,) = mine
+    assert figure.branches == ("东风社区党支部", "西湖社区党支部")
+    assert (figure.hours_verified, figure.hours_attested) == (3.5, 1.0)
+    assert figure.events_attended == 2
+    assert [(p.name, p.assessment) for p in figure.posts] == [
+        ("政策宣传岗", "称职"),
+        ("环境卫生岗", "优秀"),
+    ]
+    assert figure.latest_assessment == "优秀"
+    assert next(f for f in figures if f.person_id == other).hours_verified == 5.0

@@ -14,6 +14,13 @@ from tests.cadre_support import member, registered
 from tests.conftest import invite, onboard
 
 
+async def registered_now(bot, *args, **kwargs) -> int:
+    """Registered and confirmed, with the notifications of it already delivered."""
+    person_id = await registered(bot.db, *args, **kwargs)
+    await bot.drain_outbox()
+    return person_id
+
+
 async def joined_cadre(bot, branch, name: str):
     person = bot.person(name)
     await onboard(
@@ -87,7 +94,7 @@ async def test_renewal_keeps_last_years_registration(bot, branch):
     education = await units.add_unit(bot.db, None, "县教育局机关党委")
     cadre = bot.person("赵主任")
     await member(bot.db, branch.id, "赵主任", telegram_id=cadre.id)
-    person_id = await registered(bot.db, cadre.id, branch.secretary.id, education.id, 2025)
+    person_id = await registered_now(bot, cadre.id, branch.secretary.id, education.id, 2025)
     await cadre.send("/cadre")
     assert "请续期" in cadre.last_text
     await cadre.press("🔁 信息不变，续期")
@@ -114,8 +121,8 @@ async def test_unit_contact_joins_links_the_group_and_sees_only_own_cadres(bot, 
     assert await unit_store.units_of_contact(bot.db, record.id) == [health.id]
 
     other = await units.add_unit(bot.db, None, "县教育局机关党委")
-    await registered(bot.db, await member(bot.db, branch.id, "卫健干部"), secretary.id, health.id)
-    await registered(bot.db, await member(bot.db, branch.id, "教育干部"), secretary.id, other.id)
+    await registered_now(bot, await member(bot.db, branch.id, "卫健干部"), secretary.id, health.id)
+    await registered_now(bot, await member(bot.db, branch.id, "教育干部"), secretary.id, other.id)
     await member(bot.db, branch.id, "普通党员", cadre=False)
     await contact.send("/cadres")
     assert "卫健干部" in contact.last_text
@@ -144,7 +151,7 @@ async def test_unit_contact_joins_links_the_group_and_sees_only_own_cadres(bot, 
 async def test_remarks_and_leave(bot, branch):
     education = await units.add_unit(bot.db, None, "县教育局机关党委")
     cadre = await joined_cadre(bot, branch, "孙局长")
-    await registered(bot.db, cadre.id, branch.secretary.id, education.id, today(bot).year)
+    await registered_now(bot, cadre.id, branch.secretary.id, education.id, today(bot).year)
     secretary = branch.secretary
     await secretary.send("/remark")
     await secretary.press("孙局长")
@@ -182,8 +189,8 @@ async def test_a_county_contact_joins_and_sees_every_cadre_but_no_plain_member(b
     education = await units.add_unit(bot.db, None, "县教育局机关党委")
     health = await units.add_unit(bot.db, None, "县卫健委机关党委")
     secretary = branch.secretary.id
-    await registered(bot.db, await member(bot.db, branch.id, "教育干部"), secretary, education.id)
-    await registered(bot.db, await member(bot.db, branch.id, "卫健干部"), secretary, health.id)
+    await registered_now(bot, await member(bot.db, branch.id, "教育干部"), secretary, education.id)
+    await registered_now(bot, await member(bot.db, branch.id, "卫健干部"), secretary, health.id)
     await member(bot.db, branch.id, "普通党员", cadre=False)
     await county.send("/cadres")
     assert "教育干部" in county.last_text and "卫健干部" in county.last_text
@@ -222,7 +229,7 @@ async def test_a_remark_on_another_branchs_cadre_is_refused(bot, branch):
     other = await admin.add_branch(bot.db, "西湖社区党支部", "城关区")
     await admin.add_secretary(bot.db, other.id, 4242)
     own = await member(bot.db, branch.id, "本支部干部")
-    await registered(bot.db, own, branch.secretary.id, education.id, today(bot).year)
+    await registered_now(bot, own, branch.secretary.id, education.id, today(bot).year)
     foreign = await registered(
         bot.db, await member(bot.db, other.id, "外支部干部"), 4242, education.id, today(bot).year
     )
@@ -239,7 +246,7 @@ async def test_an_english_cadre_reads_english(bot, branch):
     education = await units.add_unit(bot.db, None, "County Education Bureau Party Committee")
     ann = bot.person("Ann", language_code="en")
     await member(bot.db, branch.id, "Ann Lee", telegram_id=ann.id)
-    await registered(bot.db, ann.id, branch.secretary.id, education.id, today(bot).year)
+    await registered_now(bot, ann.id, branch.secretary.id, education.id, today(bot).year)
     await ann.send("/cadre")
     assert "is confirmed" in ann.last_text and "Rank: Division level" in ann.last_text
     assert "your unit will receive" in ann.last_text

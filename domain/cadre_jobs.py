@@ -1,0 +1,334 @@
+"""The scheduled side of dual management (双重管理): registration reminders and their
+escalation, reminders of events and the quarterly nudge, the quarterly feedback to each
+unit and the half-yearly county report.
+
+Every job decides from the database what is due on its local day and queues through the
+outbox with a key naming the person or unit and the day or period, so a second run, or
+a run at several instants of a day, queues nothing new. Reminders to cadres are of the
+after-hours kind (八小时以外); what goes to unit and county offices, of the office kind.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+import aiosqlite
+
+from bot.i18n import N_, translator
+from domain import county_report, feedback, outbox, reminders
+from domain.feedback import UnitFeedback
+from domain.notification import Attachment, Kind
+from domain.periods import Period, quarter_of
+from storage import audit, cadres, people, units
+from storage.db import Database
+
+FEEDBACK_TEMPLATE = "cadre.feedback"  # text rendered in the unit's language when queued
+CAPTION_MAX = 1024  # Telegram's limit for the text sent with a file
+EVENT_NOTICE_DAYS = 3
+# A day-bound job also runs within this many days after its day, in case the bot was down
+# then; the outbox keys keep it to once.
+CATCH_UP_DAYS = 7
+
+T = TypeVar("T")
+
+REGISTRATION_REMINDER = N_(
+    "Reminder ({n} of {total}): please renew your annual cadre registration for {year} "
+    "with your community party branch. Send /cadre to do it. "
+    "On leave? Send /away with the date you are back."
+)
+ESCALATION = N_(
+    "{unit}: these cadres have not registered for {year} with their community party "
+    "branch after six reminders: {names}"
+)
+NUDGE = N_(
+    "The quarter ends on {date} and no verified activity of yours is recorded in it yet. "
+    "Events, posts and volunteer hours in your community all count: see /events and /hours."
+)
+EVENT_NOTICE = N_(
+    "Coming up in your community, open to cadres: {title}, {when}, {place}. Send /events to answer."
+)
+UNDELIVERABLE = N_(
+    "The quarterly feedback for {unit} ({quarter}) is waiting: the unit has no linked "
+    "group and no contact person. An operator sends it again once one is set up."
+)
+COUNTY_CAPTION = N_("Half-yearly report on cadres living in our communities: {period}.")
+
+
+def _today(now: datetime, tz: ZoneInfo) -> date:
+    return now.astimezone(tz).date()
+
+
+def _recently_due(today: date, due_on: Callable[[date], T | None]) -> tuple[date, T] | None:
+    """The day in the last CATCH_UP_DAYS on which something fell due, and what."""
+    for back in range(CATCH_UP_DAYS):
+        day = today - timedelta(days=back)
+        found = due_on(day)
+        if found:
+            return day, found
+    return None
+
+
+async def registration_reminders(
+    db: Database, branch_id: int | None, now: datetime, tz: ZoneInfo
+) -> int:
+    """From the first working day of January, weekly until registered (at most six),
+    then the unit's contacts are told, once, the names of who has not registered."""
+    today = _today(now, tz)
+    due = await reminders.registration_reminders(db, today)
+    if not (due.remind or due.escalate):
+        return 0
+    sent = await cadres.reminders_sent(db, today.year)
+    cadre_people = {p.id: p for p in await cadres.cadre_people(db)}
+    recipients = {u: await _unit_recipients(db, u) for u in due.escalate}
+    queued = 0
+    async with db.transaction() as conn:
+        for person_id in due.remind:
+            person = cadre_people[person_id]
+            await cadres.record_reminder(conn, person_id, today.year, "registration", today)
+            if person.telegram_id is None:
+                continue
+            queued += await outbox.enqueue(
+                conn,
+                key=f"cadre-register:{person_id}:{today.isoformat()}",
+                chat_id=person.telegram_id,
+                text=REGISTRATION_REMINDER,
+                params={
+                    "n": len(sent.get(person_id, [])) + 1,
+                    "total": reminders.REGISTRATION_REMINDERS_MAX,
+                    "year": today.year,
+                },
+                kind=Kind.AFTER_HOURS,
+                branch_id=person.branch_id,
+                not_before=now,
+            )
+        for person_id in due.escalated_people:
+            await cadres.record_reminder(conn, person_id, today.year, "escalation", today)
+        for unit_id, names in due.escalate.items():
+            unit = await units.get(db, unit_id)
+            assert unit is not None
+            for chat_id in recipients[unit_id]:
+                queued += await outbox.enqueue(
+                    conn,
+                    key=f"cadre-escalate:{unit_id}:{chat_id}:{today.isoformat()}",
+                    chat_id=chat_id,
+                    text=ESCALATION,
+                    params={"unit": unit.name, "year": today.year, "names": "、".join(names)},
+                    kind=Kind.OFFICE_HOURS,
+                    not_before=now,
+                )
+    return queued
+
+
+async def _unit_recipients(db: Database, unit_id: int) -> list[int]:
+    """The unit's contacts, else its linked group: who is told about its cadres."""
+    found = [p.telegram_id for p in await units.contacts(db, unit_id) if p.telegram_id]
+    unit = await units.get(db, unit_id)
+    if not found and unit is not None and unit.chat_id is not None:
+        found = [unit.chat_id]
+    return found
+
+
+async def quarterly_nudge(db: Database, branch_id: int | None, now: datetime, tz: ZoneInfo) -> int:
+    """Two weeks before the quarter ends, to registered cadres with no verified activity
+    (events attended, verified hours, posts held) in it so far."""
+    today = _today(now, tz)
+    if _recently_due(today, _nudge_day) is None:
+        return 0
+    quarter = quarter_of(today)
+    figures = [f for f in await feedback.gather(db, quarter, tz) if f.registered]
+    active = {
+        f.person_id: f.events_attended + int(f.hours_verified > 0) + len(f.posts) for f in figures
+    }
+    states = [
+        reminders.CadreState(f.person_id, f.name, f.unit_id, True, f.on_leave_until)
+        for f in figures
+    ]
+    nudge_day = quarter.end - reminders.NUDGE_BEFORE_QUARTER_END
+    due = reminders.quarterly_nudge_due(nudge_day, states, active)
+    queued = 0
+    async with db.transaction() as conn:
+        for person_id in due:
+            person = await people.get_for_update(conn, person_id)
+            if person is None or person.telegram_id is None:
+                continue
+            queued += await outbox.enqueue(
+                conn,
+                key=f"cadre-nudge:{person_id}:{quarter.label}",
+                chat_id=person.telegram_id,
+                text=NUDGE,
+                params={"date": quarter.end.isoformat()},
+                kind=Kind.AFTER_HOURS,
+                branch_id=person.branch_id,
+                not_before=now,
+            )
+    return queued
+
+
+def _nudge_day(day: date) -> bool:
+    return day == quarter_of(day).end - reminders.NUDGE_BEFORE_QUARTER_END
+
+
+async def event_notices(db: Database, branch_id: int | None, now: datetime, tz: ZoneInfo) -> int:
+    """A few days before an event open to cadres, each cadre of its branch who has not
+    answered hears of it once (members' own lead-time reminders are the events feature's)."""
+    leaves = await cadres.leaves(db)
+    today = _today(now, tz)
+    queued = 0
+    async with db.transaction() as conn:
+        for row in await cadres.cadre_invitations(db, now, now + timedelta(days=EVENT_NOTICE_DAYS)):
+            leave = leaves.get(row["person_id"])
+            if leave is not None and today <= leave.until:
+                continue
+            starts = datetime.fromisoformat(row["starts_at"]).astimezone(tz)
+            queued += await outbox.enqueue(
+                conn,
+                key=f"cadre-event:{row['event_id']}:{row['person_id']}",
+                chat_id=row["telegram_id"],
+                text=EVENT_NOTICE,
+                params={
+                    "title": row["title"],
+                    "when": starts.strftime("%Y-%m-%d %H:%M"),
+                    "place": row["place"],
+                },
+                kind=Kind.AFTER_HOURS,
+                branch_id=row["branch_id"],
+                not_before=now,
+            )
+    return queued
+
+
+def caption(summary: UnitFeedback, default_locale: str = "zh_Hans") -> str:
+    """The summary as the file's caption; when too long for one, the heading and a count,
+    the rest being in the spreadsheet."""
+    if len(summary.text) <= CAPTION_MAX:
+        return summary.text
+    t = translator(summary.unit.locale or default_locale)
+    head = summary.text.split("\n\n", 1)[0]
+    return "\n\n".join(
+        [
+            head,
+            t.ngettext(
+                "{n} cadre; the details are in the attached spreadsheet.",
+                "{n} cadres; the details are in the attached spreadsheet.",
+                len(summary.figures),
+            ),
+        ]
+    )[:CAPTION_MAX]
+
+
+async def queue_feedback(
+    conn: aiosqlite.Connection,
+    db: Database,
+    summary: UnitFeedback,
+    key: str,
+    now: datetime,
+) -> int:
+    """One unit's summary with its XLSX to its group, else its contacts; none: the
+    secretaries of the branches its cadres live in are told it waits."""
+    queued = 0
+    chats = await feedback.destinations(db, summary.unit)
+    for chat_id in chats:
+        queued += await outbox.enqueue(
+            conn,
+            key=key if len(chats) == 1 else f"{key}:{chat_id}",
+            chat_id=chat_id,
+            template=FEEDBACK_TEMPLATE,
+            params={"text": caption(summary)},
+            kind=Kind.OFFICE_HOURS,
+            attachment=Attachment(summary.file_name, content=summary.xlsx),
+            not_before=now,
+        )
+    if chats:
+        return queued
+    branch_ids = sorted({b for f in summary.figures for b in f.branch_ids})
+    for branch_id in branch_ids:
+        for secretary in await people.secretaries(db, branch_id):
+            if secretary.telegram_id is None:
+                continue
+            queued += await outbox.enqueue(
+                conn,
+                key=f"{key}:waiting:{secretary.id}",
+                chat_id=secretary.telegram_id,
+                text=UNDELIVERABLE,
+                params={"unit": summary.unit.name, "quarter": summary.period.label},
+                branch_id=branch_id,
+                not_before=now,
+            )
+    return queued
+
+
+async def quarterly_feedback(
+    db: Database, branch_id: int | None, now: datetime, tz: ZoneInfo
+) -> int:
+    """On the first working day after a quarter, each unit's summary, once."""
+    due = _recently_due(_today(now, tz), reminders.feedback_due)
+    if due is None:
+        return 0
+    quarter = due[1]
+    summaries = await feedback.unit_feedback(db, quarter, tz)
+    queued = 0
+    async with db.transaction() as conn:
+        for summary in summaries:
+            queued += await queue_feedback(conn, db, summary, summary.outbox_key, now)
+    return queued
+
+
+async def resend_feedback(
+    db: Database, quarter: Period, tz: ZoneInfo, now: datetime, unit_id: int | None = None
+) -> int:
+    """An operator's explicit re-send: new keys (the instant of the request), audited."""
+    summaries = await feedback.unit_feedback(db, quarter, tz, unit_id=unit_id)
+    queued = 0
+    async with db.transaction() as conn:
+        for summary in summaries:
+            stamp = now.strftime("%Y%m%dT%H%M%S")
+            queued += await queue_feedback(
+                conn, db, summary, f"{summary.outbox_key}:resend:{stamp}", now
+            )
+            await audit.record(
+                conn,
+                action="cadre.feedback_resent",
+                subject_type="unit_org",
+                subject_id=summary.unit.id,
+                actor_id=None,
+                branch_id=None,
+                quarter=quarter.label,
+            )
+    return queued
+
+
+async def county_half_year(db: Database, branch_id: int | None, now: datetime, tz: ZoneInfo) -> int:
+    """After Q2 and Q4, to the county organisation department's contacts: the chart in
+    the message, the XLSX after it."""
+    due = _recently_due(_today(now, tz), reminders.county_report_due)
+    if due is None:
+        return 0
+    half = due[1]
+    figures = await feedback.gather(db, half, tz)
+    chart = county_report.chart_png(
+        half, figures, county_report.find_font(os.environ.get("BOT_REPORT_FONT"))
+    )
+    book = county_report.workbook(half, figures)
+    xlsx_name, png_name = county_report.file_names(half)
+    queued = 0
+    async with db.transaction() as conn:
+        for chat_id in await county_report.destinations(db):
+            for part, attachment in (
+                ("chart", Attachment(png_name, content=chart, photo=True)),
+                ("xlsx", Attachment(xlsx_name, content=book)),
+            ):
+                queued += await outbox.enqueue(
+                    conn,
+                    key=f"county:{half.label}:{chat_id}:{part}",
+                    chat_id=chat_id,
+                    text=COUNTY_CAPTION,
+                    params={"period": half.label},
+                    kind=Kind.OFFICE_HOURS,
+                    attachment=attachment,
+                    not_before=now,
+                )
+    return queued
