@@ -232,47 +232,65 @@ async def log(
     """Record self-reported hours as attested (pending until a secretary approves); the
     secretaries are asked to review it, with the photo's bytes (`evidence`) if there is one."""
     person_id, branch_id = _member(actor)
+    async with db.transaction() as conn:
+        return await log_in(conn, db, person_id, branch_id, draft, today=today, evidence=evidence)
+
+
+async def log_in(
+    conn: aiosqlite.Connection,
+    db: Database,
+    person_id: int,
+    branch_id: int,
+    draft: Draft,
+    *,
+    today: date,
+    evidence: bytes | None = None,
+    post_id: int | None = None,
+) -> HourRecord:
+    """`log` inside the caller's transaction: a post's duty record brings its hours here
+    (with `post_id`), so the two are written together or not at all."""
     kind = ActivityKind(draft.kind)
     if not 0 < draft.half_hours <= MAX_HALF_HOURS_PER_RECORD:
         raise InvalidInput("hours_too_many", max=MAX_HALF_HOURS_PER_RECORD // 2)
     text = description(draft.description)
-    async with db.transaction() as conn:
-        check_day(draft.day, today, await _window(conn, branch_id))
-        await _room_on_day(conn, person_id, draft.day, draft.half_hours)
-        record_id = await store.insert(
-            conn,
-            person_id=person_id,
-            branch_id=branch_id,
-            kind=kind,
-            day=draft.day,
-            half_hours=draft.half_hours,
-            description=text,
-            photo_file_id=draft.photo_file_id,
-            status=HourStatus.PENDING,
-            source=HourSource.SELF,
-        )
-        await notices.to_secretaries(
-            conn,
-            db,
-            branch_id,
-            f"hours-review:{record_id}",
-            template=REVIEW_TEMPLATE,
-            params={"record": record_id},
-            attachment=evidence
-            and outbox.Attachment(f"hours-{record_id}.jpg", content=evidence, photo=True),
-        )
-        await audit.record(
-            conn,
-            action="hours.logged",
-            subject_type="hour_record",
-            subject_id=record_id,
-            actor_id=person_id,
-            branch_id=branch_id,
-            kind=str(kind),
-            day=draft.day.isoformat(),
-            half_hours=draft.half_hours,
-        )
-        return await _fetch(conn, record_id)
+    check_day(draft.day, today, await _window(conn, branch_id))
+    await _room_on_day(conn, person_id, draft.day, draft.half_hours)
+    record_id = await store.insert(
+        conn,
+        person_id=person_id,
+        branch_id=branch_id,
+        kind=kind,
+        day=draft.day,
+        half_hours=draft.half_hours,
+        description=text,
+        photo_file_id=draft.photo_file_id,
+        status=HourStatus.PENDING,
+        source=HourSource.SELF,
+        post_id=post_id,
+    )
+    await notices.to_secretaries(
+        conn,
+        db,
+        branch_id,
+        f"hours-review:{record_id}",
+        template=REVIEW_TEMPLATE,
+        params={"record": record_id},
+        attachment=evidence
+        and outbox.Attachment(f"hours-{record_id}.jpg", content=evidence, photo=True),
+    )
+    await audit.record(
+        conn,
+        action="hours.logged",
+        subject_type="hour_record",
+        subject_id=record_id,
+        actor_id=person_id,
+        branch_id=branch_id,
+        kind=str(kind),
+        day=draft.day.isoformat(),
+        half_hours=draft.half_hours,
+        post=post_id,
+    )
+    return await _fetch(conn, record_id)
 
 
 async def credit_event(

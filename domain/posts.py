@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from bot.i18n import N_
-from domain import notices, outbox
+from domain import hours, notices, outbox
 from domain.access import Actor, require
+from domain.activity import ActivityKind
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from domain.models import Person, Role
 from domain.post_models import (
@@ -735,6 +736,20 @@ async def record_duty(
     async with db.transaction() as conn:
         await _held_claim(conn, me, post_id, cycle)
         record_id = await store.insert_duty(conn, record, utcnow())
+        if minutes is not None and (half_hours := hours.minutes_to_half_hours(minutes)):
+            # The hours go to the activity ledger as attested post-duty hours, for the
+            # secretary to verify like any other record; a day already full refuses both.
+            draft = hours.Draft(
+                kind=ActivityKind.POST_DUTY,
+                day=done_on,
+                half_hours=min(half_hours, hours.MAX_HALF_HOURS_PER_RECORD),
+                description=record.text.replace("\n", " ")[: hours.DESCRIPTION_MAX],
+                photo_file_id=photo_file_id,
+            )
+            entry = await hours.log_in(
+                conn, db, me.id, me.branch_id, draft, today=today, post_id=post_id
+            )
+            await store.link_ledger_entry(conn, record_id, entry.id)
         await audit.record(
             conn,
             action="posts.duty_recorded",

@@ -343,6 +343,12 @@ async def set_claim_status(
 # -------------------------------------------------------------------- duties and requests
 
 
+async def link_ledger_entry(conn: aiosqlite.Connection, duty_id: int, entry_id: int) -> None:
+    await conn.execute(
+        "UPDATE duty_records SET ledger_entry_id = ? WHERE id = ?", (entry_id, duty_id)
+    )
+
+
 async def insert_duty(conn: aiosqlite.Connection, record: DutyRecord, now: datetime) -> int:
     cur = await conn.execute(
         "INSERT INTO duty_records (post_id, person_id, year, done_on, text, photo_file_id,"

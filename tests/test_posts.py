@@ -226,6 +226,16 @@ async def test_a_whole_year_of_posts(bot, branch):
         ("走访了三户居民，收集意见五条", 90, True),
         ("更新宣传栏", None, False),
     ]
+    # The duty's hours are in the activity ledger, attested until the secretary verifies them.
+    ledger = await bot.db.fetchall(
+        "SELECT h.id, h.kind, h.half_hours, h.status, h.post_id, d.ledger_entry_id"
+        " FROM hour_records h JOIN duty_records d ON d.ledger_entry_id = h.id"
+    )
+    assert [(r["kind"], r["half_hours"], r["status"]) for r in ledger] == [
+        ("post_duty", 3, "pending")
+    ]
+    assert ledger[0]["post_id"] == records[0]["post_id"]
+    assert any("走访了三户居民" in t and "1.5" in t for t in secretary.texts)
 
     # 考核评岗
     await forward(secretary)
