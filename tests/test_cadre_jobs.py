@@ -301,3 +301,18 @@ async def test_cadre_shows_this_quarters_recorded_figures(bot, branch):
     assert "参加活动：1 次" in cadre.last_text
     assert "核实 1.5 小时" in cadre.last_text and "认定 0.5 小时" in cadre.last_text
     assert "文明劝导岗" in cadre.last_text and "称职" in cadre.last_text
+
+
+async def test_the_digest_asks_for_remarks_in_the_week_before_feedback(bot, branch):
+    education = await units.add_unit(bot.db, None, "县教育局机关党委")
+    cadre = bot.person("孙局长")
+    await member(bot.db, branch.id, "孙局长", telegram_id=cadre.id)
+    await registered(bot.db, cadre.id, branch.secretary.id, education.id, 2026)
+    await bot.drain_outbox()
+    digest = jobs.JOBS["secretary-digest"]
+    for day, expected in ((date(2026, 9, 23), 0), (date(2026, 9, 24), 1)):
+        morning = at(day, "08:30")
+        assert await digest.run(bot.db, branch.id, morning, SHANGHAI) == expected
+    bot.sender.clock = lambda: at(date(2026, 9, 24), "08:31").astimezone(UTC)
+    await bot.drain_outbox()
+    assert "孙局长" in branch.secretary.last_text and "/remark" in branch.secretary.last_text
