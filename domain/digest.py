@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from domain import outbox
+from domain import outbox, reminders
 from storage import join_requests, people
 from storage import outbox as queued
 from storage.db import Database
@@ -22,10 +22,12 @@ async def secretary_digest(db: Database, branch_id: int, now: datetime, tz: Zone
     waiting = len(await join_requests.pending_in_branch(db, branch_id))
     unreachable = await queued.unreachable_members(db, branch_id)
     failed = await queued.failed_since(db, branch_id, now - timedelta(days=1))
-    if not (waiting or unreachable or failed):
+    today = now.astimezone(tz).date()
+    remarks = await reminders.remarks_missing(db, branch_id, today)
+    if not (waiting or unreachable or failed or remarks):
         return 0
-    day = now.astimezone(tz).date().isoformat()
-    params = {"waiting": waiting, "unreachable": unreachable, "failed": failed}
+    day = today.isoformat()
+    params = {"waiting": waiting, "unreachable": unreachable, "failed": failed, "remarks": remarks}
     enqueued = 0
     async with db.transaction() as conn:
         for secretary in await people.secretaries(db, branch_id):

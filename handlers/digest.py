@@ -40,4 +40,15 @@ async def digest_message(t: Translator, db: Database, params: dict) -> Rendered:
                 params["failed"],
             )
         )
+    if params.get("remarks"):
+        lines.append(
+            t.ngettext(
+                "The quarterly feedback goes to the cadres' units soon; {n} cadre has no "
+                "remark from you for this quarter yet: {names}. Send /remark to write one.",
+                "The quarterly feedback goes to the cadres' units soon; {n} cadres have no "
+                "remark from you for this quarter yet: {names}. Send /remark to write one.",
+                len(params["remarks"]),
+                names=format_list(params["remarks"], locale=t.babel_locale),
+            )
+        )
     return Rendered("\n".join(lines))

@@ -284,3 +284,35 @@ async def test_cadres_hear_of_events_and_are_nudged_once_when_idle(bot, branch):
     assert "主题党日" in new["闲局长"][1] and "2026-09-18 09:00" in new["闲局长"][1]
     assert len(new["忙处长"]) == 1 and "2026-09-18 09:00" in new["忙处长"][0]
     assert new["普通党员"] == []
+
+
+async def test_cadre_shows_this_quarters_recorded_figures(bot, branch):
+    education = await units.add_unit(bot.db, None, "县教育局机关党委")
+    cadre = bot.person("钱局长")
+    await member(bot.db, branch.id, "钱局长", telegram_id=cadre.id)
+    today = datetime.now(SHANGHAI).date()
+    me = await registered(bot.db, cadre.id, branch.secretary.id, education.id, today.year)
+    await hours(bot.db, me, branch.id, today, 3)
+    await hours(bot.db, me, branch.id, today, 1, verified=False)
+    await attended(bot.db, me, branch.id, datetime.now(UTC) - timedelta(minutes=5))
+    await post_held(bot.db, me, branch.id, "文明劝导岗", today.year, Rating.COMPETENT)
+    await bot.drain_outbox()
+    await cadre.send("/cadre")
+    assert "参加活动：1 次" in cadre.last_text
+    assert "核实 1.5 小时" in cadre.last_text and "认定 0.5 小时" in cadre.last_text
+    assert "文明劝导岗" in cadre.last_text and "称职" in cadre.last_text
+
+
+async def test_the_digest_asks_for_remarks_in_the_week_before_feedback(bot, branch):
+    education = await units.add_unit(bot.db, None, "县教育局机关党委")
+    cadre = bot.person("孙局长")
+    await member(bot.db, branch.id, "孙局长", telegram_id=cadre.id)
+    await registered(bot.db, cadre.id, branch.secretary.id, education.id, 2026)
+    await bot.drain_outbox()
+    digest = jobs.JOBS["secretary-digest"]
+    for day, expected in ((date(2026, 9, 23), 0), (date(2026, 9, 24), 1)):
+        morning = at(day, "08:30")
+        assert await digest.run(bot.db, branch.id, morning, SHANGHAI) == expected
+    bot.sender.clock = lambda: at(date(2026, 9, 24), "08:31").astimezone(UTC)
+    await bot.drain_outbox()
+    assert "孙局长" in branch.secretary.last_text and "/remark" in branch.secretary.last_text
