@@ -12,8 +12,10 @@ from telegram.ext import Application, TypeHandler
 
 from bot import sender
 from bot.context import BotContext
+from domain import feature_exports
 from handlers import (
     basics,
+    broadcast,
     cadres,
     digest,
     events,
@@ -34,8 +36,8 @@ from handlers.errors import on_error
 FEATURES = 0
 AFTER = 1
 
-# Modules that only render outbox messages (bot.sender.renderer); imported to register them.
-RENDER_ONLY = (digest,)
+# Modules imported only to register what they add to registries (exports, /mydata).
+REGISTER_ONLY = (feature_exports,)
 
 
 async def save_state(update: Update, context: BotContext) -> None:
@@ -64,6 +66,7 @@ def register(app: Application) -> None:
             mobile.conversation(),
             mobile_secretary.conversation(),
             roster.conversation(),
+            broadcast.conversation(),
             hours.conversation(),
             events.new_event_conversation(),
             *joins.handlers(),
@@ -74,6 +77,7 @@ def register(app: Application) -> None:
             *mobile_secretary.handlers(),
             *exports.handlers(),
             *pending.handlers(),
+            *digest.handlers(),
             *mydata.handlers(),
             *hours.handlers(),
             *events.handlers(),

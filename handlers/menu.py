@@ -57,6 +57,10 @@ COMMANDS: list[Command] = [
     Command("export", N_("Export members or the audit log as a spreadsheet"), Audience.SECRETARY),
     Command("audit", N_("Read the branch's audit log"), Audience.SECRETARY),
     Command("pending", N_("Everything waiting for my decision"), Audience.SECRETARY),
+    Command("broadcast", N_("Send an announcement to members"), Audience.SECRETARY),
+    Command(
+        "digest", N_("When my digest comes: daily or weekly, and the time"), Audience.SECRETARY
+    ),
     Command("hours", N_("Log activity hours, see your totals"), Audience.MEMBER),
     Command("events", N_("Upcoming events: answer, calendar, reminders"), Audience.MEMBER),
     Command("checkin", N_("Check in at an event"), Audience.MEMBER),
@@ -142,6 +146,12 @@ BUTTONS: dict[str, Audience] = {
     r"^audit:": Audience.SECRETARY,
     r"^pending:open:": Audience.SECRETARY,
     r"^pending:hrs:": Audience.SECRETARY,
+    r"^bc:aud:": Audience.SECRETARY,
+    r"^bc:to:": Audience.SECRETARY,
+    r"^bc:send$": Audience.SECRETARY,
+    r"^bc:cancel$": Audience.SECRETARY,
+    r"^digest:freq:": Audience.SECRETARY,
+    r"^digest:set:": Audience.SECRETARY,
     r"^depart:": Audience.SECRETARY,
     r"^leave:": Audience.EVERYONE,
     r"^ev:(ics|roster|live|code|mark|export):": Audience.SECRETARY,

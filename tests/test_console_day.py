@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
-from domain import admin, cadres, hours
+from bot.testing.harness import BotHarness
+from domain import admin, cadres, digest, hours, pending
 from domain.access import actor
 from domain.activity import ActivityKind
+from handlers import broadcast
+from storage import worktime as worktime_store
 from tests.cadre_support import facts, member
 from tests.conftest import invite, onboard
+from tests.console_helpers import sent_file, sheet_rows
 
 # 12:00 in Shanghai on Wednesday 25 November 2026.
 NOW = datetime(2026, 11, 25, 4, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 25)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 async def snapshot(bot) -> list:
@@ -119,3 +127,133 @@ async def test_the_pending_queue_and_batch_approval(bot, branch):
     )
     assert "没有待审核的活动时长" in secretary.answer
     assert await snapshot(bot) == before
+
+
+async def test_a_broadcast_to_300_members_reports_its_progress(server, tmp_path, monkeypatch):
+    monkeypatch.setattr(broadcast, "PROGRESS_SECONDS", 0.05)
+    async with BotHarness(server, tmp_path, outbox_per_second=300) as bot:
+        created = await admin.add_branch(bot.db, "幸福社区党支部")
+        secretary = bot.person("王书记")
+        await admin.add_secretary(bot.db, created.id, secretary.id)
+        members = [bot.person(f"党员{i}") for i in range(299)]  # and the secretary
+        for i, someone in enumerate(members):
+            await member(bot.db, created.id, f"党员{i}", cadre=False, telegram_id=someone.id)
+        for someone in members[:4]:
+            server.block(someone.id)
+
+        await secretary.send("/broadcast")
+        await secretary.send("明天上午九点在社区会议室召开党员大会。")
+        await secretary.press("全体党员")
+        assert secretary.texts[-2] == "明天上午九点在社区会议室召开党员大会。"  # the preview
+        assert "将发送给 300 人" in secretary.last_text
+        before = await bot.db.fetchval("SELECT COUNT(*) FROM outbox")
+        await secretary.press("📣 发送")
+        shown = next(
+            m for m in secretary.messages if m.get("text", "").startswith(("正在", "公告"))
+        )
+        for _ in range(200):
+            if shown["text"].startswith("公告已发出"):
+                break
+            await asyncio.sleep(0.05)
+        assert shown["text"] == "公告已发出：已送达 296 人，无法送达 4 人，失败 0 人，共 300 人。"
+        steps = [text for text in shown["_texts"] if text.startswith("正在发送")]
+        assert steps[0] == "正在发送公告：已发送 0 / 300"
+        assert len(steps) >= 2  # edited as it went
+        assert all(m.texts[-1] == "明天上午九点在社区会议室召开党员大会。" for m in members[4:])
+        sent = await bot.db.fetchval("SELECT COUNT(*) FROM outbox") - before
+        assert sent == 300  # one message each, keyed per broadcast and recipient
+        recorded = await bot.db.fetchval(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'broadcast.sent'"
+        )
+        assert recorded == 1
+    assert not bot.errors
+
+
+async def test_the_digest_on_the_secretarys_schedule(bot, branch):
+    _li, _applicant, _records = await waiting_items(bot, branch)
+    secretary = branch.secretary
+    await worktime_store.set_times(
+        bot.db, branch.id, timezone=None, working_hours=None, quiet_hours="22:00-07:30"
+    )
+    await secretary.send("/digest")
+    assert "每天 08:30" in secretary.last_text
+    await secretary.press("每周（周一）")
+    before = await bot.db.fetchall("SELECT * FROM branch_jobs")
+    await secretary.press("07:00")  # inside the quiet hours
+    assert "免打扰时段" in secretary.answer
+    assert await bot.db.fetchall("SELECT * FROM branch_jobs") == before
+    await secretary.press("08:00")
+    assert "每周一 08:00" in secretary.last_text
+    crontab = await bot.db.fetchval(
+        "SELECT crontab FROM branch_jobs WHERE job = 'secretary-digest'"
+    )
+    assert crontab == "0 8 * * 1"
+
+    async with bot.db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO events (branch_id, title, kind, starts_at, ends_at, place, secret,"
+            " created_at) VALUES (?, '主题党日', 'lesson', '2026-11-27T01:00:00+00:00',"
+            " '2026-11-27T03:00:00+00:00', '会议室', 'x', '2026-11-20T00:00:00+00:00')",
+            (branch.id,),
+        )
+        # the application arrived within the week, the cadre's registration before it
+        await conn.execute("UPDATE join_requests SET created_at = '2026-11-24T00:00:00+00:00'")
+    bot.sender.clock = lambda: NOW  # noon: outside the quiet hours
+    sent = await digest.secretary_digest(bot.db, branch.id, NOW, SHANGHAI)
+    assert sent == 1
+    await bot.drain_outbox()
+    text = secretary.last_text
+    assert text.startswith("早上好")
+    assert "有 1 个入会申请等待您审核" in text
+    assert "活动时长记录：3 项待决定" in text and "认领岗位：1 项待决定" in text
+    assert "干部登记：1 项待决定" in text
+    assert "本周新登记：1" in text
+    assert "即将举行：主题党日" in text
+    assert "本年度尚未登记的干部：赵刚" in text
+
+    # Nothing else is queued when the job runs again on the same day.
+    assert await digest.secretary_digest(bot.db, branch.id, NOW, SHANGHAI) == 0
+
+
+async def test_the_features_exports_and_personal_data(bot, branch):
+    li, _applicant, records = await waiting_items(bot, branch)
+    secretary = branch.secretary
+    await pending.approve_hours(bot.db, await actor(bot.db, secretary.id), branch.id, records[1])
+    async with bot.db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO events (branch_id, title, kind, starts_at, ends_at, place, secret,"
+            " created_at) VALUES (?, '主题党日', 'lesson', '2026-11-20T01:00:00+00:00',"
+            " '2026-11-20T03:00:00+00:00', '会议室', 'x', '2026-11-10T00:00:00+00:00')",
+            (branch.id,),
+        )
+        await conn.execute(
+            "INSERT INTO event_attendance (event_id, person_id, checked_in_at, method_in)"
+            " SELECT 1, id, '2026-11-20T01:05:00+00:00', 'code' FROM people WHERE name = '李明'"
+        )
+
+    await secretary.send("/export hours 2026-11-01 2026-11-25")
+    name, content = sent_file(secretary.last)
+    assert name.endswith(".xlsx")
+    rows = sheet_rows(content)
+    assert rows[0] == ("党员编号", "姓名", "活动类别", "核实时长（小时）", "待审核时长")
+    assert rows[1][1:] == ("李明", "volunteer", 2.5, 2.0)
+
+    await secretary.send("/export events 2026-11-01 2026-11-25")
+    rows = sheet_rows(sent_file(secretary.last)[1])
+    assert rows[1][1] == "主题党日" and rows[1][5] == "李明"
+    assert rows[1][6] == datetime(2026, 11, 20, 9, 5)  # in the branch's time
+
+    await secretary.send("/export")
+    await secretary.press("岗位及认领人")
+    rows = sheet_rows(sent_file(secretary.last)[1])
+    assert rows[1][0] == "楼道长" and rows[1][4] == "李明" and rows[1][5] == "pending"
+
+    await secretary.press("流动党员及其记录")
+    assert sheet_rows(sent_file(secretary.last)[1])[0][0] == "登记编号"
+
+    await li.send("/mydata")
+    data = json.loads(sent_file(li.last)[1])
+    assert [r["half_hours"] for r in data["hour_records"]] == [2, 3, 4]
+    assert data["post_claims"][0]["post"] == "楼道长"
+    assert data["event_attendance"][0]["title"] == "主题党日"
+    assert data["mobile_registrations"] == [] and data["cadre_registrations"] == []

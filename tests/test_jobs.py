@@ -6,6 +6,8 @@ import asyncio
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot import jobs
 from domain import outbox
 from storage.db import Database, utcnow
@@ -14,6 +16,12 @@ from tests.test_cli import partybot
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DIGEST = jobs.JOBS["secretary-digest"]
+
+
+@pytest.fixture(autouse=True)
+def only_the_digest(monkeypatch):
+    """The scheduler's tests count runs of one job; the backup job is tested on its own."""
+    monkeypatch.setattr(jobs, "JOBS", {DIGEST.name: DIGEST})
 
 
 def local(text: str) -> datetime:
