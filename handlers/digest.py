@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from babel.lists import format_list
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, filters
 
 from bot.context import BotContext
 from bot.i18n import N_, Translator
@@ -34,6 +34,7 @@ from storage.db import Database
 
 _FREQUENCY = re.compile(r"digest:freq:(d|w)")
 _SET = re.compile(r"digest:set:(d|w):(\d{2})(\d{2})")
+FREQUENCY, TIME = "digest_frequency", "digest_time"
 
 add_errors(
     {
@@ -164,13 +165,13 @@ def _rhythm(t: Translator, schedule: digest.Schedule) -> str:
     return t.gettext("daily at {time}", time=at)
 
 
-async def show_schedule(update: Update, context: BotContext) -> None:
+async def show_schedule(update: Update, context: BotContext) -> str | int:
     t = await tr(update, context)
     me = await who(update, context)
     branches = me.branches_where(Role.SECRETARY)
     if not branches:
         await update.effective_message.reply_text(error_text(t, NotAllowed("not_allowed")))
-        return
+        return ConversationHandler.END
     schedule = await digest.schedule_of(context.db, branches[0])
     keyboard = InlineKeyboardMarkup(
         [
@@ -187,15 +188,16 @@ async def show_schedule(update: Update, context: BotContext) -> None:
         ),
         reply_markup=keyboard,
     )
+    return FREQUENCY
 
 
-async def pick_frequency(update: Update, context: BotContext) -> None:
+async def pick_frequency(update: Update, context: BotContext) -> str | int:
     query = update.callback_query
     t = await tr(update, context)
     match = parse_callback(query.data, _FREQUENCY)
     if match is None or not (await who(update, context)).is_secretary:
         await answer_query(query, error_text(t, NotAllowed("not_allowed")), alert=True)
-        return
+        return FREQUENCY
     await answer_query(query)
     await drop_buttons(query)
     buttons = [
@@ -206,15 +208,16 @@ async def pick_frequency(update: Update, context: BotContext) -> None:
         t.gettext("At what time?"),
         reply_markup=InlineKeyboardMarkup([buttons[:4], buttons[4:]]),
     )
+    return TIME
 
 
-async def set_time(update: Update, context: BotContext) -> None:
+async def set_time(update: Update, context: BotContext) -> str | int:
     query = update.callback_query
     t = await tr(update, context)
     match = parse_callback(query.data, _SET)
     if match is None or int(match[2]) > 23 or int(match[3]) > 59:
         await answer_query(query, t.gettext("This button is no longer valid."))
-        return
+        return TIME
     me = await who(update, context)
     branches = me.branches_where(Role.SECRETARY)
     chosen = digest.Schedule(weekly=match[1] == "w", at=time(int(match[2]), int(match[3])))
@@ -227,17 +230,31 @@ async def set_time(update: Update, context: BotContext) -> None:
         )
     except DomainError as exc:
         await answer_query(query, error_text(t, exc), alert=True)
-        return
+        return TIME
     await answer_query(query)
     await drop_buttons(query)
     await update.effective_message.reply_text(
         t.gettext("Done: your digest comes {rhythm}.", rhythm=_rhythm(t, chosen))
     )
+    return ConversationHandler.END
 
 
-def handlers() -> list:
-    return [
-        CommandHandler("digest", show_schedule),
-        CallbackQueryHandler(pick_frequency, pattern=r"^digest:freq:"),
-        CallbackQueryHandler(set_time, pattern=r"^digest:set:"),
-    ]
+async def cancel(update: Update, context: BotContext) -> int:
+    t = await tr(update, context)
+    await update.effective_message.reply_text(t.gettext("Nothing was changed."))
+    return ConversationHandler.END
+
+
+def conversation() -> ConversationHandler:
+    """A conversation, so that its buttons act only right after /digest."""
+    return ConversationHandler(
+        entry_points=[CommandHandler("digest", show_schedule, filters=filters.ChatType.PRIVATE)],
+        states={
+            FREQUENCY: [CallbackQueryHandler(pick_frequency, pattern=r"^digest:freq:")],
+            TIME: [CallbackQueryHandler(set_time, pattern=r"^digest:set:")],
+        },
+        fallbacks=[CommandHandler("cancel", cancel)],
+        allow_reentry=True,
+        name="digest",
+        persistent=True,
+    )

@@ -257,3 +257,34 @@ async def test_the_features_exports_and_personal_data(bot, branch):
     assert data["post_claims"][0]["post"] == "楼道长"
     assert data["event_attendance"][0]["title"] == "主题党日"
     assert data["mobile_registrations"] == [] and data["cadre_registrations"] == []
+
+
+async def test_a_photo_to_the_holders_of_a_post_and_forged_choices(bot, branch):
+    li, _applicant, _records = await waiting_items(bot, branch)
+    async with bot.db.transaction() as conn:
+        await conn.execute("UPDATE post_claims SET status = 'approved'")
+    other = await admin.add_branch(bot.db, "和平社区党支部")
+    async with bot.db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO posts (branch_id, name, position, created_at)"
+            " VALUES (?, '外支部岗位', 1, ?)",
+            (other.id, "2026-11-01T00:00:00+00:00"),
+        )
+    secretary = branch.secretary
+    await secretary.send("/broadcast")
+    await secretary.send_photo(b"\x89PNG\r\n\x1a\n" + b"0" * 64, caption="本周楼道清扫安排见图。")
+    await secretary.press("某个岗位的认领人")
+    assert secretary.buttons() == ["楼道长"]  # only this branch's posts
+    before = await bot.db.fetchval("SELECT COUNT(*) FROM outbox")
+    await secretary.press_data(secretary.last["message_id"], "bc:to:2")  # the other branch's
+    assert "不存在" in secretary.last_text
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM outbox") == before
+
+    await secretary.send("/broadcast")
+    await secretary.send_photo(b"\x89PNG\r\n\x1a\n" + b"0" * 64, caption="本周楼道清扫安排见图。")
+    await secretary.press("某个岗位的认领人")
+    await secretary.press("楼道长")
+    assert "将发送给 1 人" in secretary.last_text
+    await secretary.press("📣 发送")
+    got = li.last
+    assert "photo" in got and got["caption"] == "本周楼道清扫安排见图。"
