@@ -1,5 +1,5 @@
 """The features' sheets in /export and their sections in /mydata, registered from here so
-the feature modules stay as they are. Imported once (handlers/exports.py) to register."""
+the feature modules stay as they are. Imported once (handlers/__init__.py) to register."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from typing import Any
 
 from bot.i18n import N_
 from domain import mydata
-from domain.activity import as_hours
+from domain.activity import ActivityKind, as_hours
 from domain.exports import Export, Period, register
+from domain.mobile_models import Direction
 from domain.models import Person
 from storage import feature_exports as store
 from storage.db import Database, parse_iso
@@ -21,7 +22,7 @@ async def _mobile_rows(db: Database, branch_id: int, period: Period | None, tz: 
         [
             r["id"],
             r["name"],
-            r["direction"],
+            Direction(r["direction"]),
             r["status"],
             parse_iso(r["created_at"]),
             parse_iso(r["at"]),
@@ -60,9 +61,9 @@ async def _hours_rows(db: Database, branch_id: int, period: Period | None, tz: t
         [
             r["id"],
             r["name"],
-            r["kind"],
-            float(as_hours(r["verified"])),
-            float(as_hours(r["pending"])),
+            ActivityKind(r["kind"]),
+            _hours(r["verified"]),
+            _hours(r["pending"]),
         ]
         for r in found
     ]

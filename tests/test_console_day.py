@@ -236,7 +236,7 @@ async def test_the_features_exports_and_personal_data(bot, branch):
     assert name.endswith(".xlsx")
     rows = sheet_rows(content)
     assert rows[0] == ("党员编号", "姓名", "活动类别", "核实时长（小时）", "待审核时长")
-    assert rows[1][1:] == ("李明", "volunteer", 2.5, 2.0)
+    assert rows[1][1:] == ("李明", "志愿服务", 2.5, 2.0)
 
     await secretary.send("/export events 2026-11-01 2026-11-25")
     rows = sheet_rows(sent_file(secretary.last)[1])
