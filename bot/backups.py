@@ -12,17 +12,13 @@ import logging
 import re
 import sqlite3
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from domain import departures
 from storage import migrations
 from storage.db import Database, utcnow
-
-if TYPE_CHECKING:
-    from bot.context import BotContext
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +51,16 @@ def rotate(folder: Path, keep_days: int, now: datetime) -> list[Path]:
     return removed
 
 
-async def daily(context: BotContext) -> None:
-    """The daily job: a backup, the rotation, and the retention rule's erasures."""
-    settings, now = context.settings, utcnow()
-    path = await take(context.db, settings.backups_path, now)
+async def job(
+    db: Database, branch_id: int | None, now: datetime, tz: tzinfo, *, settings: Settings
+) -> int:
+    """The daily job (bot/jobs.py): a backup, the rotation, and the retention rule's
+    erasures. Queues no messages."""
+    path = await take(db, settings.backups_path, now)
     removed = rotate(settings.backups_path, settings.backup_keep_days, now)
-    erased = await departures.erase_expired(context.db, now.astimezone(settings.tz).date())
+    erased = await departures.erase_expired(db, now.astimezone(tz).date())
     log.info("backup %s written, %d old removed, %d names erased", path, len(removed), erased)
+    return 0
 
 
 def problems_of(path: Path) -> list[str]:

@@ -53,6 +53,10 @@ class Job:
     cron: dict[str, Any]  # CronTrigger fields: hour, minute, day_of_week, day, month…
     per_branch: bool = True
     catch_up: timedelta = field(default=timedelta(days=1))
+    # A Settings attribute (a time of day) that replaces `cron` with "daily at that time".
+    settings_time: str | None = None
+    # The job's function also takes `settings=` (a folder, a retention to read).
+    needs_settings: bool = False
 
 
 JOBS: dict[str, Job] = {
@@ -114,6 +118,15 @@ JOBS: dict[str, Job] = {
             cron={"hour": 9, "minute": 40},
             per_branch=False,
         ),
+        Job(
+            "backup",
+            "daily: a backup of the database, the rotation, names past the archive period erased",
+            backups.job,
+            cron={"hour": 3, "minute": 30},
+            per_branch=False,
+            settings_time="backup_at",
+            needs_settings=True,
+        ),
     ]
 }
 
@@ -127,6 +140,7 @@ class Target:
     branch_id: int | None
     tz: ZoneInfo
     crontab: str | None = None
+    settings: Settings | None = None
 
     @property
     def record_id(self) -> int:
@@ -166,13 +180,17 @@ async def targets(db: Database, settings: Settings, names: list[str] | None = No
         if names is not None and job.name not in names:
             continue
         if not job.per_branch:
-            found.append(Target(job, None, settings.tz))
+            crontab = None
+            if job.settings_time is not None:
+                at = getattr(settings, job.settings_time)
+                crontab = f"{at.minute} {at.hour} * * *"
+            found.append(Target(job, None, settings.tz, crontab, settings))
             continue
         for branch in all_branches:
             enabled, crontab = own.get((branch.id, job.name), (True, None))
             if enabled:
                 zone = ZoneInfo(branch.timezone or settings.bot_timezone)
-                found.append(Target(job, branch.id, zone, crontab))
+                found.append(Target(job, branch.id, zone, crontab, settings))
     return found
 
 
@@ -202,7 +220,8 @@ def check_crontab(line: str) -> str:
 async def run_once(db: Database, target: Target, now: datetime) -> int | None:
     """Run a job for one branch as if at `now`; the number of messages queued (None: failed)."""
     try:
-        enqueued = await target.job.run(db, target.branch_id, now, target.tz)
+        extra = {"settings": target.settings} if target.job.needs_settings else {}
+        enqueued = await target.job.run(db, target.branch_id, now, target.tz, **extra)
     except Exception:
         log.exception("job=%s branch=%s failed", target.job.name, target.branch_id)
         return None
@@ -250,5 +269,3 @@ def schedule(app: Application) -> None:
         name=SCHEDULER,
         job_kwargs={"misfire_grace_time": None, "coalesce": True},
     )
-    settings = app.bot_data["settings"]
-    app.job_queue.run_daily(backups.daily, time=settings.backup_at, name="backup")

@@ -1,33 +1,148 @@
-"""The secretary's morning digest: what needs their attention in the branch.
+"""The secretary's digest: what needs their attention in the branch, daily or weekly.
 
 A scheduled job (bot/jobs.py); it decides everything from the database, and its key names
-the day, so running it twice on a day sends nothing new.
+the day, so running it twice on a day sends nothing new. The secretary chooses daily or
+weekly and the time (`/digest`), kept as the branch's own schedule of the job.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from domain import outbox, reminders
-from storage import join_requests, people
+from domain import outbox, pending, reminders, worktime
+from domain.access import Actor, require
+from domain.errors import InvalidInput
+from domain.mobile import EXPIRING_DAYS
+from domain.mobile_models import ListKind
+from domain.models import Role
+from storage import audit, cadres, job_runs, mobile, people
+from storage import digest as store
 from storage import outbox as queued
-from storage.db import Database
+from storage.db import Database, iso
 
 TEMPLATE = "secretary.digest"
+JOB = "secretary-digest"
+WEEKDAY = 1  # weekly digests come on Mondays (crontab counts Sunday as 0)
+TIMES = tuple(time(h, m) for h, m in ((7, 0), (7, 30), (8, 0), (8, 30), (9, 0), (12, 0), (18, 0)))
+
+
+@dataclass(frozen=True)
+class Schedule:
+    weekly: bool
+    at: time
+
+    @property
+    def crontab(self) -> str:
+        return f"{self.at.minute} {self.at.hour} * * {WEEKDAY if self.weekly else '*'}"
+
+    @property
+    def period(self) -> timedelta:
+        return timedelta(days=7 if self.weekly else 1)
+
+
+DEFAULT = Schedule(weekly=False, at=time(8, 30))
+
+
+def parse_schedule(crontab: str | None) -> Schedule:
+    """A schedule set by `/digest`; a line an operator wrote by hand reads as daily at its
+    first hour and minute, or as the default when it has none."""
+    if not crontab:
+        return DEFAULT
+    minute, hour, _day, _month, weekday = crontab.split()
+    if not (minute.isdigit() and hour.isdigit()):
+        return DEFAULT
+    return Schedule(weekly=weekday != "*", at=time(int(hour), int(minute)))
+
+
+async def schedule_of(db: Database, branch_id: int) -> Schedule:
+    _enabled, crontab = (await job_runs.branch_schedules(db)).get((branch_id, JOB), (True, None))
+    return parse_schedule(crontab)
+
+
+async def set_schedule(
+    db: Database,
+    actor: Actor,
+    branch_id: int,
+    schedule: Schedule,
+    defaults: worktime.Defaults,
+    today: date,
+) -> Schedule:
+    """A secretary of the branch picks the digest's rhythm; never inside quiet hours."""
+    secretary = require(actor, Role.SECRETARY, branch_id)
+    policy = await worktime.for_branch(db, branch_id, defaults)
+    if policy.in_quiet_hours(datetime.combine(today, schedule.at, tzinfo=policy.tz)):
+        raise InvalidInput("digest_quiet_hours")
+    async with db.transaction() as conn:
+        await store.set_schedule(conn, branch_id, JOB, schedule.crontab)
+        await audit.record(
+            conn,
+            action="digest.scheduled",
+            subject_type="branch",
+            subject_id=branch_id,
+            actor_id=secretary.id,
+            branch_id=branch_id,
+            crontab=schedule.crontab,
+        )
+    return schedule
+
+
+async def _unregistered_cadres(db: Database, branch_id: int, year: int) -> list[str]:
+    registered = {r.person_id for r in await cadres.current(db, year)}
+    return [
+        p.display_name
+        for p in await cadres.cadre_people(db)
+        if p.branch_id == branch_id and p.id not in registered
+    ]
+
+
+async def _mobile_counts(db: Database, branch_id: int, now: datetime, today: date):
+    settings = await mobile.settings(db, branch_id)
+    overdue = await mobile.count(
+        db, branch_id, ListKind.REPORT_OVERDUE, iso(now - timedelta(days=settings.report_days))
+    )
+    expiring = await mobile.count(
+        db, branch_id, ListKind.EXPIRING, (today + timedelta(days=EXPIRING_DAYS)).isoformat()
+    )
+    return overdue, expiring
+
+
+async def contents(db: Database, branch_id: int, now: datetime, tz: ZoneInfo) -> dict:
+    """Everything the digest says, as plain values (the outbox renders them later)."""
+    schedule = await schedule_of(db, branch_id)
+    since = now - schedule.period
+    today = now.astimezone(tz).date()
+    waiting = await pending.counts(db, branch_id)
+    overdue, expiring = await _mobile_counts(db, branch_id, now, today)
+    return {
+        "weekly": schedule.weekly,
+        "tz": str(tz),
+        "waiting": waiting.pop(pending.Kind.JOIN, 0),
+        "pending": {str(kind): n for kind, n in waiting.items()},
+        "new": await store.new_registrations(db, branch_id, since),
+        "reports_overdue": overdue,
+        "expiring": expiring,
+        "unregistered": await _unregistered_cadres(db, branch_id, today.year),
+        "half_hours": await store.verified_half_hours(db, branch_id, since),
+        "events": await store.upcoming_events(db, branch_id, now, now + schedule.period),
+        "unreachable": await queued.unreachable_members(db, branch_id),
+        "failed": await queued.failed_since(db, branch_id, since),
+        "dead": await store.dead_since(db, branch_id, since),
+        "remarks": await reminders.remarks_missing(db, branch_id, today),
+    }
+
+
+def _anything(params: dict) -> bool:
+    return any(value for key, value in params.items() if key not in ("weekly", "tz"))
 
 
 async def secretary_digest(db: Database, branch_id: int, now: datetime, tz: ZoneInfo) -> int:
-    """Queue today's digest for each secretary of the branch, if there is anything in it."""
-    waiting = len(await join_requests.pending_in_branch(db, branch_id))
-    unreachable = await queued.unreachable_members(db, branch_id)
-    failed = await queued.failed_since(db, branch_id, now - timedelta(days=1))
-    today = now.astimezone(tz).date()
-    remarks = await reminders.remarks_missing(db, branch_id, today)
-    if not (waiting or unreachable or failed or remarks):
+    """Queue the digest for each secretary of the branch, if there is anything in it."""
+    params = await contents(db, branch_id, now, tz)
+    if not _anything(params):
         return 0
-    day = today.isoformat()
-    params = {"waiting": waiting, "unreachable": unreachable, "failed": failed, "remarks": remarks}
+    day = now.astimezone(tz).date().isoformat()
     enqueued = 0
     async with db.transaction() as conn:
         for secretary in await people.secretaries(db, branch_id):

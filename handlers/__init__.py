@@ -12,8 +12,10 @@ from telegram.ext import Application, TypeHandler
 
 from bot import sender
 from bot.context import BotContext
+from domain import feature_exports
 from handlers import (
     basics,
+    broadcast,
     cadres,
     digest,
     events,
@@ -24,6 +26,7 @@ from handlers import (
     mobile_secretary,
     mydata,
     onboarding,
+    pending,
     posts,
     roster,
     units,
@@ -33,8 +36,8 @@ from handlers.errors import on_error
 FEATURES = 0
 AFTER = 1
 
-# Modules that only render outbox messages (bot.sender.renderer); imported to register them.
-RENDER_ONLY = (digest,)
+# Modules imported only to register what they add to registries (exports, /mydata).
+REGISTER_ONLY = (feature_exports,)
 
 
 async def save_state(update: Update, context: BotContext) -> None:
@@ -63,6 +66,8 @@ def register(app: Application) -> None:
             mobile.conversation(),
             mobile_secretary.conversation(),
             roster.conversation(),
+            broadcast.conversation(),
+            digest.conversation(),
             hours.conversation(),
             events.new_event_conversation(),
             *joins.handlers(),
@@ -72,6 +77,7 @@ def register(app: Application) -> None:
             *mobile.handlers(),
             *mobile_secretary.handlers(),
             *exports.handlers(),
+            *pending.handlers(),
             *mydata.handlers(),
             *hours.handlers(),
             *events.handlers(),

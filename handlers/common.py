@@ -7,7 +7,7 @@ import re
 from datetime import datetime
 
 from telegram import CallbackQuery, Update, User
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest
 
 from bot.context import BotContext
 from bot.i18n import N_, Translator, resolve, translator
@@ -135,20 +135,6 @@ def parse_callback(data: str | None, pattern: re.Pattern[str]) -> re.Match[str] 
 
 def profile_name(user: User) -> str:
     return " ".join(part for part in (user.first_name, user.last_name) if part)
-
-
-async def send_safely(context: BotContext, chat_id: int, text: str, **kwargs: object) -> bool:
-    """Notify someone who is not the sender; their blocking the bot must not fail the
-    update of the person who caused the notification."""
-    try:
-        await context.bot.send_message(chat_id, text, **kwargs)
-    except Forbidden:
-        log.warning("recipient %s has blocked the bot or never started it", chat_id)
-        return False
-    except TelegramError:
-        log.exception("could not notify %s", chat_id)
-        return False
-    return True
 
 
 def now(context: BotContext) -> datetime:

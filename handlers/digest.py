@@ -1,18 +1,56 @@
-"""How the secretary's morning digest reads (queued by domain/digest.py)."""
+"""/digest: the secretary picks daily or weekly and the time; and how the digest reads
+(queued by domain/digest.py)."""
 
 from __future__ import annotations
 
-from babel.lists import format_list
+import re
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
-from bot.i18n import Translator
+from babel.lists import format_list
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, filters
+
+from bot.context import BotContext
+from bot.i18n import N_, Translator
 from bot.sender import Rendered, renderer
 from domain import digest
+from domain.activity import as_hours
+from domain.errors import DomainError, NotAllowed
+from domain.models import Role
+from domain.pending import Kind
+from handlers.common import (
+    add_errors,
+    answer_query,
+    drop_buttons,
+    error_text,
+    now,
+    parse_callback,
+    tr,
+    who,
+)
+from handlers.pending import KIND_NAMES
 from storage.db import Database
 
+_FREQUENCY = re.compile(r"digest:freq:(d|w)")
+_SET = re.compile(r"digest:set:(d|w):(\d{2})(\d{2})")
+FREQUENCY, TIME = "digest_frequency", "digest_time"
 
-@renderer(digest.TEMPLATE)
-async def digest_message(t: Translator, db: Database, params: dict) -> Rendered:
-    lines = [t.gettext("Good morning. Here is what needs your attention:")]
+add_errors(
+    {
+        "digest_quiet_hours": N_(
+            "That time is within the quiet hours; please choose another. Nothing was changed."
+        ),
+    }
+)
+
+
+def _names(t: Translator, names: list[str]) -> str:
+    return format_list(names, locale=t.babel_locale)
+
+
+def _waiting_lines(t: Translator, params: dict) -> list[str]:
+    lines = []
     if params["waiting"]:
         lines.append(
             t.ngettext(
@@ -21,6 +59,68 @@ async def digest_message(t: Translator, db: Database, params: dict) -> Rendered:
                 params["waiting"],
             )
         )
+    for kind, n in params.get("pending", {}).items():
+        lines.append(t.gettext("{what}: {n} waiting", what=t.gettext(KIND_NAMES[Kind(kind)]), n=n))
+    if len(lines) > 0:
+        lines.append(t.gettext("Send /pending to decide them."))
+    return lines
+
+
+def _activity_lines(t: Translator, params: dict) -> list[str]:
+    weekly = params.get("weekly", False)
+    lines = []
+    if params.get("new"):
+        lines.append(
+            t.gettext("New registrations this week: {n}", n=params["new"])
+            if weekly
+            else t.gettext("New registrations since yesterday: {n}", n=params["new"])
+        )
+    if params.get("half_hours"):
+        hours = t.number(as_hours(params["half_hours"]))
+        lines.append(
+            t.gettext("Hours verified this week: {hours} h", hours=hours)
+            if weekly
+            else t.gettext("Hours verified since yesterday: {hours} h", hours=hours)
+        )
+    zone = ZoneInfo(params.get("tz") or "UTC")
+    for title, starts in params.get("events", []):
+        when = t.datetime(datetime.fromisoformat(starts), zone, "short")
+        lines.append(t.gettext("Coming up: {title}, {when}", title=title, when=when))
+    return lines
+
+
+def _missing_lines(t: Translator, params: dict) -> list[str]:
+    lines = []
+    if params.get("reports_overdue"):
+        lines.append(
+            t.gettext(
+                "Outflow members whose status report is overdue: {n}", n=params["reports_overdue"]
+            )
+        )
+    if params.get("expiring"):
+        lines.append(
+            t.gettext("Activity certificates expiring within 30 days: {n}", n=params["expiring"])
+        )
+    if params.get("unregistered"):
+        lines.append(
+            t.gettext(
+                "Cadres not yet registered this year: {names}",
+                names=_names(t, params["unregistered"]),
+            )
+        )
+    if params.get("remarks"):
+        lines.append(
+            t.gettext(
+                "The quarter ends within a week: please write the remarks for the units of "
+                "{names} (/remark).",
+                names=_names(t, params["remarks"]),
+            )
+        )
+    return lines
+
+
+def _delivery_lines(t: Translator, params: dict) -> list[str]:
+    lines = []
     if params["unreachable"]:
         lines.append(
             t.ngettext(
@@ -29,7 +129,7 @@ async def digest_message(t: Translator, db: Database, params: dict) -> Rendered:
                 "{n} members cannot get messages from the bot (they blocked it or never "
                 "started it): {names}. Please remind them to open the bot and press Start.",
                 len(params["unreachable"]),
-                names=format_list(params["unreachable"], locale=t.babel_locale),
+                names=_names(t, params["unreachable"]),
             )
         )
     if params["failed"]:
@@ -40,15 +140,121 @@ async def digest_message(t: Translator, db: Database, params: dict) -> Rendered:
                 params["failed"],
             )
         )
-    if params.get("remarks"):
+    if params.get("dead"):
         lines.append(
-            t.ngettext(
-                "The quarterly feedback goes to the cadres' units soon; {n} cadre has no "
-                "remark from you for this quarter yet: {names}. Send /remark to write one.",
-                "The quarterly feedback goes to the cadres' units soon; {n} cadres have no "
-                "remark from you for this quarter yet: {names}. Send /remark to write one.",
-                len(params["remarks"]),
-                names=format_list(params["remarks"], locale=t.babel_locale),
+            t.gettext(
+                "Of these, {n} were given up after errors (ask the operator: partybot outbox).",
+                n=params["dead"],
             )
         )
+    return lines
+
+
+@renderer(digest.TEMPLATE)
+async def digest_message(t: Translator, db: Database, params: dict) -> Rendered:
+    lines = [t.gettext("Good morning. Here is what needs your attention:")]
+    for part in (_waiting_lines, _activity_lines, _missing_lines, _delivery_lines):
+        lines += part(t, params)
     return Rendered("\n".join(lines))
+
+
+def _rhythm(t: Translator, schedule: digest.Schedule) -> str:
+    at = schedule.at.strftime("%H:%M")
+    if schedule.weekly:
+        return t.gettext("weekly on Mondays at {time}", time=at)
+    return t.gettext("daily at {time}", time=at)
+
+
+async def show_schedule(update: Update, context: BotContext) -> str | int:
+    t = await tr(update, context)
+    me = await who(update, context)
+    branches = me.branches_where(Role.SECRETARY)
+    if not branches:
+        await update.effective_message.reply_text(error_text(t, NotAllowed("not_allowed")))
+        return ConversationHandler.END
+    schedule = await digest.schedule_of(context.db, branches[0])
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(t.gettext("Daily"), callback_data="digest:freq:d"),
+                InlineKeyboardButton(t.gettext("Weekly (Mondays)"), callback_data="digest:freq:w"),
+            ]
+        ]
+    )
+    await update.effective_message.reply_text(
+        t.gettext(
+            "Your digest comes {rhythm}. How often should it come?",
+            rhythm=_rhythm(t, schedule),
+        ),
+        reply_markup=keyboard,
+    )
+    return FREQUENCY
+
+
+async def pick_frequency(update: Update, context: BotContext) -> str | int:
+    query = update.callback_query
+    t = await tr(update, context)
+    match = parse_callback(query.data, _FREQUENCY)
+    if match is None or not (await who(update, context)).is_secretary:
+        await answer_query(query, error_text(t, NotAllowed("not_allowed")), alert=True)
+        return FREQUENCY
+    await answer_query(query)
+    await drop_buttons(query)
+    buttons = [
+        InlineKeyboardButton(at.strftime("%H:%M"), callback_data=f"digest:set:{match[1]}:{at:%H%M}")
+        for at in digest.TIMES
+    ]
+    await update.effective_message.reply_text(
+        t.gettext("At what time?"),
+        reply_markup=InlineKeyboardMarkup([buttons[:4], buttons[4:]]),
+    )
+    return TIME
+
+
+async def set_time(update: Update, context: BotContext) -> str | int:
+    query = update.callback_query
+    t = await tr(update, context)
+    match = parse_callback(query.data, _SET)
+    if match is None or int(match[2]) > 23 or int(match[3]) > 59:
+        await answer_query(query, t.gettext("This button is no longer valid."))
+        return TIME
+    me = await who(update, context)
+    branches = me.branches_where(Role.SECRETARY)
+    chosen = digest.Schedule(weekly=match[1] == "w", at=time(int(match[2]), int(match[3])))
+    try:
+        if not branches:
+            raise NotAllowed("not_allowed")
+        today = now(context).astimezone(context.settings.tz).date()
+        await digest.set_schedule(
+            context.db, me, branches[0], chosen, context.settings.worktime_defaults, today
+        )
+    except DomainError as exc:
+        await answer_query(query, error_text(t, exc), alert=True)
+        return TIME
+    await answer_query(query)
+    await drop_buttons(query)
+    await update.effective_message.reply_text(
+        t.gettext("Done: your digest comes {rhythm}.", rhythm=_rhythm(t, chosen))
+    )
+    return ConversationHandler.END
+
+
+async def cancel(update: Update, context: BotContext) -> int:
+    t = await tr(update, context)
+    await update.effective_message.reply_text(t.gettext("Nothing was changed."))
+    return ConversationHandler.END
+
+
+def conversation() -> ConversationHandler:
+    """A conversation, so that its buttons act only right after /digest."""
+    return ConversationHandler(
+        entry_points=[CommandHandler("digest", show_schedule, filters=filters.ChatType.PRIVATE)],
+        states={
+            FREQUENCY: [CallbackQueryHandler(pick_frequency, pattern=r"^digest:freq:")],
+            TIME: [CallbackQueryHandler(set_time, pattern=r"^digest:set:")],
+        },
+        fallbacks=[CommandHandler("cancel", cancel)],
+        allow_reentry=True,
+        name="digest",
+        persistent=True,
+    )

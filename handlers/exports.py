@@ -13,12 +13,16 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.context import BotContext
 from bot.i18n import N_, Translator
 from domain import exports
+from domain.activity import ActivityKind
 from domain.errors import DomainError
+from domain.mobile_models import Direction
 from domain.models import Category, PersonStatus
 from domain.spreadsheets import Sheet, write_workbook
 from handlers.common import answer_query, error_text, parse_callback, tr, who
 from handlers.console import XLSX, edit_text, secretary_branch, send_file
+from handlers.hours import KIND_LABELS
 from handlers.labels import CATEGORY_NAMES
+from handlers.mobile_views import DIRECTION_NAMES
 
 _EXPORT = re.compile(r"export:([a-z_]{1,24})(?::(d7|d30|year))?")
 _AUDIT = re.compile(r"audit:(\d{1,6})")
@@ -44,6 +48,9 @@ ACTION_NAMES = {
     "person.departed": N_("departure recorded"),
 }
 
+# How the features' codes read in their sheets.
+ENUM_LABELS: dict[type, dict[Any, str]] = {ActivityKind: KIND_LABELS, Direction: DIRECTION_NAMES}
+
 
 def cell(t: Translator, value: Any, tz) -> Any:
     if isinstance(value, Category):
@@ -54,6 +61,8 @@ def cell(t: Translator, value: Any, tz) -> Any:
         return t.gettext("yes") if value else t.gettext("no")
     if isinstance(value, datetime):
         return value.astimezone(tz).replace(tzinfo=None)
+    if type(value) in ENUM_LABELS:
+        return t.gettext(ENUM_LABELS[type(value)][value])
     if isinstance(value, Enum):
         return str(value)
     return value

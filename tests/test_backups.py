@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
-from bot import backups
+from bot import backups, jobs
 from storage import people
 from tests.conftest import invite, onboard
 from tests.test_cli import partybot
@@ -30,9 +30,10 @@ async def test_the_daily_job_backs_up_and_rotates(bot, branch):
     folder.mkdir(parents=True)
     old = folder / backups.backup_name(datetime.now(UTC) - timedelta(days=20))
     old.write_bytes(b"x")
-    job = bot.app.job_queue.get_jobs_by_name("backup")[0]
-    assert job.next_t.astimezone(bot.settings.tz).strftime("%H:%M") == "03:30"
-    await job.run(bot.app)
+    (target,) = await jobs.targets(bot.db, bot.settings, ["backup"])
+    now = datetime.now(UTC)
+    assert target.next_slot(now).astimezone(bot.settings.tz).strftime("%H:%M") == "03:30"
+    assert await jobs.run_once(bot.db, target, now) == 0
     made = list(folder.glob("partybot-*.db"))
     assert len(made) == 1 and not old.exists()
     assert backups.problems_of(made[0]) == []

@@ -310,9 +310,13 @@ async def test_the_digest_asks_for_remarks_in_the_week_before_feedback(bot, bran
     await registered(bot.db, cadre.id, branch.secretary.id, education.id, 2026)
     await bot.drain_outbox()
     digest = jobs.JOBS["secretary-digest"]
-    for day, expected in ((date(2026, 9, 23), 0), (date(2026, 9, 24), 1)):
-        morning = at(day, "08:30")
-        assert await digest.run(bot.db, branch.id, morning, SHANGHAI) == expected
-    bot.sender.clock = lambda: at(date(2026, 9, 24), "08:31").astimezone(UTC)
-    await bot.drain_outbox()
+    asked = []
+    for day in (date(2026, 9, 23), date(2026, 9, 24)):
+        seen = len(branch.secretary.texts)
+        await digest.run(bot.db, branch.id, at(day, "08:30"), SHANGHAI)
+        bot.sender.clock = lambda day=day: at(day, "08:31").astimezone(UTC)
+        await bot.drain_outbox()
+        asked.append(any("/remark" in text for text in branch.secretary.texts[seen:]))
+    # Only from the week before the feedback (the first working day after 30 September).
+    assert asked == [False, True]
     assert "孙局长" in branch.secretary.last_text and "/remark" in branch.secretary.last_text

@@ -1325,6 +1325,8 @@ class FakeBotAPI:
 
     @staticmethod
     def _apply_edit(message: JSON, changes: JSON, markup: JSON | None) -> JSON:
+        # Every earlier text, so a test can follow a message edited many times (progress).
+        message.setdefault("_texts", []).append(message.get("text") or message.get("caption"))
         for key, value in changes.items():
             if value is None:
                 message.pop(key, None)

@@ -1,0 +1,146 @@
+"""Announcements from the secretary to an audience of the branch, through the outbox.
+
+Each recipient's message has the key `broadcast:{id}:{person}`, so a retried update never
+sends twice; the outbox's statuses of those keys are the broadcast's progress.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from domain import outbox
+from domain.access import Actor, require
+from domain.errors import InvalidInput, NotAllowed, NotFound
+from domain.models import Role
+from storage import broadcasts as store
+from storage import posts as post_store
+
+TEMPLATE = "broadcast"
+TEXT_MAX = 4000
+CAPTION_MAX = 1000  # Telegram's caption limit is 1024
+CHOICES_MAX = 20
+
+
+class Audience(StrEnum):
+    ALL = "all"
+    CADRES = "cadres"
+    POST = "post"  # the holders of one post
+    EVENT = "event"  # those who attended one event
+
+
+TARGETED = (Audience.POST, Audience.EVENT)
+
+
+@dataclass(frozen=True)
+class Draft:
+    text: str
+    audience: Audience
+    target_id: int | None = None
+    file_name: str | None = None
+    file_path: str | None = None
+    photo: bool = False
+
+
+@dataclass(frozen=True)
+class Progress:
+    total: int
+    sent: int
+    unreachable: int
+    failed: int
+
+    @property
+    def done(self) -> int:
+        return self.sent + self.unreachable + self.failed
+
+    @property
+    def finished(self) -> bool:
+        return self.done >= self.total
+
+
+def branch_of(actor: Actor) -> int:
+    """The branch a secretary broadcasts to (the first, for a secretary of several)."""
+    branches = actor.branches_where(Role.SECRETARY)
+    if not branches:
+        raise NotAllowed("not_allowed")
+    return branches[0]
+
+
+def check_text(text: str, *, with_file: bool) -> str:
+    text = text.strip()
+    limit = CAPTION_MAX if with_file else TEXT_MAX
+    if not text and not with_file:
+        raise InvalidInput("broadcast_empty")
+    if len(text) > limit:
+        raise InvalidInput("broadcast_too_long", max=limit)
+    return text
+
+
+async def choices(db, actor: Actor, branch_id: int, audience: Audience) -> list[tuple[int, str]]:
+    """The posts or events an audience may be chosen from: (id, name)."""
+    require(actor, Role.SECRETARY, branch_id)
+    if audience is Audience.POST:
+        posts = await post_store.branch_posts(db, branch_id)
+        return [(p.id, p.name or p.code or "?") for p in posts][:CHOICES_MAX]
+    if audience is Audience.EVENT:
+        found = await store.recent_events(db, branch_id, CHOICES_MAX)
+        return [(r["id"], r["title"]) for r in found]
+    return []
+
+
+async def recipients(
+    db, actor: Actor, branch_id: int, draft: Draft, today: date
+) -> list[tuple[int, int]]:
+    """(person, chat) of everyone the draft would reach; the target must be the branch's."""
+    require(actor, Role.SECRETARY, branch_id)
+    if draft.audience in TARGETED:
+        known = {i for i, _ in await choices(db, actor, branch_id, draft.audience)}
+        if draft.target_id not in known:
+            raise NotFound("not_found")
+    return await store.recipients(db, branch_id, str(draft.audience), draft.target_id, today.year)
+
+
+async def send(db, actor: Actor, branch_id: int, draft: Draft, today: date) -> tuple[int, int]:
+    """Queue the broadcast for its audience; (broadcast id, number of recipients)."""
+    secretary = require(actor, Role.SECRETARY, branch_id)
+    text = check_text(draft.text, with_file=draft.file_path is not None)
+    found = await recipients(db, actor, branch_id, draft, today)
+    if not found:
+        raise InvalidInput("broadcast_nobody")
+    attachment = None
+    if draft.file_path is not None:
+        attachment = outbox.Attachment(
+            draft.file_name or "file", path=draft.file_path, photo=draft.photo
+        )
+    async with db.transaction() as conn:
+        broadcast_id = await store.record(
+            conn,
+            secretary.id,
+            branch_id,
+            audience=str(draft.audience),
+            target=draft.target_id,
+            recipients=len(found),
+            file=draft.file_name,
+        )
+        for person_id, chat_id in found:
+            await outbox.enqueue(
+                conn,
+                key=f"{store.key_prefix(broadcast_id)}{person_id}",
+                chat_id=chat_id,
+                template=TEMPLATE,
+                params={"text": text},
+                branch_id=branch_id,
+                attachment=attachment,
+            )
+    return broadcast_id, len(found)
+
+
+async def progress(db, broadcast_id: int) -> Progress:
+    counts = await store.delivery(db, broadcast_id)
+    return Progress(
+        sum(counts.values()),
+        counts.get("sent", 0),
+        counts.get("unreachable", 0),
+        counts.get("dead", 0),
+    )

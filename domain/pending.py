@@ -1,0 +1,121 @@
+"""One queue of everything waiting for a secretary, oldest first.
+
+The queue only reads: each item is decided by its own feature (the buttons the handler
+shows are the features' own, whose domain functions check the role again). The one
+decision made here is approving many hours records at once, in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from domain import outbox
+from domain.access import Actor, require
+from domain.activity import HourStatus
+from domain.errors import Conflict, NotAllowed, NotFound
+from domain.models import Role
+from storage import audit
+from storage import hours as hours_store
+from storage import pending as store
+from storage.db import Database, parse_iso
+
+HOURS_VERIFIED_TEMPLATE = "pending.hours_verified"
+
+
+class Kind(StrEnum):
+    JOIN = "join"  # an application to join the branch
+    MOBILE = "mobile"  # a mobile member's registration
+    CHANGE = "change"  # changes a mobile member reported
+    CLAIM = "claim"  # a claim on a responsibility post
+    LEAVE = "leave"  # a post holder asking to give the post up
+    HOURS = "hours"  # an activity hours record
+    CADRE = "cadre"  # a cadre's registration for the year
+
+
+@dataclass(frozen=True)
+class Item:
+    kind: Kind
+    id: int
+    branch_id: int
+    person_id: int
+    name: str
+    since: datetime
+    detail: str | None  # what it is about: a post, a kind of activity, a direction…
+    amount: int | None  # hours: half-hours; mobile change: its registration; claim: the post
+
+
+def _item(row) -> Item:
+    since = parse_iso(row["since"])
+    assert since is not None
+    return Item(
+        Kind(row["kind"]),
+        row["id"],
+        row["branch_id"],
+        row["person_id"],
+        row["name"] or "?",
+        since,
+        row["detail"],
+        row["amount"],
+    )
+
+
+async def queue(db: Database, actor: Actor) -> list[Item]:
+    """What waits in every branch where `actor` is secretary, oldest first."""
+    branches = actor.branches_where(Role.SECRETARY)
+    if not branches:
+        raise NotAllowed("not_allowed")
+    found = [_item(r) for b in branches for r in await store.in_branch(db, b)]
+    return sorted(found, key=lambda i: (i.since, i.kind, i.id))
+
+
+async def counts(db: Database, branch_id: int) -> dict[Kind, int]:
+    """Waiting items per kind, for the digest (a job; no one asks)."""
+    return {Kind(k): n for k, n in (await store.counts(db, branch_id)).items()}
+
+
+async def item(db: Database, actor: Actor, kind: str, item_id: int) -> Item:
+    """One waiting item, for a secretary of its branch."""
+    row = await store.one(db, kind, item_id)
+    if row is None:
+        raise NotFound("pending_gone")
+    require(actor, Role.SECRETARY, row["branch_id"])
+    return _item(row)
+
+
+async def approve_hours(db: Database, actor: Actor, branch_id: int, last_id: int) -> int:
+    """Verify the branch's pending hours records up to `last_id` (those the secretary was
+    shown) at once: all or none. Each member is told about each record."""
+    async with db.transaction() as conn:
+        secretary = require(actor, Role.SECRETARY, branch_id)
+        records = await store.hours_up_to(conn, branch_id, last_id)
+        if not records:
+            raise Conflict("pending_hours_none")
+        for record in records:
+            await hours_store.set_status(
+                conn, record["id"], HourStatus.VERIFIED, decided_by=secretary.id
+            )
+            await audit.record(
+                conn,
+                action="hours.approved",
+                subject_type="hour_record",
+                subject_id=record["id"],
+                actor_id=secretary.id,
+                branch_id=branch_id,
+                batch=True,
+            )
+            if record["telegram_id"] is not None:
+                await outbox.enqueue(
+                    conn,
+                    key=f"hours-verified:{record['id']}",
+                    chat_id=record["telegram_id"],
+                    template=HOURS_VERIFIED_TEMPLATE,
+                    params={
+                        "id": record["id"],
+                        "day": record["day"],
+                        "half_hours": record["half_hours"],
+                    },
+                    branch_id=branch_id,
+                )
+    return len(records)

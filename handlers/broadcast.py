@@ -1,0 +1,307 @@
+"""/broadcast: the secretary writes an announcement, picks the audience, previews, confirms.
+
+It goes out through the outbox; a progress message ("sent 120 / 500") is edited by a
+small repeating job until every message has been delivered or has failed for good. The
+job lives in memory: after a restart the messages still go out, but the progress message
+stays where it was (the audit log has the broadcast).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import uuid
+from pathlib import Path
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.error import BadRequest
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.context import BotContext
+from bot.i18n import N_, Translator
+from bot.sender import Rendered, renderer
+from domain import broadcasts
+from domain.broadcasts import Audience, Draft
+from domain.errors import DomainError
+from handlers.common import (
+    add_errors,
+    answer_query,
+    drop_buttons,
+    error_text,
+    now,
+    parse_callback,
+    tr,
+    tr_for,
+    who,
+)
+from storage.db import Database
+
+WRITING, AUDIENCE, TARGET, CONFIRM = "bc_writing", "bc_audience", "bc_target", "bc_confirm"
+DRAFT = "broadcast"
+PROGRESS_SECONDS = 2.0
+_AUDIENCE = re.compile(r"bc:aud:(all|cadres|post|event)")
+_TARGET = re.compile(r"bc:to:(\d{1,12})")
+
+add_errors(
+    {
+        "broadcast_empty": N_("Please write the announcement's text."),
+        "broadcast_too_long": N_("That is too long (at most {max} characters)."),
+        "broadcast_nobody": N_("Nobody in that audience can get messages. Nothing was sent."),
+    }
+)
+
+AUDIENCE_NAMES: dict[Audience, str] = {
+    Audience.ALL: N_("All members"),
+    Audience.CADRES: N_("Cadres"),
+    Audience.POST: N_("Holders of a post"),
+    Audience.EVENT: N_("Attendees of an event"),
+}
+
+
+@renderer(broadcasts.TEMPLATE)
+async def broadcast_message(t: Translator, db: Database, params: dict) -> Rendered:
+    return Rendered(params["text"])
+
+
+def _files_dir(context: BotContext) -> Path:
+    folder = context.settings.database_path.parent / "broadcasts"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+async def start(update: Update, context: BotContext) -> str | int:
+    t = await tr(update, context)
+    try:
+        broadcasts.branch_of(await who(update, context))
+    except DomainError as exc:
+        await update.effective_message.reply_text(error_text(t, exc))
+        return ConversationHandler.END
+    context.user_data.pop(DRAFT, None)
+    await update.effective_message.reply_text(
+        t.gettext(
+            "Send the announcement: a text, or a photo or file with its text as the caption. "
+            "/cancel stops."
+        )
+    )
+    return WRITING
+
+
+async def got_content(update: Update, context: BotContext) -> str:
+    t = await tr(update, context)
+    message = update.effective_message
+    attachment = message.document or (message.photo[-1] if message.photo else None)
+    text = message.caption if attachment else message.text
+    try:
+        text = broadcasts.check_text(text or "", with_file=attachment is not None)
+    except DomainError as exc:
+        await message.reply_text(error_text(t, exc))
+        return WRITING
+    draft: dict = {"text": text}
+    if attachment is not None:
+        name = message.document.file_name if message.document else None
+        name = Path(name or ("photo.jpg" if message.photo else "file")).name
+        content = bytes(await (await attachment.get_file()).download_as_bytearray())
+        path = _files_dir(context) / f"{uuid.uuid4().hex}-{name}"
+        path.write_bytes(content)
+        draft |= {"file_name": name, "file_path": str(path), "photo": not message.document}
+    context.user_data[DRAFT] = draft
+    rows = [
+        [InlineKeyboardButton(t.gettext(label), callback_data=f"bc:aud:{audience}")]
+        for audience, label in AUDIENCE_NAMES.items()
+    ]
+    await message.reply_text(
+        t.gettext("Who should get it?"), reply_markup=InlineKeyboardMarkup(rows)
+    )
+    return AUDIENCE
+
+
+async def got_audience(update: Update, context: BotContext) -> str | int:
+    query = update.callback_query
+    t = await tr(update, context)
+    match = parse_callback(query.data, _AUDIENCE)
+    draft = context.user_data.get(DRAFT)
+    if match is None or draft is None:
+        await answer_query(query, t.gettext("This button is no longer valid."))
+        return AUDIENCE
+    await answer_query(query)
+    await drop_buttons(query)
+    audience = Audience(match[1])
+    draft["audience"] = str(audience)
+    if audience not in broadcasts.TARGETED:
+        draft["target_id"] = None
+        return await preview(update, context, t)
+    me = await who(update, context)
+    try:
+        found = await broadcasts.choices(context.db, me, broadcasts.branch_of(me), audience)
+    except DomainError as exc:
+        await update.effective_message.reply_text(error_text(t, exc))
+        return ConversationHandler.END
+    if not found:
+        await update.effective_message.reply_text(
+            t.gettext("There is nothing to choose from. Please pick another audience.")
+        )
+        return AUDIENCE
+    rows = [[InlineKeyboardButton(name, callback_data=f"bc:to:{i}")] for i, name in found]
+    await update.effective_message.reply_text(
+        t.gettext("Which one?"), reply_markup=InlineKeyboardMarkup(rows)
+    )
+    return TARGET
+
+
+async def got_target(update: Update, context: BotContext) -> str | int:
+    query = update.callback_query
+    t = await tr(update, context)
+    match = parse_callback(query.data, _TARGET)
+    draft = context.user_data.get(DRAFT)
+    if match is None or draft is None:
+        await answer_query(query, t.gettext("This button is no longer valid."))
+        return TARGET
+    await answer_query(query)
+    await drop_buttons(query)
+    draft["target_id"] = int(match[1])
+    return await preview(update, context, t)
+
+
+def _draft(context: BotContext) -> Draft:
+    values = dict(context.user_data[DRAFT])
+    values["audience"] = Audience(values["audience"])
+    return Draft(**values)
+
+
+async def preview(update: Update, context: BotContext, t: Translator) -> str | int:
+    message = update.effective_message
+    draft = _draft(context)
+    me = await who(update, context)
+    try:
+        found = await broadcasts.recipients(
+            context.db, me, broadcasts.branch_of(me), draft, now(context).date()
+        )
+    except DomainError as exc:
+        await message.reply_text(error_text(t, exc))
+        return ConversationHandler.END
+    await message.reply_text(t.gettext("Preview: members will get this."))
+    if draft.file_path is not None:
+        content = await asyncio.to_thread(Path(draft.file_path).read_bytes)
+        upload = InputFile(content, filename=draft.file_name)
+        send = message.reply_photo if draft.photo else message.reply_document
+        await send(upload, caption=draft.text or None)
+    else:
+        await message.reply_text(draft.text)
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(t.pgettext("button", "📣 Send"), callback_data="bc:send"),
+                InlineKeyboardButton(t.pgettext("button", "✖️ Cancel"), callback_data="bc:cancel"),
+            ]
+        ]
+    )
+    await message.reply_text(
+        t.ngettext(
+            "It will go to {n} person. Send it?",
+            "It will go to {n} people. Send it?",
+            len(found),
+        ),
+        reply_markup=keyboard,
+    )
+    return CONFIRM
+
+
+async def confirm(update: Update, context: BotContext) -> str | int:
+    query = update.callback_query
+    t = await tr(update, context)
+    if DRAFT not in context.user_data:
+        await answer_query(query, t.gettext("This button is no longer valid."))
+        return ConversationHandler.END
+    me = await who(update, context)
+    try:
+        broadcast_id, total = await broadcasts.send(
+            context.db, me, broadcasts.branch_of(me), _draft(context), now(context).date()
+        )
+    except DomainError as exc:
+        await answer_query(query, error_text(t, exc), alert=True)
+        return CONFIRM
+    context.user_data.pop(DRAFT, None)
+    await answer_query(query)
+    await drop_buttons(query)
+    shown = await update.effective_message.reply_text(progress_text(t, 0, total))
+    context.job_queue.run_repeating(
+        report_progress,
+        interval=PROGRESS_SECONDS,
+        first=PROGRESS_SECONDS,
+        data=(broadcast_id, shown.chat_id, shown.message_id),
+        name=f"broadcast {broadcast_id}",
+    )
+    return ConversationHandler.END
+
+
+def progress_text(t: Translator, done: int, total: int) -> str:
+    return t.gettext("Sending the announcement: sent {done} / {total}", done=done, total=total)
+
+
+async def report_progress(context: BotContext) -> None:
+    """Edit the progress message when the count moved; the final counts when done."""
+    job = context.job
+    broadcast_id, chat_id, message_id = job.data
+    progress = await broadcasts.progress(context.db, broadcast_id)
+    t = await tr_for(context, chat_id)
+    if progress.finished:
+        job.schedule_removal()
+        text = t.gettext(
+            "The announcement is sent: {sent} delivered, {unreachable} unreachable, "
+            "{failed} failed, of {total}.",
+            sent=progress.sent,
+            unreachable=progress.unreachable,
+            failed=progress.failed,
+            total=progress.total,
+        )
+    else:
+        text = progress_text(t, progress.done, progress.total)
+    try:
+        await context.bot.edit_message_text(text, chat_id=chat_id, message_id=message_id)
+    except BadRequest as exc:  # unchanged since the last tick
+        if "not modified" not in str(exc).lower():
+            raise
+
+
+async def cancel(update: Update, context: BotContext) -> int:
+    t = await tr(update, context)
+    if update.callback_query is not None:
+        await answer_query(update.callback_query)
+        await drop_buttons(update.callback_query)
+    context.user_data.pop(DRAFT, None)
+    await update.effective_message.reply_text(
+        t.gettext("Announcement cancelled. Nothing was sent.")
+    )
+    return ConversationHandler.END
+
+
+def conversation() -> ConversationHandler:
+    private = filters.ChatType.PRIVATE
+    return ConversationHandler(
+        entry_points=[CommandHandler("broadcast", start, filters=private)],
+        states={
+            WRITING: [
+                MessageHandler(
+                    (filters.TEXT & ~filters.COMMAND | filters.PHOTO | filters.Document.ALL)
+                    & private,
+                    got_content,
+                )
+            ],
+            AUDIENCE: [CallbackQueryHandler(got_audience, pattern=r"^bc:aud:")],
+            TARGET: [CallbackQueryHandler(got_target, pattern=r"^bc:to:")],
+            CONFIRM: [CallbackQueryHandler(confirm, pattern=r"^bc:send$")],
+        },
+        fallbacks=[
+            CommandHandler("cancel", cancel),
+            CallbackQueryHandler(cancel, pattern=r"^bc:cancel$"),
+        ],
+        allow_reentry=True,
+        name="broadcast",
+        persistent=True,
+    )

@@ -1,0 +1,258 @@
+"""/pending: everything waiting for the secretary, oldest first, one card per item.
+
+A card's Approve and Reject are the deciding feature's own buttons (its handler asks for a
+reason where one is needed, notifies the member, and its domain function checks the
+role), so a decision reads the same from here as from the feature's own message.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.context import BotContext
+from bot.i18n import N_, Translator
+from bot.sender import Rendered, renderer
+from domain import hours, pending
+from domain.activity import ActivityKind, as_hours
+from domain.errors import DomainError
+from domain.mobile_models import Direction
+from domain.pending import Item, Kind
+from domain.post_models import COUNTY_BY_CODE
+from handlers.common import (
+    add_errors,
+    answer_query,
+    drop_buttons,
+    error_text,
+    parse_callback,
+    tr,
+    who,
+)
+from handlers.hours import KIND_LABELS, show
+from handlers.mobile_views import DIRECTION_NAMES
+from storage import people
+from storage.db import Database
+
+SHOWN = 10
+_OPEN = re.compile(r"pending:open:([a-z]{1,8}):(\d{1,12})")
+_HOURS_BATCH = re.compile(r"pending:hrs:(\d{1,12}):(\d{1,12})")
+
+add_errors(
+    {
+        "pending_gone": N_("That has been decided in the meantime. Send /pending for the queue."),
+        "pending_hours_none": N_("No hours records are waiting any more. Nothing was changed."),
+    }
+)
+
+KIND_NAMES: dict[Kind, str] = {
+    Kind.JOIN: N_("Application to join"),
+    Kind.MOBILE: N_("Mobile member registration"),
+    Kind.CHANGE: N_("Changes reported by a mobile member"),
+    Kind.CLAIM: N_("Claim on a post"),
+    Kind.LEAVE: N_("Asks to give up a post"),
+    Kind.HOURS: N_("Hours record"),
+    Kind.CADRE: N_("Cadre registration"),
+}
+
+# The deciding feature's own buttons: (approve, reject) callback data.
+_DECISIONS: dict[Kind, tuple[str, str]] = {
+    Kind.JOIN: ("join:approve:{id}", "join:reject:{id}"),
+    Kind.MOBILE: ("mob:ok:{id}", "mob:no:{id}"),
+    Kind.CHANGE: ("mob:cok:{id}", "mob:cno:{id}"),
+    Kind.CLAIM: ("posts:ok:{id}", "posts:no:{id}"),
+    Kind.LEAVE: ("posts:lok:{id}", "posts:lno:{id}"),
+    Kind.HOURS: ("hours:approve:{id}", "hours:reject:{id}"),
+    Kind.CADRE: ("cadre:confirm:{id}", "cadre:reject:{id}"),
+}
+
+
+@renderer(pending.HOURS_VERIFIED_TEMPLATE)
+async def hours_verified(t: Translator, db: Database, params: dict) -> Rendered:
+    return Rendered(
+        t.gettext(
+            "Your hours record #{id} is verified: {hours} h on {day}.",
+            id=params["id"],
+            hours=show(t, as_hours(params["half_hours"])),
+            day=t.date(date.fromisoformat(params["day"]), "long"),
+        )
+    )
+
+
+def _detail(t: Translator, item: Item) -> str | None:
+    if item.kind is Kind.MOBILE and item.detail:
+        return t.gettext(DIRECTION_NAMES[Direction(item.detail)])
+    if item.kind is Kind.CHANGE and item.detail:
+        return ", ".join(sorted(json.loads(item.detail)))
+    if item.kind in (Kind.CLAIM, Kind.LEAVE) and item.detail:
+        county = COUNTY_BY_CODE.get(item.detail)
+        return t.gettext(county.name) if county else item.detail
+    if item.kind is Kind.HOURS and item.detail and item.amount:
+        return t.gettext(
+            "{kind}, {hours} h",
+            kind=t.gettext(KIND_LABELS[ActivityKind(item.detail)]),
+            hours=show(t, as_hours(item.amount)),
+        )
+    return item.detail if item.kind is Kind.CADRE else None
+
+
+def card_text(t: Translator, item: Item, context: BotContext) -> str:
+    since = t.datetime(item.since, context.settings.tz, "short")
+    lines = [
+        t.gettext(
+            "{what} · {name} · waiting since {since}",
+            what=t.gettext(KIND_NAMES[item.kind]),
+            name=item.name,
+            since=since,
+        )
+    ]
+    detail = _detail(t, item)
+    if detail:
+        lines.append(detail)
+    return "\n".join(lines)
+
+
+def card_keyboard(t: Translator, item: Item, *, with_open: bool = True) -> InlineKeyboardMarkup:
+    approve, reject = (data.format(id=item.id) for data in _DECISIONS[item.kind])
+    row = [
+        InlineKeyboardButton(t.pgettext("button", "✅ Approve"), callback_data=approve),
+        InlineKeyboardButton(t.pgettext("button", "❌ Reject"), callback_data=reject),
+    ]
+    if with_open:
+        # A mobile member's dossier is the mobile feature's own screen.
+        opened = (
+            f"mob:open:{item.id}"
+            if item.kind is Kind.MOBILE
+            else f"mob:open:{item.amount}"
+            if item.kind is Kind.CHANGE
+            else f"pending:open:{item.kind}:{item.id}"
+        )
+        row.append(InlineKeyboardButton(t.pgettext("button", "📂 Open"), callback_data=opened))
+    return InlineKeyboardMarkup([row])
+
+
+async def show_queue(update: Update, context: BotContext) -> None:
+    t = await tr(update, context)
+    message = update.effective_message
+    try:
+        items = await pending.queue(context.db, await who(update, context))
+    except DomainError as exc:
+        await message.reply_text(error_text(t, exc))
+        return
+    if not items:
+        await message.reply_text(t.gettext("Nothing is waiting for you. 👍"))
+        return
+    await message.reply_text(
+        t.ngettext(
+            "{n} item is waiting for your decision, oldest first:",
+            "{n} items are waiting for your decision, oldest first:",
+            len(items),
+        )
+    )
+    for item in items[:SHOWN]:
+        await message.reply_text(card_text(t, item, context), reply_markup=card_keyboard(t, item))
+    if len(items) > SHOWN:
+        await message.reply_text(
+            t.gettext(
+                "These are the oldest {shown}. Decide them, then send /pending for the rest.",
+                shown=SHOWN,
+            )
+        )
+    await _offer_batch(t, message, items)
+
+
+async def _offer_batch(t: Translator, message, items: list[Item]) -> None:
+    """Hours records, many and alike, may be approved together (per branch)."""
+    by_branch: dict[int, list[Item]] = {}
+    for item in items:
+        if item.kind is Kind.HOURS:
+            by_branch.setdefault(item.branch_id, []).append(item)
+    for branch_id, records in by_branch.items():
+        if len(records) < 2:
+            continue
+        total = show(t, as_hours(sum(r.amount or 0 for r in records)))
+        last = max(r.id for r in records)
+        await message.reply_text(
+            t.ngettext(
+                "{n} hours record ({hours} h in all) is waiting.",
+                "{n} hours records ({hours} h in all) are waiting. Approve them all at once?",
+                len(records),
+                hours=total,
+            ),
+            reply_markup=InlineKeyboardMarkup(
+                [
+                    [
+                        InlineKeyboardButton(
+                            t.gettext("✅ Approve all {n}", n=len(records)),
+                            callback_data=f"pending:hrs:{branch_id}:{last}",
+                        )
+                    ]
+                ]
+            ),
+        )
+
+
+async def open_item(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    t = await tr(update, context)
+    match = parse_callback(query.data, _OPEN)
+    if match is None or match[1] not in set(Kind):
+        await answer_query(query, t.gettext("This button is no longer valid."))
+        return
+    me = await who(update, context)
+    try:
+        item = await pending.item(context.db, me, match[1], int(match[2]))
+        description = (
+            (await hours.record_for_secretary(context.db, me, item.id)).description
+            if item.kind is Kind.HOURS
+            else None
+        )
+    except DomainError as exc:
+        await answer_query(query, error_text(t, exc), alert=True)
+        return
+    await answer_query(query)
+    lines = [card_text(t, item, context)]
+    if description:
+        lines.append(description)
+    person = await people.get(context.db, item.person_id)
+    if person is not None and person.phone:
+        lines.append(t.gettext("Phone: {phone}", phone=person.phone))
+    await update.effective_message.reply_text(
+        "\n".join(lines), reply_markup=card_keyboard(t, item, with_open=False)
+    )
+
+
+async def approve_hours(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    t = await tr(update, context)
+    match = parse_callback(query.data, _HOURS_BATCH)
+    if match is None:
+        await answer_query(query, t.gettext("This button is no longer valid."))
+        return
+    try:
+        approved = await pending.approve_hours(
+            context.db, await who(update, context), int(match[1]), int(match[2])
+        )
+    except DomainError as exc:
+        await answer_query(query, error_text(t, exc), alert=True)
+        return
+    await answer_query(query)
+    await drop_buttons(query)
+    await update.effective_message.reply_text(
+        t.ngettext(
+            "{n} hours record is verified; its member is told.",
+            "{n} hours records are verified; each member is told.",
+            approved,
+        )
+    )
+
+
+def handlers() -> list:
+    return [
+        CommandHandler("pending", show_queue),
+        CallbackQueryHandler(open_item, pattern=r"^pending:open:"),
+        CallbackQueryHandler(approve_hours, pattern=r"^pending:hrs:"),
+    ]

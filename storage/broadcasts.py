@@ -1,0 +1,84 @@
+"""Broadcasts: who gets one, the record of it, and how far its delivery has come."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import aiosqlite
+
+from storage import audit
+from storage.db import Database
+
+# (person id, chat) of the active members of a branch with Telegram, per audience.
+_ACTIVE = "p.branch_id = :branch AND p.status = 'active' AND p.telegram_id IS NOT NULL"
+_AUDIENCES: dict[str, str] = {
+    "all": f"SELECT p.id, p.telegram_id FROM people p WHERE {_ACTIVE}",
+    "cadres": (
+        "SELECT p.id, p.telegram_id FROM people p WHERE "
+        + _ACTIVE
+        + " AND (p.category = 'cadre' OR EXISTS (SELECT 1 FROM roles r WHERE r.person_id = p.id"
+        " AND r.branch_id = p.branch_id AND r.role = 'cadre'))"
+    ),
+    "post": (
+        "SELECT DISTINCT p.id, p.telegram_id FROM post_claims c JOIN posts po ON po.id = c.post_id"
+        " JOIN people p ON p.id = c.person_id WHERE "
+        + _ACTIVE
+        + " AND po.branch_id = :branch AND po.id = :target AND c.year = :year"
+        " AND c.status IN ('approved', 'leaving')"
+    ),
+    "event": (
+        "SELECT p.id, p.telegram_id FROM event_attendance a JOIN events e ON e.id = a.event_id"
+        " JOIN people p ON p.id = a.person_id WHERE "
+        + _ACTIVE
+        + " AND e.branch_id = :branch AND e.id = :target"
+    ),
+}
+
+
+async def recipients(
+    db: Database, branch_id: int, audience: str, target: int | None, year: int
+) -> list[tuple[int, int]]:
+    found = await db.fetchall(
+        _AUDIENCES[audience] + " ORDER BY p.id",
+        {"branch": branch_id, "target": target, "year": year},
+    )
+    return [(r[0], r[1]) for r in found]
+
+
+async def record(conn: aiosqlite.Connection, secretary_id: int, branch_id: int, **details) -> int:
+    """A broadcast's record is its audit entry; that entry's id names the broadcast."""
+    await audit.record(
+        conn,
+        action="broadcast.sent",
+        subject_type="broadcast",
+        subject_id=None,
+        actor_id=secretary_id,
+        branch_id=branch_id,
+        **details,
+    )
+    cur = await conn.execute("SELECT last_insert_rowid()")
+    row = await cur.fetchone()
+    assert row is not None
+    return row[0]
+
+
+def key_prefix(broadcast_id: int) -> str:
+    return f"broadcast:{broadcast_id}:"
+
+
+async def delivery(db: Database, broadcast_id: int) -> dict[str, int]:
+    """Outbox statuses of the broadcast's messages (a range of the unique key's index)."""
+    prefix = key_prefix(broadcast_id)
+    found = await db.fetchall(
+        "SELECT status, COUNT(*) AS n FROM outbox WHERE key >= ? AND key < ? GROUP BY status",
+        (prefix, prefix[:-1] + ";"),
+    )
+    return {r["status"]: r["n"] for r in found}
+
+
+async def recent_events(db: Database, branch_id: int, limit: int) -> list[sqlite3.Row]:
+    return await db.fetchall(
+        "SELECT id, title, starts_at FROM events WHERE branch_id = ?"
+        " ORDER BY starts_at DESC LIMIT ?",
+        (branch_id, limit),
+    )
