@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from benchmarks import fanout, startup, throughput
+from benchmarks import fanout, reports, seed, startup, throughput
 
 
 async def test_throughput_benchmark_walks_every_person_through_both_bots(capsys):
@@ -34,3 +34,14 @@ async def test_fanout_benchmark_delivers_every_message_once_within_the_limits(ca
         assert figures[f"{run}_lost"] == figures[f"{run}_duplicates"] == 0
         assert figures[f"{run}_outbox_not_sent"] == 0
         assert figures[f"{run}_member_answers"] >= 1
+
+
+async def test_seed_and_reports_benchmarks_on_a_tiny_county(tmp_path, capsys):
+    database = tmp_path / "county.db"
+    await seed.main([str(database), "--scale", "0.002", "--year", "2026"])
+    await reports.main([str(database), "--rounds", "1", "--quarter", "2026Q3", "--half", "2026H2"])
+    figures = json.loads(capsys.readouterr().out.splitlines()[1])
+    assert figures["benchmark"] == "reports"
+    assert (figures["units"], figures["hour_records"]) == (1, 2000)
+    assert figures["cadre_registrations"] == 9  # of 10 cadres, every 20th has not registered
+    assert figures["feedback_xlsx_bytes"] > 0 and figures["statements"] > 0
