@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domain import admin, hours
+from domain import admin, hours, posts
 from domain.errors import DomainError
 from domain.models import Category, PersonStatus
 from storage import people
@@ -201,6 +203,43 @@ def test_any_event_title_or_cadre_name_is_answered_and_nothing_is_stored(
         replies = live.run(person.send(text))
         assert replies and all(reply.get("text") for reply in replies), (field, text)
         live.run(person.send("/cancel"))
+        assert live.snapshot() == before
+
+    example()
+
+
+def test_any_duty_record_text_is_answered_and_nothing_is_stored_before_saving(
+    live, members, second_branch
+):
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    holder = members()
+
+    async def hold_a_post() -> None:
+        await posts.cycle_of(live.db, second_branch.id, today)
+        async with live.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE post_cycles SET stage = 'perform' WHERE branch_id = ?", (second_branch.id,)
+            )
+            await conn.execute(
+                "INSERT INTO post_claims (post_id, person_id, year, status, created_at)"
+                " SELECT MIN(p.id), h.id, ?, 'approved', '2026-01-01T00:00:00Z'"
+                " FROM posts p, people h WHERE p.branch_id = ? AND h.telegram_id = ?",
+                (today.year, second_branch.id, holder.id),
+            )
+
+    live.run(hold_a_post())
+
+    @DEEP
+    @given(text=typed)
+    def example(text: str) -> None:
+        live.run(holder.send("/posts"))
+        live.run(holder.press("📒 记录履职"))
+        live.run(holder.press(holder.buttons()[0]))  # the one post held
+        live.run(holder.press("今天"))
+        before = live.snapshot()
+        replies = live.run(holder.send(text))
+        assert replies and all(reply.get("text") for reply in replies), text
+        live.run(holder.send("/cancel"))
         assert live.snapshot() == before
 
     example()

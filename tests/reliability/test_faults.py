@@ -16,7 +16,8 @@ from collections import Counter
 from telegram.error import TelegramError
 
 from bot.testing.harness import BotHarness
-from domain import outbox
+from domain import admin, outbox
+from storage.db import Database
 
 LONG = os.environ.get("RELIABILITY_LONG") == "1"
 MESSAGES = 3000 if LONG else 300
@@ -93,3 +94,11 @@ async def test_a_broadcast_and_members_survive_a_misbehaving_telegram(server, tm
     duplicates = sum(count - 1 for count in arrived.values())
     # A second copy only where an attempt's answer came too late and it was tried again.
     assert retries > 0 and duplicates <= retries, (duplicates, retries)
+
+
+async def test_a_secretary_telegram_does_not_know_does_not_stop_the_start(server, tmp_path):
+    async with Database(tmp_path / "partybot.db") as db:
+        branch = await admin.add_branch(db, "幸福社区党支部")
+        await admin.add_secretary(db, branch.id, 987_654_321)  # no such chat at the server
+    async with asyncio.timeout(60), BotHarness(server, tmp_path) as bot:
+        assert await bot.person("成员").send("/help")
