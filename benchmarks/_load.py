@@ -26,7 +26,7 @@ JSON = dict[str, Any]
 @dataclass(frozen=True)
 class Step:
     kind: str  # "text", "contact" or "press"
-    value: Any = None  # the text, or the button index in the newest keyboard
+    value: Any = None  # the text, or the button (index or label) in the newest keyboard
 
 
 Flow = Callable[[int], Sequence[Step]]  # person number -> steps
@@ -79,13 +79,18 @@ class Traffic:
             return update
         raise ValueError(step.kind)
 
-    def _button(self, chat: int, index: int) -> tuple[int, str]:
+    def _button(self, chat: int, which: int | str) -> tuple[int, str]:
         messages = self.server.chat_messages(chat)
         for message in reversed(messages):
             rows = (message.get("reply_markup") or {}).get("inline_keyboard")
             if rows:
                 buttons = [b for row in rows for b in row]
-                return message["message_id"], buttons[index]["callback_data"]
+                if isinstance(which, str):
+                    found = [b for b in buttons if b["text"] == which]
+                    if not found:
+                        raise LookupError(f"no button {which!r} in chat {chat}")
+                    return message["message_id"], found[0]["callback_data"]
+                return message["message_id"], buttons[which]["callback_data"]
         # A bot without buttons (the echo bot) gets the same kind of update all the same.
         return (messages[-1]["message_id"] if messages else 1), "x"
 

@@ -18,13 +18,18 @@ import asyncio
 import tempfile
 import time
 from collections.abc import Sequence
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from benchmarks._load import JSON, Step, Traffic, Walk, calibrate, median, percentile, report
 from benchmarks._load import walk as walk_one
+from bot.config import load_settings
 from bot.testing.fake_bot_api import FakeBotAPI
 from bot.testing.process import BotProcess
-from domain import admin, onboarding
+from domain import admin, mobile, onboarding, posts
+from domain.access import actor
+from domain.mobile_models import Direction
 from domain.models import Category, PersonStatus
 from storage import people
 from storage.db import Database
@@ -36,7 +41,7 @@ ALONE = 20  # people measured one at a time, before the load
 def joining(code: str, n: int) -> list[Step]:
     return [
         Step("text", f"/start {code}"),
-        Step("text", f"成员{n:05d}"),
+        Step("text", "成员" + "".join("零一二三四五六七八九"[int(d)] for d in f"{n:05d}")),
         Step("contact"),
         Step("press", 0),  # the first category
         Step("press", 0),  # submit
@@ -53,29 +58,132 @@ def member(n: int) -> list[Step]:
     ]
 
 
+def logging_hours(n: int) -> list[Step]:
+    return [
+        Step("text", "/hours"),
+        Step("press", "➕ 登记时长"),
+        Step("press", "党课"),
+        Step("press", "今天"),
+        Step("text", f"{1 + n % 4}"),
+        Step("text", f"学习党章第{n % 11 + 1}章"),
+        Step("press", "跳过"),  # no photo
+        Step("press", "✅ 提交"),
+        Step("text", "/hours"),
+        Step("press", "📊 我的统计"),
+    ]
+
+
+def claiming_a_post(n: int) -> list[Step]:
+    return [
+        Step("text", "/posts"),
+        Step("press", "🙋 认领岗位"),
+        Step("press", n % POSTS),
+        Step("press", "🙋 认领此岗"),
+    ]
+
+
+def reporting_status(n: int) -> list[Step]:
+    return [
+        Step("text", "/mobile"),
+        Step("press", "📝 动态报告"),
+        Step("text", f"在杭州，第{n}号工地"),
+        Step("text", "学习了党章"),
+        Step("text", "参加了流入地支部的主题党日"),
+        Step("press", "✅ 提交报告"),
+    ]
+
+
+# Person n walks FLOWS[n % len(FLOWS)]; everyone but the joiners is seeded as a member.
+FLOWS = ("joining", "member", "hours", "post", "mobile")
+POSTS = 10  # the county's posts every branch starts with
+
+
 def flows(code: str, n: int) -> list[Step]:
-    """The mix: half the people join through an invitation, half are members at work."""
-    return joining(code, n) if n % 2 == 0 else member(n)
+    """The mix: joining through an invitation, members at work, logging hours and reading
+    the totals, claiming a post, a mobile member's status report; deterministic per person."""
+    kind = FLOWS[n % len(FLOWS)]
+    if kind == "joining":
+        return joining(code, n)
+    steps = {"member": member, "hours": logging_hours, "post": claiming_a_post}
+    return steps.get(kind, reporting_status)(n)
+
+
+def kind_of(n: int) -> str:
+    return FLOWS[n % len(FLOWS)]
 
 
 async def seed(data: Path, server: FakeBotAPI, users: Sequence[JSON]) -> str:
+    today = datetime.now(ZoneInfo(load_settings().bot_timezone)).date()
     async with Database(data / "partybot.db") as db:
         branch = await admin.add_branch(db, "幸福社区党支部", "城关区")
-        await admin.add_secretary(db, branch.id, server.new_user("书记")["id"])
+        secretary = server.new_user("书记")["id"]
+        await admin.add_secretary(db, branch.id, secretary)
         code = (await onboarding.create_invite(db, branch_id=branch.id, uses=len(users))).code
         async with db.transaction() as conn:
             for n, user in enumerate(users):
-                if n % 2:
+                if kind_of(n) != "joining":
                     await people.insert(
                         conn,
                         telegram_id=user["id"],
                         branch_id=branch.id,
                         name=f"党员{n:05d}",
                         phone=f"1380{n:07d}",
-                        category=Category.RESIDENT,
+                        category=Category.MOBILE if kind_of(n) == "mobile" else Category.RESIDENT,
                         status=PersonStatus.ACTIVE,
                     )
+        await seed_posts(db, branch.id, today, len(users))
+        await seed_outflows(
+            db, secretary, [u for n, u in enumerate(users) if kind_of(n) == "mobile"], today
+        )
     return code
+
+
+async def seed_posts(db: Database, branch_id: int, today: date, people_count: int) -> None:
+    """Claims are open (stage 'apply') and no post fills up, so every claim is alike."""
+    await posts.cycle_of(db, branch_id, today)
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE post_cycles SET stage = 'apply' WHERE branch_id = ?", (branch_id,)
+        )
+        await conn.execute(
+            "UPDATE posts SET capacity = ? WHERE branch_id = ?", (people_count, branch_id)
+        )
+
+
+async def seed_outflows(
+    db: Database, secretary: int, reporters: Sequence[JSON], today: date
+) -> None:
+    """An approved outflow for each reporter; the notices that caused are not sent."""
+    details = {
+        "destination": "浙江省杭州市",
+        "address": "西湖区文三路1号",
+        "employer": "杭州某建筑公司",
+        "departure": today.isoformat(),
+        "expected_return": (today + timedelta(days=90)).isoformat(),
+        "reason": "务工",
+        "phone": "13800138000",
+    }
+    approver = await actor(db, secretary)
+    for user in reporters:
+        submitted = await mobile.submit(
+            db, await actor(db, user["id"]), Direction.OUTFLOW, details, today
+        )
+        await mobile.decide(db, approver, submitted.registration.id, approve=True, today=today)
+    async with db.transaction() as conn:
+        await conn.execute("DELETE FROM outbox")
+
+
+async def done(data: Path) -> JSON:
+    """What the people's flows left in the database: proof that the mix did its work."""
+    async with Database(data / "partybot.db") as db:
+        return {
+            "joined": await db.fetchval("SELECT COUNT(*) FROM join_requests"),
+            "hours_logged": await db.fetchval("SELECT COUNT(*) FROM hour_records"),
+            "posts_claimed": await db.fetchval("SELECT COUNT(*) FROM post_claims"),
+            "status_reports": await db.fetchval(
+                "SELECT COUNT(*) FROM mobile_versions WHERE report IS NOT NULL"
+            ),
+        }
 
 
 async def one_round(kind: str, people_count: int) -> JSON:
@@ -84,8 +192,9 @@ async def one_round(kind: str, people_count: int) -> JSON:
     traffic = Traffic(server)
     with tempfile.TemporaryDirectory() as folder:
         data = Path(folder)
-        # After the measured people: two who calibrate (one per flow), then those alone.
-        users = [server.new_user(f"p{n}") for n in range(people_count + 2 + ALONE)]
+        # After the measured people: those who calibrate (one per flow), then those alone.
+        kinds = len(FLOWS)
+        users = [server.new_user(f"p{n}") for n in range(people_count + kinds + ALONE)]
         code = await seed(data, server, users)
         command = ("-m", "bot", "run") if kind == "partybot" else ("-m", "benchmarks.echo_bot")
         process = BotProcess(server, data, command=command, env={"LOG_LEVEL": "WARNING"})
@@ -93,18 +202,18 @@ async def one_round(kind: str, people_count: int) -> JSON:
         try:
             await asyncio.wait_for(server.polling.wait(), 30)
             expected = {
-                n % 2: await calibrate(traffic, users[n], flows(code, n), n)
-                for n in (people_count, people_count + 1)
+                n % kinds: await calibrate(traffic, users[n], flows(code, n), n)
+                for n in range(people_count, people_count + kinds)
             }
             alone = Walk()
-            for n in range(people_count + 2, len(users)):
-                await walk_one(traffic, users[n], flows(code, n), expected[n % 2], n, alone)
+            for n in range(people_count + kinds, len(users)):
+                await walk_one(traffic, users[n], flows(code, n), expected[n % kinds], n, alone)
             walks = [Walk() for _ in range(people_count)]
             cpu_before = process.cpu_seconds()
             started = time.perf_counter()
             await asyncio.gather(
                 *(
-                    walk_one(traffic, users[n], flows(code, n), expected[n % 2], n, walks[n])
+                    walk_one(traffic, users[n], flows(code, n), expected[n % kinds], n, walks[n])
                     for n in range(people_count)
                 )
             )
@@ -114,6 +223,7 @@ async def one_round(kind: str, people_count: int) -> JSON:
         finally:
             await process.stop()
             await server.stop()
+        left = await done(data)
     latencies = [x for w in walks for x in w.latencies]
     updates = sum(w.updates for w in walks)
     return {
@@ -128,6 +238,7 @@ async def one_round(kind: str, people_count: int) -> JSON:
         "cpu_s": cpu,
         "cpu_ms_per_update": cpu / updates * 1000,
         "peak_rss_mb": peak,
+        **left,
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -69,7 +70,12 @@ async def post_init(app: Application) -> None:
     for telegram_id in await people.all_secretary_telegram_ids(db):
         chosen, reported = await telegram_users.get_languages(db, telegram_id)
         locale = resolve(chosen, reported, settings.bot_default_locale)
-        await menu.publish_for(app.bot, await actor(db, telegram_id), locale)
+        try:
+            await menu.publish_for(app.bot, await actor(db, telegram_id), locale)
+        except (BadRequest, Forbidden) as exc:
+            # A secretary who never opened the bot, or left Telegram ("chat not found"),
+            # must not keep the whole bot from starting; /start publishes it later.
+            log.warning("menu for secretary %s not published: %s", telegram_id, exc)
     settings.heartbeat_path.touch()  # from the first moment: `partybot restore` must wait
     jobs.schedule(app)
     outbox_sender = sender.Sender(app.bot, db, settings)

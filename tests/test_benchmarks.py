@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import json
 
-from benchmarks import startup, throughput
+from benchmarks import fanout, reports, seed, startup, throughput
 
 
 async def test_throughput_benchmark_walks_every_person_through_both_bots(capsys):
-    await throughput.main(["--people", "4", "--rounds", "1"])
+    people = len(throughput.FLOWS)
+    await throughput.main(["--people", str(people), "--rounds", "1"])
     figures = json.loads(capsys.readouterr().out.splitlines()[0])
     assert figures["benchmark"] == "throughput"
-    assert figures["partybot_updates"] == figures["echo_updates"] == 4 * 5
+    steps = sum(len(throughput.flows("code", n)) for n in range(people))
+    assert figures["partybot_updates"] == figures["echo_updates"] == steps
     assert figures["ratio"] > 0
+    # every flow did its work, for the measured people and the others alike
+    for left in ("joined", "hours_logged", "posts_claimed", "status_reports"):
+        assert figures[f"partybot_{left}"] > people, left
 
 
 async def test_startup_benchmark_reports_the_first_poll_and_idle_memory(capsys):
@@ -20,3 +25,23 @@ async def test_startup_benchmark_reports_the_first_poll_and_idle_memory(capsys):
     figures = json.loads(capsys.readouterr().out.splitlines()[0])
     assert 0 < figures["first_get_updates_s"] < 30
     assert figures["idle_rss_mb"] > 10
+
+
+async def test_fanout_benchmark_delivers_every_message_once_within_the_limits(capsys):
+    await fanout.main(["--messages", "60", "--limit", "100", "--real-messages", "10"])
+    figures = json.loads(capsys.readouterr().out.splitlines()[0])
+    for run in ("scaled", "real"):
+        assert figures[f"{run}_lost"] == figures[f"{run}_duplicates"] == 0
+        assert figures[f"{run}_outbox_not_sent"] == 0
+        assert figures[f"{run}_member_answers"] >= 1
+
+
+async def test_seed_and_reports_benchmarks_on_a_tiny_county(tmp_path, capsys):
+    database = tmp_path / "county.db"
+    await seed.main([str(database), "--scale", "0.002", "--year", "2026"])
+    await reports.main([str(database), "--rounds", "1", "--quarter", "2026Q3", "--half", "2026H2"])
+    figures = json.loads(capsys.readouterr().out.splitlines()[1])
+    assert figures["benchmark"] == "reports"
+    assert (figures["units"], figures["hour_records"]) == (1, 2000)
+    assert figures["cadre_registrations"] == 9  # of 10 cadres, every 20th has not registered
+    assert figures["feedback_xlsx_bytes"] > 0 and figures["statements"] > 0

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domain import admin
+from domain import admin, hours, posts
+from domain.errors import DomainError
+from domain.models import Category, PersonStatus
+from storage import people
 from tests.conftest import TOKEN, invite
 from tests.reliability.live import EXAMPLES, LiveBot
 
@@ -77,6 +82,164 @@ def test_any_text_instead_of_a_phone_number_is_answered(live, code):
         before = live.snapshot()
         replies = live.run(person.send(text))
         assert replies and "手机" in replies[-1]["text"], f"{text!r}: {replies}"
+        assert live.snapshot() == before
+
+    example()
+
+
+# Fields deeper in a conversation cost a walk per example: a quarter of the examples in the
+# quick suite, RELIABILITY_EXAMPLES in the long run.
+DEEP = settings(QUIET, max_examples=max(EXAMPLES // 4, 25))
+
+
+@pytest.fixture(scope="module")
+def second_branch(live: LiveBot):
+    branch = live.run(admin.add_branch(live.db, "第二社区党支部"))
+    live.run(admin.add_secretary(live.db, branch.id, live.server.new_user("书记")["id"]))
+    return branch
+
+
+@pytest.fixture(scope="module")
+def members(live: LiveBot, second_branch):
+    """Makes a new active member (a fresh chat) of a branch with a secretary."""
+    branch = second_branch
+
+    async def insert(telegram_id: int, category: Category) -> None:
+        async with live.db.transaction() as conn:
+            await people.insert(
+                conn,
+                telegram_id=telegram_id,
+                branch_id=branch.id,
+                name="李明",
+                phone=None,
+                category=category,
+                status=PersonStatus.ACTIVE,
+            )
+
+    def make(category: Category = Category.RESIDENT):
+        person = live.harness.person("党员")
+        live.run(insert(person.id, category))
+        return person
+
+    return make
+
+
+TO_HOURS_DESCRIPTION = [
+    ("send", "/hours"),
+    ("press", "➕ 登记时长"),
+    ("press", "党课"),
+    ("press", "今天"),
+    ("send", "1"),
+]
+
+
+def test_any_hours_description_is_refused_or_stored_as_cleaned(live, members):
+    @DEEP
+    @given(text=typed)
+    def example(text: str) -> None:
+        person = members()
+        for action, value in TO_HOURS_DESCRIPTION:
+            live.run(getattr(person, action)(value))
+        before = live.snapshot()
+        replies = live.run(person.send(text))
+        assert replies and all(reply.get("text") for reply in replies), text
+        assert live.snapshot() == before
+        try:
+            expected = hours.description(text)
+        except DomainError:
+            assert "跳过" not in person.buttons(), f"{text!r} was taken"
+            return
+        live.run(person.press("跳过"))
+        live.run(person.press("✅ 提交"))
+        stored = live.run(
+            live.db.fetchval(
+                "SELECT description FROM hour_records h JOIN people p ON p.id = h.person_id"
+                " WHERE p.telegram_id = ?",
+                (person.id,),
+            )
+        )
+        assert stored == expected
+
+    example()
+
+
+MOBILE_FIELDS = ("destination", "address", "employer")
+
+
+def test_any_outflow_field_is_answered_and_nothing_is_stored_before_submitting(live, members):
+    @DEEP
+    @given(field=st.sampled_from(MOBILE_FIELDS), text=typed)
+    def example(field: str, text: str) -> None:
+        person = members()
+        live.run(person.send("/mobile"))
+        live.run(person.press("🚶 外出登记"))
+        fillers = {"destination": "浙江省杭州市", "address": "西湖区文三路1号"}
+        for earlier in MOBILE_FIELDS[: MOBILE_FIELDS.index(field)]:
+            live.run(person.send(fillers[earlier]))
+        before = live.snapshot()
+        replies = live.run(person.send(text))
+        assert replies and all(reply.get("text") for reply in replies), (field, text)
+        assert live.snapshot() == before
+        live.run(person.send("/cancel"))
+        assert live.snapshot() == before
+
+    example()
+
+
+def test_any_event_title_or_cadre_name_is_answered_and_nothing_is_stored(
+    live, members, second_branch
+):
+    secretary = live.harness.person("书记")
+    live.run(admin.add_secretary(live.db, second_branch.id, secretary.id))
+    cadre = members(Category.CADRE)
+    entries = {"event title": (secretary, "/newevent"), "cadre name": (cadre, "/cadre_register")}
+
+    @DEEP
+    @given(field=st.sampled_from(sorted(entries)), text=typed)
+    def example(field: str, text: str) -> None:
+        person, command = entries[field]
+        live.run(person.send(command))
+        before = live.snapshot()
+        replies = live.run(person.send(text))
+        assert replies and all(reply.get("text") for reply in replies), (field, text)
+        live.run(person.send("/cancel"))
+        assert live.snapshot() == before
+
+    example()
+
+
+def test_any_duty_record_text_is_answered_and_nothing_is_stored_before_saving(
+    live, members, second_branch
+):
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    holder = members()
+
+    async def hold_a_post() -> None:
+        await posts.cycle_of(live.db, second_branch.id, today)
+        async with live.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE post_cycles SET stage = 'perform' WHERE branch_id = ?", (second_branch.id,)
+            )
+            await conn.execute(
+                "INSERT INTO post_claims (post_id, person_id, year, status, created_at)"
+                " SELECT MIN(p.id), h.id, ?, 'approved', '2026-01-01T00:00:00Z'"
+                " FROM posts p, people h WHERE p.branch_id = ? AND h.telegram_id = ?",
+                (today.year, second_branch.id, holder.id),
+            )
+
+    live.run(hold_a_post())
+
+    @DEEP
+    @given(text=typed)
+    def example(text: str) -> None:
+        live.run(holder.send("/posts"))
+        live.run(holder.press("📒 记录履职"))
+        live.run(holder.press(holder.buttons()[0]))  # the one post held
+        live.run(holder.press("今天"))
+        before = live.snapshot()
+        replies = live.run(holder.send(text))
+        assert replies and all(reply.get("text") for reply in replies), text
+        live.run(holder.send("/cancel"))
         assert live.snapshot() == before
 
     example()

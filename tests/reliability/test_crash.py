@@ -16,7 +16,7 @@ from tests.conftest import TOKEN
 
 PEOPLE = 12
 KILLS = 3
-OUTBOX_MESSAGES = 400
+OUTBOX_MESSAGES = 500
 IN_FLIGHT_MAX = 8  # OUTBOX_CONCURRENCY
 
 
@@ -171,3 +171,4 @@ async def test_kill_9_while_the_outbox_drains_delivers_everything(tmp_path):
     assert sum(received) - len(users) <= KILLS * IN_FLIGHT_MAX
     async with Database(tmp_path / "partybot.db") as db:
         assert await stored_outbox.counts(db) == {"sent": OUTBOX_MESSAGES}
+        assert await db.check_integrity() == []

@@ -1,0 +1,138 @@
+"""Reports on the county data set: the quarterly feedback for every unit (text and XLSX)
+and the half-year county report (XLSX and chart), timed, with the query plans they use.
+
+    .venv/bin/python -m benchmarks.seed county.db          # once: the data set
+    .venv/bin/python -m benchmarks.reports county.db [--rounds 3] [--quarter 2026Q3]
+                                                     [--half 2026H2] [--plans]
+
+Runs in this process, as `partybot report feedback|county` would. Figures: seconds for each
+report (median of the rounds) and the process's peak RSS. Every SQL statement the reports run
+is traced; `--plans` prints its EXPLAIN QUERY PLAN, and the figures list the tables read by a
+full scan (`SCAN t` without an index).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import resource
+import sqlite3
+import time
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from benchmarks._load import JSON, median, report
+from bot.config import load_settings
+from domain import county_report, feedback, periods
+from domain.county_report import FontMissing
+from storage.db import Database
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def feedback_round(db: Database, quarter: periods.Period, tz) -> tuple[float, int]:
+    started = time.perf_counter()
+    summaries = await feedback.unit_feedback(db, quarter, tz)
+    size = sum(len(s.xlsx) for s in summaries)
+    return time.perf_counter() - started, size
+
+
+async def county_round(db: Database, half: periods.Period, tz, font: Path | None) -> float:
+    started = time.perf_counter()
+    figures = await feedback.gather(db, half, tz)
+    county_report.workbook(half, figures)
+    if font is not None:
+        county_report.chart_png(half, figures, font)
+    return time.perf_counter() - started
+
+
+def plans(path: Path, statements: Sequence[str]) -> dict[str, list[str]]:
+    """EXPLAIN QUERY PLAN of each distinct statement, on a connection of its own."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    found = {}
+    for sql in statements:
+        rows = conn.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall()
+        found[sql] = [row[3] for row in rows]
+    conn.close()
+    return found
+
+
+def full_scans(found: dict[str, list[str]]) -> list[str]:
+    scans = set()
+    for lines in found.values():
+        for line in lines:
+            if line.startswith("SCAN ") and " USING " not in line:
+                scans.add(line.split()[1])
+    return sorted(scans)
+
+
+async def main(argv: Sequence[str] | None = None) -> None:
+    year = date.today().year
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("database", type=Path)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--quarter", default=f"{year}Q3")
+    parser.add_argument("--half", default=f"{year}H2")
+    parser.add_argument("--plans", action="store_true", help="print every query plan")
+    args = parser.parse_args(argv)
+    settings = load_settings()
+    quarter, half = periods.parse_quarter(args.quarter), periods.parse_half(args.half)
+    try:
+        font: Path | None = county_report.find_font(settings.bot_report_font)
+    except FontMissing:
+        font = None  # the chart needs a CJK font; the workbook is timed all the same
+    rss_before = peak_rss_mb()
+    statements: dict[str, None] = {}
+
+    def trace(sql: str) -> None:
+        if sql.lstrip().upper().startswith(("SELECT", "WITH")):
+            statements[sql] = None
+
+    results: dict[str, list[float]] = {"feedback_s": [], "county_s": []}
+    async with Database(args.database) as db:
+        units = await db.fetchval("SELECT COUNT(*) FROM unit_orgs")
+        cadres = await db.fetchval("SELECT COUNT(*) FROM cadre_registrations")
+        hours = await db.fetchval("SELECT COUNT(*) FROM hour_records")
+        for conn in (db.reader, db.writer):
+            await conn.set_trace_callback(trace)
+        for _ in range(args.rounds):
+            seconds, xlsx_bytes = await feedback_round(db, quarter, settings.tz)
+            results["feedback_s"].append(seconds)
+            results["county_s"].append(await county_round(db, half, settings.tz, font))
+    found = plans(args.database, list(statements))
+    if args.plans:
+        for sql, lines in found.items():
+            print(sql[:300])
+            for line in lines:
+                print(f"    {line}")
+    figures: JSON = {
+        "database": str(args.database),
+        "units": units,
+        "cadre_registrations": cadres,
+        "hour_records": hours,
+        "rounds": args.rounds,
+        "feedback_s": round(median(results["feedback_s"]), 3),
+        "feedback_xlsx_bytes": xlsx_bytes,
+        "county_s": round(median(results["county_s"]), 3),
+        "county_chart": font is not None,
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+        "rss_before_mb": round(rss_before, 1),
+        "statements": len(found),
+        "full_scans": full_scans(found),
+    }
+    rows = [
+        ("database", f"{args.database} ({units} units, {cadres} registrations, {hours} hours)"),
+        (f"quarterly feedback, all units, s (median of {args.rounds})", figures["feedback_s"]),
+        ("half-year county report, s", figures["county_s"]),
+        ("peak RSS, MiB (before the reports)", f"{figures['peak_rss_mb']} ({rss_before:.1f})"),
+        ("distinct queries, tables fully scanned", f"{len(found)}, {figures['full_scans']}"),
+        ("targets", "< 10 s, < 300 MiB, queries on indexes"),
+    ]
+    report("reports", figures, rows)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
