@@ -250,6 +250,9 @@ async def log_in(
     """`log` inside the caller's transaction: a post's duty record brings its hours here
     (with `post_id`), so the two are written together or not at all."""
     kind = ActivityKind(draft.kind)
+    if kind is ActivityKind.POST_DUTY and post_id is None:
+        # Post-duty hours belong to a post: they come with the duty record in /posts.
+        raise InvalidInput("post_duty_via_posts")
     if not 0 < draft.half_hours <= MAX_HALF_HOURS_PER_RECORD:
         raise InvalidInput("hours_too_many", max=MAX_HALF_HOURS_PER_RECORD // 2)
     text = description(draft.description)

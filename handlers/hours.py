@@ -26,7 +26,7 @@ from bot.i18n import N_, Translator
 from bot.sender import Rendered, renderer
 from domain import hours
 from domain.activity import ActivityKind, HourRecord, HourStatus, as_hours
-from domain.errors import DomainError
+from domain.errors import DomainError, InvalidInput
 from domain.models import Role
 from handlers.common import (
     add_errors,
@@ -78,6 +78,10 @@ add_errors(
         "hours_not_step": N_("Hours go in steps of half an hour, for example 1, 1.5 or 2."),
         "hours_day_full": N_(
             "A day has only 24 hours: at most {left} more hours fit on that day. Nothing was saved."
+        ),
+        "post_duty_via_posts": N_(
+            "Hours on a responsibility post are recorded with the duty itself: send /posts and "
+            "choose “📒 Record duty”. Please choose another type here."
         ),
         "hours_date_unreadable": N_("I could not read that date. Please type it like 2026-11-20."),
         "date_in_future": N_(
@@ -293,6 +297,12 @@ async def got_kind(update: Update, context: BotContext) -> str:
     match = parse_callback(query.data, _KIND_DATA)
     if match is None or match.group(1) not in set(ActivityKind):
         await answer_query(query, t.gettext("This button is no longer valid."))
+        return KIND
+    if match.group(1) == ActivityKind.POST_DUTY:
+        await answer_query(query)
+        await update.effective_message.reply_text(
+            error_text(t, InvalidInput("post_duty_via_posts"))
+        )
         return KIND
     await answer_query(query)
     await drop_buttons(query)

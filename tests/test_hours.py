@@ -69,6 +69,16 @@ async def test_log_approve_and_see_the_totals(bot, branch, member):
     assert actions.count("hours.logged") == 2 and "hours.approved" in actions
 
 
+async def test_post_duty_hours_are_sent_to_the_duty_record_in_posts(bot, member):
+    await member.send("/hours")
+    await member.press("➕ 登记时长")
+    await member.press("岗位履职")
+    assert "/posts" in member.last_text and "记录履职" in member.last_text
+    await member.press("党课")
+    assert "哪一天" in member.last_text or "今天" in member.buttons()
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM hour_records") == 0
+
+
 async def test_a_photo_goes_to_the_secretary_with_the_record(bot, branch, member):
     await member.send("/hours")
     await member.press("➕ 登记时长")

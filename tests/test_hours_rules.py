@@ -216,3 +216,14 @@ async def test_each_notification_commits_with_its_decision(tmp_path, monkeypatch
         assert [r["key"] for r in await db.fetchall(keys)][1:] == [
             f"hours-decided:{record.id}:verified:3"
         ]
+
+
+async def test_post_duty_hours_come_only_with_a_post(tmp_path):
+    from storage.db import Database
+
+    async with Database(tmp_path / "p.db") as db:
+        _, member = await _branch_with_member(db)
+        draft = hours.Draft(ActivityKind.POST_DUTY, TODAY, 2, "楼道值守")
+        with pytest.raises(InvalidInput, match="post_duty_via_posts"):
+            await hours.log(db, member, draft, today=TODAY)
+        assert await db.fetchval("SELECT COUNT(*) FROM hour_records") == 0
