@@ -16,7 +16,7 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from domain import posts as rules
 from domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from domain.models import Role
@@ -395,7 +395,11 @@ async def _held_posts(update: Update, context: BotContext) -> tuple[int, list[Po
     return board.cycle.year, found
 
 
-async def start_duty(update: Update, context: BotContext) -> str | int:
+async def _offer_held_posts(
+    update: Update, context: BotContext, question: str, prefix: str, state: str
+) -> str | int:
+    """Start a holder's flow: the posts they hold as buttons, remembered as the only
+    acceptable answers."""
     t = await tr(update, context)
     try:
         year, held = await _held_posts(update, context)
@@ -405,10 +409,15 @@ async def start_duty(update: Update, context: BotContext) -> str | int:
     await answer_query(update.callback_query)
     context.user_data[DRAFT] = {"offered": [p.id for p in held], "year": year}
     await update.effective_message.reply_text(
-        t.gettext("Which post is this record for?"),
-        reply_markup=keyboard(post_buttons(t, held, "posts:dp")),
+        t.gettext(question), reply_markup=keyboard(post_buttons(t, held, prefix))
     )
-    return DUTY_POST
+    return state
+
+
+async def start_duty(update: Update, context: BotContext) -> str | int:
+    return await _offer_held_posts(
+        update, context, N_("Which post is this record for?"), "posts:dp", DUTY_POST
+    )
 
 
 async def duty_post(update: Update, context: BotContext) -> str:
@@ -551,19 +560,13 @@ async def duty_save(update: Update, context: BotContext) -> int:
 
 
 async def start_request(update: Update, context: BotContext) -> str | int:
-    t = await tr(update, context)
-    try:
-        year, held = await _held_posts(update, context)
-    except DomainError as exc:
-        await _fail(update, t, exc)
-        return ConversationHandler.END
-    await answer_query(update.callback_query)
-    context.user_data[DRAFT] = {"offered": [p.id for p in held], "year": year}
-    await update.effective_message.reply_text(
-        t.gettext("Which post does the resident's request concern?"),
-        reply_markup=keyboard(post_buttons(t, held, "posts:rq")),
+    return await _offer_held_posts(
+        update,
+        context,
+        N_("Which post does the resident's request concern?"),
+        "posts:rq",
+        REQUEST_TEXT,
     )
-    return REQUEST_TEXT
 
 
 async def request_post(update: Update, context: BotContext) -> str:
