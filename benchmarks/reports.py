@@ -24,8 +24,8 @@ from pathlib import Path
 
 from benchmarks._load import JSON, median, report
 from bot.config import load_settings
-from domain import county_report, feedback, periods
-from domain.county_report import FontMissing
+from domain import county_report, feedback, fonts, periods
+from domain.fonts import FontMissing
 from storage.db import Database
 
 
@@ -81,7 +81,7 @@ async def main(argv: Sequence[str] | None = None) -> None:
     settings = load_settings()
     quarter, half = periods.parse_quarter(args.quarter), periods.parse_half(args.half)
     try:
-        font: Path | None = county_report.find_font(settings.bot_report_font)
+        font: Path | None = fonts.find(settings.bot_font)
     except FontMissing:
         font = None  # the chart needs a CJK font; the workbook is timed all the same
     rss_before = peak_rss_mb()

@@ -22,7 +22,17 @@ from bot import __version__, backups, jobs
 from bot.backups import HEARTBEAT_MAX_AGE
 from bot.config import SUPPORTED_LOCALES, ConfigError, Settings, load_settings
 from bot.logging import setup_logging
-from domain import admin, cadre_jobs, county_report, feedback, mobile, onboarding, periods, units
+from domain import (
+    admin,
+    cadre_jobs,
+    county_report,
+    feedback,
+    fonts,
+    mobile,
+    onboarding,
+    periods,
+    units,
+)
 from domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from domain.models import Invite, InviteRole
 from domain.worktime import parse_spans
@@ -222,7 +232,7 @@ def describe(exc: DomainError) -> str:
         "quarter_invalid": "{value!r} is not a quarter like 2026Q3",
         "half_invalid": "{value!r} is not a half-year like 2026H2",
         "font_missing": "no CJK font found (tried {tried}); install fonts-wqy-microhei"
-        " or set BOT_REPORT_FONT",
+        " or set BOT_FONT",
         "validity_months": "--validity-months must be 1 to 6 (national practice: at most 6)",
         "period_days": "--report-days and --contact-days must be 1 to 366",
         "job_unknown": "no job named {job!r}; see `partybot job list`",
@@ -317,7 +327,7 @@ async def _report_feedback(settings: Settings, db: Database, args: argparse.Name
 
 async def _report_county(settings: Settings, db: Database, args: argparse.Namespace) -> int:
     half = periods.parse_half(args.half)
-    font = county_report.find_font(settings.bot_report_font)
+    font = fonts.find(settings.bot_font)
     figures = await feedback.gather(db, half, settings.tz)
     args.out.mkdir(parents=True, exist_ok=True)
     xlsx_name, png_name = county_report.file_names(half)

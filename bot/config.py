@@ -44,10 +44,9 @@ class Settings(BaseSettings):
     outbox_backoff_seconds: float = Field(default=2, ge=0)
     outbox_send_timeout: float = Field(default=20, gt=0)
     outbox_poll_seconds: float = Field(default=5, gt=0)
-    # A CJK font for report charts; unset: the first of county_report.FONT_CANDIDATES found.
-    bot_report_font: str | None = None
-    # A font with Chinese glyphs for certificate cards; unset: a list of usual places.
-    certificate_font_path: Path | None = None
+    # A font with Chinese glyphs for certificate cards and report charts; unset: the first
+    # of domain.fonts.CANDIDATES found.
+    bot_font: Path | None = None
     backup_dir: Path | None = None
     backup_keep_days: int = Field(default=14, ge=1)
     backup_time: str = "03:30"
@@ -135,8 +134,7 @@ class Settings(BaseSettings):
             "bot_working_hours": self.bot_working_hours,
             "bot_quiet_hours": self.bot_quiet_hours,
             "outbox_per_second": str(self.outbox_per_second),
-            "bot_report_font": self.bot_report_font or "(search)",
-            "certificate_font_path": str(self.certificate_font_path or "(searched)"),
+            "bot_font": str(self.bot_font or "(searched)"),
             "backups": f"{self.backups_path} at {self.backup_time}, {self.backup_keep_days} days",
             "token": "set" if self.telegram_bot_token else "missing",
         }

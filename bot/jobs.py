@@ -117,6 +117,7 @@ JOBS: dict[str, Job] = {
             cadre_jobs.county_half_year,
             cron={"hour": 9, "minute": 40},
             per_branch=False,
+            needs_settings=True,
         ),
         Job(
             "backup",

@@ -10,21 +10,23 @@ after-hours kind (八小时以外); what goes to unit and county offices, of the
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo
 
 import aiosqlite
 
 from bot.i18n import N_, translator
-from domain import county_report, feedback, outbox, reminders
+from domain import county_report, feedback, fonts, outbox, reminders
 from domain.feedback import UnitFeedback
 from domain.notification import Attachment, Kind
 from domain.periods import Period, quarter_of
 from storage import audit, cadres, people, units
 from storage.db import Database
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 FEEDBACK_TEMPLATE = "cadre.feedback"  # text rendered in the unit's language when queued
 CAPTION_MAX = 1024  # Telegram's limit for the text sent with a file
@@ -301,7 +303,9 @@ async def resend_feedback(
     return queued
 
 
-async def county_half_year(db: Database, branch_id: int | None, now: datetime, tz: ZoneInfo) -> int:
+async def county_half_year(
+    db: Database, branch_id: int | None, now: datetime, tz: ZoneInfo, *, settings: Settings
+) -> int:
     """After Q2 and Q4, to the county organisation department's contacts: the chart in
     the message, the XLSX after it."""
     due = _recently_due(_today(now, tz), reminders.county_report_due)
@@ -309,9 +313,7 @@ async def county_half_year(db: Database, branch_id: int | None, now: datetime, t
         return 0
     half = due[1]
     figures = await feedback.gather(db, half, tz)
-    chart = county_report.chart_png(
-        half, figures, county_report.find_font(os.environ.get("BOT_REPORT_FONT"))
-    )
+    chart = county_report.chart_png(half, figures, fonts.find(settings.bot_font))
     book = county_report.workbook(half, figures)
     xlsx_name, png_name = county_report.file_names(half)
     queued = 0

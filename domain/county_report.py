@@ -13,33 +13,10 @@ from openpyxl import Workbook
 from PIL import Image, ImageDraw, ImageFont
 
 from bot.i18n import translator
-from domain.errors import DomainError
 from domain.feedback import CadreFigures, Sheet, cadre_sheet, period_label, to_bytes, write_sheet
 from domain.periods import Period
 from storage import units
 from storage.db import Database
-
-# Looked through in order when no font is configured (BOT_REPORT_FONT). Debian/Ubuntu:
-# `apt-get install fonts-wqy-microhei` provides the first.
-FONT_CANDIDATES = (
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
-    "/System/Library/Fonts/PingFang.ttc",
-)
-
-
-class FontMissing(DomainError):
-    code = "font_missing"
-
-
-def find_font(configured: str | Path | None = None) -> Path:
-    candidates = [configured] if configured else FONT_CANDIDATES
-    for candidate in candidates:
-        if Path(candidate).is_file():
-            return Path(candidate)
-    raise FontMissing("font_missing", tried=", ".join(str(c) for c in candidates))
 
 
 @dataclass(frozen=True)

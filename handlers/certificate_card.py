@@ -14,16 +14,10 @@ from pathlib import Path
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
+from domain import fonts
+
 log = logging.getLogger(__name__)
 
-# Debian's fonts-wqy-microhei first (the Dockerfile installs it), then other common places.
-FONT_CANDIDATES = (
-    Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
-    Path("/usr/share/fonts/wqy-microhei/wqy-microhei.ttc"),
-    Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
-    Path("/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc"),
-    Path("/System/Library/Fonts/PingFang.ttc"),
-)
 WIDTH, HEIGHT = 900, 520
 MARGIN = 40
 RED = (178, 34, 34)
@@ -41,15 +35,15 @@ def _fit(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont) -> 
 
 @cache
 def find_font(configured: Path | None) -> Path | None:
-    for candidate in (configured, *FONT_CANDIDATES):
-        if candidate is not None and candidate.is_file():
-            return candidate
-    log.warning(
-        "no CJK font found (tried %s); certificates are sent as text only. "
-        "Install fonts-wqy-microhei or set CERTIFICATE_FONT_PATH.",
-        ", ".join(str(c) for c in (configured, *FONT_CANDIDATES) if c),
-    )
-    return None
+    try:
+        return fonts.find(configured)
+    except fonts.FontMissing as missing:
+        log.warning(
+            "no CJK font found (tried %s); certificates are sent as text only. "
+            "Install fonts-wqy-microhei or set BOT_FONT.",
+            missing.params["tried"],
+        )
+        return None
 
 
 def render(lines: list[str], qr_payload: str, font_path: Path | None = None) -> bytes | None:

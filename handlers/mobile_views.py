@@ -175,7 +175,7 @@ async def certificate_message(
         certificate_card.render,
         lines,
         verify_link(context, certificate.verify_code),
-        context.settings.certificate_font_path,
+        context.settings.bot_font,
     )
     return "\n".join(lines), card
 

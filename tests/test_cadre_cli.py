@@ -73,6 +73,6 @@ async def test_units_invites_and_offline_reports(tmp_path):
         "2026H2",
         "--out",
         "o3",
-        BOT_REPORT_FONT="/no/such/font.ttc",
+        BOT_FONT="/no/such/font.ttc",
     )
-    assert missing.returncode == 1 and "BOT_REPORT_FONT" in missing.stderr
+    assert missing.returncode == 1 and "BOT_FONT" in missing.stderr

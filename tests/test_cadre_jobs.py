@@ -31,7 +31,8 @@ def at(day: date, clock: str) -> datetime:
 async def run(bot, job: str, moment: datetime) -> int:
     """Run a job as the scheduler would at `moment`, then let the sender catch up as if
     it were that moment too."""
-    queued = await jobs.JOBS[job].run(bot.db, None, moment, SHANGHAI)
+    extra = {"settings": bot.settings} if jobs.JOBS[job].needs_settings else {}
+    queued = await jobs.JOBS[job].run(bot.db, None, moment, SHANGHAI, **extra)
     bot.sender.clock = lambda: moment.astimezone(UTC)
     await bot.drain_outbox()
     return queued

@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from PIL import Image
 
-from domain import admin, cadres, county_report, feedback, periods, privacy, reminders, units
+from domain import admin, cadres, county_report, feedback, fonts, periods, privacy, reminders, units
 from domain.access import actor
 from domain.errors import Conflict, InvalidInput, NotAllowed
 from domain.models import RegistrationStatus
@@ -338,11 +338,11 @@ async def test_county_report_tallies_and_chart(world):
     assert by_unit["（未登记单位）"][1:4] == (1, 0, 1)
     never = [r for r in book["干部明细"].iter_rows(3, values_only=True) if r[1] == "从未登记"]
     assert never[0][4] is None and never[0][6] == "否"
-    png = county_report.chart_png(half, figures, county_report.find_font())
+    png = county_report.chart_png(half, figures, fonts.find())
     image = Image.open(io.BytesIO(png))
     assert image.format == "PNG" and image.width >= 640
-    with pytest.raises(county_report.FontMissing):
-        county_report.find_font("/nonexistent/font.ttc")
+    with pytest.raises(fonts.FontMissing):
+        fonts.find("/nonexistent/font.ttc")
 
 
 async def test_a_january_from_the_database_stops_once_registered(world):

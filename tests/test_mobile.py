@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.testing.harness import BotHarness, Person
-from domain import admin, mobile
+from domain import admin, fonts, mobile
 from domain.access import actor
 from handlers import certificate_card
 from storage.db import utcnow
@@ -421,7 +421,7 @@ async def test_secretary_lists_pages_contacts_renews_and_revokes(bot, branch):
 
 
 async def test_without_a_cjk_font_the_certificate_is_text_only(bot, branch, monkeypatch, caplog):
-    monkeypatch.setattr(certificate_card, "FONT_CANDIDATES", ())
+    monkeypatch.setattr(fonts, "CANDIDATES", ())
     certificate_card.find_font.cache_clear()
     try:
         li = await member(bot, branch, "李", "李明", "13800138000")
