@@ -38,6 +38,9 @@ from storage.db import Database, utcnow
 
 log = logging.getLogger(__name__)
 
+# A pass takes the oldest message of each chat, so a chat with several waiting gets one per
+# pass: a pass is kept to about a second of the budget, or a group's ten messages would wait
+# for ten passes of 200 (80 s at 25/s) and come last.
 BATCH = 200
 GROUP_WINDOW_SECONDS = 60.0
 BACKOFF_MAX_SECONDS = 600.0
@@ -146,6 +149,7 @@ class Sender:
         self.settings = settings
         self.clock = clock
         self.throttle = Throttle(settings.outbox_per_second, settings.outbox_per_chat_seconds)
+        self.batch = max(settings.outbox_concurrency, min(BATCH, int(settings.outbox_per_second)))
         self._wake = asyncio.Event()
         self._slots = asyncio.Semaphore(settings.outbox_concurrency)
         self._deliveries: set[asyncio.Task] = set()
@@ -192,7 +196,7 @@ class Sender:
     async def _pass(self) -> float:
         """Start the due messages that may go now; returns how long to sleep after."""
         now = self.clock()
-        due = await outbox.due(self.db, now, BATCH)
+        due = await outbox.due(self.db, now, self.batch)
         ready, soonest = await self._ready(due, now)
         while ready:
             # Claim as many as there are free slots, in one transaction: what is claimed is
@@ -213,7 +217,7 @@ class Sender:
                 self._deliveries.add(task)
                 task.add_done_callback(self._deliveries.discard)
         self._log_tally()
-        if len(due) == BATCH:
+        if len(due) == self.batch:
             return 0
         upcoming = await outbox.next_due(self.db)
         if upcoming is not None:

@@ -266,3 +266,33 @@ async def test_a_long_queue_to_one_chat_does_not_hold_up_the_others(server, tmp_
         await server.wait_for_messages(other.id, 1, timeout=3)
         await server.wait_for_messages(busy.id, 2, timeout=3)
         assert busy.texts[:2] == ["#0", "#1"]  # in order
+
+
+async def test_a_chat_with_several_messages_gets_one_a_second_through_a_long_broadcast(
+    server, tmp_path
+):
+    """A pass takes one message per chat; passes must stay short at a low budget, or a
+    group's later messages wait behind the whole broadcast."""
+    async with BotHarness(
+        server, tmp_path, outbox_per_second=10, outbox_per_chat_seconds=1.0
+    ) as bot:
+        group = server.new_group("支部群")["id"]
+        crowd = [bot.person(f"成员{i}") for i in range(60)]  # 6 s of the budget
+        async with bot.db.transaction() as conn:
+            for n in range(3):
+                await outbox.enqueue(
+                    conn, key=f"group:{n}", chat_id=group, text=f"#{n}", kind=outbox.Kind.URGENT
+                )
+            for person in crowd:
+                await queue_in(conn, person.id)
+        bot.sender.wake()
+        await server.wait_for_messages(group, 3, timeout=10)
+        delivered = sum(len(person.texts) for person in crowd)
+        assert delivered < len(crowd)  # the group's third came while the broadcast went on
+        await bot.drain_outbox(timeout=20)
+
+
+async def queue_in(conn, chat_id: int) -> None:
+    await outbox.enqueue(
+        conn, key=f"crowd:{chat_id}", chat_id=chat_id, text=THANKS, kind=outbox.Kind.URGENT
+    )
