@@ -75,6 +75,12 @@ JOBS: dict[str, Job] = {
             cron={"hour": 9, "minute": 30},
         ),
         Job(
+            "mobile-reports",
+            "each morning: members whose status report is due, reminded (weekly, four times)",
+            mobile.remind_reports,
+            cron={"hour": 9, "minute": 35},
+        ),
+        Job(
             "events",
             "every minute: event reminders at each member's lead time; closing attendance",
             events.run,

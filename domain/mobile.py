@@ -83,6 +83,11 @@ RETURN_TEMPLATE = "mobile.return"
 EXPIRING_TEMPLATE = "mobile.expiring"
 REJECTED_TEMPLATE = "mobile.rejected"
 DATED_TEMPLATE = "mobile.dated"
+REPORT_DUE_TEMPLATE = "mobile.report_due"
+
+# A member whose status report is due is reminded on the due day and then weekly, this many
+# times; after that the secretary's lists and digest carry it.
+REPORT_REMINDERS = 4
 
 # The certificate as the holder will see it: a caption and its PNG card (None without a
 # CJK font), both in the holder's language. Drawn by the handler, which knows the bot's
@@ -741,6 +746,37 @@ async def remind_renewals(db: Database, branch_id: int | None, now: datetime, tz
                     "name": registration.person_name,
                     **params,
                 },
+                not_before=now,
+            )
+    return queued
+
+
+async def remind_reports(db: Database, branch_id: int | None, now: datetime, tz: ZoneInfo) -> int:
+    """Job: members of the branch whose status report is due, reminded with a button that
+    starts the report; keyed by the due day and the week since, so each goes once."""
+    if branch_id is None:
+        return 0
+    today = now.astimezone(tz).date()
+    settings = await store.settings(db, branch_id)
+    cutoff = _cutoff(ListKind.REPORT_OVERDUE, settings, now, today)
+    # LIMIT -1 is SQLite's "no limit": the job reminds every member who is due.
+    overdue = await store.page(db, branch_id, ListKind.REPORT_OVERDUE, cutoff, limit=-1, offset=0)
+    queued = 0
+    async with db.transaction() as conn:
+        for registration in overdue:
+            due = report_due(registration, settings)
+            if due is None:
+                continue
+            day = due.astimezone(tz).date()
+            week = (today - day).days // 7
+            if week >= REPORT_REMINDERS:
+                continue
+            queued += await _tell_member(
+                conn,
+                registration,
+                f"report-due:{registration.id}:{day.isoformat()}:{week}",
+                template=REPORT_DUE_TEMPLATE,
+                params={"registration": registration.id, "day": day.isoformat()},
                 not_before=now,
             )
     return queued

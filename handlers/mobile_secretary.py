@@ -189,6 +189,19 @@ async def dated_message(t: Translator, db: Database, params: dict) -> Rendered:
     return Rendered(t.gettext(msgid, **values))
 
 
+@renderer(mobile.REPORT_DUE_TEMPLATE)
+async def report_due_message(t: Translator, db: Database, params: dict) -> Rendered:
+    text = t.gettext(
+        "Your status report as a mobile party member was due on {day}. Tell the branch how "
+        "you are doing: it takes a minute.",
+        day=t.date(date.fromisoformat(params["day"])),
+    )
+    button = t.pgettext("button", "📝 Status report")
+    return Rendered(
+        text, InlineKeyboardMarkup([_button(button, f"mob:rep:{params['registration']}")])
+    )
+
+
 @renderer(mobile.REJECTED_TEMPLATE)
 async def rejected_message(t: Translator, db: Database, params: dict) -> Rendered:
     what = t.gettext("outflow") if params["direction"] == Direction.OUTFLOW else t.gettext("inflow")

@@ -13,7 +13,7 @@ from bot.testing.harness import BotHarness, Person
 from domain import admin, fonts, mobile
 from domain.access import actor
 from handlers import certificate_card
-from storage.db import utcnow
+from storage.db import iso, utcnow
 from tests.conftest import invite, onboard
 
 NUMBER = re.compile(r"编号：(B\d{4}-(\d{4})-(\d{4}))")
@@ -497,6 +497,44 @@ async def test_holders_and_secretaries_are_reminded_once_before_expiry(bot, bran
     assert len(rows) == 2
     await branch.secretary.press("🔄 活动证续期")
     assert "续期至" in li.texts[-2]
+
+
+async def test_a_member_whose_status_report_is_due_is_reminded_weekly_with_a_button(bot, branch):
+    from bot import jobs
+
+    li = await member(bot, branch, "李", "李明", "13800138000")
+    await register_outflow(li)
+    await li.press("✅ 提交")
+    await branch.secretary.press("✅ 通过")
+    report_days = mobile.MobileSettings().report_days
+    # Approved so long ago that the first report fell due a couple of hours ago.
+    due = utcnow() - timedelta(hours=2)
+    await bot.db.writer.execute(
+        "UPDATE mobile_registrations SET decided_at = ?",
+        (iso(due - timedelta(days=report_days)),),
+    )
+
+    async def remind(days_later: float) -> int:
+        """The job run `days_later` days from now."""
+        moment = utcnow() + timedelta(days=days_later)
+        queued = await jobs.JOBS["mobile-reports"].run(bot.db, branch.id, moment, bot.settings.tz)
+        await bot.drain_outbox()
+        return queued
+
+    assert await remind(-1) == 0, "not due yet"
+    assert await remind(0) == 1
+    assert "动态报告" in li.last_text and "到期" in li.last_text
+    assert await remind(0) == 0, "once"
+    assert await remind(3) == 0, "then weekly"
+    assert await remind(7) == 1
+    assert await remind(7 * mobile.REPORT_REMINDERS) == 0, "four reminders at most"
+    await li.press("📝 动态报告")
+    assert "/cancel" in li.last_text, "the reminder's button starts the report"
+    await li.send("/cancel")
+    await report(li, "西湖区文三路2号")
+    assert await remind(14) == 0, "reported today: the next report is due in a month"
+    keys = await bot.db.fetchval("SELECT COUNT(*) FROM outbox WHERE key LIKE 'mobile-report-due:%'")
+    assert keys == 2
 
 
 async def test_cancel_and_restart_in_the_middle_of_a_registration(bot, branch):
