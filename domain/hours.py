@@ -391,6 +391,13 @@ async def edit_hours(db: Database, actor: Actor, record_id: int, half_hours: int
         return await _fetch(conn, record.id)
 
 
+async def refuse_own(db: Database, secretary_id: int, branch_id: int, count: int = 1) -> None:
+    """Nobody verifies their own hours: another secretary of the branch must. The refusal
+    says whether the branch has one."""
+    others = [p for p in await people.secretaries(db, branch_id) if p.id != secretary_id]
+    raise NotAllowed("hours_own" if others else "hours_own_no_other", n=count)
+
+
 async def _for_secretary(
     conn: aiosqlite.Connection, actor: Actor, record_id: int
 ) -> tuple[HourRecord, int]:
@@ -403,9 +410,20 @@ async def _for_secretary(
     return record, secretary.id
 
 
+async def _to_verify(
+    conn: aiosqlite.Connection, db: Database, actor: Actor, record_id: int
+) -> tuple[HourRecord, int]:
+    """Approving or correcting verifies: refused on one's own record (rejecting one's own
+    stays possible, as a member may withdraw it)."""
+    record, secretary_id = await _for_secretary(conn, actor, record_id)
+    if record.person_id == secretary_id:
+        await refuse_own(db, secretary_id, record.branch_id)
+    return record, secretary_id
+
+
 async def approve(db: Database, actor: Actor, record_id: int) -> HourRecord:
     async with db.transaction() as conn:
-        record, secretary_id = await _for_secretary(conn, actor, record_id)
+        record, secretary_id = await _to_verify(conn, db, actor, record_id)
         if record.status is not HourStatus.PENDING:
             raise Conflict("hours_decided")
         await store.set_status(conn, record.id, HourStatus.VERIFIED, decided_by=secretary_id)
@@ -444,7 +462,7 @@ async def reject(db: Database, actor: Actor, record_id: int, why: str) -> HourRe
 async def correct(db: Database, actor: Actor, record_id: int, half_hours: int) -> HourRecord:
     """The secretary sets the right hours; the record becomes verified with them."""
     async with db.transaction() as conn:
-        record, secretary_id = await _for_secretary(conn, actor, record_id)
+        record, secretary_id = await _to_verify(conn, db, actor, record_id)
         await _room_on_day(conn, record.person_id, record.day, half_hours, exclude=record.id)
         await store.set_half_hours(conn, record.id, half_hours)
         await store.set_status(conn, record.id, HourStatus.VERIFIED, decided_by=secretary_id)
@@ -507,11 +525,16 @@ async def pending_for(db: Database, actor: Actor) -> list[HourRecord]:
     return found
 
 
-async def record_for_secretary(db: Database, actor: Actor, record_id: int) -> HourRecord:
+async def record_for_secretary(
+    db: Database, actor: Actor, record_id: int, *, verifying: bool = False
+) -> HourRecord:
+    """The record for a decision; `verifying` (a correction) refuses one's own at once."""
     record = await store.get(db, record_id)
     if record is None:
         raise NotFound("hours_unknown")
-    require(actor, Role.SECRETARY, record.branch_id)
+    secretary = require(actor, Role.SECRETARY, record.branch_id)
+    if verifying and record.person_id == secretary.id:
+        await refuse_own(db, secretary.id, record.branch_id)
     return record
 
 

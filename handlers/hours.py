@@ -97,6 +97,14 @@ add_errors(
         "hours_unknown": N_("That record does not exist."),
         "hours_decided": N_("This record has already been decided. Nothing was changed."),
         "window_invalid": N_("Please choose one of the offered numbers of days."),
+        "hours_own": N_(
+            "You cannot verify your own hours: another secretary of the branch must. "
+            "Nothing was changed."
+        ),
+        "hours_own_no_other": N_(
+            "You cannot verify your own hours, and the branch has no other secretary to do "
+            "it. Please ask for a second secretary. Nothing was changed."
+        ),
         "hours_not_pending": N_(
             "That record has already been decided or withdrawn, so it cannot be changed."
         ),
@@ -756,7 +764,7 @@ async def start_decision(update: Update, context: BotContext) -> str | int:
         return ConversationHandler.END
     try:
         record = await hours.record_for_secretary(
-            context.db, await who(update, context), int(match[2])
+            context.db, await who(update, context), int(match[2]), verifying=match[1] == "correct"
         )
         if record.status not in hours.COUNTING:
             raise DomainError("hours_decided")

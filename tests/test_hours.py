@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from domain import admin
 from tests.conftest import invite, onboard
+from tests.reliability.live import snapshot as db_snapshot
 
 # 12:00 in Shanghai on Wednesday 25 November 2026.
 NOW = datetime(2026, 11, 25, 4, 0, tzinfo=UTC)
@@ -323,3 +325,45 @@ async def test_a_restart_in_the_middle_of_logging_continues(bot, branch, member)
     assert "时长：2 小时" in member.last_text
     await member.press("✅ 提交")
     assert await count(bot, "day = '2026-11-24' AND half_hours = 4") == 1
+
+
+async def snapshot(bot) -> dict:
+    return await db_snapshot(bot.db)
+
+
+async def hour_statuses(bot) -> list[tuple[int, str]]:
+    return [tuple(r) for r in await bot.db.fetchall("SELECT id, status FROM hour_records")]
+
+
+async def test_a_secretary_cannot_verify_their_own_hours(bot, branch, member):
+    secretary = branch.secretary
+    await log(secretary, amount="2")  # record 1, the secretary's own
+    request = secretary.message_with_button("✏️ 更正")
+    await secretary.press("✅ 通过", request)
+    assert "本支部没有其他书记" in secretary.answer
+    await secretary.press("✏️ 更正", request)
+    assert "本支部没有其他书记" in secretary.answer
+    assert await hour_statuses(bot) == [(1, "pending")]
+
+    # "Approve all" in /pending skips the secretary's own record and says so.
+    await log(member, amount="1")
+    await log(member, amount="1.5")
+    await secretary.send("/pending")
+    await secretary.press("✅ 全部通过（3）")
+    assert "2 条活动时长记录已核实" in secretary.last_text
+    assert "您本人的 1 条记录已跳过" in secretary.last_text
+    assert await hour_statuses(bot) == [(1, "pending"), (2, "verified"), (3, "verified")]
+    before = await snapshot(bot)
+    await secretary.press_data(secretary.last["message_id"], f"pending:hrs:{branch.id}:1")
+    assert "本支部没有其他书记" in secretary.answer
+    assert await snapshot(bot) == before
+
+    # With a second secretary, the refusal names them, and they may approve.
+    deputy = bot.person("赵副书记")
+    await admin.add_secretary(bot.db, branch.id, deputy.id)
+    await secretary.press_data(request["message_id"], "hours:approve:1")
+    assert "须由本支部另一位书记核实" in secretary.answer
+    await deputy.send("/hours")
+    await deputy.press("📥 待审核（1）")
+    await deputy.press("✅ 通过")
+    assert await hour_statuses(bot) == [(1, "verified"), (2, "verified"), (3, "verified")]
