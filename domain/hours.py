@@ -187,6 +187,24 @@ def sum_totals(rows: list[tuple[ActivityKind, HourStatus, int]]) -> Totals:
     )
 
 
+class Counting(StrEnum):
+    """What a branch's summaries count: verified hours only (the default), or attested
+    (self-reported, still pending) hours too. Members' own totals always show both."""
+
+    VERIFIED = "verified"
+    WITH_ATTESTED = "with_attested"
+
+
+def counted(verified: int, attested: int, counting: Counting) -> int:
+    """The half-hours a summary counts, from verified and attested half-hours."""
+    return verified + (attested if counting is Counting.WITH_ATTESTED else 0)
+
+
+def counted_total(totals: Totals, counting: Counting) -> Decimal:
+    extra = totals.total_attested if counting is Counting.WITH_ATTESTED else Decimal(0)
+    return totals.total_verified + extra
+
+
 async def person_totals(db: Database, person_id: int, start: date, end: date) -> Totals:
     """A person's verified and attested hours by type from `start` to `end` inclusive.
 
@@ -602,3 +620,34 @@ async def set_window(db: Database, actor: Actor, branch_id: int, days: int) -> i
             days=days,
         )
     return days
+
+
+async def counting_of(db: Database, branch_id: int) -> Counting:
+    counts = await store.count_attested(db, branch_id)
+    return Counting.WITH_ATTESTED if counts else Counting.VERIFIED
+
+
+async def counting_branches(db: Database) -> set[int]:
+    """The branches whose summaries count attested hours too."""
+    return await store.branches_counting_attested(db)
+
+
+async def set_counting(
+    db: Database, actor: Actor | None, branch_id: int, counting: Counting
+) -> Counting:
+    """What the branch's summaries count; a secretary of the branch decides (`actor`), or
+    the operator from the command line (no actor)."""
+    actor_id = None if actor is None else require(actor, Role.SECRETARY, branch_id).id
+    counting = Counting(counting)
+    async with db.transaction() as conn:
+        await store.set_count_attested(conn, branch_id, counting is Counting.WITH_ATTESTED)
+        await audit.record(
+            conn,
+            action="hours.counting_set",
+            subject_type="branch",
+            subject_id=branch_id,
+            actor_id=actor_id,
+            branch_id=branch_id,
+            counting=str(counting),
+        )
+    return counting

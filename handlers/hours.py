@@ -62,6 +62,10 @@ KIND_LABELS: dict[ActivityKind, str] = {
     ActivityKind.CO_BUILDING: N_("Co-building with resident units"),
     ActivityKind.OTHER: N_("Other"),
 }
+COUNTING_LABELS: dict[hours.Counting, str] = {
+    hours.Counting.VERIFIED: N_("verified hours only"),
+    hours.Counting.WITH_ATTESTED: N_("verified + attested hours"),
+}
 STATUS_LABELS: dict[HourStatus, str] = {
     HourStatus.PENDING: N_("pending"),
     HourStatus.VERIFIED: N_("verified"),
@@ -116,6 +120,7 @@ _DAY_DATA = re.compile(r"hours:day:(today|yesterday|pick)")
 _TOTALS_DATA = re.compile(r"hours:totals(?::(week|month))?")
 _PAGE_DATA = re.compile(r"hours:hist:(\d{1,4})")
 _WINDOW_DATA = re.compile(r"hours:window(?::(\d{1,4}))?")
+_COUNTING_DATA = re.compile(r"hours:count(?::(verified|with_attested))?")
 _RECORD_DATA = re.compile(r"hours:(edit|withdraw|approve|reject|correct):(\d{1,12})")
 
 log = logging.getLogger(__name__)
@@ -168,9 +173,13 @@ async def show_menu(update: Update, context: BotContext) -> int:
         label = t.pgettext("button", "📥 To approve ({n})").format(n=waiting)
         rows.append([button(label, "hours:pending")])
         rows.append([button(t.pgettext("button", "📋 Branch this quarter"), "hours:branch")])
-        days = await hours.window_of(context.db, me, me.branches_where(Role.SECRETARY)[0])
+        branch_id = me.branches_where(Role.SECRETARY)[0]
+        days = await hours.window_of(context.db, me, branch_id)
         label = t.pgettext("button", "⚙️ Logging window: {days} days").format(days=days)
         rows.append([button(label, "hours:window")])
+        counting = t.gettext(COUNTING_LABELS[await hours.counting_of(context.db, branch_id)])
+        label = t.pgettext("button", "⚖️ Summaries count: {what}").format(what=counting)
+        rows.append([button(label, "hours:count")])
     await update.effective_message.reply_text(
         t.gettext("Activity hours: what would you like to do?"),
         reply_markup=InlineKeyboardMarkup(rows),
@@ -649,20 +658,74 @@ async def show_branch(update: Update, context: BotContext) -> None:
     ]
     try:
         for branch_id in me.branches_where(Role.SECRETARY) or [None]:
-            for member in await hours.branch_totals(context.db, me, branch_id, start, end):
-                lines.append(
-                    t.gettext(
-                        "{name}: {verified} h verified, {attested} h pending",
-                        name=member.name,
-                        verified=show(t, member.totals.total_verified),
-                        attested=show(t, member.totals.total_attested),
-                    )
-                )
+            members = await hours.branch_totals(context.db, me, branch_id, start, end)
+            counting = await hours.counting_of(context.db, branch_id)
+            lines += [register_line(t, member, counting) for member in members]
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
         return
     for chunk in chunks(lines):
         await update.effective_message.reply_text(chunk)
+
+
+def register_line(t: Translator, member: hours.MemberTotals, counting: hours.Counting) -> str:
+    """A member's line in the register; the counted figure is labelled when the branch
+    counts attested hours too."""
+    totals = member.totals
+    if counting is hours.Counting.WITH_ATTESTED:
+        return t.gettext(
+            "{name}: {counted} h (verified + attested): {verified} h verified, "
+            "{attested} h pending",
+            name=member.name,
+            counted=show(t, hours.counted_total(totals, counting)),
+            verified=show(t, totals.total_verified),
+            attested=show(t, totals.total_attested),
+        )
+    return t.gettext(
+        "{name}: {verified} h verified, {attested} h pending",
+        name=member.name,
+        verified=show(t, totals.total_verified),
+        attested=show(t, totals.total_attested),
+    )
+
+
+async def choose_counting(update: Update, context: BotContext) -> None:
+    """Whether the branch's summaries count attested hours too; checked again in the domain."""
+    query = update.callback_query
+    t = await tr(update, context)
+    match = parse_callback(query.data, _COUNTING_DATA)
+    me = await who(update, context)
+    if match is None or not me.is_secretary:
+        await answer_query(query, error_text(t, DomainError("not_allowed")), alert=True)
+        return
+    await answer_query(query)
+    if match.group(1) is None:
+        await update.effective_message.reply_text(
+            t.gettext(
+                "What should the branch's summaries (digest, register, feedback to units, "
+                "county report, exports) count? Members always see both in their own totals."
+            ),
+            reply_markup=InlineKeyboardMarkup(
+                [
+                    [button(t.gettext(label), f"hours:count:{counting}")]
+                    for counting, label in COUNTING_LABELS.items()
+                ]
+            ),
+        )
+        return
+    try:
+        counting = await hours.set_counting(
+            context.db, me, me.branches_where(Role.SECRETARY)[0], hours.Counting(match[1])
+        )
+    except DomainError as exc:
+        await update.effective_message.reply_text(error_text(t, exc))
+        return
+    await drop_buttons(query)
+    await update.effective_message.reply_text(
+        t.gettext(
+            "The branch's summaries now count {what}.", what=t.gettext(COUNTING_LABELS[counting])
+        )
+    )
 
 
 async def choose_window(update: Update, context: BotContext) -> None:
@@ -891,6 +954,7 @@ def handlers() -> list:
         CallbackQueryHandler(show_pending, pattern=r"^hours:pending$"),
         CallbackQueryHandler(show_branch, pattern=r"^hours:branch$"),
         CallbackQueryHandler(choose_window, pattern=r"^hours:window"),
+        CallbackQueryHandler(choose_counting, pattern=r"^hours:count"),
         CallbackQueryHandler(withdraw, pattern=r"^hours:withdraw:"),
         CallbackQueryHandler(approve, pattern=r"^hours:approve:"),
     ]
