@@ -32,6 +32,8 @@ CODE_DIGITS = 6
 CHECK_IN_OPENS = timedelta(minutes=30)  # before the start
 CHECK_OUT_CLOSES = timedelta(minutes=30)  # after the end
 RADIUS_METRES = 200
+MAX_WRONG_CODES = 5  # within WRONG_CODE_WINDOW; then codes are refused unchecked
+WRONG_CODE_WINDOW = timedelta(minutes=10)
 MIN_PRESENCE = (3, 5)  # 60 %: below it, presence earns no verified hours
 MAX_LENGTH = timedelta(hours=12)
 TITLE_MAX = 80
@@ -392,11 +394,26 @@ class Proof:
         return CheckMethod.CODE if self.code is not None else CheckMethod.LOCATION
 
 
-async def _verify(db: Database, event: Event, proof: Proof, now: datetime) -> None:
+def wait_after_wrong_codes(failures: list[datetime], now: datetime) -> int:
+    """Minutes (rounded up) a person must wait before typing another code, 0 if none: after
+    MAX_WRONG_CODES wrong codes within WRONG_CODE_WINDOW, until the oldest of them ages out."""
+    recent = sorted(f for f in failures if f > now - WRONG_CODE_WINDOW)
+    if len(recent) < MAX_WRONG_CODES:
+        return 0
+    free_at = recent[-MAX_WRONG_CODES] + WRONG_CODE_WINDOW
+    return max(1, math.ceil((free_at - now).total_seconds() / 60))
+
+
+async def _verify(db: Database, event: Event, person_id: int, proof: Proof, now: datetime) -> None:
     if proof.code is None:
         assert proof.latitude is not None and proof.longitude is not None
         check_location(event, proof.latitude, proof.longitude, proof.live)
         return
+    # Codes have a million values and last minutes: a ceiling on wrong guesses per person
+    # keeps them from being tried in bulk. Refused here without looking at the code.
+    failures = await store.wrong_codes_since(db, person_id, now - WRONG_CODE_WINDOW)
+    if minutes := wait_after_wrong_codes(failures, now):
+        raise Conflict("code_too_many", minutes=minutes)
     try:
         check_code(event, proof.code, now)
     except InvalidInput as exc:
@@ -405,6 +422,8 @@ async def _verify(db: Database, event: Event, proof: Proof, now: datetime) -> No
         for other in await _open_in_branch(db, event.branch_id, now):
             if other.id != event.id and code_matches(other, normalise_code(proof.code), now):
                 raise InvalidInput("code_other_event", title=other.title) from None
+        async with db.transaction() as conn:
+            await store.add_wrong_code(conn, person_id, now, forget_before=now - WRONG_CODE_WINDOW)
         raise
 
 
@@ -416,7 +435,7 @@ async def check_in(
     opens, _ = window(event)
     if not opens <= now <= event.ends_at:
         raise Conflict("event_not_open")
-    await _verify(db, event, proof, now)
+    await _verify(db, event, person.id, proof, now)
     async with db.transaction() as conn:
         if not await store.check_in(conn, event.id, person.id, now, proof.method):
             raise Conflict("already_checked_in")
@@ -481,7 +500,7 @@ async def check_out(
     person = may_attend(actor, event)
     if not is_open(event, now):
         raise Conflict("event_not_open")
-    await _verify(db, event, proof, now)
+    await _verify(db, event, person.id, proof, now)
     async with db.transaction() as conn:
         present = await store.attendance_of(conn, event.id, person.id)
         if present is None:
@@ -604,7 +623,10 @@ async def close_attendance(db: Database, branch_id: int | None, now: datetime, t
 
 
 async def run(db: Database, branch_id: int | None, now: datetime, tz: tzinfo) -> int:
-    """The events' job, every minute: reminders, then attendance whose window has closed."""
+    """The events' job, every minute: reminders, then attendance whose window has closed;
+    wrong check-in codes are forgotten once the limit no longer looks back at them."""
+    async with db.transaction() as conn:
+        await store.forget_wrong_codes(conn, now - WRONG_CODE_WINDOW)
     return await send_reminders(db, branch_id, now, tz) + await close_attendance(
         db, branch_id, now, tz
     )

@@ -70,6 +70,10 @@ add_errors(
         "already_checked_out": N_("Attendance is already complete. Nothing was changed."),
         "code_format": N_("Please send the {digits}-digit code the secretary shows."),
         "code_wrong": N_("That code is not right. Please check the code the secretary shows."),
+        "code_too_many": N_(
+            "Too many wrong codes. Please wait {minutes} minutes before trying again, or ask "
+            "the secretary to mark your attendance."
+        ),
         "code_expired": N_(
             "That code has expired; the code changes every few minutes. Please use the current one."
         ),

@@ -216,6 +216,34 @@ async def check_out(
     return cur.rowcount == 1
 
 
+async def wrong_codes_since(db: Database, person_id: int, since: datetime) -> list[datetime]:
+    found = await db.fetchall(
+        "SELECT at FROM checkin_failures WHERE person_id = ? AND at > ? ORDER BY at",
+        (person_id, iso(since)),
+    )
+    return [parse_iso(r["at"]) for r in found]
+
+
+async def add_wrong_code(
+    conn: aiosqlite.Connection, person_id: int, at: datetime, *, forget_before: datetime
+) -> None:
+    """A wrong code, kept only while the limit looks back: older ones are deleted."""
+    await forget_wrong_codes(conn, forget_before, person_id)
+    await conn.execute(
+        "INSERT INTO checkin_failures (person_id, at) VALUES (?, ?)", (person_id, iso(at))
+    )
+
+
+async def forget_wrong_codes(
+    conn: aiosqlite.Connection, before: datetime, person_id: int | None = None
+) -> None:
+    """Wrong codes up to `before`, of one person or of everybody."""
+    await conn.execute(
+        "DELETE FROM checkin_failures WHERE at <= ? AND (? IS NULL OR person_id = ?)",
+        (iso(before), person_id, person_id),
+    )
+
+
 async def roster(db: Database, event_id: int) -> list[sqlite3.Row]:
     """Everyone who answered or attended: answer, attendance and verified half-hours."""
     return await db.fetchall(

@@ -455,3 +455,36 @@ async def test_an_english_member_reads_the_event_in_english(bot, branch, clock):
     clock.at(0)
     await john.send("/checkin abc")
     assert "Please send the 6-digit code the secretary shows." in john.last_text
+
+
+async def test_wrong_codes_are_limited_per_person(bot, branch, clock, members):
+    li, zhang = members
+    await new_event(branch.secretary)
+    clock.at(5)
+    code = await current_code(branch.secretary)
+    wrong = [c for c in (f"{d}" * 6 for d in range(10)) if c != code][:6]
+    await li.send("/checkin")
+    for typed in wrong[:5]:
+        await li.send(typed)
+        assert "签到码不正确" in li.last_text
+    # The sixth code, even the right one, is refused without being checked.
+    clock.at(7)
+    await li.send(code)
+    assert "错误的签到码太多。请等待 8 分钟后再试" in li.last_text
+    assert await attendance_count(bot) == 0
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM checkin_failures") == 5
+    # Someone else is not held back.
+    await zhang.send("/checkin")
+    await zhang.send(code)
+    assert "签到学习党章" in zhang.last_text
+
+    # Ten minutes after the first wrong codes, a code is checked again.
+    clock.at(15)
+    code = await current_code(branch.secretary)
+    await li.send("/checkin")
+    await li.send(code)
+    assert "签到学习党章" in li.last_text
+    assert await attendance_count(bot) == 2
+    # What the limit needed is forgotten once it no longer looks back that far.
+    await run_events_job(bot, branch, clock)
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM checkin_failures") == 0
