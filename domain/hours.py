@@ -289,15 +289,13 @@ async def log_in(
         source=HourSource.SELF,
         post_id=post_id,
     )
-    await notices.to_secretaries(
+    await ask_review(
         conn,
         db,
         branch_id,
-        f"hours-review:{record_id}",
-        template=REVIEW_TEMPLATE,
-        params={"record": record_id},
-        attachment=evidence
-        and outbox.Attachment(f"hours-{record_id}.jpg", content=evidence, photo=True),
+        record_id,
+        person_id,
+        evidence and outbox.Attachment(f"hours-{record_id}.jpg", content=evidence, photo=True),
     )
     await audit.record(
         conn,
@@ -314,6 +312,28 @@ async def log_in(
     return await _fetch(conn, record_id)
 
 
+async def ask_review(
+    conn: aiosqlite.Connection,
+    db: Database,
+    branch_id: int,
+    record_id: int,
+    person_id: int,
+    attachment: outbox.Attachment | None = None,
+) -> None:
+    """Ask the branch's secretaries to decide a pending record; not its own member, who may
+    not verify it (it still shows in their /pending)."""
+    await notices.to_secretaries(
+        conn,
+        db,
+        branch_id,
+        f"hours-review:{record_id}",
+        skip=person_id,
+        template=REVIEW_TEMPLATE,
+        params={"record": record_id},
+        attachment=attachment,
+    )
+
+
 async def credit_event(
     conn: aiosqlite.Connection,
     *,
@@ -325,9 +345,11 @@ async def credit_event(
     half_hours: int,
     title: str,
     actor_id: int | None,
+    status: HourStatus = HourStatus.VERIFIED,
 ) -> HourRecord | None:
     """Verified hours from an event's attendance, in the caller's transaction; trimmed to
-    what still fits in the day's 24 hours (None when nothing does)."""
+    what still fits in the day's 24 hours (None when nothing does). `PENDING` when the
+    attendance does not show how long the person stayed: a secretary decides."""
     room = MAX_HALF_HOURS_PER_DAY - await store.day_total(conn, person_id, day)
     half_hours = min(half_hours, room)
     if half_hours <= 0:
@@ -341,7 +363,7 @@ async def credit_event(
         half_hours=half_hours,
         description=title,
         photo_file_id=None,
-        status=HourStatus.VERIFIED,
+        status=status,
         source=HourSource.EVENT,
         event_id=event_id,
     )
@@ -354,6 +376,7 @@ async def credit_event(
         branch_id=branch_id,
         event=event_id,
         half_hours=half_hours,
+        status=str(status),
     )
     return await _fetch(conn, record_id)
 
@@ -391,9 +414,12 @@ async def withdraw(db: Database, actor: Actor, record_id: int) -> HourRecord:
 
 
 async def edit_hours(db: Database, actor: Actor, record_id: int, half_hours: int) -> HourRecord:
-    """The member changes the hours of their own record while it is still pending."""
+    """The member changes the hours of their own record while it is still pending; hours
+    from an event are the secretary's to correct."""
     async with db.transaction() as conn:
         record = await _own_pending(conn, actor, record_id)
+        if record.source is not HourSource.SELF:
+            raise Conflict("hours_from_event")
         await _room_on_day(conn, record.person_id, record.day, half_hours, exclude=record.id)
         await store.set_half_hours(conn, record.id, half_hours)
         await audit.record(

@@ -515,6 +515,18 @@ def roster_text(t: Translator, roster: events.Roster, tz: tzinfo, moment: dateti
                 names=names(roster.checked_in),
             ),
             t.gettext("Missing ({n}): {names}", n=len(roster.missing), names=names(roster.missing)),
+            *(
+                [
+                    t.gettext(
+                        "Never checked out, closed at the end ({n}): {names}. Their hours wait "
+                        "in /pending.",
+                        n=len(roster.auto_closed),
+                        names=names(roster.auto_closed),
+                    )
+                ]
+                if roster.auto_closed
+                else []
+            ),
             t.gettext("As of {time}", time=t.time(moment, tz, "medium")),
         ]
     )
@@ -782,6 +794,13 @@ def checked_out_text(t: Translator, done: events.CheckedOut) -> str:
 
 def checked_out_message(t: Translator, params: dict) -> str:
     title, minutes = params["title"], params["minutes"]
+    if params.get("auto_closed") and params["half_hours"] is not None:
+        return t.gettext(
+            "You did not check out of {title}, so you were checked out at its end: {minutes} minutes from your check-in. The {hours} h wait for the secretary's approval.",
+            title=title,
+            minutes=minutes,
+            hours=show(t, as_hours(params["half_hours"])),
+        )
     if params["full_day"]:
         return t.gettext(
             "Checked out of {title}. You were present {minutes} minutes, but that day already has 24 hours logged, so no hours were added.",

@@ -25,7 +25,7 @@ from bot.context import BotContext
 from bot.i18n import N_, Translator
 from bot.sender import Rendered, renderer
 from domain import hours
-from domain.activity import ActivityKind, HourRecord, HourStatus, as_hours
+from domain.activity import ActivityKind, HourRecord, HourSource, HourStatus, as_hours
 from domain.errors import DomainError, InvalidInput
 from domain.models import Role
 from handlers.common import (
@@ -101,6 +101,9 @@ add_errors(
         "hours_unknown": N_("That record does not exist."),
         "hours_decided": N_("This record has already been decided. Nothing was changed."),
         "window_invalid": N_("Please choose one of the offered numbers of days."),
+        "hours_from_event": N_(
+            "Hours from an event are decided by the secretary. Nothing was changed."
+        ),
         "hours_own": N_(
             "You cannot verify your own hours: another secretary of the branch must. "
             "Nothing was changed."
@@ -269,7 +272,7 @@ async def show_history(update: Update, context: BotContext) -> None:
             ),
         ]
         for r in records
-        if r.status is HourStatus.PENDING
+        if r.status is HourStatus.PENDING and r.source is HourSource.SELF
     ]
     paging = []
     if page > 0:
@@ -536,6 +539,8 @@ async def start_edit(update: Update, context: BotContext) -> str | int:
         record = await hours.own_record(context.db, await who(update, context), int(match[2]))
         if record.status is not HourStatus.PENDING:
             raise DomainError("hours_not_pending")
+        if record.source is not HourSource.SELF:
+            raise DomainError("hours_from_event")
     except DomainError as exc:
         await answer_query(query, error_text(t, exc), alert=True)
         return ConversationHandler.END
@@ -603,6 +608,11 @@ async def review_text(t: Translator, db: Database, record: HourRecord) -> str:
             t.gettext("Date: {day}", day=t.date(record.day, "long")),
             t.gettext("Hours: {hours}", hours=show(t, record.hours)),
             t.gettext("Description: {text}", text=record.description),
+            *(
+                [t.gettext("Checked in at this event but never checked out: counted to its end.")]
+                if record.source is HourSource.EVENT
+                else []
+            ),
         ]
     )
 
