@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -25,6 +26,7 @@ from bot.context import BotContext
 from bot.i18n import N_, Translator
 from bot.sender import Rendered, renderer
 from domain import hours
+from domain.access import Actor
 from domain.activity import ActivityKind, HourRecord, HourSource, HourStatus, as_hours
 from domain.errors import DomainError, InvalidInput
 from domain.models import Role
@@ -699,73 +701,77 @@ def register_line(t: Translator, member: hours.MemberTotals, counting: hours.Cou
     )
 
 
-async def choose_counting(update: Update, context: BotContext) -> None:
-    """Whether the branch's summaries count attested hours too; checked again in the domain."""
+SettingRows = list[list[tuple[str, str]]]
+
+
+async def _branch_setting(
+    update: Update,
+    context: BotContext,
+    pattern: re.Pattern[str],
+    ask: Callable[[Translator], tuple[str, SettingRows]],
+    apply: Callable[[Translator, Actor, int, str], Awaitable[str]],
+) -> None:
+    """A secretary's setting of the branch from /hours: the first press asks (a question and
+    rows of (label, callback data)), the second applies the chosen value, which the domain
+    checks again, and says what is now in force."""
     query = update.callback_query
     t = await tr(update, context)
-    match = parse_callback(query.data, _COUNTING_DATA)
+    match = parse_callback(query.data, pattern)
     me = await who(update, context)
     if match is None or not me.is_secretary:
         await answer_query(query, error_text(t, DomainError("not_allowed")), alert=True)
         return
     await answer_query(query)
     if match.group(1) is None:
+        question, rows = ask(t)
         await update.effective_message.reply_text(
-            t.gettext(
-                "What should the branch's summaries (digest, register, feedback to units, "
-                "county report, exports) count? Members always see both in their own totals."
-            ),
+            question,
             reply_markup=InlineKeyboardMarkup(
-                [
-                    [button(t.gettext(label), f"hours:count:{counting}")]
-                    for counting, label in COUNTING_LABELS.items()
-                ]
+                [[button(label, data) for label, data in row] for row in rows]
             ),
         )
         return
     try:
-        counting = await hours.set_counting(
-            context.db, me, me.branches_where(Role.SECRETARY)[0], hours.Counting(match[1])
-        )
+        done = await apply(t, me, me.branches_where(Role.SECRETARY)[0], match.group(1))
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
         return
     await drop_buttons(query)
-    await update.effective_message.reply_text(
-        t.gettext(
-            "The branch's summaries now count {what}.", what=t.gettext(COUNTING_LABELS[counting])
-        )
+    await update.effective_message.reply_text(done)
+
+
+def _ask_counting(t: Translator) -> tuple[str, SettingRows]:
+    question = t.gettext(
+        "What should the branch's summaries (digest, register, feedback to units, "
+        "county report, exports) count? Members always see both in their own totals."
     )
+    rows = [[(t.gettext(label), f"hours:count:{c}")] for c, label in COUNTING_LABELS.items()]
+    return question, rows
+
+
+async def choose_counting(update: Update, context: BotContext) -> None:
+    """Whether the branch's summaries count attested hours too."""
+
+    async def apply(t: Translator, me: Actor, branch_id: int, value: str) -> str:
+        counting = await hours.set_counting(context.db, me, branch_id, hours.Counting(value))
+        what = t.gettext(COUNTING_LABELS[counting])
+        return t.gettext("The branch's summaries now count {what}.", what=what)
+
+    await _branch_setting(update, context, _COUNTING_DATA, _ask_counting, apply)
 
 
 async def choose_window(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    t = await tr(update, context)
-    match = parse_callback(query.data, _WINDOW_DATA)
-    me = await who(update, context)
-    if match is None or not me.is_secretary:
-        await answer_query(query, error_text(t, DomainError("not_allowed")), alert=True)
-        return
-    await answer_query(query)
-    if match.group(1) is None:
-        await update.effective_message.reply_text(
-            t.gettext("How many days back may members log hours?"),
-            reply_markup=InlineKeyboardMarkup(
-                [[button(str(d), f"hours:window:{d}") for d in hours.WINDOW_CHOICES]]
-            ),
-        )
-        return
-    try:
-        days = await hours.set_window(
-            context.db, me, me.branches_where(Role.SECRETARY)[0], int(match.group(1))
-        )
-    except DomainError as exc:
-        await update.effective_message.reply_text(error_text(t, exc))
-        return
-    await drop_buttons(query)
-    await update.effective_message.reply_text(
-        t.gettext("Members may now log hours up to {days} days back.", days=days)
-    )
+    """How many days back the branch's members may log hours."""
+
+    def ask(t: Translator) -> tuple[str, SettingRows]:
+        rows = [[(str(d), f"hours:window:{d}") for d in hours.WINDOW_CHOICES]]
+        return t.gettext("How many days back may members log hours?"), rows
+
+    async def apply(t: Translator, me: Actor, branch_id: int, value: str) -> str:
+        days = await hours.set_window(context.db, me, branch_id, int(value))
+        return t.gettext("Members may now log hours up to {days} days back.", days=days)
+
+    await _branch_setting(update, context, _WINDOW_DATA, ask, apply)
 
 
 def chunks(lines: list[str], limit: int = 3500) -> list[str]:

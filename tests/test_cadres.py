@@ -402,6 +402,16 @@ async def test_the_digest_learns_whose_remark_is_missing_in_the_last_week(world)
     assert await reminders.remarks_missing(db, east.id, date(2026, 9, 30)) == ["乙干部"]
 
 
+async def moves(db, telegram_id: int, person_id: int, branch_id: int, unit_id: int) -> None:
+    """A cadre moves to another branch (secretary 2's) and registers there."""
+    async with db.transaction() as conn:
+        await conn.execute("UPDATE people SET branch_id = ? WHERE id = ?", (branch_id, person_id))
+        await conn.execute(
+            "UPDATE roles SET branch_id = ? WHERE person_id = ?", (branch_id, person_id)
+        )
+    await registered(db, telegram_id, 2, unit_id, 2026)
+
+
 async def test_recorded_activity_counts_once_for_a_cadre_who_moved_branch(world):
     """Hours (verified and attested), events attended and posts with their latest
     assessment, from both branches of a cadre who moved mid-quarter; other quarters and
@@ -413,12 +423,7 @@ async def test_recorded_activity_counts_once_for_a_cadre_who_moved_branch(world)
     await hours(db, person_id, east.id, date(2026, 6, 30), 8)  # the quarter before
     await attended(db, person_id, east.id, datetime(2026, 7, 11, 1, 0, tzinfo=UTC))
     await post_held(db, person_id, east.id, "政策宣传岗", 2026, Rating.COMPETENT)
-    async with db.transaction() as conn:
-        await conn.execute("UPDATE people SET branch_id = ? WHERE id = ?", (west.id, person_id))
-        await conn.execute(
-            "UPDATE roles SET branch_id = ? WHERE person_id = ?", (west.id, person_id)
-        )
-    await registered(db, mover, 2, education.id, 2026)
+    await moves(db, mover, person_id, west.id, education.id)
     await hours(db, person_id, west.id, date(2026, 9, 1), 3)
     await hours(db, person_id, west.id, date(2026, 9, 2), 2, verified=False)
     # Midnight of 1 October in Shanghai is still 30 September in UTC: the zone decides.
@@ -451,12 +456,7 @@ async def test_each_branch_decides_whether_its_attested_hours_count(world):
     person_id = await registered(db, mover, 1, education.id, 2026)
     await hours(db, person_id, east.id, date(2026, 7, 10), 4)
     await hours(db, person_id, east.id, date(2026, 7, 11), 6, verified=False)
-    async with db.transaction() as conn:
-        await conn.execute("UPDATE people SET branch_id = ? WHERE id = ?", (west.id, person_id))
-        await conn.execute(
-            "UPDATE roles SET branch_id = ? WHERE person_id = ?", (west.id, person_id)
-        )
-    await registered(db, mover, 2, education.id, 2026)
+    await moves(db, mover, person_id, west.id, education.id)
     await hours(db, person_id, west.id, date(2026, 9, 1), 3)
     await hours(db, person_id, west.id, date(2026, 9, 2), 2, verified=False)
     stayed = await registered(db, await member(db, east.id, "东边科长"), 1, education.id, 2026)
