@@ -594,6 +594,7 @@ def attendance_table(t: Translator, roster: events.Roster, tz: tzinfo) -> list[l
         t.gettext("Checked out"),
         t.gettext("Checked in by"),
         t.gettext("Verified hours"),
+        t.gettext("Never checked out (closed at the end)"),
     ]
     return [header] + [
         [
@@ -603,6 +604,7 @@ def attendance_table(t: Translator, roster: events.Roster, tz: tzinfo) -> list[l
             stamp(line.checked_out_at),
             t.gettext(METHOD_LABELS[line.method]) if line.method else "",
             hours.as_hours(line.half_hours or 0),
+            t.gettext("yes") if line.auto_closed else "",
         ]
         for line in roster.lines
     ]

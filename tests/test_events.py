@@ -146,15 +146,16 @@ async def test_event_answer_check_in_by_code_and_location_and_verified_hours(
     export = secretary.messages[-2]["_files"]["document"]
     assert export["filename"] == "attendance-1.csv"
     table = list(csv.reader(io.StringIO(export["content"].decode("utf-8-sig"))))
-    assert table[0] == ["姓名", "回复", "签到时间", "签退时间", "签到方式", "核实时长（小时）"]
-    assert ["李明", "参加", "2026-12-01 13:55", "2026-12-01 16:05", "签到码", "2"] in table
-    assert ["张伟", "参加", "2026-12-01 13:55", "2026-12-01 16:05", "实时位置", "2"] in table
+    assert table[0][:6] == ["姓名", "回复", "签到时间", "签退时间", "签到方式", "核实时长（小时）"]
+    assert table[0][6] == "未签退（结束时自动签退）"
+    assert ["李明", "参加", "2026-12-01 13:55", "2026-12-01 16:05", "签到码", "2", ""] in table
+    assert ["张伟", "参加", "2026-12-01 13:55", "2026-12-01 16:05", "实时位置", "2", ""] in table
     workbook = secretary.last["_files"]["document"]
     assert workbook["filename"] == "attendance-1.xlsx"
     sheet = load_workbook(io.BytesIO(workbook["content"])).active
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert rows[0] == table[0]
-    assert ["李明", "参加", "2026-12-01 13:55", "2026-12-01 16:05", "签到码", 2] in rows
+    assert ["李明", "参加", "2026-12-01 13:55", "2026-12-01 16:05", "签到码", 2, None] in rows
 
 
 async def test_under_60_percent_earns_no_verified_hours(bot, branch, clock, members):
@@ -478,6 +479,10 @@ async def test_a_code_check_in_never_checked_out_is_closed_at_the_end(bot, branc
 
     await secretary.press_data(secretary.last["message_id"], "ev:roster:1")
     assert "未签退、已在活动结束时自动签退（2）：张伟、李明" in secretary.last_text
+    await secretary.press_data(secretary.last["message_id"], "ev:export:1")
+    export = secretary.messages[-2]["_files"]["document"]
+    table = list(csv.reader(io.StringIO(export["content"].decode("utf-8-sig"))))
+    assert [row[6] for row in table[1:]] == ["是", "是"]
     # The member cannot change the hours of an event; the secretary corrects them.
     await zhang.send("/hours")
     await zhang.press_data(zhang.last["message_id"], "hours:edit:1")
