@@ -492,8 +492,3 @@ async def test_each_branch_decides_whether_its_attested_hours_count(world):
         r for r in county["分支部"].iter_rows(3, values_only=True) if r[0] == "西湖社区党支部"
     )
     assert west_row[7:9] == (4.5, "核实+自报")
-
-
-def test_the_counting_rule():
-    assert hours_domain.counted(4, 3, hours_domain.Counting.VERIFIED) == 4
-    assert hours_domain.counted(4, 3, hours_domain.Counting.WITH_ATTESTED) == 7
