@@ -28,6 +28,7 @@ from domain import (
     county_report,
     feedback,
     fonts,
+    hours,
     mobile,
     onboarding,
     periods,
@@ -78,6 +79,13 @@ def _parser() -> argparse.ArgumentParser:
     branch_time.add_argument("--timezone", type=_zone, help="IANA zone, e.g. Asia/Urumqi")
     branch_time.add_argument("--working-hours", type=_spans, metavar="HH:MM-HH:MM,...")
     branch_time.add_argument("--quiet-hours", type=_spans, metavar="HH:MM-HH:MM,...")
+    branch_hours = branch.add_parser(
+        "hours", help="show or change whether the branch's summaries count attested hours"
+    )
+    branch_hours.add_argument("--branch", type=int, required=True)
+    branch_hours.add_argument(
+        "--counting", choices=[str(c) for c in hours.Counting], help="default: verified"
+    )
 
     secretary = sub.add_parser("secretary", help="manage secretaries").add_subparsers(dest="action")
     secretary_add = secretary.add_parser("add", help="make a Telegram account a secretary")
@@ -421,6 +429,16 @@ async def _branch_time(settings: Settings, db: Database, args: argparse.Namespac
     return 0
 
 
+async def _branch_hours(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    if await branches.get(db, args.branch) is None:
+        raise NotFound("branch_unknown", branch=args.branch)
+    if args.counting is not None:
+        await hours.set_counting(db, None, args.branch, hours.Counting(args.counting))
+    counting = await hours.counting_of(db, args.branch)
+    print(f"branch {args.branch}: summaries count {counting} hours")
+    return 0
+
+
 async def _job_list(settings: Settings, db: Database, args: argparse.Namespace) -> int:
     now = utcnow()
     for target in await jobs.targets(db, settings):
@@ -521,6 +539,7 @@ COMMANDS = {
     ("import", None): _import,
     ("branch", "day"): _branch_day,
     ("branch", "time"): _branch_time,
+    ("branch", "hours"): _branch_hours,
     ("job", "list"): _job_list,
     ("job", "set"): _job_set,
     ("job", "run"): _job_run,

@@ -29,6 +29,8 @@ class Tally:
     events: int
     hours_verified: float
     hours_attested: float
+    hours_counted: float
+    counted_as: str
 
     @property
     def not_registered(self) -> int:
@@ -50,9 +52,17 @@ def tally(
             sum(f.events_attended for f in members),
             sum(f.hours_verified for f in members),
             sum(f.hours_attested for f in members),
+            sum(f.hours_counted for f in members),
+            _counted_as(members),
         )
         for name, members in sorted(groups.items())
     ]
+
+
+def _counted_as(members: Sequence[CadreFigures]) -> str:
+    """How a group's counted hours were counted: each branch decides for its summaries."""
+    bases = {f.counted_as for f in members}
+    return bases.pop() if len(bases) == 1 else "按各支部设置"
 
 
 def per_branch(figures: Sequence[CadreFigures]) -> list[Tally]:
@@ -71,6 +81,8 @@ _TALLY_HEADERS = [
     ("参加活动（次）", 12),
     ("核实时长（小时）", 12),
     ("认定时长（小时）", 12),
+    ("计入时长（小时）", 12),
+    ("计入口径", 12),
 ]
 
 
@@ -84,10 +96,12 @@ def _tally_sheet(title: str, heading: str, first: str, tallies: list[Tally]) -> 
             t.events,
             t.hours_verified,
             t.hours_attested,
+            t.hours_counted,
+            t.counted_as,
         ]
         for t in tallies
     ]
-    totals = ["合计", *(sum(r[i] for r in rows) for i in range(1, 7))]
+    totals = ["合计", *(sum(r[i] for r in rows) for i in range(1, 8)), ""]
     return Sheet(title, heading, [(first, 26), *_TALLY_HEADERS[1:]], rows, totals)
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from domain import outbox, pending, reminders, worktime
+from domain import hours, outbox, pending, reminders, worktime
 from domain.access import Actor, require
 from domain.errors import InvalidInput
 from domain.mobile import EXPIRING_DAYS
@@ -115,6 +115,8 @@ async def contents(db: Database, branch_id: int, now: datetime, tz: ZoneInfo) ->
     today = now.astimezone(tz).date()
     waiting = await pending.counts(db, branch_id)
     overdue, expiring = await _mobile_counts(db, branch_id, now, today)
+    counting = await hours.counting_of(db, branch_id)
+    attested = await store.attested_half_hours(db, branch_id, since)
     return {
         "weekly": schedule.weekly,
         "tz": str(tz),
@@ -124,7 +126,10 @@ async def contents(db: Database, branch_id: int, now: datetime, tz: ZoneInfo) ->
         "reports_overdue": overdue,
         "expiring": expiring,
         "unregistered": await _unregistered_cadres(db, branch_id, today.year),
-        "half_hours": await store.verified_half_hours(db, branch_id, since),
+        "half_hours": hours.counted(
+            await store.verified_half_hours(db, branch_id, since), attested, counting
+        ),
+        "counting": str(counting),
         "events": await store.upcoming_events(db, branch_id, now, now + schedule.period),
         "unreachable": await queued.unreachable_members(db, branch_id),
         "failed": await queued.failed_since(db, branch_id, since),
@@ -134,7 +139,7 @@ async def contents(db: Database, branch_id: int, now: datetime, tz: ZoneInfo) ->
 
 
 def _anything(params: dict) -> bool:
-    return any(value for key, value in params.items() if key not in ("weekly", "tz"))
+    return any(value for key, value in params.items() if key not in ("weekly", "tz", "counting"))
 
 
 async def secretary_digest(db: Database, branch_id: int, now: datetime, tz: ZoneInfo) -> int:

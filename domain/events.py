@@ -19,7 +19,15 @@ import aiosqlite
 
 from domain import hours, notices
 from domain.access import Actor, require
-from domain.activity import ActivityKind, Attendance, CheckMethod, Event, HourRecord, Rsvp
+from domain.activity import (
+    ActivityKind,
+    Attendance,
+    CheckMethod,
+    Event,
+    HourRecord,
+    HourStatus,
+    Rsvp,
+)
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from domain.models import Person, Role
 from domain.validation import clean_text
@@ -32,6 +40,8 @@ CODE_DIGITS = 6
 CHECK_IN_OPENS = timedelta(minutes=30)  # before the start
 CHECK_OUT_CLOSES = timedelta(minutes=30)  # after the end
 RADIUS_METRES = 200
+MAX_WRONG_CODES = 5  # within WRONG_CODE_WINDOW; then codes are refused unchecked
+WRONG_CODE_WINDOW = timedelta(minutes=10)
 MIN_PRESENCE = (3, 5)  # 60 %: below it, presence earns no verified hours
 MAX_LENGTH = timedelta(hours=12)
 TITLE_MAX = 80
@@ -392,11 +402,26 @@ class Proof:
         return CheckMethod.CODE if self.code is not None else CheckMethod.LOCATION
 
 
-async def _verify(db: Database, event: Event, proof: Proof, now: datetime) -> None:
+def wait_after_wrong_codes(failures: list[datetime], now: datetime) -> int:
+    """Minutes (rounded up) a person must wait before typing another code, 0 if none: after
+    MAX_WRONG_CODES wrong codes within WRONG_CODE_WINDOW, until the oldest of them ages out."""
+    recent = sorted(f for f in failures if f > now - WRONG_CODE_WINDOW)
+    if len(recent) < MAX_WRONG_CODES:
+        return 0
+    free_at = recent[-MAX_WRONG_CODES] + WRONG_CODE_WINDOW
+    return max(1, math.ceil((free_at - now).total_seconds() / 60))
+
+
+async def _verify(db: Database, event: Event, person_id: int, proof: Proof, now: datetime) -> None:
     if proof.code is None:
         assert proof.latitude is not None and proof.longitude is not None
         check_location(event, proof.latitude, proof.longitude, proof.live)
         return
+    # Codes have a million values and last minutes: a ceiling on wrong guesses per person
+    # keeps them from being tried in bulk. Refused here without looking at the code.
+    failures = await store.wrong_codes_since(db, person_id, now - WRONG_CODE_WINDOW)
+    if minutes := wait_after_wrong_codes(failures, now):
+        raise Conflict("code_too_many", minutes=minutes)
     try:
         check_code(event, proof.code, now)
     except InvalidInput as exc:
@@ -405,6 +430,8 @@ async def _verify(db: Database, event: Event, proof: Proof, now: datetime) -> No
         for other in await _open_in_branch(db, event.branch_id, now):
             if other.id != event.id and code_matches(other, normalise_code(proof.code), now):
                 raise InvalidInput("code_other_event", title=other.title) from None
+        async with db.transaction() as conn:
+            await store.add_wrong_code(conn, person_id, now, forget_before=now - WRONG_CODE_WINDOW)
         raise
 
 
@@ -416,7 +443,7 @@ async def check_in(
     opens, _ = window(event)
     if not opens <= now <= event.ends_at:
         raise Conflict("event_not_open")
-    await _verify(db, event, proof, now)
+    await _verify(db, event, person.id, proof, now)
     async with db.transaction() as conn:
         if not await store.check_in(conn, event.id, person.id, now, proof.method):
             raise Conflict("already_checked_in")
@@ -452,8 +479,9 @@ async def _finish(
     checked_out: datetime,
     actor_id: int | None,
     tz: tzinfo,
+    status: HourStatus = HourStatus.VERIFIED,
 ) -> CheckedOut:
-    """Credit verified hours for a completed attendance, in the caller's transaction."""
+    """Credit hours for a completed attendance, in the caller's transaction."""
     half_hours = credited_half_hours(event, checked_in, checked_out)
     record = None
     if half_hours:
@@ -467,6 +495,7 @@ async def _finish(
             half_hours=half_hours,
             title=event.title,
             actor_id=actor_id,
+            status=status,
         )
     found = await store.attendance_of(conn, event.id, person_id)
     assert found is not None
@@ -481,7 +510,7 @@ async def check_out(
     person = may_attend(actor, event)
     if not is_open(event, now):
         raise Conflict("event_not_open")
-    await _verify(db, event, proof, now)
+    await _verify(db, event, person.id, proof, now)
     async with db.transaction() as conn:
         present = await store.attendance_of(conn, event.id, person.id)
         if present is None:
@@ -567,18 +596,30 @@ def checked_out_params(done: CheckedOut) -> dict[str, object]:
 
 
 async def close_attendance(db: Database, branch_id: int | None, now: datetime, tz: tzinfo) -> int:
-    """Once the check-out window has closed, whoever checked in by live location and never
-    checked out is checked out at the last moment their location was seen near the place,
-    and told. Those who checked in by code are left to the secretary: nothing says when
-    they left."""
+    """Once the check-out window has closed, nobody stays checked in, and each is told:
+
+    - checked in by live location: checked out at the last moment their location was seen
+      near the place, with verified hours as at any check-out;
+    - otherwise (a code; nothing says when they left): checked out at the event's end and
+      marked auto-closed; hours by the same 60 % rule from the check-in to the end, but
+      attested, not verified: a secretary approves, corrects or rejects them (the review
+      request and /pending), and the attendance view lists them.
+
+    Only open attendances are closed, so running the job again changes nothing."""
     queued = 0
     async with db.transaction() as conn:
-        for row in await store.seen_but_not_out(conn, now - CHECK_OUT_CLOSES):
+        for row in await store.open_after_window(conn, now - CHECK_OUT_CLOSES):
             event = await _event(conn, row["event_id"])
+            if event.branch_id != branch_id:
+                continue
             person_id, last_seen = row["person_id"], parse_iso(row["last_seen_at"])
-            if event.branch_id != branch_id or not await store.check_out(
-                conn, event.id, person_id, last_seen, CheckMethod.LOCATION
-            ):
+            if last_seen is not None:
+                closed = await store.check_out(
+                    conn, event.id, person_id, last_seen, CheckMethod.LOCATION
+                )
+            else:
+                closed = await store.auto_close(conn, event.id, person_id, event.ends_at)
+            if not closed:
                 continue
             await audit.record(
                 conn,
@@ -587,24 +628,31 @@ async def close_attendance(db: Database, branch_id: int | None, now: datetime, t
                 subject_id=event.id,
                 branch_id=event.branch_id,
                 person=person_id,
-                method=str(CheckMethod.LOCATION),
+                method=str(CheckMethod.LOCATION) if last_seen else None,
                 automatic=True,
             )
+            left = last_seen or event.ends_at
+            status = HourStatus.VERIFIED if last_seen else HourStatus.PENDING
             checked_in = parse_iso(row["checked_in_at"])
-            done = await _finish(conn, event, person_id, checked_in, last_seen, None, tz)
+            done = await _finish(conn, event, person_id, checked_in, left, None, tz, status)
+            if status is HourStatus.PENDING and done.record is not None:
+                await hours.ask_review(conn, db, event.branch_id, done.record.id, person_id)
             queued += await notices.to_person(
                 conn,
                 row["telegram_id"],
                 f"event-checked-out:{event.id}:{person_id}",
                 template=CHECKED_OUT_TEMPLATE,
-                params=checked_out_params(done),
+                params={**checked_out_params(done), "auto_closed": last_seen is None},
                 branch_id=branch_id,
             )
     return queued
 
 
 async def run(db: Database, branch_id: int | None, now: datetime, tz: tzinfo) -> int:
-    """The events' job, every minute: reminders, then attendance whose window has closed."""
+    """The events' job, every minute: reminders, then attendance whose window has closed;
+    wrong check-in codes are forgotten once the limit no longer looks back at them."""
+    async with db.transaction() as conn:
+        await store.forget_wrong_codes(conn, now - WRONG_CODE_WINDOW)
     return await send_reminders(db, branch_id, now, tz) + await close_attendance(
         db, branch_id, now, tz
     )
@@ -683,6 +731,7 @@ class Line:
     checked_out_at: datetime | None
     method: CheckMethod | None
     half_hours: int | None
+    auto_closed: bool = False
 
 
 @dataclass(frozen=True)
@@ -698,6 +747,11 @@ class Roster:
     @property
     def checked_in(self) -> list[Line]:
         return [line for line in self.lines if line.checked_in_at is not None]
+
+    @property
+    def auto_closed(self) -> list[Line]:
+        """Never checked out: closed at the end, their hours waiting for a secretary."""
+        return [line for line in self.lines if line.auto_closed]
 
     @property
     def missing(self) -> list[Line]:
@@ -717,6 +771,7 @@ async def roster(db: Database, actor: Actor, event_id: int) -> Roster:
             checked_out_at=parse_iso(r["checked_out_at"]),
             method=CheckMethod(r["method_in"]) if r["method_in"] else None,
             half_hours=r["half_hours"],
+            auto_closed=bool(r["auto_closed"]),
         )
         for r in await store.roster(db, event.id)
     ]

@@ -8,7 +8,7 @@ from datetime import tzinfo
 from typing import Any
 
 from bot.i18n import N_
-from domain import mydata
+from domain import hours, mydata
 from domain.activity import ActivityKind, as_hours
 from domain.exports import Export, Period, register
 from domain.mobile_models import Direction
@@ -53,10 +53,12 @@ def _hours(half_hours: int) -> float:
 
 
 async def _hours_rows(db: Database, branch_id: int, period: Period | None, tz: tzinfo) -> list:
+    """The counted hours follow the branch's choice, named in the last column."""
     assert period is not None
     found = await store.hours_per_member(
         db, branch_id, period.start.isoformat(), period.end.isoformat()
     )
+    counting = await hours.counting_of(db, branch_id)
     return [
         [
             r["id"],
@@ -64,6 +66,8 @@ async def _hours_rows(db: Database, branch_id: int, period: Period | None, tz: t
             ActivityKind(r["kind"]),
             _hours(r["verified"]),
             _hours(r["pending"]),
+            _hours(hours.counted(r["verified"], r["pending"], counting)),
+            counting,
         ]
         for r in found
     ]
@@ -125,7 +129,15 @@ register(
     Export(
         "hours",
         N_("Hours per member"),
-        (N_("Member"), N_("Name"), N_("Activity"), N_("Verified hours"), N_("Pending hours")),
+        (
+            N_("Member"),
+            N_("Name"),
+            N_("Activity"),
+            N_("Verified hours"),
+            N_("Pending hours"),
+            N_("Hours counted"),
+            N_("Counted as"),
+        ),
         _hours_rows,
         dated=True,
     )

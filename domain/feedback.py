@@ -16,10 +16,12 @@ from openpyxl.utils import get_column_letter
 
 from bot.i18n import N_, Translator, translator
 from domain import hours, posts
+from domain.activity import as_hours
 from domain.models import Person, UnitOrg
 from domain.periods import Period
 from domain.post_models import COUNTY_BY_CODE, Post, Rating
 from storage import branches, cadres, units
+from storage import hours as hours_store
 from storage.db import Database
 
 
@@ -47,10 +49,22 @@ class CadreFigures:
     events_attended: int = 0
     hours_verified: float = 0.0
     hours_attested: float = 0.0
+    # Attested hours from branches whose summaries count them, and whether any branch the
+    # cadre lives in does (then the counted figure is labelled as verified + attested).
+    attested_counted: float = 0.0
+    counts_attested: bool = False
     posts: tuple[PostHeld, ...] = ()
     remark: str | None = None
     on_leave_until: date | None = None
     leave_note: str | None = None
+
+    @property
+    def hours_counted(self) -> float:
+        return self.hours_verified + self.attested_counted
+
+    @property
+    def counted_as(self) -> str:
+        return "核实+自报" if self.counts_attested else "核实"
 
     @property
     def latest_assessment(self) -> str | None:
@@ -68,6 +82,12 @@ class ActivityProvider(Protocol):
         self, db: Database, person_ids: Sequence[int], period: Period
     ) -> dict[int, tuple[float, float]]: ...
 
+    async def attested_counted(
+        self, db: Database, person_ids: Sequence[int], period: Period
+    ) -> dict[int, float]:
+        """Attested hours logged in branches whose summaries count them."""
+        ...
+
     async def posts(
         self, db: Database, person_ids: Sequence[int], period: Period
     ) -> dict[int, tuple[PostHeld, ...]]: ...
@@ -84,6 +104,11 @@ class RegistrationOnly:
     async def hours(
         self, db: Database, person_ids: Sequence[int], period: Period
     ) -> dict[int, tuple[float, float]]:
+        return {}
+
+    async def attested_counted(
+        self, db: Database, person_ids: Sequence[int], period: Period
+    ) -> dict[int, float]:
         return {}
 
     async def posts(
@@ -127,6 +152,14 @@ class Recorded:
             if totals.verified or totals.attested:
                 found[person_id] = (float(totals.total_verified), float(totals.total_attested))
         return found
+
+    async def attested_counted(
+        self, db: Database, person_ids: Sequence[int], period: Period
+    ) -> dict[int, float]:
+        found = await hours_store.attested_where_counted(
+            db, list(person_ids), period.start, period.end
+        )
+        return {person_id: float(as_hours(n)) for person_id, n in found.items()}
 
     async def posts(
         self, db: Database, person_ids: Sequence[int], period: Period
@@ -201,6 +234,8 @@ async def gather(
     ids = [f.person_id for f in found]
     events = await provider.events_attended(db, ids, period)
     hours = await provider.hours(db, ids, period)
+    counted = await provider.attested_counted(db, ids, period)
+    counting = await hours_store.branches_counting_attested(db)
     posts = await provider.posts(db, ids, period)
     return [
         replace(
@@ -208,6 +243,8 @@ async def gather(
             events_attended=events.get(f.person_id, 0),
             hours_verified=hours.get(f.person_id, (0.0, 0.0))[0],
             hours_attested=hours.get(f.person_id, (0.0, 0.0))[1],
+            attested_counted=counted.get(f.person_id, 0.0),
+            counts_attested=f.person_id in counted or not counting.isdisjoint(f.branch_ids),
             posts=posts.get(f.person_id, ()),
         )
         for f in found
@@ -273,15 +310,22 @@ def cadre_lines(t: Translator, figure: CadreFigures, year: int) -> list[str]:
         if figure.registered and figure.registered_on
         else t.gettext("Registered for {year}: no", year=year)
     )
-    lines = [
-        registered,
-        t.gettext(
+    if figure.counts_attested:
+        activity = t.gettext(
+            "Events attended: {events}; hours (verified + attested): {counted}, of which "
+            "{verified} verified",
+            events=figure.events_attended,
+            counted=_hours(figure.hours_counted),
+            verified=_hours(figure.hours_verified),
+        )
+    else:
+        activity = t.gettext(
             "Events attended: {events}; hours: {verified} verified, {attested} attested",
             events=figure.events_attended,
             verified=_hours(figure.hours_verified),
             attested=_hours(figure.hours_attested),
-        ),
-    ]
+        )
+    lines = [registered, activity]
     if figure.posts:
         names = "、".join(p.name for p in figure.posts)
         lines.append(
@@ -345,6 +389,8 @@ HEADERS: list[tuple[str, int]] = [
     ("最近考核", 10),
     ("请假情况", 18),
     ("支部意见", 30),
+    ("计入时长（小时）", 10),
+    ("计入口径", 10),
 ]
 _THIN = Side(style="thin")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -440,6 +486,8 @@ def _row(number: int, f: CadreFigures, zh: Translator) -> list[object]:
         f.latest_assessment or "",
         leave,
         f.remark or "",
+        f.hours_counted,
+        f.counted_as,
     ]
 
 
@@ -459,6 +507,8 @@ def _totals(figures: Sequence[CadreFigures]) -> list[object]:
         sum(len(f.posts) for f in figures),
         "",
         sum(1 for f in figures if f.on_leave_until),
+        "",
+        sum(f.hours_counted for f in figures),
         "",
     ]
 

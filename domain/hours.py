@@ -187,6 +187,24 @@ def sum_totals(rows: list[tuple[ActivityKind, HourStatus, int]]) -> Totals:
     )
 
 
+class Counting(StrEnum):
+    """What a branch's summaries count: verified hours only (the default), or attested
+    (self-reported, still pending) hours too. Members' own totals always show both."""
+
+    VERIFIED = "verified"
+    WITH_ATTESTED = "with_attested"
+
+
+def counted(verified: int, attested: int, counting: Counting) -> int:
+    """The half-hours a summary counts, from verified and attested half-hours."""
+    return verified + (attested if counting is Counting.WITH_ATTESTED else 0)
+
+
+def counted_total(totals: Totals, counting: Counting) -> Decimal:
+    extra = totals.total_attested if counting is Counting.WITH_ATTESTED else Decimal(0)
+    return totals.total_verified + extra
+
+
 async def person_totals(db: Database, person_id: int, start: date, end: date) -> Totals:
     """A person's verified and attested hours by type from `start` to `end` inclusive.
 
@@ -271,15 +289,13 @@ async def log_in(
         source=HourSource.SELF,
         post_id=post_id,
     )
-    await notices.to_secretaries(
+    await ask_review(
         conn,
         db,
         branch_id,
-        f"hours-review:{record_id}",
-        template=REVIEW_TEMPLATE,
-        params={"record": record_id},
-        attachment=evidence
-        and outbox.Attachment(f"hours-{record_id}.jpg", content=evidence, photo=True),
+        record_id,
+        person_id,
+        evidence and outbox.Attachment(f"hours-{record_id}.jpg", content=evidence, photo=True),
     )
     await audit.record(
         conn,
@@ -296,6 +312,28 @@ async def log_in(
     return await _fetch(conn, record_id)
 
 
+async def ask_review(
+    conn: aiosqlite.Connection,
+    db: Database,
+    branch_id: int,
+    record_id: int,
+    person_id: int,
+    attachment: outbox.Attachment | None = None,
+) -> None:
+    """Ask the branch's secretaries to decide a pending record; not its own member, who may
+    not verify it (it still shows in their /pending)."""
+    await notices.to_secretaries(
+        conn,
+        db,
+        branch_id,
+        f"hours-review:{record_id}",
+        skip=person_id,
+        template=REVIEW_TEMPLATE,
+        params={"record": record_id},
+        attachment=attachment,
+    )
+
+
 async def credit_event(
     conn: aiosqlite.Connection,
     *,
@@ -307,9 +345,11 @@ async def credit_event(
     half_hours: int,
     title: str,
     actor_id: int | None,
+    status: HourStatus = HourStatus.VERIFIED,
 ) -> HourRecord | None:
     """Verified hours from an event's attendance, in the caller's transaction; trimmed to
-    what still fits in the day's 24 hours (None when nothing does)."""
+    what still fits in the day's 24 hours (None when nothing does). `PENDING` when the
+    attendance does not show how long the person stayed: a secretary decides."""
     room = MAX_HALF_HOURS_PER_DAY - await store.day_total(conn, person_id, day)
     half_hours = min(half_hours, room)
     if half_hours <= 0:
@@ -323,7 +363,7 @@ async def credit_event(
         half_hours=half_hours,
         description=title,
         photo_file_id=None,
-        status=HourStatus.VERIFIED,
+        status=status,
         source=HourSource.EVENT,
         event_id=event_id,
     )
@@ -336,6 +376,7 @@ async def credit_event(
         branch_id=branch_id,
         event=event_id,
         half_hours=half_hours,
+        status=str(status),
     )
     return await _fetch(conn, record_id)
 
@@ -373,9 +414,12 @@ async def withdraw(db: Database, actor: Actor, record_id: int) -> HourRecord:
 
 
 async def edit_hours(db: Database, actor: Actor, record_id: int, half_hours: int) -> HourRecord:
-    """The member changes the hours of their own record while it is still pending."""
+    """The member changes the hours of their own record while it is still pending; hours
+    from an event are the secretary's to correct."""
     async with db.transaction() as conn:
         record = await _own_pending(conn, actor, record_id)
+        if record.source is not HourSource.SELF:
+            raise Conflict("hours_from_event")
         await _room_on_day(conn, record.person_id, record.day, half_hours, exclude=record.id)
         await store.set_half_hours(conn, record.id, half_hours)
         await audit.record(
@@ -391,6 +435,13 @@ async def edit_hours(db: Database, actor: Actor, record_id: int, half_hours: int
         return await _fetch(conn, record.id)
 
 
+async def refuse_own(db: Database, secretary_id: int, branch_id: int, count: int = 1) -> None:
+    """Nobody verifies their own hours: another secretary of the branch must. The refusal
+    says whether the branch has one."""
+    others = [p for p in await people.secretaries(db, branch_id) if p.id != secretary_id]
+    raise NotAllowed("hours_own" if others else "hours_own_no_other", n=count)
+
+
 async def _for_secretary(
     conn: aiosqlite.Connection, actor: Actor, record_id: int
 ) -> tuple[HourRecord, int]:
@@ -403,9 +454,20 @@ async def _for_secretary(
     return record, secretary.id
 
 
+async def _to_verify(
+    conn: aiosqlite.Connection, db: Database, actor: Actor, record_id: int
+) -> tuple[HourRecord, int]:
+    """Approving or correcting verifies: refused on one's own record (rejecting one's own
+    stays possible, as a member may withdraw it)."""
+    record, secretary_id = await _for_secretary(conn, actor, record_id)
+    if record.person_id == secretary_id:
+        await refuse_own(db, secretary_id, record.branch_id)
+    return record, secretary_id
+
+
 async def approve(db: Database, actor: Actor, record_id: int) -> HourRecord:
     async with db.transaction() as conn:
-        record, secretary_id = await _for_secretary(conn, actor, record_id)
+        record, secretary_id = await _to_verify(conn, db, actor, record_id)
         if record.status is not HourStatus.PENDING:
             raise Conflict("hours_decided")
         await store.set_status(conn, record.id, HourStatus.VERIFIED, decided_by=secretary_id)
@@ -444,7 +506,7 @@ async def reject(db: Database, actor: Actor, record_id: int, why: str) -> HourRe
 async def correct(db: Database, actor: Actor, record_id: int, half_hours: int) -> HourRecord:
     """The secretary sets the right hours; the record becomes verified with them."""
     async with db.transaction() as conn:
-        record, secretary_id = await _for_secretary(conn, actor, record_id)
+        record, secretary_id = await _to_verify(conn, db, actor, record_id)
         await _room_on_day(conn, record.person_id, record.day, half_hours, exclude=record.id)
         await store.set_half_hours(conn, record.id, half_hours)
         await store.set_status(conn, record.id, HourStatus.VERIFIED, decided_by=secretary_id)
@@ -507,11 +569,16 @@ async def pending_for(db: Database, actor: Actor) -> list[HourRecord]:
     return found
 
 
-async def record_for_secretary(db: Database, actor: Actor, record_id: int) -> HourRecord:
+async def record_for_secretary(
+    db: Database, actor: Actor, record_id: int, *, verifying: bool = False
+) -> HourRecord:
+    """The record for a decision; `verifying` (a correction) refuses one's own at once."""
     record = await store.get(db, record_id)
     if record is None:
         raise NotFound("hours_unknown")
-    require(actor, Role.SECRETARY, record.branch_id)
+    secretary = require(actor, Role.SECRETARY, record.branch_id)
+    if verifying and record.person_id == secretary.id:
+        await refuse_own(db, secretary.id, record.branch_id)
     return record
 
 
@@ -579,3 +646,34 @@ async def set_window(db: Database, actor: Actor, branch_id: int, days: int) -> i
             days=days,
         )
     return days
+
+
+async def counting_of(db: Database, branch_id: int) -> Counting:
+    counts = await store.count_attested(db, branch_id)
+    return Counting.WITH_ATTESTED if counts else Counting.VERIFIED
+
+
+async def counting_branches(db: Database) -> set[int]:
+    """The branches whose summaries count attested hours too."""
+    return await store.branches_counting_attested(db)
+
+
+async def set_counting(
+    db: Database, actor: Actor | None, branch_id: int, counting: Counting
+) -> Counting:
+    """What the branch's summaries count; a secretary of the branch decides (`actor`), or
+    the operator from the command line (no actor)."""
+    actor_id = None if actor is None else require(actor, Role.SECRETARY, branch_id).id
+    counting = Counting(counting)
+    async with db.transaction() as conn:
+        await store.set_count_attested(conn, branch_id, counting is Counting.WITH_ATTESTED)
+        await audit.record(
+            conn,
+            action="hours.counting_set",
+            subject_type="branch",
+            subject_id=branch_id,
+            actor_id=actor_id,
+            branch_id=branch_id,
+            counting=str(counting),
+        )
+    return counting

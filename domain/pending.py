@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from domain import outbox
+from domain import hours, outbox
 from domain.access import Actor, require
 from domain.activity import HourStatus
 from domain.errors import Conflict, NotAllowed, NotFound
@@ -84,13 +84,24 @@ async def item(db: Database, actor: Actor, kind: str, item_id: int) -> Item:
     return _item(row)
 
 
-async def approve_hours(db: Database, actor: Actor, branch_id: int, last_id: int) -> int:
+@dataclass(frozen=True)
+class Batch:
+    approved: int
+    own: int  # the secretary's own records, skipped: another secretary must verify them
+
+
+async def approve_hours(db: Database, actor: Actor, branch_id: int, last_id: int) -> Batch:
     """Verify the branch's pending hours records up to `last_id` (those the secretary was
-    shown) at once: all or none. Each member is told about each record."""
+    shown) at once: all or none, except the secretary's own, which are skipped. Each
+    member is told about each record."""
     async with db.transaction() as conn:
         secretary = require(actor, Role.SECRETARY, branch_id)
-        records = await store.hours_up_to(conn, branch_id, last_id)
+        found = await store.hours_up_to(conn, branch_id, last_id)
+        records = [r for r in found if r["person_id"] != secretary.id]
+        own = len(found) - len(records)
         if not records:
+            if own:
+                await hours.refuse_own(db, secretary.id, branch_id, own)
             raise Conflict("pending_hours_none")
         for record in records:
             await hours_store.set_status(
@@ -118,4 +129,4 @@ async def approve_hours(db: Database, actor: Actor, branch_id: int, last_id: int
                     },
                     branch_id=branch_id,
                 )
-    return len(records)
+    return Batch(len(records), own)

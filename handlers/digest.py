@@ -17,6 +17,7 @@ from bot.sender import Rendered, renderer
 from domain import digest
 from domain.activity import as_hours
 from domain.errors import DomainError, NotAllowed
+from domain.hours import Counting
 from domain.models import Role
 from domain.pending import Kind
 from handlers.common import (
@@ -77,11 +78,20 @@ def _activity_lines(t: Translator, params: dict) -> list[str]:
         )
     if params.get("half_hours"):
         hours = t.number(as_hours(params["half_hours"]))
-        lines.append(
-            t.gettext("Hours verified this week: {hours} h", hours=hours)
-            if weekly
-            else t.gettext("Hours verified since yesterday: {hours} h", hours=hours)
-        )
+        if params.get("counting") == Counting.WITH_ATTESTED:
+            lines.append(
+                t.gettext("Hours (verified + attested) this week: {hours} h", hours=hours)
+                if weekly
+                else t.gettext(
+                    "Hours (verified + attested) since yesterday: {hours} h", hours=hours
+                )
+            )
+        else:
+            lines.append(
+                t.gettext("Hours verified this week: {hours} h", hours=hours)
+                if weekly
+                else t.gettext("Hours verified since yesterday: {hours} h", hours=hours)
+            )
     zone = ZoneInfo(params.get("tz") or "UTC")
     for title, starts in params.get("events", []):
         when = t.datetime(datetime.fromisoformat(starts), zone, "short")

@@ -70,6 +70,10 @@ add_errors(
         "already_checked_out": N_("Attendance is already complete. Nothing was changed."),
         "code_format": N_("Please send the {digits}-digit code the secretary shows."),
         "code_wrong": N_("That code is not right. Please check the code the secretary shows."),
+        "code_too_many": N_(
+            "Too many wrong codes. Please wait {minutes} minutes before trying again, or ask "
+            "the secretary to mark your attendance."
+        ),
         "code_expired": N_(
             "That code has expired; the code changes every few minutes. Please use the current one."
         ),
@@ -511,6 +515,18 @@ def roster_text(t: Translator, roster: events.Roster, tz: tzinfo, moment: dateti
                 names=names(roster.checked_in),
             ),
             t.gettext("Missing ({n}): {names}", n=len(roster.missing), names=names(roster.missing)),
+            *(
+                [
+                    t.gettext(
+                        "Never checked out, closed at the end ({n}): {names}. Their hours wait "
+                        "in /pending.",
+                        n=len(roster.auto_closed),
+                        names=names(roster.auto_closed),
+                    )
+                ]
+                if roster.auto_closed
+                else []
+            ),
             t.gettext("As of {time}", time=t.time(moment, tz, "medium")),
         ]
     )
@@ -578,6 +594,7 @@ def attendance_table(t: Translator, roster: events.Roster, tz: tzinfo) -> list[l
         t.gettext("Checked out"),
         t.gettext("Checked in by"),
         t.gettext("Verified hours"),
+        t.gettext("Never checked out (closed at the end)"),
     ]
     return [header] + [
         [
@@ -587,6 +604,7 @@ def attendance_table(t: Translator, roster: events.Roster, tz: tzinfo) -> list[l
             stamp(line.checked_out_at),
             t.gettext(METHOD_LABELS[line.method]) if line.method else "",
             hours.as_hours(line.half_hours or 0),
+            t.gettext("yes") if line.auto_closed else "",
         ]
         for line in roster.lines
     ]
@@ -778,6 +796,13 @@ def checked_out_text(t: Translator, done: events.CheckedOut) -> str:
 
 def checked_out_message(t: Translator, params: dict) -> str:
     title, minutes = params["title"], params["minutes"]
+    if params.get("auto_closed") and params["half_hours"] is not None:
+        return t.gettext(
+            "You did not check out of {title}, so you were checked out at its end: {minutes} minutes from your check-in. The {hours} h wait for the secretary's approval.",
+            title=title,
+            minutes=minutes,
+            hours=show(t, as_hours(params["half_hours"])),
+        )
     if params["full_day"]:
         return t.gettext(
             "Checked out of {title}. You were present {minutes} minutes, but that day already has 24 hours logged, so no hours were added.",

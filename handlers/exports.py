@@ -15,12 +15,13 @@ from bot.i18n import N_, Translator
 from domain import exports
 from domain.activity import ActivityKind
 from domain.errors import DomainError
+from domain.hours import Counting
 from domain.mobile_models import Direction
 from domain.models import Category, PersonStatus
 from domain.spreadsheets import Sheet, write_workbook
 from handlers.common import answer_query, error_text, parse_callback, tr, who
 from handlers.console import XLSX, edit_text, secretary_branch, send_file
-from handlers.hours import KIND_LABELS
+from handlers.hours import COUNTING_LABELS, KIND_LABELS
 from handlers.labels import CATEGORY_NAMES
 from handlers.mobile_views import DIRECTION_NAMES
 
@@ -49,7 +50,11 @@ ACTION_NAMES = {
 }
 
 # How the features' codes read in their sheets.
-ENUM_LABELS: dict[type, dict[Any, str]] = {ActivityKind: KIND_LABELS, Direction: DIRECTION_NAMES}
+ENUM_LABELS: dict[type, dict[Any, str]] = {
+    ActivityKind: KIND_LABELS,
+    Direction: DIRECTION_NAMES,
+    Counting: COUNTING_LABELS,
+}
 
 
 def cell(t: Translator, value: Any, tz) -> Any:

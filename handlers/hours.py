@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -25,7 +26,8 @@ from bot.context import BotContext
 from bot.i18n import N_, Translator
 from bot.sender import Rendered, renderer
 from domain import hours
-from domain.activity import ActivityKind, HourRecord, HourStatus, as_hours
+from domain.access import Actor
+from domain.activity import ActivityKind, HourRecord, HourSource, HourStatus, as_hours
 from domain.errors import DomainError, InvalidInput
 from domain.models import Role
 from handlers.common import (
@@ -62,6 +64,10 @@ KIND_LABELS: dict[ActivityKind, str] = {
     ActivityKind.CO_BUILDING: N_("Co-building with resident units"),
     ActivityKind.OTHER: N_("Other"),
 }
+COUNTING_LABELS: dict[hours.Counting, str] = {
+    hours.Counting.VERIFIED: N_("verified hours only"),
+    hours.Counting.WITH_ATTESTED: N_("verified + attested hours"),
+}
 STATUS_LABELS: dict[HourStatus, str] = {
     HourStatus.PENDING: N_("pending"),
     HourStatus.VERIFIED: N_("verified"),
@@ -97,6 +103,17 @@ add_errors(
         "hours_unknown": N_("That record does not exist."),
         "hours_decided": N_("This record has already been decided. Nothing was changed."),
         "window_invalid": N_("Please choose one of the offered numbers of days."),
+        "hours_from_event": N_(
+            "Hours from an event are decided by the secretary. Nothing was changed."
+        ),
+        "hours_own": N_(
+            "You cannot verify your own hours: another secretary of the branch must. "
+            "Nothing was changed."
+        ),
+        "hours_own_no_other": N_(
+            "You cannot verify your own hours, and the branch has no other secretary to do "
+            "it. Please ask for a second secretary. Nothing was changed."
+        ),
         "hours_not_pending": N_(
             "That record has already been decided or withdrawn, so it cannot be changed."
         ),
@@ -108,6 +125,7 @@ _DAY_DATA = re.compile(r"hours:day:(today|yesterday|pick)")
 _TOTALS_DATA = re.compile(r"hours:totals(?::(week|month))?")
 _PAGE_DATA = re.compile(r"hours:hist:(\d{1,4})")
 _WINDOW_DATA = re.compile(r"hours:window(?::(\d{1,4}))?")
+_COUNTING_DATA = re.compile(r"hours:count(?::(verified|with_attested))?")
 _RECORD_DATA = re.compile(r"hours:(edit|withdraw|approve|reject|correct):(\d{1,12})")
 
 log = logging.getLogger(__name__)
@@ -160,9 +178,13 @@ async def show_menu(update: Update, context: BotContext) -> int:
         label = t.pgettext("button", "📥 To approve ({n})").format(n=waiting)
         rows.append([button(label, "hours:pending")])
         rows.append([button(t.pgettext("button", "📋 Branch this quarter"), "hours:branch")])
-        days = await hours.window_of(context.db, me, me.branches_where(Role.SECRETARY)[0])
+        branch_id = me.branches_where(Role.SECRETARY)[0]
+        days = await hours.window_of(context.db, me, branch_id)
         label = t.pgettext("button", "⚙️ Logging window: {days} days").format(days=days)
         rows.append([button(label, "hours:window")])
+        counting = t.gettext(COUNTING_LABELS[await hours.counting_of(context.db, branch_id)])
+        label = t.pgettext("button", "⚖️ Summaries count: {what}").format(what=counting)
+        rows.append([button(label, "hours:count")])
     await update.effective_message.reply_text(
         t.gettext("Activity hours: what would you like to do?"),
         reply_markup=InlineKeyboardMarkup(rows),
@@ -252,7 +274,7 @@ async def show_history(update: Update, context: BotContext) -> None:
             ),
         ]
         for r in records
-        if r.status is HourStatus.PENDING
+        if r.status is HourStatus.PENDING and r.source is HourSource.SELF
     ]
     paging = []
     if page > 0:
@@ -519,6 +541,8 @@ async def start_edit(update: Update, context: BotContext) -> str | int:
         record = await hours.own_record(context.db, await who(update, context), int(match[2]))
         if record.status is not HourStatus.PENDING:
             raise DomainError("hours_not_pending")
+        if record.source is not HourSource.SELF:
+            raise DomainError("hours_from_event")
     except DomainError as exc:
         await answer_query(query, error_text(t, exc), alert=True)
         return ConversationHandler.END
@@ -586,6 +610,11 @@ async def review_text(t: Translator, db: Database, record: HourRecord) -> str:
             t.gettext("Date: {day}", day=t.date(record.day, "long")),
             t.gettext("Hours: {hours}", hours=show(t, record.hours)),
             t.gettext("Description: {text}", text=record.description),
+            *(
+                [t.gettext("Checked in at this event but never checked out: counted to its end.")]
+                if record.source is HourSource.EVENT
+                else []
+            ),
         ]
     )
 
@@ -641,15 +670,9 @@ async def show_branch(update: Update, context: BotContext) -> None:
     ]
     try:
         for branch_id in me.branches_where(Role.SECRETARY) or [None]:
-            for member in await hours.branch_totals(context.db, me, branch_id, start, end):
-                lines.append(
-                    t.gettext(
-                        "{name}: {verified} h verified, {attested} h pending",
-                        name=member.name,
-                        verified=show(t, member.totals.total_verified),
-                        attested=show(t, member.totals.total_attested),
-                    )
-                )
+            members = await hours.branch_totals(context.db, me, branch_id, start, end)
+            counting = await hours.counting_of(context.db, branch_id)
+            lines += [register_line(t, member, counting) for member in members]
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
         return
@@ -657,34 +680,98 @@ async def show_branch(update: Update, context: BotContext) -> None:
         await update.effective_message.reply_text(chunk)
 
 
-async def choose_window(update: Update, context: BotContext) -> None:
+def register_line(t: Translator, member: hours.MemberTotals, counting: hours.Counting) -> str:
+    """A member's line in the register; the counted figure is labelled when the branch
+    counts attested hours too."""
+    totals = member.totals
+    if counting is hours.Counting.WITH_ATTESTED:
+        return t.gettext(
+            "{name}: {counted} h (verified + attested): {verified} h verified, "
+            "{attested} h pending",
+            name=member.name,
+            counted=show(t, hours.counted_total(totals, counting)),
+            verified=show(t, totals.total_verified),
+            attested=show(t, totals.total_attested),
+        )
+    return t.gettext(
+        "{name}: {verified} h verified, {attested} h pending",
+        name=member.name,
+        verified=show(t, totals.total_verified),
+        attested=show(t, totals.total_attested),
+    )
+
+
+SettingRows = list[list[tuple[str, str]]]
+
+
+async def _branch_setting(
+    update: Update,
+    context: BotContext,
+    pattern: re.Pattern[str],
+    ask: Callable[[Translator], tuple[str, SettingRows]],
+    apply: Callable[[Translator, Actor, int, str], Awaitable[str]],
+) -> None:
+    """A secretary's setting of the branch from /hours: the first press asks (a question and
+    rows of (label, callback data)), the second applies the chosen value, which the domain
+    checks again, and says what is now in force."""
     query = update.callback_query
     t = await tr(update, context)
-    match = parse_callback(query.data, _WINDOW_DATA)
+    match = parse_callback(query.data, pattern)
     me = await who(update, context)
     if match is None or not me.is_secretary:
         await answer_query(query, error_text(t, DomainError("not_allowed")), alert=True)
         return
     await answer_query(query)
     if match.group(1) is None:
+        question, rows = ask(t)
         await update.effective_message.reply_text(
-            t.gettext("How many days back may members log hours?"),
+            question,
             reply_markup=InlineKeyboardMarkup(
-                [[button(str(d), f"hours:window:{d}") for d in hours.WINDOW_CHOICES]]
+                [[button(label, data) for label, data in row] for row in rows]
             ),
         )
         return
     try:
-        days = await hours.set_window(
-            context.db, me, me.branches_where(Role.SECRETARY)[0], int(match.group(1))
-        )
+        done = await apply(t, me, me.branches_where(Role.SECRETARY)[0], match.group(1))
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
         return
     await drop_buttons(query)
-    await update.effective_message.reply_text(
-        t.gettext("Members may now log hours up to {days} days back.", days=days)
+    await update.effective_message.reply_text(done)
+
+
+def _ask_counting(t: Translator) -> tuple[str, SettingRows]:
+    question = t.gettext(
+        "What should the branch's summaries (digest, register, feedback to units, "
+        "county report, exports) count? Members always see both in their own totals."
     )
+    rows = [[(t.gettext(label), f"hours:count:{c}")] for c, label in COUNTING_LABELS.items()]
+    return question, rows
+
+
+async def choose_counting(update: Update, context: BotContext) -> None:
+    """Whether the branch's summaries count attested hours too."""
+
+    async def apply(t: Translator, me: Actor, branch_id: int, value: str) -> str:
+        counting = await hours.set_counting(context.db, me, branch_id, hours.Counting(value))
+        what = t.gettext(COUNTING_LABELS[counting])
+        return t.gettext("The branch's summaries now count {what}.", what=what)
+
+    await _branch_setting(update, context, _COUNTING_DATA, _ask_counting, apply)
+
+
+async def choose_window(update: Update, context: BotContext) -> None:
+    """How many days back the branch's members may log hours."""
+
+    def ask(t: Translator) -> tuple[str, SettingRows]:
+        rows = [[(str(d), f"hours:window:{d}") for d in hours.WINDOW_CHOICES]]
+        return t.gettext("How many days back may members log hours?"), rows
+
+    async def apply(t: Translator, me: Actor, branch_id: int, value: str) -> str:
+        days = await hours.set_window(context.db, me, branch_id, int(value))
+        return t.gettext("Members may now log hours up to {days} days back.", days=days)
+
+    await _branch_setting(update, context, _WINDOW_DATA, ask, apply)
 
 
 def chunks(lines: list[str], limit: int = 3500) -> list[str]:
@@ -756,7 +843,7 @@ async def start_decision(update: Update, context: BotContext) -> str | int:
         return ConversationHandler.END
     try:
         record = await hours.record_for_secretary(
-            context.db, await who(update, context), int(match[2])
+            context.db, await who(update, context), int(match[2]), verifying=match[1] == "correct"
         )
         if record.status not in hours.COUNTING:
             raise DomainError("hours_decided")
@@ -883,6 +970,7 @@ def handlers() -> list:
         CallbackQueryHandler(show_pending, pattern=r"^hours:pending$"),
         CallbackQueryHandler(show_branch, pattern=r"^hours:branch$"),
         CallbackQueryHandler(choose_window, pattern=r"^hours:window"),
+        CallbackQueryHandler(choose_counting, pattern=r"^hours:count"),
         CallbackQueryHandler(withdraw, pattern=r"^hours:withdraw:"),
         CallbackQueryHandler(approve, pattern=r"^hours:approve:"),
     ]

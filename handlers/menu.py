@@ -171,6 +171,7 @@ BUTTONS: dict[str, Audience] = {
     r"^hours:branch$": Audience.SECRETARY,
     r"^hours:pending$": Audience.SECRETARY,
     r"^hours:window": Audience.SECRETARY,
+    r"^hours:count": Audience.SECRETARY,
     r"^hours:(kind:|day:|nophoto$|submit$|cancel$)": Audience.MEMBER,
     r"^hours:cancel$": Audience.MEMBER,
     r"^hours:day:": Audience.MEMBER,

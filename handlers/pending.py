@@ -233,7 +233,7 @@ async def approve_hours(update: Update, context: BotContext) -> None:
         await answer_query(query, t.gettext("This button is no longer valid."))
         return
     try:
-        approved = await pending.approve_hours(
+        batch = await pending.approve_hours(
             context.db, await who(update, context), int(match[1]), int(match[2])
         )
     except DomainError as exc:
@@ -241,13 +241,23 @@ async def approve_hours(update: Update, context: BotContext) -> None:
         return
     await answer_query(query)
     await drop_buttons(query)
-    await update.effective_message.reply_text(
+    lines = [
         t.ngettext(
             "{n} hours record is verified; its member is told.",
             "{n} hours records are verified; each member is told.",
-            approved,
+            batch.approved,
         )
-    )
+    ]
+    if batch.own:
+        lines.append(
+            t.ngettext(
+                "Your own {n} record was skipped: another secretary of the branch must verify it.",
+                "Your own {n} records were skipped: another secretary of the branch must "
+                "verify them.",
+                batch.own,
+            )
+        )
+    await update.effective_message.reply_text("\n".join(lines))
 
 
 def handlers() -> list:

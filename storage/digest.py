@@ -29,6 +29,15 @@ async def verified_half_hours(db: Database, branch_id: int, since: datetime) -> 
     )
 
 
+async def attested_half_hours(db: Database, branch_id: int, since: datetime) -> int:
+    """Self-reported hours logged since `since` and still waiting for a decision."""
+    return await db.fetchval(
+        "SELECT COALESCE(SUM(half_hours), 0) FROM hour_records"
+        " WHERE branch_id = ? AND status = 'pending' AND created_at >= ?",
+        (branch_id, iso(since)),
+    )
+
+
 async def upcoming_events(
     db: Database, branch_id: int, start: datetime, end: datetime
 ) -> list[tuple[str, str]]:

@@ -185,18 +185,30 @@ async def seen(conn: aiosqlite.Connection, event_id: int, person_id: int, at: da
     return cur.rowcount == 1
 
 
-async def seen_but_not_out(
+async def open_after_window(
     conn: aiosqlite.Connection, closed_before: datetime
 ) -> list[sqlite3.Row]:
-    """Open attendances with live-location presence at events whose window has closed."""
+    """Attendances still open at events whose check-out window has closed."""
     async with conn.execute(
         "SELECT a.event_id, a.person_id, a.checked_in_at, a.last_seen_at, p.telegram_id"
         " FROM event_attendance a JOIN events e ON e.id = a.event_id"
         " JOIN people p ON p.id = a.person_id"
-        " WHERE a.checked_out_at IS NULL AND a.last_seen_at IS NOT NULL AND e.ends_at < ?",
+        " WHERE a.checked_out_at IS NULL AND e.ends_at < ?",
         (iso(closed_before),),
     ) as cur:
         return list(await cur.fetchall())
+
+
+async def auto_close(
+    conn: aiosqlite.Connection, event_id: int, person_id: int, at: datetime
+) -> bool:
+    """Closed by the events job, with no check-out method: nobody checked out."""
+    cur = await conn.execute(
+        "UPDATE event_attendance SET checked_out_at = ?, auto_closed = 1"
+        " WHERE event_id = ? AND person_id = ? AND checked_out_at IS NULL",
+        (iso(at), event_id, person_id),
+    )
+    return cur.rowcount == 1
 
 
 async def check_out(
@@ -216,11 +228,39 @@ async def check_out(
     return cur.rowcount == 1
 
 
+async def wrong_codes_since(db: Database, person_id: int, since: datetime) -> list[datetime]:
+    found = await db.fetchall(
+        "SELECT at FROM checkin_failures WHERE person_id = ? AND at > ? ORDER BY at",
+        (person_id, iso(since)),
+    )
+    return [parse_iso(r["at"]) for r in found]
+
+
+async def add_wrong_code(
+    conn: aiosqlite.Connection, person_id: int, at: datetime, *, forget_before: datetime
+) -> None:
+    """A wrong code, kept only while the limit looks back: older ones are deleted."""
+    await forget_wrong_codes(conn, forget_before, person_id)
+    await conn.execute(
+        "INSERT INTO checkin_failures (person_id, at) VALUES (?, ?)", (person_id, iso(at))
+    )
+
+
+async def forget_wrong_codes(
+    conn: aiosqlite.Connection, before: datetime, person_id: int | None = None
+) -> None:
+    """Wrong codes up to `before`, of one person or of everybody."""
+    await conn.execute(
+        "DELETE FROM checkin_failures WHERE at <= ? AND (? IS NULL OR person_id = ?)",
+        (iso(before), person_id, person_id),
+    )
+
+
 async def roster(db: Database, event_id: int) -> list[sqlite3.Row]:
     """Everyone who answered or attended: answer, attendance and verified half-hours."""
     return await db.fetchall(
         "SELECT p.id AS person_id, p.name, p.telegram_id, r.answer, a.checked_in_at,"
-        " a.checked_out_at, a.method_in, a.method_out, h.half_hours"
+        " a.checked_out_at, a.method_in, a.method_out, a.auto_closed, h.half_hours"
         " FROM people p"
         " LEFT JOIN event_rsvps r ON r.person_id = p.id AND r.event_id = :event"
         " LEFT JOIN event_attendance a ON a.person_id = p.id AND a.event_id = :event"

@@ -188,3 +188,39 @@ async def set_window_days(conn: aiosqlite.Connection, branch_id: int, days: int)
         " ON CONFLICT(branch_id) DO UPDATE SET window_days = excluded.window_days",
         (branch_id, days),
     )
+
+
+async def count_attested(db: Database, branch_id: int) -> bool:
+    found = await db.fetchval(
+        "SELECT count_attested FROM branch_hour_counting WHERE branch_id = ?", (branch_id,)
+    )
+    return bool(found)
+
+
+async def branches_counting_attested(db: Database) -> set[int]:
+    found = await db.fetchall("SELECT branch_id FROM branch_hour_counting WHERE count_attested")
+    return {r[0] for r in found}
+
+
+async def set_count_attested(conn: aiosqlite.Connection, branch_id: int, value: bool) -> None:
+    await conn.execute(
+        "INSERT INTO branch_hour_counting (branch_id, count_attested) VALUES (?, ?)"
+        " ON CONFLICT(branch_id) DO UPDATE SET count_attested = excluded.count_attested",
+        (branch_id, int(value)),
+    )
+
+
+async def attested_where_counted(
+    db: Database, person_ids: list[int], start: date, end: date
+) -> dict[int, int]:
+    """Per person, pending half-hours on days in [start, end] logged in branches whose
+    summaries count attested hours (a person who moved counts per branch)."""
+    marks = ", ".join("?" * len(person_ids))
+    found = await db.fetchall(
+        "SELECT h.person_id, SUM(h.half_hours) FROM hour_records h"
+        " JOIN branch_hour_counting c ON c.branch_id = h.branch_id AND c.count_attested"
+        f" WHERE h.person_id IN ({marks}) AND h.status = 'pending' AND h.day BETWEEN ? AND ?"
+        " GROUP BY h.person_id",
+        (*person_ids, start.isoformat(), end.isoformat()),
+    )
+    return {r[0]: r[1] for r in found}

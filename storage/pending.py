@@ -99,7 +99,7 @@ async def hours_up_to(
 ) -> list[sqlite3.Row]:
     """The branch's pending hours records up to `last_id`, with their member's chat."""
     cur = await conn.execute(
-        "SELECT h.id, h.day, h.half_hours, p.telegram_id FROM hour_records h"
+        "SELECT h.id, h.person_id, h.day, h.half_hours, p.telegram_id FROM hour_records h"
         " JOIN people p ON p.id = h.person_id"
         " WHERE h.branch_id = ? AND h.status = 'pending' AND h.id <= ? ORDER BY h.id",
         (branch_id, last_id),

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from openpyxl import load_workbook
 
 from bot import jobs
+from bot.testing.harness import Person
 from domain import admin, units
 from domain.periods import next_working_day
 from domain.post_models import Rating
@@ -321,3 +322,25 @@ async def test_the_digest_asks_for_remarks_in_the_week_before_feedback(bot, bran
     # Only from the week before the feedback (the first working day after 30 September).
     assert asked == [False, True]
     assert "孙局长" in branch.secretary.last_text and "/remark" in branch.secretary.last_text
+
+
+async def test_the_feedback_counts_attested_hours_where_the_branch_chose_so(bot, branch):
+    """West's secretary chooses, in the chat, that west's summaries count attested hours:
+    the mover's attested hours in west count (not east's), labelled as such."""
+    west, *_, contact, _group = await quarter_of_activity(bot, branch)
+    secretary_id = await bot.db.fetchval(
+        "SELECT p.telegram_id FROM people p JOIN roles r ON r.person_id = p.id"
+        " WHERE r.role = 'secretary' AND r.branch_id = ?",
+        (west.id,),
+    )
+    west_secretary = Person(bot, bot.server._users[secretary_id])
+    await west_secretary.send("/hours")
+    await west_secretary.press("⚖️ 汇总计入：仅已核实的时长")
+    await west_secretary.press("已核实和自报（待审核）的时长")
+    assert await run(bot, "cadre-feedback", at(date(2026, 10, 8), "09:30")) == 2
+
+    [mail] = contact.messages
+    assert "服务时长（核实+自报）：5.5 小时，其中核实 4.5 小时" in mail["caption"]
+    rows, _ = rows_of(mail["_files"]["document"])
+    mover = next(row for row in rows if row[1] == "搬家局长")
+    assert (mover[9], mover[10], mover[15], mover[16]) == (4.5, 1, 5.5, "核实+自报")

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from domain import admin, cadres, county_report, feedback, fonts, periods, privacy, reminders, units
+from domain import hours as hours_domain
 from domain.access import actor
 from domain.errors import Conflict, InvalidInput, NotAllowed
 from domain.models import RegistrationStatus
@@ -332,7 +333,9 @@ async def test_county_report_tallies_and_chart(world):
     branches = {r[0]: r for r in book["分支部"].iter_rows(3, values_only=True)}
     assert branches["西湖社区党支部"][1:4] == (2, 1, 1)
     assert branches["东风社区党支部"][1:4] == (2, 1, 1)
-    assert branches["合计"][1:] == (4, 2, 2, 8, 14.0, 4.0)
+    # verified, attested, then counted: verified only, as no branch counts attested hours
+    assert branches["合计"][1:8] == (4, 2, 2, 8, 14.0, 4.0, 14.0)
+    assert branches["西湖社区党支部"][8] == "核实"
     by_unit = {r[0]: r for r in book["分单位"].iter_rows(3, values_only=True)}
     assert by_unit["县卫健委机关党委"][1:4] == (2, 1, 1)
     assert by_unit["（未登记单位）"][1:4] == (1, 0, 1)
@@ -399,6 +402,16 @@ async def test_the_digest_learns_whose_remark_is_missing_in_the_last_week(world)
     assert await reminders.remarks_missing(db, east.id, date(2026, 9, 30)) == ["乙干部"]
 
 
+async def moves(db, telegram_id: int, person_id: int, branch_id: int, unit_id: int) -> None:
+    """A cadre moves to another branch (secretary 2's) and registers there."""
+    async with db.transaction() as conn:
+        await conn.execute("UPDATE people SET branch_id = ? WHERE id = ?", (branch_id, person_id))
+        await conn.execute(
+            "UPDATE roles SET branch_id = ? WHERE person_id = ?", (branch_id, person_id)
+        )
+    await registered(db, telegram_id, 2, unit_id, 2026)
+
+
 async def test_recorded_activity_counts_once_for_a_cadre_who_moved_branch(world):
     """Hours (verified and attested), events attended and posts with their latest
     assessment, from both branches of a cadre who moved mid-quarter; other quarters and
@@ -410,12 +423,7 @@ async def test_recorded_activity_counts_once_for_a_cadre_who_moved_branch(world)
     await hours(db, person_id, east.id, date(2026, 6, 30), 8)  # the quarter before
     await attended(db, person_id, east.id, datetime(2026, 7, 11, 1, 0, tzinfo=UTC))
     await post_held(db, person_id, east.id, "政策宣传岗", 2026, Rating.COMPETENT)
-    async with db.transaction() as conn:
-        await conn.execute("UPDATE people SET branch_id = ? WHERE id = ?", (west.id, person_id))
-        await conn.execute(
-            "UPDATE roles SET branch_id = ? WHERE person_id = ?", (west.id, person_id)
-        )
-    await registered(db, mover, 2, education.id, 2026)
+    await moves(db, mover, person_id, west.id, education.id)
     await hours(db, person_id, west.id, date(2026, 9, 1), 3)
     await hours(db, person_id, west.id, date(2026, 9, 2), 2, verified=False)
     # Midnight of 1 October in Shanghai is still 30 September in UTC: the zone decides.
@@ -438,3 +446,49 @@ async def test_recorded_activity_counts_once_for_a_cadre_who_moved_branch(world)
     ]
     assert figure.latest_assessment == "优秀"
     assert next(f for f in figures if f.person_id == other).hours_verified == 5.0
+
+
+async def test_each_branch_decides_whether_its_attested_hours_count(world):
+    """A cadre who moved from east (verified only) to west (verified + attested): only
+    west's attested hours are counted, and the figure says it includes attested hours."""
+    db, east, west, education, _ = world
+    mover = await member(db, east.id, "搬家处长")
+    person_id = await registered(db, mover, 1, education.id, 2026)
+    await hours(db, person_id, east.id, date(2026, 7, 10), 4)
+    await hours(db, person_id, east.id, date(2026, 7, 11), 6, verified=False)
+    await moves(db, mover, person_id, west.id, education.id)
+    await hours(db, person_id, west.id, date(2026, 9, 1), 3)
+    await hours(db, person_id, west.id, date(2026, 9, 2), 2, verified=False)
+    stayed = await registered(db, await member(db, east.id, "东边科长"), 1, education.id, 2026)
+    await hours(db, stayed, east.id, date(2026, 8, 1), 2, verified=False)
+    with pytest.raises(NotAllowed):  # only west's secretary decides for west
+        await hours_domain.set_counting(
+            db, await actor(db, 1), west.id, hours_domain.Counting.WITH_ATTESTED
+        )
+    await hours_domain.set_counting(
+        db, await actor(db, 2), west.id, hours_domain.Counting.WITH_ATTESTED
+    )
+
+    quarter = periods.quarter(2026, 3)
+    figures = {f.person_id: f for f in await feedback.gather(db, quarter, TZ)}
+    moved, east_only = figures[person_id], figures[stayed]
+    assert (moved.hours_verified, moved.hours_attested, moved.hours_counted) == (3.5, 4.0, 4.5)
+    assert moved.counts_attested and moved.counted_as == "核实+自报"
+    assert (east_only.hours_counted, east_only.counted_as) == (0.0, "核实")
+    unit = (await unit_store.all_units(db))[0]
+    text = feedback.message_text(unit, quarter, list(figures.values()))
+    assert "服务时长（核实+自报）：4.5 小时，其中核实 3.5 小时" in text
+    assert "服务时长：核实 0 小时，认定 1 小时" in text
+    book = load_workbook(io.BytesIO(feedback.unit_workbook(unit, quarter, list(figures.values()))))
+    rows = list(book["汇总"].iter_rows(2, values_only=True))
+    columns = {name: i for i, name in enumerate(rows[0])}
+    by_name = {r[1]: r for r in rows[1:]}
+    assert by_name["搬家处长"][columns["计入时长（小时）"]] == 4.5
+    assert by_name["搬家处长"][columns["计入口径"]] == "核实+自报"
+    assert by_name["东边科长"][columns["计入口径"]] == "核实"
+
+    county = load_workbook(io.BytesIO(county_report.workbook(periods.half(2026, 2), [moved])))
+    west_row = next(
+        r for r in county["分支部"].iter_rows(3, values_only=True) if r[0] == "西湖社区党支部"
+    )
+    assert west_row[7:9] == (4.5, "核实+自报")

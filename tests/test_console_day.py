@@ -237,8 +237,16 @@ async def test_the_features_exports_and_personal_data(bot, branch):
     name, content = sent_file(secretary.last)
     assert name.endswith(".xlsx")
     rows = sheet_rows(content)
-    assert rows[0] == ("党员编号", "姓名", "活动类别", "核实时长（小时）", "待审核时长")
-    assert rows[1][1:] == ("李明", "志愿服务", 2.5, 2.0)
+    assert rows[0] == (
+        "党员编号",
+        "姓名",
+        "活动类别",
+        "核实时长（小时）",
+        "待审核时长",
+        "计入时长（小时）",
+        "计入口径",
+    )
+    assert rows[1][1:] == ("李明", "志愿服务", 2.5, 2.0, 2.5, "仅已核实的时长")
 
     await secretary.send("/export events 2026-11-01 2026-11-25")
     rows = sheet_rows(sent_file(secretary.last)[1])

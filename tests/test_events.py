@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from bot import jobs
 from domain.models import Category, PersonStatus, Role
 from storage import people
+from tests.reliability.live import snapshot as db_snapshot
 from tests.test_hours import make_member
 
 START = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)  # 14:00 in Shanghai, two hours long
@@ -145,15 +146,16 @@ async def test_event_answer_check_in_by_code_and_location_and_verified_hours(
     export = secretary.messages[-2]["_files"]["document"]
     assert export["filename"] == "attendance-1.csv"
     table = list(csv.reader(io.StringIO(export["content"].decode("utf-8-sig"))))
-    assert table[0] == ["姓名", "回复", "签到时间", "签退时间", "签到方式", "核实时长（小时）"]
-    assert ["李明", "参加", "2026-12-01 13:55", "2026-12-01 16:05", "签到码", "2"] in table
-    assert ["张伟", "参加", "2026-12-01 13:55", "2026-12-01 16:05", "实时位置", "2"] in table
+    assert table[0][:6] == ["姓名", "回复", "签到时间", "签退时间", "签到方式", "核实时长（小时）"]
+    assert table[0][6] == "未签退（结束时自动签退）"
+    assert ["李明", "参加", "2026-12-01 13:55", "2026-12-01 16:05", "签到码", "2", ""] in table
+    assert ["张伟", "参加", "2026-12-01 13:55", "2026-12-01 16:05", "实时位置", "2", ""] in table
     workbook = secretary.last["_files"]["document"]
     assert workbook["filename"] == "attendance-1.xlsx"
     sheet = load_workbook(io.BytesIO(workbook["content"])).active
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert rows[0] == table[0]
-    assert ["李明", "参加", "2026-12-01 13:55", "2026-12-01 16:05", "签到码", 2] in rows
+    assert ["李明", "参加", "2026-12-01 13:55", "2026-12-01 16:05", "签到码", 2, None] in rows
 
 
 async def test_under_60_percent_earns_no_verified_hours(bot, branch, clock, members):
@@ -431,16 +433,65 @@ async def test_live_location_keeps_presence_until_the_member_leaves(bot, branch,
     await run_events_job(bot, branch, clock)  # the check-out window is still open
     assert await bot.db.fetchval("SELECT COUNT(*) FROM hour_records") == 0
     clock.at(151)
-    assert await run_events_job(bot, branch, clock) == 1
-    assert await run_events_job(bot, branch, clock) == 0
+    assert await run_events_job(bot, branch, clock) == 2
     assert "已签退学习党章。您在场 110 分钟：核实 1.5 小时" in li.last_text
     assert len([t for t in li.texts if "已签退" in t]) == 1
-    found = await bot.db.fetchall("SELECT person_id, half_hours FROM hour_records")
-    assert [tuple(r) for r in found] == [(2, 3)]
-    still_open = await bot.db.fetchval(
-        "SELECT COUNT(*) FROM event_attendance WHERE checked_out_at IS NULL"
+    found = await bot.db.fetchall(
+        "SELECT person_id, half_hours, status FROM hour_records ORDER BY person_id"
     )
-    assert still_open == 1  # 张伟, for the secretary to mark
+    assert [tuple(r) for r in found] == [(2, 3, "verified"), (3, 4, "pending")]
+
+
+async def test_a_code_check_in_never_checked_out_is_closed_at_the_end(bot, branch, clock, members):
+    """Nothing says when a code check-in left: closed at the event's end, marked, and its
+    hours (the 60 % rule from the check-in) wait for a secretary, who sees and decides them."""
+    li, zhang = members
+    secretary = branch.secretary
+    await new_event(secretary)
+    clock.at(-5)
+    await zhang.send(f"/checkin {await current_code(secretary)}")
+    clock.at(60)  # too late for 60 %: nothing to credit, but closed all the same
+    await li.send(f"/checkin {await current_code(secretary)}")
+    clock.at(140)
+    assert await run_events_job(bot, branch, clock) == 0  # the window is still open
+    clock.at(151)
+    assert await run_events_job(bot, branch, clock) == 2
+    assert (
+        "您没有签退学习党章，已在活动结束时为您签退：自签到起 120 分钟。这 2 小时等待支部书记审核"
+        in (zhang.last_text)
+    )
+    assert "在场 60 分钟，不足活动时长的 60%" in li.last_text
+    review = secretary.message_with_button("✏️ 更正")
+    assert "张伟" in review["text"] and "未签退：按签到至活动结束计算" in review["text"]
+    rows = await bot.db.fetchall(
+        "SELECT person_id, checked_out_at, method_out, auto_closed FROM event_attendance"
+        " ORDER BY person_id"
+    )
+    assert [tuple(r) for r in rows] == [
+        (2, "2026-12-01T08:00:00+00:00", None, 1),
+        (3, "2026-12-01T08:00:00+00:00", None, 1),
+    ]
+    before = await db_snapshot(bot.db)
+    assert await run_events_job(bot, branch, clock) == 0  # twice changes nothing
+    clock.at(400)
+    assert await run_events_job(bot, branch, clock) == 0
+    assert await db_snapshot(bot.db) == before
+
+    await secretary.press_data(secretary.last["message_id"], "ev:roster:1")
+    assert "未签退、已在活动结束时自动签退（2）：张伟、李明" in secretary.last_text
+    await secretary.press_data(secretary.last["message_id"], "ev:export:1")
+    export = secretary.messages[-2]["_files"]["document"]
+    table = list(csv.reader(io.StringIO(export["content"].decode("utf-8-sig"))))
+    assert [row[6] for row in table[1:]] == ["是", "是"]
+    # The member cannot change the hours of an event; the secretary corrects them.
+    await zhang.send("/hours")
+    await zhang.press_data(zhang.last["message_id"], "hours:edit:1")
+    assert "活动产生的时长由支部书记决定" in zhang.answer
+    await secretary.press("✏️ 更正", review)
+    await secretary.send("1.5")
+    assert "已核实：2026年12月1日，1.5 小时" in zhang.last_text
+    found = await bot.db.fetchall("SELECT person_id, half_hours, status FROM hour_records")
+    assert [tuple(r) for r in found] == [(3, 3, "verified")]
 
 
 async def test_an_english_member_reads_the_event_in_english(bot, branch, clock):
@@ -455,3 +506,36 @@ async def test_an_english_member_reads_the_event_in_english(bot, branch, clock):
     clock.at(0)
     await john.send("/checkin abc")
     assert "Please send the 6-digit code the secretary shows." in john.last_text
+
+
+async def test_wrong_codes_are_limited_per_person(bot, branch, clock, members):
+    li, zhang = members
+    await new_event(branch.secretary)
+    clock.at(5)
+    code = await current_code(branch.secretary)
+    wrong = [c for c in (f"{d}" * 6 for d in range(10)) if c != code][:6]
+    await li.send("/checkin")
+    for typed in wrong[:5]:
+        await li.send(typed)
+        assert "签到码不正确" in li.last_text
+    # The sixth code, even the right one, is refused without being checked.
+    clock.at(7)
+    await li.send(code)
+    assert "错误的签到码太多。请等待 8 分钟后再试" in li.last_text
+    assert await attendance_count(bot) == 0
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM checkin_failures") == 5
+    # Someone else is not held back.
+    await zhang.send("/checkin")
+    await zhang.send(code)
+    assert "签到学习党章" in zhang.last_text
+
+    # Ten minutes after the first wrong codes, a code is checked again.
+    clock.at(15)
+    code = await current_code(branch.secretary)
+    await li.send("/checkin")
+    await li.send(code)
+    assert "签到学习党章" in li.last_text
+    assert await attendance_count(bot) == 2
+    # What the limit needed is forgotten once it no longer looks back that far.
+    await run_events_job(bot, branch, clock)
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM checkin_failures") == 0

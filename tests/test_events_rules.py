@@ -205,3 +205,16 @@ async def test_invitations_and_reminders_are_queued_with_what_causes_them(tmp_pa
         assert [r["key"] for r in await db.fetchall(keys)][1:] == [
             f"event-reminder:{event.id}:{person.id}"
         ]
+
+
+def test_the_wait_after_wrong_codes():
+    from domain.events import MAX_WRONG_CODES, wait_after_wrong_codes
+
+    now = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
+    minutes = [timedelta(minutes=m) for m in (9.5, 8, 3, 2, 1)]
+    assert wait_after_wrong_codes([now - m for m in minutes[1:]], now) == 0
+    assert MAX_WRONG_CODES == 5
+    assert wait_after_wrong_codes([now - m for m in minutes], now) == 1  # 9.5 → 30 s left
+    assert wait_after_wrong_codes([now - m for m in minutes[1:]] + [now], now) == 2
+    # older than ten minutes: forgotten
+    assert wait_after_wrong_codes([now - timedelta(minutes=11)] * 5, now) == 0

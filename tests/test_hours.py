@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from domain import admin, digest
+from storage.db import utcnow
 from tests.conftest import invite, onboard
+from tests.console_helpers import sent_file, sheet_rows
+from tests.reliability.live import snapshot as db_snapshot
+from tests.test_cli import partybot
 
 # 12:00 in Shanghai on Wednesday 25 November 2026.
 NOW = datetime(2026, 11, 25, 4, 0, tzinfo=UTC)
+TODAY = "2026-11-25"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 async def make_member(bot, branch, first_name: str, name: str, phone: str, **kw):
@@ -323,3 +331,111 @@ async def test_a_restart_in_the_middle_of_logging_continues(bot, branch, member)
     assert "时长：2 小时" in member.last_text
     await member.press("✅ 提交")
     assert await count(bot, "day = '2026-11-24' AND half_hours = 4") == 1
+
+
+async def snapshot(bot) -> dict:
+    return await db_snapshot(bot.db)
+
+
+async def hour_statuses(bot) -> list[tuple[int, str]]:
+    return [tuple(r) for r in await bot.db.fetchall("SELECT id, status FROM hour_records")]
+
+
+async def test_a_secretary_cannot_verify_their_own_hours(bot, branch, member):
+    secretary = branch.secretary
+    await log(secretary, amount="2")  # record 1, the secretary's own
+    # Not asked to review it; pressed anyway (the buttons of /pending), it is refused.
+    assert "待审核的活动时长" not in secretary.last_text
+    request = secretary.last
+    await secretary.press_data(request["message_id"], "hours:approve:1")
+    assert "本支部没有其他书记" in secretary.answer
+    await secretary.press_data(request["message_id"], "hours:correct:1")
+    assert "本支部没有其他书记" in secretary.answer
+    assert await hour_statuses(bot) == [(1, "pending")]
+
+    # "Approve all" in /pending skips the secretary's own record and says so.
+    await log(member, amount="1")
+    await log(member, amount="1.5")
+    await secretary.send("/pending")
+    await secretary.press("✅ 全部通过（3）")
+    assert "2 条活动时长记录已核实" in secretary.last_text
+    assert "您本人的 1 条记录已跳过" in secretary.last_text
+    assert await hour_statuses(bot) == [(1, "pending"), (2, "verified"), (3, "verified")]
+    before = await snapshot(bot)
+    await secretary.press_data(secretary.last["message_id"], f"pending:hrs:{branch.id}:1")
+    assert "本支部没有其他书记" in secretary.answer
+    assert await snapshot(bot) == before
+
+    # With a second secretary, the refusal names them, and they may approve.
+    deputy = bot.person("赵副书记")
+    await admin.add_secretary(bot.db, branch.id, deputy.id)
+    await secretary.press_data(request["message_id"], "hours:approve:1")
+    assert "须由本支部另一位书记核实" in secretary.answer
+    await deputy.send("/hours")
+    await deputy.press("📥 待审核（1）")
+    await deputy.press("✅ 通过")
+    assert await hour_statuses(bot) == [(1, "verified"), (2, "verified"), (3, "verified")]
+
+
+async def digest_text(bot, branch) -> str:
+    from bot.i18n import translator
+    from handlers.digest import digest_message
+
+    params = await digest.contents(bot.db, branch.id, utcnow(), SHANGHAI)
+    return (await digest_message(translator("zh_Hans"), bot.db, params)).text
+
+
+async def test_the_secretary_chooses_whether_summaries_count_attested_hours(bot, branch, member):
+    await log(member, amount="2")
+    await branch.secretary.press("✅ 通过")
+    await log(member, amount="1.5")  # attested: still pending
+    secretary = branch.secretary
+    assert "昨天以来核实的活动时长：2 小时" in await digest_text(bot, branch)
+
+    # A member cannot choose, even with a forged button.
+    before = await snapshot(bot)
+    await member.send("/hours")
+    assert not any("汇总计入" in b for b in member.buttons())
+    await member.press_data(member.last["message_id"], "hours:count:with_attested")
+    assert "只有支部书记" in member.answer
+    assert await snapshot(bot) == before
+
+    await secretary.send("/hours")
+    await secretary.press("⚖️ 汇总计入：仅已核实的时长")
+    await secretary.press("已核实和自报（待审核）的时长")
+    assert "支部的各项汇总现在计入已核实和自报（待审核）的时长" in secretary.last_text
+    await secretary.send("/hours")
+    assert "⚖️ 汇总计入：已核实和自报（待审核）的时长" in secretary.buttons()
+    await secretary.press("📋 本季度支部统计")
+    assert "李明：计入 3.5 小时（核实+自报）：已核实 2 小时，待审核 1.5 小时" in secretary.last_text
+    assert "昨天以来的活动时长（核实+自报）：3.5 小时" in await digest_text(bot, branch)
+    await secretary.send(f"/export hours {TODAY} {TODAY}")
+    rows = sheet_rows(sent_file(secretary.last)[1])
+    assert rows[1][1:] == ("李明", "党课", 2.0, 1.5, 3.5, "已核实和自报（待审核）的时长")
+
+    # Members' own totals keep showing both tiers.
+    await member.press("📊 我的统计", member.message_with_button("📊 我的统计"))
+    assert "合计：已核实 2 小时，待审核 1.5 小时" in member.last_text
+
+    await secretary.send("/hours")
+    await secretary.press("⚖️ 汇总计入：已核实和自报（待审核）的时长")
+    await secretary.press("仅已核实的时长")
+    await secretary.send("/hours")
+    await secretary.press("📋 本季度支部统计")
+    assert "李明：已核实 2 小时，待审核 1.5 小时" in secretary.last_text
+    changes = await bot.db.fetchall(
+        "SELECT actor_id, details FROM audit_log WHERE action = 'hours.counting_set'"
+    )
+    assert len(changes) == 2 and '"with_attested"' in changes[0]["details"]
+
+
+def test_the_operator_sets_the_counting_from_the_command_line(tmp_path):
+    branch_id = partybot(tmp_path, "branch", "add", "和平社区党支部").stdout.strip()
+    shown = partybot(tmp_path, "branch", "hours", "--branch", branch_id)
+    assert "summaries count verified hours" in shown.stdout
+    changed = partybot(
+        tmp_path, "branch", "hours", "--branch", branch_id, "--counting", "with_attested"
+    )
+    assert changed.returncode == 0 and "count with_attested hours" in changed.stdout
+    refused = partybot(tmp_path, "branch", "hours", "--branch", "999", "--counting", "verified")
+    assert refused.returncode == 1 and "no branch with id 999" in refused.stderr

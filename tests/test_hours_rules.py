@@ -227,3 +227,56 @@ async def test_post_duty_hours_come_only_with_a_post(tmp_path):
         with pytest.raises(InvalidInput, match="post_duty_via_posts"):
             await hours.log(db, member, draft, today=TODAY)
         assert await db.fetchval("SELECT COUNT(*) FROM hour_records") == 0
+
+
+def test_summaries_count_verified_hours_unless_the_branch_counts_attested_too():
+    totals = hours.sum_totals(
+        [
+            (ActivityKind.LESSON, HourStatus.VERIFIED, 4),
+            (ActivityKind.FILM, HourStatus.PENDING, 3),
+            (ActivityKind.FILM, HourStatus.REJECTED, 8),
+        ]
+    )
+    assert hours.counted_total(totals, hours.Counting.VERIFIED) == 2
+    assert hours.counted_total(totals, hours.Counting.WITH_ATTESTED) == Decimal("3.5")
+    assert hours.counted(4, 3, hours.Counting.VERIFIED) == 4
+    assert hours.counted(4, 3, hours.Counting.WITH_ATTESTED) == 7
+
+
+async def test_the_counting_setting_and_own_records(tmp_path):
+    from domain import admin
+    from domain.access import actor
+    from domain.errors import NotAllowed
+    from storage.db import Database
+
+    async with Database(tmp_path / "h.db") as db:
+        secretary, member = await _branch_with_member(db)
+        branch_id = member.person.branch_id
+        assert await hours.counting_of(db, branch_id) is hours.Counting.VERIFIED
+        with pytest.raises(NotAllowed):
+            await hours.set_counting(db, member, branch_id, hours.Counting.WITH_ATTESTED)
+        assert await hours.counting_branches(db) == set()
+        await hours.set_counting(db, secretary, branch_id, hours.Counting.WITH_ATTESTED)
+        assert await hours.counting_branches(db) == {branch_id}
+        await hours.set_counting(db, None, branch_id, hours.Counting.VERIFIED)  # the operator
+        assert await hours.counting_of(db, branch_id) is hours.Counting.VERIFIED
+
+        own = await hours.log(
+            db, secretary, hours.Draft(ActivityKind.LESSON, TODAY, 2, "党课"), today=TODAY
+        )
+        for decide in (hours.approve, lambda *a: hours.correct(*a, 3)):
+            with pytest.raises(NotAllowed) as refused:
+                await decide(db, secretary, own.id)
+            assert refused.value.code == "hours_own_no_other"
+        await admin.add_secretary(db, branch_id, 3)
+        with pytest.raises(NotAllowed) as refused:
+            await hours.approve(db, secretary, own.id)
+        assert refused.value.code == "hours_own"
+        rejected = await hours.reject(db, secretary, own.id, "记错了")  # one's own: allowed
+        assert rejected.status is HourStatus.REJECTED
+        again = await hours.log(
+            db, secretary, hours.Draft(ActivityKind.LESSON, TODAY, 2, "党课"), today=TODAY
+        )
+        assert (await hours.approve(db, await actor(db, 3), again.id)).status is (
+            HourStatus.VERIFIED
+        )

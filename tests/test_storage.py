@@ -83,3 +83,20 @@ async def test_backup_is_a_consistent_copy(tmp_path):
     async with Database(target) as copy:
         assert await copy.fetchval("SELECT name FROM branches") == "a"
         assert await copy.check_integrity() == []
+
+
+async def test_a_branch_window_survives_the_upgrade_that_adds_hour_counting(tmp_path):
+    db = Database(tmp_path / "v8.db")
+    await db.open(migrate=False)
+    await migrations.apply(db.writer, target=8)
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO branches (id, name, code, created_at) VALUES (1, 'b', 'B0001', 'x')"
+        )
+        await conn.execute("INSERT INTO branch_hour_settings VALUES (1, 30)")
+    await db.close()
+
+    async with Database(tmp_path / "v8.db") as upgraded:
+        assert await upgraded.schema_version() == migrations.latest_version()
+        assert await upgraded.fetchval("SELECT window_days FROM branch_hour_settings") == 30
+        assert await upgraded.fetchval("SELECT COUNT(*) FROM branch_hour_counting") == 0
