@@ -117,6 +117,10 @@ async def build(
     return Built(export, rows, period if export.dated else None)
 
 
+class AuditAction(str):
+    """An audit entry's action code; the sheet shows its name where it has one."""
+
+
 async def _member_rows(db: Database, branch_id: int, period: Period | None, tz: tzinfo) -> list:
     return [
         [
@@ -140,7 +144,7 @@ async def _audit_rows(db: Database, branch_id: int, period: Period | None, tz: t
         [
             parse_iso(e["at"]),
             e["actor_name"] or (f"#{e['actor_id']}" if e["actor_id"] else None),
-            e["action"],
+            AuditAction(e["action"]),
             e["subject_type"],
             e["subject_id"],
             json.dumps(e["details"], ensure_ascii=False, sort_keys=True),

@@ -254,13 +254,13 @@ async def test_the_features_exports_and_personal_data(bot, branch):
 
     await secretary.send("/export events 2026-11-01 2026-11-25")
     rows = sheet_rows(sent_file(secretary.last)[1])
-    assert rows[1][1] == "主题党日" and rows[1][5] == "李明"
+    assert rows[1][1] == "主题党日" and rows[1][5] == "李明" and rows[1][8] == "签到码"
     assert rows[1][6] == datetime(2026, 11, 20, 9, 5)  # in the branch's time
 
     await secretary.send("/export")
     await secretary.press("岗位及认领人")
     rows = sheet_rows(sent_file(secretary.last)[1])
-    assert rows[1][0] == "楼道长" and rows[1][4] == "李明" and rows[1][5] == "pending"
+    assert rows[1][0] == "楼道长" and rows[1][4] == "李明" and rows[1][5] == "待审核"
 
     await secretary.press("流动党员及其记录")
     assert sheet_rows(sent_file(secretary.last)[1])[0][0] == "登记编号"
