@@ -22,7 +22,7 @@ from typing import Any
 from bot.i18n import N_
 from domain.access import Actor, require
 from domain.errors import InvalidInput, NotFound
-from domain.models import Category, PersonStatus, Role
+from domain.models import Category, Person, PersonStatus, Role
 from domain.roster import parse_date
 from storage import console
 from storage.db import Database, iso, parse_iso
@@ -94,6 +94,17 @@ class Built:
     period: Period | None
 
 
+def check(actor: Actor, branch_id: int, key: str, period: Period | None) -> tuple[Person, Export]:
+    """The secretary and the export, or why it cannot be made: before any work is shown."""
+    secretary = require(actor, Role.SECRETARY, branch_id)
+    export = EXPORTS.get(key)
+    if export is None:
+        raise NotFound("export_unknown")
+    if export.dated and period is None:
+        raise InvalidInput("period_invalid")
+    return secretary, export
+
+
 async def build(
     db: Database,
     actor: Actor,
@@ -102,12 +113,7 @@ async def build(
     period: Period | None,
     tz: tzinfo,
 ) -> Built:
-    secretary = require(actor, Role.SECRETARY, branch_id)
-    export = EXPORTS.get(key)
-    if export is None:
-        raise NotFound("export_unknown")
-    if export.dated and period is None:
-        raise InvalidInput("period_invalid")
+    secretary, export = check(actor, branch_id, key, period)
     rows = await export.rows(db, branch_id, period if export.dated else None, tz)
     # Logged, not audited: the audit log records changes, and an export changes nothing
     # (a secretary's export must leave the database as it was).

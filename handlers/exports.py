@@ -142,9 +142,11 @@ async def send_export(
     period: exports.Period | None,
 ) -> None:
     tz = context.settings.tz
+    me = await who(update, context)
+    # Refusals come before the progress message, which is deleted when the file is sent.
+    exports.check(me, branch_id, key, period)
     progress = await update.effective_message.reply_text(t.gettext("Preparing the file…"))
     try:
-        me = await who(update, context)
         built = await exports.build(context.db, me, branch_id, key, period, tz)
         title = t.gettext(built.export.title)
         if built.period:
