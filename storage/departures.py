@@ -139,19 +139,21 @@ async def erase_features(
     now on: the departure notice is queued after this) or quoting the person's data are
     emptied; those not sent yet are not sent."""
     quoted = await _personal_texts(conn, person_id) | ({phone} if phone else set())
-    await _empty_messages(conn, "chat_id = ?", telegram_id)
-    for text in quoted:
-        await _empty_messages(conn, "instr(params, ?) > 0", text)
+    await _empty_messages(conn, sorted(quoted), telegram_id)
     for statement in FEATURE_ERASURES:
         await conn.execute(statement, {"p": person_id, "now": iso(utcnow())})
 
 
-async def _empty_messages(conn: aiosqlite.Connection, where: str, value: object) -> None:
+async def _empty_messages(
+    conn: aiosqlite.Connection, quoted: list[str], chat_id: int | None = None
+) -> None:
+    """Messages to `chat_id` or quoting any of the texts, in one pass over the outbox."""
+    where = " OR ".join(["chat_id = ?"] + ["instr(params, ?) > 0"] * len(quoted))
     await conn.execute(
         f"UPDATE outbox SET {_EMPTY}, last_error = CASE status WHEN 'pending'"
         " THEN 'left the branch' ELSE last_error END, status = CASE status WHEN 'pending'"
-        f" THEN 'unreachable' ELSE status END WHERE status <> 'sending' AND {where}",
-        (value,),
+        f" THEN 'unreachable' ELSE status END WHERE status <> 'sending' AND ({where})",
+        (chat_id, *quoted),
     )
 
 
@@ -172,7 +174,7 @@ async def erase_expired(conn: aiosqlite.Connection, before: date) -> list[int]:
         for statement in NAME_ERASURES:
             await conn.execute(statement, {"p": person_id})
         if name:
-            await _empty_messages(conn, "instr(params, ?) > 0", name)
+            await _empty_messages(conn, [name])
     return [person_id for person_id, _ in found]
 
 
