@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -12,7 +12,7 @@ from domain import departures, mobile, outbox
 from domain.access import actor
 from domain.mobile_models import Direction
 from domain.post_models import Rating
-from storage import feature_exports, people
+from storage import feature_exports, inbox, people
 from storage.db import Database
 from tests import cadre_support
 from tests.console_helpers import sent_file
@@ -117,17 +117,20 @@ async def test_departure_erases_every_personal_field_and_keeps_the_counts(bot, b
         assert await hits(bot.db, secret), secret
     before = await totals(bot.db, branch.id)
 
+    await branch.secretary.send(f"/depart {NAME}")
+    await branch.secretary.press("组织关系转出")
+    await branch.secretary.press("✅ 确认离开")
+    assert f"已登记：{NAME}已离开支部（组织关系转出）" in branch.secretary.last_text
+    assert "组织关系转出" in account.last_text  # told, then a stranger to the bot
     secretary = await actor(bot.db, branch.secretary.id)
-    await departures.record(
-        bot.db, secretary, person_id, departures.DepartureKind.TRANSFER_OUT, TODAY
-    )
-    await bot.drain_outbox()
 
     for secret in SECRETS:
         assert await hits(bot.db, secret) == [], secret
     assert await totals(bot.db, branch.id) == before
-    # The name stays for the archive period, in the registers that need it.
+    # The name stays for the archive period, in the registers that need it (and for a day
+    # in the updates received, which held the secretary's /depart).
     assert set(await hits(bot.db, NAME)) <= {
+        "ptb_inbox.data",
         "people.name",
         "cadre_registrations.name",
         "mobile_certificates.holder",
@@ -152,8 +155,10 @@ async def test_departure_erases_every_personal_field_and_keeps_the_counts(bot, b
     assert all(s not in content for s in [NAME, *SECRETS])
 
     # After the archive period the name goes too; the counts still stand.
-    later = TODAY + timedelta(days=365 * departures.ARCHIVE_YEARS + 1)
+    left_on = date.fromisoformat(await bot.db.fetchval("SELECT left_on FROM departures"))
+    later = left_on + timedelta(days=365 * departures.ARCHIVE_YEARS + 1)
     assert await departures.erase_expired(bot.db, later) == 1
+    await inbox.prune(bot.db, datetime.combine(later, time(), UTC))
     assert await hits(bot.db, NAME) == []
     assert await totals(bot.db, branch.id) == before
 
