@@ -23,7 +23,7 @@ from bot.inbox import DurableUpdateQueue
 from bot.persistence import SQLitePersistence
 from bot.updates import PerUserUpdateProcessor
 from domain.access import actor
-from handlers import menu
+from handlers import broadcast, menu
 from storage import inbox, people, telegram_users
 from storage.db import Database
 
@@ -78,6 +78,7 @@ async def post_init(app: Application) -> None:
             log.warning("menu for secretary %s not published: %s", telegram_id, exc)
     settings.heartbeat_path.touch()  # from the first moment: `partybot restore` must wait
     jobs.schedule(app)
+    await broadcast.resume(app, settings.database_path)
     outbox_sender = sender.Sender(app.bot, db, settings)
     app.bot_data["sender"] = outbox_sender
     await outbox_sender.start()

@@ -50,6 +50,8 @@ BACKOFF_MAX_SECONDS = 600.0
 class Rendered:
     text: str
     markup: InlineKeyboardMarkup | None = None
+    # A file the renderer supplies (stored once for many messages) instead of the row's.
+    attachment: notification.Attachment | None = None
 
 
 Renderer = Callable[[Translator, Database, dict[str, Any]], Awaitable[Rendered]]
@@ -326,7 +328,7 @@ class Sender:
             "read_timeout": self.settings.outbox_send_timeout,
             "write_timeout": self.settings.outbox_send_timeout,
         }
-        file = message.attachment
+        file = rendered.attachment or message.attachment
         if file is None:
             return await self.bot.send_message(
                 message.chat_id, rendered.text, reply_markup=rendered.markup, **timeouts

@@ -1,7 +1,9 @@
 """Announcements from the secretary to an audience of the branch, through the outbox.
 
 Each recipient's message has the key `broadcast:{id}:{person}`, so a retried update never
-sends twice; the outbox's statuses of those keys are the broadcast's progress.
+sends twice; the outbox's statuses of those keys are the broadcast's progress. The photo or
+file is stored once, in the broadcast's row (inside the database, so in its backups), and
+dropped when every message is settled.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ TARGETED = (Audience.POST, Audience.EVENT)
 
 @dataclass(frozen=True)
 class Draft:
+    """`file_path`: where the handler keeps the draft's file until it is sent or dropped."""
+
     text: str
     audience: Audience
     target_id: int | None = None
@@ -101,18 +105,16 @@ async def recipients(
     return await store.recipients(db, branch_id, str(draft.audience), draft.target_id, today.year)
 
 
-async def send(db, actor: Actor, branch_id: int, draft: Draft, today: date) -> tuple[int, int]:
-    """Queue the broadcast for its audience; (broadcast id, number of recipients)."""
+async def send(
+    db, actor: Actor, branch_id: int, draft: Draft, today: date, content: bytes | None = None
+) -> tuple[int, int]:
+    """Queue the broadcast for its audience; (broadcast id, number of recipients).
+    `content` is the draft's file."""
     secretary = require(actor, Role.SECRETARY, branch_id)
-    text = check_text(draft.text, with_file=draft.file_path is not None)
+    text = check_text(draft.text, with_file=content is not None)
     found = await recipients(db, actor, branch_id, draft, today)
     if not found:
         raise InvalidInput("broadcast_nobody")
-    attachment = None
-    if draft.file_path is not None:
-        attachment = outbox.Attachment(
-            draft.file_name or "file", path=draft.file_path, photo=draft.photo
-        )
     async with db.transaction() as conn:
         broadcast_id = await store.record(
             conn,
@@ -123,17 +125,52 @@ async def send(db, actor: Actor, branch_id: int, draft: Draft, today: date) -> t
             recipients=len(found),
             file=draft.file_name,
         )
+        name = (draft.file_name or "file") if content is not None else None
+        await store.create(conn, broadcast_id, branch_id, name, content, draft.photo)
         for person_id, chat_id in found:
             await outbox.enqueue(
                 conn,
                 key=f"{store.key_prefix(broadcast_id)}{person_id}",
                 chat_id=chat_id,
                 template=TEMPLATE,
-                params={"text": text},
+                params={"text": text, "broadcast": broadcast_id, "file": content is not None},
                 branch_id=branch_id,
-                attachment=attachment,
             )
     return broadcast_id, len(found)
+
+
+async def attachment(db, broadcast_id: int) -> outbox.Attachment:
+    """The broadcast's file, for each recipient's message as it is sent."""
+    found = await store.file_of(db, broadcast_id)
+    if found is None:
+        raise KeyError(f"broadcast {broadcast_id} has no file (any more)")
+    return outbox.Attachment(
+        found["file_name"], content=found["file_content"], photo=bool(found["file_as_photo"])
+    )
+
+
+async def show_progress(db, broadcast_id: int, chat_id: int, message_id: int) -> None:
+    """Where the progress is shown, kept so that it is still edited after a restart."""
+    await store.show_progress(db, broadcast_id, chat_id, message_id)
+
+
+async def progress_message(db, broadcast_id: int) -> tuple[int, int] | None:
+    found = await store.get(db, broadcast_id)
+    if found is None or found["progress_message_id"] is None:
+        return None
+    return found["progress_chat_id"], found["progress_message_id"]
+
+
+async def unfinished(db) -> list[int]:
+    return await store.unfinished(db)
+
+
+async def settle(db, broadcast_id: int) -> Progress:
+    """The broadcast's progress; once every message is settled, its file is dropped."""
+    found = await progress(db, broadcast_id)
+    if found.finished:
+        await store.finish(db, broadcast_id)
+    return found
 
 
 async def progress(db, broadcast_id: int) -> Progress:

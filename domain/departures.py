@@ -91,6 +91,7 @@ async def record(
             recorded_by=actor.person.id,
         )
         await departures.erase_contact(conn, person.id, person.telegram_id)
+        await departures.erase_features(conn, person.id, person.telegram_id, person.phone)
         await audit.record(
             conn,
             action="person.departed",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from domain import hours, outbox, pending, reminders, worktime
@@ -24,36 +25,61 @@ from storage.db import Database, iso
 
 TEMPLATE = "secretary.digest"
 JOB = "secretary-digest"
-WEEKDAY = 1  # weekly digests come on Mondays (crontab counts Sunday as 0)
+# Weekdays as crontab counts them: Sunday is 0. Weekly digests come on Mondays unless the
+# secretary picks another day.
+WEEKDAYS = range(7)
+MONDAY = 1
 TIMES = tuple(time(h, m) for h, m in ((7, 0), (7, 30), (8, 0), (8, 30), (9, 0), (12, 0), (18, 0)))
+
+
+class DayPart(StrEnum):
+    MORNING = "morning"
+    AFTERNOON = "afternoon"
+    EVENING = "evening"
+
+
+def day_part(local: time) -> DayPart:
+    """What a greeting says at this local time: morning until noon, afternoon until 18:00."""
+    if time(4) <= local < time(12):
+        return DayPart.MORNING
+    if time(12) <= local < time(18):
+        return DayPart.AFTERNOON
+    return DayPart.EVENING
 
 
 @dataclass(frozen=True)
 class Schedule:
-    weekly: bool
     at: time
+    weekday: int | None = None  # crontab's count; None: every day
+
+    @property
+    def weekly(self) -> bool:
+        return self.weekday is not None
 
     @property
     def crontab(self) -> str:
-        return f"{self.at.minute} {self.at.hour} * * {WEEKDAY if self.weekly else '*'}"
+        day = "*" if self.weekday is None else self.weekday
+        return f"{self.at.minute} {self.at.hour} * * {day}"
 
     @property
     def period(self) -> timedelta:
         return timedelta(days=7 if self.weekly else 1)
 
 
-DEFAULT = Schedule(weekly=False, at=time(8, 30))
+DEFAULT = Schedule(at=time(8, 30))
 
 
 def parse_schedule(crontab: str | None) -> Schedule:
     """A schedule set by `/digest`; a line an operator wrote by hand reads as daily at its
-    first hour and minute, or as the default when it has none."""
+    first hour and minute (weekly if it names one weekday), or as the default when it has
+    no hour and minute."""
     if not crontab:
         return DEFAULT
     minute, hour, _day, _month, weekday = crontab.split()
     if not (minute.isdigit() and hour.isdigit()):
         return DEFAULT
-    return Schedule(weekly=weekday != "*", at=time(int(hour), int(minute)))
+    day = int(weekday) % 7 if weekday.isdigit() and int(weekday) <= 7 else None
+    return Schedule(time(int(hour), int(minute)), day)
 
 
 async def schedule_of(db: Database, branch_id: int) -> Schedule:
@@ -120,6 +146,7 @@ async def contents(db: Database, branch_id: int, now: datetime, tz: ZoneInfo) ->
     return {
         "weekly": schedule.weekly,
         "tz": str(tz),
+        "part": str(day_part(now.astimezone(tz).time())),
         "waiting": waiting.pop(pending.Kind.JOIN, 0),
         "pending": {str(kind): n for kind, n in waiting.items()},
         "new": await store.new_registrations(db, branch_id, since),
@@ -139,7 +166,9 @@ async def contents(db: Database, branch_id: int, now: datetime, tz: ZoneInfo) ->
 
 
 def _anything(params: dict) -> bool:
-    return any(value for key, value in params.items() if key not in ("weekly", "tz", "counting"))
+    return any(
+        value for key, value in params.items() if key not in ("weekly", "tz", "counting", "part")
+    )
 
 
 async def secretary_digest(db: Database, branch_id: int, now: datetime, tz: ZoneInfo) -> int:

@@ -22,7 +22,7 @@ from typing import Any
 from bot.i18n import N_
 from domain.access import Actor, require
 from domain.errors import InvalidInput, NotFound
-from domain.models import Category, PersonStatus, Role
+from domain.models import Category, Person, PersonStatus, Role
 from domain.roster import parse_date
 from storage import console
 from storage.db import Database, iso, parse_iso
@@ -94,6 +94,17 @@ class Built:
     period: Period | None
 
 
+def check(actor: Actor, branch_id: int, key: str, period: Period | None) -> tuple[Person, Export]:
+    """The secretary and the export, or why it cannot be made: before any work is shown."""
+    secretary = require(actor, Role.SECRETARY, branch_id)
+    export = EXPORTS.get(key)
+    if export is None:
+        raise NotFound("export_unknown")
+    if export.dated and period is None:
+        raise InvalidInput("period_invalid")
+    return secretary, export
+
+
 async def build(
     db: Database,
     actor: Actor,
@@ -102,12 +113,7 @@ async def build(
     period: Period | None,
     tz: tzinfo,
 ) -> Built:
-    secretary = require(actor, Role.SECRETARY, branch_id)
-    export = EXPORTS.get(key)
-    if export is None:
-        raise NotFound("export_unknown")
-    if export.dated and period is None:
-        raise InvalidInput("period_invalid")
+    secretary, export = check(actor, branch_id, key, period)
     rows = await export.rows(db, branch_id, period if export.dated else None, tz)
     # Logged, not audited: the audit log records changes, and an export changes nothing
     # (a secretary's export must leave the database as it was).
@@ -115,6 +121,10 @@ async def build(
         "export %s of branch %s by person %s: %d rows", key, branch_id, secretary.id, len(rows)
     )
     return Built(export, rows, period if export.dated else None)
+
+
+class AuditAction(str):
+    """An audit entry's action code; the sheet shows its name where it has one."""
 
 
 async def _member_rows(db: Database, branch_id: int, period: Period | None, tz: tzinfo) -> list:
@@ -140,7 +150,7 @@ async def _audit_rows(db: Database, branch_id: int, period: Period | None, tz: t
         [
             parse_iso(e["at"]),
             e["actor_name"] or (f"#{e['actor_id']}" if e["actor_id"] else None),
-            e["action"],
+            AuditAction(e["action"]),
             e["subject_type"],
             e["subject_id"],
             json.dumps(e["details"], ensure_ascii=False, sort_keys=True),

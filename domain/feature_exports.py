@@ -9,12 +9,17 @@ from typing import Any
 
 from bot.i18n import N_
 from domain import hours, mydata
-from domain.activity import ActivityKind, as_hours
+from domain.activity import ActivityKind, CheckMethod, as_hours
 from domain.exports import Export, Period, register
-from domain.mobile_models import Direction
+from domain.mobile_models import Direction, RegStatus
 from domain.models import Person
+from domain.post_models import ClaimStatus
 from storage import feature_exports as store
 from storage.db import Database, parse_iso
+
+
+class MobileEventKind(str):
+    """A step of a mobile registration's history; the sheet shows its name."""
 
 
 async def _mobile_rows(db: Database, branch_id: int, period: Period | None, tz: tzinfo) -> list:
@@ -23,10 +28,10 @@ async def _mobile_rows(db: Database, branch_id: int, period: Period | None, tz: 
             r["id"],
             r["name"],
             Direction(r["direction"]),
-            r["status"],
+            RegStatus(r["status"]),
             parse_iso(r["created_at"]),
             parse_iso(r["at"]),
-            r["kind"],
+            MobileEventKind(r["kind"]) if r["kind"] else None,
             r["note"],
         ]
         for r in await store.mobile_history(db, branch_id)
@@ -41,7 +46,7 @@ async def _post_rows(db: Database, branch_id: int, period: Period | None, tz: tz
             parse_iso(r["retired_at"]),
             r["year"],
             r["name"],
-            r["status"],
+            ClaimStatus(r["status"]) if r["status"] else None,
             parse_iso(r["approved_at"]),
         ]
         for r in await store.post_holders(db, branch_id)
@@ -86,7 +91,7 @@ async def _event_rows(db: Database, branch_id: int, period: Period | None, tz: t
             r["name"],
             parse_iso(r["checked_in_at"]),
             parse_iso(r["checked_out_at"]),
-            r["method_in"],
+            CheckMethod(r["method_in"]) if r["method_in"] else None,
         ]
         for r in await store.attendance(db, branch_id, start, end)
     ]

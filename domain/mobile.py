@@ -186,7 +186,9 @@ async def _happened(
     note: str | None = None,
     **details: object,
 ) -> None:
-    """One step of a registration, in its own history and in the audit log together."""
+    """One step of a registration, in its own history and in the audit log together. The
+    note (contacts, reasons) stays in the history only, which departure erases; the
+    append-only audit log just says there was one."""
     await store.add_event(conn, registration_id, kind, actor_id, note)
     await audit.record(
         conn,
@@ -195,7 +197,7 @@ async def _happened(
         subject_id=registration_id,
         actor_id=actor_id,
         branch_id=branch_id,
-        note=note,
+        noted=note is not None,
         **details,
     )
 

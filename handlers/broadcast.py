@@ -1,21 +1,25 @@
 """/broadcast: the secretary writes an announcement, picks the audience, previews, confirms.
 
 It goes out through the outbox; a progress message ("sent 120 / 500") is edited by a
-small repeating job until every message has been delivered or has failed for good. The
-job lives in memory: after a restart the messages still go out, but the progress message
-stays where it was (the audit log has the broadcast).
+small repeating job until every message has been delivered or has failed for good. Where
+that message is, is recorded with the broadcast, and the job is started again for every
+unfinished broadcast when the bot starts (`resume`), so a restart loses no progress. A
+draft's file waits in `<database folder>/broadcasts/` until it is sent (then it is in the
+database) or dropped.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
+import time
 import uuid
 from pathlib import Path
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.error import BadRequest
 from telegram.ext import (
+    Application,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -45,6 +49,8 @@ from storage.db import Database
 WRITING, AUDIENCE, TARGET, CONFIRM = "bc_writing", "bc_audience", "bc_target", "bc_confirm"
 DRAFT = "broadcast"
 PROGRESS_SECONDS = 2.0
+# A draft's file left behind by a conversation nobody finished is removed after this.
+DRAFT_FILE_MAX_AGE = 24 * 3600
 _AUDIENCE = re.compile(r"bc:aud:(all|cadres|post|event)")
 _TARGET = re.compile(r"bc:to:(\d{1,12})")
 
@@ -66,13 +72,21 @@ AUDIENCE_NAMES: dict[Audience, str] = {
 
 @renderer(broadcasts.TEMPLATE)
 async def broadcast_message(t: Translator, db: Database, params: dict) -> Rendered:
-    return Rendered(params["text"])
+    if not params.get("file"):
+        return Rendered(params["text"])
+    return Rendered(params["text"], attachment=await broadcasts.attachment(db, params["broadcast"]))
 
 
-def _files_dir(context: BotContext) -> Path:
-    folder = context.settings.database_path.parent / "broadcasts"
+def _files_dir(database_path: Path) -> Path:
+    folder = database_path.parent / "broadcasts"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def _drop_draft(context: BotContext) -> None:
+    draft = context.user_data.pop(DRAFT, None)
+    if draft and draft.get("file_path"):
+        Path(draft["file_path"]).unlink(missing_ok=True)
 
 
 async def start(update: Update, context: BotContext) -> str | int:
@@ -82,7 +96,7 @@ async def start(update: Update, context: BotContext) -> str | int:
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
         return ConversationHandler.END
-    context.user_data.pop(DRAFT, None)
+    _drop_draft(context)
     await update.effective_message.reply_text(
         t.gettext(
             "Send the announcement: a text, or a photo or file with its text as the caption. "
@@ -107,7 +121,7 @@ async def got_content(update: Update, context: BotContext) -> str:
         name = message.document.file_name if message.document else None
         name = Path(name or ("photo.jpg" if message.photo else "file")).name
         content = bytes(await (await attachment.get_file()).download_as_bytearray())
-        path = _files_dir(context) / f"{uuid.uuid4().hex}-{name}"
+        path = _files_dir(context.settings.database_path) / f"{uuid.uuid4().hex}-{name}"
         path.write_bytes(content)
         draft |= {"file_name": name, "file_path": str(path), "photo": not message.document}
     context.user_data[DRAFT] = draft
@@ -219,25 +233,45 @@ async def confirm(update: Update, context: BotContext) -> str | int:
         await answer_query(query, t.gettext("This button is no longer valid."))
         return ConversationHandler.END
     me = await who(update, context)
+    draft = _draft(context)
+    content = None
+    if draft.file_path is not None:
+        content = await asyncio.to_thread(Path(draft.file_path).read_bytes)
     try:
         broadcast_id, total = await broadcasts.send(
-            context.db, me, broadcasts.branch_of(me), _draft(context), now(context).date()
+            context.db, me, broadcasts.branch_of(me), draft, now(context).date(), content
         )
     except DomainError as exc:
         await answer_query(query, error_text(t, exc), alert=True)
         return CONFIRM
-    context.user_data.pop(DRAFT, None)
+    _drop_draft(context)
     await answer_query(query)
     await drop_buttons(query)
     shown = await update.effective_message.reply_text(progress_text(t, 0, total))
-    context.job_queue.run_repeating(
+    await broadcasts.show_progress(context.db, broadcast_id, shown.chat_id, shown.message_id)
+    _watch(context.application, broadcast_id)
+    return ConversationHandler.END
+
+
+def _watch(app: Application, broadcast_id: int) -> None:
+    app.job_queue.run_repeating(
         report_progress,
         interval=PROGRESS_SECONDS,
         first=PROGRESS_SECONDS,
-        data=(broadcast_id, shown.chat_id, shown.message_id),
+        data=broadcast_id,
         name=f"broadcast {broadcast_id}",
     )
-    return ConversationHandler.END
+
+
+async def resume(app: Application, database_path: Path) -> None:
+    """At start-up: watch every unfinished broadcast again, and remove draft files that
+    conversations left behind."""
+    for broadcast_id in await broadcasts.unfinished(app.bot_data["db"]):
+        _watch(app, broadcast_id)
+    cutoff = time.time() - DRAFT_FILE_MAX_AGE
+    for path in _files_dir(database_path).iterdir():
+        if path.is_file() and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
 
 
 def progress_text(t: Translator, done: int, total: int) -> str:
@@ -247,11 +281,16 @@ def progress_text(t: Translator, done: int, total: int) -> str:
 async def report_progress(context: BotContext) -> None:
     """Edit the progress message when the count moved; the final counts when done."""
     job = context.job
-    broadcast_id, chat_id, message_id = job.data
-    progress = await broadcasts.progress(context.db, broadcast_id)
-    t = await tr_for(context, chat_id)
+    broadcast_id = job.data
+    progress = await broadcasts.settle(context.db, broadcast_id)
     if progress.finished:
         job.schedule_removal()
+    shown = await broadcasts.progress_message(context.db, broadcast_id)
+    if shown is None:  # stopped before the progress message was shown
+        return
+    chat_id, message_id = shown
+    t = await tr_for(context, chat_id)
+    if progress.finished:
         text = t.gettext(
             "The announcement is sent: {sent} delivered, {unreachable} unreachable, "
             "{failed} failed, of {total}.",
@@ -274,7 +313,7 @@ async def cancel(update: Update, context: BotContext) -> int:
     if update.callback_query is not None:
         await answer_query(update.callback_query)
         await drop_buttons(update.callback_query)
-    context.user_data.pop(DRAFT, None)
+    _drop_draft(context)
     await update.effective_message.reply_text(
         t.gettext("Announcement cancelled. Nothing was sent.")
     )

@@ -7,6 +7,7 @@ import re
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
+from babel.dates import get_day_names
 from babel.lists import format_list
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, filters
@@ -34,8 +35,16 @@ from handlers.pending import KIND_NAMES
 from storage.db import Database
 
 _FREQUENCY = re.compile(r"digest:freq:(d|w)")
-_SET = re.compile(r"digest:set:(d|w):(\d{2})(\d{2})")
-FREQUENCY, TIME = "digest_frequency", "digest_time"
+_DAY = re.compile(r"digest:day:([0-6])")
+# `d` for daily, else the weekday as crontab counts it.
+_SET = re.compile(r"digest:set:(d|[0-6]):(\d{2})(\d{2})")
+FREQUENCY, WEEKDAY, TIME = "digest_frequency", "digest_weekday", "digest_time"
+
+GREETINGS = {
+    digest.DayPart.MORNING: N_("Good morning. Here is what needs your attention:"),
+    digest.DayPart.AFTERNOON: N_("Good afternoon. Here is what needs your attention:"),
+    digest.DayPart.EVENING: N_("Good evening. Here is what needs your attention:"),
+}
 
 add_errors(
     {
@@ -162,16 +171,25 @@ def _delivery_lines(t: Translator, params: dict) -> list[str]:
 
 @renderer(digest.TEMPLATE)
 async def digest_message(t: Translator, db: Database, params: dict) -> Rendered:
-    lines = [t.gettext("Good morning. Here is what needs your attention:")]
+    # Digests queued before the greeting followed the time of day have no part: mornings.
+    part = digest.DayPart(params.get("part", digest.DayPart.MORNING))
+    lines = [t.gettext(GREETINGS[part])]
     for part in (_waiting_lines, _activity_lines, _missing_lines, _delivery_lines):
         lines += part(t, params)
     return Rendered("\n".join(lines))
 
 
+def weekday_name(t: Translator, weekday: int) -> str:
+    """Crontab's weekday (Sunday 0) by name in the reader's language (Babel's Monday is 0)."""
+    return get_day_names("wide", locale=t.babel_locale)[(weekday - 1) % 7]
+
+
 def _rhythm(t: Translator, schedule: digest.Schedule) -> str:
     at = schedule.at.strftime("%H:%M")
-    if schedule.weekly:
-        return t.gettext("weekly on Mondays at {time}", time=at)
+    if schedule.weekday is not None:
+        return t.gettext(
+            "weekly on {weekday} at {time}", weekday=weekday_name(t, schedule.weekday), time=at
+        )
     return t.gettext("daily at {time}", time=at)
 
 
@@ -187,7 +205,7 @@ async def show_schedule(update: Update, context: BotContext) -> str | int:
         [
             [
                 InlineKeyboardButton(t.gettext("Daily"), callback_data="digest:freq:d"),
-                InlineKeyboardButton(t.gettext("Weekly (Mondays)"), callback_data="digest:freq:w"),
+                InlineKeyboardButton(t.gettext("Weekly"), callback_data="digest:freq:w"),
             ]
         ]
     )
@@ -201,17 +219,47 @@ async def show_schedule(update: Update, context: BotContext) -> str | int:
     return FREQUENCY
 
 
-async def pick_frequency(update: Update, context: BotContext) -> str | int:
+async def _pressed(update: Update, context: BotContext, pattern: re.Pattern):
+    """The button's match, or None once the presser was told it is not theirs to press."""
     query = update.callback_query
     t = await tr(update, context)
-    match = parse_callback(query.data, _FREQUENCY)
+    match = parse_callback(query.data, pattern)
     if match is None or not (await who(update, context)).is_secretary:
         await answer_query(query, error_text(t, NotAllowed("not_allowed")), alert=True)
-        return FREQUENCY
+        return None, t
     await answer_query(query)
     await drop_buttons(query)
+    return match, t
+
+
+async def pick_frequency(update: Update, context: BotContext) -> str | int:
+    match, t = await _pressed(update, context, _FREQUENCY)
+    if match is None:
+        return FREQUENCY
+    if match[1] == "d":
+        return await _ask_time(update, t, "d")
+    # Monday first, as calendars here are read.
+    days = [(d % 7) for d in range(digest.MONDAY, digest.MONDAY + 7)]
     buttons = [
-        InlineKeyboardButton(at.strftime("%H:%M"), callback_data=f"digest:set:{match[1]}:{at:%H%M}")
+        InlineKeyboardButton(weekday_name(t, d), callback_data=f"digest:day:{d}") for d in days
+    ]
+    await update.effective_message.reply_text(
+        t.gettext("On which day of the week?"),
+        reply_markup=InlineKeyboardMarkup([buttons[:4], buttons[4:]]),
+    )
+    return WEEKDAY
+
+
+async def pick_weekday(update: Update, context: BotContext) -> str | int:
+    match, t = await _pressed(update, context, _DAY)
+    if match is None:
+        return WEEKDAY
+    return await _ask_time(update, t, match[1])
+
+
+async def _ask_time(update: Update, t: Translator, day: str) -> str:
+    buttons = [
+        InlineKeyboardButton(at.strftime("%H:%M"), callback_data=f"digest:set:{day}:{at:%H%M}")
         for at in digest.TIMES
     ]
     await update.effective_message.reply_text(
@@ -230,7 +278,8 @@ async def set_time(update: Update, context: BotContext) -> str | int:
         return TIME
     me = await who(update, context)
     branches = me.branches_where(Role.SECRETARY)
-    chosen = digest.Schedule(weekly=match[1] == "w", at=time(int(match[2]), int(match[3])))
+    weekday = None if match[1] == "d" else int(match[1])
+    chosen = digest.Schedule(time(int(match[2]), int(match[3])), weekday)
     try:
         if not branches:
             raise NotAllowed("not_allowed")
@@ -261,6 +310,7 @@ def conversation() -> ConversationHandler:
         entry_points=[CommandHandler("digest", show_schedule, filters=filters.ChatType.PRIVATE)],
         states={
             FREQUENCY: [CallbackQueryHandler(pick_frequency, pattern=r"^digest:freq:")],
+            WEEKDAY: [CallbackQueryHandler(pick_weekday, pattern=r"^digest:day:")],
             TIME: [CallbackQueryHandler(set_time, pattern=r"^digest:set:")],
         },
         fallbacks=[CommandHandler("cancel", cancel)],

@@ -13,17 +13,22 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.context import BotContext
 from bot.i18n import N_, Translator
 from domain import exports
-from domain.activity import ActivityKind
+from domain.activity import ActivityKind, CheckMethod
 from domain.errors import DomainError
+from domain.feature_exports import MobileEventKind
 from domain.hours import Counting
-from domain.mobile_models import Direction
+from domain.mobile_models import Direction, RegStatus
 from domain.models import Category, PersonStatus
+from domain.post_models import ClaimStatus
 from domain.spreadsheets import Sheet, write_workbook
 from handlers.common import answer_query, error_text, parse_callback, tr, who
 from handlers.console import XLSX, edit_text, secretary_branch, send_file
+from handlers.events import METHOD_LABELS
 from handlers.hours import COUNTING_LABELS, KIND_LABELS
 from handlers.labels import CATEGORY_NAMES
-from handlers.mobile_views import DIRECTION_NAMES
+from handlers.mobile_views import DIRECTION_NAMES, EVENT_NAMES
+from handlers.mobile_views import STATUS_NAMES as MOBILE_STATUS_NAMES
+from handlers.post_views import CLAIM_NAMES
 
 _EXPORT = re.compile(r"export:([a-z_]{1,24})(?::(d7|d30|year))?")
 _AUDIT = re.compile(r"audit:(\d{1,6})")
@@ -49,11 +54,17 @@ ACTION_NAMES = {
     "person.departed": N_("departure recorded"),
 }
 
-# How the features' codes read in their sheets.
+# How the features' codes read in their sheets; a code without a name shows as it is.
 ENUM_LABELS: dict[type, dict[Any, str]] = {
     ActivityKind: KIND_LABELS,
     Direction: DIRECTION_NAMES,
     Counting: COUNTING_LABELS,
+    RegStatus: MOBILE_STATUS_NAMES,
+    MobileEventKind: EVENT_NAMES,
+    ClaimStatus: CLAIM_NAMES
+    | {ClaimStatus.REJECTED: N_("rejected"), ClaimStatus.WITHDRAWN: N_("withdrawn")},
+    CheckMethod: METHOD_LABELS,
+    exports.AuditAction: ACTION_NAMES,
 }
 
 
@@ -67,7 +78,8 @@ def cell(t: Translator, value: Any, tz) -> Any:
     if isinstance(value, datetime):
         return value.astimezone(tz).replace(tzinfo=None)
     if type(value) in ENUM_LABELS:
-        return t.gettext(ENUM_LABELS[type(value)][value])
+        name = ENUM_LABELS[type(value)].get(value)
+        return t.gettext(name) if name else str(value)
     if isinstance(value, Enum):
         return str(value)
     return value
@@ -132,9 +144,11 @@ async def send_export(
     period: exports.Period | None,
 ) -> None:
     tz = context.settings.tz
+    me = await who(update, context)
+    # Refusals come before the progress message, which is deleted when the file is sent.
+    exports.check(me, branch_id, key, period)
     progress = await update.effective_message.reply_text(t.gettext("Preparing the file…"))
     try:
-        me = await who(update, context)
         built = await exports.build(context.db, me, branch_id, key, period, tz)
         title = t.gettext(built.export.title)
         if built.period:

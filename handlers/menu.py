@@ -151,6 +151,7 @@ BUTTONS: dict[str, Audience] = {
     r"^bc:send$": Audience.SECRETARY,
     r"^bc:cancel$": Audience.SECRETARY,
     r"^digest:freq:": Audience.SECRETARY,
+    r"^digest:day:": Audience.SECRETARY,
     r"^digest:set:": Audience.SECRETARY,
     r"^depart:": Audience.SECRETARY,
     r"^leave:": Audience.EVERYONE,

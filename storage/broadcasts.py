@@ -7,7 +7,7 @@ import sqlite3
 import aiosqlite
 
 from storage import audit
-from storage.db import Database
+from storage.db import Database, iso, utcnow
 
 # (person id, chat) of the active members of a branch with Telegram, per audience.
 _ACTIVE = "p.branch_id = :branch AND p.status = 'active' AND p.telegram_id IS NOT NULL"
@@ -60,6 +60,60 @@ async def record(conn: aiosqlite.Connection, secretary_id: int, branch_id: int, 
     row = await cur.fetchone()
     assert row is not None
     return row[0]
+
+
+async def create(
+    conn: aiosqlite.Connection,
+    broadcast_id: int,
+    branch_id: int,
+    file_name: str | None,
+    content: bytes | None,
+    photo: bool,
+) -> None:
+    await conn.execute(
+        "INSERT INTO broadcasts (id, branch_id, file_name, file_content, file_as_photo,"
+        " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        (broadcast_id, branch_id, file_name, content, int(photo), iso(utcnow())),
+    )
+
+
+async def file_of(db: Database, broadcast_id: int) -> sqlite3.Row | None:
+    return await db.fetchone(
+        "SELECT file_name, file_content, file_as_photo FROM broadcasts"
+        " WHERE id = ? AND file_content IS NOT NULL",
+        (broadcast_id,),
+    )
+
+
+async def show_progress(db: Database, broadcast_id: int, chat_id: int, message_id: int) -> None:
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE broadcasts SET progress_chat_id = ?, progress_message_id = ? WHERE id = ?",
+            (chat_id, message_id, broadcast_id),
+        )
+
+
+async def get(db: Database, broadcast_id: int) -> sqlite3.Row | None:
+    return await db.fetchone(
+        "SELECT id, progress_chat_id, progress_message_id, finished_at FROM broadcasts"
+        " WHERE id = ?",
+        (broadcast_id,),
+    )
+
+
+async def unfinished(db: Database) -> list[int]:
+    found = await db.fetchall("SELECT id FROM broadcasts WHERE finished_at IS NULL ORDER BY id")
+    return [r[0] for r in found]
+
+
+async def finish(db: Database, broadcast_id: int) -> None:
+    """Every message is settled: the file is no longer needed."""
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE broadcasts SET finished_at = ?, file_content = NULL"
+            " WHERE id = ? AND finished_at IS NULL",
+            (iso(utcnow()), broadcast_id),
+        )
 
 
 def key_prefix(broadcast_id: int) -> str:

@@ -179,17 +179,29 @@ async def test_the_digest_on_the_secretarys_schedule(bot, branch):
     )
     await secretary.send("/digest")
     assert "每天 08:30" in secretary.last_text
-    await secretary.press("每周（周一）")
+    await secretary.press("每周")
+    assert secretary.buttons()[:2] == ["星期一", "星期二"] and "星期日" in secretary.buttons()
+    await secretary.press("星期三")
     before = await bot.db.fetchall("SELECT * FROM branch_jobs")
     await secretary.press("07:00")  # inside the quiet hours
     assert "免打扰时段" in secretary.answer
     assert await bot.db.fetchall("SELECT * FROM branch_jobs") == before
     await secretary.press("08:00")
-    assert "每周一 08:00" in secretary.last_text
+    assert "每星期三 08:00" in secretary.last_text
     crontab = await bot.db.fetchval(
         "SELECT crontab FROM branch_jobs WHERE job = 'secretary-digest'"
     )
-    assert crontab == "0 8 * * 1"
+    assert crontab == "0 8 * * 3"
+    # The settings show the chosen day; a made-up day is refused.
+    await secretary.send("/digest")
+    assert "每星期三 08:00" in secretary.last_text
+    await secretary.press("每周")
+    await secretary.press_data(secretary.last["message_id"], "digest:day:9")
+    assert (
+        await bot.db.fetchval("SELECT crontab FROM branch_jobs WHERE job = 'secretary-digest'")
+        == "0 8 * * 3"
+    )
+    await secretary.send("/cancel")
 
     async with bot.db.transaction() as conn:
         await conn.execute(
@@ -205,7 +217,7 @@ async def test_the_digest_on_the_secretarys_schedule(bot, branch):
     assert sent == 1
     await bot.drain_outbox()
     text = secretary.last_text
-    assert text.startswith("早上好")
+    assert text.startswith("下午好")  # noon in Shanghai
     assert "有 1 个入会申请等待您审核" in text
     assert "活动时长记录：3 项待决定" in text and "认领岗位：1 项待决定" in text
     assert "干部登记：1 项待决定" in text
@@ -250,13 +262,13 @@ async def test_the_features_exports_and_personal_data(bot, branch):
 
     await secretary.send("/export events 2026-11-01 2026-11-25")
     rows = sheet_rows(sent_file(secretary.last)[1])
-    assert rows[1][1] == "主题党日" and rows[1][5] == "李明"
+    assert rows[1][1] == "主题党日" and rows[1][5] == "李明" and rows[1][8] == "签到码"
     assert rows[1][6] == datetime(2026, 11, 20, 9, 5)  # in the branch's time
 
     await secretary.send("/export")
     await secretary.press("岗位及认领人")
     rows = sheet_rows(sent_file(secretary.last)[1])
-    assert rows[1][0] == "楼道长" and rows[1][4] == "李明" and rows[1][5] == "pending"
+    assert rows[1][0] == "楼道长" and rows[1][4] == "李明" and rows[1][5] == "待审核"
 
     await secretary.press("流动党员及其记录")
     assert sheet_rows(sent_file(secretary.last)[1])[0][0] == "登记编号"

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import date
+from datetime import date, time
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from domain import admin, exports, roster, spreadsheets
+from domain import admin, digest, exports, roster, spreadsheets
 from domain.errors import InvalidInput
 from domain.models import PersonStatus, Role
 from handlers import console  # noqa: F401 - registers its refusal texts
@@ -141,3 +141,27 @@ def test_any_bytes_give_a_table_or_a_clear_refusal(content, suffix):
             roster.validate(table, TODAY)
         except InvalidInput as exc:
             assert exc.code == "columns_missing"
+
+
+@pytest.mark.parametrize(
+    ("local", "part"),
+    [
+        ("04:00", "morning"),
+        ("11:59", "morning"),
+        ("12:00", "afternoon"),
+        ("17:59", "afternoon"),
+        ("18:00", "evening"),
+        ("23:30", "evening"),
+        ("03:59", "evening"),
+    ],
+)
+def test_the_digest_greets_by_the_local_time_of_day(local, part):
+    assert digest.day_part(time.fromisoformat(local)) == part
+
+
+def test_the_digest_schedule_reads_back_its_weekday():
+    for weekday in (None, 0, 3, 6):
+        schedule = digest.Schedule(time(8, 30), weekday)
+        assert digest.parse_schedule(schedule.crontab) == schedule
+    assert digest.parse_schedule("0 9 * * 7").weekday == 0  # cron's other Sunday
+    assert digest.parse_schedule("0 9 * * 1-5") == digest.Schedule(time(9, 0))

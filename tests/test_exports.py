@@ -7,6 +7,7 @@ from datetime import date, datetime
 from domain import admin
 from tests.conftest import invite, onboard
 from tests.console_helpers import sent_file, sheet_rows, upload, xlsx
+from tests.test_departure_erasure import a_member_with_everything
 
 REFUSED = "只有支部书记可以进行此操作"
 
@@ -59,9 +60,10 @@ async def test_audit_export_for_a_date_range(bot, branch):
     rows = sheet_rows(sent_file(secretary.last)[1])
     assert rows[0] == ("时间", "操作人", "操作", "对象", "对象编号", "详情")
     actions = [r[2] for r in rows[1:]]
-    assert actions[:3] == ["branch.created", "secretary.granted", "invite.created"]
-    assert "join.approved" in actions and "roster.imported" in actions
-    assert rows[-1][1:3] == ("王书记", "roster.imported")
+    # Actions read in the secretary's language; one without a name shows its code.
+    assert actions[:3] == ["创建支部", "任命书记", "创建邀请"]
+    assert "入会申请已通过" in actions and "导入党员名册" in actions
+    assert rows[-1][1:3] == ("王书记", "导入党员名册")
 
     this_year = date.today().year
     await secretary.send(f"/export audit {this_year - 2}-01-01 {this_year - 1}-12-31")
@@ -129,3 +131,26 @@ async def test_pressing_the_same_page_twice_is_harmless(bot, branch):
     await secretary.press_data(secretary.last["message_id"], "audit:0")
     await secretary.press_data(secretary.last["message_id"], "audit:0")
     assert secretary.answer is None
+
+
+async def test_status_columns_read_in_the_secretarys_language(bot, branch):
+    await a_member_with_everything(bot, branch)
+    secretary = branch.secretary
+    await secretary.send("/export")
+    await secretary.press("流动党员及其记录")
+    rows = sheet_rows(sent_file(secretary.last)[1])[1:]
+    assert {r[3] for r in rows} == {"已通过"}
+    kinds = [r[6] for r in rows]
+    assert kinds[0] == "提交登记" and "已联系" in kinds
+    assert not {"submitted", "approved", "active", "contacted"} & {c for r in rows for c in r}
+
+    await secretary.press("岗位及认领人")
+    rows = sheet_rows(sent_file(secretary.last)[1])[1:]
+    assert rows[0][5] == "在岗"
+
+    english = bot.person("Anna", language_code="en")
+    await admin.add_secretary(bot.db, branch.id, english.id)
+    await english.send("/export")
+    await english.press("Mobile members and their history")
+    rows = sheet_rows(sent_file(english.last)[1])[1:]
+    assert rows[0][3] == "approved" and rows[0][6] == "registered"

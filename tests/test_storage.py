@@ -100,3 +100,40 @@ async def test_a_branch_window_survives_the_upgrade_that_adds_hour_counting(tmp_
         assert await upgraded.schema_version() == migrations.latest_version()
         assert await upgraded.fetchval("SELECT window_days FROM branch_hour_settings") == 30
         assert await upgraded.fetchval("SELECT COUNT(*) FROM branch_hour_counting") == 0
+
+
+async def test_upgrading_to_0010_lets_only_the_departure_erasure_into_the_mobile_history(tmp_path):
+    db = Database(tmp_path / "v9.db")
+    await db.open(migrate=False)
+    await migrations.apply(db.writer, target=9)
+    async with db.transaction() as conn:
+        for statement in (
+            "INSERT INTO branches (id, name, code, created_at) VALUES (1, 'b', 'B0001', 'x')",
+            "INSERT INTO people (id, branch_id, name, status, created_at, updated_at)"
+            " VALUES (7, 1, '李明', 'active', 'x', 'x')",
+            "INSERT INTO mobile_registrations (id, person_id, branch_id, direction, created_at)"
+            " VALUES (3, 7, 1, 'outflow', 'x')",
+            "INSERT INTO mobile_versions (registration_id, version, details, created_at)"
+            " VALUES (3, 1, '{\"address\": \"文三路\"}', 'x')",
+            "INSERT INTO mobile_events (registration_id, at, kind, note) VALUES (3, 'x', 'k', 'n')",
+        ):
+            await conn.execute(statement)
+    await db.close()
+
+    erase = (
+        "UPDATE mobile_versions SET details = '{}', report = NULL",
+        "UPDATE mobile_events SET note = NULL",
+    )
+    async with Database(tmp_path / "v9.db") as upgraded:
+        for statement in erase:
+            with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+                async with upgraded.transaction() as conn:
+                    await conn.execute(statement)
+        async with upgraded.transaction() as conn:
+            await conn.execute("UPDATE people SET status = 'left' WHERE id = 7")
+            for statement in erase:
+                await conn.execute(statement)
+        assert await upgraded.fetchval("SELECT details FROM mobile_versions") == "{}"
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            async with upgraded.transaction() as conn:
+                await conn.execute("UPDATE mobile_events SET kind = 'other'")
