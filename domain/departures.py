@@ -8,12 +8,12 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from bot.i18n import N_
-from domain import notices
+from domain import notices, posts
 from domain.access import Actor, require
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from domain.models import Person, PersonStatus, Role
 from storage import audit, departures, people
-from storage.db import Database
+from storage.db import Database, utcnow
 
 # Names of people who left are kept this long for the branch's records, then erased.
 ARCHIVE_YEARS = 5
@@ -92,6 +92,7 @@ async def record(
         )
         await departures.erase_contact(conn, person.id, person.telegram_id)
         await departures.erase_features(conn, person.id, person.telegram_id, person.phone)
+        await posts.free_places_of(conn, person, utcnow())
         await audit.record(
             conn,
             action="person.departed",

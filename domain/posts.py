@@ -17,7 +17,7 @@ from domain import hours, notices, outbox
 from domain.access import Actor, require
 from domain.activity import ActivityKind
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from domain.models import Person, Role
+from domain.models import Person, PersonStatus, Role
 from domain.post_models import (
     COUNTY_POSTS,
     DEFAULT_CAPACITY,
@@ -214,7 +214,12 @@ async def board(
     who = await _people(db, (c.person_id for c in claims))
     views = []
     for post in await store.branch_posts(db, branch_id, retired=retired):
-        mine = [Holder(c, who[c.person_id]) for c in claims if c.post_id == post.id]
+        # Who left the branch is in the year's record (person_posts), not on its board.
+        mine = [
+            Holder(c, who[c.person_id])
+            for c in claims
+            if c.post_id == post.id and who[c.person_id].status is not PersonStatus.LEFT
+        ]
         views.append(
             PostView(
                 post,
@@ -494,6 +499,22 @@ async def _promote(conn, post: Post, year: int, now: datetime) -> list[Claim]:
                 post=post.id,
             )
     return promoted
+
+
+async def free_places_of(conn, person: Person, now: datetime) -> None:
+    """Called when `person` has left the branch: their claims of this year stay in its record
+    but hold no place any more, so each post's waiting list moves up."""
+    assert person.branch_id is not None
+    cycle = await store.latest_cycle(conn, person.branch_id)
+    if cycle is None:
+        return
+    claims = await store.open_claims_of(
+        conn, person.id, cycle.year, (ClaimStatus.APPROVED, ClaimStatus.WITHDRAWN)
+    )
+    for post_id in dict.fromkeys(c.post_id for c in claims):
+        post = await store.get_post(conn, post_id)
+        assert post is not None
+        await _promote(conn, post, cycle.year, now)
 
 
 async def _holders(db: Database, claims: list[Claim]) -> list[Holder]:

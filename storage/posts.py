@@ -261,21 +261,25 @@ async def open_claim(conn: Conn, post_id: int, person_id: int, year: int) -> Cla
 
 
 async def places_taken(conn: Conn, post_id: int, year: int) -> int:
+    """A holder who left the branch keeps the claim in the year's record, not the place."""
     row = await _one(
         conn,
-        f"SELECT COUNT(*) AS n FROM post_claims WHERE post_id = ? AND year = ?"
-        f" AND status IN ({_placeholders(HOLDING)})",
+        f"SELECT COUNT(*) AS n FROM post_claims c JOIN people p ON p.id = c.person_id"
+        f" WHERE c.post_id = ? AND c.year = ? AND c.status IN ({_placeholders(HOLDING)})"
+        f" AND p.status <> 'left'",
         (post_id, year, *HOLDING),
     )
     return row["n"]
 
 
-async def open_claims_of(conn: Conn, person_id: int, year: int) -> list[Claim]:
+async def open_claims_of(
+    conn: Conn, person_id: int, year: int, statuses: tuple[ClaimStatus, ...] = OPEN
+) -> list[Claim]:
     found = await _all(
         conn,
         f"SELECT * FROM post_claims WHERE person_id = ? AND year = ?"
-        f" AND status IN ({_placeholders(OPEN)}) ORDER BY id",
-        (person_id, year, *OPEN),
+        f" AND status IN ({_placeholders(statuses)}) ORDER BY id",
+        (person_id, year, *statuses),
     )
     return [_claim(r) for r in found]
 

@@ -8,9 +8,10 @@ from datetime import date
 
 import pytest
 
-from domain import admin
+from domain import admin, departures
 from domain import posts as rules
 from domain.access import actor
+from domain.departures import DepartureKind
 from domain.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
 from domain.models import PersonStatus, Role
 from domain.post_models import (
@@ -309,6 +310,25 @@ async def test_more_places_go_to_the_waiting_list_first(db, world):
     assert [h.person.name for h in view.waiting] == ["成员2"]
     with pytest.raises(Conflict, match="post_capacity_below_holders"):
         await rules.set_capacity(db, secretary, post.id, 1)
+
+
+async def test_a_holder_who_leaves_frees_the_place_but_stays_in_the_years_record(db, world):
+    branch, _other, secretary, members, _outsider = world
+    li, zhang, _zhao, _ = members
+    await rules.board(db, branch.id, TODAY)
+    await rules.advance(db, secretary, branch.id, Stage.SURVEY, TODAY)
+    post = (await rules.board(db, branch.id, TODAY)).posts[0].post
+    await rules.set_capacity(db, secretary, post.id, 1)
+    mine = await rules.claim(db, li, post.id, TODAY)
+    await rules.decide_claim(db, secretary, mine.claim.id, approve=True, reason=None, today=TODAY)
+    await rules.join_waiting_list(db, zhang, post.id, TODAY)
+
+    await departures.record(db, secretary, li.person.id, DepartureKind.TRANSFER_OUT, TODAY)
+
+    view = (await rules.board(db, branch.id, TODAY)).view(post.id)
+    assert view.holders == [] and [h.person.name for h in view.pending] == ["成员1"]
+    record = await rules.person_posts(db, li.person.id, date(2026, 1, 1), date(2026, 12, 31))
+    assert [r.post.id for r in record] == [post.id]
 
 
 async def test_a_claim_and_its_decision_are_told_in_their_own_transactions(db, world, monkeypatch):
