@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.testing.fake_bot_api import FakeBotAPI
+from domain import admin
+from storage.db import Database
 from tests.conftest import TOKEN
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -144,6 +146,45 @@ async def test_run_answers_over_http_and_stops_cleanly_on_sigterm(tmp_path):
         assert process.returncode == 0, log
         assert "starting partybot" in log
         assert TOKEN not in log and TOKEN.split(":")[1] not in log
+    finally:
+        await server.stop()
+
+
+async def test_sigterm_while_the_secretary_menus_go_out_stops_at_once(tmp_path):
+    server = FakeBotAPI(token=TOKEN)
+    await server.start()
+    try:
+        secretaries = [server.new_user(f"书记{n}")["id"] for n in range(40)]
+        async with Database(tmp_path / "db" / "partybot.db") as db:
+            branch = await admin.add_branch(db, "幸福社区党支部")
+            for telegram_id in secretaries:
+                await admin.add_secretary(db, branch.id, telegram_id)
+        # 40 menus at 0.2 s each: 8 s, if the stop waited for them.
+        server.inject("setMyCommands", status=200, delay=0.2, times=None)
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            cwd=tmp_path,
+            env=environment(
+                tmp_path,
+                TELEGRAM_BOT_TOKEN=TOKEN,
+                TELEGRAM_BASE_URL=server.base_url,
+                TELEGRAM_BASE_FILE_URL=server.base_file_url,
+            ),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        await asyncio.wait_for(server.polling.wait(), 30)
+        await asyncio.sleep(0.5)
+        process.send_signal(signal.SIGTERM)
+        stopping = asyncio.get_running_loop().time()
+        _, stderr = await asyncio.wait_for(process.communicate(), 30)
+        assert process.returncode == 0, stderr.decode()
+        assert asyncio.get_running_loop().time() - stopping < 4
+        menus = [scope for scope, _ in server.commands if scope != "default"]
+        assert 0 < len(menus) < len(secretaries)  # polling began while the menus went out
     finally:
         await server.stop()
 
