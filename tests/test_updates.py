@@ -64,10 +64,8 @@ async def test_only_what_an_update_changed_is_written_with_its_handled_mark(bot,
     await applicant.send(f"/start {await invite(bot, branch.id)}")
     writes()
     await applicant.send("钱八")  # a new step and a new draft: one transaction with the mark
-    assert writes() == [
-        "INSERT INTO ptb_inbox",
-        "BEGIN IMMEDIATE",
-        *["INSERT INTO ptb_conversations", "INSERT INTO ptb_user_data"],
-        "UPDATE ptb_inbox",
-        "COMMIT",
-    ]
+    found = writes()
+    assert found[:2] == ["INSERT INTO ptb_inbox", "BEGIN IMMEDIATE"]
+    # python-telegram-bot hands state and draft over in no fixed order
+    assert sorted(found[2:4]) == ["INSERT INTO ptb_conversations", "INSERT INTO ptb_user_data"]
+    assert found[4:] == ["UPDATE ptb_inbox", "COMMIT"]
