@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import (
     Application,
@@ -67,15 +69,12 @@ async def post_init(app: Application) -> None:
     await inbox.prune(db)
     translator(settings.bot_default_locale)  # fail at start-up, not at the first message
     await menu.publish_default(app.bot, settings.bot_default_locale)
-    for telegram_id in await people.all_secretary_telegram_ids(db):
-        chosen, reported = await telegram_users.get_languages(db, telegram_id)
-        locale = resolve(chosen, reported, settings.bot_default_locale)
-        try:
-            await menu.publish_for(app.bot, await actor(db, telegram_id), locale)
-        except (BadRequest, Forbidden) as exc:
-            # A secretary who never opened the bot, or left Telegram ("chat not found"),
-            # must not keep the whole bot from starting; /start publishes it later.
-            log.warning("menu for secretary %s not published: %s", telegram_id, exc)
+    # One Bot API call per secretary: a county's 200 took most of the start-up, so they go
+    # out while the bot already polls. A stop cancels what is left; the next start
+    # publishes them all again.
+    app.bot_data["menus"] = asyncio.create_task(
+        publish_secretary_menus(app.bot, db, settings.bot_default_locale), name="menus"
+    )
     settings.heartbeat_path.touch()  # from the first moment: `partybot restore` must wait
     jobs.schedule(app)
     await broadcast.resume(app, settings.database_path)
@@ -85,7 +84,36 @@ async def post_init(app: Application) -> None:
     log.info("bot @%s ready", app.bot.username)
 
 
+async def publish_secretary_menus(bot: Bot, db: Database, default_locale: str) -> None:
+    try:
+        for telegram_id in await people.all_secretary_telegram_ids(db):
+            await publish_secretary_menu(bot, db, telegram_id, default_locale)
+    except Exception:
+        # Nobody awaits this task until the stop; a failure is logged now, not lost.
+        log.exception("secretary menus: publishing stopped")
+
+
+async def publish_secretary_menu(
+    bot: Bot, db: Database, telegram_id: int, default_locale: str
+) -> None:
+    chosen, reported = await telegram_users.get_languages(db, telegram_id)
+    locale = resolve(chosen, reported, default_locale)
+    try:
+        await menu.publish_for(bot, await actor(db, telegram_id), locale)
+    except (BadRequest, Forbidden) as exc:
+        # A secretary who never opened the bot, or left Telegram ("chat not found"),
+        # must not keep the others from getting theirs; the next start tries again.
+        log.warning("menu for secretary %s not published: %s", telegram_id, exc)
+
+
 async def post_stop(app: Application) -> None:
+    # Before the bot's HTTP client and the database close: a menu call cut off by them
+    # would fail, not finish.
+    menus = app.bot_data.pop("menus", None)
+    if menus is not None:
+        menus.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await menus
     # Before the bot's HTTP client closes, so no send is cut off midway.
     outbox_sender = sender.sender_of(app)
     if outbox_sender is not None:

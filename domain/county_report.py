@@ -9,12 +9,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from openpyxl import Workbook
-from PIL import Image, ImageDraw, ImageFont
-
 from bot.i18n import translator
 from domain.feedback import CadreFigures, Sheet, cadre_sheet, period_label, to_bytes, write_sheet
 from domain.periods import Period
+from domain.spreadsheets import new_workbook
 from storage import units
 from storage.db import Database
 
@@ -108,8 +106,7 @@ def _tally_sheet(title: str, heading: str, first: str, tallies: list[Tally]) -> 
 def workbook(half: Period, figures: Sequence[CadreFigures]) -> bytes:
     zh = translator("zh_Hans")
     heading = f"社区党员干部双重管理情况汇报（{period_label(zh, half)}）"
-    book = Workbook()
-    book.remove(book.active)
+    book = new_workbook()
     write_sheet(book, _tally_sheet("分支部", heading, "居住社区党支部", per_branch(figures)))
     write_sheet(book, _tally_sheet("分单位", heading, "单位党组织", per_unit(figures)))
     write_sheet(book, cadre_sheet("干部明细", heading, figures))
@@ -121,6 +118,8 @@ _REGISTERED, _NOT_REGISTERED, _INK = (196, 30, 58), (170, 170, 170), (40, 40, 40
 
 def chart_png(half: Period, figures: Sequence[CadreFigures], font_path: Path) -> bytes:
     """Bars per branch: cadres registered and not registered this year."""
+    from PIL import Image, ImageDraw, ImageFont  # see spreadsheets.new_workbook
+
     zh = translator("zh_Hans")
     tallies = per_branch(figures)
     bar, gap, left, top, height = 36, 64, 40, 100, 320

@@ -8,11 +8,7 @@ import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Protocol
-
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
-from openpyxl.utils import get_column_letter
+from typing import TYPE_CHECKING, Protocol
 
 from bot.i18n import N_, Translator, translator
 from domain import hours, posts
@@ -20,9 +16,13 @@ from domain.activity import as_hours
 from domain.models import Person, UnitOrg
 from domain.periods import Period
 from domain.post_models import COUNTY_BY_CODE, Post, Rating
+from domain.spreadsheets import new_workbook
 from storage import branches, cadres, units
 from storage import hours as hours_store
 from storage.db import Database
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 
 @dataclass(frozen=True)
@@ -392,9 +392,6 @@ HEADERS: list[tuple[str, int]] = [
     ("计入时长（小时）", 10),
     ("计入口径", 10),
 ]
-_THIN = Side(style="thin")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_HEADER_FILL = PatternFill("solid", fgColor="DDDDDD")
 _INVALID_SHEET_CHARS = str.maketrans({c: "_" for c in "[]:*?/\\"})
 
 
@@ -412,8 +409,12 @@ class Sheet:
 def _named_styles(book: Workbook) -> None:
     """Styles registered once per workbook: styling each cell with new objects made the
     county-wide feedback spend most of its time in openpyxl (benchmarks/reports.py)."""
+    from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+
     if "fb-body" in book.named_styles:
         return
+    thin = Side(style="thin")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
     body = Alignment(vertical="top", wrap_text=True)
     for name, font, extra in (
         ("fb-body", Font(), {}),
@@ -422,18 +423,21 @@ def _named_styles(book: Workbook) -> None:
             "fb-header",
             Font(bold=True),
             {
-                "fill": _HEADER_FILL,
+                "fill": PatternFill("solid", fgColor="DDDDDD"),
                 "alignment": Alignment(horizontal="center", vertical="center", wrap_text=True),
             },
         ),
     ):
-        style = NamedStyle(name=name, font=font, border=_BORDER, alignment=body)
+        style = NamedStyle(name=name, font=font, border=border, alignment=body)
         for attribute, value in extra.items():
             setattr(style, attribute, value)
         book.add_named_style(style)
 
 
 def write_sheet(book: Workbook, sheet: Sheet) -> None:
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
     _named_styles(book)
     ws = book.create_sheet(sheet.title.translate(_INVALID_SHEET_CHARS)[:31])
     width = len(sheet.headers)
@@ -531,8 +535,7 @@ def unit_workbook(unit: UnitOrg, period: Period, figures: Sequence[CadreFigures]
     """One row per cadre on the first sheet, then a sheet per branch they live in."""
     zh = translator("zh_Hans")
     heading = f"{unit.name} 党员干部八小时以外情况反馈表（{period_label(zh, period)}）"
-    book = Workbook()
-    book.remove(book.active)
+    book = new_workbook()
     write_sheet(book, cadre_sheet("汇总", heading, figures))
     for branch, members in by_branch(figures).items():
         write_sheet(book, cadre_sheet(branch, f"{heading}　{branch}", members))

@@ -12,12 +12,12 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
-
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils import get_column_letter
+from typing import TYPE_CHECKING, Any
 
 from domain.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_UNPACKED_BYTES = 40 * 1024 * 1024
@@ -65,6 +65,8 @@ def read_table(filename: str, content: bytes) -> Table:
 def _xlsx_lines(content: bytes) -> Iterable[list[Cell]]:
     _check_unpacked_size(content)
     try:
+        from openpyxl import load_workbook  # see new_workbook
+
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
         sheet = book.worksheets[0]
         rows = list(_limited(sheet.iter_rows()))
@@ -136,9 +138,21 @@ class Sheet:
     rows: list[Sequence[Any]] = field(default_factory=list)
 
 
-def write_workbook(sheets: Sequence[Sheet]) -> bytes:
+def new_workbook() -> Workbook:
+    """An empty workbook, its default sheet removed."""
+    # Imported here, not at start-up: openpyxl, PIL and qrcode together cost ~10 MiB and
+    # 0.1 s before the first poll (benchmarks/startup.py).
+    from openpyxl import Workbook
+
     book = Workbook()
     book.remove(book.active)
+    return book
+
+
+def write_workbook(sheets: Sequence[Sheet]) -> bytes:
+    from openpyxl.utils import get_column_letter
+
+    book = new_workbook()
     for sheet in sheets:
         ws = book.create_sheet(sheet.title[:31])
         ws.append(sheet.headers)

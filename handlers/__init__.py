@@ -32,6 +32,7 @@ from handlers import (
     units,
 )
 from handlers.errors import on_error
+from storage import outbox
 
 FEATURES = 0
 AFTER = 1
@@ -50,8 +51,9 @@ async def save_state(update: Update, context: BotContext) -> None:
         app.mark_data_for_update_persistence(user_ids=update.effective_user.id)
     await app.update_persistence()
     await app.persistence.commit(handled_update_id=update.update_id)
-    # The update's transactions may have queued notifications; they go out now.
-    sender.wake(app)
+    # Notifications the update's transactions queued go out now.
+    if outbox.queued_in_task.get():
+        sender.wake(app)
 
 
 def register(app: Application) -> None:

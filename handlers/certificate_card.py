@@ -10,11 +10,12 @@ import io
 import logging
 from functools import cache
 from pathlib import Path
-
-import qrcode
-from PIL import Image, ImageDraw, ImageFont
+from typing import TYPE_CHECKING
 
 from domain import fonts
+
+if TYPE_CHECKING:
+    from PIL import ImageDraw, ImageFont
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,9 @@ def render(lines: list[str], qr_payload: str, font_path: Path | None = None) -> 
     found = find_font(font_path)
     if found is None:
         return None
+    import qrcode  # see domain.spreadsheets.new_workbook
+    from PIL import Image, ImageDraw, ImageFont
+
     title_font = ImageFont.truetype(str(found), 40)
     body_font = ImageFont.truetype(str(found), 26)
     card = Image.new("RGB", (WIDTH, HEIGHT), "white")

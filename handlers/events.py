@@ -8,8 +8,6 @@ import re
 from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
 
-import qrcode
-from openpyxl import Workbook
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import (
@@ -27,6 +25,7 @@ from domain import events, hours
 from domain.activity import ActivityKind, CheckMethod, Event, Rsvp, as_hours
 from domain.errors import DomainError, InvalidInput
 from domain.models import Role
+from domain.spreadsheets import new_workbook
 from handlers.common import (
     add_errors,
     answer_query,
@@ -559,6 +558,8 @@ async def show_code(update, context, t, me, event_id) -> None:
         code=code,
         until=t.time(until, context.settings.tz),
     )
+    import qrcode  # see spreadsheets.new_workbook
+
     picture = io.BytesIO()
     qrcode.make(link).save(picture, format="PNG")
     await update.effective_message.reply_photo(picture.getvalue(), caption=f"{text}\n{link}")
@@ -618,9 +619,8 @@ def as_csv(table: list[list]) -> bytes:
 
 
 def as_xlsx(table: list[list]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "attendance"
+    book = new_workbook()
+    sheet = book.create_sheet("attendance")
     for row in table:
         sheet.append(row)
     out = io.BytesIO()

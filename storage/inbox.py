@@ -12,19 +12,24 @@ from storage.db import Database, iso, utcnow
 
 async def receive(db: Database, update_id: int, data: dict) -> bool:
     """Store an update; False when it was stored before (a redelivery)."""
-    async with db.transaction() as conn:
-        cur = await conn.execute(
-            "INSERT INTO ptb_inbox (update_id, data, received_at) VALUES (?, ?, ?)"
-            " ON CONFLICT(update_id) DO NOTHING",
-            (update_id, json.dumps(data, ensure_ascii=False), iso(utcnow())),
-        )
-    return cur.rowcount == 1
-
-
-async def mark_handled(conn: aiosqlite.Connection, update_id: int) -> None:
-    await conn.execute(
-        "UPDATE ptb_inbox SET handled_at = ? WHERE update_id = ?", (iso(utcnow()), update_id)
+    inserted = await db.write(
+        "INSERT INTO ptb_inbox (update_id, data, received_at) VALUES (?, ?, ?)"
+        " ON CONFLICT(update_id) DO NOTHING",
+        (update_id, json.dumps(data, ensure_ascii=False), iso(utcnow())),
     )
+    return inserted == 1
+
+
+MARK_HANDLED = "UPDATE ptb_inbox SET handled_at = ? WHERE update_id = ?"
+
+
+async def mark_handled(conn: aiosqlite.Connection | Database, update_id: int) -> None:
+    """In the caller's transaction, or (a Database) as a statement of its own."""
+    params = (iso(utcnow()), update_id)
+    if isinstance(conn, Database):
+        await conn.write(MARK_HANDLED, params)
+    else:
+        await conn.execute(MARK_HANDLED, params)
 
 
 async def unhandled(db: Database) -> list[dict]:

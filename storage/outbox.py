@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 import aiosqlite
@@ -13,6 +14,11 @@ from storage.db import Database, iso, utcnow
 
 STATUSES = ("pending", "sending", "sent", "unreachable", "dead")
 ERROR_MAX = 500
+
+# True in the task (each update is handled in a task of its own) once it queued a message:
+# the update's last step wakes the sender only then. Waking it after every update cost a
+# fifth of the bot's CPU under load in two idle outbox queries (benchmarks/README.md).
+queued_in_task: ContextVar[bool] = ContextVar("queued_in_task", default=False)
 
 
 def stamp(moment: datetime) -> str:
@@ -56,6 +62,8 @@ async def insert(
             iso(utcnow()),
         ),
     )
+    if cur.rowcount > 0:
+        queued_in_task.set(True)
     return cur.rowcount > 0
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.testing.fake_bot_api import FakeBotAPI
+from domain import admin
+from storage.db import Database
 from tests.conftest import TOKEN
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,26 +99,36 @@ def test_operator_commands(tmp_path):
     assert bad.returncode == 2 and "invalid int value" in bad.stderr
 
 
+def talking_to(tmp_path: Path, server: FakeBotAPI) -> dict[str, str]:
+    return environment(
+        tmp_path,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_BASE_URL=server.base_url,
+        TELEGRAM_BASE_FILE_URL=server.base_file_url,
+    )
+
+
+async def in_background(
+    tmp_path: Path, env: dict[str, str], *args: str
+) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
 async def test_run_answers_over_http_and_stops_cleanly_on_sigterm(tmp_path):
     server = FakeBotAPI(token=TOKEN)
     await server.start()
     try:
-        env = environment(
-            tmp_path,
-            TELEGRAM_BOT_TOKEN=TOKEN,
-            TELEGRAM_BASE_URL=server.base_url,
-            TELEGRAM_BASE_FILE_URL=server.base_file_url,
-        )
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            cwd=tmp_path,
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        env = talking_to(tmp_path, server)
+        process = await in_background(tmp_path, env, "run")
         user = server.new_user("Ann", language_code="en")
         server.push_text(user, "/start")
         replies = await server.wait_for_messages(user["id"], 1, timeout=30)
@@ -127,16 +139,7 @@ async def test_run_answers_over_http_and_stops_cleanly_on_sigterm(tmp_path):
             if heartbeat.exists():
                 break
             await asyncio.sleep(0.05)
-        health = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "health",
-            cwd=tmp_path,
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        health = await in_background(tmp_path, env, "health")
         assert await health.wait() == 0
         process.send_signal(signal.SIGTERM)
         _, stderr = await asyncio.wait_for(process.communicate(), 30)
@@ -144,6 +147,32 @@ async def test_run_answers_over_http_and_stops_cleanly_on_sigterm(tmp_path):
         assert process.returncode == 0, log
         assert "starting partybot" in log
         assert TOKEN not in log and TOKEN.split(":")[1] not in log
+    finally:
+        await server.stop()
+
+
+async def test_sigterm_while_the_secretary_menus_go_out_stops_at_once(tmp_path):
+    server = FakeBotAPI(token=TOKEN)
+    await server.start()
+    try:
+        secretaries = [server.new_user(f"书记{n}")["id"] for n in range(40)]
+        async with Database(tmp_path / "db" / "partybot.db") as db:
+            branch = await admin.add_branch(db, "幸福社区党支部")
+            for telegram_id in secretaries:
+                await admin.add_secretary(db, branch.id, telegram_id)
+        # 40 menus at 0.2 s each: 8 s, if the stop waited for them.
+        server.inject("setMyCommands", status=200, delay=0.2, times=None)
+        env = talking_to(tmp_path, server)
+        process = await in_background(tmp_path, env, "run")
+        await asyncio.wait_for(server.polling.wait(), 30)
+        await asyncio.sleep(0.5)
+        process.send_signal(signal.SIGTERM)
+        stopping = asyncio.get_running_loop().time()
+        _, stderr = await asyncio.wait_for(process.communicate(), 30)
+        assert process.returncode == 0, stderr.decode()
+        assert asyncio.get_running_loop().time() - stopping < 4
+        menus = [scope for scope, _ in server.commands if scope != "default"]
+        assert 0 < len(menus) < len(secretaries)  # polling began while the menus went out
     finally:
         await server.stop()
 

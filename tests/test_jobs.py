@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot import jobs
-from domain import outbox
+from domain import admin, outbox
 from storage.db import Database, utcnow
 from tests.conftest import invite, onboard
 from tests.test_cli import partybot
@@ -103,6 +103,20 @@ async def test_a_run_cut_short_runs_again_and_sends_nothing_twice(bot, branch):
     digests = [t for t in branch.secretary.texts if t.startswith("早上好")]
     assert len(digests) == 1
     assert await bot.db.fetchval("SELECT enqueued FROM job_runs") == 0
+
+
+async def test_a_stopping_bot_leaves_the_remaining_catch_up_to_the_next_start(bot, branch):
+    await admin.add_branch(bot.db, "第二支部")
+    morning = this_morning()
+    asked = []
+
+    def stopping() -> bool:  # SIGTERM arrives while the first branch's digest runs
+        asked.append(True)
+        return len(asked) > 1
+
+    assert await jobs.run_due(bot.db, bot.settings, morning, stopping) == 1
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM job_runs") == 1
+    assert await jobs.run_due(bot.db, bot.settings, morning) == 1, "the other branch, later"
 
 
 async def test_a_job_missed_while_down_runs_at_start_up(bot, branch):

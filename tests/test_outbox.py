@@ -296,3 +296,28 @@ async def queue_in(conn, chat_id: int) -> None:
     await outbox.enqueue(
         conn, key=f"crowd:{chat_id}", chat_id=chat_id, text=THANKS, kind=outbox.Kind.URGENT
     )
+
+
+async def test_an_update_wakes_the_sender_only_when_it_queued_something(bot, branch, monkeypatch):
+    bot.auto_drain = False
+    passes = []
+    real_pass = bot.sender._pass
+
+    async def counted() -> float:
+        passes.append(1)
+        return await real_pass()
+
+    monkeypatch.setattr(bot.sender, "_pass", counted)
+    member = bot.person("成员")
+    await member.send("/help")
+    await member.send("/help")
+    await asyncio.sleep(0.2)
+    assert not passes, "two replies and nothing queued: the sender slept on"
+
+    before = len(branch.secretary.messages)
+    await onboard(
+        bot.person("申请人"), await invite(bot, branch.id), "张伟", "13800138000", "居民党员"
+    )
+    # well before the sender's poll (5 s): the update that queued the notice woke it
+    await bot.server.wait_for_messages(branch.secretary.id, before + 1, timeout=2)
+    assert passes

@@ -5,6 +5,7 @@ import asyncio
 from telegram import Chat, Message, Update, User
 
 from bot.updates import PerUserUpdateProcessor
+from tests.conftest import invite
 
 
 def update(update_id: int, user_id: int) -> Update:
@@ -41,3 +42,30 @@ async def test_updates_of_one_person_run_in_order_and_people_run_concurrently():
         assert [event for _, event in events] == ["start", "end"] * (len(events) // 2)
     assert peak == 3
     assert processor._locks == {}
+
+
+async def test_only_what_an_update_changed_is_written_with_its_handled_mark(bot, branch):
+    statements: list[str] = []
+    await bot.db.writer.set_trace_callback(statements.append)
+
+    def writes() -> list[str]:
+        found = [s.split(" (")[0].split(" SET")[0] for s in statements if not s.startswith("SEL")]
+        statements.clear()
+        return found
+
+    member = bot.person("成员")
+    await member.send("/help")  # the first also records the person's Telegram language
+    writes()
+    await member.send("/help")
+    # a statement on its own each: the update stored, then marked handled
+    assert writes() == ["INSERT INTO ptb_inbox", "UPDATE ptb_inbox"]
+
+    applicant = bot.person("申请人")
+    await applicant.send(f"/start {await invite(bot, branch.id)}")
+    writes()
+    await applicant.send("钱八")  # a new step and a new draft: one transaction with the mark
+    found = writes()
+    assert found[:2] == ["INSERT INTO ptb_inbox", "BEGIN IMMEDIATE"]
+    # python-telegram-bot hands state and draft over in no fixed order
+    assert sorted(found[2:4]) == ["INSERT INTO ptb_conversations", "INSERT INTO ptb_user_data"]
+    assert found[4:] == ["UPDATE ptb_inbox", "COMMIT"]

@@ -10,6 +10,7 @@ Quick by default; `RELIABILITY_LONG=1` broadcasts ten times as many messages.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from collections import Counter
 
@@ -97,8 +98,23 @@ async def test_a_broadcast_and_members_survive_a_misbehaving_telegram(server, tm
 
 
 async def test_a_secretary_telegram_does_not_know_does_not_stop_the_start(server, tmp_path):
+    known = [server.new_user(f"书记{n}")["id"] for n in range(3)]
     async with Database(tmp_path / "partybot.db") as db:
         branch = await admin.add_branch(db, "幸福社区党支部")
         await admin.add_secretary(db, branch.id, 987_654_321)  # no such chat at the server
+        for telegram_id in known:
+            await admin.add_secretary(db, branch.id, telegram_id)
     async with asyncio.timeout(60), BotHarness(server, tmp_path) as bot:
         assert await bot.person("成员").send("/help")
+        # The menus go out in the background; the unknown chat does not stop the others.
+        await bot.app.bot_data["menus"]
+    assert secretary_menus(server) == {str(telegram_id) for telegram_id in known}
+
+
+def secretary_menus(server) -> set[str]:
+    """The chats with a menu of their own that has the secretaries' /pending."""
+    return {
+        str(json.loads(scope)["chat_id"])
+        for (scope, _), commands in server.commands.items()
+        if scope != "default" and any(c["command"] == "pending" for c in commands)
+    }
