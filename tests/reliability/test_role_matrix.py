@@ -34,6 +34,14 @@ def registered(handlers: list[BaseHandler]) -> Iterator[BaseHandler]:
             yield handler
 
 
+def open_everything(live: LiveBot, *people: Person) -> None:
+    """Every command once by each, in turn: what a branch makes on first use exists after."""
+    for person in people:
+        for name in dict.fromkeys(c.name for c in COMMANDS):
+            live.run(person.send(f"/{name}"))
+            live.run(person.send("/cancel"))
+
+
 class World:
     """Branch A with its secretary, a member and an applicant; branch B with its secretary;
     a stranger. The applicant's request waits in branch A."""
@@ -58,11 +66,9 @@ class World:
         # Every command once by everyone, branch A first: records made on first use (a
         # branch's posts, say) then exist, with branch A's holding the small ids that the
         # forged presses aim at.
-        everyone = (self.secretary_a, self.member, self.applicant, self.secretary_b, self.stranger)
-        for person in everyone:
-            for name in dict.fromkeys(c.name for c in COMMANDS):
-                live.run(person.send(f"/{name}"))
-                live.run(person.send("/cancel"))
+        open_everything(
+            live, self.secretary_a, self.member, self.applicant, self.secretary_b, self.stranger
+        )
 
     def unentitled(self, audience: Audience) -> list[tuple[str, Person]]:
         """Everyone who must be refused what `audience` may do."""
