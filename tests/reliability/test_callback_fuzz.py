@@ -29,12 +29,12 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandl
 import handlers
 from benchmarks.seed import fill
 from bot.testing.harness import Person
-from domain import admin
+from domain import admin, events, hours
 from handlers import FEATURES, posts_admin
 from handlers.menu import BUTTONS
 from storage.db import Database
 from tests.conftest import TOKEN, invite, onboard
-from tests.reliability.live import BOOKKEEPING, EXAMPLES, LiveBot
+from tests.reliability.live import BOOKKEEPING, EXAMPLES, LiveBot, running
 from tests.reliability.test_role_matrix import handlers_of, open_everything
 
 #: Presses per example; examples per pattern and presser = EXAMPLES // BATCH // 4 in the
@@ -59,10 +59,16 @@ GARBAGE = st.one_of(
 
 
 # Presses that are the presser's own business when the data is exactly right: a language, a
-# reminder lead time, the secretary moving their own branch's post cycle. The feature tests
-# cover them; here such data gets one character more, a near miss.
+# reminder lead time, the secretary's branch's window for logging hours, moving the branch's
+# post cycle. The feature tests cover them; here such data gets one character more.
+def _choices(values: tuple[int, ...]) -> str:
+    return "|".join(map(str, values))
+
+
 OWN_ACTIONS = re.compile(
-    rf"lang:(zh_Hans|en)|ev:lead:(30|60|120|240|1440)|posts:(fwdok|back):{posts_admin._STAGE}"
+    rf"lang:(zh_Hans|en)|ev:lead:({_choices(events.LEAD_CHOICES)})"
+    rf"|hours:window:({_choices(hours.WINDOW_CHOICES)})"
+    rf"|posts:(fwdok|back):{posts_admin._STAGE}"
 )
 
 
@@ -180,12 +186,7 @@ def live(tmp_path_factory) -> Iterator[LiveBot]:
         fill(data / "partybot.db", 0.002, 2026)
 
     asyncio.run(seed())
-    bot = LiveBot(TOKEN, data)
-    try:
-        yield bot
-    finally:
-        bot.close()
-    assert not bot.harness.errors, f"handlers raised: {bot.harness.errors!r}"
+    yield from running(TOKEN, data)
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from domain import admin
 from handlers import FEATURES
 from handlers.menu import BUTTONS, COMMANDS, Audience
 from tests.conftest import TOKEN, invite, onboard
-from tests.reliability.live import EXAMPLES, LiveBot
+from tests.reliability.live import EXAMPLES, LiveBot, running
 
 OPEN = {Audience.EVERYONE, Audience.MEMBER}
 
@@ -83,12 +83,7 @@ class World:
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory) -> Iterator[LiveBot]:
-    bot = LiveBot(TOKEN, tmp_path_factory.mktemp("role-matrix"))
-    try:
-        yield bot
-    finally:
-        bot.close()
-    assert not bot.harness.errors, f"handlers raised: {bot.harness.errors!r}"
+    yield from running(TOKEN, tmp_path_factory.mktemp("role-matrix"))
 
 
 @pytest.fixture(scope="module")
