@@ -146,12 +146,12 @@ class Recorded:
     async def hours(
         self, db: Database, person_ids: Sequence[int], period: Period
     ) -> dict[int, tuple[float, float]]:
-        found = {}
-        for person_id in person_ids:
-            totals = await hours.person_totals(db, person_id, period.start, period.end)
-            if totals.verified or totals.attested:
-                found[person_id] = (float(totals.total_verified), float(totals.total_attested))
-        return found
+        found = await hours.people_totals(db, person_ids, period.start, period.end)
+        return {
+            person_id: (float(totals.total_verified), float(totals.total_attested))
+            for person_id, totals in found.items()
+            if totals.verified or totals.attested
+        }
 
     async def attested_counted(
         self, db: Database, person_ids: Sequence[int], period: Period
@@ -165,18 +165,17 @@ class Recorded:
         self, db: Database, person_ids: Sequence[int], period: Period
     ) -> dict[int, tuple[PostHeld, ...]]:
         zh = translator("zh_Hans")
-        found = {}
-        for person_id in person_ids:
-            held = await posts.person_posts(db, person_id, period.start, period.end)
-            if held:
-                found[person_id] = tuple(
-                    PostHeld(
-                        _post_name(zh, r.post),
-                        RATINGS_ZH[r.assessment.rating] if r.assessment else None,
-                    )
-                    for r in held
+        found = await posts.people_posts(db, person_ids, period.start, period.end)
+        return {
+            person_id: tuple(
+                PostHeld(
+                    _post_name(zh, r.post),
+                    RATINGS_ZH[r.assessment.rating] if r.assessment else None,
                 )
-        return found
+                for r in held
+            )
+            for person_id, held in found.items()
+        }
 
 
 def _post_name(t: Translator, post: Post) -> str:

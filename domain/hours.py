@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
@@ -210,6 +211,14 @@ async def person_totals(db: Database, person_id: int, start: date, end: date) ->
 
     For the quarterly feedback to a cadre's unit, which reports verified hours."""
     return sum_totals(await store.sums(db, person_id, start, end))
+
+
+async def people_totals(
+    db: Database, person_ids: Sequence[int], start: date, end: date
+) -> dict[int, Totals]:
+    """`person_totals` for many people in one statement, whoever has hours counting."""
+    found = await store.sums_of(db, person_ids, start, end)
+    return {person_id: sum_totals(found[person_id]) for person_id in found}
 
 
 async def period_totals(db: Database, person_id: int, period: Period, day: date) -> Totals:

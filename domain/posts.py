@@ -8,7 +8,7 @@ time zone, so tests pass a fixed one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -942,24 +942,32 @@ async def person_posts(db: Database, person_id: int, start: date, end: date) -> 
     """The posts a person held in the cycles of `start`..`end` and their latest
     assessments: what the quarterly feedback to a cadre's unit reports. No role check:
     the caller decides who may read it."""
+    return (await people_posts(db, [person_id], start, end)).get(person_id, [])
+
+
+async def people_posts(
+    db: Database, person_ids: Sequence[int], start: date, end: date
+) -> dict[int, list[PostRecord]]:
+    """`person_posts` for many people in a few statements, whoever has held a post."""
     years = range(start.year, end.year + 1)
-    held = await store.held_claims_of(db, person_id, years)
-    rated = {(a.post_id, a.year): a for a in await store.assessments_of(db, person_id, years)}
-    duties: dict[tuple[int, int], list[DutyRecord]] = {}
-    for year in years:
-        for record in await store.duties_of(db, person_id, year):
-            if start <= record.done_on <= end:
-                duties.setdefault((record.post_id, year), []).append(record)
-    found = []
+    held = await store.held_claims_of(db, person_ids, years)
+    rated = {
+        (a.person_id, a.post_id, a.year): a
+        for a in await store.assessments_of(db, person_ids, years)
+    }
+    duties: dict[tuple[int, int, int], list[DutyRecord]] = {}
+    for record in await store.duties_done(db, person_ids, years, start, end):
+        duties.setdefault((record.person_id, record.post_id, record.year), []).append(record)
+    posts = await store.posts_by_id(db, (claim.post_id for claim in held))
+    found: dict[int, list[PostRecord]] = {}
     for claim in held:
-        post = await store.get_post(db, claim.post_id)
-        assert post is not None
-        mine = duties.get((post.id, claim.year), [])
-        found.append(
+        key = (claim.person_id, claim.post_id, claim.year)
+        mine = duties.get(key, [])
+        found.setdefault(claim.person_id, []).append(
             PostRecord(
                 claim.year,
-                post,
-                rated.get((post.id, claim.year)),
+                posts[claim.post_id],
+                rated.get(key),
                 len(mine),
                 sum(r.minutes or 0 for r in mine),
             )

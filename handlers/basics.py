@@ -11,7 +11,7 @@ from bot.context import BotContext
 from bot.i18n import LOCALES, translator
 from domain import onboarding
 from handlers import menu
-from handlers.common import answer_query, forget_locale, parse_callback, tr, who
+from handlers.common import answer_query, edit_text, forget_locale, parse_callback, tr, who
 from handlers.menu import help_text
 from storage import telegram_users
 
@@ -57,7 +57,7 @@ async def set_language(update: Update, context: BotContext) -> None:
     forget_locale(context, update.effective_user.id)
     t = translator(locale)
     await answer_query(query)
-    await query.edit_message_text(t.gettext("Language set to English."))
+    await edit_text(query, t.gettext("Language set to English."))
     await update.effective_message.reply_text(help_text(t, await who(update, context)))
     await menu.publish_for(context.bot, await who(update, context), locale)
 

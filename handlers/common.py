@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable
 from datetime import datetime
+from typing import Any
 
 from telegram import CallbackQuery, Update, User
 from telegram.error import BadRequest
@@ -119,8 +121,18 @@ async def drop_buttons(query: CallbackQuery) -> None:
     message = query.message
     if message is None or not getattr(message, "reply_markup", None):
         return
+    await _unless_unchanged(query.edit_message_reply_markup(None))
+
+
+async def edit_text(query: CallbackQuery, text: str, **kwargs: Any) -> None:
+    """Replace the pressed message's text; a second press of the same button (a double tap,
+    a stale client) asks for the text it already has, which Telegram refuses."""
+    await _unless_unchanged(query.edit_message_text(text, **kwargs))
+
+
+async def _unless_unchanged(edit: Awaitable[object]) -> None:
     try:
-        await query.edit_message_reply_markup(None)
+        await edit
     except BadRequest as exc:
         if "not modified" not in str(exc).lower():
             raise

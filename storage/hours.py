@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from datetime import date
 
 import aiosqlite
@@ -120,13 +121,27 @@ async def set_half_hours(conn: aiosqlite.Connection, record_id: int, half_hours:
 async def sums(
     db: Database, person_id: int, start: date, end: date
 ) -> list[tuple[ActivityKind, HourStatus, int]]:
+    return (await sums_of(db, [person_id], start, end)).get(person_id, [])
+
+
+async def sums_of(
+    db: Database, person_ids: Sequence[int], start: date, end: date
+) -> dict[int, list[tuple[ActivityKind, HourStatus, int]]]:
+    """`sums` for many people in one statement (the quarterly feedback's cadres)."""
+    if not person_ids:
+        return {}
     found = await db.fetchall(
-        "SELECT kind, status, SUM(half_hours) AS total FROM hour_records"
-        f" WHERE person_id = ? AND day BETWEEN ? AND ? AND status IN {_COUNTING}"
-        " GROUP BY kind, status",
-        (person_id, start.isoformat(), end.isoformat()),
+        "SELECT person_id, kind, status, SUM(half_hours) AS total FROM hour_records"
+        f" WHERE person_id IN ({', '.join('?' * len(person_ids))}) AND day BETWEEN ? AND ?"
+        f" AND status IN {_COUNTING} GROUP BY person_id, kind, status",
+        (*person_ids, start.isoformat(), end.isoformat()),
     )
-    return [(ActivityKind(r["kind"]), HourStatus(r["status"]), r["total"]) for r in found]
+    by_person: dict[int, list[tuple[ActivityKind, HourStatus, int]]] = {}
+    for r in found:
+        by_person.setdefault(r["person_id"], []).append(
+            (ActivityKind(r["kind"]), HourStatus(r["status"]), r["total"])
+        )
+    return by_person
 
 
 async def by_person(db: Database, person_id: int, *, offset: int, limit: int) -> list[HourRecord]:

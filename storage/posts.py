@@ -4,7 +4,7 @@ transaction; readers use the database's reader connection."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 import aiosqlite
@@ -113,6 +113,14 @@ async def set_member_limit(conn: aiosqlite.Connection, branch_id: int, limit: in
 async def get_post(conn: Conn, post_id: int) -> Post | None:
     row = await _one(conn, "SELECT * FROM posts WHERE id = ?", (post_id,))
     return _post(row) if row else None
+
+
+async def posts_by_id(conn: Conn, post_ids: Iterable[int]) -> dict[int, Post]:
+    ids = sorted(set(post_ids))
+    if not ids:
+        return {}
+    found = await _all(conn, f"SELECT * FROM posts WHERE id IN ({_placeholders(ids)})", ids)
+    return {r["id"]: _post(r) for r in found}
 
 
 async def branch_posts(conn: Conn, branch_id: int, *, retired: bool = False) -> list[Post]:
@@ -377,19 +385,34 @@ async def duties_of(conn: Conn, person_id: int, year: int) -> list[DutyRecord]:
         "SELECT * FROM duty_records WHERE person_id = ? AND year = ? ORDER BY done_on, id",
         (person_id, year),
     )
-    return [
-        DutyRecord(
-            id=r["id"],
-            post_id=r["post_id"],
-            person_id=r["person_id"],
-            year=r["year"],
-            done_on=date.fromisoformat(r["done_on"]),
-            text=r["text"],
-            photo_file_id=r["photo_file_id"],
-            minutes=r["minutes"],
-        )
-        for r in found
-    ]
+    return [_duty(r) for r in found]
+
+
+async def duties_done(
+    conn: Conn, person_ids: Sequence[int], years: range, start: date, end: date
+) -> list[DutyRecord]:
+    """The people's duty records of cycles in `years` done from `start` to `end`."""
+    found = await _all(
+        conn,
+        f"SELECT * FROM duty_records WHERE person_id IN ({_placeholders(person_ids)})"
+        " AND year BETWEEN ? AND ? AND done_on BETWEEN ? AND ?"
+        " ORDER BY person_id, done_on, id",
+        (*person_ids, years.start, years.stop - 1, start.isoformat(), end.isoformat()),
+    )
+    return [_duty(r) for r in found]
+
+
+def _duty(r: sqlite3.Row) -> DutyRecord:
+    return DutyRecord(
+        id=r["id"],
+        post_id=r["post_id"],
+        person_id=r["person_id"],
+        year=r["year"],
+        done_on=date.fromisoformat(r["done_on"]),
+        text=r["text"],
+        photo_file_id=r["photo_file_id"],
+        minutes=r["minutes"],
+    )
 
 
 async def requests_in(conn: Conn, branch_id: int, year: int) -> list[sqlite3.Row]:
@@ -443,12 +466,12 @@ async def save_assessment(
     )
 
 
-async def assessments_of(conn: Conn, person_id: int, years: range) -> list[Assessment]:
+async def assessments_of(conn: Conn, person_ids: Sequence[int], years: range) -> list[Assessment]:
     found = await _all(
         conn,
-        "SELECT * FROM post_assessments WHERE person_id = ? AND year BETWEEN ? AND ?"
-        " ORDER BY year, post_id",
-        (person_id, years.start, years.stop - 1),
+        f"SELECT * FROM post_assessments WHERE person_id IN ({_placeholders(person_ids)})"
+        " AND year BETWEEN ? AND ? ORDER BY person_id, year, post_id",
+        (*person_ids, years.start, years.stop - 1),
     )
     return [_assessment(r) for r in found]
 
@@ -465,14 +488,15 @@ async def assessments_in(
     return {(r["post_id"], r["person_id"]): _assessment(r) for r in found}
 
 
-async def held_claims_of(conn: Conn, person_id: int, years: range) -> list[Claim]:
-    """Posts the person held (approved, or approved and since asked to leave or left)."""
+async def held_claims_of(conn: Conn, person_ids: Sequence[int], years: range) -> list[Claim]:
+    """Posts the people held (approved, or approved and since asked to leave or left), by
+    person, year and claim."""
     found = await _all(
         conn,
-        "SELECT * FROM post_claims WHERE person_id = ? AND year BETWEEN ? AND ?"
-        " AND approved_at IS NOT NULL"
-        " ORDER BY year, id",
-        (person_id, years.start, years.stop - 1),
+        f"SELECT * FROM post_claims WHERE person_id IN ({_placeholders(person_ids)})"
+        " AND year BETWEEN ? AND ? AND approved_at IS NOT NULL"
+        " ORDER BY person_id, year, id",
+        (*person_ids, years.start, years.stop - 1),
     )
     return [_claim(r) for r in found]
 

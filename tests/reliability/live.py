@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -57,6 +57,17 @@ class LiveBot:
         finally:
             self.loop.call_soon_threadsafe(self.loop.stop)
             self.thread.join(10)
+
+
+def running(token: str, data: Path) -> Iterator[LiveBot]:
+    """A module fixture's body: the bot for the module's tests, which fail at the end if
+    any handler raised meanwhile."""
+    bot = LiveBot(token, data)
+    try:
+        yield bot
+    finally:
+        bot.close()
+    assert not bot.harness.errors, f"handlers raised: {bot.harness.errors!r}"
 
 
 async def snapshot(db: Database) -> dict[str, list[tuple]]:

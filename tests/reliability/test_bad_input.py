@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime
+import json
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domain import admin, hours, posts
+from domain import admin, hours, posts, units
 from domain.errors import DomainError
 from domain.models import Category, PersonStatus
+from handlers import broadcast, cadres
+from handlers import events as events_handlers
+from handlers import hours as hours_handlers
+from handlers import units as units_handlers
 from storage import people
+from tests import cadre_support
 from tests.conftest import TOKEN, invite
-from tests.reliability.live import EXAMPLES, LiveBot
+from tests.reliability.live import EXAMPLES, LiveBot, running
+from tests.reliability.test_callback_fuzz import watch_writes, writes
 
 NASTY = [
     "'; DROP TABLE people; --",
@@ -36,12 +44,7 @@ typed = st.one_of(st.sampled_from(NASTY), st.text(min_size=1, max_size=4096)).fi
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory) -> Iterator[LiveBot]:
-    bot = LiveBot(TOKEN, tmp_path_factory.mktemp("bad-input"))
-    try:
-        yield bot
-    finally:
-        bot.close()
-    assert not bot.harness.errors, f"handlers raised: {bot.harness.errors!r}"
+    yield from running(TOKEN, tmp_path_factory.mktemp("bad-input"))
 
 
 @pytest.fixture(scope="module")
@@ -163,7 +166,7 @@ def test_any_hours_description_is_refused_or_stored_as_cleaned(live, members):
     example()
 
 
-MOBILE_FIELDS = ("destination", "address", "employer")
+MOBILE_FIELDS = ("destination", "address", "employer", "org", "org_contact", "org_phone")
 
 
 def test_any_outflow_field_is_answered_and_nothing_is_stored_before_submitting(live, members):
@@ -173,7 +176,13 @@ def test_any_outflow_field_is_answered_and_nothing_is_stored_before_submitting(l
         person = members()
         live.run(person.send("/mobile"))
         live.run(person.press("🚶 外出登记"))
-        fillers = {"destination": "浙江省杭州市", "address": "西湖区文三路1号"}
+        fillers = {
+            "destination": "浙江省杭州市",
+            "address": "西湖区文三路1号",
+            "employer": "杭州某科技公司",
+            "org": "西湖区文新街道党工委",
+            "org_contact": "王书记",
+        }
         for earlier in MOBILE_FIELDS[: MOBILE_FIELDS.index(field)]:
             live.run(person.send(fillers[earlier]))
         before = live.snapshot()
@@ -241,5 +250,126 @@ def test_any_duty_record_text_is_answered_and_nothing_is_stored_before_saving(
         assert replies and all(reply.get("text") for reply in replies), text
         live.run(holder.send("/cancel"))
         assert live.snapshot() == before
+
+    example()
+
+
+# Fields where a refusal keeps the person at the question: the next example types there
+# again, and only an accepted text costs a walk back. So most get RELIABILITY_EXAMPLES.
+
+
+async def conversation_state(live: LiveBot, person) -> set[str]:
+    found = await live.db.fetchall(
+        "SELECT state FROM ptb_conversations WHERE key = ?", (json.dumps([person.id, person.id]),)
+    )
+    return {json.loads(r["state"]) for r in found}
+
+
+@dataclass(frozen=True)
+class Field:
+    person: object
+    state: str  # the conversation state that reads the field
+    walk: Callable[[], Awaitable[object]]
+
+
+@pytest.fixture(scope="module")
+def watched(live: LiveBot) -> LiveBot:
+    live.run(watch_writes(live.db))
+    live.run(writes(live.db))
+    return live
+
+
+@pytest.fixture(scope="module")
+def fields(watched: LiveBot, members, second_branch) -> dict[str, Field]:
+    live = watched
+    db = live.db
+    branch = second_branch.id
+    secretary = live.harness.person("书记")
+    live.run(admin.add_secretary(db, branch, secretary.id))
+    unit = live.run(units.add_unit(db, None, "县教育局机关党委"))
+    cadre = members(Category.CADRE)
+    registered_cadre = live.run(cadre_support.member(db, branch, "王科长"))
+    live.run(cadre_support.registered(db, registered_cadre, secretary.id, unit.id))
+    hours_of = live.run(
+        db.fetchval("SELECT id FROM people WHERE telegram_id = ?", (registered_cadre,))
+    )
+
+    async def steps(person, *actions: tuple[str, str]) -> None:
+        for action, value in actions:
+            if action == "press_data":  # a button by its data, on the newest message
+                await person.press_data(person.last["message_id"], value)
+            else:
+                await getattr(person, action)(value)
+
+    to_position = (("send", "/cadre_register"), ("send", "李明"), ("press", unit.name))
+    to_address = (*to_position, ("send", "科员"), ("press", "正科级"))
+
+    async def to_reject_reason() -> None:
+        await cadre_support.hours(db, hours_of, branch, date.today(), 2, verified=False)
+        record = await db.fetchval("SELECT MAX(id) FROM hour_records")
+        await secretary.press_data(secretary.last["message_id"], f"hours:reject:{record}")
+
+    to_place = (
+        ("send", "/newevent"),
+        ("send", "主题党日"),
+        ("press_data", "ev:kind:lesson"),
+        ("send", f"{date.today() + timedelta(days=30)} 14:00-16:00"),
+    )
+    return {
+        "event place": Field(secretary, events_handlers.PLACE, lambda: steps(secretary, *to_place)),
+        "cadre position": Field(cadre, cadres.POSITION, lambda: steps(cadre, *to_position)),
+        "cadre address": Field(cadre, cadres.ADDRESS, lambda: steps(cadre, *to_address)),
+        "cadre phone": Field(
+            cadre, cadres.PHONE, lambda: steps(cadre, *to_address, ("send", "幸福路1号"))
+        ),
+        "broadcast text": Field(
+            secretary, broadcast.WRITING, lambda: steps(secretary, ("send", "/broadcast"))
+        ),
+        "remark": Field(
+            secretary,
+            units_handlers.REMARK_TEXT,
+            lambda: steps(secretary, ("send", "/remark"), ("press", "王科长")),
+        ),
+        "hours reject reason": Field(secretary, hours_handlers.REASON, to_reject_reason),
+    }
+
+
+# Most texts are accepted there, and the walk back is four steps: a quarter in the quick
+# suite, as for the fields above.
+LONG_WALKS = {"event place", "hours reject reason"}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "event place",
+        "cadre position",
+        "cadre address",
+        "cadre phone",
+        "broadcast text",
+        "remark",
+        "hours reject reason",
+    ],
+)
+def test_any_text_in_a_field_is_answered_and_only_an_accepted_one_is_kept(watched, fields, name):
+    live, field = watched, fields[name]
+    parked = False
+
+    @(DEEP if name in LONG_WALKS else QUIET)
+    @given(text=typed)
+    def example(text: str) -> None:
+        nonlocal parked
+        if not parked:
+            live.run(field.person.send("/cancel"))
+            live.run(field.walk())
+            assert field.state in live.run(conversation_state(live, field.person)), name
+            live.run(writes(live.db))  # the walk's own (a record to reject)
+        replies = live.run(field.person.send(text))
+        assert replies and all(reply.get("text") for reply in replies), (name, text)
+        parked = field.state in live.run(conversation_state(live, field.person))
+        written = live.run(writes(live.db))
+        if parked:
+            assert not written, f"{name}: {text!r} was refused but wrote {written}"
+        assert not live.harness.errors, (name, text, live.harness.errors)
 
     example()

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from benchmarks.seed import fill
 from bot.testing.fake_bot_api import FakeBotAPI
 from bot.testing.process import BotProcess
 from domain import admin, onboarding, outbox
+from domain.models import Category, PersonStatus
 from storage import outbox as stored_outbox
+from storage import people
+from storage import units as unit_store
 from storage.db import Database
 from tests.conftest import TOKEN
 
@@ -174,3 +183,131 @@ async def test_kill_9_while_the_outbox_drains_delivers_everything(tmp_path):
     async with Database(tmp_path / "partybot.db") as db:
         assert await stored_outbox.counts(db) == {"sent": OUTBOX_MESSAGES}
         assert await db.check_integrity() == []
+
+
+# ------------------------------------------------------------ the quarterly feedback
+
+UNITS = 16
+REPORT_DAY = datetime(2026, 10, 8, 9, 30, 5, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+async def a_quarter_to_report(server: FakeBotAPI, path: Path) -> dict[int, int]:
+    """The seeded county at a fiftieth, its cadres spread over UNITS units; each unit's
+    summary goes to two contacts, or every fourth unit to its group. Returns every chat a
+    summary must reach, with its unit."""
+    async with Database(path):
+        pass  # the schema
+    fill(path, 0.02, REPORT_DAY.year)
+    chats = {}
+    async with Database(path) as db, db.transaction() as conn:
+        for unit in range(1, UNITS + 1):  # the seed made the first ones
+            await conn.execute(
+                "INSERT OR IGNORE INTO unit_orgs (id, name, created_at)"
+                " VALUES (?, ?, '2026-01-01')",
+                (unit, f"县直单位{unit}"),
+            )
+        await conn.execute(f"UPDATE cadre_registrations SET unit_id = id % {UNITS} + 1")
+        for unit in range(1, UNITS + 1):
+            if unit % 4 == 0:
+                group = server.new_group(f"单位{unit}党员群")["id"]
+                await unit_store.set_chat(conn, unit, group)
+                chats[group] = unit
+                continue
+            for n in range(2):
+                contact = server.new_user(f"联络员{unit}-{n}")["id"]
+                person = await people.insert(
+                    conn,
+                    telegram_id=contact,
+                    branch_id=1,
+                    name=f"联络员{unit}",
+                    phone=None,
+                    category=Category.RESIDENT,
+                    status=PersonStatus.ACTIVE,
+                )
+                await conn.execute(
+                    "INSERT INTO unit_contacts (unit_id, person_id, since) VALUES (?, ?, 'x')",
+                    (unit, person),
+                )
+                chats[contact] = unit
+    return chats
+
+
+def job_started(path: Path) -> str | None:
+    """When the feedback job's run last began (a run cut short by a kill begins again)."""
+    with contextlib.closing(sqlite3.connect(path, timeout=5)) as conn:
+        found = conn.execute(
+            "SELECT started_at FROM job_runs WHERE job = 'cadre-feedback'"
+        ).fetchone()
+    return found and found[0]
+
+
+def documents(server: FakeBotAPI, chat: int) -> list[dict]:
+    return [m for m in server.chat_messages(chat) if "document" in m]
+
+
+async def test_kill_9_during_the_quarterly_feedback_sends_each_unit_its_summary_once(tmp_path):
+    """The bot is killed while the feedback job builds and queues the summaries and while
+    the sender delivers them; every unit's chats get their summary, duplicates only for
+    messages in flight at a kill, and the job's run is recorded once."""
+    rng = random.Random(1008)
+    server = FakeBotAPI(token=TOKEN)
+    await server.start()
+    chats = await a_quarter_to_report(server, tmp_path / "partybot.db")
+    shift = REPORT_DAY - datetime.now(UTC)
+    bot = BotProcess(
+        server,
+        tmp_path,
+        command=("-m", "tests.reliability.shifted_clock", "run"),
+        env={"PARTYBOT_CLOCK_SHIFT": str(shift.total_seconds()), "OUTBOX_PER_SECOND": "8"},
+    )
+    await bot.start()
+
+    def delivered() -> int:
+        return sum(bool(documents(server, chat)) for chat in chats)
+
+    try:
+        # The first kill as the bot starts, the second once the job has begun (it builds
+        # the summaries and queues them, in about half a second here), the others while
+        # they are being sent, after a random number of them arrived.
+        await asyncio.sleep(rng.uniform(0.3, 1.0))
+        await bot.kill()
+        began = job_started(tmp_path / "partybot.db")
+        await bot.start()
+        for _ in range(1000):
+            if job_started(tmp_path / "partybot.db") != began:
+                break
+            await asyncio.sleep(0.01)
+        # Building or queuing, or just after: queued rows must not be queued again.
+        await asyncio.sleep(rng.uniform(0, 0.5))
+        await bot.kill()
+        await bot.start()
+        for threshold in sorted(rng.sample(range(1, len(chats)), KILLS)):
+            for _ in range(600):
+                if delivered() >= threshold:
+                    break
+                await asyncio.sleep(0.05)
+            await bot.kill()
+            await bot.start()
+        for _ in range(1200):
+            if delivered() == len(chats):
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        await bot.stop()
+        await server.stop()
+
+    received = {chat: documents(server, chat) for chat in chats}
+    assert all(received.values()), [chats[c] for c, found in received.items() if not found]
+    for chat, found in received.items():
+        # Each chat has its own unit's summary, the same each time it arrived.
+        assert {m["caption"] for m in found} == {found[0]["caption"]}
+        assert f"县直单位{chats[chat]}" in found[0]["caption"]
+    duplicates = sum(len(found) for found in received.values()) - len(chats)
+    assert duplicates <= (KILLS + 2) * IN_FLIGHT_MAX
+    async with Database(tmp_path / "partybot.db") as db:
+        assert await db.check_integrity() == []
+        keys = await db.fetchall("SELECT key, status FROM outbox WHERE key LIKE 'feedback:%'")
+        assert len(keys) == len(chats)
+        assert {r["status"] for r in keys} == {"sent"}
+        runs = await db.fetchall("SELECT finished_at FROM job_runs WHERE job = 'cadre-feedback'")
+        assert len(runs) == 1 and runs[0]["finished_at"] is not None

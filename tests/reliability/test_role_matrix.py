@@ -18,7 +18,7 @@ from domain import admin
 from handlers import FEATURES
 from handlers.menu import BUTTONS, COMMANDS, Audience
 from tests.conftest import TOKEN, invite, onboard
-from tests.reliability.live import EXAMPLES, LiveBot
+from tests.reliability.live import EXAMPLES, LiveBot, running
 
 OPEN = {Audience.EVERYONE, Audience.MEMBER}
 
@@ -32,6 +32,14 @@ def registered(handlers: list[BaseHandler]) -> Iterator[BaseHandler]:
             yield from registered(handler.fallbacks)
         else:
             yield handler
+
+
+def open_everything(live: LiveBot, *people: Person) -> None:
+    """Every command once by each, in turn: what a branch makes on first use exists after."""
+    for person in people:
+        for name in dict.fromkeys(c.name for c in COMMANDS):
+            live.run(person.send(f"/{name}"))
+            live.run(person.send("/cancel"))
 
 
 class World:
@@ -58,11 +66,9 @@ class World:
         # Every command once by everyone, branch A first: records made on first use (a
         # branch's posts, say) then exist, with branch A's holding the small ids that the
         # forged presses aim at.
-        everyone = (self.secretary_a, self.member, self.applicant, self.secretary_b, self.stranger)
-        for person in everyone:
-            for name in dict.fromkeys(c.name for c in COMMANDS):
-                live.run(person.send(f"/{name}"))
-                live.run(person.send("/cancel"))
+        open_everything(
+            live, self.secretary_a, self.member, self.applicant, self.secretary_b, self.stranger
+        )
 
     def unentitled(self, audience: Audience) -> list[tuple[str, Person]]:
         """Everyone who must be refused what `audience` may do."""
@@ -77,12 +83,7 @@ class World:
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory) -> Iterator[LiveBot]:
-    bot = LiveBot(TOKEN, tmp_path_factory.mktemp("role-matrix"))
-    try:
-        yield bot
-    finally:
-        bot.close()
-    assert not bot.harness.errors, f"handlers raised: {bot.harness.errors!r}"
+    yield from running(TOKEN, tmp_path_factory.mktemp("role-matrix"))
 
 
 @pytest.fixture(scope="module")
