@@ -17,7 +17,6 @@ import uuid
 from pathlib import Path
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.error import BadRequest
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -42,6 +41,7 @@ from handlers.common import (
     parse_callback,
     tr,
     tr_for,
+    unless_unchanged,
     who,
 )
 from storage.db import Database
@@ -301,11 +301,10 @@ async def report_progress(context: BotContext) -> None:
         )
     else:
         text = progress_text(t, progress.done, progress.total)
-    try:
-        await context.bot.edit_message_text(text, chat_id=chat_id, message_id=message_id)
-    except BadRequest as exc:  # unchanged since the last tick
-        if "not modified" not in str(exc).lower():
-            raise
+    # unchanged since the last tick is no error
+    await unless_unchanged(
+        context.bot.edit_message_text(text, chat_id=chat_id, message_id=message_id)
+    )
 
 
 async def cancel(update: Update, context: BotContext) -> int:

@@ -8,7 +8,7 @@ from collections.abc import Awaitable
 from datetime import datetime
 from typing import Any
 
-from telegram import CallbackQuery, Update, User
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update, User
 from telegram.error import BadRequest
 
 from bot.context import BotContext
@@ -121,16 +121,19 @@ async def drop_buttons(query: CallbackQuery) -> None:
     message = query.message
     if message is None or not getattr(message, "reply_markup", None):
         return
-    await _unless_unchanged(query.edit_message_reply_markup(None))
+    await unless_unchanged(query.edit_message_reply_markup(None))
 
 
-async def edit_text(query: CallbackQuery, text: str, **kwargs: Any) -> None:
+async def edit_text(
+    query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None, **kwargs: Any
+) -> None:
     """Replace the pressed message's text; a second press of the same button (a double tap,
     a stale client) asks for the text it already has, which Telegram refuses."""
-    await _unless_unchanged(query.edit_message_text(text, **kwargs))
+    await unless_unchanged(query.edit_message_text(text, reply_markup=markup, **kwargs))
 
 
-async def _unless_unchanged(edit: Awaitable[object]) -> None:
+async def unless_unchanged(edit: Awaitable[object]) -> None:
+    """Await an edit; Telegram's "message is not modified" means it already shows that."""
     try:
         await edit
     except BadRequest as exc:

@@ -3,8 +3,7 @@ file, and the wording of their refusals."""
 
 from __future__ import annotations
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
+from telegram import Update
 
 from bot.i18n import N_
 from domain.access import Actor
@@ -63,14 +62,3 @@ async def send_file(update: Update, content: bytes, filename: str, caption: str)
     await update.effective_message.reply_document(
         document=content, filename=filename, caption=caption[:1024]
     )
-
-
-async def edit_text(
-    query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
-) -> None:
-    """Show `text` on the pressed message; pressing the same button twice is no error."""
-    try:
-        await query.edit_message_text(text, reply_markup=markup)
-    except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
-            raise

@@ -9,7 +9,6 @@ from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -30,6 +29,7 @@ from handlers.common import (
     add_errors,
     answer_query,
     drop_buttons,
+    edit_text,
     error_text,
     now,
     parse_callback,
@@ -538,11 +538,7 @@ async def show_roster(update, context, t, me, event_id) -> None:
         [[button(t.pgettext("button", "🔄 Refresh"), f"ev:live:{event_id}")]]
     )
     if update.callback_query.data.startswith("ev:live:"):
-        try:
-            await update.callback_query.edit_message_text(text, reply_markup=keyboard)
-        except BadRequest as exc:
-            if "not modified" not in str(exc).lower():
-                raise
+        await edit_text(update.callback_query, text, keyboard)
         return
     await update.effective_message.reply_text(text, reply_markup=keyboard)
 

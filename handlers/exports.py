@@ -21,8 +21,8 @@ from domain.mobile_models import Direction, RegStatus
 from domain.models import Category, PersonStatus
 from domain.post_models import ClaimStatus
 from domain.spreadsheets import Sheet, write_workbook
-from handlers.common import answer_query, error_text, parse_callback, tr, who
-from handlers.console import XLSX, edit_text, secretary_branch, send_file
+from handlers.common import answer_query, edit_text, error_text, parse_callback, tr, who
+from handlers.console import XLSX, secretary_branch, send_file
 from handlers.events import METHOD_LABELS
 from handlers.hours import COUNTING_LABELS, KIND_LABELS
 from handlers.labels import CATEGORY_NAMES

@@ -18,13 +18,14 @@ from domain.errors import DomainError
 from domain.models import Person
 from handlers.common import (
     answer_query,
+    edit_text,
     error_text,
     forget_locale,
     parse_callback,
     tr,
     who,
 )
-from handlers.console import edit_text, secretary_branch, send_file
+from handlers.console import secretary_branch, send_file
 from storage.db import Database, utcnow
 
 # One's own departure, and the secretary's record of someone else's: apart, so that a
