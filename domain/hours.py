@@ -571,10 +571,12 @@ async def own_record(db: Database, actor: Actor, record_id: int) -> HourRecord:
 
 
 async def pending_for(db: Database, actor: Actor) -> list[HourRecord]:
-    """Records waiting in the branches where `actor` is secretary, oldest first."""
+    """Records waiting for `actor` in the branches where they are secretary, oldest first;
+    not their own, which another secretary approves."""
+    own = actor.person.id if actor.person else None
     found: list[HourRecord] = []
     for branch_id in actor.branches_where(Role.SECRETARY):
-        found += await store.pending_in_branch(db, branch_id)
+        found += [r for r in await store.pending_in_branch(db, branch_id) if r.person_id != own]
     return found
 
 

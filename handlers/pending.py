@@ -137,8 +137,9 @@ def card_keyboard(t: Translator, item: Item, *, with_open: bool = True) -> Inlin
 async def show_queue(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     message = update.effective_message
+    me = await who(update, context)
     try:
-        items = await pending.queue(context.db, await who(update, context))
+        items = await pending.queue(context.db, me)
     except DomainError as exc:
         await message.reply_text(error_text(t, exc))
         return
@@ -161,14 +162,15 @@ async def show_queue(update: Update, context: BotContext) -> None:
                 shown=SHOWN,
             )
         )
-    await _offer_batch(t, message, items)
+    await _offer_batch(t, message, items, me.person.id if me.person else None)
 
 
-async def _offer_batch(t: Translator, message, items: list[Item]) -> None:
-    """Hours records, many and alike, may be approved together (per branch)."""
+async def _offer_batch(t: Translator, message, items: list[Item], own: int | None) -> None:
+    """Hours records, many and alike, may be approved together (per branch); the
+    secretary's own records are not among them (another secretary approves those)."""
     by_branch: dict[int, list[Item]] = {}
     for item in items:
-        if item.kind is Kind.HOURS:
+        if item.kind is Kind.HOURS and item.person_id != own:
             by_branch.setdefault(item.branch_id, []).append(item)
     for branch_id, records in by_branch.items():
         if len(records) < 2:

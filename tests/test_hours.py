@@ -353,14 +353,17 @@ async def test_a_secretary_cannot_verify_their_own_hours(bot, branch, member):
     assert "本支部没有其他书记" in secretary.answer
     assert await hour_statuses(bot) == [(1, "pending")]
 
-    # "Approve all" in /pending skips the secretary's own record and says so.
+    # "Approve all" in /pending counts only the others' records, skips the secretary's own
+    # and says so.
     await log(member, amount="1")
     await log(member, amount="1.5")
     await secretary.send("/pending")
-    await secretary.press("✅ 全部通过（3）")
+    await secretary.press("✅ 全部通过（2）")
     assert "2 条活动时长记录已核实" in secretary.last_text
     assert "您本人的 1 条记录已跳过" in secretary.last_text
     assert await hour_statuses(bot) == [(1, "pending"), (2, "verified"), (3, "verified")]
+    await secretary.send("/hours")
+    assert "📥 待审核（0）" in secretary.buttons(), "one's own record is not one's to approve"
     before = await snapshot(bot)
     await secretary.press_data(secretary.last["message_id"], f"pending:hrs:{branch.id}:1")
     assert "本支部没有其他书记" in secretary.answer
