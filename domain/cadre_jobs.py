@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import aiosqlite
 
 from bot.i18n import N_, translator
-from domain import county_report, feedback, fonts, outbox, reminders
+from domain import county_report, feedback, fonts, notices, outbox, reminders
 from domain.feedback import UnitFeedback
 from domain.notification import Attachment, Kind
 from domain.periods import Period, quarter_of
@@ -248,18 +248,15 @@ async def queue_feedback(
         return queued
     branch_ids = sorted({b for f in summary.figures for b in f.branch_ids})
     for branch_id in branch_ids:
-        for secretary in await people.secretaries(db, branch_id):
-            if secretary.telegram_id is None:
-                continue
-            queued += await outbox.enqueue(
-                conn,
-                key=f"{key}:waiting:{secretary.id}",
-                chat_id=secretary.telegram_id,
-                text=UNDELIVERABLE,
-                params={"unit": summary.unit.name, "quarter": summary.period.label},
-                branch_id=branch_id,
-                not_before=now,
-            )
+        queued += await notices.to_secretaries(
+            conn,
+            db,
+            branch_id,
+            f"{key}:waiting",
+            text=UNDELIVERABLE,
+            params={"unit": summary.unit.name, "quarter": summary.period.label},
+            not_before=now,
+        )
     return queued
 
 

@@ -12,13 +12,13 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from domain import hours, outbox, pending, reminders, worktime
+from domain import hours, notices, pending, reminders, worktime
 from domain.access import Actor, require
 from domain.errors import InvalidInput
 from domain.mobile import EXPIRING_DAYS
 from domain.mobile_models import ListKind
 from domain.models import Role
-from storage import audit, cadres, job_runs, mobile, people
+from storage import audit, cadres, job_runs, mobile
 from storage import digest as store
 from storage import outbox as queued
 from storage.db import Database, iso
@@ -177,18 +177,13 @@ async def secretary_digest(db: Database, branch_id: int, now: datetime, tz: Zone
     if not _anything(params):
         return 0
     day = now.astimezone(tz).date().isoformat()
-    enqueued = 0
     async with db.transaction() as conn:
-        for secretary in await people.secretaries(db, branch_id):
-            if secretary.telegram_id is None:
-                continue
-            enqueued += await outbox.enqueue(
-                conn,
-                key=f"digest:{branch_id}:{secretary.id}:{day}",
-                chat_id=secretary.telegram_id,
-                template=TEMPLATE,
-                params=params,
-                branch_id=branch_id,
-                not_before=now,
-            )
-    return enqueued
+        return await notices.to_secretaries(
+            conn,
+            db,
+            branch_id,
+            f"digest:{branch_id}:{day}",
+            template=TEMPLATE,
+            params=params,
+            not_before=now,
+        )
