@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
-from domain import outbox
+from domain import notices, outbox
 from domain.access import Actor, require
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.models import (
@@ -238,18 +238,16 @@ async def _tell_secretaries(conn: aiosqlite.Connection, db: Database, submitted:
         "category": person.category and str(person.category),
         "role": str(request.role),
     }
-    for secretary in await people.secretaries(db, request.branch_id):
-        if secretary.telegram_id is not None:
-            await outbox.enqueue(
-                conn,
-                key=f"join-request:{request.id}:{secretary.id}",
-                chat_id=secretary.telegram_id,
-                template=REQUEST_TEMPLATE,
-                params=params,
-                branch_id=request.branch_id,
-                # Someone just applied and waits; a secretary can mute the bot in Telegram.
-                kind=outbox.Kind.URGENT,
-            )
+    await notices.to_secretaries(
+        conn,
+        db,
+        request.branch_id,
+        f"join-request:{request.id}",
+        template=REQUEST_TEMPLATE,
+        params=params,
+        # Someone just applied and waits; a secretary can mute the bot in Telegram.
+        kind=outbox.Kind.URGENT,
+    )
 
 
 @dataclass(frozen=True)
