@@ -11,7 +11,15 @@ from bot.context import BotContext
 from bot.i18n import LOCALES, translator
 from domain import onboarding
 from handlers import menu
-from handlers.common import answer_query, edit_text, forget_locale, parse_callback, tr, who
+from handlers.common import (
+    answer_query,
+    answer_stale,
+    edit_text,
+    forget_locale,
+    parse_callback,
+    tr,
+    who,
+)
 from handlers.menu import help_text
 from storage import telegram_users
 
@@ -79,7 +87,7 @@ async def unknown_text(update: Update, context: BotContext) -> None:
 async def stale_button(update: Update, context: BotContext) -> None:
     """A button from an old message or hand-made data: answer politely, change nothing."""
     t = await tr(update, context)
-    await answer_query(update.callback_query, t.gettext("This button is no longer valid."))
+    await answer_stale(update.callback_query, t)
 
 
 def handlers() -> list:

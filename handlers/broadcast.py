@@ -35,6 +35,7 @@ from domain.errors import DomainError
 from handlers.common import (
     add_errors,
     answer_query,
+    answer_stale,
     drop_buttons,
     error_text,
     now,
@@ -141,7 +142,7 @@ async def got_audience(update: Update, context: BotContext) -> str | int:
     match = parse_callback(query.data, _AUDIENCE)
     draft = context.user_data.get(DRAFT)
     if match is None or draft is None:
-        await answer_query(query, t.gettext("This button is no longer valid."))
+        await answer_stale(query, t)
         return AUDIENCE
     await answer_query(query)
     await drop_buttons(query)
@@ -174,7 +175,7 @@ async def got_target(update: Update, context: BotContext) -> str | int:
     match = parse_callback(query.data, _TARGET)
     draft = context.user_data.get(DRAFT)
     if match is None or draft is None:
-        await answer_query(query, t.gettext("This button is no longer valid."))
+        await answer_stale(query, t)
         return TARGET
     await answer_query(query)
     await drop_buttons(query)
@@ -230,7 +231,7 @@ async def confirm(update: Update, context: BotContext) -> str | int:
     query = update.callback_query
     t = await tr(update, context)
     if DRAFT not in context.user_data:
-        await answer_query(query, t.gettext("This button is no longer valid."))
+        await answer_stale(query, t)
         return ConversationHandler.END
     me = await who(update, context)
     draft = _draft(context)

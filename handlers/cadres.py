@@ -25,6 +25,7 @@ from domain.models import CadreRegistration
 from handlers.common import (
     add_errors,
     answer_query,
+    answer_stale,
     drop_buttons,
     error_text,
     parse_callback,
@@ -201,7 +202,7 @@ async def got_unit(update: Update, context: BotContext) -> str:
     if match and match.group(1) != NOT_LISTED:
         unit = await unit_store.get(context.db, int(match.group(1)))
     if match is None or (unit is None and match.group(1) != NOT_LISTED):
-        await answer_query(query, t.gettext("This button is no longer valid."))
+        await answer_stale(query, t)
         return UNIT
     await answer_query(query)
     await drop_buttons(query)
@@ -218,7 +219,7 @@ async def got_rank(update: Update, context: BotContext) -> str:
     t = await tr(update, context)
     match = parse_callback(query.data, _RANK_DATA)
     if match is None or match.group(1) not in cadres.RANKS:
-        await answer_query(query, t.gettext("This button is no longer valid."))
+        await answer_stale(query, t)
         return RANK
     await answer_query(query)
     await drop_buttons(query)
@@ -356,7 +357,7 @@ async def decide(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     match = parse_callback(query.data, _DECISION)
     if match is None:
-        await answer_query(query, t.gettext("This button is no longer valid."))
+        await answer_stale(query, t)
         return
     approve = match.group(1) == "confirm"
     try:

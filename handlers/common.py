@@ -116,6 +116,11 @@ async def answer_query(query: CallbackQuery, text: str | None = None, *, alert=F
             raise
 
 
+async def answer_stale(query: CallbackQuery, t: Translator) -> None:
+    """The answer to a press whose data no longer fits: an old message, or forged data."""
+    await answer_query(query, t.gettext("This button is no longer valid."))
+
+
 async def drop_buttons(query: CallbackQuery) -> None:
     """Remove the buttons of a handled message, if it still has any."""
     message = query.message

@@ -24,6 +24,7 @@ from domain.pending import Kind
 from handlers.common import (
     add_errors,
     answer_query,
+    answer_stale,
     drop_buttons,
     error_text,
     now,
@@ -274,7 +275,7 @@ async def set_time(update: Update, context: BotContext) -> str | int:
     t = await tr(update, context)
     match = parse_callback(query.data, _SET)
     if match is None or int(match[2]) > 23 or int(match[3]) > 59:
-        await answer_query(query, t.gettext("This button is no longer valid."))
+        await answer_stale(query, t)
         return TIME
     me = await who(update, context)
     branches = me.branches_where(Role.SECRETARY)

@@ -28,6 +28,7 @@ from domain.spreadsheets import new_workbook
 from handlers.common import (
     add_errors,
     answer_query,
+    answer_stale,
     drop_buttons,
     edit_text,
     error_text,
@@ -217,7 +218,7 @@ async def got_kind(update: Update, context: BotContext) -> str:
     t = await tr(update, context)
     match = parse_callback(query.data, _KIND_DATA)
     if match is None or match.group(1) not in set(ActivityKind):
-        await answer_query(query, t.gettext("This button is no longer valid."))
+        await answer_stale(query, t)
         return KIND
     await answer_query(query)
     await drop_buttons(query)
@@ -432,7 +433,7 @@ async def rsvp(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     match = parse_callback(query.data, _RSVP)
     if match is None:
-        await answer_query(query, t.gettext("This button is no longer valid."))
+        await answer_stale(query, t)
         return
     me = await who(update, context)
     try:
@@ -476,7 +477,7 @@ async def event_action(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     match = parse_callback(query.data, _EVENT_ACTION)
     if match is None:
-        await answer_query(query, t.gettext("This button is no longer valid."))
+        await answer_stale(query, t)
         return
     action, event_id = match[1], int(match[2])
     me = await who(update, context)
@@ -650,7 +651,7 @@ async def mark_present(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     match = parse_callback(query.data, _PRESENT)
     if match is None:
-        await answer_query(query, t.gettext("This button is no longer valid."))
+        await answer_stale(query, t)
         return
     try:
         done = await events.mark_present(

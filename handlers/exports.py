@@ -21,7 +21,15 @@ from domain.mobile_models import Direction, RegStatus
 from domain.models import Category, PersonStatus
 from domain.post_models import ClaimStatus
 from domain.spreadsheets import Sheet, write_workbook
-from handlers.common import answer_query, edit_text, error_text, parse_callback, tr, who
+from handlers.common import (
+    answer_query,
+    answer_stale,
+    edit_text,
+    error_text,
+    parse_callback,
+    tr,
+    who,
+)
 from handlers.console import XLSX, secretary_branch, send_file
 from handlers.events import METHOD_LABELS
 from handlers.hours import COUNTING_LABELS, KIND_LABELS
@@ -168,7 +176,7 @@ async def export_pressed(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     match = parse_callback(query.data, _EXPORT)
     if match is None:
-        await answer_query(query, t.gettext("This button is no longer valid."))
+        await answer_stale(query, t)
         return
     try:
         branch_id = secretary_branch(await who(update, context))
@@ -224,7 +232,7 @@ async def audit_pressed(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     match = parse_callback(query.data, _AUDIT)
     if match is None:
-        await answer_query(query, t.gettext("This button is no longer valid."))
+        await answer_stale(query, t)
         return
     try:
         text, markup = await audit_page(update, context, int(match.group(1)))

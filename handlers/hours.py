@@ -33,6 +33,7 @@ from domain.models import Role
 from handlers.common import (
     add_errors,
     answer_query,
+    answer_stale,
     drop_buttons,
     error_text,
     now,
@@ -258,7 +259,7 @@ async def show_history(update: Update, context: BotContext) -> None:
     match = parse_callback(query.data, _PAGE_DATA)
     me = await who(update, context)
     if match is None or not me.active:
-        await answer_query(query, t.gettext("This button is no longer valid."))
+        await answer_stale(query, t)
         return
     await answer_query(query)
     page = int(match.group(1))
@@ -318,7 +319,7 @@ async def got_kind(update: Update, context: BotContext) -> str:
     t = await tr(update, context)
     match = parse_callback(query.data, _KIND_DATA)
     if match is None or match.group(1) not in set(ActivityKind):
-        await answer_query(query, t.gettext("This button is no longer valid."))
+        await answer_stale(query, t)
         return KIND
     if match.group(1) == ActivityKind.POST_DUTY:
         await answer_query(query)
@@ -350,7 +351,7 @@ async def got_day_button(update: Update, context: BotContext) -> str:
     t = await tr(update, context)
     match = parse_callback(query.data, _DAY_DATA)
     if match is None:
-        await answer_query(query, t.gettext("This button is no longer valid."))
+        await answer_stale(query, t)
         return DAY
     await answer_query(query)
     await drop_buttons(query)
@@ -535,7 +536,7 @@ async def start_edit(update: Update, context: BotContext) -> str | int:
     t = await tr(update, context)
     match = parse_callback(query.data, _RECORD_DATA)
     if match is None or match.group(1) != "edit":
-        await answer_query(query, t.gettext("This button is no longer valid."))
+        await answer_stale(query, t)
         return ConversationHandler.END
     try:
         record = await hours.own_record(context.db, await who(update, context), int(match[2]))
@@ -584,7 +585,7 @@ async def withdraw(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     match = parse_callback(query.data, _RECORD_DATA)
     if match is None or match.group(1) != "withdraw":
-        await answer_query(query, t.gettext("This button is no longer valid."))
+        await answer_stale(query, t)
         return
     try:
         record = await hours.withdraw(context.db, await who(update, context), int(match[2]))
@@ -821,7 +822,7 @@ async def approve(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     match = parse_callback(query.data, _RECORD_DATA)
     if match is None or match.group(1) != "approve":
-        await answer_query(query, t.gettext("This button is no longer valid."))
+        await answer_stale(query, t)
         return
     try:
         record = await hours.approve(context.db, await who(update, context), int(match[2]))
@@ -839,7 +840,7 @@ async def start_decision(update: Update, context: BotContext) -> str | int:
     t = await tr(update, context)
     match = parse_callback(query.data, _RECORD_DATA)
     if match is None or match.group(1) not in ("reject", "correct"):
-        await answer_query(query, t.gettext("This button is no longer valid."))
+        await answer_stale(query, t)
         return ConversationHandler.END
     try:
         record = await hours.record_for_secretary(
@@ -916,7 +917,7 @@ async def cancel(update: Update, context: BotContext) -> int:
 async def unexpected(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     if update.callback_query:
-        await answer_query(update.callback_query, t.gettext("This button is no longer valid."))
+        await answer_stale(update.callback_query, t)
         return
     await update.effective_message.reply_text(
         t.gettext("I did not understand that. Please answer the question above, or send /cancel.")

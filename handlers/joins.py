@@ -14,7 +14,15 @@ from domain import onboarding
 from domain.access import actor
 from domain.errors import Conflict, DomainError
 from domain.models import Category, InviteRole
-from handlers.common import answer_query, drop_buttons, error_text, parse_callback, tr, who
+from handlers.common import (
+    answer_query,
+    answer_stale,
+    drop_buttons,
+    error_text,
+    parse_callback,
+    tr,
+    who,
+)
 from handlers.labels import CATEGORY_NAMES
 from handlers.menu import help_text
 from storage.db import Database
@@ -84,7 +92,7 @@ async def decide(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     match = parse_callback(query.data, _DECISION)
     if match is None:
-        await answer_query(query, t.gettext("This button is no longer valid."))
+        await answer_stale(query, t)
         return
     approve = match.group(1) == "approve"
     me = await who(update, context)

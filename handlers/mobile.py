@@ -20,7 +20,15 @@ from bot.i18n import N_, Translator
 from domain import mobile
 from domain.errors import DomainError, InvalidInput
 from domain.mobile_models import Direction, RegStatus
-from handlers.common import answer_query, drop_buttons, error_text, parse_callback, tr, who
+from handlers.common import (
+    answer_query,
+    answer_stale,
+    drop_buttons,
+    error_text,
+    parse_callback,
+    tr,
+    who,
+)
 from handlers.mobile_views import (
     DAY_DATA,
     FIELD_LABELS,
@@ -258,7 +266,7 @@ async def reason_chosen(update: Update, context: BotContext) -> str:
     t = await tr(update, context)
     match = parse_callback(query.data, _REASON)
     if match is None or match.group(1) not in REASONS:
-        await answer_query(query, t.gettext("This button is no longer valid."))
+        await answer_stale(query, t)
         return FIELD_STATE["reason"]
     await answer_query(query)
     await drop_buttons(query)
@@ -271,7 +279,7 @@ async def day_picked(update: Update, context: BotContext) -> str:
     match = parse_callback(query.data, DAY_DATA)
     field = _draft(context)["field"]
     if match is None:
-        await answer_query(query, t.gettext("This button is no longer valid."))
+        await answer_stale(query, t)
         return FIELD_STATE[field]
     await answer_query(query)
     await drop_buttons(query)
@@ -284,7 +292,7 @@ async def month_turned(update: Update, context: BotContext) -> str:
     match = parse_callback(query.data, MONTH_DATA)
     field = _draft(context)["field"]
     if match is None or not 1 <= int(match.group(2)) <= 12:
-        await answer_query(query, t.gettext("This button is no longer valid."))
+        await answer_stale(query, t)
         return FIELD_STATE[field]
     await answer_query(query)
     await query.edit_message_reply_markup(date_picker(t, int(match.group(1)), int(match.group(2))))
@@ -326,7 +334,7 @@ async def edit(update: Update, context: BotContext) -> str:
     match = parse_callback(query.data, _EDIT)
     direction = Direction(_draft(context)["direction"])
     if match is None or match.group(1) not in mobile.FIELDS[direction]:
-        await answer_query(query, t.gettext("This button is no longer valid."))
+        await answer_stale(query, t)
         return REVIEW
     await answer_query(query)
     await drop_buttons(query)
@@ -447,7 +455,7 @@ async def change_chosen(update: Update, context: BotContext) -> str:
     match = parse_callback(query.data, _CHANGE)
     draft = context.user_data[REPORT]
     if match is None or match.group(1) not in mobile.CHANGEABLE[Direction(draft["direction"])]:
-        await answer_query(query, t.gettext("This button is no longer valid."))
+        await answer_stale(query, t)
         return CHANGES
     await answer_query(query)
     await drop_buttons(query)
@@ -513,7 +521,7 @@ async def by_id(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     match = parse_callback(query.data, _ID)
     if match is None:
-        await answer_query(query, t.gettext("This button is no longer valid."))
+        await answer_stale(query, t)
         return
     action, registration_id = match.group(1), int(match.group(2))
     me = await who(update, context)
@@ -617,7 +625,7 @@ async def cancel(update: Update, context: BotContext) -> int:
 async def unexpected(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     if update.callback_query:
-        await answer_query(update.callback_query, t.gettext("This button is no longer valid."))
+        await answer_stale(update.callback_query, t)
         return
     await update.effective_message.reply_text(
         t.gettext("I did not understand that. Please answer the question above, or send /cancel.")

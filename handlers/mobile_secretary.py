@@ -34,6 +34,7 @@ from domain.mobile_models import (
 from domain.models import Role
 from handlers.common import (
     answer_query,
+    answer_stale,
     drop_buttons,
     error_text,
     parse_callback,
@@ -241,7 +242,7 @@ async def act(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     match = parse_callback(query.data, _ACTION)
     if match is None:
-        await answer_query(query, t.gettext("This button is no longer valid."))
+        await answer_stale(query, t)
         return
     action, registration_id = match.group(1), int(match.group(2))
     me = await who(update, context)
@@ -465,7 +466,7 @@ async def list_page(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     match = parse_callback(query.data, _LIST)
     if match is None or match.group(2) not in set(ListKind):
-        await answer_query(query, t.gettext("This button is no longer valid."))
+        await answer_stale(query, t)
         return
     branch_id, kind, number = int(match.group(1)), ListKind(match.group(2)), int(match.group(3))
     try:
@@ -518,7 +519,7 @@ async def ask_note(update: Update, context: BotContext) -> str | int:
     t = await tr(update, context)
     match = parse_callback(query.data, _NOTE_ACTION)
     if match is None:
-        await answer_query(query, t.gettext("This button is no longer valid."))
+        await answer_stale(query, t)
         return ConversationHandler.END
     action, registration_id = match.group(1), int(match.group(2))
     try:

@@ -18,6 +18,7 @@ from domain.errors import DomainError
 from domain.models import Person
 from handlers.common import (
     answer_query,
+    answer_stale,
     edit_text,
     error_text,
     forget_locale,
@@ -132,7 +133,7 @@ async def leave_pressed(update: Update, context: BotContext) -> None:
     elif other is not None and other.group(3) in kinds:
         step, person_id, kind = other.group(1), int(other.group(2)), kinds[other.group(3)]
     else:
-        await answer_query(query, t.gettext("This button is no longer valid."))
+        await answer_stale(query, t)
         return
     me = await who(update, context)
     try:

@@ -28,6 +28,7 @@ from domain.models import Category, InviteRole, PersonStatus
 from handlers import mobile
 from handlers.common import (
     answer_query,
+    answer_stale,
     drop_buttons,
     error_text,
     parse_callback,
@@ -189,7 +190,7 @@ async def got_category(update: Update, context: BotContext) -> str:
     t = await tr(update, context)
     match = parse_callback(query.data, _CATEGORY_DATA)
     if match is None or Category(match.group(1)) not in CATEGORY_LABELS:
-        await answer_query(query, t.gettext("This button is no longer valid."))
+        await answer_stale(query, t)
         return CATEGORY
     await answer_query(query)
     context.user_data[DRAFT]["category"] = match.group(1)
@@ -273,7 +274,7 @@ async def unexpected(update: Update, context: BotContext) -> None:
     """Anything that does not fit the current step: say what is expected, keep the step."""
     t = await tr(update, context)
     if update.callback_query:
-        await answer_query(update.callback_query, t.gettext("This button is no longer valid."))
+        await answer_stale(update.callback_query, t)
         return
     await update.effective_message.reply_text(
         t.gettext("I did not understand that. Please answer the question above, or send /cancel.")

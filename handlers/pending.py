@@ -26,6 +26,7 @@ from domain.post_models import COUNTY_BY_CODE
 from handlers.common import (
     add_errors,
     answer_query,
+    answer_stale,
     drop_buttons,
     error_text,
     parse_callback,
@@ -202,7 +203,7 @@ async def open_item(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     match = parse_callback(query.data, _OPEN)
     if match is None or match[1] not in set(Kind):
-        await answer_query(query, t.gettext("This button is no longer valid."))
+        await answer_stale(query, t)
         return
     me = await who(update, context)
     try:
@@ -232,7 +233,7 @@ async def approve_hours(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     match = parse_callback(query.data, _HOURS_BATCH)
     if match is None:
-        await answer_query(query, t.gettext("This button is no longer valid."))
+        await answer_stale(query, t)
         return
     try:
         batch = await pending.approve_hours(

@@ -16,6 +16,7 @@ from domain.post_models import COUNTY_BY_CODE, Availability, ClaimStatus, Post, 
 from handlers.common import (
     add_errors,
     answer_query,
+    answer_stale,
     error_text,
     parse_callback,
 )
@@ -180,7 +181,7 @@ async def matched(
     match = parse_callback(update.callback_query.data, pattern)
     if match is not None and (offered is None or int(match.group(1)) in offered):
         return match
-    await answer_query(update.callback_query, t.gettext("This button is no longer valid."))
+    await answer_stale(update.callback_query, t)
     return None
 
 

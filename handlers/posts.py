@@ -22,7 +22,7 @@ from domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from domain.models import Role
 from domain.post_models import Action, Availability, ClaimStatus, Post, Stage, allows
 from handlers import posts_admin
-from handlers.common import answer_query, drop_buttons, tr, who
+from handlers.common import answer_query, answer_stale, drop_buttons, tr, who
 from handlers.post_views import (
     AVAILABILITY_NAMES,
     board_text,
@@ -618,7 +618,7 @@ async def cancel(update: Update, context: BotContext) -> int:
 async def unexpected(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     if update.callback_query:
-        await answer_query(update.callback_query, t.gettext("This button is no longer valid."))
+        await answer_stale(update.callback_query, t)
         return
     await update.effective_message.reply_text(
         t.gettext("I did not understand that. Please answer the question above, or send /cancel.")

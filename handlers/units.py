@@ -22,7 +22,15 @@ from domain import cadre_jobs, cadres, feedback, periods, privacy, units
 from domain.errors import DomainError, NotAllowed
 from domain.models import Role
 from handlers.cadres import today
-from handlers.common import answer_query, drop_buttons, error_text, parse_callback, tr, who
+from handlers.common import (
+    answer_query,
+    answer_stale,
+    drop_buttons,
+    error_text,
+    parse_callback,
+    tr,
+    who,
+)
 from storage import units as unit_store
 from storage.db import Database
 
@@ -155,7 +163,7 @@ async def remark_whom(update: Update, context: BotContext) -> str:
     t = await tr(update, context)
     match = parse_callback(query.data, _REMARK_DATA)
     if match is None:
-        await answer_query(query, t.gettext("This button is no longer valid."))
+        await answer_stale(query, t)
         return REMARK_TEXT
     await answer_query(query)
     await drop_buttons(query)
