@@ -649,13 +649,18 @@ async def close_attendance(db: Database, branch_id: int | None, now: datetime, t
 
 
 async def run(db: Database, branch_id: int | None, now: datetime, tz: tzinfo) -> int:
-    """The events' job, every minute: reminders, then attendance whose window has closed;
-    wrong check-in codes are forgotten once the limit no longer looks back at them."""
-    async with db.transaction() as conn:
-        await store.forget_wrong_codes(conn, now - WRONG_CODE_WINDOW)
+    """The events' job, every minute: reminders, then attendance whose window has closed."""
     return await send_reminders(db, branch_id, now, tz) + await close_attendance(
         db, branch_id, now, tz
     )
+
+
+async def forget_wrong_codes(db: Database, branch_id: int | None, now: datetime, tz: tzinfo) -> int:
+    """Job, for the whole bot: wrong check-in codes, once the limit no longer looks back at
+    them (a person's own are also forgotten at their next wrong code)."""
+    async with db.transaction() as conn:
+        await store.forget_wrong_codes(conn, now - WRONG_CODE_WINDOW)
+    return 0
 
 
 # ---------------------------------------------------------------- reading

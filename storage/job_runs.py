@@ -30,6 +30,18 @@ async def finish(
         )
 
 
+async def prune(db: Database, before: datetime) -> int:
+    """Finished slots before `before`, except each (job, branch)'s latest (`job list`)."""
+    async with db.transaction() as conn:
+        cur = await conn.execute(
+            "DELETE FROM job_runs WHERE slot < ? AND finished_at IS NOT NULL"
+            " AND slot < (SELECT MAX(r.slot) FROM job_runs r"
+            " WHERE r.job = job_runs.job AND r.branch_id = job_runs.branch_id)",
+            (iso(before),),
+        )
+        return cur.rowcount
+
+
 async def last(db: Database, job: str, branch_id: int) -> datetime | None:
     value = await db.fetchval(
         "SELECT MAX(slot) FROM job_runs"

@@ -537,5 +537,5 @@ async def test_wrong_codes_are_limited_per_person(bot, branch, clock, members):
     assert "签到学习党章" in li.last_text
     assert await attendance_count(bot) == 2
     # What the limit needed is forgotten once it no longer looks back that far.
-    await run_events_job(bot, branch, clock)
+    await jobs.JOBS["checkin-codes"].run(bot.db, None, clock(), bot.settings.tz)
     assert await bot.db.fetchval("SELECT COUNT(*) FROM checkin_failures") == 0

@@ -10,6 +10,7 @@ import pytest
 
 from bot import jobs
 from domain import admin, outbox
+from storage import job_runs
 from storage.db import Database, utcnow
 from tests.conftest import invite, onboard
 from tests.test_cli import partybot
@@ -210,3 +211,17 @@ async def test_the_job_times_follow_the_branch_zone(bot, branch):
     assert target.latest_slot(noon_utc) == datetime(
         2026, 3, 4, 8, 30, tzinfo=ZoneInfo("Europe/Berlin")
     )
+
+
+async def test_the_record_of_old_slots_is_pruned_but_each_latest_kept(tmp_path):
+    async with Database(tmp_path / "runs.db") as db:
+        for job, day in [("events", 1), ("events", 20), ("digest", 2)]:
+            slot = datetime(2026, 11, day, 1, 0, tzinfo=UTC)
+            assert await job_runs.claim(db, job, 7, slot)
+            await job_runs.finish(db, job, 7, slot, 0)
+        await jobs.prune_runs(db, None, datetime(2026, 11, 25, tzinfo=UTC), ZoneInfo("UTC"))
+        left = await db.fetchall("SELECT job, slot FROM job_runs ORDER BY job, slot")
+        assert [(r["job"], r["slot"][:10]) for r in left] == [
+            ("digest", "2026-11-02"),  # old, but the latest `job list` shows
+            ("events", "2026-11-20"),  # within the longest catch-up
+        ]
