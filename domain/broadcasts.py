@@ -16,6 +16,7 @@ from domain import outbox
 from domain.access import Actor, require
 from domain.errors import InvalidInput, NotAllowed, NotFound
 from domain.models import Role
+from domain.post_models import Post
 from storage import broadcasts as store
 from storage import posts as post_store
 
@@ -81,16 +82,24 @@ def check_text(text: str, *, with_file: bool) -> str:
     return text
 
 
-async def choices(db, actor: Actor, branch_id: int, audience: Audience) -> list[tuple[int, str]]:
-    """The posts or events an audience may be chosen from: (id, name)."""
+async def post_choices(db, actor: Actor, branch_id: int) -> list[Post]:
+    """The posts whose holders a broadcast may go to (the handler names them: a county
+    post's name is in the catalogs)."""
     require(actor, Role.SECRETARY, branch_id)
+    return (await post_store.branch_posts(db, branch_id))[:CHOICES_MAX]
+
+
+async def event_choices(db, actor: Actor, branch_id: int) -> list[tuple[int, str]]:
+    """The recent events whose attendees a broadcast may go to: (id, title)."""
+    require(actor, Role.SECRETARY, branch_id)
+    found = await store.recent_events(db, branch_id, CHOICES_MAX)
+    return [(r["id"], r["title"]) for r in found]
+
+
+async def _choice_ids(db, actor: Actor, branch_id: int, audience: Audience) -> set[int]:
     if audience is Audience.POST:
-        posts = await post_store.branch_posts(db, branch_id)
-        return [(p.id, p.name or p.code or "?") for p in posts][:CHOICES_MAX]
-    if audience is Audience.EVENT:
-        found = await store.recent_events(db, branch_id, CHOICES_MAX)
-        return [(r["id"], r["title"]) for r in found]
-    return []
+        return {p.id for p in await post_choices(db, actor, branch_id)}
+    return {i for i, _ in await event_choices(db, actor, branch_id)}
 
 
 async def recipients(
@@ -98,10 +107,10 @@ async def recipients(
 ) -> list[tuple[int, int]]:
     """(person, chat) of everyone the draft would reach; the target must be the branch's."""
     require(actor, Role.SECRETARY, branch_id)
-    if draft.audience in TARGETED:
-        known = {i for i, _ in await choices(db, actor, branch_id, draft.audience)}
-        if draft.target_id not in known:
-            raise NotFound("not_found")
+    if draft.audience in TARGETED and draft.target_id not in await _choice_ids(
+        db, actor, branch_id, draft.audience
+    ):
+        raise NotFound("not_found")
     return await store.recipients(db, branch_id, str(draft.audience), draft.target_id, today.year)
 
 

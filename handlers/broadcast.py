@@ -45,6 +45,7 @@ from handlers.common import (
     unless_unchanged,
     who,
 )
+from handlers.post_views import post_name
 from storage.db import Database
 
 WRITING, AUDIENCE, TARGET, CONFIRM = "bc_writing", "bc_audience", "bc_target", "bc_confirm"
@@ -153,7 +154,12 @@ async def got_audience(update: Update, context: BotContext) -> str | int:
         return await preview(update, context, t)
     me = await who(update, context)
     try:
-        found = await broadcasts.choices(context.db, me, broadcasts.branch_of(me), audience)
+        branch_id = broadcasts.branch_of(me)
+        if audience is Audience.POST:
+            posts = await broadcasts.post_choices(context.db, me, branch_id)
+            found = [(p.id, post_name(t, p)) for p in posts]
+        else:
+            found = await broadcasts.event_choices(context.db, me, branch_id)
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
         return ConversationHandler.END

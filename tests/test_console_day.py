@@ -310,3 +310,16 @@ async def test_a_photo_to_the_holders_of_a_post_and_forged_choices(bot, branch):
     await secretary.press("📣 发送")
     got = li.last
     assert "photo" in got and got["caption"] == "本周楼道清扫安排见图。"
+
+
+async def test_the_county_posts_are_offered_by_their_names(bot, branch):
+    from domain import posts
+
+    await posts.board(bot.db, branch.id, date.today())  # the ten county posts, seeded
+    secretary = branch.secretary
+    await secretary.send("/broadcast")
+    await secretary.send("明晚七点召开支部党员大会。")
+    await secretary.press("某个岗位的认领人")
+    offered = secretary.buttons()
+    assert "政策宣传岗" in offered and len(offered) == 10
+    assert "publicity" not in offered
