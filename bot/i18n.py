@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 
 from babel import Locale, dates, numbers
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -102,6 +103,10 @@ class Translator:
 
     def time(self, value: datetime, tz: tzinfo, fmt: str = "short") -> str:
         return dates.format_time(value, format=fmt, tzinfo=tz, locale=self.babel_locale)
+
+    def join(self, items: list[str]) -> str:
+        """A list as the language writes one: 地址、电话和单位 / address, phone, and employer."""
+        return format_list(items, locale=self.babel_locale)
 
     def number(self, value: int | float | Decimal) -> str:
         return numbers.format_decimal(value, locale=self.babel_locale)

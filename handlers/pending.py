@@ -34,7 +34,7 @@ from handlers.common import (
     who,
 )
 from handlers.hours import KIND_LABELS, show
-from handlers.mobile_views import DIRECTION_NAMES
+from handlers.mobile_views import DIRECTION_NAMES, FIELD_LABELS
 from storage import people
 from storage.db import Database
 
@@ -87,7 +87,8 @@ def _detail(t: Translator, item: Item) -> str | None:
     if item.kind is Kind.MOBILE and item.detail:
         return t.gettext(DIRECTION_NAMES[Direction(item.detail)])
     if item.kind is Kind.CHANGE and item.detail:
-        return ", ".join(sorted(json.loads(item.detail)))
+        fields = json.loads(item.detail)
+        return t.join([t.gettext(FIELD_LABELS[f]) for f in FIELD_LABELS if f in fields])
     if item.kind in (Kind.CLAIM, Kind.LEAVE) and item.detail:
         county = COUNTY_BY_CODE.get(item.detail)
         return t.gettext(county.name) if county else item.detail

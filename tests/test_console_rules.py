@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 
 import pytest
 from hypothesis import given, settings
@@ -165,3 +165,22 @@ def test_the_digest_schedule_reads_back_its_weekday():
         assert digest.parse_schedule(schedule.crontab) == schedule
     assert digest.parse_schedule("0 9 * * 7").weekday == 0  # cron's other Sunday
     assert digest.parse_schedule("0 9 * * 1-5") == digest.Schedule(time(9, 0))
+
+
+def test_a_reported_change_in_the_queue_names_its_fields_in_the_readers_language():
+    from bot.i18n import translator
+    from domain.pending import Item, Kind
+    from handlers.pending import _detail
+
+    change = Item(
+        Kind.CHANGE,
+        1,
+        1,
+        1,
+        "李明",
+        datetime(2026, 11, 1, tzinfo=UTC),
+        '{"org_phone": 1, "address": 2}',
+        3,
+    )
+    assert _detail(translator("zh_Hans"), change) == "地址和党组织联系电话"
+    assert _detail(translator("en"), change) == "Address and Its phone"
