@@ -488,7 +488,7 @@ async def approve(db: Database, actor: Actor, record_id: int) -> HourRecord:
             actor_id=secretary_id,
             branch_id=record.branch_id,
         )
-        return await _tell_member(conn, await _fetch(conn, record.id))
+        return await tell_decision(conn, record.id)
 
 
 async def reject(db: Database, actor: Actor, record_id: int, why: str) -> HourRecord:
@@ -509,7 +509,7 @@ async def reject(db: Database, actor: Actor, record_id: int, why: str) -> HourRe
             reason=text,
             was=str(record.status),
         )
-        return await _tell_member(conn, await _fetch(conn, record.id))
+        return await tell_decision(conn, record.id)
 
 
 async def correct(db: Database, actor: Actor, record_id: int, half_hours: int) -> HourRecord:
@@ -529,11 +529,12 @@ async def correct(db: Database, actor: Actor, record_id: int, half_hours: int) -
             before=record.half_hours,
             after=half_hours,
         )
-        return await _tell_member(conn, await _fetch(conn, record.id))
+        return await tell_decision(conn, record.id)
 
 
-async def _tell_member(conn: aiosqlite.Connection, record: HourRecord) -> HourRecord:
+async def tell_decision(conn: aiosqlite.Connection, record_id: int) -> HourRecord:
     """The member learns each decision; the key names the outcome, so a repeat is not sent."""
+    record = await _fetch(conn, record_id)
     member = await people.get_for_update(conn, record.person_id)
     await notices.to_person(
         conn,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from domain import hours, outbox
+from domain import hours
 from domain.access import Actor, require
 from domain.activity import HourStatus
 from domain.errors import Conflict, NotAllowed, NotFound
@@ -20,8 +20,6 @@ from storage import audit
 from storage import hours as hours_store
 from storage import pending as store
 from storage.db import Database, parse_iso
-
-HOURS_VERIFIED_TEMPLATE = "pending.hours_verified"
 
 
 class Kind(StrEnum):
@@ -116,17 +114,5 @@ async def approve_hours(db: Database, actor: Actor, branch_id: int, last_id: int
                 branch_id=branch_id,
                 batch=True,
             )
-            if record["telegram_id"] is not None:
-                await outbox.enqueue(
-                    conn,
-                    key=f"hours-verified:{record['id']}",
-                    chat_id=record["telegram_id"],
-                    template=HOURS_VERIFIED_TEMPLATE,
-                    params={
-                        "id": record["id"],
-                        "day": record["day"],
-                        "half_hours": record["half_hours"],
-                    },
-                    branch_id=branch_id,
-                )
+            await hours.tell_decision(conn, record["id"])
     return Batch(len(records), own)

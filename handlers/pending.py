@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
 from bot.i18n import N_, Translator
-from bot.sender import Rendered, renderer
 from domain import hours, pending
 from domain.activity import ActivityKind, as_hours
 from domain.errors import DomainError
@@ -36,7 +34,6 @@ from handlers.common import (
 from handlers.hours import KIND_LABELS, show
 from handlers.mobile_views import DIRECTION_NAMES, FIELD_LABELS
 from storage import people
-from storage.db import Database
 
 SHOWN = 10
 _OPEN = re.compile(r"pending:open:([a-z]{1,8}):(\d{1,12})")
@@ -69,18 +66,6 @@ _DECISIONS: dict[Kind, tuple[str, str]] = {
     Kind.HOURS: ("hours:approve:{id}", "hours:reject:{id}"),
     Kind.CADRE: ("cadre:confirm:{id}", "cadre:reject:{id}"),
 }
-
-
-@renderer(pending.HOURS_VERIFIED_TEMPLATE)
-async def hours_verified(t: Translator, db: Database, params: dict) -> Rendered:
-    return Rendered(
-        t.gettext(
-            "Your hours record #{id} is verified: {hours} h on {day}.",
-            id=params["id"],
-            hours=show(t, as_hours(params["half_hours"])),
-            day=t.date(date.fromisoformat(params["day"]), "long"),
-        )
-    )
 
 
 def _detail(t: Translator, item: Item) -> str | None:

@@ -97,11 +97,10 @@ async def counts(db: Database, branch_id: int) -> dict[str, int]:
 async def hours_up_to(
     conn: aiosqlite.Connection, branch_id: int, last_id: int
 ) -> list[sqlite3.Row]:
-    """The branch's pending hours records up to `last_id`, with their member's chat."""
+    """The branch's pending hours records up to `last_id`: id and person."""
     cur = await conn.execute(
-        "SELECT h.id, h.person_id, h.day, h.half_hours, p.telegram_id FROM hour_records h"
-        " JOIN people p ON p.id = h.person_id"
-        " WHERE h.branch_id = ? AND h.status = 'pending' AND h.id <= ? ORDER BY h.id",
+        "SELECT id, person_id FROM hour_records"
+        " WHERE branch_id = ? AND status = 'pending' AND id <= ? ORDER BY id",
         (branch_id, last_id),
     )
     return list(await cur.fetchall())
