@@ -124,7 +124,7 @@ async def got_content(update: Update, context: BotContext) -> str:
         name = Path(name or ("photo.jpg" if message.photo else "file")).name
         content = bytes(await (await attachment.get_file()).download_as_bytearray())
         path = _files_dir(context.settings.database_path) / f"{uuid.uuid4().hex}-{name}"
-        path.write_bytes(content)
+        await asyncio.to_thread(path.write_bytes, content)
         draft |= {"file_name": name, "file_path": str(path), "photo": not message.document}
     context.user_data[DRAFT] = draft
     rows = [

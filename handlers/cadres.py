@@ -310,7 +310,6 @@ async def sent_to_secretary(
             branch=submitted.branch.name,
         )
     )
-    sender.wake(context.application)
 
 
 @sender.renderer(cadres.TO_CONFIRM_TEMPLATE)
@@ -376,7 +375,6 @@ async def decide(update: Update, context: BotContext) -> None:
     )
     await answer_query(query, outcome)
     await query.edit_message_text(f"{query.message.text}\n\n{outcome}")
-    sender.wake(context.application)
 
 
 async def cancel(update: Update, context: BotContext) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Awaitable
 from datetime import datetime
@@ -17,8 +16,6 @@ from domain.access import Actor, actor
 from domain.errors import DomainError
 from storage import telegram_users
 from storage.db import utcnow
-
-log = logging.getLogger(__name__)
 
 _LOCALE_CACHE = "locale_cache"
 

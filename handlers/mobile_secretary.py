@@ -4,7 +4,6 @@ domain (secretary of the registration's own branch)."""
 
 from __future__ import annotations
 
-import logging
 import re
 from datetime import date, datetime
 
@@ -57,8 +56,6 @@ from handlers.mobile_views import (
 from storage import branches
 from storage import mobile as store
 from storage.db import Database, utcnow
-
-log = logging.getLogger(__name__)
 
 NOTE = "mob.note"
 DRAFT = "mobile_note"
