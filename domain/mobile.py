@@ -717,10 +717,8 @@ async def remind_renewals(db: Database, branch_id: int | None, now: datetime, tz
     today = now.astimezone(tz).date()
     queued = 0
     async with db.transaction() as conn:
-        due = await store.unreminded_expiring(conn, today + timedelta(days=EXPIRING_DAYS))
-        for registration, certificate in due:
-            if registration.branch_id != branch_id:
-                continue
+        until = today + timedelta(days=EXPIRING_DAYS)
+        for registration, certificate in await store.unreminded_expiring(conn, branch_id, until):
             day = certificate.valid_until.isoformat()
             await store.add_event(conn, registration.id, "renewal_reminded", None, day)
             period = f"mobile-expiring:{certificate.id}:{day}"

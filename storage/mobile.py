@@ -303,18 +303,20 @@ async def revoke_certificate(conn: aiosqlite.Connection, certificate_id: int, re
 
 
 async def unreminded_expiring(
-    conn: aiosqlite.Connection, until: date
+    conn: aiosqlite.Connection, branch_id: int, until: date
 ) -> list[tuple[Registration, Certificate]]:
-    """Valid certificates of active registrations ending by `until`, whose holder has not
-    been reminded of this validity period yet (the reminder event notes its end date)."""
+    """The branch's valid certificates of active registrations ending by `until`, whose
+    holder has not been reminded of this validity period yet (the reminder event notes its
+    end date)."""
     async with conn.execute(
         "SELECT c.* FROM mobile_certificates c"
         " JOIN mobile_registrations r ON r.id = c.registration_id"
-        " WHERE r.status = 'active' AND c.status = 'valid' AND c.valid_until <= ?"
+        " WHERE r.branch_id = ? AND r.status = 'active' AND c.status = 'valid'"
+        " AND c.valid_until <= ?"
         " AND NOT EXISTS (SELECT 1 FROM mobile_events e WHERE e.registration_id = r.id"
         " AND e.kind = 'renewal_reminded' AND e.note = c.valid_until)"
         " ORDER BY c.valid_until, c.id",
-        (until.isoformat(),),
+        (branch_id, until.isoformat()),
     ) as cur:
         certificates = [_certificate(row) for row in await cur.fetchall()]
     found = []
