@@ -265,7 +265,8 @@ def _watch(app: Application, broadcast_id: int) -> None:
         report_progress,
         interval=PROGRESS_SECONDS,
         first=PROGRESS_SECONDS,
-        data=broadcast_id,
+        # The count last shown: a tick that finds it unchanged makes no Bot API call.
+        data={"broadcast": broadcast_id, "shown": None},
         name=f"broadcast {broadcast_id}",
     )
 
@@ -288,10 +289,14 @@ def progress_text(t: Translator, done: int, total: int) -> str:
 async def report_progress(context: BotContext) -> None:
     """Edit the progress message when the count moved; the final counts when done."""
     job = context.job
-    broadcast_id = job.data
+    watch = job.data
+    broadcast_id = watch["broadcast"]
     progress = await broadcasts.settle(context.db, broadcast_id)
     if progress.finished:
         job.schedule_removal()
+    elif progress.done == watch["shown"]:
+        return
+    watch["shown"] = progress.done
     shown = await broadcasts.progress_message(context.db, broadcast_id)
     if shown is None:  # stopped before the progress message was shown
         return
