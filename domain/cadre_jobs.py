@@ -88,9 +88,9 @@ async def registration_reminders(
     recipients = {u: await _unit_recipients(db, u) for u in due.escalate}
     queued = 0
     async with db.transaction() as conn:
+        await reminders.record_sent(conn, due, today)
         for person_id in due.remind:
             person = cadre_people[person_id]
-            await cadres.record_reminder(conn, person_id, today.year, "registration", today)
             if person.telegram_id is None:
                 continue
             queued += await outbox.enqueue(
@@ -107,8 +107,6 @@ async def registration_reminders(
                 branch_id=person.branch_id,
                 not_before=now,
             )
-        for person_id in due.escalated_people:
-            await cadres.record_reminder(conn, person_id, today.year, "escalation", today)
         for unit_id, names in due.escalate.items():
             unit = await units.get(db, unit_id)
             assert unit is not None

@@ -8,6 +8,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+import aiosqlite
+
 from domain.periods import (
     Period,
     first_working_day_of_year,
@@ -126,12 +128,12 @@ async def registration_reminders(db: Database, today: date) -> RegistrationDue:
     )
 
 
-async def record_sent(db: Database, due: RegistrationDue, today: date) -> None:
-    async with db.transaction() as conn:
-        for person_id in due.remind:
-            await cadre_store.record_reminder(conn, person_id, today.year, "registration", today)
-        for person_id in due.escalated_people:
-            await cadre_store.record_reminder(conn, person_id, today.year, "escalation", today)
+async def record_sent(conn: aiosqlite.Connection, due: RegistrationDue, today: date) -> None:
+    """Inside the transaction that queues the reminders and escalations."""
+    for person_id in due.remind:
+        await cadre_store.record_reminder(conn, person_id, today.year, "registration", today)
+    for person_id in due.escalated_people:
+        await cadre_store.record_reminder(conn, person_id, today.year, "escalation", today)
 
 
 REMARK_WEEK = timedelta(days=7)

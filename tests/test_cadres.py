@@ -368,7 +368,8 @@ async def test_a_january_from_the_database_stops_once_registered(world):
             reminded[person_id] = reminded.get(person_id, 0) + 1
         if due.escalate:
             escalations.append((day, due.escalate))
-        await reminders.record_sent(db, due, day)
+        async with db.transaction() as conn:
+            await reminders.record_sent(conn, due, day)
         day = date.fromordinal(day.toordinal() + 1)
     late_person = (await actor(db, late)).person.id
     # Reminded on the make-up working day 4 January, registered on the 9th: one reminder.
