@@ -460,9 +460,10 @@ async def _job_set(settings: Settings, db: Database, args: argparse.Namespace) -
         raise NotFound("job_unknown", job=args.name)
     if await branches.get(db, args.branch) is None:
         raise NotFound("branch_unknown", branch=args.branch)
-    await job_runs.set_branch_schedule(
-        db, args.branch, args.name, enabled=not args.off, crontab=args.cron
-    )
+    async with db.transaction() as conn:
+        await job_runs.set_branch_schedule(
+            conn, args.branch, args.name, enabled=not args.off, crontab=args.cron
+        )
     state = "off" if args.off else (args.cron or "the default schedule")
     print(f"{args.name} for branch {args.branch}: {state}")
     return 0

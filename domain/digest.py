@@ -101,7 +101,9 @@ async def set_schedule(
     if policy.in_quiet_hours(datetime.combine(today, schedule.at, tzinfo=policy.tz)):
         raise InvalidInput("digest_quiet_hours")
     async with db.transaction() as conn:
-        await store.set_schedule(conn, branch_id, JOB, schedule.crontab)
+        await job_runs.set_branch_schedule(
+            conn, branch_id, JOB, enabled=True, crontab=schedule.crontab
+        )
         await audit.record(
             conn,
             action="digest.scheduled",

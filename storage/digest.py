@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
-
 from storage.db import Database, iso
 
 
@@ -54,12 +52,4 @@ async def dead_since(db: Database, branch_id: int, since: datetime) -> int:
     return await db.fetchval(
         "SELECT COUNT(*) FROM outbox WHERE branch_id = ? AND status = 'dead' AND created_at >= ?",
         (branch_id, iso(since)),
-    )
-
-
-async def set_schedule(conn: aiosqlite.Connection, branch_id: int, job: str, crontab: str) -> None:
-    await conn.execute(
-        "INSERT INTO branch_jobs (branch_id, job, enabled, crontab) VALUES (?, ?, 1, ?)"
-        " ON CONFLICT(branch_id, job) DO UPDATE SET enabled = 1, crontab = excluded.crontab",
-        (branch_id, job, crontab),
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import aiosqlite
+
 from storage.db import Database, iso, utcnow
 
 
@@ -58,12 +60,11 @@ async def branch_schedules(db: Database) -> dict[tuple[int, str], tuple[bool, st
 
 
 async def set_branch_schedule(
-    db: Database, branch_id: int, job: str, *, enabled: bool, crontab: str | None
+    conn: aiosqlite.Connection, branch_id: int, job: str, *, enabled: bool, crontab: str | None
 ) -> None:
-    async with db.transaction() as conn:
-        await conn.execute(
-            "INSERT INTO branch_jobs (branch_id, job, enabled, crontab) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT(branch_id, job) DO UPDATE"
-            " SET enabled = excluded.enabled, crontab = excluded.crontab",
-            (branch_id, job, int(enabled), crontab),
-        )
+    await conn.execute(
+        "INSERT INTO branch_jobs (branch_id, job, enabled, crontab) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT(branch_id, job) DO UPDATE"
+        " SET enabled = excluded.enabled, crontab = excluded.crontab",
+        (branch_id, job, int(enabled), crontab),
+    )
