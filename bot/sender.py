@@ -26,12 +26,11 @@ from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import Application, CallbackContext
+from telegram.ext import Application
 
 from bot.config import Settings
 from bot.i18n import Translator, resolve, translator
 from domain import notification, worktime
-from domain import outbox as outbox_api
 from domain.notification import Kind
 from storage import outbox
 from storage.db import Database, utcnow
@@ -341,17 +340,6 @@ class Sender:
         return await send(
             message.chat_id, upload, caption=rendered.text, reply_markup=rendered.markup, **timeouts
         )
-
-
-async def notify(context: CallbackContext, **message: Any) -> bool:
-    """Queue one message in a transaction of its own and deliver it now: for handler code
-    whose change is already committed (the `_notify` helpers written before the outbox).
-    Takes `domain.outbox.enqueue`'s keywords; text already in the recipient's language
-    passes through unchanged. Prefer enqueueing in the deciding transaction."""
-    async with context.bot_data["db"].transaction() as conn:
-        queued = await outbox_api.enqueue(conn, **message)
-    wake(context.application)
-    return queued
 
 
 def sender_of(app: Application) -> Sender | None:

@@ -88,6 +88,17 @@ class Batch:
     own: int  # the secretary's own records, skipped: another secretary must verify them
 
 
+def batches(items: list[Item], actor: Actor) -> dict[int, list[Item]]:
+    """The hours records in `items` that `actor` may approve together, per branch: two or
+    more, and not their own (another secretary approves those)."""
+    own = actor.person.id if actor.person else None
+    found: dict[int, list[Item]] = {}
+    for item in items:
+        if item.kind is Kind.HOURS and item.person_id != own:
+            found.setdefault(item.branch_id, []).append(item)
+    return {branch: records for branch, records in found.items() if len(records) >= 2}
+
+
 async def approve_hours(db: Database, actor: Actor, branch_id: int, last_id: int) -> Batch:
     """Verify the branch's pending hours records up to `last_id` (those the secretary was
     shown) at once: all or none, except the secretary's own, which are skipped. Each

@@ -149,19 +149,11 @@ async def show_queue(update: Update, context: BotContext) -> None:
                 shown=SHOWN,
             )
         )
-    await _offer_batch(t, message, items, me.person.id if me.person else None)
+    await _offer_batch(t, message, pending.batches(items, me))
 
 
-async def _offer_batch(t: Translator, message, items: list[Item], own: int | None) -> None:
-    """Hours records, many and alike, may be approved together (per branch); the
-    secretary's own records are not among them (another secretary approves those)."""
-    by_branch: dict[int, list[Item]] = {}
-    for item in items:
-        if item.kind is Kind.HOURS and item.person_id != own:
-            by_branch.setdefault(item.branch_id, []).append(item)
-    for branch_id, records in by_branch.items():
-        if len(records) < 2:
-            continue
+async def _offer_batch(t: Translator, message, batches: dict[int, list[Item]]) -> None:
+    for branch_id, records in batches.items():
         total = show(t, as_hours(sum(r.amount or 0 for r in records)))
         last = max(r.id for r in records)
         await message.reply_text(

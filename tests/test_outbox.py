@@ -237,20 +237,6 @@ def test_backoff_doubles_within_bounds():
     assert backoff(30, 2) <= 600 * 1.25
 
 
-async def test_handlers_can_notify_after_their_own_commit(bot):
-    from bot.sender import notify
-
-    class Context:  # what a handler's context offers
-        bot_data = bot.app.bot_data
-        application = bot.app
-
-    lin = bot.person("林")
-    assert await notify(Context(), key="late:1", chat_id=lin.id, text="已经翻译好的 {x}")
-    assert not await notify(Context(), key="late:1", chat_id=lin.id, text="again")
-    await bot.drain_outbox()
-    assert lin.texts == ["已经翻译好的 {x}"]
-
-
 async def test_a_long_queue_to_one_chat_does_not_hold_up_the_others(server, tmp_path):
     async with BotHarness(server, tmp_path, outbox_per_chat_seconds=1.0) as bot:
         busy, other = bot.person("忙"), bot.person("闲")
