@@ -31,7 +31,7 @@ from bot import backups, sender
 from bot.config import Settings
 from bot.context import BotContext
 from domain import cadre_jobs, digest, events, mobile
-from storage import branches, job_runs
+from storage import branches, inbox, job_runs
 from storage.db import Database, utcnow
 
 log = logging.getLogger(__name__)
@@ -61,9 +61,11 @@ class Job:
 
 async def prune_runs(db: Database, branch_id: int | None, now: datetime, tz: ZoneInfo) -> int:
     """Job: slots older than any job's catch-up are read by nothing but `job list` (which
-    wants each latest); the every-minute `events` job alone adds 1,440 a branch a day."""
+    wants each latest); the every-minute `events` job alone adds 1,440 a branch a day.
+    Handled updates and their effect journal go too (otherwise only at start-up)."""
     oldest = max(job.catch_up for job in JOBS.values()) + timedelta(days=1)
     await job_runs.prune(db, now - oldest)
+    await inbox.prune(db, now)
     return 0
 
 
@@ -142,7 +144,8 @@ JOBS: dict[str, Job] = {
         ),
         Job(
             "job-runs",
-            "daily: the scheduler's record of slots older than any catch-up, but each latest",
+            "daily: the scheduler's record of slots older than any catch-up, but each latest;"
+            " handled updates and their effect journal",
             prune_runs,
             cron={"hour": 3, "minute": 40},
             per_branch=False,

@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from domain import outbox
 from domain.access import Actor, require
+from domain.effects import effect
 from domain.errors import InvalidInput, NotAllowed, NotFound
 from domain.models import Role
 from domain.post_models import Post
@@ -114,6 +115,7 @@ async def recipients(
     return await store.recipients(db, branch_id, str(draft.audience), draft.target_id, today.year)
 
 
+@effect
 async def send(
     db, actor: Actor, branch_id: int, draft: Draft, today: date, content: bytes | None = None
 ) -> tuple[int, int]:

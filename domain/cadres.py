@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from bot.i18n import N_
 from domain import outbox
 from domain.access import Actor, require
+from domain.effects import effect
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from domain.models import (
     Branch,
@@ -119,6 +120,7 @@ def _registrant(actor: Actor) -> Person:
     return actor.person
 
 
+@effect
 async def submit(db: Database, actor: Actor, facts: Facts, year: int) -> Submitted:
     """A new version of the cadre's registration for `year`, waiting for the secretary."""
     person = _registrant(actor)
@@ -181,6 +183,7 @@ class Decided:
     unit: UnitOrg | None
 
 
+@effect
 async def decide(db: Database, actor: Actor, registration_id: int, *, approve: bool) -> Decided:
     """The secretary of the cadre's branch confirms or rejects a pending version, once. A
     unit the cadre found not listed is added on confirmation."""
@@ -255,6 +258,7 @@ async def mine(db: Database, actor: Actor, today: date) -> MyCadre:
     return MyCadre(today.year, current, pending, previous, unit, leave)
 
 
+@effect
 async def set_leave(
     db: Database, actor: Actor, until: date | None, note: str | None, today: date
 ) -> None:
@@ -282,6 +286,7 @@ async def branch_cadres(db: Database, actor: Actor, branch_id: int, year: int):
     return [r for r in await cadres.current(db, year) if r.branch_id == branch_id]
 
 
+@effect
 async def add_remark(
     db: Database, actor: Actor, person_id: int, period: Period, text: str
 ) -> CadreRegistration:

@@ -10,6 +10,7 @@ from enum import StrEnum
 from bot.i18n import N_
 from domain import notices, posts
 from domain.access import Actor, require
+from domain.effects import effect
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from domain.models import Person, PersonStatus, Role
 from storage import audit, departures, people
@@ -73,6 +74,7 @@ def _allowed(actor: Actor, person: Person | None, kind: DepartureKind, *, own: b
     return person
 
 
+@effect
 async def record(
     db: Database, actor: Actor, person_id: int | None, kind: DepartureKind, today: date
 ) -> Departed:

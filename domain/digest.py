@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from domain import hours, notices, pending, reminders, worktime
 from domain.access import Actor, require
+from domain.effects import effect
 from domain.errors import InvalidInput
 from domain.mobile import EXPIRING_DAYS
 from domain.mobile_models import ListKind
@@ -87,6 +88,7 @@ async def schedule_of(db: Database, branch_id: int) -> Schedule:
     return parse_schedule(crontab)
 
 
+@effect
 async def set_schedule(
     db: Database,
     actor: Actor,

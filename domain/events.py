@@ -28,6 +28,7 @@ from domain.activity import (
     HourStatus,
     Rsvp,
 )
+from domain.effects import effect
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from domain.models import Person, Role
 from domain.validation import clean_text
@@ -291,6 +292,7 @@ async def _event(db: Database | aiosqlite.Connection, event_id: int) -> Event:
     return found
 
 
+@effect
 async def create(
     db: Database, actor: Actor, draft: Draft, now: datetime, tz: tzinfo = UTC
 ) -> Created:
@@ -360,6 +362,7 @@ def may_attend(actor: Actor, event: Event) -> Person:
     return person
 
 
+@effect
 async def answer(
     db: Database, actor: Actor, event_id: int, value: Rsvp, now: datetime
 ) -> tuple[Event, Rsvp]:
@@ -435,6 +438,7 @@ async def _verify(db: Database, event: Event, person_id: int, proof: Proof, now:
         raise
 
 
+@effect
 async def check_in(
     db: Database, actor: Actor, event_id: int, proof: Proof, now: datetime
 ) -> tuple[Event, Attendance]:
@@ -502,6 +506,7 @@ async def _finish(
     return CheckedOut(event, found, presence(event, checked_in, checked_out), record)
 
 
+@effect
 async def check_out(
     db: Database, actor: Actor, event_id: int, proof: Proof, now: datetime, tz: tzinfo
 ) -> CheckedOut:
@@ -529,6 +534,7 @@ async def check_out(
         return await _finish(conn, event, person.id, present.checked_in_at, now, person.id, tz)
 
 
+@effect
 async def mark_present(
     db: Database, actor: Actor, event_id: int, person_id: int, now: datetime, tz: tzinfo
 ) -> CheckedOut:
@@ -562,6 +568,7 @@ async def mark_present(
         )
 
 
+@effect
 async def seen_at(
     db: Database, actor: Actor, latitude: float, longitude: float, now: datetime
 ) -> int:
@@ -793,6 +800,7 @@ async def lead_of(db: Database, actor: Actor) -> int:
     return DEFAULT_LEAD_MINUTES if found is None else found
 
 
+@effect
 async def set_lead(db: Database, actor: Actor, minutes: int) -> int:
     if not actor.active or actor.person is None:
         raise NotAllowed("members_only")

@@ -20,6 +20,7 @@ import aiosqlite
 from domain import notices, outbox
 from domain.access import Actor, require
 from domain.activity import ActivityKind, HourRecord, HourSource, HourStatus, as_hours
+from domain.effects import effect
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from domain.models import Role
 from domain.validation import clean_text
@@ -253,6 +254,7 @@ async def _room_on_day(
     check_day_total(await store.day_total(conn, person_id, day, exclude=exclude), adding)
 
 
+@effect
 async def log(
     db: Database, actor: Actor, draft: Draft, *, today: date, evidence: bytes | None = None
 ) -> HourRecord:
@@ -407,6 +409,7 @@ async def _own_pending(conn: aiosqlite.Connection, actor: Actor, record_id: int)
     return record
 
 
+@effect
 async def withdraw(db: Database, actor: Actor, record_id: int) -> HourRecord:
     async with db.transaction() as conn:
         record = await _own_pending(conn, actor, record_id)
@@ -422,6 +425,7 @@ async def withdraw(db: Database, actor: Actor, record_id: int) -> HourRecord:
         return await _fetch(conn, record.id)
 
 
+@effect
 async def edit_hours(db: Database, actor: Actor, record_id: int, half_hours: int) -> HourRecord:
     """The member changes the hours of their own record while it is still pending; hours
     from an event are the secretary's to correct."""
@@ -474,6 +478,7 @@ async def _to_verify(
     return record, secretary_id
 
 
+@effect
 async def approve(db: Database, actor: Actor, record_id: int) -> HourRecord:
     async with db.transaction() as conn:
         record, secretary_id = await _to_verify(conn, db, actor, record_id)
@@ -491,6 +496,7 @@ async def approve(db: Database, actor: Actor, record_id: int) -> HourRecord:
         return await tell_decision(conn, record.id)
 
 
+@effect
 async def reject(db: Database, actor: Actor, record_id: int, why: str) -> HourRecord:
     """Pending or verified hours are rejected with a reason the member reads; kept, not deleted."""
     text = reason(why)
@@ -512,6 +518,7 @@ async def reject(db: Database, actor: Actor, record_id: int, why: str) -> HourRe
         return await tell_decision(conn, record.id)
 
 
+@effect
 async def correct(db: Database, actor: Actor, record_id: int, half_hours: int) -> HourRecord:
     """The secretary sets the right hours; the record becomes verified with them."""
     async with db.transaction() as conn:
@@ -641,6 +648,7 @@ async def window_of(db: Database, actor: Actor, branch_id: int) -> int:
     return await _window(db, branch_id)
 
 
+@effect
 async def set_window(db: Database, actor: Actor, branch_id: int, days: int) -> int:
     """How many days back the branch's members may log hours."""
     secretary = require(actor, Role.SECRETARY, branch_id)
@@ -670,6 +678,7 @@ async def counting_branches(db: Database) -> set[int]:
     return await store.branches_counting_attested(db)
 
 
+@effect
 async def set_counting(
     db: Database, actor: Actor | None, branch_id: int, counting: Counting
 ) -> Counting:

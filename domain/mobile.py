@@ -16,6 +16,7 @@ import aiosqlite
 from bot.i18n import N_
 from domain import dates, notices, outbox, validation
 from domain.access import Actor, require
+from domain.effects import effect
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from domain.mobile_models import (
     OPEN_STATUSES,
@@ -232,6 +233,7 @@ class Submitted:
     secretaries: list[Person]
 
 
+@effect
 async def submit(
     db: Database, actor: Actor, direction: Direction, details: dict[str, str], today: date
 ) -> Submitted:
@@ -285,6 +287,7 @@ class Reported:
     change: Change | None
 
 
+@effect
 async def report(
     db: Database,
     actor: Actor,
@@ -339,6 +342,7 @@ async def report(
     return Reported(updated, change)
 
 
+@effect
 async def request_return(db: Database, actor: Actor, registration_id: int) -> Registration:
     """The member is back (返回); the outflow ends when the secretary has the certificate."""
     async with db.transaction() as conn:
@@ -381,6 +385,7 @@ class Decided:
     branch: Branch
 
 
+@effect
 async def decide(
     db: Database,
     actor: Actor,
@@ -520,6 +525,7 @@ async def _valid_certificate(conn: aiosqlite.Connection, registration: Registrat
     return certificate
 
 
+@effect
 async def renew(
     db: Database,
     actor: Actor,
@@ -573,6 +579,7 @@ async def _revoke(
     )
 
 
+@effect
 async def revoke(db: Database, actor: Actor, registration_id: int, reason: str) -> Registration:
     reason = text_field(reason, NOTE_MAX)
     async with db.transaction() as conn:
@@ -587,6 +594,7 @@ async def revoke(db: Database, actor: Actor, registration_id: int, reason: str) 
     return registration
 
 
+@effect
 async def confirm_return(db: Database, actor: Actor, registration_id: int) -> Registration:
     """The secretary has the certificate back: the outflow is closed, the certificate void."""
     async with db.transaction() as conn:
@@ -612,6 +620,7 @@ async def confirm_return(db: Database, actor: Actor, registration_id: int) -> Re
     return updated
 
 
+@effect
 async def end_inflow(db: Database, actor: Actor, registration_id: int) -> Registration:
     """The member has moved on from the community; the branch no longer counts them."""
     async with db.transaction() as conn:
@@ -649,6 +658,7 @@ async def open_change(db: Database, actor: Actor, change_id: int) -> Change:
     return change
 
 
+@effect
 async def decide_change(
     db: Database, actor: Actor, change_id: int, *, approve: bool, reason: str | None = None
 ) -> ChangeDecision:
@@ -694,6 +704,7 @@ async def decide_change(
     return ChangeDecision(updated, decided)
 
 
+@effect
 async def mark_contacted(
     db: Database, actor: Actor, registration_id: int, note: str
 ) -> Registration:

@@ -10,6 +10,7 @@ import aiosqlite
 
 from domain import notices, outbox
 from domain.access import Actor, require
+from domain.effects import effect
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.models import (
     Branch,
@@ -60,6 +61,7 @@ async def open_invite(db: Database, code: str, now: datetime | None = None) -> I
     return check_invite(await invites.by_code(db, code), now or utcnow())
 
 
+@effect
 async def create_invite(
     db: Database,
     *,
@@ -109,6 +111,7 @@ class Claimed:
     branch: Branch
 
 
+@effect
 async def claim(db: Database, telegram_id: int, code: str) -> Claimed:
     """Bind a Telegram account to the person a personal invitation was made for (a roster
     entry the secretary imported): they are a member already, so nothing to approve."""
@@ -178,6 +181,7 @@ def category_for(role: InviteRole, chosen: Category | None) -> Category | None:
     return chosen
 
 
+@effect
 async def submit(db: Database, telegram_id: int, application: Application) -> Submitted:
     """Record the application and take one use of the invite, all at once."""
     now = utcnow()
@@ -257,6 +261,7 @@ class Decision:
     branch: Branch
 
 
+@effect
 async def decide(
     db: Database, actor: Actor, request_id: int, *, approve: bool, reason: str | None = None
 ) -> Decision:
@@ -319,6 +324,7 @@ async def waiting_count(db: Database, actor: Actor) -> int:
     return total
 
 
+@effect
 async def adopt_profile_name(db: Database, person: Person, name: str) -> None:
     """People created by an operator (secretaries) have no name until they first write."""
     if person.name or not name.strip():

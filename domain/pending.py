@@ -14,6 +14,7 @@ from enum import StrEnum
 from domain import hours
 from domain.access import Actor, require
 from domain.activity import HourStatus
+from domain.effects import effect
 from domain.errors import Conflict, NotAllowed, NotFound
 from domain.models import Role
 from storage import audit
@@ -99,6 +100,7 @@ def batches(items: list[Item], actor: Actor) -> dict[int, list[Item]]:
     return {branch: records for branch, records in found.items() if len(records) >= 2}
 
 
+@effect
 async def approve_hours(db: Database, actor: Actor, branch_id: int, last_id: int) -> Batch:
     """Verify the branch's pending hours records up to `last_id` (those the secretary was
     shown) at once: all or none, except the secretary's own, which are skipped. Each

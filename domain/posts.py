@@ -16,6 +16,7 @@ from bot.i18n import N_
 from domain import hours, notices, outbox
 from domain.access import Actor, require
 from domain.activity import ActivityKind
+from domain.effects import effect
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from domain.models import Person, PersonStatus, Role
 from domain.post_models import (
@@ -263,6 +264,7 @@ async def _secretary_cycle(db: Database, actor: Actor, branch_id: int, today: da
     return secretary, await cycle_of(db, branch_id, today)
 
 
+@effect
 async def advance(
     db: Database, actor: Actor, branch_id: int, seen: Stage, today: date
 ) -> StageMove:
@@ -308,6 +310,7 @@ async def advance(
     return StageMove(cycle, after, members)
 
 
+@effect
 async def go_back(
     db: Database, actor: Actor, branch_id: int, seen: Stage, reason: str, today: date
 ) -> StageMove:
@@ -349,6 +352,7 @@ class SurveySummary:
     skills: list[tuple[Person, str]]
 
 
+@effect
 async def answer_survey(
     db: Database,
     actor: Actor,
@@ -417,6 +421,7 @@ async def _claim_checks(conn, me: Person, post_id: int, cycle: Cycle):
     return post, params
 
 
+@effect
 async def _open_claim(
     db: Database, actor: Actor, post_id: int, today: date, *, waiting: bool
 ) -> ClaimResult:
@@ -544,6 +549,7 @@ async def _reload(conn, claim_id: int) -> tuple[Claim, Person]:
     return claim, person
 
 
+@effect
 async def _settle(
     db: Database,
     actor: Actor,
@@ -616,6 +622,7 @@ async def decide_claim(
     )
 
 
+@effect
 async def withdraw(db: Database, actor: Actor, claim_id: int, today: date) -> ClaimResult:
     """A member takes back a pending claim or leaves the waiting list at once; an approved
     holder only asks, and the secretary consents (`decide_leave`)."""
@@ -735,6 +742,7 @@ def check_duty_date(done_on: date, today: date, year: int) -> date:
     return done_on
 
 
+@effect
 async def record_duty(
     db: Database,
     actor: Actor,
@@ -784,6 +792,7 @@ async def record_duty(
     return DutyRecord(**{**record.__dict__, "id": record_id})
 
 
+@effect
 async def note_request(db: Database, actor: Actor, post_id: int, text: str, today: date) -> int:
     """A resident's request noted against a post, by one of its holders or the secretary."""
     me = member(actor)
@@ -886,6 +895,7 @@ async def assessment_sheet(db: Database, actor: Actor, branch_id: int, today: da
     ]
 
 
+@effect
 async def assess(
     db: Database,
     actor: Actor,
@@ -983,6 +993,7 @@ async def my_results(db: Database, actor: Actor, today: date) -> list[PostRecord
 # ------------------------------------------------------------------------- editing posts
 
 
+@effect
 async def _edit(
     db: Database, actor: Actor, post_id: int, action: str, **fields
 ) -> tuple[Post, list[Holder]]:
@@ -1038,6 +1049,7 @@ async def member_limit(db: Database, branch_id: int) -> int:
     return await store.member_limit(db, branch_id)
 
 
+@effect
 async def set_member_limit(
     db: Database, actor: Actor, branch_id: int, limit: int, today: date
 ) -> int:
@@ -1059,6 +1071,7 @@ async def set_member_limit(
     return limit
 
 
+@effect
 async def add_post(db: Database, actor: Actor, branch_id: int, name: str, today: date) -> Post:
     secretary = require(actor, Role.SECRETARY, branch_id)
     await cycle_of(db, branch_id, today)
@@ -1085,6 +1098,7 @@ async def add_post(db: Database, actor: Actor, branch_id: int, name: str, today:
 # ------------------------------------------------------------------------- the group chat
 
 
+@effect
 async def link_branch_chat(db: Database, actor: Actor, chat_id: int, title: str | None) -> int:
     """A secretary links the group chat they are writing in to their branch."""
     branch_id = managed_branch(actor)
@@ -1105,6 +1119,7 @@ async def link_branch_chat(db: Database, actor: Actor, chat_id: int, title: str 
     return branch_id
 
 
+@effect
 async def publication(db: Database, actor: Actor, branch_id: int, today: date):
     """The group chat and the holders to publish there (names and posts only)."""
     secretary = require(actor, Role.SECRETARY, branch_id)

@@ -14,6 +14,7 @@ from typing import Any
 
 from domain import validation
 from domain.access import Actor, require
+from domain.effects import effect
 from domain.errors import InvalidInput, NotFound
 from domain.models import Category, InviteRole, PersonStatus, Role
 from domain.onboarding import new_code
@@ -285,6 +286,7 @@ async def import_roster(
     return ImportResult(imported=imported)
 
 
+@effect
 async def _write(
     db: Database, branch_id: int, rows: list[RosterRow], by: int | None
 ) -> list[Imported]:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from domain import onboarding
 from domain.access import Actor
+from domain.effects import effect
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from domain.models import Invite, InviteRole, Role, UnitOrg
 from domain.validation import clean_text
@@ -61,6 +62,7 @@ async def insert_unit(
     return unit_id
 
 
+@effect
 async def add_unit(
     db: Database,
     actor: Actor | None,
@@ -99,6 +101,7 @@ class LinkCode:
     expires_at: datetime
 
 
+@effect
 async def new_link_code(db: Database, actor: Actor, unit_id: int) -> LinkCode:
     """A unit contact asks for a code to send in the unit's group chat."""
     if not actor.active:
@@ -117,6 +120,7 @@ async def new_link_code(db: Database, actor: Actor, unit_id: int) -> LinkCode:
     return LinkCode(code, unit, expires_at)
 
 
+@effect
 async def link_chat(db: Database, code: str, chat_id: int, now: datetime | None = None) -> UnitOrg:
     """A code sent in a group links that group to the code's unit; codes work once."""
     code = code.strip().upper()

@@ -1,8 +1,9 @@
 """Every handler of the bot, registered in one place. Order matters.
 
-Group 0 holds the features; within it the first matching handler wins, so conversations
-come before the plain commands they may shadow, and the catch-alls come last. Group 1
-stores conversation state right after each update.
+Group -1 opens the update's scope (domain/effects.py: a replayed update makes no effect
+twice). Group 0 holds the features; within it the first matching handler wins, so
+conversations come before the plain commands they may shadow, and the catch-alls come last.
+Group 1 stores conversation state right after each update.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from telegram.ext import Application, TypeHandler
 
 from bot import sender
 from bot.context import BotContext
-from domain import feature_exports
+from domain import effects, feature_exports
 from handlers import (
     basics,
     broadcast,
@@ -34,11 +35,16 @@ from handlers import (
 from handlers.errors import on_error
 from storage import outbox
 
+BEFORE = -1
 FEATURES = 0
 AFTER = 1
 
 # Modules imported only to register what they add to registries (exports, /mydata).
 REGISTER_ONLY = (feature_exports,)
+
+
+async def open_scope(update: Update, context: BotContext) -> None:
+    effects.begin(update.update_id)
 
 
 async def save_state(update: Update, context: BotContext) -> None:
@@ -51,6 +57,7 @@ async def save_state(update: Update, context: BotContext) -> None:
         app.mark_data_for_update_persistence(user_ids=update.effective_user.id)
     await app.update_persistence()
     await app.persistence.commit(handled_update_id=update.update_id)
+    effects.end()
     # Notifications the update's transactions queued go out now.
     if outbox.queued_in_task.get():
         sender.wake(app)
@@ -88,5 +95,6 @@ def register(app: Application) -> None:
         ],
         group=FEATURES,
     )
+    app.add_handler(TypeHandler(Update, open_scope), group=BEFORE)
     app.add_handler(TypeHandler(Update, save_state), group=AFTER)
     app.add_error_handler(on_error)

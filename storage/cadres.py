@@ -221,4 +221,4 @@ async def cadre_invitations(db: Database, start: datetime, end: datetime) -> lis
 
 
 async def get(db: Database, registration_id: int) -> CadreRegistration | None:
-    return await get_for_update(db.reader, registration_id)
+    return await get_for_update(db.reading, registration_id)

@@ -7,6 +7,12 @@ connection, which in WAL mode sees only committed data and never waits for the w
 Each call into aiosqlite is a round trip to the connection's thread, and those trips (the
 GIL passed back and forth) were the larger part of the bot's database time per update;
 so reads take one trip (`execute_fetchall`), not three (execute, fetch, close).
+
+A transaction belongs to the task that opened it: a `transaction()` the same task opens
+inside it is a savepoint of it (all-or-nothing on its own, committed with the outer one),
+and that task's reads and `write`s go to the writer connection, so it reads what it wrote
+(domain.effects wraps a whole domain call, reads and all, in one transaction this way).
+Another task waits for the lock as before.
 """
 
 from __future__ import annotations
@@ -45,6 +51,9 @@ class Database:
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
+        # The task whose transaction is open, and how many savepoints deep it is.
+        self._holder: asyncio.Task | None = None
+        self._depth = 0
 
     async def open(self, *, migrate: bool = True) -> Database:
         if self.is_open:
@@ -99,12 +108,20 @@ class Database:
             raise RuntimeError("database is not open")
         return self._reader
 
+    def _holds(self) -> bool:
+        return self._holder is not None and self._holder is asyncio.current_task()
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """All-or-nothing: commit on success, roll back on any exception."""
+        if self._holds():
+            async with self._savepoint() as conn:
+                yield conn
+            return
         async with self._write_lock:
             conn = self.writer
             await conn.execute("BEGIN IMMEDIATE")
+            self._holder = asyncio.current_task()
             try:
                 yield conn
             except BaseException:
@@ -112,23 +129,49 @@ class Database:
                 raise
             else:
                 await conn.execute("COMMIT")
+            finally:
+                self._holder = None
+
+    @asynccontextmanager
+    async def _savepoint(self) -> AsyncIterator[aiosqlite.Connection]:
+        conn = self.writer
+        self._depth += 1
+        name = f"nested{self._depth}"
+        await conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield conn
+        except BaseException:
+            await conn.execute(f"ROLLBACK TO {name}")
+            await conn.execute(f"RELEASE {name}")
+            raise
+        else:
+            await conn.execute(f"RELEASE {name}")
+        finally:
+            self._depth -= 1
 
     async def write(self, sql: str, params: Params = ()) -> int:
         """One statement that is atomic on its own (SQLite's autocommit): one trip to the
         writer's thread instead of three for BEGIN, the statement and COMMIT. Returns the
         number of rows it changed."""
+        if self._holds():
+            return (await self.writer.execute(sql, params)).rowcount
         async with self._write_lock:
             cur = await self.writer.execute(sql, params)
             return cur.rowcount
 
+    @property
+    def reading(self) -> aiosqlite.Connection:
+        """The connection this task reads from: the writer inside its own transaction."""
+        return self.writer if self._holds() else self.reader
+
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         """The first row; the query's other rows are read too, so ask for one row (a key,
         an aggregate, LIMIT 1)."""
-        found = await self.reader.execute_fetchall(sql, params)
+        found = await self.reading.execute_fetchall(sql, params)
         return next(iter(found), None)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        return list(await self.reader.execute_fetchall(sql, params))
+        return list(await self.reading.execute_fetchall(sql, params))
 
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetchone(sql, params)

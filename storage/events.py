@@ -84,7 +84,7 @@ async def insert(
 
 
 async def get(db: Database | aiosqlite.Connection, event_id: int) -> Event | None:
-    conn = db.reader if isinstance(db, Database) else db
+    conn = db.reading if isinstance(db, Database) else db
     async with conn.execute("SELECT * FROM events WHERE id = ?", (event_id,)) as cur:
         row = await cur.fetchone()
     return event(row) if row else None
@@ -106,7 +106,7 @@ async def eligible_people(
     db: Database | aiosqlite.Connection, ev: Event, roles: tuple[str, ...]
 ) -> list[Person]:
     """Active people of the event's branch holding one of `roles`, as the event is open."""
-    conn = db.reader if isinstance(db, Database) else db
+    conn = db.reading if isinstance(db, Database) else db
     marks = ", ".join("?" for _ in roles)
     async with conn.execute(
         "SELECT DISTINCT p.* FROM people p JOIN roles r ON r.person_id = p.id"
@@ -119,7 +119,7 @@ async def eligible_people(
 
 
 async def answer(db: Database | aiosqlite.Connection, event_id: int, person_id: int) -> Rsvp | None:
-    conn = db.reader if isinstance(db, Database) else db
+    conn = db.reading if isinstance(db, Database) else db
     async with conn.execute(
         "SELECT answer FROM event_rsvps WHERE event_id = ? AND person_id = ?",
         (event_id, person_id),

@@ -189,7 +189,7 @@ async def branch_sums(
 
 
 async def window_days(db: Database | aiosqlite.Connection, branch_id: int) -> int | None:
-    conn = db.reader if isinstance(db, Database) else db
+    conn = db.reading if isinstance(db, Database) else db
     async with conn.execute(
         "SELECT window_days FROM branch_hour_settings WHERE branch_id = ?", (branch_id,)
     ) as cur:

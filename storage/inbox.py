@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
+from storage import effects
 from storage.db import Database, iso, utcnow
 
 
@@ -40,8 +41,12 @@ async def unhandled(db: Database) -> list[dict]:
 
 
 async def prune(db: Database, now: datetime | None = None, keep: timedelta = timedelta(days=1)):
-    cutoff = iso((now or utcnow()) - keep)
+    """Handled updates older than `keep`, and the effect journal of those: a redelivery
+    comes within seconds, a replay only of an update not handled."""
+    before = (now or utcnow()) - keep
     async with db.transaction() as conn:
         await conn.execute(
-            "DELETE FROM ptb_inbox WHERE handled_at IS NOT NULL AND handled_at < ?", (cutoff,)
+            "DELETE FROM ptb_inbox WHERE handled_at IS NOT NULL AND handled_at < ?",
+            (iso(before),),
         )
+        await effects.prune(conn, before)

@@ -1,0 +1,147 @@
+"""Each update's effects happen once, even when a crash makes the bot handle it again.
+
+An update is marked handled only at its end (bot/persistence.py), after the domain calls it
+made have committed in their own transactions; a crash in between replays it at the next
+start (bot/inbox.py), from the conversation state and draft it started with. So every domain
+function that writes and that a handler calls is an `@effect`: inside an update (`begin`),
+its n-th call gets the key `{update}:{function}:{n}`, and
+
+* the first time, its body runs in ONE transaction together with a journal row holding its
+  pickled result (a nested `db.transaction()` in the body is a savepoint of it, and the
+  body reads its own writes: storage/db.py). A domain error rolls everything back and
+  stores nothing, so the replayed call fails (or succeeds) afresh;
+* on a replay the row is found and the result returned without running the body: the
+  handler answers the person the same way and moves the conversation on, with no second
+  record, notification or audit entry.
+
+Outside an update (jobs, the CLI) and in tasks an update started (they inherit its context
+but not its order), a call just runs. A call inside another effect is part of that one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import io
+import pickle
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any, ParamSpec, TypeVar
+from zoneinfo import ZoneInfo
+
+from storage import effects as journal
+from storage.db import Database
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+#: Every effect by its name (`module.qualname`), for the tests that check none is missed.
+REGISTRY: dict[str, Callable[..., Awaitable[Any]]] = {}
+
+
+@dataclass
+class _Scope:
+    update_id: int
+    task: asyncio.Task | None
+    calls: dict[str, int] = field(default_factory=dict)
+    inside: bool = False
+
+
+_scope: ContextVar[_Scope | None] = ContextVar("update_scope", default=None)
+
+
+def begin(update_id: int) -> None:
+    """The current task handles update `update_id` from here on (handlers/__init__.py)."""
+    _scope.set(_Scope(update_id, asyncio.current_task()))
+
+
+def end() -> None:
+    _scope.set(None)
+
+
+def _current() -> _Scope | None:
+    scope = _scope.get()
+    if scope is None or scope.inside or scope.task is not asyncio.current_task():
+        return None
+    return scope
+
+
+def _database(args: tuple, kwargs: dict) -> Database:
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, Database):
+            return value
+    raise TypeError("an @effect takes the Database as an argument")
+
+
+def effect(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    name = f"{fn.__module__}.{fn.__qualname__}"
+
+    @functools.wraps(fn)
+    async def once(*args: P.args, **kwargs: P.kwargs) -> R:
+        scope = _current()
+        if scope is None:
+            return await fn(*args, **kwargs)
+        db = _database(args, kwargs)
+        n = scope.calls[name] = scope.calls.get(name, 0) + 1
+        key = f"{scope.update_id}:{name}:{n}"
+        done = await journal.find(db, key)
+        if done is not None:
+            return loads(done)
+        scope.inside = True
+        try:
+            async with db.transaction() as conn:
+                result = await fn(*args, **kwargs)
+                await journal.record(conn, key, scope.update_id, dumps(result))
+        finally:
+            scope.inside = False
+        return result
+
+    once.effect_name = name  # type: ignore[attr-defined]
+    REGISTRY[name] = once
+    return once
+
+
+# ------------------------------------------------------------------ the results' codec
+
+# Pickle, because the results are the domain's own dataclasses, enums and dates; read back
+# only with the classes below, so a journal row cannot make the bot run arbitrary code.
+_ALLOWED_PREFIXES = ("domain.",)
+_ALLOWED = {
+    "datetime": {"date", "datetime", "time", "timedelta", "timezone"},
+    "decimal": {"Decimal"},
+    "zoneinfo": {"ZoneInfo"},
+    "pathlib": {"Path", "PosixPath", "PurePosixPath"},
+    "_pathlib": {"Path", "PosixPath", "PurePosixPath"},
+    "builtins": {"set", "frozenset", "list", "dict", "tuple", "bytearray", "complex"},
+    "collections": {"OrderedDict"},
+}
+
+
+class _Unpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if module.startswith(_ALLOWED_PREFIXES) or name in _ALLOWED.get(module, ()):
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not a domain result")
+
+
+class _Pickler(pickle.Pickler):
+    def reducer_override(self, obj: object) -> Any:
+        # Its own reduction goes through getattr, which the unpickler must not allow.
+        if type(obj) is ZoneInfo:
+            return ZoneInfo, (obj.key,)
+        return NotImplemented
+
+
+def dumps(result: object) -> bytes:
+    """Read back at once: a result that could not be replayed fails its first run (and
+    rolls it back), in the tests, not on the day of a crash."""
+    out = io.BytesIO()
+    _Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(result)
+    data = out.getvalue()
+    loads(data)
+    return data
+
+
+def loads(data: bytes) -> Any:
+    return _Unpickler(io.BytesIO(data)).load()
