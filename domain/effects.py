@@ -7,12 +7,15 @@ function that writes and that a handler calls is an `@effect`: inside an update 
 its n-th call gets the key `{update}:{function}:{n}`, and
 
 * the first time, its body runs in ONE transaction together with a journal row holding its
-  pickled result (a nested `db.transaction()` in the body is a savepoint of it, and the
-  body reads its own writes: storage/db.py). A domain error rolls everything back and
-  stores nothing, so the replayed call fails (or succeeds) afresh;
-* on a replay the row is found and the result returned without running the body: the
-  handler answers the person the same way and moves the conversation on, with no second
-  record, notification or audit entry.
+  pickled outcome (a nested `db.transaction()` in the body is a savepoint of it, and the
+  body reads its own writes: storage/db.py). The outcome is the result, or the domain
+  error the call ended with: what the body's own transactions committed before the error
+  is kept, as it was before there was a journal (a wrong check-in code is counted, then
+  refused), and the error is raised again on a replay. Any other exception (a bug, a
+  stop) rolls everything back and stores nothing, so a replay runs the call afresh;
+* on a replay the row is found and the outcome returned (or raised) without running the
+  body: the handler answers the person the same way and moves the conversation on, with
+  no second record, notification or audit entry.
 
 Outside an update (jobs, the CLI) and in tasks an update started (they inherit its context
 but not its order), a call just runs. A call inside another effect is part of that one.
@@ -30,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
+from domain.errors import DomainError
 from storage import effects as journal
 from storage.db import Database
 
@@ -38,6 +42,13 @@ R = TypeVar("R")
 
 #: Every effect by its name (`module.qualname`), for the tests that check none is missed.
 REGISTRY: dict[str, Callable[..., Awaitable[Any]]] = {}
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A call's outcome that was a domain error."""
+
+    error: DomainError
 
 
 @dataclass
@@ -87,15 +98,21 @@ def effect(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
         key = f"{scope.update_id}:{name}:{n}"
         done = await journal.find(db, key)
         if done is not None:
-            return loads(done)
-        scope.inside = True
-        try:
-            async with db.transaction() as conn:
-                result = await fn(*args, **kwargs)
-                await journal.record(conn, key, scope.update_id, dumps(result))
-        finally:
-            scope.inside = False
-        return result
+            outcome = loads(done)
+        else:
+            scope.inside = True
+            try:
+                async with db.transaction() as conn:
+                    try:
+                        outcome = await fn(*args, **kwargs)
+                    except DomainError as error:
+                        outcome = Refused(error)
+                    await journal.record(conn, key, scope.update_id, dumps(outcome))
+            finally:
+                scope.inside = False
+        if isinstance(outcome, Refused):
+            raise outcome.error
+        return outcome
 
     once.effect_name = name  # type: ignore[attr-defined]
     REGISTRY[name] = once

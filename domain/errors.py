@@ -13,6 +13,14 @@ class DomainError(Exception):
         self.params = params
         super().__init__(self.code, params)
 
+    def __reduce__(self) -> tuple:
+        # Kept in the effect journal (domain/effects.py) and raised again on a replay.
+        return _rebuilt, (type(self), self.code, self.params)
+
+
+def _rebuilt(cls: type[DomainError], code: str, params: dict) -> DomainError:
+    return cls(code, **params)
+
 
 class NotAllowed(DomainError):
     code = "not_allowed"

@@ -14,6 +14,7 @@ import pytest
 
 from domain import effects
 from domain.broadcasts import Progress
+from domain.errors import Conflict
 from storage import migrations
 from storage.db import Database
 
@@ -146,7 +147,7 @@ def test_the_registry_holds_every_effect():
 Made = tuple[int, Progress, datetime]  # a domain result, with the types results have
 
 
-class Refused(Exception):
+class Bug(Exception):
     pass
 
 
@@ -171,8 +172,10 @@ async def make_note(db: Database, text: str) -> Made:
     before = await db.fetchval("SELECT COUNT(*) FROM notes")
     async with db.transaction() as conn:
         cur = await conn.execute("INSERT INTO notes (text) VALUES (?)", (text,))
-        if text == "refused":
-            raise Refused
+    if text == "refused":  # counted, then refused (as a wrong check-in code is)
+        raise Conflict("refused", after=text)
+    if text == "bug":
+        raise Bug
     assert await db.fetchval("SELECT COUNT(*) FROM notes") == before + 1  # its own write
     return cur.lastrowid, Progress(1, 1, 0, 0), datetime(2026, 12, 1, 8, tzinfo=UTC)
 
@@ -203,15 +206,26 @@ async def test_an_update_handled_again_gets_the_first_results_and_writes_nothing
     assert await _notes(db) == ["a", "b", "a"]
 
 
-async def test_a_refused_call_keeps_nothing_and_runs_again(db):
+async def test_a_refused_call_keeps_what_it_committed_and_is_refused_again(db):
     runs.clear()
-    with pytest.raises(Refused):
+    with pytest.raises(Conflict) as first:
         await _handle(db, 9, "refused")
+    with pytest.raises(Conflict) as again:
+        await _handle(db, 9, "refused")
+    assert (again.value.code, again.value.params) == ("refused", {"after": "refused"})
+    assert type(again.value) is type(first.value)
+    assert runs == ["refused"]
+    assert await _notes(db) == ["refused"]
+
+
+async def test_a_call_that_fails_otherwise_keeps_nothing_and_runs_again(db):
+    runs.clear()
+    for _ in range(2):
+        with pytest.raises(Bug):
+            await _handle(db, 11, "bug")
+    assert runs == ["bug", "bug"]
     assert await _notes(db) == []
     assert await db.fetchval("SELECT COUNT(*) FROM update_effects") == 0
-    with pytest.raises(Refused):
-        await _handle(db, 9, "refused")
-    assert runs == ["refused", "refused"]
 
 
 async def test_outside_an_update_and_in_tasks_it_started_calls_just_run(db):
@@ -238,21 +252,21 @@ async def test_a_nested_transaction_is_part_of_the_outer_one_and_others_wait(db)
             order.append("other")
             await conn.execute("INSERT INTO notes (text) VALUES ('other')")
 
-    with pytest.raises(Refused):
+    with pytest.raises(Bug):
         async with db.transaction() as conn:
             await conn.execute("INSERT INTO notes (text) VALUES ('outer')")
             waiting = asyncio.create_task(other())
             await asyncio.sleep(0.05)
-            with pytest.raises(Refused):
+            with pytest.raises(Bug):
                 async with db.transaction() as inner:
                     await inner.execute("INSERT INTO notes (text) VALUES ('inner')")
-                    raise Refused
+                    raise Bug
             async with db.transaction() as inner:
                 await inner.execute("INSERT INTO notes (text) VALUES ('kept')")
             await db.write("INSERT INTO notes (text) VALUES ('written')")
             assert await _notes(db) == ["outer", "kept", "written"]  # the writer's view
             assert order == []
-            raise Refused
+            raise Bug
     await waiting
     assert await _notes(db) == ["other"]
 
