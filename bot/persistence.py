@@ -7,7 +7,9 @@ decides where a conversation resumes after a restart.
 python-telegram-bot hands over states and drafts one call at a time. Written one by one, a
 crash between two calls would leave a conversation in a step whose draft is missing. So the
 calls are staged and `commit` writes them together with the inbox mark of the update that
-caused them: after a crash an update is either wholly done or handled again from the start.
+caused them: after a crash an update is either wholly done or handled again from the start
+(and then its domain calls answer from the effect journal, domain/effects.py, which goes
+in the same transaction as the mark).
 
 Every update marks its person's user_data for saving (handlers.save_state), and for most
 the drafts did not change; those are not written again. Then the mark alone is left, and a
@@ -23,7 +25,7 @@ from typing import Any
 from telegram.ext import BasePersistence, PersistenceInput
 from telegram.ext._utils.types import ConversationDict, ConversationKey
 
-from storage import inbox
+from storage import effects, inbox
 from storage.db import Database
 
 
@@ -132,14 +134,17 @@ class SQLitePersistence(BasePersistence[dict, dict, dict]):
     def _stage(self, sql: str, *params: object) -> None:
         self._staged.append((sql, params))
 
-    async def commit(self, handled_update_id: int | None = None) -> None:
-        """Write everything staged, and mark the update handled, in one transaction."""
+    async def commit(
+        self, handled_update_id: int | None = None, *, forget_effects: bool = False
+    ) -> None:
+        """Write everything staged, and mark the update handled, in one transaction; with
+        `forget_effects`, the update's effect journal goes in it too (domain/effects.py)."""
         staged, self._staged = self._staged, []
         users, self._staged_users = self._staged_users, {}
         if not staged and handled_update_id is None:
             return
         db = await self._ready()
-        if not staged:
+        if not staged and not forget_effects:
             await inbox.mark_handled(db, handled_update_id)
             return
         async with db.transaction() as conn:
@@ -147,6 +152,8 @@ class SQLitePersistence(BasePersistence[dict, dict, dict]):
                 await conn.execute(sql, params)
             if handled_update_id is not None:
                 await inbox.mark_handled(conn, handled_update_id)
+                if forget_effects:
+                    await effects.forget(conn, handled_update_id)
         for user_id, text in users.items():
             if text is None:
                 self._stored.pop(user_id, None)

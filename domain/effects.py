@@ -17,6 +17,9 @@ its n-th call gets the key `{update}:{function}:{n}`, and
   body: the handler answers the person the same way and moves the conversation on, with
   no second record, notification or audit entry.
 
+The journal of an update is deleted in the transaction that marks it handled, so it holds
+only what a crash left unfinished (and no personal data beyond that moment).
+
 Outside an update (jobs, the CLI) and in tasks an update started (they inherit its context
 but not its order), a call just runs. A call inside another effect is part of that one.
 """
@@ -65,6 +68,13 @@ _scope: ContextVar[_Scope | None] = ContextVar("update_scope", default=None)
 def begin(update_id: int) -> None:
     """The current task handles update `update_id` from here on (handlers/__init__.py)."""
     _scope.set(_Scope(update_id, asyncio.current_task()))
+
+
+def made_any() -> bool:
+    """Whether the current update called an effect: its journal is to be dropped when the
+    update is marked handled (nothing replays it after that)."""
+    scope = _scope.get()
+    return scope is not None and bool(scope.calls)
 
 
 def end() -> None:

@@ -56,7 +56,9 @@ async def save_state(update: Update, context: BotContext) -> None:
     if update.effective_user is not None:
         app.mark_data_for_update_persistence(user_ids=update.effective_user.id)
     await app.update_persistence()
-    await app.persistence.commit(handled_update_id=update.update_id)
+    await app.persistence.commit(
+        handled_update_id=update.update_id, forget_effects=effects.made_any()
+    )
     effects.end()
     # Notifications the update's transactions queued go out now.
     if outbox.queued_in_task.get():

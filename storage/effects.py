@@ -20,9 +20,13 @@ async def record(conn: aiosqlite.Connection, key: str, update_id: int, result: b
     )
 
 
+async def forget(conn: aiosqlite.Connection, update_id: int) -> None:
+    await conn.execute("DELETE FROM update_effects WHERE update_id = ?", (update_id,))
+
+
 async def prune(conn: aiosqlite.Connection, before: datetime) -> None:
-    """Entries older than `before` whose update is done: it will not be handled again.
-    An update still waiting in the inbox (the bot was down for long) keeps its entries."""
+    """Entries older than `before` whose update is done (normally `forget` dropped them
+    as it was marked handled). An update still waiting in the inbox keeps its entries."""
     await conn.execute(
         "DELETE FROM update_effects WHERE created_at < ? AND update_id NOT IN"
         " (SELECT update_id FROM ptb_inbox WHERE handled_at IS NULL)",

@@ -309,3 +309,13 @@ async def test_the_journal_is_kept_while_its_update_waits_and_pruned_after(tmp_p
         await inbox.prune(db, datetime.now(UTC) + timedelta(days=2))
         assert [r[0] for r in await db.fetchall("SELECT key FROM update_effects")] == ["2:f:1"]
         assert await inbox.unhandled(db) == [{"update_id": 2}]
+
+
+async def test_a_handled_update_leaves_no_journal(bot, branch):
+    from tests.test_hours import NOW, log, make_member
+
+    bot.app.bot_data["clock"] = lambda: NOW
+    member = await make_member(bot, branch, "李", "李明", "13800138000")
+    await log(member)
+    assert "已保存为记录 #1" in member.last_text
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM update_effects") == 0

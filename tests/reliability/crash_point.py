@@ -6,7 +6,8 @@
 the N-th time (`CRASH_AT`, default 1) it is reached in this process:
 
 * `commit` — right after a domain call's transaction (its writes and journal row) commits;
-* `reply` — right after a reply (a message sent or edited, a file) reaches the Bot API;
+* `reply` — right after the first reply (a message sent or edited, a file) that follows a
+  domain commit reaches the Bot API;
 * `handled` — just before the update is marked handled with its conversation state.
 
 The process ends with `os._exit`: no `finally`, no graceful stop, nothing flushed that
@@ -59,6 +60,7 @@ def _reached(point: str) -> None:
 
 
 _journaled: ContextVar[bool] = ContextVar("journaled", default=False)
+_committed: ContextVar[bool] = ContextVar("committed", default=False)
 _record = storage.effects.record
 
 
@@ -77,6 +79,7 @@ async def _transaction_then_die(self: Database) -> AsyncIterator:
         yield conn
     if outermost and _journaled.get():
         _journaled.set(False)
+        _committed.set(True)
         _reached("commit")
 
 
@@ -85,7 +88,7 @@ _do_post = ExtBot._do_post
 
 async def _post_then_die(self, endpoint: str, data: dict, **kwargs):
     result = await _do_post(self, endpoint, data, **kwargs)
-    if endpoint in REPLIES:
+    if endpoint in REPLIES and _committed.get():
         _reached("reply")
     return result
 
@@ -93,10 +96,10 @@ async def _post_then_die(self, endpoint: str, data: dict, **kwargs):
 _commit = SQLitePersistence.commit
 
 
-async def _die_then_commit(self, handled_update_id: int | None = None) -> None:
+async def _die_then_commit(self, handled_update_id: int | None = None, **kwargs) -> None:
     if handled_update_id is not None:
         _reached("handled")
-    await _commit(self, handled_update_id=handled_update_id)
+    await _commit(self, handled_update_id, **kwargs)
 
 
 storage.effects.record = _recording
