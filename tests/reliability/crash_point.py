@@ -2,17 +2,18 @@
 
     CRASH_POINT=commit CRASH_AT=1 python -m tests.reliability.crash_point run
 
-`CRASH_POINT` names where, counted only inside an update's handling (domain/effects.py),
-the N-th time (`CRASH_AT`, default 1) it is reached in this process:
+`CRASH_POINT` names where (`none`: nowhere), counted only inside an update's handling
+(domain/effects.py), the N-th time (`CRASH_AT`, default 1) it is reached in this process:
 
 * `commit` — right after a domain call's transaction (its writes and journal row) commits;
 * `reply` — right after the first reply (a message sent or edited, a file) that follows a
   domain commit reaches the Bot API;
 * `handled` — just before the update is marked handled with its conversation state.
 
-The process ends with `os._exit`: no `finally`, no graceful stop, nothing flushed that
-the bot itself did not commit. The hooks are patched in here so that the bot's own code
-knows nothing of them.
+The scheduler's jobs do not run: they are no update's, and would add rows that the
+reference run the tests compare with has not. The process ends with `os._exit`: no
+`finally`, no graceful stop, nothing flushed that the bot itself did not commit. The hooks
+are patched in here so that the bot's own code knows nothing of them.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from contextvars import ContextVar
 from telegram.ext import ExtBot
 
 import storage.effects
+from bot import jobs
 from bot.persistence import SQLitePersistence
 from domain import effects
 from storage.db import Database
@@ -40,7 +42,7 @@ EXIT_CODE = 137  # what a shell reports for SIGKILL
 _point = os.environ["CRASH_POINT"]
 _at = int(os.environ.get("CRASH_AT", "1"))
 _seen = 0
-assert _point in POINTS, _point
+assert _point in (*POINTS, "none"), _point
 
 
 def _in_update() -> bool:
@@ -102,6 +104,11 @@ async def _die_then_commit(self, handled_update_id: int | None = None, **kwargs)
     await _commit(self, handled_update_id, **kwargs)
 
 
+async def _no_jobs(context) -> None:
+    pass
+
+
+jobs.tick = _no_jobs
 storage.effects.record = _recording
 Database.transaction = _transaction_then_die
 ExtBot._do_post = _post_then_die

@@ -31,6 +31,7 @@ from bot.testing.process import BotProcess
 from domain import admin, effects
 from tests import cadre_support
 from tests.conftest import TOKEN, Branch, invite, onboard
+from tests.reliability.live import BOOKKEEPING as LIVE_BOOKKEEPING
 
 POINTS = ("commit", "reply", "handled")  # tests/reliability/crash_point.py
 KILLED = 137
@@ -42,6 +43,7 @@ ENV = {
     "OUTBOX_POLL_SECONDS": "0.2",
 }
 FULL = os.environ.get("CRASH_POINTS") == "all"
+BOOKKEEPING = LIVE_BOOKKEEPING | {"update_effects", "job_runs"}
 
 
 @dataclass
@@ -68,7 +70,8 @@ class Scenario:
     name: str
     effects: frozenset[str]  # what the last step calls (each at least once)
     prepare: Callable[[BotHarness, Branch], Awaitable[Run]]
-    check: Callable[[sqlite3.Connection, FakeBotAPI, Run], None]
+    answered: str  # what the person reads after the step (a regular expression)
+    check: Callable[[sqlite3.Connection, FakeBotAPI, Run], None] = lambda *_: None
     quick: bool = False
 
 
@@ -116,7 +119,6 @@ def check_broadcast(conn: sqlite3.Connection, server: FakeBotAPI, run: Run) -> N
     assert count(conn, "SELECT COUNT(*) FROM outbox WHERE key LIKE 'broadcast:%'") == len(chats)
     for chat in chats:
         assert len(texts(server, chat, "周六上午九点", run)) == 1, chat
-    assert texts(server, run.person.id, "正在发送公告|公告已发出")  # the secretary answered
 
 
 # ------------------------------------------------------------------ hours
@@ -150,10 +152,18 @@ SCENARIOS = [
         "broadcast",
         frozenset({"domain.broadcasts.send"}),
         prepare_broadcast,
+        "正在发送公告|公告已发出",
         check_broadcast,
         quick=True,
     ),
-    Scenario("hours", frozenset({"domain.hours.log"}), prepare_hours, check_hours, quick=True),
+    Scenario(
+        "hours",
+        frozenset({"domain.hours.log"}),
+        prepare_hours,
+        "已保存为记录",
+        check_hours,
+        quick=True,
+    ),
 ]
 
 # Effects no scenario here covers yet; each is journaled like the others (tests/test_effects.py
@@ -237,9 +247,33 @@ def conversations(path: Path, person: Person) -> list[tuple]:
         ).fetchall()
 
 
+def outcome(path: Path) -> dict[str, Any]:
+    """What the bot did, to compare a run cut short by a kill with one that was not: the
+    rows of every business table, the notifications per chat and the audit entries."""
+    with contextlib.closing(sqlite3.connect(path, timeout=5)) as conn:
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+            if r[0] not in BOOKKEEPING
+        ]
+        return {
+            "rows": {t: count(conn, f"SELECT COUNT(*) FROM {t}") for t in tables},
+            "outbox": sorted(
+                conn.execute("SELECT chat_id, template, text FROM outbox").fetchall(),
+                key=repr,
+            ),
+            "audit": sorted(r[0] for r in conn.execute("SELECT action FROM audit_log")),
+        }
+
+
 async def crash_and_restart(scenario: Scenario, point: str, data: Path) -> None:
     server = FakeBotAPI(token=TOKEN)
     await server.start()
+    crashed = data / "crashed"
+    crashed.mkdir()
+    path = crashed / "partybot.db"
     try:
         harness = BotHarness(server, data)
         await harness.start()
@@ -248,20 +282,19 @@ async def crash_and_restart(scenario: Scenario, point: str, data: Path) -> None:
             secretary = harness.person("王书记")
             await admin.add_secretary(harness.db, created.id, secretary.id)
             run = await scenario.prepare(harness, Branch(created.id, created.name, secretary))
+            await harness.db.backup(path)
+            # The reference: the same last step, handled without a crash.
+            await harness.processed(run.push(server))
         finally:
             await harness.stop()
         assert not harness.errors, harness.errors
-        path = data / "partybot.db"
+        expected = outcome(data / "partybot.db")
         before = conversations(path, run.person)
         seen = len(run.person.messages)
         run.before = {c: {m["message_id"] for m in server.chat_messages(c)} for c in run.chats()}
 
-        dying = BotProcess(
-            server,
-            data,
-            command=("-m", "tests.reliability.crash_point", "run"),
-            env=ENV | {"CRASH_POINT": point},
-        )
+        command = ("-m", "tests.reliability.crash_point", "run")
+        dying = BotProcess(server, crashed, command=command, env=ENV | {"CRASH_POINT": point})
         await dying.start()
         run.push(server)
         assert dying.process is not None
@@ -269,10 +302,10 @@ async def crash_and_restart(scenario: Scenario, point: str, data: Path) -> None:
             code = await asyncio.wait_for(dying.process.wait(), 30)
         finally:
             await dying.stop()
-        log = (data / "bot.log").read_text(errors="replace")
+        log = (crashed / "bot.log").read_text(errors="replace")
         assert code == KILLED and f"dying at {point}" in log, log[-3000:]
 
-        bot = BotProcess(server, data, env=ENV)
+        bot = BotProcess(server, crashed, command=command, env=ENV | {"CRASH_POINT": "none"})
         await bot.start()
         try:
             for _ in range(300):
@@ -282,12 +315,12 @@ async def crash_and_restart(scenario: Scenario, point: str, data: Path) -> None:
             await asyncio.sleep(0.5)  # anything doubled would arrive now
         finally:
             await bot.stop()
-        assert (
-            "Traceback"
-            not in (data / "bot.log").read_text(errors="replace").split("dying at", 1)[-1]
-        )
+        log = (crashed / "bot.log").read_text(errors="replace").split("dying at", 1)[-1]
+        assert "Traceback" not in log, log[-3000:]
         assert settled(path)
+        assert outcome(path) == expected
         assert conversations(path, run.person) != before, "the conversation did not move on"
+        assert texts(server, run.person.id, scenario.answered, run), "the person was not answered"
         with contextlib.closing(sqlite3.connect(path, timeout=5)) as conn:
             scenario.check(conn, server, run)
     finally:
