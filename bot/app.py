@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from typing import Any
 
 from telegram import Bot, Update
 from telegram.error import BadRequest, Forbidden
@@ -15,6 +16,7 @@ from telegram.ext import (
     ContextTypes,
     Defaults,
 )
+from telegram.request import HTTPXRequest, RequestData
 
 import handlers
 from bot import jobs, sender
@@ -34,6 +36,21 @@ log = logging.getLogger(__name__)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
 
 
+class EditsOnce(HTTPXRequest):
+    """The bot's requests (python-telegram-bot's default, 256 connections), where an edit
+    Telegram refuses as "message is not modified" counts as done: an update replayed after
+    a crash (bot/inbox.py) edits its reply again to what the edit before the crash made it,
+    and must go on to its next step rather than fail there."""
+
+    async def post(self, url: str, request_data: RequestData | None = None, **kwargs: Any):
+        try:
+            return await super().post(url, request_data, **kwargs)
+        except BadRequest as exc:
+            if "/editMessage" in url and "message is not modified" in exc.message.lower():
+                return True
+            raise
+
+
 def build_application(
     settings: Settings,
     *,
@@ -43,6 +60,7 @@ def build_application(
     app = (
         ApplicationBuilder()
         .token(settings.token())
+        .request(EditsOnce(connection_pool_size=256))
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url)
         .defaults(Defaults(tzinfo=settings.tz))
