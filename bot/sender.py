@@ -7,7 +7,7 @@ per chat and 20 a minute per group, and pauses entirely when Telegram says `Retr
 
 It runs as one task beside the application, woken after every handled update (the
 handler's transaction may have queued something) and by `wake()`, and polls as a
-fallback. The delivery guarantee is in docs/notifications.md.
+fallback. The delivery guarantee is in docs/reliability.md.
 """
 
 from __future__ import annotations

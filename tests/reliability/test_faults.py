@@ -1,7 +1,7 @@
 """Telegram misbehaving at 10–30 % rates while members use the bot and a broadcast drains:
 429 with retry_after, 500 and 502, slow answers and timeouts (the request arrives, the
 answer comes too late). Nothing is lost and nothing is dead-lettered: every broadcast
-message arrives, a second copy only where an attempt timed out (docs/notifications.md,
+message arrives, a second copy only where an attempt timed out (docs/reliability.md,
 "The guarantee"); members get answers again as soon as Telegram does.
 
 Quick by default; `RELIABILITY_LONG=1` broadcasts ten times as many messages.
