@@ -319,3 +319,39 @@ async def test_a_handled_update_leaves_no_journal(bot, branch):
     await log(member)
     assert "已保存为记录 #1" in member.last_text
     assert await bot.db.fetchval("SELECT COUNT(*) FROM update_effects") == 0
+
+
+async def test_a_replayed_decision_edits_its_message_again_without_an_error(
+    bot, branch, monkeypatch
+):
+    """As after a kill just before the handled mark: the edit was made, the replay makes it
+    again and Telegram says "message is not modified", which is no failure."""
+    from bot.persistence import SQLitePersistence
+    from tests.conftest import invite, onboard
+
+    applicant = bot.person("李")
+    await onboard(applicant, await invite(bot, branch.id), "李明", "13800138000", "居民党员")
+    commit = SQLitePersistence.commit
+    cut_short = []
+
+    async def dying(self, handled_update_id=None, **kwargs):
+        if handled_update_id is not None and not cut_short:
+            cut_short.append(handled_update_id)  # nothing written: the process is gone
+            self._staged, self._staged_users = [], {}
+            return
+        await commit(self, handled_update_id, **kwargs)
+
+    monkeypatch.setattr(SQLitePersistence, "commit", dying)
+    await branch.secretary.press("✅ 通过")
+    monkeypatch.setattr(SQLitePersistence, "commit", commit)
+    decided = branch.secretary.last_text
+    assert "✅ 已通过：李明" in decided
+    seen = len(branch.secretary.messages), len(applicant.messages)
+    await bot.restart()
+    await bot.processed({"update_id": cut_short[0]})
+    assert bot.errors == []
+    assert (len(branch.secretary.messages), len(applicant.messages)) == seen
+    assert branch.secretary.last_text == decided
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM join_requests") == 1
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM outbox") == 2  # request, decision
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM update_effects") == 0
