@@ -894,10 +894,13 @@ def check_conversation() -> ConversationHandler:
     )
 
 
+def live_location() -> MessageHandler:
+    return MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.LOCATION, location_moved)
+
+
 def handlers() -> list:
     return [
         CommandHandler("events", list_events),
-        MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.LOCATION, location_moved),
         CallbackQueryHandler(rsvp, pattern=r"^ev:rsvp:"),
         CallbackQueryHandler(set_lead, pattern=r"^ev:lead:"),
         CallbackQueryHandler(mark_present, pattern=r"^ev:present:"),

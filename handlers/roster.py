@@ -135,13 +135,12 @@ async def cancel(update: Update, context: BotContext) -> int:
 
 
 def conversation() -> ConversationHandler:
-    private = filters.ChatType.PRIVATE
     return ConversationHandler(
-        entry_points=[CommandHandler("import", start, filters=private)],
+        entry_points=[CommandHandler("import", start)],
         states={
             WAITING_FILE: [
-                MessageHandler(filters.Document.ALL & private, got_file),
-                MessageHandler(~filters.COMMAND & private, not_a_file),
+                MessageHandler(filters.Document.ALL, got_file),
+                MessageHandler(~filters.COMMAND, not_a_file),
             ]
         },
         fallbacks=[CommandHandler("cancel", cancel)],

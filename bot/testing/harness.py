@@ -203,9 +203,14 @@ class Person:
         await self.harness.processed(update)
         return self.messages[before:]
 
-    async def send(self, text: str) -> list[JSON]:
-        """Type a message; returns what the bot sent to this chat in response."""
-        return await self._deliver(self.server.push_text(self.user, text))
+    async def send(self, text: str, *, chat: JSON | None = None) -> list[JSON]:
+        """Type a message (in `chat`, a group, if given); returns what the bot sent to
+        this person's private chat in response."""
+        return await self._deliver(self.server.push_text(self.user, text, chat=chat))
+
+    async def edit(self, message_id: int, text: str) -> list[JSON]:
+        """Edit a message this person sent before."""
+        return await self._deliver(self.server.push_edited_text(self.user, message_id, text))
 
     async def share_contact(self, phone: str, *, own: bool = True) -> list[JSON]:
         owner: Any = "self" if own else self.id + 999_999
@@ -251,9 +256,12 @@ class Person:
         button = self.server.find_button(message, text)
         return await self.press_data(message["message_id"], button["callback_data"])
 
-    async def press_data(self, message_id: int, data: str) -> list[JSON]:
-        """Send a callback query with any data, as a forged or stale client would."""
-        update = self.server.push_callback(self.user, message_id, data)
+    async def press_data(
+        self, message_id: int, data: str, *, chat: JSON | None = None
+    ) -> list[JSON]:
+        """Send a callback query with any data, as a forged or stale client would; `chat`
+        is the group of the message, if it is not in the private chat."""
+        update = self.server.push_callback(self.user, message_id, data, chat=chat)
         self._last_query_id = update["callback_query"]["id"]
         return await self._deliver(update)
 
