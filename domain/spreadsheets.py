@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 MAX_BYTES = 2 * 1024 * 1024
 MAX_UNPACKED_BYTES = 40 * 1024 * 1024
 MAX_ROWS = 2000
+# Filled cells in a whole file: a full roster of MAX_ROWS rows uses a few dozen thousand.
+MAX_CELLS = 100_000
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Spreadsheet programs run a cell that starts with "=" as a formula; text out stays text.
 _FORMULA_START = "="
@@ -76,16 +78,21 @@ def _xlsx_lines(content: bytes) -> Iterable[list[Cell]]:
     try:
         from openpyxl import load_workbook  # see new_workbook
 
+        # Read-only: rows are parsed as they are read, so memory follows the rows kept.
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-        sheet = book.worksheets[0]
-        rows = list(_limited(sheet.iter_rows()))
+        try:
+            rows = book.worksheets[0].iter_rows()
+            return _limited(
+                [Cell(c.value, getattr(c, "data_type", None) == "f") for c in row] for row in rows
+            )
+        finally:
+            book.close()
     except InvalidInput:
         raise
     except Exception:
         # A damaged or hand-made file makes openpyxl (and the XML parser under it) raise
         # almost any exception type; to the secretary they all mean the same.
         raise InvalidInput("file_unreadable") from None
-    return [[Cell(c.value, getattr(c, "data_type", None) == "f") for c in row] for row in rows]
 
 
 def _check_unpacked_size(content: bytes) -> None:
@@ -108,19 +115,31 @@ def _csv_lines(content: bytes) -> Iterable[list[Cell]]:
             continue
     else:
         raise InvalidInput("file_encoding")
+    rows = csv.reader(io.StringIO(text, newline=""))
     try:
-        rows = list(_limited(csv.reader(io.StringIO(text, newline=""))))
+        return _limited(
+            [Cell(v, v.lstrip().startswith(_FORMULA_START)) for v in row] for row in rows
+        )
     except csv.Error:
         raise InvalidInput("file_unreadable") from None
-    return [[Cell(v, v.lstrip().startswith(_FORMULA_START)) for v in row] for row in rows]
 
 
-def _limited(rows: Iterable[Sequence[Any]]) -> Iterable[Sequence[Any]]:
-    """Rows up to the limit (header included); one more means the file is refused."""
-    for count, row in enumerate(rows):
-        if count > MAX_ROWS:
+def _limited(rows: Iterable[list[Cell]]) -> list[list[Cell]]:
+    """The rows, each without its empty cells at the end, as long as there are at most
+    MAX_ROWS (header included) and MAX_CELLS filled cells: the file is refused the moment
+    it has more, so a huge one costs neither the time nor the memory to read it all."""
+    kept: list[list[Cell]] = []
+    filled = 0
+    for row in rows:
+        if len(kept) > MAX_ROWS:
             raise InvalidInput("too_many_rows", max=MAX_ROWS)
-        yield row
+        while row and row[-1].empty and not row[-1].formula:
+            row.pop()
+        filled += sum(1 for cell in row if not cell.empty)
+        if filled > MAX_CELLS:
+            raise InvalidInput("too_many_cells", max=MAX_CELLS)
+        kept.append(row)
+    return kept
 
 
 def _table(lines: Iterable[list[Cell]]) -> Table:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram import Update
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
 
@@ -45,7 +47,9 @@ async def got_file(update: Update, context: BotContext) -> str | int:
     try:
         spreadsheets.check_size(document.file_size)
         content = bytes(await (await document.get_file()).download_as_bytearray())
-        table = spreadsheets.read_table(document.file_name or "", content)
+        # In a thread: a large file takes seconds to parse, and everyone else's updates
+        # must not wait for it.
+        table = await asyncio.to_thread(spreadsheets.read_table, document.file_name or "", content)
         result = await roster.import_roster(
             context.db,
             await who(update, context),
