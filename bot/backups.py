@@ -68,7 +68,7 @@ def problems_of(path: Path) -> list[str]:
     if not path.is_file():
         return [f"{path} is not a file"]
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = _read_only(path)
     except sqlite3.Error as exc:
         return [str(exc)]
     try:
@@ -87,10 +87,21 @@ def problems_of(path: Path) -> list[str]:
     return found
 
 
+def _read_only(path: Path) -> sqlite3.Connection:
+    """A connection that changes nothing on disk. The path is quoted in the URI, where a
+    "#" or "?" in a file name would otherwise end it (and "back#up?mode=rwc.db" create a
+    file "back"). Our databases and backups are in WAL mode, and a read-only connection
+    to one leaves -shm and -wal files it may not delete; without a log to read, the file
+    is opened as immutable, which needs neither."""
+    log_exists = path.with_name(path.name + "-wal").exists()
+    mode = "ro" if log_exists else "ro&immutable=1"
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode={mode}", uri=True)
+
+
 def _copy(source: Path, target: Path) -> None:
     """A consistent single-file copy through SQLite (WAL content included)."""
     target.unlink(missing_ok=True)
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    src = _read_only(source)
     dest = sqlite3.connect(target)
     try:
         src.backup(dest)

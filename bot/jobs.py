@@ -30,7 +30,7 @@ from telegram.ext import Application
 from bot import backups, sender
 from bot.config import Settings
 from bot.context import BotContext
-from domain import cadre_jobs, digest, events, mobile
+from domain import cadre_jobs, digest, events, guesses, mobile
 from storage import branches, inbox, job_runs
 from storage.db import Database, utcnow
 
@@ -99,8 +99,9 @@ JOBS: dict[str, Job] = {
         ),
         Job(
             "checkin-codes",
-            "every ten minutes: the times of wrong check-in codes the limit no longer reads",
-            events.forget_wrong_codes,
+            "every ten minutes: the times of wrong check-in, invitation and certificate "
+            "codes the limit no longer reads",
+            guesses.forget_expired,
             cron={"minute": "*/10"},
             per_branch=False,
         ),

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.i18n import translator
-from domain.feedback import CadreFigures, Sheet, cadre_sheet, period_label, to_bytes, write_sheet
+from domain.feedback import CadreFigures, Sheet, cadre_sheet, period_label, write_sheet
 from domain.periods import Period
-from domain.spreadsheets import new_workbook
+from domain.spreadsheets import new_workbook, save
 from storage import units
 from storage.db import Database
 
@@ -110,7 +110,7 @@ def workbook(half: Period, figures: Sequence[CadreFigures]) -> bytes:
     write_sheet(book, _tally_sheet("分支部", heading, "居住社区党支部", per_branch(figures)))
     write_sheet(book, _tally_sheet("分单位", heading, "单位党组织", per_unit(figures)))
     write_sheet(book, cadre_sheet("干部明细", heading, figures))
-    return to_bytes(book)
+    return save(book)
 
 
 _REGISTERED, _NOT_REGISTERED, _INK = (196, 30, 58), (170, 170, 170), (40, 40, 40)

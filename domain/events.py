@@ -30,6 +30,7 @@ from domain.activity import (
 )
 from domain.effects import effect
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from domain.guesses import WRONG_CODE_WINDOW, wait_after_wrong_codes
 from domain.models import Person, Role
 from domain.validation import clean_text
 from storage import audit
@@ -41,8 +42,6 @@ CODE_DIGITS = 6
 CHECK_IN_OPENS = timedelta(minutes=30)  # before the start
 CHECK_OUT_CLOSES = timedelta(minutes=30)  # after the end
 RADIUS_METRES = 200
-MAX_WRONG_CODES = 5  # within WRONG_CODE_WINDOW; then codes are refused unchecked
-WRONG_CODE_WINDOW = timedelta(minutes=10)
 MIN_PRESENCE = (3, 5)  # 60 %: below it, presence earns no verified hours
 MAX_LENGTH = timedelta(hours=12)
 TITLE_MAX = 80
@@ -405,16 +404,6 @@ class Proof:
         return CheckMethod.CODE if self.code is not None else CheckMethod.LOCATION
 
 
-def wait_after_wrong_codes(failures: list[datetime], now: datetime) -> int:
-    """Minutes (rounded up) a person must wait before typing another code, 0 if none: after
-    MAX_WRONG_CODES wrong codes within WRONG_CODE_WINDOW, until the oldest of them ages out."""
-    recent = sorted(f for f in failures if f > now - WRONG_CODE_WINDOW)
-    if len(recent) < MAX_WRONG_CODES:
-        return 0
-    free_at = recent[-MAX_WRONG_CODES] + WRONG_CODE_WINDOW
-    return max(1, math.ceil((free_at - now).total_seconds() / 60))
-
-
 async def _verify(db: Database, event: Event, person_id: int, proof: Proof, now: datetime) -> None:
     if proof.code is None:
         assert proof.latitude is not None and proof.longitude is not None
@@ -660,14 +649,6 @@ async def run(db: Database, branch_id: int | None, now: datetime, tz: tzinfo) ->
     return await send_reminders(db, branch_id, now, tz) + await close_attendance(
         db, branch_id, now, tz
     )
-
-
-async def forget_wrong_codes(db: Database, branch_id: int | None, now: datetime, tz: tzinfo) -> int:
-    """Job, for the whole bot: wrong check-in codes, once the limit no longer looks back at
-    them (a person's own are also forgotten at their next wrong code)."""
-    async with db.transaction() as conn:
-        await store.forget_wrong_codes(conn, now - WRONG_CODE_WINDOW)
-    return 0
 
 
 # ---------------------------------------------------------------- reading

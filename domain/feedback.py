@@ -4,7 +4,6 @@ prints. Sending (through the outbox, key `feedback:{unit}:{quarter}`) is the cal
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -16,7 +15,7 @@ from domain.activity import as_hours
 from domain.models import Person, UnitOrg
 from domain.periods import Period
 from domain.post_models import COUNTY_BY_CODE, Post, Rating
-from domain.spreadsheets import new_workbook
+from domain.spreadsheets import new_workbook, save
 from storage import branches, cadres, units
 from storage import hours as hours_store
 from storage.db import Database
@@ -461,12 +460,6 @@ def write_sheet(book: Workbook, sheet: Sheet) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def to_bytes(book: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
 def _row(number: int, f: CadreFigures, zh: Translator) -> list[object]:
     leave = ""
     if f.on_leave_until:
@@ -538,7 +531,7 @@ def unit_workbook(unit: UnitOrg, period: Period, figures: Sequence[CadreFigures]
     write_sheet(book, cadre_sheet("汇总", heading, figures))
     for branch, members in by_branch(figures).items():
         write_sheet(book, cadre_sheet(branch, f"{heading}　{branch}", members))
-    return to_bytes(book)
+    return save(book)
 
 
 def file_name(unit: UnitOrg, period: Period) -> str:

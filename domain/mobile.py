@@ -14,10 +14,11 @@ from zoneinfo import ZoneInfo
 import aiosqlite
 
 from bot.i18n import N_
-from domain import dates, notices, outbox, validation
+from domain import dates, guesses, notices, outbox, validation
 from domain.access import Actor, require
 from domain.effects import effect
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from domain.guesses import Guessed
 from domain.mobile_models import (
     OPEN_STATUSES,
     Certificate,
@@ -899,13 +900,18 @@ class Verification:
     valid: bool
 
 
-async def verify(db: Database, code: str, today: date) -> Verification:
-    """Whether a certificate is genuine and valid; reveals only name, branch and validity."""
+async def verify(
+    db: Database, code: str, today: date, *, telegram_id: int, now: datetime
+) -> Verification:
+    """Whether a certificate is genuine and valid; reveals only name, branch and validity.
+    An account that typed too many unknown codes is refused for a while."""
+    await guesses.refuse_if_too_many(db, telegram_id, Guessed.CERTIFICATE, now)
     code = code.strip().upper()
-    if not code.isalnum() or len(code) > 32:
-        raise NotFound("certificate_unknown")
-    found = await store.certificate_by_code(db, code)
+    found = None
+    if code.isalnum() and len(code) <= 32:
+        found = await store.certificate_by_code(db, code)
     if found is None:
+        await guesses.wrong(db, telegram_id, Guessed.CERTIFICATE, now)
         raise NotFound("certificate_unknown")
     certificate, branch_name = found
     return Verification(

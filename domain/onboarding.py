@@ -8,10 +8,11 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
-from domain import notices, outbox
+from domain import guesses, notices, outbox
 from domain.access import Actor, require
 from domain.effects import effect
 from domain.errors import Conflict, InvalidInput, NotFound
+from domain.guesses import Guessed
 from domain.models import (
     Branch,
     Category,
@@ -53,12 +54,21 @@ def check_invite(invite: Invite | None, now: datetime) -> Invite:
     return invite
 
 
-async def open_invite(db: Database, code: str, now: datetime | None = None) -> Invite:
-    """The invite behind a /start code, if it can still be used."""
+async def open_invite(
+    db: Database, code: str, *, telegram_id: int, now: datetime | None = None
+) -> Invite:
+    """The invite behind a /start code, if it can still be used; an account that typed
+    too many unknown codes is refused for a while (domain/guesses.py)."""
+    now = now or utcnow()
+    await guesses.refuse_if_too_many(db, telegram_id, Guessed.INVITE, now)
     code = code.strip().upper()
-    if not code.isalnum() or len(code) > 64:
-        raise NotFound("invite_unknown")
-    return check_invite(await invites.by_code(db, code), now or utcnow())
+    try:
+        if not code.isalnum() or len(code) > 64:
+            raise NotFound("invite_unknown")
+        return check_invite(await invites.by_code(db, code), now)
+    except NotFound:
+        await guesses.wrong(db, telegram_id, Guessed.INVITE, now)
+        raise
 
 
 @effect

@@ -1,7 +1,13 @@
-"""The tables secretaries exchange with the bot: XLSX (and CSV) in, XLSX out.
+"""The tables secretaries exchange with the bot: XLSX (and CSV) in, XLSX and CSV out.
 
 Reading is defensive: a file is refused as a whole (wrong type, too big, unreadable, too
 many rows) before any row is looked at, and formula cells are reported, never evaluated.
+
+Writing has one exit per format, `save` for XLSX and `write_csv` for CSV, and both write
+no formula: a text that a spreadsheet program would run (OWASP "CSV injection": one
+starting with "=", "+", "-", "@", tab or CR) is written as text. In XLSX the cell is a
+string cell with Excel's quote prefix, so it shows as typed and stays text when edited;
+CSV has no cell types, so the text gets a leading "'", as OWASP suggests.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from domain.errors import InvalidInput
@@ -22,9 +29,13 @@ if TYPE_CHECKING:
 MAX_BYTES = 2 * 1024 * 1024
 MAX_UNPACKED_BYTES = 40 * 1024 * 1024
 MAX_ROWS = 2000
+# Filled cells in a whole file: a full roster of MAX_ROWS rows uses a few dozen thousand.
+MAX_CELLS = 100_000
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Spreadsheet programs run a cell that starts with "=" as a formula; text out stays text.
 _FORMULA_START = "="
+# What Excel, LibreOffice or Sheets may read as the start of a formula (see above).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -67,16 +78,21 @@ def _xlsx_lines(content: bytes) -> Iterable[list[Cell]]:
     try:
         from openpyxl import load_workbook  # see new_workbook
 
+        # Read-only: rows are parsed as they are read, so memory follows the rows kept.
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-        sheet = book.worksheets[0]
-        rows = list(_limited(sheet.iter_rows()))
+        try:
+            rows = book.worksheets[0].iter_rows()
+            return _limited(
+                [Cell(c.value, getattr(c, "data_type", None) == "f") for c in row] for row in rows
+            )
+        finally:
+            book.close()
     except InvalidInput:
         raise
     except Exception:
         # A damaged or hand-made file makes openpyxl (and the XML parser under it) raise
         # almost any exception type; to the secretary they all mean the same.
         raise InvalidInput("file_unreadable") from None
-    return [[Cell(c.value, getattr(c, "data_type", None) == "f") for c in row] for row in rows]
 
 
 def _check_unpacked_size(content: bytes) -> None:
@@ -99,19 +115,31 @@ def _csv_lines(content: bytes) -> Iterable[list[Cell]]:
             continue
     else:
         raise InvalidInput("file_encoding")
+    rows = csv.reader(io.StringIO(text, newline=""))
     try:
-        rows = list(_limited(csv.reader(io.StringIO(text, newline=""))))
+        return _limited(
+            [Cell(v, v.lstrip().startswith(_FORMULA_START)) for v in row] for row in rows
+        )
     except csv.Error:
         raise InvalidInput("file_unreadable") from None
-    return [[Cell(v, v.lstrip().startswith(_FORMULA_START)) for v in row] for row in rows]
 
 
-def _limited(rows: Iterable[Sequence[Any]]) -> Iterable[Sequence[Any]]:
-    """Rows up to the limit (header included); one more means the file is refused."""
-    for count, row in enumerate(rows):
-        if count > MAX_ROWS:
+def _limited(rows: Iterable[list[Cell]]) -> list[list[Cell]]:
+    """The rows, each without its empty cells at the end, as long as there are at most
+    MAX_ROWS (header included) and MAX_CELLS filled cells: the file is refused the moment
+    it has more, so a huge one costs neither the time nor the memory to read it all."""
+    kept: list[list[Cell]] = []
+    filled = 0
+    for row in rows:
+        if len(kept) > MAX_ROWS:
             raise InvalidInput("too_many_rows", max=MAX_ROWS)
-        yield row
+        while row and row[-1].empty and not row[-1].formula:
+            row.pop()
+        filled += sum(1 for cell in row if not cell.empty)
+        if filled > MAX_CELLS:
+            raise InvalidInput("too_many_cells", max=MAX_CELLS)
+        kept.append(row)
+    return kept
 
 
 def _table(lines: Iterable[list[Cell]]) -> Table:
@@ -158,23 +186,47 @@ def write_workbook(sheets: Sequence[Sheet]) -> bytes:
         ws.append(sheet.headers)
         for row in sheet.rows:
             ws.append([_plain(v) for v in row])
-        for cell_row in ws.iter_rows(min_row=2):
-            for cell in cell_row:
-                if isinstance(cell.value, str) and cell.value.startswith(_FORMULA_START):
-                    cell.data_type = "s"
         for index, header in enumerate(sheet.headers, start=1):
             width = max([len(str(header)) * 2, *(len(str(r[index - 1] or "")) for r in sheet.rows)])
             ws.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 60)
         ws.freeze_panes = "A2"
+    return save(book)
+
+
+def save(book: Workbook) -> bytes:
+    """The file of a workbook: every XLSX the bot makes leaves through here, with every
+    cell that would be a formula turned into the text it reads."""
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f" or (
+                    isinstance(cell.value, str) and cell.value.startswith(FORMULA_TRIGGERS)
+                ):
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def write_csv(rows: Iterable[Sequence[Any]]) -> bytes:
+    """Every CSV the bot makes, in UTF-8 with a byte-order mark so that Excel opens Chinese
+    text correctly, and no cell that a spreadsheet program would run."""
+    out = io.StringIO()
+    csv.writer(out).writerows([[_csv_text(v) for v in row] for row in rows])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _csv_text(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
 
 
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime) and value.tzinfo is not None:
         # Excel has no time zones; the caller converts to local time before this.
         return value.replace(tzinfo=None)
-    if isinstance(value, date | datetime | int | float | str) or value is None:
+    if isinstance(value, date | datetime | int | float | Decimal | str) or value is None:
         return value
     return str(value)

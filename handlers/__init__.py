@@ -33,11 +33,18 @@ from handlers import (
     units,
 )
 from handlers.errors import on_error
+from handlers.gate import EditsNotRead, PrivateOnly
+from handlers.menu import COMMANDS
 from storage import outbox
 
 BEFORE = -1
 FEATURES = 0
 AFTER = 1
+
+# The only commands that work in a group chat; every other command and every button is
+# answered there with a pointer to the private chat (handlers/gate.py). No message the bot
+# sends to a group has buttons, so no button is listed.
+GROUP_COMMANDS = frozenset({"linkgroup", "link"})
 
 # Modules imported only to register what they add to registries (exports, /mydata).
 REGISTER_ONLY = (feature_exports,)
@@ -68,6 +75,11 @@ async def save_state(update: Update, context: BotContext) -> None:
 def register(app: Application) -> None:
     app.add_handlers(
         [
+            # Before everything: no feature sees an edit or (unless listed) a group chat.
+            EditsNotRead(),
+            PrivateOnly(GROUP_COMMANDS, known_commands={c.name for c in COMMANDS}),
+            # Before the conversations: a live-location move is an edit, never an answer.
+            events.live_location(),
             # Before onboarding: its /start would otherwise take the check-in deep links.
             events.check_conversation(),
             onboarding.conversation(),

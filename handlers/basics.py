@@ -100,9 +100,8 @@ def handlers() -> list:
 
 
 def last_resort_handlers() -> list:
-    private = filters.ChatType.PRIVATE
     return [
-        MessageHandler(filters.COMMAND & private, unknown_command),
-        MessageHandler(filters.TEXT & private, unknown_text),
+        MessageHandler(filters.COMMAND, unknown_command),
+        MessageHandler(filters.TEXT, unknown_text),
         CallbackQueryHandler(stale_button),
     ]

@@ -332,14 +332,12 @@ async def cancel(update: Update, context: BotContext) -> int:
 
 
 def conversation() -> ConversationHandler:
-    private = filters.ChatType.PRIVATE
     return ConversationHandler(
-        entry_points=[CommandHandler("broadcast", start, filters=private)],
+        entry_points=[CommandHandler("broadcast", start)],
         states={
             WRITING: [
                 MessageHandler(
-                    (filters.TEXT & ~filters.COMMAND | filters.PHOTO | filters.Document.ALL)
-                    & private,
+                    filters.TEXT & ~filters.COMMAND | filters.PHOTO | filters.Document.ALL,
                     got_content,
                 )
             ],

@@ -390,7 +390,7 @@ def conversation() -> ConversationHandler:
     text = filters.TEXT & ~filters.COMMAND
     return ConversationHandler(
         entry_points=[
-            CommandHandler("cadre_register", begin, filters=filters.ChatType.PRIVATE),
+            CommandHandler("cadre_register", begin),
             CallbackQueryHandler(begin, pattern=r"^cadre:register$"),
         ],
         states={
@@ -542,10 +542,9 @@ def _date(text: str) -> date:
 
 
 def handlers() -> list:
-    private = filters.ChatType.PRIVATE
     return [
-        CommandHandler("cadre", show_cadre, filters=private),
-        CommandHandler("away", away, filters=private),
+        CommandHandler("cadre", show_cadre),
+        CommandHandler("away", away),
         CallbackQueryHandler(renew, pattern=r"^cadre:renew$"),
         CallbackQueryHandler(decide, pattern=r"^cadre:(confirm|reject):"),
     ]

@@ -71,6 +71,9 @@ ERROR_TEXT: dict[str, str] = {
     "invite_used_up": N_(
         "This invitation has already been used. Please ask your branch secretary for a new one."
     ),
+    "guesses_too_many": N_(
+        "Too many wrong codes. Please wait {minutes} minutes before trying again."
+    ),
     "already_member": N_("You are already a registered member."),
     "already_pending": N_("Your application is already waiting for the secretary's approval."),
     "already_decided": N_("This request has already been handled. Nothing was changed."),

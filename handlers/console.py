@@ -25,6 +25,10 @@ add_errors(
         "too_many_rows": N_(
             "That file has more than {max} rows. Please split it into smaller files."
         ),
+        "too_many_cells": N_(
+            "That file has more than {max} filled cells. Please keep only the template's "
+            "columns, or split it into smaller files."
+        ),
         "columns_missing": N_(
             "These columns are missing: {columns}. Please start from the template."
         ),

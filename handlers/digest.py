@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import get_day_names
 from babel.lists import format_list
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler
 
 from bot.context import BotContext
 from bot.i18n import N_, Translator
@@ -308,7 +308,7 @@ async def cancel(update: Update, context: BotContext) -> int:
 def conversation() -> ConversationHandler:
     """A conversation, so that its buttons act only right after /digest."""
     return ConversationHandler(
-        entry_points=[CommandHandler("digest", show_schedule, filters=filters.ChatType.PRIVATE)],
+        entry_points=[CommandHandler("digest", show_schedule)],
         states={
             FREQUENCY: [CallbackQueryHandler(pick_frequency, pattern=r"^digest:freq:")],
             WEEKDAY: [CallbackQueryHandler(pick_weekday, pattern=r"^digest:day:")],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from datetime import datetime, tzinfo
@@ -20,11 +19,10 @@ from telegram.ext import (
 from bot.context import BotContext
 from bot.i18n import N_, Translator
 from bot.sender import Rendered, renderer
-from domain import events, hours
+from domain import events, hours, spreadsheets
 from domain.activity import ActivityKind, CheckMethod, Event, Rsvp, as_hours
 from domain.errors import DomainError, InvalidInput
 from domain.models import Role
-from domain.spreadsheets import new_workbook
 from handlers.common import (
     add_errors,
     answer_query,
@@ -555,7 +553,7 @@ async def show_code(update, context, t, me, event_id) -> None:
         code=code,
         until=t.time(until, context.settings.tz),
     )
-    import qrcode  # see spreadsheets.new_workbook
+    import qrcode  # see domain.spreadsheets.new_workbook
 
     picture = io.BytesIO()
     qrcode.make(link).save(picture, format="PNG")
@@ -608,27 +606,11 @@ def attendance_table(t: Translator, roster: events.Roster, tz: tzinfo) -> list[l
     ]
 
 
-def as_csv(table: list[list]) -> bytes:
-    out = io.StringIO()
-    csv.writer(out).writerows(table)
-    # The byte-order mark lets Excel open Chinese CSV correctly.
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def as_xlsx(table: list[list]) -> bytes:
-    book = new_workbook()
-    sheet = book.create_sheet("attendance")
-    for row in table:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 async def send_export(update, context, t, me, event_id) -> None:
     roster = await events.roster(context.db, me, event_id)
     table = attendance_table(t, roster, context.settings.tz)
-    for data, extension in ((as_csv(table), "csv"), (as_xlsx(table), "xlsx")):
+    xlsx = spreadsheets.write_workbook([spreadsheets.Sheet("attendance", table[0], table[1:])])
+    for data, extension in ((spreadsheets.write_csv(table), "csv"), (xlsx, "xlsx")):
         await update.effective_message.reply_document(
             io.BytesIO(data),
             filename=f"attendance-{event_id}.{extension}",
@@ -894,10 +876,13 @@ def check_conversation() -> ConversationHandler:
     )
 
 
+def live_location() -> MessageHandler:
+    return MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.LOCATION, location_moved)
+
+
 def handlers() -> list:
     return [
         CommandHandler("events", list_events),
-        MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.LOCATION, location_moved),
         CallbackQueryHandler(rsvp, pattern=r"^ev:rsvp:"),
         CallbackQueryHandler(set_lead, pattern=r"^ev:lead:"),
         CallbackQueryHandler(mark_present, pattern=r"^ev:present:"),

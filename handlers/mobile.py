@@ -25,6 +25,7 @@ from handlers.common import (
     answer_stale,
     drop_buttons,
     error_text,
+    now,
     parse_callback,
     tr,
     who,
@@ -593,7 +594,13 @@ async def reply_verification(update: Update, context: BotContext, code: str) -> 
     """Also the answer to a scanned QR code (`/start verify-CODE`)."""
     t = await tr(update, context)
     try:
-        found = await mobile.verify(context.db, code, local_today(context))
+        found = await mobile.verify(
+            context.db,
+            code,
+            local_today(context),
+            telegram_id=update.effective_user.id,
+            now=now(context),
+        )
     except DomainError as exc:
         await update.effective_message.reply_text("❌ " + error_text(t, exc))
         return

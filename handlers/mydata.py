@@ -100,13 +100,18 @@ async def depart(update: Update, context: BotContext) -> None:
         await update.effective_message.reply_text(error_text(t, exc))
         return
     if len(found) != 1:
-        await update.effective_message.reply_text(
-            t.gettext(
+        if len(found) > 1:
+            text = t.gettext("Several members match; please use the phone number.")
+        elif context.args:
+            # Whether someone of that phone is in another branch is not this branch's business.
+            text = t.gettext(
+                "No member of this branch has that phone number or name. Nothing was changed."
+            )
+        else:
+            text = t.gettext(
                 "Send /depart followed by the member's phone number or full name, e.g. /depart 13800138000."
             )
-            if not found
-            else t.gettext("Several members match; please use the phone number.")
-        )
+        await update.effective_message.reply_text(text)
         return
     person = found[0]
     await update.effective_message.reply_text(

@@ -31,6 +31,7 @@ from handlers.common import (
     answer_stale,
     drop_buttons,
     error_text,
+    now,
     parse_callback,
     profile_name,
     tr,
@@ -77,7 +78,9 @@ async def start(update: Update, context: BotContext) -> str | int:
         await update.effective_message.reply_text(help_text(t, me))
         return ConversationHandler.END
     try:
-        invite = await onboarding.open_invite(context.db, context.args[0])
+        invite = await onboarding.open_invite(
+            context.db, context.args[0], telegram_id=update.effective_user.id, now=now(context)
+        )
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
         return ConversationHandler.END

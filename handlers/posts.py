@@ -629,7 +629,7 @@ def conversation() -> ConversationHandler:
     text = filters.TEXT & ~filters.COMMAND
     return ConversationHandler(
         entry_points=[
-            CommandHandler("posts", show_board, filters=filters.ChatType.PRIVATE),
+            CommandHandler("posts", show_board),
             CallbackQueryHandler(start_survey, pattern=r"^posts:survey$"),
             CallbackQueryHandler(start_duty, pattern=r"^posts:duty$"),
             CallbackQueryHandler(start_request, pattern=r"^posts:req$"),
@@ -668,7 +668,7 @@ def conversation() -> ConversationHandler:
         },
         fallbacks=[
             CommandHandler("cancel", cancel),
-            MessageHandler(filters.ChatType.PRIVATE & ~filters.COMMAND, unexpected),
+            MessageHandler(~filters.COMMAND, unexpected),
         ],
         allow_reentry=True,
         name="posts",

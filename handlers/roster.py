@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram import Update
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
 
@@ -45,7 +47,9 @@ async def got_file(update: Update, context: BotContext) -> str | int:
     try:
         spreadsheets.check_size(document.file_size)
         content = bytes(await (await document.get_file()).download_as_bytearray())
-        table = spreadsheets.read_table(document.file_name or "", content)
+        # In a thread: a large file takes seconds to parse, and everyone else's updates
+        # must not wait for it.
+        table = await asyncio.to_thread(spreadsheets.read_table, document.file_name or "", content)
         result = await roster.import_roster(
             context.db,
             await who(update, context),
@@ -135,13 +139,12 @@ async def cancel(update: Update, context: BotContext) -> int:
 
 
 def conversation() -> ConversationHandler:
-    private = filters.ChatType.PRIVATE
     return ConversationHandler(
-        entry_points=[CommandHandler("import", start, filters=private)],
+        entry_points=[CommandHandler("import", start)],
         states={
             WAITING_FILE: [
-                MessageHandler(filters.Document.ALL & private, got_file),
-                MessageHandler(~filters.COMMAND & private, not_a_file),
+                MessageHandler(filters.Document.ALL, got_file),
+                MessageHandler(~filters.COMMAND, not_a_file),
             ]
         },
         fallbacks=[CommandHandler("cancel", cancel)],

@@ -223,17 +223,16 @@ def _conversation(name: str, entry: CommandHandler, states: dict) -> Conversatio
 
 
 def conversations() -> list[ConversationHandler]:
-    private = filters.ChatType.PRIVATE
     text = filters.TEXT & ~filters.COMMAND
     return [
         _conversation(
             "unit_add",
-            CommandHandler("unit_add", unit_add, filters=private),
+            CommandHandler("unit_add", unit_add),
             {UNIT_NAME: [MessageHandler(text, unit_named)]},
         ),
         _conversation(
             "remark",
-            CommandHandler("remark", remark, filters=private),
+            CommandHandler("remark", remark),
             {
                 REMARK_TEXT: [
                     CallbackQueryHandler(remark_whom, pattern=r"^remark:"),
@@ -245,11 +244,10 @@ def conversations() -> list[ConversationHandler]:
 
 
 def handlers() -> list:
-    private = filters.ChatType.PRIVATE
     return [
-        CommandHandler("unit_link", unit_link, filters=private),
+        CommandHandler("unit_link", unit_link),
         CommandHandler("link", link_group, filters=filters.ChatType.GROUPS),
-        CommandHandler("cadres", list_cadres, filters=private),
+        CommandHandler("cadres", list_cadres),
     ]
 
 

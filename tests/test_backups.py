@@ -75,3 +75,22 @@ async def test_restore_then_start_the_bot_with_the_data_intact(bot, branch, tmp_
     assert "欢迎回来，李明" in li.last_text
     await branch.secretary.send("/help")
     assert branch.secretary.last_text.startswith("您是支部书记")
+
+
+async def test_restore_takes_any_file_name_and_leaves_no_stray_files(bot, branch, tmp_path):
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    backup = folder / "back#up?mode=rwc.db"
+    await bot.db.backup(backup)
+    await bot.stop()
+    database = tmp_path / "live" / "partybot.db"
+    env = {"DATABASE_URL": f"sqlite:///{database}", "BACKUP_DIR": str(tmp_path / "bk")}
+    for _ in range(2):  # once onto nothing, once replacing the database restored first
+        ok = partybot(tmp_path, "restore", str(backup), **env)
+        assert ok.returncode == 0, ok.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["back#up?mode=rwc.db"]
+    left = sorted(p.name for p in database.parent.iterdir())
+    assert left[0] == "partybot.db" and len(left) == 2
+    assert left[1].startswith("partybot.db.before-restore-")
+    with sqlite3.connect(database) as conn:
+        assert conn.execute("SELECT name FROM branches").fetchone()[0] == branch.name

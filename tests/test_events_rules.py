@@ -208,7 +208,7 @@ async def test_invitations_and_reminders_are_queued_with_what_causes_them(tmp_pa
 
 
 def test_the_wait_after_wrong_codes():
-    from domain.events import MAX_WRONG_CODES, wait_after_wrong_codes
+    from domain.guesses import MAX_WRONG_CODES, wait_after_wrong_codes
 
     now = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
     minutes = [timedelta(minutes=m) for m in (9.5, 8, 3, 2, 1)]

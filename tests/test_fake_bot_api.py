@@ -562,3 +562,15 @@ async def test_real_application_long_polling(server):
     assert server.received_count() == 3
     called = {name for name, _ in server.calls}
     assert {"getMe", "deleteWebhook", "getUpdates", "answerCallbackQuery"} <= called
+
+
+async def test_an_edited_text_arrives_as_edited_message(server, bot):
+    user = server.new_user("Dee")
+    said = server.push_text(user, "/start abc")["message"]
+    edited = server.push_edited_text(user, said["message_id"], "hello")["edited_message"]
+    assert edited["text"] == "hello" and "entities" not in edited and edited["edit_date"]
+    assert said["text"] == "/start abc"  # the update already queued is not rewritten
+    with pytest.raises(ValueError):
+        server.push_edited_text(server.new_user("Eve"), said["message_id"], "x")
+    updates = await bot.get_updates()
+    assert updates[1].edited_message.text == "hello"

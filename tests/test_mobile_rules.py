@@ -15,7 +15,7 @@ from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from domain.mobile_models import Direction, MobileSettings, RegStatus
 from domain.models import Category, PersonStatus
 from storage import people
-from storage.db import Database
+from storage.db import Database, utcnow
 
 TODAY = date(2026, 3, 10)
 
@@ -222,7 +222,8 @@ async def test_history_is_kept_and_only_the_branch_sees_it(db):
 
     renewed = await mobile.renew(db, secretary, rid, today + timedelta(days=100))
     assert renewed.valid_until == dates.add_months(today + timedelta(days=100), 6)
-    found = await mobile.verify(db, renewed.verify_code.lower(), today)
+    checker = {"telegram_id": 4242, "now": utcnow()}
+    found = await mobile.verify(db, renewed.verify_code.lower(), today, **checker)
     assert [f.name for f in dataclasses.fields(found)] == [
         "holder",
         "branch",
@@ -231,9 +232,9 @@ async def test_history_is_kept_and_only_the_branch_sees_it(db):
     ]
     assert found.valid and found.holder == "成员0" and found.branch == "幸福社区党支部"
     await mobile.revoke(db, secretary, rid, "组织关系已转出")
-    assert not (await mobile.verify(db, renewed.verify_code, today)).valid
+    assert not (await mobile.verify(db, renewed.verify_code, today, **checker)).valid
     with pytest.raises(NotFound):
-        await mobile.verify(db, "../etc", today)
+        await mobile.verify(db, "../etc", today, **checker)
 
     dossier = await mobile.dossier(db, secretary, rid)
     assert [e.kind for e in dossier.events] == [

@@ -95,8 +95,12 @@ async def test_the_secretary_records_a_death_without_telling_the_account(bot, br
     other_branch = await admin.add_branch(bot.db, "另一个支部")
     outsider = bot.person("外支部书记")
     await admin.add_secretary(bot.db, other_branch.id, outsider.id)
-    await outsider.send("/depart 13900139000")
+    await outsider.send("/depart")
     assert "后面加上党员的手机号" in outsider.last_text
+    # A member of another branch: not found here, without telling whether they exist.
+    await outsider.send("/depart 13900139000")
+    assert "本支部没有手机号或姓名与此相符的党员" in outsider.last_text
+    assert "张伟" not in outsider.last_text
     person = await people.by_telegram_id(bot.db, zhang.id)
     await outsider.press_data(outsider.last["message_id"], f"depart:ok:{person.id}:death")
     assert "只有支部书记" in outsider.answer

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
+from domain import spreadsheets
 from domain.models import PersonStatus, Role
+from domain.spreadsheets import read_table
 from storage import people
 from tests.conftest import invite, onboard
-from tests.console_helpers import sent_file, sheet_rows, upload, xlsx
+from tests.console_helpers import sent_file, sheet_rows, upload, wide_xlsx, xlsx
 
 
 async def count_people(bot) -> int:
@@ -148,3 +153,43 @@ async def test_a_turned_down_applicant_on_the_roster_claims_their_invitation(bot
         ("active", chen.id),
         ("rejected", None),
     ]
+
+
+async def test_a_file_with_too_many_cells_is_refused_before_it_is_read(bot, branch):
+    secretary = branch.secretary
+    await secretary.send("/import")
+    # The shape of the file that stalled the bot: 2,000 rows of 1,150 cells.
+    await upload(secretary, "名册.xlsx", wide_xlsx(2000, 1147))
+    assert "超过 100000 个" in secretary.last_text and "未导入任何内容" in secretary.last_text
+    assert await count_people(bot) == 1  # the secretary
+
+
+async def test_others_are_answered_while_a_large_import_is_parsed(bot, branch, monkeypatch):
+    """The parse is made slow on purpose; it must not hold up anyone else's reply."""
+    code = await invite(bot, branch.id)
+    member = bot.person("李")
+    await onboard(member, code, "李明", "13800138000", "居民党员")
+    await branch.secretary.press("✅ 通过")
+    loop = asyncio.get_running_loop()
+    asked: list[float] = []
+    answered: list[float] = []
+
+    def observe(method: str, params: dict, result: object) -> None:
+        if method == "sendMessage" and params.get("chat_id") == member.id and asked:
+            answered.append(time.perf_counter())
+
+    def slow_read(filename: str, content: bytes):
+        # Ask for /help the moment the parse starts, from wherever it runs.
+        asked.append(time.perf_counter())
+        loop.call_soon_threadsafe(bot.server.push_text, member.user, "/help")
+        time.sleep(2)
+        return read_table(filename, content)
+
+    bot.server.observers.append(observe)
+    monkeypatch.setattr(spreadsheets, "read_table", slow_read)
+    secretary = branch.secretary
+    await secretary.send("/import")
+    await upload(secretary, "名册.xlsx", wide_xlsx(2000, 30))
+    assert answered, "/help was never answered"
+    assert answered[0] - asked[0] < 1.0, f"/help took {answered[0] - asked[0]:.1f} s"
+    assert "2000" in secretary.last_text  # the import itself went on

@@ -137,3 +137,27 @@ async def test_upgrading_to_0010_lets_only_the_departure_erasure_into_the_mobile
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
             async with upgraded.transaction() as conn:
                 await conn.execute("UPDATE mobile_events SET kind = 'other'")
+
+
+async def test_upgrading_to_the_safety_migration_keeps_the_data_and_limits_codes(tmp_path):
+    [version] = [m.version for m in migrations.available() if m.name.endswith("_safety.sql")]
+    db = Database(tmp_path / "before.db")
+    await db.open(migrate=False)
+    await migrations.apply(db.writer, target=version - 1)
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO branches (id, name, code, created_at) VALUES (1, 'b', 'B0001', 'x')"
+        )
+    await db.close()
+    async with Database(tmp_path / "before.db") as upgraded:
+        assert await upgraded.schema_version() == migrations.latest_version()
+        assert await upgraded.fetchval("SELECT name FROM branches") == "b"
+        async with upgraded.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO code_failures (telegram_id, kind, at) VALUES (5, 'invite', 'x')"
+            )
+        with pytest.raises(sqlite3.IntegrityError):
+            async with upgraded.transaction() as conn:
+                await conn.execute(
+                    "INSERT INTO code_failures (telegram_id, kind, at) VALUES (5, 'pin', 'x')"
+                )

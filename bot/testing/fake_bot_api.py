@@ -870,6 +870,19 @@ class FakeBotAPI:
         location = _compact(latitude=latitude, longitude=longitude, live_period=live_period)
         return self._push_message(user, chat, {"location": location})
 
+    def push_edited_text(
+        self, user: JSON, message_id: int, text: str, *, chat: JSON | None = None
+    ) -> JSON:
+        """The user edits a text message they sent: ``edited_message`` of the original."""
+        chat_id = self._chat_of(user, chat)["id"]
+        message = self._messages.get((chat_id, message_id))
+        if message is None or "text" not in message or message["from"]["id"] != user["id"]:
+            raise ValueError(f"no text message {message_id} by {user['id']} in chat {chat_id}")
+        edited = {key: value for key, value in message.items() if key != "entities"}
+        edited |= {"text": text, "edit_date": int(time.time())}
+        self._messages[(chat_id, message_id)] = edited
+        return self._push({"edited_message": _public(edited)})
+
     def push_edited_location(
         self,
         user: JSON,

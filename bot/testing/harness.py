@@ -26,6 +26,7 @@ from bot.jobs import SCHEDULER
 from bot.sender import Sender, sender_of
 from bot.testing.fake_bot_api import FakeBotAPI
 from bot.updates import PerUserUpdateProcessor
+from handlers.errors import stale_press
 from storage import outbox
 from storage.db import Database
 
@@ -130,7 +131,8 @@ class BotHarness:
         await self.stop()
 
     async def _collect(self, update: object, context: Any) -> None:
-        self.errors.append(context.error)
+        if not stale_press(update, context.error):  # handled as the person would wish
+            self.errors.append(context.error)
 
     async def processed(self, update: JSON) -> None:
         assert self.processor is not None
@@ -203,9 +205,14 @@ class Person:
         await self.harness.processed(update)
         return self.messages[before:]
 
-    async def send(self, text: str) -> list[JSON]:
-        """Type a message; returns what the bot sent to this chat in response."""
-        return await self._deliver(self.server.push_text(self.user, text))
+    async def send(self, text: str, *, chat: JSON | None = None) -> list[JSON]:
+        """Type a message (in `chat`, a group, if given); returns what the bot sent to
+        this person's private chat in response."""
+        return await self._deliver(self.server.push_text(self.user, text, chat=chat))
+
+    async def edit(self, message_id: int, text: str) -> list[JSON]:
+        """Edit a message this person sent before."""
+        return await self._deliver(self.server.push_edited_text(self.user, message_id, text))
 
     async def share_contact(self, phone: str, *, own: bool = True) -> list[JSON]:
         owner: Any = "self" if own else self.id + 999_999
@@ -251,9 +258,12 @@ class Person:
         button = self.server.find_button(message, text)
         return await self.press_data(message["message_id"], button["callback_data"])
 
-    async def press_data(self, message_id: int, data: str) -> list[JSON]:
-        """Send a callback query with any data, as a forged or stale client would."""
-        update = self.server.push_callback(self.user, message_id, data)
+    async def press_data(
+        self, message_id: int, data: str, *, chat: JSON | None = None
+    ) -> list[JSON]:
+        """Send a callback query with any data, as a forged or stale client would; `chat`
+        is the group of the message, if it is not in the private chat."""
+        update = self.server.push_callback(self.user, message_id, data, chat=chat)
         self._last_query_id = update["callback_query"]["id"]
         return await self._deliver(update)
 

@@ -15,7 +15,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Conv
 
 from bot.testing.harness import Person
 from domain import admin
-from handlers import FEATURES
+from handlers import FEATURES, GROUP_COMMANDS
 from handlers.menu import BUTTONS, COMMANDS, Audience
 from tests.conftest import TOKEN, invite, onboard
 from tests.reliability.live import EXAMPLES, LiveBot, running
@@ -148,5 +148,70 @@ def test_privileged_buttons_are_refused_to_everyone_else(live, world, pattern):
         live.run(person.press_data(person.last["message_id"], data))
         person.answer  # noqa: B018 - fails when the press was left unanswered
         assert live.snapshot() == before, f"{data!r} pressed by the {role} changed data"
+
+    press()
+
+
+# ------------------------------------------------------------------- the chat-type axis
+
+# What the world's people hold that no group may read.
+PERSONAL = ("李党员", "张申请", "13800138001", "13800138002")
+
+
+def assert_nothing_personal(messages: list[dict], what: str) -> None:
+    for message in messages:
+        assert not {"document", "photo", "location"} & message.keys(), f"{what}: a file"
+        text = message.get("text") or message.get("caption") or ""
+        leaked = [item for item in PERSONAL if item in text]
+        assert not leaked, f"{what} showed {leaked} in the group"
+
+
+def test_no_command_shows_anything_personal_in_a_group(live, world):
+    group = live.server.new_group("幸福社区居民群")
+    commands = sorted(
+        {name for h in handlers_of(live) if isinstance(h, CommandHandler) for name in h.commands}
+    )
+    people = [world.secretary_a, world.member, world.applicant, world.stranger]
+    for command in commands:
+        for person in people:
+            for text in (f"/{command}", f"/{command} 13800138001"):
+                before = len(live.server.chat_messages(group["id"]))
+                live.run(person.send(text, chat=group))
+                answers = live.server.chat_messages(group["id"])[before:]
+                assert_nothing_personal(answers, text)
+                assert len(answers) <= 1, f"{text} in a group: {len(answers)} messages"
+                if command not in GROUP_COMMANDS:
+                    [pointer] = answers
+                    [[button]] = pointer["reply_markup"]["inline_keyboard"]
+                    assert button["url"].startswith("https://t.me/"), text
+
+
+def test_no_button_does_anything_in_a_group(live, world):
+    group = live.server.new_group("和平社区居民群")
+    live.run(world.secretary_a.send("/help", chat=group))
+    pointer = live.server.last_message(group["id"])
+    patterns = sorted(
+        {
+            h.pattern.pattern
+            for h in handlers_of(live)
+            if isinstance(h, CallbackQueryHandler) and h.pattern is not None
+        }
+    )
+    people = [world.secretary_a, world.member, world.secretary_b]
+
+    @settings(
+        max_examples=max(EXAMPLES // 4, 25),
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(data=st.sampled_from(patterns).flatmap(callback_data), who=st.sampled_from(people))
+    def press(data: str, who: Person) -> None:
+        before, sent = live.snapshot(), len(live.server.chat_messages(group["id"]))
+        private = len(who.messages)
+        live.run(who.press_data(pointer["message_id"], data, chat=group))
+        assert who.answer, f"{data!r} in a group: not answered"
+        assert live.snapshot() == before, f"{data!r} in a group changed data"
+        assert len(live.server.chat_messages(group["id"])) == sent, f"{data!r}: a group message"
+        assert len(who.messages) == private, f"{data!r}: a private message"
 
     press()
