@@ -900,6 +900,7 @@ class Verification:
     valid: bool
 
 
+@effect
 async def verify(
     db: Database, code: str, today: date, *, telegram_id: int, now: datetime
 ) -> Verification:

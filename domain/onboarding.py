@@ -54,6 +54,7 @@ def check_invite(invite: Invite | None, now: datetime) -> Invite:
     return invite
 
 
+@effect
 async def open_invite(
     db: Database, code: str, *, telegram_id: int, now: datetime | None = None
 ) -> Invite:

@@ -293,11 +293,9 @@ async def test_the_journal_is_kept_while_its_update_waits_and_pruned_after(tmp_p
     version = next(
         m.version for m in migrations.available() if m.name.endswith("_update_effects.sql")
     )
-    async with Database(tmp_path / "t.db") as db:
-        pass
-    async with Database(tmp_path / "t.db") as db:
-        await db.write("DROP TABLE update_effects")
-        await db.write(f"PRAGMA user_version = {version - 1}")
+    db = await Database(tmp_path / "t.db").open(migrate=False)
+    async with db:
+        await migrations.apply(db.writer, target=version - 1)
         await inbox.receive(db, 1, {"update_id": 1})
         await inbox.receive(db, 2, {"update_id": 2})
         await inbox.mark_handled(db, 1)
