@@ -240,8 +240,8 @@ def describe(exc: DomainError) -> str:
         "unit_name_too_long": "the unit name is longer than {max} characters",
         "quarter_invalid": "{value!r} is not a quarter like 2026Q3",
         "half_invalid": "{value!r} is not a half-year like 2026H2",
-        "font_missing": "no CJK font found (tried {tried}); install fonts-wqy-microhei"
-        " or set BOT_FONT",
+        "font_missing": "no usable font with Chinese glyphs (tried {tried}); set BOT_FONT"
+        " to one, or reinstall partybot (it brings one)",
         "validity_months": "--validity-months must be 1 to 6 (national practice: at most 6)",
         "period_days": "--report-days and --contact-days must be 1 to 366",
         "job_unknown": "no job named {job!r}; see `partybot job list`",
@@ -336,13 +336,18 @@ async def _report_feedback(settings: Settings, db: Database, args: argparse.Name
 
 async def _report_county(settings: Settings, db: Database, args: argparse.Namespace) -> int:
     half = periods.parse_half(args.half)
-    font = fonts.find(settings.bot_font)
     figures = await feedback.gather(db, half, settings.tz)
     args.out.mkdir(parents=True, exist_ok=True)
     xlsx_name, png_name = county_report.file_names(half)
     (args.out / xlsx_name).write_bytes(county_report.workbook(half, figures))
-    (args.out / png_name).write_bytes(county_report.chart_png(half, figures, font))
     print(args.out / xlsx_name)
+    try:
+        font = fonts.find(settings.bot_font)
+    except fonts.FontMissing as exc:
+        # The spreadsheet is written all the same: it needs no font.
+        print(f"partybot: the chart was not drawn: {describe(exc)}", file=sys.stderr)
+        return EXIT_FAILED
+    (args.out / png_name).write_bytes(county_report.chart_png(half, figures, font))
     print(args.out / png_name)
     return 0
 
