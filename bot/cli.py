@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot import __version__, backups, jobs
+from bot import __version__, backups, jobs, startup
 from bot.backups import HEARTBEAT_MAX_AGE
 from bot.config import SUPPORTED_LOCALES, ConfigError, Settings, load_settings
 from bot.logging import setup_logging
@@ -577,6 +577,8 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
 
     settings.token()  # a clear error before anything else starts
     log.info("starting partybot %s with %s", __version__, settings.describe())
+    startup.report(settings)
+    asyncio.run(startup.wait_for_telegram(settings))
     app = build_application(settings)
     # What start-up loaded (modules, handlers, catalogs) lives as long as the process;
     # frozen out of the cyclic collector's sight, a full collection no longer walks it
@@ -592,9 +594,12 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             webhook_url=args.url,
             secret_token=args.secret_token,
             allowed_updates=ALLOWED_UPDATES,
+            bootstrap_retries=-1,
         )
     else:
-        app.run_polling(allowed_updates=ALLOWED_UPDATES)
+        # Should the network drop again between the check above and here, python-telegram-bot
+        # waits for it rather than stopping.
+        app.run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=-1)
     return 0
 
 

@@ -254,7 +254,9 @@ async def run_once(db: Database, target: Target, now: datetime) -> int | None:
     except Exception:
         log.exception("job=%s branch=%s failed", target.job.name, target.branch_id)
         return None
-    log.info(
+    # Quiet when nothing was due: the every-minute jobs would write a line per branch a minute.
+    log.log(
+        logging.INFO if enqueued else logging.DEBUG,
         "job=%s branch=%s at=%s enqueued=%d",
         target.job.name,
         target.branch_id,

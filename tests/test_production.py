@@ -1,0 +1,118 @@
+"""The bot as it runs for real: by webhook, without a network, with a token Telegram rejects."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import socket
+import sqlite3
+
+from bot.testing.fake_bot_api import FakeBotAPI
+from tests.conftest import TOKEN
+from tests.test_cli import environment, in_background, talking_to
+
+SECRET = "s3cret-token_for-the-webhook"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+async def stop(process: asyncio.subprocess.Process) -> str:
+    if process.returncode is None:
+        process.send_signal(signal.SIGTERM)
+    _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    return stderr.decode()
+
+
+async def test_webhook_mode_answers_a_member_and_refuses_a_wrong_secret(server, tmp_path):
+    port = free_port()
+    server.webhook_address = f"http://127.0.0.1:{port}"  # the reverse proxy's hop
+    process = await in_background(
+        tmp_path,
+        talking_to(tmp_path, server),
+        *("run", "--webhook", "--listen", "127.0.0.1", "--port", str(port)),
+        *("--url", "https://bot.example.org/tg/hook", "--secret-token", SECRET),
+    )
+    try:
+        user = server.new_user("Ann", language_code="en")
+        server.push_text(user, "/start")
+        first = await server.wait_for_messages(user["id"], 1, timeout=30)
+        assert "To join your branch" in first[0]["text"]
+        assert server.calls and any(m == "setWebhook" for m, _ in server.calls)
+        assert not any(m == "getUpdates" for m, _ in server.calls)
+
+        forged = {
+            "update_id": 900_001,
+            "message": {
+                "message_id": 77,
+                "date": 1_800_000_000,
+                "chat": {"id": user["id"], "type": "private", "first_name": "Ann"},
+                "from": user,
+                "text": "/help",
+            },
+        }
+        assert await server.post_to_webhook(forged, "not-the-secret") == 403
+        assert await server.post_to_webhook(forged, None) == 403
+        # Answered in order per person: had a forged update got in, its reply would
+        # come before this one's.
+        server.push_text(user, "/help")
+        replies = await server.wait_for_messages(user["id"], 2, timeout=30)
+        await asyncio.sleep(0.3)
+        assert len(server.chat_messages(user["id"])) == len(replies) == 2
+        with sqlite3.connect(tmp_path / "db" / "partybot.db") as db:
+            ids = [r[0] for r in db.execute("SELECT update_id FROM ptb_inbox")]
+        assert 900_001 not in ids and len(ids) == 2
+    finally:
+        log = await stop(process)
+    assert process.returncode == 0, log
+    assert "Traceback" not in log and SECRET not in log
+
+
+async def test_telegram_unreachable_at_start_is_one_line_per_attempt_then_it_serves(tmp_path):
+    server = FakeBotAPI(token=TOKEN)
+    port = free_port()
+    env = environment(
+        tmp_path,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_BASE_URL=f"http://127.0.0.1:{port}/bot",
+        TELEGRAM_BASE_FILE_URL=f"http://127.0.0.1:{port}/file/bot",
+    )
+    process = await in_background(tmp_path, env, "run")
+    try:
+        assert process.stderr is not None
+        seen, attempts = [], []
+        while len(attempts) < 2:
+            line = (await asyncio.wait_for(process.stderr.readline(), 30)).decode()
+            assert line, "the bot stopped instead of waiting for Telegram"
+            seen.append(line)
+            if "unreachable (attempt" in line:
+                attempts.append(line)
+        assert "attempt 1:" in attempts[0] and "attempt 2:" in attempts[1]
+        await server.start(port=port)  # the network is back
+        user = server.new_user("Ann", language_code="en")
+        server.push_text(user, "/start")
+        await server.wait_for_messages(user["id"], 1, timeout=30)
+        log = "".join(seen) + await stop(process)
+    finally:
+        if process.returncode is None:
+            await stop(process)
+        await server.stop()
+    assert process.returncode == 0, log
+    assert "Traceback" not in log and "PTBUserWarning" not in log and "per_message" not in log
+    for finding in ("font: ", "calendar: official holidays", "zone: Asia/Shanghai", "storage: "):
+        assert finding in log, finding
+
+
+async def test_a_token_telegram_rejects_is_one_line_and_exit_2(server, tmp_path):
+    wrong = TOKEN.replace("123456789:", "987654321:")
+    env = talking_to(tmp_path, server) | {"TELEGRAM_BOT_TOKEN": wrong}
+    process = await in_background(tmp_path, env, "run")
+    _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    log = stderr.decode()
+    assert process.returncode == 2, log
+    errors = [line for line in log.splitlines() if "TELEGRAM_BOT_TOKEN" in line]
+    assert len(errors) == 1 and "rejects" in errors[0], log
+    assert "Traceback" not in log and wrong.split(":")[1] not in log
