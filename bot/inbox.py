@@ -6,8 +6,10 @@ update to the database inside `put`, which the polling loop (and the webhook han
 awaits before confirming. The handlers' last step marks the update handled, in the same
 transaction as the conversation's new state (bot/persistence.py). At start-up, updates
 that were received but never handled are put back first. Redeliveries of an update
-already stored are dropped. So each update is handled once, except one whose handling a
-crash cut short: it is handled again from the state it started in.
+already stored (the same id with the same content) are dropped; a Bot API server whose
+counter started again reuses ids for new updates, which are kept. So each update is
+handled once, except one whose handling a crash cut short: it is handled again from the
+state it started in.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ class DurableUpdateQueue(asyncio.Queue):
             if not self.db.is_open:
                 await self.db.open()
             if not await inbox.receive(self.db, item.update_id, item.to_dict()):
-                log.info("update %s was delivered again; ignored", item.update_id)
+                log.info("update %s was delivered again (same content); ignored", item.update_id)
                 return
         await super().put(item)
 

@@ -8,6 +8,8 @@ import socket
 import sqlite3
 
 from bot.testing.fake_bot_api import FakeBotAPI
+from storage import inbox, migrations
+from storage.db import Database
 from tests.conftest import TOKEN
 from tests.test_cli import environment, in_background, talking_to
 
@@ -116,3 +118,40 @@ async def test_a_token_telegram_rejects_is_one_line_and_exit_2(server, tmp_path)
     errors = [line for line in log.splitlines() if "TELEGRAM_BOT_TOKEN" in line]
     assert len(errors) == 1 and "rejects" in errors[0], log
     assert "Traceback" not in log and wrong.split(":")[1] not in log
+
+
+# ------------------------------------------------------------ a Bot API that starts again
+
+PROD = next(m.version for m in migrations.available() if m.name.endswith("_prod.sql"))
+
+
+async def test_a_restarted_update_counter_loses_no_message(server, bot):
+    user = server.new_user("Ann", language_code="en")
+    for _ in range(3):
+        server.push_text(user, "/help")
+    await server.wait_for_messages(user["id"], 3, timeout=10)
+    server.restart_update_counter()  # ids 1, 2, 3 come again, for new messages
+    for _ in range(3):
+        server.push_text(user, "/help")
+    await server.wait_for_messages(user["id"], 6, timeout=10)
+    await asyncio.sleep(0.3)
+    assert len(server.chat_messages(user["id"])) == 6, "each message is answered once"
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM ptb_inbox WHERE handled_at IS NULL") == 0
+
+
+async def test_a_redelivery_is_still_recognised_across_the_upgrade(tmp_path):
+    update = {"update_id": 5, "message": {"message_id": 1, "text": "/help"}}
+    db = Database(tmp_path / "old.db")
+    await db.open(migrate=False)
+    await migrations.apply(db.writer, target=PROD - 1)
+    assert await inbox.receive(db, 5, update)
+    await db.close()
+
+    async with Database(tmp_path / "old.db") as upgraded:
+        assert await upgraded.schema_version() >= PROD
+        assert not await inbox.receive(upgraded, 5, update), "the same update, delivered again"
+        other = {"update_id": 5, "message": {"message_id": 9, "text": "/start"}}
+        assert await inbox.receive(upgraded, 5, other), "a new update reusing the id"
+        await inbox.mark_handled(upgraded, 5)
+        await inbox.mark_handled(upgraded, 5)
+        assert await inbox.unhandled(upgraded) == []
