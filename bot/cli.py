@@ -457,6 +457,16 @@ async def _job_list(settings: Settings, db: Database, args: argparse.Namespace) 
             f"\t{target.schedule}"
             f"\t{target.job.description}"
         )
+        tried = await job_runs.latest(db, target.job.name, target.record_id)
+        if tried is not None and tried.error is not None:
+            slot = tried.slot.astimezone(target.tz).isoformat()
+            state = (
+                f"given up after {tried.attempts} attempts"
+                if tried.retry_at is None
+                else f"attempt {tried.attempts}, retry at "
+                f"{tried.retry_at.astimezone(target.tz).isoformat()}"
+            )
+            print(f"\tFAILED slot={slot} ({state}): {tried.error}")
     return 0
 
 

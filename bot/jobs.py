@@ -30,7 +30,8 @@ from telegram.ext import Application
 from bot import backups, sender
 from bot.config import Settings
 from bot.context import BotContext
-from domain import cadre_jobs, digest, events, mobile
+from bot.i18n import N_
+from domain import cadre_jobs, digest, events, mobile, notices
 from storage import branches, job_runs
 from storage.db import Database, utcnow
 
@@ -41,6 +42,14 @@ TICK_SECONDS = 60
 SCHEDULER = "scheduler"
 MAX_SLOTS_SCANNED = 10_000
 NOT_PER_BRANCH = 0  # job_runs.branch_id of a job that runs once for the whole bot
+# A run that raised runs again after 1, 2, 4 and 8 minutes, then is given up (the slot's
+# catch-up, or the next slot, may still run it).
+RETRY_FIRST = timedelta(minutes=1)
+MAX_ATTEMPTS = 5
+JOB_FAILED = N_(
+    "The scheduled task “{job}” failed for your branch. It is tried again automatically;"
+    " whoever runs the bot sees the error in its log and in `partybot job list`."
+)
 
 JobFunction = Callable[[Database, int | None, datetime, ZoneInfo], Awaitable[int]]
 
@@ -246,14 +255,9 @@ def check_crontab(line: str) -> str:
     return line
 
 
-async def run_once(db: Database, target: Target, now: datetime) -> int | None:
-    """Run a job for one branch as if at `now`; the number of messages queued (None: failed)."""
-    try:
-        extra = {"settings": target.settings} if target.job.needs_settings else {}
-        enqueued = await target.job.run(db, target.branch_id, now, target.tz, **extra)
-    except Exception:
-        log.exception("job=%s branch=%s failed", target.job.name, target.branch_id)
-        return None
+async def _call(db: Database, target: Target, now: datetime) -> int:
+    extra = {"settings": target.settings} if target.job.needs_settings else {}
+    enqueued = await target.job.run(db, target.branch_id, now, target.tz, **extra)
     # Quiet when nothing was due: the every-minute jobs would write a line per branch a minute.
     log.log(
         logging.INFO if enqueued else logging.DEBUG,
@@ -264,6 +268,51 @@ async def run_once(db: Database, target: Target, now: datetime) -> int | None:
         enqueued,
     )
     return enqueued
+
+
+async def run_once(db: Database, target: Target, now: datetime) -> int | None:
+    """Run a job for one branch as if at `now`; the number of messages queued (None: failed)."""
+    try:
+        return await _call(db, target, now)
+    except Exception:
+        log.exception("job=%s branch=%s failed", target.job.name, target.branch_id)
+        return None
+
+
+def retry_delay(attempts: int) -> timedelta:
+    return RETRY_FIRST * 2 ** (attempts - 1)
+
+
+async def _failed(
+    db: Database, target: Target, slot: datetime, error: Exception, now: datetime
+) -> None:
+    """A run that raised: retried with backoff (its keys keep it from sending twice) up to
+    MAX_ATTEMPTS. The operator reads it in the log and `job list`; the branch's secretaries
+    hear of it once, when the job starts failing."""
+    name, text = target.job.name, f"{type(error).__name__}: {error}"[:500]
+
+    def retry_at(attempts: int) -> datetime | None:
+        return now + retry_delay(attempts) if attempts < MAX_ATTEMPTS else None
+
+    async with db.transaction() as conn:
+        failure = await job_runs.fail(conn, name, target.record_id, slot, text, retry_at)
+        first = failure.attempts == 1 and not failure.earlier_failed
+        if first and target.branch_id is not None:
+            await notices.to_secretaries(
+                conn,
+                db,
+                target.branch_id,
+                f"job-failed:{name}:{slot.isoformat()}",
+                text=JOB_FAILED,
+                params={"job": name},
+            )
+    where = f"job={name} branch={target.branch_id} slot={slot.isoformat()}"
+    if first:
+        log.error("%s failed; retrying in %s", where, retry_delay(1), exc_info=error)
+    elif failure.retry_at is not None:
+        log.warning("%s failed again (attempt %d): %s", where, failure.attempts, text)
+    else:
+        log.error("%s failed %d times; given up: %s", where, failure.attempts, text)
 
 
 async def run_due(
@@ -281,10 +330,16 @@ async def run_due(
         if same not in slots:
             slots[same] = target.latest_slot(now)
         slot = slots[same]
-        if slot is None or not await job_runs.claim(db, target.job.name, target.record_id, slot):
+        if slot is None or not await job_runs.claim(
+            db, target.job.name, target.record_id, slot, now
+        ):
             continue
-        enqueued = await run_once(db, target, slot)
-        await job_runs.finish(db, target.job.name, target.record_id, slot, enqueued)
+        try:
+            enqueued = await _call(db, target, slot)
+        except Exception as exc:
+            await _failed(db, target, slot, exc, now)
+        else:
+            await job_runs.finish(db, target.job.name, target.record_id, slot, enqueued)
         runs += 1
     return runs
 

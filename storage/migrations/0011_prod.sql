@@ -14,3 +14,9 @@ DROP TABLE ptb_inbox;
 ALTER TABLE ptb_inbox_new RENAME TO ptb_inbox;
 CREATE INDEX ptb_inbox_update ON ptb_inbox(update_id);
 CREATE INDEX ptb_inbox_unhandled ON ptb_inbox(handled_at) WHERE handled_at IS NULL;
+
+-- A job run that raised is retried with backoff: how often it failed, its last error, and
+-- when it may run again (finished_at stays NULL until it succeeds or is given up).
+ALTER TABLE job_runs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE job_runs ADD COLUMN error TEXT;
+ALTER TABLE job_runs ADD COLUMN retry_at TEXT;
