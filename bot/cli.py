@@ -60,7 +60,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--url", help="webhook: the public HTTPS URL Telegram calls")
     run.add_argument("--secret-token", help="webhook: secret Telegram sends in a header")
 
-    sub.add_parser("migrate", help="apply database migrations")
+    migrate = sub.add_parser(
+        "migrate", help="back up the database, then apply its migrations (also done at start)"
+    )
+    migrate.add_argument("--dry-run", action="store_true", help="only list what would run")
 
     branch = sub.add_parser("branch", help="manage branches").add_subparsers(dest="action")
     branch_add = branch.add_parser("add", help="create a branch; prints its id")
@@ -210,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
             return health(settings)
         if command == "restore":
             return restore(settings, args)
+        if command == "migrate":
+            return asyncio.run(migrate(settings, args))
         action = COMMANDS.get((command, getattr(args, "action", None)))
         if action is None:
             _parser().parse_args([command, "--help"])
@@ -255,12 +260,18 @@ async def _with_db(
     action: Callable[[Settings, Database, argparse.Namespace], Coroutine[Any, Any, int]],
     args: argparse.Namespace,
 ) -> int:
+    await backups.upgrade(settings, log.info)
     async with Database(settings.database_path) as db:
         return await action(settings, db, args)
 
 
-async def _migrate(settings: Settings, db: Database, args: argparse.Namespace) -> int:
-    print(f"database at schema version {await db.schema_version()}")
+async def migrate(settings: Settings, args: argparse.Namespace) -> int:
+    applied = await backups.upgrade(settings, print, dry_run=args.dry_run)
+    if not applied:
+        print("nothing to apply")
+    if not args.dry_run:
+        async with Database(settings.database_path) as db:
+            print(f"database at schema version {await db.schema_version()}")
     return 0
 
 
@@ -545,7 +556,6 @@ def restore(settings: Settings, args: argparse.Namespace) -> int:
 
 
 COMMANDS = {
-    ("migrate", None): _migrate,
     ("branch", "add"): _branch_add,
     ("secretary", "add"): _secretary_add,
     ("invite", "create"): _invite_create,
@@ -587,6 +597,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
 
     settings.token()  # a clear error before anything else starts
     log.info("starting partybot %s with %s", __version__, settings.describe())
+    asyncio.run(backups.upgrade(settings, log.info))
     startup.report(settings)
     asyncio.run(startup.wait_for_telegram(settings))
     app = build_application(settings)

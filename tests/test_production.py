@@ -6,12 +6,15 @@ import asyncio
 import signal
 import socket
 import sqlite3
+from datetime import timedelta
 
+from bot import backups
 from bot.testing.fake_bot_api import FakeBotAPI
+from domain import admin
 from storage import inbox, migrations
-from storage.db import Database
+from storage.db import Database, utcnow
 from tests.conftest import TOKEN
-from tests.test_cli import environment, in_background, talking_to
+from tests.test_cli import environment, in_background, partybot, talking_to
 
 SECRET = "s3cret-token_for-the-webhook"
 
@@ -155,3 +158,40 @@ async def test_a_redelivery_is_still_recognised_across_the_upgrade(tmp_path):
         await inbox.mark_handled(upgraded, 5)
         await inbox.mark_handled(upgraded, 5)
         assert await inbox.unhandled(upgraded) == []
+
+
+# ------------------------------------------------------------------------- upgrades
+
+
+async def test_an_upgrade_is_listed_backed_up_then_applied(tmp_path):
+    path = tmp_path / "db" / "partybot.db"
+    path.parent.mkdir()
+    db = Database(path)
+    await db.open(migrate=False)
+    await migrations.apply(db.writer, target=PROD - 1)
+    await admin.add_branch(db, "幸福社区党支部")
+    await db.close()
+    backups_dir = tmp_path / "db" / "backups"
+
+    listed = partybot(tmp_path, "migrate", "--dry-run")
+    assert listed.returncode == 0, listed.stderr
+    names = [m.name for m in migrations.available() if m.version >= PROD]
+    assert all(name in listed.stdout for name in names)
+    assert "would back up" in listed.stdout
+    assert not backups_dir.exists()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == PROD - 1
+
+    applied = partybot(tmp_path, "migrate")
+    assert applied.returncode == 0, applied.stderr
+    for name in names:
+        assert f"applied migration {name}" in applied.stdout
+    (backup,) = backups_dir.glob("partybot-*.db")
+    assert f"backed up to {backup}" in applied.stdout
+    with sqlite3.connect(backup) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == PROD - 1
+        assert conn.execute("SELECT name FROM branches").fetchone()[0] == "幸福社区党支部"
+    assert "nothing to apply" in partybot(tmp_path, "migrate").stdout
+    # kept as long as the daily backups, then rotated away with them
+    assert backups.rotate(backups_dir, 14, utcnow() + timedelta(days=13)) == []
+    assert backups.rotate(backups_dir, 14, utcnow() + timedelta(days=15)) == [backup]
