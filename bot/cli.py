@@ -20,6 +20,7 @@ from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot import __version__, backups, jobs, startup
+from bot import health as bot_health
 from bot.backups import HEARTBEAT_MAX_AGE
 from bot.config import SUPPORTED_LOCALES, ConfigError, Settings, load_settings
 from bot.logging import setup_logging
@@ -608,6 +609,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     if args.webhook:
         if not args.url:
             raise ConfigError("--webhook needs --url (the public HTTPS address)")
+        app.bot_data["liveness"].webhook = True
         app.run_webhook(
             listen=args.listen,
             port=args.port,
@@ -632,6 +634,13 @@ def health(settings: Settings) -> int:
     age = time.time() - beat.stat().st_mtime
     if age > HEARTBEAT_MAX_AGE:
         print(f"partybot: heartbeat is {age:.0f}s old", file=sys.stderr)
+        return EXIT_FAILED
+    problems = bot_health.problems(
+        beat.read_text(encoding="utf-8"), time.time(), settings.health_max_silence
+    )
+    for problem in problems:
+        print(f"partybot: {problem}", file=sys.stderr)
+    if problems:
         return EXIT_FAILED
     print(f"ok ({age:.0f}s)")
     return 0

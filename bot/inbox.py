@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 from telegram import Bot, Update
 
@@ -26,12 +27,14 @@ log = logging.getLogger(__name__)
 
 
 class DurableUpdateQueue(asyncio.Queue):
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, on_update: Callable[[], None] = lambda: None) -> None:
         super().__init__()
         self.db = db
+        self.on_update = on_update  # a delivery (by webhook: the only sign of Telegram)
 
     async def put(self, item: object) -> None:
         if isinstance(item, Update):
+            self.on_update()
             if not self.db.is_open:
                 await self.db.open()
             if not await inbox.receive(self.db, item.update_id, item.to_dict()):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -25,11 +26,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
+from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot import backups, sender
 from bot.config import Settings
 from bot.context import BotContext
+from bot.health import Liveness
 from bot.i18n import N_
 from domain import cadre_jobs, digest, events, mobile, notices
 from storage import branches, job_runs
@@ -38,6 +41,7 @@ from storage.db import Database, utcnow
 log = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 30
+HEALTH_RECENT = 2 * HEARTBEAT_SECONDS  # a webhook error this fresh: deliveries are failing
 TICK_SECONDS = 60
 SCHEDULER = "scheduler"
 MAX_SLOTS_SCANNED = 10_000
@@ -349,13 +353,31 @@ async def tick(context: BotContext) -> None:
     # every branch (the county's 200 digests take ~20 s), so it gives up between jobs and
     # the rest runs at the next start, as after a crash.
     app = context.application
+    app.bot_data["liveness"].scheduler = time.time()
     if await run_due(context.db, context.settings, utcnow(), lambda: not app.running):
         sender.wake(context.application)
 
 
 async def heartbeat(context: BotContext) -> None:
-    """Touch a file that `partybot health` (the container's HEALTHCHECK) reads."""
-    context.settings.heartbeat_path.touch()
+    """Write the file `partybot health` (the container's HEALTHCHECK) reads: bot/health.py."""
+    liveness: Liveness = context.bot_data["liveness"]
+    outbox_sender = sender.sender_of(context.application)
+    if outbox_sender is not None:
+        liveness.sender = outbox_sender.last_pass
+        liveness.sender_failing_since = outbox_sender.failing_since
+    if liveness.webhook:
+        # No update may come for hours; Telegram's own word on the webhook tells instead.
+        try:
+            info = await context.bot.get_webhook_info()
+        except TelegramError as exc:
+            log.warning("getWebhookInfo failed: %s", exc)
+        else:
+            failed = info.last_error_date
+            recent = failed is not None and (utcnow() - failed).total_seconds() < HEALTH_RECENT
+            liveness.webhook_error = info.last_error_message if recent else None
+            if not recent:
+                liveness.heard_from_telegram()
+    liveness.write(context.settings.heartbeat_path)
 
 
 def schedule(app: Application) -> None:

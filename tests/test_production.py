@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
 import signal
 import socket
 import sqlite3
+import time
 from datetime import timedelta
 
-from bot import backups
+from bot import backups, health, jobs
+from bot.config import load_settings
+from bot.context import BotContext
+from bot.logging import setup_logging
 from bot.testing.fake_bot_api import FakeBotAPI
+from bot.testing.harness import BotHarness
 from domain import admin
 from storage import inbox, migrations
 from storage.db import Database, utcnow
@@ -195,3 +202,89 @@ async def test_an_upgrade_is_listed_backed_up_then_applied(tmp_path):
     # kept as long as the daily backups, then rotated away with them
     assert backups.rotate(backups_dir, 14, utcnow() + timedelta(days=13)) == []
     assert backups.rotate(backups_dir, 14, utcnow() + timedelta(days=15)) == [backup]
+
+
+# --------------------------------------------------------------------------- health
+
+
+async def signs_of_life(bot) -> list[str]:
+    """What `partybot health` would say with a 3-second limit (the harness polls for 1 s at a
+    time), after a heartbeat."""
+    context = BotContext(bot.app)
+    await jobs.tick(context)
+    await jobs.heartbeat(context)
+    text = bot.settings.heartbeat_path.read_text(encoding="utf-8")
+    return health.problems(text, time.time(), 3.0)
+
+
+async def test_health_fails_when_the_bot_api_stops_answering_and_says_so(server, tmp_path):
+    async with BotHarness(server, tmp_path, outbox_poll_seconds=0.5) as bot:
+        await health_follows_the_bot_api(server, bot, tmp_path)
+
+
+async def health_follows_the_bot_api(server, bot, tmp_path):
+    await asyncio.sleep(1.5)  # a poll answered
+    assert await signs_of_life(bot) == []
+    server.inject("getUpdates", status=502, description="Bad Gateway", times=None)
+    await asyncio.sleep(4)
+    found = await signs_of_life(bot)
+    assert [p.split(" for ")[0] for p in found] == ["Bot API unreachable: no poll answered"], found
+
+    checked = partybot(
+        tmp_path,
+        "health",
+        DATABASE_URL=bot.settings.database_url,
+        HEALTH_MAX_SILENCE="3",
+    )
+    assert checked.returncode == 1
+    assert "Bot API unreachable" in checked.stderr and "Traceback" not in checked.stderr
+
+    server.clear_faults()
+    await asyncio.sleep(2)  # the poller's backoff, then a poll answered
+    assert await signs_of_life(bot) == []
+
+
+def test_health_names_a_failing_sender_and_a_stalled_scheduler():
+    now = time.time()
+    fresh = {"started": now - 600, "updates": now - 5, "sender": now - 1, "scheduler": now - 30}
+    assert health.problems(json.dumps(fresh), now, 120) == []
+    assert health.problems("", now, 120) == [], "a heartbeat from before this version"
+    failing = fresh | {"sender_failing_since": now - 300}
+    assert health.problems(json.dumps(failing), now, 120) == [
+        "sender failing: no notification sent for 300s"
+    ]
+    stalled = fresh | {"scheduler": now - 400}
+    assert health.problems(json.dumps(stalled), now, 120) == ["scheduler stalled: no tick for 400s"]
+    webhook = fresh | {"webhook": True, "updates": now - 200, "webhook_error": "Connection refused"}
+    assert health.problems(json.dumps(webhook), now, 120) == [
+        "Bot API unreachable: webhook silent for 200s (Connection refused)"
+    ]
+    starting = {"started": now - 10}
+    assert health.problems(json.dumps(starting), now, 120) == [], "given the limit to start"
+
+
+# -------------------------------------------------------------------------- logging
+
+
+def test_log_lines_are_json_at_the_chosen_level_and_network_errors_one_line(capsys):
+    from telegram.error import NetworkError
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:
+        setup_logging(load_settings(log_format="json", log_level="warning"))
+        logging.getLogger("partybot").info("not at WARNING")
+        try:
+            raise NetworkError("Bad Gateway")
+        except NetworkError:
+            logging.getLogger("telegram.ext.Updater").exception("polling failed.")
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        logging.captureWarnings(False)
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1, lines
+    entry = json.loads(lines[0])
+    assert entry["level"] == "WARNING" and entry["logger"] == "telegram.ext.Updater"
+    assert entry["message"] == "polling failed. NetworkError: Bad Gateway"
+    assert "exc_info" not in entry and "time" in entry
