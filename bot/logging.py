@@ -11,6 +11,7 @@ import logging
 import warnings
 
 from pythonjsonlogger.json import JsonFormatter
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.config import Settings
 
@@ -68,5 +69,8 @@ def setup_logging(settings: Settings) -> None:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     # A warning, if one comes, is a log line like any other, not a block on stderr.
     logging.captureWarnings(True)
-    # Our conversations are tracked per person on purpose (see handlers/): nothing to act on.
+    # Nothing for an operator to act on: our conversations are tracked per person on purpose
+    # (see handlers/), and the library's deprecations are for its next upgrade (the tests
+    # show them to developers).
     warnings.filterwarnings("ignore", message="If 'per_message=False'")
+    warnings.filterwarnings("ignore", category=PTBDeprecationWarning)

@@ -42,9 +42,10 @@ async def stop(process: asyncio.subprocess.Process) -> str:
 async def test_webhook_mode_answers_a_member_and_refuses_a_wrong_secret(server, tmp_path):
     port = free_port()
     server.webhook_address = f"http://127.0.0.1:{port}"  # the reverse proxy's hop
+    env = talking_to(tmp_path, server)
     process = await in_background(
         tmp_path,
-        talking_to(tmp_path, server),
+        env,
         *("run", "--webhook", "--listen", "127.0.0.1", "--port", str(port)),
         *("--url", "https://bot.example.org/tg/hook", "--secret-token", SECRET),
     )
@@ -55,6 +56,14 @@ async def test_webhook_mode_answers_a_member_and_refuses_a_wrong_secret(server, 
         assert "To join your branch" in first[0]["text"]
         assert server.calls and any(m == "setWebhook" for m, _ in server.calls)
         assert not any(m == "getUpdates" for m, _ in server.calls)
+        beat = tmp_path / "db" / "heartbeat"
+        for _ in range(100):
+            if "getWebhookInfo" in [m for m, _ in server.calls]:
+                break
+            await asyncio.sleep(0.05)
+        health = await in_background(tmp_path, env, "health")
+        assert await health.wait() == 0
+        assert json.loads(beat.read_text())["webhook"] is True
 
         forged = {
             "update_id": 900_001,
