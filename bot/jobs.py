@@ -6,7 +6,9 @@ scheduler's tick, runs every minute: for each job and branch it finds the latest
 the job's cron trigger (APScheduler's `CronTrigger`, in the branch's zone) not later than
 now, and runs it unless `job_runs` says it has run. So a slot missed while the bot was
 down runs once at start-up (only the latest one, within the job's `catch_up`), and a
-restart never runs a slot twice; a run cut short by a crash runs again.
+restart never runs a slot twice; a run cut short by a crash runs again, and a run that
+raised runs again with backoff (`RETRY_FIRST`, `MAX_ATTEMPTS`), its error kept for
+`partybot job list`.
 
 A branch may move a job to its own crontab line, or switch it off (`partybot job set`).
 

@@ -22,7 +22,7 @@ async def claim(
             " ON CONFLICT(job, branch_id, slot) DO UPDATE SET started_at = excluded.started_at"
             " WHERE job_runs.finished_at IS NULL"
             " AND (job_runs.retry_at IS NULL OR job_runs.retry_at <= ?)",
-            (job, branch_id, iso(slot), iso(now or utcnow()), iso(now or utcnow())),
+            (job, branch_id, iso(slot), iso(utcnow()), iso(now or utcnow())),
         )
         return cur.rowcount > 0
 
