@@ -22,6 +22,7 @@ import handlers
 from bot import jobs, sender
 from bot.config import Settings
 from bot.context import BotContext
+from bot.health import Liveness, PollingRequest
 from bot.i18n import resolve, translator
 from bot.inbox import DurableUpdateQueue
 from bot.persistence import SQLitePersistence
@@ -57,16 +58,18 @@ def build_application(
     update_processor: BaseUpdateProcessor | None = None,
 ) -> Application:
     db = Database(settings.database_path)
+    liveness = Liveness()
     app = (
         ApplicationBuilder()
         .token(settings.token())
         .request(EditsOnce(connection_pool_size=256))
+        .get_updates_request(PollingRequest(liveness))
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url)
         .defaults(Defaults(tzinfo=settings.tz))
         .context_types(ContextTypes(context=BotContext))
         .persistence(SQLitePersistence(db))
-        .update_queue(DurableUpdateQueue(db))
+        .update_queue(DurableUpdateQueue(db, liveness.heard_from_telegram))
         .concurrent_updates(update_processor or PerUserUpdateProcessor())
         .post_init(post_init)
         .post_stop(post_stop)
@@ -75,6 +78,7 @@ def build_application(
     )
     app.bot_data["db"] = db
     app.bot_data["settings"] = settings
+    app.bot_data["liveness"] = liveness
     handlers.register(app)
     return app
 
@@ -93,7 +97,8 @@ async def post_init(app: Application) -> None:
     app.bot_data["menus"] = asyncio.create_task(
         publish_secretary_menus(app.bot, db, settings.bot_default_locale), name="menus"
     )
-    settings.heartbeat_path.touch()  # from the first moment: `partybot restore` must wait
+    # From the first moment: `partybot restore` must wait.
+    app.bot_data["liveness"].write(settings.heartbeat_path)
     jobs.schedule(app)
     await broadcast.resume(app, settings.database_path)
     outbox_sender = sender.Sender(app.bot, db, settings)

@@ -12,17 +12,19 @@ import logging
 import re
 import sqlite3
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from domain import departures
 from storage import migrations
 from storage.db import Database, utcnow
 
 log = logging.getLogger(__name__)
 
-_NAME = re.compile(r"^partybot-(\d{8}-\d{6})\.db$")
+# A daily backup, or one taken before an upgrade (`-schema6`: the version it holds).
+_NAME = re.compile(r"^partybot-(\d{8}-\d{6})(?:-schema\d+)?\.db$")
 _STAMP = "%Y%m%d-%H%M%S"
 HEARTBEAT_MAX_AGE = 180
 
@@ -37,6 +39,51 @@ def backup_name(now: datetime) -> str:
 
 async def take(db: Database, folder: Path, now: datetime) -> Path:
     return await db.backup(folder / backup_name(now))
+
+
+async def upgrade(
+    settings: Settings, say: Callable[[str], object], *, dry_run: bool = False
+) -> list[str]:
+    """Apply the migrations the database lacks, each named through `say`, after a backup
+    beside it (rotated like the daily ones) when it holds data; with `dry_run`, only say
+    what would happen. Returns the names of the migrations (to be) applied."""
+    if dry_run and not settings.database_path.exists():
+        say(f"no database at {settings.database_path}: would be created")
+        return [m.name for m in migrations.available()]
+    db = Database(settings.database_path)
+    await db.open(migrate=False)
+    try:
+        version = await db.schema_version()
+        pending = [m for m in migrations.available() if m.version > version]
+        if version > migrations.latest_version():
+            raise ConfigError(
+                f"database schema {version} is newer than this program"
+                f" ({migrations.latest_version()})"
+            )
+        if not pending:
+            return []
+        if version == 0:
+            if not dry_run:
+                await migrations.apply(db.writer)
+            verb = "would be created" if dry_run else "created"
+            say(f"new database {settings.database_path} {verb} at schema {pending[-1].version}")
+            return [m.name for m in pending]
+        name = f"partybot-{utcnow().strftime(_STAMP)}-schema{version}.db"
+        target = settings.backups_path / name
+        if dry_run:
+            say(f"schema {version}: would back up to {target}, then apply:")
+        else:
+            await db.backup(target)
+            say(f"schema {version}: backed up to {target}")
+        for migration in pending:
+            if dry_run:
+                say(f"  {migration.name}")
+                continue
+            await migrations.apply(db.writer, target=migration.version)
+            say(f"applied migration {migration.name}")
+        return [m.name for m in pending]
+    finally:
+        await db.close()
 
 
 def rotate(folder: Path, keep_days: int, now: datetime) -> list[Path]:

@@ -19,7 +19,8 @@ from typing import Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot import __version__, backups, jobs
+from bot import __version__, backups, jobs, startup
+from bot import health as bot_health
 from bot.backups import HEARTBEAT_MAX_AGE
 from bot.config import SUPPORTED_LOCALES, ConfigError, Settings, load_settings
 from bot.logging import setup_logging
@@ -60,7 +61,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--url", help="webhook: the public HTTPS URL Telegram calls")
     run.add_argument("--secret-token", help="webhook: secret Telegram sends in a header")
 
-    sub.add_parser("migrate", help="apply database migrations")
+    migrate = sub.add_parser(
+        "migrate", help="back up the database, then apply its migrations (also done at start)"
+    )
+    migrate.add_argument("--dry-run", action="store_true", help="only list what would run")
 
     branch = sub.add_parser("branch", help="manage branches").add_subparsers(dest="action")
     branch_add = branch.add_parser("add", help="create a branch; prints its id")
@@ -210,6 +214,8 @@ def main(argv: list[str] | None = None) -> int:
             return health(settings)
         if command == "restore":
             return restore(settings, args)
+        if command == "migrate":
+            return asyncio.run(migrate(settings, args))
         action = COMMANDS.get((command, getattr(args, "action", None)))
         if action is None:
             _parser().parse_args([command, "--help"])
@@ -240,8 +246,8 @@ def describe(exc: DomainError) -> str:
         "unit_name_too_long": "the unit name is longer than {max} characters",
         "quarter_invalid": "{value!r} is not a quarter like 2026Q3",
         "half_invalid": "{value!r} is not a half-year like 2026H2",
-        "font_missing": "no CJK font found (tried {tried}); install fonts-wqy-microhei"
-        " or set BOT_FONT",
+        "font_missing": "no usable font with Chinese glyphs (tried {tried}); set BOT_FONT"
+        " to one, or reinstall partybot (it brings one)",
         "validity_months": "--validity-months must be 1 to 6 (national practice: at most 6)",
         "period_days": "--report-days and --contact-days must be 1 to 366",
         "job_unknown": "no job named {job!r}; see `partybot job list`",
@@ -255,12 +261,18 @@ async def _with_db(
     action: Callable[[Settings, Database, argparse.Namespace], Coroutine[Any, Any, int]],
     args: argparse.Namespace,
 ) -> int:
+    await backups.upgrade(settings, log.info)
     async with Database(settings.database_path) as db:
         return await action(settings, db, args)
 
 
-async def _migrate(settings: Settings, db: Database, args: argparse.Namespace) -> int:
-    print(f"database at schema version {await db.schema_version()}")
+async def migrate(settings: Settings, args: argparse.Namespace) -> int:
+    applied = await backups.upgrade(settings, print, dry_run=args.dry_run)
+    if not applied:
+        print("nothing to apply")
+    if not args.dry_run:
+        async with Database(settings.database_path) as db:
+            print(f"database at schema version {await db.schema_version()}")
     return 0
 
 
@@ -336,13 +348,18 @@ async def _report_feedback(settings: Settings, db: Database, args: argparse.Name
 
 async def _report_county(settings: Settings, db: Database, args: argparse.Namespace) -> int:
     half = periods.parse_half(args.half)
-    font = fonts.find(settings.bot_font)
     figures = await feedback.gather(db, half, settings.tz)
     args.out.mkdir(parents=True, exist_ok=True)
     xlsx_name, png_name = county_report.file_names(half)
     (args.out / xlsx_name).write_bytes(county_report.workbook(half, figures))
-    (args.out / png_name).write_bytes(county_report.chart_png(half, figures, font))
     print(args.out / xlsx_name)
+    try:
+        font = fonts.find(settings.bot_font)
+    except fonts.FontMissing as exc:
+        # The spreadsheet is written all the same: it needs no font.
+        print(f"partybot: the chart was not drawn: {describe(exc)}", file=sys.stderr)
+        return EXIT_FAILED
+    (args.out / png_name).write_bytes(county_report.chart_png(half, figures, font))
     print(args.out / png_name)
     return 0
 
@@ -452,6 +469,16 @@ async def _job_list(settings: Settings, db: Database, args: argparse.Namespace) 
             f"\t{target.schedule}"
             f"\t{target.job.description}"
         )
+        tried = await job_runs.latest(db, target.job.name, target.record_id)
+        if tried is not None and tried.error is not None:
+            slot = tried.slot.astimezone(target.tz).isoformat()
+            state = (
+                f"given up after {tried.attempts} attempts"
+                if tried.retry_at is None
+                else f"attempt {tried.attempts}, retry at "
+                f"{tried.retry_at.astimezone(target.tz).isoformat()}"
+            )
+            print(f"\tFAILED slot={slot} ({state}): {tried.error}")
     return 0
 
 
@@ -530,7 +557,6 @@ def restore(settings: Settings, args: argparse.Namespace) -> int:
 
 
 COMMANDS = {
-    ("migrate", None): _migrate,
     ("branch", "add"): _branch_add,
     ("secretary", "add"): _secretary_add,
     ("invite", "create"): _invite_create,
@@ -572,6 +598,9 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
 
     settings.token()  # a clear error before anything else starts
     log.info("starting partybot %s with %s", __version__, settings.describe())
+    asyncio.run(backups.upgrade(settings, log.info))
+    startup.report(settings)
+    asyncio.run(startup.wait_for_telegram(settings))
     app = build_application(settings)
     # What start-up loaded (modules, handlers, catalogs) lives as long as the process;
     # frozen out of the cyclic collector's sight, a full collection no longer walks it
@@ -580,6 +609,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     if args.webhook:
         if not args.url:
             raise ConfigError("--webhook needs --url (the public HTTPS address)")
+        app.bot_data["liveness"].webhook = True
         app.run_webhook(
             listen=args.listen,
             port=args.port,
@@ -587,9 +617,12 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             webhook_url=args.url,
             secret_token=args.secret_token,
             allowed_updates=ALLOWED_UPDATES,
+            bootstrap_retries=-1,
         )
     else:
-        app.run_polling(allowed_updates=ALLOWED_UPDATES)
+        # Should the network drop again between the check above and here, python-telegram-bot
+        # waits for it rather than stopping.
+        app.run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=-1)
     return 0
 
 
@@ -601,6 +634,13 @@ def health(settings: Settings) -> int:
     age = time.time() - beat.stat().st_mtime
     if age > HEARTBEAT_MAX_AGE:
         print(f"partybot: heartbeat is {age:.0f}s old", file=sys.stderr)
+        return EXIT_FAILED
+    problems = bot_health.problems(
+        beat.read_text(encoding="utf-8"), time.time(), settings.health_max_silence
+    )
+    for problem in problems:
+        print(f"partybot: {problem}", file=sys.stderr)
+    if problems:
         return EXIT_FAILED
     print(f"ok ({age:.0f}s)")
     return 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import time
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -50,6 +51,16 @@ class Settings(BaseSettings):
     backup_dir: Path | None = None
     backup_keep_days: int = Field(default=14, ge=1)
     backup_time: str = "03:30"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    # `partybot health` fails when no poll, webhook delivery, sender pass or scheduler tick
+    # succeeded for this long.
+    health_max_silence: float = Field(default=120, gt=0)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
     @field_validator("bot_timezone")
     @classmethod
@@ -136,6 +147,7 @@ class Settings(BaseSettings):
             "outbox_per_second": str(self.outbox_per_second),
             "bot_font": str(self.bot_font or "(searched)"),
             "backups": f"{self.backups_path} at {self.backup_time}, {self.backup_keep_days} days",
+            "log": f"{self.log_level} {self.log_format}",
             "token": "set" if self.telegram_bot_token else "missing",
         }
 

@@ -6,7 +6,9 @@ scheduler's tick, runs every minute: for each job and branch it finds the latest
 the job's cron trigger (APScheduler's `CronTrigger`, in the branch's zone) not later than
 now, and runs it unless `job_runs` says it has run. So a slot missed while the bot was
 down runs once at start-up (only the latest one, within the job's `catch_up`), and a
-restart never runs a slot twice; a run cut short by a crash runs again.
+restart never runs a slot twice; a run cut short by a crash runs again, and a run that
+raised runs again with backoff (`RETRY_FIRST`, `MAX_ATTEMPTS`), its error kept for
+`partybot job list`.
 
 A branch may move a job to its own crontab line, or switch it off (`partybot job set`).
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -25,22 +28,34 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
+from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot import backups, sender
 from bot.config import Settings
 from bot.context import BotContext
-from domain import cadre_jobs, digest, events, guesses, mobile
+from bot.health import Liveness
+from bot.i18n import N_
+from domain import cadre_jobs, digest, events, guesses, mobile, notices
 from storage import branches, inbox, job_runs
 from storage.db import Database, utcnow
 
 log = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 30
+HEALTH_RECENT = 2 * HEARTBEAT_SECONDS  # a webhook error this fresh: deliveries are failing
 TICK_SECONDS = 60
 SCHEDULER = "scheduler"
 MAX_SLOTS_SCANNED = 10_000
 NOT_PER_BRANCH = 0  # job_runs.branch_id of a job that runs once for the whole bot
+# A run that raised runs again after 1, 2, 4 and 8 minutes, then is given up (the slot's
+# catch-up, or the next slot, may still run it).
+RETRY_FIRST = timedelta(minutes=1)
+MAX_ATTEMPTS = 5
+JOB_FAILED = N_(
+    "The scheduled task “{job}” failed for your branch. It is tried again automatically;"
+    " whoever runs the bot sees the error in its log and in `partybot job list`."
+)
 
 JobFunction = Callable[[Database, int | None, datetime, ZoneInfo], Awaitable[int]]
 
@@ -250,15 +265,12 @@ def check_crontab(line: str) -> str:
     return line
 
 
-async def run_once(db: Database, target: Target, now: datetime) -> int | None:
-    """Run a job for one branch as if at `now`; the number of messages queued (None: failed)."""
-    try:
-        extra = {"settings": target.settings} if target.job.needs_settings else {}
-        enqueued = await target.job.run(db, target.branch_id, now, target.tz, **extra)
-    except Exception:
-        log.exception("job=%s branch=%s failed", target.job.name, target.branch_id)
-        return None
-    log.info(
+async def _call(db: Database, target: Target, now: datetime) -> int:
+    extra = {"settings": target.settings} if target.job.needs_settings else {}
+    enqueued = await target.job.run(db, target.branch_id, now, target.tz, **extra)
+    # Quiet when nothing was due: the every-minute jobs would write a line per branch a minute.
+    log.log(
+        logging.INFO if enqueued else logging.DEBUG,
         "job=%s branch=%s at=%s enqueued=%d",
         target.job.name,
         target.branch_id,
@@ -266,6 +278,51 @@ async def run_once(db: Database, target: Target, now: datetime) -> int | None:
         enqueued,
     )
     return enqueued
+
+
+async def run_once(db: Database, target: Target, now: datetime) -> int | None:
+    """Run a job for one branch as if at `now`; the number of messages queued (None: failed)."""
+    try:
+        return await _call(db, target, now)
+    except Exception:
+        log.exception("job=%s branch=%s failed", target.job.name, target.branch_id)
+        return None
+
+
+def retry_delay(attempts: int) -> timedelta:
+    return RETRY_FIRST * 2 ** (attempts - 1)
+
+
+async def _failed(
+    db: Database, target: Target, slot: datetime, error: Exception, now: datetime
+) -> None:
+    """A run that raised: retried with backoff (its keys keep it from sending twice) up to
+    MAX_ATTEMPTS. The operator reads it in the log and `job list`; the branch's secretaries
+    hear of it once, when the job starts failing."""
+    name, text = target.job.name, f"{type(error).__name__}: {error}"[:500]
+
+    def retry_at(attempts: int) -> datetime | None:
+        return now + retry_delay(attempts) if attempts < MAX_ATTEMPTS else None
+
+    async with db.transaction() as conn:
+        failure = await job_runs.fail(conn, name, target.record_id, slot, text, retry_at)
+        first = failure.attempts == 1 and not failure.earlier_failed
+        if first and target.branch_id is not None:
+            await notices.to_secretaries(
+                conn,
+                db,
+                target.branch_id,
+                f"job-failed:{name}:{slot.isoformat()}",
+                text=JOB_FAILED,
+                params={"job": name},
+            )
+    where = f"job={name} branch={target.branch_id} slot={slot.isoformat()}"
+    if first:
+        log.error("%s failed; retrying in %s", where, retry_delay(1), exc_info=error)
+    elif failure.retry_at is not None:
+        log.warning("%s failed again (attempt %d): %s", where, failure.attempts, text)
+    else:
+        log.error("%s failed %d times; given up: %s", where, failure.attempts, text)
 
 
 async def run_due(
@@ -283,10 +340,16 @@ async def run_due(
         if same not in slots:
             slots[same] = target.latest_slot(now)
         slot = slots[same]
-        if slot is None or not await job_runs.claim(db, target.job.name, target.record_id, slot):
+        if slot is None or not await job_runs.claim(
+            db, target.job.name, target.record_id, slot, now
+        ):
             continue
-        enqueued = await run_once(db, target, slot)
-        await job_runs.finish(db, target.job.name, target.record_id, slot, enqueued)
+        try:
+            enqueued = await _call(db, target, slot)
+        except Exception as exc:
+            await _failed(db, target, slot, exc, now)
+        else:
+            await job_runs.finish(db, target.job.name, target.record_id, slot, enqueued)
         runs += 1
     return runs
 
@@ -296,13 +359,31 @@ async def tick(context: BotContext) -> None:
     # every branch (the county's 200 digests take ~20 s), so it gives up between jobs and
     # the rest runs at the next start, as after a crash.
     app = context.application
+    app.bot_data["liveness"].scheduler = time.time()
     if await run_due(context.db, context.settings, utcnow(), lambda: not app.running):
         sender.wake(context.application)
 
 
 async def heartbeat(context: BotContext) -> None:
-    """Touch a file that `partybot health` (the container's HEALTHCHECK) reads."""
-    context.settings.heartbeat_path.touch()
+    """Write the file `partybot health` (the container's HEALTHCHECK) reads: bot/health.py."""
+    liveness: Liveness = context.bot_data["liveness"]
+    outbox_sender = sender.sender_of(context.application)
+    if outbox_sender is not None:
+        liveness.sender = outbox_sender.last_pass
+        liveness.sender_failing_since = outbox_sender.failing_since
+    if liveness.webhook:
+        # No update may come for hours; Telegram's own word on the webhook tells instead.
+        try:
+            info = await context.bot.get_webhook_info()
+        except TelegramError as exc:
+            log.warning("getWebhookInfo failed: %s", exc)
+        else:
+            failed = info.last_error_date
+            recent = failed is not None and (utcnow() - failed).total_seconds() < HEALTH_RECENT
+            liveness.webhook_error = info.last_error_message if recent else None
+            if not recent:
+                liveness.heard_from_telegram()
+    liveness.write(context.settings.heartbeat_path)
 
 
 def schedule(app: Application) -> None:

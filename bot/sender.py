@@ -159,6 +159,10 @@ class Sender:
         self._tally: Counter[tuple[int | None, str]] = Counter()
         self._sent: list[tuple[int, int]] = []
         self._recording = asyncio.Lock()
+        # For `partybot health` (wall-clock seconds): the last pass that ended, and since
+        # when sends fail on the network with none succeeding.
+        self.last_pass: float | None = None
+        self.failing_since: float | None = None
 
     async def start(self) -> None:
         recovered = await outbox.recover(self.db, self.settings.outbox_max_attempts)
@@ -187,6 +191,7 @@ class Sender:
             self._wake.clear()
             try:
                 delay = await self._pass()
+                self.last_pass = time.time()
             except Exception:
                 log.exception("outbox: the sender's pass failed; trying again")
                 delay = self.settings.outbox_poll_seconds
@@ -295,6 +300,7 @@ class Sender:
             # Telegram refuses the message itself: sending it again never helps.
             await self._dead(message, f"BadRequest: {exc}")
         except NetworkError as exc:  # also timeouts and Telegram's 5xx
+            self.failing_since = self.failing_since or time.time()
             if attempts >= self.settings.outbox_max_attempts:
                 await self._dead(message, f"{attempts} attempts; last: {exc}")
             else:
@@ -306,6 +312,7 @@ class Sender:
             # No renderer, bad parameters, a missing file, a migrated chat: needs a person.
             await self._dead(message, f"{type(exc).__name__}: {exc}")
         else:
+            self.failing_since = None
             self._tally[message.branch_id, "sent"] += 1
             await self._record_sent(message.id, sent.message_id)
 

@@ -10,6 +10,7 @@ after-hours kind (八小时以外); what goes to unit and county offices, of the
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
@@ -24,6 +25,8 @@ from domain.notification import Attachment, Kind
 from domain.periods import Period, quarter_of
 from storage import audit, cadres, people, units
 from storage.db import Database
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -58,6 +61,10 @@ UNDELIVERABLE = N_(
     "group and no contact person. An operator sends it again once one is set up."
 )
 COUNTY_CAPTION = N_("Half-yearly report on cadres living in our communities: {period}.")
+COUNTY_CAPTION_NO_CHART = N_(
+    "Half-yearly report on cadres living in our communities: {period}. The chart could not be"
+    " drawn this time (no font with Chinese glyphs); every figure is in the spreadsheet."
+)
 
 
 def _today(now: datetime, tz: ZoneInfo) -> date:
@@ -308,21 +315,27 @@ async def county_half_year(
         return 0
     half = due[1]
     figures = await feedback.gather(db, half, tz)
-    chart = county_report.chart_png(half, figures, fonts.find(settings.bot_font))
     book = county_report.workbook(half, figures)
     xlsx_name, png_name = county_report.file_names(half)
+    parts = [("xlsx", Attachment(xlsx_name, content=book))]
+    caption = COUNTY_CAPTION
+    try:
+        chart = county_report.chart_png(half, figures, fonts.find(settings.bot_font))
+    except fonts.FontMissing as missing:
+        # The spreadsheet needs no font: it goes out, and the caption says what is missing.
+        log.error("county report %s: no chart drawn: %s", half.label, missing.params["tried"])
+        caption = COUNTY_CAPTION_NO_CHART
+    else:
+        parts.insert(0, ("chart", Attachment(png_name, content=chart, photo=True)))
     queued = 0
     async with db.transaction() as conn:
         for chat_id in await county_report.destinations(db):
-            for part, attachment in (
-                ("chart", Attachment(png_name, content=chart, photo=True)),
-                ("xlsx", Attachment(xlsx_name, content=book)),
-            ):
+            for part, attachment in parts:
                 queued += await outbox.enqueue(
                     conn,
                     key=f"county:{half.label}:{chat_id}:{part}",
                     chat_id=chat_id,
-                    text=COUNTY_CAPTION,
+                    text=caption,
                     params={"period": half.label},
                     kind=Kind.OFFICE_HOURS,
                     attachment=attachment,

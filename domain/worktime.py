@@ -43,6 +43,12 @@ def parse_spans(text: str) -> tuple[Span, ...]:
     return tuple(spans)
 
 
+def calendar_years() -> tuple[int, int]:
+    """The first and last year whose official holidays the installed calendar knows."""
+    known = chinese_calendar.holidays
+    return min(known).year, max(known).year
+
+
 def official_working_day(day: date) -> bool:
     try:
         return chinese_calendar.is_workday(day)

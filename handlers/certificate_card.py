@@ -1,7 +1,8 @@
 """The activity certificate as a PNG card: its lines in a CJK font, and a QR code.
 
-Rendering needs a font with Chinese glyphs. Without one the card would be boxes, so the
-bot sends the certificate as text only and logs a warning for the operator.
+Rendering needs a font with Chinese glyphs (the install brings one, domain/fonts.py).
+Without one the card would be boxes, so the bot sends the certificate as text only, says
+so in it, and logs a warning for the operator.
 """
 
 from __future__ import annotations
@@ -40,8 +41,8 @@ def find_font(configured: Path | None) -> Path | None:
         return fonts.find(configured)
     except fonts.FontMissing as missing:
         log.warning(
-            "no CJK font found (tried %s); certificates are sent as text only. "
-            "Install fonts-wqy-microhei or set BOT_FONT.",
+            "no usable font with Chinese glyphs (tried %s); certificates are sent as text "
+            "only. Set BOT_FONT to one, or reinstall partybot (it brings one).",
             missing.params["tried"],
         )
         return None

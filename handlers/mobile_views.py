@@ -177,6 +177,13 @@ async def certificate_message(
         verify_link(context, certificate.verify_code),
         context.settings.bot_font,
     )
+    if card is None:
+        lines.append(
+            t.gettext(
+                "(The certificate card could not be drawn this time; this text and the"
+                " verification code are the certificate.)"
+            )
+        )
     return "\n".join(lines), card
 
 

@@ -12,16 +12,24 @@ from storage.db import Database, iso, utcnow
 
 
 async def receive(db: Database, update_id: int, data: dict) -> bool:
-    """Store an update; False when it was stored before (a redelivery)."""
+    """Store an update; False when it was stored before (a redelivery: the same id and the
+    same content). The same id with other content is a new update from a Bot API server
+    whose counter started again."""
+    text = json.dumps(data, ensure_ascii=False)
     inserted = await db.write(
-        "INSERT INTO ptb_inbox (update_id, data, received_at) VALUES (?, ?, ?)"
-        " ON CONFLICT(update_id) DO NOTHING",
-        (update_id, json.dumps(data, ensure_ascii=False), iso(utcnow())),
+        "INSERT INTO ptb_inbox (update_id, data, received_at) SELECT ?, ?, ?"
+        " WHERE NOT EXISTS (SELECT 1 FROM ptb_inbox WHERE update_id = ? AND data = ?)",
+        (update_id, text, iso(utcnow()), update_id, text),
     )
     return inserted == 1
 
 
-MARK_HANDLED = "UPDATE ptb_inbox SET handled_at = ? WHERE update_id = ?"
+# The oldest unhandled one of that id: after a counter restart the id may have an older,
+# handled namesake.
+MARK_HANDLED = (
+    "UPDATE ptb_inbox SET handled_at = ? WHERE id = (SELECT MIN(id) FROM ptb_inbox"
+    " WHERE update_id = ? AND handled_at IS NULL)"
+)
 
 
 async def mark_handled(conn: aiosqlite.Connection | Database, update_id: int) -> None:
@@ -34,9 +42,7 @@ async def mark_handled(conn: aiosqlite.Connection | Database, update_id: int) ->
 
 
 async def unhandled(db: Database) -> list[dict]:
-    found = await db.fetchall(
-        "SELECT data FROM ptb_inbox WHERE handled_at IS NULL ORDER BY update_id"
-    )
+    found = await db.fetchall("SELECT data FROM ptb_inbox WHERE handled_at IS NULL ORDER BY id")
     return [json.loads(row["data"]) for row in found]
 
 

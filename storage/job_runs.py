@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
 
-from storage.db import Database, iso, utcnow
+from storage.db import Database, iso, parse_iso, utcnow
 
 
-async def claim(db: Database, job: str, branch_id: int, slot: datetime) -> bool:
-    """True when this slot has not run yet, or a run of it was cut short (a crash)."""
+async def claim(
+    db: Database, job: str, branch_id: int, slot: datetime, now: datetime | None = None
+) -> bool:
+    """True when this slot has not run yet, a run of it was cut short (a crash), or it
+    failed and its retry is due."""
     async with db.transaction() as conn:
         cur = await conn.execute(
             "INSERT INTO job_runs (job, branch_id, slot, started_at) VALUES (?, ?, ?, ?)"
             " ON CONFLICT(job, branch_id, slot) DO UPDATE SET started_at = excluded.started_at"
-            " WHERE job_runs.finished_at IS NULL",
-            (job, branch_id, iso(slot), iso(utcnow())),
+            " WHERE job_runs.finished_at IS NULL"
+            " AND (job_runs.retry_at IS NULL OR job_runs.retry_at <= ?)",
+            (job, branch_id, iso(slot), iso(utcnow()), iso(now or utcnow())),
         )
         return cur.rowcount > 0
 
@@ -26,10 +32,79 @@ async def finish(
 ) -> None:
     async with db.transaction() as conn:
         await conn.execute(
-            "UPDATE job_runs SET finished_at = ?, enqueued = ?"
+            "UPDATE job_runs SET finished_at = ?, enqueued = ?, error = NULL, retry_at = NULL"
             " WHERE job = ? AND branch_id = ? AND slot = ?",
             (iso(utcnow()), enqueued, job, branch_id, iso(slot)),
         )
+
+
+@dataclass(frozen=True)
+class Failure:
+    attempts: int  # this one included
+    earlier_failed: bool  # the slot before this one failed too
+    retry_at: datetime | None  # None: given up
+
+
+async def fail(
+    conn: aiosqlite.Connection,
+    job: str,
+    branch_id: int,
+    slot: datetime,
+    error: str,
+    retry_at: Callable[[int], datetime | None],
+) -> Failure:
+    """Record a failed run in the caller's transaction: to run again at `retry_at(attempts)`,
+    or (None) given up, finished without a count."""
+    async with conn.execute(
+        "SELECT attempts + 1, (SELECT error IS NOT NULL FROM job_runs e"
+        "  WHERE e.job = r.job AND e.branch_id = r.branch_id AND e.slot < r.slot"
+        "  ORDER BY e.slot DESC LIMIT 1)"
+        " FROM job_runs r WHERE job = ? AND branch_id = ? AND slot = ?",
+        (job, branch_id, iso(slot)),
+    ) as cur:
+        attempts, earlier = await cur.fetchone()
+    when = retry_at(attempts)
+    await conn.execute(
+        "UPDATE job_runs SET attempts = ?, error = ?, retry_at = ?, finished_at = ?"
+        " WHERE job = ? AND branch_id = ? AND slot = ?",
+        (
+            attempts,
+            error,
+            None if when is None else iso(when),
+            iso(utcnow()) if when is None else None,
+            job,
+            branch_id,
+            iso(slot),
+        ),
+    )
+    return Failure(attempts, bool(earlier), when)
+
+
+@dataclass(frozen=True)
+class Run:
+    slot: datetime
+    finished_at: datetime | None
+    attempts: int
+    error: str | None
+    retry_at: datetime | None
+
+
+async def latest(db: Database, job: str, branch_id: int) -> Run | None:
+    """The latest slot that ran or was tried, finished or not (`job list`)."""
+    row = await db.fetchone(
+        "SELECT slot, finished_at, attempts, error, retry_at FROM job_runs"
+        " WHERE job = ? AND branch_id = ? ORDER BY slot DESC LIMIT 1",
+        (job, branch_id),
+    )
+    if row is None:
+        return None
+    return Run(
+        datetime.fromisoformat(row["slot"]),
+        parse_iso(row["finished_at"]),
+        row["attempts"],
+        row["error"],
+        parse_iso(row["retry_at"]),
+    )
 
 
 async def prune(db: Database, before: datetime) -> int:

@@ -76,3 +76,7 @@ async def test_units_invites_and_offline_reports(tmp_path):
         BOT_FONT="/no/such/font.ttc",
     )
     assert missing.returncode == 1 and "BOT_FONT" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    # The spreadsheet needs no font: it is written all the same.
+    assert load_workbook(tmp_path / "o3" / "county-2026H2.xlsx").sheetnames[0] == "分支部"
+    assert not (tmp_path / "o3" / "county-2026H2.png").exists()

@@ -232,7 +232,7 @@ async def test_a_unit_without_destination_waits_and_an_operator_resends(bot, bra
 # --------------------------------------------------------------- the county half-year
 
 
-async def test_the_county_receives_the_half_year_report(bot, branch):
+async def county_contact(bot, branch) -> Person:
     await quarter_of_activity(bot, branch)
     county = bot.person("组织部")
     await member(bot.db, branch.id, "县委组织部干部科", cadre=False, telegram_id=county.id)
@@ -241,6 +241,11 @@ async def test_the_county_receives_the_half_year_report(bot, branch):
             "INSERT INTO county_contacts (person_id, since) VALUES (?, 'x')",
             (await person_id(bot, county),),
         )
+    return county
+
+
+async def test_the_county_receives_the_half_year_report(bot, branch):
+    county = await county_contact(bot, branch)
     assert await run(bot, "county-report", at(date(2026, 10, 8), "09:40")) == 0  # after Q3
     # Due on Friday 1 January 2027 (a working day: the calendar for 2027 is not published
     # yet); the bot was down then, and catches up on Monday.
@@ -255,6 +260,20 @@ async def test_the_county_receives_the_half_year_report(bot, branch):
         str(cell.value) for sheet in book.worksheets for row in sheet.iter_rows() for cell in row
     )
     assert "西湖社区党支部" in text and "县卫健委机关党委" in text
+
+
+async def test_without_a_font_the_county_still_gets_the_spreadsheet_and_is_told(
+    bot, branch, tmp_path, caplog
+):
+    county = await county_contact(bot, branch)
+    garbage = tmp_path / "font.ttc"
+    garbage.write_bytes(b"not a font at all")
+    bot.overrides["bot_font"] = garbage
+    assert await run(bot, "county-report", at(date(2027, 1, 4), "09:40")) == 1
+    (table,) = county.messages
+    assert table["_files"]["document"]["filename"] == "county-2026H2.xlsx"
+    assert "2026H2" in table["caption"] and "图表" in table["caption"]
+    assert "no chart drawn" in caplog.text
 
 
 # ------------------------------------------------------------ participation reminders

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import jobs
+from bot import cli, jobs
 from domain import admin, outbox
 from storage import job_runs
 from storage.db import Database, utcnow
@@ -104,6 +105,44 @@ async def test_a_run_cut_short_runs_again_and_sends_nothing_twice(bot, branch):
     digests = [t for t in branch.secretary.texts if t.startswith("早上好")]
     assert len(digests) == 1
     assert await bot.db.fetchval("SELECT enqueued FROM job_runs") == 0
+
+
+async def test_a_failed_run_is_retried_with_backoff_shown_and_told_once(
+    bot, branch, monkeypatch, caplog, capsys
+):
+    await onboard(bot.person("甲"), await invite(bot, branch.id), "甲乙", "13800000001", "居民党员")
+    failures = [RuntimeError("the disk is full"), RuntimeError("the disk is still full")]
+
+    async def flaky(*args, **kwargs) -> int:
+        if failures:
+            raise failures.pop(0)
+        return await DIGEST.run(*args, **kwargs)
+
+    monkeypatch.setattr(jobs, "JOBS", {DIGEST.name: replace(DIGEST, run=flaky)})
+    morning = this_morning()
+    bot.sender.clock = lambda: morning
+    assert await jobs.run_due(bot.db, bot.settings, morning) == 1
+    assert "job=secretary-digest" in caplog.text and "the disk is full" in caplog.text
+    assert any(r.levelname == "ERROR" for r in caplog.records)
+    await bot.drain_outbox()
+    told = [t for t in branch.secretary.texts if "定时任务" in t]
+    assert told and "secretary-digest" in told[0]
+    assert await jobs.run_due(bot.db, bot.settings, morning + timedelta(seconds=30)) == 0
+    assert await jobs.run_due(bot.db, bot.settings, morning + timedelta(minutes=1)) == 1
+
+    await cli._job_list(bot.settings, bot.db, None)
+    listed = capsys.readouterr().out
+    assert "FAILED" in listed and "attempt 2" in listed and "the disk is still full" in listed
+
+    assert await jobs.run_due(bot.db, bot.settings, morning + timedelta(minutes=2)) == 0
+    assert await jobs.run_due(bot.db, bot.settings, morning + timedelta(minutes=3)) == 1
+    await bot.drain_outbox()
+    assert len([t for t in branch.secretary.texts if t.startswith("早上好")]) == 1
+    assert len([t for t in branch.secretary.texts if "定时任务" in t]) == 1, "told once"
+    row = await bot.db.fetchone("SELECT finished_at, error, attempts FROM job_runs")
+    assert row["finished_at"] is not None and row["error"] is None and row["attempts"] == 2
+    await cli._job_list(bot.settings, bot.db, None)
+    assert "FAILED" not in capsys.readouterr().out
 
 
 async def test_a_stopping_bot_leaves_the_remaining_catch_up_to_the_next_start(bot, branch):

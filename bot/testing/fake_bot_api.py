@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any, ClassVar
 
-from aiohttp import BodyPartReader, web
+from aiohttp import BodyPartReader, ClientSession, web
 
 __all__ = ["ApiError", "FakeBotAPI", "UploadedFile", "html_to_text"]
 
@@ -707,6 +707,16 @@ class FakeBotAPI:
         self._allowed_updates: frozenset[str] | None = None
         self._poller: asyncio.Future[str] | None = None
         self._webhook_url = ""
+        self._webhook_secret: str | None = None
+        #: Where webhook deliveries really go: Telegram calls the public HTTPS URL, which a
+        #: reverse proxy passes to the bot; tests give the bot's local address here and the
+        #: URL's path is kept (``http://127.0.0.1:8443`` + ``/tg/hook``).
+        self.webhook_address: str | None = None
+        #: Each delivery's HTTP status, in order (``getWebhookInfo`` reports the last error).
+        self.webhook_statuses: list[int] = []
+        self._webhook_task: asyncio.Task[None] | None = None
+        self._webhook_wake = asyncio.Event()
+        self._webhook_error: tuple[int, str] | None = None
         # callbacks, files, faults, limits
         self._open_queries: set[str] = set()
         self._next_query_id = 1
@@ -751,6 +761,7 @@ class FakeBotAPI:
         assert self._stopping is not None
         self._stopping.set()
         self._wake_poller("stop")
+        await self._stop_webhook()
         runner, self._runner = self._runner, None
         await runner.cleanup()
         self._port = None
@@ -977,7 +988,12 @@ class FakeBotAPI:
         self._next_update_id += 1
         self._updates.append(update)
         self._wake_poller("update")
+        self._webhook_wake.set()
         return update
+
+    def restart_update_counter(self, next_id: int = 1) -> None:
+        """As a self-hosted Bot API server that lost its state: update ids start again."""
+        self._next_update_id = next_id
 
     def _wake_poller(self, reason: str) -> None:
         poller = self._poller
@@ -1422,6 +1438,10 @@ class FakeBotAPI:
                 updates.popleft()
                 self._confirmed += 1
             return
+        if offset > self._next_update_id:
+            # An offset from before `restart_update_counter`: unknown here, so it confirms
+            # nothing (a restarted self-hosted server delivers its new updates all the same).
+            return
         while updates and updates[0]["update_id"] < offset:
             updates.popleft()
             self._confirmed += 1
@@ -1442,6 +1462,7 @@ class FakeBotAPI:
 
     def _delete_webhook(self, params: JSON) -> bool:
         self._webhook_url = ""
+        self._webhook_wake.set()
         if params.get("drop_pending_updates"):
             self._updates.clear()
         return True
@@ -1450,17 +1471,76 @@ class FakeBotAPI:
         url = str(params.get("url") or "")
         if url and not url.startswith("https://"):
             raise bad_request("bad webhook: HTTPS url must be provided for webhook")
+        secret = params.get("secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
+            raise bad_request("secret token contains unallowed characters")
         self._webhook_url = url
+        self._webhook_secret = None if secret is None else str(secret)
+        allowed = params.get("allowed_updates")
+        if isinstance(allowed, list):
+            self._allowed_updates = frozenset(allowed) if allowed else None
         if params.get("drop_pending_updates"):
             self._updates.clear()
+        if url and (self._webhook_task is None or self._webhook_task.done()):
+            self._webhook_task = asyncio.create_task(self._deliver_by_webhook())
+        self._webhook_wake.set()
         return True
 
     def _get_webhook_info(self, params: JSON) -> JSON:
-        return {
+        info: JSON = {
             "url": self._webhook_url,
             "has_custom_certificate": False,
             "pending_update_count": len(self._updates),
         }
+        if self._webhook_error is not None:
+            info["last_error_date"], info["last_error_message"] = self._webhook_error
+        return info
+
+    def _webhook_target(self) -> str:
+        origin, path = re.fullmatch(r"(https://[^/]+)(.*)", self._webhook_url).groups()
+        return (self.webhook_address or origin) + path
+
+    async def post_to_webhook(self, update: JSON, secret_token: str | None) -> int:
+        """POST one update to the bot's webhook with the given secret header (None: no
+        header), as a stranger who found the URL would; the HTTP status."""
+        headers = {} if secret_token is None else {"X-Telegram-Bot-Api-Secret-Token": secret_token}
+        async with (
+            ClientSession() as session,
+            session.post(self._webhook_target(), json=update, headers=headers) as response,
+        ):
+            return response.status
+
+    async def _deliver_by_webhook(self) -> None:
+        """Telegram's side of a webhook: each update POSTed in order, until answered 2xx;
+        failures are retried after a pause, as Telegram does."""
+        while self._webhook_url and not self._is_stopping():
+            batch = self._deliverable(1)
+            if not batch:
+                self._webhook_wake.clear()
+                await self._webhook_wake.wait()
+                continue
+            update = batch[0]
+            try:
+                status = await self.post_to_webhook(update, self._webhook_secret)
+            except OSError as exc:
+                status, description = 0, f"Connection refused: {exc}"
+            else:
+                description = f"Wrong response from the webhook: {status}"
+            self.webhook_statuses.append(status)
+            if 200 <= status < 300:
+                self.first_delivered.setdefault(update["update_id"], time.perf_counter())
+                self._updates.remove(update)
+                self._confirmed += 1
+                continue
+            self._webhook_error = (int(time.time()), description)
+            await asyncio.sleep(0.2)
+
+    async def _stop_webhook(self) -> None:
+        task, self._webhook_task = self._webhook_task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     def _close(self, params: JSON) -> bool:
         return True

@@ -1,0 +1,73 @@
+"""Before the bot serves: what it found on this machine, and a Bot API that answers.
+
+Each finding is one log line, so an operator reading the start of the log knows which font
+draws, which years the holiday calendar covers, which zone schedules run in and where the
+data lives. Telegram unreachable at start is a network to wait for (one line per attempt,
+retried with backoff); a token Telegram rejects is a configuration error (exit 2).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from bot.config import ConfigError, Settings
+from domain import fonts
+from domain.worktime import calendar_years
+from storage import migrations
+
+log = logging.getLogger("partybot")
+
+RETRY_FIRST_SECONDS = 1.0
+RETRY_MAX_SECONDS = 60.0
+
+
+def report(settings: Settings) -> None:
+    try:
+        log.info("font: %s", fonts.find(settings.bot_font))
+    except fonts.FontMissing as missing:
+        log.warning(
+            "font: none usable (tried %s); certificates go out as text, county charts are left out",
+            missing.params["tried"],
+        )
+    first, last = calendar_years()
+    log.info(
+        "calendar: official holidays %d to %d; later years: Monday to Friday work", first, last
+    )
+    log.info("zone: %s", settings.bot_timezone)
+    path = settings.database_path
+    size = f"{path.stat().st_size / 1e6:.1f} MB" if path.exists() else "new"
+    log.info(
+        "storage: %s (%s, program schema %d), backups in %s",
+        path.resolve(),
+        size,
+        migrations.latest_version(),
+        settings.backups_path,
+    )
+
+
+async def wait_for_telegram(settings: Settings, *, first: float = RETRY_FIRST_SECONDS) -> str:
+    """The bot's @name once the Bot API answers getMe; ConfigError when it refuses the
+    token. Waits (doubling, at most a minute) for as long as it is unreachable."""
+    from telegram import Bot
+    from telegram.error import InvalidToken, NetworkError
+
+    delay, attempt = first, 1
+    while True:
+        try:
+            async with Bot(settings.token(), base_url=settings.telegram_base_url) as bot:
+                return bot.username
+        except InvalidToken:
+            raise ConfigError(
+                "Telegram rejects TELEGRAM_BOT_TOKEN (401 Unauthorized); check it with @BotFather"
+            ) from None
+        except NetworkError as exc:  # also timeouts and the Bot API's 5xx
+            log.warning(
+                "Telegram Bot API at %s unreachable (attempt %d: %s); retrying in %.0f s",
+                settings.telegram_base_url,
+                attempt,
+                exc,
+                delay,
+            )
+        await asyncio.sleep(delay)
+        delay, attempt = min(delay * 2, RETRY_MAX_SECONDS), attempt + 1
