@@ -296,9 +296,12 @@ async def test_the_journal_is_kept_while_its_update_waits_and_pruned_after(tmp_p
     db = await Database(tmp_path / "t.db").open(migrate=False)
     async with db:
         await migrations.apply(db.writer, target=version - 1)
-        await inbox.receive(db, 1, {"update_id": 1})
-        await inbox.receive(db, 2, {"update_id": 2})
-        await inbox.mark_handled(db, 1)
+        # The inbox as that version had it (later migrations change its keys).
+        await db.write(
+            "INSERT INTO ptb_inbox (update_id, data, received_at, handled_at) VALUES"
+            " (1, '{\"update_id\": 1}', '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:01+00:00'),"
+            " (2, '{\"update_id\": 2}', '2026-01-01T00:00:00+00:00', NULL)"
+        )
     async with Database(tmp_path / "t.db") as db:  # migrates, keeping the inbox
         assert await db.schema_version() == migrations.latest_version()
         async with db.transaction() as conn:
