@@ -189,7 +189,9 @@ async def test_others_are_answered_while_a_large_import_is_parsed(bot, branch, m
     monkeypatch.setattr(spreadsheets, "read_table", slow_read)
     secretary = branch.secretary
     await secretary.send("/import")
-    await upload(secretary, "名册.xlsx", wide_xlsx(2000, 30))
+    # Not the largest file: what is measured is the wait, not the bot's speed on a busy
+    # machine, and the slow parse stands for the large file.
+    await upload(secretary, "名册.xlsx", wide_xlsx(200, 30))
     assert answered, "/help was never answered"
     assert answered[0] - asked[0] < 1.0, f"/help took {answered[0] - asked[0]:.1f} s"
-    assert "2000" in secretary.last_text  # the import itself went on
+    assert "新增 200 人" in secretary.last_text  # the import itself went on
