@@ -30,7 +30,7 @@ from telegram.ext import Application
 from bot import backups, sender
 from bot.config import Settings
 from bot.context import BotContext
-from domain import cadre_jobs, digest, events, mobile
+from domain import cadre_jobs, digest, events, mobile, workdays
 from storage import branches, job_runs
 from storage.db import Database, utcnow
 
@@ -139,6 +139,13 @@ JOBS: dict[str, Job] = {
             cron={"hour": 9, "minute": 40},
             per_branch=False,
             needs_settings=True,
+        ),
+        Job(
+            "calendar-check",
+            "daily from November: warns while next year's official holiday schedule is missing",
+            workdays.check,
+            cron={"hour": 9, "minute": 0},
+            per_branch=False,
         ),
         Job(
             "job-runs",

@@ -1,9 +1,7 @@
 """A branch's working time: when a notification of each kind may be delivered.
 
-Working days follow China's official calendar (public holidays, and the weekend days
-worked in exchange, 调休) from the `chinesecalendar` package. For years it does not cover
-yet (it is updated once the State Council publishes a year's holidays, usually in
-November), Monday to Friday are working days. A branch's own exceptions win over both.
+Working days are the layered calendar of `domain.workdays` (the county's official schedule,
+the package's data, rule-based holidays, weekends); a branch's own exceptions win over it.
 Spans are local times `[start, end)`; a span whose end is before its start wraps midnight.
 """
 
@@ -15,9 +13,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import chinese_calendar
-
 from domain.notification import Kind
+from domain.workdays import Calendar
+from domain.workdays import load as load_calendar
 from storage import worktime
 from storage.db import Database
 
@@ -43,13 +41,6 @@ def parse_spans(text: str) -> tuple[Span, ...]:
     return tuple(spans)
 
 
-def official_working_day(day: date) -> bool:
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        return day.weekday() < 5
-
-
 def _inside(spans: tuple[Span, ...], clock: time) -> bool:
     for start, end in spans:
         if start < end:
@@ -66,11 +57,12 @@ class WorkTime:
     working: tuple[Span, ...] = parse_spans(DEFAULT_WORKING_HOURS)
     quiet: tuple[Span, ...] = parse_spans(DEFAULT_QUIET_HOURS)
     exceptions: Mapping[date, bool] = field(default_factory=dict)
+    calendar: Calendar = field(default_factory=Calendar)
 
     def is_working_day(self, day: date) -> bool:
         if day in self.exceptions:
             return self.exceptions[day]
-        return official_working_day(day)
+        return self.calendar.is_working_day(day)
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.tz)
@@ -133,11 +125,13 @@ class Defaults:
 
 
 async def for_branch(db: Database, branch_id: int | None, defaults: Defaults) -> WorkTime:
+    calendar = await load_calendar(db)
     if branch_id is None:
         return WorkTime(
             ZoneInfo(defaults.timezone),
             parse_spans(defaults.working_hours),
             parse_spans(defaults.quiet_hours),
+            calendar=calendar,
         )
     own = await worktime.load(db, branch_id)
     return WorkTime(
@@ -145,4 +139,5 @@ async def for_branch(db: Database, branch_id: int | None, defaults: Defaults) ->
         parse_spans(own.working_hours if own.working_hours is not None else defaults.working_hours),
         parse_spans(own.quiet_hours if own.quiet_hours is not None else defaults.quiet_hours),
         own.exceptions,
+        calendar,
     )

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from bot import jobs
 from bot.testing.harness import Person
-from domain import admin, units
+from domain import admin, units, workdays
 from domain.periods import next_working_day
 from domain.post_models import Rating
 from storage import cadres as cadre_store
@@ -218,7 +218,8 @@ async def test_a_unit_without_destination_waits_and_an_operator_resends(bot, bra
     assert resend.returncode == 0, resend.stderr
     assert "queued=2" in resend.stdout  # an explicit re-send goes to every unit
     # Queued as the operator asked, now; delivered in the next office hours.
-    office = at(next_working_day(datetime.now(SHANGHAI).date() + timedelta(days=1)), "10:00")
+    tomorrow = datetime.now(SHANGHAI).date() + timedelta(days=1)
+    office = at(next_working_day(tomorrow, workdays.Calendar()), "10:00")
     bot.sender.clock = lambda: office.astimezone(UTC)
     await bot.drain_outbox()
     first, again = contact.messages
@@ -242,8 +243,8 @@ async def test_the_county_receives_the_half_year_report(bot, branch):
             (await person_id(bot, county),),
         )
     assert await run(bot, "county-report", at(date(2026, 10, 8), "09:40")) == 0  # after Q3
-    # Due on Friday 1 January 2027 (a working day: the calendar for 2027 is not published
-    # yet); the bot was down then, and catches up on Monday.
+    # Friday 1 January 2027 is New Year's Day by rule (no official 2027 data in any
+    # package); the weekend follows, so the report is due on Monday.
     monday = at(date(2027, 1, 4), "09:40")
     assert await run(bot, "county-report", monday) == 2
     assert await run(bot, "county-report", monday) == 0
@@ -255,6 +256,60 @@ async def test_the_county_receives_the_half_year_report(bot, branch):
         str(cell.value) for sheet in book.worksheets for row in sheet.iter_rows() for cell in row
     )
     assert "西湖社区党支部" in text and "县卫健委机关党委" in text
+
+
+async def test_q4_2026_waits_for_2027s_first_real_working_day(bot, branch):
+    """No official 2027 schedule is installed or entered: New Year's Day still rests."""
+    _, _, _, contact, _ = await quarter_of_activity(bot, branch)
+    county = bot.person("组织部")
+    await member(bot.db, branch.id, "县委组织部干部科", cadre=False, telegram_id=county.id)
+    async with bot.db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO county_contacts (person_id, since) VALUES (?, 'x')",
+            (await person_id(bot, county),),
+        )
+    for day in (date(2027, 1, 1), date(2027, 1, 2), date(2027, 1, 3)):
+        assert await run(bot, "cadre-feedback", at(day, "09:30")) == 0, day
+        assert await run(bot, "county-report", at(day, "09:40")) == 0, day
+    assert contact.messages == [] and county.messages == []
+    monday = date(2027, 1, 4)
+    assert await run(bot, "cadre-feedback", at(monday, "09:30")) == 2
+    assert await run(bot, "county-report", at(monday, "09:40")) == 2
+    assert "2026年第4季度" in contact.messages[0]["caption"]
+    assert "2026H2" in county.messages[0]["caption"]
+
+
+async def test_an_entered_make_up_saturday_is_a_working_day_for_reminders(bot, branch):
+    """The operator enters a 2027 notice whose 元旦 holiday is 1-3 January with Saturday
+    9 January worked: the first reminder comes on Monday 4th, the second on Saturday 9th
+    (not Monday 11th, as without the notice)."""
+    education = await units.add_unit(bot.db, None, "县教育局机关党委")
+    late = bot.person("迟局长")
+    await member(bot.db, branch.id, "迟局长", telegram_id=late.id)
+    await registered(bot.db, late.id, branch.secretary.id, education.id, 2026)
+    notice = workdays.entries([("2027-01-01..2027-01-03", "元旦")], [("2027-01-09", "")])
+    await workdays.enter(bot.db, [2027], notice)
+    await bot.drain_outbox()  # the registration's own confirmation
+    got = []
+    day = date(2027, 1, 1)
+    while day <= date(2027, 1, 12):
+        before = len(late.messages)
+        await run(bot, "cadre-registration", at(day, "19:00"))
+        if len(late.messages) > before:
+            got.append(day)
+        day += timedelta(days=1)
+    assert got == [date(2027, 1, 4), date(2027, 1, 11)]  # weekly: the 9th is too soon
+    # Without a reminder before, the make-up Saturday itself is the first working day.
+    await workdays.enter(
+        bot.db, [2027], workdays.entries([("2027-01-01..2027-01-08", "元旦")], [("2027-01-09", "")])
+    )
+    other = bot.person("新局长")
+    await member(bot.db, branch.id, "新局长", telegram_id=other.id)
+    await registered(bot.db, other.id, branch.secretary.id, education.id, 2026)
+    await bot.drain_outbox()
+    before = len(other.messages)
+    await run(bot, "cadre-registration", at(date(2027, 1, 9), "19:00"))
+    assert len(other.messages) == before + 1 and "2027" in other.last_text
 
 
 # ------------------------------------------------------------ participation reminders
