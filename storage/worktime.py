@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from storage import job_runs
 from storage.db import Database
 
 
@@ -53,6 +54,19 @@ async def set_times(
 ) -> None:
     """Change what is given; None keeps the branch's current value."""
     async with db.transaction() as conn:
+        async with conn.execute("SELECT timezone FROM branches WHERE id = ?", (branch_id,)) as cur:
+            row = await cur.fetchone()
+        old_zone = row[0] if row else None
+        if timezone is not None and timezone != old_zone:
+            # Every job of the branch moves; the scheduler's catch-up needs the old zone.
+            await job_runs.record_change(
+                conn,
+                branch_id,
+                job_runs.ZONE,
+                old_timezone=old_zone,
+                old_crontab=None,
+                old_enabled=True,
+            )
         if timezone is not None:
             await conn.execute(
                 "UPDATE branches SET timezone = ? WHERE id = ?", (timezone, branch_id)
