@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from domain.notification import Kind
 from domain.workdays import Calendar
 from domain.workdays import load as load_calendar
-from storage import worktime
+from storage import branches, worktime
 from storage.db import Database
 
 DEFAULT_WORKING_HOURS = "09:00-12:00,13:30-18:00"
@@ -113,6 +113,13 @@ class WorkTime:
                     return candidate.astimezone(UTC)
         # Settings that never allow this kind: deliver rather than hold the message forever.
         return moment.astimezone(UTC)
+
+
+async def zone_of(db: Database, branch_id: int | None, default: str) -> ZoneInfo:
+    """The zone a branch's dates and times are read in (`partybot branch time`); `default`
+    (BOT_TIMEZONE) only for no branch or a branch without its own."""
+    branch = await branches.get(db, branch_id) if branch_id is not None else None
+    return ZoneInfo(branch.timezone if branch is not None and branch.timezone else default)
 
 
 @dataclass(frozen=True)

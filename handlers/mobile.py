@@ -23,8 +23,10 @@ from domain.mobile_models import Direction, RegStatus
 from handlers.common import (
     answer_query,
     answer_stale,
+    branch_zone,
     drop_buttons,
     error_text,
+    my_today,
     parse_callback,
     tr,
     who,
@@ -38,7 +40,6 @@ from handlers.mobile_views import (
     details_lines,
     field_value_text,
     labelled,
-    local_today,
     registration_text,
 )
 from storage import branches
@@ -133,7 +134,9 @@ async def show(update: Update, context: BotContext) -> None:
         lines.append(
             t.gettext(
                 "Next status report due: {day}",
-                day=t.date(due.astimezone(context.settings.tz).date()),
+                day=t.date(
+                    due.astimezone(await branch_zone(context, registration.branch_id)).date()
+                ),
             )
         )
     await update.effective_message.reply_text(
@@ -216,7 +219,7 @@ async def _ask(update: Update, context: BotContext, t: Translator, field: str) -
         ]
     markup = InlineKeyboardMarkup(rows) if rows else None
     if field in mobile.DATES:
-        markup = _picker(t, local_today(context))
+        markup = _picker(t, await my_today(update, context))
     _draft(context)["field"] = field
     await update.effective_message.reply_text(t.gettext(PROMPTS[field]), reply_markup=markup)
     return FIELD_STATE[field]
@@ -230,7 +233,7 @@ async def _accept(update: Update, context: BotContext, t: Translator, value: str
     """Store one field's checked value and go on: the next field, or back to the review."""
     draft = _draft(context)
     field, direction = draft["field"], Direction(draft["direction"])
-    today = local_today(context)
+    today = await my_today(update, context)
     try:
         checked = mobile.field_value(field, value, today) if value else ""
         mobile.check_dates(draft["details"] | {field: checked}, today)
@@ -352,7 +355,7 @@ async def submit(update: Update, context: BotContext) -> str | int:
             await who(update, context),
             Direction(draft["direction"]),
             draft["details"],
-            local_today(context),
+            await my_today(update, context),
         )
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
@@ -474,7 +477,7 @@ async def change_typed(update: Update, context: BotContext) -> str:
     draft = context.user_data[REPORT]
     try:
         value = mobile.field_value(
-            draft["field"], update.effective_message.text, local_today(context)
+            draft["field"], update.effective_message.text, await my_today(update, context)
         )
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
@@ -496,7 +499,7 @@ async def send_report(update: Update, context: BotContext) -> int | str:
             draft["id"],
             draft["answers"],
             draft["changes"],
-            local_today(context),
+            await my_today(update, context),
         )
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
@@ -593,7 +596,7 @@ async def reply_verification(update: Update, context: BotContext, code: str) -> 
     """Also the answer to a scanned QR code (`/start verify-CODE`)."""
     t = await tr(update, context)
     try:
-        found = await mobile.verify(context.db, code, local_today(context))
+        found = await mobile.verify(context.db, code, await my_today(update, context))
     except DomainError as exc:
         await update.effective_message.reply_text("❌ " + error_text(t, exc))
         return
