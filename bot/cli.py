@@ -36,6 +36,7 @@ from domain import (
     units,
     workdays,
 )
+from domain import worktime as worktime_rules
 from domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from domain.models import Invite, InviteRole
 from domain.worktime import parse_spans
@@ -524,12 +525,42 @@ async def _job_run(settings: Settings, db: Database, args: argparse.Namespace) -
     if now.tzinfo is None:
         now = now.replace(tzinfo=settings.tz)
     failed = False
+    started = utcnow()
     for target in await jobs.targets(db, settings, [args.name]):
         if args.branch is None or target.branch_id == args.branch:
             enqueued = await jobs.run_once(db, target, now)
             failed |= enqueued is None
             print(f"job={args.name} branch={target.branch_id or '-'} enqueued={enqueued}")
+    for line in await _deliveries(settings, db, started):
+        print(line)
     return EXIT_FAILED if failed else 0
+
+
+async def _deliveries(settings: Settings, db: Database, since: datetime) -> list[str]:
+    """When what a run queued will be delivered: held by a --now in the future, or by the
+    branch's working time (quiet hours, the working day, office hours)."""
+    found: dict[tuple[str, str], int] = {}
+    policies: dict[int | None, worktime_rules.WorkTime] = {}
+    current = utcnow()
+    for message in await outbox.queued_since(db, since):
+        if message.branch_id not in policies:
+            policies[message.branch_id] = await worktime_rules.for_branch(
+                db, message.branch_id, settings.worktime_defaults
+            )
+        policy = policies[message.branch_id]
+        moment = max(message.next_attempt_at, current)
+        wait = policy.wait(message.kind, moment)
+        until = wait.until if wait else moment
+        if until <= current:
+            key = ("at once", "")
+        else:
+            why = str(wait.why).replace("_", " ") if wait else "as --now asked"
+            key = ("from " + until.astimezone(policy.tz).isoformat(timespec="minutes"), why)
+        found[key] = found.get(key, 0) + 1
+    return [
+        f"delivery: {n} {'message' if n == 1 else 'messages'} {when}" + (f" ({why})" if why else "")
+        for (when, why), n in sorted(found.items())
+    ]
 
 
 async def _calendar_set(settings: Settings, db: Database, args: argparse.Namespace) -> int:

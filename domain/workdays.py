@@ -33,8 +33,8 @@ from bot.i18n import N_
 from domain import notices
 from domain.errors import InvalidInput
 from domain.spreadsheets import read_table
-from storage import branches, workdays
-from storage.db import Database
+from storage import branches, outbox, workdays
+from storage.db import Database, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -247,6 +247,8 @@ async def enter(db: Database, years: Iterable[int], days: list[tuple[date, bool,
         raise InvalidInput("calendar_outside", day=outside[0].isoformat())
     async with db.transaction() as conn:
         await workdays.replace_years(conn, years, days)
+        # Every branch's working days may have moved: what they held is judged again.
+        await outbox.release_held(conn, None, utcnow())
 
 
 _YEAR_SOURCES = {

@@ -11,8 +11,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from bot.i18n import N_
 from domain.notification import Kind
 from domain.workdays import Calendar
 from domain.workdays import load as load_calendar
@@ -39,6 +41,30 @@ def parse_spans(text: str) -> tuple[Span, ...]:
             raise ValueError(f"{part.strip()!r} is empty")
         spans.append((time(h1, m1), time(h2, m2)))
     return tuple(spans)
+
+
+class Held(StrEnum):
+    """Why a message waits: stored with it (outbox.held_by) and told to whoever sent it."""
+
+    QUIET = "quiet_hours"
+    WORKING_DAY = "working_day"  # an after-hours message in the working day (八小时以外)
+    OFFICE = "office_hours"  # an office message outside working hours
+
+
+HELD_REASONS = {
+    Held.QUIET: N_("quiet hours"),
+    Held.WORKING_DAY: N_("not during the working day"),
+    Held.OFFICE: N_("outside office hours"),
+}
+
+
+@dataclass(frozen=True)
+class Wait:
+    """A message held by the working time: until when (UTC), why, and the zone to say it in."""
+
+    until: datetime
+    why: Held
+    tz: ZoneInfo
 
 
 def _inside(spans: tuple[Span, ...], clock: time) -> bool:
@@ -94,6 +120,23 @@ class WorkTime:
         if kind is Kind.OFFICE_HOURS:
             return self.in_working_hours(moment)
         return True
+
+    def hold(self, kind: Kind, moment: datetime) -> tuple[datetime, Held] | None:
+        """Until when and why `kind` waits at `moment`; None when it may go now."""
+        if self.allows(kind, moment):
+            return None
+        if self.in_quiet_hours(moment):
+            why = Held.QUIET
+        elif kind is Kind.AFTER_HOURS:
+            why = Held.WORKING_DAY
+        else:
+            why = Held.OFFICE
+        until = self.next_allowed(kind, moment)
+        return (until, why) if until > moment else None
+
+    def wait(self, kind: Kind, moment: datetime) -> Wait | None:
+        hold = self.hold(kind, moment)
+        return None if hold is None else Wait(hold[0], hold[1], self.tz)
 
     def next_allowed(self, kind: Kind, moment: datetime) -> datetime:
         """The first instant at or after `moment` when `kind` may be delivered (UTC).

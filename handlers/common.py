@@ -16,6 +16,7 @@ from bot.i18n import N_, Translator, resolve, translator
 from domain import worktime
 from domain.access import Actor, actor
 from domain.errors import DomainError
+from domain.worktime import HELD_REASONS, Wait
 from storage import telegram_users
 from storage.db import utcnow
 
@@ -181,3 +182,12 @@ def home_branch(me: Actor) -> int | None:
 async def my_today(update: Update, context: BotContext) -> date:
     """Today in the zone of the person's own branch."""
     return await branch_today(context, home_branch(await who(update, context)))
+
+
+def wait_text(t: Translator, wait: Wait, now: datetime) -> str:
+    """ "将在 08:00 后发送（夜间免打扰）": the day too when it is not today there."""
+    same_day = wait.until.astimezone(wait.tz).date() == now.astimezone(wait.tz).date()
+    when = t.time(wait.until, wait.tz) if same_day else t.datetime(wait.until, wait.tz, "short")
+    return t.gettext(
+        "Will be sent after {time} ({reason}).", time=when, reason=t.gettext(HELD_REASONS[wait.why])
+    )

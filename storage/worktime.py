@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from storage import job_runs
-from storage.db import Database
+from storage import job_runs, outbox
+from storage.db import Database, utcnow
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,7 @@ async def set_day(db: Database, branch_id: int, day: date, working: bool, note: 
             " SET working = excluded.working, note = excluded.note",
             (branch_id, day.isoformat(), int(working), note),
         )
+        await outbox.release_held(conn, branch_id, utcnow())
 
 
 async def set_times(
@@ -78,3 +79,5 @@ async def set_times(
             " quiet_hours = COALESCE(excluded.quiet_hours, quiet_hours)",
             (branch_id, working_hours, quiet_hours),
         )
+        # What the old hours, quiet hours or zone held is judged again under the new ones.
+        await outbox.release_held(conn, branch_id, utcnow())

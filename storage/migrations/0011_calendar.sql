@@ -23,3 +23,12 @@ CREATE TABLE schedule_changes (
     old_enabled   INTEGER NOT NULL DEFAULT 1 CHECK (old_enabled IN (0, 1)),
     PRIMARY KEY (branch_id, job)
 );
+
+-- A message held back by the working-time rules (quiet hours, the working day, office
+-- hours) moves when the rules move: `not_before` is the earliest the caller allowed,
+-- `held_by` why the sender put `next_attempt_at` later (NULL: not held by a rule). A
+-- change of a branch's hours, quiet hours, days or zone releases its held messages to
+-- be judged again under the new rule, in the changing transaction.
+ALTER TABLE outbox ADD COLUMN not_before TEXT;
+ALTER TABLE outbox ADD COLUMN held_by TEXT;
+UPDATE outbox SET not_before = next_attempt_at;
