@@ -410,6 +410,15 @@ async def _mobile_settings(settings: Settings, db: Database, args: argparse.Name
     return 0
 
 
+def _read(path: Path) -> bytes | None:
+    """The file's bytes; None after one line on stderr when it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        print(f"partybot: cannot read {path}: {exc.strerror}", file=sys.stderr)
+        return None
+
+
 async def _import(settings: Settings, db: Database, args: argparse.Namespace) -> int:
     from datetime import datetime
 
@@ -418,10 +427,8 @@ async def _import(settings: Settings, db: Database, args: argparse.Namespace) ->
     from domain import roster, spreadsheets
     from handlers.common import error_text
 
-    try:
-        content = args.file.read_bytes()
-    except OSError as exc:
-        print(f"partybot: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+    content = _read(args.file)
+    if content is None:
         return EXIT_FAILED
     t = translator("en")
     try:
@@ -573,10 +580,8 @@ async def _calendar_set(settings: Settings, db: Database, args: argparse.Namespa
 
 
 async def _calendar_import(settings: Settings, db: Database, args: argparse.Namespace) -> int:
-    try:
-        content = args.file.read_bytes()
-    except OSError as exc:
-        print(f"partybot: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+    content = _read(args.file)
+    if content is None:
         return EXIT_FAILED
     days = workdays.read_file(args.file.name, content)
     years = sorted({day.year for day, _, _ in days})

@@ -233,8 +233,8 @@ async def test_a_unit_without_destination_waits_and_an_operator_resends(bot, bra
 # --------------------------------------------------------------- the county half-year
 
 
-async def test_the_county_receives_the_half_year_report(bot, branch):
-    await quarter_of_activity(bot, branch)
+async def county_contact(bot, branch):
+    """The county organisation department's contact, who receives the half-year report."""
     county = bot.person("组织部")
     await member(bot.db, branch.id, "县委组织部干部科", cadre=False, telegram_id=county.id)
     async with bot.db.transaction() as conn:
@@ -242,6 +242,12 @@ async def test_the_county_receives_the_half_year_report(bot, branch):
             "INSERT INTO county_contacts (person_id, since) VALUES (?, 'x')",
             (await person_id(bot, county),),
         )
+    return county
+
+
+async def test_the_county_receives_the_half_year_report(bot, branch):
+    await quarter_of_activity(bot, branch)
+    county = await county_contact(bot, branch)
     assert await run(bot, "county-report", at(date(2026, 10, 8), "09:40")) == 0  # after Q3
     # Friday 1 January 2027 is New Year's Day by rule (no official 2027 data in any
     # package); the weekend follows, so the report is due on Monday.
@@ -261,13 +267,7 @@ async def test_the_county_receives_the_half_year_report(bot, branch):
 async def test_q4_2026_waits_for_2027s_first_real_working_day(bot, branch):
     """No official 2027 schedule is installed or entered: New Year's Day still rests."""
     _, _, _, contact, _ = await quarter_of_activity(bot, branch)
-    county = bot.person("组织部")
-    await member(bot.db, branch.id, "县委组织部干部科", cadre=False, telegram_id=county.id)
-    async with bot.db.transaction() as conn:
-        await conn.execute(
-            "INSERT INTO county_contacts (person_id, since) VALUES (?, 'x')",
-            (await person_id(bot, county),),
-        )
+    county = await county_contact(bot, branch)
     for day in (date(2027, 1, 1), date(2027, 1, 2), date(2027, 1, 3)):
         assert await run(bot, "cadre-feedback", at(day, "09:30")) == 0, day
         assert await run(bot, "county-report", at(day, "09:40")) == 0, day

@@ -185,8 +185,15 @@ async def test_upgrade_to_the_calendar_keeps_the_branch_days(tmp_path):
             "INSERT INTO branch_days (branch_id, day, working, note)"
             " VALUES (1, '2027-01-09', 1, '')"
         )
+        await conn.execute(
+            "INSERT INTO outbox (key, chat_id, branch_id, text, next_attempt_at, created_at)"
+            " VALUES ('k', 42, 1, 'hi', '2026-12-02T00:00:00.000+00:00', 'x')"
+        )
     await db.close()
     async with Database(tmp_path / "old.db") as upgraded:
         assert await upgraded.schema_version() >= VERSION
         assert (await stored.load(upgraded, 1)).exceptions == {date(2027, 1, 9): True}
         assert (await workdays.load(upgraded)).entered == {}
+        # A message queued before keeps its time as the earliest it may go, held by no rule.
+        row = await upgraded.fetchone("SELECT not_before, held_by FROM outbox")
+        assert tuple(row) == ("2026-12-02T00:00:00.000+00:00", None)
