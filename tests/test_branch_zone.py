@@ -79,3 +79,33 @@ async def test_an_events_time_is_typed_and_read_in_its_branchs_zone(bot, branch,
     assert "2026年12月2日 19:00至21:00" in li.texts[-2] and "党史学习" in li.texts[-2]
     shanghai_start = await bot.db.fetchval("SELECT starts_at FROM events WHERE title = '党史学习'")
     assert datetime.fromisoformat(shanghai_start) == datetime(2026, 12, 2, 11, 0, tzinfo=UTC)
+
+
+async def test_the_mobile_date_picker_opens_on_the_branchs_month(bot, branch, new_york):
+    from tests.test_mobile import member as mobile_member
+
+    bot.app.bot_data["clock"] = lambda: NOW
+    pickers = {}
+    for where, first, phone in ((branch, "李", "13800138000"), (new_york, "张", "13900139000")):
+        someone = await mobile_member(bot, where, first, first + "明", phone)
+        await someone.send("/mobile")
+        await someone.press("🚶 外出登记")
+        await someone.send("浙江省杭州市")
+        await someone.send("西湖区文三路1号")
+        await someone.send("杭州某科技公司")
+        await someone.press("暂不清楚")
+        pickers[where.id] = someone.buttons()[1]  # the month's title
+    assert pickers == {branch.id: "2026-12", new_york.id: "2026-11"}
+
+
+async def test_a_person_of_two_branches_reads_each_in_its_zone(bot, branch, new_york):
+    bot.app.bot_data["clock"] = lambda: NOW
+    await new_event(new_york.secretary, title="华埠党课", when="2026-12-02 19:00-21:00")
+    await new_event(branch.secretary, title="幸福党课", when="2026-12-02 19:00-21:00")
+    both = new_york.secretary
+    await admin.add_secretary(bot.db, branch.id, both.id)
+    before = len(both.texts)
+    await both.send("/events")
+    listed = both.texts[before:]
+    assert any("华埠党课" in t and "2026年12月2日 19:00至21:00" in t for t in listed)
+    assert any("幸福党课" in t and "2026年12月2日 19:00至21:00" in t for t in listed)
