@@ -364,8 +364,11 @@ async def _report_feedback(settings: Settings, db: Database, args: argparse.Name
     if args.unit is not None and await unit_store.get(db, args.unit) is None:
         raise NotFound("unit_unknown", unit=args.unit)
     if args.resend:
-        queued = await cadre_jobs.resend_feedback(db, quarter, settings.tz, utcnow(), args.unit)
+        started = utcnow()
+        queued = await cadre_jobs.resend_feedback(db, quarter, settings.tz, started, args.unit)
         print(f"queued={queued}")
+        for line in await _deliveries(settings, db, started):
+            print(line)  # office-hours messages: outside them, when they will go
         return 0
     args.out.mkdir(parents=True, exist_ok=True)
     summaries = await feedback.unit_feedback(

@@ -161,11 +161,14 @@ def test_the_notice_imports_from_csv_and_xlsx(tmp_path):
     assert "Traceback" not in refused.stderr
 
 
-async def test_every_secretary_is_told_once_a_year(bot, branch):
+async def test_every_secretary_is_told_once_a_year_and_the_log_daily(bot, branch, caplog):
     november = datetime(2026, 11, 2, 9, 0, tzinfo=SHANGHAI)
     assert await workdays.check(bot.db, None, november - timedelta(days=3), SHANGHAI) == 0
+    caplog.clear()
     assert await workdays.check(bot.db, None, november, SHANGHAI) == 1
     assert await workdays.check(bot.db, None, november + timedelta(days=1), SHANGHAI) == 0
+    warned = [r for r in caplog.records if "no official holiday schedule for 2027" in r.message]
+    assert len(warned) == 2 and all(r.levelname == "WARNING" for r in warned)
     bot.sender.clock = lambda: november.astimezone(UTC)
     await bot.drain_outbox()
     assert "2027" in branch.secretary.last_text and "调休" in branch.secretary.last_text
