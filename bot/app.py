@@ -27,10 +27,11 @@ from bot.i18n import resolve, translator
 from bot.inbox import DurableUpdateQueue
 from bot.persistence import SQLitePersistence
 from bot.updates import PerUserUpdateProcessor
+from domain import workdays
 from domain.access import actor
 from handlers import broadcast, menu
 from storage import inbox, people, telegram_users
-from storage.db import Database
+from storage.db import Database, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,8 @@ async def post_init(app: Application) -> None:
     app.bot_data["sender"] = outbox_sender
     await outbox_sender.start()
     log.info("bot @%s ready", app.bot.username)
+    if warning := await workdays.current_warning(db, settings.tz, utcnow()):
+        log.warning("%s", warning)
 
 
 async def publish_secretary_menus(bot: Bot, db: Database, default_locale: str) -> None:

@@ -35,7 +35,9 @@ from domain import (
     onboarding,
     periods,
     units,
+    workdays,
 )
+from domain import worktime as worktime_rules
 from domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from domain.models import Invite, InviteRole
 from domain.worktime import parse_spans
@@ -176,6 +178,36 @@ def _parser() -> argparse.ArgumentParser:
     restore.add_argument("--force", action="store_true", help="skip the is-it-running check")
 
     sub.add_parser("health", help="exit 0 when the running bot's heartbeat is fresh")
+
+    calendar = sub.add_parser(
+        "calendar", help="the official working-day calendar (State Council notice)"
+    ).add_subparsers(dest="action")
+    calendar_set = calendar.add_parser(
+        "set", help="enter a year's published schedule (replaces what was entered for it)"
+    )
+    calendar_set.add_argument("year", type=int)
+    calendar_set.add_argument(
+        "--holiday",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("DATE[..DATE]", "NAME"),
+        help="days off, e.g. 2027-02-05..2027-02-12 春节",
+    )
+    calendar_set.add_argument(
+        "--workday",
+        action="append",
+        default=[],
+        metavar="DATE",
+        help="a weekend day worked in exchange (调休上班)",
+    )
+    calendar_import = calendar.add_parser(
+        "import", help="enter the schedule from a CSV/XLSX: columns date, kind, name"
+    )
+    calendar_import.add_argument("file", type=Path)
+    calendar_show = calendar.add_parser("show", help="a year month by month, with each source")
+    calendar_show.add_argument("year", type=int)
+    calendar_show.add_argument("--branch", type=int, help="with the branch's own days")
     return parser
 
 
@@ -252,6 +284,19 @@ def describe(exc: DomainError) -> str:
         "period_days": "--report-days and --contact-days must be 1 to 366",
         "job_unknown": "no job named {job!r}; see `partybot job list`",
         "outbox_not_failed": "message {id} is not dead or unreachable",
+        "calendar_date": "{value!r} is not a date YYYY-MM-DD or a range YYYY-MM-DD..YYYY-MM-DD",
+        "calendar_range": "{value!r} is not a range of at most a month, first day first",
+        "calendar_twice": "{day} is given twice",
+        "calendar_outside": "{day} is not in the year entered",
+        "calendar_columns": "the file needs the columns date, kind and name (a header row)",
+        "calendar_kind": "row {row}: kind {value!r} is neither holiday nor workday",
+        "calendar_empty": "nothing to enter: give --holiday and --workday days",
+        "file_too_large": "the file is larger than {max_mb} MB",
+        "file_empty": "the file has no rows",
+        "file_type": "the file is neither .csv nor .xlsx",
+        "file_unreadable": "the file cannot be read as CSV or XLSX",
+        "file_encoding": "the CSV file is neither UTF-8 nor GBK",
+        "too_many_rows": "the file has more than {max} rows",
     }
     return texts.get(exc.code, exc.code).format(**exc.params)
 
@@ -331,8 +376,11 @@ async def _report_feedback(settings: Settings, db: Database, args: argparse.Name
     if args.unit is not None and await unit_store.get(db, args.unit) is None:
         raise NotFound("unit_unknown", unit=args.unit)
     if args.resend:
-        queued = await cadre_jobs.resend_feedback(db, quarter, settings.tz, utcnow(), args.unit)
+        started = utcnow()
+        queued = await cadre_jobs.resend_feedback(db, quarter, settings.tz, started, args.unit)
         print(f"queued={queued}")
+        for line in await _deliveries(settings, db, started):
+            print(line)  # office-hours messages: outside them, when they will go
         return 0
     args.out.mkdir(parents=True, exist_ok=True)
     summaries = await feedback.unit_feedback(
@@ -382,6 +430,15 @@ async def _mobile_settings(settings: Settings, db: Database, args: argparse.Name
     return 0
 
 
+def _read(path: Path) -> bytes | None:
+    """The file's bytes; None after one line on stderr when it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        print(f"partybot: cannot read {path}: {exc.strerror}", file=sys.stderr)
+        return None
+
+
 async def _import(settings: Settings, db: Database, args: argparse.Namespace) -> int:
     from datetime import datetime
 
@@ -390,10 +447,8 @@ async def _import(settings: Settings, db: Database, args: argparse.Namespace) ->
     from domain import roster, spreadsheets
     from handlers.common import error_text
 
-    try:
-        content = args.file.read_bytes()
-    except OSError as exc:
-        print(f"partybot: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+    content = _read(args.file)
+    if content is None:
         return EXIT_FAILED
     t = translator("en")
     try:
@@ -459,6 +514,8 @@ async def _branch_hours(settings: Settings, db: Database, args: argparse.Namespa
 
 async def _job_list(settings: Settings, db: Database, args: argparse.Namespace) -> int:
     now = utcnow()
+    if warning := await workdays.current_warning(db, settings.tz, now):
+        print(warning)
     for target in await jobs.targets(db, settings):
         upcoming = target.next_slot(now)
         last = await job_runs.last(db, target.job.name, target.record_id)
@@ -505,12 +562,74 @@ async def _job_run(settings: Settings, db: Database, args: argparse.Namespace) -
     if now.tzinfo is None:
         now = now.replace(tzinfo=settings.tz)
     failed = False
+    started = utcnow()
     for target in await jobs.targets(db, settings, [args.name]):
         if args.branch is None or target.branch_id == args.branch:
             enqueued = await jobs.run_once(db, target, now)
             failed |= enqueued is None
             print(f"job={args.name} branch={target.branch_id or '-'} enqueued={enqueued}")
+    for line in await _deliveries(settings, db, started):
+        print(line)
     return EXIT_FAILED if failed else 0
+
+
+async def _deliveries(settings: Settings, db: Database, since: datetime) -> list[str]:
+    """When what a run queued will be delivered: held by a --now in the future, or by the
+    branch's working time (quiet hours, the working day, office hours)."""
+    found: dict[tuple[str, str], int] = {}
+    policies: dict[int | None, worktime_rules.WorkTime] = {}
+    current = utcnow()
+    for message in await outbox.queued_since(db, since):
+        if message.branch_id not in policies:
+            policies[message.branch_id] = await worktime_rules.for_branch(
+                db, message.branch_id, settings.worktime_defaults
+            )
+        policy = policies[message.branch_id]
+        moment = max(message.next_attempt_at, current)
+        wait = policy.wait(message.kind, moment)
+        until = wait.until if wait else moment
+        if until <= current:
+            key = ("at once", "")
+        else:
+            why = str(wait.why).replace("_", " ") if wait else "as --now asked"
+            key = ("from " + until.astimezone(policy.tz).isoformat(timespec="minutes"), why)
+        found[key] = found.get(key, 0) + 1
+    return [
+        f"delivery: {n} {'message' if n == 1 else 'messages'} {when}" + (f" ({why})" if why else "")
+        for (when, why), n in sorted(found.items())
+    ]
+
+
+async def _calendar_set(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    days = workdays.entries(args.holiday, [(day, "") for day in args.workday])
+    if not days:
+        raise InvalidInput("calendar_empty")
+    await workdays.enter(db, [args.year], days)
+    print(f"{args.year}: {len(days)} days entered; see `partybot calendar show {args.year}`")
+    return 0
+
+
+async def _calendar_import(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    content = _read(args.file)
+    if content is None:
+        return EXIT_FAILED
+    days = workdays.read_file(args.file.name, content)
+    years = sorted({day.year for day, _, _ in days})
+    await workdays.enter(db, years, days)
+    print(f"{', '.join(map(str, years))}: {len(days)} days entered from {args.file}")
+    return 0
+
+
+async def _calendar_show(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    calendar = await workdays.load(db)
+    own = {}
+    if args.branch is not None:
+        if await branches.get(db, args.branch) is None:
+            raise NotFound("branch_unknown", branch=args.branch)
+        own = (await worktime.load(db, args.branch)).exceptions
+    for line in workdays.year_lines(calendar, args.year, own):
+        print(line)
+    return 0
 
 
 async def _outbox(settings: Settings, db: Database, args: argparse.Namespace) -> int:
@@ -574,6 +693,9 @@ COMMANDS = {
     ("outbox", None): _outbox,
     ("outbox", "retry"): _outbox_retry,
     ("backup", None): _backup,
+    ("calendar", "set"): _calendar_set,
+    ("calendar", "import"): _calendar_import,
+    ("calendar", "show"): _calendar_show,
 }
 
 
@@ -643,4 +765,16 @@ def health(settings: Settings) -> int:
     if problems:
         return EXIT_FAILED
     print(f"ok ({age:.0f}s)")
+    # Still healthy: the bot works, but the operator has a calendar to enter.
+    if warning := asyncio.run(_health_calendar(settings)):
+        print(warning)
     return 0
+
+
+async def _health_calendar(settings: Settings) -> str | None:
+    try:
+        async with Database(settings.database_path) as db:
+            return await workdays.current_warning(db, settings.tz, utcnow())
+    except Exception as exc:  # the heartbeat decides health; this line is advice only
+        log.debug("calendar check skipped: %s", exc)
+        return None

@@ -8,7 +8,9 @@ now, and runs it unless `job_runs` says it has run. So a slot missed while the b
 down runs once at start-up (only the latest one, within the job's `catch_up`), and a
 restart never runs a slot twice; a run cut short by a crash runs again, and a run that
 raised runs again with backoff (`RETRY_FIRST`, `MAX_ATTEMPTS`), its error kept for
-`partybot job list`.
+`partybot job list`. After a change of a branch's zone or a job's schedule, the
+catch-up runs what the old schedule missed and nothing of the new schedule from
+before the change (`due_slots`).
 
 A branch may move a job to its own crontab line, or switch it off (`partybot job set`).
 
@@ -22,7 +24,7 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -36,7 +38,7 @@ from bot.config import Settings
 from bot.context import BotContext
 from bot.health import Liveness
 from bot.i18n import N_
-from domain import cadre_jobs, digest, events, guesses, mobile, notices
+from domain import cadre_jobs, digest, events, guesses, mobile, notices, workdays
 from storage import branches, inbox, job_runs
 from storage.db import Database, utcnow
 
@@ -159,6 +161,13 @@ JOBS: dict[str, Job] = {
             needs_settings=True,
         ),
         Job(
+            "calendar-check",
+            "daily from November: warns while next year's official holiday schedule is missing",
+            workdays.check,
+            cron={"hour": 9, "minute": 0},
+            per_branch=False,
+        ),
+        Job(
             "job-runs",
             "daily: the scheduler's record of slots older than any catch-up, but each latest;"
             " handled updates and their effect journal",
@@ -217,6 +226,35 @@ class Target:
 
     def next_slot(self, now: datetime) -> datetime | None:
         return self.trigger().get_next_fire_time(None, now + timedelta(seconds=1))
+
+    def before(self, change: job_runs.Change, default_zone: str) -> Target | None:
+        """The target as it was before `change` (None: the job was off for the branch)."""
+        if change.job == job_runs.ZONE:
+            return replace(self, tz=ZoneInfo(change.old_timezone or default_zone))
+        if not change.old_enabled:
+            return None
+        return replace(self, crontab=change.old_crontab)
+
+
+def due_slots(
+    target: Target, slot: datetime | None, now: datetime, change: job_runs.Change | None
+) -> list[datetime]:
+    """The slots to run at `now`: the latest one of the schedule, and, shortly after a
+    change of the branch's zone or the job's schedule, a slot the old schedule missed.
+    A slot of the new schedule that fell before the change was never due: running it at
+    the next start would run the job early (the 08:30 New York digest at 13:33 Shanghai,
+    hours after Shanghai's 08:30 one)."""
+    if change is None or change.changed_at <= now - target.job.catch_up:
+        return [slot] if slot is not None else []
+    found = []
+    old = target.before(change, target.settings.bot_timezone if target.settings else "UTC")
+    if old is not None:
+        missed = old.latest_slot(min(change.changed_at, now))
+        if missed is not None and missed > now - target.job.catch_up:
+            found.append(missed)
+    if slot is not None and slot >= change.changed_at:
+        found.append(slot)
+    return found
 
 
 async def targets(db: Database, settings: Settings, names: list[str] | None = None) -> list[Target]:
@@ -333,25 +371,40 @@ async def run_due(
     # Branches on a job's default schedule in one zone share its slot: walking the cron
     # once per (job, schedule, zone) instead of per branch (200 branches: ~0.7 s a tick).
     slots: dict[tuple[str, str, str], datetime | None] = {}
+    changes = await job_runs.schedule_changes(db)
     for target in await targets(db, settings):
         if stopping():
             break
         same = (target.job.name, target.schedule, target.tz.key)
         if same not in slots:
             slots[same] = target.latest_slot(now)
-        slot = slots[same]
-        if slot is None or not await job_runs.claim(
-            db, target.job.name, target.record_id, slot, now
-        ):
-            continue
-        try:
-            enqueued = await _call(db, target, slot)
-        except Exception as exc:
-            await _failed(db, target, slot, exc, now)
-        else:
-            await job_runs.finish(db, target.job.name, target.record_id, slot, enqueued)
-        runs += 1
+        for slot in due_slots(target, slots[same], now, _latest_change(changes, target)):
+            if not await job_runs.claim(db, target.job.name, target.record_id, slot, now):
+                continue
+            try:
+                enqueued = await _call(db, target, slot)
+            except Exception as exc:
+                await _failed(db, target, slot, exc, now)
+            else:
+                await job_runs.finish(db, target.job.name, target.record_id, slot, enqueued)
+            runs += 1
     return runs
+
+
+def _latest_change(
+    changes: dict[tuple[int, str], job_runs.Change], target: Target
+) -> job_runs.Change | None:
+    if target.branch_id is None:
+        return None
+    found = [
+        c
+        for c in (
+            changes.get((target.branch_id, target.job.name)),
+            changes.get((target.branch_id, job_runs.ZONE)),
+        )
+        if c is not None
+    ]
+    return max(found, key=lambda c: c.changed_at, default=None)
 
 
 async def tick(context: BotContext) -> None:

@@ -165,6 +165,10 @@ class Sender:
         self.failing_since: float | None = None
 
     async def start(self) -> None:
+        # The bot-wide working time (BOT_* settings) may have changed while it was down:
+        # what the old one held is judged again.
+        async with self.db.transaction() as conn:
+            await outbox.release_held(conn, None, self.clock())
         recovered = await outbox.recover(self.db, self.settings.outbox_max_attempts)
         if recovered:
             log.warning(
@@ -244,9 +248,9 @@ class Sender:
                     policies[message.branch_id] = await worktime.for_branch(
                         self.db, message.branch_id, self.settings.worktime_defaults
                     )
-                allowed = policies[message.branch_id].next_allowed(message.kind, now)
-                if allowed > now:
-                    held.append((message.id, allowed))
+                hold = policies[message.branch_id].hold(message.kind, now)
+                if hold is not None:
+                    held.append((message.id, hold[0], str(hold[1])))
                     self._tally[message.branch_id, "deferred"] += 1
                     continue
             wait = self.throttle.chat_wait(message.chat_id, time.monotonic())

@@ -13,7 +13,7 @@ import logging
 
 from bot.config import ConfigError, Settings
 from domain import fonts
-from domain.worktime import calendar_years
+from domain.workdays import package_years
 from storage import migrations
 
 log = logging.getLogger("partybot")
@@ -30,9 +30,12 @@ def report(settings: Settings) -> None:
             "font: none usable (tried %s); certificates go out as text, county charts are left out",
             missing.params["tried"],
         )
-    first, last = calendar_years()
+    first, last = package_years()
     log.info(
-        "calendar: official holidays %d to %d; later years: Monday to Friday work", first, last
+        "calendar: official holidays %d to %d (chinesecalendar); later years: as entered with"
+        " `partybot calendar set`, else public holidays by rule and weekends",
+        first,
+        last,
     )
     log.info("zone: %s", settings.bot_timezone)
     path = settings.database_path

@@ -9,14 +9,15 @@ dropped when every message is settled.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
-from domain import outbox
+from domain import outbox, worktime
 from domain.access import Actor, require
 from domain.effects import effect
 from domain.errors import InvalidInput, NotAllowed, NotFound
 from domain.models import Role
+from domain.notification import Kind
 from domain.post_models import Post
 from storage import broadcasts as store
 from storage import posts as post_store
@@ -170,6 +171,16 @@ async def progress_message(db, broadcast_id: int) -> tuple[int, int] | None:
     if found is None or found["progress_message_id"] is None:
         return None
     return found["progress_chat_id"], found["progress_message_id"]
+
+
+async def waiting(
+    db, broadcast_id: int, now: datetime, defaults: worktime.Defaults
+) -> worktime.Wait | None:
+    """Until when and why the broadcast's messages wait under the branch's rules now."""
+    found = await store.get(db, broadcast_id)
+    if found is None:
+        return None
+    return (await worktime.for_branch(db, found["branch_id"], defaults)).wait(Kind.NORMAL, now)
 
 
 async def unfinished(db) -> list[int]:

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import aiosqlite
 
 from bot.i18n import N_, translator
-from domain import county_report, feedback, fonts, notices, outbox, reminders
+from domain import county_report, feedback, fonts, notices, outbox, reminders, workdays
 from domain.feedback import UnitFeedback
 from domain.notification import Attachment, Kind
 from domain.periods import Period, quarter_of
@@ -269,7 +269,8 @@ async def quarterly_feedback(
     db: Database, branch_id: int | None, now: datetime, tz: ZoneInfo
 ) -> int:
     """On the first working day after a quarter, each unit's summary, once."""
-    due = _recently_due(_today(now, tz), reminders.feedback_due)
+    calendar = await workdays.load(db)
+    due = _recently_due(_today(now, tz), lambda day: reminders.feedback_due(day, calendar))
     if due is None:
         return 0
     quarter = due[1]
@@ -310,7 +311,8 @@ async def county_half_year(
 ) -> int:
     """After Q2 and Q4, to the county organisation department's contacts: the chart in
     the message, the XLSX after it."""
-    due = _recently_due(_today(now, tz), reminders.county_report_due)
+    calendar = await workdays.load(db)
+    due = _recently_due(_today(now, tz), lambda day: reminders.county_report_due(day, calendar))
     if due is None:
         return 0
     half = due[1]

@@ -11,7 +11,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
@@ -123,10 +123,6 @@ def reason(text: str) -> str:
     if len(value) > REASON_MAX:
         raise InvalidInput("reason_too_long", max=REASON_MAX)
     return value
-
-
-def local_today(now: datetime, tz: tzinfo) -> date:
-    return now.astimezone(tz).date()
 
 
 # ---------------------------------------------------------------- totals

@@ -1,7 +1,7 @@
 """Quarters, half-years and working days for the cadre rules.
 
-Working days are the official calendar of `domain/worktime.py` (holidays and make-up
-working days, 调休), the one source of truth for the bot.
+Working days are the layered calendar of `domain.workdays` (holidays and make-up working
+days, 调休), passed in: the one source of truth for the bot.
 """
 
 from __future__ import annotations
@@ -11,21 +11,21 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from domain.errors import InvalidInput
-from domain.worktime import official_working_day as is_working_day
+from domain.workdays import Calendar
 
 _QUARTER = re.compile(r"(\d{4})Q([1-4])")
 _HALF = re.compile(r"(\d{4})H([12])")
 
 
-def next_working_day(day: date) -> date:
+def next_working_day(day: date, calendar: Calendar) -> date:
     """`day` itself when it is a working day, else the next one."""
-    while not is_working_day(day):
+    while not calendar.is_working_day(day):
         day += timedelta(days=1)
     return day
 
 
-def first_working_day_of_year(year: int) -> date:
-    return next_working_day(date(year, 1, 1))
+def first_working_day_of_year(year: int, calendar: Calendar) -> date:
+    return next_working_day(date(year, 1, 1), calendar)
 
 
 @dataclass(frozen=True, order=True)
@@ -43,10 +43,9 @@ class Period:
     def year(self) -> int:
         return self.start.year
 
-    @property
-    def report_day(self) -> date:
+    def report_day(self, calendar: Calendar) -> date:
         """The first working day after the period ends: when its summary is sent."""
-        return next_working_day(self.end + timedelta(days=1))
+        return next_working_day(self.end + timedelta(days=1), calendar)
 
 
 def _months(year: int, first: int, last: int, label: str) -> Period:

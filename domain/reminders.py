@@ -1,6 +1,6 @@
 """Who is due a cadre reminder on a given day. Pure: the job that sends (through the
 outbox, outside working hours) passes in what it knows and records what it sent.
-Working days are the official calendar (`domain.periods`)."""
+Working days are the layered calendar (`domain.workdays`), passed in."""
 
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ from domain.periods import (
     Period,
     first_working_day_of_year,
     half,
-    is_working_day,
     quarter_of,
 )
+from domain.workdays import Calendar
+from domain.workdays import load as load_calendar
 from storage import cadres as cadre_store
 from storage.db import Database
 
@@ -50,11 +51,14 @@ def registration_due(
     cadres: Iterable[CadreState],
     sent: Mapping[int, list[date]],
     escalated: set[int],
+    calendar: Calendar,
 ) -> RegistrationDue:
     """From the first working day of January, weekly until registered, at most six; a week
     after the sixth the unit contact is told (names only), once. Nobody on leave."""
     due = RegistrationDue()
-    if today < first_working_day_of_year(today.year) or not is_working_day(today):
+    if today < first_working_day_of_year(today.year, calendar) or not calendar.is_working_day(
+        today
+    ):
         return due
     for cadre in cadres:
         if cadre.registered or cadre.on_leave(today):
@@ -85,17 +89,17 @@ def quarterly_nudge_due(
     ]
 
 
-def feedback_due(today: date) -> Period | None:
+def feedback_due(today: date, calendar: Calendar) -> Period | None:
     """The quarter whose feedback goes out today (first working day after it ended)."""
     previous = quarter_of(today - timedelta(days=today.day))
-    if previous.end < today and previous.report_day == today:
+    if previous.end < today and previous.report_day(calendar) == today:
         return previous
     return None
 
 
-def county_report_due(today: date) -> Period | None:
+def county_report_due(today: date, calendar: Calendar) -> Period | None:
     """The half-year reported today: after Q2 and Q4, with that quarter's feedback."""
-    quarter = feedback_due(today)
+    quarter = feedback_due(today, calendar)
     if quarter is None or quarter.label[-1] not in "24":
         return None
     return half(quarter.year, 1 if quarter.label[-1] == "2" else 2)
@@ -125,6 +129,7 @@ async def registration_reminders(db: Database, today: date) -> RegistrationDue:
         states,
         await cadre_store.reminders_sent(db, today.year),
         await cadre_store.escalated(db, today.year),
+        await load_calendar(db),
     )
 
 

@@ -1,9 +1,7 @@
 """A branch's working time: when a notification of each kind may be delivered.
 
-Working days follow China's official calendar (public holidays, and the weekend days
-worked in exchange, 调休) from the `chinesecalendar` package. For years it does not cover
-yet (it is updated once the State Council publishes a year's holidays, usually in
-November), Monday to Friday are working days. A branch's own exceptions win over both.
+Working days are the layered calendar of `domain.workdays` (the county's official schedule,
+the package's data, rule-based holidays, weekends); a branch's own exceptions win over it.
 Spans are local times `[start, end)`; a span whose end is before its start wraps midnight.
 """
 
@@ -13,12 +11,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-import chinese_calendar
-
+from bot.i18n import N_
 from domain.notification import Kind
-from storage import worktime
+from domain.workdays import Calendar
+from domain.workdays import load as load_calendar
+from storage import branches, worktime
 from storage.db import Database
 
 DEFAULT_WORKING_HOURS = "09:00-12:00,13:30-18:00"
@@ -43,17 +43,28 @@ def parse_spans(text: str) -> tuple[Span, ...]:
     return tuple(spans)
 
 
-def calendar_years() -> tuple[int, int]:
-    """The first and last year whose official holidays the installed calendar knows."""
-    known = chinese_calendar.holidays
-    return min(known).year, max(known).year
+class Held(StrEnum):
+    """Why a message waits: stored with it (outbox.held_by) and told to whoever sent it."""
+
+    QUIET = "quiet_hours"
+    WORKING_DAY = "working_day"  # an after-hours message in the working day (八小时以外)
+    OFFICE = "office_hours"  # an office message outside working hours
 
 
-def official_working_day(day: date) -> bool:
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        return day.weekday() < 5
+HELD_REASONS = {
+    Held.QUIET: N_("quiet hours"),
+    Held.WORKING_DAY: N_("not during the working day"),
+    Held.OFFICE: N_("outside office hours"),
+}
+
+
+@dataclass(frozen=True)
+class Wait:
+    """A message held by the working time: until when (UTC), why, and the zone to say it in."""
+
+    until: datetime
+    why: Held
+    tz: ZoneInfo
 
 
 def _inside(spans: tuple[Span, ...], clock: time) -> bool:
@@ -72,11 +83,12 @@ class WorkTime:
     working: tuple[Span, ...] = parse_spans(DEFAULT_WORKING_HOURS)
     quiet: tuple[Span, ...] = parse_spans(DEFAULT_QUIET_HOURS)
     exceptions: Mapping[date, bool] = field(default_factory=dict)
+    calendar: Calendar = field(default_factory=Calendar)
 
     def is_working_day(self, day: date) -> bool:
         if day in self.exceptions:
             return self.exceptions[day]
-        return official_working_day(day)
+        return self.calendar.is_working_day(day)
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.tz)
@@ -109,6 +121,23 @@ class WorkTime:
             return self.in_working_hours(moment)
         return True
 
+    def hold(self, kind: Kind, moment: datetime) -> tuple[datetime, Held] | None:
+        """Until when and why `kind` waits at `moment`; None when it may go now."""
+        if self.allows(kind, moment):
+            return None
+        if self.in_quiet_hours(moment):
+            why = Held.QUIET
+        elif kind is Kind.AFTER_HOURS:
+            why = Held.WORKING_DAY
+        else:
+            why = Held.OFFICE
+        until = self.next_allowed(kind, moment)
+        return (until, why) if until > moment else None
+
+    def wait(self, kind: Kind, moment: datetime) -> Wait | None:
+        hold = self.hold(kind, moment)
+        return None if hold is None else Wait(hold[0], hold[1], self.tz)
+
     def next_allowed(self, kind: Kind, moment: datetime) -> datetime:
         """The first instant at or after `moment` when `kind` may be delivered (UTC).
 
@@ -129,6 +158,13 @@ class WorkTime:
         return moment.astimezone(UTC)
 
 
+async def zone_of(db: Database, branch_id: int | None, default: str) -> ZoneInfo:
+    """The zone a branch's dates and times are read in (`partybot branch time`); `default`
+    (BOT_TIMEZONE) only for no branch or a branch without its own."""
+    branch = await branches.get(db, branch_id) if branch_id is not None else None
+    return ZoneInfo(branch.timezone if branch is not None and branch.timezone else default)
+
+
 @dataclass(frozen=True)
 class Defaults:
     """The bot-wide settings a branch without its own takes."""
@@ -139,11 +175,13 @@ class Defaults:
 
 
 async def for_branch(db: Database, branch_id: int | None, defaults: Defaults) -> WorkTime:
+    calendar = await load_calendar(db)
     if branch_id is None:
         return WorkTime(
             ZoneInfo(defaults.timezone),
             parse_spans(defaults.working_hours),
             parse_spans(defaults.quiet_hours),
+            calendar=calendar,
         )
     own = await worktime.load(db, branch_id)
     return WorkTime(
@@ -151,4 +189,5 @@ async def for_branch(db: Database, branch_id: int | None, defaults: Defaults) ->
         parse_spans(own.working_hours if own.working_hours is not None else defaults.working_hours),
         parse_spans(own.quiet_hours if own.quiet_hours is not None else defaults.quiet_hours),
         own.exceptions,
+        calendar,
     )

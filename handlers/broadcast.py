@@ -14,6 +14,7 @@ import asyncio
 import re
 import time
 import uuid
+from datetime import datetime
 from pathlib import Path
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
@@ -32,10 +33,12 @@ from bot.sender import Rendered, renderer
 from domain import broadcasts
 from domain.broadcasts import Audience, Draft
 from domain.errors import DomainError
+from domain.worktime import Wait
 from handlers.common import (
     add_errors,
     answer_query,
     answer_stale,
+    branch_today,
     drop_buttons,
     error_text,
     now,
@@ -43,6 +46,7 @@ from handlers.common import (
     tr,
     tr_for,
     unless_unchanged,
+    wait_text,
     who,
 )
 from handlers.post_views import post_name
@@ -245,8 +249,10 @@ async def confirm(update: Update, context: BotContext) -> str | int:
     if draft.file_path is not None:
         content = await asyncio.to_thread(Path(draft.file_path).read_bytes)
     try:
+        branch_id = broadcasts.branch_of(me)
+        today = await branch_today(context, branch_id)
         broadcast_id, total = await broadcasts.send(
-            context.db, me, broadcasts.branch_of(me), draft, now(context).date(), content
+            context.db, me, branch_id, draft, today, content
         )
     except DomainError as exc:
         await answer_query(query, error_text(t, exc), alert=True)
@@ -254,7 +260,12 @@ async def confirm(update: Update, context: BotContext) -> str | int:
     _drop_draft(context)
     await answer_query(query)
     await drop_buttons(query)
-    shown = await update.effective_message.reply_text(progress_text(t, 0, total))
+    wait = await broadcasts.waiting(
+        context.db, broadcast_id, now(context), context.settings.worktime_defaults
+    )
+    shown = await update.effective_message.reply_text(
+        progress_text(t, 0, total, wait, now(context))
+    )
     await broadcasts.show_progress(context.db, broadcast_id, shown.chat_id, shown.message_id)
     _watch(context.application, broadcast_id)
     return ConversationHandler.END
@@ -282,8 +293,9 @@ async def resume(app: Application, database_path: Path) -> None:
             path.unlink(missing_ok=True)
 
 
-def progress_text(t: Translator, done: int, total: int) -> str:
-    return t.gettext("Sending the announcement: sent {done} / {total}", done=done, total=total)
+def progress_text(t: Translator, done: int, total: int, wait: Wait | None, moment: datetime) -> str:
+    text = t.gettext("Sending the announcement: sent {done} / {total}", done=done, total=total)
+    return text if wait is None else f"{text}\n{wait_text(t, wait, moment)}"
 
 
 async def report_progress(context: BotContext) -> None:
@@ -292,11 +304,16 @@ async def report_progress(context: BotContext) -> None:
     watch = job.data
     broadcast_id = watch["broadcast"]
     progress = await broadcasts.settle(context.db, broadcast_id)
+    moment = now(context)
+    wait = await broadcasts.waiting(
+        context.db, broadcast_id, moment, context.settings.worktime_defaults
+    )
+    seen = (progress.done, wait and (wait.until, wait.why))
     if progress.finished:
         job.schedule_removal()
-    elif progress.done == watch["shown"]:
+    elif seen == watch["shown"]:
         return
-    watch["shown"] = progress.done
+    watch["shown"] = seen
     shown = await broadcasts.progress_message(context.db, broadcast_id)
     if shown is None:  # stopped before the progress message was shown
         return
@@ -312,7 +329,7 @@ async def report_progress(context: BotContext) -> None:
             total=progress.total,
         )
     else:
-        text = progress_text(t, progress.done, progress.total)
+        text = progress_text(t, progress.done, progress.total, wait, moment)
     # unchanged since the last tick is no error
     await unless_unchanged(
         context.bot.edit_message_text(text, chat_id=chat_id, message_id=message_id)

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update, User
 from telegram.error import BadRequest
 
 from bot.context import BotContext
 from bot.i18n import N_, Translator, resolve, translator
+from domain import worktime
 from domain.access import Actor, actor
 from domain.errors import DomainError
+from domain.worktime import HELD_REASONS, Wait
 from storage import telegram_users
 from storage.db import utcnow
 
@@ -161,3 +164,33 @@ def now(context: BotContext) -> datetime:
     """The current instant; tests put a `clock` callable in bot_data to move time."""
     clock = context.bot_data.get("clock")
     return clock() if clock is not None else utcnow()
+
+
+async def branch_zone(context: BotContext, branch_id: int | None) -> ZoneInfo:
+    """The zone every date a person picks, types or reads of the branch's is in."""
+    return await worktime.zone_of(context.db, branch_id, context.settings.bot_timezone)
+
+
+async def branch_today(context: BotContext, branch_id: int | None) -> date:
+    """ "Today" for the branch: 13:30 on 1 December in Shanghai is still 30 November at
+    00:30 in New York."""
+    return now(context).astimezone(await branch_zone(context, branch_id)).date()
+
+
+def home_branch(me: Actor) -> int | None:
+    """The branch a person's own records (hours, reports) belong to."""
+    return me.person.branch_id if me.person is not None else None
+
+
+async def my_today(update: Update, context: BotContext) -> date:
+    """Today in the zone of the person's own branch."""
+    return await branch_today(context, home_branch(await who(update, context)))
+
+
+def wait_text(t: Translator, wait: Wait, now: datetime) -> str:
+    """ "将在 08:00 后发送（夜间免打扰）": the day too when it is not today there."""
+    same_day = wait.until.astimezone(wait.tz).date() == now.astimezone(wait.tz).date()
+    when = t.time(wait.until, wait.tz) if same_day else t.datetime(wait.until, wait.tz, "short")
+    return t.gettext(
+        "Will be sent after {time} ({reason}).", time=when, reason=t.gettext(HELD_REASONS[wait.why])
+    )

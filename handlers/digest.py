@@ -25,9 +25,9 @@ from handlers.common import (
     add_errors,
     answer_query,
     answer_stale,
+    branch_today,
     drop_buttons,
     error_text,
-    now,
     parse_callback,
     tr,
     who,
@@ -284,7 +284,7 @@ async def set_time(update: Update, context: BotContext) -> str | int:
     try:
         if not branches:
             raise NotAllowed("not_allowed")
-        today = now(context).astimezone(context.settings.tz).date()
+        today = await branch_today(context, branches[0])
         await digest.set_schedule(
             context.db, me, branches[0], chosen, context.settings.worktime_defaults, today
         )

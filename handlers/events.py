@@ -27,6 +27,7 @@ from handlers.common import (
     add_errors,
     answer_query,
     answer_stale,
+    branch_zone,
     drop_buttons,
     edit_text,
     error_text,
@@ -229,7 +230,7 @@ async def got_kind(update: Update, context: BotContext) -> str:
 
 async def got_when(update: Update, context: BotContext) -> str:
     t = await tr(update, context)
-    tz = context.settings.tz
+    tz = await branch_zone(context, context.user_data[DRAFT]["branch"])
     try:
         start, end = events.parse_when(update.effective_message.text, now(context), tz)
     except DomainError as exc:
@@ -287,6 +288,12 @@ async def skip_capacity(update: Update, context: BotContext) -> str:
     return REVIEW
 
 
+async def _event_zone(context: BotContext, event_id: int) -> ZoneInfo:
+    """The zone of the event's branch: its times are shown and its hours dated in it."""
+    event = await event_store.get(context.db, event_id)
+    return await branch_zone(context, event.branch_id if event is not None else None)
+
+
 def _draft(context: BotContext) -> events.Draft:
     d = context.user_data[DRAFT]
     return events.Draft(
@@ -328,7 +335,8 @@ def _review(t: Translator, draft: events.Draft, tz: tzinfo) -> tuple[str, Inline
 
 async def show_review(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
-    text, keyboard = _review(t, _draft(context), context.settings.tz)
+    zone = await branch_zone(context, context.user_data[DRAFT]["branch"])
+    text, keyboard = _review(t, _draft(context), zone)
     await update.effective_message.reply_text(text, reply_markup=keyboard)
 
 
@@ -338,7 +346,8 @@ async def toggle(update: Update, context: BotContext) -> str:
     key = "cadres" if query.data.endswith("cadres") else "inflow"
     context.user_data[DRAFT][key] = not context.user_data[DRAFT].get(key, True)
     t = await tr(update, context)
-    text, keyboard = _review(t, _draft(context), context.settings.tz)
+    zone = await branch_zone(context, context.user_data[DRAFT]["branch"])
+    text, keyboard = _review(t, _draft(context), zone)
     await query.edit_message_text(text, reply_markup=keyboard)
     return REVIEW
 
@@ -351,7 +360,11 @@ async def create(update: Update, context: BotContext) -> int:
     me = await who(update, context)
     try:
         created = await events.create(
-            context.db, me, _draft(context), now(context), context.settings.tz
+            context.db,
+            me,
+            _draft(context),
+            now(context),
+            await branch_zone(context, context.user_data[DRAFT]["branch"]),
         )
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
@@ -406,13 +419,12 @@ async def list_events(update: Update, context: BotContext) -> None:
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
         return
-    tz = context.settings.tz
     if not found:
         await update.effective_message.reply_text(t.gettext("There are no upcoming events."))
     for event, answer in found[:10]:
         secretary = me.has(Role.SECRETARY, event.branch_id)
         await update.effective_message.reply_text(
-            event_text(t, event, tz, answer),
+            event_text(t, event, await branch_zone(context, event.branch_id), answer),
             reply_markup=event_keyboard(t, event, answer, secretary),
         )
     await update.effective_message.reply_text(
@@ -444,7 +456,7 @@ async def rsvp(update: Update, context: BotContext) -> None:
     await answer_query(query, t.gettext("Saved: {answer}", answer=t.gettext(ANSWER_LABELS[answer])))
     secretary = me.has(Role.SECRETARY, event.branch_id)
     await query.edit_message_text(
-        event_text(t, event, context.settings.tz, answer),
+        event_text(t, event, await branch_zone(context, event.branch_id), answer),
         reply_markup=event_keyboard(t, event, answer, secretary),
     )
 
@@ -532,7 +544,8 @@ def roster_text(t: Translator, roster: events.Roster, tz: tzinfo, moment: dateti
 
 async def show_roster(update, context, t, me, event_id) -> None:
     roster = await events.roster(context.db, me, event_id)
-    text = roster_text(t, roster, context.settings.tz, now(context))
+    zone = await branch_zone(context, roster.event.branch_id)
+    text = roster_text(t, roster, zone, now(context))
     keyboard = InlineKeyboardMarkup(
         [[button(t.pgettext("button", "🔄 Refresh"), f"ev:live:{event_id}")]]
     )
@@ -551,7 +564,7 @@ async def show_code(update, context, t, me, event_id) -> None:
         "Check-in code for {title}: {code}\nShow it at the event; it changes at {until}. Members send /checkin and then the code, or scan the QR code.",
         title=event.title,
         code=code,
-        until=t.time(until, context.settings.tz),
+        until=t.time(until, await branch_zone(context, event.branch_id)),
     )
     import qrcode  # see domain.spreadsheets.new_workbook
 
@@ -608,7 +621,7 @@ def attendance_table(t: Translator, roster: events.Roster, tz: tzinfo) -> list[l
 
 async def send_export(update, context, t, me, event_id) -> None:
     roster = await events.roster(context.db, me, event_id)
-    table = attendance_table(t, roster, context.settings.tz)
+    table = attendance_table(t, roster, await branch_zone(context, roster.event.branch_id))
     xlsx = spreadsheets.write_workbook([spreadsheets.Sheet("attendance", table[0], table[1:])])
     for data, extension in ((spreadsheets.write_csv(table), "csv"), (xlsx, "xlsx")):
         await update.effective_message.reply_document(
@@ -642,7 +655,7 @@ async def mark_present(update: Update, context: BotContext) -> None:
             int(match[1]),
             int(match[2]),
             now(context),
-            context.settings.tz,
+            await _event_zone(context, int(match[1])),
         )
     except DomainError as exc:
         await answer_query(query, error_text(t, exc), alert=True)
@@ -744,7 +757,7 @@ async def _prove(update: Update, context: BotContext, proof: events.Proof) -> st
     t = await tr(update, context)
     draft = context.user_data[CHECK]
     me = await who(update, context)
-    moment, tz = now(context), context.settings.tz
+    moment, tz = now(context), await _event_zone(context, draft["event"])
     try:
         if draft["mode"] == "in":
             event, attendance = await events.check_in(context.db, me, draft["event"], proof, moment)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import datetime
 from enum import Enum
 from typing import Any
 
@@ -24,6 +24,8 @@ from domain.spreadsheets import Sheet, write_workbook
 from handlers.common import (
     answer_query,
     answer_stale,
+    branch_today,
+    branch_zone,
     edit_text,
     error_text,
     parse_callback,
@@ -119,17 +121,15 @@ def export_keyboard(t: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-def today(context: BotContext) -> date:
-    return datetime.now(context.settings.tz).date()
-
-
 async def show_exports(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     me = await who(update, context)
     try:
         branch_id = secretary_branch(me)
         if len(context.args) == 3:
-            period = exports.period_typed(context.args[1], context.args[2], today(context))
+            period = exports.period_typed(
+                context.args[1], context.args[2], await branch_today(context, branch_id)
+            )
             await send_export(update, context, t, branch_id, context.args[0], period)
             return
     except DomainError as exc:
@@ -151,7 +151,7 @@ async def send_export(
     key: str,
     period: exports.Period | None,
 ) -> None:
-    tz = context.settings.tz
+    tz = await branch_zone(context, branch_id)
     me = await who(update, context)
     # Refusals come before the progress message, which is deleted when the file is sent.
     exports.check(me, branch_id, key, period)
@@ -180,7 +180,8 @@ async def export_pressed(update: Update, context: BotContext) -> None:
         return
     try:
         branch_id = secretary_branch(await who(update, context))
-        period = exports.period_choice(match.group(2), today(context)) if match.group(2) else None
+        today = await branch_today(context, branch_id)
+        period = exports.period_choice(match.group(2), today) if match.group(2) else None
         await answer_query(query)
         await send_export(update, context, t, branch_id, match.group(1), period)
     except DomainError as exc:
@@ -198,8 +199,9 @@ def audit_line(t: Translator, entry: dict, tz) -> str:
 async def audit_page(update: Update, context: BotContext, page: int) -> tuple[str, Any]:
     t = await tr(update, context)
     me = await who(update, context)
-    entries = await exports.audit_page(context.db, me, secretary_branch(me), page, AUDIT_PAGE)
-    tz = context.settings.tz
+    branch_id = secretary_branch(me)
+    entries = await exports.audit_page(context.db, me, branch_id, page, AUDIT_PAGE)
+    tz = await branch_zone(context, branch_id)
     shown = entries[:AUDIT_PAGE]
     if not shown:
         return t.gettext("The audit log has no entries here."), None

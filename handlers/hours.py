@@ -34,9 +34,10 @@ from handlers.common import (
     add_errors,
     answer_query,
     answer_stale,
+    branch_today,
     drop_buttons,
     error_text,
-    now,
+    home_branch,
     parse_callback,
     tr,
     who,
@@ -232,7 +233,7 @@ async def show_totals(update: Update, context: BotContext) -> None:
         await answer_query(query, error_text(t, DomainError("members_only")), alert=True)
         return
     await answer_query(query)
-    today = hours.local_today(now(context), context.settings.tz)
+    today = await branch_today(context, home_branch(me))
     periods = (
         [hours.Period(match.group(1))]
         if match.group(1)
@@ -360,14 +361,14 @@ async def got_day_button(update: Update, context: BotContext) -> str:
             t.gettext("Please type the date, for example 2026-11-20 or 11-20.")
         )
         return DAY_TYPED
-    today = hours.local_today(now(context), context.settings.tz)
+    today = await branch_today(context, home_branch(await who(update, context)))
     day = today if match.group(1) == "today" else today - timedelta(days=1)
     return await _accept_day(update, context, t, day, today)
 
 
 async def got_day_text(update: Update, context: BotContext) -> str:
     t = await tr(update, context)
-    today = hours.local_today(now(context), context.settings.tz)
+    today = await branch_today(context, home_branch(await who(update, context)))
     try:
         day = hours.parse_day(update.effective_message.text, today)
     except DomainError as exc:
@@ -495,7 +496,7 @@ async def submit(update: Update, context: BotContext) -> int:
     await answer_query(query)
     await drop_buttons(query)
     me = await who(update, context)
-    today = hours.local_today(now(context), context.settings.tz)
+    today = await branch_today(context, home_branch(me))
     try:
         draft = _draft(context)
         record = await hours.log(
@@ -660,7 +661,8 @@ async def show_branch(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     await answer_query(update.callback_query)
     me = await who(update, context)
-    today = hours.local_today(now(context), context.settings.tz)
+    secretary_of = me.branches_where(Role.SECRETARY) or [None]
+    today = await branch_today(context, secretary_of[0])
     start, end = hours.period_bounds(hours.Period.QUARTER, today)
     lines = [
         t.gettext(
@@ -670,7 +672,7 @@ async def show_branch(update: Update, context: BotContext) -> None:
         )
     ]
     try:
-        for branch_id in me.branches_where(Role.SECRETARY) or [None]:
+        for branch_id in secretary_of:
             members = await hours.branch_totals(context.db, me, branch_id, start, end)
             counting = await hours.counting_of(context.db, branch_id)
             lines += [register_line(t, member, counting) for member in members]

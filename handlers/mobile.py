@@ -23,8 +23,10 @@ from domain.mobile_models import Direction, RegStatus
 from handlers.common import (
     answer_query,
     answer_stale,
+    branch_zone,
     drop_buttons,
     error_text,
+    my_today,
     now,
     parse_callback,
     tr,
@@ -39,7 +41,6 @@ from handlers.mobile_views import (
     details_lines,
     field_value_text,
     labelled,
-    local_today,
     registration_text,
 )
 from storage import branches
@@ -134,7 +135,9 @@ async def show(update: Update, context: BotContext) -> None:
         lines.append(
             t.gettext(
                 "Next status report due: {day}",
-                day=t.date(due.astimezone(context.settings.tz).date()),
+                day=t.date(
+                    due.astimezone(await branch_zone(context, registration.branch_id)).date()
+                ),
             )
         )
     await update.effective_message.reply_text(
@@ -217,7 +220,7 @@ async def _ask(update: Update, context: BotContext, t: Translator, field: str) -
         ]
     markup = InlineKeyboardMarkup(rows) if rows else None
     if field in mobile.DATES:
-        markup = _picker(t, local_today(context))
+        markup = _picker(t, await my_today(update, context))
     _draft(context)["field"] = field
     await update.effective_message.reply_text(t.gettext(PROMPTS[field]), reply_markup=markup)
     return FIELD_STATE[field]
@@ -231,7 +234,7 @@ async def _accept(update: Update, context: BotContext, t: Translator, value: str
     """Store one field's checked value and go on: the next field, or back to the review."""
     draft = _draft(context)
     field, direction = draft["field"], Direction(draft["direction"])
-    today = local_today(context)
+    today = await my_today(update, context)
     try:
         checked = mobile.field_value(field, value, today) if value else ""
         mobile.check_dates(draft["details"] | {field: checked}, today)
@@ -353,7 +356,7 @@ async def submit(update: Update, context: BotContext) -> str | int:
             await who(update, context),
             Direction(draft["direction"]),
             draft["details"],
-            local_today(context),
+            await my_today(update, context),
         )
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
@@ -475,7 +478,7 @@ async def change_typed(update: Update, context: BotContext) -> str:
     draft = context.user_data[REPORT]
     try:
         value = mobile.field_value(
-            draft["field"], update.effective_message.text, local_today(context)
+            draft["field"], update.effective_message.text, await my_today(update, context)
         )
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
@@ -497,7 +500,7 @@ async def send_report(update: Update, context: BotContext) -> int | str:
             draft["id"],
             draft["answers"],
             draft["changes"],
-            local_today(context),
+            await my_today(update, context),
         )
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
@@ -597,7 +600,7 @@ async def reply_verification(update: Update, context: BotContext, code: str) -> 
         found = await mobile.verify(
             context.db,
             code,
-            local_today(context),
+            await my_today(update, context),
             telegram_id=update.effective_user.id,
             now=now(context),
         )

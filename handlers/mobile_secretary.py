@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
@@ -34,6 +35,8 @@ from domain.models import Role
 from handlers.common import (
     answer_query,
     answer_stale,
+    branch_today,
+    branch_zone,
     drop_buttons,
     error_text,
     parse_callback,
@@ -50,8 +53,8 @@ from handlers.mobile_views import (
     colon,
     field_value_text,
     labelled,
-    local_today,
     registration_text,
+    registration_today,
 )
 from storage import branches
 from storage import mobile as store
@@ -276,7 +279,7 @@ async def _approve(update, context: BotContext, t: Translator, me: Actor, regist
         me,
         registration_id,
         approve=True,
-        today=local_today(context),
+        today=await registration_today(context, registration_id),
         card=certificate_card(context),
     )
     registration, certificate = decided.registration, decided.certificate
@@ -318,7 +321,7 @@ async def _renew(update, context: BotContext, t: Translator, me: Actor, registra
         context.db,
         me,
         registration_id,
-        local_today(context),
+        await registration_today(context, registration_id),
         card=certificate_card(context),
     )
     await answer_query(
@@ -342,11 +345,12 @@ async def _confirm_return(update, context, t: Translator, me: Actor, registratio
 # ---- a member's file ----------------------------------------------------------------------
 
 
-def _stamp(t: Translator, context: BotContext, moment: datetime) -> str:
-    return t.date(moment.astimezone(context.settings.tz).date())
+def _stamp(t: Translator, zone: ZoneInfo, moment: datetime) -> str:
+    return t.date(moment.astimezone(zone).date())
 
 
-def dossier_text(t: Translator, context: BotContext, dossier: mobile.Dossier) -> str:
+def dossier_text(t: Translator, zone: ZoneInfo, dossier: mobile.Dossier) -> str:
+    """The dossier, its dates in `zone` (the registration's branch)."""
     registration = dossier.registration
     lines = [registration.person_name, *registration_text(t, registration)]
     if dossier.certificate is not None:
@@ -362,7 +366,7 @@ def dossier_text(t: Translator, context: BotContext, dossier: mobile.Dossier) ->
     lines.append(
         t.gettext(
             "Last contact: {day}",
-            day=_stamp(t, context, contact) if contact else t.gettext("never"),
+            day=_stamp(t, zone, contact) if contact else t.gettext("never"),
         )
     )
     if mobile.contact_overdue(registration, dossier.settings, utcnow()):
@@ -379,7 +383,7 @@ def dossier_text(t: Translator, context: BotContext, dossier: mobile.Dossier) ->
         line = t.gettext(
             "v{version} of {day}",
             version=version.version,
-            day=_stamp(t, context, version.created_at),
+            day=_stamp(t, zone, version.created_at),
         )
         if version.report:
             line += " — " + "; ".join(
@@ -388,9 +392,7 @@ def dossier_text(t: Translator, context: BotContext, dossier: mobile.Dossier) ->
         lines.append(line)
     lines += ["", t.gettext("History:")]
     for event in dossier.events[-HISTORY_MAX:]:
-        line = (
-            f"{_stamp(t, context, event.at)} {t.gettext(EVENT_NAMES.get(event.kind, event.kind))}"
-        )
+        line = f"{_stamp(t, zone, event.at)} {t.gettext(EVENT_NAMES.get(event.kind, event.kind))}"
         if event.actor_name:
             line += f" ({event.actor_name})"
         if event.note:
@@ -425,8 +427,9 @@ async def show_dossier(
     update: Update, context: BotContext, t: Translator, me: Actor, registration_id: int
 ) -> None:
     dossier = await mobile.dossier(context.db, me, registration_id)
+    zone = await branch_zone(context, dossier.registration.branch_id)
     await update.effective_message.reply_text(
-        dossier_text(t, context, dossier), reply_markup=dossier_keyboard(t, dossier)
+        dossier_text(t, zone, dossier), reply_markup=dossier_keyboard(t, dossier)
     )
 
 
@@ -443,7 +446,8 @@ async def overview(update: Update, context: BotContext) -> None:
         )
         return
     for branch_id in branch_ids:
-        counts = await mobile.counts(context.db, me, branch_id, utcnow(), local_today(context))
+        today = await branch_today(context, branch_id)
+        counts = await mobile.counts(context.db, me, branch_id, utcnow(), today)
         branch = await branches.get(context.db, branch_id)
         rows = [
             _button(
@@ -474,7 +478,7 @@ async def list_page(update: Update, context: BotContext) -> None:
             kind,
             number,
             utcnow(),
-            local_today(context),
+            await branch_today(context, branch_id),
         )
     except DomainError as exc:
         await answer_query(query, error_text(t, exc), alert=True)
@@ -551,7 +555,7 @@ async def got_note(update: Update, context: BotContext) -> str | int:
                 me,
                 draft["id"],
                 approve=False,
-                today=local_today(context),
+                today=await registration_today(context, draft["id"]),
                 reason=note,
             )
             registration = decided.registration

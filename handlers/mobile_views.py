@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import calendar
 import re
-from datetime import date, datetime
+from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -15,7 +15,8 @@ from bot.i18n import N_, Translator
 from domain import mobile
 from domain.mobile_models import Certificate, Direction, ListKind, Registration, RegStatus
 from handlers import certificate_card
-from handlers.common import add_errors
+from handlers.common import add_errors, branch_today
+from storage import mobile as mobile_store
 
 FIELD_LABELS: dict[str, str] = {
     "destination": N_("Destination (province and city)"),
@@ -219,5 +220,7 @@ def date_picker(t: Translator, year: int, month: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-def local_today(context: BotContext) -> date:
-    return datetime.now(context.settings.tz).date()
+async def registration_today(context: BotContext, registration_id: int) -> date:
+    """Today in the zone of the branch a registration belongs to."""
+    registration = await mobile_store.get(context.db, registration_id)
+    return await branch_today(context, registration.branch_id if registration else None)

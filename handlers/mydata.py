@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
@@ -22,6 +21,7 @@ from handlers.common import (
     edit_text,
     error_text,
     forget_locale,
+    my_today,
     parse_callback,
     tr,
     who,
@@ -146,7 +146,7 @@ async def leave_pressed(update: Update, context: BotContext) -> None:
             person = await departures.check(context.db, me, person_id, kind)
         else:
             departed = await departures.record(
-                context.db, me, person_id, kind, datetime.now(context.settings.tz).date()
+                context.db, me, person_id, kind, await my_today(update, context)
             )
     except DomainError as exc:
         await answer_query(query, error_text(t, exc), alert=True)

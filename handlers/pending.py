@@ -25,6 +25,7 @@ from handlers.common import (
     add_errors,
     answer_query,
     answer_stale,
+    branch_zone,
     drop_buttons,
     error_text,
     parse_callback,
@@ -86,8 +87,8 @@ def _detail(t: Translator, item: Item) -> str | None:
     return item.detail if item.kind is Kind.CADRE else None
 
 
-def card_text(t: Translator, item: Item, context: BotContext) -> str:
-    since = t.datetime(item.since, context.settings.tz, "short")
+async def card_text(t: Translator, item: Item, context: BotContext) -> str:
+    since = t.datetime(item.since, await branch_zone(context, item.branch_id), "short")
     lines = [
         t.gettext(
             "{what} · {name} · waiting since {since}",
@@ -141,7 +142,9 @@ async def show_queue(update: Update, context: BotContext) -> None:
         )
     )
     for item in items[:SHOWN]:
-        await message.reply_text(card_text(t, item, context), reply_markup=card_keyboard(t, item))
+        await message.reply_text(
+            await card_text(t, item, context), reply_markup=card_keyboard(t, item)
+        )
     if len(items) > SHOWN:
         await message.reply_text(
             t.gettext(
@@ -195,7 +198,7 @@ async def open_item(update: Update, context: BotContext) -> None:
         await answer_query(query, error_text(t, exc), alert=True)
         return
     await answer_query(query)
-    lines = [card_text(t, item, context)]
+    lines = [await card_text(t, item, context)]
     if description:
         lines.append(description)
     person = await people.get(context.db, item.person_id)

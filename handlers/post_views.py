@@ -4,11 +4,9 @@ refusal texts, and the one place notifications to other people go through."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.context import BotContext
 from bot.i18n import N_, Translator
 from domain import posts as rules
 from domain.errors import DomainError
@@ -88,10 +86,6 @@ add_errors(
         ),
     }
 )
-
-
-def today(context: BotContext) -> date:
-    return datetime.now(context.settings.tz).date()
 
 
 def post_name(t: Translator, post: Post) -> str:

@@ -22,7 +22,7 @@ from domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from domain.models import Role
 from domain.post_models import Action, Availability, ClaimStatus, Post, Stage, allows
 from handlers import posts_admin
-from handlers.common import answer_query, answer_stale, drop_buttons, tr, who
+from handlers.common import answer_query, answer_stale, drop_buttons, my_today, tr, who
 from handlers.post_views import (
     AVAILABILITY_NAMES,
     board_text,
@@ -35,7 +35,6 @@ from handlers.post_views import (
     post_error,
     post_name,
     refuse,
-    today,
 )
 
 SURVEY_POSTS, SURVEY_TIME, SURVEY_SKILLS = (
@@ -66,7 +65,9 @@ async def _fail(update: Update, t: Translator, exc: DomainError) -> None:
 async def _board(update: Update, context: BotContext, t: Translator) -> rules.Board | None:
     """The sender's branch board, or None after telling them why there is none."""
     try:
-        return await rules.member_board(context.db, await who(update, context), today(context))
+        return await rules.member_board(
+            context.db, await who(update, context), await my_today(update, context)
+        )
     except DomainError as exc:
         await _fail(update, t, exc)
         return None
@@ -105,7 +106,7 @@ async def show_board(update: Update, context: BotContext) -> int:
     me = await who(update, context)
     context.user_data.pop(DRAFT, None)
     try:
-        board = await rules.member_board(context.db, me, today(context))
+        board = await rules.member_board(context.db, me, await my_today(update, context))
     except DomainError as exc:
         await _fail(update, t, exc)
         return ConversationHandler.END
@@ -181,7 +182,9 @@ async def claim(update: Update, context: BotContext) -> None:
     waiting, post_id = match.group(1) == "wait", int(match.group(2))
     action = rules.join_waiting_list if waiting else rules.claim
     try:
-        result = await action(context.db, await who(update, context), post_id, today(context))
+        result = await action(
+            context.db, await who(update, context), post_id, await my_today(update, context)
+        )
     except DomainError as exc:
         if exc.code == "post_full":
             await answer_query(query)
@@ -215,8 +218,8 @@ async def my_posts(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     me = await who(update, context)
     try:
-        board = await rules.member_board(context.db, me, today(context))
-        results = await rules.my_results(context.db, me, today(context))
+        board = await rules.member_board(context.db, me, await my_today(update, context))
+        results = await rules.my_results(context.db, me, await my_today(update, context))
     except DomainError as exc:
         await _fail(update, t, exc)
         return
@@ -251,7 +254,10 @@ async def withdraw(update: Update, context: BotContext) -> None:
         return
     try:
         result = await rules.withdraw(
-            context.db, await who(update, context), int(match.group(1)), today(context)
+            context.db,
+            await who(update, context),
+            int(match.group(1)),
+            await my_today(update, context),
         )
     except DomainError as exc:
         await _fail(update, t, exc)
@@ -277,7 +283,7 @@ async def start_survey(update: Update, context: BotContext) -> str | int:
     t = await tr(update, context)
     me = await who(update, context)
     try:
-        board = await rules.member_board(context.db, me, today(context))
+        board = await rules.member_board(context.db, me, await my_today(update, context))
         if board.cycle.stage is not Stage.SURVEY:
             raise Conflict("post_wrong_stage", stage=str(board.cycle.stage))
     except DomainError as exc:
@@ -317,7 +323,9 @@ async def toggle_post(update: Update, context: BotContext) -> str:
     else:
         chosen.append(post_id)
     await answer_query(query)
-    board = await rules.member_board(context.db, await who(update, context), today(context))
+    board = await rules.member_board(
+        context.db, await who(update, context), await my_today(update, context)
+    )
     await query.edit_message_reply_markup(_survey_keyboard(t, board, chosen))
     return SURVEY_POSTS
 
@@ -366,7 +374,7 @@ async def survey_skills(update: Update, context: BotContext) -> int | str:
             draft.get("chosen", []),
             Availability(draft["time"]),
             skills or "",
-            today(context),
+            await my_today(update, context),
         )
     except DomainError as exc:
         await update.effective_message.reply_text(post_error(t, exc))
@@ -383,7 +391,9 @@ async def survey_skills(update: Update, context: BotContext) -> int | str:
 
 async def _held_posts(update: Update, context: BotContext) -> tuple[int, list[Post]]:
     """The cycle's year and the posts this member holds, when duties may be recorded."""
-    board = await rules.member_board(context.db, await who(update, context), today(context))
+    board = await rules.member_board(
+        context.db, await who(update, context), await my_today(update, context)
+    )
     if board.cycle.stage is not Stage.PERFORM:
         raise Conflict("post_wrong_stage", stage=str(board.cycle.stage))
     held = {
@@ -459,7 +469,7 @@ async def duty_day(update: Update, context: BotContext) -> str:
     await answer_query(query)
     await drop_buttons(query)
     context.user_data[DRAFT]["date"] = (
-        today(context) - timedelta(days=int(match.group(1)))
+        await my_today(update, context) - timedelta(days=int(match.group(1)))
     ).isoformat()
     return await _ask_text(update, t)
 
@@ -472,7 +482,9 @@ async def duty_date_typed(update: Update, context: BotContext) -> str:
         await update.effective_message.reply_text(post_error(t, InvalidInput("post_date_invalid")))
         return DUTY_DATE
     try:
-        rules.check_duty_date(done_on, today(context), context.user_data[DRAFT]["year"])
+        rules.check_duty_date(
+            done_on, await my_today(update, context), context.user_data[DRAFT]["year"]
+        )
     except DomainError as exc:
         await update.effective_message.reply_text(post_error(t, exc))
         return DUTY_DATE
@@ -516,7 +528,9 @@ async def duty_hours(update: Update, context: BotContext) -> str:
         except DomainError as exc:
             await update.effective_message.reply_text(post_error(t, exc))
             return DUTY_HOURS
-    board = await rules.member_board(context.db, await who(update, context), today(context))
+    board = await rules.member_board(
+        context.db, await who(update, context), await my_today(update, context)
+    )
     view = board.view(draft["post"])
     lines = [
         t.gettext("Please check the record:"),
@@ -547,7 +561,7 @@ async def duty_save(update: Update, context: BotContext) -> int:
             text=draft["text"],
             photo_file_id=draft.get("photo"),
             minutes=draft.get("minutes"),
-            today=today(context),
+            today=await my_today(update, context),
         )
     except DomainError as exc:
         await update.effective_message.reply_text(post_error(t, exc))
@@ -595,7 +609,7 @@ async def request_text(update: Update, context: BotContext) -> int | str:
             await who(update, context),
             draft["post"],
             update.effective_message.text,
-            today(context),
+            await my_today(update, context),
         )
     except DomainError as exc:
         await update.effective_message.reply_text(post_error(t, exc))

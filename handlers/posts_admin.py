@@ -28,7 +28,7 @@ from domain.post_models import (
     next_stage,
     previous_stage,
 )
-from handlers.common import answer_query, drop_buttons, tr, who
+from handlers.common import answer_query, branch_today, branch_zone, drop_buttons, my_today, tr, who
 from handlers.post_views import (
     AVAILABILITY_NAMES,
     RATING_NAMES,
@@ -42,7 +42,6 @@ from handlers.post_views import (
     post_name,
     refuse,
     stage_name,
-    today,
 )
 from storage import posts as post_store
 from storage.db import Database
@@ -129,7 +128,7 @@ async def show_stage(update: Update, context: BotContext) -> None:
     t, _me, branch_id = await _secretary(update, context)
     if branch_id is None:
         return
-    board = await rules.board(context.db, branch_id, today(context))
+    board = await rules.board(context.db, branch_id, await branch_today(context, branch_id))
     stage = board.cycle.stage
     ahead, behind = next_stage(stage), previous_stage(stage)
     ahead_name = (
@@ -184,7 +183,9 @@ async def forward(update: Update, context: BotContext) -> None:
         )
         return
     try:
-        moved = await rules.advance(context.db, me, branch_id, seen, today(context))
+        moved = await rules.advance(
+            context.db, me, branch_id, seen, await branch_today(context, branch_id)
+        )
     except DomainError as exc:
         await refuse(update, t, post_error(t, exc))
         await drop_buttons(query)
@@ -223,7 +224,7 @@ async def back_with_reason(update: Update, context: BotContext) -> str | int:
             rules.managed_branch(me) or 0,
             Stage(draft["seen"]),
             update.effective_message.text,
-            today(context),
+            await my_today(update, context),
         )
     except DomainError as exc:
         await _reply(update, post_error(t, exc))
@@ -276,11 +277,16 @@ async def show_pending(update: Update, context: BotContext) -> None:
     t, me, branch_id = await _secretary(update, context)
     if branch_id is None:
         return
-    waiting = await rules.pending(context.db, me, branch_id, today(context))
+    waiting = await rules.pending(context.db, me, branch_id, await branch_today(context, branch_id))
     if not waiting:
         await _reply(update, t.gettext("Nothing is waiting for your decision."))
         return
-    posts = {p.id: p for p in await rules.all_posts(context.db, me, branch_id, today(context))}
+    posts = {
+        p.id: p
+        for p in await rules.all_posts(
+            context.db, me, branch_id, await branch_today(context, branch_id)
+        )
+    }
     for holder in waiting:
         post = posts[holder.claim.post_id]
         if holder.claim.status is ClaimStatus.LEAVING:
@@ -309,11 +315,16 @@ async def decide(update: Update, context: BotContext) -> None:
     try:
         if kind == "ok":
             result = await rules.decide_claim(
-                context.db, me, claim_id, approve=True, reason=None, today=today(context)
+                context.db,
+                me,
+                claim_id,
+                approve=True,
+                reason=None,
+                today=await my_today(update, context),
             )
         else:
             result = await rules.decide_leave(
-                context.db, me, claim_id, agree=kind == "lok", today=today(context)
+                context.db, me, claim_id, agree=kind == "lok", today=await my_today(update, context)
             )
     except DomainError as exc:
         await refuse(update, t, post_error(t, exc))
@@ -362,7 +373,7 @@ async def reject_with_reason(update: Update, context: BotContext) -> str | int:
             draft.get("claim", 0),
             approve=False,
             reason=update.effective_message.text,
-            today=today(context),
+            today=await my_today(update, context),
         )
     except DomainError as exc:
         await _reply(update, post_error(t, exc))
@@ -379,7 +390,7 @@ async def show_holders(update: Update, context: BotContext) -> None:
     t, _me, branch_id = await _secretary(update, context)
     if branch_id is None:
         return
-    board = await rules.board(context.db, branch_id, today(context))
+    board = await rules.board(context.db, branch_id, await branch_today(context, branch_id))
     lines = [t.gettext("Holders in {year}:", year=board.cycle.year)]
     for view in board.posts:
         line = f"【{post_name(t, view.post)}】{len(view.holders)}/{view.post.capacity} {names(view.holders)}"
@@ -395,8 +406,10 @@ async def show_summary(update: Update, context: BotContext) -> None:
     t, me, branch_id = await _secretary(update, context)
     if branch_id is None:
         return
-    summary = await rules.survey_summary(context.db, me, branch_id, today(context))
-    posts = await rules.all_posts(context.db, me, branch_id, today(context))
+    summary = await rules.survey_summary(
+        context.db, me, branch_id, await branch_today(context, branch_id)
+    )
+    posts = await rules.all_posts(context.db, me, branch_id, await branch_today(context, branch_id))
     lines = [
         t.ngettext(
             "Survey {year}: {n} member answered.",
@@ -422,13 +435,16 @@ async def show_requests(update: Update, context: BotContext) -> None:
     t, me, branch_id = await _secretary(update, context)
     if branch_id is None:
         return
-    found = await rules.resident_requests(context.db, me, branch_id, today(context))
+    found = await rules.resident_requests(
+        context.db, me, branch_id, await branch_today(context, branch_id)
+    )
     if not found:
         await _reply(update, t.gettext("No residents' requests have been noted this year."))
         return
     lines = [t.gettext("Residents' requests this year:")]
+    zone = await branch_zone(context, branch_id)
     lines += [
-        f"• {t.date(r.noted_at.astimezone(context.settings.tz).date())} {post_name(t, r.post)}"
+        f"• {t.date(r.noted_at.astimezone(zone).date())} {post_name(t, r.post)}"
         f" ({r.noted_by.display_name}): {r.text}"
         for r in found
     ]
@@ -463,7 +479,9 @@ async def assessment_form(update: Update, context: BotContext) -> None:
     t, me, branch_id = await _secretary(update, context)
     if branch_id is None:
         return
-    sheet = await rules.assessment_sheet(context.db, me, branch_id, today(context))
+    sheet = await rules.assessment_sheet(
+        context.db, me, branch_id, await branch_today(context, branch_id)
+    )
     if not sheet:
         await _reply(update, t.gettext("Nobody holds a post this year."))
         return
@@ -535,7 +553,7 @@ async def save_assessment(update: Update, context: BotContext) -> int:
             draft.get("claim", 0),
             Rating(draft.get("rating", "competent")),
             comment or "",
-            today(context),
+            await my_today(update, context),
         )
     except DomainError as exc:
         await _reply(update, post_error(t, exc))
@@ -560,7 +578,7 @@ async def list_posts(update: Update, context: BotContext) -> None:
     t, me, branch_id = await _secretary(update, context)
     if branch_id is None:
         return
-    posts = await rules.all_posts(context.db, me, branch_id, today(context))
+    posts = await rules.all_posts(context.db, me, branch_id, await branch_today(context, branch_id))
     active = [p for p in posts if not p.retired]
     rows = [
         *post_buttons(t, active, "posts:ed"),
@@ -590,7 +608,12 @@ async def edit_post(update: Update, context: BotContext) -> None:
     t, me, branch_id, match = press.t, press.me, press.branch_id, press.match
     kind, post_id = match.group(1), int(match.group(2))
     try:
-        posts = {p.id: p for p in await rules.all_posts(context.db, me, branch_id, today(context))}
+        posts = {
+            p.id: p
+            for p in await rules.all_posts(
+                context.db, me, branch_id, await branch_today(context, branch_id)
+            )
+        }
         if post_id not in posts:
             raise DomainError("post_unknown")
         post = posts[post_id]
@@ -672,7 +695,9 @@ async def _save_edit(update: Update, context: BotContext, state: str) -> str | i
     try:
         if state == LIMIT_TEXT:
             limit = _number(text, "post_limit_range", MAX_MEMBER_LIMIT)
-            await rules.set_member_limit(context.db, me, target, limit, today(context))
+            await rules.set_member_limit(
+                context.db, me, target, limit, await my_today(update, context)
+            )
             saved = t.gettext("Saved: each member may hold up to {n} posts.", n=limit)
         else:
             if state == DUTIES_TEXT:
@@ -708,7 +733,7 @@ async def save_new_post(update: Update, context: BotContext) -> str | int:
             me,
             rules.managed_branch(me) or 0,
             update.effective_message.text,
-            today(context),
+            await my_today(update, context),
         )
     except DomainError as exc:
         await _reply(update, post_error(t, exc))
@@ -730,7 +755,7 @@ async def publish(update: Update, context: BotContext) -> None:
     if branch_id is None:
         return
     try:
-        await rules.publication(context.db, me, branch_id, today(context))
+        await rules.publication(context.db, me, branch_id, await branch_today(context, branch_id))
     except DomainError as exc:
         await _reply(update, post_error(t, exc))
         return

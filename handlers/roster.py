@@ -12,7 +12,7 @@ from bot.i18n import Translator
 from domain import roster, spreadsheets
 from domain.errors import DomainError
 from domain.spreadsheets import Sheet, write_workbook
-from handlers.common import error_text, tr, who
+from handlers.common import branch_zone, error_text, tr, who
 from handlers.console import XLSX, secretary_branch, send_file
 
 WAITING_FILE = "import.file"
@@ -55,7 +55,9 @@ async def got_file(update: Update, context: BotContext) -> str | int:
             await who(update, context),
             context.user_data[DRAFT]["branch"],
             table,
-            today=update.effective_message.date.astimezone(context.settings.tz).date(),
+            today=update.effective_message.date.astimezone(
+                await branch_zone(context, context.user_data[DRAFT]["branch"])
+            ).date(),
         )
     except DomainError as exc:
         await update.effective_message.reply_text(

@@ -95,7 +95,7 @@ async def show_progress(db: Database, broadcast_id: int, chat_id: int, message_i
 
 async def get(db: Database, broadcast_id: int) -> sqlite3.Row | None:
     return await db.fetchone(
-        "SELECT id, progress_chat_id, progress_message_id, finished_at FROM broadcasts"
+        "SELECT id, branch_id, progress_chat_id, progress_message_id, finished_at FROM broadcasts"
         " WHERE id = ?",
         (broadcast_id,),
     )

@@ -43,8 +43,9 @@ async def insert(
     file = attachment
     cur = await conn.execute(
         "INSERT INTO outbox (key, chat_id, branch_id, kind, template, text, params, buttons,"
-        " file_name, file_content, file_path, file_as_photo, next_attempt_at, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING",
+        " file_name, file_content, file_path, file_as_photo, next_attempt_at, not_before,"
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT(key) DO NOTHING",
         (
             key,
             chat_id,
@@ -58,6 +59,7 @@ async def insert(
             file and file.content,
             file and file.path,
             int(bool(file and file.photo)),
+            stamp(not_before),
             stamp(not_before),
             iso(utcnow()),
         ),
@@ -167,13 +169,38 @@ async def retry_at(
     )
 
 
-async def defer(db: Database, until: list[tuple[int, datetime]]) -> None:
-    """Not yet allowed (working time): (id, when) to wait for, without using an attempt."""
+async def defer(db: Database, until: list[tuple[int, datetime, str]]) -> None:
+    """Not yet allowed by the working time: (id, when, why) to wait for, without using an
+    attempt; `why` lets a change of the rule release it (`release_held`)."""
     async with db.transaction() as conn:
         await conn.executemany(
-            "UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND status = 'pending'",
-            [(stamp(when), message_id) for message_id, when in until],
+            "UPDATE outbox SET next_attempt_at = ?, held_by = ?"
+            " WHERE id = ? AND status = 'pending'",
+            [(stamp(when), why, message_id) for message_id, when, why in until],
         )
+
+
+async def release_held(conn: aiosqlite.Connection, branch_id: int | None, now: datetime) -> int:
+    """Inside the transaction that changes a branch's working time (None: the bot-wide
+    defaults, every message): what the old rule held is due again from the moment its
+    sender allowed, and the sender judges it under the new rule."""
+    where = "" if branch_id is None else " AND branch_id = ?"
+    cur = await conn.execute(
+        "UPDATE outbox SET next_attempt_at = MAX(COALESCE(not_before, next_attempt_at), ?),"
+        " held_by = NULL WHERE status = 'pending' AND held_by IS NOT NULL" + where,
+        (stamp(now), *(() if branch_id is None else (branch_id,))),
+    )
+    return cur.rowcount
+
+
+async def queued_since(db: Database, since: datetime) -> list[Message]:
+    """Pending messages queued at or after `since` (`partybot job run` reports on them)."""
+    rows = await db.fetchall(
+        "SELECT o.*, NULL AS locale, NULL AS language_code FROM outbox o"
+        " WHERE status = 'pending' AND created_at >= ? ORDER BY id",
+        (iso(since),),
+    )
+    return [message(r) for r in rows]
 
 
 async def mark_dead(db: Database, message_id: int, error: str) -> None:

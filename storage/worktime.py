@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from storage.db import Database
+from storage import job_runs, outbox
+from storage.db import Database, utcnow
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ async def set_day(db: Database, branch_id: int, day: date, working: bool, note: 
             " SET working = excluded.working, note = excluded.note",
             (branch_id, day.isoformat(), int(working), note),
         )
+        await outbox.release_held(conn, branch_id, utcnow())
 
 
 async def set_times(
@@ -53,6 +55,19 @@ async def set_times(
 ) -> None:
     """Change what is given; None keeps the branch's current value."""
     async with db.transaction() as conn:
+        async with conn.execute("SELECT timezone FROM branches WHERE id = ?", (branch_id,)) as cur:
+            row = await cur.fetchone()
+        old_zone = row[0] if row else None
+        if timezone is not None and timezone != old_zone:
+            # Every job of the branch moves; the scheduler's catch-up needs the old zone.
+            await job_runs.record_change(
+                conn,
+                branch_id,
+                job_runs.ZONE,
+                old_timezone=old_zone,
+                old_crontab=None,
+                old_enabled=True,
+            )
         if timezone is not None:
             await conn.execute(
                 "UPDATE branches SET timezone = ? WHERE id = ?", (timezone, branch_id)
@@ -64,3 +79,5 @@ async def set_times(
             " quiet_hours = COALESCE(excluded.quiet_hours, quiet_hours)",
             (branch_id, working_hours, quiet_hours),
         )
+        # What the old hours, quiet hours or zone held is judged again under the new ones.
+        await outbox.release_held(conn, branch_id, utcnow())

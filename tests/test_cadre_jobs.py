@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from bot import jobs
 from bot.testing.harness import Person
-from domain import admin, units
+from domain import admin, units, workdays
 from domain.periods import next_working_day
 from domain.post_models import Rating
 from storage import cadres as cadre_store
@@ -218,7 +218,8 @@ async def test_a_unit_without_destination_waits_and_an_operator_resends(bot, bra
     assert resend.returncode == 0, resend.stderr
     assert "queued=2" in resend.stdout  # an explicit re-send goes to every unit
     # Queued as the operator asked, now; delivered in the next office hours.
-    office = at(next_working_day(datetime.now(SHANGHAI).date() + timedelta(days=1)), "10:00")
+    tomorrow = datetime.now(SHANGHAI).date() + timedelta(days=1)
+    office = at(next_working_day(tomorrow, workdays.Calendar()), "10:00")
     bot.sender.clock = lambda: office.astimezone(UTC)
     await bot.drain_outbox()
     first, again = contact.messages
@@ -233,7 +234,7 @@ async def test_a_unit_without_destination_waits_and_an_operator_resends(bot, bra
 
 
 async def county_contact(bot, branch) -> Person:
-    await quarter_of_activity(bot, branch)
+    """The county organisation department's contact, who receives the half-year report."""
     county = bot.person("组织部")
     await member(bot.db, branch.id, "县委组织部干部科", cadre=False, telegram_id=county.id)
     async with bot.db.transaction() as conn:
@@ -245,10 +246,11 @@ async def county_contact(bot, branch) -> Person:
 
 
 async def test_the_county_receives_the_half_year_report(bot, branch):
+    await quarter_of_activity(bot, branch)
     county = await county_contact(bot, branch)
     assert await run(bot, "county-report", at(date(2026, 10, 8), "09:40")) == 0  # after Q3
-    # Due on Friday 1 January 2027 (a working day: the calendar for 2027 is not published
-    # yet); the bot was down then, and catches up on Monday.
+    # Friday 1 January 2027 is New Year's Day by rule (no official 2027 data in any
+    # package); the weekend follows, so the report is due on Monday.
     monday = at(date(2027, 1, 4), "09:40")
     assert await run(bot, "county-report", monday) == 2
     assert await run(bot, "county-report", monday) == 0
@@ -265,6 +267,7 @@ async def test_the_county_receives_the_half_year_report(bot, branch):
 async def test_without_a_font_the_county_still_gets_the_spreadsheet_and_is_told(
     bot, branch, tmp_path, caplog
 ):
+    await quarter_of_activity(bot, branch)
     county = await county_contact(bot, branch)
     garbage = tmp_path / "font.ttc"
     garbage.write_bytes(b"not a font at all")

@@ -11,7 +11,18 @@ import pytest
 from openpyxl import load_workbook
 from PIL import Image
 
-from domain import admin, cadres, county_report, feedback, fonts, periods, privacy, reminders, units
+from domain import (
+    admin,
+    cadres,
+    county_report,
+    feedback,
+    fonts,
+    periods,
+    privacy,
+    reminders,
+    units,
+    workdays,
+)
 from domain import hours as hours_domain
 from domain.access import actor
 from domain.errors import Conflict, InvalidInput, NotAllowed
@@ -184,6 +195,9 @@ async def test_privacy_matrix(world):
 # ---------------------------------------------------------------------------- reminders
 
 
+CALENDAR = workdays.Calendar()  # no operator entries: the package, then the rules
+
+
 def test_a_january_of_registration_reminders_then_one_escalation():
     cadre = reminders.CadreState(1, "张局长", unit_id=7, registered=False)
     sent: dict[int, list[date]] = {}
@@ -191,7 +205,7 @@ def test_a_january_of_registration_reminders_then_one_escalation():
     reminded, told = [], []
     day = date(2026, 1, 1)
     while day < date(2026, 3, 1):
-        due = reminders.registration_due(day, [cadre], sent, escalated)
+        due = reminders.registration_due(day, [cadre], sent, escalated, CALENDAR)
         if due.remind:
             sent.setdefault(1, []).append(day)
             reminded.append(day)
@@ -220,22 +234,23 @@ def test_no_reminders_once_registered_or_on_leave():
         reminders.CadreState(2, "乙", 7, registered=False, on_leave_until=date(2026, 2, 1)),
         reminders.CadreState(3, "丙", 7, registered=False),
     ]
-    due = reminders.registration_due(date(2026, 1, 12), cadres_, sent, set())
+    due = reminders.registration_due(date(2026, 1, 12), cadres_, sent, set(), CALENDAR)
     assert due.remind == [3]
-    assert reminders.registration_due(date(2026, 1, 10), cadres_, {}, set()).remind == []
+    assert reminders.registration_due(date(2026, 1, 10), cadres_, {}, set(), CALENDAR).remind == []
 
 
 def test_quarterly_nudge_and_report_days():
     cadres_ = [reminders.CadreState(1, "甲", 7, True), reminders.CadreState(2, "乙", 7, True)]
     assert reminders.quarterly_nudge_due(date(2026, 9, 16), cadres_, {1: 2}) == [2]
     assert reminders.quarterly_nudge_due(date(2026, 9, 15), cadres_, {}) == []
-    # 1-7 October 2026 are the National Day holiday; 1 January 2028 is a Saturday
-    assert reminders.feedback_due(date(2026, 10, 1)) is None
-    assert reminders.feedback_due(date(2026, 10, 8)).label == "2026Q3"
-    assert reminders.feedback_due(date(2026, 10, 9)) is None
-    assert reminders.feedback_due(date(2028, 1, 3)).label == "2027Q4"
-    assert reminders.county_report_due(date(2028, 1, 3)).label == "2027H2"
-    assert reminders.county_report_due(date(2026, 10, 8)) is None
+    # 1-7 October 2026 are the National Day holiday; 1 January 2028 is a Saturday, with
+    # no official data yet the rule gives the Monday off too (as in 2022)
+    assert reminders.feedback_due(date(2026, 10, 1), CALENDAR) is None
+    assert reminders.feedback_due(date(2026, 10, 8), CALENDAR).label == "2026Q3"
+    assert reminders.feedback_due(date(2026, 10, 9), CALENDAR) is None
+    assert reminders.feedback_due(date(2028, 1, 4), CALENDAR).label == "2027Q4"
+    assert reminders.county_report_due(date(2028, 1, 4), CALENDAR).label == "2027H2"
+    assert reminders.county_report_due(date(2026, 10, 8), CALENDAR) is None
 
 
 def test_periods():

@@ -264,3 +264,67 @@ async def test_the_record_of_old_slots_is_pruned_but_each_latest_kept(tmp_path):
             ("digest", "2026-11-02"),  # old, but the latest `job list` shows
             ("events", "2026-11-20"),  # within the longest catch-up
         ]
+
+
+# ------------------------------------------- a change of zone or schedule, then a restart
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+async def change_at(moment: datetime, change) -> None:
+    """Make a change as the operator would at `moment` (the record reads the clock)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(job_runs, "utcnow", lambda: moment.astimezone(UTC))
+        await change
+
+
+def digest_slots(rows) -> list[datetime]:
+    return sorted(datetime.fromisoformat(r["slot"]) for r in rows)
+
+
+async def test_a_zone_change_never_runs_the_new_zones_earlier_slot(bot, branch):
+    from storage import worktime as stored
+
+    assert await jobs.run_due(bot.db, bot.settings, local("2026-12-01 08:31")) == 1
+    switch = stored.set_times(
+        bot.db, branch.id, timezone="America/New_York", working_hours=None, quiet_hours=None
+    )
+    await change_at(local("2026-12-01 13:32"), switch)
+    # The restart's catch-up at 13:33: New York's latest 08:30 (30 November, 21:30
+    # Shanghai) fell before the change; Shanghai's ran already. Nothing runs.
+    assert await jobs.run_due(bot.db, bot.settings, local("2026-12-01 13:33")) == 0
+    assert await jobs.run_due(bot.db, bot.settings, local("2026-12-01 21:29")) == 0
+    # New York's own 08:30 of 1 December runs in its time.
+    ny_morning = datetime(2026, 12, 1, 8, 30, tzinfo=NEW_YORK)
+    assert await jobs.run_due(bot.db, bot.settings, ny_morning) == 1
+    rows = await bot.db.fetchall("SELECT slot FROM job_runs")
+    assert digest_slots(rows) == [local("2026-12-01 08:30"), ny_morning]
+
+
+async def test_a_slot_the_old_zone_missed_runs_once_after_the_change(bot, branch):
+    from storage import worktime as stored
+
+    # Down over Shanghai's 08:30; the zone changes at 13:32; the bot starts at 13:33.
+    switch = stored.set_times(
+        bot.db, branch.id, timezone="America/New_York", working_hours=None, quiet_hours=None
+    )
+    await change_at(local("2026-12-01 13:32"), switch)
+    assert await jobs.run_due(bot.db, bot.settings, local("2026-12-01 13:33")) == 1
+    assert await jobs.run_due(bot.db, bot.settings, local("2026-12-01 13:34")) == 0
+    rows = await bot.db.fetchall("SELECT slot FROM job_runs")
+    assert digest_slots(rows) == [local("2026-12-01 08:30")]
+
+
+async def test_a_new_crontab_line_does_not_fire_its_past_slot(bot, branch):
+    assert await jobs.run_due(bot.db, bot.settings, local("2026-12-01 08:31")) == 1
+
+    async def move() -> None:
+        async with bot.db.transaction() as conn:
+            await job_runs.set_branch_schedule(
+                conn, branch.id, DIGEST.name, enabled=True, crontab="0 10 * * *"
+            )
+
+    await change_at(local("2026-12-01 11:00"), move())
+    # 10:00 today has passed before the change: not run now, first on 2 December.
+    assert await jobs.run_due(bot.db, bot.settings, local("2026-12-01 11:01")) == 0
+    assert await jobs.run_due(bot.db, bot.settings, local("2026-12-02 10:00")) == 1

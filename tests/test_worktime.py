@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from domain import admin, worktime
+from domain import admin, workdays, worktime
 from domain.notification import Kind
-from domain.worktime import WorkTime, official_working_day, parse_spans
+from domain.worktime import WorkTime, parse_spans
 from storage import worktime as stored
 from storage.db import Database
 
@@ -54,12 +54,13 @@ def at(text: str, tz: ZoneInfo = SHANGHAI) -> datetime:
         ("2026-10-08", True, "back to work"),
         ("2026-10-10", True, "Saturday worked for National Day"),
         ("2026-11-28", False, "an ordinary Saturday"),
-        ("2030-01-01", True, "not covered yet: Monday to Friday"),
+        ("2030-01-01", False, "no official data yet: New Year's Day by rule"),
+        ("2030-01-02", True, "no official data yet: an ordinary Wednesday"),
         ("2030-01-05", False, "not covered yet: a Saturday"),
     ],
 )
 def test_the_official_calendar(day, working, why):
-    assert official_working_day(date.fromisoformat(day)) is working, why
+    assert workdays.Calendar().is_working_day(date.fromisoformat(day)) is working, why
 
 
 @pytest.mark.parametrize(
