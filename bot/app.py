@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from typing import Any
 
 from telegram import Bot, Update
@@ -38,19 +39,36 @@ log = logging.getLogger(__name__)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
 
 
+# What Telegram's overall limit counts: the requests that make a new message.
+SENDS = ("send", "copyMessage", "forwardMessage")
+
+
 class EditsOnce(HTTPXRequest):
     """The bot's requests (python-telegram-bot's default, 256 connections), where an edit
     Telegram refuses as "message is not modified" counts as done: an update replayed after
     a crash (bot/inbox.py) edits its reply again to what the edit before the crash made it,
-    and must go on to its next step rather than fail there."""
+    and must go on to its next step rather than fail there.
+
+    Every send that is not the outbox sender's own (it books those itself) is counted in
+    the shared budget as a reply, so the sender leaves room for it."""
+
+    def __init__(self, budget: sender.SharedBudget, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.budget = budget
 
     async def post(self, url: str, request_data: RequestData | None = None, **kwargs: Any):
+        counted = url.rpartition("/")[2].startswith(SENDS) and not sender.FROM_OUTBOX.get()
+        if counted:
+            self.budget.begin(reply=True)
         try:
             return await super().post(url, request_data, **kwargs)
         except BadRequest as exc:
             if "/editMessage" in url and "message is not modified" in exc.message.lower():
                 return True
             raise
+        finally:
+            if counted:
+                self.budget.end(time.monotonic(), reply=True)
 
 
 def build_application(
@@ -60,10 +78,11 @@ def build_application(
 ) -> Application:
     db = Database(settings.database_path)
     liveness = Liveness()
+    budget = sender.SharedBudget(settings.outbox_per_second)
     app = (
         ApplicationBuilder()
         .token(settings.token())
-        .request(EditsOnce(connection_pool_size=256))
+        .request(EditsOnce(budget, connection_pool_size=256))
         .get_updates_request(PollingRequest(liveness))
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url)
@@ -80,6 +99,7 @@ def build_application(
     app.bot_data["db"] = db
     app.bot_data["settings"] = settings
     app.bot_data["liveness"] = liveness
+    app.bot_data["budget"] = budget
     handlers.register(app)
     return app
 
@@ -102,7 +122,7 @@ async def post_init(app: Application) -> None:
     app.bot_data["liveness"].write(settings.heartbeat_path)
     jobs.schedule(app)
     await broadcast.resume(app, settings.database_path)
-    outbox_sender = sender.Sender(app.bot, db, settings)
+    outbox_sender = sender.Sender(app.bot, db, settings, budget=app.bot_data["budget"])
     app.bot_data["sender"] = outbox_sender
     await outbox_sender.start()
     log.info("bot @%s ready", app.bot.username)

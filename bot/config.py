@@ -37,9 +37,13 @@ class Settings(BaseSettings):
     bot_default_locale: str = "zh_Hans"
     bot_working_hours: str = DEFAULT_WORKING_HOURS
     bot_quiet_hours: str = DEFAULT_QUIET_HOURS
-    # The outbox's share of Telegram's ~30 messages/s; the rest is left for replies.
-    outbox_per_second: float = Field(default=25, gt=0)
+    # Telegram's overall limit, shared by replies and the outbox (bot/sender.SharedBudget).
+    outbox_per_second: float = Field(default=30, gt=0)
     outbox_per_chat_seconds: float = Field(default=1, ge=0)
+    # Telegram's `allow_paid_broadcast` for large broadcasts: up to 1,000 messages/s, paid
+    # in Stars from the bot's balance; off unless the operator turns it on.
+    broadcast_paid: bool = False
+    broadcast_paid_per_second: float = Field(default=1000, gt=0)
     outbox_concurrency: int = Field(default=8, ge=1)
     outbox_max_attempts: int = Field(default=8, ge=1)
     outbox_backoff_seconds: float = Field(default=2, ge=0)
@@ -105,6 +109,13 @@ class Settings(BaseSettings):
         return ZoneInfo(self.bot_timezone)
 
     @property
+    def paid_pace(self) -> tuple[float, float] | None:
+        """(free, paid) messages per second when large broadcasts may be paid."""
+        if not self.broadcast_paid:
+            return None
+        return self.outbox_per_second, self.broadcast_paid_per_second
+
+    @property
     def worktime_defaults(self) -> Defaults:
         return Defaults(self.bot_timezone, self.bot_working_hours, self.bot_quiet_hours)
 
@@ -145,6 +156,9 @@ class Settings(BaseSettings):
             "bot_working_hours": self.bot_working_hours,
             "bot_quiet_hours": self.bot_quiet_hours,
             "outbox_per_second": str(self.outbox_per_second),
+            "broadcast_paid": (
+                f"on, {self.broadcast_paid_per_second:g}/s" if self.broadcast_paid else "off"
+            ),
             "bot_font": str(self.bot_font or "(searched)"),
             "backups": f"{self.backups_path} at {self.backup_time}, {self.backup_keep_days} days",
             "log": f"{self.log_level} {self.log_format}",

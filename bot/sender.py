@@ -1,9 +1,11 @@
 """Delivers the outbox: due messages, within Telegram's limits and the branch's working time.
 
 Replies to people come first: the main bot has no rate limiter (python-telegram-bot's
-`AIORateLimiter` would hold replies to 30/s as well); the sender instead keeps its own
-budget, `OUTBOX_PER_SECOND` (default 25 of Telegram's ~30/s), at most one message a second
-per chat and 20 a minute per group, and pauses entirely when Telegram says `RetryAfter`.
+`AIORateLimiter` would hold replies to 30/s as well). Telegram's overall limit,
+`OUTBOX_PER_SECOND` (default 30), is a `SharedBudget` over a sliding second: every send the
+bot makes is counted (replies by the bot's request class, `bot/app.py`), replies never wait,
+and the sender takes what they leave. It also keeps at most one message a second per chat
+and 20 a minute per group, and pauses entirely when Telegram says `RetryAfter`.
 
 It runs as one task beside the application, woken after every handled update (the
 handler's transaction may have queued something) and by `wake()`, and polls as a
@@ -14,7 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
+import math
 import random
 import time
 from collections import Counter, defaultdict, deque
@@ -84,14 +88,89 @@ async def render(t: Translator, db: Database, message: notification.Message) -> 
     return Rendered(t.gettext(message.text, **message.params), markup)
 
 
+# Set in the sender's delivery tasks: their requests are booked by the sender itself.
+FROM_OUTBOX: contextvars.ContextVar[bool] = contextvars.ContextVar("from_outbox", default=False)
+
+
+class SharedBudget:
+    """Telegram's overall limit over a sliding window, shared by replies and the sender.
+
+    A send occupies the window from the moment it is booked until a window after its
+    answer came: Telegram counted it somewhere in between, so the count here is never
+    below Telegram's. The sender may send while the window, with this send and a headroom
+    for replies, stays within the limit; the headroom is as many replies as the last window
+    had, at least one (a reply nobody saw coming must not be refused)."""
+
+    def __init__(self, per_second: float) -> None:
+        # The fake Bot API and Telegram count whole messages: 0.5/s is one per two seconds.
+        self.capacity = max(1, math.floor(per_second))
+        self.window = max(1.0, 1.0 / per_second)
+        self._done: dict[bool, deque[float]] = {True: deque(), False: deque()}
+        self._in_flight = {True: 0, False: 0}
+
+    def begin(self, *, reply: bool) -> None:
+        self._in_flight[reply] += 1
+
+    def end(self, now: float, *, reply: bool) -> None:
+        self._in_flight[reply] -= 1
+        self._done[reply].append(now)
+
+    def _used(self, now: float, reply: bool) -> int:
+        done = self._done[reply]
+        while done and done[0] <= now - self.window:
+            done.popleft()
+        return len(done) + self._in_flight[reply]
+
+    def sender_wait(self, now: float) -> float:
+        """Seconds until the sender may book its next send (0: now)."""
+        replies = self._used(now, True)
+        headroom = min(max(1, replies), self.capacity - 1)
+        if replies + self._used(now, False) + 1 + headroom <= self.capacity:
+            return 0.0
+        oldest = [d[0] for d in self._done.values() if d]
+        # Only sends in flight fill the window: one of them ends soon.
+        return min(oldest) + self.window - now if oldest else 0.01
+
+
+class Booking:
+    """One send of the sender's in the shared budget, ended once its answer came (or it
+    never went)."""
+
+    __slots__ = ("budget", "ended")
+
+    def __init__(self, budget: SharedBudget) -> None:
+        self.budget = budget
+        self.ended = False
+        budget.begin(reply=False)
+
+    def end(self) -> None:
+        if not self.ended:
+            self.ended = True
+            self.budget.end(time.monotonic(), reply=False)
+
+
 class Throttle:
     """Telegram's broadcast limits as seen from the sender, on the monotonic clock."""
 
-    def __init__(self, per_second: float, per_chat_seconds: float = 1.0, per_group: int = 20):
-        self.interval = 1.0 / per_second
+    def __init__(
+        self,
+        per_second: float,
+        per_chat_seconds: float = 1.0,
+        per_group: int = 20,
+        budget: SharedBudget | None = None,
+        paid_per_second: float | None = None,
+    ):
+        # The free limit, shared with replies, and Telegram's separate one for messages
+        # sent with allow_paid_broadcast (which replies never use).
+        self.budgets = {False: budget or SharedBudget(per_second)}
+        # Spread over the second rather than all at its start: fewer sends in flight at once.
+        self.intervals = {False: 1.0 / per_second}
+        if paid_per_second is not None:
+            self.budgets[True] = SharedBudget(paid_per_second)
+            self.intervals[True] = 1.0 / paid_per_second
+        self._next = dict.fromkeys(self.budgets, 0.0)
         self.per_chat_seconds = per_chat_seconds
         self.per_group = per_group
-        self._next = 0.0
         self._paused_until = 0.0
         self._chat_free: dict[int, float] = {}
         self._groups: defaultdict[int, deque[float]] = defaultdict(deque)
@@ -107,18 +186,31 @@ class Throttle:
                 wait = max(wait, sent[0] + GROUP_WINDOW_SECONDS - now)
         return max(wait, 0.0)
 
-    async def slot(self, chat_id: int) -> None:
-        """Wait for the overall budget, then book the chat's."""
-        now = time.monotonic()
-        start = max(now, self._next, self._paused_until)
-        self._next = start + self.interval
-        if start > now:
-            await asyncio.sleep(start - now)
+    @property
+    def paid(self) -> bool:
+        return True in self.budgets
+
+    async def slot(self, chat_id: int, *, paid: bool = False) -> Booking:
+        """Wait for the overall budget (the paid one for a paid message), then book the
+        send and the chat's spacing."""
+        budget = self.budgets[paid]
+        while True:
+            now = time.monotonic()
+            wait = max(self._next[paid], self._paused_until) - now
+            if wait <= 0:
+                wait = budget.sender_wait(now)
+                if wait <= 0:
+                    break
+            await asyncio.sleep(wait)
+        start = now
+        booking = Booking(budget)
+        self._next[paid] = start + self.intervals[paid]
         self._chat_free[chat_id] = start + self.per_chat_seconds
         if chat_id < 0:
             self._groups[chat_id].append(start)
         if len(self._chat_free) > 10_000:
             self._chat_free = {c: t for c, t in self._chat_free.items() if t > start}
+        return booking
 
     def done(self, chat_id: int) -> None:
         """Count the chat's spacing from the answer too: Telegram counts a message when it
@@ -144,12 +236,18 @@ class Sender:
         settings: Settings,
         *,
         clock: Callable[[], datetime] = utcnow,
+        budget: SharedBudget | None = None,
     ) -> None:
         self.bot = bot
         self.db = db
         self.settings = settings
         self.clock = clock
-        self.throttle = Throttle(settings.outbox_per_second, settings.outbox_per_chat_seconds)
+        self.throttle = Throttle(
+            settings.outbox_per_second,
+            settings.outbox_per_chat_seconds,
+            budget=budget,
+            paid_per_second=settings.broadcast_paid_per_second if settings.broadcast_paid else None,
+        )
         self.batch = max(settings.outbox_concurrency, min(BATCH, int(settings.outbox_per_second)))
         self._wake = asyncio.Event()
         self._slots = asyncio.Semaphore(settings.outbox_concurrency)
@@ -222,8 +320,8 @@ class Sender:
                 if message.id not in claimed:
                     self._slots.release()
                     continue
-                await self.throttle.slot(message.chat_id)
-                task = asyncio.create_task(self._deliver(message))
+                booking = await self.throttle.slot(message.chat_id, paid=self._paid(message))
+                task = asyncio.create_task(self._deliver(message, booking))
                 self._deliveries.add(task)
                 task.add_done_callback(self._deliveries.discard)
         self._log_tally()
@@ -273,21 +371,27 @@ class Sender:
             )
         self._tally.clear()
 
-    async def _deliver(self, message: notification.Message) -> None:
+    async def _deliver(self, message: notification.Message, booking: Booking) -> None:
+        FROM_OUTBOX.set(True)  # this task's own context: its requests are booked already
         try:
-            await self._attempt(message)
+            await self._attempt(message, booking)
         except Exception:
             log.exception("outbox: message %s (%s) failed unexpectedly", message.id, message.key)
         finally:
+            booking.end()
             self.throttle.done(message.chat_id)
             self._slots.release()
 
-    async def _attempt(self, message: notification.Message) -> None:
+    async def _attempt(self, message: notification.Message, booking: Booking) -> None:
         attempts = message.attempts + 1
         try:
             chosen, reported = message.languages
             t = translator(resolve(chosen, reported, self.settings.bot_default_locale))
-            sent = await self._send(message, await render(t, self.db, message))
+            rendered = await render(t, self.db, message)
+            try:
+                sent = await self._send(message, rendered)
+            finally:
+                booking.end()
         except RetryAfter as exc:
             seconds = exc.retry_after
             seconds = seconds.total_seconds() if isinstance(seconds, timedelta) else seconds
@@ -333,15 +437,21 @@ class Sender:
         log.error("outbox: message %s (%s) dead-lettered: %s", message.id, message.key, error)
         await outbox.mark_dead(self.db, message.id, error)
 
+    def _paid(self, message: notification.Message) -> bool:
+        """Paid only while the operator allows it: turned off, a queued one goes free."""
+        return message.paid and self.throttle.paid
+
     async def _send(self, message: notification.Message, rendered: Rendered) -> Message:
-        timeouts = {
+        options: dict[str, Any] = {
             "read_timeout": self.settings.outbox_send_timeout,
             "write_timeout": self.settings.outbox_send_timeout,
         }
+        if self._paid(message):
+            options["allow_paid_broadcast"] = True
         file = rendered.attachment or message.attachment
         if file is None:
             return await self.bot.send_message(
-                message.chat_id, rendered.text, reply_markup=rendered.markup, **timeouts
+                message.chat_id, rendered.text, reply_markup=rendered.markup, **options
             )
         content = file.content
         if content is None:
@@ -349,7 +459,7 @@ class Sender:
         upload = InputFile(content, filename=file.filename)
         send = self.bot.send_photo if file.photo else self.bot.send_document
         return await send(
-            message.chat_id, upload, caption=rendered.text, reply_markup=rendered.markup, **timeouts
+            message.chat_id, upload, caption=rendered.text, reply_markup=rendered.markup, **options
         )
 
 

@@ -8,8 +8,10 @@ dropped when every message is settled.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 
 from domain import outbox, worktime
@@ -17,7 +19,7 @@ from domain.access import Actor, require
 from domain.effects import effect
 from domain.errors import InvalidInput, NotAllowed, NotFound
 from domain.models import Role
-from domain.notification import Kind
+from domain.notification import PAID, Kind
 from domain.post_models import Post
 from storage import broadcasts as store
 from storage import posts as post_store
@@ -36,6 +38,36 @@ class Audience(StrEnum):
 
 
 TARGETED = (Audience.POST, Audience.EVENT)
+
+# Telegram's price of a message sent with allow_paid_broadcast (0.1 Star), and the size
+# from which a broadcast is paid when the operator allows it: one that the free limit would
+# take more than a minute to deliver.
+STARS_PER_PAID_MESSAGE = Decimal("0.1")
+PAID_ABOVE_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class PaidPace:
+    """What paying for a broadcast costs and saves."""
+
+    stars: Decimal
+    seconds: int  # at the paid limit
+    free_seconds: int  # at the free limit
+
+
+def paid_pace(recipients: int, pace: tuple[float, float] | None) -> PaidPace | None:
+    """The estimate when the broadcast would be paid; `pace`: (free, paid) messages per
+    second, None when the operator does not allow paid broadcasts."""
+    if pace is None:
+        return None
+    free, paid = pace
+    if recipients <= free * PAID_ABOVE_SECONDS:
+        return None
+    return PaidPace(
+        STARS_PER_PAID_MESSAGE * recipients,
+        math.ceil(recipients / paid),
+        math.ceil(recipients / free),
+    )
 
 
 @dataclass(frozen=True)
@@ -118,10 +150,17 @@ async def recipients(
 
 @effect
 async def send(
-    db, actor: Actor, branch_id: int, draft: Draft, today: date, content: bytes | None = None
+    db,
+    actor: Actor,
+    branch_id: int,
+    draft: Draft,
+    today: date,
+    content: bytes | None = None,
+    pace: tuple[float, float] | None = None,
 ) -> tuple[int, int]:
     """Queue the broadcast for its audience; (broadcast id, number of recipients).
-    `content` is the draft's file."""
+    `content` is the draft's file; `pace` as for `paid_pace`: a large broadcast is then
+    paid."""
     secretary = require(actor, Role.SECRETARY, branch_id)
     text = check_text(draft.text, with_file=content is not None)
     found = await recipients(db, actor, branch_id, draft, today)
@@ -137,6 +176,7 @@ async def send(
             recipients=len(found),
             file=draft.file_name,
         )
+        paid = paid_pace(len(found), pace) is not None
         name = (draft.file_name or "file") if content is not None else None
         await store.create(conn, broadcast_id, branch_id, name, content, draft.photo)
         for person_id, chat_id in found:
@@ -145,7 +185,12 @@ async def send(
                 key=f"{store.key_prefix(broadcast_id)}{person_id}",
                 chat_id=chat_id,
                 template=TEMPLATE,
-                params={"text": text, "broadcast": broadcast_id, "file": content is not None},
+                params={
+                    "text": text,
+                    "broadcast": broadcast_id,
+                    "file": content is not None,
+                    **({PAID: True} if paid else {}),
+                },
                 branch_id=branch_id,
             )
     return broadcast_id, len(found)

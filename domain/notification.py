@@ -31,6 +31,10 @@ class Attachment:
             raise ValueError("an attachment has either content or a path")
 
 
+# A message's parameter asking the sender for Telegram's allow_paid_broadcast.
+PAID = "allow_paid_broadcast"
+
+
 @dataclass(frozen=True)
 class Message:
     """A queued notification as the sender reads it back."""
@@ -51,3 +55,7 @@ class Message:
     last_error: str | None = field(default=None, compare=False)
     # The recipient's (chosen, reported) languages, read with the message to render it.
     languages: tuple[str | None, str | None] = (None, None)
+
+    @property
+    def paid(self) -> bool:
+        return bool(self.params.get(PAID))

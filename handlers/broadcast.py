@@ -226,15 +226,33 @@ async def preview(update: Update, context: BotContext, t: Translator) -> str | i
             ]
         ]
     )
-    await message.reply_text(
-        t.ngettext(
-            "It will go to {n} person. Send it?",
-            "It will go to {n} people. Send it?",
-            len(found),
-        ),
-        reply_markup=keyboard,
+    question = t.ngettext(
+        "It will go to {n} person. Send it?",
+        "It will go to {n} people. Send it?",
+        len(found),
     )
+    pace = broadcasts.paid_pace(len(found), context.settings.paid_pace)
+    if pace is not None:
+        question = "\n\n".join((paid_text(t, pace), question))
+    await message.reply_text(question, reply_markup=keyboard)
     return CONFIRM
+
+
+def paid_text(t: Translator, pace: broadcasts.PaidPace) -> str:
+    return t.gettext(
+        "This is a paid broadcast: about {stars} Telegram Stars from the bot's balance,"
+        " delivered in about {paid} instead of {free}.",
+        stars=format(pace.stars.normalize(), "f"),
+        paid=duration(t, pace.seconds),
+        free=duration(t, pace.free_seconds),
+    )
+
+
+def duration(t: Translator, seconds: int) -> str:
+    if seconds < 120:
+        return t.ngettext("{n} second", "{n} seconds", seconds)
+    minutes = -(-seconds // 60)
+    return t.ngettext("{n} minute", "{n} minutes", minutes)
 
 
 async def confirm(update: Update, context: BotContext) -> str | int:
@@ -252,7 +270,7 @@ async def confirm(update: Update, context: BotContext) -> str | int:
         branch_id = broadcasts.branch_of(me)
         today = await branch_today(context, branch_id)
         broadcast_id, total = await broadcasts.send(
-            context.db, me, branch_id, draft, today, content
+            context.db, me, branch_id, draft, today, content, context.settings.paid_pace
         )
     except DomainError as exc:
         await answer_query(query, error_text(t, exc), alert=True)

@@ -490,6 +490,20 @@ async def test_enforce_limits(server, bot):
     await bot.send_message(group["id"], "group is another chat")
 
 
+async def test_the_higher_limit_is_only_for_sends_that_pay(server, bot):
+    users = [server.new_user(f"u{n}")["id"] for n in range(8)]
+    server.enforce_limits(global_per_second=2, paid_per_second=5)
+    for chat in users[:5]:  # more than the free limit, within the paid one
+        await bot.send_message(chat, "paid", allow_paid_broadcast=True)
+    with pytest.raises(RetryAfter):
+        await bot.send_message(users[5], "paid", allow_paid_broadcast=True)
+    for chat in users[5:7]:  # the free limit is untouched by paid sends
+        await bot.send_message(chat, "free")
+    with pytest.raises(RetryAfter):
+        await bot.send_message(users[7], "free")
+    assert (server.paid_messages, server.rate_limited) == (5, 2)
+
+
 async def test_wait_for_messages_timeout_lists_texts(server, bot):
     user = server.new_user("Sol")
     await bot.send_message(user["id"], "only one")

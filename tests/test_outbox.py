@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.sender import Throttle, backoff
+from bot.sender import SharedBudget, Throttle, backoff
 from bot.testing.harness import BotHarness
 from domain import outbox
 from storage import outbox as stored
@@ -220,7 +220,7 @@ def test_groups_get_at_most_twenty_a_minute_and_chats_one_a_second():
 
     async def send(chat_id: int, times: int) -> None:
         for _ in range(times):
-            await throttle.slot(chat_id)
+            (await throttle.slot(chat_id)).end()
             throttle.done(chat_id)
 
     asyncio.run(send(-100, 20))
@@ -307,3 +307,40 @@ async def test_an_update_wakes_the_sender_only_when_it_queued_something(bot, bra
     # well before the sender's poll (5 s): the update that queued the notice woke it
     await bot.server.wait_for_messages(branch.secretary.id, before + 1, timeout=2)
     assert passes
+
+
+def test_the_sender_takes_what_replies_leave_of_telegrams_limit():
+    budget = SharedBudget(30)
+
+    def sender_sends(count: int, at: float) -> None:
+        for _ in range(count):
+            assert budget.sender_wait(at) == 0
+            budget.begin(reply=False)
+            budget.end(at, reply=False)
+
+    # Nobody chats: the whole second but one, kept for a reply nobody saw coming.
+    sender_sends(29, at=10.0)
+    assert budget.sender_wait(10.5) == pytest.approx(0.5)
+    budget.begin(reply=True)  # that reply goes at once, within the limit
+    budget.end(10.6, reply=True)
+    # A window after its answer a send no longer counts.
+    sender_sends(28, at=11.0)  # the reply of 10.6 is still in the window, and one more
+    assert budget.sender_wait(11.0) > 0
+    # People chatting at five replies a second: the sender keeps as many free again.
+    for n in range(5):
+        budget.begin(reply=True)
+        budget.end(12.0 + n / 10, reply=True)
+    sender_sends(30 - 5 - 5, at=12.5)
+    assert budget.sender_wait(12.5) > 0
+
+
+def test_sends_in_flight_fill_the_window_until_their_answer():
+    budget = SharedBudget(3)
+    budget.begin(reply=False)
+    assert budget.sender_wait(0.0) == 0  # 1 in flight + this one + a reply's headroom = 3
+    budget.begin(reply=False)
+    assert budget.sender_wait(100.0) > 0  # still in flight, however long ago
+    budget.end(100.0, reply=False)
+    budget.end(100.0, reply=False)
+    assert budget.sender_wait(100.5) > 0
+    assert budget.sender_wait(101.0) == 0

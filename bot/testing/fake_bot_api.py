@@ -246,21 +246,25 @@ class _Window:
 
 @dataclass
 class _RateLimits:
-    """Telegram's documented broadcast limits, applied to successful sends only."""
+    """Telegram's documented broadcast limits, applied to successful sends only. A send
+    with allow_paid_broadcast counts against the paid limit instead of the free one."""
 
     global_per_second: float
     per_chat_per_second: float
     per_group_per_minute: float
     retry_after: int
+    paid_per_second: float = 1000
     global_window: _Window = field(init=False)
+    paid_window: _Window = field(init=False)
     chats: dict[Any, _Window] = field(default_factory=dict)
     groups: dict[Any, _Window] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.global_window = _Window(self.global_per_second, 1.0)
+        self.paid_window = _Window(self.paid_per_second, 1.0)
 
-    def _windows(self, chat_id: Any) -> list[_Window]:
-        windows = [self.global_window]
+    def _windows(self, chat_id: Any, paid: bool = False) -> list[_Window]:
+        windows = [self.paid_window if paid else self.global_window]
         chat = self.chats.get(chat_id)
         if chat is None:
             chat = self.chats[chat_id] = _Window(self.per_chat_per_second, 1.0)
@@ -272,11 +276,11 @@ class _RateLimits:
             windows.append(group)
         return windows
 
-    def exceeded(self, chat_id: Any, now: float) -> bool:
-        return any(window.full(now) for window in self._windows(chat_id))
+    def exceeded(self, chat_id: Any, now: float, paid: bool = False) -> bool:
+        return any(window.full(now) for window in self._windows(chat_id, paid))
 
-    def record(self, chat_id: Any, now: float) -> None:
-        for window in self._windows(chat_id):
+    def record(self, chat_id: Any, now: float, paid: bool = False) -> None:
+        for window in self._windows(chat_id, paid):
             window.add(now)
 
 
@@ -680,6 +684,7 @@ class FakeBotAPI:
         self.callback_answers: list[JSON] = []
         self.commands: dict[tuple[str, str], list[JSON]] = {}
         self.rate_limited = 0
+        self.paid_messages = 0  # sends accepted with allow_paid_broadcast
         #: Called as ``observer(method, params, result)`` after every successful call, and
         #: ``first_delivered[update_id]`` is the ``perf_counter`` of an update's first
         #: delivery: together they time the bot's side of a round trip (benchmarks).
@@ -1119,10 +1124,15 @@ class FakeBotAPI:
         per_chat_per_second: float = 1,
         per_group_per_minute: float = 20,
         retry_after: int = 1,
+        paid_per_second: float = 1000,
     ) -> None:
         """Answer 429 like Telegram when successful sends exceed these sliding windows."""
         self._limits = _RateLimits(
-            global_per_second, per_chat_per_second, per_group_per_minute, retry_after
+            global_per_second,
+            per_chat_per_second,
+            per_group_per_minute,
+            retry_after,
+            paid_per_second,
         )
 
     def _matching_fault(self, method: str, params: JSON) -> _Fault | None:
@@ -1170,21 +1180,24 @@ class FakeBotAPI:
             if fault.status != HTTPStatus.OK:
                 raise fault.error()
         limited = self._limits is not None and name in _SEND_METHODS
+        paid = bool(params.get("allow_paid_broadcast"))
         if limited:
-            self._check_limits(params.get("chat_id"))
+            self._check_limits(params.get("chat_id"), paid)
         result = handler(params)
         if asyncio.iscoroutine(result):
             result = await result
         if limited:
             assert self._limits is not None
-            self._limits.record(params.get("chat_id"), time.monotonic())
+            self._limits.record(params.get("chat_id"), time.monotonic(), paid)
+        if paid and name in _SEND_METHODS:
+            self.paid_messages += 1
         for observe in self.observers:
             observe(name, params, result)
         return result
 
-    def _check_limits(self, chat_id: Any) -> None:
+    def _check_limits(self, chat_id: Any, paid: bool) -> None:
         assert self._limits is not None
-        if self._limits.exceeded(chat_id, time.monotonic()):
+        if self._limits.exceeded(chat_id, time.monotonic(), paid):
             self.rate_limited += 1
             retry = self._limits.retry_after
             raise ApiError(429, f"Too Many Requests: retry after {retry}", {"retry_after": retry})
