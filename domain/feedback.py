@@ -15,7 +15,7 @@ from domain.activity import as_hours
 from domain.models import Person, UnitOrg
 from domain.periods import Period
 from domain.post_models import COUNTY_BY_CODE, Post, Rating
-from domain.spreadsheets import new_workbook, save
+from domain.spreadsheets import append_styled, new_workbook, save
 from storage import branches, cadres, units
 from storage import hours as hours_store
 from storage.db import Database
@@ -445,12 +445,9 @@ def write_sheet(book: Workbook, sheet: Sheet) -> None:
     for column, (title, chars) in enumerate(sheet.headers, start=1):
         ws.cell(row=2, column=column, value=title).style = "fb-header"
         ws.column_dimensions[get_column_letter(column)].width = chars + 2
-    body = [*sheet.rows, *([sheet.totals] if sheet.totals else [])]
-    last = len(body) - 1 if sheet.totals is not None else -1
-    for offset, values in enumerate(body):
-        style = "fb-total" if offset == last else "fb-body"
-        for column, value in enumerate(values, start=1):
-            ws.cell(row=3 + offset, column=column, value=value).style = style
+    append_styled(ws, sheet.rows, "fb-body")
+    if sheet.totals is not None:
+        append_styled(ws, [sheet.totals], "fb-total")
     ws.freeze_panes = "A3"
     ws.print_title_rows = "2:2"
     ws.page_setup.orientation = "landscape"
