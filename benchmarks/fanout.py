@@ -2,8 +2,8 @@
 limits, while a member keeps asking the bot something.
 
     .venv/bin/python -m benchmarks.fanout [--messages 20000] [--limit 300]
-                                          [--real-messages 1000] [--inject-429 0.0]
-                                          [--share 0.8333]
+                                          [--real-messages 2000] [--inject-429 0.0]
+                                          [--paid-messages 0] [--rounds 1] [--share 1]
 
 Two runs of the bot as a process (`python -m bot run`): `--messages` at a scaled-up limit
 of `--limit` messages/s (so that 20,000 take a minute, not ten), then `--real-messages` at
@@ -19,27 +19,34 @@ duplicates and lost messages (counted at the server, and the outbox rows not `se
 the bot-side latency of the member's `/help` (one every 1.1 s) while the broadcast drains.
 `--inject-429 P` makes the server answer 429 to a fraction P of sends on top of the limits.
 `--share S` tells the bot S of the limit instead; `--messages 0` skips the scaled run.
+`--paid-messages N` adds a run of a paid broadcast (`BROADCAST_PAID=1`, every message with
+allow_paid_broadcast) against the fake's paid limit of 1,000/s, the free 30/s staying for
+the member's replies. `--rounds R` repeats the runs, alternating: rates are medians, the
+member's worst wait the worst of all rounds, 429s, duplicates and losses totals.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from benchmarks._load import JSON, Step, Traffic, Walk, calibrate, percentile, report
+from benchmarks._load import JSON, Step, Traffic, Walk, calibrate, median, percentile, report
 from benchmarks._load import walk as walk_one
 from bot.testing.fake_bot_api import FakeBotAPI
 from bot.testing.process import BotProcess
 from domain import outbox
+from domain.notification import PAID
 from storage.db import Database
 
 TOKEN = "123456789:AAHbenchmarkToken_0123456789abcdefgh"
 TELEGRAM_LIMIT = 30
+PAID_LIMIT = 1000  # Telegram's for sends with allow_paid_broadcast
 BUDGET_SHARE = 1.0  # OUTBOX_PER_SECOND is Telegram's limit, shared with replies
 TEXT = "broadcast {n}"  # not a msgid: passes through gettext as it is
 HELP = [Step("text", "/help")]
@@ -57,7 +64,7 @@ def recipients(server: FakeBotAPI, messages: int) -> list[int]:
     return chats
 
 
-async def enqueue(data: Path, chats: Sequence[int]) -> None:
+async def enqueue(data: Path, chats: Sequence[int], paid: bool) -> None:
     async with Database(data / "partybot.db") as db, db.transaction() as conn:
         for n, chat in enumerate(chats):
             await outbox.enqueue(
@@ -65,7 +72,7 @@ async def enqueue(data: Path, chats: Sequence[int]) -> None:
                 key=f"bench:{n}",
                 chat_id=chat,
                 text=TEXT,
-                params={"n": n},
+                params={"n": n, **({PAID: True} if paid else {})},
                 kind=outbox.Kind.URGENT,
             )
 
@@ -85,10 +92,15 @@ class Deliveries:
             self.stamps.append(time.perf_counter())
 
 
-async def one_run(messages: int, limit: float, inject: float, share: float) -> JSON:
+async def one_run(
+    messages: int, limit: float, inject: float, share: float, paid: bool = False
+) -> JSON:
     server = FakeBotAPI(token=TOKEN)
     await server.start()
-    server.enforce_limits(global_per_second=limit)
+    if paid:  # the free limit stays Telegram's: the member's replies go at it
+        server.enforce_limits(global_per_second=TELEGRAM_LIMIT, paid_per_second=limit)
+    else:
+        server.enforce_limits(global_per_second=limit)
     if inject:
         server.inject("sendMessage", status=429, retry_after=1, times=None, probability=inject)
     traffic = Traffic(server)
@@ -102,7 +114,9 @@ async def one_run(messages: int, limit: float, inject: float, share: float) -> J
         chats = recipients(server, messages)
         env = {
             "LOG_LEVEL": "WARNING",
-            "OUTBOX_PER_SECOND": str(budget),
+            "OUTBOX_PER_SECOND": str(TELEGRAM_LIMIT * share if paid else budget),
+            "BROADCAST_PAID": "1" if paid else "0",
+            "BROADCAST_PAID_PER_SECOND": str(budget if paid else PAID_LIMIT),
             "OUTBOX_POLL_SECONDS": "0.2",
         }
         process = BotProcess(server, data, env=env)
@@ -110,7 +124,7 @@ async def one_run(messages: int, limit: float, inject: float, share: float) -> J
         try:
             await asyncio.wait_for(server.polling.wait(), 30)
             expected = await calibrate(traffic, member, HELP, 0)
-            await enqueue(data, chats)
+            await enqueue(data, chats, paid)
             asked = Walk()
             unanswered = 0
             deadline = time.perf_counter() + messages / budget * 3 + 60
@@ -139,6 +153,7 @@ async def one_run(messages: int, limit: float, inject: float, share: float) -> J
         "rate_of_limit": round(rate / limit, 3),
         "rate_of_budget": round(rate / budget, 3),
         "http_429": server.rate_limited,
+        "paid_sent": server.paid_messages,
         "duplicates": sum(count - 1 for count in deliveries.texts.values()),
         "lost": messages - len(deliveries.texts),
         "outbox_not_sent": messages - statuses.get("sent", 0),
@@ -149,21 +164,53 @@ async def one_run(messages: int, limit: float, inject: float, share: float) -> J
     }
 
 
+def summary(results: Sequence[JSON]) -> JSON:
+    """Medians of the rates; the worst latency; every 429, duplicate and loss counted."""
+    worst = {"member_max_ms": max}
+    totals = ("http_429", "duplicates", "lost", "outbox_not_sent", "member_unanswered")
+    found: JSON = {}
+    for key in results[0]:
+        values = [r[key] for r in results]
+        if key in worst:
+            found[key] = worst[key](values)
+        elif key in totals:
+            found[key] = sum(values)
+        else:
+            found[key] = round(median(values), 3)
+    return found
+
+
 async def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=20_000)
     parser.add_argument("--limit", type=float, default=300, help="scaled limit, messages/s")
-    parser.add_argument("--real-messages", type=int, default=1000)
+    parser.add_argument("--real-messages", type=int, default=2000)
     parser.add_argument("--inject-429", type=float, default=0.0, help="extra 429 rate, 0..1")
+    parser.add_argument("--rounds", type=int, default=1, help="medians over rounds")
+    parser.add_argument(
+        "--paid-messages", type=int, default=0, help="a run with allow_paid_broadcast"
+    )
     parser.add_argument(
         "--share", type=float, default=BUDGET_SHARE, help="the sender's share of the limit"
     )
     args = parser.parse_args(argv)
-    runs: dict[str, JSON] = {}
-    if args.messages:
-        runs["scaled"] = await one_run(args.messages, args.limit, args.inject_429, args.share)
-    runs["real"] = await one_run(args.real_messages, TELEGRAM_LIMIT, args.inject_429, args.share)
-    figures: JSON = {"inject_429": args.inject_429, "share": round(args.share, 4)}
+    plans = {
+        "scaled": (args.messages, args.limit, False),
+        "real": (args.real_messages, TELEGRAM_LIMIT, False),
+        "paid": (args.paid_messages, PAID_LIMIT, True),
+    }
+    rounds: dict[str, list[JSON]] = {name: [] for name, plan in plans.items() if plan[0]}
+    for _ in range(args.rounds):  # the runs alternate, so drift in the load hits each
+        for name in rounds:
+            messages, limit, paid = plans[name]
+            rounds[name].append(await one_run(messages, limit, args.inject_429, args.share, paid))
+    runs = {name: summary(results) for name, results in rounds.items()}
+    figures: JSON = {
+        "inject_429": args.inject_429,
+        "share": round(args.share, 4),
+        "rounds": args.rounds,
+        "load": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+    }
     for name, run in runs.items():
         figures |= {f"{name}_{key}": value for key, value in run.items()}
     rows: list[tuple[str, object]] = []
