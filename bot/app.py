@@ -57,7 +57,8 @@ class EditsOnce(HTTPXRequest):
         self.budget = budget
 
     async def post(self, url: str, request_data: RequestData | None = None, **kwargs: Any):
-        counted = url.rpartition("/")[2].startswith(SENDS) and not sender.FROM_OUTBOX.get()
+        booking = sender.FROM_OUTBOX.get()
+        counted = booking is None and url.rpartition("/")[2].startswith(SENDS)
         if counted:
             self.budget.begin(reply=True)
         try:
@@ -67,8 +68,11 @@ class EditsOnce(HTTPXRequest):
                 return True
             raise
         finally:
+            # As soon as the answer is in: before python-telegram-bot parses it.
             if counted:
                 self.budget.end(time.monotonic(), reply=True)
+            elif booking is not None:
+                booking.end()
 
 
 def build_application(

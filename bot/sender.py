@@ -88,10 +88,6 @@ async def render(t: Translator, db: Database, message: notification.Message) -> 
     return Rendered(t.gettext(message.text, **message.params), markup)
 
 
-# Set in the sender's delivery tasks: their requests are booked by the sender itself.
-FROM_OUTBOX: contextvars.ContextVar[bool] = contextvars.ContextVar("from_outbox", default=False)
-
-
 class SharedBudget:
     """Telegram's overall limit over a sliding window, shared by replies and the sender.
 
@@ -147,6 +143,13 @@ class Booking:
         if not self.ended:
             self.ended = True
             self.budget.end(time.monotonic(), reply=False)
+
+
+# Set in the sender's delivery tasks: their requests are booked already, and the bot's
+# request class ends the booking the moment the answer arrives.
+FROM_OUTBOX: contextvars.ContextVar[Booking | None] = contextvars.ContextVar(
+    "from_outbox", default=None
+)
 
 
 class Throttle:
@@ -372,7 +375,7 @@ class Sender:
         self._tally.clear()
 
     async def _deliver(self, message: notification.Message, booking: Booking) -> None:
-        FROM_OUTBOX.set(True)  # this task's own context: its requests are booked already
+        FROM_OUTBOX.set(booking)  # this task's own context
         try:
             await self._attempt(message, booking)
         except Exception:

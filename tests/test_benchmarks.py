@@ -7,14 +7,19 @@ import json
 from benchmarks import fanout, reports, seed, startup, throughput
 
 
-async def test_throughput_benchmark_walks_every_person_through_both_bots(capsys):
+async def test_throughput_benchmark_walks_every_person_through_all_three_bots(capsys):
     people = len(throughput.FLOWS)
     await throughput.main(["--people", str(people), "--rounds", "1"])
     figures = json.loads(capsys.readouterr().out.splitlines()[0])
     assert figures["benchmark"] == "throughput"
     steps = sum(len(throughput.flows("code", n)) for n in range(people))
-    assert figures["partybot_updates"] == figures["echo_updates"] == steps
-    assert figures["ratio"] > 0
+    assert (
+        figures["partybot_updates"]
+        == figures["echo_updates"]
+        == figures["echo_concurrent_updates"]
+        == steps
+    )
+    assert figures["ratio"] > 0 and figures["ratio_concurrent"] > 0 and figures["cpu_ratio"] > 0
     # every flow did its work, for the measured people and the others alike
     for left in ("joined", "hours_logged", "posts_claimed", "status_reports"):
         assert figures[f"partybot_{left}"] > people, left
@@ -28,9 +33,12 @@ async def test_startup_benchmark_reports_the_first_poll_and_idle_memory(capsys):
 
 
 async def test_fanout_benchmark_delivers_every_message_once_within_the_limits(capsys):
-    await fanout.main(["--messages", "60", "--limit", "100", "--real-messages", "10"])
+    await fanout.main(
+        ["--messages", "60", "--limit", "100", "--real-messages", "10", "--paid-messages", "20"]
+    )
     figures = json.loads(capsys.readouterr().out.splitlines()[0])
-    for run in ("scaled", "real"):
+    assert figures["paid_paid_sent"] == 20 and figures["real_paid_sent"] == 0
+    for run in ("scaled", "real", "paid"):
         assert figures[f"{run}_lost"] == figures[f"{run}_duplicates"] == 0
         assert figures[f"{run}_outbox_not_sent"] == 0
         assert figures[f"{run}_member_answers"] >= 1
