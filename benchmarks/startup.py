@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import shutil
 import tempfile
 import time
@@ -38,12 +39,14 @@ async def one_round(database: Path | None) -> JSON:
         try:
             await asyncio.wait_for(server.polling.wait(), 30)
             first_poll = time.perf_counter() - started
+            # The bot's own CPU up to its first poll: what the load hardly moves.
+            cpu = process.cpu_seconds()
             await asyncio.sleep(IDLE_SECONDS)
             idle = process.rss_mb()
         finally:
             await process.stop()
             await server.stop()
-    return {"first_get_updates_s": first_poll, "idle_rss_mb": idle}
+    return {"first_get_updates_s": first_poll, "cpu_to_first_poll_s": cpu, "idle_rss_mb": idle}
 
 
 async def main(argv: Sequence[str] | None = None) -> None:
@@ -63,6 +66,8 @@ async def main(argv: Sequence[str] | None = None) -> None:
             "first getUpdates, s (median | max)",
             f"{figures['first_get_updates_s']:.3f} | {figures['first_get_updates_s_max']:.3f}",
         ),
+        ("bot's CPU to its first poll, s (median)", f"{figures['cpu_to_first_poll_s']:.3f}"),
+        ("load average", " ".join(f"{x:.2f}" for x in os.getloadavg())),
         (
             "idle RSS, MiB (median | max)",
             f"{figures['idle_rss_mb']:.1f} | {figures['idle_rss_mb_max']:.1f}",
