@@ -85,7 +85,7 @@ MAX_MINUTES = 24 * 60
 
 def member(actor: Actor) -> Person:
     """An active member with a branch; posts are a member's business only."""
-    if not actor.active or actor.person is None or actor.person.branch_id is None:
+    if not actor.member:
         raise NotAllowed("post_members_only")
     return actor.person
 
@@ -238,6 +238,12 @@ async def member_board(db: Database, actor: Actor, today: date) -> Board:
     me = member(actor)
     assert me.branch_id is not None
     return await board(db, me.branch_id, today, me.id)
+
+
+async def secretary_board(db: Database, actor: Actor, branch_id: int, today: date) -> Board:
+    """The board a secretary administers; the secretary may be no member of the branch."""
+    require(actor, Role.SECRETARY, branch_id)
+    return await board(db, branch_id, today)
 
 
 async def all_posts(db: Database, actor: Actor, branch_id: int, today: date) -> list[Post]:

@@ -680,7 +680,7 @@ async def start_check(update: Update, context: BotContext) -> str | int:
     mode = "out" if update.effective_message.text.startswith("/checkout") else "in"
     me = await who(update, context)
     moment = now(context)
-    found = await events.open_now(context.db, me, moment) if me.active else []
+    found = await events.open_now(context.db, me, moment) if events.takes_part(me) else []
     if mode == "in":
         found = [e for e in found if moment <= e.ends_at]
     if not found:

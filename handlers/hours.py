@@ -164,16 +164,18 @@ def button(label: str, data: str) -> InlineKeyboardButton:
 async def show_menu(update: Update, context: BotContext) -> int:
     t = await tr(update, context)
     me = await who(update, context)
-    if not me.active:
+    if not (me.member or me.is_secretary):
         await update.effective_message.reply_text(error_text(t, DomainError("members_only")))
         return ConversationHandler.END
-    rows = [
-        [button(t.pgettext("button", "➕ Log hours"), "hours:log")],
-        [
-            button(t.pgettext("button", "📊 My totals"), "hours:totals"),
-            button(t.pgettext("button", "📜 My history"), "hours:hist:0"),
-        ],
-    ]
+    rows = []
+    if me.member:  # a secretary the roster does not list has only the register
+        rows = [
+            [button(t.pgettext("button", "➕ Log hours"), "hours:log")],
+            [
+                button(t.pgettext("button", "📊 My totals"), "hours:totals"),
+                button(t.pgettext("button", "📜 My history"), "hours:hist:0"),
+            ],
+        ]
     if me.is_secretary:
         waiting = len(await hours.pending_for(context.db, me))
         label = t.pgettext("button", "📥 To approve ({n})").format(n=waiting)
@@ -228,7 +230,7 @@ async def show_totals(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     match = parse_callback(query.data, _TOTALS_DATA)
     me = await who(update, context)
-    if match is None or not me.active:
+    if match is None or not me.member:
         await answer_query(query, error_text(t, DomainError("members_only")), alert=True)
         return
     await answer_query(query)
@@ -258,7 +260,7 @@ async def show_history(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     match = parse_callback(query.data, _PAGE_DATA)
     me = await who(update, context)
-    if match is None or not me.active:
+    if match is None or not me.member:
         await answer_stale(query, t)
         return
     await answer_query(query)
@@ -303,7 +305,7 @@ def kind_keyboard(t: Translator, prefix: str = "hours:kind") -> InlineKeyboardMa
 async def start_log(update: Update, context: BotContext) -> str | int:
     t = await tr(update, context)
     await answer_query(update.callback_query)
-    if not (await who(update, context)).active:
+    if not (await who(update, context)).member:
         await update.effective_message.reply_text(error_text(t, DomainError("members_only")))
         return ConversationHandler.END
     context.user_data[DRAFT] = {}

@@ -79,7 +79,7 @@ def kind_keyboard(
 async def leave(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     me = await who(update, context)
-    if not me.active:
+    if not me.member:
         await update.effective_message.reply_text(t.gettext("You are not a registered member."))
         return
     await update.effective_message.reply_text(

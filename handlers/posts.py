@@ -75,7 +75,8 @@ async def _board(update: Update, context: BotContext, t: Translator) -> rules.Bo
 # ------------------------------------------------------------------------- the board
 
 
-def member_keyboard(t: Translator, board: rules.Board, secretary: bool):
+def member_keyboard(t: Translator, board: rules.Board, secretary: bool, *, member: bool = True):
+    """A member's buttons, then a secretary's; a secretary the roster lacks has only theirs."""
     stage = board.cycle.stage
     rows = [
         [button(t.pgettext("button", "📝 Answer the survey"), "posts:survey")]
@@ -95,6 +96,8 @@ def member_keyboard(t: Translator, board: rules.Board, secretary: bool):
             button(t.pgettext("button", "👤 My posts"), "posts:mine"),
         ],
     ]
+    if not member:
+        rows = []
     if secretary:
         rows += posts_admin.secretary_rows(t, stage)
     return keyboard(rows)
@@ -104,15 +107,21 @@ async def show_board(update: Update, context: BotContext) -> int:
     t = await tr(update, context)
     me = await who(update, context)
     context.user_data.pop(DRAFT, None)
+    managed = rules.managed_branch(me)
     try:
-        board = await rules.member_board(context.db, me, today(context))
+        if me.member or managed is None:
+            board = await rules.member_board(context.db, me, today(context))
+        else:
+            board = await rules.secretary_board(context.db, me, managed, today(context))
     except DomainError as exc:
         await _fail(update, t, exc)
         return ConversationHandler.END
-    text = board_text(t, board) + "\n\n" + "\n".join(my_lines(t, board))
+    text = board_text(t, board)
+    if me.member:
+        text += "\n\n" + "\n".join(my_lines(t, board))
     secretary = me.has(Role.SECRETARY, board.cycle.branch_id)
     await update.effective_message.reply_text(
-        text, reply_markup=member_keyboard(t, board, secretary)
+        text, reply_markup=member_keyboard(t, board, secretary, member=me.member)
     )
     return ConversationHandler.END
 
