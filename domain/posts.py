@@ -90,14 +90,6 @@ def member(actor: Actor) -> Person:
     return actor.person
 
 
-def managed_branch(actor: Actor) -> int | None:
-    """The branch a secretary manages here: their own, else the first one they serve."""
-    branches = actor.branches_where(Role.SECRETARY)
-    if actor.person is not None and actor.person.branch_id in branches:
-        return actor.person.branch_id
-    return branches[0] if branches else None
-
-
 async def cycle_of(db: Database, branch_id: int, today: date) -> Cycle:
     """The branch's current cycle, seeding its posts and first cycle when needed."""
     cycle = await store.latest_cycle(db, branch_id)
@@ -1091,11 +1083,10 @@ async def add_post(db: Database, actor: Actor, branch_id: int, name: str, today:
 # ------------------------------------------------------------------------- the group chat
 
 
-async def link_branch_chat(db: Database, actor: Actor, chat_id: int, title: str | None) -> int:
+async def link_branch_chat(
+    db: Database, actor: Actor, branch_id: int, chat_id: int, title: str | None
+) -> int:
     """A secretary links the group chat they are writing in to their branch."""
-    branch_id = managed_branch(actor)
-    if branch_id is None:
-        raise NotAllowed("not_allowed")
     secretary = require(actor, Role.SECRETARY, branch_id)
     async with db.transaction() as conn:
         await store.link_chat(conn, BRANCH_CHAT, branch_id, chat_id, title, secretary.id, utcnow())

@@ -25,6 +25,7 @@ from domain.activity import ActivityKind, CheckMethod, Event, Rsvp, as_hours
 from domain.errors import DomainError, InvalidInput
 from domain.models import Role
 from domain.spreadsheets import new_workbook
+from handlers.branch_choice import branch_or_ask, choice_handler
 from handlers.common import (
     add_errors,
     answer_query,
@@ -181,11 +182,14 @@ def event_keyboard(
 
 async def start_new(update: Update, context: BotContext) -> str | int:
     t = await tr(update, context)
-    me = await who(update, context)
-    if not me.branches_where(Role.SECRETARY):
-        await update.effective_message.reply_text(error_text(t, DomainError("not_allowed")))
+    try:
+        branch_id = await branch_or_ask(update, context, await who(update, context), "newevent")
+    except DomainError as exc:
+        await update.effective_message.reply_text(error_text(t, exc))
         return ConversationHandler.END
-    context.user_data[DRAFT] = {"branch": me.branches_where(Role.SECRETARY)[0]}
+    if branch_id is None:
+        return ConversationHandler.END  # asked which branch; the press starts again
+    context.user_data[DRAFT] = {"branch": branch_id}
     await update.effective_message.reply_text(
         t.gettext("New event. What is its title?") + "\n" + t.gettext("(Send /cancel to stop.)")
     )
@@ -845,7 +849,7 @@ def _fallbacks(callbacks: str) -> list:
 def new_event_conversation() -> ConversationHandler:
     text = filters.TEXT & ~filters.COMMAND
     return ConversationHandler(
-        entry_points=[CommandHandler("newevent", start_new)],
+        entry_points=[CommandHandler("newevent", start_new), choice_handler("newevent", start_new)],
         states={
             TITLE: [MessageHandler(text, got_title)],
             KIND: [CallbackQueryHandler(got_kind, pattern=r"^ev:kind:")],

@@ -29,7 +29,7 @@ from domain import hours
 from domain.access import Actor
 from domain.activity import ActivityKind, HourRecord, HourSource, HourStatus, as_hours
 from domain.errors import DomainError, InvalidInput
-from domain.models import Role
+from handlers.branch_choice import acting_branch, branch_or_ask, choice_handler
 from handlers.common import (
     add_errors,
     answer_query,
@@ -176,12 +176,14 @@ async def show_menu(update: Update, context: BotContext) -> int:
                 button(t.pgettext("button", "📜 My history"), "hours:hist:0"),
             ],
         ]
-    if me.is_secretary:
+    branch_id = await branch_or_ask(update, context, me, "hours") if me.is_secretary else None
+    if me.is_secretary and branch_id is None:
+        return ConversationHandler.END  # asked which branch; the press shows the menu again
+    if branch_id is not None:
         waiting = len(await hours.pending_for(context.db, me))
         label = t.pgettext("button", "📥 To approve ({n})").format(n=waiting)
         rows.append([button(label, "hours:pending")])
         rows.append([button(t.pgettext("button", "📋 Branch this quarter"), "hours:branch")])
-        branch_id = me.branches_where(Role.SECRETARY)[0]
         days = await hours.window_of(context.db, me, branch_id)
         label = t.pgettext("button", "⚙️ Logging window: {days} days").format(days=days)
         rows.append([button(label, "hours:window")])
@@ -672,10 +674,10 @@ async def show_branch(update: Update, context: BotContext) -> None:
         )
     ]
     try:
-        for branch_id in me.branches_where(Role.SECRETARY) or [None]:
-            members = await hours.branch_totals(context.db, me, branch_id, start, end)
-            counting = await hours.counting_of(context.db, branch_id)
-            lines += [register_line(t, member, counting) for member in members]
+        branch_id = acting_branch(context, me)
+        members = await hours.branch_totals(context.db, me, branch_id, start, end)
+        counting = await hours.counting_of(context.db, branch_id)
+        lines += [register_line(t, member, counting) for member in members]
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
         return
@@ -735,7 +737,7 @@ async def _branch_setting(
         )
         return
     try:
-        done = await apply(t, me, me.branches_where(Role.SECRETARY)[0], match.group(1))
+        done = await apply(t, me, acting_branch(context, me), match.group(1))
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
         return
@@ -968,6 +970,7 @@ def conversation() -> ConversationHandler:
 def handlers() -> list:
     return [
         CommandHandler("hours", show_menu),
+        choice_handler("hours", show_menu),
         CallbackQueryHandler(show_totals, pattern=r"^hours:totals"),
         CallbackQueryHandler(show_history, pattern=r"^hours:hist:"),
         CallbackQueryHandler(show_pending, pattern=r"^hours:pending$"),

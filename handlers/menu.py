@@ -10,6 +10,7 @@ from telegram import Bot, BotCommand, BotCommandScopeChat
 from bot.i18n import N_, Translator, translator
 from domain.access import Actor
 from domain.models import Role
+from handlers import branch_choice
 
 
 class Audience(StrEnum):
@@ -87,6 +88,8 @@ BUTTONS: dict[str, Audience] = {
     r"^join:redo$": Audience.EVERYONE,
     r"^join:(cat:|submit$|redo$)": Audience.EVERYONE,
     r"^join:(approve|reject):": Audience.SECRETARY,
+    # handlers.branch_choice: which branch a secretary of several means, per action.
+    **{branch_choice.pattern(resume): Audience.SECRETARY for resume in branch_choice.RESUMES},
     r"^cadre:register$": Audience.CADRE,
     r"^cadre:unit:": Audience.CADRE,
     r"^cadre:rank:": Audience.CADRE,

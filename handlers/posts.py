@@ -22,6 +22,7 @@ from domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from domain.models import Role
 from domain.post_models import Action, Availability, ClaimStatus, Post, Stage, allows
 from handlers import posts_admin
+from handlers.branch_choice import branch_or_ask, choice_handler
 from handlers.common import answer_query, answer_stale, drop_buttons, tr, who
 from handlers.post_views import (
     AVAILABILITY_NAMES,
@@ -107,9 +108,11 @@ async def show_board(update: Update, context: BotContext) -> int:
     t = await tr(update, context)
     me = await who(update, context)
     context.user_data.pop(DRAFT, None)
-    managed = rules.managed_branch(me)
     try:
-        if me.member or managed is None:
+        managed = await branch_or_ask(update, context, me, "posts") if me.is_secretary else None
+        if me.is_secretary and managed is None:
+            return ConversationHandler.END  # asked which branch; the press shows its board
+        if managed is None or (me.member and managed == me.person.branch_id):
             board = await rules.member_board(context.db, me, today(context))
         else:
             board = await rules.secretary_board(context.db, me, managed, today(context))
@@ -117,11 +120,12 @@ async def show_board(update: Update, context: BotContext) -> int:
         await _fail(update, t, exc)
         return ConversationHandler.END
     text = board_text(t, board)
-    if me.member:
+    member = me.member and board.cycle.branch_id == me.person.branch_id
+    if member:
         text += "\n\n" + "\n".join(my_lines(t, board))
     secretary = me.has(Role.SECRETARY, board.cycle.branch_id)
     await update.effective_message.reply_text(
-        text, reply_markup=member_keyboard(t, board, secretary, member=me.member)
+        text, reply_markup=member_keyboard(t, board, secretary, member=member)
     )
     return ConversationHandler.END
 
@@ -639,6 +643,7 @@ def conversation() -> ConversationHandler:
     return ConversationHandler(
         entry_points=[
             CommandHandler("posts", show_board, filters=filters.ChatType.PRIVATE),
+            choice_handler("posts", show_board),
             CallbackQueryHandler(start_survey, pattern=r"^posts:survey$"),
             CallbackQueryHandler(start_duty, pattern=r"^posts:duty$"),
             CallbackQueryHandler(start_request, pattern=r"^posts:req$"),

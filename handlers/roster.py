@@ -10,8 +10,9 @@ from bot.i18n import Translator
 from domain import roster, spreadsheets
 from domain.errors import DomainError
 from domain.spreadsheets import Sheet, write_workbook
+from handlers.branch_choice import branch_or_ask, choice_handler
 from handlers.common import error_text, tr, who
-from handlers.console import XLSX, secretary_branch, send_file
+from handlers.console import XLSX, send_file
 
 WAITING_FILE = "import.file"
 DRAFT = "import"
@@ -20,10 +21,12 @@ DRAFT = "import"
 async def start(update: Update, context: BotContext) -> str | int:
     t = await tr(update, context)
     try:
-        branch_id = secretary_branch(await who(update, context))
+        branch_id = await branch_or_ask(update, context, await who(update, context), "import")
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
         return ConversationHandler.END
+    if branch_id is None:
+        return ConversationHandler.END  # asked which branch; the press starts again
     context.user_data[DRAFT] = {"branch": branch_id}
     await send_file(
         update,
@@ -137,7 +140,10 @@ async def cancel(update: Update, context: BotContext) -> int:
 def conversation() -> ConversationHandler:
     private = filters.ChatType.PRIVATE
     return ConversationHandler(
-        entry_points=[CommandHandler("import", start, filters=private)],
+        entry_points=[
+            CommandHandler("import", start, filters=private),
+            choice_handler("import", start),
+        ],
         states={
             WAITING_FILE: [
                 MessageHandler(filters.Document.ALL & private, got_file),

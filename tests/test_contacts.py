@@ -12,7 +12,7 @@ from domain.models import InviteRole
 from storage import console, migrations
 from storage.db import Database
 from tests.conftest import invite, onboard
-from tests.console_helpers import sent_file, sheet_rows
+from tests.console_helpers import sent_file, sheet_rows, upload, xlsx
 
 NAMES = "甲乙丙"
 MEMBER_COMMANDS = {"posts", "mobile", "hours", "leave", "events", "checkin", "checkout"}
@@ -27,13 +27,19 @@ def chat_menu(server, telegram_id: int) -> list[str] | None:
     return [c["command"] for c in found[0]] if found else None
 
 
-async def menu_of(bot, telegram_id: int, expected: set[str], timeout: float = 10.0) -> list[str]:
-    """The menu once it is `expected` (the bot publishes marked menus every few seconds)."""
+async def menu_of(
+    bot, telegram_id: int, expected: set[str], timeout: float = 10.0, *, subset: bool = False
+) -> list[str]:
+    """The menu once it is `expected` (or holds it, with `subset`): the bot publishes
+    marked menus every few seconds."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:
         menu = chat_menu(bot.server, telegram_id)
-        if (menu is not None and set(menu) == expected) or loop.time() > deadline:
+        found = set(menu or ())
+        if (menu is not None and (found >= expected if subset else found == expected)) or (
+            loop.time() > deadline
+        ):
             return menu or []
         await asyncio.sleep(0.1)
 
@@ -197,3 +203,29 @@ async def test_the_upgrade_makes_a_contact_stored_as_a_member_a_contact(tmp_path
         assert [r[0] for r in marked] == [101, 102, 103, 104, 106]
         listed = [r["name"] for r in await console.members(db, 1)]
         assert listed == ["党员兼联系人", "党员", "名册书记"]
+
+
+async def test_the_roster_makes_the_secretary_and_a_contact_members(bot, branch):
+    _card, _county_card, unit_contact, _county, _members = await a_branch_with_contacts(bot, branch)
+    secretary = branch.secretary
+    await secretary.send("/hours")
+    assert "➕ 登记时长" not in secretary.buttons()  # not on the roster: the register only
+    headers = ["姓名", "手机号", "类别", "入党日期", "Telegram ID"]
+    rows = [
+        ["王书记", "13600136000", "居民党员", "1999-07-01", secretary.id],
+        ["赵联络", "13700137001", "居民党员", "2003-07-01", unit_contact.id],
+    ]
+    await secretary.send("/import")
+    await upload(secretary, "r.xlsx", xlsx(rows, headers))
+    await secretary.send("/export")
+    await secretary.press("党员名册")
+    names = sorted(r[1] for r in sheet_rows(sent_file(secretary.last)[1])[1:])
+    assert names == ["党员丙", "党员乙", "党员甲", "王书记", "赵联络"]
+    await secretary.send("/hours")
+    assert "➕ 登记时长" in secretary.buttons()
+    # Both roles' commands for the contact who is also a member, each once.
+    menu = await menu_of(
+        bot, unit_contact.id, {"posts", "hours", "unit_link", "cadres"}, subset=True
+    )
+    assert {"posts", "hours", "unit_link", "cadres"} <= set(menu)
+    assert len(menu) == len(set(menu))
