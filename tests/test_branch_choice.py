@@ -89,3 +89,15 @@ async def test_a_secretary_of_one_branch_is_never_asked(bot, branch):
         await secretary.send("/cancel")
     await secretary.send("/posts")
     assert ASKED not in secretary.last_text
+
+
+async def test_the_question_in_english(bot):
+    first = await admin.add_branch(bot.db, "幸福社区党支部")
+    second = await admin.add_branch(bot.db, "和平社区党支部")
+    secretary = bot.person("Wang", language_code="en")
+    await admin.add_secretary(bot.db, first.id, secretary.id, "王芳")
+    await admin.add_secretary(bot.db, second.id, secretary.id)
+    await secretary.send("/audit")
+    assert secretary.last_text == "You are secretary of several branches. Which one is this for?"
+    await secretary.press("和平社区党支部")
+    assert secretary.texts[-2] == "For 和平社区党支部:"
