@@ -200,7 +200,7 @@ async def test_the_upgrade_makes_a_contact_stored_as_a_member_a_contact(tmp_path
         )
         assert [tuple(r) for r in found] == [(4, "member"), (5, "member"), (6, "member")]
         marked = await db.fetchall("SELECT telegram_id FROM menu_refresh ORDER BY telegram_id")
-        assert [r[0] for r in marked] == [101, 102, 103, 104, 106]
+        assert [r[0] for r in marked] == [101, 102, 103, 104, 105, 106]  # every menu
         listed = [r["name"] for r in await console.members(db, 1)]
         assert listed == ["党员兼联系人", "党员", "名册书记"]
 

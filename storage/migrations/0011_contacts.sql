@@ -23,9 +23,10 @@ CREATE TABLE menu_refresh (
     marked_at    TEXT NOT NULL
 );
 
--- Contacts and secretaries had the members' menu (the default one); theirs goes out now.
+-- Contacts and secretaries had the members' menu (the default one); everyone with a role
+-- gets their own now, so that the default menu can be the strangers' (MENUS_PER_POLL at a
+-- time, well within the Bot API's limits).
 INSERT INTO menu_refresh (telegram_id, marked_at)
 SELECT DISTINCT p.telegram_id, strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')
 FROM people p JOIN roles r ON r.person_id = p.id
-WHERE p.status = 'active' AND p.telegram_id IS NOT NULL
-  AND r.role IN ('unit', 'county', 'secretary');
+WHERE p.status = 'active' AND p.telegram_id IS NOT NULL;
