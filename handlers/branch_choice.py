@@ -21,7 +21,16 @@ from bot.context import BotContext
 from domain.access import Actor
 from domain.errors import DomainError, NotAllowed
 from domain.models import Role
-from handlers.common import answer_query, edit_text, error_text, now, parse_callback, tr, who
+from handlers.common import (
+    answer_query,
+    drop_buttons,
+    edit_text,
+    error_text,
+    now,
+    parse_callback,
+    tr,
+    who,
+)
 from storage import branches
 
 CHOSEN = "acting_branch"
@@ -103,7 +112,12 @@ def choice_handler(resume: str, entry: Entry) -> CallbackQueryHandler:
         context.user_data[CHOSEN] = {"branch": branch_id, "at": now(context).timestamp()}
         await answer_query(query)
         branch = await branches.get(context.db, branch_id)
-        await edit_text(query, t.gettext("For {branch}:", branch=branch.name if branch else ""))
+        chosen_text = t.gettext("For {branch}:", branch=branch.name if branch else "")
+        if query.message is not None and query.message.text:
+            await edit_text(query, chosen_text)
+        else:  # pressed (forged) on a file or photo, which has no text to replace
+            await drop_buttons(query)
+            await update.effective_message.reply_text(chosen_text)
         return await entry(update, context)
 
     return CallbackQueryHandler(chosen, pattern=pattern(resume))
