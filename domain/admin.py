@@ -89,8 +89,6 @@ async def add_secretary(
     db: Database, branch_id: int, telegram_id: int, name: str | None = None
 ) -> Person:
     """Make a Telegram account a secretary of a branch, creating its person if needed."""
-    if telegram_id <= 0:
-        raise InvalidInput("telegram_id_invalid")
     await _existing_branch(db, branch_id)
     async with db.transaction() as conn:
         person_id, granted = await _grant_secretary(conn, branch_id, telegram_id, _name(name))
