@@ -563,7 +563,7 @@ async def seen_at(
 ) -> int:
     """A live-location update: refreshes the presence at each open event the person checked
     in to and is still near; returns how many were refreshed."""
-    if not actor.active or actor.person is None:
+    if not takes_part(actor):
         return 0
     refreshed = 0
     for event in await open_now(db, actor, now):
@@ -659,9 +659,14 @@ async def _open_in_branch(db: Database, branch_id: int, now: datetime) -> list[E
     return [e for e in found if is_open(e, now)]
 
 
+def takes_part(actor: Actor) -> bool:
+    """Members attend events; so does a secretary the roster does not list (ATTENDING_ROLES)."""
+    return actor.member or actor.is_secretary
+
+
 def _branches(actor: Actor) -> list[int]:
     found = set(actor.branches_where(Role.SECRETARY))
-    if actor.active and actor.person is not None and actor.person.branch_id is not None:
+    if actor.member:
         found.add(actor.person.branch_id)
     return sorted(found)
 
@@ -685,7 +690,7 @@ async def open_now(db: Database, actor: Actor, now: datetime) -> list[Event]:
 async def upcoming(db: Database, actor: Actor, now: datetime) -> list[tuple[Event, Rsvp | None]]:
     """Events not over yet (for a secretary also last week's), soonest first, with the
     actor's own answer."""
-    if not actor.active:
+    if not takes_part(actor):
         raise NotAllowed("members_only")
     found = []
     later = now + timedelta(days=UPCOMING_DAYS)
@@ -775,7 +780,7 @@ async def roster(db: Database, actor: Actor, event_id: int) -> Roster:
 
 
 async def lead_of(db: Database, actor: Actor) -> int:
-    if not actor.active or actor.person is None:
+    if not takes_part(actor):
         raise NotAllowed("members_only")
     found = await store.lead_minutes(db, actor.person.id)
     return DEFAULT_LEAD_MINUTES if found is None else found
@@ -783,7 +788,7 @@ async def lead_of(db: Database, actor: Actor) -> int:
 
 @effect
 async def set_lead(db: Database, actor: Actor, minutes: int) -> int:
-    if not actor.active or actor.person is None:
+    if not takes_part(actor):
         raise NotAllowed("members_only")
     if minutes not in LEAD_CHOICES:
         raise InvalidInput("lead_invalid")

@@ -239,7 +239,7 @@ class Draft:
 
 def _member(actor: Actor) -> tuple[int, int]:
     person = actor.person
-    if not actor.active or person is None or person.branch_id is None:
+    if not actor.member:
         raise NotAllowed("members_only")
     return person.id, person.branch_id
 

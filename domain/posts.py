@@ -86,17 +86,9 @@ MAX_MINUTES = 24 * 60
 
 def member(actor: Actor) -> Person:
     """An active member with a branch; posts are a member's business only."""
-    if not actor.active or actor.person is None or actor.person.branch_id is None:
+    if not actor.member:
         raise NotAllowed("post_members_only")
     return actor.person
-
-
-def managed_branch(actor: Actor) -> int | None:
-    """The branch a secretary manages here: their own, else the first one they serve."""
-    branches = actor.branches_where(Role.SECRETARY)
-    if actor.person is not None and actor.person.branch_id in branches:
-        return actor.person.branch_id
-    return branches[0] if branches else None
 
 
 async def cycle_of(db: Database, branch_id: int, today: date) -> Cycle:
@@ -239,6 +231,12 @@ async def member_board(db: Database, actor: Actor, today: date) -> Board:
     me = member(actor)
     assert me.branch_id is not None
     return await board(db, me.branch_id, today, me.id)
+
+
+async def secretary_board(db: Database, actor: Actor, branch_id: int, today: date) -> Board:
+    """The board a secretary administers; the secretary may be no member of the branch."""
+    require(actor, Role.SECRETARY, branch_id)
+    return await board(db, branch_id, today)
 
 
 async def all_posts(db: Database, actor: Actor, branch_id: int, today: date) -> list[Post]:
@@ -1099,11 +1097,10 @@ async def add_post(db: Database, actor: Actor, branch_id: int, name: str, today:
 
 
 @effect
-async def link_branch_chat(db: Database, actor: Actor, chat_id: int, title: str | None) -> int:
+async def link_branch_chat(
+    db: Database, actor: Actor, branch_id: int, chat_id: int, title: str | None
+) -> int:
     """A secretary links the group chat they are writing in to their branch."""
-    branch_id = managed_branch(actor)
-    if branch_id is None:
-        raise NotAllowed("not_allowed")
     secretary = require(actor, Role.SECRETARY, branch_id)
     async with db.transaction() as conn:
         await store.link_chat(conn, BRANCH_CHAT, branch_id, chat_id, title, secretary.id, utcnow())

@@ -179,7 +179,7 @@ async def begin(update: Update, context: BotContext) -> str | int:
         await answer_query(update.callback_query)
         await drop_buttons(update.callback_query)
     me = await who(update, context)
-    if not me.active or me.person.branch_id is None:
+    if not me.member:
         await update.effective_message.reply_text(error_text(t, InvalidInput("cadre_not_member")))
         return ConversationHandler.END
     context.user_data[DRAFT] = {}

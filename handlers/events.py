@@ -23,6 +23,7 @@ from domain import events, hours, spreadsheets
 from domain.activity import ActivityKind, CheckMethod, Event, Rsvp, as_hours
 from domain.errors import DomainError, InvalidInput
 from domain.models import Role
+from handlers.branch_choice import branch_or_ask, choice_handler
 from handlers.common import (
     add_errors,
     answer_query,
@@ -180,11 +181,14 @@ def event_keyboard(
 
 async def start_new(update: Update, context: BotContext) -> str | int:
     t = await tr(update, context)
-    me = await who(update, context)
-    if not me.branches_where(Role.SECRETARY):
-        await update.effective_message.reply_text(error_text(t, DomainError("not_allowed")))
+    try:
+        branch_id = await branch_or_ask(update, context, await who(update, context), "newevent")
+    except DomainError as exc:
+        await update.effective_message.reply_text(error_text(t, exc))
         return ConversationHandler.END
-    context.user_data[DRAFT] = {"branch": me.branches_where(Role.SECRETARY)[0]}
+    if branch_id is None:
+        return ConversationHandler.END  # asked which branch; the press starts again
+    context.user_data[DRAFT] = {"branch": branch_id}
     await update.effective_message.reply_text(
         t.gettext("New event. What is its title?") + "\n" + t.gettext("(Send /cancel to stop.)")
     )
@@ -675,7 +679,7 @@ async def start_check(update: Update, context: BotContext) -> str | int:
     mode = "out" if update.effective_message.text.startswith("/checkout") else "in"
     me = await who(update, context)
     moment = now(context)
-    found = await events.open_now(context.db, me, moment) if me.active else []
+    found = await events.open_now(context.db, me, moment) if events.takes_part(me) else []
     if mode == "in":
         found = [e for e in found if moment <= e.ends_at]
     if not found:
@@ -840,7 +844,7 @@ def _fallbacks(callbacks: str) -> list:
 def new_event_conversation() -> ConversationHandler:
     text = filters.TEXT & ~filters.COMMAND
     return ConversationHandler(
-        entry_points=[CommandHandler("newevent", start_new)],
+        entry_points=[CommandHandler("newevent", start_new), choice_handler("newevent", start_new)],
         states={
             TITLE: [MessageHandler(text, got_title)],
             KIND: [CallbackQueryHandler(got_kind, pattern=r"^ev:kind:")],

@@ -21,6 +21,7 @@ from domain.mobile_models import Direction, RegStatus
 from domain.models import Category, PersonStatus
 from domain.post_models import ClaimStatus
 from domain.spreadsheets import Sheet, write_workbook
+from handlers.branch_choice import acting_branch, branch_or_ask, choice_handler
 from handlers.common import (
     answer_query,
     answer_stale,
@@ -32,7 +33,7 @@ from handlers.common import (
     tr,
     who,
 )
-from handlers.console import XLSX, secretary_branch, send_file
+from handlers.console import XLSX, send_file
 from handlers.events import METHOD_LABELS
 from handlers.hours import COUNTING_LABELS, KIND_LABELS
 from handlers.labels import CATEGORY_NAMES
@@ -125,8 +126,10 @@ async def show_exports(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     me = await who(update, context)
     try:
-        branch_id = secretary_branch(me)
-        if len(context.args) == 3:
+        branch_id = await branch_or_ask(update, context, me, "export")
+        if branch_id is None:
+            return  # asked which branch; the press shows the choices for it
+        if context.args and len(context.args) == 3:
             period = exports.period_typed(
                 context.args[1], context.args[2], await branch_today(context, branch_id)
             )
@@ -179,7 +182,7 @@ async def export_pressed(update: Update, context: BotContext) -> None:
         await answer_stale(query, t)
         return
     try:
-        branch_id = secretary_branch(await who(update, context))
+        branch_id = acting_branch(context, await who(update, context))
         today = await branch_today(context, branch_id)
         period = exports.period_choice(match.group(2), today) if match.group(2) else None
         await answer_query(query)
@@ -199,7 +202,7 @@ def audit_line(t: Translator, entry: dict, tz) -> str:
 async def audit_page(update: Update, context: BotContext, page: int) -> tuple[str, Any]:
     t = await tr(update, context)
     me = await who(update, context)
-    branch_id = secretary_branch(me)
+    branch_id = acting_branch(context, me)
     entries = await exports.audit_page(context.db, me, branch_id, page, AUDIT_PAGE)
     tz = await branch_zone(context, branch_id)
     shown = entries[:AUDIT_PAGE]
@@ -222,6 +225,8 @@ async def audit_page(update: Update, context: BotContext, page: int) -> tuple[st
 async def show_audit(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     try:
+        if await branch_or_ask(update, context, await who(update, context), "audit") is None:
+            return  # asked which branch; the press shows its log
         text, markup = await audit_page(update, context, 0)
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
@@ -251,4 +256,6 @@ def handlers() -> list:
         CommandHandler("audit", show_audit),
         CallbackQueryHandler(export_pressed, pattern=r"^export:"),
         CallbackQueryHandler(audit_pressed, pattern=r"^audit:"),
+        choice_handler("export", show_exports),
+        choice_handler("audit", show_audit),
     ]

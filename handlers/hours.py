@@ -29,7 +29,7 @@ from domain import hours
 from domain.access import Actor
 from domain.activity import ActivityKind, HourRecord, HourSource, HourStatus, as_hours
 from domain.errors import DomainError, InvalidInput
-from domain.models import Role
+from handlers.branch_choice import acting_branch, branch_or_ask, choice_handler
 from handlers.common import (
     add_errors,
     answer_query,
@@ -165,22 +165,26 @@ def button(label: str, data: str) -> InlineKeyboardButton:
 async def show_menu(update: Update, context: BotContext) -> int:
     t = await tr(update, context)
     me = await who(update, context)
-    if not me.active:
+    if not (me.member or me.is_secretary):
         await update.effective_message.reply_text(error_text(t, DomainError("members_only")))
         return ConversationHandler.END
-    rows = [
-        [button(t.pgettext("button", "➕ Log hours"), "hours:log")],
-        [
-            button(t.pgettext("button", "📊 My totals"), "hours:totals"),
-            button(t.pgettext("button", "📜 My history"), "hours:hist:0"),
-        ],
-    ]
-    if me.is_secretary:
+    rows = []
+    if me.member:  # a secretary the roster does not list has only the register
+        rows = [
+            [button(t.pgettext("button", "➕ Log hours"), "hours:log")],
+            [
+                button(t.pgettext("button", "📊 My totals"), "hours:totals"),
+                button(t.pgettext("button", "📜 My history"), "hours:hist:0"),
+            ],
+        ]
+    branch_id = await branch_or_ask(update, context, me, "hours") if me.is_secretary else None
+    if me.is_secretary and branch_id is None:
+        return ConversationHandler.END  # asked which branch; the press shows the menu again
+    if branch_id is not None:
         waiting = len(await hours.pending_for(context.db, me))
         label = t.pgettext("button", "📥 To approve ({n})").format(n=waiting)
         rows.append([button(label, "hours:pending")])
         rows.append([button(t.pgettext("button", "📋 Branch this quarter"), "hours:branch")])
-        branch_id = me.branches_where(Role.SECRETARY)[0]
         days = await hours.window_of(context.db, me, branch_id)
         label = t.pgettext("button", "⚙️ Logging window: {days} days").format(days=days)
         rows.append([button(label, "hours:window")])
@@ -229,7 +233,7 @@ async def show_totals(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     match = parse_callback(query.data, _TOTALS_DATA)
     me = await who(update, context)
-    if match is None or not me.active:
+    if match is None or not me.member:
         await answer_query(query, error_text(t, DomainError("members_only")), alert=True)
         return
     await answer_query(query)
@@ -259,7 +263,7 @@ async def show_history(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     match = parse_callback(query.data, _PAGE_DATA)
     me = await who(update, context)
-    if match is None or not me.active:
+    if match is None or not me.member:
         await answer_stale(query, t)
         return
     await answer_query(query)
@@ -304,7 +308,7 @@ def kind_keyboard(t: Translator, prefix: str = "hours:kind") -> InlineKeyboardMa
 async def start_log(update: Update, context: BotContext) -> str | int:
     t = await tr(update, context)
     await answer_query(update.callback_query)
-    if not (await who(update, context)).active:
+    if not (await who(update, context)).member:
         await update.effective_message.reply_text(error_text(t, DomainError("members_only")))
         return ConversationHandler.END
     context.user_data[DRAFT] = {}
@@ -661,21 +665,21 @@ async def show_branch(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     await answer_query(update.callback_query)
     me = await who(update, context)
-    secretary_of = me.branches_where(Role.SECRETARY) or [None]
-    today = await branch_today(context, secretary_of[0])
-    start, end = hours.period_bounds(hours.Period.QUARTER, today)
-    lines = [
-        t.gettext(
-            "Hours of the branch members from {start} to {end}:",
-            start=t.date(start, "long"),
-            end=t.date(end, "long"),
-        )
-    ]
     try:
-        for branch_id in secretary_of:
-            members = await hours.branch_totals(context.db, me, branch_id, start, end)
-            counting = await hours.counting_of(context.db, branch_id)
-            lines += [register_line(t, member, counting) for member in members]
+        branch_id = acting_branch(context, me)
+        start, end = hours.period_bounds(
+            hours.Period.QUARTER, await branch_today(context, branch_id)
+        )
+        lines = [
+            t.gettext(
+                "Hours of the branch members from {start} to {end}:",
+                start=t.date(start, "long"),
+                end=t.date(end, "long"),
+            )
+        ]
+        members = await hours.branch_totals(context.db, me, branch_id, start, end)
+        counting = await hours.counting_of(context.db, branch_id)
+        lines += [register_line(t, member, counting) for member in members]
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
         return
@@ -735,7 +739,7 @@ async def _branch_setting(
         )
         return
     try:
-        done = await apply(t, me, me.branches_where(Role.SECRETARY)[0], match.group(1))
+        done = await apply(t, me, acting_branch(context, me), match.group(1))
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
         return
@@ -968,6 +972,7 @@ def conversation() -> ConversationHandler:
 def handlers() -> list:
     return [
         CommandHandler("hours", show_menu),
+        choice_handler("hours", show_menu),
         CallbackQueryHandler(show_totals, pattern=r"^hours:totals"),
         CallbackQueryHandler(show_history, pattern=r"^hours:hist:"),
         CallbackQueryHandler(show_pending, pattern=r"^hours:pending$"),

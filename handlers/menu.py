@@ -10,6 +10,7 @@ from telegram import Bot, BotCommand, BotCommandScopeChat
 from bot.i18n import N_, Translator, translator
 from domain.access import Actor
 from domain.models import Role
+from handlers import branch_choice
 
 
 class Audience(StrEnum):
@@ -17,7 +18,8 @@ class Audience(StrEnum):
     MEMBER = "member"
     SECRETARY = "secretary"
     CADRE = "cadre"
-    UNIT = "unit"  # contacts of unit organisations and of the county department
+    UNIT = "unit"  # contacts of unit party organisations
+    COUNTY = "county"  # contacts of the county organisation department
 
 
 @dataclass(frozen=True)
@@ -39,11 +41,15 @@ COMMANDS: list[Command] = [
     Command("remark", N_("Remark on a cadre for the quarterly feedback"), Audience.SECRETARY),
     Command("unit_add", N_("Add a unit party organisation"), Audience.SECRETARY),
     Command("cadres", N_("Cadres I may see"), Audience.UNIT),
+    Command("cadres", N_("Cadres I may see"), Audience.COUNTY),
     Command("unit_link", N_("Link my unit's group chat"), Audience.UNIT),
     Command(
         "link", N_("In the unit's group: link it with the code from /unit_link"), Audience.UNIT
     ),
+    Command("mydata", N_("Get everything the bot holds about you"), Audience.UNIT),
+    Command("mydata", N_("Get everything the bot holds about you"), Audience.COUNTY),
     Command("posts", N_("Responsibility posts: claim, record duties"), Audience.MEMBER),
+    Command("posts", N_("Responsibility posts: stages, claims, holders"), Audience.SECRETARY),
     Command("linkgroup", N_("Send in the branch's group chat to link it"), Audience.SECRETARY),
     Command(
         "mobile", N_("Working away or moved in: my mobile-member registration"), Audience.MEMBER
@@ -62,7 +68,9 @@ COMMANDS: list[Command] = [
         "digest", N_("When my digest comes: daily or weekly, and the time"), Audience.SECRETARY
     ),
     Command("hours", N_("Log activity hours, see your totals"), Audience.MEMBER),
+    Command("hours", N_("The branch's activity hours: approve, totals"), Audience.SECRETARY),
     Command("events", N_("Upcoming events: answer, calendar, reminders"), Audience.MEMBER),
+    Command("events", N_("Upcoming events: answer, calendar, reminders"), Audience.SECRETARY),
     Command("checkin", N_("Check in at an event"), Audience.MEMBER),
     Command("checkout", N_("Check out when you leave an event"), Audience.MEMBER),
     Command("newevent", N_("Create an event and invite the members"), Audience.SECRETARY),
@@ -80,6 +88,8 @@ BUTTONS: dict[str, Audience] = {
     r"^join:redo$": Audience.EVERYONE,
     r"^join:(cat:|submit$|redo$)": Audience.EVERYONE,
     r"^join:(approve|reject):": Audience.SECRETARY,
+    # handlers.branch_choice: which branch a secretary of several means, per action.
+    **{branch_choice.pattern(resume): Audience.SECRETARY for resume in branch_choice.RESUMES},
     r"^cadre:register$": Audience.CADRE,
     r"^cadre:unit:": Audience.CADRE,
     r"^cadre:rank:": Audience.CADRE,
@@ -188,15 +198,18 @@ BUTTONS: dict[str, Audience] = {
 
 
 def audiences_of(actor: Actor) -> set[Audience]:
+    """Each from domain.access's standing: a contact or a secretary is no member by it."""
     found = {Audience.EVERYONE}
-    if actor.active:
+    if actor.member:
         found.add(Audience.MEMBER)
     if actor.has(Role.SECRETARY):
         found.add(Audience.SECRETARY)
-    if actor.has(Role.CADRE) or (actor.active and actor.person.category == "cadre"):
+    if actor.has(Role.CADRE) or (actor.member and actor.person.category == "cadre"):
         found.add(Audience.CADRE)
-    if actor.has(Role.UNIT) or actor.has(Role.COUNTY):
+    if actor.has(Role.UNIT):
         found.add(Audience.UNIT)
+    if actor.has(Role.COUNTY):
+        found.add(Audience.COUNTY)
     return found
 
 
@@ -223,6 +236,10 @@ def help_text(t: Translator, actor: Actor, waiting: int = 0) -> str:
             )
     elif Audience.MEMBER in audiences:
         intro = t.gettext("You are a registered member. You can:")
+    elif Audience.UNIT in audiences:
+        intro = t.gettext("You are the contact of a unit party organisation. You can:")
+    elif Audience.COUNTY in audiences:
+        intro = t.gettext("You are the contact of the county organisation department. You can:")
     elif actor.person is not None and actor.person.status == "pending":
         intro = t.gettext("Your application is waiting for the secretary. Meanwhile you can:")
     else:

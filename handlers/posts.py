@@ -22,7 +22,16 @@ from domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from domain.models import Role
 from domain.post_models import Action, Availability, ClaimStatus, Post, Stage, allows
 from handlers import posts_admin
-from handlers.common import answer_query, answer_stale, drop_buttons, my_today, tr, who
+from handlers.branch_choice import branch_or_ask, choice_handler
+from handlers.common import (
+    answer_query,
+    answer_stale,
+    branch_today,
+    drop_buttons,
+    my_today,
+    tr,
+    who,
+)
 from handlers.post_views import (
     AVAILABILITY_NAMES,
     board_text,
@@ -76,7 +85,8 @@ async def _board(update: Update, context: BotContext, t: Translator) -> rules.Bo
 # ------------------------------------------------------------------------- the board
 
 
-def member_keyboard(t: Translator, board: rules.Board, secretary: bool):
+def member_keyboard(t: Translator, board: rules.Board, secretary: bool, *, member: bool = True):
+    """A member's buttons, then a secretary's; a secretary the roster lacks has only theirs."""
     stage = board.cycle.stage
     rows = [
         [button(t.pgettext("button", "📝 Answer the survey"), "posts:survey")]
@@ -96,6 +106,8 @@ def member_keyboard(t: Translator, board: rules.Board, secretary: bool):
             button(t.pgettext("button", "👤 My posts"), "posts:mine"),
         ],
     ]
+    if not member:
+        rows = []
     if secretary:
         rows += posts_admin.secretary_rows(t, stage)
     return keyboard(rows)
@@ -106,14 +118,25 @@ async def show_board(update: Update, context: BotContext) -> int:
     me = await who(update, context)
     context.user_data.pop(DRAFT, None)
     try:
-        board = await rules.member_board(context.db, me, await my_today(update, context))
+        managed = await branch_or_ask(update, context, me, "posts") if me.is_secretary else None
+        if me.is_secretary and managed is None:
+            return ConversationHandler.END  # asked which branch; the press shows its board
+        if managed is None or (me.member and managed == me.person.branch_id):
+            board = await rules.member_board(context.db, me, await my_today(update, context))
+        else:
+            board = await rules.secretary_board(
+                context.db, me, managed, await branch_today(context, managed)
+            )
     except DomainError as exc:
         await _fail(update, t, exc)
         return ConversationHandler.END
-    text = board_text(t, board) + "\n\n" + "\n".join(my_lines(t, board))
+    text = board_text(t, board)
+    member = me.member and board.cycle.branch_id == me.person.branch_id
+    if member:
+        text += "\n\n" + "\n".join(my_lines(t, board))
     secretary = me.has(Role.SECRETARY, board.cycle.branch_id)
     await update.effective_message.reply_text(
-        text, reply_markup=member_keyboard(t, board, secretary)
+        text, reply_markup=member_keyboard(t, board, secretary, member=member)
     )
     return ConversationHandler.END
 
@@ -644,6 +667,7 @@ def conversation() -> ConversationHandler:
     return ConversationHandler(
         entry_points=[
             CommandHandler("posts", show_board),
+            choice_handler("posts", show_board),
             CallbackQueryHandler(start_survey, pattern=r"^posts:survey$"),
             CallbackQueryHandler(start_duty, pattern=r"^posts:duty$"),
             CallbackQueryHandler(start_request, pattern=r"^posts:req$"),

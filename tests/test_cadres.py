@@ -329,6 +329,7 @@ async def test_a_cadre_who_moved_branch_appears_once_with_both_branches(world):
         await conn.execute(
             "UPDATE people SET branch_id = ? WHERE telegram_id = ?", (west.id, telegram_id)
         )
+        await conn.execute("UPDATE roles SET branch_id = ?", (west.id,))
     await registered(db, telegram_id, 2, education.id, address="西湖路 9 号")
     figures = await feedback.gather(db, periods.quarter(2026, 3), TZ)
     assert len(figures) == 1

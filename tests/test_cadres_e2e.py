@@ -114,7 +114,7 @@ async def test_unit_contact_joins_links_the_group_and_sees_only_own_cadres(bot, 
     code = re.search(r"start=([A-Z0-9]+)", secretary.last_text).group(1)
     contact = bot.person("卫健联络员")
     await onboard(contact, code, "刘联络员", "13700137000", None)
-    assert "单位党组织联系人" in secretary.last_text
+    assert "单位党组织“县卫健委机关党委”的联系人" in secretary.last_text
     await secretary.press("✅ 通过")
     health = (await unit_store.all_units(bot.db))[0]
     record = await people.by_telegram_id(bot.db, contact.id)

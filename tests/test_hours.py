@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from domain import admin, digest
+from domain.models import Role
+from storage import people
 from storage.db import utcnow
 from tests.conftest import invite, onboard
 from tests.console_helpers import sent_file, sheet_rows
@@ -25,6 +27,13 @@ async def make_member(bot, branch, first_name: str, name: str, phone: str, **kw)
     await onboard(person, await invite(bot, branch.id), name, phone, "居民党员")
     await branch.secretary.press("✅ 通过")
     return person
+
+
+async def roster_lists(bot, person) -> None:
+    """The roster makes `person` (a secretary, say) a member of their branch."""
+    found = await people.by_telegram_id(bot.db, person.id)
+    async with bot.db.transaction() as conn:
+        await people.grant_role(conn, found.id, found.branch_id, Role.MEMBER)
 
 
 @pytest.fixture
@@ -343,6 +352,7 @@ async def hour_statuses(bot) -> list[tuple[int, str]]:
 
 async def test_a_secretary_cannot_verify_their_own_hours(bot, branch, member):
     secretary = branch.secretary
+    await roster_lists(bot, secretary)  # a secretary logs hours as a member only
     await log(secretary, amount="2")  # record 1, the secretary's own
     # Not asked to review it; pressed anyway (the buttons of /pending), it is refused.
     assert "待审核的活动时长" not in secretary.last_text

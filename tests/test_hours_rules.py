@@ -247,6 +247,8 @@ async def test_the_counting_setting_and_own_records(tmp_path):
     from domain import admin
     from domain.access import actor
     from domain.errors import NotAllowed
+    from domain.models import Role
+    from storage import people
     from storage.db import Database
 
     async with Database(tmp_path / "h.db") as db:
@@ -261,6 +263,9 @@ async def test_the_counting_setting_and_own_records(tmp_path):
         await hours.set_counting(db, None, branch_id, hours.Counting.VERIFIED)  # the operator
         assert await hours.counting_of(db, branch_id) is hours.Counting.VERIFIED
 
+        async with db.transaction() as conn:  # the roster lists the secretary as a member
+            await people.grant_role(conn, secretary.person.id, branch_id, Role.MEMBER)
+        secretary = await actor(db, secretary.telegram_id)
         own = await hours.log(
             db, secretary, hours.Draft(ActivityKind.LESSON, TODAY, 2, "党课"), today=TODAY
         )

@@ -176,7 +176,9 @@ async def test_a_job_missed_while_down_runs_at_start_up(bot, branch):
 
 def test_operators_list_and_run_jobs_and_see_the_outbox(tmp_path):
     branch_id = partybot(tmp_path, "branch", "add", "幸福社区党支部").stdout.strip()
-    assert partybot(tmp_path, "secretary", "add", "--branch", branch_id, "--telegram-id", "4242")
+    assert partybot(
+        tmp_path, "secretary", "add", "--branch", branch_id, "--telegram-id", "4242", "--name", "王"
+    )
     listed = partybot(tmp_path, "job", "list")
     assert listed.returncode == 0, listed.stderr
     assert f"secretary-digest\tbranch={branch_id}\tnext=" in listed.stdout

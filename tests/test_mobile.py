@@ -342,11 +342,12 @@ async def test_every_bad_input_is_asked_again(bot, branch):
 
 async def test_secretary_lists_pages_contacts_renews_and_revokes(bot, branch):
     from domain.mobile_models import Direction
+    from domain.models import Role
     from storage import people
 
     async with bot.db.transaction() as conn:
         for i in range(7):
-            await people.insert(
+            person_id = await people.insert(
                 conn,
                 telegram_id=9000 + i,
                 branch_id=branch.id,
@@ -355,6 +356,7 @@ async def test_secretary_lists_pages_contacts_renews_and_revokes(bot, branch):
                 category="mobile",
                 status="active",
             )
+            await people.grant_role(conn, person_id, branch.id, Role.MEMBER)
     leave, back = today(), today() + timedelta(days=60)
     details = {
         "destination": "江苏省苏州市",
