@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 
 import aiosqlite
 
-from domain import hours, notices
+from domain import dates, hours, notices
 from domain.access import Actor, require
 from domain.activity import (
     ActivityKind,
@@ -68,13 +68,13 @@ _WHEN = re.compile(
 
 
 def parse_when(text: str, now: datetime, tz: tzinfo) -> tuple[datetime, datetime]:
-    """Reads "2026-12-01 14:00-16:00" (the date in any form /hours reads) as start and end
-    in `tz`."""
+    """Reads "2026-12-01 14:00-16:00" (the date in any form domain.dates reads) as start
+    and end in `tz`."""
     raw = unicodedata.normalize("NFKC", text or "").strip()
     match = _WHEN.fullmatch(raw)
     if match is None:
         raise InvalidInput("when_invalid")
-    day = hours.parse_day(match["date"], now.astimezone(tz).date())
+    day = dates.parse_date(match["date"], now.astimezone(tz).date(), dates.Year.FUTURE)
     try:
         start = datetime(day.year, day.month, day.day, int(match["h1"]), int(match["m1"]))
         end = datetime(day.year, day.month, day.day, int(match["h2"]), int(match["m2"]))

@@ -19,7 +19,7 @@ from telegram.ext import (
 from bot import sender
 from bot.context import BotContext
 from bot.i18n import N_, Translator
-from domain import cadres, feedback, periods, units, validation
+from domain import cadres, dates, feedback, periods, units, validation
 from domain.errors import Conflict, DomainError, InvalidInput
 from domain.models import CadreRegistration
 from handlers.common import (
@@ -517,7 +517,9 @@ async def away(update: Update, context: BotContext) -> None:
         return
     day = today(context)
     try:
-        until = None if args[0].lower() == "off" else _date(args[0])
+        until = (
+            None if args[0].lower() == "off" else dates.parse_date(args[0], day, dates.Year.FUTURE)
+        )
         await cadres.set_leave(
             context.db, await who(update, context), until, " ".join(args[1:]) or None, day
         )
@@ -532,13 +534,6 @@ async def away(update: Update, context: BotContext) -> None:
             date=t.date(until),
         )
     )
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput("leave_date_invalid") from None
 
 
 def handlers() -> list:

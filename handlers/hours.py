@@ -25,18 +25,21 @@ from telegram.ext import (
 from bot.context import BotContext
 from bot.i18n import N_, Translator
 from bot.sender import Rendered, renderer
-from domain import hours
+from domain import dates, hours
 from domain.access import Actor
 from domain.activity import ActivityKind, HourRecord, HourSource, HourStatus, as_hours
 from domain.errors import DomainError, InvalidInput
 from domain.models import Role
 from handlers.common import (
     add_errors,
+    amount_buttons,
     answer_query,
     answer_stale,
     drop_buttons,
+    drop_offered,
     error_text,
     now,
+    offer,
     parse_callback,
     tr,
     who,
@@ -79,10 +82,6 @@ STATUS_LABELS: dict[HourStatus, str] = {
 add_errors(
     {
         "members_only": N_("Only registered members of a branch can do that."),
-        "hours_not_number": N_("Please type the hours as a number, for example 2 or 1.5."),
-        "hours_not_positive": N_("The hours must be more than 0."),
-        "hours_too_many": N_("At most {max} hours can be logged in one record."),
-        "hours_not_step": N_("Hours go in steps of half an hour, for example 1, 1.5 or 2."),
         "hours_day_full": N_(
             "A day has only 24 hours: at most {left} more hours fit on that day. Nothing was saved."
         ),
@@ -90,7 +89,6 @@ add_errors(
             "Hours on a responsibility post are recorded with the duty itself: send /posts and "
             "choose “📒 Record duty”. Please choose another type here."
         ),
-        "hours_date_unreadable": N_("I could not read that date. Please type it like 2026-11-20."),
         "date_in_future": N_(
             "That date is in the future; only activities already done can be logged."
         ),
@@ -122,6 +120,7 @@ add_errors(
 )
 
 _KIND_DATA = re.compile(r"hours:kind:([a-z_]{1,16})")
+_AMOUNT_DATA = re.compile(r"hours:amt:(\d{1,2})")
 _DAY_DATA = re.compile(r"hours:day:(today|yesterday|pick)")
 _TOTALS_DATA = re.compile(r"hours:totals(?::(week|month))?")
 _PAGE_DATA = re.compile(r"hours:hist:(\d{1,4})")
@@ -357,7 +356,7 @@ async def got_day_button(update: Update, context: BotContext) -> str:
     await drop_buttons(query)
     if match.group(1) == "pick":
         await update.effective_message.reply_text(
-            t.gettext("Please type the date, for example 2026-11-20 or 11-20.")
+            t.gettext("Please type the date, for example 2026-11-20, 11月20日 or yesterday.")
         )
         return DAY_TYPED
     today = hours.local_today(now(context), context.settings.tz)
@@ -369,7 +368,7 @@ async def got_day_text(update: Update, context: BotContext) -> str:
     t = await tr(update, context)
     today = hours.local_today(now(context), context.settings.tz)
     try:
-        day = hours.parse_day(update.effective_message.text, today)
+        day = dates.parse_date(update.effective_message.text, today, dates.Year.PAST)
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
         return DAY_TYPED
@@ -385,12 +384,16 @@ async def _accept_day(
         await update.effective_message.reply_text(error_text(t, exc))
         return DAY_TYPED
     context.user_data[DRAFT]["day"] = day.isoformat()
-    await update.effective_message.reply_text(
+    await offer(
+        update,
+        context,
         t.gettext(
-            "How many hours on {day}? Steps of half an hour, at most {max}, for example 1.5.",
+            "How many hours on {day}? Press one or type it: steps of half an hour, "
+            "at most {max}, for example 1.5.",
             day=t.date(day, "long"),
             max=hours.MAX_HALF_HOURS_PER_RECORD // 2,
-        )
+        ),
+        amount_buttons(t, "hours:amt"),
     )
     return AMOUNT
 
@@ -415,7 +418,31 @@ async def got_amount(update: Update, context: BotContext) -> str:
     half_hours = await _typed_hours(update, context, t, date.fromisoformat(draft["day"]))
     if half_hours is None:
         return AMOUNT
-    draft["half_hours"] = half_hours
+    await drop_offered(context)
+    return await _take_amount(update, context, t, half_hours)
+
+
+async def got_amount_button(update: Update, context: BotContext) -> str:
+    t = await tr(update, context)
+    query = update.callback_query
+    match = parse_callback(query.data, _AMOUNT_DATA)
+    if match is None:
+        await answer_stale(query, t)
+        return AMOUNT
+    await answer_query(query)
+    try:
+        half_hours = hours.common_amount(int(match.group(1)))
+        day = date.fromisoformat(context.user_data[DRAFT]["day"])
+        await hours.check_room(context.db, await who(update, context), day, half_hours)
+    except DomainError as exc:
+        await update.effective_message.reply_text(error_text(t, exc))
+        return AMOUNT
+    await drop_buttons(query)
+    return await _take_amount(update, context, t, half_hours)
+
+
+async def _take_amount(update: Update, context: BotContext, t: Translator, half_hours: int) -> str:
+    context.user_data[DRAFT]["half_hours"] = half_hours
     await update.effective_message.reply_text(
         t.gettext(
             "Please describe briefly what you did (at most {max} characters).",
@@ -936,7 +963,10 @@ def conversation() -> ConversationHandler:
             KIND: [CallbackQueryHandler(got_kind, pattern=r"^hours:kind:")],
             DAY: [CallbackQueryHandler(got_day_button, pattern=r"^hours:day:")],
             DAY_TYPED: [MessageHandler(text, got_day_text)],
-            AMOUNT: [MessageHandler(text, got_amount)],
+            AMOUNT: [
+                MessageHandler(text, got_amount),
+                CallbackQueryHandler(got_amount_button, pattern=r"^hours:amt:"),
+            ],
             DESCRIBE: [MessageHandler(text, got_description)],
             PHOTO: [
                 MessageHandler(filters.PHOTO, got_photo),

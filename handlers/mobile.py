@@ -24,7 +24,9 @@ from handlers.common import (
     answer_query,
     answer_stale,
     drop_buttons,
+    drop_offered,
     error_text,
+    offer,
     parse_callback,
     tr,
     who,
@@ -214,11 +216,25 @@ async def _ask(update: Update, context: BotContext, t: Translator, field: str) -
             [InlineKeyboardButton(t.gettext(label), callback_data=f"mob:why:{key}")]
             for key, label in REASONS.items()
         ]
+    if field == "phone":
+        # The number given when joining is offered rather than typed again.
+        me = (await who(update, context)).person
+        if me is not None and me.phone:
+            rows.append(
+                [
+                    InlineKeyboardButton(
+                        t.gettext("📞 {phone}", phone=me.phone), callback_data="mob:phone"
+                    )
+                ]
+            )
     markup = InlineKeyboardMarkup(rows) if rows else None
     if field in mobile.DATES:
         markup = _picker(t, local_today(context))
     _draft(context)["field"] = field
-    await update.effective_message.reply_text(t.gettext(PROMPTS[field]), reply_markup=markup)
+    if markup is None:
+        await update.effective_message.reply_text(t.gettext(PROMPTS[field]))
+    else:
+        await offer(update, context, t.gettext(PROMPTS[field]), markup)
     return FIELD_STATE[field]
 
 
@@ -235,10 +251,14 @@ async def _accept(update: Update, context: BotContext, t: Translator, value: str
         checked = mobile.field_value(field, value, today) if value else ""
         mobile.check_dates(draft["details"] | {field: checked}, today)
     except DomainError as exc:
-        await update.effective_message.reply_text(
-            error_text(t, exc), reply_markup=_picker(t, today) if field in mobile.DATES else None
-        )
+        if field in mobile.DATES:
+            # A fresh picker comes with the refusal; the one above it would be a second.
+            await drop_offered(context)
+            await offer(update, context, error_text(t, exc), _picker(t, today))
+        else:
+            await update.effective_message.reply_text(error_text(t, exc))
         return FIELD_STATE[field]
+    await drop_offered(context)
     draft["details"][field] = checked
     if field == "org" and not checked:
         draft["details"].update(org_contact="", org_phone="")
@@ -259,6 +279,17 @@ async def skipped(update: Update, context: BotContext) -> str:
     await answer_query(update.callback_query)
     await drop_buttons(update.callback_query)
     return await _accept(update, context, t, "")
+
+
+async def phone_chosen(update: Update, context: BotContext) -> str:
+    t = await tr(update, context)
+    me = (await who(update, context)).person
+    if _draft(context).get("field") != "phone" or me is None or not me.phone:
+        await answer_stale(update.callback_query, t)
+        return FIELD_STATE[_draft(context).get("field", "phone")]
+    await answer_query(update.callback_query)
+    await drop_buttons(update.callback_query)
+    return await _accept(update, context, t, me.phone)
 
 
 async def reason_chosen(update: Update, context: BotContext) -> str:
@@ -638,6 +669,8 @@ def _field_handlers(field: str) -> list:
         found.append(CallbackQueryHandler(skipped, pattern=r"^mob:skip$"))
     if field == "reason":
         found.append(CallbackQueryHandler(reason_chosen, pattern=r"^mob:why:"))
+    if field == "phone":
+        found.append(CallbackQueryHandler(phone_chosen, pattern=r"^mob:phone$"))
     if field in mobile.DATES:
         found += [
             CallbackQueryHandler(day_picked, pattern=r"^mob:d:"),

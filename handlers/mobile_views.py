@@ -79,10 +79,6 @@ add_errors(
         "mobile_members_only": N_("Only registered members of a branch can do that."),
         "text_empty": N_("Please type an answer."),
         "text_too_long": N_("That is too long (at most {max} characters)."),
-        "date_format": N_(
-            "I could not read that date. Please write it like 2026-03-01, 2026/3/1 or 3月1日, or pick it below."
-        ),
-        "date_invalid": N_("That date does not exist. Please check the month and day."),
         "date_out_of_range": N_("That date is too far from today. Please check the year."),
         "date_too_far_ahead": N_(
             "That date is more than a year ahead. Please register closer to the date."

@@ -128,7 +128,7 @@ async def test_bad_hours_are_refused_and_asked_again(bot, member, typed, expecte
         ("2026-11-26", "该日期在未来"),
         ("2026-08-26", "已超过 90 天"),
         ("明天", "无法识别该日期"),
-        ("2026-02-30", "无法识别该日期"),
+        ("2026-02-30", "这个日期不存在"),
     ],
 )
 async def test_bad_dates_are_refused(bot, member, typed, expected):
@@ -442,3 +442,36 @@ def test_the_operator_sets_the_counting_from_the_command_line(tmp_path):
     assert changed.returncode == 0 and "count with_attested hours" in changed.stdout
     refused = partybot(tmp_path, "branch", "hours", "--branch", "999", "--counting", "verified")
     assert refused.returncode == 1 and "no branch with id 999" in refused.stderr
+
+
+def current(person, message):
+    """The message as it is now on the person's screen (after edits)."""
+    return next(m for m in person.messages if m["message_id"] == message["message_id"])
+
+
+async def test_common_amounts_are_buttons_and_a_typed_amount_removes_them(bot, member):
+    await member.send("/hours")
+    await member.press("➕ 登记时长")
+    await member.press("党课")
+    await member.press("昨天")
+    asked = member.last
+    assert member.buttons(asked) == ["0.5 小时", "1 小时", "1.5 小时", "2 小时", "3 小时"]
+    await member.send("2.3")  # refused: the buttons still answer the question
+    assert member.buttons(current(member, asked))
+    await member.send("2")
+    assert member.buttons(current(member, asked)) == []
+    await member.send("学习党章")
+    await member.press("跳过")
+    await member.press("✅ 提交")
+    await member.send("/hours")
+    await member.press("➕ 登记时长")
+    await member.press("党课")
+    await member.press("📅 其他日期")
+    await member.send("11月20日")
+    await member.press("3 小时")
+    assert "请简要说明" in member.last_text
+    await member.send("学习党章")
+    await member.press("跳过")
+    await member.press("✅ 提交")
+    rows = await bot.db.fetchall("SELECT day, half_hours FROM hour_records ORDER BY id")
+    assert [tuple(r) for r in rows] == [("2026-11-24", 4), ("2026-11-20", 6)]
