@@ -70,7 +70,7 @@ KIND_LABELS: dict[ActivityKind, str] = {
 }
 COUNTING_LABELS: dict[hours.Counting, str] = {
     hours.Counting.VERIFIED: N_("verified hours only"),
-    hours.Counting.WITH_ATTESTED: N_("verified + attested hours"),
+    hours.Counting.WITH_ATTESTED: N_("verified + self-reported hours"),
 }
 STATUS_LABELS: dict[HourStatus, str] = {
     HourStatus.PENDING: N_("pending"),
@@ -714,7 +714,7 @@ def register_line(t: Translator, member: hours.MemberTotals, counting: hours.Cou
     totals = member.totals
     if counting is hours.Counting.WITH_ATTESTED:
         return t.gettext(
-            "{name}: {counted} h (verified + attested): {verified} h verified, "
+            "{name}: {counted} h (verified + self-reported): {verified} h verified, "
             "{attested} h pending",
             name=member.name,
             counted=show(t, hours.counted_total(totals, counting)),

@@ -37,7 +37,7 @@ async def request_message(t: Translator, db: Database, params: dict) -> Rendered
 
 def request_text(t: Translator, params: dict) -> str:
     lines = [
-        t.gettext("New application to join {branch}:", branch=params["branch"]),
+        t.gettext("New request to join the branch {branch}:", branch=params["branch"]),
         t.gettext("Name: {name}", name=params["name"]),
         t.gettext("Phone: {phone}", phone=params["phone"] or "—"),
     ]

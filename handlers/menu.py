@@ -214,8 +214,8 @@ def help_text(t: Translator, actor: Actor, waiting: int = 0) -> str:
         if waiting:
             intro = (
                 t.ngettext(
-                    "{n} application is waiting for your decision.",
-                    "{n} applications are waiting for your decision.",
+                    "{n} request to join the branch is waiting for your decision.",
+                    "{n} requests to join the branch are waiting for your decision.",
                     waiting,
                 )
                 + "\n"

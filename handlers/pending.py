@@ -47,7 +47,7 @@ add_errors(
 )
 
 KIND_NAMES: dict[Kind, str] = {
-    Kind.JOIN: N_("Application to join"),
+    Kind.JOIN: N_("Request to join the branch"),
     Kind.MOBILE: N_("Mobile member registration"),
     Kind.CHANGE: N_("Changes reported by a mobile member"),
     Kind.CLAIM: N_("Claim on a post"),

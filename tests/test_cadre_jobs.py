@@ -301,7 +301,7 @@ async def test_cadre_shows_this_quarters_recorded_figures(bot, branch):
     await bot.drain_outbox()
     await cadre.send("/cadre")
     assert "参加活动：1 次" in cadre.last_text
-    assert "核实 1.5 小时" in cadre.last_text and "认定 0.5 小时" in cadre.last_text
+    assert "核实 1.5 小时" in cadre.last_text and "自报（待核实）0.5 小时" in cadre.last_text
     assert "文明劝导岗" in cadre.last_text and "称职" in cadre.last_text
 
 
@@ -336,11 +336,11 @@ async def test_the_feedback_counts_attested_hours_where_the_branch_chose_so(bot,
     west_secretary = Person(bot, bot.server._users[secretary_id])
     await west_secretary.send("/hours")
     await west_secretary.press("⚖️ 汇总计入：仅已核实的时长")
-    await west_secretary.press("已核实和自报（待审核）的时长")
+    await west_secretary.press("已核实和自报（待核实）的时长")
     assert await run(bot, "cadre-feedback", at(date(2026, 10, 8), "09:30")) == 2
 
     [mail] = contact.messages
-    assert "服务时长（核实+自报）：5.5 小时，其中核实 4.5 小时" in mail["caption"]
+    assert "服务时长（核实+自报）：5.5 小时，其中已核实 4.5 小时" in mail["caption"]
     rows, _ = rows_of(mail["_files"]["document"])
     mover = next(row for row in rows if row[1] == "搬家局长")
     assert (mover[9], mover[10], mover[15], mover[16]) == (4.5, 1, 5.5, "核实+自报")

@@ -71,7 +71,7 @@ async def test_the_pending_queue_and_batch_approval(bot, branch):
     replies = await secretary.send("/pending")
     texts = [m["text"] for m in replies]
     assert texts[0] == "有 6 项等待您决定，最早的在前："
-    assert texts[1].startswith("入党申请 · 张华")
+    assert texts[1].startswith("加入支部申请 · 张华")
     assert texts[2].startswith("认领岗位 · 李明") and "楼道长" in texts[2]
     assert texts[3].startswith("干部登记 · 赵刚") and "局长" in texts[3]
     assert all(t.startswith("活动时长记录 · 李明") for t in texts[4:7])
@@ -218,7 +218,7 @@ async def test_the_digest_on_the_secretarys_schedule(bot, branch):
     await bot.drain_outbox()
     text = secretary.last_text
     assert text.startswith("下午好")  # noon in Shanghai
-    assert "有 1 个入会申请等待您审核" in text
+    assert "有 1 个加入支部申请等待您审核" in text
     assert "活动时长记录：3 项待决定" in text and "认领岗位：1 项待决定" in text
     assert "干部登记：1 项待决定" in text
     assert "本周新登记：1" in text
@@ -254,7 +254,7 @@ async def test_the_features_exports_and_personal_data(bot, branch):
         "姓名",
         "活动类别",
         "核实时长（小时）",
-        "待审核时长",
+        "自报时长（待核实，小时）",
         "计入时长（小时）",
         "计入口径",
     )

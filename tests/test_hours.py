@@ -405,23 +405,23 @@ async def test_the_secretary_chooses_whether_summaries_count_attested_hours(bot,
 
     await secretary.send("/hours")
     await secretary.press("⚖️ 汇总计入：仅已核实的时长")
-    await secretary.press("已核实和自报（待审核）的时长")
-    assert "支部的各项汇总现在计入已核实和自报（待审核）的时长" in secretary.last_text
+    await secretary.press("已核实和自报（待核实）的时长")
+    assert "支部的各项汇总现在计入已核实和自报（待核实）的时长" in secretary.last_text
     await secretary.send("/hours")
-    assert "⚖️ 汇总计入：已核实和自报（待审核）的时长" in secretary.buttons()
+    assert "⚖️ 汇总计入：已核实和自报（待核实）的时长" in secretary.buttons()
     await secretary.press("📋 本季度支部统计")
     assert "李明：计入 3.5 小时（核实+自报）：已核实 2 小时，待审核 1.5 小时" in secretary.last_text
     assert "昨天以来的活动时长（核实+自报）：3.5 小时" in await digest_text(bot, branch)
     await secretary.send(f"/export hours {TODAY} {TODAY}")
     rows = sheet_rows(sent_file(secretary.last)[1])
-    assert rows[1][1:] == ("李明", "党课", 2.0, 1.5, 3.5, "已核实和自报（待审核）的时长")
+    assert rows[1][1:] == ("李明", "党课", 2.0, 1.5, 3.5, "已核实和自报（待核实）的时长")
 
     # Members' own totals keep showing both tiers.
     await member.press("📊 我的统计", member.message_with_button("📊 我的统计"))
     assert "合计：已核实 2 小时，待审核 1.5 小时" in member.last_text
 
     await secretary.send("/hours")
-    await secretary.press("⚖️ 汇总计入：已核实和自报（待审核）的时长")
+    await secretary.press("⚖️ 汇总计入：已核实和自报（待核实）的时长")
     await secretary.press("仅已核实的时长")
     await secretary.send("/hours")
     await secretary.press("📋 本季度支部统计")

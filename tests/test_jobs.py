@@ -77,7 +77,7 @@ async def test_the_digest_tells_the_secretary_once(bot, branch, server):
     await bot.drain_outbox()
     digest = branch.secretary.last_text
     assert digest.startswith("早上好")
-    assert "有 1 个入会申请等待您审核" in digest
+    assert "有 1 个加入支部申请等待您审核" in digest
     assert "有 1 名党员收不到机器人的消息" in digest and "丙丁" in digest
     assert "过去一天有 1 条通知未能送达" in digest
     count = len(branch.secretary.messages)
