@@ -147,7 +147,13 @@ TEXT_STEPS: dict[str, tuple[str, Callable[[str], str], str]] = {
 }
 
 
+# What the bot knows from joining is not asked again; the review screen shows it.
+PREFILLED = {NAME: "name", PHONE: "phone"}
+
+
 async def _next(update: Update, context: BotContext, t: Translator, state: str) -> str:
+    if state in PREFILLED and context.user_data[DRAFT].get(PREFILLED[state]):
+        state = TEXT_STEPS[state][2]
     if state == CONFIRM:
         await show_review(update, context, t)
         return CONFIRM
@@ -182,10 +188,11 @@ async def begin(update: Update, context: BotContext) -> str | int:
     if not me.active or me.person.branch_id is None:
         await update.effective_message.reply_text(error_text(t, InvalidInput("cadre_not_member")))
         return ConversationHandler.END
-    context.user_data[DRAFT] = {}
+    context.user_data[DRAFT] = {"name": me.person.name, "phone": me.person.phone}
     await update.effective_message.reply_text(
         t.gettext(
-            "Let's register you as a cadre living in the community for {year}.",
+            "Let's register you as a cadre living in the community for {year}. Your name "
+            "and phone are taken from when you joined; you check them at the end.",
             year=today(context).year,
         )
         + "\n"
@@ -268,7 +275,8 @@ async def show_review(update: Update, context: BotContext, t: Translator) -> Non
             [InlineKeyboardButton(t.pgettext("button", "✅ Submit"), callback_data="cadre:submit")],
             [
                 InlineKeyboardButton(
-                    t.pgettext("button", "✏️ Start over"), callback_data="cadre:redo"
+                    t.pgettext("button", "✏️ Start over, name and phone too"),
+                    callback_data="cadre:redo",
                 )
             ],
         ]

@@ -73,7 +73,16 @@ async def approved_message(t: Translator, db: Database, params: dict) -> Rendere
     welcome = t.gettext(
         "Your application to {branch} has been approved. Welcome!", branch=params["branch"]
     )
-    return Rendered(f"{welcome}\n\n{help_text(t, await actor(db, params['telegram_id']))}")
+    someone = await actor(db, params["telegram_id"])
+    text = f"{welcome}\n\n{help_text(t, someone)}"
+    if someone.person is None or someone.person.category != Category.CADRE:
+        return Rendered(text)
+    # A cadre's first task is the year's registration: one press away from the welcome.
+    invitation = t.gettext("As a cadre, please register for this year now:")
+    button = InlineKeyboardButton(
+        t.pgettext("button", "📝 Register now"), callback_data="cadre:register"
+    )
+    return Rendered(f"{text}\n\n{invitation}", InlineKeyboardMarkup([[button]]))
 
 
 @renderer(onboarding.REJECTED_TEMPLATE)

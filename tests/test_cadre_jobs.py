@@ -99,6 +99,10 @@ async def test_a_january_of_registration_reminders(bot, branch):
         date(2026, 2, 9),
     ]
     assert "年度党员干部注册" in late.texts[0] and "第 6 次" in late.texts[-1]
+    # Every reminder carries the button that starts the registration itself.
+    assert all(late.buttons(m) == ["📝 立即登记"] for m in late.messages)
+    await late.press("📝 立即登记")
+    assert "哪个单位党组织" in late.last_text
     assert received["soon"] == [date(2026, 1, 4)]
     assert on_leave.messages == []
     # Escalated a week after the sixth, once the Spring Festival holiday (15-23 February)
@@ -283,8 +287,9 @@ async def test_cadres_hear_of_events_and_are_nudged_once_when_idle(bot, branch):
 
     new = {p.user["first_name"]: p.texts[counts[p.id] :] for p in (idle, busy, plain)}
     assert len(new["闲局长"]) == 2 and "尚无经核实" in new["闲局长"][0]
-    assert "主题党日" in new["闲局长"][1] and "2026-09-18 09:00" in new["闲局长"][1]
-    assert len(new["忙处长"]) == 1 and "2026-09-18 09:00" in new["忙处长"][0]
+    assert "主题党日" in new["闲局长"][1] and "2026年9月18日 09:00" in new["闲局长"][1]
+    assert len(new["忙处长"]) == 1 and "2026年9月18日 09:00" in new["忙处长"][0]
+    assert "参加" in busy.buttons(busy.last)[0]  # the invitation itself: answered in place
     assert new["普通党员"] == []
 
 
