@@ -121,6 +121,13 @@ def _missing_lines(t: Translator, params: dict) -> list[str]:
         lines.append(
             t.gettext("Activity certificates expiring within 30 days: {n}", n=params["expiring"])
         )
+    if params.get("unconfirmed"):
+        lines.append(
+            t.gettext(
+                "Cadre registrations waiting for your confirmation: {names}",
+                names=_names(t, params["unconfirmed"]),
+            )
+        )
     if params.get("unregistered"):
         lines.append(
             t.gettext(

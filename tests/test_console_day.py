@@ -212,6 +212,7 @@ async def test_the_digest_on_the_secretarys_schedule(bot, branch):
         )
         # the application arrived within the week, the cadre's registration before it
         await conn.execute("UPDATE join_requests SET created_at = '2026-11-24T00:00:00+00:00'")
+    await member(bot.db, branch.id, "钱伟")  # a cadre who has not registered at all
     bot.sender.clock = lambda: NOW  # noon: outside the quiet hours
     sent = await digest.secretary_digest(bot.db, branch.id, NOW, SHANGHAI)
     assert sent == 1
@@ -223,7 +224,9 @@ async def test_the_digest_on_the_secretarys_schedule(bot, branch):
     assert "干部登记：1 项待决定" in text
     assert "本周新登记：1" in text
     assert "即将举行：主题党日" in text
-    assert "本年度尚未登记的干部：赵刚" in text
+    # 赵刚's registration waits for the secretary: not listed as not registered.
+    assert "待您确认的干部登记：赵刚" in text
+    assert "本年度尚未登记的干部：钱伟" in text and "尚未登记的干部：赵刚" not in text
 
     # Nothing else is queued when the job runs again on the same day.
     assert await digest.secretary_digest(bot.db, branch.id, NOW, SHANGHAI) == 0
@@ -323,3 +326,13 @@ async def test_the_county_posts_are_offered_by_their_names(bot, branch):
     offered = secretary.buttons()
     assert "政策宣传岗" in offered and len(offered) == 10
     assert "publicity" not in offered
+
+
+def test_the_digest_tells_waiting_cadre_registrations_apart_in_english():
+    from bot.i18n import translator
+    from handlers.digest import _missing_lines
+
+    lines = _missing_lines(translator("en"), {"unconfirmed": ["Zhao"], "unregistered": ["Qian"]})
+    assert "Cadre registrations waiting for your confirmation: Zhao" in lines
+    assert any(line.startswith("Cadres not yet registered this year") for line in lines)
+    assert not any("Zhao" in line and "not yet registered" in line for line in lines)
