@@ -33,6 +33,7 @@ from domain import broadcasts
 from domain.broadcasts import Audience, Draft
 from domain.errors import DomainError
 from handlers.common import (
+    CANCEL_HINT,
     add_errors,
     answer_query,
     answer_stale,
@@ -100,10 +101,9 @@ async def start(update: Update, context: BotContext) -> str | int:
         return ConversationHandler.END
     _drop_draft(context)
     await update.effective_message.reply_text(
-        t.gettext(
-            "Send the announcement: a text, or a photo or file with its text as the caption. "
-            "/cancel stops."
-        )
+        t.gettext("Send the announcement: a text, or a photo or file with its text as the caption.")
+        + "\n"
+        + t.gettext(CANCEL_HINT)
     )
     return WRITING
 

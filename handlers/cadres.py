@@ -23,6 +23,7 @@ from domain import cadres, dates, feedback, periods, units, validation
 from domain.errors import Conflict, DomainError, InvalidInput
 from domain.models import CadreRegistration
 from handlers.common import (
+    CANCEL_HINT,
     add_errors,
     answer_query,
     answer_stale,
@@ -196,7 +197,7 @@ async def begin(update: Update, context: BotContext) -> str | int:
             year=today(context).year,
         )
         + "\n"
-        + t.gettext("(Send /cancel to stop at any time.)")
+        + t.gettext(CANCEL_HINT)
     )
     return await _next(update, context, t, NAME)
 

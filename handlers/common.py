@@ -20,6 +20,8 @@ from storage import telegram_users
 from storage.db import utcnow
 
 _LOCALE_CACHE = "locale_cache"
+# The one way every conversation tells how to stop it.
+CANCEL_HINT = N_("(Send /cancel to stop at any time.)")
 
 
 async def _languages(context: BotContext, telegram_id: int) -> tuple[str | None, str | None]:

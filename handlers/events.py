@@ -26,6 +26,7 @@ from domain.errors import DomainError, InvalidInput
 from domain.models import Role
 from domain.spreadsheets import new_workbook
 from handlers.common import (
+    CANCEL_HINT,
     add_errors,
     answer_query,
     answer_stale,
@@ -187,7 +188,7 @@ async def start_new(update: Update, context: BotContext) -> str | int:
         return ConversationHandler.END
     context.user_data[DRAFT] = {"branch": me.branches_where(Role.SECRETARY)[0]}
     await update.effective_message.reply_text(
-        t.gettext("New event. What is its title?") + "\n" + t.gettext("(Send /cancel to stop.)")
+        t.gettext("New event. What is its title?") + "\n" + t.gettext(CANCEL_HINT)
     )
     return TITLE
 

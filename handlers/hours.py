@@ -31,6 +31,7 @@ from domain.activity import ActivityKind, HourRecord, HourSource, HourStatus, as
 from domain.errors import DomainError, InvalidInput
 from domain.models import Role
 from handlers.common import (
+    CANCEL_HINT,
     add_errors,
     amount_buttons,
     answer_query,
@@ -307,7 +308,7 @@ async def start_log(update: Update, context: BotContext) -> str | int:
         return ConversationHandler.END
     context.user_data[DRAFT] = {}
     await update.effective_message.reply_text(
-        t.gettext("What kind of activity was it?") + "\n" + t.gettext("(Send /cancel to stop.)"),
+        t.gettext("What kind of activity was it?") + "\n" + t.gettext(CANCEL_HINT),
         reply_markup=kind_keyboard(t),
     )
     return KIND

@@ -21,6 +21,7 @@ from domain import mobile
 from domain.errors import DomainError, InvalidInput
 from domain.mobile_models import Direction, RegStatus
 from handlers.common import (
+    CANCEL_HINT,
     answer_query,
     answer_stale,
     drop_buttons,
@@ -201,7 +202,7 @@ async def begin(update: Update, context: BotContext) -> str | int:
         await update.effective_message.reply_text(error_text(t, DomainError(code)))
         return ConversationHandler.END
     context.user_data[DRAFT] = {"direction": str(direction), "details": {}, "editing": False}
-    await update.effective_message.reply_text(t.gettext("(Send /cancel to stop at any time.)"))
+    await update.effective_message.reply_text(t.gettext(CANCEL_HINT))
     return await _ask(update, context, t, mobile.FIELDS[direction][0])
 
 
@@ -425,9 +426,7 @@ async def begin_report(update: Update, context: BotContext) -> str | int:
         "changes": {},
     }
     await update.effective_message.reply_text(
-        t.gettext("(Send /cancel to stop at any time.)")
-        + "\n"
-        + t.gettext(PROMPTS[mobile.REPORT_FIELDS[0]])
+        t.gettext(CANCEL_HINT) + "\n" + t.gettext(PROMPTS[mobile.REPORT_FIELDS[0]])
     )
     return REPORT_STATE[mobile.REPORT_FIELDS[0]]
 

@@ -10,7 +10,7 @@ from bot.i18n import Translator
 from domain import roster, spreadsheets
 from domain.errors import DomainError
 from domain.spreadsheets import Sheet, write_workbook
-from handlers.common import error_text, tr, who
+from handlers.common import CANCEL_HINT, error_text, tr, who
 from handlers.console import XLSX, secretary_branch, send_file
 
 WAITING_FILE = "import.file"
@@ -32,9 +32,10 @@ async def start(update: Update, context: BotContext) -> str | int:
         t.gettext(
             "Fill in this template (one member per row) and send it back to me here as .xlsx or .csv. "
             "Rows are checked first; if any row has a problem, nothing is imported and you get a list of the problems. "
-            "Members already known (same phone or Telegram id) are updated, not added twice.\n"
-            "(Send /cancel to stop.)"
-        ),
+            "Members already known (same phone or Telegram id) are updated, not added twice."
+        )
+        + "\n"
+        + t.gettext(CANCEL_HINT),
     )
     return WAITING_FILE
 
