@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from bot.config import Settings
 
 FEEDBACK_TEMPLATE = "cadre.feedback"  # text rendered in the unit's language when queued
+NUDGE_TEMPLATE = "cadre.nudge"  # NUDGE with its date in the reader's style
 CAPTION_MAX = 1024  # Telegram's limit for the text sent with a file
 EVENT_NOTICE_DAYS = 3
 # A day-bound job also runs within this many days after its day, in case the bot was down
@@ -160,7 +161,7 @@ async def quarterly_nudge(db: Database, branch_id: int | None, now: datetime, tz
                 conn,
                 key=f"cadre-nudge:{person_id}:{quarter.label}",
                 chat_id=person.telegram_id,
-                text=NUDGE,
+                template=NUDGE_TEMPLATE,
                 params={"date": quarter.end.isoformat()},
                 kind=Kind.AFTER_HOURS,
                 branch_id=person.branch_id,

@@ -19,7 +19,7 @@ from telegram.ext import (
 from bot import sender
 from bot.context import BotContext
 from bot.i18n import N_, Translator
-from domain import cadres, dates, feedback, periods, units, validation
+from domain import cadre_jobs, cadres, dates, feedback, periods, units, validation
 from domain.errors import Conflict, DomainError, InvalidInput
 from domain.models import CadreRegistration
 from handlers.common import (
@@ -86,6 +86,13 @@ _DECISION = re.compile(r"cadre:(confirm|reject):(\d{1,12})")
 
 def today(context: BotContext) -> date:
     return datetime.now(context.settings.tz).date()
+
+
+@sender.renderer(cadre_jobs.NUDGE_TEMPLATE)
+async def nudge(t: Translator, db: Database, params: dict) -> sender.Rendered:
+    return sender.Rendered(
+        t.gettext(cadre_jobs.NUDGE, date=t.date(date.fromisoformat(params["date"])))
+    )
 
 
 # ------------------------------------------------------------------- the questions

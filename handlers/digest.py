@@ -104,7 +104,7 @@ def _activity_lines(t: Translator, params: dict) -> list[str]:
             )
     zone = ZoneInfo(params.get("tz") or "UTC")
     for title, starts in params.get("events", []):
-        when = t.datetime(datetime.fromisoformat(starts), zone, "short")
+        when = t.datetime(datetime.fromisoformat(starts), zone)
         lines.append(t.gettext("Coming up: {title}, {when}", title=title, when=when))
     return lines
 

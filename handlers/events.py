@@ -130,7 +130,7 @@ def _local(moment: datetime, tz: tzinfo) -> datetime:
 def when_text(t: Translator, event: Event | events.Draft, tz: tzinfo) -> str:
     return t.gettext(
         "{day} {start}–{end}",
-        day=t.date(_local(event.starts_at, tz).date(), "long"),
+        day=t.date(_local(event.starts_at, tz).date()),
         start=t.time(event.starts_at, tz),
         end=t.time(event.ends_at, tz),
     )

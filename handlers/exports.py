@@ -250,7 +250,7 @@ async def export_pressed(update: Update, context: BotContext) -> None:
 
 
 def audit_line(t: Translator, entry: dict, tz) -> str:
-    when = t.datetime(datetime.fromisoformat(entry["at"]), tz, "short")
+    when = t.datetime(datetime.fromisoformat(entry["at"]), tz)
     action = ACTION_NAMES.get(entry["action"])
     name = entry["actor_name"] or (f"#{entry['actor_id']}" if entry["actor_id"] else "—")
     subject = f"{entry['subject_type']} #{entry['subject_id']}" if entry["subject_id"] else ""

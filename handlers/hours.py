@@ -144,7 +144,7 @@ def record_line(t: Translator, record: HourRecord) -> str:
     line = t.gettext(
         "#{id} {day} · {kind} · {hours} h · {status}",
         id=record.id,
-        day=t.date(record.day, "short"),
+        day=t.date(record.day),
         kind=kind_name(t, record.kind),
         hours=show(t, record.hours),
         status=t.gettext(STATUS_LABELS[record.status]),
@@ -391,7 +391,7 @@ async def _accept_day(
         t.gettext(
             "How many hours on {day}? Press one or type it: steps of half an hour, "
             "at most {max}, for example 1.5.",
-            day=t.date(day, "long"),
+            day=t.date(day),
             max=hours.MAX_HALF_HOURS_PER_RECORD // 2,
         ),
         amount_buttons(t, "hours:amt"),
@@ -502,7 +502,7 @@ async def show_review(update: Update, context: BotContext, t: Translator) -> Non
     lines = [
         t.gettext("Please check:"),
         t.gettext("Activity: {kind}", kind=kind_name(t, draft.kind)),
-        t.gettext("Date: {day}", day=t.date(draft.day, "long")),
+        t.gettext("Date: {day}", day=t.date(draft.day)),
         t.gettext("Hours: {hours}", hours=show(t, hours.as_hours(draft.half_hours))),
         t.gettext("Description: {text}", text=draft.description),
     ]
@@ -636,7 +636,7 @@ async def review_text(t: Translator, db: Database, record: HourRecord) -> str:
             t.gettext("Hours to approve, record #{id}:", id=record.id),
             t.gettext("Member: {name}", name=member.display_name if member else "—"),
             t.gettext("Activity: {kind}", kind=kind_name(t, record.kind)),
-            t.gettext("Date: {day}", day=t.date(record.day, "long")),
+            t.gettext("Date: {day}", day=t.date(record.day)),
             t.gettext("Hours: {hours}", hours=show(t, record.hours)),
             t.gettext("Description: {text}", text=record.description),
             *(
@@ -693,8 +693,8 @@ async def show_branch(update: Update, context: BotContext) -> None:
     lines = [
         t.gettext(
             "Hours of the branch members from {start} to {end}:",
-            start=t.date(start, "long"),
-            end=t.date(end, "long"),
+            start=t.date(start),
+            end=t.date(end),
         )
     ]
     try:
@@ -826,7 +826,7 @@ async def decided_message(t: Translator, db: Database, params: dict) -> Rendered
                 "Your hours record #{id} ({hours} h on {day}) was not accepted. Reason: {reason}",
                 id=record.id,
                 hours=hours_text,
-                day=t.date(record.day, "long"),
+                day=t.date(record.day),
                 reason=params["reason"] or "—",
             )
         )
@@ -835,7 +835,7 @@ async def decided_message(t: Translator, db: Database, params: dict) -> Rendered
             "Your hours record #{id} is verified: {hours} h on {day}.",
             id=record.id,
             hours=hours_text,
-            day=t.date(record.day, "long"),
+            day=t.date(record.day),
         )
     )
 

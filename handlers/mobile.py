@@ -224,7 +224,7 @@ async def _ask(update: Update, context: BotContext, t: Translator, field: str) -
             rows.append(
                 [
                     InlineKeyboardButton(
-                        t.gettext("📞 {phone}", phone=me.phone), callback_data="mob:phone"
+                        t.gettext("📞 Use {phone}", phone=me.phone), callback_data="mob:phone"
                     )
                 ]
             )

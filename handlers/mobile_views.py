@@ -187,7 +187,7 @@ def date_picker(t: Translator, year: int, month: int) -> InlineKeyboardMarkup:
     """A month of buttons; each day's data is the ISO date, re-checked when pressed."""
     previous = (year - 1, 12) if month == 1 else (year, month - 1)
     following = (year + 1, 1) if month == 12 else (year, month + 1)
-    title = t.date(date(year, month, 1), "yyyy-MM")
+    title = t.month(date(year, month, 1))
     rows = [
         [
             InlineKeyboardButton("‹", callback_data=f"mob:dm:{previous[0]}-{previous[1]:02d}"),

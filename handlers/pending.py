@@ -87,7 +87,7 @@ def _detail(t: Translator, item: Item) -> str | None:
 
 
 def card_text(t: Translator, item: Item, context: BotContext) -> str:
-    since = t.datetime(item.since, context.settings.tz, "short")
+    since = t.datetime(item.since, context.settings.tz)
     lines = [
         t.gettext(
             "{what} · {name} · waiting since {since}",

@@ -119,3 +119,6 @@ def test_an_audit_line_names_the_action_in_both_languages():
     en = audit_line(translator("en"), entry, shanghai)
     assert "broadcast.sent" not in zh and "王书记" in zh and "群发" in zh
     assert "broadcast.sent" not in en and "broadcast sent" in en
+    # Its time in the one style of each language, not 2026/12/1 17:00.
+    assert zh.startswith("2026年12月1日 17:00 ·")
+    assert en.startswith("December 1, 2026, 5:00\u202fPM ·")

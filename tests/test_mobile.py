@@ -157,7 +157,7 @@ async def test_inflow_is_confirmed(bot, branch):
     arrived = today() - timedelta(days=10)
     await zhao.send(f"{arrived.month}月{arrived.day}日")
     # The phone given when joining is offered, not typed again.
-    await zhao.press("📞 13900139000")
+    await zhao.press("📞 使用 13900139000")
     assert "原所在党支部：河北省正定县某村党支部" in zhao.last_text
     assert "13900139000" in zhao.last_text
     assert "联系人电话：0311-88886666" in zhao.last_text

@@ -25,3 +25,18 @@ async def test_the_hint_in_english(bot, branch):
     john = bot.person("John", language_code="en")
     await john.send(f"/start {await invite(bot, branch.id)}")
     assert any(HINT["en"] in text for text in john.texts)
+
+
+def test_dates_and_times_read_in_one_style_per_language():
+    from datetime import UTC, date, datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.i18n import translator
+
+    zh, en = translator("zh_Hans"), translator("en")
+    moment, shanghai = datetime(2026, 12, 1, 18, 26, tzinfo=UTC), ZoneInfo("Asia/Shanghai")
+    assert zh.date(date(2026, 12, 2)) == "2026年12月2日"
+    assert zh.datetime(moment, shanghai) == "2026年12月2日 02:26"  # not 2026/12/2 02:26
+    assert zh.month(date(2026, 12, 1)) == "2026年12月"
+    assert en.date(date(2026, 12, 2)) == "December 2, 2026"
+    assert en.datetime(moment, shanghai) == "December 2, 2026, 2:26\u202fAM"
