@@ -258,15 +258,19 @@ async def test_capacity_and_answers(bot, branch, clock, members):
     li, zhang = members
     secretary = branch.secretary
     await secretary.send("/newevent")
+    since = len(secretary.messages)
     await secretary.send("小型座谈")
     await secretary.press("其他")
     await secretary.send("2026-12-01 14:00-16:00")
     await secretary.send("会议室")
-    await secretary.press("跳过")
+    await secretary.share_location(*PLACE)
     await secretary.send("0")
     assert "请输入 1 到 10000 之间的整数" in secretary.last_text
     await secretary.send("1")
     assert "名额：1" in secretary.last_text
+    # Answered by sharing and typing: the Skip and No limit buttons are gone.
+    dead = [secretary.buttons(m) for m in secretary.messages[since:-1] if secretary.buttons(m)]
+    assert dead == []
     await secretary.press("✅ 创建并邀请")
     await li.press("✅ 参加")
     await zhang.press("✅ 参加")
