@@ -121,7 +121,7 @@ add_errors(
 )
 
 _KIND_DATA = re.compile(r"hours:kind:([a-z_]{1,16})")
-_AMOUNT_DATA = re.compile(r"hours:amt:(\d{1,2})")
+_AMOUNT_DATA = re.compile(r"hours:(?:amt|eamt|camt):(\d{1,2})")
 _DAY_DATA = re.compile(r"hours:day:(today|yesterday|pick)")
 _TOTALS_DATA = re.compile(r"hours:totals(?::(week|month))?")
 _PAGE_DATA = re.compile(r"hours:hist:(\d{1,4})")
@@ -402,14 +402,28 @@ async def _accept_day(
 async def _typed_hours(
     update: Update, context: BotContext, t: Translator, day: date | None
 ) -> int | None:
-    """Half-hours from the message, or None after saying what is wrong."""
+    """Half-hours typed or pressed (an amount button), or None after saying what is wrong.
+    A typed answer removes the buttons offered with the question."""
+    query = update.callback_query
     try:
-        half_hours = hours.parse_hours(update.effective_message.text)
+        if query is None:
+            half_hours = hours.parse_hours(update.effective_message.text)
+        else:
+            match = parse_callback(query.data, _AMOUNT_DATA)
+            if match is None:
+                await answer_stale(query, t)
+                return None
+            await answer_query(query)
+            half_hours = hours.common_amount(int(match.group(1)))
         if day is not None:
             await hours.check_room(context.db, await who(update, context), day, half_hours)
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
         return None
+    if query is None:
+        await drop_offered(context)
+    else:
+        await drop_buttons(query)
     return half_hours
 
 
@@ -419,31 +433,7 @@ async def got_amount(update: Update, context: BotContext) -> str:
     half_hours = await _typed_hours(update, context, t, date.fromisoformat(draft["day"]))
     if half_hours is None:
         return AMOUNT
-    await drop_offered(context)
-    return await _take_amount(update, context, t, half_hours)
-
-
-async def got_amount_button(update: Update, context: BotContext) -> str:
-    t = await tr(update, context)
-    query = update.callback_query
-    match = parse_callback(query.data, _AMOUNT_DATA)
-    if match is None:
-        await answer_stale(query, t)
-        return AMOUNT
-    await answer_query(query)
-    try:
-        half_hours = hours.common_amount(int(match.group(1)))
-        day = date.fromisoformat(context.user_data[DRAFT]["day"])
-        await hours.check_room(context.db, await who(update, context), day, half_hours)
-    except DomainError as exc:
-        await update.effective_message.reply_text(error_text(t, exc))
-        return AMOUNT
-    await drop_buttons(query)
-    return await _take_amount(update, context, t, half_hours)
-
-
-async def _take_amount(update: Update, context: BotContext, t: Translator, half_hours: int) -> str:
-    context.user_data[DRAFT]["half_hours"] = half_hours
+    draft["half_hours"] = half_hours
     await update.effective_message.reply_text(
         t.gettext(
             "Please describe briefly what you did (at most {max} characters).",
@@ -577,8 +567,11 @@ async def start_edit(update: Update, context: BotContext) -> str | int:
         return ConversationHandler.END
     await answer_query(query)
     context.user_data[DRAFT] = {"record": record.id}
-    await update.effective_message.reply_text(
-        t.gettext("Record #{id}: how many hours should it be?", id=record.id)
+    await offer(
+        update,
+        context,
+        t.gettext("Record #{id}: how many hours should it be?", id=record.id),
+        amount_buttons(t, "hours:eamt"),
     )
     return EDIT_AMOUNT
 
@@ -886,8 +879,11 @@ async def start_decision(update: Update, context: BotContext) -> str | int:
             t.gettext("Why is record #{id} rejected? The member will read this.", id=record.id)
         )
         return REASON
-    await update.effective_message.reply_text(
-        t.gettext("Record #{id}: how many hours are right?", id=record.id)
+    await offer(
+        update,
+        context,
+        t.gettext("Record #{id}: how many hours are right?", id=record.id),
+        amount_buttons(t, "hours:camt"),
     )
     return CORRECT_AMOUNT
 
@@ -966,7 +962,7 @@ def conversation() -> ConversationHandler:
             DAY_TYPED: [MessageHandler(text, got_day_text)],
             AMOUNT: [
                 MessageHandler(text, got_amount),
-                CallbackQueryHandler(got_amount_button, pattern=r"^hours:amt:"),
+                CallbackQueryHandler(got_amount, pattern=r"^hours:amt:"),
             ],
             DESCRIBE: [MessageHandler(text, got_description)],
             PHOTO: [
@@ -977,9 +973,15 @@ def conversation() -> ConversationHandler:
                 CallbackQueryHandler(submit, pattern=r"^hours:submit$"),
                 CallbackQueryHandler(cancel, pattern=r"^hours:cancel$"),
             ],
-            EDIT_AMOUNT: [MessageHandler(text, got_edit_amount)],
+            EDIT_AMOUNT: [
+                MessageHandler(text, got_edit_amount),
+                CallbackQueryHandler(got_edit_amount, pattern=r"^hours:eamt:"),
+            ],
             REASON: [MessageHandler(text, got_reason)],
-            CORRECT_AMOUNT: [MessageHandler(text, got_correction)],
+            CORRECT_AMOUNT: [
+                MessageHandler(text, got_correction),
+                CallbackQueryHandler(got_correction, pattern=r"^hours:camt:"),
+            ],
         },
         fallbacks=[
             CommandHandler("cancel", cancel),

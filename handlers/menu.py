@@ -186,6 +186,8 @@ BUTTONS: dict[str, Audience] = {
     r"^hours:cancel$": Audience.MEMBER,
     r"^hours:day:": Audience.MEMBER,
     r"^hours:amt:": Audience.MEMBER,
+    r"^hours:eamt:": Audience.MEMBER,
+    r"^hours:camt:": Audience.SECRETARY,
     r"^hours:edit:": Audience.MEMBER,
     r"^hours:hist:": Audience.MEMBER,
     r"^hours:kind:": Audience.MEMBER,

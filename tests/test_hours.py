@@ -475,3 +475,20 @@ async def test_common_amounts_are_buttons_and_a_typed_amount_removes_them(bot, m
     await member.press("✅ 提交")
     rows = await bot.db.fetchall("SELECT day, half_hours FROM hour_records ORDER BY id")
     assert [tuple(r) for r in rows] == [("2026-11-24", 4), ("2026-11-20", 6)]
+
+
+async def test_editing_and_correcting_offer_the_common_amounts(bot, branch, member):
+    await log(member, amount="2")
+    await member.send("/hours")
+    await member.press("📜 我的记录")
+    await member.press("✏️ 修改 #1")
+    assert "1.5 小时" in member.buttons()
+    await member.press("1.5 小时")
+    assert "记录 #1 已改为 1.5 小时" in member.last_text
+    await log(member, amount="4")
+    await branch.secretary.press("✏️ 更正", branch.secretary.message_with_button("✏️ 更正"))
+    asked = branch.secretary.last
+    await branch.secretary.send("3")  # typed instead of pressed: the buttons go
+    assert branch.secretary.buttons(current(branch.secretary, asked)) == []
+    rows = await bot.db.fetchall("SELECT status, half_hours FROM hour_records ORDER BY id")
+    assert [tuple(r) for r in rows] == [("pending", 3), ("verified", 6)]
