@@ -7,6 +7,7 @@ import contextlib
 import logging
 
 from telegram import Bot, Update
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -19,10 +20,11 @@ import handlers
 from bot import jobs, sender
 from bot.config import Settings
 from bot.context import BotContext
-from bot.i18n import translator
+from bot.i18n import resolve, translator
 from bot.inbox import DurableUpdateQueue
 from bot.persistence import SQLitePersistence
 from bot.updates import PerUserUpdateProcessor
+from domain.access import actor
 from handlers import broadcast, menu
 from storage import inbox, people, telegram_users
 from storage.db import Database
@@ -67,11 +69,11 @@ async def post_init(app: Application) -> None:
     await inbox.prune(db)
     translator(settings.bot_default_locale)  # fail at start-up, not at the first message
     await menu.publish_default(app.bot, settings.bot_default_locale)
-    # One Bot API call per person whose menu changed: a county's 200 secretaries took most
-    # of the start-up, so they go out while the bot already polls. A stop cancels what is
-    # left; the next start publishes the rest.
+    # One Bot API call per secretary: a county's 200 took most of the start-up, so they go
+    # out while the bot already polls. A stop cancels what is left; the next start
+    # publishes them all again.
     app.bot_data["menus"] = asyncio.create_task(
-        publish_menus(app.bot, db, settings.bot_default_locale), name="menus"
+        publish_secretary_menus(app.bot, db, settings.bot_default_locale), name="menus"
     )
     settings.heartbeat_path.touch()  # from the first moment: `partybot restore` must wait
     jobs.schedule(app)
@@ -82,18 +84,26 @@ async def post_init(app: Application) -> None:
     log.info("bot @%s ready", app.bot.username)
 
 
-async def publish_menus(bot: Bot, db: Database, default_locale: str) -> None:
-    """Each person's own menu where it changed (after an upgrade: everyone's, once), and
-    the withdrawal of those who are strangers again."""
+async def publish_secretary_menus(bot: Bot, db: Database, default_locale: str) -> None:
     try:
-        published = await telegram_users.menus(db)
-        for telegram_id in dict.fromkeys([*await people.active_telegram_ids(db), *published]):
-            await menu.publish_person(
-                bot, db, telegram_id, default_locale, published.get(telegram_id)
-            )
+        for telegram_id in await people.all_secretary_telegram_ids(db):
+            await publish_secretary_menu(bot, db, telegram_id, default_locale)
     except Exception:
         # Nobody awaits this task until the stop; a failure is logged now, not lost.
-        log.exception("menus: publishing stopped")
+        log.exception("secretary menus: publishing stopped")
+
+
+async def publish_secretary_menu(
+    bot: Bot, db: Database, telegram_id: int, default_locale: str
+) -> None:
+    chosen, reported = await telegram_users.get_languages(db, telegram_id)
+    locale = resolve(chosen, reported, default_locale)
+    try:
+        await menu.publish_for(bot, await actor(db, telegram_id), locale)
+    except (BadRequest, Forbidden) as exc:
+        # A secretary who never opened the bot, or left Telegram ("chat not found"),
+        # must not keep the others from getting theirs; the next start tries again.
+        log.warning("menu for secretary %s not published: %s", telegram_id, exc)
 
 
 async def post_stop(app: Application) -> None:

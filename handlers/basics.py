@@ -67,13 +67,7 @@ async def set_language(update: Update, context: BotContext) -> None:
     await answer_query(query)
     await edit_text(query, t.gettext("Language set to English."))
     await update.effective_message.reply_text(help_text(t, await who(update, context)))
-    await menu.publish_person(
-        context.bot,
-        context.db,
-        update.effective_user.id,
-        context.settings.bot_default_locale,
-        await telegram_users.menu_of(context.db, update.effective_user.id),
-    )
+    await menu.publish_for(context.bot, await who(update, context), locale)
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:

@@ -14,7 +14,6 @@ from domain import onboarding
 from domain.access import actor
 from domain.errors import Conflict, DomainError
 from domain.models import Category, InviteRole
-from handlers import menu
 from handlers.common import (
     answer_query,
     answer_stale,
@@ -26,7 +25,6 @@ from handlers.common import (
 )
 from handlers.labels import CATEGORY_NAMES
 from handlers.menu import help_text
-from storage import telegram_users
 from storage.db import Database
 
 _DECISION = re.compile(r"join:(approve|reject):(\d{1,12})")
@@ -124,15 +122,6 @@ async def decide(update: Update, context: BotContext) -> None:
     )
     await answer_query(query, outcome)
     await query.edit_message_text(f"{query.message.text}\n\n{outcome}")
-    if approve and applicant.telegram_id is not None:
-        # A member's commands are in their own menu; the default one is a stranger's.
-        await menu.publish_person(
-            context.bot,
-            context.db,
-            applicant.telegram_id,
-            context.settings.bot_default_locale,
-            await telegram_users.menu_of(context.db, applicant.telegram_id),
-        )
 
 
 def handlers() -> list:

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-import logging
 from dataclasses import dataclass
 from enum import StrEnum
 
 from telegram import Bot, BotCommand, BotCommandScopeChat
-from telegram.error import BadRequest, Forbidden
 
-from bot.i18n import N_, Translator, resolve, translator
-from domain.access import Actor, actor
+from bot.i18n import N_, Translator, translator
+from domain.access import Actor
 from domain.models import Role
-from storage import telegram_users
-from storage.db import Database
-
-log = logging.getLogger(__name__)
 
 
 class Audience(StrEnum):
@@ -253,63 +245,19 @@ async def _set(bot: Bot, commands: list[Command], t: Translator, **scope: object
     )
 
 
-# What someone the bot does not know can do; /cancel only means something once they
-# are in a conversation, and the conversation says so.
-STRANGER_COMMANDS = ("start", "help", "language", "verify")
-
-
-def stranger_commands() -> list[Command]:
-    return [c for c in commands_for({Audience.EVERYONE}) if c.name in STRANGER_COMMANDS]
-
-
 async def publish_default(bot: Bot, default_locale: str) -> None:
-    """The menu of every chat without its own (strangers), in the default language and in
-    English for English clients; everyone else gets theirs from `publish_for`."""
-    public = stranger_commands()
+    """The menu everyone sees, in the default language and in English for English clients."""
+    public = commands_for({Audience.EVERYONE, Audience.MEMBER})
     await _set(bot, public, translator(default_locale))
     await _set(bot, public, translator("en"), language_code="en")
     await _set(bot, public, translator("zh_Hans"), language_code="zh")
 
 
-def _menu_key(commands: list[Command], t: Translator) -> str:
-    """What a published menu says, so that an unchanged one is not published again."""
-    shown = [(c.name, t.gettext(c.description)) for c in commands]
-    return hashlib.sha256(json.dumps([t.locale, shown]).encode()).hexdigest()[:16]
-
-
-async def publish_for(
-    bot: Bot, db: Database, someone: Actor, locale: str, published: str | None, *, chosen: bool
-) -> None:
-    """A per-chat menu: the person's own commands in their language, unless `published`
-    (the key stored for the chat) says they have it already. A stranger has one only in a
-    language they chose (/language); otherwise theirs is withdrawn and the default applies."""
-    audiences = audiences_of(someone)
-    scope = BotCommandScopeChat(someone.telegram_id)
-    stranger = audiences == {Audience.EVERYONE}
-    if stranger and not chosen:
-        if published is not None:
-            await bot.delete_my_commands(scope=scope)
-            await telegram_users.set_menu(db, someone.telegram_id, None)
-        return
-    t = translator(locale)
-    commands = stranger_commands() if stranger else commands_for(audiences)
-    key = _menu_key(commands, t)
-    if key != published:
-        await _set(bot, commands, t, scope=scope)
-        await telegram_users.set_menu(db, someone.telegram_id, key)
-
-
-async def publish_person(
-    bot: Bot, db: Database, telegram_id: int, default_locale: str, published: str | None
-) -> None:
-    """`publish_for` in the person's own language; a chat Telegram refuses ("chat not
-    found": never opened the bot, or left Telegram) is logged, not raised, so that it
-    stops neither the others nor what the caller was doing."""
-    chosen, reported = await telegram_users.get_languages(db, telegram_id)
-    locale = resolve(chosen, reported, default_locale)
-    try:
-        await publish_for(
-            bot, db, await actor(db, telegram_id), locale, published, chosen=chosen is not None
-        )
-    except (BadRequest, Forbidden) as exc:
-        log.warning("menu for %s not published: %s", telegram_id, exc)
+async def publish_for(bot: Bot, someone: Actor, locale: str) -> None:
+    """A per-chat menu: the person's own commands in the language they chose."""
+    await _set(
+        bot,
+        commands_for(audiences_of(someone)),
+        translator(locale),
+        scope=BotCommandScopeChat(someone.telegram_id),
+    )

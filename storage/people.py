@@ -98,13 +98,9 @@ async def secretaries(db: Database, branch_id: int) -> list[Person]:
     return [rows.person(r) for r in found]
 
 
-async def active_telegram_ids(db: Database) -> list[int]:
-    """Everyone active in a branch who has a chat with the bot, secretaries first (their
-    menus matter most when a start is cut short)."""
+async def all_secretary_telegram_ids(db: Database) -> list[int]:
     found = await db.fetchall(
-        "SELECT p.telegram_id FROM people p WHERE p.status = 'active'"
-        " AND p.telegram_id IS NOT NULL GROUP BY p.telegram_id"
-        " ORDER BY MAX(EXISTS (SELECT 1 FROM roles r WHERE r.person_id = p.id"
-        " AND r.role = 'secretary')) DESC, p.telegram_id"
+        "SELECT DISTINCT p.telegram_id FROM people p JOIN roles r ON r.person_id = p.id"
+        " WHERE r.role = 'secretary' AND p.status = 'active' AND p.telegram_id IS NOT NULL"
     )
     return [r[0] for r in found]

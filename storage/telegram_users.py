@@ -40,24 +40,3 @@ async def mark_unreachable(db: Database, telegram_id: int) -> None:
             " SET unreachable_at = excluded.unreachable_at",
             (telegram_id, iso(utcnow()), iso(utcnow())),
         )
-
-
-async def menus(db: Database) -> dict[int, str]:
-    """The menu last published for each chat that has one of its own."""
-    found = await db.fetchall("SELECT telegram_id, menu FROM telegram_users WHERE menu IS NOT NULL")
-    return {r[0]: r[1] for r in found}
-
-
-async def menu_of(db: Database, telegram_id: int) -> str | None:
-    return await db.fetchval(
-        "SELECT menu FROM telegram_users WHERE telegram_id = ?", (telegram_id,)
-    )
-
-
-async def set_menu(db: Database, telegram_id: int, menu: str | None) -> None:
-    async with db.transaction() as conn:
-        await conn.execute(
-            "INSERT INTO telegram_users (telegram_id, menu, first_seen_at) VALUES (?, ?, ?)"
-            " ON CONFLICT(telegram_id) DO UPDATE SET menu = excluded.menu",
-            (telegram_id, menu, iso(utcnow())),
-        )

@@ -137,20 +137,3 @@ async def test_upgrading_to_0010_lets_only_the_departure_erasure_into_the_mobile
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
             async with upgraded.transaction() as conn:
                 await conn.execute("UPDATE mobile_events SET kind = 'other'")
-
-
-async def test_the_upgrade_that_tracks_published_menus_keeps_the_chats(tmp_path):
-    flows = next(m.version for m in migrations.available() if m.name.endswith("_flows.sql"))
-    db = Database(tmp_path / "before.db")
-    await db.open(migrate=False)
-    await migrations.apply(db.writer, target=flows - 1)
-    async with db.transaction() as conn:
-        await conn.execute(
-            "INSERT INTO telegram_users (telegram_id, locale, first_seen_at) VALUES (42, 'en', 'x')"
-        )
-    await db.close()
-
-    async with Database(tmp_path / "before.db") as upgraded:
-        row = await upgraded.fetchone("SELECT locale, menu FROM telegram_users")
-        # No menu is known to be published yet: the next start publishes each one once.
-        assert (row["locale"], row["menu"]) == ("en", None)

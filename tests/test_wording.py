@@ -40,30 +40,3 @@ def test_dates_and_times_read_in_one_style_per_language():
     assert zh.month(date(2026, 12, 1)) == "2026年12月"
     assert en.date(date(2026, 12, 2)) == "December 2, 2026"
     assert en.datetime(moment, shanghai) == "December 2, 2026, 2:26\u202fAM"
-
-
-def _menu(server, scope: str = "default", language: str = "") -> list[str]:
-    return [c["command"] for c in server.commands.get((scope, language), [])]
-
-
-async def test_a_strangers_menu_has_only_what_a_stranger_can_do(bot, branch, server):
-    stranger_menu = ["start", "help", "language", "verify"]
-    assert _menu(server) == stranger_menu
-    assert _menu(server, language="en") == stranger_menu
-    assert _menu(server, language="zh") == stranger_menu
-
-    # A member gets a menu of their own when approved, at once, while the bot runs.
-    li = bot.person("李")
-    await onboard(li, await invite(bot, branch.id), "李明", "13800138000", "居民党员")
-    await branch.secretary.press("✅ 通过")
-    own = _menu(server, f'{{"chat_id":{li.id},"type":"chat"}}')
-    assert {"hours", "posts", "mobile", "events"} <= set(own) and "pending" not in own
-
-    # A restart does not publish again a menu that has not changed.
-    await bot.app.bot_data["menus"]
-    before = len(server.calls)
-    await bot.restart()
-    await bot.app.bot_data["menus"]
-    again = [p for m, p in server.calls[before:] if m == "setMyCommands" and "scope" in p]
-    assert not any(str(li.id) in str(p["scope"]) for p in again)
-    assert _menu(server, f'{{"chat_id":{li.id},"type":"chat"}}') == own
