@@ -301,6 +301,7 @@ def describe(exc: DomainError) -> str:
         "validity_months": "--validity-months must be 1 to 6 (national practice: at most 6)",
         "period_days": "--report-days and --contact-days must be 1 to 366",
         "job_unknown": "no job named {job!r}; see `partybot job list`",
+        "job_off": "{job} is switched off for branch {branch}: nothing ran (`partybot job set`)",
         "outbox_not_failed": "message {id} is not dead or unreachable",
         "calendar_date": "{value!r} is not a date YYYY-MM-DD or a range YYYY-MM-DD..YYYY-MM-DD",
         "calendar_range": "{value!r} is not a range of at most a month, first day first",
@@ -603,13 +604,21 @@ async def _job_run(settings: Settings, db: Database, args: argparse.Namespace) -
     now = args.now or utcnow()
     if now.tzinfo is None:
         now = now.replace(tzinfo=settings.tz)
-    failed = False
+    if args.branch is not None and not jobs.JOBS[args.name].per_branch:
+        # It looks at every branch at once: run as asked, and say it was not just one.
+        print(f"{args.name} runs for the whole bot, not per branch: running it for every branch")
+    failed, ran = False, False
     started = utcnow()
     for target in await jobs.targets(db, settings, [args.name]):
-        if args.branch is None or target.branch_id == args.branch:
+        if args.branch is None or target.branch_id in (None, args.branch):
             enqueued = await jobs.run_once(db, target, now)
             failed |= enqueued is None
+            ran = True
             print(f"job={args.name} branch={target.branch_id or '-'} enqueued={enqueued}")
+    if not ran and args.branch is not None:
+        raise Conflict("job_off", job=args.name, branch=args.branch)
+    if not ran:
+        print(f"job={args.name}: no branch runs it, nothing ran")
     for line in await _deliveries(settings, db, started):
         print(line)
     return EXIT_FAILED if failed else 0

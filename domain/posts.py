@@ -81,7 +81,6 @@ OUTCOME_NEWS = {
 }
 TEXT_MAX = 1000
 NAME_MAX = 30
-MAX_MINUTES = 24 * 60
 
 
 def member(actor: Actor) -> Person:
@@ -719,19 +718,6 @@ async def _held_claim(conn, me: Person, post_id: int, cycle: Cycle) -> Post:
     return post
 
 
-def parse_minutes(value: str) -> int:
-    """Hours as typed: "2", "1.5", "1,5", "0.5" → whole minutes."""
-    text = clean_text(value or "").replace(",", ".").replace("，", ".")
-    try:
-        hours = float(text)
-    except ValueError:
-        raise InvalidInput("post_hours_invalid") from None
-    minutes = round(hours * 60)
-    if not 0 < minutes <= MAX_MINUTES:
-        raise InvalidInput("post_hours_invalid")
-    return minutes
-
-
 def check_duty_date(done_on: date, today: date, year: int) -> date:
     if done_on > today:
         raise InvalidInput("post_date_future")
@@ -757,19 +743,18 @@ async def record_duty(
     cycle = await cycle_of(db, me.branch_id, today)
     check_stage(cycle.stage, Action.RECORD)
     check_duty_date(done_on, today, cycle.year)
-    if minutes is not None and not 0 < minutes <= MAX_MINUTES:
-        raise InvalidInput("post_hours_invalid")
+    half_hours = None if minutes is None else hours.half_hours_of(minutes)
     record = DutyRecord(post_id, me.id, cycle.year, done_on, _text(text), photo_file_id, minutes)
     async with db.transaction() as conn:
         await _held_claim(conn, me, post_id, cycle)
         record_id = await store.insert_duty(conn, record, utcnow())
-        if minutes is not None and (half_hours := hours.minutes_to_half_hours(minutes)):
+        if half_hours is not None:
             # The hours go to the activity ledger as attested post-duty hours, for the
             # secretary to verify like any other record; a day already full refuses both.
             draft = hours.Draft(
                 kind=ActivityKind.POST_DUTY,
                 day=done_on,
-                half_hours=min(half_hours, hours.MAX_HALF_HOURS_PER_RECORD),
+                half_hours=half_hours,
                 description=record.text.replace("\n", " ")[: hours.DESCRIPTION_MAX],
                 photo_file_id=photo_file_id,
             )

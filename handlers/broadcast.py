@@ -36,6 +36,7 @@ from domain.errors import DomainError
 from domain.worktime import Wait
 from handlers.branch_choice import acting_branch, branch_or_ask, choice_handler
 from handlers.common import (
+    CANCEL_HINT,
     add_errors,
     answer_query,
     answer_stale,
@@ -110,10 +111,9 @@ async def start(update: Update, context: BotContext) -> str | int:
         return ConversationHandler.END  # asked which branch; the press starts again
     _drop_draft(context)
     await update.effective_message.reply_text(
-        t.gettext(
-            "Send the announcement: a text, or a photo or file with its text as the caption. "
-            "/cancel stops."
-        )
+        t.gettext("Send the announcement: a text, or a photo or file with its text as the caption.")
+        + "\n"
+        + t.gettext(CANCEL_HINT)
     )
     return WRITING
 

@@ -37,7 +37,7 @@ async def request_message(t: Translator, db: Database, params: dict) -> Rendered
 
 def request_text(t: Translator, params: dict) -> str:
     lines = [
-        t.gettext("New application to join {branch}:", branch=params["branch"]),
+        t.gettext("New request to join the branch {branch}:", branch=params["branch"]),
         t.gettext("Name: {name}", name=params["name"]),
         t.gettext("Phone: {phone}", phone=params["phone"] or "—"),
     ]
@@ -102,7 +102,17 @@ async def approved_message(t: Translator, db: Database, params: dict) -> Rendere
         welcome = t.gettext(
             "Your application to {branch} has been approved. Welcome!", branch=params["branch"]
         )
-    return Rendered(f"{welcome}\n\n{help_text(t, await actor(db, params['telegram_id']))}")
+    someone = await actor(db, params["telegram_id"])
+    text = f"{welcome}\n\n{help_text(t, someone)}"
+    contact = role in (InviteRole.UNIT, InviteRole.COUNTY)
+    if contact or someone.person is None or someone.person.category != Category.CADRE:
+        return Rendered(text)
+    # A cadre's first task is the year's registration: one press away from the welcome.
+    invitation = t.gettext("As a cadre, please register for this year now:")
+    button = InlineKeyboardButton(
+        t.pgettext("button", "📝 Register now"), callback_data="cadre:register"
+    )
+    return Rendered(f"{text}\n\n{invitation}", InlineKeyboardMarkup([[button]]))
 
 
 @renderer(admin.HANDOVER_TEMPLATE)

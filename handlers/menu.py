@@ -109,7 +109,7 @@ BUTTONS: dict[str, Audience] = {
     r"^posts:dp:": Audience.MEMBER,
     r"^posts:dd:": Audience.MEMBER,
     r"^posts:dskip:photo$": Audience.MEMBER,
-    r"^posts:dskip:hours$": Audience.MEMBER,
+    r"^posts:(dskip:hours|dh:\d{1,2})$": Audience.MEMBER,
     r"^posts:dsave$": Audience.MEMBER,
     r"^posts:rq:": Audience.MEMBER,
     r"^posts:duties$": Audience.MEMBER,
@@ -139,6 +139,7 @@ BUTTONS: dict[str, Audience] = {
     r"^mob:new:(outflow|inflow)$": Audience.EVERYONE,
     r"^mob:rep:\d{1,12}$": Audience.EVERYONE,
     r"^mob:skip$": Audience.EVERYONE,
+    r"^mob:phone$": Audience.EVERYONE,
     r"^mob:why:": Audience.EVERYONE,
     r"^mob:d:": Audience.EVERYONE,
     r"^mob:dm:": Audience.EVERYONE,
@@ -186,6 +187,9 @@ BUTTONS: dict[str, Audience] = {
     r"^hours:(kind:|day:|nophoto$|submit$|cancel$)": Audience.MEMBER,
     r"^hours:cancel$": Audience.MEMBER,
     r"^hours:day:": Audience.MEMBER,
+    r"^hours:amt:": Audience.MEMBER,
+    r"^hours:eamt:": Audience.MEMBER,
+    r"^hours:camt:": Audience.SECRETARY,
     r"^hours:edit:": Audience.MEMBER,
     r"^hours:hist:": Audience.MEMBER,
     r"^hours:kind:": Audience.MEMBER,
@@ -227,8 +231,8 @@ def help_text(t: Translator, actor: Actor, waiting: int = 0) -> str:
         if waiting:
             intro = (
                 t.ngettext(
-                    "{n} application is waiting for your decision.",
-                    "{n} applications are waiting for your decision.",
+                    "{n} request to join the branch is waiting for your decision.",
+                    "{n} requests to join the branch are waiting for your decision.",
                     waiting,
                 )
                 + "\n"

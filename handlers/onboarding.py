@@ -27,6 +27,7 @@ from domain.errors import DomainError
 from domain.models import Category, InviteRole, PersonStatus
 from handlers import mobile
 from handlers.common import (
+    CANCEL_HINT,
     answer_query,
     answer_stale,
     drop_buttons,
@@ -101,7 +102,7 @@ async def start(update: Update, context: BotContext) -> str | int:
         + "\n\n"
         + t.gettext("What is your full name? Please type it as on your membership records.")
         + "\n"
-        + t.gettext("(Send /cancel to stop at any time.)"),
+        + t.gettext(CANCEL_HINT),
         reply_markup=ReplyKeyboardRemove(),
     )
     return NAME

@@ -13,7 +13,7 @@ from domain import roster, spreadsheets
 from domain.errors import DomainError
 from domain.spreadsheets import Sheet, write_workbook
 from handlers.branch_choice import branch_or_ask, choice_handler
-from handlers.common import branch_zone, error_text, tr, who
+from handlers.common import CANCEL_HINT, branch_zone, error_text, tr, who
 from handlers.console import XLSX, send_file
 
 WAITING_FILE = "import.file"
@@ -37,9 +37,10 @@ async def start(update: Update, context: BotContext) -> str | int:
         t.gettext(
             "Fill in this template (one member per row) and send it back to me here as .xlsx or .csv. "
             "Rows are checked first; if any row has a problem, nothing is imported and you get a list of the problems. "
-            "Members already known (same phone or Telegram id) are updated, not added twice.\n"
-            "(Send /cancel to stop.)"
-        ),
+            "Members already known (same phone or Telegram id) are updated, not added twice."
+        )
+        + "\n"
+        + t.gettext(CANCEL_HINT),
     )
     return WAITING_FILE
 

@@ -24,6 +24,7 @@ from domain.models import Role
 from handlers.branch_choice import acting_branch, branch_or_ask, choice_handler
 from handlers.cadres import today
 from handlers.common import (
+    CANCEL_HINT,
     answer_query,
     answer_stale,
     drop_buttons,
@@ -57,7 +58,7 @@ async def unit_add(update: Update, context: BotContext) -> str | int:
     await update.effective_message.reply_text(
         t.gettext("What is the full name of the unit party organisation?")
         + "\n"
-        + t.gettext("(Send /cancel to stop at any time.)")
+        + t.gettext(CANCEL_HINT)
     )
     return UNIT_NAME
 

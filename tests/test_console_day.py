@@ -71,7 +71,7 @@ async def test_the_pending_queue_and_batch_approval(bot, branch):
     replies = await secretary.send("/pending")
     texts = [m["text"] for m in replies]
     assert texts[0] == "有 6 项等待您决定，最早的在前："
-    assert texts[1].startswith("入党申请 · 张华")
+    assert texts[1].startswith("加入支部申请 · 张华")
     assert texts[2].startswith("认领岗位 · 李明") and "楼道长" in texts[2]
     assert texts[3].startswith("干部登记 · 赵刚") and "局长" in texts[3]
     assert all(t.startswith("活动时长记录 · 李明") for t in texts[4:7])
@@ -213,18 +213,21 @@ async def test_the_digest_on_the_secretarys_schedule(bot, branch):
         )
         # the application arrived within the week, the cadre's registration before it
         await conn.execute("UPDATE join_requests SET created_at = '2026-11-24T00:00:00+00:00'")
+    await member(bot.db, branch.id, "钱伟")  # a cadre who has not registered at all
     bot.sender.clock = lambda: NOW  # noon: outside the quiet hours
     sent = await digest.secretary_digest(bot.db, branch.id, NOW, SHANGHAI)
     assert sent == 1
     await bot.drain_outbox()
     text = secretary.last_text
     assert text.startswith("下午好")  # noon in Shanghai
-    assert "有 1 个入会申请等待您审核" in text
+    assert "有 1 个加入支部申请等待您审核" in text
     assert "活动时长记录：3 项待决定" in text and "认领岗位：1 项待决定" in text
     assert "干部登记：1 项待决定" in text
     assert "本周新登记：1" in text
     assert "即将举行：主题党日" in text
-    assert "本年度尚未登记的干部：赵刚" in text
+    # 赵刚's registration waits for the secretary: not listed as not registered.
+    assert "待您确认的干部登记：赵刚" in text
+    assert "本年度尚未登记的干部：钱伟" in text and "尚未登记的干部：赵刚" not in text
 
     # Nothing else is queued when the job runs again on the same day.
     assert await digest.secretary_digest(bot.db, branch.id, NOW, SHANGHAI) == 0
@@ -255,7 +258,7 @@ async def test_the_features_exports_and_personal_data(bot, branch):
         "姓名",
         "活动类别",
         "核实时长（小时）",
-        "待审核时长",
+        "自报时长（待核实，小时）",
         "计入时长（小时）",
         "计入口径",
     )
@@ -324,3 +327,13 @@ async def test_the_county_posts_are_offered_by_their_names(bot, branch):
     offered = secretary.buttons()
     assert "政策宣传岗" in offered and len(offered) == 10
     assert "publicity" not in offered
+
+
+def test_the_digest_tells_waiting_cadre_registrations_apart_in_english():
+    from bot.i18n import translator
+    from handlers.digest import _missing_lines
+
+    lines = _missing_lines(translator("en"), {"unconfirmed": ["Zhao"], "unregistered": ["Qian"]})
+    assert "Cadre registrations waiting for your confirmation: Zhao" in lines
+    assert any(line.startswith("Cadres not yet registered this year") for line in lines)
+    assert not any("Zhao" in line and "not yet registered" in line for line in lines)

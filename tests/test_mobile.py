@@ -45,7 +45,7 @@ async def register_outflow(person: Person, *, back_in_days: int = 100) -> None:
     await person.send(f"{leave.year}/{leave.month}/{leave.day}")
     await person.send(back.isoformat())
     await person.press("务工")
-    await person.send("138 0013 8000")
+    await person.send("138 0013 8000")  # typing another number works as well
 
 
 async def report(person: Person, new_address: str) -> None:
@@ -156,8 +156,10 @@ async def test_inflow_is_confirmed(bot, branch):
     await zhao.send("个体经营")
     arrived = today() - timedelta(days=10)
     await zhao.send(f"{arrived.month}月{arrived.day}日")
-    await zhao.send("13900139000")
+    # The phone given when joining is offered, not typed again.
+    await zhao.press("📞 使用 13900139000")
     assert "原所在党支部：河北省正定县某村党支部" in zhao.last_text
+    assert "13900139000" in zhao.last_text
     assert "联系人电话：0311-88886666" in zhao.last_text
     await zhao.press("✅ 提交")
     await branch.secretary.press("✅ 通过")
@@ -282,7 +284,7 @@ async def test_every_bad_input_is_asked_again(bot, branch):
     assert "哪天外出" in li.last_text
     assert any(b.isdigit() for b in li.buttons()), "a date picker comes with the question"
     for bad, expected in [
-        ("明天", "无法识别这个日期"),
+        ("明天", "无法识别该日期"),
         ("2026-13-01", "这个日期不存在"),
         ("2月30日", "这个日期不存在"),
         ("1999-01-01", "离今天太远"),

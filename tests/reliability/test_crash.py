@@ -83,7 +83,7 @@ def last_question(messages: list[dict]) -> dict | None:
 
 
 def join_requests(server: FakeBotAPI, chat: int) -> list[dict]:
-    return [m for m in server.chat_messages(chat) if "新的入会申请" in m.get("text", "")]
+    return [m for m in server.chat_messages(chat) if "新的加入支部申请" in m.get("text", "")]
 
 
 def texts(server: FakeBotAPI, chat: int) -> list[str]:
