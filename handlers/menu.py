@@ -262,9 +262,15 @@ async def _set(bot: Bot, commands: list[Command], t: Translator, **scope: object
     )
 
 
+# What someone the bot does not know can do; /cancel only means something once they
+# are in a conversation, and the conversation says so.
+STRANGER_COMMANDS = ("start", "help", "language", "verify")
+
+
 async def publish_default(bot: Bot, default_locale: str) -> None:
-    """The menu everyone sees, in the default language and in English for English clients."""
-    public = commands_for({Audience.EVERYONE, Audience.MEMBER})
+    """The menu of every chat without its own (strangers), in the default language and in
+    English for English clients; everyone with a role gets theirs from `publish_for`."""
+    public = [c for c in commands_for({Audience.EVERYONE}) if c.name in STRANGER_COMMANDS]
     await _set(bot, public, translator(default_locale))
     await _set(bot, public, translator("en"), language_code="en")
     await _set(bot, public, translator("zh_Hans"), language_code="zh")

@@ -40,3 +40,10 @@ def test_dates_and_times_read_in_one_style_per_language():
     assert zh.month(date(2026, 12, 1)) == "2026年12月"
     assert en.date(date(2026, 12, 2)) == "December 2, 2026"
     assert en.datetime(moment, shanghai) == "December 2, 2026, 2:26\u202fAM"
+
+
+async def test_a_strangers_menu_has_only_what_a_stranger_can_do(bot, server):
+    stranger_menu = ["start", "help", "language", "verify"]
+    for language in ("", "en", "zh"):
+        published = [c["command"] for c in server.commands.get(("default", language), [])]
+        assert published == stranger_menu, language
