@@ -9,8 +9,9 @@ its n-th call gets the key `{update}:{function}:{n}`, and
 * the first time, its body runs in ONE transaction together with a journal row holding its
   pickled outcome (a nested `db.transaction()` in the body is a savepoint of it, and the
   body reads its own writes: storage/db.py). The outcome is the result, or the domain
-  error the call ended with: what the body's own transactions committed before the error
-  is kept, as it was before there was a journal (a wrong check-in code is counted, then
+  error the call ended with after it had written something (a refusal that wrote nothing
+  is not journaled: a replay is refused the same way): what the body committed before the
+  error is kept, as it was before there was a journal (a wrong check-in code is counted, then
   refused), and the error is raised again on a replay. Any other exception (a bug, a
   stop) rolls everything back and stores nothing, so a replay runs the call afresh;
 * on a replay the row is found and the outcome returned (or raised) without running the
@@ -113,9 +114,14 @@ def effect(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
             scope.inside = True
             try:
                 async with db.transaction() as conn:
+                    before = conn.total_changes
                     try:
                         outcome = await fn(*args, **kwargs)
                     except DomainError as error:
+                        if conn.total_changes == before:
+                            # Refused before it wrote anything: a replay is refused the same
+                            # way, so there is nothing to keep (and a refusal writes nothing).
+                            raise
                         outcome = Refused(error)
                     await journal.record(conn, key, scope.update_id, dumps(outcome))
             finally:
