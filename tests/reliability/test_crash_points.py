@@ -313,6 +313,28 @@ async def prepare_cadre_registration(bot: BotHarness, branch: Branch) -> Run:
     return Run(cadre, press(cadre, "✅ 提交"), {"secretary": branch.secretary})
 
 
+async def prepare_post_decision(bot: BotHarness, branch: Branch) -> Run:
+    run = await prepare_post_claim(bot, branch)
+    await bot.processed(run.push(bot.server))
+    secretary = branch.secretary
+    return Run(secretary, press(secretary, "✅ 通过"), {"member": run.person})
+
+
+async def prepare_cadre_decision(bot: BotHarness, branch: Branch) -> Run:
+    run = await prepare_cadre_registration(bot, branch)
+    await bot.processed(run.push(bot.server))
+    secretary = branch.secretary
+    return Run(secretary, press(secretary, "✅ 确认"), {"cadre": run.person})
+
+
+async def prepare_departure(bot: BotHarness, branch: Branch) -> Run:
+    li = await approved(bot, branch, "李", "李明", "13800138000")
+    secretary = branch.secretary
+    await secretary.send("/depart 李明")
+    await secretary.press("组织关系转出")
+    return Run(secretary, press(secretary, "✅ 确认离开"), {"member": li})
+
+
 SCENARIOS = [
     Scenario(
         "broadcast",
@@ -369,6 +391,11 @@ SCENARIOS = [
     ),
     Scenario("event", frozenset({"domain.events.create"}), prepare_event, "已创建"),
     Scenario("check-in", frozenset({"domain.events.check_in"}), prepare_check_in, "签到"),
+    Scenario("post-decision", frozenset({"domain.posts._settle"}), prepare_post_decision, "通过"),
+    Scenario(
+        "cadre-decision", frozenset({"domain.cadres.decide"}), prepare_cadre_decision, "已确认"
+    ),
+    Scenario("departure", frozenset({"domain.departures.record"}), prepare_departure, "已登记"),
     Scenario(
         "cadre-registration",
         frozenset({"domain.cadres.submit"}),
@@ -383,9 +410,7 @@ SCENARIOS = [
 NOT_YET = frozenset(
     {
         "domain.cadres.add_remark",
-        "domain.cadres.decide",
         "domain.cadres.set_leave",
-        "domain.departures.record",
         "domain.digest.set_schedule",
         "domain.events.answer",
         "domain.events.check_out",
@@ -410,7 +435,6 @@ NOT_YET = frozenset(
         "domain.onboarding.create_invite",
         "domain.pending.approve_hours",
         "domain.posts._edit",
-        "domain.posts._settle",
         "domain.posts.add_post",
         "domain.posts.advance",
         "domain.posts.answer_survey",
