@@ -335,6 +335,43 @@ async def prepare_departure(bot: BotHarness, branch: Branch) -> Run:
     return Run(secretary, press(secretary, "✅ 确认离开"), {"member": li})
 
 
+async def logged(bot: BotHarness, branch: Branch) -> Person:
+    run = await prepare_hours(bot, branch)
+    await bot.processed(run.push(bot.server))
+    return run.person
+
+
+def typing(person: Person, text: str) -> Callable[[FakeBotAPI], dict]:
+    return lambda server: server.push_text(person.user, text)
+
+
+async def prepare_hours_rejection(bot: BotHarness, branch: Branch) -> Run:
+    member = await logged(bot, branch)
+    await branch.secretary.press("❌ 驳回")
+    return Run(branch.secretary, typing(branch.secretary, "当天没有组织此活动"), {"m": member})
+
+
+async def prepare_hours_correction(bot: BotHarness, branch: Branch) -> Run:
+    member = await logged(bot, branch)
+    await branch.secretary.press("✏️ 更正")
+    return Run(branch.secretary, typing(branch.secretary, "2.5"), {"m": member})
+
+
+async def prepare_hours_withdrawal(bot: BotHarness, branch: Branch) -> Run:
+    member = await logged(bot, branch)
+    await member.send("/hours")
+    await member.press("📜 我的记录")
+    return Run(member, press(member, "↩️ 撤回 #1"))
+
+
+async def prepare_hours_edit(bot: BotHarness, branch: Branch) -> Run:
+    member = await logged(bot, branch)
+    await member.send("/hours")
+    await member.press("📜 我的记录")
+    await member.press("✏️ 修改 #1")
+    return Run(member, typing(member, "3"))
+
+
 SCENARIOS = [
     Scenario(
         "broadcast",
@@ -391,6 +428,17 @@ SCENARIOS = [
     ),
     Scenario("event", frozenset({"domain.events.create"}), prepare_event, "已创建"),
     Scenario("check-in", frozenset({"domain.events.check_in"}), prepare_check_in, "签到"),
+    Scenario("hours-rejection", frozenset({"domain.hours.reject"}), prepare_hours_rejection, "#1"),
+    Scenario(
+        "hours-correction", frozenset({"domain.hours.correct"}), prepare_hours_correction, "#1"
+    ),
+    Scenario(
+        "hours-withdrawal",
+        frozenset({"domain.hours.withdraw"}),
+        prepare_hours_withdrawal,
+        "已撤回",
+    ),
+    Scenario("hours-edit", frozenset({"domain.hours.edit_hours"}), prepare_hours_edit, "已改为"),
     Scenario("post-decision", frozenset({"domain.posts._settle"}), prepare_post_decision, "通过"),
     Scenario(
         "cadre-decision", frozenset({"domain.cadres.decide"}), prepare_cadre_decision, "已确认"
@@ -417,12 +465,8 @@ NOT_YET = frozenset(
         "domain.events.mark_present",
         "domain.events.seen_at",
         "domain.events.set_lead",
-        "domain.hours.correct",
-        "domain.hours.edit_hours",
-        "domain.hours.reject",
         "domain.hours.set_counting",
         "domain.hours.set_window",
-        "domain.hours.withdraw",
         "domain.mobile.confirm_return",
         "domain.mobile.decide_change",
         "domain.mobile.end_inflow",
