@@ -372,6 +372,29 @@ async def prepare_hours_edit(bot: BotHarness, branch: Branch) -> Run:
     return Run(member, typing(member, "3"))
 
 
+async def prepare_rsvp(bot: BotHarness, branch: Branch) -> Run:
+    run = await prepare_event(bot, branch)
+    await bot.processed(run.push(bot.server))
+    li = run.others["member"]
+    return Run(li, press(li, "✅ 参加"))
+
+
+async def prepare_stage(bot: BotHarness, branch: Branch) -> Run:
+    secretary = branch.secretary
+    await approved(bot, branch, "李", "李明", "13800000001")
+    await secretary.send("/posts")
+    await secretary.press("⚙️ 阶段")
+    await secretary.press(next(b for b in secretary.buttons() if b.startswith("➡️ 进入")))
+    return Run(secretary, press(secretary, "✅ 确认"))
+
+
+async def prepare_mobile_change(bot: BotHarness, branch: Branch) -> Run:
+    run = await prepare_mobile_report(bot, branch)
+    await bot.processed(run.push(bot.server))
+    secretary = branch.secretary
+    return Run(secretary, press(secretary, "✅ 同意变更"), {"member": run.person})
+
+
 SCENARIOS = [
     Scenario(
         "broadcast",
@@ -439,6 +462,11 @@ SCENARIOS = [
         "已撤回",
     ),
     Scenario("hours-edit", frozenset({"domain.hours.edit_hours"}), prepare_hours_edit, "已改为"),
+    Scenario("rsvp", frozenset({"domain.events.answer"}), prepare_rsvp, "参加"),
+    Scenario("posts-stage", frozenset({"domain.posts.advance"}), prepare_stage, "当前阶段已变为"),
+    Scenario(
+        "mobile-change", frozenset({"domain.mobile.decide_change"}), prepare_mobile_change, "同意"
+    ),
     Scenario("post-decision", frozenset({"domain.posts._settle"}), prepare_post_decision, "通过"),
     Scenario(
         "cadre-decision", frozenset({"domain.cadres.decide"}), prepare_cadre_decision, "已确认"
@@ -460,7 +488,6 @@ NOT_YET = frozenset(
         "domain.cadres.add_remark",
         "domain.cadres.set_leave",
         "domain.digest.set_schedule",
-        "domain.events.answer",
         "domain.events.check_out",
         "domain.events.mark_present",
         "domain.events.seen_at",
@@ -468,7 +495,6 @@ NOT_YET = frozenset(
         "domain.hours.set_counting",
         "domain.hours.set_window",
         "domain.mobile.confirm_return",
-        "domain.mobile.decide_change",
         "domain.mobile.end_inflow",
         "domain.mobile.mark_contacted",
         "domain.mobile.renew",
@@ -480,7 +506,6 @@ NOT_YET = frozenset(
         "domain.pending.approve_hours",
         "domain.posts._edit",
         "domain.posts.add_post",
-        "domain.posts.advance",
         "domain.posts.answer_survey",
         "domain.posts.assess",
         "domain.posts.go_back",
