@@ -5,7 +5,9 @@ answered and the conversation has moved on (docs/reliability.md).
 Each scenario walks a conversation in process (BotHarness) up to its last step, then the
 bot runs as a process of its own (tests/reliability/crash_point.py) that is sent that step
 and dies at one point of it: right after the domain commit, right after the reply reached
-the Bot API, or just before the update is marked handled. Then the bot starts normally.
+the Bot API, or just before the update is marked handled. Then the bot starts normally,
+and what it did is compared with a reference: the same scenario, its last step handled
+without a kill, on a server and database of its own.
 
 CI runs the two scenarios of issue 13 at every point; `CRASH_POINTS=all` runs every
 scenario at every point.
