@@ -49,7 +49,7 @@ ENV = {
 }
 FULL = os.environ.get("CRASH_POINTS") == "all"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-BOOKKEEPING = LIVE_BOOKKEEPING | {"update_effects", "job_runs"}
+BOOKKEEPING = LIVE_BOOKKEEPING | {"job_runs"}
 
 
 @dataclass
