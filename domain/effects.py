@@ -129,7 +129,6 @@ def effect(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
             raise outcome.error
         return outcome
 
-    once.effect_name = name  # type: ignore[attr-defined]
     REGISTRY[name] = once
     return once
 
