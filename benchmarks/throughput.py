@@ -30,7 +30,7 @@ from bot.testing.process import BotProcess
 from domain import admin, mobile, onboarding, posts
 from domain.access import actor
 from domain.mobile_models import Direction
-from domain.models import Category, PersonStatus
+from domain.models import Category, PersonStatus, Role
 from storage import people
 from storage.db import Database
 
@@ -122,7 +122,7 @@ async def seed(data: Path, server: FakeBotAPI, users: Sequence[JSON]) -> str:
         async with db.transaction() as conn:
             for n, user in enumerate(users):
                 if kind_of(n) != "joining":
-                    await people.insert(
+                    person_id = await people.insert(
                         conn,
                         telegram_id=user["id"],
                         branch_id=branch.id,
@@ -131,6 +131,7 @@ async def seed(data: Path, server: FakeBotAPI, users: Sequence[JSON]) -> str:
                         category=Category.MOBILE if kind_of(n) == "mobile" else Category.RESIDENT,
                         status=PersonStatus.ACTIVE,
                     )
+                    await people.grant_role(conn, person_id, branch.id, Role.MEMBER)
         await seed_posts(db, branch.id, today, len(users))
         await seed_outflows(
             db, secretary, [u for n, u in enumerate(users) if kind_of(n) == "mobile"], today

@@ -12,8 +12,9 @@ its n-th call gets the key `{update}:{function}:{n}`, and
   error the call ended with; a call that wrote nothing (a refusal, a no-op) is not
   journaled, since a replay finds the same state and answers the same way. What the body
   committed before an error is kept, as it was before there was a journal (a wrong
-  check-in code is counted, then refused), and the error is raised again on a replay. Any other exception (a bug, a
-  stop) rolls everything back and stores nothing, so a replay runs the call afresh;
+  check-in code is counted, then refused), and the error is raised again on a replay.
+  Any other exception (a bug, a stop) rolls everything back and stores nothing, so a
+  replay runs the call afresh;
 * on a replay the row is found and the outcome returned (or raised) without running the
   body: the handler answers the person the same way and moves the conversation on, with
   no second record, notification or audit entry.

@@ -44,6 +44,7 @@ from handlers.post_views import CLAIM_NAMES
 _EXPORT = re.compile(r"export:([a-z_]{1,24})(?::(d7|d30|year))?")
 _AUDIT = re.compile(r"audit:(\d{1,6})")
 AUDIT_PAGE = 10
+_TYPED = "export_typed"  # /export's arguments while a secretary of several chooses the branch
 
 STATUS_NAMES = {
     PersonStatus.PENDING: N_("waiting for approval"),
@@ -187,15 +188,17 @@ def export_keyboard(t: Translator) -> InlineKeyboardMarkup:
 async def show_exports(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     me = await who(update, context)
+    # A command has its own args; the press on a branch button resumes the typed ones.
+    typed = context.user_data.pop(_TYPED, [])
+    args = context.args if context.args is not None else typed
     try:
         branch_id = await branch_or_ask(update, context, me, "export")
         if branch_id is None:
-            return  # asked which branch; the press shows the choices for it
-        if context.args and len(context.args) == 3:
-            period = exports.period_typed(
-                context.args[1], context.args[2], await branch_today(context, branch_id)
-            )
-            await send_export(update, context, t, branch_id, context.args[0], period)
+            context.user_data[_TYPED] = list(args)
+            return  # asked which branch; the press goes on for it
+        if len(args) == 3:
+            period = exports.period_typed(args[1], args[2], await branch_today(context, branch_id))
+            await send_export(update, context, t, branch_id, args[0], period)
             return
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))

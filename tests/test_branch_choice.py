@@ -79,6 +79,15 @@ async def test_the_secretary_of_two_branches_chooses_once_per_conversation(bot, 
     await secretary.send("/posts")
     assert ASKED not in secretary.last_text  # chosen a moment ago
 
+    # What was typed with the command goes on after the choice.
+    moment[0] += timedelta(hours=2)
+    today = moment[0].date()
+    await secretary.send(f"/export audit {today - timedelta(days=7)} {today}")
+    assert ASKED in secretary.last_text
+    await secretary.press("和平社区党支部")
+    name, _content = sent_file(secretary.last)
+    assert name.startswith("审计日志")
+
 
 async def test_a_secretary_of_one_branch_is_never_asked(bot, branch):
     secretary = branch.secretary
