@@ -56,6 +56,8 @@ STATUS_NAMES = {
 ACTION_NAMES = {
     "branch.created": N_("branch created"),
     "secretary.granted": N_("secretary appointed"),
+    "secretary.removed": N_("secretary removed"),
+    "secretary.replaced": N_("secretary replaced by another account"),
     "invite.created": N_("invitation created"),
     "invite.claimed": N_("personal invitation used"),
     "join.requested": N_("request to join the branch"),
