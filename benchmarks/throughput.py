@@ -25,14 +25,14 @@ from zoneinfo import ZoneInfo
 from benchmarks._load import JSON, Step, Traffic, Walk, calibrate, median, percentile, report
 from benchmarks._load import walk as walk_one
 from bot.config import load_settings
-from bot.testing.fake_bot_api import FakeBotAPI
-from bot.testing.process import BotProcess
 from domain import admin, mobile, onboarding, posts
 from domain.access import actor
 from domain.mobile_models import Direction
 from domain.models import Category, PersonStatus, Role
 from storage import people
 from storage.db import Database
+from tests.fakes.fake_bot_api import FakeBotAPI
+from tests.fakes.process import BotProcess
 
 TOKEN = "123456789:AAHbenchmarkToken_0123456789abcdefgh"
 ALONE = 20  # people measured one at a time, before the load

@@ -13,13 +13,13 @@ from zoneinfo import ZoneInfo
 from openpyxl import load_workbook
 
 from bot import jobs
-from bot.testing.harness import Person
 from domain import admin, units, workdays
 from domain.periods import next_working_day
 from domain.post_models import Rating
 from storage import cadres as cadre_store
 from storage import units as unit_store
 from tests.cadre_support import attended, event, hours, member, post_held, registered
+from tests.fakes.harness import Person
 from tests.test_cli import environment
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

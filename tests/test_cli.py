@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.testing.fake_bot_api import FakeBotAPI
 from domain import admin
 from storage.db import Database
 from tests.conftest import TOKEN
+from tests.fakes.fake_bot_api import FakeBotAPI
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -7,7 +7,6 @@ import json
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.testing.harness import BotHarness
 from domain import admin, cadres, digest, hours, pending
 from domain.access import actor
 from domain.activity import ActivityKind
@@ -16,6 +15,7 @@ from storage import worktime as worktime_store
 from tests.cadre_support import facts, member
 from tests.conftest import invite, onboard
 from tests.console_helpers import sent_file, sheet_rows
+from tests.fakes.harness import BotHarness
 
 # 12:00 in Shanghai on Wednesday 25 November 2026.
 NOW = datetime(2026, 11, 25, 4, 0, tzinfo=UTC)

@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.testing.harness import BotHarness, Person
 from domain import admin, mobile
 from domain.access import actor
 from handlers import certificate_card
 from storage.db import iso, utcnow
 from tests.conftest import invite, onboard
+from tests.fakes.harness import BotHarness, Person
 
 NUMBER = re.compile(r"编号：(B\d{4}-(\d{4})-(\d{4}))")
 CODE = re.compile(r"验证码：([A-Z0-9]+)")

@@ -7,9 +7,9 @@ import asyncio
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.testing.harness import Person
 from storage import audit
 from tests.conftest import invite, onboard
+from tests.fakes.harness import Person
 
 # The bot's own clock decides the cycle's year (the harness runs in Asia/Shanghai).
 YEAR = datetime.now(ZoneInfo("Asia/Shanghai")).year

@@ -14,9 +14,9 @@ from collections.abc import Coroutine, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bot.testing.fake_bot_api import FakeBotAPI
-from bot.testing.harness import BotHarness
 from storage.db import Database
+from tests.fakes.fake_bot_api import FakeBotAPI
+from tests.fakes.harness import BotHarness
 
 T = TypeVar("T")
 

@@ -13,8 +13,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from benchmarks.seed import fill
-from bot.testing.fake_bot_api import FakeBotAPI
-from bot.testing.process import BotProcess
 from domain import admin, onboarding, outbox
 from domain.models import Category, PersonStatus
 from storage import outbox as stored_outbox
@@ -22,6 +20,8 @@ from storage import people
 from storage import units as unit_store
 from storage.db import Database
 from tests.conftest import TOKEN
+from tests.fakes.fake_bot_api import FakeBotAPI
+from tests.fakes.process import BotProcess
 
 PEOPLE = 12
 KILLS = 3

@@ -29,13 +29,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.testing.fake_bot_api import FakeBotAPI
-from bot.testing.harness import BotHarness, Person
-from bot.testing.process import BotProcess
 from domain import admin, effects, units
 from domain.models import InviteRole
 from tests import cadre_support
 from tests.conftest import TOKEN, Branch, invite, onboard
+from tests.fakes.fake_bot_api import FakeBotAPI
+from tests.fakes.harness import BotHarness, Person
+from tests.fakes.process import BotProcess
 from tests.reliability.live import BOOKKEEPING as LIVE_BOOKKEEPING
 
 POINTS = ("commit", "reply", "handled")  # tests/reliability/crash_point.py

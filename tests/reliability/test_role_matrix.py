@@ -13,13 +13,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler
 
-from bot.testing.harness import Person
 from domain import admin, units
 from domain.access import actor
 from domain.models import InviteRole
 from handlers import FEATURES, GROUP_COMMANDS
 from handlers.menu import BUTTONS, COMMANDS, Audience, audiences_of, commands_for
 from tests.conftest import TOKEN, invite, onboard
+from tests.fakes.harness import Person
 from tests.reliability.live import EXAMPLES, LiveBot, running
 
 OPEN = {Audience.EVERYONE}
