@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.testing.fake_bot_api import FakeBotAPI
+from tests.fakes.fake_bot_api import FakeBotAPI
 
 JSON = dict[str, Any]
 

@@ -38,11 +38,11 @@ from pathlib import Path
 
 from benchmarks._load import JSON, Step, Traffic, Walk, calibrate, median, percentile, report
 from benchmarks._load import walk as walk_one
-from bot.testing.fake_bot_api import FakeBotAPI
-from bot.testing.process import BotProcess
 from domain import outbox
 from domain.notification import PAID
 from storage.db import Database
+from tests.fakes.fake_bot_api import FakeBotAPI
+from tests.fakes.process import BotProcess
 
 TOKEN = "123456789:AAHbenchmarkToken_0123456789abcdefgh"
 TELEGRAM_LIMIT = 30

@@ -107,12 +107,22 @@ def fill(path: Path, scale: float, year: int) -> dict[str, int]:
             for p in range(1, members + 1)
         ),
     )
-    # The first member of each branch is its secretary.
+    # The first member of each branch is its secretary; every member holds the member (or
+    # cadre) role that makes them one (domain/access.py).
     _insert(
         conn,
         "roles",
         ("person_id", "branch_id", "role", "granted_at"),
         ((b, b, "secretary", CREATED) for b in range(1, min(n["branches"], members) + 1)),
+    )
+    _insert(
+        conn,
+        "roles",
+        ("person_id", "branch_id", "role", "granted_at"),
+        (
+            (p, branch_of(p), "cadre" if is_cadre(p) else "member", CREATED)
+            for p in range(1, members + 1)
+        ),
     )
     cadres = [p for p in range(1, members + 1) if is_cadre(p)]
     decided = f"{year}-02-01T02:00:00.000Z"

@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from benchmarks._load import JSON, median, report
-from bot.testing.fake_bot_api import FakeBotAPI
-from bot.testing.process import BotProcess
+from tests.fakes.fake_bot_api import FakeBotAPI
+from tests.fakes.process import BotProcess
 
 TOKEN = "123456789:AAHbenchmarkToken_0123456789abcdefgh"
 IDLE_SECONDS = 3.0

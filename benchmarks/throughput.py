@@ -27,14 +27,14 @@ from zoneinfo import ZoneInfo
 from benchmarks._load import JSON, Step, Traffic, Walk, calibrate, median, percentile, report
 from benchmarks._load import walk as walk_one
 from bot.config import load_settings
-from bot.testing.fake_bot_api import FakeBotAPI
-from bot.testing.process import BotProcess
 from domain import admin, mobile, onboarding, posts
 from domain.access import actor
 from domain.mobile_models import Direction
-from domain.models import Category, PersonStatus
+from domain.models import Category, PersonStatus, Role
 from storage import people
 from storage.db import Database
+from tests.fakes.fake_bot_api import FakeBotAPI
+from tests.fakes.process import BotProcess
 
 TOKEN = "123456789:AAHbenchmarkToken_0123456789abcdefgh"
 ALONE = 20  # people measured one at a time, before the load
@@ -129,7 +129,7 @@ async def seed(data: Path, server: FakeBotAPI, users: Sequence[JSON]) -> str:
         async with db.transaction() as conn:
             for n, user in enumerate(users):
                 if kind_of(n) != "joining":
-                    await people.insert(
+                    person_id = await people.insert(
                         conn,
                         telegram_id=user["id"],
                         branch_id=branch.id,
@@ -138,6 +138,7 @@ async def seed(data: Path, server: FakeBotAPI, users: Sequence[JSON]) -> str:
                         category=Category.MOBILE if kind_of(n) == "mobile" else Category.RESIDENT,
                         status=PersonStatus.ACTIVE,
                     )
+                    await people.grant_role(conn, person_id, branch.id, Role.MEMBER)
         await seed_posts(db, branch.id, today, len(users))
         await seed_outflows(
             db, secretary, [u for n, u in enumerate(users) if kind_of(n) == "mobile"], today

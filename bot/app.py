@@ -125,6 +125,9 @@ async def post_init(app: Application) -> None:
     # From the first moment: `partybot restore` must wait.
     app.bot_data["liveness"].write(settings.heartbeat_path)
     jobs.schedule(app)
+    app.job_queue.run_repeating(
+        refresh_menus, interval=MENU_POLL_SECONDS, first=MENU_POLL_SECONDS, name="menu-refresh"
+    )
     await broadcast.resume(app, settings.database_path)
     outbox_sender = sender.Sender(app.bot, db, settings, budget=app.bot_data["budget"])
     app.bot_data["sender"] = outbox_sender
@@ -134,26 +137,41 @@ async def post_init(app: Application) -> None:
         log.warning("%s", warning)
 
 
+# Roles change in this process and in `partybot secretary …` run beside it; both mark the
+# person in menu_refresh (storage.people.mark_menu, in the changing transaction) and this
+# poll publishes the marked menus. A poll keeps the CLI free of any link to the running bot
+# and survives a restart: a mark not yet published is published after it.
+MENU_POLL_SECONDS = 2
+MENUS_PER_POLL = 50
+
+
+async def refresh_menus(context: BotContext) -> None:
+    db = context.db
+    locale = context.settings.bot_default_locale
+    for telegram_id, marked_at in await people.menus_to_refresh(db, MENUS_PER_POLL):
+        await publish_menu(context.bot, db, telegram_id, locale)
+        async with db.transaction() as conn:
+            await people.menu_refreshed(conn, telegram_id, marked_at)
+
+
 async def publish_secretary_menus(bot: Bot, db: Database, default_locale: str) -> None:
     try:
         for telegram_id in await people.all_secretary_telegram_ids(db):
-            await publish_secretary_menu(bot, db, telegram_id, default_locale)
+            await publish_menu(bot, db, telegram_id, default_locale)
     except Exception:
         # Nobody awaits this task until the stop; a failure is logged now, not lost.
         log.exception("secretary menus: publishing stopped")
 
 
-async def publish_secretary_menu(
-    bot: Bot, db: Database, telegram_id: int, default_locale: str
-) -> None:
+async def publish_menu(bot: Bot, db: Database, telegram_id: int, default_locale: str) -> None:
     chosen, reported = await telegram_users.get_languages(db, telegram_id)
     locale = resolve(chosen, reported, default_locale)
     try:
         await menu.publish_for(bot, await actor(db, telegram_id), locale)
     except (BadRequest, Forbidden) as exc:
-        # A secretary who never opened the bot, or left Telegram ("chat not found"),
+        # Someone who never opened the bot, or left Telegram ("chat not found"),
         # must not keep the others from getting theirs; the next start tries again.
-        log.warning("menu for secretary %s not published: %s", telegram_id, exc)
+        log.warning("menu for %s not published: %s", telegram_id, exc)
 
 
 async def post_stop(app: Application) -> None:

@@ -98,6 +98,20 @@ def _parser() -> argparse.ArgumentParser:
     secretary_add = secretary.add_parser("add", help="make a Telegram account a secretary")
     secretary_add.add_argument("--branch", type=int, required=True)
     secretary_add.add_argument("--telegram-id", type=int, required=True)
+    secretary_add.add_argument("--name", required=True, help="as the roster and /audit show it")
+    secretary_list = secretary.add_parser("list", help="every branch's secretaries")
+    secretary_list.add_argument("--branch", type=int)
+    secretary_remove = secretary.add_parser(
+        "remove", help="take the role from an account (never the branch's last secretary)"
+    )
+    secretary_remove.add_argument("--branch", type=int, required=True)
+    secretary_remove.add_argument("--telegram-id", type=int, required=True)
+    secretary_replace = secretary.add_parser(
+        "replace", help="hand the role to another account (a new phone, a new secretary)"
+    )
+    secretary_replace.add_argument("--branch", type=int, required=True)
+    secretary_replace.add_argument("--from", dest="old", type=int, required=True, metavar="OLD")
+    secretary_replace.add_argument("--to", dest="new", type=int, required=True, metavar="NEW")
 
     invite = sub.add_parser("invite", help="manage invitations").add_subparsers(dest="action")
     invite_create = invite.add_parser("create", help="create an invitation link")
@@ -269,6 +283,10 @@ def describe(exc: DomainError) -> str:
         "branch_exists": "a branch named {name!r} already exists in that district",
         "branch_name_empty": "the branch name is empty",
         "telegram_id_invalid": "a Telegram id is a positive number",
+        "not_secretary": "telegram id {telegram_id} is not a secretary of branch {branch}",
+        "last_secretary": "that is the last secretary of branch {branch}; use `partybot"
+        " secretary replace --branch {branch} --from OLD --to NEW` to hand the role over",
+        "same_account": "--from and --to are the same account",
         "invite_uses": "--uses must be at least 1",
         "invite_expiry": "--expires must be at least 1 day",
         "invite_unit_missing": "--role unit needs --unit ID",
@@ -283,6 +301,7 @@ def describe(exc: DomainError) -> str:
         "validity_months": "--validity-months must be 1 to 6 (national practice: at most 6)",
         "period_days": "--report-days and --contact-days must be 1 to 366",
         "job_unknown": "no job named {job!r}; see `partybot job list`",
+        "job_off": "{job} is switched off for branch {branch}: nothing ran (`partybot job set`)",
         "outbox_not_failed": "message {id} is not dead or unreachable",
         "calendar_date": "{value!r} is not a date YYYY-MM-DD or a range YYYY-MM-DD..YYYY-MM-DD",
         "calendar_range": "{value!r} is not a range of at most a month, first day first",
@@ -328,9 +347,33 @@ async def _branch_add(settings: Settings, db: Database, args: argparse.Namespace
 
 
 async def _secretary_add(settings: Settings, db: Database, args: argparse.Namespace) -> int:
-    person = await admin.add_secretary(db, args.branch, args.telegram_id)
+    person = await admin.add_secretary(db, args.branch, args.telegram_id, args.name)
     print(
         f"telegram id {args.telegram_id} is secretary of branch {args.branch} (person {person.id})"
+    )
+    return 0
+
+
+async def _secretary_list(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    found = await admin.list_secretaries(db, args.branch)
+    for s in found:
+        print(f"{s.branch.id}\t{s.branch.name}\t{s.person.telegram_id}\t{s.person.name or ''}")
+    if not found:
+        print("no secretaries")
+    return 0
+
+
+async def _secretary_remove(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    await admin.remove_secretary(db, args.branch, args.telegram_id)
+    print(f"telegram id {args.telegram_id} is no longer secretary of branch {args.branch}")
+    return 0
+
+
+async def _secretary_replace(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    await admin.replace_secretary(db, args.branch, args.old, args.new)
+    print(
+        f"telegram id {args.new} is secretary of branch {args.branch} in place of {args.old};"
+        " what waits for a decision was sent to the new account"
     )
     return 0
 
@@ -561,13 +604,21 @@ async def _job_run(settings: Settings, db: Database, args: argparse.Namespace) -
     now = args.now or utcnow()
     if now.tzinfo is None:
         now = now.replace(tzinfo=settings.tz)
-    failed = False
+    if args.branch is not None and not jobs.JOBS[args.name].per_branch:
+        # It looks at every branch at once: run as asked, and say it was not just one.
+        print(f"{args.name} runs for the whole bot, not per branch: running it for every branch")
+    failed, ran = False, False
     started = utcnow()
     for target in await jobs.targets(db, settings, [args.name]):
-        if args.branch is None or target.branch_id == args.branch:
+        if args.branch is None or target.branch_id in (None, args.branch):
             enqueued = await jobs.run_once(db, target, now)
             failed |= enqueued is None
+            ran = True
             print(f"job={args.name} branch={target.branch_id or '-'} enqueued={enqueued}")
+    if not ran and args.branch is not None:
+        raise Conflict("job_off", job=args.name, branch=args.branch)
+    if not ran:
+        print(f"job={args.name}: no branch runs it, nothing ran")
     for line in await _deliveries(settings, db, started):
         print(line)
     return EXIT_FAILED if failed else 0
@@ -678,6 +729,9 @@ def restore(settings: Settings, args: argparse.Namespace) -> int:
 COMMANDS = {
     ("branch", "add"): _branch_add,
     ("secretary", "add"): _secretary_add,
+    ("secretary", "list"): _secretary_list,
+    ("secretary", "remove"): _secretary_remove,
+    ("secretary", "replace"): _secretary_replace,
     ("invite", "create"): _invite_create,
     ("unit", "add"): _unit_add,
     ("report", "feedback"): _report_feedback,

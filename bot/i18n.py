@@ -95,11 +95,19 @@ class Translator:
     def pgettext(self, context: str, message: str) -> str:
         return self._t.pgettext(context, message)
 
-    def date(self, value: date, fmt: str = "medium") -> str:
-        return dates.format_date(value, format=fmt, locale=self.babel_locale)
+    # One style per language for every date and time shown (2026年12月2日 14:30 /
+    # December 2, 2026, 2:30 PM): Babel's long date and short time, joined as it joins them.
+    def date(self, value: date) -> str:
+        return dates.format_date(value, format="long", locale=self.babel_locale)
 
-    def datetime(self, value: datetime, tz: tzinfo, fmt: str = "medium") -> str:
-        return dates.format_datetime(value, format=fmt, tzinfo=tz, locale=self.babel_locale)
+    def month(self, value: date) -> str:
+        """A month in the same style: 2026年12月 / December 2026."""
+        return dates.format_skeleton("yMMMM", value, locale=self.babel_locale)
+
+    def datetime(self, value: datetime, tz: tzinfo) -> str:
+        day = dates.format_date(value.astimezone(tz), format="long", locale=self.babel_locale)
+        clock = dates.format_time(value, format="short", tzinfo=tz, locale=self.babel_locale)
+        return self.babel_locale.datetime_formats["medium"].format(clock, day)
 
     def time(self, value: datetime, tz: tzinfo, fmt: str = "short") -> str:
         return dates.format_time(value, format=fmt, tzinfo=tz, locale=self.babel_locale)

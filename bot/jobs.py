@@ -113,6 +113,7 @@ JOBS: dict[str, Job] = {
             events.run,
             cron={"minute": "*"},
             catch_up=timedelta(hours=1),
+            needs_settings=True,
         ),
         Job(
             "checkin-codes",

@@ -349,9 +349,9 @@ class Sender:
                     policies[message.branch_id] = await worktime.for_branch(
                         self.db, message.branch_id, self.settings.worktime_defaults
                     )
-                hold = policies[message.branch_id].hold(message.kind, now)
-                if hold is not None:
-                    held.append((message.id, hold[0], str(hold[1])))
+                wait = policies[message.branch_id].wait(message.kind, now)
+                if wait is not None:
+                    held.append((message.id, wait.until, str(wait.why)))
                     self._tally[message.branch_id, "deferred"] += 1
                     continue
             wait = self.throttle.chat_wait(message.chat_id, time.monotonic())

@@ -1,4 +1,11 @@
-"""Who is asking, and what their roles allow. Every privileged path goes through here."""
+"""Who is asking, and what their roles allow. Every privileged path goes through here.
+
+Who a person is to a branch is decided here and nowhere else: a *member* holds a member or
+cadre role in their branch (granted on joining or by the roster); a *secretary* holds the
+secretary role and is a member only if the roster says so; a *contact* (of a unit party
+organisation, of the county department) holds a contact role and is never a member by it.
+One person may be several of these; each role gives its own rights. storage.people.MEMBER_OF
+is the same rule for SQL."""
 
 from __future__ import annotations
 
@@ -8,6 +15,9 @@ from domain.errors import NotAllowed
 from domain.models import Person, PersonStatus, Role
 from storage import people
 from storage.db import Database
+
+MEMBER_ROLES = frozenset({Role.MEMBER, Role.CADRE})
+CONTACT_ROLES = frozenset({Role.UNIT, Role.COUNTY})
 
 
 @dataclass(frozen=True)
@@ -33,6 +43,17 @@ class Actor:
     @property
     def is_secretary(self) -> bool:
         return self.has(Role.SECRETARY)
+
+    @property
+    def member(self) -> bool:
+        """A member of their branch: what posts, hours, mobile, events and /leave ask for."""
+        if not self.active or self.person.branch_id is None:
+            return False
+        return any(self.has(role, self.person.branch_id) for role in MEMBER_ROLES)
+
+    @property
+    def is_contact(self) -> bool:
+        return any(self.has(role) for role in CONTACT_ROLES)
 
 
 async def actor(db: Database, telegram_id: int) -> Actor:

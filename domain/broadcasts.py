@@ -17,7 +17,7 @@ from enum import StrEnum
 from domain import outbox, worktime
 from domain.access import Actor, require
 from domain.effects import effect
-from domain.errors import InvalidInput, NotAllowed, NotFound
+from domain.errors import InvalidInput, NotFound
 from domain.models import Role
 from domain.notification import PAID, Kind
 from domain.post_models import Post
@@ -96,14 +96,6 @@ class Progress:
     @property
     def finished(self) -> bool:
         return self.done >= self.total
-
-
-def branch_of(actor: Actor) -> int:
-    """The branch a secretary broadcasts to (the first, for a secretary of several)."""
-    branches = actor.branches_where(Role.SECRETARY)
-    if not branches:
-        raise NotAllowed("not_allowed")
-    return branches[0]
 
 
 def check_text(text: str, *, with_file: bool) -> str:

@@ -19,11 +19,12 @@ from zoneinfo import ZoneInfo
 import aiosqlite
 
 from bot.i18n import N_, translator
-from domain import county_report, feedback, fonts, notices, outbox, reminders, workdays
+from domain import county_report, events, feedback, fonts, notices, outbox, reminders, workdays
 from domain.feedback import UnitFeedback
 from domain.notification import Attachment, Kind
 from domain.periods import Period, quarter_of
 from storage import audit, cadres, people, units
+from storage import events as event_store
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from bot.config import Settings
 
 FEEDBACK_TEMPLATE = "cadre.feedback"  # text rendered in the unit's language when queued
+NUDGE_TEMPLATE = "cadre.nudge"  # NUDGE with its date in the reader's style
 CAPTION_MAX = 1024  # Telegram's limit for the text sent with a file
 EVENT_NOTICE_DAYS = 3
 # A day-bound job also runs within this many days after its day, in case the bot was down
@@ -42,9 +44,11 @@ T = TypeVar("T")
 
 REGISTRATION_REMINDER = N_(
     "Reminder ({n} of {total}): please renew your annual cadre registration for {year} "
-    "with your community party branch. Send /cadre to do it. "
+    "with your community party branch: press the button below. "
     "On leave? Send /away with the date you are back."
 )
+# Starts the registration conversation itself (handlers/cadres.py), not /cadre first.
+REGISTER_BUTTON = [[(N_("📝 Register now"), "cadre:register")]]
 ESCALATION = N_(
     "{unit}: these cadres have not registered for {year} with their community party "
     "branch after six reminders: {names}"
@@ -52,9 +56,6 @@ ESCALATION = N_(
 NUDGE = N_(
     "The quarter ends on {date} and no verified activity of yours is recorded in it yet. "
     "Events, posts and volunteer hours in your community all count: see /events and /hours."
-)
-EVENT_NOTICE = N_(
-    "Coming up in your community, open to cadres: {title}, {when}, {place}. Send /events to answer."
 )
 UNDELIVERABLE = N_(
     "The quarterly feedback for {unit} ({quarter}) is waiting: the unit has no linked "
@@ -110,6 +111,7 @@ async def registration_reminders(
                     "total": reminders.REGISTRATION_REMINDERS_MAX,
                     "year": today.year,
                 },
+                buttons=REGISTER_BUTTON,
                 kind=Kind.AFTER_HOURS,
                 branch_id=person.branch_id,
                 not_before=now,
@@ -166,7 +168,7 @@ async def quarterly_nudge(db: Database, branch_id: int | None, now: datetime, tz
                 conn,
                 key=f"cadre-nudge:{person_id}:{quarter.label}",
                 chat_id=person.telegram_id,
-                text=NUDGE,
+                template=NUDGE_TEMPLATE,
                 params={"date": quarter.end.isoformat()},
                 kind=Kind.AFTER_HOURS,
                 branch_id=person.branch_id,
@@ -181,7 +183,9 @@ def _nudge_day(day: date) -> bool:
 
 async def event_notices(db: Database, branch_id: int | None, now: datetime, tz: ZoneInfo) -> int:
     """A few days before an event open to cadres, each cadre of its branch who has not
-    answered hears of it once (members' own lead-time reminders are the events feature's)."""
+    answered and was not invited yet (a cadre since the event was announced) gets its
+    invitation: one message per event and person (members' own lead-time reminders are
+    the events feature's)."""
     leaves = await cadres.leaves(db)
     today = _today(now, tz)
     queued = 0
@@ -190,21 +194,10 @@ async def event_notices(db: Database, branch_id: int | None, now: datetime, tz: 
             leave = leaves.get(row["person_id"])
             if leave is not None and today <= leave.until:
                 continue
-            starts = datetime.fromisoformat(row["starts_at"]).astimezone(tz)
-            queued += await outbox.enqueue(
-                conn,
-                key=f"cadre-event:{row['event_id']}:{row['person_id']}",
-                chat_id=row["telegram_id"],
-                text=EVENT_NOTICE,
-                params={
-                    "title": row["title"],
-                    "when": starts.strftime("%Y-%m-%d %H:%M"),
-                    "place": row["place"],
-                },
-                kind=Kind.AFTER_HOURS,
-                branch_id=row["branch_id"],
-                not_before=now,
-            )
+            event = await event_store.get(conn, row["event_id"])
+            person = await people.get_for_update(conn, row["person_id"])
+            assert event is not None and person is not None
+            queued += await events.invite(conn, event, person, tz, now)
     return queued
 
 

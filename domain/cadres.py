@@ -115,7 +115,7 @@ class Submitted:
 
 
 def _registrant(actor: Actor) -> Person:
-    if not actor.active or actor.person is None or actor.person.branch_id is None:
+    if not actor.member:
         raise NotAllowed("cadre_not_member")
     return actor.person
 

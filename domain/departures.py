@@ -62,7 +62,7 @@ def _allowed(actor: Actor, person: Person | None, kind: DepartureKind, *, own: b
     if person is None:
         raise NotFound("person_unknown")
     if own:
-        if not actor.active or kind not in SELF_KINDS:
+        if not actor.member or kind not in SELF_KINDS:
             raise NotAllowed("not_allowed")
     else:
         secretary = require(actor, Role.SECRETARY, person.branch_id)

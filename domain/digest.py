@@ -118,13 +118,18 @@ async def set_schedule(
     return schedule
 
 
-async def _unregistered_cadres(db: Database, branch_id: int, year: int) -> list[str]:
+async def _cadres_to_register(
+    db: Database, branch_id: int, year: int
+) -> tuple[list[str], list[str]]:
+    """The branch's cadres not registered for `year`: those whose registration waits for
+    the secretary's confirmation, and those who have not registered at all."""
     registered = {r.person_id for r in await cadres.current(db, year)}
-    return [
-        p.display_name
-        for p in await cadres.cadre_people(db)
-        if p.branch_id == branch_id and p.id not in registered
-    ]
+    waiting = await cadres.pending_people(db, year)
+    unconfirmed, unregistered = [], []
+    for p in await cadres.cadre_people(db):
+        if p.branch_id == branch_id and p.id not in registered:
+            (unconfirmed if p.id in waiting else unregistered).append(p.display_name)
+    return unconfirmed, unregistered
 
 
 async def _mobile_counts(db: Database, branch_id: int, now: datetime, today: date):
@@ -147,6 +152,7 @@ async def contents(db: Database, branch_id: int, now: datetime, tz: ZoneInfo) ->
     overdue, expiring = await _mobile_counts(db, branch_id, now, today)
     counting = await hours.counting_of(db, branch_id)
     attested = await store.attested_half_hours(db, branch_id, since)
+    unconfirmed, unregistered = await _cadres_to_register(db, branch_id, today.year)
     return {
         "weekly": schedule.weekly,
         "tz": str(tz),
@@ -156,7 +162,8 @@ async def contents(db: Database, branch_id: int, now: datetime, tz: ZoneInfo) ->
         "new": await store.new_registrations(db, branch_id, since),
         "reports_overdue": overdue,
         "expiring": expiring,
-        "unregistered": await _unregistered_cadres(db, branch_id, today.year),
+        "unconfirmed": unconfirmed,
+        "unregistered": unregistered,
         "half_hours": hours.counted(
             await store.verified_half_hours(db, branch_id, since), attested, counting
         ),

@@ -9,10 +9,12 @@ its n-th call gets the key `{update}:{function}:{n}`, and
 * the first time, its body runs in ONE transaction together with a journal row holding its
   pickled outcome (a nested `db.transaction()` in the body is a savepoint of it, and the
   body reads its own writes: storage/db.py). The outcome is the result, or the domain
-  error the call ended with: what the body's own transactions committed before the error
-  is kept, as it was before there was a journal (a wrong check-in code is counted, then
-  refused), and the error is raised again on a replay. Any other exception (a bug, a
-  stop) rolls everything back and stores nothing, so a replay runs the call afresh;
+  error the call ended with; a call that wrote nothing (a refusal, a no-op) is not
+  journaled, since a replay finds the same state and answers the same way. What the body
+  committed before an error is kept, as it was before there was a journal (a wrong
+  check-in code is counted, then refused), and the error is raised again on a replay.
+  Any other exception (a bug, a stop) rolls everything back and stores nothing, so a
+  replay runs the call afresh;
 * on a replay the row is found and the outcome returned (or raised) without running the
   body: the handler answers the person the same way and moves the conversation on, with
   no second record, notification or audit entry.
@@ -113,18 +115,21 @@ def effect(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
             scope.inside = True
             try:
                 async with db.transaction() as conn:
+                    before = conn.total_changes
                     try:
                         outcome = await fn(*args, **kwargs)
                     except DomainError as error:
                         outcome = Refused(error)
-                    await journal.record(conn, key, scope.update_id, dumps(outcome))
+                    # A call that wrote nothing (a refusal, a no-op) finds the same state on a
+                    # replay and answers the same way: nothing to keep, and nothing written.
+                    if conn.total_changes != before:
+                        await journal.record(conn, key, scope.update_id, dumps(outcome))
             finally:
                 scope.inside = False
         if isinstance(outcome, Refused):
             raise outcome.error
         return outcome
 
-    once.effect_name = name  # type: ignore[attr-defined]
     REGISTRY[name] = once
     return once
 

@@ -14,10 +14,11 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING
 
 import aiosqlite
 
-from domain import hours, notices
+from domain import dates, hours, notices, worktime
 from domain.access import Actor, require
 from domain.activity import (
     ActivityKind,
@@ -31,11 +32,15 @@ from domain.activity import (
 from domain.effects import effect
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from domain.guesses import WRONG_CODE_WINDOW, wait_after_wrong_codes
-from domain.models import Person, Role
+from domain.models import Category, Person, Role
+from domain.notification import Kind
 from domain.validation import clean_text
 from storage import audit
 from storage import events as store
 from storage.db import Database, parse_iso
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 CODE_STEP_SECONDS = 300
 CODE_DIGITS = 6
@@ -68,13 +73,13 @@ _WHEN = re.compile(
 
 
 def parse_when(text: str, now: datetime, tz: tzinfo) -> tuple[datetime, datetime]:
-    """Reads "2026-12-01 14:00-16:00" (the date in any form /hours reads) as start and end
-    in `tz`."""
+    """Reads "2026-12-01 14:00-16:00" (the date in any form domain.dates reads) as start
+    and end in `tz`."""
     raw = unicodedata.normalize("NFKC", text or "").strip()
     match = _WHEN.fullmatch(raw)
     if match is None:
         raise InvalidInput("when_invalid")
-    day = hours.parse_day(match["date"], now.astimezone(tz).date())
+    day = dates.parse_date(match["date"], now.astimezone(tz).date(), dates.Year.FUTURE)
     try:
         start = datetime(day.year, day.month, day.day, int(match["h1"]), int(match["m1"]))
         end = datetime(day.year, day.month, day.day, int(match["h2"]), int(match["m2"]))
@@ -337,15 +342,35 @@ async def create(
             if p.id != secretary.id
         ]
         for person in invitees:
-            await notices.to_person(
-                conn,
-                person.telegram_id,
-                f"event-invite:{event.id}:{person.id}",
-                template=INVITE_TEMPLATE,
-                params={"event": event.id, "tz": str(tz)},
-                branch_id=event.branch_id,
-            )
+            await invite(conn, event, person, tz)
     return Created(event, invitees)
+
+
+def audience_kind(person: Person) -> Kind:
+    """A cadre hears about community activity only outside the working day (八小时以外)."""
+    return Kind.AFTER_HOURS if person.category == Category.CADRE else Kind.NORMAL
+
+
+async def invite(
+    conn: aiosqlite.Connection,
+    event: Event,
+    person: Person,
+    tz: tzinfo,
+    now: datetime | None = None,
+) -> int:
+    """The one message a person gets about an event: the invitation, with its answer
+    buttons. Keyed by event and person, so whoever invites later (the cadres' notice a few
+    days before) sends nothing to someone already invited."""
+    return await notices.to_person(
+        conn,
+        person.telegram_id,
+        f"event-invite:{event.id}:{person.id}",
+        template=INVITE_TEMPLATE,
+        params={"event": event.id, "tz": str(tz)},
+        kind=audience_kind(person),
+        branch_id=event.branch_id,
+        not_before=now,
+    )
 
 
 def may_attend(actor: Actor, event: Event) -> Person:
@@ -563,7 +588,7 @@ async def seen_at(
 ) -> int:
     """A live-location update: refreshes the presence at each open event the person checked
     in to and is still near; returns how many were refreshed."""
-    if not actor.active or actor.person is None:
+    if not takes_part(actor):
         return 0
     refreshed = 0
     for event in await open_now(db, actor, now):
@@ -644,9 +669,17 @@ async def close_attendance(db: Database, branch_id: int | None, now: datetime, t
     return queued
 
 
-async def run(db: Database, branch_id: int | None, now: datetime, tz: tzinfo) -> int:
+async def run(
+    db: Database,
+    branch_id: int | None,
+    now: datetime,
+    tz: tzinfo,
+    settings: Settings | None = None,
+) -> int:
     """The events' job, every minute: reminders, then attendance whose window has closed."""
-    return await send_reminders(db, branch_id, now, tz) + await close_attendance(
+    defaults = settings.worktime_defaults if settings else worktime.Defaults(str(tz))
+    policy = await worktime.for_branch(db, branch_id, defaults)
+    return await send_reminders(db, branch_id, now, tz, policy) + await close_attendance(
         db, branch_id, now, tz
     )
 
@@ -659,9 +692,14 @@ async def _open_in_branch(db: Database, branch_id: int, now: datetime) -> list[E
     return [e for e in found if is_open(e, now)]
 
 
+def takes_part(actor: Actor) -> bool:
+    """Members attend events; so does a secretary the roster does not list (ATTENDING_ROLES)."""
+    return actor.member or actor.is_secretary
+
+
 def _branches(actor: Actor) -> list[int]:
     found = set(actor.branches_where(Role.SECRETARY))
-    if actor.active and actor.person is not None and actor.person.branch_id is not None:
+    if actor.member:
         found.add(actor.person.branch_id)
     return sorted(found)
 
@@ -685,7 +723,7 @@ async def open_now(db: Database, actor: Actor, now: datetime) -> list[Event]:
 async def upcoming(db: Database, actor: Actor, now: datetime) -> list[tuple[Event, Rsvp | None]]:
     """Events not over yet (for a secretary also last week's), soonest first, with the
     actor's own answer."""
-    if not actor.active:
+    if not takes_part(actor):
         raise NotAllowed("members_only")
     found = []
     later = now + timedelta(days=UPCOMING_DAYS)
@@ -775,7 +813,7 @@ async def roster(db: Database, actor: Actor, event_id: int) -> Roster:
 
 
 async def lead_of(db: Database, actor: Actor) -> int:
-    if not actor.active or actor.person is None:
+    if not takes_part(actor):
         raise NotAllowed("members_only")
     found = await store.lead_minutes(db, actor.person.id)
     return DEFAULT_LEAD_MINUTES if found is None else found
@@ -783,7 +821,7 @@ async def lead_of(db: Database, actor: Actor) -> int:
 
 @effect
 async def set_lead(db: Database, actor: Actor, minutes: int) -> int:
-    if not actor.active or actor.person is None:
+    if not takes_part(actor):
         raise NotAllowed("members_only")
     if minutes not in LEAD_CHOICES:
         raise InvalidInput("lead_invalid")
@@ -792,9 +830,13 @@ async def set_lead(db: Database, actor: Actor, minutes: int) -> int:
     return minutes
 
 
-async def send_reminders(db: Database, branch_id: int | None, now: datetime, tz: tzinfo) -> int:
+async def send_reminders(
+    db: Database, branch_id: int | None, now: datetime, tz: tzinfo, policy: worktime.WorkTime
+) -> int:
     """Reminders of the branch's events whose time has come (each member's lead time), each
-    claimed and queued in one transaction: running again queues none of them twice."""
+    claimed and queued in one transaction: running again queues none of them twice. A
+    cadre's waits for the end of the working day (`policy`); one that would then come only
+    after the start is not sent at all."""
     horizon = now + timedelta(minutes=max(LEAD_CHOICES))
     queued = 0
     async with db.transaction() as conn:
@@ -805,13 +847,18 @@ async def send_reminders(db: Database, branch_id: int | None, now: datetime, tz:
             event = await _event(conn, row["event_id"])
             if event.branch_id != branch_id:
                 continue
-            if await store.claim_reminder(conn, event.id, row["person_id"], now):
-                queued += await notices.to_person(
-                    conn,
-                    row["telegram_id"],
-                    f"event-reminder:{event.id}:{row['person_id']}",
-                    template=REMINDER_TEMPLATE,
-                    params={"event": event.id, "tz": str(tz)},
-                    branch_id=branch_id,
-                )
+            if not await store.claim_reminder(conn, event.id, row["person_id"], now):
+                continue
+            kind = Kind.AFTER_HOURS if row["category"] == Category.CADRE else Kind.NORMAL
+            if policy.next_allowed(kind, now) >= starts_at:
+                continue
+            queued += await notices.to_person(
+                conn,
+                row["telegram_id"],
+                f"event-reminder:{event.id}:{row['person_id']}",
+                template=REMINDER_TEMPLATE,
+                params={"event": event.id, "tz": str(tz)},
+                kind=kind,
+                branch_id=branch_id,
+            )
     return queued

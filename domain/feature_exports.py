@@ -139,7 +139,7 @@ register(
             N_("Name"),
             N_("Activity"),
             N_("Verified hours"),
-            N_("Pending hours"),
+            N_("Self-reported hours (to be verified)"),
             N_("Hours counted"),
             N_("Counted as"),
         ),

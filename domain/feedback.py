@@ -310,15 +310,16 @@ def cadre_lines(t: Translator, figure: CadreFigures, year: int) -> list[str]:
     )
     if figure.counts_attested:
         activity = t.gettext(
-            "Events attended: {events}; hours (verified + attested): {counted}, of which "
-            "{verified} verified",
+            "Events attended: {events}; hours (verified + self-reported): {counted} h, of "
+            "which {verified} h verified",
             events=figure.events_attended,
             counted=_hours(figure.hours_counted),
             verified=_hours(figure.hours_verified),
         )
     else:
         activity = t.gettext(
-            "Events attended: {events}; hours: {verified} verified, {attested} attested",
+            "Events attended: {events}; hours: {verified} h verified, {attested} h "
+            "self-reported (to be verified)",
             events=figure.events_attended,
             verified=_hours(figure.hours_verified),
             attested=_hours(figure.hours_attested),
@@ -382,7 +383,7 @@ HEADERS: list[tuple[str, int]] = [
     ("注册日期", 12),
     ("参加活动（次）", 10),
     ("核实时长（小时）", 10),
-    ("认定时长（小时）", 10),
+    ("自报时长（待核实，小时）", 10),
     ("所任岗位", 20),
     ("最近考核", 10),
     ("请假情况", 18),

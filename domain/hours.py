@@ -30,6 +30,8 @@ from storage.db import Database
 
 MAX_HALF_HOURS_PER_RECORD = 24  # 12 hours
 MAX_HALF_HOURS_PER_DAY = 48  # 24 hours, across all records of one day
+# The amounts offered as buttons wherever hours are asked: 0.5, 1, 1.5, 2 and 3 hours.
+COMMON_HALF_HOURS = (1, 2, 3, 4, 6)
 DEFAULT_WINDOW_DAYS = 90
 WINDOW_CHOICES = (30, 60, 90, 180, 365)
 DESCRIPTION_MAX = 200
@@ -51,7 +53,8 @@ DECIDED_TEMPLATE = "hours.decided"
 
 
 def parse_hours(text: str) -> int:
-    """Typed hours → half-hours: a number in steps of 0.5, above 0, at most 12."""
+    """Typed hours → half-hours: a number in steps of 0.5, above 0, at most 12. The one
+    reader of a typed duration: a value it would have to round or cap is refused instead."""
     raw = unicodedata.normalize("NFKC", text or "").strip().lower().replace("，", ".")
     for suffix in _HOUR_SUFFIXES:
         if raw.endswith(suffix):
@@ -70,26 +73,23 @@ def parse_hours(text: str) -> int:
     return int(doubled)
 
 
-_DATE_FORMS = (
-    re.compile(r"(?P<y>\d{4})[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})日?"),
-    re.compile(r"(?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})日?"),
-    re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})"),
-)
+def half_hours_of(minutes: int) -> int:
+    """Minutes held elsewhere (a duty record) as whole half-hours, by the same limits as a
+    typed amount: a value that is not one is refused, never rounded or capped."""
+    if minutes <= 0:
+        raise InvalidInput("hours_not_positive")
+    if minutes > MAX_HALF_HOURS_PER_RECORD * 30:
+        raise InvalidInput("hours_too_many", max=MAX_HALF_HOURS_PER_RECORD // 2)
+    if minutes % 30:
+        raise InvalidInput("hours_not_step")
+    return minutes // 30
 
 
-def parse_day(text: str, today: date) -> date:
-    """A typed date: 2026-11-20, 2026/11/20, 2026年11月20日, 11-20 or 11月20日 (this year)."""
-    raw = unicodedata.normalize("NFKC", text or "").replace(" ", "")
-    for form in _DATE_FORMS:
-        match = form.fullmatch(raw)
-        if match is None:
-            continue
-        parts = match.groupdict()
-        try:
-            return date(int(parts.get("y") or today.year), int(parts["m"]), int(parts["d"]))
-        except ValueError:
-            break
-    raise InvalidInput("hours_date_unreadable")
+def common_amount(half_hours: int) -> int:
+    """A pressed amount button; its data comes from the client, so it is checked."""
+    if half_hours not in COMMON_HALF_HOURS:
+        raise InvalidInput("hours_not_step")
+    return half_hours
 
 
 def check_day(day: date, today: date, window_days: int = DEFAULT_WINDOW_DAYS) -> date:
@@ -239,7 +239,7 @@ class Draft:
 
 def _member(actor: Actor) -> tuple[int, int]:
     person = actor.person
-    if not actor.active or person is None or person.branch_id is None:
+    if not actor.member:
         raise NotAllowed("members_only")
     return person.id, person.branch_id
 

@@ -208,7 +208,7 @@ async def _happened(
 
 
 def _member(actor: Actor) -> Person:
-    if not actor.active or actor.person is None or actor.person.branch_id is None:
+    if not actor.member:
         raise NotAllowed("mobile_members_only")
     return actor.person
 

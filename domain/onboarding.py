@@ -144,6 +144,7 @@ async def claim(db: Database, telegram_id: int, code: str) -> Claimed:
             # The same account applied earlier and was turned down; the roster entry wins.
             await people.update(conn, existing.id, telegram_id=None)
         await people.update(conn, person.id, telegram_id=telegram_id)
+        await people.mark_menu(conn, person.id)
         await audit.record(
             conn,
             action="invite.claimed",
@@ -243,26 +244,39 @@ async def submit(db: Database, telegram_id: int, application: Application) -> Su
     return Submitted(person, request, branch)
 
 
-async def _tell_secretaries(conn: aiosqlite.Connection, db: Database, submitted: Submitted) -> None:
-    person, request = submitted.person, submitted.request
-    params = {
-        "request": request.id,
-        "branch": submitted.branch.name,
-        "name": person.display_name,
-        "phone": person.phone,
-        "category": person.category and str(person.category),
-        "role": str(request.role),
+async def request_card(db: Database, request: JoinRequest, person: Person, branch: Branch) -> dict:
+    """The secretary's card of a request (REQUEST_TEMPLATE), as the outbox keeps it."""
+    return {
+        "template": REQUEST_TEMPLATE,
+        "params": {
+            "request": request.id,
+            "branch": branch.name,
+            "name": person.display_name,
+            "phone": person.phone,
+            "category": person.category and str(person.category),
+            "role": str(request.role),
+            "unit": await _unit_name(db, request),
+        },
+        # Someone applied and waits; a secretary can mute the bot in Telegram.
+        "kind": outbox.Kind.URGENT,
     }
+
+
+async def _tell_secretaries(conn: aiosqlite.Connection, db: Database, submitted: Submitted) -> None:
+    request = submitted.request
     await notices.to_secretaries(
         conn,
         db,
         request.branch_id,
         f"join-request:{request.id}",
-        template=REQUEST_TEMPLATE,
-        params=params,
-        # Someone just applied and waits; a secretary can mute the bot in Telegram.
-        kind=outbox.Kind.URGENT,
+        **await request_card(db, request, submitted.person, submitted.branch),
     )
+
+
+async def _unit_name(db: Database, request: JoinRequest) -> str | None:
+    """The organisation a unit contact's request is for, as the messages name it."""
+    unit = await units.get(db, request.unit_id) if request.unit_id is not None else None
+    return unit.name if unit else None
 
 
 @dataclass(frozen=True)
@@ -320,7 +334,12 @@ async def decide(
                 key=f"join-decision:{request.id}",
                 chat_id=applicant.telegram_id,
                 template=APPROVED_TEMPLATE if approve else REJECTED_TEMPLATE,
-                params={"branch": branch.name, "telegram_id": applicant.telegram_id},
+                params={
+                    "branch": branch.name,
+                    "telegram_id": applicant.telegram_id,
+                    "role": str(request.role),
+                    "unit": await _unit_name(db, request),
+                },
                 branch_id=branch.id,
                 kind=outbox.Kind.URGENT,  # the applicant is waiting for it
             )

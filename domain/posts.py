@@ -81,22 +81,13 @@ OUTCOME_NEWS = {
 }
 TEXT_MAX = 1000
 NAME_MAX = 30
-MAX_MINUTES = 24 * 60
 
 
 def member(actor: Actor) -> Person:
     """An active member with a branch; posts are a member's business only."""
-    if not actor.active or actor.person is None or actor.person.branch_id is None:
+    if not actor.member:
         raise NotAllowed("post_members_only")
     return actor.person
-
-
-def managed_branch(actor: Actor) -> int | None:
-    """The branch a secretary manages here: their own, else the first one they serve."""
-    branches = actor.branches_where(Role.SECRETARY)
-    if actor.person is not None and actor.person.branch_id in branches:
-        return actor.person.branch_id
-    return branches[0] if branches else None
 
 
 async def cycle_of(db: Database, branch_id: int, today: date) -> Cycle:
@@ -239,6 +230,12 @@ async def member_board(db: Database, actor: Actor, today: date) -> Board:
     me = member(actor)
     assert me.branch_id is not None
     return await board(db, me.branch_id, today, me.id)
+
+
+async def secretary_board(db: Database, actor: Actor, branch_id: int, today: date) -> Board:
+    """The board a secretary administers; the secretary may be no member of the branch."""
+    require(actor, Role.SECRETARY, branch_id)
+    return await board(db, branch_id, today)
 
 
 async def all_posts(db: Database, actor: Actor, branch_id: int, today: date) -> list[Post]:
@@ -721,19 +718,6 @@ async def _held_claim(conn, me: Person, post_id: int, cycle: Cycle) -> Post:
     return post
 
 
-def parse_minutes(value: str) -> int:
-    """Hours as typed: "2", "1.5", "1,5", "0.5" → whole minutes."""
-    text = clean_text(value or "").replace(",", ".").replace("，", ".")
-    try:
-        hours = float(text)
-    except ValueError:
-        raise InvalidInput("post_hours_invalid") from None
-    minutes = round(hours * 60)
-    if not 0 < minutes <= MAX_MINUTES:
-        raise InvalidInput("post_hours_invalid")
-    return minutes
-
-
 def check_duty_date(done_on: date, today: date, year: int) -> date:
     if done_on > today:
         raise InvalidInput("post_date_future")
@@ -759,19 +743,18 @@ async def record_duty(
     cycle = await cycle_of(db, me.branch_id, today)
     check_stage(cycle.stage, Action.RECORD)
     check_duty_date(done_on, today, cycle.year)
-    if minutes is not None and not 0 < minutes <= MAX_MINUTES:
-        raise InvalidInput("post_hours_invalid")
+    half_hours = None if minutes is None else hours.half_hours_of(minutes)
     record = DutyRecord(post_id, me.id, cycle.year, done_on, _text(text), photo_file_id, minutes)
     async with db.transaction() as conn:
         await _held_claim(conn, me, post_id, cycle)
         record_id = await store.insert_duty(conn, record, utcnow())
-        if minutes is not None and (half_hours := hours.minutes_to_half_hours(minutes)):
+        if half_hours is not None:
             # The hours go to the activity ledger as attested post-duty hours, for the
             # secretary to verify like any other record; a day already full refuses both.
             draft = hours.Draft(
                 kind=ActivityKind.POST_DUTY,
                 day=done_on,
-                half_hours=min(half_hours, hours.MAX_HALF_HOURS_PER_RECORD),
+                half_hours=half_hours,
                 description=record.text.replace("\n", " ")[: hours.DESCRIPTION_MAX],
                 photo_file_id=photo_file_id,
             )
@@ -1099,11 +1082,10 @@ async def add_post(db: Database, actor: Actor, branch_id: int, name: str, today:
 
 
 @effect
-async def link_branch_chat(db: Database, actor: Actor, chat_id: int, title: str | None) -> int:
+async def link_branch_chat(
+    db: Database, actor: Actor, branch_id: int, chat_id: int, title: str | None
+) -> int:
     """A secretary links the group chat they are writing in to their branch."""
-    branch_id = managed_branch(actor)
-    if branch_id is None:
-        raise NotAllowed("not_allowed")
     secretary = require(actor, Role.SECRETARY, branch_id)
     async with db.transaction() as conn:
         await store.link_chat(conn, BRANCH_CHAT, branch_id, chat_id, title, secretary.id, utcnow())

@@ -307,6 +307,8 @@ async def _write(
                     # An applicant turned down earlier whom the roster lists as a member: the
                     # roster is the branch's own record, so they are a member now.
                     await people.update(conn, existing.id, status=PersonStatus.ACTIVE)
+                if existing.status is not PersonStatus.PENDING:
+                    # Also a secretary or a unit's contact: the roster makes them a member.
                     await people.grant_role(conn, existing.id, branch_id, _role(row), by)
                 imported.append(Imported(row.row, existing.id, row.name, row.phone, None, True))
                 continue

@@ -121,7 +121,7 @@ class WorkTime:
             return self.in_working_hours(moment)
         return True
 
-    def hold(self, kind: Kind, moment: datetime) -> tuple[datetime, Held] | None:
+    def wait(self, kind: Kind, moment: datetime) -> Wait | None:
         """Until when and why `kind` waits at `moment`; None when it may go now."""
         if self.allows(kind, moment):
             return None
@@ -132,11 +132,7 @@ class WorkTime:
         else:
             why = Held.OFFICE
         until = self.next_allowed(kind, moment)
-        return (until, why) if until > moment else None
-
-    def wait(self, kind: Kind, moment: datetime) -> Wait | None:
-        hold = self.hold(kind, moment)
-        return None if hold is None else Wait(hold[0], hold[1], self.tz)
+        return Wait(until, why, self.tz) if until > moment else None
 
     def next_allowed(self, kind: Kind, moment: datetime) -> datetime:
         """The first instant at or after `moment` when `kind` may be delivered (UTC).

@@ -34,7 +34,9 @@ from domain import broadcasts
 from domain.broadcasts import Audience, Draft
 from domain.errors import DomainError
 from domain.worktime import Wait
+from handlers.branch_choice import acting_branch, branch_or_ask, choice_handler
 from handlers.common import (
+    CANCEL_HINT,
     add_errors,
     answer_query,
     answer_stale,
@@ -95,19 +97,23 @@ def _drop_draft(context: BotContext) -> None:
         Path(draft["file_path"]).unlink(missing_ok=True)
 
 
+RESUME = "broadcast"  # the branch choice's callback resumes /broadcast
+
+
 async def start(update: Update, context: BotContext) -> str | int:
     t = await tr(update, context)
     try:
-        broadcasts.branch_of(await who(update, context))
+        branch_id = await branch_or_ask(update, context, await who(update, context), RESUME)
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
         return ConversationHandler.END
+    if branch_id is None:
+        return ConversationHandler.END  # asked which branch; the press starts again
     _drop_draft(context)
     await update.effective_message.reply_text(
-        t.gettext(
-            "Send the announcement: a text, or a photo or file with its text as the caption. "
-            "/cancel stops."
-        )
+        t.gettext("Send the announcement: a text, or a photo or file with its text as the caption.")
+        + "\n"
+        + t.gettext(CANCEL_HINT)
     )
     return WRITING
 
@@ -158,7 +164,7 @@ async def got_audience(update: Update, context: BotContext) -> str | int:
         return await preview(update, context, t)
     me = await who(update, context)
     try:
-        branch_id = broadcasts.branch_of(me)
+        branch_id = acting_branch(context, me)
         if audience is Audience.POST:
             posts = await broadcasts.post_choices(context.db, me, branch_id)
             found = [(p.id, post_name(t, p)) for p in posts]
@@ -205,7 +211,7 @@ async def preview(update: Update, context: BotContext, t: Translator) -> str | i
     me = await who(update, context)
     try:
         found = await broadcasts.recipients(
-            context.db, me, broadcasts.branch_of(me), draft, now(context).date()
+            context.db, me, acting_branch(context, me), draft, now(context).date()
         )
     except DomainError as exc:
         await message.reply_text(error_text(t, exc))
@@ -267,7 +273,7 @@ async def confirm(update: Update, context: BotContext) -> str | int:
     if draft.file_path is not None:
         content = await asyncio.to_thread(Path(draft.file_path).read_bytes)
     try:
-        branch_id = broadcasts.branch_of(me)
+        branch_id = acting_branch(context, me)
         today = await branch_today(context, branch_id)
         broadcast_id, total = await broadcasts.send(
             context.db, me, branch_id, draft, today, content, context.settings.paid_pace
@@ -368,7 +374,10 @@ async def cancel(update: Update, context: BotContext) -> int:
 
 def conversation() -> ConversationHandler:
     return ConversationHandler(
-        entry_points=[CommandHandler("broadcast", start)],
+        entry_points=[
+            CommandHandler("broadcast", start),
+            choice_handler(RESUME, start),
+        ],
         states={
             WRITING: [
                 MessageHandler(

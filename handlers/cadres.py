@@ -19,10 +19,11 @@ from telegram.ext import (
 from bot import sender
 from bot.context import BotContext
 from bot.i18n import N_, Translator
-from domain import cadres, feedback, periods, units, validation
+from domain import cadre_jobs, cadres, dates, feedback, periods, units, validation
 from domain.errors import Conflict, DomainError, InvalidInput
 from domain.models import CadreRegistration
 from handlers.common import (
+    CANCEL_HINT,
     add_errors,
     answer_query,
     answer_stale,
@@ -87,6 +88,13 @@ def today(context: BotContext) -> date:
     return datetime.now(context.settings.tz).date()
 
 
+@sender.renderer(cadre_jobs.NUDGE_TEMPLATE)
+async def nudge(t: Translator, db: Database, params: dict) -> sender.Rendered:
+    return sender.Rendered(
+        t.gettext(cadre_jobs.NUDGE, date=t.date(date.fromisoformat(params["date"])))
+    )
+
+
 # ------------------------------------------------------------------- the questions
 
 
@@ -147,7 +155,13 @@ TEXT_STEPS: dict[str, tuple[str, Callable[[str], str], str]] = {
 }
 
 
+# What the bot knows from joining is not asked again; the review screen shows it.
+PREFILLED = {NAME: "name", PHONE: "phone"}
+
+
 async def _next(update: Update, context: BotContext, t: Translator, state: str) -> str:
+    if state in PREFILLED and context.user_data[DRAFT].get(PREFILLED[state]):
+        state = TEXT_STEPS[state][2]
     if state == CONFIRM:
         await show_review(update, context, t)
         return CONFIRM
@@ -179,17 +193,18 @@ async def begin(update: Update, context: BotContext) -> str | int:
         await answer_query(update.callback_query)
         await drop_buttons(update.callback_query)
     me = await who(update, context)
-    if not me.active or me.person.branch_id is None:
+    if not me.member:
         await update.effective_message.reply_text(error_text(t, InvalidInput("cadre_not_member")))
         return ConversationHandler.END
-    context.user_data[DRAFT] = {}
+    context.user_data[DRAFT] = {"name": me.person.name, "phone": me.person.phone}
     await update.effective_message.reply_text(
         t.gettext(
-            "Let's register you as a cadre living in the community for {year}.",
+            "Let's register you as a cadre living in the community for {year}. Your name "
+            "and phone are taken from when you joined; you check them at the end.",
             year=today(context).year,
         )
         + "\n"
-        + t.gettext("(Send /cancel to stop at any time.)")
+        + t.gettext(CANCEL_HINT)
     )
     return await _next(update, context, t, NAME)
 
@@ -268,7 +283,8 @@ async def show_review(update: Update, context: BotContext, t: Translator) -> Non
             [InlineKeyboardButton(t.pgettext("button", "✅ Submit"), callback_data="cadre:submit")],
             [
                 InlineKeyboardButton(
-                    t.pgettext("button", "✏️ Start over"), callback_data="cadre:redo"
+                    t.pgettext("button", "✏️ Start over, name and phone too"),
+                    callback_data="cadre:redo",
                 )
             ],
         ]
@@ -517,7 +533,9 @@ async def away(update: Update, context: BotContext) -> None:
         return
     day = today(context)
     try:
-        until = None if args[0].lower() == "off" else _date(args[0])
+        until = (
+            None if args[0].lower() == "off" else dates.parse_date(args[0], day, dates.Year.FUTURE)
+        )
         await cadres.set_leave(
             context.db, await who(update, context), until, " ".join(args[1:]) or None, day
         )
@@ -532,13 +550,6 @@ async def away(update: Update, context: BotContext) -> None:
             date=t.date(until),
         )
     )
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput("leave_date_invalid") from None
 
 
 def handlers() -> list:

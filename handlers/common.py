@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Awaitable
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Update, User
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update, User
 from telegram.error import BadRequest
 
 from bot.context import BotContext
 from bot.i18n import N_, Translator, resolve, translator
-from domain import worktime
+from domain import hours, worktime
 from domain.access import Actor, actor
 from domain.errors import DomainError
 from domain.worktime import HELD_REASONS, Wait
@@ -21,6 +22,8 @@ from storage import telegram_users
 from storage.db import utcnow
 
 _LOCALE_CACHE = "locale_cache"
+# The one way every conversation tells how to stop it.
+CANCEL_HINT = N_("(Send /cancel to stop at any time.)")
 
 
 async def _languages(context: BotContext, telegram_id: int) -> tuple[str | None, str | None]:
@@ -90,6 +93,23 @@ ERROR_TEXT: dict[str, str] = {
         "That is not a valid phone number. Please enter an 11-digit mobile number or a landline with its area code."
     ),
     "category_missing": N_("Please choose a category."),
+    # The one date reader (domain/dates.py) and the one hours reader (domain/hours.py)
+    # refuse in the same words in every flow.
+    "date_format": N_(
+        "I could not read that date. Please write it like 2026-03-01, 2026/3/1, 3月1日, "
+        "today or yesterday."
+    ),
+    "date_invalid": N_("That date does not exist. Please check the month and day."),
+    "hours_not_number": N_("Please type the hours as a number, for example 2 or 1.5."),
+    "hours_not_positive": N_("The hours must be more than 0."),
+    "hours_too_many": N_(
+        "At most {max} hours can be logged in one record. Nothing was changed; please type "
+        "the hours again."
+    ),
+    "hours_not_step": N_(
+        "Hours go in steps of half an hour, for example 1, 1.5 or 2. Nothing was rounded; "
+        "please type the hours again."
+    ),
 }
 
 
@@ -130,6 +150,44 @@ async def drop_buttons(query: CallbackQuery) -> None:
     if message is None or not getattr(message, "reply_markup", None):
         return
     await unless_unchanged(query.edit_message_reply_markup(None))
+
+
+def amount_buttons(
+    t: Translator, prefix: str, extra: list[InlineKeyboardButton] | None = None
+) -> InlineKeyboardMarkup:
+    """The common amounts of hours as buttons, `prefix:<half-hours>`; typing stays open."""
+    row = [
+        InlineKeyboardButton(
+            t.gettext("{hours} h", hours=t.number(hours.as_hours(half))),
+            callback_data=f"{prefix}:{half}",
+        )
+        for half in hours.COMMON_HALF_HOURS
+    ]
+    return InlineKeyboardMarkup([row, *([extra] if extra else [])])
+
+
+_OFFERED = "offered_keyboard"
+
+
+async def offer(
+    update: Update, context: BotContext, text: str, markup: InlineKeyboardMarkup
+) -> None:
+    """Ask a question that may be answered by a button or by typing; see `drop_offered`."""
+    sent = await update.effective_message.reply_text(text, reply_markup=markup)
+    context.user_data[_OFFERED] = [sent.chat_id, sent.message_id]
+
+
+async def drop_offered(context: BotContext) -> None:
+    """A typed answer supersedes the buttons offered with the question: they go, so that
+    no dead buttons stay on screen."""
+    offered = context.user_data.pop(_OFFERED, None)
+    if not offered:
+        return
+    # Already without buttons, or deleted by the person: nothing is left to remove.
+    with contextlib.suppress(BadRequest):
+        await context.bot.edit_message_reply_markup(
+            chat_id=offered[0], message_id=offered[1], reply_markup=None
+        )
 
 
 async def edit_text(
@@ -190,7 +248,7 @@ async def my_today(update: Update, context: BotContext) -> date:
 def wait_text(t: Translator, wait: Wait, now: datetime) -> str:
     """ "将在 08:00 后发送（夜间免打扰）": the day too when it is not today there."""
     same_day = wait.until.astimezone(wait.tz).date() == now.astimezone(wait.tz).date()
-    when = t.time(wait.until, wait.tz) if same_day else t.datetime(wait.until, wait.tz, "short")
+    when = t.time(wait.until, wait.tz) if same_day else t.datetime(wait.until, wait.tz)
     return t.gettext(
         "Will be sent after {time} ({reason}).", time=when, reason=t.gettext(HELD_REASONS[wait.why])
     )

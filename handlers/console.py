@@ -1,14 +1,11 @@
-"""What the secretary's console features share: the branch a secretary acts for, sending a
-file, and the wording of their refusals."""
+"""What the secretary's console features share: sending a file and the wording of their
+refusals (the branch a secretary acts for: handlers.branch_choice)."""
 
 from __future__ import annotations
 
 from telegram import Update
 
 from bot.i18n import N_
-from domain.access import Actor
-from domain.errors import NotAllowed
-from domain.models import Role
 from handlers.common import add_errors
 
 add_errors(
@@ -52,14 +49,6 @@ add_errors(
 )
 
 XLSX = ".xlsx"
-
-
-def secretary_branch(me: Actor) -> int:
-    """The branch a secretary acts for (the first, for the rare secretary of several)."""
-    found = me.branches_where(Role.SECRETARY)
-    if not found:
-        raise NotAllowed("not_allowed")
-    return found[0]
 
 
 async def send_file(update: Update, content: bytes, filename: str, caption: str) -> None:

@@ -65,8 +65,8 @@ def _waiting_lines(t: Translator, params: dict) -> list[str]:
     if params["waiting"]:
         lines.append(
             t.ngettext(
-                "{n} application is waiting for your decision.",
-                "{n} applications are waiting for your decision.",
+                "{n} request to join the branch is waiting for your decision.",
+                "{n} requests to join the branch are waiting for your decision.",
                 params["waiting"],
             )
         )
@@ -90,10 +90,10 @@ def _activity_lines(t: Translator, params: dict) -> list[str]:
         hours = t.number(as_hours(params["half_hours"]))
         if params.get("counting") == Counting.WITH_ATTESTED:
             lines.append(
-                t.gettext("Hours (verified + attested) this week: {hours} h", hours=hours)
+                t.gettext("Hours (verified + self-reported) this week: {hours} h", hours=hours)
                 if weekly
                 else t.gettext(
-                    "Hours (verified + attested) since yesterday: {hours} h", hours=hours
+                    "Hours (verified + self-reported) since yesterday: {hours} h", hours=hours
                 )
             )
         else:
@@ -104,7 +104,7 @@ def _activity_lines(t: Translator, params: dict) -> list[str]:
             )
     zone = ZoneInfo(params.get("tz") or "UTC")
     for title, starts in params.get("events", []):
-        when = t.datetime(datetime.fromisoformat(starts), zone, "short")
+        when = t.datetime(datetime.fromisoformat(starts), zone)
         lines.append(t.gettext("Coming up: {title}, {when}", title=title, when=when))
     return lines
 
@@ -120,6 +120,13 @@ def _missing_lines(t: Translator, params: dict) -> list[str]:
     if params.get("expiring"):
         lines.append(
             t.gettext("Activity certificates expiring within 30 days: {n}", n=params["expiring"])
+        )
+    if params.get("unconfirmed"):
+        lines.append(
+            t.gettext(
+                "Cadre registrations waiting for your confirmation: {names}",
+                names=_names(t, params["unconfirmed"]),
+            )
         )
     if params.get("unregistered"):
         lines.append(

@@ -23,15 +23,19 @@ from domain import events, hours, spreadsheets
 from domain.activity import ActivityKind, CheckMethod, Event, Rsvp, as_hours
 from domain.errors import DomainError, InvalidInput
 from domain.models import Role
+from handlers.branch_choice import branch_or_ask, choice_handler
 from handlers.common import (
+    CANCEL_HINT,
     add_errors,
     answer_query,
     answer_stale,
     branch_zone,
     drop_buttons,
+    drop_offered,
     edit_text,
     error_text,
     now,
+    offer,
     parse_callback,
     tr,
     who,
@@ -128,7 +132,7 @@ def _local(moment: datetime, tz: tzinfo) -> datetime:
 def when_text(t: Translator, event: Event | events.Draft, tz: tzinfo) -> str:
     return t.gettext(
         "{day} {start}–{end}",
-        day=t.date(_local(event.starts_at, tz).date(), "long"),
+        day=t.date(_local(event.starts_at, tz).date()),
         start=t.time(event.starts_at, tz),
         end=t.time(event.ends_at, tz),
     )
@@ -180,13 +184,16 @@ def event_keyboard(
 
 async def start_new(update: Update, context: BotContext) -> str | int:
     t = await tr(update, context)
-    me = await who(update, context)
-    if not me.branches_where(Role.SECRETARY):
-        await update.effective_message.reply_text(error_text(t, DomainError("not_allowed")))
+    try:
+        branch_id = await branch_or_ask(update, context, await who(update, context), "newevent")
+    except DomainError as exc:
+        await update.effective_message.reply_text(error_text(t, exc))
         return ConversationHandler.END
-    context.user_data[DRAFT] = {"branch": me.branches_where(Role.SECRETARY)[0]}
+    if branch_id is None:
+        return ConversationHandler.END  # asked which branch; the press starts again
+    context.user_data[DRAFT] = {"branch": branch_id}
     await update.effective_message.reply_text(
-        t.gettext("New event. What is its title?") + "\n" + t.gettext("(Send /cancel to stop.)")
+        t.gettext("New event. What is its title?") + "\n" + t.gettext(CANCEL_HINT)
     )
     return TITLE
 
@@ -245,38 +252,44 @@ async def got_place(update: Update, context: BotContext) -> str:
     if not await _typed(update, context, "place", events.place):
         return PLACE
     t = await tr(update, context)
-    await update.effective_message.reply_text(
+    await offer(
+        update,
+        context,
         t.gettext(
             "Share the location of the place (📎 → Location) so members can check in by location, or press Skip."
         ),
-        reply_markup=InlineKeyboardMarkup([[button(t.pgettext("button", "Skip"), "ev:noloc")]]),
+        InlineKeyboardMarkup([[button(t.pgettext("button", "Skip"), "ev:noloc")]]),
     )
     return LOCATION
 
 
-async def _ask_capacity(update: Update, t: Translator) -> str:
-    await update.effective_message.reply_text(
+async def _ask_capacity(update: Update, context: BotContext, t: Translator) -> str:
+    await offer(
+        update,
+        context,
         t.gettext("How many places are there? Type a number, or press No limit."),
-        reply_markup=InlineKeyboardMarkup([[button(t.pgettext("button", "No limit"), "ev:nocap")]]),
+        InlineKeyboardMarkup([[button(t.pgettext("button", "No limit"), "ev:nocap")]]),
     )
     return CAPACITY
 
 
 async def got_location(update: Update, context: BotContext) -> str:
+    await drop_offered(context)
     location = update.effective_message.location
     context.user_data[DRAFT] |= {"lat": location.latitude, "lon": location.longitude}
-    return await _ask_capacity(update, await tr(update, context))
+    return await _ask_capacity(update, context, await tr(update, context))
 
 
 async def skip_location(update: Update, context: BotContext) -> str:
     await answer_query(update.callback_query)
     await drop_buttons(update.callback_query)
-    return await _ask_capacity(update, await tr(update, context))
+    return await _ask_capacity(update, context, await tr(update, context))
 
 
 async def got_capacity(update: Update, context: BotContext) -> str:
     if not await _typed(update, context, "capacity", events.capacity):
         return CAPACITY
+    await drop_offered(context)
     await show_review(update, context)
     return REVIEW
 
@@ -675,7 +688,7 @@ async def start_check(update: Update, context: BotContext) -> str | int:
     mode = "out" if update.effective_message.text.startswith("/checkout") else "in"
     me = await who(update, context)
     moment = now(context)
-    found = await events.open_now(context.db, me, moment) if me.active else []
+    found = await events.open_now(context.db, me, moment) if events.takes_part(me) else []
     if mode == "in":
         found = [e for e in found if moment <= e.ends_at]
     if not found:
@@ -840,7 +853,7 @@ def _fallbacks(callbacks: str) -> list:
 def new_event_conversation() -> ConversationHandler:
     text = filters.TEXT & ~filters.COMMAND
     return ConversationHandler(
-        entry_points=[CommandHandler("newevent", start_new)],
+        entry_points=[CommandHandler("newevent", start_new), choice_handler("newevent", start_new)],
         states={
             TITLE: [MessageHandler(text, got_title)],
             KIND: [CallbackQueryHandler(got_kind, pattern=r"^ev:kind:")],

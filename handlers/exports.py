@@ -21,6 +21,7 @@ from domain.mobile_models import Direction, RegStatus
 from domain.models import Category, PersonStatus
 from domain.post_models import ClaimStatus
 from domain.spreadsheets import Sheet, write_workbook
+from handlers.branch_choice import acting_branch, branch_or_ask, choice_handler
 from handlers.common import (
     answer_query,
     answer_stale,
@@ -32,7 +33,7 @@ from handlers.common import (
     tr,
     who,
 )
-from handlers.console import XLSX, secretary_branch, send_file
+from handlers.console import XLSX, send_file
 from handlers.events import METHOD_LABELS
 from handlers.hours import COUNTING_LABELS, KIND_LABELS
 from handlers.labels import CATEGORY_NAMES
@@ -43,6 +44,7 @@ from handlers.post_views import CLAIM_NAMES
 _EXPORT = re.compile(r"export:([a-z_]{1,24})(?::(d7|d30|year))?")
 _AUDIT = re.compile(r"audit:(\d{1,6})")
 AUDIT_PAGE = 10
+_TYPED = "export_typed"  # /export's arguments while a secretary of several chooses the branch
 
 STATUS_NAMES = {
     PersonStatus.PENDING: N_("waiting for approval"),
@@ -50,18 +52,82 @@ STATUS_NAMES = {
     PersonStatus.REJECTED: N_("rejected"),
     PersonStatus.LEFT: N_("left"),
 }
-# The audit actions a secretary reads most; others show their code.
+# Every audit action by name (tests/test_audit_names.py finds every code the code records).
 ACTION_NAMES = {
     "branch.created": N_("branch created"),
     "secretary.granted": N_("secretary appointed"),
+    "secretary.removed": N_("secretary removed"),
+    "secretary.replaced": N_("secretary replaced by another account"),
     "invite.created": N_("invitation created"),
     "invite.claimed": N_("personal invitation used"),
-    "join.requested": N_("application to join"),
-    "join.approved": N_("application approved"),
-    "join.rejected": N_("application rejected"),
+    "join.requested": N_("request to join the branch"),
+    "join.approved": N_("request to join the branch approved"),
+    "join.rejected": N_("request to join the branch rejected"),
     "roster.imported": N_("roster imported"),
     "person.imported": N_("member imported"),
     "person.departed": N_("departure recorded"),
+    "person.erased": N_("personal data erased"),
+    "broadcast.sent": N_("broadcast sent"),
+    "chat.linked": N_("group chat linked"),
+    "digest.scheduled": N_("summary schedule set"),
+    "unit.created": N_("unit added"),
+    "unit.chat_linked": N_("unit's group chat linked"),
+    "cadre.registration_submitted": N_("cadre registration submitted"),
+    "cadre.registration_confirmed": N_("cadre registration confirmed"),
+    "cadre.registration_rejected": N_("cadre registration rejected"),
+    "cadre.leave": N_("cadre's leave recorded"),
+    "cadre.remark": N_("remark on a cadre"),
+    "cadre.feedback_resent": N_("unit feedback sent again"),
+    "event.created": N_("event created"),
+    "event.answered": N_("event answered"),
+    "event.checked_in": N_("checked in at an event"),
+    "event.checked_out": N_("checked out of an event"),
+    "event.marked_present": N_("marked present at an event"),
+    "hours.logged": N_("hours logged"),
+    "hours.edited": N_("hours edited"),
+    "hours.withdrawn": N_("hours withdrawn"),
+    "hours.approved": N_("hours approved"),
+    "hours.rejected": N_("hours rejected"),
+    "hours.corrected": N_("hours corrected"),
+    "hours.credited": N_("event hours credited"),
+    "hours.window_set": N_("hours window set"),
+    "hours.counting_set": N_("hours counting set"),
+    "mobile.submitted": N_("mobile-member registration submitted"),
+    "mobile.approved": N_("mobile-member registration approved"),
+    "mobile.rejected": N_("mobile-member registration rejected"),
+    "mobile.certificate_issued": N_("activity certificate issued"),
+    "mobile.certificate_renewed": N_("activity certificate renewed"),
+    "mobile.certificate_revoked": N_("activity certificate revoked"),
+    "mobile.report": N_("mobile member's status report"),
+    "mobile.return_requested": N_("mobile member reported return"),
+    "mobile.returned": N_("mobile member's return confirmed"),
+    "mobile.ended": N_("inflow ended"),
+    "mobile.contacted": N_("mobile member contacted"),
+    "mobile.change_approved": N_("mobile-member changes approved"),
+    "mobile.change_rejected": N_("mobile-member changes not approved"),
+    "mobile.settings": N_("mobile-member settings changed"),
+    "posts.seeded": N_("posts set up"),
+    "posts.added": N_("post added"),
+    "posts.duties_edited": N_("post duties edited"),
+    "posts.capacity_set": N_("post capacity set"),
+    "posts.limit_set": N_("posts per member set"),
+    "posts.retired": N_("post retired"),
+    "posts.stage_forward": N_("posts stage moved on"),
+    "posts.stage_back": N_("posts stage moved back"),
+    "posts.published": N_("post holders published"),
+    "posts.survey_answered": N_("posts survey answered"),
+    "posts.claimed": N_("post claimed"),
+    "posts.waiting": N_("on a post's waiting list"),
+    "posts.promoted": N_("moved up from a post's waiting list"),
+    "posts.claim_approved": N_("post claim approved"),
+    "posts.claim_rejected": N_("post claim rejected"),
+    "posts.withdrawn": N_("post claim withdrawn"),
+    "posts.leave_asked": N_("asked to leave a post"),
+    "posts.leave_agreed": N_("leaving a post agreed"),
+    "posts.leave_refused": N_("leaving a post not agreed"),
+    "posts.duty_recorded": N_("duty recorded"),
+    "posts.request_noted": N_("resident's request noted"),
+    "posts.assessed": N_("post holder assessed"),
 }
 
 # How the features' codes read in their sheets; a code without a name shows as it is.
@@ -124,13 +190,17 @@ def export_keyboard(t: Translator) -> InlineKeyboardMarkup:
 async def show_exports(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     me = await who(update, context)
+    # A command has its own args; the press on a branch button resumes the typed ones.
+    typed = context.user_data.pop(_TYPED, [])
+    args = context.args if context.args is not None else typed
     try:
-        branch_id = secretary_branch(me)
-        if len(context.args) == 3:
-            period = exports.period_typed(
-                context.args[1], context.args[2], await branch_today(context, branch_id)
-            )
-            await send_export(update, context, t, branch_id, context.args[0], period)
+        branch_id = await branch_or_ask(update, context, me, "export")
+        if branch_id is None:
+            context.user_data[_TYPED] = list(args)
+            return  # asked which branch; the press goes on for it
+        if len(args) == 3:
+            period = exports.period_typed(args[1], args[2], await branch_today(context, branch_id))
+            await send_export(update, context, t, branch_id, args[0], period)
             return
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
@@ -179,7 +249,7 @@ async def export_pressed(update: Update, context: BotContext) -> None:
         await answer_stale(query, t)
         return
     try:
-        branch_id = secretary_branch(await who(update, context))
+        branch_id = acting_branch(context, await who(update, context))
         today = await branch_today(context, branch_id)
         period = exports.period_choice(match.group(2), today) if match.group(2) else None
         await answer_query(query)
@@ -189,7 +259,7 @@ async def export_pressed(update: Update, context: BotContext) -> None:
 
 
 def audit_line(t: Translator, entry: dict, tz) -> str:
-    when = t.datetime(datetime.fromisoformat(entry["at"]), tz, "short")
+    when = t.datetime(datetime.fromisoformat(entry["at"]), tz)
     action = ACTION_NAMES.get(entry["action"])
     name = entry["actor_name"] or (f"#{entry['actor_id']}" if entry["actor_id"] else "—")
     subject = f"{entry['subject_type']} #{entry['subject_id']}" if entry["subject_id"] else ""
@@ -199,7 +269,7 @@ def audit_line(t: Translator, entry: dict, tz) -> str:
 async def audit_page(update: Update, context: BotContext, page: int) -> tuple[str, Any]:
     t = await tr(update, context)
     me = await who(update, context)
-    branch_id = secretary_branch(me)
+    branch_id = acting_branch(context, me)
     entries = await exports.audit_page(context.db, me, branch_id, page, AUDIT_PAGE)
     tz = await branch_zone(context, branch_id)
     shown = entries[:AUDIT_PAGE]
@@ -222,6 +292,8 @@ async def audit_page(update: Update, context: BotContext, page: int) -> tuple[st
 async def show_audit(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     try:
+        if await branch_or_ask(update, context, await who(update, context), "audit") is None:
+            return  # asked which branch; the press shows its log
         text, markup = await audit_page(update, context, 0)
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
@@ -251,4 +323,6 @@ def handlers() -> list:
         CommandHandler("audit", show_audit),
         CallbackQueryHandler(export_pressed, pattern=r"^export:"),
         CallbackQueryHandler(audit_pressed, pattern=r"^audit:"),
+        choice_handler("export", show_exports),
+        choice_handler("audit", show_audit),
     ]

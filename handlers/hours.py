@@ -25,19 +25,23 @@ from telegram.ext import (
 from bot.context import BotContext
 from bot.i18n import N_, Translator
 from bot.sender import Rendered, renderer
-from domain import hours
+from domain import dates, hours
 from domain.access import Actor
 from domain.activity import ActivityKind, HourRecord, HourSource, HourStatus, as_hours
 from domain.errors import DomainError, InvalidInput
-from domain.models import Role
+from handlers.branch_choice import acting_branch, branch_or_ask, choice_handler
 from handlers.common import (
+    CANCEL_HINT,
     add_errors,
+    amount_buttons,
     answer_query,
     answer_stale,
     branch_today,
     drop_buttons,
+    drop_offered,
     error_text,
     home_branch,
+    offer,
     parse_callback,
     tr,
     who,
@@ -68,7 +72,7 @@ KIND_LABELS: dict[ActivityKind, str] = {
 }
 COUNTING_LABELS: dict[hours.Counting, str] = {
     hours.Counting.VERIFIED: N_("verified hours only"),
-    hours.Counting.WITH_ATTESTED: N_("verified + attested hours"),
+    hours.Counting.WITH_ATTESTED: N_("verified + self-reported hours"),
 }
 STATUS_LABELS: dict[HourStatus, str] = {
     HourStatus.PENDING: N_("pending"),
@@ -80,10 +84,6 @@ STATUS_LABELS: dict[HourStatus, str] = {
 add_errors(
     {
         "members_only": N_("Only registered members of a branch can do that."),
-        "hours_not_number": N_("Please type the hours as a number, for example 2 or 1.5."),
-        "hours_not_positive": N_("The hours must be more than 0."),
-        "hours_too_many": N_("At most {max} hours can be logged in one record."),
-        "hours_not_step": N_("Hours go in steps of half an hour, for example 1, 1.5 or 2."),
         "hours_day_full": N_(
             "A day has only 24 hours: at most {left} more hours fit on that day. Nothing was saved."
         ),
@@ -91,7 +91,6 @@ add_errors(
             "Hours on a responsibility post are recorded with the duty itself: send /posts and "
             "choose “📒 Record duty”. Please choose another type here."
         ),
-        "hours_date_unreadable": N_("I could not read that date. Please type it like 2026-11-20."),
         "date_in_future": N_(
             "That date is in the future; only activities already done can be logged."
         ),
@@ -123,6 +122,7 @@ add_errors(
 )
 
 _KIND_DATA = re.compile(r"hours:kind:([a-z_]{1,16})")
+_AMOUNT_DATA = re.compile(r"hours:(?:amt|eamt|camt):(\d{1,2})")
 _DAY_DATA = re.compile(r"hours:day:(today|yesterday|pick)")
 _TOTALS_DATA = re.compile(r"hours:totals(?::(week|month))?")
 _PAGE_DATA = re.compile(r"hours:hist:(\d{1,4})")
@@ -145,7 +145,7 @@ def record_line(t: Translator, record: HourRecord) -> str:
     line = t.gettext(
         "#{id} {day} · {kind} · {hours} h · {status}",
         id=record.id,
-        day=t.date(record.day, "short"),
+        day=t.date(record.day),
         kind=kind_name(t, record.kind),
         hours=show(t, record.hours),
         status=t.gettext(STATUS_LABELS[record.status]),
@@ -165,22 +165,26 @@ def button(label: str, data: str) -> InlineKeyboardButton:
 async def show_menu(update: Update, context: BotContext) -> int:
     t = await tr(update, context)
     me = await who(update, context)
-    if not me.active:
+    if not (me.member or me.is_secretary):
         await update.effective_message.reply_text(error_text(t, DomainError("members_only")))
         return ConversationHandler.END
-    rows = [
-        [button(t.pgettext("button", "➕ Log hours"), "hours:log")],
-        [
-            button(t.pgettext("button", "📊 My totals"), "hours:totals"),
-            button(t.pgettext("button", "📜 My history"), "hours:hist:0"),
-        ],
-    ]
-    if me.is_secretary:
+    rows = []
+    if me.member:  # a secretary the roster does not list has only the register
+        rows = [
+            [button(t.pgettext("button", "➕ Log hours"), "hours:log")],
+            [
+                button(t.pgettext("button", "📊 My totals"), "hours:totals"),
+                button(t.pgettext("button", "📜 My history"), "hours:hist:0"),
+            ],
+        ]
+    branch_id = await branch_or_ask(update, context, me, "hours") if me.is_secretary else None
+    if me.is_secretary and branch_id is None:
+        return ConversationHandler.END  # asked which branch; the press shows the menu again
+    if branch_id is not None:
         waiting = len(await hours.pending_for(context.db, me))
         label = t.pgettext("button", "📥 To approve ({n})").format(n=waiting)
         rows.append([button(label, "hours:pending")])
         rows.append([button(t.pgettext("button", "📋 Branch this quarter"), "hours:branch")])
-        branch_id = me.branches_where(Role.SECRETARY)[0]
         days = await hours.window_of(context.db, me, branch_id)
         label = t.pgettext("button", "⚙️ Logging window: {days} days").format(days=days)
         rows.append([button(label, "hours:window")])
@@ -229,7 +233,7 @@ async def show_totals(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     match = parse_callback(query.data, _TOTALS_DATA)
     me = await who(update, context)
-    if match is None or not me.active:
+    if match is None or not me.member:
         await answer_query(query, error_text(t, DomainError("members_only")), alert=True)
         return
     await answer_query(query)
@@ -259,7 +263,7 @@ async def show_history(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     match = parse_callback(query.data, _PAGE_DATA)
     me = await who(update, context)
-    if match is None or not me.active:
+    if match is None or not me.member:
         await answer_stale(query, t)
         return
     await answer_query(query)
@@ -304,12 +308,12 @@ def kind_keyboard(t: Translator, prefix: str = "hours:kind") -> InlineKeyboardMa
 async def start_log(update: Update, context: BotContext) -> str | int:
     t = await tr(update, context)
     await answer_query(update.callback_query)
-    if not (await who(update, context)).active:
+    if not (await who(update, context)).member:
         await update.effective_message.reply_text(error_text(t, DomainError("members_only")))
         return ConversationHandler.END
     context.user_data[DRAFT] = {}
     await update.effective_message.reply_text(
-        t.gettext("What kind of activity was it?") + "\n" + t.gettext("(Send /cancel to stop.)"),
+        t.gettext("What kind of activity was it?") + "\n" + t.gettext(CANCEL_HINT),
         reply_markup=kind_keyboard(t),
     )
     return KIND
@@ -358,7 +362,7 @@ async def got_day_button(update: Update, context: BotContext) -> str:
     await drop_buttons(query)
     if match.group(1) == "pick":
         await update.effective_message.reply_text(
-            t.gettext("Please type the date, for example 2026-11-20 or 11-20.")
+            t.gettext("Please type the date, for example 2026-11-20, 11月20日 or yesterday.")
         )
         return DAY_TYPED
     today = await branch_today(context, home_branch(await who(update, context)))
@@ -370,7 +374,7 @@ async def got_day_text(update: Update, context: BotContext) -> str:
     t = await tr(update, context)
     today = await branch_today(context, home_branch(await who(update, context)))
     try:
-        day = hours.parse_day(update.effective_message.text, today)
+        day = dates.parse_date(update.effective_message.text, today, dates.Year.PAST)
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
         return DAY_TYPED
@@ -386,12 +390,16 @@ async def _accept_day(
         await update.effective_message.reply_text(error_text(t, exc))
         return DAY_TYPED
     context.user_data[DRAFT]["day"] = day.isoformat()
-    await update.effective_message.reply_text(
+    await offer(
+        update,
+        context,
         t.gettext(
-            "How many hours on {day}? Steps of half an hour, at most {max}, for example 1.5.",
-            day=t.date(day, "long"),
+            "How many hours on {day}? Press one or type it: steps of half an hour, "
+            "at most {max}, for example 1.5.",
+            day=t.date(day),
             max=hours.MAX_HALF_HOURS_PER_RECORD // 2,
-        )
+        ),
+        amount_buttons(t, "hours:amt"),
     )
     return AMOUNT
 
@@ -399,14 +407,28 @@ async def _accept_day(
 async def _typed_hours(
     update: Update, context: BotContext, t: Translator, day: date | None
 ) -> int | None:
-    """Half-hours from the message, or None after saying what is wrong."""
+    """Half-hours typed or pressed (an amount button), or None after saying what is wrong.
+    A typed answer removes the buttons offered with the question."""
+    query = update.callback_query
     try:
-        half_hours = hours.parse_hours(update.effective_message.text)
+        if query is None:
+            half_hours = hours.parse_hours(update.effective_message.text)
+        else:
+            match = parse_callback(query.data, _AMOUNT_DATA)
+            if match is None:
+                await answer_stale(query, t)
+                return None
+            await answer_query(query)
+            half_hours = hours.common_amount(int(match.group(1)))
         if day is not None:
             await hours.check_room(context.db, await who(update, context), day, half_hours)
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
         return None
+    if query is None:
+        await drop_offered(context)
+    else:
+        await drop_buttons(query)
     return half_hours
 
 
@@ -475,7 +497,7 @@ async def show_review(update: Update, context: BotContext, t: Translator) -> Non
     lines = [
         t.gettext("Please check:"),
         t.gettext("Activity: {kind}", kind=kind_name(t, draft.kind)),
-        t.gettext("Date: {day}", day=t.date(draft.day, "long")),
+        t.gettext("Date: {day}", day=t.date(draft.day)),
         t.gettext("Hours: {hours}", hours=show(t, hours.as_hours(draft.half_hours))),
         t.gettext("Description: {text}", text=draft.description),
     ]
@@ -550,8 +572,11 @@ async def start_edit(update: Update, context: BotContext) -> str | int:
         return ConversationHandler.END
     await answer_query(query)
     context.user_data[DRAFT] = {"record": record.id}
-    await update.effective_message.reply_text(
-        t.gettext("Record #{id}: how many hours should it be?", id=record.id)
+    await offer(
+        update,
+        context,
+        t.gettext("Record #{id}: how many hours should it be?", id=record.id),
+        amount_buttons(t, "hours:eamt"),
     )
     return EDIT_AMOUNT
 
@@ -609,7 +634,7 @@ async def review_text(t: Translator, db: Database, record: HourRecord) -> str:
             t.gettext("Hours to approve, record #{id}:", id=record.id),
             t.gettext("Member: {name}", name=member.display_name if member else "—"),
             t.gettext("Activity: {kind}", kind=kind_name(t, record.kind)),
-            t.gettext("Date: {day}", day=t.date(record.day, "long")),
+            t.gettext("Date: {day}", day=t.date(record.day)),
             t.gettext("Hours: {hours}", hours=show(t, record.hours)),
             t.gettext("Description: {text}", text=record.description),
             *(
@@ -661,21 +686,21 @@ async def show_branch(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     await answer_query(update.callback_query)
     me = await who(update, context)
-    secretary_of = me.branches_where(Role.SECRETARY) or [None]
-    today = await branch_today(context, secretary_of[0])
-    start, end = hours.period_bounds(hours.Period.QUARTER, today)
-    lines = [
-        t.gettext(
-            "Hours of the branch members from {start} to {end}:",
-            start=t.date(start, "long"),
-            end=t.date(end, "long"),
-        )
-    ]
     try:
-        for branch_id in secretary_of:
-            members = await hours.branch_totals(context.db, me, branch_id, start, end)
-            counting = await hours.counting_of(context.db, branch_id)
-            lines += [register_line(t, member, counting) for member in members]
+        branch_id = acting_branch(context, me)
+        start, end = hours.period_bounds(
+            hours.Period.QUARTER, await branch_today(context, branch_id)
+        )
+        lines = [
+            t.gettext(
+                "Hours of the branch members from {start} to {end}:",
+                start=t.date(start),
+                end=t.date(end),
+            )
+        ]
+        members = await hours.branch_totals(context.db, me, branch_id, start, end)
+        counting = await hours.counting_of(context.db, branch_id)
+        lines += [register_line(t, member, counting) for member in members]
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
         return
@@ -689,7 +714,7 @@ def register_line(t: Translator, member: hours.MemberTotals, counting: hours.Cou
     totals = member.totals
     if counting is hours.Counting.WITH_ATTESTED:
         return t.gettext(
-            "{name}: {counted} h (verified + attested): {verified} h verified, "
+            "{name}: {counted} h (verified + self-reported): {verified} h verified, "
             "{attested} h pending",
             name=member.name,
             counted=show(t, hours.counted_total(totals, counting)),
@@ -735,7 +760,7 @@ async def _branch_setting(
         )
         return
     try:
-        done = await apply(t, me, me.branches_where(Role.SECRETARY)[0], match.group(1))
+        done = await apply(t, me, acting_branch(context, me), match.group(1))
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
         return
@@ -800,7 +825,7 @@ async def decided_message(t: Translator, db: Database, params: dict) -> Rendered
                 "Your hours record #{id} ({hours} h on {day}) was not accepted. Reason: {reason}",
                 id=record.id,
                 hours=hours_text,
-                day=t.date(record.day, "long"),
+                day=t.date(record.day),
                 reason=params["reason"] or "—",
             )
         )
@@ -809,7 +834,7 @@ async def decided_message(t: Translator, db: Database, params: dict) -> Rendered
             "Your hours record #{id} is verified: {hours} h on {day}.",
             id=record.id,
             hours=hours_text,
-            day=t.date(record.day, "long"),
+            day=t.date(record.day),
         )
     )
 
@@ -860,8 +885,11 @@ async def start_decision(update: Update, context: BotContext) -> str | int:
             t.gettext("Why is record #{id} rejected? The member will read this.", id=record.id)
         )
         return REASON
-    await update.effective_message.reply_text(
-        t.gettext("Record #{id}: how many hours are right?", id=record.id)
+    await offer(
+        update,
+        context,
+        t.gettext("Record #{id}: how many hours are right?", id=record.id),
+        amount_buttons(t, "hours:camt"),
     )
     return CORRECT_AMOUNT
 
@@ -938,7 +966,10 @@ def conversation() -> ConversationHandler:
             KIND: [CallbackQueryHandler(got_kind, pattern=r"^hours:kind:")],
             DAY: [CallbackQueryHandler(got_day_button, pattern=r"^hours:day:")],
             DAY_TYPED: [MessageHandler(text, got_day_text)],
-            AMOUNT: [MessageHandler(text, got_amount)],
+            AMOUNT: [
+                MessageHandler(text, got_amount),
+                CallbackQueryHandler(got_amount, pattern=r"^hours:amt:"),
+            ],
             DESCRIBE: [MessageHandler(text, got_description)],
             PHOTO: [
                 MessageHandler(filters.PHOTO, got_photo),
@@ -948,9 +979,15 @@ def conversation() -> ConversationHandler:
                 CallbackQueryHandler(submit, pattern=r"^hours:submit$"),
                 CallbackQueryHandler(cancel, pattern=r"^hours:cancel$"),
             ],
-            EDIT_AMOUNT: [MessageHandler(text, got_edit_amount)],
+            EDIT_AMOUNT: [
+                MessageHandler(text, got_edit_amount),
+                CallbackQueryHandler(got_edit_amount, pattern=r"^hours:eamt:"),
+            ],
             REASON: [MessageHandler(text, got_reason)],
-            CORRECT_AMOUNT: [MessageHandler(text, got_correction)],
+            CORRECT_AMOUNT: [
+                MessageHandler(text, got_correction),
+                CallbackQueryHandler(got_correction, pattern=r"^hours:camt:"),
+            ],
         },
         fallbacks=[
             CommandHandler("cancel", cancel),
@@ -968,6 +1005,7 @@ def conversation() -> ConversationHandler:
 def handlers() -> list:
     return [
         CommandHandler("hours", show_menu),
+        choice_handler("hours", show_menu),
         CallbackQueryHandler(show_totals, pattern=r"^hours:totals"),
         CallbackQueryHandler(show_history, pattern=r"^hours:hist:"),
         CallbackQueryHandler(show_pending, pattern=r"^hours:pending$"),

@@ -10,7 +10,7 @@ from telegram.ext import CallbackQueryHandler
 from bot.context import BotContext
 from bot.i18n import Translator
 from bot.sender import Rendered, renderer
-from domain import onboarding
+from domain import admin, onboarding
 from domain.access import actor
 from domain.errors import Conflict, DomainError
 from domain.models import Category, InviteRole
@@ -37,7 +37,7 @@ async def request_message(t: Translator, db: Database, params: dict) -> Rendered
 
 def request_text(t: Translator, params: dict) -> str:
     lines = [
-        t.gettext("New application to join {branch}:", branch=params["branch"]),
+        t.gettext("New request to join the branch {branch}:", branch=params["branch"]),
         t.gettext("Name: {name}", name=params["name"]),
         t.gettext("Phone: {phone}", phone=params["phone"] or "—"),
     ]
@@ -46,11 +46,25 @@ def request_text(t: Translator, params: dict) -> str:
         lines.append(t.gettext("Category: {category}", category=category))
     if params["role"] == InviteRole.CADRE:
         lines.append(t.gettext("Joins as: cadre living in the community"))
-    elif params["role"] == InviteRole.UNIT:
-        lines.append(t.gettext("Joins as: contact of a unit party organisation"))
-    elif params["role"] == InviteRole.COUNTY:
-        lines.append(t.gettext("Joins as: contact of the county organisation department"))
+    elif params["role"] in (InviteRole.UNIT, InviteRole.COUNTY):
+        lines.append(contact_line(t, params))
     return "\n".join(lines)
+
+
+def contact_line(t: Translator, params: dict) -> str:
+    """What the secretary lets in: whose contact, what they will receive, and no member."""
+    if params["role"] == InviteRole.COUNTY:
+        return t.gettext(
+            "Joins as: contact of the county organisation department. They will receive the "
+            "half-yearly report on the cadres under dual management; they do not become a "
+            "member of the branch."
+        )
+    return t.gettext(
+        "Joins as: contact of the unit party organisation {unit}. They will receive the "
+        "quarterly feedback on that unit's cadres living in the community; they do not "
+        "become a member of the branch.",
+        unit=params.get("unit") or "—",
+    )
 
 
 def decision_keyboard(t: Translator, request_id: int) -> InlineKeyboardMarkup:
@@ -70,10 +84,47 @@ def decision_keyboard(t: Translator, request_id: int) -> InlineKeyboardMarkup:
 
 @renderer(onboarding.APPROVED_TEMPLATE)
 async def approved_message(t: Translator, db: Database, params: dict) -> Rendered:
-    welcome = t.gettext(
-        "Your application to {branch} has been approved. Welcome!", branch=params["branch"]
+    role = params.get("role")
+    if role == InviteRole.UNIT:
+        welcome = t.gettext(
+            "You are registered as the contact of the unit party organisation {unit}: each "
+            "quarter you will receive feedback on your unit's cadres in the community.",
+            unit=params.get("unit") or "—",
+        )
+    elif role == InviteRole.COUNTY:
+        welcome = t.gettext(
+            "You are registered as the contact of the county organisation department: every "
+            "half year you will receive the report on the cadres under dual management in "
+            "{branch}.",
+            branch=params["branch"],
+        )
+    else:
+        welcome = t.gettext(
+            "Your application to {branch} has been approved. Welcome!", branch=params["branch"]
+        )
+    someone = await actor(db, params["telegram_id"])
+    text = f"{welcome}\n\n{help_text(t, someone)}"
+    contact = role in (InviteRole.UNIT, InviteRole.COUNTY)
+    if contact or someone.person is None or someone.person.category != Category.CADRE:
+        return Rendered(text)
+    # A cadre's first task is the year's registration: one press away from the welcome.
+    invitation = t.gettext("As a cadre, please register for this year now:")
+    button = InlineKeyboardButton(
+        t.pgettext("button", "📝 Register now"), callback_data="cadre:register"
     )
-    return Rendered(f"{welcome}\n\n{help_text(t, await actor(db, params['telegram_id']))}")
+    return Rendered(f"{text}\n\n{invitation}", InlineKeyboardMarkup([[button]]))
+
+
+@renderer(admin.HANDOVER_TEMPLATE)
+async def handover_message(t: Translator, db: Database, params: dict) -> Rendered:
+    """To an account that took over as secretary: what waits comes with or after this."""
+    me = await actor(db, params["telegram_id"])
+    waiting = await onboarding.waiting_count(db, me)
+    intro = t.gettext(
+        "You are now the secretary of {branch}. Everything waiting for a decision is in /pending.",
+        branch=params["branch"],
+    )
+    return Rendered(f"{intro}\n\n{help_text(t, me, waiting)}")
 
 
 @renderer(onboarding.REJECTED_TEMPLATE)

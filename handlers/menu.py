@@ -10,6 +10,7 @@ from telegram import Bot, BotCommand, BotCommandScopeChat
 from bot.i18n import N_, Translator, translator
 from domain.access import Actor
 from domain.models import Role
+from handlers import branch_choice
 
 
 class Audience(StrEnum):
@@ -17,7 +18,8 @@ class Audience(StrEnum):
     MEMBER = "member"
     SECRETARY = "secretary"
     CADRE = "cadre"
-    UNIT = "unit"  # contacts of unit organisations and of the county department
+    UNIT = "unit"  # contacts of unit party organisations
+    COUNTY = "county"  # contacts of the county organisation department
 
 
 @dataclass(frozen=True)
@@ -39,11 +41,15 @@ COMMANDS: list[Command] = [
     Command("remark", N_("Remark on a cadre for the quarterly feedback"), Audience.SECRETARY),
     Command("unit_add", N_("Add a unit party organisation"), Audience.SECRETARY),
     Command("cadres", N_("Cadres I may see"), Audience.UNIT),
+    Command("cadres", N_("Cadres I may see"), Audience.COUNTY),
     Command("unit_link", N_("Link my unit's group chat"), Audience.UNIT),
     Command(
         "link", N_("In the unit's group: link it with the code from /unit_link"), Audience.UNIT
     ),
+    Command("mydata", N_("Get everything the bot holds about you"), Audience.UNIT),
+    Command("mydata", N_("Get everything the bot holds about you"), Audience.COUNTY),
     Command("posts", N_("Responsibility posts: claim, record duties"), Audience.MEMBER),
+    Command("posts", N_("Responsibility posts: stages, claims, holders"), Audience.SECRETARY),
     Command("linkgroup", N_("Send in the branch's group chat to link it"), Audience.SECRETARY),
     Command(
         "mobile", N_("Working away or moved in: my mobile-member registration"), Audience.MEMBER
@@ -62,7 +68,9 @@ COMMANDS: list[Command] = [
         "digest", N_("When my digest comes: daily or weekly, and the time"), Audience.SECRETARY
     ),
     Command("hours", N_("Log activity hours, see your totals"), Audience.MEMBER),
+    Command("hours", N_("The branch's activity hours: approve, totals"), Audience.SECRETARY),
     Command("events", N_("Upcoming events: answer, calendar, reminders"), Audience.MEMBER),
+    Command("events", N_("Upcoming events: answer, calendar, reminders"), Audience.SECRETARY),
     Command("checkin", N_("Check in at an event"), Audience.MEMBER),
     Command("checkout", N_("Check out when you leave an event"), Audience.MEMBER),
     Command("newevent", N_("Create an event and invite the members"), Audience.SECRETARY),
@@ -80,6 +88,8 @@ BUTTONS: dict[str, Audience] = {
     r"^join:redo$": Audience.EVERYONE,
     r"^join:(cat:|submit$|redo$)": Audience.EVERYONE,
     r"^join:(approve|reject):": Audience.SECRETARY,
+    # handlers.branch_choice: which branch a secretary of several means, per action.
+    **{branch_choice.pattern(resume): Audience.SECRETARY for resume in branch_choice.RESUMES},
     r"^cadre:register$": Audience.CADRE,
     r"^cadre:unit:": Audience.CADRE,
     r"^cadre:rank:": Audience.CADRE,
@@ -99,7 +109,7 @@ BUTTONS: dict[str, Audience] = {
     r"^posts:dp:": Audience.MEMBER,
     r"^posts:dd:": Audience.MEMBER,
     r"^posts:dskip:photo$": Audience.MEMBER,
-    r"^posts:dskip:hours$": Audience.MEMBER,
+    r"^posts:(dskip:hours|dh:\d{1,2})$": Audience.MEMBER,
     r"^posts:dsave$": Audience.MEMBER,
     r"^posts:rq:": Audience.MEMBER,
     r"^posts:duties$": Audience.MEMBER,
@@ -129,6 +139,7 @@ BUTTONS: dict[str, Audience] = {
     r"^mob:new:(outflow|inflow)$": Audience.EVERYONE,
     r"^mob:rep:\d{1,12}$": Audience.EVERYONE,
     r"^mob:skip$": Audience.EVERYONE,
+    r"^mob:phone$": Audience.EVERYONE,
     r"^mob:why:": Audience.EVERYONE,
     r"^mob:d:": Audience.EVERYONE,
     r"^mob:dm:": Audience.EVERYONE,
@@ -176,6 +187,9 @@ BUTTONS: dict[str, Audience] = {
     r"^hours:(kind:|day:|nophoto$|submit$|cancel$)": Audience.MEMBER,
     r"^hours:cancel$": Audience.MEMBER,
     r"^hours:day:": Audience.MEMBER,
+    r"^hours:amt:": Audience.MEMBER,
+    r"^hours:eamt:": Audience.MEMBER,
+    r"^hours:camt:": Audience.SECRETARY,
     r"^hours:edit:": Audience.MEMBER,
     r"^hours:hist:": Audience.MEMBER,
     r"^hours:kind:": Audience.MEMBER,
@@ -188,15 +202,18 @@ BUTTONS: dict[str, Audience] = {
 
 
 def audiences_of(actor: Actor) -> set[Audience]:
+    """Each from domain.access's standing: a contact or a secretary is no member by it."""
     found = {Audience.EVERYONE}
-    if actor.active:
+    if actor.member:
         found.add(Audience.MEMBER)
     if actor.has(Role.SECRETARY):
         found.add(Audience.SECRETARY)
-    if actor.has(Role.CADRE) or (actor.active and actor.person.category == "cadre"):
+    if actor.has(Role.CADRE) or (actor.member and actor.person.category == "cadre"):
         found.add(Audience.CADRE)
-    if actor.has(Role.UNIT) or actor.has(Role.COUNTY):
+    if actor.has(Role.UNIT):
         found.add(Audience.UNIT)
+    if actor.has(Role.COUNTY):
+        found.add(Audience.COUNTY)
     return found
 
 
@@ -214,8 +231,8 @@ def help_text(t: Translator, actor: Actor, waiting: int = 0) -> str:
         if waiting:
             intro = (
                 t.ngettext(
-                    "{n} application is waiting for your decision.",
-                    "{n} applications are waiting for your decision.",
+                    "{n} request to join the branch is waiting for your decision.",
+                    "{n} requests to join the branch are waiting for your decision.",
                     waiting,
                 )
                 + "\n"
@@ -223,6 +240,10 @@ def help_text(t: Translator, actor: Actor, waiting: int = 0) -> str:
             )
     elif Audience.MEMBER in audiences:
         intro = t.gettext("You are a registered member. You can:")
+    elif Audience.UNIT in audiences:
+        intro = t.gettext("You are the contact of a unit party organisation. You can:")
+    elif Audience.COUNTY in audiences:
+        intro = t.gettext("You are the contact of the county organisation department. You can:")
     elif actor.person is not None and actor.person.status == "pending":
         intro = t.gettext("Your application is waiting for the secretary. Meanwhile you can:")
     else:
@@ -241,9 +262,15 @@ async def _set(bot: Bot, commands: list[Command], t: Translator, **scope: object
     )
 
 
+# What someone the bot does not know can do; /cancel only means something once they
+# are in a conversation, and the conversation says so.
+STRANGER_COMMANDS = ("start", "help", "language", "verify")
+
+
 async def publish_default(bot: Bot, default_locale: str) -> None:
-    """The menu everyone sees, in the default language and in English for English clients."""
-    public = commands_for({Audience.EVERYONE, Audience.MEMBER})
+    """The menu of every chat without its own (strangers), in the default language and in
+    English for English clients; everyone with a role gets theirs from `publish_for`."""
+    public = [c for c in commands_for({Audience.EVERYONE}) if c.name in STRANGER_COMMANDS]
     await _set(bot, public, translator(default_locale))
     await _set(bot, public, translator("en"), language_code="en")
     await _set(bot, public, translator("zh_Hans"), language_code="zh")

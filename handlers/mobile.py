@@ -21,13 +21,16 @@ from domain import mobile
 from domain.errors import DomainError, InvalidInput
 from domain.mobile_models import Direction, RegStatus
 from handlers.common import (
+    CANCEL_HINT,
     answer_query,
     answer_stale,
     branch_zone,
     drop_buttons,
+    drop_offered,
     error_text,
     my_today,
     now,
+    offer,
     parse_callback,
     tr,
     who,
@@ -203,7 +206,7 @@ async def begin(update: Update, context: BotContext) -> str | int:
         await update.effective_message.reply_text(error_text(t, DomainError(code)))
         return ConversationHandler.END
     context.user_data[DRAFT] = {"direction": str(direction), "details": {}, "editing": False}
-    await update.effective_message.reply_text(t.gettext("(Send /cancel to stop at any time.)"))
+    await update.effective_message.reply_text(t.gettext(CANCEL_HINT))
     return await _ask(update, context, t, mobile.FIELDS[direction][0])
 
 
@@ -218,11 +221,25 @@ async def _ask(update: Update, context: BotContext, t: Translator, field: str) -
             [InlineKeyboardButton(t.gettext(label), callback_data=f"mob:why:{key}")]
             for key, label in REASONS.items()
         ]
+    if field == "phone":
+        # The number given when joining is offered rather than typed again.
+        me = (await who(update, context)).person
+        if me is not None and me.phone:
+            rows.append(
+                [
+                    InlineKeyboardButton(
+                        t.gettext("📞 Use {phone}", phone=me.phone), callback_data="mob:phone"
+                    )
+                ]
+            )
     markup = InlineKeyboardMarkup(rows) if rows else None
     if field in mobile.DATES:
         markup = _picker(t, await my_today(update, context))
     _draft(context)["field"] = field
-    await update.effective_message.reply_text(t.gettext(PROMPTS[field]), reply_markup=markup)
+    if markup is None:
+        await update.effective_message.reply_text(t.gettext(PROMPTS[field]))
+    else:
+        await offer(update, context, t.gettext(PROMPTS[field]), markup)
     return FIELD_STATE[field]
 
 
@@ -239,10 +256,14 @@ async def _accept(update: Update, context: BotContext, t: Translator, value: str
         checked = mobile.field_value(field, value, today) if value else ""
         mobile.check_dates(draft["details"] | {field: checked}, today)
     except DomainError as exc:
-        await update.effective_message.reply_text(
-            error_text(t, exc), reply_markup=_picker(t, today) if field in mobile.DATES else None
-        )
+        if field in mobile.DATES:
+            # A fresh picker comes with the refusal; the one above it would be a second.
+            await drop_offered(context)
+            await offer(update, context, error_text(t, exc), _picker(t, today))
+        else:
+            await update.effective_message.reply_text(error_text(t, exc))
         return FIELD_STATE[field]
+    await drop_offered(context)
     draft["details"][field] = checked
     if field == "org" and not checked:
         draft["details"].update(org_contact="", org_phone="")
@@ -263,6 +284,17 @@ async def skipped(update: Update, context: BotContext) -> str:
     await answer_query(update.callback_query)
     await drop_buttons(update.callback_query)
     return await _accept(update, context, t, "")
+
+
+async def phone_chosen(update: Update, context: BotContext) -> str:
+    t = await tr(update, context)
+    me = (await who(update, context)).person
+    if _draft(context).get("field") != "phone" or me is None or not me.phone:
+        await answer_stale(update.callback_query, t)
+        return FIELD_STATE[_draft(context).get("field", "phone")]
+    await answer_query(update.callback_query)
+    await drop_buttons(update.callback_query)
+    return await _accept(update, context, t, me.phone)
 
 
 async def reason_chosen(update: Update, context: BotContext) -> str:
@@ -398,9 +430,7 @@ async def begin_report(update: Update, context: BotContext) -> str | int:
         "changes": {},
     }
     await update.effective_message.reply_text(
-        t.gettext("(Send /cancel to stop at any time.)")
-        + "\n"
-        + t.gettext(PROMPTS[mobile.REPORT_FIELDS[0]])
+        t.gettext(CANCEL_HINT) + "\n" + t.gettext(PROMPTS[mobile.REPORT_FIELDS[0]])
     )
     return REPORT_STATE[mobile.REPORT_FIELDS[0]]
 
@@ -648,6 +678,8 @@ def _field_handlers(field: str) -> list:
         found.append(CallbackQueryHandler(skipped, pattern=r"^mob:skip$"))
     if field == "reason":
         found.append(CallbackQueryHandler(reason_chosen, pattern=r"^mob:why:"))
+    if field == "phone":
+        found.append(CallbackQueryHandler(phone_chosen, pattern=r"^mob:phone$"))
     if field in mobile.DATES:
         found += [
             CallbackQueryHandler(day_picked, pattern=r"^mob:d:"),

@@ -33,6 +33,7 @@ from domain.mobile_models import (
 )
 from domain.models import Role
 from handlers.common import (
+    CANCEL_HINT,
     answer_query,
     answer_stale,
     branch_today,
@@ -538,7 +539,7 @@ async def ask_note(update: Update, context: BotContext) -> str | int:
     await answer_query(query)
     context.user_data[DRAFT] = {"action": action, "id": registration_id}
     await update.effective_message.reply_text(
-        t.gettext(NOTE_PROMPTS[action]) + "\n" + t.gettext("(Send /cancel to stop at any time.)")
+        t.gettext(NOTE_PROMPTS[action]) + "\n" + t.gettext(CANCEL_HINT)
     )
     return NOTE
 

@@ -80,10 +80,6 @@ add_errors(
         "mobile_members_only": N_("Only registered members of a branch can do that."),
         "text_empty": N_("Please type an answer."),
         "text_too_long": N_("That is too long (at most {max} characters)."),
-        "date_format": N_(
-            "I could not read that date. Please write it like 2026-03-01, 2026/3/1 or 3月1日, or pick it below."
-        ),
-        "date_invalid": N_("That date does not exist. Please check the month and day."),
         "date_out_of_range": N_("That date is too far from today. Please check the year."),
         "date_too_far_ahead": N_(
             "That date is more than a year ahead. Please register closer to the date."
@@ -199,7 +195,7 @@ def date_picker(t: Translator, year: int, month: int) -> InlineKeyboardMarkup:
     """A month of buttons; each day's data is the ISO date, re-checked when pressed."""
     previous = (year - 1, 12) if month == 1 else (year, month - 1)
     following = (year + 1, 1) if month == 12 else (year, month + 1)
-    title = t.date(date(year, month, 1), "yyyy-MM")
+    title = t.month(date(year, month, 1))
     rows = [
         [
             InlineKeyboardButton("‹", callback_data=f"mob:dm:{previous[0]}-{previous[1]:02d}"),

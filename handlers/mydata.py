@@ -13,8 +13,8 @@ from bot.i18n import N_, Translator
 from bot.sender import Rendered, renderer
 from domain import departures, mydata
 from domain.departures import DepartureKind
-from domain.errors import DomainError
-from domain.models import Person
+from domain.errors import DomainError, NotAllowed
+from domain.models import Person, Role
 from handlers.common import (
     answer_query,
     answer_stale,
@@ -26,7 +26,7 @@ from handlers.common import (
     tr,
     who,
 )
-from handlers.console import secretary_branch, send_file
+from handlers.console import send_file
 from storage.db import Database, utcnow
 
 # One's own departure, and the secretary's record of someone else's: apart, so that a
@@ -79,7 +79,7 @@ def kind_keyboard(
 async def leave(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     me = await who(update, context)
-    if not me.active:
+    if not me.member:
         await update.effective_message.reply_text(t.gettext("You are not a registered member."))
         return
     await update.effective_message.reply_text(
@@ -94,8 +94,14 @@ async def depart(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     me = await who(update, context)
     try:
-        branch_id = secretary_branch(me)
-        found = await departures.find(context.db, me, branch_id, " ".join(context.args))
+        if not me.is_secretary:
+            raise NotAllowed("not_allowed")
+        # The member named tells the branch: each branch the secretary serves is searched.
+        found = [
+            person
+            for branch_id in me.branches_where(Role.SECRETARY)
+            for person in await departures.find(context.db, me, branch_id, " ".join(context.args))
+        ]
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
         return

@@ -27,6 +27,7 @@ from domain.errors import DomainError
 from domain.models import Category, InviteRole, PersonStatus
 from handlers import mobile
 from handlers.common import (
+    CANCEL_HINT,
     answer_query,
     answer_stale,
     drop_buttons,
@@ -39,6 +40,7 @@ from handlers.common import (
 )
 from handlers.labels import CATEGORY_LABELS, CATEGORY_NAMES
 from handlers.menu import help_text
+from storage import telegram_users
 
 NAME, PHONE, CATEGORY, CONFIRM = "join.name", "join.phone", "join.category", "join.confirm"
 DRAFT = "join"
@@ -52,6 +54,9 @@ async def start(update: Update, context: BotContext) -> str | int:
         # A scanned certificate QR code: anyone may check it, member or not.
         await mobile.reply_verification(update, context, context.args[0][len(VERIFY_PREFIX) :])
         return ConversationHandler.END
+    # Asked before tr(), which records the account: a secretary added at the command line
+    # has a person record before ever writing, and is new here all the same.
+    returning = await telegram_users.seen(context.db, update.effective_user.id)
     t = await tr(update, context)
     me = await who(update, context)
     if me.person is not None and me.person.status is PersonStatus.ACTIVE:
@@ -60,10 +65,14 @@ async def start(update: Update, context: BotContext) -> str | int:
         )
         me = await who(update, context)
         waiting = await onboarding.waiting_count(context.db, me)
+        name = me.person.display_name
+        greeting = (
+            t.gettext("Welcome back, {name}!", name=name)
+            if returning
+            else t.gettext("Welcome, {name}!", name=name)
+        )
         await update.effective_message.reply_text(
-            t.gettext("Welcome back, {name}!", name=me.person.display_name)
-            + "\n\n"
-            + help_text(t, me, waiting),
+            greeting + "\n\n" + help_text(t, me, waiting),
             reply_markup=ReplyKeyboardRemove(),
         )
         return ConversationHandler.END
@@ -93,7 +102,7 @@ async def start(update: Update, context: BotContext) -> str | int:
         + "\n\n"
         + t.gettext("What is your full name? Please type it as on your membership records.")
         + "\n"
-        + t.gettext("(Send /cancel to stop at any time.)"),
+        + t.gettext(CANCEL_HINT),
         reply_markup=ReplyKeyboardRemove(),
     )
     return NAME

@@ -48,7 +48,7 @@ add_errors(
 )
 
 KIND_NAMES: dict[Kind, str] = {
-    Kind.JOIN: N_("Application to join"),
+    Kind.JOIN: N_("Request to join the branch"),
     Kind.MOBILE: N_("Mobile member registration"),
     Kind.CHANGE: N_("Changes reported by a mobile member"),
     Kind.CLAIM: N_("Claim on a post"),
@@ -88,7 +88,7 @@ def _detail(t: Translator, item: Item) -> str | None:
 
 
 async def card_text(t: Translator, item: Item, context: BotContext) -> str:
-    since = t.datetime(item.since, await branch_zone(context, item.branch_id), "short")
+    since = t.datetime(item.since, await branch_zone(context, item.branch_id))
     lines = [
         t.gettext(
             "{what} · {name} · waiting since {since}",

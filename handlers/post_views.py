@@ -75,12 +75,8 @@ add_errors(
         "post_reason_empty": N_("Please give a reason."),
         "post_name_empty": N_("Please send the name of the post."),
         "post_name_taken": N_("The branch already has a post with that name."),
-        "post_hours_invalid": N_(
-            "Please send the hours as a number, for example 1.5 (at most 24)."
-        ),
         "post_date_future": N_("That date is in the future."),
         "post_date_before_year": N_("Only dates in {year} can be recorded."),
-        "post_date_invalid": N_("Please send the date as YYYY-MM-DD, for example 2026-05-01."),
         "post_no_group": N_(
             "No group chat is linked yet. Add me to the branch's group and send /linkgroup there."
         ),

@@ -17,12 +17,26 @@ from telegram.ext import (
 
 from bot.context import BotContext
 from bot.i18n import N_, Translator
+from domain import dates, hours
 from domain import posts as rules
-from domain.errors import Conflict, DomainError, InvalidInput, NotFound
+from domain.errors import Conflict, DomainError, NotFound
 from domain.models import Role
 from domain.post_models import Action, Availability, ClaimStatus, Post, Stage, allows
 from handlers import posts_admin
-from handlers.common import answer_query, answer_stale, drop_buttons, my_today, tr, who
+from handlers.branch_choice import branch_or_ask, choice_handler
+from handlers.common import (
+    amount_buttons,
+    answer_query,
+    answer_stale,
+    branch_today,
+    drop_buttons,
+    drop_offered,
+    my_today,
+    offer,
+    parse_callback,
+    tr,
+    who,
+)
 from handlers.post_views import (
     AVAILABILITY_NAMES,
     board_text,
@@ -55,6 +69,7 @@ _TOGGLE = re.compile(rf"posts:sv:t:{_ID}")
 _TIME = re.compile(r"posts:sv:av:(evenings|weekends|both)")
 _DUTY_POST = re.compile(rf"posts:dp:{_ID}")
 _DUTY_DAY = re.compile(r"posts:dd:(0|1)")
+_DUTY_HOURS = re.compile(r"posts:dh:(\d{1,2})")
 _REQUEST_POST = re.compile(rf"posts:rq:{_ID}")
 
 
@@ -76,7 +91,8 @@ async def _board(update: Update, context: BotContext, t: Translator) -> rules.Bo
 # ------------------------------------------------------------------------- the board
 
 
-def member_keyboard(t: Translator, board: rules.Board, secretary: bool):
+def member_keyboard(t: Translator, board: rules.Board, secretary: bool, *, member: bool = True):
+    """A member's buttons, then a secretary's; a secretary the roster lacks has only theirs."""
     stage = board.cycle.stage
     rows = [
         [button(t.pgettext("button", "📝 Answer the survey"), "posts:survey")]
@@ -96,6 +112,8 @@ def member_keyboard(t: Translator, board: rules.Board, secretary: bool):
             button(t.pgettext("button", "👤 My posts"), "posts:mine"),
         ],
     ]
+    if not member:
+        rows = []
     if secretary:
         rows += posts_admin.secretary_rows(t, stage)
     return keyboard(rows)
@@ -106,14 +124,25 @@ async def show_board(update: Update, context: BotContext) -> int:
     me = await who(update, context)
     context.user_data.pop(DRAFT, None)
     try:
-        board = await rules.member_board(context.db, me, await my_today(update, context))
+        managed = await branch_or_ask(update, context, me, "posts") if me.is_secretary else None
+        if me.is_secretary and managed is None:
+            return ConversationHandler.END  # asked which branch; the press shows its board
+        if managed is None or (me.member and managed == me.person.branch_id):
+            board = await rules.member_board(context.db, me, await my_today(update, context))
+        else:
+            board = await rules.secretary_board(
+                context.db, me, managed, await branch_today(context, managed)
+            )
     except DomainError as exc:
         await _fail(update, t, exc)
         return ConversationHandler.END
-    text = board_text(t, board) + "\n\n" + "\n".join(my_lines(t, board))
+    text = board_text(t, board)
+    member = me.member and board.cycle.branch_id == me.person.branch_id
+    if member:
+        text += "\n\n" + "\n".join(my_lines(t, board))
     secretary = me.has(Role.SECRETARY, board.cycle.branch_id)
     await update.effective_message.reply_text(
-        text, reply_markup=member_keyboard(t, board, secretary)
+        text, reply_markup=member_keyboard(t, board, secretary, member=member)
     )
     return ConversationHandler.END
 
@@ -446,9 +475,11 @@ async def duty_post(update: Update, context: BotContext) -> str:
             button(t.pgettext("button", "Yesterday"), "posts:dd:1"),
         ]
     ]
-    await update.effective_message.reply_text(
-        t.gettext("When was it? Press a button or send a date like 2026-05-01."),
-        reply_markup=keyboard(rows),
+    await offer(
+        update,
+        context,
+        t.gettext("When was it? Press a button or send a date like 2026-05-01 or 5月1日."),
+        keyboard(rows),
     )
     return DUTY_DATE
 
@@ -477,17 +508,13 @@ async def duty_day(update: Update, context: BotContext) -> str:
 async def duty_date_typed(update: Update, context: BotContext) -> str:
     t = await tr(update, context)
     try:
-        done_on = date.fromisoformat(update.effective_message.text.strip())
-    except ValueError:
-        await update.effective_message.reply_text(post_error(t, InvalidInput("post_date_invalid")))
-        return DUTY_DATE
-    try:
-        rules.check_duty_date(
-            done_on, await my_today(update, context), context.user_data[DRAFT]["year"]
-        )
+        today = await my_today(update, context)
+        done_on = dates.parse_date(update.effective_message.text, today, dates.Year.PAST)
+        rules.check_duty_date(done_on, today, context.user_data[DRAFT]["year"])
     except DomainError as exc:
         await update.effective_message.reply_text(post_error(t, exc))
         return DUTY_DATE
+    await drop_offered(context)
     context.user_data[DRAFT]["date"] = done_on.isoformat()
     return await _ask_text(update, t)
 
@@ -495,9 +522,11 @@ async def duty_date_typed(update: Update, context: BotContext) -> str:
 async def duty_text(update: Update, context: BotContext) -> str:
     t = await tr(update, context)
     context.user_data[DRAFT]["text"] = update.effective_message.text
-    await update.effective_message.reply_text(
+    await offer(
+        update,
+        context,
         t.gettext("Send a photo of it, or press Skip."),
-        reply_markup=keyboard([[button(t.pgettext("button", "Skip"), "posts:dskip:photo")]]),
+        keyboard([[button(t.pgettext("button", "Skip"), "posts:dskip:photo")]]),
     )
     return DUTY_PHOTO
 
@@ -508,10 +537,17 @@ async def duty_photo(update: Update, context: BotContext) -> str:
         await answer_query(update.callback_query)
         await drop_buttons(update.callback_query)
     else:
+        await drop_offered(context)
         context.user_data[DRAFT]["photo"] = update.effective_message.photo[-1].file_id
-    await update.effective_message.reply_text(
-        t.gettext("How many hours did it take? Send a number like 1.5, or press Skip."),
-        reply_markup=keyboard([[button(t.pgettext("button", "Skip"), "posts:dskip:hours")]]),
+    await offer(
+        update,
+        context,
+        t.gettext(
+            "How many hours did it take? Press one or type it: steps of half an hour, at "
+            "most {max}, for example 1.5. Or press Skip.",
+            max=hours.MAX_HALF_HOURS_PER_RECORD // 2,
+        ),
+        amount_buttons(t, "posts:dh", [button(t.pgettext("button", "Skip"), "posts:dskip:hours")]),
     )
     return DUTY_HOURS
 
@@ -519,15 +555,22 @@ async def duty_photo(update: Update, context: BotContext) -> str:
 async def duty_hours(update: Update, context: BotContext) -> str:
     t = await tr(update, context)
     draft = context.user_data[DRAFT]
-    if update.callback_query:
-        await answer_query(update.callback_query)
-        await drop_buttons(update.callback_query)
+    query = update.callback_query
+    try:
+        if query is None:
+            draft["minutes"] = hours.parse_hours(update.effective_message.text) * 30
+        elif (pressed := parse_callback(query.data, _DUTY_HOURS)) is not None:
+            draft["minutes"] = hours.common_amount(int(pressed.group(1))) * 30
+        else:
+            draft.pop("minutes", None)  # Skip
+    except DomainError as exc:
+        await update.effective_message.reply_text(post_error(t, exc))
+        return DUTY_HOURS
+    if query is None:
+        await drop_offered(context)
     else:
-        try:
-            draft["minutes"] = rules.parse_minutes(update.effective_message.text)
-        except DomainError as exc:
-            await update.effective_message.reply_text(post_error(t, exc))
-            return DUTY_HOURS
+        await answer_query(query)
+        await drop_buttons(query)
     board = await rules.member_board(
         context.db, await who(update, context), await my_today(update, context)
     )
@@ -644,6 +687,7 @@ def conversation() -> ConversationHandler:
     return ConversationHandler(
         entry_points=[
             CommandHandler("posts", show_board),
+            choice_handler("posts", show_board),
             CallbackQueryHandler(start_survey, pattern=r"^posts:survey$"),
             CallbackQueryHandler(start_duty, pattern=r"^posts:duty$"),
             CallbackQueryHandler(start_request, pattern=r"^posts:req$"),
@@ -671,7 +715,7 @@ def conversation() -> ConversationHandler:
             ],
             DUTY_HOURS: [
                 MessageHandler(text, duty_hours),
-                CallbackQueryHandler(duty_hours, pattern=r"^posts:dskip:hours$"),
+                CallbackQueryHandler(duty_hours, pattern=r"^posts:(dskip:hours|dh:\d{1,2})$"),
             ],
             DUTY_CONFIRM: [CallbackQueryHandler(duty_save, pattern=r"^posts:dsave$")],
             REQUEST_TEXT: [

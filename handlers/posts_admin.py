@@ -16,7 +16,7 @@ from bot.i18n import N_, Translator
 from bot.sender import Rendered, renderer
 from domain import posts as rules
 from domain.access import Actor
-from domain.errors import DomainError, InvalidInput
+from domain.errors import DomainError, InvalidInput, NotAllowed
 from domain.models import Person
 from domain.post_models import (
     MAX_CAPACITY,
@@ -28,6 +28,7 @@ from domain.post_models import (
     next_stage,
     previous_stage,
 )
+from handlers.branch_choice import acting_branch, branch_or_ask, choice_handler
 from handlers.common import answer_query, branch_today, branch_zone, drop_buttons, my_today, tr, who
 from handlers.post_views import (
     AVAILABILITY_NAMES,
@@ -83,10 +84,18 @@ def secretary_rows(t: Translator, stage: Stage) -> list:
     return rows
 
 
+def _acting(context: BotContext, me: Actor) -> int | None:
+    """The branch the secretary administers posts of (see handlers.branch_choice)."""
+    try:
+        return acting_branch(context, me)
+    except NotAllowed:
+        return None
+
+
 async def _secretary(update: Update, context: BotContext) -> tuple[Translator, Actor, int | None]:
     t = await tr(update, context)
     me = await who(update, context)
-    branch_id = rules.managed_branch(me)
+    branch_id = _acting(context, me)
     if branch_id is None:
         await refuse(update, t, post_error(t, DomainError("not_allowed")))
     elif update.callback_query:
@@ -110,7 +119,7 @@ async def _press(update: Update, context: BotContext, pattern: re.Pattern[str]) 
     if match is None:
         return None
     me = await who(update, context)
-    branch_id = rules.managed_branch(me)
+    branch_id = _acting(context, me)
     if branch_id is None:
         await refuse(update, t, post_error(t, DomainError("not_allowed")))
         return None
@@ -221,7 +230,7 @@ async def back_with_reason(update: Update, context: BotContext) -> str | int:
         moved = await rules.go_back(
             context.db,
             me,
-            rules.managed_branch(me) or 0,
+            _acting(context, me) or 0,
             Stage(draft["seen"]),
             update.effective_message.text,
             await my_today(update, context),
@@ -731,7 +740,7 @@ async def save_new_post(update: Update, context: BotContext) -> str | int:
         post = await rules.add_post(
             context.db,
             me,
-            rules.managed_branch(me) or 0,
+            _acting(context, me) or 0,
             update.effective_message.text,
             await my_today(update, context),
         )
@@ -804,8 +813,12 @@ async def link_group(update: Update, context: BotContext) -> None:
             update, t.gettext("Add me to your branch's group chat and send /linkgroup there.")
         )
         return
+    me = await who(update, context)
     try:
-        await rules.link_branch_chat(context.db, await who(update, context), chat.id, chat.title)
+        branch_id = await branch_or_ask(update, context, me, "linkgroup")
+        if branch_id is None:
+            return  # asked which branch; the press links the group to it
+        await rules.link_branch_chat(context.db, me, branch_id, chat.id, chat.title)
     except DomainError as exc:
         await _reply(update, post_error(t, exc))
         return
@@ -861,4 +874,5 @@ def handlers() -> list:
         CallbackQueryHandler(edit_post, pattern=r"^posts:(ed|ret|retok):"),
         CallbackQueryHandler(publish, pattern=r"^posts:publish$"),
         CommandHandler("linkgroup", link_group),
+        choice_handler("linkgroup", link_group),
     ]

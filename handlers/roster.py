@@ -12,8 +12,9 @@ from bot.i18n import Translator
 from domain import roster, spreadsheets
 from domain.errors import DomainError
 from domain.spreadsheets import Sheet, write_workbook
-from handlers.common import branch_zone, error_text, tr, who
-from handlers.console import XLSX, secretary_branch, send_file
+from handlers.branch_choice import branch_or_ask, choice_handler
+from handlers.common import CANCEL_HINT, branch_zone, error_text, tr, who
+from handlers.console import XLSX, send_file
 
 WAITING_FILE = "import.file"
 DRAFT = "import"
@@ -22,10 +23,12 @@ DRAFT = "import"
 async def start(update: Update, context: BotContext) -> str | int:
     t = await tr(update, context)
     try:
-        branch_id = secretary_branch(await who(update, context))
+        branch_id = await branch_or_ask(update, context, await who(update, context), "import")
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
         return ConversationHandler.END
+    if branch_id is None:
+        return ConversationHandler.END  # asked which branch; the press starts again
     context.user_data[DRAFT] = {"branch": branch_id}
     await send_file(
         update,
@@ -34,9 +37,10 @@ async def start(update: Update, context: BotContext) -> str | int:
         t.gettext(
             "Fill in this template (one member per row) and send it back to me here as .xlsx or .csv. "
             "Rows are checked first; if any row has a problem, nothing is imported and you get a list of the problems. "
-            "Members already known (same phone or Telegram id) are updated, not added twice.\n"
-            "(Send /cancel to stop.)"
-        ),
+            "Members already known (same phone or Telegram id) are updated, not added twice."
+        )
+        + "\n"
+        + t.gettext(CANCEL_HINT),
     )
     return WAITING_FILE
 
@@ -142,7 +146,10 @@ async def cancel(update: Update, context: BotContext) -> int:
 
 def conversation() -> ConversationHandler:
     return ConversationHandler(
-        entry_points=[CommandHandler("import", start)],
+        entry_points=[
+            CommandHandler("import", start),
+            choice_handler("import", start),
+        ],
         states={
             WAITING_FILE: [
                 MessageHandler(filters.Document.ALL, got_file),

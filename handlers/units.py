@@ -21,8 +21,10 @@ from bot.sender import Rendered, renderer
 from domain import cadre_jobs, cadres, feedback, periods, privacy, units
 from domain.errors import DomainError, NotAllowed
 from domain.models import Role
+from handlers.branch_choice import acting_branch, branch_or_ask, choice_handler
 from handlers.cadres import today
 from handlers.common import (
+    CANCEL_HINT,
     answer_query,
     answer_stale,
     drop_buttons,
@@ -50,10 +52,13 @@ async def unit_add(update: Update, context: BotContext) -> str | int:
     me = await who(update, context)
     if not me.has(Role.SECRETARY):
         return await _refuse(update, context, NotAllowed("not_allowed"))
+    # The unit's contact is approved in the branch chosen here.
+    if await branch_or_ask(update, context, me, "unit_add") is None:
+        return ConversationHandler.END
     await update.effective_message.reply_text(
         t.gettext("What is the full name of the unit party organisation?")
         + "\n"
-        + t.gettext("(Send /cancel to stop at any time.)")
+        + t.gettext(CANCEL_HINT)
     )
     return UNIT_NAME
 
@@ -62,10 +67,9 @@ async def unit_named(update: Update, context: BotContext) -> str | int:
     t = await tr(update, context)
     me = await who(update, context)
     try:
+        branch_id = acting_branch(context, me)
         unit = await units.add_unit(context.db, me, update.effective_message.text)
-        invite = await units.invite_contact(
-            context.db, me, unit.id, me.branches_where(Role.SECRETARY)[0]
-        )
+        invite = await units.invite_contact(context.db, me, unit.id, branch_id)
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
         return UNIT_NAME
@@ -211,9 +215,9 @@ async def cancel(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
-def _conversation(name: str, entry: CommandHandler, states: dict) -> ConversationHandler:
+def _conversation(name: str, entries: list, states: dict) -> ConversationHandler:
     return ConversationHandler(
-        entry_points=[entry],
+        entry_points=entries,
         states=states,
         fallbacks=[CommandHandler("cancel", cancel)],
         allow_reentry=True,
@@ -227,12 +231,15 @@ def conversations() -> list[ConversationHandler]:
     return [
         _conversation(
             "unit_add",
-            CommandHandler("unit_add", unit_add),
+            [
+                CommandHandler("unit_add", unit_add),
+                choice_handler("unit_add", unit_add),
+            ],
             {UNIT_NAME: [MessageHandler(text, unit_named)]},
         ),
         _conversation(
             "remark",
-            CommandHandler("remark", remark),
+            [CommandHandler("remark", remark)],
             {
                 REMARK_TEXT: [
                     CallbackQueryHandler(remark_whom, pattern=r"^remark:"),

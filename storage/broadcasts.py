@@ -8,9 +8,11 @@ import aiosqlite
 
 from storage import audit
 from storage.db import Database, iso, utcnow
+from storage.people import MEMBER_OF
 
-# (person id, chat) of the active members of a branch with Telegram, per audience.
-_ACTIVE = "p.branch_id = :branch AND p.status = 'active' AND p.telegram_id IS NOT NULL"
+# (person id, chat) of the members of a branch with Telegram, per audience: contacts and a
+# secretary the roster does not list are not members.
+_ACTIVE = f"p.branch_id = :branch AND {MEMBER_OF} AND p.telegram_id IS NOT NULL"
 _AUDIENCES: dict[str, str] = {
     "all": f"SELECT p.id, p.telegram_id FROM people p WHERE {_ACTIVE}",
     "cadres": (

@@ -89,6 +89,15 @@ async def current(db: Database, year: int) -> list[CadreRegistration]:
     return [rows.cadre_registration(r) for r in found]
 
 
+async def pending_people(db: Database, year: int) -> set[int]:
+    """Who has a registration for `year` waiting for the secretary's confirmation."""
+    found = await db.fetchall(
+        "SELECT DISTINCT person_id FROM cadre_registrations WHERE year = ? AND status = 'pending'",
+        (year,),
+    )
+    return {r[0] for r in found}
+
+
 async def latest_confirmed(db: Database, person_id: int) -> CadreRegistration | None:
     row = await db.fetchone(
         "SELECT * FROM cadre_registrations WHERE person_id = ? AND status = 'confirmed'"

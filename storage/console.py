@@ -6,6 +6,7 @@ import json
 import sqlite3
 
 from storage.db import Database
+from storage.people import MEMBER_OF
 
 _AUDIT = (
     "SELECT a.*, p.name AS actor_name FROM audit_log a LEFT JOIN people p ON p.id = a.actor_id"
@@ -18,8 +19,14 @@ def _entry(row: sqlite3.Row) -> dict:
 
 
 async def members(db: Database, branch_id: int) -> list[sqlite3.Row]:
+    """The roster: members, members who left, and applicants to membership; never the
+    branch's contacts, nor a secretary the roster does not list."""
     return await db.fetchall(
-        "SELECT * FROM people WHERE branch_id = ? AND status != 'rejected' ORDER BY id",
+        f"SELECT * FROM people p WHERE branch_id = ? AND ({MEMBER_OF}"
+        " OR EXISTS (SELECT 1 FROM departures d WHERE d.person_id = p.id)"
+        " OR (p.status = 'pending' AND EXISTS (SELECT 1 FROM join_requests j"
+        "   WHERE j.person_id = p.id AND j.status = 'pending' AND j.role IN ('member', 'cadre'))))"
+        " ORDER BY id",
         (branch_id,),
     )
 

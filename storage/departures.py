@@ -8,7 +8,9 @@ from datetime import date
 import aiosqlite
 
 from domain.models import Category
+from storage import people
 from storage.db import Database, iso, utcnow
+from storage.people import MEMBER_OF
 
 
 async def create(
@@ -42,6 +44,7 @@ async def erase_contact(
     await conn.execute("DELETE FROM roles WHERE person_id = ?", (person_id,))
     await conn.execute("UPDATE invites SET uses_left = 0 WHERE person_id = ?", (person_id,))
     if telegram_id is not None:
+        await people.mark_menu_of_chat(conn, telegram_id)
         await conn.execute("DELETE FROM telegram_users WHERE telegram_id = ?", (telegram_id,))
         await conn.execute("DELETE FROM ptb_user_data WHERE user_id = ?", (telegram_id,))
 
@@ -189,7 +192,7 @@ async def of_person(db: Database, person_id: int) -> list[dict]:
 
 async def find_members(db: Database, branch_id: int, text: str) -> list[dict]:
     found = await db.fetchall(
-        "SELECT id FROM people WHERE branch_id = ? AND status = 'active'"
+        f"SELECT id FROM people p WHERE branch_id = ? AND {MEMBER_OF}"
         " AND (phone = ? OR name = ?) ORDER BY id LIMIT 5",
         (branch_id, text, text),
     )

@@ -291,7 +291,7 @@ async def reminder_candidates(
 ) -> list[sqlite3.Row]:
     """Going answers to events starting within the horizon that have had no reminder."""
     async with conn.execute(
-        "SELECT e.id AS event_id, p.id AS person_id, p.telegram_id, e.starts_at,"
+        "SELECT e.id AS event_id, p.id AS person_id, p.telegram_id, p.category, e.starts_at,"
         " COALESCE(l.lead_minutes, ?) AS lead"
         " FROM events e"
         " JOIN event_rsvps r ON r.event_id = e.id AND r.answer = 'going'"

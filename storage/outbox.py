@@ -11,6 +11,7 @@ import aiosqlite
 
 from domain.notification import Attachment, Kind, Message
 from storage.db import Database, iso, utcnow
+from storage.people import MEMBER_OF
 
 STATUSES = ("pending", "sending", "sent", "unreachable", "dead")
 ERROR_MAX = 500
@@ -273,7 +274,7 @@ async def unreachable_members(db: Database, branch_id: int) -> list[str]:
     """Names of the branch's active people the bot cannot write to."""
     found = await db.fetchall(
         "SELECT p.name FROM people p JOIN telegram_users u ON u.telegram_id = p.telegram_id"
-        " WHERE p.branch_id = ? AND p.status = 'active' AND u.unreachable_at IS NOT NULL"
+        f" WHERE p.branch_id = ? AND {MEMBER_OF} AND u.unreachable_at IS NOT NULL"
         " ORDER BY p.id",
         (branch_id,),
     )

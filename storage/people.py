@@ -6,6 +6,12 @@ from domain.models import Category, Person, PersonStatus, Role
 from storage import rows
 from storage.db import Database, iso, utcnow
 
+# domain.access's rule for SQL: the person aliased `p` is a member of their branch.
+MEMBER_OF = (
+    "(p.status = 'active' AND EXISTS (SELECT 1 FROM roles mr WHERE mr.person_id = p.id"
+    " AND mr.branch_id = p.branch_id AND mr.role IN ('member', 'cadre')))"
+)
+
 
 async def by_telegram_id(db: Database, telegram_id: int) -> Person | None:
     row = await db.fetchone("SELECT * FROM people WHERE telegram_id = ?", (telegram_id,))
@@ -72,7 +78,53 @@ async def grant_role(
         " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (person_id, branch_id, role, iso(utcnow()), granted_by),
     )
+    if cur.rowcount > 0:
+        await mark_menu(conn, person_id)
     return cur.rowcount > 0
+
+
+async def revoke_role(
+    conn: aiosqlite.Connection, person_id: int, branch_id: int, role: Role
+) -> bool:
+    cur = await conn.execute(
+        "DELETE FROM roles WHERE person_id = ? AND branch_id = ? AND role = ?",
+        (person_id, branch_id, role),
+    )
+    if cur.rowcount > 0:
+        await mark_menu(conn, person_id)
+    return cur.rowcount > 0
+
+
+async def mark_menu(conn: aiosqlite.Connection, person_id: int) -> None:
+    """The person's command menu is out of date; the running bot republishes it."""
+    async with conn.execute("SELECT telegram_id FROM people WHERE id = ?", (person_id,)) as cur:
+        row = await cur.fetchone()
+    if row is not None and row[0] is not None:
+        await mark_menu_of_chat(conn, row[0])
+
+
+async def mark_menu_of_chat(conn: aiosqlite.Connection, telegram_id: int) -> None:
+    # Microseconds: a mark made while the previous one is being published must differ.
+    await conn.execute(
+        "INSERT INTO menu_refresh (telegram_id, marked_at) VALUES (?, ?)"
+        " ON CONFLICT (telegram_id) DO UPDATE SET marked_at = excluded.marked_at",
+        (telegram_id, utcnow().isoformat()),
+    )
+
+
+async def menus_to_refresh(db: Database, limit: int) -> list[tuple[int, str]]:
+    found = await db.fetchall(
+        "SELECT telegram_id, marked_at FROM menu_refresh ORDER BY marked_at LIMIT ?", (limit,)
+    )
+    return [(r[0], r[1]) for r in found]
+
+
+async def menu_refreshed(conn: aiosqlite.Connection, telegram_id: int, marked_at: str) -> None:
+    """A mark made again meanwhile stays, so that newer change is published too."""
+    await conn.execute(
+        "DELETE FROM menu_refresh WHERE telegram_id = ? AND marked_at = ?",
+        (telegram_id, marked_at),
+    )
 
 
 async def roles_of(db: Database, person_id: int) -> set[tuple[int, Role]]:
@@ -86,6 +138,26 @@ async def has_role(db: Database, person_id: int, branch_id: int, role: Role) -> 
         (person_id, branch_id, role),
     )
     return row is not None
+
+
+async def has_role_in(
+    conn: aiosqlite.Connection, person_id: int, branch_id: int, role: Role
+) -> bool:
+    async with conn.execute(
+        "SELECT 1 FROM roles WHERE person_id = ? AND branch_id = ? AND role = ?",
+        (person_id, branch_id, role),
+    ) as cur:
+        return await cur.fetchone() is not None
+
+
+async def secretary_count(conn: aiosqlite.Connection, branch_id: int) -> int:
+    async with conn.execute(
+        "SELECT COUNT(*) FROM roles r JOIN people p ON p.id = r.person_id"
+        " WHERE r.branch_id = ? AND r.role = 'secretary' AND p.status = 'active'",
+        (branch_id,),
+    ) as cur:
+        row = await cur.fetchone()
+    return row[0]
 
 
 async def secretaries(db: Database, branch_id: int) -> list[Person]:

@@ -24,6 +24,7 @@ from domain.post_models import (
 )
 from storage import rows
 from storage.db import Database, iso, parse_iso
+from storage.people import MEMBER_OF
 
 Conn = aiosqlite.Connection | Database
 
@@ -155,7 +156,7 @@ async def update_post(conn: aiosqlite.Connection, post_id: int, **fields: object
 async def active_members(conn: Conn, branch_id: int) -> list[Person]:
     found = await _all(
         conn,
-        "SELECT * FROM people WHERE branch_id = ? AND status = 'active' ORDER BY id",
+        f"SELECT * FROM people p WHERE branch_id = ? AND {MEMBER_OF} ORDER BY id",
         (branch_id,),
     )
     return [rows.person(r) for r in found]

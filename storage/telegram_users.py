@@ -13,6 +13,14 @@ async def get_languages(db: Database, telegram_id: int) -> tuple[str | None, str
     return (row["locale"], row["language_code"]) if row else (None, None)
 
 
+async def seen(db: Database, telegram_id: int) -> bool:
+    """Whether the account has written to the bot before."""
+    return (
+        await db.fetchone("SELECT 1 FROM telegram_users WHERE telegram_id = ?", (telegram_id,))
+        is not None
+    )
+
+
 async def set_language_code(db: Database, telegram_id: int, language_code: str | None) -> None:
     async with db.transaction() as conn:
         await conn.execute(

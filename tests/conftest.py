@@ -5,10 +5,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.testing.fake_bot_api import FakeBotAPI
-from bot.testing.harness import BotHarness, Person
 from domain import admin, onboarding
 from domain.models import InviteRole
+from tests.fakes.fake_bot_api import FakeBotAPI
+from tests.fakes.harness import BotHarness, Person
 
 TOKEN = "123456789:AAHfakeTokenForTests_0123456789abcdef"
 

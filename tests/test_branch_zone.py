@@ -95,7 +95,7 @@ async def test_the_mobile_date_picker_opens_on_the_branchs_month(bot, branch, ne
         await someone.send("杭州某科技公司")
         await someone.press("暂不清楚")
         pickers[where.id] = someone.buttons()[1]  # the month's title
-    assert pickers == {branch.id: "2026-12", new_york.id: "2026-11"}
+    assert pickers == {branch.id: "2026年12月", new_york.id: "2026年11月"}
 
 
 async def test_a_person_of_two_branches_reads_each_in_its_zone(bot, branch, new_york):

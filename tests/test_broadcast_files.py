@@ -49,7 +49,7 @@ async def test_the_file_is_backed_up_and_dropped_once_delivered_even_after_a_res
     with sqlite3.connect(copy) as conn:
         assert conn.execute("SELECT file_content FROM broadcasts").fetchone()[0] == PHOTO
     shown = next(m for m in secretary.messages if m.get("text", "").startswith("正在发送"))
-    assert shown["text"] == "正在发送公告：已发送 0 / 4"  # the secretary gets it too
+    assert shown["text"] == "正在发送公告：已发送 0 / 3"  # the secretary is no member
 
     monkeypatch.setattr(broadcast, "PROGRESS_SECONDS", 0.05)
     await bot.restart()
@@ -58,7 +58,7 @@ async def test_the_file_is_backed_up_and_dropped_once_delivered_even_after_a_res
         return shown["text"].startswith("公告已发出")
 
     await wait_for(finished)
-    assert shown["text"] == "公告已发出：已送达 4 人，无法送达 0 人，失败 0 人，共 4 人。"
+    assert shown["text"] == "公告已发出：已送达 3 人，无法送达 0 人，失败 0 人，共 3 人。"
     row = await bot.db.fetchone("SELECT file_content, finished_at FROM broadcasts")
     assert row["file_content"] is None and row["finished_at"] is not None
     assert not stale.exists()  # a draft nobody finished, removed at start-up

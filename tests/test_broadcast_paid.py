@@ -12,7 +12,7 @@ TEXT = "明晚七点社区议事会，请准时参加。"
 
 
 async def broadcast_to_all(bot, branch, server) -> tuple[str, list[dict]]:
-    members = [bot.person(f"党员{i}") for i in range(3)]
+    members = [bot.person(f"党员{i}") for i in range(4)]
     for i, someone in enumerate(members):
         await member(bot.db, branch.id, f"党员{i}", cadre=False, telegram_id=someone.id)
     secretary = branch.secretary

@@ -13,13 +13,13 @@ from zoneinfo import ZoneInfo
 from openpyxl import load_workbook
 
 from bot import jobs
-from bot.testing.harness import Person
 from domain import admin, units, workdays
 from domain.periods import next_working_day
 from domain.post_models import Rating
 from storage import cadres as cadre_store
 from storage import units as unit_store
 from tests.cadre_support import attended, event, hours, member, post_held, registered
+from tests.fakes.harness import Person
 from tests.test_cli import environment
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -99,6 +99,10 @@ async def test_a_january_of_registration_reminders(bot, branch):
         date(2026, 2, 9),
     ]
     assert "年度党员干部注册" in late.texts[0] and "第 6 次" in late.texts[-1]
+    # Every reminder carries the button that starts the registration itself.
+    assert all(late.buttons(m) == ["📝 立即登记"] for m in late.messages)
+    await late.press("📝 立即登记")
+    assert "哪个单位党组织" in late.last_text
     assert received["soon"] == [date(2026, 1, 4)]
     assert on_leave.messages == []
     # Escalated a week after the sixth, once the Spring Festival holiday (15-23 February)
@@ -305,8 +309,9 @@ async def test_cadres_hear_of_events_and_are_nudged_once_when_idle(bot, branch):
 
     new = {p.user["first_name"]: p.texts[counts[p.id] :] for p in (idle, busy, plain)}
     assert len(new["闲局长"]) == 2 and "尚无经核实" in new["闲局长"][0]
-    assert "主题党日" in new["闲局长"][1] and "2026-09-18 09:00" in new["闲局长"][1]
-    assert len(new["忙处长"]) == 1 and "2026-09-18 09:00" in new["忙处长"][0]
+    assert "主题党日" in new["闲局长"][1] and "2026年9月18日 09:00" in new["闲局长"][1]
+    assert len(new["忙处长"]) == 1 and "2026年9月18日 09:00" in new["忙处长"][0]
+    assert "参加" in busy.buttons(busy.last)[0]  # the invitation itself: answered in place
     assert new["普通党员"] == []
 
 
@@ -323,7 +328,7 @@ async def test_cadre_shows_this_quarters_recorded_figures(bot, branch):
     await bot.drain_outbox()
     await cadre.send("/cadre")
     assert "参加活动：1 次" in cadre.last_text
-    assert "核实 1.5 小时" in cadre.last_text and "认定 0.5 小时" in cadre.last_text
+    assert "核实 1.5 小时" in cadre.last_text and "自报（待核实）0.5 小时" in cadre.last_text
     assert "文明劝导岗" in cadre.last_text and "称职" in cadre.last_text
 
 
@@ -358,11 +363,11 @@ async def test_the_feedback_counts_attested_hours_where_the_branch_chose_so(bot,
     west_secretary = Person(bot, bot.server._users[secretary_id])
     await west_secretary.send("/hours")
     await west_secretary.press("⚖️ 汇总计入：仅已核实的时长")
-    await west_secretary.press("已核实和自报（待审核）的时长")
+    await west_secretary.press("已核实和自报（待核实）的时长")
     assert await run(bot, "cadre-feedback", at(date(2026, 10, 8), "09:30")) == 2
 
     [mail] = contact.messages
-    assert "服务时长（核实+自报）：5.5 小时，其中核实 4.5 小时" in mail["caption"]
+    assert "服务时长（核实+自报）：5.5 小时，其中已核实 4.5 小时" in mail["caption"]
     rows, _ = rows_of(mail["_files"]["document"])
     mover = next(row for row in rows if row[1] == "搬家局长")
     assert (mover[9], mover[10], mover[15], mover[16]) == (4.5, 1, 5.5, "核实+自报")

@@ -329,6 +329,7 @@ async def test_a_cadre_who_moved_branch_appears_once_with_both_branches(world):
         await conn.execute(
             "UPDATE people SET branch_id = ? WHERE telegram_id = ?", (west.id, telegram_id)
         )
+        await conn.execute("UPDATE roles SET branch_id = ?", (west.id,))
     await registered(db, telegram_id, 2, education.id, address="西湖路 9 号")
     figures = await feedback.gather(db, periods.quarter(2026, 3), TZ)
     assert len(figures) == 1
@@ -493,8 +494,8 @@ async def test_each_branch_decides_whether_its_attested_hours_count(world):
     assert (east_only.hours_counted, east_only.counted_as) == (0.0, "核实")
     unit = (await unit_store.all_units(db))[0]
     text = feedback.message_text(unit, quarter, list(figures.values()))
-    assert "服务时长（核实+自报）：4.5 小时，其中核实 3.5 小时" in text
-    assert "服务时长：核实 0 小时，认定 1 小时" in text
+    assert "服务时长（核实+自报）：4.5 小时，其中已核实 3.5 小时" in text
+    assert "服务时长：已核实 0 小时，自报（待核实）1 小时" in text
     book = load_workbook(io.BytesIO(feedback.unit_workbook(unit, quarter, list(figures.values()))))
     rows = list(book["汇总"].iter_rows(2, values_only=True))
     columns = {name: i for i, name in enumerate(rows[0])}

@@ -34,16 +34,17 @@ async def register(person, unit_button: str, *, unit_name: str | None = None) ->
     await person.send("/cadre")
     assert "未登记" in person.last_text
     await person.press("📝 登记")
-    assert "姓名" in person.last_text
-    await person.send(person.user["first_name"])
+    # Name and phone are known from joining: the first question is the unit.
+    assert "哪个单位党组织" in person.last_text
     await person.press(unit_button)
     if unit_name is not None:
         await person.send(unit_name)
     await person.send("副局长")
     await person.press("正处级")
     await person.send("幸福路 8 号 3 单元 201")
-    await person.send("13900139000")
-    assert "请核对" in person.last_text and "职级：正处级" in person.last_text
+    review = person.last_text
+    assert "请核对" in review and "职级：正处级" in review
+    assert f"姓名：{person.user['first_name']}" in review and "电话：13900139000" in review
     await person.press("✅ 提交")
     assert "已提交给" in person.last_text
 
@@ -80,6 +81,40 @@ async def test_a_cadre_registers_and_the_secretary_confirms(bot, branch):
     assert await cadre_store.history(bot.db, record.id) == [confirmed]
 
 
+async def test_the_welcome_starts_the_registration_with_one_press(bot, branch):
+    await units.add_unit(bot.db, None, "县教育局机关党委")
+    zhou = await joined_cadre(bot, branch, "周局长")
+    assert "请现在办理本年度登记" in zhou.last_text
+    await zhou.press("📝 立即登记")
+    assert "哪个单位党组织" in zhou.last_text
+    await zhou.press("县教育局机关党委")
+    await zhou.send("局长")
+    await zhou.press("正处级")
+    await zhou.send("幸福路 2 号")
+    assert "姓名：周局长" in zhou.last_text and "电话：13900139000" in zhou.last_text
+    await zhou.press("✅ 提交")
+    assert "已提交给" in zhou.last_text
+
+
+async def test_the_welcome_in_english_points_to_registration(bot, branch):
+    person = bot.person("Zhou", language_code="en")
+    await person.send(f"/start {await invite(bot, branch.id, role=InviteRole.CADRE)}")
+    await person.send("Zhou Ming")
+    await person.share_contact("13900139000")
+    await person.press("✅ Submit")
+    await branch.secretary.press("✅ 通过")
+    assert "As a cadre, please register for this year now" in person.last_text
+    await person.press("📝 Register now")
+    assert "Which unit party organisation" in person.last_text
+
+
+async def test_a_plain_member_is_not_asked_to_register_as_a_cadre(bot, branch):
+    plain = bot.person("普通党员")
+    await onboard(plain, await invite(bot, branch.id), "王芳", "13900139001", "居民党员")
+    await branch.secretary.press("✅ 通过")
+    assert "已通过" in plain.last_text and plain.buttons() == []
+
+
 async def test_a_unit_not_listed_is_added_by_the_secretary(bot, branch):
     li = await joined_cadre(bot, branch, "李处长")
     await register(li, "我的单位不在列表中", unit_name="县水利局党组")
@@ -114,7 +149,7 @@ async def test_unit_contact_joins_links_the_group_and_sees_only_own_cadres(bot, 
     code = re.search(r"start=([A-Z0-9]+)", secretary.last_text).group(1)
     contact = bot.person("卫健联络员")
     await onboard(contact, code, "刘联络员", "13700137000", None)
-    assert "单位党组织联系人" in secretary.last_text
+    assert "单位党组织“县卫健委机关党委”的联系人" in secretary.last_text
     await secretary.press("✅ 通过")
     health = (await unit_store.all_units(bot.db))[0]
     record = await people.by_telegram_id(bot.db, contact.id)
@@ -204,7 +239,6 @@ async def test_bad_answers_and_forged_buttons_are_refused(bot, branch):
     await units.add_unit(bot.db, None, "县教育局机关党委")
     wu = await joined_cadre(bot, branch, "吴科长")
     await wu.send("/cadre_register")
-    await wu.send("吴科长")
     unit_message = wu.message_with_button("县教育局机关党委")
     await wu.press_data(unit_message["message_id"], "cadre:unit:999")
     assert wu.answer == "此按钮已失效。"
@@ -215,6 +249,14 @@ async def test_bad_answers_and_forged_buttons_are_refused(bot, branch):
     rank_message = wu.message_with_button("正科级")
     await wu.press_data(rank_message["message_id"], "cadre:rank:general")
     assert wu.answer == "此按钮已失效。"
+    await wu.press("正科级")
+    await wu.send("幸福路 1 号")
+    # Starting over asks everything, the name and phone from joining too.
+    await wu.press("✏️ 重新填写（含姓名和电话）")
+    assert "姓名" in wu.last_text
+    await wu.send("吴科长")
+    await wu.press("县教育局机关党委")
+    await wu.send("科长")
     await wu.press("正科级")
     await wu.send("幸福路 1 号")
     await wu.send("12345")

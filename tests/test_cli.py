@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.testing.fake_bot_api import FakeBotAPI
 from domain import admin
 from storage.db import Database
 from tests.conftest import TOKEN
+from tests.fakes.fake_bot_api import FakeBotAPI
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -65,11 +65,19 @@ def test_operator_commands(tmp_path):
     again = partybot(tmp_path, "branch", "add", "幸福社区党支部", "--district", "城关区")
     assert again.returncode == 1 and "already exists" in again.stderr
 
-    ok = partybot(tmp_path, "secretary", "add", "--branch", branch_id, "--telegram-id", "4242")
+    ok = partybot(
+        tmp_path, "secretary", "add", "--branch", branch_id, "--telegram-id", "4242", "--name", "王"
+    )
     assert ok.returncode == 0, ok.stderr
     for args, message in [
-        (["secretary", "add", "--branch", "999", "--telegram-id", "1"], "no branch with id 999"),
-        (["secretary", "add", "--branch", branch_id, "--telegram-id", "-5"], "positive number"),
+        (
+            ["secretary", "add", "--branch", "999", "--telegram-id", "1", "--name", "王"],
+            "no branch with id 999",
+        ),
+        (
+            ["secretary", "add", "--branch", branch_id, "--telegram-id", "-5", "--name", "王"],
+            "positive number",
+        ),
         (["invite", "create", "--branch", "999"], "no branch with id 999"),
         (["invite", "create", "--branch", branch_id, "--uses", "0"], "--uses"),
     ]:
@@ -95,7 +103,9 @@ def test_operator_commands(tmp_path):
     backup = partybot(tmp_path, "backup", str(tmp_path / "backups" / "b.db"))
     assert backup.returncode == 0 and (tmp_path / "backups" / "b.db").stat().st_size > 0
 
-    bad = partybot(tmp_path, "secretary", "add", "--branch", "x", "--telegram-id", "1")
+    bad = partybot(
+        tmp_path, "secretary", "add", "--branch", "x", "--telegram-id", "1", "--name", "王"
+    )
     assert bad.returncode == 2 and "invalid int value" in bad.stderr
 
 

@@ -7,7 +7,6 @@ import json
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.testing.harness import BotHarness
 from domain import admin, cadres, digest, hours, pending
 from domain.access import actor
 from domain.activity import ActivityKind
@@ -16,6 +15,7 @@ from storage import worktime as worktime_store
 from tests.cadre_support import facts, member
 from tests.conftest import invite, onboard
 from tests.console_helpers import sent_file, sheet_rows
+from tests.fakes.harness import BotHarness
 
 # 12:00 in Shanghai on Wednesday 25 November 2026.
 NOW = datetime(2026, 11, 25, 4, 0, tzinfo=UTC)
@@ -71,7 +71,7 @@ async def test_the_pending_queue_and_batch_approval(bot, branch):
     replies = await secretary.send("/pending")
     texts = [m["text"] for m in replies]
     assert texts[0] == "有 6 项等待您决定，最早的在前："
-    assert texts[1].startswith("入党申请 · 张华")
+    assert texts[1].startswith("加入支部申请 · 张华")
     assert texts[2].startswith("认领岗位 · 李明") and "楼道长" in texts[2]
     assert texts[3].startswith("干部登记 · 赵刚") and "局长" in texts[3]
     assert all(t.startswith("活动时长记录 · 李明") for t in texts[4:7])
@@ -137,7 +137,8 @@ async def test_a_broadcast_to_300_members_reports_its_progress(server, tmp_path,
         created = await admin.add_branch(bot.db, "幸福社区党支部")
         secretary = bot.person("王书记")
         await admin.add_secretary(bot.db, created.id, secretary.id)
-        members = [bot.person(f"党员{i}") for i in range(299)]  # and the secretary
+        # The secretary is no member (the roster does not list them), so gets none.
+        members = [bot.person(f"党员{i}") for i in range(300)]
         for i, someone in enumerate(members):
             await member(bot.db, created.id, f"党员{i}", cadre=False, telegram_id=someone.id)
         for someone in members[:4]:
@@ -212,18 +213,21 @@ async def test_the_digest_on_the_secretarys_schedule(bot, branch):
         )
         # the application arrived within the week, the cadre's registration before it
         await conn.execute("UPDATE join_requests SET created_at = '2026-11-24T00:00:00+00:00'")
+    await member(bot.db, branch.id, "钱伟")  # a cadre who has not registered at all
     bot.sender.clock = lambda: NOW  # noon: outside the quiet hours
     sent = await digest.secretary_digest(bot.db, branch.id, NOW, SHANGHAI)
     assert sent == 1
     await bot.drain_outbox()
     text = secretary.last_text
     assert text.startswith("下午好")  # noon in Shanghai
-    assert "有 1 个入会申请等待您审核" in text
+    assert "有 1 个加入支部申请等待您审核" in text
     assert "活动时长记录：3 项待决定" in text and "认领岗位：1 项待决定" in text
     assert "干部登记：1 项待决定" in text
     assert "本周新登记：1" in text
     assert "即将举行：主题党日" in text
-    assert "本年度尚未登记的干部：赵刚" in text
+    # 赵刚's registration waits for the secretary: not listed as not registered.
+    assert "待您确认的干部登记：赵刚" in text
+    assert "本年度尚未登记的干部：钱伟" in text and "尚未登记的干部：赵刚" not in text
 
     # Nothing else is queued when the job runs again on the same day.
     assert await digest.secretary_digest(bot.db, branch.id, NOW, SHANGHAI) == 0
@@ -254,7 +258,7 @@ async def test_the_features_exports_and_personal_data(bot, branch):
         "姓名",
         "活动类别",
         "核实时长（小时）",
-        "待审核时长",
+        "自报时长（待核实，小时）",
         "计入时长（小时）",
         "计入口径",
     )
@@ -323,3 +327,13 @@ async def test_the_county_posts_are_offered_by_their_names(bot, branch):
     offered = secretary.buttons()
     assert "政策宣传岗" in offered and len(offered) == 10
     assert "publicity" not in offered
+
+
+def test_the_digest_tells_waiting_cadre_registrations_apart_in_english():
+    from bot.i18n import translator
+    from handlers.digest import _missing_lines
+
+    lines = _missing_lines(translator("en"), {"unconfirmed": ["Zhao"], "unregistered": ["Qian"]})
+    assert "Cadre registrations waiting for your confirmation: Zhao" in lines
+    assert any(line.startswith("Cadres not yet registered this year") for line in lines)
+    assert not any("Zhao" in line and "not yet registered" in line for line in lines)

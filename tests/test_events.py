@@ -258,15 +258,19 @@ async def test_capacity_and_answers(bot, branch, clock, members):
     li, zhang = members
     secretary = branch.secretary
     await secretary.send("/newevent")
+    since = len(secretary.messages)
     await secretary.send("小型座谈")
     await secretary.press("其他")
     await secretary.send("2026-12-01 14:00-16:00")
     await secretary.send("会议室")
-    await secretary.press("跳过")
+    await secretary.share_location(*PLACE)
     await secretary.send("0")
     assert "请输入 1 到 10000 之间的整数" in secretary.last_text
     await secretary.send("1")
     assert "名额：1" in secretary.last_text
+    # Answered by sharing and typing: the Skip and No limit buttons are gone.
+    dead = [secretary.buttons(m) for m in secretary.messages[since:-1] if secretary.buttons(m)]
+    assert dead == []
     await secretary.press("✅ 创建并邀请")
     await li.press("✅ 参加")
     await zhang.press("✅ 参加")
@@ -539,3 +543,73 @@ async def test_wrong_codes_are_limited_per_person(bot, branch, clock, members):
     # What the limit needed is forgotten once it no longer looks back that far.
     await jobs.JOBS["checkin-codes"].run(bot.db, None, clock(), bot.settings.tz)
     assert await bot.db.fetchval("SELECT COUNT(*) FROM checkin_failures") == 0
+
+
+async def test_a_cadre_hears_of_an_event_once_and_only_after_the_working_day(bot, branch):
+    """Seen: a cadre got the invitation and a separate 社区近期活动 notice, and an event
+    reminder at 17:0x on a working Thursday. Now: one invitation, held until the working
+    day is over, and reminders of the after-hours kind (none when it could only come late)."""
+    from datetime import date, time
+    from zoneinfo import ZoneInfo
+
+    from domain.models import InviteRole
+    from tests.conftest import invite, onboard
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+
+    # Messages are queued at the real time: the test's days come after it.
+    thursday, friday = date(2026, 12, 3), date(2026, 12, 4)  # working days
+
+    def local(clock: str, day: date = friday) -> datetime:
+        return datetime.combine(day, time.fromisoformat(clock), shanghai).astimezone(UTC)
+
+    moment = [local("09:30", thursday)]
+    bot.app.bot_data["clock"] = lambda: moment[0]
+    bot.sender.clock = lambda: moment[0]
+
+    async def at(when: datetime) -> None:
+        moment[0] = when
+        await bot.drain_outbox()
+
+    li = await make_member(bot, branch, "李", "李明", "13800138000")
+    cadre = bot.person("赵")
+    await onboard(
+        cadre, await invite(bot, branch.id, role=InviteRole.CADRE), "赵刚", "13600136000", None
+    )
+    await branch.secretary.press("✅ 通过")
+    before = len(cadre.messages)
+
+    await at(local("10:00", thursday))  # in the working day
+    await new_event(branch.secretary, "社区议事会", "2026-12-04 18:30-20:30", location=False)
+    await new_event(branch.secretary, "午后座谈", "2026-12-04 17:00-18:00", location=False)
+    assert "邀请您参加" in li.last_text
+    assert len(cadre.messages) == before  # held: the working day is not over
+    await at(local("18:01", thursday))
+    invitations = [t for t in cadre.texts[before:] if "邀请您参加" in t]
+    assert len(invitations) == 2 and "社区议事会" in invitations[0]
+
+    # The cadres' notice a few days before sends nothing to someone already invited.
+    notice = await jobs.JOBS["cadre-events"].run(bot.db, None, local("19:10", thursday), shanghai)
+    assert notice == 0
+
+    for event_id in (1, 2):
+        await cadre.press_data(
+            cadre.message_with_button("✅ 参加")["message_id"], f"ev:rsvp:{event_id}:going"
+        )
+        await li.press_data(
+            li.message_with_button("✅ 参加")["message_id"], f"ev:rsvp:{event_id}:going"
+        )
+    seen = len(cadre.messages)
+
+    # Two hours before each start (the default lead), on Friday in the working day.
+    for clock in ("15:00", "16:30", "17:05"):
+        moment[0] = local(clock)
+        await jobs.JOBS["events"].run(bot.db, branch.id, moment[0], shanghai, settings=bot.settings)
+        await bot.drain_outbox()
+    assert len([t for t in li.texts if "活动提醒" in t]) == 2
+    assert len(cadre.messages) == seen, "nothing reaches the cadre in the working day"
+    await at(local("18:01"))
+    reminders = [t for t in cadre.texts[seen:] if "活动提醒" in t]
+    # 社区议事会 (18:30) is reminded at the end of the working day; 午后座谈 (17:00) had
+    # started by then, so its reminder is not sent at all.
+    assert len(reminders) == 1 and "社区议事会" in reminders[0]

@@ -1,4 +1,4 @@
-"""Tests for the fake Telegram Bot API server (bot/testing/fake_bot_api.py).
+"""Tests for the fake Telegram Bot API server (tests/fakes/fake_bot_api.py).
 
 They talk to it the way the bot does: over HTTP, mostly through python-telegram-bot's own
 ``Bot``/``Application``, so the encoding details (form data, multipart, JSON-in-strings) and the
@@ -31,7 +31,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.testing.fake_bot_api import FakeBotAPI, html_to_text
+from tests.fakes.fake_bot_api import FakeBotAPI, html_to_text
 
 pytestmark = [
     pytest.mark.asyncio,

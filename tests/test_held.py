@@ -121,7 +121,8 @@ async def test_a_broadcast_held_by_quiet_hours_says_until_when(bot, branch):
     await secretary.press("📣 发送")
     shown = next(m for m in secretary.messages if m.get("text", "").startswith("正在发送"))
     assert (
-        shown["text"] == "正在发送公告：已发送 0 / 2\n将在 2026/12/2 08:00 后发送（夜间免打扰）。"
+        shown["text"]
+        == "正在发送公告：已发送 0 / 1\n将在 2026年12月2日 08:00 后发送（夜间免打扰）。"
     )
     assert someone.messages == []
 
@@ -129,7 +130,18 @@ async def test_a_broadcast_held_by_quiet_hours_says_until_when(bot, branch):
 def test_job_run_says_when_what_it_queued_will_be_delivered(tmp_path):
     moment = datetime.now(UTC)
     assert shifted(tmp_path, moment, "branch", "add", "幸福社区党支部").returncode == 0
-    added = shifted(tmp_path, moment, "secretary", "add", "--branch", "1", "--telegram-id", "42")
+    added = shifted(
+        tmp_path,
+        moment,
+        "secretary",
+        "add",
+        "--branch",
+        "1",
+        "--telegram-id",
+        "42",
+        "--name",
+        "王书记",
+    )
     assert added.returncode == 0, added.stderr
     # At 23:00 in November, next year's calendar is missing: the secretary's notice is
     # queued for then and waits for the end of the quiet hours.

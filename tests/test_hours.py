@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from domain import admin, digest
+from domain.models import Role
+from storage import people
 from storage.db import utcnow
 from tests.conftest import invite, onboard
 from tests.console_helpers import sent_file, sheet_rows
@@ -25,6 +27,13 @@ async def make_member(bot, branch, first_name: str, name: str, phone: str, **kw)
     await onboard(person, await invite(bot, branch.id), name, phone, "居民党员")
     await branch.secretary.press("✅ 通过")
     return person
+
+
+async def roster_lists(bot, person) -> None:
+    """The roster makes `person` (a secretary, say) a member of their branch."""
+    found = await people.by_telegram_id(bot.db, person.id)
+    async with bot.db.transaction() as conn:
+        await people.grant_role(conn, found.id, found.branch_id, Role.MEMBER)
 
 
 @pytest.fixture
@@ -128,7 +137,7 @@ async def test_bad_hours_are_refused_and_asked_again(bot, member, typed, expecte
         ("2026-11-26", "该日期在未来"),
         ("2026-08-26", "已超过 90 天"),
         ("明天", "无法识别该日期"),
-        ("2026-02-30", "无法识别该日期"),
+        ("2026-02-30", "这个日期不存在"),
     ],
 )
 async def test_bad_dates_are_refused(bot, member, typed, expected):
@@ -343,6 +352,7 @@ async def hour_statuses(bot) -> list[tuple[int, str]]:
 
 async def test_a_secretary_cannot_verify_their_own_hours(bot, branch, member):
     secretary = branch.secretary
+    await roster_lists(bot, secretary)  # a secretary logs hours as a member only
     await log(secretary, amount="2")  # record 1, the secretary's own
     # Not asked to review it; pressed anyway (the buttons of /pending), it is refused.
     assert "待审核的活动时长" not in secretary.last_text
@@ -405,23 +415,23 @@ async def test_the_secretary_chooses_whether_summaries_count_attested_hours(bot,
 
     await secretary.send("/hours")
     await secretary.press("⚖️ 汇总计入：仅已核实的时长")
-    await secretary.press("已核实和自报（待审核）的时长")
-    assert "支部的各项汇总现在计入已核实和自报（待审核）的时长" in secretary.last_text
+    await secretary.press("已核实和自报（待核实）的时长")
+    assert "支部的各项汇总现在计入已核实和自报（待核实）的时长" in secretary.last_text
     await secretary.send("/hours")
-    assert "⚖️ 汇总计入：已核实和自报（待审核）的时长" in secretary.buttons()
+    assert "⚖️ 汇总计入：已核实和自报（待核实）的时长" in secretary.buttons()
     await secretary.press("📋 本季度支部统计")
     assert "李明：计入 3.5 小时（核实+自报）：已核实 2 小时，待审核 1.5 小时" in secretary.last_text
     assert "昨天以来的活动时长（核实+自报）：3.5 小时" in await digest_text(bot, branch)
     await secretary.send(f"/export hours {TODAY} {TODAY}")
     rows = sheet_rows(sent_file(secretary.last)[1])
-    assert rows[1][1:] == ("李明", "党课", 2.0, 1.5, 3.5, "已核实和自报（待审核）的时长")
+    assert rows[1][1:] == ("李明", "党课", 2.0, 1.5, 3.5, "已核实和自报（待核实）的时长")
 
     # Members' own totals keep showing both tiers.
     await member.press("📊 我的统计", member.message_with_button("📊 我的统计"))
     assert "合计：已核实 2 小时，待审核 1.5 小时" in member.last_text
 
     await secretary.send("/hours")
-    await secretary.press("⚖️ 汇总计入：已核实和自报（待审核）的时长")
+    await secretary.press("⚖️ 汇总计入：已核实和自报（待核实）的时长")
     await secretary.press("仅已核实的时长")
     await secretary.send("/hours")
     await secretary.press("📋 本季度支部统计")
@@ -442,3 +452,53 @@ def test_the_operator_sets_the_counting_from_the_command_line(tmp_path):
     assert changed.returncode == 0 and "count with_attested hours" in changed.stdout
     refused = partybot(tmp_path, "branch", "hours", "--branch", "999", "--counting", "verified")
     assert refused.returncode == 1 and "no branch with id 999" in refused.stderr
+
+
+def current(person, message):
+    """The message as it is now on the person's screen (after edits)."""
+    return next(m for m in person.messages if m["message_id"] == message["message_id"])
+
+
+async def test_common_amounts_are_buttons_and_a_typed_amount_removes_them(bot, member):
+    await member.send("/hours")
+    await member.press("➕ 登记时长")
+    await member.press("党课")
+    await member.press("昨天")
+    asked = member.last
+    assert member.buttons(asked) == ["0.5 小时", "1 小时", "1.5 小时", "2 小时", "3 小时"]
+    await member.send("2.3")  # refused: the buttons still answer the question
+    assert member.buttons(current(member, asked))
+    await member.send("2")
+    assert member.buttons(current(member, asked)) == []
+    await member.send("学习党章")
+    await member.press("跳过")
+    await member.press("✅ 提交")
+    await member.send("/hours")
+    await member.press("➕ 登记时长")
+    await member.press("党课")
+    await member.press("📅 其他日期")
+    await member.send("11月20日")
+    await member.press("3 小时")
+    assert "请简要说明" in member.last_text
+    await member.send("学习党章")
+    await member.press("跳过")
+    await member.press("✅ 提交")
+    rows = await bot.db.fetchall("SELECT day, half_hours FROM hour_records ORDER BY id")
+    assert [tuple(r) for r in rows] == [("2026-11-24", 4), ("2026-11-20", 6)]
+
+
+async def test_editing_and_correcting_offer_the_common_amounts(bot, branch, member):
+    await log(member, amount="2")
+    await member.send("/hours")
+    await member.press("📜 我的记录")
+    await member.press("✏️ 修改 #1")
+    assert "1.5 小时" in member.buttons()
+    await member.press("1.5 小时")
+    assert "记录 #1 已改为 1.5 小时" in member.last_text
+    await log(member, amount="4")
+    await branch.secretary.press("✏️ 更正", branch.secretary.message_with_button("✏️ 更正"))
+    asked = branch.secretary.last
+    await branch.secretary.send("3")  # typed instead of pressed: the buttons go
+    assert branch.secretary.buttons(current(branch.secretary, asked)) == []
+    rows = await bot.db.fetchall("SELECT status, half_hours FROM hour_records ORDER BY id")
+    assert [tuple(r) for r in rows] == [("pending", 3), ("verified", 6)]

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from domain import hours
+from domain import dates, hours
 from domain.activity import ActivityKind, HourStatus
 from domain.errors import InvalidInput
 
@@ -52,16 +52,47 @@ def test_bad_hours_are_refused(typed, code):
         ("11-02", date(2026, 11, 2)),
         ("11月2日", date(2026, 11, 2)),
         ("20261101", date(2026, 11, 1)),
+        ("12月20日", date(2025, 12, 20)),  # something done: the last 20 December, not the next
+        ("今天", TODAY),
+        ("昨天", date(2026, 11, 24)),
+        ("Yesterday", date(2026, 11, 24)),
     ],
 )
-def test_dates_in_common_forms(typed, day):
-    assert hours.parse_day(typed, TODAY) == day
+def test_dates_of_things_done_in_common_forms(typed, day):
+    assert dates.parse_date(typed, TODAY, dates.Year.PAST) == day
 
 
-@pytest.mark.parametrize("typed", ["tomorrow", "2026-02-30", "13-01", "", "2026-11"])
-def test_bad_dates_are_refused(typed):
-    with pytest.raises(InvalidInput, match="hours_date_unreadable"):
-        hours.parse_day(typed, TODAY)
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("tomorrow", "date_format"),
+        ("", "date_format"),
+        ("2026-11", "date_format"),
+        ("2026-02-30", "date_invalid"),
+        ("13-01", "date_invalid"),
+    ],
+)
+def test_bad_dates_are_refused(typed, code):
+    with pytest.raises(InvalidInput) as refused:
+        dates.parse_date(typed, TODAY, dates.Year.PAST)
+    assert refused.value.code == code
+
+
+def test_a_duration_that_would_be_rounded_or_capped_is_refused():
+    """A duty record's 1.2 h became 1 h and 20 h became 12 h: the one reader refuses both."""
+    with pytest.raises(InvalidInput, match="hours_not_step"):
+        hours.parse_hours("1.2")
+    with pytest.raises(InvalidInput, match="hours_too_many"):
+        hours.parse_hours("20")
+    with pytest.raises(InvalidInput, match="hours_not_step"):
+        hours.half_hours_of(72)
+    with pytest.raises(InvalidInput, match="hours_too_many"):
+        hours.half_hours_of(20 * 60)
+    assert hours.half_hours_of(90) == 3
+    for pressed in hours.COMMON_HALF_HOURS:
+        assert hours.common_amount(pressed) == pressed
+    with pytest.raises(InvalidInput):
+        hours.common_amount(24)  # not an offered button: forged data
 
 
 def test_the_date_window():
@@ -247,6 +278,8 @@ async def test_the_counting_setting_and_own_records(tmp_path):
     from domain import admin
     from domain.access import actor
     from domain.errors import NotAllowed
+    from domain.models import Role
+    from storage import people
     from storage.db import Database
 
     async with Database(tmp_path / "h.db") as db:
@@ -261,6 +294,9 @@ async def test_the_counting_setting_and_own_records(tmp_path):
         await hours.set_counting(db, None, branch_id, hours.Counting.VERIFIED)  # the operator
         assert await hours.counting_of(db, branch_id) is hours.Counting.VERIFIED
 
+        async with db.transaction() as conn:  # the roster lists the secretary as a member
+            await people.grant_role(conn, secretary.person.id, branch_id, Role.MEMBER)
+        secretary = await actor(db, secretary.telegram_id)
         own = await hours.log(
             db, secretary, hours.Draft(ActivityKind.LESSON, TODAY, 2, "党课"), today=TODAY
         )

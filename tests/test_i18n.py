@@ -70,8 +70,8 @@ def test_dates_and_numbers_follow_the_locale_and_zone():
     zh, en = i18n.translator("zh_Hans"), i18n.translator("en")
     moment = datetime(2026, 3, 1, 16, 30, tzinfo=UTC)  # 00:30 next day in Shanghai
     shanghai = ZoneInfo("Asia/Shanghai")
-    assert zh.date(date(2026, 3, 1), "long") == "2026年3月1日"
-    assert en.date(date(2026, 3, 1), "long") == "March 1, 2026"
-    assert "3月2日" in zh.datetime(moment, shanghai, "long")
+    assert zh.date(date(2026, 3, 1)) == "2026年3月1日"
+    assert en.date(date(2026, 3, 1)) == "March 1, 2026"
+    assert zh.datetime(moment, shanghai) == "2026年3月2日 00:30"
     assert en.number(12345.5) == "12,345.5"
     assert zh.gettext("Welcome back, {name}!", name="李明") == "欢迎回来，李明！"

@@ -78,7 +78,7 @@ async def test_the_digest_tells_the_secretary_once(bot, branch, server):
     await bot.drain_outbox()
     digest = branch.secretary.last_text
     assert digest.startswith("早上好")
-    assert "有 1 个入会申请等待您审核" in digest
+    assert "有 1 个加入支部申请等待您审核" in digest
     assert "有 1 名党员收不到机器人的消息" in digest and "丙丁" in digest
     assert "过去一天有 1 条通知未能送达" in digest
     count = len(branch.secretary.messages)
@@ -176,7 +176,9 @@ async def test_a_job_missed_while_down_runs_at_start_up(bot, branch):
 
 def test_operators_list_and_run_jobs_and_see_the_outbox(tmp_path):
     branch_id = partybot(tmp_path, "branch", "add", "幸福社区党支部").stdout.strip()
-    assert partybot(tmp_path, "secretary", "add", "--branch", branch_id, "--telegram-id", "4242")
+    assert partybot(
+        tmp_path, "secretary", "add", "--branch", branch_id, "--telegram-id", "4242", "--name", "王"
+    )
     listed = partybot(tmp_path, "job", "list")
     assert listed.returncode == 0, listed.stderr
     assert f"secretary-digest\tbranch={branch_id}\tnext=" in listed.stdout
@@ -192,6 +194,14 @@ def test_operators_list_and_run_jobs_and_see_the_outbox(tmp_path):
     ]:
         result = partybot(tmp_path, *args)
         assert result.returncode == 1 and message in result.stderr, args
+    # A whole-bot job asked for one branch runs, and says it ran for the whole bot.
+    whole = partybot(tmp_path, "job", "run", "cadre-events", "--branch", branch_id)
+    assert whole.returncode == 0, whole.stderr
+    assert "runs for the whole bot" in whole.stdout and "job=cadre-events branch=-" in whole.stdout
+    # A job the branch switched off refuses instead of exiting 0 having done nothing.
+    partybot(tmp_path, "job", "set", "secretary-digest", "--branch", branch_id, "--off")
+    off = partybot(tmp_path, "job", "run", "secretary-digest", "--branch", branch_id)
+    assert off.returncode == 1 and "switched off for branch" in off.stderr
     bad_time = partybot(tmp_path, "job", "run", "secretary-digest", "--now", "noon")
     assert bad_time.returncode == 2
 

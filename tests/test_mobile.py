@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.testing.harness import BotHarness, Person
 from domain import admin, mobile
 from domain.access import actor
 from handlers import certificate_card
 from storage.db import iso, utcnow
 from tests.conftest import invite, onboard
+from tests.fakes.harness import BotHarness, Person
 
 NUMBER = re.compile(r"编号：(B\d{4}-(\d{4})-(\d{4}))")
 CODE = re.compile(r"验证码：([A-Z0-9]+)")
@@ -45,7 +45,7 @@ async def register_outflow(person: Person, *, back_in_days: int = 100) -> None:
     await person.send(f"{leave.year}/{leave.month}/{leave.day}")
     await person.send(back.isoformat())
     await person.press("务工")
-    await person.send("138 0013 8000")
+    await person.send("138 0013 8000")  # typing another number works as well
 
 
 async def report(person: Person, new_address: str) -> None:
@@ -156,8 +156,10 @@ async def test_inflow_is_confirmed(bot, branch):
     await zhao.send("个体经营")
     arrived = today() - timedelta(days=10)
     await zhao.send(f"{arrived.month}月{arrived.day}日")
-    await zhao.send("13900139000")
+    # The phone given when joining is offered, not typed again.
+    await zhao.press("📞 使用 13900139000")
     assert "原所在党支部：河北省正定县某村党支部" in zhao.last_text
+    assert "13900139000" in zhao.last_text
     assert "联系人电话：0311-88886666" in zhao.last_text
     await zhao.press("✅ 提交")
     await branch.secretary.press("✅ 通过")
@@ -282,7 +284,7 @@ async def test_every_bad_input_is_asked_again(bot, branch):
     assert "哪天外出" in li.last_text
     assert any(b.isdigit() for b in li.buttons()), "a date picker comes with the question"
     for bad, expected in [
-        ("明天", "无法识别这个日期"),
+        ("明天", "无法识别该日期"),
         ("2026-13-01", "这个日期不存在"),
         ("2月30日", "这个日期不存在"),
         ("1999-01-01", "离今天太远"),
@@ -342,11 +344,12 @@ async def test_every_bad_input_is_asked_again(bot, branch):
 
 async def test_secretary_lists_pages_contacts_renews_and_revokes(bot, branch):
     from domain.mobile_models import Direction
+    from domain.models import Role
     from storage import people
 
     async with bot.db.transaction() as conn:
         for i in range(7):
-            await people.insert(
+            person_id = await people.insert(
                 conn,
                 telegram_id=9000 + i,
                 branch_id=branch.id,
@@ -355,6 +358,7 @@ async def test_secretary_lists_pages_contacts_renews_and_revokes(bot, branch):
                 category="mobile",
                 status="active",
             )
+            await people.grant_role(conn, person_id, branch.id, Role.MEMBER)
     leave, back = today(), today() + timedelta(days=60)
     details = {
         "destination": "江苏省苏州市",

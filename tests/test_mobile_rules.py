@@ -13,7 +13,7 @@ from domain import admin, dates, mobile
 from domain.access import actor
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from domain.mobile_models import Direction, MobileSettings, RegStatus
-from domain.models import Category, PersonStatus
+from domain.models import Category, PersonStatus, Role
 from storage import people
 from storage.db import Database, utcnow
 
@@ -121,7 +121,7 @@ def test_settings_keep_to_the_national_maximum():
 async def _people(db: Database, branch_id: int, count: int) -> list:
     async with db.transaction() as conn:
         for i in range(count):
-            await people.insert(
+            person_id = await people.insert(
                 conn,
                 telegram_id=1000 + i,
                 branch_id=branch_id,
@@ -130,6 +130,7 @@ async def _people(db: Database, branch_id: int, count: int) -> list:
                 category=Category.MOBILE,
                 status=PersonStatus.ACTIVE,
             )
+            await people.grant_role(conn, person_id, branch_id, Role.MEMBER)
     return [await actor(db, 1000 + i) for i in range(count)]
 
 
@@ -214,7 +215,7 @@ async def test_history_is_kept_and_only_the_branch_sees_it(db):
         await mobile.decide_change(db, secretary, reported.change.id, approve=False, reason="x")
     with pytest.raises(InvalidInput):
         await mobile.report(db, li, rid, answers, {"departure": "2026-01-01"}, today)
-    with pytest.raises(NotFound):
+    with pytest.raises(NotAllowed):  # the secretary is no member: the roster lacks them
         await mobile.report(db, secretary, rid, answers, {}, today)
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         async with db.transaction() as conn:

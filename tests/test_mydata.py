@@ -20,7 +20,8 @@ async def two_members(bot, branch):
     li, zhang = bot.person("李"), bot.person("张")
     await onboard(li, code, "李明", "13800138000", "居民党员")
     await onboard(zhang, code, "张伟", "13900139000", "流动党员")
-    for message in [m for m in branch.secretary.messages if "新的入会申请" in m.get("text", "")]:
+    requests = [m for m in branch.secretary.messages if "新的加入支部申请" in m.get("text", "")]
+    for message in requests:
         await branch.secretary.press("✅ 通过", message)
     return li, zhang
 

@@ -26,9 +26,9 @@ async def test_two_members_onboard_and_are_approved(bot, branch):
 
     secretary = branch.secretary
     await secretary.send("/start")
-    assert "欢迎回来，王书记" in secretary.last_text
-    assert "有 2 个入会申请等待您审核" in secretary.last_text
-    requests = [m for m in secretary.messages if "新的入会申请" in m.get("text", "")]
+    assert "欢迎，王书记" in secretary.last_text  # the first visit: no "welcome back"
+    assert "有 2 个加入支部申请等待您审核" in secretary.last_text
+    requests = [m for m in secretary.messages if "新的加入支部申请" in m.get("text", "")]
     assert len(requests) == 2
     assert "李明" in requests[0]["text"] and "居民党员" in requests[0]["text"]
     assert "张 伟" in requests[1]["text"] and "流动党员" in requests[1]["text"]
@@ -193,7 +193,7 @@ async def test_english_speakers_are_answered_in_english(bot, branch):
     await john.press("✅ Submit")
     assert "has been sent to the branch secretary" in john.last_text
     # the secretary reads the request in Chinese, John reads the outcome in English
-    assert "新的入会申请" in branch.secretary.last_text
+    assert "新的加入支部申请" in branch.secretary.last_text
     await branch.secretary.press("✅ 通过")
     assert "has been approved" in john.last_text
 
@@ -251,7 +251,7 @@ async def test_an_english_secretary_reads_plurals_in_english(bot, branch):
     code = await invite(bot, branch.id, uses=2)
     await onboard(bot.person("甲"), code, "甲乙", "13800000001", "居民党员")
     await mary.send("/help")
-    assert mary.last_text.startswith("1 application is waiting for your decision.")
+    assert mary.last_text.startswith("1 request to join the branch is waiting for your decision.")
     await onboard(bot.person("丙"), code, "丙丁", "13800000002", "居民党员")
     await mary.send("/help")
-    assert mary.last_text.startswith("2 applications are waiting for your decision.")
+    assert mary.last_text.startswith("2 requests to join the branch are waiting for your decision.")

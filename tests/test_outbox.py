@@ -12,12 +12,12 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.sender import SharedBudget, Throttle, backoff
-from bot.testing.harness import BotHarness
 from domain import outbox
 from storage import outbox as stored
 from storage import telegram_users
 from storage.db import Database
 from tests.conftest import invite, onboard
+from tests.fakes.harness import BotHarness
 
 THANKS = "Thank you."  # a msgid the catalogs already have: 谢谢。
 

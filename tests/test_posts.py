@@ -7,9 +7,9 @@ import asyncio
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.testing.harness import Person
 from storage import audit
 from tests.conftest import invite, onboard
+from tests.fakes.harness import Person
 
 # The bot's own clock decides the cycle's year (the harness runs in Asia/Shanghai).
 YEAR = datetime.now(ZoneInfo("Asia/Shanghai")).year
@@ -210,7 +210,7 @@ async def test_a_whole_year_of_posts(bot, branch):
     await zhang.press("📒 记录履职")
     await zhang.press("政策宣传岗")
     await zhang.send("2026-02-30")
-    assert "格式发送日期" in zhang.last_text
+    assert "这个日期不存在" in zhang.last_text
     await zhang.send(f"{YEAR}-01-01")
     await zhang.send("更新宣传栏")
     await zhang.press("跳过")
@@ -511,3 +511,75 @@ async def test_a_restart_in_the_middle_of_a_duty_record_continues(bot, branch):
         row["done_on"]
         == (datetime.now(ZoneInfo("Asia/Shanghai")).date() - timedelta(days=1)).isoformat()
     )
+
+
+def dead_buttons(person: Person, since: int) -> list[str]:
+    """Buttons still on screen on any message since `since` but the newest one."""
+    return [b for m in person.messages[since:-1] for b in person.buttons(m) if person.buttons(m)]
+
+
+async def test_duty_hours_that_would_be_rounded_or_capped_are_refused(bot, branch):
+    """A duty's 1.2 h was stored as 1 h and 20 h as 12 h; now both are refused with the
+    reason, the date is typed as anywhere else (3月1日, 昨天), and typed answers leave no
+    dead buttons behind."""
+    secretary = branch.secretary
+    li = await member(bot, branch, "李明", "13800000001")
+    await forward(secretary)
+    await claim(li, "便民服务岗")
+    await secretary.press("✅ 通过")
+    await forward(secretary)
+    await li.send("/posts")
+    await li.press("📒 记录履职")
+    since = len(li.messages)
+    await li.press("便民服务岗")
+    await li.send("昨天")
+    await li.send("帮独居老人买药")
+    await li.send_photo(b"\xff\xd8fake-jpeg")
+    assert li.buttons() == ["0.5 小时", "1 小时", "1.5 小时", "2 小时", "3 小时", "跳过"]
+    await li.send("1.2")
+    assert "以半小时为单位" in li.last_text and "未作任何取整" in li.last_text
+    await li.send("20")
+    assert "每条记录最多登记 12 小时" in li.last_text
+    await li.send("1.5")
+    assert "时长：1.5 小时" in li.last_text
+    assert dead_buttons(li, since) == []
+    await li.press("✅ 保存")
+    yesterday = datetime.now(ZoneInfo("Asia/Shanghai")).date() - timedelta(days=1)
+    row = await bot.db.fetchone("SELECT minutes, done_on FROM duty_records")
+    assert (row["minutes"], row["done_on"]) == (90, yesterday.isoformat())
+    assert await bot.db.fetchval("SELECT half_hours FROM hour_records") == 3
+
+    # A pressed amount, and a date in the Chinese form.
+    await li.send("/posts")
+    await li.press("📒 记录履职")
+    await li.press("便民服务岗")
+    await li.send(f"{yesterday.month}月{yesterday.day}日")
+    await li.send("陪同就医")
+    await li.press("跳过")
+    await li.press("3 小时")
+    await li.press("✅ 保存")
+    assert [tuple(r) for r in await bot.db.fetchall("SELECT minutes FROM duty_records")] == [
+        (90,),
+        (180,),
+    ]
+
+
+async def test_duty_hours_in_english(bot, branch):
+    secretary = branch.secretary
+    john = await member(bot, branch, "John", "13800000002", language_code="en")
+    await forward(secretary)
+    await john.send("/posts")
+    await john.press("🙋 Claim a post")
+    await john.press("Convenience services post")
+    await john.press("🙋 Claim this post")
+    await secretary.press("✅ 通过")
+    await forward(secretary)
+    await john.send("/posts")
+    await john.press("📒 Record duty")
+    await john.press(john.buttons()[0])
+    await john.send("yesterday")
+    await john.send("Bought medicine")
+    await john.press("Skip")
+    assert "1.5 h" in john.buttons()
+    await john.send("1.2")
+    assert "Nothing was rounded" in john.last_text

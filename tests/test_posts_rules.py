@@ -86,15 +86,6 @@ def test_capacity_and_limit_rules():
             check_capacity(bad, 0)
 
 
-def test_hours_are_kept_as_whole_minutes():
-    assert rules.parse_minutes("2") == 120
-    assert rules.parse_minutes("1,5") == 90
-    assert rules.parse_minutes(" 0.25 ") == 15
-    for bad in ("", "abc", "0", "-1", "25"):
-        with pytest.raises(InvalidInput):
-            rules.parse_minutes(bad)
-
-
 # ---------------------------------------------------------------- with a database
 
 

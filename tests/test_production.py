@@ -15,12 +15,12 @@ from bot import backups, health, jobs
 from bot.config import load_settings
 from bot.context import BotContext
 from bot.logging import setup_logging
-from bot.testing.fake_bot_api import FakeBotAPI
-from bot.testing.harness import BotHarness
 from domain import admin
 from storage import inbox, migrations
 from storage.db import Database, utcnow
 from tests.conftest import TOKEN
+from tests.fakes.fake_bot_api import FakeBotAPI
+from tests.fakes.harness import BotHarness
 from tests.test_cli import environment, in_background, partybot, talking_to
 
 SECRET = "s3cret-token_for-the-webhook"

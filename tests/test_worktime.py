@@ -140,3 +140,17 @@ async def test_branch_settings_come_from_the_database(tmp_path):
         assert own.working == parse_spans(worktime.DEFAULT_WORKING_HOURS)
         assert own.is_working_day(date(2026, 3, 7))
         assert (await worktime.for_branch(db, None, defaults)).exceptions == {}
+
+
+@pytest.mark.parametrize(
+    ("moment", "kind", "until", "why"),
+    [
+        ("2026-12-01 23:00", Kind.NORMAL, "2026-12-02 08:00", worktime.Held.QUIET),
+        ("2026-12-02 10:00", Kind.AFTER_HOURS, "2026-12-02 18:00", worktime.Held.WORKING_DAY),
+        ("2026-12-05 10:00", Kind.OFFICE_HOURS, "2026-12-07 09:00", worktime.Held.OFFICE),
+    ],
+)
+def test_a_held_message_knows_until_when_and_why(moment, kind, until, why):
+    wait = CHINA.wait(kind, at(moment))
+    assert (wait.until, wait.why, wait.tz) == (at(until), why, SHANGHAI)
+    assert CHINA.wait(kind, at(until)) is None

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from domain import admin, hours, posts, units
 from domain.errors import DomainError
-from domain.models import Category, PersonStatus
+from domain.models import Category, PersonStatus, Role
 from handlers import broadcast, cadres
 from handlers import events as events_handlers
 from handlers import hours as hours_handlers
@@ -109,7 +109,7 @@ def members(live: LiveBot, second_branch):
 
     async def insert(telegram_id: int, category: Category) -> None:
         async with live.db.transaction() as conn:
-            await people.insert(
+            person_id = await people.insert(
                 conn,
                 telegram_id=telegram_id,
                 branch_id=branch.id,
@@ -118,6 +118,8 @@ def members(live: LiveBot, second_branch):
                 category=category,
                 status=PersonStatus.ACTIVE,
             )
+            role = Role.CADRE if category is Category.CADRE else Role.MEMBER
+            await people.grant_role(conn, person_id, branch.id, role)
 
     def make(category: Category = Category.RESIDENT):
         person = live.harness.person("党员")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import time
 
-from bot.testing.harness import BotHarness
 from domain import outbox
+from tests.fakes.harness import BotHarness
 
 RECIPIENTS = 5000
 # Telegram allows ~30/s; scaled up here so the test takes seconds, not minutes. What is

@@ -28,12 +28,12 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandl
 
 import handlers
 from benchmarks.seed import fill
-from bot.testing.harness import Person
 from domain import admin, events, hours
 from handlers import FEATURES, posts_admin
 from handlers.menu import BUTTONS
 from storage.db import Database
 from tests.conftest import TOKEN, invite, onboard
+from tests.fakes.harness import Person
 from tests.reliability.live import BOOKKEEPING, EXAMPLES, LiveBot, running
 from tests.reliability.test_role_matrix import handlers_of, open_everything
 

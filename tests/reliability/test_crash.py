@@ -13,8 +13,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from benchmarks.seed import fill
-from bot.testing.fake_bot_api import FakeBotAPI
-from bot.testing.process import BotProcess
 from domain import admin, onboarding, outbox
 from domain.models import Category, PersonStatus
 from storage import outbox as stored_outbox
@@ -22,6 +20,8 @@ from storage import people
 from storage import units as unit_store
 from storage.db import Database
 from tests.conftest import TOKEN
+from tests.fakes.fake_bot_api import FakeBotAPI
+from tests.fakes.process import BotProcess
 
 PEOPLE = 12
 KILLS = 3
@@ -83,7 +83,7 @@ def last_question(messages: list[dict]) -> dict | None:
 
 
 def join_requests(server: FakeBotAPI, chat: int) -> list[dict]:
-    return [m for m in server.chat_messages(chat) if "新的入会申请" in m.get("text", "")]
+    return [m for m in server.chat_messages(chat) if "新的加入支部申请" in m.get("text", "")]
 
 
 def texts(server: FakeBotAPI, chat: int) -> list[str]:

@@ -16,9 +16,9 @@ from collections import Counter
 
 from telegram.error import TelegramError
 
-from bot.testing.harness import BotHarness
 from domain import admin, outbox
 from storage.db import Database
+from tests.fakes.harness import BotHarness
 
 LONG = os.environ.get("RELIABILITY_LONG") == "1"
 MESSAGES = 3000 if LONG else 300

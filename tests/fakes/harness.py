@@ -24,11 +24,11 @@ from bot.app import ALLOWED_UPDATES, build_application
 from bot.config import Settings, load_settings
 from bot.jobs import SCHEDULER
 from bot.sender import Sender, sender_of
-from bot.testing.fake_bot_api import FakeBotAPI
 from bot.updates import PerUserUpdateProcessor
 from handlers.errors import stale_press
 from storage import outbox
 from storage.db import Database
+from tests.fakes.fake_bot_api import FakeBotAPI
 
 JSON = dict[str, Any]
 WAIT_SECONDS = 10.0

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.testing.fake_bot_api import FakeBotAPI
+from tests.fakes.fake_bot_api import FakeBotAPI
 
 ROOT = Path(__file__).resolve().parents[2]
 _TICKS = os.sysconf("SC_CLK_TCK")

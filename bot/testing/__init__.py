@@ -1,1 +1,0 @@
-"""Test utilities: a local fake Telegram Bot API server for end-to-end tests."""

@@ -1,0 +1,123 @@
+"""Which branch a secretary means: the one place that decides it.
+
+A secretary of one branch is never asked. A secretary of several is asked with buttons at
+the start of an action that belongs to one branch (/broadcast, /newevent, /import,
+/export, /audit, the hours register, posts administration); the choice is remembered for
+the conversation (CHOICE_KEPT since last used), so the steps of a flow and the next
+commands act for the same branch. The chosen id comes back in callback data and is
+checked against the presser's own secretary roles: a forged id is refused.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, ConversationHandler
+
+from bot.context import BotContext
+from domain.access import Actor
+from domain.errors import DomainError, NotAllowed
+from domain.models import Role
+from handlers.common import (
+    answer_query,
+    drop_buttons,
+    edit_text,
+    error_text,
+    now,
+    parse_callback,
+    tr,
+    who,
+)
+from storage import branches
+
+CHOSEN = "acting_branch"
+# The actions that ask; each name is the callback's resume part (menu.BUTTONS lists them).
+RESUMES = (
+    "broadcast",
+    "newevent",
+    "import",
+    "export",
+    "audit",
+    "hours",
+    "posts",
+    "unit_add",
+    "linkgroup",
+)
+CHOICE_KEPT = timedelta(minutes=30)
+_CHOICE = re.compile(r"sb:(\d{1,12}):([a-z_]{1,16})")
+
+
+def pattern(resume: str) -> str:
+    """The callback pattern of the choice that resumes `resume`."""
+    assert resume in RESUMES, resume
+    return rf"^sb:\d{{1,12}}:{resume}$"
+
+
+def acting_branch(context: BotContext, me: Actor) -> int:
+    """The branch a secretary acts for in the steps of a flow; NotAllowed when none."""
+    held = me.branches_where(Role.SECRETARY)
+    if len(held) == 1:
+        return held[0]
+    chosen = (context.user_data.get(CHOSEN) or {}).get("branch")
+    if chosen not in held:
+        raise NotAllowed("not_allowed")
+    return chosen
+
+
+async def branch_or_ask(update: Update, context: BotContext, me: Actor, resume: str) -> int | None:
+    """At the start of an action: the branch it is for, or None after asking which (the
+    press resumes the action through `choice_handler`). NotAllowed for a non-secretary."""
+    held = me.branches_where(Role.SECRETARY)
+    if not held:
+        raise NotAllowed("not_allowed")
+    if len(held) == 1:
+        return held[0]
+    chosen = context.user_data.get(CHOSEN) or {}
+    moment = now(context).timestamp()
+    if chosen.get("branch") in held and moment - chosen["at"] < CHOICE_KEPT.total_seconds():
+        context.user_data[CHOSEN] = {"branch": chosen["branch"], "at": moment}
+        return chosen["branch"]
+    t = await tr(update, context)
+    rows = []
+    for branch_id in held:
+        branch = await branches.get(context.db, branch_id)
+        name = branch.name if branch else f"#{branch_id}"
+        rows.append([InlineKeyboardButton(name, callback_data=f"sb:{branch_id}:{resume}")])
+    await update.effective_message.reply_text(
+        t.gettext("You are secretary of several branches. Which one is this for?"),
+        reply_markup=InlineKeyboardMarkup(rows),
+    )
+    return None
+
+
+Entry = Callable[[Update, BotContext], Awaitable[object]]
+
+
+def choice_handler(resume: str, entry: Entry) -> CallbackQueryHandler:
+    """The press on a branch button: remembered, then `entry` runs again for that branch
+    (in a conversation's entry points, its returned state is the conversation's)."""
+
+    async def chosen(update: Update, context: BotContext) -> object:
+        query = update.callback_query
+        t = await tr(update, context)
+        match = parse_callback(query.data, _CHOICE)
+        me = await who(update, context)
+        if match is None or not me.has(Role.SECRETARY, int(match[1])):
+            await answer_query(query, error_text(t, DomainError("not_allowed")), alert=True)
+            return ConversationHandler.END
+        branch_id = int(match[1])
+        context.user_data[CHOSEN] = {"branch": branch_id, "at": now(context).timestamp()}
+        await answer_query(query)
+        branch = await branches.get(context.db, branch_id)
+        chosen_text = t.gettext("For {branch}:", branch=branch.name if branch else "")
+        if query.message is not None and query.message.text:
+            await edit_text(query, chosen_text)
+        else:  # pressed (forged) on a file or photo, which has no text to replace
+            await drop_buttons(query)
+            await update.effective_message.reply_text(chosen_text)
+        return await entry(update, context)
+
+    return CallbackQueryHandler(chosen, pattern=pattern(resume))
