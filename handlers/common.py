@@ -5,12 +5,14 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Awaitable
+from contextvars import ContextVar
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update, User
 from telegram.error import BadRequest
+from telegram.ext import ConversationHandler
 
 from bot.context import BotContext
 from bot.i18n import N_, Translator, resolve, translator
@@ -172,17 +174,56 @@ _OFFERED = "offered_keyboard"
 async def offer(
     update: Update, context: BotContext, text: str, markup: InlineKeyboardMarkup
 ) -> None:
-    """Ask a question that may be answered by a button or by typing; see `drop_offered`."""
+    """Ask a question that may be answered by a button or by typing; see `settle_offer`."""
     sent = await update.effective_message.reply_text(text, reply_markup=markup)
     context.user_data[_OFFERED] = [sent.chat_id, sent.message_id]
 
 
-async def drop_offered(context: BotContext) -> None:
-    """A typed answer supersedes the buttons offered with the question: they go, so that
-    no dead buttons stay on screen."""
-    offered = context.user_data.pop(_OFFERED, None)
-    if not offered:
+# What an update found when it came in: the offered question and every conversation's step.
+_found: ContextVar[tuple[Any, list[object]] | None] = ContextVar("offers_found", default=None)
+
+
+def _steps(update: Update, context: BotContext) -> list[object]:
+    # python-telegram-bot has no public reading of a conversation's step; the features
+    # group's conversations and their keys are read as the handler itself reads them.
+    found: list[object] = []
+    for handlers in context.application.handlers.values():
+        for handler in handlers:
+            if isinstance(handler, ConversationHandler):
+                found.append(handler._conversations.get(handler._get_key(update)))
+    return found
+
+
+def note_offer(update: Update, context: BotContext) -> None:
+    """Before the features: remember the open question and the steps, see `settle_offer`."""
+    _found.set(None)
+    if update.effective_user is None or update.effective_chat is None or context.user_data is None:
         return
+    _found.set((context.user_data.get(_OFFERED), _steps(update, context)))
+
+
+async def settle_offer(update: Update, context: BotContext) -> None:
+    """After the features, in one place for every conversation: a typed message the
+    conversation accepted (it moved to another step or ended) or answered with a new
+    question supersedes the offered keyboard, which goes. A typed message it refused
+    leaves the step where it was, and the buttons stay: they still answer the question.
+    Outside any conversation no question is open, so nothing stays offered."""
+    found = _found.get()
+    _found.set(None)
+    if found is None:
+        return
+    offered, steps = found
+    now = _steps(update, context)
+    if all(step is None for step in now):
+        context.user_data.pop(_OFFERED, None)
+    typed = update.message is not None and update.callback_query is None
+    if not offered or not typed:
+        return
+    if now != steps or context.user_data.get(_OFFERED) != offered:
+        await _remove_markup(context, offered)
+
+
+async def _remove_markup(context: BotContext, offered: list[int]) -> None:
     # Already without buttons, or deleted by the person: nothing is left to remove.
     with contextlib.suppress(BadRequest):
         await context.bot.edit_message_reply_markup(
