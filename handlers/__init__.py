@@ -54,6 +54,7 @@ REGISTER_ONLY = (feature_exports,)
 async def open_scope(update: Update, context: BotContext) -> None:
     effects.begin(update.update_id)
     common.note_offer(update, context)
+    outbox.queued_for.set(set())
 
 
 async def save_state(update: Update, context: BotContext) -> None:
@@ -70,6 +71,7 @@ async def save_state(update: Update, context: BotContext) -> None:
         handled_update_id=update.update_id, forget_effects=effects.made_any()
     )
     effects.end()
+    await common.tell_waits(update, context)
     # Notifications the update's transactions queued go out now.
     if outbox.queued_in_task.get():
         sender.wake(app)

@@ -19,8 +19,9 @@ from bot.i18n import N_, Translator, resolve, translator
 from domain import hours, worktime
 from domain.access import Actor, actor
 from domain.errors import DomainError
+from domain.notification import Kind
 from domain.worktime import HELD_REASONS, Wait
-from storage import telegram_users
+from storage import outbox, telegram_users
 from storage.db import utcnow
 
 _LOCALE_CACHE = "locale_cache"
@@ -286,10 +287,52 @@ async def my_today(update: Update, context: BotContext) -> date:
     return await branch_today(context, home_branch(await who(update, context)))
 
 
-def wait_text(t: Translator, wait: Wait, now: datetime) -> str:
-    """ "将在 08:00 后发送（夜间免打扰）": the day too when it is not today there."""
+def _wait_params(t: Translator, wait: Wait, now: datetime) -> dict[str, str]:
+    # The day too when it is not today there.
     same_day = wait.until.astimezone(wait.tz).date() == now.astimezone(wait.tz).date()
     when = t.time(wait.until, wait.tz) if same_day else t.datetime(wait.until, wait.tz)
-    return t.gettext(
-        "Will be sent after {time} ({reason}).", time=when, reason=t.gettext(HELD_REASONS[wait.why])
+    return {"time": when, "reason": t.gettext(HELD_REASONS[wait.why])}
+
+
+def wait_text(t: Translator, wait: Wait, now: datetime) -> str:
+    """ "将在 08:00 后发送（夜间免打扰）"."""
+    return t.gettext("Will be sent after {time} ({reason}).", **_wait_params(t, wait, now))
+
+
+def told_of_waits() -> None:
+    """The update's own answer already said when what it queued goes (a broadcast)."""
+    outbox.queued_for.set(None)
+
+
+async def tell_waits(update: Update, context: BotContext) -> None:
+    """After the update: whoever's action queued a notification to someone else that the
+    working time holds (quiet hours…) is told until when and why, once. Messages queued
+    for later on purpose (reminders) and urgent ones do not wait, so they say nothing."""
+    queued = outbox.queued_for.get()
+    outbox.queued_for.set(None)
+    chat = update.effective_chat
+    if not queued or chat is None:
+        return
+    moment = now(context)
+    policies: dict[int | None, worktime.WorkTime] = {}
+    waits: list[Wait] = []
+    for chat_id, branch_id, kind, not_before in queued:
+        if chat_id == chat.id or kind == Kind.URGENT or not_before > moment:
+            continue
+        if branch_id not in policies:
+            policies[branch_id] = await worktime.for_branch(
+                context.db, branch_id, context.settings.worktime_defaults
+            )
+        if (wait := policies[branch_id].wait(Kind(kind), moment)) is not None:
+            waits.append(wait)
+    if not waits:
+        return
+    # When everyone will have heard.
+    last = max(waits, key=lambda wait: wait.until)
+    t = await tr(update, context)
+    await context.bot.send_message(
+        chat.id,
+        t.gettext(
+            "They will be notified after {time} ({reason}).", **_wait_params(t, last, moment)
+        ),
     )
