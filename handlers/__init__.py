@@ -18,6 +18,7 @@ from handlers import (
     basics,
     broadcast,
     cadres,
+    common,
     digest,
     events,
     exports,
@@ -52,12 +53,15 @@ REGISTER_ONLY = (feature_exports,)
 
 async def open_scope(update: Update, context: BotContext) -> None:
     effects.begin(update.update_id)
+    common.note_offer(update, context)
+    outbox.queued_for.set(set())
 
 
 async def save_state(update: Update, context: BotContext) -> None:
     # Written now rather than at the persistence interval, so a crash cannot rewind a
     # conversation the person has already moved on in; see bot/persistence.py.
     app = context.application
+    await common.settle_offer(update, context)
     # python-telegram-bot marks this update's user_data only after all groups ran; mark it
     # now so the draft is saved together with the step it belongs to.
     if update.effective_user is not None:
@@ -67,6 +71,7 @@ async def save_state(update: Update, context: BotContext) -> None:
         handled_update_id=update.update_id, forget_effects=effects.made_any()
     )
     effects.end()
+    await common.tell_waits(update, context)
     # Notifications the update's transactions queued go out now.
     if outbox.queued_in_task.get():
         sender.wake(app)

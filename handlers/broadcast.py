@@ -45,6 +45,7 @@ from handlers.common import (
     error_text,
     now,
     parse_callback,
+    told_of_waits,
     tr,
     tr_for,
     unless_unchanged,
@@ -291,6 +292,7 @@ async def confirm(update: Update, context: BotContext) -> str | int:
         progress_text(t, 0, total, wait, now(context))
     )
     await broadcasts.show_progress(context.db, broadcast_id, shown.chat_id, shown.message_id)
+    told_of_waits()
     _watch(context.application, broadcast_id)
     return ConversationHandler.END
 

@@ -5,20 +5,23 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Awaitable
+from contextvars import ContextVar
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update, User
 from telegram.error import BadRequest
+from telegram.ext import ConversationHandler
 
 from bot.context import BotContext
 from bot.i18n import N_, Translator, resolve, translator
 from domain import hours, worktime
 from domain.access import Actor, actor
 from domain.errors import DomainError
+from domain.notification import Kind
 from domain.worktime import HELD_REASONS, Wait
-from storage import telegram_users
+from storage import outbox, telegram_users
 from storage.db import utcnow
 
 _LOCALE_CACHE = "locale_cache"
@@ -172,17 +175,56 @@ _OFFERED = "offered_keyboard"
 async def offer(
     update: Update, context: BotContext, text: str, markup: InlineKeyboardMarkup
 ) -> None:
-    """Ask a question that may be answered by a button or by typing; see `drop_offered`."""
+    """Ask a question that may be answered by a button or by typing; see `settle_offer`."""
     sent = await update.effective_message.reply_text(text, reply_markup=markup)
     context.user_data[_OFFERED] = [sent.chat_id, sent.message_id]
 
 
-async def drop_offered(context: BotContext) -> None:
-    """A typed answer supersedes the buttons offered with the question: they go, so that
-    no dead buttons stay on screen."""
-    offered = context.user_data.pop(_OFFERED, None)
-    if not offered:
+# What an update found when it came in: the offered question and every conversation's step.
+_found: ContextVar[tuple[Any, list[object]] | None] = ContextVar("offers_found", default=None)
+
+
+def _steps(update: Update, context: BotContext) -> list[object]:
+    # python-telegram-bot has no public reading of a conversation's step; the features
+    # group's conversations and their keys are read as the handler itself reads them.
+    found: list[object] = []
+    for handlers in context.application.handlers.values():
+        for handler in handlers:
+            if isinstance(handler, ConversationHandler):
+                found.append(handler._conversations.get(handler._get_key(update)))
+    return found
+
+
+def note_offer(update: Update, context: BotContext) -> None:
+    """Before the features: remember the open question and the steps, see `settle_offer`."""
+    _found.set(None)
+    if update.effective_user is None or update.effective_chat is None or context.user_data is None:
         return
+    _found.set((context.user_data.get(_OFFERED), _steps(update, context)))
+
+
+async def settle_offer(update: Update, context: BotContext) -> None:
+    """After the features, in one place for every conversation: a typed message the
+    conversation accepted (it moved to another step or ended) or answered with a new
+    question supersedes the offered keyboard, which goes. A typed message it refused
+    leaves the step where it was, and the buttons stay: they still answer the question.
+    Outside any conversation no question is open, so nothing stays offered."""
+    found = _found.get()
+    _found.set(None)
+    if found is None:
+        return
+    offered, steps = found
+    now = _steps(update, context)
+    if all(step is None for step in now):
+        context.user_data.pop(_OFFERED, None)
+    typed = update.message is not None and update.callback_query is None
+    if not offered or not typed:
+        return
+    if now != steps or context.user_data.get(_OFFERED) != offered:
+        await _remove_markup(context, offered)
+
+
+async def _remove_markup(context: BotContext, offered: list[int]) -> None:
     # Already without buttons, or deleted by the person: nothing is left to remove.
     with contextlib.suppress(BadRequest):
         await context.bot.edit_message_reply_markup(
@@ -245,10 +287,52 @@ async def my_today(update: Update, context: BotContext) -> date:
     return await branch_today(context, home_branch(await who(update, context)))
 
 
-def wait_text(t: Translator, wait: Wait, now: datetime) -> str:
-    """ "将在 08:00 后发送（夜间免打扰）": the day too when it is not today there."""
+def _wait_params(t: Translator, wait: Wait, now: datetime) -> dict[str, str]:
+    # The day too when it is not today there.
     same_day = wait.until.astimezone(wait.tz).date() == now.astimezone(wait.tz).date()
     when = t.time(wait.until, wait.tz) if same_day else t.datetime(wait.until, wait.tz)
-    return t.gettext(
-        "Will be sent after {time} ({reason}).", time=when, reason=t.gettext(HELD_REASONS[wait.why])
+    return {"time": when, "reason": t.gettext(HELD_REASONS[wait.why])}
+
+
+def wait_text(t: Translator, wait: Wait, now: datetime) -> str:
+    """ "将在 08:00 后发送（夜间免打扰）"."""
+    return t.gettext("Will be sent after {time} ({reason}).", **_wait_params(t, wait, now))
+
+
+def told_of_waits() -> None:
+    """The update's own answer already said when what it queued goes (a broadcast)."""
+    outbox.queued_for.set(None)
+
+
+async def tell_waits(update: Update, context: BotContext) -> None:
+    """After the update: whoever's action queued a notification to someone else that the
+    working time holds (quiet hours…) is told until when and why, once. Messages queued
+    for later on purpose (reminders) and urgent ones do not wait, so they say nothing."""
+    queued = outbox.queued_for.get()
+    outbox.queued_for.set(None)
+    chat = update.effective_chat
+    if not queued or chat is None:
+        return
+    moment = now(context)
+    policies: dict[int | None, worktime.WorkTime] = {}
+    waits: list[Wait] = []
+    for chat_id, branch_id, kind, not_before in queued:
+        if chat_id == chat.id or kind == Kind.URGENT or not_before > moment:
+            continue
+        if branch_id not in policies:
+            policies[branch_id] = await worktime.for_branch(
+                context.db, branch_id, context.settings.worktime_defaults
+            )
+        if (wait := policies[branch_id].wait(Kind(kind), moment)) is not None:
+            waits.append(wait)
+    if not waits:
+        return
+    # When everyone will have heard.
+    last = max(waits, key=lambda wait: wait.until)
+    t = await tr(update, context)
+    await context.bot.send_message(
+        chat.id,
+        t.gettext(
+            "They will be notified after {time} ({reason}).", **_wait_params(t, last, moment)
+        ),
     )

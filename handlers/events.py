@@ -31,7 +31,6 @@ from handlers.common import (
     answer_stale,
     branch_zone,
     drop_buttons,
-    drop_offered,
     edit_text,
     error_text,
     now,
@@ -274,7 +273,6 @@ async def _ask_capacity(update: Update, context: BotContext, t: Translator) -> s
 
 
 async def got_location(update: Update, context: BotContext) -> str:
-    await drop_offered(context)
     location = update.effective_message.location
     context.user_data[DRAFT] |= {"lat": location.latitude, "lon": location.longitude}
     return await _ask_capacity(update, context, await tr(update, context))
@@ -289,7 +287,6 @@ async def skip_location(update: Update, context: BotContext) -> str:
 async def got_capacity(update: Update, context: BotContext) -> str:
     if not await _typed(update, context, "capacity", events.capacity):
         return CAPACITY
-    await drop_offered(context)
     await show_review(update, context)
     return REVIEW
 

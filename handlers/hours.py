@@ -38,7 +38,6 @@ from handlers.common import (
     answer_stale,
     branch_today,
     drop_buttons,
-    drop_offered,
     error_text,
     home_branch,
     offer,
@@ -407,8 +406,7 @@ async def _accept_day(
 async def _typed_hours(
     update: Update, context: BotContext, t: Translator, day: date | None
 ) -> int | None:
-    """Half-hours typed or pressed (an amount button), or None after saying what is wrong.
-    A typed answer removes the buttons offered with the question."""
+    """Half-hours typed or pressed (an amount button), or None after saying what is wrong."""
     query = update.callback_query
     try:
         if query is None:
@@ -425,9 +423,7 @@ async def _typed_hours(
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
         return None
-    if query is None:
-        await drop_offered(context)
-    else:
+    if query is not None:
         await drop_buttons(query)
     return half_hours
 

@@ -26,7 +26,6 @@ from handlers.common import (
     answer_stale,
     branch_zone,
     drop_buttons,
-    drop_offered,
     error_text,
     my_today,
     now,
@@ -257,13 +256,11 @@ async def _accept(update: Update, context: BotContext, t: Translator, value: str
         mobile.check_dates(draft["details"] | {field: checked}, today)
     except DomainError as exc:
         if field in mobile.DATES:
-            # A fresh picker comes with the refusal; the one above it would be a second.
-            await drop_offered(context)
+            # A fresh picker comes with the refusal and takes the place of the one above.
             await offer(update, context, error_text(t, exc), _picker(t, today))
         else:
             await update.effective_message.reply_text(error_text(t, exc))
         return FIELD_STATE[field]
-    await drop_offered(context)
     draft["details"][field] = checked
     if field == "org" and not checked:
         draft["details"].update(org_contact="", org_phone="")

@@ -30,7 +30,6 @@ from handlers.common import (
     answer_stale,
     branch_today,
     drop_buttons,
-    drop_offered,
     my_today,
     offer,
     parse_callback,
@@ -382,9 +381,11 @@ async def survey_time(update: Update, context: BotContext) -> str:
     await answer_query(query)
     await drop_buttons(query)
     context.user_data[DRAFT]["time"] = match.group(1)
-    await update.effective_message.reply_text(
+    await offer(
+        update,
+        context,
         t.gettext("What skills or experience could you bring? Write a line, or press Skip."),
-        reply_markup=keyboard([[button(t.pgettext("button", "Skip"), "posts:sv:skip")]]),
+        keyboard([[button(t.pgettext("button", "Skip"), "posts:sv:skip")]]),
     )
     return SURVEY_SKILLS
 
@@ -514,7 +515,6 @@ async def duty_date_typed(update: Update, context: BotContext) -> str:
     except DomainError as exc:
         await update.effective_message.reply_text(post_error(t, exc))
         return DUTY_DATE
-    await drop_offered(context)
     context.user_data[DRAFT]["date"] = done_on.isoformat()
     return await _ask_text(update, t)
 
@@ -537,7 +537,6 @@ async def duty_photo(update: Update, context: BotContext) -> str:
         await answer_query(update.callback_query)
         await drop_buttons(update.callback_query)
     else:
-        await drop_offered(context)
         context.user_data[DRAFT]["photo"] = update.effective_message.photo[-1].file_id
     await offer(
         update,
@@ -566,9 +565,7 @@ async def duty_hours(update: Update, context: BotContext) -> str:
     except DomainError as exc:
         await update.effective_message.reply_text(post_error(t, exc))
         return DUTY_HOURS
-    if query is None:
-        await drop_offered(context)
-    else:
+    if query is not None:
         await answer_query(query)
         await drop_buttons(query)
     board = await rules.member_board(

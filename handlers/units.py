@@ -29,6 +29,7 @@ from handlers.common import (
     answer_stale,
     drop_buttons,
     error_text,
+    offer,
     parse_callback,
     tr,
     who,
@@ -156,8 +157,8 @@ async def remark(update: Update, context: BotContext) -> str | int:
     keyboard = InlineKeyboardMarkup(
         [[InlineKeyboardButton(r.name, callback_data=f"remark:{r.person_id}")] for r in found]
     )
-    await update.effective_message.reply_text(
-        t.gettext("Which cadre is your remark for this quarter about?"), reply_markup=keyboard
+    await offer(
+        update, context, t.gettext("Which cadre is your remark for this quarter about?"), keyboard
     )
     return REMARK_TEXT
 

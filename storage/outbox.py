@@ -20,6 +20,11 @@ ERROR_MAX = 500
 # the update's last step wakes the sender only then. Waking it after every update cost a
 # fifth of the bot's CPU under load in two idle outbox queries (benchmarks/README.md).
 queued_in_task: ContextVar[bool] = ContextVar("queued_in_task", default=False)
+# What an update queued for whom (chat, branch, kind, not before), so that whoever acted can
+# be told when the others will hear (handlers.common.tell_waits); None outside an update.
+queued_for: ContextVar[set[tuple[int, int | None, str, datetime]] | None] = ContextVar(
+    "queued_for", default=None
+)
 
 
 def stamp(moment: datetime) -> str:
@@ -67,6 +72,8 @@ async def insert(
     )
     if cur.rowcount > 0:
         queued_in_task.set(True)
+        if (found := queued_for.get()) is not None:
+            found.add((chat_id, branch_id, kind, not_before))
     return cur.rowcount > 0
 
 

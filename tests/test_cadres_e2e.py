@@ -292,3 +292,18 @@ async def test_an_english_cadre_reads_english(bot, branch):
     await ann.send("/cadre")
     assert "is confirmed" in ann.last_text and "Rank: Division level" in ann.last_text
     assert "your unit will receive" in ann.last_text
+
+
+async def test_a_refused_typed_remark_keeps_the_cadre_buttons(bot, branch):
+    education = await units.add_unit(bot.db, None, "县教育局机关党委")
+    cadre = await joined_cadre(bot, branch, "孙局长")
+    await registered_now(bot, cadre.id, branch.secretary.id, education.id, today(bot).year)
+    secretary = branch.secretary
+    await secretary.send("/remark")
+    asked = secretary.last
+    # Typed before choosing: refused, the question stays open and so do its buttons.
+    await secretary.send("积极参加社区志愿服务")
+    assert secretary.buttons(asked) == ["孙局长"]
+    await secretary.press("孙局长")
+    await secretary.send("积极参加社区志愿服务")
+    assert "已保存" in secretary.last_text

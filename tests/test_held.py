@@ -13,6 +13,7 @@ from domain.notification import Kind
 from storage import worktime
 from tests.cadre_support import member
 from tests.test_calendar import shifted
+from tests.test_hours import log, make_member
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -154,3 +155,27 @@ def test_job_run_says_when_what_it_queued_will_be_delivered(tmp_path):
         tmp_path, moment, "job", "run", "calendar-check", "--now", "2028-11-02T10:00:00+08:00"
     )
     assert "delivery: 1 message from 2028-11-02T10:00+08:00 (as --now asked)" in later.stdout
+
+
+async def test_a_secretary_deciding_at_night_is_told_when_the_member_will_hear(bot, branch):
+    await worktime.set_times(
+        bot.db, branch.id, timezone=None, working_hours=None, quiet_hours="21:30-08:00"
+    )
+    moment = [local("2026-12-02 12:00")]
+    bot.app.bot_data["clock"] = lambda: moment[0].astimezone(UTC)
+    bot.sender.clock = lambda: moment[0].astimezone(UTC)
+    li = await make_member(bot, branch, "李", "李明", "13800138000")
+    secretary = branch.secretary
+    # By day the member hears at once and nothing more is said.
+    await log(li, day="今天")
+    await secretary.press("✅ 通过")
+    assert "已核实" in secretary.last_text
+    assert not any("将在" in text for text in secretary.texts)
+    assert "已核实" in li.last_text
+
+    await log(li, day="今天", amount="2")
+    moment[0] = local("2026-12-02 23:00")
+    await secretary.press("✅ 通过")
+    assert "已核实" in secretary.texts[-2]
+    assert secretary.last_text == "将在 2026年12月3日 08:00 后通知对方（夜间免打扰）。"
+    assert not any("记录 #2 已核实" in text for text in li.texts)

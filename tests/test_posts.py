@@ -583,3 +583,17 @@ async def test_duty_hours_in_english(bot, branch):
     assert "1.5 h" in john.buttons()
     await john.send("1.2")
     assert "Nothing was rounded" in john.last_text
+
+
+async def test_typed_skills_take_the_skip_button_away(bot, branch):
+    li = await member(bot, branch, "李明", "13800000001")
+    await li.send("/posts")
+    await li.press("📝 填写调查问卷")
+    await li.press("政策宣传岗")
+    await li.press("➡️ 完成")
+    await li.press("周末")
+    asked = li.message_with_button("跳过")
+    await li.send("会写宣传稿")
+    assert "问卷已保存" in li.last_text
+    # The typed line answered the question: its Skip button is no longer on screen.
+    assert li.buttons(asked) == []
