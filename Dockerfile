@@ -28,7 +28,7 @@ COPY locales ./locales
 # The program alone (its dependencies are above), then its catalogs compiled where the
 # installed package reads them.
 RUN pip install --no-deps . \
-    && python -c "from bot.i18n import compile_catalogs; print(*compile_catalogs(), sep='\n')"
+    && python -c "from domain.i18n import compile_catalogs; print(*compile_catalogs(), sep='\n')"
 
 USER 10001:10001
 WORKDIR /data

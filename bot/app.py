@@ -24,12 +24,12 @@ from bot import jobs, sender
 from bot.config import Settings
 from bot.context import BotContext
 from bot.health import Liveness, PollingRequest
-from bot.i18n import resolve, translator
 from bot.inbox import DurableUpdateQueue
 from bot.persistence import SQLitePersistence
 from bot.updates import PerUserUpdateProcessor
 from domain import workdays
 from domain.access import actor
+from domain.i18n import resolve, translator
 from handlers import broadcast, menu
 from storage import inbox, people, telegram_users
 from storage.db import Database, utcnow

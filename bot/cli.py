@@ -486,8 +486,8 @@ async def _import(settings: Settings, db: Database, args: argparse.Namespace) ->
     from datetime import datetime
 
     import handlers.console  # noqa: F401  (registers the roster's wording)
-    from bot.i18n import translator
     from domain import roster, spreadsheets
+    from domain.i18n import translator
     from handlers.common import error_text
 
     content = _read(args.file)

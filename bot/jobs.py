@@ -37,8 +37,8 @@ from bot import backups, sender
 from bot.config import Settings
 from bot.context import BotContext
 from bot.health import Liveness
-from bot.i18n import N_
 from domain import cadre_jobs, digest, events, guesses, mobile, notices, workdays
+from domain.i18n import N_
 from storage import branches, inbox, job_runs
 from storage.db import Database, utcnow
 

@@ -33,8 +33,8 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import Application
 
 from bot.config import Settings
-from bot.i18n import Translator, resolve, translator
 from domain import notification, worktime
+from domain.i18n import Translator, resolve, translator
 from domain.notification import Kind
 from storage import outbox
 from storage.db import Database, utcnow

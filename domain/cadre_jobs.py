@@ -13,14 +13,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, TypeVar
+from pathlib import Path
+from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from bot.i18n import N_, translator
 from domain import county_report, events, feedback, fonts, notices, outbox, reminders, workdays
 from domain.feedback import UnitFeedback
+from domain.i18n import N_, translator
 from domain.notification import Attachment, Kind
 from domain.periods import Period, quarter_of
 from storage import audit, cadres, people, units
@@ -29,8 +30,13 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-if TYPE_CHECKING:
-    from bot.config import Settings
+
+class Settings(Protocol):
+    """What the county report reads of the bot's configuration."""
+
+    @property
+    def bot_font(self) -> Path | None: ...
+
 
 FEEDBACK_TEMPLATE = "cadre.feedback"  # text rendered in the unit's language when queued
 NUDGE_TEMPLATE = "cadre.nudge"  # NUDGE with its date in the reader's style

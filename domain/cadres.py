@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 
-from bot.i18n import N_
 from domain import outbox
 from domain.access import Actor, require
 from domain.effects import effect
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from domain.i18n import N_
 from domain.models import (
     Branch,
     CadreRegistration,

@@ -9,8 +9,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.i18n import translator
 from domain.feedback import CadreFigures, Sheet, cadre_sheet, period_label, write_sheet
+from domain.i18n import translator
 from domain.periods import Period
 from domain.spreadsheets import new_workbook, save
 from storage import units

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from bot.i18n import N_
 from domain import notices, posts
 from domain.access import Actor, require
 from domain.effects import effect
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from domain.i18n import N_
 from domain.models import Person, PersonStatus, Role
 from storage import audit, departures, people
 from storage.db import Database, utcnow

@@ -14,7 +14,7 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import aiosqlite
 
@@ -39,8 +39,13 @@ from storage import audit
 from storage import events as store
 from storage.db import Database, parse_iso
 
-if TYPE_CHECKING:
-    from bot.config import Settings
+
+class Settings(Protocol):
+    """What the events' job reads of the bot's configuration."""
+
+    @property
+    def worktime_defaults(self) -> worktime.Defaults: ...
+
 
 CODE_STEP_SECONDS = 300
 CODE_DIGITS = 6

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from bot.i18n import N_
 from domain.access import Actor, require
 from domain.errors import InvalidInput, NotFound
+from domain.i18n import N_
 from domain.models import Category, Person, PersonStatus, Role
 from domain.roster import parse_date
 from storage import console

@@ -7,10 +7,10 @@ import json
 from datetime import tzinfo
 from typing import Any
 
-from bot.i18n import N_
 from domain import hours, mydata
 from domain.activity import ActivityKind, CheckMethod, as_hours
 from domain.exports import Export, Period, register
+from domain.i18n import N_
 from domain.mobile_models import Direction, RegStatus
 from domain.models import Person
 from domain.post_models import ClaimStatus

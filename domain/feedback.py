@@ -9,9 +9,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING, Protocol
 
-from bot.i18n import N_, Translator, translator
 from domain import hours, posts
 from domain.activity import as_hours
+from domain.i18n import N_, Translator, translator
 from domain.models import Person, UnitOrg
 from domain.periods import Period
 from domain.post_models import COUNTY_BY_CODE, Post, Rating

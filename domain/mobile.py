@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from bot.i18n import N_
 from domain import dates, guesses, notices, outbox, validation
 from domain.access import Actor, require
 from domain.effects import effect
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from domain.guesses import Guessed
+from domain.i18n import N_
 from domain.mobile_models import (
     OPEN_STATUSES,
     Certificate,

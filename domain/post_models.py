@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from bot.i18n import N_
 from domain.errors import Conflict, InvalidInput
+from domain.i18n import N_
 
 
 class Stage(StrEnum):

@@ -12,12 +12,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from bot.i18n import N_
 from domain import hours, notices, outbox
 from domain.access import Actor, require
 from domain.activity import ActivityKind
 from domain.effects import effect
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from domain.i18n import N_
 from domain.models import Person, PersonStatus, Role
 from domain.post_models import (
     COUNTY_POSTS,

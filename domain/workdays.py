@@ -29,9 +29,9 @@ from zoneinfo import ZoneInfo
 import chinese_calendar
 import holidays
 
-from bot.i18n import N_
 from domain import notices
 from domain.errors import InvalidInput
+from domain.i18n import N_
 from domain.spreadsheets import read_table
 from storage import branches, outbox, workdays
 from storage.db import Database, utcnow

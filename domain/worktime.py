@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from bot.i18n import N_
+from domain.i18n import N_
 from domain.notification import Kind
 from domain.workdays import Calendar
 from domain.workdays import load as load_calendar

@@ -8,8 +8,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardRe
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import BotContext
-from bot.i18n import LOCALES, translator
 from domain import onboarding
+from domain.i18n import LOCALES, translator
 from handlers import menu
 from handlers.common import (
     answer_query,

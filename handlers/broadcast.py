@@ -28,11 +28,11 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from bot.i18n import N_, Translator
 from bot.sender import Rendered, renderer
 from domain import broadcasts
 from domain.broadcasts import Audience, Draft
 from domain.errors import DomainError
+from domain.i18n import N_, Translator
 from domain.worktime import Wait
 from handlers.branch_choice import acting_branch, branch_or_ask, choice_handler
 from handlers.common import (

@@ -18,9 +18,9 @@ from telegram.ext import (
 
 from bot import sender
 from bot.context import BotContext
-from bot.i18n import N_, Translator
 from domain import cadre_jobs, cadres, dates, feedback, periods, units, validation
 from domain.errors import Conflict, DomainError, InvalidInput
+from domain.i18n import N_, Translator
 from domain.models import CadreRegistration
 from handlers.common import (
     CANCEL_HINT,

@@ -15,10 +15,10 @@ from telegram.error import BadRequest
 from telegram.ext import ConversationHandler
 
 from bot.context import BotContext
-from bot.i18n import N_, Translator, resolve, translator
 from domain import hours, worktime
 from domain.access import Actor, actor
 from domain.errors import DomainError
+from domain.i18n import N_, Translator, resolve, translator
 from domain.notification import Kind
 from domain.worktime import HELD_REASONS, Wait
 from storage import outbox, telegram_users

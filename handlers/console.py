@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.i18n import N_
+from domain.i18n import N_
 from handlers.common import add_errors
 
 add_errors(

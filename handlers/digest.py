@@ -13,12 +13,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler
 
 from bot.context import BotContext
-from bot.i18n import N_, Translator
 from bot.sender import Rendered, renderer
 from domain import digest
 from domain.activity import as_hours
 from domain.errors import DomainError, NotAllowed
 from domain.hours import Counting
+from domain.i18n import N_, Translator
 from domain.models import Role
 from domain.pending import Kind
 from handlers.common import (

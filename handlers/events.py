@@ -17,11 +17,11 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from bot.i18n import N_, Translator
 from bot.sender import Rendered, renderer
 from domain import events, hours, spreadsheets
 from domain.activity import ActivityKind, CheckMethod, Event, Rsvp, as_hours
 from domain.errors import DomainError, InvalidInput
+from domain.i18n import N_, Translator
 from domain.models import Role
 from handlers.branch_choice import branch_or_ask, choice_handler
 from handlers.common import (

@@ -11,12 +11,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
-from bot.i18n import N_, Translator
 from domain import exports
 from domain.activity import ActivityKind, CheckMethod
 from domain.errors import DomainError
 from domain.feature_exports import MobileEventKind
 from domain.hours import Counting
+from domain.i18n import N_, Translator
 from domain.mobile_models import Direction, RegStatus
 from domain.models import Category, PersonStatus
 from domain.post_models import ClaimStatus

@@ -22,7 +22,7 @@ from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler
 
 from bot.context import BotContext
-from bot.i18n import Translator
+from domain.i18n import Translator
 from handlers.common import answer_query, tr
 
 _COMMAND = re.compile(r"/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]{1,64}))?(?:\s|$)")

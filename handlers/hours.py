@@ -23,12 +23,12 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from bot.i18n import N_, Translator
 from bot.sender import Rendered, renderer
 from domain import dates, hours
 from domain.access import Actor
 from domain.activity import ActivityKind, HourRecord, HourSource, HourStatus, as_hours
 from domain.errors import DomainError, InvalidInput
+from domain.i18n import N_, Translator
 from handlers.branch_choice import acting_branch, branch_or_ask, choice_handler
 from handlers.common import (
     CANCEL_HINT,

@@ -8,11 +8,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler
 
 from bot.context import BotContext
-from bot.i18n import Translator
 from bot.sender import Rendered, renderer
 from domain import admin, onboarding
 from domain.access import actor
 from domain.errors import Conflict, DomainError
+from domain.i18n import Translator
 from domain.models import Category, InviteRole
 from handlers.common import (
     answer_query,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n import N_
+from domain.i18n import N_
 from domain.models import Category
 
 # The categories an applicant may choose; cadres come in through a cadre invitation.

@@ -7,8 +7,8 @@ from enum import StrEnum
 
 from telegram import Bot, BotCommand, BotCommandScopeChat
 
-from bot.i18n import N_, Translator, translator
 from domain.access import Actor
+from domain.i18n import N_, Translator, translator
 from domain.models import Role
 from handlers import branch_choice
 

@@ -16,9 +16,9 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from bot.i18n import N_, Translator
 from domain import mobile
 from domain.errors import DomainError, InvalidInput
+from domain.i18n import N_, Translator
 from domain.mobile_models import Direction, RegStatus
 from handlers.common import (
     CANCEL_HINT,

@@ -18,11 +18,11 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from bot.i18n import N_, Translator
 from bot.sender import Rendered, renderer
 from domain import mobile
 from domain.access import Actor
 from domain.errors import Conflict, DomainError
+from domain.i18n import N_, Translator
 from domain.mobile_models import (
     Certificate,
     Change,

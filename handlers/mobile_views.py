@@ -11,8 +11,8 @@ from datetime import date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.context import BotContext
-from bot.i18n import N_, Translator
 from domain import mobile
+from domain.i18n import N_, Translator
 from domain.mobile_models import Certificate, Direction, ListKind, Registration, RegStatus
 from handlers import certificate_card
 from handlers.common import add_errors, branch_today

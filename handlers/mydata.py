@@ -9,11 +9,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
-from bot.i18n import N_, Translator
 from bot.sender import Rendered, renderer
 from domain import departures, mydata
 from domain.departures import DepartureKind
 from domain.errors import DomainError, NotAllowed
+from domain.i18n import N_, Translator
 from domain.models import Person, Role
 from handlers.common import (
     answer_query,

@@ -21,9 +21,9 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from bot.i18n import Translator
 from domain import onboarding, validation
 from domain.errors import DomainError
+from domain.i18n import Translator
 from domain.models import Category, InviteRole, PersonStatus
 from handlers import mobile
 from handlers.common import (

@@ -14,10 +14,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
-from bot.i18n import N_, Translator
 from domain import hours, pending
 from domain.activity import ActivityKind, as_hours
 from domain.errors import DomainError
+from domain.i18n import N_, Translator
 from domain.mobile_models import Direction
 from domain.pending import Item, Kind
 from domain.post_models import COUNTY_BY_CODE

@@ -7,9 +7,9 @@ import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.i18n import N_, Translator
 from domain import posts as rules
 from domain.errors import DomainError
+from domain.i18n import N_, Translator
 from domain.post_models import COUNTY_BY_CODE, Availability, ClaimStatus, Post, Rating, Stage
 from handlers.common import (
     add_errors,

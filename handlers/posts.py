@@ -16,10 +16,10 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from bot.i18n import N_, Translator
 from domain import dates, hours
 from domain import posts as rules
 from domain.errors import Conflict, DomainError, NotFound
+from domain.i18n import N_, Translator
 from domain.models import Role
 from domain.post_models import Action, Availability, ClaimStatus, Post, Stage, allows
 from handlers import posts_admin

@@ -12,11 +12,11 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from telegram.ext import ConversationHandler as Conv
 
 from bot.context import BotContext
-from bot.i18n import N_, Translator
 from bot.sender import Rendered, renderer
 from domain import posts as rules
 from domain.access import Actor
 from domain.errors import DomainError, InvalidInput, NotAllowed
+from domain.i18n import N_, Translator
 from domain.models import Person
 from domain.post_models import (
     MAX_CAPACITY,

@@ -8,9 +8,9 @@ from telegram import Update
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
 
 from bot.context import BotContext
-from bot.i18n import Translator
 from domain import roster, spreadsheets
 from domain.errors import DomainError
+from domain.i18n import Translator
 from domain.spreadsheets import Sheet, write_workbook
 from handlers.branch_choice import branch_or_ask, choice_handler
 from handlers.common import CANCEL_HINT, branch_zone, error_text, tr, who

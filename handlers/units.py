@@ -16,10 +16,10 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from bot.i18n import Translator
 from bot.sender import Rendered, renderer
 from domain import cadre_jobs, cadres, feedback, periods, privacy, units
 from domain.errors import DomainError, NotAllowed
+from domain.i18n import Translator
 from domain.models import Role
 from handlers.branch_choice import acting_branch, branch_or_ask, choice_handler
 from handlers.cadres import today

@@ -8,7 +8,7 @@ import itertools
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.i18n import translator
+from domain.i18n import translator
 from handlers.exports import ACTION_NAMES, audit_line
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -330,7 +330,7 @@ async def test_the_county_posts_are_offered_by_their_names(bot, branch):
 
 
 def test_the_digest_tells_waiting_cadre_registrations_apart_in_english():
-    from bot.i18n import translator
+    from domain.i18n import translator
     from handlers.digest import _missing_lines
 
     lines = _missing_lines(translator("en"), {"unconfirmed": ["Zhao"], "unregistered": ["Qian"]})

@@ -168,7 +168,7 @@ def test_the_digest_schedule_reads_back_its_weekday():
 
 
 def test_a_reported_change_in_the_queue_names_its_fields_in_the_readers_language():
-    from bot.i18n import translator
+    from domain.i18n import translator
     from domain.pending import Item, Kind
     from handlers.pending import _detail
 

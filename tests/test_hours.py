@@ -391,7 +391,7 @@ async def test_a_secretary_cannot_verify_their_own_hours(bot, branch, member):
 
 
 async def digest_text(bot, branch) -> str:
-    from bot.i18n import translator
+    from domain.i18n import translator
     from handlers.digest import digest_message
 
     params = await digest.contents(bot.db, branch.id, utcnow(), SHANGHAI)

@@ -31,7 +31,7 @@ def test_dates_and_times_read_in_one_style_per_language():
     from datetime import UTC, date, datetime
     from zoneinfo import ZoneInfo
 
-    from bot.i18n import translator
+    from domain.i18n import translator
 
     zh, en = translator("zh_Hans"), translator("en")
     moment, shanghai = datetime(2026, 12, 1, 18, 26, tzinfo=UTC), ZoneInfo("Asia/Shanghai")

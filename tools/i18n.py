@@ -148,7 +148,7 @@ def main(argv: list[str]) -> int:
         update()
     elif command == "compile":
         sys.path.insert(0, str(ROOT))
-        from bot.i18n import compile_catalogs
+        from domain.i18n import compile_catalogs
 
         for path in compile_catalogs():
             print(path)
