@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import cli, jobs
+from bot import jobs
+from bot.cli import jobs as job_commands
 from domain import admin, outbox
 from storage import job_runs
 from storage.db import Database, utcnow
@@ -130,7 +131,7 @@ async def test_a_failed_run_is_retried_with_backoff_shown_and_told_once(
     assert await jobs.run_due(bot.db, bot.settings, morning + timedelta(seconds=30)) == 0
     assert await jobs.run_due(bot.db, bot.settings, morning + timedelta(minutes=1)) == 1
 
-    await cli._job_list(bot.settings, bot.db, None)
+    await job_commands._job_list(bot.settings, bot.db, None)
     listed = capsys.readouterr().out
     assert "FAILED" in listed and "attempt 2" in listed and "the disk is still full" in listed
 
@@ -141,7 +142,7 @@ async def test_a_failed_run_is_retried_with_backoff_shown_and_told_once(
     assert len([t for t in branch.secretary.texts if "定时任务" in t]) == 1, "told once"
     row = await bot.db.fetchone("SELECT finished_at, error, attempts FROM job_runs")
     assert row["finished_at"] is not None and row["error"] is None and row["attempts"] == 2
-    await cli._job_list(bot.settings, bot.db, None)
+    await job_commands._job_list(bot.settings, bot.db, None)
     assert "FAILED" not in capsys.readouterr().out
 
 
