@@ -15,7 +15,7 @@ before the change (`due_slots`).
 A branch may move a job to its own crontab line, or switch it off (`partybot job set`).
 
 To add a job: write `async def run(db, branch_id, now, tz) -> int` (messages queued) in
-the feature's domain module and add a `Job` to `JOBS`.
+the feature's domain module, add a `Job` to `JOBS` and its description to `WHAT_THEY_DO`.
 """
 
 from __future__ import annotations
@@ -65,7 +65,6 @@ JobFunction = Callable[[Database, int | None, datetime, ZoneInfo], Awaitable[int
 @dataclass(frozen=True)
 class Job:
     name: str
-    description: str
     run: JobFunction
     cron: dict[str, Any]  # CronTrigger fields: hour, minute, day_of_week, day, month…
     per_branch: bool = True
@@ -74,6 +73,14 @@ class Job:
     settings_time: str | None = None
     # The job's function also takes `settings=` (a folder, a retention to read).
     needs_settings: bool = False
+
+    @property
+    def description(self) -> str:
+        return WHAT_THEY_DO[self.name]
+
+
+def daily(hour: int, minute: int) -> dict[str, Any]:
+    return {"hour": hour, "minute": minute}
 
 
 async def prune_runs(db: Database, branch_id: int | None, now: datetime, tz: ZoneInfo) -> int:
@@ -86,106 +93,66 @@ async def prune_runs(db: Database, branch_id: int | None, now: datetime, tz: Zon
     return 0
 
 
+WHOLE_BOT = False  # per_branch: the job looks at every branch at once
+
 JOBS: dict[str, Job] = {
     job.name: job
     for job in [
+        Job("secretary-digest", digest.secretary_digest, daily(8, 30)),
+        Job("mobile-renewals", mobile.remind_renewals, daily(9, 30)),
+        Job("mobile-reports", mobile.remind_reports, daily(9, 35)),
         Job(
-            "secretary-digest",
-            "each morning: waiting applications, unreachable members, failed notifications",
-            digest.secretary_digest,
-            cron={"hour": 8, "minute": 30},
+            "events", events.run, {"minute": "*"}, catch_up=timedelta(hours=1), needs_settings=True
         ),
-        Job(
-            "mobile-renewals",
-            "each morning: activity certificates ending within a month, to holder and secretaries",
-            mobile.remind_renewals,
-            cron={"hour": 9, "minute": 30},
-        ),
-        Job(
-            "mobile-reports",
-            "each morning: members whose status report is due, reminded (weekly, four times)",
-            mobile.remind_reports,
-            cron={"hour": 9, "minute": 35},
-        ),
-        Job(
-            "events",
-            "every minute: event reminders at each member's lead time; closing attendance",
-            events.run,
-            cron={"minute": "*"},
-            catch_up=timedelta(hours=1),
-            needs_settings=True,
-        ),
-        Job(
-            "checkin-codes",
-            "every ten minutes: the times of wrong check-in, invitation and certificate "
-            "codes the limit no longer reads",
-            guesses.forget_expired,
-            cron={"minute": "*/10"},
-            per_branch=False,
-        ),
+        Job("checkin-codes", guesses.forget_expired, {"minute": "*/10"}, WHOLE_BOT),
         # The cadre jobs look at every cadre and unit of the county at once: units span
         # branches. Reminders are queued in the evening, outside the working day anyway.
-        Job(
-            "cadre-registration",
-            "January on: weekly registration reminders to cadres (at most 6), then the unit",
-            cadre_jobs.registration_reminders,
-            cron={"hour": 19, "minute": 0},
-            per_branch=False,
-        ),
-        Job(
-            "cadre-events",
-            "events open to cadres in the next days, to cadres who have not answered",
-            cadre_jobs.event_notices,
-            cron={"hour": 19, "minute": 10},
-            per_branch=False,
-        ),
-        Job(
-            "cadre-nudge",
-            "two weeks before quarter end: cadres with no verified activity this quarter",
-            cadre_jobs.quarterly_nudge,
-            cron={"hour": 19, "minute": 20},
-            per_branch=False,
-        ),
-        Job(
-            "cadre-feedback",
-            "first working day after a quarter: each unit's summary with its XLSX",
-            cadre_jobs.quarterly_feedback,
-            cron={"hour": 9, "minute": 30},
-            per_branch=False,
-        ),
+        Job("cadre-registration", cadre_jobs.registration_reminders, daily(19, 0), WHOLE_BOT),
+        Job("cadre-events", cadre_jobs.event_notices, daily(19, 10), WHOLE_BOT),
+        Job("cadre-nudge", cadre_jobs.quarterly_nudge, daily(19, 20), WHOLE_BOT),
+        Job("cadre-feedback", cadre_jobs.quarterly_feedback, daily(9, 30), WHOLE_BOT),
         Job(
             "county-report",
-            "after Q2 and Q4: the half-year report (XLSX and chart) to the county",
             cadre_jobs.county_half_year,
-            cron={"hour": 9, "minute": 40},
-            per_branch=False,
+            daily(9, 40),
+            WHOLE_BOT,
             needs_settings=True,
         ),
-        Job(
-            "calendar-check",
-            "daily from November: warns while next year's official holiday schedule is missing",
-            workdays.check,
-            cron={"hour": 9, "minute": 0},
-            per_branch=False,
-        ),
-        Job(
-            "job-runs",
-            "daily: the scheduler's record of slots older than any catch-up, but each latest;"
-            " handled updates and their effect journal",
-            prune_runs,
-            cron={"hour": 3, "minute": 40},
-            per_branch=False,
-        ),
+        Job("calendar-check", workdays.check, daily(9, 0), WHOLE_BOT),
+        Job("job-runs", prune_runs, daily(3, 40), WHOLE_BOT),
         Job(
             "backup",
-            "daily: a backup of the database, the rotation, names past the archive period erased",
             backups.job,
-            cron={"hour": 3, "minute": 30},
-            per_branch=False,
+            daily(3, 30),
+            WHOLE_BOT,
             settings_time="backup_at",
             needs_settings=True,
         ),
     ]
+}
+
+# What `partybot job list` says of each job.
+WHAT_THEY_DO = {
+    "secretary-digest": "each morning: waiting applications, unreachable members,"
+    " failed notifications",
+    "mobile-renewals": "each morning: activity certificates ending within a month,"
+    " to holder and secretaries",
+    "mobile-reports": "each morning: members whose status report is due, reminded"
+    " (weekly, four times)",
+    "events": "every minute: event reminders at each member's lead time; closing attendance",
+    "checkin-codes": "every ten minutes: the times of wrong check-in, invitation and"
+    " certificate codes the limit no longer reads",
+    "cadre-registration": "January on: weekly registration reminders to cadres (at most 6),"
+    " then the unit",
+    "cadre-events": "events open to cadres in the next days, to cadres who have not answered",
+    "cadre-nudge": "two weeks before quarter end: cadres with no verified activity this quarter",
+    "cadre-feedback": "first working day after a quarter: each unit's summary with its XLSX",
+    "county-report": "after Q2 and Q4: the half-year report (XLSX and chart) to the county",
+    "calendar-check": "daily from November: warns while next year's official holiday"
+    " schedule is missing",
+    "job-runs": "daily: the scheduler's record of slots older than any catch-up, but each"
+    " latest; handled updates and their effect journal",
+    "backup": "daily: a backup of the database, the rotation, names past the archive period erased",
 }
 
 
