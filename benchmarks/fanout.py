@@ -10,7 +10,7 @@ of `--limit` messages/s (so that 20,000 take a minute, not ten), then `--real-me
 Telegram's real ~30/s. The server answers 429 with retry_after whenever a send would exceed
 the overall limit, one message a second per chat or 20 a minute per group. The bot is told
 the limit (`OUTBOX_PER_SECOND`); replies and the sender share it over a sliding second
-(`bot.sender.SharedBudget`), the sender taking what the replies leave. A few recipients
+(`bot.throttle.SharedBudget`), the sender taking what the replies leave. A few recipients
 get two messages and a few groups ten, so the per-chat and per-group limits are exercised
 too.
 

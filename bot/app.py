@@ -20,7 +20,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest, RequestData
 
 import handlers
-from bot import jobs, sender
+from bot import jobs, sender, throttle
 from bot.config import Settings
 from bot.context import BotContext
 from bot.health import Liveness, PollingRequest
@@ -52,12 +52,12 @@ class EditsOnce(HTTPXRequest):
     Every send that is not the outbox sender's own (it books those itself) is counted in
     the shared budget as a reply, so the sender leaves room for it."""
 
-    def __init__(self, budget: sender.SharedBudget, **kwargs: Any) -> None:
+    def __init__(self, budget: throttle.SharedBudget, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.budget = budget
 
     async def post(self, url: str, request_data: RequestData | None = None, **kwargs: Any):
-        booking = sender.FROM_OUTBOX.get()
+        booking = throttle.FROM_OUTBOX.get()
         counted = booking is None and url.rpartition("/")[2].startswith(SENDS)
         if counted:
             self.budget.begin(reply=True)
@@ -82,7 +82,7 @@ def build_application(
 ) -> Application:
     db = Database(settings.database_path)
     liveness = Liveness()
-    budget = sender.SharedBudget(settings.outbox_per_second)
+    budget = throttle.SharedBudget(settings.outbox_per_second)
     app = (
         ApplicationBuilder()
         .token(settings.token())

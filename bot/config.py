@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     bot_default_locale: str = "zh_Hans"
     bot_working_hours: str = DEFAULT_WORKING_HOURS
     bot_quiet_hours: str = DEFAULT_QUIET_HOURS
-    # Telegram's overall limit, shared by replies and the outbox (bot/sender.SharedBudget).
+    # Telegram's overall limit, shared by replies and the outbox (bot/throttle.SharedBudget).
     outbox_per_second: float = Field(default=30, gt=0)
     outbox_per_chat_seconds: float = Field(default=1, ge=0)
     # Telegram's `allow_paid_broadcast` for large broadcasts: up to 1,000 messages/s, paid

@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.sender import SharedBudget, Throttle, backoff
+from bot.sender import backoff
+from bot.throttle import SharedBudget, Throttle
 from domain import outbox
 from storage import outbox as stored
 from storage import telegram_users
