@@ -89,9 +89,12 @@ def violation(module: str, imported: str) -> str | None:
             return "storage knows only SQL and the domain's plain data"
         if target == "domain" and imported != "domain" and not _plain_data(imported):
             return "storage reads only the domain's plain data modules (they import no storage)"
-    if layer == "handlers" and target == "storage" and imported != "storage":
-        if imported not in HANDLERS_FROM_STORAGE:
-            return "handlers reach storage through domain/"
+    if (
+        layer == "handlers"
+        and target == "storage"
+        and imported not in {"storage", *HANDLERS_FROM_STORAGE}
+    ):
+        return "handlers reach storage through domain/"
     return None
 
 
