@@ -2,29 +2,32 @@
 
 from __future__ import annotations
 
-import re
+from typing import Literal
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import BotContext
-from domain import onboarding
+from domain import languages, onboarding
+from domain.access import Audience
 from domain.i18n import LOCALES, translator
 from handlers import menu
+from handlers.buttons import Button
 from handlers.common import (
     answer_query,
     edit_text,
     forget_locale,
-    parse_callback,
     tr,
     who,
 )
 from handlers.conversation import answer_stale
 from handlers.menu import help_text
-from storage import telegram_users
 
 LANGUAGE_NAMES = {"zh_Hans": "简体中文", "en": "English"}
-_LANGUAGE_DATA = re.compile(r"lang:(zh_Hans|en)")
+
+
+class ChooseLanguage(Button, prefix="lang", audience=Audience.EVERYONE):
+    locale: Literal["zh_Hans", "en"]
 
 
 async def show_help(update: Update, context: BotContext) -> None:
@@ -44,10 +47,7 @@ async def cancel_nothing(update: Update, context: BotContext) -> None:
 async def choose_language(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     keyboard = InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=f"lang:{code}")]
-            for code in LOCALES
-        ]
+        [[ChooseLanguage(code).button(LANGUAGE_NAMES[code])] for code in LOCALES]
     )
     await update.effective_message.reply_text(
         t.gettext("Choose your language:"), reply_markup=keyboard
@@ -56,12 +56,8 @@ async def choose_language(update: Update, context: BotContext) -> None:
 
 async def set_language(update: Update, context: BotContext) -> None:
     query = update.callback_query
-    match = parse_callback(query.data, _LANGUAGE_DATA)
-    if match is None:
-        await stale_button(update, context)
-        return
-    locale = match.group(1)
-    await telegram_users.set_locale(context.db, update.effective_user.id, locale)
+    locale = ChooseLanguage.of(update).locale
+    await languages.choose(context.db, update.effective_user.id, locale)
     forget_locale(context, update.effective_user.id)
     t = translator(locale)
     await answer_query(query)
@@ -95,7 +91,7 @@ def handlers() -> list:
         CommandHandler("help", show_help),
         CommandHandler("cancel", cancel_nothing),
         CommandHandler("language", choose_language),
-        CallbackQueryHandler(set_language, pattern=r"^lang:"),
+        ChooseLanguage.handler(set_language),
     ]
 
 

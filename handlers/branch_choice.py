@@ -6,36 +6,40 @@ the start of an action that belongs to one branch (/broadcast, /newevent, /impor
 the conversation (CHOICE_KEPT since last used), so the steps of a flow and the next
 commands act for the same branch. The chosen id comes back in callback data and is
 checked against the presser's own secretary roles: a forged id is refused.
+
+Every action's choice is one `ChooseBranch` button (`sb:<branch>:<action>`, the data sent
+since the choice exists); `choice_handler` registers it in the action's own conversation,
+taking only the presses for that action.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import Literal, get_args
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, ConversationHandler
 
 from bot.context import BotContext
-from domain.access import Actor
+from domain import branches
+from domain.access import Actor, Audience
 from domain.errors import DomainError, NotAllowed
 from domain.models import Role
+from handlers.buttons import Button
 from handlers.common import (
     answer_query,
     drop_buttons,
     edit_text,
     error_text,
     now,
-    parse_callback,
     tr,
     who,
 )
-from storage import branches
 
 CHOSEN = "acting_branch"
-# The actions that ask; each name is the callback's resume part (menu.BUTTONS lists them).
-RESUMES = (
+# The actions that ask; each name is the button's last part.
+Resume = Literal[
     "broadcast",
     "newevent",
     "import",
@@ -45,15 +49,32 @@ RESUMES = (
     "posts",
     "unit_add",
     "linkgroup",
-)
+]
+RESUMES: tuple[str, ...] = get_args(Resume)
 CHOICE_KEPT = timedelta(minutes=30)
-_CHOICE = re.compile(r"sb:(\d{1,12}):([a-z_]{1,16})")
 
 
-def pattern(resume: str) -> str:
-    """The callback pattern of the choice that resumes `resume`."""
-    assert resume in RESUMES, resume
-    return rf"^sb:\d{{1,12}}:{resume}$"
+class ChooseBranch(Button, prefix="sb", audience=Audience.SECRETARY):
+    """For a secretary of several branches: this action is for that branch."""
+
+    branch_id: int
+    resume: Resume
+
+
+class _ChoiceFor(CallbackQueryHandler):
+    """A `ChooseBranch` press for one action only: each action's conversation takes its own
+    (the codec's pattern matches every action's)."""
+
+    def __init__(self, resume: str, callback: Callable[..., Awaitable[object]]) -> None:
+        super().__init__(callback, pattern=ChooseBranch.pattern)
+        self.resume = resume
+
+    def check_update(self, update: object) -> object:
+        query = update.callback_query if isinstance(update, Update) else None
+        pressed = ChooseBranch.parse(query.data if query else None)
+        if pressed is None or pressed.resume != self.resume:
+            return None
+        return super().check_update(update)
 
 
 def acting_branch(context: BotContext, me: Actor) -> int:
@@ -67,7 +88,9 @@ def acting_branch(context: BotContext, me: Actor) -> int:
     return chosen
 
 
-async def branch_or_ask(update: Update, context: BotContext, me: Actor, resume: str) -> int | None:
+async def branch_or_ask(
+    update: Update, context: BotContext, me: Actor, resume: Resume
+) -> int | None:
     """At the start of an action: the branch it is for, or None after asking which (the
     press resumes the action through `choice_handler`). NotAllowed for a non-secretary."""
     held = me.branches_where(Role.SECRETARY)
@@ -85,7 +108,7 @@ async def branch_or_ask(update: Update, context: BotContext, me: Actor, resume: 
     for branch_id in held:
         branch = await branches.get(context.db, branch_id)
         name = branch.name if branch else f"#{branch_id}"
-        rows.append([InlineKeyboardButton(name, callback_data=f"sb:{branch_id}:{resume}")])
+        rows.append([ChooseBranch(branch_id, resume).button(name)])
     await update.effective_message.reply_text(
         t.gettext("You are secretary of several branches. Which one is this for?"),
         reply_markup=InlineKeyboardMarkup(rows),
@@ -96,19 +119,18 @@ async def branch_or_ask(update: Update, context: BotContext, me: Actor, resume: 
 Entry = Callable[[Update, BotContext], Awaitable[object]]
 
 
-def choice_handler(resume: str, entry: Entry) -> CallbackQueryHandler:
+def choice_handler(resume: Resume, entry: Entry) -> CallbackQueryHandler:
     """The press on a branch button: remembered, then `entry` runs again for that branch
     (in a conversation's entry points, its returned state is the conversation's)."""
 
     async def chosen(update: Update, context: BotContext) -> object:
         query = update.callback_query
         t = await tr(update, context)
-        match = parse_callback(query.data, _CHOICE)
+        branch_id = ChooseBranch.of(update).branch_id
         me = await who(update, context)
-        if match is None or not me.has(Role.SECRETARY, int(match[1])):
+        if not me.has(Role.SECRETARY, branch_id):
             await answer_query(query, error_text(t, DomainError("not_allowed")), alert=True)
             return ConversationHandler.END
-        branch_id = int(match[1])
         context.user_data[CHOSEN] = {"branch": branch_id, "at": now(context).timestamp()}
         await answer_query(query)
         branch = await branches.get(context.db, branch_id)
@@ -120,4 +142,5 @@ def choice_handler(resume: str, entry: Entry) -> CallbackQueryHandler:
             await update.effective_message.reply_text(chosen_text)
         return await entry(update, context)
 
-    return CallbackQueryHandler(chosen, pattern=pattern(resume))
+    assert resume in RESUMES, resume
+    return _ChoiceFor(resume, chosen)

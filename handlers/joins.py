@@ -2,37 +2,43 @@
 
 from __future__ import annotations
 
-import re
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler
 
 from bot.context import BotContext
 from bot.sender import Rendered, renderer
 from domain import admin, onboarding
-from domain.access import actor
+from domain.access import Audience, actor
 from domain.errors import Conflict, DomainError
 from domain.i18n import Translator
 from domain.models import Category, InviteRole
+from handlers.buttons import Button
 from handlers.common import (
     answer_query,
     drop_buttons,
     error_text,
-    parse_callback,
     tr,
     who,
 )
-from handlers.conversation import answer_stale
+from handlers.conversation import decision_keyboard
 from handlers.labels import CATEGORY_NAMES
 from handlers.menu import help_text
 from storage.db import Database
 
-_DECISION = re.compile(r"join:(approve|reject):(\d{1,12})")
+
+class Approve(Button, prefix="join:approve", audience=Audience.SECRETARY):
+    request_id: int
+
+
+class Reject(Button, prefix="join:reject", audience=Audience.SECRETARY):
+    request_id: int
 
 
 @renderer(onboarding.REQUEST_TEMPLATE)
 async def request_message(t: Translator, db: Database, params: dict) -> Rendered:
-    return Rendered(request_text(t, params), decision_keyboard(t, params["request"]))
+    request_id = params["request"]
+    return Rendered(
+        request_text(t, params), decision_keyboard(t, Approve(request_id), Reject(request_id))
+    )
 
 
 def request_text(t: Translator, params: dict) -> str:
@@ -64,21 +70,6 @@ def contact_line(t: Translator, params: dict) -> str:
         "quarterly feedback on that unit's cadres living in the community; they do not "
         "become a member of the branch.",
         unit=params.get("unit") or "—",
-    )
-
-
-def decision_keyboard(t: Translator, request_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    t.pgettext("button", "✅ Approve"), callback_data=f"join:approve:{request_id}"
-                ),
-                InlineKeyboardButton(
-                    t.pgettext("button", "❌ Reject"), callback_data=f"join:reject:{request_id}"
-                ),
-            ]
-        ]
     )
 
 
@@ -141,14 +132,11 @@ async def rejected_message(t: Translator, db: Database, params: dict) -> Rendere
 async def decide(update: Update, context: BotContext) -> None:
     query = update.callback_query
     t = await tr(update, context)
-    match = parse_callback(query.data, _DECISION)
-    if match is None:
-        await answer_stale(query, t)
-        return
-    approve = match.group(1) == "approve"
+    pressed = Approve.parse(query.data) or Reject.of(update)
+    approve = isinstance(pressed, Approve)
     me = await who(update, context)
     try:
-        decision = await onboarding.decide(context.db, me, int(match.group(2)), approve=approve)
+        decision = await onboarding.decide(context.db, me, pressed.request_id, approve=approve)
     except Conflict as exc:
         await answer_query(query, error_text(t, exc), alert=True)
         await drop_buttons(query)
@@ -167,4 +155,4 @@ async def decide(update: Update, context: BotContext) -> None:
 
 
 def handlers() -> list:
-    return [CallbackQueryHandler(decide, pattern=r"^join:(approve|reject):")]
+    return [Approve.handler(decide), Reject.handler(decide)]

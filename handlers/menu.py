@@ -8,7 +8,7 @@ from telegram import Bot, BotCommand, BotCommandScopeChat
 
 from domain.access import Actor, Audience, audiences_of
 from domain.i18n import N_, Translator, translator
-from handlers import branch_choice, buttons
+from handlers import buttons
 
 
 @dataclass(frozen=True)
@@ -68,14 +68,6 @@ COMMANDS: list[Command] = [
 
 # Buttons not declared as codecs yet, keyed by the callback pattern they are registered with.
 BUTTONS: dict[str, Audience] = {
-    r"^lang:": Audience.EVERYONE,
-    r"^join:cat:": Audience.EVERYONE,
-    r"^join:submit$": Audience.EVERYONE,
-    r"^join:redo$": Audience.EVERYONE,
-    r"^join:(cat:|submit$|redo$)": Audience.EVERYONE,
-    r"^join:(approve|reject):": Audience.SECRETARY,
-    # handlers.branch_choice: which branch a secretary of several means, per action.
-    **{branch_choice.pattern(resume): Audience.SECRETARY for resume in branch_choice.RESUMES},
     r"^cadre:register$": Audience.CADRE,
     r"^cadre:unit:": Audience.CADRE,
     r"^cadre:rank:": Audience.CADRE,

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
+from enum import StrEnum
 
 from telegram import (
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
     ReplyKeyboardMarkup,
@@ -13,7 +12,6 @@ from telegram import (
     Update,
 )
 from telegram.ext import (
-    CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
@@ -21,41 +19,60 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from domain import onboarding, validation
+from domain import languages, onboarding, validation
+from domain.access import Audience
 from domain.errors import DomainError
 from domain.i18n import Translator
 from domain.models import Category, InviteRole, PersonStatus
 from handlers import mobile
+from handlers.buttons import Button
 from handlers.common import (
     answer_query,
     drop_buttons,
     error_text,
     now,
-    parse_callback,
     profile_name,
     tr,
     who,
 )
-from handlers.conversation import CANCEL_HINT, answer_stale
+from handlers.conversation import CANCEL_HINT, answer_stale, review_keyboard, unexpected
 from handlers.labels import CATEGORY_LABELS, CATEGORY_NAMES
 from handlers.menu import help_text
-from storage import telegram_users
 
-NAME, PHONE, CATEGORY, CONFIRM = "join.name", "join.phone", "join.category", "join.confirm"
+
+class Step(StrEnum):
+    """The steps of joining. The values are persisted (ptb_conversations): keep them."""
+
+    NAME = "join.name"
+    PHONE = "join.phone"
+    CATEGORY = "join.category"
+    CONFIRM = "join.confirm"
+
+
 DRAFT = "join"
 VERIFY_PREFIX = "verify-"
 
-_CATEGORY_DATA = re.compile(r"join:cat:([a-z]{1,16})")
+
+class ChooseCategory(Button, prefix="join:cat", audience=Audience.EVERYONE):
+    category: Category
 
 
-async def start(update: Update, context: BotContext) -> str | int:
+class Submit(Button, prefix="join:submit", audience=Audience.EVERYONE):
+    pass
+
+
+class Redo(Button, prefix="join:redo", audience=Audience.EVERYONE):
+    pass
+
+
+async def start(update: Update, context: BotContext) -> Step | int:
     if context.args and context.args[0].startswith(VERIFY_PREFIX):
         # A scanned certificate QR code: anyone may check it, member or not.
         await mobile.reply_verification(update, context, context.args[0][len(VERIFY_PREFIX) :])
         return ConversationHandler.END
     # Asked before tr(), which records the account: a secretary added at the command line
     # has a person record before ever writing, and is new here all the same.
-    returning = await telegram_users.seen(context.db, update.effective_user.id)
+    returning = await languages.seen_before(context.db, update.effective_user.id)
     t = await tr(update, context)
     me = await who(update, context)
     if me.person is not None and me.person.status is PersonStatus.ACTIVE:
@@ -104,7 +121,7 @@ async def start(update: Update, context: BotContext) -> str | int:
         + t.gettext(CANCEL_HINT),
         reply_markup=ReplyKeyboardRemove(),
     )
-    return NAME
+    return Step.NAME
 
 
 async def claim_personal_invite(
@@ -129,16 +146,16 @@ async def claim_personal_invite(
     )
 
 
-async def got_name(update: Update, context: BotContext) -> str:
+async def got_name(update: Update, context: BotContext) -> Step:
     t = await tr(update, context)
     try:
         name = validation.person_name(update.effective_message.text)
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
-        return NAME
+        return Step.NAME
     context.user_data[DRAFT]["name"] = name
     await ask_phone(update, t)
-    return PHONE
+    return Step.PHONE
 
 
 async def ask_phone(update: Update, t: Translator) -> None:
@@ -149,19 +166,19 @@ async def ask_phone(update: Update, t: Translator) -> None:
     )
 
 
-async def got_contact(update: Update, context: BotContext) -> str:
+async def got_contact(update: Update, context: BotContext) -> Step:
     t = await tr(update, context)
     contact = update.effective_message.contact
     if contact.user_id != update.effective_user.id:
         await update.effective_message.reply_text(
             t.gettext("That is not your own number. Please press the button to share your own.")
         )
-        return PHONE
+        return Step.PHONE
     try:
         phone = validation.contact_phone(contact.phone_number)
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
-        return PHONE
+        return Step.PHONE
     draft = context.user_data[DRAFT]
     draft["phone"] = phone
     await update.effective_message.reply_text(
@@ -171,12 +188,12 @@ async def got_contact(update: Update, context: BotContext) -> str:
         await update.effective_message.reply_text(
             t.gettext("Which describes you best?"), reply_markup=category_keyboard(t)
         )
-        return CATEGORY
+        return Step.CATEGORY
     await show_review(update, context, t)
-    return CONFIRM
+    return Step.CONFIRM
 
 
-async def phone_typed(update: Update, context: BotContext) -> str:
+async def phone_typed(update: Update, context: BotContext) -> Step:
     t = await tr(update, context)
     await update.effective_message.reply_text(
         t.gettext(
@@ -184,29 +201,29 @@ async def phone_typed(update: Update, context: BotContext) -> str:
         )
     )
     await ask_phone(update, t)
-    return PHONE
+    return Step.PHONE
 
 
 def category_keyboard(t: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(t.gettext(label), callback_data=f"join:cat:{category}")]
+            [ChooseCategory(category).button(t.gettext(label))]
             for category, label in CATEGORY_LABELS.items()
         ]
     )
 
 
-async def got_category(update: Update, context: BotContext) -> str:
+async def got_category(update: Update, context: BotContext) -> Step:
     query = update.callback_query
     t = await tr(update, context)
-    match = parse_callback(query.data, _CATEGORY_DATA)
-    if match is None or Category(match.group(1)) not in CATEGORY_LABELS:
+    category = ChooseCategory.of(update).category
+    if category not in CATEGORY_LABELS:  # a cadre comes in through a cadre invitation
         await answer_stale(query, t)
-        return CATEGORY
+        return Step.CATEGORY
     await answer_query(query)
-    context.user_data[DRAFT]["category"] = match.group(1)
+    context.user_data[DRAFT]["category"] = str(category)
     await show_review(update, context, t)
-    return CONFIRM
+    return Step.CONFIRM
 
 
 async def show_review(update: Update, context: BotContext, t: Translator) -> None:
@@ -219,26 +236,22 @@ async def show_review(update: Update, context: BotContext, t: Translator) -> Non
     if draft.get("category"):
         label = t.gettext(CATEGORY_NAMES[Category(draft["category"])])
         lines.append(t.gettext("Category: {category}", category=label))
-    keyboard = InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(t.pgettext("button", "✅ Submit"), callback_data="join:submit")],
-            [InlineKeyboardButton(t.pgettext("button", "✏️ Start over"), callback_data="join:redo")],
-        ]
+    await update.effective_message.reply_text(
+        "\n".join(lines), reply_markup=review_keyboard(t, Submit(), Redo())
     )
-    await update.effective_message.reply_text("\n".join(lines), reply_markup=keyboard)
 
 
-async def redo(update: Update, context: BotContext) -> str:
+async def redo(update: Update, context: BotContext) -> Step:
     t = await tr(update, context)
     await answer_query(update.callback_query)
     draft = context.user_data[DRAFT]
     context.user_data[DRAFT] = {"code": draft["code"], "role": draft["role"]}
     await drop_buttons(update.callback_query)
     await update.effective_message.reply_text(t.gettext("What is your full name?"))
-    return NAME
+    return Step.NAME
 
 
-async def submit(update: Update, context: BotContext) -> int | str:
+async def submit(update: Update, context: BotContext) -> int | Step:
     t = await tr(update, context)
     query = update.callback_query
     draft = context.user_data[DRAFT]
@@ -270,6 +283,7 @@ async def submit(update: Update, context: BotContext) -> int | str:
 
 
 async def cancel(update: Update, context: BotContext) -> int:
+    # Not the kit's cancel: whoever stops here is told how to begin again.
     t = await tr(update, context)
     context.user_data.pop(DRAFT, None)
     if update.callback_query:
@@ -281,37 +295,23 @@ async def cancel(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
-async def unexpected(update: Update, context: BotContext) -> None:
-    """Anything that does not fit the current step: say what is expected, keep the step."""
-    t = await tr(update, context)
-    if update.callback_query:
-        await answer_stale(update.callback_query, t)
-        return
-    await update.effective_message.reply_text(
-        t.gettext("I did not understand that. Please answer the question above, or send /cancel.")
-    )
-
-
 def conversation() -> ConversationHandler:
     text = filters.TEXT & ~filters.COMMAND
     return ConversationHandler(
         entry_points=[CommandHandler("start", start)],
         states={
-            NAME: [MessageHandler(text, got_name)],
-            PHONE: [
+            Step.NAME: [MessageHandler(text, got_name)],
+            Step.PHONE: [
                 MessageHandler(filters.CONTACT, got_contact),
                 MessageHandler(text, phone_typed),
             ],
-            CATEGORY: [CallbackQueryHandler(got_category, pattern=r"^join:cat:")],
-            CONFIRM: [
-                CallbackQueryHandler(submit, pattern=r"^join:submit$"),
-                CallbackQueryHandler(redo, pattern=r"^join:redo$"),
-            ],
+            Step.CATEGORY: [ChooseCategory.handler(got_category)],
+            Step.CONFIRM: [Submit.handler(submit), Redo.handler(redo)],
         },
         fallbacks=[
             CommandHandler("cancel", cancel),
             MessageHandler(filters.ALL & ~filters.COMMAND, unexpected),
-            CallbackQueryHandler(unexpected, pattern=r"^join:(cat:|submit$|redo$)"),
+            *(codec.handler(unexpected) for codec in (ChooseCategory, Submit, Redo)),
         ],
         allow_reentry=True,
         name="onboarding",
