@@ -1,26 +1,22 @@
 """/broadcast: the secretary writes an announcement, picks the audience, previews, confirms.
 
-It goes out through the outbox; a progress message ("sent 120 / 500") is edited by a
-small repeating job until every message has been delivered or has failed for good. Where
-that message is, is recorded with the broadcast, and the job is started again for every
-unfinished broadcast when the bot starts (`resume`), so a restart loses no progress. A
+It goes out through the outbox, its progress shown by handlers/broadcast_progress.py. A
 draft's file waits in `<database folder>/broadcasts/` until it is sent (then it is in the
-database) or dropped.
+database) or dropped; `resume` at start-up watches unfinished broadcasts again and removes
+files that conversations left behind.
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 import uuid
-from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import (
     Application,
-    CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
@@ -29,12 +25,13 @@ from telegram.ext import (
 
 from bot.context import BotContext
 from bot.sender import Rendered, renderer
-from domain import broadcasts
+from domain import access, broadcasts
 from domain.broadcasts import Audience, Draft
 from domain.errors import DomainError
 from domain.i18n import N_, Translator
-from domain.worktime import Wait
+from handlers import broadcast_progress as progress
 from handlers.branch_choice import acting_branch, branch_or_ask, choice_handler
+from handlers.buttons import Button
 from handlers.common import (
     add_errors,
     answer_query,
@@ -42,25 +39,48 @@ from handlers.common import (
     drop_buttons,
     error_text,
     now,
-    parse_callback,
     told_of_waits,
     tr,
-    tr_for,
-    unless_unchanged,
-    wait_text,
     who,
 )
 from handlers.conversation import CANCEL_HINT, answer_stale
 from handlers.post_views import post_name
 from storage.db import Database
 
-WRITING, AUDIENCE, TARGET, CONFIRM = "bc_writing", "bc_audience", "bc_target", "bc_confirm"
+
+class Step(StrEnum):
+    """The steps of /broadcast. The values are persisted (ptb_conversations): keep them."""
+
+    WRITING = "bc_writing"
+    AUDIENCE = "bc_audience"
+    TARGET = "bc_target"
+    CONFIRM = "bc_confirm"
+
+
+class PickAudience(Button, prefix="bc:aud", audience=access.Audience.SECRETARY):
+    chosen: Audience
+
+
+class PickTarget(Button, prefix="bc:to", audience=access.Audience.SECRETARY):
+    """The post or the event whose people get the announcement."""
+
+    target_id: int
+
+
+class Send(Button, prefix="bc:send", audience=access.Audience.SECRETARY):
+    pass
+
+
+class Cancel(Button, prefix="bc:cancel", audience=access.Audience.SECRETARY):
+    pass
+
+
+# The step a test of bad input walks to (tests/reliability/test_bad_input.py).
+WRITING = Step.WRITING
 DRAFT = "broadcast"
 PROGRESS_SECONDS = 2.0
 # A draft's file left behind by a conversation nobody finished is removed after this.
 DRAFT_FILE_MAX_AGE = 24 * 3600
-_AUDIENCE = re.compile(r"bc:aud:(all|cadres|post|event)")
-_TARGET = re.compile(r"bc:to:(\d{1,12})")
 
 add_errors(
     {
@@ -100,7 +120,7 @@ def _drop_draft(context: BotContext) -> None:
 RESUME = "broadcast"  # the branch choice's callback resumes /broadcast
 
 
-async def start(update: Update, context: BotContext) -> str | int:
+async def start(update: Update, context: BotContext) -> Step | int:
     t = await tr(update, context)
     try:
         branch_id = await branch_or_ask(update, context, await who(update, context), RESUME)
@@ -115,10 +135,10 @@ async def start(update: Update, context: BotContext) -> str | int:
         + "\n"
         + t.gettext(CANCEL_HINT)
     )
-    return WRITING
+    return Step.WRITING
 
 
-async def got_content(update: Update, context: BotContext) -> str:
+async def got_content(update: Update, context: BotContext) -> Step:
     t = await tr(update, context)
     message = update.effective_message
     attachment = message.document or (message.photo[-1] if message.photo else None)
@@ -127,7 +147,7 @@ async def got_content(update: Update, context: BotContext) -> str:
         text = broadcasts.check_text(text or "", with_file=attachment is not None)
     except DomainError as exc:
         await message.reply_text(error_text(t, exc))
-        return WRITING
+        return Step.WRITING
     draft: dict = {"text": text}
     if attachment is not None:
         name = message.document.file_name if message.document else None
@@ -138,26 +158,34 @@ async def got_content(update: Update, context: BotContext) -> str:
         draft |= {"file_name": name, "file_path": str(path), "photo": not message.document}
     context.user_data[DRAFT] = draft
     rows = [
-        [InlineKeyboardButton(t.gettext(label), callback_data=f"bc:aud:{audience}")]
+        [PickAudience(audience).button(t.gettext(label))]
         for audience, label in AUDIENCE_NAMES.items()
     ]
     await message.reply_text(
         t.gettext("Who should get it?"), reply_markup=InlineKeyboardMarkup(rows)
     )
-    return AUDIENCE
+    return Step.AUDIENCE
 
 
-async def got_audience(update: Update, context: BotContext) -> str | int:
+async def _pressed(update: Update, context: BotContext, t: Translator) -> dict | None:
+    """The draft a press in the conversation goes on with; None (answered as stale) when
+    the draft is gone (a press on an old message after the conversation ended)."""
     query = update.callback_query
-    t = await tr(update, context)
-    match = parse_callback(query.data, _AUDIENCE)
     draft = context.user_data.get(DRAFT)
-    if match is None or draft is None:
+    if draft is None:
         await answer_stale(query, t)
-        return AUDIENCE
+        return None
     await answer_query(query)
     await drop_buttons(query)
-    audience = Audience(match[1])
+    return draft
+
+
+async def got_audience(update: Update, context: BotContext) -> Step | int:
+    t = await tr(update, context)
+    draft = await _pressed(update, context, t)
+    if draft is None:
+        return Step.AUDIENCE
+    audience = PickAudience.of(update).chosen
     draft["audience"] = str(audience)
     if audience not in broadcasts.TARGETED:
         draft["target_id"] = None
@@ -177,25 +205,20 @@ async def got_audience(update: Update, context: BotContext) -> str | int:
         await update.effective_message.reply_text(
             t.gettext("There is nothing to choose from. Please pick another audience.")
         )
-        return AUDIENCE
-    rows = [[InlineKeyboardButton(name, callback_data=f"bc:to:{i}")] for i, name in found]
+        return Step.AUDIENCE
+    rows = [[PickTarget(i).button(name)] for i, name in found]
     await update.effective_message.reply_text(
         t.gettext("Which one?"), reply_markup=InlineKeyboardMarkup(rows)
     )
-    return TARGET
+    return Step.TARGET
 
 
-async def got_target(update: Update, context: BotContext) -> str | int:
-    query = update.callback_query
+async def got_target(update: Update, context: BotContext) -> Step | int:
     t = await tr(update, context)
-    match = parse_callback(query.data, _TARGET)
-    draft = context.user_data.get(DRAFT)
-    if match is None or draft is None:
-        await answer_stale(query, t)
-        return TARGET
-    await answer_query(query)
-    await drop_buttons(query)
-    draft["target_id"] = int(match[1])
+    draft = await _pressed(update, context, t)
+    if draft is None:
+        return Step.TARGET
+    draft["target_id"] = PickTarget.of(update).target_id
     return await preview(update, context, t)
 
 
@@ -205,7 +228,7 @@ def _draft(context: BotContext) -> Draft:
     return Draft(**values)
 
 
-async def preview(update: Update, context: BotContext, t: Translator) -> str | int:
+async def preview(update: Update, context: BotContext, t: Translator) -> Step | int:
     message = update.effective_message
     draft = _draft(context)
     me = await who(update, context)
@@ -227,8 +250,8 @@ async def preview(update: Update, context: BotContext, t: Translator) -> str | i
     keyboard = InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(t.pgettext("button", "📣 Send"), callback_data="bc:send"),
-                InlineKeyboardButton(t.pgettext("button", "✖️ Cancel"), callback_data="bc:cancel"),
+                Send().button(t.pgettext("button", "📣 Send")),
+                Cancel().button(t.pgettext("button", "✖️ Cancel")),
             ]
         ]
     )
@@ -241,7 +264,7 @@ async def preview(update: Update, context: BotContext, t: Translator) -> str | i
     if pace is not None:
         question = "\n\n".join((paid_text(t, pace), question))
     await message.reply_text(question, reply_markup=keyboard)
-    return CONFIRM
+    return Step.CONFIRM
 
 
 def paid_text(t: Translator, pace: broadcasts.PaidPace) -> str:
@@ -261,7 +284,7 @@ def duration(t: Translator, seconds: int) -> str:
     return t.ngettext("{n} minute", "{n} minutes", minutes)
 
 
-async def confirm(update: Update, context: BotContext) -> str | int:
+async def confirm(update: Update, context: BotContext) -> Step | int:
     query = update.callback_query
     t = await tr(update, context)
     if DRAFT not in context.user_data:
@@ -280,7 +303,7 @@ async def confirm(update: Update, context: BotContext) -> str | int:
         )
     except DomainError as exc:
         await answer_query(query, error_text(t, exc), alert=True)
-        return CONFIRM
+        return Step.CONFIRM
     _drop_draft(context)
     await answer_query(query)
     await drop_buttons(query)
@@ -288,80 +311,27 @@ async def confirm(update: Update, context: BotContext) -> str | int:
         context.db, broadcast_id, now(context), context.settings.worktime_defaults
     )
     shown = await update.effective_message.reply_text(
-        progress_text(t, 0, total, wait, now(context))
+        progress.progress_text(t, 0, total, wait, now(context))
     )
     await broadcasts.show_progress(context.db, broadcast_id, shown.chat_id, shown.message_id)
     told_of_waits()
-    _watch(context.application, broadcast_id)
+    progress.watch(context.application, broadcast_id, PROGRESS_SECONDS)
     return ConversationHandler.END
-
-
-def _watch(app: Application, broadcast_id: int) -> None:
-    app.job_queue.run_repeating(
-        report_progress,
-        interval=PROGRESS_SECONDS,
-        first=PROGRESS_SECONDS,
-        # The count last shown: a tick that finds it unchanged makes no Bot API call.
-        data={"broadcast": broadcast_id, "shown": None},
-        name=f"broadcast {broadcast_id}",
-    )
 
 
 async def resume(app: Application, database_path: Path) -> None:
     """At start-up: watch every unfinished broadcast again, and remove draft files that
     conversations left behind."""
     for broadcast_id in await broadcasts.unfinished(app.bot_data["db"]):
-        _watch(app, broadcast_id)
+        progress.watch(app, broadcast_id, PROGRESS_SECONDS)
     cutoff = time.time() - DRAFT_FILE_MAX_AGE
     for path in _files_dir(database_path).iterdir():
         if path.is_file() and path.stat().st_mtime < cutoff:
             path.unlink(missing_ok=True)
 
 
-def progress_text(t: Translator, done: int, total: int, wait: Wait | None, moment: datetime) -> str:
-    text = t.gettext("Sending the announcement: sent {done} / {total}", done=done, total=total)
-    return text if wait is None else f"{text}\n{wait_text(t, wait, moment)}"
-
-
-async def report_progress(context: BotContext) -> None:
-    """Edit the progress message when the count moved; the final counts when done."""
-    job = context.job
-    watch = job.data
-    broadcast_id = watch["broadcast"]
-    progress = await broadcasts.settle(context.db, broadcast_id)
-    moment = now(context)
-    wait = await broadcasts.waiting(
-        context.db, broadcast_id, moment, context.settings.worktime_defaults
-    )
-    seen = (progress.done, wait and (wait.until, wait.why))
-    if progress.finished:
-        job.schedule_removal()
-    elif seen == watch["shown"]:
-        return
-    watch["shown"] = seen
-    shown = await broadcasts.progress_message(context.db, broadcast_id)
-    if shown is None:  # stopped before the progress message was shown
-        return
-    chat_id, message_id = shown
-    t = await tr_for(context, chat_id)
-    if progress.finished:
-        text = t.gettext(
-            "The announcement is sent: {sent} delivered, {unreachable} unreachable, "
-            "{failed} failed, of {total}.",
-            sent=progress.sent,
-            unreachable=progress.unreachable,
-            failed=progress.failed,
-            total=progress.total,
-        )
-    else:
-        text = progress_text(t, progress.done, progress.total, wait, moment)
-    # unchanged since the last tick is no error
-    await unless_unchanged(
-        context.bot.edit_message_text(text, chat_id=chat_id, message_id=message_id)
-    )
-
-
 async def cancel(update: Update, context: BotContext) -> int:
+    # Not the kit's cancel: the draft's file goes too, and the wording is the announcement's.
     t = await tr(update, context)
     if update.callback_query is not None:
         await answer_query(update.callback_query)
@@ -380,19 +350,19 @@ def conversation() -> ConversationHandler:
             choice_handler(RESUME, start),
         ],
         states={
-            WRITING: [
+            Step.WRITING: [
                 MessageHandler(
                     filters.TEXT & ~filters.COMMAND | filters.PHOTO | filters.Document.ALL,
                     got_content,
                 )
             ],
-            AUDIENCE: [CallbackQueryHandler(got_audience, pattern=r"^bc:aud:")],
-            TARGET: [CallbackQueryHandler(got_target, pattern=r"^bc:to:")],
-            CONFIRM: [CallbackQueryHandler(confirm, pattern=r"^bc:send$")],
+            Step.AUDIENCE: [PickAudience.handler(got_audience)],
+            Step.TARGET: [PickTarget.handler(got_target)],
+            Step.CONFIRM: [Send.handler(confirm)],
         },
         fallbacks=[
             CommandHandler("cancel", cancel),
-            CallbackQueryHandler(cancel, pattern=r"^bc:cancel$"),
+            Cancel.handler(cancel),
         ],
         allow_reentry=True,
         name="broadcast",
