@@ -2,9 +2,9 @@
 
 A secretary of one branch is never asked. A secretary of several is asked with buttons at
 the start of an action that belongs to one branch (/broadcast, /newevent, /import,
-/export, /audit, the hours register, posts administration); the choice is remembered for
-the conversation (CHOICE_KEPT since last used), so the steps of a flow and the next
-commands act for the same branch. The chosen id comes back in callback data and is
+/export, /audit, /digest, the hours register, posts administration); the choice is
+remembered for the conversation (CHOICE_KEPT since last used), so the steps of a flow and
+the next commands act for the same branch. The chosen id comes back in callback data and is
 checked against the presser's own secretary roles: a forged id is refused.
 
 Every action's choice is one `ChooseBranch` button (`sb:<branch>:<action>`, the data sent
@@ -49,6 +49,7 @@ Resume = Literal[
     "posts",
     "unit_add",
     "linkgroup",
+    "digest",
 ]
 RESUMES: tuple[str, ...] = get_args(Resume)
 CHOICE_KEPT = timedelta(minutes=30)

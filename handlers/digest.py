@@ -3,31 +3,33 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, time
+from enum import StrEnum
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from babel.dates import get_day_names
 from babel.lists import format_list
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import CommandHandler, ConversationHandler
 
 from bot.context import BotContext
 from bot.sender import Rendered, renderer
 from domain import digest
+from domain.access import Audience
 from domain.activity import as_hours
 from domain.errors import DomainError, NotAllowed
 from domain.hours import Counting
 from domain.i18n import N_, Translator
-from domain.models import Role
 from domain.pending import Kind
+from handlers.branch_choice import acting_branch, branch_or_ask, choice_handler
+from handlers.buttons import Button
 from handlers.common import (
     add_errors,
     answer_query,
     branch_today,
     drop_buttons,
     error_text,
-    parse_callback,
     tr,
     who,
 )
@@ -35,11 +37,31 @@ from handlers.conversation import answer_stale
 from handlers.pending import KIND_NAMES
 from storage.db import Database
 
-_FREQUENCY = re.compile(r"digest:freq:(d|w)")
-_DAY = re.compile(r"digest:day:([0-6])")
-# `d` for daily, else the weekday as crontab counts it.
-_SET = re.compile(r"digest:set:(d|[0-6]):(\d{2})(\d{2})")
-FREQUENCY, WEEKDAY, TIME = "digest_frequency", "digest_weekday", "digest_time"
+
+class Step(StrEnum):
+    """The steps of /digest. The values are persisted (ptb_conversations): keep them."""
+
+    FREQUENCY = "digest_frequency"
+    WEEKDAY = "digest_weekday"
+    TIME = "digest_time"
+
+
+# The weekday as crontab counts it (Sunday 0).
+Weekday = Literal[0, 1, 2, 3, 4, 5, 6]
+
+
+class PickFrequency(Button, prefix="digest:freq", audience=Audience.SECRETARY):
+    often: Literal["d", "w"]  # daily, weekly
+
+
+class PickWeekday(Button, prefix="digest:day", audience=Audience.SECRETARY):
+    weekday: Weekday
+
+
+class PickTime(Button, prefix="digest:set", audience=Audience.SECRETARY):
+    day: Literal["d", "0", "1", "2", "3", "4", "5", "6"]  # daily, or the weekday
+    at: str  # HHMM
+
 
 GREETINGS = {
     digest.DayPart.MORNING: N_("Good morning. Here is what needs your attention:"),
@@ -201,19 +223,21 @@ def _rhythm(t: Translator, schedule: digest.Schedule) -> str:
     return t.gettext("daily at {time}", time=at)
 
 
-async def show_schedule(update: Update, context: BotContext) -> str | int:
+async def show_schedule(update: Update, context: BotContext) -> Step | int:
     t = await tr(update, context)
-    me = await who(update, context)
-    branches = me.branches_where(Role.SECRETARY)
-    if not branches:
-        await update.effective_message.reply_text(error_text(t, NotAllowed("not_allowed")))
+    try:
+        branch_id = await branch_or_ask(update, context, await who(update, context), "digest")
+    except DomainError as exc:
+        await update.effective_message.reply_text(error_text(t, exc))
         return ConversationHandler.END
-    schedule = await digest.schedule_of(context.db, branches[0])
+    if branch_id is None:
+        return ConversationHandler.END  # asked which branch; the press starts again
+    schedule = await digest.schedule_of(context.db, branch_id)
     keyboard = InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(t.gettext("Daily"), callback_data="digest:freq:d"),
-                InlineKeyboardButton(t.gettext("Weekly"), callback_data="digest:freq:w"),
+                PickFrequency("d").button(t.gettext("Daily")),
+                PickFrequency("w").button(t.gettext("Weekly")),
             ]
         ]
     )
@@ -224,80 +248,79 @@ async def show_schedule(update: Update, context: BotContext) -> str | int:
         ),
         reply_markup=keyboard,
     )
-    return FREQUENCY
+    return Step.FREQUENCY
 
 
-async def _pressed(update: Update, context: BotContext, pattern: re.Pattern):
-    """The button's match, or None once the presser was told it is not theirs to press."""
+async def _pressed(update: Update, context: BotContext) -> Translator | None:
+    """The presser's translator, or None once they were told it is not theirs to press."""
     query = update.callback_query
     t = await tr(update, context)
-    match = parse_callback(query.data, pattern)
-    if match is None or not (await who(update, context)).is_secretary:
+    if not (await who(update, context)).is_secretary:
         await answer_query(query, error_text(t, NotAllowed("not_allowed")), alert=True)
-        return None, t
+        return None
     await answer_query(query)
     await drop_buttons(query)
-    return match, t
+    return t
 
 
-async def pick_frequency(update: Update, context: BotContext) -> str | int:
-    match, t = await _pressed(update, context, _FREQUENCY)
-    if match is None:
-        return FREQUENCY
-    if match[1] == "d":
+async def pick_frequency(update: Update, context: BotContext) -> Step | int:
+    t = await _pressed(update, context)
+    if t is None:
+        return Step.FREQUENCY
+    if PickFrequency.of(update).often == "d":
         return await _ask_time(update, t, "d")
     # Monday first, as calendars here are read.
     days = [(d % 7) for d in range(digest.MONDAY, digest.MONDAY + 7)]
-    buttons = [
-        InlineKeyboardButton(weekday_name(t, d), callback_data=f"digest:day:{d}") for d in days
-    ]
+    buttons = [PickWeekday(d).button(weekday_name(t, d)) for d in days]
     await update.effective_message.reply_text(
         t.gettext("On which day of the week?"),
         reply_markup=InlineKeyboardMarkup([buttons[:4], buttons[4:]]),
     )
-    return WEEKDAY
+    return Step.WEEKDAY
 
 
-async def pick_weekday(update: Update, context: BotContext) -> str | int:
-    match, t = await _pressed(update, context, _DAY)
-    if match is None:
-        return WEEKDAY
-    return await _ask_time(update, t, match[1])
+async def pick_weekday(update: Update, context: BotContext) -> Step | int:
+    t = await _pressed(update, context)
+    if t is None:
+        return Step.WEEKDAY
+    return await _ask_time(update, t, str(PickWeekday.of(update).weekday))
 
 
-async def _ask_time(update: Update, t: Translator, day: str) -> str:
-    buttons = [
-        InlineKeyboardButton(at.strftime("%H:%M"), callback_data=f"digest:set:{day}:{at:%H%M}")
-        for at in digest.TIMES
-    ]
+async def _ask_time(update: Update, t: Translator, day: str) -> Step:
+    buttons = [PickTime(day, f"{at:%H%M}").button(at.strftime("%H:%M")) for at in digest.TIMES]
     await update.effective_message.reply_text(
         t.gettext("At what time?"),
         reply_markup=InlineKeyboardMarkup([buttons[:4], buttons[4:]]),
     )
-    return TIME
+    return Step.TIME
 
 
-async def set_time(update: Update, context: BotContext) -> str | int:
+def _chosen(pressed: PickTime) -> digest.Schedule | None:
+    """The schedule a time button names; None for data no button of ours carries."""
+    at = pressed.at
+    if len(at) != 4 or not at.isdigit() or int(at[:2]) > 23 or int(at[2:]) > 59:
+        return None
+    weekday = None if pressed.day == "d" else int(pressed.day)
+    return digest.Schedule(time(int(at[:2]), int(at[2:])), weekday)
+
+
+async def set_time(update: Update, context: BotContext) -> Step | int:
     query = update.callback_query
     t = await tr(update, context)
-    match = parse_callback(query.data, _SET)
-    if match is None or int(match[2]) > 23 or int(match[3]) > 59:
+    chosen = _chosen(PickTime.of(update))
+    if chosen is None:
         await answer_stale(query, t)
-        return TIME
+        return Step.TIME
     me = await who(update, context)
-    branches = me.branches_where(Role.SECRETARY)
-    weekday = None if match[1] == "d" else int(match[1])
-    chosen = digest.Schedule(time(int(match[2]), int(match[3])), weekday)
     try:
-        if not branches:
-            raise NotAllowed("not_allowed")
-        today = await branch_today(context, branches[0])
+        branch_id = acting_branch(context, me)
+        today = await branch_today(context, branch_id)
         await digest.set_schedule(
-            context.db, me, branches[0], chosen, context.settings.worktime_defaults, today
+            context.db, me, branch_id, chosen, context.settings.worktime_defaults, today
         )
     except DomainError as exc:
         await answer_query(query, error_text(t, exc), alert=True)
-        return TIME
+        return Step.TIME
     await answer_query(query)
     await drop_buttons(query)
     await update.effective_message.reply_text(
@@ -307,6 +330,7 @@ async def set_time(update: Update, context: BotContext) -> str | int:
 
 
 async def cancel(update: Update, context: BotContext) -> int:
+    # Not the kit's cancel: there is no draft, and nothing was saved is all there is to say.
     t = await tr(update, context)
     await update.effective_message.reply_text(t.gettext("Nothing was changed."))
     return ConversationHandler.END
@@ -315,11 +339,14 @@ async def cancel(update: Update, context: BotContext) -> int:
 def conversation() -> ConversationHandler:
     """A conversation, so that its buttons act only right after /digest."""
     return ConversationHandler(
-        entry_points=[CommandHandler("digest", show_schedule)],
+        entry_points=[
+            CommandHandler("digest", show_schedule),
+            choice_handler("digest", show_schedule),
+        ],
         states={
-            FREQUENCY: [CallbackQueryHandler(pick_frequency, pattern=r"^digest:freq:")],
-            WEEKDAY: [CallbackQueryHandler(pick_weekday, pattern=r"^digest:day:")],
-            TIME: [CallbackQueryHandler(set_time, pattern=r"^digest:set:")],
+            Step.FREQUENCY: [PickFrequency.handler(pick_frequency)],
+            Step.WEEKDAY: [PickWeekday.handler(pick_weekday)],
+            Step.TIME: [PickTime.handler(set_time)],
         },
         fallbacks=[CommandHandler("cancel", cancel)],
         allow_reentry=True,
