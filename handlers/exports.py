@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Any, Literal
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import CommandHandler
 
 from bot.context import BotContext
 from domain import exports
+from domain.access import Audience
 from domain.activity import ActivityKind, CheckMethod
 from domain.errors import DomainError
 from domain.feature_exports import MobileEventKind
@@ -22,18 +22,17 @@ from domain.models import Category, PersonStatus
 from domain.post_models import ClaimStatus
 from domain.spreadsheets import Sheet, write_workbook
 from handlers.branch_choice import acting_branch, branch_or_ask, choice_handler
+from handlers.buttons import Button
 from handlers.common import (
     answer_query,
     branch_today,
     branch_zone,
     edit_text,
     error_text,
-    parse_callback,
     tr,
     who,
 )
 from handlers.console import XLSX, send_file
-from handlers.conversation import answer_stale
 from handlers.events import METHOD_LABELS
 from handlers.hours import COUNTING_LABELS, KIND_LABELS
 from handlers.labels import CATEGORY_NAMES
@@ -41,8 +40,16 @@ from handlers.mobile_views import DIRECTION_NAMES, EVENT_NAMES
 from handlers.mobile_views import STATUS_NAMES as MOBILE_STATUS_NAMES
 from handlers.post_views import CLAIM_NAMES
 
-_EXPORT = re.compile(r"export:([a-z_]{1,24})(?::(d7|d30|year))?")
-_AUDIT = re.compile(r"audit:(\d{1,6})")
+
+class PickExport(Button, prefix="export", audience=Audience.SECRETARY):
+    key: str  # exports.EXPORTS
+    period: Literal["d7", "d30", "year"] | None = None  # exports.PERIOD_CHOICES, if dated
+
+
+class AuditPage(Button, prefix="audit", audience=Audience.SECRETARY):
+    page: int  # 0: the newest entries
+
+
 AUDIT_PAGE = 10
 _TYPED = "export_typed"  # /export's arguments while a secretary of several chooses the branch
 
@@ -179,11 +186,11 @@ def export_keyboard(t: Translator) -> InlineKeyboardMarkup:
     for export in exports.EXPORTS.values():
         title = t.gettext(export.title)
         if not export.dated:
-            rows.append([InlineKeyboardButton(title, callback_data=f"export:{export.key}")])
+            rows.append([PickExport(export.key).button(title)])
             continue
         for choice, label in exports.PERIOD_CHOICES.items():
             text = f"{title} · {t.gettext(label)}"
-            rows.append([InlineKeyboardButton(text, callback_data=f"export:{export.key}:{choice}")])
+            rows.append([PickExport(export.key, choice).button(text)])
     return InlineKeyboardMarkup(rows)
 
 
@@ -244,16 +251,13 @@ async def send_export(
 async def export_pressed(update: Update, context: BotContext) -> None:
     query = update.callback_query
     t = await tr(update, context)
-    match = parse_callback(query.data, _EXPORT)
-    if match is None:
-        await answer_stale(query, t)
-        return
+    pressed = PickExport.of(update)
     try:
         branch_id = acting_branch(context, await who(update, context))
         today = await branch_today(context, branch_id)
-        period = exports.period_choice(match.group(2), today) if match.group(2) else None
+        period = exports.period_choice(pressed.period, today) if pressed.period else None
         await answer_query(query)
-        await send_export(update, context, t, branch_id, match.group(1), period)
+        await send_export(update, context, t, branch_id, pressed.key, period)
     except DomainError as exc:
         await answer_query(query, error_text(t, exc), alert=True)
 
@@ -279,13 +283,9 @@ async def audit_page(update: Update, context: BotContext, page: int) -> tuple[st
     lines += [audit_line(t, e, tz) for e in shown]
     buttons = []
     if page > 0:
-        buttons.append(
-            InlineKeyboardButton(t.gettext("◀ Newer"), callback_data=f"audit:{page - 1}")
-        )
+        buttons.append(AuditPage(page - 1).button(t.gettext("◀ Newer")))
     if len(entries) > AUDIT_PAGE:
-        buttons.append(
-            InlineKeyboardButton(t.gettext("Older ▶"), callback_data=f"audit:{page + 1}")
-        )
+        buttons.append(AuditPage(page + 1).button(t.gettext("Older ▶")))
     return "\n".join(lines), InlineKeyboardMarkup([buttons]) if buttons else None
 
 
@@ -304,12 +304,8 @@ async def show_audit(update: Update, context: BotContext) -> None:
 async def audit_pressed(update: Update, context: BotContext) -> None:
     query = update.callback_query
     t = await tr(update, context)
-    match = parse_callback(query.data, _AUDIT)
-    if match is None:
-        await answer_stale(query, t)
-        return
     try:
-        text, markup = await audit_page(update, context, int(match.group(1)))
+        text, markup = await audit_page(update, context, AuditPage.of(update).page)
     except DomainError as exc:
         await answer_query(query, error_text(t, exc), alert=True)
         return
@@ -321,8 +317,8 @@ def handlers() -> list:
     return [
         CommandHandler("export", show_exports),
         CommandHandler("audit", show_audit),
-        CallbackQueryHandler(export_pressed, pattern=r"^export:"),
-        CallbackQueryHandler(audit_pressed, pattern=r"^audit:"),
+        PickExport.handler(export_pressed),
+        AuditPage.handler(audit_pressed),
         choice_handler("export", show_exports),
         choice_handler("audit", show_audit),
     ]

@@ -131,8 +131,6 @@ BUTTONS: dict[str, Audience] = {
     r"^mob:(no|cn|rv|cno):": Audience.SECRETARY,
     r"^mob:(ok|open|rn|back|cok|end):": Audience.SECRETARY,
     r"^mob:l:": Audience.SECRETARY,
-    r"^export:": Audience.SECRETARY,
-    r"^audit:": Audience.SECRETARY,
     r"^pending:open:": Audience.SECRETARY,
     r"^pending:hrs:": Audience.SECRETARY,
     r"^depart:": Audience.SECRETARY,
