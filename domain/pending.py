@@ -17,9 +17,10 @@ from domain.activity import HourStatus
 from domain.effects import effect
 from domain.errors import Conflict, NotAllowed, NotFound
 from domain.models import Role
-from storage import audit
+from domain.unit_of_work import unit_of_work
 from storage import hours as hours_store
 from storage import pending as store
+from storage import people
 from storage.db import Database, parse_iso
 
 
@@ -83,6 +84,12 @@ async def item(db: Database, actor: Actor, kind: str, item_id: int) -> Item:
     return _item(row)
 
 
+async def phone_of(db: Database, item: Item) -> str | None:
+    """The phone of the person an item is about, shown to the secretary who opened it."""
+    person = await people.get(db, item.person_id)
+    return person.phone if person is not None else None
+
+
 @dataclass(frozen=True)
 class Batch:
     approved: int
@@ -105,9 +112,9 @@ async def approve_hours(db: Database, actor: Actor, branch_id: int, last_id: int
     """Verify the branch's pending hours records up to `last_id` (those the secretary was
     shown) at once: all or none, except the secretary's own, which are skipped. Each
     member is told about each record."""
-    async with db.transaction() as conn:
-        secretary = require(actor, Role.SECRETARY, branch_id)
-        found = await store.hours_up_to(conn, branch_id, last_id)
+    async with unit_of_work(db, actor) as work:
+        secretary = work.require(Role.SECRETARY, branch_id)
+        found = await store.hours_up_to(work.conn, branch_id, last_id)
         records = [r for r in found if r["person_id"] != secretary.id]
         own = len(found) - len(records)
         if not records:
@@ -116,16 +123,8 @@ async def approve_hours(db: Database, actor: Actor, branch_id: int, last_id: int
             raise Conflict("pending_hours_none")
         for record in records:
             await hours_store.set_status(
-                conn, record["id"], HourStatus.VERIFIED, decided_by=secretary.id
+                work.conn, record["id"], HourStatus.VERIFIED, decided_by=secretary.id
             )
-            await audit.record(
-                conn,
-                action="hours.approved",
-                subject_type="hour_record",
-                subject_id=record["id"],
-                actor_id=secretary.id,
-                branch_id=branch_id,
-                batch=True,
-            )
-            await hours.tell_decision(conn, record["id"])
+            await work.audit("hours.approved", "hour_record", record["id"], batch=True)
+            await hours.tell_decision(work.conn, record["id"])
     return Batch(len(records), own)

@@ -8,37 +8,46 @@ role), so a decision reads the same from here as from the feature's own message.
 from __future__ import annotations
 
 import json
-import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CommandHandler
 
 from bot.context import BotContext
 from domain import hours, pending
+from domain.access import Audience
 from domain.activity import ActivityKind, as_hours
 from domain.errors import DomainError
 from domain.i18n import N_, Translator
 from domain.mobile_models import Direction
 from domain.pending import Item, Kind
 from domain.post_models import COUNTY_BY_CODE
+from handlers.buttons import Button
 from handlers.common import (
     add_errors,
     answer_query,
     branch_zone,
     drop_buttons,
     error_text,
-    parse_callback,
     tr,
     who,
 )
-from handlers.conversation import answer_stale
 from handlers.hours import KIND_LABELS, show
 from handlers.mobile_views import DIRECTION_NAMES, FIELD_LABELS
-from storage import people
 
 SHOWN = 10
-_OPEN = re.compile(r"pending:open:([a-z]{1,8}):(\d{1,12})")
-_HOURS_BATCH = re.compile(r"pending:hrs:(\d{1,12}):(\d{1,12})")
+
+
+class OpenItem(Button, prefix="pending:open", audience=Audience.SECRETARY):
+    kind: Kind
+    item_id: int
+
+
+class ApproveHours(Button, prefix="pending:hrs", audience=Audience.SECRETARY):
+    """Every pending hours record of the branch up to `last_id`, the ones the card showed."""
+
+    branch_id: int
+    last_id: int
+
 
 add_errors(
     {
@@ -57,7 +66,8 @@ KIND_NAMES: dict[Kind, str] = {
     Kind.CADRE: N_("Cadre registration"),
 }
 
-# The deciding feature's own buttons: (approve, reject) callback data.
+# The deciding feature's own buttons: (approve, reject) callback data. Each becomes the
+# feature's codecs (and the card conversation.decision_keyboard) as the features convert.
 _DECISIONS: dict[Kind, tuple[str, str]] = {
     Kind.JOIN: ("join:approve:{id}", "join:reject:{id}"),
     Kind.MOBILE: ("mob:ok:{id}", "mob:no:{id}"),
@@ -116,7 +126,7 @@ def card_keyboard(t: Translator, item: Item, *, with_open: bool = True) -> Inlin
             if item.kind is Kind.MOBILE
             else f"mob:open:{item.amount}"
             if item.kind is Kind.CHANGE
-            else f"pending:open:{item.kind}:{item.id}"
+            else OpenItem(item.kind, item.id).pack()
         )
         row.append(InlineKeyboardButton(t.pgettext("button", "📂 Open"), callback_data=opened))
     return InlineKeyboardMarkup([row])
@@ -169,9 +179,8 @@ async def _offer_batch(t: Translator, message, batches: dict[int, list[Item]]) -
             reply_markup=InlineKeyboardMarkup(
                 [
                     [
-                        InlineKeyboardButton(
-                            t.gettext("✅ Approve all {n}", n=len(records)),
-                            callback_data=f"pending:hrs:{branch_id}:{last}",
+                        ApproveHours(branch_id, last).button(
+                            t.gettext("✅ Approve all {n}", n=len(records))
                         )
                     ]
                 ]
@@ -182,13 +191,10 @@ async def _offer_batch(t: Translator, message, batches: dict[int, list[Item]]) -
 async def open_item(update: Update, context: BotContext) -> None:
     query = update.callback_query
     t = await tr(update, context)
-    match = parse_callback(query.data, _OPEN)
-    if match is None or match[1] not in set(Kind):
-        await answer_stale(query, t)
-        return
+    pressed = OpenItem.of(update)
     me = await who(update, context)
     try:
-        item = await pending.item(context.db, me, match[1], int(match[2]))
+        item = await pending.item(context.db, me, pressed.kind, pressed.item_id)
         description = (
             (await hours.record_for_secretary(context.db, me, item.id)).description
             if item.kind is Kind.HOURS
@@ -201,9 +207,9 @@ async def open_item(update: Update, context: BotContext) -> None:
     lines = [await card_text(t, item, context)]
     if description:
         lines.append(description)
-    person = await people.get(context.db, item.person_id)
-    if person is not None and person.phone:
-        lines.append(t.gettext("Phone: {phone}", phone=person.phone))
+    phone = await pending.phone_of(context.db, item)
+    if phone:
+        lines.append(t.gettext("Phone: {phone}", phone=phone))
     await update.effective_message.reply_text(
         "\n".join(lines), reply_markup=card_keyboard(t, item, with_open=False)
     )
@@ -212,13 +218,10 @@ async def open_item(update: Update, context: BotContext) -> None:
 async def approve_hours(update: Update, context: BotContext) -> None:
     query = update.callback_query
     t = await tr(update, context)
-    match = parse_callback(query.data, _HOURS_BATCH)
-    if match is None:
-        await answer_stale(query, t)
-        return
+    pressed = ApproveHours.of(update)
     try:
         batch = await pending.approve_hours(
-            context.db, await who(update, context), int(match[1]), int(match[2])
+            context.db, await who(update, context), pressed.branch_id, pressed.last_id
         )
     except DomainError as exc:
         await answer_query(query, error_text(t, exc), alert=True)
@@ -247,6 +250,6 @@ async def approve_hours(update: Update, context: BotContext) -> None:
 def handlers() -> list:
     return [
         CommandHandler("pending", show_queue),
-        CallbackQueryHandler(open_item, pattern=r"^pending:open:"),
-        CallbackQueryHandler(approve_hours, pattern=r"^pending:hrs:"),
+        OpenItem.handler(open_item),
+        ApproveHours.handler(approve_hours),
     ]
