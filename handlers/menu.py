@@ -131,8 +131,6 @@ BUTTONS: dict[str, Audience] = {
     r"^mob:(no|cn|rv|cno):": Audience.SECRETARY,
     r"^mob:(ok|open|rn|back|cok|end):": Audience.SECRETARY,
     r"^mob:l:": Audience.SECRETARY,
-    r"^depart:": Audience.SECRETARY,
-    r"^leave:": Audience.EVERYONE,
     r"^ev:(ics|roster|live|code|mark|export):": Audience.SECRETARY,
     r"^ev:cancel$": Audience.SECRETARY,
     r"^ev:create$": Audience.SECRETARY,

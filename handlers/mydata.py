@@ -3,36 +3,55 @@
 from __future__ import annotations
 
 import json
-import re
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import CommandHandler
 
 from bot.context import BotContext
 from bot.sender import Rendered, renderer
 from domain import departures, mydata
+from domain.access import Audience
 from domain.departures import DepartureKind
 from domain.errors import DomainError, NotAllowed
 from domain.i18n import N_, Translator
 from domain.models import Person, Role
+from handlers.buttons import Button
 from handlers.common import (
     answer_query,
     edit_text,
     error_text,
     forget_locale,
     my_today,
-    parse_callback,
     tr,
     who,
 )
 from handlers.console import send_file
-from handlers.conversation import answer_stale
 from storage.db import Database, utcnow
 
 # One's own departure, and the secretary's record of someone else's: apart, so that a
-# button acting on the presser alone never carries a person id.
-_LEAVE = re.compile(r"leave:(kind|ok):([a-z_]{1,16})")
-_DEPART = re.compile(r"depart:(kind|ok):(\d{1,12}):([a-z_]{1,16})")
+# button acting on the presser alone never carries a person id. A reason is chosen first
+# (`kind`), then confirmed (`ok`).
+
+
+class LeaveReason(Button, prefix="leave:kind", audience=Audience.EVERYONE):
+    kind: DepartureKind
+
+
+class LeaveConfirm(Button, prefix="leave:ok", audience=Audience.EVERYONE):
+    kind: DepartureKind
+
+
+class DepartReason(Button, prefix="depart:kind", audience=Audience.SECRETARY):
+    person_id: int
+    kind: DepartureKind
+
+
+class DepartConfirm(Button, prefix="depart:ok", audience=Audience.SECRETARY):
+    person_id: int
+    kind: DepartureKind
+
+
+_STEPS = (LeaveReason, LeaveConfirm, DepartReason, DepartConfirm)
 
 KIND_NAMES = {
     DepartureKind.TRANSFER_OUT: N_("Transfer of party relations out of the branch"),
@@ -57,22 +76,19 @@ async def send_mydata(update: Update, context: BotContext) -> None:
     )
 
 
-def button_data(step: str, person_id: int | None, kind: DepartureKind) -> str:
-    return f"leave:{step}:{kind}" if person_id is None else f"depart:{step}:{person_id}:{kind}"
+def reason_button(person_id: int | None, kind: DepartureKind) -> Button:
+    return LeaveReason(kind) if person_id is None else DepartReason(person_id, kind)
+
+
+def confirm_button(person_id: int | None, kind: DepartureKind) -> Button:
+    return LeaveConfirm(kind) if person_id is None else DepartConfirm(person_id, kind)
 
 
 def kind_keyboard(
     t: Translator, person_id: int | None, kinds: list[DepartureKind]
 ) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    t.gettext(KIND_NAMES[kind]), callback_data=button_data("kind", person_id, kind)
-                )
-            ]
-            for kind in kinds
-        ]
+        [[reason_button(person_id, kind).button(t.gettext(KIND_NAMES[kind]))] for kind in kinds]
     )
 
 
@@ -137,18 +153,13 @@ def retention_note(t: Translator) -> str:
 async def leave_pressed(update: Update, context: BotContext) -> None:
     query = update.callback_query
     t = await tr(update, context)
-    own, other = parse_callback(query.data, _LEAVE), parse_callback(query.data, _DEPART)
-    kinds = {str(k): k for k in DepartureKind}
-    if own is not None and own.group(2) in kinds:
-        step, person_id, kind = own.group(1), None, kinds[own.group(2)]
-    elif other is not None and other.group(3) in kinds:
-        step, person_id, kind = other.group(1), int(other.group(2)), kinds[other.group(3)]
-    else:
-        await answer_stale(query, t)
-        return
+    pressed = next(p for codec in _STEPS if (p := codec.parse(query.data)) is not None)
+    person_id = getattr(pressed, "person_id", None)
+    kind = pressed.kind
+    choosing = isinstance(pressed, LeaveReason | DepartReason)
     me = await who(update, context)
     try:
-        if step == "kind":
+        if choosing:
             person = await departures.check(context.db, me, person_id, kind)
         else:
             departed = await departures.record(
@@ -158,7 +169,7 @@ async def leave_pressed(update: Update, context: BotContext) -> None:
         await answer_query(query, error_text(t, exc), alert=True)
         return
     await answer_query(query)
-    if step == "kind":
+    if choosing:
         await confirm(query, t, person, person_id, kind)
         return
     await query.edit_message_text(
@@ -175,14 +186,7 @@ async def confirm(
     query, t: Translator, person: Person, person_id: int | None, kind: DepartureKind
 ) -> None:
     buttons = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    t.pgettext("button", "✅ Confirm departure"),
-                    callback_data=button_data("ok", person_id, kind),
-                )
-            ]
-        ]
+        [[confirm_button(person_id, kind).button(t.pgettext("button", "✅ Confirm departure"))]]
     )
     await edit_text(
         query,
@@ -218,6 +222,5 @@ def handlers() -> list:
         CommandHandler("mydata", send_mydata),
         CommandHandler("leave", leave),
         CommandHandler("depart", depart),
-        CallbackQueryHandler(leave_pressed, pattern=r"^leave:"),
-        CallbackQueryHandler(leave_pressed, pattern=r"^depart:"),
+        *(codec.handler(leave_pressed) for codec in _STEPS),
     ]
