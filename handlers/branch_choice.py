@@ -117,6 +117,17 @@ async def branch_or_ask(
     return None
 
 
+async def branch_for(update: Update, context: BotContext, resume: Resume) -> int | None:
+    """`branch_or_ask` for a command: None once the person was told they may not (not a
+    secretary) or asked which branch (the press resumes the action)."""
+    try:
+        return await branch_or_ask(update, context, await who(update, context), resume)
+    except DomainError as exc:
+        t = await tr(update, context)
+        await update.effective_message.reply_text(error_text(t, exc))
+        return None
+
+
 Entry = Callable[[Update, BotContext], Awaitable[object]]
 
 

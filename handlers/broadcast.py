@@ -30,7 +30,7 @@ from domain.broadcasts import Audience, Draft
 from domain.errors import DomainError
 from domain.i18n import N_, Translator
 from handlers import broadcast_progress as progress
-from handlers.branch_choice import acting_branch, branch_or_ask, choice_handler
+from handlers.branch_choice import acting_branch, branch_for, choice_handler
 from handlers.buttons import Button
 from handlers.common import (
     add_errors,
@@ -121,14 +121,9 @@ RESUME = "broadcast"  # the branch choice's callback resumes /broadcast
 
 
 async def start(update: Update, context: BotContext) -> Step | int:
+    if await branch_for(update, context, RESUME) is None:
+        return ConversationHandler.END  # refused, or asked which branch (the press resumes)
     t = await tr(update, context)
-    try:
-        branch_id = await branch_or_ask(update, context, await who(update, context), RESUME)
-    except DomainError as exc:
-        await update.effective_message.reply_text(error_text(t, exc))
-        return ConversationHandler.END
-    if branch_id is None:
-        return ConversationHandler.END  # asked which branch; the press starts again
     _drop_draft(context)
     await update.effective_message.reply_text(
         t.gettext("Send the announcement: a text, or a photo or file with its text as the caption.")

@@ -22,7 +22,7 @@ from domain.errors import DomainError, NotAllowed
 from domain.hours import Counting
 from domain.i18n import N_, Translator
 from domain.pending import Kind
-from handlers.branch_choice import acting_branch, branch_or_ask, choice_handler
+from handlers.branch_choice import acting_branch, branch_for, choice_handler
 from handlers.buttons import Button
 from handlers.common import (
     add_errors,
@@ -224,14 +224,10 @@ def _rhythm(t: Translator, schedule: digest.Schedule) -> str:
 
 
 async def show_schedule(update: Update, context: BotContext) -> Step | int:
-    t = await tr(update, context)
-    try:
-        branch_id = await branch_or_ask(update, context, await who(update, context), "digest")
-    except DomainError as exc:
-        await update.effective_message.reply_text(error_text(t, exc))
-        return ConversationHandler.END
+    branch_id = await branch_for(update, context, "digest")
     if branch_id is None:
-        return ConversationHandler.END  # asked which branch; the press starts again
+        return ConversationHandler.END  # refused, or asked which branch (the press resumes)
+    t = await tr(update, context)
     schedule = await digest.schedule_of(context.db, branch_id)
     keyboard = InlineKeyboardMarkup(
         [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from enum import StrEnum
 
 from telegram import Update
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
@@ -12,7 +13,7 @@ from domain import roster, spreadsheets
 from domain.errors import DomainError
 from domain.i18n import Translator
 from domain.spreadsheets import Sheet, write_workbook
-from handlers.branch_choice import branch_or_ask, choice_handler
+from handlers.branch_choice import branch_for, choice_handler
 from handlers.common import (
     branch_zone,
     error_text,
@@ -22,19 +23,21 @@ from handlers.common import (
 from handlers.console import XLSX, send_file
 from handlers.conversation import CANCEL_HINT
 
-WAITING_FILE = "import.file"
+
+class Step(StrEnum):
+    """The step of /import. The value is persisted (ptb_conversations): keep it."""
+
+    WAITING_FILE = "import.file"
+
+
 DRAFT = "import"
 
 
-async def start(update: Update, context: BotContext) -> str | int:
-    t = await tr(update, context)
-    try:
-        branch_id = await branch_or_ask(update, context, await who(update, context), "import")
-    except DomainError as exc:
-        await update.effective_message.reply_text(error_text(t, exc))
-        return ConversationHandler.END
+async def start(update: Update, context: BotContext) -> Step | int:
+    branch_id = await branch_for(update, context, "import")
     if branch_id is None:
-        return ConversationHandler.END  # asked which branch; the press starts again
+        return ConversationHandler.END  # refused, or asked which branch (the press resumes)
+    t = await tr(update, context)
     context.user_data[DRAFT] = {"branch": branch_id}
     await send_file(
         update,
@@ -48,10 +51,10 @@ async def start(update: Update, context: BotContext) -> str | int:
         + "\n"
         + t.gettext(CANCEL_HINT),
     )
-    return WAITING_FILE
+    return Step.WAITING_FILE
 
 
-async def got_file(update: Update, context: BotContext) -> str | int:
+async def got_file(update: Update, context: BotContext) -> Step | int:
     t = await tr(update, context)
     document = update.effective_message.document
     try:
@@ -73,7 +76,7 @@ async def got_file(update: Update, context: BotContext) -> str | int:
         await update.effective_message.reply_text(
             error_text(t, exc) + "\n" + t.gettext("Nothing was imported.")
         )
-        return WAITING_FILE
+        return Step.WAITING_FILE
     if not result.ok:
         await send_file(
             update,
@@ -85,7 +88,7 @@ async def got_file(update: Update, context: BotContext) -> str | int:
                 len(result.errors),
             ),
         )
-        return WAITING_FILE
+        return Step.WAITING_FILE
     context.user_data.pop(DRAFT, None)
     link = f"https://t.me/{context.bot.username}?start="
     await send_file(
@@ -135,15 +138,16 @@ def invitation_report(t: Translator, imported: list[roster.Imported], link: str)
     return write_workbook([Sheet(t.gettext("Imported"), headers, rows)])
 
 
-async def not_a_file(update: Update, context: BotContext) -> str:
+async def not_a_file(update: Update, context: BotContext) -> Step:
     t = await tr(update, context)
     await update.effective_message.reply_text(
         t.gettext("Please send the filled-in file as a document, or /cancel.")
     )
-    return WAITING_FILE
+    return Step.WAITING_FILE
 
 
 async def cancel(update: Update, context: BotContext) -> int:
+    # Not the kit's cancel: it says what was not done, an import.
     t = await tr(update, context)
     context.user_data.pop(DRAFT, None)
     await update.effective_message.reply_text(t.gettext("Import cancelled. Nothing was imported."))
@@ -157,7 +161,7 @@ def conversation() -> ConversationHandler:
             choice_handler("import", start),
         ],
         states={
-            WAITING_FILE: [
+            Step.WAITING_FILE: [
                 MessageHandler(filters.Document.ALL, got_file),
                 MessageHandler(~filters.COMMAND, not_a_file),
             ]
