@@ -12,7 +12,7 @@ from domain.errors import Conflict, InvalidInput, NotFound
 from domain.models import Branch, Person, PersonStatus, Role
 from domain.unit_of_work import unit_of_work
 from domain.validation import NAME_MAX, clean_text
-from storage import audit, branches, join_requests, people
+from storage import branches, join_requests, people
 from storage.db import Database
 
 HANDOVER_TEMPLATE = "secretary.handover"
@@ -85,16 +85,10 @@ async def add_secretary(
 ) -> Person:
     """Make a Telegram account a secretary of a branch, creating its person if needed."""
     await _existing_branch(db, branch_id)
-    async with db.transaction() as conn:
-        person_id, granted = await _grant_secretary(conn, branch_id, telegram_id, _name(name))
+    async with unit_of_work(db, None, branch_id=branch_id) as work:
+        person_id, granted = await _grant_secretary(work.conn, branch_id, telegram_id, _name(name))
         if granted:
-            await audit.record(
-                conn,
-                action="secretary.granted",
-                subject_type="person",
-                subject_id=person_id,
-                branch_id=branch_id,
-            )
+            await work.audit("secretary.granted", "person", person_id)
     result = await people.get(db, person_id)
     assert result is not None
     return result
@@ -124,18 +118,12 @@ async def _secretary_of(conn: aiosqlite.Connection, branch_id: int, telegram_id:
 async def remove_secretary(db: Database, branch_id: int, telegram_id: int) -> Person:
     """The account stops being secretary of the branch at once; never the branch's last."""
     await _existing_branch(db, branch_id)
-    async with db.transaction() as conn:
-        person = await _secretary_of(conn, branch_id, telegram_id)
-        if await people.secretary_count(conn, branch_id) <= 1:
+    async with unit_of_work(db, None, branch_id=branch_id) as work:
+        person = await _secretary_of(work.conn, branch_id, telegram_id)
+        if await people.secretary_count(work.conn, branch_id) <= 1:
             raise Conflict("last_secretary", branch=branch_id)
-        await people.revoke_role(conn, person.id, branch_id, Role.SECRETARY)
-        await audit.record(
-            conn,
-            action="secretary.removed",
-            subject_type="person",
-            subject_id=person.id,
-            branch_id=branch_id,
-        )
+        await people.revoke_role(work.conn, person.id, branch_id, Role.SECRETARY)
+        await work.audit("secretary.removed", "person", person.id)
     return person
 
 
@@ -148,19 +136,12 @@ async def replace_secretary(
     branch = await _existing_branch(db, branch_id)
     if old_telegram_id == new_telegram_id:
         raise InvalidInput("same_account")
-    async with db.transaction() as conn:
-        old = await _secretary_of(conn, branch_id, old_telegram_id)
-        new_id, _ = await _grant_secretary(conn, branch_id, new_telegram_id, old.name)
-        await people.revoke_role(conn, old.id, branch_id, Role.SECRETARY)
-        await audit.record(
-            conn,
-            action="secretary.replaced",
-            subject_type="person",
-            subject_id=new_id,
-            branch_id=branch_id,
-            replaced=old.id,
-        )
-        await _hand_over(conn, db, branch, new_id, new_telegram_id)
+    async with unit_of_work(db, None, branch_id=branch_id) as work:
+        old = await _secretary_of(work.conn, branch_id, old_telegram_id)
+        new_id, _ = await _grant_secretary(work.conn, branch_id, new_telegram_id, old.name)
+        await people.revoke_role(work.conn, old.id, branch_id, Role.SECRETARY)
+        await work.audit("secretary.replaced", "person", new_id, replaced=old.id)
+        await _hand_over(work.conn, db, branch, new_id, new_telegram_id)
     result = await people.get(db, new_id)
     assert result is not None
     return result

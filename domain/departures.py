@@ -7,13 +7,18 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from domain import notices, posts
+from domain import posts
 from domain.access import Actor, require
 from domain.effects import effect
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from domain.i18n import N_
 from domain.models import Person, PersonStatus, Role
-from storage import audit, departures, people
+from domain.unit_of_work import UnitOfWork, unit_of_work
+from storage import (
+    audit,  # noqa: F401 - tests/test_mydata.py makes the audit write fail
+    departures,
+    people,
+)
 from storage.db import Database, utcnow
 
 # Names of people who left are kept this long for the branch's records, then erased.
@@ -79,10 +84,12 @@ async def record(
     db: Database, actor: Actor, person_id: int | None, kind: DepartureKind, today: date
 ) -> Departed:
     """`person_id` None records the actor's own departure."""
-    async with db.transaction() as conn:
+    async with unit_of_work(db, actor) as work:
+        conn = work.conn
         person = await people.get_for_update(conn, _target(actor, person_id))
         person = _allowed(actor, person, kind, own=person_id is None)
         assert actor.person is not None and person.branch_id is not None
+        work.branch_id = person.branch_id
         await departures.create(
             conn,
             person_id=person.id,
@@ -95,17 +102,9 @@ async def record(
         await departures.erase_contact(conn, person.id, person.telegram_id)
         await departures.erase_features(conn, person.id, person.telegram_id, person.phone)
         await posts.free_places_of(conn, person, utcnow())
-        await audit.record(
-            conn,
-            action="person.departed",
-            subject_type="person",
-            subject_id=person.id,
-            actor_id=actor.person.id,
-            branch_id=person.branch_id,
-            kind=str(kind),
-        )
+        await work.audit("person.departed", "person", person.id, kind=str(kind))
         left = await people.get_for_update(conn, person.id)
-        await _tell(conn, db, person, kind, by_self=actor.person.id == person.id)
+        await _tell(work, person, kind, by_self=actor.person.id == person.id)
     assert left is not None
     return Departed(
         left,
@@ -118,12 +117,10 @@ async def record(
 async def erase_expired(db: Database, today: date) -> int:
     """The daily job's part of the retention rule: erase names past the archive period."""
     before = today - timedelta(days=365 * ARCHIVE_YEARS)
-    async with db.transaction() as conn:
-        erased = await departures.erase_expired(conn, before)
+    async with unit_of_work(db, None) as work:
+        erased = await departures.erase_expired(work.conn, before)
         for person_id in erased:
-            await audit.record(
-                conn, action="person.erased", subject_type="person", subject_id=person_id
-            )
+            await work.audit("person.erased", "person", person_id)
     return len(erased)
 
 
@@ -138,23 +135,13 @@ async def find(db: Database, actor: Actor, branch_id: int, text: str) -> list[Pe
     return found
 
 
-async def _tell(conn, db: Database, person: Person, kind: DepartureKind, *, by_self: bool) -> None:
+async def _tell(work: UnitOfWork, person: Person, kind: DepartureKind, *, by_self: bool) -> None:
     """Who recorded it tells the other side: the secretaries, or the member (not the dead)."""
-    assert person.branch_id is not None
     key = f"departure:{person.id}"
     params = {"name": person.display_name, "kind": str(kind)}
     if by_self:
         params["text"] = N_("{name} has recorded leaving the branch: {kind}.")
-        await notices.to_secretaries(
-            conn, db, person.branch_id, key, skip=person.id, template=TEMPLATE, params=params
-        )
+        await work.tell_secretaries(key, skip=person.id, template=TEMPLATE, params=params)
     elif kind is not DepartureKind.DEATH:
         params["text"] = N_("Your branch secretary has recorded that you left the branch ({kind}).")
-        await notices.to_person(
-            conn,
-            person.telegram_id,
-            key,
-            template=TEMPLATE,
-            params=params,
-            branch_id=person.branch_id,
-        )
+        await work.tell(person.telegram_id, key, template=TEMPLATE, params=params)

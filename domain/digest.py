@@ -13,13 +13,14 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from domain import hours, notices, pending, reminders, worktime
-from domain.access import Actor, require
+from domain.access import Actor
 from domain.effects import effect
 from domain.errors import InvalidInput
 from domain.mobile import EXPIRING_DAYS
 from domain.mobile_models import ListKind
 from domain.models import Role
-from storage import audit, cadres, job_runs, mobile
+from domain.unit_of_work import unit_of_work
+from storage import cadres, job_runs, mobile
 from storage import digest as store
 from storage import outbox as queued
 from storage.db import Database, iso
@@ -98,23 +99,14 @@ async def set_schedule(
     today: date,
 ) -> Schedule:
     """A secretary of the branch picks the digest's rhythm; never inside quiet hours."""
-    secretary = require(actor, Role.SECRETARY, branch_id)
-    policy = await worktime.for_branch(db, branch_id, defaults)
-    if policy.in_quiet_hours(datetime.combine(today, schedule.at, tzinfo=policy.tz)):
-        raise InvalidInput("digest_quiet_hours")
-    async with db.transaction() as conn:
+    async with unit_of_work(db, actor, role=Role.SECRETARY, branch_id=branch_id) as work:
+        policy = await worktime.for_branch(db, branch_id, defaults)
+        if policy.in_quiet_hours(datetime.combine(today, schedule.at, tzinfo=policy.tz)):
+            raise InvalidInput("digest_quiet_hours")
         await job_runs.set_branch_schedule(
-            conn, branch_id, JOB, enabled=True, crontab=schedule.crontab
+            work.conn, branch_id, JOB, enabled=True, crontab=schedule.crontab
         )
-        await audit.record(
-            conn,
-            action="digest.scheduled",
-            subject_type="branch",
-            subject_id=branch_id,
-            actor_id=secretary.id,
-            branch_id=branch_id,
-            crontab=schedule.crontab,
-        )
+        await work.audit("digest.scheduled", "branch", branch_id, crontab=schedule.crontab)
     return schedule
 
 
