@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import aiosqlite
 
 from domain import guesses, notices, outbox
-from domain.access import Actor, require
+from domain.access import Actor
 from domain.effects import effect
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.guesses import Guessed
@@ -24,6 +24,7 @@ from domain.models import (
     RequestStatus,
     Role,
 )
+from domain.unit_of_work import unit_of_work
 from domain.validation import NAME_MAX
 from storage import audit, branches, invites, join_requests, people, units
 from storage.db import Database, utcnow
@@ -291,11 +292,12 @@ async def decide(
     db: Database, actor: Actor, request_id: int, *, approve: bool, reason: str | None = None
 ) -> Decision:
     """A secretary of the request's branch approves or rejects it, once."""
-    async with db.transaction() as conn:
+    async with unit_of_work(db, actor) as work:
+        conn = work.conn
         request = await join_requests.get_for_update(conn, request_id)
         if request is None:
             raise NotFound("request_unknown")
-        secretary = require(actor, Role.SECRETARY, request.branch_id)
+        secretary = work.require(Role.SECRETARY, request.branch_id)
         if request.status is not RequestStatus.PENDING:
             raise Conflict("already_decided", status=str(request.status))
         status = RequestStatus.APPROVED if approve else RequestStatus.REJECTED
@@ -315,15 +317,8 @@ async def decide(
                 secretary.id,
             )
             await units.attach_contact(conn, request)
-        await audit.record(
-            conn,
-            action="join.approved" if approve else "join.rejected",
-            subject_type="join_request",
-            subject_id=request.id,
-            actor_id=secretary.id,
-            branch_id=request.branch_id,
-            reason=reason,
-        )
+        action = "join.approved" if approve else "join.rejected"
+        await work.audit(action, "join_request", request.id, reason=reason)
         decided = await join_requests.get_for_update(conn, request.id)
         applicant = await people.get_for_update(conn, request.person_id)
         branch = await branches.get(db, request.branch_id)

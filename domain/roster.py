@@ -19,7 +19,8 @@ from domain.errors import InvalidInput, NotFound
 from domain.models import Category, InviteRole, PersonStatus, Role
 from domain.onboarding import new_code
 from domain.spreadsheets import Cell, Sheet, Table, write_workbook
-from storage import audit, branches, invites, people, roster
+from domain.unit_of_work import UnitOfWork, unit_of_work
+from storage import branches, invites, people, roster
 from storage.db import Database, utcnow
 
 INVITE_DAYS = 30
@@ -273,14 +274,15 @@ async def import_roster(
     the branch. A row matching a stored person (same phone in the branch, or same Telegram
     id) updates that person instead of adding a second one.
     """
-    by = require(actor, Role.SECRETARY, branch_id) if actor is not None else None
+    if actor is not None:
+        require(actor, Role.SECRETARY, branch_id)
     if await branches.get(db, branch_id) is None:
         raise NotFound("branch_unknown", branch=branch_id)
     rows, errors = validate(table, today)
     if errors:
         return ImportResult(errors=errors)
     try:
-        imported = await _write(db, branch_id, rows, by.id if by else None)
+        imported = await _write(db, actor, branch_id, rows)
     except _Rejected as rejected:
         return ImportResult(errors=rejected.errors)
     return ImportResult(imported=imported)
@@ -288,12 +290,14 @@ async def import_roster(
 
 @effect
 async def _write(
-    db: Database, branch_id: int, rows: list[RosterRow], by: int | None
+    db: Database, actor: Actor | None, branch_id: int, rows: list[RosterRow]
 ) -> list[Imported]:
     now = utcnow()
     imported: list[Imported] = []
     conflicts: list[RowError] = []
-    async with db.transaction() as conn:
+    async with unit_of_work(db, actor, branch_id=branch_id) as work:
+        conn = work.conn
+        by = work.person.id if work.person else None
         for row in rows:
             existing = await roster.match(conn, branch_id, row.phone, row.telegram_id)
             if existing is not None and existing.branch_id != branch_id:
@@ -312,7 +316,7 @@ async def _write(
                     await people.grant_role(conn, existing.id, branch_id, _role(row), by)
                 imported.append(Imported(row.row, existing.id, row.name, row.phone, None, True))
                 continue
-            person_id = await _create(conn, branch_id, row, by)
+            person_id = await _create(work, row)
             code = None
             if row.telegram_id is None:
                 code = new_code()
@@ -329,13 +333,10 @@ async def _write(
             imported.append(Imported(row.row, person_id, row.name, row.phone, code, False))
         if conflicts:
             raise _Rejected(conflicts)
-        await audit.record(
-            conn,
-            action="roster.imported",
-            subject_type="branch",
-            subject_id=branch_id,
-            actor_id=by,
-            branch_id=branch_id,
+        await work.audit(
+            "roster.imported",
+            "branch",
+            branch_id,
             created=sum(not i.matched for i in imported),
             matched=sum(i.matched for i in imported),
         )
@@ -346,9 +347,11 @@ def _role(row: RosterRow) -> Role:
     return Role.CADRE if row.category is Category.CADRE else Role.MEMBER
 
 
-async def _create(conn, branch_id: int, row: RosterRow, by: int | None) -> int:
+async def _create(work: UnitOfWork, row: RosterRow) -> int:
+    branch_id = work.branch_id
+    assert branch_id is not None
     person_id = await people.insert(
-        conn,
+        work.conn,
         telegram_id=row.telegram_id,
         branch_id=branch_id,
         name=row.name,
@@ -356,15 +359,8 @@ async def _create(conn, branch_id: int, row: RosterRow, by: int | None) -> int:
         category=row.category,
         status=PersonStatus.ACTIVE,
     )
-    await roster.refresh(conn, person_id, row.category, row.joined_on)
-    await people.grant_role(conn, person_id, branch_id, _role(row), by)
-    await audit.record(
-        conn,
-        action="person.imported",
-        subject_type="person",
-        subject_id=person_id,
-        actor_id=by,
-        branch_id=branch_id,
-        row=row.row,
-    )
+    await roster.refresh(work.conn, person_id, row.category, row.joined_on)
+    by = work.person.id if work.person else None
+    await people.grant_role(work.conn, person_id, branch_id, _role(row), by)
+    await work.audit("person.imported", "person", person_id, row=row.row)
     return person_id
