@@ -21,7 +21,6 @@ the feature's domain module, add a `Job` to `JOBS` and its description to `WHAT_
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
@@ -33,7 +32,7 @@ from apscheduler.triggers.cron import CronTrigger
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot import backups, sender
+from bot import backups, crontab, sender
 from bot.config import Settings
 from bot.context import BotContext
 from bot.health import Liveness
@@ -177,7 +176,7 @@ class Target:
 
     def trigger(self) -> CronTrigger:
         if self.crontab:
-            return crontab_trigger(self.crontab, self.tz)
+            return crontab.trigger(self.crontab, self.tz)
         return CronTrigger(timezone=self.tz, **self.job.cron)
 
     def latest_slot(self, now: datetime) -> datetime | None:
@@ -246,29 +245,6 @@ async def targets(db: Database, settings: Settings, names: list[str] | None = No
                 zone = ZoneInfo(branch.timezone or settings.bot_timezone)
                 found.append(Target(job, branch.id, zone, crontab, settings))
     return found
-
-
-_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_WEEKDAY_NUMBER = re.compile(r"(?<![/\d])([0-7])(?!\d)")
-
-
-def crontab_trigger(line: str, tz: ZoneInfo) -> CronTrigger:
-    """A crontab line as cron means it. APScheduler counts weekdays from Monday = 0, cron
-    from Sunday = 0 (or 7), so weekday numbers become names first."""
-    fields = line.split()
-    if len(fields) != 5:
-        raise ValueError(f"expected 5 fields, got {len(fields)}")
-    minute, hour, day, month, weekday = fields
-    weekday = _WEEKDAY_NUMBER.sub(lambda m: _WEEKDAYS[int(m.group(1))], weekday)
-    return CronTrigger(
-        minute=minute, hour=hour, day=day, month=month, day_of_week=weekday, timezone=tz
-    )
-
-
-def check_crontab(line: str) -> str:
-    """ValueError unless `line` is a five-field crontab line."""
-    crontab_trigger(line, ZoneInfo("UTC"))
-    return line
 
 
 async def _call(db: Database, target: Target, now: datetime) -> int:

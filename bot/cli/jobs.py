@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from datetime import datetime
 
-from bot import jobs
+from bot import crontab, jobs
 from bot.cli.outbox import deliveries
 from bot.cli.shell import EXIT_FAILED, Commands, require_branch
 from bot.config import Settings
@@ -35,7 +35,7 @@ def add_commands(sub: argparse._SubParsersAction) -> Commands:
 
 def _crontab(value: str) -> str:
     try:
-        return jobs.check_crontab(value)
+        return crontab.check(value)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"not a crontab line ({exc})") from None
 
