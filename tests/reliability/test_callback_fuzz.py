@@ -63,8 +63,8 @@ BUTTONS = who_may_press()
 
 # Presses that are the presser's own business when the data is exactly right: a language, a
 # reminder lead time, the secretary's branch's window for logging hours and how its summaries
-# count them, moving the branch's post cycle, the secretary's digest time. The feature tests
-# cover them; here such data gets one character more.
+# count them, moving the branch's post cycle, the secretary's digest time, confirming one's
+# own departure. The feature tests cover them; here such data gets one character more.
 def _choices(values: tuple[int, ...]) -> str:
     return "|".join(map(str, values))
 
@@ -73,6 +73,7 @@ OWN_ACTIONS = re.compile(
     rf"lang:(zh_Hans|en)|ev:lead:({_choices(events.LEAD_CHOICES)})"
     rf"|hours:window:({_choices(hours.WINDOW_CHOICES)})|hours:count:(verified|with_attested)"
     rf"|posts:(fwdok|back):{posts_admin._STAGE}|digest:set:(d|[0-6]):\d{{4}}"
+    r"|leave:ok:(transfer_out|other)"
 )
 
 
