@@ -332,7 +332,7 @@ async def test_a_claim_and_its_decision_are_told_in_their_own_transactions(db, w
     async def crash(*_args, **_kwargs):
         raise RuntimeError("the bot died before the commit")
 
-    monkeypatch.setattr(rules.audit, "record", crash)
+    monkeypatch.setattr(audit, "record", crash)
     with pytest.raises(RuntimeError):
         await rules.claim(db, members[0], post.id, TODAY)
     assert await db.fetchall(told) == []

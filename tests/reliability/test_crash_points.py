@@ -431,11 +431,14 @@ SCENARIOS = [
         "hours-decision", frozenset({"domain.hours.approve"}), prepare_hours_decision, "已核实"
     ),
     Scenario(
-        "post-claim", frozenset({"domain.posts._open_claim"}), prepare_post_claim, "等待书记审核"
+        "post-claim",
+        frozenset({"domain.posts.claims._open_claim"}),
+        prepare_post_claim,
+        "等待书记审核",
     ),
     Scenario(
         "duty-record",
-        frozenset({"domain.posts.record_duty"}),
+        frozenset({"domain.posts.duties.record_duty"}),
         prepare_duty_record,
         "履职记录已保存",
     ),
@@ -465,11 +468,15 @@ SCENARIOS = [
     ),
     Scenario("hours-edit", frozenset({"domain.hours.edit_hours"}), prepare_hours_edit, "已改为"),
     Scenario("rsvp", frozenset({"domain.events.answer"}), prepare_rsvp, "参加"),
-    Scenario("posts-stage", frozenset({"domain.posts.advance"}), prepare_stage, "当前阶段已变为"),
+    Scenario(
+        "posts-stage", frozenset({"domain.posts.stages.advance"}), prepare_stage, "当前阶段已变为"
+    ),
     Scenario(
         "mobile-change", frozenset({"domain.mobile.decide_change"}), prepare_mobile_change, "同意"
     ),
-    Scenario("post-decision", frozenset({"domain.posts._settle"}), prepare_post_decision, "通过"),
+    Scenario(
+        "post-decision", frozenset({"domain.posts.claims._settle"}), prepare_post_decision, "通过"
+    ),
     Scenario(
         "cadre-decision", frozenset({"domain.cadres.decide"}), prepare_cadre_decision, "已确认"
     ),
@@ -508,16 +515,16 @@ NOT_YET = frozenset(
         "domain.onboarding.create_invite",
         "domain.onboarding.open_invite",
         "domain.pending.approve_hours",
-        "domain.posts._edit",
-        "domain.posts.add_post",
-        "domain.posts.answer_survey",
-        "domain.posts.assess",
-        "domain.posts.go_back",
-        "domain.posts.link_branch_chat",
-        "domain.posts.note_request",
-        "domain.posts.publication",
-        "domain.posts.set_member_limit",
-        "domain.posts.withdraw",
+        "domain.posts.editing._edit",
+        "domain.posts.editing.add_post",
+        "domain.posts.survey.answer_survey",
+        "domain.posts.assessment.assess",
+        "domain.posts.stages.go_back",
+        "domain.posts.group_chat.link_branch_chat",
+        "domain.posts.duties.note_request",
+        "domain.posts.group_chat.publication",
+        "domain.posts.editing.set_member_limit",
+        "domain.posts.claims.withdraw",
         "domain.roster._write",
         "domain.units.add_unit",
         "domain.units.link_chat",

@@ -1,0 +1,118 @@
+"""The four stages of the year (survey, apply, perform, assess): the secretary moves the
+branch forward, or back with a reason, and members are told what they can do now."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from domain import notices
+from domain.access import Actor
+from domain.effects import effect
+from domain.errors import Conflict
+from domain.i18n import N_
+from domain.models import Person
+from domain.post_models import Cycle, Stage, next_stage, previous_stage
+from domain.posts.common import checked_text, secretary_cycle
+from storage import audit
+from storage import posts as store
+from storage.db import Database, utcnow
+
+# What members are told when a stage begins.
+STAGE_NEWS = {
+    Stage.SURVEY: N_(
+        "The survey for the {year} responsibility posts has begun. Send /posts to answer it."
+    ),
+    Stage.APPLY: N_(
+        "Applications for the {year} responsibility posts are open. Send /posts to claim a post."
+    ),
+    Stage.PERFORM: N_("The {year} post holders are now on duty. Record what you do with /posts."),
+    Stage.ASSESS: N_(
+        "The {year} responsibility posts are being assessed. You will be told your result."
+    ),
+}
+# What the member is told of the secretary's decision: (status before, after) → message.
+
+
+@dataclass(frozen=True)
+class StageMove:
+    before: Cycle
+    after: Cycle
+    # Told when the stage moves forward: what they can do now has changed.
+    members: list[Person] = field(default_factory=list)
+
+
+@effect
+async def advance(
+    db: Database, actor: Actor, branch_id: int, seen: Stage, today: date
+) -> StageMove:
+    """Forward one stage; from assessment, into the next year's survey. `seen` is the stage
+    the secretary confirmed, so a stale or repeated confirmation changes nothing."""
+    secretary, cycle = await secretary_cycle(db, actor, branch_id, today)
+    if cycle.stage is not seen:
+        raise Conflict("post_stage_changed")
+    target = next_stage(cycle.stage)
+    async with db.transaction() as conn:
+        now = utcnow()
+        if target is None:
+            after = Cycle(branch_id, cycle.year + 1, Stage.SURVEY)
+            if await store.latest_cycle(conn, branch_id) != cycle:
+                raise Conflict("post_stage_changed")
+            await store.create_cycle(conn, branch_id, after.year, after.stage, now)
+        else:
+            after = Cycle(branch_id, cycle.year, target)
+            if not await store.move_cycle(conn, cycle, target, now):
+                raise Conflict("post_stage_changed")
+        await audit.record(
+            conn,
+            action="posts.stage_forward",
+            subject_type="branch",
+            subject_id=branch_id,
+            actor_id=secretary.id,
+            branch_id=branch_id,
+            year=cycle.year,
+            before=str(cycle.stage),
+            after=f"{after.year}:{after.stage}",
+        )
+        members = await store.active_members(db, branch_id)
+        for person in members:
+            if person.id != secretary.id:
+                await notices.to_person(
+                    conn,
+                    person.telegram_id,
+                    f"post-stage:{branch_id}:{after.year}:{after.stage}:{now.isoformat()}:{person.id}",
+                    text=STAGE_NEWS[after.stage],
+                    params={"year": after.year},
+                    branch_id=branch_id,
+                )
+    return StageMove(cycle, after, members)
+
+
+@effect
+async def go_back(
+    db: Database, actor: Actor, branch_id: int, seen: Stage, reason: str, today: date
+) -> StageMove:
+    """Back one stage within the year, with a reason for the record."""
+    secretary, cycle = await secretary_cycle(db, actor, branch_id, today)
+    if cycle.stage is not seen:
+        raise Conflict("post_stage_changed")
+    target = previous_stage(cycle.stage)
+    if target is None:
+        raise Conflict("post_stage_first")
+    reason = checked_text(reason, limit=200, code="post_reason_empty")
+    async with db.transaction() as conn:
+        if not await store.move_cycle(conn, cycle, target, utcnow()):
+            raise Conflict("post_stage_changed")
+        await audit.record(
+            conn,
+            action="posts.stage_back",
+            subject_type="branch",
+            subject_id=branch_id,
+            actor_id=secretary.id,
+            branch_id=branch_id,
+            year=cycle.year,
+            before=str(cycle.stage),
+            after=str(target),
+            reason=reason,
+        )
+    return StageMove(cycle, Cycle(branch_id, cycle.year, target))
