@@ -26,13 +26,13 @@ from domain.posts.common import (
     TEXT_MAX,
     Holder,
     claim_and_post,
-    cycle_of,
     member,
     secretary_cycle,
     tell_member,
 )
+from domain.unit_of_work import unit_of_work
 from domain.validation import clean_text
-from storage import audit, people
+from storage import people
 from storage import posts as store
 from storage.db import Database, utcnow
 
@@ -70,7 +70,7 @@ class Rated:
 
 async def assessment_sheet(db: Database, actor: Actor, branch_id: int, today: date) -> list[Rated]:
     """Every holder of the year with their rating so far: the secretary's form."""
-    _secretary, cycle = await secretary_cycle(db, actor, branch_id, today)
+    cycle = await secretary_cycle(db, actor, branch_id, today)
     found = await board(db, branch_id, today, retired=True)
     done = await store.assessments_in(db, branch_id, cycle.year)
     return [
@@ -90,26 +90,17 @@ async def assess(
     today: date,
 ) -> Rated:
     found, post = await claim_and_post(db, claim_id)
-    secretary = require(actor, Role.SECRETARY, post.branch_id)
-    cycle = await cycle_of(db, post.branch_id, today)
+    cycle = await secretary_cycle(db, actor, post.branch_id, today)
     check_stage(cycle.stage, Action.ASSESS)
     if found.year != cycle.year or found.status not in (ClaimStatus.APPROVED, ClaimStatus.LEAVING):
         raise Conflict("post_not_holder_of_year")
     comment = clean_text(comment or "")[:TEXT_MAX]
-    async with db.transaction() as conn:
-        await store.save_assessment(conn, found, rating, comment, secretary.id, utcnow())
-        await audit.record(
-            conn,
-            action="posts.assessed",
-            subject_type="post_claim",
-            subject_id=found.id,
-            actor_id=secretary.id,
-            branch_id=post.branch_id,
-            rating=str(rating),
-        )
-        person = await people.get_for_update(conn, found.person_id)
+    async with unit_of_work(db, actor, role=Role.SECRETARY, branch_id=post.branch_id) as work:
+        await store.save_assessment(work.conn, found, rating, comment, work.person.id, utcnow())
+        await work.audit("posts.assessed", "post_claim", found.id, rating=str(rating))
+        person = await people.get_for_update(work.conn, found.person_id)
         await tell_member(
-            conn,
+            work.conn,
             person,
             f"post-assessed:{found.id}:{utcnow().isoformat()}",
             N_("Your assessment on {post}: {rating}."),

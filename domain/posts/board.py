@@ -9,7 +9,7 @@ from datetime import date
 from domain.access import Actor, require
 from domain.models import PersonStatus, Role
 from domain.post_models import HOLDING, Claim, ClaimStatus, Cycle, Post
-from domain.posts.common import Holder, cycle_of, member, people_by_id
+from domain.posts.common import Holder, cycle_of, member, people_by_id, secretary_cycle
 from storage import posts as store
 from storage.db import Database
 
@@ -86,6 +86,5 @@ async def secretary_board(db: Database, actor: Actor, branch_id: int, today: dat
 
 async def all_posts(db: Database, actor: Actor, branch_id: int, today: date) -> list[Post]:
     """Every post of the branch, retired ones too (the secretary's list)."""
-    require(actor, Role.SECRETARY, branch_id)
-    await cycle_of(db, branch_id, today)
+    await secretary_cycle(db, actor, branch_id, today)
     return await store.branch_posts(db, branch_id, retired=True)

@@ -6,8 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from domain import notices
-from domain.access import Actor, require
+from domain.access import Actor
 from domain.effects import effect
 from domain.errors import Conflict, NotFound
 from domain.i18n import N_
@@ -25,21 +24,23 @@ from domain.post_models import (
 from domain.posts.common import (
     NOTICE_TEMPLATE,
     Holder,
+    check_current,
     checked_text,
     claim_and_post,
-    cycle_of,
     holders_of,
     load_claim,
-    member,
+    member_cycle,
     post_of_branch,
     secretary_cycle,
     tell_member,
 )
 from domain.posts.waiting_list import promote
-from storage import audit, people
+from domain.unit_of_work import UnitOfWork, unit_of_work
+from storage import people
 from storage import posts as store
 from storage.db import Database, utcnow
 
+# What the member is told of the secretary's decision: (status before, after) → message.
 OUTCOME_NEWS = {
     (ClaimStatus.PENDING, ClaimStatus.APPROVED): N_(
         "Your claim of {post} is approved. Thank you for taking it on!"
@@ -78,48 +79,53 @@ async def _claim_checks(conn, me: Person, post_id: int, cycle: Cycle):
     return post, params
 
 
+async def _ask_secretaries(
+    work: UnitOfWork, key: str, text: str, post: Post, claim_id: int, keyboard: str
+) -> None:
+    """The branch's secretaries get a member's request with the buttons to decide it."""
+    assert work.person is not None
+    await work.tell_secretaries(
+        key,
+        template=NOTICE_TEMPLATE,
+        params={
+            "text": text,
+            "post": post.id,
+            "name": work.person.display_name,
+            "keyboard": keyboard,
+            "claim": claim_id,
+        },
+    )
+
+
 @effect
 async def _open_claim(
     db: Database, actor: Actor, post_id: int, today: date, *, waiting: bool
 ) -> ClaimResult:
-    me = member(actor)
-    assert me.branch_id is not None
-    cycle = await cycle_of(db, me.branch_id, today)
-    check_stage(cycle.stage, Action.CLAIM)
+    me, cycle = await member_cycle(db, actor, today, Action.CLAIM)
     # Counting the places and taking one happen in one write transaction, so two members
     # pressing for the last place at once are served one after the other.
-    async with db.transaction() as conn:
-        if (await store.latest_cycle(conn, me.branch_id)) != cycle:
-            raise Conflict("post_stage_changed")
-        post, params = await _claim_checks(conn, me, post_id, cycle)
+    async with unit_of_work(db, actor, branch_id=me.branch_id) as work:
+        await check_current(work.conn, cycle)
+        post, params = await _claim_checks(work.conn, me, post_id, cycle)
         (check_waiting if waiting else check_claim)(**params)
         status = ClaimStatus.WAITING if waiting else ClaimStatus.PENDING
-        claim_id = await store.insert_claim(conn, post.id, me.id, cycle.year, status, utcnow())
-        await audit.record(
-            conn,
-            action="posts.waiting" if waiting else "posts.claimed",
-            subject_type="post_claim",
-            subject_id=claim_id,
-            actor_id=me.id,
-            branch_id=me.branch_id,
+        claim_id = await store.insert_claim(work.conn, post.id, me.id, cycle.year, status, utcnow())
+        await work.audit(
+            "posts.waiting" if waiting else "posts.claimed",
+            "post_claim",
+            claim_id,
             post=post.id,
             year=cycle.year,
         )
-        claim = await store.get_claim(conn, claim_id)
+        claim = await store.get_claim(work.conn, claim_id)
         if not waiting:
-            await notices.to_secretaries(
-                conn,
-                db,
-                me.branch_id,
+            await _ask_secretaries(
+                work,
                 f"post-claim:{claim_id}",
-                template=NOTICE_TEMPLATE,
-                params={
-                    "text": N_("{name} claims the post {post}."),
-                    "post": post.id,
-                    "name": me.display_name,
-                    "keyboard": "claim",
-                    "claim": claim_id,
-                },
+                N_("{name} claims the post {post}."),
+                post,
+                claim_id,
+                "claim",
             )
     assert claim is not None
     return ClaimResult(claim, post, me, await people.secretaries(db, me.branch_id))
@@ -156,31 +162,22 @@ async def _settle(
     """The secretary moves a claim on from `expected`, once; a place that frees up goes
     to the waiting list."""
     found, post = await claim_and_post(db, claim_id)
-    secretary = require(actor, Role.SECRETARY, post.branch_id)
-    cycle = await cycle_of(db, post.branch_id, today)
+    cycle = await secretary_cycle(db, actor, post.branch_id, today)
     if found.status is not expected or found.year != cycle.year:
         raise Conflict("already_decided")
     check_stage(cycle.stage, Action.DECIDE)
-    async with db.transaction() as conn:
+    async with unit_of_work(db, actor, role=Role.SECRETARY, branch_id=post.branch_id) as work:
         now = utcnow()
         if not await store.set_claim_status(
-            conn, found, target, now, decided_by=secretary.id, reason=reason
+            work.conn, found, target, now, decided_by=work.person.id, reason=reason
         ):
             raise Conflict("already_decided")
         frees = target in (ClaimStatus.REJECTED, ClaimStatus.WITHDRAWN)
-        promoted = await promote(conn, post, found.year, now) if frees else []
-        await audit.record(
-            conn,
-            action=action,
-            subject_type="post_claim",
-            subject_id=found.id,
-            actor_id=secretary.id,
-            branch_id=post.branch_id,
-            reason=reason,
-        )
-        claim, person = await _reload(conn, found.id)
+        promoted = await promote(work.conn, post, found.year, now) if frees else []
+        await work.audit(action, "post_claim", found.id, reason=reason)
+        claim, person = await _reload(work.conn, found.id)
         await tell_member(
-            conn,
+            work.conn,
             person,
             f"post-decided:{found.id}:{expected}-{target}:{now.isoformat()}",
             OUTCOME_NEWS[expected, target],
@@ -218,18 +215,16 @@ async def decide_claim(
 async def withdraw(db: Database, actor: Actor, claim_id: int, today: date) -> ClaimResult:
     """A member takes back a pending claim or leaves the waiting list at once; an approved
     holder only asks, and the secretary consents (`decide_leave`)."""
-    me = member(actor)
-    assert me.branch_id is not None
-    cycle = await cycle_of(db, me.branch_id, today)
-    async with db.transaction() as conn:
-        found = await load_claim(conn, claim_id)
+    me, cycle = await member_cycle(db, actor, today)
+    async with unit_of_work(db, actor, branch_id=me.branch_id) as work:
+        found = await load_claim(work.conn, claim_id)
         if found.person_id != me.id:
             raise NotFound("post_claim_unknown")
         if found.year != cycle.year:
             raise Conflict("post_wrong_stage", stage=str(cycle.stage))
         if found.status is not ClaimStatus.WAITING:
             check_stage(cycle.stage, Action.WITHDRAW)
-        post = await store.get_post(conn, found.post_id)
+        post = await store.get_post(work.conn, found.post_id)
         assert post is not None
         now = utcnow()
         if found.status in (ClaimStatus.PENDING, ClaimStatus.WAITING):
@@ -238,36 +233,27 @@ async def withdraw(db: Database, actor: Actor, claim_id: int, today: date) -> Cl
             target = ClaimStatus.LEAVING
         else:
             raise Conflict("post_withdraw_done")
-        if not await store.set_claim_status(conn, found, target, now, decided_by=None):
+        if not await store.set_claim_status(work.conn, found, target, now, decided_by=None):
             raise Conflict("conflict")
         promoted = (
-            await promote(conn, post, found.year, now)
+            await promote(work.conn, post, found.year, now)
             if found.status is ClaimStatus.PENDING
             else []
         )
-        await audit.record(
-            conn,
-            action="posts.withdrawn" if target is ClaimStatus.WITHDRAWN else "posts.leave_asked",
-            subject_type="post_claim",
-            subject_id=found.id,
-            actor_id=me.id,
-            branch_id=me.branch_id,
+        await work.audit(
+            "posts.withdrawn" if target is ClaimStatus.WITHDRAWN else "posts.leave_asked",
+            "post_claim",
+            found.id,
         )
-        claim, person = await _reload(conn, found.id)
+        claim, person = await _reload(work.conn, found.id)
         if target is ClaimStatus.LEAVING:
-            await notices.to_secretaries(
-                conn,
-                db,
-                me.branch_id,
+            await _ask_secretaries(
+                work,
                 f"post-leave:{found.id}:{now.isoformat()}",
-                template=NOTICE_TEMPLATE,
-                params={
-                    "text": N_("{name} asks to withdraw from {post}."),
-                    "post": post.id,
-                    "name": me.display_name,
-                    "keyboard": "leave",
-                    "claim": found.id,
-                },
+                N_("{name} asks to withdraw from {post}."),
+                post,
+                found.id,
+                "leave",
             )
     return ClaimResult(
         claim,
@@ -295,7 +281,7 @@ async def decide_leave(
 
 async def pending(db: Database, actor: Actor, branch_id: int, today: date) -> list[Holder]:
     """Claims and leave requests waiting for the secretary, oldest post first."""
-    _secretary, cycle = await secretary_cycle(db, actor, branch_id, today)
+    cycle = await secretary_cycle(db, actor, branch_id, today)
     claims = await store.branch_claims(
         db, branch_id, cycle.year, (ClaimStatus.PENDING, ClaimStatus.LEAVING)
     )

@@ -12,9 +12,19 @@ from domain import notices
 from domain.access import Actor, require
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from domain.models import Person, Role
-from domain.post_models import COUNTY_POSTS, DEFAULT_CAPACITY, Claim, Cycle, Post, Stage
+from domain.post_models import (
+    COUNTY_POSTS,
+    DEFAULT_CAPACITY,
+    Action,
+    Claim,
+    Cycle,
+    Post,
+    Stage,
+    check_stage,
+)
+from domain.unit_of_work import unit_of_work
 from domain.validation import clean_text
-from storage import audit, people
+from storage import people
 from storage import posts as store
 from storage.db import Database, utcnow
 
@@ -38,24 +48,42 @@ async def cycle_of(db: Database, branch_id: int, today: date) -> Cycle:
     cycle = await store.latest_cycle(db, branch_id)
     if cycle is not None and await store.is_seeded(db, branch_id):
         return cycle
-    async with db.transaction() as conn:
-        if not await store.is_seeded(conn, branch_id):
+    # Nobody acts: whoever first opened the posts only read them.
+    async with unit_of_work(db, None, branch_id=branch_id) as work:
+        if not await store.is_seeded(work.conn, branch_id):
             added = await store.seed(
-                conn, branch_id, [p.code for p in COUNTY_POSTS], DEFAULT_CAPACITY, utcnow()
+                work.conn, branch_id, [p.code for p in COUNTY_POSTS], DEFAULT_CAPACITY, utcnow()
             )
-            await audit.record(
-                conn,
-                action="posts.seeded",
-                subject_type="branch",
-                subject_id=branch_id,
-                branch_id=branch_id,
-                added=added,
-            )
-        if await store.latest_cycle(conn, branch_id) is None:
-            await store.create_cycle(conn, branch_id, today.year, Stage.SURVEY, utcnow())
-        cycle = await store.latest_cycle(conn, branch_id)
+            await work.audit("posts.seeded", "branch", branch_id, added=added)
+        if await store.latest_cycle(work.conn, branch_id) is None:
+            await store.create_cycle(work.conn, branch_id, today.year, Stage.SURVEY, utcnow())
+        cycle = await store.latest_cycle(work.conn, branch_id)
     assert cycle is not None
     return cycle
+
+
+async def member_cycle(
+    db: Database, actor: Actor, today: date, action: Action | None = None
+) -> tuple[Person, Cycle]:
+    """The member and their branch's cycle; with `action`, refused unless its stage allows it."""
+    me = member(actor)
+    assert me.branch_id is not None
+    cycle = await cycle_of(db, me.branch_id, today)
+    if action is not None:
+        check_stage(cycle.stage, action)
+    return me, cycle
+
+
+async def secretary_cycle(db: Database, actor: Actor, branch_id: int, today: date) -> Cycle:
+    """The branch's cycle for its secretary, checked before a first use seeds it."""
+    require(actor, Role.SECRETARY, branch_id)
+    return await cycle_of(db, branch_id, today)
+
+
+async def check_current(conn, cycle: Cycle) -> None:
+    """Inside the write: the cycle read before it is still the branch's current one."""
+    if await store.latest_cycle(conn, cycle.branch_id) != cycle:
+        raise Conflict("post_stage_changed")
 
 
 async def post_of_branch(conn, post_id: int, branch_id: int, *, active: bool = True) -> Post:
@@ -125,8 +153,3 @@ async def claim_and_post(db: Database, claim_id: int) -> tuple[Claim, Post]:
     post = await store.get_post(db, found.post_id)
     assert post is not None
     return found, post
-
-
-async def secretary_cycle(db: Database, actor: Actor, branch_id: int, today: date):
-    secretary = require(actor, Role.SECRETARY, branch_id)
-    return secretary, await cycle_of(db, branch_id, today)

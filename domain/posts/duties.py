@@ -12,16 +12,15 @@ from domain.activity import ActivityKind
 from domain.effects import effect
 from domain.errors import InvalidInput, NotAllowed
 from domain.models import Person, Role
-from domain.post_models import Action, ClaimStatus, Cycle, DutyRecord, Post, check_stage
+from domain.post_models import Action, ClaimStatus, Cycle, DutyRecord, Post
 from domain.posts.common import (
     checked_text,
-    cycle_of,
-    member,
+    member_cycle,
     people_by_id,
     post_of_branch,
     secretary_cycle,
 )
-from storage import audit
+from domain.unit_of_work import unit_of_work
 from storage import posts as store
 from storage.db import Database, parse_iso, utcnow
 
@@ -54,16 +53,14 @@ async def record_duty(
     minutes: int | None,
     today: date,
 ) -> DutyRecord:
-    me = member(actor)
-    assert me.branch_id is not None
-    cycle = await cycle_of(db, me.branch_id, today)
-    check_stage(cycle.stage, Action.RECORD)
+    me, cycle = await member_cycle(db, actor, today, Action.RECORD)
     check_duty_date(done_on, today, cycle.year)
     half_hours = None if minutes is None else hours.half_hours_of(minutes)
     record = DutyRecord(
         post_id, me.id, cycle.year, done_on, checked_text(text), photo_file_id, minutes
     )
-    async with db.transaction() as conn:
+    async with unit_of_work(db, actor, branch_id=me.branch_id) as work:
+        conn = work.conn
         await _held_claim(conn, me, post_id, cycle)
         record_id = await store.insert_duty(conn, record, utcnow())
         if half_hours is not None:
@@ -80,15 +77,8 @@ async def record_duty(
                 conn, db, me.id, me.branch_id, draft, today=today, post_id=post_id
             )
             await store.link_ledger_entry(conn, record_id, entry.id)
-        await audit.record(
-            conn,
-            action="posts.duty_recorded",
-            subject_type="duty_record",
-            subject_id=record_id,
-            actor_id=me.id,
-            branch_id=me.branch_id,
-            post=post_id,
-            minutes=minutes,
+        await work.audit(
+            "posts.duty_recorded", "duty_record", record_id, post=post_id, minutes=minutes
         )
     return DutyRecord(**{**record.__dict__, "id": record_id})
 
@@ -96,33 +86,22 @@ async def record_duty(
 @effect
 async def note_request(db: Database, actor: Actor, post_id: int, text: str, today: date) -> int:
     """A resident's request noted against a post, by one of its holders or the secretary."""
-    me = member(actor)
-    assert me.branch_id is not None
-    cycle = await cycle_of(db, me.branch_id, today)
-    check_stage(cycle.stage, Action.NOTE_REQUEST)
+    me, cycle = await member_cycle(db, actor, today, Action.NOTE_REQUEST)
     text = checked_text(text)
-    async with db.transaction() as conn:
+    async with unit_of_work(db, actor, branch_id=me.branch_id) as work:
         if actor.has(Role.SECRETARY, me.branch_id):
-            await post_of_branch(conn, post_id, me.branch_id)
+            await post_of_branch(work.conn, post_id, me.branch_id)
         else:
-            await _held_claim(conn, me, post_id, cycle)
-        request_id = await store.insert_request(conn, post_id, me.id, cycle.year, text, utcnow())
-        await audit.record(
-            conn,
-            action="posts.request_noted",
-            subject_type="resident_request",
-            subject_id=request_id,
-            actor_id=me.id,
-            branch_id=me.branch_id,
-            post=post_id,
+            await _held_claim(work.conn, me, post_id, cycle)
+        request_id = await store.insert_request(
+            work.conn, post_id, me.id, cycle.year, text, utcnow()
         )
+        await work.audit("posts.request_noted", "resident_request", request_id, post=post_id)
     return request_id
 
 
 async def my_duties(db: Database, actor: Actor, today: date) -> list[DutyRecord]:
-    me = member(actor)
-    assert me.branch_id is not None
-    cycle = await cycle_of(db, me.branch_id, today)
+    me, cycle = await member_cycle(db, actor, today)
     return await store.duties_of(db, me.id, cycle.year)
 
 
@@ -138,7 +117,7 @@ async def resident_requests(
     db: Database, actor: Actor, branch_id: int, today: date
 ) -> list[ResidentRequest]:
     """The year's residents' requests, for the secretary to follow up."""
-    _secretary, cycle = await secretary_cycle(db, actor, branch_id, today)
+    cycle = await secretary_cycle(db, actor, branch_id, today)
     found = await store.requests_in(db, branch_id, cycle.year)
     who = await people_by_id(db, (r["noted_by"] for r in found))
     posts = {p.id: p for p in await store.branch_posts(db, branch_id, retired=True)}

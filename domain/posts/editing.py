@@ -5,14 +5,20 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain.access import Actor, require
+from domain.access import Actor
 from domain.effects import effect
 from domain.errors import Conflict, NotFound
 from domain.models import Role
 from domain.post_models import DEFAULT_CAPACITY, Post, check_capacity, check_member_limit
-from domain.posts.common import NAME_MAX, Holder, checked_text, cycle_of, holders_of
+from domain.posts.common import (
+    NAME_MAX,
+    Holder,
+    checked_text,
+    holders_of,
+    secretary_cycle,
+)
 from domain.posts.waiting_list import promote
-from storage import audit
+from domain.unit_of_work import unit_of_work
 from storage import posts as store
 from storage.db import Database, iso, utcnow
 
@@ -21,11 +27,12 @@ from storage.db import Database, iso, utcnow
 async def _edit(
     db: Database, actor: Actor, post_id: int, action: str, **fields
 ) -> tuple[Post, list[Holder]]:
-    async with db.transaction() as conn:
+    async with unit_of_work(db, actor) as work:
+        conn = work.conn
         post = await store.get_post(conn, post_id)
         if post is None:
             raise NotFound("post_unknown")
-        secretary = require(actor, Role.SECRETARY, post.branch_id)
+        work.require(Role.SECRETARY, post.branch_id)
         if post.retired:
             raise Conflict("post_retired")
         cycle = await store.latest_cycle(conn, post.branch_id)
@@ -37,14 +44,8 @@ async def _edit(
         if "capacity" in fields and cycle is not None:
             fresh = await store.get_post(conn, post.id)
             promoted = await promote(conn, fresh, cycle.year, utcnow())
-        await audit.record(
-            conn,
-            action=action,
-            subject_type="post",
-            subject_id=post.id,
-            actor_id=secretary.id,
-            branch_id=post.branch_id,
-            **{k: v for k, v in fields.items() if k != "retired_at"},
+        await work.audit(
+            action, "post", post.id, **{k: v for k, v in fields.items() if k != "retired_at"}
         )
         updated = await store.get_post(conn, post.id)
     assert updated is not None
@@ -78,42 +79,24 @@ async def set_member_limit(
     db: Database, actor: Actor, branch_id: int, limit: int, today: date
 ) -> int:
     """How many posts one member may hold; claims already made are kept when it drops."""
-    secretary = require(actor, Role.SECRETARY, branch_id)
-    await cycle_of(db, branch_id, today)
+    await secretary_cycle(db, actor, branch_id, today)
     limit = check_member_limit(limit)
-    async with db.transaction() as conn:
-        await store.set_member_limit(conn, branch_id, limit)
-        await audit.record(
-            conn,
-            action="posts.limit_set",
-            subject_type="branch",
-            subject_id=branch_id,
-            actor_id=secretary.id,
-            branch_id=branch_id,
-            limit=limit,
-        )
+    async with unit_of_work(db, actor, role=Role.SECRETARY, branch_id=branch_id) as work:
+        await store.set_member_limit(work.conn, branch_id, limit)
+        await work.audit("posts.limit_set", "branch", branch_id, limit=limit)
     return limit
 
 
 @effect
 async def add_post(db: Database, actor: Actor, branch_id: int, name: str, today: date) -> Post:
-    secretary = require(actor, Role.SECRETARY, branch_id)
-    await cycle_of(db, branch_id, today)
+    await secretary_cycle(db, actor, branch_id, today)
     name = checked_text(name, limit=NAME_MAX, code="post_name_empty")
-    async with db.transaction() as conn:
-        existing = await store.branch_posts(conn, branch_id)
+    async with unit_of_work(db, actor, role=Role.SECRETARY, branch_id=branch_id) as work:
+        existing = await store.branch_posts(work.conn, branch_id)
         if any(p.name == name for p in existing):
             raise Conflict("post_name_taken")
-        post_id = await store.add_post(conn, branch_id, name, DEFAULT_CAPACITY, utcnow())
-        await audit.record(
-            conn,
-            action="posts.added",
-            subject_type="post",
-            subject_id=post_id,
-            actor_id=secretary.id,
-            branch_id=branch_id,
-            name=name,
-        )
-        post = await store.get_post(conn, post_id)
+        post_id = await store.add_post(work.conn, branch_id, name, DEFAULT_CAPACITY, utcnow())
+        await work.audit("posts.added", "post", post_id, name=name)
+        post = await store.get_post(work.conn, post_id)
     assert post is not None
     return post

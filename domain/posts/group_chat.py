@@ -12,7 +12,7 @@ from domain.errors import Conflict
 from domain.models import Role
 from domain.posts.board import board
 from domain.posts.common import BRANCH_CHAT, PUBLICATION_TEMPLATE
-from storage import audit
+from domain.unit_of_work import unit_of_work
 from storage import posts as store
 from storage.db import Database, utcnow
 
@@ -22,42 +22,27 @@ async def link_branch_chat(
     db: Database, actor: Actor, branch_id: int, chat_id: int, title: str | None
 ) -> int:
     """A secretary links the group chat they are writing in to their branch."""
-    secretary = require(actor, Role.SECRETARY, branch_id)
-    async with db.transaction() as conn:
-        await store.link_chat(conn, BRANCH_CHAT, branch_id, chat_id, title, secretary.id, utcnow())
-        await audit.record(
-            conn,
-            action="chat.linked",
-            subject_type="chat",
-            subject_id=chat_id,
-            actor_id=secretary.id,
-            branch_id=branch_id,
-            owner=BRANCH_CHAT,
+    async with unit_of_work(db, actor, role=Role.SECRETARY, branch_id=branch_id) as work:
+        await store.link_chat(
+            work.conn, BRANCH_CHAT, branch_id, chat_id, title, work.person.id, utcnow()
         )
+        await work.audit("chat.linked", "chat", chat_id, owner=BRANCH_CHAT)
     return branch_id
 
 
 @effect
 async def publication(db: Database, actor: Actor, branch_id: int, today: date):
     """The group chat and the holders to publish there (names and posts only)."""
-    secretary = require(actor, Role.SECRETARY, branch_id)
+    require(actor, Role.SECRETARY, branch_id)
     chat_id = await store.linked_chat(db, BRANCH_CHAT, branch_id)
     if chat_id is None:
         raise Conflict("post_no_group")
     found = await board(db, branch_id, today)
-    async with db.transaction() as conn:
-        await audit.record(
-            conn,
-            action="posts.published",
-            subject_type="chat",
-            subject_id=chat_id,
-            actor_id=secretary.id,
-            branch_id=branch_id,
-            year=found.cycle.year,
-        )
+    async with unit_of_work(db, actor, role=Role.SECRETARY, branch_id=branch_id) as work:
+        await work.audit("posts.published", "chat", chat_id, year=found.cycle.year)
         # The group reads the bot's default language: no one's choice is looked up for it.
         await outbox.enqueue(
-            conn,
+            work.conn,
             key=f"post-publication:{branch_id}:{utcnow().isoformat()}",
             chat_id=chat_id,
             template=PUBLICATION_TEMPLATE,

@@ -6,15 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from domain import notices
 from domain.access import Actor
 from domain.effects import effect
 from domain.errors import Conflict
 from domain.i18n import N_
-from domain.models import Person
+from domain.models import Person, Role
 from domain.post_models import Cycle, Stage, next_stage, previous_stage
-from domain.posts.common import checked_text, secretary_cycle
-from storage import audit
+from domain.posts.common import check_current, checked_text, secretary_cycle
+from domain.unit_of_work import unit_of_work
 from storage import posts as store
 from storage.db import Database, utcnow
 
@@ -31,7 +30,6 @@ STAGE_NEWS = {
         "The {year} responsibility posts are being assessed. You will be told your result."
     ),
 }
-# What the member is told of the secretary's decision: (status before, after) → message.
 
 
 @dataclass(frozen=True)
@@ -48,42 +46,36 @@ async def advance(
 ) -> StageMove:
     """Forward one stage; from assessment, into the next year's survey. `seen` is the stage
     the secretary confirmed, so a stale or repeated confirmation changes nothing."""
-    secretary, cycle = await secretary_cycle(db, actor, branch_id, today)
+    cycle = await secretary_cycle(db, actor, branch_id, today)
     if cycle.stage is not seen:
         raise Conflict("post_stage_changed")
     target = next_stage(cycle.stage)
-    async with db.transaction() as conn:
+    async with unit_of_work(db, actor, role=Role.SECRETARY, branch_id=branch_id) as work:
         now = utcnow()
         if target is None:
             after = Cycle(branch_id, cycle.year + 1, Stage.SURVEY)
-            if await store.latest_cycle(conn, branch_id) != cycle:
-                raise Conflict("post_stage_changed")
-            await store.create_cycle(conn, branch_id, after.year, after.stage, now)
+            await check_current(work.conn, cycle)
+            await store.create_cycle(work.conn, branch_id, after.year, after.stage, now)
         else:
             after = Cycle(branch_id, cycle.year, target)
-            if not await store.move_cycle(conn, cycle, target, now):
+            if not await store.move_cycle(work.conn, cycle, target, now):
                 raise Conflict("post_stage_changed")
-        await audit.record(
-            conn,
-            action="posts.stage_forward",
-            subject_type="branch",
-            subject_id=branch_id,
-            actor_id=secretary.id,
-            branch_id=branch_id,
+        await work.audit(
+            "posts.stage_forward",
+            "branch",
+            branch_id,
             year=cycle.year,
             before=str(cycle.stage),
             after=f"{after.year}:{after.stage}",
         )
         members = await store.active_members(db, branch_id)
         for person in members:
-            if person.id != secretary.id:
-                await notices.to_person(
-                    conn,
+            if person.id != work.person.id:
+                await work.tell(
                     person.telegram_id,
                     f"post-stage:{branch_id}:{after.year}:{after.stage}:{now.isoformat()}:{person.id}",
                     text=STAGE_NEWS[after.stage],
                     params={"year": after.year},
-                    branch_id=branch_id,
                 )
     return StageMove(cycle, after, members)
 
@@ -93,23 +85,20 @@ async def go_back(
     db: Database, actor: Actor, branch_id: int, seen: Stage, reason: str, today: date
 ) -> StageMove:
     """Back one stage within the year, with a reason for the record."""
-    secretary, cycle = await secretary_cycle(db, actor, branch_id, today)
+    cycle = await secretary_cycle(db, actor, branch_id, today)
     if cycle.stage is not seen:
         raise Conflict("post_stage_changed")
     target = previous_stage(cycle.stage)
     if target is None:
         raise Conflict("post_stage_first")
     reason = checked_text(reason, limit=200, code="post_reason_empty")
-    async with db.transaction() as conn:
-        if not await store.move_cycle(conn, cycle, target, utcnow()):
+    async with unit_of_work(db, actor, role=Role.SECRETARY, branch_id=branch_id) as work:
+        if not await store.move_cycle(work.conn, cycle, target, utcnow()):
             raise Conflict("post_stage_changed")
-        await audit.record(
-            conn,
-            action="posts.stage_back",
-            subject_type="branch",
-            subject_id=branch_id,
-            actor_id=secretary.id,
-            branch_id=branch_id,
+        await work.audit(
+            "posts.stage_back",
+            "branch",
+            branch_id,
             year=cycle.year,
             before=str(cycle.stage),
             after=str(target),

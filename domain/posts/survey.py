@@ -8,12 +8,17 @@ from datetime import date
 
 from domain.access import Actor
 from domain.effects import effect
-from domain.errors import Conflict
 from domain.models import Person
-from domain.post_models import Action, Availability, Cycle, check_stage
-from domain.posts.common import cycle_of, member, people_by_id, post_of_branch, secretary_cycle
+from domain.post_models import Action, Availability, Cycle
+from domain.posts.common import (
+    check_current,
+    member_cycle,
+    people_by_id,
+    post_of_branch,
+    secretary_cycle,
+)
+from domain.unit_of_work import unit_of_work
 from domain.validation import clean_text
-from storage import audit
 from storage import posts as store
 from storage.db import Database, utcnow
 
@@ -36,34 +41,26 @@ async def answer_survey(
     skills: str,
     today: date,
 ) -> None:
-    me = member(actor)
-    assert me.branch_id is not None
-    cycle = await cycle_of(db, me.branch_id, today)
-    check_stage(cycle.stage, Action.SURVEY)
+    me, cycle = await member_cycle(db, actor, today, Action.SURVEY)
     skills = clean_text(skills or "")[:200]
-    async with db.transaction() as conn:
-        if (await store.latest_cycle(conn, me.branch_id)) != cycle:
-            raise Conflict("post_stage_changed")
-        for post_id in set(post_ids):
-            await post_of_branch(conn, post_id, me.branch_id)
-        await store.save_survey(
-            conn, cycle, me.id, sorted(set(post_ids)), availability, skills, utcnow()
-        )
-        await audit.record(
-            conn,
-            action="posts.survey_answered",
-            subject_type="person",
-            subject_id=me.id,
-            actor_id=me.id,
-            branch_id=me.branch_id,
+    chosen = sorted(set(post_ids))
+    async with unit_of_work(db, actor, branch_id=me.branch_id) as work:
+        await check_current(work.conn, cycle)
+        for post_id in chosen:
+            await post_of_branch(work.conn, post_id, me.branch_id)
+        await store.save_survey(work.conn, cycle, me.id, chosen, availability, skills, utcnow())
+        await work.audit(
+            "posts.survey_answered",
+            "person",
+            me.id,
             year=cycle.year,
-            posts=sorted(set(post_ids)),
+            posts=chosen,
             availability=str(availability),
         )
 
 
 async def survey_summary(db: Database, actor: Actor, branch_id: int, today: date) -> SurveySummary:
-    _secretary, cycle = await secretary_cycle(db, actor, branch_id, today)
+    cycle = await secretary_cycle(db, actor, branch_id, today)
     respondents, willing, by_time = await store.survey_counts(db, cycle)
     raw = await store.survey_skills(db, cycle)
     who = await people_by_id(db, (p for p, _ in raw))

@@ -32,6 +32,7 @@ async def promote(conn, post: Post, year: int, now: datetime) -> list[Claim]:
                 ),
                 post,
             )
+            # Nobody acted: the place came free (within the change of whoever freed it).
             await audit.record(
                 conn,
                 action="posts.promoted",
