@@ -356,14 +356,14 @@ async def test_every_refusal_leaves_the_database_unchanged(bot, branch):
         (f"posts:claim:{foreign}", "您的支部没有这个岗位"),
         ("posts:claim:999999", "您的支部没有这个岗位"),
         (f"posts:claim:{own + 5}", "最多担任 3 个岗位"),
-        (f"posts:wait:{own + 5}", "最多担任 3 个岗位"),
+        (f"posts:waiting-list:{own + 5}", "最多担任 3 个岗位"),
         ("posts:claim:abc", "此按钮已失效"),
         ("posts:claim:1;DROP", "此按钮已失效"),
         ("posts:withdraw:999", "该认领已不存在"),
-        ("posts:ok:1", "只有支部书记"),
-        ("posts:lok:1", "只有支部书记"),
-        ("posts:fwdok:apply", "只有支部书记"),
-        ("posts:retok:1", "只有支部书记"),
+        ("posts:approve:1", "只有支部书记"),
+        ("posts:leave-agree:1", "只有支部书记"),
+        ("posts:forward-ok:apply", "只有支部书记"),
+        ("posts:retire-ok:1", "只有支部书记"),
         ("posts:publish", "只有支部书记"),
     ]
     for data, expected in refusals:
@@ -375,18 +375,22 @@ async def test_every_refusal_leaves_the_database_unchanged(bot, branch):
     await zhang.press_data(zhang.last["message_id"], f"posts:withdraw:{first_claim}")
     assert "该认领已不存在" in zhang.answer
     # another branch's secretary cannot decide this branch's claims
-    for data in (f"posts:ok:{first_claim}", f"posts:as:{first_claim}", f"posts:lok:{first_claim}"):
+    for data in (
+        f"posts:approve:{first_claim}",
+        f"posts:assess-holder:{first_claim}",
+        f"posts:leave-agree:{first_claim}",
+    ):
         await outsider.press_data(outsider.last["message_id"], data)
         assert "只有支部书记" in outsider.answer, data
     await li.press_data(board["message_id"], "posts:requests")
     assert "只有支部书记" in li.answer
     # a stale stage confirmation is refused
-    await secretary.press_data(secretary.last["message_id"], "posts:fwdok:survey")
+    await secretary.press_data(secretary.last["message_id"], "posts:forward-ok:survey")
     assert "阶段已经变化" in secretary.answer
     assert await snapshot(bot) == before
 
     # the race loser cannot join the waiting list of a post that has room
-    await zhang.press_data(zhang.last["message_id"], f"posts:wait:{own + 5}")
+    await zhang.press_data(zhang.last["message_id"], f"posts:waiting-list:{own + 5}")
     assert "还有空余名额" in zhang.answer
     assert await snapshot(bot) == before
 
@@ -429,7 +433,12 @@ async def test_the_secretary_shapes_the_posts(bot, branch):
     own = await bot.db.fetchval("SELECT id FROM posts WHERE name = '楼栋长岗'")
     await li.send("/posts")
     before = await snapshot(bot)
-    for data in (f"posts:edd:{own}", f"posts:cap:{own}", f"posts:lim:{branch.id}", "posts:add"):
+    for data in (
+        f"posts:edit-duties:{own}",
+        f"posts:edit-capacity:{own}",
+        f"posts:edit-limit:{branch.id}",
+        "posts:add",
+    ):
         await li.press_data(li.last["message_id"], data)
     await li.send("改掉职责")
     assert await snapshot(bot) == before
@@ -462,11 +471,11 @@ async def test_forged_choices_inside_the_flows_are_refused(bot, branch):
     await li.send("/posts")
     await li.press("📝 填写调查问卷")
     survey = li.last
-    await li.press_data(survey["message_id"], f"posts:sv:t:{foreign}")
+    await li.press_data(survey["message_id"], f"posts:survey-toggle:{foreign}")
     assert li.answer == "此按钮已失效。"
     await li.press("环境保洁岗")
     await li.press("➡️ 完成")
-    await li.press_data(li.last["message_id"], "posts:sv:av:always")
+    await li.press_data(li.last["message_id"], "posts:survey-time:always")
     assert li.answer == "此按钮已失效。"
     await li.press("周末")
     await li.press("跳过")
@@ -482,7 +491,7 @@ async def test_forged_choices_inside_the_flows_are_refused(bot, branch):
     await li.press("📒 记录履职")
     before = await snapshot(bot)
     for forged in (held + 1, foreign):
-        await li.press_data(li.last["message_id"], f"posts:dp:{forged}")
+        await li.press_data(li.last["message_id"], f"posts:duty-post:{forged}")
         assert li.answer == "此按钮已失效。"
     await li.send("/cancel")
     assert "已取消" in li.last_text

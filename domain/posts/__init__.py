@@ -23,7 +23,15 @@ from domain.posts.assessment import (
     people_posts,
     person_posts,
 )
-from domain.posts.board import Board, PostView, all_posts, board, member_board, secretary_board
+from domain.posts.board import (
+    Board,
+    PostView,
+    all_posts,
+    board,
+    member_board,
+    post_by_id,
+    secretary_board,
+)
 from domain.posts.claims import (
     ClaimResult,
     claim,
@@ -103,6 +111,7 @@ __all__ = [
     "pending",
     "people_posts",
     "person_posts",
+    "post_by_id",
     "publication",
     "record_duty",
     "resident_requests",

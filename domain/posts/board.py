@@ -88,3 +88,11 @@ async def all_posts(db: Database, actor: Actor, branch_id: int, today: date) -> 
     """Every post of the branch, retired ones too (the secretary's list)."""
     await secretary_cycle(db, actor, branch_id, today)
     return await store.branch_posts(db, branch_id, retired=True)
+
+
+async def post_by_id(db: Database, post_id: int) -> Post:
+    """A post named in a queued message, to render it: the role was checked when the
+    message was queued."""
+    post = await store.get_post(db, post_id)
+    assert post is not None
+    return post

@@ -1,0 +1,79 @@
+"""What the secretary reads: the holders of each post, the survey's counts and the year's
+residents' requests."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.context import BotContext
+from domain import posts as rules
+from handlers.common import branch_today, branch_zone
+from handlers.posts.secretary import reply, secretary_of
+from handlers.posts.views import AVAILABILITY_NAMES, names, post_name
+
+
+async def show_holders(update: Update, context: BotContext) -> None:
+    secretary = await secretary_of(update, context)
+    if secretary is None:
+        return
+    t, branch_id = secretary.t, secretary.branch_id
+    board = await rules.board(context.db, branch_id, await branch_today(context, branch_id))
+    lines = [t.gettext("Holders in {year}:", year=board.cycle.year)]
+    for view in board.posts:
+        line = f"【{post_name(t, view.post)}】{len(view.holders)}/{view.post.capacity} {names(view.holders)}"
+        if view.pending:
+            line += "\n  " + t.gettext("Waiting for approval: {names}", names=names(view.pending))
+        if view.waiting:
+            line += "\n  " + t.gettext("Waiting list: {names}", names=names(view.waiting))
+        lines.append(line)
+    await reply(update, "\n".join(lines))
+
+
+async def show_summary(update: Update, context: BotContext) -> None:
+    secretary = await secretary_of(update, context)
+    if secretary is None:
+        return
+    t, me, branch_id = secretary.t, secretary.me, secretary.branch_id
+    today = await branch_today(context, branch_id)
+    summary = await rules.survey_summary(context.db, me, branch_id, today)
+    posts = await rules.all_posts(context.db, me, branch_id, today)
+    lines = [
+        t.ngettext(
+            "Survey {year}: {n} member answered.",
+            "Survey {year}: {n} members answered.",
+            summary.respondents,
+            year=summary.cycle.year,
+        )
+    ]
+    lines += [
+        t.gettext("{post}: {n} willing", post=post_name(t, p), n=summary.willing.get(p.id, 0))
+        for p in posts
+        if not p.retired
+    ]
+    lines += [
+        t.gettext("{time}: {n}", time=t.gettext(label), n=summary.availability.get(value, 0))
+        for value, label in AVAILABILITY_NAMES.items()
+    ]
+    lines += [f"• {person.display_name}: {skills}" for person, skills in summary.skills]
+    await reply(update, "\n".join(lines))
+
+
+async def show_requests(update: Update, context: BotContext) -> None:
+    secretary = await secretary_of(update, context)
+    if secretary is None:
+        return
+    t, branch_id = secretary.t, secretary.branch_id
+    found = await rules.resident_requests(
+        context.db, secretary.me, branch_id, await branch_today(context, branch_id)
+    )
+    if not found:
+        await reply(update, t.gettext("No residents' requests have been noted this year."))
+        return
+    lines = [t.gettext("Residents' requests this year:")]
+    zone = await branch_zone(context, branch_id)
+    lines += [
+        f"• {t.date(r.noted_at.astimezone(zone).date())} {post_name(t, r.post)}"
+        f" ({r.noted_by.display_name}): {r.text}"
+        for r in found
+    ]
+    await reply(update, "\n".join(lines))
