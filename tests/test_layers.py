@@ -37,7 +37,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("handlers.mobile_views", "storage.mobile"): "issue 17: moving behind domain/",
     ("handlers.onboarding", "storage.telegram_users"): "issue 17: moving behind domain/",
     ("handlers.pending", "storage.people"): "issue 17: moving behind domain/",
-    ("handlers.posts_admin", "storage.posts"): "issue 17: moving behind domain/",
     ("handlers.units", "storage.units"): "issue 17: moving behind domain/",
 }
 
