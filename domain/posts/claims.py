@@ -153,7 +153,6 @@ async def _settle(
     actor: Actor,
     claim_id: int,
     today: date,
-    *,
     expected: ClaimStatus,
     target: ClaimStatus,
     action: str,
@@ -199,16 +198,9 @@ async def decide_claim(
     """The secretary approves a pending claim, or rejects it with a reason."""
     if not approve:
         reason = checked_text(reason or "", limit=200, code="post_reason_empty")
-    return await _settle(
-        db,
-        actor,
-        claim_id,
-        today,
-        expected=ClaimStatus.PENDING,
-        target=ClaimStatus.APPROVED if approve else ClaimStatus.REJECTED,
-        action="posts.claim_approved" if approve else "posts.claim_rejected",
-        reason=reason,
-    )
+    target = ClaimStatus.APPROVED if approve else ClaimStatus.REJECTED
+    action = "posts.claim_approved" if approve else "posts.claim_rejected"
+    return await _settle(db, actor, claim_id, today, ClaimStatus.PENDING, target, action, reason)
 
 
 @effect
@@ -268,15 +260,9 @@ async def decide_leave(
     db: Database, actor: Actor, claim_id: int, *, agree: bool, today: date
 ) -> ClaimResult:
     """The secretary lets a holder go, or keeps them on the post."""
-    return await _settle(
-        db,
-        actor,
-        claim_id,
-        today,
-        expected=ClaimStatus.LEAVING,
-        target=ClaimStatus.WITHDRAWN if agree else ClaimStatus.APPROVED,
-        action="posts.leave_agreed" if agree else "posts.leave_refused",
-    )
+    target = ClaimStatus.WITHDRAWN if agree else ClaimStatus.APPROVED
+    action = "posts.leave_agreed" if agree else "posts.leave_refused"
+    return await _settle(db, actor, claim_id, today, ClaimStatus.LEAVING, target, action)
 
 
 async def pending(db: Database, actor: Actor, branch_id: int, today: date) -> list[Holder]:

@@ -13,7 +13,7 @@ from domain.i18n import N_
 from domain.models import Person, Role
 from domain.post_models import Cycle, Stage, next_stage, previous_stage
 from domain.posts.common import check_current, checked_text, secretary_cycle
-from domain.unit_of_work import unit_of_work
+from domain.unit_of_work import UnitOfWork, unit_of_work
 from storage import posts as store
 from storage.db import Database, utcnow
 
@@ -40,15 +40,33 @@ class StageMove:
     members: list[Person] = field(default_factory=list)
 
 
+async def _seen(db: Database, actor: Actor, branch_id: int, seen: Stage, today: date) -> Cycle:
+    """The branch's cycle, if it is still at the stage the secretary confirmed: a stale or
+    repeated confirmation changes nothing."""
+    cycle = await secretary_cycle(db, actor, branch_id, today)
+    if cycle.stage is not seen:
+        raise Conflict("post_stage_changed")
+    return cycle
+
+
+async def _audit(work: UnitOfWork, action: str, cycle: Cycle, after: str, **details) -> None:
+    await work.audit(
+        action,
+        "branch",
+        cycle.branch_id,
+        year=cycle.year,
+        before=str(cycle.stage),
+        after=after,
+        **details,
+    )
+
+
 @effect
 async def advance(
     db: Database, actor: Actor, branch_id: int, seen: Stage, today: date
 ) -> StageMove:
-    """Forward one stage; from assessment, into the next year's survey. `seen` is the stage
-    the secretary confirmed, so a stale or repeated confirmation changes nothing."""
-    cycle = await secretary_cycle(db, actor, branch_id, today)
-    if cycle.stage is not seen:
-        raise Conflict("post_stage_changed")
+    """Forward one stage; from assessment, into the next year's survey."""
+    cycle = await _seen(db, actor, branch_id, seen, today)
     target = next_stage(cycle.stage)
     async with unit_of_work(db, actor, role=Role.SECRETARY, branch_id=branch_id) as work:
         now = utcnow()
@@ -60,14 +78,7 @@ async def advance(
             after = Cycle(branch_id, cycle.year, target)
             if not await store.move_cycle(work.conn, cycle, target, now):
                 raise Conflict("post_stage_changed")
-        await work.audit(
-            "posts.stage_forward",
-            "branch",
-            branch_id,
-            year=cycle.year,
-            before=str(cycle.stage),
-            after=f"{after.year}:{after.stage}",
-        )
+        await _audit(work, "posts.stage_forward", cycle, f"{after.year}:{after.stage}")
         members = await store.active_members(db, branch_id)
         for person in members:
             if person.id != work.person.id:
@@ -85,9 +96,7 @@ async def go_back(
     db: Database, actor: Actor, branch_id: int, seen: Stage, reason: str, today: date
 ) -> StageMove:
     """Back one stage within the year, with a reason for the record."""
-    cycle = await secretary_cycle(db, actor, branch_id, today)
-    if cycle.stage is not seen:
-        raise Conflict("post_stage_changed")
+    cycle = await _seen(db, actor, branch_id, seen, today)
     target = previous_stage(cycle.stage)
     if target is None:
         raise Conflict("post_stage_first")
@@ -95,13 +104,5 @@ async def go_back(
     async with unit_of_work(db, actor, role=Role.SECRETARY, branch_id=branch_id) as work:
         if not await store.move_cycle(work.conn, cycle, target, utcnow()):
             raise Conflict("post_stage_changed")
-        await work.audit(
-            "posts.stage_back",
-            "branch",
-            branch_id,
-            year=cycle.year,
-            before=str(cycle.stage),
-            after=str(target),
-            reason=reason,
-        )
+        await _audit(work, "posts.stage_back", cycle, str(target), reason=reason)
     return StageMove(cycle, Cycle(branch_id, cycle.year, target))

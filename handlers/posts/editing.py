@@ -125,45 +125,34 @@ async def retire(update: Update, context: BotContext) -> None:
     )
 
 
+# What the secretary is asked for in each step of an edit.
+_QUESTIONS = {
+    Step.DUTIES_TEXT: N_("Send the new description of the post's norms and duties."),
+    Step.CAPACITY_TEXT: N_("How many members may hold this post? Send a number."),
+    Step.LIMIT_TEXT: N_("How many posts may one member hold at most? Send a number."),
+}
+
+
 async def ask_duties(update: Update, context: BotContext) -> str | int:
-    return await _ask_edit(
-        update,
-        context,
-        Step.DUTIES_TEXT,
-        N_("Send the new description of the post's norms and duties."),
-        press.EditDuties.of(update).post_id,
-    )
+    return await _ask_edit(update, context, Step.DUTIES_TEXT, press.EditDuties.of(update).post_id)
 
 
 async def ask_capacity(update: Update, context: BotContext) -> str | int:
-    return await _ask_edit(
-        update,
-        context,
-        Step.CAPACITY_TEXT,
-        N_("How many members may hold this post? Send a number."),
-        press.EditCapacity.of(update).post_id,
-    )
+    post_id = press.EditCapacity.of(update).post_id
+    return await _ask_edit(update, context, Step.CAPACITY_TEXT, post_id)
 
 
 async def ask_limit(update: Update, context: BotContext) -> str | int:
-    return await _ask_edit(
-        update,
-        context,
-        Step.LIMIT_TEXT,
-        N_("How many posts may one member hold at most? Send a number."),
-        press.EditLimit.of(update).branch_id,
-    )
+    return await _ask_edit(update, context, Step.LIMIT_TEXT, press.EditLimit.of(update).branch_id)
 
 
-async def _ask_edit(
-    update: Update, context: BotContext, step: Step, question: str, target: int
-) -> str | int:
+async def _ask_edit(update: Update, context: BotContext, step: Step, target: int) -> str | int:
     """Ask for the new value of the post (or, for the limit, the branch) `target`."""
     secretary = await secretary_of(update, context)
     if secretary is None:
         return Conv.END
     context.user_data[ADMIN_DRAFT] = {"id": target}
-    await reply(update, secretary.t.gettext(question))
+    await reply(update, secretary.t.gettext(_QUESTIONS[step]))
     return step
 
 

@@ -10,17 +10,12 @@ import aiosqlite
 
 from domain.post_models import Assessment, Claim, Rating
 from storage.db import iso, parse_iso
-from storage.posts.sql import Conn, claim_of_row, fetch_all, placeholders
+from storage.posts.sql import Conn, claim_of_row, fetch_all, placeholders, record
 
 
 def _assessment(row: sqlite3.Row) -> Assessment:
-    return Assessment(
-        post_id=row["post_id"],
-        person_id=row["person_id"],
-        year=row["year"],
-        rating=Rating(row["rating"]),
-        comment=row["comment"],
-        assessed_at=parse_iso(row["assessed_at"]),
+    return record(
+        Assessment, row, rating=Rating(row["rating"]), assessed_at=parse_iso(row["assessed_at"])
     )
 
 

@@ -10,7 +10,7 @@ import aiosqlite
 
 from domain.post_models import DutyRecord
 from storage.db import iso
-from storage.posts.sql import Conn, fetch_all, placeholders
+from storage.posts.sql import Conn, fetch_all, placeholders, record
 
 
 async def link_ledger_entry(conn: aiosqlite.Connection, duty_id: int, entry_id: int) -> None:
@@ -61,16 +61,7 @@ async def duties_done(
 
 
 def _duty(r: sqlite3.Row) -> DutyRecord:
-    return DutyRecord(
-        id=r["id"],
-        post_id=r["post_id"],
-        person_id=r["person_id"],
-        year=r["year"],
-        done_on=date.fromisoformat(r["done_on"]),
-        text=r["text"],
-        photo_file_id=r["photo_file_id"],
-        minutes=r["minutes"],
-    )
+    return record(DutyRecord, r, done_on=date.fromisoformat(r["done_on"]))
 
 
 async def requests_in(conn: Conn, branch_id: int, year: int) -> list[sqlite3.Row]:

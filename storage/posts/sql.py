@@ -3,8 +3,10 @@ connection, and rows read as posts and claims."""
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from collections.abc import Iterable
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -12,29 +14,26 @@ from domain.post_models import Claim, ClaimStatus, Post
 from storage.db import Database
 
 Conn = aiosqlite.Connection | Database
+T = TypeVar("T")
+
+
+def record(kind: type[T], row: sqlite3.Row, **read: Any) -> T:
+    """A dataclass from a row: each field from the column of its name, unless `read` gives
+    it (a column that needs converting)."""
+    return kind(
+        **{
+            f.name: read[f.name] if f.name in read else row[f.name]
+            for f in dataclasses.fields(kind)
+        }
+    )
 
 
 def post_of_row(row: sqlite3.Row) -> Post:
-    return Post(
-        id=row["id"],
-        branch_id=row["branch_id"],
-        code=row["code"],
-        name=row["name"],
-        duties=row["duties"],
-        capacity=row["capacity"],
-        retired=row["retired_at"] is not None,
-    )
+    return record(Post, row, retired=row["retired_at"] is not None)
 
 
 def claim_of_row(row: sqlite3.Row) -> Claim:
-    return Claim(
-        id=row["id"],
-        post_id=row["post_id"],
-        person_id=row["person_id"],
-        year=row["year"],
-        status=ClaimStatus(row["status"]),
-        reason=row["reason"],
-    )
+    return record(Claim, row, status=ClaimStatus(row["status"]))
 
 
 def placeholders(values: Iterable[object]) -> str:
