@@ -29,7 +29,7 @@ from storage import posts as store
 from storage.db import Database, utcnow
 
 BRANCH_CHAT = "branch"
-# Outbox templates, rendered by handlers/posts_admin.py.
+# Outbox templates, rendered by handlers/posts/notices.py.
 NOTICE_TEMPLATE = "posts.notice"
 PUBLICATION_TEMPLATE = "posts.publication"
 TEXT_MAX = 1000

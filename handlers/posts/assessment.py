@@ -10,7 +10,7 @@ from bot.context import BotContext
 from domain import posts as rules
 from domain.errors import DomainError
 from domain.post_models import Rating
-from handlers.common import answer_query, branch_today, drop_buttons, my_today, tr, who
+from handlers.common import answer_query, drop_buttons, my_today, tr, who
 from handlers.posts import buttons as press
 from handlers.posts.secretary import reply, secretary_of
 from handlers.posts.steps import ADMIN_DRAFT, Step
@@ -24,10 +24,8 @@ async def assessment_form(update: Update, context: BotContext) -> None:
     secretary = await secretary_of(update, context)
     if secretary is None:
         return
-    t, branch_id = secretary.t, secretary.branch_id
-    sheet = await rules.assessment_sheet(
-        context.db, secretary.me, branch_id, await branch_today(context, branch_id)
-    )
+    t = secretary.t
+    sheet = await secretary.read(rules.assessment_sheet)
     if not sheet:
         await reply(update, t.gettext("Nobody holds a post this year."))
         return

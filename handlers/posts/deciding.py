@@ -13,7 +13,7 @@ from domain.i18n import N_, NP_, Translator
 from domain.models import Person
 from domain.post_models import ClaimStatus, Post
 from handlers.buttons import Button
-from handlers.common import answer_query, branch_today, drop_buttons, my_today, tr, who
+from handlers.common import answer_query, drop_buttons, my_today, tr, who
 from handlers.conversation import decision_keyboard
 from handlers.posts import buttons as press
 from handlers.posts.secretary import reply, secretary_of
@@ -51,13 +51,12 @@ async def show_pending(update: Update, context: BotContext) -> None:
     secretary = await secretary_of(update, context)
     if secretary is None:
         return
-    t, me, branch_id = secretary.t, secretary.me, secretary.branch_id
-    today = await branch_today(context, branch_id)
-    waiting = await rules.pending(context.db, me, branch_id, today)
+    t = secretary.t
+    waiting = await secretary.read(rules.pending)
     if not waiting:
         await reply(update, t.gettext("Nothing is waiting for your decision."))
         return
-    posts = {p.id: p for p in await rules.all_posts(context.db, me, branch_id, today)}
+    posts = {p.id: p for p in await secretary.read(rules.all_posts)}
     for holder in waiting:
         post = posts[holder.claim.post_id]
         if holder.claim.status is ClaimStatus.LEAVING:

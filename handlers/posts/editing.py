@@ -11,7 +11,7 @@ from domain import posts as rules
 from domain.errors import DomainError, InvalidInput
 from domain.i18n import N_
 from domain.post_models import MAX_CAPACITY, MAX_MEMBER_LIMIT, Post
-from handlers.common import answer_query, branch_today, drop_buttons, my_today, tr, who
+from handlers.common import answer_query, drop_buttons, my_today, tr, who
 from handlers.posts import buttons as press
 from handlers.posts.secretary import Secretary, acting, reply, secretary_of
 from handlers.posts.steps import ADMIN_DRAFT, Step
@@ -30,9 +30,7 @@ async def list_posts(update: Update, context: BotContext) -> None:
     if secretary is None:
         return
     t, branch_id = secretary.t, secretary.branch_id
-    posts = await rules.all_posts(
-        context.db, secretary.me, branch_id, await branch_today(context, branch_id)
-    )
+    posts = await secretary.read(rules.all_posts)
     active = [p for p in posts if not p.retired]
     limit = await rules.member_limit(context.db, branch_id)
     rows = [
@@ -56,10 +54,8 @@ async def _post(update: Update, context: BotContext, post_id: int) -> tuple[Secr
     secretary = await secretary_of(update, context, answer=False)
     if secretary is None:
         return None
-    branch_id = secretary.branch_id
-    today = await branch_today(context, branch_id)
     try:
-        posts = {p.id: p for p in await rules.all_posts(context.db, secretary.me, branch_id, today)}
+        posts = {p.id: p for p in await secretary.read(rules.all_posts)}
         if post_id not in posts:
             raise DomainError("post_unknown")
     except DomainError as exc:

@@ -9,7 +9,7 @@ from bot.context import BotContext
 from domain import posts as rules
 from domain.errors import DomainError
 from handlers.branch_choice import branch_or_ask
-from handlers.common import branch_today, tr, who
+from handlers.common import tr, who
 from handlers.posts.secretary import reply, secretary_of
 from handlers.posts.views import post_error
 
@@ -18,11 +18,9 @@ async def publish(update: Update, context: BotContext) -> None:
     secretary = await secretary_of(update, context)
     if secretary is None:
         return
-    t, branch_id = secretary.t, secretary.branch_id
+    t = secretary.t
     try:
-        await rules.publication(
-            context.db, secretary.me, branch_id, await branch_today(context, branch_id)
-        )
+        await secretary.read(rules.publication)
     except DomainError as exc:
         await reply(update, post_error(t, exc))
         return

@@ -7,7 +7,7 @@ from telegram import Update
 
 from bot.context import BotContext
 from domain import posts as rules
-from handlers.common import branch_today, branch_zone
+from handlers.common import branch_zone
 from handlers.posts.secretary import reply, secretary_of
 from handlers.posts.views import AVAILABILITY_NAMES, names, post_name
 
@@ -16,8 +16,8 @@ async def show_holders(update: Update, context: BotContext) -> None:
     secretary = await secretary_of(update, context)
     if secretary is None:
         return
-    t, branch_id = secretary.t, secretary.branch_id
-    board = await rules.board(context.db, branch_id, await branch_today(context, branch_id))
+    t = secretary.t
+    board = await rules.board(context.db, secretary.branch_id, secretary.today)
     lines = [t.gettext("Holders in {year}:", year=board.cycle.year)]
     for view in board.posts:
         line = f"【{post_name(t, view.post)}】{len(view.holders)}/{view.post.capacity} {names(view.holders)}"
@@ -33,10 +33,9 @@ async def show_summary(update: Update, context: BotContext) -> None:
     secretary = await secretary_of(update, context)
     if secretary is None:
         return
-    t, me, branch_id = secretary.t, secretary.me, secretary.branch_id
-    today = await branch_today(context, branch_id)
-    summary = await rules.survey_summary(context.db, me, branch_id, today)
-    posts = await rules.all_posts(context.db, me, branch_id, today)
+    t = secretary.t
+    summary = await secretary.read(rules.survey_summary)
+    posts = await secretary.read(rules.all_posts)
     lines = [
         t.ngettext(
             "Survey {year}: {n} member answered.",
@@ -62,15 +61,13 @@ async def show_requests(update: Update, context: BotContext) -> None:
     secretary = await secretary_of(update, context)
     if secretary is None:
         return
-    t, branch_id = secretary.t, secretary.branch_id
-    found = await rules.resident_requests(
-        context.db, secretary.me, branch_id, await branch_today(context, branch_id)
-    )
+    t = secretary.t
+    found = await secretary.read(rules.resident_requests)
     if not found:
         await reply(update, t.gettext("No residents' requests have been noted this year."))
         return
     lines = [t.gettext("Residents' requests this year:")]
-    zone = await branch_zone(context, branch_id)
+    zone = await branch_zone(context, secretary.branch_id)
     lines += [
         f"• {t.date(r.noted_at.astimezone(zone).date())} {post_name(t, r.post)}"
         f" ({r.noted_by.display_name}): {r.text}"

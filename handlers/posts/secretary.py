@@ -4,7 +4,10 @@ and the branch they administer (handlers.branch_choice). Every action is checked
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import date
+from typing import TypeVar
 
 from telegram import Update
 
@@ -14,9 +17,12 @@ from domain.errors import DomainError, NotAllowed
 from domain.i18n import Translator
 from domain.post_models import Stage
 from handlers.branch_choice import acting_branch
-from handlers.common import answer_query, tr, who
+from handlers.common import answer_query, branch_today, tr, who
 from handlers.posts import buttons as press
 from handlers.posts.views import refuse_error
+from storage.db import Database
+
+R = TypeVar("R")
 
 
 def secretary_rows(t: Translator, stage: Stage) -> list:
@@ -53,6 +59,14 @@ class Secretary:
     t: Translator
     me: Actor
     branch_id: int
+    #: The branch's date ("today" where the branch is).
+    today: date
+    db: Database
+
+    async def read(self, what: Callable[[Database, Actor, int, date], Awaitable[R]]) -> R:
+        """`what(db, secretary, branch, today)`: the domain's reads of a branch (`pending`,
+        `all_posts`, ...) in one call."""
+        return await what(self.db, self.me, self.branch_id, self.today)
 
 
 async def secretary_of(
@@ -68,7 +82,7 @@ async def secretary_of(
         return None
     if answer and update.callback_query:
         await answer_query(update.callback_query)
-    return Secretary(t, me, branch_id)
+    return Secretary(t, me, branch_id, await branch_today(context, branch_id), context.db)
 
 
 async def reply(update: Update, text: str, **kwargs) -> None:

@@ -10,7 +10,7 @@ from bot.context import BotContext
 from domain import posts as rules
 from domain.errors import DomainError, InvalidInput
 from domain.post_models import Stage, next_stage, previous_stage
-from handlers.common import answer_query, branch_today, drop_buttons, my_today, tr, who
+from handlers.common import answer_query, drop_buttons, my_today, tr, who
 from handlers.posts import buttons as press
 from handlers.posts.secretary import acting, reply, secretary_of
 from handlers.posts.steps import ADMIN_DRAFT, Step
@@ -21,8 +21,8 @@ async def show_stage(update: Update, context: BotContext) -> None:
     secretary = await secretary_of(update, context)
     if secretary is None:
         return
-    t, branch_id = secretary.t, secretary.branch_id
-    board = await rules.board(context.db, branch_id, await branch_today(context, branch_id))
+    t = secretary.t
+    board = await rules.board(context.db, secretary.branch_id, secretary.today)
     stage = board.cycle.stage
     ahead, behind = next_stage(stage), previous_stage(stage)
     ahead_name = (
@@ -77,14 +77,10 @@ async def forward(update: Update, context: BotContext) -> None:
     secretary = await secretary_of(update, context, answer=False)
     if secretary is None:
         return
-    t, branch_id = secretary.t, secretary.branch_id
+    t, seen = secretary.t, press.ForwardConfirmed.of(update).seen
     try:
         moved = await rules.advance(
-            context.db,
-            secretary.me,
-            branch_id,
-            press.ForwardConfirmed.of(update).seen,
-            await branch_today(context, branch_id),
+            context.db, secretary.me, secretary.branch_id, seen, secretary.today
         )
     except DomainError as exc:
         await refuse_error(update, t, exc)
