@@ -12,7 +12,7 @@ from domain.errors import DomainError
 from domain.post_models import Rating
 from handlers.common import answer_query, drop_buttons, my_today, tr, who
 from handlers.posts import buttons as press
-from handlers.posts.secretary import reply, secretary_of
+from handlers.posts.secretary import Secretary, reply, secretary_of, secretary_screen
 from handlers.posts.steps import ADMIN_DRAFT, Step
 from handlers.posts.views import RATING_NAMES, keyboard, post_error, post_name, refuse_error
 
@@ -20,10 +20,8 @@ from handlers.posts.views import RATING_NAMES, keyboard, post_error, post_name, 
 RECENT = 5
 
 
-async def assessment_form(update: Update, context: BotContext) -> None:
-    secretary = await secretary_of(update, context)
-    if secretary is None:
-        return
+@secretary_screen
+async def assessment_form(update: Update, context: BotContext, secretary: Secretary) -> None:
     t = secretary.t
     sheet = await secretary.read(rules.assessment_sheet)
     if not sheet:

@@ -16,7 +16,7 @@ from handlers.buttons import Button
 from handlers.common import answer_query, drop_buttons, my_today, tr, who
 from handlers.conversation import decision_keyboard
 from handlers.posts import buttons as press
-from handlers.posts.secretary import reply, secretary_of
+from handlers.posts.secretary import Secretary, reply, secretary_of, secretary_screen
 from handlers.posts.steps import ADMIN_DRAFT, Step
 from handlers.posts.views import post_error, post_name, refuse_error
 
@@ -47,10 +47,8 @@ def leave_keyboard(t: Translator, claim_id: int) -> InlineKeyboardMarkup:
     )
 
 
-async def show_pending(update: Update, context: BotContext) -> None:
-    secretary = await secretary_of(update, context)
-    if secretary is None:
-        return
+@secretary_screen
+async def show_pending(update: Update, context: BotContext, secretary: Secretary) -> None:
     t = secretary.t
     waiting = await secretary.read(rules.pending)
     if not waiting:

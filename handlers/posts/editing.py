@@ -13,7 +13,7 @@ from domain.i18n import N_
 from domain.post_models import MAX_CAPACITY, MAX_MEMBER_LIMIT, Post
 from handlers.common import answer_query, drop_buttons, my_today, tr, who
 from handlers.posts import buttons as press
-from handlers.posts.secretary import Secretary, acting, reply, secretary_of
+from handlers.posts.secretary import Secretary, acting, reply, secretary_of, secretary_screen
 from handlers.posts.steps import ADMIN_DRAFT, Step
 from handlers.posts.views import (
     keyboard,
@@ -25,10 +25,8 @@ from handlers.posts.views import (
 )
 
 
-async def list_posts(update: Update, context: BotContext) -> None:
-    secretary = await secretary_of(update, context)
-    if secretary is None:
-        return
+@secretary_screen
+async def list_posts(update: Update, context: BotContext, secretary: Secretary) -> None:
     t, branch_id = secretary.t, secretary.branch_id
     posts = await secretary.read(rules.all_posts)
     active = [p for p in posts if not p.retired]

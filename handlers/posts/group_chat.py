@@ -10,14 +10,12 @@ from domain import posts as rules
 from domain.errors import DomainError
 from handlers.branch_choice import branch_or_ask
 from handlers.common import tr, who
-from handlers.posts.secretary import reply, secretary_of
+from handlers.posts.secretary import Secretary, reply, secretary_screen
 from handlers.posts.views import post_error
 
 
-async def publish(update: Update, context: BotContext) -> None:
-    secretary = await secretary_of(update, context)
-    if secretary is None:
-        return
+@secretary_screen
+async def publish(update: Update, context: BotContext, secretary: Secretary) -> None:
     t = secretary.t
     try:
         await secretary.read(rules.publication)

@@ -8,14 +8,12 @@ from telegram import Update
 from bot.context import BotContext
 from domain import posts as rules
 from handlers.common import branch_zone
-from handlers.posts.secretary import reply, secretary_of
+from handlers.posts.secretary import Secretary, reply, secretary_screen
 from handlers.posts.views import AVAILABILITY_NAMES, names, post_name
 
 
-async def show_holders(update: Update, context: BotContext) -> None:
-    secretary = await secretary_of(update, context)
-    if secretary is None:
-        return
+@secretary_screen
+async def show_holders(update: Update, context: BotContext, secretary: Secretary) -> None:
     t = secretary.t
     board = await rules.board(context.db, secretary.branch_id, secretary.today)
     lines = [t.gettext("Holders in {year}:", year=board.cycle.year)]
@@ -29,10 +27,8 @@ async def show_holders(update: Update, context: BotContext) -> None:
     await reply(update, "\n".join(lines))
 
 
-async def show_summary(update: Update, context: BotContext) -> None:
-    secretary = await secretary_of(update, context)
-    if secretary is None:
-        return
+@secretary_screen
+async def show_summary(update: Update, context: BotContext, secretary: Secretary) -> None:
     t = secretary.t
     summary = await secretary.read(rules.survey_summary)
     posts = await secretary.read(rules.all_posts)
@@ -57,10 +53,8 @@ async def show_summary(update: Update, context: BotContext) -> None:
     await reply(update, "\n".join(lines))
 
 
-async def show_requests(update: Update, context: BotContext) -> None:
-    secretary = await secretary_of(update, context)
-    if secretary is None:
-        return
+@secretary_screen
+async def show_requests(update: Update, context: BotContext, secretary: Secretary) -> None:
     t = secretary.t
     found = await secretary.read(rules.resident_requests)
     if not found:

@@ -4,6 +4,7 @@ and the branch they administer (handlers.branch_choice). Every action is checked
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
@@ -83,6 +84,21 @@ async def secretary_of(
     if answer and update.callback_query:
         await answer_query(update.callback_query)
     return Secretary(t, me, branch_id, await branch_today(context, branch_id), context.db)
+
+
+def secretary_screen(
+    show: Callable[[Update, BotContext, Secretary], Awaitable[None]],
+) -> Callable[[Update, BotContext], Awaitable[None]]:
+    """A button that shows the secretary something of their branch: `show` runs with the
+    secretary (see `secretary_of`), or the press is refused."""
+
+    @functools.wraps(show)
+    async def screen(update: Update, context: BotContext) -> None:
+        secretary = await secretary_of(update, context)
+        if secretary is not None:
+            await show(update, context, secretary)
+
+    return screen
 
 
 async def reply(update: Update, text: str, **kwargs) -> None:

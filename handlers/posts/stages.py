@@ -12,15 +12,13 @@ from domain.errors import DomainError, InvalidInput
 from domain.post_models import Stage, next_stage, previous_stage
 from handlers.common import answer_query, drop_buttons, my_today, tr, who
 from handlers.posts import buttons as press
-from handlers.posts.secretary import acting, reply, secretary_of
+from handlers.posts.secretary import Secretary, acting, reply, secretary_of, secretary_screen
 from handlers.posts.steps import ADMIN_DRAFT, Step
 from handlers.posts.views import keyboard, post_error, refuse_error, stage_name
 
 
-async def show_stage(update: Update, context: BotContext) -> None:
-    secretary = await secretary_of(update, context)
-    if secretary is None:
-        return
+@secretary_screen
+async def show_stage(update: Update, context: BotContext, secretary: Secretary) -> None:
     t = secretary.t
     board = await rules.board(context.db, secretary.branch_id, secretary.today)
     stage = board.cycle.stage
