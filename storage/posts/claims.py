@@ -41,23 +41,24 @@ async def places_taken(conn: Conn, post_id: int, year: int) -> int:
 async def open_claims_of(
     conn: Conn, person_id: int, year: int, statuses: tuple[ClaimStatus, ...] = OPEN
 ) -> list[Claim]:
-    found = await fetch_all(
-        conn,
-        f"SELECT * FROM post_claims WHERE person_id = ? AND year = ?"
-        f" AND status IN ({placeholders(statuses)}) ORDER BY id",
-        (person_id, year, *statuses),
-    )
-    return [claim_of_row(r) for r in found]
+    return await _claims(conn, "person_id", person_id, year, statuses)
 
 
 async def claims_of_post(
     conn: Conn, post_id: int, year: int, statuses: tuple[ClaimStatus, ...]
 ) -> list[Claim]:
+    return await _claims(conn, "post_id", post_id, year, statuses)
+
+
+async def _claims(
+    conn: Conn, column: str, value: int, year: int, statuses: tuple[ClaimStatus, ...]
+) -> list[Claim]:
+    """A person's or a post's claims of the year in `statuses`, in order of arrival."""
     found = await fetch_all(
         conn,
-        f"SELECT * FROM post_claims WHERE post_id = ? AND year = ?"
+        f"SELECT * FROM post_claims WHERE {column} = ? AND year = ?"
         f" AND status IN ({placeholders(statuses)}) ORDER BY id",
-        (post_id, year, *statuses),
+        (value, year, *statuses),
     )
     return [claim_of_row(r) for r in found]
 
