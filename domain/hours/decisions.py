@@ -156,3 +156,9 @@ async def record_for_secretary(
     if verifying and record.person_id == secretary.id:
         await refuse_own(db, secretary.id, record.branch_id)
     return record
+
+
+async def member_name(db: Database, record: HourRecord) -> str | None:
+    """Whose record it is, for the secretary deciding it (None once they are gone)."""
+    person = await people.get(db, record.person_id)
+    return person.display_name if person else None

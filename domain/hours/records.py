@@ -261,6 +261,11 @@ async def history(db: Database, actor: Actor, page: int) -> tuple[list[HourRecor
     return found[:PAGE_SIZE], len(found) > PAGE_SIZE
 
 
+async def find(db: Database, record_id: int) -> HourRecord | None:
+    """A record as it is now, for rendering a notification queued about it."""
+    return await store.get(db, record_id)
+
+
 async def own_record(db: Database, actor: Actor, record_id: int) -> HourRecord:
     person_id, _ = member(actor)
     record = await store.get(db, record_id)
