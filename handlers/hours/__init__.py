@@ -18,7 +18,13 @@ from handlers.branch_choice import choice_handler
 from handlers.common import add_errors
 from handlers.conversation import cancel_with, unexpected
 from handlers.hours import buttons as b
-from handlers.hours.deciding import approve, got_correction, got_reason, show_pending, start_decision
+from handlers.hours.deciding import (
+    approve,
+    got_correction,
+    got_reason,
+    show_pending,
+    start_decision,
+)
 from handlers.hours.logging import (
     got_amount,
     got_day_button,
@@ -132,7 +138,10 @@ def conversation() -> ConversationHandler:
             CommandHandler("cancel", cancel),
             MessageHandler(filters.UpdateType.MESSAGE & ~filters.COMMAND, unexpected),
             # A button of another step of the logging, pressed out of turn.
-            *(codec.handler(unexpected) for codec in (b.Kind, b.Day, b.NoPhoto, b.Submit, b.Cancel)),
+            *(
+                codec.handler(unexpected)
+                for codec in (b.Kind, b.Day, b.NoPhoto, b.Submit, b.Cancel)
+            ),
         ],
         allow_reentry=True,
         name="hours",

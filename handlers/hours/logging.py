@@ -230,4 +230,3 @@ async def evidence(context: BotContext, draft: hours.Draft) -> bytes | None:
     except TelegramError:
         log.warning("could not fetch the evidence photo %s", draft.photo_file_id)
         return None
-

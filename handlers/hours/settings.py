@@ -39,9 +39,7 @@ async def _branch_setting(
     await answer_query(query)
     if value is None:
         question, rows = ask(t)
-        await update.effective_message.reply_text(
-            question, reply_markup=InlineKeyboardMarkup(rows)
-        )
+        await update.effective_message.reply_text(question, reply_markup=InlineKeyboardMarkup(rows))
         return
     try:
         done = await apply(t, me, acting_branch(context, me))
