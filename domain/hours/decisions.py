@@ -13,8 +13,9 @@ from domain.errors import Conflict, NotAllowed, NotFound
 from domain.hours.records import fetch, room_on_day
 from domain.hours.rules import COUNTING, reason
 from domain.models import Role
-from storage import audit, people
+from domain.unit_of_work import UnitOfWork, unit_of_work
 from storage import hours as store
+from storage import people
 from storage.db import Database
 
 # Outbox template, rendered by handlers/hours.
@@ -28,88 +29,65 @@ async def refuse_own(db: Database, secretary_id: int, branch_id: int, count: int
     raise NotAllowed("hours_own" if others else "hours_own_no_other", n=count)
 
 
-async def _for_secretary(
-    conn: aiosqlite.Connection, actor: Actor, record_id: int
-) -> tuple[HourRecord, int]:
-    record = await store.get_for_update(conn, record_id)
+async def _for_secretary(work: UnitOfWork, record_id: int) -> HourRecord:
+    """The record, still counting, for a secretary of its branch (the work's acting person
+    from here on)."""
+    record = await store.get_for_update(work.conn, record_id)
     if record is None:
         raise NotFound("hours_unknown")
-    secretary = require(actor, Role.SECRETARY, record.branch_id)
+    work.require(Role.SECRETARY, record.branch_id)
     if record.status not in COUNTING:
         raise Conflict("hours_decided")
-    return record, secretary.id
+    return record
 
 
-async def _to_verify(
-    conn: aiosqlite.Connection, db: Database, actor: Actor, record_id: int
-) -> tuple[HourRecord, int]:
+async def _to_verify(work: UnitOfWork, record_id: int) -> HourRecord:
     """Approving or correcting verifies: refused on one's own record (rejecting one's own
     stays possible, as a member may withdraw it)."""
-    record, secretary_id = await _for_secretary(conn, actor, record_id)
-    if record.person_id == secretary_id:
-        await refuse_own(db, secretary_id, record.branch_id)
-    return record, secretary_id
+    record = await _for_secretary(work, record_id)
+    if record.person_id == work.person.id:
+        await refuse_own(work.db, work.person.id, record.branch_id)
+    return record
 
 
 @effect
 async def approve(db: Database, actor: Actor, record_id: int) -> HourRecord:
-    async with db.transaction() as conn:
-        record, secretary_id = await _to_verify(conn, db, actor, record_id)
+    async with unit_of_work(db, actor) as work:
+        record = await _to_verify(work, record_id)
         if record.status is not HourStatus.PENDING:
             raise Conflict("hours_decided")
-        await store.set_status(conn, record.id, HourStatus.VERIFIED, decided_by=secretary_id)
-        await audit.record(
-            conn,
-            action="hours.approved",
-            subject_type="hour_record",
-            subject_id=record.id,
-            actor_id=secretary_id,
-            branch_id=record.branch_id,
-        )
-        return await tell_decision(conn, record.id)
+        await store.set_status(work.conn, record.id, HourStatus.VERIFIED, decided_by=work.person.id)
+        await work.audit("hours.approved", "hour_record", record.id)
+        return await tell_decision(work.conn, record.id)
 
 
 @effect
 async def reject(db: Database, actor: Actor, record_id: int, why: str) -> HourRecord:
     """Pending or verified hours are rejected with a reason the member reads; kept, not deleted."""
     text = reason(why)
-    async with db.transaction() as conn:
-        record, secretary_id = await _for_secretary(conn, actor, record_id)
+    async with unit_of_work(db, actor) as work:
+        record = await _for_secretary(work, record_id)
         await store.set_status(
-            conn, record.id, HourStatus.REJECTED, decided_by=secretary_id, reason=text
+            work.conn, record.id, HourStatus.REJECTED, decided_by=work.person.id, reason=text
         )
-        await audit.record(
-            conn,
-            action="hours.rejected",
-            subject_type="hour_record",
-            subject_id=record.id,
-            actor_id=secretary_id,
-            branch_id=record.branch_id,
-            reason=text,
-            was=str(record.status),
+        await work.audit(
+            "hours.rejected", "hour_record", record.id, reason=text, was=str(record.status)
         )
-        return await tell_decision(conn, record.id)
+        return await tell_decision(work.conn, record.id)
 
 
 @effect
 async def correct(db: Database, actor: Actor, record_id: int, half_hours: int) -> HourRecord:
     """The secretary sets the right hours; the record becomes verified with them."""
-    async with db.transaction() as conn:
-        record, secretary_id = await _to_verify(conn, db, actor, record_id)
-        await room_on_day(conn, record.person_id, record.day, half_hours, exclude=record.id)
-        await store.set_half_hours(conn, record.id, half_hours)
-        await store.set_status(conn, record.id, HourStatus.VERIFIED, decided_by=secretary_id)
-        await audit.record(
-            conn,
-            action="hours.corrected",
-            subject_type="hour_record",
-            subject_id=record.id,
-            actor_id=secretary_id,
-            branch_id=record.branch_id,
-            before=record.half_hours,
-            after=half_hours,
+    async with unit_of_work(db, actor) as work:
+        record = await _to_verify(work, record_id)
+        await room_on_day(work.conn, record.person_id, record.day, half_hours, exclude=record.id)
+        await store.set_half_hours(work.conn, record.id, half_hours)
+        await store.set_status(work.conn, record.id, HourStatus.VERIFIED, decided_by=work.person.id)
+        await work.audit(
+            "hours.corrected", "hour_record", record.id, before=record.half_hours, after=half_hours
         )
-        return await tell_decision(conn, record.id)
+        return await tell_decision(work.conn, record.id)
 
 
 async def tell_decision(conn: aiosqlite.Connection, record_id: int) -> HourRecord:

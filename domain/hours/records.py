@@ -22,6 +22,7 @@ from domain.hours.rules import (
     check_day_total,
     description,
 )
+from domain.unit_of_work import UnitOfWork, unit_of_work
 from storage import audit
 from storage import hours as store
 from storage.db import Database
@@ -201,53 +202,43 @@ async def fetch(conn: aiosqlite.Connection, record_id: int) -> HourRecord:
     return record
 
 
-async def _own_pending(conn: aiosqlite.Connection, actor: Actor, record_id: int) -> HourRecord:
-    person_id, _ = member(actor)
-    record = await store.get_for_update(conn, record_id)
+async def _own_pending(work: UnitOfWork, record_id: int) -> HourRecord:
+    """The member's own record, still pending; the work is then in its branch."""
+    person_id, _ = member(work.actor)
+    record = await store.get_for_update(work.conn, record_id)
     if record is None or record.person_id != person_id:
         raise NotFound("hours_unknown")
     if record.status is not HourStatus.PENDING:
         raise Conflict("hours_not_pending")
+    work.branch_id = record.branch_id
     return record
 
 
 @effect
 async def withdraw(db: Database, actor: Actor, record_id: int) -> HourRecord:
-    async with db.transaction() as conn:
-        record = await _own_pending(conn, actor, record_id)
-        await store.set_status(conn, record.id, HourStatus.WITHDRAWN, decided_by=record.person_id)
-        await audit.record(
-            conn,
-            action="hours.withdrawn",
-            subject_type="hour_record",
-            subject_id=record.id,
-            actor_id=record.person_id,
-            branch_id=record.branch_id,
+    async with unit_of_work(db, actor) as work:
+        record = await _own_pending(work, record_id)
+        await store.set_status(
+            work.conn, record.id, HourStatus.WITHDRAWN, decided_by=record.person_id
         )
-        return await fetch(conn, record.id)
+        await work.audit("hours.withdrawn", "hour_record", record.id)
+        return await fetch(work.conn, record.id)
 
 
 @effect
 async def edit_hours(db: Database, actor: Actor, record_id: int, half_hours: int) -> HourRecord:
     """The member changes the hours of their own record while it is still pending; hours
     from an event are the secretary's to correct."""
-    async with db.transaction() as conn:
-        record = await _own_pending(conn, actor, record_id)
+    async with unit_of_work(db, actor) as work:
+        record = await _own_pending(work, record_id)
         if record.source is not HourSource.SELF:
             raise Conflict("hours_from_event")
-        await room_on_day(conn, record.person_id, record.day, half_hours, exclude=record.id)
-        await store.set_half_hours(conn, record.id, half_hours)
-        await audit.record(
-            conn,
-            action="hours.edited",
-            subject_type="hour_record",
-            subject_id=record.id,
-            actor_id=record.person_id,
-            branch_id=record.branch_id,
-            before=record.half_hours,
-            after=half_hours,
+        await room_on_day(work.conn, record.person_id, record.day, half_hours, exclude=record.id)
+        await store.set_half_hours(work.conn, record.id, half_hours)
+        await work.audit(
+            "hours.edited", "hour_record", record.id, before=record.half_hours, after=half_hours
         )
-        return await fetch(conn, record.id)
+        return await fetch(work.conn, record.id)
 
 
 # ---------------------------------------------------------------- reading

@@ -11,7 +11,7 @@ from domain.errors import InvalidInput
 from domain.hours.rules import DEFAULT_WINDOW_DAYS, WINDOW_CHOICES
 from domain.hours.totals import Counting
 from domain.models import Role
-from storage import audit
+from domain.unit_of_work import unit_of_work
 from storage import hours as store
 from storage.db import Database
 
@@ -30,20 +30,11 @@ async def window_of(db: Database, actor: Actor, branch_id: int) -> int:
 @effect
 async def set_window(db: Database, actor: Actor, branch_id: int, days: int) -> int:
     """How many days back the branch's members may log hours."""
-    secretary = require(actor, Role.SECRETARY, branch_id)
-    if days not in WINDOW_CHOICES:
-        raise InvalidInput("window_invalid")
-    async with db.transaction() as conn:
-        await store.set_window_days(conn, branch_id, days)
-        await audit.record(
-            conn,
-            action="hours.window_set",
-            subject_type="branch",
-            subject_id=branch_id,
-            actor_id=secretary.id,
-            branch_id=branch_id,
-            days=days,
-        )
+    async with unit_of_work(db, actor, role=Role.SECRETARY, branch_id=branch_id) as work:
+        if days not in WINDOW_CHOICES:
+            raise InvalidInput("window_invalid")
+        await store.set_window_days(work.conn, branch_id, days)
+        await work.audit("hours.window_set", "branch", branch_id, days=days)
     return days
 
 
@@ -63,17 +54,9 @@ async def set_counting(
 ) -> Counting:
     """What the branch's summaries count; a secretary of the branch decides (`actor`), or
     the operator from the command line (no actor)."""
-    actor_id = None if actor is None else require(actor, Role.SECRETARY, branch_id).id
+    role = None if actor is None else Role.SECRETARY
     counting = Counting(counting)
-    async with db.transaction() as conn:
-        await store.set_count_attested(conn, branch_id, counting is Counting.WITH_ATTESTED)
-        await audit.record(
-            conn,
-            action="hours.counting_set",
-            subject_type="branch",
-            subject_id=branch_id,
-            actor_id=actor_id,
-            branch_id=branch_id,
-            counting=str(counting),
-        )
+    async with unit_of_work(db, actor, role=role, branch_id=branch_id) as work:
+        await store.set_count_attested(work.conn, branch_id, counting is Counting.WITH_ATTESTED)
+        await work.audit("hours.counting_set", "branch", branch_id, counting=str(counting))
     return counting
