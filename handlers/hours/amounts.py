@@ -3,17 +3,21 @@ amounts as buttons, or typed."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 
 from telegram import Update
+from telegram.ext import ConversationHandler
 
 from bot.context import BotContext
 from domain import hours
+from domain.activity import HourRecord
 from domain.errors import DomainError
 from domain.i18n import Translator
 from handlers.buttons import Button
-from handlers.common import amount_buttons, answer_query, drop_buttons, error_text, who
+from handlers.common import amount_buttons, answer_query, drop_buttons, error_text, tr, who
 from handlers.conversation import answer_stale, offer
+from handlers.hours.states import DRAFT, State, end
 
 
 async def ask_amount(
@@ -51,3 +55,29 @@ async def typed_hours(
     if query is not None:
         await drop_buttons(query)
     return half_hours
+
+
+async def change_amount(
+    update: Update,
+    context: BotContext,
+    codec: type[Button],
+    step: State,
+    change: Callable[..., Awaitable[HourRecord]],
+    done: Callable[[Translator, HourRecord], str],
+) -> str | int:
+    """The answer to "how many hours?" about the draft's record: `change` it (the
+    member's edit, the secretary's correction) and say `done`. A day already full asks
+    again; any other refusal ends the conversation."""
+    t = await tr(update, context)
+    half_hours = await typed_hours(update, context, t, codec, None)
+    if half_hours is None:
+        return step
+    me = await who(update, context)
+    try:
+        record = await change(context.db, me, context.user_data[DRAFT]["record"], half_hours)
+    except DomainError as exc:
+        await update.effective_message.reply_text(error_text(t, exc))
+        return step if exc.code == "hours_day_full" else end(context)
+    end(context)
+    await update.effective_message.reply_text(done(t, record))
+    return ConversationHandler.END

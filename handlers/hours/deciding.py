@@ -15,7 +15,7 @@ from domain.errors import DomainError
 from domain.i18n import Translator
 from handlers.common import answer_query, drop_buttons, error_text, tr, who
 from handlers.conversation import decision_keyboard
-from handlers.hours.amounts import ask_amount, typed_hours
+from handlers.hours.amounts import ask_amount, change_amount
 from handlers.hours.buttons import Approve, Correct, CorrectAmount, Reject
 from handlers.hours.states import DRAFT, State, end
 from handlers.hours.views import kind_name, record_line, show
@@ -96,9 +96,8 @@ async def decided_message(t: Translator, db: Database, params: dict) -> Rendered
     )
 
 
-async def _decided(update: Update, t: Translator, record: HourRecord) -> None:
-    outcome = t.gettext("Decided: {line}", line=record_line(t, record))
-    await update.effective_message.reply_text(outcome)
+def decided(t: Translator, record: HourRecord) -> str:
+    return t.gettext("Decided: {line}", line=record_line(t, record))
 
 
 async def approve(update: Update, context: BotContext) -> None:
@@ -113,7 +112,7 @@ async def approve(update: Update, context: BotContext) -> None:
         return
     await answer_query(query)
     await drop_buttons(query)
-    await _decided(update, t, record)
+    await update.effective_message.reply_text(decided(t, record))
 
 
 async def start_decision(update: Update, context: BotContext) -> str | int:
@@ -156,21 +155,11 @@ async def got_reason(update: Update, context: BotContext) -> str | int:
         await update.effective_message.reply_text(error_text(t, exc))
         return State.REASON if exc.code.startswith("reason_") else end(context)
     end(context)
-    await _decided(update, t, record)
+    await update.effective_message.reply_text(decided(t, record))
     return ConversationHandler.END
 
 
 async def got_correction(update: Update, context: BotContext) -> str | int:
-    t = await tr(update, context)
-    half_hours = await typed_hours(update, context, t, CorrectAmount, None)
-    if half_hours is None:
-        return State.CORRECT_AMOUNT
-    record_id = context.user_data[DRAFT]["record"]
-    try:
-        record = await hours.correct(context.db, await who(update, context), record_id, half_hours)
-    except DomainError as exc:
-        await update.effective_message.reply_text(error_text(t, exc))
-        return State.CORRECT_AMOUNT if exc.code == "hours_day_full" else end(context)
-    end(context)
-    await _decided(update, t, record)
-    return ConversationHandler.END
+    return await change_amount(
+        update, context, CorrectAmount, State.CORRECT_AMOUNT, hours.correct, decided
+    )

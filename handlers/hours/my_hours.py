@@ -8,13 +8,14 @@ from telegram.ext import ConversationHandler
 
 from bot.context import BotContext
 from domain import hours
-from domain.activity import HourSource, HourStatus
+from domain.activity import HourRecord, HourSource, HourStatus
 from domain.errors import DomainError
+from domain.i18n import Translator
 from handlers.common import answer_query, branch_today, error_text, home_branch, tr, who
 from handlers.conversation import answer_stale
-from handlers.hours.amounts import ask_amount, typed_hours
+from handlers.hours.amounts import ask_amount, change_amount
 from handlers.hours.buttons import Edit, EditAmount, MyHistory, MyTotals, Withdraw
-from handlers.hours.states import DRAFT, State, end
+from handlers.hours.states import DRAFT, State
 from handlers.hours.views import PERIOD_TITLES, record_line, show, totals_block
 
 
@@ -109,23 +110,14 @@ async def start_edit(update: Update, context: BotContext) -> str | int:
 
 
 async def got_edit_amount(update: Update, context: BotContext) -> str | int:
-    t = await tr(update, context)
-    half_hours = await typed_hours(update, context, t, EditAmount, None)
-    if half_hours is None:
-        return State.EDIT_AMOUNT
-    record_id = context.user_data[DRAFT]["record"]
-    try:
-        record = await hours.edit_hours(
-            context.db, await who(update, context), record_id, half_hours
+    def done(t: Translator, record: HourRecord) -> str:
+        return t.gettext(
+            "Record #{id} now has {hours} h.", id=record.id, hours=show(t, record.hours)
         )
-    except DomainError as exc:
-        await update.effective_message.reply_text(error_text(t, exc))
-        return State.EDIT_AMOUNT if exc.code == "hours_day_full" else end(context)
-    context.user_data.pop(DRAFT, None)
-    await update.effective_message.reply_text(
-        t.gettext("Record #{id} now has {hours} h.", id=record.id, hours=show(t, record.hours))
+
+    return await change_amount(
+        update, context, EditAmount, State.EDIT_AMOUNT, hours.edit_hours, done
     )
-    return ConversationHandler.END
 
 
 async def withdraw(update: Update, context: BotContext) -> None:
