@@ -19,7 +19,7 @@ from handlers.hours.amounts import ask_amount, change_amount
 from handlers.hours.buttons import Approve, Correct, CorrectAmount, Reject
 from handlers.hours.states import DRAFT, State, end
 from handlers.hours.views import kind_name, record_line, show
-from storage.db import Database  # the type renderers are given, not a way to storage
+from storage.db import Database
 
 
 async def review_text(t: Translator, db: Database, record: HourRecord) -> str:
