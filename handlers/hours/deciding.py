@@ -75,25 +75,20 @@ async def decided_message(t: Translator, db: Database, params: dict) -> Rendered
     """The decision as it was made (the record may have changed since)."""
     record = await hours.find(db, params["record"])
     assert record is not None
-    hours_text = show(t, as_hours(params["half_hours"]))
+    facts = {
+        "id": record.id,
+        "hours": show(t, as_hours(params["half_hours"])),
+        "day": t.date(record.day),
+    }
     if params["status"] == HourStatus.REJECTED:
         return Rendered(
             t.gettext(
                 "Your hours record #{id} ({hours} h on {day}) was not accepted. Reason: {reason}",
-                id=record.id,
-                hours=hours_text,
-                day=t.date(record.day),
                 reason=params["reason"] or "—",
+                **facts,
             )
         )
-    return Rendered(
-        t.gettext(
-            "Your hours record #{id} is verified: {hours} h on {day}.",
-            id=record.id,
-            hours=hours_text,
-            day=t.date(record.day),
-        )
-    )
+    return Rendered(t.gettext("Your hours record #{id} is verified: {hours} h on {day}.", **facts))
 
 
 def decided(t: Translator, record: HourRecord) -> str:
