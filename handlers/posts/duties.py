@@ -161,8 +161,7 @@ async def duty_photo(update: Update, context: BotContext) -> str:
             "most {max}, for example 1.5. Or press Skip.",
             max=hours.MAX_HALF_HOURS_PER_RECORD // 2,
         ),
-        # amount_buttons packs `<prefix>:<half-hours>`, which is what DutyHours parses.
-        amount_buttons(t, press.DutyHours.prefix, [skip]),
+        amount_buttons(t, press.DutyHours, [skip]),
     )
     return Step.DUTY_HOURS
 
