@@ -17,7 +17,7 @@ from domain.errors import DomainError
 from domain.feature_exports import MobileEventKind
 from domain.hours import Counting
 from domain.i18n import N_, Translator
-from domain.mobile_models import Direction, RegStatus
+from domain.mobile.models import Direction, RegStatus
 from domain.models import Category, PersonStatus
 from domain.post_models import ClaimStatus
 from domain.spreadsheets import Sheet, write_workbook

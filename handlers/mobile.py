@@ -19,7 +19,7 @@ from bot.context import BotContext
 from domain import mobile
 from domain.errors import DomainError, InvalidInput
 from domain.i18n import N_, Translator
-from domain.mobile_models import Direction, RegStatus
+from domain.mobile.models import Direction, RegStatus
 from handlers.common import (
     CANCEL_HINT,
     answer_query,

@@ -23,7 +23,7 @@ from domain import mobile
 from domain.access import Actor
 from domain.errors import Conflict, DomainError
 from domain.i18n import N_, Translator
-from domain.mobile_models import (
+from domain.mobile.models import (
     Certificate,
     Change,
     Direction,

@@ -13,7 +13,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.context import BotContext
 from domain import mobile
 from domain.i18n import N_, Translator
-from domain.mobile_models import Certificate, Direction, ListKind, Registration, RegStatus
+from domain.mobile.models import Certificate, Direction, ListKind, Registration, RegStatus
 from handlers import certificate_card
 from handlers.common import add_errors, branch_today
 from storage import mobile as mobile_store

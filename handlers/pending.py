@@ -18,7 +18,7 @@ from domain import hours, pending
 from domain.activity import ActivityKind, as_hours
 from domain.errors import DomainError
 from domain.i18n import N_, Translator
-from domain.mobile_models import Direction
+from domain.mobile.models import Direction
 from domain.pending import Item, Kind
 from domain.post_models import COUNTY_BY_CODE
 from handlers.common import (

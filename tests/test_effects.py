@@ -57,11 +57,18 @@ def _aliases(tree: ast.Module) -> dict[str, str]:
     return found
 
 
+def _module(path: Path) -> str:
+    """`domain/mobile/certificates.py` -> `domain.mobile.certificates` (a package's
+    `__init__.py` is the package)."""
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
 def _functions() -> dict[str, Function]:
     table = {}
     for package in ("domain", "storage"):
-        for path in sorted((ROOT / package).glob("*.py")):
-            module = f"{package}.{path.stem}"
+        for path in sorted((ROOT / package).rglob("*.py")):
+            module = _module(path)
             tree = ast.parse(path.read_text())
             aliases = _aliases(tree)
             for node in tree.body:
@@ -107,7 +114,7 @@ def _covered(name: str, table: dict[str, Function], writing: set[str], seen=()) 
 def _used_by_handlers() -> dict[str, set[str]]:
     """Every domain or storage function a handler module names (called or passed on)."""
     used: dict[str, set[str]] = {}
-    for path in sorted((ROOT / "handlers").glob("*.py")):
+    for path in sorted((ROOT / "handlers").rglob("*.py")):
         tree = ast.parse(path.read_text())
         aliases = _aliases(tree)
         for node in ast.walk(tree):

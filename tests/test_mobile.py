@@ -343,7 +343,7 @@ async def test_every_bad_input_is_asked_again(bot, branch):
 
 
 async def test_secretary_lists_pages_contacts_renews_and_revokes(bot, branch):
-    from domain.mobile_models import Direction
+    from domain.mobile.models import Direction
     from domain.models import Role
     from storage import people
 
