@@ -19,8 +19,8 @@ from domain.i18n import N_
 from domain.mobile.history import as_secretary, happened, tell_member
 from domain.mobile.models import Certificate, Registration, RegStatus
 from domain.mobile.rules import NOTE_MAX, text_field
-from domain.models import Person
 from domain.onboarding import new_code
+from domain.unit_of_work import UnitOfWork, unit_of_work
 from storage import branches, mobile_certificates
 from storage import mobile as store
 from storage.db import Database
@@ -43,9 +43,9 @@ def certificate_number(branch_code: str, year: int, serial: int) -> str:
     return f"{branch_code}-{year}-{serial:04d}"
 
 
-async def issue(
-    conn: aiosqlite.Connection, secretary: Person, registration: Registration, today: date
-) -> Certificate:
+async def issue(work: UnitOfWork, registration: Registration, today: date) -> Certificate:
+    """The approved outflow's certificate, numbered inside the approving transaction."""
+    conn = work.conn
     settings = await store.settings(conn, registration.branch_id)
     branch_code = await mobile_certificates.branch_code(conn, registration.branch_id)
     serial = await mobile_certificates.next_serial(conn, registration.branch_id, today.year)
@@ -63,9 +63,7 @@ async def issue(
         issued_on=today,
         valid_until=dates.add_months(today, settings.validity_months),
     )
-    await happened(
-        conn, registration.id, registration.branch_id, "certificate_issued", secretary.id, number
-    )
+    await happened(work, registration.id, "certificate_issued", number)
     certificate = await mobile_certificates.current(conn, registration.id)
     assert certificate is not None
     return certificate
@@ -112,8 +110,9 @@ async def renew(
     card: CertificateCard | None = None,
 ) -> Certificate:
     """A new validity period from today, never shorter than the current one."""
-    async with db.transaction() as conn:
-        secretary, registration = await as_secretary(conn, actor, registration_id)
+    async with unit_of_work(db, actor) as work:
+        conn = work.conn
+        registration = await as_secretary(work, registration_id)
         if registration.status is not RegStatus.ACTIVE:
             raise Conflict("registration_not_active")
         certificate = await _valid_certificate(conn, registration)
@@ -121,9 +120,7 @@ async def renew(
         until = max(certificate.valid_until, dates.add_months(today, settings.validity_months))
         await mobile_certificates.extend(conn, certificate.id, until)
         note = f"{certificate.number}: {certificate.valid_until} → {until}"
-        await happened(
-            conn, registration.id, registration.branch_id, "certificate_renewed", secretary.id, note
-        )
+        await happened(work, registration.id, "certificate_renewed", note)
         renewed = await mobile_certificates.current(conn, registration.id)
         assert renewed is not None
         await tell_member(
@@ -144,31 +141,29 @@ async def renew(
     return renewed
 
 
-async def revoke_current(
-    conn: aiosqlite.Connection, secretary: Person, registration: Registration, reason: str | None
-) -> None:
+async def revoke_current(work: UnitOfWork, registration: Registration, reason: str | None) -> None:
     """`reason` None: revoked because the member came back (the history says so)."""
-    certificate = await mobile_certificates.current(conn, registration.id)
-    if certificate is None or not await mobile_certificates.revoke(conn, certificate.id, reason):
+    certificate = await mobile_certificates.current(work.conn, registration.id)
+    if certificate is None or not await mobile_certificates.revoke(
+        work.conn, certificate.id, reason
+    ):
         return
     note = f"{certificate.number}: {reason}" if reason else certificate.number
-    await happened(
-        conn, registration.id, registration.branch_id, "certificate_revoked", secretary.id, note
-    )
+    await happened(work, registration.id, "certificate_revoked", note)
 
 
 @effect
 async def revoke(db: Database, actor: Actor, registration_id: int, reason: str) -> Registration:
     reason = text_field(reason, NOTE_MAX)
-    async with db.transaction() as conn:
-        secretary, registration = await as_secretary(conn, actor, registration_id)
-        certificate = await _valid_certificate(conn, registration)
-        await revoke_current(conn, secretary, registration, reason)
+    async with unit_of_work(db, actor) as work:
+        registration = await as_secretary(work, registration_id)
+        certificate = await _valid_certificate(work.conn, registration)
+        await revoke_current(work, registration, reason)
         text = N_(
             "Your activity certificate has been revoked by the branch secretary. Send /mobile to "
             "see your registration."
         )
-        await tell_member(conn, registration, f"revoked:{certificate.id}", text=text)
+        await tell_member(work.conn, registration, f"revoked:{certificate.id}", text=text)
     return registration
 
 

@@ -6,36 +6,24 @@ from __future__ import annotations
 import aiosqlite
 
 from domain import notices
-from domain.access import Actor, require
+from domain.access import Actor
 from domain.errors import Conflict, NotAllowed, NotFound
 from domain.mobile.models import Registration, RegStatus
 from domain.models import Person, Role
-from storage import audit
+from domain.unit_of_work import UnitOfWork
 from storage import mobile as store
 
 
 async def happened(
-    conn: aiosqlite.Connection,
-    registration_id: int,
-    branch_id: int,
-    kind: str,
-    actor_id: int,
-    note: str | None = None,
-    **details: object,
+    work: UnitOfWork, registration_id: int, kind: str, note: str | None = None, **details: object
 ) -> None:
-    """One step of a registration, in its own history and in the audit log together. The
-    note (contacts, reasons) stays in the history only, which departure erases; the
-    append-only audit log just says there was one."""
-    await store.add_event(conn, registration_id, kind, actor_id, note)
-    await audit.record(
-        conn,
-        action=f"mobile.{kind}",
-        subject_type="mobile_registration",
-        subject_id=registration_id,
-        actor_id=actor_id,
-        branch_id=branch_id,
-        noted=note is not None,
-        **details,
+    """One step of a registration, by the work's person, in its own history and in the
+    audit log together. The note (contacts, reasons) stays in the history only, which
+    departure erases; the append-only audit log just says there was one."""
+    assert work.person is not None
+    await store.add_event(work.conn, registration_id, kind, work.person.id, note)
+    await work.audit(
+        f"mobile.{kind}", "mobile_registration", registration_id, noted=note is not None, **details
     )
 
 
@@ -57,20 +45,22 @@ def as_member(actor: Actor) -> Person:
     return actor.person
 
 
-async def own_active(conn: aiosqlite.Connection, actor: Actor, registration_id: int):
-    person = as_member(actor)
-    registration = await store.get(conn, registration_id)
+async def own_active(work: UnitOfWork, registration_id: int) -> Registration:
+    """The member's own active registration; the work is then that registration's branch's."""
+    person = as_member(work.actor)
+    registration = await store.get(work.conn, registration_id)
     if registration is None or registration.person_id != person.id:
         raise NotFound("registration_unknown")
     if registration.status is not RegStatus.ACTIVE:
         raise Conflict("registration_not_active")
-    return person, registration
+    work.branch_id = registration.branch_id
+    return registration
 
 
-async def as_secretary(
-    conn: aiosqlite.Connection, actor: Actor, registration_id: int
-) -> tuple[Person, Registration]:
-    registration = await store.get(conn, registration_id)
+async def as_secretary(work: UnitOfWork, registration_id: int) -> Registration:
+    """The registration, for a secretary of its own branch only."""
+    registration = await store.get(work.conn, registration_id)
     if registration is None:
         raise NotFound("registration_unknown")
-    return require(actor, Role.SECRETARY, registration.branch_id), registration
+    work.require(Role.SECRETARY, registration.branch_id)
+    return registration

@@ -8,7 +8,6 @@ from datetime import date
 
 import aiosqlite
 
-from domain import notices
 from domain.access import Actor
 from domain.effects import effect
 from domain.errors import Conflict
@@ -18,6 +17,7 @@ from domain.mobile.history import as_member, as_secretary, happened, tell_member
 from domain.mobile.models import Certificate, Direction, MobileSettings, Registration, RegStatus
 from domain.mobile.rules import NOTE_MAX, check_details, text_field
 from domain.models import Branch, Person
+from domain.unit_of_work import unit_of_work
 from storage import branches, mobile_certificates, people
 from storage import mobile as store
 from storage.db import Database, iso, utcnow
@@ -54,8 +54,8 @@ async def submit(
 ) -> Submitted:
     person = as_member(actor)
     checked = check_details(direction, details, today)
-    async with db.transaction() as conn:
-        existing = await store.open_for_person(conn, person.id)
+    async with unit_of_work(db, actor, branch_id=person.branch_id) as work:
+        existing = await store.open_for_person(work.conn, person.id)
         if existing is not None:
             if existing.direction is direction is Direction.OUTFLOW:
                 raise Conflict("outflow_already_open")
@@ -63,20 +63,15 @@ async def submit(
                 raise Conflict("inflow_already_open")
             raise Conflict("other_direction_open", direction=str(existing.direction))
         registration_id = await store.create(
-            conn,
+            work.conn,
             person_id=person.id,
             branch_id=person.branch_id,
             direction=direction,
             details=checked,
         )
-        await happened(
-            conn, registration_id, person.branch_id, "submitted", person.id, direction=direction
-        )
-        registration = await store.get(conn, registration_id)
-        await notices.to_secretaries(
-            conn,
-            db,
-            person.branch_id,
+        await happened(work, registration_id, "submitted", direction=direction)
+        registration = await store.get(work.conn, registration_id)
+        await work.tell_secretaries(
             f"mobile-new:{registration_id}",
             template=NEW_TEMPLATE,
             params={"registration": registration_id},
@@ -108,29 +103,28 @@ async def decide(
     the member is told in the same transaction."""
     if not approve:
         reason = text_field(reason or "", NOTE_MAX)
-    async with db.transaction() as conn:
-        secretary, registration = await as_secretary(conn, actor, registration_id)
+    async with unit_of_work(db, actor) as work:
+        registration = await as_secretary(work, registration_id)
         status = RegStatus.ACTIVE if approve else RegStatus.REJECTED
         decided = await store.set_status(
-            conn,
+            work.conn,
             registration.id,
             (RegStatus.PENDING,),
             status,
             decided_at=iso(utcnow()),
-            decided_by=secretary.id,
+            decided_by=work.person.id,
             reason=reason,
         )
         if not decided:
             raise Conflict("registration_decided")
-        kind = "approved" if approve else "rejected"
-        await happened(conn, registration.id, registration.branch_id, kind, secretary.id, reason)
+        await happened(work, registration.id, "approved" if approve else "rejected", reason)
         certificate = None
         if approve and registration.direction is Direction.OUTFLOW:
-            certificate = await issue(conn, secretary, registration, today)
-        updated = await store.get(conn, registration.id)
+            certificate = await issue(work, registration, today)
+        updated = await store.get(work.conn, registration.id)
         branch = await branches.get(db, registration.branch_id)
         assert updated is not None and branch is not None
-        await _tell_decision(conn, Decided(updated, certificate, branch), card)
+        await _tell_decision(work.conn, Decided(updated, certificate, branch), card)
     return Decided(updated, certificate, branch)
 
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from domain import notices
 from domain.access import Actor, require
 from domain.effects import effect
 from domain.errors import Conflict, InvalidInput, NotFound
@@ -24,6 +23,7 @@ from domain.mobile.models import (
 )
 from domain.mobile.rules import CHANGEABLE, NOTE_MAX, REPORT_FIELDS, field_value, text_field
 from domain.models import Role
+from domain.unit_of_work import unit_of_work
 from storage import mobile as store
 from storage.db import Database
 
@@ -71,36 +71,28 @@ async def report(
     """A status report (动态报告) is a new version; changes it reports wait for a secretary
     and become another version when approved."""
     checked_report = {key: text_field(answers.get(key, ""), NOTE_MAX) for key in REPORT_FIELDS}
-    async with db.transaction() as conn:
-        person, registration = await own_active(conn, actor, registration_id)
+    async with unit_of_work(db, actor) as work:
+        registration = await own_active(work, registration_id)
         unknown = set(changes) - set(CHANGEABLE[registration.direction])
         if unknown:
             raise InvalidInput("field_missing", field=min(unknown))
         checked = {field: field_value(field, value, today) for field, value in changes.items()}
         version = registration.version + 1
+        member_id = work.person.id
         await store.add_version(
-            conn, registration.id, version, registration.details, checked_report, person.id
+            work.conn, registration.id, version, registration.details, checked_report, member_id
         )
-        await store.touch(conn, registration.id, "last_report_at")
+        await store.touch(work.conn, registration.id, "last_report_at")
         change_id = (
-            await store.add_change(conn, registration.id, checked, person.id) if checked else None
+            await store.add_change(work.conn, registration.id, checked, member_id)
+            if checked
+            else None
         )
         note = ", ".join(sorted(checked)) or None
-        await happened(
-            conn,
-            registration.id,
-            registration.branch_id,
-            "report",
-            person.id,
-            note,
-            version=version,
-        )
-        updated = await store.get(conn, registration.id)
-        change = await store.get_change(conn, change_id) if change_id else None
-        await notices.to_secretaries(
-            conn,
-            db,
-            registration.branch_id,
+        await happened(work, registration.id, "report", note, version=version)
+        updated = await store.get(work.conn, registration.id)
+        change = await store.get_change(work.conn, change_id) if change_id else None
+        await work.tell_secretaries(
             f"mobile-report:{registration.id}:{version}",
             template=REPORT_TEMPLATE,
             params={
@@ -139,13 +131,14 @@ async def decide_change(
     """A secretary accepts reported changes (a new version) or rejects them with a reason."""
     if not approve:
         reason = text_field(reason or "", NOTE_MAX)
-    async with db.transaction() as conn:
+    async with unit_of_work(db, actor) as work:
+        conn = work.conn
         change = await store.get_change(conn, change_id)
         if change is None:
             raise NotFound("registration_unknown")
-        secretary, registration = await as_secretary(conn, actor, change.registration_id)
+        registration = await as_secretary(work, change.registration_id)
         status = "approved" if approve else "rejected"
-        if not await store.decide_change(conn, change.id, status, secretary.id, reason):
+        if not await store.decide_change(conn, change.id, status, work.person.id, reason):
             raise Conflict("registration_decided")
         if approve:
             await store.add_version(
@@ -154,11 +147,11 @@ async def decide_change(
                 registration.version + 1,
                 registration.details | change.changes,
                 None,
-                secretary.id,
+                work.person.id,
             )
-        kind = f"change_{status}"
-        note = reason or ", ".join(sorted(change.changes))
-        await happened(conn, registration.id, registration.branch_id, kind, secretary.id, note)
+        await happened(
+            work, registration.id, f"change_{status}", reason or ", ".join(sorted(change.changes))
+        )
         updated = await store.get(conn, registration.id)
         decided = await store.get_change(conn, change.id)
         assert updated is not None and decided is not None
@@ -183,15 +176,13 @@ async def mark_contacted(
     db: Database, actor: Actor, registration_id: int, note: str
 ) -> Registration:
     note = text_field(note, NOTE_MAX)
-    async with db.transaction() as conn:
-        secretary, registration = await as_secretary(conn, actor, registration_id)
+    async with unit_of_work(db, actor) as work:
+        registration = await as_secretary(work, registration_id)
         if registration.status not in OPEN_STATUSES:
             raise Conflict("registration_not_active")
-        await store.touch(conn, registration.id, "last_contact_at")
-        await happened(
-            conn, registration.id, registration.branch_id, "contacted", secretary.id, note
-        )
-        updated = await store.get(conn, registration.id)
+        await store.touch(work.conn, registration.id, "last_contact_at")
+        await happened(work, registration.id, "contacted", note)
+        updated = await store.get(work.conn, registration.id)
     assert updated is not None
     return updated
 

@@ -3,7 +3,6 @@ or an inflow member moves on."""
 
 from __future__ import annotations
 
-from domain import notices
 from domain.access import Actor
 from domain.effects import effect
 from domain.errors import Conflict
@@ -11,6 +10,7 @@ from domain.i18n import N_
 from domain.mobile.certificates import revoke_current
 from domain.mobile.history import as_secretary, happened, own_active, tell_member
 from domain.mobile.models import Direction, Registration, RegStatus
+from domain.unit_of_work import UnitOfWork, unit_of_work
 from storage import mobile as store
 from storage.db import Database, iso, utcnow
 
@@ -21,17 +21,14 @@ RETURN_TEMPLATE = "mobile.return"
 @effect
 async def request_return(db: Database, actor: Actor, registration_id: int) -> Registration:
     """The member is back (返回); the outflow ends when the secretary has the certificate."""
-    async with db.transaction() as conn:
-        person, registration = await own_active(conn, actor, registration_id)
+    async with unit_of_work(db, actor) as work:
+        registration = await own_active(work, registration_id)
         if registration.direction is not Direction.OUTFLOW:
             raise Conflict("registration_not_active")
-        await store.set_status(conn, registration.id, (RegStatus.ACTIVE,), RegStatus.RETURNING)
-        await happened(conn, registration.id, registration.branch_id, "return_requested", person.id)
-        updated = await store.get(conn, registration.id)
-        await notices.to_secretaries(
-            conn,
-            db,
-            registration.branch_id,
+        await store.set_status(work.conn, registration.id, (RegStatus.ACTIVE,), RegStatus.RETURNING)
+        await happened(work, registration.id, "return_requested")
+        updated = await store.get(work.conn, registration.id)
+        await work.tell_secretaries(
             f"mobile-return:{registration.id}",
             template=RETURN_TEMPLATE,
             params={"registration": registration.id, "name": registration.person_name},
@@ -43,44 +40,47 @@ async def request_return(db: Database, actor: Actor, registration_id: int) -> Re
 @effect
 async def confirm_return(db: Database, actor: Actor, registration_id: int) -> Registration:
     """The secretary has the certificate back: the outflow is closed, the certificate void."""
-    async with db.transaction() as conn:
-        secretary, registration = await as_secretary(conn, actor, registration_id)
-        closed = await store.set_status(
-            conn,
-            registration.id,
-            (RegStatus.RETURNING,),
-            RegStatus.CLOSED,
-            closed_at=iso(utcnow()),
-        )
-        if not closed:
+    async with unit_of_work(db, actor) as work:
+        registration = await as_secretary(work, registration_id)
+        if not await _close(work, registration, RegStatus.RETURNING):
             raise Conflict("registration_decided")
-        await revoke_current(conn, secretary, registration, None)
-        await happened(conn, registration.id, registration.branch_id, "returned", secretary.id)
-        updated = await store.get(conn, registration.id)
+        await revoke_current(work, registration, None)
         text = N_(
             "The secretary has received your certificate. Your outflow registration is closed. "
             "Welcome home!"
         )
-        await tell_member(conn, registration, f"returned:{registration.id}", text=text)
-    assert updated is not None
-    return updated
+        return await _closed(work, registration, "returned", text)
 
 
 @effect
 async def end_inflow(db: Database, actor: Actor, registration_id: int) -> Registration:
     """The member has moved on from the community; the branch no longer counts them."""
-    async with db.transaction() as conn:
-        secretary, registration = await as_secretary(conn, actor, registration_id)
-        if registration.direction is not Direction.INFLOW or not await store.set_status(
-            conn, registration.id, (RegStatus.ACTIVE,), RegStatus.CLOSED, closed_at=iso(utcnow())
+    async with unit_of_work(db, actor) as work:
+        registration = await as_secretary(work, registration_id)
+        if registration.direction is not Direction.INFLOW or not await _close(
+            work, registration, RegStatus.ACTIVE
         ):
             raise Conflict("registration_not_active")
-        await happened(conn, registration.id, registration.branch_id, "ended", secretary.id)
-        updated = await store.get(conn, registration.id)
         text = N_(
             "The branch secretary has closed your inflow registration, as you have moved away. "
             "Thank you for taking part in the branch's work here."
         )
-        await tell_member(conn, registration, f"ended:{registration.id}", text=text)
+        return await _closed(work, registration, "ended", text)
+
+
+async def _close(work: UnitOfWork, registration: Registration, expected: RegStatus) -> bool:
+    """False when the registration was no longer `expected` (someone was first)."""
+    return await store.set_status(
+        work.conn, registration.id, (expected,), RegStatus.CLOSED, closed_at=iso(utcnow())
+    )
+
+
+async def _closed(
+    work: UnitOfWork, registration: Registration, kind: str, text: str
+) -> Registration:
+    """The closing step in the history, and the member told with `text`."""
+    await happened(work, registration.id, kind)
+    updated = await store.get(work.conn, registration.id)
+    await tell_member(work.conn, registration, f"{kind}:{registration.id}", text=text)
     assert updated is not None
     return updated

@@ -7,7 +7,8 @@ from dataclasses import replace
 
 from domain.errors import InvalidInput, NotFound
 from domain.mobile.models import MobileSettings
-from storage import audit, branches
+from domain.unit_of_work import unit_of_work
+from storage import branches
 from storage import mobile as store
 from storage.db import Database
 
@@ -29,14 +30,7 @@ async def branch_settings(db: Database, branch_id: int) -> MobileSettings:
 async def change_settings(db: Database, branch_id: int, **changes: int) -> MobileSettings:
     """Operator (CLI) change of a branch's validity, report and contact periods."""
     chosen = check_settings(replace(await branch_settings(db, branch_id), **changes))
-    async with db.transaction() as conn:
-        await store.save_settings(conn, branch_id, chosen)
-        await audit.record(
-            conn,
-            action="mobile.settings",
-            subject_type="branch",
-            subject_id=branch_id,
-            branch_id=branch_id,
-            **changes,
-        )
+    async with unit_of_work(db, None, branch_id=branch_id) as work:
+        await store.save_settings(work.conn, branch_id, chosen)
+        await work.audit("mobile.settings", "branch", branch_id, **changes)
     return chosen
