@@ -37,8 +37,8 @@ from handlers.conversation import answer_stale
 from handlers.events import METHOD_LABELS
 from handlers.hours import COUNTING_LABELS, KIND_LABELS
 from handlers.labels import CATEGORY_NAMES
-from handlers.mobile_views import DIRECTION_NAMES, EVENT_NAMES
-from handlers.mobile_views import STATUS_NAMES as MOBILE_STATUS_NAMES
+from handlers.mobile.views import DIRECTION_NAMES, EVENT_NAMES
+from handlers.mobile.views import STATUS_NAMES as MOBILE_STATUS_NAMES
 from handlers.post_views import CLAIM_NAMES
 
 _EXPORT = re.compile(r"export:([a-z_]{1,24})(?::(d7|d30|year))?")

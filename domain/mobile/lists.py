@@ -19,8 +19,8 @@ from domain.mobile.models import (
     Version,
 )
 from domain.models import Role
+from storage import branches, mobile_certificates
 from storage import mobile as store
-from storage import mobile_certificates
 from storage.db import Database, iso
 
 PAGE_SIZE = 5
@@ -97,3 +97,22 @@ async def listing(
     page = min(max(page, 0), pages - 1)
     items = await store.page(db, branch_id, kind, cutoff, limit=PAGE_SIZE, offset=page * PAGE_SIZE)
     return Page(kind, branch_id, page, pages, total, items)
+
+
+# ---- plain reads for what the bot shows: the outbox's messages (their recipient was chosen
+# when they were queued), a branch's name and clock
+
+
+async def registration(db: Database, registration_id: int) -> Registration | None:
+    return await store.get(db, registration_id)
+
+
+async def change(db: Database, change_id: int) -> Change | None:
+    return await store.get_change(db, change_id)
+
+
+async def branch_name(db: Database, branch_id: int) -> str:
+    branch = await branches.get(db, branch_id)
+    if branch is None:
+        raise NotFound("branch_unknown", branch=branch_id)
+    return branch.name
