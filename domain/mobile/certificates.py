@@ -25,7 +25,7 @@ from storage import branches, mobile_certificates
 from storage import mobile as store
 from storage.db import Database
 
-# Outbox templates; their renderers are in handlers/mobile_secretary.py.
+# Outbox templates; their renderers are in handlers/mobile/messages.py.
 EXPIRING_TEMPLATE = "mobile.expiring"
 DATED_TEMPLATE = "mobile.dated"
 

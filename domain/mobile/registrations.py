@@ -22,7 +22,7 @@ from storage import branches, mobile_certificates, people
 from storage import mobile as store
 from storage.db import Database, iso, utcnow
 
-# Outbox templates; their renderers are in handlers/mobile_secretary.py.
+# Outbox templates; their renderers are in handlers/mobile/messages.py.
 NEW_TEMPLATE = "mobile.new"
 REJECTED_TEMPLATE = "mobile.rejected"
 

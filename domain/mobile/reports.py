@@ -27,7 +27,7 @@ from domain.unit_of_work import unit_of_work
 from storage import mobile as store
 from storage.db import Database
 
-# Outbox templates; their renderers are in handlers/mobile_secretary.py.
+# Outbox templates; their renderers are in handlers/mobile/messages.py.
 REPORT_TEMPLATE = "mobile.report"
 REPORT_DUE_TEMPLATE = "mobile.report_due"
 

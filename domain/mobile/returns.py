@@ -14,7 +14,7 @@ from domain.unit_of_work import UnitOfWork, unit_of_work
 from storage import mobile as store
 from storage.db import Database, iso, utcnow
 
-# Outbox template; its renderer is in handlers/mobile_secretary.py.
+# Outbox template; its renderer is in handlers/mobile/messages.py.
 RETURN_TEMPLATE = "mobile.return"
 
 
