@@ -6,9 +6,10 @@ branch); what needs a reason or a note asks for it in a short conversation."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from telegram import Update
-from telegram.ext import ConversationHandler
+from telegram.ext import CallbackQueryHandler, ConversationHandler
 
 from bot.context import BotContext
 from domain.access import Actor
@@ -16,20 +17,10 @@ from domain.errors import Conflict, DomainError
 from domain.i18n import N_, Translator
 from domain.mobile import certificates, lists, registrations, reports, returns
 from domain.mobile.models import RegStatus
+from handlers.buttons import Button
 from handlers.common import answer_query, drop_buttons, error_text, tr, who
 from handlers.conversation import CANCEL_HINT
-from handlers.mobile.buttons import (
-    Approve,
-    ApproveChanges,
-    CertificateReceived,
-    Contacted,
-    MovedAway,
-    Open,
-    Reject,
-    RejectChanges,
-    Renew,
-    Revoke,
-)
+from handlers.mobile import buttons
 from handlers.mobile.dossier import show_dossier
 from handlers.mobile.messages import certificate_card
 from handlers.mobile.steps import NoteStep
@@ -38,7 +29,12 @@ from handlers.mobile.views import registration_today
 DRAFT = "mobile_note"
 
 # What each note is for, by the button that asks for it (the draft keeps the name).
-NOTE_BUTTONS = {"no": Reject, "cn": Contacted, "rv": Revoke, "cno": RejectChanges}
+NOTE_BUTTONS = {
+    "no": buttons.Reject,
+    "cn": buttons.Contacted,
+    "rv": buttons.Revoke,
+    "cno": buttons.RejectChanges,
+}
 NOTE_PROMPTS = {
     "no": N_("Why is it not approved? The member will read your reason."),
     "cn": N_("How did you contact them, and what did you learn? (a short note)"),
@@ -49,21 +45,27 @@ NOTE_PROMPTS = {
 
 # ---- one press each -----------------------------------------------------------------------
 
-Act = Callable[[Translator, Actor], Awaitable[None]]
+# What a press does, given the update, the presser's language and who they are, and the
+# pressed button.
+Act = Callable[[Update, BotContext, Translator, Actor, Any], Awaitable[None]]
 
 
-async def _press(update: Update, context: BotContext, act: Act) -> None:
-    """A refusal is an alert on the button; one that says it is too late (someone was
-    first) also takes the buttons away."""
-    query = update.callback_query
-    t = await tr(update, context)
-    try:
-        await act(t, await who(update, context))
-    except Conflict as exc:
-        await answer_query(query, error_text(t, exc), alert=True)
-        await drop_buttons(query)
-    except DomainError as exc:
-        await answer_query(query, error_text(t, exc), alert=True)
+def on(codec: type[Button], act: Act) -> CallbackQueryHandler:
+    """The handler of `codec`'s presses. A refusal is an alert on the button; one that says
+    it is too late (someone was first) also takes the buttons away."""
+
+    async def pressed(update: Update, context: BotContext) -> None:
+        query = update.callback_query
+        t = await tr(update, context)
+        try:
+            await act(update, context, t, await who(update, context), codec.of(update))
+        except Conflict as exc:
+            await answer_query(query, error_text(t, exc), alert=True)
+            await drop_buttons(query)
+        except DomainError as exc:
+            await answer_query(query, error_text(t, exc), alert=True)
+
+    return codec.handler(pressed)
 
 
 async def _outcome(update: Update, text: str) -> None:
@@ -72,102 +74,87 @@ async def _outcome(update: Update, text: str) -> None:
     await query.edit_message_text(f"{query.message.text}\n\n{text}")
 
 
-async def open_dossier(update: Update, context: BotContext) -> None:
-    registration_id = Open.of(update).registration_id
-
-    async def act(t: Translator, me: Actor) -> None:
-        await show_dossier(update, context, t, me, registration_id)
-        await answer_query(update.callback_query)
-
-    await _press(update, context, act)
+async def open_dossier(
+    update: Update, context: BotContext, t: Translator, me: Actor, pressed: buttons.Open
+) -> None:
+    await show_dossier(update, context, t, me, pressed.registration_id)
+    await answer_query(update.callback_query)
 
 
-async def approve(update: Update, context: BotContext) -> None:
-    registration_id = Approve.of(update).registration_id
-
-    async def act(t: Translator, me: Actor) -> None:
-        decided = await registrations.decide(
-            context.db,
-            me,
-            registration_id,
-            approve=True,
-            today=await registration_today(context, registration_id),
-            card=certificate_card(context),
-        )
-        registration, certificate = decided.registration, decided.certificate
-        if certificate is None:
-            text = t.gettext("✅ Approved: {name}", name=registration.person_name)
-        else:
-            text = t.gettext(
-                "✅ Approved: {name}, certificate {number}",
-                name=registration.person_name,
-                number=certificate.number,
-            )
-        await _outcome(update, text)
-
-    await _press(update, context, act)
-
-
-async def approve_changes(update: Update, context: BotContext) -> None:
-    change_id = ApproveChanges.of(update).change_id
-
-    async def act(t: Translator, me: Actor) -> None:
-        registration = (
-            await reports.decide_change(context.db, me, change_id, approve=True)
-        ).registration
+async def approve(
+    update: Update, context: BotContext, t: Translator, me: Actor, pressed: buttons.Approve
+) -> None:
+    decided = await registrations.decide(
+        context.db,
+        me,
+        pressed.registration_id,
+        approve=True,
+        today=await registration_today(context, pressed.registration_id),
+        card=certificate_card(context),
+    )
+    registration, certificate = decided.registration, decided.certificate
+    if certificate is None:
+        text = t.gettext("✅ Approved: {name}", name=registration.person_name)
+    else:
         text = t.gettext(
-            "✅ Changes approved: {name}, now version {version}",
+            "✅ Approved: {name}, certificate {number}",
             name=registration.person_name,
-            version=registration.version,
+            number=certificate.number,
         )
-        await _outcome(update, text)
-
-    await _press(update, context, act)
+    await _outcome(update, text)
 
 
-async def end_inflow(update: Update, context: BotContext) -> None:
-    registration_id = MovedAway.of(update).registration_id
-
-    async def act(t: Translator, me: Actor) -> None:
-        registration = await returns.end_inflow(context.db, me, registration_id)
-        name = registration.person_name
-        await _outcome(update, t.gettext("✅ Inflow registration ended: {name}", name=name))
-
-    await _press(update, context, act)
-
-
-async def renew(update: Update, context: BotContext) -> None:
-    registration_id = Renew.of(update).registration_id
-
-    async def act(t: Translator, me: Actor) -> None:
-        certificate = await certificates.renew(
-            context.db,
-            me,
-            registration_id,
-            await registration_today(context, registration_id),
-            card=certificate_card(context),
-        )
-        await answer_query(
-            update.callback_query,
-            t.gettext("Renewed until {day}", day=t.date(certificate.valid_until)),
-        )
-        await show_dossier(update, context, t, me, registration_id)
-
-    await _press(update, context, act)
+async def approve_changes(
+    update: Update, context: BotContext, t: Translator, me: Actor, pressed: buttons.ApproveChanges
+) -> None:
+    decided = await reports.decide_change(context.db, me, pressed.change_id, approve=True)
+    registration = decided.registration
+    text = t.gettext(
+        "✅ Changes approved: {name}, now version {version}",
+        name=registration.person_name,
+        version=registration.version,
+    )
+    await _outcome(update, text)
 
 
-async def confirm_return(update: Update, context: BotContext) -> None:
-    registration_id = CertificateReceived.of(update).registration_id
+async def end_inflow(
+    update: Update, context: BotContext, t: Translator, me: Actor, pressed: buttons.MovedAway
+) -> None:
+    registration = await returns.end_inflow(context.db, me, pressed.registration_id)
+    name = registration.person_name
+    await _outcome(update, t.gettext("✅ Inflow registration ended: {name}", name=name))
 
-    async def act(t: Translator, me: Actor) -> None:
-        registration = await returns.confirm_return(context.db, me, registration_id)
-        text = t.gettext(
-            "✅ Return confirmed: {name}. The outflow registration is closed.",
-            name=registration.person_name,
-        )
-        await _outcome(update, text)
 
-    await _press(update, context, act)
+async def renew(
+    update: Update, context: BotContext, t: Translator, me: Actor, pressed: buttons.Renew
+) -> None:
+    certificate = await certificates.renew(
+        context.db,
+        me,
+        pressed.registration_id,
+        await registration_today(context, pressed.registration_id),
+        card=certificate_card(context),
+    )
+    await answer_query(
+        update.callback_query,
+        t.gettext("Renewed until {day}", day=t.date(certificate.valid_until)),
+    )
+    await show_dossier(update, context, t, me, pressed.registration_id)
+
+
+async def confirm_return(
+    update: Update,
+    context: BotContext,
+    t: Translator,
+    me: Actor,
+    pressed: buttons.CertificateReceived,
+) -> None:
+    registration = await returns.confirm_return(context.db, me, pressed.registration_id)
+    text = t.gettext(
+        "✅ Return confirmed: {name}. The outflow registration is closed.",
+        name=registration.person_name,
+    )
+    await _outcome(update, text)
 
 
 # ---- what needs a note: reject, contacted, revoke, reject changes -------------------------
@@ -177,7 +164,10 @@ def _note_pressed(update: Update) -> tuple[str, int]:
     for action, codec in NOTE_BUTTONS.items():
         pressed = codec.parse(update.callback_query.data)
         if pressed is not None:
-            return action, pressed.change_id if codec is RejectChanges else pressed.registration_id
+            return (
+                action,
+                pressed.change_id if codec is buttons.RejectChanges else pressed.registration_id,
+            )
     raise LookupError("not a note button")
 
 

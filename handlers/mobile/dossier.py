@@ -33,6 +33,7 @@ from handlers.mobile.views import (
     EVENT_NAMES,
     FIELD_LABELS,
     REPORT_LABELS,
+    certificate_line,
     colon,
     field_value_text,
     labelled,
@@ -75,14 +76,8 @@ def dossier_text(t: Translator, zone: ZoneInfo, dossier: Dossier) -> str:
     registration = dossier.registration
     lines = [registration.person_name, *registration_text(t, registration)]
     if dossier.certificate is not None:
-        lines.append(
-            t.gettext(
-                "Certificate {number}, valid until {day}",
-                number=dossier.certificate.number,
-                day=t.date(dossier.certificate.valid_until),
-            )
-            + (" — " + t.gettext("REVOKED") if dossier.certificate.revoked else "")
-        )
+        revoked = " — " + t.gettext("REVOKED") if dossier.certificate.revoked else ""
+        lines.append(certificate_line(t, dossier.certificate) + revoked)
     contact = registration.last_contact_at
     lines.append(
         t.gettext(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler
 
 from bot.context import BotContext
 from domain.access import Actor
@@ -32,7 +33,7 @@ from handlers.mobile.buttons import (
     ShowCertificate,
     StartReport,
 )
-from handlers.mobile.views import certificate_message, registration_text
+from handlers.mobile.views import certificate_line, certificate_message, registration_text
 
 
 async def show(update: Update, context: BotContext) -> None:
@@ -59,13 +60,7 @@ async def show(update: Update, context: BotContext) -> None:
         return
     lines = [t.gettext("Your mobile-member registration:"), *registration_text(t, registration)]
     if seen.certificate is not None:
-        lines.append(
-            t.gettext(
-                "Certificate {number}, valid until {day}",
-                number=seen.certificate.number,
-                day=t.date(seen.certificate.valid_until),
-            )
-        )
+        lines.append(certificate_line(t, seen.certificate))
     due = report_due(registration, seen.settings)
     if due is not None:
         zone = await branch_zone(context, registration.branch_id)
@@ -100,67 +95,68 @@ def _actions(
 
 # ---- one press each: the return, the certificate ------------------------------------------
 
-Act = Callable[[Translator, Actor, Overview], Awaitable[None]]
+# What a press on the member's own registration does, given the update, the presser's
+# language and who they are, and what /mobile would show them.
+Act = Callable[[Update, BotContext, Translator, Actor, Overview], Awaitable[None]]
+OwnButton = type[Returned] | type[ReturnedForGood] | type[ShowCertificate]
 
 
-async def _on_own(update: Update, context: BotContext, registration_id: int, act: Act) -> None:
-    """`act` on the presser's own open registration; a refusal is an alert on the button."""
-    t = await tr(update, context)
-    me = await who(update, context)
-    try:
-        seen = await registrations.overview(context.db, me)
-        if seen.registration is None or seen.registration.id != registration_id:
-            raise DomainError("registration_unknown")
-        await act(t, me, seen)
-    except DomainError as exc:
-        await answer_query(update.callback_query, error_text(t, exc), alert=True)
+def on_own(codec: OwnButton, act: Act) -> CallbackQueryHandler:
+    """The handler of `codec`'s presses, for the presser's own open registration only; a
+    refusal is an alert on the button."""
+
+    async def pressed(update: Update, context: BotContext) -> None:
+        t = await tr(update, context)
+        me = await who(update, context)
+        try:
+            seen = await registrations.overview(context.db, me)
+            mine = seen.registration
+            if mine is None or mine.id != codec.of(update).registration_id:
+                raise DomainError("registration_unknown")
+            await act(update, context, t, me, seen)
+        except DomainError as exc:
+            await answer_query(update.callback_query, error_text(t, exc), alert=True)
+
+    return codec.handler(pressed)
 
 
-async def ask_return(update: Update, context: BotContext) -> None:
-    registration_id = Returned.of(update).registration_id
+async def ask_return(
+    update: Update, context: BotContext, t: Translator, me: Actor, seen: Overview
+) -> None:
+    await answer_query(update.callback_query)
+    confirm = ReturnedForGood(seen.registration.id)
+    keyboard = InlineKeyboardMarkup([[confirm.button(t.pgettext("button", "✅ Yes, I am back"))]])
+    await update.effective_message.reply_text(
+        t.gettext("Have you come back for good? This ends your outflow registration."),
+        reply_markup=keyboard,
+    )
 
-    async def ask(t: Translator, me: Actor, seen: Overview) -> None:
-        await answer_query(update.callback_query)
-        keyboard = InlineKeyboardMarkup(
-            [[ReturnedForGood(registration_id).button(t.pgettext("button", "✅ Yes, I am back"))]]
+
+async def confirm_return(
+    update: Update, context: BotContext, t: Translator, me: Actor, seen: Overview
+) -> None:
+    await returns.request_return(context.db, me, seen.registration.id)
+    await answer_query(update.callback_query)
+    await drop_buttons(update.callback_query)
+    await update.effective_message.reply_text(
+        t.gettext(
+            "Welcome back! Please hand your activity certificate back to the branch secretary; the secretary will then close your outflow registration."
         )
-        await update.effective_message.reply_text(
-            t.gettext("Have you come back for good? This ends your outflow registration."),
-            reply_markup=keyboard,
-        )
-
-    await _on_own(update, context, registration_id, ask)
+    )
 
 
-async def confirm_return(update: Update, context: BotContext) -> None:
-    registration_id = ReturnedForGood.of(update).registration_id
-
-    async def confirm(t: Translator, me: Actor, seen: Overview) -> None:
-        await returns.request_return(context.db, me, registration_id)
-        await answer_query(update.callback_query)
-        await drop_buttons(update.callback_query)
-        await update.effective_message.reply_text(
-            t.gettext(
-                "Welcome back! Please hand your activity certificate back to the branch secretary; the secretary will then close your outflow registration."
-            )
-        )
-
-    await _on_own(update, context, registration_id, confirm)
-
-
-async def show_certificate(update: Update, context: BotContext) -> None:
-    async def send(t: Translator, me: Actor, seen: Overview) -> None:
-        if seen.certificate is None:
-            raise DomainError("no_valid_certificate")
-        await answer_query(update.callback_query)
-        branch_name = await lists.branch_name(context.db, seen.registration.branch_id)
-        caption, card = await certificate_message(context, t, seen.certificate, branch_name)
-        if card is None:
-            await update.effective_message.reply_text(caption)
-        else:
-            await update.effective_message.reply_photo(card, caption=caption)
-
-    await _on_own(update, context, ShowCertificate.of(update).registration_id, send)
+async def show_certificate(
+    update: Update, context: BotContext, t: Translator, me: Actor, seen: Overview
+) -> None:
+    if seen.certificate is None:
+        raise DomainError("no_valid_certificate")
+    await answer_query(update.callback_query)
+    branch_name = await lists.branch_name(context.db, seen.registration.branch_id)
+    caption, card = await certificate_message(context, t, seen.certificate, branch_name)
+    if card is None:
+        await update.effective_message.reply_text(caption)
+    else:
+        await update.effective_message.reply_photo(card, caption=caption)
 
 
 # ---- /verify ------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from handlers.mobile.buttons import (
 )
 from handlers.mobile.date_picker import date_picker, shows_a_month, typed_day
 from handlers.mobile.steps import FIELD_STEP, MemberStep
-from handlers.mobile.views import FIELD_LABELS, details_lines
+from handlers.mobile.views import details_lines, fields_keyboard
 
 DRAFT = "mobile"
 
@@ -193,13 +193,9 @@ async def _review(update: Update, context: BotContext, t: Translator) -> MemberS
     direction = Direction(draft["direction"])
     lines = [t.gettext("Please check your registration:")]
     lines += details_lines(t, direction, draft["details"])
-    rows = [
-        [Edit(field).button("✏️ " + t.gettext(FIELD_LABELS[field]))] for field in FIELDS[direction]
-    ]
-    rows.append([Submit().button(t.pgettext("button", "✅ Submit"))])
-    await update.effective_message.reply_text(
-        "\n".join(lines), reply_markup=InlineKeyboardMarkup(rows)
-    )
+    submit = Submit().button(t.pgettext("button", "✅ Submit"))
+    keyboard = fields_keyboard(t, Edit, FIELDS[direction], submit)
+    await update.effective_message.reply_text("\n".join(lines), reply_markup=keyboard)
     return MemberStep.REVIEW
 
 

@@ -3,7 +3,7 @@ change waits for the secretary), then send."""
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import ConversationHandler
 
 from bot.context import BotContext
@@ -16,7 +16,7 @@ from handlers.common import answer_query, drop_buttons, error_text, my_today, tr
 from handlers.conversation import CANCEL_HINT, answer_stale
 from handlers.mobile.buttons import ChangeField, SendReport, StartReport
 from handlers.mobile.steps import REPORT_STEP, MemberStep
-from handlers.mobile.views import FIELD_LABELS, field_value_text, labelled
+from handlers.mobile.views import FIELD_LABELS, field_value_text, fields_keyboard, labelled
 
 DRAFT = "mobile_report"
 
@@ -80,14 +80,9 @@ async def _changes(update: Update, context: BotContext, t: Translator) -> Member
     lines += [
         labelled(t, FIELD_LABELS[f], field_value_text(t, f, v)) for f, v in draft["changes"].items()
     ]
-    rows = [
-        [ChangeField(field).button("✏️ " + t.gettext(FIELD_LABELS[field]))]
-        for field in CHANGEABLE[direction]
-    ]
-    rows.append([SendReport().button(t.pgettext("button", "✅ Send the report"))])
-    await update.effective_message.reply_text(
-        "\n".join(lines), reply_markup=InlineKeyboardMarkup(rows)
-    )
+    send = SendReport().button(t.pgettext("button", "✅ Send the report"))
+    keyboard = fields_keyboard(t, ChangeField, CHANGEABLE[direction], send)
+    await update.effective_message.reply_text("\n".join(lines), reply_markup=keyboard)
     return MemberStep.CHANGES
 
 

@@ -4,13 +4,17 @@ by the member's and the secretary's side."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Iterable
 from datetime import date
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.context import BotContext
 from domain.i18n import N_, Translator
 from domain.mobile import lists
 from domain.mobile.models import Certificate, Direction, ListKind, Registration, RegStatus
 from domain.mobile.rules import DATES, FIELDS
+from handlers.buttons import Button
 from handlers.common import add_errors, branch_today
 from handlers.mobile import certificate_card
 
@@ -136,6 +140,22 @@ def registration_text(t: Translator, registration: Registration) -> list[str]:
         ),
         *details_lines(t, registration.direction, registration.details),
     ]
+
+
+def certificate_line(t: Translator, certificate: Certificate) -> str:
+    return t.gettext(
+        "Certificate {number}, valid until {day}",
+        number=certificate.number,
+        day=t.date(certificate.valid_until),
+    )
+
+
+def fields_keyboard(
+    t: Translator, edit: Callable[[str], Button], fields: Iterable[str], last: InlineKeyboardButton
+) -> InlineKeyboardMarkup:
+    """A button per field to type it again (`edit(field)`), and `last` below them."""
+    rows = [[edit(field).button("✏️ " + t.gettext(FIELD_LABELS[field]))] for field in fields]
+    return InlineKeyboardMarkup([*rows, [last]])
 
 
 def certificate_lines(t: Translator, certificate: Certificate, branch_name: str) -> list[str]:
