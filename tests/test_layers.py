@@ -29,8 +29,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("handlers.cadres", "storage.cadres"): "issue 17: moving behind domain/",
     ("handlers.cadres", "storage.units"): "issue 17: moving behind domain/",
     ("handlers.events", "storage.events"): "issue 17: moving behind domain/",
-    ("handlers.hours", "storage.hours"): "issue 17: moving behind domain/",
-    ("handlers.hours", "storage.people"): "issue 17: moving behind domain/",
     ("handlers.onboarding", "storage.telegram_users"): "issue 17: moving behind domain/",
     ("handlers.pending", "storage.people"): "issue 17: moving behind domain/",
     ("handlers.posts_admin", "storage.posts"): "issue 17: moving behind domain/",
@@ -121,7 +119,6 @@ def test_every_exception_is_still_needed():
         ("domain.hours", "handlers.common"),
         ("storage.hours", "domain.access"),
         ("storage.hours", "bot.config"),
-        ("handlers.hours", "storage.hours"),
     ],
 )
 def test_a_forbidden_import_is_caught(module, imported):
@@ -131,7 +128,6 @@ def test_a_forbidden_import_is_caught(module, imported):
 @pytest.mark.parametrize(
     ("module", "imported"),
     [
-        ("handlers.hours", "storage.db"),
         ("handlers.hours", "domain.hours"),
         ("storage.outbox", "domain.notification"),
         ("bot.app", "storage.db"),
