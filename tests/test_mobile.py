@@ -11,7 +11,26 @@ import pytest
 
 from domain import admin, mobile
 from domain.access import actor
-from handlers import certificate_card
+from domain.mobile.models import Direction, ListKind
+from handlers.mobile import certificate_card
+from handlers.mobile.buttons import (
+    Approve,
+    ApproveChanges,
+    CertificateReceived,
+    Contacted,
+    Day,
+    ListPage,
+    Open,
+    Register,
+    Reject,
+    RejectChanges,
+    Renew,
+    Returned,
+    ReturnedForGood,
+    Revoke,
+    ShowCertificate,
+    StartReport,
+)
 from storage.db import iso, utcnow
 from tests.conftest import invite, onboard
 from tests.fakes.harness import BotHarness, Person
@@ -167,7 +186,7 @@ async def test_inflow_is_confirmed(bot, branch):
     assert await count(bot, "mobile_certificates") == 0
     await zhao.send("/mobile")
     assert "流入（来到本社区）——已通过" in zhao.last_text
-    await zhao.press_data(zhao.last["message_id"], "mob:new:outflow")
+    await zhao.press_data(zhao.last["message_id"], Register(Direction.OUTFLOW).pack())
     assert "不能同时登记为外出和流入党员" in zhao.last_text
     secretary = branch.secretary
     await secretary.send("/mobile_list")
@@ -223,14 +242,14 @@ async def test_another_branch_can_neither_see_nor_act(bot, branch):
     assert all("李明" not in text for text in outsider.texts)
     message = outsider.last["message_id"]
     for data in (
-        f"mob:ok:{rid}",
-        f"mob:no:{rid}",
-        f"mob:open:{rid}",
-        f"mob:cn:{rid}",
-        f"mob:rn:{rid}",
-        f"mob:rv:{rid}",
-        f"mob:back:{rid}",
-        f"mob:l:{branch.id}:pending:0",
+        Approve(rid).pack(),
+        Reject(rid).pack(),
+        Open(rid).pack(),
+        Contacted(rid).pack(),
+        Renew(rid).pack(),
+        Revoke(rid).pack(),
+        CertificateReceived(rid).pack(),
+        ListPage(branch.id, ListKind.PENDING, 0).pack(),
     ):
         await outsider.press_data(message, data)
         assert "只有支部书记" in (outsider.answer or ""), data
@@ -242,7 +261,7 @@ async def test_another_branch_can_neither_see_nor_act(bot, branch):
     answers = {"whereabouts": "杭州", "study": "党章", "activities": "主题党日"}
     me = await actor(bot.db, li.id)
     change = (await mobile.report(bot.db, me, rid, answers, {"address": "滨江区"}, today())).change
-    for data in (f"mob:cok:{change.id}", f"mob:cno:{change.id}"):
+    for data in (ApproveChanges(change.id).pack(), RejectChanges(change.id).pack()):
         await outsider.press_data(message, data)
         assert "只有支部书记" in (outsider.answer or ""), data
     assert await bot.db.fetchval("SELECT status FROM mobile_changes") == "pending"
@@ -251,7 +270,12 @@ async def test_another_branch_can_neither_see_nor_act(bot, branch):
     stranger = bot.person("路人")
     await stranger.send("/mobile")
     assert "只有已登记的支部党员" in stranger.last_text
-    for data in (f"mob:cert:{rid}", f"mob:ret:{rid}", f"mob:retok:{rid}", f"mob:rep:{rid}"):
+    for data in (
+        ShowCertificate(rid).pack(),
+        Returned(rid).pack(),
+        ReturnedForGood(rid).pack(),
+        StartReport(rid).pack(),
+    ):
         for someone in (nosy, stranger):
             await someone.press_data(someone.last["message_id"], data)
             someone.answer  # noqa: B018 - fails when the press was left unanswered
@@ -297,7 +321,7 @@ async def test_every_bad_input_is_asked_again(bot, branch):
     assert "预计哪天返回" in li.last_text
     await li.send((leave - timedelta(days=1)).isoformat())
     assert "返回日期必须晚于外出日期" in li.last_text
-    await li.press_data(li.last["message_id"], f"mob:d:{leave.isoformat()}")
+    await li.press_data(li.last["message_id"], Day(leave.year, leave.month, leave.day).pack())
     assert "返回日期必须晚于外出日期" in li.last_text
     # the picker turns its month in place and a picked day is taken as typed
     picker = li.last
@@ -321,9 +345,9 @@ async def test_every_bad_input_is_asked_again(bot, branch):
     await li.send("/mobile")
     assert "🚶 外出登记" not in li.buttons()
     # a second outflow while one is open is refused with an explanation
-    await li.press_data(li.last["message_id"], "mob:new:outflow")
+    await li.press_data(li.last["message_id"], Register(Direction.OUTFLOW).pack())
     assert "已有一个有效的外出登记" in li.last_text
-    await li.press_data(li.last["message_id"], "mob:new:inflow")
+    await li.press_data(li.last["message_id"], Register(Direction.INFLOW).pack())
     assert "不能同时登记为外出和流入党员" in li.last_text
     assert await count(bot, "mobile_registrations") == 1
 
@@ -343,7 +367,7 @@ async def test_every_bad_input_is_asked_again(bot, branch):
 
 
 async def test_secretary_lists_pages_contacts_renews_and_revokes(bot, branch):
-    from domain.mobile_models import Direction
+    from domain.mobile.models import Direction
     from domain.models import Role
     from storage import people
 

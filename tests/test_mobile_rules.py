@@ -12,7 +12,7 @@ import pytest
 from domain import admin, dates, mobile
 from domain.access import actor
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from domain.mobile_models import Direction, MobileSettings, RegStatus
+from domain.mobile.models import Direction, MobileSettings, RegStatus
 from domain.models import Category, PersonStatus, Role
 from storage import people
 from storage.db import Database, utcnow

@@ -444,15 +444,21 @@ SCENARIOS = [
     ),
     Scenario(
         "mobile-registration",
-        frozenset({"domain.mobile.submit"}),
+        frozenset({"domain.mobile.registrations.submit"}),
         prepare_mobile_registration,
         "已提交给",
     ),
     Scenario(
-        "mobile-decision", frozenset({"domain.mobile.decide"}), prepare_mobile_decision, "活动证"
+        "mobile-decision",
+        frozenset({"domain.mobile.registrations.decide"}),
+        prepare_mobile_decision,
+        "活动证",
     ),
     Scenario(
-        "mobile-report", frozenset({"domain.mobile.report"}), prepare_mobile_report, "书记审核"
+        "mobile-report",
+        frozenset({"domain.mobile.reports.report"}),
+        prepare_mobile_report,
+        "书记审核",
     ),
     Scenario("event", frozenset({"domain.events.create"}), prepare_event, "已创建"),
     Scenario("check-in", frozenset({"domain.events.check_in"}), prepare_check_in, "签到"),
@@ -482,7 +488,10 @@ SCENARIOS = [
         "posts-stage", frozenset({"domain.posts.stages.advance"}), prepare_stage, "当前阶段已变为"
     ),
     Scenario(
-        "mobile-change", frozenset({"domain.mobile.decide_change"}), prepare_mobile_change, "同意"
+        "mobile-change",
+        frozenset({"domain.mobile.reports.decide_change"}),
+        prepare_mobile_change,
+        "同意",
     ),
     Scenario(
         "post-decision", frozenset({"domain.posts.claims._settle"}), prepare_post_decision, "通过"
@@ -513,13 +522,13 @@ NOT_YET = frozenset(
         "domain.events.set_lead",
         "domain.hours.settings.set_counting",
         "domain.hours.settings.set_window",
-        "domain.mobile.confirm_return",
-        "domain.mobile.end_inflow",
-        "domain.mobile.mark_contacted",
-        "domain.mobile.renew",
-        "domain.mobile.request_return",
-        "domain.mobile.revoke",
-        "domain.mobile.verify",
+        "domain.mobile.certificates.renew",
+        "domain.mobile.certificates.revoke",
+        "domain.mobile.certificates.verify",
+        "domain.mobile.reports.mark_contacted",
+        "domain.mobile.returns.confirm_return",
+        "domain.mobile.returns.end_inflow",
+        "domain.mobile.returns.request_return",
         "domain.onboarding.adopt_profile_name",
         "domain.onboarding.claim",
         "domain.onboarding.create_invite",
