@@ -18,7 +18,15 @@ from domain.periods import next_working_day
 from domain.post_models import Rating
 from storage import cadres as cadre_store
 from storage import units as unit_store
-from tests.cadre_support import attended, event, hours, member, post_held, registered
+from tests.cadre_support import (
+    REMINDED_IN_2026,
+    attended,
+    event,
+    hours,
+    member,
+    post_held,
+    registered,
+)
 from tests.fakes.harness import Person
 from tests.test_cli import environment
 
@@ -90,14 +98,7 @@ async def test_a_january_of_registration_reminders(bot, branch):
         day += timedelta(days=1)
 
     # 1-3 January 2026 are the New Year holiday; Sunday 4 January is worked (调休).
-    assert received["late"] == [
-        date(2026, 1, 4),
-        date(2026, 1, 12),
-        date(2026, 1, 19),
-        date(2026, 1, 26),
-        date(2026, 2, 2),
-        date(2026, 2, 9),
-    ]
+    assert received["late"] == REMINDED_IN_2026
     assert "年度党员干部注册" in late.texts[0] and "第 6 次" in late.texts[-1]
     # Every reminder carries the button that starts the registration itself.
     assert all(late.buttons(m) == ["📝 立即登记"] for m in late.messages)
