@@ -7,10 +7,10 @@ from pathlib import Path
 
 import aiosqlite
 
-from domain import admin
+from domain import admin, outbox
 from domain.access import Actor, actor
 from domain.models import Category, PersonStatus, Role
-from storage import migrations, outbox, people
+from storage import migrations, people
 from storage.db import Database
 
 
