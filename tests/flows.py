@@ -78,6 +78,18 @@ async def log_hours(
     await person.press("✅ 提交")
 
 
+#: What a branch's hour totals may count; the setting's button names the one in force.
+TOTALS_COUNT = ("仅已核实的时长", "已核实和自报（待核实）的时长")
+
+
+async def count_in_totals(secretary: Person, choice: str) -> None:
+    """The secretary makes the branch's totals count `choice` (from the other one)."""
+    (current,) = (option for option in TOTALS_COUNT if option != choice)
+    await secretary.send("/hours")
+    await secretary.press(f"⚖️ 汇总计入：{current}")
+    await secretary.press(choice)
+
+
 # ------------------------------------------------------------------------------ mobile
 
 
@@ -162,15 +174,23 @@ async def manage_posts(secretary: Person, choice: str) -> None:
     await secretary.press(choice)
 
 
-async def open_post(person: Person, post: str) -> None:
+#: The claim buttons, (to the list of posts, on a post), by the client's language.
+CLAIM_BUTTONS = {
+    "zh": ("🙋 认领岗位", "🙋 认领此岗"),
+    "en": ("🙋 Claim a post", "🙋 Claim this post"),
+}
+
+
+async def open_post(person: Person, post: str, lang: str = "zh") -> None:
+    """/posts → the list of posts to claim → `post`: its duties and the claim button."""
     await person.send("/posts")
-    await person.press("🙋 认领岗位")
+    await person.press(CLAIM_BUTTONS[lang][0])
     await person.press(post)
 
 
-async def claim_post(person: Person, post: str) -> None:
-    await open_post(person, post)
-    await person.press("🙋 认领此岗")
+async def claim_post(person: Person, post: str, lang: str = "zh") -> None:
+    await open_post(person, post, lang)
+    await person.press(CLAIM_BUTTONS[lang][1])
 
 
 async def on_duty(secretary: Person, person: Person, post: str) -> None:

@@ -12,7 +12,7 @@ from domain.models import Role
 from storage import people
 from storage.db import utcnow
 from tests.console_helpers import sent_file, sheet_rows
-from tests.flows import approved_member, log_hours, start_logging
+from tests.flows import approved_member, count_in_totals, log_hours, start_logging
 from tests.reliability.live import snapshot as db_snapshot
 from tests.test_cli import partybot
 
@@ -367,9 +367,7 @@ async def test_the_secretary_chooses_whether_summaries_count_attested_hours(bot,
     assert "只有支部书记" in member.answer
     assert await snapshot(bot) == before
 
-    await secretary.send("/hours")
-    await secretary.press("⚖️ 汇总计入：仅已核实的时长")
-    await secretary.press("已核实和自报（待核实）的时长")
+    await count_in_totals(secretary, "已核实和自报（待核实）的时长")
     assert "支部的各项汇总现在计入已核实和自报（待核实）的时长" in secretary.last_text
     await secretary.send("/hours")
     assert "⚖️ 汇总计入：已核实和自报（待核实）的时长" in secretary.buttons()
@@ -384,9 +382,7 @@ async def test_the_secretary_chooses_whether_summaries_count_attested_hours(bot,
     await member.press("📊 我的统计", member.message_with_button("📊 我的统计"))
     assert "合计：已核实 2 小时，待审核 1.5 小时" in member.last_text
 
-    await secretary.send("/hours")
-    await secretary.press("⚖️ 汇总计入：已核实和自报（待核实）的时长")
-    await secretary.press("仅已核实的时长")
+    await count_in_totals(secretary, "仅已核实的时长")
     await secretary.send("/hours")
     await secretary.press("📋 本季度支部统计")
     assert "李明：已核实 2 小时，待审核 1.5 小时" in secretary.last_text

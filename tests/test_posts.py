@@ -151,9 +151,7 @@ async def test_a_whole_year_of_posts(bot, branch, li):
     assert "已加入政策宣传岗的候补名单" in loser.last_text
 
     await claim_post(li, "民意收集岗")
-    await wang.send("/posts")
-    await wang.press("🙋 Claim a post")
-    await wang.press("Facility maintenance post")
+    await open_post(wang, "Facility maintenance post", "en")
     assert "Check public facilities regularly" in wang.last_text
     await wang.press("🙋 Claim this post")
     assert "You claimed Facility maintenance post" in wang.last_text
@@ -521,10 +519,7 @@ async def test_duty_hours_in_english(bot, branch):
     secretary = branch.secretary
     john = await member(bot, branch, "John", "13800000002", language_code="en")
     await forward_stage(secretary)
-    await john.send("/posts")
-    await john.press("🙋 Claim a post")
-    await john.press("Convenience services post")
-    await john.press("🙋 Claim this post")
+    await claim_post(john, "Convenience services post", "en")
     await secretary.press("✅ 通过")
     await forward_stage(secretary)
     await john.send("/posts")
