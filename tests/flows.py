@@ -13,7 +13,7 @@ from domain.models import InviteRole
 from tests.conftest import Branch, invite, onboard
 from tests.fakes.harness import BotHarness, Person
 
-#: Where test events take place (the Shanghai harness's 社区活动室).
+#: Where the test events' 社区活动室 is: the location event_draft shares.
 PLACE = (30.2741, 120.1551)
 
 
