@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 import pytest
 
@@ -32,39 +31,17 @@ from handlers.mobile.buttons import (
     StartReport,
 )
 from storage.db import iso, utcnow
-from tests.conftest import invite, onboard
+from tests.conftest import branch_with_secretary
 from tests.fakes.harness import BotHarness, Person
+from tests.flows import approved_member, approved_outflow, register_outflow, today
 
 NUMBER = re.compile(r"编号：(B\d{4}-(\d{4})-(\d{4}))")
 CODE = re.compile(r"验证码：([A-Z0-9]+)")
 
 
-def today() -> date:
-    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
-
-
 async def member(bot: BotHarness, branch, first: str, name: str, phone: str) -> Person:
-    """An approved member of `branch`, with the bot's chat cleared of onboarding noise."""
-    someone = bot.person(first)
-    await onboard(someone, await invite(bot, branch.id), name, phone, "流动党员")
-    secretary = branch.secretary
-    await secretary.press("✅ 通过", secretary.message_with_button("✅ 通过"))
-    return someone
-
-
-async def register_outflow(person: Person, *, back_in_days: int = 100) -> None:
-    leave = today() + timedelta(days=5)
-    back = today() + timedelta(days=back_in_days)
-    await person.send("/mobile")
-    await person.press("🚶 外出登记")
-    await person.send("浙江省杭州市")
-    await person.send("西湖区文三路1号")
-    await person.send("杭州某科技公司")
-    await person.press("暂不清楚")
-    await person.send(f"{leave.year}/{leave.month}/{leave.day}")
-    await person.send(back.isoformat())
-    await person.press("务工")
-    await person.send("138 0013 8000")  # typing another number works as well
+    """An approved mobile member (流动党员) of `branch`."""
+    return await approved_member(bot, branch, first, name, phone, category="流动党员")
 
 
 async def report(person: Person, new_address: str) -> None:
@@ -234,9 +211,7 @@ async def test_another_branch_can_neither_see_nor_act(bot, branch):
     await li.press("✅ 提交")
     rid = await bot.db.fetchval("SELECT id FROM mobile_registrations")
 
-    other = await admin.add_branch(bot.db, "光明社区党支部")
-    outsider = bot.person("外支部书记")
-    await admin.add_secretary(bot.db, other.id, outsider.id)
+    outsider = (await branch_with_secretary(bot, "光明社区党支部", "外支部书记")).secretary
     await outsider.send("/mobile_list")
     assert "光明社区党支部" in outsider.texts[-1]
     assert all("李明" not in text for text in outsider.texts)
@@ -368,21 +343,12 @@ async def test_every_bad_input_is_asked_again(bot, branch):
 
 async def test_secretary_lists_pages_contacts_renews_and_revokes(bot, branch):
     from domain.mobile.models import Direction
-    from domain.models import Role
-    from storage import people
+    from domain.models import Category
+    from tests.world import active_person
 
     async with bot.db.transaction() as conn:
         for i in range(7):
-            person_id = await people.insert(
-                conn,
-                telegram_id=9000 + i,
-                branch_id=branch.id,
-                name=f"外出{i}",
-                phone=None,
-                category="mobile",
-                status="active",
-            )
-            await people.grant_role(conn, person_id, branch.id, Role.MEMBER)
+            await active_person(conn, branch.id, 9000 + i, f"外出{i}", category=Category.MOBILE)
     leave, back = today(), today() + timedelta(days=60)
     details = {
         "destination": "江苏省苏州市",
@@ -456,9 +422,7 @@ async def test_without_a_cjk_font_the_certificate_is_text_only(bot, branch, tmp_
     certificate_card.find_font.cache_clear()
     try:
         li = await member(bot, branch, "李", "李明", "13800138000")
-        await register_outflow(li)
-        await li.press("✅ 提交")
-        await branch.secretary.press("✅ 通过")
+        await approved_outflow(li, branch.secretary)
     finally:
         certificate_card.find_font.cache_clear()
     assert "photo" not in li.last and "编号：B0001-" in li.last_text
@@ -467,13 +431,16 @@ async def test_without_a_cjk_font_the_certificate_is_text_only(bot, branch, tmp_
 
 
 async def test_english_speakers_register_in_english(bot, branch):
-    john = bot.person("John", language_code="en")
-    await john.send(f"/start {await invite(bot, branch.id)}")
-    await john.send("John Smith")
-    await john.share_contact("13700137000")
-    await john.press("Mobile member (working away)")
-    await john.press("✅ Submit")
-    await branch.secretary.press("✅ 通过", branch.secretary.message_with_button("✅ 通过"))
+    john = await approved_member(
+        bot,
+        branch,
+        "John",
+        "John Smith",
+        "13700137000",
+        category="Mobile member (working away)",
+        submit="✅ Submit",
+        language_code="en",
+    )
     await john.send("/mobile")
     assert "You have no mobile-member registration" in john.last_text
     await john.press("🚶 Register outflow")
@@ -502,9 +469,7 @@ async def test_holders_and_secretaries_are_reminded_once_before_expiry(bot, bran
     from bot import jobs
 
     li = await member(bot, branch, "李", "李明", "13800138000")
-    await register_outflow(li)
-    await li.press("✅ 提交")
-    await branch.secretary.press("✅ 通过")
+    await approved_outflow(li, branch.secretary)
 
     async def remind() -> int:
         job = jobs.JOBS["mobile-renewals"]
@@ -535,9 +500,7 @@ async def test_a_member_whose_status_report_is_due_is_reminded_weekly_with_a_but
     from bot import jobs
 
     li = await member(bot, branch, "李", "李明", "13800138000")
-    await register_outflow(li)
-    await li.press("✅ 提交")
-    await branch.secretary.press("✅ 通过")
+    await approved_outflow(li, branch.secretary)
     report_days = mobile.MobileSettings().report_days
     # Approved so long ago that the first report fell due a couple of hours ago.
     due = utcnow() - timedelta(hours=2)
