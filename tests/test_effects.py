@@ -168,7 +168,7 @@ def test_the_registry_holds_every_effect():
     table = _functions()
     import handlers  # noqa: F401 - imports every domain module a handler uses
 
-    declared = {name for name, f in table.items() if f.effect}
+    declared = {effects.journal_name(*name.rsplit(".", 1)) for name, f in table.items() if f.effect}
     assert declared == {n for n in effects.REGISTRY if n.startswith("domain.")}
 
 
@@ -388,3 +388,12 @@ async def test_a_replayed_decision_edits_its_message_again_without_an_error(
     assert await bot.db.fetchval("SELECT COUNT(*) FROM join_requests") == 1
     assert await bot.db.fetchval("SELECT COUNT(*) FROM outbox") == 2  # request, decision
     assert await bot.db.fetchval("SELECT COUNT(*) FROM update_effects") == 0
+
+
+def test_a_feature_split_into_modules_keeps_its_effects_journal_keys():
+    # What a crashed update left under the one-module layout is found after the split.
+    assert effects.journal_name("domain.hours.records", "withdraw") == "domain.hours.withdraw"
+    assert effects.journal_name("domain.broadcasts", "send") == "domain.broadcasts.send"
+    assert {"domain.hours.withdraw", "domain.mobile.submit", "domain.posts.advance"} <= set(
+        effects.REGISTRY
+    )
