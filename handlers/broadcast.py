@@ -44,7 +44,7 @@ from handlers.common import (
     who,
 )
 from handlers.conversation import CANCEL_HINT, answer_stale
-from handlers.post_views import post_name
+from handlers.posts.views import post_name
 from storage.db import Database
 
 

@@ -29,7 +29,9 @@ REPLAY_SAFE = {
         " to edit from then on"
     ),
     "domain.broadcasts.settle": "drops a finished broadcast's file; nothing left to do again",
-    "domain.posts.cycle_of": "seeds a branch's posts and cycle once: a second run finds them",
+    "domain.posts.common.cycle_of": (
+        "seeds a branch's posts and cycle once: a second run finds them"
+    ),
 }
 
 
@@ -57,11 +59,36 @@ def _aliases(tree: ast.Module) -> dict[str, str]:
     return found
 
 
+def _module(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _reexports() -> dict[str, str]:
+    """`domain.x.f` -> where f is defined, for what a package's `__init__.py` hands on."""
+    found = {}
+    for package in ("domain", "storage"):
+        for path in sorted((ROOT / package).rglob("__init__.py")):
+            for name, target in _aliases(ast.parse(path.read_text())).items():
+                found[f"{_module(path)}.{name}"] = target
+    return found
+
+
+def _resolved(names: set[str], reexports: dict[str, str]) -> set[str]:
+    out = set()
+    for name in names:
+        while name in reexports:
+            name = reexports[name]
+        out.add(name)
+    return out
+
+
 def _functions() -> dict[str, Function]:
     table = {}
+    reexports = _reexports()
     for package in ("domain", "storage"):
-        for path in sorted((ROOT / package).glob("*.py")):
-            module = f"{package}.{path.stem}"
+        for path in sorted((ROOT / package).rglob("*.py")):
+            module = _module(path)
             tree = ast.parse(path.read_text())
             aliases = _aliases(tree)
             for node in tree.body:
@@ -79,7 +106,9 @@ def _functions() -> dict[str, Function]:
                         name = sub.func.id
                         calls.add(aliases.get(name, f"{module}.{name}"))
                 effect = any(ast.unparse(d).endswith("effect") for d in node.decorator_list)
-                table[f"{module}.{node.name}"] = Function(direct, calls, effect)
+                table[f"{module}.{node.name}"] = Function(
+                    direct, _resolved(calls, reexports), effect
+                )
     return table
 
 
@@ -107,16 +136,18 @@ def _covered(name: str, table: dict[str, Function], writing: set[str], seen=()) 
 def _used_by_handlers() -> dict[str, set[str]]:
     """Every domain or storage function a handler module names (called or passed on)."""
     used: dict[str, set[str]] = {}
-    for path in sorted((ROOT / "handlers").glob("*.py")):
+    reexports = _reexports()
+    for path in sorted((ROOT / "handlers").rglob("*.py")):
         tree = ast.parse(path.read_text())
         aliases = _aliases(tree)
         for node in ast.walk(tree):
             if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
                 if node.value.id in aliases:
-                    name = f"{aliases[node.value.id]}.{node.attr}"
-                    used.setdefault(name, set()).add(path.stem)
+                    (name,) = _resolved({f"{aliases[node.value.id]}.{node.attr}"}, reexports)
+                    used.setdefault(name, set()).add(_module(path))
             elif isinstance(node, ast.Name) and node.id in aliases:
-                used.setdefault(aliases[node.id], set()).add(path.stem)
+                (name,) = _resolved({aliases[node.id]}, reexports)
+                used.setdefault(name, set()).add(_module(path))
     return used
 
 
@@ -137,7 +168,7 @@ def test_the_registry_holds_every_effect():
     table = _functions()
     import handlers  # noqa: F401 - imports every domain module a handler uses
 
-    declared = {name for name, f in table.items() if f.effect}
+    declared = {effects.journal_name(*name.rsplit(".", 1)) for name, f in table.items() if f.effect}
     assert declared == {n for n in effects.REGISTRY if n.startswith("domain.")}
 
 
@@ -313,11 +344,12 @@ async def test_the_journal_is_kept_while_its_update_waits_and_pruned_after(tmp_p
 
 
 async def test_a_handled_update_leaves_no_journal(bot, branch):
-    from tests.test_hours import NOW, log, make_member
+    from tests.flows import approved_member, log_hours
+    from tests.test_hours import NOW
 
     bot.app.bot_data["clock"] = lambda: NOW
-    member = await make_member(bot, branch, "李", "李明", "13800138000")
-    await log(member)
+    member = await approved_member(bot, branch, "李", "李明", "13800138000")
+    await log_hours(member)
     assert "已保存为记录 #1" in member.last_text
     assert await bot.db.fetchval("SELECT COUNT(*) FROM update_effects") == 0
 
@@ -356,3 +388,12 @@ async def test_a_replayed_decision_edits_its_message_again_without_an_error(
     assert await bot.db.fetchval("SELECT COUNT(*) FROM join_requests") == 1
     assert await bot.db.fetchval("SELECT COUNT(*) FROM outbox") == 2  # request, decision
     assert await bot.db.fetchval("SELECT COUNT(*) FROM update_effects") == 0
+
+
+def test_a_feature_split_into_modules_keeps_its_effects_journal_keys():
+    # What a crashed update left under the one-module layout is found after the split.
+    assert effects.journal_name("domain.hours.records", "withdraw") == "domain.hours.withdraw"
+    assert effects.journal_name("domain.broadcasts", "send") == "domain.broadcasts.send"
+    assert {"domain.hours.withdraw", "domain.mobile.submit", "domain.posts.advance"} <= set(
+        effects.REGISTRY
+    )

@@ -27,13 +27,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("handlers.cadres", "storage.cadres"): "issue 17: moving behind domain/",
     ("handlers.cadres", "storage.units"): "issue 17: moving behind domain/",
     ("handlers.events", "storage.events"): "issue 17: moving behind domain/",
-    ("handlers.hours", "storage.hours"): "issue 17: moving behind domain/",
-    ("handlers.hours", "storage.people"): "issue 17: moving behind domain/",
-    ("handlers.mobile", "storage.branches"): "issue 17: moving behind domain/",
-    ("handlers.mobile_secretary", "storage.branches"): "issue 17: moving behind domain/",
-    ("handlers.mobile_secretary", "storage.mobile"): "issue 17: moving behind domain/",
-    ("handlers.mobile_views", "storage.mobile"): "issue 17: moving behind domain/",
-    ("handlers.posts_admin", "storage.posts"): "issue 17: moving behind domain/",
     ("handlers.units", "storage.units"): "issue 17: moving behind domain/",
 }
 
@@ -121,7 +114,6 @@ def test_every_exception_is_still_needed():
         ("domain.hours", "handlers.common"),
         ("storage.hours", "domain.access"),
         ("storage.hours", "bot.config"),
-        ("handlers.hours", "storage.hours"),
     ],
 )
 def test_a_forbidden_import_is_caught(module, imported):
@@ -131,7 +123,6 @@ def test_a_forbidden_import_is_caught(module, imported):
 @pytest.mark.parametrize(
     ("module", "imported"),
     [
-        ("handlers.hours", "storage.db"),
         ("handlers.hours", "domain.hours"),
         ("storage.outbox", "domain.notification"),
         ("bot.app", "storage.db"),
