@@ -21,6 +21,7 @@ from domain.i18n import N_, Translator
 from domain.mobile.models import Direction
 from domain.pending import Item, Kind
 from domain.post_models import COUNTY_BY_CODE
+from handlers import joins
 from handlers.buttons import Button
 from handlers.common import (
     add_errors,
@@ -32,8 +33,10 @@ from handlers.common import (
     who,
 )
 from handlers.hours import KIND_LABELS, show
+from handlers.hours import buttons as hours_buttons
 from handlers.mobile import buttons as mobile_buttons
 from handlers.mobile.views import DIRECTION_NAMES, FIELD_LABELS
+from handlers.posts import buttons as posts_buttons
 
 SHOWN = 10
 
@@ -70,7 +73,7 @@ KIND_NAMES: dict[Kind, str] = {
 # The deciding feature's own buttons: (approve, reject) callback data. Each becomes the
 # feature's codecs (and the card conversation.decision_keyboard) as the features convert.
 _DECISIONS: dict[Kind, tuple[str, str]] = {
-    Kind.JOIN: ("join:approve:{id}", "join:reject:{id}"),
+    Kind.JOIN: (f"{joins.Approve.prefix}:{{id}}", f"{joins.Reject.prefix}:{{id}}"),
     Kind.MOBILE: (
         f"{mobile_buttons.Approve.prefix}:{{id}}",
         f"{mobile_buttons.Reject.prefix}:{{id}}",
@@ -79,9 +82,18 @@ _DECISIONS: dict[Kind, tuple[str, str]] = {
         f"{mobile_buttons.ApproveChanges.prefix}:{{id}}",
         f"{mobile_buttons.RejectChanges.prefix}:{{id}}",
     ),
-    Kind.CLAIM: ("posts:ok:{id}", "posts:no:{id}"),
-    Kind.LEAVE: ("posts:lok:{id}", "posts:lno:{id}"),
-    Kind.HOURS: ("hours:approve:{id}", "hours:reject:{id}"),
+    Kind.CLAIM: (
+        f"{posts_buttons.Approve.prefix}:{{id}}",
+        f"{posts_buttons.Reject.prefix}:{{id}}",
+    ),
+    Kind.LEAVE: (
+        f"{posts_buttons.LeaveAgree.prefix}:{{id}}",
+        f"{posts_buttons.LeaveKeep.prefix}:{{id}}",
+    ),
+    Kind.HOURS: (
+        f"{hours_buttons.Approve.prefix}:{{id}}",
+        f"{hours_buttons.Reject.prefix}:{{id}}",
+    ),
     Kind.CADRE: ("cadre:confirm:{id}", "cadre:reject:{id}"),
 }
 
