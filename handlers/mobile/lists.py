@@ -81,4 +81,7 @@ async def list_page(update: Update, context: BotContext) -> None:
         turns.append(ListPage(page.branch_id, page.kind, page.number + 1).button("›"))
     if turns:
         rows.append(turns)
-    await update.effective_message.reply_text(title, reply_markup=InlineKeyboardMarkup(rows))
+    # A page past the end (an old list, forged data) has no rows: Telegram refuses an
+    # empty keyboard.
+    markup = InlineKeyboardMarkup(rows) if rows else None
+    await update.effective_message.reply_text(title, reply_markup=markup)
