@@ -26,14 +26,15 @@ from bot.config import SUPPORTED_LOCALES, ConfigError, Settings, load_settings
 from bot.logging import setup_logging
 from domain import (
     admin,
+    cadre_figures,
     cadre_jobs,
     county_report,
-    feedback,
     fonts,
     hours,
     mobile,
     onboarding,
     periods,
+    quarterly_feedback,
     units,
     workdays,
 )
@@ -426,7 +427,7 @@ async def _report_feedback(settings: Settings, db: Database, args: argparse.Name
             print(line)  # office-hours messages: outside them, when they will go
         return 0
     args.out.mkdir(parents=True, exist_ok=True)
-    summaries = await feedback.unit_feedback(
+    summaries = await quarterly_feedback.unit_feedback(
         db, quarter, settings.tz, unit_id=args.unit, default_locale=settings.bot_default_locale
     )
     for summary in summaries:
@@ -439,7 +440,7 @@ async def _report_feedback(settings: Settings, db: Database, args: argparse.Name
 
 async def _report_county(settings: Settings, db: Database, args: argparse.Namespace) -> int:
     half = periods.parse_half(args.half)
-    figures = await feedback.gather(db, half, settings.tz)
+    figures = await cadre_figures.gather(db, half, settings.tz)
     args.out.mkdir(parents=True, exist_ok=True)
     xlsx_name, png_name = county_report.file_names(half)
     (args.out / xlsx_name).write_bytes(county_report.workbook(half, figures))

@@ -19,11 +19,20 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from domain import county_report, events, feedback, fonts, notices, outbox, reminders, workdays
-from domain.feedback import UnitFeedback
+from domain import (
+    cadre_figures,
+    county_report,
+    events,
+    fonts,
+    notices,
+    outbox,
+    reminders,
+    workdays,
+)
 from domain.i18n import N_, translator
 from domain.notification import Attachment, Kind
 from domain.periods import Period, quarter_of
+from domain.quarterly_feedback import UnitFeedback, destinations, unit_feedback
 from storage import audit, cadres, people, units
 from storage import events as event_store
 from storage.db import Database
@@ -154,7 +163,7 @@ async def quarterly_nudge(db: Database, branch_id: int | None, now: datetime, tz
     if _recently_due(today, _nudge_day) is None:
         return 0
     quarter = quarter_of(today)
-    figures = [f for f in await feedback.gather(db, quarter, tz) if f.registered]
+    figures = [f for f in await cadre_figures.gather(db, quarter, tz) if f.registered]
     active = {
         f.person_id: f.events_attended + int(f.hours_verified > 0) + len(f.posts) for f in figures
     }
@@ -236,7 +245,7 @@ async def queue_feedback(
     """One unit's summary with its XLSX to its group, else its contacts; none: the
     secretaries of the branches its cadres live in are told it waits."""
     queued = 0
-    chats = await feedback.destinations(db, summary.unit)
+    chats = await destinations(db, summary.unit)
     for chat_id in chats:
         queued += await outbox.enqueue(
             conn,
@@ -273,7 +282,7 @@ async def quarterly_feedback(
     if due is None:
         return 0
     quarter = due[1]
-    summaries = await feedback.unit_feedback(db, quarter, tz)
+    summaries = await unit_feedback(db, quarter, tz)
     queued = 0
     async with db.transaction() as conn:
         for summary in summaries:
@@ -285,7 +294,7 @@ async def resend_feedback(
     db: Database, quarter: Period, tz: ZoneInfo, now: datetime, unit_id: int | None = None
 ) -> int:
     """An operator's explicit re-send: new keys (the instant of the request), audited."""
-    summaries = await feedback.unit_feedback(db, quarter, tz, unit_id=unit_id)
+    summaries = await unit_feedback(db, quarter, tz, unit_id=unit_id)
     queued = 0
     async with db.transaction() as conn:
         for summary in summaries:
@@ -315,7 +324,7 @@ async def county_half_year(
     if due is None:
         return 0
     half = due[1]
-    figures = await feedback.gather(db, half, tz)
+    figures = await cadre_figures.gather(db, half, tz)
     book = county_report.workbook(half, figures)
     xlsx_name, png_name = county_report.file_names(half)
     parts = [("xlsx", Attachment(xlsx_name, content=book))]

@@ -10,7 +10,7 @@ from domain import outbox
 from domain.access import Actor, require
 from domain.effects import effect
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from domain.i18n import N_
+from domain.i18n import N_, Translator
 from domain.models import (
     Branch,
     CadreRegistration,
@@ -26,8 +26,15 @@ from domain.validation import clean_text, mainland_phone, person_name
 from storage import audit, branches, cadres, people, units
 from storage.db import Database
 
-# Ranks of the cadres the policy covers (副科级以上); stored by key, labelled in handlers.
-RANKS = ("deputy_section", "section", "deputy_division", "division", "bureau")
+# Ranks of the cadres the policy covers (副科级以上), stored by key.
+RANK_LABELS = {
+    "deputy_section": N_("Deputy section level"),
+    "section": N_("Section level"),
+    "deputy_division": N_("Deputy division level"),
+    "division": N_("Division level"),
+    "bureau": N_("Bureau level and above"),
+}
+RANKS = tuple(RANK_LABELS)
 POSITION_MAX = 40
 ADDRESS_MAX = 100
 REMARK_MAX = 300
@@ -66,6 +73,11 @@ def rank(value: str) -> str:
     if value not in RANKS:
         raise InvalidInput("rank_invalid")
     return value
+
+
+def rank_label(t: Translator, rank: str) -> str:
+    # Never gettext(""): that is the catalog's header.
+    return t.gettext(RANK_LABELS[rank]) if rank in RANK_LABELS else rank
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,16 @@ from telegram.ext import (
 
 from bot import sender
 from bot.context import BotContext
-from domain import cadre_jobs, cadres, dates, feedback, periods, units, validation
+from domain import (
+    cadre_figures,
+    cadre_jobs,
+    cadres,
+    dates,
+    periods,
+    quarterly_feedback,
+    units,
+    validation,
+)
 from domain.errors import Conflict, DomainError, InvalidInput
 from domain.i18n import N_, Translator
 from domain.models import CadreRegistration
@@ -124,7 +133,7 @@ async def ask(update: Update, context: BotContext, t: Translator, state: str) ->
             reply_markup=InlineKeyboardMarkup(
                 [
                     [InlineKeyboardButton(t.gettext(label), callback_data=f"cadre:rank:{key}")]
-                    for key, label in feedback.RANK_LABELS.items()
+                    for key, label in cadres.RANK_LABELS.items()
                 ]
             ),
         )
@@ -247,7 +256,7 @@ def facts_lines(t: Translator, facts: cadres.Facts, unit_label: str) -> list[str
         t.gettext("Name: {name}", name=facts.name),
         t.gettext("Unit: {unit}", unit=unit_label),
         t.gettext("Position: {position}", position=facts.position),
-        t.gettext("Rank: {rank}", rank=feedback.rank_label(t, facts.rank)),
+        t.gettext("Rank: {rank}", rank=cadres.rank_label(t, facts.rank)),
         t.gettext("Home address: {address}", address=facts.address),
         t.gettext("Phone: {phone}", phone=facts.phone),
     ]
@@ -490,9 +499,9 @@ async def show_cadre(update: Update, context: BotContext) -> None:
             "",
             t.gettext(
                 "This quarter ({period}) your unit will receive:",
-                period=feedback.period_label(t, quarter),
+                period=quarterly_feedback.period_label(t, quarter),
             ),
-            *("• " + line for line in feedback.cadre_lines(t, figure, mine.year)),
+            *("• " + line for line in quarterly_feedback.cadre_lines(t, figure, mine.year)),
         ]
     await update.effective_message.reply_text(
         "\n".join(lines), reply_markup=InlineKeyboardMarkup(buttons) if buttons else None
@@ -501,9 +510,9 @@ async def show_cadre(update: Update, context: BotContext) -> None:
 
 async def this_quarter(
     context: BotContext, person_id: int, day: date
-) -> feedback.CadreFigures | None:
+) -> cadre_figures.CadreFigures | None:
     """My line of this quarter's feedback, with the figures my unit will receive."""
-    figures = await feedback.gather(context.db, periods.quarter_of(day), context.settings.tz)
+    figures = await cadre_figures.gather(context.db, periods.quarter_of(day), context.settings.tz)
     return next((f for f in figures if f.person_id == person_id), None)
 
 

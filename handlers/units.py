@@ -17,7 +17,7 @@ from telegram.ext import (
 
 from bot.context import BotContext
 from bot.sender import Rendered, renderer
-from domain import cadre_jobs, cadres, feedback, periods, privacy, units
+from domain import cadre_figures, cadre_jobs, cadres, periods, privacy, quarterly_feedback, units
 from domain.errors import DomainError, NotAllowed
 from domain.i18n import Translator
 from domain.models import Role
@@ -128,12 +128,12 @@ async def list_cadres(update: Update, context: BotContext) -> None:
     viewer = await privacy.viewer_of(context.db, me)
     quarter = periods.quarter_of(today(context))
     figures = privacy.visible(
-        viewer, await feedback.gather(context.db, quarter, context.settings.tz)
+        viewer, await cadre_figures.gather(context.db, quarter, context.settings.tz)
     )
     if not figures:
         await update.effective_message.reply_text(t.gettext("There are no cadres for you to see."))
         return
-    lines = [t.gettext("Cadres ({period}):", period=feedback.period_label(t, quarter))]
+    lines = [t.gettext("Cadres ({period}):", period=quarterly_feedback.period_label(t, quarter))]
     for figure in figures:
         mark = "✅" if figure.registered else "⏳"
         lines.append(f"{mark} {figure.name} — {figure.unit_name} — {'、'.join(figure.branches)}")
@@ -203,7 +203,7 @@ async def remark_written(update: Update, context: BotContext) -> str | int:
         t.gettext(
             "Saved. Your remark on {name} goes into the feedback for {period}.",
             name=registration.name,
-            period=feedback.period_label(t, quarter),
+            period=quarterly_feedback.period_label(t, quarter),
         )
     )
     return ConversationHandler.END
