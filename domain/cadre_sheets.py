@@ -102,27 +102,31 @@ def write_sheet(book: Workbook, sheet: Sheet) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def _row(number: int, f: CadreFigures, zh: Translator) -> list[object]:
-    leave = ""
-    if f.on_leave_until:
-        leave = f"请假至 {f.on_leave_until.isoformat()}" + (
-            f"（{f.leave_note}）" if f.leave_note else ""
-        )
+def _leave(t: Translator, f: CadreFigures) -> str:
+    if not f.on_leave_until:
+        return ""
+    until = t.date(f.on_leave_until)
+    if f.leave_note:
+        return t.gettext("On leave until {date} ({note})", date=until, note=f.leave_note)
+    return t.gettext("On leave until {date}", date=until)
+
+
+def _row(number: int, f: CadreFigures, t: Translator) -> list[object]:
     return [
         number,
         f.name,
         f.unit_name,
         f.position,
-        rank_label(zh, f.rank),
+        rank_label(t, f.rank),
         "、".join(f.branches),
-        "是" if f.registered else "否",
+        t.gettext("yes") if f.registered else t.gettext("no"),
         f.registered_on.isoformat() if f.registered_on else "",
         f.events_attended,
         f.hours_verified,
         f.hours_attested,
         "、".join(p.name for p in f.posts),
         f.latest_assessment or "",
-        leave,
+        _leave(t, f),
         f.remark or "",
         f.hours_counted,
         f.counted_as,
@@ -151,9 +155,12 @@ def _totals(figures: Sequence[CadreFigures]) -> list[object]:
     ]
 
 
-def cadre_sheet(title: str, heading: str, figures: Sequence[CadreFigures]) -> Sheet:
-    zh = translator("zh_Hans")
-    rows = [_row(n, f, zh) for n, f in enumerate(figures, start=1)]
+def cadre_sheet(
+    title: str, heading: str, figures: Sequence[CadreFigures], t: Translator | None = None
+) -> Sheet:
+    """`t`: the reader's language, Chinese for the county's offices unless said otherwise."""
+    t = t or translator("zh_Hans")
+    rows = [_row(n, f, t) for n, f in enumerate(figures, start=1)]
     return Sheet(title, heading, HEADERS, rows, _totals(figures))
 
 

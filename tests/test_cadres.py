@@ -4,6 +4,7 @@ periods, and the figures in the feedback and county files."""
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -14,6 +15,7 @@ from PIL import Image
 from domain import (
     admin,
     cadre_figures,
+    cadre_sheets,
     cadres,
     county_report,
     fonts,
@@ -27,6 +29,7 @@ from domain import (
 from domain import hours as hours_domain
 from domain.access import actor
 from domain.errors import Conflict, InvalidInput, NotAllowed
+from domain.i18n import translator
 from domain.models import RegistrationStatus
 from domain.post_models import Rating
 from storage import cadres as cadre_store
@@ -512,3 +515,43 @@ async def test_each_branch_decides_whether_its_attested_hours_count(world):
         r for r in county["分支部"].iter_rows(3, values_only=True) if r[0] == "西湖社区党支部"
     )
     assert west_row[7:9] == (4.5, "核实+自报")
+
+
+@pytest.mark.parametrize(
+    ("locale", "registered", "leave", "short_leave"),
+    [
+        ("zh_Hans", ("是", "否"), "请假至 2026年12月31日（外出学习）", "请假至 2026年11月30日"),
+        (
+            "en",
+            ("yes", "no"),
+            "On leave until December 31, 2026 (study trip)",
+            "On leave until November 30, 2026",
+        ),
+    ],
+)
+def test_a_cadre_row_says_registration_and_leave_in_the_readers_words(
+    locale, registered, leave, short_leave
+):
+    figure = cadre_figures.CadreFigures(
+        person_id=1,
+        name="李明",
+        unit_id=1,
+        unit_name="县教育局党组",
+        branches=("幸福社区党支部",),
+        branch_ids=(1,),
+        position="副局长",
+        rank="section",
+        registered=True,
+        registered_on=date(2026, 1, 5),
+        on_leave_until=date(2026, 12, 31),
+        leave_note="外出学习" if locale == "zh_Hans" else "study trip",
+    )
+    unregistered = replace(
+        figure, person_id=2, registered=False, on_leave_until=date(2026, 11, 30), leave_note=None
+    )
+    t = translator(locale)
+    sheet = cadre_sheets.cadre_sheet("汇总", "反馈表", [figure, unregistered], t)
+    columns = {title: i for i, (title, _) in enumerate(sheet.headers)}
+    assert [row[columns["年度注册"]] for row in sheet.rows] == list(registered)
+    assert [row[columns["请假情况"]] for row in sheet.rows] == [leave, short_leave]
+    assert sheet.rows[0][columns["职级"]] == cadres.rank_label(t, "section")
