@@ -22,7 +22,7 @@ from domain.models import (
 )
 from domain.periods import Period
 from domain.units import insert_unit, unit_name
-from domain.validation import clean_text, mainland_phone, person_name
+from domain.validation import mainland_phone, one_line, person_name
 from storage import audit, branches, cadres, people, units
 from storage.db import Database
 
@@ -48,25 +48,16 @@ REJECTED = N_(
 )
 
 
-def _text(value: str, code: str, shortest: int, longest: int) -> str:
-    text = clean_text(value).replace("\n", " ")
-    if len(text) < shortest:
-        raise InvalidInput(f"{code}_too_short")
-    if len(text) > longest:
-        raise InvalidInput(f"{code}_too_long", max=longest)
-    return text
-
-
 def position(value: str) -> str:
-    return _text(value, "position", 2, POSITION_MAX)
+    return one_line(value, "position", 2, POSITION_MAX)
 
 
 def address(value: str) -> str:
-    return _text(value, "address", 4, ADDRESS_MAX)
+    return one_line(value, "address", 4, ADDRESS_MAX)
 
 
 def remark(value: str) -> str:
-    return _text(value, "remark", 2, REMARK_MAX)
+    return one_line(value, "remark", 2, REMARK_MAX)
 
 
 def rank(value: str) -> str:
@@ -177,6 +168,17 @@ async def _submitted(db: Database, registration: CadreRegistration) -> Submitted
     return Submitted(registration, branch, await people.secretaries(db, branch.id), unit)
 
 
+async def to_confirm(
+    db: Database, registration_id: int
+) -> tuple[CadreRegistration, UnitOrg | None] | None:
+    """A registration with its unit, as the secretary's card shows it; None once gone."""
+    registration = await cadres.get(db, registration_id)
+    if registration is None:
+        return None
+    unit = await units.get(db, registration.unit_id) if registration.unit_id else None
+    return registration, unit
+
+
 async def renew(db: Database, actor: Actor, year: int) -> Submitted:
     """Re-confirm last registration's facts for `year`: a new version, the old one kept."""
     person = _registrant(actor)
@@ -278,7 +280,7 @@ async def set_leave(
     person = _registrant(actor)
     if until is not None and not today <= until <= today + timedelta(days=LEAVE_MAX_DAYS):
         raise InvalidInput("leave_date_invalid")
-    note = _text(note, "leave_note", 0, 100) if note else None
+    note = one_line(note, "leave_note", 0, 100) if note else None
     async with db.transaction() as conn:
         await cadres.set_leave(conn, person.id, until, note)
         await audit.record(

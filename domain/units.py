@@ -10,9 +10,9 @@ from datetime import datetime, timedelta
 from domain import onboarding
 from domain.access import Actor
 from domain.effects import effect
-from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from domain.errors import Conflict, NotAllowed, NotFound
 from domain.models import Invite, InviteRole, Role, UnitOrg
-from domain.validation import clean_text
+from domain.validation import one_line
 from storage import audit, units
 from storage.db import Database, utcnow
 
@@ -21,12 +21,7 @@ LINK_CODE_DAYS = 2
 
 
 def unit_name(value: str) -> str:
-    name = clean_text(value).replace("\n", " ")
-    if len(name) < 2:
-        raise InvalidInput("unit_name_too_short")
-    if len(name) > UNIT_NAME_MAX:
-        raise InvalidInput("unit_name_too_long", max=UNIT_NAME_MAX)
-    return name
+    return one_line(value, "unit_name", 2, UNIT_NAME_MAX)
 
 
 def _may_manage_units(actor: Actor | None) -> int | None:
@@ -37,6 +32,22 @@ def _may_manage_units(actor: Actor | None) -> int | None:
         assert actor.person is not None
         return actor.person.id
     raise NotAllowed("not_allowed")
+
+
+async def all_units(db: Database) -> list[UnitOrg]:
+    """Every unit party organisation, oldest first: what a registering cadre chooses from."""
+    return await units.all_units(db)
+
+
+async def get(db: Database, unit_id: int) -> UnitOrg | None:
+    return await units.get(db, unit_id)
+
+
+async def contact_units(db: Database, actor: Actor) -> list[int]:
+    """The units whose contact the actor is; none for anyone else."""
+    if actor.person is None:
+        return []
+    return await units.units_of_contact(db, actor.person.id)
 
 
 async def insert_unit(
