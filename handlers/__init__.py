@@ -13,12 +13,13 @@ from telegram.ext import Application, TypeHandler
 
 from bot import sender
 from bot.context import BotContext
-from domain import effects, feature_exports
+from domain import effects, feature_exports, outbox
 from handlers import (
     basics,
     broadcast,
     cadres,
     common,
+    conversation,
     digest,
     events,
     exports,
@@ -36,7 +37,6 @@ from handlers import (
 from handlers.errors import on_error
 from handlers.gate import EditsNotRead, PrivateOnly
 from handlers.menu import COMMANDS
-from storage import outbox
 
 BEFORE = -1
 FEATURES = 0
@@ -53,7 +53,7 @@ REGISTER_ONLY = (feature_exports,)
 
 async def open_scope(update: Update, context: BotContext) -> None:
     effects.begin(update.update_id)
-    common.note_offer(update, context)
+    conversation.note_offer(update, context)
     outbox.queued_for.set(set())
 
 
@@ -61,7 +61,7 @@ async def save_state(update: Update, context: BotContext) -> None:
     # Written now rather than at the persistence interval, so a crash cannot rewind a
     # conversation the person has already moved on in; see bot/persistence.py.
     app = context.application
-    await common.settle_offer(update, context)
+    await conversation.settle_offer(update, context)
     # python-telegram-bot marks this update's user_data only after all groups ran; mark it
     # now so the draft is saved together with the step it belongs to.
     if update.effective_user is not None:
