@@ -25,7 +25,6 @@ from domain import (
     events,
     fonts,
     notices,
-    outbox,
     reminders,
     workdays,
 )
@@ -33,7 +32,8 @@ from domain.i18n import N_, translator
 from domain.notification import Attachment, Kind
 from domain.periods import Period, quarter_of
 from domain.quarterly_feedback import UnitFeedback, destinations, unit_feedback
-from storage import audit, cadres, people, units
+from domain.unit_of_work import unit_of_work
+from storage import cadres, people, units
 from storage import events as event_store
 from storage.db import Database
 
@@ -114,12 +114,10 @@ async def registration_reminders(
         await reminders.record_sent(conn, due, today)
         for person_id in due.remind:
             person = cadre_people[person_id]
-            if person.telegram_id is None:
-                continue
-            queued += await outbox.enqueue(
+            queued += await notices.to_person(
                 conn,
-                key=f"cadre-register:{person_id}:{today.isoformat()}",
-                chat_id=person.telegram_id,
+                person.telegram_id,
+                f"cadre-register:{person_id}:{today.isoformat()}",
                 text=REGISTRATION_REMINDER,
                 params={
                     "n": len(sent.get(person_id, [])) + 1,
@@ -135,10 +133,10 @@ async def registration_reminders(
             unit = await units.get(db, unit_id)
             assert unit is not None
             for chat_id in recipients[unit_id]:
-                queued += await outbox.enqueue(
+                queued += await notices.to_person(
                     conn,
-                    key=f"cadre-escalate:{unit_id}:{chat_id}:{today.isoformat()}",
-                    chat_id=chat_id,
+                    chat_id,
+                    f"cadre-escalate:{unit_id}:{chat_id}:{today.isoformat()}",
                     text=ESCALATION,
                     params={"unit": unit.name, "year": today.year, "names": "、".join(names)},
                     kind=Kind.OFFICE_HOURS,
@@ -177,12 +175,12 @@ async def quarterly_nudge(db: Database, branch_id: int | None, now: datetime, tz
     async with db.transaction() as conn:
         for person_id in due:
             person = await people.get_for_update(conn, person_id)
-            if person is None or person.telegram_id is None:
+            if person is None:
                 continue
-            queued += await outbox.enqueue(
+            queued += await notices.to_person(
                 conn,
-                key=f"cadre-nudge:{person_id}:{quarter.label}",
-                chat_id=person.telegram_id,
+                person.telegram_id,
+                f"cadre-nudge:{person_id}:{quarter.label}",
                 template=NUDGE_TEMPLATE,
                 params={"date": quarter.end.isoformat()},
                 kind=Kind.AFTER_HOURS,
@@ -247,10 +245,10 @@ async def queue_feedback(
     queued = 0
     chats = await destinations(db, summary.unit)
     for chat_id in chats:
-        queued += await outbox.enqueue(
+        queued += await notices.to_person(
             conn,
-            key=key if len(chats) == 1 else f"{key}:{chat_id}",
-            chat_id=chat_id,
+            chat_id,
+            key if len(chats) == 1 else f"{key}:{chat_id}",
             template=FEEDBACK_TEMPLATE,
             params={"text": caption(summary)},
             kind=Kind.OFFICE_HOURS,
@@ -296,20 +294,13 @@ async def resend_feedback(
     """An operator's explicit re-send: new keys (the instant of the request), audited."""
     summaries = await unit_feedback(db, quarter, tz, unit_id=unit_id)
     queued = 0
-    async with db.transaction() as conn:
+    stamp = now.strftime("%Y%m%dT%H%M%S")
+    async with unit_of_work(db, None) as work:
         for summary in summaries:
-            stamp = now.strftime("%Y%m%dT%H%M%S")
-            queued += await queue_feedback(
-                conn, db, summary, f"{summary.outbox_key}:resend:{stamp}", now
-            )
-            await audit.record(
-                conn,
-                action="cadre.feedback_resent",
-                subject_type="unit_org",
-                subject_id=summary.unit.id,
-                actor_id=None,
-                branch_id=None,
-                quarter=quarter.label,
+            key = f"{summary.outbox_key}:resend:{stamp}"
+            queued += await queue_feedback(work.conn, db, summary, key, now)
+            await work.audit(
+                "cadre.feedback_resent", "unit_org", summary.unit.id, quarter=quarter.label
             )
     return queued
 
@@ -341,10 +332,10 @@ async def county_half_year(
     async with db.transaction() as conn:
         for chat_id in await county_report.destinations(db):
             for part, attachment in parts:
-                queued += await outbox.enqueue(
+                queued += await notices.to_person(
                     conn,
-                    key=f"county:{half.label}:{chat_id}:{part}",
-                    chat_id=chat_id,
+                    chat_id,
+                    f"county:{half.label}:{chat_id}:{part}",
                     text=caption,
                     params={"period": half.label},
                     kind=Kind.OFFICE_HOURS,
