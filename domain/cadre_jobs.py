@@ -62,7 +62,8 @@ REGISTRATION_REMINDER = N_(
     "with your community party branch: press the button below. "
     "On leave? Send /away with the date you are back."
 )
-# Starts the registration conversation itself (handlers/cadres.py), not /cadre first.
+# Starts the registration conversation itself, not /cadre first: the data of
+# handlers/cadres/registration.StartRegistration (domain/ cannot import its codec).
 REGISTER_BUTTON = [[(N_("📝 Register now"), "cadre:register")]]
 ESCALATION = N_(
     "{unit}: these cadres have not registered for {year} with their community party "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
+from enum import StrEnum
 
 from domain.access import Actor, require
 from domain.effects import effect
@@ -26,15 +27,25 @@ from domain.validation import mainland_phone, one_line, person_name
 from storage import branches, cadres, people, units
 from storage.db import Database
 
-# Ranks of the cadres the policy covers (副科级以上), stored by key.
+
+class Rank(StrEnum):
+    """Ranks of the cadres the policy covers (副科级以上); the values are stored."""
+
+    DEPUTY_SECTION = "deputy_section"
+    SECTION = "section"
+    DEPUTY_DIVISION = "deputy_division"
+    DIVISION = "division"
+    BUREAU = "bureau"
+
+
 RANK_LABELS = {
-    "deputy_section": N_("Deputy section level"),
-    "section": N_("Section level"),
-    "deputy_division": N_("Deputy division level"),
-    "division": N_("Division level"),
-    "bureau": N_("Bureau level and above"),
+    Rank.DEPUTY_SECTION: N_("Deputy section level"),
+    Rank.SECTION: N_("Section level"),
+    Rank.DEPUTY_DIVISION: N_("Deputy division level"),
+    Rank.DIVISION: N_("Division level"),
+    Rank.BUREAU: N_("Bureau level and above"),
 }
-RANKS = tuple(RANK_LABELS)
+RANKS = tuple(rank.value for rank in Rank)
 POSITION_MAX = 40
 ADDRESS_MAX = 100
 REMARK_MAX = 300

@@ -15,6 +15,7 @@ from PIL import Image
 from domain import (
     admin,
     cadre_figures,
+    cadre_jobs,
     cadre_sheets,
     cadres,
     county_report,
@@ -32,6 +33,7 @@ from domain.errors import Conflict, InvalidInput, NotAllowed
 from domain.i18n import translator
 from domain.models import RegistrationStatus
 from domain.post_models import Rating
+from handlers.cadres.registration import StartRegistration
 from storage import cadres as cadre_store
 from storage import units as unit_store
 from storage.db import Database
@@ -555,3 +557,8 @@ def test_a_cadre_row_says_registration_and_leave_in_the_readers_words(
     assert [row[columns["年度注册"]] for row in sheet.rows] == list(registered)
     assert [row[columns["请假情况"]] for row in sheet.rows] == [leave, short_leave]
     assert sheet.rows[0][columns["职级"]] == cadres.rank_label(t, "section")
+
+
+def test_the_reminders_register_button_is_the_conversations_own():
+    ((_, data),) = cadre_jobs.REGISTER_BUTTON[0]
+    assert StartRegistration.parse(data) == StartRegistration()

@@ -26,8 +26,6 @@ HANDLERS_FROM_STORAGE = {"storage.db"}
 ALLOWED: dict[tuple[str, str], str] = {
     ("handlers.basics", "storage.telegram_users"): "issue 17: moving behind domain/",
     ("handlers.branch_choice", "storage.branches"): "issue 17: moving behind domain/",
-    ("handlers.cadres", "storage.cadres"): "issue 17: moving behind domain/",
-    ("handlers.cadres", "storage.units"): "issue 17: moving behind domain/",
     ("handlers.events", "storage.events"): "issue 17: moving behind domain/",
     ("handlers.hours", "storage.hours"): "issue 17: moving behind domain/",
     ("handlers.hours", "storage.people"): "issue 17: moving behind domain/",
@@ -38,7 +36,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("handlers.onboarding", "storage.telegram_users"): "issue 17: moving behind domain/",
     ("handlers.pending", "storage.people"): "issue 17: moving behind domain/",
     ("handlers.posts_admin", "storage.posts"): "issue 17: moving behind domain/",
-    ("handlers.units", "storage.units"): "issue 17: moving behind domain/",
 }
 
 
