@@ -29,7 +29,9 @@ REPLAY_SAFE = {
         " to edit from then on"
     ),
     "domain.broadcasts.settle": "drops a finished broadcast's file; nothing left to do again",
-    "domain.posts.cycle_of": "seeds a branch's posts and cycle once: a second run finds them",
+    "domain.posts.common.cycle_of": (
+        "seeds a branch's posts and cycle once: a second run finds them"
+    ),
 }
 
 
@@ -342,11 +344,12 @@ async def test_the_journal_is_kept_while_its_update_waits_and_pruned_after(tmp_p
 
 
 async def test_a_handled_update_leaves_no_journal(bot, branch):
-    from tests.test_hours import NOW, log, make_member
+    from tests.flows import approved_member, log_hours
+    from tests.test_hours import NOW
 
     bot.app.bot_data["clock"] = lambda: NOW
-    member = await make_member(bot, branch, "李", "李明", "13800138000")
-    await log(member)
+    member = await approved_member(bot, branch, "李", "李明", "13800138000")
+    await log_hours(member)
     assert "已保存为记录 #1" in member.last_text
     assert await bot.db.fetchval("SELECT COUNT(*) FROM update_effects") == 0
 
