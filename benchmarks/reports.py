@@ -25,7 +25,7 @@ from pathlib import Path
 
 from benchmarks._load import JSON, median, report
 from bot.config import load_settings
-from domain import county_report, feedback, fonts, periods
+from domain import cadre_figures, county_report, fonts, periods, quarterly_feedback
 from domain.fonts import FontMissing
 from storage.db import Database
 
@@ -37,7 +37,7 @@ def peak_rss_mb() -> float:
 async def feedback_round(db: Database, quarter: periods.Period, tz) -> tuple[float, float, int]:
     """Wall and CPU seconds (the process's, the database thread's included), bytes."""
     started, cpu = time.perf_counter(), time.process_time()
-    summaries = await feedback.unit_feedback(db, quarter, tz)
+    summaries = await quarterly_feedback.unit_feedback(db, quarter, tz)
     size = sum(len(s.xlsx) for s in summaries)
     return time.perf_counter() - started, time.process_time() - cpu, size
 
@@ -46,7 +46,7 @@ async def county_round(
     db: Database, half: periods.Period, tz, font: Path | None
 ) -> tuple[float, float]:
     started, cpu = time.perf_counter(), time.process_time()
-    figures = await feedback.gather(db, half, tz)
+    figures = await cadre_figures.gather(db, half, tz)
     county_report.workbook(half, figures)
     if font is not None:
         county_report.chart_png(half, figures, font)

@@ -19,12 +19,21 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from domain import county_report, events, feedback, fonts, notices, outbox, reminders, workdays
-from domain.feedback import UnitFeedback
+from domain import (
+    cadre_figures,
+    county_report,
+    events,
+    fonts,
+    notices,
+    reminders,
+    workdays,
+)
 from domain.i18n import N_, translator
 from domain.notification import Attachment, Kind
 from domain.periods import Period, quarter_of
-from storage import audit, cadres, people, units
+from domain.quarterly_feedback import UnitFeedback, destinations, unit_feedback
+from domain.unit_of_work import unit_of_work
+from storage import cadres, people, units
 from storage import events as event_store
 from storage.db import Database
 
@@ -53,7 +62,8 @@ REGISTRATION_REMINDER = N_(
     "with your community party branch: press the button below. "
     "On leave? Send /away with the date you are back."
 )
-# Starts the registration conversation itself (handlers/cadres.py), not /cadre first.
+# Starts the registration conversation itself, not /cadre first: the data of
+# handlers/cadres/registration.StartRegistration (domain/ cannot import its codec).
 REGISTER_BUTTON = [[(N_("📝 Register now"), "cadre:register")]]
 ESCALATION = N_(
     "{unit}: these cadres have not registered for {year} with their community party "
@@ -105,12 +115,10 @@ async def registration_reminders(
         await reminders.record_sent(conn, due, today)
         for person_id in due.remind:
             person = cadre_people[person_id]
-            if person.telegram_id is None:
-                continue
-            queued += await outbox.enqueue(
+            queued += await notices.to_person(
                 conn,
-                key=f"cadre-register:{person_id}:{today.isoformat()}",
-                chat_id=person.telegram_id,
+                person.telegram_id,
+                f"cadre-register:{person_id}:{today.isoformat()}",
                 text=REGISTRATION_REMINDER,
                 params={
                     "n": len(sent.get(person_id, [])) + 1,
@@ -126,10 +134,10 @@ async def registration_reminders(
             unit = await units.get(db, unit_id)
             assert unit is not None
             for chat_id in recipients[unit_id]:
-                queued += await outbox.enqueue(
+                queued += await notices.to_person(
                     conn,
-                    key=f"cadre-escalate:{unit_id}:{chat_id}:{today.isoformat()}",
-                    chat_id=chat_id,
+                    chat_id,
+                    f"cadre-escalate:{unit_id}:{chat_id}:{today.isoformat()}",
                     text=ESCALATION,
                     params={"unit": unit.name, "year": today.year, "names": "、".join(names)},
                     kind=Kind.OFFICE_HOURS,
@@ -154,7 +162,7 @@ async def quarterly_nudge(db: Database, branch_id: int | None, now: datetime, tz
     if _recently_due(today, _nudge_day) is None:
         return 0
     quarter = quarter_of(today)
-    figures = [f for f in await feedback.gather(db, quarter, tz) if f.registered]
+    figures = [f for f in await cadre_figures.gather(db, quarter, tz) if f.registered]
     active = {
         f.person_id: f.events_attended + int(f.hours_verified > 0) + len(f.posts) for f in figures
     }
@@ -168,12 +176,12 @@ async def quarterly_nudge(db: Database, branch_id: int | None, now: datetime, tz
     async with db.transaction() as conn:
         for person_id in due:
             person = await people.get_for_update(conn, person_id)
-            if person is None or person.telegram_id is None:
+            if person is None:
                 continue
-            queued += await outbox.enqueue(
+            queued += await notices.to_person(
                 conn,
-                key=f"cadre-nudge:{person_id}:{quarter.label}",
-                chat_id=person.telegram_id,
+                person.telegram_id,
+                f"cadre-nudge:{person_id}:{quarter.label}",
                 template=NUDGE_TEMPLATE,
                 params={"date": quarter.end.isoformat()},
                 kind=Kind.AFTER_HOURS,
@@ -236,12 +244,12 @@ async def queue_feedback(
     """One unit's summary with its XLSX to its group, else its contacts; none: the
     secretaries of the branches its cadres live in are told it waits."""
     queued = 0
-    chats = await feedback.destinations(db, summary.unit)
+    chats = await destinations(db, summary.unit)
     for chat_id in chats:
-        queued += await outbox.enqueue(
+        queued += await notices.to_person(
             conn,
-            key=key if len(chats) == 1 else f"{key}:{chat_id}",
-            chat_id=chat_id,
+            chat_id,
+            key if len(chats) == 1 else f"{key}:{chat_id}",
             template=FEEDBACK_TEMPLATE,
             params={"text": caption(summary)},
             kind=Kind.OFFICE_HOURS,
@@ -273,7 +281,7 @@ async def quarterly_feedback(
     if due is None:
         return 0
     quarter = due[1]
-    summaries = await feedback.unit_feedback(db, quarter, tz)
+    summaries = await unit_feedback(db, quarter, tz)
     queued = 0
     async with db.transaction() as conn:
         for summary in summaries:
@@ -285,22 +293,15 @@ async def resend_feedback(
     db: Database, quarter: Period, tz: ZoneInfo, now: datetime, unit_id: int | None = None
 ) -> int:
     """An operator's explicit re-send: new keys (the instant of the request), audited."""
-    summaries = await feedback.unit_feedback(db, quarter, tz, unit_id=unit_id)
+    summaries = await unit_feedback(db, quarter, tz, unit_id=unit_id)
     queued = 0
-    async with db.transaction() as conn:
+    stamp = now.strftime("%Y%m%dT%H%M%S")
+    async with unit_of_work(db, None) as work:
         for summary in summaries:
-            stamp = now.strftime("%Y%m%dT%H%M%S")
-            queued += await queue_feedback(
-                conn, db, summary, f"{summary.outbox_key}:resend:{stamp}", now
-            )
-            await audit.record(
-                conn,
-                action="cadre.feedback_resent",
-                subject_type="unit_org",
-                subject_id=summary.unit.id,
-                actor_id=None,
-                branch_id=None,
-                quarter=quarter.label,
+            key = f"{summary.outbox_key}:resend:{stamp}"
+            queued += await queue_feedback(work.conn, db, summary, key, now)
+            await work.audit(
+                "cadre.feedback_resent", "unit_org", summary.unit.id, quarter=quarter.label
             )
     return queued
 
@@ -315,7 +316,7 @@ async def county_half_year(
     if due is None:
         return 0
     half = due[1]
-    figures = await feedback.gather(db, half, tz)
+    figures = await cadre_figures.gather(db, half, tz)
     book = county_report.workbook(half, figures)
     xlsx_name, png_name = county_report.file_names(half)
     parts = [("xlsx", Attachment(xlsx_name, content=book))]
@@ -332,10 +333,10 @@ async def county_half_year(
     async with db.transaction() as conn:
         for chat_id in await county_report.destinations(db):
             for part, attachment in parts:
-                queued += await outbox.enqueue(
+                queued += await notices.to_person(
                     conn,
-                    key=f"county:{half.label}:{chat_id}:{part}",
-                    chat_id=chat_id,
+                    chat_id,
+                    f"county:{half.label}:{chat_id}:{part}",
                     text=caption,
                     params={"period": half.label},
                     kind=Kind.OFFICE_HOURS,

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
+from enum import StrEnum
 
-from domain import outbox
 from domain.access import Actor, require
 from domain.effects import effect
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from domain.i18n import N_
+from domain.i18n import N_, Translator
 from domain.models import (
     Branch,
     CadreRegistration,
@@ -21,13 +21,31 @@ from domain.models import (
     UnitOrg,
 )
 from domain.periods import Period
+from domain.unit_of_work import unit_of_work
 from domain.units import insert_unit, unit_name
-from domain.validation import clean_text, mainland_phone, person_name
-from storage import audit, branches, cadres, people, units
+from domain.validation import mainland_phone, one_line, person_name
+from storage import branches, cadres, people, units
 from storage.db import Database
 
-# Ranks of the cadres the policy covers (副科级以上); stored by key, labelled in handlers.
-RANKS = ("deputy_section", "section", "deputy_division", "division", "bureau")
+
+class Rank(StrEnum):
+    """Ranks of the cadres the policy covers (副科级以上); the values are stored."""
+
+    DEPUTY_SECTION = "deputy_section"
+    SECTION = "section"
+    DEPUTY_DIVISION = "deputy_division"
+    DIVISION = "division"
+    BUREAU = "bureau"
+
+
+RANK_LABELS = {
+    Rank.DEPUTY_SECTION: N_("Deputy section level"),
+    Rank.SECTION: N_("Section level"),
+    Rank.DEPUTY_DIVISION: N_("Deputy division level"),
+    Rank.DIVISION: N_("Division level"),
+    Rank.BUREAU: N_("Bureau level and above"),
+}
+RANKS = tuple(rank.value for rank in Rank)
 POSITION_MAX = 40
 ADDRESS_MAX = 100
 REMARK_MAX = 300
@@ -41,31 +59,27 @@ REJECTED = N_(
 )
 
 
-def _text(value: str, code: str, shortest: int, longest: int) -> str:
-    text = clean_text(value).replace("\n", " ")
-    if len(text) < shortest:
-        raise InvalidInput(f"{code}_too_short")
-    if len(text) > longest:
-        raise InvalidInput(f"{code}_too_long", max=longest)
-    return text
-
-
 def position(value: str) -> str:
-    return _text(value, "position", 2, POSITION_MAX)
+    return one_line(value, "position", 2, POSITION_MAX)
 
 
 def address(value: str) -> str:
-    return _text(value, "address", 4, ADDRESS_MAX)
+    return one_line(value, "address", 4, ADDRESS_MAX)
 
 
 def remark(value: str) -> str:
-    return _text(value, "remark", 2, REMARK_MAX)
+    return one_line(value, "remark", 2, REMARK_MAX)
 
 
 def rank(value: str) -> str:
     if value not in RANKS:
         raise InvalidInput("rank_invalid")
     return value
+
+
+def rank_label(t: Translator, rank: str) -> str:
+    # Never gettext(""): that is the catalog's header.
+    return t.gettext(RANK_LABELS[rank]) if rank in RANK_LABELS else rank
 
 
 @dataclass(frozen=True)
@@ -127,33 +141,25 @@ async def submit(db: Database, actor: Actor, facts: Facts, year: int) -> Submitt
     facts = facts.checked()
     if facts.unit_id is not None and await units.get(db, facts.unit_id) is None:
         raise NotFound("unit_unknown", unit=facts.unit_id)
-    secretaries = await people.secretaries(db, person.branch_id)
-    async with db.transaction() as conn:
-        if await cadres.pending_of(conn, person.id) is not None:
+    async with unit_of_work(db, actor, branch_id=person.branch_id) as work:
+        if await cadres.pending_of(work.conn, person.id) is not None:
             raise Conflict("registration_pending")
         registration_id = await cadres.insert(
-            conn, person_id=person.id, branch_id=person.branch_id, year=year, facts=asdict(facts)
-        )
-        await audit.record(
-            conn,
-            action="cadre.registration_submitted",
-            subject_type="cadre_registration",
-            subject_id=registration_id,
-            actor_id=person.id,
+            work.conn,
+            person_id=person.id,
             branch_id=person.branch_id,
             year=year,
+            facts=asdict(facts),
         )
-        for secretary in secretaries:
-            if secretary.telegram_id is not None:
-                await outbox.enqueue(
-                    conn,
-                    key=f"cadre-to-confirm:{registration_id}:{secretary.id}",
-                    chat_id=secretary.telegram_id,
-                    template=TO_CONFIRM_TEMPLATE,
-                    params={"registration": registration_id},
-                    branch_id=person.branch_id,
-                )
-        registration = await cadres.get_for_update(conn, registration_id)
+        await work.audit(
+            "cadre.registration_submitted", "cadre_registration", registration_id, year=year
+        )
+        await work.tell_secretaries(
+            f"cadre-to-confirm:{registration_id}",
+            template=TO_CONFIRM_TEMPLATE,
+            params={"registration": registration_id},
+        )
+        registration = await cadres.get_for_update(work.conn, registration_id)
     assert registration is not None
     return await _submitted(db, registration)
 
@@ -163,6 +169,17 @@ async def _submitted(db: Database, registration: CadreRegistration) -> Submitted
     assert branch is not None
     unit = await units.get(db, registration.unit_id) if registration.unit_id else None
     return Submitted(registration, branch, await people.secretaries(db, branch.id), unit)
+
+
+async def to_confirm(
+    db: Database, registration_id: int
+) -> tuple[CadreRegistration, UnitOrg | None] | None:
+    """A registration with its unit, as the secretary's card shows it; None once gone."""
+    registration = await cadres.get(db, registration_id)
+    if registration is None:
+        return None
+    unit = await units.get(db, registration.unit_id) if registration.unit_id else None
+    return registration, unit
 
 
 async def renew(db: Database, actor: Actor, year: int) -> Submitted:
@@ -187,44 +204,35 @@ class Decided:
 async def decide(db: Database, actor: Actor, registration_id: int, *, approve: bool) -> Decided:
     """The secretary of the cadre's branch confirms or rejects a pending version, once. A
     unit the cadre found not listed is added on confirmation."""
-    async with db.transaction() as conn:
-        registration = await cadres.get_for_update(conn, registration_id)
+    async with unit_of_work(db, actor) as work:
+        registration = await cadres.get_for_update(work.conn, registration_id)
         if registration is None:
             raise NotFound("cadre_registration_unknown")
-        secretary = require(actor, Role.SECRETARY, registration.branch_id)
+        secretary = work.require(Role.SECRETARY, registration.branch_id)
         if registration.status is not RegistrationStatus.PENDING:
             raise Conflict("already_decided")
         unit_id = registration.unit_id
         if approve and unit_id is None:
-            existing = await units.by_name(conn, registration.unit_name or "")
+            existing = await units.by_name(work.conn, registration.unit_name or "")
             unit_id = existing.id if existing else None
             if unit_id is None:
-                unit_id = await insert_unit(conn, registration.unit_name, None, secretary.id)
+                unit_id = await insert_unit(work, registration.unit_name, None)
         status = RegistrationStatus.CONFIRMED if approve else RegistrationStatus.REJECTED
-        if not await cadres.decide(conn, registration.id, status, secretary.id, unit_id):
+        if not await cadres.decide(work.conn, registration.id, status, secretary.id, unit_id):
             raise Conflict("already_decided")
         if approve:
             await people.grant_role(
-                conn, registration.person_id, registration.branch_id, Role.CADRE, secretary.id
+                work.conn, registration.person_id, registration.branch_id, Role.CADRE, secretary.id
             )
-        await audit.record(
-            conn,
-            action=f"cadre.registration_{status}",
-            subject_type="cadre_registration",
-            subject_id=registration.id,
-            actor_id=secretary.id,
-            branch_id=registration.branch_id,
-        )
-        decided = await cadres.get_for_update(conn, registration.id)
-        person = await people.get_for_update(conn, registration.person_id)
-        if person is not None and person.telegram_id is not None:
-            await outbox.enqueue(
-                conn,
-                key=f"cadre-decided:{registration.id}",
-                chat_id=person.telegram_id,
+        await work.audit(f"cadre.registration_{status}", "cadre_registration", registration.id)
+        decided = await cadres.get_for_update(work.conn, registration.id)
+        person = await people.get_for_update(work.conn, registration.person_id)
+        if person is not None:
+            await work.tell(
+                person.telegram_id,
+                f"cadre-decided:{registration.id}",
                 text=CONFIRMED if approve else REJECTED,
                 params={"year": registration.year},
-                branch_id=registration.branch_id,
             )
     assert decided is not None and person is not None
     unit = await units.get(db, decided.unit_id) if decided.unit_id else None
@@ -266,18 +274,10 @@ async def set_leave(
     person = _registrant(actor)
     if until is not None and not today <= until <= today + timedelta(days=LEAVE_MAX_DAYS):
         raise InvalidInput("leave_date_invalid")
-    note = _text(note, "leave_note", 0, 100) if note else None
-    async with db.transaction() as conn:
-        await cadres.set_leave(conn, person.id, until, note)
-        await audit.record(
-            conn,
-            action="cadre.leave",
-            subject_type="person",
-            subject_id=person.id,
-            actor_id=person.id,
-            branch_id=person.branch_id,
-            until=until,
-        )
+    note = one_line(note, "leave_note", 0, 100) if note else None
+    async with unit_of_work(db, actor, branch_id=person.branch_id) as work:
+        await cadres.set_leave(work.conn, person.id, until, note)
+        await work.audit("cadre.leave", "person", person.id, until=until)
 
 
 async def branch_cadres(db: Database, actor: Actor, branch_id: int, year: int):
@@ -294,19 +294,15 @@ async def add_remark(
     latest = await cadres.latest_confirmed(db, person_id)
     if latest is None:
         raise NotFound("cadre_registration_unknown")
-    secretary = require(actor, Role.SECRETARY, latest.branch_id)
-    text = remark(text)
-    async with db.transaction() as conn:
+    async with unit_of_work(db, actor) as work:
+        secretary = work.require(Role.SECRETARY, latest.branch_id)
+        text = remark(text)
         await cadres.add_remark(
-            conn, person_id=person_id, quarter=period.label, remark=text, author_id=secretary.id
-        )
-        await audit.record(
-            conn,
-            action="cadre.remark",
-            subject_type="person",
-            subject_id=person_id,
-            actor_id=secretary.id,
-            branch_id=latest.branch_id,
+            work.conn,
+            person_id=person_id,
             quarter=period.label,
+            remark=text,
+            author_id=secretary.id,
         )
+        await work.audit("cadre.remark", "person", person_id, quarter=period.label)
     return latest

@@ -1,6 +1,6 @@
 """The half-yearly report to the county organisation department (每半年汇报): per branch
 and per unit, cadres registered or not, participation and hours, as XLSX plus a bar chart
-(PNG) per branch. Pure builders over `feedback.CadreFigures`."""
+(PNG) per branch. Pure builders over `cadre_figures.CadreFigures`."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from domain.feedback import CadreFigures, Sheet, cadre_sheet, period_label, write_sheet
+from domain.cadre_figures import CadreFigures
+from domain.cadre_sheets import Sheet, cadre_sheet, write_sheet
 from domain.i18n import translator
 from domain.periods import Period
+from domain.quarterly_feedback import period_label
 from domain.spreadsheets import new_workbook, save
 from storage import units
 from storage.db import Database

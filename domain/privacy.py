@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from domain.access import Actor
-from domain.feedback import CadreFigures
+from domain.cadre_figures import CadreFigures
 from domain.models import Role
 from storage import units
 from storage.db import Database

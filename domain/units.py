@@ -10,10 +10,11 @@ from datetime import datetime, timedelta
 from domain import onboarding
 from domain.access import Actor
 from domain.effects import effect
-from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from domain.errors import Conflict, NotAllowed, NotFound
 from domain.models import Invite, InviteRole, Role, UnitOrg
-from domain.validation import clean_text
-from storage import audit, units
+from domain.unit_of_work import UnitOfWork, unit_of_work
+from domain.validation import one_line
+from storage import units
 from storage.db import Database, utcnow
 
 UNIT_NAME_MAX = 60
@@ -21,12 +22,7 @@ LINK_CODE_DAYS = 2
 
 
 def unit_name(value: str) -> str:
-    name = clean_text(value).replace("\n", " ")
-    if len(name) < 2:
-        raise InvalidInput("unit_name_too_short")
-    if len(name) > UNIT_NAME_MAX:
-        raise InvalidInput("unit_name_too_long", max=UNIT_NAME_MAX)
-    return name
+    return one_line(value, "unit_name", 2, UNIT_NAME_MAX)
 
 
 def _may_manage_units(actor: Actor | None) -> int | None:
@@ -39,26 +35,35 @@ def _may_manage_units(actor: Actor | None) -> int | None:
     raise NotAllowed("not_allowed")
 
 
+async def all_units(db: Database) -> list[UnitOrg]:
+    """Every unit party organisation, oldest first: what a registering cadre chooses from."""
+    return await units.all_units(db)
+
+
+async def get(db: Database, unit_id: int) -> UnitOrg | None:
+    return await units.get(db, unit_id)
+
+
+async def contact_units(db: Database, actor: Actor) -> list[int]:
+    """The units whose contact the actor is; none for anyone else."""
+    if actor.person is None:
+        return []
+    return await units.units_of_contact(db, actor.person.id)
+
+
 async def insert_unit(
-    conn, name: str, parent_id: int | None, created_by: int | None, locale: str | None = None
+    work: UnitOfWork, name: str, parent_id: int | None, locale: str | None = None
 ) -> int:
-    """Within the caller's transaction, so a secretary confirming a cadre whose unit was
-    not listed adds the unit and confirms at once."""
+    """Within the caller's work, so a secretary confirming a cadre whose unit was not
+    listed adds the unit and confirms at once."""
+    created_by = work.person.id if work.person else None
     try:
         unit_id = await units.create(
-            conn, name=name, parent_id=parent_id, created_by=created_by, locale=locale
+            work.conn, name=name, parent_id=parent_id, created_by=created_by, locale=locale
         )
     except sqlite3.IntegrityError:
         raise Conflict("unit_exists", name=name) from None
-    await audit.record(
-        conn,
-        action="unit.created",
-        subject_type="unit_org",
-        subject_id=unit_id,
-        actor_id=created_by,
-        name=name,
-        parent=parent_id,
-    )
+    await work.audit("unit.created", "unit_org", unit_id, name=name, parent=parent_id)
     return unit_id
 
 
@@ -71,12 +76,12 @@ async def add_unit(
     locale: str | None = None,
 ) -> UnitOrg:
     """`locale`: the language of the unit's summaries (None: the bot's default)."""
-    created_by = _may_manage_units(actor)
+    _may_manage_units(actor)
     name = unit_name(name)
     if parent_id is not None and await units.get(db, parent_id) is None:
         raise NotFound("unit_unknown", unit=parent_id)
-    async with db.transaction() as conn:
-        unit_id = await insert_unit(conn, name, parent_id, created_by, locale)
+    async with unit_of_work(db, actor) as work:
+        unit_id = await insert_unit(work, name, parent_id, locale)
     unit = await units.get(db, unit_id)
     assert unit is not None
     return unit
@@ -113,9 +118,9 @@ async def new_link_code(db: Database, actor: Actor, unit_id: int) -> LinkCode:
     assert unit is not None
     code = onboarding.new_code()
     expires_at = utcnow() + timedelta(days=LINK_CODE_DAYS)
-    async with db.transaction() as conn:
+    async with unit_of_work(db, actor) as work:
         await units.add_link_code(
-            conn, code=code, unit_id=unit_id, created_by=actor.person.id, expires_at=expires_at
+            work.conn, code=code, unit_id=unit_id, created_by=actor.person.id, expires_at=expires_at
         )
     return LinkCode(code, unit, expires_at)
 
@@ -126,18 +131,12 @@ async def link_chat(db: Database, code: str, chat_id: int, now: datetime | None 
     code = code.strip().upper()
     if not code.isalnum() or len(code) > 64:
         raise NotFound("link_code_unknown")
-    async with db.transaction() as conn:
-        unit_id = await units.use_link_code(conn, code, now or utcnow())
+    async with unit_of_work(db, None) as work:
+        unit_id = await units.use_link_code(work.conn, code, now or utcnow())
         if unit_id is None:
             raise NotFound("link_code_unknown")
-        await units.set_chat(conn, unit_id, chat_id)
-        await audit.record(
-            conn,
-            action="unit.chat_linked",
-            subject_type="unit_org",
-            subject_id=unit_id,
-            chat=chat_id,
-        )
+        await units.set_chat(work.conn, unit_id, chat_id)
+        await work.audit("unit.chat_linked", "unit_org", unit_id, chat=chat_id)
     unit = await units.get(db, unit_id)
     assert unit is not None
     return unit

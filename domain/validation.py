@@ -20,12 +20,18 @@ def clean_text(value: str) -> str:
     return re.sub(r"[ \t\u3000]+", " ", kept).strip()
 
 
+def one_line(value: str, code: str, shortest: int, longest: int) -> str:
+    """Typed text on one line, refused as `{code}_too_short` or `{code}_too_long`."""
+    text = clean_text(value).replace("\n", " ")
+    if len(text) < shortest:
+        raise InvalidInput(f"{code}_too_short")
+    if len(text) > longest:
+        raise InvalidInput(f"{code}_too_long", max=longest)
+    return text
+
+
 def person_name(value: str) -> str:
-    name = clean_text(value).replace("\n", " ")
-    if len(name) < 2:
-        raise InvalidInput("name_too_short")
-    if len(name) > NAME_MAX:
-        raise InvalidInput("name_too_long", max=NAME_MAX)
+    name = one_line(value, "name", 2, NAME_MAX)
     for ch in name:
         category = unicodedata.category(ch)
         if not (category.startswith("L") or category.startswith("M") or ch in _NAME_PUNCT):

@@ -68,15 +68,6 @@ COMMANDS: list[Command] = [
 
 # Buttons not declared as codecs yet, keyed by the callback pattern they are registered with.
 BUTTONS: dict[str, Audience] = {
-    r"^cadre:register$": Audience.CADRE,
-    r"^cadre:unit:": Audience.CADRE,
-    r"^cadre:rank:": Audience.CADRE,
-    r"^cadre:submit$": Audience.CADRE,
-    r"^cadre:redo$": Audience.CADRE,
-    r"^cadre:(unit:|rank:|submit$|redo$)": Audience.CADRE,
-    r"^cadre:renew$": Audience.CADRE,
-    r"^cadre:(confirm|reject):": Audience.SECRETARY,
-    r"^remark:": Audience.SECRETARY,
     r"^ev:(ics|roster|live|code|mark|export):": Audience.SECRETARY,
     r"^ev:cancel$": Audience.SECRETARY,
     r"^ev:create$": Audience.SECRETARY,

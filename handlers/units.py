@@ -4,40 +4,51 @@ in the group); /cadres lists the cadres the asker may see; /remark for the feedb
 
 from __future__ import annotations
 
-import re
+from enum import StrEnum
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import (
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
 
 from bot.context import BotContext
 from bot.sender import Rendered, renderer
-from domain import cadre_jobs, cadres, feedback, periods, privacy, units
+from domain import cadre_figures, cadre_jobs, cadres, periods, privacy, quarterly_feedback, units
+from domain.access import Audience
 from domain.errors import DomainError, NotAllowed
 from domain.i18n import Translator
 from domain.models import Role
 from handlers.branch_choice import acting_branch, branch_or_ask, choice_handler
-from handlers.cadres import today
+from handlers.buttons import Button
+from handlers.cadres.registration import today
 from handlers.common import (
     answer_query,
     drop_buttons,
     error_text,
-    parse_callback,
     tr,
     who,
 )
-from handlers.conversation import CANCEL_HINT, answer_stale, offer
-from storage import units as unit_store
+from handlers.conversation import CANCEL_HINT, cancel_with, offer
 from storage.db import Database
 
-UNIT_NAME = "unit.name"
-REMARK_TEXT = "remark.text"
-_REMARK_DATA = re.compile(r"remark:(\d{1,12})")
+
+class UnitAddStep(StrEnum):
+    """/unit_add's steps. The values are persisted (ptb_conversations): keep them."""
+
+    NAME = "unit.name"
+
+
+class RemarkStep(StrEnum):
+    """/remark's steps. The values are persisted (ptb_conversations): keep them."""
+
+    TEXT = "remark.text"
+
+
+REMARK_FOR = "remark_for"
+
+
+class RemarkOn(Button, prefix="remark", audience=Audience.SECRETARY):
+    """The cadre a secretary's remark is about."""
+
+    person_id: int
 
 
 async def _refuse(update: Update, context: BotContext, exc: DomainError) -> int:
@@ -46,7 +57,7 @@ async def _refuse(update: Update, context: BotContext, exc: DomainError) -> int:
     return ConversationHandler.END
 
 
-async def unit_add(update: Update, context: BotContext) -> str | int:
+async def unit_add(update: Update, context: BotContext) -> UnitAddStep | int:
     t = await tr(update, context)
     me = await who(update, context)
     if not me.has(Role.SECRETARY):
@@ -59,10 +70,10 @@ async def unit_add(update: Update, context: BotContext) -> str | int:
         + "\n"
         + t.gettext(CANCEL_HINT)
     )
-    return UNIT_NAME
+    return UnitAddStep.NAME
 
 
-async def unit_named(update: Update, context: BotContext) -> str | int:
+async def unit_named(update: Update, context: BotContext) -> UnitAddStep | int:
     t = await tr(update, context)
     me = await who(update, context)
     try:
@@ -71,7 +82,7 @@ async def unit_named(update: Update, context: BotContext) -> str | int:
         invite = await units.invite_contact(context.db, me, unit.id, branch_id)
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
-        return UNIT_NAME
+        return UnitAddStep.NAME
     link = f"https://t.me/{context.bot.username}?start={invite.code}"
     await update.effective_message.reply_text(
         t.gettext(
@@ -88,7 +99,7 @@ async def unit_link(update: Update, context: BotContext) -> None:
     """The unit contact gets a code to send in the unit's group chat."""
     t = await tr(update, context)
     me = await who(update, context)
-    mine = await unit_store.units_of_contact(context.db, me.person.id) if me.person else []
+    mine = await units.contact_units(context.db, me)
     if not mine:
         await _refuse(update, context, NotAllowed("not_unit_contact"))
         return
@@ -126,19 +137,19 @@ async def list_cadres(update: Update, context: BotContext) -> None:
     viewer = await privacy.viewer_of(context.db, me)
     quarter = periods.quarter_of(today(context))
     figures = privacy.visible(
-        viewer, await feedback.gather(context.db, quarter, context.settings.tz)
+        viewer, await cadre_figures.gather(context.db, quarter, context.settings.tz)
     )
     if not figures:
         await update.effective_message.reply_text(t.gettext("There are no cadres for you to see."))
         return
-    lines = [t.gettext("Cadres ({period}):", period=feedback.period_label(t, quarter))]
+    lines = [t.gettext("Cadres ({period}):", period=quarterly_feedback.period_label(t, quarter))]
     for figure in figures:
         mark = "✅" if figure.registered else "⏳"
         lines.append(f"{mark} {figure.name} — {figure.unit_name} — {'、'.join(figure.branches)}")
     await update.effective_message.reply_text("\n".join(lines))
 
 
-async def remark(update: Update, context: BotContext) -> str | int:
+async def remark(update: Update, context: BotContext) -> RemarkStep | int:
     t = await tr(update, context)
     me = await who(update, context)
     if not me.has(Role.SECRETARY):
@@ -152,35 +163,29 @@ async def remark(update: Update, context: BotContext) -> str | int:
             t.gettext("No cadre of your branch is registered this year.")
         )
         return ConversationHandler.END
-    keyboard = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(r.name, callback_data=f"remark:{r.person_id}")] for r in found]
-    )
+    keyboard = InlineKeyboardMarkup([[RemarkOn(r.person_id).button(r.name)] for r in found])
     await offer(
         update, context, t.gettext("Which cadre is your remark for this quarter about?"), keyboard
     )
-    return REMARK_TEXT
+    return RemarkStep.TEXT
 
 
-async def remark_whom(update: Update, context: BotContext) -> str:
+async def remark_whom(update: Update, context: BotContext) -> RemarkStep:
     query = update.callback_query
     t = await tr(update, context)
-    match = parse_callback(query.data, _REMARK_DATA)
-    if match is None:
-        await answer_stale(query, t)
-        return REMARK_TEXT
     await answer_query(query)
     await drop_buttons(query)
-    context.user_data["remark_for"] = int(match.group(1))
+    context.user_data[REMARK_FOR] = RemarkOn.of(update).person_id
     await update.effective_message.reply_text(t.gettext("Please write your remark."))
-    return REMARK_TEXT
+    return RemarkStep.TEXT
 
 
-async def remark_written(update: Update, context: BotContext) -> str | int:
+async def remark_written(update: Update, context: BotContext) -> RemarkStep | int:
     t = await tr(update, context)
-    person_id = context.user_data.get("remark_for")
+    person_id = context.user_data.get(REMARK_FOR)
     if person_id is None:
         await update.effective_message.reply_text(t.gettext("Please choose the cadre first."))
-        return REMARK_TEXT
+        return RemarkStep.TEXT
     quarter = periods.quarter_of(today(context))
     try:
         registration = await cadres.add_remark(
@@ -193,24 +198,17 @@ async def remark_written(update: Update, context: BotContext) -> str | int:
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
         if exc.code == "not_allowed":
-            context.user_data.pop("remark_for", None)
+            context.user_data.pop(REMARK_FOR, None)
             return ConversationHandler.END
-        return REMARK_TEXT
-    context.user_data.pop("remark_for", None)
+        return RemarkStep.TEXT
+    context.user_data.pop(REMARK_FOR, None)
     await update.effective_message.reply_text(
         t.gettext(
             "Saved. Your remark on {name} goes into the feedback for {period}.",
             name=registration.name,
-            period=feedback.period_label(t, quarter),
+            period=quarterly_feedback.period_label(t, quarter),
         )
     )
-    return ConversationHandler.END
-
-
-async def cancel(update: Update, context: BotContext) -> int:
-    t = await tr(update, context)
-    context.user_data.pop("remark_for", None)
-    await update.effective_message.reply_text(t.gettext("Cancelled. Nothing was saved."))
     return ConversationHandler.END
 
 
@@ -218,7 +216,7 @@ def _conversation(name: str, entries: list, states: dict) -> ConversationHandler
     return ConversationHandler(
         entry_points=entries,
         states=states,
-        fallbacks=[CommandHandler("cancel", cancel)],
+        fallbacks=[CommandHandler("cancel", cancel_with(REMARK_FOR))],
         allow_reentry=True,
         name=name,
         persistent=True,
@@ -234,14 +232,14 @@ def conversations() -> list[ConversationHandler]:
                 CommandHandler("unit_add", unit_add),
                 choice_handler("unit_add", unit_add),
             ],
-            {UNIT_NAME: [MessageHandler(text, unit_named)]},
+            {UnitAddStep.NAME: [MessageHandler(text, unit_named)]},
         ),
         _conversation(
             "remark",
             [CommandHandler("remark", remark)],
             {
-                REMARK_TEXT: [
-                    CallbackQueryHandler(remark_whom, pattern=r"^remark:"),
+                RemarkStep.TEXT: [
+                    RemarkOn.handler(remark_whom),
                     MessageHandler(text, remark_written),
                 ]
             },

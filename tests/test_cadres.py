@@ -4,6 +4,7 @@ periods, and the figures in the feedback and county files."""
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -13,12 +14,15 @@ from PIL import Image
 
 from domain import (
     admin,
+    cadre_figures,
+    cadre_jobs,
+    cadre_sheets,
     cadres,
     county_report,
-    feedback,
     fonts,
     periods,
     privacy,
+    quarterly_feedback,
     reminders,
     units,
     workdays,
@@ -26,8 +30,10 @@ from domain import (
 from domain import hours as hours_domain
 from domain.access import actor
 from domain.errors import Conflict, InvalidInput, NotAllowed
+from domain.i18n import translator
 from domain.models import RegistrationStatus
 from domain.post_models import Rating
+from handlers.cadres.registration import StartRegistration
 from storage import cadres as cadre_store
 from storage import units as unit_store
 from storage.db import Database
@@ -164,7 +170,7 @@ async def test_privacy_matrix(world):
     edu_east = await registered(db, await member(db, east.id, "东教育"), 1, education.id)
     edu_west = await registered(db, await member(db, west.id, "西教育"), 2, education.id)
     health_east = await registered(db, await member(db, east.id, "东卫健"), 1, health.id)
-    figures = {f.person_id: f for f in await feedback.gather(db, periods.quarter(2026, 3), TZ)}
+    figures = {f.person_id: f for f in await cadre_figures.gather(db, periods.quarter(2026, 3), TZ)}
     plain_member = privacy.Subject(frozenset({east.id}), None, is_cadre=False)
     subjects = {
         name: privacy.subject_of(figures[pid])
@@ -197,7 +203,7 @@ async def test_privacy_matrix(world):
     for viewer_name, viewer in viewers.items():
         seen = {name for name, subject in subjects.items() if privacy.can_see(viewer, subject)}
         assert seen == expected[viewer_name], viewer_name
-    assert [f.name for f in feedback.of_unit(figures.values(), health.id)] == ["东卫健"]
+    assert [f.name for f in cadre_figures.of_unit(figures.values(), health.id)] == ["东卫健"]
 
 
 # ---------------------------------------------------------------------------- reminders
@@ -268,7 +274,7 @@ def test_periods():
 # ---------------------------------------------------------------------- files, parsed
 
 
-class Activity(feedback.RegistrationOnly):
+class Activity(cadre_figures.RegistrationOnly):
     """Stands in for the hours, events and posts features."""
 
     async def events_attended(self, db, person_ids, period):
@@ -278,7 +284,7 @@ class Activity(feedback.RegistrationOnly):
         return {pid: (3.5, 1.0) for pid in person_ids}
 
     async def posts(self, db, person_ids, period):
-        return {pid: (feedback.PostHeld("政策宣传岗", "优秀"),) for pid in person_ids}
+        return {pid: (cadre_figures.PostHeld("政策宣传岗", "优秀"),) for pid in person_ids}
 
 
 async def test_unit_feedback_holds_exactly_the_units_cadres_with_their_figures(world):
@@ -294,7 +300,7 @@ async def test_unit_feedback_holds_exactly_the_units_cadres_with_their_figures(w
     await cadres.add_remark(db, secretary, edu_east, q3, "积极参加社区活动")
     with pytest.raises(NotAllowed):
         await cadres.add_remark(db, await actor(db, 2), edu_east, q3, "越权")
-    summaries = await feedback.unit_feedback(db, q3, TZ, provider=Activity())
+    summaries = await quarterly_feedback.unit_feedback(db, q3, TZ, provider=Activity())
     by_unit = {s.unit.name: s for s in summaries}
     edu = by_unit["县教育局机关党委"]
     assert edu.outbox_key == f"feedback:{education.id}:2026Q3"
@@ -332,7 +338,7 @@ async def test_a_cadre_who_moved_branch_appears_once_with_both_branches(world):
         )
         await conn.execute("UPDATE roles SET branch_id = ?", (west.id,))
     await registered(db, telegram_id, 2, education.id, address="西湖路 9 号")
-    figures = await feedback.gather(db, periods.quarter(2026, 3), TZ)
+    figures = await cadre_figures.gather(db, periods.quarter(2026, 3), TZ)
     assert len(figures) == 1
     assert figures[0].branches == ("东风社区党支部", "西湖社区党支部")
 
@@ -344,7 +350,7 @@ async def test_county_report_tallies_and_chart(world):
     await registered(db, await member(db, west.id, "旧卫健"), 2, health.id, 2025)
     await member(db, east.id, "从未登记")
     half = periods.half(2026, 2)
-    figures = await feedback.gather(db, half, TZ, Activity())
+    figures = await cadre_figures.gather(db, half, TZ, Activity())
     book = load_workbook(io.BytesIO(county_report.workbook(half, figures)))
     assert book.sheetnames == ["分支部", "分单位", "干部明细"]
     branches = {r[0]: r for r in book["分支部"].iter_rows(3, values_only=True)}
@@ -396,18 +402,18 @@ async def test_a_january_from_the_database_stops_once_registered(world):
 
 async def test_summaries_go_to_the_group_else_the_contacts_else_wait(world):
     db, east, _, education, _ = world
-    assert await feedback.destinations(db, education) == []
+    assert await quarterly_feedback.destinations(db, education) == []
     contact = await member(db, east.id, "联系人", cadre=False)
     async with db.transaction() as conn:
         await conn.execute(
             "INSERT INTO unit_contacts (unit_id, person_id, since) VALUES (?, ?, 'x')",
             (education.id, (await actor(db, contact)).person.id),
         )
-    assert await feedback.destinations(db, education) == [contact]
+    assert await quarterly_feedback.destinations(db, education) == [contact]
     async with db.transaction() as conn:
         await conn.execute("UPDATE unit_orgs SET chat_id = -100 WHERE id = ?", (education.id,))
     linked = await unit_store.get(db, education.id)
-    assert await feedback.destinations(db, linked) == [-100]
+    assert await quarterly_feedback.destinations(db, linked) == [-100]
 
 
 async def test_the_digest_learns_whose_remark_is_missing_in_the_last_week(world):
@@ -451,7 +457,7 @@ async def test_recorded_activity_counts_once_for_a_cadre_who_moved_branch(world)
     other = await registered(db, await member(db, west.id, "别人"), 2, education.id, 2026)
     await hours(db, other, west.id, date(2026, 8, 1), 10)
 
-    figures = await feedback.gather(db, periods.quarter(2026, 3), TZ)
+    figures = await cadre_figures.gather(db, periods.quarter(2026, 3), TZ)
     mine = [f for f in figures if f.person_id == person_id]
     assert len(mine) == 1
     (figure,) = mine
@@ -488,16 +494,18 @@ async def test_each_branch_decides_whether_its_attested_hours_count(world):
     )
 
     quarter = periods.quarter(2026, 3)
-    figures = {f.person_id: f for f in await feedback.gather(db, quarter, TZ)}
+    figures = {f.person_id: f for f in await cadre_figures.gather(db, quarter, TZ)}
     moved, east_only = figures[person_id], figures[stayed]
     assert (moved.hours_verified, moved.hours_attested, moved.hours_counted) == (3.5, 4.0, 4.5)
     assert moved.counts_attested and moved.counted_as == "核实+自报"
     assert (east_only.hours_counted, east_only.counted_as) == (0.0, "核实")
     unit = (await unit_store.all_units(db))[0]
-    text = feedback.message_text(unit, quarter, list(figures.values()))
+    text = quarterly_feedback.message_text(unit, quarter, list(figures.values()))
     assert "服务时长（核实+自报）：4.5 小时，其中已核实 3.5 小时" in text
     assert "服务时长：已核实 0 小时，自报（待核实）1 小时" in text
-    book = load_workbook(io.BytesIO(feedback.unit_workbook(unit, quarter, list(figures.values()))))
+    book = load_workbook(
+        io.BytesIO(quarterly_feedback.unit_workbook(unit, quarter, list(figures.values())))
+    )
     rows = list(book["汇总"].iter_rows(2, values_only=True))
     columns = {name: i for i, name in enumerate(rows[0])}
     by_name = {r[1]: r for r in rows[1:]}
@@ -510,3 +518,48 @@ async def test_each_branch_decides_whether_its_attested_hours_count(world):
         r for r in county["分支部"].iter_rows(3, values_only=True) if r[0] == "西湖社区党支部"
     )
     assert west_row[7:9] == (4.5, "核实+自报")
+
+
+@pytest.mark.parametrize(
+    ("locale", "registered", "leave", "short_leave"),
+    [
+        ("zh_Hans", ("是", "否"), "请假至 2026年12月31日（外出学习）", "请假至 2026年11月30日"),
+        (
+            "en",
+            ("yes", "no"),
+            "On leave until December 31, 2026 (study trip)",
+            "On leave until November 30, 2026",
+        ),
+    ],
+)
+def test_a_cadre_row_says_registration_and_leave_in_the_readers_words(
+    locale, registered, leave, short_leave
+):
+    figure = cadre_figures.CadreFigures(
+        person_id=1,
+        name="李明",
+        unit_id=1,
+        unit_name="县教育局党组",
+        branches=("幸福社区党支部",),
+        branch_ids=(1,),
+        position="副局长",
+        rank="section",
+        registered=True,
+        registered_on=date(2026, 1, 5),
+        on_leave_until=date(2026, 12, 31),
+        leave_note="外出学习" if locale == "zh_Hans" else "study trip",
+    )
+    unregistered = replace(
+        figure, person_id=2, registered=False, on_leave_until=date(2026, 11, 30), leave_note=None
+    )
+    t = translator(locale)
+    sheet = cadre_sheets.cadre_sheet("汇总", "反馈表", [figure, unregistered], t)
+    columns = {title: i for i, (title, _) in enumerate(sheet.headers)}
+    assert [row[columns["年度注册"]] for row in sheet.rows] == list(registered)
+    assert [row[columns["请假情况"]] for row in sheet.rows] == [leave, short_leave]
+    assert sheet.rows[0][columns["职级"]] == cadres.rank_label(t, "section")
+
+
+def test_the_reminders_register_button_is_the_conversations_own():
+    ((_, data),) = cadre_jobs.REGISTER_BUTTON[0]
+    assert StartRegistration.parse(data) == StartRegistration()

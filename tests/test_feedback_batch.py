@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from benchmarks.seed import fill
-from domain import feedback, hours, periods, posts
+from domain import cadre_figures, hours, periods, posts
 from domain.activity import ActivityKind, HourStatus
 from domain.posts import PostRecord
 from storage import posts as post_store
@@ -157,7 +157,7 @@ def comparable(records: dict[int, list[PostRecord]]) -> dict[int, list[tuple]]:
 
 @pytest.mark.parametrize("period", PERIODS, ids=lambda p: p.label)
 async def test_batched_figures_equal_the_ones_read_person_by_person(county, period):
-    everyone = [f.person_id for f in await feedback.gather(county, period, TZ)]
+    everyone = [f.person_id for f in await cadre_figures.gather(county, period, TZ)]
     reference = OneByOne()
     batched = {
         p: (float(t.total_verified), float(t.total_attested))
@@ -175,7 +175,7 @@ async def test_batched_figures_equal_the_ones_read_person_by_person(county, peri
 
 async def test_one_person_reads_as_in_the_batch(county):
     period = periods.quarter(YEAR, 2)
-    everyone = [f.person_id for f in await feedback.gather(county, period, TZ)]
+    everyone = [f.person_id for f in await cadre_figures.gather(county, period, TZ)]
     batch = await posts.people_posts(county, everyone, period.start, period.end)
     totals = await hours.people_totals(county, everyone, period.start, period.end)
     for person_id in everyone:

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from domain import county_report, feedback, spreadsheets
-from domain.feedback import CadreFigures, PostHeld
+from domain import county_report, quarterly_feedback, spreadsheets
+from domain.cadre_figures import CadreFigures, PostHeld
 from domain.models import UnitOrg
 from domain.periods import half, quarter
 
@@ -69,7 +69,7 @@ def test_the_quarterly_feedback_and_the_county_report_hold_text_only(text):
     figures = [cadre(text)]
     unit = UnitOrg(1, "县教育局党组", None, None, None)
     for book in (
-        feedback.unit_workbook(unit, quarter(2026, 3), figures),
+        quarterly_feedback.unit_workbook(unit, quarter(2026, 3), figures),
         county_report.workbook(half(2026, 2), figures),
     ):
         texts = assert_no_formula(book)

@@ -10,7 +10,15 @@ from pathlib import Path
 from bot.cli.outbox import deliveries
 from bot.cli.shell import EXIT_FAILED, Commands, describe, print_invite
 from bot.config import SUPPORTED_LOCALES, Settings
-from domain import cadre_jobs, county_report, feedback, fonts, periods, units
+from domain import (
+    cadre_figures,
+    cadre_jobs,
+    county_report,
+    fonts,
+    periods,
+    quarterly_feedback,
+    units,
+)
 from domain.errors import NotFound
 from storage import units as unit_store
 from storage.db import Database, utcnow
@@ -70,7 +78,7 @@ async def _report_feedback(settings: Settings, db: Database, args: argparse.Name
             print(line)  # office-hours messages: outside them, when they will go
         return 0
     args.out.mkdir(parents=True, exist_ok=True)
-    summaries = await feedback.unit_feedback(
+    summaries = await quarterly_feedback.unit_feedback(
         db, quarter, settings.tz, unit_id=args.unit, default_locale=settings.bot_default_locale
     )
     for summary in summaries:
@@ -83,7 +91,7 @@ async def _report_feedback(settings: Settings, db: Database, args: argparse.Name
 
 async def _report_county(settings: Settings, db: Database, args: argparse.Namespace) -> int:
     half = periods.parse_half(args.half)
-    figures = await feedback.gather(db, half, settings.tz)
+    figures = await cadre_figures.gather(db, half, settings.tz)
     args.out.mkdir(parents=True, exist_ok=True)
     xlsx_name, png_name = county_report.file_names(half)
     (args.out / xlsx_name).write_bytes(county_report.workbook(half, figures))

@@ -15,10 +15,11 @@ from hypothesis import strategies as st
 from domain import admin, hours, posts, units
 from domain.errors import DomainError
 from domain.models import Category, Role
-from handlers import broadcast, cadres
+from handlers import broadcast
 from handlers import events as events_handlers
 from handlers import hours as hours_handlers
 from handlers import units as units_handlers
+from handlers.cadres.registration import Step as CadreStep
 from tests import cadre_support
 from tests.conftest import TOKEN, invite
 from tests.reliability.live import EXAMPLES, LiveBot, running
@@ -315,17 +316,17 @@ def fields(watched: LiveBot, members, second_branch) -> dict[str, Field]:
     )
     return {
         "event place": Field(secretary, events_handlers.PLACE, lambda: steps(secretary, *to_place)),
-        "cadre position": Field(cadre, cadres.POSITION, lambda: steps(cadre, *to_position)),
-        "cadre address": Field(cadre, cadres.ADDRESS, lambda: steps(cadre, *to_address)),
+        "cadre position": Field(cadre, CadreStep.POSITION, lambda: steps(cadre, *to_position)),
+        "cadre address": Field(cadre, CadreStep.ADDRESS, lambda: steps(cadre, *to_address)),
         "cadre phone": Field(
-            cadre, cadres.PHONE, lambda: steps(cadre, *to_address, ("send", "幸福路1号"))
+            cadre, CadreStep.PHONE, lambda: steps(cadre, *to_address, ("send", "幸福路1号"))
         ),
         "broadcast text": Field(
             secretary, broadcast.WRITING, lambda: steps(secretary, ("send", "/broadcast"))
         ),
         "remark": Field(
             secretary,
-            units_handlers.REMARK_TEXT,
+            units_handlers.RemarkStep.TEXT,
             lambda: steps(secretary, ("send", "/remark"), ("press", "王科长")),
         ),
         "hours reject reason": Field(secretary, hours_handlers.State.REASON, to_reject_reason),
