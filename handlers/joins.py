@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
 from bot.sender import Rendered, renderer
@@ -12,6 +12,7 @@ from domain.errors import Conflict, DomainError
 from domain.i18n import Translator
 from domain.models import Category, InviteRole
 from handlers.buttons import Button
+from handlers.cadres.registration import StartRegistration
 from handlers.common import (
     answer_query,
     drop_buttons,
@@ -100,9 +101,7 @@ async def approved_message(t: Translator, db: Database, params: dict) -> Rendere
         return Rendered(text)
     # A cadre's first task is the year's registration: one press away from the welcome.
     invitation = t.gettext("As a cadre, please register for this year now:")
-    button = InlineKeyboardButton(
-        t.pgettext("button", "📝 Register now"), callback_data="cadre:register"
-    )
+    button = StartRegistration().button(t.pgettext("button", "📝 Register now"))
     return Rendered(f"{text}\n\n{invitation}", InlineKeyboardMarkup([[button]]))
 
 

@@ -23,6 +23,7 @@ from domain.pending import Item, Kind
 from domain.post_models import COUNTY_BY_CODE
 from handlers import joins
 from handlers.buttons import Button
+from handlers.cadres import confirming as cadre_buttons
 from handlers.common import (
     add_errors,
     answer_query,
@@ -70,31 +71,16 @@ KIND_NAMES: dict[Kind, str] = {
     Kind.CADRE: N_("Cadre registration"),
 }
 
-# The deciding feature's own buttons: (approve, reject) callback data. Each becomes the
-# feature's codecs (and the card conversation.decision_keyboard) as the features convert.
-_DECISIONS: dict[Kind, tuple[str, str]] = {
-    Kind.JOIN: (f"{joins.Approve.prefix}:{{id}}", f"{joins.Reject.prefix}:{{id}}"),
-    Kind.MOBILE: (
-        f"{mobile_buttons.Approve.prefix}:{{id}}",
-        f"{mobile_buttons.Reject.prefix}:{{id}}",
-    ),
-    Kind.CHANGE: (
-        f"{mobile_buttons.ApproveChanges.prefix}:{{id}}",
-        f"{mobile_buttons.RejectChanges.prefix}:{{id}}",
-    ),
-    Kind.CLAIM: (
-        f"{posts_buttons.Approve.prefix}:{{id}}",
-        f"{posts_buttons.Reject.prefix}:{{id}}",
-    ),
-    Kind.LEAVE: (
-        f"{posts_buttons.LeaveAgree.prefix}:{{id}}",
-        f"{posts_buttons.LeaveKeep.prefix}:{{id}}",
-    ),
-    Kind.HOURS: (
-        f"{hours_buttons.Approve.prefix}:{{id}}",
-        f"{hours_buttons.Reject.prefix}:{{id}}",
-    ),
-    Kind.CADRE: ("cadre:confirm:{id}", "cadre:reject:{id}"),
+# The deciding feature's own buttons, (approve, reject): a card is decided by the handler
+# that decides it everywhere else.
+_DECISIONS: dict[Kind, tuple[type[Button], type[Button]]] = {
+    Kind.JOIN: (joins.Approve, joins.Reject),
+    Kind.MOBILE: (mobile_buttons.Approve, mobile_buttons.Reject),
+    Kind.CHANGE: (mobile_buttons.ApproveChanges, mobile_buttons.RejectChanges),
+    Kind.CLAIM: (posts_buttons.Approve, posts_buttons.Reject),
+    Kind.LEAVE: (posts_buttons.LeaveAgree, posts_buttons.LeaveKeep),
+    Kind.HOURS: (hours_buttons.Approve, hours_buttons.Reject),
+    Kind.CADRE: (cadre_buttons.Confirm, cadre_buttons.Reject),
 }
 
 
@@ -133,10 +119,10 @@ async def card_text(t: Translator, item: Item, context: BotContext) -> str:
 
 
 def card_keyboard(t: Translator, item: Item, *, with_open: bool = True) -> InlineKeyboardMarkup:
-    approve, reject = (data.format(id=item.id) for data in _DECISIONS[item.kind])
+    approve, reject = (codec(item.id) for codec in _DECISIONS[item.kind])
     row = [
-        InlineKeyboardButton(t.pgettext("button", "✅ Approve"), callback_data=approve),
-        InlineKeyboardButton(t.pgettext("button", "❌ Reject"), callback_data=reject),
+        approve.button(t.pgettext("button", "✅ Approve")),
+        reject.button(t.pgettext("button", "❌ Reject")),
     ]
     if with_open:
         # A mobile member's dossier is the mobile feature's own screen.
