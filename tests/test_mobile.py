@@ -575,3 +575,14 @@ async def test_the_decision_and_its_notification_commit_together(bot, branch):
     ]
     await bot.drain_outbox()
     assert "您的外出登记已通过" in li.last_text
+
+
+async def test_a_list_page_past_the_end_is_answered_not_an_error(bot, branch):
+    # An old list message's ›, or forged data: the page is empty, and Telegram refuses an
+    # empty keyboard, so the answer comes without one.
+    secretary = branch.secretary
+    await secretary.send("/mobile_list")
+    await secretary.press_data(
+        secretary.last["message_id"], ListPage(branch.id, ListKind.PENDING, 7).pack()
+    )
+    assert "待审核" in secretary.last_text and "reply_markup" not in secretary.last
