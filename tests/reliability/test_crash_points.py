@@ -451,8 +451,10 @@ SCENARIOS = [
     Scenario(
         "mobile-report", frozenset({"domain.mobile.report"}), prepare_mobile_report, "书记审核"
     ),
-    Scenario("event", frozenset({"domain.events.create"}), prepare_event, "已创建"),
-    Scenario("check-in", frozenset({"domain.events.check_in"}), prepare_check_in, "签到"),
+    Scenario("event", frozenset({"domain.events.creating.create"}), prepare_event, "已创建"),
+    Scenario(
+        "check-in", frozenset({"domain.events.checking_in.check_in"}), prepare_check_in, "签到"
+    ),
     Scenario("hours-rejection", frozenset({"domain.hours.reject"}), prepare_hours_rejection, "#1"),
     Scenario(
         "hours-correction", frozenset({"domain.hours.correct"}), prepare_hours_correction, "#1"
@@ -464,7 +466,7 @@ SCENARIOS = [
         "已撤回",
     ),
     Scenario("hours-edit", frozenset({"domain.hours.edit_hours"}), prepare_hours_edit, "已改为"),
-    Scenario("rsvp", frozenset({"domain.events.answer"}), prepare_rsvp, "参加"),
+    Scenario("rsvp", frozenset({"domain.events.answering.answer"}), prepare_rsvp, "参加"),
     Scenario("posts-stage", frozenset({"domain.posts.advance"}), prepare_stage, "当前阶段已变为"),
     Scenario(
         "mobile-change", frozenset({"domain.mobile.decide_change"}), prepare_mobile_change, "同意"
@@ -490,10 +492,10 @@ NOT_YET = frozenset(
         "domain.cadres.add_remark",
         "domain.cadres.set_leave",
         "domain.digest.set_schedule",
-        "domain.events.check_out",
-        "domain.events.mark_present",
-        "domain.events.seen_at",
-        "domain.events.set_lead",
+        "domain.events.attendance.mark_present",
+        "domain.events.checking_in.check_out",
+        "domain.events.checking_in.seen_at",
+        "domain.events.reminders.set_lead",
         "domain.hours.set_counting",
         "domain.hours.set_window",
         "domain.mobile.confirm_return",

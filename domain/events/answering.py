@@ -1,0 +1,43 @@
+"""Going / Not going: a member's answer to an invitation, within the event's places."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from domain.access import Actor
+from domain.activity import Event, Rsvp
+from domain.effects import effect
+from domain.errors import Conflict
+from domain.events.listing import known, may_attend
+from storage import audit
+from storage import events as store
+from storage.db import Database
+
+
+@effect
+async def answer(
+    db: Database, actor: Actor, event_id: int, value: Rsvp, now: datetime
+) -> tuple[Event, Rsvp]:
+    event = await known(db, event_id)
+    person = may_attend(actor, event)
+    if now >= event.ends_at:
+        raise Conflict("event_over")
+    value = Rsvp(value)
+    async with db.transaction() as conn:
+        if (
+            value is Rsvp.GOING
+            and event.capacity is not None
+            and await store.going_count(conn, event.id, besides=person.id) >= event.capacity
+        ):
+            raise Conflict("event_full", capacity=event.capacity)
+        await store.set_answer(conn, event.id, person.id, value, now)
+        await audit.record(
+            conn,
+            action="event.answered",
+            subject_type="event",
+            subject_id=event.id,
+            actor_id=person.id,
+            branch_id=event.branch_id,
+            answer=str(value),
+        )
+    return event, value
