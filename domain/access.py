@@ -10,6 +10,7 @@ is the same rule for SQL."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from domain.errors import NotAllowed
 from domain.models import Person, PersonStatus, Role
@@ -69,3 +70,30 @@ def require(actor: Actor, role: Role, branch_id: int | None = None) -> Person:
         raise NotAllowed("not_allowed")
     assert actor.person is not None
     return actor.person
+
+
+class Audience(StrEnum):
+    """Who a command or a button is for: the menus and the role matrix read it."""
+
+    EVERYONE = "everyone"
+    MEMBER = "member"
+    SECRETARY = "secretary"
+    CADRE = "cadre"
+    UNIT = "unit"  # contacts of unit party organisations
+    COUNTY = "county"  # contacts of the county organisation department
+
+
+def audiences_of(actor: Actor) -> set[Audience]:
+    """Each from the person's standing: a contact or a secretary is no member by it."""
+    found = {Audience.EVERYONE}
+    if actor.member:
+        found.add(Audience.MEMBER)
+    if actor.has(Role.SECRETARY):
+        found.add(Audience.SECRETARY)
+    if actor.has(Role.CADRE) or (actor.member and actor.person.category == "cadre"):
+        found.add(Audience.CADRE)
+    if actor.has(Role.UNIT):
+        found.add(Audience.UNIT)
+    if actor.has(Role.COUNTY):
+        found.add(Audience.COUNTY)
+    return found

@@ -10,6 +10,7 @@ import aiosqlite
 from domain import notices, onboarding, outbox
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.models import Branch, Person, PersonStatus, Role
+from domain.unit_of_work import unit_of_work
 from domain.validation import NAME_MAX, clean_text
 from storage import audit, branches, join_requests, people
 from storage.db import Database
@@ -21,7 +22,8 @@ async def add_branch(db: Database, name: str, district: str | None = None) -> Br
     name = clean_text(name)
     if not name:
         raise InvalidInput("branch_name_empty")
-    async with db.transaction() as conn:
+    async with unit_of_work(db, None) as work:
+        conn = work.conn
         district_id = (
             await branches.get_or_create_district(conn, clean_text(district)) if district else None
         )
@@ -30,15 +32,8 @@ async def add_branch(db: Database, name: str, district: str | None = None) -> Br
             branch_id = await branches.create(conn, name=name, code=code, district_id=district_id)
         except sqlite3.IntegrityError:
             raise Conflict("branch_exists", name=name) from None
-        await audit.record(
-            conn,
-            action="branch.created",
-            subject_type="branch",
-            subject_id=branch_id,
-            branch_id=branch_id,
-            name=name,
-            district=district,
-        )
+        work.branch_id = branch_id
+        await work.audit("branch.created", "branch", branch_id, name=name, district=district)
     branch = await branches.get(db, branch_id)
     assert branch is not None
     return branch

@@ -130,3 +130,8 @@ def translator(locale: str) -> Translator:
 def N_(message: str) -> str:
     """Mark a string for extraction where it is translated later (tables, enums)."""
     return message
+
+
+def NP_(context: str, message: str) -> str:
+    """`N_` for a message translated later with `Translator.pgettext(context, message)`."""
+    return message

@@ -19,6 +19,7 @@ from handlers import (
     broadcast,
     cadres,
     common,
+    conversation,
     digest,
     events,
     exports,
@@ -53,7 +54,7 @@ REGISTER_ONLY = (feature_exports,)
 
 async def open_scope(update: Update, context: BotContext) -> None:
     effects.begin(update.update_id)
-    common.note_offer(update, context)
+    conversation.note_offer(update, context)
     outbox.queued_for.set(set())
 
 
@@ -61,7 +62,7 @@ async def save_state(update: Update, context: BotContext) -> None:
     # Written now rather than at the persistence interval, so a crash cannot rewind a
     # conversation the person has already moved on in; see bot/persistence.py.
     app = context.application
-    await common.settle_offer(update, context)
+    await conversation.settle_offer(update, context)
     # python-telegram-bot marks this update's user_data only after all groups ran; mark it
     # now so the draft is saved together with the step it belongs to.
     if update.effective_user is not None:

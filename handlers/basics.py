@@ -13,13 +13,13 @@ from domain.i18n import LOCALES, translator
 from handlers import menu
 from handlers.common import (
     answer_query,
-    answer_stale,
     edit_text,
     forget_locale,
     parse_callback,
     tr,
     who,
 )
+from handlers.conversation import answer_stale
 from handlers.menu import help_text
 from storage import telegram_users
 

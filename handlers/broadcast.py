@@ -36,10 +36,8 @@ from domain.i18n import N_, Translator
 from domain.worktime import Wait
 from handlers.branch_choice import acting_branch, branch_or_ask, choice_handler
 from handlers.common import (
-    CANCEL_HINT,
     add_errors,
     answer_query,
-    answer_stale,
     branch_today,
     drop_buttons,
     error_text,
@@ -52,6 +50,7 @@ from handlers.common import (
     wait_text,
     who,
 )
+from handlers.conversation import CANCEL_HINT, answer_stale
 from handlers.post_views import post_name
 from storage.db import Database
 

@@ -23,16 +23,15 @@ from domain.errors import Conflict, DomainError, InvalidInput
 from domain.i18n import N_, Translator
 from domain.models import CadreRegistration
 from handlers.common import (
-    CANCEL_HINT,
     add_errors,
     answer_query,
-    answer_stale,
     drop_buttons,
     error_text,
     parse_callback,
     tr,
     who,
 )
+from handlers.conversation import CANCEL_HINT, answer_stale
 from handlers.onboarding import unexpected
 from storage import cadres as cadre_store
 from storage import units as unit_store

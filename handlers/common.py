@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Awaitable
-from contextvars import ContextVar
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update, User
 from telegram.error import BadRequest
-from telegram.ext import ConversationHandler
 
 from bot.context import BotContext
 from domain import hours, worktime
@@ -25,8 +22,6 @@ from storage import outbox, telegram_users
 from storage.db import utcnow
 
 _LOCALE_CACHE = "locale_cache"
-# The one way every conversation tells how to stop it.
-CANCEL_HINT = N_("(Send /cancel to stop at any time.)")
 
 
 async def _languages(context: BotContext, telegram_id: int) -> tuple[str | None, str | None]:
@@ -142,11 +137,6 @@ async def answer_query(query: CallbackQuery, text: str | None = None, *, alert=F
             raise
 
 
-async def answer_stale(query: CallbackQuery, t: Translator) -> None:
-    """The answer to a press whose data no longer fits: an old message, or forged data."""
-    await answer_query(query, t.gettext("This button is no longer valid."))
-
-
 async def drop_buttons(query: CallbackQuery) -> None:
     """Remove the buttons of a handled message, if it still has any."""
     message = query.message
@@ -167,69 +157,6 @@ def amount_buttons(
         for half in hours.COMMON_HALF_HOURS
     ]
     return InlineKeyboardMarkup([row, *([extra] if extra else [])])
-
-
-_OFFERED = "offered_keyboard"
-
-
-async def offer(
-    update: Update, context: BotContext, text: str, markup: InlineKeyboardMarkup
-) -> None:
-    """Ask a question that may be answered by a button or by typing; see `settle_offer`."""
-    sent = await update.effective_message.reply_text(text, reply_markup=markup)
-    context.user_data[_OFFERED] = [sent.chat_id, sent.message_id]
-
-
-# What an update found when it came in: the offered question and every conversation's step.
-_found: ContextVar[tuple[Any, list[object]] | None] = ContextVar("offers_found", default=None)
-
-
-def _steps(update: Update, context: BotContext) -> list[object]:
-    # python-telegram-bot has no public reading of a conversation's step; the features
-    # group's conversations and their keys are read as the handler itself reads them.
-    found: list[object] = []
-    for handlers in context.application.handlers.values():
-        for handler in handlers:
-            if isinstance(handler, ConversationHandler):
-                found.append(handler._conversations.get(handler._get_key(update)))
-    return found
-
-
-def note_offer(update: Update, context: BotContext) -> None:
-    """Before the features: remember the open question and the steps, see `settle_offer`."""
-    _found.set(None)
-    if update.effective_user is None or update.effective_chat is None or context.user_data is None:
-        return
-    _found.set((context.user_data.get(_OFFERED), _steps(update, context)))
-
-
-async def settle_offer(update: Update, context: BotContext) -> None:
-    """After the features, in one place for every conversation: a typed message the
-    conversation accepted (it moved to another step or ended) or answered with a new
-    question supersedes the offered keyboard, which goes. A typed message it refused
-    leaves the step where it was, and the buttons stay: they still answer the question.
-    Outside any conversation no question is open, so nothing stays offered."""
-    found = _found.get()
-    _found.set(None)
-    if found is None:
-        return
-    offered, steps = found
-    now = _steps(update, context)
-    if all(step is None for step in now):
-        context.user_data.pop(_OFFERED, None)
-    typed = update.message is not None and update.callback_query is None
-    if not offered or not typed:
-        return
-    if now != steps or context.user_data.get(_OFFERED) != offered:
-        await _remove_markup(context, offered)
-
-
-async def _remove_markup(context: BotContext, offered: list[int]) -> None:
-    # Already without buttons, or deleted by the person: nothing is left to remove.
-    with contextlib.suppress(BadRequest):
-        await context.bot.edit_message_reply_markup(
-            chat_id=offered[0], message_id=offered[1], reply_markup=None
-        )
 
 
 async def edit_text(

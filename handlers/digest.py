@@ -24,7 +24,6 @@ from domain.pending import Kind
 from handlers.common import (
     add_errors,
     answer_query,
-    answer_stale,
     branch_today,
     drop_buttons,
     error_text,
@@ -32,6 +31,7 @@ from handlers.common import (
     tr,
     who,
 )
+from handlers.conversation import answer_stale
 from handlers.pending import KIND_NAMES
 from storage.db import Database
 

@@ -8,7 +8,10 @@ from telegram import Update
 from telegram.error import BadRequest, Forbidden, NetworkError
 
 from bot.context import BotContext
-from handlers.common import answer_stale, tr
+from handlers.common import (
+    tr,
+)
+from handlers.conversation import answer_stale
 
 log = logging.getLogger(__name__)
 

@@ -25,21 +25,19 @@ from domain.i18n import N_, Translator
 from domain.models import Role
 from handlers.branch_choice import branch_or_ask, choice_handler
 from handlers.common import (
-    CANCEL_HINT,
     add_errors,
     answer_query,
-    answer_stale,
     branch_zone,
     drop_buttons,
     edit_text,
     error_text,
     now,
-    offer,
     parse_callback,
     tr,
     who,
 )
-from handlers.hours import button, cancelled, kind_keyboard, kind_name, show, unexpected
+from handlers.conversation import CANCEL_HINT, answer_stale, cancelled, offer, unexpected
+from handlers.hours import button, kind_keyboard, kind_name, show
 from storage import events as event_store
 from storage.db import Database
 

@@ -24,7 +24,6 @@ from domain.spreadsheets import Sheet, write_workbook
 from handlers.branch_choice import acting_branch, branch_or_ask, choice_handler
 from handlers.common import (
     answer_query,
-    answer_stale,
     branch_today,
     branch_zone,
     edit_text,
@@ -34,6 +33,7 @@ from handlers.common import (
     who,
 )
 from handlers.console import XLSX, send_file
+from handlers.conversation import answer_stale
 from handlers.events import METHOD_LABELS
 from handlers.hours import COUNTING_LABELS, KIND_LABELS
 from handlers.labels import CATEGORY_NAMES

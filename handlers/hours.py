@@ -31,20 +31,18 @@ from domain.errors import DomainError, InvalidInput
 from domain.i18n import N_, Translator
 from handlers.branch_choice import acting_branch, branch_or_ask, choice_handler
 from handlers.common import (
-    CANCEL_HINT,
     add_errors,
     amount_buttons,
     answer_query,
-    answer_stale,
     branch_today,
     drop_buttons,
     error_text,
     home_branch,
-    offer,
     parse_callback,
     tr,
     who,
 )
+from handlers.conversation import CANCEL_HINT, answer_stale, cancel_with, offer, unexpected
 from storage import hours as hour_store
 from storage import people
 from storage.db import Database
@@ -924,30 +922,7 @@ async def got_correction(update: Update, context: BotContext) -> str | int:
 # ---------------------------------------------------------------- wiring
 
 
-async def cancelled(update: Update, context: BotContext, *drafts: str) -> int:
-    """/cancel (or a Cancel button) in any of these conversations: the drafts are dropped."""
-    t = await tr(update, context)
-    if update.callback_query:
-        await answer_query(update.callback_query)
-        await drop_buttons(update.callback_query)
-    await update.effective_message.reply_text(t.gettext("Cancelled. Nothing was saved."))
-    for draft in drafts:
-        context.user_data.pop(draft, None)
-    return ConversationHandler.END
-
-
-async def cancel(update: Update, context: BotContext) -> int:
-    return await cancelled(update, context, DRAFT)
-
-
-async def unexpected(update: Update, context: BotContext) -> None:
-    t = await tr(update, context)
-    if update.callback_query:
-        await answer_stale(update.callback_query, t)
-        return
-    await update.effective_message.reply_text(
-        t.gettext("I did not understand that. Please answer the question above, or send /cancel.")
-    )
+cancel = cancel_with(DRAFT)
 
 
 def conversation() -> ConversationHandler:

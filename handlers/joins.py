@@ -16,13 +16,13 @@ from domain.i18n import Translator
 from domain.models import Category, InviteRole
 from handlers.common import (
     answer_query,
-    answer_stale,
     drop_buttons,
     error_text,
     parse_callback,
     tr,
     who,
 )
+from handlers.conversation import answer_stale
 from handlers.labels import CATEGORY_NAMES
 from handlers.menu import help_text
 from storage.db import Database

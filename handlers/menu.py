@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 from telegram import Bot, BotCommand, BotCommandScopeChat
 
-from domain.access import Actor
+from domain.access import Actor, Audience, audiences_of
 from domain.i18n import N_, Translator, translator
-from domain.models import Role
-from handlers import branch_choice
-
-
-class Audience(StrEnum):
-    EVERYONE = "everyone"
-    MEMBER = "member"
-    SECRETARY = "secretary"
-    CADRE = "cadre"
-    UNIT = "unit"  # contacts of unit party organisations
-    COUNTY = "county"  # contacts of the county organisation department
+from handlers import branch_choice, buttons
 
 
 @dataclass(frozen=True)
@@ -77,10 +66,7 @@ COMMANDS: list[Command] = [
 ]
 
 
-# Who may press each kind of button, keyed by the callback pattern it is registered with.
-# EVERYONE buttons act only on the presser's own data. tests/reliability/test_role_matrix.py
-# fails for a registered pattern missing here, and presses every privileged one as every
-# other role.
+# Buttons not declared as codecs yet, keyed by the callback pattern they are registered with.
 BUTTONS: dict[str, Audience] = {
     r"^lang:": Audience.EVERYONE,
     r"^join:cat:": Audience.EVERYONE,
@@ -201,20 +187,12 @@ BUTTONS: dict[str, Audience] = {
 }
 
 
-def audiences_of(actor: Actor) -> set[Audience]:
-    """Each from domain.access's standing: a contact or a secretary is no member by it."""
-    found = {Audience.EVERYONE}
-    if actor.member:
-        found.add(Audience.MEMBER)
-    if actor.has(Role.SECRETARY):
-        found.add(Audience.SECRETARY)
-    if actor.has(Role.CADRE) or (actor.member and actor.person.category == "cadre"):
-        found.add(Audience.CADRE)
-    if actor.has(Role.UNIT):
-        found.add(Audience.UNIT)
-    if actor.has(Role.COUNTY):
-        found.add(Audience.COUNTY)
-    return found
+def who_may_press() -> dict[str, Audience]:
+    """Who may press each kind of button, by its handler's pattern: what each codec of
+    handlers/buttons.py declares. EVERYONE buttons act only on the presser's own data.
+    tests/reliability/test_role_matrix.py fails for a registered pattern missing here, and
+    presses every privileged one as every other role."""
+    return {**BUTTONS, **buttons.audiences()}
 
 
 def commands_for(audiences: set[Audience]) -> list[Command]:

@@ -21,19 +21,17 @@ from domain.errors import DomainError, InvalidInput
 from domain.i18n import N_, Translator
 from domain.mobile_models import Direction, RegStatus
 from handlers.common import (
-    CANCEL_HINT,
     answer_query,
-    answer_stale,
     branch_zone,
     drop_buttons,
     error_text,
     my_today,
     now,
-    offer,
     parse_callback,
     tr,
     who,
 )
+from handlers.conversation import CANCEL_HINT, answer_stale, offer
 from handlers.mobile_views import (
     DAY_DATA,
     FIELD_LABELS,

@@ -33,9 +33,7 @@ from domain.mobile_models import (
 )
 from domain.models import Role
 from handlers.common import (
-    CANCEL_HINT,
     answer_query,
-    answer_stale,
     branch_today,
     branch_zone,
     drop_buttons,
@@ -45,6 +43,7 @@ from handlers.common import (
     tr_for,
     who,
 )
+from handlers.conversation import CANCEL_HINT, answer_stale
 from handlers.mobile_views import (
     EVENT_NAMES,
     FIELD_LABELS,

@@ -17,7 +17,6 @@ from domain.i18n import N_, Translator
 from domain.models import Person, Role
 from handlers.common import (
     answer_query,
-    answer_stale,
     edit_text,
     error_text,
     forget_locale,
@@ -27,6 +26,7 @@ from handlers.common import (
     who,
 )
 from handlers.console import send_file
+from handlers.conversation import answer_stale
 from storage.db import Database, utcnow
 
 # One's own departure, and the secretary's record of someone else's: apart, so that a

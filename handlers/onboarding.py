@@ -27,9 +27,7 @@ from domain.i18n import Translator
 from domain.models import Category, InviteRole, PersonStatus
 from handlers import mobile
 from handlers.common import (
-    CANCEL_HINT,
     answer_query,
-    answer_stale,
     drop_buttons,
     error_text,
     now,
@@ -38,6 +36,7 @@ from handlers.common import (
     tr,
     who,
 )
+from handlers.conversation import CANCEL_HINT, answer_stale
 from handlers.labels import CATEGORY_LABELS, CATEGORY_NAMES
 from handlers.menu import help_text
 from storage import telegram_users

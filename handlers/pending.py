@@ -24,7 +24,6 @@ from domain.post_models import COUNTY_BY_CODE
 from handlers.common import (
     add_errors,
     answer_query,
-    answer_stale,
     branch_zone,
     drop_buttons,
     error_text,
@@ -32,6 +31,7 @@ from handlers.common import (
     tr,
     who,
 )
+from handlers.conversation import answer_stale
 from handlers.hours import KIND_LABELS, show
 from handlers.mobile_views import DIRECTION_NAMES, FIELD_LABELS
 from storage import people

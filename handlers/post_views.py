@@ -14,10 +14,10 @@ from domain.post_models import COUNTY_BY_CODE, Availability, ClaimStatus, Post, 
 from handlers.common import (
     add_errors,
     answer_query,
-    answer_stale,
     error_text,
     parse_callback,
 )
+from handlers.conversation import answer_stale
 
 STAGE_NAMES: dict[Stage, str] = {
     Stage.SURVEY: N_("Survey"),

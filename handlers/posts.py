@@ -27,15 +27,14 @@ from handlers.branch_choice import branch_or_ask, choice_handler
 from handlers.common import (
     amount_buttons,
     answer_query,
-    answer_stale,
     branch_today,
     drop_buttons,
     my_today,
-    offer,
     parse_callback,
     tr,
     who,
 )
+from handlers.conversation import answer_stale, offer
 from handlers.post_views import (
     AVAILABILITY_NAMES,
     board_text,

@@ -13,8 +13,14 @@ from domain.errors import DomainError
 from domain.i18n import Translator
 from domain.spreadsheets import Sheet, write_workbook
 from handlers.branch_choice import branch_or_ask, choice_handler
-from handlers.common import CANCEL_HINT, branch_zone, error_text, tr, who
+from handlers.common import (
+    branch_zone,
+    error_text,
+    tr,
+    who,
+)
 from handlers.console import XLSX, send_file
+from handlers.conversation import CANCEL_HINT
 
 WAITING_FILE = "import.file"
 DRAFT = "import"

@@ -24,16 +24,14 @@ from domain.models import Role
 from handlers.branch_choice import acting_branch, branch_or_ask, choice_handler
 from handlers.cadres import today
 from handlers.common import (
-    CANCEL_HINT,
     answer_query,
-    answer_stale,
     drop_buttons,
     error_text,
-    offer,
     parse_callback,
     tr,
     who,
 )
+from handlers.conversation import CANCEL_HINT, answer_stale, offer
 from storage import units as unit_store
 from storage.db import Database
 

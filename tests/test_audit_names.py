@@ -59,7 +59,8 @@ class Codes:
         ]
         if assigned:
             return [v for value in assigned for v in self.values(value, scope)]
-        params = [a.arg for a in scope.args.args + scope.args.kwonlyargs]
+        # A method's callers pass its first argument after `self`.
+        params = [a.arg for a in scope.args.args + scope.args.kwonlyargs if a.arg != "self"]
         assert name in params, f"{scope.name}: {name} comes from nowhere"
         return self._passed(scope.name, name, params.index(name))
 

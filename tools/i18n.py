@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po, write_po
 
@@ -29,12 +29,16 @@ SOURCE_LOCALE = "en"
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 
 
+# NP_ marks a button label, say, that is translated later with its context.
+KEYWORDS = {**DEFAULT_KEYWORDS, "NP_": ((1, "c"), 2)}
+
+
 def extract() -> Catalog:
     with (ROOT / "babel.cfg").open() as fh:
         method_map, options_map = parse_mapping_cfg(fh)
     catalog = Catalog(project="partybot", msgid_bugs_address="", fuzzy=False)
     for _file, _line, message, comments, context in extract_from_dir(
-        ROOT, method_map, options_map, strip_comment_tags=True
+        ROOT, method_map, options_map, keywords=KEYWORDS, strip_comment_tags=True
     ):
         catalog.add(message, None, auto_comments=comments, context=context)
     return catalog

@@ -30,7 +30,7 @@ import handlers
 from benchmarks.seed import fill
 from domain import admin, events, hours
 from handlers import FEATURES, posts_admin
-from handlers.menu import BUTTONS
+from handlers.menu import who_may_press
 from storage.db import Database
 from tests.conftest import TOKEN, invite, onboard
 from tests.fakes.harness import Person
@@ -56,6 +56,9 @@ GARBAGE = st.one_of(
     st.sampled_from(["'; DROP TABLE people; --", "<b>x</b>", "%s", "{0}", "\x00", ":", "::"]),
     st.just("👨‍👩‍👧"),
 )
+
+# Read after `handlers` imported every feature, so every codec is registered.
+BUTTONS = who_may_press()
 
 
 # Presses that are the presser's own business when the data is exactly right: a language, a

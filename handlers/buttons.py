@@ -1,0 +1,157 @@
+"""Buttons declared once: a codec per kind of button packs its data, gives the handler its
+pattern, parses a press and says who may press it.
+
+    class Approve(Button, prefix="hours:approve", audience=Audience.SECRETARY):
+        record_id: int
+
+    Approve(5).button(t.pgettext("button", "Approve"))   # data "hours:approve:5"
+    Approve.handler(approve)                             # CallbackQueryHandler, exact pattern
+    Approve.of(update).record_id                         # in the callback: 5
+
+Callback data comes from the client and is never trusted: the pattern is anchored and
+typed (an int field is digits, an enum field one of its values), so a press the codec did
+not pack, an old button of a renamed prefix or forged data matches no handler and is
+answered as stale (handlers/basics.py) instead of being misread. A prefix names what the
+button does in words (`mobile:certificate-ok`); an old prefix is never given another
+meaning. Every codec registers itself in `REGISTRY`; `handlers.menu.BUTTONS` and the role
+matrix read who may press each from there (the server still checks the role in `domain/`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import types
+import typing
+from collections.abc import Callable
+from enum import Enum
+from typing import Any, ClassVar, Self, dataclass_transform
+
+from telegram import CallbackQuery, InlineKeyboardButton, Update
+from telegram.ext import CallbackQueryHandler
+
+from domain.access import Audience
+
+#: Telegram's limit for a button's data, in bytes.
+MAX_DATA = 64
+_PREFIX = re.compile(r"[a-z][a-z0-9-]*(:[a-z][a-z0-9-]*)*")
+_INT = r"\d{1,12}"
+# Free text in a field stays short and cannot hold the separator.
+_STR = r"[A-Za-z0-9_.\-]{1,32}"
+
+#: Every codec by its prefix.
+REGISTRY: dict[str, type[Button]] = {}
+
+
+@dataclasses.dataclass(frozen=True)
+class _Field:
+    name: str
+    regex: str
+    read: Callable[[str], Any]
+    write: Callable[[Any], str]
+    optional: bool
+
+
+def _field(name: str, kind: Any) -> _Field:
+    args = typing.get_args(kind)
+    if isinstance(kind, types.UnionType) or typing.get_origin(kind) is typing.Union:
+        (inner,) = [a for a in args if a is not type(None)]
+        return dataclasses.replace(_field(name, inner), optional=True)
+    if typing.get_origin(kind) is typing.Literal:
+        values = {str(a): a for a in args}
+        return _Field(name, _choice(values), values.__getitem__, str, False)
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        values = {str(member.value): member for member in kind}
+        return _Field(name, _choice(values), values.__getitem__, lambda m: str(m.value), False)
+    if kind is bool:
+        return _Field(name, "[01]", lambda s: s == "1", lambda b: "1" if b else "0", False)
+    if kind is int:
+        return _Field(name, _INT, int, str, False)
+    if kind is str:
+        return _Field(name, _STR, str, str, False)
+    raise TypeError(f"a button field cannot be {kind!r}")
+
+
+def _choice(values: dict[str, Any]) -> str:
+    return "(?:" + "|".join(re.escape(v) for v in sorted(values, key=len, reverse=True)) + ")"
+
+
+@dataclass_transform(frozen_default=True)
+class Button:
+    """Subclass with `prefix=` and `audience=`; annotated fields are the data, in order.
+    Fields that may be missing (`X | None = None`) come last."""
+
+    prefix: ClassVar[str]
+    audience: ClassVar[Audience]
+    pattern: ClassVar[re.Pattern[str]]
+    _fields: ClassVar[tuple[_Field, ...]]
+
+    def __init_subclass__(cls, *, prefix: str, audience: Audience, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not _PREFIX.fullmatch(prefix):
+            raise ValueError(f"button prefix {prefix!r}: lower-case words joined by ':' or '-'")
+        for other in REGISTRY:
+            if other == prefix or other.startswith(prefix + ":") or prefix.startswith(other + ":"):
+                raise ValueError(f"button prefix {prefix!r} overlaps {other!r}")
+        dataclasses.dataclass(frozen=True)(cls)
+        hints = typing.get_type_hints(cls)
+        cls.prefix, cls.audience = prefix, audience
+        cls._fields = tuple(_field(f.name, hints[f.name]) for f in dataclasses.fields(cls))
+        seen_optional = False
+        regex = re.escape(prefix)
+        for field in cls._fields:
+            if seen_optional and not field.optional:
+                raise TypeError(f"{cls.__name__}.{field.name}: optional fields come last")
+            seen_optional |= field.optional
+            part = f":({field.regex})"
+            regex += f"(?:{part})?" if field.optional else part
+        cls.pattern = re.compile(f"^{regex}$")
+        REGISTRY[prefix] = cls
+
+    def pack(self) -> str:
+        parts = [self.prefix]
+        for field in self._fields:
+            value = getattr(self, field.name)
+            if value is None:
+                break
+            parts.append(field.write(value))
+        data = ":".join(parts)
+        if len(data.encode()) > MAX_DATA or not self.pattern.fullmatch(data):
+            raise ValueError(f"{self!r} does not pack into button data: {data!r}")
+        return data
+
+    def button(self, label: str) -> InlineKeyboardButton:
+        return InlineKeyboardButton(label, callback_data=self.pack())
+
+    @classmethod
+    def parse(cls, data: object) -> Self | None:
+        if not isinstance(data, str) or (match := cls.pattern.fullmatch(data)) is None:
+            return None
+        values = [
+            None if raw is None else field.read(raw)
+            for field, raw in zip(cls._fields, match.groups(), strict=True)
+        ]
+        return cls(*values)
+
+    @classmethod
+    def of(cls, update: Update) -> Self:
+        """The pressed button; its handler's pattern already matched the data."""
+        query: CallbackQuery | None = update.callback_query
+        pressed = cls.parse(query.data if query else None)
+        if pressed is None:
+            raise LookupError(f"not a {cls.__name__} press")
+        return pressed
+
+    @classmethod
+    def handler(cls, callback: Callable[..., Any], **kwargs: Any) -> CallbackQueryHandler:
+        return CallbackQueryHandler(callback, pattern=cls.pattern, **kwargs)
+
+
+def matching(data: str) -> type[Button] | None:
+    """The codec whose pattern this data fits, if any."""
+    return next((codec for codec in REGISTRY.values() if codec.pattern.fullmatch(data)), None)
+
+
+def audiences() -> dict[str, Audience]:
+    """Who may press each kind of button, by its handler pattern."""
+    return {codec.pattern.pattern: codec.audience for codec in REGISTRY.values()}

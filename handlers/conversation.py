@@ -1,0 +1,159 @@
+"""The conversation kit: what every conversation does the same way.
+
+A conversation (python-telegram-bot's `ConversationHandler`, one per flow, its states one
+`StrEnum` in its module) asks with `offer` when a question may be answered by a button or
+by typing, shows the review screen with `review_keyboard`, lets a secretary decide with
+`decision_keyboard`, and ends on /cancel with `cancel_with(...)`. Input a step does not
+expect gets `unexpected`, an old or forged button `answer_stale`. `settle_offer` runs after
+every update, so a typed answer takes away the buttons it superseded, for every
+conversation at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from typing import Any
+
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+from telegram.ext import ConversationHandler
+
+from bot.context import BotContext
+from domain.i18n import N_, NP_, Translator
+from handlers.buttons import Button
+from handlers.common import answer_query, drop_buttons, tr
+
+# The one way every conversation tells how to stop it.
+CANCEL_HINT = N_("(Send /cancel to stop at any time.)")
+
+
+async def answer_stale(query: CallbackQuery, t: Translator) -> None:
+    """The answer to a press whose data no longer fits: an old message, or forged data."""
+    await answer_query(query, t.gettext("This button is no longer valid."))
+
+
+_OFFERED = "offered_keyboard"
+
+
+async def offer(
+    update: Update, context: BotContext, text: str, markup: InlineKeyboardMarkup
+) -> None:
+    """Ask a question that may be answered by a button or by typing; see `settle_offer`."""
+    sent = await update.effective_message.reply_text(text, reply_markup=markup)
+    context.user_data[_OFFERED] = [sent.chat_id, sent.message_id]
+
+
+# What an update found when it came in: the offered question and every conversation's step.
+_found: ContextVar[tuple[Any, list[object]] | None] = ContextVar("offers_found", default=None)
+
+
+def _steps(update: Update, context: BotContext) -> list[object]:
+    # python-telegram-bot has no public reading of a conversation's step; the features
+    # group's conversations and their keys are read as the handler itself reads them.
+    found: list[object] = []
+    for handlers in context.application.handlers.values():
+        for handler in handlers:
+            if isinstance(handler, ConversationHandler):
+                found.append(handler._conversations.get(handler._get_key(update)))
+    return found
+
+
+def note_offer(update: Update, context: BotContext) -> None:
+    """Before the features: remember the open question and the steps, see `settle_offer`."""
+    _found.set(None)
+    if update.effective_user is None or update.effective_chat is None or context.user_data is None:
+        return
+    _found.set((context.user_data.get(_OFFERED), _steps(update, context)))
+
+
+async def settle_offer(update: Update, context: BotContext) -> None:
+    """After the features, in one place for every conversation: a typed message the
+    conversation accepted (it moved to another step or ended) or answered with a new
+    question supersedes the offered keyboard, which goes. A typed message it refused
+    leaves the step where it was, and the buttons stay: they still answer the question.
+    Outside any conversation no question is open, so nothing stays offered."""
+    found = _found.get()
+    _found.set(None)
+    if found is None:
+        return
+    offered, steps = found
+    now = _steps(update, context)
+    if all(step is None for step in now):
+        context.user_data.pop(_OFFERED, None)
+    typed = update.message is not None and update.callback_query is None
+    if not offered or not typed:
+        return
+    if now != steps or context.user_data.get(_OFFERED) != offered:
+        await _remove_markup(context, offered)
+
+
+async def _remove_markup(context: BotContext, offered: list[int]) -> None:
+    # Already without buttons, or deleted by the person: nothing is left to remove.
+    with contextlib.suppress(BadRequest):
+        await context.bot.edit_message_reply_markup(
+            chat_id=offered[0], message_id=offered[1], reply_markup=None
+        )
+
+
+async def cancelled(update: Update, context: BotContext, *drafts: str) -> int:
+    """/cancel (or a Cancel button) in a conversation: its drafts are dropped."""
+    t = await tr(update, context)
+    if update.callback_query:
+        await answer_query(update.callback_query)
+        await drop_buttons(update.callback_query)
+    await update.effective_message.reply_text(t.gettext("Cancelled. Nothing was saved."))
+    for draft in drafts:
+        context.user_data.pop(draft, None)
+    return ConversationHandler.END
+
+
+def cancel_with(*drafts: str) -> Callable[[Update, BotContext], Awaitable[int]]:
+    """The /cancel callback of a conversation whose drafts are kept under these keys."""
+
+    async def cancel(update: Update, context: BotContext) -> int:
+        return await cancelled(update, context, *drafts)
+
+    return cancel
+
+
+async def unexpected(update: Update, context: BotContext) -> None:
+    """Input the current step does not take: a stale press, or text where a button is due."""
+    t = await tr(update, context)
+    if update.callback_query:
+        await answer_stale(update.callback_query, t)
+        return
+    await update.effective_message.reply_text(
+        t.gettext("I did not understand that. Please answer the question above, or send /cancel.")
+    )
+
+
+def decision_keyboard(
+    t: Translator,
+    approve: Button,
+    reject: Button,
+    *,
+    approve_label: str = NP_("button", "✅ Approve"),
+    reject_label: str = NP_("button", "❌ Reject"),
+    more: list[list[Any]] | None = None,
+) -> InlineKeyboardMarkup:
+    """A secretary's decision on one request: approve (or confirm) and reject side by side;
+    `more` rows (a "change it" button, say) below."""
+    row = [
+        approve.button(t.pgettext("button", approve_label)),
+        reject.button(t.pgettext("button", reject_label)),
+    ]
+    return InlineKeyboardMarkup([row, *(more or [])])
+
+
+def review_keyboard(
+    t: Translator, submit: Button, redo: Button, *, redo_label: str = NP_("button", "✏️ Start over")
+) -> InlineKeyboardMarkup:
+    """Under the review screen of a draft: send it as shown, or start over."""
+    return InlineKeyboardMarkup(
+        [
+            [submit.button(t.pgettext("button", "✅ Submit"))],
+            [redo.button(t.pgettext("button", redo_label))],
+        ]
+    )

@@ -1,0 +1,124 @@
+"""The button codecs: what a press carries is what the button packed, and nothing else."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+import pytest
+
+from domain.access import Audience
+from handlers import buttons
+from handlers.buttons import Button
+
+
+class Window(StrEnum):
+    WEEK = "week"
+    MONTH = "month"
+
+
+class _Decide(Button, prefix="test:decide", audience=Audience.SECRETARY):
+    record_id: int
+    approve: bool
+
+
+class _Totals(Button, prefix="test:totals", audience=Audience.MEMBER):
+    window: Window | None = None
+
+
+class _Pick(Button, prefix="test:pick-day", audience=Audience.MEMBER):
+    day: Literal["today", "yesterday"]
+    page: int | None = None
+
+
+# Registered only while a test of this module runs: the role matrix and the fuzz tests read
+# the registry as the bot's own buttons.
+CODECS = (_Decide, _Totals, _Pick)
+for _codec in CODECS:
+    del buttons.REGISTRY[_codec.prefix]
+
+
+@pytest.fixture(autouse=True)
+def _registered():
+    saved = dict(buttons.REGISTRY)
+    buttons.REGISTRY.update({codec.prefix: codec for codec in CODECS})
+    yield
+    buttons.REGISTRY.clear()
+    buttons.REGISTRY.update(saved)
+
+
+@pytest.mark.parametrize(
+    "pressed",
+    [
+        _Decide(12, True),
+        _Decide(999_999_999_999, False),
+        _Totals(),
+        _Totals(Window.MONTH),
+        _Pick("yesterday"),
+        _Pick("today", 3),
+    ],
+)
+def test_a_press_reads_back_what_the_button_packed(pressed):
+    data = pressed.button("label").callback_data
+    assert type(pressed).parse(data) == pressed
+    assert buttons.matching(data) is type(pressed)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "test:decide:12",  # a field missing
+        "test:decide:12:1:9",  # one too many
+        "test:decide:x:1",  # not a number
+        "test:decide:-1:1",
+        "test:decide:12:2",  # not a yes/no
+        "test:totals:year",  # not a window
+        "test:totals:",
+        "test:pick-day:tomorrow",
+        "test:pick-day:today:",
+        "test:decide:1234567890123:1",  # longer than any id
+        "Test:decide:12:1",
+        "test:decide:12:1\n",
+        "",
+        None,
+    ],
+)
+def test_forged_or_old_data_is_no_press_of_the_kind(data):
+    assert _Decide.parse(data) is None
+    assert _Totals.parse(data) is None
+    assert _Pick.parse(data) is None
+
+
+def test_who_may_press_comes_from_the_declaration():
+    assert buttons.audiences()[_Decide.pattern.pattern] is Audience.SECRETARY
+    assert buttons.audiences()[_Totals.pattern.pattern] is Audience.MEMBER
+
+
+def test_the_handler_is_registered_with_the_codecs_own_pattern():
+    assert _Decide.handler(lambda *_: None).pattern is _Decide.pattern
+
+
+def test_a_prefix_is_one_kind_of_button_only():
+    with pytest.raises(ValueError, match="overlaps"):
+
+        class _Again(Button, prefix="test:decide", audience=Audience.MEMBER):
+            pass
+
+    with pytest.raises(ValueError, match="overlaps"):
+
+        class _Inside(Button, prefix="test:decide:more", audience=Audience.MEMBER):
+            pass
+
+    with pytest.raises(ValueError, match="words"):
+
+        class _Cryptic(Button, prefix="Test:X!", audience=Audience.MEMBER):
+            pass
+
+
+def test_data_longer_than_telegram_takes_is_refused_when_packed():
+    class _Long(Button, prefix="test:" + "a" * 50, audience=Audience.MEMBER):
+        first: int
+        second: int
+
+    with pytest.raises(ValueError, match="does not pack"):
+        _Long(123456789, 123456789).pack()
