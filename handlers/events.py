@@ -19,7 +19,7 @@ from telegram.ext import (
 from bot.context import BotContext
 from bot.sender import Rendered, renderer
 from domain import events, hours, spreadsheets
-from domain.activity import ActivityKind, CheckMethod, Event, Rsvp, as_hours
+from domain.activity import ActivityKind, Event, Rsvp, as_hours
 from domain.errors import DomainError, InvalidInput
 from domain.i18n import N_, Translator
 from domain.models import Role
@@ -38,6 +38,7 @@ from handlers.common import (
 )
 from handlers.conversation import CANCEL_HINT, answer_stale, cancelled, offer, unexpected
 from handlers.hours import button, kind_keyboard, kind_name, show
+from handlers.labels import METHOD_LABELS
 from storage import events as event_store
 from storage.db import Database
 
@@ -101,11 +102,6 @@ add_errors(
 )
 
 ANSWER_LABELS = {Rsvp.GOING: N_("Going"), Rsvp.NOT_GOING: N_("Not going")}
-METHOD_LABELS = {
-    CheckMethod.CODE: N_("code"),
-    CheckMethod.LOCATION: N_("live location"),
-    CheckMethod.SECRETARY: N_("recorded by the secretary"),
-}
 LEAD_LABELS = {
     30: N_("30 minutes"),
     60: N_("1 hour"),

@@ -34,9 +34,8 @@ from handlers.common import (
 )
 from handlers.console import XLSX, send_file
 from handlers.conversation import answer_stale
-from handlers.events import METHOD_LABELS
-from handlers.hours import COUNTING_LABELS, KIND_LABELS
-from handlers.labels import CATEGORY_NAMES
+from handlers.hours import COUNTING_LABELS
+from handlers.labels import CATEGORY_NAMES, KIND_LABELS, METHOD_LABELS
 from handlers.mobile_views import DIRECTION_NAMES, EVENT_NAMES
 from handlers.mobile_views import STATUS_NAMES as MOBILE_STATUS_NAMES
 from handlers.post_views import CLAIM_NAMES

@@ -43,6 +43,7 @@ from handlers.common import (
     who,
 )
 from handlers.conversation import CANCEL_HINT, answer_stale, cancel_with, offer, unexpected
+from handlers.labels import KIND_LABELS
 from storage import hours as hour_store
 from storage import people
 from storage.db import Database
@@ -59,14 +60,6 @@ KIND, DAY, DAY_TYPED, AMOUNT, DESCRIBE, PHOTO, CONFIRM = (
 EDIT_AMOUNT, REASON, CORRECT_AMOUNT = "hours.edit", "hours.reason", "hours.correct"
 DRAFT = "hours"
 
-KIND_LABELS: dict[ActivityKind, str] = {
-    ActivityKind.LESSON: N_("Party lesson"),
-    ActivityKind.FILM: N_("Education film"),
-    ActivityKind.VOLUNTEER: N_("Volunteer service"),
-    ActivityKind.POST_DUTY: N_("Post duty"),
-    ActivityKind.CO_BUILDING: N_("Co-building with resident units"),
-    ActivityKind.OTHER: N_("Other"),
-}
 COUNTING_LABELS: dict[hours.Counting, str] = {
     hours.Counting.VERIFIED: N_("verified hours only"),
     hours.Counting.WITH_ATTESTED: N_("verified + self-reported hours"),

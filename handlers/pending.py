@@ -32,7 +32,8 @@ from handlers.common import (
     who,
 )
 from handlers.conversation import answer_stale
-from handlers.hours import KIND_LABELS, show
+from handlers.hours import show
+from handlers.labels import KIND_LABELS
 from handlers.mobile_views import DIRECTION_NAMES, FIELD_LABELS
 from storage import people
 
