@@ -9,7 +9,7 @@ from domain.activity import Event, Rsvp
 from domain.effects import effect
 from domain.errors import Conflict
 from domain.events.listing import known, may_attend
-from storage import audit
+from domain.unit_of_work import unit_of_work
 from storage import events as store
 from storage.db import Database
 
@@ -23,21 +23,13 @@ async def answer(
     if now >= event.ends_at:
         raise Conflict("event_over")
     value = Rsvp(value)
-    async with db.transaction() as conn:
+    async with unit_of_work(db, actor, branch_id=event.branch_id) as work:
         if (
             value is Rsvp.GOING
             and event.capacity is not None
-            and await store.going_count(conn, event.id, besides=person.id) >= event.capacity
+            and await store.going_count(work.conn, event.id, besides=person.id) >= event.capacity
         ):
             raise Conflict("event_full", capacity=event.capacity)
-        await store.set_answer(conn, event.id, person.id, value, now)
-        await audit.record(
-            conn,
-            action="event.answered",
-            subject_type="event",
-            subject_id=event.id,
-            actor_id=person.id,
-            branch_id=event.branch_id,
-            answer=str(value),
-        )
+        await store.set_answer(work.conn, event.id, person.id, value, now)
+        await work.audit("event.answered", "event", event.id, answer=str(value))
     return event, value

@@ -8,15 +8,15 @@ from datetime import datetime, timedelta, tzinfo
 
 import aiosqlite
 
-from domain import hours, notices
-from domain.access import Actor, require
+from domain import hours
+from domain.access import Actor
 from domain.activity import Attendance, CheckMethod, Event, HourRecord, HourStatus, Rsvp
 from domain.effects import effect
 from domain.errors import Conflict, NotFound
 from domain.events.codes import CHECK_OUT_CLOSES
 from domain.events.listing import ATTENDING_ROLES, event_for_secretary, known
 from domain.models import Person, Role
-from storage import audit
+from domain.unit_of_work import unit_of_work
 from storage import events as store
 from storage.db import Database, parse_iso
 
@@ -101,10 +101,10 @@ async def mark_present(
 ) -> CheckedOut:
     """The secretary records attendance afterwards: from the check-in (or the start) to the end."""
     event = await known(db, event_id)
-    secretary = require(actor, Role.SECRETARY, event.branch_id)
-    if now < event.starts_at:
-        raise Conflict("event_not_started")
-    async with db.transaction() as conn:
+    async with unit_of_work(db, actor, role=Role.SECRETARY, branch_id=event.branch_id) as work:
+        if now < event.starts_at:
+            raise Conflict("event_not_started")
+        conn, secretary = work.conn, work.person
         eligible = await store.eligible_people(conn, event, ATTENDING_ROLES)
         if person_id not in {p.id for p in eligible}:
             raise NotFound("event_person_unknown")
@@ -115,15 +115,7 @@ async def mark_present(
             conn, event.id, person_id, event.ends_at, CheckMethod.SECRETARY, secretary.id
         ):
             raise Conflict("already_checked_out")
-        await audit.record(
-            conn,
-            action="event.marked_present",
-            subject_type="event",
-            subject_id=event.id,
-            actor_id=secretary.id,
-            branch_id=event.branch_id,
-            person=person_id,
-        )
+        await work.audit("event.marked_present", "event", event.id, person=person_id)
         return await finish(
             conn, event, person_id, present.checked_in_at, event.ends_at, secretary.id, tz
         )
@@ -141,7 +133,8 @@ async def close_attendance(db: Database, branch_id: int | None, now: datetime, t
 
     Only open attendances are closed, so running the job again changes nothing."""
     queued = 0
-    async with db.transaction() as conn:
+    async with unit_of_work(db, None, branch_id=branch_id) as work:
+        conn = work.conn
         for row in await store.open_after_window(conn, now - CHECK_OUT_CLOSES):
             event = await known(conn, row["event_id"])
             if event.branch_id != branch_id:
@@ -155,12 +148,10 @@ async def close_attendance(db: Database, branch_id: int | None, now: datetime, t
                 closed = await store.auto_close(conn, event.id, person_id, event.ends_at)
             if not closed:
                 continue
-            await audit.record(
-                conn,
-                action="event.checked_out",
-                subject_type="event",
-                subject_id=event.id,
-                branch_id=event.branch_id,
+            await work.audit(
+                "event.checked_out",
+                "event",
+                event.id,
                 person=person_id,
                 method=str(CheckMethod.LOCATION) if last_seen else None,
                 automatic=True,
@@ -171,13 +162,11 @@ async def close_attendance(db: Database, branch_id: int | None, now: datetime, t
             done = await finish(conn, event, person_id, checked_in, left, None, tz, status)
             if status is HourStatus.PENDING and done.record is not None:
                 await hours.ask_review(conn, db, event.branch_id, done.record.id, person_id)
-            queued += await notices.to_person(
-                conn,
+            queued += await work.tell(
                 row["telegram_id"],
                 f"event-checked-out:{event.id}:{person_id}",
                 template=CHECKED_OUT_TEMPLATE,
                 params={**checked_out_params(done), "auto_closed": last_seen is None},
-                branch_id=branch_id,
             )
     return queued
 

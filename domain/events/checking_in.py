@@ -15,7 +15,7 @@ from domain.events.attendance import CheckedOut, finish
 from domain.events.codes import check_code, code_matches, is_open, normalise_code, window
 from domain.events.listing import known, may_attend, open_in_branch, open_now, takes_part
 from domain.guesses import WRONG_CODE_WINDOW, wait_after_wrong_codes
-from storage import audit
+from domain.unit_of_work import unit_of_work
 from storage import events as store
 from storage.db import Database
 
@@ -88,21 +88,13 @@ async def check_in(
     if not opens <= now <= event.ends_at:
         raise Conflict("event_not_open")
     await _verify(db, event, person.id, proof, now)
-    async with db.transaction() as conn:
-        if not await store.check_in(conn, event.id, person.id, now, proof.method):
+    async with unit_of_work(db, actor, branch_id=event.branch_id) as work:
+        if not await store.check_in(work.conn, event.id, person.id, now, proof.method):
             raise Conflict("already_checked_in")
         if proof.method is CheckMethod.LOCATION:
-            await store.seen(conn, event.id, person.id, now)
-        await audit.record(
-            conn,
-            action="event.checked_in",
-            subject_type="event",
-            subject_id=event.id,
-            actor_id=person.id,
-            branch_id=event.branch_id,
-            method=str(proof.method),
-        )
-        found = await store.attendance_of(conn, event.id, person.id)
+            await store.seen(work.conn, event.id, person.id, now)
+        await work.audit("event.checked_in", "event", event.id, method=str(proof.method))
+        found = await store.attendance_of(work.conn, event.id, person.id)
     assert found is not None
     return event, found
 
@@ -117,22 +109,14 @@ async def check_out(
     if not is_open(event, now):
         raise Conflict("event_not_open")
     await _verify(db, event, person.id, proof, now)
-    async with db.transaction() as conn:
-        present = await store.attendance_of(conn, event.id, person.id)
+    async with unit_of_work(db, actor, branch_id=event.branch_id) as work:
+        present = await store.attendance_of(work.conn, event.id, person.id)
         if present is None:
             raise Conflict("not_checked_in")
-        if not await store.check_out(conn, event.id, person.id, now, proof.method):
+        if not await store.check_out(work.conn, event.id, person.id, now, proof.method):
             raise Conflict("already_checked_out")
-        await audit.record(
-            conn,
-            action="event.checked_out",
-            subject_type="event",
-            subject_id=event.id,
-            actor_id=person.id,
-            branch_id=event.branch_id,
-            method=str(proof.method),
-        )
-        return await finish(conn, event, person.id, present.checked_in_at, now, person.id, tz)
+        await work.audit("event.checked_out", "event", event.id, method=str(proof.method))
+        return await finish(work.conn, event, person.id, present.checked_in_at, now, person.id, tz)
 
 
 @effect

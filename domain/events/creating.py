@@ -12,15 +12,15 @@ from datetime import UTC, datetime, timedelta, tzinfo
 import aiosqlite
 
 from domain import dates, notices
-from domain.access import Actor, require
+from domain.access import Actor
 from domain.activity import ActivityKind, Event
 from domain.effects import effect
 from domain.errors import InvalidInput
 from domain.events.listing import known
 from domain.models import Category, Person, Role
 from domain.notification import Kind
+from domain.unit_of_work import unit_of_work
 from domain.validation import clean_text
-from storage import audit
 from storage import events as store
 from storage.db import Database
 
@@ -114,16 +114,16 @@ async def create(
 ) -> Created:
     """The event and one invitation per eligible member, queued together; `tz` is the zone
     the invitations show times in."""
-    secretary = require(actor, Role.SECRETARY, draft.branch_id)
-    if draft.starts_at <= now:
-        raise InvalidInput("when_in_past")
-    if not draft.starts_at < draft.ends_at <= draft.starts_at + MAX_LENGTH:
-        raise InvalidInput("when_invalid")
-    if draft.capacity is not None and not 0 < draft.capacity <= CAPACITY_MAX:
-        raise InvalidInput("capacity_invalid", max=CAPACITY_MAX)
-    async with db.transaction() as conn:
+    async with unit_of_work(db, actor, role=Role.SECRETARY, branch_id=draft.branch_id) as work:
+        if draft.starts_at <= now:
+            raise InvalidInput("when_in_past")
+        if not draft.starts_at < draft.ends_at <= draft.starts_at + MAX_LENGTH:
+            raise InvalidInput("when_invalid")
+        if draft.capacity is not None and not 0 < draft.capacity <= CAPACITY_MAX:
+            raise InvalidInput("capacity_invalid", max=CAPACITY_MAX)
+        secretary = work.person
         event_id = await store.insert(
-            conn,
+            work.conn,
             branch_id=draft.branch_id,
             title=title(draft.title),
             kind=ActivityKind(draft.kind),
@@ -138,23 +138,15 @@ async def create(
             secret=secrets.token_hex(16),
             created_by=secretary.id,
         )
-        await audit.record(
-            conn,
-            action="event.created",
-            subject_type="event",
-            subject_id=event_id,
-            actor_id=secretary.id,
-            branch_id=draft.branch_id,
-            title=draft.title,
-        )
-        event = await known(conn, event_id)
+        await work.audit("event.created", "event", event_id, title=draft.title)
+        event = await known(work.conn, event_id)
         invitees = [
             p
-            for p in await store.eligible_people(conn, event, INVITED_ROLES)
+            for p in await store.eligible_people(work.conn, event, INVITED_ROLES)
             if p.id != secretary.id
         ]
         for person in invitees:
-            await invite(conn, event, person, tz)
+            await invite(work.conn, event, person, tz)
     return Created(event, invitees)
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, tzinfo
 
-from domain import notices, worktime
+from domain import worktime
 from domain.access import Actor
 from domain.effects import effect
 from domain.errors import InvalidInput, NotAllowed
 from domain.events.listing import known, takes_part
 from domain.models import Category
 from domain.notification import Kind
+from domain.unit_of_work import unit_of_work
 from storage import events as store
 from storage.db import Database, parse_iso
 
@@ -49,7 +50,8 @@ async def send_reminders(
     after the start is not sent at all."""
     horizon = now + timedelta(minutes=max(LEAD_CHOICES))
     queued = 0
-    async with db.transaction() as conn:
+    async with unit_of_work(db, None, branch_id=branch_id) as work:
+        conn = work.conn
         for row in await store.reminder_candidates(conn, now, horizon, DEFAULT_LEAD_MINUTES):
             starts_at = parse_iso(row["starts_at"])
             if starts_at - timedelta(minutes=row["lead"]) > now:
@@ -62,13 +64,11 @@ async def send_reminders(
             kind = Kind.AFTER_HOURS if row["category"] == Category.CADRE else Kind.NORMAL
             if policy.next_allowed(kind, now) >= starts_at:
                 continue
-            queued += await notices.to_person(
-                conn,
+            queued += await work.tell(
                 row["telegram_id"],
                 f"event-reminder:{event.id}:{row['person_id']}",
                 template=REMINDER_TEMPLATE,
                 params={"event": event.id, "tz": str(tz)},
                 kind=kind,
-                branch_id=branch_id,
             )
     return queued
