@@ -26,11 +26,12 @@ import aiosqlite
 from domain.notification import Attachment, Kind, Message
 from storage import outbox
 from storage.db import utcnow
+from storage.outbox import queued_for, queued_in_task
 
 KEY_MAX = 200
 CALLBACK_DATA_MAX_BYTES = 64
 
-__all__ = ["Attachment", "Kind", "Message", "enqueue"]
+__all__ = ["Attachment", "Kind", "Message", "enqueue", "queued_for", "queued_in_task"]
 
 
 async def enqueue(

@@ -13,7 +13,7 @@ from telegram.ext import Application, TypeHandler
 
 from bot import sender
 from bot.context import BotContext
-from domain import effects, feature_exports
+from domain import effects, feature_exports, outbox
 from handlers import (
     basics,
     broadcast,
@@ -37,7 +37,6 @@ from handlers import (
 from handlers.errors import on_error
 from handlers.gate import EditsNotRead, PrivateOnly
 from handlers.menu import COMMANDS
-from storage import outbox
 
 BEFORE = -1
 FEATURES = 0

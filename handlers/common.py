@@ -12,13 +12,12 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 from telegram.error import BadRequest
 
 from bot.context import BotContext
-from domain import hours, worktime
+from domain import hours, languages, outbox, worktime
 from domain.access import Actor, actor
 from domain.errors import DomainError
 from domain.i18n import N_, Translator, resolve, translator
 from domain.notification import Kind
 from domain.worktime import HELD_REASONS, Wait
-from storage import outbox, telegram_users
 from storage.db import utcnow
 
 _LOCALE_CACHE = "locale_cache"
@@ -27,7 +26,7 @@ _LOCALE_CACHE = "locale_cache"
 async def _languages(context: BotContext, telegram_id: int) -> tuple[str | None, str | None]:
     cache: dict[int, tuple[str | None, str | None]] = context.bot_data.setdefault(_LOCALE_CACHE, {})
     if telegram_id not in cache:
-        cache[telegram_id] = await telegram_users.get_languages(context.db, telegram_id)
+        cache[telegram_id] = await languages.of(context.db, telegram_id)
     return cache[telegram_id]
 
 
@@ -38,7 +37,7 @@ async def locale_of(context: BotContext, user: User | None) -> str:
     chosen, reported = await _languages(context, user.id)
     if user.language_code and user.language_code != reported:
         # Remembered so that notifications to this person use their client's language too.
-        await telegram_users.set_language_code(context.db, user.id, user.language_code)
+        await languages.remember_client(context.db, user.id, user.language_code)
         context.bot_data[_LOCALE_CACHE][user.id] = (chosen, user.language_code)
     return resolve(chosen, user.language_code, default)
 

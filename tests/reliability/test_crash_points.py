@@ -71,11 +71,14 @@ class Run:
         return found
 
 
+Prepare = Callable[[BotHarness, Branch], Awaitable[Run]]
+
+
 @dataclass(frozen=True)
 class Scenario:
     name: str
     effects: frozenset[str]  # what the last step calls (each at least once)
-    prepare: Callable[[BotHarness, Branch], Awaitable[Run]]
+    prepare: Prepare
     answered: str  # what the person reads after the step (a regular expression)
     check: Callable[[sqlite3.Connection, FakeBotAPI, Run], None] = lambda *_: None
     quick: bool = False
@@ -85,6 +88,17 @@ def press(person: Person, label: str) -> Callable[[FakeBotAPI], dict]:
     message = person.message_with_button(label)
     data = person.server.find_button(message, label)["callback_data"]
     return lambda server: server.push_callback(person.user, message["message_id"], data)
+
+
+async def taken(bot: BotHarness, branch: Branch, prepare: Prepare) -> Run:
+    """Another scenario, its last step taken too: where this one starts."""
+    run = await prepare(bot, branch)
+    await bot.processed(run.push(bot.server))
+    return run
+
+
+def secretary_presses(branch: Branch, label: str, **others: Any) -> Run:
+    return Run(branch.secretary, press(branch.secretary, label), others)
 
 
 def count(conn: sqlite3.Connection, sql: str, *params: object) -> int:
@@ -131,9 +145,7 @@ def check_broadcast(conn: sqlite3.Connection, server: FakeBotAPI, run: Run) -> N
 
 
 async def prepare_hours(bot: BotHarness, branch: Branch) -> Run:
-    member = bot.person("李")
-    await onboard(member, await invite(bot, branch.id), "李明", "13800138000", "居民党员")
-    await branch.secretary.press("✅ 通过")
+    member = await approved(bot, branch, "李", "李明", "13800138000")
     await member.send("/hours")
     await member.press("➕ 登记时长")
     await member.press("党课")
@@ -180,19 +192,23 @@ def check_join_request(conn: sqlite3.Connection, server: FakeBotAPI, run: Run) -
 async def prepare_join_decision(bot: BotHarness, branch: Branch) -> Run:
     applicant = bot.person("李")
     await onboard(applicant, await invite(bot, branch.id), "李明", "13800138000", "居民党员")
-    return Run(branch.secretary, press(branch.secretary, "✅ 通过"), {"applicant": applicant})
+    return secretary_presses(branch, "✅ 通过", applicant=applicant)
 
 
 async def prepare_hours_decision(bot: BotHarness, branch: Branch) -> Run:
-    run = await prepare_hours(bot, branch)
-    await bot.processed(run.push(bot.server))
-    return Run(branch.secretary, press(branch.secretary, "✅ 通过"), {"member": run.person})
+    run = await taken(bot, branch, prepare_hours)
+    return secretary_presses(branch, "✅ 通过", member=run.person)
 
 
-async def forward(secretary: Person) -> None:
+async def to_next_stage(secretary: Person) -> None:
+    """Up to the confirmation of moving the posts to their next stage."""
     await secretary.send("/posts")
     await secretary.press("⚙️ 阶段")
     await secretary.press(next(b for b in secretary.buttons() if b.startswith("➡️ 进入")))
+
+
+async def forward(secretary: Person) -> None:
+    await to_next_stage(secretary)
     await secretary.press("✅ 确认")
 
 
@@ -206,9 +222,7 @@ async def prepare_post_claim(bot: BotHarness, branch: Branch) -> Run:
 
 
 async def prepare_duty_record(bot: BotHarness, branch: Branch) -> Run:
-    run = await prepare_post_claim(bot, branch)
-    li = run.person
-    await bot.processed(run.push(bot.server))
+    li = (await taken(bot, branch, prepare_post_claim)).person
     await branch.secretary.press("✅ 通过", branch.secretary.message_with_button("✅ 通过"))
     await forward(branch.secretary)
     await li.send("/posts")
@@ -245,16 +259,12 @@ async def prepare_mobile_registration(bot: BotHarness, branch: Branch) -> Run:
 
 
 async def prepare_mobile_decision(bot: BotHarness, branch: Branch) -> Run:
-    run = await prepare_mobile_registration(bot, branch)
-    await bot.processed(run.push(bot.server))
-    secretary = branch.secretary
-    return Run(secretary, press(secretary, "✅ 通过"), {"member": run.person})
+    run = await taken(bot, branch, prepare_mobile_registration)
+    return secretary_presses(branch, "✅ 通过", member=run.person)
 
 
 async def prepare_mobile_report(bot: BotHarness, branch: Branch) -> Run:
-    run = await prepare_mobile_decision(bot, branch)
-    await bot.processed(run.push(bot.server))
-    li = run.others["member"]
+    li = (await taken(bot, branch, prepare_mobile_decision)).others["member"]
     await li.send("/mobile")
     await li.press("📝 动态报告")
     await li.send("在杭州，做软件开发")
@@ -316,17 +326,13 @@ async def prepare_cadre_registration(bot: BotHarness, branch: Branch) -> Run:
 
 
 async def prepare_post_decision(bot: BotHarness, branch: Branch) -> Run:
-    run = await prepare_post_claim(bot, branch)
-    await bot.processed(run.push(bot.server))
-    secretary = branch.secretary
-    return Run(secretary, press(secretary, "✅ 通过"), {"member": run.person})
+    run = await taken(bot, branch, prepare_post_claim)
+    return secretary_presses(branch, "✅ 通过", member=run.person)
 
 
 async def prepare_cadre_decision(bot: BotHarness, branch: Branch) -> Run:
-    run = await prepare_cadre_registration(bot, branch)
-    await bot.processed(run.push(bot.server))
-    secretary = branch.secretary
-    return Run(secretary, press(secretary, "✅ 确认"), {"cadre": run.person})
+    run = await taken(bot, branch, prepare_cadre_registration)
+    return secretary_presses(branch, "✅ 确认", cadre=run.person)
 
 
 async def prepare_departure(bot: BotHarness, branch: Branch) -> Run:
@@ -338,9 +344,7 @@ async def prepare_departure(bot: BotHarness, branch: Branch) -> Run:
 
 
 async def logged(bot: BotHarness, branch: Branch) -> Person:
-    run = await prepare_hours(bot, branch)
-    await bot.processed(run.push(bot.server))
-    return run.person
+    return (await taken(bot, branch, prepare_hours)).person
 
 
 def typing(person: Person, text: str) -> Callable[[FakeBotAPI], dict]:
@@ -375,26 +379,19 @@ async def prepare_hours_edit(bot: BotHarness, branch: Branch) -> Run:
 
 
 async def prepare_rsvp(bot: BotHarness, branch: Branch) -> Run:
-    run = await prepare_event(bot, branch)
-    await bot.processed(run.push(bot.server))
-    li = run.others["member"]
+    li = (await taken(bot, branch, prepare_event)).others["member"]
     return Run(li, press(li, "✅ 参加"))
 
 
 async def prepare_stage(bot: BotHarness, branch: Branch) -> Run:
-    secretary = branch.secretary
     await approved(bot, branch, "李", "李明", "13800000001")
-    await secretary.send("/posts")
-    await secretary.press("⚙️ 阶段")
-    await secretary.press(next(b for b in secretary.buttons() if b.startswith("➡️ 进入")))
-    return Run(secretary, press(secretary, "✅ 确认"))
+    await to_next_stage(branch.secretary)
+    return secretary_presses(branch, "✅ 确认")
 
 
 async def prepare_mobile_change(bot: BotHarness, branch: Branch) -> Run:
-    run = await prepare_mobile_report(bot, branch)
-    await bot.processed(run.push(bot.server))
-    secretary = branch.secretary
-    return Run(secretary, press(secretary, "✅ 同意变更"), {"member": run.person})
+    run = await taken(bot, branch, prepare_mobile_report)
+    return secretary_presses(branch, "✅ 同意变更", member=run.person)
 
 
 SCENARIOS = [
