@@ -28,7 +28,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("handlers.branch_choice", "storage.branches"): "issue 17: moving behind domain/",
     ("handlers.cadres", "storage.cadres"): "issue 17: moving behind domain/",
     ("handlers.cadres", "storage.units"): "issue 17: moving behind domain/",
-    ("handlers.events", "storage.events"): "issue 17: moving behind domain/",
     ("handlers.hours", "storage.hours"): "issue 17: moving behind domain/",
     ("handlers.hours", "storage.people"): "issue 17: moving behind domain/",
     ("handlers.mobile", "storage.branches"): "issue 17: moving behind domain/",

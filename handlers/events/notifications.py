@@ -10,10 +10,11 @@ from domain import events
 from domain.activity import Rsvp
 from domain.i18n import Translator
 from handlers.events.views import checked_out_message, event_keyboard, event_text
+from storage.db import Database
 
 
 @renderer(events.INVITE_TEMPLATE)
-async def invitation(t: Translator, db, params: dict) -> Rendered:
+async def invitation(t: Translator, db: Database, params: dict) -> Rendered:
     event = await events.get(db, params["event"])
     assert event is not None
     text = t.gettext("You are invited:") + "\n" + event_text(t, event, ZoneInfo(params["tz"]))
@@ -21,7 +22,7 @@ async def invitation(t: Translator, db, params: dict) -> Rendered:
 
 
 @renderer(events.REMINDER_TEMPLATE)
-async def reminder(t: Translator, db, params: dict) -> Rendered:
+async def reminder(t: Translator, db: Database, params: dict) -> Rendered:
     event = await events.get(db, params["event"])
     assert event is not None
     tz = ZoneInfo(params["tz"])
@@ -29,5 +30,5 @@ async def reminder(t: Translator, db, params: dict) -> Rendered:
 
 
 @renderer(events.CHECKED_OUT_TEMPLATE)
-async def checked_out(t: Translator, db, params: dict) -> Rendered:
+async def checked_out(t: Translator, db: Database, params: dict) -> Rendered:
     return Rendered(checked_out_message(t, params))
