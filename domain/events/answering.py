@@ -8,7 +8,7 @@ from domain.access import Actor
 from domain.activity import Event, Rsvp
 from domain.effects import effect
 from domain.errors import Conflict
-from domain.events.listing import known, may_attend
+from domain.events.listing import attending
 from domain.unit_of_work import unit_of_work
 from storage import events as store
 from storage.db import Database
@@ -18,8 +18,7 @@ from storage.db import Database
 async def answer(
     db: Database, actor: Actor, event_id: int, value: Rsvp, now: datetime
 ) -> tuple[Event, Rsvp]:
-    event = await known(db, event_id)
-    person = may_attend(actor, event)
+    event, person = await attending(db, actor, event_id)
     if now >= event.ends_at:
         raise Conflict("event_over")
     value = Rsvp(value)

@@ -13,7 +13,7 @@ from domain.effects import effect
 from domain.errors import Conflict, InvalidInput
 from domain.events.attendance import CheckedOut, finish
 from domain.events.codes import check_code, code_matches, is_open, normalise_code, window
-from domain.events.listing import known, may_attend, open_in_branch, open_now, takes_part
+from domain.events.listing import attending, open_in_branch, open_now, takes_part
 from domain.guesses import WRONG_CODE_WINDOW, wait_after_wrong_codes
 from domain.unit_of_work import unit_of_work
 from storage import events as store
@@ -82,8 +82,7 @@ async def _verify(db: Database, event: Event, person_id: int, proof: Proof, now:
 async def check_in(
     db: Database, actor: Actor, event_id: int, proof: Proof, now: datetime
 ) -> tuple[Event, Attendance]:
-    event = await known(db, event_id)
-    person = may_attend(actor, event)
+    event, person = await attending(db, actor, event_id)
     opens, _ = window(event)
     if not opens <= now <= event.ends_at:
         raise Conflict("event_not_open")
@@ -104,8 +103,7 @@ async def check_out(
     db: Database, actor: Actor, event_id: int, proof: Proof, now: datetime, tz: tzinfo
 ) -> CheckedOut:
     """Check out and credit verified hours; `tz` dates the hours (the bot's zone)."""
-    event = await known(db, event_id)
-    person = may_attend(actor, event)
+    event, person = await attending(db, actor, event_id)
     if not is_open(event, now):
         raise Conflict("event_not_open")
     await _verify(db, event, person.id, proof, now)

@@ -150,9 +150,9 @@ async def create(
     return Created(event, invitees)
 
 
-def audience_kind(person: Person) -> Kind:
+def audience_kind(category: str | None) -> Kind:
     """A cadre hears about community activity only outside the working day (八小时以外)."""
-    return Kind.AFTER_HOURS if person.category == Category.CADRE else Kind.NORMAL
+    return Kind.AFTER_HOURS if category == Category.CADRE else Kind.NORMAL
 
 
 async def invite(
@@ -171,7 +171,7 @@ async def invite(
         f"event-invite:{event.id}:{person.id}",
         template=INVITE_TEMPLATE,
         params={"event": event.id, "tz": str(tz)},
-        kind=audience_kind(person),
+        kind=audience_kind(person.category),
         branch_id=event.branch_id,
         not_before=now,
     )

@@ -46,6 +46,12 @@ def may_attend(actor: Actor, event: Event) -> Person:
     return person
 
 
+async def attending(db: Database, actor: Actor, event_id: int) -> tuple[Event, Person]:
+    """The event and the actor's person, when the event is open to them."""
+    event = await known(db, event_id)
+    return event, may_attend(actor, event)
+
+
 def takes_part(actor: Actor) -> bool:
     """Members attend events; so does a secretary the roster does not list (ATTENDING_ROLES)."""
     return actor.member or actor.is_secretary

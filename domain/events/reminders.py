@@ -9,9 +9,8 @@ from domain import worktime
 from domain.access import Actor
 from domain.effects import effect
 from domain.errors import InvalidInput, NotAllowed
+from domain.events.creating import audience_kind
 from domain.events.listing import known, takes_part
-from domain.models import Category
-from domain.notification import Kind
 from domain.unit_of_work import unit_of_work
 from storage import events as store
 from storage.db import Database, parse_iso
@@ -61,7 +60,7 @@ async def send_reminders(
                 continue
             if not await store.claim_reminder(conn, event.id, row["person_id"], now):
                 continue
-            kind = Kind.AFTER_HOURS if row["category"] == Category.CADRE else Kind.NORMAL
+            kind = audience_kind(row["category"])
             if policy.next_allowed(kind, now) >= starts_at:
                 continue
             queued += await work.tell(

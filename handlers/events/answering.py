@@ -75,18 +75,10 @@ async def answer(update: Update, context: BotContext) -> None:
     )
 
 
-async def set_lead(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    t = await tr(update, context)
-    try:
-        minutes = await events.set_lead(
-            context.db, await who(update, context), Lead.of(update).minutes
-        )
-    except DomainError as exc:
-        await answer_query(query, error_text(t, exc), alert=True)
-        return
-    await answer_query(query)
-    await drop_buttons(query)
+@on_press
+async def set_lead(update: Update, context: BotContext, t: Translator, me: Actor) -> None:
+    minutes = await events.set_lead(context.db, me, Lead.of(update).minutes)
+    await drop_buttons(update.callback_query)
     await update.effective_message.reply_text(
         t.gettext(
             "I will remind you {lead} before each event.", lead=t.gettext(LEAD_LABELS[minutes])

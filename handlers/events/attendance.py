@@ -13,9 +13,8 @@ from bot.context import BotContext
 from domain import events, spreadsheets
 from domain.access import Actor
 from domain.activity import as_hours
-from domain.errors import DomainError
 from domain.i18n import Translator
-from handlers.common import answer_query, branch_zone, edit_text, error_text, now, tr, who
+from handlers.common import branch_zone, edit_text, now
 from handlers.events.buttons import (
     Attendance,
     CheckInCode,
@@ -166,23 +165,17 @@ async def send_export(update: Update, context: BotContext, t: Translator, me: Ac
         )
 
 
-async def mark_present(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    t = await tr(update, context)
+@on_press
+async def mark_present(update: Update, context: BotContext, t: Translator, me: Actor) -> None:
     pressed = Present.of(update)
-    try:
-        done = await events.mark_present(
-            context.db,
-            await who(update, context),
-            pressed.event_id,
-            pressed.person_id,
-            now(context),
-            await event_zone(context, pressed.event_id),
-        )
-    except DomainError as exc:
-        await answer_query(query, error_text(t, exc), alert=True)
-        return
-    await answer_query(query)
+    done = await events.mark_present(
+        context.db,
+        me,
+        pressed.event_id,
+        pressed.person_id,
+        now(context),
+        await event_zone(context, pressed.event_id),
+    )
     credited = done.record.hours if done.record else as_hours(0)
     await update.effective_message.reply_text(
         t.gettext("Attendance recorded: {hours} h verified.", hours=t.number(credited))
