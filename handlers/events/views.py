@@ -165,7 +165,10 @@ def checked_out_message(t: Translator, params: dict) -> str:
     )
 
 
-def on_press(action: Callable[[Update, BotContext, Translator, Actor], Awaitable[None]]):
+Action = Callable[[Update, BotContext, Translator, Actor], Awaitable[None]]
+
+
+def on_press(action: Action) -> Callable[[Update, BotContext], Awaitable[None]]:
     """The callback of a button under an event: `action` runs for the presser; a refusal
     is shown as an alert, otherwise the press is answered once the action is done."""
 
