@@ -186,7 +186,7 @@ async def prepare_join_request(bot: BotHarness, branch: Branch) -> Run:
 
 def check_join_request(conn: sqlite3.Connection, server: FakeBotAPI, run: Run) -> None:
     assert count(conn, "SELECT COUNT(*) FROM join_requests") == 1
-    assert len(texts(server, run.others["secretary"].id, "新的入会申请", run)) == 1
+    assert len(texts(server, run.others["secretary"].id, "新的加入支部申请", run)) == 1
 
 
 async def prepare_join_decision(bot: BotHarness, branch: Branch) -> Run:
