@@ -18,6 +18,7 @@ from domain.errors import DomainError
 from domain.i18n import N_, Translator, resolve, translator
 from domain.notification import Kind
 from domain.worktime import HELD_REASONS, Wait
+from handlers.buttons import Button
 from storage.db import utcnow
 
 _LOCALE_CACHE = "locale_cache"
@@ -90,7 +91,7 @@ ERROR_TEXT: dict[str, str] = {
         "That is not a valid phone number. Please enter an 11-digit mobile number or a landline with its area code."
     ),
     "category_missing": N_("Please choose a category."),
-    # The one date reader (domain/dates.py) and the one hours reader (domain/hours.py)
+    # The one date reader (domain/dates.py) and the one hours reader (domain/hours/rules.py)
     # refuse in the same words in every flow.
     "date_format": N_(
         "I could not read that date. Please write it like 2026-03-01, 2026/3/1, 3月1日, "
@@ -145,16 +146,19 @@ async def drop_buttons(query: CallbackQuery) -> None:
 
 
 def amount_buttons(
-    t: Translator, prefix: str, extra: list[InlineKeyboardButton] | None = None
+    t: Translator, codec: type[Button] | str, extra: list[InlineKeyboardButton] | None = None
 ) -> InlineKeyboardMarkup:
-    """The common amounts of hours as buttons, `prefix:<half-hours>`; typing stays open."""
-    row = [
-        InlineKeyboardButton(
-            t.gettext("{hours} h", hours=t.number(hours.as_hours(half))),
-            callback_data=f"{prefix}:{half}",
-        )
-        for half in hours.COMMON_HALF_HOURS
-    ]
+    """The common amounts of hours as buttons of `codec`, whose one field is the half-hours;
+    typing stays open. A prefix string (`prefix:<half-hours>`) still serves the features
+    whose buttons are not codecs yet."""
+
+    def pressed(half: int) -> InlineKeyboardButton:
+        label = t.gettext("{hours} h", hours=t.number(hours.as_hours(half)))
+        if isinstance(codec, str):
+            return InlineKeyboardButton(label, callback_data=f"{codec}:{half}")
+        return codec(half).button(label)
+
+    row = [pressed(half) for half in hours.COMMON_HALF_HOURS]
     return InlineKeyboardMarkup([row, *([extra] if extra else [])])
 
 

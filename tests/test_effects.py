@@ -58,24 +58,37 @@ def _aliases(tree: ast.Module) -> dict[str, str]:
 
 
 def _module(path: Path) -> str:
-    """`domain.events.creating` for domain/events/creating.py, `domain.events` for its
-    `__init__.py`."""
     parts = path.relative_to(ROOT).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+def _reexports() -> dict[str, str]:
+    """`domain.x.f` -> where f is defined, for what a package's `__init__.py` hands on."""
+    found = {}
+    for package in ("domain", "storage"):
+        for path in sorted((ROOT / package).rglob("__init__.py")):
+            for name, target in _aliases(ast.parse(path.read_text())).items():
+                found[f"{_module(path)}.{name}"] = target
+    return found
+
+
+def _resolved(names: set[str], reexports: dict[str, str]) -> set[str]:
+    out = set()
+    for name in names:
+        while name in reexports:
+            name = reexports[name]
+        out.add(name)
+    return out
+
+
 def _functions() -> dict[str, Function]:
     table = {}
+    reexports = _reexports()
     for package in ("domain", "storage"):
         for path in sorted((ROOT / package).rglob("*.py")):
             module = _module(path)
             tree = ast.parse(path.read_text())
             aliases = _aliases(tree)
-            if path.name == "__init__.py":
-                # A package hands on its modules' functions: `events.create` is what
-                # domain/events/creating.py defines.
-                for name, target in aliases.items():
-                    table[f"{module}.{name}"] = Function(False, {target}, False)
             for node in tree.body:
                 if not isinstance(node, ast.AsyncFunctionDef | ast.FunctionDef):
                     continue
@@ -91,7 +104,9 @@ def _functions() -> dict[str, Function]:
                         name = sub.func.id
                         calls.add(aliases.get(name, f"{module}.{name}"))
                 effect = any(ast.unparse(d).endswith("effect") for d in node.decorator_list)
-                table[f"{module}.{node.name}"] = Function(direct, calls, effect)
+                table[f"{module}.{node.name}"] = Function(
+                    direct, _resolved(calls, reexports), effect
+                )
     return table
 
 
@@ -119,16 +134,18 @@ def _covered(name: str, table: dict[str, Function], writing: set[str], seen=()) 
 def _used_by_handlers() -> dict[str, set[str]]:
     """Every domain or storage function a handler module names (called or passed on)."""
     used: dict[str, set[str]] = {}
+    reexports = _reexports()
     for path in sorted((ROOT / "handlers").rglob("*.py")):
         tree = ast.parse(path.read_text())
         aliases = _aliases(tree)
         for node in ast.walk(tree):
             if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
                 if node.value.id in aliases:
-                    name = f"{aliases[node.value.id]}.{node.attr}"
-                    used.setdefault(name, set()).add(path.stem)
+                    (name,) = _resolved({f"{aliases[node.value.id]}.{node.attr}"}, reexports)
+                    used.setdefault(name, set()).add(_module(path))
             elif isinstance(node, ast.Name) and node.id in aliases:
-                used.setdefault(aliases[node.id], set()).add(path.stem)
+                (name,) = _resolved({aliases[node.id]}, reexports)
+                used.setdefault(name, set()).add(_module(path))
     return used
 
 

@@ -10,6 +10,7 @@ import pytest
 from domain import dates, hours
 from domain.activity import ActivityKind, HourStatus
 from domain.errors import InvalidInput
+from storage import audit
 
 TODAY = date(2026, 11, 25)
 
@@ -229,7 +230,7 @@ async def test_each_notification_commits_with_its_decision(tmp_path, monkeypatch
         async def crash(*_args, **_kwargs):
             raise RuntimeError("the bot died before the commit")
 
-        monkeypatch.setattr(hours.audit, "record", crash)
+        monkeypatch.setattr(audit, "record", crash)
         with pytest.raises(RuntimeError):
             await hours.log(db, member, draft, today=TODAY)
         assert await db.fetchall(keys) == []

@@ -28,8 +28,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("handlers.branch_choice", "storage.branches"): "issue 17: moving behind domain/",
     ("handlers.cadres", "storage.cadres"): "issue 17: moving behind domain/",
     ("handlers.cadres", "storage.units"): "issue 17: moving behind domain/",
-    ("handlers.hours", "storage.hours"): "issue 17: moving behind domain/",
-    ("handlers.hours", "storage.people"): "issue 17: moving behind domain/",
     ("handlers.mobile", "storage.branches"): "issue 17: moving behind domain/",
     ("handlers.mobile_secretary", "storage.branches"): "issue 17: moving behind domain/",
     ("handlers.mobile_secretary", "storage.mobile"): "issue 17: moving behind domain/",
@@ -124,7 +122,6 @@ def test_every_exception_is_still_needed():
         ("domain.hours", "handlers.common"),
         ("storage.hours", "domain.access"),
         ("storage.hours", "bot.config"),
-        ("handlers.hours", "storage.hours"),
     ],
 )
 def test_a_forbidden_import_is_caught(module, imported):
@@ -134,7 +131,6 @@ def test_a_forbidden_import_is_caught(module, imported):
 @pytest.mark.parametrize(
     ("module", "imported"),
     [
-        ("handlers.hours", "storage.db"),
         ("handlers.hours", "domain.hours"),
         ("storage.outbox", "domain.notification"),
         ("bot.app", "storage.db"),

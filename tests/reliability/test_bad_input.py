@@ -332,7 +332,7 @@ def fields(watched: LiveBot, members, second_branch) -> dict[str, Field]:
             units_handlers.REMARK_TEXT,
             lambda: steps(secretary, ("send", "/remark"), ("press", "王科长")),
         ),
-        "hours reject reason": Field(secretary, hours_handlers.REASON, to_reject_reason),
+        "hours reject reason": Field(secretary, hours_handlers.State.REASON, to_reject_reason),
     }
 
 

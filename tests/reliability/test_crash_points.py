@@ -405,7 +405,7 @@ SCENARIOS = [
     ),
     Scenario(
         "hours",
-        frozenset({"domain.hours.log"}),
+        frozenset({"domain.hours.records.log"}),
         prepare_hours,
         "已保存为记录",
         check_hours,
@@ -425,7 +425,10 @@ SCENARIOS = [
         "已通过",
     ),
     Scenario(
-        "hours-decision", frozenset({"domain.hours.approve"}), prepare_hours_decision, "已核实"
+        "hours-decision",
+        frozenset({"domain.hours.decisions.approve"}),
+        prepare_hours_decision,
+        "已核实",
     ),
     Scenario(
         "post-claim", frozenset({"domain.posts._open_claim"}), prepare_post_claim, "等待书记审核"
@@ -452,17 +455,27 @@ SCENARIOS = [
     Scenario(
         "check-in", frozenset({"domain.events.checking_in.check_in"}), prepare_check_in, "签到"
     ),
-    Scenario("hours-rejection", frozenset({"domain.hours.reject"}), prepare_hours_rejection, "#1"),
     Scenario(
-        "hours-correction", frozenset({"domain.hours.correct"}), prepare_hours_correction, "#1"
+        "hours-rejection",
+        frozenset({"domain.hours.decisions.reject"}),
+        prepare_hours_rejection,
+        "#1",
+    ),
+    Scenario(
+        "hours-correction",
+        frozenset({"domain.hours.decisions.correct"}),
+        prepare_hours_correction,
+        "#1",
     ),
     Scenario(
         "hours-withdrawal",
-        frozenset({"domain.hours.withdraw"}),
+        frozenset({"domain.hours.records.withdraw"}),
         prepare_hours_withdrawal,
         "已撤回",
     ),
-    Scenario("hours-edit", frozenset({"domain.hours.edit_hours"}), prepare_hours_edit, "已改为"),
+    Scenario(
+        "hours-edit", frozenset({"domain.hours.records.edit_hours"}), prepare_hours_edit, "已改为"
+    ),
     Scenario("rsvp", frozenset({"domain.events.answering.answer"}), prepare_rsvp, "参加"),
     Scenario("posts-stage", frozenset({"domain.posts.advance"}), prepare_stage, "当前阶段已变为"),
     Scenario(
@@ -493,8 +506,8 @@ NOT_YET = frozenset(
         "domain.events.checking_in.check_out",
         "domain.events.checking_in.seen_at",
         "domain.events.reminders.set_lead",
-        "domain.hours.set_counting",
-        "domain.hours.set_window",
+        "domain.hours.settings.set_counting",
+        "domain.hours.settings.set_window",
         "domain.mobile.confirm_return",
         "domain.mobile.end_inflow",
         "domain.mobile.mark_contacted",
