@@ -29,7 +29,7 @@ from benchmarks._load import walk as walk_one
 from bot.config import load_settings
 from domain import admin, mobile, onboarding, posts
 from domain.access import actor
-from domain.mobile_models import Direction
+from domain.mobile.models import Direction
 from domain.models import Category, PersonStatus, Role
 from storage import people
 from storage.db import Database

@@ -16,8 +16,8 @@ from domain import hours, notices, pending, reminders, worktime
 from domain.access import Actor, require
 from domain.effects import effect
 from domain.errors import InvalidInput
-from domain.mobile import EXPIRING_DAYS
-from domain.mobile_models import ListKind
+from domain.mobile.certificates import EXPIRING_DAYS
+from domain.mobile.models import ListKind
 from domain.models import Role
 from storage import audit, cadres, job_runs, mobile
 from storage import digest as store

@@ -4,7 +4,7 @@ An update is marked handled only at its end (bot/persistence.py), after the doma
 made have committed in their own transactions; a crash in between replays it at the next
 start (bot/inbox.py), from the conversation state and draft it started with. So every domain
 function that writes and that a handler calls is an `@effect`: inside an update (`begin`),
-its n-th call gets the key `{update}:{function}:{n}`, and
+its n-th call gets the key `{update}:{function}:{n}` (`journal_name`), and
 
 * the first time, its body runs in ONE transaction together with a journal row holding its
   pickled outcome (a nested `db.transaction()` in the body is a savepoint of it, and the
@@ -45,7 +45,7 @@ from storage.db import Database
 P = ParamSpec("P")
 R = TypeVar("R")
 
-#: Every effect by its name (`module.qualname`), for the tests that check none is missed.
+#: Every effect by its journal name (`journal_name`), for the tests that check none is missed.
 REGISTRY: dict[str, Callable[..., Awaitable[Any]]] = {}
 
 
@@ -97,8 +97,17 @@ def _database(args: tuple, kwargs: dict) -> Database:
     raise TypeError("an @effect takes the Database as an argument")
 
 
+def journal_name(module: str, qualname: str) -> str:
+    """An effect's name in the journal keys: its feature and its own name
+    (`domain.hours.withdraw` for domain/hours/records.py's `withdraw`). A feature that is
+    split into modules keeps the keys a crashed update left under the earlier layout."""
+    return ".".join([*module.split(".")[:2], qualname])
+
+
 def effect(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
-    name = f"{fn.__module__}.{fn.__qualname__}"
+    name = journal_name(fn.__module__, fn.__qualname__)
+    if name in REGISTRY:
+        raise RuntimeError(f"two effects named {name} in one feature: rename one")
 
     @functools.wraps(fn)
     async def once(*args: P.args, **kwargs: P.kwargs) -> R:

@@ -11,7 +11,7 @@ from domain import hours, mydata
 from domain.activity import ActivityKind, CheckMethod, as_hours
 from domain.exports import Export, Period, register
 from domain.i18n import N_
-from domain.mobile_models import Direction, RegStatus
+from domain.mobile.models import Direction, RegStatus
 from domain.models import Person
 from domain.post_models import ClaimStatus
 from storage import feature_exports as store

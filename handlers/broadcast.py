@@ -51,7 +51,7 @@ from handlers.common import (
     who,
 )
 from handlers.conversation import CANCEL_HINT, answer_stale
-from handlers.post_views import post_name
+from handlers.posts.views import post_name
 from storage.db import Database
 
 WRITING, AUDIENCE, TARGET, CONFIRM = "bc_writing", "bc_audience", "bc_target", "bc_confirm"

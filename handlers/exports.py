@@ -17,7 +17,7 @@ from domain.errors import DomainError
 from domain.feature_exports import MobileEventKind
 from domain.hours import Counting
 from domain.i18n import N_, Translator
-from domain.mobile_models import Direction, RegStatus
+from domain.mobile.models import Direction, RegStatus
 from domain.models import Category, PersonStatus
 from domain.post_models import ClaimStatus
 from domain.spreadsheets import Sheet, write_workbook
@@ -36,9 +36,9 @@ from handlers.console import XLSX, send_file
 from handlers.conversation import answer_stale
 from handlers.hours import COUNTING_LABELS
 from handlers.labels import CATEGORY_NAMES, KIND_LABELS, METHOD_LABELS
-from handlers.mobile_views import DIRECTION_NAMES, EVENT_NAMES
-from handlers.mobile_views import STATUS_NAMES as MOBILE_STATUS_NAMES
-from handlers.post_views import CLAIM_NAMES
+from handlers.mobile.views import DIRECTION_NAMES, EVENT_NAMES
+from handlers.mobile.views import STATUS_NAMES as MOBILE_STATUS_NAMES
+from handlers.posts.views import CLAIM_NAMES
 
 _EXPORT = re.compile(r"export:([a-z_]{1,24})(?::(d7|d30|year))?")
 _AUDIT = re.compile(r"audit:(\d{1,6})")

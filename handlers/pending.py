@@ -18,7 +18,7 @@ from domain import hours, pending
 from domain.activity import ActivityKind, as_hours
 from domain.errors import DomainError
 from domain.i18n import N_, Translator
-from domain.mobile_models import Direction
+from domain.mobile.models import Direction
 from domain.pending import Item, Kind
 from domain.post_models import COUNTY_BY_CODE
 from handlers.common import (
@@ -34,7 +34,8 @@ from handlers.common import (
 from handlers.conversation import answer_stale
 from handlers.hours import show
 from handlers.labels import KIND_LABELS
-from handlers.mobile_views import DIRECTION_NAMES, FIELD_LABELS
+from handlers.mobile import buttons as mobile_buttons
+from handlers.mobile.views import DIRECTION_NAMES, FIELD_LABELS
 from storage import people
 
 SHOWN = 10
@@ -61,8 +62,14 @@ KIND_NAMES: dict[Kind, str] = {
 # The deciding feature's own buttons: (approve, reject) callback data.
 _DECISIONS: dict[Kind, tuple[str, str]] = {
     Kind.JOIN: ("join:approve:{id}", "join:reject:{id}"),
-    Kind.MOBILE: ("mob:ok:{id}", "mob:no:{id}"),
-    Kind.CHANGE: ("mob:cok:{id}", "mob:cno:{id}"),
+    Kind.MOBILE: (
+        f"{mobile_buttons.Approve.prefix}:{{id}}",
+        f"{mobile_buttons.Reject.prefix}:{{id}}",
+    ),
+    Kind.CHANGE: (
+        f"{mobile_buttons.ApproveChanges.prefix}:{{id}}",
+        f"{mobile_buttons.RejectChanges.prefix}:{{id}}",
+    ),
     Kind.CLAIM: ("posts:ok:{id}", "posts:no:{id}"),
     Kind.LEAVE: ("posts:lok:{id}", "posts:lno:{id}"),
     Kind.HOURS: ("hours:approve:{id}", "hours:reject:{id}"),
@@ -113,9 +120,9 @@ def card_keyboard(t: Translator, item: Item, *, with_open: bool = True) -> Inlin
     if with_open:
         # A mobile member's dossier is the mobile feature's own screen.
         opened = (
-            f"mob:open:{item.id}"
+            mobile_buttons.Open(item.id).pack()
             if item.kind is Kind.MOBILE
-            else f"mob:open:{item.amount}"
+            else mobile_buttons.Open(item.amount).pack()
             if item.kind is Kind.CHANGE
             else f"pending:open:{item.kind}:{item.id}"
         )

@@ -1,15 +1,14 @@
-"""SQL of mobile members: registrations, versions, certificates, events, settings."""
+"""SQL of mobile members: registrations, their versions, reported changes and events, the
+branch settings and the secretary's lists (certificates: storage/mobile_certificates.py)."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import date
 
 import aiosqlite
 
-from domain.mobile_models import (
-    Certificate,
+from domain.mobile.models import (
     Change,
     Direction,
     Event,
@@ -32,7 +31,8 @@ _CURRENT = (
 )
 
 
-async def _one(source: Reader, sql: str, params: tuple) -> sqlite3.Row | None:
+async def one_row(source: Reader, sql: str, params: tuple) -> sqlite3.Row | None:
+    """One row, read outside a transaction or inside one (its connection)."""
     if isinstance(source, Database):
         return await source.fetchone(sql, params)
     async with source.execute(sql, params) as cur:
@@ -58,29 +58,13 @@ def _registration(row: sqlite3.Row) -> Registration:
     )
 
 
-def _certificate(row: sqlite3.Row) -> Certificate:
-    return Certificate(
-        id=row["id"],
-        registration_id=row["registration_id"],
-        branch_id=row["branch_id"],
-        number=row["number"],
-        verify_code=row["verify_code"],
-        holder=row["holder"],
-        destination=row["destination"],
-        issued_on=date.fromisoformat(row["issued_on"]),
-        valid_until=date.fromisoformat(row["valid_until"]),
-        revoked=row["status"] == "revoked",
-        revoked_reason=row["revoked_reason"],
-    )
-
-
 async def get(source: Reader, registration_id: int) -> Registration | None:
-    row = await _one(source, f"{_CURRENT} WHERE r.id = ?", (registration_id,))
+    row = await one_row(source, f"{_CURRENT} WHERE r.id = ?", (registration_id,))
     return _registration(row) if row else None
 
 
 async def open_for_person(source: Reader, person_id: int) -> Registration | None:
-    row = await _one(
+    row = await one_row(
         source,
         f"{_CURRENT} WHERE r.person_id = ? AND r.status IN ('pending', 'active', 'returning')",
         (person_id,),
@@ -194,7 +178,7 @@ async def add_change(
 
 
 async def get_change(source: Reader, change_id: int) -> Change | None:
-    row = await _one(source, "SELECT * FROM mobile_changes WHERE id = ?", (change_id,))
+    row = await one_row(source, "SELECT * FROM mobile_changes WHERE id = ?", (change_id,))
     return _change(row) if row else None
 
 
@@ -215,116 +199,6 @@ async def pending_changes(db: Database, registration_id: int) -> list[Change]:
         (registration_id,),
     )
     return [_change(r) for r in found]
-
-
-async def branch_code(conn: aiosqlite.Connection, branch_id: int) -> str:
-    async with conn.execute("SELECT code FROM branches WHERE id = ?", (branch_id,)) as cur:
-        return (await cur.fetchone())[0]
-
-
-async def next_serial(conn: aiosqlite.Connection, branch_id: int, year: int) -> int:
-    # Called inside the writer's BEGIN IMMEDIATE transaction, so no other approval can
-    # read the same maximum: serials have neither gaps nor duplicates.
-    async with conn.execute(
-        "SELECT COALESCE(MAX(serial), 0) + 1 FROM mobile_certificates"
-        " WHERE branch_id = ? AND year = ?",
-        (branch_id, year),
-    ) as cur:
-        return (await cur.fetchone())[0]
-
-
-async def insert_certificate(
-    conn: aiosqlite.Connection,
-    *,
-    registration_id: int,
-    branch_id: int,
-    year: int,
-    serial: int,
-    number: str,
-    verify_code: str,
-    holder: str,
-    destination: str,
-    issued_on: date,
-    valid_until: date,
-) -> int:
-    cur = await conn.execute(
-        "INSERT INTO mobile_certificates (registration_id, branch_id, year, serial, number,"
-        " verify_code, holder, destination, issued_on, valid_until)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            registration_id,
-            branch_id,
-            year,
-            serial,
-            number,
-            verify_code,
-            holder,
-            destination,
-            issued_on.isoformat(),
-            valid_until.isoformat(),
-        ),
-    )
-    return cur.lastrowid
-
-
-async def current_certificate(source: Reader, registration_id: int) -> Certificate | None:
-    row = await _one(
-        source,
-        "SELECT * FROM mobile_certificates WHERE registration_id = ? ORDER BY id DESC LIMIT 1",
-        (registration_id,),
-    )
-    return _certificate(row) if row else None
-
-
-async def certificate_by_code(db: Database, code: str) -> tuple[Certificate, str] | None:
-    """The certificate and its branch's name."""
-    row = await db.fetchone(
-        "SELECT c.*, b.name AS branch_name FROM mobile_certificates c"
-        " JOIN branches b ON b.id = c.branch_id WHERE c.verify_code = ?",
-        (code,),
-    )
-    return (_certificate(row), row["branch_name"]) if row else None
-
-
-async def extend_certificate(conn: aiosqlite.Connection, certificate_id: int, until: date) -> None:
-    await conn.execute(
-        "UPDATE mobile_certificates SET valid_until = ? WHERE id = ? AND status = 'valid'",
-        (until.isoformat(), certificate_id),
-    )
-
-
-async def revoke_certificate(conn: aiosqlite.Connection, certificate_id: int, reason: str) -> bool:
-    cur = await conn.execute(
-        "UPDATE mobile_certificates SET status = 'revoked', revoked_at = ?, revoked_reason = ?"
-        " WHERE id = ? AND status = 'valid'",
-        (iso(utcnow()), reason, certificate_id),
-    )
-    return cur.rowcount == 1
-
-
-async def unreminded_expiring(
-    conn: aiosqlite.Connection, branch_id: int, until: date
-) -> list[tuple[Registration, Certificate]]:
-    """The branch's valid certificates of active registrations ending by `until`, whose
-    holder has not been reminded of this validity period yet (the reminder event notes its
-    end date)."""
-    async with conn.execute(
-        "SELECT c.* FROM mobile_certificates c"
-        " JOIN mobile_registrations r ON r.id = c.registration_id"
-        " WHERE r.branch_id = ? AND r.status = 'active' AND c.status = 'valid'"
-        " AND c.valid_until <= ?"
-        " AND NOT EXISTS (SELECT 1 FROM mobile_events e WHERE e.registration_id = r.id"
-        " AND e.kind = 'renewal_reminded' AND e.note = c.valid_until)"
-        " ORDER BY c.valid_until, c.id",
-        (branch_id, until.isoformat()),
-    ) as cur:
-        certificates = [_certificate(row) for row in await cur.fetchall()]
-    found = []
-    for certificate in certificates:
-        registration = await get(conn, certificate.registration_id)
-        assert registration is not None
-        found.append((registration, certificate))
-    return found
 
 
 async def versions(db: Database, registration_id: int) -> list[Version]:
@@ -353,7 +227,7 @@ async def events(db: Database, registration_id: int) -> list[Event]:
 
 
 async def settings(source: Reader, branch_id: int) -> MobileSettings:
-    row = await _one(source, "SELECT * FROM mobile_settings WHERE branch_id = ?", (branch_id,))
+    row = await one_row(source, "SELECT * FROM mobile_settings WHERE branch_id = ?", (branch_id,))
     if row is None:
         return MobileSettings()
     return MobileSettings(row["validity_months"], row["report_days"], row["contact_days"])

@@ -7,15 +7,25 @@ from datetime import UTC, date, datetime, timedelta
 from domain import cadres
 from domain.access import actor
 from domain.activity import ActivityKind, CheckMethod, HourSource, HourStatus
-from domain.models import Category, PersonStatus, Role
+from domain.models import Category, Role
 from domain.post_models import ClaimStatus, Rating
 from storage import events as event_store
 from storage import hours as hour_store
-from storage import people
 from storage import posts as post_store
 from storage.db import Database
+from tests.world import active_person
 
 _next_telegram_id = [900_000]
+
+#: The six days a cadre who never registers is reminded in 2026, weekly on working days.
+REMINDED_IN_2026 = [
+    date(2026, 1, 4),
+    date(2026, 1, 12),
+    date(2026, 1, 19),
+    date(2026, 1, 26),
+    date(2026, 2, 2),
+    date(2026, 2, 9),
+]
 
 
 async def member(
@@ -26,16 +36,15 @@ async def member(
         _next_telegram_id[0] += 1
         telegram_id = _next_telegram_id[0]
     async with db.transaction() as conn:
-        person_id = await people.insert(
+        await active_person(
             conn,
-            telegram_id=telegram_id,
-            branch_id=branch_id,
-            name=name,
-            phone="13800138000",
+            branch_id,
+            telegram_id,
+            name,
             category=Category.CADRE if cadre else Category.RESIDENT,
-            status=PersonStatus.ACTIVE,
+            role=Role.CADRE if cadre else Role.MEMBER,
+            phone="13800138000",
         )
-        await people.grant_role(conn, person_id, branch_id, Role.CADRE if cadre else Role.MEMBER)
     return telegram_id
 
 

@@ -42,13 +42,20 @@ class Branch:
     secretary: Person
 
 
+async def branch_with_secretary(
+    bot: BotHarness, name: str, secretary_name: str, district: str | None = None
+) -> Branch:
+    """A new branch and its secretary, a person of the fake Telegram (Chinese client)."""
+    created = await admin.add_branch(bot.db, name, district)
+    secretary = bot.person(secretary_name)
+    await admin.add_secretary(bot.db, created.id, secretary.id)
+    return Branch(created.id, created.name, secretary)
+
+
 @pytest.fixture
 async def branch(bot: BotHarness) -> Branch:
     """A branch with a secretary who has started the bot (Chinese client)."""
-    created = await admin.add_branch(bot.db, "幸福社区党支部", "城关区")
-    secretary = bot.person("王书记")
-    await admin.add_secretary(bot.db, created.id, secretary.id)
-    return Branch(created.id, created.name, secretary)
+    return await branch_with_secretary(bot, "幸福社区党支部", "王书记", "城关区")
 
 
 async def invite(bot: BotHarness, branch_id: int, **kwargs) -> str:
@@ -56,11 +63,14 @@ async def invite(bot: BotHarness, branch_id: int, **kwargs) -> str:
     return (await onboarding.create_invite(bot.db, branch_id=branch_id, **kwargs)).code
 
 
-async def onboard(person: Person, code: str, name: str, phone: str, category: str | None) -> None:
-    """Walk a person through /start to a submitted application (Chinese buttons)."""
+async def onboard(
+    person: Person, code: str, name: str, phone: str, category: str | None, submit: str = "✅ 提交"
+) -> None:
+    """Walk a person through /start to a submitted application (Chinese buttons unless the
+    category and submit labels say otherwise)."""
     await person.send(f"/start {code}")
     await person.send(name)
     await person.share_contact(phone)
     if category is not None:
         await person.press(category)
-    await person.press("✅ 提交")
+    await person.press(submit)

@@ -10,9 +10,8 @@ import pytest
 
 from domain import admin
 from storage import worktime
-from tests.conftest import Branch
-from tests.test_events import new_event
-from tests.test_hours import log, make_member
+from tests.conftest import Branch, branch_with_secretary
+from tests.flows import approved_member, begin_outflow, log_hours, new_event, start_logging
 
 # 12:30 on 1 December in Shanghai, 23:30 on 30 November in New York.
 NOW = datetime(2026, 12, 1, 4, 30, tzinfo=UTC)
@@ -20,22 +19,20 @@ NOW = datetime(2026, 12, 1, 4, 30, tzinfo=UTC)
 
 @pytest.fixture
 async def new_york(bot) -> Branch:
-    created = await admin.add_branch(bot.db, "华埠社区党支部", "城关区")
-    secretary = bot.person("赵书记")
-    await admin.add_secretary(bot.db, created.id, secretary.id)
+    created = await branch_with_secretary(bot, "华埠社区党支部", "赵书记", "城关区")
     await worktime.set_times(
         bot.db, created.id, timezone="America/New_York", working_hours=None, quiet_hours=None
     )
-    return Branch(created.id, created.name, secretary)
+    return created
 
 
 async def test_today_and_yesterday_are_the_branchs(bot, branch, new_york):
     bot.app.bot_data["clock"] = lambda: NOW
-    shanghai_member = await make_member(bot, branch, "李", "李明", "13800138000")
-    ny_member = await make_member(bot, new_york, "张", "张伟", "13900139000")
-    await log(shanghai_member, day="昨天")
-    await log(ny_member, day="昨天")
-    await log(ny_member, day="今天", amount="1")
+    shanghai_member = await approved_member(bot, branch, "李", "李明", "13800138000")
+    ny_member = await approved_member(bot, new_york, "张", "张伟", "13900139000")
+    await log_hours(shanghai_member, day="昨天")
+    await log_hours(ny_member, day="昨天")
+    await log_hours(ny_member, day="今天", amount="1")
     days = dict(
         await bot.db.fetchall(
             "SELECT p.name || ':' || h.half_hours, h.day FROM hour_records h"
@@ -52,12 +49,9 @@ async def test_today_and_yesterday_are_the_branchs(bot, branch, new_york):
 
 async def test_a_typed_date_is_read_against_the_branchs_today(bot, new_york):
     bot.app.bot_data["clock"] = lambda: NOW
-    member = await make_member(bot, new_york, "张", "张伟", "13900139000")
+    member = await approved_member(bot, new_york, "张", "张伟", "13900139000")
     # 1 December is still tomorrow in New York: a future day is refused.
-    await member.send("/hours")
-    await member.press("➕ 登记时长")
-    await member.press("党课")
-    await member.press("📅 其他日期")
+    await start_logging(member, day="📅 其他日期")
     await member.send("12-01")
     assert "活动了多少小时" not in member.last_text
     await member.send("11-30")
@@ -69,12 +63,12 @@ async def test_an_events_time_is_typed_and_read_in_its_branchs_zone(bot, branch,
     await new_event(new_york.secretary, when="2026-12-02 19:00-21:00")
     starts = await bot.db.fetchval("SELECT starts_at FROM events")
     assert datetime.fromisoformat(starts) == datetime(2026, 12, 3, 0, 0, tzinfo=UTC)
-    member = await make_member(bot, new_york, "张", "张伟", "13900139000")
+    member = await approved_member(bot, new_york, "张", "张伟", "13900139000")
     await member.send("/events")
     assert "2026年12月2日 19:00至21:00" in member.texts[-2]
     # The Shanghai branch's member does not see it; their own event reads in Shanghai time.
     await new_event(branch.secretary, title="党史学习", when="2026-12-02 19:00-21:00")
-    li = await make_member(bot, branch, "李", "李明", "13800138000")
+    li = await approved_member(bot, branch, "李", "李明", "13800138000")
     await li.send("/events")
     assert "2026年12月2日 19:00至21:00" in li.texts[-2] and "党史学习" in li.texts[-2]
     shanghai_start = await bot.db.fetchval("SELECT starts_at FROM events WHERE title = '党史学习'")
@@ -82,18 +76,11 @@ async def test_an_events_time_is_typed_and_read_in_its_branchs_zone(bot, branch,
 
 
 async def test_the_mobile_date_picker_opens_on_the_branchs_month(bot, branch, new_york):
-    from tests.test_mobile import member as mobile_member
-
     bot.app.bot_data["clock"] = lambda: NOW
     pickers = {}
     for where, first, phone in ((branch, "李", "13800138000"), (new_york, "张", "13900139000")):
-        someone = await mobile_member(bot, where, first, first + "明", phone)
-        await someone.send("/mobile")
-        await someone.press("🚶 外出登记")
-        await someone.send("浙江省杭州市")
-        await someone.send("西湖区文三路1号")
-        await someone.send("杭州某科技公司")
-        await someone.press("暂不清楚")
+        someone = await approved_member(bot, where, first, first + "明", phone, category="流动党员")
+        await begin_outflow(someone)
         pickers[where.id] = someone.buttons()[1]  # the month's title
     assert pickers == {branch.id: "2026年12月", new_york.id: "2026年11月"}
 

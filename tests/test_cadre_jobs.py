@@ -18,8 +18,17 @@ from domain.periods import next_working_day
 from domain.post_models import Rating
 from storage import cadres as cadre_store
 from storage import units as unit_store
-from tests.cadre_support import attended, event, hours, member, post_held, registered
+from tests.cadre_support import (
+    REMINDED_IN_2026,
+    attended,
+    event,
+    hours,
+    member,
+    post_held,
+    registered,
+)
 from tests.fakes.harness import Person
+from tests.flows import count_in_totals
 from tests.test_cli import environment
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -90,14 +99,7 @@ async def test_a_january_of_registration_reminders(bot, branch):
         day += timedelta(days=1)
 
     # 1-3 January 2026 are the New Year holiday; Sunday 4 January is worked (调休).
-    assert received["late"] == [
-        date(2026, 1, 4),
-        date(2026, 1, 12),
-        date(2026, 1, 19),
-        date(2026, 1, 26),
-        date(2026, 2, 2),
-        date(2026, 2, 9),
-    ]
+    assert received["late"] == REMINDED_IN_2026
     assert "年度党员干部注册" in late.texts[0] and "第 6 次" in late.texts[-1]
     # Every reminder carries the button that starts the registration itself.
     assert all(late.buttons(m) == ["📝 立即登记"] for m in late.messages)
@@ -361,9 +363,7 @@ async def test_the_feedback_counts_attested_hours_where_the_branch_chose_so(bot,
         (west.id,),
     )
     west_secretary = Person(bot, bot.server._users[secretary_id])
-    await west_secretary.send("/hours")
-    await west_secretary.press("⚖️ 汇总计入：仅已核实的时长")
-    await west_secretary.press("已核实和自报（待核实）的时长")
+    await count_in_totals(west_secretary, "已核实和自报（待核实）的时长")
     assert await run(bot, "cadre-feedback", at(date(2026, 10, 8), "09:30")) == 2
 
     [mail] = contact.messages

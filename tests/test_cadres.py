@@ -31,7 +31,15 @@ from domain.post_models import Rating
 from storage import cadres as cadre_store
 from storage import units as unit_store
 from storage.db import Database
-from tests.cadre_support import attended, facts, hours, member, post_held, registered
+from tests.cadre_support import (
+    REMINDED_IN_2026,
+    attended,
+    facts,
+    hours,
+    member,
+    post_held,
+    registered,
+)
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -215,14 +223,7 @@ def test_a_january_of_registration_reminders_then_one_escalation():
         day = date.fromordinal(day.toordinal() + 1)
     # The official calendar: 1-3 January 2026 are the New Year holiday, Sunday 4 January
     # is worked in exchange (调休); Sunday 11 January is not, so the next comes on Monday.
-    assert reminded == [
-        date(2026, 1, 4),
-        date(2026, 1, 12),
-        date(2026, 1, 19),
-        date(2026, 1, 26),
-        date(2026, 2, 2),
-        date(2026, 2, 9),
-    ]
+    assert reminded == REMINDED_IN_2026
     # A week after the sixth falls in the Spring Festival holiday (15-23 February).
     assert told == [(date(2026, 2, 24), {7: ["张局长"]})]
 

@@ -12,6 +12,7 @@ from storage import people
 from storage import units as unit_store
 from tests.cadre_support import member, registered
 from tests.conftest import invite, onboard
+from tests.flows import approved_member
 
 
 async def registered_now(bot, *args, **kwargs) -> int:
@@ -22,12 +23,30 @@ async def registered_now(bot, *args, **kwargs) -> int:
 
 
 async def joined_cadre(bot, branch, name: str):
-    person = bot.person(name)
-    await onboard(
-        person, await invite(bot, branch.id, role=InviteRole.CADRE), name, "13900139000", None
+    return await approved_member(
+        bot, branch, name, name, "13900139000", category=None, role=InviteRole.CADRE
     )
-    await branch.secretary.press("✅ 通过")
-    return person
+
+
+async def cadre_of_education(bot, branch, name: str):
+    """A cadre who joined through the chat, registered with 县教育局机关党委 this year."""
+    education = await units.add_unit(bot.db, None, "县教育局机关党委")
+    cadre = await joined_cadre(bot, branch, name)
+    await registered_now(bot, cadre.id, branch.secretary.id, education.id, today(bot).year)
+    return cadre
+
+
+async def cadre_facts(
+    person, unit_button: str, position: str, rank: str, address: str, unit_name: str | None = None
+) -> None:
+    """The registration's answers from the unit on: the unit's button (and its name when
+    it is not listed), the position, the rank's button and the address."""
+    await person.press(unit_button)
+    if unit_name is not None:
+        await person.send(unit_name)
+    await person.send(position)
+    await person.press(rank)
+    await person.send(address)
 
 
 async def register(person, unit_button: str, *, unit_name: str | None = None) -> None:
@@ -36,12 +55,7 @@ async def register(person, unit_button: str, *, unit_name: str | None = None) ->
     await person.press("📝 登记")
     # Name and phone are known from joining: the first question is the unit.
     assert "哪个单位党组织" in person.last_text
-    await person.press(unit_button)
-    if unit_name is not None:
-        await person.send(unit_name)
-    await person.send("副局长")
-    await person.press("正处级")
-    await person.send("幸福路 8 号 3 单元 201")
+    await cadre_facts(person, unit_button, "副局长", "正处级", "幸福路 8 号 3 单元 201", unit_name)
     review = person.last_text
     assert "请核对" in review and "职级：正处级" in review
     assert f"姓名：{person.user['first_name']}" in review and "电话：13900139000" in review
@@ -87,31 +101,31 @@ async def test_the_welcome_starts_the_registration_with_one_press(bot, branch):
     assert "请现在办理本年度登记" in zhou.last_text
     await zhou.press("📝 立即登记")
     assert "哪个单位党组织" in zhou.last_text
-    await zhou.press("县教育局机关党委")
-    await zhou.send("局长")
-    await zhou.press("正处级")
-    await zhou.send("幸福路 2 号")
+    await cadre_facts(zhou, "县教育局机关党委", "局长", "正处级", "幸福路 2 号")
     assert "姓名：周局长" in zhou.last_text and "电话：13900139000" in zhou.last_text
     await zhou.press("✅ 提交")
     assert "已提交给" in zhou.last_text
 
 
 async def test_the_welcome_in_english_points_to_registration(bot, branch):
-    person = bot.person("Zhou", language_code="en")
-    await person.send(f"/start {await invite(bot, branch.id, role=InviteRole.CADRE)}")
-    await person.send("Zhou Ming")
-    await person.share_contact("13900139000")
-    await person.press("✅ Submit")
-    await branch.secretary.press("✅ 通过")
+    person = await approved_member(
+        bot,
+        branch,
+        "Zhou",
+        "Zhou Ming",
+        "13900139000",
+        category=None,
+        role=InviteRole.CADRE,
+        submit="✅ Submit",
+        language_code="en",
+    )
     assert "As a cadre, please register for this year now" in person.last_text
     await person.press("📝 Register now")
     assert "Which unit party organisation" in person.last_text
 
 
 async def test_a_plain_member_is_not_asked_to_register_as_a_cadre(bot, branch):
-    plain = bot.person("普通党员")
-    await onboard(plain, await invite(bot, branch.id), "王芳", "13900139001", "居民党员")
-    await branch.secretary.press("✅ 通过")
+    plain = await approved_member(bot, branch, "普通党员", "王芳", "13900139001")
     assert "已通过" in plain.last_text and plain.buttons() == []
 
 
@@ -184,9 +198,7 @@ async def test_unit_contact_joins_links_the_group_and_sees_only_own_cadres(bot, 
 
 
 async def test_remarks_and_leave(bot, branch):
-    education = await units.add_unit(bot.db, None, "县教育局机关党委")
-    cadre = await joined_cadre(bot, branch, "孙局长")
-    await registered_now(bot, cadre.id, branch.secretary.id, education.id, today(bot).year)
+    cadre = await cadre_of_education(bot, branch, "孙局长")
     secretary = branch.secretary
     await secretary.send("/remark")
     await secretary.press("孙局长")
@@ -239,15 +251,13 @@ async def test_bad_answers_and_forged_buttons_are_refused(bot, branch):
     await units.add_unit(bot.db, None, "县教育局机关党委")
     wu = await joined_cadre(bot, branch, "吴科长")
     await wu.send("/cadre_register")
-    unit_message = wu.message_with_button("县教育局机关党委")
-    await wu.press_data(unit_message["message_id"], "cadre:unit:999")
+    await wu.press_data_on("县教育局机关党委", "cadre:unit:999")
     assert wu.answer == "此按钮已失效。"
     await wu.press("县教育局机关党委")
     await wu.send("x")
     assert "至少 2 个字" in wu.last_text
     await wu.send("科长")
-    rank_message = wu.message_with_button("正科级")
-    await wu.press_data(rank_message["message_id"], "cadre:rank:general")
+    await wu.press_data_on("正科级", "cadre:rank:general")
     assert wu.answer == "此按钮已失效。"
     await wu.press("正科级")
     await wu.send("幸福路 1 号")
@@ -255,10 +265,7 @@ async def test_bad_answers_and_forged_buttons_are_refused(bot, branch):
     await wu.press("✏️ 重新填写（含姓名和电话）")
     assert "姓名" in wu.last_text
     await wu.send("吴科长")
-    await wu.press("县教育局机关党委")
-    await wu.send("科长")
-    await wu.press("正科级")
-    await wu.send("幸福路 1 号")
+    await cadre_facts(wu, "县教育局机关党委", "科长", "正科级", "幸福路 1 号")
     await wu.send("12345")
     assert "电话号码无效" in wu.last_text
     await wu.send("/cancel")
@@ -295,9 +302,7 @@ async def test_an_english_cadre_reads_english(bot, branch):
 
 
 async def test_a_refused_typed_remark_keeps_the_cadre_buttons(bot, branch):
-    education = await units.add_unit(bot.db, None, "县教育局机关党委")
-    cadre = await joined_cadre(bot, branch, "孙局长")
-    await registered_now(bot, cadre.id, branch.secretary.id, education.id, today(bot).year)
+    await cadre_of_education(bot, branch, "孙局长")
     secretary = branch.secretary
     await secretary.send("/remark")
     asked = secretary.last

@@ -16,6 +16,7 @@ from storage import migrations
 from storage import worktime as stored
 from storage.db import Database
 from tests.test_cli import environment
+from tests.world import database_at
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 VERSION = next(m.version for m in migrations.available() if m.name.endswith("_calendar.sql"))
@@ -177,9 +178,7 @@ async def test_every_secretary_is_told_once_a_year_and_the_log_daily(bot, branch
 
 
 async def test_upgrade_to_the_calendar_keeps_the_branch_days(tmp_path):
-    db = Database(tmp_path / "old.db")
-    await db.open(migrate=False)
-    await migrations.apply(db.writer, target=VERSION - 1)
+    db = await database_at(tmp_path / "old.db", VERSION - 1)
     async with db.transaction() as conn:
         await conn.execute(
             "INSERT INTO branches (id, name, code, created_at) VALUES (1, 'b', 'B0001', 'x')"

@@ -36,6 +36,20 @@ async def log_hours(bot, telegram_id: int, half_hours: int, text: str) -> int:
     return record.id
 
 
+async def party_day(conn, branch_id: int, day: str, *, created_on: str) -> None:
+    """主题党日 (a lesson) in 会议室 on `day`, 09:00 to 11:00 in Shanghai."""
+    await conn.execute(
+        "INSERT INTO events (branch_id, title, kind, starts_at, ends_at, place, secret,"
+        " created_at) VALUES (?, '主题党日', 'lesson', ?, ?, '会议室', 'x', ?)",
+        (
+            branch_id,
+            f"{day}T01:00:00+00:00",
+            f"{day}T03:00:00+00:00",
+            f"{created_on}T00:00:00+00:00",
+        ),
+    )
+
+
 async def waiting_items(bot, branch):
     """One of each kind the queue shows, made oldest first: join, claim, cadre, hours."""
     li = bot.person("李")
@@ -205,12 +219,7 @@ async def test_the_digest_on_the_secretarys_schedule(bot, branch):
     await secretary.send("/cancel")
 
     async with bot.db.transaction() as conn:
-        await conn.execute(
-            "INSERT INTO events (branch_id, title, kind, starts_at, ends_at, place, secret,"
-            " created_at) VALUES (?, '主题党日', 'lesson', '2026-11-27T01:00:00+00:00',"
-            " '2026-11-27T03:00:00+00:00', '会议室', 'x', '2026-11-20T00:00:00+00:00')",
-            (branch.id,),
-        )
+        await party_day(conn, branch.id, "2026-11-27", created_on="2026-11-20")
         # the application arrived within the week, the cadre's registration before it
         await conn.execute("UPDATE join_requests SET created_at = '2026-11-24T00:00:00+00:00'")
     await member(bot.db, branch.id, "钱伟")  # a cadre who has not registered at all
@@ -238,12 +247,7 @@ async def test_the_features_exports_and_personal_data(bot, branch):
     secretary = branch.secretary
     await pending.approve_hours(bot.db, await actor(bot.db, secretary.id), branch.id, records[1])
     async with bot.db.transaction() as conn:
-        await conn.execute(
-            "INSERT INTO events (branch_id, title, kind, starts_at, ends_at, place, secret,"
-            " created_at) VALUES (?, '主题党日', 'lesson', '2026-11-20T01:00:00+00:00',"
-            " '2026-11-20T03:00:00+00:00', '会议室', 'x', '2026-11-10T00:00:00+00:00')",
-            (branch.id,),
-        )
+        await party_day(conn, branch.id, "2026-11-20", created_on="2026-11-10")
         await conn.execute(
             "INSERT INTO event_attendance (event_id, person_id, checked_in_at, method_in)"
             " SELECT 1, id, '2026-11-20T01:05:00+00:00', 'code' FROM people WHERE name = '李明'"

@@ -13,6 +13,7 @@ from storage import console, migrations
 from storage.db import Database
 from tests.conftest import invite, onboard
 from tests.console_helpers import sent_file, sheet_rows, upload, xlsx
+from tests.world import database_at
 
 NAMES = "甲乙丙"
 MEMBER_COMMANDS = {"posts", "mobile", "hours", "leave", "events", "checkin", "checkout"}
@@ -172,9 +173,7 @@ def _version(suffix: str) -> int:
 async def test_the_upgrade_makes_a_contact_stored_as_a_member_a_contact(tmp_path):
     path = tmp_path / "old.db"
     mine = _version("_contacts.sql")
-    db = Database(path)
-    await db.open(migrate=False)
-    await migrations.apply(db.writer, target=mine - 1)
+    db = await database_at(path, mine - 1)
     await db.close()
     now = "2026-01-05T08:00:00+00:00"
     with sqlite3.connect(path) as conn:

@@ -10,7 +10,7 @@ import pytest
 
 from domain import departures, mobile, outbox
 from domain.access import actor
-from domain.mobile_models import Direction
+from domain.mobile.models import Direction
 from domain.post_models import Rating
 from storage import feature_exports, inbox, people
 from storage.db import Database

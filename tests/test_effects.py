@@ -29,7 +29,9 @@ REPLAY_SAFE = {
         " to edit from then on"
     ),
     "domain.broadcasts.settle": "drops a finished broadcast's file; nothing left to do again",
-    "domain.posts.cycle_of": "seeds a branch's posts and cycle once: a second run finds them",
+    "domain.posts.common.cycle_of": (
+        "seeds a branch's posts and cycle once: a second run finds them"
+    ),
 }
 
 
@@ -166,7 +168,7 @@ def test_the_registry_holds_every_effect():
     table = _functions()
     import handlers  # noqa: F401 - imports every domain module a handler uses
 
-    declared = {name for name, f in table.items() if f.effect}
+    declared = {effects.journal_name(*name.rsplit(".", 1)) for name, f in table.items() if f.effect}
     assert declared == {n for n in effects.REGISTRY if n.startswith("domain.")}
 
 
@@ -342,11 +344,12 @@ async def test_the_journal_is_kept_while_its_update_waits_and_pruned_after(tmp_p
 
 
 async def test_a_handled_update_leaves_no_journal(bot, branch):
-    from tests.test_hours import NOW, log, make_member
+    from tests.flows import approved_member, log_hours
+    from tests.test_hours import NOW
 
     bot.app.bot_data["clock"] = lambda: NOW
-    member = await make_member(bot, branch, "李", "李明", "13800138000")
-    await log(member)
+    member = await approved_member(bot, branch, "李", "李明", "13800138000")
+    await log_hours(member)
     assert "已保存为记录 #1" in member.last_text
     assert await bot.db.fetchval("SELECT COUNT(*) FROM update_effects") == 0
 
@@ -385,3 +388,12 @@ async def test_a_replayed_decision_edits_its_message_again_without_an_error(
     assert await bot.db.fetchval("SELECT COUNT(*) FROM join_requests") == 1
     assert await bot.db.fetchval("SELECT COUNT(*) FROM outbox") == 2  # request, decision
     assert await bot.db.fetchval("SELECT COUNT(*) FROM update_effects") == 0
+
+
+def test_a_feature_split_into_modules_keeps_its_effects_journal_keys():
+    # What a crashed update left under the one-module layout is found after the split.
+    assert effects.journal_name("domain.hours.records", "withdraw") == "domain.hours.withdraw"
+    assert effects.journal_name("domain.broadcasts", "send") == "domain.broadcasts.send"
+    assert {"domain.hours.withdraw", "domain.mobile.submit", "domain.posts.advance"} <= set(
+        effects.REGISTRY
+    )

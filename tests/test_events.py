@@ -13,13 +13,11 @@ import pytest
 from openpyxl import load_workbook
 
 from bot import jobs
-from domain.models import Category, PersonStatus, Role
-from storage import people
+from tests.flows import PLACE, approved_member, event_draft, new_event
 from tests.reliability.live import snapshot as db_snapshot
-from tests.test_hours import make_member
+from tests.world import active_person
 
 START = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)  # 14:00 in Shanghai, two hours long
-PLACE = (30.2741, 120.1551)
 NEAR = {"latitude": 30.2745, "longitude": 120.1555, "live_period": 3600}
 
 
@@ -44,23 +42,9 @@ def clock(bot) -> Clock:
 
 @pytest.fixture
 async def members(bot, branch, clock):
-    li = await make_member(bot, branch, "李", "李明", "13800138000")
-    zhang = await make_member(bot, branch, "张", "张伟", "13900139000")
+    li = await approved_member(bot, branch, "李", "李明", "13800138000")
+    zhang = await approved_member(bot, branch, "张", "张伟", "13900139000")
     return li, zhang
-
-
-async def new_event(secretary, title="学习党章", when="2026-12-01 14:00-16:00", location=True):
-    await secretary.send("/newevent")
-    await secretary.send(title)
-    await secretary.press("党课")
-    await secretary.send(when)
-    await secretary.send("社区活动室")
-    if location:
-        await secretary.share_location(*PLACE)
-    else:
-        await secretary.press("跳过")
-    await secretary.press("不限")
-    await secretary.press("✅ 创建并邀请")
 
 
 async def current_code(secretary, title="学习党章") -> str:
@@ -232,16 +216,7 @@ async def test_fifty_members_checking_in_at_once_are_recorded_once(bot, branch, 
     crowd = [bot.person(f"成员{i}") for i in range(50)]
     async with bot.db.transaction() as conn:
         for i, person in enumerate(crowd):
-            person_id = await people.insert(
-                conn,
-                telegram_id=person.id,
-                branch_id=branch.id,
-                name=f"成员{i:02d}",
-                phone=None,
-                category=Category.RESIDENT,
-                status=PersonStatus.ACTIVE,
-            )
-            await people.grant_role(conn, person_id, branch.id, Role.MEMBER)
+            await active_person(conn, branch.id, person.id, f"成员{i:02d}")
     await new_event(branch.secretary)
     assert "已邀请 50 名党员" in branch.secretary.last_text
     clock.at(0)
@@ -370,21 +345,12 @@ async def test_the_secretary_marks_attendance_afterwards(bot, branch, clock, mem
 
 async def test_an_event_closed_to_cadres_is_not_offered_to_them(bot, branch, clock, members):
     from domain.models import InviteRole
-    from tests.conftest import invite, onboard
 
-    cadre = bot.person("赵")
-    await onboard(
-        cadre, await invite(bot, branch.id, role=InviteRole.CADRE), "赵刚", "13600136000", None
+    cadre = await approved_member(
+        bot, branch, "赵", "赵刚", "13600136000", category=None, role=InviteRole.CADRE
     )
-    await branch.secretary.press("✅ 通过")
     secretary = branch.secretary
-    await secretary.send("/newevent")
-    await secretary.send("居民座谈")
-    await secretary.press("其他")
-    await secretary.send("2026-12-01 14:00-16:00")
-    await secretary.send("会议室")
-    await secretary.press("跳过")
-    await secretary.press("不限")
+    await event_draft(secretary, "居民座谈", kind="其他", place="会议室", location=False)
     await secretary.press("干部：是 / 否")
     assert "向干部开放：否" in secretary.last_text and "向流入党员开放：是" in secretary.last_text
     await secretary.press("✅ 创建并邀请")
@@ -499,7 +465,7 @@ async def test_a_code_check_in_never_checked_out_is_closed_at_the_end(bot, branc
 
 
 async def test_an_english_member_reads_the_event_in_english(bot, branch, clock):
-    john = await make_member(bot, branch, "John", "约翰", "13700137000")
+    john = await approved_member(bot, branch, "John", "约翰", "13700137000")
     await john.send("/language")
     await john.press("English")
     await new_event(branch.secretary)
@@ -571,7 +537,7 @@ async def test_a_cadre_hears_of_an_event_once_and_only_after_the_working_day(bot
         moment[0] = when
         await bot.drain_outbox()
 
-    li = await make_member(bot, branch, "李", "李明", "13800138000")
+    li = await approved_member(bot, branch, "李", "李明", "13800138000")
     cadre = bot.person("赵")
     await onboard(
         cadre, await invite(bot, branch.id, role=InviteRole.CADRE), "赵刚", "13600136000", None

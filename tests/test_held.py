@@ -12,8 +12,8 @@ from domain import outbox
 from domain.notification import Kind
 from storage import worktime
 from tests.cadre_support import member
+from tests.flows import approved_member, log_hours
 from tests.test_calendar import shifted
-from tests.test_hours import log, make_member
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -164,16 +164,16 @@ async def test_a_secretary_deciding_at_night_is_told_when_the_member_will_hear(b
     moment = [local("2026-12-02 12:00")]
     bot.app.bot_data["clock"] = lambda: moment[0].astimezone(UTC)
     bot.sender.clock = lambda: moment[0].astimezone(UTC)
-    li = await make_member(bot, branch, "李", "李明", "13800138000")
+    li = await approved_member(bot, branch, "李", "李明", "13800138000")
     secretary = branch.secretary
     # By day the member hears at once and nothing more is said.
-    await log(li, day="今天")
+    await log_hours(li, day="今天")
     await secretary.press("✅ 通过")
     assert "已核实" in secretary.last_text
     assert not any("将在" in text for text in secretary.texts)
     assert "已核实" in li.last_text
 
-    await log(li, day="今天", amount="2")
+    await log_hours(li, day="今天", amount="2")
     moment[0] = local("2026-12-02 23:00")
     await secretary.press("✅ 通过")
     assert "已核实" in secretary.texts[-2]

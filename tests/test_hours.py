@@ -11,8 +11,8 @@ from domain import admin, digest
 from domain.models import Role
 from storage import people
 from storage.db import utcnow
-from tests.conftest import invite, onboard
 from tests.console_helpers import sent_file, sheet_rows
+from tests.flows import approved_member, count_in_totals, log_hours, start_logging
 from tests.reliability.live import snapshot as db_snapshot
 from tests.test_cli import partybot
 
@@ -20,13 +20,6 @@ from tests.test_cli import partybot
 NOW = datetime(2026, 11, 25, 4, 0, tzinfo=UTC)
 TODAY = "2026-11-25"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-async def make_member(bot, branch, first_name: str, name: str, phone: str, **kw):
-    person = bot.person(first_name, **kw)
-    await onboard(person, await invite(bot, branch.id), name, phone, "居民党员")
-    await branch.secretary.press("✅ 通过")
-    return person
 
 
 async def roster_lists(bot, person) -> None:
@@ -39,20 +32,7 @@ async def roster_lists(bot, person) -> None:
 @pytest.fixture
 async def member(bot, branch):
     bot.app.bot_data["clock"] = lambda: NOW
-    return await make_member(bot, branch, "李", "李明", "13800138000")
-
-
-async def log(person, kind="党课", day="今天", typed_day=None, amount="1.5", text="学习党章"):
-    await person.send("/hours")
-    await person.press("➕ 登记时长")
-    await person.press(kind)
-    await person.press(day)
-    if typed_day is not None:
-        await person.send(typed_day)
-    await person.send(amount)
-    await person.send(text)
-    await person.press("跳过")
-    await person.press("✅ 提交")
+    return await approved_member(bot, branch, "李", "李明", "13800138000")
 
 
 async def count(bot, where: str = "1") -> int:
@@ -60,7 +40,7 @@ async def count(bot, where: str = "1") -> int:
 
 
 async def test_log_approve_and_see_the_totals(bot, branch, member):
-    await log(member, amount="1.5")
+    await log_hours(member, amount="1.5")
     assert "已保存为记录 #1：1.5 小时，待支部书记审核" in member.last_text
     request = branch.secretary.last_text
     assert "待审核的活动时长，记录 #1" in request and "李明" in request and "党课" in request
@@ -69,7 +49,7 @@ async def test_log_approve_and_see_the_totals(bot, branch, member):
     assert "您的活动时长记录 #1 已核实：2026年11月25日，1.5 小时" in member.last_text
 
     # a second, still pending record of another kind, on a typed date
-    await log(member, kind="志愿服务", day="📅 其他日期", typed_day="11-20", amount="2")
+    await log_hours(member, kind="志愿服务", day="📅 其他日期", typed_day="11-20", amount="2")
     await member.send("/hours")
     await member.press("📊 我的统计")
     totals = member.last_text
@@ -97,10 +77,7 @@ async def test_post_duty_hours_are_sent_to_the_duty_record_in_posts(bot, member)
 
 
 async def test_a_photo_goes_to_the_secretary_with_the_record(bot, branch, member):
-    await member.send("/hours")
-    await member.press("➕ 登记时长")
-    await member.press("志愿服务")
-    await member.press("昨天")
+    await start_logging(member, "志愿服务", "昨天")
     await member.send("3")
     await member.send("清扫楼道")
     await member.send_photo(b"\xff\xd8\xff\xe0fakejpeg")
@@ -120,10 +97,7 @@ async def test_a_photo_goes_to_the_secretary_with_the_record(bot, branch, member
     ],
 )
 async def test_bad_hours_are_refused_and_asked_again(bot, member, typed, expected):
-    await member.send("/hours")
-    await member.press("➕ 登记时长")
-    await member.press("党课")
-    await member.press("今天")
+    await start_logging(member)
     await member.send(typed)
     assert expected in member.last_text
     await member.send("/cancel")
@@ -141,10 +115,7 @@ async def test_bad_hours_are_refused_and_asked_again(bot, member, typed, expecte
     ],
 )
 async def test_bad_dates_are_refused(bot, member, typed, expected):
-    await member.send("/hours")
-    await member.press("➕ 登记时长")
-    await member.press("党课")
-    await member.press("📅 其他日期")
+    await start_logging(member, day="📅 其他日期")
     await member.send(typed)
     assert expected in member.last_text
     await member.send("2026-08-27")  # exactly 90 days ago is still inside the window
@@ -153,12 +124,9 @@ async def test_bad_dates_are_refused(bot, member, typed, expected):
 
 
 async def test_the_25th_hour_of_a_day_is_refused(bot, member):
-    await log(member, amount="12")
-    await log(member, amount="11.5")
-    await member.send("/hours")
-    await member.press("➕ 登记时长")
-    await member.press("其他")
-    await member.press("今天")
+    await log_hours(member, amount="12")
+    await log_hours(member, amount="11.5")
+    await start_logging(member, "其他")
     await member.send("1")
     assert "当天最多还能登记 0.5 小时" in member.last_text
     await member.send("0.5")
@@ -167,10 +135,7 @@ async def test_the_25th_hour_of_a_day_is_refused(bot, member):
     await member.press("✅ 提交")
     assert await count(bot) == 3
     assert await bot.db.fetchval("SELECT SUM(half_hours) FROM hour_records") == 48
-    await member.send("/hours")
-    await member.press("➕ 登记时长")
-    await member.press("党课")
-    await member.press("今天")
+    await start_logging(member)
     await member.send("0.5")
     assert "当天最多还能登记 0 小时" in member.last_text
     await member.send("/cancel")
@@ -178,7 +143,7 @@ async def test_the_25th_hour_of_a_day_is_refused(bot, member):
 
 
 async def test_reject_with_a_reason_and_correct(bot, branch, member):
-    await log(member, amount="4")
+    await log_hours(member, amount="4")
     await branch.secretary.press("❌ 驳回")
     assert "为什么驳回记录 #1" in branch.secretary.last_text
     await branch.secretary.send("   ")
@@ -187,7 +152,7 @@ async def test_reject_with_a_reason_and_correct(bot, branch, member):
     assert "未被认可。理由：当天没有组织此活动" in member.last_text
     assert await count(bot, "status = 'rejected'") == 1
 
-    await log(member, amount="4")
+    await log_hours(member, amount="4")
     await branch.secretary.press("✏️ 更正")
     await branch.secretary.send("2.3")
     assert "以半小时为单位" in branch.secretary.last_text
@@ -204,8 +169,8 @@ async def test_reject_with_a_reason_and_correct(bot, branch, member):
 
 
 async def test_history_edit_and_withdraw_a_pending_record(bot, branch, member):
-    await log(member, amount="2")
-    await log(member, amount="1")
+    await log_hours(member, amount="2")
+    await log_hours(member, amount="1")
     await member.send("/hours")
     await member.press("📜 我的记录")
     assert "您的记录（第 1 页）" in member.last_text
@@ -220,17 +185,15 @@ async def test_history_edit_and_withdraw_a_pending_record(bot, branch, member):
     statuses = await bot.db.fetchall("SELECT status, half_hours FROM hour_records ORDER BY id")
     assert [tuple(r) for r in statuses] == [("pending", 6), ("withdrawn", 2)]
     # a withdrawn record can no longer be changed or approved
-    message = member.message_with_button("↩️ 撤回 #2")
-    await member.press_data(message["message_id"], "hours:withdraw:2")
+    await member.press_data_on("↩️ 撤回 #2", "hours:withdraw:2")
     assert "已被处理或撤回" in member.answer
-    request = branch.secretary.message_with_button("✏️ 更正")
-    await branch.secretary.press_data(request["message_id"], "hours:approve:2")
+    await branch.secretary.press_data_on("✏️ 更正", "hours:approve:2")
     assert "已处理过" in branch.secretary.answer
 
 
 async def test_history_is_paged(bot, member):
     for _ in range(10):
-        await log(member, amount="0.5")
+        await log_hours(member, amount="0.5")
     await member.send("/hours")
     await member.press("📜 我的记录")
     assert "#10" in member.last_text and "#2 " not in member.last_text
@@ -241,8 +204,8 @@ async def test_history_is_paged(bot, member):
 
 
 async def test_only_the_owner_and_the_secretary_may_act(bot, branch, member):
-    other = await make_member(bot, branch, "张", "张伟", "13900139000")
-    await log(member, amount="2")
+    other = await approved_member(bot, branch, "张", "张伟", "13900139000")
+    await log_hours(member, amount="2")
     for forged in ("hours:withdraw:1", "hours:approve:1", "hours:edit:1", "hours:correct:1"):
         await other.send("/hours")
         await other.press_data(other.last["message_id"], forged)
@@ -270,13 +233,10 @@ async def test_people_outside_the_branch_cannot_log(bot, branch):
 
 async def test_english_client_reads_english(bot, branch):
     bot.app.bot_data["clock"] = lambda: NOW
-    john = await make_member(bot, branch, "John", "约翰", "13700137000")
+    john = await approved_member(bot, branch, "John", "约翰", "13700137000")
     await john.send("/language")
     await john.press("English")
-    await john.send("/hours")
-    await john.press("➕ Log hours")
-    await john.press("Party lesson")
-    await john.press("Today")
+    await start_logging(john, "Party lesson", "Today", log_button="➕ Log hours")
     await john.send("abc")
     assert "Please type the hours as a number" in john.last_text
 
@@ -284,10 +244,10 @@ async def test_english_client_reads_english(bot, branch):
 async def test_the_secretary_sees_the_branch_in_name_order_and_members_only_themselves(
     bot, branch, member
 ):
-    other = await make_member(bot, branch, "张", "张伟", "13900139000")
-    await log(member, amount="2")
+    other = await approved_member(bot, branch, "张", "张伟", "13900139000")
+    await log_hours(member, amount="2")
     await branch.secretary.press("✅ 通过")
-    await log(other, amount="1")
+    await log_hours(other, amount="1")
     await branch.secretary.send("/hours")
     await branch.secretary.press("📋 本季度支部统计")
     text = branch.secretary.last_text
@@ -314,10 +274,7 @@ async def test_the_secretary_sets_the_branch_window(bot, branch, member):
     await branch.secretary.press("⚙️ 登记期限：90 天")
     await branch.secretary.press("30")
     assert "可以登记 30 天以内" in branch.secretary.last_text
-    await member.send("/hours")
-    await member.press("➕ 登记时长")
-    await member.press("党课")
-    await member.press("📅 其他日期")
+    await start_logging(member, day="📅 其他日期")
     await member.send("2026-10-25")
     assert "该日期已超过 30 天" in member.last_text
     await member.send("2026-10-26")
@@ -328,10 +285,7 @@ async def test_the_secretary_sets_the_branch_window(bot, branch, member):
 
 
 async def test_a_restart_in_the_middle_of_logging_continues(bot, branch, member):
-    await member.send("/hours")
-    await member.press("➕ 登记时长")
-    await member.press("志愿服务")
-    await member.press("昨天")
+    await start_logging(member, "志愿服务", "昨天")
     await member.send("2")
     await bot.restart()
     bot.app.bot_data["clock"] = lambda: NOW
@@ -353,7 +307,7 @@ async def hour_statuses(bot) -> list[tuple[int, str]]:
 async def test_a_secretary_cannot_verify_their_own_hours(bot, branch, member):
     secretary = branch.secretary
     await roster_lists(bot, secretary)  # a secretary logs hours as a member only
-    await log(secretary, amount="2")  # record 1, the secretary's own
+    await log_hours(secretary, amount="2")  # record 1, the secretary's own
     # Not asked to review it; pressed anyway (the buttons of /pending), it is refused.
     assert "待审核的活动时长" not in secretary.last_text
     request = secretary.last
@@ -365,8 +319,8 @@ async def test_a_secretary_cannot_verify_their_own_hours(bot, branch, member):
 
     # "Approve all" in /pending counts only the others' records, skips the secretary's own
     # and says so.
-    await log(member, amount="1")
-    await log(member, amount="1.5")
+    await log_hours(member, amount="1")
+    await log_hours(member, amount="1.5")
     await secretary.send("/pending")
     await secretary.press("✅ 全部通过（2）")
     assert "2 条活动时长记录已核实" in secretary.last_text
@@ -399,9 +353,9 @@ async def digest_text(bot, branch) -> str:
 
 
 async def test_the_secretary_chooses_whether_summaries_count_attested_hours(bot, branch, member):
-    await log(member, amount="2")
+    await log_hours(member, amount="2")
     await branch.secretary.press("✅ 通过")
-    await log(member, amount="1.5")  # attested: still pending
+    await log_hours(member, amount="1.5")  # attested: still pending
     secretary = branch.secretary
     assert "昨天以来核实的活动时长：2 小时" in await digest_text(bot, branch)
 
@@ -413,9 +367,7 @@ async def test_the_secretary_chooses_whether_summaries_count_attested_hours(bot,
     assert "只有支部书记" in member.answer
     assert await snapshot(bot) == before
 
-    await secretary.send("/hours")
-    await secretary.press("⚖️ 汇总计入：仅已核实的时长")
-    await secretary.press("已核实和自报（待核实）的时长")
+    await count_in_totals(secretary, "已核实和自报（待核实）的时长")
     assert "支部的各项汇总现在计入已核实和自报（待核实）的时长" in secretary.last_text
     await secretary.send("/hours")
     assert "⚖️ 汇总计入：已核实和自报（待核实）的时长" in secretary.buttons()
@@ -430,9 +382,7 @@ async def test_the_secretary_chooses_whether_summaries_count_attested_hours(bot,
     await member.press("📊 我的统计", member.message_with_button("📊 我的统计"))
     assert "合计：已核实 2 小时，待审核 1.5 小时" in member.last_text
 
-    await secretary.send("/hours")
-    await secretary.press("⚖️ 汇总计入：已核实和自报（待核实）的时长")
-    await secretary.press("仅已核实的时长")
+    await count_in_totals(secretary, "仅已核实的时长")
     await secretary.send("/hours")
     await secretary.press("📋 本季度支部统计")
     assert "李明：已核实 2 小时，待审核 1.5 小时" in secretary.last_text
@@ -460,10 +410,7 @@ def current(person, message):
 
 
 async def test_common_amounts_are_buttons_and_a_typed_amount_removes_them(bot, member):
-    await member.send("/hours")
-    await member.press("➕ 登记时长")
-    await member.press("党课")
-    await member.press("昨天")
+    await start_logging(member, day="昨天")
     asked = member.last
     assert member.buttons(asked) == ["0.5 小时", "1 小时", "1.5 小时", "2 小时", "3 小时"]
     await member.send("2.3")  # refused: the buttons still answer the question
@@ -473,10 +420,7 @@ async def test_common_amounts_are_buttons_and_a_typed_amount_removes_them(bot, m
     await member.send("学习党章")
     await member.press("跳过")
     await member.press("✅ 提交")
-    await member.send("/hours")
-    await member.press("➕ 登记时长")
-    await member.press("党课")
-    await member.press("📅 其他日期")
+    await start_logging(member, day="📅 其他日期")
     await member.send("11月20日")
     await member.press("3 小时")
     assert "请简要说明" in member.last_text
@@ -488,14 +432,14 @@ async def test_common_amounts_are_buttons_and_a_typed_amount_removes_them(bot, m
 
 
 async def test_editing_and_correcting_offer_the_common_amounts(bot, branch, member):
-    await log(member, amount="2")
+    await log_hours(member, amount="2")
     await member.send("/hours")
     await member.press("📜 我的记录")
     await member.press("✏️ 修改 #1")
     assert "1.5 小时" in member.buttons()
     await member.press("1.5 小时")
     assert "记录 #1 已改为 1.5 小时" in member.last_text
-    await log(member, amount="4")
+    await log_hours(member, amount="4")
     await branch.secretary.press("✏️ 更正", branch.secretary.message_with_button("✏️ 更正"))
     asked = branch.secretary.last
     await branch.secretary.send("3")  # typed instead of pressed: the buttons go

@@ -11,6 +11,8 @@ from domain import dates, hours
 from domain.activity import ActivityKind, HourStatus
 from domain.errors import InvalidInput
 from storage import audit
+from tests.refusals import refusal
+from tests.world import branch_with_member
 
 TODAY = date(2026, 11, 25)
 
@@ -39,9 +41,7 @@ def test_hours_in_half_hour_steps_are_accepted(typed, half_hours):
     ],
 )
 def test_bad_hours_are_refused(typed, code):
-    with pytest.raises(InvalidInput) as caught:
-        hours.parse_hours(typed)
-    assert caught.value.code == code
+    assert refusal(hours.parse_hours, typed) == code
 
 
 @pytest.mark.parametrize(
@@ -74,9 +74,7 @@ def test_dates_of_things_done_in_common_forms(typed, day):
     ],
 )
 def test_bad_dates_are_refused(typed, code):
-    with pytest.raises(InvalidInput) as refused:
-        dates.parse_date(typed, TODAY, dates.Year.PAST)
-    assert refused.value.code == code
+    assert refusal(dates.parse_date, typed, TODAY, dates.Year.PAST) == code
 
 
 def test_a_duration_that_would_be_rounded_or_capped_is_refused():
@@ -155,33 +153,11 @@ def test_presence_is_credited_in_whole_half_hours():
     assert hours.minutes_to_half_hours(29) == 0
 
 
-async def _branch_with_member(db):
-    from domain import admin
-    from domain.access import actor
-    from domain.models import Category, PersonStatus, Role
-    from storage import people
-
-    branch = await admin.add_branch(db, "幸福社区党支部")
-    await admin.add_secretary(db, branch.id, 1)
-    async with db.transaction() as conn:
-        person_id = await people.insert(
-            conn,
-            telegram_id=2,
-            branch_id=branch.id,
-            name="李明",
-            phone=None,
-            category=Category.RESIDENT,
-            status=PersonStatus.ACTIVE,
-        )
-        await people.grant_role(conn, person_id, branch.id, Role.MEMBER)
-    return await actor(db, 1), await actor(db, 2)
-
-
 async def test_log_approve_correct_and_totals_in_the_database(tmp_path):
     from storage.db import Database
 
     async with Database(tmp_path / "h.db") as db:
-        secretary, member = await _branch_with_member(db)
+        secretary, member = await branch_with_member(db)
         draft = hours.Draft(ActivityKind.LESSON, TODAY, 3, "学习党章")
         first = await hours.log(db, member, draft, today=TODAY)
         second = await hours.log(
@@ -208,7 +184,7 @@ async def test_concurrent_logs_never_exceed_24_hours_on_a_day(tmp_path):
     from storage.db import Database
 
     async with Database(tmp_path / "c.db") as db:
-        _, member = await _branch_with_member(db)
+        _, member = await branch_with_member(db)
         draft = hours.Draft(ActivityKind.VOLUNTEER, TODAY, 24, "值班")
         results = await asyncio.gather(
             *(hours.log(db, member, draft, today=TODAY) for _ in range(3)),
@@ -223,7 +199,7 @@ async def test_each_notification_commits_with_its_decision(tmp_path, monkeypatch
     from storage.db import Database
 
     async with Database(tmp_path / "h.db") as db:
-        secretary, member = await _branch_with_member(db)
+        secretary, member = await branch_with_member(db)
         draft = hours.Draft(ActivityKind.LESSON, TODAY, 3, "学习党章")
         keys = "SELECT key FROM outbox ORDER BY id"
 
@@ -254,7 +230,7 @@ async def test_post_duty_hours_come_only_with_a_post(tmp_path):
     from storage.db import Database
 
     async with Database(tmp_path / "p.db") as db:
-        _, member = await _branch_with_member(db)
+        _, member = await branch_with_member(db)
         draft = hours.Draft(ActivityKind.POST_DUTY, TODAY, 2, "楼道值守")
         with pytest.raises(InvalidInput, match="post_duty_via_posts"):
             await hours.log(db, member, draft, today=TODAY)
@@ -284,7 +260,7 @@ async def test_the_counting_setting_and_own_records(tmp_path):
     from storage.db import Database
 
     async with Database(tmp_path / "h.db") as db:
-        secretary, member = await _branch_with_member(db)
+        secretary, member = await branch_with_member(db)
         branch_id = member.person.branch_id
         assert await hours.counting_of(db, branch_id) is hours.Counting.VERIFIED
         with pytest.raises(NotAllowed):

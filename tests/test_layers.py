@@ -28,13 +28,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("handlers.branch_choice", "storage.branches"): "issue 17: moving behind domain/",
     ("handlers.cadres", "storage.cadres"): "issue 17: moving behind domain/",
     ("handlers.cadres", "storage.units"): "issue 17: moving behind domain/",
-    ("handlers.mobile", "storage.branches"): "issue 17: moving behind domain/",
-    ("handlers.mobile_secretary", "storage.branches"): "issue 17: moving behind domain/",
-    ("handlers.mobile_secretary", "storage.mobile"): "issue 17: moving behind domain/",
-    ("handlers.mobile_views", "storage.mobile"): "issue 17: moving behind domain/",
     ("handlers.onboarding", "storage.telegram_users"): "issue 17: moving behind domain/",
     ("handlers.pending", "storage.people"): "issue 17: moving behind domain/",
-    ("handlers.posts_admin", "storage.posts"): "issue 17: moving behind domain/",
     ("handlers.units", "storage.units"): "issue 17: moving behind domain/",
 }
 

@@ -4,48 +4,44 @@ from __future__ import annotations
 
 import asyncio
 import re
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 import pytest
 
 from domain import admin, mobile
 from domain.access import actor
-from handlers import certificate_card
+from domain.mobile.models import Direction, ListKind
+from handlers.mobile import certificate_card
+from handlers.mobile.buttons import (
+    Approve,
+    ApproveChanges,
+    CertificateReceived,
+    Contacted,
+    Day,
+    ListPage,
+    Open,
+    Register,
+    Reject,
+    RejectChanges,
+    Renew,
+    Returned,
+    ReturnedForGood,
+    Revoke,
+    ShowCertificate,
+    StartReport,
+)
 from storage.db import iso, utcnow
-from tests.conftest import invite, onboard
+from tests.conftest import branch_with_secretary
 from tests.fakes.harness import BotHarness, Person
+from tests.flows import approved_member, approved_outflow, register_outflow, today
 
 NUMBER = re.compile(r"编号：(B\d{4}-(\d{4})-(\d{4}))")
 CODE = re.compile(r"验证码：([A-Z0-9]+)")
 
 
-def today() -> date:
-    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
-
-
 async def member(bot: BotHarness, branch, first: str, name: str, phone: str) -> Person:
-    """An approved member of `branch`, with the bot's chat cleared of onboarding noise."""
-    someone = bot.person(first)
-    await onboard(someone, await invite(bot, branch.id), name, phone, "流动党员")
-    secretary = branch.secretary
-    await secretary.press("✅ 通过", secretary.message_with_button("✅ 通过"))
-    return someone
-
-
-async def register_outflow(person: Person, *, back_in_days: int = 100) -> None:
-    leave = today() + timedelta(days=5)
-    back = today() + timedelta(days=back_in_days)
-    await person.send("/mobile")
-    await person.press("🚶 外出登记")
-    await person.send("浙江省杭州市")
-    await person.send("西湖区文三路1号")
-    await person.send("杭州某科技公司")
-    await person.press("暂不清楚")
-    await person.send(f"{leave.year}/{leave.month}/{leave.day}")
-    await person.send(back.isoformat())
-    await person.press("务工")
-    await person.send("138 0013 8000")  # typing another number works as well
+    """An approved mobile member (流动党员) of `branch`."""
+    return await approved_member(bot, branch, first, name, phone, category="流动党员")
 
 
 async def report(person: Person, new_address: str) -> None:
@@ -167,7 +163,7 @@ async def test_inflow_is_confirmed(bot, branch):
     assert await count(bot, "mobile_certificates") == 0
     await zhao.send("/mobile")
     assert "流入（来到本社区）——已通过" in zhao.last_text
-    await zhao.press_data(zhao.last["message_id"], "mob:new:outflow")
+    await zhao.press_data(zhao.last["message_id"], Register(Direction.OUTFLOW).pack())
     assert "不能同时登记为外出和流入党员" in zhao.last_text
     secretary = branch.secretary
     await secretary.send("/mobile_list")
@@ -215,22 +211,20 @@ async def test_another_branch_can_neither_see_nor_act(bot, branch):
     await li.press("✅ 提交")
     rid = await bot.db.fetchval("SELECT id FROM mobile_registrations")
 
-    other = await admin.add_branch(bot.db, "光明社区党支部")
-    outsider = bot.person("外支部书记")
-    await admin.add_secretary(bot.db, other.id, outsider.id)
+    outsider = (await branch_with_secretary(bot, "光明社区党支部", "外支部书记")).secretary
     await outsider.send("/mobile_list")
     assert "光明社区党支部" in outsider.texts[-1]
     assert all("李明" not in text for text in outsider.texts)
     message = outsider.last["message_id"]
     for data in (
-        f"mob:ok:{rid}",
-        f"mob:no:{rid}",
-        f"mob:open:{rid}",
-        f"mob:cn:{rid}",
-        f"mob:rn:{rid}",
-        f"mob:rv:{rid}",
-        f"mob:back:{rid}",
-        f"mob:l:{branch.id}:pending:0",
+        Approve(rid).pack(),
+        Reject(rid).pack(),
+        Open(rid).pack(),
+        Contacted(rid).pack(),
+        Renew(rid).pack(),
+        Revoke(rid).pack(),
+        CertificateReceived(rid).pack(),
+        ListPage(branch.id, ListKind.PENDING, 0).pack(),
     ):
         await outsider.press_data(message, data)
         assert "只有支部书记" in (outsider.answer or ""), data
@@ -242,7 +236,7 @@ async def test_another_branch_can_neither_see_nor_act(bot, branch):
     answers = {"whereabouts": "杭州", "study": "党章", "activities": "主题党日"}
     me = await actor(bot.db, li.id)
     change = (await mobile.report(bot.db, me, rid, answers, {"address": "滨江区"}, today())).change
-    for data in (f"mob:cok:{change.id}", f"mob:cno:{change.id}"):
+    for data in (ApproveChanges(change.id).pack(), RejectChanges(change.id).pack()):
         await outsider.press_data(message, data)
         assert "只有支部书记" in (outsider.answer or ""), data
     assert await bot.db.fetchval("SELECT status FROM mobile_changes") == "pending"
@@ -251,7 +245,12 @@ async def test_another_branch_can_neither_see_nor_act(bot, branch):
     stranger = bot.person("路人")
     await stranger.send("/mobile")
     assert "只有已登记的支部党员" in stranger.last_text
-    for data in (f"mob:cert:{rid}", f"mob:ret:{rid}", f"mob:retok:{rid}", f"mob:rep:{rid}"):
+    for data in (
+        ShowCertificate(rid).pack(),
+        Returned(rid).pack(),
+        ReturnedForGood(rid).pack(),
+        StartReport(rid).pack(),
+    ):
         for someone in (nosy, stranger):
             await someone.press_data(someone.last["message_id"], data)
             someone.answer  # noqa: B018 - fails when the press was left unanswered
@@ -297,7 +296,7 @@ async def test_every_bad_input_is_asked_again(bot, branch):
     assert "预计哪天返回" in li.last_text
     await li.send((leave - timedelta(days=1)).isoformat())
     assert "返回日期必须晚于外出日期" in li.last_text
-    await li.press_data(li.last["message_id"], f"mob:d:{leave.isoformat()}")
+    await li.press_data(li.last["message_id"], Day(leave.year, leave.month, leave.day).pack())
     assert "返回日期必须晚于外出日期" in li.last_text
     # the picker turns its month in place and a picked day is taken as typed
     picker = li.last
@@ -321,9 +320,9 @@ async def test_every_bad_input_is_asked_again(bot, branch):
     await li.send("/mobile")
     assert "🚶 外出登记" not in li.buttons()
     # a second outflow while one is open is refused with an explanation
-    await li.press_data(li.last["message_id"], "mob:new:outflow")
+    await li.press_data(li.last["message_id"], Register(Direction.OUTFLOW).pack())
     assert "已有一个有效的外出登记" in li.last_text
-    await li.press_data(li.last["message_id"], "mob:new:inflow")
+    await li.press_data(li.last["message_id"], Register(Direction.INFLOW).pack())
     assert "不能同时登记为外出和流入党员" in li.last_text
     assert await count(bot, "mobile_registrations") == 1
 
@@ -343,22 +342,13 @@ async def test_every_bad_input_is_asked_again(bot, branch):
 
 
 async def test_secretary_lists_pages_contacts_renews_and_revokes(bot, branch):
-    from domain.mobile_models import Direction
-    from domain.models import Role
-    from storage import people
+    from domain.mobile.models import Direction
+    from domain.models import Category
+    from tests.world import active_person
 
     async with bot.db.transaction() as conn:
         for i in range(7):
-            person_id = await people.insert(
-                conn,
-                telegram_id=9000 + i,
-                branch_id=branch.id,
-                name=f"外出{i}",
-                phone=None,
-                category="mobile",
-                status="active",
-            )
-            await people.grant_role(conn, person_id, branch.id, Role.MEMBER)
+            await active_person(conn, branch.id, 9000 + i, f"外出{i}", category=Category.MOBILE)
     leave, back = today(), today() + timedelta(days=60)
     details = {
         "destination": "江苏省苏州市",
@@ -432,9 +422,7 @@ async def test_without_a_cjk_font_the_certificate_is_text_only(bot, branch, tmp_
     certificate_card.find_font.cache_clear()
     try:
         li = await member(bot, branch, "李", "李明", "13800138000")
-        await register_outflow(li)
-        await li.press("✅ 提交")
-        await branch.secretary.press("✅ 通过")
+        await approved_outflow(li, branch.secretary)
     finally:
         certificate_card.find_font.cache_clear()
     assert "photo" not in li.last and "编号：B0001-" in li.last_text
@@ -443,13 +431,16 @@ async def test_without_a_cjk_font_the_certificate_is_text_only(bot, branch, tmp_
 
 
 async def test_english_speakers_register_in_english(bot, branch):
-    john = bot.person("John", language_code="en")
-    await john.send(f"/start {await invite(bot, branch.id)}")
-    await john.send("John Smith")
-    await john.share_contact("13700137000")
-    await john.press("Mobile member (working away)")
-    await john.press("✅ Submit")
-    await branch.secretary.press("✅ 通过", branch.secretary.message_with_button("✅ 通过"))
+    john = await approved_member(
+        bot,
+        branch,
+        "John",
+        "John Smith",
+        "13700137000",
+        category="Mobile member (working away)",
+        submit="✅ Submit",
+        language_code="en",
+    )
     await john.send("/mobile")
     assert "You have no mobile-member registration" in john.last_text
     await john.press("🚶 Register outflow")
@@ -478,9 +469,7 @@ async def test_holders_and_secretaries_are_reminded_once_before_expiry(bot, bran
     from bot import jobs
 
     li = await member(bot, branch, "李", "李明", "13800138000")
-    await register_outflow(li)
-    await li.press("✅ 提交")
-    await branch.secretary.press("✅ 通过")
+    await approved_outflow(li, branch.secretary)
 
     async def remind() -> int:
         job = jobs.JOBS["mobile-renewals"]
@@ -511,9 +500,7 @@ async def test_a_member_whose_status_report_is_due_is_reminded_weekly_with_a_but
     from bot import jobs
 
     li = await member(bot, branch, "李", "李明", "13800138000")
-    await register_outflow(li)
-    await li.press("✅ 提交")
-    await branch.secretary.press("✅ 通过")
+    await approved_outflow(li, branch.secretary)
     report_days = mobile.MobileSettings().report_days
     # Approved so long ago that the first report fell due a couple of hours ago.
     due = utcnow() - timedelta(hours=2)

@@ -12,10 +12,11 @@ import pytest
 from domain import admin, dates, mobile
 from domain.access import actor
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from domain.mobile_models import Direction, MobileSettings, RegStatus
-from domain.models import Category, PersonStatus, Role
-from storage import people
+from domain.mobile.models import Direction, MobileSettings, RegStatus
+from domain.models import Category
 from storage.db import Database, utcnow
+from tests.refusals import refusal
+from tests.world import active_person
 
 TODAY = date(2026, 3, 10)
 
@@ -51,9 +52,7 @@ def test_common_date_forms_are_read(typed, expected):
     ],
 )
 def test_impossible_dates_are_refused(typed, code):
-    with pytest.raises(InvalidInput) as refused:
-        dates.parse_date(typed, TODAY)
-    assert refused.value.code == code
+    assert refusal(dates.parse_date, typed, TODAY) == code
 
 
 def test_february_29_without_a_year_takes_the_nearest_leap_year():
@@ -102,9 +101,7 @@ def test_a_complete_outflow_is_normalised():
     ],
 )
 def test_bad_outflows_are_refused(changes, code):
-    with pytest.raises(InvalidInput) as refused:
-        mobile.check_details(Direction.OUTFLOW, _outflow(**changes), TODAY)
-    assert refused.value.code == code
+    assert refusal(mobile.check_details, Direction.OUTFLOW, _outflow(**changes), TODAY) == code
 
 
 def test_certificate_numbers_are_branch_year_serial():
@@ -121,16 +118,7 @@ def test_settings_keep_to_the_national_maximum():
 async def _people(db: Database, branch_id: int, count: int) -> list:
     async with db.transaction() as conn:
         for i in range(count):
-            person_id = await people.insert(
-                conn,
-                telegram_id=1000 + i,
-                branch_id=branch_id,
-                name=f"成员{i}",
-                phone=None,
-                category=Category.MOBILE,
-                status=PersonStatus.ACTIVE,
-            )
-            await people.grant_role(conn, person_id, branch_id, Role.MEMBER)
+            await active_person(conn, branch_id, 1000 + i, f"成员{i}", category=Category.MOBILE)
     return [await actor(db, 1000 + i) for i in range(count)]
 
 

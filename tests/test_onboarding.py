@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from domain.models import PersonStatus
 from storage import people
-from tests.conftest import invite, onboard
+from tests.conftest import branch_with_secretary, invite, onboard
 
 
 async def test_two_members_onboard_and_are_approved(bot, branch):
@@ -106,8 +106,7 @@ async def test_every_bad_input_is_asked_again(bot, branch):
     await wang.share_contact("13800138000")
     await wang.send("随便说点什么")
     assert "请回答上面的问题" in wang.last_text
-    category_message = wang.message_with_button("居民党员")
-    await wang.press_data(category_message["message_id"], "join:cat:cadre")
+    await wang.press_data_on("居民党员", "join:cat:cadre")
     assert wang.answer == "此按钮已失效。"
     await wang.press("下岗职工党员")
     assert "类别：下岗职工党员" in wang.last_text
@@ -138,11 +137,8 @@ async def test_cancel_leaves_the_conversation_at_any_step(bot, branch):
 
 
 async def test_only_a_secretary_of_the_branch_can_decide(bot, branch):
-    from domain import admin
 
-    other = await admin.add_branch(bot.db, "光明社区党支部")
-    outsider = bot.person("外支部书记")
-    await admin.add_secretary(bot.db, other.id, outsider.id)
+    outsider = (await branch_with_secretary(bot, "光明社区党支部", "外支部书记")).secretary
     code = await invite(bot, branch.id)
     applicant = bot.person("申请人")
     await onboard(applicant, code, "孙七", "13600136000", "居民党员")

@@ -7,9 +7,20 @@ import asyncio
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from storage import audit
-from tests.conftest import invite, onboard
+from tests.conftest import branch_with_secretary
 from tests.fakes.harness import Person
+from tests.flows import (
+    approved_member,
+    claim_post,
+    forward_stage,
+    manage_posts,
+    on_duty,
+    open_post,
+    start_duty_record,
+)
 
 # The bot's own clock decides the cycle's year (the harness runs in Asia/Shanghai).
 YEAR = datetime.now(ZoneInfo("Asia/Shanghai")).year
@@ -17,18 +28,26 @@ YEAR = datetime.now(ZoneInfo("Asia/Shanghai")).year
 
 async def member(bot, branch, name: str, phone: str, **kwargs) -> Person:
     """A member approved by the branch secretary through the real joining flow."""
-    person = bot.person(name, **kwargs)
-    code = await invite(bot, branch.id)
     if kwargs.get("language_code") == "en":
-        await person.send(f"/start {code}")
-        await person.send(name)
-        await person.share_contact(phone)
-        await person.press("Resident member")
-        await person.press("✅ Submit")
-    else:
-        await onboard(person, code, name, phone, "居民党员")
-    await branch.secretary.press("✅ 通过")
-    return person
+        kwargs |= {"category": "Resident member", "submit": "✅ Submit"}
+    return await approved_member(bot, branch, name, name, phone, **kwargs)
+
+
+@pytest.fixture
+async def li(bot, branch) -> Person:
+    """李明, a member the secretary approved."""
+    return await member(bot, branch, "李明", "13800000001")
+
+
+async def another_branchs_post(bot) -> tuple[Person, int]:
+    """光明社区党支部's secretary, who has opened /posts (which seeds that branch's posts),
+    and the first of those posts."""
+    other = await branch_with_secretary(bot, "光明社区党支部", "外支部书记")
+    await other.secretary.send("/posts")
+    foreign = await bot.db.fetchval(
+        "SELECT id FROM posts WHERE branch_id = ? ORDER BY id LIMIT 1", (other.id,)
+    )
+    return other.secretary, foreign
 
 
 async def snapshot(bot) -> list:
@@ -44,13 +63,6 @@ async def snapshot(bot) -> list:
         "chat_links",
     )
     return [[tuple(r) for r in await bot.db.fetchall(f"SELECT * FROM {t}")] for t in tables]
-
-
-async def forward(secretary: Person) -> None:
-    await secretary.send("/posts")
-    await secretary.press("⚙️ 阶段")
-    await secretary.press(next(b for b in secretary.buttons() if b.startswith("➡️ 进入")))
-    await secretary.press("✅ 确认")
 
 
 SURVEY_BUTTONS = {
@@ -76,17 +88,6 @@ async def answer_survey(
     assert saved in person.last_text
 
 
-async def open_post(person: Person, post: str) -> None:
-    await person.send("/posts")
-    await person.press("🙋 认领岗位")
-    await person.press(post)
-
-
-async def claim(person: Person, post: str) -> None:
-    await open_post(person, post)
-    await person.press("🙋 认领此岗")
-
-
 async def claims(bot) -> list[tuple[str, str]]:
     rows = await bot.db.fetchall(
         "SELECT p.name, c.status FROM post_claims c JOIN people p ON p.id = c.person_id"
@@ -95,9 +96,8 @@ async def claims(bot) -> list[tuple[str, str]]:
     return [(r["name"], r["status"]) for r in rows]
 
 
-async def test_a_whole_year_of_posts(bot, branch):
+async def test_a_whole_year_of_posts(bot, branch, li):
     secretary = branch.secretary
-    li = await member(bot, branch, "李明", "13800000001")
     zhang = await member(bot, branch, "张伟", "13800000002")
     wang = await member(bot, branch, "王芳", "13800000003", language_code="en")
 
@@ -125,16 +125,14 @@ async def test_a_whole_year_of_posts(bot, branch):
     assert "周末：1 人" in summary and "李明: 会写宣传稿" in summary
 
     # the secretary makes 政策宣传岗 a one-person post, then opens applications
-    await secretary.send("/posts")
-    await secretary.press("✏️ 管理岗位")
-    await secretary.press("政策宣传岗")
+    await manage_posts(secretary, "政策宣传岗")
     assert "名额：2" in secretary.last_text
     await secretary.press("🔢 名额")
     await secretary.send("一")
     assert "1 到 50 之间的整数" in secretary.last_text
     await secretary.send("1")
     assert "已保存：政策宣传岗，名额 1。" in secretary.last_text
-    await forward(secretary)
+    await forward_stage(secretary)
     assert f"当前阶段已变为：申报上岗（{YEAR}年）" in secretary.last_text
     assert f"{YEAR}年设岗定责开始申报上岗" in li.last_text
     assert f"Applications for the {YEAR} responsibility posts are open" in wang.last_text
@@ -152,10 +150,8 @@ async def test_a_whole_year_of_posts(bot, branch):
     await loser.press("⏳ 加入候补名单")
     assert "已加入政策宣传岗的候补名单" in loser.last_text
 
-    await claim(li, "民意收集岗")
-    await wang.send("/posts")
-    await wang.press("🙋 Claim a post")
-    await wang.press("Facility maintenance post")
+    await claim_post(li, "民意收集岗")
+    await open_post(wang, "Facility maintenance post", "en")
     assert "Check public facilities regularly" in wang.last_text
     await wang.press("🙋 Claim this post")
     assert "You claimed Facility maintenance post" in wang.last_text
@@ -193,7 +189,7 @@ async def test_a_whole_year_of_posts(bot, branch):
     assert ("王芳", "approved") in await claims(bot)
 
     # 上岗履职: duty records with photo and hours, and a resident's request
-    await forward(secretary)
+    await forward_stage(secretary)
     assert "上岗履职" in secretary.last_text
     await li.send("/posts")
     await li.press("📒 记录履职")
@@ -206,9 +202,7 @@ async def test_a_whole_year_of_posts(bot, branch):
     assert "时长：1.5 小时" in li.last_text and "照片：已附" in li.last_text
     await li.press("✅ 保存")
     assert "履职记录已保存" in li.last_text
-    await zhang.send("/posts")
-    await zhang.press("📒 记录履职")
-    await zhang.press("政策宣传岗")
+    await start_duty_record(zhang, "政策宣传岗")
     await zhang.send("2026-02-30")
     assert "这个日期不存在" in zhang.last_text
     await zhang.send(f"{YEAR}-01-01")
@@ -238,7 +232,7 @@ async def test_a_whole_year_of_posts(bot, branch):
     assert any("走访了三户居民" in t and "1.5" in t for t in secretary.texts)
 
     # 考核评岗
-    await forward(secretary)
+    await forward_stage(secretary)
     await secretary.send("/posts")
     await secretary.press("🗣 居民诉求")
     assert "政策宣传岗 (张伟): 3号楼居民希望讲解医保新政" in secretary.last_text
@@ -277,9 +271,8 @@ async def test_a_whole_year_of_posts(bot, branch):
     assert actions.count("posts.assessed") == 3
 
 
-async def test_publishing_holders_to_the_linked_group(bot, branch):
+async def test_publishing_holders_to_the_linked_group(bot, branch, li):
     secretary = branch.secretary
-    li = await member(bot, branch, "李明", "13800000001")
     group = bot.server.new_group("幸福社区居民群")
     await secretary.send("/posts")
     await secretary.press("📢 公布名单")
@@ -292,8 +285,8 @@ async def test_publishing_holders_to_the_linked_group(bot, branch):
     await bot.processed(bot.server.push_text(secretary.user, "/linkgroup", chat=group))
     assert "本群已关联为支部群聊" in bot.server.last_message(group["id"])["text"]
 
-    await forward(secretary)
-    await claim(li, "环境保洁岗")
+    await forward_stage(secretary)
+    await claim_post(li, "环境保洁岗")
     await secretary.press("✅ 通过")
     await secretary.send("/posts")
     await secretary.press("📢 公布名单")
@@ -304,19 +297,10 @@ async def test_publishing_holders_to_the_linked_group(bot, branch):
     assert "13800000001" not in published and "政策宣传岗" not in published
 
 
-async def test_every_refusal_leaves_the_database_unchanged(bot, branch):
-    from domain import admin
-
+async def test_every_refusal_leaves_the_database_unchanged(bot, branch, li):
     secretary = branch.secretary
-    li = await member(bot, branch, "李明", "13800000001")
     zhang = await member(bot, branch, "张伟", "13800000002")
-    other = await admin.add_branch(bot.db, "光明社区党支部")
-    outsider = bot.person("外支部书记")
-    await admin.add_secretary(bot.db, other.id, outsider.id)
-    await outsider.send("/posts")
-    foreign = await bot.db.fetchval(
-        "SELECT id FROM posts WHERE branch_id = ? ORDER BY id LIMIT 1", (other.id,)
-    )
+    outsider, foreign = await another_branchs_post(bot)
 
     visitor = bot.person("路人")
     await visitor.send("/posts")
@@ -333,11 +317,9 @@ async def test_every_refusal_leaves_the_database_unchanged(bot, branch):
     assert "当前阶段（调查摸底）不能进行此操作" in li.answer
     assert await snapshot(bot) == before
 
-    await forward(secretary)
+    await forward_stage(secretary)
     # retire 设施维护岗
-    await secretary.send("/posts")
-    await secretary.press("✏️ 管理岗位")
-    await secretary.press("设施维护岗")
+    await manage_posts(secretary, "设施维护岗")
     await secretary.press("🗄 撤销岗位")
     await secretary.press("✅ 确认")
     assert "设施维护岗已撤销" in secretary.last_text
@@ -346,7 +328,7 @@ async def test_every_refusal_leaves_the_database_unchanged(bot, branch):
     )
 
     for post in ("政策宣传岗", "党务监督岗", "民意收集岗"):
-        await claim(li, post)
+        await claim_post(li, post)
     await li.send("/posts")
     board = li.last
     before = await snapshot(bot)
@@ -356,14 +338,14 @@ async def test_every_refusal_leaves_the_database_unchanged(bot, branch):
         (f"posts:claim:{foreign}", "您的支部没有这个岗位"),
         ("posts:claim:999999", "您的支部没有这个岗位"),
         (f"posts:claim:{own + 5}", "最多担任 3 个岗位"),
-        (f"posts:wait:{own + 5}", "最多担任 3 个岗位"),
+        (f"posts:waiting-list:{own + 5}", "最多担任 3 个岗位"),
         ("posts:claim:abc", "此按钮已失效"),
         ("posts:claim:1;DROP", "此按钮已失效"),
         ("posts:withdraw:999", "该认领已不存在"),
-        ("posts:ok:1", "只有支部书记"),
-        ("posts:lok:1", "只有支部书记"),
-        ("posts:fwdok:apply", "只有支部书记"),
-        ("posts:retok:1", "只有支部书记"),
+        ("posts:approve:1", "只有支部书记"),
+        ("posts:leave-agree:1", "只有支部书记"),
+        ("posts:forward-ok:apply", "只有支部书记"),
+        ("posts:retire-ok:1", "只有支部书记"),
         ("posts:publish", "只有支部书记"),
     ]
     for data, expected in refusals:
@@ -375,25 +357,29 @@ async def test_every_refusal_leaves_the_database_unchanged(bot, branch):
     await zhang.press_data(zhang.last["message_id"], f"posts:withdraw:{first_claim}")
     assert "该认领已不存在" in zhang.answer
     # another branch's secretary cannot decide this branch's claims
-    for data in (f"posts:ok:{first_claim}", f"posts:as:{first_claim}", f"posts:lok:{first_claim}"):
+    for data in (
+        f"posts:approve:{first_claim}",
+        f"posts:assess-holder:{first_claim}",
+        f"posts:leave-agree:{first_claim}",
+    ):
         await outsider.press_data(outsider.last["message_id"], data)
         assert "只有支部书记" in outsider.answer, data
     await li.press_data(board["message_id"], "posts:requests")
     assert "只有支部书记" in li.answer
     # a stale stage confirmation is refused
-    await secretary.press_data(secretary.last["message_id"], "posts:fwdok:survey")
+    await secretary.press_data(secretary.last["message_id"], "posts:forward-ok:survey")
     assert "阶段已经变化" in secretary.answer
     assert await snapshot(bot) == before
 
     # the race loser cannot join the waiting list of a post that has room
-    await zhang.press_data(zhang.last["message_id"], f"posts:wait:{own + 5}")
+    await zhang.press_data(zhang.last["message_id"], f"posts:waiting-list:{own + 5}")
     assert "还有空余名额" in zhang.answer
     assert await snapshot(bot) == before
 
 
 async def test_going_back_a_stage_needs_a_reason(bot, branch):
     secretary = branch.secretary
-    await forward(secretary)
+    await forward_stage(secretary)
     await secretary.send("/posts")
     await secretary.press("⚙️ 阶段")
     await secretary.press("⬅️ 退回：调查摸底")
@@ -405,22 +391,15 @@ async def test_going_back_a_stage_needs_a_reason(bot, branch):
     assert entry["details"]["reason"] == "问卷还有人没填"
 
 
-async def test_the_secretary_shapes_the_posts(bot, branch):
+async def test_the_secretary_shapes_the_posts(bot, branch, li):
     secretary = branch.secretary
-    li = await member(bot, branch, "李明", "13800000001")
-    await secretary.send("/posts")
-    await secretary.press("✏️ 管理岗位")
-    await secretary.press("➕ 新增岗位")
+    await manage_posts(secretary, "➕ 新增岗位")
     await secretary.send("楼栋长岗")
     assert "已新增岗位：楼栋长岗" in secretary.last_text
-    await secretary.send("/posts")
-    await secretary.press("✏️ 管理岗位")
-    await secretary.press("楼栋长岗")
+    await manage_posts(secretary, "楼栋长岗")
     await secretary.press("✏️ 职责")
     await secretary.send("联系本楼栋住户，收集并反映诉求。")
-    await secretary.send("/posts")
-    await secretary.press("✏️ 管理岗位")
-    await secretary.press("👤 每人上限：3")
+    await manage_posts(secretary, "👤 每人上限：3")
     await secretary.send("11")
     assert "1 到 10 之间的整数" in secretary.last_text
     await secretary.send("1")
@@ -429,7 +408,12 @@ async def test_the_secretary_shapes_the_posts(bot, branch):
     own = await bot.db.fetchval("SELECT id FROM posts WHERE name = '楼栋长岗'")
     await li.send("/posts")
     before = await snapshot(bot)
-    for data in (f"posts:edd:{own}", f"posts:cap:{own}", f"posts:lim:{branch.id}", "posts:add"):
+    for data in (
+        f"posts:edit-duties:{own}",
+        f"posts:edit-capacity:{own}",
+        f"posts:edit-limit:{branch.id}",
+        "posts:add",
+    ):
         await li.press_data(li.last["message_id"], data)
     await li.send("改掉职责")
     assert await snapshot(bot) == before
@@ -438,8 +422,8 @@ async def test_the_secretary_shapes_the_posts(bot, branch):
     assert "11. 楼栋长岗 (0/2)" in li.last_text
     await li.press("📋 岗位职责")
     assert "【楼栋长岗】联系本楼栋住户，收集并反映诉求。" in li.last_text
-    await forward(secretary)
-    await claim(li, "楼栋长岗")
+    await forward_stage(secretary)
+    await claim_post(li, "楼栋长岗")
     await open_post(li, "政策宣传岗")
     before = await snapshot(bot)
     await li.press("🙋 认领此岗")
@@ -447,58 +431,40 @@ async def test_the_secretary_shapes_the_posts(bot, branch):
     assert await snapshot(bot) == before
 
 
-async def test_forged_choices_inside_the_flows_are_refused(bot, branch):
-    from domain import admin
-
+async def test_forged_choices_inside_the_flows_are_refused(bot, branch, li):
     secretary = branch.secretary
-    li = await member(bot, branch, "李明", "13800000001")
-    other = await admin.add_branch(bot.db, "光明社区党支部")
-    outsider = bot.person("外支部书记")
-    await admin.add_secretary(bot.db, other.id, outsider.id)
-    await outsider.send("/posts")
-    foreign = await bot.db.fetchval(
-        "SELECT id FROM posts WHERE branch_id = ? ORDER BY id LIMIT 1", (other.id,)
-    )
+    _outsider, foreign = await another_branchs_post(bot)
     await li.send("/posts")
     await li.press("📝 填写调查问卷")
     survey = li.last
-    await li.press_data(survey["message_id"], f"posts:sv:t:{foreign}")
+    await li.press_data(survey["message_id"], f"posts:survey-toggle:{foreign}")
     assert li.answer == "此按钮已失效。"
     await li.press("环境保洁岗")
     await li.press("➡️ 完成")
-    await li.press_data(li.last["message_id"], "posts:sv:av:always")
+    await li.press_data(li.last["message_id"], "posts:survey-time:always")
     assert li.answer == "此按钮已失效。"
     await li.press("周末")
     await li.press("跳过")
     chosen = await bot.db.fetchall("SELECT post_id FROM post_survey_choices")
     assert [r["post_id"] for r in chosen] != [foreign] and len(chosen) == 1
 
-    await forward(secretary)
-    await claim(li, "环境保洁岗")
-    await secretary.press("✅ 通过")
-    await forward(secretary)
+    await on_duty(secretary, li, "环境保洁岗")
     held = await bot.db.fetchval("SELECT post_id FROM post_claims")
     await li.send("/posts")
     await li.press("📒 记录履职")
     before = await snapshot(bot)
     for forged in (held + 1, foreign):
-        await li.press_data(li.last["message_id"], f"posts:dp:{forged}")
+        await li.press_data(li.last["message_id"], f"posts:duty-post:{forged}")
         assert li.answer == "此按钮已失效。"
     await li.send("/cancel")
     assert "已取消" in li.last_text
     assert await snapshot(bot) == before
 
 
-async def test_a_restart_in_the_middle_of_a_duty_record_continues(bot, branch):
+async def test_a_restart_in_the_middle_of_a_duty_record_continues(bot, branch, li):
     secretary = branch.secretary
-    li = await member(bot, branch, "李明", "13800000001")
-    await forward(secretary)
-    await claim(li, "便民服务岗")
-    await secretary.press("✅ 通过")
-    await forward(secretary)
-    await li.send("/posts")
-    await li.press("📒 记录履职")
-    await li.press("便民服务岗")
+    await on_duty(secretary, li, "便民服务岗")
+    await start_duty_record(li, "便民服务岗")
     await li.press("昨天")
     await bot.restart()
     await li.send("帮独居老人买药")
@@ -518,16 +484,12 @@ def dead_buttons(person: Person, since: int) -> list[str]:
     return [b for m in person.messages[since:-1] for b in person.buttons(m) if person.buttons(m)]
 
 
-async def test_duty_hours_that_would_be_rounded_or_capped_are_refused(bot, branch):
+async def test_duty_hours_that_would_be_rounded_or_capped_are_refused(bot, branch, li):
     """A duty's 1.2 h was stored as 1 h and 20 h as 12 h; now both are refused with the
     reason, the date is typed as anywhere else (3月1日, 昨天), and typed answers leave no
     dead buttons behind."""
     secretary = branch.secretary
-    li = await member(bot, branch, "李明", "13800000001")
-    await forward(secretary)
-    await claim(li, "便民服务岗")
-    await secretary.press("✅ 通过")
-    await forward(secretary)
+    await on_duty(secretary, li, "便民服务岗")
     await li.send("/posts")
     await li.press("📒 记录履职")
     since = len(li.messages)
@@ -550,9 +512,7 @@ async def test_duty_hours_that_would_be_rounded_or_capped_are_refused(bot, branc
     assert await bot.db.fetchval("SELECT half_hours FROM hour_records") == 3
 
     # A pressed amount, and a date in the Chinese form.
-    await li.send("/posts")
-    await li.press("📒 记录履职")
-    await li.press("便民服务岗")
+    await start_duty_record(li, "便民服务岗")
     await li.send(f"{yesterday.month}月{yesterday.day}日")
     await li.send("陪同就医")
     await li.press("跳过")
@@ -567,13 +527,10 @@ async def test_duty_hours_that_would_be_rounded_or_capped_are_refused(bot, branc
 async def test_duty_hours_in_english(bot, branch):
     secretary = branch.secretary
     john = await member(bot, branch, "John", "13800000002", language_code="en")
-    await forward(secretary)
-    await john.send("/posts")
-    await john.press("🙋 Claim a post")
-    await john.press("Convenience services post")
-    await john.press("🙋 Claim this post")
+    await forward_stage(secretary)
+    await claim_post(john, "Convenience services post", "en")
     await secretary.press("✅ 通过")
-    await forward(secretary)
+    await forward_stage(secretary)
     await john.send("/posts")
     await john.press("📒 Record duty")
     await john.press(john.buttons()[0])
@@ -585,8 +542,7 @@ async def test_duty_hours_in_english(bot, branch):
     assert "Nothing was rounded" in john.last_text
 
 
-async def test_typed_skills_take_the_skip_button_away(bot, branch):
-    li = await member(bot, branch, "李明", "13800000001")
+async def test_typed_skills_take_the_skip_button_away(bot, branch, li):
     await li.send("/posts")
     await li.press("📝 填写调查问卷")
     await li.press("政策宣传岗")

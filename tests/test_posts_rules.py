@@ -13,7 +13,6 @@ from domain import posts as rules
 from domain.access import actor
 from domain.departures import DepartureKind
 from domain.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
-from domain.models import PersonStatus, Role
 from domain.post_models import (
     ALLOWED,
     STAGES,
@@ -29,8 +28,9 @@ from domain.post_models import (
     next_stage,
     previous_stage,
 )
-from storage import audit, people
+from storage import audit
 from storage.db import Database
+from tests.world import member_actor
 
 TODAY = date(2026, 3, 1)
 
@@ -95,21 +95,6 @@ async def db(tmp_path):
         yield database
 
 
-async def _member(db: Database, branch_id: int, telegram_id: int, name: str):
-    async with db.transaction() as conn:
-        person_id = await people.insert(
-            conn,
-            telegram_id=telegram_id,
-            branch_id=branch_id,
-            name=name,
-            phone=None,
-            category=None,
-            status=PersonStatus.ACTIVE,
-        )
-        await people.grant_role(conn, person_id, branch_id, Role.MEMBER)
-    return await actor(db, telegram_id)
-
-
 async def _snapshot(db: Database) -> list:
     tables = ("posts", "post_cycles", "post_claims", "post_surveys", "duty_records")
     return [[tuple(r) for r in await db.fetchall(f"SELECT * FROM {t}")] for t in tables]
@@ -121,9 +106,20 @@ async def world(db):
     other = await admin.add_branch(db, "光明社区党支部")
     await admin.add_secretary(db, branch.id, 1)
     secretary = await actor(db, 1)
-    members = [await _member(db, branch.id, 100 + i, f"成员{i}") for i in range(4)]
-    outsider = await _member(db, other.id, 200, "外人")
+    members = [
+        await member_actor(db, branch.id, 100 + i, f"成员{i}", category=None) for i in range(4)
+    ]
+    outsider = await member_actor(db, other.id, 200, "外人", category=None)
     return branch, other, secretary, members, outsider
+
+
+async def one_place_open(db, branch, secretary):
+    """Applications open, and the first of the branch's posts cut to a single place."""
+    await rules.board(db, branch.id, TODAY)
+    await rules.advance(db, secretary, branch.id, Stage.SURVEY, TODAY)
+    post = (await rules.board(db, branch.id, TODAY)).posts[0].post
+    await rules.set_capacity(db, secretary, post.id, 1)
+    return post
 
 
 async def test_posts_are_seeded_once_with_the_ten_county_posts(db, world):
@@ -138,10 +134,7 @@ async def test_posts_are_seeded_once_with_the_ten_county_posts(db, world):
 
 async def test_a_race_for_the_last_place_has_exactly_one_winner(db, world):
     branch, _other, secretary, members, _outsider = world
-    await rules.board(db, branch.id, TODAY)
-    await rules.advance(db, secretary, branch.id, Stage.SURVEY, TODAY)
-    post = (await rules.board(db, branch.id, TODAY)).posts[0].post
-    await rules.set_capacity(db, secretary, post.id, 1)
+    post = await one_place_open(db, branch, secretary)
     outcomes = await asyncio.gather(
         *(rules.claim(db, m, post.id, TODAY) for m in members), return_exceptions=True
     )
@@ -287,10 +280,7 @@ async def test_the_first_stage_has_no_stage_before_it_and_strangers_see_no_posts
 async def test_more_places_go_to_the_waiting_list_first(db, world):
     branch, _other, secretary, members, _outsider = world
     li, zhang, zhao, _ = members
-    await rules.board(db, branch.id, TODAY)
-    await rules.advance(db, secretary, branch.id, Stage.SURVEY, TODAY)
-    post = (await rules.board(db, branch.id, TODAY)).posts[0].post
-    await rules.set_capacity(db, secretary, post.id, 1)
+    post = await one_place_open(db, branch, secretary)
     await rules.claim(db, li, post.id, TODAY)
     await rules.join_waiting_list(db, zhang, post.id, TODAY)
     await rules.join_waiting_list(db, zhao, post.id, TODAY)
@@ -306,10 +296,7 @@ async def test_more_places_go_to_the_waiting_list_first(db, world):
 async def test_a_holder_who_leaves_frees_the_place_but_stays_in_the_years_record(db, world):
     branch, _other, secretary, members, _outsider = world
     li, zhang, _zhao, _ = members
-    await rules.board(db, branch.id, TODAY)
-    await rules.advance(db, secretary, branch.id, Stage.SURVEY, TODAY)
-    post = (await rules.board(db, branch.id, TODAY)).posts[0].post
-    await rules.set_capacity(db, secretary, post.id, 1)
+    post = await one_place_open(db, branch, secretary)
     mine = await rules.claim(db, li, post.id, TODAY)
     await rules.decide_claim(db, secretary, mine.claim.id, approve=True, reason=None, today=TODAY)
     await rules.join_waiting_list(db, zhang, post.id, TODAY)
@@ -332,7 +319,7 @@ async def test_a_claim_and_its_decision_are_told_in_their_own_transactions(db, w
     async def crash(*_args, **_kwargs):
         raise RuntimeError("the bot died before the commit")
 
-    monkeypatch.setattr(rules.audit, "record", crash)
+    monkeypatch.setattr(audit, "record", crash)
     with pytest.raises(RuntimeError):
         await rules.claim(db, members[0], post.id, TODAY)
     assert await db.fetchall(told) == []

@@ -22,6 +22,7 @@ from tests.conftest import TOKEN
 from tests.fakes.fake_bot_api import FakeBotAPI
 from tests.fakes.harness import BotHarness
 from tests.test_cli import environment, in_background, partybot, talking_to
+from tests.world import database_at
 
 SECRET = "s3cret-token_for-the-webhook"
 
@@ -160,9 +161,7 @@ async def test_a_restarted_update_counter_loses_no_message(server, bot):
 
 async def test_a_redelivery_is_still_recognised_across_the_upgrade(tmp_path):
     update = {"update_id": 5, "message": {"message_id": 1, "text": "/help"}}
-    db = Database(tmp_path / "old.db")
-    await db.open(migrate=False)
-    await migrations.apply(db.writer, target=PROD - 1)
+    db = await database_at(tmp_path / "old.db", PROD - 1)
     assert await inbox.receive(db, 5, update)
     await db.close()
 
@@ -182,9 +181,7 @@ async def test_a_redelivery_is_still_recognised_across_the_upgrade(tmp_path):
 async def test_an_upgrade_is_listed_backed_up_then_applied(tmp_path):
     path = tmp_path / "db" / "partybot.db"
     path.parent.mkdir()
-    db = Database(path)
-    await db.open(migrate=False)
-    await migrations.apply(db.writer, target=PROD - 1)
+    db = await database_at(path, PROD - 1)
     await admin.add_branch(db, "幸福社区党支部")
     await db.close()
     backups_dir = tmp_path / "db" / "backups"

@@ -6,6 +6,7 @@ import pytest
 
 from storage import migrations
 from storage.db import Database
+from tests.world import database_at
 
 
 async def test_a_new_database_is_at_the_latest_version(tmp_path):
@@ -18,9 +19,7 @@ async def test_a_new_database_is_at_the_latest_version(tmp_path):
 
 @pytest.mark.parametrize("start", range(migrations.latest_version()))
 async def test_upgrade_from_every_earlier_version_keeps_the_data(tmp_path, start):
-    db = Database(tmp_path / f"v{start}.db")
-    await db.open(migrate=False)
-    await migrations.apply(db.writer, target=start)
+    db = await database_at(tmp_path / f"v{start}.db", start)
     assert await db.schema_version() == start
     if start >= 1:
         async with db.transaction() as conn:
@@ -86,9 +85,7 @@ async def test_backup_is_a_consistent_copy(tmp_path):
 
 
 async def test_a_branch_window_survives_the_upgrade_that_adds_hour_counting(tmp_path):
-    db = Database(tmp_path / "v8.db")
-    await db.open(migrate=False)
-    await migrations.apply(db.writer, target=8)
+    db = await database_at(tmp_path / "v8.db", 8)
     async with db.transaction() as conn:
         await conn.execute(
             "INSERT INTO branches (id, name, code, created_at) VALUES (1, 'b', 'B0001', 'x')"
@@ -103,9 +100,7 @@ async def test_a_branch_window_survives_the_upgrade_that_adds_hour_counting(tmp_
 
 
 async def test_upgrading_to_0010_lets_only_the_departure_erasure_into_the_mobile_history(tmp_path):
-    db = Database(tmp_path / "v9.db")
-    await db.open(migrate=False)
-    await migrations.apply(db.writer, target=9)
+    db = await database_at(tmp_path / "v9.db", 9)
     async with db.transaction() as conn:
         for statement in (
             "INSERT INTO branches (id, name, code, created_at) VALUES (1, 'b', 'B0001', 'x')",
@@ -141,9 +136,7 @@ async def test_upgrading_to_0010_lets_only_the_departure_erasure_into_the_mobile
 
 async def test_upgrading_to_the_safety_migration_keeps_the_data_and_limits_codes(tmp_path):
     [version] = [m.version for m in migrations.available() if m.name.endswith("_safety.sql")]
-    db = Database(tmp_path / "before.db")
-    await db.open(migrate=False)
-    await migrations.apply(db.writer, target=version - 1)
+    db = await database_at(tmp_path / "before.db", version - 1)
     async with db.transaction() as conn:
         await conn.execute(
             "INSERT INTO branches (id, name, code, created_at) VALUES (1, 'b', 'B0001', 'x')"

@@ -181,17 +181,18 @@ class _StoredFile:
 
 @dataclass
 class _Fault:
-    """One ``inject`` rule. ``times`` None means unlimited."""
+    """One ``inject`` rule; its fields after ``rng`` are what ``inject`` takes by keyword.
+    ``times`` counts the calls it applies to (None = unlimited)."""
 
     method: str | None  # lower-cased
-    chat_id: int | None
-    status: int
-    retry_after: int | None
-    description: str | None
-    times: int | None
-    delay: float
-    probability: float | None
     rng: random.Random
+    chat_id: int | None = None
+    status: int = 429
+    retry_after: int | None = None
+    description: str | None = None
+    times: int | None = 1
+    delay: float = 0.0
+    probability: float | None = None
 
     def matches(self, method: str, params: JSON) -> bool:
         if self.method is None:
@@ -1082,37 +1083,17 @@ class FakeBotAPI:
 
     # ---------------------------------------------------------------- fault injection
 
-    def inject(
-        self,
-        method: str | None,
-        *,
-        chat_id: int | None = None,
-        status: int = 429,
-        retry_after: int | None = None,
-        description: str | None = None,
-        times: int | None = 1,
-        delay: float = 0.0,
-        probability: float | None = None,
-        seed: int | None = None,
-    ) -> None:
+    def inject(self, method: str | None, *, seed: int | None = None, **rule: Any) -> None:
         """Make matching calls fail (no side effects) or, with ``status=200``, only be slow.
 
-        ``times`` counts the calls a rule applies to (None = unlimited).  With ``delay`` the
+        The keywords are ``_Fault``'s, with its defaults: ``chat_id``, ``status`` (429),
+        ``retry_after``, ``description``, ``times`` (1; None = unlimited), ``delay`` and
+        ``probability`` (drawn from a generator seeded with ``seed``). With ``delay`` the
         answer comes late, which provokes client timeouts; combined with ``status=200`` the call
         then succeeds server-side, i.e. "timed out but actually sent".
         """
-        rule = _Fault(
-            method=method.lower() if method else None,
-            chat_id=chat_id,
-            status=status,
-            retry_after=retry_after,
-            description=description,
-            times=times,
-            delay=delay,
-            probability=probability,
-            rng=random.Random(seed),
-        )
-        self._faults.append(rule)
+        lowered = method.lower() if method else None
+        self._faults.append(_Fault(lowered, random.Random(seed), **rule))
 
     def clear_faults(self) -> None:
         self._faults.clear()

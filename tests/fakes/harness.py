@@ -267,6 +267,11 @@ class Person:
         self._last_query_id = update["callback_query"]["id"]
         return await self._deliver(update)
 
+    async def press_data_on(self, label: str, data: str) -> list[JSON]:
+        """Send callback `data` from the newest message with a button `label`: a forged
+        choice among real ones, or a press that message no longer means."""
+        return await self.press_data(self.message_with_button(label)["message_id"], data)
+
     @property
     def answer(self) -> str | None:
         """The text of the bot's answer to this person's newest button press (None when

@@ -14,16 +14,16 @@ from hypothesis import strategies as st
 
 from domain import admin, hours, posts, units
 from domain.errors import DomainError
-from domain.models import Category, PersonStatus, Role
+from domain.models import Category, Role
 from handlers import broadcast, cadres
 from handlers import hours as hours_handlers
 from handlers import units as units_handlers
 from handlers.events.creating import Step as NewEventStep
-from storage import people
 from tests import cadre_support
 from tests.conftest import TOKEN, invite
 from tests.reliability.live import EXAMPLES, LiveBot, running
 from tests.reliability.test_callback_fuzz import watch_writes, writes
+from tests.world import active_person
 
 NASTY = [
     "'; DROP TABLE people; --",
@@ -60,12 +60,18 @@ QUIET = settings(
 )
 
 
+def invited_visitor(live: LiveBot, code: str):
+    """A new person who has opened the invitation: the bot asks for their name."""
+    person = live.harness.person("访客")
+    live.run(person.send(f"/start {code}"))
+    return person
+
+
 def test_any_name_is_answered_and_nothing_is_stored_before_submitting(live, code):
     @QUIET
     @given(text=typed)
     def example(text: str) -> None:
-        person = live.harness.person("访客")
-        live.run(person.send(f"/start {code}"))
+        person = invited_visitor(live, code)
         before = live.snapshot()
         replies = live.run(person.send(text))
         assert replies, f"no answer to {text!r}"
@@ -79,8 +85,7 @@ def test_any_text_instead_of_a_phone_number_is_answered(live, code):
     @QUIET
     @given(text=typed)
     def example(text: str) -> None:
-        person = live.harness.person("访客")
-        live.run(person.send(f"/start {code}"))
+        person = invited_visitor(live, code)
         live.run(person.send("王小明"))
         before = live.snapshot()
         replies = live.run(person.send(text))
@@ -109,17 +114,8 @@ def members(live: LiveBot, second_branch):
 
     async def insert(telegram_id: int, category: Category) -> None:
         async with live.db.transaction() as conn:
-            person_id = await people.insert(
-                conn,
-                telegram_id=telegram_id,
-                branch_id=branch.id,
-                name="李明",
-                phone=None,
-                category=category,
-                status=PersonStatus.ACTIVE,
-            )
             role = Role.CADRE if category is Category.CADRE else Role.MEMBER
-            await people.grant_role(conn, person_id, branch.id, role)
+            await active_person(conn, branch.id, telegram_id, "李明", category=category, role=role)
 
     def make(category: Category = Category.RESIDENT):
         person = live.harness.person("党员")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import time
 
-from domain import outbox
 from tests.fakes.harness import BotHarness
+from tests.world import thank_each
 
 RECIPIENTS = 5000
 # Telegram allows ~30/s; scaled up here so the test takes seconds, not minutes. What is
@@ -22,14 +22,7 @@ async def test_a_member_is_answered_within_a_second_during_a_5000_message_broadc
         member = bot.person("成员")
         crowd = [server.new_user(f"u{i}")["id"] for i in range(RECIPIENTS)]
         async with bot.db.transaction() as conn:
-            for chat_id in crowd:
-                await outbox.enqueue(
-                    conn,
-                    key=f"broadcast:1:{chat_id}",
-                    chat_id=chat_id,
-                    text="Thank you.",
-                    kind=outbox.Kind.URGENT,
-                )
+            await thank_each(conn, crowd, "broadcast:1:")
         started = time.monotonic()
         bot.sender.wake()
         latencies = []

@@ -29,7 +29,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandl
 import handlers
 from benchmarks.seed import fill
 from domain import admin, events, hours
-from handlers import FEATURES, posts_admin
+from domain.post_models import Stage
+from handlers import FEATURES
 from handlers.menu import who_may_press
 from storage.db import Database
 from tests.conftest import TOKEN, invite, onboard
@@ -72,7 +73,7 @@ def _choices(values: tuple[int, ...]) -> str:
 OWN_ACTIONS = re.compile(
     rf"lang:(zh_Hans|en)|ev:lead:({_choices(events.LEAD_CHOICES)})"
     rf"|hours:window:({_choices(hours.WINDOW_CHOICES)})|hours:count:(verified|with_attested)"
-    rf"|posts:(fwdok|back):{posts_admin._STAGE}|digest:set:(d|[0-6]):\d{{4}}"
+    rf"|posts:(forward-ok|back):({'|'.join(Stage)})|digest:set:(d|[0-6]):\d{{4}}"
 )
 
 

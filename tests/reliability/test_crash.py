@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from benchmarks.seed import fill
-from domain import admin, onboarding, outbox
+from domain import admin, onboarding
 from domain.models import Category, PersonStatus
 from storage import outbox as stored_outbox
 from storage import people
@@ -22,6 +22,7 @@ from storage.db import Database
 from tests.conftest import TOKEN
 from tests.fakes.fake_bot_api import FakeBotAPI
 from tests.fakes.process import BotProcess
+from tests.world import thank_each
 
 PEOPLE = 12
 KILLS = 3
@@ -154,14 +155,7 @@ async def test_kill_9_while_the_outbox_drains_delivers_everything(tmp_path):
     await server.start()
     users = [server.new_user(f"r{n}")["id"] for n in range(OUTBOX_MESSAGES)]
     async with Database(tmp_path / "partybot.db") as db, db.transaction() as conn:
-        for chat_id in users:
-            await outbox.enqueue(
-                conn,
-                key=f"crash:{chat_id}",
-                chat_id=chat_id,
-                text="Thank you.",
-                kind=outbox.Kind.URGENT,
-            )
+        await thank_each(conn, users, "crash:")
     bot = BotProcess(server, tmp_path)
     bot.env["OUTBOX_PER_SECOND"] = "100"
     await bot.start()

@@ -1,22 +1,22 @@
-"""How mobile-member things read in the chat: labels, summaries, the certificate, the
-date picker. Shared by the member's and the secretary's side."""
+"""How mobile-member things read in the chat: labels, summaries, the certificate. Shared
+by the member's and the secretary's side."""
 
 from __future__ import annotations
 
 import asyncio
-import calendar
-import re
+from collections.abc import Callable, Iterable
 from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.context import BotContext
-from domain import mobile
 from domain.i18n import N_, Translator
-from domain.mobile_models import Certificate, Direction, ListKind, Registration, RegStatus
-from handlers import certificate_card
+from domain.mobile import lists
+from domain.mobile.models import Certificate, Direction, ListKind, Registration, RegStatus
+from domain.mobile.rules import DATES, FIELDS
+from handlers.buttons import Button
 from handlers.common import add_errors, branch_today
-from storage import mobile as mobile_store
+from handlers.mobile import certificate_card
 
 FIELD_LABELS: dict[str, str] = {
     "destination": N_("Destination (province and city)"),
@@ -109,7 +109,7 @@ add_errors(
 def field_value_text(t: Translator, field: str, value: str | None) -> str:
     if not value:
         return t.gettext("not known yet")
-    if field in mobile.DATES:
+    if field in DATES:
         return t.date(date.fromisoformat(value))
     return value
 
@@ -126,7 +126,7 @@ def labelled(t: Translator, label: str, value: str) -> str:
 def details_lines(t: Translator, direction: Direction, details: dict[str, str]) -> list[str]:
     return [
         labelled(t, FIELD_LABELS[f], field_value_text(t, f, details.get(f)))
-        for f in mobile.FIELDS[direction]
+        for f in FIELDS[direction]
     ]
 
 
@@ -140,6 +140,22 @@ def registration_text(t: Translator, registration: Registration) -> list[str]:
         ),
         *details_lines(t, registration.direction, registration.details),
     ]
+
+
+def certificate_line(t: Translator, certificate: Certificate) -> str:
+    return t.gettext(
+        "Certificate {number}, valid until {day}",
+        number=certificate.number,
+        day=t.date(certificate.valid_until),
+    )
+
+
+def fields_keyboard(
+    t: Translator, edit: Callable[[str], Button], fields: Iterable[str], last: InlineKeyboardButton
+) -> InlineKeyboardMarkup:
+    """A button per field to type it again (`edit(field)`), and `last` below them."""
+    rows = [[edit(field).button("✏️ " + t.gettext(FIELD_LABELS[field]))] for field in fields]
+    return InlineKeyboardMarkup([*rows, [last]])
 
 
 def certificate_lines(t: Translator, certificate: Certificate, branch_name: str) -> list[str]:
@@ -184,39 +200,7 @@ async def certificate_message(
     return "\n".join(lines), card
 
 
-# ---- the date picker ----------------------------------------------------------------------
-
-DAY_DATA = re.compile(r"mob:d:(\d{4}-\d{2}-\d{2})")
-MONTH_DATA = re.compile(r"mob:dm:(\d{4})-(\d{2})")
-NOOP = "mob:noop"
-
-
-def date_picker(t: Translator, year: int, month: int) -> InlineKeyboardMarkup:
-    """A month of buttons; each day's data is the ISO date, re-checked when pressed."""
-    previous = (year - 1, 12) if month == 1 else (year, month - 1)
-    following = (year + 1, 1) if month == 12 else (year, month + 1)
-    title = t.month(date(year, month, 1))
-    rows = [
-        [
-            InlineKeyboardButton("‹", callback_data=f"mob:dm:{previous[0]}-{previous[1]:02d}"),
-            InlineKeyboardButton(title, callback_data=NOOP),
-            InlineKeyboardButton("›", callback_data=f"mob:dm:{following[0]}-{following[1]:02d}"),
-        ]
-    ]
-    for week in calendar.Calendar().monthdayscalendar(year, month):
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    str(day) if day else "·",
-                    callback_data=f"mob:d:{year}-{month:02d}-{day:02d}" if day else NOOP,
-                )
-                for day in week
-            ]
-        )
-    return InlineKeyboardMarkup(rows)
-
-
 async def registration_today(context: BotContext, registration_id: int) -> date:
     """Today in the zone of the branch a registration belongs to."""
-    registration = await mobile_store.get(context.db, registration_id)
+    registration = await lists.registration(context.db, registration_id)
     return await branch_today(context, registration.branch_id if registration else None)

@@ -1,9 +1,9 @@
 """How the responsibility posts read: names in the reader's language, the board, labels,
-refusal texts, and the one place notifications to other people go through."""
+refusal texts and the keyboards of posts."""
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
@@ -11,12 +11,8 @@ from domain import posts as rules
 from domain.errors import DomainError
 from domain.i18n import N_, Translator
 from domain.post_models import COUNTY_BY_CODE, Availability, ClaimStatus, Post, Rating, Stage
-from handlers.common import (
-    add_errors,
-    answer_query,
-    error_text,
-    parse_callback,
-)
+from handlers.buttons import Button
+from handlers.common import add_errors, answer_query, error_text
 from handlers.conversation import answer_stale
 
 STAGE_NAMES: dict[Stage, str] = {
@@ -139,8 +135,22 @@ def my_lines(t: Translator, board: rules.Board) -> list[str]:
     return lines
 
 
-def button(text: str, data: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=data)
+def result_lines(t: Translator, results: list[rules.PostRecord]) -> list[str]:
+    """A member's own assessment results, newest year first."""
+    lines = []
+    for record in sorted(results, key=lambda r: -r.year):
+        if record.assessment is not None:
+            rating = t.gettext(RATING_NAMES[record.assessment.rating])
+            line = t.gettext(
+                "Assessment {year}, {post}: {rating}",
+                year=record.year,
+                post=post_name(t, record.post),
+                rating=rating,
+            )
+            if record.assessment.comment:
+                line += f" — {record.assessment.comment}"
+            lines.append(line)
+    return lines
 
 
 def keyboard(rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup | None:
@@ -149,9 +159,11 @@ def keyboard(rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup | N
     return InlineKeyboardMarkup(kept) if kept else None
 
 
-def post_buttons(t: Translator, posts: list[Post], prefix: str) -> list[list[InlineKeyboardButton]]:
-    """One button per post, two to a row, with data `prefix:<post id>`."""
-    cells = [button(post_name(t, p), f"{prefix}:{p.id}") for p in posts]
+def post_buttons(
+    t: Translator, posts: list[Post], press: Callable[[int], Button]
+) -> list[list[InlineKeyboardButton]]:
+    """One button per post, two to a row, each `press(post id)`."""
+    cells = [press(p.id).button(post_name(t, p)) for p in posts]
     return [cells[i : i + 2] for i in range(0, len(cells), 2)]
 
 
@@ -163,16 +175,13 @@ def post_error(t: Translator, error: DomainError) -> str:
     return error_text(t, error)
 
 
-async def matched(
-    update: Update, t: Translator, pattern: re.Pattern[str], offered: list[int] | None = None
-) -> re.Match[str] | None:
-    """The pressed button's data, if it is well formed (and, with `offered`, names one of
-    the ids this person was offered); otherwise the press is answered as stale."""
-    match = parse_callback(update.callback_query.data, pattern)
-    if match is not None and (offered is None or int(match.group(1)) in offered):
-        return match
+async def offered(update: Update, t: Translator, post_id: int, ids: list[int]) -> bool:
+    """Whether the pressed post is one this person was offered in this conversation; an
+    old or forged press is answered as stale."""
+    if post_id in ids:
+        return True
     await answer_stale(update.callback_query, t)
-    return None
+    return False
 
 
 async def refuse(update: Update, t: Translator, text: str) -> None:
@@ -181,3 +190,7 @@ async def refuse(update: Update, t: Translator, text: str) -> None:
         await answer_query(update.callback_query, text, alert=True)
     else:
         await update.effective_message.reply_text(text)
+
+
+async def refuse_error(update: Update, t: Translator, error: DomainError) -> None:
+    await refuse(update, t, post_error(t, error))

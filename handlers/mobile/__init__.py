@@ -1,0 +1,118 @@
+"""Mobile members (流动党员) in the chat, wired in one place.
+
+The member: `member` (/mobile, the return, the certificate, /verify), `registering` (the
+registration's questions and review), `reporting` (the status report). The secretary:
+`lists` (/mobile_list), `dossier` (one member's file), `deciding` (every decision),
+`messages` (what the outbox sends). Shared: `buttons` (every button), `steps` (the
+conversations' persisted steps), `views` (labels and texts), `date_picker`,
+`certificate_card` (the PNG). The rules are in domain/mobile/.
+"""
+
+from __future__ import annotations
+
+from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
+
+from handlers.conversation import cancel_with, unexpected
+from handlers.mobile import deciding, lists, member, registering, reporting
+from handlers.mobile.buttons import (
+    Approve,
+    ApproveChanges,
+    Blank,
+    CertificateReceived,
+    ChangeField,
+    Day,
+    Edit,
+    ListPage,
+    Month,
+    MovedAway,
+    NotKnownYet,
+    Open,
+    Reason,
+    Register,
+    Renew,
+    Returned,
+    ReturnedForGood,
+    SendReport,
+    ShowCertificate,
+    StartReport,
+    Submit,
+)
+from handlers.mobile.member import reply_verification
+from handlers.mobile.steps import FIELD_STEP, REPORT_STEP, MemberStep, NoteStep
+
+__all__ = ["conversations", "handlers", "reply_verification"]
+
+_TEXT = filters.TEXT & ~filters.COMMAND
+# A press of the member's conversation that its current step does not take: stale.
+_MEMBER_STEP_BUTTONS = (
+    NotKnownYet,
+    Reason,
+    Day,
+    Month,
+    Blank,
+    Edit,
+    Submit,
+    ChangeField,
+    SendReport,
+)
+
+
+def _member_conversation() -> ConversationHandler:
+    states: dict[object, list] = {
+        step: registering.field_handlers(field) for field, step in FIELD_STEP.items()
+    }
+    states |= {
+        step: [MessageHandler(_TEXT, reporting.answer_of(field))]
+        for field, step in REPORT_STEP.items()
+    }
+    states[MemberStep.REVIEW] = [Edit.handler(registering.edit), Submit.handler(registering.submit)]
+    states[MemberStep.CHANGES] = [
+        ChangeField.handler(reporting.change_chosen),
+        SendReport.handler(reporting.send),
+    ]
+    states[MemberStep.CHANGE_VALUE] = [MessageHandler(_TEXT, reporting.change_typed)]
+    return ConversationHandler(
+        entry_points=[Register.handler(registering.begin), StartReport.handler(reporting.begin)],
+        states=states,
+        fallbacks=[
+            CommandHandler("cancel", cancel_with(registering.DRAFT, reporting.DRAFT)),
+            MessageHandler(filters.ALL & ~filters.COMMAND, unexpected),
+            *(codec.handler(unexpected) for codec in _MEMBER_STEP_BUTTONS),
+        ],
+        allow_reentry=True,
+        name="mobile",
+        persistent=True,
+    )
+
+
+def _note_conversation() -> ConversationHandler:
+    return ConversationHandler(
+        entry_points=[codec.handler(deciding.ask_note) for codec in deciding.NOTE_BUTTONS.values()],
+        states={NoteStep.NOTE: [MessageHandler(_TEXT, deciding.got_note)]},
+        fallbacks=[CommandHandler("cancel", cancel_with(deciding.DRAFT))],
+        allow_reentry=True,
+        name="mobile_secretary",
+        persistent=True,
+    )
+
+
+def conversations() -> list[ConversationHandler]:
+    return [_member_conversation(), _note_conversation()]
+
+
+def handlers() -> list:
+    return [
+        CommandHandler("mobile", member.show),
+        CommandHandler("verify", member.verify_command),
+        member.on_own(Returned, member.ask_return),
+        member.on_own(ReturnedForGood, member.confirm_return),
+        member.on_own(ShowCertificate, member.show_certificate),
+        CommandHandler("mobile_list", lists.overview),
+        deciding.on(Open, deciding.open_dossier),
+        deciding.on(Approve, deciding.approve),
+        deciding.on(Renew, deciding.renew),
+        deciding.on(ApproveChanges, deciding.approve_changes),
+        deciding.on(MovedAway, deciding.end_inflow),
+        deciding.on(CertificateReceived, deciding.confirm_return),
+        ListPage.handler(lists.list_page),
+    ]

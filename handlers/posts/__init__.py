@@ -1,0 +1,129 @@
+"""/posts, the responsibility posts (设岗定责), wired in one place.
+
+A member's side: `board` (the board, claiming, withdrawing), `survey`, `duties` (duty
+records and residents' requests). The secretary's: `stages`, `deciding`, `overviews`,
+`assessment`, `editing`, `group_chat` (with /linkgroup). `buttons` declares every button,
+`steps` the conversation's steps, `views` how posts read, `notices` how their queued
+messages read. Every action is checked again in `domain.posts`.
+"""
+
+from __future__ import annotations
+
+from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
+
+from handlers.branch_choice import choice_handler
+from handlers.conversation import cancel_with, unexpected
+from handlers.posts import (
+    assessment,
+    board,
+    deciding,
+    duties,
+    editing,
+    group_chat,
+    notices,  # noqa: F401 - registers the renderers of the posts' queued messages
+    overviews,
+    stages,
+    survey,
+)
+from handlers.posts import buttons as press
+from handlers.posts.steps import ADMIN_DRAFT, DRAFT, Step
+
+
+def conversation() -> ConversationHandler:
+    text = filters.TEXT & ~filters.COMMAND
+    return ConversationHandler(
+        entry_points=[
+            CommandHandler("posts", board.show_board),
+            choice_handler("posts", board.show_board),
+            press.Survey.handler(survey.start_survey),
+            press.RecordDuty.handler(duties.start_duty),
+            press.ResidentRequest.handler(duties.start_request),
+            press.Back.handler(stages.ask_back_reason),
+            press.Reject.handler(deciding.ask_reject_reason),
+            press.Rate.handler(assessment.ask_comment),
+            press.EditDuties.handler(editing.ask_duties),
+            press.EditCapacity.handler(editing.ask_capacity),
+            press.EditLimit.handler(editing.ask_limit),
+            press.AddPost.handler(editing.ask_new_post),
+        ],
+        states={
+            Step.SURVEY_POSTS: [
+                press.SurveyToggle.handler(survey.toggle_post),
+                press.SurveyDone.handler(survey.survey_done),
+            ],
+            Step.SURVEY_TIME: [press.SurveyTime.handler(survey.survey_time)],
+            Step.SURVEY_SKILLS: [
+                MessageHandler(text, survey.survey_skills),
+                press.SurveySkip.handler(survey.survey_skills),
+            ],
+            Step.DUTY_POST: [press.DutyPost.handler(duties.duty_post)],
+            Step.DUTY_DATE: [
+                press.DutyDay.handler(duties.duty_day),
+                MessageHandler(text, duties.duty_date_typed),
+            ],
+            Step.DUTY_TEXT: [MessageHandler(text, duties.duty_text)],
+            Step.DUTY_PHOTO: [
+                MessageHandler(filters.PHOTO, duties.duty_photo),
+                press.DutyNoPhoto.handler(duties.duty_photo),
+            ],
+            Step.DUTY_HOURS: [
+                MessageHandler(text, duties.duty_hours),
+                press.DutyHours.handler(duties.duty_hours),
+                press.DutyNoHours.handler(duties.duty_hours),
+            ],
+            Step.DUTY_CONFIRM: [press.DutySave.handler(duties.duty_save)],
+            Step.REQUEST_TEXT: [
+                press.RequestPost.handler(duties.request_post),
+                MessageHandler(text, duties.request_text),
+            ],
+            Step.BACK_REASON: [MessageHandler(text, stages.back_with_reason)],
+            Step.REJECT_REASON: [MessageHandler(text, deciding.reject_with_reason)],
+            Step.ASSESS_COMMENT: [
+                MessageHandler(text, assessment.save_assessment),
+                press.RateNoComment.handler(assessment.save_assessment),
+            ],
+            Step.DUTIES_TEXT: [MessageHandler(text, editing.save_duties)],
+            Step.CAPACITY_TEXT: [MessageHandler(text, editing.save_capacity)],
+            Step.LIMIT_TEXT: [MessageHandler(text, editing.save_limit)],
+            Step.NEW_POST_NAME: [MessageHandler(text, editing.save_new_post)],
+        },
+        fallbacks=[
+            CommandHandler("cancel", cancel_with(DRAFT, ADMIN_DRAFT)),
+            MessageHandler(~filters.COMMAND, unexpected),
+        ],
+        allow_reentry=True,
+        name="posts",
+        persistent=True,
+    )
+
+
+def handlers() -> list:
+    """The buttons that need no conversation; after `conversation()`."""
+    return [
+        press.Duties.handler(board.show_duties),
+        press.ToClaim.handler(board.list_to_claim),
+        press.View.handler(board.view_post),
+        press.Claim.handler(board.claim),
+        press.JoinWaitingList.handler(board.join_waiting_list),
+        press.Mine.handler(board.my_posts),
+        press.Withdraw.handler(board.withdraw),
+        press.StageMenu.handler(stages.show_stage),
+        press.Forward.handler(stages.ask_forward),
+        press.ForwardConfirmed.handler(stages.forward),
+        press.Pending.handler(deciding.show_pending),
+        press.Approve.handler(deciding.approve),
+        press.LeaveAgree.handler(deciding.agree_to_leave),
+        press.LeaveKeep.handler(deciding.keep_on_post),
+        press.Holders.handler(overviews.show_holders),
+        press.Summary.handler(overviews.show_summary),
+        press.Requests.handler(overviews.show_requests),
+        press.Assessment.handler(assessment.assessment_form),
+        press.AssessHolder.handler(assessment.pick_rating),
+        press.EditPosts.handler(editing.list_posts),
+        press.EditPost.handler(editing.show_post),
+        press.Retire.handler(editing.ask_retire),
+        press.RetireConfirmed.handler(editing.retire),
+        press.Publish.handler(group_chat.publish),
+        CommandHandler("linkgroup", group_chat.link_group),
+        choice_handler("linkgroup", group_chat.link_group),
+    ]

@@ -1,0 +1,84 @@
+"""Duty records and residents' requests noted against a post."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from datetime import date, datetime
+
+import aiosqlite
+
+from domain.post_models import DutyRecord
+from storage.db import iso
+from storage.posts.sql import Conn, fetch_all, placeholders, record
+
+
+async def link_ledger_entry(conn: aiosqlite.Connection, duty_id: int, entry_id: int) -> None:
+    await conn.execute(
+        "UPDATE duty_records SET ledger_entry_id = ? WHERE id = ?", (entry_id, duty_id)
+    )
+
+
+async def insert_duty(conn: aiosqlite.Connection, record: DutyRecord, now: datetime) -> int:
+    cur = await conn.execute(
+        "INSERT INTO duty_records (post_id, person_id, year, done_on, text, photo_file_id,"
+        " minutes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            record.post_id,
+            record.person_id,
+            record.year,
+            record.done_on.isoformat(),
+            record.text,
+            record.photo_file_id,
+            record.minutes,
+            iso(now),
+        ),
+    )
+    return cur.lastrowid
+
+
+async def duties_of(conn: Conn, person_id: int, year: int) -> list[DutyRecord]:
+    found = await fetch_all(
+        conn,
+        "SELECT * FROM duty_records WHERE person_id = ? AND year = ? ORDER BY done_on, id",
+        (person_id, year),
+    )
+    return [_duty(r) for r in found]
+
+
+async def duties_done(
+    conn: Conn, person_ids: Sequence[int], years: range, start: date, end: date
+) -> list[DutyRecord]:
+    """The people's duty records of cycles in `years` done from `start` to `end`."""
+    found = await fetch_all(
+        conn,
+        f"SELECT * FROM duty_records WHERE person_id IN ({placeholders(person_ids)})"
+        " AND year BETWEEN ? AND ? AND done_on BETWEEN ? AND ?"
+        " ORDER BY person_id, done_on, id",
+        (*person_ids, years.start, years.stop - 1, start.isoformat(), end.isoformat()),
+    )
+    return [_duty(r) for r in found]
+
+
+def _duty(r: sqlite3.Row) -> DutyRecord:
+    return record(DutyRecord, r, done_on=date.fromisoformat(r["done_on"]))
+
+
+async def requests_in(conn: Conn, branch_id: int, year: int) -> list[sqlite3.Row]:
+    return await fetch_all(
+        conn,
+        "SELECT r.* FROM resident_requests r JOIN posts p ON p.id = r.post_id"
+        " WHERE p.branch_id = ? AND r.year = ? ORDER BY r.id",
+        (branch_id, year),
+    )
+
+
+async def insert_request(
+    conn: aiosqlite.Connection, post_id: int, noted_by: int, year: int, text: str, now: datetime
+) -> int:
+    cur = await conn.execute(
+        "INSERT INTO resident_requests (post_id, noted_by, year, text, created_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (post_id, noted_by, year, text, iso(now)),
+    )
+    return cur.lastrowid
