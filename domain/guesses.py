@@ -1,5 +1,5 @@
 """A ceiling on wrong guesses of the codes people type: check-in codes (per member, see
-domain/events.py), invitation codes and certificate codes (per Telegram account, since
+domain/events/checking_in.py), invitation codes and certificate codes (per Telegram account, since
 whoever tries them need not be anyone we know). The codes are long enough that guessing
 is hopeless anyway; the ceiling keeps anyone from trying them in bulk."""
 

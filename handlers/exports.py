@@ -33,9 +33,8 @@ from handlers.common import (
     who,
 )
 from handlers.console import XLSX, send_file
-from handlers.events import METHOD_LABELS
-from handlers.hours import COUNTING_LABELS, KIND_LABELS
-from handlers.labels import CATEGORY_NAMES
+from handlers.hours import COUNTING_LABELS
+from handlers.labels import CATEGORY_NAMES, KIND_LABELS, METHOD_LABELS
 from handlers.mobile.views import DIRECTION_NAMES, EVENT_NAMES
 from handlers.mobile.views import STATUS_NAMES as MOBILE_STATUS_NAMES
 from handlers.posts.views import CLAIM_NAMES

@@ -67,20 +67,7 @@ COMMANDS: list[Command] = [
 
 
 # Buttons not declared as codecs yet, keyed by the callback pattern they are registered with.
-BUTTONS: dict[str, Audience] = {
-    r"^ev:(ics|roster|live|code|mark|export):": Audience.SECRETARY,
-    r"^ev:cancel$": Audience.SECRETARY,
-    r"^ev:create$": Audience.SECRETARY,
-    r"^ev:kind:": Audience.SECRETARY,
-    r"^ev:nocap$": Audience.SECRETARY,
-    r"^ev:noloc$": Audience.SECRETARY,
-    r"^ev:toggle:(cadres|inflow)$": Audience.SECRETARY,
-    r"^ev:present:": Audience.SECRETARY,
-    r"^ev:(kind:|noloc|nocap|toggle:|create|cancel)": Audience.SECRETARY,
-    r"^ev:pick:": Audience.MEMBER,
-    r"^ev:lead:": Audience.MEMBER,
-    r"^ev:rsvp:": Audience.MEMBER,
-}
+BUTTONS: dict[str, Audience] = {}
 
 
 def who_may_press() -> dict[str, Audience]:

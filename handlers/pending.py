@@ -33,8 +33,9 @@ from handlers.common import (
     tr,
     who,
 )
-from handlers.hours import KIND_LABELS, show
 from handlers.hours import buttons as hours_buttons
+from handlers.hours import show
+from handlers.labels import KIND_LABELS
 from handlers.mobile import buttons as mobile_buttons
 from handlers.mobile.views import DIRECTION_NAMES, FIELD_LABELS
 from handlers.posts import buttons as posts_buttons

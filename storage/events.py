@@ -10,7 +10,19 @@ import aiosqlite
 from domain.activity import ActivityKind, Attendance, CheckMethod, Event, Rsvp
 from domain.models import Person
 from storage import rows
-from storage.db import Database, iso, parse_iso, utcnow
+from storage.db import Database, Params, iso, parse_iso, utcnow
+
+
+async def _rows(db: Database | aiosqlite.Connection, sql: str, params: Params) -> list[sqlite3.Row]:
+    """Rows read outside a transaction, or inside the caller's (its own writes seen)."""
+    conn = db.reading if isinstance(db, Database) else db
+    return list(await conn.execute_fetchall(sql, params))
+
+
+async def _changed_one(conn: aiosqlite.Connection, sql: str, params: Params) -> bool:
+    """Whether the statement changed the one row it is about (none: it was done before)."""
+    cur = await conn.execute(sql, params)
+    return cur.rowcount == 1
 
 
 def event(row: sqlite3.Row) -> Event:
@@ -84,10 +96,8 @@ async def insert(
 
 
 async def get(db: Database | aiosqlite.Connection, event_id: int) -> Event | None:
-    conn = db.reading if isinstance(db, Database) else db
-    async with conn.execute("SELECT * FROM events WHERE id = ?", (event_id,)) as cur:
-        row = await cur.fetchone()
-    return event(row) if row else None
+    found = await _rows(db, "SELECT * FROM events WHERE id = ?", (event_id,))
+    return event(found[0]) if found else None
 
 
 async def ending_after(
@@ -106,35 +116,35 @@ async def eligible_people(
     db: Database | aiosqlite.Connection, ev: Event, roles: tuple[str, ...]
 ) -> list[Person]:
     """Active people of the event's branch holding one of `roles`, as the event is open."""
-    conn = db.reading if isinstance(db, Database) else db
     marks = ", ".join("?" for _ in roles)
-    async with conn.execute(
+    found = await _rows(
+        db,
         "SELECT DISTINCT p.* FROM people p JOIN roles r ON r.person_id = p.id"
         f" WHERE r.branch_id = ? AND r.role IN ({marks}) AND p.status = 'active'"
         " AND (? OR p.category IS NOT 'cadre') AND (? OR p.category IS NOT 'mobile')"
         " ORDER BY p.name, p.id",
         (ev.branch_id, *roles, int(ev.open_to_cadres), int(ev.open_to_inflow)),
-    ) as cur:
-        return [rows.person(r) for r in await cur.fetchall()]
+    )
+    return [rows.person(r) for r in found]
 
 
 async def answer(db: Database | aiosqlite.Connection, event_id: int, person_id: int) -> Rsvp | None:
-    conn = db.reading if isinstance(db, Database) else db
-    async with conn.execute(
+    found = await _rows(
+        db,
         "SELECT answer FROM event_rsvps WHERE event_id = ? AND person_id = ?",
         (event_id, person_id),
-    ) as cur:
-        row = await cur.fetchone()
-    return Rsvp(row[0]) if row else None
+    )
+    return Rsvp(found[0][0]) if found else None
 
 
 async def going_count(conn: aiosqlite.Connection, event_id: int, *, besides: int) -> int:
-    async with conn.execute(
+    found = await _rows(
+        conn,
         "SELECT COUNT(*) FROM event_rsvps WHERE event_id = ? AND answer = 'going'"
         " AND person_id != ?",
         (event_id, besides),
-    ) as cur:
-        return (await cur.fetchone())[0]
+    )
+    return found[0][0]
 
 
 async def set_answer(
@@ -151,12 +161,12 @@ async def set_answer(
 async def attendance_of(
     conn: aiosqlite.Connection, event_id: int, person_id: int
 ) -> Attendance | None:
-    async with conn.execute(
+    found = await _rows(
+        conn,
         "SELECT * FROM event_attendance WHERE event_id = ? AND person_id = ?",
         (event_id, person_id),
-    ) as cur:
-        row = await cur.fetchone()
-    return attendance(row) if row else None
+    )
+    return attendance(found[0]) if found else None
 
 
 async def check_in(
@@ -168,47 +178,47 @@ async def check_in(
     marked_by: int | None = None,
 ) -> bool:
     """False when the person was already checked in (the row is never overwritten)."""
-    cur = await conn.execute(
+    return await _changed_one(
+        conn,
         "INSERT INTO event_attendance (event_id, person_id, checked_in_at, method_in, marked_by)"
         " VALUES (?, ?, ?, ?, ?) ON CONFLICT(event_id, person_id) DO NOTHING",
         (event_id, person_id, iso(at), method, marked_by),
     )
-    return cur.rowcount == 1
 
 
 async def seen(conn: aiosqlite.Connection, event_id: int, person_id: int, at: datetime) -> bool:
-    cur = await conn.execute(
+    return await _changed_one(
+        conn,
         "UPDATE event_attendance SET last_seen_at = ?"
         " WHERE event_id = ? AND person_id = ? AND checked_out_at IS NULL",
         (iso(at), event_id, person_id),
     )
-    return cur.rowcount == 1
 
 
 async def open_after_window(
     conn: aiosqlite.Connection, closed_before: datetime
 ) -> list[sqlite3.Row]:
     """Attendances still open at events whose check-out window has closed."""
-    async with conn.execute(
+    return await _rows(
+        conn,
         "SELECT a.event_id, a.person_id, a.checked_in_at, a.last_seen_at, p.telegram_id"
         " FROM event_attendance a JOIN events e ON e.id = a.event_id"
         " JOIN people p ON p.id = a.person_id"
         " WHERE a.checked_out_at IS NULL AND e.ends_at < ?",
         (iso(closed_before),),
-    ) as cur:
-        return list(await cur.fetchall())
+    )
 
 
 async def auto_close(
     conn: aiosqlite.Connection, event_id: int, person_id: int, at: datetime
 ) -> bool:
     """Closed by the events job, with no check-out method: nobody checked out."""
-    cur = await conn.execute(
+    return await _changed_one(
+        conn,
         "UPDATE event_attendance SET checked_out_at = ?, auto_closed = 1"
         " WHERE event_id = ? AND person_id = ? AND checked_out_at IS NULL",
         (iso(at), event_id, person_id),
     )
-    return cur.rowcount == 1
 
 
 async def check_out(
@@ -219,13 +229,13 @@ async def check_out(
     method: CheckMethod,
     marked_by: int | None = None,
 ) -> bool:
-    cur = await conn.execute(
+    return await _changed_one(
+        conn,
         "UPDATE event_attendance SET checked_out_at = ?, method_out = ?,"
         " marked_by = COALESCE(?, marked_by)"
         " WHERE event_id = ? AND person_id = ? AND checked_out_at IS NULL",
         (iso(at), method, marked_by, event_id, person_id),
     )
-    return cur.rowcount == 1
 
 
 async def wrong_codes_since(db: Database, person_id: int, since: datetime) -> list[datetime]:
@@ -290,7 +300,8 @@ async def reminder_candidates(
     conn: aiosqlite.Connection, now: datetime, horizon: datetime, default_lead: int
 ) -> list[sqlite3.Row]:
     """Going answers to events starting within the horizon that have had no reminder."""
-    async with conn.execute(
+    return await _rows(
+        conn,
         "SELECT e.id AS event_id, p.id AS person_id, p.telegram_id, p.category, e.starts_at,"
         " COALESCE(l.lead_minutes, ?) AS lead"
         " FROM events e"
@@ -300,16 +311,15 @@ async def reminder_candidates(
         " LEFT JOIN event_reminders s ON s.event_id = e.id AND s.person_id = p.id"
         " WHERE s.event_id IS NULL AND e.starts_at > ? AND e.starts_at <= ?",
         (default_lead, iso(now), iso(horizon)),
-    ) as cur:
-        return list(await cur.fetchall())
+    )
 
 
 async def claim_reminder(
     conn: aiosqlite.Connection, event_id: int, person_id: int, at: datetime
 ) -> bool:
-    cur = await conn.execute(
+    return await _changed_one(
+        conn,
         "INSERT INTO event_reminders (event_id, person_id, sent_at) VALUES (?, ?, ?)"
         " ON CONFLICT DO NOTHING",
         (event_id, person_id, iso(at)),
     )
-    return cur.rowcount == 1

@@ -12,15 +12,8 @@ from domain import hours
 from domain.activity import ActivityKind, HourRecord, HourStatus
 from domain.i18n import N_, Translator
 from handlers.buttons import Button
+from handlers.labels import KIND_LABELS
 
-KIND_LABELS: dict[ActivityKind, str] = {
-    ActivityKind.LESSON: N_("Party lesson"),
-    ActivityKind.FILM: N_("Education film"),
-    ActivityKind.VOLUNTEER: N_("Volunteer service"),
-    ActivityKind.POST_DUTY: N_("Post duty"),
-    ActivityKind.CO_BUILDING: N_("Co-building with resident units"),
-    ActivityKind.OTHER: N_("Other"),
-}
 COUNTING_LABELS: dict[hours.Counting, str] = {
     hours.Counting.VERIFIED: N_("verified hours only"),
     hours.Counting.WITH_ATTESTED: N_("verified + self-reported hours"),

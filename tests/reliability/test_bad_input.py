@@ -16,10 +16,10 @@ from domain import admin, hours, posts, units
 from domain.errors import DomainError
 from domain.models import Category, Role
 from handlers import broadcast
-from handlers import events as events_handlers
 from handlers import hours as hours_handlers
 from handlers import units as units_handlers
 from handlers.cadres.registration import Step as CadreStep
+from handlers.events.creating import Step as NewEventStep
 from tests import cadre_support
 from tests.conftest import TOKEN, invite
 from tests.reliability.live import EXAMPLES, LiveBot, running
@@ -315,7 +315,7 @@ def fields(watched: LiveBot, members, second_branch) -> dict[str, Field]:
         ("send", f"{date.today() + timedelta(days=30)} 14:00-16:00"),
     )
     return {
-        "event place": Field(secretary, events_handlers.PLACE, lambda: steps(secretary, *to_place)),
+        "event place": Field(secretary, NewEventStep.PLACE, lambda: steps(secretary, *to_place)),
         "cadre position": Field(cadre, CadreStep.POSITION, lambda: steps(cadre, *to_position)),
         "cadre address": Field(cadre, CadreStep.ADDRESS, lambda: steps(cadre, *to_address)),
         "cadre phone": Field(
