@@ -13,7 +13,7 @@ typed (an int field is digits, an enum field one of its values), so a press the 
 not pack, an old button of a renamed prefix or forged data matches no handler and is
 answered as stale (handlers/basics.py) instead of being misread. A prefix names what the
 button does in words (`mobile:certificate-ok`); an old prefix is never given another
-meaning. Every codec registers itself in `REGISTRY`; `handlers.menu.BUTTONS` and the role
+meaning. Every codec registers itself in `REGISTRY`; `handlers.menu.who_may_press` and the role
 matrix read who may press each from there (the server still checks the role in `domain/`).
 """
 

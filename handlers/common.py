@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable
 from datetime import date, datetime
 from typing import Any
@@ -146,19 +145,14 @@ async def drop_buttons(query: CallbackQuery) -> None:
 
 
 def amount_buttons(
-    t: Translator, codec: type[Button] | str, extra: list[InlineKeyboardButton] | None = None
+    t: Translator, codec: type[Button], extra: list[InlineKeyboardButton] | None = None
 ) -> InlineKeyboardMarkup:
     """The common amounts of hours as buttons of `codec`, whose one field is the half-hours;
-    typing stays open. A prefix string (`prefix:<half-hours>`) still serves the features
-    whose buttons are not codecs yet."""
-
-    def pressed(half: int) -> InlineKeyboardButton:
-        label = t.gettext("{hours} h", hours=t.number(hours.as_hours(half)))
-        if isinstance(codec, str):
-            return InlineKeyboardButton(label, callback_data=f"{codec}:{half}")
-        return codec(half).button(label)
-
-    row = [pressed(half) for half in hours.COMMON_HALF_HOURS]
+    typing stays open."""
+    row = [
+        codec(half).button(t.gettext("{hours} h", hours=t.number(hours.as_hours(half))))
+        for half in hours.COMMON_HALF_HOURS
+    ]
     return InlineKeyboardMarkup([row, *([extra] if extra else [])])
 
 
@@ -177,13 +171,6 @@ async def unless_unchanged(edit: Awaitable[object]) -> None:
     except BadRequest as exc:
         if "not modified" not in str(exc).lower():
             raise
-
-
-def parse_callback(data: str | None, pattern: re.Pattern[str]) -> re.Match[str] | None:
-    """Callback data comes from the client and is never trusted: it must match exactly."""
-    if not isinstance(data, str):
-        return None
-    return pattern.fullmatch(data)
 
 
 def profile_name(user: User) -> str:

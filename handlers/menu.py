@@ -66,16 +66,12 @@ COMMANDS: list[Command] = [
 ]
 
 
-# Buttons not declared as codecs yet, keyed by the callback pattern they are registered with.
-BUTTONS: dict[str, Audience] = {}
-
-
 def who_may_press() -> dict[str, Audience]:
     """Who may press each kind of button, by its handler's pattern: what each codec of
     handlers/buttons.py declares. EVERYONE buttons act only on the presser's own data.
     tests/reliability/test_role_matrix.py fails for a registered pattern missing here, and
     presses every privileged one as every other role."""
-    return {**BUTTONS, **buttons.audiences()}
+    return buttons.audiences()
 
 
 def commands_for(audiences: set[Audience]) -> list[Command]:

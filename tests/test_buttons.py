@@ -6,10 +6,14 @@ from enum import StrEnum
 from typing import Literal
 
 import pytest
+from telegram.ext import CallbackQueryHandler, ConversationHandler
 
+from bot.app import build_application
+from bot.config import Settings
 from domain.access import Audience
 from handlers import buttons
 from handlers.buttons import Button
+from tests.conftest import TOKEN
 
 
 class Window(StrEnum):
@@ -122,3 +126,29 @@ def test_data_longer_than_telegram_takes_is_refused_when_packed():
 
     with pytest.raises(ValueError, match="does not pack"):
         _Long(123456789, 123456789).pack()
+
+
+def _handlers_in(found: list) -> list:
+    """Every handler, those inside conversations too."""
+    out = []
+    for handler in found:
+        if isinstance(handler, ConversationHandler):
+            out += _handlers_in(handler.entry_points)
+            for state in handler.states.values():
+                out += _handlers_in(state)
+            out += _handlers_in(handler.fallbacks)
+        else:
+            out.append(handler)
+    return out
+
+
+def test_every_button_the_bot_answers_is_declared_by_a_codec(tmp_path):
+    settings = Settings(telegram_bot_token=TOKEN, database_url=f"sqlite:///{tmp_path}/b.db")
+    app = build_application(settings)
+    patterns = [
+        h.pattern.pattern
+        for h in _handlers_in([h for group in app.handlers.values() for h in group])
+        if isinstance(h, CallbackQueryHandler) and h.pattern is not None
+    ]
+    declared = {codec.pattern.pattern for codec in buttons.REGISTRY.values()}
+    assert patterns and [p for p in patterns if p not in declared] == []

@@ -44,7 +44,6 @@ from handlers.hours.states import DRAFT, State
 from handlers.hours.views import (
     COUNTING_LABELS,
     KIND_LABELS,
-    button,
     chunks,
     kind_keyboard,
     kind_name,
@@ -55,7 +54,6 @@ __all__ = [
     "COUNTING_LABELS",
     "KIND_LABELS",
     "State",
-    "button",
     "chunks",
     "conversation",
     "handlers",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup
 
 from domain import hours
 from domain.activity import ActivityKind, HourRecord, HourStatus
@@ -40,21 +40,10 @@ def kind_name(t: Translator, kind: ActivityKind) -> str:
     return t.gettext(KIND_LABELS[kind])
 
 
-def button(label: str, data: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=data)
-
-
-def kind_keyboard(t: Translator, codec: type[Button] | str) -> InlineKeyboardMarkup:
-    """One button per kind of activity; `codec` takes the kind as its one field (a prefix
-    string still serves the features whose buttons are not codecs yet)."""
-
-    def pressed(kind: ActivityKind, label: str) -> InlineKeyboardButton:
-        if isinstance(codec, str):
-            return button(label, f"{codec}:{kind}")
-        return codec(kind).button(label)
-
+def kind_keyboard(t: Translator, codec: type[Button]) -> InlineKeyboardMarkup:
+    """One button per kind of activity; `codec` takes the kind as its one field."""
     return InlineKeyboardMarkup(
-        [[pressed(kind, t.gettext(label))] for kind, label in KIND_LABELS.items()]
+        [[codec(kind).button(t.gettext(label))] for kind, label in KIND_LABELS.items()]
     )
 
 
