@@ -14,7 +14,7 @@ from domain import events
 from domain.activity import ActivityKind
 from domain.errors import DomainError
 from domain.i18n import Translator
-from handlers.branch_choice import branch_or_ask, choice_handler
+from handlers.branch_choice import branch_for, choice_handler
 from handlers.common import answer_query, branch_zone, drop_buttons, error_text, now, tr, who
 from handlers.conversation import CANCEL_HINT, cancel_with, offer, unexpected
 from handlers.events.buttons import Cancel, Create, Kind, NoLimit, NoLocation, Toggle
@@ -41,14 +41,10 @@ cancel = cancel_with(DRAFT)
 
 
 async def start(update: Update, context: BotContext) -> str | int:
-    t = await tr(update, context)
-    try:
-        branch_id = await branch_or_ask(update, context, await who(update, context), "newevent")
-    except DomainError as exc:
-        await update.effective_message.reply_text(error_text(t, exc))
-        return ConversationHandler.END
+    branch_id = await branch_for(update, context, "newevent")
     if branch_id is None:
-        return ConversationHandler.END  # asked which branch; the press starts again
+        return ConversationHandler.END  # refused, or asked which branch: the press starts again
+    t = await tr(update, context)
     context.user_data[DRAFT] = {"branch": branch_id}
     await update.effective_message.reply_text(
         t.gettext("New event. What is its title?") + "\n" + t.gettext(CANCEL_HINT)
