@@ -51,24 +51,19 @@ async def _telegram(db: Database, telegram_id: int, person: Person | None) -> An
     return await mydata.telegram_user(db, telegram_id)
 
 
-@provider("profile")
-async def _profile(db: Database, telegram_id: int, person: Person | None) -> Any:
-    return None if person is None else await mydata.profile(db, person.id)
+def _about_person(name: str, read: Callable[[Database, int], Awaitable[Any]]) -> None:
+    """A section read by person id: a Telegram account that is no person has none."""
+
+    async def section(db: Database, telegram_id: int, person: Person | None) -> Any:
+        return None if person is None else await read(db, person.id)
+
+    provider(name)(section)
 
 
-@provider("roles")
-async def _roles(db: Database, telegram_id: int, person: Person | None) -> Any:
-    return None if person is None else await mydata.roles(db, person.id)
-
-
-@provider("join_requests")
-async def _join_requests(db: Database, telegram_id: int, person: Person | None) -> Any:
-    return None if person is None else await mydata.join_requests(db, person.id)
-
-
-@provider("departures")
-async def _departures(db: Database, telegram_id: int, person: Person | None) -> Any:
-    return None if person is None else await departures.of_person(db, person.id)
+_about_person("profile", mydata.profile)
+_about_person("roles", mydata.roles)
+_about_person("join_requests", mydata.join_requests)
+_about_person("departures", departures.of_person)
 
 
 @provider("drafts")
@@ -76,6 +71,4 @@ async def _drafts(db: Database, telegram_id: int, person: Person | None) -> Any:
     return await mydata.drafts(db, telegram_id)
 
 
-@provider("audit_log")
-async def _audit(db: Database, telegram_id: int, person: Person | None) -> Any:
-    return None if person is None else await mydata.audit_about(db, person.id)
+_about_person("audit_log", mydata.audit_about)

@@ -117,6 +117,14 @@ async def create_invite(
     return Invite(invite_id, code, branch_id, role, uses, expires_at, unit_id)
 
 
+def _refuse_if_joined(existing: Person | None) -> None:
+    """An account that is a member, or whose application waits, does not join again."""
+    if existing is not None and existing.status is PersonStatus.ACTIVE:
+        raise Conflict("already_member")
+    if existing is not None and existing.status is PersonStatus.PENDING:
+        raise Conflict("already_pending")
+
+
 @dataclass(frozen=True)
 class Claimed:
     person: Person
@@ -135,10 +143,7 @@ async def claim(db: Database, telegram_id: int, code: str) -> Claimed:
         existing = await people.by_telegram_id_for_update(conn, telegram_id)
         if person is None or person.status is not PersonStatus.ACTIVE or person.telegram_id:
             raise Conflict("invite_used_up")
-        if existing is not None and existing.status is PersonStatus.ACTIVE:
-            raise Conflict("already_member")
-        if existing is not None and existing.status is PersonStatus.PENDING:
-            raise Conflict("already_pending")
+        _refuse_if_joined(existing)
         if not await invites.consume(conn, invite.id, now):
             raise Conflict("invite_used_up")
         if existing is not None:
@@ -205,10 +210,7 @@ async def submit(db: Database, telegram_id: int, application: Application) -> Su
         if not await invites.consume(conn, invite.id, now):
             raise Conflict("invite_used_up")
         existing = await people.by_telegram_id_for_update(conn, telegram_id)
-        if existing is not None and existing.status is PersonStatus.ACTIVE:
-            raise Conflict("already_member")
-        if existing is not None and existing.status is PersonStatus.PENDING:
-            raise Conflict("already_pending")
+        _refuse_if_joined(existing)
         fields = dict(
             branch_id=invite.branch_id,
             name=application.name,
