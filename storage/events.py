@@ -26,27 +26,21 @@ async def _changed_one(conn: aiosqlite.Connection, sql: str, params: Params) -> 
 
 
 def event(row: sqlite3.Row) -> Event:
-    return Event(
-        id=row["id"],
-        branch_id=row["branch_id"],
-        title=row["title"],
+    return rows.build(
+        Event,
+        row,
         kind=ActivityKind(row["kind"]),
         starts_at=parse_iso(row["starts_at"]),
         ends_at=parse_iso(row["ends_at"]),
-        place=row["place"],
-        latitude=row["latitude"],
-        longitude=row["longitude"],
-        capacity=row["capacity"],
         open_to_cadres=bool(row["open_to_cadres"]),
         open_to_inflow=bool(row["open_to_inflow"]),
-        secret=row["secret"],
     )
 
 
 def attendance(row: sqlite3.Row) -> Attendance:
-    return Attendance(
-        event_id=row["event_id"],
-        person_id=row["person_id"],
+    return rows.build(
+        Attendance,
+        row,
         checked_in_at=parse_iso(row["checked_in_at"]),
         checked_out_at=parse_iso(row["checked_out_at"]),
         method_in=CheckMethod(row["method_in"]),

@@ -9,26 +9,20 @@ from datetime import date
 import aiosqlite
 
 from domain.activity import ActivityKind, HourRecord, HourSource, HourStatus
+from storage import rows
 from storage.db import Database, iso, parse_iso, utcnow
 
 _COUNTING = "('pending', 'verified')"
 
 
 def record(row: sqlite3.Row) -> HourRecord:
-    return HourRecord(
-        id=row["id"],
-        person_id=row["person_id"],
-        branch_id=row["branch_id"],
+    return rows.build(
+        HourRecord,
+        row,
         kind=ActivityKind(row["kind"]),
         day=date.fromisoformat(row["day"]),
-        half_hours=row["half_hours"],
-        description=row["description"],
-        photo_file_id=row["photo_file_id"],
         status=HourStatus(row["status"]),
         source=HourSource(row["source"]),
-        event_id=row["event_id"],
-        post_id=row["post_id"],
-        reason=row["reason"],
         created_at=parse_iso(row["created_at"]),
     )
 
