@@ -18,6 +18,7 @@ from domain.mobile.models import (
     RegStatus,
     Version,
 )
+from storage import rows
 from storage.db import Database, iso, parse_iso, utcnow
 
 Reader = Database | aiosqlite.Connection
@@ -40,20 +41,16 @@ async def one_row(source: Reader, sql: str, params: tuple) -> sqlite3.Row | None
 
 
 def _registration(row: sqlite3.Row) -> Registration:
-    return Registration(
-        id=row["id"],
-        person_id=row["person_id"],
+    return rows.build(
+        Registration,
+        row,
         person_name=row["person_name"] or f"#{row['person_id']}",
-        person_telegram_id=row["person_telegram_id"],
-        branch_id=row["branch_id"],
         direction=Direction(row["direction"]),
         status=RegStatus(row["status"]),
         created_at=parse_iso(row["created_at"]),
         decided_at=parse_iso(row["decided_at"]),
-        reason=row["reason"],
         last_report_at=parse_iso(row["last_report_at"]),
         last_contact_at=parse_iso(row["last_contact_at"]),
-        version=row["version"],
         details=json.loads(row["details"]),
     )
 

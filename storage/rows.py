@@ -79,14 +79,12 @@ def invite(row: sqlite3.Row) -> Invite:
 
 
 def join_request(row: sqlite3.Row) -> JoinRequest:
-    return JoinRequest(
-        id=row["id"],
-        person_id=row["person_id"],
-        branch_id=row["branch_id"],
+    return build(
+        JoinRequest,
+        row,
         role=_invite_role(row),
         status=RequestStatus(row["status"]),
         created_at=parse_iso(row["created_at"]),
-        reason=row["reason"],
         unit_id=_org_unit(row),
     )
 
