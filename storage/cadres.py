@@ -109,14 +109,14 @@ async def latest_confirmed(db: Database, person_id: int) -> CadreRegistration | 
 
 async def cadre_people(db: Database) -> list[Person]:
     """Every active person registered or invited as a cadre."""
-    found = await db.fetchall(
+    return await rows.people(
+        db,
         "SELECT DISTINCT p.* FROM people p"
         " LEFT JOIN roles r ON r.person_id = p.id AND r.role = 'cadre'"
         " WHERE p.status = 'active' AND (p.category = 'cadre' OR r.person_id IS NOT NULL"
         " OR EXISTS (SELECT 1 FROM cadre_registrations c WHERE c.person_id = p.id))"
-        " ORDER BY p.id"
+        " ORDER BY p.id",
     )
-    return [rows.person(r) for r in found]
 
 
 async def set_leave(

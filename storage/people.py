@@ -161,13 +161,13 @@ async def secretary_count(conn: aiosqlite.Connection, branch_id: int) -> int:
 
 
 async def secretaries(db: Database, branch_id: int) -> list[Person]:
-    found = await db.fetchall(
+    return await rows.people(
+        db,
         "SELECT p.* FROM people p JOIN roles r ON r.person_id = p.id"
         " WHERE r.branch_id = ? AND r.role = 'secretary' AND p.status = 'active'"
         " ORDER BY p.id",
         (branch_id,),
     )
-    return [rows.person(r) for r in found]
 
 
 async def all_secretary_telegram_ids(db: Database) -> list[int]:

@@ -19,7 +19,7 @@ from domain.models import (
     RequestStatus,
     UnitOrg,
 )
-from storage.db import parse_iso
+from storage.db import Database, Params, parse_iso
 
 T = TypeVar("T")
 
@@ -45,6 +45,11 @@ def person(row: sqlite3.Row) -> Person:
         category=Category(row["category"]) if row["category"] else None,
         status=PersonStatus(row["status"]),
     )
+
+
+async def people(db: Database, sql: str, params: Params = ()) -> list[Person]:
+    """The people a `SELECT p.* …` query finds, read outside a transaction."""
+    return [person(r) for r in await db.fetchall(sql, params)]
 
 
 def _joined(row: sqlite3.Row, column: str) -> object:

@@ -70,20 +70,20 @@ async def is_county_contact(db: Database, person_id: int) -> bool:
 
 
 async def contacts(db: Database, unit_id: int) -> list[Person]:
-    found = await db.fetchall(
+    return await rows.people(
+        db,
         "SELECT p.* FROM people p JOIN unit_contacts c ON c.person_id = p.id"
         " WHERE c.unit_id = ? AND p.status = 'active' ORDER BY p.id",
         (unit_id,),
     )
-    return [rows.person(r) for r in found]
 
 
 async def county_contacts(db: Database) -> list[Person]:
-    found = await db.fetchall(
+    return await rows.people(
+        db,
         "SELECT p.* FROM people p JOIN county_contacts c ON c.person_id = p.id"
-        " WHERE p.status = 'active' ORDER BY p.id"
+        " WHERE p.status = 'active' ORDER BY p.id",
     )
-    return [rows.person(r) for r in found]
 
 
 async def add_link_code(
