@@ -10,7 +10,7 @@ import aiosqlite
 
 from domain.models import CadreRegistration, Leave, Person, RegistrationStatus
 from storage import rows
-from storage.db import Database, iso, utcnow
+from storage.db import Database, iso, placeholders, utcnow
 
 FACTS = ("unit_id", "unit_name", "name", "position", "rank", "address", "phone")
 
@@ -200,7 +200,7 @@ async def events_attended(
     """Events attended (checked in) by each person among those starting in [start, end)."""
     if not person_ids:
         return {}
-    marks = ", ".join("?" * len(person_ids))
+    marks = placeholders(person_ids)
     found = await db.fetchall(
         "SELECT a.person_id, COUNT(*) FROM event_attendance a"
         " JOIN events e ON e.id = a.event_id"

@@ -32,6 +32,11 @@ from storage import migrations
 Params = Sequence[Any] | dict[str, Any]
 
 
+def placeholders(values: Iterable[object]) -> str:
+    """The `?, ?, …` of an `IN (…)` list, one per value."""
+    return ", ".join("?" for _ in values)
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

@@ -10,7 +10,7 @@ import aiosqlite
 from domain.activity import ActivityKind, Attendance, CheckMethod, Event, Rsvp
 from domain.models import Person
 from storage import rows
-from storage.db import Database, Params, iso, parse_iso, utcnow
+from storage.db import Database, Params, iso, parse_iso, placeholders, utcnow
 
 
 async def _rows(db: Database | aiosqlite.Connection, sql: str, params: Params) -> list[sqlite3.Row]:
@@ -110,7 +110,7 @@ async def eligible_people(
     db: Database | aiosqlite.Connection, ev: Event, roles: tuple[str, ...]
 ) -> list[Person]:
     """Active people of the event's branch holding one of `roles`, as the event is open."""
-    marks = ", ".join("?" for _ in roles)
+    marks = placeholders(roles)
     found = await _rows(
         db,
         "SELECT DISTINCT p.* FROM people p JOIN roles r ON r.person_id = p.id"

@@ -10,7 +10,7 @@ import aiosqlite
 
 from domain.activity import ActivityKind, HourRecord, HourSource, HourStatus
 from storage import rows
-from storage.db import Database, iso, parse_iso, utcnow
+from storage.db import Database, iso, parse_iso, placeholders, utcnow
 
 _COUNTING = "('pending', 'verified')"
 
@@ -224,7 +224,7 @@ async def attested_where_counted(
 ) -> dict[int, int]:
     """Per person, pending half-hours on days in [start, end] logged in branches whose
     summaries count attested hours (a person who moved counts per branch)."""
-    marks = ", ".join("?" * len(person_ids))
+    marks = placeholders(person_ids)
     found = await db.fetchall(
         "SELECT h.person_id, SUM(h.half_hours) FROM hour_records h"
         " JOIN branch_hour_counting c ON c.branch_id = h.branch_id AND c.count_attested"

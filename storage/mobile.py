@@ -19,7 +19,7 @@ from domain.mobile.models import (
     Version,
 )
 from storage import rows
-from storage.db import Database, iso, parse_iso, utcnow
+from storage.db import Database, iso, parse_iso, placeholders, utcnow
 
 Reader = Database | aiosqlite.Connection
 
@@ -120,7 +120,7 @@ async def set_status(
     if set(fields) - allowed:
         raise ValueError(f"unknown registration fields {set(fields) - allowed}")
     assignments = "".join(f", {name} = ?" for name in fields)
-    marks = ", ".join("?" for _ in expected)
+    marks = placeholders(expected)
     cur = await conn.execute(
         f"UPDATE mobile_registrations SET status = ?{assignments}"
         f" WHERE id = ? AND status IN ({marks})",

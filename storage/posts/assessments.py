@@ -9,12 +9,13 @@ from datetime import datetime
 import aiosqlite
 
 from domain.post_models import Assessment, Claim, Rating
-from storage.db import iso, parse_iso
-from storage.posts.sql import Conn, claim_of_row, fetch_all, placeholders, record
+from storage import rows
+from storage.db import iso, parse_iso, placeholders
+from storage.posts.sql import Conn, claim_of_row, fetch_all
 
 
 def _assessment(row: sqlite3.Row) -> Assessment:
-    return record(
+    return rows.build(
         Assessment, row, rating=Rating(row["rating"]), assessed_at=parse_iso(row["assessed_at"])
     )
 

@@ -10,9 +10,9 @@ import aiosqlite
 from domain.models import Person
 from domain.post_models import Cycle, Post, Stage
 from storage import rows
-from storage.db import iso
+from storage.db import iso, placeholders
 from storage.people import MEMBER_OF
-from storage.posts.sql import Conn, fetch_all, fetch_one, placeholders, post_of_row
+from storage.posts.sql import Conn, fetch_all, fetch_one, post_of_row
 
 
 async def is_seeded(conn: Conn, branch_id: int) -> bool:

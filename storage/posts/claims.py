@@ -7,8 +7,8 @@ from datetime import datetime
 import aiosqlite
 
 from domain.post_models import HOLDING, OPEN, Claim, ClaimStatus
-from storage.db import iso
-from storage.posts.sql import Conn, claim_of_row, fetch_all, fetch_one, placeholders
+from storage.db import iso, placeholders
+from storage.posts.sql import Conn, claim_of_row, fetch_all, fetch_one
 
 
 async def get_claim(conn: Conn, claim_id: int) -> Claim | None:

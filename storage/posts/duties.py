@@ -9,8 +9,9 @@ from datetime import date, datetime
 import aiosqlite
 
 from domain.post_models import DutyRecord
-from storage.db import iso
-from storage.posts.sql import Conn, fetch_all, placeholders, record
+from storage import rows
+from storage.db import iso, placeholders
+from storage.posts.sql import Conn, fetch_all
 
 
 async def link_ledger_entry(conn: aiosqlite.Connection, duty_id: int, entry_id: int) -> None:
@@ -61,7 +62,7 @@ async def duties_done(
 
 
 def _duty(r: sqlite3.Row) -> DutyRecord:
-    return record(DutyRecord, r, done_on=date.fromisoformat(r["done_on"]))
+    return rows.build(DutyRecord, r, done_on=date.fromisoformat(r["done_on"]))
 
 
 async def requests_in(conn: Conn, branch_id: int, year: int) -> list[sqlite3.Row]:
