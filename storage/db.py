@@ -178,6 +178,10 @@ class Database:
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         return list(await self.reading.execute_fetchall(sql, params))
 
+    async def fetchdicts(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
+        """Rows as plain dicts, for readers that hand them on as they are (/mydata, search)."""
+        return [dict(r) for r in await self.fetchall(sql, params)]
+
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetchone(sql, params)
         return None if row is None else row[0]
