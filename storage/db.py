@@ -216,3 +216,21 @@ class Database:
 
 async def executemany(conn: aiosqlite.Connection, sql: str, rows: Iterable[Params]) -> None:
     await conn.executemany(sql, rows)
+
+
+async def decide_pending(
+    conn: aiosqlite.Connection,
+    table: str,
+    row_id: int,
+    status: str,
+    decided_by: int,
+    reason: str | None,
+) -> bool:
+    """Decide a pending request kept in `table` (its status, decided_at, decided_by and
+    reason columns); False when someone decided it first."""
+    cur = await conn.execute(
+        f"UPDATE {table} SET status = ?, decided_at = ?, decided_by = ?, reason = ?"
+        " WHERE id = ? AND status = 'pending'",
+        (status, iso(utcnow()), decided_by, reason, row_id),
+    )
+    return cur.rowcount == 1

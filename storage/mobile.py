@@ -19,7 +19,7 @@ from domain.mobile.models import (
     Version,
 )
 from storage import rows
-from storage.db import Database, iso, parse_iso, placeholders, utcnow
+from storage.db import Database, decide_pending, iso, parse_iso, placeholders, utcnow
 
 Reader = Database | aiosqlite.Connection
 
@@ -182,12 +182,7 @@ async def get_change(source: Reader, change_id: int) -> Change | None:
 async def decide_change(
     conn: aiosqlite.Connection, change_id: int, status: str, decided_by: int, reason: str | None
 ) -> bool:
-    cur = await conn.execute(
-        "UPDATE mobile_changes SET status = ?, decided_at = ?, decided_by = ?, reason = ?"
-        " WHERE id = ? AND status = 'pending'",
-        (status, iso(utcnow()), decided_by, reason, change_id),
-    )
-    return cur.rowcount == 1
+    return await decide_pending(conn, "mobile_changes", change_id, status, decided_by, reason)
 
 
 async def pending_changes(db: Database, registration_id: int) -> list[Change]:
