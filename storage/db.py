@@ -234,3 +234,21 @@ async def decide_pending(
         (status, iso(utcnow()), decided_by, reason, row_id),
     )
     return cur.rowcount == 1
+
+
+# A query's source: the database (read outside a transaction) or a transaction's
+# connection (its own writes seen).
+Reader = Database | aiosqlite.Connection
+
+
+async def fetch_all(source: Reader, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+    if isinstance(source, Database):
+        return await source.fetchall(sql, params)
+    return list(await source.execute_fetchall(sql, params))
+
+
+async def fetch_one(source: Reader, sql: str, params: Params = ()) -> sqlite3.Row | None:
+    if isinstance(source, Database):
+        return await source.fetchone(sql, params)
+    async with source.execute(sql, params) as cur:
+        return await cur.fetchone()

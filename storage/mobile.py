@@ -19,9 +19,16 @@ from domain.mobile.models import (
     Version,
 )
 from storage import rows
-from storage.db import Database, decide_pending, iso, parse_iso, placeholders, utcnow
-
-Reader = Database | aiosqlite.Connection
+from storage.db import (
+    Database,
+    Reader,
+    decide_pending,
+    fetch_one,
+    iso,
+    parse_iso,
+    placeholders,
+    utcnow,
+)
 
 _CURRENT = (
     "SELECT r.*, p.name AS person_name, p.telegram_id AS person_telegram_id,"
@@ -30,14 +37,6 @@ _CURRENT = (
     " JOIN mobile_versions v ON v.registration_id = r.id AND v.version ="
     " (SELECT MAX(version) FROM mobile_versions WHERE registration_id = r.id)"
 )
-
-
-async def one_row(source: Reader, sql: str, params: tuple) -> sqlite3.Row | None:
-    """One row, read outside a transaction or inside one (its connection)."""
-    if isinstance(source, Database):
-        return await source.fetchone(sql, params)
-    async with source.execute(sql, params) as cur:
-        return await cur.fetchone()
 
 
 def _registration(row: sqlite3.Row) -> Registration:
@@ -56,12 +55,12 @@ def _registration(row: sqlite3.Row) -> Registration:
 
 
 async def get(source: Reader, registration_id: int) -> Registration | None:
-    row = await one_row(source, f"{_CURRENT} WHERE r.id = ?", (registration_id,))
+    row = await fetch_one(source, f"{_CURRENT} WHERE r.id = ?", (registration_id,))
     return _registration(row) if row else None
 
 
 async def open_for_person(source: Reader, person_id: int) -> Registration | None:
-    row = await one_row(
+    row = await fetch_one(
         source,
         f"{_CURRENT} WHERE r.person_id = ? AND r.status IN ('pending', 'active', 'returning')",
         (person_id,),
@@ -175,7 +174,7 @@ async def add_change(
 
 
 async def get_change(source: Reader, change_id: int) -> Change | None:
-    row = await one_row(source, "SELECT * FROM mobile_changes WHERE id = ?", (change_id,))
+    row = await fetch_one(source, "SELECT * FROM mobile_changes WHERE id = ?", (change_id,))
     return _change(row) if row else None
 
 
@@ -219,7 +218,7 @@ async def events(db: Database, registration_id: int) -> list[Event]:
 
 
 async def settings(source: Reader, branch_id: int) -> MobileSettings:
-    row = await one_row(source, "SELECT * FROM mobile_settings WHERE branch_id = ?", (branch_id,))
+    row = await fetch_one(source, "SELECT * FROM mobile_settings WHERE branch_id = ?", (branch_id,))
     if row is None:
         return MobileSettings()
     return MobileSettings(row["validity_months"], row["report_days"], row["contact_days"])

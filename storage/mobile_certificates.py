@@ -9,8 +9,8 @@ import aiosqlite
 
 from domain.mobile.models import Certificate, Registration
 from storage import rows
-from storage.db import Database, iso, utcnow
-from storage.mobile import Reader, get, one_row
+from storage.db import Database, Reader, fetch_one, iso, utcnow
+from storage.mobile import get
 
 
 def _certificate(row: sqlite3.Row) -> Certificate:
@@ -75,7 +75,7 @@ async def insert(
 
 
 async def current(source: Reader, registration_id: int) -> Certificate | None:
-    row = await one_row(
+    row = await fetch_one(
         source,
         "SELECT * FROM mobile_certificates WHERE registration_id = ? ORDER BY id DESC LIMIT 1",
         (registration_id,),
