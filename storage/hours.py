@@ -10,7 +10,7 @@ import aiosqlite
 
 from domain.activity import ActivityKind, HourRecord, HourSource, HourStatus
 from storage import rows
-from storage.db import Database, iso, parse_iso, placeholders, utcnow
+from storage.db import Database, fetch_one, iso, parse_iso, placeholders, utcnow
 
 _COUNTING = "('pending', 'verified')"
 
@@ -72,8 +72,7 @@ async def get(db: Database, record_id: int) -> HourRecord | None:
 
 
 async def get_for_update(conn: aiosqlite.Connection, record_id: int) -> HourRecord | None:
-    async with conn.execute("SELECT * FROM hour_records WHERE id = ?", (record_id,)) as cur:
-        row = await cur.fetchone()
+    row = await fetch_one(conn, "SELECT * FROM hour_records WHERE id = ?", (record_id,))
     return record(row) if row else None
 
 
@@ -183,11 +182,9 @@ async def branch_sums(
 
 
 async def window_days(db: Database | aiosqlite.Connection, branch_id: int) -> int | None:
-    conn = db.reading if isinstance(db, Database) else db
-    async with conn.execute(
-        "SELECT window_days FROM branch_hour_settings WHERE branch_id = ?", (branch_id,)
-    ) as cur:
-        row = await cur.fetchone()
+    row = await fetch_one(
+        db, "SELECT window_days FROM branch_hour_settings WHERE branch_id = ?", (branch_id,)
+    )
     return row[0] if row else None
 
 

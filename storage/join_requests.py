@@ -4,7 +4,7 @@ import aiosqlite
 
 from domain.models import InviteRole, JoinRequest, RequestStatus
 from storage import rows
-from storage.db import Database, decide_pending, iso, utcnow
+from storage.db import Database, decide_pending, fetch_one, iso, utcnow
 from storage.invites import WITH_ORG, stored_role
 
 _SELECT = "SELECT join_requests.*," + WITH_ORG.format(table="join_requests", key="invite_id")
@@ -27,8 +27,7 @@ async def create(
 
 
 async def get_for_update(conn: aiosqlite.Connection, request_id: int) -> JoinRequest | None:
-    async with conn.execute(_SELECT + " WHERE id = ?", (request_id,)) as cur:
-        row = await cur.fetchone()
+    row = await fetch_one(conn, _SELECT + " WHERE id = ?", (request_id,))
     return rows.join_request(row) if row else None
 
 

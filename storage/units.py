@@ -8,7 +8,7 @@ import aiosqlite
 
 from domain.models import InviteRole, JoinRequest, Person, UnitOrg
 from storage import rows
-from storage.db import Database, iso, utcnow
+from storage.db import Database, fetch_one, iso, utcnow
 
 
 async def create(
@@ -33,8 +33,7 @@ async def get(db: Database, unit_id: int) -> UnitOrg | None:
 
 
 async def by_name(conn: aiosqlite.Connection, name: str) -> UnitOrg | None:
-    async with conn.execute("SELECT * FROM unit_orgs WHERE name = ?", (name,)) as cur:
-        row = await cur.fetchone()
+    row = await fetch_one(conn, "SELECT * FROM unit_orgs WHERE name = ?", (name,))
     return rows.unit_org(row) if row else None
 
 
@@ -97,12 +96,12 @@ async def add_link_code(
 
 async def use_link_code(conn: aiosqlite.Connection, code: str, now: datetime) -> int | None:
     """The unit of a fresh, unused code, marking it used; None otherwise."""
-    async with conn.execute(
+    row = await fetch_one(
+        conn,
         "UPDATE unit_link_codes SET used_at = ? WHERE code = ? AND used_at IS NULL"
         " AND expires_at > ? RETURNING unit_id",
         (iso(now), code, iso(now)),
-    ) as cur:
-        row = await cur.fetchone()
+    )
     return row[0] if row else None
 
 
