@@ -10,7 +10,7 @@ import aiosqlite
 
 from domain.models import CadreRegistration, Leave, Person, RegistrationStatus
 from storage import rows
-from storage.db import Database, iso, utcnow
+from storage.db import Database, fetch_one, iso, placeholders, utcnow
 
 FACTS = ("unit_id", "unit_name", "name", "position", "rank", "address", "phone")
 
@@ -35,10 +35,9 @@ async def insert(
 async def get_for_update(
     conn: aiosqlite.Connection, registration_id: int
 ) -> CadreRegistration | None:
-    async with conn.execute(
-        "SELECT * FROM cadre_registrations WHERE id = ?", (registration_id,)
-    ) as cur:
-        row = await cur.fetchone()
+    row = await fetch_one(
+        conn, "SELECT * FROM cadre_registrations WHERE id = ?", (registration_id,)
+    )
     return rows.cadre_registration(row) if row else None
 
 
@@ -67,12 +66,12 @@ async def history(db: Database, person_id: int) -> list[CadreRegistration]:
 
 
 async def pending_of(conn: aiosqlite.Connection, person_id: int) -> CadreRegistration | None:
-    async with conn.execute(
+    row = await fetch_one(
+        conn,
         "SELECT * FROM cadre_registrations WHERE person_id = ? AND status = 'pending'"
         " ORDER BY version DESC LIMIT 1",
         (person_id,),
-    ) as cur:
-        row = await cur.fetchone()
+    )
     return rows.cadre_registration(row) if row else None
 
 
@@ -109,14 +108,14 @@ async def latest_confirmed(db: Database, person_id: int) -> CadreRegistration | 
 
 async def cadre_people(db: Database) -> list[Person]:
     """Every active person registered or invited as a cadre."""
-    found = await db.fetchall(
+    return await rows.people(
+        db,
         "SELECT DISTINCT p.* FROM people p"
         " LEFT JOIN roles r ON r.person_id = p.id AND r.role = 'cadre'"
         " WHERE p.status = 'active' AND (p.category = 'cadre' OR r.person_id IS NOT NULL"
         " OR EXISTS (SELECT 1 FROM cadre_registrations c WHERE c.person_id = p.id))"
-        " ORDER BY p.id"
+        " ORDER BY p.id",
     )
-    return [rows.person(r) for r in found]
 
 
 async def set_leave(
@@ -200,7 +199,7 @@ async def events_attended(
     """Events attended (checked in) by each person among those starting in [start, end)."""
     if not person_ids:
         return {}
-    marks = ", ".join("?" * len(person_ids))
+    marks = placeholders(person_ids)
     found = await db.fetchall(
         "SELECT a.person_id, COUNT(*) FROM event_attendance a"
         " JOIN events e ON e.id = a.event_id"

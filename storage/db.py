@@ -32,6 +32,11 @@ from storage import migrations
 Params = Sequence[Any] | dict[str, Any]
 
 
+def placeholders(values: Iterable[object]) -> str:
+    """The `?, ?, …` of an `IN (…)` list, one per value."""
+    return ", ".join("?" for _ in values)
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -173,6 +178,10 @@ class Database:
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         return list(await self.reading.execute_fetchall(sql, params))
 
+    async def fetchdicts(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
+        """Rows as plain dicts, for readers that hand them on as they are (/mydata, search)."""
+        return [dict(r) for r in await self.fetchall(sql, params)]
+
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetchone(sql, params)
         return None if row is None else row[0]
@@ -207,3 +216,39 @@ class Database:
 
 async def executemany(conn: aiosqlite.Connection, sql: str, rows: Iterable[Params]) -> None:
     await conn.executemany(sql, rows)
+
+
+async def decide_pending(
+    conn: aiosqlite.Connection,
+    table: str,
+    row_id: int,
+    status: str,
+    decided_by: int,
+    reason: str | None,
+) -> bool:
+    """Decide a pending request kept in `table` (its status, decided_at, decided_by and
+    reason columns); False when someone decided it first."""
+    cur = await conn.execute(
+        f"UPDATE {table} SET status = ?, decided_at = ?, decided_by = ?, reason = ?"
+        " WHERE id = ? AND status = 'pending'",
+        (status, iso(utcnow()), decided_by, reason, row_id),
+    )
+    return cur.rowcount == 1
+
+
+# A query's source: the database (read outside a transaction) or a transaction's
+# connection (its own writes seen).
+Reader = Database | aiosqlite.Connection
+
+
+async def fetch_all(source: Reader, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+    if isinstance(source, Database):
+        return await source.fetchall(sql, params)
+    return list(await source.execute_fetchall(sql, params))
+
+
+async def fetch_one(source: Reader, sql: str, params: Params = ()) -> sqlite3.Row | None:
+    if isinstance(source, Database):
+        return await source.fetchone(sql, params)
+    async with source.execute(sql, params) as cur:
+        return await cur.fetchone()

@@ -182,18 +182,16 @@ async def erase_expired(conn: aiosqlite.Connection, before: date) -> list[int]:
 
 
 async def of_person(db: Database, person_id: int) -> list[dict]:
-    found = await db.fetchall(
+    return await db.fetchdicts(
         "SELECT kind, category, left_on, recorded_at FROM departures WHERE person_id = ?"
         " ORDER BY id",
         (person_id,),
     )
-    return [dict(r) for r in found]
 
 
 async def find_members(db: Database, branch_id: int, text: str) -> list[dict]:
-    found = await db.fetchall(
+    return await db.fetchdicts(
         f"SELECT id FROM people p WHERE branch_id = ? AND {MEMBER_OF}"
         " AND (phone = ? OR name = ?) ORDER BY id LIMIT 5",
         (branch_id, text, text),
     )
-    return [dict(r) for r in found]

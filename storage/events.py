@@ -10,13 +10,7 @@ import aiosqlite
 from domain.activity import ActivityKind, Attendance, CheckMethod, Event, Rsvp
 from domain.models import Person
 from storage import rows
-from storage.db import Database, Params, iso, parse_iso, utcnow
-
-
-async def _rows(db: Database | aiosqlite.Connection, sql: str, params: Params) -> list[sqlite3.Row]:
-    """Rows read outside a transaction, or inside the caller's (its own writes seen)."""
-    conn = db.reading if isinstance(db, Database) else db
-    return list(await conn.execute_fetchall(sql, params))
+from storage.db import Database, Params, fetch_all, iso, parse_iso, placeholders, utcnow
 
 
 async def _changed_one(conn: aiosqlite.Connection, sql: str, params: Params) -> bool:
@@ -26,27 +20,21 @@ async def _changed_one(conn: aiosqlite.Connection, sql: str, params: Params) -> 
 
 
 def event(row: sqlite3.Row) -> Event:
-    return Event(
-        id=row["id"],
-        branch_id=row["branch_id"],
-        title=row["title"],
+    return rows.build(
+        Event,
+        row,
         kind=ActivityKind(row["kind"]),
         starts_at=parse_iso(row["starts_at"]),
         ends_at=parse_iso(row["ends_at"]),
-        place=row["place"],
-        latitude=row["latitude"],
-        longitude=row["longitude"],
-        capacity=row["capacity"],
         open_to_cadres=bool(row["open_to_cadres"]),
         open_to_inflow=bool(row["open_to_inflow"]),
-        secret=row["secret"],
     )
 
 
 def attendance(row: sqlite3.Row) -> Attendance:
-    return Attendance(
-        event_id=row["event_id"],
-        person_id=row["person_id"],
+    return rows.build(
+        Attendance,
+        row,
         checked_in_at=parse_iso(row["checked_in_at"]),
         checked_out_at=parse_iso(row["checked_out_at"]),
         method_in=CheckMethod(row["method_in"]),
@@ -96,7 +84,7 @@ async def insert(
 
 
 async def get(db: Database | aiosqlite.Connection, event_id: int) -> Event | None:
-    found = await _rows(db, "SELECT * FROM events WHERE id = ?", (event_id,))
+    found = await fetch_all(db, "SELECT * FROM events WHERE id = ?", (event_id,))
     return event(found[0]) if found else None
 
 
@@ -116,8 +104,8 @@ async def eligible_people(
     db: Database | aiosqlite.Connection, ev: Event, roles: tuple[str, ...]
 ) -> list[Person]:
     """Active people of the event's branch holding one of `roles`, as the event is open."""
-    marks = ", ".join("?" for _ in roles)
-    found = await _rows(
+    marks = placeholders(roles)
+    found = await fetch_all(
         db,
         "SELECT DISTINCT p.* FROM people p JOIN roles r ON r.person_id = p.id"
         f" WHERE r.branch_id = ? AND r.role IN ({marks}) AND p.status = 'active'"
@@ -129,7 +117,7 @@ async def eligible_people(
 
 
 async def answer(db: Database | aiosqlite.Connection, event_id: int, person_id: int) -> Rsvp | None:
-    found = await _rows(
+    found = await fetch_all(
         db,
         "SELECT answer FROM event_rsvps WHERE event_id = ? AND person_id = ?",
         (event_id, person_id),
@@ -138,7 +126,7 @@ async def answer(db: Database | aiosqlite.Connection, event_id: int, person_id: 
 
 
 async def going_count(conn: aiosqlite.Connection, event_id: int, *, besides: int) -> int:
-    found = await _rows(
+    found = await fetch_all(
         conn,
         "SELECT COUNT(*) FROM event_rsvps WHERE event_id = ? AND answer = 'going'"
         " AND person_id != ?",
@@ -161,7 +149,7 @@ async def set_answer(
 async def attendance_of(
     conn: aiosqlite.Connection, event_id: int, person_id: int
 ) -> Attendance | None:
-    found = await _rows(
+    found = await fetch_all(
         conn,
         "SELECT * FROM event_attendance WHERE event_id = ? AND person_id = ?",
         (event_id, person_id),
@@ -199,7 +187,7 @@ async def open_after_window(
     conn: aiosqlite.Connection, closed_before: datetime
 ) -> list[sqlite3.Row]:
     """Attendances still open at events whose check-out window has closed."""
-    return await _rows(
+    return await fetch_all(
         conn,
         "SELECT a.event_id, a.person_id, a.checked_in_at, a.last_seen_at, p.telegram_id"
         " FROM event_attendance a JOIN events e ON e.id = a.event_id"
@@ -300,7 +288,7 @@ async def reminder_candidates(
     conn: aiosqlite.Connection, now: datetime, horizon: datetime, default_lead: int
 ) -> list[sqlite3.Row]:
     """Going answers to events starting within the horizon that have had no reminder."""
-    return await _rows(
+    return await fetch_all(
         conn,
         "SELECT e.id AS event_id, p.id AS person_id, p.telegram_id, p.category, e.starts_at,"
         " COALESCE(l.lead_minutes, ?) AS lead"

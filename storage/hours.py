@@ -9,26 +9,20 @@ from datetime import date
 import aiosqlite
 
 from domain.activity import ActivityKind, HourRecord, HourSource, HourStatus
-from storage.db import Database, iso, parse_iso, utcnow
+from storage import rows
+from storage.db import Database, fetch_one, iso, parse_iso, placeholders, utcnow
 
 _COUNTING = "('pending', 'verified')"
 
 
 def record(row: sqlite3.Row) -> HourRecord:
-    return HourRecord(
-        id=row["id"],
-        person_id=row["person_id"],
-        branch_id=row["branch_id"],
+    return rows.build(
+        HourRecord,
+        row,
         kind=ActivityKind(row["kind"]),
         day=date.fromisoformat(row["day"]),
-        half_hours=row["half_hours"],
-        description=row["description"],
-        photo_file_id=row["photo_file_id"],
         status=HourStatus(row["status"]),
         source=HourSource(row["source"]),
-        event_id=row["event_id"],
-        post_id=row["post_id"],
-        reason=row["reason"],
         created_at=parse_iso(row["created_at"]),
     )
 
@@ -78,8 +72,7 @@ async def get(db: Database, record_id: int) -> HourRecord | None:
 
 
 async def get_for_update(conn: aiosqlite.Connection, record_id: int) -> HourRecord | None:
-    async with conn.execute("SELECT * FROM hour_records WHERE id = ?", (record_id,)) as cur:
-        row = await cur.fetchone()
+    row = await fetch_one(conn, "SELECT * FROM hour_records WHERE id = ?", (record_id,))
     return record(row) if row else None
 
 
@@ -189,11 +182,9 @@ async def branch_sums(
 
 
 async def window_days(db: Database | aiosqlite.Connection, branch_id: int) -> int | None:
-    conn = db.reading if isinstance(db, Database) else db
-    async with conn.execute(
-        "SELECT window_days FROM branch_hour_settings WHERE branch_id = ?", (branch_id,)
-    ) as cur:
-        row = await cur.fetchone()
+    row = await fetch_one(
+        db, "SELECT window_days FROM branch_hour_settings WHERE branch_id = ?", (branch_id,)
+    )
     return row[0] if row else None
 
 
@@ -230,7 +221,7 @@ async def attested_where_counted(
 ) -> dict[int, int]:
     """Per person, pending half-hours on days in [start, end] logged in branches whose
     summaries count attested hours (a person who moved counts per branch)."""
-    marks = ", ".join("?" * len(person_ids))
+    marks = placeholders(person_ids)
     found = await db.fetchall(
         "SELECT h.person_id, SUM(h.half_hours) FROM hour_records h"
         " JOIN branch_hour_counting c ON c.branch_id = h.branch_id AND c.count_attested"

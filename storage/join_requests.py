@@ -4,7 +4,7 @@ import aiosqlite
 
 from domain.models import InviteRole, JoinRequest, RequestStatus
 from storage import rows
-from storage.db import Database, iso, utcnow
+from storage.db import Database, decide_pending, fetch_one, iso, utcnow
 from storage.invites import WITH_ORG, stored_role
 
 _SELECT = "SELECT join_requests.*," + WITH_ORG.format(table="join_requests", key="invite_id")
@@ -27,8 +27,7 @@ async def create(
 
 
 async def get_for_update(conn: aiosqlite.Connection, request_id: int) -> JoinRequest | None:
-    async with conn.execute(_SELECT + " WHERE id = ?", (request_id,)) as cur:
-        row = await cur.fetchone()
+    row = await fetch_one(conn, _SELECT + " WHERE id = ?", (request_id,))
     return rows.join_request(row) if row else None
 
 
@@ -40,12 +39,7 @@ async def decide(
     reason: str | None = None,
 ) -> bool:
     """Only a pending request changes; False when someone decided it first."""
-    cur = await conn.execute(
-        "UPDATE join_requests SET status = ?, decided_at = ?, decided_by = ?, reason = ?"
-        " WHERE id = ? AND status = 'pending'",
-        (status, iso(utcnow()), decided_by, reason, request_id),
-    )
-    return cur.rowcount == 1
+    return await decide_pending(conn, "join_requests", request_id, status, decided_by, reason)
 
 
 async def pending_for_person(db: Database, person_id: int) -> JoinRequest | None:

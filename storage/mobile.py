@@ -18,9 +18,17 @@ from domain.mobile.models import (
     RegStatus,
     Version,
 )
-from storage.db import Database, iso, parse_iso, utcnow
-
-Reader = Database | aiosqlite.Connection
+from storage import rows
+from storage.db import (
+    Database,
+    Reader,
+    decide_pending,
+    fetch_one,
+    iso,
+    parse_iso,
+    placeholders,
+    utcnow,
+)
 
 _CURRENT = (
     "SELECT r.*, p.name AS person_name, p.telegram_id AS person_telegram_id,"
@@ -31,40 +39,28 @@ _CURRENT = (
 )
 
 
-async def one_row(source: Reader, sql: str, params: tuple) -> sqlite3.Row | None:
-    """One row, read outside a transaction or inside one (its connection)."""
-    if isinstance(source, Database):
-        return await source.fetchone(sql, params)
-    async with source.execute(sql, params) as cur:
-        return await cur.fetchone()
-
-
 def _registration(row: sqlite3.Row) -> Registration:
-    return Registration(
-        id=row["id"],
-        person_id=row["person_id"],
+    return rows.build(
+        Registration,
+        row,
         person_name=row["person_name"] or f"#{row['person_id']}",
-        person_telegram_id=row["person_telegram_id"],
-        branch_id=row["branch_id"],
         direction=Direction(row["direction"]),
         status=RegStatus(row["status"]),
         created_at=parse_iso(row["created_at"]),
         decided_at=parse_iso(row["decided_at"]),
-        reason=row["reason"],
         last_report_at=parse_iso(row["last_report_at"]),
         last_contact_at=parse_iso(row["last_contact_at"]),
-        version=row["version"],
         details=json.loads(row["details"]),
     )
 
 
 async def get(source: Reader, registration_id: int) -> Registration | None:
-    row = await one_row(source, f"{_CURRENT} WHERE r.id = ?", (registration_id,))
+    row = await fetch_one(source, f"{_CURRENT} WHERE r.id = ?", (registration_id,))
     return _registration(row) if row else None
 
 
 async def open_for_person(source: Reader, person_id: int) -> Registration | None:
-    row = await one_row(
+    row = await fetch_one(
         source,
         f"{_CURRENT} WHERE r.person_id = ? AND r.status IN ('pending', 'active', 'returning')",
         (person_id,),
@@ -123,7 +119,7 @@ async def set_status(
     if set(fields) - allowed:
         raise ValueError(f"unknown registration fields {set(fields) - allowed}")
     assignments = "".join(f", {name} = ?" for name in fields)
-    marks = ", ".join("?" for _ in expected)
+    marks = placeholders(expected)
     cur = await conn.execute(
         f"UPDATE mobile_registrations SET status = ?{assignments}"
         f" WHERE id = ? AND status IN ({marks})",
@@ -178,19 +174,14 @@ async def add_change(
 
 
 async def get_change(source: Reader, change_id: int) -> Change | None:
-    row = await one_row(source, "SELECT * FROM mobile_changes WHERE id = ?", (change_id,))
+    row = await fetch_one(source, "SELECT * FROM mobile_changes WHERE id = ?", (change_id,))
     return _change(row) if row else None
 
 
 async def decide_change(
     conn: aiosqlite.Connection, change_id: int, status: str, decided_by: int, reason: str | None
 ) -> bool:
-    cur = await conn.execute(
-        "UPDATE mobile_changes SET status = ?, decided_at = ?, decided_by = ?, reason = ?"
-        " WHERE id = ? AND status = 'pending'",
-        (status, iso(utcnow()), decided_by, reason, change_id),
-    )
-    return cur.rowcount == 1
+    return await decide_pending(conn, "mobile_changes", change_id, status, decided_by, reason)
 
 
 async def pending_changes(db: Database, registration_id: int) -> list[Change]:
@@ -227,7 +218,7 @@ async def events(db: Database, registration_id: int) -> list[Event]:
 
 
 async def settings(source: Reader, branch_id: int) -> MobileSettings:
-    row = await one_row(source, "SELECT * FROM mobile_settings WHERE branch_id = ?", (branch_id,))
+    row = await fetch_one(source, "SELECT * FROM mobile_settings WHERE branch_id = ?", (branch_id,))
     if row is None:
         return MobileSettings()
     return MobileSettings(row["validity_months"], row["report_days"], row["contact_days"])

@@ -8,19 +8,15 @@ from datetime import date
 import aiosqlite
 
 from domain.mobile.models import Certificate, Registration
-from storage.db import Database, iso, utcnow
-from storage.mobile import Reader, get, one_row
+from storage import rows
+from storage.db import Database, Reader, fetch_one, iso, utcnow
+from storage.mobile import get
 
 
 def _certificate(row: sqlite3.Row) -> Certificate:
-    return Certificate(
-        id=row["id"],
-        registration_id=row["registration_id"],
-        branch_id=row["branch_id"],
-        number=row["number"],
-        verify_code=row["verify_code"],
-        holder=row["holder"],
-        destination=row["destination"],
+    return rows.build(
+        Certificate,
+        row,
         issued_on=date.fromisoformat(row["issued_on"]),
         valid_until=date.fromisoformat(row["valid_until"]),
         revoked=row["status"] == "revoked",
@@ -79,7 +75,7 @@ async def insert(
 
 
 async def current(source: Reader, registration_id: int) -> Certificate | None:
-    row = await one_row(
+    row = await fetch_one(
         source,
         "SELECT * FROM mobile_certificates WHERE registration_id = ? ORDER BY id DESC LIMIT 1",
         (registration_id,),

@@ -28,22 +28,20 @@ async def profile(db: Database, person_id: int) -> dict | None:
 
 
 async def roles(db: Database, person_id: int) -> list[dict]:
-    found = await db.fetchall(
+    return await db.fetchdicts(
         "SELECT b.name AS branch, r.role, r.granted_at FROM roles r"
         " JOIN branches b ON b.id = r.branch_id WHERE r.person_id = ? ORDER BY r.granted_at",
         (person_id,),
     )
-    return [dict(r) for r in found]
 
 
 async def join_requests(db: Database, person_id: int) -> list[dict]:
-    found = await db.fetchall(
+    return await db.fetchdicts(
         "SELECT j.id, b.name AS branch, j.role, j.status, j.created_at, j.decided_at, j.reason"
         " FROM join_requests j JOIN branches b ON b.id = j.branch_id WHERE j.person_id = ?"
         " ORDER BY j.id",
         (person_id,),
     )
-    return [dict(r) for r in found]
 
 
 async def drafts(db: Database, telegram_id: int) -> Any:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import aiosqlite
 
 from domain.notification import Attachment, Kind, Message
-from storage.db import Database, iso, utcnow
+from storage.db import Database, iso, placeholders, utcnow
 from storage.people import MEMBER_OF
 
 STATUSES = ("pending", "sending", "sent", "unreachable", "dead")
@@ -144,7 +144,7 @@ async def _update(db: Database, sql: str, params: tuple) -> int:
 async def claim(db: Database, message_ids: list[int], now: datetime) -> set[int]:
     """Mark messages in flight, counting the attempt before it is made, so that a message
     whose sending crashes the bot is dead-lettered after the maximum attempts too."""
-    marks = ", ".join("?" * len(message_ids))
+    marks = placeholders(message_ids)
     async with db.transaction() as conn:
         cur = await conn.execute(
             "UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_at = ?"

@@ -4,7 +4,7 @@ import aiosqlite
 
 from domain.models import Category, Person, PersonStatus, Role
 from storage import rows
-from storage.db import Database, iso, utcnow
+from storage.db import Database, fetch_one, iso, utcnow
 
 # domain.access's rule for SQL: the person aliased `p` is a member of their branch.
 MEMBER_OF = (
@@ -24,14 +24,12 @@ async def get(db: Database, person_id: int) -> Person | None:
 
 
 async def get_for_update(conn: aiosqlite.Connection, person_id: int) -> Person | None:
-    async with conn.execute("SELECT * FROM people WHERE id = ?", (person_id,)) as cur:
-        row = await cur.fetchone()
+    row = await fetch_one(conn, "SELECT * FROM people WHERE id = ?", (person_id,))
     return rows.person(row) if row else None
 
 
 async def by_telegram_id_for_update(conn: aiosqlite.Connection, telegram_id: int) -> Person | None:
-    async with conn.execute("SELECT * FROM people WHERE telegram_id = ?", (telegram_id,)) as cur:
-        row = await cur.fetchone()
+    row = await fetch_one(conn, "SELECT * FROM people WHERE telegram_id = ?", (telegram_id,))
     return rows.person(row) if row else None
 
 
@@ -97,8 +95,7 @@ async def revoke_role(
 
 async def mark_menu(conn: aiosqlite.Connection, person_id: int) -> None:
     """The person's command menu is out of date; the running bot republishes it."""
-    async with conn.execute("SELECT telegram_id FROM people WHERE id = ?", (person_id,)) as cur:
-        row = await cur.fetchone()
+    row = await fetch_one(conn, "SELECT telegram_id FROM people WHERE id = ?", (person_id,))
     if row is not None and row[0] is not None:
         await mark_menu_of_chat(conn, row[0])
 
@@ -151,23 +148,23 @@ async def has_role_in(
 
 
 async def secretary_count(conn: aiosqlite.Connection, branch_id: int) -> int:
-    async with conn.execute(
+    row = await fetch_one(
+        conn,
         "SELECT COUNT(*) FROM roles r JOIN people p ON p.id = r.person_id"
         " WHERE r.branch_id = ? AND r.role = 'secretary' AND p.status = 'active'",
         (branch_id,),
-    ) as cur:
-        row = await cur.fetchone()
+    )
     return row[0]
 
 
 async def secretaries(db: Database, branch_id: int) -> list[Person]:
-    found = await db.fetchall(
+    return await rows.people(
+        db,
         "SELECT p.* FROM people p JOIN roles r ON r.person_id = p.id"
         " WHERE r.branch_id = ? AND r.role = 'secretary' AND p.status = 'active'"
         " ORDER BY p.id",
         (branch_id,),
     )
-    return [rows.person(r) for r in found]
 
 
 async def all_secretary_telegram_ids(db: Database) -> list[int]:

@@ -6,7 +6,7 @@ import aiosqlite
 
 from domain.models import Category, Person
 from storage import rows
-from storage.db import iso, utcnow
+from storage.db import fetch_one, iso, utcnow
 
 
 async def match(
@@ -19,12 +19,12 @@ async def match(
             row = await c.fetchone()
         if row is not None:
             return rows.person(row)
-    async with conn.execute(
+    row = await fetch_one(
+        conn,
         "SELECT * FROM people WHERE branch_id = ? AND phone = ? AND status IN ('active', 'pending')"
         " ORDER BY id LIMIT 1",
         (branch_id, phone),
-    ) as cur:
-        row = await cur.fetchone()
+    )
     return rows.person(row) if row else None
 
 

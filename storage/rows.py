@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import fields
+from typing import Any, TypeVar
 
 from domain.models import (
     Branch,
@@ -17,7 +19,19 @@ from domain.models import (
     RequestStatus,
     UnitOrg,
 )
-from storage.db import parse_iso
+from storage.db import Database, Params, parse_iso
+
+T = TypeVar("T")
+
+
+def build(cls: type[T], row: sqlite3.Row, **converted: Any) -> T:
+    """A `cls` whose fields are the row's columns of the same names.
+
+    `converted` gives the fields that are not a column as stored (enums, dates, flags);
+    every other field must be a column, so a renamed column fails loudly here.
+    """
+    plain = {f.name: row[f.name] for f in fields(cls) if f.name not in converted}
+    return cls(**plain, **converted)
 
 
 def branch(row: sqlite3.Row) -> Branch:
@@ -25,15 +39,17 @@ def branch(row: sqlite3.Row) -> Branch:
 
 
 def person(row: sqlite3.Row) -> Person:
-    return Person(
-        id=row["id"],
-        telegram_id=row["telegram_id"],
-        branch_id=row["branch_id"],
-        name=row["name"],
-        phone=row["phone"],
+    return build(
+        Person,
+        row,
         category=Category(row["category"]) if row["category"] else None,
         status=PersonStatus(row["status"]),
     )
+
+
+async def people(db: Database, sql: str, params: Params = ()) -> list[Person]:
+    """The people a `SELECT p.* …` query finds, read outside a transaction."""
+    return [person(r) for r in await db.fetchall(sql, params)]
 
 
 def _joined(row: sqlite3.Row, column: str) -> object:
@@ -68,14 +84,12 @@ def invite(row: sqlite3.Row) -> Invite:
 
 
 def join_request(row: sqlite3.Row) -> JoinRequest:
-    return JoinRequest(
-        id=row["id"],
-        person_id=row["person_id"],
-        branch_id=row["branch_id"],
+    return build(
+        JoinRequest,
+        row,
         role=_invite_role(row),
         status=RequestStatus(row["status"]),
         created_at=parse_iso(row["created_at"]),
-        reason=row["reason"],
         unit_id=_org_unit(row),
     )
 
@@ -85,19 +99,9 @@ def unit_org(row: sqlite3.Row) -> UnitOrg:
 
 
 def cadre_registration(row: sqlite3.Row) -> CadreRegistration:
-    return CadreRegistration(
-        id=row["id"],
-        person_id=row["person_id"],
-        branch_id=row["branch_id"],
-        year=row["year"],
-        version=row["version"],
-        unit_id=row["unit_id"],
-        unit_name=row["unit_name"],
-        name=row["name"],
-        position=row["position"],
-        rank=row["rank"],
-        address=row["address"],
-        phone=row["phone"],
+    return build(
+        CadreRegistration,
+        row,
         status=RegistrationStatus(row["status"]),
         submitted_at=parse_iso(row["submitted_at"]),
         decided_at=parse_iso(row["decided_at"]),

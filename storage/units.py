@@ -8,7 +8,7 @@ import aiosqlite
 
 from domain.models import InviteRole, JoinRequest, Person, UnitOrg
 from storage import rows
-from storage.db import Database, iso, utcnow
+from storage.db import Database, fetch_one, iso, utcnow
 
 
 async def create(
@@ -33,8 +33,7 @@ async def get(db: Database, unit_id: int) -> UnitOrg | None:
 
 
 async def by_name(conn: aiosqlite.Connection, name: str) -> UnitOrg | None:
-    async with conn.execute("SELECT * FROM unit_orgs WHERE name = ?", (name,)) as cur:
-        row = await cur.fetchone()
+    row = await fetch_one(conn, "SELECT * FROM unit_orgs WHERE name = ?", (name,))
     return rows.unit_org(row) if row else None
 
 
@@ -70,20 +69,20 @@ async def is_county_contact(db: Database, person_id: int) -> bool:
 
 
 async def contacts(db: Database, unit_id: int) -> list[Person]:
-    found = await db.fetchall(
+    return await rows.people(
+        db,
         "SELECT p.* FROM people p JOIN unit_contacts c ON c.person_id = p.id"
         " WHERE c.unit_id = ? AND p.status = 'active' ORDER BY p.id",
         (unit_id,),
     )
-    return [rows.person(r) for r in found]
 
 
 async def county_contacts(db: Database) -> list[Person]:
-    found = await db.fetchall(
+    return await rows.people(
+        db,
         "SELECT p.* FROM people p JOIN county_contacts c ON c.person_id = p.id"
-        " WHERE p.status = 'active' ORDER BY p.id"
+        " WHERE p.status = 'active' ORDER BY p.id",
     )
-    return [rows.person(r) for r in found]
 
 
 async def add_link_code(
@@ -97,12 +96,12 @@ async def add_link_code(
 
 async def use_link_code(conn: aiosqlite.Connection, code: str, now: datetime) -> int | None:
     """The unit of a fresh, unused code, marking it used; None otherwise."""
-    async with conn.execute(
+    row = await fetch_one(
+        conn,
         "UPDATE unit_link_codes SET used_at = ? WHERE code = ? AND used_at IS NULL"
         " AND expires_at > ? RETURNING unit_id",
         (iso(now), code, iso(now)),
-    ) as cur:
-        row = await cur.fetchone()
+    )
     return row[0] if row else None
 
 

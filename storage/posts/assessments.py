@@ -9,12 +9,13 @@ from datetime import datetime
 import aiosqlite
 
 from domain.post_models import Assessment, Claim, Rating
-from storage.db import iso, parse_iso
-from storage.posts.sql import Conn, claim_of_row, fetch_all, placeholders, record
+from storage import rows
+from storage.db import Reader, fetch_all, iso, parse_iso, placeholders
+from storage.posts.sql import claim_of_row
 
 
 def _assessment(row: sqlite3.Row) -> Assessment:
-    return record(
+    return rows.build(
         Assessment, row, rating=Rating(row["rating"]), assessed_at=parse_iso(row["assessed_at"])
     )
 
@@ -36,7 +37,7 @@ async def save_assessment(
     )
 
 
-async def assessments_of(conn: Conn, person_ids: Sequence[int], years: range) -> list[Assessment]:
+async def assessments_of(conn: Reader, person_ids: Sequence[int], years: range) -> list[Assessment]:
     found = await fetch_all(
         conn,
         f"SELECT * FROM post_assessments WHERE person_id IN ({placeholders(person_ids)})"
@@ -47,7 +48,7 @@ async def assessments_of(conn: Conn, person_ids: Sequence[int], years: range) ->
 
 
 async def assessments_in(
-    conn: Conn, branch_id: int, year: int
+    conn: Reader, branch_id: int, year: int
 ) -> dict[tuple[int, int], Assessment]:
     found = await fetch_all(
         conn,
@@ -58,7 +59,7 @@ async def assessments_in(
     return {(r["post_id"], r["person_id"]): _assessment(r) for r in found}
 
 
-async def held_claims_of(conn: Conn, person_ids: Sequence[int], years: range) -> list[Claim]:
+async def held_claims_of(conn: Reader, person_ids: Sequence[int], years: range) -> list[Claim]:
     """Posts the people held (approved, or approved and since asked to leave or left), by
     person, year and claim."""
     found = await fetch_all(

@@ -10,12 +10,12 @@ import aiosqlite
 from domain.models import Person
 from domain.post_models import Cycle, Post, Stage
 from storage import rows
-from storage.db import iso
+from storage.db import Reader, fetch_all, fetch_one, iso, placeholders
 from storage.people import MEMBER_OF
-from storage.posts.sql import Conn, fetch_all, fetch_one, placeholders, post_of_row
+from storage.posts.sql import post_of_row
 
 
-async def is_seeded(conn: Conn, branch_id: int) -> bool:
+async def is_seeded(conn: Reader, branch_id: int) -> bool:
     row = await fetch_one(
         conn, "SELECT seeded_at FROM post_settings WHERE branch_id = ?", (branch_id,)
     )
@@ -42,7 +42,7 @@ async def seed(
     return added
 
 
-async def member_limit(conn: Conn, branch_id: int) -> int:
+async def member_limit(conn: Reader, branch_id: int) -> int:
     row = await fetch_one(
         conn, "SELECT member_limit FROM post_settings WHERE branch_id = ?", (branch_id,)
     )
@@ -57,12 +57,12 @@ async def set_member_limit(conn: aiosqlite.Connection, branch_id: int, limit: in
     )
 
 
-async def get_post(conn: Conn, post_id: int) -> Post | None:
+async def get_post(conn: Reader, post_id: int) -> Post | None:
     row = await fetch_one(conn, "SELECT * FROM posts WHERE id = ?", (post_id,))
     return post_of_row(row) if row else None
 
 
-async def posts_by_id(conn: Conn, post_ids: Iterable[int]) -> dict[int, Post]:
+async def posts_by_id(conn: Reader, post_ids: Iterable[int]) -> dict[int, Post]:
     ids = sorted(set(post_ids))
     if not ids:
         return {}
@@ -70,7 +70,7 @@ async def posts_by_id(conn: Conn, post_ids: Iterable[int]) -> dict[int, Post]:
     return {r["id"]: post_of_row(r) for r in found}
 
 
-async def branch_posts(conn: Conn, branch_id: int, *, retired: bool = False) -> list[Post]:
+async def branch_posts(conn: Reader, branch_id: int, *, retired: bool = False) -> list[Post]:
     where = "" if retired else " AND retired_at IS NULL"
     found = await fetch_all(
         conn,
@@ -99,7 +99,7 @@ async def update_post(conn: aiosqlite.Connection, post_id: int, **fields: object
     await conn.execute(f"UPDATE posts SET {assignments} WHERE id = ?", (*fields.values(), post_id))
 
 
-async def active_members(conn: Conn, branch_id: int) -> list[Person]:
+async def active_members(conn: Reader, branch_id: int) -> list[Person]:
     found = await fetch_all(
         conn,
         f"SELECT * FROM people p WHERE branch_id = ? AND {MEMBER_OF} ORDER BY id",
@@ -111,7 +111,7 @@ async def active_members(conn: Conn, branch_id: int) -> list[Person]:
 # -------------------------------------------------------------------- the cycle
 
 
-async def latest_cycle(conn: Conn, branch_id: int) -> Cycle | None:
+async def latest_cycle(conn: Reader, branch_id: int) -> Cycle | None:
     row = await fetch_one(
         conn,
         "SELECT * FROM post_cycles WHERE branch_id = ? ORDER BY year DESC LIMIT 1",

@@ -6,8 +6,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from storage.db import iso
-from storage.posts.sql import Conn, fetch_one
+from storage.db import Reader, fetch_one, iso
 
 
 async def link_chat(
@@ -28,7 +27,7 @@ async def link_chat(
     )
 
 
-async def linked_chat(conn: Conn, owner_kind: str, owner_id: int) -> int | None:
+async def linked_chat(conn: Reader, owner_kind: str, owner_id: int) -> int | None:
     row = await fetch_one(
         conn,
         "SELECT chat_id FROM chat_links WHERE owner_kind = ? AND owner_id = ?",

@@ -7,16 +7,16 @@ from datetime import datetime
 import aiosqlite
 
 from domain.post_models import HOLDING, OPEN, Claim, ClaimStatus
-from storage.db import iso
-from storage.posts.sql import Conn, claim_of_row, fetch_all, fetch_one, placeholders
+from storage.db import Reader, fetch_all, fetch_one, iso, placeholders
+from storage.posts.sql import claim_of_row
 
 
-async def get_claim(conn: Conn, claim_id: int) -> Claim | None:
+async def get_claim(conn: Reader, claim_id: int) -> Claim | None:
     row = await fetch_one(conn, "SELECT * FROM post_claims WHERE id = ?", (claim_id,))
     return claim_of_row(row) if row else None
 
 
-async def open_claim(conn: Conn, post_id: int, person_id: int, year: int) -> Claim | None:
+async def open_claim(conn: Reader, post_id: int, person_id: int, year: int) -> Claim | None:
     row = await fetch_one(
         conn,
         f"SELECT * FROM post_claims WHERE post_id = ? AND person_id = ? AND year = ?"
@@ -26,7 +26,7 @@ async def open_claim(conn: Conn, post_id: int, person_id: int, year: int) -> Cla
     return claim_of_row(row) if row else None
 
 
-async def places_taken(conn: Conn, post_id: int, year: int) -> int:
+async def places_taken(conn: Reader, post_id: int, year: int) -> int:
     """A holder who left the branch keeps the claim in the year's record, not the place."""
     row = await fetch_one(
         conn,
@@ -39,19 +39,19 @@ async def places_taken(conn: Conn, post_id: int, year: int) -> int:
 
 
 async def open_claims_of(
-    conn: Conn, person_id: int, year: int, statuses: tuple[ClaimStatus, ...] = OPEN
+    conn: Reader, person_id: int, year: int, statuses: tuple[ClaimStatus, ...] = OPEN
 ) -> list[Claim]:
     return await _claims(conn, "person_id", person_id, year, statuses)
 
 
 async def claims_of_post(
-    conn: Conn, post_id: int, year: int, statuses: tuple[ClaimStatus, ...]
+    conn: Reader, post_id: int, year: int, statuses: tuple[ClaimStatus, ...]
 ) -> list[Claim]:
     return await _claims(conn, "post_id", post_id, year, statuses)
 
 
 async def _claims(
-    conn: Conn, column: str, value: int, year: int, statuses: tuple[ClaimStatus, ...]
+    conn: Reader, column: str, value: int, year: int, statuses: tuple[ClaimStatus, ...]
 ) -> list[Claim]:
     """A person's or a post's claims of the year in `statuses`, in order of arrival."""
     found = await fetch_all(
@@ -64,7 +64,7 @@ async def _claims(
 
 
 async def branch_claims(
-    conn: Conn, branch_id: int, year: int, statuses: tuple[ClaimStatus, ...]
+    conn: Reader, branch_id: int, year: int, statuses: tuple[ClaimStatus, ...]
 ) -> list[Claim]:
     found = await fetch_all(
         conn,

@@ -9,8 +9,8 @@ from datetime import date, datetime
 import aiosqlite
 
 from domain.post_models import DutyRecord
-from storage.db import iso
-from storage.posts.sql import Conn, fetch_all, placeholders, record
+from storage import rows
+from storage.db import Reader, fetch_all, iso, placeholders
 
 
 async def link_ledger_entry(conn: aiosqlite.Connection, duty_id: int, entry_id: int) -> None:
@@ -37,7 +37,7 @@ async def insert_duty(conn: aiosqlite.Connection, record: DutyRecord, now: datet
     return cur.lastrowid
 
 
-async def duties_of(conn: Conn, person_id: int, year: int) -> list[DutyRecord]:
+async def duties_of(conn: Reader, person_id: int, year: int) -> list[DutyRecord]:
     found = await fetch_all(
         conn,
         "SELECT * FROM duty_records WHERE person_id = ? AND year = ? ORDER BY done_on, id",
@@ -47,7 +47,7 @@ async def duties_of(conn: Conn, person_id: int, year: int) -> list[DutyRecord]:
 
 
 async def duties_done(
-    conn: Conn, person_ids: Sequence[int], years: range, start: date, end: date
+    conn: Reader, person_ids: Sequence[int], years: range, start: date, end: date
 ) -> list[DutyRecord]:
     """The people's duty records of cycles in `years` done from `start` to `end`."""
     found = await fetch_all(
@@ -61,10 +61,10 @@ async def duties_done(
 
 
 def _duty(r: sqlite3.Row) -> DutyRecord:
-    return record(DutyRecord, r, done_on=date.fromisoformat(r["done_on"]))
+    return rows.build(DutyRecord, r, done_on=date.fromisoformat(r["done_on"]))
 
 
-async def requests_in(conn: Conn, branch_id: int, year: int) -> list[sqlite3.Row]:
+async def requests_in(conn: Reader, branch_id: int, year: int) -> list[sqlite3.Row]:
     return await fetch_all(
         conn,
         "SELECT r.* FROM resident_requests r JOIN posts p ON p.id = r.post_id"

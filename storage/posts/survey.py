@@ -7,8 +7,7 @@ from datetime import datetime
 import aiosqlite
 
 from domain.post_models import Cycle
-from storage.db import iso
-from storage.posts.sql import Conn, fetch_all
+from storage.db import Reader, fetch_all, iso
 
 
 async def save_survey(
@@ -36,7 +35,7 @@ async def save_survey(
     )
 
 
-async def survey_counts(conn: Conn, cycle: Cycle) -> tuple[int, dict[int, int], dict[str, int]]:
+async def survey_counts(conn: Reader, cycle: Cycle) -> tuple[int, dict[int, int], dict[str, int]]:
     """Respondents, willing people per post, respondents per availability."""
     key = (cycle.branch_id, cycle.year)
     answers = await fetch_all(
@@ -55,7 +54,7 @@ async def survey_counts(conn: Conn, cycle: Cycle) -> tuple[int, dict[int, int], 
     return sum(by_time.values()), {r["post_id"]: r["n"] for r in willing}, by_time
 
 
-async def survey_skills(conn: Conn, cycle: Cycle) -> list[tuple[int, str]]:
+async def survey_skills(conn: Reader, cycle: Cycle) -> list[tuple[int, str]]:
     found = await fetch_all(
         conn,
         "SELECT person_id, skills FROM post_surveys"
