@@ -27,7 +27,7 @@ from handlers.mobile.buttons import (
 )
 from handlers.mobile.date_picker import date_picker, shows_a_month, typed_day
 from handlers.mobile.steps import FIELD_STEP, MemberStep
-from handlers.mobile.views import details_lines, fields_keyboard
+from handlers.mobile.views import details_lines, show_fields
 
 DRAFT = "mobile"
 
@@ -194,8 +194,7 @@ async def _review(update: Update, context: BotContext, t: Translator) -> MemberS
     lines = [t.gettext("Please check your registration:")]
     lines += details_lines(t, direction, draft["details"])
     submit = Submit().button(t.pgettext("button", "✅ Submit"))
-    keyboard = fields_keyboard(t, Edit, FIELDS[direction], submit)
-    await update.effective_message.reply_text("\n".join(lines), reply_markup=keyboard)
+    await show_fields(update, t, lines, Edit, FIELDS[direction], submit)
     return MemberStep.REVIEW
 
 

@@ -16,7 +16,7 @@ from handlers.common import answer_query, drop_buttons, error_text, my_today, tr
 from handlers.conversation import CANCEL_HINT, answer_stale
 from handlers.mobile.buttons import ChangeField, SendReport, StartReport
 from handlers.mobile.steps import REPORT_STEP, MemberStep
-from handlers.mobile.views import FIELD_LABELS, field_value_text, fields_keyboard, labelled
+from handlers.mobile.views import FIELD_LABELS, field_value_text, labelled, show_fields
 
 DRAFT = "mobile_report"
 
@@ -81,8 +81,7 @@ async def _changes(update: Update, context: BotContext, t: Translator) -> Member
         labelled(t, FIELD_LABELS[f], field_value_text(t, f, v)) for f, v in draft["changes"].items()
     ]
     send = SendReport().button(t.pgettext("button", "✅ Send the report"))
-    keyboard = fields_keyboard(t, ChangeField, CHANGEABLE[direction], send)
-    await update.effective_message.reply_text("\n".join(lines), reply_markup=keyboard)
+    await show_fields(update, t, lines, ChangeField, CHANGEABLE[direction], send)
     return MemberStep.CHANGES
 
 

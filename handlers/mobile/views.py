@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Callable, Iterable
 from datetime import date
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
 from domain.i18n import N_, Translator
@@ -150,12 +150,19 @@ def certificate_line(t: Translator, certificate: Certificate) -> str:
     )
 
 
-def fields_keyboard(
-    t: Translator, edit: Callable[[str], Button], fields: Iterable[str], last: InlineKeyboardButton
-) -> InlineKeyboardMarkup:
-    """A button per field to type it again (`edit(field)`), and `last` below them."""
+async def show_fields(
+    update: Update,
+    t: Translator,
+    lines: list[str],
+    edit: Callable[[str], Button],
+    fields: Iterable[str],
+    last: InlineKeyboardButton,
+) -> None:
+    """The draft's `lines`, a button per field to type it again (`edit(field)`), and `last`
+    below them: the member's review screen before sending a registration or a report."""
     rows = [[edit(field).button("✏️ " + t.gettext(FIELD_LABELS[field]))] for field in fields]
-    return InlineKeyboardMarkup([*rows, [last]])
+    keyboard = InlineKeyboardMarkup([*rows, [last]])
+    await update.effective_message.reply_text("\n".join(lines), reply_markup=keyboard)
 
 
 def certificate_lines(t: Translator, certificate: Certificate, branch_name: str) -> list[str]:
