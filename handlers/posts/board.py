@@ -36,13 +36,19 @@ async def my_board(update: Update, context: BotContext) -> rules.Board:
     )
 
 
-async def _board(update: Update, context: BotContext, t: Translator) -> rules.Board | None:
-    """The sender's branch board, or None after telling them why there is none."""
+async def _board(
+    update: Update, context: BotContext, t: Translator, *, answer: bool = False
+) -> rules.Board | None:
+    """The sender's branch board, or None after telling them why there is none; `answer`
+    answers the pressed button when there is a board."""
     try:
-        return await my_board(update, context)
+        board = await my_board(update, context)
     except DomainError as exc:
         await refuse_error(update, t, exc)
         return None
+    if answer:
+        await answer_query(update.callback_query)
+    return board
 
 
 def member_keyboard(t: Translator, board: rules.Board, secretary: bool, *, member: bool = True):
@@ -103,20 +109,18 @@ async def show_board(update: Update, context: BotContext) -> int:
 
 async def show_duties(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
-    board = await _board(update, context, t)
+    board = await _board(update, context, t, answer=True)
     if board is None:
         return
-    await answer_query(update.callback_query)
     parts = [f"【{post_name(t, v.post)}】{post_duties(t, v.post)}" for v in board.posts]
     await update.effective_message.reply_text("\n\n".join(parts))
 
 
 async def list_to_claim(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
-    board = await _board(update, context, t)
+    board = await _board(update, context, t, answer=True)
     if board is None:
         return
-    await answer_query(update.callback_query)
     await update.effective_message.reply_text(
         t.gettext("Which post? You will see its duties before you claim it."),
         reply_markup=keyboard(post_buttons(t, [v.post for v in board.posts], press.View)),
