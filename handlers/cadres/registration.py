@@ -24,6 +24,7 @@ from handlers.conversation import (
     answer_stale,
     cancel_with,
     review_keyboard,
+    typed_into,
     unexpected,
 )
 
@@ -142,12 +143,8 @@ def text_step(state: Step) -> Callable:
 
     async def got_text(update: Update, context: BotContext) -> Step:
         t = await tr(update, context)
-        try:
-            value = validate(update.effective_message.text)
-        except DomainError as exc:
-            await update.effective_message.reply_text(error_text(t, exc))
+        if not await typed_into(update, context, t, DRAFT, key, validate):
             return state
-        context.user_data[DRAFT][key] = value
         return await _next(update, context, t, following)
 
     return got_text

@@ -25,7 +25,7 @@ from handlers.common import (
     tr,
     who,
 )
-from handlers.conversation import CANCEL_HINT, review_keyboard
+from handlers.conversation import CANCEL_HINT, review_keyboard, typed_into
 from handlers.hours.amounts import ask_amount, typed_hours
 from handlers.hours.buttons import Amount, Cancel, Day, Kind, NoPhoto, Submit
 from handlers.hours.states import DRAFT, State, end
@@ -139,12 +139,8 @@ async def got_amount(update: Update, context: BotContext) -> str:
 
 async def got_description(update: Update, context: BotContext) -> str:
     t = await tr(update, context)
-    try:
-        text = hours.description(update.effective_message.text)
-    except DomainError as exc:
-        await update.effective_message.reply_text(error_text(t, exc))
+    if not await typed_into(update, context, t, DRAFT, "description", hours.description):
         return State.DESCRIBE
-    context.user_data[DRAFT]["description"] = text
     await update.effective_message.reply_text(
         t.gettext("If you have a photo as evidence, send it now; otherwise press Skip."),
         reply_markup=InlineKeyboardMarkup([[NoPhoto().button(t.pgettext("button", "Skip"))]]),
