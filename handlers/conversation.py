@@ -24,7 +24,7 @@ from bot.context import BotContext
 from domain.errors import DomainError
 from domain.i18n import N_, NP_, Translator
 from handlers.buttons import Button
-from handlers.common import answer_query, drop_buttons, error_text, tr
+from handlers.common import answer_and_drop, answer_query, error_text, tr
 
 # The one way every conversation tells how to stop it.
 CANCEL_HINT = N_("(Send /cancel to stop at any time.)")
@@ -102,8 +102,7 @@ async def cancelled(update: Update, context: BotContext, *drafts: str) -> int:
     """/cancel (or a Cancel button) in a conversation: its drafts are dropped."""
     t = await tr(update, context)
     if update.callback_query:
-        await answer_query(update.callback_query)
-        await drop_buttons(update.callback_query)
+        await answer_and_drop(update.callback_query)
     await update.effective_message.reply_text(t.gettext("Cancelled. Nothing was saved."))
     for draft in drafts:
         context.user_data.pop(draft, None)

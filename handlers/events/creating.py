@@ -15,7 +15,15 @@ from domain.activity import ActivityKind
 from domain.errors import DomainError
 from domain.i18n import Translator
 from handlers.branch_choice import branch_for, choice_handler
-from handlers.common import answer_query, branch_zone, drop_buttons, error_text, now, tr, who
+from handlers.common import (
+    answer_and_drop,
+    answer_query,
+    branch_zone,
+    error_text,
+    now,
+    tr,
+    who,
+)
 from handlers.conversation import CANCEL_HINT, cancel_with, offer, typed_into, unexpected
 from handlers.events.buttons import Cancel, Create, Kind, NoLimit, NoLocation, Toggle
 from handlers.events.views import event_text
@@ -53,8 +61,7 @@ async def start(update: Update, context: BotContext) -> str | int:
 
 
 async def _pressed(update: Update) -> None:
-    await answer_query(update.callback_query)
-    await drop_buttons(update.callback_query)
+    await answer_and_drop(update.callback_query)
 
 
 def kind_keyboard(t: Translator) -> InlineKeyboardMarkup:

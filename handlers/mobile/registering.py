@@ -12,7 +12,15 @@ from domain.i18n import N_, Translator
 from domain.mobile import registrations
 from domain.mobile.models import Direction
 from domain.mobile.rules import DATES, FIELDS, OPTIONAL, check_dates, field_value
-from handlers.common import answer_query, drop_buttons, error_text, my_today, tr, who
+from handlers.common import (
+    answer_and_drop,
+    answer_query,
+    drop_buttons,
+    error_text,
+    my_today,
+    tr,
+    who,
+)
 from handlers.conversation import CANCEL_HINT, answer_stale, offer
 from handlers.mobile.buttons import (
     Blank,
@@ -67,8 +75,7 @@ async def begin(update: Update, context: BotContext) -> str | int:
     query = update.callback_query
     t = await tr(update, context)
     direction = Register.of(update).direction
-    await answer_query(query)
-    await drop_buttons(query)
+    await answer_and_drop(query)
     try:
         seen = await registrations.overview(context.db, await who(update, context))
     except DomainError as exc:
@@ -143,8 +150,7 @@ async def typed(update: Update, context: BotContext) -> MemberStep:
 async def _pressed(update: Update, context: BotContext, value: str) -> MemberStep:
     """A button answered the question: it goes with its keyboard, like a typed answer."""
     t = await tr(update, context)
-    await answer_query(update.callback_query)
-    await drop_buttons(update.callback_query)
+    await answer_and_drop(update.callback_query)
     return await _accept(update, context, t, value)
 
 
@@ -205,8 +211,7 @@ async def edit(update: Update, context: BotContext) -> MemberStep:
     if field not in FIELDS[Direction(_draft(context)["direction"])]:
         await answer_stale(query, t)
         return MemberStep.REVIEW
-    await answer_query(query)
-    await drop_buttons(query)
+    await answer_and_drop(query)
     return await _ask(update, context, t, field)
 
 

@@ -12,7 +12,15 @@ from domain.i18n import N_, Translator
 from domain.mobile import registrations, reports
 from domain.mobile.models import Direction
 from domain.mobile.rules import CHANGEABLE, NOTE_MAX, REPORT_FIELDS, field_value, text_field
-from handlers.common import answer_query, drop_buttons, error_text, my_today, tr, who
+from handlers.common import (
+    answer_and_drop,
+    answer_query,
+    drop_buttons,
+    error_text,
+    my_today,
+    tr,
+    who,
+)
 from handlers.conversation import CANCEL_HINT, answer_stale
 from handlers.mobile.buttons import ChangeField, SendReport, StartReport
 from handlers.mobile.steps import REPORT_STEP, MemberStep
@@ -93,8 +101,7 @@ async def change_chosen(update: Update, context: BotContext) -> MemberStep:
     if field not in CHANGEABLE[Direction(draft["direction"])]:
         await answer_stale(query, t)
         return MemberStep.CHANGES
-    await answer_query(query)
-    await drop_buttons(query)
+    await answer_and_drop(query)
     draft["field"] = field
     await update.effective_message.reply_text(
         t.gettext("Please type the new value of “{field}”.", field=t.gettext(FIELD_LABELS[field]))
@@ -120,8 +127,7 @@ async def send(update: Update, context: BotContext) -> int:
     query = update.callback_query
     t = await tr(update, context)
     draft = context.user_data.pop(DRAFT)
-    await answer_query(query)
-    await drop_buttons(query)
+    await answer_and_drop(query)
     try:
         reported = await reports.report(
             context.db,

@@ -13,7 +13,14 @@ from domain.i18n import Translator
 from domain.models import Role
 from domain.post_models import Action, ClaimStatus, Stage, allows
 from handlers.branch_choice import branch_or_ask
-from handlers.common import answer_query, branch_today, drop_buttons, my_today, tr, who
+from handlers.common import (
+    answer_and_drop,
+    answer_query,
+    branch_today,
+    my_today,
+    tr,
+    who,
+)
 from handlers.posts import buttons as press
 from handlers.posts.secretary import secretary_rows
 from handlers.posts.steps import DRAFT
@@ -176,8 +183,7 @@ async def _claim(update: Update, context: BotContext, post_id: int, *, waiting: 
         )
     except DomainError as exc:
         if exc.code == "post_full":
-            await answer_query(query)
-            await drop_buttons(query)
+            await answer_and_drop(query)
             await update.effective_message.reply_text(
                 t.gettext(
                     "Sorry, the last place has just been taken. You can join the waiting list: you get the next free place."
@@ -187,8 +193,7 @@ async def _claim(update: Update, context: BotContext, post_id: int, *, waiting: 
             return
         await refuse_error(update, t, exc)
         return
-    await answer_query(query)
-    await drop_buttons(query)
+    await answer_and_drop(query)
     name = post_name(t, result.post)
     if waiting:
         await update.effective_message.reply_text(
@@ -246,8 +251,7 @@ async def withdraw(update: Update, context: BotContext) -> None:
     except DomainError as exc:
         await refuse_error(update, t, exc)
         return
-    await answer_query(query)
-    await drop_buttons(query)
+    await answer_and_drop(query)
     name = post_name(t, result.post)
     if result.claim.status is ClaimStatus.WITHDRAWN:
         await update.effective_message.reply_text(t.gettext("Withdrawn from {post}.", post=name))

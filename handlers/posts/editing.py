@@ -11,7 +11,7 @@ from domain import posts as rules
 from domain.errors import DomainError, InvalidInput
 from domain.i18n import N_
 from domain.post_models import MAX_CAPACITY, MAX_MEMBER_LIMIT, Post
-from handlers.common import answer_query, drop_buttons, my_today, tr, who
+from handlers.common import answer_and_drop, answer_query, my_today, tr, who
 from handlers.posts import buttons as press
 from handlers.posts.secretary import Secretary, acting, reply, secretary_of, secretary_screen
 from handlers.posts.steps import ADMIN_DRAFT, Step
@@ -114,8 +114,7 @@ async def retire(update: Update, context: BotContext) -> None:
     except DomainError as exc:
         await refuse_error(update, t, exc)
         return
-    await answer_query(query)
-    await drop_buttons(query)
+    await answer_and_drop(query)
     await reply(
         update,
         t.gettext("{post} is retired. Its holders stay in the history.", post=post_name(t, post)),
