@@ -35,7 +35,7 @@ from handlers.mobile.buttons import (
 )
 from handlers.mobile.date_picker import date_picker, shows_a_month, typed_day
 from handlers.mobile.steps import FIELD_STEP, MemberStep
-from handlers.mobile.views import details_lines, show_fields
+from handlers.mobile.views import details_lines, field_pressed, show_fields
 
 DRAFT = "mobile"
 
@@ -205,13 +205,10 @@ async def _review(update: Update, context: BotContext, t: Translator) -> MemberS
 
 
 async def edit(update: Update, context: BotContext) -> MemberStep:
-    query = update.callback_query
     t = await tr(update, context)
-    field = Edit.of(update).field
-    if field not in FIELDS[Direction(_draft(context)["direction"])]:
-        await answer_stale(query, t)
+    field = await field_pressed(update, t, Edit, FIELDS[Direction(_draft(context)["direction"])])
+    if field is None:
         return MemberStep.REVIEW
-    await answer_and_drop(query)
     return await _ask(update, context, t, field)
 
 

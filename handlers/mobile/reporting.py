@@ -21,10 +21,16 @@ from handlers.common import (
     tr,
     who,
 )
-from handlers.conversation import CANCEL_HINT, answer_stale
+from handlers.conversation import CANCEL_HINT
 from handlers.mobile.buttons import ChangeField, SendReport, StartReport
 from handlers.mobile.steps import REPORT_STEP, MemberStep
-from handlers.mobile.views import FIELD_LABELS, field_value_text, labelled, show_fields
+from handlers.mobile.views import (
+    FIELD_LABELS,
+    field_pressed,
+    field_value_text,
+    labelled,
+    show_fields,
+)
 
 DRAFT = "mobile_report"
 
@@ -94,14 +100,11 @@ async def _changes(update: Update, context: BotContext, t: Translator) -> Member
 
 
 async def change_chosen(update: Update, context: BotContext) -> MemberStep:
-    query = update.callback_query
     t = await tr(update, context)
-    field = ChangeField.of(update).field
     draft = context.user_data[DRAFT]
-    if field not in CHANGEABLE[Direction(draft["direction"])]:
-        await answer_stale(query, t)
+    field = await field_pressed(update, t, ChangeField, CHANGEABLE[Direction(draft["direction"])])
+    if field is None:
         return MemberStep.CHANGES
-    await answer_and_drop(query)
     draft["field"] = field
     await update.effective_message.reply_text(
         t.gettext("Please type the new value of “{field}”.", field=t.gettext(FIELD_LABELS[field]))
