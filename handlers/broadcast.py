@@ -34,9 +34,9 @@ from handlers.branch_choice import acting_branch, branch_for, choice_handler
 from handlers.buttons import Button
 from handlers.common import (
     add_errors,
+    answer_and_drop,
     answer_query,
     branch_today,
-    drop_buttons,
     error_text,
     now,
     told_of_waits,
@@ -170,8 +170,7 @@ async def _pressed(update: Update, context: BotContext, t: Translator) -> dict |
     if draft is None:
         await answer_stale(query, t)
         return None
-    await answer_query(query)
-    await drop_buttons(query)
+    await answer_and_drop(query)
     return draft
 
 
@@ -300,8 +299,7 @@ async def confirm(update: Update, context: BotContext) -> Step | int:
         await answer_query(query, error_text(t, exc), alert=True)
         return Step.CONFIRM
     _drop_draft(context)
-    await answer_query(query)
-    await drop_buttons(query)
+    await answer_and_drop(query)
     wait = await broadcasts.waiting(
         context.db, broadcast_id, now(context), context.settings.worktime_defaults
     )
@@ -329,8 +327,7 @@ async def cancel(update: Update, context: BotContext) -> int:
     # Not the kit's cancel: the draft's file goes too, and the wording is the announcement's.
     t = await tr(update, context)
     if update.callback_query is not None:
-        await answer_query(update.callback_query)
-        await drop_buttons(update.callback_query)
+        await answer_and_drop(update.callback_query)
     _drop_draft(context)
     await update.effective_message.reply_text(
         t.gettext("Announcement cancelled. Nothing was sent.")

@@ -144,6 +144,13 @@ async def drop_buttons(query: CallbackQuery) -> None:
     await unless_unchanged(query.edit_message_reply_markup(None))
 
 
+async def answer_and_drop(query: CallbackQuery) -> None:
+    """A step's button was taken: answer the press and remove the step's buttons, so the
+    question is not answered twice."""
+    await answer_query(query)
+    await drop_buttons(query)
+
+
 def amount_buttons(
     t: Translator, codec: type[Button], extra: list[InlineKeyboardButton] | None = None
 ) -> InlineKeyboardMarkup:

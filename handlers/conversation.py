@@ -21,9 +21,10 @@ from telegram.error import BadRequest
 from telegram.ext import ConversationHandler
 
 from bot.context import BotContext
+from domain.errors import DomainError
 from domain.i18n import N_, NP_, Translator
 from handlers.buttons import Button
-from handlers.common import answer_query, drop_buttons, tr
+from handlers.common import answer_and_drop, answer_query, error_text, tr
 
 # The one way every conversation tells how to stop it.
 CANCEL_HINT = N_("(Send /cancel to stop at any time.)")
@@ -101,8 +102,7 @@ async def cancelled(update: Update, context: BotContext, *drafts: str) -> int:
     """/cancel (or a Cancel button) in a conversation: its drafts are dropped."""
     t = await tr(update, context)
     if update.callback_query:
-        await answer_query(update.callback_query)
-        await drop_buttons(update.callback_query)
+        await answer_and_drop(update.callback_query)
     await update.effective_message.reply_text(t.gettext("Cancelled. Nothing was saved."))
     for draft in drafts:
         context.user_data.pop(draft, None)
@@ -127,6 +127,24 @@ async def unexpected(update: Update, context: BotContext) -> None:
     await update.effective_message.reply_text(
         t.gettext("I did not understand that. Please answer the question above, or send /cancel.")
     )
+
+
+async def typed_into(
+    update: Update,
+    context: BotContext,
+    t: Translator,
+    draft: str,
+    key: str,
+    parse: Callable[[str], object],
+) -> bool:
+    """The typed message, checked by `parse`, kept as `key` of the `draft` in user_data;
+    False after telling the sender why it was refused (the step then asks again)."""
+    try:
+        context.user_data[draft][key] = parse(update.effective_message.text)
+    except DomainError as exc:
+        await update.effective_message.reply_text(error_text(t, exc))
+        return False
+    return True
 
 
 def decision_keyboard(

@@ -26,9 +26,9 @@ from handlers.branch_choice import acting_branch, branch_for, choice_handler
 from handlers.buttons import Button
 from handlers.common import (
     add_errors,
+    answer_and_drop,
     answer_query,
     branch_today,
-    drop_buttons,
     error_text,
     tr,
     who,
@@ -254,8 +254,7 @@ async def _pressed(update: Update, context: BotContext) -> Translator | None:
     if not (await who(update, context)).is_secretary:
         await answer_query(query, error_text(t, NotAllowed("not_allowed")), alert=True)
         return None
-    await answer_query(query)
-    await drop_buttons(query)
+    await answer_and_drop(query)
     return t
 
 
@@ -317,8 +316,7 @@ async def set_time(update: Update, context: BotContext) -> Step | int:
     except DomainError as exc:
         await answer_query(query, error_text(t, exc), alert=True)
         return Step.TIME
-    await answer_query(query)
-    await drop_buttons(query)
+    await answer_and_drop(query)
     await update.effective_message.reply_text(
         t.gettext("Done: your digest comes {rhythm}.", rhythm=_rhythm(t, chosen))
     )

@@ -35,7 +35,13 @@ from handlers.common import (
     tr,
     who,
 )
-from handlers.conversation import CANCEL_HINT, answer_stale, review_keyboard, unexpected
+from handlers.conversation import (
+    CANCEL_HINT,
+    answer_stale,
+    review_keyboard,
+    typed_into,
+    unexpected,
+)
 from handlers.labels import CATEGORY_LABELS, CATEGORY_NAMES
 from handlers.menu import help_text
 
@@ -148,12 +154,8 @@ async def claim_personal_invite(
 
 async def got_name(update: Update, context: BotContext) -> Step:
     t = await tr(update, context)
-    try:
-        name = validation.person_name(update.effective_message.text)
-    except DomainError as exc:
-        await update.effective_message.reply_text(error_text(t, exc))
+    if not await typed_into(update, context, t, DRAFT, "name", validation.person_name):
         return Step.NAME
-    context.user_data[DRAFT]["name"] = name
     await ask_phone(update, t)
     return Step.PHONE
 

@@ -26,9 +26,9 @@ from handlers.buttons import Button
 from handlers.cadres import confirming as cadre_buttons
 from handlers.common import (
     add_errors,
+    answer_and_drop,
     answer_query,
     branch_zone,
-    drop_buttons,
     error_text,
     tr,
     who,
@@ -232,8 +232,7 @@ async def approve_hours(update: Update, context: BotContext) -> None:
     except DomainError as exc:
         await answer_query(query, error_text(t, exc), alert=True)
         return
-    await answer_query(query)
-    await drop_buttons(query)
+    await answer_and_drop(query)
     lines = [
         t.ngettext(
             "{n} hours record is verified; its member is told.",

@@ -20,8 +20,7 @@ from handlers.branch_choice import acting_branch, branch_or_ask, choice_handler
 from handlers.buttons import Button
 from handlers.cadres.registration import today
 from handlers.common import (
-    answer_query,
-    drop_buttons,
+    answer_and_drop,
     error_text,
     tr,
     who,
@@ -173,8 +172,7 @@ async def remark(update: Update, context: BotContext) -> RemarkStep | int:
 async def remark_whom(update: Update, context: BotContext) -> RemarkStep:
     query = update.callback_query
     t = await tr(update, context)
-    await answer_query(query)
-    await drop_buttons(query)
+    await answer_and_drop(query)
     context.user_data[REMARK_FOR] = RemarkOn.of(update).person_id
     await update.effective_message.reply_text(t.gettext("Please write your remark."))
     return RemarkStep.TEXT

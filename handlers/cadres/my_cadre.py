@@ -22,7 +22,7 @@ from handlers.cadres.registration import (
     today,
     unit_label,
 )
-from handlers.common import answer_query, drop_buttons, error_text, tr, who
+from handlers.common import answer_and_drop, error_text, tr, who
 from storage.db import Database
 
 
@@ -101,8 +101,7 @@ async def this_quarter(
 async def renew(update: Update, context: BotContext) -> None:
     query = update.callback_query
     t = await tr(update, context)
-    await answer_query(query)
-    await drop_buttons(query)
+    await answer_and_drop(query)
     try:
         submitted = await cadres.renew(context.db, await who(update, context), today(context).year)
     except DomainError as exc:

@@ -18,12 +18,13 @@ from domain.errors import DomainError, InvalidInput
 from domain.i18n import N_, NP_, Translator
 from domain.models import UnitOrg
 from handlers.buttons import Button
-from handlers.common import answer_query, drop_buttons, error_text, tr, who
+from handlers.common import answer_and_drop, error_text, tr, who
 from handlers.conversation import (
     CANCEL_HINT,
     answer_stale,
     cancel_with,
     review_keyboard,
+    typed_into,
     unexpected,
 )
 
@@ -142,12 +143,8 @@ def text_step(state: Step) -> Callable:
 
     async def got_text(update: Update, context: BotContext) -> Step:
         t = await tr(update, context)
-        try:
-            value = validate(update.effective_message.text)
-        except DomainError as exc:
-            await update.effective_message.reply_text(error_text(t, exc))
+        if not await typed_into(update, context, t, DRAFT, key, validate):
             return state
-        context.user_data[DRAFT][key] = value
         return await _next(update, context, t, following)
 
     return got_text
@@ -159,8 +156,7 @@ def text_step(state: Step) -> Callable:
 async def begin(update: Update, context: BotContext) -> Step | int:
     t = await tr(update, context)
     if update.callback_query:
-        await answer_query(update.callback_query)
-        await drop_buttons(update.callback_query)
+        await answer_and_drop(update.callback_query)
     me = await who(update, context)
     if not me.member:
         await update.effective_message.reply_text(error_text(t, InvalidInput("cadre_not_member")))
@@ -195,8 +191,7 @@ async def got_unit_not_listed(update: Update, context: BotContext) -> Step:
 async def _unit_chosen(
     update: Update, context: BotContext, t: Translator, unit: UnitOrg | None
 ) -> Step:
-    await answer_query(update.callback_query)
-    await drop_buttons(update.callback_query)
+    await answer_and_drop(update.callback_query)
     draft = context.user_data[DRAFT]
     if unit is None:
         draft.update(unit_id=None)
@@ -207,8 +202,7 @@ async def _unit_chosen(
 
 async def got_rank(update: Update, context: BotContext) -> Step:
     t = await tr(update, context)
-    await answer_query(update.callback_query)
-    await drop_buttons(update.callback_query)
+    await answer_and_drop(update.callback_query)
     context.user_data[DRAFT]["rank"] = ChooseRank.of(update).rank.value
     return await _next(update, context, t, Step.ADDRESS)
 
@@ -257,8 +251,7 @@ async def show_review(update: Update, context: BotContext, t: Translator) -> Non
 
 async def redo(update: Update, context: BotContext) -> Step:
     t = await tr(update, context)
-    await answer_query(update.callback_query)
-    await drop_buttons(update.callback_query)
+    await answer_and_drop(update.callback_query)
     context.user_data[DRAFT] = {}
     return await _next(update, context, t, Step.NAME)
 
@@ -266,8 +259,7 @@ async def redo(update: Update, context: BotContext) -> Step:
 async def submit(update: Update, context: BotContext) -> int:
     t = await tr(update, context)
     query = update.callback_query
-    await answer_query(query)
-    await drop_buttons(query)
+    await answer_and_drop(query)
     facts = draft_facts(context.user_data.pop(DRAFT))
     try:
         submitted = await cadres.submit(

@@ -14,7 +14,7 @@ from domain import events
 from domain.activity import Event
 from domain.errors import DomainError, InvalidInput
 from domain.i18n import Translator
-from handlers.common import answer_query, drop_buttons, error_text, now, tr, who
+from handlers.common import answer_and_drop, answer_query, error_text, now, tr, who
 from handlers.conversation import cancel_with, unexpected
 from handlers.events.buttons import Pick
 from handlers.events.views import checked_out_text, event_zone
@@ -99,8 +99,7 @@ async def picked(update: Update, context: BotContext) -> str | int:
     except DomainError as exc:
         await answer_query(query, error_text(t, exc), alert=True)
         return Step.PICK
-    await answer_query(query)
-    await drop_buttons(query)
+    await answer_and_drop(query)
     return await _chosen(update, context, t, event)
 
 

@@ -15,8 +15,16 @@ from domain.activity import ActivityKind
 from domain.errors import DomainError
 from domain.i18n import Translator
 from handlers.branch_choice import branch_for, choice_handler
-from handlers.common import answer_query, branch_zone, drop_buttons, error_text, now, tr, who
-from handlers.conversation import CANCEL_HINT, cancel_with, offer, unexpected
+from handlers.common import (
+    answer_and_drop,
+    answer_query,
+    branch_zone,
+    error_text,
+    now,
+    tr,
+    who,
+)
+from handlers.conversation import CANCEL_HINT, cancel_with, offer, typed_into, unexpected
 from handlers.events.buttons import Cancel, Create, Kind, NoLimit, NoLocation, Toggle
 from handlers.events.views import event_text
 from handlers.labels import KIND_LABELS
@@ -52,20 +60,8 @@ async def start(update: Update, context: BotContext) -> str | int:
     return Step.TITLE
 
 
-async def _typed(update: Update, context: BotContext, key: str, parse) -> bool:
-    """Validate the message with `parse` into the draft; on failure say why."""
-    t = await tr(update, context)
-    try:
-        context.user_data[DRAFT][key] = parse(update.effective_message.text)
-    except DomainError as exc:
-        await update.effective_message.reply_text(error_text(t, exc))
-        return False
-    return True
-
-
 async def _pressed(update: Update) -> None:
-    await answer_query(update.callback_query)
-    await drop_buttons(update.callback_query)
+    await answer_and_drop(update.callback_query)
 
 
 def kind_keyboard(t: Translator) -> InlineKeyboardMarkup:
@@ -75,9 +71,9 @@ def kind_keyboard(t: Translator) -> InlineKeyboardMarkup:
 
 
 async def got_title(update: Update, context: BotContext) -> str:
-    if not await _typed(update, context, "title", events.title):
-        return Step.TITLE
     t = await tr(update, context)
+    if not await typed_into(update, context, t, DRAFT, "title", events.title):
+        return Step.TITLE
     await update.effective_message.reply_text(
         t.gettext("What kind of activity is it?"), reply_markup=kind_keyboard(t)
     )
@@ -108,9 +104,9 @@ async def got_when(update: Update, context: BotContext) -> str:
 
 
 async def got_place(update: Update, context: BotContext) -> str:
-    if not await _typed(update, context, "place", events.place):
-        return Step.PLACE
     t = await tr(update, context)
+    if not await typed_into(update, context, t, DRAFT, "place", events.place):
+        return Step.PLACE
     await offer(
         update,
         context,
@@ -145,7 +141,8 @@ async def skip_location(update: Update, context: BotContext) -> str:
 
 
 async def got_capacity(update: Update, context: BotContext) -> str:
-    if not await _typed(update, context, "capacity", events.capacity):
+    t = await tr(update, context)
+    if not await typed_into(update, context, t, DRAFT, "capacity", events.capacity):
         return Step.CAPACITY
     await show_review(update, context)
     return Step.REVIEW

@@ -13,7 +13,7 @@ from domain import hours
 from domain.activity import HourRecord, HourSource, HourStatus, as_hours
 from domain.errors import DomainError
 from domain.i18n import Translator
-from handlers.common import answer_query, drop_buttons, error_text, tr, who
+from handlers.common import answer_and_drop, answer_query, error_text, tr, who
 from handlers.conversation import decision_keyboard
 from handlers.hours.amounts import ask_amount, change_amount
 from handlers.hours.buttons import Approve, Correct, CorrectAmount, Reject
@@ -105,8 +105,7 @@ async def approve(update: Update, context: BotContext) -> None:
     except DomainError as exc:
         await answer_query(query, error_text(t, exc), alert=True)
         return
-    await answer_query(query)
-    await drop_buttons(query)
+    await answer_and_drop(query)
     await update.effective_message.reply_text(decided(t, record))
 
 

@@ -17,6 +17,7 @@ from domain.activity import ActivityKind
 from domain.errors import DomainError, InvalidInput
 from domain.i18n import NP_, Translator
 from handlers.common import (
+    answer_and_drop,
     answer_query,
     branch_today,
     drop_buttons,
@@ -25,7 +26,7 @@ from handlers.common import (
     tr,
     who,
 )
-from handlers.conversation import CANCEL_HINT, review_keyboard
+from handlers.conversation import CANCEL_HINT, review_keyboard, typed_into
 from handlers.hours.amounts import ask_amount, typed_hours
 from handlers.hours.buttons import Amount, Cancel, Day, Kind, NoPhoto, Submit
 from handlers.hours.states import DRAFT, State, end
@@ -79,8 +80,7 @@ async def got_day_button(update: Update, context: BotContext) -> str:
     query = update.callback_query
     t = await tr(update, context)
     day = Day.of(update).day
-    await answer_query(query)
-    await drop_buttons(query)
+    await answer_and_drop(query)
     if day == "pick":
         await update.effective_message.reply_text(
             t.gettext("Please type the date, for example 2026-11-20, 11月20日 or yesterday.")
@@ -139,12 +139,8 @@ async def got_amount(update: Update, context: BotContext) -> str:
 
 async def got_description(update: Update, context: BotContext) -> str:
     t = await tr(update, context)
-    try:
-        text = hours.description(update.effective_message.text)
-    except DomainError as exc:
-        await update.effective_message.reply_text(error_text(t, exc))
+    if not await typed_into(update, context, t, DRAFT, "description", hours.description):
         return State.DESCRIBE
-    context.user_data[DRAFT]["description"] = text
     await update.effective_message.reply_text(
         t.gettext("If you have a photo as evidence, send it now; otherwise press Skip."),
         reply_markup=InlineKeyboardMarkup([[NoPhoto().button(t.pgettext("button", "Skip"))]]),
@@ -161,8 +157,7 @@ async def got_photo(update: Update, context: BotContext) -> str:
 
 async def skip_photo(update: Update, context: BotContext) -> str:
     t = await tr(update, context)
-    await answer_query(update.callback_query)
-    await drop_buttons(update.callback_query)
+    await answer_and_drop(update.callback_query)
     context.user_data[DRAFT].pop("photo", None)
     await show_review(update, context, t)
     return State.CONFIRM
@@ -197,8 +192,7 @@ async def show_review(update: Update, context: BotContext, t: Translator) -> Non
 async def submit(update: Update, context: BotContext) -> int:
     t = await tr(update, context)
     query = update.callback_query
-    await answer_query(query)
-    await drop_buttons(query)
+    await answer_and_drop(query)
     me = await who(update, context)
     today = await branch_today(context, home_branch(me))
     try:

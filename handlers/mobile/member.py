@@ -17,9 +17,9 @@ from domain.mobile.models import Certificate, Direction, Registration, RegStatus
 from domain.mobile.registrations import Overview
 from domain.mobile.reports import report_due
 from handlers.common import (
+    answer_and_drop,
     answer_query,
     branch_zone,
-    drop_buttons,
     error_text,
     my_today,
     now,
@@ -136,8 +136,7 @@ async def confirm_return(
     update: Update, context: BotContext, t: Translator, me: Actor, seen: Overview
 ) -> None:
     await returns.request_return(context.db, me, seen.registration.id)
-    await answer_query(update.callback_query)
-    await drop_buttons(update.callback_query)
+    await answer_and_drop(update.callback_query)
     await update.effective_message.reply_text(
         t.gettext(
             "Welcome back! Please hand your activity certificate back to the branch secretary; the secretary will then close your outflow registration."

@@ -12,7 +12,15 @@ from domain.i18n import N_, Translator
 from domain.mobile import registrations
 from domain.mobile.models import Direction
 from domain.mobile.rules import DATES, FIELDS, OPTIONAL, check_dates, field_value
-from handlers.common import answer_query, drop_buttons, error_text, my_today, tr, who
+from handlers.common import (
+    answer_and_drop,
+    answer_query,
+    drop_buttons,
+    error_text,
+    my_today,
+    tr,
+    who,
+)
 from handlers.conversation import CANCEL_HINT, answer_stale, offer
 from handlers.mobile.buttons import (
     Blank,
@@ -27,7 +35,7 @@ from handlers.mobile.buttons import (
 )
 from handlers.mobile.date_picker import date_picker, shows_a_month, typed_day
 from handlers.mobile.steps import FIELD_STEP, MemberStep
-from handlers.mobile.views import details_lines, fields_keyboard
+from handlers.mobile.views import details_lines, field_pressed, show_fields
 
 DRAFT = "mobile"
 
@@ -67,8 +75,7 @@ async def begin(update: Update, context: BotContext) -> str | int:
     query = update.callback_query
     t = await tr(update, context)
     direction = Register.of(update).direction
-    await answer_query(query)
-    await drop_buttons(query)
+    await answer_and_drop(query)
     try:
         seen = await registrations.overview(context.db, await who(update, context))
     except DomainError as exc:
@@ -143,8 +150,7 @@ async def typed(update: Update, context: BotContext) -> MemberStep:
 async def _pressed(update: Update, context: BotContext, value: str) -> MemberStep:
     """A button answered the question: it goes with its keyboard, like a typed answer."""
     t = await tr(update, context)
-    await answer_query(update.callback_query)
-    await drop_buttons(update.callback_query)
+    await answer_and_drop(update.callback_query)
     return await _accept(update, context, t, value)
 
 
@@ -194,20 +200,15 @@ async def _review(update: Update, context: BotContext, t: Translator) -> MemberS
     lines = [t.gettext("Please check your registration:")]
     lines += details_lines(t, direction, draft["details"])
     submit = Submit().button(t.pgettext("button", "✅ Submit"))
-    keyboard = fields_keyboard(t, Edit, FIELDS[direction], submit)
-    await update.effective_message.reply_text("\n".join(lines), reply_markup=keyboard)
+    await show_fields(update, t, lines, Edit, FIELDS[direction], submit)
     return MemberStep.REVIEW
 
 
 async def edit(update: Update, context: BotContext) -> MemberStep:
-    query = update.callback_query
     t = await tr(update, context)
-    field = Edit.of(update).field
-    if field not in FIELDS[Direction(_draft(context)["direction"])]:
-        await answer_stale(query, t)
+    field = await field_pressed(update, t, Edit, FIELDS[Direction(_draft(context)["direction"])])
+    if field is None:
         return MemberStep.REVIEW
-    await answer_query(query)
-    await drop_buttons(query)
     return await _ask(update, context, t, field)
 
 

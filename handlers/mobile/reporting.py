@@ -12,11 +12,25 @@ from domain.i18n import N_, Translator
 from domain.mobile import registrations, reports
 from domain.mobile.models import Direction
 from domain.mobile.rules import CHANGEABLE, NOTE_MAX, REPORT_FIELDS, field_value, text_field
-from handlers.common import answer_query, drop_buttons, error_text, my_today, tr, who
-from handlers.conversation import CANCEL_HINT, answer_stale
+from handlers.common import (
+    answer_and_drop,
+    answer_query,
+    drop_buttons,
+    error_text,
+    my_today,
+    tr,
+    who,
+)
+from handlers.conversation import CANCEL_HINT
 from handlers.mobile.buttons import ChangeField, SendReport, StartReport
 from handlers.mobile.steps import REPORT_STEP, MemberStep
-from handlers.mobile.views import FIELD_LABELS, field_value_text, fields_keyboard, labelled
+from handlers.mobile.views import (
+    FIELD_LABELS,
+    field_pressed,
+    field_value_text,
+    labelled,
+    show_fields,
+)
 
 DRAFT = "mobile_report"
 
@@ -81,21 +95,16 @@ async def _changes(update: Update, context: BotContext, t: Translator) -> Member
         labelled(t, FIELD_LABELS[f], field_value_text(t, f, v)) for f, v in draft["changes"].items()
     ]
     send = SendReport().button(t.pgettext("button", "✅ Send the report"))
-    keyboard = fields_keyboard(t, ChangeField, CHANGEABLE[direction], send)
-    await update.effective_message.reply_text("\n".join(lines), reply_markup=keyboard)
+    await show_fields(update, t, lines, ChangeField, CHANGEABLE[direction], send)
     return MemberStep.CHANGES
 
 
 async def change_chosen(update: Update, context: BotContext) -> MemberStep:
-    query = update.callback_query
     t = await tr(update, context)
-    field = ChangeField.of(update).field
     draft = context.user_data[DRAFT]
-    if field not in CHANGEABLE[Direction(draft["direction"])]:
-        await answer_stale(query, t)
+    field = await field_pressed(update, t, ChangeField, CHANGEABLE[Direction(draft["direction"])])
+    if field is None:
         return MemberStep.CHANGES
-    await answer_query(query)
-    await drop_buttons(query)
     draft["field"] = field
     await update.effective_message.reply_text(
         t.gettext("Please type the new value of “{field}”.", field=t.gettext(FIELD_LABELS[field]))
@@ -121,8 +130,7 @@ async def send(update: Update, context: BotContext) -> int:
     query = update.callback_query
     t = await tr(update, context)
     draft = context.user_data.pop(DRAFT)
-    await answer_query(query)
-    await drop_buttons(query)
+    await answer_and_drop(query)
     try:
         reported = await reports.report(
             context.db,

@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Callable, Iterable
 from datetime import date
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
 from domain.i18n import N_, Translator
@@ -15,7 +15,8 @@ from domain.mobile import lists
 from domain.mobile.models import Certificate, Direction, ListKind, Registration, RegStatus
 from domain.mobile.rules import DATES, FIELDS
 from handlers.buttons import Button
-from handlers.common import add_errors, branch_today
+from handlers.common import add_errors, answer_and_drop, branch_today
+from handlers.conversation import answer_stale
 from handlers.mobile import certificate_card
 
 FIELD_LABELS: dict[str, str] = {
@@ -150,12 +151,33 @@ def certificate_line(t: Translator, certificate: Certificate) -> str:
     )
 
 
-def fields_keyboard(
-    t: Translator, edit: Callable[[str], Button], fields: Iterable[str], last: InlineKeyboardButton
-) -> InlineKeyboardMarkup:
-    """A button per field to type it again (`edit(field)`), and `last` below them."""
+async def show_fields(
+    update: Update,
+    t: Translator,
+    lines: list[str],
+    edit: Callable[[str], Button],
+    fields: Iterable[str],
+    last: InlineKeyboardButton,
+) -> None:
+    """The draft's `lines`, a button per field to type it again (`edit(field)`), and `last`
+    below them: the member's review screen before sending a registration or a report."""
     rows = [[edit(field).button("✏️ " + t.gettext(FIELD_LABELS[field]))] for field in fields]
-    return InlineKeyboardMarkup([*rows, [last]])
+    keyboard = InlineKeyboardMarkup([*rows, [last]])
+    await update.effective_message.reply_text("\n".join(lines), reply_markup=keyboard)
+
+
+async def field_pressed(
+    update: Update, t: Translator, codec: type[Button], fields: Iterable[str]
+) -> str | None:
+    """The field a `show_fields` button names, its press taken; None after answering it as
+    stale when the draft has no such field (an old screen of another direction)."""
+    query = update.callback_query
+    field = codec.of(update).field
+    if field not in fields:
+        await answer_stale(query, t)
+        return None
+    await answer_and_drop(query)
+    return field
 
 
 def certificate_lines(t: Translator, certificate: Certificate, branch_name: str) -> list[str]:

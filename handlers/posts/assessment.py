@@ -10,7 +10,7 @@ from bot.context import BotContext
 from domain import posts as rules
 from domain.errors import DomainError
 from domain.post_models import Rating
-from handlers.common import answer_query, drop_buttons, my_today, tr, who
+from handlers.common import answer_and_drop, answer_query, drop_buttons, my_today, tr, who
 from handlers.posts import buttons as press
 from handlers.posts.secretary import Secretary, reply, secretary_of, secretary_screen
 from handlers.posts.steps import ADMIN_DRAFT, Step
@@ -88,8 +88,7 @@ async def save_assessment(update: Update, context: BotContext) -> int:
     t = await tr(update, context)
     draft = context.user_data.pop(ADMIN_DRAFT, None) or {}
     if update.callback_query:
-        await answer_query(update.callback_query)
-        await drop_buttons(update.callback_query)
+        await answer_and_drop(update.callback_query)
     comment = update.effective_message.text if update.message else ""
     try:
         rated = await rules.assess(

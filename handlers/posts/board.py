@@ -13,7 +13,14 @@ from domain.i18n import Translator
 from domain.models import Role
 from domain.post_models import Action, ClaimStatus, Stage, allows
 from handlers.branch_choice import branch_or_ask
-from handlers.common import answer_query, branch_today, drop_buttons, my_today, tr, who
+from handlers.common import (
+    answer_and_drop,
+    answer_query,
+    branch_today,
+    my_today,
+    tr,
+    who,
+)
 from handlers.posts import buttons as press
 from handlers.posts.secretary import secretary_rows
 from handlers.posts.steps import DRAFT
@@ -36,13 +43,19 @@ async def my_board(update: Update, context: BotContext) -> rules.Board:
     )
 
 
-async def _board(update: Update, context: BotContext, t: Translator) -> rules.Board | None:
-    """The sender's branch board, or None after telling them why there is none."""
+async def _board(
+    update: Update, context: BotContext, t: Translator, *, answer: bool = False
+) -> rules.Board | None:
+    """The sender's branch board, or None after telling them why there is none; `answer`
+    answers the pressed button when there is a board."""
     try:
-        return await my_board(update, context)
+        board = await my_board(update, context)
     except DomainError as exc:
         await refuse_error(update, t, exc)
         return None
+    if answer:
+        await answer_query(update.callback_query)
+    return board
 
 
 def member_keyboard(t: Translator, board: rules.Board, secretary: bool, *, member: bool = True):
@@ -103,20 +116,18 @@ async def show_board(update: Update, context: BotContext) -> int:
 
 async def show_duties(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
-    board = await _board(update, context, t)
+    board = await _board(update, context, t, answer=True)
     if board is None:
         return
-    await answer_query(update.callback_query)
     parts = [f"【{post_name(t, v.post)}】{post_duties(t, v.post)}" for v in board.posts]
     await update.effective_message.reply_text("\n\n".join(parts))
 
 
 async def list_to_claim(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
-    board = await _board(update, context, t)
+    board = await _board(update, context, t, answer=True)
     if board is None:
         return
-    await answer_query(update.callback_query)
     await update.effective_message.reply_text(
         t.gettext("Which post? You will see its duties before you claim it."),
         reply_markup=keyboard(post_buttons(t, [v.post for v in board.posts], press.View)),
@@ -172,8 +183,7 @@ async def _claim(update: Update, context: BotContext, post_id: int, *, waiting: 
         )
     except DomainError as exc:
         if exc.code == "post_full":
-            await answer_query(query)
-            await drop_buttons(query)
+            await answer_and_drop(query)
             await update.effective_message.reply_text(
                 t.gettext(
                     "Sorry, the last place has just been taken. You can join the waiting list: you get the next free place."
@@ -183,8 +193,7 @@ async def _claim(update: Update, context: BotContext, post_id: int, *, waiting: 
             return
         await refuse_error(update, t, exc)
         return
-    await answer_query(query)
-    await drop_buttons(query)
+    await answer_and_drop(query)
     name = post_name(t, result.post)
     if waiting:
         await update.effective_message.reply_text(
@@ -242,8 +251,7 @@ async def withdraw(update: Update, context: BotContext) -> None:
     except DomainError as exc:
         await refuse_error(update, t, exc)
         return
-    await answer_query(query)
-    await drop_buttons(query)
+    await answer_and_drop(query)
     name = post_name(t, result.post)
     if result.claim.status is ClaimStatus.WITHDRAWN:
         await update.effective_message.reply_text(t.gettext("Withdrawn from {post}.", post=name))

@@ -13,7 +13,7 @@ from domain.i18n import N_, NP_, Translator
 from domain.models import Person
 from domain.post_models import ClaimStatus, Post
 from handlers.buttons import Button
-from handlers.common import answer_query, drop_buttons, my_today, tr, who
+from handlers.common import answer_and_drop, my_today, tr, who
 from handlers.conversation import decision_keyboard
 from handlers.posts import buttons as press
 from handlers.posts.secretary import Secretary, reply, secretary_of, secretary_screen
@@ -97,8 +97,7 @@ async def _decide(
     except DomainError as exc:
         await refuse_error(update, t, exc)
         return
-    await answer_query(query)
-    await drop_buttons(query)
+    await answer_and_drop(query)
     await _announce(update, t, result, type(pressed))
 
 

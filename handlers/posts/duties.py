@@ -15,7 +15,14 @@ from domain.errors import Conflict, DomainError
 from domain.i18n import N_, Translator
 from domain.post_models import ClaimStatus, Post, Stage
 from handlers.buttons import Button
-from handlers.common import amount_buttons, answer_query, drop_buttons, my_today, tr, who
+from handlers.common import (
+    amount_buttons,
+    answer_and_drop,
+    answer_query,
+    my_today,
+    tr,
+    who,
+)
 from handlers.conversation import offer
 from handlers.posts import buttons as press
 from handlers.posts.board import my_board
@@ -68,8 +75,7 @@ async def _chosen_post(update: Update, context: BotContext, post_id: int) -> boo
     draft = context.user_data.get(DRAFT) or {}
     if not await offered(update, await tr(update, context), post_id, draft.get("offered", [])):
         return False
-    await answer_query(update.callback_query)
-    await drop_buttons(update.callback_query)
+    await answer_and_drop(update.callback_query)
     draft["post"] = post_id
     return True
 
@@ -112,8 +118,7 @@ async def _ask_text(update: Update, t: Translator) -> str:
 async def duty_day(update: Update, context: BotContext) -> str:
     query = update.callback_query
     t = await tr(update, context)
-    await answer_query(query)
-    await drop_buttons(query)
+    await answer_and_drop(query)
     context.user_data[DRAFT]["date"] = (
         await my_today(update, context) - timedelta(days=press.DutyDay.of(update).days_ago)
     ).isoformat()
@@ -148,8 +153,7 @@ async def duty_text(update: Update, context: BotContext) -> str:
 async def duty_photo(update: Update, context: BotContext) -> str:
     t = await tr(update, context)
     if update.callback_query:
-        await answer_query(update.callback_query)
-        await drop_buttons(update.callback_query)
+        await answer_and_drop(update.callback_query)
     else:
         context.user_data[DRAFT]["photo"] = update.effective_message.photo[-1].file_id
     skip = press.DutyNoHours().button(t.pgettext("button", "Skip"))
@@ -181,8 +185,7 @@ async def duty_hours(update: Update, context: BotContext) -> str:
         await update.effective_message.reply_text(post_error(t, exc))
         return Step.DUTY_HOURS
     if query is not None:
-        await answer_query(query)
-        await drop_buttons(query)
+        await answer_and_drop(query)
     view = (await my_board(update, context)).view(draft["post"])
     lines = [
         t.gettext("Please check the record:"),
@@ -202,8 +205,7 @@ async def duty_hours(update: Update, context: BotContext) -> str:
 async def duty_save(update: Update, context: BotContext) -> int:
     t = await tr(update, context)
     draft = context.user_data.pop(DRAFT, None) or {}
-    await answer_query(update.callback_query)
-    await drop_buttons(update.callback_query)
+    await answer_and_drop(update.callback_query)
     try:
         await rules.record_duty(
             context.db,

@@ -11,7 +11,7 @@ from domain import posts as rules
 from domain.errors import DomainError, InvalidInput
 from domain.i18n import N_
 from domain.post_models import MAX_CAPACITY, MAX_MEMBER_LIMIT, Post
-from handlers.common import answer_query, drop_buttons, my_today, tr, who
+from handlers.common import answer_and_drop, answer_query, my_today, tr, who
 from handlers.posts import buttons as press
 from handlers.posts.secretary import Secretary, acting, reply, secretary_of, secretary_screen
 from handlers.posts.steps import ADMIN_DRAFT, Step
@@ -47,8 +47,11 @@ async def list_posts(update: Update, context: BotContext, secretary: Secretary) 
     await reply(update, text, reply_markup=keyboard(rows))
 
 
-async def _post(update: Update, context: BotContext, post_id: int) -> tuple[Secretary, Post] | None:
-    """The pressed post of the secretary's branch, or None after refusing."""
+async def _post(
+    update: Update, context: BotContext, post_id: int, *, answer: bool = False
+) -> tuple[Secretary, Post] | None:
+    """The pressed post of the secretary's branch, or None after refusing; `answer` answers
+    the pressed button when there is one."""
     secretary = await secretary_of(update, context, answer=False)
     if secretary is None:
         return None
@@ -59,17 +62,18 @@ async def _post(update: Update, context: BotContext, post_id: int) -> tuple[Secr
     except DomainError as exc:
         await refuse_error(update, secretary.t, exc)
         return None
+    if answer:
+        await answer_query(update.callback_query)
     return secretary, posts[post_id]
 
 
 async def show_post(update: Update, context: BotContext) -> None:
     """The post's card with its edit buttons."""
-    found = await _post(update, context, press.EditPost.of(update).post_id)
+    found = await _post(update, context, press.EditPost.of(update).post_id, answer=True)
     if found is None:
         return
     secretary, post = found
     t = secretary.t
-    await answer_query(update.callback_query)
     rows = [
         [
             press.EditDuties(post.id).button(t.pgettext("button", "✏️ Duties")),
@@ -84,12 +88,11 @@ async def show_post(update: Update, context: BotContext) -> None:
 
 
 async def ask_retire(update: Update, context: BotContext) -> None:
-    found = await _post(update, context, press.Retire.of(update).post_id)
+    found = await _post(update, context, press.Retire.of(update).post_id, answer=True)
     if found is None:
         return
     secretary, post = found
     t = secretary.t
-    await answer_query(update.callback_query)
     await reply(
         update,
         t.gettext("Retire {post}? Nobody can claim it afterwards.", post=post_name(t, post)),
@@ -111,8 +114,7 @@ async def retire(update: Update, context: BotContext) -> None:
     except DomainError as exc:
         await refuse_error(update, t, exc)
         return
-    await answer_query(query)
-    await drop_buttons(query)
+    await answer_and_drop(query)
     await reply(
         update,
         t.gettext("{post} is retired. Its holders stay in the history.", post=post_name(t, post)),

@@ -10,7 +10,7 @@ from bot.context import BotContext
 from domain import posts as rules
 from domain.errors import DomainError, InvalidInput
 from domain.post_models import Stage, next_stage, previous_stage
-from handlers.common import answer_query, drop_buttons, my_today, tr, who
+from handlers.common import answer_and_drop, answer_query, drop_buttons, my_today, tr, who
 from handlers.posts import buttons as press
 from handlers.posts.secretary import Secretary, acting, reply, secretary_of, secretary_screen
 from handlers.posts.steps import ADMIN_DRAFT, Step
@@ -84,8 +84,7 @@ async def forward(update: Update, context: BotContext) -> None:
         await refuse_error(update, t, exc)
         await drop_buttons(query)
         return
-    await answer_query(query)
-    await drop_buttons(query)
+    await answer_and_drop(query)
     await reply(
         update,
         t.gettext(

@@ -11,7 +11,7 @@ from domain import posts as rules
 from domain.errors import Conflict, DomainError
 from domain.i18n import Translator
 from domain.post_models import Availability, Stage
-from handlers.common import answer_query, drop_buttons, my_today, tr, who
+from handlers.common import answer_and_drop, answer_query, my_today, tr, who
 from handlers.conversation import offer
 from handlers.posts import buttons as press
 from handlers.posts.board import my_board
@@ -76,8 +76,7 @@ async def toggle_post(update: Update, context: BotContext) -> str:
 
 async def survey_done(update: Update, context: BotContext) -> str:
     t = await tr(update, context)
-    await answer_query(update.callback_query)
-    await drop_buttons(update.callback_query)
+    await answer_and_drop(update.callback_query)
     rows = [
         [press.SurveyTime(value).button(t.gettext(label))]
         for value, label in AVAILABILITY_NAMES.items()
@@ -91,8 +90,7 @@ async def survey_done(update: Update, context: BotContext) -> str:
 async def survey_time(update: Update, context: BotContext) -> str:
     query = update.callback_query
     t = await tr(update, context)
-    await answer_query(query)
-    await drop_buttons(query)
+    await answer_and_drop(query)
     context.user_data[DRAFT]["time"] = str(press.SurveyTime.of(update).availability)
     await offer(
         update,
@@ -108,8 +106,7 @@ async def survey_skills(update: Update, context: BotContext) -> int | str:
     draft = context.user_data.get(DRAFT) or {}
     skills = update.effective_message.text if update.message else ""
     if update.callback_query:
-        await answer_query(update.callback_query)
-        await drop_buttons(update.callback_query)
+        await answer_and_drop(update.callback_query)
     try:
         await rules.answer_survey(
             context.db,
