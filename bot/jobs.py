@@ -297,6 +297,8 @@ async def _failed(
                 f"job-failed:{name}:{slot.isoformat()}",
                 text=JOB_FAILED,
                 params={"job": name},
+                # Due from the run's own moment, which the tests (and a catch-up) set.
+                not_before=now,
             )
     where = f"job={name} branch={target.branch_id} slot={slot.isoformat()}"
     if first:
