@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from domain.worktime import DEFAULT_QUIET_HOURS, DEFAULT_WORKING_HOURS, Defaults, parse_spans
+from domain.working_time import DEFAULT_QUIET_HOURS, DEFAULT_WORKING_HOURS, Defaults, parse_spans
 
 TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,}$")
 SUPPORTED_LOCALES = ("zh_Hans", "en")

@@ -33,7 +33,7 @@ from telegram.ext import Application
 
 from bot.config import Settings
 from bot.throttle import FROM_OUTBOX, Booking, SharedBudget, Throttle
-from domain import notification, worktime
+from domain import notification, working_time
 from domain.i18n import Translator, resolve, translator
 from domain.notification import Kind
 from storage import outbox
@@ -202,13 +202,13 @@ class Sender:
     ) -> tuple[list[notification.Message], float]:
         """The messages that may go now (working time, per-chat limits), and the seconds
         until a chat held back may get its next one."""
-        policies: dict[int | None, worktime.WorkTime] = {}
+        policies: dict[int | None, working_time.WorkTime] = {}
         soonest = self.settings.outbox_poll_seconds
         ready, held = [], []
         for message in due:
             if message.kind is not Kind.URGENT:
                 if message.branch_id not in policies:
-                    policies[message.branch_id] = await worktime.for_branch(
+                    policies[message.branch_id] = await working_time.for_branch(
                         self.db, message.branch_id, self.settings.worktime_defaults
                     )
                 wait = policies[message.branch_id].wait(message.kind, now)

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from domain import outbox, worktime
+from domain import outbox, working_time
 from domain.access import Actor, require
 from domain.effects import effect
 from domain.errors import InvalidInput, NotFound
@@ -211,13 +211,13 @@ async def progress_message(db, broadcast_id: int) -> tuple[int, int] | None:
 
 
 async def waiting(
-    db, broadcast_id: int, now: datetime, defaults: worktime.Defaults
-) -> worktime.Wait | None:
+    db, broadcast_id: int, now: datetime, defaults: working_time.Defaults
+) -> working_time.Wait | None:
     """Until when and why the broadcast's messages wait under the branch's rules now."""
     found = await store.get(db, broadcast_id)
     if found is None:
         return None
-    return (await worktime.for_branch(db, found["branch_id"], defaults)).wait(Kind.NORMAL, now)
+    return (await working_time.for_branch(db, found["branch_id"], defaults)).wait(Kind.NORMAL, now)
 
 
 async def unfinished(db) -> list[int]:

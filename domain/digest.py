@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from domain import hours, notices, pending, reminders, worktime
+from domain import hours, notices, pending, reminders, working_time
 from domain.access import Actor
 from domain.effects import effect
 from domain.errors import InvalidInput
@@ -95,12 +95,12 @@ async def set_schedule(
     actor: Actor,
     branch_id: int,
     schedule: Schedule,
-    defaults: worktime.Defaults,
+    defaults: working_time.Defaults,
     today: date,
 ) -> Schedule:
     """A secretary of the branch picks the digest's rhythm; never inside quiet hours."""
     async with unit_of_work(db, actor, role=Role.SECRETARY, branch_id=branch_id) as work:
-        policy = await worktime.for_branch(db, branch_id, defaults)
+        policy = await working_time.for_branch(db, branch_id, defaults)
         if policy.in_quiet_hours(datetime.combine(today, schedule.at, tzinfo=policy.tz)):
             raise InvalidInput("digest_quiet_hours")
         await job_runs.set_branch_schedule(

@@ -1,6 +1,6 @@
 """China's working days, in layers, each overriding the ones below it:
 
-1. a branch's own days (`partybot branch day`, applied by `domain.worktime.WorkTime`);
+1. a branch's own days (`partybot branch day`, applied by `domain.working_time.WorkTime`);
 2. the county's official schedule as the operator entered it from the State Council's
    notice (`partybot calendar set` / `import`);
 3. the `chinesecalendar` package's official data, for the years it really covers;

@@ -13,7 +13,7 @@ from telegram.ext import Application
 from bot.context import BotContext
 from domain import broadcasts
 from domain.i18n import Translator
-from domain.worktime import Wait
+from domain.working_time import Wait
 from handlers.common import now, tr_for, unless_unchanged, wait_text
 
 

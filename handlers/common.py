@@ -11,12 +11,12 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 from telegram.error import BadRequest
 
 from bot.context import BotContext
-from domain import hours, languages, outbox, worktime
+from domain import hours, languages, outbox, working_time
 from domain.access import Actor, actor
 from domain.errors import DomainError
 from domain.i18n import N_, Translator, resolve, translator
 from domain.notification import Kind
-from domain.worktime import HELD_REASONS, Wait
+from domain.working_time import HELD_REASONS, Wait
 from handlers.buttons import Button
 from storage.db import utcnow
 
@@ -192,7 +192,7 @@ def now(context: BotContext) -> datetime:
 
 async def branch_zone(context: BotContext, branch_id: int | None) -> ZoneInfo:
     """The zone every date a person picks, types or reads of the branch's is in."""
-    return await worktime.zone_of(context.db, branch_id, context.settings.bot_timezone)
+    return await working_time.zone_of(context.db, branch_id, context.settings.bot_timezone)
 
 
 async def branch_today(context: BotContext, branch_id: int | None) -> date:
@@ -238,13 +238,13 @@ async def tell_waits(update: Update, context: BotContext) -> None:
     if not queued or chat is None:
         return
     moment = now(context)
-    policies: dict[int | None, worktime.WorkTime] = {}
+    policies: dict[int | None, working_time.WorkTime] = {}
     waits: list[Wait] = []
     for chat_id, branch_id, kind, not_before in queued:
         if chat_id == chat.id or kind == Kind.URGENT or not_before > moment:
             continue
         if branch_id not in policies:
-            policies[branch_id] = await worktime.for_branch(
+            policies[branch_id] = await working_time.for_branch(
                 context.db, branch_id, context.settings.worktime_defaults
             )
         if (wait := policies[branch_id].wait(Kind(kind), moment)) is not None:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from domain import admin
-from storage import worktime
+from storage import working_time
 from tests.conftest import Branch, branch_with_secretary
 from tests.flows import approved_member, begin_outflow, log_hours, new_event, start_logging
 
@@ -20,7 +20,7 @@ NOW = datetime(2026, 12, 1, 4, 30, tzinfo=UTC)
 @pytest.fixture
 async def new_york(bot) -> Branch:
     created = await branch_with_secretary(bot, "华埠社区党支部", "赵书记", "城关区")
-    await worktime.set_times(
+    await working_time.set_times(
         bot.db, created.id, timezone="America/New_York", working_hours=None, quiet_hours=None
     )
     return created

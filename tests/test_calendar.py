@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 
-from domain import admin, workdays, worktime
+from domain import admin, workdays, working_time
 from domain.workdays import Calendar, Source
 from storage import migrations
-from storage import worktime as stored
+from storage import working_time as stored
 from storage.db import Database
 from tests.test_cli import environment
 from tests.world import database_at
@@ -69,7 +69,9 @@ def test_each_layer_overrides_the_ones_below():
     # The weekday rule alone where nothing else speaks.
     assert calendar.day(date(2027, 1, 16)).source is Source.WEEKDAY
     # The branch's own day wins over all of them.
-    branch = worktime.WorkTime(SHANGHAI, exceptions={date(2027, 1, 9): False}, calendar=calendar)
+    branch = working_time.WorkTime(
+        SHANGHAI, exceptions={date(2027, 1, 9): False}, calendar=calendar
+    )
     assert not branch.is_working_day(date(2027, 1, 9))
     assert branch.is_working_day(date(2027, 1, 4))
 
@@ -79,7 +81,7 @@ async def test_a_branch_working_time_reads_the_entered_calendar(tmp_path):
         branch = await admin.add_branch(db, "幸福社区党支部")
         await workdays.enter(db, [2027], workdays.entries([], [("2027-01-09", "")]))
         await stored.set_day(db, branch.id, date(2027, 1, 16), True, "community day")
-        own = await worktime.for_branch(db, branch.id, worktime.Defaults("Asia/Shanghai"))
+        own = await working_time.for_branch(db, branch.id, working_time.Defaults("Asia/Shanghai"))
         assert own.is_working_day(date(2027, 1, 9)) and own.is_working_day(date(2027, 1, 16))
         saturday = datetime(2027, 1, 9, 10, 0, tzinfo=SHANGHAI)
         assert own.in_working_hours(saturday)

@@ -11,7 +11,7 @@ from domain import admin, cadres, digest, hours, pending
 from domain.access import actor
 from domain.activity import ActivityKind
 from handlers import broadcast
-from storage import worktime as worktime_store
+from storage import working_time as worktime_store
 from tests.cadre_support import facts, member
 from tests.conftest import invite, onboard
 from tests.console_helpers import sent_file, sheet_rows

@@ -10,7 +10,7 @@ import pytest
 
 from domain import outbox
 from domain.notification import Kind
-from storage import worktime
+from storage import working_time
 from tests.cadre_support import member
 from tests.flows import approved_member, log_hours
 from tests.test_calendar import shifted
@@ -48,8 +48,8 @@ async def held(bot) -> tuple[str | None, str]:
 async def change(bot, monkeypatch, moment: datetime, **times) -> None:
     """`partybot branch time` at `moment` (the release reads the clock)."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(worktime, "utcnow", lambda: moment.astimezone(UTC))
-        await worktime.set_times(
+        patch.setattr(working_time, "utcnow", lambda: moment.astimezone(UTC))
+        await working_time.set_times(
             bot.db,
             times.pop("branch"),
             timezone=times.get("timezone"),
@@ -59,7 +59,7 @@ async def change(bot, monkeypatch, moment: datetime, **times) -> None:
 
 
 async def test_clearing_quiet_hours_releases_what_waited_for_the_morning(bot, branch, monkeypatch):
-    await worktime.set_times(
+    await working_time.set_times(
         bot.db, branch.id, timezone=None, working_hours=None, quiet_hours="21:30-08:00"
     )
     secretary = branch.secretary
@@ -100,14 +100,14 @@ async def test_new_working_hours_and_an_entered_day_re_time_held_messages(bot, b
     assert row["held_by"] == "office_hours"
     assert datetime.fromisoformat(row["next_attempt_at"]) == local("2026-12-07 08:00")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(worktime, "utcnow", lambda: saturday.astimezone(UTC))
-        await worktime.set_day(bot.db, branch.id, date(2026, 12, 5), True, "社区活动日")
+        patch.setattr(working_time, "utcnow", lambda: saturday.astimezone(UTC))
+        await working_time.set_day(bot.db, branch.id, date(2026, 12, 5), True, "社区活动日")
     await deliver_at(bot, local("2026-12-05 09:01"))
     assert len(branch.secretary.messages) == before + 2
 
 
 async def test_a_broadcast_held_by_quiet_hours_says_until_when(bot, branch):
-    await worktime.set_times(
+    await working_time.set_times(
         bot.db, branch.id, timezone=None, working_hours=None, quiet_hours="21:30-08:00"
     )
     someone = bot.person("党员甲")
@@ -158,7 +158,7 @@ def test_job_run_says_when_what_it_queued_will_be_delivered(tmp_path):
 
 
 async def test_a_secretary_deciding_at_night_is_told_when_the_member_will_hear(bot, branch):
-    await worktime.set_times(
+    await working_time.set_times(
         bot.db, branch.id, timezone=None, working_hours=None, quiet_hours="21:30-08:00"
     )
     moment = [local("2026-12-02 12:00")]

@@ -294,7 +294,7 @@ def digest_slots(rows) -> list[datetime]:
 
 
 async def test_a_zone_change_never_runs_the_new_zones_earlier_slot(bot, branch):
-    from storage import worktime as stored
+    from storage import working_time as stored
 
     assert await jobs.run_due(bot.db, bot.settings, local("2026-12-01 08:31")) == 1
     switch = stored.set_times(
@@ -313,7 +313,7 @@ async def test_a_zone_change_never_runs_the_new_zones_earlier_slot(bot, branch):
 
 
 async def test_a_slot_the_old_zone_missed_runs_once_after_the_change(bot, branch):
-    from storage import worktime as stored
+    from storage import working_time as stored
 
     # Down over Shanghai's 08:30; the zone changes at 13:32; the bot starts at 13:33.
     switch = stored.set_times(

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.cli.shell import Commands, require_branch
 from bot.config import Settings
 from domain import admin, hours, mobile
-from domain.worktime import parse_spans
-from storage import worktime
+from domain.working_time import parse_spans
+from storage import working_time
 from storage.db import Database
 
 
@@ -86,7 +86,7 @@ async def _branch_add(settings: Settings, db: Database, args: argparse.Namespace
 
 async def _branch_day(settings: Settings, db: Database, args: argparse.Namespace) -> int:
     await require_branch(db, args.branch)
-    await worktime.set_day(db, args.branch, args.day, args.working, args.note)
+    await working_time.set_day(db, args.branch, args.day, args.working, args.note)
     kind = "a working day" if args.working else "a day off"
     print(f"{args.day} is {kind} for branch {args.branch}")
     return 0
@@ -94,14 +94,14 @@ async def _branch_day(settings: Settings, db: Database, args: argparse.Namespace
 
 async def _branch_time(settings: Settings, db: Database, args: argparse.Namespace) -> int:
     await require_branch(db, args.branch)
-    await worktime.set_times(
+    await working_time.set_times(
         db,
         args.branch,
         timezone=args.timezone,
         working_hours=args.working_hours,
         quiet_hours=args.quiet_hours,
     )
-    own = await worktime.load(db, args.branch)
+    own = await working_time.load(db, args.branch)
     print(
         f"branch {args.branch}: timezone={own.timezone or settings.bot_timezone}"
         f" working={own.working_hours or settings.bot_working_hours}"

@@ -10,7 +10,7 @@ from bot.cli.shell import EXIT_FAILED, Commands, read, require_branch
 from bot.config import Settings
 from domain import workdays
 from domain.errors import InvalidInput
-from storage import worktime
+from storage import working_time
 from storage.db import Database
 
 
@@ -76,7 +76,7 @@ async def _calendar_show(settings: Settings, db: Database, args: argparse.Namesp
     own = {}
     if args.branch is not None:
         await require_branch(db, args.branch)
-        own = (await worktime.load(db, args.branch)).exceptions
+        own = (await working_time.load(db, args.branch)).exceptions
     for line in workdays.year_lines(calendar, args.year, own):
         print(line)
     return 0

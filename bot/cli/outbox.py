@@ -8,7 +8,7 @@ from datetime import datetime
 
 from bot.cli.shell import Commands
 from bot.config import Settings
-from domain import worktime as worktime_rules
+from domain import working_time as worktime_rules
 from domain.errors import Conflict
 from storage import outbox
 from storage.db import Database, utcnow

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from typing import Protocol
 
-from domain import worktime
+from domain import working_time
 from domain.events.attendance import close_attendance
 from domain.events.reminders import send_reminders
 from storage.db import Database
@@ -15,7 +15,7 @@ class Settings(Protocol):
     """What the events' job reads of the bot's configuration."""
 
     @property
-    def worktime_defaults(self) -> worktime.Defaults: ...
+    def worktime_defaults(self) -> working_time.Defaults: ...
 
 
 async def run(
@@ -26,8 +26,8 @@ async def run(
     settings: Settings | None = None,
 ) -> int:
     """The events' job, every minute: reminders, then attendance whose window has closed."""
-    defaults = settings.worktime_defaults if settings else worktime.Defaults(str(tz))
-    policy = await worktime.for_branch(db, branch_id, defaults)
+    defaults = settings.worktime_defaults if settings else working_time.Defaults(str(tz))
+    policy = await working_time.for_branch(db, branch_id, defaults)
     return await send_reminders(db, branch_id, now, tz, policy) + await close_attendance(
         db, branch_id, now, tz
     )

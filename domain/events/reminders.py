@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, tzinfo
 
-from domain import worktime
+from domain import working_time
 from domain.access import Actor
 from domain.effects import effect
 from domain.errors import InvalidInput, NotAllowed
@@ -41,7 +41,7 @@ async def set_lead(db: Database, actor: Actor, minutes: int) -> int:
 
 
 async def send_reminders(
-    db: Database, branch_id: int | None, now: datetime, tz: tzinfo, policy: worktime.WorkTime
+    db: Database, branch_id: int | None, now: datetime, tz: tzinfo, policy: working_time.WorkTime
 ) -> int:
     """Reminders of the branch's events whose time has come (each member's lead time), each
     claimed and queued in one transaction: running again queues none of them twice. A

@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from domain import admin, workdays, worktime
+from domain import admin, workdays, working_time
 from domain.notification import Kind
-from domain.worktime import WorkTime, parse_spans
-from storage import worktime as stored
+from domain.working_time import WorkTime, parse_spans
+from storage import working_time as stored
 from storage.db import Database
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -126,7 +126,7 @@ def test_malformed_spans_are_refused(text):
 
 
 async def test_branch_settings_come_from_the_database(tmp_path):
-    defaults = worktime.Defaults("Asia/Shanghai")
+    defaults = working_time.Defaults("Asia/Shanghai")
     async with Database(tmp_path / "w.db") as db:
         branch = await admin.add_branch(db, "幸福社区党支部")
         async with db.transaction() as conn:
@@ -135,19 +135,19 @@ async def test_branch_settings_come_from_the_database(tmp_path):
                 (branch.id,),
             )
         await stored.set_day(db, branch.id, date(2026, 3, 7), True, "community day")
-        own = await worktime.for_branch(db, branch.id, defaults)
+        own = await working_time.for_branch(db, branch.id, defaults)
         assert own.quiet == parse_spans("22:00-07:00")
-        assert own.working == parse_spans(worktime.DEFAULT_WORKING_HOURS)
+        assert own.working == parse_spans(working_time.DEFAULT_WORKING_HOURS)
         assert own.is_working_day(date(2026, 3, 7))
-        assert (await worktime.for_branch(db, None, defaults)).exceptions == {}
+        assert (await working_time.for_branch(db, None, defaults)).exceptions == {}
 
 
 @pytest.mark.parametrize(
     ("moment", "kind", "until", "why"),
     [
-        ("2026-12-01 23:00", Kind.NORMAL, "2026-12-02 08:00", worktime.Held.QUIET),
-        ("2026-12-02 10:00", Kind.AFTER_HOURS, "2026-12-02 18:00", worktime.Held.WORKING_DAY),
-        ("2026-12-05 10:00", Kind.OFFICE_HOURS, "2026-12-07 09:00", worktime.Held.OFFICE),
+        ("2026-12-01 23:00", Kind.NORMAL, "2026-12-02 08:00", working_time.Held.QUIET),
+        ("2026-12-02 10:00", Kind.AFTER_HOURS, "2026-12-02 18:00", working_time.Held.WORKING_DAY),
+        ("2026-12-05 10:00", Kind.OFFICE_HOURS, "2026-12-07 09:00", working_time.Held.OFFICE),
     ],
 )
 def test_a_held_message_knows_until_when_and_why(moment, kind, until, why):

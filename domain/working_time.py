@@ -18,7 +18,7 @@ from domain.i18n import N_
 from domain.notification import Kind
 from domain.workdays import Calendar
 from domain.workdays import load as load_calendar
-from storage import branches, worktime
+from storage import branches, working_time
 from storage.db import Database
 
 DEFAULT_WORKING_HOURS = "09:00-12:00,13:30-18:00"
@@ -179,7 +179,7 @@ async def for_branch(db: Database, branch_id: int | None, defaults: Defaults) ->
             parse_spans(defaults.quiet_hours),
             calendar=calendar,
         )
-    own = await worktime.load(db, branch_id)
+    own = await working_time.load(db, branch_id)
     return WorkTime(
         ZoneInfo(own.timezone or defaults.timezone),
         parse_spans(own.working_hours if own.working_hours is not None else defaults.working_hours),
