@@ -13,6 +13,17 @@ def as_hours(half_hours: int) -> Decimal:
     return Decimal(half_hours) / 2
 
 
+@dataclass(frozen=True)
+class Draft:
+    """The hours of one record as a member confirmed them in /hours (or an event earned)."""
+
+    kind: ActivityKind
+    day: date
+    half_hours: int
+    description: str
+    photo_file_id: str | None = None
+
+
 class ActivityKind(StrEnum):
     LESSON = "lesson"  # 党课
     FILM = "film"  # 电教片

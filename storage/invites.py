@@ -9,37 +9,18 @@ from storage import rows
 from storage.db import Database, iso, utcnow
 
 
-async def create(
-    conn: aiosqlite.Connection,
-    *,
-    code: str,
-    branch_id: int,
-    role: InviteRole,
-    uses: int,
-    expires_at: datetime | None,
-    created_by: int | None = None,
-    unit_id: int | None = None,
-    person_id: int | None = None,
-) -> int:
-    cur = await conn.execute(
-        "INSERT INTO invites (code, branch_id, role, uses_left, expires_at, created_by,"
-        " created_at, person_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            code,
-            branch_id,
-            stored_role(role),
-            uses,
-            iso(expires_at) if expires_at else None,
-            created_by,
-            iso(utcnow()),
-            person_id,
-        ),
+async def create(conn: aiosqlite.Connection, invite: Invite, created_by: int | None = None) -> int:
+    """Store `invite` (its `id` is not used: the new one is returned); `uses_left` is the
+    number of uses it is made with."""
+    expires_at = iso(invite.expires_at) if invite.expires_at else None
+    row = dict(code=invite.code, branch_id=invite.branch_id, role=stored_role(invite.role))
+    row |= dict(uses_left=invite.uses_left, expires_at=expires_at, person_id=invite.person_id)
+    invite_id = await rows.insert(
+        conn, "invites", row, dict(created_by=created_by, created_at=iso(utcnow()))
     )
-    if role is InviteRole.COUNTY or unit_id is not None:
-        await conn.execute(
-            "INSERT INTO invite_orgs (invite_id, unit_id) VALUES (?, ?)", (cur.lastrowid, unit_id)
-        )
-    return cur.lastrowid
+    if invite.role is InviteRole.COUNTY or invite.unit_id is not None:
+        await rows.insert(conn, "invite_orgs", dict(invite_id=invite_id, unit_id=invite.unit_id))
+    return invite_id
 
 
 def stored_role(role: InviteRole) -> str:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import aiosqlite
 
-from domain.models import InviteRole, JoinRequest, RequestStatus
+from domain.models import Invite, JoinRequest, RequestStatus
 from storage import rows
 from storage.db import Database, decide_pending, fetch_one, iso, utcnow
 from storage.invites import WITH_ORG, stored_role
@@ -10,18 +10,12 @@ from storage.invites import WITH_ORG, stored_role
 _SELECT = "SELECT join_requests.*," + WITH_ORG.format(table="join_requests", key="invite_id")
 
 
-async def create(
-    conn: aiosqlite.Connection,
-    *,
-    person_id: int,
-    branch_id: int,
-    invite_id: int | None,
-    role: InviteRole,
-) -> int:
+async def create(conn: aiosqlite.Connection, person_id: int, invite: Invite) -> int:
+    """The person's request to join the branch of `invite`, with the role it was made for."""
     cur = await conn.execute(
         "INSERT INTO join_requests (person_id, branch_id, invite_id, role, created_at)"
         " VALUES (?, ?, ?, ?, ?)",
-        (person_id, branch_id, invite_id, stored_role(role), iso(utcnow())),
+        (person_id, invite.branch_id, invite.id, stored_role(invite.role), iso(utcnow())),
     )
     return cur.lastrowid
 

@@ -39,17 +39,14 @@ async def insert(
     telegram_id: int | None,
     branch_id: int | None,
     name: str | None,
-    phone: str | None,
-    category: Category | None,
-    status: PersonStatus,
+    phone: str | None = None,
+    category: Category | None = None,
+    status: PersonStatus = PersonStatus.ACTIVE,
 ) -> int:
     now = iso(utcnow())
-    cur = await conn.execute(
-        "INSERT INTO people (telegram_id, branch_id, name, phone, category, status,"
-        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (telegram_id, branch_id, name, phone, category, status, now, now),
-    )
-    return cur.lastrowid
+    row = dict(telegram_id=telegram_id, branch_id=branch_id, name=name, phone=phone)
+    row |= dict(category=category, status=status, created_at=now, updated_at=now)
+    return await rows.insert(conn, "people", row)
 
 
 async def update(conn: aiosqlite.Connection, person_id: int, **fields: object) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import fields
+from dataclasses import asdict, fields, is_dataclass
 from typing import Any, TypeVar
+
+import aiosqlite
 
 from domain.models import (
     Branch,
@@ -19,7 +21,7 @@ from domain.models import (
     RequestStatus,
     UnitOrg,
 )
-from storage.db import Database, Params, parse_iso
+from storage.db import Database, Params, parse_iso, placeholders
 
 T = TypeVar("T")
 
@@ -32,6 +34,25 @@ def build(cls: type[T], row: sqlite3.Row, **converted: Any) -> T:
     """
     plain = {f.name: row[f.name] for f in fields(cls) if f.name not in converted}
     return cls(**plain, **converted)
+
+
+def columns(*parts: object) -> dict[str, Any]:
+    """A row's columns from dataclasses (a column per field) and mappings; a later part's
+    column replaces an earlier one's (a date stored as text, say)."""
+    values: dict[str, Any] = {}
+    for part in parts:
+        values |= asdict(part) if is_dataclass(part) else dict(part)  # type: ignore[arg-type]
+    return values
+
+
+async def insert(conn: aiosqlite.Connection, table: str, *parts: object) -> int:
+    """Insert one row of `columns(*parts)`; its id. `table` is always a literal of the caller."""
+    values = columns(*parts)
+    cur = await conn.execute(
+        f"INSERT INTO {table} ({', '.join(values)}) VALUES ({placeholders(values)})",
+        tuple(values.values()),
+    )
+    return cur.lastrowid
 
 
 def branch(row: sqlite3.Row) -> Branch:
