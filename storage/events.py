@@ -7,7 +7,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from domain.activity import ActivityKind, Attendance, CheckMethod, Event, Rsvp
+from domain.activity import ActivityKind, Attendance, CheckMethod, Event, EventDraft, Rsvp
 from domain.models import Person
 from storage import rows
 from storage.db import Database, Params, fetch_all, iso, parse_iso, placeholders, utcnow
@@ -43,44 +43,12 @@ def attendance(row: sqlite3.Row) -> Attendance:
 
 
 async def insert(
-    conn: aiosqlite.Connection,
-    *,
-    branch_id: int,
-    title: str,
-    kind: ActivityKind,
-    starts_at: datetime,
-    ends_at: datetime,
-    place: str,
-    latitude: float | None,
-    longitude: float | None,
-    capacity: int | None,
-    open_to_cadres: bool,
-    open_to_inflow: bool,
-    secret: str,
-    created_by: int,
+    conn: aiosqlite.Connection, draft: EventDraft, secret: str, created_by: int | None
 ) -> int:
-    cur = await conn.execute(
-        "INSERT INTO events (branch_id, title, kind, starts_at, ends_at, place, latitude,"
-        " longitude, capacity, open_to_cadres, open_to_inflow, secret, created_by, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            branch_id,
-            title,
-            kind,
-            iso(starts_at),
-            iso(ends_at),
-            place,
-            latitude,
-            longitude,
-            capacity,
-            int(open_to_cadres),
-            int(open_to_inflow),
-            secret,
-            created_by,
-            iso(utcnow()),
-        ),
-    )
-    return cur.lastrowid
+    when = dict(starts_at=iso(draft.starts_at), ends_at=iso(draft.ends_at))
+    flags = dict(open_to_cadres=int(draft.open_to_cadres), open_to_inflow=int(draft.open_to_inflow))
+    made = dict(secret=secret, created_by=created_by, created_at=iso(utcnow()))
+    return await rows.insert(conn, "events", draft, when, flags, made)
 
 
 async def get(db: Database | aiosqlite.Connection, event_id: int) -> Event | None:

@@ -34,9 +34,6 @@ async def insert(
     draft: Draft,
     status: HourStatus,
     source: HourSource,
-    *,
-    event_id: int | None = None,
-    post_id: int | None = None,
 ) -> int:
     now = iso(utcnow())
     return await rows.insert(
@@ -44,7 +41,7 @@ async def insert(
         "hour_records",
         draft,
         dict(person_id=person_id, branch_id=branch_id, day=draft.day.isoformat(), status=status),
-        dict(source=source, event_id=event_id, post_id=post_id, created_at=now, updated_at=now),
+        dict(source=source, created_at=now, updated_at=now),
     )
 
 

@@ -37,11 +37,15 @@ def build(cls: type[T], row: sqlite3.Row, **converted: Any) -> T:
 
 
 def columns(*parts: object) -> dict[str, Any]:
-    """A row's columns from dataclasses (a column per field) and mappings; a later part's
-    column replaces an earlier one's (a date stored as text, say)."""
+    """A row's columns from dataclasses (a column per field but `id`, which the database
+    gives) and mappings; a later part's column replaces an earlier one's (a date stored as
+    text, say)."""
     values: dict[str, Any] = {}
     for part in parts:
-        values |= asdict(part) if is_dataclass(part) else dict(part)  # type: ignore[arg-type]
+        if is_dataclass(part):
+            values |= {k: v for k, v in asdict(part).items() if k != "id"}
+        else:
+            values |= dict(part)
     return values
 
 
@@ -56,7 +60,7 @@ async def insert(conn: aiosqlite.Connection, table: str, *parts: object) -> int:
 
 
 def branch(row: sqlite3.Row) -> Branch:
-    return Branch(row["id"], row["name"], row["code"], row["district_id"], row["timezone"])
+    return build(Branch, row)
 
 
 def person(row: sqlite3.Row) -> Person:
@@ -116,7 +120,7 @@ def join_request(row: sqlite3.Row) -> JoinRequest:
 
 
 def unit_org(row: sqlite3.Row) -> UnitOrg:
-    return UnitOrg(row["id"], row["name"], row["parent_id"], row["locale"], row["chat_id"])
+    return build(UnitOrg, row)
 
 
 def cadre_registration(row: sqlite3.Row) -> CadreRegistration:

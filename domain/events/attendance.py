@@ -64,7 +64,7 @@ async def finish(
     record = None
     if half_hours:
         day = event.starts_at.astimezone(tz).date()
-        earned = hours.Draft(event.kind, day, half_hours, event.title)
+        earned = hours.Draft(event.kind, day, half_hours, event.title, event_id=event.id)
         record = await hours.credit_event(
             conn, event, person_id, earned, by=actor_id, status=status
         )

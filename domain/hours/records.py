@@ -51,24 +51,21 @@ async def log(
     """Record self-reported hours as attested (pending until a secretary approves); the
     secretaries are asked to review it, with the photo's bytes (`evidence`) if there is one."""
     _, branch_id = member(actor)
+    # What a member logs here belongs to no event and no post: those bring their own hours.
+    draft = replace(draft, event_id=None, post_id=None)
     async with unit_of_work(db, actor, branch_id=branch_id) as work:
         return await log_in(work, draft, today=today, evidence=evidence)
 
 
 async def log_in(
-    work: UnitOfWork,
-    draft: Draft,
-    *,
-    today: date,
-    evidence: bytes | None = None,
-    post_id: int | None = None,
+    work: UnitOfWork, draft: Draft, *, today: date, evidence: bytes | None = None
 ) -> HourRecord:
     """`log` inside the caller's unit of work, for its person and branch: a post's duty
-    record brings its hours here (with `post_id`), so the two are written together or not
-    at all."""
+    record brings its hours here (the draft names the post), so the two are written
+    together or not at all."""
     conn, person_id, branch_id = work.conn, work.person.id, work.branch_id
     kind = ActivityKind(draft.kind)
-    if kind is ActivityKind.POST_DUTY and post_id is None:
+    if kind is ActivityKind.POST_DUTY and draft.post_id is None:
         # Post-duty hours belong to a post: they come with the duty record in /posts.
         raise InvalidInput("post_duty_via_posts")
     if not 0 < draft.half_hours <= MAX_HALF_HOURS_PER_RECORD:
@@ -77,7 +74,7 @@ async def log_in(
     check_day(draft.day, today, await settings.window(conn, branch_id))
     await room_on_day(conn, person_id, draft.day, draft.half_hours)
     record_id = await store.insert(
-        conn, person_id, branch_id, draft, HourStatus.PENDING, HourSource.SELF, post_id=post_id
+        conn, person_id, branch_id, draft, HourStatus.PENDING, HourSource.SELF
     )
     attachment = evidence and outbox.Attachment(
         f"hours-{record_id}.jpg", content=evidence, photo=True
@@ -90,7 +87,7 @@ async def log_in(
         kind=str(kind),
         day=draft.day.isoformat(),
         half_hours=draft.half_hours,
-        post=post_id,
+        post=draft.post_id,
     )
     return await fetch(conn, record_id)
 
@@ -126,8 +123,8 @@ async def credit_event(
     by: int | None,
     status: HourStatus = HourStatus.VERIFIED,
 ) -> HourRecord | None:
-    """Verified hours from an event's attendance (`earned`: its kind, day, half-hours and
-    title), in the caller's transaction; trimmed to what still fits in the day's 24 hours
+    """Verified hours from an event's attendance (`earned`: its kind, day, half-hours, title
+    and id), in the caller's transaction; trimmed to what still fits in the day's 24 hours
     (None when nothing does). `PENDING` when the attendance does not show how long the
     person stayed: a secretary decides. `by` is who marked the attendance, if anyone."""
     room = MAX_HALF_HOURS_PER_DAY - await store.day_total(conn, person_id, earned.day)
@@ -135,14 +132,14 @@ async def credit_event(
     if earned.half_hours <= 0:
         return None
     record_id = await store.insert(
-        conn, person_id, event.branch_id, earned, status, HourSource.EVENT, event_id=event.id
+        conn, person_id, event.branch_id, earned, status, HourSource.EVENT
     )
     work = UnitOfWork.joining(conn, by=by, branch_id=event.branch_id)
     await work.audit(
         "hours.credited",
         "hour_record",
         record_id,
-        event=event.id,
+        event=earned.event_id,
         half_hours=earned.half_hours,
         status=str(status),
     )
