@@ -126,19 +126,15 @@ async def attendance_of(
 
 
 async def check_in(
-    conn: aiosqlite.Connection,
-    event_id: int,
-    person_id: int,
-    at: datetime,
-    method: CheckMethod,
-    marked_by: int | None = None,
+    conn: aiosqlite.Connection, event_id: int, person_id: int, at: datetime, method: CheckMethod
 ) -> bool:
-    """False when the person was already checked in (the row is never overwritten)."""
+    """False when the person was already checked in (the row is never overwritten). A
+    secretary who marks someone present is recorded by the check-out (`marked_by`)."""
     return await _changed_one(
         conn,
-        "INSERT INTO event_attendance (event_id, person_id, checked_in_at, method_in, marked_by)"
-        " VALUES (?, ?, ?, ?, ?) ON CONFLICT(event_id, person_id) DO NOTHING",
-        (event_id, person_id, iso(at), method, marked_by),
+        "INSERT INTO event_attendance (event_id, person_id, checked_in_at, method_in)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT(event_id, person_id) DO NOTHING",
+        (event_id, person_id, iso(at), method),
     )
 
 
