@@ -14,6 +14,7 @@ from tests.conftest import branch_with_secretary
 from tests.fakes.harness import Person
 from tests.flows import (
     approved_member,
+    assess,
     claim_post,
     forward_stage,
     manage_posts,
@@ -244,12 +245,8 @@ async def test_a_whole_year_of_posts(bot, branch, li):
     await secretary.send("走访扎实，反映问题及时")
     assert "已保存：李明，民意收集岗：优秀。" in secretary.last_text
     assert "您在民意收集岗的考核结果：优秀。\n走访扎实，反映问题及时" in li.last_text
-    await secretary.press("张伟 · 政策宣传岗")
-    await secretary.press("称职")
-    await secretary.press("跳过")
-    await secretary.press("王芳 · 设施维护岗")
-    await secretary.press("基本称职")
-    await secretary.send("参与较少")
+    await assess(secretary, "张伟 · 政策宣传岗", "称职")
+    await assess(secretary, "王芳 · 设施维护岗", "基本称职", "参与较少")
     assert "Your assessment on Facility maintenance post: Basically competent." in wang.last_text
     await li.send("/posts")
     await li.press("👤 我的岗位")
