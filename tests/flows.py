@@ -22,6 +22,13 @@ def today() -> date:
     return datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
 
+async def retype(person: Person, field: str, value: str) -> None:
+    """On a screen with ✏️ buttons (a review, a post's card): `field`'s button, then its
+    new value typed."""
+    await person.press(f"✏️ {field}")
+    await person.send(value)
+
+
 # ------------------------------------------------------------------------------ joining
 
 

@@ -20,6 +20,7 @@ from tests.flows import (
     manage_posts,
     on_duty,
     open_post,
+    retype,
     start_duty_record,
 )
 
@@ -394,8 +395,7 @@ async def test_the_secretary_shapes_the_posts(bot, branch, li):
     await secretary.send("楼栋长岗")
     assert "已新增岗位：楼栋长岗" in secretary.last_text
     await manage_posts(secretary, "楼栋长岗")
-    await secretary.press("✏️ 职责")
-    await secretary.send("联系本楼栋住户，收集并反映诉求。")
+    await retype(secretary, "职责", "联系本楼栋住户，收集并反映诉求。")
     await manage_posts(secretary, "👤 每人上限：3")
     await secretary.send("11")
     assert "1 到 10 之间的整数" in secretary.last_text
