@@ -209,11 +209,19 @@ async def find(db: Database, record_id: int) -> HourRecord | None:
     return await store.get(db, record_id)
 
 
-async def own_record(db: Database, actor: Actor, record_id: int) -> HourRecord:
+async def own_record(
+    db: Database, actor: Actor, record_id: int, *, editable: bool = False
+) -> HourRecord:
+    """The member's own record; with `editable`, refused unless they may still change it
+    (an early answer: `edit_hours` checks again in its transaction)."""
     person_id, _ = member(actor)
     record = await store.get(db, record_id)
     if record is None or record.person_id != person_id:
         raise NotFound("hours_unknown")
+    if editable and record.status is not HourStatus.PENDING:
+        raise Conflict("hours_not_pending")
+    if editable and record.source is not HourSource.SELF:
+        raise Conflict("hours_from_event")
     return record
 
 
