@@ -138,13 +138,21 @@ async def check_in(
     )
 
 
-async def seen(conn: aiosqlite.Connection, event_id: int, person_id: int, at: datetime) -> bool:
+async def _while_open(
+    conn: aiosqlite.Connection, event_id: int, person_id: int, changes: str, *values: object
+) -> bool:
+    """`changes` (an UPDATE's SET list) to the person's attendance while it is open: False
+    once they are checked out, so a late or repeated step changes nothing."""
     return await _changed_one(
         conn,
-        "UPDATE event_attendance SET last_seen_at = ?"
+        f"UPDATE event_attendance SET {changes}"
         " WHERE event_id = ? AND person_id = ? AND checked_out_at IS NULL",
-        (iso(at), event_id, person_id),
+        (*values, event_id, person_id),
     )
+
+
+async def seen(conn: aiosqlite.Connection, event_id: int, person_id: int, at: datetime) -> bool:
+    return await _while_open(conn, event_id, person_id, "last_seen_at = ?", iso(at))
 
 
 async def open_after_window(
@@ -165,12 +173,8 @@ async def auto_close(
     conn: aiosqlite.Connection, event_id: int, person_id: int, at: datetime
 ) -> bool:
     """Closed by the events job, with no check-out method: nobody checked out."""
-    return await _changed_one(
-        conn,
-        "UPDATE event_attendance SET checked_out_at = ?, auto_closed = 1"
-        " WHERE event_id = ? AND person_id = ? AND checked_out_at IS NULL",
-        (iso(at), event_id, person_id),
-    )
+    changes = "checked_out_at = ?, auto_closed = 1"
+    return await _while_open(conn, event_id, person_id, changes, iso(at))
 
 
 async def check_out(
@@ -181,13 +185,8 @@ async def check_out(
     method: CheckMethod,
     marked_by: int | None = None,
 ) -> bool:
-    return await _changed_one(
-        conn,
-        "UPDATE event_attendance SET checked_out_at = ?, method_out = ?,"
-        " marked_by = COALESCE(?, marked_by)"
-        " WHERE event_id = ? AND person_id = ? AND checked_out_at IS NULL",
-        (iso(at), method, marked_by, event_id, person_id),
-    )
+    changes = "checked_out_at = ?, method_out = ?, marked_by = COALESCE(?, marked_by)"
+    return await _while_open(conn, event_id, person_id, changes, iso(at), method, marked_by)
 
 
 async def wrong_codes_since(db: Database, person_id: int, since: datetime) -> list[datetime]:
