@@ -68,14 +68,12 @@ async def grant_role(
     role: Role,
     granted_by: int | None = None,
 ) -> bool:
-    cur = await conn.execute(
-        "INSERT INTO roles (person_id, branch_id, role, granted_at, granted_by)"
-        " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        (person_id, branch_id, role, iso(utcnow()), granted_by),
-    )
-    if cur.rowcount > 0:
-        await mark_menu(conn, person_id)
-    return cur.rowcount > 0
+    granted = dict(granted_at=iso(utcnow()), granted_by=granted_by)
+    held = dict(person_id=person_id, branch_id=branch_id, role=role)
+    if not await rows.insert_new(conn, "roles", held, granted):
+        return False
+    await mark_menu(conn, person_id)
+    return True
 
 
 async def revoke_role(

@@ -59,6 +59,18 @@ async def insert(conn: aiosqlite.Connection, table: str, *parts: object) -> int:
     return cur.lastrowid
 
 
+async def insert_new(conn: aiosqlite.Connection, table: str, *parts: object) -> bool:
+    """Insert the row of `columns(*parts)` unless one with its key is there already (a role
+    held, a reminder sent); whether it was new."""
+    values = columns(*parts)
+    cur = await conn.execute(
+        f"INSERT INTO {table} ({', '.join(values)}) VALUES ({placeholders(values)})"
+        " ON CONFLICT DO NOTHING",
+        tuple(values.values()),
+    )
+    return cur.rowcount > 0
+
+
 def branch(row: sqlite3.Row) -> Branch:
     return build(Branch, row)
 
