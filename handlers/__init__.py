@@ -15,6 +15,7 @@ from bot import sender
 from bot.context import BotContext
 from domain import effects, feature_exports, outbox
 from handlers import (
+    appraisal,
     basics,
     broadcast,
     cadres,
@@ -95,6 +96,7 @@ def register(app: Application) -> None:
             broadcast.conversation(),
             digest.conversation(),
             hours.conversation(),
+            appraisal.conversation(),
             events.new_event_conversation(),
             *joins.handlers(),
             *cadres.handlers(),
@@ -105,6 +107,7 @@ def register(app: Application) -> None:
             *pending.handlers(),
             *mydata.handlers(),
             *hours.handlers(),
+            *appraisal.handlers(),
             *events.handlers(),
             *basics.handlers(),
             *basics.last_resort_handlers(),

@@ -134,6 +134,14 @@ ACTION_NAMES = {
     "posts.duty_recorded": N_("duty recorded"),
     "posts.request_noted": N_("resident's request noted"),
     "posts.assessed": N_("post holder assessed"),
+    "appraisal.opened": N_("democratic appraisal opened"),
+    "appraisal.stage": N_("democratic appraisal moved to its next stage"),
+    "appraisal.closed": N_("democratic appraisal closed"),
+    "appraisal.submitted": N_("personal summary submitted"),
+    "appraisal.rated": N_("appraisal ballot cast"),
+    "appraisal.graded": N_("final appraisal grade set"),
+    "appraisal.disposed": N_("disposal of an unqualified member decided"),
+    "appraisal.followed_up": N_("correction followed up"),
 }
 
 # How the features' codes read in their sheets; a code without a name shows as it is.
