@@ -68,7 +68,9 @@ async def save_state(update: Update, context: BotContext) -> None:
         app.mark_data_for_update_persistence(user_ids=update.effective_user.id)
     await app.update_persistence()
     await app.persistence.commit(
-        handled_update_id=update.update_id, forget_effects=effects.made_any()
+        handled_update_id=update.update_id,
+        forget_effects=effects.made_any(),
+        forget_content=effects.content_forgotten(),
     )
     effects.end()
     await common.tell_waits(update, context)

@@ -130,7 +130,8 @@ async def move_stage(
 
 
 _PARTICIPANT = (
-    "SELECT a.*, p.name, p.telegram_id FROM appraisal_participants a"
+    "SELECT a.*, p.name, p.telegram_id, p.status = 'active' AS active"
+    " FROM appraisal_participants a"
     " JOIN people p ON p.id = a.person_id"
 )
 
@@ -149,6 +150,7 @@ def _participant(row: sqlite3.Row) -> Participant:
         has_rated=bool(row["has_rated"]),
         grade=Grade(row["grade"]) if row["grade"] else None,
         grade_note=row["grade_note"],
+        active=bool(row["active"]),
     )
 
 
@@ -382,3 +384,22 @@ async def final_grades(
         (up_to_year, *person_ids),
     )
     return {r["person_id"]: (r["year"], Grade(r["grade"])) for r in found}
+
+
+async def personal(source: Reader, person_id: int) -> list[dict]:
+    """What /mydata shows the person of their rounds: their summary, that they voted (not
+    whom or how), their final grade once the branch fixed it, and a disposal. Never the
+    votes or comments they received: those are shown to nobody below MIN_RATERS."""
+    found = await fetch_all(
+        source,
+        "SELECT r.year, a.outflow, a.summary_text, a.summary_file_name, a.submitted_at,"
+        " a.has_rated,"
+        " CASE WHEN r.stage IN ('disposal', 'closed') THEN a.grade END AS grade,"
+        " CASE WHEN r.stage IN ('disposal', 'closed') THEN a.grade_note END AS grade_note,"
+        " d.kind AS disposal, d.decided_on, d.deadline, d.follow_up, d.followed_up_on"
+        " FROM appraisal_participants a JOIN appraisal_rounds r ON r.id = a.round_id"
+        " LEFT JOIN appraisal_disposals d ON d.round_id = a.round_id AND d.person_id = a.person_id"
+        " WHERE a.person_id = ? ORDER BY r.year",
+        (person_id,),
+    )
+    return [dict(r) | {"has_rated": bool(r["has_rated"])} for r in found]

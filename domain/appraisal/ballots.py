@@ -66,7 +66,7 @@ async def ballot(db: Database, actor: Actor, round_id: int) -> list[Ratee]:
     return [
         Ratee(p.person_id, p.name)
         for p in await store.participants(db, round_id)
-        if p.person_id != me.person_id
+        if p.person_id != me.person_id and p.active
     ]
 
 
@@ -95,7 +95,8 @@ async def cast(
         raise Conflict("appraisal_rated_twice")
     if me.person_id in grades or me.person_id in comments:
         raise InvalidInput("appraisal_self")
-    others = {p.person_id for p in await store.participants(db, round_id)} - {me.person_id}
+    everyone = await store.participants(db, round_id)
+    others = {p.person_id for p in everyone if p.active} - {me.person_id}
     if set(grades) != others or not set(comments) <= others:
         raise InvalidInput("appraisal_ballot_incomplete")
     grades = {ratee: Grade(grade) for ratee, grade in grades.items()}

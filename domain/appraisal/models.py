@@ -93,6 +93,8 @@ class Participant:
     has_rated: bool
     grade: Grade | None
     grade_note: str | None
+    #: Still in the branch: one who left during the round is no longer rated or graded.
+    active: bool = True
 
     @property
     def submitted(self) -> bool:

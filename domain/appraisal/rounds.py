@@ -161,7 +161,8 @@ async def advance(db: Database, actor: Actor, round_id: int, seen: Stage) -> Rou
     target = next_stage(seen)
     if target is None:
         raise Conflict("appraisal_wrong_stage")
-    everyone = await store.participants(db, round_id)
+    # One who left the branch during the round is neither graded nor disposed of.
+    everyone = [p for p in await store.participants(db, round_id) if p.active]
     if seen is Stage.GRADING:
         missing = sum(1 for p in everyone if p.grade is None)
         if missing:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from domain import mydata
 from domain.access import Actor
 from domain.appraisal.models import Participant, Round, Stage
 from domain.appraisal.rounds import in_stage, round_for_member
@@ -45,6 +46,12 @@ async def my_round(db: Database, actor: Actor) -> MyRound | None:
         return None
     everyone = await store.participants(db, found.id)
     return MyRound(found, me, len(everyone) - 1)
+
+
+@mydata.provider("appraisal")
+async def _personal(db: Database, telegram_id: int, person) -> list[dict] | None:
+    """The person's own part in the appraisal rounds, for /mydata."""
+    return None if person is None else await store.personal(db, person.id)
 
 
 def check_summary(text: str) -> str:

@@ -9,6 +9,7 @@ from telegram.ext import ConversationHandler as Conv
 
 from bot.context import BotContext
 from domain import appraisal as rules
+from domain import effects
 from domain.appraisal.models import GRADES, Grade, Stage
 from domain.errors import DomainError
 from domain.i18n import Translator
@@ -74,6 +75,8 @@ async def show_member(update: Update, context: BotContext, t: Translator) -> boo
     mine = await rules.my_round(context.db, await who(update, context))
     if mine is None:
         return False
+    if mine.round.stage is not Stage.RATING or mine.me.has_rated:
+        context.user_data.pop(BALLOT, None)  # an unfinished ballot of a rating now over
     text, rows = member_text(t, mine)
     await reply(update, text, reply_markup=keyboard(rows) if rows else None)
     return True
@@ -182,6 +185,8 @@ async def start_ballot(update: Update, context: BotContext) -> str | int:
 
 
 async def rated(update: Update, context: BotContext) -> str | int:
+    # A ballot's presses name whom and how: the inbox keeps none of them.
+    effects.forget_content()
     t = await tr(update, context)
     pressed = press.Rate.of(update)
     me = await who(update, context)
@@ -231,6 +236,8 @@ async def _next(update: Update, t: Translator, draft: dict) -> str:
 
 
 async def commented(update: Update, context: BotContext) -> str | int:
+    # A ballot's presses name whom and how: the inbox keeps none of them.
+    effects.forget_content()
     t = await tr(update, context)
     draft = context.user_data.get(BALLOT)
     if draft is None:
@@ -251,6 +258,8 @@ async def commented(update: Update, context: BotContext) -> str | int:
 
 
 async def restart(update: Update, context: BotContext) -> str | int:
+    # A ballot's presses name whom and how: the inbox keeps none of them.
+    effects.forget_content()
     t = await tr(update, context)
     draft = _draft(context, press.RestartBallot.of(update).round_id)
     if draft is None:
@@ -262,6 +271,8 @@ async def restart(update: Update, context: BotContext) -> str | int:
 
 
 async def cast(update: Update, context: BotContext) -> str | int:
+    # A ballot's presses name whom and how: the inbox keeps none of them.
+    effects.forget_content()
     t = await tr(update, context)
     draft = _draft(context, press.CastBallot.of(update).round_id)
     if draft is None:
