@@ -4,15 +4,18 @@ whole round with six members, its secrecy, its refusals, in both languages."""
 from __future__ import annotations
 
 import io
+import json
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 
 from bot.jobs import JOBS
+from domain import admin
 from domain.mobile.models import Direction
 from domain.models import Role
 from storage import mobile
+from tests.conftest import Branch
 from tests.flows import today
 from tests.world import active_person
 
@@ -55,6 +58,10 @@ async def six_members(bot, branch, lang: str = "zh-hans"):
         await conn.execute(
             "UPDATE mobile_registrations SET status = 'active' WHERE id = ?", (registration,)
         )
+    if lang == "en":  # their client's language, remembered for the notifications
+        for person in people:
+            await person.send("/appraisal")
+            assert person.last_text == "No democratic appraisal is under way for you."
     return people, ids, contact
 
 
@@ -90,7 +97,9 @@ def grade_for(name: str) -> str:
     return {"李明": "优秀", "赵强": "不合格"}.get(name, "合格")
 
 
-async def ballot(person, pick=grade_for, comment_on: str | None = None) -> None:
+async def ballot(
+    person, pick=grade_for, comment_on: str | None = None, comment: str = "工作认真，群众认可"
+) -> None:
     """The person's ballot through the chat: each other participant graded by `pick`, a
     comment on `comment_on`, Skip for the rest, then submitted."""
     await person.send("/appraisal")
@@ -100,7 +109,7 @@ async def ballot(person, pick=grade_for, comment_on: str | None = None) -> None:
         name = next(n for n in NAMES if f"您对{n}的" in asked)
         await person.press(pick(name))
         if name == comment_on:
-            await person.send("工作认真，群众认可")
+            await person.send(comment)
         else:
             await person.press("跳过")
     assert "您的评议" in person.last_text
@@ -251,3 +260,189 @@ async def test_a_whole_round_with_six_members(bot, branch):
     await secretary.press("🏁 结束本次评议")
     await secretary.press("✅ 确认")
     assert "民主评议现已进入：已结束" in secretary.texts[-2]
+
+
+# Columns that name a person by id, in every table.
+PERSON_COLUMNS = {"person_id", "ratee_id", "actor_id", "created_by", "decided_by", "graded_by"}
+
+
+def sent_by(data: str) -> int | None:
+    update = json.loads(data)
+    event = update.get("message") or update.get("callback_query") or {}
+    return event.get("from", {}).get("id")
+
+
+async def participants_in_a_row(bot, people, ids: list[int]) -> list[tuple[str, tuple]]:
+    """Every stored row that names two or more of the participants (by name in a text, or
+    by id in a column that holds a person's id): a row that could link a rater to a ratee.
+    The secretary's own updates (their screens list everyone) are not a participant's."""
+    names = dict(zip(ids, NAMES, strict=True))
+    accounts = {p.id for p in people}
+    found = []
+    for (table,) in await bot.db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'"):
+        for row in await bot.db.fetchall(f"SELECT * FROM {table}"):
+            if table == "ptb_inbox" and sent_by(row["data"]) not in accounts:
+                continue
+            named = set()
+            for column in row.keys():  # noqa: SIM118 - a sqlite3.Row iterates its values
+                value = row[column]
+                if isinstance(value, str):
+                    named |= {i for i, name in names.items() if name in value}
+                elif column in PERSON_COLUMNS or (
+                    column == "subject_id" and row["subject_type"] == "person"
+                ):
+                    named |= {value} & set(ids)
+            if len(named) > 1:
+                found.append((table, tuple(row)))
+    return found
+
+
+async def test_nobody_learns_who_rated_whom(bot, branch):
+    """The secretary's screens, the round's file, the audit log and every stored row hold the
+    counts and the comments, and never who gave which; a person rated by fewer than five
+    shows "too few to show" everywhere."""
+    secretary = branch.secretary
+    people, ids, _ = await opened_round(bot, branch)
+    li, liu = people[0], people[4]
+    await forward(secretary)
+    await forward(secretary)  # 民主评议, without summaries
+    comments = ["工作认真", "服务热情", "学习积极", "作风扎实", "团结同志"]
+    raters = [p for p in people if p is not liu]  # 刘洋 does not rate
+    for rater, comment in zip(raters, comments, strict=True):
+        await ballot(
+            rater,
+            pick=lambda name: "基本合格" if name == "刘洋" else "合格",
+            comment_on="刘洋",
+            comment=comment,
+        )
+    await forward(secretary)  # 组织定格
+
+    # Only 刘洋 was rated by five: his counts and comments show, nobody else's.
+    await secretary.press("👥 参评党员")
+    await secretary.press(next(b for b in secretary.buttons() if b.startswith("刘洋")))
+    card = secretary.last_text
+    assert "测评结果（5人参评）：优秀 0、合格 0、基本合格 5和不合格 0" in card
+    assert all(f"· {comment}" in card for comment in comments)
+    assert not any(rater.user["first_name"] in card for rater in raters)
+    await secretary.press("👥 参评党员")
+    await secretary.press(next(b for b in secretary.buttons() if b.startswith("李明")))
+    assert "评议人数不足，不予显示（少于5人）" in secretary.last_text
+    # The participants' list looks the same for those who rated and for 刘洋, who did not.
+    await secretary.press("👥 参评党员")
+    assert secretary.buttons() == [*NAMES[:-1], "陈静 （外出：浙江省杭州市）"]
+    await secretary.send("/appraisal")
+    assert "已完成测评：5/6" in secretary.last_text
+    # No screen of the secretary's puts a rater beside a ratee's grade or comment.
+    for text in secretary.texts:
+        assert not any(rater.user["first_name"] in text and "· " in text for rater in raters[1:])
+
+    # The round's file: counts for 刘洋 only, and nothing about who rated.
+    await secretary.press("📊 评议档案（XLSX）")
+    sheet = load_workbook(io.BytesIO(secretary.last["_files"]["document"]["content"])).active
+    rows = {r[0]: r for r in ([c.value for c in row] for row in sheet.iter_rows(min_row=2))}
+    assert rows["刘洋"][3:7] == [0, 0, 5, 0]
+    assert rows["李明"][3:7] == ["人数不足，不予显示", None, None, None]
+    assert not any("测评" in str(h) for h in next(sheet.iter_rows(values_only=True)))
+
+    # The audit log says who cast a ballot, of which round: nothing of whom or how.
+    rated = await bot.db.fetchall(
+        "SELECT actor_id, subject_type, details FROM audit_log WHERE action = 'appraisal.rated'"
+    )
+    assert sorted(r["actor_id"] for r in rated) == sorted(ids[:4] + ids[5:])
+    assert {(r["subject_type"], r["details"]) for r in rated} == {("appraisal_round", "{}")}
+    await secretary.send("/audit")
+    assert all(name not in secretary.last_text for name in ("刘洋", "基本合格", "工作认真"))
+
+    # The stored rows: no row anywhere names two participants, the ballot's presses are
+    # forgotten by the inbox, the comments have neither rater nor order, no draft is left.
+    assert await participants_in_a_row(bot, people, ids) == []
+    assert not await bot.db.fetchall(
+        "SELECT 1 FROM ptb_inbox WHERE data LIKE '%appraisal:rate%' OR data LIKE '%appraisal:cast%'"
+        " OR data LIKE '%评议等次%' OR data LIKE '%您的评议%'"
+    )
+    columns = await bot.db.fetchall("PRAGMA table_info(appraisal_comments)")
+    assert [c["name"] for c in columns] == ["id", "round_id", "ratee_id", "text"]
+    stored = await bot.db.fetchall("SELECT id, text FROM appraisal_comments")
+    assert stored == [] or all(r["id"] > 2**32 for r in stored)
+    assert not await bot.db.fetchall("SELECT 1 FROM update_effects")
+    assert not await bot.db.fetchall("SELECT 1 FROM ptb_user_data WHERE data LIKE '%ballot%'")
+    assert li.texts.count("您对5位党员的评议已提交，谢谢。") == 1
+
+
+async def ballot_en(person, pick) -> None:
+    await person.send("/appraisal")
+    await person.press("🗳 Rate the others")
+    for _ in range(len(NAMES) - 1):
+        name = next(n for n in NAMES if f"How do you rate {n}?" in person.last_text)
+        await person.press(pick(name))
+        await person.press("Skip")
+    assert "Your ratings:" in person.last_text
+    await person.press("✅ Submit")
+
+
+async def test_a_round_in_english_and_each_ones_own_mydata(bot):
+    secretary = bot.person("Secretary", language_code="en")
+    created = await admin.add_branch(bot.db, "幸福社区党支部")
+    await admin.add_secretary(bot.db, created.id, secretary.id)
+    english = Branch(created.id, created.name, secretary)
+    people, ids, _ = await six_members(bot, english, lang="en")
+    li, zhao = people[0], people[3]
+    await secretary.send("/appraisal")
+    assert "No democratic appraisal is open in the branch." in secretary.last_text
+    await secretary.press(f"🆕 Open the round for {YEAR}")
+    assert "6 people, 1 of them away" in secretary.last_text
+    await secretary.press("✅ Open the round")
+    assert f"The democratic appraisal of members for {YEAR} has begun" in li.last_text
+    await forward(secretary, "➡️ Next stage", "✅ Confirm")
+    assert "please write your personal summary" in li.last_text
+    await li.send("/appraisal")
+    await li.press("✍️ Write my summary")
+    await li.send("My summary: studied the Party Constitution, served the residents.")
+    assert "Your summary is saved." in li.last_text
+    await forward(secretary, "➡️ Next stage", "✅ Confirm")
+    assert "the rating has begun" in li.last_text
+    round_id = await bot.db.fetchval("SELECT id FROM appraisal_rounds")
+    # Rating oneself by forged data is refused, in English, and the ballot goes on.
+    await li.send("/appraisal")
+    await li.press("🗳 Rate the others")
+    await li.press_data(li.last["message_id"], f"appraisal:rate:{round_id}:{ids[0]}:excellent")
+    assert li.answer == "You cannot rate yourself. Nothing was changed."
+    await li.send("/cancel")
+    for person in people:
+        await ballot_en(person, lambda name: GRADES_EN[3] if name == "赵强" else GRADES_EN[1])
+        assert "are cast. Thank you." in person.last_text
+    await forward(secretary, "➡️ Next stage", "✅ Confirm")
+    assert "the rating is over" in li.last_text
+    for name in NAMES:
+        await secretary.press("👥 Participants")
+        await secretary.press(next(b for b in secretary.buttons() if b.startswith(name)))
+        if name == "赵强":
+            assert (
+                "Ratings (5 people): excellent (优秀) 0, qualified (合格) 0" in secretary.last_text
+            )
+        await secretary.press(GRADES_EN[3] if name == "赵强" else GRADES_EN[1])
+        await secretary.press("Skip")
+        assert "The final grade is saved." in secretary.texts[-2]
+    await forward(secretary, "➡️ Next stage", "✅ Confirm")
+    await zhao.send("/appraisal")
+    assert "Your final grade: unqualified (不合格)." in zhao.last_text
+    await li.send("/appraisal")
+    assert "Your final grade: qualified (合格)." in li.last_text and "赵强" not in li.last_text
+
+    # /mydata: one's own summary and grade, nothing of the others' (the secretary's too).
+    await li.send("/mydata")
+    mine = json.loads(li.last["_files"]["document"]["content"])
+    [part] = mine["appraisal"]
+    assert part["summary_text"].startswith("My summary") and part["grade"] == "qualified"
+    assert part["has_rated"] is True
+    assert "unqualified" not in json.dumps(mine) and "赵强" not in json.dumps(mine)
+    await zhao.send("/mydata")
+    theirs = json.dumps(json.loads(zhao.last["_files"]["document"]["content"]))
+    assert "My summary" not in theirs and '"grade": "unqualified"' in theirs
+    await secretary.send("/mydata")
+    secretarys = json.loads(secretary.last["_files"]["document"]["content"])
+    assert "appraisal" not in secretarys or secretarys["appraisal"] == []
+    # The secretary's own steps of the round are theirs; the grades they set are not.
+    steps = [e for e in secretarys["audit_log"] if e["action"].startswith("appraisal.")]
+    assert {e["action"] for e in steps} == {"appraisal.opened", "appraisal.stage"}
+    assert "unqualified" not in json.dumps(secretarys)
