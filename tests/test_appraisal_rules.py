@@ -28,6 +28,7 @@ from tests.world import active_person, member_actor
 YEAR = 2026
 TZ = ZoneInfo("Asia/Shanghai")
 ONLY = RegistrationOnly()
+DAY = date(2026, 12, 20)
 
 
 @pytest.fixture
@@ -71,17 +72,20 @@ def grades_for(me, members, pick=lambda other: Grade.QUALIFIED) -> dict[int, Gra
 
 async def test_every_member_takes_part_and_no_contact(db, world):
     branch, secretary, _, members = world
-    opened = await appraisal.open_round(db, secretary, branch.id, YEAR)
+    opened = await appraisal.open_round(db, secretary, branch.id, YEAR, DAY)
     assert (opened.participants, opened.away) == (6, 0)
     ids = {p.person_id for p in await appraisal.participants(db, secretary, opened.round.id)}
     assert ids == {m.person.id for m in members}
     with pytest.raises(Conflict):
-        await appraisal.open_round(db, secretary, branch.id, YEAR)
+        await appraisal.open_round(db, secretary, branch.id, YEAR, DAY)
+    for year in (YEAR - 2, YEAR + 1, 0, 10**12 - 1):  # only this year or the last
+        with pytest.raises(InvalidInput, match="appraisal_year"):
+            await appraisal.open_round(db, secretary, branch.id, year, DAY)
 
 
 async def test_the_stages_go_in_order_and_each_allows_only_its_actions(db, world):
     branch, secretary, _, members = world
-    round_id = (await appraisal.open_round(db, secretary, branch.id, YEAR)).round.id
+    round_id = (await appraisal.open_round(db, secretary, branch.id, YEAR, DAY)).round.id
     me = members[0]
     for stage in ORDER[:-1]:
         before = await snapshot(db)
@@ -115,7 +119,7 @@ async def test_the_stages_go_in_order_and_each_allows_only_its_actions(db, world
 
 async def test_a_secretary_of_another_branch_and_members_cannot_steer_the_round(db, world):
     branch, secretary, stranger, members = world
-    round_id = (await appraisal.open_round(db, secretary, branch.id, YEAR)).round.id
+    round_id = (await appraisal.open_round(db, secretary, branch.id, YEAR, DAY)).round.id
     before = await snapshot(db)
     for who in (stranger, members[0]):
         with pytest.raises(NotAllowed):
@@ -125,13 +129,13 @@ async def test_a_secretary_of_another_branch_and_members_cannot_steer_the_round(
         with pytest.raises(NotAllowed):
             await appraisal.lines(db, who, round_id)
     with pytest.raises(NotAllowed):
-        await appraisal.open_round(db, stranger, branch.id, YEAR + 1)
+        await appraisal.open_round(db, stranger, branch.id, YEAR - 1, DAY)
     assert await snapshot(db) == before
 
 
 async def test_the_ballot_refuses_self_rating_gaps_and_a_second_vote(db, world):
     branch, secretary, _, members = world
-    round_id = (await appraisal.open_round(db, secretary, branch.id, YEAR)).round.id
+    round_id = (await appraisal.open_round(db, secretary, branch.id, YEAR, DAY)).round.id
     await to_stage(db, secretary, round_id, Stage.RATING)
     me = members[0]
     full = grades_for(me, members)
@@ -152,7 +156,7 @@ async def test_the_ballot_refuses_self_rating_gaps_and_a_second_vote(db, world):
 
 async def test_counts_only_after_the_rating_and_only_from_five_raters(db, world):
     branch, secretary, _, members = world
-    round_id = (await appraisal.open_round(db, secretary, branch.id, YEAR)).round.id
+    round_id = (await appraisal.open_round(db, secretary, branch.id, YEAR, DAY)).round.id
     await to_stage(db, secretary, round_id, Stage.RATING)
     last = members[-1]
     for me in members[:-1]:  # the last does not vote: only they are rated by five
@@ -181,7 +185,7 @@ def test_a_reason_is_due_where_the_grade_differs_from_the_majority():
 
 async def test_grading_disposal_and_follow_up(db, world):
     branch, secretary, _, members = world
-    round_id = (await appraisal.open_round(db, secretary, branch.id, YEAR)).round.id
+    round_id = (await appraisal.open_round(db, secretary, branch.id, YEAR, DAY)).round.id
     await to_stage(db, secretary, round_id, Stage.GRADING)
     target = members[0].person.id
     with pytest.raises(InvalidInput, match="appraisal_reason_needed"):
@@ -220,7 +224,7 @@ async def test_grading_disposal_and_follow_up(db, world):
 
 async def test_reminders_go_to_those_who_have_not_done_it_three_times_at_most(db, world):
     branch, secretary, _, members = world
-    round_id = (await appraisal.open_round(db, secretary, branch.id, YEAR)).round.id
+    round_id = (await appraisal.open_round(db, secretary, branch.id, YEAR, DAY)).round.id
     await to_stage(db, secretary, round_id, Stage.SUMMARY)
     for m in members[1:]:
         await appraisal.submit(db, m, round_id, text="总结")
@@ -242,7 +246,7 @@ async def test_reminders_go_to_those_who_have_not_done_it_three_times_at_most(db
 
 async def test_one_who_leaves_during_the_round_is_no_longer_rated(db, world):
     branch, secretary, _, members = world
-    round_id = (await appraisal.open_round(db, secretary, branch.id, YEAR)).round.id
+    round_id = (await appraisal.open_round(db, secretary, branch.id, YEAR, DAY)).round.id
     await to_stage(db, secretary, round_id, Stage.RATING)
     gone = members[-1]
     await departures.record(db, secretary, gone.person.id, DepartureKind.TRANSFER_OUT, date.today())
@@ -255,7 +259,7 @@ async def test_the_cadres_final_grade_flows_into_the_feedback_and_the_county_rep
     unit = await units.add_unit(db, None, "县水利局机关党委")
     telegram_id = await cadre_support.member(db, branch.id, "水利局长")
     cadre_id = await cadre_support.registered(db, telegram_id, 1, unit.id, YEAR)
-    round_id = (await appraisal.open_round(db, secretary, branch.id, YEAR)).round.id
+    round_id = (await appraisal.open_round(db, secretary, branch.id, YEAR, DAY)).round.id
     await to_stage(db, secretary, round_id, Stage.GRADING)
     for m in [*members, await actor(db, telegram_id)]:
         await appraisal.set_grade(db, secretary, round_id, m.person.id, Grade.EXCELLENT, "好")

@@ -128,7 +128,7 @@ async def a_member_with_everything(bot, branch):
 async def appraised(db, secretary, me, branch_id: int, person_id: int) -> None:
     """A round in which the person wrote a summary, was commented on, graded 不合格 with
     the branch's comment and given a deadline to correct, followed up."""
-    round_id = (await appraisal.open_round(db, secretary, branch_id, 2026)).round.id
+    round_id = (await appraisal.open_round(db, secretary, branch_id, 2026, TODAY)).round.id
     await appraisal.advance(db, secretary, round_id, Stage.STUDY)
     await appraisal.submit(db, me, round_id, text="本人年度个人总结：参加志愿服务")
     async with db.transaction() as conn:

@@ -16,6 +16,7 @@ from domain.models import Role
 from domain.unit_of_work import unit_of_work
 from domain.validation import clean_text
 from storage import appraisal as store
+from storage import appraisal_disposals as disposal_store
 from storage.db import Database, utcnow
 
 NOTE_MAX = 500
@@ -101,7 +102,7 @@ async def dispose(
         raise Conflict("appraisal_not_unqualified")
     deadline = check_deadline(deadline, kind, today)
     async with unit_of_work(db, actor, role=Role.SECRETARY, branch_id=round_.branch_id) as work:
-        disposal_id = await store.add_disposal(
+        disposal_id = await disposal_store.add_disposal(
             work.conn, round_id, person_id, kind, today, deadline, work.person.id
         )
         if disposal_id is None:
@@ -120,7 +121,7 @@ async def dispose(
 
 async def disposals(db: Database, actor: Actor, round_id: int) -> dict[int, DisposalRecord]:
     await round_for_secretary(db, actor, round_id)
-    return await store.disposals(db, round_id)
+    return await disposal_store.disposals(db, round_id)
 
 
 @effect
@@ -130,7 +131,7 @@ async def follow_up(
     """How a 限期改正 went, recorded on the day; may be written again as it goes on."""
     round_ = await round_for_secretary(db, actor, round_id)
     in_stage(round_, Stage.DISPOSAL, Stage.CLOSED)
-    found = (await store.disposals(db, round_id)).get(person_id)
+    found = (await disposal_store.disposals(db, round_id)).get(person_id)
     if found is None or found.kind is not Disposal.CORRECT:
         raise Conflict("appraisal_no_correction")
     note = clean_text(text or "")
@@ -139,7 +140,7 @@ async def follow_up(
     if len(note) > NOTE_MAX:
         raise InvalidInput("appraisal_text_too_long", max=NOTE_MAX)
     async with unit_of_work(db, actor, role=Role.SECRETARY, branch_id=round_.branch_id) as work:
-        await store.record_follow_up(work.conn, found.id, note, today)
+        await disposal_store.record_follow_up(work.conn, found.id, note, today)
         await work.audit(
             "appraisal.followed_up", "person", person_id, round=round_id, on=today.isoformat()
         )

@@ -13,6 +13,7 @@ from domain.appraisal.ballots import COUNTS_SHOWN, counts_of
 from domain.appraisal.models import GRADES, Disposal, Grade, Round
 from domain.appraisal.rounds import round_for_secretary
 from storage import appraisal as store
+from storage import appraisal_disposals as disposal_store
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ async def lines(db: Database, actor: Actor, round_id: int) -> tuple[Round, list[
     round_ = await round_for_secretary(db, actor, round_id)
     everyone = await store.participants(db, round_id)
     tallies = await store.tallies(db, round_id) if round_.stage in COUNTS_SHOWN else {}
-    disposals = await store.disposals(db, round_id)
+    disposals = await disposal_store.disposals(db, round_id)
     found = []
     for p in everyone:
         counts = counts_of(tallies[p.person_id]) if p.person_id in tallies else None

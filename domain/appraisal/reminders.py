@@ -11,6 +11,7 @@ from domain import notices
 from domain.appraisal.models import MAX_REMINDERS, Stage
 from domain.i18n import N_
 from storage import appraisal as store
+from storage import appraisal_disposals as disposal_store
 from storage.db import Database, parse_iso
 
 # The first reminder a day into the stage, the next ones this many days after the last.
@@ -82,7 +83,7 @@ async def deadlines(db: Database, branch_id: int | None, now: datetime, tz: Zone
     today = now.astimezone(tz).date()
     queued = 0
     async with db.transaction() as conn:
-        for row in await store.deadlines_due(conn, branch_id, today):
+        for row in await disposal_store.deadlines_due(conn, branch_id, today):
             queued += await notices.to_secretaries(
                 conn,
                 db,
@@ -96,5 +97,5 @@ async def deadlines(db: Database, branch_id: int | None, now: datetime, tz: Zone
                 },
                 not_before=now,
             )
-            await store.mark_deadline_reminded(conn, row["id"], now)
+            await disposal_store.mark_deadline_reminded(conn, row["id"], now)
     return queued

@@ -16,11 +16,12 @@ from domain.appraisal.models import (
     next_stage,
 )
 from domain.effects import effect
-from domain.errors import Conflict, NotAllowed, NotFound
+from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from domain.i18n import N_
 from domain.models import Role
 from domain.unit_of_work import unit_of_work
 from storage import appraisal as store
+from storage import appraisal_disposals as disposal_store
 from storage.db import Database, Reader, utcnow
 
 # What participants are told when a stage begins (a msgid; {year} filled at send time).
@@ -99,17 +100,28 @@ async def participants(db: Database, actor: Actor, round_id: int) -> list[Partic
     return await store.participants(db, round_id)
 
 
-async def preview(db: Database, actor: Actor, branch_id: int) -> tuple[int, int]:
+def check_year(year: int, today: date) -> int:
+    """A round appraises this year or the last (held early in the next, as branches do)."""
+    if year not in (today.year - 1, today.year):
+        raise InvalidInput("appraisal_year", last=today.year - 1, this=today.year)
+    return year
+
+
+async def preview(
+    db: Database, actor: Actor, branch_id: int, year: int, today: date
+) -> tuple[int, int]:
     """Before opening: how many would take part, and how many of them are away."""
     require(actor, Role.SECRETARY, branch_id)
+    check_year(year, today)
     eligible = await store.eligible(db, branch_id)
     return len(eligible), sum(1 for _, outflow in eligible if outflow)
 
 
 @effect
-async def open_round(db: Database, actor: Actor, branch_id: int, year: int) -> Opened:
+async def open_round(db: Database, actor: Actor, branch_id: int, year: int, today: date) -> Opened:
     """The year's round, with every active member of the branch taking part (contacts never:
     domain/access.py), a mobile member with where they went out to."""
+    check_year(year, today)
     async with unit_of_work(db, actor, role=Role.SECRETARY, branch_id=branch_id) as work:
         eligible = await store.eligible(work.conn, branch_id)
         now = utcnow()
@@ -168,7 +180,7 @@ async def advance(db: Database, actor: Actor, round_id: int, seen: Stage) -> Rou
         if missing:
             raise Conflict("appraisal_not_all_graded", n=missing)
     if seen is Stage.DISPOSAL:
-        disposed = await store.disposals(db, round_id)
+        disposed = await disposal_store.disposals(db, round_id)
         undisposed = sum(
             1 for p in everyone if p.grade is Grade.UNQUALIFIED and p.person_id not in disposed
         )

@@ -117,6 +117,11 @@ async def ask_disposal(update: Update, context: BotContext) -> str | int:
     """限期改正 asks for the deadline (a conversation step); 劝退 and 除名 for a confirmation."""
     t = await tr(update, context)
     pressed = press.Dispose.of(update)
+    try:
+        await rules.secretary_round(context.db, await who(update, context), pressed.round_id)
+    except DomainError as exc:
+        await refuse(update, t, exc)
+        return Conv.END
     await answer_and_drop(update.callback_query)
     kind = t.gettext(DISPOSAL_NAMES[pressed.kind])
     if pressed.kind is Disposal.CORRECT:
@@ -202,6 +207,11 @@ async def deadline_typed(update: Update, context: BotContext) -> str | int:
 async def ask_follow_up(update: Update, context: BotContext) -> str | int:
     t = await tr(update, context)
     pressed = press.FollowUp.of(update)
+    try:
+        await rules.secretary_round(context.db, await who(update, context), pressed.round_id)
+    except DomainError as exc:
+        await refuse(update, t, exc)
+        return Conv.END
     await answer_and_drop(update.callback_query)
     context.user_data[DECISION] = {"round": pressed.round_id, "person": pressed.person_id}
     await reply(

@@ -98,7 +98,8 @@ async def ask_open(update: Update, context: BotContext) -> None:
     me = await who(update, context)
     try:
         branch_id = acting_branch(context, me)
-        n, away = await rules.preview(context.db, me, branch_id)
+        today = await branch_today(context, branch_id)
+        n, away = await rules.preview(context.db, me, branch_id, year, today)
     except DomainError as exc:
         await refuse(update, t, exc)
         return
@@ -125,7 +126,8 @@ async def open_round(update: Update, context: BotContext) -> None:
     me = await who(update, context)
     try:
         branch_id = acting_branch(context, me)
-        opened = await rules.open_round(context.db, me, branch_id, year)
+        today = await branch_today(context, branch_id)
+        opened = await rules.open_round(context.db, me, branch_id, year, today)
     except DomainError as exc:
         await refuse(update, t, exc)
         await drop_buttons(update.callback_query)
@@ -148,8 +150,12 @@ async def ask_forward(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     pressed = press.Forward.of(update)
     ahead = next_stage(pressed.seen)
-    if ahead is None:
-        await refuse(update, t, DomainError("appraisal_wrong_stage"))
+    try:
+        await rules.secretary_round(context.db, await who(update, context), pressed.round_id)
+        if ahead is None:
+            raise DomainError("appraisal_wrong_stage")
+    except DomainError as exc:
+        await refuse(update, t, exc)
         return
     await answer_query(update.callback_query)
     text = (

@@ -27,6 +27,7 @@ DISPOSAL_NAMES = {
 add_errors(
     {
         "appraisal_no_round": N_("There is no such appraisal round."),
+        "appraisal_year": N_("A round can be opened for {last} or {this} only."),
         "appraisal_exists": N_(
             "The appraisal round for {year} is already open. Nothing was changed."
         ),
