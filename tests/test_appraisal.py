@@ -11,11 +11,13 @@ from zoneinfo import ZoneInfo
 from openpyxl import load_workbook
 
 from bot.jobs import JOBS
-from domain import admin
+from domain import admin, appraisal
+from domain.access import actor
+from domain.appraisal.models import Grade, Stage
 from domain.mobile.models import Direction
 from domain.models import Role
 from storage import mobile
-from tests.conftest import Branch
+from tests.conftest import Branch, branch_with_secretary
 from tests.flows import today
 from tests.world import active_person
 
@@ -446,3 +448,40 @@ async def test_a_round_in_english_and_each_ones_own_mydata(bot):
     steps = [e for e in secretarys["audit_log"] if e["action"].startswith("appraisal.")]
     assert {e["action"] for e in steps} == {"appraisal.opened", "appraisal.stage"}
     assert "unqualified" not in json.dumps(secretarys)
+
+
+async def test_counselling_out_is_confirmed_and_another_branchs_secretary_is_refused(bot, branch):
+    """A round brought to 处置 by the rules, then the chat: 劝退 asks for a confirmation and
+    is recorded; the same press by the secretary of another branch changes nothing."""
+    people, ids, _ = await six_members(bot, branch)
+    me = await actor(bot.db, branch.secretary.id)
+    round_id = (await appraisal.open_round(bot.db, me, branch.id, YEAR, today())).round.id
+    for stage in (Stage.STUDY, Stage.SUMMARY, Stage.RATING):
+        await appraisal.advance(bot.db, me, round_id, stage)
+    for person_id in ids:
+        grade = Grade.UNQUALIFIED if person_id == ids[3] else Grade.QUALIFIED
+        await appraisal.set_grade(bot.db, me, round_id, person_id, grade, "理由")
+    await appraisal.advance(bot.db, me, round_id, Stage.GRADING)
+
+    other = await branch_with_secretary(bot, "光明社区党支部", "外支部书记")
+    before = await snapshot(bot)
+    forged = f"appraisal:dispose-ok:{round_id}:{ids[3]}:counsel_out"
+    await other.secretary.send("/appraisal")
+    await other.secretary.press_data(other.secretary.last["message_id"], forged)
+    assert "只有支部书记" in other.secretary.last_text
+    await people[0].send("/appraisal")
+    await people[0].press_data(people[0].last["message_id"], forged)
+    assert "只有支部书记" in people[0].last_text
+    assert await snapshot(bot) == before
+
+    secretary = branch.secretary
+    await secretary.send("/appraisal")
+    await secretary.press("👥 参评党员")
+    await secretary.press(next(b for b in secretary.buttons() if b.startswith("赵强")))
+    await secretary.press("劝退")
+    assert "确定记录“劝退”的决定" in secretary.last_text
+    await secretary.press("✅ 确认")
+    assert "处置已记录" in secretary.texts[-2]
+    assert f"处置：劝退，{today().year}年" in secretary.last_text
+    await secretary.press_data(secretary.last["message_id"], forged)  # a second time
+    assert "该党员的处置已经记录过" in secretary.last_text
