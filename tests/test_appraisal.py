@@ -346,6 +346,14 @@ async def test_nobody_learns_who_rated_whom(bot, branch):
     assert rows["李明"][3:7] == ["人数不足，不予显示", None, None, None]
     assert not any("测评" in str(h) for h in next(sheet.iter_rows(values_only=True)))
 
+    # /export has the same sheet, by the same rule.
+    await secretary.send("/export")
+    await secretary.press("民主评议党员（最近一次）")
+    book = load_workbook(io.BytesIO(secretary.last["_files"]["document"]["content"]))
+    exported = {r[1]: r for r in book.active.iter_rows(min_row=2, values_only=True)}
+    assert exported["刘洋"][4:8] == (0, 0, 5, 0)
+    assert exported["李明"][4] == "人数不足，不予显示" and exported["李明"][3] == "否"
+
     # The audit log says who cast a ballot, of which round: nothing of whom or how.
     rated = await bot.db.fetchall(
         "SELECT actor_id, subject_type, details FROM audit_log WHERE action = 'appraisal.rated'"

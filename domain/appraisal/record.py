@@ -7,16 +7,27 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import tzinfo
 
 from domain.access import Actor
 from domain.appraisal.ballots import COUNTS_SHOWN, counts_of
 from domain.appraisal.models import GRADES, Disposal, Grade, Round
 from domain.appraisal.rounds import round_for_secretary
+from domain.exports import Export, Period, register
+from domain.i18n import N_
 from storage import appraisal as store
 from storage import appraisal_disposals as disposal_store
 from storage.db import Database
 
 log = logging.getLogger(__name__)
+
+# The headers of the vote columns (a msgid each, for /export's translated headers).
+GRADE_VOTES = {
+    Grade.EXCELLENT: N_("Votes: excellent"),
+    Grade.QUALIFIED: N_("Votes: qualified"),
+    Grade.BASIC: N_("Votes: basically qualified"),
+    Grade.UNQUALIFIED: N_("Votes: unqualified"),
+}
 
 
 @dataclass(frozen=True)
@@ -34,11 +45,17 @@ class Line:
     follow_up: str | None
 
 
-async def lines(db: Database, actor: Actor, round_id: int) -> tuple[Round, list[Line]]:
-    round_ = await round_for_secretary(db, actor, round_id)
-    everyone = await store.participants(db, round_id)
-    tallies = await store.tallies(db, round_id) if round_.stage in COUNTS_SHOWN else {}
-    disposals = await disposal_store.disposals(db, round_id)
+class TooFew(str):
+    """A vote count nobody may see: fewer than MIN_RATERS rated the person."""
+
+
+TOO_FEW = TooFew("too-few")
+
+
+async def _lines(db: Database, round_: Round) -> list[Line]:
+    everyone = await store.participants(db, round_.id)
+    tallies = await store.tallies(db, round_.id) if round_.stage in COUNTS_SHOWN else {}
+    disposals = await disposal_store.disposals(db, round_.id)
     found = []
     for p in everyone:
         counts = counts_of(tallies[p.person_id]) if p.person_id in tallies else None
@@ -57,6 +74,60 @@ async def lines(db: Database, actor: Actor, round_id: int) -> tuple[Round, list[
                 follow_up=d.follow_up if d else None,
             )
         )
+    return found
+
+
+async def lines(db: Database, actor: Actor, round_id: int) -> tuple[Round, list[Line]]:
+    round_ = await round_for_secretary(db, actor, round_id)
+    found = await _lines(db, round_)
     # Logged, not audited: reading changes nothing (docs/data-retention.md).
     log.info("appraisal round %s exported by person %s", round_id, actor.person.id)
     return round_, found
+
+
+async def _export_rows(db: Database, branch_id: int, period: Period | None, tz: tzinfo) -> list:
+    """/export's sheet: the branch's latest round (domain/exports.py checked the secretary)."""
+    round_ = await store.latest_round(db, branch_id)
+    if round_ is None:
+        return []
+    rows = []
+    for line in await _lines(db, round_):
+        votes = list(line.votes) if line.votes is not None else [TOO_FEW, "", "", ""]
+        rows.append(
+            [
+                round_.year,
+                line.name,
+                line.outflow,
+                line.submitted,
+                *votes,
+                line.grade,
+                line.note,
+                line.disposal,
+                line.decided_on,
+                line.deadline,
+                line.follow_up,
+            ]
+        )
+    return rows
+
+
+register(
+    Export(
+        "appraisal",
+        N_("Democratic appraisal (latest round)"),
+        (
+            N_("Year"),
+            N_("Name"),
+            N_("Away (mobile member)"),
+            N_("Summary submitted"),
+            *(GRADE_VOTES[g] for g in GRADES),
+            N_("Final grade"),
+            N_("Branch's comment"),
+            N_("Disposal"),
+            N_("Decided on"),
+            N_("Deadline"),
+            N_("Follow-up"),
+        ),
+        _export_rows,
+    )
+)
