@@ -22,8 +22,10 @@ Why not a keyed hash of (rater, ratee) to stop double rating: the key would live
 the data (the database, the configuration), and with a few dozen members every pair can be
 tried; a hash would hide nothing from whoever reads the file. Keeping no pair at all does.
 
-What this cannot hide: the update inbox keeps the presses of a ballot (as Telegram sent
-them) until the update is handled; then they are forgotten (handlers/appraisal).
+Around the tables: the presses and comments of a ballot arrive as updates, which the inbox
+stores before handling them; the ballot's handlers call `effects.forget_content()`, so once
+handled only a digest of each is kept (storage/inbox.py). A ballot being filled in is a
+draft in the rater's own conversation (`ptb_user_data`) until it is cast or cancelled.
 """
 
 from __future__ import annotations
