@@ -21,6 +21,7 @@ from domain.departures import DepartureKind
 from domain.errors import Conflict, InvalidInput, NotAllowed
 from domain.models import Role
 from storage import appraisal as store
+from storage import inbox
 from storage.db import Database, utcnow
 from tests import cadre_support
 from tests.world import active_person, member_actor
@@ -282,3 +283,14 @@ async def test_the_cadres_final_grade_flows_into_the_feedback_and_the_county_rep
     county = load_workbook(io.BytesIO(county_workbook(periods.half(YEAR, 2), feedback.figures)))
     details = county["干部明细"]
     assert details.cell(row=3, column=18).value == f"{YEAR}年度 优秀"
+
+
+async def test_a_forgotten_update_keeps_only_a_digest_that_still_stops_a_redelivery(db):
+    press = {"update_id": 7, "callback_query": {"data": "appraisal:rate:1:3:excellent"}}
+    assert await inbox.receive(db, 7, press)
+    async with db.transaction() as conn:
+        await inbox.mark_handled(conn, 7, forget=True)
+    [row] = await db.fetchall("SELECT data, handled_at FROM ptb_inbox")
+    assert "appraisal" not in row["data"] and row["handled_at"] is not None
+    assert not await inbox.receive(db, 7, press)  # Telegram sent it again: dropped
+    assert await inbox.receive(db, 7, press | {"other": 1})  # a new update of a reused id
