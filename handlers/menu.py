@@ -62,6 +62,10 @@ COMMANDS: list[Command] = [
     Command("events", N_("Upcoming events: answer, calendar, reminders"), Audience.SECRETARY),
     Command("checkin", N_("Check in at an event"), Audience.MEMBER),
     Command("checkout", N_("Check out when you leave an event"), Audience.MEMBER),
+    Command(
+        "develop", N_("Member development: files by stage, public notices"), Audience.SECRETARY
+    ),
+    Command("develop", N_("My membership application, or those I cultivate"), Audience.EVERYONE),
     Command("newevent", N_("Create an event and invite the members"), Audience.SECRETARY),
 ]
 

@@ -55,6 +55,7 @@ async def erase_contact(
 # statuses, years, ratings, certificate numbers), and the name until the archive period ends.
 _EMPTY = "params = '{}', buttons = NULL, file_content = NULL"
 _MOBILE = "SELECT id FROM mobile_registrations WHERE person_id = :p"
+_DEV_FILE = "SELECT id FROM development_files WHERE person_id = :p"
 FEATURE_ERASURES = (
     # What still waited for someone's decision is closed, so no queue or reminder shows it.
     "UPDATE mobile_registrations SET status = 'closed', closed_at = :now"
@@ -87,6 +88,18 @@ FEATURE_ERASURES = (
     "UPDATE post_claims SET reason = NULL WHERE person_id = :p",
     "UPDATE post_assessments SET comment = '' WHERE person_id = :p",
     "UPDATE join_requests SET reason = NULL WHERE person_id = :p",
+    # Member development: the file closes (its days stay, so the counts per stage do), an
+    # open notice is withdrawn, the notes, votes and opinions about the person go, and so
+    # do the opinions they sent and their place as anyone's 培养联系人.
+    "UPDATE development_files SET closed_at = :now WHERE person_id = :p AND closed_at IS NULL",
+    "UPDATE development_notices SET outcome = 'withdrawn', closed_at = :now"
+    f" WHERE outcome IS NULL AND file_id IN ({_DEV_FILE})",
+    f"UPDATE development_reviews SET text = '' WHERE file_id IN ({_DEV_FILE})",
+    f"UPDATE development_steps SET detail = NULL WHERE file_id IN ({_DEV_FILE})",
+    f"UPDATE development_notices SET outcome_note = NULL WHERE file_id IN ({_DEV_FILE})",
+    "UPDATE development_opinions SET text = '' WHERE person_id = :p OR notice_id IN"
+    f" (SELECT id FROM development_notices WHERE file_id IN ({_DEV_FILE}))",
+    "DELETE FROM development_introducers WHERE person_id = :p",
 )
 # What goes with the name when the archive period ends.
 NAME_ERASURES = (
@@ -106,6 +119,8 @@ _PERSONAL_TEXTS = (
     "SELECT description, reason FROM hour_records WHERE person_id = :p",
     "SELECT text FROM duty_records WHERE person_id = :p",
     "SELECT skills FROM post_surveys WHERE person_id = :p",
+    f"SELECT text FROM development_reviews WHERE file_id IN ({_DEV_FILE})",
+    "SELECT text FROM development_opinions WHERE person_id = :p",
 )
 # Shorter texts (a yes, a number) would match unrelated messages.
 _QUOTE_MIN = 4
