@@ -47,6 +47,8 @@ async def _branch(bot, lang: str):
     async with bot.db.transaction() as conn:
         await active_person(conn, created.id, li.id, "李明")
         await active_person(conn, created.id, zhao.id, "赵强")
+    for member in (li, zhao):
+        await member.send("/help")  # the bot learns their client's language
     group = bot.server.new_group("幸福社区居民群")
     await posts.link_branch_chat(
         bot.db, await actor(bot.db, secretary.id), created.id, group["id"], "居民群"

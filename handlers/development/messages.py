@@ -11,12 +11,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.sender import Rendered, renderer
 from domain.development import files, notices
-from domain.i18n import Translator
+from domain.i18n import N_, Translator
 from handlers.development.buttons import OpenFile, Opinion
 from handlers.development.views import OUTCOMES, notice_text, stage_name, step_label
 from storage.db import Database
 
-WITHDRAWN = "This public notice has been withdrawn."
+WITHDRAWN = N_("This public notice has been withdrawn.")
 
 
 async def _notice(t: Translator, db: Database, params: dict) -> tuple[str, object] | None:
