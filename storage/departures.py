@@ -204,9 +204,17 @@ async def of_person(db: Database, person_id: int) -> list[dict]:
     )
 
 
+# An applicant for membership is no member, but the branch knows them by their file and
+# records their leaving (a withdrawn application) the same way.
+_IN_DEVELOPMENT = (
+    "p.status = 'active' AND EXISTS (SELECT 1 FROM development_files f"
+    " WHERE f.person_id = p.id AND f.closed_at IS NULL)"
+)
+
+
 async def find_members(db: Database, branch_id: int, text: str) -> list[dict]:
     return await db.fetchdicts(
-        f"SELECT id FROM people p WHERE branch_id = ? AND {MEMBER_OF}"
+        f"SELECT id FROM people p WHERE branch_id = ? AND ({MEMBER_OF} OR ({_IN_DEVELOPMENT}))"
         " AND (phone = ? OR name = ?) ORDER BY id LIMIT 5",
         (branch_id, text, text),
     )

@@ -277,13 +277,6 @@ async def opinion(source: Reader, opinion_id: int) -> dict | None:
     return dict(row) if row else None
 
 
-async def branches_with_files(db: Database) -> list[int]:
-    rows = await db.fetchall(
-        "SELECT DISTINCT branch_id FROM development_files WHERE closed_at IS NULL"
-    )
-    return [r[0] for r in rows]
-
-
 async def of_person(db: Database, person_id: int) -> dict | None:
     """The person's own file for /mydata: the steps, 考察 notes and notices, without the
     opinions' senders (the secretaries' only)."""

@@ -122,3 +122,16 @@ async def test_the_review_reminder_goes_once_to_each_introducer(tmp_path):
         assert await remind_reviews(db, branch_id, due, tz) == 0
         counts = await progress(db, branch_id, date(2026, 10, 2))
         assert counts.per_stage[Stage.ACTIVIST] == 1 and counts.overdue == 1
+
+
+async def test_an_applicant_who_is_no_member_can_be_recorded_as_leaving(tmp_path):
+    async with Database(tmp_path / "d.db") as db:
+        secretary, _li = await branch_with_member(db)
+        branch_id = secretary.roles and next(iter(secretary.roles))[0]
+        started = await files.start_applicant(
+            db, secretary, branch_id, "钱进", date(2026, 9, 1), TODAY
+        )
+        (found,) = await departures.find(db, secretary, branch_id, "钱进")
+        assert found.id == started.file.person_id
+        await departures.record(db, secretary, found.id, DepartureKind.OTHER, TODAY)
+        assert (await files.load(db, started.file.id)).closed

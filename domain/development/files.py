@@ -121,7 +121,7 @@ async def load(source: Reader, file_id: int) -> File | None:
     )
 
 
-async def _existing(source: Reader, file_id: int) -> File:
+async def existing(source: Reader, file_id: int) -> File:
     found = await load(source, file_id)
     if found is None or found.closed:
         raise NotFound("dev_file_unknown")
@@ -170,7 +170,7 @@ async def activists_without_file(db: Database, actor: Actor, branch_id: int) -> 
 
 
 async def candidates_for_introducer(db: Database, actor: Actor, file_id: int) -> list[dict]:
-    found = await _existing(db, file_id)
+    found = await existing(db, file_id)
     if not is_secretary_of(actor, found):
         raise NotAllowed("not_allowed")
     return [m for m in await store.full_members(db, found.branch_id) if m["id"] != found.person_id]
@@ -283,7 +283,7 @@ async def record_step(
     """A secretary of the file's branch records a step done on `day`; a stage's first
     step moves the file on. Admission (预备党员) makes the person a member of the branch."""
     async with unit_of_work(db, actor) as work:
-        found = await _existing(work.conn, file_id)
+        found = await existing(work.conn, file_id)
         work.require(Role.SECRETARY, found.branch_id)
         check_step(found, key, day, today)
         step = STEP[key]
@@ -322,7 +322,7 @@ async def _becomes_member(conn, found: File, by: int | None) -> None:
 async def toggle_introducer(db: Database, actor: Actor, file_id: int, person_id: int) -> File:
     """Choose (or unchoose) one of the branch's full members as 培养联系人, at most two."""
     async with unit_of_work(db, actor) as work:
-        found = await _existing(work.conn, file_id)
+        found = await existing(work.conn, file_id)
         work.require(Role.SECRETARY, found.branch_id)
         if found.stage not in (Stage.APPLICANT, Stage.ACTIVIST, Stage.CANDIDATE):
             raise InvalidInput("dev_introducers_stage")
@@ -347,9 +347,14 @@ async def toggle_introducer(db: Database, actor: Actor, file_id: int, person_id:
     return changed
 
 
-def check_review(found: File, day: date, today: date) -> None:
+def check_review_stage(found: File) -> None:
+    """考察 notes are written from the decision as an activist to the branch meeting."""
     if "activist" not in found.days or "admitted" in found.days:
         raise InvalidInput("dev_review_stage")
+
+
+def check_review(found: File, day: date, today: date) -> None:
+    check_review_stage(found)
     if day > today:
         raise InvalidInput("dev_day_future")
     if day < found.days["activist"]:
@@ -383,7 +388,7 @@ async def add_review(
     """A 考察 note by one of the file's 培养联系人 (or its branch's secretary)."""
     text = check_review_text(text)
     async with unit_of_work(db, actor) as work:
-        found = await _existing(work.conn, file_id)
+        found = await existing(work.conn, file_id)
         if not may_review(actor, found):
             raise NotAllowed("not_allowed")
         work.branch_id = found.branch_id

@@ -14,7 +14,7 @@ from datetime import date
 
 from domain import outbox
 from domain.access import Actor
-from domain.development.files import File, _existing, is_secretary_of, load
+from domain.development.files import File, existing, is_secretary_of, load
 from domain.development.rules import NOTICE_MIN_WORKING_DAYS, Stage, check_notice, end_after
 from domain.effects import effect
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -91,7 +91,7 @@ def check_contact(text: str) -> str:
 
 async def check_period(db: Database, actor: Actor, file_id: int, ends_on: date, today: date) -> int:
     """The working days of a notice from today to `ends_on`, or the refusal."""
-    found = await _existing(db, file_id)
+    found = await existing(db, file_id)
     if not is_secretary_of(actor, found):
         raise NotAllowed("not_allowed")
     is_working = await working_day(db, found.branch_id)
@@ -110,7 +110,7 @@ async def start(
 ) -> NoticeInfo:
     contact = check_contact(contact)
     async with unit_of_work(db, actor) as work:
-        found = await _existing(work.conn, file_id)
+        found = await existing(work.conn, file_id)
         work.require(Role.SECRETARY, found.branch_id)
         is_working = await working_day(db, found.branch_id)
         days = check_notice(found.state, found.stage, today, ends_on, is_working, today)

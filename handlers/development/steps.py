@@ -122,7 +122,7 @@ async def write_review(update: Update, context: BotContext) -> int | DevStep:
         found = await files.readable(context.db, me, file_id)
         if not files.may_review(me, found):
             raise DomainError("not_allowed")
-        files.check_review(found, await branch_today(context, found.branch_id), date.max)
+        files.check_review_stage(found)
     except DomainError as exc:
         return await _refuse(update, t, exc)
     await answer_query(update.callback_query)

@@ -220,8 +220,10 @@ def branch_list(
         lines += ["", f"【{stage_name(t, stage)}】"]
         for found in here:
             due = next_due(found.state)
-            late = any(d.overdue(today) for d in due)
-            first = due_line(t, due[0], today)[2:] if due else ""
+            late = [d for d in due if d.overdue(today)]
+            # What is overdue first; otherwise the first thing that comes next.
+            shown = (late or due)[:1]
+            first = due_line(t, shown[0], today)[2:] if shown else ""
             lines.append(f"{'⚠️ ' if late else '• '}{found.name}" + (f" — {first}" if first else ""))
             rows.append([OpenFile(found.id).button(found.name)])
     if not files:
