@@ -77,7 +77,7 @@ async def _period(update: Update, context: BotContext, t: Translator, end: date)
         update,
         context,
         t.gettext("Whom may people contact about the notice? Type a name and phone number."),
-        InlineKeyboardMarkup([[UseContact().button(t.gettext("📞 {contact}", contact=mine))]]),
+        InlineKeyboardMarkup([[UseContact().button(f"📞 {mine}")]]),
     )
     return DevStep.CONTACT
 
