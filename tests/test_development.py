@@ -12,7 +12,7 @@ import pytest
 
 from domain import admin, posts
 from domain.access import actor
-from domain.development import files, progress
+from domain.development import cultivation, files, progress
 from domain.development.rules import Stage
 from storage import development as store
 from tests.world import active_person
@@ -210,12 +210,14 @@ async def _candidate_ready(bot, branch_id: int, secretary) -> int:
     )
     file_id = started.file.id
     li = (await store.full_members(bot.db, branch_id))[0]["id"]
-    await files.toggle_introducer(bot.db, me, file_id, li)
+    await cultivation.toggle_introducer(bot.db, me, file_id, li)
     today = date(2026, 12, 1)
     for key, day in (("talked", "2024-03-15"), ("activist", "2024-04-01")):
         await files.record_step(bot.db, me, file_id, key, date.fromisoformat(day), None, today)
     for day in ("2024-10-01", "2025-04-01"):
-        await files.add_review(bot.db, me, file_id, date.fromisoformat(day), "表现良好。", today)
+        await cultivation.add_review(
+            bot.db, me, file_id, date.fromisoformat(day), "表现良好。", today
+        )
     for key, day in (
         ("candidate", "2025-04-02"),
         ("political_review", "2025-04-03"),

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from domain import departures, mydata
 from domain.access import actor
 from domain.departures import DepartureKind
-from domain.development import files, notices, progress, remind_reviews
+from domain.development import cultivation, files, notices, progress, remind_reviews
 from domain.development.rules import Stage
 from storage import migrations
 from storage.db import Database
@@ -55,9 +55,9 @@ async def _world(db: Database):
     zhao, zhang = await actor(db, 3), await actor(db, 4)
     started = await files.start_activist(db, secretary, zhang.person.id, date(2024, 4, 1), TODAY)
     file_id = started.file.id
-    await files.toggle_introducer(db, secretary, file_id, li.person.id)
-    await files.add_review(db, li, file_id, date(2024, 10, 1), NOTE, TODAY)
-    await files.add_review(db, li, file_id, date(2025, 4, 1), "表现稳定。", TODAY)
+    await cultivation.toggle_introducer(db, secretary, file_id, li.person.id)
+    await cultivation.add_review(db, li, file_id, date(2024, 10, 1), NOTE, TODAY)
+    await cultivation.add_review(db, li, file_id, date(2025, 4, 1), "表现稳定。", TODAY)
     for key, day in (
         ("candidate", date(2025, 4, 2)),
         ("political_review", date(2025, 4, 3)),
@@ -113,7 +113,7 @@ async def test_the_review_reminder_goes_once_to_each_introducer(tmp_path):
         started = await files.start_activist(
             db, secretary, zhang.person.id, date(2026, 4, 1), TODAY
         )
-        await files.toggle_introducer(db, secretary, started.file.id, li.person.id)
+        await cultivation.toggle_introducer(db, secretary, started.file.id, li.person.id)
         tz = ZoneInfo("Asia/Shanghai")
         early = datetime(2026, 9, 10, 2, tzinfo=UTC)  # due 1 October: three weeks ahead
         assert await remind_reviews(db, branch_id, early, tz) == 0

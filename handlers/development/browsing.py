@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
-from domain.development import files, notices
+from domain.development import cultivation, files, notices
 from domain.errors import Conflict, DomainError
 from domain.i18n import Translator
 from domain.models import Role
@@ -113,7 +113,7 @@ async def _introducer_keyboard(context: BotContext, t: Translator, me, file_id: 
     found = await files.readable(context.db, me, file_id)
     chosen = {i for i, _, _ in found.introducers}
     rows = []
-    for member in await files.candidates_for_introducer(context.db, me, file_id):
+    for member in await cultivation.candidates_for_introducer(context.db, me, file_id):
         mark = "☑️" if member["id"] in chosen else "⬜"
         name = member["name"] or f"#{member['id']}"
         rows.append([ToggleIntroducer(file_id, member["id"]).button(f"{mark} {name}")])
@@ -137,7 +137,7 @@ async def introducers(update: Update, context: BotContext) -> None:
 async def toggle_introducer(update: Update, context: BotContext) -> None:
     async def act(t, me):
         pressed = ToggleIntroducer.of(update)
-        await files.toggle_introducer(context.db, me, pressed.file_id, pressed.person_id)
+        await cultivation.toggle_introducer(context.db, me, pressed.file_id, pressed.person_id)
         text, markup = await _introducer_keyboard(context, t, me, pressed.file_id)
         await edit_text(update.callback_query, text, markup)
 

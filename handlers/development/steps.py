@@ -14,7 +14,7 @@ from telegram.ext import ConversationHandler
 from bot.context import BotContext
 from domain import validation
 from domain.dates import Year, parse_date
-from domain.development import files
+from domain.development import cultivation, files
 from domain.development.rules import STEP, missing
 from domain.errors import DomainError, InvalidInput
 from domain.i18n import Translator
@@ -120,9 +120,9 @@ async def write_review(update: Update, context: BotContext) -> int | DevStep:
     me = await who(update, context)
     try:
         found = await files.readable(context.db, me, file_id)
-        if not files.may_review(me, found):
+        if not cultivation.may_review(me, found):
             raise DomainError("not_allowed")
-        files.check_review_stage(found)
+        cultivation.check_review_stage(found)
     except DomainError as exc:
         return await _refuse(update, t, exc)
     await answer_query(update.callback_query)
@@ -162,7 +162,7 @@ async def got_day(update: Update, context: BotContext) -> int | DevStep:
             )
         elif draft["do"] == "review":
             found = await files.readable(context.db, me, draft["file"])
-            files.check_review(found, day, today)
+            cultivation.check_review(found, day, today)
             draft["day"] = day.isoformat()
             await update.effective_message.reply_text(
                 t.gettext(
@@ -238,7 +238,7 @@ async def got_review(update: Update, context: BotContext) -> int | DevStep:
     me = await who(update, context)
     today = await branch_today(context, await _branch_of(context, draft))
     try:
-        found = await files.add_review(
+        found = await cultivation.add_review(
             context.db,
             me,
             draft["file"],

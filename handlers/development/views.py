@@ -8,7 +8,8 @@ from datetime import date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from domain.access import Actor
-from domain.development.files import File, is_secretary_of, may_review
+from domain.development.cultivation import may_review
+from domain.development.files import File, is_secretary_of
 from domain.development.rules import STAGE_NAMES, STEP, STEPS, Due, Stage, next_due
 from domain.errors import DomainError
 from domain.i18n import N_, Translator
