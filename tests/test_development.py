@@ -90,6 +90,7 @@ async def test_one_persons_way_from_applicant_to_full_member(bot, clock):
     assert "linked" in zhang.last_text
     me = await actor(bot.db, zhang.id)
     assert me.active and not me.member
+    assert "not a party member yet" in zhang.last_text and "/develop" in zhang.last_text
     await zhang.send("/develop")
     assert "Applicant for membership" in zhang.last_text
     assert "Talk with the applicant by the branch (by April 1, 2024)" in zhang.last_text
