@@ -272,6 +272,11 @@ async def test_refusals_change_nothing(bot, clock):
     assert "not yours to see" in stranger_secretary.answer
     await stranger_secretary.press_data(here, f"development:step:{file_id}:admitted")
     await stranger_secretary.press_data(here, f"development:introducer-toggle:{file_id}:1")
+    async with bot.db.transaction() as conn:
+        qian = await active_person(conn, branch.id, 777, "钱进", category="activist")
+    await stranger_secretary.press_data(here, f"development:start-activist:{qian}")
+    assert "only the branch secretary" in stranger_secretary.answer
+    assert await store.file_of(bot.db, qian) is None
     # Forged data matches no button.
     await secretary.send("/develop")
     await secretary.press_data(secretary.last["message_id"], "development:step:1:x:y")
@@ -286,3 +291,21 @@ async def test_refusals_change_nothing(bot, clock):
     assert await store.notices(bot.db, file_id) == []
     assert not any("proposed" in t for t in li.texts)
     assert _texts(bot, group["id"]) == []
+
+
+async def test_an_activist_of_the_branch_gets_a_file_from_that_stage(bot, clock):
+    branch, secretary, _li, _zhao, _group = await _branch(bot, "en")
+    async with bot.db.transaction() as conn:
+        await active_person(conn, branch.id, 777, "钱进", category="activist")
+    clock.on("2026-09-17")
+    await secretary.send("/develop")
+    await secretary.press("➕ Start a file")
+    await secretary.press("钱进")
+    await secretary.send("2026-05-01")
+    assert "Recorded." in secretary.texts[-2]
+    assert "Stage: Activist" in secretary.last_text
+    assert "Choose the contacts for cultivation" in secretary.last_text
+    await secretary.send("/develop")
+    assert "【Activist】" in secretary.last_text
+    await secretary.press("➕ Start a file")
+    assert "钱进" not in secretary.buttons()  # one file a person

@@ -215,6 +215,20 @@ async def start_applicant(
     return Started(started, code)
 
 
+async def activist_to_start(db: Database, actor: Actor, person_id: int) -> None:
+    """The checks of `start_activist` that need no day, so the question is not asked for
+    nothing."""
+    person = await people.get(db, person_id)
+    if person is None or person.branch_id is None:
+        raise NotFound("dev_file_unknown")
+    if not actor.has(Role.SECRETARY, person.branch_id):
+        raise NotAllowed("not_allowed")
+    if person.status is not PersonStatus.ACTIVE or person.category is not Category.ACTIVIST:
+        raise InvalidInput("dev_not_activist")
+    if await store.file_of(db, person.id) is not None:
+        raise Conflict("dev_file_exists")
+
+
 @effect
 async def start_activist(
     db: Database, actor: Actor, person_id: int, decided_on: date, today: date

@@ -85,8 +85,10 @@ async def start_activist(update: Update, context: BotContext) -> int | DevStep:
     t = await tr(update, context)
     person_id = StartActivist.of(update).person_id
     me = await who(update, context)
-    if not me.is_secretary:  # the person's own branch is checked when the file is made
-        return await _refuse(update, t, DomainError("not_allowed"))
+    try:
+        await files.activist_to_start(context.db, me, person_id)
+    except DomainError as exc:
+        return await _refuse(update, t, exc)
     await answer_and_drop(update.callback_query)
     context.user_data[DRAFT] = {"do": "activist", "person": person_id}
     await update.effective_message.reply_text(_ask_day(t, step_label(t, "activist")))
