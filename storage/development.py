@@ -313,11 +313,9 @@ async def opinions_sent(db: Database, person_id: int) -> int:
     )
 
 
-# The audit entries of a file, its notices and their opinions: shown in the person's own
-# /mydata, and left out of everyone else's (storage/mydata.py), the secretary's included.
-SUBJECTS = ("development_file", "development_notice")
-
-
+# The audit entries of a file and its notices: shown in the person's own /mydata (not an
+# opinion's, which concerns its sender), and left out of everyone else's (storage/mydata.py),
+# the secretary's included.
 async def audit_of_own(db: Database, person_id: int) -> list[dict]:
     rows = await db.fetchall(
         "SELECT a.at, a.action, a.details FROM audit_log a WHERE"
