@@ -36,7 +36,16 @@ from bot import backups, crontab, sender
 from bot.config import Settings
 from bot.context import BotContext
 from bot.health import Liveness
-from domain import cadre_jobs, digest, events, guesses, mobile, notices, workdays
+from domain import (
+    cadre_jobs,
+    digest,
+    district_reports,
+    events,
+    guesses,
+    mobile,
+    notices,
+    workdays,
+)
 from domain.i18n import N_
 from storage import branches, inbox, job_runs
 from storage.db import Database, utcnow
@@ -118,6 +127,7 @@ JOBS: dict[str, Job] = {
             needs_settings=True,
         ),
         Job("calendar-check", workdays.check, daily(9, 0), WHOLE_BOT),
+        Job("district-summary", district_reports.quarterly_summaries, daily(9, 45), WHOLE_BOT),
         Job("job-runs", prune_runs, daily(3, 40), WHOLE_BOT),
         Job(
             "backup",
@@ -147,6 +157,8 @@ WHAT_THEY_DO = {
     "cadre-nudge": "two weeks before quarter end: cadres with no verified activity this quarter",
     "cadre-feedback": "first working day after a quarter: each unit's summary with its XLSX",
     "county-report": "after Q2 and Q4: the half-year report (XLSX and chart) to the county",
+    "district-summary": "first working day after a quarter: each district's summary (XLSX, a"
+    " sheet per branch) to its contacts, each branch's to its patrons",
     "calendar-check": "daily from November: warns while next year's official holiday"
     " schedule is missing",
     "job-runs": "daily: the scheduler's record of slots older than any catch-up, but each"
