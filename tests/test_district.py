@@ -4,6 +4,7 @@ summary, forged presses, and the quarterly summary to the district and the patro
 from __future__ import annotations
 
 import io
+import json
 from datetime import date, datetime, timedelta
 
 from openpyxl import load_workbook
@@ -14,6 +15,7 @@ from domain.models import InviteRole
 from storage import join_requests
 from tests.cadre_support import hours, member, registered
 from tests.conftest import branch_with_secretary, invite
+from tests.console_helpers import sent_file
 from tests.test_cadre_jobs import SHANGHAI, at, run
 from tests.test_contacts import contact_joins
 from tests.test_organisation_roles import a_district_contact, forge
@@ -104,6 +106,9 @@ async def test_the_district_view_in_english(bot, branch):
     await contact.send("/help")
     assert "/district — The district's branches this quarter" in contact.last_text
     assert "/hours" not in contact.last_text
+    await contact.send("/mydata")
+    data = json.loads(sent_file(contact.last)[1])
+    assert [(r["district"], r["role"]) for r in data["district_roles"]] == [("城关区", "district")]
 
 
 def sheets_of(message) -> tuple[list[str], str]:
