@@ -7,12 +7,12 @@ from telegram.ext import CommandHandler
 
 from bot.context import BotContext
 from bot.sender import Rendered, renderer
-from domain import district_figures, district_reports, periods, quarterly_feedback
+from domain import district_figures, district_reports, districts, periods, quarterly_feedback
 from domain.access import Audience
 from domain.district_figures import NAMES_SHOWN, BranchFigures, Line
 from domain.errors import DomainError
-from domain.i18n import N_, Translator
-from domain.models import Role
+from domain.i18n import N_, NP_, Translator
+from domain.models import InviteRole, Role
 from handlers.buttons import Button
 from handlers.common import add_errors, answer_query, error_text, now, tr, who
 from storage.db import Database
@@ -24,7 +24,8 @@ add_errors(
     {
         "not_district": N_(
             "Sorry, only a contact of the branch's district can see that. Nothing was changed."
-        )
+        ),
+        "invite_role": N_("That invitation is not one a district makes. Nothing was changed."),
     }
 )
 
@@ -37,6 +38,17 @@ async def summary_message(t: Translator, db: Database, params: dict) -> Rendered
 
 class BranchSummary(Button, prefix="district:branch", audience=Audience.DISTRICT):
     branch_id: int
+
+
+class InviteToBranch(Button, prefix="district:invite", audience=Audience.DISTRICT):
+    branch_id: int
+    role: InviteRole
+
+
+INVITE_LABELS = {
+    InviteRole.INSTRUCTOR: NP_("button", "➕ Invite an instructor"),
+    InviteRole.PATRON: NP_("button", "➕ Invite a patron"),
+}
 
 
 def line_text(t: Translator, line: Line, *, names: bool) -> str:
@@ -118,8 +130,46 @@ async def branch_summary(update: Update, context: BotContext) -> None:
         period=quarterly_feedback.period_label(t, quarter),
     )
     body = "\n".join(line_text(t, line, names=True) for line in figures.lines)
-    await update.effective_message.reply_text(f"{heading}\n\n{body}")
+    keyboard = InlineKeyboardMarkup(
+        [
+            [InviteToBranch(figures.branch.id, role).button(t.pgettext("button", label))]
+            for role, label in INVITE_LABELS.items()
+        ]
+    )
+    await update.effective_message.reply_text(f"{heading}\n\n{body}", reply_markup=keyboard)
+
+
+async def invite_to_branch(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    t = await tr(update, context)
+    pressed = InviteToBranch.of(update)
+    try:
+        invite = await districts.invite_for_branch(
+            context.db, await who(update, context), pressed.branch_id, pressed.role
+        )
+    except DomainError as exc:
+        await answer_query(query, error_text(t, exc), alert=True)
+        return
+    await answer_query(query)
+    link = f"https://t.me/{context.bot.username}?start={invite.code}"
+    whom = (
+        t.gettext("the branch's party-building instructor")
+        if pressed.role is InviteRole.INSTRUCTOR
+        else t.gettext("the branch's county patron")
+    )
+    await update.effective_message.reply_text(
+        t.gettext(
+            "Send this invitation to {whom}: {link}\nIt can be used once within 14 days; "
+            "you approve them when they have joined.",
+            whom=whom,
+            link=link,
+        )
+    )
 
 
 def handlers() -> list:
-    return [CommandHandler("district", district), BranchSummary.handler(branch_summary)]
+    return [
+        CommandHandler("district", district),
+        BranchSummary.handler(branch_summary),
+        InviteToBranch.handler(invite_to_branch),
+    ]

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from domain import districts, onboarding
 from domain.access import actor
-from domain.models import InviteRole
+from domain.models import InviteRole, Role
 from storage import join_requests
 from tests.cadre_support import hours, member, registered
 from tests.conftest import branch_with_secretary, invite
@@ -80,6 +80,19 @@ async def test_a_district_sees_its_two_branches_and_no_contact_details(bot, bran
     summary = contact.last_text
     assert "只读" in summary and "未注册科长" in summary and "注册局长" not in summary
     assert PHONE not in summary and second.name not in summary
+
+    # The district invites the branch's instructor from there, and decides the request.
+    await contact.press("➕ 邀请党建工作指导员")
+    code = contact.last_text.split("start=")[1].split()[0]
+    instructor = bot.person("指导员")
+    await contact_joins(instructor, code, "周指导", "13900139005")
+    await bot.drain_outbox()
+    await contact.press("✅ 通过", contact.message_with_button("✅ 通过"))
+    assert (await actor(bot.db, instructor.id)).branches_where(Role.INSTRUCTOR) == [branch.id]
+    forged = len(contact.messages)
+    await forge(contact, f"district:invite:{far.id}:patron")
+    await forge(contact, f"district:invite:{branch.id}:member")
+    assert len(contact.messages) == forged
 
     # Another district's branch, forged: refused, nothing shown.
     shown = len(contact.messages)
