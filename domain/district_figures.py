@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from domain import cadre_figures
 from domain.access import Actor
-from domain.activity import HourStatus, as_hours
+from domain.activity import as_hours
 from domain.errors import NotAllowed, NotFound
 from domain.i18n import N_, Translator
 from domain.mobile.lists import cutoff_for
@@ -136,10 +136,9 @@ async def cadres_registered(scope: Scope) -> list[Line]:
 
 
 async def hours_verified(scope: Scope) -> list[Line]:
-    sums = await hours_store.branch_sums(
+    half_hours = await hours_store.verified_in_branch(
         scope.db, scope.branch.id, scope.quarter.start, scope.until
     )
-    half_hours = sum(total for *_rest, status, total in sums if status is HourStatus.VERIFIED)
     return [
         Line(N_("Activity hours verified this quarter: {hours}"), {"hours": as_hours(half_hours)})
     ]
