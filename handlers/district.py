@@ -52,7 +52,7 @@ INVITE_LABELS = {
 
 
 def line_text(t: Translator, line: Line, *, names: bool) -> str:
-    text = t.gettext("• {line}", line=line.text(t))
+    text = f"• {line.text(t)}"
     if names and line.names:
         shown = list(line.names[:NAMES_SHOWN])
         more = len(line.names) - len(shown)
