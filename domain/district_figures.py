@@ -44,11 +44,14 @@ class Line:
     label: str
     params: dict[str, int | Decimal | str] = field(default_factory=dict)
     names: tuple[str, ...] = ()
+    # The params whose values are messages themselves (a stage's name), translated too.
+    terms: tuple[str, ...] = ()
 
     def text(self, t: Translator) -> str:
         params = {
             k: t.number(v) if isinstance(v, int | Decimal) else v for k, v in self.params.items()
         }
+        params.update({k: t.gettext(str(self.params[k])) for k in self.terms})
         return t.gettext(self.label, **params)
 
 

@@ -63,6 +63,7 @@ def today() -> date:
 
 async def test_a_district_sees_its_two_branches_and_no_contact_details(bot, branch):
     second, far, patron = await a_district(bot, branch, hours_on=today())
+    await branch.secretary.send("/posts")  # the year's posts begin, at the survey
     contact = await a_district_contact(bot, branch)
     await contact.send("/district")
     overview = contact.last_text
@@ -72,6 +73,7 @@ async def test_a_district_sees_its_two_branches_and_no_contact_details(bot, bran
     assert "本季度已核实活动时长：3 小时" in first  # attested hours are not verified ones
     assert "党员：1 人" in other and far.name not in overview
     assert "2 人中已注册 1 人" in first
+    assert "设岗定责（调查摸底）：" in first and "设岗定责：本年度尚未开始" in other
     assert PHONE not in overview and "13900139003" not in overview
     assert "未注册科长" not in overview  # names only in a branch's summary
     assert contact.buttons() == [f"📋 {branch.name}", f"📋 {second.name}"]
