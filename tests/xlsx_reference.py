@@ -1,18 +1,19 @@
-"""The openpyxl writer the printed tables had before `domain.xlsx_writer` (kept for
+"""The openpyxl writer the printed tables had before `domain.xlsx_writer`, as it was (kept for
 `tests/test_xlsx_writer.py` and `benchmarks.reports --check`, which compare what both write,
 cell for cell): a cadre_sheets.Sheet as openpyxl cells in named styles registered once."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from domain.cadre_sheets import _INVALID_SHEET_CHARS, Sheet
 from domain.spreadsheets import new_workbook, save
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 
 def _named_styles(book: Workbook) -> None:
@@ -41,6 +42,18 @@ def _named_styles(book: Workbook) -> None:
         book.add_named_style(style)
 
 
+def append_styled(ws: Worksheet, rows: Iterable[Sequence[Any]], style: str) -> None:
+    """Rows at the end of `ws`, every cell in the named style `style`, looked up once."""
+    from openpyxl.cell import Cell
+    from openpyxl.styles.cell_style import StyleArray
+
+    probe = Cell(ws)
+    probe.style = style
+    template = probe._style
+    for row in rows:
+        ws.append([Cell(ws, value=v, style_array=StyleArray(template)) for v in row])
+
+
 def write_sheet(book: Workbook, sheet: Sheet) -> None:
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
@@ -54,14 +67,9 @@ def write_sheet(book: Workbook, sheet: Sheet) -> None:
     for column, (title, chars) in enumerate(sheet.headers, start=1):
         ws.cell(row=2, column=column, value=title).style = "fb-header"
         ws.column_dimensions[get_column_letter(column)].width = chars + 2
-    for row in sheet.rows:
-        ws.append(row)
-        for cell in ws[ws.max_row]:
-            cell.style = "fb-body"
+    append_styled(ws, sheet.rows, "fb-body")
     if sheet.totals is not None:
-        ws.append(sheet.totals)
-        for cell in ws[ws.max_row]:
-            cell.style = "fb-total"
+        append_styled(ws, [sheet.totals], "fb-total")
     ws.freeze_panes = "A3"
     ws.print_title_rows = "2:2"
     ws.page_setup.orientation = "landscape"
