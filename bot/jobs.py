@@ -36,7 +36,17 @@ from bot import backups, crontab, sender
 from bot.config import Settings
 from bot.context import BotContext
 from bot.health import Liveness
-from domain import cadre_jobs, digest, events, guesses, mobile, notices, workdays
+from domain import (
+    appraisal,
+    cadre_jobs,
+    development,
+    digest,
+    events,
+    guesses,
+    mobile,
+    notices,
+    workdays,
+)
 from domain.i18n import N_
 from storage import branches, inbox, job_runs
 from storage.db import Database, utcnow
@@ -100,6 +110,7 @@ JOBS: dict[str, Job] = {
         Job("secretary-digest", digest.secretary_digest, daily(8, 30)),
         Job("mobile-renewals", mobile.remind_renewals, daily(9, 30)),
         Job("mobile-reports", mobile.remind_reports, daily(9, 35)),
+        Job("development-reviews", development.remind_reviews, daily(9, 40)),
         Job(
             "events", events.run, {"minute": "*"}, catch_up=timedelta(hours=1), needs_settings=True
         ),
@@ -117,6 +128,8 @@ JOBS: dict[str, Job] = {
             WHOLE_BOT,
             needs_settings=True,
         ),
+        Job("appraisal-reminders", appraisal.remind, daily(10, 0)),
+        Job("appraisal-deadlines", appraisal.deadlines, daily(9, 10)),
         Job("calendar-check", workdays.check, daily(9, 0), WHOLE_BOT),
         Job("job-runs", prune_runs, daily(3, 40), WHOLE_BOT),
         Job(
@@ -138,6 +151,8 @@ WHAT_THEY_DO = {
     " to holder and secretaries",
     "mobile-reports": "each morning: members whose status report is due, reminded"
     " (weekly, four times)",
+    "development-reviews": "each morning: the half-yearly assessment note (考察) due within"
+    " two weeks or late, to each contact for cultivation, once per due date",
     "events": "every minute: event reminders at each member's lead time; closing attendance",
     "checkin-codes": "every ten minutes: the times of wrong check-in, invitation and"
     " certificate codes the limit no longer reads",
@@ -147,6 +162,10 @@ WHAT_THEY_DO = {
     "cadre-nudge": "two weeks before quarter end: cadres with no verified activity this quarter",
     "cadre-feedback": "first working day after a quarter: each unit's summary with its XLSX",
     "county-report": "after Q2 and Q4: the half-year report (XLSX and chart) to the county",
+    "appraisal-reminders": "each morning: participants who have not submitted their"
+    " summary or cast their ratings, reminded (every three days, three times a stage)",
+    "appraisal-deadlines": "each morning: a 限期改正 deadline that has come, to the"
+    " secretaries (once)",
     "calendar-check": "daily from November: warns while next year's official holiday"
     " schedule is missing",
     "job-runs": "daily: the scheduler's record of slots older than any catch-up, but each"

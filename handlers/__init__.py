@@ -15,11 +15,13 @@ from bot import sender
 from bot.context import BotContext
 from domain import effects, feature_exports, outbox
 from handlers import (
+    appraisal,
     basics,
     broadcast,
     cadres,
     common,
     conversation,
+    development,
     digest,
     events,
     exports,
@@ -70,7 +72,9 @@ async def save_state(update: Update, context: BotContext) -> None:
         app.mark_data_for_update_persistence(user_ids=update.effective_user.id)
     await app.update_persistence()
     await app.persistence.commit(
-        handled_update_id=update.update_id, forget_effects=effects.made_any()
+        handled_update_id=update.update_id,
+        forget_effects=effects.made_any(),
+        forget_content=effects.content_forgotten(),
     )
     effects.end()
     await common.tell_waits(update, context)
@@ -89,6 +93,8 @@ def register(app: Application) -> None:
             events.live_location(),
             # Before onboarding: its /start would otherwise take the check-in deep links.
             events.check_conversation(),
+            # Before onboarding too: the public notice's link is a /start deep link.
+            development.conversation(),
             onboarding.conversation(),
             cadres.conversation(),
             *units.conversations(),
@@ -98,16 +104,19 @@ def register(app: Application) -> None:
             broadcast.conversation(),
             digest.conversation(),
             hours.conversation(),
+            appraisal.conversation(),
             events.new_event_conversation(),
             *joins.handlers(),
             *cadres.handlers(),
             *units.handlers(),
             *posts.handlers(),
             *mobile.handlers(),
+            *development.handlers(),
             *exports.handlers(),
             *pending.handlers(),
             *mydata.handlers(),
             *hours.handlers(),
+            *appraisal.handlers(),
             *events.handlers(),
             *basics.handlers(),
             *basics.last_resort_handlers(),

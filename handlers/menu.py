@@ -37,6 +37,10 @@ COMMANDS: list[Command] = [
     ),
     Command("mydata", N_("Get everything the bot holds about you"), Audience.UNIT),
     Command("mydata", N_("Get everything the bot holds about you"), Audience.COUNTY),
+    Command("mydata", N_("Get everything the bot holds about you"), Audience.DISTRICT),
+    Command("mydata", N_("Get everything the bot holds about you"), Audience.INSTRUCTOR),
+    Command("mydata", N_("Get everything the bot holds about you"), Audience.RESIDENT_UNIT),
+    Command("mydata", N_("Get everything the bot holds about you"), Audience.PATRON),
     Command("posts", N_("Responsibility posts: claim, record duties"), Audience.MEMBER),
     Command("posts", N_("Responsibility posts: stages, claims, holders"), Audience.SECRETARY),
     Command("linkgroup", N_("Send in the branch's group chat to link it"), Audience.SECRETARY),
@@ -62,6 +66,12 @@ COMMANDS: list[Command] = [
     Command("events", N_("Upcoming events: answer, calendar, reminders"), Audience.SECRETARY),
     Command("checkin", N_("Check in at an event"), Audience.MEMBER),
     Command("checkout", N_("Check out when you leave an event"), Audience.MEMBER),
+    Command("appraisal", N_("Democratic appraisal: summary, rating, my grade"), Audience.MEMBER),
+    Command("appraisal", N_("Democratic appraisal of members: stages, grades"), Audience.SECRETARY),
+    Command(
+        "develop", N_("Member development: files by stage, public notices"), Audience.SECRETARY
+    ),
+    Command("develop", N_("My membership application, or those I cultivate"), Audience.EVERYONE),
     Command("newevent", N_("Create an event and invite the members"), Audience.SECRETARY),
 ]
 
@@ -78,6 +88,15 @@ def commands_for(audiences: set[Audience]) -> list[Command]:
     """Each command once, even when several of the person's audiences have it."""
     found = {c.name: c for c in reversed(COMMANDS) if c.audience in audiences}
     return [c for c in COMMANDS if found.get(c.name) is c]
+
+
+# The newer contacts' first line of /help, in this order when someone holds several.
+CONTACT_INTROS = {
+    Audience.DISTRICT: N_("You are a contact of a district party working committee. You can:"),
+    Audience.INSTRUCTOR: N_("You are a party-building instructor. You can:"),
+    Audience.PATRON: N_("You are a county patron of a community. You can:"),
+    Audience.RESIDENT_UNIT: N_("You are the contact of a unit located in the community. You can:"),
+}
 
 
 def help_text(t: Translator, actor: Actor, waiting: int = 0) -> str:
@@ -101,8 +120,13 @@ def help_text(t: Translator, actor: Actor, waiting: int = 0) -> str:
         intro = t.gettext("You are the contact of a unit party organisation. You can:")
     elif Audience.COUNTY in audiences:
         intro = t.gettext("You are the contact of the county organisation department. You can:")
+    elif found := next((a for a in CONTACT_INTROS if a in audiences), None):
+        intro = t.gettext(CONTACT_INTROS[found])
     elif actor.person is not None and actor.person.status == "pending":
         intro = t.gettext("Your application is waiting for the secretary. Meanwhile you can:")
+    elif actor.active and actor.person.branch_id is not None:
+        # Known to the branch without a role: an applicant for party membership (/develop).
+        intro = t.gettext("Your branch knows you; you are not a party member yet. You can:")
     else:
         intro = t.gettext(
             "To join your branch, open the invitation link your branch secretary sent you, "
