@@ -62,6 +62,9 @@ def test_awkward_texts_and_numbers_read_back_as_openpyxl_wrote_them():
         " 前后有空格 ",
         "a & b < c > d \"引号\" '单引号'",
         "两行\n文字",
+        # Excel reads "_xHHHH_" as an escaped character: XlsxWriter escapes the literal
+        # (_x005F_), so Excel shows it as typed; openpyxl had stored it as it is.
+        "字面 _x000D_ _x0041_",
         "",
         "x" * 40_000,
     ]
