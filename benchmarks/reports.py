@@ -16,8 +16,9 @@ full scan (`SCAN t` without an index).
 `--old-writer` also times each round with the XLSX written by openpyxl, as before
 `domain.xlsx_writer` (`tests/xlsx_reference.py`), alternating with the new writer, and gives
 the ratio. `--check` then compares what both wrote for every unit and the county, cell by
-cell as openpyxl reads them back (values, types, styles; `xlsx_reference.cells`), and fails
-on the first difference.
+cell as openpyxl reads them back (values, types, styles; `xlsx_reference.cells`, with what
+differs only in encoding made one by `xlsx_reference.shown`), and fails on the first
+difference.
 """
 
 from __future__ import annotations
@@ -101,7 +102,9 @@ async def check(db: Database, quarter: periods.Period, half: periods.Period, tz)
         old_county = county_report.workbook(half, figures)
     pairs = [(a.xlsx, b.xlsx, a.file_name) for a, b in zip(new, old, strict=True)]
     for a, b, name in [*pairs, (new_county, old_county, "county")]:
-        if xlsx_reference.cells(a) != xlsx_reference.cells(b):
+        if xlsx_reference.shown(xlsx_reference.cells(a)) != xlsx_reference.shown(
+            xlsx_reference.cells(b)
+        ):
             raise SystemExit(f"{name}: the new writer's cells differ from openpyxl's")
         compared += 1
     return compared

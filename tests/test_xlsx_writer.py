@@ -1,6 +1,15 @@
 """The printed tables (quarterly feedback, county report) are written by
-`domain.xlsx_writer`; what a reader sees is what openpyxl wrote before, cell for cell:
-values, types, styles, merged heading, panes, print titles and widths."""
+`domain.xlsx_writer` (XlsxWriter); what a reader sees is what openpyxl wrote before, cell
+for cell: values, types, styles, merged heading, panes, print titles and widths.
+
+Two files are compared as openpyxl reads them back (`xlsx_reference.cells`), with what
+differs only in encoding made one (`xlsx_reference.shown` lists each: fitToWidth left at
+Excel's default, the font's name and size written instead of taken from the default font,
+the fill's alpha byte, an empty cell's type). One difference is not only encoding: the
+old file's cells were in named styles (fb-header, fb-body, fb-total), which XlsxWriter
+cannot write; every cell is in "Normal" with the same font, fill, border and alignment
+set on the cell, so a cell looks the same but Excel's style gallery no longer lists the
+three names. `assert_same` says so explicitly."""
 
 from __future__ import annotations
 
@@ -37,8 +46,14 @@ def assert_same(figures, unit=EDUCATION):
         lambda: quarterly_feedback.unit_workbook(unit, periods.quarter(2026, 3), figures),
         lambda: county_report.workbook(periods.half(2026, 2), figures),
     ):
-        new, old = both(build)
-        assert xlsx_reference.cells(new) == xlsx_reference.cells(old)
+        assert_same_look(*both(build))
+
+
+def assert_same_look(new: bytes, old: bytes) -> None:
+    new_cells, old_cells = xlsx_reference.cells(new), xlsx_reference.cells(old)
+    assert xlsx_reference.shown(new_cells) == xlsx_reference.shown(old_cells)
+    assert xlsx_reference.named_styles(new_cells) == {"Normal"}
+    assert xlsx_reference.named_styles(old_cells) == {"Normal", "fb-header", "fb-body", "fb-total"}
 
 
 def test_awkward_texts_and_numbers_read_back_as_openpyxl_wrote_them():
@@ -47,6 +62,9 @@ def test_awkward_texts_and_numbers_read_back_as_openpyxl_wrote_them():
         " 前后有空格 ",
         "a & b < c > d \"引号\" '单引号'",
         "两行\n文字",
+        # Excel reads "_xHHHH_" as an escaped character: XlsxWriter escapes the literal
+        # (_x005F_), so Excel shows it as typed; openpyxl had stored it as it is.
+        "字面 _x000D_ _x0041_",
         "",
         "x" * 40_000,
     ]
@@ -102,6 +120,16 @@ async def test_the_seeded_county_reads_back_the_same(seeded):
                 u, periods.quarter(2026, 3), f
             ),
         )
-        assert xlsx_reference.cells(new) == xlsx_reference.cells(old)
-    new, old = both(lambda: county_report.workbook(periods.half(2026, 2), half))
-    assert xlsx_reference.cells(new) == xlsx_reference.cells(old)
+        assert_same_look(new, old)
+    assert_same_look(*both(lambda: county_report.workbook(periods.half(2026, 2), half)))
+
+
+def test_sheet_names_keep_to_excels_rules():
+    """openpyxl let a numbered duplicate grow past Excel's 31 characters (a file Excel
+    repairs); XlsxWriter refuses one, so the number replaces the last characters."""
+    book = cadre_sheets.new_book()
+    long = "支" * 31
+    for title in (long, long, "'引号'", "A", "a"):
+        book.add_table(title, "标题", [("姓名", 10)], [["张三"]])
+    titles = [row[0] for row in xlsx_reference.cells(book.file()) if len(row) == 7]
+    assert titles == [long, "支" * 30 + "1", "引号", "A", "a1"]

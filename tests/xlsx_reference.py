@@ -134,7 +134,13 @@ def cells(xlsx: bytes) -> list[tuple]:
                 ws.print_title_rows,
                 (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight),
                 ws.sheet_properties.pageSetUpPr.fitToPage,
-                sorted((k, d.width) for k, d in ws.column_dimensions.items() if d.width),
+                # A run of columns of one width is one range (XlsxWriter), or one per column.
+                sorted(
+                    (n, d.width)
+                    for d in ws.column_dimensions.values()
+                    if d.width
+                    for n in range(d.min, d.max + 1)
+                ),
             )
         )
         for row in ws.iter_rows():
@@ -156,3 +162,39 @@ def cells(xlsx: bytes) -> list[tuple]:
                     )
                 )
     return seen
+
+
+# What Excel shows where the two writers encode the same thing differently:
+_DEFAULT_FONT = ("Calibri", 11.0)  # the workbook's default font, in both writers' files
+
+
+def shown(seen: list[tuple]) -> list[tuple]:
+    """`cells()` with what differs only in encoding made one, and the named style left
+    out (see `named_styles`):
+    - fitToWidth: openpyxl wrote 1, XlsxWriter leaves out 1, Excel's default;
+    - fonts: openpyxl's named styles left the font's name and size unset (Excel takes the
+      default font's, Calibri 11), XlsxWriter writes them;
+    - fill colour: openpyxl wrote the grey as 00DDDDDD, XlsxWriter as FFDDDDDD; Excel
+      ignores the alpha byte of a cell's fill;
+    - an empty cell (value None): openpyxl typed the empty text's cell as an inline
+      string, XlsxWriter writes a blank; both are an empty cell."""
+    out: list[tuple] = []
+    for item in seen:
+        if len(item) != 9:
+            title, merged, panes, titles, setup, fit, widths = item
+            orientation, paper, to_width, to_height = setup
+            setup = (orientation, paper, 1 if to_width is None else to_width, to_height)
+            out.append((title, merged, panes, titles, setup, fit, widths))
+            continue
+        ref, value, kind, font, fill, border, align, quote, _ = item
+        bold, size, name = font
+        font = (bold, size or _DEFAULT_FONT[1], name or _DEFAULT_FONT[0])
+        pattern, rgb = fill
+        fill = (pattern, rgb[-6:] if isinstance(rgb, str) else rgb)
+        out.append((ref, value, None if value is None else kind, font, fill, border, align, quote))
+    return out
+
+
+def named_styles(seen: list[tuple]) -> set[str]:
+    """The named styles the cells are in (`cells()`'s last field)."""
+    return {item[8] for item in seen if len(item) == 9}
