@@ -18,7 +18,7 @@ from storage import people
 from storage.db import Database
 
 MEMBER_ROLES = frozenset({Role.MEMBER, Role.CADRE})
-CONTACT_ROLES = frozenset({Role.UNIT, Role.COUNTY})
+CONTACT_ROLES = frozenset({Role.UNIT, Role.COUNTY, Role.RESIDENT_UNIT})
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,7 @@ class Audience(StrEnum):
     CADRE = "cadre"
     UNIT = "unit"  # contacts of unit party organisations
     COUNTY = "county"  # contacts of the county organisation department
+    RESIDENT_UNIT = "resident_unit"
 
 
 def audiences_of(actor: Actor) -> set[Audience]:
@@ -96,4 +97,6 @@ def audiences_of(actor: Actor) -> set[Audience]:
         found.add(Audience.UNIT)
     if actor.has(Role.COUNTY):
         found.add(Audience.COUNTY)
+    if actor.has(Role.RESIDENT_UNIT):
+        found.add(Audience.RESIDENT_UNIT)
     return found

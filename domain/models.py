@@ -30,6 +30,7 @@ class Role(StrEnum):
     CADRE = "cadre"
     UNIT = "unit"
     COUNTY = "county"
+    RESIDENT_UNIT = "resident_unit"
 
 
 class InviteRole(StrEnum):
@@ -37,6 +38,7 @@ class InviteRole(StrEnum):
     CADRE = "cadre"
     UNIT = "unit"
     COUNTY = "county"
+    RESIDENT_UNIT = "resident_unit"
 
 
 class RequestStatus(StrEnum):
