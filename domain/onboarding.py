@@ -26,7 +26,7 @@ from domain.models import (
 )
 from domain.unit_of_work import unit_of_work
 from domain.validation import NAME_MAX
-from storage import audit, branches, invites, join_requests, people, units
+from storage import audit, branches, invites, join_requests, people, resident_units, units
 from storage.db import Database, utcnow
 
 # Unambiguous letters and digits: codes are sometimes read aloud or typed by hand.
@@ -277,7 +277,12 @@ async def _tell_secretaries(conn: aiosqlite.Connection, db: Database, submitted:
 
 
 async def _unit_name(db: Database, request: JoinRequest) -> str | None:
-    """The organisation a unit contact's request is for, as the messages name it."""
+    """The organisation a unit's or a resident unit's contact's request is for, as the
+    messages name it."""
+    if request.role is InviteRole.RESIDENT_UNIT:
+        resident_id = await resident_units.unit_of_request(db, request.id)
+        resident = await resident_units.get(db, resident_id) if resident_id else None
+        return resident.name if resident else None
     unit = await units.get(db, request.unit_id) if request.unit_id is not None else None
     return unit.name if unit else None
 
@@ -319,6 +324,7 @@ async def decide(
                 secretary.id,
             )
             await units.attach_contact(conn, request)
+            await resident_units.attach_contact(conn, request.id)
         action = "join.approved" if approve else "join.rejected"
         await work.audit(action, "join_request", request.id, reason=reason)
         decided = await join_requests.get_for_update(conn, request.id)
