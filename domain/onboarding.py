@@ -38,6 +38,7 @@ ROLE_FOR_INVITE = {
     InviteRole.CADRE: Role.CADRE,
     InviteRole.UNIT: Role.UNIT,
     InviteRole.COUNTY: Role.COUNTY,
+    InviteRole.RESIDENT_UNIT: Role.RESIDENT_UNIT,
 }
 
 
@@ -192,7 +193,7 @@ REJECTED_TEMPLATE = "join.rejected"
 def category_for(role: InviteRole, chosen: Category | None) -> Category | None:
     if role is InviteRole.CADRE:
         return Category.CADRE
-    if role in (InviteRole.UNIT, InviteRole.COUNTY):
+    if role in (InviteRole.UNIT, InviteRole.COUNTY, InviteRole.RESIDENT_UNIT):
         return None
     if chosen is None:
         raise InvalidInput("category_missing")

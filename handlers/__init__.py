@@ -30,6 +30,7 @@ from handlers import (
     onboarding,
     pending,
     posts,
+    resident_units,
     roster,
     units,
 )
@@ -89,6 +90,7 @@ def register(app: Application) -> None:
             onboarding.conversation(),
             cadres.conversation(),
             *units.conversations(),
+            *resident_units.conversations(),
             posts.conversation(),
             *mobile.conversations(),
             roster.conversation(),
@@ -99,6 +101,7 @@ def register(app: Application) -> None:
             *joins.handlers(),
             *cadres.handlers(),
             *units.handlers(),
+            *resident_units.handlers(),
             *posts.handlers(),
             *mobile.handlers(),
             *exports.handlers(),

@@ -53,13 +53,20 @@ def request_text(t: Translator, params: dict) -> str:
         lines.append(t.gettext("Category: {category}", category=category))
     if params["role"] == InviteRole.CADRE:
         lines.append(t.gettext("Joins as: cadre living in the community"))
-    elif params["role"] in (InviteRole.UNIT, InviteRole.COUNTY):
+    elif params["role"] in (InviteRole.UNIT, InviteRole.COUNTY, InviteRole.RESIDENT_UNIT):
         lines.append(contact_line(t, params))
     return "\n".join(lines)
 
 
 def contact_line(t: Translator, params: dict) -> str:
     """What the secretary lets in: whose contact, what they will receive, and no member."""
+    if params["role"] == InviteRole.RESIDENT_UNIT:
+        return t.gettext(
+            "Joins as: contact of the resident unit {unit}, which co-builds with the branch. "
+            "They will answer the branch's requests and give the unit's yearly opinion; they "
+            "do not become a member of the branch.",
+            unit=params.get("unit") or "—",
+        )
     if params["role"] == InviteRole.COUNTY:
         return t.gettext(
             "Joins as: contact of the county organisation department. They will receive the "
@@ -83,6 +90,12 @@ async def approved_message(t: Translator, db: Database, params: dict) -> Rendere
             "quarter you will receive feedback on your unit's cadres in the community.",
             unit=params.get("unit") or "—",
         )
+    elif role == InviteRole.RESIDENT_UNIT:
+        welcome = t.gettext(
+            "You are registered as the contact of the resident unit {unit}: the branch's "
+            "requests to your unit reach you here, and /cobuild shows this year's co-building.",
+            unit=params.get("unit") or "—",
+        )
     elif role == InviteRole.COUNTY:
         welcome = t.gettext(
             "You are registered as the contact of the county organisation department: every "
@@ -96,7 +109,7 @@ async def approved_message(t: Translator, db: Database, params: dict) -> Rendere
         )
     someone = await actor(db, params["telegram_id"])
     text = f"{welcome}\n\n{help_text(t, someone)}"
-    contact = role in (InviteRole.UNIT, InviteRole.COUNTY)
+    contact = role in (InviteRole.UNIT, InviteRole.COUNTY, InviteRole.RESIDENT_UNIT)
     if contact or someone.person is None or someone.person.category != Category.CADRE:
         return Rendered(text)
     # A cadre's first task is the year's registration: one press away from the welcome.

@@ -29,6 +29,15 @@ COMMANDS: list[Command] = [
     Command("cadres", N_("Cadres I may see"), Audience.SECRETARY),
     Command("remark", N_("Remark on a cadre for the quarterly feedback"), Audience.SECRETARY),
     Command("unit_add", N_("Add a unit party organisation"), Audience.SECRETARY),
+    Command(
+        "resident_units", N_("Resident units: register, invite, agree, ask"), Audience.SECRETARY
+    ),
+    Command("cobuild", N_("Co-building with resident units this year"), Audience.SECRETARY),
+    Command("cobuild", N_("Our co-building with the branch this year"), Audience.RESIDENT_UNIT),
+    Command(
+        "opinion", N_("Our yearly opinion on the branch's party building"), Audience.RESIDENT_UNIT
+    ),
+    Command("mydata", N_("Get everything the bot holds about you"), Audience.RESIDENT_UNIT),
     Command("cadres", N_("Cadres I may see"), Audience.UNIT),
     Command("cadres", N_("Cadres I may see"), Audience.COUNTY),
     Command("unit_link", N_("Link my unit's group chat"), Audience.UNIT),
@@ -99,6 +108,10 @@ def help_text(t: Translator, actor: Actor, waiting: int = 0) -> str:
         intro = t.gettext("You are a registered member. You can:")
     elif Audience.UNIT in audiences:
         intro = t.gettext("You are the contact of a unit party organisation. You can:")
+    elif Audience.RESIDENT_UNIT in audiences:
+        intro = t.gettext(
+            "You are the contact of a resident unit co-building with the branch. You can:"
+        )
     elif Audience.COUNTY in audiences:
         intro = t.gettext("You are the contact of the county organisation department. You can:")
     elif actor.person is not None and actor.person.status == "pending":

@@ -169,3 +169,27 @@ async def invited_unit(db: Database, invite_id: int) -> ResidentUnit | None:
     """The unit an invitation is for: the join request's card names it."""
     unit_id = await store.unit_of_invite(db, invite_id)
     return await store.get(db, unit_id) if unit_id is not None else None
+
+
+def preview(draft: UnitDraft, branch_id: int) -> ResidentUnit:
+    """The draft as the unit it would become, for the review screen."""
+    return ResidentUnit(
+        0,
+        branch_id,
+        draft.name,
+        UnitKind(draft.kind),
+        draft.contact_name,
+        draft.contact_phone,
+        tuple(Offer(o) for o in draft.offers),
+    )
+
+
+async def contact_names(db: Database, actor: Actor, unit_id: int) -> list[str]:
+    """Who speaks for the unit in the chat, for its branch's secretary."""
+    await unit_for_secretary(db, actor, unit_id)
+    return [p.display_name for p in await store.contacts(db, unit_id)]
+
+
+async def get(db: Database, unit_id: int) -> ResidentUnit | None:
+    """A unit by its id, for the operator's command line (no role to check there)."""
+    return await store.get(db, unit_id)
