@@ -325,3 +325,38 @@ async def remove_contact(conn: aiosqlite.Connection, person_id: int) -> None:
 async def opinion_by_id(source: Reader, opinion_id: int) -> Opinion | None:
     row = await fetch_one(source, "SELECT * FROM cobuild_opinions WHERE id = ?", (opinion_id,))
     return _opinion(row) if row else None
+
+
+async def contact_data(source: Reader, person_id: int) -> dict:
+    """What /mydata gives a unit's contact: the units they speak for, their answers and the
+    opinions they gave."""
+    units = await fetch_all(
+        source,
+        "SELECT u.name, c.since FROM resident_unit_contacts c"
+        " JOIN resident_units u ON u.id = c.resident_unit_id WHERE c.person_id = ? ORDER BY u.id",
+        (person_id,),
+    )
+    answers = await fetch_all(
+        source,
+        "SELECT id, status, answer, answered_at FROM cobuild_requests WHERE answered_by = ?"
+        " ORDER BY id",
+        (person_id,),
+    )
+    opinions = await fetch_all(
+        source,
+        "SELECT year, text, given_at FROM cobuild_opinions WHERE given_by = ? ORDER BY id",
+        (person_id,),
+    )
+    return {
+        "units": [dict(r) for r in units],
+        "answers": [dict(r) for r in answers],
+        "opinions": [dict(r) for r in opinions],
+    }
+
+
+async def erase_name(conn: aiosqlite.Connection, person_id: int, now: datetime) -> None:
+    """A contact of an organisation is in no register of members: their name goes at once."""
+    await conn.execute(
+        "UPDATE people SET name = NULL, erased_at = ?, updated_at = ? WHERE id = ?",
+        (iso(now), iso(now), person_id),
+    )

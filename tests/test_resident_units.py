@@ -16,6 +16,7 @@ from domain import admin, county_report, periods
 from domain.resident_units import cobuild
 from storage.db import Database
 from tests.conftest import branch_with_secretary, invite, onboard
+from tests.console_helpers import sent_file
 from tests.flows import today
 from tests.test_cli import partybot
 from tests.test_contacts import contact_joins
@@ -258,3 +259,36 @@ def test_the_operator_invites_a_resident_units_contact(tmp_path):
     assert made.returncode == 0, made.stderr
     assert "start=" in made.stdout
     assert sys.executable
+
+
+async def test_a_contact_leaving_keeps_the_units_record_and_erases_the_person(bot, branch):
+    from tests.test_departure_erasure import hits
+
+    secretary = branch.secretary
+    await secretary.send("/start")
+    contact = await a_registered_unit(bot, branch)
+    await a_request(secretary, "场地", "借用会议室开党课", 2)
+    await bot.drain_outbox()
+    await contact.press("✅ Accept")
+    await contact.send("Room 301 on the third floor")
+    await contact.send("/mydata")
+    assert "Room 301 on the third floor" in sent_file(contact.last)[1].decode()
+
+    await secretary.send("/resident_units")
+    await secretary.press("🏢 县第一中学")
+    await secretary.press("🚪 孙联络不再代表本单位")
+    assert "立即删除" in secretary.last_text
+    await secretary.press("✅ 确认")
+    assert "已登记：孙联络不再代表本单位" in secretary.last_text
+
+    # The unit's record stays, the person does not.
+    await secretary.send("/cobuild")
+    assert "答复：Room 301 on the third floor" in secretary.last_text
+    assert set(await hits(bot.db, "13700137009")) <= {"ptb_inbox.data"}
+    assert set(await hits(bot.db, "孙联络")) <= {"ptb_inbox.data"}
+    await contact.send("/cobuild")
+    assert "Room 301" not in contact.last_text
+    await contact.send("/mydata")
+    assert "Room 301" not in sent_file(contact.last)[1].decode()
+    await secretary.press("🏢 县第一中学")
+    assert "孙联络" not in secretary.last_text

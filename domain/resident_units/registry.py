@@ -10,7 +10,7 @@ from domain import onboarding
 from domain.access import Actor
 from domain.effects import effect
 from domain.errors import Conflict, NotAllowed, NotFound
-from domain.models import Invite, InviteRole, Role
+from domain.models import Invite, InviteRole, Person, Role
 from domain.resident_units.models import (
     Offer,
     ResidentUnit,
@@ -184,10 +184,10 @@ def preview(draft: UnitDraft, branch_id: int) -> ResidentUnit:
     )
 
 
-async def contact_names(db: Database, actor: Actor, unit_id: int) -> list[str]:
+async def contacts_of(db: Database, actor: Actor, unit_id: int) -> list[Person]:
     """Who speaks for the unit in the chat, for its branch's secretary."""
     await unit_for_secretary(db, actor, unit_id)
-    return [p.display_name for p in await store.contacts(db, unit_id)]
+    return await store.contacts(db, unit_id)
 
 
 async def get(db: Database, unit_id: int) -> ResidentUnit | None:

@@ -18,6 +18,7 @@ add_errors(
         "resident_contact_name_too_long": N_("That name is too long (at most {max} characters)."),
         "resident_unit_exists": N_("The branch has a unit named {name} already."),
         "resident_unit_unknown": N_("That unit is not registered."),
+        "resident_contact_unknown": N_("That person does not speak for the unit (any more)."),
         "not_resident_contact": N_("Only the contact of that resident unit can do this."),
         "cobuild_request_unknown": N_("That request does not exist."),
         "cobuild_answered": N_("This request has been answered already; nothing was changed."),

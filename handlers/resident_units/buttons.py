@@ -30,6 +30,18 @@ class UnitInvite(Button, prefix="resident:invite", audience=S):
     unit_id: int
 
 
+class ContactLeft(Button, prefix="resident:contact-left", audience=S):
+    """Asks to confirm that this contact no longer speaks for the unit."""
+
+    unit_id: int
+    person_id: int
+
+
+class ContactLeftSure(Button, prefix="resident:contact-left-sure", audience=S):
+    unit_id: int
+    person_id: int
+
+
 class KindPick(Button, prefix="resident:kind", audience=S):
     kind: UnitKind
 

@@ -12,7 +12,7 @@ from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, fi
 from bot.context import BotContext
 from domain.errors import DomainError
 from domain.i18n import Translator
-from domain.resident_units import registry
+from domain.resident_units import registry, retention
 from domain.resident_units.models import Offer, UnitKind, contact_name, toggled, unit_name
 from domain.resident_units.registry import UnitDraft
 from domain.validation import mainland_phone
@@ -22,6 +22,8 @@ from handlers.conversation import CANCEL_HINT, cancel_with, offer, typed_into, u
 from handlers.resident_units.buttons import (
     AgreementOpen,
     AskOpen,
+    ContactLeft,
+    ContactLeftSure,
     FieldPick,
     KindPick,
     NoContact,
@@ -83,11 +85,18 @@ async def unit_card(update: Update, context: BotContext) -> None:
         await refused(update, context, exc)
         return
     await answer_query(update.callback_query)
-    contacts = await registry.contact_names(context.db, me, unit.id)
+    contacts = await registry.contacts_of(context.db, me, unit.id)
+    names = "、".join(p.display_name for p in contacts) or "—"
     lines = unit_lines(t, unit)
-    lines.append(
-        t.gettext("Speaks for the unit in the chat: {names}", names="、".join(contacts) or "—")
-    )
+    lines.append(t.gettext("Speaks for the unit in the chat: {names}", names=names))
+    leaving = [
+        [
+            ContactLeft(unit.id, p.id).button(
+                t.gettext("🚪 {name} no longer speaks for the unit", name=p.display_name)
+            )
+        ]
+        for p in contacts
+    ]
     keyboard = InlineKeyboardMarkup(
         [
             [
@@ -98,6 +107,7 @@ async def unit_card(update: Update, context: BotContext) -> None:
                 AgreementOpen(unit.id).button(t.pgettext("button", "📝 Agreement")),
                 AskOpen(unit.id).button(t.pgettext("button", "📨 Send a request")),
             ],
+            *leaving,
         ]
     )
     await update.effective_message.reply_text("\n".join(lines), reply_markup=keyboard)
@@ -121,6 +131,44 @@ async def invite(update: Update, context: BotContext) -> None:
             unit=unit.name,
             link=link,
         )
+    )
+
+
+async def contact_left(update: Update, context: BotContext) -> None:
+    t = await tr(update, context)
+    pressed = ContactLeft.of(update)
+    try:
+        unit = await registry.unit_for_secretary(
+            context.db, await who(update, context), pressed.unit_id
+        )
+    except DomainError as exc:
+        await refused(update, context, exc)
+        return
+    await answer_query(update.callback_query)
+    sure = ContactLeftSure(unit.id, pressed.person_id)
+    await update.effective_message.reply_text(
+        t.gettext(
+            "Record that this contact no longer speaks for {unit}? Their name, phone and chat "
+            "link are erased at once; the unit's agreements, answers and opinions stay.",
+            unit=unit.name,
+        ),
+        reply_markup=InlineKeyboardMarkup([[sure.button(t.pgettext("button", "✅ Confirm"))]]),
+    )
+
+
+async def contact_left_sure(update: Update, context: BotContext) -> None:
+    t = await tr(update, context)
+    pressed = ContactLeftSure.of(update)
+    try:
+        person = await retention.contact_leaves(
+            context.db, await who(update, context), pressed.unit_id, pressed.person_id
+        )
+    except DomainError as exc:
+        await refused(update, context, exc)
+        return
+    await answer_and_drop(update.callback_query)
+    await update.effective_message.reply_text(
+        t.gettext("Recorded: {name} no longer speaks for the unit.", name=person.display_name)
     )
 
 
@@ -363,4 +411,6 @@ def handlers() -> list:
         choice_handler("resident_units", list_units),
         UnitOpen.handler(unit_card),
         UnitInvite.handler(invite),
+        ContactLeft.handler(contact_left),
+        ContactLeftSure.handler(contact_left_sure),
     ]
