@@ -130,8 +130,8 @@ async def test_a_unit_co_builds_with_its_branch_through_the_year(bot, branch):
     await secretary.send("/cobuild")
     record = secretary.last_text
     assert "支部承诺：为学校师生上党课" in record and "单位承诺：开放操场和会议室" in record
-    assert "借用会议室开党课 — 已接受" in record and "答复：Room 301" in record
-    assert "需要志愿者 5 人 — 已婉拒" in record and "答复：Exams that week" in record
+    assert "借用会议室开党课 — 状态：已接受" in record and "答复：Room 301" in record
+    assert "需要志愿者 5 人 — 状态：已婉拒" in record and "答复：Exams that week" in record
     await bot.drain_outbox()
     await contact.send("/cobuild")
     mine = contact.last_text
@@ -167,6 +167,34 @@ async def test_a_contact_is_no_member_and_sees_only_their_unit(bot, branch):
     secretary = branch.secretary
     await secretary.send("/start")
     contact = await a_registered_unit(bot, branch)
+
+    # Editing: the review screen first, one field changed, back to the review screen.
+    await secretary.send("/resident_units")
+    await secretary.press("🏢 县第一中学")
+    await secretary.press("✏️ 修改")
+    assert "请核对" in secretary.last_text and "可提供：场地、专业技术" in secretary.last_text
+    await secretary.press("可提供资源")
+    await secretary.press("▫️ 资金")
+    await secretary.press("完成")
+    await secretary.press("联系方式")
+    await secretary.press("跳过")
+    assert "可提供：场地、资金、专业技术" in secretary.last_text
+    assert "单位联系方式：—" in secretary.last_text
+    await secretary.send("/cancel")
+    assert "未保存" in secretary.last_text or "Nothing" in secretary.last_text
+    await secretary.press("🏢 县第一中学")
+    assert "可提供：场地、专业技术" in secretary.last_text  # cancelled: unchanged
+    await secretary.press("✏️ 修改")
+    await secretary.press("名称")
+    await secretary.send("县第一中学初中部")
+    await secretary.press("✅ 提交")
+    assert "已保存：县第一中学初中部" in secretary.last_text
+    await secretary.send("/resident_units")
+    await secretary.press("🏢 县第一中学初中部")
+    await secretary.press("✏️ 修改")
+    await secretary.press("名称")
+    await secretary.send("县第一中学")
+    await secretary.press("✅ 提交")
     other = await branch_with_secretary(bot, "和平社区党支部", "乙书记")
     code = await invite(bot, branch.id)
     member = bot.person("党员甲")

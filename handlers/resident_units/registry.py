@@ -325,17 +325,16 @@ async def _review(update: Update, context: BotContext) -> UnitStep:
     draft = _draft(context)
     shown = registry.preview(draft, context.user_data[DRAFT]["branch"])
     lines = [t.gettext("Please check:"), *unit_lines(t, shown)]
-    field = t.pgettext
     keyboard = InlineKeyboardMarkup(
         [
             [UnitSubmit().button(t.pgettext("button", "✅ Submit"))],
             [
-                FieldPick("name").button(field("button", "Name")),
-                FieldPick("kind").button(field("button", "Kind")),
+                FieldPick("name").button(t.pgettext("button", "Name")),
+                FieldPick("kind").button(t.pgettext("button", "Kind")),
             ],
             [
-                FieldPick("contact").button(field("button", "Contact")),
-                FieldPick("offers").button(field("button", "Offers")),
+                FieldPick("contact").button(t.pgettext("button", "Contact")),
+                FieldPick("offers").button(t.pgettext("button", "Offers")),
             ],
         ]
     )
