@@ -19,7 +19,7 @@ from tests.conftest import branch_with_secretary, invite, onboard
 from tests.console_helpers import sent_file
 from tests.flows import today
 from tests.test_cli import partybot
-from tests.test_contacts import contact_joins
+from tests.test_contacts import contact_joins, menu_of
 
 
 async def a_registered_unit(bot, branch):
@@ -200,6 +200,15 @@ async def test_a_contact_is_no_member_and_sees_only_their_unit(bot, branch):
     member = bot.person("党员甲")
     await onboard(member, code, "党员甲", "13800138000", "居民党员")
     await secretary.press("✅ 通过")
+
+    # Their own menu, in their language (English), at the Bot API.
+    everyone = {"start", "help", "language", "cancel", "verify"}
+    theirs = everyone | {"cobuild", "opinion", "mydata"}
+    assert set(await menu_of(bot, contact.id, theirs)) == theirs
+    published = [c for (scope, _), c in bot.server.commands.items() if str(contact.id) in scope]
+    assert {"command": "cobuild", "description": "Our co-building with the branch this year"} in (
+        published[0]
+    )
 
     # Counted and messaged as no member: the broadcast reaches the one member only.
     await secretary.send("/broadcast")

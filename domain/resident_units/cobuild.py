@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain import outbox
 from domain.access import Actor
 from domain.effects import effect
 from domain.errors import Conflict, NotFound
@@ -111,8 +110,6 @@ async def send_request(
             f"cobuild-request:{request_id}",
             template=REQUEST_TEMPLATE,
             params={"request": request_id},
-            # The unit has to arrange a room or people by the day: it is not a digest item.
-            kind=outbox.Kind.URGENT,
         )
         request = await store.get_request(work.conn, request_id)
     assert request is not None

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,6 +17,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Conv
 from domain import admin, units
 from domain.access import actor
 from domain.models import InviteRole
+from domain.resident_units import cobuild, registry
+from domain.resident_units.models import RequestKind, UnitKind
 from handlers import FEATURES, GROUP_COMMANDS
 from handlers.menu import COMMANDS, Audience, audiences_of, commands_for, who_may_press
 from tests.conftest import TOKEN, invite, onboard
@@ -76,6 +79,7 @@ class World:
         county_code = live.run(invite(h, a.id, role=InviteRole.COUNTY))
         live.run(onboard(self.county_contact, county_code, "钱联络", "13700137002", None))
         live.run(self.secretary_a.press("✅ 通过"))
+        self.resident_contact = self._resident_unit(live, a.id)
         live.run(onboard(self.applicant, code, "张申请", "13800138002", "居民党员"))
         self.everyone = [
             ("stranger", self.stranger),
@@ -83,6 +87,7 @@ class World:
             ("member", self.member),
             ("unit contact", self.unit_contact),
             ("county contact", self.county_contact),
+            ("resident unit contact", self.resident_contact),
             ("secretary", self.secretary_a),
             # A secretary of another branch holds the role, but not over branch A's records.
             ("other branch's secretary", self.secretary_b),
@@ -96,10 +101,29 @@ class World:
             self.member,
             self.unit_contact,
             self.county_contact,
+            self.resident_contact,
             self.applicant,
             self.secretary_b,
             self.stranger,
         )
+
+    def _resident_unit(self, live: LiveBot, branch_id: int) -> Person:
+        """Branch A's resident unit (id 1) with its contact, and a request (id 1) waiting
+        for the unit's answer: what forged presses of co-building buttons aim at."""
+        h = live.harness
+        secretary = live.run(actor(h.db, self.secretary_a.id))
+        draft = registry.UnitDraft("县第一中学", UnitKind.SCHOOL)
+        unit = live.run(registry.register(h.db, secretary, branch_id, draft))
+        code = live.run(registry.invite_contact(h.db, secretary, unit.id)).code
+        contact = h.person("驻区单位联系人")
+        live.run(onboard(contact, code, "孙联络", "13700137003", None))
+        live.run(self.secretary_a.press("✅ 通过"))
+        live.run(
+            cobuild.send_request(
+                h.db, secretary, unit.id, RequestKind.ROOM, "借用会议室", date.today(), date.today()
+            )
+        )
+        return contact
 
     def _audiences(self, person: Person) -> set[Audience]:
         return audiences_of(self.live.run(actor(self.live.harness.db, person.id)))
