@@ -305,18 +305,6 @@ async def units_with_contact(source: Reader, branch_id: int) -> int:
     return row[0]
 
 
-async def district_contacts(source: Reader, branch_id: int) -> list[Person]:
-    """The district working committee's contacts of the branch's district."""
-    found = await fetch_all(
-        source,
-        "SELECT DISTINCT p.* FROM branches b JOIN district_roles r ON r.district_id = b.district_id"
-        " JOIN people p ON p.id = r.person_id"
-        " WHERE b.id = ? AND r.role = 'district' AND p.status = 'active' ORDER BY p.id",
-        (branch_id,),
-    )
-    return [rows.person(r) for r in found]
-
-
 async def remove_contact(conn: aiosqlite.Connection, person_id: int) -> None:
     """A departing contact stops speaking for any unit; the units' records stay."""
     await conn.execute("DELETE FROM resident_unit_contacts WHERE person_id = ?", (person_id,))

@@ -12,8 +12,11 @@ from datetime import timedelta
 
 from openpyxl import load_workbook
 
-from domain import admin, county_report, periods
+from domain import admin, county_report, districts, onboarding, periods
+from domain.access import actor
+from domain.models import InviteRole
 from domain.resident_units import cobuild
+from storage import join_requests
 from storage.db import Database
 from tests.conftest import branch_with_secretary, invite, onboard
 from tests.console_helpers import sent_file
@@ -258,14 +261,13 @@ async def test_the_county_sheet_counts_each_branch_co_building(bot, branch):
 
 async def district_contact(bot, branch):
     """The district working committee's contact of the branch's district (城关区)."""
-    from domain import districts  # the role foundation (s19-district)
-
     person = bot.person("区党工委")
-    district_id = await bot.db.fetchval(
-        "SELECT district_id FROM branches WHERE id = ?", (branch.id,)
-    )
-    code = (await districts.invite_contact(bot.db, None, district_id)).code
+    district_id = await districts.district_of_branch(bot.db, branch.id)
+    code = await invite(bot, None, role=InviteRole.DISTRICT, district_id=district_id)
     await contact_joins(person, code, "周区委", "13700137010")
+    someone = await actor(bot.db, person.id)
+    request = await join_requests.pending_for_person(bot.db, someone.person.id)
+    await onboarding.decide(bot.db, None, request.id, approve=True)
     return person
 
 

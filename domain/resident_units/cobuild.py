@@ -29,7 +29,7 @@ from domain.resident_units.models import (
     wanted_on,
 )
 from domain.unit_of_work import UnitOfWork, unit_of_work
-from storage import branches
+from storage import branches, districts
 from storage import resident_units as store
 from storage.db import Database, iso, utcnow
 
@@ -176,11 +176,10 @@ async def give_opinion(
         message = {"template": OPINION_TEMPLATE, "params": {"opinion": opinion_id}}
         await work.tell_secretaries(f"cobuild-opinion:{opinion_id}", **message)
         district = 0
-        for contact in await store.district_contacts(work.conn, unit.branch_id):
+        district_id = await districts.district_of_branch(work.conn, unit.branch_id)
+        for person_id, chat_id in await districts.contacts_in(work.conn, district_id or 0):
             district += await work.tell(
-                contact.telegram_id,
-                f"cobuild-opinion:{opinion_id}:district:{contact.id}",
-                **message,
+                chat_id, f"cobuild-opinion:{opinion_id}:district:{person_id}", **message
             )
         opinion = await store.opinion(work.conn, unit.id, year)
     assert opinion is not None
