@@ -120,6 +120,8 @@ def contact_line(t: Translator, params: dict) -> str:
             "do not become a member of the branch.",
             unit=params.get("unit") or "—",
         )
+    if params["role"] in CONTACT_LINES:
+        return t.gettext(CONTACT_LINES[InviteRole(params["role"])])
     if params["role"] == InviteRole.COUNTY:
         return t.gettext(
             "Joins as: contact of the county organisation department. They will receive the "
