@@ -1,6 +1,7 @@
-"""Resident units (驻区单位) and co-building in the chat: the secretary's units
-(registry.py), agreements and requests (asking.py), the unit contact's answers, the
-yearly opinion and the year's record both sides see (answering.py)."""
+"""Resident units (驻区单位) and co-building in the chat: the secretary's list and unit
+cards (cards.py), registering and editing a unit (registry.py), agreements and requests
+(asking.py), the unit contact's answers, the yearly opinion and the year's record both
+sides see (answering.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from telegram.ext import ConversationHandler
 
 from domain.i18n import N_
 from handlers.common import add_errors
-from handlers.resident_units import answering, asking, registry
+from handlers.resident_units import answering, asking, cards, registry
 
 add_errors(
     {
@@ -47,4 +48,4 @@ def conversations() -> list[ConversationHandler]:
 
 
 def handlers() -> list:
-    return [*registry.handlers(), *answering.handlers()]
+    return [*cards.handlers(), *answering.handlers()]

@@ -1,6 +1,6 @@
-"""The secretary's resident units: /resident_units lists them, a unit's card offers
-editing, the contact's invitation, the agreement and a request; registering and editing
-are one conversation (name, kind, the unit's contact, what it offers, the review screen)."""
+"""Registering and editing a resident unit, one conversation: name, kind, the unit's own
+contact, what it offers (multi-choice), the review screen whose field buttons change one
+answer and come back to it."""
 
 from __future__ import annotations
 
@@ -12,18 +12,14 @@ from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, fi
 from bot.context import BotContext
 from domain.errors import DomainError
 from domain.i18n import Translator
-from domain.resident_units import registry, retention
+from domain.resident_units import registry
 from domain.resident_units.models import Offer, UnitKind, contact_name, toggled, unit_name
 from domain.resident_units.registry import UnitDraft
 from domain.validation import mainland_phone
-from handlers.branch_choice import acting_branch, branch_for, choice_handler
+from handlers.branch_choice import acting_branch
 from handlers.common import answer_and_drop, answer_query, error_text, tr, who
 from handlers.conversation import CANCEL_HINT, cancel_with, offer, typed_into, unexpected
 from handlers.resident_units.buttons import (
-    AgreementOpen,
-    AskOpen,
-    ContactLeft,
-    ContactLeftSure,
     FieldPick,
     KindPick,
     NoContact,
@@ -32,7 +28,6 @@ from handlers.resident_units.buttons import (
     UnitEdit,
     UnitInvite,
     UnitNew,
-    UnitOpen,
     UnitSubmit,
 )
 from handlers.resident_units.views import KIND_LABELS, OFFER_LABELS, unit_lines
@@ -58,118 +53,6 @@ async def refused(update: Update, context: BotContext, exc: DomainError) -> int:
     else:
         await update.effective_message.reply_text(error_text(t, exc))
     return ConversationHandler.END
-
-
-async def list_units(update: Update, context: BotContext) -> None:
-    branch_id = await branch_for(update, context, "resident_units")
-    if branch_id is None:
-        return
-    t = await tr(update, context)
-    units = await registry.units_of(context.db, await who(update, context), branch_id)
-    rows = [[UnitOpen(u.id).button(f"🏢 {u.name}")] for u in units]
-    rows.append([UnitNew().button(t.pgettext("button", "➕ Register a unit"))])
-    text = (
-        t.gettext("The resident units of your community:")
-        if units
-        else t.gettext("No resident unit is registered yet.")
-    )
-    await update.effective_message.reply_text(text, reply_markup=InlineKeyboardMarkup(rows))
-
-
-async def unit_card(update: Update, context: BotContext) -> None:
-    t = await tr(update, context)
-    me = await who(update, context)
-    try:
-        unit = await registry.unit_for_secretary(context.db, me, UnitOpen.of(update).unit_id)
-    except DomainError as exc:
-        await refused(update, context, exc)
-        return
-    await answer_query(update.callback_query)
-    contacts = await registry.contacts_of(context.db, me, unit.id)
-    names = "、".join(p.display_name for p in contacts) or "—"
-    lines = unit_lines(t, unit)
-    lines.append(t.gettext("Speaks for the unit in the chat: {names}", names=names))
-    leaving = [
-        [
-            ContactLeft(unit.id, p.id).button(
-                t.gettext("🚪 {name} no longer speaks for the unit", name=p.display_name)
-            )
-        ]
-        for p in contacts
-    ]
-    keyboard = InlineKeyboardMarkup(
-        [
-            [
-                UnitEdit(unit.id).button(t.pgettext("button", "✏️ Edit")),
-                UnitInvite(unit.id).button(t.pgettext("button", "🔗 Invite its contact")),
-            ],
-            [
-                AgreementOpen(unit.id).button(t.pgettext("button", "📝 Agreement")),
-                AskOpen(unit.id).button(t.pgettext("button", "📨 Send a request")),
-            ],
-            *leaving,
-        ]
-    )
-    await update.effective_message.reply_text("\n".join(lines), reply_markup=keyboard)
-
-
-async def invite(update: Update, context: BotContext) -> None:
-    t = await tr(update, context)
-    me = await who(update, context)
-    try:
-        unit = await registry.unit_for_secretary(context.db, me, UnitInvite.of(update).unit_id)
-        made = await registry.invite_contact(context.db, me, unit.id)
-    except DomainError as exc:
-        await refused(update, context, exc)
-        return
-    await answer_query(update.callback_query)
-    link = f"https://t.me/{context.bot.username}?start={made.code}"
-    await update.effective_message.reply_text(
-        t.gettext(
-            "Send this invitation to the person who speaks for {unit}: {link}\n"
-            "You approve them when they have joined; they do not become a member of the branch.",
-            unit=unit.name,
-            link=link,
-        )
-    )
-
-
-async def contact_left(update: Update, context: BotContext) -> None:
-    t = await tr(update, context)
-    pressed = ContactLeft.of(update)
-    try:
-        unit = await registry.unit_for_secretary(
-            context.db, await who(update, context), pressed.unit_id
-        )
-    except DomainError as exc:
-        await refused(update, context, exc)
-        return
-    await answer_query(update.callback_query)
-    sure = ContactLeftSure(unit.id, pressed.person_id)
-    await update.effective_message.reply_text(
-        t.gettext(
-            "Record that this contact no longer speaks for {unit}? Their name, phone and chat "
-            "link are erased at once; the unit's agreements, answers and opinions stay.",
-            unit=unit.name,
-        ),
-        reply_markup=InlineKeyboardMarkup([[sure.button(t.pgettext("button", "✅ Confirm"))]]),
-    )
-
-
-async def contact_left_sure(update: Update, context: BotContext) -> None:
-    t = await tr(update, context)
-    pressed = ContactLeftSure.of(update)
-    try:
-        person = await retention.contact_leaves(
-            context.db, await who(update, context), pressed.unit_id, pressed.person_id
-        )
-    except DomainError as exc:
-        await refused(update, context, exc)
-        return
-    await answer_and_drop(update.callback_query)
-    await update.effective_message.reply_text(
-        t.gettext("Recorded: {name} no longer speaks for the unit.", name=person.display_name)
-    )
 
 
 async def start_new(update: Update, context: BotContext) -> UnitStep | int:
@@ -402,14 +285,3 @@ def conversation() -> ConversationHandler:
         name="resident_unit",
         persistent=True,
     )
-
-
-def handlers() -> list:
-    return [
-        CommandHandler("resident_units", list_units),
-        choice_handler("resident_units", list_units),
-        UnitOpen.handler(unit_card),
-        UnitInvite.handler(invite),
-        ContactLeft.handler(contact_left),
-        ContactLeftSure.handler(contact_left_sure),
-    ]
