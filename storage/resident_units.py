@@ -305,11 +305,6 @@ async def units_with_contact(source: Reader, branch_id: int) -> int:
     return row[0]
 
 
-async def remove_contact(conn: aiosqlite.Connection, person_id: int) -> None:
-    """A departing contact stops speaking for any unit; the units' records stay."""
-    await conn.execute("DELETE FROM resident_unit_contacts WHERE person_id = ?", (person_id,))
-
-
 async def opinion_by_id(source: Reader, opinion_id: int) -> Opinion | None:
     row = await fetch_one(source, "SELECT * FROM cobuild_opinions WHERE id = ?", (opinion_id,))
     return _opinion(row) if row else None

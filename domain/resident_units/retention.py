@@ -29,8 +29,8 @@ async def contact_leaves(db: Database, actor: Actor, unit_id: int, person_id: in
         if person is None:
             raise NotFound("resident_contact_unknown")
         await departures.erase_contact(work.conn, person.id, person.telegram_id)
+        # The features' erasures delete the resident_unit_contacts row with the rest.
         await departures.erase_features(work.conn, person.id, person.telegram_id, person.phone)
-        await store.remove_contact(work.conn, person.id)
         await store.erase_name(work.conn, person.id, utcnow())
         await work.audit("resident_unit.contact_left", "resident_unit", unit.id, person=person.id)
     return person

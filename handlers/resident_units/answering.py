@@ -22,6 +22,7 @@ from handlers.resident_units.registry import refused
 from handlers.resident_units.views import REQUEST_LABELS, request_line, year_text
 from storage.db import Database
 
+MESSAGE_MAX = 4000
 ANSWER = "cobuild_answer_draft"
 OPINION = "cobuild_opinion_draft"
 
@@ -69,11 +70,25 @@ async def record(update: Update, context: BotContext) -> None:
         for r in y.requests
         if r.status is RequestStatus.PENDING
     ]
-    text = t.gettext("Co-building {year}:", year=year) + "\n\n"
-    text += "\n\n".join(year_text(t, y) for y in records)
+    parts = [t.gettext("Co-building {year}:", year=year)]
+    parts += [year_text(t, y) for y in records]
+    chunks = _chunks(parts)
+    for chunk in chunks[:-1]:
+        await update.effective_message.reply_text(chunk)
     await update.effective_message.reply_text(
-        text[:4000], reply_markup=InlineKeyboardMarkup(rows) if rows else None
+        chunks[-1], reply_markup=InlineKeyboardMarkup(rows) if rows else None
     )
+
+
+def _chunks(parts: list[str]) -> list[str]:
+    """Whole units per message, within Telegram's 4096 characters; a single unit's record
+    longer than that (dozens of long answers) is cut at the message's end."""
+    chunks = [""]
+    for part in parts:
+        if chunks[-1] and len(chunks[-1]) + len(part) + 2 > MESSAGE_MAX:
+            chunks.append("")
+        chunks[-1] = f"{chunks[-1]}\n\n{part}" if chunks[-1] else part
+    return [c[:MESSAGE_MAX] for c in chunks]
 
 
 async def start_answer(update: Update, context: BotContext) -> AnswerStep | int:
