@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import re
-import sys
 from datetime import timedelta
 
 from openpyxl import load_workbook
@@ -297,7 +296,13 @@ def test_the_operator_invites_a_resident_units_contact(tmp_path):
     made = partybot(tmp_path, *args, "--resident-unit", unit_id, TELEGRAM_BOT_USERNAME="b")
     assert made.returncode == 0, made.stderr
     assert "start=" in made.stdout
-    assert sys.executable
+
+    # The county's half-year report written by the operator has the co-building sheet.
+    half = f"{today().year}H{1 if today().month <= 6 else 2}"
+    partybot(tmp_path, "report", "county", "--half", half, "--out", str(tmp_path / "out"))
+    book = load_workbook(tmp_path / "out" / f"county-{half}.xlsx")
+    rows = {r[0]: r for r in book["驻区单位共建"].iter_rows(3, values_only=True)}
+    assert rows["幸福社区党支部"][1:3] == (1, 0)
 
 
 async def test_a_contact_leaving_keeps_the_units_record_and_erases_the_person(bot, branch):
