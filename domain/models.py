@@ -30,6 +30,10 @@ class Role(StrEnum):
     CADRE = "cadre"
     UNIT = "unit"
     COUNTY = "county"
+    DISTRICT = "district"
+    INSTRUCTOR = "instructor"
+    RESIDENT_UNIT = "resident_unit"
+    PATRON = "patron"
 
 
 class InviteRole(StrEnum):
@@ -37,6 +41,10 @@ class InviteRole(StrEnum):
     CADRE = "cadre"
     UNIT = "unit"
     COUNTY = "county"
+    DISTRICT = "district"
+    INSTRUCTOR = "instructor"
+    RESIDENT_UNIT = "resident_unit"
+    PATRON = "patron"
 
 
 class RequestStatus(StrEnum):

@@ -1,0 +1,2 @@
+-- STAND-IN placeholder so that 0020 has no gap; the real one comes from its branch.
+SELECT 1;
