@@ -36,7 +36,7 @@ from bot import backups, crontab, sender
 from bot.config import Settings
 from bot.context import BotContext
 from bot.health import Liveness
-from domain import cadre_jobs, digest, events, guesses, mobile, notices, workdays
+from domain import cadre_jobs, digest, events, guesses, instructors, mobile, notices, workdays
 from domain.i18n import N_
 from storage import branches, inbox, job_runs
 from storage.db import Database, utcnow
@@ -100,6 +100,13 @@ JOBS: dict[str, Job] = {
         Job("secretary-digest", digest.secretary_digest, daily(8, 30)),
         Job("mobile-renewals", mobile.remind_renewals, daily(9, 30)),
         Job("mobile-reports", mobile.remind_reports, daily(9, 35)),
+        # From the 25th: a week to write the month's note before the month ends.
+        Job(
+            "instructor-notes",
+            instructors.remind_notes,
+            {"day": 25, "hour": 9, "minute": 45},
+            catch_up=timedelta(days=5),
+        ),
         Job(
             "events", events.run, {"minute": "*"}, catch_up=timedelta(hours=1), needs_settings=True
         ),
@@ -136,6 +143,8 @@ WHAT_THEY_DO = {
     " failed notifications",
     "mobile-renewals": "each morning: activity certificates ending within a month,"
     " to holder and secretaries",
+    "instructor-notes": "on the 25th: instructors without the month's note on a branch,"
+    " reminded once",
     "mobile-reports": "each morning: members whose status report is due, reminded"
     " (weekly, four times)",
     "events": "every minute: event reminders at each member's lead time; closing attendance",

@@ -18,7 +18,9 @@ from storage import people
 from storage.db import Database
 
 MEMBER_ROLES = frozenset({Role.MEMBER, Role.CADRE})
-CONTACT_ROLES = frozenset({Role.UNIT, Role.COUNTY, Role.INSTRUCTOR, Role.PATRON, Role.RESIDENT_UNIT})
+CONTACT_ROLES = frozenset(
+    {Role.UNIT, Role.COUNTY, Role.INSTRUCTOR, Role.PATRON, Role.RESIDENT_UNIT}
+)
 
 
 @dataclass(frozen=True)

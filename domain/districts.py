@@ -10,5 +10,7 @@ async def district_of_branch(db: Database, branch_id: int) -> int | None:
 
 
 async def branches_of_district(db: Database, district_id: int) -> list[int]:
-    found = await db.fetchall("SELECT id FROM branches WHERE district_id = ? ORDER BY id", (district_id,))
+    found = await db.fetchall(
+        "SELECT id FROM branches WHERE district_id = ? ORDER BY id", (district_id,)
+    )
     return [r[0] for r in found]

@@ -63,6 +63,14 @@ COMMANDS: list[Command] = [
     Command("checkin", N_("Check in at an event"), Audience.MEMBER),
     Command("checkout", N_("Check out when you leave an event"), Audience.MEMBER),
     Command("newevent", N_("Create an event and invite the members"), Audience.SECRETARY),
+    Command("instructors", N_("Instructors of the district's branches"), Audience.DISTRICT),
+    Command("targets", N_("Branches' targets and responsibility pledges"), Audience.DISTRICT),
+    Command("assess", N_("Year-end assessment of a branch (五个好)"), Audience.DISTRICT),
+    Command("assessment", N_("Year-end assessments of the district"), Audience.DISTRICT),
+    Command("assessment", N_("My branch's year-end assessment"), Audience.SECRETARY),
+    Command("assessment", N_("The year-end assessment of my branch"), Audience.PATRON),
+    Command("assessment_export", N_("The year-end assessments as a spreadsheet"), Audience.COUNTY),
+    Command("guidance", N_("Branches I guide: console and monthly note"), Audience.INSTRUCTOR),
 ]
 
 
@@ -101,6 +109,10 @@ def help_text(t: Translator, actor: Actor, waiting: int = 0) -> str:
         intro = t.gettext("You are the contact of a unit party organisation. You can:")
     elif Audience.COUNTY in audiences:
         intro = t.gettext("You are the contact of the county organisation department. You can:")
+    elif Audience.INSTRUCTOR in audiences:
+        intro = t.gettext("You are a party-building instructor of the district. You can:")
+    elif Audience.PATRON in audiences:
+        intro = t.gettext("You are the county patron of a community branch. You can:")
     elif actor.person is not None and actor.person.status == "pending":
         intro = t.gettext("Your application is waiting for the secretary. Meanwhile you can:")
     else:

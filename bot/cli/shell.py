@@ -66,6 +66,7 @@ def describe(exc: DomainError) -> str:
         "file_unreadable": "the file cannot be read as CSV or XLSX",
         "file_encoding": "the CSV file is neither UTF-8 nor GBK",
         "too_many_rows": "the file has more than {max} rows",
+        "district_unknown": "no district with id {district} (or it has no branch)",
     }
     return texts.get(exc.code, exc.code).format(**exc.params)
 

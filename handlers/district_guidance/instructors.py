@@ -1,0 +1,127 @@
+"""The district's side of the instructors: /instructors lists the district's branches and
+who guides each; a branch's button offers the district's instructors to assign or remove."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import CommandHandler
+
+from bot.context import BotContext
+from domain import instructors
+from domain.access import Audience
+from domain.assessment.common import require_district
+from domain.errors import DomainError
+from handlers.buttons import Button
+from handlers.common import answer_and_drop, answer_query, error_text, tr, who
+
+
+class ShowBranch(Button, prefix="instructors:branch", audience=Audience.DISTRICT):
+    branch_id: int
+
+
+class Assign(Button, prefix="instructors:assign", audience=Audience.DISTRICT):
+    person_id: int
+    branch_id: int
+
+
+class Unassign(Button, prefix="instructors:remove", audience=Audience.DISTRICT):
+    person_id: int
+    branch_id: int
+
+
+async def list_instructors(update: Update, context: BotContext) -> None:
+    t = await tr(update, context)
+    try:
+        found = await instructors.overview(context.db, await who(update, context))
+    except DomainError as exc:
+        await update.effective_message.reply_text(error_text(t, exc))
+        return
+    if not found:
+        await update.effective_message.reply_text(t.gettext("Your district has no branches yet."))
+        return
+    lines = [t.gettext("Instructors of your district's branches:")]
+    for guided in found:
+        names = t.join([name for _pid, name in guided.instructors]) or t.gettext("none")
+        lines.append("• " + t.gettext("{branch}: {names}", branch=guided.branch.name, names=names))
+    lines += [
+        "",
+        t.gettext(
+            "An instructor joins with an invitation to a first branch "
+            "(partybot invite create --role instructor --branch ID); then you can assign "
+            "them to more branches here."
+        ),
+    ]
+    keyboard = [[ShowBranch(g.branch.id).button(g.branch.name)] for g in found]
+    await update.effective_message.reply_text(
+        "\n".join(lines), reply_markup=InlineKeyboardMarkup(keyboard)
+    )
+
+
+async def _branch_card(update: Update, context: BotContext, branch_id: int) -> None:
+    t = await tr(update, context)
+    me = await who(update, context)
+    branch = await require_district(context.db, me, branch_id)
+    found = {g.branch.id: g for g in await instructors.overview(context.db, me)}
+    guiding = {pid for pid, _name in found[branch.id].instructors}
+    rows = []
+    for person_id, name in await instructors.pool(context.db, me):
+        if person_id in guiding:
+            rows.append([Unassign(person_id, branch.id).button("➖ " + name)])
+        else:
+            rows.append([Assign(person_id, branch.id).button("➕ " + name)])
+    text = t.gettext(
+        "{branch}: press an instructor to assign them (➕) or to end their assignment (➖).",
+        branch=branch.name,
+    )
+    if not rows:
+        text = t.gettext(
+            "{branch}: no instructor of your district has joined yet.", branch=branch.name
+        )
+    await update.effective_message.reply_text(text, reply_markup=InlineKeyboardMarkup(rows))
+
+
+async def show_branch(update: Update, context: BotContext) -> None:
+    t = await tr(update, context)
+    try:
+        await _branch_card(update, context, ShowBranch.of(update).branch_id)
+    except DomainError as exc:
+        await answer_query(update.callback_query, error_text(t, exc), alert=True)
+        return
+    await answer_query(update.callback_query)
+
+
+async def _change(update: Update, context: BotContext, pressed, adding: bool) -> None:
+    t = await tr(update, context)
+    me = await who(update, context)
+    try:
+        if adding:
+            await instructors.assign(context.db, me, pressed.person_id, pressed.branch_id)
+        else:
+            await instructors.unassign(context.db, me, pressed.person_id, pressed.branch_id)
+    except DomainError as exc:
+        await answer_query(update.callback_query, error_text(t, exc), alert=True)
+        return
+    await answer_and_drop(update.callback_query)
+    await update.effective_message.reply_text(
+        t.gettext("Done: the instructor is assigned.")
+        if adding
+        else t.gettext("Done: the assignment has ended.")
+    )
+    await _branch_card(update, context, pressed.branch_id)
+
+
+async def assign(update: Update, context: BotContext) -> None:
+    await _change(update, context, Assign.of(update), True)
+
+
+async def unassign(update: Update, context: BotContext) -> None:
+    await _change(update, context, Unassign.of(update), False)
+
+
+def handlers() -> list:
+    return [
+        CommandHandler("instructors", list_instructors),
+        ShowBranch.handler(show_branch),
+        Assign.handler(assign),
+        Unassign.handler(unassign),
+    ]

@@ -1,0 +1,65 @@
+"""A district of two branches and the people of its guidance, for the tests of
+instructors and the year-end assessment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.models import Category, PersonStatus, Role
+from storage import branches, people
+from storage.db import iso, utcnow
+from tests.conftest import Branch, branch_with_secretary
+from tests.fakes.harness import BotHarness, Person
+from tests.world import active_person
+
+PHONES = ("13800138001", "13800138002")
+
+
+@dataclass
+class District:
+    id: int
+    a: Branch
+    b: Branch
+    contact: Person  # the district's contact (区党工委)
+
+
+async def grant_district(bot: BotHarness, person: Person, district_id: int, name: str) -> int:
+    """A district contact: a person of no branch holding the district role."""
+    async with bot.db.transaction() as conn:
+        person_id = await people.insert(
+            conn,
+            telegram_id=person.id,
+            branch_id=None,
+            name=name,
+            phone="13700137000",
+            category=None,
+            status=PersonStatus.ACTIVE,
+        )
+        await conn.execute(
+            "INSERT INTO district_roles (person_id, district_id, role, granted_at)"
+            " VALUES (?, ?, 'district', ?)",
+            (person_id, district_id, iso(utcnow())),
+        )
+    return person_id
+
+
+async def contact_of(bot: BotHarness, branch_id: int, person: Person, name: str, role: Role) -> int:
+    """An instructor or a patron of the branch (a contact, never a member)."""
+    async with bot.db.transaction() as conn:
+        return await active_person(
+            conn, branch_id, person.id, name, category=None, role=role, phone="13900139000"
+        )
+
+
+async def a_district(bot: BotHarness, *, contact_language: str = "zh-hans") -> District:
+    a = await branch_with_secretary(bot, "幸福社区党支部", "王书记", "城关区")
+    b = await branch_with_secretary(bot, "和平社区党支部", "李书记", "城关区")
+    district_id = (await branches.get(bot.db, a.id)).district_id
+    contact = bot.person("区党工委", language_code=contact_language)
+    await grant_district(bot, contact, district_id, "孙主任")
+    async with bot.db.transaction() as conn:
+        for n, phone in enumerate(PHONES):
+            await active_person(
+                conn, a.id, 9000 + n, f"党员{n}", category=Category.RESIDENT, phone=phone
+            )
+    return District(district_id, a, b, contact)
