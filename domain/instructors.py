@@ -47,9 +47,10 @@ def month_of(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
-def note_text(value: str, code: str) -> str:
+def note_text(value: str, code: str, shortest: int = 2) -> str:
+    """`shortest` 1 for the problems found: "无" (none) is an answer."""
     text = clean_text(value or "")
-    if len(text) < 2:
+    if len(text) < shortest:
         raise InvalidInput(f"{code}_too_short")
     if len(text) > NOTE_MAX:
         raise InvalidInput(f"{code}_too_long", max=NOTE_MAX)
@@ -102,7 +103,7 @@ async def file_note(
 ) -> Note:
     """One note a month and branch; it is told to each contact of the branch's district."""
     guided = note_text(guided, "note_guided")
-    problems = note_text(problems, "note_problems")
+    problems = note_text(problems, "note_problems", 1)
     me = _instructor(actor, branch_id)
     branch = await branches.get(db, branch_id)
     assert branch is not None

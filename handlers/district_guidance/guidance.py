@@ -175,7 +175,7 @@ def _guided(text: str) -> str:
 
 
 def _problems(text: str) -> str:
-    return instructors.note_text(text, "note_problems")
+    return instructors.note_text(text, "note_problems", 1)
 
 
 async def guided(update: Update, context: BotContext) -> Step:
