@@ -22,6 +22,7 @@ from domain.models import Branch, Role
 from domain.unit_of_work import unit_of_work
 from domain.validation import clean_text
 from storage import branches, people
+from storage import districts as district_store
 from storage import instructors as store
 from storage.db import Database, utcnow
 
@@ -108,8 +109,8 @@ async def file_note(
     branch = await branches.get(db, branch_id)
     assert branch is not None
     district_id = await districts.district_of_branch(db, branch_id)
-    contacts = await store.district_contacts(db, district_id) if district_id else []
     async with unit_of_work(db, actor, branch_id=branch_id) as work:
+        contacts = await district_store.contacts_in(work.conn, district_id) if district_id else []
         note_id = await store.insert_note(
             work.conn, branch_id, me.id, month, guided, problems, utcnow()
         )

@@ -45,17 +45,6 @@ async def telegram_of(conn: Reader, person_id: int) -> int | None:
     return row[0] if row else None
 
 
-async def district_contacts(conn: Reader, district_id: int) -> list[tuple[int, int | None]]:
-    """(person id, Telegram id) of the district's active contacts (区党工委)."""
-    found = await fetch_all(
-        conn,
-        "SELECT p.id, p.telegram_id FROM people p JOIN district_roles r ON r.person_id = p.id"
-        " WHERE r.district_id = ? AND r.role = 'district' AND p.status = 'active' ORDER BY p.id",
-        (district_id,),
-    )
-    return [(r[0], r[1]) for r in found]
-
-
 async def insert_note(
     conn: aiosqlite.Connection,
     branch_id: int,

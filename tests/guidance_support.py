@@ -6,8 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.models import Category, PersonStatus, Role
-from storage import branches, people
-from storage.db import iso, utcnow
+from storage import branches, districts, people
 from tests.conftest import Branch, branch_with_secretary
 from tests.fakes.harness import BotHarness, Person
 from tests.world import active_person
@@ -35,11 +34,7 @@ async def grant_district(bot: BotHarness, person: Person, district_id: int, name
             category=None,
             status=PersonStatus.ACTIVE,
         )
-        await conn.execute(
-            "INSERT INTO district_roles (person_id, district_id, role, granted_at)"
-            " VALUES (?, ?, 'district', ?)",
-            (person_id, district_id, iso(utcnow())),
-        )
+        await districts.grant_role(conn, person_id, district_id, Role.DISTRICT)
     return person_id
 
 

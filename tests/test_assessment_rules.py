@@ -16,7 +16,7 @@ from domain.assessment.targets import pledge_day, targets_text
 from domain.errors import Conflict, InvalidInput, NotAllowed
 from domain.models import Category, PersonStatus, Role
 from handlers.district_guidance.assessing import assessment_year
-from storage import migrations, people
+from storage import districts, migrations, people
 from storage.db import Database, iso, utcnow
 from tests.world import active_person, database_at
 
@@ -75,11 +75,7 @@ async def _district(db: Database):
             category=None,
             status=PersonStatus.ACTIVE,
         )
-        await conn.execute(
-            "INSERT INTO district_roles (person_id, district_id, role, granted_at)"
-            " VALUES (?, ?, 'district', ?)",
-            (contact, a.district_id, iso(utcnow())),
-        )
+        await districts.grant_role(conn, contact, a.district_id, Role.DISTRICT)
         await active_person(conn, a.id, 11, "周指导", category=None, role=Role.INSTRUCTOR)
         await active_person(conn, a.id, 12, "郑常委", category=None, role=Role.PATRON)
         member = await active_person(conn, a.id, 3, "李明", category=Category.RESIDENT)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from domain import districts
 from domain.access import Actor
-from domain.errors import NotAllowed, NotFound
+from domain.errors import NotAllowed
 from domain.models import Branch, Role
 from storage import branches
 from storage.db import Database
@@ -24,9 +24,5 @@ async def district_branches(db: Database, actor: Actor) -> list[Branch]:
     """Every branch of the districts the actor is a contact of, by district and id."""
     found = []
     for district_id in actor.districts_where(Role.DISTRICT):
-        for branch_id in await districts.branches_of_district(db, district_id):
-            branch = await branches.get(db, branch_id)
-            if branch is None:
-                raise NotFound("branch_unknown")
-            found.append(branch)
+        found += await districts.branches_of_district(db, district_id)
     return found

@@ -27,7 +27,7 @@ async def county_table(
         raise NotAllowed("not_county")
     everything = await branches.all_branches(db)
     if district_id is not None:
-        ids = set(await districts.branches_of_district(db, district_id))
+        ids = {b.id for b in await districts.branches_of_district(db, district_id)}
         if not ids:
             raise NotFound("district_unknown", district=district_id)
         everything = [b for b in everything if b.id in ids]
