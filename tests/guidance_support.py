@@ -58,3 +58,51 @@ async def a_district(bot: BotHarness, *, contact_language: str = "zh-hans") -> D
                 conn, a.id, 9000 + n, f"党员{n}", category=Category.RESIDENT, phone=phone
             )
     return District(district_id, a, b, contact)
+
+
+# ------------------------------------------------------------------ crash scenarios
+# (tests/reliability/test_crash_points.py): the last step of a note and of an assessment.
+
+
+async def district_contact_of(bot: BotHarness, branch_id: int) -> Person:
+    contact = bot.person("区党工委")
+    district_id = (await branches.get(bot.db, branch_id)).district_id
+    await grant_district(bot, contact, district_id, "孙主任")
+    return contact
+
+
+async def prepare_note(bot: BotHarness, branch: Branch):
+    from tests.reliability.test_crash_points import Run, press
+
+    contact = await district_contact_of(bot, branch.id)
+    instructor = bot.person("指导员")
+    await contact_of(bot, branch.id, instructor, "周指导", Role.INSTRUCTOR)
+    await instructor.send("/guidance")
+    await instructor.press("✍️ 月度指导记录")
+    await instructor.send("指导开展主题党日")
+    await instructor.send("台账不全")
+    return Run(instructor, press(instructor, "✅ 提交"), {"district": contact})
+
+
+def check_note(conn, server, run) -> None:
+    assert conn.execute("SELECT COUNT(*) FROM instructor_notes").fetchone()[0] == 1
+    found = conn.execute("SELECT COUNT(*) FROM outbox WHERE key LIKE 'instructor-note:%'")
+    assert found.fetchone()[0] == 1
+
+
+async def prepare_assess(bot: BotHarness, branch: Branch):
+    from tests.reliability.test_crash_points import Run, press
+
+    contact = await district_contact_of(bot, branch.id)
+    await contact.send("/assess")
+    await contact.press(branch.name)
+    for grade in ("好", "较好", "好", "一般", "好"):
+        await contact.press(grade)
+    await contact.send("班子团结，服务群众成效明显")
+    return Run(contact, press(contact, "✅ 提交"), {"secretary": branch.secretary})
+
+
+def check_assess(conn, server, run) -> None:
+    assert conn.execute("SELECT revision FROM branch_assessments").fetchall() == [(1,)]
+    found = conn.execute("SELECT COUNT(*) FROM outbox WHERE key LIKE 'assessment:%'")
+    assert found.fetchone()[0] == 1  # the branch's one secretary

@@ -31,7 +31,7 @@ import pytest
 
 from domain import admin, effects, units
 from domain.models import InviteRole
-from tests import cadre_support, flows
+from tests import cadre_support, flows, guidance_support
 from tests.conftest import TOKEN, Branch, invite, onboard
 from tests.fakes.fake_bot_api import FakeBotAPI
 from tests.fakes.harness import BotHarness, Person
@@ -466,6 +466,20 @@ SCENARIOS = [
         prepare_cadre_registration,
         "已提交给",
     ),
+    Scenario(
+        "instructor-note",
+        frozenset({"domain.instructors.file_note"}),
+        guidance_support.prepare_note,
+        "已报送区党工委",
+        guidance_support.check_note,
+    ),
+    Scenario(
+        "assessment",
+        frozenset({"domain.assessment.assess"}),
+        guidance_support.prepare_assess,
+        "已保存",
+        guidance_support.check_assess,
+    ),
 ]
 
 # Effects no scenario here covers yet; each is journaled like the others (tests/test_effects.py
@@ -473,6 +487,10 @@ SCENARIOS = [
 # effect must be added to a scenario or here, knowingly.
 NOT_YET = frozenset(
     {
+        "domain.assessment.record_pledge",
+        "domain.assessment.set_targets",
+        "domain.instructors.assign",
+        "domain.instructors.unassign",
         "domain.cadres.add_remark",
         "domain.cadres.set_leave",
         "domain.digest.set_schedule",
