@@ -18,9 +18,7 @@ from storage import people
 from storage.db import Database
 
 MEMBER_ROLES = frozenset({Role.MEMBER, Role.CADRE})
-CONTACT_ROLES = frozenset(
-    {Role.UNIT, Role.COUNTY, Role.INSTRUCTOR, Role.PATRON, Role.RESIDENT_UNIT}
-)
+CONTACT_ROLES = frozenset({Role.UNIT, Role.COUNTY})
 
 
 @dataclass(frozen=True)
@@ -28,15 +26,6 @@ class Actor:
     telegram_id: int
     person: Person | None
     roles: frozenset[tuple[int, Role]] = field(default_factory=frozenset)
-    district_roles: frozenset[tuple[int, Role]] = field(default_factory=frozenset)
-
-    def districts_where(self, role: Role) -> list[int]:
-        if not self.active:
-            return []
-        return sorted(d for d, r in self.district_roles if r == role)
-
-    def has_district(self, district_id: int) -> bool:
-        return district_id in self.districts_where(Role.DISTRICT)
 
     @property
     def active(self) -> bool:
@@ -72,15 +61,7 @@ async def actor(db: Database, telegram_id: int) -> Actor:
     person = await people.by_telegram_id(db, telegram_id)
     if person is None:
         return Actor(telegram_id, None)
-    found = await db.fetchall(
-        "SELECT district_id, role FROM district_roles WHERE person_id = ?", (person.id,)
-    )
-    return Actor(
-        telegram_id,
-        person,
-        frozenset(await people.roles_of(db, person.id)),
-        frozenset((r[0], Role(r[1])) for r in found),
-    )
+    return Actor(telegram_id, person, frozenset(await people.roles_of(db, person.id)))
 
 
 def require(actor: Actor, role: Role, branch_id: int | None = None) -> Person:
@@ -100,9 +81,6 @@ class Audience(StrEnum):
     CADRE = "cadre"
     UNIT = "unit"  # contacts of unit party organisations
     COUNTY = "county"  # contacts of the county organisation department
-    DISTRICT = "district"
-    INSTRUCTOR = "instructor"
-    PATRON = "patron"
 
 
 def audiences_of(actor: Actor) -> set[Audience]:
@@ -118,10 +96,4 @@ def audiences_of(actor: Actor) -> set[Audience]:
         found.add(Audience.UNIT)
     if actor.has(Role.COUNTY):
         found.add(Audience.COUNTY)
-    if actor.districts_where(Role.DISTRICT):
-        found.add(Audience.DISTRICT)
-    if actor.has(Role.INSTRUCTOR):
-        found.add(Audience.INSTRUCTOR)
-    if actor.has(Role.PATRON):
-        found.add(Audience.PATRON)
     return found

@@ -30,10 +30,6 @@ class Role(StrEnum):
     CADRE = "cadre"
     UNIT = "unit"
     COUNTY = "county"
-    DISTRICT = "district"
-    INSTRUCTOR = "instructor"
-    RESIDENT_UNIT = "resident_unit"
-    PATRON = "patron"
 
 
 class InviteRole(StrEnum):
@@ -41,10 +37,6 @@ class InviteRole(StrEnum):
     CADRE = "cadre"
     UNIT = "unit"
     COUNTY = "county"
-    DISTRICT = "district"
-    INSTRUCTOR = "instructor"
-    RESIDENT_UNIT = "resident_unit"
-    PATRON = "patron"
 
 
 class RequestStatus(StrEnum):
