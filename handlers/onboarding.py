@@ -274,13 +274,21 @@ async def submit(update: Update, context: BotContext) -> int | Step:
     await answer_query(query)
     context.user_data.pop(DRAFT, None)
     await drop_buttons(update.callback_query)
-    await update.effective_message.reply_text(
-        t.gettext(
+    role = submitted.request.role
+    if role is InviteRole.DISTRICT or role in onboarding.DECIDED_BY_DISTRICT:
+        # Decided by the county or the district, not by the branch's secretary.
+        sent = t.gettext(
+            "Thank you! Your application to {branch} has been sent for approval. "
+            "I will tell you here when it is approved.",
+            branch=submitted.branch.name,
+        )
+    else:
+        sent = t.gettext(
             "Thank you! Your application to {branch} has been sent to the branch secretary. "
             "I will tell you here when it is approved.",
             branch=submitted.branch.name,
         )
-    )
+    await update.effective_message.reply_text(sent)
     return ConversationHandler.END
 
 

@@ -13,21 +13,23 @@ async def create(
     conn: aiosqlite.Connection,
     *,
     code: str,
-    branch_id: int,
+    branch_id: int | None,
     role: InviteRole,
     uses: int,
     expires_at: datetime | None,
     created_by: int | None = None,
     unit_id: int | None = None,
     person_id: int | None = None,
+    district_id: int | None = None,
 ) -> int:
     cur = await conn.execute(
-        "INSERT INTO invites (code, branch_id, role, uses_left, expires_at, created_by,"
-        " created_at, person_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO invites (code, branch_id, district_id, role, uses_left, expires_at,"
+        " created_by, created_at, person_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             code,
             branch_id,
-            stored_role(role),
+            district_id,
+            role,
             uses,
             iso(expires_at) if expires_at else None,
             created_by,
@@ -35,22 +37,16 @@ async def create(
             person_id,
         ),
     )
-    if role is InviteRole.COUNTY or unit_id is not None:
+    if unit_id is not None:
         await conn.execute(
             "INSERT INTO invite_orgs (invite_id, unit_id) VALUES (?, ?)", (cur.lastrowid, unit_id)
         )
     return cur.lastrowid
 
 
-def stored_role(role: InviteRole) -> str:
-    """The value the role columns accept; county invitations are told apart in invite_orgs."""
-    return InviteRole.UNIT if role is InviteRole.COUNTY else role
-
-
-# Joined into every read of invites and join requests, see rows.invite.
+# Joined into every read of invites and join requests: the unit a contact's invitation is for.
 WITH_ORG = (
-    " o.invite_id AS org_invite, o.unit_id AS org_unit_id"
-    " FROM {table} LEFT JOIN invite_orgs o ON o.invite_id = {table}.{key}"
+    " o.unit_id AS org_unit_id FROM {table} LEFT JOIN invite_orgs o ON o.invite_id = {table}.{key}"
 )
 
 

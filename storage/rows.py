@@ -62,24 +62,17 @@ def _org_unit(row: sqlite3.Row) -> int | None:
     return _joined(row, "org_unit_id")
 
 
-def _invite_role(row: sqlite3.Row) -> InviteRole:
-    # County invitations are stored as 'unit' with an invite_orgs row that names no unit
-    # (see 0006_cadres.sql); queries join it in as org_invite / org_unit_id.
-    if _joined(row, "org_invite") is not None and _org_unit(row) is None:
-        return InviteRole.COUNTY
-    return InviteRole(row["role"])
-
-
 def invite(row: sqlite3.Row) -> Invite:
     return Invite(
         id=row["id"],
         code=row["code"],
         branch_id=row["branch_id"],
-        role=_invite_role(row),
+        role=InviteRole(row["role"]),
         uses_left=row["uses_left"],
         expires_at=parse_iso(row["expires_at"]),
         unit_id=_org_unit(row),
         person_id=row["person_id"],
+        district_id=row["district_id"],
     )
 
 
@@ -87,7 +80,7 @@ def join_request(row: sqlite3.Row) -> JoinRequest:
     return build(
         JoinRequest,
         row,
-        role=_invite_role(row),
+        role=InviteRole(row["role"]),
         status=RequestStatus(row["status"]),
         created_at=parse_iso(row["created_at"]),
         unit_id=_org_unit(row),

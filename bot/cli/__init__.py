@@ -21,6 +21,7 @@ from bot.cli import (
     branch,
     cadres,
     calendar,
+    districts,
     jobs,
     members,
     outbox,
@@ -35,6 +36,7 @@ from domain.errors import DomainError
 GROUPS = (
     service,
     branch,
+    districts,
     secretary,
     members,
     cadres,

@@ -40,6 +40,13 @@ def describe(exc: DomainError) -> str:
         "invite_uses": "--uses must be at least 1",
         "invite_expiry": "--expires must be at least 1 day",
         "invite_unit_missing": "--role unit needs --unit ID",
+        "invite_district_missing": "--role district needs --district ID (and no --branch)",
+        "invite_branch_missing": "this role needs --branch ID (and no --district)",
+        "district_unknown": "no district with id {district}",
+        "district_exists": "a district named {name!r} already exists",
+        "district_name_invalid": "a district name is 1 to {max} characters",
+        "request_unknown": "no join request with that id",
+        "already_decided": "that request is decided already",
         "unit_unknown": "no unit organisation with id {unit}",
         "unit_exists": "a unit organisation named {name!r} already exists",
         "unit_name_too_short": "the unit name is too short",
@@ -66,7 +73,6 @@ def describe(exc: DomainError) -> str:
         "file_unreadable": "the file cannot be read as CSV or XLSX",
         "file_encoding": "the CSV file is neither UTF-8 nor GBK",
         "too_many_rows": "the file has more than {max} rows",
-        "district_unknown": "no district with id {district} (or it has no branch)",
     }
     return texts.get(exc.code, exc.code).format(**exc.params)
 

@@ -27,9 +27,9 @@ async def county_table(
         raise NotAllowed("not_county")
     everything = await branches.all_branches(db)
     if district_id is not None:
-        ids = {b.id for b in await districts.branches_of_district(db, district_id)}
-        if not ids:
+        if await districts.name_of(db, district_id) is None:
             raise NotFound("district_unknown", district=district_id)
+        ids = {b.id for b in await districts.branches_of_district(db, district_id)}
         everything = [b for b in everything if b.id in ids]
     t = translator(OFFICE_LOCALE)
     found = {a.branch_id: a for a in await store.assessments(db, year, [b.id for b in everything])}
