@@ -106,3 +106,17 @@ def check_assess(conn, server, run) -> None:
     assert conn.execute("SELECT revision FROM branch_assessments").fetchall() == [(1,)]
     found = conn.execute("SELECT COUNT(*) FROM outbox WHERE key LIKE 'assessment:%'")
     assert found.fetchone()[0] == 1  # the branch's one secretary
+
+
+async def joins_as(
+    bot: BotHarness, district: District, branch_id: int, someone: Person, role, name: str
+) -> None:
+    """An instructor or a patron joins with an invitation to the branch, and the district's
+    contact approves them in the chat."""
+    from tests.conftest import invite
+    from tests.test_contacts import contact_joins
+
+    await contact_joins(someone, await invite(bot, branch_id, role=role), name, "13900139000")
+    await bot.drain_outbox()
+    await district.contact.press("✅ 通过", district.contact.message_with_button("✅ 通过"))
+    await bot.drain_outbox()

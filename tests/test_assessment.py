@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from domain.models import Role
+from domain.models import InviteRole, Role
 from storage import assessments
 from tests.console_helpers import sent_file, sheet_rows
-from tests.guidance_support import a_district, contact_of
+from tests.guidance_support import a_district, contact_of, joins_as
 from tests.test_cli import partybot
 
 JANUARY = datetime(2027, 1, 10, 2, 0, tzinfo=UTC)
@@ -23,7 +23,7 @@ async def test_targets_pledge_and_the_year_end_assessment(bot, tmp_path):
     district = await a_district(bot)
     contact = district.contact
     patron = bot.person("包扶领导")
-    await contact_of(bot, district.a.id, patron, "郑常委", Role.PATRON)
+    await joins_as(bot, district, district.a.id, patron, InviteRole.PATRON, "郑常委")
     county = bot.person("组织部")
     await contact_of(bot, district.a.id, county, "钱联络", Role.COUNTY)
     moment = [JANUARY]

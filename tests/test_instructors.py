@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot import jobs
-from domain.models import Role
+from domain.models import InviteRole, Role
 from storage import people
 from tests.conftest import branch_with_secretary
-from tests.guidance_support import PHONES, a_district, contact_of
+from tests.guidance_support import PHONES, a_district, contact_of, joins_as
 
 # The 25th at 09:45 in Shanghai: the reminders' slot.
 REMINDER_SLOT = datetime(2026, 12, 25, 1, 45, tzinfo=UTC)
@@ -20,7 +20,7 @@ async def test_an_instructors_month(bot):
     district = await a_district(bot)
     bot.app.bot_data["clock"] = lambda: REMINDER_SLOT - timedelta(days=10)
     instructor = bot.person("指导员")
-    await contact_of(bot, district.a.id, instructor, "周指导", Role.INSTRUCTOR)
+    await joins_as(bot, district, district.a.id, instructor, InviteRole.INSTRUCTOR, "周指导")
 
     # The district assigns them to the second branch too.
     await district.contact.send("/instructors")
@@ -133,7 +133,7 @@ async def test_an_instructor_and_a_district_in_english(bot):
     assert "• 幸福社区党支部: 周指导" in district.contact.last_text
 
     await instructor.send("/help")
-    assert "You are a party-building instructor of the district." in instructor.last_text
+    assert "You are a party-building instructor." in instructor.last_text
     assert "/guidance" in instructor.last_text and "/pending" not in instructor.last_text
     await instructor.send("/guidance")
     await instructor.press("📋 幸福社区党支部")
