@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from domain import digest, districts, notices
+from domain import digest, districts, notices, onboarding
 from domain.access import Actor
 from domain.assessment.common import district_branches, require_district
 from domain.assessment.figures import year_figures
@@ -18,7 +18,7 @@ from domain.assessment.models import YearFigures
 from domain.effects import effect
 from domain.errors import Conflict, InvalidInput, NotAllowed
 from domain.instructor_models import Note
-from domain.models import Branch, Role
+from domain.models import Branch, Invite, InviteRole, Role
 from domain.unit_of_work import unit_of_work
 from domain.validation import clean_text
 from storage import branches, people
@@ -187,6 +187,14 @@ async def assign(db: Database, actor: Actor, person_id: int, branch_id: int) -> 
                 params={"branch": branch.name},
             )
     return granted
+
+
+async def invite(db: Database, actor: Actor, branch_id: int) -> Invite:
+    """An invitation for a new instructor of the branch; the district approves them."""
+    await require_district(db, actor, branch_id)
+    return await onboarding.create_invite(
+        db, branch_id=branch_id, role=InviteRole.INSTRUCTOR, created_by=actor.person.id
+    )
 
 
 @effect

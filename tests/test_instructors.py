@@ -7,10 +7,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot import jobs
+from domain.access import actor
 from domain.models import InviteRole, Role
 from storage import people
 from tests.conftest import branch_with_secretary
 from tests.guidance_support import PHONES, a_district, contact_of, joins_as
+from tests.test_contacts import contact_joins
 
 # The 25th at 09:45 in Shanghai: the reminders' slot.
 REMINDER_SLOT = datetime(2026, 12, 25, 1, 45, tzinfo=UTC)
@@ -29,7 +31,7 @@ async def test_an_instructors_month(bot):
     await district.contact.press("和平社区党支部")
     await district.contact.press("➕ 周指导")
     assert "已选派" in district.contact.texts[-2]
-    assert district.contact.buttons() == ["➖ 周指导"]
+    assert district.contact.buttons() == ["➖ 周指导", "✉️ 邀请新的指导员"]
     assert "区党工委已选派您担任和平社区党支部的党建工作指导员" in instructor.last_text
 
     # The console of each, read-only and without contact details.
@@ -108,6 +110,22 @@ async def test_forged_presses_change_nothing(bot):
     )
     assert "区党工委" in secretary.answer
     assert not await people.has_role(bot.db, other, district.a.id, Role.INSTRUCTOR)
+
+    # A new instructor invited from the chat joins, approved by the district.
+    await district.contact.send("/instructors")
+    await district.contact.press("和平社区党支部")
+    await district.contact.press("✉️ 邀请新的指导员")
+    code = district.contact.last_text.split("?start=")[1].split()[0]
+    newcomer = bot.person("新指导员")
+    await contact_joins(newcomer, code, "冯指导", "13900139003")
+    await bot.drain_outbox()
+    await district.contact.press("✅ 通过", district.contact.message_with_button("✅ 通过"))
+    await bot.drain_outbox()
+    assert await people.has_role(
+        bot.db, (await actor(bot.db, newcomer.id)).person.id, district.b.id, Role.INSTRUCTOR
+    )
+    await secretary.press_data(secretary.last["message_id"], f"instructors:invite:{district.a.id}")
+    assert "区党工委" in secretary.answer
 
     # The district of another district's branch: refused too.
     await district.contact.send("/instructors")

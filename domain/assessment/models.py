@@ -6,7 +6,7 @@ labels (and the criteria's) are translated where they are shown (handlers/distri
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -69,4 +69,3 @@ class Assessment:
     assessed_at: datetime
     branch_name: str = ""
     district_name: str = ""
-    extra: dict = field(default_factory=dict)

@@ -24,6 +24,10 @@ class Assign(Button, prefix="instructors:assign", audience=Audience.DISTRICT):
     branch_id: int
 
 
+class InviteInstructor(Button, prefix="instructors:invite", audience=Audience.DISTRICT):
+    branch_id: int
+
+
 class Unassign(Button, prefix="instructors:remove", audience=Audience.DISTRICT):
     person_id: int
     branch_id: int
@@ -46,9 +50,8 @@ async def list_instructors(update: Update, context: BotContext) -> None:
     lines += [
         "",
         t.gettext(
-            "An instructor joins with an invitation to a first branch "
-            "(partybot invite create --role instructor --branch ID); then you can assign "
-            "them to more branches here."
+            "Press a branch to assign or remove its instructors, or to invite a new one; "
+            "an instructor who has joined can then be assigned to more branches."
         ),
     ]
     keyboard = [[ShowBranch(g.branch.id).button(g.branch.name)] for g in found]
@@ -69,11 +72,12 @@ async def _branch_card(update: Update, context: BotContext, branch_id: int) -> N
             rows.append([Unassign(person_id, branch.id).button("➖ " + name)])
         else:
             rows.append([Assign(person_id, branch.id).button("➕ " + name)])
+    rows.append([InviteInstructor(branch.id).button(t.gettext("✉️ Invite a new instructor"))])
     text = t.gettext(
         "{branch}: press an instructor to assign them (➕) or to end their assignment (➖).",
         branch=branch.name,
     )
-    if not rows:
+    if len(rows) == 1:
         text = t.gettext(
             "{branch}: no instructor of your district has joined yet.", branch=branch.name
         )
@@ -118,10 +122,30 @@ async def unassign(update: Update, context: BotContext) -> None:
     await _change(update, context, Unassign.of(update), False)
 
 
+async def invite(update: Update, context: BotContext) -> None:
+    t = await tr(update, context)
+    branch_id = InviteInstructor.of(update).branch_id
+    try:
+        made = await instructors.invite(context.db, await who(update, context), branch_id)
+    except DomainError as exc:
+        await answer_query(update.callback_query, error_text(t, exc), alert=True)
+        return
+    await answer_and_drop(update.callback_query)
+    link = f"https://t.me/{context.bot.username}?start={made.code}"
+    await update.effective_message.reply_text(
+        t.gettext(
+            "Send this invitation to the new instructor: {link}\n"
+            "You approve them here when they have joined.",
+            link=link,
+        )
+    )
+
+
 def handlers() -> list:
     return [
         CommandHandler("instructors", list_instructors),
         ShowBranch.handler(show_branch),
         Assign.handler(assign),
         Unassign.handler(unassign),
+        InviteInstructor.handler(invite),
     ]
