@@ -267,7 +267,7 @@ async def submit(db: Database, telegram_id: int, application: Application) -> Su
         request = await join_requests.get_for_update(conn, request_id)
         assert person is not None and request is not None
         place = await place_of(db, request)
-        await _tell_deciders(conn, db, request, person, place)
+        await tell_deciders(conn, db, request, person, place)
     return Submitted(person, request, place)
 
 
@@ -301,7 +301,7 @@ async def request_card(db: Database, request: JoinRequest, person: Person, branc
     }
 
 
-async def _tell_deciders(
+async def tell_deciders(
     conn: aiosqlite.Connection, db: Database, request: JoinRequest, person: Person, place: Branch
 ) -> None:
     key = f"join-request:{request.id}"
@@ -352,11 +352,16 @@ async def decide(
         decider_id = decider.id if decider else None
         if not await join_requests.decide(conn, request.id, status, decider_id, reason):
             raise Conflict("already_decided", status="")
-        await people.update(
-            conn,
-            request.person_id,
-            status=PersonStatus.ACTIVE if approve else PersonStatus.REJECTED,
-        )
+        before = await people.get_for_update(conn, request.person_id)
+        assert before is not None
+        if before.status is not PersonStatus.ACTIVE:
+            # Someone active already asked for one more contact role (contact_requests.py):
+            # turning that down leaves them as they are.
+            await people.update(
+                conn,
+                request.person_id,
+                status=PersonStatus.ACTIVE if approve else PersonStatus.REJECTED,
+            )
         if approve:
             await _grant(conn, request, decider_id)
         action = "join.approved" if approve else "join.rejected"

@@ -293,3 +293,39 @@ async def test_the_operator_makes_districts_invites_and_decides_requests(tmp_pat
         found = await districts.branches_of_district(db, int(district_id))
         assert [b.id for b in found] == [int(branch_id)]
         assert await districts.district_of_branch(db, int(branch_id)) == int(district_id)
+
+
+async def test_an_instructor_of_two_branches_holds_two_rows(bot, branch):
+    await branch.secretary.send("/start")
+    district_contact = await a_district_contact(bot, branch)
+    second = await branch_with_secretary(bot, "和平社区党支部", "乙书记", "城关区")
+    instructor = bot.person("指导员")
+    await contact_joins(
+        instructor,
+        await invite(bot, branch.id, role=InviteRole.INSTRUCTOR),
+        "周指导",
+        "13900139002",
+    )
+    await bot.drain_outbox()
+    await district_contact.press("✅ 通过")
+    # Active now: the second branch's invitation asks for one more role, nothing else.
+    await instructor.send(f"/start {await invite(bot, second.id, role=InviteRole.INSTRUCTOR)}")
+    await bot.drain_outbox()
+    assert "审核" in instructor.last_text
+    # One request at a time.
+    await instructor.send(f"/start {await invite(bot, second.id, role=InviteRole.PATRON)}")
+    assert "正在等待" in instructor.last_text
+    card = district_contact.message_with_button("✅ 通过")
+    assert "和平社区党支部" in card["text"]
+    await district_contact.press("✅ 通过", card)
+    await bot.drain_outbox()
+    me = await actor(bot.db, instructor.id)
+    assert me.branches_where(Role.INSTRUCTOR) == sorted([branch.id, second.id])
+    assert me.person.branch_id == branch.id and me.active
+    # Turned down, a further role leaves the person as they were.
+    await instructor.send(f"/start {await invite(bot, second.id, role=InviteRole.PATRON)}")
+    request = await join_requests.pending_for_person(bot.db, me.person.id)
+    await onboarding.decide(bot.db, None, request.id, approve=False)
+    me = await actor(bot.db, instructor.id)
+    assert me.active and not me.has(Role.PATRON)
+    assert me.branches_where(Role.INSTRUCTOR) == sorted([branch.id, second.id])
