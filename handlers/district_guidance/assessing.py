@@ -5,6 +5,7 @@ county's table (/assessment_export)."""
 
 from __future__ import annotations
 
+import dataclasses
 from enum import StrEnum
 
 from telegram import InlineKeyboardMarkup, Update
@@ -221,7 +222,7 @@ async def show_result(update: Update, context: BotContext) -> None:
                     year,
                     {str(c): str(g) for c, g in found.grades.items()},
                     found.comment,
-                    found.figures.__dict__,
+                    dataclasses.asdict(found.figures),
                 )
             )
     if me.districts_where(Role.DISTRICT):
