@@ -142,15 +142,27 @@ class Guided:
 
     branch: Branch
     instructors: list[tuple[int, str]]  # (person id, name)
+    # Who of them filed the note of the month asked about.
+    filed: frozenset[int] = frozenset()
 
 
-async def overview(db: Database, actor: Actor) -> list[Guided]:
-    """The district's branches and their instructors; refused to anyone but its contacts."""
+async def overview(db: Database, actor: Actor, month: str | None = None) -> list[Guided]:
+    """The district's branches and their instructors (with `month`, who filed its note);
+    refused to anyone but its contacts."""
     found = await district_branches(db, actor)
     if not actor.districts_where(Role.DISTRICT):
         raise NotAllowed("not_district")
-    assigned = await store.instructors_of(db, [b.id for b in found])
-    return [Guided(b, [(pid, name) for bid, pid, name in assigned if bid == b.id]) for b in found]
+    ids = [b.id for b in found]
+    assigned = await store.instructors_of(db, ids)
+    notes = await store.notes_of_branches(db, ids, month) if month else []
+    return [
+        Guided(
+            b,
+            [(pid, name) for bid, pid, name in assigned if bid == b.id],
+            frozenset(n.person_id for n in notes if n.branch_id == b.id),
+        )
+        for b in found
+    ]
 
 
 async def pool(db: Database, actor: Actor) -> list[tuple[int, str]]:

@@ -77,6 +77,9 @@ async def test_an_instructors_month(bot):
     await instructor.press("✅ 提交")
     assert "已填写过" in instructor.answer
     assert len(district.contact.messages) == before
+    await district.contact.send("/instructors")
+    assert "幸福社区党支部：周指导 ✅" in district.contact.last_text
+    assert "和平社区党支部：周指导\n" in district.contact.last_text
 
     # On the 25th only the branch without a note is reminded, once.
     bot.sender.clock = lambda: REMINDER_SLOT

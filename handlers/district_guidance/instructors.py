@@ -12,7 +12,7 @@ from domain.access import Audience
 from domain.assessment.common import require_district
 from domain.errors import DomainError
 from handlers.buttons import Button
-from handlers.common import answer_and_drop, answer_query, error_text, tr, who
+from handlers.common import answer_and_drop, answer_query, error_text, my_today, tr, who
 
 
 class ShowBranch(Button, prefix="instructors:branch", audience=Audience.DISTRICT):
@@ -36,16 +36,19 @@ class Unassign(Button, prefix="instructors:remove", audience=Audience.DISTRICT):
 async def list_instructors(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     try:
-        found = await instructors.overview(context.db, await who(update, context))
+        month = instructors.month_of(await my_today(update, context))
+        found = await instructors.overview(context.db, await who(update, context), month)
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
         return
     if not found:
         await update.effective_message.reply_text(t.gettext("Your district has no branches yet."))
         return
-    lines = [t.gettext("Instructors of your district's branches:")]
+    lines = [t.gettext("Instructors of your district's branches (✅ this month's note filed):")]
     for guided in found:
-        names = t.join([name for _pid, name in guided.instructors]) or t.gettext("none")
+        names = t.join(
+            [name + (" ✅" if pid in guided.filed else "") for pid, name in guided.instructors]
+        ) or t.gettext("none")
         lines.append("• " + t.gettext("{branch}: {names}", branch=guided.branch.name, names=names))
     lines += [
         "",
