@@ -14,7 +14,8 @@ from domain.onboarding import (
     place_of,
     tell_deciders,
 )
-from storage import audit, districts, invites, join_requests, people
+from domain.unit_of_work import UnitOfWork
+from storage import districts, invites, join_requests, people
 from storage.db import Database, utcnow
 
 
@@ -40,23 +41,9 @@ async def apply_for_role(db: Database, telegram_id: int, code: str) -> JoinReque
             raise Conflict("already_pending")
         if not await invites.consume(conn, invite.id, now):
             raise Conflict("invite_used_up")
-        request_id = await join_requests.create(
-            conn,
-            person_id=person.id,
-            branch_id=invite.branch_id,
-            invite_id=invite.id,
-            role=invite.role,
-            district_id=invite.district_id,
-        )
-        await audit.record(
-            conn,
-            action="join.requested",
-            subject_type="join_request",
-            subject_id=request_id,
-            actor_id=person.id,
-            branch_id=invite.branch_id,
-            invite=invite.id,
-        )
+        request_id = await join_requests.create(conn, person.id, invite)
+        work = UnitOfWork.joining(conn, by=person.id, branch_id=invite.branch_id)
+        await work.audit("join.requested", "join_request", request_id, invite=invite.id)
         request = await join_requests.get_for_update(conn, request_id)
         assert request is not None
         await tell_deciders(conn, db, request, person, await place_of(db, request))

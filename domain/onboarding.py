@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import aiosqlite
@@ -26,7 +26,7 @@ from domain.models import (
 )
 from domain.unit_of_work import UnitOfWork, unit_of_work
 from domain.validation import NAME_MAX
-from storage import audit, branches, districts, invites, join_requests, people, units
+from storage import branches, districts, invites, join_requests, people, units
 from storage.db import Database, utcnow
 
 # Unambiguous letters and digits: codes are sometimes read aloud or typed by hand.
@@ -110,34 +110,21 @@ async def create_invite(
     elif await branches.get(db, branch_id) is None:
         raise NotFound("branch_unknown", branch=branch_id)
     expires_at = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
-    code = new_code()
-    async with db.transaction() as conn:
-        invite_id = await invites.create(
-            conn,
-            code=code,
-            branch_id=branch_id,
-            role=role,
-            uses=uses,
-            expires_at=expires_at,
-            created_by=created_by,
-            unit_id=unit_id,
-            district_id=district_id,
-        )
-        await audit.record(
-            conn,
-            action="invite.created",
-            subject_type="invite",
-            subject_id=invite_id,
-            actor_id=created_by,
-            branch_id=branch_id,
+    invite = Invite(
+        0, new_code(), branch_id, role, uses, expires_at, unit_id, district_id=district_id
+    )
+    async with unit_of_work(db, None, by=created_by, branch_id=branch_id) as work:
+        invite = replace(invite, id=await invites.create(work.conn, invite, created_by))
+        await work.audit(
+            "invite.created",
+            "invite",
+            invite.id,
             role=str(role),
             uses=uses,
             unit=unit_id,
             district=district_id,
         )
-    return Invite(
-        invite_id, code, branch_id, role, uses, expires_at, unit_id, district_id=district_id
-    )
+    return invite
 
 
 def _refuse_if_joined(existing: Person | None) -> None:
@@ -174,15 +161,8 @@ async def claim(db: Database, telegram_id: int, code: str) -> Claimed:
             await people.update(conn, existing.id, telegram_id=None)
         await people.update(conn, person.id, telegram_id=telegram_id)
         await people.mark_menu(conn, person.id)
-        await audit.record(
-            conn,
-            action="invite.claimed",
-            subject_type="person",
-            subject_id=person.id,
-            actor_id=person.id,
-            branch_id=invite.branch_id,
-            invite=invite.id,
-        )
+        work = UnitOfWork.joining(conn, by=person.id, branch_id=invite.branch_id)
+        await work.audit("invite.claimed", "person", person.id, invite=invite.id)
         bound = await people.get_for_update(conn, person.id)
     branch = await branches.get(db, invite.branch_id)
     assert bound is not None and branch is not None
@@ -246,23 +226,9 @@ async def submit(db: Database, telegram_id: int, application: Application) -> Su
         else:
             person_id = existing.id
             await people.update(conn, person_id, **fields)
-        request_id = await join_requests.create(
-            conn,
-            person_id=person_id,
-            branch_id=invite.branch_id,
-            invite_id=invite.id,
-            role=invite.role,
-            district_id=invite.district_id,
-        )
-        await audit.record(
-            conn,
-            action="join.requested",
-            subject_type="join_request",
-            subject_id=request_id,
-            actor_id=person_id,
-            branch_id=invite.branch_id,
-            invite=invite.id,
-        )
+        request_id = await join_requests.create(conn, person_id, invite)
+        work = UnitOfWork.joining(conn, by=person_id, branch_id=invite.branch_id)
+        await work.audit("join.requested", "join_request", request_id, invite=invite.id)
         person = await people.get_for_update(conn, person_id)
         request = await join_requests.get_for_update(conn, request_id)
         assert person is not None and request is not None

@@ -66,12 +66,9 @@ async def grant_role(
     role: Role,
     granted_by: int | None = None,
 ) -> bool:
-    cur = await conn.execute(
-        "INSERT INTO district_roles (person_id, district_id, role, granted_at, granted_by)"
-        " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        (person_id, district_id, role, iso(utcnow()), granted_by),
-    )
-    return cur.rowcount > 0
+    held = dict(person_id=person_id, district_id=district_id, role=role)
+    granted = dict(granted_at=iso(utcnow()), granted_by=granted_by)
+    return await rows.insert_new(conn, "district_roles", held, granted)
 
 
 async def contacts(db: Database, district_id: int) -> list[Person]:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import aiosqlite
 
-from domain.models import InviteRole, JoinRequest, RequestStatus
+from domain.models import Invite, JoinRequest, RequestStatus
 from storage import rows
 from storage.db import Database, decide_pending, fetch_one, iso, utcnow
 from storage.invites import WITH_ORG
@@ -10,19 +10,12 @@ from storage.invites import WITH_ORG
 _SELECT = "SELECT join_requests.*," + WITH_ORG.format(table="join_requests", key="invite_id")
 
 
-async def create(
-    conn: aiosqlite.Connection,
-    *,
-    person_id: int,
-    branch_id: int | None,
-    invite_id: int | None,
-    role: InviteRole,
-    district_id: int | None = None,
-) -> int:
+async def create(conn: aiosqlite.Connection, person_id: int, invite: Invite) -> int:
+    """The person's request for the role `invite` was made for, in its branch or district."""
     cur = await conn.execute(
         "INSERT INTO join_requests (person_id, branch_id, district_id, invite_id, role,"
         " created_at) VALUES (?, ?, ?, ?, ?, ?)",
-        (person_id, branch_id, district_id, invite_id, role, iso(utcnow())),
+        (person_id, invite.branch_id, invite.district_id, invite.id, invite.role, iso(utcnow())),
     )
     return cur.lastrowid
 

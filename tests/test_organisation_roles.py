@@ -9,11 +9,11 @@ import sqlite3
 from domain import districts, onboarding
 from domain.access import Audience, actor, audiences_of
 from domain.models import InviteRole, Role
-from storage import console, invites, join_requests, migrations
+from storage import console, invites, join_requests
 from storage.db import Database
 from tests.conftest import branch_with_secretary, invite
 from tests.test_contacts import contact_joins, menu_of
-from tests.world import database_at
+from tests.world import database_before
 
 MEMBER_COMMANDS = {"posts", "mobile", "hours", "leave", "events", "checkin", "checkout"}
 
@@ -165,45 +165,35 @@ async def test_a_district_invitation_needs_a_district_and_no_branch(bot, branch)
         assert exc.code == "district_unknown"
 
 
-def _version(suffix: str) -> int:
-    return next(m.version for m in migrations.available() if m.name.endswith(suffix))
-
-
 async def test_the_upgrade_keeps_roles_invites_and_requests(tmp_path):
-    path = tmp_path / "old.db"
-    mine = _version("_organisation_roles.sql")
-    db = await database_at(path, mine - 1)
-    await db.close()
     now = "2026-01-05T08:00:00+00:00"
-    with sqlite3.connect(path) as conn:
-        conn.executescript(
-            f"""
-            INSERT INTO districts (id, name, created_at) VALUES (1, '城关区', '{now}');
-            INSERT INTO branches (id, district_id, name, code, created_at)
-                VALUES (1, 1, '幸福', 'B1', '{now}');
-            INSERT INTO people (id, telegram_id, branch_id, name, category, status, created_at,
-                                updated_at) VALUES
-              (1, 101, 1, '书记', NULL, 'active', '{now}', '{now}'),
-              (2, 102, 1, '单位联系人', NULL, 'active', '{now}', '{now}'),
-              (3, 103, 1, '县联系人', NULL, 'pending', '{now}', '{now}'),
-              (4, 104, 1, '党员', 'resident', 'active', '{now}', '{now}');
-            INSERT INTO roles (person_id, branch_id, role, granted_at, granted_by) VALUES
-              (1, 1, 'secretary', '{now}', NULL), (2, 1, 'unit', '{now}', 1),
-              (4, 1, 'member', '{now}', 1);
-            INSERT INTO unit_orgs (id, name, created_at) VALUES (1, '县教育局', '{now}');
-            INSERT INTO invites (id, code, branch_id, role, uses_left, expires_at, created_by,
-                                 created_at, person_id) VALUES
-              (1, 'UNIT000001', 1, 'unit', 0, NULL, 1, '{now}', NULL),
-              (2, 'COUNTY0001', 1, 'unit', 1, '2026-02-01T00:00:00+00:00', 1, '{now}', NULL),
-              (3, 'MEMBER0001', 1, 'member', 2, NULL, 1, '{now}', 4);
-            INSERT INTO invite_orgs (invite_id, unit_id) VALUES (1, 1), (2, NULL);
-            INSERT INTO join_requests (id, person_id, branch_id, invite_id, role, status,
-                                       created_at, decided_at, decided_by, reason) VALUES
-              (1, 2, 1, 1, 'unit', 'approved', '{now}', '{now}', 1, NULL),
-              (2, 3, 1, 2, 'unit', 'pending', '{now}', NULL, NULL, NULL),
-              (3, 4, 1, NULL, 'member', 'rejected', '{now}', '{now}', 1, '重复');
-            """
-        )
+    old = f"""
+        INSERT INTO districts (id, name, created_at) VALUES (1, '城关区', '{now}');
+        INSERT INTO branches (id, district_id, name, code, created_at)
+            VALUES (1, 1, '幸福', 'B1', '{now}');
+        INSERT INTO people (id, telegram_id, branch_id, name, category, status, created_at,
+                            updated_at) VALUES
+          (1, 101, 1, '书记', NULL, 'active', '{now}', '{now}'),
+          (2, 102, 1, '单位联系人', NULL, 'active', '{now}', '{now}'),
+          (3, 103, 1, '县联系人', NULL, 'pending', '{now}', '{now}'),
+          (4, 104, 1, '党员', 'resident', 'active', '{now}', '{now}');
+        INSERT INTO roles (person_id, branch_id, role, granted_at, granted_by) VALUES
+          (1, 1, 'secretary', '{now}', NULL), (2, 1, 'unit', '{now}', 1),
+          (4, 1, 'member', '{now}', 1);
+        INSERT INTO unit_orgs (id, name, created_at) VALUES (1, '县教育局', '{now}');
+        INSERT INTO invites (id, code, branch_id, role, uses_left, expires_at, created_by,
+                             created_at, person_id) VALUES
+          (1, 'UNIT000001', 1, 'unit', 0, NULL, 1, '{now}', NULL),
+          (2, 'COUNTY0001', 1, 'unit', 1, '2026-02-01T00:00:00+00:00', 1, '{now}', NULL),
+          (3, 'MEMBER0001', 1, 'member', 2, NULL, 1, '{now}', 4);
+        INSERT INTO invite_orgs (invite_id, unit_id) VALUES (1, 1), (2, NULL);
+        INSERT INTO join_requests (id, person_id, branch_id, invite_id, role, status,
+                                   created_at, decided_at, decided_by, reason) VALUES
+          (1, 2, 1, 1, 'unit', 'approved', '{now}', '{now}', 1, NULL),
+          (2, 3, 1, 2, 'unit', 'pending', '{now}', NULL, NULL, NULL),
+          (3, 4, 1, NULL, 'member', 'rejected', '{now}', '{now}', 1, '重复');
+        """
+    path = await database_before(tmp_path, "_organisation_roles.sql", old)
     async with Database(path) as db:  # opening migrates to the latest version
         roles = await db.fetchall("SELECT * FROM roles ORDER BY person_id")
         assert [tuple(r) for r in roles] == [

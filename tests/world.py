@@ -3,6 +3,7 @@ tests that need something to act on without walking through the chat."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import aiosqlite
@@ -69,6 +70,20 @@ async def database_at(path: Path, version: int) -> Database:
     await db.open(migrate=False)
     await migrations.apply(db.writer, target=version)
     return db
+
+
+async def database_before(tmp_path: Path, migration: str, script: str) -> Path:
+    """The file of a closed database migrated up to just before `migration` (the end of its
+    file name, `_contacts.sql`), holding what `script` (SQL) writes: what the older bot left.
+    Found by name, so a migration renumbered in a merge keeps its upgrade test; opening the
+    file upgrades it."""
+    path = tmp_path / "old.db"
+    mine = next(m.version for m in migrations.available() if m.name.endswith(migration))
+    db = await database_at(path, mine - 1)
+    await db.close()
+    with sqlite3.connect(path) as conn:
+        conn.executescript(script)
+    return path
 
 
 async def thank_each(conn: aiosqlite.Connection, chat_ids: list[int], key_prefix: str) -> None:
