@@ -535,6 +535,7 @@ NOT_YET = frozenset(
         "domain.appraisal.set_grade",
         "domain.appraisal.submit",
         "domain.cadres.add_remark",
+        "domain.contact_requests.apply_for_role",
         "domain.cadres.set_leave",
         "domain.digest.set_schedule",
         "domain.events.check_out",
