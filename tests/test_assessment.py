@@ -64,21 +64,21 @@ async def test_targets_pledge_and_the_year_end_assessment(bot, tmp_path):
     assert "评语" in contact.last_text
     await contact.send("班子团结，服务群众成效明显")
     review = contact.last_text
-    assert "党员干部队伍好：较好" in review and "工作业绩好：一般" in review
+    assert "党员干部队伍好：评定为“较好”" in review and "工作业绩好：评定为“一般”" in review
     await contact.press("✅ 提交")
     assert "已将考评结果告知幸福社区党支部的书记和包扶领导" in contact.last_text
 
     # The branch's secretary and its patron are told; the other branch's secretary not.
     for told in (district.a.secretary, patron):
         assert "幸福社区党支部2027年度“五个好”考评结果" in told.last_text
-        assert "工作业绩好：一般" in told.last_text
+        assert "工作业绩好：评定为“一般”" in told.last_text
     assert not any("考评结果" in t for t in district.b.secretary.texts)
     await district.a.secretary.send("/assessment")
     assert "评语：班子团结，服务群众成效明显" in district.a.secretary.last_text
     await district.b.secretary.send("/assessment")
     assert district.b.secretary.last_text == "本支部2027年度尚未考评。"
     await patron.send("/assessment")
-    assert "领导班子好：好" in patron.last_text
+    assert "领导班子好：评定为“好”" in patron.last_text
 
     # The county's table, in the chat and at the command line.
     await county.send("/assessment_export")

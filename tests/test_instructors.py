@@ -26,8 +26,8 @@ async def test_an_instructors_month(bot):
 
     # The district assigns them to the second branch too.
     await district.contact.send("/instructors")
-    assert "幸福社区党支部：周指导" in district.contact.last_text
-    assert "和平社区党支部：无" in district.contact.last_text
+    assert "幸福社区党支部：指导员周指导" in district.contact.last_text
+    assert "和平社区党支部：暂无指导员" in district.contact.last_text
     await district.contact.press("和平社区党支部")
     await district.contact.press("➕ 周指导")
     assert "已选派" in district.contact.texts[-2]
@@ -78,8 +78,8 @@ async def test_an_instructors_month(bot):
     assert "已填写过" in instructor.answer
     assert len(district.contact.messages) == before
     await district.contact.send("/instructors")
-    assert "幸福社区党支部：周指导 ✅" in district.contact.last_text
-    assert "和平社区党支部：周指导\n" in district.contact.last_text
+    assert "幸福社区党支部：指导员周指导 ✅" in district.contact.last_text
+    assert "和平社区党支部：指导员周指导\n" in district.contact.last_text
 
     # On the 25th only the branch without a note is reminded, once.
     bot.sender.clock = lambda: REMINDER_SLOT

@@ -46,10 +46,13 @@ async def list_instructors(update: Update, context: BotContext) -> None:
         return
     lines = [t.gettext("Instructors of your district's branches (✅ this month's note filed):")]
     for guided in found:
-        names = t.join(
-            [name + (" ✅" if pid in guided.filed else "") for pid, name in guided.instructors]
-        ) or t.gettext("none")
-        lines.append("• " + t.gettext("{branch}: {names}", branch=guided.branch.name, names=names))
+        names = [name + (" ✅" if pid in guided.filed else "") for pid, name in guided.instructors]
+        line = (
+            t.gettext("{branch}: {names}", branch=guided.branch.name, names=t.join(names))
+            if names
+            else t.gettext("{branch}: no instructor yet", branch=guided.branch.name)
+        )
+        lines.append("• " + line)
     lines += [
         "",
         t.gettext(
