@@ -39,7 +39,9 @@ from bot.health import Liveness
 from domain import (
     appraisal,
     cadre_jobs,
+    development,
     digest,
+    district_reports,
     events,
     guesses,
     instructors,
@@ -110,6 +112,7 @@ JOBS: dict[str, Job] = {
         Job("secretary-digest", digest.secretary_digest, daily(8, 30)),
         Job("mobile-renewals", mobile.remind_renewals, daily(9, 30)),
         Job("mobile-reports", mobile.remind_reports, daily(9, 35)),
+        Job("development-reviews", development.remind_reviews, daily(9, 40)),
         # From the 25th: a week to write the month's note before the month ends.
         Job(
             "instructor-notes",
@@ -137,6 +140,7 @@ JOBS: dict[str, Job] = {
         Job("appraisal-reminders", appraisal.remind, daily(10, 0)),
         Job("appraisal-deadlines", appraisal.deadlines, daily(9, 10)),
         Job("calendar-check", workdays.check, daily(9, 0), WHOLE_BOT),
+        Job("district-summary", district_reports.quarterly_summaries, daily(9, 45), WHOLE_BOT),
         Job("job-runs", prune_runs, daily(3, 40), WHOLE_BOT),
         Job(
             "backup",
@@ -159,6 +163,8 @@ WHAT_THEY_DO = {
     " reminded once",
     "mobile-reports": "each morning: members whose status report is due, reminded"
     " (weekly, four times)",
+    "development-reviews": "each morning: the half-yearly assessment note (考察) due within"
+    " two weeks or late, to each contact for cultivation, once per due date",
     "events": "every minute: event reminders at each member's lead time; closing attendance",
     "checkin-codes": "every ten minutes: the times of wrong check-in, invitation and"
     " certificate codes the limit no longer reads",
@@ -172,6 +178,8 @@ WHAT_THEY_DO = {
     " summary or cast their ratings, reminded (every three days, three times a stage)",
     "appraisal-deadlines": "each morning: a 限期改正 deadline that has come, to the"
     " secretaries (once)",
+    "district-summary": "first working day after a quarter: each district's summary (XLSX, a"
+    " sheet per branch) to its contacts, each branch's to its patrons",
     "calendar-check": "daily from November: warns while next year's official holiday"
     " schedule is missing",
     "job-runs": "daily: the scheduler's record of slots older than any catch-up, but each"

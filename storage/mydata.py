@@ -35,6 +35,14 @@ async def roles(db: Database, person_id: int) -> list[dict]:
     )
 
 
+async def district_roles(db: Database, person_id: int) -> list[dict]:
+    return await db.fetchdicts(
+        "SELECT d.name AS district, r.role, r.granted_at FROM district_roles r"
+        " JOIN districts d ON d.id = r.district_id WHERE r.person_id = ? ORDER BY r.granted_at",
+        (person_id,),
+    )
+
+
 async def join_requests(db: Database, person_id: int) -> list[dict]:
     return await db.fetchdicts(
         "SELECT j.id, b.name AS branch, j.role, j.status, j.created_at, j.decided_at, j.reason"
@@ -59,7 +67,9 @@ async def audit_about(db: Database, person_id: int) -> list[dict]:
         " OR (subject_type = 'join_request' AND subject_id IN"
         " (SELECT id FROM join_requests WHERE person_id = ?)))"
         " AND NOT (action LIKE 'appraisal.%' AND subject_type = 'person' AND subject_id <> ?)"
-        " ORDER BY id",
+        # Another person's development file is never in one's data, even one's own
+        # actions on it (storage/development.py gives the person their own file's).
+        " AND subject_type NOT IN ('development_file', 'development_notice') ORDER BY id",
         (person_id, person_id, person_id, person_id),
     )
     return [dict(r) | {"details": json.loads(r["details"])} for r in found]
