@@ -151,7 +151,7 @@ async def overview(db: Database, actor: Actor, month: str | None = None) -> list
     refused to anyone but its contacts."""
     found = await district_branches(db, actor)
     if not actor.districts_where(Role.DISTRICT):
-        raise NotAllowed("not_district")
+        raise NotAllowed("district_only")
     ids = [b.id for b in found]
     assigned = await store.instructors_of(db, ids)
     notes = await store.notes_of_branches(db, ids, month) if month else []
@@ -177,7 +177,7 @@ async def pool(db: Database, actor: Actor) -> list[tuple[int, str]]:
 
 async def _district_instructor(db: Database, actor: Actor, person_id: int) -> None:
     if person_id not in {pid for pid, _name in await pool(db, actor)}:
-        raise NotAllowed("not_district")
+        raise NotAllowed("district_only")
 
 
 @effect

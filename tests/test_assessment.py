@@ -56,7 +56,7 @@ async def test_targets_pledge_and_the_year_end_assessment(bot, tmp_path):
     assert "2027年度年终考评" in contact.last_text
     await contact.press("幸福社区党支部")
     figures = contact.texts[-2]
-    assert "党员：2 名" in figures and "创建目标：创建“五好”党支部" in figures
+    assert "党员：2 人" in figures and "创建目标：创建“五好”党支部" in figures
     assert "1/5 领导班子好" in contact.last_text
     assert contact.buttons() == ["好", "较好", "一般", "差"]
     for grade in GRADES:

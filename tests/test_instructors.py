@@ -45,7 +45,7 @@ async def test_an_instructors_month(bot):
     await instructor.press("📋 幸福社区党支部")
     console = instructor.last_text
     assert "幸福社区党支部（只读）" in console
-    assert "党员：2 名" in console
+    assert "党员：2 人" in console
     assert "本月指导记录：尚未填写。" in console
     assert not any(phone in console for phone in (*PHONES, "13700137000", "13900139000"))
 

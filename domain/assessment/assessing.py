@@ -89,5 +89,5 @@ async def result_for(db: Database, actor: Actor, branch_id: int, year: int) -> A
 async def results_for_district(db: Database, actor: Actor, year: int) -> list[Assessment]:
     branches = await district_branches(db, actor)
     if not branches:
-        raise NotAllowed("not_district")
+        raise NotAllowed("district_only")
     return await store.assessments(db, year, [b.id for b in branches])

@@ -16,7 +16,7 @@ async def require_district(db: Database, actor: Actor, branch_id: int) -> Branch
     that does not exist is refused the same way, so a forged id tells nothing)."""
     branch = await branches.get(db, branch_id)
     if branch is None or branch.district_id is None or not actor.has_district(branch.district_id):
-        raise NotAllowed("not_district")
+        raise NotAllowed("district_only")
     return branch
 
 

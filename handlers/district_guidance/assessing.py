@@ -75,7 +75,7 @@ async def start(update: Update, context: BotContext) -> Step | int:
     me = await who(update, context)
     found = await assessment.district_branches(context.db, me)
     if not found:
-        await update.effective_message.reply_text(error_text(t, NotAllowed("not_district")))
+        await update.effective_message.reply_text(error_text(t, NotAllowed("district_only")))
         return ConversationHandler.END
     year = assessment_year(await my_today(update, context))
     done = {a.branch_id for a in await assessment.results_for_district(context.db, me, year)}

@@ -64,7 +64,7 @@ async def start(update: Update, context: BotContext) -> Step | int:
     t = await tr(update, context)
     found = await assessment.district_branches(context.db, await who(update, context))
     if not found:
-        await update.effective_message.reply_text(error_text(t, NotAllowed("not_district")))
+        await update.effective_message.reply_text(error_text(t, NotAllowed("district_only")))
         return ConversationHandler.END
     year = (await my_today(update, context)).year
     rows = [[TargetsBranch(b.id).button(b.name)] for b in found]

@@ -35,7 +35,7 @@ add_errors(
         "assessment_comment_too_short": N_("Please write a comment of a few words."),
         "assessment_comment_too_long": N_("Please keep the comment under {max} characters."),
         "district_unknown": N_("There is no such district."),
-        "not_district": N_(
+        "district_only": N_(
             "Only the contact of the branch's district party working committee can do that. "
             "Nothing was changed."
         ),
