@@ -75,7 +75,7 @@ async def migrate(settings: Settings, args: argparse.Namespace) -> int:
     if not applied:
         print("nothing to apply")
     if not args.dry_run:
-        async with Database(settings.database_path) as db:
+        async with Database(settings.database) as db:
             print(f"database at schema version {await db.schema_version()}")
     return 0
 
@@ -105,7 +105,7 @@ def health(settings: Settings) -> int:
 
 async def _health_calendar(settings: Settings) -> str | None:
     try:
-        async with Database(settings.database_path) as db:
+        async with Database(settings.database) as db:
             return await workdays.current_warning(db, settings.tz, utcnow())
     except Exception as exc:  # the heartbeat decides health; this line is advice only
         log.debug("calendar check skipped: %s", exc)
