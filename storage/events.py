@@ -109,7 +109,8 @@ async def eligible_people(
         db,
         "SELECT DISTINCT p.* FROM people p JOIN roles r ON r.person_id = p.id"
         f" WHERE r.branch_id = ? AND r.role IN ({marks}) AND p.status = 'active'"
-        " AND (? OR p.category IS NOT 'cadre') AND (? OR p.category IS NOT 'mobile')"
+        " AND (? = 1 OR p.category IS NULL OR p.category <> 'cadre')"
+        " AND (? = 1 OR p.category IS NULL OR p.category <> 'mobile')"
         " ORDER BY p.name, p.id",
         (ev.branch_id, *roles, int(ev.open_to_cadres), int(ev.open_to_inflow)),
     )

@@ -30,6 +30,7 @@ Params = Sequence[Any] | dict[str, Any]
 # Statements that take no parameters and return nothing: the simple protocol, no prepare.
 _CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", re.IGNORECASE)
 _INSERT = re.compile(r"^\s*INSERT\s+INTO\s+([A-Za-z_][A-Za-z0-9_]*)", re.IGNORECASE)
+_DDL = re.compile(r"^\s*(CREATE|ALTER|DROP)\b", re.IGNORECASE)
 _RETURNING = re.compile(r"\bRETURNING\b", re.IGNORECASE)
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CACHED = 256
@@ -241,6 +242,8 @@ class PgConnection:
         except asyncpg.IntegrityConstraintViolationError as error:
             raise IntegrityError(error) from error
         count = _rowcount(stmt.get_statusmsg())
+        if _DDL.match(sql):
+            await self.learn_identities()
         if insert is not None or sql.lstrip()[:6].upper() in ("UPDATE", "DELETE"):
             self.total_changes += max(count, 0)
         if returning:

@@ -81,6 +81,7 @@ class Server:
         self.folder = Path(tempfile.mkdtemp(prefix="partybot-pg-"))
         self.port = _free_port()
         self._names = itertools.count(1)
+        self._migrated = False
         # PostgreSQL will not run as root: then as the user Debian's package made for it.
         self._as: list[str] = []
         if os.geteuid() == 0:
@@ -117,17 +118,26 @@ class Server:
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://partybot@127.0.0.1:{self.port}/{database}"
 
-    async def new_database(self) -> str:
-        """The URL of a new, empty database."""
+    async def new_database(self, *, migrated: bool = False) -> str:
+        """The URL of a new database: empty, or `migrated` to the latest schema (a copy of
+        one migrated once, which is ten times faster than migrating each)."""
+
+        if migrated and not self._migrated:
+            await self._create("latest", "template0")
+            await (await storage_db.Database(self.url("latest")).open()).close()
+            self._migrated = True
+        name = f"test{next(self._names)}"
+        await self._create(name, "latest" if migrated else "template0")
+        return self.url(name)
+
+    async def _create(self, name: str, template: str) -> None:
         import asyncpg
 
-        name = f"test{next(self._names)}"
         conn = await asyncpg.connect(self.url())
         try:
-            await conn.execute(f"CREATE DATABASE {name} TEMPLATE template0")
+            await conn.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
         finally:
             await conn.close()
-        return self.url(name)
 
 
 @pytest.fixture(scope="session")
@@ -167,7 +177,7 @@ def _engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
         stand_in = getattr(self, "_stand_in", None)
         if stand_in is not None and self.url is None:
             if stand_in not in urls:
-                urls[stand_in] = await server.new_database()
+                urls[stand_in] = await server.new_database(migrated=migrate)
             self.url = urls[stand_in]
         return await original_open(self, migrate=migrate)
 

@@ -7,6 +7,8 @@ import asyncio
 import json
 import sqlite3
 
+import pytest
+
 from domain import units
 from domain.models import InviteRole
 from storage import console, migrations
@@ -170,6 +172,7 @@ def _version(suffix: str) -> int:
     return next(m.version for m in migrations.available() if m.name.endswith(suffix))
 
 
+@pytest.mark.sqlite_only("writes the old database with sqlite3")
 async def test_the_upgrade_makes_a_contact_stored_as_a_member_a_contact(tmp_path):
     path = tmp_path / "old.db"
     mine = _version("_contacts.sql")
