@@ -250,7 +250,8 @@ async def forget_wrong_codes(
 ) -> None:
     """Wrong codes up to `before`, of one person or of everybody."""
     await conn.execute(
-        "DELETE FROM checkin_failures WHERE at <= ? AND (? IS NULL OR person_id = ?)",
+        "DELETE FROM checkin_failures"
+        " WHERE at <= ? AND (CAST(? AS BIGINT) IS NULL OR person_id = ?)",
         (iso(before), person_id, person_id),
     )
 

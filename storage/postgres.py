@@ -21,9 +21,10 @@ import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import asyncpg
+if TYPE_CHECKING:
+    import asyncpg
 
 Params = Sequence[Any] | dict[str, Any]
 
@@ -42,6 +43,15 @@ class IntegrityError(sqlite3.IntegrityError):
     def __init__(self, error: asyncpg.PostgresError) -> None:
         super().__init__(str(error))
         self.sqlstate = error.sqlstate
+
+
+def driver():
+    """asyncpg, imported when PostgreSQL is first used: a bot on SQLite never loads it (it
+    would add to every start-up). An `except driver().X` costs nothing until something is
+    raised."""
+    import asyncpg
+
+    return asyncpg
 
 
 @lru_cache(maxsize=2048)
@@ -128,7 +138,7 @@ async def _setup(conn: asyncpg.Connection) -> None:
 
 
 async def connect(url: str) -> PgConnection:
-    conn = await asyncpg.connect(url)
+    conn = await driver().connect(url)
     await _setup(conn)
     return PgConnection(conn)
 
@@ -218,7 +228,7 @@ class PgConnection:
         if not params and _CONTROL.match(sql):
             try:
                 await self.raw.execute(sql)
-            except asyncpg.IntegrityConstraintViolationError as error:
+            except driver().IntegrityConstraintViolationError as error:
                 raise IntegrityError(error) from error
             return Cursor([], -1, None)
         text, shape = translate(sql)
@@ -234,12 +244,12 @@ class PgConnection:
         try:
             stmt = await self._statement(text)
             rows = await stmt.fetch(*args)
-        except asyncpg.InvalidCachedStatementError:
+        except driver().InvalidCachedStatementError:
             # The schema changed under a prepared statement (a migration): prepare again.
             self._prepared.pop(text, None)
             stmt = await self._statement(text)
             rows = await stmt.fetch(*args)
-        except asyncpg.IntegrityConstraintViolationError as error:
+        except driver().IntegrityConstraintViolationError as error:
             raise IntegrityError(error) from error
         count = _rowcount(stmt.get_statusmsg())
         if _DDL.match(sql):
@@ -258,14 +268,14 @@ class PgConnection:
         try:
             stmt = await self._statement(text)
             await stmt.executemany([_arguments(shape, row) for row in rows])
-        except asyncpg.IntegrityConstraintViolationError as error:
+        except driver().IntegrityConstraintViolationError as error:
             raise IntegrityError(error) from error
 
     async def executescript(self, script: str) -> None:
         """Several statements, no parameters (migrations): the simple protocol."""
         try:
             await self.raw.execute(script)
-        except asyncpg.IntegrityConstraintViolationError as error:
+        except driver().IntegrityConstraintViolationError as error:
             raise IntegrityError(error) from error
         self._prepared.clear()
 

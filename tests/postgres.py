@@ -9,7 +9,8 @@ PostgreSQL refuses to run as root, so as root it runs as the `postgres` user the
 creates. Without the binaries the tests that need it are skipped, saying so.
 
 With `--engine postgresql` every `Database(path)` a test opens becomes a fresh PostgreSQL
-database of its own (one per path, so a test that reopens a file reopens the same database).
+database of its own (one per path, so a test that reopens a file reopens the same database),
+and so does the `DATABASE_URL` of a bot started as a process (tests/fakes/process.py).
 Tests that are about SQLite itself (its files, `PRAGMA`s, backups, upgrades from files of old
 versions) are marked `sqlite_only` and skipped there.
 """
@@ -183,3 +184,19 @@ def _engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
 
     monkeypatch.setattr(storage_db.Database, "__init__", init)
     monkeypatch.setattr(storage_db.Database, "open", open_)
+
+    # The bot as a process: the same stand-in, through its DATABASE_URL.
+    from tests.fakes.process import BotProcess
+
+    original_start = BotProcess.start
+
+    async def start(self: BotProcess) -> None:
+        url = self.env.get("DATABASE_URL", "")
+        if url.startswith("sqlite:///"):
+            stand_in = (self.data / url.removeprefix("sqlite:///")).resolve()
+            if stand_in not in urls:
+                urls[stand_in] = await server.new_database(migrated=True)
+            self.env |= {"DATABASE_URL": urls[stand_in], "DATA_DIR": str(self.data)}
+        await original_start(self)
+
+    monkeypatch.setattr(BotProcess, "start", start)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import subprocess
+import sys
 
 import pytest
 
@@ -159,3 +161,24 @@ async def test_a_savepoint_rolls_back_alone_on_postgresql(postgres_url):
             # Inside its own transaction a task reads what it wrote.
             assert await db.fetchval("SELECT COUNT(*) FROM branches") == 1
         assert await db.fetchval("SELECT name FROM branches") == "a"
+
+
+def test_a_bot_on_sqlite_never_loads_the_postgresql_driver():
+    """Start-up on SQLite stays as it was (docs/scaling.md): asyncpg is imported on first use."""
+    script = "import sys, bot.app, storage.db; print('asyncpg' in sys.modules)"
+    found = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert found.stdout.strip() == "False", found.stderr
+
+
+async def test_ids_continue_after_the_rows_an_upgrade_found(postgres_url):
+    """Rows written with their ids (as a migration that rebuilds a table copies them) do not
+    make the next id the database assigns collide, as SQLite's max + 1 never does."""
+    db = await Database(postgres_url).open(migrate=False)
+    await migrations.apply(db.writer, target=migrations.latest_version() - 1)
+    await db.write("INSERT INTO branches (id, name, code, created_at) VALUES (5, 'a', 'C5', 'x')")
+    await db.close()
+    async with Database(postgres_url) as db, db.transaction() as conn:
+        cur = await conn.execute(
+            "INSERT INTO branches (name, code, created_at) VALUES ('b', 'C6', 'x')"
+        )
+        assert cur.lastrowid == 6

@@ -24,6 +24,24 @@ _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 # one after the other, the second finding the work done.
 _LOCK = 2020_0001
 
+# SQLite gives a new row max(id) + 1; an identity column its sequence's next value, which
+# rows copied with their ids (a table rebuilt by a migration) do not move. After each
+# migration every identity sequence continues after its table's largest id.
+_FOLLOW_IDS = """
+DO $$
+DECLARE t text;
+BEGIN
+    FOR t IN SELECT table_name FROM information_schema.columns
+             WHERE table_schema = current_schema() AND column_name = 'id'
+               AND is_identity = 'YES'
+    LOOP
+        EXECUTE format(
+            'SELECT setval(pg_get_serial_sequence(%L, ''id''), COALESCE(max(id), 1),'
+            ' max(id) IS NOT NULL) FROM %I', t, t);
+    END LOOP;
+END $$;
+"""
+
 _TYPES = [
     # SQLite's rowid alias: an id the database assigns unless one is given.
     (
@@ -134,6 +152,7 @@ async def _apply_postgres(conn: postgres.PgConnection, target: int | None) -> li
             if await _pg_version(conn) >= migration.version:
                 continue  # another instance applied it while this one waited
             await conn.executescript(migration.postgresql)
+            await conn.raw.execute(_FOLLOW_IDS)
             await conn.raw.execute("DELETE FROM schema_version")
             await conn.raw.execute(
                 "INSERT INTO schema_version (version) VALUES ($1)", migration.version
