@@ -35,7 +35,7 @@ async def member(bot, branch):
     return await approved_member(bot, branch, "李", "李明", "13800138000")
 
 
-async def count(bot, where: str = "1") -> int:
+async def count(bot, where: str = "1 = 1") -> int:
     return await bot.db.fetchval(f"SELECT COUNT(*) FROM hour_records WHERE {where}")
 
 
