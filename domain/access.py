@@ -5,7 +5,10 @@ cadre role in their branch (granted on joining or by the roster); a *secretary* 
 secretary role and is a member only if the roster says so; a *contact* (of a unit party
 organisation, of the county department) holds a contact role and is never a member by it.
 One person may be several of these; each role gives its own rights. storage.people.MEMBER_OF
-is the same rule for SQL."""
+is the same rule for SQL.
+
+The district role (区党工委) is held per district, every other role per branch: a district
+contact `has(Role.DISTRICT, branch_id)` for each branch of their districts."""
 
 from __future__ import annotations
 
@@ -14,11 +17,13 @@ from enum import StrEnum
 
 from domain.errors import NotAllowed
 from domain.models import Person, PersonStatus, Role
-from storage import people
+from storage import districts, people
 from storage.db import Database
 
 MEMBER_ROLES = frozenset({Role.MEMBER, Role.CADRE})
-CONTACT_ROLES = frozenset({Role.UNIT, Role.COUNTY})
+CONTACT_ROLES = frozenset(
+    {Role.UNIT, Role.COUNTY, Role.DISTRICT, Role.INSTRUCTOR, Role.RESIDENT_UNIT, Role.PATRON}
+)
 
 
 @dataclass(frozen=True)
@@ -26,6 +31,9 @@ class Actor:
     telegram_id: int
     person: Person | None
     roles: frozenset[tuple[int, Role]] = field(default_factory=frozenset)
+    #: (district id, role) held per district; and the branches of those districts.
+    district_roles: frozenset[tuple[int, Role]] = field(default_factory=frozenset)
+    district_branches: frozenset[int] = field(default_factory=frozenset)
 
     @property
     def active(self) -> bool:
@@ -34,12 +42,27 @@ class Actor:
     def has(self, role: Role, branch_id: int | None = None) -> bool:
         if not self.active:
             return False
+        if role is Role.DISTRICT:
+            if branch_id is None:
+                return bool(self.district_roles)
+            return branch_id in self.district_branches
         return any(r == role and (branch_id is None or b == branch_id) for b, r in self.roles)
 
     def branches_where(self, role: Role) -> list[int]:
         if not self.active:
             return []
+        if role is Role.DISTRICT:
+            return sorted(self.district_branches)
         return sorted(b for b, r in self.roles if r == role)
+
+    def districts_where(self, role: Role) -> list[int]:
+        if not self.active:
+            return []
+        return sorted(d for d, r in self.district_roles if r == role)
+
+    def has_district(self, district_id: int) -> bool:
+        """A contact of that district's working committee."""
+        return district_id in self.districts_where(Role.DISTRICT)
 
     @property
     def is_secretary(self) -> bool:
@@ -61,7 +84,13 @@ async def actor(db: Database, telegram_id: int) -> Actor:
     person = await people.by_telegram_id(db, telegram_id)
     if person is None:
         return Actor(telegram_id, None)
-    return Actor(telegram_id, person, frozenset(await people.roles_of(db, person.id)))
+    return Actor(
+        telegram_id,
+        person,
+        frozenset(await people.roles_of(db, person.id)),
+        frozenset(await districts.roles_of(db, person.id)),
+        frozenset(await districts.branches_overseen(db, person.id)),
+    )
 
 
 def require(actor: Actor, role: Role, branch_id: int | None = None) -> Person:
@@ -81,6 +110,10 @@ class Audience(StrEnum):
     CADRE = "cadre"
     UNIT = "unit"  # contacts of unit party organisations
     COUNTY = "county"  # contacts of the county organisation department
+    DISTRICT = "district"  # contacts of a district working committee (区党工委)
+    INSTRUCTOR = "instructor"  # party-building instructors (党建工作指导员)
+    RESIDENT_UNIT = "resident_unit"  # contacts of units located in the community (驻区单位)
+    PATRON = "patron"  # county standing-committee members patroning a community (包扶)
 
 
 def audiences_of(actor: Actor) -> set[Audience]:
@@ -94,6 +127,7 @@ def audiences_of(actor: Actor) -> set[Audience]:
         found.add(Audience.CADRE)
     if actor.has(Role.UNIT):
         found.add(Audience.UNIT)
-    if actor.has(Role.COUNTY):
-        found.add(Audience.COUNTY)
+    for role in (Role.COUNTY, Role.DISTRICT, Role.INSTRUCTOR, Role.RESIDENT_UNIT, Role.PATRON):
+        if actor.has(role):
+            found.add(Audience(role.value))
     return found

@@ -13,6 +13,20 @@ def as_hours(half_hours: int) -> Decimal:
     return Decimal(half_hours) / 2
 
 
+@dataclass(frozen=True)
+class Draft:
+    """The hours of one record as a member confirmed them in /hours, or as an event (its
+    attendance) or a post (its duty record) brought them."""
+
+    kind: ActivityKind
+    day: date
+    half_hours: int
+    description: str
+    photo_file_id: str | None = None
+    event_id: int | None = None
+    post_id: int | None = None
+
+
 class ActivityKind(StrEnum):
     LESSON = "lesson"  # 党课
     FILM = "film"  # 电教片
@@ -68,19 +82,27 @@ class CheckMethod(StrEnum):
 
 
 @dataclass(frozen=True)
-class Event:
-    id: int
+class EventDraft:
+    """An event as a secretary confirmed it in /newevent; an `Event` once it is stored."""
+
     branch_id: int
     title: str
     kind: ActivityKind
     starts_at: datetime
     ends_at: datetime
     place: str
-    latitude: float | None
-    longitude: float | None
-    capacity: int | None
-    open_to_cadres: bool
-    open_to_inflow: bool
+    latitude: float | None = None
+    longitude: float | None = None
+    capacity: int | None = None
+    open_to_cadres: bool = True
+    open_to_inflow: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event(EventDraft):
+    """A stored event: its id, and the secret its check-in codes are made from."""
+
+    id: int
     secret: str
 
     @property

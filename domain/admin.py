@@ -61,13 +61,7 @@ async def _grant_secretary(
     person = await people.by_telegram_id_for_update(conn, telegram_id)
     if person is None:
         person_id = await people.insert(
-            conn,
-            telegram_id=telegram_id,
-            branch_id=branch_id,
-            name=name,
-            phone=None,
-            category=None,
-            status=PersonStatus.ACTIVE,
+            conn, telegram_id=telegram_id, branch_id=branch_id, name=name
         )
     else:
         person_id = person.id

@@ -30,6 +30,13 @@ class Role(StrEnum):
     CADRE = "cadre"
     UNIT = "unit"
     COUNTY = "county"
+    # Contacts of the organisations around a branch (issue 19): the district working
+    # committee (held per district, in district_roles), party-building instructors,
+    # resident units and county patrons (held per branch, in roles).
+    DISTRICT = "district"
+    INSTRUCTOR = "instructor"
+    RESIDENT_UNIT = "resident_unit"
+    PATRON = "patron"
 
 
 class InviteRole(StrEnum):
@@ -37,6 +44,10 @@ class InviteRole(StrEnum):
     CADRE = "cadre"
     UNIT = "unit"
     COUNTY = "county"
+    DISTRICT = "district"
+    INSTRUCTOR = "instructor"
+    RESIDENT_UNIT = "resident_unit"
+    PATRON = "patron"
 
 
 class RequestStatus(StrEnum):
@@ -73,7 +84,7 @@ class Person:
 class Invite:
     id: int
     code: str
-    branch_id: int
+    branch_id: int | None  # None for the district role's invitation: it has district_id
     role: InviteRole
     uses_left: int
     expires_at: datetime | None
@@ -81,18 +92,20 @@ class Invite:
     unit_id: int | None = None
     # A personal invitation binds the account to this pre-created person (roster import).
     person_id: int | None = None
+    district_id: int | None = None
 
 
 @dataclass(frozen=True)
 class JoinRequest:
     id: int
     person_id: int
-    branch_id: int
+    branch_id: int | None  # None for the district role: the request is to district_id
     role: InviteRole
     status: RequestStatus
     created_at: datetime
     reason: str | None
     unit_id: int | None = None
+    district_id: int | None = None
 
 
 class RegistrationStatus(StrEnum):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import aiosqlite
@@ -24,9 +24,9 @@ from domain.models import (
     RequestStatus,
     Role,
 )
-from domain.unit_of_work import unit_of_work
+from domain.unit_of_work import UnitOfWork, unit_of_work
 from domain.validation import NAME_MAX
-from storage import audit, branches, invites, join_requests, people, units
+from storage import branches, districts, invites, join_requests, people, units
 from storage.db import Database, utcnow
 
 # Unambiguous letters and digits: codes are sometimes read aloud or typed by hand.
@@ -38,7 +38,17 @@ ROLE_FOR_INVITE = {
     InviteRole.CADRE: Role.CADRE,
     InviteRole.UNIT: Role.UNIT,
     InviteRole.COUNTY: Role.COUNTY,
+    InviteRole.DISTRICT: Role.DISTRICT,
+    InviteRole.INSTRUCTOR: Role.INSTRUCTOR,
+    InviteRole.RESIDENT_UNIT: Role.RESIDENT_UNIT,
+    InviteRole.PATRON: Role.PATRON,
 }
+# Contacts of an organisation: no category, never a member by joining.
+CONTACT_INVITES = frozenset(set(InviteRole) - {InviteRole.MEMBER, InviteRole.CADRE})
+# Who decides a request, other than the operator: the branch's secretary, but the district
+# contact of the branch's district for its instructors and patrons, and a county contact
+# for a district's contacts.
+DECIDED_BY_DISTRICT = frozenset({InviteRole.INSTRUCTOR, InviteRole.PATRON})
 
 
 def new_code() -> str:
@@ -77,44 +87,44 @@ async def open_invite(
 async def create_invite(
     db: Database,
     *,
-    branch_id: int,
+    branch_id: int | None = None,
     role: InviteRole = InviteRole.MEMBER,
     uses: int = 1,
     expires_in_days: int | None = 14,
     created_by: int | None = None,
     unit_id: int | None = None,
+    district_id: int | None = None,
 ) -> Invite:
+    """An invitation to a branch, or for the district role to a district (never both)."""
     if uses < 1:
         raise InvalidInput("invite_uses")
     if expires_in_days is not None and expires_in_days < 1:
         raise InvalidInput("invite_expiry")
-    if await branches.get(db, branch_id) is None:
+    if role is InviteRole.DISTRICT:
+        if district_id is None or branch_id is not None:
+            raise InvalidInput("invite_district_missing")
+        if await districts.name_of(db, district_id) is None:
+            raise NotFound("district_unknown", district=district_id)
+    elif branch_id is None or district_id is not None:
+        raise InvalidInput("invite_branch_missing")
+    elif await branches.get(db, branch_id) is None:
         raise NotFound("branch_unknown", branch=branch_id)
     expires_at = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
-    code = new_code()
-    async with db.transaction() as conn:
-        invite_id = await invites.create(
-            conn,
-            code=code,
-            branch_id=branch_id,
-            role=role,
-            uses=uses,
-            expires_at=expires_at,
-            created_by=created_by,
-            unit_id=unit_id,
-        )
-        await audit.record(
-            conn,
-            action="invite.created",
-            subject_type="invite",
-            subject_id=invite_id,
-            actor_id=created_by,
-            branch_id=branch_id,
+    invite = Invite(
+        0, new_code(), branch_id, role, uses, expires_at, unit_id, district_id=district_id
+    )
+    async with unit_of_work(db, None, by=created_by, branch_id=branch_id) as work:
+        invite = replace(invite, id=await invites.create(work.conn, invite, created_by))
+        await work.audit(
+            "invite.created",
+            "invite",
+            invite.id,
             role=str(role),
             uses=uses,
             unit=unit_id,
+            district=district_id,
         )
-    return Invite(invite_id, code, branch_id, role, uses, expires_at, unit_id)
+    return invite
 
 
 def _refuse_if_joined(existing: Person | None) -> None:
@@ -151,15 +161,8 @@ async def claim(db: Database, telegram_id: int, code: str) -> Claimed:
             await people.update(conn, existing.id, telegram_id=None)
         await people.update(conn, person.id, telegram_id=telegram_id)
         await people.mark_menu(conn, person.id)
-        await audit.record(
-            conn,
-            action="invite.claimed",
-            subject_type="person",
-            subject_id=person.id,
-            actor_id=person.id,
-            branch_id=invite.branch_id,
-            invite=invite.id,
-        )
+        work = UnitOfWork.joining(conn, by=person.id, branch_id=invite.branch_id)
+        await work.audit("invite.claimed", "person", person.id, invite=invite.id)
         bound = await people.get_for_update(conn, person.id)
     branch = await branches.get(db, invite.branch_id)
     assert bound is not None and branch is not None
@@ -192,7 +195,7 @@ REJECTED_TEMPLATE = "join.rejected"
 def category_for(role: InviteRole, chosen: Category | None) -> Category | None:
     if role is InviteRole.CADRE:
         return Category.CADRE
-    if role in (InviteRole.UNIT, InviteRole.COUNTY):
+    if role in CONTACT_INVITES:
         return None
     if chosen is None:
         raise InvalidInput("category_missing")
@@ -223,32 +226,31 @@ async def submit(db: Database, telegram_id: int, application: Application) -> Su
         else:
             person_id = existing.id
             await people.update(conn, person_id, **fields)
-        request_id = await join_requests.create(
-            conn,
-            person_id=person_id,
-            branch_id=invite.branch_id,
-            invite_id=invite.id,
-            role=invite.role,
-        )
-        await audit.record(
-            conn,
-            action="join.requested",
-            subject_type="join_request",
-            subject_id=request_id,
-            actor_id=person_id,
-            branch_id=invite.branch_id,
-            invite=invite.id,
-        )
+        request_id = await join_requests.create(conn, person_id, invite)
+        work = UnitOfWork.joining(conn, by=person_id, branch_id=invite.branch_id)
+        await work.audit("join.requested", "join_request", request_id, invite=invite.id)
         person = await people.get_for_update(conn, person_id)
         request = await join_requests.get_for_update(conn, request_id)
-        branch = await branches.get(db, invite.branch_id)
-        assert person is not None and request is not None and branch is not None
-        await _tell_secretaries(conn, db, Submitted(person, request, branch))
-    return Submitted(person, request, branch)
+        assert person is not None and request is not None
+        place = await place_of(db, request)
+        await tell_deciders(conn, db, request, person, place)
+    return Submitted(person, request, place)
+
+
+async def place_of(db: Database, request: JoinRequest) -> Branch:
+    """What the request is to join, as the messages name it: the branch, or for the district
+    role its district (a Branch carrying the district's name and id, no branch id)."""
+    if request.branch_id is not None:
+        branch = await branches.get(db, request.branch_id)
+        assert branch is not None
+        return branch
+    assert request.district_id is not None
+    name = await districts.name_of(db, request.district_id)
+    return Branch(0, name or "", "", request.district_id, None)
 
 
 async def request_card(db: Database, request: JoinRequest, person: Person, branch: Branch) -> dict:
-    """The secretary's card of a request (REQUEST_TEMPLATE), as the outbox keeps it."""
+    """The decider's card of a request (REQUEST_TEMPLATE), as the outbox keeps it."""
     return {
         "template": REQUEST_TEMPLATE,
         "params": {
@@ -265,15 +267,24 @@ async def request_card(db: Database, request: JoinRequest, person: Person, branc
     }
 
 
-async def _tell_secretaries(conn: aiosqlite.Connection, db: Database, submitted: Submitted) -> None:
-    request = submitted.request
-    await notices.to_secretaries(
-        conn,
-        db,
-        request.branch_id,
-        f"join-request:{request.id}",
-        **await request_card(db, request, submitted.person, submitted.branch),
-    )
+async def tell_deciders(
+    conn: aiosqlite.Connection, db: Database, request: JoinRequest, person: Person, place: Branch
+) -> None:
+    key = f"join-request:{request.id}"
+    card = await request_card(db, request, person, place)
+    if request.role is InviteRole.DISTRICT:
+        deciders = [(p.id, p.telegram_id) for p in await units.county_contacts(db)]
+    elif request.role in DECIDED_BY_DISTRICT:
+        district_id = await districts.district_of_branch(db, place.id)
+        deciders = await districts.contacts_in(conn, district_id) if district_id else []
+    else:
+        await notices.to_secretaries(conn, db, place.id, key, **card)
+        return
+    # No one to decide in the chat: the operator decides with `partybot request approve`.
+    for person_id, chat_id in deciders:
+        await notices.to_person(
+            conn, chat_id, f"{key}:{person_id}", branch_id=request.branch_id, **card
+        )
 
 
 async def _unit_name(db: Database, request: JoinRequest) -> str | None:
@@ -293,38 +304,38 @@ class Decision:
 async def decide(
     db: Database, actor: Actor, request_id: int, *, approve: bool, reason: str | None = None
 ) -> Decision:
-    """A secretary of the request's branch approves or rejects it, once."""
+    """The request's decider (see DECIDED_BY_DISTRICT; `actor` None: the operator)
+    approves or rejects it, once."""
     async with unit_of_work(db, actor) as work:
         conn = work.conn
         request = await join_requests.get_for_update(conn, request_id)
         if request is None:
             raise NotFound("request_unknown")
-        secretary = work.require(Role.SECRETARY, request.branch_id)
+        decider = _require_decider(work, request)
         if request.status is not RequestStatus.PENDING:
             raise Conflict("already_decided", status=str(request.status))
         status = RequestStatus.APPROVED if approve else RequestStatus.REJECTED
-        if not await join_requests.decide(conn, request.id, status, secretary.id, reason):
+        decider_id = decider.id if decider else None
+        if not await join_requests.decide(conn, request.id, status, decider_id, reason):
             raise Conflict("already_decided", status="")
-        await people.update(
-            conn,
-            request.person_id,
-            status=PersonStatus.ACTIVE if approve else PersonStatus.REJECTED,
-        )
-        if approve:
-            await people.grant_role(
+        before = await people.get_for_update(conn, request.person_id)
+        assert before is not None
+        if before.status is not PersonStatus.ACTIVE:
+            # Someone active already asked for one more contact role (contact_requests.py):
+            # turning that down leaves them as they are.
+            await people.update(
                 conn,
                 request.person_id,
-                request.branch_id,
-                ROLE_FOR_INVITE[request.role],
-                secretary.id,
+                status=PersonStatus.ACTIVE if approve else PersonStatus.REJECTED,
             )
-            await units.attach_contact(conn, request)
+        if approve:
+            await _grant(conn, request, decider_id)
         action = "join.approved" if approve else "join.rejected"
         await work.audit(action, "join_request", request.id, reason=reason)
         decided = await join_requests.get_for_update(conn, request.id)
         applicant = await people.get_for_update(conn, request.person_id)
-        branch = await branches.get(db, request.branch_id)
-        assert decided is not None and applicant is not None and branch is not None
+        branch = await place_of(db, request)
+        assert decided is not None and applicant is not None
         if applicant.telegram_id is not None:
             await outbox.enqueue(
                 conn,
@@ -337,17 +348,44 @@ async def decide(
                     "role": str(request.role),
                     "unit": await _unit_name(db, request),
                 },
-                branch_id=branch.id,
+                branch_id=request.branch_id,
                 kind=outbox.Kind.URGENT,  # the applicant is waiting for it
             )
     return Decision(decided, applicant, branch)
 
 
+def _require_decider(work: UnitOfWork, request: JoinRequest) -> Person | None:
+    """Who decides `request`: None for the operator, else the acting person if entitled."""
+    if work.actor is None:
+        work.branch_id = request.branch_id
+        return None
+    if request.role is InviteRole.DISTRICT:
+        return work.require(Role.COUNTY)
+    if request.role in DECIDED_BY_DISTRICT:
+        return work.require(Role.DISTRICT, request.branch_id)
+    return work.require(Role.SECRETARY, request.branch_id)
+
+
+async def _grant(conn: aiosqlite.Connection, request: JoinRequest, decider_id: int | None) -> None:
+    role = ROLE_FOR_INVITE[request.role]
+    if request.district_id is not None:
+        await districts.grant_role(conn, request.person_id, request.district_id, role, decider_id)
+        await people.mark_menu(conn, request.person_id)
+        return
+    assert request.branch_id is not None
+    await people.grant_role(conn, request.person_id, request.branch_id, role, decider_id)
+    await units.attach_contact(conn, request)
+
+
 async def waiting_count(db: Database, actor: Actor) -> int:
-    """Join requests waiting in the branches where `actor` is secretary."""
+    """Join requests waiting for `actor`'s decision, in every role that decides some."""
     total = 0
     for branch_id in actor.branches_where(Role.SECRETARY):
         total += len(await join_requests.pending_in_branch(db, branch_id))
+    for district_id in actor.districts_where(Role.DISTRICT):
+        total += len(await join_requests.pending_for_district(db, district_id))
+    if actor.has(Role.COUNTY):
+        total += len(await join_requests.pending_district_contacts(db))
     return total
 
 

@@ -16,7 +16,7 @@ from domain import validation
 from domain.access import Actor, require
 from domain.effects import effect
 from domain.errors import InvalidInput, NotFound
-from domain.models import Category, InviteRole, PersonStatus, Role
+from domain.models import Category, Invite, InviteRole, PersonStatus, Role
 from domain.onboarding import new_code
 from domain.spreadsheets import Cell, Sheet, Table, write_workbook
 from domain.unit_of_work import UnitOfWork, unit_of_work
@@ -320,16 +320,10 @@ async def _write(
             code = None
             if row.telegram_id is None:
                 code = new_code()
-                await invites.create(
-                    conn,
-                    code=code,
-                    branch_id=branch_id,
-                    role=InviteRole.CADRE if row.category is Category.CADRE else InviteRole.MEMBER,
-                    uses=1,
-                    expires_at=now + timedelta(days=INVITE_DAYS),
-                    created_by=by,
-                    person_id=person_id,
-                )
+                role = InviteRole.CADRE if row.category is Category.CADRE else InviteRole.MEMBER
+                expires_at = now + timedelta(days=INVITE_DAYS)
+                personal = Invite(0, code, branch_id, role, 1, expires_at, person_id=person_id)
+                await invites.create(conn, personal, by)
             imported.append(Imported(row.row, person_id, row.name, row.phone, code, False))
         if conflicts:
             raise _Rejected(conflicts)
@@ -357,7 +351,6 @@ async def _create(work: UnitOfWork, row: RosterRow) -> int:
         name=row.name,
         phone=row.phone,
         category=row.category,
-        status=PersonStatus.ACTIVE,
     )
     await roster.refresh(work.conn, person_id, row.category, row.joined_on)
     by = work.person.id if work.person else None

@@ -14,6 +14,11 @@ The role is checked on the server, against the branch the record belongs to (nev
 button named); the audit entry names who acted and in which branch; a notification is
 queued in the same transaction, so it is sent (once, by bot/sender.py) exactly when the
 change is committed. An `@effect` around the function keeps a crash from doing it twice.
+
+A step that runs inside someone else's change (hours credited by a check-out, a waiting
+list moving up when a place comes free) joins the caller's transaction with
+`UnitOfWork.joining(conn, ...)`; `by` names who acts where there is no `Actor` (an
+applicant who is not a member yet, a secretary's id handed down), None for nobody.
 """
 
 from __future__ import annotations
@@ -42,6 +47,20 @@ class UnitOfWork:
     #: Who acts once `require` passed (or the actor's own person), and in which branch.
     person: Person | None = None
     branch_id: int | None = None
+    #: The person id the audit names when no `person` acts (see the module's docstring).
+    by: int | None = None
+
+    @classmethod
+    def joining(
+        cls,
+        conn: aiosqlite.Connection,
+        db: Database | None = None,
+        *,
+        by: int | None = None,
+        branch_id: int | None = None,
+    ) -> UnitOfWork:
+        """Work inside the caller's open transaction; `db` only to tell secretaries."""
+        return cls(db, conn, None, None, branch_id, by)  # type: ignore[arg-type]
 
     def require(self, role: Role, branch_id: int | None = None) -> Person:
         """The acting person if they hold `role` in `branch_id` (NotAllowed otherwise); the
@@ -61,7 +80,7 @@ class UnitOfWork:
             action=action,
             subject_type=subject_type,
             subject_id=subject_id,
-            actor_id=self.person.id if self.person else None,
+            actor_id=self.person.id if self.person else self.by,
             branch_id=self.branch_id,
             **details,
         )
@@ -73,8 +92,8 @@ class UnitOfWork:
 
     async def tell_secretaries(self, key: str, *, skip: int | None = None, **message: Any) -> int:
         """One copy per secretary of this work's branch but `skip` (a person id)."""
-        if self.branch_id is None:
-            raise ValueError("tell_secretaries needs the branch: call require() with it first")
+        if self.branch_id is None or self.db is None:
+            raise ValueError("tell_secretaries needs the branch (require() it) and the database")
         return await notices.to_secretaries(
             self.conn, self.db, self.branch_id, key, skip=skip, **message
         )
@@ -87,10 +106,12 @@ async def unit_of_work(
     *,
     role: Role | None = None,
     branch_id: int | None = None,
+    by: int | None = None,
 ) -> AsyncIterator[UnitOfWork]:
-    """A transaction for one change by `actor`; with `role`, checked before it opens."""
+    """A transaction for one change by `actor` (or, without one, by the person id `by`);
+    with `role`, checked before it opens."""
     person = actor.person if actor else None
-    work = UnitOfWork(db, None, actor, person, branch_id)  # type: ignore[arg-type]
+    work = UnitOfWork(db, None, actor, person, branch_id, by)  # type: ignore[arg-type]
     if role is not None:
         work.require(role, branch_id)
     async with db.transaction() as conn:

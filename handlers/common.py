@@ -78,6 +78,7 @@ ERROR_TEXT: dict[str, str] = {
         "Too many wrong codes. Please wait {minutes} minutes before trying again."
     ),
     "already_member": N_("You are already a registered member."),
+    "role_held": N_("You hold that role already."),
     "already_pending": N_("Your application is already waiting for the secretary's approval."),
     "already_decided": N_("This request has already been handled. Nothing was changed."),
     "request_unknown": N_("This request no longer exists."),

@@ -165,6 +165,11 @@ def decision_keyboard(
     return InlineKeyboardMarkup([row, *(more or [])])
 
 
+def skip_keyboard(t: Translator, skip: Button) -> InlineKeyboardMarkup:
+    """Under a question that may be left out: its one button, Skip (`skip`)."""
+    return InlineKeyboardMarkup([[skip.button(t.pgettext("button", "Skip"))]])
+
+
 def review_keyboard(
     t: Translator, submit: Button, redo: Button, *, redo_label: str = NP_("button", "✏️ Start over")
 ) -> InlineKeyboardMarkup:

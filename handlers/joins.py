@@ -9,9 +9,9 @@ from bot.sender import Rendered, renderer
 from domain import admin, onboarding
 from domain.access import Audience, actor
 from domain.errors import Conflict, DomainError
-from domain.i18n import Translator
+from domain.i18n import N_, Translator
 from domain.models import Category, InviteRole
-from handlers.buttons import Button
+from handlers.buttons import Button, matching
 from handlers.cadres.registration import StartRegistration
 from handlers.common import (
     answer_query,
@@ -34,17 +34,51 @@ class Reject(Button, prefix="join:reject", audience=Audience.SECRETARY):
     request_id: int
 
 
+# An instructor's or a patron's request, decided by the district contact of the branch.
+class ApproveForDistrict(Button, prefix="join:district-approve", audience=Audience.DISTRICT):
+    request_id: int
+
+
+class RejectForDistrict(Button, prefix="join:district-reject", audience=Audience.DISTRICT):
+    request_id: int
+
+
+# A district contact's request, decided by a county contact.
+class ApproveForCounty(Button, prefix="join:county-approve", audience=Audience.COUNTY):
+    request_id: int
+
+
+class RejectForCounty(Button, prefix="join:county-reject", audience=Audience.COUNTY):
+    request_id: int
+
+
+def _buttons(role: str) -> tuple[type[Button], type[Button]]:
+    if role == InviteRole.DISTRICT:
+        return ApproveForCounty, RejectForCounty
+    if role in onboarding.DECIDED_BY_DISTRICT:
+        return ApproveForDistrict, RejectForDistrict
+    return Approve, Reject
+
+
 @renderer(onboarding.REQUEST_TEMPLATE)
 async def request_message(t: Translator, db: Database, params: dict) -> Rendered:
     request_id = params["request"]
+    approve, reject = _buttons(params["role"])
     return Rendered(
-        request_text(t, params), decision_keyboard(t, Approve(request_id), Reject(request_id))
+        request_text(t, params), decision_keyboard(t, approve(request_id), reject(request_id))
     )
 
 
 def request_text(t: Translator, params: dict) -> str:
+    heading = (
+        t.gettext(
+            "New request to become a contact of the district {district}:", district=params["branch"]
+        )
+        if params["role"] == InviteRole.DISTRICT
+        else t.gettext("New request to join the branch {branch}:", branch=params["branch"])
+    )
     lines = [
-        t.gettext("New request to join the branch {branch}:", branch=params["branch"]),
+        heading,
         t.gettext("Name: {name}", name=params["name"]),
         t.gettext("Phone: {phone}", phone=params["phone"] or "—"),
     ]
@@ -53,13 +87,38 @@ def request_text(t: Translator, params: dict) -> str:
         lines.append(t.gettext("Category: {category}", category=category))
     if params["role"] == InviteRole.CADRE:
         lines.append(t.gettext("Joins as: cadre living in the community"))
-    elif params["role"] in (InviteRole.UNIT, InviteRole.COUNTY):
+    elif params["role"] in onboarding.CONTACT_INVITES:
         lines.append(contact_line(t, params))
     return "\n".join(lines)
 
 
+# What each newer contact role joins as, for the decider; none becomes a member by it.
+CONTACT_LINES = {
+    InviteRole.DISTRICT: N_(
+        "Joins as: contact of the district party working committee. They will see the "
+        "figures of the district's branches and receive the quarterly district summary; "
+        "they do not become a member of any branch."
+    ),
+    InviteRole.INSTRUCTOR: N_(
+        "Joins as: party-building instructor of the branch. They will see the branch's work "
+        "read-only, without members' contact details; they do not become a member of the "
+        "branch."
+    ),
+    InviteRole.RESIDENT_UNIT: N_(
+        "Joins as: contact of a unit located in the community, for co-building; they do not "
+        "become a member of the branch."
+    ),
+    InviteRole.PATRON: N_(
+        "Joins as: county patron of the community. They will receive the branch's quarterly "
+        "summary; they do not become a member of the branch."
+    ),
+}
+
+
 def contact_line(t: Translator, params: dict) -> str:
-    """What the secretary lets in: whose contact, what they will receive, and no member."""
+    """What the decider lets in: whose contact, what they will receive, and no member."""
+    if params["role"] in CONTACT_LINES:
+        return t.gettext(CONTACT_LINES[InviteRole(params["role"])])
     if params["role"] == InviteRole.COUNTY:
         return t.gettext(
             "Joins as: contact of the county organisation department. They will receive the "
@@ -72,6 +131,23 @@ def contact_line(t: Translator, params: dict) -> str:
         "become a member of the branch.",
         unit=params.get("unit") or "—",
     )
+
+
+WELCOMES = {
+    InviteRole.DISTRICT: N_(
+        "You are registered as a contact of the district party working committee {place}: "
+        "/district shows the figures of its branches, and each quarter you will receive "
+        "the district summary."
+    ),
+    InviteRole.INSTRUCTOR: N_("You are registered as the party-building instructor of {place}."),
+    InviteRole.RESIDENT_UNIT: N_(
+        "You are registered as the contact of a unit located in the community of {place}."
+    ),
+    InviteRole.PATRON: N_(
+        "You are registered as the county patron of {place}: each quarter you will receive "
+        "its summary."
+    ),
+}
 
 
 @renderer(onboarding.APPROVED_TEMPLATE)
@@ -90,13 +166,15 @@ async def approved_message(t: Translator, db: Database, params: dict) -> Rendere
             "{branch}.",
             branch=params["branch"],
         )
+    elif role in WELCOMES:
+        welcome = t.gettext(WELCOMES[InviteRole(role)], place=params["branch"])
     else:
         welcome = t.gettext(
             "Your application to {branch} has been approved. Welcome!", branch=params["branch"]
         )
     someone = await actor(db, params["telegram_id"])
     text = f"{welcome}\n\n{help_text(t, someone)}"
-    contact = role in (InviteRole.UNIT, InviteRole.COUNTY)
+    contact = role in onboarding.CONTACT_INVITES
     if contact or someone.person is None or someone.person.category != Category.CADRE:
         return Rendered(text)
     # A cadre's first task is the year's registration: one press away from the welcome.
@@ -131,8 +209,8 @@ async def rejected_message(t: Translator, db: Database, params: dict) -> Rendere
 async def decide(update: Update, context: BotContext) -> None:
     query = update.callback_query
     t = await tr(update, context)
-    pressed = Approve.parse(query.data) or Reject.of(update)
-    approve = isinstance(pressed, Approve)
+    pressed = _pressed(update)
+    approve = isinstance(pressed, (Approve, ApproveForDistrict, ApproveForCounty))
     me = await who(update, context)
     try:
         decision = await onboarding.decide(context.db, me, pressed.request_id, approve=approve)
@@ -153,5 +231,22 @@ async def decide(update: Update, context: BotContext) -> None:
     await query.edit_message_text(f"{query.message.text}\n\n{outcome}")
 
 
+DECISION_BUTTONS = (
+    Approve,
+    Reject,
+    ApproveForDistrict,
+    RejectForDistrict,
+    ApproveForCounty,
+    RejectForCounty,
+)
+
+
+def _pressed(update: Update) -> Button:
+    data = update.callback_query.data
+    codec = matching(data)  # the handler's pattern matched: one of DECISION_BUTTONS
+    assert codec in DECISION_BUTTONS
+    return codec.of(update)
+
+
 def handlers() -> list:
-    return [Approve.handler(decide), Reject.handler(decide)]
+    return [button.handler(decide) for button in DECISION_BUTTONS]

@@ -37,6 +37,10 @@ COMMANDS: list[Command] = [
     ),
     Command("mydata", N_("Get everything the bot holds about you"), Audience.UNIT),
     Command("mydata", N_("Get everything the bot holds about you"), Audience.COUNTY),
+    Command("mydata", N_("Get everything the bot holds about you"), Audience.DISTRICT),
+    Command("mydata", N_("Get everything the bot holds about you"), Audience.INSTRUCTOR),
+    Command("mydata", N_("Get everything the bot holds about you"), Audience.RESIDENT_UNIT),
+    Command("mydata", N_("Get everything the bot holds about you"), Audience.PATRON),
     Command("posts", N_("Responsibility posts: claim, record duties"), Audience.MEMBER),
     Command("posts", N_("Responsibility posts: stages, claims, holders"), Audience.SECRETARY),
     Command("linkgroup", N_("Send in the branch's group chat to link it"), Audience.SECRETARY),
@@ -80,6 +84,15 @@ def commands_for(audiences: set[Audience]) -> list[Command]:
     return [c for c in COMMANDS if found.get(c.name) is c]
 
 
+# The newer contacts' first line of /help, in this order when someone holds several.
+CONTACT_INTROS = {
+    Audience.DISTRICT: N_("You are a contact of a district party working committee. You can:"),
+    Audience.INSTRUCTOR: N_("You are a party-building instructor. You can:"),
+    Audience.PATRON: N_("You are a county patron of a community. You can:"),
+    Audience.RESIDENT_UNIT: N_("You are the contact of a unit located in the community. You can:"),
+}
+
+
 def help_text(t: Translator, actor: Actor, waiting: int = 0) -> str:
     """What this person can do; `waiting` counts the requests a secretary has to decide."""
     audiences = audiences_of(actor)
@@ -101,6 +114,8 @@ def help_text(t: Translator, actor: Actor, waiting: int = 0) -> str:
         intro = t.gettext("You are the contact of a unit party organisation. You can:")
     elif Audience.COUNTY in audiences:
         intro = t.gettext("You are the contact of the county organisation department. You can:")
+    elif found := next((a for a in CONTACT_INTROS if a in audiences), None):
+        intro = t.gettext(CONTACT_INTROS[found])
     elif actor.person is not None and actor.person.status == "pending":
         intro = t.gettext("Your application is waiting for the secretary. Meanwhile you can:")
     else:

@@ -19,7 +19,7 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from domain import languages, onboarding, validation
+from domain import contact_requests, languages, onboarding, validation
 from domain.access import Audience
 from domain.errors import DomainError
 from domain.i18n import Translator
@@ -81,6 +81,9 @@ async def start(update: Update, context: BotContext) -> Step | int:
     returning = await languages.seen_before(context.db, update.effective_user.id)
     t = await tr(update, context)
     me = await who(update, context)
+    active = me.person is not None and me.person.status is PersonStatus.ACTIVE
+    if active and context.args and await _another_role(update, context, t, context.args[0]):
+        return ConversationHandler.END
     if me.person is not None and me.person.status is PersonStatus.ACTIVE:
         await onboarding.adopt_profile_name(
             context.db, me.person, profile_name(update.effective_user)
@@ -128,6 +131,31 @@ async def start(update: Update, context: BotContext) -> Step | int:
         reply_markup=ReplyKeyboardRemove(),
     )
     return Step.NAME
+
+
+async def _another_role(update: Update, context: BotContext, t: Translator, code: str) -> bool:
+    """An active person's invitation to one more contact role: asked for, and True; any
+    other invitation is theirs already, and they are welcomed back as before."""
+    try:
+        invite = await onboarding.open_invite(
+            context.db, code, telegram_id=update.effective_user.id, now=now(context)
+        )
+    except DomainError:
+        return False
+    if invite.role not in onboarding.CONTACT_INVITES or invite.person_id is not None:
+        return False
+    try:
+        await contact_requests.apply_for_role(context.db, update.effective_user.id, code)
+    except DomainError as exc:
+        await update.effective_message.reply_text(error_text(t, exc))
+        return True
+    await update.effective_message.reply_text(
+        t.gettext(
+            "Your request for this further role has been sent for approval. I will tell you "
+            "here when it is approved."
+        )
+    )
+    return True
 
 
 async def claim_personal_invite(
@@ -274,13 +302,21 @@ async def submit(update: Update, context: BotContext) -> int | Step:
     await answer_query(query)
     context.user_data.pop(DRAFT, None)
     await drop_buttons(update.callback_query)
-    await update.effective_message.reply_text(
-        t.gettext(
+    role = submitted.request.role
+    if role is InviteRole.DISTRICT or role in onboarding.DECIDED_BY_DISTRICT:
+        # Decided by the county or the district, not by the branch's secretary.
+        sent = t.gettext(
+            "Thank you! Your application to {branch} has been sent for approval. "
+            "I will tell you here when it is approved.",
+            branch=submitted.branch.name,
+        )
+    else:
+        sent = t.gettext(
             "Thank you! Your application to {branch} has been sent to the branch secretary. "
             "I will tell you here when it is approved.",
             branch=submitted.branch.name,
         )
-    )
+    await update.effective_message.reply_text(sent)
     return ConversationHandler.END
 
 

@@ -177,11 +177,8 @@ async def escalated(db: Database, year: int) -> set[int]:
 async def record_reminder(
     conn: aiosqlite.Connection, person_id: int, year: int, kind: str, day: date
 ) -> None:
-    await conn.execute(
-        "INSERT INTO cadre_reminders (person_id, year, kind, sent_on) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT DO NOTHING",
-        (person_id, year, kind, day.isoformat()),
-    )
+    sent = dict(person_id=person_id, year=year, kind=kind, sent_on=day.isoformat())
+    await rows.insert_new(conn, "cadre_reminders", sent)
 
 
 async def confirmed_up_to(db: Database, year: int) -> list[CadreRegistration]:

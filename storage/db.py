@@ -262,7 +262,7 @@ async def decide_pending(
     table: str,
     row_id: int,
     status: str,
-    decided_by: int,
+    decided_by: int | None,
     reason: str | None,
 ) -> bool:
     """Decide a pending request kept in `table` (its status, decided_at, decided_by and

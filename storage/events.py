@@ -7,7 +7,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from domain.activity import ActivityKind, Attendance, CheckMethod, Event, Rsvp
+from domain.activity import ActivityKind, Attendance, CheckMethod, Event, EventDraft, Rsvp
 from domain.models import Person
 from storage import rows
 from storage.db import Database, Params, fetch_all, iso, parse_iso, placeholders, utcnow
@@ -43,44 +43,12 @@ def attendance(row: sqlite3.Row) -> Attendance:
 
 
 async def insert(
-    conn: aiosqlite.Connection,
-    *,
-    branch_id: int,
-    title: str,
-    kind: ActivityKind,
-    starts_at: datetime,
-    ends_at: datetime,
-    place: str,
-    latitude: float | None,
-    longitude: float | None,
-    capacity: int | None,
-    open_to_cadres: bool,
-    open_to_inflow: bool,
-    secret: str,
-    created_by: int,
+    conn: aiosqlite.Connection, draft: EventDraft, secret: str, created_by: int | None
 ) -> int:
-    cur = await conn.execute(
-        "INSERT INTO events (branch_id, title, kind, starts_at, ends_at, place, latitude,"
-        " longitude, capacity, open_to_cadres, open_to_inflow, secret, created_by, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            branch_id,
-            title,
-            kind,
-            iso(starts_at),
-            iso(ends_at),
-            place,
-            latitude,
-            longitude,
-            capacity,
-            int(open_to_cadres),
-            int(open_to_inflow),
-            secret,
-            created_by,
-            iso(utcnow()),
-        ),
-    )
-    return cur.lastrowid
+    when = dict(starts_at=iso(draft.starts_at), ends_at=iso(draft.ends_at))
+    flags = dict(open_to_cadres=int(draft.open_to_cadres), open_to_inflow=int(draft.open_to_inflow))
+    made = dict(secret=secret, created_by=created_by, created_at=iso(utcnow()))
+    return await rows.insert(conn, "events", draft, when, flags, made)
 
 
 async def get(db: Database | aiosqlite.Connection, event_id: int) -> Event | None:
@@ -159,29 +127,33 @@ async def attendance_of(
 
 
 async def check_in(
-    conn: aiosqlite.Connection,
-    event_id: int,
-    person_id: int,
-    at: datetime,
-    method: CheckMethod,
-    marked_by: int | None = None,
+    conn: aiosqlite.Connection, event_id: int, person_id: int, at: datetime, method: CheckMethod
 ) -> bool:
-    """False when the person was already checked in (the row is never overwritten)."""
+    """False when the person was already checked in (the row is never overwritten). A
+    secretary who marks someone present is recorded by the check-out (`marked_by`)."""
     return await _changed_one(
         conn,
-        "INSERT INTO event_attendance (event_id, person_id, checked_in_at, method_in, marked_by)"
-        " VALUES (?, ?, ?, ?, ?) ON CONFLICT(event_id, person_id) DO NOTHING",
-        (event_id, person_id, iso(at), method, marked_by),
+        "INSERT INTO event_attendance (event_id, person_id, checked_in_at, method_in)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT(event_id, person_id) DO NOTHING",
+        (event_id, person_id, iso(at), method),
+    )
+
+
+async def _while_open(
+    conn: aiosqlite.Connection, event_id: int, person_id: int, changes: str, *values: object
+) -> bool:
+    """`changes` (an UPDATE's SET list) to the person's attendance while it is open: False
+    once they are checked out, so a late or repeated step changes nothing."""
+    return await _changed_one(
+        conn,
+        f"UPDATE event_attendance SET {changes}"
+        " WHERE event_id = ? AND person_id = ? AND checked_out_at IS NULL",
+        (*values, event_id, person_id),
     )
 
 
 async def seen(conn: aiosqlite.Connection, event_id: int, person_id: int, at: datetime) -> bool:
-    return await _changed_one(
-        conn,
-        "UPDATE event_attendance SET last_seen_at = ?"
-        " WHERE event_id = ? AND person_id = ? AND checked_out_at IS NULL",
-        (iso(at), event_id, person_id),
-    )
+    return await _while_open(conn, event_id, person_id, "last_seen_at = ?", iso(at))
 
 
 async def open_after_window(
@@ -202,12 +174,8 @@ async def auto_close(
     conn: aiosqlite.Connection, event_id: int, person_id: int, at: datetime
 ) -> bool:
     """Closed by the events job, with no check-out method: nobody checked out."""
-    return await _changed_one(
-        conn,
-        "UPDATE event_attendance SET checked_out_at = ?, auto_closed = 1"
-        " WHERE event_id = ? AND person_id = ? AND checked_out_at IS NULL",
-        (iso(at), event_id, person_id),
-    )
+    changes = "checked_out_at = ?, auto_closed = 1"
+    return await _while_open(conn, event_id, person_id, changes, iso(at))
 
 
 async def check_out(
@@ -218,13 +186,8 @@ async def check_out(
     method: CheckMethod,
     marked_by: int | None = None,
 ) -> bool:
-    return await _changed_one(
-        conn,
-        "UPDATE event_attendance SET checked_out_at = ?, method_out = ?,"
-        " marked_by = COALESCE(?, marked_by)"
-        " WHERE event_id = ? AND person_id = ? AND checked_out_at IS NULL",
-        (iso(at), method, marked_by, event_id, person_id),
-    )
+    changes = "checked_out_at = ?, method_out = ?, marked_by = COALESCE(?, marked_by)"
+    return await _while_open(conn, event_id, person_id, changes, iso(at), method, marked_by)
 
 
 async def wrong_codes_since(db: Database, person_id: int, since: datetime) -> list[datetime]:

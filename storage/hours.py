@@ -8,7 +8,7 @@ from datetime import date
 
 import aiosqlite
 
-from domain.activity import ActivityKind, HourRecord, HourSource, HourStatus
+from domain.activity import ActivityKind, Draft, HourRecord, HourSource, HourStatus
 from storage import rows
 from storage.db import Database, fetch_one, iso, parse_iso, placeholders, utcnow
 
@@ -29,41 +29,20 @@ def record(row: sqlite3.Row) -> HourRecord:
 
 async def insert(
     conn: aiosqlite.Connection,
-    *,
     person_id: int,
     branch_id: int,
-    kind: ActivityKind,
-    day: date,
-    half_hours: int,
-    description: str,
-    photo_file_id: str | None,
+    draft: Draft,
     status: HourStatus,
     source: HourSource,
-    event_id: int | None = None,
-    post_id: int | None = None,
 ) -> int:
     now = iso(utcnow())
-    cur = await conn.execute(
-        "INSERT INTO hour_records (person_id, branch_id, kind, day, half_hours, description,"
-        " photo_file_id, status, source, event_id, post_id, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            person_id,
-            branch_id,
-            kind,
-            day.isoformat(),
-            half_hours,
-            description,
-            photo_file_id,
-            status,
-            source,
-            event_id,
-            post_id,
-            now,
-            now,
-        ),
+    return await rows.insert(
+        conn,
+        "hour_records",
+        draft,
+        dict(person_id=person_id, branch_id=branch_id, day=draft.day.isoformat(), status=status),
+        dict(source=source, created_at=now, updated_at=now),
     )
-    return cur.lastrowid
 
 
 async def get(db: Database, record_id: int) -> HourRecord | None:

@@ -4,53 +4,27 @@ from datetime import datetime
 
 import aiosqlite
 
-from domain.models import Invite, InviteRole
+from domain.models import Invite
 from storage import rows
 from storage.db import Database, iso, utcnow
 
 
-async def create(
-    conn: aiosqlite.Connection,
-    *,
-    code: str,
-    branch_id: int,
-    role: InviteRole,
-    uses: int,
-    expires_at: datetime | None,
-    created_by: int | None = None,
-    unit_id: int | None = None,
-    person_id: int | None = None,
-) -> int:
-    cur = await conn.execute(
-        "INSERT INTO invites (code, branch_id, role, uses_left, expires_at, created_by,"
-        " created_at, person_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            code,
-            branch_id,
-            stored_role(role),
-            uses,
-            iso(expires_at) if expires_at else None,
-            created_by,
-            iso(utcnow()),
-            person_id,
-        ),
-    )
-    if role is InviteRole.COUNTY or unit_id is not None:
-        await conn.execute(
-            "INSERT INTO invite_orgs (invite_id, unit_id) VALUES (?, ?)", (cur.lastrowid, unit_id)
-        )
-    return cur.lastrowid
+async def create(conn: aiosqlite.Connection, invite: Invite, created_by: int | None = None) -> int:
+    """Store `invite` (its `id` is not used: the new one is returned); `uses_left` is the
+    number of uses it is made with."""
+    expires_at = iso(invite.expires_at) if invite.expires_at else None
+    row = dict(code=invite.code, branch_id=invite.branch_id, district_id=invite.district_id)
+    row |= dict(role=invite.role, uses_left=invite.uses_left, expires_at=expires_at)
+    made = dict(person_id=invite.person_id, created_by=created_by, created_at=iso(utcnow()))
+    invite_id = await rows.insert(conn, "invites", row, made)
+    if invite.unit_id is not None:
+        await rows.insert(conn, "invite_orgs", dict(invite_id=invite_id, unit_id=invite.unit_id))
+    return invite_id
 
 
-def stored_role(role: InviteRole) -> str:
-    """The value the role columns accept; county invitations are told apart in invite_orgs."""
-    return InviteRole.UNIT if role is InviteRole.COUNTY else role
-
-
-# Joined into every read of invites and join requests, see rows.invite.
+# Joined into every read of invites and join requests: the unit a contact's invitation is for.
 WITH_ORG = (
-    " o.invite_id AS org_invite, o.unit_id AS org_unit_id"
-    " FROM {table} LEFT JOIN invite_orgs o ON o.invite_id = {table}.{key}"
+    " o.unit_id AS org_unit_id FROM {table} LEFT JOIN invite_orgs o ON o.invite_id = {table}.{key}"
 )
 
 

@@ -12,6 +12,7 @@ import sqlite3
 import aiosqlite
 
 from storage.db import Database
+from storage.join_requests import NOT_THE_SECRETARYS
 
 # kind → (the column naming the item, the part; `{where}` narrows it to a branch or an item)
 _PARTS: dict[str, tuple[str, str]] = {
@@ -20,7 +21,7 @@ _PARTS: dict[str, tuple[str, str]] = {
         "SELECT 'join' AS kind, j.id, j.branch_id, j.person_id, p.name, j.created_at AS since,"
         " j.role AS detail, CAST(NULL AS INTEGER) AS amount"
         " FROM join_requests j JOIN people p ON p.id = j.person_id"
-        " WHERE {where} AND j.status = 'pending'",
+        " WHERE {where} AND j.status = 'pending' AND j." + NOT_THE_SECRETARYS,
     ),
     "mobile": (
         "r.id",

@@ -39,17 +39,14 @@ async def insert(
     telegram_id: int | None,
     branch_id: int | None,
     name: str | None,
-    phone: str | None,
-    category: Category | None,
-    status: PersonStatus,
+    phone: str | None = None,
+    category: Category | None = None,
+    status: PersonStatus = PersonStatus.ACTIVE,
 ) -> int:
     now = iso(utcnow())
-    cur = await conn.execute(
-        "INSERT INTO people (telegram_id, branch_id, name, phone, category, status,"
-        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (telegram_id, branch_id, name, phone, category, status, now, now),
-    )
-    return cur.lastrowid
+    row = dict(telegram_id=telegram_id, branch_id=branch_id, name=name, phone=phone)
+    row |= dict(category=category, status=status, created_at=now, updated_at=now)
+    return await rows.insert(conn, "people", row)
 
 
 async def update(conn: aiosqlite.Connection, person_id: int, **fields: object) -> None:
@@ -71,14 +68,12 @@ async def grant_role(
     role: Role,
     granted_by: int | None = None,
 ) -> bool:
-    cur = await conn.execute(
-        "INSERT INTO roles (person_id, branch_id, role, granted_at, granted_by)"
-        " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        (person_id, branch_id, role, iso(utcnow()), granted_by),
-    )
-    if cur.rowcount > 0:
-        await mark_menu(conn, person_id)
-    return cur.rowcount > 0
+    granted = dict(granted_at=iso(utcnow()), granted_by=granted_by)
+    held = dict(person_id=person_id, branch_id=branch_id, role=role)
+    if not await rows.insert_new(conn, "roles", held, granted):
+        return False
+    await mark_menu(conn, person_id)
+    return True
 
 
 async def revoke_role(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import fields
+from dataclasses import asdict, fields, is_dataclass
 from typing import Any, TypeVar
+
+import aiosqlite
 
 from domain.models import (
     Branch,
@@ -19,7 +21,7 @@ from domain.models import (
     RequestStatus,
     UnitOrg,
 )
-from storage.db import Database, Params, parse_iso
+from storage.db import Database, Params, parse_iso, placeholders
 
 T = TypeVar("T")
 
@@ -34,8 +36,43 @@ def build(cls: type[T], row: sqlite3.Row, **converted: Any) -> T:
     return cls(**plain, **converted)
 
 
+def columns(*parts: object) -> dict[str, Any]:
+    """A row's columns from dataclasses (a column per field but `id`, which the database
+    gives) and mappings; a later part's column replaces an earlier one's (a date stored as
+    text, say)."""
+    values: dict[str, Any] = {}
+    for part in parts:
+        if is_dataclass(part):
+            values |= {k: v for k, v in asdict(part).items() if k != "id"}
+        else:
+            values |= dict(part)
+    return values
+
+
+async def insert(conn: aiosqlite.Connection, table: str, *parts: object) -> int:
+    """Insert one row of `columns(*parts)`; its id. `table` is always a literal of the caller."""
+    values = columns(*parts)
+    cur = await conn.execute(
+        f"INSERT INTO {table} ({', '.join(values)}) VALUES ({placeholders(values)})",
+        tuple(values.values()),
+    )
+    return cur.lastrowid
+
+
+async def insert_new(conn: aiosqlite.Connection, table: str, *parts: object) -> bool:
+    """Insert the row of `columns(*parts)` unless one with its key is there already (a role
+    held, a reminder sent); whether it was new."""
+    values = columns(*parts)
+    cur = await conn.execute(
+        f"INSERT INTO {table} ({', '.join(values)}) VALUES ({placeholders(values)})"
+        " ON CONFLICT DO NOTHING",
+        tuple(values.values()),
+    )
+    return cur.rowcount > 0
+
+
 def branch(row: sqlite3.Row) -> Branch:
-    return Branch(row["id"], row["name"], row["code"], row["district_id"], row["timezone"])
+    return build(Branch, row)
 
 
 def person(row: sqlite3.Row) -> Person:
@@ -62,24 +99,17 @@ def _org_unit(row: sqlite3.Row) -> int | None:
     return _joined(row, "org_unit_id")
 
 
-def _invite_role(row: sqlite3.Row) -> InviteRole:
-    # County invitations are stored as 'unit' with an invite_orgs row that names no unit
-    # (see 0006_cadres.sql); queries join it in as org_invite / org_unit_id.
-    if _joined(row, "org_invite") is not None and _org_unit(row) is None:
-        return InviteRole.COUNTY
-    return InviteRole(row["role"])
-
-
 def invite(row: sqlite3.Row) -> Invite:
     return Invite(
         id=row["id"],
         code=row["code"],
         branch_id=row["branch_id"],
-        role=_invite_role(row),
+        role=InviteRole(row["role"]),
         uses_left=row["uses_left"],
         expires_at=parse_iso(row["expires_at"]),
         unit_id=_org_unit(row),
         person_id=row["person_id"],
+        district_id=row["district_id"],
     )
 
 
@@ -87,7 +117,7 @@ def join_request(row: sqlite3.Row) -> JoinRequest:
     return build(
         JoinRequest,
         row,
-        role=_invite_role(row),
+        role=InviteRole(row["role"]),
         status=RequestStatus(row["status"]),
         created_at=parse_iso(row["created_at"]),
         unit_id=_org_unit(row),
@@ -95,7 +125,7 @@ def join_request(row: sqlite3.Row) -> JoinRequest:
 
 
 def unit_org(row: sqlite3.Row) -> UnitOrg:
-    return UnitOrg(row["id"], row["name"], row["parent_id"], row["locale"], row["chat_id"])
+    return build(UnitOrg, row)
 
 
 def cadre_registration(row: sqlite3.Row) -> CadreRegistration:

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from domain import cadres
 from domain.access import actor
-from domain.activity import ActivityKind, CheckMethod, HourSource, HourStatus
+from domain.activity import ActivityKind, CheckMethod, Draft, EventDraft, HourSource, HourStatus
 from domain.models import Category, Role
 from domain.post_models import ClaimStatus, Rating
 from storage import events as event_store
@@ -88,40 +88,25 @@ async def hours(
 ) -> None:
     """Volunteer hours as the hours feature records them (verified, else attested)."""
     async with db.transaction() as conn:
-        await hour_store.insert(
-            conn,
-            person_id=person_id,
-            branch_id=branch_id,
-            kind=ActivityKind.VOLUNTEER,
-            day=day,
-            half_hours=half_hours,
-            description="社区志愿服务",
-            photo_file_id=None,
-            status=HourStatus.VERIFIED if verified else HourStatus.PENDING,
-            source=HourSource.SELF,
-        )
+        status = HourStatus.VERIFIED if verified else HourStatus.PENDING
+        volunteer = Draft(ActivityKind.VOLUNTEER, day, half_hours, "社区志愿服务")
+        await hour_store.insert(conn, person_id, branch_id, volunteer, status, HourSource.SELF)
 
 
 async def event(
     db: Database, branch_id: int, starts_at: datetime, *, open_to_cadres: bool = True
 ) -> int:
     async with db.transaction() as conn:
-        return await event_store.insert(
-            conn,
-            branch_id=branch_id,
-            title="主题党日",
-            kind=ActivityKind.LESSON,
-            starts_at=starts_at,
-            ends_at=starts_at + timedelta(hours=2),
-            place="党群服务中心",
-            latitude=None,
-            longitude=None,
-            capacity=None,
+        lesson = EventDraft(
+            branch_id,
+            "主题党日",
+            ActivityKind.LESSON,
+            starts_at,
+            starts_at + timedelta(hours=2),
+            "党群服务中心",
             open_to_cadres=open_to_cadres,
-            open_to_inflow=True,
-            secret="s",
-            created_by=None,
         )
+        return await event_store.insert(conn, lesson, "s", None)
 
 
 async def attended(db: Database, person_id: int, branch_id: int, starts_at: datetime) -> int:

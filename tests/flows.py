@@ -22,6 +22,13 @@ def today() -> date:
     return datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
 
+async def retype(person: Person, field: str, value: str) -> None:
+    """On a screen with ✏️ buttons (a review, a post's card): `field`'s button, then its
+    new value typed."""
+    await person.press(f"✏️ {field}")
+    await person.send(value)
+
+
 # ------------------------------------------------------------------------------ joining
 
 
@@ -72,6 +79,11 @@ async def log_hours(
     await start_logging(person, kind, day)
     if typed_day is not None:
         await person.send(typed_day)
+    await finish_logging(person, amount, text)
+
+
+async def finish_logging(person: Person, amount: str = "1.5", text: str = "学习党章") -> None:
+    """Once the bot asks for the hours: `amount`, `text`, no photo, and the record submitted."""
     await person.send(amount)
     await person.send(text)
     await person.press("跳过")
@@ -200,6 +212,17 @@ async def on_duty(secretary: Person, person: Person, post: str) -> None:
     await claim_post(person, post)
     await secretary.press("✅ 通过")
     await forward_stage(secretary)
+
+
+async def assess(secretary: Person, holder: str, rating: str, comment: str | None = None) -> None:
+    """On the assessment form: the holder's button (`name · post`), the rating, and the
+    comment, or 跳过 without one."""
+    await secretary.press(holder)
+    await secretary.press(rating)
+    if comment is None:
+        await secretary.press("跳过")
+    else:
+        await secretary.send(comment)
 
 
 async def start_duty_record(person: Person, post: str) -> None:

@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
-
-import pytest
 
 from domain import units
 from domain.models import InviteRole
-from storage import console, migrations
+from storage import console
 from storage.db import Database
 from tests.conftest import invite, onboard
 from tests.console_helpers import sent_file, sheet_rows, upload, xlsx
-from tests.world import database_at
+from tests.world import database_before
 
 NAMES = "甲乙丙"
 MEMBER_COMMANDS = {"posts", "mobile", "hours", "leave", "events", "checkin", "checkout"}
@@ -168,34 +165,23 @@ async def test_a_contact_reads_their_welcome_and_help_in_english(bot, branch):
     assert "/hours" not in county_contact.last_text
 
 
-def _version(suffix: str) -> int:
-    return next(m.version for m in migrations.available() if m.name.endswith(suffix))
-
-
-@pytest.mark.sqlite_only("writes the old database with sqlite3")
 async def test_the_upgrade_makes_a_contact_stored_as_a_member_a_contact(tmp_path):
-    path = tmp_path / "old.db"
-    mine = _version("_contacts.sql")
-    db = await database_at(path, mine - 1)
-    await db.close()
     now = "2026-01-05T08:00:00+00:00"
-    with sqlite3.connect(path) as conn:
-        conn.executescript(
-            f"""
-            INSERT INTO branches (id, name, code, created_at) VALUES (1, '幸福', 'B1', '{now}');
-            INSERT INTO people (id, telegram_id, branch_id, name, category, status, created_at,
-                                updated_at) VALUES
-              (1, 101, 1, '书记', NULL, 'active', '{now}', '{now}'),
-              (2, 102, 1, '单位联系人', NULL, 'active', '{now}', '{now}'),
-              (3, 103, 1, '县联系人', NULL, 'active', '{now}', '{now}'),
-              (4, 104, 1, '党员兼联系人', 'resident', 'active', '{now}', '{now}'),
-              (5, 105, 1, '党员', 'resident', 'active', '{now}', '{now}'),
-              (6, 106, 1, '名册书记', 'resident', 'active', '{now}', '{now}');
-            INSERT INTO roles (person_id, branch_id, role, granted_at) VALUES
-              (1, 1, 'secretary', '{now}'), (2, 1, 'unit', '{now}'), (3, 1, 'county', '{now}'),
-              (4, 1, 'unit', '{now}'), (5, 1, 'member', '{now}'), (6, 1, 'secretary', '{now}');
-            """
-        )
+    old = f"""
+        INSERT INTO branches (id, name, code, created_at) VALUES (1, '幸福', 'B1', '{now}');
+        INSERT INTO people (id, telegram_id, branch_id, name, category, status, created_at,
+                            updated_at) VALUES
+          (1, 101, 1, '书记', NULL, 'active', '{now}', '{now}'),
+          (2, 102, 1, '单位联系人', NULL, 'active', '{now}', '{now}'),
+          (3, 103, 1, '县联系人', NULL, 'active', '{now}', '{now}'),
+          (4, 104, 1, '党员兼联系人', 'resident', 'active', '{now}', '{now}'),
+          (5, 105, 1, '党员', 'resident', 'active', '{now}', '{now}'),
+          (6, 106, 1, '名册书记', 'resident', 'active', '{now}', '{now}');
+        INSERT INTO roles (person_id, branch_id, role, granted_at) VALUES
+          (1, 1, 'secretary', '{now}'), (2, 1, 'unit', '{now}'), (3, 1, 'county', '{now}'),
+          (4, 1, 'unit', '{now}'), (5, 1, 'member', '{now}'), (6, 1, 'secretary', '{now}');
+        """
+    path = await database_before(tmp_path, "_contacts.sql", old)
     async with Database(path) as db:  # opening migrates to the latest version
         found = await db.fetchall(
             "SELECT person_id, role FROM roles WHERE role IN ('member', 'cadre') ORDER BY person_id"

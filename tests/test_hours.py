@@ -12,7 +12,13 @@ from domain.models import Role
 from storage import people
 from storage.db import utcnow
 from tests.console_helpers import sent_file, sheet_rows
-from tests.flows import approved_member, count_in_totals, log_hours, start_logging
+from tests.flows import (
+    approved_member,
+    count_in_totals,
+    finish_logging,
+    log_hours,
+    start_logging,
+)
 from tests.reliability.live import snapshot as db_snapshot
 from tests.test_cli import partybot
 
@@ -129,10 +135,7 @@ async def test_the_25th_hour_of_a_day_is_refused(bot, member):
     await start_logging(member, "其他")
     await member.send("1")
     assert "当天最多还能登记 0.5 小时" in member.last_text
-    await member.send("0.5")
-    await member.send("值班")
-    await member.press("跳过")
-    await member.press("✅ 提交")
+    await finish_logging(member, "0.5", "值班")
     assert await count(bot) == 3
     assert await bot.db.fetchval("SELECT SUM(half_hours) FROM hour_records") == 48
     await start_logging(member)

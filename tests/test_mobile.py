@@ -33,7 +33,7 @@ from handlers.mobile.buttons import (
 from storage.db import iso, utcnow
 from tests.conftest import branch_with_secretary
 from tests.fakes.harness import BotHarness, Person
-from tests.flows import approved_member, approved_outflow, register_outflow, today
+from tests.flows import approved_member, approved_outflow, register_outflow, retype, today
 
 NUMBER = re.compile(r"编号：(B\d{4}-(\d{4})-(\d{4}))")
 CODE = re.compile(r"验证码：([A-Z0-9]+)")
@@ -50,8 +50,7 @@ async def report(person: Person, new_address: str) -> None:
     await person.send("在杭州，做软件开发")
     await person.send("学习了党章")
     await person.send("参加了流入地支部的主题党日")
-    await person.press("✏️ 地址")
-    await person.send(new_address)
+    await retype(person, "地址", new_address)
     assert f"地址：{new_address}" in person.last_text
     await person.press("✅ 提交报告")
 
@@ -74,8 +73,7 @@ async def test_outflow_approval_certificate_report_and_return(bot, branch):
     assert "工作单位" in li.last_text
     await li.send("杭州另一家公司")
     assert "工作单位或从事工作：杭州另一家公司" in li.last_text
-    await li.press("✏️ 流入地党组织")
-    await li.send("杭州市西湖区流动党员党支部")
+    await retype(li, "流入地党组织", "杭州市西湖区流动党员党支部")
     assert "流入地党组织：杭州市西湖区流动党员党支部" in li.last_text
     await li.press("✅ 提交")
     assert "已提交给幸福社区党支部书记" in li.last_text
@@ -308,8 +306,7 @@ async def test_every_bad_input_is_asked_again(bot, branch):
     await li.send("13800138000")
     assert f"预计返回日期：{nxt.year}年{nxt.month}月15日" in li.last_text
     # editing the departure on the review screen cannot slip past the return date
-    await li.press("✏️ 外出日期")
-    await li.send((nxt + timedelta(days=1)).isoformat())
+    await retype(li, "外出日期", (nxt + timedelta(days=1)).isoformat())
     assert "返回日期必须晚于外出日期" in li.last_text
     await li.send(leave.isoformat())
     await li.press("✅ 提交")

@@ -14,11 +14,13 @@ from tests.conftest import branch_with_secretary
 from tests.fakes.harness import Person
 from tests.flows import (
     approved_member,
+    assess,
     claim_post,
     forward_stage,
     manage_posts,
     on_duty,
     open_post,
+    retype,
     start_duty_record,
 )
 
@@ -244,12 +246,8 @@ async def test_a_whole_year_of_posts(bot, branch, li):
     await secretary.send("走访扎实，反映问题及时")
     assert "已保存：李明，民意收集岗：优秀。" in secretary.last_text
     assert "您在民意收集岗的考核结果：优秀。\n走访扎实，反映问题及时" in li.last_text
-    await secretary.press("张伟 · 政策宣传岗")
-    await secretary.press("称职")
-    await secretary.press("跳过")
-    await secretary.press("王芳 · 设施维护岗")
-    await secretary.press("基本称职")
-    await secretary.send("参与较少")
+    await assess(secretary, "张伟 · 政策宣传岗", "称职")
+    await assess(secretary, "王芳 · 设施维护岗", "基本称职", "参与较少")
     assert "Your assessment on Facility maintenance post: Basically competent." in wang.last_text
     await li.send("/posts")
     await li.press("👤 我的岗位")
@@ -397,8 +395,7 @@ async def test_the_secretary_shapes_the_posts(bot, branch, li):
     await secretary.send("楼栋长岗")
     assert "已新增岗位：楼栋长岗" in secretary.last_text
     await manage_posts(secretary, "楼栋长岗")
-    await secretary.press("✏️ 职责")
-    await secretary.send("联系本楼栋住户，收集并反映诉求。")
+    await retype(secretary, "职责", "联系本楼栋住户，收集并反映诉求。")
     await manage_posts(secretary, "👤 每人上限：3")
     await secretary.send("11")
     assert "1 到 10 之间的整数" in secretary.last_text

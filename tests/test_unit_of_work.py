@@ -9,7 +9,7 @@ from domain import admin
 from domain.access import actor
 from domain.errors import NotAllowed
 from domain.models import Category, PersonStatus, Role
-from domain.unit_of_work import unit_of_work
+from domain.unit_of_work import UnitOfWork, unit_of_work
 from storage import people
 from storage.db import Database
 
@@ -82,3 +82,34 @@ async def test_a_failure_after_the_change_leaves_no_audit_entry_and_no_notice(tm
                 await work.tell(200, "test-notice", text="hello")
                 raise RuntimeError("the storage call after them failed")
         assert (await _count(db, "audit_log"), await _count(db, "outbox")) == (audits, queued)
+
+
+async def test_work_joining_a_transaction_commits_and_fails_with_it(tmp_path):
+    async with Database(tmp_path / "u.db") as db:
+        home, _ = await _world(db)
+        member = await people.by_telegram_id(db, 200)
+        async with db.transaction() as conn:
+            work = UnitOfWork.joining(conn, by=member.id, branch_id=home.id)
+            await work.audit("test.joined", "branch", home.id)
+        with pytest.raises(RuntimeError):
+            async with db.transaction() as conn:
+                await UnitOfWork.joining(conn).audit("test.rolled_back", "branch", home.id)
+                raise RuntimeError("the caller's change failed")
+        row = await db.fetchone(
+            "SELECT actor_id, branch_id FROM audit_log WHERE action = ?", ("test.joined",)
+        )
+        assert tuple(row) == (member.id, home.id)
+        rolled_back = "SELECT COUNT(*) FROM audit_log WHERE action = 'test.rolled_back'"
+        assert await db.fetchval(rolled_back) == 0
+
+
+async def test_without_an_actor_the_audit_names_whom_the_work_is_by(tmp_path):
+    async with Database(tmp_path / "u.db") as db:
+        home, _ = await _world(db)
+        applicant = await people.by_telegram_id(db, 200)
+        async with unit_of_work(db, None, by=applicant.id, branch_id=home.id) as work:
+            await work.audit("test.by", "branch", home.id)
+        row = await db.fetchone(
+            "SELECT actor_id, branch_id FROM audit_log WHERE action = ?", ("test.by",)
+        )
+        assert tuple(row) == (applicant.id, home.id)

@@ -71,6 +71,22 @@ async def database_at(path: Path, version: int) -> Database:
     return db
 
 
+async def database_before(tmp_path: Path, migration: str, script: str) -> Path:
+    """The file of a closed database migrated up to just before `migration` (the end of its
+    file name, `_contacts.sql`), holding what `script` (SQL) writes: what the older bot left.
+    Found by name, so a migration renumbered in a merge keeps its upgrade test; opening the
+    file upgrades it. Written through the database's own connection, so that the upgrade is
+    tested on either engine (`--engine postgresql`, tests/postgres.py)."""
+    path = tmp_path / "old.db"
+    mine = next(m.version for m in migrations.available() if m.name.endswith(migration))
+    db = await database_at(path, mine - 1)
+    try:
+        await db.writer.executescript(script)
+    finally:
+        await db.close()
+    return path
+
+
 async def thank_each(conn: aiosqlite.Connection, chat_ids: list[int], key_prefix: str) -> None:
     """An urgent "Thank you." queued for each chat, keyed `key_prefix` and the chat id."""
     for chat_id in chat_ids:

@@ -20,6 +20,7 @@ from bot.cli import (
     branch,
     cadres,
     calendar,
+    districts,
     jobs,
     members,
     outbox,
@@ -31,7 +32,7 @@ from bot.config import ConfigError, load_settings
 from bot.logging import setup_logging
 from domain.errors import DomainError
 
-GROUPS = (service, branch, secretary, members, cadres, jobs, outbox, backup, calendar)
+GROUPS = (service, branch, districts, secretary, members, cadres, jobs, outbox, backup, calendar)
 
 
 def parser() -> tuple[argparse.ArgumentParser, Commands]:

@@ -19,7 +19,8 @@ from storage.db import Database
 def add_commands(sub: argparse._SubParsersAction) -> Commands:
     invite = sub.add_parser("invite", help="manage invitations").add_subparsers(dest="action")
     invite_create = invite.add_parser("create", help="create an invitation link")
-    invite_create.add_argument("--branch", type=int, required=True)
+    invite_create.add_argument("--branch", type=int)
+    invite_create.add_argument("--district", type=int, help="district (role district)")
     invite_create.add_argument("--role", choices=[r.value for r in InviteRole], default="member")
     invite_create.add_argument("--uses", type=int, default=1)
     invite_create.add_argument("--expires", type=int, default=14, metavar="DAYS")
@@ -36,11 +37,14 @@ async def _invite_create(settings: Settings, db: Database, args: argparse.Namesp
     if role is InviteRole.UNIT:
         if args.unit is None:
             raise InvalidInput("invite_unit_missing")
+        if args.branch is None:
+            raise InvalidInput("invite_branch_missing")
         invite = await units.invite_contact(db, None, args.unit, args.branch)
     else:
         invite = await onboarding.create_invite(
             db,
             branch_id=args.branch,
+            district_id=args.district,
             role=role,
             uses=args.uses,
             expires_in_days=args.expires,

@@ -63,17 +63,10 @@ async def finish(
     half_hours = credited_half_hours(event, checked_in, checked_out)
     record = None
     if half_hours:
+        day = event.starts_at.astimezone(tz).date()
+        earned = hours.Draft(event.kind, day, half_hours, event.title, event_id=event.id)
         record = await hours.credit_event(
-            conn,
-            person_id=person_id,
-            branch_id=event.branch_id,
-            event_id=event.id,
-            kind=event.kind,
-            day=event.starts_at.astimezone(tz).date(),
-            half_hours=half_hours,
-            title=event.title,
-            actor_id=actor_id,
-            status=status,
+            conn, event, person_id, earned, by=actor_id, status=status
         )
     found = await store.attendance_of(conn, event.id, person_id)
     assert found is not None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 
 import aiosqlite
@@ -14,6 +14,9 @@ import aiosqlite
 from domain import dates, notices
 from domain.access import Actor
 from domain.activity import ActivityKind, Event
+
+# What a secretary confirms in /newevent is the event's own noun, which storage stores.
+from domain.activity import EventDraft as Draft
 from domain.effects import effect
 from domain.errors import InvalidInput
 from domain.events.listing import known
@@ -86,23 +89,6 @@ def capacity(text: str) -> int:
 
 
 @dataclass(frozen=True)
-class Draft:
-    """What a secretary confirmed in /newevent."""
-
-    branch_id: int
-    title: str
-    kind: ActivityKind
-    starts_at: datetime
-    ends_at: datetime
-    place: str
-    latitude: float | None = None
-    longitude: float | None = None
-    capacity: int | None = None
-    open_to_cadres: bool = True
-    open_to_inflow: bool = True
-
-
-@dataclass(frozen=True)
 class Created:
     event: Event
     invitees: list[Person]
@@ -122,22 +108,10 @@ async def create(
         if draft.capacity is not None and not 0 < draft.capacity <= CAPACITY_MAX:
             raise InvalidInput("capacity_invalid", max=CAPACITY_MAX)
         secretary = work.person
-        event_id = await store.insert(
-            work.conn,
-            branch_id=draft.branch_id,
-            title=title(draft.title),
-            kind=ActivityKind(draft.kind),
-            starts_at=draft.starts_at,
-            ends_at=draft.ends_at,
-            place=place(draft.place),
-            latitude=draft.latitude,
-            longitude=draft.longitude,
-            capacity=draft.capacity,
-            open_to_cadres=draft.open_to_cadres,
-            open_to_inflow=draft.open_to_inflow,
-            secret=secrets.token_hex(16),
-            created_by=secretary.id,
+        checked = replace(
+            draft, title=title(draft.title), kind=ActivityKind(draft.kind), place=place(draft.place)
         )
+        event_id = await store.insert(work.conn, checked, secrets.token_hex(16), secretary.id)
         await work.audit("event.created", "event", event_id, title=draft.title)
         event = await known(work.conn, event_id)
         invitees = [

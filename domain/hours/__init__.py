@@ -7,7 +7,7 @@ summaries count), `rules` (what an amount, day, description or reason must be). 
 below are handed on so that `from domain import hours; hours.log(...)` keeps reading well.
 """
 
-from domain.activity import as_hours
+from domain.activity import Draft, as_hours
 from domain.hours.decisions import (
     DECIDED_TEMPLATE,
     approve,
@@ -21,7 +21,6 @@ from domain.hours.decisions import (
 )
 from domain.hours.records import (
     REVIEW_TEMPLATE,
-    Draft,
     ask_review,
     check_member_day,
     check_room,

@@ -124,15 +124,18 @@ async def pending_for(db: Database, actor: Actor) -> list[HourRecord]:
 
 
 async def record_for_secretary(
-    db: Database, actor: Actor, record_id: int, *, verifying: bool = False
+    db: Database, actor: Actor, record_id: int, *, verifying: bool = False, deciding: bool = False
 ) -> HourRecord:
-    """The record for a decision; `verifying` (a correction) refuses one's own at once."""
+    """The record for a decision; `verifying` (a correction) refuses one's own at once,
+    `deciding` one already decided (early answers: the decision checks again)."""
     record = await store.get(db, record_id)
     if record is None:
         raise NotFound("hours_unknown")
     secretary = require(actor, Role.SECRETARY, record.branch_id)
     if verifying and record.person_id == secretary.id:
         await refuse_own(db, secretary.id, record.branch_id)
+    if deciding and record.status not in COUNTING:
+        raise Conflict("hours_decided")
     return record
 
 

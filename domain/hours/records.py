@@ -3,14 +3,14 @@ hours credited from an event, the member's own edits and withdrawals, and their 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import date
 
 import aiosqlite
 
 from domain import notices, outbox
 from domain.access import Actor
-from domain.activity import ActivityKind, HourRecord, HourSource, HourStatus
+from domain.activity import ActivityKind, Draft, Event, HourRecord, HourSource, HourStatus
 from domain.effects import effect
 from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from domain.hours import settings
@@ -23,23 +23,11 @@ from domain.hours.rules import (
     description,
 )
 from domain.unit_of_work import UnitOfWork, unit_of_work
-from storage import audit
 from storage import hours as store
 from storage.db import Database
 
 # Outbox templates, rendered by handlers/hours.
 REVIEW_TEMPLATE = "hours.review"
-
-
-@dataclass(frozen=True)
-class Draft:
-    """What a member confirmed in /hours."""
-
-    kind: ActivityKind
-    day: date
-    half_hours: int
-    description: str
-    photo_file_id: str | None = None
 
 
 def member(actor: Actor) -> tuple[int, int]:
@@ -62,65 +50,44 @@ async def log(
 ) -> HourRecord:
     """Record self-reported hours as attested (pending until a secretary approves); the
     secretaries are asked to review it, with the photo's bytes (`evidence`) if there is one."""
-    person_id, branch_id = member(actor)
-    async with db.transaction() as conn:
-        return await log_in(conn, db, person_id, branch_id, draft, today=today, evidence=evidence)
+    _, branch_id = member(actor)
+    # What a member logs here belongs to no event and no post: those bring their own hours.
+    draft = replace(draft, event_id=None, post_id=None)
+    async with unit_of_work(db, actor, branch_id=branch_id) as work:
+        return await log_in(work, draft, today=today, evidence=evidence)
 
 
 async def log_in(
-    conn: aiosqlite.Connection,
-    db: Database,
-    person_id: int,
-    branch_id: int,
-    draft: Draft,
-    *,
-    today: date,
-    evidence: bytes | None = None,
-    post_id: int | None = None,
+    work: UnitOfWork, draft: Draft, *, today: date, evidence: bytes | None = None
 ) -> HourRecord:
-    """`log` inside the caller's transaction: a post's duty record brings its hours here
-    (with `post_id`), so the two are written together or not at all."""
+    """`log` inside the caller's unit of work, for its person and branch: a post's duty
+    record brings its hours here (the draft names the post), so the two are written
+    together or not at all."""
+    conn, person_id, branch_id = work.conn, work.person.id, work.branch_id
     kind = ActivityKind(draft.kind)
-    if kind is ActivityKind.POST_DUTY and post_id is None:
+    if kind is ActivityKind.POST_DUTY and draft.post_id is None:
         # Post-duty hours belong to a post: they come with the duty record in /posts.
         raise InvalidInput("post_duty_via_posts")
     if not 0 < draft.half_hours <= MAX_HALF_HOURS_PER_RECORD:
         raise InvalidInput("hours_too_many", max=MAX_HALF_HOURS_PER_RECORD // 2)
-    text = description(draft.description)
+    draft = replace(draft, kind=kind, description=description(draft.description))
     check_day(draft.day, today, await settings.window(conn, branch_id))
     await room_on_day(conn, person_id, draft.day, draft.half_hours)
     record_id = await store.insert(
-        conn,
-        person_id=person_id,
-        branch_id=branch_id,
-        kind=kind,
-        day=draft.day,
-        half_hours=draft.half_hours,
-        description=text,
-        photo_file_id=draft.photo_file_id,
-        status=HourStatus.PENDING,
-        source=HourSource.SELF,
-        post_id=post_id,
+        conn, person_id, branch_id, draft, HourStatus.PENDING, HourSource.SELF
     )
-    await ask_review(
-        conn,
-        db,
-        branch_id,
+    attachment = evidence and outbox.Attachment(
+        f"hours-{record_id}.jpg", content=evidence, photo=True
+    )
+    await ask_review(conn, work.db, branch_id, record_id, person_id, attachment)
+    await work.audit(
+        "hours.logged",
+        "hour_record",
         record_id,
-        person_id,
-        evidence and outbox.Attachment(f"hours-{record_id}.jpg", content=evidence, photo=True),
-    )
-    await audit.record(
-        conn,
-        action="hours.logged",
-        subject_type="hour_record",
-        subject_id=record_id,
-        actor_id=person_id,
-        branch_id=branch_id,
         kind=str(kind),
         day=draft.day.isoformat(),
         half_hours=draft.half_hours,
-        post=post_id,
+        post=draft.post_id,
     )
     return await fetch(conn, record_id)
 
@@ -149,46 +116,31 @@ async def ask_review(
 
 async def credit_event(
     conn: aiosqlite.Connection,
-    *,
+    event: Event,
     person_id: int,
-    branch_id: int,
-    event_id: int,
-    kind: ActivityKind,
-    day: date,
-    half_hours: int,
-    title: str,
-    actor_id: int | None,
+    earned: Draft,
+    *,
+    by: int | None,
     status: HourStatus = HourStatus.VERIFIED,
 ) -> HourRecord | None:
-    """Verified hours from an event's attendance, in the caller's transaction; trimmed to
-    what still fits in the day's 24 hours (None when nothing does). `PENDING` when the
-    attendance does not show how long the person stayed: a secretary decides."""
-    room = MAX_HALF_HOURS_PER_DAY - await store.day_total(conn, person_id, day)
-    half_hours = min(half_hours, room)
-    if half_hours <= 0:
+    """Verified hours from an event's attendance (`earned`: its kind, day, half-hours, title
+    and id), in the caller's transaction; trimmed to what still fits in the day's 24 hours
+    (None when nothing does). `PENDING` when the attendance does not show how long the
+    person stayed: a secretary decides. `by` is who marked the attendance, if anyone."""
+    room = MAX_HALF_HOURS_PER_DAY - await store.day_total(conn, person_id, earned.day)
+    earned = replace(earned, half_hours=min(earned.half_hours, room))
+    if earned.half_hours <= 0:
         return None
     record_id = await store.insert(
-        conn,
-        person_id=person_id,
-        branch_id=branch_id,
-        kind=kind,
-        day=day,
-        half_hours=half_hours,
-        description=title,
-        photo_file_id=None,
-        status=status,
-        source=HourSource.EVENT,
-        event_id=event_id,
+        conn, person_id, event.branch_id, earned, status, HourSource.EVENT
     )
-    await audit.record(
-        conn,
-        action="hours.credited",
-        subject_type="hour_record",
-        subject_id=record_id,
-        actor_id=actor_id,
-        branch_id=branch_id,
-        event=event_id,
-        half_hours=half_hours,
+    work = UnitOfWork.joining(conn, by=by, branch_id=event.branch_id)
+    await work.audit(
+        "hours.credited",
+        "hour_record",
+        record_id,
+        event=earned.event_id,
+        half_hours=earned.half_hours,
         status=str(status),
     )
     return await fetch(conn, record_id)
@@ -257,11 +209,19 @@ async def find(db: Database, record_id: int) -> HourRecord | None:
     return await store.get(db, record_id)
 
 
-async def own_record(db: Database, actor: Actor, record_id: int) -> HourRecord:
+async def own_record(
+    db: Database, actor: Actor, record_id: int, *, editable: bool = False
+) -> HourRecord:
+    """The member's own record; with `editable`, refused unless they may still change it
+    (an early answer: `edit_hours` checks again in its transaction)."""
     person_id, _ = member(actor)
     record = await store.get(db, record_id)
     if record is None or record.person_id != person_id:
         raise NotFound("hours_unknown")
+    if editable and record.status is not HourStatus.PENDING:
+        raise Conflict("hours_not_pending")
+    if editable and record.source is not HourSource.SELF:
+        raise Conflict("hours_from_event")
     return record
 
 

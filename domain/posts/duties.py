@@ -72,10 +72,9 @@ async def record_duty(
                 half_hours=half_hours,
                 description=record.text.replace("\n", " ")[: hours.DESCRIPTION_MAX],
                 photo_file_id=photo_file_id,
+                post_id=post_id,
             )
-            entry = await hours.log_in(
-                conn, db, me.id, me.branch_id, draft, today=today, post_id=post_id
-            )
+            entry = await hours.log_in(work, draft, today=today)
             await store.link_ledger_entry(conn, record_id, entry.id)
         await work.audit(
             "posts.duty_recorded", "duty_record", record_id, post=post_id, minutes=minutes

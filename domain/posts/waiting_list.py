@@ -9,7 +9,8 @@ from domain.i18n import N_
 from domain.models import Person
 from domain.post_models import Claim, ClaimStatus, Post
 from domain.posts.common import tell_member
-from storage import audit, people
+from domain.unit_of_work import UnitOfWork
+from storage import people
 from storage import posts as store
 
 
@@ -33,14 +34,8 @@ async def promote(conn, post: Post, year: int, now: datetime) -> list[Claim]:
                 post,
             )
             # Nobody acted: the place came free (within the change of whoever freed it).
-            await audit.record(
-                conn,
-                action="posts.promoted",
-                subject_type="post_claim",
-                subject_id=waiting.id,
-                branch_id=post.branch_id,
-                post=post.id,
-            )
+            work = UnitOfWork.joining(conn, branch_id=post.branch_id)
+            await work.audit("posts.promoted", "post_claim", waiting.id, post=post.id)
     return promoted
 
 

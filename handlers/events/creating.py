@@ -24,7 +24,14 @@ from handlers.common import (
     tr,
     who,
 )
-from handlers.conversation import CANCEL_HINT, cancel_with, offer, typed_into, unexpected
+from handlers.conversation import (
+    CANCEL_HINT,
+    cancel_with,
+    offer,
+    skip_keyboard,
+    typed_into,
+    unexpected,
+)
 from handlers.events.buttons import Cancel, Create, Kind, NoLimit, NoLocation, Toggle
 from handlers.events.views import event_text
 from handlers.labels import KIND_LABELS
@@ -113,7 +120,7 @@ async def got_place(update: Update, context: BotContext) -> str:
         t.gettext(
             "Share the location of the place (📎 → Location) so members can check in by location, or press Skip."
         ),
-        InlineKeyboardMarkup([[NoLocation().button(t.pgettext("button", "Skip"))]]),
+        skip_keyboard(t, NoLocation()),
     )
     return Step.LOCATION
 

@@ -120,9 +120,8 @@ async def start_decision(update: Update, context: BotContext) -> str | int:
             await who(update, context),
             pressed.record_id,
             verifying=isinstance(pressed, Correct),
+            deciding=True,
         )
-        if record.status not in hours.COUNTING:
-            raise DomainError("hours_decided")
     except DomainError as exc:
         await answer_query(query, error_text(t, exc), alert=True)
         return ConversationHandler.END

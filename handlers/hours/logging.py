@@ -26,7 +26,7 @@ from handlers.common import (
     tr,
     who,
 )
-from handlers.conversation import CANCEL_HINT, review_keyboard, typed_into
+from handlers.conversation import CANCEL_HINT, review_keyboard, skip_keyboard, typed_into
 from handlers.hours.amounts import ask_amount, typed_hours
 from handlers.hours.buttons import Amount, Cancel, Day, Kind, NoPhoto, Submit
 from handlers.hours.states import DRAFT, State, end
@@ -143,7 +143,7 @@ async def got_description(update: Update, context: BotContext) -> str:
         return State.DESCRIBE
     await update.effective_message.reply_text(
         t.gettext("If you have a photo as evidence, send it now; otherwise press Skip."),
-        reply_markup=InlineKeyboardMarkup([[NoPhoto().button(t.pgettext("button", "Skip"))]]),
+        reply_markup=skip_keyboard(t, NoPhoto()),
     )
     return State.PHOTO
 

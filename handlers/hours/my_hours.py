@@ -94,11 +94,8 @@ async def start_edit(update: Update, context: BotContext) -> str | int:
         await answer_stale(query, t)
         return ConversationHandler.END
     try:
-        record = await hours.own_record(context.db, await who(update, context), pressed.record_id)
-        if record.status is not HourStatus.PENDING:
-            raise DomainError("hours_not_pending")
-        if record.source is not HourSource.SELF:
-            raise DomainError("hours_from_event")
+        me = await who(update, context)
+        record = await hours.own_record(context.db, me, pressed.record_id, editable=True)
     except DomainError as exc:
         await answer_query(query, error_text(t, exc), alert=True)
         return ConversationHandler.END

@@ -9,10 +9,17 @@ from telegram.ext import ConversationHandler as Conv
 from bot.context import BotContext
 from domain import posts as rules
 from domain.errors import DomainError
+from domain.i18n import N_
 from domain.post_models import Rating
 from handlers.common import answer_and_drop, answer_query, drop_buttons, my_today, tr, who
+from handlers.conversation import skip_keyboard
 from handlers.posts import buttons as press
-from handlers.posts.secretary import Secretary, reply, secretary_of, secretary_screen
+from handlers.posts.secretary import (
+    Secretary,
+    reply,
+    secretary_list,
+    secretary_of,
+)
 from handlers.posts.steps import ADMIN_DRAFT, Step
 from handlers.posts.views import RATING_NAMES, keyboard, post_error, post_name, refuse_error
 
@@ -20,13 +27,11 @@ from handlers.posts.views import RATING_NAMES, keyboard, post_error, post_name, 
 RECENT = 5
 
 
-@secretary_screen
-async def assessment_form(update: Update, context: BotContext, secretary: Secretary) -> None:
+@secretary_list(rules.assessment_sheet, N_("Nobody holds a post this year."))
+async def assessment_form(
+    update: Update, context: BotContext, secretary: Secretary, sheet: list
+) -> None:
     t = secretary.t
-    sheet = await secretary.read(rules.assessment_sheet)
-    if not sheet:
-        await reply(update, t.gettext("Nobody holds a post this year."))
-        return
     rows = []
     for rated in sheet:
         label = f"{rated.holder.person.display_name} · {post_name(t, rated.post)}"
@@ -77,9 +82,7 @@ async def ask_comment(update: Update, context: BotContext) -> str | int:
     await reply(
         update,
         secretary.t.gettext("A comment for the member? Write it, or press Skip."),
-        reply_markup=keyboard(
-            [[press.RateNoComment().button(secretary.t.pgettext("button", "Skip"))]]
-        ),
+        reply_markup=skip_keyboard(secretary.t, press.RateNoComment()),
     )
     return Step.ASSESS_COMMENT
 

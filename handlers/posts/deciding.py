@@ -16,7 +16,12 @@ from handlers.buttons import Button
 from handlers.common import answer_and_drop, my_today, tr, who
 from handlers.conversation import decision_keyboard
 from handlers.posts import buttons as press
-from handlers.posts.secretary import Secretary, reply, secretary_of, secretary_screen
+from handlers.posts.secretary import (
+    Secretary,
+    reply,
+    secretary_list,
+    secretary_of,
+)
 from handlers.posts.steps import ADMIN_DRAFT, Step
 from handlers.posts.views import post_error, post_name, refuse_error
 
@@ -47,13 +52,11 @@ def leave_keyboard(t: Translator, claim_id: int) -> InlineKeyboardMarkup:
     )
 
 
-@secretary_screen
-async def show_pending(update: Update, context: BotContext, secretary: Secretary) -> None:
+@secretary_list(rules.pending, N_("Nothing is waiting for your decision."))
+async def show_pending(
+    update: Update, context: BotContext, secretary: Secretary, waiting: list
+) -> None:
     t = secretary.t
-    waiting = await secretary.read(rules.pending)
-    if not waiting:
-        await reply(update, t.gettext("Nothing is waiting for your decision."))
-        return
     posts = {p.id: p for p in await secretary.read(rules.all_posts)}
     for holder in waiting:
         post = posts[holder.claim.post_id]

@@ -23,7 +23,7 @@ from handlers.common import (
     tr,
     who,
 )
-from handlers.conversation import offer
+from handlers.conversation import offer, skip_keyboard
 from handlers.posts import buttons as press
 from handlers.posts.board import my_board
 from handlers.posts.steps import DRAFT, Step
@@ -145,7 +145,7 @@ async def duty_text(update: Update, context: BotContext) -> str:
         update,
         context,
         t.gettext("Send a photo of it, or press Skip."),
-        keyboard([[press.DutyNoPhoto().button(t.pgettext("button", "Skip"))]]),
+        skip_keyboard(t, press.DutyNoPhoto()),
     )
     return Step.DUTY_PHOTO
 

@@ -3,6 +3,9 @@ post, and how many posts one member may hold."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
+
 from telegram import Update
 from telegram.ext import ConversationHandler as Conv
 
@@ -11,6 +14,7 @@ from domain import posts as rules
 from domain.errors import DomainError, InvalidInput
 from domain.i18n import N_
 from domain.post_models import MAX_CAPACITY, MAX_MEMBER_LIMIT, Post
+from handlers.buttons import Button
 from handlers.common import answer_and_drop, answer_query, my_today, tr, who
 from handlers.posts import buttons as press
 from handlers.posts.secretary import Secretary, acting, reply, secretary_of, secretary_screen
@@ -23,6 +27,9 @@ from handlers.posts.views import (
     post_name,
     refuse_error,
 )
+
+# What a button on one post does, for the secretary of its branch.
+PostAct = Callable[[Update, BotContext, Secretary, Post], Awaitable[None]]
 
 
 @secretary_screen
@@ -47,32 +54,39 @@ async def list_posts(update: Update, context: BotContext, secretary: Secretary) 
     await reply(update, text, reply_markup=keyboard(rows))
 
 
-async def _post(
-    update: Update, context: BotContext, post_id: int, *, answer: bool = False
-) -> tuple[Secretary, Post] | None:
-    """The pressed post of the secretary's branch, or None after refusing; `answer` answers
-    the pressed button when there is one."""
-    secretary = await secretary_of(update, context, answer=False)
-    if secretary is None:
-        return None
-    try:
-        posts = {p.id: p for p in await secretary.read(rules.all_posts)}
-        if post_id not in posts:
-            raise DomainError("post_unknown")
-    except DomainError as exc:
-        await refuse_error(update, secretary.t, exc)
-        return None
-    if answer:
-        await answer_query(update.callback_query)
-    return secretary, posts[post_id]
+def post_screen(
+    codec: type[Button], *, answer: bool = True
+) -> Callable[[PostAct], Callable[[Update, BotContext], Awaitable[None]]]:
+    """A button on one post of the secretary's branch (`codec`, whose field is `post_id`):
+    the callback runs with the secretary and the post, or the press is refused; `answer`
+    answers the press first."""
+
+    def screen(act: PostAct) -> Callable[[Update, BotContext], Awaitable[None]]:
+        @functools.wraps(act)
+        async def callback(update: Update, context: BotContext) -> None:
+            secretary = await secretary_of(update, context, answer=False)
+            if secretary is None:
+                return
+            post_id = codec.of(update).post_id
+            try:
+                posts = {p.id: p for p in await secretary.read(rules.all_posts)}
+                if post_id not in posts:
+                    raise DomainError("post_unknown")
+            except DomainError as exc:
+                await refuse_error(update, secretary.t, exc)
+                return
+            if answer:
+                await answer_query(update.callback_query)
+            await act(update, context, secretary, posts[post_id])
+
+        return callback
+
+    return screen
 
 
-async def show_post(update: Update, context: BotContext) -> None:
+@post_screen(press.EditPost)
+async def show_post(update: Update, context: BotContext, secretary: Secretary, post: Post) -> None:
     """The post's card with its edit buttons."""
-    found = await _post(update, context, press.EditPost.of(update).post_id, answer=True)
-    if found is None:
-        return
-    secretary, post = found
     t = secretary.t
     rows = [
         [
@@ -87,11 +101,8 @@ async def show_post(update: Update, context: BotContext) -> None:
     await reply(update, text, reply_markup=keyboard(rows))
 
 
-async def ask_retire(update: Update, context: BotContext) -> None:
-    found = await _post(update, context, press.Retire.of(update).post_id, answer=True)
-    if found is None:
-        return
-    secretary, post = found
+@post_screen(press.Retire)
+async def ask_retire(update: Update, context: BotContext, secretary: Secretary, post: Post) -> None:
     t = secretary.t
     await reply(
         update,
@@ -102,19 +113,15 @@ async def ask_retire(update: Update, context: BotContext) -> None:
     )
 
 
-async def retire(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    found = await _post(update, context, press.RetireConfirmed.of(update).post_id)
-    if found is None:
-        return
-    secretary, post = found
+@post_screen(press.RetireConfirmed, answer=False)
+async def retire(update: Update, context: BotContext, secretary: Secretary, post: Post) -> None:
     t = secretary.t
     try:
         post = await rules.retire(context.db, secretary.me, post.id)
     except DomainError as exc:
         await refuse_error(update, t, exc)
         return
-    await answer_and_drop(query)
+    await answer_and_drop(update.callback_query)
     await reply(
         update,
         t.gettext("{post} is retired. Its holders stay in the history.", post=post_name(t, post)),

@@ -7,8 +7,9 @@ from telegram import Update
 
 from bot.context import BotContext
 from domain import posts as rules
+from domain.i18n import N_
 from handlers.common import branch_zone
-from handlers.posts.secretary import Secretary, reply, secretary_screen
+from handlers.posts.secretary import Secretary, reply, secretary_list, secretary_screen
 from handlers.posts.views import AVAILABILITY_NAMES, names, post_name
 
 
@@ -53,13 +54,11 @@ async def show_summary(update: Update, context: BotContext, secretary: Secretary
     await reply(update, "\n".join(lines))
 
 
-@secretary_screen
-async def show_requests(update: Update, context: BotContext, secretary: Secretary) -> None:
+@secretary_list(rules.resident_requests, N_("No residents' requests have been noted this year."))
+async def show_requests(
+    update: Update, context: BotContext, secretary: Secretary, found: list
+) -> None:
     t = secretary.t
-    found = await secretary.read(rules.resident_requests)
-    if not found:
-        await reply(update, t.gettext("No residents' requests have been noted this year."))
-        return
     lines = [t.gettext("Residents' requests this year:")]
     zone = await branch_zone(context, secretary.branch_id)
     lines += [

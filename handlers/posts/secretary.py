@@ -5,10 +5,10 @@ and the branch they administer (handlers.branch_choice). Every action is checked
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from telegram import Update
 
@@ -70,6 +70,10 @@ class Secretary:
         return await what(self.db, self.me, self.branch_id, self.today)
 
 
+# What a list screen shows, once `secretary_list` found something.
+ListShow = Callable[[Update, BotContext, "Secretary", Sequence[Any]], Awaitable[None]]
+
+
 async def secretary_of(
     update: Update, context: BotContext, *, answer: bool = True
 ) -> Secretary | None:
@@ -97,6 +101,28 @@ def secretary_screen(
         secretary = await secretary_of(update, context)
         if secretary is not None:
             await show(update, context, secretary)
+
+    return screen
+
+
+def secretary_list(
+    read: Callable[[Database, Actor, int, date], Awaitable[Sequence[R]]], empty: str
+) -> Callable[[ListShow], Callable[[Update, BotContext], Awaitable[None]]]:
+    """A secretary screen of what `read` finds in the branch (see `Secretary.read`): the
+    callback runs with the secretary and the list, or `empty` (an N_ message) says there
+    is nothing."""
+
+    def screen(show: ListShow) -> Callable[[Update, BotContext], Awaitable[None]]:
+        @secretary_screen
+        @functools.wraps(show)
+        async def listing(update: Update, context: BotContext, secretary: Secretary) -> None:
+            found = await secretary.read(read)
+            if not found:
+                await reply(update, secretary.t.gettext(empty))
+                return
+            await show(update, context, secretary, found)
+
+        return listing
 
     return screen
 

@@ -12,7 +12,7 @@ from domain.errors import Conflict, DomainError
 from domain.i18n import Translator
 from domain.post_models import Availability, Stage
 from handlers.common import answer_and_drop, answer_query, my_today, tr, who
-from handlers.conversation import offer
+from handlers.conversation import offer, skip_keyboard
 from handlers.posts import buttons as press
 from handlers.posts.board import my_board
 from handlers.posts.steps import DRAFT, Step
@@ -96,7 +96,7 @@ async def survey_time(update: Update, context: BotContext) -> str:
         update,
         context,
         t.gettext("What skills or experience could you bring? Write a line, or press Skip."),
-        keyboard([[press.SurveySkip().button(t.pgettext("button", "Skip"))]]),
+        skip_keyboard(t, press.SurveySkip()),
     )
     return Step.SURVEY_SKILLS
 

@@ -123,11 +123,8 @@ async def latest_cycle(conn: Reader, branch_id: int) -> Cycle | None:
 async def create_cycle(
     conn: aiosqlite.Connection, branch_id: int, year: int, stage: Stage, now: datetime
 ) -> None:
-    await conn.execute(
-        "INSERT INTO post_cycles (branch_id, year, stage, changed_at) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT DO NOTHING",
-        (branch_id, year, stage, iso(now)),
-    )
+    cycle = dict(branch_id=branch_id, year=year, stage=stage, changed_at=iso(now))
+    await rows.insert_new(conn, "post_cycles", cycle)
 
 
 async def move_cycle(conn: aiosqlite.Connection, cycle: Cycle, to: Stage, now: datetime) -> bool:

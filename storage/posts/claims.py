@@ -7,6 +7,7 @@ from datetime import datetime
 import aiosqlite
 
 from domain.post_models import HOLDING, OPEN, Claim, ClaimStatus
+from storage import rows
 from storage.db import Reader, fetch_all, fetch_one, iso, placeholders
 from storage.posts.sql import claim_of_row
 
@@ -84,12 +85,8 @@ async def insert_claim(
     status: ClaimStatus,
     now: datetime,
 ) -> int:
-    cur = await conn.execute(
-        "INSERT INTO post_claims (post_id, person_id, year, status, created_at)"
-        " VALUES (?, ?, ?, ?, ?)",
-        (post_id, person_id, year, status, iso(now)),
-    )
-    return cur.lastrowid
+    claim = dict(post_id=post_id, person_id=person_id, year=year, status=status)
+    return await rows.insert(conn, "post_claims", claim, dict(created_at=iso(now)))
 
 
 async def set_claim_status(

@@ -20,21 +20,8 @@ async def link_ledger_entry(conn: aiosqlite.Connection, duty_id: int, entry_id: 
 
 
 async def insert_duty(conn: aiosqlite.Connection, record: DutyRecord, now: datetime) -> int:
-    cur = await conn.execute(
-        "INSERT INTO duty_records (post_id, person_id, year, done_on, text, photo_file_id,"
-        " minutes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            record.post_id,
-            record.person_id,
-            record.year,
-            record.done_on.isoformat(),
-            record.text,
-            record.photo_file_id,
-            record.minutes,
-            iso(now),
-        ),
-    )
-    return cur.lastrowid
+    stored = dict(done_on=record.done_on.isoformat(), created_at=iso(now))
+    return await rows.insert(conn, "duty_records", record, stored)
 
 
 async def duties_of(conn: Reader, person_id: int, year: int) -> list[DutyRecord]:
@@ -76,9 +63,5 @@ async def requests_in(conn: Reader, branch_id: int, year: int) -> list[sqlite3.R
 async def insert_request(
     conn: aiosqlite.Connection, post_id: int, noted_by: int, year: int, text: str, now: datetime
 ) -> int:
-    cur = await conn.execute(
-        "INSERT INTO resident_requests (post_id, noted_by, year, text, created_at)"
-        " VALUES (?, ?, ?, ?, ?)",
-        (post_id, noted_by, year, text, iso(now)),
-    )
-    return cur.lastrowid
+    noted = dict(post_id=post_id, noted_by=noted_by, year=year, text=text, created_at=iso(now))
+    return await rows.insert(conn, "resident_requests", noted)

@@ -13,11 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler
 
-from domain import admin, units
+from domain import admin, onboarding, units
 from domain.access import actor
 from domain.models import InviteRole
 from handlers import FEATURES, GROUP_COMMANDS
 from handlers.menu import COMMANDS, Audience, audiences_of, commands_for, who_may_press
+from storage import join_requests
 from tests.conftest import TOKEN, invite, onboard
 from tests.fakes.harness import Person
 from tests.reliability.live import EXAMPLES, LiveBot, running
@@ -55,8 +56,8 @@ class World:
     def __init__(self, live: LiveBot) -> None:
         self.live = live
         h = live.harness
-        a = live.run(admin.add_branch(h.db, "幸福社区党支部"))
-        b = live.run(admin.add_branch(h.db, "和平社区党支部"))
+        a = live.run(admin.add_branch(h.db, "幸福社区党支部", "城关区"))
+        b = live.run(admin.add_branch(h.db, "和平社区党支部", "河西区"))
         self.secretary_a, self.secretary_b = h.person("甲书记"), h.person("乙书记")
         live.run(admin.add_secretary(h.db, a.id, self.secretary_a.id))
         live.run(admin.add_secretary(h.db, b.id, self.secretary_b.id))
@@ -76,6 +77,12 @@ class World:
         county_code = live.run(invite(h, a.id, role=InviteRole.COUNTY))
         live.run(onboard(self.county_contact, county_code, "钱联络", "13700137002", None))
         live.run(self.secretary_a.press("✅ 通过"))
+        # The organisations around branch A, and branch B's district (issue 19).
+        self.district_contact = self._contact(InviteRole.DISTRICT, a.district_id, "孙主任")
+        self.district_b = self._contact(InviteRole.DISTRICT, b.district_id, "周主任")
+        self.instructor = self._contact(InviteRole.INSTRUCTOR, a.id, "吴指导")
+        self.resident_unit = self._contact(InviteRole.RESIDENT_UNIT, a.id, "郑联络")
+        self.patron = self._contact(InviteRole.PATRON, a.id, "冯常委")
         live.run(onboard(self.applicant, code, "张申请", "13800138002", "居民党员"))
         self.everyone = [
             ("stranger", self.stranger),
@@ -83,6 +90,12 @@ class World:
             ("member", self.member),
             ("unit contact", self.unit_contact),
             ("county contact", self.county_contact),
+            ("district contact", self.district_contact),
+            ("instructor", self.instructor),
+            ("resident unit", self.resident_unit),
+            ("patron", self.patron),
+            # A district's contact, but not of branch A's district.
+            ("other district's contact", self.district_b),
             ("secretary", self.secretary_a),
             # A secretary of another branch holds the role, but not over branch A's records.
             ("other branch's secretary", self.secretary_b),
@@ -96,10 +109,28 @@ class World:
             self.member,
             self.unit_contact,
             self.county_contact,
+            self.district_contact,
+            self.instructor,
+            self.resident_unit,
+            self.patron,
             self.applicant,
             self.secretary_b,
+            self.district_b,
             self.stranger,
         )
+
+    def _contact(self, role: InviteRole, place: int, name: str) -> Person:
+        """Someone who joined with a `role` invitation (to a district or a branch), approved
+        by the operator."""
+        live, h = self.live, self.live.harness
+        where = {"district_id": place} if role is InviteRole.DISTRICT else {"branch_id": place}
+        code = live.run(onboarding.create_invite(h.db, role=role, **where)).code
+        person = h.person(name)
+        live.run(onboard(person, code, name, f"1390013{9000 + person.id % 1000:04d}", None))
+        someone = live.run(actor(h.db, person.id))
+        request = live.run(join_requests.pending_for_person(h.db, someone.person.id))
+        live.run(onboarding.decide(h.db, None, request.id, approve=True))
+        return person
 
     def _audiences(self, person: Person) -> set[Audience]:
         return audiences_of(self.live.run(actor(self.live.harness.db, person.id)))
@@ -108,7 +139,7 @@ class World:
         """Everyone who must be refused a button `audience` may press."""
         others = []
         for role, person in self.everyone:
-            if role == "other branch's secretary":
+            if role in ("other branch's secretary", "other district's contact"):
                 others.append((role, person))
             elif audience is Audience.MEMBER and role == "secretary":
                 continue  # a secretary takes part in events (domain.events.takes_part)
