@@ -131,6 +131,16 @@ class Server:
         await self._create(name, "latest" if migrated else "template0")
         return self.url(name)
 
+    def new_database_now(self) -> str:
+        """An empty database, without an event loop."""
+        name = f"test{next(self._names)}"
+        subprocess.run(
+            [str(self.bin / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U",
+             "partybot", "-T", "template0", name],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        return self.url(name)
+
     async def _create(self, name: str, template: str) -> None:
         import asyncpg
 
@@ -200,3 +210,21 @@ def _engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
         await original_start(self)
 
     monkeypatch.setattr(BotProcess, "start", start)
+
+    # `partybot …` run by tests/test_cli.partybot: the same, created at once (the call is
+    # synchronous, so by `createdb`).
+    from tests import test_cli
+
+    original_environment = test_cli.environment
+
+    def environment(tmp_path: Path, **extra: str) -> dict[str, str]:
+        env = original_environment(tmp_path, **extra)
+        url = env["DATABASE_URL"]
+        if url.startswith("sqlite:///"):
+            stand_in = (tmp_path / url.removeprefix("sqlite:///")).resolve()
+            if stand_in not in urls:
+                urls[stand_in] = server.new_database_now()
+            env |= {"DATABASE_URL": urls[stand_in], "DATA_DIR": str(stand_in.parent)}
+        return env
+
+    monkeypatch.setattr(test_cli, "environment", environment)
