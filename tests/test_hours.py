@@ -304,7 +304,9 @@ async def snapshot(bot) -> dict:
 
 
 async def hour_statuses(bot) -> list[tuple[int, str]]:
-    return [tuple(r) for r in await bot.db.fetchall("SELECT id, status FROM hour_records")]
+    return [
+        tuple(r) for r in await bot.db.fetchall("SELECT id, status FROM hour_records ORDER BY id")
+    ]
 
 
 async def test_a_secretary_cannot_verify_their_own_hours(bot, branch, member):
