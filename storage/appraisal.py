@@ -4,6 +4,7 @@ are: domain/appraisal/ballots.py."""
 
 from __future__ import annotations
 
+import json
 import secrets
 import sqlite3
 from collections.abc import Mapping, Sequence
@@ -69,14 +70,20 @@ async def eligible(source: Reader, branch_id: int) -> list[tuple[int, str | None
     member went out to, if they are away."""
     found = await fetch_all(
         source,
-        "SELECT p.id, (SELECT json_extract(v.details, '$.destination') FROM mobile_registrations r"
+        # The version's details are JSON text, read here rather than with SQLite's
+        # json_extract, which PostgreSQL spells otherwise (docs/scaling.md).
+        "SELECT p.id, (SELECT v.details FROM mobile_registrations r"
         " JOIN mobile_versions v ON v.registration_id = r.id WHERE r.person_id = p.id"
         " AND r.direction = 'outflow' AND r.status IN ('active', 'returning')"
         " ORDER BY v.version DESC LIMIT 1) AS outflow"
         f" FROM people p WHERE p.branch_id = ? AND {MEMBER_OF} ORDER BY p.id",
         (branch_id,),
     )
-    return [(r["id"], r["outflow"]) for r in found]
+    return [(r["id"], _destination(r["outflow"])) for r in found]
+
+
+def _destination(details: str | None) -> str | None:
+    return json.loads(details).get("destination") if details else None
 
 
 async def create_round(
