@@ -120,7 +120,7 @@ def _row(number: int, f: CadreFigures, t: Translator) -> list[object]:
         rank_label(t, f.rank),
         "、".join(f.branches),
         t.gettext("yes") if f.registered else t.gettext("no"),
-        f.registered_on.isoformat() if f.registered_on else "",
+        f.registered_on or "",
         f.events_attended,
         f.hours_verified,
         f.hours_attested,
