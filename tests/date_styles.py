@@ -4,8 +4,11 @@ the styles refused, as checks any test can run on a text it saw."""
 from __future__ import annotations
 
 import re
+from functools import cache
 
-from domain.i18n import translator
+from babel.messages.pofile import read_po
+
+from domain.i18n import locales_dir, translator
 from tests.date_samples import MOMENT, ZONE, Shows
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
@@ -32,7 +35,7 @@ REFUSED = {
     | {
         "Chinese date": r"\d{4}\s*年|\d{1,2}\s*月\s*\d{1,2}\s*[日号]",
         "abbreviated month": _ABBREVIATED,
-        "day before month": rf"\b\d{{1,2}} (?:{_MONTHS})\b",
+        "day before month": rf"\b\d{{1,2}} (?:{_MONTHS}) \d{{4}}\b",
         "24-hour clock": r"\b\d{1,2}:\d{2}(?::\d{2})?\b(?![\s\u202f]?[AP]M)",
         "date and time without a comma": r"\b\d{4} \d{1,2}:\d{2}",
         "month without its year": rf"\b(?:{_MONTHS}) \d{{1,2}}\b(?!, \d{{4}})",
@@ -69,3 +72,27 @@ def style_faults(text: str, locale: str, shows: tuple[Shows, ...] = ()) -> list[
 def assert_one_style(text: str, locale: str, shows: tuple[Shows, ...] = ()) -> None:
     faults = style_faults(text, locale, shows)
     assert not faults, f"{locale} text breaks its date style: {faults}\n{text}"
+
+
+@cache
+def input_hints(locale: str) -> tuple[str, ...]:
+    """The prompts that show how to type a date (2026-03-01, 3月1日): forms the bot reads,
+    not dates it tells, so a screen check leaves them out."""
+    with (locales_dir() / "en" / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+        catalog = read_po(fh)
+    t = translator(locale)
+    return tuple(
+        t.gettext(message.id)
+        for message in catalog
+        if isinstance(message.id, str)
+        and re.search(r"\b(?:like|for example)\b", message.id)
+        and re.search(r"\d{4}-\d{2}-\d{2}|\d月\d", message.id)
+    )
+
+
+def assert_screens_in_style(texts: list[str], locale: str) -> None:
+    """Every text a person was sent, input hints aside, in the one style of `locale`."""
+    for text in texts:
+        for hint in input_hints(locale):
+            text = text.replace(hint, "")
+        assert_one_style(text, locale)
