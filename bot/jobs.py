@@ -36,7 +36,7 @@ from bot import backups, crontab, sender
 from bot.config import Settings
 from bot.context import BotContext
 from bot.health import Liveness
-from domain import cadre_jobs, digest, events, guesses, mobile, notices, workdays
+from domain import appraisal, cadre_jobs, digest, events, guesses, mobile, notices, workdays
 from domain.i18n import N_
 from storage import branches, inbox, job_runs
 from storage.db import Database, utcnow
@@ -117,6 +117,8 @@ JOBS: dict[str, Job] = {
             WHOLE_BOT,
             needs_settings=True,
         ),
+        Job("appraisal-reminders", appraisal.remind, daily(10, 0)),
+        Job("appraisal-deadlines", appraisal.deadlines, daily(9, 10)),
         Job("calendar-check", workdays.check, daily(9, 0), WHOLE_BOT),
         Job("job-runs", prune_runs, daily(3, 40), WHOLE_BOT),
         Job(
@@ -147,6 +149,10 @@ WHAT_THEY_DO = {
     "cadre-nudge": "two weeks before quarter end: cadres with no verified activity this quarter",
     "cadre-feedback": "first working day after a quarter: each unit's summary with its XLSX",
     "county-report": "after Q2 and Q4: the half-year report (XLSX and chart) to the county",
+    "appraisal-reminders": "each morning: participants who have not submitted their"
+    " summary or cast their ratings, reminded (every three days, three times a stage)",
+    "appraisal-deadlines": "each morning: a 限期改正 deadline that has come, to the"
+    " secretaries (once)",
     "calendar-check": "daily from November: warns while next year's official holiday"
     " schedule is missing",
     "job-runs": "daily: the scheduler's record of slots older than any catch-up, but each"

@@ -135,23 +135,28 @@ class SQLitePersistence(BasePersistence[dict, dict, dict]):
         self._staged.append((sql, params))
 
     async def commit(
-        self, handled_update_id: int | None = None, *, forget_effects: bool = False
+        self,
+        handled_update_id: int | None = None,
+        *,
+        forget_effects: bool = False,
+        forget_content: bool = False,
     ) -> None:
         """Write everything staged, and mark the update handled, in one transaction; with
-        `forget_effects`, the update's effect journal goes in it too (domain/effects.py)."""
+        `forget_effects`, the update's effect journal goes in it too (domain/effects.py);
+        with `forget_content`, the inbox keeps only a digest of the update."""
         staged, self._staged = self._staged, []
         users, self._staged_users = self._staged_users, {}
         if not staged and handled_update_id is None:
             return
         db = await self._ready()
-        if not staged and not forget_effects:
+        if not staged and not forget_effects and not forget_content:
             await inbox.mark_handled(db, handled_update_id)
             return
         async with db.transaction() as conn:
             for sql, params in staged:
                 await conn.execute(sql, params)
             if handled_update_id is not None:
-                await inbox.mark_handled(conn, handled_update_id)
+                await inbox.mark_handled(conn, handled_update_id, forget=forget_content)
                 if forget_effects:
                     await effects.forget(conn, handled_update_id)
         for user_id, text in users.items():

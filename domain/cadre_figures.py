@@ -11,11 +11,12 @@ from datetime import date, datetime, time, timedelta, tzinfo
 
 from domain import hours, posts
 from domain.activity import as_hours
+from domain.appraisal.models import Grade
 from domain.i18n import Translator, translator
 from domain.models import Person
 from domain.periods import Period
 from domain.post_models import COUNTY_BY_CODE, Post, Rating
-from storage import branches, cadres, units
+from storage import appraisal, branches, cadres, units
 from storage import hours as hours_store
 from storage.db import Database
 
@@ -52,6 +53,10 @@ class CadreFigures:
     remark: str | None = None
     on_leave_until: date | None = None
     leave_note: str | None = None
+    # The final grade of the latest democratic appraisal up to the period's year (民主评议
+    # is one of the uses of this feedback), and that round's year.
+    appraisal: Grade | None = None
+    appraisal_year: int | None = None
 
     @property
     def hours_counted(self) -> float:
@@ -215,6 +220,7 @@ async def gather(
     counted = await provider.attested_counted(db, ids, period)
     counting = await hours_store.branches_counting_attested(db)
     posts = await provider.posts(db, ids, period)
+    grades = await appraisal.final_grades(db, ids, period.year)
     return [
         replace(
             f,
@@ -224,6 +230,8 @@ async def gather(
             attested_counted=counted.get(f.person_id, 0.0),
             counts_attested=f.person_id in counted or not counting.isdisjoint(f.branch_ids),
             posts=posts.get(f.person_id, ()),
+            appraisal=grades[f.person_id][1] if f.person_id in grades else None,
+            appraisal_year=grades[f.person_id][0] if f.person_id in grades else None,
         )
         for f in found
     ]

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from domain.appraisal.models import GRADES_ZH
 from domain.cadre_figures import CadreFigures
 from domain.cadres import rank_label
 from domain.i18n import Translator, translator
@@ -34,6 +35,7 @@ HEADERS: list[tuple[str, int]] = [
     ("支部意见", 30),
     ("计入时长（小时）", 10),
     ("计入口径", 10),
+    ("民主评议", 14),
 ]
 _INVALID_SHEET_CHARS = str.maketrans({c: "_" for c in "[]:*?/\\"})
 
@@ -130,6 +132,7 @@ def _row(number: int, f: CadreFigures, t: Translator) -> list[object]:
         f.remark or "",
         f.hours_counted,
         f.counted_as,
+        f"{f.appraisal_year}年度 {GRADES_ZH[f.appraisal]}" if f.appraisal else "",
     ]
 
 
@@ -151,6 +154,7 @@ def _totals(figures: Sequence[CadreFigures]) -> list[object]:
         sum(1 for f in figures if f.on_leave_until),
         "",
         sum(f.hours_counted for f in figures),
+        "",
         "",
     ]
 

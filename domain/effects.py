@@ -62,6 +62,7 @@ class _Scope:
     task: asyncio.Task | None
     calls: dict[str, int] = field(default_factory=dict)
     inside: bool = False
+    forget: bool = False
 
 
 _scope: ContextVar[_Scope | None] = ContextVar("update_scope", default=None)
@@ -77,6 +78,19 @@ def made_any() -> bool:
     update is marked handled (nothing replays it after that)."""
     scope = _scope.get()
     return scope is not None and bool(scope.calls)
+
+
+def forget_content() -> None:
+    """The update holds what must not be kept (a secret ballot's presses): once handled,
+    the inbox keeps only a digest of it (storage/inbox.py), not what was sent."""
+    scope = _scope.get()
+    if scope is not None:
+        scope.forget = True
+
+
+def content_forgotten() -> bool:
+    scope = _scope.get()
+    return scope is not None and scope.forget
 
 
 def end() -> None:

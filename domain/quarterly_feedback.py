@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
 
+from domain.appraisal.models import GRADE_NAMES
 from domain.cadre_figures import ActivityProvider, CadreFigures, gather, of_unit
 from domain.cadre_sheets import by_branch, cadre_sheet, write_sheet
 from domain.cadres import rank_label
@@ -77,6 +78,14 @@ def cadre_lines(t: Translator, figure: CadreFigures, year: int) -> list[str]:
         )
     if figure.remark:
         lines.append(t.gettext("Branch secretary's remark: {remark}", remark=figure.remark))
+    if figure.appraisal:
+        lines.append(
+            t.gettext(
+                "Democratic appraisal {year}, final grade: {grade}",
+                year=figure.appraisal_year,
+                grade=t.gettext(GRADE_NAMES[figure.appraisal]),
+            )
+        )
     return lines
 
 

@@ -15,6 +15,7 @@ from bot import sender
 from bot.context import BotContext
 from domain import effects, feature_exports, outbox
 from handlers import (
+    appraisal,
     basics,
     broadcast,
     cadres,
@@ -67,7 +68,9 @@ async def save_state(update: Update, context: BotContext) -> None:
         app.mark_data_for_update_persistence(user_ids=update.effective_user.id)
     await app.update_persistence()
     await app.persistence.commit(
-        handled_update_id=update.update_id, forget_effects=effects.made_any()
+        handled_update_id=update.update_id,
+        forget_effects=effects.made_any(),
+        forget_content=effects.content_forgotten(),
     )
     effects.end()
     await common.tell_waits(update, context)
@@ -95,6 +98,7 @@ def register(app: Application) -> None:
             broadcast.conversation(),
             digest.conversation(),
             hours.conversation(),
+            appraisal.conversation(),
             events.new_event_conversation(),
             *joins.handlers(),
             *cadres.handlers(),
@@ -105,6 +109,7 @@ def register(app: Application) -> None:
             *pending.handlers(),
             *mydata.handlers(),
             *hours.handlers(),
+            *appraisal.handlers(),
             *events.handlers(),
             *basics.handlers(),
             *basics.last_resort_handlers(),

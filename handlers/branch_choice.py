@@ -50,6 +50,7 @@ Resume = Literal[
     "unit_add",
     "linkgroup",
     "digest",
+    "appraisal",
 ]
 RESUMES: tuple[str, ...] = get_args(Resume)
 CHOICE_KEPT = timedelta(minutes=30)

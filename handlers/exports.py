@@ -13,6 +13,8 @@ from bot.context import BotContext
 from domain import exports
 from domain.access import Audience
 from domain.activity import ActivityKind, CheckMethod
+from domain.appraisal.models import GRADE_NAMES, Disposal, Grade
+from domain.appraisal.record import TOO_FEW, TooFew
 from domain.errors import DomainError
 from domain.feature_exports import MobileEventKind
 from domain.hours import Counting
@@ -21,6 +23,7 @@ from domain.mobile.models import Direction, RegStatus
 from domain.models import Category, PersonStatus
 from domain.post_models import ClaimStatus
 from domain.spreadsheets import Sheet, write_workbook
+from handlers.appraisal.views import DISPOSAL_NAMES
 from handlers.branch_choice import acting_branch, branch_or_ask, choice_handler
 from handlers.buttons import Button
 from handlers.common import (
@@ -134,6 +137,14 @@ ACTION_NAMES = {
     "posts.duty_recorded": N_("duty recorded"),
     "posts.request_noted": N_("resident's request noted"),
     "posts.assessed": N_("post holder assessed"),
+    "appraisal.opened": N_("democratic appraisal opened"),
+    "appraisal.stage": N_("democratic appraisal moved to its next stage"),
+    "appraisal.closed": N_("democratic appraisal closed"),
+    "appraisal.submitted": N_("personal summary submitted"),
+    "appraisal.rated": N_("appraisal ballot cast"),
+    "appraisal.graded": N_("final appraisal grade set"),
+    "appraisal.disposed": N_("disposal of an unqualified member decided"),
+    "appraisal.followed_up": N_("correction followed up"),
 }
 
 # How the features' codes read in their sheets; a code without a name shows as it is.
@@ -147,6 +158,9 @@ ENUM_LABELS: dict[type, dict[Any, str]] = {
     | {ClaimStatus.REJECTED: N_("rejected"), ClaimStatus.WITHDRAWN: N_("withdrawn")},
     CheckMethod: METHOD_LABELS,
     exports.AuditAction: ACTION_NAMES,
+    Grade: GRADE_NAMES,
+    Disposal: DISPOSAL_NAMES,
+    TooFew: {TOO_FEW: N_("too few to show")},
 }
 
 

@@ -66,6 +66,8 @@ COMMANDS: list[Command] = [
     Command("events", N_("Upcoming events: answer, calendar, reminders"), Audience.SECRETARY),
     Command("checkin", N_("Check in at an event"), Audience.MEMBER),
     Command("checkout", N_("Check out when you leave an event"), Audience.MEMBER),
+    Command("appraisal", N_("Democratic appraisal: summary, rating, my grade"), Audience.MEMBER),
+    Command("appraisal", N_("Democratic appraisal of members: stages, grades"), Audience.SECRETARY),
     Command("newevent", N_("Create an event and invite the members"), Audience.SECRETARY),
 ]
 

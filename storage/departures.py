@@ -87,6 +87,11 @@ FEATURE_ERASURES = (
     "UPDATE post_claims SET reason = NULL WHERE person_id = :p",
     "UPDATE post_assessments SET comment = '' WHERE person_id = :p",
     "UPDATE join_requests SET reason = NULL WHERE person_id = :p",
+    # The appraisal keeps the grade, the vote counts and the disposal's kind and dates.
+    "UPDATE appraisal_participants SET summary_text = NULL, summary_file_id = NULL,"
+    " summary_file_name = NULL, outflow = NULL, grade_note = NULL WHERE person_id = :p",
+    "DELETE FROM appraisal_comments WHERE ratee_id = :p",
+    "UPDATE appraisal_disposals SET follow_up = NULL WHERE person_id = :p",
 )
 # What goes with the name when the archive period ends.
 NAME_ERASURES = (
@@ -106,6 +111,8 @@ _PERSONAL_TEXTS = (
     "SELECT description, reason FROM hour_records WHERE person_id = :p",
     "SELECT text FROM duty_records WHERE person_id = :p",
     "SELECT skills FROM post_surveys WHERE person_id = :p",
+    "SELECT summary_text, grade_note FROM appraisal_participants WHERE person_id = :p",
+    "SELECT follow_up FROM appraisal_disposals WHERE person_id = :p",
 )
 # Shorter texts (a yes, a number) would match unrelated messages.
 _QUOTE_MIN = 4

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime, timedelta
 
 import aiosqlite
 
 from storage import effects
-from storage.db import Database, iso, utcnow
+from storage.db import Database, fetch_one, iso, utcnow
 
 
 async def receive(db: Database, update_id: int, data: dict) -> bool:
@@ -18,8 +19,8 @@ async def receive(db: Database, update_id: int, data: dict) -> bool:
     text = json.dumps(data, ensure_ascii=False)
     inserted = await db.write(
         "INSERT INTO ptb_inbox (update_id, data, received_at) SELECT ?, ?, ?"
-        " WHERE NOT EXISTS (SELECT 1 FROM ptb_inbox WHERE update_id = ? AND data = ?)",
-        (update_id, text, iso(utcnow()), update_id, text),
+        " WHERE NOT EXISTS (SELECT 1 FROM ptb_inbox WHERE update_id = ? AND data IN (?, ?))",
+        (update_id, text, iso(utcnow()), update_id, text, _digest(text)),
     )
     return inserted == 1
 
@@ -32,8 +33,29 @@ MARK_HANDLED = (
 )
 
 
-async def mark_handled(conn: aiosqlite.Connection | Database, update_id: int) -> None:
-    """In the caller's transaction, or (a Database) as a statement of its own."""
+def _digest(text: str) -> str:
+    """What a forgotten update keeps: enough to know a redelivery of it, nothing it said."""
+    return json.dumps({"forgotten": hashlib.sha256(text.encode()).hexdigest()})
+
+
+async def mark_handled(
+    conn: aiosqlite.Connection | Database, update_id: int, *, forget: bool = False
+) -> None:
+    """In the caller's transaction, or (a Database) as a statement of its own. With
+    `forget` (in a transaction), the update's content is replaced by its digest."""
+    if forget:
+        row = await fetch_one(
+            conn,
+            "SELECT id, data FROM ptb_inbox WHERE update_id = ? AND handled_at IS NULL"
+            " ORDER BY id LIMIT 1",
+            (update_id,),
+        )
+        if row is not None:
+            await conn.execute(
+                "UPDATE ptb_inbox SET handled_at = ?, data = ? WHERE id = ?",
+                (iso(utcnow()), _digest(row["data"]), row["id"]),
+            )
+        return
     params = (iso(utcnow()), update_id)
     if isinstance(conn, Database):
         await conn.write(MARK_HANDLED, params)

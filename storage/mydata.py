@@ -50,12 +50,16 @@ async def drafts(db: Database, telegram_id: int) -> Any:
 
 
 async def audit_about(db: Database, person_id: int) -> list[dict]:
-    """What was recorded about the person or done by them (not who else did what)."""
+    """What was recorded about the person or done by them (not who else did what). A
+    secretary's appraisal decisions about others (grades, disposals) are theirs alone: they
+    stay out of the secretary's copy."""
     found = await db.fetchall(
         "SELECT at, action, subject_type, subject_id, details FROM audit_log"
-        " WHERE actor_id = ? OR (subject_type = 'person' AND subject_id = ?)"
+        " WHERE (actor_id = ? OR (subject_type = 'person' AND subject_id = ?)"
         " OR (subject_type = 'join_request' AND subject_id IN"
-        " (SELECT id FROM join_requests WHERE person_id = ?)) ORDER BY id",
-        (person_id, person_id, person_id),
+        " (SELECT id FROM join_requests WHERE person_id = ?)))"
+        " AND NOT (action LIKE 'appraisal.%' AND subject_type = 'person' AND subject_id <> ?)"
+        " ORDER BY id",
+        (person_id, person_id, person_id, person_id),
     )
     return [dict(r) | {"details": json.loads(r["details"])} for r in found]

@@ -8,8 +8,9 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from domain import departures, mobile, outbox
+from domain import appraisal, departures, mobile, outbox
 from domain.access import actor
+from domain.appraisal.models import Stage
 from domain.mobile.models import Direction
 from domain.post_models import Rating
 from storage import feature_exports, inbox, people
@@ -27,6 +28,10 @@ SECRETS = [
     "胜利街88号",
     "13700001111",
     "已电话联系",
+    "本人年度个人总结",
+    "评议意见：热心肠",
+    "支部评语：须改进",
+    "跟踪：已谈话",
 ]
 
 
@@ -58,6 +63,15 @@ async def totals(db: Database, branch_id: int) -> dict:
         ],
         "registrations": await db.fetchval("SELECT COUNT(*) FROM cadre_registrations"),
         "versions": await db.fetchval("SELECT COUNT(*) FROM mobile_versions"),
+        "appraisal": [
+            tuple(r)
+            for r in await db.fetchall(
+                "SELECT a.grade, a.submitted_at IS NOT NULL, d.kind, d.deadline"
+                " FROM appraisal_participants a LEFT JOIN appraisal_disposals d"
+                " ON d.person_id = a.person_id"
+            )
+        ],
+        "votes": await db.fetchval("SELECT SUM(votes) FROM appraisal_tallies"),
     }
 
 
@@ -106,8 +120,36 @@ async def a_member_with_everything(bot, branch):
     await cadre_support.post_held(
         bot.db, person_id, branch.id, "环境卫生岗", 2026, Rating.EXCELLENT
     )
+    await appraised(bot.db, secretary, await actor(bot.db, account.id), branch.id, person_id)
     await bot.drain_outbox()
     return account, person_id
+
+
+async def appraised(db, secretary, me, branch_id: int, person_id: int) -> None:
+    """A round in which the person wrote a summary, was commented on, graded 不合格 with
+    the branch's comment and given a deadline to correct, followed up."""
+    round_id = (await appraisal.open_round(db, secretary, branch_id, 2026, TODAY)).round.id
+    await appraisal.advance(db, secretary, round_id, Stage.STUDY)
+    await appraisal.submit(db, me, round_id, text="本人年度个人总结：参加志愿服务")
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO appraisal_comments (id, round_id, ratee_id, text) VALUES (?, ?, ?, ?)",
+            (2**40, round_id, person_id, "评议意见：热心肠"),
+        )
+        await conn.execute(
+            "UPDATE appraisal_tallies SET votes = 5 WHERE ratee_id = ? AND grade = 'basic'",
+            (person_id,),
+        )
+        await conn.execute(
+            "UPDATE appraisal_participants SET grade = 'unqualified', grade_note = ?"
+            " WHERE person_id = ?",
+            ("支部评语：须改进", person_id),
+        )
+        await conn.execute(
+            "INSERT INTO appraisal_disposals (round_id, person_id, kind, decided_on, deadline,"
+            " follow_up) VALUES (?, ?, 'correct', '2026-05-01', '2026-08-01', '跟踪：已谈话')",
+            (round_id, person_id),
+        )
 
 
 async def test_departure_erases_every_personal_field_and_keeps_the_counts(bot, branch):

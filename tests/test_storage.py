@@ -1,11 +1,12 @@
 """The database: migrations from every earlier version, transactions, backups."""
 
 import sqlite3
+from datetime import date
 
 import pytest
 
-from storage import migrations
-from storage.db import Database
+from storage import appraisal, migrations
+from storage.db import Database, utcnow
 from tests.world import database_at
 
 
@@ -154,3 +155,42 @@ async def test_upgrading_to_the_safety_migration_keeps_the_data_and_limits_codes
                 await conn.execute(
                     "INSERT INTO code_failures (telegram_id, kind, at) VALUES (5, 'pin', 'x')"
                 )
+
+
+async def test_upgrading_to_the_appraisal_migration_keeps_the_members_and_opens_rounds(tmp_path):
+    [version] = [m.version for m in migrations.available() if m.name.endswith("_appraisal.sql")]
+    db = await database_at(tmp_path / "before.db", version - 1)
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO branches (id, name, code, created_at) VALUES (1, 'b', 'B0001', 'x')"
+        )
+        await conn.execute(
+            "INSERT INTO people (id, telegram_id, branch_id, name, status, created_at,"
+            " updated_at) VALUES (7, 70, 1, '李明', 'active', 'x', 'x')"
+        )
+        await conn.execute(
+            "INSERT INTO roles (person_id, branch_id, role, granted_at)"
+            " VALUES (7, 1, 'member', 'x')"
+        )
+    await db.close()
+    async with Database(tmp_path / "before.db") as upgraded:
+        assert await upgraded.schema_version() == migrations.latest_version()
+        assert await upgraded.fetchval("SELECT name FROM people WHERE id = 7") == "李明"
+        async with upgraded.transaction() as conn:
+            round_id = await appraisal.create_round(
+                conn,
+                branch_id=1,
+                year=2026,
+                start=date(2026, 1, 1),
+                end=date(2026, 12, 31),
+                by=7,
+                now=utcnow(),
+                participants=await appraisal.eligible(conn, 1),
+            )
+        assert (
+            await upgraded.fetchval(
+                "SELECT COUNT(*) FROM appraisal_tallies WHERE round_id = ? AND ratee_id = 7",
+                (round_id,),
+            )
+            == 4
+        )

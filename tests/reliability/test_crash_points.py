@@ -37,6 +37,7 @@ from tests.fakes.fake_bot_api import FakeBotAPI
 from tests.fakes.harness import BotHarness, Person
 from tests.fakes.process import BotProcess
 from tests.reliability.live import BOOKKEEPING as LIVE_BOOKKEEPING
+from tests.world import active_person
 
 POINTS = ("commit", "reply", "handled")  # tests/reliability/crash_point.py
 KILLED = 137
@@ -360,6 +361,35 @@ async def prepare_mobile_change(bot: BotHarness, branch: Branch) -> Run:
     return secretary_presses(branch, "✅ 同意变更", member=run.person)
 
 
+async def prepare_ballot(bot: BotHarness, branch: Branch) -> Run:
+    """Six members, the round at its rating, 李明's ballot filled in up to its review."""
+    people = [bot.person(name) for name in ("李明", "张华", "王芳", "赵强", "刘洋", "陈静")]
+    async with bot.db.transaction() as conn:
+        for person in people:
+            await active_person(conn, branch.id, person.id, person.user["first_name"])
+    secretary = branch.secretary
+    await secretary.send("/appraisal")
+    await secretary.press(next(b for b in secretary.buttons() if b.startswith("🆕")))
+    await secretary.press("✅ 开启评议")
+    for _ in range(2):
+        await secretary.send("/appraisal")
+        await secretary.press(next(b for b in secretary.buttons() if b.startswith("➡️")))
+        await secretary.press("✅ 确认")
+    li = people[0]
+    await li.send("/appraisal")
+    await li.press("🗳 评议其他党员")
+    for _ in range(5):
+        await li.press("合格")
+        await li.press("跳过")
+    return Run(li, press(li, "✅ 提交"), {"secretary": secretary})
+
+
+def check_ballot(conn: sqlite3.Connection, server: FakeBotAPI, run: Run) -> None:
+    assert count(conn, "SELECT SUM(votes) FROM appraisal_tallies") == 5
+    assert count(conn, "SELECT SUM(has_rated) FROM appraisal_participants") == 1
+    assert count(conn, "SELECT COUNT(*) FROM audit_log WHERE action = 'appraisal.rated'") == 1
+
+
 SCENARIOS = [
     Scenario(
         "broadcast",
@@ -466,6 +496,13 @@ SCENARIOS = [
         prepare_cadre_registration,
         "已提交给",
     ),
+    Scenario(
+        "appraisal-ballot",
+        frozenset({"domain.appraisal.cast"}),
+        prepare_ballot,
+        "评议已提交",
+        check_ballot,
+    ),
 ]
 
 # Effects no scenario here covers yet; each is journaled like the others (tests/test_effects.py
@@ -473,6 +510,12 @@ SCENARIOS = [
 # effect must be added to a scenario or here, knowingly.
 NOT_YET = frozenset(
     {
+        "domain.appraisal.advance",
+        "domain.appraisal.dispose",
+        "domain.appraisal.follow_up",
+        "domain.appraisal.open_round",
+        "domain.appraisal.set_grade",
+        "domain.appraisal.submit",
         "domain.cadres.add_remark",
         "domain.cadres.set_leave",
         "domain.digest.set_schedule",

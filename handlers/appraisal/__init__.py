@@ -1,0 +1,111 @@
+"""/appraisal, the democratic appraisal of members (民主评议党员), wired in one place.
+
+A participant's side is `member` (the summary, the secret ballot, their own grade); the
+secretary's `secretary` (opening, stages, participants) and `deciding` (final grades,
+disposals, follow-ups, the round's file). `buttons` declares every button, `steps` the
+conversation's steps, `views` how the appraisal reads, `notices` its queued messages.
+Every action is checked again in `domain.appraisal`.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
+
+from bot.context import BotContext
+from domain.errors import DomainError
+from domain.models import Role
+from handlers.appraisal import buttons as press
+from handlers.appraisal import (
+    deciding,
+    member,
+    notices,  # noqa: F401 - registers the renderer of the deadline reminder
+    secretary,
+)
+from handlers.appraisal.steps import BALLOT, DECISION, SUMMARY, Step
+from handlers.branch_choice import branch_or_ask, choice_handler
+from handlers.common import error_text, tr, who
+from handlers.conversation import cancel_with, unexpected
+
+
+async def show_appraisal(update: Update, context: BotContext) -> int:
+    """/appraisal: the secretary's round, and (for a member) their own part in it."""
+    t = await tr(update, context)
+    me = await who(update, context)
+    shown = False
+    if me.has(Role.SECRETARY):
+        try:
+            branch_id = await branch_or_ask(update, context, me, "appraisal")
+        except DomainError as exc:
+            await update.effective_message.reply_text(error_text(t, exc))
+            return ConversationHandler.END
+        if branch_id is None:
+            return ConversationHandler.END  # asked which branch; the press comes back here
+        await secretary.show_secretary(update, context, t, branch_id)
+        shown = True
+    if me.member:
+        shown = await member.show_member(update, context, t) or shown
+        if not shown:
+            await update.effective_message.reply_text(
+                t.gettext("No democratic appraisal is under way for you.")
+            )
+        return ConversationHandler.END
+    if not shown:
+        await update.effective_message.reply_text(error_text(t, DomainError("not_allowed")))
+    return ConversationHandler.END
+
+
+def conversation() -> ConversationHandler:
+    text = filters.TEXT & ~filters.COMMAND
+    return ConversationHandler(
+        entry_points=[
+            CommandHandler("appraisal", show_appraisal),
+            choice_handler("appraisal", show_appraisal),
+            press.WriteSummary.handler(member.ask_summary),
+            press.StartBallot.handler(member.start_ballot),
+            press.SetGrade.handler(deciding.ask_note),
+            press.Dispose.handler(deciding.ask_disposal),
+            press.FollowUp.handler(deciding.ask_follow_up),
+        ],
+        states={
+            Step.SUMMARY: [
+                MessageHandler(text | filters.Document.ALL, member.summary_sent),
+            ],
+            Step.GRADE: [press.Rate.handler(member.rated)],
+            Step.COMMENT: [
+                MessageHandler(text, member.commented),
+                press.NoComment.handler(member.commented),
+            ],
+            Step.REVIEW: [
+                press.CastBallot.handler(member.cast),
+                press.RestartBallot.handler(member.restart),
+            ],
+            Step.GRADE_NOTE: [
+                MessageHandler(text, deciding.save_grade),
+                press.NoNote.handler(deciding.save_grade),
+            ],
+            Step.DEADLINE: [MessageHandler(text, deciding.deadline_typed)],
+            Step.FOLLOW_UP: [MessageHandler(text, deciding.follow_up_typed)],
+        },
+        fallbacks=[
+            CommandHandler("cancel", cancel_with(BALLOT, DECISION, SUMMARY)),
+            MessageHandler(~filters.COMMAND, unexpected),
+        ],
+        allow_reentry=True,
+        name="appraisal",
+        persistent=True,
+    )
+
+
+def handlers() -> list:
+    """The buttons that need no conversation; after `conversation()`."""
+    return [
+        press.OpenRound.handler(secretary.ask_open),
+        press.OpenConfirmed.handler(secretary.open_round),
+        press.Forward.handler(secretary.ask_forward),
+        press.ForwardConfirmed.handler(secretary.forward),
+        press.People.handler(secretary.people),
+        press.Someone.handler(secretary.someone),
+        press.DisposeConfirmed.handler(deciding.confirm_disposal),
+        press.Export.handler(deciding.export),
+    ]
