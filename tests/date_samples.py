@@ -211,6 +211,9 @@ _DIGEST = {
 }
 
 SAMPLES: dict[str, Sample] = {
+    "appraisal-deadline": Sample(
+        params(year=2026, name="李明", deadline=DAY.isoformat()), (Shows.DATE,)
+    ),
     "broadcast": Sample(params(text="本周六上午九点开展环境整治志愿活动。", file=None)),
     "cadre.feedback": Sample(_feedback, (Shows.DATE,)),
     "cadre.nudge": Sample(params(date=DAY.isoformat()), (Shows.DATE,)),
