@@ -64,6 +64,7 @@ STATUS_NAMES = {
 # Every audit action by name (tests/test_audit_names.py finds every code the code records).
 ACTION_NAMES = {
     "branch.created": N_("branch created"),
+    "district.created": N_("district created"),
     "secretary.granted": N_("secretary appointed"),
     "secretary.removed": N_("secretary removed"),
     "secretary.replaced": N_("secretary replaced by another account"),
