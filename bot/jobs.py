@@ -36,7 +36,17 @@ from bot import backups, crontab, sender
 from bot.config import Settings
 from bot.context import BotContext
 from bot.health import Liveness
-from domain import appraisal, cadre_jobs, digest, events, guesses, mobile, notices, workdays
+from domain import (
+    appraisal,
+    cadre_jobs,
+    development,
+    digest,
+    events,
+    guesses,
+    mobile,
+    notices,
+    workdays,
+)
 from domain.i18n import N_
 from storage import branches, inbox, job_runs
 from storage.db import Database, utcnow
@@ -100,6 +110,7 @@ JOBS: dict[str, Job] = {
         Job("secretary-digest", digest.secretary_digest, daily(8, 30)),
         Job("mobile-renewals", mobile.remind_renewals, daily(9, 30)),
         Job("mobile-reports", mobile.remind_reports, daily(9, 35)),
+        Job("development-reviews", development.remind_reviews, daily(9, 40)),
         Job(
             "events", events.run, {"minute": "*"}, catch_up=timedelta(hours=1), needs_settings=True
         ),
@@ -140,6 +151,8 @@ WHAT_THEY_DO = {
     " to holder and secretaries",
     "mobile-reports": "each morning: members whose status report is due, reminded"
     " (weekly, four times)",
+    "development-reviews": "each morning: the half-yearly assessment note (考察) due within"
+    " two weeks or late, to each contact for cultivation, once per due date",
     "events": "every minute: event reminders at each member's lead time; closing attendance",
     "checkin-codes": "every ten minutes: the times of wrong check-in, invitation and"
     " certificate codes the limit no longer reads",

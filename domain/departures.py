@@ -125,7 +125,8 @@ async def erase_expired(db: Database, today: date) -> int:
 
 
 async def find(db: Database, actor: Actor, branch_id: int, text: str) -> list[Person]:
-    """Active members of the branch with this exact phone or name."""
+    """Active members of the branch with this exact phone or name, and people with an open
+    development file (an applicant is no member, and may leave too)."""
     require(actor, Role.SECRETARY, branch_id)
     found = []
     for row in await departures.find_members(db, branch_id, text.strip()):

@@ -21,6 +21,7 @@ from handlers import (
     cadres,
     common,
     conversation,
+    development,
     digest,
     events,
     exports,
@@ -89,6 +90,8 @@ def register(app: Application) -> None:
             events.live_location(),
             # Before onboarding: its /start would otherwise take the check-in deep links.
             events.check_conversation(),
+            # Before onboarding too: the public notice's link is a /start deep link.
+            development.conversation(),
             onboarding.conversation(),
             cadres.conversation(),
             *units.conversations(),
@@ -105,6 +108,7 @@ def register(app: Application) -> None:
             *units.handlers(),
             *posts.handlers(),
             *mobile.handlers(),
+            *development.handlers(),
             *exports.handlers(),
             *pending.handlers(),
             *mydata.handlers(),

@@ -68,6 +68,10 @@ COMMANDS: list[Command] = [
     Command("checkout", N_("Check out when you leave an event"), Audience.MEMBER),
     Command("appraisal", N_("Democratic appraisal: summary, rating, my grade"), Audience.MEMBER),
     Command("appraisal", N_("Democratic appraisal of members: stages, grades"), Audience.SECRETARY),
+    Command(
+        "develop", N_("Member development: files by stage, public notices"), Audience.SECRETARY
+    ),
+    Command("develop", N_("My membership application, or those I cultivate"), Audience.EVERYONE),
     Command("newevent", N_("Create an event and invite the members"), Audience.SECRETARY),
 ]
 
@@ -120,6 +124,9 @@ def help_text(t: Translator, actor: Actor, waiting: int = 0) -> str:
         intro = t.gettext(CONTACT_INTROS[found])
     elif actor.person is not None and actor.person.status == "pending":
         intro = t.gettext("Your application is waiting for the secretary. Meanwhile you can:")
+    elif actor.active and actor.person.branch_id is not None:
+        # Known to the branch without a role: an applicant for party membership (/develop).
+        intro = t.gettext("Your branch knows you; you are not a party member yet. You can:")
     else:
         intro = t.gettext(
             "To join your branch, open the invitation link your branch secretary sent you, "

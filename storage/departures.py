@@ -55,6 +55,7 @@ async def erase_contact(
 # statuses, years, ratings, certificate numbers), and the name until the archive period ends.
 _EMPTY = "params = '{}', buttons = NULL, file_content = NULL"
 _MOBILE = "SELECT id FROM mobile_registrations WHERE person_id = :p"
+_DEV_FILE = "SELECT id FROM development_files WHERE person_id = :p"
 FEATURE_ERASURES = (
     # What still waited for someone's decision is closed, so no queue or reminder shows it.
     "UPDATE mobile_registrations SET status = 'closed', closed_at = :now"
@@ -92,6 +93,18 @@ FEATURE_ERASURES = (
     " summary_file_name = NULL, outflow = NULL, grade_note = NULL WHERE person_id = :p",
     "DELETE FROM appraisal_comments WHERE ratee_id = :p",
     "UPDATE appraisal_disposals SET follow_up = NULL WHERE person_id = :p",
+    # Member development: the file closes (its days stay, so the counts per stage do), an
+    # open notice is withdrawn, the notes, votes and opinions about the person go, and so
+    # do the opinions they sent and their place as anyone's 培养联系人.
+    "UPDATE development_files SET closed_at = :now WHERE person_id = :p AND closed_at IS NULL",
+    "UPDATE development_notices SET outcome = 'withdrawn', closed_at = :now"
+    f" WHERE outcome IS NULL AND file_id IN ({_DEV_FILE})",
+    f"UPDATE development_reviews SET text = '' WHERE file_id IN ({_DEV_FILE})",
+    f"UPDATE development_steps SET detail = NULL WHERE file_id IN ({_DEV_FILE})",
+    f"UPDATE development_notices SET outcome_note = NULL WHERE file_id IN ({_DEV_FILE})",
+    "UPDATE development_opinions SET text = '' WHERE person_id = :p OR notice_id IN"
+    f" (SELECT id FROM development_notices WHERE file_id IN ({_DEV_FILE}))",
+    "DELETE FROM development_introducers WHERE person_id = :p",
 )
 # What goes with the name when the archive period ends.
 NAME_ERASURES = (
@@ -113,6 +126,8 @@ _PERSONAL_TEXTS = (
     "SELECT skills FROM post_surveys WHERE person_id = :p",
     "SELECT summary_text, grade_note FROM appraisal_participants WHERE person_id = :p",
     "SELECT follow_up FROM appraisal_disposals WHERE person_id = :p",
+    f"SELECT text FROM development_reviews WHERE file_id IN ({_DEV_FILE})",
+    "SELECT text FROM development_opinions WHERE person_id = :p",
 )
 # Shorter texts (a yes, a number) would match unrelated messages.
 _QUOTE_MIN = 4
@@ -196,9 +211,17 @@ async def of_person(db: Database, person_id: int) -> list[dict]:
     )
 
 
+# An applicant for membership is no member, but the branch knows them by their file and
+# records their leaving (a withdrawn application) the same way.
+_IN_DEVELOPMENT = (
+    "p.status = 'active' AND EXISTS (SELECT 1 FROM development_files f"
+    " WHERE f.person_id = p.id AND f.closed_at IS NULL)"
+)
+
+
 async def find_members(db: Database, branch_id: int, text: str) -> list[dict]:
     return await db.fetchdicts(
-        f"SELECT id FROM people p WHERE branch_id = ? AND {MEMBER_OF}"
+        f"SELECT id FROM people p WHERE branch_id = ? AND ({MEMBER_OF} OR ({_IN_DEVELOPMENT}))"
         " AND (phone = ? OR name = ?) ORDER BY id LIMIT 5",
         (branch_id, text, text),
     )

@@ -59,7 +59,9 @@ async def audit_about(db: Database, person_id: int) -> list[dict]:
         " OR (subject_type = 'join_request' AND subject_id IN"
         " (SELECT id FROM join_requests WHERE person_id = ?)))"
         " AND NOT (action LIKE 'appraisal.%' AND subject_type = 'person' AND subject_id <> ?)"
-        " ORDER BY id",
+        # Another person's development file is never in one's data, even one's own
+        # actions on it (storage/development.py gives the person their own file's).
+        " AND subject_type NOT IN ('development_file', 'development_notice') ORDER BY id",
         (person_id, person_id, person_id, person_id),
     )
     return [dict(r) | {"details": json.loads(r["details"])} for r in found]

@@ -390,6 +390,56 @@ def check_ballot(conn: sqlite3.Connection, server: FakeBotAPI, run: Run) -> None
     assert count(conn, "SELECT COUNT(*) FROM audit_log WHERE action = 'appraisal.rated'") == 1
 
 
+# ------------------------------------------------------------------ development
+
+
+async def prepare_opinion(bot: BotHarness, branch: Branch) -> Run:
+    """张三's public notice running from today; 赵强 has pressed its opinion button."""
+    from datetime import timedelta as days
+
+    from domain.access import actor
+    from domain.development import cultivation, files, notices
+
+    li_account, zhao = bot.person("李"), bot.person("赵")
+    await cadre_support.member(bot.db, branch.id, "李明", cadre=False, telegram_id=li_account.id)
+    await cadre_support.member(bot.db, branch.id, "赵强", cadre=False, telegram_id=zhao.id)
+    secretary = await actor(bot.db, branch.secretary.id)
+    today = flows.today()
+    start = today - days(800)
+    file_id = (
+        await files.start_applicant(bot.db, secretary, branch.id, "张三", start, today)
+    ).file.id
+    li = (await cultivation.candidates_for_introducer(bot.db, secretary, file_id))[0]["id"]
+    await cultivation.toggle_introducer(bot.db, secretary, file_id, li)
+
+    async def step(key: str, offset: int) -> None:
+        await files.record_step(bot.db, secretary, file_id, key, start + days(offset), None, today)
+
+    await step("talked", 10)
+    await step("activist", 20)
+    for offset in (200, 400):
+        await cultivation.add_review(
+            bot.db, secretary, file_id, start + days(offset), "表现良好。", today
+        )
+    for key, offset in (("candidate", 420), ("political_review", 421), ("training", 422)):
+        await step(key, offset)
+    (_, end), *_ = await notices.proposals(bot.db, branch.id, today)
+    await notices.start(bot.db, secretary, file_id, end, "王书记 0571-1", today, "bot")
+    await bot.drain_outbox()
+    await zhao.press("💬 私下提出意见")
+    opinion = "张三同志表现很好，同意。"
+    return Run(
+        zhao, lambda server: server.push_text(zhao.user, opinion), {"secretary": branch.secretary}
+    )
+
+
+def check_opinion(conn: sqlite3.Connection, server: FakeBotAPI, run: Run) -> None:
+    assert count(conn, "SELECT COUNT(*) FROM development_opinions") == 1
+    assert count(conn, "SELECT COUNT(*) FROM outbox WHERE key LIKE 'dev-opinion:%'") == 1
+    told = texts(server, run.others["secretary"].id, "张三同志表现很好", run)
+    assert len(told) == 1 and "赵强" in told[0], told
+
+
 SCENARIOS = [
     Scenario(
         "broadcast",
@@ -502,6 +552,11 @@ SCENARIOS = [
         prepare_ballot,
         "评议已提交",
         check_ballot,
+        "development-opinion",
+        frozenset({"domain.development.send_opinion"}),
+        prepare_opinion,
+        "已转交支部书记",
+        check_opinion,
     ),
 ]
 
@@ -516,6 +571,13 @@ NOT_YET = frozenset(
         "domain.appraisal.open_round",
         "domain.appraisal.set_grade",
         "domain.appraisal.submit",
+        "domain.development.start_applicant",
+        "domain.development.start_activist",
+        "domain.development.record_step",
+        "domain.development.toggle_introducer",
+        "domain.development.add_review",
+        "domain.development.start",
+        "domain.development.close",
         "domain.cadres.add_remark",
         "domain.cadres.set_leave",
         "domain.digest.set_schedule",
