@@ -23,6 +23,7 @@ from domain.departures import DepartureKind
 from domain.mobile.models import Direction
 from domain.models import Category, InviteRole, UnitOrg
 from domain.periods import quarter
+from storage import development as development_store
 from storage import posts as post_store
 from storage.db import Database
 from tests.cadre_support import event, facts, member
@@ -95,6 +96,28 @@ class World:
         }
         submitted = await mobile.submit(self.db, self.member, Direction.OUTFLOW, details, DAY)
         return submitted.registration.id
+
+    async def notice(self) -> int:
+        """A public notice (公示) on 李明's file as a development candidate, running from DAY."""
+        if "notice" not in self.made:
+            async with self.db.transaction() as conn:
+                person = self.member.person.id
+                file_id = await development_store.create_file(
+                    conn, person, self.branch_id, "candidate", None, MOMENT
+                )
+                self.made["file"] = file_id
+                self.made["notice"] = await development_store.create_notice(
+                    conn,
+                    file_id=file_id,
+                    branch_id=self.branch_id,
+                    stage="candidate",
+                    starts_on=DAY,
+                    ends_on=DAY + timedelta(days=7),
+                    contact="王书记 13800138000",
+                    by=None,
+                    now=MOMENT,
+                )
+        return self.made["notice"]
 
     async def post(self) -> int:
         if "post" not in self.made:
@@ -195,6 +218,31 @@ async def _join(world: World, **values: Any) -> list[dict[str, Any]]:
     return [base | {"category": "resident", "role": str(InviteRole.MEMBER), "unit": None} | values]
 
 
+async def _notice_params(world: World, **values: Any) -> list[dict[str, Any]]:
+    return [{"notice": await world.notice(), **values}]
+
+
+async def _opinion(world: World) -> list[dict[str, Any]]:
+    notice = await world.notice()
+    async with world.db.transaction() as conn:
+        opinion = await development_store.add_opinion(
+            conn, notice, world.secretary.person.id, "同意", MOMENT
+        )
+    return [{"notice": notice, "opinion": opinion}]
+
+
+async def _outcome(world: World) -> list[dict[str, Any]]:
+    notice = await world.notice()
+    async with world.db.transaction() as conn:
+        await development_store.close_notice(conn, notice, "passed", None, None, MOMENT)
+    return [{"notice": notice}]
+
+
+async def _review_due(world: World) -> list[dict[str, Any]]:
+    await world.notice()
+    return [{"file": world.made["file"], "due": DAY.isoformat()}]
+
+
 _DIGEST = {
     "weekly": False,
     "tz": str(ZONE),
@@ -218,6 +266,14 @@ SAMPLES: dict[str, Sample] = {
     "cadre.feedback": Sample(_feedback, (Shows.DATE,)),
     "cadre.nudge": Sample(params(date=DAY.isoformat()), (Shows.DATE,)),
     "cadre.to_confirm": Sample(_to_confirm),
+    "development.notice-group": Sample(
+        lambda world: _notice_params(world, bot="partybot_test_bot"), (Shows.DATE,)
+    ),
+    "development.notice-member": Sample(_notice_params, (Shows.DATE,)),
+    "development.opinion": Sample(_opinion),
+    "development.outcome": Sample(_outcome),
+    "development.review-due": Sample(_review_due, (Shows.DATE,)),
+    "development.step": Sample(params(file=1, step="applied")),
     "departure": Sample(
         params(
             text="{name} has recorded leaving the branch: {kind}.",

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 
 import pytest
 
 import handlers
 from bot import sender
+from domain.errors import DomainError
 from domain.i18n import LOCALES, translator
 from storage.db import Database
-from tests.date_samples import SAMPLES, Shows, World
+from tests.date_samples import DAY, SAMPLES, Shows, World
 from tests.date_styles import assert_one_style, style_faults
 
 # Every module of handlers/, so every `@renderer` has registered, the bot's or not.
@@ -83,3 +85,18 @@ def test_the_refused_styles_are_caught(text, locale, fault):
 )
 def test_the_one_styles_pass(text, locale):
     assert style_faults(text, locale, (Shows.DATE,)) == []
+
+
+def test_every_refusal_naming_a_day_shows_it_in_the_readers_style():
+    """A refusal's text with a {day} or {date}, its day given as the domain gives it."""
+    from handlers.common import ERROR_TEXT, error_text
+
+    dated = {code: text for code, text in ERROR_TEXT.items() if re.search(r"\{(day|date)\}", text)}
+    assert dated, "no refusal names a day"
+    for code, text in dated.items():
+        filled = {name: "x" for name in re.findall(r"\{(\w+)\}", text)}
+        for given in (DAY, DAY.isoformat()):
+            error = DomainError(code, **(filled | {"day": given, "date": given}))
+            for locale in LOCALES:
+                shown = error_text(translator(locale), error)
+                assert_one_style(shown, locale, (Shows.DATE,))
