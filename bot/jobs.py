@@ -41,6 +41,7 @@ from domain import (
     cadre_jobs,
     development,
     digest,
+    district_reports,
     events,
     guesses,
     mobile,
@@ -131,6 +132,7 @@ JOBS: dict[str, Job] = {
         Job("appraisal-reminders", appraisal.remind, daily(10, 0)),
         Job("appraisal-deadlines", appraisal.deadlines, daily(9, 10)),
         Job("calendar-check", workdays.check, daily(9, 0), WHOLE_BOT),
+        Job("district-summary", district_reports.quarterly_summaries, daily(9, 45), WHOLE_BOT),
         Job("job-runs", prune_runs, daily(3, 40), WHOLE_BOT),
         Job(
             "backup",
@@ -166,6 +168,8 @@ WHAT_THEY_DO = {
     " summary or cast their ratings, reminded (every three days, three times a stage)",
     "appraisal-deadlines": "each morning: a 限期改正 deadline that has come, to the"
     " secretaries (once)",
+    "district-summary": "first working day after a quarter: each district's summary (XLSX, a"
+    " sheet per branch) to its contacts, each branch's to its patrons",
     "calendar-check": "daily from November: warns while next year's official holiday"
     " schedule is missing",
     "job-runs": "daily: the scheduler's record of slots older than any catch-up, but each"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from domain.errors import Conflict, InvalidInput
-from domain.models import Branch
+from domain import onboarding
+from domain.access import Actor
+from domain.errors import Conflict, InvalidInput, NotAllowed
+from domain.models import Branch, Invite, InviteRole, Role
 from domain.unit_of_work import unit_of_work
 from domain.validation import NAME_MAX, clean_text
 from storage import districts
@@ -37,3 +39,16 @@ async def district_of_branch(db: Database, branch_id: int) -> int | None:
 
 async def branches_of_district(db: Database, district_id: int) -> list[Branch]:
     return await districts.branches_of_district(db, district_id)
+
+
+async def invite_for_branch(db: Database, actor: Actor, branch_id: int, role: InviteRole) -> Invite:
+    """A district contact invites an instructor or a patron of one of its branches; they
+    decide the request that follows (domain/onboarding.py)."""
+    if role not in onboarding.DECIDED_BY_DISTRICT:
+        raise InvalidInput("invite_role")
+    if not actor.has(Role.DISTRICT, branch_id):
+        raise NotAllowed("not_district")
+    assert actor.person is not None
+    return await onboarding.create_invite(
+        db, branch_id=branch_id, role=role, created_by=actor.person.id
+    )

@@ -62,6 +62,7 @@ def _about_person(name: str, read: Callable[[Database, int], Awaitable[Any]]) ->
 
 _about_person("profile", mydata.profile)
 _about_person("roles", mydata.roles)
+_about_person("district_roles", mydata.district_roles)
 _about_person("join_requests", mydata.join_requests)
 _about_person("departures", departures.of_person)
 

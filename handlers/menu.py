@@ -37,6 +37,7 @@ COMMANDS: list[Command] = [
     ),
     Command("mydata", N_("Get everything the bot holds about you"), Audience.UNIT),
     Command("mydata", N_("Get everything the bot holds about you"), Audience.COUNTY),
+    Command("district", N_("The district's branches this quarter"), Audience.DISTRICT),
     Command("mydata", N_("Get everything the bot holds about you"), Audience.DISTRICT),
     Command("mydata", N_("Get everything the bot holds about you"), Audience.INSTRUCTOR),
     Command("mydata", N_("Get everything the bot holds about you"), Audience.RESIDENT_UNIT),

@@ -35,6 +35,14 @@ async def roles(db: Database, person_id: int) -> list[dict]:
     )
 
 
+async def district_roles(db: Database, person_id: int) -> list[dict]:
+    return await db.fetchdicts(
+        "SELECT d.name AS district, r.role, r.granted_at FROM district_roles r"
+        " JOIN districts d ON d.id = r.district_id WHERE r.person_id = ? ORDER BY r.granted_at",
+        (person_id,),
+    )
+
+
 async def join_requests(db: Database, person_id: int) -> list[dict]:
     return await db.fetchdicts(
         "SELECT j.id, b.name AS branch, j.role, j.status, j.created_at, j.decided_at, j.reason"

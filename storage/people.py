@@ -168,3 +168,21 @@ async def all_secretary_telegram_ids(db: Database) -> list[int]:
         " WHERE r.role = 'secretary' AND p.status = 'active' AND p.telegram_id IS NOT NULL"
     )
     return [r[0] for r in found]
+
+
+async def member_count(db: Database, branch_id: int) -> int:
+    """The branch's members (MEMBER_OF): contacts and secretaries not on the roster are none."""
+    return await db.fetchval(
+        f"SELECT COUNT(*) FROM people p WHERE p.branch_id = ? AND {MEMBER_OF}", (branch_id,)
+    )
+
+
+async def holders(db: Database, branch_id: int, role: Role) -> list[Person]:
+    """The active people holding `role` in the branch who have a chat with the bot."""
+    return await rows.people(
+        db,
+        "SELECT p.* FROM people p JOIN roles r ON r.person_id = p.id"
+        " WHERE r.branch_id = ? AND r.role = ? AND p.status = 'active'"
+        " AND p.telegram_id IS NOT NULL ORDER BY p.id",
+        (branch_id, role),
+    )

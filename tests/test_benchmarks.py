@@ -53,3 +53,4 @@ async def test_seed_and_reports_benchmarks_on_a_tiny_county(tmp_path, capsys):
     assert (figures["units"], figures["hour_records"]) == (1, 2000)
     assert figures["cadre_registrations"] == 9  # of 10 cadres, every 20th has not registered
     assert figures["feedback_xlsx_bytes"] > 0 and figures["statements"] > 0
+    assert figures["district_branches"] >= 1 and figures["district_s"] > 0

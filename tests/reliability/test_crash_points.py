@@ -552,6 +552,8 @@ SCENARIOS = [
         prepare_ballot,
         "评议已提交",
         check_ballot,
+    ),
+    Scenario(
         "development-opinion",
         frozenset({"domain.development.send_opinion"}),
         prepare_opinion,
@@ -594,6 +596,7 @@ NOT_YET = frozenset(
         "domain.mobile.confirm_return",
         "domain.mobile.end_inflow",
         "domain.mobile.request_return",
+        "domain.contact_requests.apply_for_role",
         "domain.onboarding.adopt_profile_name",
         "domain.onboarding.claim",
         "domain.onboarding.create_invite",
