@@ -15,14 +15,25 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from domain import admin, cadres, hours, mobile, quarterly_feedback, units
+from domain import (
+    admin,
+    cadres,
+    district_figures,
+    district_reports,
+    hours,
+    mobile,
+    quarterly_feedback,
+    units,
+)
 from domain.access import Actor, actor
 from domain.activity import ActivityKind, Draft
 from domain.cadre_figures import CadreFigures
 from domain.departures import DepartureKind
+from domain.i18n import translator
 from domain.mobile.models import Direction
 from domain.models import Category, InviteRole, UnitOrg
 from domain.periods import quarter
+from storage import branches
 from storage import development as development_store
 from storage import posts as post_store
 from storage.db import Database
@@ -243,6 +254,23 @@ async def _review_due(world: World) -> list[dict[str, Any]]:
     return [{"file": world.made["file"], "due": DAY.isoformat()}]
 
 
+async def _district_summary(world: World) -> list[dict[str, Any]]:
+    """Queued in the recipient's language: the message and its file's caption."""
+    t = translator(world.locale)
+    branch = await branches.get(world.db, world.branch_id)
+    period = quarter(2026, 4)
+    figures = await district_figures.figures_of(world.db, [branch], period, MOMENT, ZONE)
+    heading = t.gettext(
+        district_reports.DISTRICT_HEADING,
+        period=quarterly_feedback.period_label(t, period),
+        district="城关区",
+    )
+    return [
+        {"text": district_reports.summary_text(t, heading, figures)},
+        {"text": t.gettext(district_reports.FILE_CAPTION)},
+    ]
+
+
 _DIGEST = {
     "weekly": False,
     "tz": str(ZONE),
@@ -274,6 +302,7 @@ SAMPLES: dict[str, Sample] = {
     "development.outcome": Sample(_outcome),
     "development.review-due": Sample(_review_due, (Shows.DATE,)),
     "development.step": Sample(params(file=1, step="applied")),
+    "district.summary": Sample(_district_summary),
     "departure": Sample(
         params(
             text="{name} has recorded leaving the branch: {kind}.",
