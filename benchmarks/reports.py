@@ -6,11 +6,19 @@ receives it), timed, with the query plans they use.
     .venv/bin/python -m benchmarks.seed county.db          # once: the data set
     .venv/bin/python -m benchmarks.reports county.db [--rounds 3] [--quarter 2026Q3]
                                                      [--half 2026H2] [--plans]
+                                                     [--old-writer] [--check]
 
 Runs in this process, as `partybot report feedback|county` would. Figures: seconds for each
 report (median of the rounds) and the process's peak RSS. Every SQL statement the reports run
 is traced; `--plans` prints its EXPLAIN QUERY PLAN, and the figures list the tables read by a
 full scan (`SCAN t` without an index).
+
+`--old-writer` also times each round with the XLSX written by openpyxl, as before
+`domain.xlsx_writer` (`tests/xlsx_reference.py`), alternating with the new writer, and gives
+the ratio. `--check` then compares what both wrote for every unit and the county, cell by
+cell as openpyxl reads them back (values, types, styles; `xlsx_reference.cells`, with what
+differs only in encoding made one by `xlsx_reference.shown`), and fails on the first
+difference.
 """
 
 from __future__ import annotations
@@ -40,6 +48,7 @@ from domain.fonts import FontMissing
 from domain.i18n import translator
 from storage import districts
 from storage.db import Database
+from tests import xlsx_reference
 
 
 def peak_rss_mb() -> float:
@@ -81,6 +90,26 @@ async def district_round(db: Database, quarter: periods.Period, tz) -> tuple[flo
     return time.perf_counter() - started, time.process_time() - cpu, count
 
 
+async def check(db: Database, quarter: periods.Period, half: periods.Period, tz) -> int:
+    """Files compared between the new and the old writer; raises on a difference."""
+    compared = 0
+    new = await quarterly_feedback.unit_feedback(db, quarter, tz)
+    with xlsx_reference.old_writer():
+        old = await quarterly_feedback.unit_feedback(db, quarter, tz)
+    figures = await cadre_figures.gather(db, half, tz)
+    new_county = county_report.workbook(half, figures)
+    with xlsx_reference.old_writer():
+        old_county = county_report.workbook(half, figures)
+    pairs = [(a.xlsx, b.xlsx, a.file_name) for a, b in zip(new, old, strict=True)]
+    for a, b, name in [*pairs, (new_county, old_county, "county")]:
+        if xlsx_reference.shown(xlsx_reference.cells(a)) != xlsx_reference.shown(
+            xlsx_reference.cells(b)
+        ):
+            raise SystemExit(f"{name}: the new writer's cells differ from openpyxl's")
+        compared += 1
+    return compared
+
+
 def plans(path: Path, statements: Sequence[str]) -> dict[str, list[str]]:
     """EXPLAIN QUERY PLAN of each distinct statement, on a connection of its own."""
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -118,6 +147,8 @@ async def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--district-only", action="store_true", help="the district summary alone (its own RSS)"
     )
+    parser.add_argument("--old-writer", action="store_true", help="also time openpyxl's XLSX")
+    parser.add_argument("--check", action="store_true", help="compare both writers' cells")
     args = parser.parse_args(argv)
     settings = load_settings()
     quarter, half = periods.parse_quarter(args.quarter), periods.parse_half(args.half)
@@ -144,6 +175,8 @@ async def main(argv: Sequence[str] | None = None) -> None:
         "district_s": [],
         "district_cpu_s": [],
     }
+    if args.old_writer:
+        results |= {f"old_{key}": [] for key in list(results)}
     async with Database(args.database) as db:
         units = await db.fetchval("SELECT COUNT(*) FROM unit_orgs")
         cadres = await db.fetchval("SELECT COUNT(*) FROM cadre_registrations")
@@ -159,9 +192,18 @@ async def main(argv: Sequence[str] | None = None) -> None:
                 seconds, cpu = await county_round(db, half, settings.tz, font)
                 results["county_s"].append(seconds)
                 results["county_cpu_s"].append(cpu)
+                if args.old_writer:
+                    with xlsx_reference.old_writer():
+                        seconds, cpu, _ = await feedback_round(db, quarter, settings.tz)
+                        results["old_feedback_s"].append(seconds)
+                        results["old_feedback_cpu_s"].append(cpu)
+                        seconds, cpu = await county_round(db, half, settings.tz, font)
+                        results["old_county_s"].append(seconds)
+                        results["old_county_cpu_s"].append(cpu)
             seconds, cpu, district_branches = await district_round(db, quarter, settings.tz)
             results["district_s"].append(seconds)
             results["district_cpu_s"].append(cpu)
+        compared = await check(db, quarter, half, settings.tz) if args.check else 0
     found = plans(args.database, list(statements))
     if args.plans:
         for sql, lines in found.items():
@@ -184,7 +226,20 @@ async def main(argv: Sequence[str] | None = None) -> None:
         "statements": len(found),
         "statements_run": run,
         "full_scans": full_scans(found),
+        "files_identical_to_openpyxl": compared,
     }
+    for name in ("feedback", "county") if args.old_writer else ():
+        figures[f"{name}_cpu_ratio_old_new"] = round(
+            median(
+                [
+                    old / new
+                    for old, new in zip(
+                        results[f"old_{name}_cpu_s"], results[f"{name}_cpu_s"], strict=True
+                    )
+                ]
+            ),
+            2,
+        )
     rows = [
         ("database", f"{args.database} ({units} units, {cadres} registrations, {hours} hours)"),
         (
@@ -199,6 +254,23 @@ async def main(argv: Sequence[str] | None = None) -> None:
             f"quarterly district summary, {district_branches} branches, s wall | CPU",
             _pair(figures, "district"),
         ),
+        *(
+            [
+                (
+                    "old writer (openpyxl): feedback | county, s wall, CPU",
+                    f"{figures['old_feedback_s']:.2f}, {figures['old_feedback_cpu_s']:.2f} | "
+                    f"{figures['old_county_s']:.2f}, {figures['old_county_cpu_s']:.2f}",
+                ),
+                (
+                    "CPU old / new (median of rounds): feedback | county",
+                    f"{figures['feedback_cpu_ratio_old_new']} | "
+                    f"{figures['county_cpu_ratio_old_new']}",
+                ),
+            ]
+            if args.old_writer
+            else []
+        ),
+        ("files compared with openpyxl's, cell for cell, identical", compared),
         ("peak RSS, MiB (before the reports)", f"{figures['peak_rss_mb']} ({rss_before:.1f})"),
         ("distinct queries, tables fully scanned", f"{len(found)}, {figures['full_scans']}"),
         (f"queries run in {args.rounds} rounds", run),

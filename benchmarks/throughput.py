@@ -218,6 +218,7 @@ async def one_round(kind: str, people_count: int) -> JSON:
                 await walk_one(traffic, users[n], flows(code, n), expected[n % kinds], n, alone)
             walks = [Walk() for _ in range(people_count)]
             cpu_before = process.cpu_seconds()
+            calls_before = len(server.calls)
             started = time.perf_counter()
             await asyncio.gather(
                 *(
@@ -227,6 +228,7 @@ async def one_round(kind: str, people_count: int) -> JSON:
             )
             elapsed = time.perf_counter() - started
             cpu = process.cpu_seconds() - cpu_before
+            calls = sum(1 for method, _ in server.calls[calls_before:] if method != "getUpdates")
             peak = process.rss_mb("VmHWM")
         finally:
             await process.stop()
@@ -245,6 +247,8 @@ async def one_round(kind: str, people_count: int) -> JSON:
         "alone_p99_ms": percentile(alone.latencies, 99) * 1000,
         "cpu_s": cpu,
         "cpu_ms_per_update": cpu / updates * 1000,
+        # Bot API calls the bot made for the measured updates (polling not counted).
+        "api_calls_per_update": calls / updates,
         "peak_rss_mb": peak,
         **left,
     }
@@ -277,7 +281,7 @@ async def main(argv: Sequence[str] | None = None) -> None:
         figures[f"cpu_{name}"] = round(median(cpu), 3)
     rows = [("people, rounds", f"{args.people}, {args.rounds}")]
     keys = ("updates_per_s", "p50_ms", "p95_ms", "p99_ms", "alone_p50_ms", "alone_p99_ms")
-    for key in (*keys, "cpu_ms_per_update", "peak_rss_mb"):
+    for key in (*keys, "cpu_ms_per_update", "api_calls_per_update", "peak_rss_mb"):
         shown = " | ".join(f"{figures[f'{kind}_{key}']:,.2f}" for kind in COMMANDS)
         rows.append((f"{key} ({' | '.join(COMMANDS)})", shown))
     rows.append(("ratio partybot / default echo (median of rounds)", figures["ratio"]))

@@ -31,6 +31,7 @@ from domain import workdays
 from domain.access import actor
 from domain.i18n import resolve, translator
 from handlers import broadcast, menu
+from handlers.in_place import PressBot
 from storage import inbox, people, telegram_users
 from storage.db import Database, utcnow
 
@@ -83,14 +84,18 @@ def build_application(
     db = Database(settings.database_path)
     liveness = Liveness()
     budget = throttle.SharedBudget(settings.outbox_per_second)
+    # The handlers' bot: a pressed step's next text may take its message's place.
+    bot = PressBot(
+        settings.token(),
+        base_url=settings.telegram_base_url,
+        base_file_url=settings.telegram_base_file_url,
+        request=EditsOnce(budget, connection_pool_size=256),
+        get_updates_request=PollingRequest(liveness),
+        defaults=Defaults(tzinfo=settings.tz),
+    )
     app = (
         ApplicationBuilder()
-        .token(settings.token())
-        .request(EditsOnce(budget, connection_pool_size=256))
-        .get_updates_request(PollingRequest(liveness))
-        .base_url(settings.telegram_base_url)
-        .base_file_url(settings.telegram_base_file_url)
-        .defaults(Defaults(tzinfo=settings.tz))
+        .bot(bot)
         .context_types(ContextTypes(context=BotContext))
         .persistence(SQLitePersistence(db))
         .update_queue(DurableUpdateQueue(db, liveness.heard_from_telegram))

@@ -32,7 +32,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import Application
 
 from bot.config import Settings
-from bot.throttle import FROM_OUTBOX, Booking, SharedBudget, Throttle
+from bot.throttle import FROM_OUTBOX, SharedBudget, Throttle
 from domain import notification, working_time
 from domain.i18n import Translator, resolve, translator
 from domain.notification import Kind
@@ -185,8 +185,9 @@ class Sender:
                 if message.id not in claimed:
                     self._slots.release()
                     continue
-                booking = await self.throttle.slot(message.chat_id, paid=self._paid(message))
-                task = asyncio.create_task(self._deliver(message, booking))
+                # The chat's spacing is taken now, so that the next pass skips this chat.
+                self.throttle.reserve_chat(message.chat_id)
+                task = asyncio.create_task(self._deliver(message))
                 self._deliveries.add(task)
                 task.add_done_callback(self._deliveries.discard)
         self._log_tally()
@@ -236,25 +237,32 @@ class Sender:
             )
         self._tally.clear()
 
-    async def _deliver(self, message: notification.Message, booking: Booking) -> None:
-        FROM_OUTBOX.set(booking)  # this task's own context
+    async def _deliver(self, message: notification.Message) -> None:
         try:
-            await self._attempt(message, booking)
+            await self._attempt(message)
         except Exception:
             log.exception("outbox: message %s (%s) failed unexpectedly", message.id, message.key)
         finally:
-            booking.end()
+            booking = FROM_OUTBOX.get()  # this task's own context
+            if booking is not None:
+                booking.end()
             self.throttle.done(message.chat_id)
             self._slots.release()
 
-    async def _attempt(self, message: notification.Message, booking: Booking) -> None:
+    async def _attempt(self, message: notification.Message) -> None:
         attempts = message.attempts + 1
         try:
             chosen, reported = message.languages
             t = translator(resolve(chosen, reported, self.settings.bot_default_locale))
             rendered = await render(t, self.db, message)
+            upload = await self._upload(message, rendered)
+            # Booked only now, with the message ready to go: a send holds its place in the
+            # shared budget from its booking until a second after its answer, so rendering
+            # and reading a file inside the booking would cost the broadcast its rate.
+            booking = await self.throttle.slot(message.chat_id, paid=self._paid(message))
+            FROM_OUTBOX.set(booking)
             try:
-                sent = await self._send(message, rendered)
+                sent = await self._send(message, rendered, upload)
             finally:
                 booking.end()
         except RetryAfter as exc:
@@ -306,22 +314,30 @@ class Sender:
         """Paid only while the operator allows it: turned off, a queued one goes free."""
         return message.paid and self.throttle.paid
 
-    async def _send(self, message: notification.Message, rendered: Rendered) -> Message:
+    async def _upload(self, message: notification.Message, rendered: Rendered) -> InputFile | None:
+        file = rendered.attachment or message.attachment
+        if file is None:
+            return None
+        content = file.content
+        if content is None:
+            content = await asyncio.to_thread(Path(file.path or "").read_bytes)
+        return InputFile(content, filename=file.filename)
+
+    async def _send(
+        self, message: notification.Message, rendered: Rendered, upload: InputFile | None
+    ) -> Message:
         options: dict[str, Any] = {
             "read_timeout": self.settings.outbox_send_timeout,
             "write_timeout": self.settings.outbox_send_timeout,
         }
         if self._paid(message):
             options["allow_paid_broadcast"] = True
-        file = rendered.attachment or message.attachment
-        if file is None:
+        if upload is None:
             return await self.bot.send_message(
                 message.chat_id, rendered.text, reply_markup=rendered.markup, **options
             )
-        content = file.content
-        if content is None:
-            content = await asyncio.to_thread(Path(file.path or "").read_bytes)
-        upload = InputFile(content, filename=file.filename)
+        file = rendered.attachment or message.attachment
+        assert file is not None
         send = self.bot.send_photo if file.photo else self.bot.send_document
         return await send(
             message.chat_id, upload, caption=rendered.text, reply_markup=rendered.markup, **options

@@ -140,11 +140,16 @@ class Throttle:
             self._chat_free = {c: t for c, t in self._chat_free.items() if t > start}
         return booking
 
+    def reserve_chat(self, chat_id: int) -> None:
+        """A message to `chat_id` is on its way to `slot`: the chat gets no other meanwhile."""
+        self._chat_free[chat_id] = math.inf
+
     def done(self, chat_id: int) -> None:
         """Count the chat's spacing from the answer too: Telegram counts a message when it
         arrives, which may be later than the request started."""
         free = time.monotonic() + self.per_chat_seconds
-        self._chat_free[chat_id] = max(self._chat_free.get(chat_id, 0.0), free)
+        booked = self._chat_free.get(chat_id, 0.0)
+        self._chat_free[chat_id] = free if booked == math.inf else max(booked, free)
 
     def pause(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, time.monotonic() + seconds)

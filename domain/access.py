@@ -81,13 +81,14 @@ class Actor:
 
 
 async def actor(db: Database, telegram_id: int) -> Actor:
-    person = await people.by_telegram_id(db, telegram_id)
-    if person is None:
+    found = await people.with_roles_by_telegram_id(db, telegram_id)
+    if found is None:
         return Actor(telegram_id, None)
+    person, roles = found
     return Actor(
         telegram_id,
         person,
-        frozenset(await people.roles_of(db, person.id)),
+        frozenset(roles),
         frozenset(await districts.roles_of(db, person.id)),
         frozenset(await districts.branches_overseen(db, person.id)),
     )

@@ -6,16 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from domain.appraisal.models import GRADES_ZH
 from domain.cadre_figures import CadreFigures
 from domain.cadres import rank_label
 from domain.i18n import Translator, translator
-from domain.spreadsheets import append_styled
-
-if TYPE_CHECKING:
-    from openpyxl import Workbook
+from domain.xlsx_writer import Book
 
 HEADERS: list[tuple[str, int]] = [
     ("序号", 6),
@@ -42,7 +38,8 @@ _INVALID_SHEET_CHARS = str.maketrans({c: "_" for c in "[]:*?/\\"})
 
 @dataclass
 class Sheet:
-    """A titled table: header row frozen, widths set, a totals row, ready to print."""
+    """A titled table: header row frozen, widths set, a totals row, ready to print
+    (written by `domain.xlsx_writer`, which holds its styles)."""
 
     title: str
     heading: str
@@ -51,57 +48,18 @@ class Sheet:
     totals: list[object] | None = None
 
 
-def _named_styles(book: Workbook) -> None:
-    """Styles registered once per workbook: styling each cell with new objects made the
-    county-wide feedback spend most of its time in openpyxl (benchmarks/reports.py)."""
-    from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
-
-    if "fb-body" in book.named_styles:
-        return
-    thin = Side(style="thin")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    body = Alignment(vertical="top", wrap_text=True)
-    for name, font, extra in (
-        ("fb-body", Font(), {}),
-        ("fb-total", Font(bold=True), {}),
-        (
-            "fb-header",
-            Font(bold=True),
-            {
-                "fill": PatternFill("solid", fgColor="DDDDDD"),
-                "alignment": Alignment(horizontal="center", vertical="center", wrap_text=True),
-            },
-        ),
-    ):
-        style = NamedStyle(name=name, font=font, border=border, alignment=body)
-        for attribute, value in extra.items():
-            setattr(style, attribute, value)
-        book.add_named_style(style)
+def new_book() -> Book:
+    return Book()
 
 
-def write_sheet(book: Workbook, sheet: Sheet) -> None:
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-
-    _named_styles(book)
-    ws = book.create_sheet(sheet.title.translate(_INVALID_SHEET_CHARS)[:31])
-    width = len(sheet.headers)
-    ws.cell(row=1, column=1, value=sheet.heading).font = Font(bold=True, size=14)
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-    ws.cell(row=1, column=1).alignment = Alignment(horizontal="center")
-    for column, (title, chars) in enumerate(sheet.headers, start=1):
-        ws.cell(row=2, column=column, value=title).style = "fb-header"
-        ws.column_dimensions[get_column_letter(column)].width = chars + 2
-    append_styled(ws, sheet.rows, "fb-body")
-    if sheet.totals is not None:
-        append_styled(ws, [sheet.totals], "fb-total")
-    ws.freeze_panes = "A3"
-    ws.print_title_rows = "2:2"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+def write_sheet(book: Book, sheet: Sheet) -> None:
+    book.add_table(
+        sheet.title.translate(_INVALID_SHEET_CHARS)[:31],
+        sheet.heading,
+        sheet.headers,
+        sheet.rows,
+        sheet.totals,
+    )
 
 
 def _leave(t: Translator, f: CadreFigures) -> str:
@@ -122,7 +80,8 @@ def _row(number: int, f: CadreFigures, t: Translator) -> list[object]:
         rank_label(t, f.rank),
         "、".join(f.branches),
         t.gettext("yes") if f.registered else t.gettext("no"),
-        f.registered_on or "",
+        # A printed table holds text (domain/xlsx_writer.py): the day as the reader writes it.
+        t.date(f.registered_on) if f.registered_on else "",
         f.events_attended,
         f.hours_verified,
         f.hours_attested,

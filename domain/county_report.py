@@ -10,11 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from domain.cadre_figures import CadreFigures
-from domain.cadre_sheets import Sheet, cadre_sheet, write_sheet
+from domain.cadre_sheets import Sheet, cadre_sheet, new_book, write_sheet
 from domain.i18n import translator
 from domain.periods import Period
 from domain.quarterly_feedback import period_label
-from domain.spreadsheets import new_workbook, save
 from storage import units
 from storage.db import Database
 
@@ -108,11 +107,11 @@ def _tally_sheet(title: str, heading: str, first: str, tallies: list[Tally]) -> 
 def workbook(half: Period, figures: Sequence[CadreFigures]) -> bytes:
     zh = translator("zh_Hans")
     heading = f"社区党员干部双重管理情况汇报（{period_label(zh, half)}）"
-    book = new_workbook()
+    book = new_book()
     write_sheet(book, _tally_sheet("分支部", heading, "居住社区党支部", per_branch(figures)))
     write_sheet(book, _tally_sheet("分单位", heading, "单位党组织", per_unit(figures)))
     write_sheet(book, cadre_sheet("干部明细", heading, figures))
-    return save(book)
+    return book.file()
 
 
 _REGISTERED, _NOT_REGISTERED, _INK = (196, 30, 58), (170, 170, 170), (40, 40, 40)

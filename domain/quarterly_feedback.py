@@ -11,12 +11,11 @@ from datetime import tzinfo
 
 from domain.appraisal.models import GRADE_NAMES
 from domain.cadre_figures import ActivityProvider, CadreFigures, gather, of_unit
-from domain.cadre_sheets import by_branch, cadre_sheet, write_sheet
+from domain.cadre_sheets import by_branch, cadre_sheet, new_book, write_sheet
 from domain.cadres import rank_label
 from domain.i18n import Translator, translator
 from domain.models import UnitOrg
 from domain.periods import Period
-from domain.spreadsheets import new_workbook, save
 from storage import units
 from storage.db import Database
 
@@ -116,11 +115,11 @@ def unit_workbook(unit: UnitOrg, period: Period, figures: Sequence[CadreFigures]
     """One row per cadre on the first sheet, then a sheet per branch they live in."""
     zh = translator("zh_Hans")
     heading = f"{unit.name} 党员干部八小时以外情况反馈表（{period_label(zh, period)}）"
-    book = new_workbook()
+    book = new_book()
     write_sheet(book, cadre_sheet("汇总", heading, figures))
     for branch, members in by_branch(figures).items():
         write_sheet(book, cadre_sheet(branch, f"{heading}　{branch}", members))
-    return save(book)
+    return book.file()
 
 
 def file_name(unit: UnitOrg, period: Period) -> str:

@@ -3,8 +3,9 @@
 Reading is defensive: a file is refused as a whole (wrong type, too big, unreadable, too
 many rows) before any row is looked at, and formula cells are reported, never evaluated.
 
-Writing has one exit per format, `save` for XLSX and `write_csv` for CSV, and both write
-no formula: a text that a spreadsheet program would run (OWASP "CSV injection": one
+Writing has one exit per format, `save` for XLSX (with `xlsx_writer.Book.file` for the
+large printed tables) and `write_csv` for CSV, and all write no formula (`needs_quote`):
+a text that a spreadsheet program would run (OWASP "CSV injection": one
 starting with "=", "+", "-", "@", tab or CR) is written as text. In XLSX the cell is a
 string cell with Excel's quote prefix, so it shows as typed and stays text when edited;
 CSV has no cell types, so the text gets a leading "'", as OWASP suggests.
@@ -30,7 +31,6 @@ from domain.errors import InvalidInput
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
-    from openpyxl.worksheet.worksheet import Worksheet
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_UNPACKED_BYTES = 40 * 1024 * 1024
@@ -203,22 +203,6 @@ def write_workbook(sheets: Sequence[Sheet]) -> bytes:
     return save(book)
 
 
-def append_styled(ws: Worksheet, rows: Iterable[Sequence[Any]], style: str) -> None:
-    """Rows at the end of `ws`, every cell in the workbook's named style `style`.
-
-    The style is looked up once and its index array copied into each cell: setting
-    `cell.style` per cell searched the workbook's list of named styles every time, a fifth
-    of the county-wide feedback's time (benchmarks/README.md)."""
-    from openpyxl.cell import Cell
-    from openpyxl.styles.cell_style import StyleArray
-
-    probe = Cell(ws)
-    probe.style = style
-    template = probe._style
-    for row in rows:
-        ws.append([Cell(ws, value=v, style_array=StyleArray(template)) for v in row])
-
-
 def save(book: Workbook) -> bytes:
     """The file of a workbook: every XLSX the bot makes leaves through here, with every
     cell that would be a formula turned into the text it reads and every date shown in the
@@ -230,9 +214,7 @@ def save(book: Workbook) -> bytes:
                 cell.number_format = DATETIME_FORMAT
             elif isinstance(cell.value, date):
                 cell.number_format = DATE_FORMAT
-            elif cell.data_type == "f" or (
-                isinstance(cell.value, str) and cell.value.startswith(FORMULA_TRIGGERS)
-            ):
+            elif cell.data_type == "f" or needs_quote(cell.value):
                 cell.data_type = "s"
                 cell.quotePrefix = True
     out = io.BytesIO()
@@ -248,12 +230,17 @@ def write_csv(rows: Iterable[Sequence[Any]]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
+def needs_quote(value: Any) -> bool:
+    """A text that a spreadsheet program would run: it is written as text (see above)."""
+    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
+
+
 def _csv_text(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat(" ", "minutes")
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    if needs_quote(value):
         return "'" + value
     return value
 

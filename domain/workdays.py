@@ -27,7 +27,6 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
-import holidays
 
 from domain import notices
 from domain.errors import InvalidInput
@@ -80,6 +79,9 @@ def package_years() -> tuple[int, int]:
 
 @functools.cache
 def _rule_holidays(year: int) -> dict[date, str]:
+    # Imported when a year needs it: the package is ~10 MiB of the bot's idle memory.
+    import holidays
+
     return dict(holidays.China(years=year, language="zh_CN"))
 
 

@@ -27,6 +27,7 @@ from handlers import (
     events,
     exports,
     hours,
+    in_place,
     joins,
     mobile,
     mydata,
@@ -55,6 +56,7 @@ REGISTER_ONLY = (feature_exports,)
 
 async def open_scope(update: Update, context: BotContext) -> None:
     effects.begin(update.update_id)
+    in_place.begin_update()
     conversation.note_offer(update, context)
     outbox.queued_for.set(set())
 
@@ -63,6 +65,7 @@ async def save_state(update: Update, context: BotContext) -> None:
     # Written now rather than at the persistence interval, so a crash cannot rewind a
     # conversation the person has already moved on in; see bot/persistence.py.
     app = context.application
+    await in_place.end_update(context.bot)
     await conversation.settle_offer(update, context)
     # python-telegram-bot marks this update's user_data only after all groups ran; mark it
     # now so the draft is saved together with the step it belongs to.

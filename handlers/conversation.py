@@ -23,6 +23,7 @@ from telegram.ext import ConversationHandler
 from bot.context import BotContext
 from domain.errors import DomainError
 from domain.i18n import N_, NP_, Translator
+from handlers import in_place
 from handlers.buttons import Button
 from handlers.common import answer_and_drop, answer_query, error_text, tr
 
@@ -81,8 +82,14 @@ async def settle_offer(update: Update, context: BotContext) -> None:
         return
     offered, steps = found
     now = _steps(update, context)
+    chat = update.effective_chat
+    shown = in_place.shown_keyboard(chat.id) if chat is not None else None
     if all(step is None for step in now):
         context.user_data.pop(_OFFERED, None)
+    elif shown is not None:
+        # Any keyboard a step showed is its open question, asked with `offer` or not (a
+        # buttons-only step): a typed /cancel or answer takes it away like an offered one.
+        context.user_data[_OFFERED] = list(shown)
     typed = update.message is not None and update.callback_query is None
     if not offered or not typed:
         return

@@ -18,6 +18,21 @@ async def by_telegram_id(db: Database, telegram_id: int) -> Person | None:
     return rows.person(row) if row else None
 
 
+async def with_roles_by_telegram_id(
+    db: Database, telegram_id: int
+) -> tuple[Person, set[tuple[int, Role]]] | None:
+    """The person and their roles in one statement: every update reads them (its actor)."""
+    found = await db.fetchall(
+        "SELECT p.*, r.branch_id AS role_branch_id, r.role AS role_name FROM people p"
+        " LEFT JOIN roles r ON r.person_id = p.id WHERE p.telegram_id = ?",
+        (telegram_id,),
+    )
+    if not found:
+        return None
+    roles = {(r["role_branch_id"], Role(r["role_name"])) for r in found if r["role_name"]}
+    return rows.person(found[0]), roles
+
+
 async def get(db: Database, person_id: int) -> Person | None:
     row = await db.fetchone("SELECT * FROM people WHERE id = ?", (person_id,))
     return rows.person(row) if row else None

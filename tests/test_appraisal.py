@@ -490,7 +490,7 @@ async def test_counselling_out_is_confirmed_and_another_branchs_secretary_is_ref
     await secretary.press("👥 参评党员")
     await secretary.press(next(b for b in secretary.buttons() if b.startswith("赵强")))
     await secretary.press("劝退")
-    assert "确定记录“劝退”的决定" in secretary.last_text
+    assert "确定记录“劝退”的决定" in secretary.last_text and "/depart" in secretary.last_text
     await secretary.press("✅ 确认")
     assert "处置已记录" in secretary.texts[-2]
     assert f"处置：劝退，{today().year}年" in secretary.last_text

@@ -47,10 +47,24 @@ async def test_fanout_benchmark_delivers_every_message_once_within_the_limits(ca
 async def test_seed_and_reports_benchmarks_on_a_tiny_county(tmp_path, capsys):
     database = tmp_path / "county.db"
     await seed.main([str(database), "--scale", "0.002", "--year", "2026"])
-    await reports.main([str(database), "--rounds", "1", "--quarter", "2026Q3", "--half", "2026H2"])
+    await reports.main(
+        [
+            str(database),
+            "--rounds",
+            "1",
+            "--quarter",
+            "2026Q3",
+            "--half",
+            "2026H2",
+            "--check",
+            "--old-writer",
+        ]
+    )
     figures = json.loads(capsys.readouterr().out.splitlines()[1])
     assert figures["benchmark"] == "reports"
     assert (figures["units"], figures["hour_records"]) == (1, 2000)
     assert figures["cadre_registrations"] == 9  # of 10 cadres, every 20th has not registered
     assert figures["feedback_xlsx_bytes"] > 0 and figures["statements"] > 0
     assert figures["district_branches"] >= 1 and figures["district_s"] > 0
+    assert figures["files_identical_to_openpyxl"] == 2  # the unit's and the county's
+    assert figures["feedback_cpu_ratio_old_new"] > 0

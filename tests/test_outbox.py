@@ -232,6 +232,22 @@ def test_groups_get_at_most_twenty_a_minute_and_chats_one_a_second():
     assert throttle.chat_wait(43, time.monotonic()) == 0
 
 
+def test_a_chat_waiting_for_its_slot_gets_no_second_message_meanwhile():
+    """The sender books a send only once it is rendered; the chat is reserved before."""
+    throttle = Throttle(per_second=1000)
+    throttle.reserve_chat(42)
+    assert throttle.chat_wait(42, time.monotonic()) == float("inf")
+
+    async def book() -> None:
+        (await throttle.slot(42)).end()
+
+    asyncio.run(book())
+    assert 0.9 < throttle.chat_wait(42, time.monotonic()) <= 1.0
+    throttle.reserve_chat(43)  # and its rendering failed: spacing from the answer, not forever
+    throttle.done(43)
+    assert 0.9 < throttle.chat_wait(43, time.monotonic()) <= 1.0
+
+
 def test_backoff_doubles_within_bounds():
     assert 1.5 <= backoff(1, 2) <= 2.5
     assert 6 <= backoff(3, 2) <= 10

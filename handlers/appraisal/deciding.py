@@ -138,6 +138,10 @@ async def ask_disposal(update: Update, context: BotContext) -> str | int:
         t.gettext(
             "Record the decision “{kind}”, dated today? It is kept in the round's record.",
             kind=kind,
+        )
+        + "\n"
+        + t.gettext(
+            "The member stays on the roster until their departure is recorded with /depart."
         ),
         reply_markup=keyboard(
             [

@@ -20,7 +20,6 @@ from handlers.common import (
     answer_and_drop,
     answer_query,
     branch_today,
-    drop_buttons,
     error_text,
     home_branch,
     tr,
@@ -31,6 +30,7 @@ from handlers.hours.amounts import ask_amount, typed_hours
 from handlers.hours.buttons import Amount, Cancel, Day, Kind, NoPhoto, Submit
 from handlers.hours.states import DRAFT, State, end
 from handlers.hours.views import kind_keyboard, kind_name, show
+from handlers.in_place import answer_and_replace
 
 log = logging.getLogger(__name__)
 
@@ -53,13 +53,13 @@ async def got_kind(update: Update, context: BotContext) -> str:
     query = update.callback_query
     t = await tr(update, context)
     kind = Kind.of(update).kind
-    await answer_query(query)
     if kind is ActivityKind.POST_DUTY:
+        await answer_query(query)
         await update.effective_message.reply_text(
             error_text(t, InvalidInput("post_duty_via_posts"))
         )
         return State.KIND
-    await drop_buttons(query)
+    await answer_and_replace(query)
     context.user_data[DRAFT]["kind"] = str(kind)
     keyboard = InlineKeyboardMarkup(
         [
@@ -80,7 +80,7 @@ async def got_day_button(update: Update, context: BotContext) -> str:
     query = update.callback_query
     t = await tr(update, context)
     day = Day.of(update).day
-    await answer_and_drop(query)
+    await answer_and_replace(query)
     if day == "pick":
         await update.effective_message.reply_text(
             t.gettext("Please type the date, for example 2026-11-20, 11月20日 or yesterday.")
@@ -157,7 +157,7 @@ async def got_photo(update: Update, context: BotContext) -> str:
 
 async def skip_photo(update: Update, context: BotContext) -> str:
     t = await tr(update, context)
-    await answer_and_drop(update.callback_query)
+    await answer_and_replace(update.callback_query)
     context.user_data[DRAFT].pop("photo", None)
     await show_review(update, context, t)
     return State.CONFIRM

@@ -14,13 +14,13 @@ from domain.models import Role
 from domain.post_models import Action, ClaimStatus, Stage, allows
 from handlers.branch_choice import branch_or_ask
 from handlers.common import (
-    answer_and_drop,
     answer_query,
     branch_today,
     my_today,
     tr,
     who,
 )
+from handlers.in_place import answer_and_replace
 from handlers.posts import buttons as press
 from handlers.posts.secretary import secretary_rows
 from handlers.posts.steps import DRAFT
@@ -183,7 +183,7 @@ async def _claim(update: Update, context: BotContext, post_id: int, *, waiting: 
         )
     except DomainError as exc:
         if exc.code == "post_full":
-            await answer_and_drop(query)
+            await answer_and_replace(query)
             await update.effective_message.reply_text(
                 t.gettext(
                     "Sorry, the last place has just been taken. You can join the waiting list: you get the next free place."
@@ -193,7 +193,7 @@ async def _claim(update: Update, context: BotContext, post_id: int, *, waiting: 
             return
         await refuse_error(update, t, exc)
         return
-    await answer_and_drop(query)
+    await answer_and_replace(query)
     name = post_name(t, result.post)
     if waiting:
         await update.effective_message.reply_text(
@@ -251,7 +251,7 @@ async def withdraw(update: Update, context: BotContext) -> None:
     except DomainError as exc:
         await refuse_error(update, t, exc)
         return
-    await answer_and_drop(query)
+    await answer_and_replace(query)
     name = post_name(t, result.post)
     if result.claim.status is ClaimStatus.WITHDRAWN:
         await update.effective_message.reply_text(t.gettext("Withdrawn from {post}.", post=name))
