@@ -115,6 +115,7 @@ class Audience(StrEnum):
     INSTRUCTOR = "instructor"  # party-building instructors (党建工作指导员)
     RESIDENT_UNIT = "resident_unit"  # contacts of units located in the community (驻区单位)
     PATRON = "patron"  # county standing-committee members patroning a community (包扶)
+    APPLICANT = "applicant"  # known to a branch with no role: applying for membership (发展党员)
 
 
 def audiences_of(actor: Actor) -> set[Audience]:
@@ -131,4 +132,6 @@ def audiences_of(actor: Actor) -> set[Audience]:
     for role in (Role.COUNTY, Role.DISTRICT, Role.INSTRUCTOR, Role.RESIDENT_UNIT, Role.PATRON):
         if actor.has(role):
             found.add(Audience(role.value))
+    if actor.active and actor.person.branch_id is not None and not actor.roles:
+        found.add(Audience.APPLICANT)
     return found

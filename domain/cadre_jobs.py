@@ -32,6 +32,7 @@ from domain.i18n import N_, translator
 from domain.notification import Attachment, Kind
 from domain.periods import Period, quarter_of
 from domain.quarterly_feedback import UnitFeedback, destinations, unit_feedback
+from domain.resident_units import cobuild
 from domain.unit_of_work import unit_of_work
 from storage import cadres, people, units
 from storage import events as event_store
@@ -317,7 +318,7 @@ async def county_half_year(
         return 0
     half = due[1]
     figures = await cadre_figures.gather(db, half, tz)
-    book = county_report.workbook(half, figures)
+    book = county_report.workbook(half, figures, await cobuild.activity(db, half))
     xlsx_name, png_name = county_report.file_names(half)
     parts = [("xlsx", Attachment(xlsx_name, content=book))]
     caption = COUNTY_CAPTION

@@ -14,6 +14,7 @@ from domain.cadre_sheets import Sheet, cadre_sheet, new_book, write_sheet
 from domain.i18n import translator
 from domain.periods import Period
 from domain.quarterly_feedback import period_label
+from domain.resident_units.models import BranchActivity
 from storage import units
 from storage.db import Database
 
@@ -104,13 +105,54 @@ def _tally_sheet(title: str, heading: str, first: str, tallies: list[Tally]) -> 
     return Sheet(title, heading, [(first, 26), *_TALLY_HEADERS[1:]], rows, totals)
 
 
-def workbook(half: Period, figures: Sequence[CadreFigures]) -> bytes:
+_COBUILD_HEADERS = [
+    ("社区党支部", 26),
+    ("驻区单位（个）", 12),
+    ("有联系人的单位", 12),
+    ("共建协议（份）", 12),
+    ("提出需求（次）", 12),
+    ("已接受", 10),
+    ("已婉拒", 10),
+    ("年度意见（份）", 12),
+]
+
+
+def cobuild_sheet(half: Period, activity: Sequence[BranchActivity]) -> Sheet:
+    """Co-building with resident units per branch: agreements and opinions of the
+    half's year, requests for days within the half."""
+    zh = translator("zh_Hans")
+    heading = f"驻区单位互帮共建情况（{period_label(zh, half)}）"
+    rows = [
+        [
+            a.branch,
+            a.units,
+            a.units_with_contact,
+            a.agreements,
+            a.requests,
+            a.accepted,
+            a.declined,
+            a.opinions,
+        ]
+        for a in activity
+    ]
+    totals = ["合计", *(sum(r[i] for r in rows) for i in range(1, 8))]
+    return Sheet("驻区单位共建", heading, _COBUILD_HEADERS, rows, totals)
+
+
+def workbook(
+    half: Period,
+    figures: Sequence[CadreFigures],
+    cobuilding: Sequence[BranchActivity] | None = None,
+) -> bytes:
+    """`cobuilding` (domain.resident_units.cobuild.activity) adds its sheet."""
     zh = translator("zh_Hans")
     heading = f"社区党员干部双重管理情况汇报（{period_label(zh, half)}）"
     book = new_book()
     write_sheet(book, _tally_sheet("分支部", heading, "居住社区党支部", per_branch(figures)))
     write_sheet(book, _tally_sheet("分单位", heading, "单位党组织", per_unit(figures)))
     write_sheet(book, cadre_sheet("干部明细", heading, figures))
+    if cobuilding is not None:
+        write_sheet(book, cobuild_sheet(half, cobuilding))
     return book.file()
 
 

@@ -75,7 +75,7 @@ def workbook(t: Translator, figures: list[BranchFigures]) -> bytes:
         sheets.append(
             Sheet(
                 _sheet_title(branch.branch.name, taken),
-                [t.gettext("Figure"), t.gettext("Who")],
+                [t.gettext("Figure"), t.pgettext("district sheet", "Who")],
                 rows,
             )
         )

@@ -26,7 +26,15 @@ from domain.models import (
 )
 from domain.unit_of_work import UnitOfWork, unit_of_work
 from domain.validation import NAME_MAX
-from storage import branches, districts, invites, join_requests, people, units
+from storage import (
+    branches,
+    districts,
+    invites,
+    join_requests,
+    people,
+    resident_units,
+    units,
+)
 from storage.db import Database, utcnow
 
 # Unambiguous letters and digits: codes are sometimes read aloud or typed by hand.
@@ -288,7 +296,12 @@ async def tell_deciders(
 
 
 async def _unit_name(db: Database, request: JoinRequest) -> str | None:
-    """The organisation a unit contact's request is for, as the messages name it."""
+    """The organisation a unit's or a resident unit's contact's request is for, as the
+    messages name it."""
+    if request.role is InviteRole.RESIDENT_UNIT:
+        resident_id = await resident_units.unit_of_request(db, request.id)
+        resident = await resident_units.get(db, resident_id) if resident_id else None
+        return resident.name if resident else None
     unit = await units.get(db, request.unit_id) if request.unit_id is not None else None
     return unit.name if unit else None
 
@@ -375,6 +388,7 @@ async def _grant(conn: aiosqlite.Connection, request: JoinRequest, decider_id: i
     assert request.branch_id is not None
     await people.grant_role(conn, request.person_id, request.branch_id, role, decider_id)
     await units.attach_contact(conn, request)
+    await resident_units.attach_contact(conn, request.id)
 
 
 async def waiting_count(db: Database, actor: Actor) -> int:

@@ -34,6 +34,7 @@ from handlers import (
     onboarding,
     pending,
     posts,
+    resident_units,
     roster,
     units,
 )
@@ -99,6 +100,7 @@ def register(app: Application) -> None:
             onboarding.conversation(),
             cadres.conversation(),
             *units.conversations(),
+            *resident_units.conversations(),
             posts.conversation(),
             *mobile.conversations(),
             roster.conversation(),
@@ -111,6 +113,7 @@ def register(app: Application) -> None:
             *cadres.handlers(),
             *units.handlers(),
             *district.handlers(),
+            *resident_units.handlers(),
             *posts.handlers(),
             *mobile.handlers(),
             *development.handlers(),

@@ -51,6 +51,7 @@ Resume = Literal[
     "linkgroup",
     "digest",
     "appraisal",
+    "resident_units",
 ]
 RESUMES: tuple[str, ...] = get_args(Resume)
 CHOICE_KEPT = timedelta(minutes=30)

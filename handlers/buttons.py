@@ -144,7 +144,23 @@ class Button:
 
     @classmethod
     def handler(cls, callback: Callable[..., Any], **kwargs: Any) -> CallbackQueryHandler:
-        return CallbackQueryHandler(callback, pattern=cls.pattern, **kwargs)
+        return _Whole(callback, pattern=cls.pattern, **kwargs)
+
+
+class _Whole(CallbackQueryHandler):
+    """Takes only data its pattern matches whole: python-telegram-bot's `re.match` with `$`
+    also takes the data with a newline after it, which `Button.of` (rightly) refuses."""
+
+    def check_update(self, update: object) -> object:
+        found = super().check_update(update)
+        query = update.callback_query if found and isinstance(update, Update) else None
+        if (
+            query is not None
+            and isinstance(query.data, str)
+            and not self.pattern.fullmatch(query.data)
+        ):
+            return None
+        return found
 
 
 def matching(data: str) -> type[Button] | None:

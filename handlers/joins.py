@@ -104,10 +104,6 @@ CONTACT_LINES = {
         "read-only, without members' contact details; they do not become a member of the "
         "branch."
     ),
-    InviteRole.RESIDENT_UNIT: N_(
-        "Joins as: contact of a unit located in the community, for co-building; they do not "
-        "become a member of the branch."
-    ),
     InviteRole.PATRON: N_(
         "Joins as: county patron of the community. They will receive the branch's quarterly "
         "summary; they do not become a member of the branch."
@@ -117,6 +113,13 @@ CONTACT_LINES = {
 
 def contact_line(t: Translator, params: dict) -> str:
     """What the decider lets in: whose contact, what they will receive, and no member."""
+    if params["role"] == InviteRole.RESIDENT_UNIT:
+        return t.gettext(
+            "Joins as: contact of the resident unit {unit}, which co-builds with the branch. "
+            "They will answer the branch's requests and give the unit's yearly opinion; they "
+            "do not become a member of the branch.",
+            unit=params.get("unit") or "—",
+        )
     if params["role"] in CONTACT_LINES:
         return t.gettext(CONTACT_LINES[InviteRole(params["role"])])
     if params["role"] == InviteRole.COUNTY:
@@ -140,9 +143,6 @@ WELCOMES = {
         "the district summary."
     ),
     InviteRole.INSTRUCTOR: N_("You are registered as the party-building instructor of {place}."),
-    InviteRole.RESIDENT_UNIT: N_(
-        "You are registered as the contact of a unit located in the community of {place}."
-    ),
     InviteRole.PATRON: N_(
         "You are registered as the county patron of {place}: each quarter you will receive "
         "its summary."
@@ -157,6 +157,12 @@ async def approved_message(t: Translator, db: Database, params: dict) -> Rendere
         welcome = t.gettext(
             "You are registered as the contact of the unit party organisation {unit}: each "
             "quarter you will receive feedback on your unit's cadres in the community.",
+            unit=params.get("unit") or "—",
+        )
+    elif role == InviteRole.RESIDENT_UNIT:
+        welcome = t.gettext(
+            "You are registered as the contact of the resident unit {unit}: the branch's "
+            "requests to your unit reach you here, and /cobuild shows this year's co-building.",
             unit=params.get("unit") or "—",
         )
     elif role == InviteRole.COUNTY:

@@ -29,6 +29,14 @@ COMMANDS: list[Command] = [
     Command("cadres", N_("Cadres I may see"), Audience.SECRETARY),
     Command("remark", N_("Remark on a cadre for the quarterly feedback"), Audience.SECRETARY),
     Command("unit_add", N_("Add a unit party organisation"), Audience.SECRETARY),
+    Command(
+        "resident_units", N_("Resident units: register, invite, agree, ask"), Audience.SECRETARY
+    ),
+    Command("cobuild", N_("Co-building with resident units this year"), Audience.SECRETARY),
+    Command("cobuild", N_("Our co-building with the branch this year"), Audience.RESIDENT_UNIT),
+    Command(
+        "opinion", N_("Our yearly opinion on the branch's party building"), Audience.RESIDENT_UNIT
+    ),
     Command("cadres", N_("Cadres I may see"), Audience.UNIT),
     Command("cadres", N_("Cadres I may see"), Audience.COUNTY),
     Command("unit_link", N_("Link my unit's group chat"), Audience.UNIT),
@@ -72,7 +80,9 @@ COMMANDS: list[Command] = [
     Command(
         "develop", N_("Member development: files by stage, public notices"), Audience.SECRETARY
     ),
-    Command("develop", N_("My membership application, or those I cultivate"), Audience.EVERYONE),
+    # A contact of an organisation is neither: /develop is not in their menu.
+    Command("develop", N_("My membership application, or those I cultivate"), Audience.MEMBER),
+    Command("develop", N_("My membership application, or those I cultivate"), Audience.APPLICANT),
     Command("newevent", N_("Create an event and invite the members"), Audience.SECRETARY),
 ]
 

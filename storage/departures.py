@@ -73,6 +73,7 @@ FEATURE_ERASURES = (
     "DELETE FROM cadre_settings WHERE person_id = :p",
     "DELETE FROM unit_contacts WHERE person_id = :p",
     "DELETE FROM county_contacts WHERE person_id = :p",
+    "DELETE FROM resident_unit_contacts WHERE person_id = :p",
     "DELETE FROM reminder_leads WHERE person_id = :p",
     "UPDATE mobile_versions SET details = '{}', report = NULL"
     f" WHERE registration_id IN ({_MOBILE}) AND (details <> '{{}}' OR report IS NOT NULL)",

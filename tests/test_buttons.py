@@ -6,6 +6,7 @@ from enum import StrEnum
 from typing import Literal
 
 import pytest
+from telegram import CallbackQuery, Update, User
 from telegram.ext import CallbackQueryHandler, ConversationHandler
 
 from bot.app import build_application
@@ -152,3 +153,12 @@ def test_every_button_the_bot_answers_is_declared_by_a_codec(tmp_path):
     ]
     declared = {codec.pattern.pattern for codec in buttons.REGISTRY.values()}
     assert patterns and [p for p in patterns if p not in declared] == []
+
+
+def test_data_with_a_newline_after_it_is_not_taken_by_the_handler():
+    """`re.match` with `$` would take it, and `of` would then find no press of its kind."""
+    handler = _Decide.handler(lambda *_: None)
+    user = User(1, "x", False)
+    for data, taken in ((_Decide(5, True).pack(), True), (_Decide(5, True).pack() + "\n", False)):
+        update = Update(1, callback_query=CallbackQuery("1", user, "chat", data=data))
+        assert bool(handler.check_update(update)) is taken

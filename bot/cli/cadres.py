@@ -20,6 +20,7 @@ from domain import (
     units,
 )
 from domain.errors import NotFound
+from domain.resident_units import cobuild
 from storage import units as unit_store
 from storage.db import Database, utcnow
 
@@ -94,7 +95,8 @@ async def _report_county(settings: Settings, db: Database, args: argparse.Namesp
     figures = await cadre_figures.gather(db, half, settings.tz)
     args.out.mkdir(parents=True, exist_ok=True)
     xlsx_name, png_name = county_report.file_names(half)
-    (args.out / xlsx_name).write_bytes(county_report.workbook(half, figures))
+    cobuilding = await cobuild.activity(db, half)
+    (args.out / xlsx_name).write_bytes(county_report.workbook(half, figures, cobuilding))
     print(args.out / xlsx_name)
     try:
         font = fonts.find(settings.bot_font)

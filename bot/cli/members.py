@@ -11,8 +11,9 @@ from pathlib import Path
 from bot.cli.shell import EXIT_FAILED, Commands, bot_username, print_invite, read
 from bot.config import Settings
 from domain import onboarding, units
-from domain.errors import DomainError, InvalidInput
-from domain.models import InviteRole
+from domain.errors import DomainError, InvalidInput, NotFound
+from domain.models import Invite, InviteRole
+from domain.resident_units import registry as resident_units
 from storage.db import Database
 
 
@@ -25,6 +26,9 @@ def add_commands(sub: argparse._SubParsersAction) -> Commands:
     invite_create.add_argument("--uses", type=int, default=1)
     invite_create.add_argument("--expires", type=int, default=14, metavar="DAYS")
     invite_create.add_argument("--unit", type=int, help="unit organisation (role unit)")
+    invite_create.add_argument(
+        "--resident-unit", type=int, help="resident unit of the branch (role resident_unit)"
+    )
 
     roster = sub.add_parser("import", help="import members from an XLSX or CSV roster")
     roster.add_argument("file", type=Path)
@@ -40,6 +44,8 @@ async def _invite_create(settings: Settings, db: Database, args: argparse.Namesp
         if args.branch is None:
             raise InvalidInput("invite_branch_missing")
         invite = await units.invite_contact(db, None, args.unit, args.branch)
+    elif role is InviteRole.RESIDENT_UNIT:
+        invite = await _resident_invite(db, args)
     else:
         invite = await onboarding.create_invite(
             db,
@@ -51,6 +57,16 @@ async def _invite_create(settings: Settings, db: Database, args: argparse.Namesp
         )
     await print_invite(settings, invite)
     return 0
+
+
+async def _resident_invite(db: Database, args: argparse.Namespace) -> Invite:
+    """The unit names its branch; a --branch other than the unit's is refused."""
+    if args.resident_unit is None:
+        raise InvalidInput("invite_resident_unit_missing")
+    unit = await resident_units.get(db, args.resident_unit)
+    if unit is None or unit.branch_id != args.branch:
+        raise NotFound("resident_unit_unknown")
+    return await resident_units.invite_contact(db, None, unit.id)
 
 
 async def _import(settings: Settings, db: Database, args: argparse.Namespace) -> int:

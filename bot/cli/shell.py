@@ -49,6 +49,8 @@ def describe(exc: DomainError) -> str:
         "already_decided": "that request is decided already",
         "unit_unknown": "no unit organisation with id {unit}",
         "unit_exists": "a unit organisation named {name!r} already exists",
+        "invite_resident_unit_missing": "--role resident_unit needs --resident-unit ID",
+        "resident_unit_unknown": "no resident unit with that id in that branch",
         "unit_name_too_short": "the unit name is too short",
         "unit_name_too_long": "the unit name is longer than {max} characters",
         "quarter_invalid": "{value!r} is not a quarter like 2026Q3",

@@ -1,0 +1,260 @@
+"""The secretary's side of co-building: the year's agreement with a unit (what each side
+commits to) and a request to a unit (kind, text, day), each with its review screen."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
+
+from bot.context import BotContext
+from domain import dates
+from domain.errors import DomainError
+from domain.resident_units import cobuild, registry
+from domain.resident_units.models import RequestKind, commits, request_text, wanted_on
+from handlers.common import answer_and_drop, branch_today, error_text, tr, who
+from handlers.conversation import CANCEL_HINT, cancel_with, offer, typed_into, unexpected
+from handlers.resident_units.buttons import (
+    AgreementOpen,
+    AgreementSubmit,
+    AskKind,
+    AskOpen,
+    AskSubmit,
+)
+from handlers.resident_units.registry import refused
+from handlers.resident_units.views import REQUEST_LABELS
+
+AGREEMENT = "cobuild_agreement_draft"
+ASK = "cobuild_request_draft"
+
+
+class AgreementStep(StrEnum):
+    """The agreement conversation's steps. The values are persisted (ptb_conversations)."""
+
+    BRANCH = "cobuild-agreement.branch"
+    UNIT = "cobuild-agreement.unit"
+    REVIEW = "cobuild-agreement.review"
+
+
+class AskStep(StrEnum):
+    """The request conversation's steps. The values are persisted (ptb_conversations)."""
+
+    KIND = "cobuild-ask.kind"
+    TEXT = "cobuild-ask.text"
+    DAY = "cobuild-ask.day"
+    REVIEW = "cobuild-ask.review"
+
+
+async def start_agreement(update: Update, context: BotContext) -> AgreementStep | int:
+    t = await tr(update, context)
+    me = await who(update, context)
+    try:
+        unit = await registry.unit_for_secretary(context.db, me, AgreementOpen.of(update).unit_id)
+    except DomainError as exc:
+        return await refused(update, context, exc)
+    await answer_and_drop(update.callback_query)
+    year = (await branch_today(context, unit.branch_id)).year
+    context.user_data[AGREEMENT] = {"unit": unit.id, "name": unit.name, "year": year}
+    await update.effective_message.reply_text(
+        t.gettext(
+            "Co-building agreement {year} with {unit}. What does the branch commit to?",
+            year=year,
+            unit=unit.name,
+        )
+        + "\n"
+        + t.gettext(CANCEL_HINT)
+    )
+    return AgreementStep.BRANCH
+
+
+async def branch_side(update: Update, context: BotContext) -> AgreementStep:
+    t = await tr(update, context)
+    if not await typed_into(update, context, t, AGREEMENT, "branch_side", commits):
+        return AgreementStep.BRANCH
+    await update.effective_message.reply_text(t.gettext("And what does the unit commit to?"))
+    return AgreementStep.UNIT
+
+
+async def unit_side(update: Update, context: BotContext) -> AgreementStep:
+    t = await tr(update, context)
+    if not await typed_into(update, context, t, AGREEMENT, "unit_side", commits):
+        return AgreementStep.UNIT
+    d = context.user_data[AGREEMENT]
+    text = "\n".join(
+        [
+            t.gettext("Please check:"),
+            t.gettext("Co-building agreement {year} with {unit}", year=d["year"], unit=d["name"]),
+            t.gettext("The branch commits to: {text}", text=d["branch_side"]),
+            t.gettext("The unit commits to: {text}", text=d["unit_side"]),
+        ]
+    )
+    button = AgreementSubmit().button(t.pgettext("button", "✅ Submit"))
+    await offer(update, context, text, InlineKeyboardMarkup([[button]]))
+    return AgreementStep.REVIEW
+
+
+async def agreement_submitted(update: Update, context: BotContext) -> int:
+    t = await tr(update, context)
+    await answer_and_drop(update.callback_query)
+    d = context.user_data.pop(AGREEMENT)
+    try:
+        await cobuild.record_agreement(
+            context.db,
+            await who(update, context),
+            d["unit"],
+            d["year"],
+            d["branch_side"],
+            d["unit_side"],
+        )
+    except DomainError as exc:
+        await update.effective_message.reply_text(error_text(t, exc))
+        return ConversationHandler.END
+    await update.effective_message.reply_text(
+        t.gettext("Recorded. The unit's contact sees the agreement in /cobuild.")
+    )
+    return ConversationHandler.END
+
+
+async def start_ask(update: Update, context: BotContext) -> AskStep | int:
+    t = await tr(update, context)
+    me = await who(update, context)
+    try:
+        unit = await registry.unit_for_secretary(context.db, me, AskOpen.of(update).unit_id)
+    except DomainError as exc:
+        return await refused(update, context, exc)
+    await answer_and_drop(update.callback_query)
+    context.user_data[ASK] = {"unit": unit.id, "name": unit.name, "branch": unit.branch_id}
+    rows = [[AskKind(k).button(t.gettext(REQUEST_LABELS[k]))] for k in RequestKind]
+    await offer(
+        update,
+        context,
+        t.gettext("What does the branch ask {unit} for?", unit=unit.name)
+        + "\n"
+        + t.gettext(CANCEL_HINT),
+        InlineKeyboardMarkup(rows),
+    )
+    return AskStep.KIND
+
+
+async def ask_kind(update: Update, context: BotContext) -> AskStep:
+    t = await tr(update, context)
+    await answer_and_drop(update.callback_query)
+    context.user_data[ASK]["kind"] = str(AskKind.of(update).kind)
+    await update.effective_message.reply_text(
+        t.gettext(
+            "Please describe the request in a sentence, for example "
+            "“借用会议室开党课” or “需要志愿者 5 人”."
+        )
+    )
+    return AskStep.TEXT
+
+
+async def ask_text(update: Update, context: BotContext) -> AskStep:
+    t = await tr(update, context)
+    if not await typed_into(update, context, t, ASK, "text", request_text):
+        return AskStep.TEXT
+    await update.effective_message.reply_text(
+        t.gettext("For which day? For example 12月5日 or 2026-12-05.")
+    )
+    return AskStep.DAY
+
+
+async def ask_day(update: Update, context: BotContext) -> AskStep:
+    t = await tr(update, context)
+    d = context.user_data[ASK]
+    today = await branch_today(context, d["branch"])
+    try:
+        day = wanted_on(
+            dates.parse_date(update.effective_message.text, today, dates.Year.FUTURE), today
+        )
+    except DomainError as exc:
+        await update.effective_message.reply_text(error_text(t, exc))
+        return AskStep.DAY
+    d["day"] = day.isoformat()
+    text = "\n".join(
+        [
+            t.gettext("Please check:"),
+            t.gettext("To: {unit}", unit=d["name"]),
+            t.gettext(
+                "{kind} on {day}: {text}",
+                kind=t.gettext(REQUEST_LABELS[RequestKind(d["kind"])]),
+                day=t.date(day),
+                text=d["text"],
+            ),
+        ]
+    )
+    button = AskSubmit().button(t.pgettext("button", "📨 Send"))
+    await offer(update, context, text, InlineKeyboardMarkup([[button]]))
+    return AskStep.REVIEW
+
+
+async def ask_submitted(update: Update, context: BotContext) -> int:
+    t = await tr(update, context)
+    await answer_and_drop(update.callback_query)
+    d = context.user_data.pop(ASK)
+    try:
+        _request, told = await cobuild.send_request(
+            context.db,
+            await who(update, context),
+            d["unit"],
+            RequestKind(d["kind"]),
+            d["text"],
+            date.fromisoformat(d["day"]),
+            await branch_today(context, d["branch"]),
+        )
+    except DomainError as exc:
+        await update.effective_message.reply_text(error_text(t, exc))
+        return ConversationHandler.END
+    if told:
+        done = t.gettext("Sent to {unit}. You will be told of its answer.", unit=d["name"])
+    else:
+        done = t.gettext(
+            "Recorded. Nobody speaks for {unit} in the chat yet: invite its contact from "
+            "/resident_units, who will then see the request in /cobuild.",
+            unit=d["name"],
+        )
+    await update.effective_message.reply_text(done)
+    return ConversationHandler.END
+
+
+def _conversation(name: str, entry, states: dict, draft: str) -> ConversationHandler:
+    return ConversationHandler(
+        entry_points=[entry],
+        states=states,
+        fallbacks=[
+            CommandHandler("cancel", cancel_with(draft)),
+            MessageHandler(filters.ALL & ~filters.COMMAND, unexpected),
+        ],
+        allow_reentry=True,
+        name=name,
+        persistent=True,
+    )
+
+
+def conversations() -> list[ConversationHandler]:
+    text = filters.TEXT & ~filters.COMMAND
+    return [
+        _conversation(
+            "cobuild_agreement",
+            AgreementOpen.handler(start_agreement),
+            {
+                AgreementStep.BRANCH: [MessageHandler(text, branch_side)],
+                AgreementStep.UNIT: [MessageHandler(text, unit_side)],
+                AgreementStep.REVIEW: [AgreementSubmit.handler(agreement_submitted)],
+            },
+            AGREEMENT,
+        ),
+        _conversation(
+            "cobuild_request",
+            AskOpen.handler(start_ask),
+            {
+                AskStep.KIND: [AskKind.handler(ask_kind)],
+                AskStep.TEXT: [MessageHandler(text, ask_text)],
+                AskStep.DAY: [MessageHandler(text, ask_day)],
+                AskStep.REVIEW: [AskSubmit.handler(ask_submitted)],
+            },
+            ASK,
+        ),
+    ]
