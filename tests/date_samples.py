@@ -33,9 +33,11 @@ from domain.i18n import translator
 from domain.mobile.models import Direction
 from domain.models import Category, InviteRole, UnitOrg
 from domain.periods import quarter
+from domain.resident_units.models import Offer, RequestKind, RequestStatus, UnitKind
 from storage import branches
 from storage import development as development_store
 from storage import posts as post_store
+from storage import resident_units as resident_store
 from storage.db import Database
 from tests.cadre_support import event, facts, member
 from tests.world import active_person
@@ -271,6 +273,41 @@ async def _district_summary(world: World) -> list[dict[str, Any]]:
     ]
 
 
+async def _cobuild(world: World, *, answered: bool = False) -> list[dict[str, Any]]:
+    """A resident unit's request for DAY (accepted when `answered`), made once."""
+    if "request" in world.made:
+        return [{"request": world.made["request"], "opinion": world.made["opinion"]}]
+    async with world.db.transaction() as conn:
+        unit = await resident_store.create(
+            conn,
+            branch_id=world.branch_id,
+            name="县人民医院",
+            kind=UnitKind.HOSPITAL,
+            contact_name="赵院长",
+            contact_phone="13800138000",
+            offers=(Offer.ROOMS,),
+            created_by=None,
+        )
+        request = await resident_store.add_request(
+            conn,
+            unit_id=unit,
+            branch_id=world.branch_id,
+            kind=RequestKind.ROOM,
+            text="借用会议室开展主题党日",
+            wanted_on=DAY,
+            created_by=None,
+        )
+        if answered:
+            await resident_store.answer_request(
+                conn, request, RequestStatus.ACCEPTED, "可以", world.secretary.person.id, MOMENT
+            )
+        opinion = await resident_store.add_opinion(
+            conn, unit_id=unit, year=2026, text="共建效果良好", given_by=world.member.person.id
+        )
+    world.made |= {"request": request, "opinion": opinion or 0}
+    return [{"request": request, "opinion": opinion}]
+
+
 _DIGEST = {
     "weekly": False,
     "tz": str(ZONE),
@@ -303,6 +340,10 @@ SAMPLES: dict[str, Sample] = {
     "development.review-due": Sample(_review_due, (Shows.DATE,)),
     "development.step": Sample(params(file=1, step="applied")),
     "district.summary": Sample(_district_summary),
+    "cobuild.agreement": Sample(params()),
+    "cobuild.answer": Sample(lambda world: _cobuild(world, answered=True), (Shows.DATE,)),
+    "cobuild.opinion": Sample(_cobuild),
+    "cobuild.request": Sample(_cobuild, (Shows.DATE,)),
     "departure": Sample(
         params(
             text="{name} has recorded leaving the branch: {kind}.",
