@@ -81,7 +81,7 @@ def build_application(
     *,
     update_processor: BaseUpdateProcessor | None = None,
 ) -> Application:
-    db = Database(settings.database_path)
+    db = Database(settings.database)
     liveness = Liveness()
     budget = throttle.SharedBudget(settings.outbox_per_second)
     # The handlers' bot: a pressed step's next text may take its message's place.
@@ -133,7 +133,7 @@ async def post_init(app: Application) -> None:
     app.job_queue.run_repeating(
         refresh_menus, interval=MENU_POLL_SECONDS, first=MENU_POLL_SECONDS, name="menu-refresh"
     )
-    await broadcast.resume(app, settings.database_path)
+    await broadcast.resume(app, settings.files_dir)
     outbox_sender = sender.Sender(app.bot, db, settings, budget=app.bot_data["budget"])
     app.bot_data["sender"] = outbox_sender
     await outbox_sender.start()

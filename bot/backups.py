@@ -46,7 +46,12 @@ async def upgrade(
 ) -> list[str]:
     """Apply the migrations the database lacks, each named through `say`, after a backup
     beside it (rotated like the daily ones) when it holds data; with `dry_run`, only say
-    what would happen. Returns the names of the migrations (to be) applied."""
+    what would happen. Returns the names of the migrations (to be) applied.
+
+    On PostgreSQL the bot takes no backup (its operator's pg_dump does): it says so and
+    applies them."""
+    if settings.is_postgres:
+        return await _upgrade_postgres(settings, say, dry_run=dry_run)
     if dry_run and not settings.database_path.exists():
         say(f"no database at {settings.database_path}: would be created")
         return [m.name for m in migrations.available()]
@@ -86,6 +91,26 @@ async def upgrade(
         await db.close()
 
 
+async def _upgrade_postgres(
+    settings: Settings, say: Callable[[str], object], *, dry_run: bool
+) -> list[str]:
+    db = await Database(settings.database).open(migrate=False)
+    try:
+        version = await db.schema_version()
+        pending = [m for m in migrations.available() if m.version > version]
+        if pending and version > 0:
+            say(f"schema {version}: PostgreSQL is not backed up by the bot (take a pg_dump first)")
+        for migration in pending:
+            if dry_run:
+                say(f"  would apply {migration.name}")
+                continue
+            await migrations.apply(db.writer, target=migration.version)
+            say(f"applied migration {migration.name}")
+        return [m.name for m in pending]
+    finally:
+        await db.close()
+
+
 def rotate(folder: Path, keep_days: int, now: datetime) -> list[Path]:
     """Delete this program's backups older than `keep_days`; other files are left alone."""
     removed = []
@@ -102,7 +127,11 @@ async def job(
     db: Database, branch_id: int | None, now: datetime, tz: tzinfo, *, settings: Settings
 ) -> int:
     """The daily job (bot/jobs.py): a backup, the rotation, and the retention rule's
-    erasures. Queues no messages."""
+    erasures. Queues no messages. PostgreSQL is backed up by its operator (pg_dump)."""
+    if db.engine == "postgresql":
+        erased = await departures.erase_expired(db, now.astimezone(tz).date())
+        log.info("no backup on PostgreSQL (pg_dump's); %d names erased", erased)
+        return 0
     path = await take(db, settings.backups_path, now)
     removed = rotate(settings.backups_path, settings.backup_keep_days, now)
     erased = await departures.erase_expired(db, now.astimezone(tz).date())
@@ -159,6 +188,8 @@ def _copy(source: Path, target: Path) -> None:
 
 def restore(settings: Settings, source: Path, *, force: bool = False) -> Path | None:
     """Put `source` in place of the database; returns where the replaced one was kept."""
+    if settings.is_postgres:
+        raise RestoreRefused("DATABASE_URL is PostgreSQL: restore with pg_restore or psql")
     beat = settings.heartbeat_path
     if not force and beat.exists() and time.time() - beat.stat().st_mtime < HEARTBEAT_MAX_AGE:
         raise RestoreRefused(

@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     # of domain.fonts.CANDIDATES found.
     bot_font: Path | None = None
     backup_dir: Path | None = None
+    # Where the bot keeps files beside its database (heartbeat, backups, broadcast files):
+    # by default the SQLite file's folder, or ./data when the database is PostgreSQL's.
+    data_dir: Path | None = None
     backup_keep_days: int = Field(default=14, ge=1)
     backup_time: str = "03:30"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -99,9 +102,9 @@ class Settings(BaseSettings):
 
     @field_validator("database_url")
     @classmethod
-    def _sqlite_url(cls, value: str) -> str:
-        if not value.startswith("sqlite:///"):
-            raise ValueError("only sqlite:///PATH is supported")
+    def _database_url(cls, value: str) -> str:
+        if not value.startswith(("sqlite:///", "postgresql://", "postgres://")):
+            raise ValueError("expected sqlite:///PATH or postgresql://USER:PASSWORD@HOST/NAME")
         return value
 
     @property
@@ -120,12 +123,30 @@ class Settings(BaseSettings):
         return Defaults(self.bot_timezone, self.bot_working_hours, self.bot_quiet_hours)
 
     @property
+    def is_postgres(self) -> bool:
+        return not self.database_url.startswith("sqlite:///")
+
+    @property
+    def database(self) -> str | Path:
+        """What storage.db.Database opens: the PostgreSQL URL or the SQLite file."""
+        return self.database_url if self.is_postgres else self.database_path
+
+    @property
     def database_path(self) -> Path:
+        """The SQLite file (a PostgreSQL database has none)."""
+        if self.is_postgres:
+            raise ConfigError("DATABASE_URL is a PostgreSQL database, not a file")
         return Path(self.database_url.removeprefix("sqlite:///"))
 
     @property
+    def files_dir(self) -> Path:
+        if self.data_dir is not None:
+            return self.data_dir
+        return Path("data") if self.is_postgres else self.database_path.parent
+
+    @property
     def backups_path(self) -> Path:
-        return self.backup_dir or self.database_path.parent / "backups"
+        return self.backup_dir or self.files_dir / "backups"
 
     @property
     def backup_at(self) -> time:
@@ -134,7 +155,7 @@ class Settings(BaseSettings):
 
     @property
     def heartbeat_path(self) -> Path:
-        return self.database_path.with_name("heartbeat")
+        return self.files_dir / "heartbeat"
 
     def token(self) -> str:
         """The token, checked; raises ConfigError when missing or malformed."""

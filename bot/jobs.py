@@ -44,6 +44,7 @@ from domain import (
     district_reports,
     events,
     guesses,
+    instructors,
     mobile,
     notices,
     workdays,
@@ -112,6 +113,13 @@ JOBS: dict[str, Job] = {
         Job("mobile-renewals", mobile.remind_renewals, daily(9, 30)),
         Job("mobile-reports", mobile.remind_reports, daily(9, 35)),
         Job("development-reviews", development.remind_reviews, daily(9, 40)),
+        # From the 25th: a week to write the month's note before the month ends.
+        Job(
+            "instructor-notes",
+            instructors.remind_notes,
+            {"day": 25, "hour": 9, "minute": 45},
+            catch_up=timedelta(days=5),
+        ),
         Job(
             "events", events.run, {"minute": "*"}, catch_up=timedelta(hours=1), needs_settings=True
         ),
@@ -151,6 +159,8 @@ WHAT_THEY_DO = {
     " failed notifications",
     "mobile-renewals": "each morning: activity certificates ending within a month,"
     " to holder and secretaries",
+    "instructor-notes": "on the 25th: instructors without the month's note on a branch,"
+    " reminded once",
     "mobile-reports": "each morning: members whose status report is due, reminded"
     " (weekly, four times)",
     "development-reviews": "each morning: the half-yearly assessment note (考察) due within"

@@ -38,6 +38,14 @@ def report(settings: Settings) -> None:
         last,
     )
     log.info("zone: %s", settings.bot_timezone)
+    if settings.is_postgres:
+        where = settings.database_url.split("@")[-1]  # not the password
+        log.info(
+            "storage: PostgreSQL at %s (program schema %d), backed up with pg_dump",
+            where,
+            migrations.latest_version(),
+        )
+        return
     path = settings.database_path
     size = f"{path.stat().st_size / 1e6:.1f} MB" if path.exists() else "new"
     log.info(

@@ -105,8 +105,8 @@ async def broadcast_message(t: Translator, db: Database, params: dict) -> Render
     return Rendered(params["text"], attachment=await broadcasts.attachment(db, params["broadcast"]))
 
 
-def _files_dir(database_path: Path) -> Path:
-    folder = database_path.parent / "broadcasts"
+def _files_dir(files_dir: Path) -> Path:
+    folder = files_dir / "broadcasts"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -148,7 +148,7 @@ async def got_content(update: Update, context: BotContext) -> Step:
         name = message.document.file_name if message.document else None
         name = Path(name or ("photo.jpg" if message.photo else "file")).name
         content = bytes(await (await attachment.get_file()).download_as_bytearray())
-        path = _files_dir(context.settings.database_path) / f"{uuid.uuid4().hex}-{name}"
+        path = _files_dir(context.settings.files_dir) / f"{uuid.uuid4().hex}-{name}"
         await asyncio.to_thread(path.write_bytes, content)
         draft |= {"file_name": name, "file_path": str(path), "photo": not message.document}
     context.user_data[DRAFT] = draft
@@ -312,13 +312,13 @@ async def confirm(update: Update, context: BotContext) -> Step | int:
     return ConversationHandler.END
 
 
-async def resume(app: Application, database_path: Path) -> None:
+async def resume(app: Application, files_dir: Path) -> None:
     """At start-up: watch every unfinished broadcast again, and remove draft files that
     conversations left behind."""
     for broadcast_id in await broadcasts.unfinished(app.bot_data["db"]):
         progress.watch(app, broadcast_id, PROGRESS_SECONDS)
     cutoff = time.time() - DRAFT_FILE_MAX_AGE
-    for path in _files_dir(database_path).iterdir():
+    for path in _files_dir(files_dir).iterdir():
         if path.is_file() and path.stat().st_mtime < cutoff:
             path.unlink(missing_ok=True)
 

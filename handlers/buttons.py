@@ -35,7 +35,8 @@ from domain.access import Audience
 #: Telegram's limit for a button's data, in bytes.
 MAX_DATA = 64
 _PREFIX = re.compile(r"[a-z][a-z0-9-]*(:[a-z][a-z0-9-]*)*")
-_INT = r"\d{1,12}"
+# ASCII digits only: `\d` also takes other scripts' digits (੯), which int() reads as numbers.
+_INT = r"[0-9]{1,12}"
 # Free text in a field stays short and cannot hold the separator.
 _STR = r"[A-Za-z0-9_.\-]{1,32}"
 

@@ -163,6 +163,12 @@ ACTION_NAMES = {
     "appraisal.graded": N_("final appraisal grade set"),
     "appraisal.disposed": N_("disposal of an unqualified member decided"),
     "appraisal.followed_up": N_("correction followed up"),
+    "instructor.assigned": N_("instructor assigned"),
+    "instructor.unassigned": N_("instructor's assignment ended"),
+    "instructor.note_filed": N_("instructor's monthly note filed"),
+    "targets.set": N_("creation targets recorded"),
+    "pledge.recorded": N_("responsibility pledge recorded"),
+    "assessment.entered": N_("year-end assessment entered"),
 }
 
 # How the features' codes read in their sheets; a code without a name shows as it is.

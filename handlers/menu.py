@@ -84,6 +84,14 @@ COMMANDS: list[Command] = [
     Command("develop", N_("My membership application, or those I cultivate"), Audience.MEMBER),
     Command("develop", N_("My membership application, or those I cultivate"), Audience.APPLICANT),
     Command("newevent", N_("Create an event and invite the members"), Audience.SECRETARY),
+    Command("instructors", N_("Instructors of the district's branches"), Audience.DISTRICT),
+    Command("targets", N_("Branches' targets and responsibility pledges"), Audience.DISTRICT),
+    Command("assess", N_("Year-end assessment of a branch (五个好)"), Audience.DISTRICT),
+    Command("assessment", N_("Year-end assessments of the district"), Audience.DISTRICT),
+    Command("assessment", N_("My branch's year-end assessment"), Audience.SECRETARY),
+    Command("assessment", N_("The year-end assessment of my branch"), Audience.PATRON),
+    Command("assessment_export", N_("The year-end assessments as a spreadsheet"), Audience.COUNTY),
+    Command("guidance", N_("Branches I guide: console and monthly note"), Audience.INSTRUCTOR),
 ]
 
 

@@ -19,8 +19,9 @@ async def record(
     actor_id: int | None = None,
     branch_id: int | None = None,
     **details: Any,
-) -> None:
-    await conn.execute(
+) -> int:
+    """The new entry's id."""
+    cur = await conn.execute(
         "INSERT INTO audit_log (at, actor_id, branch_id, action, subject_type, subject_id, details)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
         (
@@ -33,6 +34,7 @@ async def record(
             json.dumps(details, ensure_ascii=False, sort_keys=True, default=str),
         ),
     )
+    return cur.lastrowid
 
 
 async def entries(db: Database, *, branch_id: int | None = None, limit: int = 100) -> list[dict]:

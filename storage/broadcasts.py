@@ -49,7 +49,7 @@ async def recipients(
 
 async def record(conn: aiosqlite.Connection, secretary_id: int, branch_id: int, **details) -> int:
     """A broadcast's record is its audit entry; that entry's id names the broadcast."""
-    await audit.record(
+    return await audit.record(
         conn,
         action="broadcast.sent",
         subject_type="broadcast",
@@ -58,10 +58,6 @@ async def record(conn: aiosqlite.Connection, secretary_id: int, branch_id: int, 
         branch_id=branch_id,
         **details,
     )
-    cur = await conn.execute("SELECT last_insert_rowid()")
-    row = await cur.fetchone()
-    assert row is not None
-    return row[0]
 
 
 async def create(

@@ -13,6 +13,11 @@ inside it is a savepoint of it (all-or-nothing on its own, committed with the ou
 and that task's reads and `write`s go to the writer connection, so it reads what it wrote
 (domain.effects wraps a whole domain call, reads and all, in one transaction this way).
 Another task waits for the lock as before.
+
+`Database("postgresql://…")` runs the same on PostgreSQL (storage/postgres.py gives its
+connections aiosqlite's surface; docs/scaling.md says why and which SQL both engines take):
+one writer connection under the same lock, so transactions keep SQLite's one-at-a-time
+guarantees within a process, and a few reader connections.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage import migrations
+from storage import migrations, postgres
 
 Params = Sequence[Any] | dict[str, Any]
 
@@ -50,25 +55,54 @@ def parse_iso(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
 
 
+POSTGRES_READERS = 4
+
+
+def is_postgres(target: Path | str) -> bool:
+    return str(target).startswith(("postgresql://", "postgres://"))
+
+
 class Database:
-    def __init__(self, path: Path | str) -> None:
-        self.path = Path(path)
-        self._writer: aiosqlite.Connection | None = None
-        self._reader: aiosqlite.Connection | None = None
+    def __init__(self, target: Path | str) -> None:
+        """`target`: a SQLite file (a path, or `sqlite:///PATH`) or a `postgresql://` URL."""
+        self.url = str(target) if is_postgres(target) else None
+        self.path = Path(str(target).removeprefix("sqlite:///"))
+        self._writer: aiosqlite.Connection | postgres.PgConnection | None = None
+        self._reader: aiosqlite.Connection | postgres.PgReader | None = None
         self._write_lock = asyncio.Lock()
         # The task whose transaction is open, and how many savepoints deep it is.
         self._holder: asyncio.Task | None = None
         self._depth = 0
 
+    @property
+    def engine(self) -> str:
+        return "sqlite" if self.url is None else "postgresql"
+
     async def open(self, *, migrate: bool = True) -> Database:
         if self.is_open:
             return self
+        if self.url is not None:
+            return await self._open_postgres(self.url, migrate)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._writer = await self._connect()
         try:
             if migrate:
                 await migrations.apply(self._writer)
             self._reader = await self._connect()
+        except BaseException:
+            await self.close()
+            raise
+        return self
+
+    async def _open_postgres(self, url: str, migrate: bool) -> Database:
+        writer = self._writer = await postgres.connect(url)
+        try:
+            if migrate:
+                await migrations.apply(writer)
+            await writer.learn_identities()
+            self._reader = postgres.PgReader(
+                [await postgres.connect(url) for _ in range(POSTGRES_READERS)]
+            )
         except BaseException:
             await self.close()
             raise
@@ -125,7 +159,7 @@ class Database:
             return
         async with self._write_lock:
             conn = self.writer
-            await conn.execute("BEGIN IMMEDIATE")
+            await conn.execute("BEGIN IMMEDIATE" if self.url is None else "BEGIN")
             self._holder = asyncio.current_task()
             try:
                 yield conn
@@ -190,8 +224,11 @@ class Database:
         return await migrations.current_version(self.writer)
 
     async def check_integrity(self) -> list[str]:
-        """Problems found by SQLite's own checks; empty when the file is sound."""
+        """Problems found by SQLite's own checks; empty when the file is sound (PostgreSQL
+        checks its own pages and constraints as it goes: nothing to ask it here)."""
         problems: list[str] = []
+        if self.url is not None:
+            return problems
         async with self.writer.execute("PRAGMA integrity_check") as cur:
             problems += [r[0] for r in await cur.fetchall() if r[0] != "ok"]
         async with self.writer.execute("PRAGMA foreign_key_check") as cur:
@@ -200,6 +237,8 @@ class Database:
 
     async def backup(self, target: Path | str) -> Path:
         """A consistent copy through SQLite's online backup API, safe while the bot runs."""
+        if self.url is not None:
+            raise RuntimeError("a PostgreSQL database is backed up with pg_dump")
         target = Path(target)
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(target.suffix + ".part")
@@ -238,7 +277,7 @@ async def decide_pending(
 
 # A query's source: the database (read outside a transaction) or a transaction's
 # connection (its own writes seen).
-Reader = Database | aiosqlite.Connection
+Reader = Database | aiosqlite.Connection | postgres.PgConnection
 
 
 async def fetch_all(source: Reader, sql: str, params: Params = ()) -> list[sqlite3.Row]:

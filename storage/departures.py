@@ -174,7 +174,7 @@ async def _empty_messages(
     conn: aiosqlite.Connection, quoted: list[str], chat_id: int | None = None
 ) -> None:
     """Messages to `chat_id` or quoting any of the texts, in one pass over the outbox."""
-    where = " OR ".join(["chat_id = ?"] + ["instr(params, ?) > 0"] * len(quoted))
+    where = " OR ".join(["chat_id = ?"] + ["replace(params, ?, '') <> params"] * len(quoted))
     await conn.execute(
         f"UPDATE outbox SET {_EMPTY}, last_error = CASE status WHEN 'pending'"
         " THEN 'left the branch' ELSE last_error END, status = CASE status WHEN 'pending'"

@@ -77,7 +77,8 @@ async def eligible_people(
         db,
         "SELECT DISTINCT p.* FROM people p JOIN roles r ON r.person_id = p.id"
         f" WHERE r.branch_id = ? AND r.role IN ({marks}) AND p.status = 'active'"
-        " AND (? OR p.category IS NOT 'cadre') AND (? OR p.category IS NOT 'mobile')"
+        " AND (? = 1 OR p.category IS NULL OR p.category <> 'cadre')"
+        " AND (? = 1 OR p.category IS NULL OR p.category <> 'mobile')"
         " ORDER BY p.name, p.id",
         (ev.branch_id, *roles, int(ev.open_to_cadres), int(ev.open_to_inflow)),
     )
@@ -212,7 +213,8 @@ async def forget_wrong_codes(
 ) -> None:
     """Wrong codes up to `before`, of one person or of everybody."""
     await conn.execute(
-        "DELETE FROM checkin_failures WHERE at <= ? AND (? IS NULL OR person_id = ?)",
+        "DELETE FROM checkin_failures"
+        " WHERE at <= ? AND (CAST(? AS BIGINT) IS NULL OR person_id = ?)",
         (iso(before), person_id, person_id),
     )
 

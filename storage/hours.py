@@ -61,7 +61,7 @@ async def day_total(
     """Half-hours a person already has on a day (pending or verified)."""
     async with conn.execute(
         "SELECT COALESCE(SUM(half_hours), 0) FROM hour_records"
-        f" WHERE person_id = ? AND day = ? AND status IN {_COUNTING} AND id IS NOT ?",
+        f" WHERE person_id = ? AND day = ? AND status IN {_COUNTING} AND id <> COALESCE(?, 0)",
         (person_id, day.isoformat(), exclude),
     ) as cur:
         return (await cur.fetchone())[0]
@@ -195,7 +195,7 @@ async def count_attested(db: Database, branch_id: int) -> bool:
 
 
 async def branches_counting_attested(db: Database) -> set[int]:
-    found = await db.fetchall("SELECT branch_id FROM branch_hour_counting WHERE count_attested")
+    found = await db.fetchall("SELECT branch_id FROM branch_hour_counting WHERE count_attested = 1")
     return {r[0] for r in found}
 
 
@@ -215,7 +215,7 @@ async def attested_where_counted(
     marks = placeholders(person_ids)
     found = await db.fetchall(
         "SELECT h.person_id, SUM(h.half_hours) FROM hour_records h"
-        " JOIN branch_hour_counting c ON c.branch_id = h.branch_id AND c.count_attested"
+        " JOIN branch_hour_counting c ON c.branch_id = h.branch_id AND c.count_attested = 1"
         f" WHERE h.person_id IN ({marks}) AND h.status = 'pending' AND h.day BETWEEN ? AND ?"
         " GROUP BY h.person_id",
         (*person_ids, start.isoformat(), end.isoformat()),

@@ -194,9 +194,10 @@ async def release_held(conn: aiosqlite.Connection, branch_id: int | None, now: d
     sender allowed, and the sender judges it under the new rule."""
     where = "" if branch_id is None else " AND branch_id = ?"
     cur = await conn.execute(
-        "UPDATE outbox SET next_attempt_at = MAX(COALESCE(not_before, next_attempt_at), ?),"
+        "UPDATE outbox SET next_attempt_at = CASE WHEN COALESCE(not_before, next_attempt_at) > ?"
+        " THEN COALESCE(not_before, next_attempt_at) ELSE ? END,"
         " held_by = NULL WHERE status = 'pending' AND held_by IS NOT NULL" + where,
-        (stamp(now), *(() if branch_id is None else (branch_id,))),
+        (stamp(now), stamp(now), *(() if branch_id is None else (branch_id,))),
     )
     return cur.rowcount
 

@@ -19,14 +19,14 @@ _PARTS: dict[str, tuple[str, str]] = {
     "join": (
         "j.id",
         "SELECT 'join' AS kind, j.id, j.branch_id, j.person_id, p.name, j.created_at AS since,"
-        " j.role AS detail, NULL AS amount"
+        " j.role AS detail, CAST(NULL AS INTEGER) AS amount"
         " FROM join_requests j JOIN people p ON p.id = j.person_id"
         " WHERE {where} AND j.status = 'pending' AND j." + NOT_THE_SECRETARYS,
     ),
     "mobile": (
         "r.id",
         "SELECT 'mobile' AS kind, r.id, r.branch_id, r.person_id, p.name, r.created_at AS since,"
-        " r.direction AS detail, NULL AS amount"
+        " r.direction AS detail, CAST(NULL AS INTEGER) AS amount"
         " FROM mobile_registrations r JOIN people p ON p.id = r.person_id"
         " WHERE {where} AND r.status = 'pending'",
     ),
@@ -72,7 +72,7 @@ _ALL = " UNION ALL ".join(
 async def in_branch(db: Database, branch_id: int) -> list[sqlite3.Row]:
     """All of the branch's waiting items, oldest first."""
     return await db.fetchall(
-        f"SELECT * FROM ({_ALL}) ORDER BY since, kind, id", {"branch": branch_id}
+        f"SELECT * FROM ({_ALL}) AS p ORDER BY since, kind, id", {"branch": branch_id}
     )
 
 
@@ -83,14 +83,14 @@ async def one(db: Database, kind: str, item_id: int) -> sqlite3.Row | None:
         return None
     column, sql = found
     return await db.fetchone(
-        f"SELECT * FROM ({sql.format(where=f'{column} = :id')}) WHERE kind = :kind",
+        f"SELECT * FROM ({sql.format(where=f'{column} = :id')}) AS p WHERE kind = :kind",
         {"kind": kind, "id": item_id},
     )
 
 
 async def counts(db: Database, branch_id: int) -> dict[str, int]:
     found = await db.fetchall(
-        f"SELECT kind, COUNT(*) AS n FROM ({_ALL}) GROUP BY kind", {"branch": branch_id}
+        f"SELECT kind, COUNT(*) AS n FROM ({_ALL}) AS p GROUP BY kind", {"branch": branch_id}
     )
     return {r["kind"]: r["n"] for r in found}
 

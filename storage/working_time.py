@@ -75,8 +75,8 @@ async def set_times(
         await conn.execute(
             "INSERT INTO branch_worktime (branch_id, working_hours, quiet_hours) VALUES (?, ?, ?)"
             " ON CONFLICT(branch_id) DO UPDATE SET"
-            " working_hours = COALESCE(excluded.working_hours, working_hours),"
-            " quiet_hours = COALESCE(excluded.quiet_hours, quiet_hours)",
+            " working_hours = COALESCE(excluded.working_hours, branch_worktime.working_hours),"
+            " quiet_hours = COALESCE(excluded.quiet_hours, branch_worktime.quiet_hours)",
             (branch_id, working_hours, quiet_hours),
         )
         # What the old hours, quiet hours or zone held is judged again under the new ones.

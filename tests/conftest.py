@@ -10,6 +10,9 @@ from domain.models import InviteRole
 from tests.fakes.fake_bot_api import FakeBotAPI
 from tests.fakes.harness import BotHarness, Person
 
+# The PostgreSQL harness and --engine (tests/postgres.py).
+pytest_plugins = ["tests.postgres"]
+
 TOKEN = "123456789:AAHfakeTokenForTests_0123456789abcdef"
 
 

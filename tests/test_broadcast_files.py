@@ -8,6 +8,8 @@ import os
 import sqlite3
 import time
 
+import pytest
+
 from handlers import broadcast
 from tests.cadre_support import member
 
@@ -22,6 +24,7 @@ async def wait_for(predicate, attempts: int = 200) -> None:
     raise AssertionError("it did not happen")
 
 
+@pytest.mark.sqlite_only("the daily backup; PostgreSQL is backed up with pg_dump")
 async def test_the_file_is_backed_up_and_dropped_once_delivered_even_after_a_restart(
     bot, branch, monkeypatch, tmp_path
 ):

@@ -84,6 +84,7 @@ def test_a_press_reads_back_what_the_button_packed(pressed):
         "test:decide:1234567890123:1",  # longer than any id
         "Test:decide:12:1",
         "test:decide:12:1\n",
+        "test:decide:\u0a6f:1",  # a digit of another script (Gurmukhi nine)
         "",
         None,
     ],

@@ -35,17 +35,30 @@ SECRETS = [
 ]
 
 
+async def columns(db: Database) -> list[tuple[str, str]]:
+    if db.engine == "postgresql":
+        found = await db.fetchall(
+            "SELECT table_name, column_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema()"
+        )
+        return [(r[0], r[1]) for r in found]
+    return [
+        (table, column["name"])
+        for (table,) in await db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")
+        for column in await db.fetchall(f"PRAGMA table_info({table})")
+    ]
+
+
 async def hits(db: Database, needle: str) -> list[str]:
     """Every table.column whose text holds `needle`."""
     found = []
-    for (table,) in await db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'"):
-        for column in await db.fetchall(f"PRAGMA table_info({table})"):
-            name = column["name"]
-            count = await db.fetchval(
-                f"SELECT COUNT(*) FROM {table} WHERE instr(CAST({name} AS TEXT), ?) > 0", (needle,)
-            )
-            if count:
-                found.append(f"{table}.{name}")
+    for table, name in await columns(db):
+        text = f"CAST({name} AS TEXT)"
+        count = await db.fetchval(
+            f"SELECT COUNT(*) FROM {table} WHERE replace({text}, ?, '') <> {text}", (needle,)
+        )
+        if count:
+            found.append(f"{table}.{name}")
     return found
 
 

@@ -189,7 +189,8 @@ async def _notes(db: Database) -> list[str]:
 @pytest.fixture
 async def db(tmp_path):
     async with Database(tmp_path / "t.db") as db:
-        await db.write("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL)")
+        ddl = "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL)"
+        await db.write(ddl if db.engine == "sqlite" else migrations.to_postgresql(ddl))
         yield db
 
 

@@ -41,7 +41,7 @@ async def member(bot, branch):
     return await approved_member(bot, branch, "李", "李明", "13800138000")
 
 
-async def count(bot, where: str = "1") -> int:
+async def count(bot, where: str = "1 = 1") -> int:
     return await bot.db.fetchval(f"SELECT COUNT(*) FROM hour_records WHERE {where}")
 
 
@@ -305,7 +305,9 @@ async def snapshot(bot) -> dict:
 
 
 async def hour_statuses(bot) -> list[tuple[int, str]]:
-    return [tuple(r) for r in await bot.db.fetchall("SELECT id, status FROM hour_records")]
+    return [
+        tuple(r) for r in await bot.db.fetchall("SELECT id, status FROM hour_records ORDER BY id")
+    ]
 
 
 async def test_a_secretary_cannot_verify_their_own_hours(bot, branch, member):

@@ -218,7 +218,7 @@ async def test_the_upgrade_keeps_roles_invites_and_requests(tmp_path):
             third = await join_requests.get_for_update(conn, 3)
         assert first.role is InviteRole.UNIT and first.unit_id == 1
         assert third.reason == "重复" and third.branch_id == 1
-        assert await db.fetchall("PRAGMA foreign_key_check") == []
+        assert await db.check_integrity() == []  # foreign keys included
         # The new roles are taken now, and a district's invitation names no branch.
         async with db.transaction() as conn:
             await conn.execute(

@@ -10,6 +10,7 @@ from storage.db import Database, utcnow
 from tests.world import database_at
 
 
+@pytest.mark.sqlite_only("PRAGMAs; tests/test_postgres.py has PostgreSQL's")
 async def test_a_new_database_is_at_the_latest_version(tmp_path):
     async with Database(tmp_path / "new.db") as db:
         assert await db.schema_version() == migrations.latest_version()
@@ -66,6 +67,7 @@ async def test_the_audit_log_is_append_only(tmp_path):
         assert await db.fetchval("SELECT action FROM audit_log") == "x"
 
 
+@pytest.mark.sqlite_only("PRAGMA user_version; tests/test_postgres.py has PostgreSQL's")
 async def test_a_newer_database_than_the_program_is_refused(tmp_path):
     async with Database(tmp_path / "n.db") as db:
         await db.writer.execute(f"PRAGMA user_version = {migrations.latest_version() + 1}")
@@ -73,6 +75,7 @@ async def test_a_newer_database_than_the_program_is_refused(tmp_path):
         await Database(tmp_path / "n.db").open()
 
 
+@pytest.mark.sqlite_only("SQLite's backup API; PostgreSQL is backed up with pg_dump")
 async def test_backup_is_a_consistent_copy(tmp_path):
     async with Database(tmp_path / "live.db") as db:
         async with db.transaction() as conn:

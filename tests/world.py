@@ -3,7 +3,6 @@ tests that need something to act on without walking through the chat."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import aiosqlite
@@ -76,13 +75,15 @@ async def database_before(tmp_path: Path, migration: str, script: str) -> Path:
     """The file of a closed database migrated up to just before `migration` (the end of its
     file name, `_contacts.sql`), holding what `script` (SQL) writes: what the older bot left.
     Found by name, so a migration renumbered in a merge keeps its upgrade test; opening the
-    file upgrades it."""
+    file upgrades it. Written through the database's own connection, so that the upgrade is
+    tested on either engine (`--engine postgresql`, tests/postgres.py)."""
     path = tmp_path / "old.db"
     mine = next(m.version for m in migrations.available() if m.name.endswith(migration))
     db = await database_at(path, mine - 1)
-    await db.close()
-    with sqlite3.connect(path) as conn:
-        conn.executescript(script)
+    try:
+        await db.writer.executescript(script)
+    finally:
+        await db.close()
     return path
 
 

@@ -16,6 +16,7 @@ import sys
 
 from bot import __version__
 from bot.cli import (
+    assessment,
     backup,
     branch,
     cadres,
@@ -32,7 +33,19 @@ from bot.config import ConfigError, load_settings
 from bot.logging import setup_logging
 from domain.errors import DomainError
 
-GROUPS = (service, branch, districts, secretary, members, cadres, jobs, outbox, backup, calendar)
+GROUPS = (
+    service,
+    branch,
+    districts,
+    secretary,
+    members,
+    cadres,
+    jobs,
+    outbox,
+    backup,
+    calendar,
+    assessment,
+)
 
 
 def parser() -> tuple[argparse.ArgumentParser, Commands]:

@@ -26,6 +26,9 @@ def add_commands(sub: argparse._SubParsersAction) -> Commands:
 
 
 async def _backup(settings: Settings, db: Database, args: argparse.Namespace) -> int:
+    if db.engine == "postgresql":
+        print("partybot: DATABASE_URL is PostgreSQL: back it up with pg_dump", file=sys.stderr)
+        return EXIT_FAILED
     if args.path is not None:
         target = await db.backup(args.path)
     else:

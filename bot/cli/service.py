@@ -10,7 +10,7 @@ import sys
 import time
 from urllib.parse import urlparse
 
-from bot import __version__, backups, startup
+from bot import __version__, backups, instance, startup
 from bot import health as bot_health
 from bot.backups import HEARTBEAT_MAX_AGE
 from bot.cli.shell import EXIT_FAILED, Commands, log
@@ -37,10 +37,20 @@ def add_commands(sub: argparse._SubParsersAction) -> Commands:
     return {}
 
 
+# The run's claim on its SQLite file (bot/instance.py), held until the process ends.
+_held: list = []
+
+
 def run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import ALLOWED_UPDATES, build_application
 
     settings.token()  # a clear error before anything else starts
+    if not settings.is_postgres:
+        try:
+            _held.append(instance.claim(settings.database_path))
+        except instance.AlreadyRunning as exc:
+            print(f"partybot: {exc}", file=sys.stderr)
+            return EXIT_FAILED
     log.info("starting partybot %s with %s", __version__, settings.describe())
     asyncio.run(backups.upgrade(settings, log.info))
     startup.report(settings)
@@ -75,7 +85,7 @@ async def migrate(settings: Settings, args: argparse.Namespace) -> int:
     if not applied:
         print("nothing to apply")
     if not args.dry_run:
-        async with Database(settings.database_path) as db:
+        async with Database(settings.database) as db:
             print(f"database at schema version {await db.schema_version()}")
     return 0
 
@@ -105,7 +115,7 @@ def health(settings: Settings) -> int:
 
 async def _health_calendar(settings: Settings) -> str | None:
     try:
-        async with Database(settings.database_path) as db:
+        async with Database(settings.database) as db:
             return await workdays.current_warning(db, settings.tz, utcnow())
     except Exception as exc:  # the heartbeat decides health; this line is advice only
         log.debug("calendar check skipped: %s", exc)

@@ -81,7 +81,7 @@ def describe(exc: DomainError) -> str:
 
 async def with_db(settings: Settings, action: Action, args: argparse.Namespace) -> int:
     await backups.upgrade(settings, log.info)
-    async with Database(settings.database_path) as db:
+    async with Database(settings.database) as db:
         return await action(settings, db, args)
 
 

@@ -195,8 +195,11 @@ async def remind_reports(db: Database, branch_id: int | None, now: datetime, tz:
     today = now.astimezone(tz).date()
     settings = await store.settings(db, branch_id)
     cutoff = cutoff_for(ListKind.REPORT_OVERDUE, settings, now, today)
-    # LIMIT -1 is SQLite's "no limit": the job reminds every member who is due.
-    overdue = await store.page(db, branch_id, ListKind.REPORT_OVERDUE, cutoff, limit=-1, offset=0)
+    # No limit: the job reminds every member who is due (SQLite's LIMIT -1 is not
+    # PostgreSQL's, a large number is both engines').
+    overdue = await store.page(
+        db, branch_id, ListKind.REPORT_OVERDUE, cutoff, limit=2**62, offset=0
+    )
     queued = 0
     async with db.transaction() as conn:
         for registration in overdue:

@@ -74,12 +74,18 @@ def running(token: str, data: Path) -> Iterator[LiveBot]:
     assert not bot.harness.errors, f"handlers raised: {bot.harness.errors!r}"
 
 
+_TABLES = {
+    "sqlite": "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+    "postgresql": "SELECT table_name AS name FROM information_schema.tables"
+    " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+    " AND table_name <> 'schema_version'",
+}
+
+
 async def snapshot(db: Database) -> dict[str, list[tuple]]:
     tables = [
         row["name"]
-        for row in await db.fetchall(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        )
+        for row in await db.fetchall(_TABLES[db.engine])
         if row["name"] not in BOOKKEEPING
     ]
     return {

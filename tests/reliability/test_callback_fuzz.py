@@ -75,6 +75,8 @@ OWN_ACTIONS = re.compile(
     rf"|hours:window:({_choices(hours.WINDOW_CHOICES)})|hours:count:(verified|with_attested)"
     rf"|posts:(forward-ok|back):({'|'.join(Stage)})|digest:set:(d|[0-6]):\d{{4}}"
     r"|leave:ok:(transfer_out|other)"
+    # A district's contact invites an instructor to a branch of their own district.
+    r"|instructors:invite:\d+"
 )
 
 

@@ -239,6 +239,7 @@ def documents(server: FakeBotAPI, chat: int) -> list[dict]:
     return [m for m in server.chat_messages(chat) if "document" in m]
 
 
+@pytest.mark.sqlite_only("seeds the county data set with sqlite3 (benchmarks/seed.py)")
 async def test_kill_9_during_the_quarterly_feedback_sends_each_unit_its_summary_once(tmp_path):
     """The bot is killed while the feedback job builds and queues the summaries and while
     the sender delivers them; every unit's chats get their summary, duplicates only for

@@ -31,7 +31,7 @@ import pytest
 
 from domain import admin, effects, units
 from domain.models import InviteRole
-from tests import cadre_support, flows
+from tests import cadre_support, flows, guidance_support
 from tests.conftest import TOKEN, Branch, invite, onboard
 from tests.fakes.fake_bot_api import FakeBotAPI
 from tests.fakes.harness import BotHarness, Person
@@ -560,6 +560,20 @@ SCENARIOS = [
         "已转交支部书记",
         check_opinion,
     ),
+    Scenario(
+        "instructor-note",
+        frozenset({"domain.instructors.file_note"}),
+        guidance_support.prepare_note,
+        "已报送区党工委",
+        guidance_support.check_note,
+    ),
+    Scenario(
+        "assessment",
+        frozenset({"domain.assessment.assess"}),
+        guidance_support.prepare_assess,
+        "已保存",
+        guidance_support.check_assess,
+    ),
 ]
 
 # Effects no scenario here covers yet; each is journaled like the others (tests/test_effects.py
@@ -567,6 +581,10 @@ SCENARIOS = [
 # effect must be added to a scenario or here, knowingly.
 NOT_YET = frozenset(
     {
+        "domain.assessment.record_pledge",
+        "domain.assessment.set_targets",
+        "domain.instructors.assign",
+        "domain.instructors.unassign",
         "domain.appraisal.advance",
         "domain.appraisal.dispose",
         "domain.appraisal.follow_up",
@@ -581,6 +599,7 @@ NOT_YET = frozenset(
         "domain.development.start",
         "domain.development.close",
         "domain.cadres.add_remark",
+        "domain.contact_requests.apply_for_role",
         "domain.cadres.set_leave",
         "domain.digest.set_schedule",
         "domain.events.check_out",
@@ -596,7 +615,6 @@ NOT_YET = frozenset(
         "domain.mobile.confirm_return",
         "domain.mobile.end_inflow",
         "domain.mobile.request_return",
-        "domain.contact_requests.apply_for_role",
         "domain.resident_units.answer",
         "domain.resident_units.contact_leaves",
         "domain.resident_units.edit",

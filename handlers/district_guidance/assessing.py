@@ -1,0 +1,285 @@
+"""The year-end "五个好" assessment in the chat: /assess for the district (a branch, a
+grade per criterion beside the bot's figures, a comment, review); /assessment for the
+branch's secretaries and patrons (their own branch's result) and the district; the
+county's table (/assessment_export)."""
+
+from __future__ import annotations
+
+import dataclasses
+from enum import StrEnum
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
+
+from bot.context import BotContext
+from domain import assessment
+from domain.access import Audience
+from domain.assessment.labels import GRADE_LABELS
+from domain.assessment.models import CRITERIA, GRADES, Criterion, Grade
+from domain.errors import DomainError, NotAllowed
+from domain.models import Role
+from handlers.buttons import Button
+from handlers.common import answer_and_drop, answer_query, error_text, my_today, tr, who
+from handlers.console import send_file
+from handlers.conversation import (
+    CANCEL_HINT,
+    answer_stale,
+    cancel_with,
+    review_keyboard,
+    typed_into,
+    unexpected,
+)
+from handlers.district_guidance.texts import (
+    assessment_text,
+    criterion_label,
+    figure_lines,
+    grade_lines,
+)
+
+DRAFT = "assessment_draft"
+
+
+class Step(StrEnum):
+    """The steps of /assess. The values are persisted (ptb_conversations): keep them."""
+
+    BRANCH = "assess.branch"
+    GRADE = "assess.grade"
+    COMMENT = "assess.comment"
+    REVIEW = "assess.review"
+
+
+class AssessBranch(Button, prefix="assess:branch", audience=Audience.DISTRICT):
+    branch_id: int
+
+
+class GiveGrade(Button, prefix="assess:grade", audience=Audience.DISTRICT):
+    criterion: Criterion
+    grade: Grade
+
+
+class SubmitAssessment(Button, prefix="assess:submit", audience=Audience.DISTRICT):
+    pass
+
+
+class RedoAssessment(Button, prefix="assess:redo", audience=Audience.DISTRICT):
+    pass
+
+
+def assessment_year(today) -> int:
+    """The year being assessed: this one from November, the one before until then."""
+    return today.year if today.month >= 11 else today.year - 1
+
+
+async def start(update: Update, context: BotContext) -> Step | int:
+    t = await tr(update, context)
+    me = await who(update, context)
+    found = await assessment.district_branches(context.db, me)
+    if not found:
+        await update.effective_message.reply_text(error_text(t, NotAllowed("district_only")))
+        return ConversationHandler.END
+    year = assessment_year(await my_today(update, context))
+    done = {a.branch_id for a in await assessment.results_for_district(context.db, me, year)}
+    rows = [[AssessBranch(b.id).button(("✅ " if b.id in done else "") + b.name)] for b in found]
+    await update.effective_message.reply_text(
+        t.gettext("Year-end assessment {year}: which branch?", year=year)
+        + "\n"
+        + t.gettext(CANCEL_HINT),
+        reply_markup=InlineKeyboardMarkup(rows),
+    )
+    return Step.BRANCH
+
+
+async def _ask_grade(update: Update, context: BotContext) -> Step:
+    t = await tr(update, context)
+    draft = context.user_data[DRAFT]
+    criterion = next(c for c in CRITERIA if str(c) not in draft["grades"])
+    rows = [[GiveGrade(criterion, g).button(t.gettext(GRADE_LABELS[g])) for g in GRADES]]
+    await update.effective_message.reply_text(
+        t.gettext(
+            "{n}/5 {criterion}: which grade?",
+            n=CRITERIA.index(criterion) + 1,
+            criterion=criterion_label(t, criterion),
+        ),
+        reply_markup=InlineKeyboardMarkup(rows),
+    )
+    return Step.GRADE
+
+
+async def pick_branch(update: Update, context: BotContext) -> Step | int:
+    t = await tr(update, context)
+    me = await who(update, context)
+    branch_id = AssessBranch.of(update).branch_id
+    year = assessment_year(await my_today(update, context))
+    try:
+        branch = await assessment.require_district(context.db, me, branch_id)
+        targets = await assessment.targets_of(context.db, me, branch_id, year)
+    except DomainError as exc:
+        await answer_query(update.callback_query, error_text(t, exc), alert=True)
+        return Step.BRANCH
+    await answer_and_drop(update.callback_query)
+    figures = await assessment.year_figures(context.db, branch_id, year)
+    lines = [t.gettext("{branch}, the bot's figures of {year}:", branch=branch.name, year=year)]
+    lines += figure_lines(t, figures)
+    if targets and targets.targets:
+        lines.append(t.gettext("Creation targets: {targets}", targets=targets.targets))
+    context.user_data[DRAFT] = {
+        "branch_id": branch_id,
+        "branch": branch.name,
+        "year": year,
+        "grades": {},
+    }
+    await update.effective_message.reply_text("\n".join(lines))
+    return await _ask_grade(update, context)
+
+
+async def give_grade(update: Update, context: BotContext) -> Step:
+    t = await tr(update, context)
+    draft = context.user_data.get(DRAFT)
+    pressed = GiveGrade.of(update)
+    if draft is None or str(pressed.criterion) in draft["grades"]:
+        await answer_stale(update.callback_query, t)
+        return Step.GRADE
+    await answer_and_drop(update.callback_query)
+    draft["grades"][str(pressed.criterion)] = str(pressed.grade)
+    if len(draft["grades"]) < len(CRITERIA):
+        return await _ask_grade(update, context)
+    await update.effective_message.reply_text(
+        t.gettext("Please write the district's comment on the branch's year.")
+    )
+    return Step.COMMENT
+
+
+async def comment(update: Update, context: BotContext) -> Step:
+    t = await tr(update, context)
+    if not await typed_into(
+        update, context, t, DRAFT, "comment", assessment.assessing.comment_text
+    ):
+        return Step.COMMENT
+    draft = context.user_data[DRAFT]
+    lines = [t.gettext("Please check the assessment of {branch}:", branch=draft["branch"])]
+    lines += grade_lines(t, draft["grades"])
+    lines.append(t.gettext("Comment: {comment}", comment=draft["comment"]))
+    await update.effective_message.reply_text(
+        "\n".join(lines), reply_markup=review_keyboard(t, SubmitAssessment(), RedoAssessment())
+    )
+    return Step.REVIEW
+
+
+async def submit(update: Update, context: BotContext) -> Step | int:
+    t = await tr(update, context)
+    draft = context.user_data.get(DRAFT)
+    if not draft or "comment" not in draft:
+        await answer_stale(update.callback_query, t)
+        return ConversationHandler.END
+    try:
+        await assessment.assess(
+            context.db,
+            await who(update, context),
+            draft["branch_id"],
+            draft["year"],
+            draft["grades"],
+            draft["comment"],
+        )
+    except DomainError as exc:
+        await answer_query(update.callback_query, error_text(t, exc), alert=True)
+        context.user_data.pop(DRAFT, None)
+        return ConversationHandler.END
+    await answer_and_drop(update.callback_query)
+    context.user_data.pop(DRAFT, None)
+    await update.effective_message.reply_text(
+        t.gettext(
+            "Saved. The secretaries and the patron of {branch} are told of the result.",
+            branch=draft["branch"],
+        )
+    )
+    return ConversationHandler.END
+
+
+async def redo(update: Update, context: BotContext) -> Step:
+    await answer_and_drop(update.callback_query)
+    draft = context.user_data.get(DRAFT) or {}
+    context.user_data[DRAFT] = {k: draft[k] for k in ("branch_id", "branch", "year") if k in draft}
+    context.user_data[DRAFT]["grades"] = {}
+    return await _ask_grade(update, context)
+
+
+async def show_result(update: Update, context: BotContext) -> None:
+    """The secretary's and the patron's own branch; the district's branches at a glance."""
+    t = await tr(update, context)
+    me = await who(update, context)
+    year = assessment_year(await my_today(update, context))
+    own = sorted(set(me.branches_where(Role.SECRETARY)) | set(me.branches_where(Role.PATRON)))
+    lines = []
+    for branch_id in own:
+        found = await assessment.result_for(context.db, me, branch_id, year)
+        if found is None:
+            lines.append(t.gettext("Your branch has not been assessed for {year} yet.", year=year))
+        else:
+            lines.append(
+                assessment_text(
+                    t,
+                    found.branch_name,
+                    year,
+                    {str(c): str(g) for c, g in found.grades.items()},
+                    found.comment,
+                    dataclasses.asdict(found.figures),
+                )
+            )
+    if me.districts_where(Role.DISTRICT):
+        results = await assessment.results_for_district(context.db, me, year)
+        done = {a.branch_id for a in results}
+        branches = await assessment.district_branches(context.db, me)
+        lines.append(
+            t.gettext(
+                "Year-end assessment {year}: {done} of {total} branches assessed.",
+                year=year,
+                done=len(done),
+                total=len(branches),
+            )
+        )
+    if not lines:
+        lines.append(error_text(t, NotAllowed("not_allowed")))
+    await update.effective_message.reply_text("\n\n".join(lines))
+
+
+async def export(update: Update, context: BotContext) -> None:
+    t = await tr(update, context)
+    year = assessment_year(await my_today(update, context))
+    try:
+        content = await assessment.county_table(context.db, await who(update, context), year)
+    except DomainError as exc:
+        await update.effective_message.reply_text(error_text(t, exc))
+        return
+    await send_file(
+        update,
+        content,
+        f"assessment-{year}.xlsx",
+        t.gettext("The year-end assessment {year} of every branch.", year=year),
+    )
+
+
+def conversation() -> ConversationHandler:
+    text = filters.TEXT & ~filters.COMMAND
+    return ConversationHandler(
+        entry_points=[CommandHandler("assess", start)],
+        states={
+            Step.BRANCH: [AssessBranch.handler(pick_branch)],
+            Step.GRADE: [GiveGrade.handler(give_grade)],
+            Step.COMMENT: [MessageHandler(text, comment)],
+            Step.REVIEW: [SubmitAssessment.handler(submit), RedoAssessment.handler(redo)],
+        },
+        fallbacks=[
+            CommandHandler("cancel", cancel_with(DRAFT)),
+            MessageHandler(filters.UpdateType.MESSAGE & ~filters.COMMAND, unexpected),
+        ],
+        allow_reentry=True,
+        name="assess",
+        persistent=True,
+    )
+
+
+def handlers() -> list:
+    return [
+        CommandHandler("assessment", show_result),
+        CommandHandler("assessment_export", export),
+    ]

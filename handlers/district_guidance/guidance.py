@@ -1,0 +1,262 @@
+"""The instructor's side: /guidance lists the branches they guide; each has its console
+(read-only: what its secretary is shown, without contact details) and this month's note,
+written in three steps (what was guided, problems found, review)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
+
+from bot.context import BotContext
+from domain import instructors
+from domain.access import Audience
+from domain.errors import DomainError, NotAllowed
+from domain.i18n import Translator
+from domain.models import Role
+from domain.pending import Kind
+from handlers.buttons import Button
+from handlers.common import (
+    answer_and_drop,
+    answer_query,
+    branch_today,
+    branch_zone,
+    error_text,
+    now,
+    tr,
+    who,
+)
+from handlers.conversation import (
+    CANCEL_HINT,
+    answer_stale,
+    cancel_with,
+    review_keyboard,
+    typed_into,
+    unexpected,
+)
+from handlers.district_guidance.texts import figure_lines, month_label
+from handlers.pending import KIND_NAMES
+
+DRAFT = "instructor_note"
+
+
+class Step(StrEnum):
+    """The steps of a monthly note. The values are persisted (ptb_conversations): keep them."""
+
+    GUIDED = "guidance.guided"
+    PROBLEMS = "guidance.problems"
+    REVIEW = "guidance.review"
+
+
+class ViewConsole(Button, prefix="guidance:view", audience=Audience.INSTRUCTOR):
+    branch_id: int
+
+
+class WriteNote(Button, prefix="guidance:note", audience=Audience.INSTRUCTOR):
+    branch_id: int
+
+
+class SubmitNote(Button, prefix="guidance:submit", audience=Audience.INSTRUCTOR):
+    pass
+
+
+class RedoNote(Button, prefix="guidance:redo", audience=Audience.INSTRUCTOR):
+    pass
+
+
+async def list_guided(update: Update, context: BotContext) -> None:
+    t = await tr(update, context)
+    me = await who(update, context)
+    found = await instructors.guided_branches(context.db, me)
+    if not found:
+        await update.effective_message.reply_text(
+            error_text(t, NotAllowed("not_instructor"))
+            if not me.has(Role.INSTRUCTOR)
+            else t.gettext("You guide no branch at present.")
+        )
+        return
+    rows = []
+    for branch in found:
+        rows.append(
+            [
+                ViewConsole(branch.id).button("📋 " + branch.name),
+                WriteNote(branch.id).button(t.gettext("✍️ Monthly note")),
+            ]
+        )
+    await update.effective_message.reply_text(
+        t.gettext("The branches you guide:"), reply_markup=InlineKeyboardMarkup(rows)
+    )
+
+
+def _console_lines(t: Translator, seen: instructors.Console, tz: ZoneInfo) -> list[str]:
+    view = seen.digest
+    lines = [t.gettext("{branch} (read-only):", branch=seen.branch.name)]
+    lines += figure_lines(t, seen.figures)
+    waiting = {Kind.JOIN: view["waiting"]} if view["waiting"] else {}
+    waiting |= {Kind(k): n for k, n in view["pending"].items()}
+    for kind, n in waiting.items():
+        lines.append(t.gettext("{what}: {n} waiting", what=t.gettext(KIND_NAMES[kind]), n=n))
+    if view["reports_overdue"]:
+        lines.append(
+            t.gettext(
+                "Outflow members whose status report is overdue: {n}", n=view["reports_overdue"]
+            )
+        )
+    if view["expiring"]:
+        lines.append(
+            t.gettext("Activity certificates expiring within 30 days: {n}", n=view["expiring"])
+        )
+    if view["unconfirmed"]:
+        lines.append(
+            t.gettext(
+                "Cadre registrations waiting for the secretary: {names}",
+                names=t.join(view["unconfirmed"]),
+            )
+        )
+    if view["unregistered"]:
+        lines.append(
+            t.gettext(
+                "Cadres not yet registered this year: {names}", names=t.join(view["unregistered"])
+            )
+        )
+    for title, starts in view["events"]:
+        when = t.datetime(datetime.fromisoformat(starts), tz)
+        lines.append(t.gettext("Coming up: {title}, {when}", title=title, when=when))
+    lines.append(
+        t.gettext("This month's note: filed.")
+        if seen.note_filed
+        else t.gettext("This month's note: not yet filed.")
+    )
+    return lines
+
+
+async def view_console(update: Update, context: BotContext) -> None:
+    t = await tr(update, context)
+    branch_id = ViewConsole.of(update).branch_id
+    tz = await branch_zone(context, branch_id)
+    try:
+        seen = await instructors.console(
+            context.db, await who(update, context), branch_id, now(context), tz
+        )
+    except DomainError as exc:
+        await answer_query(update.callback_query, error_text(t, exc), alert=True)
+        return
+    # The list stays: the instructor goes on to another branch, or to the note.
+    await answer_query(update.callback_query)
+    await update.effective_message.reply_text("\n".join(_console_lines(t, seen, tz)))
+
+
+async def start_note(update: Update, context: BotContext) -> Step | int:
+    t = await tr(update, context)
+    branch_id = WriteNote.of(update).branch_id
+    if not (await who(update, context)).has(Role.INSTRUCTOR, branch_id):
+        await answer_query(
+            update.callback_query, error_text(t, NotAllowed("not_instructor")), alert=True
+        )
+        return ConversationHandler.END
+    await answer_query(update.callback_query)
+    month = instructors.month_of(await branch_today(context, branch_id))
+    context.user_data[DRAFT] = {"branch_id": branch_id, "month": month}
+    await update.effective_message.reply_text(
+        t.gettext(
+            "Your note for {month}. What did you guide this month?", month=month_label(t, month)
+        )
+        + "\n"
+        + t.gettext(CANCEL_HINT)
+    )
+    return Step.GUIDED
+
+
+def _guided(text: str) -> str:
+    return instructors.note_text(text, "note_guided")
+
+
+def _problems(text: str) -> str:
+    return instructors.note_text(text, "note_problems", 1)
+
+
+async def guided(update: Update, context: BotContext) -> Step:
+    t = await tr(update, context)
+    if not await typed_into(update, context, t, DRAFT, "guided", _guided):
+        return Step.GUIDED
+    await update.effective_message.reply_text(t.gettext("What problems did you find?"))
+    return Step.PROBLEMS
+
+
+async def problems(update: Update, context: BotContext) -> Step:
+    t = await tr(update, context)
+    if not await typed_into(update, context, t, DRAFT, "problems", _problems):
+        return Step.PROBLEMS
+    draft = context.user_data[DRAFT]
+    await update.effective_message.reply_text(
+        t.gettext(
+            "Please check your note for {month}:\nGuided: {guided}\nProblems found: {problems}",
+            month=month_label(t, draft["month"]),
+            guided=draft["guided"],
+            problems=draft["problems"],
+        ),
+        reply_markup=review_keyboard(t, SubmitNote(), RedoNote()),
+    )
+    return Step.REVIEW
+
+
+async def submit(update: Update, context: BotContext) -> Step | int:
+    t = await tr(update, context)
+    draft = context.user_data.get(DRAFT)
+    if not draft or "problems" not in draft:
+        await answer_stale(update.callback_query, t)
+        return ConversationHandler.END
+    try:
+        await instructors.file_note(
+            context.db,
+            await who(update, context),
+            draft["branch_id"],
+            draft["month"],
+            draft["guided"],
+            draft["problems"],
+        )
+    except DomainError as exc:
+        await answer_query(update.callback_query, error_text(t, exc), alert=True)
+        context.user_data.pop(DRAFT, None)
+        return ConversationHandler.END
+    await answer_and_drop(update.callback_query)
+    context.user_data.pop(DRAFT, None)
+    await update.effective_message.reply_text(
+        t.gettext("Thank you: your note has been sent to the district.")
+    )
+    return ConversationHandler.END
+
+
+async def redo(update: Update, context: BotContext) -> Step:
+    t = await tr(update, context)
+    await answer_and_drop(update.callback_query)
+    draft = context.user_data.get(DRAFT) or {}
+    context.user_data[DRAFT] = {k: draft[k] for k in ("branch_id", "month") if k in draft}
+    await update.effective_message.reply_text(t.gettext("What did you guide this month?"))
+    return Step.GUIDED
+
+
+def conversation() -> ConversationHandler:
+    text = filters.TEXT & ~filters.COMMAND
+    return ConversationHandler(
+        entry_points=[WriteNote.handler(start_note)],
+        states={
+            Step.GUIDED: [MessageHandler(text, guided)],
+            Step.PROBLEMS: [MessageHandler(text, problems)],
+            Step.REVIEW: [SubmitNote.handler(submit), RedoNote.handler(redo)],
+        },
+        fallbacks=[
+            CommandHandler("cancel", cancel_with(DRAFT)),
+            MessageHandler(filters.UpdateType.MESSAGE & ~filters.COMMAND, unexpected),
+        ],
+        allow_reentry=True,
+        name="guidance_note",
+        persistent=True,
+    )
+
+
+def handlers() -> list:
+    return [CommandHandler("guidance", list_guided), ViewConsole.handler(view_console)]

@@ -1,0 +1,235 @@
+"""/targets: at the start of the year the district records, per branch, the creation
+targets (创建目标) and the signing of the responsibility pledge (党建工作责任状): its date
+and a photo or document of the signed paper (kept by Telegram's file_id)."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
+
+from bot.context import BotContext
+from domain import assessment
+from domain.access import Audience
+from domain.dates import Year, parse_date
+from domain.errors import DomainError, NotAllowed
+from domain.i18n import Translator
+from handlers.buttons import Button
+from handlers.common import answer_and_drop, answer_query, error_text, my_today, tr, who
+from handlers.conversation import CANCEL_HINT, answer_stale, cancel_with, unexpected
+
+DRAFT = "targets_draft"
+
+
+class Step(StrEnum):
+    """The steps of /targets. The values are persisted (ptb_conversations): keep them."""
+
+    BRANCH = "targets.branch"
+    CHOICE = "targets.choice"
+    TEXT = "targets.text"
+    PLEDGE_DAY = "targets.pledge_day"
+    PLEDGE_FILE = "targets.pledge_file"
+
+
+class TargetsBranch(Button, prefix="targets:branch", audience=Audience.DISTRICT):
+    branch_id: int
+
+
+class EditTargets(Button, prefix="targets:edit", audience=Audience.DISTRICT):
+    pass
+
+
+class RecordPledge(Button, prefix="targets:pledge", audience=Audience.DISTRICT):
+    pass
+
+
+def _summary(t: Translator, name: str, year: int, found: assessment.Targets | None) -> str:
+    lines = [t.gettext("{branch}, {year}:", branch=name, year=year)]
+    if found and found.targets:
+        lines.append(t.gettext("Creation targets: {targets}", targets=found.targets))
+    else:
+        lines.append(t.gettext("Creation targets: not recorded yet."))
+    if found and found.pledge_signed_on:
+        lines.append(
+            t.gettext("Responsibility pledge signed on {day}.", day=t.date(found.pledge_signed_on))
+        )
+    else:
+        lines.append(t.gettext("Responsibility pledge: not recorded yet."))
+    return "\n".join(lines)
+
+
+async def start(update: Update, context: BotContext) -> Step | int:
+    t = await tr(update, context)
+    found = await assessment.district_branches(context.db, await who(update, context))
+    if not found:
+        await update.effective_message.reply_text(error_text(t, NotAllowed("district_only")))
+        return ConversationHandler.END
+    year = (await my_today(update, context)).year
+    rows = [[TargetsBranch(b.id).button(b.name)] for b in found]
+    await update.effective_message.reply_text(
+        t.gettext("Targets and responsibility pledges {year}: which branch?", year=year)
+        + "\n"
+        + t.gettext(CANCEL_HINT),
+        reply_markup=InlineKeyboardMarkup(rows),
+    )
+    return Step.BRANCH
+
+
+async def pick_branch(update: Update, context: BotContext) -> Step:
+    t = await tr(update, context)
+    me = await who(update, context)
+    branch_id = TargetsBranch.of(update).branch_id
+    year = (await my_today(update, context)).year
+    try:
+        branch = await assessment.require_district(context.db, me, branch_id)
+        found = await assessment.targets_of(context.db, me, branch_id, year)
+    except DomainError as exc:
+        await answer_query(update.callback_query, error_text(t, exc), alert=True)
+        return Step.BRANCH
+    await answer_and_drop(update.callback_query)
+    context.user_data[DRAFT] = {"branch_id": branch_id, "branch": branch.name, "year": year}
+    if found and found.pledge_file_id:
+        send = (
+            update.effective_message.reply_photo
+            if found.pledge_file_kind == "photo"
+            else update.effective_message.reply_document
+        )
+        await send(found.pledge_file_id)
+    keyboard = InlineKeyboardMarkup(
+        [
+            [EditTargets().button(t.gettext("✏️ Creation targets"))],
+            [RecordPledge().button(t.gettext("📝 Responsibility pledge"))],
+        ]
+    )
+    await update.effective_message.reply_text(
+        _summary(t, branch.name, year, found), reply_markup=keyboard
+    )
+    return Step.CHOICE
+
+
+async def _drafted(update: Update, context: BotContext) -> dict | None:
+    draft = context.user_data.get(DRAFT)
+    if draft is None:
+        await answer_stale(update.callback_query, await tr(update, context))
+    else:
+        await answer_and_drop(update.callback_query)
+    return draft
+
+
+async def edit_targets(update: Update, context: BotContext) -> Step | int:
+    if await _drafted(update, context) is None:
+        return ConversationHandler.END
+    t = await tr(update, context)
+    await update.effective_message.reply_text(
+        t.gettext("Please write the branch's creation targets for the year.")
+    )
+    return Step.TEXT
+
+
+async def targets_written(update: Update, context: BotContext) -> Step | int:
+    t = await tr(update, context)
+    draft = context.user_data[DRAFT]
+    try:
+        found = await assessment.set_targets(
+            context.db,
+            await who(update, context),
+            draft["branch_id"],
+            draft["year"],
+            update.effective_message.text,
+        )
+    except DomainError as exc:
+        await update.effective_message.reply_text(error_text(t, exc))
+        return Step.TEXT
+    context.user_data.pop(DRAFT, None)
+    await update.effective_message.reply_text(
+        t.gettext("Saved.") + "\n" + _summary(t, draft["branch"], draft["year"], found)
+    )
+    return ConversationHandler.END
+
+
+async def record_pledge(update: Update, context: BotContext) -> Step | int:
+    if await _drafted(update, context) is None:
+        return ConversationHandler.END
+    t = await tr(update, context)
+    await update.effective_message.reply_text(
+        t.gettext("On which day was the responsibility pledge signed? (for example 2027-01-15)")
+    )
+    return Step.PLEDGE_DAY
+
+
+async def pledge_day(update: Update, context: BotContext) -> Step:
+    t = await tr(update, context)
+    draft = context.user_data[DRAFT]
+    try:
+        day = parse_date(update.effective_message.text, await my_today(update, context), Year.PAST)
+        assessment.targets.pledge_day(day, draft["year"])
+    except DomainError as exc:
+        await update.effective_message.reply_text(error_text(t, exc))
+        return Step.PLEDGE_DAY
+    draft["signed_on"] = day.isoformat()
+    await update.effective_message.reply_text(
+        t.gettext("Please send a photo or a document (PDF, scan) of the signed pledge.")
+    )
+    return Step.PLEDGE_FILE
+
+
+async def pledge_file(update: Update, context: BotContext) -> Step | int:
+    t = await tr(update, context)
+    draft = context.user_data[DRAFT]
+    message = update.effective_message
+    if message.photo:
+        file_id, kind = message.photo[-1].file_id, "photo"
+    else:
+        file_id, kind = message.document.file_id, "document"
+    try:
+        found = await assessment.record_pledge(
+            context.db,
+            await who(update, context),
+            draft["branch_id"],
+            draft["year"],
+            date.fromisoformat(draft["signed_on"]),
+            file_id,
+            kind,
+        )
+    except DomainError as exc:
+        await message.reply_text(error_text(t, exc))
+        return ConversationHandler.END
+    context.user_data.pop(DRAFT, None)
+    await message.reply_text(
+        t.gettext("Saved.") + "\n" + _summary(t, draft["branch"], draft["year"], found)
+    )
+    return ConversationHandler.END
+
+
+async def file_expected(update: Update, context: BotContext) -> Step:
+    t = await tr(update, context)
+    await update.effective_message.reply_text(
+        t.gettext("Please send a photo or a document of the signed pledge, or /cancel.")
+    )
+    return Step.PLEDGE_FILE
+
+
+def conversation() -> ConversationHandler:
+    text = filters.TEXT & ~filters.COMMAND
+    return ConversationHandler(
+        entry_points=[CommandHandler("targets", start)],
+        states={
+            Step.BRANCH: [TargetsBranch.handler(pick_branch)],
+            Step.CHOICE: [EditTargets.handler(edit_targets), RecordPledge.handler(record_pledge)],
+            Step.TEXT: [MessageHandler(text, targets_written)],
+            Step.PLEDGE_DAY: [MessageHandler(text, pledge_day)],
+            Step.PLEDGE_FILE: [
+                MessageHandler(filters.PHOTO | filters.Document.ALL, pledge_file),
+                MessageHandler(filters.UpdateType.MESSAGE & ~filters.COMMAND, file_expected),
+            ],
+        },
+        fallbacks=[
+            CommandHandler("cancel", cancel_with(DRAFT)),
+            MessageHandler(filters.UpdateType.MESSAGE & ~filters.COMMAND, unexpected),
+        ],
+        allow_reentry=True,
+        name="targets",
+        persistent=True,
+    )
