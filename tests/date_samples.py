@@ -327,6 +327,22 @@ SAMPLES: dict[str, Sample] = {
     "appraisal-deadline": Sample(
         params(year=2026, name="李明", deadline=DAY.isoformat()), (Shows.DATE,)
     ),
+    "assessment.result": Sample(
+        params(
+            branch="幸福社区党支部",
+            year=2026,
+            grades={},
+            comment="组织生活规范",
+            figures=dict(
+                members=30,
+                mobile=2,
+                half_hours_verified=120,
+                posts_held=12,
+                cadres_registered=3,
+                cadres_due=4,
+            ),
+        )
+    ),
     "broadcast": Sample(params(text="本周六上午九点开展环境整治志愿活动。", file=None)),
     "cadre.feedback": Sample(_feedback, (Shows.DATE,)),
     "cadre.nudge": Sample(params(date=DAY.isoformat()), (Shows.DATE,)),
@@ -358,6 +374,17 @@ SAMPLES: dict[str, Sample] = {
     "events.reminder": Sample(_event, (Shows.DATETIME,)),
     "hours.decided": Sample(_hours_decided, (Shows.DATE,)),
     "hours.review": Sample(_hours_review, (Shows.DATE,)),
+    "instructor.assigned": Sample(params(branch="幸福社区党支部")),
+    "instructor.note": Sample(
+        params(
+            instructor="周指导员",
+            branch="幸福社区党支部",
+            month="2026-12",
+            guided="三会一课",
+            problems="无",
+        )
+    ),
+    "instructor.reminder": Sample(params(branch="幸福社区党支部", month="2026-12")),
     "join.approved": Sample(params(branch="幸福社区党支部", telegram_id=2, role="member")),
     "join.rejected": Sample(params(branch="幸福社区党支部")),
     "join.request": Sample(_join),
