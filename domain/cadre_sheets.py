@@ -80,7 +80,8 @@ def _row(number: int, f: CadreFigures, t: Translator) -> list[object]:
         rank_label(t, f.rank),
         "、".join(f.branches),
         t.gettext("yes") if f.registered else t.gettext("no"),
-        f.registered_on.isoformat() if f.registered_on else "",
+        # A printed table holds text (domain/xlsx_writer.py): the day as the reader writes it.
+        t.date(f.registered_on) if f.registered_on else "",
         f.events_attended,
         f.hours_verified,
         f.hours_attested,

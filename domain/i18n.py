@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from datetime import date, datetime, tzinfo
+from datetime import time as clock_time
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -97,6 +98,7 @@ class Translator:
 
     # One style per language for every date and time shown (2026年12月2日 14:30 /
     # December 2, 2026, 2:30 PM): Babel's long date and short time, joined as it joins them.
+    # docs/i18n.md lists the styles; tests/test_date_styles.py holds every message to them.
     def date(self, value: date) -> str:
         return dates.format_date(value, format="long", locale=self.babel_locale)
 
@@ -109,7 +111,12 @@ class Translator:
         clock = dates.format_time(value, format="short", tzinfo=tz, locale=self.babel_locale)
         return self.babel_locale.datetime_formats["medium"].format(clock, day)
 
-    def time(self, value: datetime, tz: tzinfo, fmt: str = "short") -> str:
+    def time(
+        self, value: datetime | clock_time, tz: tzinfo | None = None, fmt: str = "short"
+    ) -> str:
+        """A moment's time of day in `tz`, or a wall-clock time (a schedule's 07:30) as is."""
+        if isinstance(value, clock_time):
+            return dates.format_time(value, format=fmt, locale=self.babel_locale)
         return dates.format_time(value, format=fmt, tzinfo=tz, locale=self.babel_locale)
 
     def join(self, items: list[str]) -> str:

@@ -9,6 +9,11 @@ a text that a spreadsheet program would run (OWASP "CSV injection": one
 starting with "=", "+", "-", "@", tab or CR) is written as text. In XLSX the cell is a
 string cell with Excel's quote prefix, so it shows as typed and stays text when edited;
 CSV has no cell types, so the text gets a leading "'", as OWASP suggests.
+
+Dates leave typed: an XLSX date cell is a date in Excel's built-in short date format (and a
+date-time in its short date-and-time format), which the reader's spreadsheet shows in the
+reader's own locale and sorts as dates; a CSV cell is ISO 8601 text (2026-12-02,
+2026-12-02 14:30), for the programs that read it. docs/i18n.md has the whole rule.
 """
 
 from __future__ import annotations
@@ -37,6 +42,10 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FORMULA_START = "="
 # What Excel, LibreOffice or Sheets may read as the start of a formula (see above).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# Excel's built-in number formats 14 and 22 (openpyxl names them so): shown in the reader's
+# locale, where openpyxl's own default, yyyy-mm-dd, is the same everywhere.
+DATE_FORMAT = "mm-dd-yy"
+DATETIME_FORMAT = "m/d/yy h:mm"
 
 
 @dataclass(frozen=True)
@@ -196,11 +205,16 @@ def write_workbook(sheets: Sequence[Sheet]) -> bytes:
 
 def save(book: Workbook) -> bytes:
     """The file of a workbook: every XLSX the bot makes leaves through here, with every
-    cell that would be a formula turned into the text it reads."""
+    cell that would be a formula turned into the text it reads and every date shown in the
+    reader's locale."""
     for ws in book.worksheets:
         # The cells that exist: iter_rows() would create every cell of the used range.
         for cell in ws._cells.values():
-            if cell.data_type == "f" or needs_quote(cell.value):
+            if isinstance(cell.value, datetime):
+                cell.number_format = DATETIME_FORMAT
+            elif isinstance(cell.value, date):
+                cell.number_format = DATE_FORMAT
+            elif cell.data_type == "f" or needs_quote(cell.value):
                 cell.data_type = "s"
                 cell.quotePrefix = True
     out = io.BytesIO()
@@ -222,6 +236,10 @@ def needs_quote(value: Any) -> bool:
 
 
 def _csv_text(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat(" ", "minutes")
+    if isinstance(value, date):
+        return value.isoformat()
     if needs_quote(value):
         return "'" + value
     return value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable
 from datetime import date, datetime
 from typing import Any
@@ -120,9 +121,24 @@ def add_errors(texts: dict[str, str]) -> None:
     ERROR_TEXT.update(texts)
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def error_text(t: Translator, error: DomainError) -> str:
     message = ERROR_TEXT.get(error.code, ERROR_TEXT.get(type(error).code, ERROR_TEXT["invalid"]))
-    return t.gettext(message, **error.params)
+    return t.gettext(message, **{k: _shown(t, v) for k, v in error.params.items()})
+
+
+def _shown(t: Translator, value: Any) -> Any:
+    """A refusal's day (a date, or ISO text as the domain may give it) in the reader's style."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return t.date(value)
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value):
+        try:
+            return t.date(date.fromisoformat(value))
+        except ValueError:
+            return value  # 2026-02-30: not a day, shown as given
+    return value
 
 
 async def answer_query(query: CallbackQuery, text: str | None = None, *, alert=False) -> None:

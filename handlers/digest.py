@@ -215,7 +215,7 @@ def weekday_name(t: Translator, weekday: int) -> str:
 
 
 def _rhythm(t: Translator, schedule: digest.Schedule) -> str:
-    at = schedule.at.strftime("%H:%M")
+    at = t.time(schedule.at)
     if schedule.weekday is not None:
         return t.gettext(
             "weekly on {weekday} at {time}", weekday=weekday_name(t, schedule.weekday), time=at
@@ -282,7 +282,7 @@ async def pick_weekday(update: Update, context: BotContext) -> Step | int:
 
 
 async def _ask_time(update: Update, t: Translator, day: str) -> Step:
-    buttons = [PickTime(day, f"{at:%H%M}").button(at.strftime("%H:%M")) for at in digest.TIMES]
+    buttons = [PickTime(day, f"{at:%H%M}").button(t.time(at)) for at in digest.TIMES]
     await update.effective_message.reply_text(
         t.gettext("At what time?"),
         reply_markup=InlineKeyboardMarkup([buttons[:4], buttons[4:]]),

@@ -257,6 +257,9 @@ async def test_a_whole_round_with_six_members(bot, branch):
     by_name = {r[0]: r for r in rows[1:]}
     assert by_name["赵强"][3:7] == [0, 0, 0, 5]
     assert by_name["赵强"][7] == "不合格" and by_name["赵强"][9] == "限期改正"
+    # The decision's day and the deadline are typed dates, shown in the reader's locale.
+    assert by_name["赵强"][10].date() == today()
+    assert by_name["赵强"][11].date() == today()  # moved to today above
     assert by_name["陈静"][1] == "浙江省杭州市" and by_name["刘洋"][2] == "否"
 
     await secretary.press("🏁 结束本次评议")

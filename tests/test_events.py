@@ -139,7 +139,10 @@ async def test_event_answer_check_in_by_code_and_location_and_verified_hours(
     sheet = load_workbook(io.BytesIO(workbook["content"])).active
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert rows[0] == table[0]
-    assert ["李明", "参加", "2026-12-01 13:55", "2026-12-01 16:05", "签到码", 2, None] in rows
+    # Typed date-times, shown in the reader's own locale (built-in format 22), not text.
+    checked_in, checked_out = datetime(2026, 12, 1, 13, 55), datetime(2026, 12, 1, 16, 5)
+    assert ["李明", "参加", checked_in, checked_out, "签到码", 2, None] in rows
+    assert sheet["C2"].number_format == "m/d/yy h:mm"
 
 
 async def test_under_60_percent_earns_no_verified_hours(bot, branch, clock, members):
@@ -470,7 +473,7 @@ async def test_an_english_member_reads_the_event_in_english(bot, branch, clock):
     await john.press("English")
     await new_event(branch.secretary)
     assert john.last_text.startswith("You are invited:")
-    assert "Time: December 1, 2026 2:00\u202fPM–4:00\u202fPM" in john.last_text
+    assert "Time: December 1, 2026, 2:00\u202fPM–4:00\u202fPM" in john.last_text
     await john.press("✅ Going")
     assert john.answer == "Saved: Going"
     clock.at(0)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import tzinfo
+from datetime import date, tzinfo
 
 from domain.access import Actor
 from domain.appraisal.ballots import COUNTS_SHOWN, counts_of
@@ -40,8 +40,9 @@ class Line:
     grade: Grade | None
     note: str | None
     disposal: Disposal | None
-    decided_on: str | None
-    deadline: str | None
+    # Dates, typed cells in the round's file and /export (docs/i18n.md).
+    decided_on: date | None
+    deadline: date | None
     follow_up: str | None
 
 
@@ -69,8 +70,8 @@ async def _lines(db: Database, round_: Round) -> list[Line]:
                 grade=p.grade,
                 note=p.grade_note,
                 disposal=d.kind if d else None,
-                decided_on=d.decided_on.isoformat() if d else None,
-                deadline=d.deadline.isoformat() if d and d.deadline else None,
+                decided_on=d.decided_on if d else None,
+                deadline=d.deadline if d else None,
                 follow_up=d.follow_up if d else None,
             )
         )

@@ -4,6 +4,8 @@ once the branch has fixed it, their own final grade. Nobody else's is ever shown
 
 from __future__ import annotations
 
+from datetime import tzinfo
+
 from telegram import Update
 from telegram.ext import ConversationHandler as Conv
 
@@ -16,11 +18,11 @@ from domain.i18n import Translator
 from handlers.appraisal import buttons as press
 from handlers.appraisal.steps import BALLOT, SUMMARY, Step
 from handlers.appraisal.views import grade_name, keyboard, refuse, reply, stage_name
-from handlers.common import answer_and_drop, error_text, tr, who
+from handlers.common import answer_and_drop, branch_zone, error_text, tr, who
 from handlers.conversation import CANCEL_HINT, answer_stale, offer, review_keyboard
 
 
-def member_text(t: Translator, mine: rules.MyRound) -> tuple[str, list[list]]:
+def member_text(t: Translator, mine: rules.MyRound, zone: tzinfo) -> tuple[str, list[list]]:
     round_, me = mine.round, mine.me
     lines = [
         t.gettext(
@@ -39,7 +41,7 @@ def member_text(t: Translator, mine: rules.MyRound) -> tuple[str, list[list]]:
             lines.append(
                 t.gettext(
                     "Your summary is in ({date}). You may revise it until this stage ends.",
-                    date=t.date(me.submitted_at.date()),
+                    date=t.date(me.submitted_at.astimezone(zone).date()),  # the branch's day
                 )
             )
             label = t.pgettext("button", "✍️ Revise my summary")
@@ -77,7 +79,7 @@ async def show_member(update: Update, context: BotContext, t: Translator) -> boo
         return False
     if mine.round.stage is not Stage.RATING or mine.me.has_rated:
         context.user_data.pop(BALLOT, None)  # an unfinished ballot of a rating now over
-    text, rows = member_text(t, mine)
+    text, rows = member_text(t, mine, await branch_zone(context, mine.round.branch_id))
     await reply(update, text, reply_markup=keyboard(rows) if rows else None)
     return True
 

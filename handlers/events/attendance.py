@@ -125,8 +125,11 @@ async def show_marking(update: Update, context: BotContext, t: Translator, me: A
 
 
 def attendance_table(t: Translator, roster: events.Roster, tz: tzinfo) -> list[list]:
-    def stamp(moment: datetime | None) -> str:
-        return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else ""
+    def stamp(moment: datetime | None) -> datetime | str:
+        """A typed cell in the branch's zone, to the minute (see domain/spreadsheets.py)."""
+        if moment is None:
+            return ""
+        return moment.astimezone(tz).replace(tzinfo=None, second=0, microsecond=0)
 
     header = [
         t.gettext("Name"),

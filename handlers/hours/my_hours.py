@@ -83,7 +83,9 @@ async def show_history(update: Update, context: BotContext) -> None:
         [t.gettext("Your records (page {page}):", page=page + 1)]
         + [record_line(t, r) for r in records]
     )
-    await update.effective_message.reply_text(text, reply_markup=InlineKeyboardMarkup(rows))
+    # Nothing left to edit or page (every record decided): no keyboard, not an empty one.
+    markup = InlineKeyboardMarkup(rows) if rows else None
+    await update.effective_message.reply_text(text, reply_markup=markup)
 
 
 async def start_edit(update: Update, context: BotContext) -> str | int:

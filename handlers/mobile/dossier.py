@@ -3,7 +3,8 @@ versions and history, with the buttons for what can be done next."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup, Update
@@ -71,6 +72,21 @@ def _stamp(t: Translator, zone: ZoneInfo, moment: datetime) -> str:
     return t.date(moment.astimezone(zone).date())
 
 
+# A history note keeps the dates it names as stored (ISO: "B0001-2026-001: 2026-06-01 →
+# 2026-12-01", a renewal); they are shown in the reader's style, old notes too.
+_ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def dated_note(t: Translator, note: str) -> str:
+    def shown(found: re.Match[str]) -> str:
+        try:
+            return t.date(date(*(int(part) for part in found.groups())))
+        except ValueError:
+            return found.group(0)  # not a calendar day: left as written
+
+    return _ISO_DAY.sub(shown, note)
+
+
 def dossier_text(t: Translator, zone: ZoneInfo, dossier: Dossier) -> str:
     """The dossier, its dates in `zone` (the registration's branch)."""
     registration = dossier.registration
@@ -112,7 +128,7 @@ def dossier_text(t: Translator, zone: ZoneInfo, dossier: Dossier) -> str:
         if event.actor_name:
             line += f" ({event.actor_name})"
         if event.note:
-            line += colon(t) + event.note
+            line += colon(t) + dated_note(t, event.note)
         lines.append(line)
     return "\n".join(lines)[:4000]
 
