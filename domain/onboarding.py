@@ -342,7 +342,7 @@ async def decide(
                 status=PersonStatus.ACTIVE if approve else PersonStatus.REJECTED,
             )
         if approve:
-            await _grant(conn, request, decider_id)
+            await _grant(conn, request, before.category, decider_id)
         action = "join.approved" if approve else "join.rejected"
         await work.audit(action, "join_request", request.id, reason=reason)
         decided = await join_requests.get_for_update(conn, request.id)
@@ -379,8 +379,18 @@ def _require_decider(work: UnitOfWork, request: JoinRequest) -> Person | None:
     return work.require(Role.SECRETARY, request.branch_id)
 
 
-async def _grant(conn: aiosqlite.Connection, request: JoinRequest, decider_id: int | None) -> None:
+async def _grant(
+    conn: aiosqlite.Connection,
+    request: JoinRequest,
+    category: Category | None,
+    decider_id: int | None,
+) -> None:
     role = ROLE_FOR_INVITE[request.role]
+    if role is Role.MEMBER and category is Category.ACTIVIST:
+        # 入党积极分子 are candidates, not party members: known to the branch with no role,
+        # they are never counted as members; their way in is /develop (domain/development).
+        await people.mark_menu(conn, request.person_id)
+        return
     if request.district_id is not None:
         await districts.grant_role(conn, request.person_id, request.district_id, role, decider_id)
         await people.mark_menu(conn, request.person_id)

@@ -311,9 +311,9 @@ async def _write(
                     # An applicant turned down earlier whom the roster lists as a member: the
                     # roster is the branch's own record, so they are a member now.
                     await people.update(conn, existing.id, status=PersonStatus.ACTIVE)
-                if existing.status is not PersonStatus.PENDING:
+                if existing.status is not PersonStatus.PENDING and (role := _role(row)):
                     # Also a secretary or a unit's contact: the roster makes them a member.
-                    await people.grant_role(conn, existing.id, branch_id, _role(row), by)
+                    await people.grant_role(conn, existing.id, branch_id, role, by)
                 imported.append(Imported(row.row, existing.id, row.name, row.phone, None, True))
                 continue
             person_id = await _create(work, row)
@@ -337,7 +337,10 @@ async def _write(
     return imported
 
 
-def _role(row: RosterRow) -> Role:
+def _role(row: RosterRow) -> Role | None:
+    """None for 入党积极分子: candidates, never counted as members (domain/access.py)."""
+    if row.category is Category.ACTIVIST:
+        return None
     return Role.CADRE if row.category is Category.CADRE else Role.MEMBER
 
 
@@ -354,6 +357,7 @@ async def _create(work: UnitOfWork, row: RosterRow) -> int:
     )
     await roster.refresh(work.conn, person_id, row.category, row.joined_on)
     by = work.person.id if work.person else None
-    await people.grant_role(work.conn, person_id, branch_id, _role(row), by)
+    if role := _role(row):
+        await people.grant_role(work.conn, person_id, branch_id, role, by)
     await work.audit("person.imported", "person", person_id, row=row.row)
     return person_id

@@ -116,8 +116,10 @@ async def test_contacts_are_not_members_and_the_secretary_is_told_whose_contact(
         bot, unit_contact.id, everyone | {"cadres", "unit_link", "link", "mydata"}
     )
     assert set(unit_menu) == everyone | {"cadres", "unit_link", "link", "mydata"}
-    county_menu = await menu_of(bot, county_contact.id, everyone | {"cadres", "mydata"})
-    assert set(county_menu) == everyone | {"cadres", "mydata"}
+    # The county also takes the year-end assessment table (issue 19).
+    county = {"cadres", "mydata", "assessment_export"}
+    county_menu = await menu_of(bot, county_contact.id, everyone | county)
+    assert set(county_menu) == everyone | county
     member_menu = await menu_of(bot, members[0].id, everyone | MEMBER_COMMANDS | {"mydata"})
     assert set(member_menu) >= MEMBER_COMMANDS
 

@@ -53,6 +53,22 @@ async def test_two_members_onboard_and_are_approved(bot, branch):
     assert "欢迎回来，李明" in li.last_text
 
 
+async def test_an_activist_is_known_to_the_branch_but_no_member(bot, branch):
+    code = await invite(bot, branch.id)
+    sun = bot.person("孙")
+    await onboard(sun, code, "孙丽", "13700137000", "入党积极分子")
+    await branch.secretary.press("✅ 通过")
+    assert "申请已通过" in sun.last_text
+    record = await people.by_telegram_id(bot.db, sun.id)
+    assert record.status is PersonStatus.ACTIVE and record.branch_id == branch.id
+    # 入党积极分子 are candidates: no member role, so never counted or messaged as members.
+    assert await people.roles_of(bot.db, record.id) == set()
+    await sun.send("/help")
+    assert "尚不是党员" in sun.last_text and "/develop" in sun.last_text
+    await sun.send("/hours")
+    assert "只有已登记的支部党员" in sun.last_text
+
+
 async def test_a_rejected_applicant_is_told_and_stays_out(bot, branch):
     code = await invite(bot, branch.id)
     chen = bot.person("陈")

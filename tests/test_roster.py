@@ -82,6 +82,10 @@ async def test_import_with_errors_then_fixed_then_invitations_work(bot, branch):
     assert zhang["status"] == "active" and zhang["branch_id"] == branch.id
     zhao = await bot.db.fetchone("SELECT * FROM people WHERE name = '赵强'")
     assert await people.roles_of(bot.db, zhao["id"]) == {(branch.id, Role.CADRE)}
+    # 入党积极分子 are on the roster as candidates, with no member role.
+    wang = await bot.db.fetchone("SELECT * FROM people WHERE name = '王芳'")
+    assert wang["category"] == "activist" and await people.roles_of(bot.db, wang["id"]) == set()
+    assert await people.roles_of(bot.db, zhang["id"]) == {(branch.id, Role.MEMBER)}
 
     # Importing the same people again matches them instead of adding them twice.
     await secretary.send("/import")

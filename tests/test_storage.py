@@ -5,9 +5,10 @@ from datetime import date
 
 import pytest
 
-from storage import appraisal, migrations
+from domain.models import Role
+from storage import appraisal, migrations, people
 from storage.db import Database, utcnow
-from tests.world import database_at
+from tests.world import database_at, database_before
 
 
 @pytest.mark.sqlite_only("PRAGMAs; tests/test_postgres.py has PostgreSQL's")
@@ -197,3 +198,22 @@ async def test_upgrading_to_the_appraisal_migration_keeps_the_members_and_opens_
             )
             == 4
         )
+
+
+async def test_upgrading_takes_the_member_role_from_activists(tmp_path):
+    """入党积极分子 joined or were imported as members; they are candidates, no members."""
+    old = (
+        "INSERT INTO branches (id, name, code, created_at) VALUES (1, 'b', 'B0001', 'x');"
+        "INSERT INTO people (id, telegram_id, branch_id, name, category, status, created_at,"
+        " updated_at) VALUES (7, 70, 1, '孙丽', 'activist', 'active', 'x', 'x'),"
+        " (8, 80, 1, '李明', 'resident', 'active', 'x', 'x');"
+        "INSERT INTO roles (person_id, branch_id, role, granted_at) VALUES"
+        " (7, 1, 'member', 'x'), (7, 1, 'secretary', 'x'), (8, 1, 'member', 'x');"
+    )
+    path = await database_before(tmp_path, "_activists.sql", old)
+    async with Database(path) as upgraded:
+        assert await upgraded.schema_version() == migrations.latest_version()
+        assert await people.roles_of(upgraded, 7) == {(1, Role.SECRETARY)}
+        assert await people.roles_of(upgraded, 8) == {(1, Role.MEMBER)}
+        marked = await upgraded.fetchall("SELECT telegram_id FROM menu_refresh")
+        assert [r[0] for r in marked] == [70]
