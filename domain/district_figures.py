@@ -3,7 +3,7 @@
 The figures come from a list of small providers, one per feature (PROVIDERS): each reads
 its own tables for one branch and returns lines. A feature adds its figures to /district,
 the branch summaries and the quarterly XLSX by adding one provider there (the appraisal
-and development progress of issue 18 are meant to come in that way).
+and development progress of issue 18 come in that way).
 
 Only what the district needs: counts, and names where it must act on them (cadres not
 registered, members whose reports or contacts are overdue). Never a phone number or an
@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
 
-from domain import cadre_figures
+from domain import appraisal, cadre_figures, development
 from domain.access import Actor
 from domain.activity import as_hours
+from domain.appraisal.models import STAGE_NAMES as APPRAISAL_STAGES
 from domain.errors import NotAllowed, NotFound
 from domain.i18n import N_, Translator
 from domain.mobile.lists import cutoff_for
@@ -147,12 +148,64 @@ async def hours_verified(scope: Scope) -> list[Line]:
     ]
 
 
+async def appraisal_progress(scope: Scope) -> list[Line]:
+    """Counts only: the appraisal's ratings are secret and its grades personal."""
+    year = scope.quarter.year
+    found = await appraisal.progress(scope.db, scope.branch.id, year)
+    if found is None:
+        # A year's round is often held early in the next.
+        year -= 1
+        found = await appraisal.progress(scope.db, scope.branch.id, year)
+    if found is None:
+        return [Line(N_("Democratic appraisal: no round this year"))]
+    return [
+        Line(
+            N_(
+                "Democratic appraisal {year} ({stage}): {submitted} of {participants} summaries,"
+                " {rated} rated, {graded} graded"
+            ),
+            {
+                "year": str(found.year),
+                "stage": APPRAISAL_STAGES[found.stage],
+                "participants": found.participants,
+                "submitted": found.submitted,
+                "rated": found.rated,
+                "graded": found.graded,
+            },
+            terms=("stage",),
+        )
+    ]
+
+
+async def development_progress(scope: Scope) -> list[Line]:
+    """Counts per stage, never names: who applies for membership is for the branch."""
+    found = await development.progress(scope.db, scope.branch.id, scope.today)
+    stage = development.Stage
+    return [
+        Line(
+            N_(
+                "Member development: {applicants} applicants, {activists} activists,"
+                " {candidates} candidates, {probationary} probationary; {overdue} overdue"
+            ),
+            {
+                "applicants": found.per_stage[stage.APPLICANT],
+                "activists": found.per_stage[stage.ACTIVIST],
+                "candidates": found.per_stage[stage.CANDIDATE],
+                "probationary": found.per_stage[stage.PROBATIONARY],
+                "overdue": found.overdue,
+            },
+        )
+    ]
+
+
 PROVIDERS: list[Provider] = [
     members,
     mobile_overdue,
     posts_filled,
     cadres_registered,
     hours_verified,
+    appraisal_progress,
+    development_progress,
 ]
 
 

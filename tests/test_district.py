@@ -64,6 +64,10 @@ def today() -> date:
 async def test_a_district_sees_its_two_branches_and_no_contact_details(bot, branch):
     second, far, patron = await a_district(bot, branch, hours_on=today())
     await branch.secretary.send("/posts")  # the year's posts begin, at the survey
+    secretary = branch.secretary
+    await secretary.send("/appraisal")
+    await secretary.press(next(b for b in secretary.buttons() if b.startswith("🆕")))
+    await secretary.press("✅ 开启评议")
     contact = await a_district_contact(bot, branch)
     await contact.send("/district")
     overview = contact.last_text
@@ -74,6 +78,10 @@ async def test_a_district_sees_its_two_branches_and_no_contact_details(bot, bran
     assert "党员：1 人" in other and far.name not in overview
     assert "2 人中已注册 1 人" in first
     assert "设岗定责（调查摸底）：" in first and "设岗定责：本年度尚未开始" in other
+    # The appraisal and the development in numbers only (issue 18).
+    assert f"{today().year}年度民主评议党员（学习动员）：5 人中已交个人总结 0 人" in first
+    assert "民主评议党员：本年度尚未开展" in other
+    assert "发展党员：入党申请人 0 人，入党积极分子 0 人" in first
     assert PHONE not in overview and "13900139003" not in overview
     assert "未注册科长" not in overview  # names only in a branch's summary
     assert contact.buttons() == [f"📋 {branch.name}", f"📋 {second.name}"]

@@ -23,6 +23,15 @@ class Stage(StrEnum):
 
 ORDER = (Stage.STUDY, Stage.SUMMARY, Stage.RATING, Stage.GRADING, Stage.DISPOSAL, Stage.CLOSED)
 
+STAGE_NAMES = {
+    Stage.STUDY: N_("study and mobilisation (学习动员)"),
+    Stage.SUMMARY: N_("personal summary (个人总结)"),
+    Stage.RATING: N_("democratic rating (民主评议)"),
+    Stage.GRADING: N_("final grading by the branch (组织定格)"),
+    Stage.DISPOSAL: N_("disposal (处置)"),
+    Stage.CLOSED: N_("closed"),
+}
+
 
 def next_stage(stage: Stage) -> Stage | None:
     at = ORDER.index(stage)

@@ -5,19 +5,20 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
 
-from domain.appraisal.models import GRADE_NAMES, GRADES, MIN_RATERS, Counts, Disposal, Grade, Stage
+from domain.appraisal.models import (
+    GRADE_NAMES,
+    GRADES,
+    MIN_RATERS,
+    STAGE_NAMES,
+    Counts,
+    Disposal,
+    Grade,
+    Stage,
+)
 from domain.errors import DomainError
 from domain.i18n import N_, Translator
 from handlers.common import add_errors, answer_query, error_text
 
-STAGE_NAMES = {
-    Stage.STUDY: N_("study and mobilisation (学习动员)"),
-    Stage.SUMMARY: N_("personal summary (个人总结)"),
-    Stage.RATING: N_("democratic rating (民主评议)"),
-    Stage.GRADING: N_("final grading by the branch (组织定格)"),
-    Stage.DISPOSAL: N_("disposal (处置)"),
-    Stage.CLOSED: N_("closed"),
-}
 DISPOSAL_NAMES = {
     Disposal.CORRECT: N_("correction within a deadline (限期改正)"),
     Disposal.COUNSEL_OUT: N_("counselled to leave (劝退)"),
