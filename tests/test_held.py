@@ -161,10 +161,13 @@ async def test_a_secretary_deciding_at_night_is_told_when_the_member_will_hear(b
     await working_time.set_times(
         bot.db, branch.id, timezone=None, working_hours=None, quiet_hours="21:30-08:00"
     )
-    moment = [local("2026-12-02 12:00")]
+    li = await approved_member(bot, branch, "李", "李明", "13800138000")
+    # A moment ahead of the real clock, set once the member has joined (the invitation is
+    # checked against it): a pinned moment the real clock has passed left the join request
+    # waiting, queued at the real time, for a moment the test never reached.
+    moment = [local("2027-12-02 12:00")]
     bot.app.bot_data["clock"] = lambda: moment[0].astimezone(UTC)
     bot.sender.clock = lambda: moment[0].astimezone(UTC)
-    li = await approved_member(bot, branch, "李", "李明", "13800138000")
     secretary = branch.secretary
     # By day the member hears at once and nothing more is said.
     await log_hours(li, day="今天")
@@ -174,8 +177,8 @@ async def test_a_secretary_deciding_at_night_is_told_when_the_member_will_hear(b
     assert "已核实" in li.last_text
 
     await log_hours(li, day="今天", amount="2")
-    moment[0] = local("2026-12-02 23:00")
+    moment[0] = local("2027-12-02 23:00")
     await secretary.press("✅ 通过")
     assert "已核实" in secretary.texts[-2]
-    assert secretary.last_text == "将在 2026年12月3日 08:00 后通知对方（夜间免打扰）。"
+    assert secretary.last_text == "将在 2027年12月3日 08:00 后通知对方（夜间免打扰）。"
     assert not any("记录 #2 已核实" in text for text in li.texts)
