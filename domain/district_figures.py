@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from domain import appraisal, cadre_figures, development
 from domain.access import Actor
@@ -224,9 +225,10 @@ async def figures_of(
 ) -> list[BranchFigures]:
     """Every provider's lines for each branch (no role check: the callers make it)."""
     cadres = await _cadres(db, quarter, tz)
-    today = now.astimezone(tz).date()
     found = []
     for branch in branch_list:
+        # Each branch's own day (`partybot branch time`), the district's zone otherwise.
+        today = now.astimezone(ZoneInfo(branch.timezone) if branch.timezone else tz).date()
         scope = Scope(db, branch, quarter, now, today, cadres)
         lines = [line for provider in PROVIDERS for line in await provider(scope)]
         found.append(BranchFigures(branch, lines))

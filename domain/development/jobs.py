@@ -52,10 +52,9 @@ class Progress:
     overdue: int
 
 
-async def progress(db: Database, branch_id: int, today: date | None = None) -> Progress:
+async def progress(db: Database, branch_id: int, today: date) -> Progress:
     """For the district's page (no names): open files per stage, full members made, and
     the files with a step or note past its date."""
-    today = today or date.today()
     per_stage = dict.fromkeys(Stage, 0)
     late = 0
     for found in await _open(db, branch_id):
