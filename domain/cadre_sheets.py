@@ -71,9 +71,9 @@ def _leave(t: Translator, f: CadreFigures) -> str:
     return t.gettext("On leave until {date}", date=until)
 
 
-def _row(number: int, f: CadreFigures, t: Translator) -> list[object]:
+def _cells(f: CadreFigures, t: Translator) -> list[object]:
+    """A cadre's row but its number."""
     return [
-        number,
         f.name,
         f.unit_name,
         f.position,
@@ -119,11 +119,24 @@ def _totals(figures: Sequence[CadreFigures]) -> list[object]:
 
 
 def cadre_sheet(
-    title: str, heading: str, figures: Sequence[CadreFigures], t: Translator | None = None
+    title: str,
+    heading: str,
+    figures: Sequence[CadreFigures],
+    t: Translator | None = None,
+    rows_of: dict[int, list[object]] | None = None,
 ) -> Sheet:
-    """`t`: the reader's language, Chinese for the county's offices unless said otherwise."""
+    """`t`: the reader's language, Chinese for the county's offices unless said otherwise.
+    `rows_of`: the rows (but their numbers) already made for these figures in `t`, by
+    person, filled here: a workbook shows each cadre on the summary and again on their
+    branches' sheets."""
     t = t or translator("zh_Hans")
-    rows = [_row(n, f, t) for n, f in enumerate(figures, start=1)]
+    made = {} if rows_of is None else rows_of
+    rows: list[list[object]] = []
+    for number, f in enumerate(figures, start=1):
+        cells = made.get(f.person_id)
+        if cells is None:
+            cells = made[f.person_id] = _cells(f, t)
+        rows.append([number, *cells])
     return Sheet(title, heading, HEADERS, rows, _totals(figures))
 
 

@@ -85,6 +85,9 @@ class Translator:
         self.locale = locale
         self.babel_locale = Locale.parse(locale)
         self._t = translations
+        # Babel builds a formatter per call (~40 µs); a printed table holds the same few
+        # days thousands of times (the quarterly feedback's registration dates).
+        self._dates: dict[date, str] = {}
 
     def gettext(self, message: str, **params: object) -> str:
         text = self._t.gettext(message)
@@ -100,7 +103,14 @@ class Translator:
     # December 2, 2026, 2:30 PM): Babel's long date and short time, joined as it joins them.
     # docs/i18n.md lists the styles; tests/test_date_styles.py holds every message to them.
     def date(self, value: date) -> str:
-        return dates.format_date(value, format="long", locale=self.babel_locale)
+        if value.__class__ is not date:  # a datetime: its own moment, not memoised
+            return dates.format_date(value, format="long", locale=self.babel_locale)
+        text = self._dates.get(value)
+        if text is None:
+            text = self._dates[value] = dates.format_date(
+                value, format="long", locale=self.babel_locale
+            )
+        return text
 
     def month(self, value: date) -> str:
         """A month in the same style: 2026年12月 / December 2026."""

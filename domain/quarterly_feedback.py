@@ -116,9 +116,10 @@ def unit_workbook(unit: UnitOrg, period: Period, figures: Sequence[CadreFigures]
     zh = translator("zh_Hans")
     heading = f"{unit.name} 党员干部八小时以外情况反馈表（{period_label(zh, period)}）"
     book = new_book()
-    write_sheet(book, cadre_sheet("汇总", heading, figures))
+    rows_of: dict[int, list[object]] = {}
+    write_sheet(book, cadre_sheet("汇总", heading, figures, zh, rows_of))
     for branch, members in by_branch(figures).items():
-        write_sheet(book, cadre_sheet(branch, f"{heading}　{branch}", members))
+        write_sheet(book, cadre_sheet(branch, f"{heading}　{branch}", members, zh, rows_of))
     return book.file()
 
 
