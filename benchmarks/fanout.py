@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import os
 import tempfile
 import time
@@ -124,6 +125,7 @@ async def one_run(
         try:
             await asyncio.wait_for(server.polling.wait(), 30)
             expected = await calibrate(traffic, member, HELP, 0)
+            cpu_before = process.cpu_seconds()
             await enqueue(data, chats, paid)
             asked = Walk()
             unanswered = 0
@@ -134,6 +136,9 @@ async def one_run(
                     await asyncio.wait_for(walk_one(traffic, member, HELP, expected, 0, asked), 5)
                 except TimeoutError:  # a reply Telegram refused with 429: lost to the member
                     unanswered += 1
+            # The bot's CPU for the drain (the member's /help included): what the load does
+            # not move, unlike the rate.
+            cpu = process.cpu_seconds() - cpu_before
             await asyncio.sleep(2)  # a late duplicate would arrive now
         finally:
             await process.stop()
@@ -152,6 +157,14 @@ async def one_run(
         "rate_per_s": round(rate, 2),
         "rate_of_limit": round(rate / limit, 3),
         "rate_of_budget": round(rate / budget, 3),
+        "bot_cpu_ms_per_message": round(cpu / max(1, len(stamps)) * 1000, 3),
+        # bot/throttle.SharedBudget holds a send's place from its booking until a window
+        # after its answer, with one place kept for a reply: at most (capacity - 1) sends per
+        # (window + hold). The hold the achieved rate implies: the round trip as the sender
+        # saw it (a few ms on a quiet machine, so >= 0.95 of the limit; more on a loaded one).
+        "implied_hold_s": round((max(1, math.floor(budget)) - 1) / rate - 1, 3)
+        if rate
+        else float("nan"),
         "http_429": server.rate_limited,
         "paid_sent": server.paid_messages,
         "duplicates": sum(count - 1 for count in deliveries.texts.values()),
@@ -232,6 +245,10 @@ async def main(argv: Sequence[str] | None = None) -> None:
                 f"{name}: member /help p50 | max ms ({run['member_answers']} answered,"
                 f" {run['member_unanswered']} not)",
                 f"{run['member_p50_ms']:.1f} | {run['member_max_ms']:.1f}",
+            ),
+            (
+                f"{name}: bot CPU ms per message, hold per send implied s",
+                f"{run['bot_cpu_ms_per_message']:.2f}, {run['implied_hold_s']:.3f}",
             ),
         ]
     rows.append(
