@@ -140,14 +140,9 @@ async def test_upgrading_to_0010_lets_only_the_departure_erasure_into_the_mobile
 
 
 async def test_upgrading_to_the_safety_migration_keeps_the_data_and_limits_codes(tmp_path):
-    [version] = [m.version for m in migrations.available() if m.name.endswith("_safety.sql")]
-    db = await database_at(tmp_path / "before.db", version - 1)
-    async with db.transaction() as conn:
-        await conn.execute(
-            "INSERT INTO branches (id, name, code, created_at) VALUES (1, 'b', 'B0001', 'x')"
-        )
-    await db.close()
-    async with Database(tmp_path / "before.db") as upgraded:
+    old = "INSERT INTO branches (id, name, code, created_at) VALUES (1, 'b', 'B0001', 'x');"
+    path = await database_before(tmp_path, "_safety.sql", old)
+    async with Database(path) as upgraded:
         assert await upgraded.schema_version() == migrations.latest_version()
         assert await upgraded.fetchval("SELECT name FROM branches") == "b"
         async with upgraded.transaction() as conn:
@@ -162,22 +157,14 @@ async def test_upgrading_to_the_safety_migration_keeps_the_data_and_limits_codes
 
 
 async def test_upgrading_to_the_appraisal_migration_keeps_the_members_and_opens_rounds(tmp_path):
-    [version] = [m.version for m in migrations.available() if m.name.endswith("_appraisal.sql")]
-    db = await database_at(tmp_path / "before.db", version - 1)
-    async with db.transaction() as conn:
-        await conn.execute(
-            "INSERT INTO branches (id, name, code, created_at) VALUES (1, 'b', 'B0001', 'x')"
-        )
-        await conn.execute(
-            "INSERT INTO people (id, telegram_id, branch_id, name, status, created_at,"
-            " updated_at) VALUES (7, 70, 1, '李明', 'active', 'x', 'x')"
-        )
-        await conn.execute(
-            "INSERT INTO roles (person_id, branch_id, role, granted_at)"
-            " VALUES (7, 1, 'member', 'x')"
-        )
-    await db.close()
-    async with Database(tmp_path / "before.db") as upgraded:
+    old = (
+        "INSERT INTO branches (id, name, code, created_at) VALUES (1, 'b', 'B0001', 'x');"
+        "INSERT INTO people (id, telegram_id, branch_id, name, status, created_at,"
+        " updated_at) VALUES (7, 70, 1, '李明', 'active', 'x', 'x');"
+        "INSERT INTO roles (person_id, branch_id, role, granted_at) VALUES (7, 1, 'member', 'x');"
+    )
+    path = await database_before(tmp_path, "_appraisal.sql", old)
+    async with Database(path) as upgraded:
         assert await upgraded.schema_version() == migrations.latest_version()
         assert await upgraded.fetchval("SELECT name FROM people WHERE id = 7") == "李明"
         async with upgraded.transaction() as conn:
