@@ -17,9 +17,8 @@ from domain.errors import DomainError, InvalidInput
 from domain.i18n import Translator
 from handlers.common import answer_and_drop, answer_query, branch_today, tr, who
 from handlers.conversation import CANCEL_HINT, offer, review_keyboard
-from handlers.development.browsing import show_file
 from handlers.development.buttons import NoticeDays, Opinion, Publish, StartNotice, UseContact
-from handlers.development.steps import DRAFT, DevStep
+from handlers.development.steps import DRAFT, DevStep, done, refused
 from handlers.development.views import notice_text, refusal
 
 RESTART = StartNotice  # the review's "start over" is the same press as the first
@@ -157,19 +156,12 @@ async def publish(update: Update, context: BotContext) -> DevStep | int:
             context.bot.username,
         )
     except DomainError as exc:
-        await update.effective_message.reply_text(refusal(t, exc))
-        context.user_data.pop(DRAFT, None)
-        return ConversationHandler.END
-    context.user_data.pop(DRAFT, None)
-    await update.effective_message.reply_text(
-        t.gettext(
-            "The public notice is published until {day}. Opinions sent through the bot come "
-            "to you.",
-            day=t.date(started.ends_on),
-        )
+        return await refused(update, context, t, exc, None)
+    text = t.gettext(
+        "The public notice is published until {day}. Opinions sent through the bot come to you.",
+        day=t.date(started.ends_on),
     )
-    await show_file(update, context, t, found.id)
-    return ConversationHandler.END
+    return await done(update, context, t, text, found.id)
 
 
 # ---- an opinion ---------------------------------------------------------------------------
@@ -219,13 +211,11 @@ async def opinion_typed(update: Update, context: BotContext) -> DevStep | int:
             context.db, me, draft["notice"], update.effective_message.text, today
         )
     except DomainError as exc:
-        await update.effective_message.reply_text(refusal(t, exc))
-        if exc.code.startswith("dev_opinion_"):
-            return DevStep.OPINION
-        context.user_data.pop(DRAFT, None)
-        return ConversationHandler.END
-    context.user_data.pop(DRAFT, None)
-    await update.effective_message.reply_text(
-        t.gettext("Thank you. Your opinion has been passed to the branch secretaries only.")
+        again = DevStep.OPINION if exc.code.startswith("dev_opinion_") else None
+        return await refused(update, context, t, exc, again)
+    return await done(
+        update,
+        context,
+        t,
+        t.gettext("Thank you. Your opinion has been passed to the branch secretaries only."),
     )
-    return ConversationHandler.END

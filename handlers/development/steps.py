@@ -5,6 +5,7 @@ rules as it is typed; a refusal says why and asks again."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 from enum import StrEnum
 
@@ -13,11 +14,12 @@ from telegram.ext import ConversationHandler
 
 from bot.context import BotContext
 from domain import validation
+from domain.access import Actor
 from domain.dates import Year, parse_date
 from domain.development import cultivation, files
 from domain.development.rules import STEP, missing
 from domain.errors import DomainError, InvalidInput
-from domain.i18n import Translator
+from domain.i18n import N_, Translator
 from domain.models import Role
 from handlers.common import answer_and_drop, answer_query, branch_today, tr, who
 from handlers.conversation import CANCEL_HINT
@@ -177,84 +179,85 @@ async def got_day(update: Update, context: BotContext) -> int | DevStep:
             started = await files.start_applicant(
                 context.db, me, draft["branch"], draft["name"], day, today
             )
-            context.user_data.pop(DRAFT, None)
             link = f"https://t.me/{context.bot.username}?start={started.invite_code}"
-            await update.effective_message.reply_text(
-                t.gettext(
-                    "The file of {name} is started. If they use Telegram, send them this "
-                    "link: it connects their account to the file, so they see their way "
-                    "and what comes next.\n{link}",
-                    name=started.file.name,
-                    link=link,
-                )
+            text = t.gettext(
+                "The file of {name} is started. If they use Telegram, send them this "
+                "link: it connects their account to the file, so they see their way "
+                "and what comes next.\n{link}",
+                name=started.file.name,
+                link=link,
             )
-            await show_file(update, context, t, started.file.id)
-            return ConversationHandler.END
+            return await done(update, context, t, text, started.file.id)
         else:
             started = await files.start_activist(context.db, me, draft["person"], day, today)
             found = started.file
     except DomainError as exc:
-        await update.effective_message.reply_text(refusal(t, exc))
-        if isinstance(exc, InvalidInput):
-            return DevStep.DAY
-        context.user_data.pop(DRAFT, None)
-        return ConversationHandler.END
-    context.user_data.pop(DRAFT, None)
-    await update.effective_message.reply_text(t.gettext("Recorded."))
-    await show_file(update, context, t, found.id)
-    return ConversationHandler.END
-
-
-async def got_detail(update: Update, context: BotContext) -> int | DevStep:
-    t = await tr(update, context)
-    draft = context.user_data[DRAFT]
-    me = await who(update, context)
-    branch_id = await _branch_of(context, draft)
-    today = await branch_today(context, branch_id)
-    try:
-        files.check_detail(update.effective_message.text)
-        found = await files.record_step(
-            context.db,
-            me,
-            draft["file"],
-            draft["step"],
-            date.fromisoformat(draft["day"]),
-            update.effective_message.text,
-            today,
+        return await refused(
+            update, context, t, exc, DevStep.DAY if isinstance(exc, InvalidInput) else None
         )
-    except DomainError as exc:
-        await update.effective_message.reply_text(refusal(t, exc))
-        if exc.code.startswith("dev_detail"):
-            return DevStep.DETAIL
-        context.user_data.pop(DRAFT, None)
-        return ConversationHandler.END
+    return await done(update, context, t, t.gettext("Recorded."), found.id)
+
+
+async def refused(
+    update: Update, context: BotContext, t: Translator, exc: DomainError, again: DevStep | None
+) -> int | DevStep:
+    """A typed answer refused: the step asks `again`, or (None: nothing left to retry) the
+    conversation ends without its draft."""
+    await update.effective_message.reply_text(refusal(t, exc))
+    if again is not None:
+        return again
     context.user_data.pop(DRAFT, None)
-    await update.effective_message.reply_text(t.gettext("Recorded."))
-    await show_file(update, context, t, found.id)
     return ConversationHandler.END
 
 
-async def got_review(update: Update, context: BotContext) -> int | DevStep:
+async def done(
+    update: Update, context: BotContext, t: Translator, text: str, file_id: int | None = None
+) -> int:
+    """The conversation's end: the draft goes, `text` says what was done, and the file is
+    shown again as it now stands."""
+    context.user_data.pop(DRAFT, None)
+    await update.effective_message.reply_text(text)
+    if file_id is not None:
+        await show_file(update, context, t, file_id)
+    return ConversationHandler.END
+
+
+async def _on_the_day(
+    update: Update,
+    context: BotContext,
+    step: DevStep,
+    code: str,
+    write: Callable[[Actor, dict, date, str, date], Awaitable[files.File]],
+    saved: str,
+) -> int | DevStep:
+    """The text typed for a day already in the draft (a meeting's vote, a 考察 note):
+    `write` records it; a refusal whose code starts with `code` asks for it again."""
     t = await tr(update, context)
     draft = context.user_data[DRAFT]
     me = await who(update, context)
     today = await branch_today(context, await _branch_of(context, draft))
+    day = date.fromisoformat(draft["day"])
     try:
-        found = await cultivation.add_review(
-            context.db,
-            me,
-            draft["file"],
-            date.fromisoformat(draft["day"]),
-            update.effective_message.text,
-            today,
-        )
+        found = await write(me, draft, day, update.effective_message.text, today)
     except DomainError as exc:
-        await update.effective_message.reply_text(refusal(t, exc))
-        if exc.code.startswith("dev_review_"):
-            return DevStep.REVIEW
-        context.user_data.pop(DRAFT, None)
-        return ConversationHandler.END
-    context.user_data.pop(DRAFT, None)
-    await update.effective_message.reply_text(t.gettext("Your assessment note is saved."))
-    await show_file(update, context, t, found.id)
-    return ConversationHandler.END
+        return await refused(update, context, t, exc, step if exc.code.startswith(code) else None)
+    return await done(update, context, t, t.gettext(saved), found.id)
+
+
+async def got_detail(update: Update, context: BotContext) -> int | DevStep:
+    async def write(me: Actor, draft: dict, day: date, text: str, today: date) -> files.File:
+        files.check_detail(text)
+        return await files.record_step(
+            context.db, me, draft["file"], draft["step"], day, text, today
+        )
+
+    return await _on_the_day(update, context, DevStep.DETAIL, "dev_detail", write, N_("Recorded."))
+
+
+async def got_review(update: Update, context: BotContext) -> int | DevStep:
+    async def write(me: Actor, draft: dict, day: date, text: str, today: date) -> files.File:
+        return await cultivation.add_review(context.db, me, draft["file"], day, text, today)
+
+    return await _on_the_day(
+        update, context, DevStep.REVIEW, "dev_review_", write, N_("Your assessment note is saved.")
+    )
