@@ -4,15 +4,19 @@ follow-up; and the round's file."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from telegram import Update
 from telegram.ext import ConversationHandler as Conv
 
 from bot.context import BotContext
 from domain import appraisal as rules
+from domain.access import Actor
 from domain.appraisal.models import GRADES, Disposal, Grade
+from domain.appraisal.record import DECISION_COLUMNS, PARTICIPANT_COLUMNS
 from domain.dates import Year, parse_date
 from domain.errors import DomainError, InvalidInput
-from domain.i18n import N_, Translator
+from domain.i18n import Translator
 from domain.spreadsheets import Sheet, write_workbook
 from handlers.appraisal import buttons as press
 from handlers.appraisal.secretary import show_person
@@ -22,6 +26,7 @@ from handlers.appraisal.views import (
     grade_name,
     keyboard,
     refuse,
+    refusing,
     reply,
 )
 from handlers.common import (
@@ -39,20 +44,14 @@ from handlers.conversation import CANCEL_HINT, offer
 # ------------------------------------------------------------------ the final grade
 
 
+@refusing(Conv.END)
 async def ask_note(update: Update, context: BotContext) -> str | int:
     t = await tr(update, context)
     pressed = press.SetGrade.of(update)
-    try:
-        due = await rules.needs_reason(
-            context.db,
-            await who(update, context),
-            pressed.round_id,
-            pressed.person_id,
-            pressed.grade,
-        )
-    except DomainError as exc:
-        await refuse(update, t, exc)
-        return Conv.END
+    me = await who(update, context)
+    due = await rules.needs_reason(
+        context.db, me, pressed.round_id, pressed.person_id, pressed.grade
+    )
     await answer_and_drop(update.callback_query)
     context.user_data[DECISION] = {
         "round": pressed.round_id,
@@ -92,15 +91,9 @@ async def save_grade(update: Update, context: BotContext) -> str | int:
         note = None
     else:
         note = update.effective_message.text
+    me, grade = await who(update, context), Grade(draft["grade"])
     try:
-        await rules.set_grade(
-            context.db,
-            await who(update, context),
-            draft["round"],
-            draft["person"],
-            Grade(draft["grade"]),
-            note,
-        )
+        await rules.set_grade(context.db, me, draft["round"], draft["person"], grade, note)
     except DomainError as exc:
         await reply(update, error_text(t, exc))
         return Step.GRADE_NOTE if isinstance(exc, InvalidInput) else Conv.END
@@ -113,16 +106,19 @@ async def save_grade(update: Update, context: BotContext) -> str | int:
 # ------------------------------------------------------------------ disposal
 
 
+async def _take(update: Update, context: BotContext, pressed: press.OnPerson) -> None:
+    """A press that asks for a decision on a participant: checked against the round (the
+    refusal is `refusing`'s), then taken."""
+    await rules.secretary_round(context.db, await who(update, context), pressed.round_id)
+    await answer_and_drop(update.callback_query)
+
+
+@refusing(Conv.END)
 async def ask_disposal(update: Update, context: BotContext) -> str | int:
     """限期改正 asks for the deadline (a conversation step); 劝退 and 除名 for a confirmation."""
     t = await tr(update, context)
     pressed = press.Dispose.of(update)
-    try:
-        await rules.secretary_round(context.db, await who(update, context), pressed.round_id)
-    except DomainError as exc:
-        await refuse(update, t, exc)
-        return Conv.END
-    await answer_and_drop(update.callback_query)
+    await _take(update, context, pressed)
     kind = t.gettext(DISPOSAL_NAMES[pressed.kind])
     if pressed.kind is Disposal.CORRECT:
         context.user_data[DECISION] = {"round": pressed.round_id, "person": pressed.person_id}
@@ -156,6 +152,17 @@ async def ask_disposal(update: Update, context: BotContext) -> str | int:
     return Conv.END
 
 
+async def _decision(update: Update, context: BotContext) -> tuple[Translator, Actor, dict | None]:
+    """What a secretary types for the decision in the making (its draft; None once gone)."""
+    return await tr(update, context), await who(update, context), context.user_data.get(DECISION)
+
+
+async def _round_today(context: BotContext, me: Actor, round_id: int) -> date:
+    """The day in the branch of a round of the secretary's (refused for any other)."""
+    round_ = await rules.secretary_round(context.db, me, round_id)
+    return await branch_today(context, round_.branch_id)
+
+
 async def _dispose(
     update: Update,
     context: BotContext,
@@ -167,8 +174,7 @@ async def _dispose(
 ) -> bool:
     me = await who(update, context)
     try:
-        round_ = await rules.secretary_round(context.db, me, round_id)
-        today = await branch_today(context, round_.branch_id)
+        today = await _round_today(context, me, round_id)
         await rules.dispose(context.db, me, round_id, person_id, kind, today, deadline)
     except DomainError as exc:
         await refuse(update, t, exc)
@@ -187,14 +193,11 @@ async def confirm_disposal(update: Update, context: BotContext) -> None:
 
 
 async def deadline_typed(update: Update, context: BotContext) -> str | int:
-    t = await tr(update, context)
-    draft = context.user_data.get(DECISION)
+    t, me, draft = await _decision(update, context)
     if not draft:
         return Conv.END
-    me = await who(update, context)
     try:
-        round_ = await rules.secretary_round(context.db, me, draft["round"])
-        today = await branch_today(context, round_.branch_id)
+        today = await _round_today(context, me, draft["round"])
         deadline = parse_date(update.effective_message.text, today, Year.FUTURE)
     except DomainError as exc:
         await reply(update, error_text(t, exc))
@@ -208,15 +211,11 @@ async def deadline_typed(update: Update, context: BotContext) -> str | int:
     return Conv.END
 
 
+@refusing(Conv.END)
 async def ask_follow_up(update: Update, context: BotContext) -> str | int:
     t = await tr(update, context)
     pressed = press.FollowUp.of(update)
-    try:
-        await rules.secretary_round(context.db, await who(update, context), pressed.round_id)
-    except DomainError as exc:
-        await refuse(update, t, exc)
-        return Conv.END
-    await answer_and_drop(update.callback_query)
+    await _take(update, context, pressed)
     context.user_data[DECISION] = {"round": pressed.round_id, "person": pressed.person_id}
     await reply(
         update,
@@ -228,14 +227,11 @@ async def ask_follow_up(update: Update, context: BotContext) -> str | int:
 
 
 async def follow_up_typed(update: Update, context: BotContext) -> str | int:
-    t = await tr(update, context)
-    draft = context.user_data.get(DECISION)
+    t, me, draft = await _decision(update, context)
     if not draft:
         return Conv.END
-    me = await who(update, context)
     try:
-        round_ = await rules.secretary_round(context.db, me, draft["round"])
-        today = await branch_today(context, round_.branch_id)
+        today = await _round_today(context, me, draft["round"])
         await rules.follow_up(
             context.db, me, draft["round"], draft["person"], update.effective_message.text, today
         )
@@ -249,21 +245,11 @@ async def follow_up_typed(update: Update, context: BotContext) -> str | int:
 
 # ------------------------------------------------------------------ the round's file
 
-_FIXED = (N_("Name"), N_("Away (mobile member)"), N_("Summary submitted"))
-_AFTER = (
-    N_("Final grade"),
-    N_("Branch's comment"),
-    N_("Disposal"),
-    N_("Decided on"),
-    N_("Deadline"),
-    N_("Follow-up"),
-)
-
 
 def workbook(t: Translator, year: int, lines: list) -> bytes:
-    headers = [t.gettext(h) for h in _FIXED]
+    headers = [t.gettext(h) for h in PARTICIPANT_COLUMNS]
     headers += [t.gettext("Votes: {grade}", grade=grade_name(t, g)) for g in GRADES]
-    headers += [t.gettext(h) for h in _AFTER]
+    headers += [t.gettext(h) for h in DECISION_COLUMNS]
     too_few = t.gettext("too few to show")
     rows = []
     for line in lines:
@@ -286,14 +272,11 @@ def workbook(t: Translator, year: int, lines: list) -> bytes:
     return write_workbook([Sheet(title, headers, rows)])
 
 
+@refusing()
 async def export(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     round_id = press.Export.of(update).round_id
-    try:
-        round_, lines = await rules.lines(context.db, await who(update, context), round_id)
-    except DomainError as exc:
-        await refuse(update, t, exc)
-        return
+    round_, lines = await rules.lines(context.db, await who(update, context), round_id)
     await answer_query(update.callback_query)
     title = t.gettext("Democratic appraisal {year}", year=round_.year)
     await send_file(
