@@ -39,7 +39,7 @@ from handlers.common import (
     who,
 )
 from handlers.console import XLSX, send_file
-from handlers.conversation import CANCEL_HINT, offer
+from handlers.conversation import offer, with_cancel_hint
 
 # ------------------------------------------------------------------ the final grade
 
@@ -62,14 +62,15 @@ async def ask_note(update: Update, context: BotContext) -> str | int:
     if due:
         await reply(
             update,
-            chosen
-            + " "
-            + t.gettext(
-                "It differs from the majority of the ratings (or too few rated to show one):"
-                " please type the reason. The member will read it as the branch's comment."
-            )
-            + "\n"
-            + t.gettext(CANCEL_HINT),
+            with_cancel_hint(
+                t,
+                chosen
+                + " "
+                + t.gettext(
+                    "It differs from the majority of the ratings (or too few rated to show one):"
+                    " please type the reason. The member will read it as the branch's comment."
+                ),
+            ),
         )
     else:
         await offer(
@@ -124,9 +125,9 @@ async def ask_disposal(update: Update, context: BotContext) -> str | int:
         context.user_data[DECISION] = {"round": pressed.round_id, "person": pressed.person_id}
         await reply(
             update,
-            t.gettext("{kind}: by which date? For example 2027-03-31.", kind=kind)
-            + "\n"
-            + t.gettext(CANCEL_HINT),
+            with_cancel_hint(
+                t, t.gettext("{kind}: by which date? For example 2027-03-31.", kind=kind)
+            ),
         )
         return Step.DEADLINE
     await reply(
@@ -219,9 +220,9 @@ async def ask_follow_up(update: Update, context: BotContext) -> str | int:
     context.user_data[DECISION] = {"round": pressed.round_id, "person": pressed.person_id}
     await reply(
         update,
-        t.gettext("How has the correction gone? Type the follow-up; it is dated today.")
-        + "\n"
-        + t.gettext(CANCEL_HINT),
+        with_cancel_hint(
+            t, t.gettext("How has the correction gone? Type the follow-up; it is dated today.")
+        ),
     )
     return Step.FOLLOW_UP
 

@@ -19,7 +19,7 @@ from handlers.appraisal import buttons as press
 from handlers.appraisal.steps import BALLOT, SUMMARY, Step
 from handlers.appraisal.views import grade_name, keyboard, refuse, refusing, reply, stage_name
 from handlers.common import answer_and_drop, branch_zone, error_text, tr, who
-from handlers.conversation import CANCEL_HINT, answer_stale, offer, review_keyboard
+from handlers.conversation import answer_stale, offer, review_keyboard, with_cancel_hint
 
 
 def member_text(t: Translator, mine: rules.MyRound, zone: tzinfo) -> tuple[str, list[list]]:
@@ -96,13 +96,14 @@ async def ask_summary(update: Update, context: BotContext) -> str | int:
     context.user_data[SUMMARY] = round_id
     await reply(
         update,
-        t.gettext(
-            "Please write your personal summary: how you studied, kept the rules and served"
-            " the residents this year, and what you will improve. Type it here, or send it"
-            " as a document."
-        )
-        + "\n"
-        + t.gettext(CANCEL_HINT),
+        with_cancel_hint(
+            t,
+            t.gettext(
+                "Please write your personal summary: how you studied, kept the rules and served"
+                " the residents this year, and what you will improve. Type it here, or send it"
+                " as a document."
+            ),
+        ),
     )
     return Step.SUMMARY
 
@@ -170,12 +171,13 @@ async def start_ballot(update: Update, context: BotContext) -> str | int:
     context.user_data[BALLOT] = draft
     await reply(
         update,
-        t.gettext(
-            "Rate each of the other participants in turn. Nothing is saved until you submit"
-            " them all at the end; then nobody can see who gave which."
-        )
-        + "\n"
-        + t.gettext(CANCEL_HINT),
+        with_cancel_hint(
+            t,
+            t.gettext(
+                "Rate each of the other participants in turn. Nothing is saved until you submit"
+                " them all at the end; then nobody can see who gave which."
+            ),
+        ),
     )
     return await _ask_grade(update, t, draft)
 

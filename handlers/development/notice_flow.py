@@ -16,7 +16,7 @@ from domain.development import files, notices
 from domain.errors import DomainError, InvalidInput
 from domain.i18n import Translator
 from handlers.common import answer_and_drop, answer_query, branch_today, tr, who
-from handlers.conversation import CANCEL_HINT, offer, review_keyboard
+from handlers.conversation import offer, review_keyboard, with_cancel_hint
 from handlers.development.buttons import NoticeDays, Opinion, Publish, StartNotice, UseContact
 from handlers.development.steps import DRAFT, DevStep, done, refused
 from handlers.development.views import notice_text, refusal
@@ -52,13 +52,14 @@ async def start(update: Update, context: BotContext) -> int | DevStep:
     await offer(
         update,
         context,
-        t.gettext(
-            "The public notice of {name} starts today. How long does it run? At least five "
-            "working days by the branch's calendar; choose, or type its last day.",
-            name=found.name,
-        )
-        + "\n"
-        + t.gettext(CANCEL_HINT),
+        with_cancel_hint(
+            t,
+            t.gettext(
+                "The public notice of {name} starts today. How long does it run? At least five "
+                "working days by the branch's calendar; choose, or type its last day.",
+                name=found.name,
+            ),
+        ),
         InlineKeyboardMarkup(rows),
     )
     return DevStep.PERIOD
@@ -179,13 +180,14 @@ async def _begin_opinion(update: Update, context: BotContext, notice_id: int) ->
         return ConversationHandler.END
     context.user_data[DRAFT] = {"do": "opinion", "notice": notice.id}
     await update.effective_message.reply_text(
-        t.gettext(
-            "Your opinion on the public notice of {name}: type it in one message. Only the "
-            "branch secretaries read it, with your name; nobody else sees it.",
-            name=notice.name,
+        with_cancel_hint(
+            t,
+            t.gettext(
+                "Your opinion on the public notice of {name}: type it in one message. Only the "
+                "branch secretaries read it, with your name; nobody else sees it.",
+                name=notice.name,
+            ),
         )
-        + "\n"
-        + t.gettext(CANCEL_HINT)
     )
     return DevStep.OPINION
 

@@ -22,7 +22,7 @@ from domain.errors import DomainError, InvalidInput
 from domain.i18n import N_, Translator
 from domain.models import Role
 from handlers.common import answer_and_drop, answer_query, branch_today, tr, who
-from handlers.conversation import CANCEL_HINT
+from handlers.conversation import with_cancel_hint
 from handlers.development.browsing import show_file
 from handlers.development.buttons import NewApplicant, RecordStep, StartActivist, WriteReview
 from handlers.development.views import refusal, step_label
@@ -44,10 +44,8 @@ class DevStep(StrEnum):
 
 
 def _ask_day(t: Translator, what: str) -> str:
-    return (
-        t.gettext("On which day: {what}? Type the date, e.g. 2025-03-01, or today.", what=what)
-        + "\n"
-        + t.gettext(CANCEL_HINT)
+    return with_cancel_hint(
+        t, t.gettext("On which day: {what}? Type the date, e.g. 2025-03-01, or today.", what=what)
     )
 
 
@@ -66,7 +64,7 @@ async def new_applicant(update: Update, context: BotContext) -> int | DevStep:
     await answer_and_drop(update.callback_query)
     context.user_data[DRAFT] = {"do": "applicant", "branch": branch_id}
     await update.effective_message.reply_text(
-        t.gettext("The applicant's full name?") + "\n" + t.gettext(CANCEL_HINT)
+        with_cancel_hint(t, t.gettext("The applicant's full name?"))
     )
     return DevStep.NAME
 
