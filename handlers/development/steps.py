@@ -81,25 +81,44 @@ async def got_name(update: Update, context: BotContext) -> DevStep:
     return DevStep.DAY
 
 
-async def start_activist(update: Update, context: BotContext) -> int | DevStep:
+async def _ask_day_for(
+    update: Update,
+    context: BotContext,
+    check: Callable[[Actor], Awaitable[dict]],
+    what: Callable[[Translator], str],
+    *,
+    drop: bool = False,
+) -> int | DevStep:
+    """A press that asks for the day of something: `check(presser)` refuses it (said on
+    the button) or gives the draft to keep; `what` names what the day is of. The pressed
+    buttons go too when `drop` (the press is taken once)."""
     t = await tr(update, context)
-    person_id = StartActivist.of(update).person_id
-    me = await who(update, context)
     try:
-        await files.activist_to_start(context.db, me, person_id)
+        draft = await check(await who(update, context))
     except DomainError as exc:
         return await _refuse(update, t, exc)
-    await answer_and_drop(update.callback_query)
-    context.user_data[DRAFT] = {"do": "activist", "person": person_id}
-    await update.effective_message.reply_text(_ask_day(t, step_label(t, "activist")))
+    await (answer_and_drop if drop else answer_query)(update.callback_query)
+    context.user_data[DRAFT] = draft
+    await update.effective_message.reply_text(_ask_day(t, what(t)))
     return DevStep.DAY
 
 
+async def start_activist(update: Update, context: BotContext) -> int | DevStep:
+    person_id = StartActivist.of(update).person_id
+
+    async def check(me: Actor) -> dict:
+        await files.activist_to_start(context.db, me, person_id)
+        return {"do": "activist", "person": person_id}
+
+    return await _ask_day_for(
+        update, context, check, lambda t: step_label(t, "activist"), drop=True
+    )
+
+
 async def record_step(update: Update, context: BotContext) -> int | DevStep:
-    t = await tr(update, context)
     pressed = RecordStep.of(update)
-    me = await who(update, context)
-    try:
+
+    async def check(me: Actor) -> dict:
         found = await files.readable(context.db, me, pressed.file_id)
         if not files.is_secretary_of(me, found):
             raise DomainError("not_allowed")
@@ -108,31 +127,24 @@ async def record_step(update: Update, context: BotContext) -> int | DevStep:
         gaps = missing(found.state, pressed.step)
         if gaps:
             raise InvalidInput(gaps[0].code, **gaps[0].params)
-    except DomainError as exc:
-        return await _refuse(update, t, exc)
-    await answer_query(update.callback_query)
-    context.user_data[DRAFT] = {"do": "step", "file": found.id, "step": pressed.step}
-    await update.effective_message.reply_text(_ask_day(t, step_label(t, pressed.step)))
-    return DevStep.DAY
+        return {"do": "step", "file": found.id, "step": pressed.step}
+
+    return await _ask_day_for(update, context, check, lambda t: step_label(t, pressed.step))
 
 
 async def write_review(update: Update, context: BotContext) -> int | DevStep:
-    t = await tr(update, context)
     file_id = WriteReview.of(update).file_id
-    me = await who(update, context)
-    try:
+
+    async def check(me: Actor) -> dict:
         found = await files.readable(context.db, me, file_id)
         if not cultivation.may_review(me, found):
             raise DomainError("not_allowed")
         cultivation.check_review_stage(found)
-    except DomainError as exc:
-        return await _refuse(update, t, exc)
-    await answer_query(update.callback_query)
-    context.user_data[DRAFT] = {"do": "review", "file": found.id}
-    await update.effective_message.reply_text(
-        _ask_day(t, t.gettext("Half-yearly assessment note (考察)"))
+        return {"do": "review", "file": found.id}
+
+    return await _ask_day_for(
+        update, context, check, lambda t: t.gettext("Half-yearly assessment note (考察)")
     )
-    return DevStep.DAY
 
 
 async def _branch_of(context: BotContext, draft: dict) -> int | None:
