@@ -4,6 +4,7 @@ follow-up; and the round's file."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 
 from telegram import Update
@@ -153,11 +154,6 @@ async def ask_disposal(update: Update, context: BotContext) -> str | int:
     return Conv.END
 
 
-async def _decision(update: Update, context: BotContext) -> tuple[Translator, Actor, dict | None]:
-    """What a secretary types for the decision in the making (its draft; None once gone)."""
-    return await tr(update, context), await who(update, context), context.user_data.get(DECISION)
-
-
 async def _round_today(context: BotContext, me: Actor, round_id: int) -> date:
     """The day in the branch of a round of the secretary's (refused for any other)."""
     round_ = await rules.secretary_round(context.db, me, round_id)
@@ -193,23 +189,38 @@ async def confirm_disposal(update: Update, context: BotContext) -> None:
     await answer_query(update.callback_query)
 
 
-async def deadline_typed(update: Update, context: BotContext) -> str | int:
-    t, me, draft = await _decision(update, context)
+# What the secretary typed for the decision in the making: (t, me, draft, text, today) →
+# True to ask for it again.
+Typed = Callable[[Translator, Actor, dict, str, date], Awaitable[bool]]
+
+
+async def _typed(update: Update, context: BotContext, step: Step, act: Typed) -> str | int:
+    """A typed answer to the decision's question: `act` records it; a refusal of the text
+    asks again at `step`, any other refusal ends the conversation."""
+    t, me = await tr(update, context), await who(update, context)
+    draft = context.user_data.get(DECISION)
     if not draft:
         return Conv.END
     try:
         today = await _round_today(context, me, draft["round"])
-        deadline = parse_date(update.effective_message.text, today, Year.FUTURE)
+        again = await act(t, me, draft, update.effective_message.text, today)
     except DomainError as exc:
         await reply(update, error_text(t, exc))
-        return Step.DEADLINE if isinstance(exc, InvalidInput) else Conv.END
-    again = await _dispose(
-        update, context, t, draft["round"], draft["person"], Disposal.CORRECT, deadline
-    )
+        return step if isinstance(exc, InvalidInput) else Conv.END
     if again:
-        return Step.DEADLINE
+        return step
     context.user_data.pop(DECISION, None)
     return Conv.END
+
+
+async def deadline_typed(update: Update, context: BotContext) -> str | int:
+    async def act(t: Translator, me: Actor, draft: dict, text: str, today: date) -> bool:
+        deadline = parse_date(text, today, Year.FUTURE)
+        return await _dispose(
+            update, context, t, draft["round"], draft["person"], Disposal.CORRECT, deadline
+        )
+
+    return await _typed(update, context, Step.DEADLINE, act)
 
 
 @refusing(Conv.END)
@@ -228,20 +239,12 @@ async def ask_follow_up(update: Update, context: BotContext) -> str | int:
 
 
 async def follow_up_typed(update: Update, context: BotContext) -> str | int:
-    t, me, draft = await _decision(update, context)
-    if not draft:
-        return Conv.END
-    try:
-        today = await _round_today(context, me, draft["round"])
-        await rules.follow_up(
-            context.db, me, draft["round"], draft["person"], update.effective_message.text, today
-        )
-    except DomainError as exc:
-        await reply(update, error_text(t, exc))
-        return Step.FOLLOW_UP if isinstance(exc, InvalidInput) else Conv.END
-    context.user_data.pop(DECISION, None)
-    await reply(update, t.gettext("The follow-up is recorded."))
-    return Conv.END
+    async def act(t: Translator, me: Actor, draft: dict, text: str, today: date) -> bool:
+        await rules.follow_up(context.db, me, draft["round"], draft["person"], text, today)
+        await reply(update, t.gettext("The follow-up is recorded."))
+        return False
+
+    return await _typed(update, context, Step.FOLLOW_UP, act)
 
 
 # ------------------------------------------------------------------ the round's file
