@@ -24,7 +24,11 @@ from handlers.development.views import notice_text, refusal
 RESTART = StartNotice  # the review's "start over" is the same press as the first
 
 
-async def _file_and_today(update: Update, context: BotContext, file_id: int):
+async def _file_and_today(update: Update, context: BotContext, file_id: int | None = None):
+    """The secretary, the file (the notice's draft's, unless `file_id`) and its branch's day;
+    refused unless the presser is the file's secretary."""
+    if file_id is None:
+        file_id = context.user_data[DRAFT]["file"]
     me = await who(update, context)
     found = await files.readable(context.db, me, file_id)
     if not files.is_secretary_of(me, found):
@@ -67,7 +71,7 @@ async def start(update: Update, context: BotContext) -> int | DevStep:
 
 async def _period(update: Update, context: BotContext, t: Translator, end: date) -> DevStep:
     draft = context.user_data[DRAFT]
-    me, found, today = await _file_and_today(update, context, draft["file"])
+    me, found, today = await _file_and_today(update, context)
     await notices.check_period(context.db, me, found.id, end, today)
     draft["ends_on"] = end.isoformat()
     phone = me.person.phone if me.person else None
@@ -85,9 +89,8 @@ async def _period(update: Update, context: BotContext, t: Translator, end: date)
 async def days_chosen(update: Update, context: BotContext) -> DevStep | int:
     t = await tr(update, context)
     await answer_and_drop(update.callback_query)
-    draft = context.user_data[DRAFT]
     try:
-        _, found, today = await _file_and_today(update, context, draft["file"])
+        _, found, today = await _file_and_today(update, context)
         proposed = dict(await notices.proposals(context.db, found.branch_id, today))
         days = NoticeDays.of(update).days
         if days not in proposed:
@@ -100,9 +103,8 @@ async def days_chosen(update: Update, context: BotContext) -> DevStep | int:
 
 async def end_typed(update: Update, context: BotContext) -> DevStep:
     t = await tr(update, context)
-    draft = context.user_data[DRAFT]
     try:
-        _, _found, today = await _file_and_today(update, context, draft["file"])
+        _, _found, today = await _file_and_today(update, context)
         end = parse_date(update.effective_message.text, today, Year.FUTURE)
         return await _period(update, context, t, end)
     except DomainError as exc:
@@ -113,7 +115,7 @@ async def end_typed(update: Update, context: BotContext) -> DevStep:
 async def _contact(update: Update, context: BotContext, t: Translator, text: str) -> DevStep:
     draft = context.user_data[DRAFT]
     draft["contact"] = notices.check_contact(text)
-    _, found, today = await _file_and_today(update, context, draft["file"])
+    _, found, today = await _file_and_today(update, context)
     preview = notice_text(
         t, found.name, found.stage, today, date.fromisoformat(draft["ends_on"]), draft["contact"]
     )
@@ -144,9 +146,9 @@ async def contact_chosen(update: Update, context: BotContext) -> DevStep:
 async def publish(update: Update, context: BotContext) -> DevStep | int:
     t = await tr(update, context)
     await answer_and_drop(update.callback_query)
-    draft = context.user_data[DRAFT]
     try:
-        me, found, today = await _file_and_today(update, context, draft["file"])
+        me, found, today = await _file_and_today(update, context)
+        draft = context.user_data[DRAFT]
         started = await notices.start(
             context.db,
             me,
