@@ -21,20 +21,15 @@ from domain.models import Role
 from handlers.buttons import Button
 from handlers.common import answer_and_drop, answer_query, error_text, my_today, tr, who
 from handlers.console import send_file
-from handlers.conversation import (
-    CANCEL_HINT,
-    answer_stale,
-    cancel_with,
-    review_keyboard,
-    typed_into,
-    unexpected,
-)
+from handlers.conversation import CANCEL_HINT, answer_stale, review_keyboard, typed_into
 from handlers.district_guidance.texts import (
     assessment_text,
     criterion_label,
     figure_lines,
     grade_lines,
 )
+from handlers.flow_kit import conversation as draft_conversation
+from handlers.flow_kit import review_buttons, submit_draft
 
 DRAFT = "assessment_draft"
 
@@ -57,12 +52,7 @@ class GiveGrade(Button, prefix="assess:grade", audience=Audience.DISTRICT):
     grade: Grade
 
 
-class SubmitAssessment(Button, prefix="assess:submit", audience=Audience.DISTRICT):
-    pass
-
-
-class RedoAssessment(Button, prefix="assess:redo", audience=Audience.DISTRICT):
-    pass
+SubmitAssessment, RedoAssessment = review_buttons("assess", Audience.DISTRICT)
 
 
 def assessment_year(today) -> int:
@@ -165,34 +155,23 @@ async def comment(update: Update, context: BotContext) -> Step:
     return Step.REVIEW
 
 
-async def submit(update: Update, context: BotContext) -> Step | int:
-    t = await tr(update, context)
-    draft = context.user_data.get(DRAFT)
-    if not draft or "comment" not in draft:
-        await answer_stale(update.callback_query, t)
-        return ConversationHandler.END
-    try:
+async def submit(update: Update, context: BotContext) -> int:
+    async def save(me, d: dict) -> None:
         await assessment.assess(
-            context.db,
-            await who(update, context),
-            draft["branch_id"],
-            draft["year"],
-            draft["grades"],
-            draft["comment"],
+            context.db, me, d["branch_id"], d["year"], d["grades"], d["comment"]
         )
-    except DomainError as exc:
-        await answer_query(update.callback_query, error_text(t, exc), alert=True)
-        context.user_data.pop(DRAFT, None)
-        return ConversationHandler.END
-    await answer_and_drop(update.callback_query)
-    context.user_data.pop(DRAFT, None)
-    await update.effective_message.reply_text(
-        t.gettext(
+
+    return await submit_draft(
+        update,
+        context,
+        DRAFT,
+        "comment",
+        save,
+        lambda t, d, _: t.gettext(
             "Saved. The secretaries and the patron of {branch} are told of the result.",
-            branch=draft["branch"],
-        )
+            branch=d["branch"],
+        ),
     )
-    return ConversationHandler.END
 
 
 async def redo(update: Update, context: BotContext) -> Step:
@@ -259,22 +238,17 @@ async def export(update: Update, context: BotContext) -> None:
 
 
 def conversation() -> ConversationHandler:
-    text = filters.TEXT & ~filters.COMMAND
-    return ConversationHandler(
-        entry_points=[CommandHandler("assess", start)],
-        states={
+    return draft_conversation(
+        "assess",
+        [CommandHandler("assess", start)],
+        {
             Step.BRANCH: [AssessBranch.handler(pick_branch)],
             Step.GRADE: [GiveGrade.handler(give_grade)],
-            Step.COMMENT: [MessageHandler(text, comment)],
+            Step.COMMENT: [MessageHandler(filters.TEXT & ~filters.COMMAND, comment)],
             Step.REVIEW: [SubmitAssessment.handler(submit), RedoAssessment.handler(redo)],
         },
-        fallbacks=[
-            CommandHandler("cancel", cancel_with(DRAFT)),
-            MessageHandler(filters.UpdateType.MESSAGE & ~filters.COMMAND, unexpected),
-        ],
-        allow_reentry=True,
-        name="assess",
-        persistent=True,
+        DRAFT,
+        stray=filters.UpdateType.MESSAGE & ~filters.COMMAND,
     )
 
 

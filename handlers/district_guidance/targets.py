@@ -18,7 +18,8 @@ from domain.errors import DomainError, NotAllowed
 from domain.i18n import Translator
 from handlers.buttons import Button
 from handlers.common import answer_and_drop, answer_query, error_text, my_today, tr, who
-from handlers.conversation import CANCEL_HINT, answer_stale, cancel_with, unexpected
+from handlers.conversation import CANCEL_HINT, answer_stale
+from handlers.flow_kit import conversation as draft_conversation
 
 DRAFT = "targets_draft"
 
@@ -213,23 +214,20 @@ async def file_expected(update: Update, context: BotContext) -> Step:
 
 def conversation() -> ConversationHandler:
     text = filters.TEXT & ~filters.COMMAND
-    return ConversationHandler(
-        entry_points=[CommandHandler("targets", start)],
-        states={
+    stray = filters.UpdateType.MESSAGE & ~filters.COMMAND
+    return draft_conversation(
+        "targets",
+        [CommandHandler("targets", start)],
+        {
             Step.BRANCH: [TargetsBranch.handler(pick_branch)],
             Step.CHOICE: [EditTargets.handler(edit_targets), RecordPledge.handler(record_pledge)],
             Step.TEXT: [MessageHandler(text, targets_written)],
             Step.PLEDGE_DAY: [MessageHandler(text, pledge_day)],
             Step.PLEDGE_FILE: [
                 MessageHandler(filters.PHOTO | filters.Document.ALL, pledge_file),
-                MessageHandler(filters.UpdateType.MESSAGE & ~filters.COMMAND, file_expected),
+                MessageHandler(stray, file_expected),
             ],
         },
-        fallbacks=[
-            CommandHandler("cancel", cancel_with(DRAFT)),
-            MessageHandler(filters.UpdateType.MESSAGE & ~filters.COMMAND, unexpected),
-        ],
-        allow_reentry=True,
-        name="targets",
-        persistent=True,
+        DRAFT,
+        stray=stray,
     )
