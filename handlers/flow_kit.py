@@ -12,18 +12,20 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from telegram import CallbackQuery, Update
 from telegram.ext import BaseHandler, CommandHandler, ConversationHandler, MessageHandler, filters
 
 from bot.context import BotContext
+from bot.sender import Rendered, Renderer, renderer
 from domain.access import Actor, Audience
 from domain.errors import DomainError
 from domain.i18n import Translator
 from handlers.buttons import Button
 from handlers.common import answer_and_drop, answer_query, error_text, tr, who
 from handlers.conversation import answer_stale, cancel_with, typed_into, unexpected
+from storage.db import Database
 
 T = TypeVar("T")
 
@@ -53,17 +55,23 @@ def conversation(
     )
 
 
-def review_buttons(feature: str, audience: Audience) -> tuple[type[Button], type[Button]]:
+def family(audience: Audience, *prefixes: str, **fields: type) -> tuple[type[Button], ...]:
+    """Buttons of one kind declared together: one codec per prefix, each with the same
+    `fields` (in order) and pressed by the same audience. For the families a screen repeats
+    (the presses on one card, each naming it; a decision's two sides), where a class each
+    would only say the same again."""
+    made = []
+    for prefix in prefixes:
+        name = "".join(w.title() for w in prefix.replace(":", "-").split("-"))
+        namespace = {"__module__": __name__, "__qualname__": name, "__annotations__": fields}
+        made.append(type(name, (Button,), namespace, prefix=prefix, audience=audience))
+    return tuple(made)
+
+
+def review_buttons(feature: str, audience: Audience) -> tuple[type[Button], ...]:
     """The two buttons under a feature's review screen (`conversation.review_keyboard`):
     `<feature>:submit` sends the draft, `<feature>:redo` starts it over."""
-    made = []
-    for action in ("submit", "redo"):
-        name = feature.title().replace("-", "") + action.title()
-        namespace = {"__module__": __name__, "__qualname__": name}
-        made.append(
-            type(name, (Button,), namespace, prefix=f"{feature}:{action}", audience=audience)
-        )
-    return made[0], made[1]
+    return family(audience, f"{feature}:submit", f"{feature}:redo")
 
 
 def typed_answer(
@@ -88,39 +96,43 @@ def typed_answer(
     return step
 
 
-async def submit_draft(
-    update: Update,
-    context: BotContext,
+def submit_step(
     draft: str,
     ready: str,
-    save: Callable[[Actor, dict], Awaitable[T]],
-    done: Callable[[Translator, dict, T], str],
+    save: Callable[[BotContext, Actor, dict], Awaitable[T]],
+    done: str | Callable[[Translator, dict, T], str],
     *,
     alert: bool = True,
-) -> int:
+) -> Callable[[Update, BotContext], Awaitable[int]]:
     """The review screen's Submit: the draft (once it has `ready`) saved by `save`, then
-    `done` said and the conversation over. A press without a draft is stale; a refusal is
-    told in an alert on the button (or, `alert=False`, in a message) and drops the draft."""
-    t = await tr(update, context)
-    query = update.callback_query
-    found = context.user_data.get(draft)
-    if not found or ready not in found:
-        await answer_stale(query, t)
-        return ConversationHandler.END
-    try:
-        result = await save(await who(update, context), found)
-    except DomainError as exc:
+    `done` said (an `N_` message filled from the draft, or built from the draft and what
+    `save` returned) and the conversation over. A press without a draft is stale; a refusal
+    is told in an alert on the button (or, `alert=False`, in a message) and drops the draft."""
+
+    async def submit(update: Update, context: BotContext) -> int:
+        t = await tr(update, context)
+        query = update.callback_query
+        found = context.user_data.get(draft)
+        if not found or ready not in found:
+            await answer_stale(query, t)
+            return ConversationHandler.END
+        try:
+            result = await save(context, await who(update, context), found)
+        except DomainError as exc:
+            context.user_data.pop(draft, None)
+            if alert:
+                await answer_query(query, error_text(t, exc), alert=True)
+            else:
+                await answer_and_drop(query)
+                await update.effective_message.reply_text(error_text(t, exc))
+            return ConversationHandler.END
         context.user_data.pop(draft, None)
-        if alert:
-            await answer_query(query, error_text(t, exc), alert=True)
-        else:
-            await answer_and_drop(query)
-            await update.effective_message.reply_text(error_text(t, exc))
+        await answer_and_drop(query)
+        said = t.gettext(done, **found) if isinstance(done, str) else done(t, found, result)
+        await update.effective_message.reply_text(said)
         return ConversationHandler.END
-    context.user_data.pop(draft, None)
-    await answer_and_drop(query)
-    await update.effective_message.reply_text(done(t, found, result))
-    return ConversationHandler.END
+
+    return submit
 
 
 async def or_alert(query: CallbackQuery, t: Translator, call: Awaitable[T]) -> T | None:
@@ -142,3 +154,19 @@ def chunks(parts: list[str], limit: int) -> list[str]:
             found.append("")
         found[-1] = f"{found[-1]}\n\n{part}" if found[-1] else part
     return [c[:limit] for c in found]
+
+
+def invite_link(context: BotContext, code: str) -> str:
+    """The deep link that opens the bot with an invitation's code."""
+    return f"https://t.me/{context.bot.username}?start={code}"
+
+
+def text_renderer(name: str, message: str, **shown: Callable[[Translator, Any], str]) -> Renderer:
+    """Register the outbox template `name` as one message (an `N_` text) filled from its
+    params at send time; `shown` turns a param into its words in the reader's language."""
+
+    async def render(t: Translator, db: Database, params: dict) -> Rendered:
+        values = {k: shown[k](t, v) if k in shown else v for k, v in params.items()}
+        return Rendered(t.gettext(message, **values))
+
+    return renderer(name)(render)

@@ -13,15 +13,17 @@ from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, fi
 
 from bot.context import BotContext
 from domain import assessment
-from domain.access import Audience
+from domain.access import Actor, Audience
 from domain.assessment.labels import GRADE_LABELS
 from domain.assessment.models import CRITERIA, GRADES, Criterion, Grade
 from domain.errors import DomainError, NotAllowed
+from domain.i18n import N_
 from domain.models import Role
 from handlers.buttons import Button
 from handlers.common import answer_and_drop, answer_query, error_text, my_today, tr, who
 from handlers.console import send_file
-from handlers.conversation import CANCEL_HINT, answer_stale, review_keyboard, typed_into
+from handlers.conversation import answer_stale, review_keyboard, typed_into
+from handlers.district_guidance.choosing import which_branch
 from handlers.district_guidance.texts import (
     assessment_text,
     criterion_label,
@@ -29,7 +31,7 @@ from handlers.district_guidance.texts import (
     grade_lines,
 )
 from handlers.flow_kit import conversation as draft_conversation
-from handlers.flow_kit import review_buttons, submit_draft
+from handlers.flow_kit import review_buttons, submit_step
 
 DRAFT = "assessment_draft"
 
@@ -62,20 +64,14 @@ def assessment_year(today) -> int:
 
 async def start(update: Update, context: BotContext) -> Step | int:
     t = await tr(update, context)
-    me = await who(update, context)
-    found = await assessment.district_branches(context.db, me)
-    if not found:
-        await update.effective_message.reply_text(error_text(t, NotAllowed("district_only")))
-        return ConversationHandler.END
     year = assessment_year(await my_today(update, context))
-    done = {a.branch_id for a in await assessment.results_for_district(context.db, me, year)}
-    rows = [[AssessBranch(b.id).button(("✅ " if b.id in done else "") + b.name)] for b in found]
-    await update.effective_message.reply_text(
-        t.gettext("Year-end assessment {year}: which branch?", year=year)
-        + "\n"
-        + t.gettext(CANCEL_HINT),
-        reply_markup=InlineKeyboardMarkup(rows),
-    )
+
+    async def assessed(me: Actor) -> set[int]:
+        return {a.branch_id for a in await assessment.results_for_district(context.db, me, year)}
+
+    question = t.gettext("Year-end assessment {year}: which branch?", year=year)
+    if not await which_branch(update, context, t, question, AssessBranch, assessed):
+        return ConversationHandler.END
     return Step.BRANCH
 
 
@@ -155,23 +151,14 @@ async def comment(update: Update, context: BotContext) -> Step:
     return Step.REVIEW
 
 
-async def submit(update: Update, context: BotContext) -> int:
-    async def save(me, d: dict) -> None:
-        await assessment.assess(
-            context.db, me, d["branch_id"], d["year"], d["grades"], d["comment"]
-        )
-
-    return await submit_draft(
-        update,
-        context,
-        DRAFT,
-        "comment",
-        save,
-        lambda t, d, _: t.gettext(
-            "Saved. The secretaries and the patron of {branch} are told of the result.",
-            branch=d["branch"],
-        ),
-    )
+submit = submit_step(
+    DRAFT,
+    "comment",
+    lambda context, me, d: assessment.assess(
+        context.db, me, d["branch_id"], d["year"], d["grades"], d["comment"]
+    ),
+    N_("Saved. The secretaries and the patron of {branch} are told of the result."),
+)
 
 
 async def redo(update: Update, context: BotContext) -> Step:

@@ -18,7 +18,6 @@ from domain.errors import NotAllowed
 from domain.i18n import N_, Translator
 from domain.models import Role
 from domain.pending import Kind
-from handlers.buttons import Button
 from handlers.common import (
     answer_and_drop,
     answer_query,
@@ -32,7 +31,7 @@ from handlers.common import (
 from handlers.conversation import CANCEL_HINT, review_keyboard, typed_into
 from handlers.district_guidance.texts import figure_lines, month_label
 from handlers.flow_kit import conversation as draft_conversation
-from handlers.flow_kit import or_alert, review_buttons, submit_draft, typed_answer
+from handlers.flow_kit import family, or_alert, review_buttons, submit_step, typed_answer
 from handlers.pending import KIND_NAMES
 
 DRAFT = "instructor_note"
@@ -46,14 +45,10 @@ class Step(StrEnum):
     REVIEW = "guidance.review"
 
 
-class ViewConsole(Button, prefix="guidance:view", audience=Audience.INSTRUCTOR):
-    branch_id: int
-
-
-class WriteNote(Button, prefix="guidance:note", audience=Audience.INSTRUCTOR):
-    branch_id: int
-
-
+# A guided branch's two presses in the list: its console, and this month's note on it.
+ViewConsole, WriteNote = family(
+    Audience.INSTRUCTOR, "guidance:view", "guidance:note", branch_id=int
+)
 SubmitNote, RedoNote = review_buttons("guidance", Audience.INSTRUCTOR)
 
 
@@ -189,20 +184,14 @@ async def problems(update: Update, context: BotContext) -> Step:
     return Step.REVIEW
 
 
-async def submit(update: Update, context: BotContext) -> int:
-    async def save(me, d: dict) -> None:
-        await instructors.file_note(
-            context.db, me, d["branch_id"], d["month"], d["guided"], d["problems"]
-        )
-
-    return await submit_draft(
-        update,
-        context,
-        DRAFT,
-        "problems",
-        save,
-        lambda t, _d, _: t.gettext("Thank you: your note has been sent to the district."),
-    )
+submit = submit_step(
+    DRAFT,
+    "problems",
+    lambda context, me, d: instructors.file_note(
+        context.db, me, d["branch_id"], d["month"], d["guided"], d["problems"]
+    ),
+    N_("Thank you: your note has been sent to the district."),
+)
 
 
 async def redo(update: Update, context: BotContext) -> Step:
