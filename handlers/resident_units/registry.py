@@ -4,6 +4,7 @@ answer and come back to it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 
 from telegram import InlineKeyboardMarkup, Update
@@ -161,11 +162,20 @@ async def _offers(update: Update, context: BotContext, t: Translator) -> None:
     )
 
 
-async def named(update: Update, context: BotContext) -> UnitStep:
-    t = await tr(update, context)
-    if not await typed_into(update, context, t, DRAFT, "name", unit_name):
-        return UnitStep.NAME
-    return await _next(update, context, UnitStep.KIND)
+def _typed(key: str, parse: Callable[[str], object], here: UnitStep, then: UnitStep):
+    """A typed answer kept as `key`, then the step `then` (or the review screen)."""
+
+    async def step(update: Update, context: BotContext) -> UnitStep:
+        t = await tr(update, context)
+        if not await typed_into(update, context, t, DRAFT, key, parse):
+            return here
+        return await _next(update, context, then)
+
+    return step
+
+
+named = _typed("name", unit_name, UnitStep.NAME, UnitStep.KIND)
+phone_typed = _typed("contact_phone", mainland_phone, UnitStep.CONTACT_PHONE, UnitStep.OFFERS)
 
 
 async def kind_picked(update: Update, context: BotContext) -> UnitStep:
@@ -187,13 +197,6 @@ contact_typed = typed_answer(
 async def no_contact(update: Update, context: BotContext) -> UnitStep:
     await answer_and_drop(update.callback_query)
     context.user_data[DRAFT].update(contact_name=None, contact_phone=None)
-    return await _next(update, context, UnitStep.OFFERS)
-
-
-async def phone_typed(update: Update, context: BotContext) -> UnitStep:
-    t = await tr(update, context)
-    if not await typed_into(update, context, t, DRAFT, "contact_phone", mainland_phone):
-        return UnitStep.CONTACT_PHONE
     return await _next(update, context, UnitStep.OFFERS)
 
 
