@@ -135,6 +135,22 @@ def submit_step(
     return submit
 
 
+def with_fields(
+    call: Callable[..., Awaitable[T]], *fields: str
+) -> Callable[[BotContext, Actor, dict], Awaitable[T]]:
+    """`submit_step`'s save for a domain call that takes the database, the actor and the
+    draft's `fields` in this order."""
+    return lambda context, me, found: call(context.db, me, *(found[f] for f in fields))
+
+
+def start_over(context: BotContext, draft: str, *kept: str) -> dict:
+    """The review screen's Start over: the draft keeps only `kept` (what was chosen before
+    its first question) and is returned to be asked again."""
+    old = context.user_data.get(draft) or {}
+    context.user_data[draft] = {k: old[k] for k in kept if k in old}
+    return context.user_data[draft]
+
+
 async def or_alert(query: CallbackQuery, t: Translator, call: Awaitable[T]) -> T | None:
     """What a press's domain call returns, or None once its refusal is shown in an alert
     (for calls that return something)."""

@@ -31,7 +31,7 @@ from handlers.district_guidance.texts import (
     grade_lines,
 )
 from handlers.flow_kit import conversation as draft_conversation
-from handlers.flow_kit import review_buttons, submit_step
+from handlers.flow_kit import review_buttons, start_over, submit_step, with_fields
 
 DRAFT = "assessment_draft"
 
@@ -154,18 +154,14 @@ async def comment(update: Update, context: BotContext) -> Step:
 submit = submit_step(
     DRAFT,
     "comment",
-    lambda context, me, d: assessment.assess(
-        context.db, me, d["branch_id"], d["year"], d["grades"], d["comment"]
-    ),
+    with_fields(assessment.assess, "branch_id", "year", "grades", "comment"),
     N_("Saved. The secretaries and the patron of {branch} are told of the result."),
 )
 
 
 async def redo(update: Update, context: BotContext) -> Step:
     await answer_and_drop(update.callback_query)
-    draft = context.user_data.get(DRAFT) or {}
-    context.user_data[DRAFT] = {k: draft[k] for k in ("branch_id", "branch", "year") if k in draft}
-    context.user_data[DRAFT]["grades"] = {}
+    start_over(context, DRAFT, "branch_id", "branch", "year")["grades"] = {}
     return await _ask_grade(update, context)
 
 

@@ -31,7 +31,15 @@ from handlers.common import (
 from handlers.conversation import CANCEL_HINT, review_keyboard, typed_into
 from handlers.district_guidance.texts import figure_lines, month_label
 from handlers.flow_kit import conversation as draft_conversation
-from handlers.flow_kit import family, or_alert, review_buttons, submit_step, typed_answer
+from handlers.flow_kit import (
+    family,
+    or_alert,
+    review_buttons,
+    start_over,
+    submit_step,
+    typed_answer,
+    with_fields,
+)
 from handlers.pending import KIND_NAMES
 
 DRAFT = "instructor_note"
@@ -187,9 +195,7 @@ async def problems(update: Update, context: BotContext) -> Step:
 submit = submit_step(
     DRAFT,
     "problems",
-    lambda context, me, d: instructors.file_note(
-        context.db, me, d["branch_id"], d["month"], d["guided"], d["problems"]
-    ),
+    with_fields(instructors.file_note, "branch_id", "month", "guided", "problems"),
     N_("Thank you: your note has been sent to the district."),
 )
 
@@ -197,8 +203,7 @@ submit = submit_step(
 async def redo(update: Update, context: BotContext) -> Step:
     t = await tr(update, context)
     await answer_and_drop(update.callback_query)
-    draft = context.user_data.get(DRAFT) or {}
-    context.user_data[DRAFT] = {k: draft[k] for k in ("branch_id", "month") if k in draft}
+    start_over(context, DRAFT, "branch_id", "month")
     await update.effective_message.reply_text(t.gettext("What did you guide this month?"))
     return Step.GUIDED
 

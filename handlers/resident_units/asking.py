@@ -19,7 +19,7 @@ from domain.resident_units.models import RequestKind, commits, request_text, wan
 from handlers.common import answer_and_drop, branch_today, error_text, tr
 from handlers.conversation import CANCEL_HINT, offer, typed_into
 from handlers.flow_kit import conversation as draft_conversation
-from handlers.flow_kit import submit_step, typed_answer
+from handlers.flow_kit import submit_step, typed_answer, with_fields
 from handlers.resident_units.buttons import (
     AgreementOpen,
     AgreementSubmit,
@@ -102,9 +102,7 @@ async def unit_side(update: Update, context: BotContext) -> AgreementStep:
 agreement_submitted = submit_step(
     AGREEMENT,
     "unit_side",
-    lambda context, me, d: cobuild.record_agreement(
-        context.db, me, d["unit"], d["year"], d["branch_side"], d["unit_side"]
-    ),
+    with_fields(cobuild.record_agreement, "unit", "year", "branch_side", "unit_side"),
     N_("Recorded. The unit's contact sees the agreement in /cobuild."),
     alert=False,
 )
