@@ -17,10 +17,10 @@ from domain.assessment.figures import year_figures
 from domain.assessment.models import YearFigures
 from domain.effects import effect
 from domain.errors import Conflict, NotAllowed
-from domain.free_text import free_text
 from domain.instructor_models import Note
 from domain.models import Branch, Invite, InviteRole, Role
 from domain.unit_of_work import unit_of_work
+from domain.validation import free_text
 from storage import branches, people
 from storage import districts as district_store
 from storage import instructors as store

@@ -22,7 +22,7 @@ from bot.sender import Rendered, Renderer, renderer
 from domain.access import Actor, Audience
 from domain.errors import DomainError
 from domain.i18n import Translator
-from handlers.buttons import Button
+from handlers.buttons import Button, family
 from handlers.common import answer_and_drop, answer_query, error_text, tr, who
 from handlers.conversation import answer_stale, cancel_with, typed_into, unexpected
 from storage.db import Database
@@ -53,19 +53,6 @@ def conversation(
         name=name,
         persistent=True,
     )
-
-
-def family(audience: Audience, *prefixes: str, **fields: type) -> tuple[type[Button], ...]:
-    """Buttons of one kind declared together: one codec per prefix, each with the same
-    `fields` (in order) and pressed by the same audience. For the families a screen repeats
-    (the presses on one card, each naming it; a decision's two sides), where a class each
-    would only say the same again."""
-    made = []
-    for prefix in prefixes:
-        name = "".join(w.title() for w in prefix.replace(":", "-").split("-"))
-        namespace = {"__module__": __name__, "__qualname__": name, "__annotations__": fields}
-        made.append(type(name, (Button,), namespace, prefix=prefix, audience=audience))
-    return tuple(made)
 
 
 def review_buttons(feature: str, audience: Audience) -> tuple[type[Button], ...]:

@@ -11,9 +11,9 @@ from domain.assessment.figures import year_figures
 from domain.assessment.models import CRITERIA, Assessment, Criterion, Grade
 from domain.effects import effect
 from domain.errors import InvalidInput, NotAllowed
-from domain.free_text import free_text
 from domain.models import Role
 from domain.unit_of_work import unit_of_work
+from domain.validation import free_text
 from storage import assessments as store
 from storage.db import Database, utcnow
 

@@ -10,9 +10,9 @@ from domain.assessment.common import require_district
 from domain.assessment.models import Targets
 from domain.effects import effect
 from domain.errors import InvalidInput
-from domain.free_text import free_text
 from domain.models import Role
 from domain.unit_of_work import unit_of_work
+from domain.validation import free_text
 from storage import assessments as store
 from storage.db import Database, utcnow
 

@@ -9,8 +9,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from domain.errors import InvalidInput
-from domain.free_text import free_text
-from domain.validation import one_line
+from domain.validation import free_text, one_line
 
 UNIT_NAME_MAX = 60
 CONTACT_NAME_MAX = 40

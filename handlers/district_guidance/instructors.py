@@ -11,8 +11,9 @@ from domain import instructors
 from domain.access import Audience
 from domain.assessment.common import require_district
 from domain.errors import DomainError
+from handlers.buttons import family
 from handlers.common import answer_and_drop, answer_query, error_text, my_today, tr, who
-from handlers.flow_kit import family, invite_link, or_alert
+from handlers.flow_kit import invite_link, or_alert
 
 # A branch's card of instructors, and inviting a new one to it.
 ShowBranch, InviteInstructor = family(

@@ -17,12 +17,11 @@ from domain.access import Audience
 from domain.dates import Year, parse_date
 from domain.errors import DomainError
 from domain.i18n import N_, Translator
-from handlers.buttons import Button
+from handlers.buttons import Button, family
 from handlers.common import answer_and_drop, answer_query, error_text, my_today, tr, who
 from handlers.conversation import answer_stale
 from handlers.district_guidance.choosing import which_branch
 from handlers.flow_kit import conversation as draft_conversation
-from handlers.flow_kit import family
 
 DRAFT = "targets_draft"
 

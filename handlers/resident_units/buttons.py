@@ -8,8 +8,7 @@ from typing import Literal
 
 from domain.access import Audience
 from domain.resident_units.models import Offer, RequestKind, UnitKind
-from handlers.buttons import Button
-from handlers.flow_kit import family
+from handlers.buttons import Button, family
 
 S, R = Audience.SECRETARY, Audience.RESIDENT_UNIT
 Field = Literal["name", "kind", "contact", "offers"]
