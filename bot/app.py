@@ -20,7 +20,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest, RequestData
 
 import handlers
-from bot import jobs, sender, throttle
+from bot import instances, jobs, sender, throttle
 from bot.config import Settings
 from bot.context import BotContext
 from bot.health import Liveness, PollingRequest
@@ -117,6 +117,7 @@ async def post_init(app: Application) -> None:
     db: Database = app.bot_data["db"]
     settings: Settings = app.bot_data["settings"]
     await db.open()
+    await instances.start(app)
     await app.update_queue.replay(app.bot)
     await inbox.prune(db)
     translator(settings.bot_default_locale)  # fail at start-up, not at the first message
@@ -180,6 +181,7 @@ async def publish_menu(bot: Bot, db: Database, telegram_id: int, default_locale:
 
 
 async def post_stop(app: Application) -> None:
+    await instances.stop(app)
     # Before the bot's HTTP client and the database close: a menu call cut off by them
     # would fail, not finish.
     menus = app.bot_data.pop("menus", None)
