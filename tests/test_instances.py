@@ -22,6 +22,8 @@ from tests.fakes.fake_bot_api import FakeBotAPI
 from tests.fakes.process import BotProcess
 from tests.reliability.test_crash import join_requests, walk_through_onboarding
 
+pytestmark = pytest.mark.postgres_phase
+
 HOOK = "https://bot.example.org/tg/hook"
 
 
@@ -137,6 +139,3 @@ async def test_two_instances_behind_one_webhook_handle_each_update_once_in_order
         questions = [t for t in texts if "请问您的姓名" in t]
         assert len(questions) == 1, texts
     assert len({m["text"] for m in join_requests(server, secretary["id"])}) == people
-
-
-pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
