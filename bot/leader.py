@@ -36,11 +36,11 @@ class Leader:
         *,
         start: Step,
         stop: Step,
-        retry_seconds: float = RETRY_SECONDS,
+        retry_seconds: float | None = None,
     ) -> None:
         self.leases = leases
         self.name = name
-        self.retry_seconds = retry_seconds
+        self.retry_seconds = RETRY_SECONDS if retry_seconds is None else retry_seconds
         self._begin = start
         self._end = stop
         self.leading = False

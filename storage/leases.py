@@ -55,9 +55,9 @@ def key(name: str) -> int:
 class Leases:
     """The leases one instance holds, on one connection of their own."""
 
-    def __init__(self, db: Database, *, check_seconds: float = CHECK_SECONDS) -> None:
+    def __init__(self, db: Database, *, check_seconds: float | None = None) -> None:
         self.db = db
-        self.check_seconds = check_seconds
+        self.check_seconds = CHECK_SECONDS if check_seconds is None else check_seconds
         self.lost = asyncio.Event()
         self._on_lost: list[Callable[[], object]] = []
         self._held: set[str] = set()
