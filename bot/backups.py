@@ -80,13 +80,7 @@ async def upgrade(
         else:
             await db.backup(target)
             say(f"schema {version}: backed up to {target}")
-        for migration in pending:
-            if dry_run:
-                say(f"  {migration.name}")
-                continue
-            await migrations.apply(db.writer, target=migration.version)
-            say(f"applied migration {migration.name}")
-        return [m.name for m in pending]
+        return await _apply(db, pending, say, dry_run=dry_run, listing="  ")
     finally:
         await db.close()
 
@@ -100,15 +94,27 @@ async def _upgrade_postgres(
         pending = [m for m in migrations.available() if m.version > version]
         if pending and version > 0:
             say(f"schema {version}: PostgreSQL is not backed up by the bot (take a pg_dump first)")
-        for migration in pending:
-            if dry_run:
-                say(f"  would apply {migration.name}")
-                continue
-            await migrations.apply(db.writer, target=migration.version)
-            say(f"applied migration {migration.name}")
-        return [m.name for m in pending]
+        return await _apply(db, pending, say, dry_run=dry_run, listing="  would apply ")
     finally:
         await db.close()
+
+
+async def _apply(
+    db: Database,
+    pending: list[migrations.Migration],
+    say: Callable[[str], object],
+    *,
+    dry_run: bool,
+    listing: str,
+) -> list[str]:
+    """Each pending migration in order (a dry run only lists them, after `listing`)."""
+    for migration in pending:
+        if dry_run:
+            say(f"{listing}{migration.name}")
+            continue
+        await migrations.apply(db.writer, target=migration.version)
+        say(f"applied migration {migration.name}")
+    return [m.name for m in pending]
 
 
 def rotate(folder: Path, keep_days: int, now: datetime) -> list[Path]:
