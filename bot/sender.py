@@ -49,9 +49,6 @@ log = logging.getLogger(__name__)
 # for ten passes of 200 (80 s at 25/s) and come last.
 BATCH = 200
 BACKOFF_MAX_SECONDS = 600.0
-# Several instances on PostgreSQL: a claimed message is this sender's for a lease (renewed
-# every quarter of it while in flight); another instance takes it back only after it passed.
-LEASE_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -127,7 +124,9 @@ class Sender:
         # Who claims, in the outbox (several instances: whose the messages in flight are).
         self.name = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         self.shared = db.engine == "postgresql"
-        self.lease = timedelta(seconds=max(LEASE_SECONDS, 3 * settings.outbox_send_timeout))
+        # Several instances on PostgreSQL: a claimed message is this sender's for a lease
+        # (renewed every quarter of it while in flight); another takes it back only after.
+        self.lease = timedelta(seconds=settings.outbox_lease_seconds)
         self._leases: asyncio.Task | None = None
         # (branch, outcome) → count since the last log line
         self._tally: Counter[tuple[int | None, str]] = Counter()
