@@ -49,7 +49,8 @@ KEEPALIVE_IDLE, KEEPALIVE_INTERVAL, KEEPALIVE_COUNT = 5, 5, 3
 def key(name: str) -> int:
     """A lease's name as the advisory lock's second key: a stable signed 32-bit number."""
     digest = hashlib.blake2b(name.encode(), digest_size=4).digest()
-    return int.from_bytes(digest, "big", signed=True)
+    # 0 is storage.db.WRITER_LOCK's.
+    return int.from_bytes(digest, "big", signed=True) or 1
 
 
 class Leases:

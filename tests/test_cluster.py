@@ -16,14 +16,17 @@ from pathlib import Path
 from typing import ClassVar
 
 import asyncpg
+from telegram import Bot
 from telegram.ext import Application
 
 from bot import jobs
 from bot.app import build_application
 from bot.config import load_settings
 from bot.leader import Leader
+from bot.sender import Sender
 from domain import outbox
-from storage.db import Database
+from storage import outbox as stored
+from storage.db import Database, utcnow
 from tests.fakes.fake_bot_api import FakeBotAPI
 
 
@@ -154,3 +157,65 @@ async def test_one_sender_and_one_scheduler_and_a_standby_takes_over(
     finally:
         await first.stop()
         await second.stop()
+
+
+async def _sender(server: FakeBotAPI, db: Database, settings) -> Sender:
+    bot = Bot(server.token, base_url=f"{server.base_url}")
+    await bot.initialize()
+    return Sender(bot, db, settings)
+
+
+async def test_two_senders_on_one_database_send_each_message_once(server, postgres_url, tmp_path):
+    """Without the leader lease (two senders at once, as a holder that lost the lease
+    finishes its sends while the new one starts): rows are claimed with SKIP LOCKED, and
+    what one claimed the other never sends."""
+    settings = Instance("settings", server, postgres_url, tmp_path).settings
+    chats = [server.new_user(f"成员{n}")["id"] for n in range(40)]
+    async with Database(postgres_url) as one, Database(postgres_url) as two:
+        for n in range(5):
+            await _queue(one, f"round{n}", chats)
+        senders = [await _sender(server, one, settings), await _sender(server, two, settings)]
+        for s in senders:
+            await s.start()
+        try:
+            await _until(lambda: _delivered(server, chats) >= 200, 60)
+            await asyncio.sleep(1)
+            assert all(len(server.chat_messages(chat)) == 5 for chat in chats)
+            rows = await one.fetchall("SELECT claimed_by, COUNT(*) n FROM outbox GROUP BY 1")
+            assert {r["claimed_by"] for r in rows} == {s.name for s in senders}, "both sent"
+            assert sum(r["n"] for r in rows) == 200
+            assert await one.fetchval("SELECT COUNT(*) FROM outbox WHERE status <> 'sent'") == 0
+        finally:
+            for s in senders:
+                await s.stop()
+                await s.bot.shutdown()
+
+
+async def test_a_starting_sender_takes_back_only_what_no_live_sender_holds(
+    server, postgres_url, tmp_path
+):
+    settings = Instance("settings", server, postgres_url, tmp_path).settings
+    held, dropped = server.new_user("在途")["id"], server.new_user("掉线")["id"]
+    async with Database(postgres_url) as one, Database(postgres_url) as two:
+        await _queue(one, "held", [held])
+        await _queue(one, "dropped", [dropped])
+        ids = {r["chat_id"]: r["id"] for r in await one.fetchall("SELECT id, chat_id FROM outbox")}
+        now = utcnow()
+        # Another instance is sending one (its lease runs), and died sending the other.
+        await stored.claim(
+            one, [ids[held]], now, by="other", lease_until=now + timedelta(minutes=1)
+        )
+        await stored.claim(
+            one, [ids[dropped]], now, by="gone", lease_until=now - timedelta(seconds=1)
+        )
+        sender = await _sender(server, two, settings)
+        await sender.start()
+        try:
+            await _until(lambda: len(server.chat_messages(dropped)) == 1, 10)
+            await asyncio.sleep(1)
+            assert server.chat_messages(held) == [], "another instance is sending it"
+            status = await two.fetchval("SELECT status FROM outbox WHERE id = ?", (ids[held],))
+            assert status == "sending"
+        finally:
+            await sender.stop()
+            await sender.bot.shutdown()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from domain.models import Role
-from storage import appraisal, migrations, people
+from storage import appraisal, migrations, outbox, people
 from storage.db import Database, utcnow
 from tests.world import database_at, database_before
 
@@ -211,3 +211,26 @@ async def test_upgrading_takes_the_member_role_from_activists(tmp_path):
         assert await people.roles_of(upgraded, 8) == {(1, Role.MEMBER)}
         marked = await upgraded.fetchall("SELECT telegram_id FROM menu_refresh")
         assert [r[0] for r in marked] == [70]
+
+
+async def test_0022_keeps_the_outbox_and_a_message_in_flight_is_taken_back(tmp_path):
+    old = (
+        "INSERT INTO outbox (id, key, chat_id, text, status, attempts, next_attempt_at,"
+        " created_at, claimed_at) VALUES"
+        " (1, 'sent', 10, 'Thank you.', 'sent', 1, '2030-01-01T00:00:00.000+00:00', 'x', 'x'),"
+        " (2, 'flying', 11, 'Thank you.', 'sending', 1, '2030-01-01T00:00:00.000+00:00', 'x',"
+        " 'x');"
+    )
+    path = await database_before(tmp_path, "_outbox_leases.sql", old)
+    async with Database(path) as upgraded:
+        assert await upgraded.schema_version() == migrations.latest_version()
+        rows = await upgraded.fetchall(
+            "SELECT key, status, claimed_by, lease_until FROM outbox ORDER BY id"
+        )
+        assert [tuple(r) for r in rows] == [
+            ("sent", "sent", None, None),
+            ("flying", "sending", None, None),
+        ]
+        # Claimed before leases existed: no live sender holds it, so it is taken back.
+        assert await outbox.recover(upgraded, 5, utcnow()) == 1
+        assert await upgraded.fetchval("SELECT status FROM outbox WHERE id = 2") == "pending"
