@@ -164,5 +164,9 @@ async def _apply_postgres(conn: postgres.PgConnection, target: int | None) -> li
                 "INSERT INTO schema_version (version) VALUES ($1)", migration.version
             )
         done.append(migration.name)
+    if done:
+        # New tables take `RETURNING id` for `lastrowid` (a database opened unmigrated and
+        # migrated step by step, as the upgrade tests do, learnt none at its opening).
+        await conn.learn_identities()
     _refuse_newer(version)
     return done
