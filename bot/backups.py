@@ -125,13 +125,7 @@ async def upgrade(
         else:
             await db.backup(target)
             say(f"schema {version}: backed up to {target}")
-        for migration in pending:
-            if dry_run:
-                say(f"  {migration.name}")
-                continue
-            await migrations.apply(db.writer, target=migration.version)
-            say(f"applied migration {migration.name}")
-        return [m.name for m in pending]
+        return await _apply(db, pending, say, dry_run=dry_run, listing="  ")
     finally:
         await db.close()
 
@@ -153,13 +147,7 @@ async def _upgrade_postgres(
             else:
                 await dump(db.url, target)
                 say(f"schema {version}: backed up to {target} (pg_dump)")
-        for migration in pending:
-            if dry_run:
-                say(f"  would apply {migration.name}")
-                continue
-            await migrations.apply(db.writer, target=migration.version)
-            say(f"applied migration {migration.name}")
-        return [m.name for m in pending]
+        return await _apply(db, pending, say, dry_run=dry_run, listing="  would apply ")
     finally:
         await db.close()
 
@@ -176,6 +164,24 @@ def _without_password(url: str) -> tuple[str, dict[str, str]]:
     if parts.username:
         netloc = f"{parts.username}@{netloc}"
     return urlunsplit(parts._replace(netloc=netloc)), env
+
+
+async def _apply(
+    db: Database,
+    pending: list[migrations.Migration],
+    say: Callable[[str], object],
+    *,
+    dry_run: bool,
+    listing: str,
+) -> list[str]:
+    """Each pending migration in order (a dry run only lists them, after `listing`)."""
+    for migration in pending:
+        if dry_run:
+            say(f"{listing}{migration.name}")
+            continue
+        await migrations.apply(db.writer, target=migration.version)
+        say(f"applied migration {migration.name}")
+    return [m.name for m in pending]
 
 
 def rotate(folder: Path, keep_days: int, now: datetime) -> list[Path]:

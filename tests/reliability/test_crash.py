@@ -53,7 +53,7 @@ async def walk_through_onboarding(server: FakeBotAPI, user: dict, code: str, n: 
             return
         answered.add(question["message_id"])
         if "请问您的姓名" in text:
-            server.push_text(user, f"成员{'甲乙丙丁戊己庚辛壬癸子丑'[n]}某")
+            server.push_text(user, f"成员{'甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥'[n]}某")
         elif "inline_keyboard" in (question.get("reply_markup") or {}):
             buttons = [b for row in question["reply_markup"]["inline_keyboard"] for b in row]
             wanted = next(b for b in buttons if b["text"] in ("居民党员", "✅ 提交"))
