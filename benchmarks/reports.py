@@ -7,6 +7,12 @@ receives it), timed, with the query plans they use.
     .venv/bin/python -m benchmarks.reports county.db [--rounds 3] [--quarter 2026Q3]
                                                      [--half 2026H2] [--plans]
                                                      [--old-writer] [--check]
+                                                     [--postgresql URL]
+
+`DATABASE` may be a `postgresql://` URL (load it with `partybot migrate-to`); `--postgresql
+URL` runs the same rounds there too, after SQLite, in a process of its own (each engine's
+peak RSS its own), so both engines' figures come from one run. Query plans and the
+statement trace are SQLite's only.
 
 Runs in this process, as `partybot report feedback|county` would. Figures: seconds for each
 report (median of the rounds) and the process's peak RSS. Every SQL statement the reports run
@@ -28,6 +34,7 @@ import asyncio
 import os
 import resource
 import sqlite3
+import sys
 import time
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
@@ -47,11 +54,19 @@ from domain import (
 from domain.fonts import FontMissing
 from domain.i18n import translator
 from storage import districts
-from storage.db import Database
+from storage.db import Database, is_postgres
 from tests import xlsx_reference
 
 
 def peak_rss_mb() -> float:
+    """This process's peak RSS: /proc's VmHWM, which starts again at exec (ru_maxrss keeps
+    the parent's, so the --postgresql child would show SQLite's peak)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -139,7 +154,8 @@ def _pair(figures: JSON, name: str) -> str:
 async def main(argv: Sequence[str] | None = None) -> None:
     year = date.today().year
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("database", type=Path)
+    parser.add_argument("database", help="a SQLite file or a postgresql:// URL")
+    parser.add_argument("--postgresql", metavar="URL", help="the same rounds there, after")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--quarter", default=f"{year}Q3")
     parser.add_argument("--half", default=f"{year}H2")
@@ -181,30 +197,32 @@ async def main(argv: Sequence[str] | None = None) -> None:
         units = await db.fetchval("SELECT COUNT(*) FROM unit_orgs")
         cadres = await db.fetchval("SELECT COUNT(*) FROM cadre_registrations")
         hours = await db.fetchval("SELECT COUNT(*) FROM hour_records")
-        for conn in (db.reader, db.writer):
+        for conn in (db.reader, db.writer) if db.engine == "sqlite" else ():
             await conn.set_trace_callback(trace)
+
+        async def workbooks(label: str) -> int:
+            """A feedback and a county round, timed under `label` (`old_`: the old writer);
+            the feedback's size in bytes."""
+            seconds, cpu, written = await feedback_round(db, quarter, settings.tz)
+            results[f"{label}feedback_s"].append(seconds)
+            results[f"{label}feedback_cpu_s"].append(cpu)
+            seconds, cpu = await county_round(db, half, settings.tz, font)
+            results[f"{label}county_s"].append(seconds)
+            results[f"{label}county_cpu_s"].append(cpu)
+            return written
+
         xlsx_bytes = 0
         for _ in range(args.rounds):
             if not args.district_only:
-                seconds, cpu, xlsx_bytes = await feedback_round(db, quarter, settings.tz)
-                results["feedback_s"].append(seconds)
-                results["feedback_cpu_s"].append(cpu)
-                seconds, cpu = await county_round(db, half, settings.tz, font)
-                results["county_s"].append(seconds)
-                results["county_cpu_s"].append(cpu)
+                xlsx_bytes = await workbooks("")
                 if args.old_writer:
                     with xlsx_reference.old_writer():
-                        seconds, cpu, _ = await feedback_round(db, quarter, settings.tz)
-                        results["old_feedback_s"].append(seconds)
-                        results["old_feedback_cpu_s"].append(cpu)
-                        seconds, cpu = await county_round(db, half, settings.tz, font)
-                        results["old_county_s"].append(seconds)
-                        results["old_county_cpu_s"].append(cpu)
+                        await workbooks("old_")
             seconds, cpu, district_branches = await district_round(db, quarter, settings.tz)
             results["district_s"].append(seconds)
             results["district_cpu_s"].append(cpu)
         compared = await check(db, quarter, half, settings.tz) if args.check else 0
-    found = plans(args.database, list(statements))
+    found = {} if is_postgres(args.database) else plans(Path(args.database), list(statements))
     if args.plans:
         for sql, lines in found.items():
             print(sql[:300])
@@ -240,8 +258,9 @@ async def main(argv: Sequence[str] | None = None) -> None:
             ),
             2,
         )
+    shown = "PostgreSQL" if is_postgres(args.database) else args.database
     rows = [
-        ("database", f"{args.database} ({units} units, {cadres} registrations, {hours} hours)"),
+        ("database", f"{shown} ({units} units, {cadres} registrations, {hours} hours)"),
         (
             f"quarterly feedback, all units, s wall | CPU (median of {args.rounds})",
             _pair(figures, "feedback"),
@@ -277,7 +296,18 @@ async def main(argv: Sequence[str] | None = None) -> None:
         ("load average", figures["load"]),
         ("targets", "< 2 s each, < 200 MiB, queries on indexes; district < 10 s, < 300 MiB"),
     ]
+    if is_postgres(args.database):
+        figures["database"] = "postgresql"
     report("reports", figures, rows)
+    if args.postgresql:
+        again = [a for a in (argv or sys.argv[1:]) if a not in (args.database, args.postgresql)]
+        again.remove("--postgresql")
+        sys.stdout.flush()
+        child = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "benchmarks.reports", args.postgresql, *again
+        )
+        if await child.wait() != 0:
+            raise SystemExit("the PostgreSQL run failed")
 
 
 if __name__ == "__main__":

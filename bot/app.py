@@ -20,20 +20,22 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest, RequestData
 
 import handlers
-from bot import jobs, sender, throttle
+from bot import instances, jobs, sender, throttle
 from bot.config import Settings
 from bot.context import BotContext
 from bot.health import Liveness, PollingRequest
 from bot.inbox import DurableUpdateQueue
+from bot.leader import Leader
 from bot.persistence import SQLitePersistence
 from bot.updates import PerUserUpdateProcessor
 from domain import workdays
 from domain.access import actor
 from domain.i18n import resolve, translator
-from handlers import broadcast, menu
+from handlers import broadcast, broadcast_progress, menu
 from handlers.in_place import PressBot
 from storage import inbox, people, telegram_users
 from storage.db import Database, utcnow
+from storage.leases import Leases
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +119,7 @@ async def post_init(app: Application) -> None:
     db: Database = app.bot_data["db"]
     settings: Settings = app.bot_data["settings"]
     await db.open()
+    await instances.start(app)
     await app.update_queue.replay(app.bot)
     await inbox.prune(db)
     translator(settings.bot_default_locale)  # fail at start-up, not at the first message
@@ -130,6 +133,30 @@ async def post_init(app: Application) -> None:
     # From the first moment: `partybot restore` must wait.
     app.bot_data["liveness"].write(settings.heartbeat_path)
     jobs.schedule(app)
+    # One sender and one scheduler among instances sharing a PostgreSQL database: the lease
+    # holder's (docs/scaling.md); a standby starts them when it takes over. SQLite: at once.
+    leases = app.bot_data["leases"] = Leases(db)
+    app.bot_data["leader"] = leader = Leader(
+        leases, LEADER, start=lambda: lead(app), stop=lambda: stand_by(app)
+    )
+    await leader.start()
+    log.info("bot @%s ready%s", app.bot.username, "" if leader.leading else " (standby)")
+    if warning := await workdays.current_warning(db, settings.tz, utcnow()):
+        log.warning("%s", warning)
+
+
+LEADER = "leader"
+# The JobQueue's jobs only the lease holder runs (the heartbeat runs on every instance).
+LEADER_JOBS = (jobs.SCHEDULER, "menu-refresh")
+
+
+async def lead(app: Application) -> None:
+    """This instance holds the lease: the scheduler, the menus' poll, the broadcasts'
+    progress and the outbox sender run here."""
+    db: Database = app.bot_data["db"]
+    settings: Settings = app.bot_data["settings"]
+    app.bot_data["liveness"].leading_since = time.time()
+    jobs.schedule_leader(app)
     app.job_queue.run_repeating(
         refresh_menus, interval=MENU_POLL_SECONDS, first=MENU_POLL_SECONDS, name="menu-refresh"
     )
@@ -137,9 +164,21 @@ async def post_init(app: Application) -> None:
     outbox_sender = sender.Sender(app.bot, db, settings, budget=app.bot_data["budget"])
     app.bot_data["sender"] = outbox_sender
     await outbox_sender.start()
-    log.info("bot @%s ready", app.bot.username)
-    if warning := await workdays.current_warning(db, settings.tz, utcnow()):
-        log.warning("%s", warning)
+
+
+async def stand_by(app: Application) -> None:
+    """The lease is lost (or the bot stops): stop what only its holder may run."""
+    for job in app.job_queue.jobs():
+        if job.name in LEADER_JOBS or (job.name or "").startswith(broadcast_progress.JOB_PREFIX):
+            job.schedule_removal()
+    outbox_sender = app.bot_data.pop("sender", None)
+    if outbox_sender is not None:
+        await outbox_sender.stop()
+
+
+def leading(app: Application) -> bool:
+    leader: Leader | None = app.bot_data.get("leader")
+    return leader is not None and leader.leading
 
 
 # Roles change in this process and in `partybot secretary …` run beside it; both mark the
@@ -180,6 +219,7 @@ async def publish_menu(bot: Bot, db: Database, telegram_id: int, default_locale:
 
 
 async def post_stop(app: Application) -> None:
+    await instances.stop(app)
     # Before the bot's HTTP client and the database close: a menu call cut off by them
     # would fail, not finish.
     menus = app.bot_data.pop("menus", None)
@@ -187,10 +227,14 @@ async def post_stop(app: Application) -> None:
         menus.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await menus
-    # Before the bot's HTTP client closes, so no send is cut off midway.
-    outbox_sender = sender.sender_of(app)
-    if outbox_sender is not None:
-        await outbox_sender.stop()
+    # Before the bot's HTTP client closes, so no send is cut off midway; the lease last,
+    # so a standby takes over only once nothing is in flight here.
+    leader: Leader | None = app.bot_data.get("leader")
+    if leader is not None:
+        await leader.stop()
+    leases: Leases | None = app.bot_data.get("leases")
+    if leases is not None:
+        await leases.close()
 
 
 async def post_shutdown(app: Application) -> None:

@@ -4,7 +4,8 @@ of life, written beside the database with the heartbeat every 30 s.
 A fresh heartbeat file only says the event loop turns. The bot is healthy when, within
 `HEALTH_MAX_SILENCE` (default 2 minutes), the Bot API answered a poll (or, by webhook,
 delivered an update or answered `getWebhookInfo` without a delivery error), the outbox
-sender finished a pass and did not keep failing, and the scheduler ticked.
+sender finished a pass and did not keep failing, and the scheduler ticked (on the instance
+holding the leader lease; a standby has neither to show).
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ class Liveness:
     scheduler: float | None = None  # the scheduler's last tick began
     sender: float | None = None  # the outbox sender's last pass ended
     sender_failing_since: float | None = None  # sends fail (network) with no success since
+    # Another instance holds the leader lease and runs the sender and the scheduler.
+    standby: bool = False
+    leading_since: float | None = None  # when it took the lease: its sender and scheduler's start
 
     def heard_from_telegram(self) -> None:
         self.updates = time.time()
@@ -60,8 +64,8 @@ def problems(text: str, now: float, limit: float) -> list[str]:
     started = data.get("started", now)
     found = []
 
-    def silent(key: str) -> float | None:
-        age = now - (data.get(key) or started)
+    def silent(key: str, since: float = started) -> float | None:
+        age = now - (data.get(key) or since)
         return age if age > limit else None
 
     if (age := silent("updates")) is not None:
@@ -70,11 +74,14 @@ def problems(text: str, now: float, limit: float) -> list[str]:
             found.append(f"Bot API unreachable: webhook silent for {age:.0f}s ({why})")
         else:
             found.append(f"Bot API unreachable: no poll answered for {age:.0f}s")
+    if data.get("standby"):
+        return found
+    leading = data.get("leading_since") or started
     failing = data.get("sender_failing_since")
     if failing is not None and now - failing > limit:
         found.append(f"sender failing: no notification sent for {now - failing:.0f}s")
-    elif (age := silent("sender")) is not None:
+    elif (age := silent("sender", leading)) is not None:
         found.append(f"sender stalled: no pass for {age:.0f}s")
-    if (age := silent("scheduler")) is not None:
+    if (age := silent("scheduler", leading)) is not None:
         found.append(f"scheduler stalled: no tick for {age:.0f}s")
     return found

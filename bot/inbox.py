@@ -10,6 +10,10 @@ already stored (the same id with the same content) are dropped; a Bot API server
 counter started again reuses ids for new updates, which are kept. So each update is
 handled once, except one whose handling a crash cut short: it is handled again from the
 state it started in.
+
+With several instances behind one webhook (PostgreSQL), `put` only stores the update and
+wakes its partition's owner, which may be another instance; the owner puts it on its own
+queue (bot/partitions.py).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from collections.abc import Callable
 
 from telegram import Bot, Update
 
+from bot.updates import ordering_key
 from storage import inbox
 from storage.db import Database
 
@@ -31,19 +36,35 @@ class DurableUpdateQueue(asyncio.Queue):
         super().__init__()
         self.db = db
         self.on_update = on_update  # a delivery (by webhook: the only sign of Telegram)
+        # Set when several instances share the database: who hands over the updates.
+        self.partitions = None  # bot.partitions.Partitions
 
     async def put(self, item: object) -> None:
         if isinstance(item, Update):
             self.on_update()
             if not self.db.is_open:
                 await self.db.open()
-            if not await inbox.receive(self.db, item.update_id, item.to_dict()):
+            shared = self.partitions is not None
+            person = ordering_key(item)
+            if not await inbox.receive(
+                self.db, item.update_id, item.to_dict(), person, shared=shared
+            ):
                 log.info("update %s was delivered again (same content); ignored", item.update_id)
+                return
+            if shared:
+                self.partitions.wake()
                 return
         await super().put(item)
 
+    async def hand_over(self, update: Update) -> None:
+        """An update already in the inbox, to be handled here (its partition's owner)."""
+        await super().put(update)
+
     async def replay(self, bot: Bot) -> int:
-        """Queue the updates a previous run received but did not finish handling."""
+        """Queue the updates a previous run received but did not finish handling. (With
+        several instances, each partition's owner finds its own, bot/partitions.py.)"""
+        if self.partitions is not None:
+            return 0
         pending = await inbox.unhandled(self.db)
         for data in pending:
             await super().put(Update.de_json(data, bot))

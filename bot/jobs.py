@@ -392,13 +392,20 @@ async def tick(context: BotContext) -> None:
     # the rest runs at the next start, as after a crash.
     app = context.application
     app.bot_data["liveness"].scheduler = time.time()
-    if await run_due(context.db, context.settings, utcnow(), lambda: not app.running):
+    leader = app.bot_data.get("leader")  # bot/leader.py: gone, another instance runs them
+
+    def stopping() -> bool:
+        return not app.running or (leader is not None and not leader.leading)
+
+    if await run_due(context.db, context.settings, utcnow(), stopping):
         sender.wake(context.application)
 
 
 async def heartbeat(context: BotContext) -> None:
     """Write the file `partybot health` (the container's HEALTHCHECK) reads: bot/health.py."""
     liveness: Liveness = context.bot_data["liveness"]
+    leader = context.bot_data.get("leader")
+    liveness.standby = leader is not None and not leader.leading
     outbox_sender = sender.sender_of(context.application)
     if outbox_sender is not None:
         liveness.sender = outbox_sender.last_pass
@@ -419,7 +426,13 @@ async def heartbeat(context: BotContext) -> None:
 
 
 def schedule(app: Application) -> None:
+    """Every instance's jobs."""
     app.job_queue.run_repeating(heartbeat, interval=HEARTBEAT_SECONDS, first=1, name="heartbeat")
+
+
+def schedule_leader(app: Application) -> None:
+    """The scheduler: only the instance holding the leader lease runs it (bot/app.py's
+    `lead`), so each slot is claimed by one tick at a time."""
     # The first tick right after start-up runs what was missed while the bot was down
     # (`first=0` would be dropped by APScheduler as a misfire).
     app.job_queue.run_repeating(

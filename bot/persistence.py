@@ -20,6 +20,7 @@ database's thread instead of five.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
@@ -43,6 +44,12 @@ class SQLitePersistence(BasePersistence[dict, dict, dict]):
         # its transaction has committed.
         self._stored: dict[int, str] = {}
         self._staged_users: dict[int, str | None] = {}
+        # Several instances (bot/partitions.py): a partition taken over at epoch n has its
+        # people's drafts read again before their next update, once per taking.
+        self._epoch = 0
+        self._taken: dict[int, int] = {}  # partition -> epoch it was taken at
+        self._loaded: dict[int, int] = {}  # user -> epoch their draft was read at
+        self._partition_of: Callable[[int], int] | None = None
 
     async def _ready(self) -> Database:
         if not self.db.is_open:
@@ -98,8 +105,29 @@ class SQLitePersistence(BasePersistence[dict, dict, dict]):
     async def drop_user_data(self, user_id: int) -> None:
         await self.update_user_data(user_id, {})
 
+    def reload_users(self, partition: int, partition_of: Callable[[int], int]) -> None:
+        """The drafts of the partition's people may have been written by another instance:
+        read each again before that person's next update."""
+        self._epoch += 1
+        self._taken[partition] = self._epoch
+        self._partition_of = partition_of
+
     async def refresh_user_data(self, user_id: int, user_data: dict) -> None:
-        pass
+        # python-telegram-bot calls this before the handlers of each update of the person.
+        if self._partition_of is None:
+            return
+        taken = self._taken.get(self._partition_of(user_id), 0)
+        if self._loaded.get(user_id, 0) >= taken:
+            return
+        self._loaded[user_id] = taken
+        db = await self._ready()
+        text = await db.fetchval("SELECT data FROM ptb_user_data WHERE user_id = ?", (user_id,))
+        user_data.clear()
+        if text is None:
+            self._stored.pop(user_id, None)
+        else:
+            self._stored[user_id] = text
+            user_data.update(json.loads(text))
 
     async def get_chat_data(self) -> dict[int, Any]:
         return {}

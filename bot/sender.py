@@ -18,7 +18,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import random
+import secrets
+import socket
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -118,6 +121,13 @@ class Sender:
         self._slots = asyncio.Semaphore(settings.outbox_concurrency)
         self._deliveries: set[asyncio.Task] = set()
         self._task: asyncio.Task | None = None
+        # Who claims, in the outbox (several instances: whose the messages in flight are).
+        self.name = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        self.shared = db.engine == "postgresql"
+        # Several instances on PostgreSQL: a claimed message is this sender's for a lease
+        # (renewed every quarter of it while in flight); another takes it back only after.
+        self.lease = timedelta(seconds=settings.outbox_lease_seconds)
+        self._leases: asyncio.Task | None = None
         # (branch, outcome) → count since the last log line
         self._tally: Counter[tuple[int | None, str]] = Counter()
         self._sent: list[tuple[int, int]] = []
@@ -132,12 +142,33 @@ class Sender:
         # what the old one held is judged again.
         async with self.db.transaction() as conn:
             await outbox.release_held(conn, None, self.clock())
-        recovered = await outbox.recover(self.db, self.settings.outbox_max_attempts)
+        await self._recover()
+        self._task = asyncio.create_task(self._run(), name="outbox-sender")
+        if self.shared:
+            self._leases = asyncio.create_task(self._keep_leases(), name="outbox-leases")
+
+    async def _recover(self) -> None:
+        # On PostgreSQL another instance may be sending some (it lost the leader lease but
+        # finishes what it started): only what no live sender holds any more.
+        now = self.clock() if self.shared else None
+        recovered = await outbox.recover(self.db, self.settings.outbox_max_attempts, now)
         if recovered:
             log.warning(
-                "outbox: %d messages were in flight at the last stop; sending again", recovered
+                "outbox: %d messages were in flight when their sender stopped; sending again",
+                recovered,
             )
-        self._task = asyncio.create_task(self._run(), name="outbox-sender")
+            self.wake()
+
+    async def _keep_leases(self) -> None:
+        """Renew the leases of what is in flight here; take back what a dead sender held."""
+        every = self.lease.total_seconds() / 4
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await outbox.renew(self.db, self.name, self.clock() + self.lease)
+                await self._recover()
+            except Exception:
+                log.exception("outbox: renewing the leases failed; trying again")
 
     async def stop(self) -> None:
         """Finish the sends in flight (so none is left ambiguous), then stop."""
@@ -149,6 +180,11 @@ class Sender:
             await task
         if self._deliveries:
             await asyncio.wait(self._deliveries, timeout=self.settings.outbox_send_timeout)
+        leases, self._leases = self._leases, None
+        if leases is not None:
+            leases.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await leases
 
     def wake(self) -> None:
         self._wake.set()
@@ -180,7 +216,10 @@ class Sender:
                 await self._slots.acquire()
                 taken += 1
             chunk, ready = ready[:taken], ready[taken:]
-            claimed = await outbox.claim(self.db, [m.id for m in chunk], self.clock())
+            now = self.clock()
+            claimed = await outbox.claim(
+                self.db, [m.id for m in chunk], now, by=self.name, lease_until=now + self.lease
+            )
             for message in chunk:
                 if message.id not in claimed:
                     self._slots.release()

@@ -16,11 +16,11 @@ from domain.assessment.common import district_branches, require_district
 from domain.assessment.figures import year_figures
 from domain.assessment.models import YearFigures
 from domain.effects import effect
-from domain.errors import Conflict, InvalidInput, NotAllowed
+from domain.errors import Conflict, NotAllowed
 from domain.instructor_models import Note
 from domain.models import Branch, Invite, InviteRole, Role
 from domain.unit_of_work import unit_of_work
-from domain.validation import clean_text
+from domain.validation import free_text
 from storage import branches, people
 from storage import districts as district_store
 from storage import instructors as store
@@ -50,12 +50,7 @@ def month_of(day: date) -> str:
 
 def note_text(value: str, code: str, shortest: int = 2) -> str:
     """`shortest` 1 for the problems found: "无" (none) is an answer."""
-    text = clean_text(value or "")
-    if len(text) < shortest:
-        raise InvalidInput(f"{code}_too_short")
-    if len(text) > NOTE_MAX:
-        raise InvalidInput(f"{code}_too_long", max=NOTE_MAX)
-    return text
+    return free_text(value, code, NOTE_MAX, shortest)
 
 
 def _instructor(actor: Actor, branch_id: int):

@@ -39,15 +39,11 @@ class Role(StrEnum):
     PATRON = "patron"
 
 
-class InviteRole(StrEnum):
-    MEMBER = "member"
-    CADRE = "cadre"
-    UNIT = "unit"
-    COUNTY = "county"
-    DISTRICT = "district"
-    INSTRUCTOR = "instructor"
-    RESIDENT_UNIT = "resident_unit"
-    PATRON = "patron"
+# What an invitation can make someone: every role but secretary, which only the operator
+# gives (`partybot secretary`), never a link. Derived from Role, so the two lists cannot drift.
+InviteRole = StrEnum(
+    "InviteRole", [(role.name, role.value) for role in Role if role is not Role.SECRETARY]
+)
 
 
 class RequestStatus(StrEnum):

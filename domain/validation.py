@@ -20,14 +20,27 @@ def clean_text(value: str) -> str:
     return re.sub(r"[ \t\u3000]+", " ", kept).strip()
 
 
+def within(text: str, shortest: int, longest: int, too_short: str, too_long: str) -> str:
+    """`text`, already cleaned as its field wants, refused as `too_short` below `shortest`
+    characters (`shortest=1`: empty) or as `too_long` (which names the limit) above `longest`."""
+    if len(text) < shortest:
+        raise InvalidInput(too_short)
+    if len(text) > longest:
+        raise InvalidInput(too_long, max=longest)
+    return text
+
+
 def one_line(value: str, code: str, shortest: int, longest: int) -> str:
     """Typed text on one line, refused as `{code}_too_short` or `{code}_too_long`."""
     text = clean_text(value).replace("\n", " ")
-    if len(text) < shortest:
-        raise InvalidInput(f"{code}_too_short")
-    if len(text) > longest:
-        raise InvalidInput(f"{code}_too_long", max=longest)
-    return text
+    return within(text, shortest, longest, f"{code}_too_short", f"{code}_too_long")
+
+
+def free_text(value: str | None, code: str, longest: int, shortest: int = 2) -> str:
+    """Typed text of several lines (a note, a comment, a request): the cleaned text,
+    refused as `{code}_too_short` or `{code}_too_long`."""
+    text = clean_text(value or "")
+    return within(text, shortest, longest, f"{code}_too_short", f"{code}_too_long")
 
 
 def person_name(value: str) -> str:

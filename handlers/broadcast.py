@@ -31,7 +31,7 @@ from domain.errors import DomainError
 from domain.i18n import N_, Translator
 from handlers import broadcast_progress as progress
 from handlers.branch_choice import acting_branch, branch_for, choice_handler
-from handlers.buttons import Button
+from handlers.buttons import Button, family
 from handlers.common import (
     add_errors,
     answer_and_drop,
@@ -67,12 +67,7 @@ class PickTarget(Button, prefix="bc:to", audience=access.Audience.SECRETARY):
     target_id: int
 
 
-class Send(Button, prefix="bc:send", audience=access.Audience.SECRETARY):
-    pass
-
-
-class Cancel(Button, prefix="bc:cancel", audience=access.Audience.SECRETARY):
-    pass
+Send, Cancel = family(access.Audience.SECRETARY, "bc:send", "bc:cancel")
 
 
 # The step a test of bad input walks to (tests/reliability/test_bad_input.py).

@@ -16,6 +16,8 @@ from domain.i18n import Translator
 from domain.working_time import Wait
 from handlers.common import now, tr_for, unless_unchanged, wait_text
 
+JOB_PREFIX = "broadcast "  # the JobQueue's name of a broadcast's progress job, before its id
+
 
 def watch(app: Application, broadcast_id: int, every: float) -> None:
     """Edit the broadcast's progress message every `every` seconds until it is done."""
@@ -25,7 +27,7 @@ def watch(app: Application, broadcast_id: int, every: float) -> None:
         first=every,
         # The count last shown: a tick that finds it unchanged makes no Bot API call.
         data={"broadcast": broadcast_id, "shown": None},
-        name=f"broadcast {broadcast_id}",
+        name=f"{JOB_PREFIX}{broadcast_id}",
     )
 
 

@@ -172,3 +172,24 @@ def matching(data: str) -> type[Button] | None:
 def audiences() -> dict[str, Audience]:
     """Who may press each kind of button, by its handler pattern."""
     return {codec.pattern.pattern: codec.audience for codec in REGISTRY.values()}
+
+
+def family(audience: Audience, *prefixes: str, **fields: Any) -> tuple[type[Button], ...]:
+    """Buttons that belong together, declared at once: the answers to one question (approve
+    and reject a request, ask and confirm, submit and start over) or the actions on one record.
+    Each has its own prefix, in the order of the names they are given to; all carry the same
+    data fields (name=type, in order) and have the same audience, so they cannot drift apart.
+
+        Approve, Reject = family(Audience.SECRETARY, "hours:approve", "hours:reject", record_id=int)
+    """
+    return tuple(_declared(prefix, audience, fields) for prefix in prefixes)
+
+
+def _declared(prefix: str, audience: Audience, fields: dict[str, Any]) -> type[Button]:
+    name = "".join(word.capitalize() for word in re.split("[:-]", prefix))
+    return types.new_class(
+        name,
+        (Button,),
+        {"prefix": prefix, "audience": audience},
+        lambda namespace: namespace.update(__annotations__=dict(fields), __qualname__=name),
+    )

@@ -31,6 +31,11 @@ from handlers.common import answer_and_drop, answer_query, error_text, tr
 CANCEL_HINT = N_("(Send /cancel to stop at any time.)")
 
 
+def with_cancel_hint(t: Translator, question: str) -> str:
+    """A conversation's question, and below it how to stop."""
+    return question + "\n" + t.gettext(CANCEL_HINT)
+
+
 async def answer_stale(query: CallbackQuery, t: Translator) -> None:
     """The answer to a press whose data no longer fits: an old message, or forged data."""
     await answer_query(query, t.gettext("This button is no longer valid."))

@@ -15,6 +15,7 @@ from domain.i18n import N_, NP_, Translator
 from domain.models import InviteRole, Role
 from handlers.buttons import Button
 from handlers.common import add_errors, answer_query, error_text, now, tr, who
+from handlers.flow_kit import chunks, invite_link, or_alert
 from storage.db import Database
 
 # Telegram takes 4096 characters a message; a long district goes in several.
@@ -67,16 +68,6 @@ def branch_text(t: Translator, figures: BranchFigures, *, names: bool) -> str:
     return "\n".join(lines)
 
 
-def _chunks(parts: list[str]) -> list[str]:
-    chunks, current = [], ""
-    for part in parts:
-        if current and len(current) + len(part) + 2 > MESSAGE_LIMIT:
-            chunks.append(current)
-            current = ""
-        current = f"{current}\n\n{part}" if current else part
-    return [*chunks, current] if current else chunks
-
-
 async def district(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     me = await who(update, context)
@@ -103,10 +94,10 @@ async def district(update: Update, context: BotContext) -> None:
         keyboard = InlineKeyboardMarkup(
             [[BranchSummary(f.branch.id).button(f"📋 {f.branch.name}")] for f in seen.branches]
         )
-        chunks = _chunks(parts)
-        for chunk in chunks[:-1]:
+        messages = chunks(parts, MESSAGE_LIMIT)
+        for chunk in messages[:-1]:
             await update.effective_message.reply_text(chunk)
-        await update.effective_message.reply_text(chunks[-1], reply_markup=keyboard)
+        await update.effective_message.reply_text(messages[-1], reply_markup=keyboard)
 
 
 async def branch_summary(update: Update, context: BotContext) -> None:
@@ -116,12 +107,14 @@ async def branch_summary(update: Update, context: BotContext) -> None:
     pressed = BranchSummary.of(update)
     moment = now(context)
     quarter = periods.quarter_of(moment.astimezone(context.settings.tz).date())
-    try:
-        figures = await district_figures.branch_summary(
+    figures = await or_alert(
+        query,
+        t,
+        district_figures.branch_summary(
             context.db, me, pressed.branch_id, quarter, moment, context.settings.tz
-        )
-    except DomainError as exc:
-        await answer_query(query, error_text(t, exc), alert=True)
+        ),
+    )
+    if figures is None:
         return
     await answer_query(query)
     heading = t.gettext(
@@ -143,15 +136,13 @@ async def invite_to_branch(update: Update, context: BotContext) -> None:
     query = update.callback_query
     t = await tr(update, context)
     pressed = InviteToBranch.of(update)
-    try:
-        invite = await districts.invite_for_branch(
-            context.db, await who(update, context), pressed.branch_id, pressed.role
-        )
-    except DomainError as exc:
-        await answer_query(query, error_text(t, exc), alert=True)
+    me = await who(update, context)
+    invite = await or_alert(
+        query, t, districts.invite_for_branch(context.db, me, pressed.branch_id, pressed.role)
+    )
+    if invite is None:
         return
     await answer_query(query)
-    link = f"https://t.me/{context.bot.username}?start={invite.code}"
     whom = (
         t.gettext("the branch's party-building instructor")
         if pressed.role is InviteRole.INSTRUCTOR
@@ -162,7 +153,7 @@ async def invite_to_branch(update: Update, context: BotContext) -> None:
             "Send this invitation to {whom}: {link}\nIt can be used once within 14 days; "
             "you approve them when they have joined.",
             whom=whom,
-            link=link,
+            link=invite_link(context, invite.code),
         )
     )
 

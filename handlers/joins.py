@@ -11,45 +11,23 @@ from domain.access import Audience, actor
 from domain.errors import Conflict, DomainError
 from domain.i18n import N_, Translator
 from domain.models import Category, InviteRole
-from handlers.buttons import Button, matching
+from handlers.buttons import Button, family, matching
 from handlers.cadres.registration import StartRegistration
-from handlers.common import (
-    answer_query,
-    drop_buttons,
-    error_text,
-    tr,
-    who,
-)
+from handlers.common import answer_query, drop_buttons, error_text, tr, who
 from handlers.conversation import decision_keyboard
 from handlers.labels import CATEGORY_NAMES
 from handlers.menu import help_text
 from storage.db import Database
 
-
-class Approve(Button, prefix="join:approve", audience=Audience.SECRETARY):
-    request_id: int
-
-
-class Reject(Button, prefix="join:reject", audience=Audience.SECRETARY):
-    request_id: int
-
-
+Approve, Reject = family(Audience.SECRETARY, "join:approve", "join:reject", request_id=int)
 # An instructor's or a patron's request, decided by the district contact of the branch.
-class ApproveForDistrict(Button, prefix="join:district-approve", audience=Audience.DISTRICT):
-    request_id: int
-
-
-class RejectForDistrict(Button, prefix="join:district-reject", audience=Audience.DISTRICT):
-    request_id: int
-
-
+ApproveForDistrict, RejectForDistrict = family(
+    Audience.DISTRICT, "join:district-approve", "join:district-reject", request_id=int
+)
 # A district contact's request, decided by a county contact.
-class ApproveForCounty(Button, prefix="join:county-approve", audience=Audience.COUNTY):
-    request_id: int
-
-
-class RejectForCounty(Button, prefix="join:county-reject", audience=Audience.COUNTY):
-    request_id: int
+ApproveForCounty, RejectForCounty = family(
+    Audience.COUNTY, "join:county-approve", "join:county-reject", request_id=int
+)
 
 
 def _buttons(role: str) -> tuple[type[Button], type[Button]]:

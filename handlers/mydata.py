@@ -15,7 +15,7 @@ from domain.departures import DepartureKind
 from domain.errors import DomainError, NotAllowed
 from domain.i18n import N_, Translator
 from domain.models import Person, Role
-from handlers.buttons import Button
+from handlers.buttons import Button, family
 from handlers.common import (
     answer_query,
     edit_text,
@@ -31,25 +31,10 @@ from storage.db import Database, utcnow
 # One's own departure, and the secretary's record of someone else's: apart, so that a
 # button acting on the presser alone never carries a person id. A reason is chosen first
 # (`kind`), then confirmed (`ok`).
-
-
-class LeaveReason(Button, prefix="leave:kind", audience=Audience.EVERYONE):
-    kind: DepartureKind
-
-
-class LeaveConfirm(Button, prefix="leave:ok", audience=Audience.EVERYONE):
-    kind: DepartureKind
-
-
-class DepartReason(Button, prefix="depart:kind", audience=Audience.SECRETARY):
-    person_id: int
-    kind: DepartureKind
-
-
-class DepartConfirm(Button, prefix="depart:ok", audience=Audience.SECRETARY):
-    person_id: int
-    kind: DepartureKind
-
+LeaveReason, LeaveConfirm = family(Audience.EVERYONE, "leave:kind", "leave:ok", kind=DepartureKind)
+DepartReason, DepartConfirm = family(
+    Audience.SECRETARY, "depart:kind", "depart:ok", person_id=int, kind=DepartureKind
+)
 
 _STEPS = (LeaveReason, LeaveConfirm, DepartReason, DepartConfirm)
 

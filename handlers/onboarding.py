@@ -25,7 +25,7 @@ from domain.errors import DomainError
 from domain.i18n import Translator
 from domain.models import Category, InviteRole, PersonStatus
 from handlers import mobile
-from handlers.buttons import Button
+from handlers.buttons import Button, family
 from handlers.common import (
     answer_query,
     drop_buttons,
@@ -63,12 +63,7 @@ class ChooseCategory(Button, prefix="join:cat", audience=Audience.EVERYONE):
     category: Category
 
 
-class Submit(Button, prefix="join:submit", audience=Audience.EVERYONE):
-    pass
-
-
-class Redo(Button, prefix="join:redo", audience=Audience.EVERYONE):
-    pass
+Submit, Redo = family(Audience.EVERYONE, "join:submit", "join:redo")
 
 
 async def start(update: Update, context: BotContext) -> Step | int:

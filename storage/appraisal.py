@@ -22,13 +22,13 @@ from domain.appraisal.models import (
 )
 from storage.db import Reader, fetch_all, fetch_one, iso, parse_iso, placeholders
 from storage.people import MEMBER_OF
+from storage.rows import build
 
 
 def _round(row: sqlite3.Row) -> Round:
-    return Round(
-        id=row["id"],
-        branch_id=row["branch_id"],
-        year=row["year"],
+    return build(
+        Round,
+        row,
         period_start=date.fromisoformat(row["period_start"]),
         period_end=date.fromisoformat(row["period_end"]),
         stage=Stage(row["stage"]),
@@ -143,19 +143,13 @@ _PARTICIPANT = (
 
 
 def _participant(row: sqlite3.Row) -> Participant:
-    return Participant(
-        round_id=row["round_id"],
-        person_id=row["person_id"],
+    return build(
+        Participant,
+        row,
         name=row["name"] or f"#{row['person_id']}",
-        telegram_id=row["telegram_id"],
-        outflow=row["outflow"],
-        summary_text=row["summary_text"],
-        summary_file_id=row["summary_file_id"],
-        summary_file_name=row["summary_file_name"],
         submitted_at=parse_iso(row["submitted_at"]),
         has_rated=bool(row["has_rated"]),
         grade=Grade(row["grade"]) if row["grade"] else None,
-        grade_note=row["grade_note"],
         active=bool(row["active"]),
     )
 

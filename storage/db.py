@@ -17,7 +17,9 @@ Another task waits for the lock as before.
 `Database("postgresql://…")` runs the same on PostgreSQL (storage/postgres.py gives its
 connections aiosqlite's surface; docs/scaling.md says why and which SQL both engines take):
 one writer connection under the same lock, so transactions keep SQLite's one-at-a-time
-guarantees within a process, and a few reader connections.
+guarantees within a process, and across the instances sharing the database each write
+transaction first takes one advisory lock (`WRITER_LOCK`), as `BEGIN IMMEDIATE` takes SQLite's
+write lock; and a few reader connections.
 """
 
 from __future__ import annotations
@@ -56,6 +58,9 @@ def parse_iso(value: str | None) -> datetime | None:
 
 
 POSTGRES_READERS = 4
+# The two-key advisory lock every PostgreSQL write transaction takes first (the first key is
+# storage.leases' namespace, the second one no lease name uses).
+WRITER_LOCK = (0x7062, 0)
 
 
 def is_postgres(target: Path | str) -> bool:
@@ -159,7 +164,14 @@ class Database:
             return
         async with self._write_lock:
             conn = self.writer
-            await conn.execute("BEGIN IMMEDIATE" if self.url is None else "BEGIN")
+            if self.url is None:
+                await conn.execute("BEGIN IMMEDIATE")
+            else:
+                await conn.execute("BEGIN")
+                # SQLite's BEGIN IMMEDIATE across instances: one write transaction at a time
+                # in the whole database, so every check-then-write (a post's last place,
+                # certificate serials, a day's 24 hours) stays serial (docs/scaling.md).
+                await conn.execute("SELECT pg_advisory_xact_lock(?, ?)", WRITER_LOCK)
             self._holder = asyncio.current_task()
             try:
                 yield conn

@@ -9,13 +9,22 @@ from datetime import date, datetime
 
 import aiosqlite
 
-from storage.db import Database, Reader, fetch_all, fetch_one, iso
+from storage.db import Database, Params, Reader, fetch_all, fetch_one, iso
 from storage.people import MEMBER_OF
 
 _FILE = (
     "SELECT f.*, p.name, p.telegram_id, p.status AS person_status, p.category"
     " FROM development_files f JOIN people p ON p.id = f.person_id"
 )
+
+
+async def _dicts(source: Reader, sql: str, params: Params) -> list[dict]:
+    return [dict(r) for r in await fetch_all(source, sql, params)]
+
+
+async def _dict(source: Reader, sql: str, params: Params) -> dict | None:
+    row = await fetch_one(source, sql, params)
+    return dict(row) if row else None
 
 
 async def create_file(
@@ -37,32 +46,28 @@ async def create_file(
 
 
 async def file(source: Reader, file_id: int) -> dict | None:
-    row = await fetch_one(source, f"{_FILE} WHERE f.id = ?", (file_id,))
-    return dict(row) if row else None
+    return await _dict(source, f"{_FILE} WHERE f.id = ?", (file_id,))
 
 
 async def file_of(source: Reader, person_id: int) -> dict | None:
-    row = await fetch_one(source, f"{_FILE} WHERE f.person_id = ?", (person_id,))
-    return dict(row) if row else None
+    return await _dict(source, f"{_FILE} WHERE f.person_id = ?", (person_id,))
 
 
 async def open_files(source: Reader, branch_id: int) -> list[dict]:
-    rows = await fetch_all(
+    return await _dicts(
         source,
         f"{_FILE} WHERE f.branch_id = ? AND f.closed_at IS NULL ORDER BY p.name, f.id",
         (branch_id,),
     )
-    return [dict(r) for r in rows]
 
 
 async def files_introduced_by(source: Reader, person_id: int) -> list[dict]:
-    rows = await fetch_all(
+    return await _dicts(
         source,
         f"{_FILE} JOIN development_introducers i ON i.file_id = f.id"
         " WHERE i.person_id = ? AND f.closed_at IS NULL ORDER BY p.name",
         (person_id,),
     )
-    return [dict(r) for r in rows]
 
 
 async def set_stage(conn: aiosqlite.Connection, file_id: int, stage: str) -> None:
@@ -70,13 +75,12 @@ async def set_stage(conn: aiosqlite.Connection, file_id: int, stage: str) -> Non
 
 
 async def steps(source: Reader, file_id: int) -> list[dict]:
-    rows = await fetch_all(
+    return await _dicts(
         source,
         "SELECT step, day, detail, recorded_at FROM development_steps WHERE file_id = ?"
         " ORDER BY day, recorded_at",
         (file_id,),
     )
-    return [dict(r) for r in rows]
 
 
 async def record_step(
@@ -97,13 +101,12 @@ async def record_step(
 
 
 async def introducers(source: Reader, file_id: int) -> list[dict]:
-    rows = await fetch_all(
+    return await _dicts(
         source,
         "SELECT p.id, p.name, p.telegram_id FROM development_introducers i"
         " JOIN people p ON p.id = i.person_id WHERE i.file_id = ? ORDER BY i.chosen_at, p.id",
         (file_id,),
     )
-    return [dict(r) for r in rows]
 
 
 async def add_introducer(
@@ -126,7 +129,7 @@ async def remove_introducer(conn: aiosqlite.Connection, file_id: int, person_id:
 async def full_members(source: Reader, branch_id: int) -> list[dict]:
     """Members of the branch who are full members: no activist, no open file of their own
     short of the full stage."""
-    rows = await fetch_all(
+    return await _dicts(
         source,
         f"SELECT p.id, p.name FROM people p WHERE p.branch_id = ? AND {MEMBER_OF}"
         " AND (p.category IS NULL OR p.category <> 'activist')"
@@ -134,39 +137,35 @@ async def full_members(source: Reader, branch_id: int) -> list[dict]:
         " AND f.stage <> 'full' AND f.closed_at IS NULL) ORDER BY p.name, p.id",
         (branch_id,),
     )
-    return [dict(r) for r in rows]
 
 
 async def activists_without_file(source: Reader, branch_id: int) -> list[dict]:
-    rows = await fetch_all(
+    return await _dicts(
         source,
         "SELECT p.id, p.name FROM people p WHERE p.branch_id = ? AND p.status = 'active'"
         " AND p.category = 'activist' AND NOT EXISTS"
         " (SELECT 1 FROM development_files f WHERE f.person_id = p.id) ORDER BY p.name, p.id",
         (branch_id,),
     )
-    return [dict(r) for r in rows]
 
 
 async def members_of(source: Reader, branch_id: int) -> list[dict]:
     """Who receives a public notice in private: the branch's members (never a contact)."""
-    rows = await fetch_all(
+    return await _dicts(
         source,
         f"SELECT p.id, p.telegram_id FROM people p WHERE p.branch_id = ? AND {MEMBER_OF}"
         " AND p.telegram_id IS NOT NULL ORDER BY p.id",
         (branch_id,),
     )
-    return [dict(r) for r in rows]
 
 
 async def reviews(source: Reader, file_id: int) -> list[dict]:
-    rows = await fetch_all(
+    return await _dicts(
         source,
         "SELECT r.id, r.day, r.text, r.written_at, p.name AS writer FROM development_reviews r"
         " LEFT JOIN people p ON p.id = r.written_by WHERE r.file_id = ? ORDER BY r.day, r.id",
         (file_id,),
     )
-    return [dict(r) for r in rows]
 
 
 async def add_review(
@@ -181,24 +180,22 @@ async def add_review(
 
 
 async def notices(source: Reader, file_id: int) -> list[dict]:
-    rows = await fetch_all(
+    return await _dicts(
         source,
         "SELECT n.*, (SELECT COUNT(*) FROM development_opinions o WHERE o.notice_id = n.id)"
         " AS opinions FROM development_notices n WHERE n.file_id = ? ORDER BY n.id",
         (file_id,),
     )
-    return [dict(r) for r in rows]
 
 
 async def notice(source: Reader, notice_id: int) -> dict | None:
-    row = await fetch_one(
+    return await _dict(
         source,
         "SELECT n.*, p.name, p.id AS person_id FROM development_notices n"
         " JOIN development_files f ON f.id = n.file_id JOIN people p ON p.id = f.person_id"
         " WHERE n.id = ?",
         (notice_id,),
     )
-    return dict(row) if row else None
 
 
 async def create_notice(
@@ -258,23 +255,21 @@ async def add_opinion(
 
 
 async def opinions(source: Reader, notice_id: int) -> list[dict]:
-    rows = await fetch_all(
+    return await _dicts(
         source,
         "SELECT o.id, o.text, o.sent_at, p.name AS sender FROM development_opinions o"
         " JOIN people p ON p.id = o.person_id WHERE o.notice_id = ? ORDER BY o.id",
         (notice_id,),
     )
-    return [dict(r) for r in rows]
 
 
 async def opinion(source: Reader, opinion_id: int) -> dict | None:
-    row = await fetch_one(
+    return await _dict(
         source,
         "SELECT o.text, o.notice_id, p.name AS sender FROM development_opinions o"
         " JOIN people p ON p.id = o.person_id WHERE o.id = ?",
         (opinion_id,),
     )
-    return dict(row) if row else None
 
 
 async def of_person(db: Database, person_id: int) -> dict | None:

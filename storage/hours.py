@@ -136,12 +136,13 @@ async def pending_in_branch(db: Database, branch_id: int) -> list[HourRecord]:
 
 async def verified_in_branch(db: Database, branch_id: int, start: date, end: date) -> int:
     """Half-hours verified in the branch from `start` to `end`, of the people it has now:
-    read through each person's days (hour_records_person_day; the unary + keeps SQLite
-    off the (branch, status) index, which would read the branch's every year)."""
+    read through each person's days (hour_records_person_day; the unary + and the `|| ''`
+    keep SQLite off the (branch, status) index, which would read the branch's every year;
+    PostgreSQL has no unary + for text, hence the concatenation there)."""
     return await db.fetchval(
         "SELECT COALESCE(SUM(h.half_hours), 0) FROM people p"
         " JOIN hour_records h ON h.person_id = p.id AND h.day BETWEEN ? AND ?"
-        " WHERE p.branch_id = ? AND +h.branch_id = p.branch_id AND +h.status = 'verified'",
+        " WHERE p.branch_id = ? AND +h.branch_id = p.branch_id AND h.status || '' = 'verified'",
         (start.isoformat(), end.isoformat(), branch_id),
     )
 

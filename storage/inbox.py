@@ -9,20 +9,59 @@ from datetime import datetime, timedelta
 import aiosqlite
 
 from storage import effects
-from storage.db import Database, fetch_one, iso, utcnow
+from storage.db import Database, fetch_one, iso, placeholders, utcnow
+
+RECEIVE = (
+    "INSERT INTO ptb_inbox (update_id, data, received_at) SELECT ?, ?, ?"
+    " WHERE NOT EXISTS (SELECT 1 FROM ptb_inbox WHERE update_id = ? AND data IN (?, ?))"
+)
+
+# Wakes the owners of the person's partition (bot/partitions.py) on every instance.
+NOTIFY_CHANNEL = "partybot_inbox"
+
+# What the advisory lock of a redelivery's update id is taken under (the lease's space is
+# 0x7062; this one is its own).
+_RECEIVING = 0x7063
 
 
-async def receive(db: Database, update_id: int, data: dict) -> bool:
+async def receive(
+    db: Database, update_id: int, data: dict, person: int | None = None, *, shared: bool = False
+) -> bool:
     """Store an update; False when it was stored before (a redelivery: the same id and the
     same content). The same id with other content is a new update from a Bot API server
-    whose counter started again."""
+    whose counter started again. `person`: whose update it is (in the notification). `shared`
+    (PostgreSQL, several instances): a redelivery may reach another instance at the same
+    moment, so the check and the insert run under a lock on the update id, and the owners
+    are woken."""
     text = json.dumps(data, ensure_ascii=False)
-    inserted = await db.write(
-        "INSERT INTO ptb_inbox (update_id, data, received_at) SELECT ?, ?, ?"
-        " WHERE NOT EXISTS (SELECT 1 FROM ptb_inbox WHERE update_id = ? AND data IN (?, ?))",
-        (update_id, text, iso(utcnow()), update_id, text, _digest(text)),
+    params = (update_id, text, iso(utcnow()), update_id, text, _digest(text))
+    if not shared:
+        return await db.write(RECEIVE, params) == 1
+    async with db.transaction() as conn:
+        await conn.execute("SELECT pg_advisory_xact_lock(?, ?)", (_RECEIVING, update_id % 2**31))
+        cursor = await conn.execute(RECEIVE, params)
+        if cursor.rowcount == 1:
+            await conn.execute("SELECT pg_notify(?, ?)", (NOTIFY_CHANNEL, str(person or 0)))
+        return cursor.rowcount == 1
+
+
+def partition_of(person: int | None, partitions: int) -> int:
+    return abs(person or 0) % partitions
+
+
+async def unhandled_ids(db: Database) -> list[int]:
+    """The inbox rows not handled yet, in update order (the partial index's rows)."""
+    found = await db.fetchall(
+        "SELECT id FROM ptb_inbox WHERE handled_at IS NULL ORDER BY update_id, id"
     )
-    return inserted == 1
+    return [row["id"] for row in found]
+
+
+async def contents(db: Database, ids: list[int]) -> dict[int, dict]:
+    found = await db.fetchall(
+        f"SELECT id, data FROM ptb_inbox WHERE id IN ({placeholders(ids)})", tuple(ids)
+    )
+    return {row["id"]: json.loads(row["data"]) for row in found}
 
 
 # The oldest unhandled one of that id: after a counter restart the id may have an older,

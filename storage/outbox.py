@@ -141,17 +141,40 @@ async def _update(db: Database, sql: str, params: tuple) -> int:
         return cur.rowcount
 
 
-async def claim(db: Database, message_ids: list[int], now: datetime) -> set[int]:
+async def claim(
+    db: Database,
+    message_ids: list[int],
+    now: datetime,
+    *,
+    by: str | None = None,
+    lease_until: datetime | None = None,
+) -> set[int]:
     """Mark messages in flight, counting the attempt before it is made, so that a message
-    whose sending crashes the bot is dead-lettered after the maximum attempts too."""
+    whose sending crashes the bot is dead-lettered after the maximum attempts too. `by` (the
+    sender) holds them until `lease_until`. On PostgreSQL, rows another instance's claim has
+    locked are skipped rather than waited for (`SKIP LOCKED`); what it claimed first is no
+    longer pending, so no message is claimed twice."""
     marks = placeholders(message_ids)
+    lease = None if lease_until is None else stamp(lease_until)
+    chosen = f"status = 'pending' AND id IN ({marks})"
+    if db.engine == "postgresql":
+        chosen = f"id IN (SELECT id FROM outbox WHERE {chosen} FOR UPDATE SKIP LOCKED)"
     async with db.transaction() as conn:
         cur = await conn.execute(
-            "UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_at = ?"
-            f" WHERE status = 'pending' AND id IN ({marks}) RETURNING id",
-            (stamp(now), *message_ids),
+            "UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_at = ?,"
+            f" claimed_by = ?, lease_until = ? WHERE {chosen} RETURNING id",
+            (stamp(now), by, lease, *message_ids),
         )
         return {row[0] for row in await cur.fetchall()}
+
+
+async def renew(db: Database, by: str, lease_until: datetime) -> int:
+    """Extend the leases of what `by` has in flight (the sender, while it sends)."""
+    return await _update(
+        db,
+        "UPDATE outbox SET lease_until = ? WHERE status = 'sending' AND claimed_by = ?",
+        (stamp(lease_until), by),
+    )
 
 
 async def mark_sent(db: Database, sent: list[tuple[int, int | None]]) -> None:
@@ -236,15 +259,23 @@ async def mark_unreachable(db: Database, message_id: int, chat_id: int, error: s
         )
 
 
-async def recover(db: Database, max_attempts: int) -> int:
-    """At start-up: messages in flight when the last run ended are sent again, unless
-    they have used up their attempts (one that crashes the bot each time ends dead)."""
+async def recover(db: Database, max_attempts: int, now: datetime | None = None) -> int:
+    """Messages in flight when their sender stopped are sent again, unless they have used up
+    their attempts (one that crashes the bot each time ends dead). With `now`, only those
+    whose lease has passed (several instances: another one may be sending the rest); without,
+    every one (at start-up on SQLite, where this process is the only sender)."""
+    expired, params = "", (max_attempts,)
+    if now is not None:
+        expired, params = (
+            " AND (lease_until IS NULL OR lease_until < ?)",
+            (max_attempts, stamp(now)),
+        )
     return await _update(
         db,
-        "UPDATE outbox SET last_error = 'in flight at a restart',"
-        " status = CASE WHEN attempts >= ? THEN 'dead' ELSE 'pending' END"
-        " WHERE status = 'sending'",
-        (max_attempts,),
+        "UPDATE outbox SET last_error = 'in flight at a restart', claimed_by = NULL,"
+        " lease_until = NULL, status = CASE WHEN attempts >= ? THEN 'dead' ELSE 'pending' END"
+        " WHERE status = 'sending'" + expired,
+        params,
     )
 
 

@@ -201,12 +201,15 @@ async def save_agreement(
     return row[0]
 
 
-async def agreement(source: Reader, unit_id: int, year: int) -> Agreement | None:
-    row = await fetch_one(
-        source,
-        "SELECT * FROM cobuild_agreements WHERE resident_unit_id = ? AND year = ?",
-        (unit_id, year),
+async def _of_year(source: Reader, table: str, unit_id: int, year: int) -> sqlite3.Row | None:
+    """The unit's one row of the year in `table` (an agreement, an opinion)."""
+    return await fetch_one(
+        source, f"SELECT * FROM {table} WHERE resident_unit_id = ? AND year = ?", (unit_id, year)
     )
+
+
+async def agreement(source: Reader, unit_id: int, year: int) -> Agreement | None:
+    row = await _of_year(source, "cobuild_agreements", unit_id, year)
     return _agreement(row) if row else None
 
 
@@ -276,11 +279,7 @@ async def add_opinion(
 
 
 async def opinion(source: Reader, unit_id: int, year: int) -> Opinion | None:
-    row = await fetch_one(
-        source,
-        "SELECT * FROM cobuild_opinions WHERE resident_unit_id = ? AND year = ?",
-        (unit_id, year),
-    )
+    row = await _of_year(source, "cobuild_opinions", unit_id, year)
     return _opinion(row) if row else None
 
 

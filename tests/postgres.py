@@ -48,10 +48,18 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "sqlite_only(reason): about SQLite itself; skipped with --engine postgresql"
     )
+    config.addinivalue_line(
+        "markers",
+        "postgres_phase: always on PostgreSQL and slow; run only with --engine postgresql"
+        " (.ci/run's PostgreSQL phase), skipped in the SQLite run",
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if config.getoption("--engine") != "postgresql":
+        for item in items:
+            if item.get_closest_marker("postgres_phase") is not None:
+                item.add_marker(pytest.mark.skip(reason="runs with --engine postgresql"))
         return
     for item in items:
         marker = item.get_closest_marker("sqlite_only")

@@ -18,7 +18,7 @@ from domain.models import Category, PersonStatus, Role
 from handlers.district_guidance.assessing import assessment_year
 from storage import districts, migrations, people
 from storage.db import Database, iso, utcnow
-from tests.world import active_person, database_at
+from tests.world import active_person, database_before
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ALL_GOOD = {str(c): "good" for c in CRITERIA}
@@ -133,16 +133,12 @@ async def test_a_note_a_month_and_one_reminder(tmp_path):
 
 
 async def test_upgrading_to_0020_keeps_the_data(tmp_path):
-    [version] = [
-        m.version for m in migrations.available() if m.name.endswith("_instructors_assessment.sql")
-    ]
-    db = await database_at(tmp_path / "before.db", version - 1)
-    async with db.transaction() as conn:
-        await conn.execute(
-            "INSERT INTO branches (id, name, code, created_at) VALUES (1, 'b', 'B0001', 'x')"
-        )
-    await db.close()
-    async with Database(tmp_path / "before.db") as upgraded:
+    before = await database_before(
+        tmp_path,
+        "_instructors_assessment.sql",
+        "INSERT INTO branches (id, name, code, created_at) VALUES (1, 'b', 'B0001', 'x');",
+    )
+    async with Database(before) as upgraded:
         assert await upgraded.schema_version() == migrations.latest_version()
         assert await upgraded.fetchval("SELECT name FROM branches") == "b"
         async with upgraded.transaction() as conn:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+import subprocess
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from bot import backups, jobs
 from storage import people
+from storage.db import Database
 from tests.conftest import invite, onboard
 from tests.test_cli import partybot
 
@@ -94,3 +99,44 @@ async def test_restore_takes_any_file_name_and_leaves_no_stray_files(bot, branch
     assert left[1].startswith("partybot.db.before-restore-")
     with sqlite3.connect(database) as conn:
         assert conn.execute("SELECT name FROM branches").fetchone()[0] == branch.name
+
+
+def _restored_rows(url: str, dump) -> list[str]:
+    """The branch names of `dump` restored with pg_restore into the empty `url` (README)."""
+    subprocess.run(
+        ["pg_restore", "--no-owner", f"--dbname={url}", str(dump)], check=True, timeout=60
+    )
+
+    async def names() -> list[str]:
+        async with Database(url) as db:
+            return [r[0] for r in await db.fetchall("SELECT name FROM branches ORDER BY id")]
+
+    return asyncio.run(names())
+
+
+@pytest.mark.skipif(backups.pg_dump() is None, reason="pg_dump is not installed")
+def test_backup_on_postgresql_is_a_pg_dump_rotated_and_restored(tmp_path, postgres_server):
+    url, empty = postgres_server.new_database_now(), postgres_server.new_database_now()
+    env = {"DATABASE_URL": url, "DATA_DIR": str(tmp_path), "BACKUP_DIR": str(tmp_path / "bk")}
+    assert partybot(tmp_path, "branch", "add", "幸福社区党支部", **env).returncode == 0
+    old = tmp_path / "bk" / backups.backup_name(datetime.now(UTC) - timedelta(days=20))
+    old = old.with_suffix(".dump")
+    old.parent.mkdir()
+    old.write_bytes(b"x")
+
+    result = partybot(tmp_path, "backup", **env)
+    assert result.returncode == 0, result.stderr
+    (made,) = (tmp_path / "bk").glob("partybot-*.dump")
+    assert f"backup written to {made}" in result.stdout and f"removed {old}" in result.stdout
+    assert made.read_bytes()[:5] == b"PGDMP"  # the custom format pg_restore reads
+    assert _restored_rows(empty, made) == ["幸福社区党支部"]
+
+
+def test_backup_on_postgresql_without_pg_dump_says_what_to_do(tmp_path, postgres_server):
+    url = postgres_server.new_database_now()
+    env = {"DATABASE_URL": url, "DATA_DIR": str(tmp_path), "PATH": str(tmp_path / "empty")}
+    result = partybot(tmp_path, "backup", **env)
+    assert result.returncode == 1
+    last = result.stderr.strip().splitlines()[-1]  # after the migrations' log lines
+    assert last.startswith("partybot: pg_dump is not on PATH: install PostgreSQL's")
+    assert not (tmp_path / "backups").exists()

@@ -16,7 +16,7 @@ from storage import migrations
 from storage import working_time as stored
 from storage.db import Database
 from tests.test_cli import environment
-from tests.world import database_at
+from tests.world import database_before
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 VERSION = next(m.version for m in migrations.available() if m.name.endswith("_calendar.sql"))
@@ -180,21 +180,14 @@ async def test_every_secretary_is_told_once_a_year_and_the_log_daily(bot, branch
 
 
 async def test_upgrade_to_the_calendar_keeps_the_branch_days(tmp_path):
-    db = await database_at(tmp_path / "old.db", VERSION - 1)
-    async with db.transaction() as conn:
-        await conn.execute(
-            "INSERT INTO branches (id, name, code, created_at) VALUES (1, 'b', 'B0001', 'x')"
-        )
-        await conn.execute(
-            "INSERT INTO branch_days (branch_id, day, working, note)"
-            " VALUES (1, '2027-01-09', 1, '')"
-        )
-        await conn.execute(
-            "INSERT INTO outbox (key, chat_id, branch_id, text, next_attempt_at, created_at)"
-            " VALUES ('k', 42, 1, 'hi', '2026-12-02T00:00:00.000+00:00', 'x')"
-        )
-    await db.close()
-    async with Database(tmp_path / "old.db") as upgraded:
+    old = (
+        "INSERT INTO branches (id, name, code, created_at) VALUES (1, 'b', 'B0001', 'x');"
+        "INSERT INTO branch_days (branch_id, day, working, note) VALUES (1, '2027-01-09', 1, '');"
+        "INSERT INTO outbox (key, chat_id, branch_id, text, next_attempt_at, created_at)"
+        " VALUES ('k', 42, 1, 'hi', '2026-12-02T00:00:00.000+00:00', 'x');"
+    )
+    path = await database_before(tmp_path, "_calendar.sql", old)
+    async with Database(path) as upgraded:
         assert await upgraded.schema_version() >= VERSION
         assert (await stored.load(upgraded, 1)).exceptions == {date(2027, 1, 9): True}
         assert (await workdays.load(upgraded)).entered == {}

@@ -15,30 +15,21 @@ from domain.development.rules import Stage
 from storage import migrations
 from storage.db import Database
 from tests.test_departure_erasure import hits
-from tests.world import active_person, branch_with_member, database_at
+from tests.world import active_person, branch_with_member, database_before
 
 TODAY = date(2026, 9, 17)
 NOTE, VOTE, OPINION = "考察期间表现突出", "应到18人赞成18票", "张三同志热心公益"
 
 
-def _version(name: str) -> int:
-    (found,) = [m.version for m in migrations.available() if m.name == name]
-    return found
-
-
 async def test_the_upgrade_to_0018_keeps_the_data_and_adds_the_tables(tmp_path):
-    before = _version("0018_development.sql") - 1
-    db = await database_at(tmp_path / "old.db", before)
-    async with db.transaction() as conn:
-        await conn.execute(
-            "INSERT INTO branches (id, name, code, created_at) VALUES (1, 'b', 'B0001', 'x')"
-        )
-        await conn.execute(
-            "INSERT INTO people (id, branch_id, name, category, status, created_at, updated_at)"
-            " VALUES (7, 1, '张三', 'activist', 'active', 'x', 'x')"
-        )
-    await db.close()
-    async with Database(tmp_path / "old.db") as upgraded:
+    old = await database_before(
+        tmp_path,
+        "_development.sql",
+        "INSERT INTO branches (id, name, code, created_at) VALUES (1, 'b', 'B0001', 'x');"
+        "INSERT INTO people (id, branch_id, name, category, status, created_at, updated_at)"
+        " VALUES (7, 1, '张三', 'activist', 'active', 'x', 'x');",
+    )
+    async with Database(old) as upgraded:
         assert await upgraded.schema_version() == migrations.latest_version()
         assert await upgraded.fetchval("SELECT category FROM people WHERE id = 7") == "activist"
         assert await upgraded.fetchval("SELECT COUNT(*) FROM development_files") == 0

@@ -43,6 +43,15 @@ TALKED = ("talked", date(2024, 3, 20))
 ACTIVIST = ("activist", date(2024, 4, 1))
 CANDIDATE = ("candidate", date(2025, 4, 10))
 REVIEWS = (date(2024, 10, 1), date(2025, 4, 1))
+# A candidate's file ready for the notice: the political review and the training are in.
+READY = (
+    APPLIED,
+    TALKED,
+    ACTIVIST,
+    CANDIDATE,
+    ("political_review", date(2025, 5, 10)),
+    ("training", date(2025, 5, 20)),
+)
 
 
 def test_every_stage_has_its_entry_step_and_the_steps_are_in_stage_order():
@@ -95,24 +104,16 @@ def test_cultivation_lasts_a_year_with_two_half_yearly_notes():
 
 
 def test_the_branch_meeting_needs_a_passed_notice_that_has_ended():
-    base = [
-        APPLIED,
-        TALKED,
-        ACTIVIST,
-        CANDIDATE,
-        ("political_review", date(2025, 5, 10)),
-        ("training", date(2025, 5, 20)),
-    ]
-    refused("dev_needs_notice", state(*base, reviews=REVIEWS), "admitted", date(2025, 6, 10))
+    refused("dev_needs_notice", state(*READY, reviews=REVIEWS), "admitted", date(2025, 6, 10))
     running = Notice(Stage.CANDIDATE, date(2025, 6, 2), date(2025, 6, 6), None)
     refused(
         "dev_needs_notice",
-        state(*base, reviews=REVIEWS, notices=[running]),
+        state(*READY, reviews=REVIEWS, notices=[running]),
         "admitted",
         date(2025, 6, 10),
     )
     passed = Notice(Stage.CANDIDATE, date(2025, 6, 2), date(2025, 6, 6), True)
-    done = state(*base, reviews=REVIEWS, notices=[passed])
+    done = state(*READY, reviews=REVIEWS, notices=[passed])
     refused("dev_notice_not_over", done, "admitted", date(2025, 6, 6))
     check_day(done, "admitted", date(2025, 6, 9), TODAY)
 
@@ -165,51 +166,28 @@ def test_working_days_count_the_make_up_sunday():
     assert end_after(lambda d: d.weekday() < 5, start, 5) == date(2026, 9, 23)
 
 
-def test_a_notice_shorter_than_five_working_days_is_refused():
-    ready = state(
-        APPLIED,
-        TALKED,
-        ACTIVIST,
-        CANDIDATE,
-        ("political_review", date(2025, 5, 10)),
-        ("training", date(2025, 5, 20)),
-        reviews=REVIEWS,
-    )
-    start = date(2026, 9, 17)
+def candidate_notice(st: FileState, start: date, end: date) -> int:
+    return check_notice(st, Stage.CANDIDATE, start, end, CALENDAR.is_working_day, start)
+
+
+def notice_refused(st: FileState, start: date, end: date) -> InvalidInput:
     with pytest.raises(InvalidInput) as caught:
-        check_notice(
-            ready, Stage.CANDIDATE, start, date(2026, 9, 21), CALENDAR.is_working_day, start
-        )
-    assert caught.value.code == "dev_notice_short"
-    assert caught.value.params["have"] == 4
-    assert (
-        check_notice(
-            ready, Stage.CANDIDATE, start, date(2026, 9, 22), CALENDAR.is_working_day, start
-        )
-        == 5
-    )
+        candidate_notice(st, start, end)
+    return caught.value
+
+
+def test_a_notice_shorter_than_five_working_days_is_refused():
+    ready = state(*READY, reviews=REVIEWS)
+    start = date(2026, 9, 17)
+    refusal = notice_refused(ready, start, date(2026, 9, 21))
+    assert refusal.code == "dev_notice_short"
+    assert refusal.params["have"] == 4
+    assert candidate_notice(ready, start, date(2026, 9, 22)) == 5
 
 
 def test_a_notice_waits_for_the_review_and_training_and_is_not_run_twice():
     early = state(APPLIED, TALKED, ACTIVIST, CANDIDATE, reviews=REVIEWS)
-    with pytest.raises(InvalidInput) as caught:
-        check_notice(
-            early, Stage.CANDIDATE, TODAY, date(2026, 12, 31), CALENDAR.is_working_day, TODAY
-        )
-    assert caught.value.code == "dev_needs_step"
+    assert notice_refused(early, TODAY, date(2026, 12, 31)).code == "dev_needs_step"
     running = Notice(Stage.CANDIDATE, TODAY, date(2026, 12, 8), None)
-    ready = state(
-        APPLIED,
-        TALKED,
-        ACTIVIST,
-        CANDIDATE,
-        ("political_review", date(2025, 5, 10)),
-        ("training", date(2025, 5, 20)),
-        reviews=REVIEWS,
-        notices=[running],
-    )
-    with pytest.raises(InvalidInput) as caught:
-        check_notice(
-            ready, Stage.CANDIDATE, TODAY, date(2026, 12, 31), CALENDAR.is_working_day, TODAY
-        )
-    assert caught.value.code == "dev_notice_open"
+    ready = state(*READY, reviews=REVIEWS, notices=[running])
+    assert notice_refused(ready, TODAY, date(2026, 12, 31)).code == "dev_notice_open"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import struct
 import time
 import zlib
@@ -278,6 +279,62 @@ async def test_replies_chat_info_and_webhook_conflict(server, bot):
     assert (await bot.get_webhook_info()).url == "https://example.org/hook"
     await bot.delete_webhook(drop_pending_updates=True)
     assert await bot.get_updates() == ()
+
+
+async def test_webhook_deliveries_go_round_robin_to_several_instances_with_retries(server, bot):
+    """The fake plays the load balancer in front of several instances: each update goes to
+    the next one in turn, and one an instance does not answer 2xx (or a dead instance) goes
+    to the next, as Telegram retries, until one does; every update is answered once."""
+    received: dict[str, list[int]] = {"a": [], "b": []}
+    failures = {"b": 1}  # b answers its first delivery 503
+
+    def instance(name: str):
+        async def hook(request: aiohttp.web.Request) -> aiohttp.web.Response:
+            assert request.headers["X-Telegram-Bot-Api-Secret-Token"] == "s3cret"
+            received[name].append((await request.json())["update_id"])
+            if failures.get(name):
+                failures[name] -= 1
+                return aiohttp.web.Response(status=503)
+            return aiohttp.web.Response(status=200)
+
+        return hook
+
+    runners, addresses = [], []
+    for name in ("a", "b"):
+        app = aiohttp.web.Application()
+        app.router.add_post("/tg/hook", instance(name))
+        runner = aiohttp.web.AppRunner(app)
+        await runner.setup()
+        site = aiohttp.web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        runners.append(runner)
+        addresses.append(f"http://127.0.0.1:{runner.addresses[0][1]}")
+    with socket.socket() as probe:  # an instance that was killed: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    server.webhook_addresses = [addresses[0], addresses[1], dead]
+    server.webhook_retry_seconds = 0.01
+    try:
+        user = server.new_user("Wu")
+        pushed = [server.push_text(user, f"m{n}")["update_id"] for n in range(6)]
+        await bot.set_webhook("https://bot.example.org/tg/hook", secret_token="s3cret")
+        for _ in range(200):
+            if len(server.webhook_answered_by) == len(pushed):
+                break
+            await asyncio.sleep(0.02)
+        a, b = addresses
+        u = pushed
+        # a, b (503), dead, a; b; dead, a; b; dead, a: in order, each answered 2xx once
+        assert server.webhook_answered_by == {u[0]: a, u[1]: a, u[2]: b, u[3]: a, u[4]: b, u[5]: a}
+        assert received["a"] == [u[0], u[1], u[3], u[5]]
+        assert received["b"] == [u[1], u[2], u[4]]
+        assert server.webhook_statuses.count(0) == 3  # the dead one, connection refused
+        assert server.webhook_statuses.count(503) == 1
+        assert (await bot.get_webhook_info()).pending_update_count == 0
+    finally:
+        await bot.delete_webhook()
+        for runner in runners:
+            await runner.cleanup()
 
 
 async def test_callback_data_limit_is_in_utf8_bytes(server, bot):

@@ -8,6 +8,7 @@ import random
 import sqlite3
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -72,18 +73,23 @@ def add_posts(path) -> None:
     conn.close()
 
 
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory):
-    path = tmp_path_factory.mktemp("county") / "county.db"
+def seeded_county(folder: Path, year: int) -> Path:
+    """A county's database file at 1 % of benchmarks/seed.py's scale, with its posts."""
+    path = folder / "county.db"
 
     async def schema() -> None:
         async with Database(path):
             pass
 
     asyncio.run(schema())
-    fill(path, 0.01, YEAR)
+    fill(path, 0.01, year)
     add_posts(path)
     return path
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory):
+    return seeded_county(tmp_path_factory.mktemp("county"), YEAR)
 
 
 @pytest.fixture

@@ -53,11 +53,17 @@ async def test_two_members_onboard_and_are_approved(bot, branch):
     assert "欢迎回来，李明" in li.last_text
 
 
-async def test_an_activist_is_known_to_the_branch_but_no_member(bot, branch):
+async def activist_decided(bot, branch, short: str, name: str, decision: str):
+    """An 入党积极分子 who joined through an invitation, the secretary's `decision` pressed."""
     code = await invite(bot, branch.id)
-    sun = bot.person("孙")
-    await onboard(sun, code, "孙丽", "13700137000", "入党积极分子")
-    await branch.secretary.press("✅ 通过")
+    person = bot.person(short)
+    await onboard(person, code, name, "13700137000", "入党积极分子")
+    await branch.secretary.press(decision)
+    return person
+
+
+async def test_an_activist_is_known_to_the_branch_but_no_member(bot, branch):
+    sun = await activist_decided(bot, branch, "孙", "孙丽", "✅ 通过")
     assert "申请已通过" in sun.last_text
     record = await people.by_telegram_id(bot.db, sun.id)
     assert record.status is PersonStatus.ACTIVE and record.branch_id == branch.id
@@ -70,10 +76,7 @@ async def test_an_activist_is_known_to_the_branch_but_no_member(bot, branch):
 
 
 async def test_a_rejected_applicant_is_told_and_stays_out(bot, branch):
-    code = await invite(bot, branch.id)
-    chen = bot.person("陈")
-    await onboard(chen, code, "陈静", "13700137000", "入党积极分子")
-    await branch.secretary.press("❌ 驳回")
+    chen = await activist_decided(bot, branch, "陈", "陈静", "❌ 驳回")
     assert "未通过" in chen.last_text
     record = await people.by_telegram_id(bot.db, chen.id)
     assert record.status is PersonStatus.REJECTED

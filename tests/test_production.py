@@ -267,6 +267,16 @@ def test_health_names_a_failing_sender_and_a_stalled_scheduler():
     ]
     starting = {"started": now - 10}
     assert health.problems(json.dumps(starting), now, 120) == [], "given the limit to start"
+    # Several instances on PostgreSQL: a standby runs neither; one that just took over the
+    # lease is given the limit from then.
+    standby = {"started": now - 600, "updates": now - 5, "standby": True}
+    assert health.problems(json.dumps(standby), now, 120) == []
+    took_over = standby | {"standby": False, "leading_since": now - 10}
+    assert health.problems(json.dumps(took_over), now, 120) == []
+    assert health.problems(json.dumps(took_over | {"leading_since": now - 200}), now, 120) == [
+        "sender stalled: no pass for 200s",
+        "scheduler stalled: no tick for 200s",
+    ]
 
 
 # -------------------------------------------------------------------------- logging

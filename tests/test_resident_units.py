@@ -25,8 +25,10 @@ from tests.test_contacts import contact_joins, menu_of
 
 
 async def a_registered_unit(bot, branch):
-    """县第一中学, registered through the chat, with its contact (an English client) joined."""
+    """县第一中学, registered through the chat by the branch's secretary (who has sent
+    /start), with its contact (an English client) joined."""
     secretary = branch.secretary
+    await secretary.send("/start")
     await secretary.send("/resident_units")
     assert "尚未登记驻区单位" in secretary.last_text
     await secretary.press("➕ 登记单位")
@@ -67,9 +69,13 @@ async def a_registered_unit(bot, branch):
     return contact
 
 
-async def a_request(secretary, kind: str, text: str, days: int) -> None:
+async def the_card(secretary, unit: str = "县第一中学") -> None:
     await secretary.send("/resident_units")
-    await secretary.press("🏢 县第一中学")
+    await secretary.press(f"🏢 {unit}")
+
+
+async def a_request(secretary, kind: str, text: str, days: int) -> None:
+    await the_card(secretary)
     await secretary.press("📨 提出需求")
     await secretary.press(kind)
     await secretary.send(text)
@@ -81,9 +87,16 @@ async def a_request(secretary, kind: str, text: str, days: int) -> None:
     assert "已发送给县第一中学" in secretary.last_text
 
 
+async def a_request_accepted(bot, secretary, contact, answer: str) -> None:
+    """A room asked for in two days, accepted by the unit's contact with `answer`."""
+    await a_request(secretary, "场地", "借用会议室开党课", 2)
+    await bot.drain_outbox()
+    await contact.press("✅ Accept")
+    await contact.send(answer)
+
+
 async def test_a_unit_co_builds_with_its_branch_through_the_year(bot, branch):
     secretary = branch.secretary
-    await secretary.send("/start")
     contact = await a_registered_unit(bot, branch)
 
     # The first request: accepted with the details.
@@ -119,8 +132,7 @@ async def test_a_unit_co_builds_with_its_branch_through_the_year(bot, branch):
     assert "县第一中学婉拒了您的需求" in secretary.last_text
 
     # The agreement of the year, recorded by the secretary.
-    await secretary.send("/resident_units")
-    await secretary.press("🏢 县第一中学")
+    await the_card(secretary)
     assert "孙联络" in secretary.last_text
     await secretary.press("📝 共建协议")
     await secretary.send("为学校师生上党课")
@@ -144,7 +156,6 @@ async def test_a_unit_co_builds_with_its_branch_through_the_year(bot, branch):
 
 async def test_the_opinion_reaches_the_secretary_and_the_district(bot, branch):
     secretary = branch.secretary
-    await secretary.send("/start")
     contact = await a_registered_unit(bot, branch)
     district = await district_contact(bot, branch)
 
@@ -167,12 +178,10 @@ async def test_the_opinion_reaches_the_secretary_and_the_district(bot, branch):
 
 async def test_a_contact_is_no_member_and_sees_only_their_unit(bot, branch):
     secretary = branch.secretary
-    await secretary.send("/start")
     contact = await a_registered_unit(bot, branch)
 
     # Editing: the review screen first, one field changed, back to the review screen.
-    await secretary.send("/resident_units")
-    await secretary.press("🏢 县第一中学")
+    await the_card(secretary)
     await secretary.press("✏️ 修改")
     assert "请核对" in secretary.last_text and "可提供：场地、专业技术" in secretary.last_text
     await secretary.press("可提供资源")
@@ -191,8 +200,7 @@ async def test_a_contact_is_no_member_and_sees_only_their_unit(bot, branch):
     await secretary.send("县第一中学初中部")
     await secretary.press("✅ 提交")
     assert "已保存：县第一中学初中部" in secretary.last_text
-    await secretary.send("/resident_units")
-    await secretary.press("🏢 县第一中学初中部")
+    await the_card(secretary, "县第一中学初中部")
     await secretary.press("✏️ 修改")
     await secretary.press("名称")
     await secretary.send("县第一中学")
@@ -243,12 +251,8 @@ async def test_a_contact_is_no_member_and_sees_only_their_unit(bot, branch):
 
 async def test_the_county_sheet_counts_each_branch_co_building(bot, branch):
     secretary = branch.secretary
-    await secretary.send("/start")
     contact = await a_registered_unit(bot, branch)
-    await a_request(secretary, "场地", "借用会议室开党课", 2)
-    await bot.drain_outbox()
-    await contact.press("✅ Accept")
-    await contact.send("Room 301")
+    await a_request_accepted(bot, secretary, contact, "Room 301")
     half = periods.half(today().year, 1 if today().month <= 6 else 2)
     content = county_report.workbook(half, [], await cobuild.activity(bot.db, half))
     book = load_workbook(io.BytesIO(content))
@@ -309,17 +313,12 @@ async def test_a_contact_leaving_keeps_the_units_record_and_erases_the_person(bo
     from tests.test_departure_erasure import hits
 
     secretary = branch.secretary
-    await secretary.send("/start")
     contact = await a_registered_unit(bot, branch)
-    await a_request(secretary, "场地", "借用会议室开党课", 2)
-    await bot.drain_outbox()
-    await contact.press("✅ Accept")
-    await contact.send("Room 301 on the third floor")
+    await a_request_accepted(bot, secretary, contact, "Room 301 on the third floor")
     await contact.send("/mydata")
     assert "Room 301 on the third floor" in sent_file(contact.last)[1].decode()
 
-    await secretary.send("/resident_units")
-    await secretary.press("🏢 县第一中学")
+    await the_card(secretary)
     await secretary.press("🚪 孙联络不再代表本单位")
     assert "立即删除" in secretary.last_text
     await secretary.press("✅ 确认")

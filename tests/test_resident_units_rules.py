@@ -205,9 +205,10 @@ async def test_upgrading_to_resident_units_keeps_the_data_and_takes_a_unit(tmp_p
 
 
 def test_the_year_record_is_split_between_units_within_a_message():
-    from handlers.resident_units.answering import MESSAGE_MAX, _chunks
+    from handlers.flow_kit import chunks
+    from handlers.resident_units.answering import MESSAGE_MAX
 
     parts = ["Co-building 2026:", "a" * 2500, "b" * 2500, "c" * 10]
-    chunks = _chunks(parts)
-    assert chunks == [f"Co-building 2026:\n\n{'a' * 2500}", f"{'b' * 2500}\n\n{'c' * 10}"]
-    assert _chunks(["x" * 5000]) == ["x" * MESSAGE_MAX]
+    found = chunks(parts, MESSAGE_MAX)
+    assert found == [f"Co-building 2026:\n\n{'a' * 2500}", f"{'b' * 2500}\n\n{'c' * 10}"]
+    assert chunks(["x" * 5000], MESSAGE_MAX) == ["x" * MESSAGE_MAX]

@@ -1,14 +1,27 @@
 """The database: migrations from every earlier version, transactions, backups."""
 
 import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from domain.models import Role
-from storage import appraisal, migrations, people
+from storage import appraisal, migrations, outbox, people
 from storage.db import Database, utcnow
 from tests.world import database_at, database_before
+
+
+@asynccontextmanager
+async def upgrading(tmp_path: Path, migration: str, script: str) -> AsyncIterator[Database]:
+    """What an older bot left before `migration` (tests/world.py `database_before`), opened
+    by this one: upgraded to the latest version."""
+    path = await database_before(tmp_path, migration, script)
+    async with Database(path) as upgraded:
+        assert await upgraded.schema_version() == migrations.latest_version()
+        yield upgraded
 
 
 @pytest.mark.sqlite_only("PRAGMAs; tests/test_postgres.py has PostgreSQL's")
@@ -140,15 +153,8 @@ async def test_upgrading_to_0010_lets_only_the_departure_erasure_into_the_mobile
 
 
 async def test_upgrading_to_the_safety_migration_keeps_the_data_and_limits_codes(tmp_path):
-    [version] = [m.version for m in migrations.available() if m.name.endswith("_safety.sql")]
-    db = await database_at(tmp_path / "before.db", version - 1)
-    async with db.transaction() as conn:
-        await conn.execute(
-            "INSERT INTO branches (id, name, code, created_at) VALUES (1, 'b', 'B0001', 'x')"
-        )
-    await db.close()
-    async with Database(tmp_path / "before.db") as upgraded:
-        assert await upgraded.schema_version() == migrations.latest_version()
+    old = "INSERT INTO branches (id, name, code, created_at) VALUES (1, 'b', 'B0001', 'x');"
+    async with upgrading(tmp_path, "_safety.sql", old) as upgraded:
         assert await upgraded.fetchval("SELECT name FROM branches") == "b"
         async with upgraded.transaction() as conn:
             await conn.execute(
@@ -162,23 +168,13 @@ async def test_upgrading_to_the_safety_migration_keeps_the_data_and_limits_codes
 
 
 async def test_upgrading_to_the_appraisal_migration_keeps_the_members_and_opens_rounds(tmp_path):
-    [version] = [m.version for m in migrations.available() if m.name.endswith("_appraisal.sql")]
-    db = await database_at(tmp_path / "before.db", version - 1)
-    async with db.transaction() as conn:
-        await conn.execute(
-            "INSERT INTO branches (id, name, code, created_at) VALUES (1, 'b', 'B0001', 'x')"
-        )
-        await conn.execute(
-            "INSERT INTO people (id, telegram_id, branch_id, name, status, created_at,"
-            " updated_at) VALUES (7, 70, 1, '李明', 'active', 'x', 'x')"
-        )
-        await conn.execute(
-            "INSERT INTO roles (person_id, branch_id, role, granted_at)"
-            " VALUES (7, 1, 'member', 'x')"
-        )
-    await db.close()
-    async with Database(tmp_path / "before.db") as upgraded:
-        assert await upgraded.schema_version() == migrations.latest_version()
+    old = (
+        "INSERT INTO branches (id, name, code, created_at) VALUES (1, 'b', 'B0001', 'x');"
+        "INSERT INTO people (id, telegram_id, branch_id, name, status, created_at,"
+        " updated_at) VALUES (7, 70, 1, '李明', 'active', 'x', 'x');"
+        "INSERT INTO roles (person_id, branch_id, role, granted_at) VALUES (7, 1, 'member', 'x');"
+    )
+    async with upgrading(tmp_path, "_appraisal.sql", old) as upgraded:
         assert await upgraded.fetchval("SELECT name FROM people WHERE id = 7") == "李明"
         async with upgraded.transaction() as conn:
             round_id = await appraisal.create_round(
@@ -210,10 +206,31 @@ async def test_upgrading_takes_the_member_role_from_activists(tmp_path):
         "INSERT INTO roles (person_id, branch_id, role, granted_at) VALUES"
         " (7, 1, 'member', 'x'), (7, 1, 'secretary', 'x'), (8, 1, 'member', 'x');"
     )
-    path = await database_before(tmp_path, "_activists.sql", old)
-    async with Database(path) as upgraded:
-        assert await upgraded.schema_version() == migrations.latest_version()
+    async with upgrading(tmp_path, "_activists.sql", old) as upgraded:
         assert await people.roles_of(upgraded, 7) == {(1, Role.SECRETARY)}
         assert await people.roles_of(upgraded, 8) == {(1, Role.MEMBER)}
         marked = await upgraded.fetchall("SELECT telegram_id FROM menu_refresh")
         assert [r[0] for r in marked] == [70]
+
+
+async def test_0022_keeps_the_outbox_and_a_message_in_flight_is_taken_back(tmp_path):
+    old = (
+        "INSERT INTO outbox (id, key, chat_id, text, status, attempts, next_attempt_at,"
+        " created_at, claimed_at) VALUES"
+        " (1, 'sent', 10, 'Thank you.', 'sent', 1, '2030-01-01T00:00:00.000+00:00', 'x', 'x'),"
+        " (2, 'flying', 11, 'Thank you.', 'sending', 1, '2030-01-01T00:00:00.000+00:00', 'x',"
+        " 'x');"
+    )
+    path = await database_before(tmp_path, "_outbox_leases.sql", old)
+    async with Database(path) as upgraded:
+        assert await upgraded.schema_version() == migrations.latest_version()
+        rows = await upgraded.fetchall(
+            "SELECT key, status, claimed_by, lease_until FROM outbox ORDER BY id"
+        )
+        assert [tuple(r) for r in rows] == [
+            ("sent", "sent", None, None),
+            ("flying", "sending", None, None),
+        ]
+        # Claimed before leases existed: no live sender holds it, so it is taken back.
+        assert await outbox.recover(upgraded, 5, utcnow()) == 1
+        assert await upgraded.fetchval("SELECT status FROM outbox WHERE id = 2") == "pending"

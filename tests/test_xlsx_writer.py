@@ -13,18 +13,16 @@ three names. `assert_same` says so explicitly."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from benchmarks.seed import fill
 from domain import cadre_figures, cadre_sheets, county_report, periods, quarterly_feedback
 from domain.models import UnitOrg
 from storage.db import Database
 from tests import xlsx_reference
-from tests.test_feedback_batch import add_posts
+from tests.test_feedback_batch import seeded_county
 from tests.test_formula_guard import HOSTILE, cadre
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -93,16 +91,7 @@ def test_a_table_holds_nothing_but_text_numbers_and_booleans():
 
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory):
-    path = tmp_path_factory.mktemp("county") / "county.db"
-
-    async def schema() -> None:
-        async with Database(path):
-            pass
-
-    asyncio.run(schema())
-    fill(path, 0.01, 2026)
-    add_posts(path)
-    return path
+    return seeded_county(tmp_path_factory.mktemp("county"), 2026)
 
 
 async def test_the_seeded_county_reads_back_the_same(seeded):

@@ -27,6 +27,7 @@ from bot.cli import (
     outbox,
     secretary,
     service,
+    transfer,
 )
 from bot.cli.shell import EXIT_FAILED, EXIT_USAGE, Commands, describe, with_db
 from bot.config import ConfigError, load_settings
@@ -45,6 +46,7 @@ GROUPS = (
     backup,
     calendar,
     assessment,
+    transfer,
 )
 
 
@@ -74,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
             return backup.restore(settings, args)
         if command == "migrate":
             return asyncio.run(service.migrate(settings, args))
+        if command == "migrate-to":
+            return asyncio.run(transfer.migrate_to(settings, args))
         action = commands.get((command, getattr(args, "action", None)))
         if action is None:
             top.parse_args([command, "--help"])

@@ -14,7 +14,9 @@ from storage.db import Database, utcnow
 
 
 def add_commands(sub: argparse._SubParsersAction) -> Commands:
-    backup = sub.add_parser("backup", help="copy the database safely, even while running")
+    backup = sub.add_parser(
+        "backup", help="copy the database safely, even while running (PostgreSQL: pg_dump)"
+    )
     backup.add_argument(
         "path", type=Path, nargs="?", help="default: a dated file in BACKUP_DIR, rotated"
     )
@@ -26,18 +28,25 @@ def add_commands(sub: argparse._SubParsersAction) -> Commands:
 
 
 async def _backup(settings: Settings, db: Database, args: argparse.Namespace) -> int:
-    if db.engine == "postgresql":
-        print("partybot: DATABASE_URL is PostgreSQL: back it up with pg_dump", file=sys.stderr)
+    try:
+        target = await _take(settings, db, args)
+    except backups.BackupFailed as exc:
+        print(f"partybot: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    if args.path is not None:
-        target = await db.backup(args.path)
-    else:
-        now = utcnow()
-        target = await backups.take(db, settings.backups_path, now)
-        for old in backups.rotate(settings.backups_path, settings.backup_keep_days, now):
-            print(f"removed {old} (older than {settings.backup_keep_days} days)")
     print(f"backup written to {target}")
     return 0
+
+
+async def _take(settings: Settings, db: Database, args: argparse.Namespace) -> Path:
+    if args.path is not None:
+        if db.engine == "postgresql":
+            return await backups.dump(db.url, args.path)
+        return await db.backup(args.path)
+    now = utcnow()
+    target = await backups.take(db, settings.backups_path, now)
+    for old in backups.rotate(settings.backups_path, settings.backup_keep_days, now):
+        print(f"removed {old} (older than {settings.backup_keep_days} days)")
+    return target
 
 
 def restore(settings: Settings, args: argparse.Namespace) -> int:

@@ -10,7 +10,7 @@ import sys
 import time
 from urllib.parse import urlparse
 
-from bot import __version__, backups, instance, startup
+from bot import __version__, backups, instance, instances, startup
 from bot import health as bot_health
 from bot.backups import HEARTBEAT_MAX_AGE
 from bot.cli.shell import EXIT_FAILED, Commands, log
@@ -42,7 +42,7 @@ _held: list = []
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.app import ALLOWED_UPDATES, build_application
+    from bot.app import build_application
 
     settings.token()  # a clear error before anything else starts
     if not settings.is_postgres:
@@ -56,10 +56,23 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     startup.report(settings)
     asyncio.run(startup.wait_for_telegram(settings))
     app = build_application(settings)
+    # On PostgreSQL: one poller, or any number of instances by webhook (bot/instances.py).
+    app.bot_data["instances"] = instances.WEBHOOK if args.webhook else instances.POLLING
     # What start-up loaded (modules, handlers, catalogs) lives as long as the process;
     # frozen out of the cyclic collector's sight, a full collection no longer walks it
     # (one took 50-60 ms in the middle of an update; benchmarks/README.md).
     gc.freeze()
+    try:
+        _serve(app, args)
+    except instance.AlreadyRunning as exc:
+        print(f"partybot: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    return 0
+
+
+def _serve(app, args: argparse.Namespace) -> None:
+    from bot.app import ALLOWED_UPDATES
+
     if args.webhook:
         if not args.url:
             raise ConfigError("--webhook needs --url (the public HTTPS address)")
@@ -77,7 +90,6 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         # Should the network drop again between the check above and here, python-telegram-bot
         # waits for it rather than stopping.
         app.run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=-1)
-    return 0
 
 
 async def migrate(settings: Settings, args: argparse.Namespace) -> int:

@@ -35,11 +35,10 @@ from dataclasses import dataclass
 
 from domain.access import Actor
 from domain.appraisal.models import GRADES, Counts, Grade, Stage
-from domain.appraisal.rounds import in_stage, round_for_member, round_for_secretary
+from domain.appraisal.rounds import in_stage, round_for_member, round_for_secretary, written
 from domain.effects import effect
 from domain.errors import Conflict, InvalidInput
 from domain.unit_of_work import unit_of_work
-from domain.validation import clean_text
 from storage import appraisal as store
 from storage.db import Database
 
@@ -73,12 +72,7 @@ async def ballot(db: Database, actor: Actor, round_id: int) -> list[Ratee]:
 
 
 def check_comment(text: str) -> str:
-    comment = clean_text(text or "")
-    if not comment:
-        raise InvalidInput("appraisal_text_empty")
-    if len(comment) > COMMENT_MAX:
-        raise InvalidInput("appraisal_text_too_long", max=COMMENT_MAX)
-    return comment
+    return written(text, COMMENT_MAX)
 
 
 @effect

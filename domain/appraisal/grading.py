@@ -9,7 +9,7 @@ from datetime import date
 from domain.access import Actor
 from domain.appraisal.ballots import counts_of
 from domain.appraisal.models import Disposal, DisposalRecord, Grade, Stage
-from domain.appraisal.rounds import in_stage, round_for_secretary
+from domain.appraisal.rounds import in_stage, round_for_secretary, written
 from domain.effects import effect
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.models import Role
@@ -134,11 +134,7 @@ async def follow_up(
     found = (await disposal_store.disposals(db, round_id)).get(person_id)
     if found is None or found.kind is not Disposal.CORRECT:
         raise Conflict("appraisal_no_correction")
-    note = clean_text(text or "")
-    if not note:
-        raise InvalidInput("appraisal_text_empty")
-    if len(note) > NOTE_MAX:
-        raise InvalidInput("appraisal_text_too_long", max=NOTE_MAX)
+    note = written(text, NOTE_MAX)
     async with unit_of_work(db, actor, role=Role.SECRETARY, branch_id=round_.branch_id) as work:
         await disposal_store.record_follow_up(work.conn, found.id, note, today)
         await work.audit(

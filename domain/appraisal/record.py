@@ -86,6 +86,19 @@ async def lines(db: Database, actor: Actor, round_id: int) -> tuple[Round, list[
     return round_, found
 
 
+# The columns of a participant's line, before and after the votes per grade: the same in
+# the round's file (handlers/appraisal/deciding.py) and in /export's sheet.
+PARTICIPANT_COLUMNS = (N_("Name"), N_("Away (mobile member)"), N_("Summary submitted"))
+DECISION_COLUMNS = (
+    N_("Final grade"),
+    N_("Branch's comment"),
+    N_("Disposal"),
+    N_("Decided on"),
+    N_("Deadline"),
+    N_("Follow-up"),
+)
+
+
 async def _export_rows(db: Database, branch_id: int, period: Period | None, tz: tzinfo) -> list:
     """/export's sheet: the branch's latest round (domain/exports.py checked the secretary)."""
     round_ = await store.latest_round(db, branch_id)
@@ -118,16 +131,9 @@ register(
         N_("Democratic appraisal (latest round)"),
         (
             N_("Year"),
-            N_("Name"),
-            N_("Away (mobile member)"),
-            N_("Summary submitted"),
+            *PARTICIPANT_COLUMNS,
             *(GRADE_VOTES[g] for g in GRADES),
-            N_("Final grade"),
-            N_("Branch's comment"),
-            N_("Disposal"),
-            N_("Decided on"),
-            N_("Deadline"),
-            N_("Follow-up"),
+            *DECISION_COLUMNS,
         ),
         _export_rows,
     )

@@ -20,6 +20,7 @@ from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from domain.i18n import N_
 from domain.models import Role
 from domain.unit_of_work import unit_of_work
+from domain.validation import clean_text, within
 from storage import appraisal as store
 from storage import appraisal_disposals as disposal_store
 from storage.db import Database, Reader, utcnow
@@ -54,6 +55,14 @@ class Opened:
     round: Round
     participants: int
     away: int
+
+
+def written(text: str | None, longest: int) -> str:
+    """What a person types in the appraisal (a summary, a comment, a follow-up), cleaned;
+    refused when empty or longer than `longest`."""
+    return within(
+        clean_text(text or ""), 1, longest, "appraisal_text_empty", "appraisal_text_too_long"
+    )
 
 
 def in_stage(round_: Round, *stages: Stage) -> None:

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from domain import mydata
 from domain.access import Actor
 from domain.appraisal.models import Participant, Round, Stage
-from domain.appraisal.rounds import in_stage, round_for_member
+from domain.appraisal.rounds import in_stage, round_for_member, written
 from domain.effects import effect
-from domain.errors import InvalidInput, NotAllowed
+from domain.errors import NotAllowed
 from domain.unit_of_work import unit_of_work
 from domain.validation import clean_text
 from storage import appraisal as store
@@ -54,15 +54,6 @@ async def _personal(db: Database, telegram_id: int, person) -> list[dict] | None
     return None if person is None else await store.personal(db, person.id)
 
 
-def check_summary(text: str) -> str:
-    summary = clean_text(text or "")
-    if not summary:
-        raise InvalidInput("appraisal_text_empty")
-    if len(summary) > SUMMARY_MAX:
-        raise InvalidInput("appraisal_text_too_long", max=SUMMARY_MAX)
-    return summary
-
-
 @effect
 async def submit(
     db: Database,
@@ -77,7 +68,7 @@ async def submit(
     round_, me = await round_for_member(db, actor, round_id)
     in_stage(round_, Stage.SUMMARY)
     if file_id is None:
-        text = check_summary(text or "")
+        text = written(text, SUMMARY_MAX)
     else:
         text = clean_text(text)[:SUMMARY_MAX] if text else None
         file_name = clean_text(file_name or "")[:120] or None

@@ -13,7 +13,7 @@ from domain.effects import effect
 from domain.errors import InvalidInput, NotAllowed
 from domain.models import Role
 from domain.unit_of_work import unit_of_work
-from domain.validation import clean_text
+from domain.validation import free_text
 from storage import assessments as store
 from storage.db import Database, utcnow
 
@@ -22,12 +22,7 @@ COMMENT_MAX = 1000
 
 
 def comment_text(value: str) -> str:
-    text = clean_text(value or "")
-    if len(text) < 2:
-        raise InvalidInput("assessment_comment_too_short")
-    if len(text) > COMMENT_MAX:
-        raise InvalidInput("assessment_comment_too_long", max=COMMENT_MAX)
-    return text
+    return free_text(value, "assessment_comment", COMMENT_MAX)
 
 
 def complete(grades: dict[str, str]) -> dict[Criterion, Grade]:

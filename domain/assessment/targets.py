@@ -12,7 +12,7 @@ from domain.effects import effect
 from domain.errors import InvalidInput
 from domain.models import Role
 from domain.unit_of_work import unit_of_work
-from domain.validation import clean_text
+from domain.validation import free_text
 from storage import assessments as store
 from storage.db import Database, utcnow
 
@@ -21,12 +21,7 @@ FILE_KINDS = ("photo", "document")
 
 
 def targets_text(value: str) -> str:
-    text = clean_text(value or "")
-    if len(text) < 4:
-        raise InvalidInput("targets_too_short")
-    if len(text) > TARGETS_MAX:
-        raise InvalidInput("targets_too_long", max=TARGETS_MAX)
-    return text
+    return free_text(value, "targets", TARGETS_MAX, 4)
 
 
 def pledge_day(day: date, year: int) -> date:

@@ -12,6 +12,7 @@ from domain.effects import effect
 from domain.errors import InvalidInput, NotAllowed
 from domain.models import Role
 from domain.unit_of_work import unit_of_work
+from domain.validation import within
 from storage import development as store
 from storage.db import Database, utcnow
 
@@ -72,12 +73,7 @@ def check_review(found: File, day: date, today: date) -> None:
 
 
 def check_review_text(text: str) -> str:
-    value = (text or "").strip()
-    if len(value) < 4:
-        raise InvalidInput("dev_review_short")
-    if len(value) > REVIEW_MAX:
-        raise InvalidInput("dev_review_long", max=REVIEW_MAX)
-    return value
+    return within((text or "").strip(), 4, REVIEW_MAX, "dev_review_short", "dev_review_long")
 
 
 def may_review(actor: Actor, found: File) -> bool:

@@ -183,15 +183,8 @@ async def start_applicant(
         raise InvalidInput("dev_day_future")
     async with unit_of_work(db, actor, role=Role.SECRETARY, branch_id=branch_id) as work:
         now = utcnow()
-        person_id = await people.insert(
-            work.conn,
-            telegram_id=None,
-            branch_id=branch_id,
-            name=name,
-            phone=None,
-            category=None,
-            status=PersonStatus.ACTIVE,
-        )
+        # Active, without phone or category: known to the branch, not yet a member.
+        person_id = await people.insert(work.conn, telegram_id=None, branch_id=branch_id, name=name)
         file_id = await store.create_file(
             work.conn, person_id, branch_id, Stage.APPLICANT, work.person.id, now
         )

@@ -21,6 +21,7 @@ from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from domain.models import Role
 from domain.posts.common import BRANCH_CHAT
 from domain.unit_of_work import unit_of_work
+from domain.validation import within
 from domain.working_time import Defaults, for_branch
 from storage import development as store
 from storage import posts
@@ -183,12 +184,7 @@ async def opinion_target(db: Database, actor: Actor, notice_id: int, today: date
 
 
 def check_opinion(text: str) -> str:
-    value = (text or "").strip()
-    if len(value) < 2:
-        raise InvalidInput("dev_opinion_short")
-    if len(value) > OPINION_MAX:
-        raise InvalidInput("dev_opinion_long", max=OPINION_MAX)
-    return value
+    return within((text or "").strip(), 2, OPINION_MAX, "dev_opinion_short", "dev_opinion_long")
 
 
 @effect

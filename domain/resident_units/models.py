@@ -9,7 +9,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from domain.errors import InvalidInput
-from domain.validation import clean_text, one_line
+from domain.validation import free_text, one_line
 
 UNIT_NAME_MAX = 60
 CONTACT_NAME_MAX = 40
@@ -132,30 +132,20 @@ def contact_name(value: str) -> str:
     return one_line(value, "resident_contact_name", 2, CONTACT_NAME_MAX)
 
 
-def long_text(value: str, code: str, longest: int) -> str:
-    """A free text of several lines: at least two characters, at most `longest`."""
-    text = clean_text(value or "")
-    if len(text) < 2:
-        raise InvalidInput(f"{code}_too_short")
-    if len(text) > longest:
-        raise InvalidInput(f"{code}_too_long", max=longest)
-    return text
-
-
 def request_text(value: str) -> str:
-    return long_text(value, "cobuild_request_text", REQUEST_TEXT_MAX)
+    return free_text(value, "cobuild_request_text", REQUEST_TEXT_MAX)
 
 
 def commits(value: str) -> str:
-    return long_text(value, "cobuild_commits", COMMITS_MAX)
+    return free_text(value, "cobuild_commits", COMMITS_MAX)
 
 
 def answer_text(value: str) -> str:
-    return long_text(value, "cobuild_answer", ANSWER_MAX)
+    return free_text(value, "cobuild_answer", ANSWER_MAX)
 
 
 def opinion_text(value: str) -> str:
-    return long_text(value, "cobuild_opinion", OPINION_MAX)
+    return free_text(value, "cobuild_opinion", OPINION_MAX)
 
 
 def wanted_on(day: date, today: date) -> date:

@@ -4,15 +4,20 @@ follow-up; and the round's file."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from datetime import date
+
 from telegram import Update
 from telegram.ext import ConversationHandler as Conv
 
 from bot.context import BotContext
 from domain import appraisal as rules
+from domain.access import Actor
 from domain.appraisal.models import GRADES, Disposal, Grade
+from domain.appraisal.record import DECISION_COLUMNS, PARTICIPANT_COLUMNS
 from domain.dates import Year, parse_date
 from domain.errors import DomainError, InvalidInput
-from domain.i18n import N_, Translator
+from domain.i18n import Translator
 from domain.spreadsheets import Sheet, write_workbook
 from handlers.appraisal import buttons as press
 from handlers.appraisal.secretary import show_person
@@ -22,6 +27,7 @@ from handlers.appraisal.views import (
     grade_name,
     keyboard,
     refuse,
+    refusing,
     reply,
 )
 from handlers.common import (
@@ -34,25 +40,19 @@ from handlers.common import (
     who,
 )
 from handlers.console import XLSX, send_file
-from handlers.conversation import CANCEL_HINT, offer
+from handlers.conversation import offer, with_cancel_hint
 
 # ------------------------------------------------------------------ the final grade
 
 
+@refusing(Conv.END)
 async def ask_note(update: Update, context: BotContext) -> str | int:
     t = await tr(update, context)
     pressed = press.SetGrade.of(update)
-    try:
-        due = await rules.needs_reason(
-            context.db,
-            await who(update, context),
-            pressed.round_id,
-            pressed.person_id,
-            pressed.grade,
-        )
-    except DomainError as exc:
-        await refuse(update, t, exc)
-        return Conv.END
+    me = await who(update, context)
+    due = await rules.needs_reason(
+        context.db, me, pressed.round_id, pressed.person_id, pressed.grade
+    )
     await answer_and_drop(update.callback_query)
     context.user_data[DECISION] = {
         "round": pressed.round_id,
@@ -63,14 +63,15 @@ async def ask_note(update: Update, context: BotContext) -> str | int:
     if due:
         await reply(
             update,
-            chosen
-            + " "
-            + t.gettext(
-                "It differs from the majority of the ratings (or too few rated to show one):"
-                " please type the reason. The member will read it as the branch's comment."
-            )
-            + "\n"
-            + t.gettext(CANCEL_HINT),
+            with_cancel_hint(
+                t,
+                chosen
+                + " "
+                + t.gettext(
+                    "It differs from the majority of the ratings (or too few rated to show one):"
+                    " please type the reason. The member will read it as the branch's comment."
+                ),
+            ),
         )
     else:
         await offer(
@@ -92,15 +93,9 @@ async def save_grade(update: Update, context: BotContext) -> str | int:
         note = None
     else:
         note = update.effective_message.text
+    me, grade = await who(update, context), Grade(draft["grade"])
     try:
-        await rules.set_grade(
-            context.db,
-            await who(update, context),
-            draft["round"],
-            draft["person"],
-            Grade(draft["grade"]),
-            note,
-        )
+        await rules.set_grade(context.db, me, draft["round"], draft["person"], grade, note)
     except DomainError as exc:
         await reply(update, error_text(t, exc))
         return Step.GRADE_NOTE if isinstance(exc, InvalidInput) else Conv.END
@@ -113,24 +108,27 @@ async def save_grade(update: Update, context: BotContext) -> str | int:
 # ------------------------------------------------------------------ disposal
 
 
+async def _take(update: Update, context: BotContext, pressed: press.OnPerson) -> None:
+    """A press that asks for a decision on a participant: checked against the round (the
+    refusal is `refusing`'s), then taken."""
+    await rules.secretary_round(context.db, await who(update, context), pressed.round_id)
+    await answer_and_drop(update.callback_query)
+
+
+@refusing(Conv.END)
 async def ask_disposal(update: Update, context: BotContext) -> str | int:
     """限期改正 asks for the deadline (a conversation step); 劝退 and 除名 for a confirmation."""
     t = await tr(update, context)
     pressed = press.Dispose.of(update)
-    try:
-        await rules.secretary_round(context.db, await who(update, context), pressed.round_id)
-    except DomainError as exc:
-        await refuse(update, t, exc)
-        return Conv.END
-    await answer_and_drop(update.callback_query)
+    await _take(update, context, pressed)
     kind = t.gettext(DISPOSAL_NAMES[pressed.kind])
     if pressed.kind is Disposal.CORRECT:
         context.user_data[DECISION] = {"round": pressed.round_id, "person": pressed.person_id}
         await reply(
             update,
-            t.gettext("{kind}: by which date? For example 2027-03-31.", kind=kind)
-            + "\n"
-            + t.gettext(CANCEL_HINT),
+            with_cancel_hint(
+                t, t.gettext("{kind}: by which date? For example 2027-03-31.", kind=kind)
+            ),
         )
         return Step.DEADLINE
     await reply(
@@ -156,6 +154,12 @@ async def ask_disposal(update: Update, context: BotContext) -> str | int:
     return Conv.END
 
 
+async def _round_today(context: BotContext, me: Actor, round_id: int) -> date:
+    """The day in the branch of a round of the secretary's (refused for any other)."""
+    round_ = await rules.secretary_round(context.db, me, round_id)
+    return await branch_today(context, round_.branch_id)
+
+
 async def _dispose(
     update: Update,
     context: BotContext,
@@ -167,8 +171,7 @@ async def _dispose(
 ) -> bool:
     me = await who(update, context)
     try:
-        round_ = await rules.secretary_round(context.db, me, round_id)
-        today = await branch_today(context, round_.branch_id)
+        today = await _round_today(context, me, round_id)
         await rules.dispose(context.db, me, round_id, person_id, kind, today, deadline)
     except DomainError as exc:
         await refuse(update, t, exc)
@@ -186,84 +189,71 @@ async def confirm_disposal(update: Update, context: BotContext) -> None:
     await answer_query(update.callback_query)
 
 
-async def deadline_typed(update: Update, context: BotContext) -> str | int:
-    t = await tr(update, context)
+# What the secretary typed for the decision in the making: (t, me, draft, text, today) →
+# True to ask for it again.
+Typed = Callable[[Translator, Actor, dict, str, date], Awaitable[bool]]
+
+
+async def _typed(update: Update, context: BotContext, step: Step, act: Typed) -> str | int:
+    """A typed answer to the decision's question: `act` records it; a refusal of the text
+    asks again at `step`, any other refusal ends the conversation."""
+    t, me = await tr(update, context), await who(update, context)
     draft = context.user_data.get(DECISION)
     if not draft:
         return Conv.END
-    me = await who(update, context)
     try:
-        round_ = await rules.secretary_round(context.db, me, draft["round"])
-        today = await branch_today(context, round_.branch_id)
-        deadline = parse_date(update.effective_message.text, today, Year.FUTURE)
+        today = await _round_today(context, me, draft["round"])
+        again = await act(t, me, draft, update.effective_message.text, today)
     except DomainError as exc:
         await reply(update, error_text(t, exc))
-        return Step.DEADLINE if isinstance(exc, InvalidInput) else Conv.END
-    again = await _dispose(
-        update, context, t, draft["round"], draft["person"], Disposal.CORRECT, deadline
-    )
+        return step if isinstance(exc, InvalidInput) else Conv.END
     if again:
-        return Step.DEADLINE
+        return step
     context.user_data.pop(DECISION, None)
     return Conv.END
 
 
+async def deadline_typed(update: Update, context: BotContext) -> str | int:
+    async def act(t: Translator, me: Actor, draft: dict, text: str, today: date) -> bool:
+        deadline = parse_date(text, today, Year.FUTURE)
+        return await _dispose(
+            update, context, t, draft["round"], draft["person"], Disposal.CORRECT, deadline
+        )
+
+    return await _typed(update, context, Step.DEADLINE, act)
+
+
+@refusing(Conv.END)
 async def ask_follow_up(update: Update, context: BotContext) -> str | int:
     t = await tr(update, context)
     pressed = press.FollowUp.of(update)
-    try:
-        await rules.secretary_round(context.db, await who(update, context), pressed.round_id)
-    except DomainError as exc:
-        await refuse(update, t, exc)
-        return Conv.END
-    await answer_and_drop(update.callback_query)
+    await _take(update, context, pressed)
     context.user_data[DECISION] = {"round": pressed.round_id, "person": pressed.person_id}
     await reply(
         update,
-        t.gettext("How has the correction gone? Type the follow-up; it is dated today.")
-        + "\n"
-        + t.gettext(CANCEL_HINT),
+        with_cancel_hint(
+            t, t.gettext("How has the correction gone? Type the follow-up; it is dated today.")
+        ),
     )
     return Step.FOLLOW_UP
 
 
 async def follow_up_typed(update: Update, context: BotContext) -> str | int:
-    t = await tr(update, context)
-    draft = context.user_data.get(DECISION)
-    if not draft:
-        return Conv.END
-    me = await who(update, context)
-    try:
-        round_ = await rules.secretary_round(context.db, me, draft["round"])
-        today = await branch_today(context, round_.branch_id)
-        await rules.follow_up(
-            context.db, me, draft["round"], draft["person"], update.effective_message.text, today
-        )
-    except DomainError as exc:
-        await reply(update, error_text(t, exc))
-        return Step.FOLLOW_UP if isinstance(exc, InvalidInput) else Conv.END
-    context.user_data.pop(DECISION, None)
-    await reply(update, t.gettext("The follow-up is recorded."))
-    return Conv.END
+    async def act(t: Translator, me: Actor, draft: dict, text: str, today: date) -> bool:
+        await rules.follow_up(context.db, me, draft["round"], draft["person"], text, today)
+        await reply(update, t.gettext("The follow-up is recorded."))
+        return False
+
+    return await _typed(update, context, Step.FOLLOW_UP, act)
 
 
 # ------------------------------------------------------------------ the round's file
 
-_FIXED = (N_("Name"), N_("Away (mobile member)"), N_("Summary submitted"))
-_AFTER = (
-    N_("Final grade"),
-    N_("Branch's comment"),
-    N_("Disposal"),
-    N_("Decided on"),
-    N_("Deadline"),
-    N_("Follow-up"),
-)
-
 
 def workbook(t: Translator, year: int, lines: list) -> bytes:
-    headers = [t.gettext(h) for h in _FIXED]
+    headers = [t.gettext(h) for h in PARTICIPANT_COLUMNS]
     headers += [t.gettext("Votes: {grade}", grade=grade_name(t, g)) for g in GRADES]
-    headers += [t.gettext(h) for h in _AFTER]
+    headers += [t.gettext(h) for h in DECISION_COLUMNS]
     too_few = t.gettext("too few to show")
     rows = []
     for line in lines:
@@ -286,14 +276,11 @@ def workbook(t: Translator, year: int, lines: list) -> bytes:
     return write_workbook([Sheet(title, headers, rows)])
 
 
+@refusing()
 async def export(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     round_id = press.Export.of(update).round_id
-    try:
-        round_, lines = await rules.lines(context.db, await who(update, context), round_id)
-    except DomainError as exc:
-        await refuse(update, t, exc)
-        return
+    round_, lines = await rules.lines(context.db, await who(update, context), round_id)
     await answer_query(update.callback_query)
     title = t.gettext("Democratic appraisal {year}", year=round_.year)
     await send_file(

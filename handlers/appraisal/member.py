@@ -17,9 +17,9 @@ from domain.errors import DomainError
 from domain.i18n import Translator
 from handlers.appraisal import buttons as press
 from handlers.appraisal.steps import BALLOT, SUMMARY, Step
-from handlers.appraisal.views import grade_name, keyboard, refuse, reply, stage_name
+from handlers.appraisal.views import grade_name, keyboard, refuse, refusing, reply, stage_name
 from handlers.common import answer_and_drop, branch_zone, error_text, tr, who
-from handlers.conversation import CANCEL_HINT, answer_stale, offer, review_keyboard
+from handlers.conversation import answer_stale, offer, review_keyboard, with_cancel_hint
 
 
 def member_text(t: Translator, mine: rules.MyRound, zone: tzinfo) -> tuple[str, list[list]]:
@@ -87,25 +87,23 @@ async def show_member(update: Update, context: BotContext, t: Translator) -> boo
 # ------------------------------------------------------------------ the summary
 
 
+@refusing(Conv.END)
 async def ask_summary(update: Update, context: BotContext) -> str | int:
     t = await tr(update, context)
     round_id = press.WriteSummary.of(update).round_id
-    try:
-        await rules.can_submit(context.db, await who(update, context), round_id)
-    except DomainError as exc:
-        await refuse(update, t, exc)
-        return Conv.END
+    await rules.can_submit(context.db, await who(update, context), round_id)
     await answer_and_drop(update.callback_query)
     context.user_data[SUMMARY] = round_id
     await reply(
         update,
-        t.gettext(
-            "Please write your personal summary: how you studied, kept the rules and served"
-            " the residents this year, and what you will improve. Type it here, or send it"
-            " as a document."
-        )
-        + "\n"
-        + t.gettext(CANCEL_HINT),
+        with_cancel_hint(
+            t,
+            t.gettext(
+                "Please write your personal summary: how you studied, kept the rules and served"
+                " the residents this year, and what you will improve. Type it here, or send it"
+                " as a document."
+            ),
+        ),
     )
     return Step.SUMMARY
 
@@ -157,14 +155,11 @@ async def _ask_grade(update: Update, t: Translator, draft: dict) -> str:
     return Step.GRADE
 
 
+@refusing(Conv.END)
 async def start_ballot(update: Update, context: BotContext) -> str | int:
     t = await tr(update, context)
     round_id = press.StartBallot.of(update).round_id
-    try:
-        ratees = await rules.ballot(context.db, await who(update, context), round_id)
-    except DomainError as exc:
-        await refuse(update, t, exc)
-        return Conv.END
+    ratees = await rules.ballot(context.db, await who(update, context), round_id)
     await answer_and_drop(update.callback_query)
     draft = {
         "round": round_id,
@@ -176,12 +171,13 @@ async def start_ballot(update: Update, context: BotContext) -> str | int:
     context.user_data[BALLOT] = draft
     await reply(
         update,
-        t.gettext(
-            "Rate each of the other participants in turn. Nothing is saved until you submit"
-            " them all at the end; then nobody can see who gave which."
-        )
-        + "\n"
-        + t.gettext(CANCEL_HINT),
+        with_cancel_hint(
+            t,
+            t.gettext(
+                "Rate each of the other participants in turn. Nothing is saved until you submit"
+                " them all at the end; then nobody can see who gave which."
+            ),
+        ),
     )
     return await _ask_grade(update, t, draft)
 
@@ -259,13 +255,23 @@ async def commented(update: Update, context: BotContext) -> str | int:
     return await _next(update, t, draft)
 
 
-async def restart(update: Update, context: BotContext) -> str | int:
+async def _reviewed(
+    update: Update, context: BotContext, codec: type[press.OnRound]
+) -> tuple[Translator, dict | None]:
+    """A press under the review of the ballot; None for the draft (answered as stale) when
+    the press is of another round's ballot, or of none."""
     # A ballot's presses name whom and how: the inbox keeps none of them.
     effects.forget_content()
     t = await tr(update, context)
-    draft = _draft(context, press.RestartBallot.of(update).round_id)
+    draft = _draft(context, codec.of(update).round_id)
     if draft is None:
         await answer_stale(update.callback_query, t)
+    return t, draft
+
+
+async def restart(update: Update, context: BotContext) -> str | int:
+    t, draft = await _reviewed(update, context, press.RestartBallot)
+    if draft is None:
         return Conv.END
     await answer_and_drop(update.callback_query)
     draft.update(grades={}, comments={}, at=0)
@@ -273,12 +279,8 @@ async def restart(update: Update, context: BotContext) -> str | int:
 
 
 async def cast(update: Update, context: BotContext) -> str | int:
-    # A ballot's presses name whom and how: the inbox keeps none of them.
-    effects.forget_content()
-    t = await tr(update, context)
-    draft = _draft(context, press.CastBallot.of(update).round_id)
+    t, draft = await _reviewed(update, context, press.CastBallot)
     if draft is None:
-        await answer_stale(update.callback_query, t)
         return Conv.END
     try:
         done = await rules.cast(

@@ -4,10 +4,13 @@ who gave which), set the final grades, decide the disposals, and take the round'
 
 from __future__ import annotations
 
+from datetime import date
+
 from telegram import Update
 
 from bot.context import BotContext
 from domain import appraisal as rules
+from domain.access import Actor
 from domain.appraisal.ballots import COUNTS_SHOWN
 from domain.appraisal.models import GRADES, Disposal, Grade, Round, Stage, next_stage
 from domain.errors import DomainError
@@ -19,6 +22,7 @@ from handlers.appraisal.views import (
     grade_name,
     keyboard,
     refuse,
+    refusing,
     reply,
     stage_name,
 )
@@ -27,7 +31,6 @@ from handlers.common import (
     answer_and_drop,
     answer_query,
     branch_today,
-    drop_buttons,
     tr,
     who,
 )
@@ -92,17 +95,19 @@ async def show_secretary(
 # ------------------------------------------------------------------ opening, stages
 
 
+async def _acting(update: Update, context: BotContext) -> tuple[Actor, int, date]:
+    """The secretary, the branch they act for and its day."""
+    me = await who(update, context)
+    branch_id = acting_branch(context, me)
+    return me, branch_id, await branch_today(context, branch_id)
+
+
+@refusing()
 async def ask_open(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     year = press.OpenRound.of(update).year
-    me = await who(update, context)
-    try:
-        branch_id = acting_branch(context, me)
-        today = await branch_today(context, branch_id)
-        n, away = await rules.preview(context.db, me, branch_id, year, today)
-    except DomainError as exc:
-        await refuse(update, t, exc)
-        return
+    me, branch_id, today = await _acting(update, context)
+    n, away = await rules.preview(context.db, me, branch_id, year, today)
     await answer_query(update.callback_query)
     await reply(
         update,
@@ -120,18 +125,12 @@ async def ask_open(update: Update, context: BotContext) -> None:
     )
 
 
+@refusing(drop=True)
 async def open_round(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     year = press.OpenConfirmed.of(update).year
-    me = await who(update, context)
-    try:
-        branch_id = acting_branch(context, me)
-        today = await branch_today(context, branch_id)
-        opened = await rules.open_round(context.db, me, branch_id, year, today)
-    except DomainError as exc:
-        await refuse(update, t, exc)
-        await drop_buttons(update.callback_query)
-        return
+    me, branch_id, today = await _acting(update, context)
+    opened = await rules.open_round(context.db, me, branch_id, year, today)
     await answer_and_drop(update.callback_query)
     await reply(
         update,
@@ -146,17 +145,14 @@ async def open_round(update: Update, context: BotContext) -> None:
     await show_secretary(update, context, t, branch_id)
 
 
+@refusing()
 async def ask_forward(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     pressed = press.Forward.of(update)
     ahead = next_stage(pressed.seen)
-    try:
-        await rules.secretary_round(context.db, await who(update, context), pressed.round_id)
-        if ahead is None:
-            raise DomainError("appraisal_wrong_stage")
-    except DomainError as exc:
-        await refuse(update, t, exc)
-        return
+    await rules.secretary_round(context.db, await who(update, context), pressed.round_id)
+    if ahead is None:
+        raise DomainError("appraisal_wrong_stage")
     await answer_query(update.callback_query)
     text = (
         t.gettext("Close the round? Nothing can be changed in it afterwards.")
@@ -182,17 +178,13 @@ async def ask_forward(update: Update, context: BotContext) -> None:
     )
 
 
+@refusing(drop=True)
 async def forward(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     pressed = press.ForwardConfirmed.of(update)
-    try:
-        moved = await rules.advance(
-            context.db, await who(update, context), pressed.round_id, pressed.seen
-        )
-    except DomainError as exc:
-        await refuse(update, t, exc)
-        await drop_buttons(update.callback_query)
-        return
+    moved = await rules.advance(
+        context.db, await who(update, context), pressed.round_id, pressed.seen
+    )
     await answer_and_drop(update.callback_query)
     await reply(
         update, t.gettext("The appraisal is now at: {stage}.", stage=stage_name(t, moved.stage))
@@ -203,14 +195,11 @@ async def forward(update: Update, context: BotContext) -> None:
 # ------------------------------------------------------------------ participants
 
 
+@refusing()
 async def people(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     round_id = press.People.of(update).round_id
-    try:
-        everyone = await rules.participants(context.db, await who(update, context), round_id)
-    except DomainError as exc:
-        await refuse(update, t, exc)
-        return
+    everyone = await rules.participants(context.db, await who(update, context), round_id)
     await answer_query(update.callback_query)
     rows = []
     for p in everyone:

@@ -13,19 +13,13 @@ from domain.access import Audience
 from domain.errors import Conflict, DomainError
 from domain.i18n import NP_, Translator
 from domain.models import CadreRegistration
-from handlers.buttons import Button
+from handlers.buttons import family
 from handlers.cadres.registration import facts_lines, unit_label
 from handlers.common import answer_query, drop_buttons, error_text, tr, who
 from handlers.conversation import decision_keyboard
 from storage.db import Database
 
-
-class Confirm(Button, prefix="cadre:confirm", audience=Audience.SECRETARY):
-    registration_id: int
-
-
-class Reject(Button, prefix="cadre:reject", audience=Audience.SECRETARY):
-    registration_id: int
+Confirm, Reject = family(Audience.SECRETARY, "cadre:confirm", "cadre:reject", registration_id=int)
 
 
 @sender.renderer(cadres.TO_CONFIRM_TEMPLATE)

@@ -17,7 +17,7 @@ from domain.access import Audience
 from domain.errors import DomainError, InvalidInput
 from domain.i18n import N_, NP_, Translator
 from domain.models import UnitOrg
-from handlers.buttons import Button
+from handlers.buttons import Button, family
 from handlers.common import answer_and_drop, error_text, tr, who
 from handlers.conversation import (
     CANCEL_HINT,
@@ -62,12 +62,7 @@ class ChooseRank(Button, prefix="cadre:rank", audience=Audience.CADRE):
     rank: cadres.Rank
 
 
-class Submit(Button, prefix="cadre:submit", audience=Audience.CADRE):
-    pass
-
-
-class Redo(Button, prefix="cadre:redo", audience=Audience.CADRE):
-    pass
+Submit, Redo = family(Audience.CADRE, "cadre:submit", "cadre:redo")
 
 
 def today(context: BotContext) -> date:

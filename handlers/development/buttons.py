@@ -1,87 +1,95 @@
 """Every button of member development, declared once (handlers/buttons.py). Each is
 re-checked in domain/development/: the secretary's against the file's own branch, a
-file's view against who may read it, an opinion against the notice's branch."""
+file's view against who may read it, an opinion against the notice's branch.
+
+Most presses are about one file (`OnFile`) or one public notice (`OnNotice`)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from domain.access import Audience
 from handlers.buttons import Button
 
+EVERYONE, MEMBER, SECRETARY = Audience.EVERYONE, Audience.MEMBER, Audience.SECRETARY
+
+
+@dataclass(frozen=True)
+class OnFile:
+    file_id: int
+
+
+@dataclass(frozen=True)
+class OnNotice:
+    notice_id: int
+
+
 # ---- reading a file -----------------------------------------------------------------------
 
 
-class OpenFile(Button, prefix="development:open", audience=Audience.EVERYONE):
+class OpenFile(OnFile, Button, prefix="development:open", audience=EVERYONE):
     """A file's timeline: its secretary, the person and their 培养联系人 (checked)."""
-
-    file_id: int
 
 
 # ---- the secretary ------------------------------------------------------------------------
 
 
-class NewFile(Button, prefix="development:new", audience=Audience.SECRETARY):
+class NewFile(Button, prefix="development:new", audience=SECRETARY):
     branch_id: int
 
 
-class NewApplicant(Button, prefix="development:new-applicant", audience=Audience.SECRETARY):
+class NewApplicant(Button, prefix="development:new-applicant", audience=SECRETARY):
     branch_id: int
 
 
-class StartActivist(Button, prefix="development:start-activist", audience=Audience.SECRETARY):
+class StartActivist(Button, prefix="development:start-activist", audience=SECRETARY):
     person_id: int
 
 
-class RecordStep(Button, prefix="development:step", audience=Audience.SECRETARY):
-    file_id: int
+class RecordStep(OnFile, Button, prefix="development:step", audience=SECRETARY):
     step: str
 
 
-class Introducers(Button, prefix="development:introducers", audience=Audience.SECRETARY):
-    file_id: int
+class Introducers(OnFile, Button, prefix="development:introducers", audience=SECRETARY):
+    """Choose the file's introducers (入党介绍人)."""
 
 
-class ToggleIntroducer(Button, prefix="development:introducer-toggle", audience=Audience.SECRETARY):
-    file_id: int
+class ToggleIntroducer(OnFile, Button, prefix="development:introducer-toggle", audience=SECRETARY):
     person_id: int
 
 
-class StartNotice(Button, prefix="development:notice", audience=Audience.SECRETARY):
-    file_id: int
+class StartNotice(OnFile, Button, prefix="development:notice", audience=SECRETARY):
+    """The public notice (公示) of the file's stage."""
 
 
-class NoticeDays(Button, prefix="development:notice-days", audience=Audience.SECRETARY):
+class NoticeDays(Button, prefix="development:notice-days", audience=SECRETARY):
     """A proposed period of the notice, in working days."""
 
     days: int
 
 
-class UseContact(Button, prefix="development:notice-contact", audience=Audience.SECRETARY):
+class UseContact(Button, prefix="development:notice-contact", audience=SECRETARY):
     """The secretary's own name and phone as the notice's contact."""
 
 
-class Publish(Button, prefix="development:notice-publish", audience=Audience.SECRETARY):
-    pass
+class Publish(Button, prefix="development:notice-publish", audience=SECRETARY):
+    """Publish the notice as previewed."""
 
 
-class CloseNotice(Button, prefix="development:notice-close", audience=Audience.SECRETARY):
-    notice_id: int
+class CloseNotice(OnNotice, Button, prefix="development:notice-close", audience=SECRETARY):
     passed: bool
 
 
-class ShowOpinions(Button, prefix="development:opinions", audience=Audience.SECRETARY):
-    notice_id: int
+class ShowOpinions(OnNotice, Button, prefix="development:opinions", audience=SECRETARY):
+    """The opinions sent on the notice."""
 
 
 # ---- the 培养联系人 and every member -------------------------------------------------------
 
 
-class WriteReview(Button, prefix="development:review", audience=Audience.MEMBER):
+class WriteReview(OnFile, Button, prefix="development:review", audience=MEMBER):
     """A 考察 note: the file's 培养联系人 (or its secretary, checked)."""
 
-    file_id: int
 
-
-class Opinion(Button, prefix="development:opinion", audience=Audience.MEMBER):
+class Opinion(OnNotice, Button, prefix="development:opinion", audience=MEMBER):
     """An opinion on a public notice, sent privately to the secretaries."""
-
-    notice_id: int

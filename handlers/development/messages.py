@@ -5,6 +5,7 @@ reminder to a 培养联系人. A notice whose person has left reads as withdrawn
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -19,37 +20,36 @@ from storage.db import Database
 WITHDRAWN = N_("This public notice has been withdrawn.")
 
 
-async def _notice(t: Translator, db: Database, params: dict) -> tuple[str, object] | None:
+async def _notice(
+    t: Translator, db: Database, params: dict, opinion: Callable[[int, str], InlineKeyboardButton]
+) -> Rendered:
+    """The notice as it reads now, with its button to send an opinion (`opinion(notice id,
+    label)`); withdrawn once it is, or once its file is closed."""
     notice = await notices.info(db, params.get("notice", 0))
     found = await files.load(db, notice.file_id) if notice else None
     if notice is None or found is None or found.closed or notice.outcome == "withdrawn":
-        return None
-    return (
-        notice_text(t, notice.name, notice.stage, notice.starts_on, notice.ends_on, notice.contact),
-        notice,
+        return Rendered(t.gettext(WITHDRAWN))
+    text = notice_text(
+        t, notice.name, notice.stage, notice.starts_on, notice.ends_on, notice.contact
     )
+    button = opinion(notice.id, t.gettext("💬 Send an opinion privately"))
+    return Rendered(text, InlineKeyboardMarkup([[button]]))
 
 
 @renderer(notices.GROUP_TEMPLATE)
 async def in_group(t: Translator, db: Database, params: dict) -> Rendered:
     """No callback button in a group (handlers/gate.py): a link to the private chat."""
-    found = await _notice(t, db, params)
-    if found is None:
-        return Rendered(t.gettext(WITHDRAWN))
-    text, notice = found
-    link = f"https://t.me/{params['bot']}?start={notices.LINK_PREFIX}{notice.id}"
-    button = InlineKeyboardButton(t.gettext("💬 Send an opinion privately"), url=link)
-    return Rendered(text, InlineKeyboardMarkup([[button]]))
+
+    def link(notice_id: int, label: str) -> InlineKeyboardButton:
+        url = f"https://t.me/{params['bot']}?start={notices.LINK_PREFIX}{notice_id}"
+        return InlineKeyboardButton(label, url=url)
+
+    return await _notice(t, db, params, link)
 
 
 @renderer(notices.MEMBER_TEMPLATE)
 async def to_member(t: Translator, db: Database, params: dict) -> Rendered:
-    found = await _notice(t, db, params)
-    if found is None:
-        return Rendered(t.gettext(WITHDRAWN))
-    text, notice = found
-    button = Opinion(notice.id).button(t.gettext("💬 Send an opinion privately"))
-    return Rendered(text, InlineKeyboardMarkup([[button]]))
+    return await _notice(t, db, params, lambda notice_id, label: Opinion(notice_id).button(label))
 
 
 @renderer(notices.OPINION_TEMPLATE)

@@ -16,16 +16,19 @@ from domain.development import files, notices
 from domain.errors import DomainError, InvalidInput
 from domain.i18n import Translator
 from handlers.common import answer_and_drop, answer_query, branch_today, tr, who
-from handlers.conversation import CANCEL_HINT, offer, review_keyboard
-from handlers.development.browsing import show_file
+from handlers.conversation import offer, review_keyboard, with_cancel_hint
 from handlers.development.buttons import NoticeDays, Opinion, Publish, StartNotice, UseContact
-from handlers.development.steps import DRAFT, DevStep
+from handlers.development.steps import DRAFT, DevStep, done, refused
 from handlers.development.views import notice_text, refusal
 
 RESTART = StartNotice  # the review's "start over" is the same press as the first
 
 
-async def _file_and_today(update: Update, context: BotContext, file_id: int):
+async def _file_and_today(update: Update, context: BotContext, file_id: int | None = None):
+    """The secretary, the file (the notice's draft's, unless `file_id`) and its branch's day;
+    refused unless the presser is the file's secretary."""
+    if file_id is None:
+        file_id = context.user_data[DRAFT]["file"]
     me = await who(update, context)
     found = await files.readable(context.db, me, file_id)
     if not files.is_secretary_of(me, found):
@@ -53,13 +56,14 @@ async def start(update: Update, context: BotContext) -> int | DevStep:
     await offer(
         update,
         context,
-        t.gettext(
-            "The public notice of {name} starts today. How long does it run? At least five "
-            "working days by the branch's calendar; choose, or type its last day.",
-            name=found.name,
-        )
-        + "\n"
-        + t.gettext(CANCEL_HINT),
+        with_cancel_hint(
+            t,
+            t.gettext(
+                "The public notice of {name} starts today. How long does it run? At least five "
+                "working days by the branch's calendar; choose, or type its last day.",
+                name=found.name,
+            ),
+        ),
         InlineKeyboardMarkup(rows),
     )
     return DevStep.PERIOD
@@ -67,7 +71,7 @@ async def start(update: Update, context: BotContext) -> int | DevStep:
 
 async def _period(update: Update, context: BotContext, t: Translator, end: date) -> DevStep:
     draft = context.user_data[DRAFT]
-    me, found, today = await _file_and_today(update, context, draft["file"])
+    me, found, today = await _file_and_today(update, context)
     await notices.check_period(context.db, me, found.id, end, today)
     draft["ends_on"] = end.isoformat()
     phone = me.person.phone if me.person else None
@@ -85,9 +89,8 @@ async def _period(update: Update, context: BotContext, t: Translator, end: date)
 async def days_chosen(update: Update, context: BotContext) -> DevStep | int:
     t = await tr(update, context)
     await answer_and_drop(update.callback_query)
-    draft = context.user_data[DRAFT]
     try:
-        _, found, today = await _file_and_today(update, context, draft["file"])
+        _, found, today = await _file_and_today(update, context)
         proposed = dict(await notices.proposals(context.db, found.branch_id, today))
         days = NoticeDays.of(update).days
         if days not in proposed:
@@ -100,9 +103,8 @@ async def days_chosen(update: Update, context: BotContext) -> DevStep | int:
 
 async def end_typed(update: Update, context: BotContext) -> DevStep:
     t = await tr(update, context)
-    draft = context.user_data[DRAFT]
     try:
-        _, _found, today = await _file_and_today(update, context, draft["file"])
+        _, _found, today = await _file_and_today(update, context)
         end = parse_date(update.effective_message.text, today, Year.FUTURE)
         return await _period(update, context, t, end)
     except DomainError as exc:
@@ -113,7 +115,7 @@ async def end_typed(update: Update, context: BotContext) -> DevStep:
 async def _contact(update: Update, context: BotContext, t: Translator, text: str) -> DevStep:
     draft = context.user_data[DRAFT]
     draft["contact"] = notices.check_contact(text)
-    _, found, today = await _file_and_today(update, context, draft["file"])
+    _, found, today = await _file_and_today(update, context)
     preview = notice_text(
         t, found.name, found.stage, today, date.fromisoformat(draft["ends_on"]), draft["contact"]
     )
@@ -144,9 +146,9 @@ async def contact_chosen(update: Update, context: BotContext) -> DevStep:
 async def publish(update: Update, context: BotContext) -> DevStep | int:
     t = await tr(update, context)
     await answer_and_drop(update.callback_query)
-    draft = context.user_data[DRAFT]
     try:
-        me, found, today = await _file_and_today(update, context, draft["file"])
+        me, found, today = await _file_and_today(update, context)
+        draft = context.user_data[DRAFT]
         started = await notices.start(
             context.db,
             me,
@@ -157,19 +159,12 @@ async def publish(update: Update, context: BotContext) -> DevStep | int:
             context.bot.username,
         )
     except DomainError as exc:
-        await update.effective_message.reply_text(refusal(t, exc))
-        context.user_data.pop(DRAFT, None)
-        return ConversationHandler.END
-    context.user_data.pop(DRAFT, None)
-    await update.effective_message.reply_text(
-        t.gettext(
-            "The public notice is published until {day}. Opinions sent through the bot come "
-            "to you.",
-            day=t.date(started.ends_on),
-        )
+        return await refused(update, context, t, exc, None)
+    text = t.gettext(
+        "The public notice is published until {day}. Opinions sent through the bot come to you.",
+        day=t.date(started.ends_on),
     )
-    await show_file(update, context, t, found.id)
-    return ConversationHandler.END
+    return await done(update, context, t, text, found.id)
 
 
 # ---- an opinion ---------------------------------------------------------------------------
@@ -187,13 +182,14 @@ async def _begin_opinion(update: Update, context: BotContext, notice_id: int) ->
         return ConversationHandler.END
     context.user_data[DRAFT] = {"do": "opinion", "notice": notice.id}
     await update.effective_message.reply_text(
-        t.gettext(
-            "Your opinion on the public notice of {name}: type it in one message. Only the "
-            "branch secretaries read it, with your name; nobody else sees it.",
-            name=notice.name,
+        with_cancel_hint(
+            t,
+            t.gettext(
+                "Your opinion on the public notice of {name}: type it in one message. Only the "
+                "branch secretaries read it, with your name; nobody else sees it.",
+                name=notice.name,
+            ),
         )
-        + "\n"
-        + t.gettext(CANCEL_HINT)
     )
     return DevStep.OPINION
 
@@ -219,13 +215,11 @@ async def opinion_typed(update: Update, context: BotContext) -> DevStep | int:
             context.db, me, draft["notice"], update.effective_message.text, today
         )
     except DomainError as exc:
-        await update.effective_message.reply_text(refusal(t, exc))
-        if exc.code.startswith("dev_opinion_"):
-            return DevStep.OPINION
-        context.user_data.pop(DRAFT, None)
-        return ConversationHandler.END
-    context.user_data.pop(DRAFT, None)
-    await update.effective_message.reply_text(
-        t.gettext("Thank you. Your opinion has been passed to the branch secretaries only.")
+        again = DevStep.OPINION if exc.code.startswith("dev_opinion_") else None
+        return await refused(update, context, t, exc, again)
+    return await done(
+        update,
+        context,
+        t,
+        t.gettext("Thank you. Your opinion has been passed to the branch secretaries only."),
     )
-    return ConversationHandler.END

@@ -5,6 +5,7 @@ rules as it is typed; a refusal says why and asks again."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 from enum import StrEnum
 
@@ -13,14 +14,15 @@ from telegram.ext import ConversationHandler
 
 from bot.context import BotContext
 from domain import validation
+from domain.access import Actor
 from domain.dates import Year, parse_date
 from domain.development import cultivation, files
 from domain.development.rules import STEP, missing
 from domain.errors import DomainError, InvalidInput
-from domain.i18n import Translator
+from domain.i18n import N_, Translator
 from domain.models import Role
 from handlers.common import answer_and_drop, answer_query, branch_today, tr, who
-from handlers.conversation import CANCEL_HINT
+from handlers.conversation import with_cancel_hint
 from handlers.development.browsing import show_file
 from handlers.development.buttons import NewApplicant, RecordStep, StartActivist, WriteReview
 from handlers.development.views import refusal, step_label
@@ -42,10 +44,8 @@ class DevStep(StrEnum):
 
 
 def _ask_day(t: Translator, what: str) -> str:
-    return (
-        t.gettext("On which day: {what}? Type the date, e.g. 2025-03-01, or today.", what=what)
-        + "\n"
-        + t.gettext(CANCEL_HINT)
+    return with_cancel_hint(
+        t, t.gettext("On which day: {what}? Type the date, e.g. 2025-03-01, or today.", what=what)
     )
 
 
@@ -64,7 +64,7 @@ async def new_applicant(update: Update, context: BotContext) -> int | DevStep:
     await answer_and_drop(update.callback_query)
     context.user_data[DRAFT] = {"do": "applicant", "branch": branch_id}
     await update.effective_message.reply_text(
-        t.gettext("The applicant's full name?") + "\n" + t.gettext(CANCEL_HINT)
+        with_cancel_hint(t, t.gettext("The applicant's full name?"))
     )
     return DevStep.NAME
 
@@ -81,25 +81,44 @@ async def got_name(update: Update, context: BotContext) -> DevStep:
     return DevStep.DAY
 
 
-async def start_activist(update: Update, context: BotContext) -> int | DevStep:
+async def _ask_day_for(
+    update: Update,
+    context: BotContext,
+    check: Callable[[Actor], Awaitable[dict]],
+    what: Callable[[Translator], str],
+    *,
+    drop: bool = False,
+) -> int | DevStep:
+    """A press that asks for the day of something: `check(presser)` refuses it (said on
+    the button) or gives the draft to keep; `what` names what the day is of. The pressed
+    buttons go too when `drop` (the press is taken once)."""
     t = await tr(update, context)
-    person_id = StartActivist.of(update).person_id
-    me = await who(update, context)
     try:
-        await files.activist_to_start(context.db, me, person_id)
+        draft = await check(await who(update, context))
     except DomainError as exc:
         return await _refuse(update, t, exc)
-    await answer_and_drop(update.callback_query)
-    context.user_data[DRAFT] = {"do": "activist", "person": person_id}
-    await update.effective_message.reply_text(_ask_day(t, step_label(t, "activist")))
+    await (answer_and_drop if drop else answer_query)(update.callback_query)
+    context.user_data[DRAFT] = draft
+    await update.effective_message.reply_text(_ask_day(t, what(t)))
     return DevStep.DAY
 
 
+async def start_activist(update: Update, context: BotContext) -> int | DevStep:
+    person_id = StartActivist.of(update).person_id
+
+    async def check(me: Actor) -> dict:
+        await files.activist_to_start(context.db, me, person_id)
+        return {"do": "activist", "person": person_id}
+
+    return await _ask_day_for(
+        update, context, check, lambda t: step_label(t, "activist"), drop=True
+    )
+
+
 async def record_step(update: Update, context: BotContext) -> int | DevStep:
-    t = await tr(update, context)
     pressed = RecordStep.of(update)
-    me = await who(update, context)
-    try:
+
+    async def check(me: Actor) -> dict:
         found = await files.readable(context.db, me, pressed.file_id)
         if not files.is_secretary_of(me, found):
             raise DomainError("not_allowed")
@@ -108,31 +127,24 @@ async def record_step(update: Update, context: BotContext) -> int | DevStep:
         gaps = missing(found.state, pressed.step)
         if gaps:
             raise InvalidInput(gaps[0].code, **gaps[0].params)
-    except DomainError as exc:
-        return await _refuse(update, t, exc)
-    await answer_query(update.callback_query)
-    context.user_data[DRAFT] = {"do": "step", "file": found.id, "step": pressed.step}
-    await update.effective_message.reply_text(_ask_day(t, step_label(t, pressed.step)))
-    return DevStep.DAY
+        return {"do": "step", "file": found.id, "step": pressed.step}
+
+    return await _ask_day_for(update, context, check, lambda t: step_label(t, pressed.step))
 
 
 async def write_review(update: Update, context: BotContext) -> int | DevStep:
-    t = await tr(update, context)
     file_id = WriteReview.of(update).file_id
-    me = await who(update, context)
-    try:
+
+    async def check(me: Actor) -> dict:
         found = await files.readable(context.db, me, file_id)
         if not cultivation.may_review(me, found):
             raise DomainError("not_allowed")
         cultivation.check_review_stage(found)
-    except DomainError as exc:
-        return await _refuse(update, t, exc)
-    await answer_query(update.callback_query)
-    context.user_data[DRAFT] = {"do": "review", "file": found.id}
-    await update.effective_message.reply_text(
-        _ask_day(t, t.gettext("Half-yearly assessment note (考察)"))
+        return {"do": "review", "file": found.id}
+
+    return await _ask_day_for(
+        update, context, check, lambda t: t.gettext("Half-yearly assessment note (考察)")
     )
-    return DevStep.DAY
 
 
 async def _branch_of(context: BotContext, draft: dict) -> int | None:
@@ -177,84 +189,85 @@ async def got_day(update: Update, context: BotContext) -> int | DevStep:
             started = await files.start_applicant(
                 context.db, me, draft["branch"], draft["name"], day, today
             )
-            context.user_data.pop(DRAFT, None)
             link = f"https://t.me/{context.bot.username}?start={started.invite_code}"
-            await update.effective_message.reply_text(
-                t.gettext(
-                    "The file of {name} is started. If they use Telegram, send them this "
-                    "link: it connects their account to the file, so they see their way "
-                    "and what comes next.\n{link}",
-                    name=started.file.name,
-                    link=link,
-                )
+            text = t.gettext(
+                "The file of {name} is started. If they use Telegram, send them this "
+                "link: it connects their account to the file, so they see their way "
+                "and what comes next.\n{link}",
+                name=started.file.name,
+                link=link,
             )
-            await show_file(update, context, t, started.file.id)
-            return ConversationHandler.END
+            return await done(update, context, t, text, started.file.id)
         else:
             started = await files.start_activist(context.db, me, draft["person"], day, today)
             found = started.file
     except DomainError as exc:
-        await update.effective_message.reply_text(refusal(t, exc))
-        if isinstance(exc, InvalidInput):
-            return DevStep.DAY
-        context.user_data.pop(DRAFT, None)
-        return ConversationHandler.END
-    context.user_data.pop(DRAFT, None)
-    await update.effective_message.reply_text(t.gettext("Recorded."))
-    await show_file(update, context, t, found.id)
-    return ConversationHandler.END
-
-
-async def got_detail(update: Update, context: BotContext) -> int | DevStep:
-    t = await tr(update, context)
-    draft = context.user_data[DRAFT]
-    me = await who(update, context)
-    branch_id = await _branch_of(context, draft)
-    today = await branch_today(context, branch_id)
-    try:
-        files.check_detail(update.effective_message.text)
-        found = await files.record_step(
-            context.db,
-            me,
-            draft["file"],
-            draft["step"],
-            date.fromisoformat(draft["day"]),
-            update.effective_message.text,
-            today,
+        return await refused(
+            update, context, t, exc, DevStep.DAY if isinstance(exc, InvalidInput) else None
         )
-    except DomainError as exc:
-        await update.effective_message.reply_text(refusal(t, exc))
-        if exc.code.startswith("dev_detail"):
-            return DevStep.DETAIL
-        context.user_data.pop(DRAFT, None)
-        return ConversationHandler.END
+    return await done(update, context, t, t.gettext("Recorded."), found.id)
+
+
+async def refused(
+    update: Update, context: BotContext, t: Translator, exc: DomainError, again: DevStep | None
+) -> int | DevStep:
+    """A typed answer refused: the step asks `again`, or (None: nothing left to retry) the
+    conversation ends without its draft."""
+    await update.effective_message.reply_text(refusal(t, exc))
+    if again is not None:
+        return again
     context.user_data.pop(DRAFT, None)
-    await update.effective_message.reply_text(t.gettext("Recorded."))
-    await show_file(update, context, t, found.id)
     return ConversationHandler.END
 
 
-async def got_review(update: Update, context: BotContext) -> int | DevStep:
+async def done(
+    update: Update, context: BotContext, t: Translator, text: str, file_id: int | None = None
+) -> int:
+    """The conversation's end: the draft goes, `text` says what was done, and the file is
+    shown again as it now stands."""
+    context.user_data.pop(DRAFT, None)
+    await update.effective_message.reply_text(text)
+    if file_id is not None:
+        await show_file(update, context, t, file_id)
+    return ConversationHandler.END
+
+
+async def _on_the_day(
+    update: Update,
+    context: BotContext,
+    step: DevStep,
+    code: str,
+    write: Callable[[Actor, dict, date, str, date], Awaitable[files.File]],
+    saved: str,
+) -> int | DevStep:
+    """The text typed for a day already in the draft (a meeting's vote, a 考察 note):
+    `write` records it; a refusal whose code starts with `code` asks for it again."""
     t = await tr(update, context)
     draft = context.user_data[DRAFT]
     me = await who(update, context)
     today = await branch_today(context, await _branch_of(context, draft))
+    day = date.fromisoformat(draft["day"])
     try:
-        found = await cultivation.add_review(
-            context.db,
-            me,
-            draft["file"],
-            date.fromisoformat(draft["day"]),
-            update.effective_message.text,
-            today,
-        )
+        found = await write(me, draft, day, update.effective_message.text, today)
     except DomainError as exc:
-        await update.effective_message.reply_text(refusal(t, exc))
-        if exc.code.startswith("dev_review_"):
-            return DevStep.REVIEW
-        context.user_data.pop(DRAFT, None)
-        return ConversationHandler.END
-    context.user_data.pop(DRAFT, None)
-    await update.effective_message.reply_text(t.gettext("Your assessment note is saved."))
-    await show_file(update, context, t, found.id)
-    return ConversationHandler.END
+        return await refused(update, context, t, exc, step if exc.code.startswith(code) else None)
+    return await done(update, context, t, t.gettext(saved), found.id)
+
+
+async def got_detail(update: Update, context: BotContext) -> int | DevStep:
+    async def write(me: Actor, draft: dict, day: date, text: str, today: date) -> files.File:
+        files.check_detail(text)
+        return await files.record_step(
+            context.db, me, draft["file"], draft["step"], day, text, today
+        )
+
+    return await _on_the_day(update, context, DevStep.DETAIL, "dev_detail", write, N_("Recorded."))
+
+
+async def got_review(update: Update, context: BotContext) -> int | DevStep:
+    async def write(me: Actor, draft: dict, day: date, text: str, today: date) -> files.File:
+        return await cultivation.add_review(context.db, me, draft["file"], day, text, today)
+
+    return await _on_the_day(
+        update, context, DevStep.REVIEW, "dev_review_", write, N_("Your assessment note is saved.")
+    )

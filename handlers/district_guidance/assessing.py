@@ -13,28 +13,25 @@ from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, fi
 
 from bot.context import BotContext
 from domain import assessment
-from domain.access import Audience
+from domain.access import Actor, Audience
 from domain.assessment.labels import GRADE_LABELS
 from domain.assessment.models import CRITERIA, GRADES, Criterion, Grade
 from domain.errors import DomainError, NotAllowed
+from domain.i18n import N_
 from domain.models import Role
 from handlers.buttons import Button
 from handlers.common import answer_and_drop, answer_query, error_text, my_today, tr, who
 from handlers.console import send_file
-from handlers.conversation import (
-    CANCEL_HINT,
-    answer_stale,
-    cancel_with,
-    review_keyboard,
-    typed_into,
-    unexpected,
-)
+from handlers.conversation import answer_stale, review_keyboard, typed_into
+from handlers.district_guidance.choosing import which_branch
 from handlers.district_guidance.texts import (
     assessment_text,
     criterion_label,
     figure_lines,
     grade_lines,
 )
+from handlers.flow_kit import conversation as draft_conversation
+from handlers.flow_kit import review_buttons, start_over, submit_step, with_fields
 
 DRAFT = "assessment_draft"
 
@@ -57,12 +54,7 @@ class GiveGrade(Button, prefix="assess:grade", audience=Audience.DISTRICT):
     grade: Grade
 
 
-class SubmitAssessment(Button, prefix="assess:submit", audience=Audience.DISTRICT):
-    pass
-
-
-class RedoAssessment(Button, prefix="assess:redo", audience=Audience.DISTRICT):
-    pass
+SubmitAssessment, RedoAssessment = review_buttons("assess", Audience.DISTRICT)
 
 
 def assessment_year(today) -> int:
@@ -72,20 +64,14 @@ def assessment_year(today) -> int:
 
 async def start(update: Update, context: BotContext) -> Step | int:
     t = await tr(update, context)
-    me = await who(update, context)
-    found = await assessment.district_branches(context.db, me)
-    if not found:
-        await update.effective_message.reply_text(error_text(t, NotAllowed("district_only")))
-        return ConversationHandler.END
     year = assessment_year(await my_today(update, context))
-    done = {a.branch_id for a in await assessment.results_for_district(context.db, me, year)}
-    rows = [[AssessBranch(b.id).button(("✅ " if b.id in done else "") + b.name)] for b in found]
-    await update.effective_message.reply_text(
-        t.gettext("Year-end assessment {year}: which branch?", year=year)
-        + "\n"
-        + t.gettext(CANCEL_HINT),
-        reply_markup=InlineKeyboardMarkup(rows),
-    )
+
+    async def assessed(me: Actor) -> set[int]:
+        return {a.branch_id for a in await assessment.results_for_district(context.db, me, year)}
+
+    question = t.gettext("Year-end assessment {year}: which branch?", year=year)
+    if not await which_branch(update, context, t, question, AssessBranch, assessed):
+        return ConversationHandler.END
     return Step.BRANCH
 
 
@@ -165,41 +151,17 @@ async def comment(update: Update, context: BotContext) -> Step:
     return Step.REVIEW
 
 
-async def submit(update: Update, context: BotContext) -> Step | int:
-    t = await tr(update, context)
-    draft = context.user_data.get(DRAFT)
-    if not draft or "comment" not in draft:
-        await answer_stale(update.callback_query, t)
-        return ConversationHandler.END
-    try:
-        await assessment.assess(
-            context.db,
-            await who(update, context),
-            draft["branch_id"],
-            draft["year"],
-            draft["grades"],
-            draft["comment"],
-        )
-    except DomainError as exc:
-        await answer_query(update.callback_query, error_text(t, exc), alert=True)
-        context.user_data.pop(DRAFT, None)
-        return ConversationHandler.END
-    await answer_and_drop(update.callback_query)
-    context.user_data.pop(DRAFT, None)
-    await update.effective_message.reply_text(
-        t.gettext(
-            "Saved. The secretaries and the patron of {branch} are told of the result.",
-            branch=draft["branch"],
-        )
-    )
-    return ConversationHandler.END
+submit = submit_step(
+    DRAFT,
+    "comment",
+    with_fields(assessment.assess, "branch_id", "year", "grades", "comment"),
+    N_("Saved. The secretaries and the patron of {branch} are told of the result."),
+)
 
 
 async def redo(update: Update, context: BotContext) -> Step:
     await answer_and_drop(update.callback_query)
-    draft = context.user_data.get(DRAFT) or {}
-    context.user_data[DRAFT] = {k: draft[k] for k in ("branch_id", "branch", "year") if k in draft}
-    context.user_data[DRAFT]["grades"] = {}
+    start_over(context, DRAFT, "branch_id", "branch", "year")["grades"] = {}
     return await _ask_grade(update, context)
 
 
@@ -259,22 +221,17 @@ async def export(update: Update, context: BotContext) -> None:
 
 
 def conversation() -> ConversationHandler:
-    text = filters.TEXT & ~filters.COMMAND
-    return ConversationHandler(
-        entry_points=[CommandHandler("assess", start)],
-        states={
+    return draft_conversation(
+        "assess",
+        [CommandHandler("assess", start)],
+        {
             Step.BRANCH: [AssessBranch.handler(pick_branch)],
             Step.GRADE: [GiveGrade.handler(give_grade)],
-            Step.COMMENT: [MessageHandler(text, comment)],
+            Step.COMMENT: [MessageHandler(filters.TEXT & ~filters.COMMAND, comment)],
             Step.REVIEW: [SubmitAssessment.handler(submit), RedoAssessment.handler(redo)],
         },
-        fallbacks=[
-            CommandHandler("cancel", cancel_with(DRAFT)),
-            MessageHandler(filters.UpdateType.MESSAGE & ~filters.COMMAND, unexpected),
-        ],
-        allow_reentry=True,
-        name="assess",
-        persistent=True,
+        DRAFT,
+        stray=filters.UpdateType.MESSAGE & ~filters.COMMAND,
     )
 
 

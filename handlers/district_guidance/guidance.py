@@ -14,11 +14,10 @@ from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, fi
 from bot.context import BotContext
 from domain import instructors
 from domain.access import Audience
-from domain.errors import DomainError, NotAllowed
-from domain.i18n import Translator
+from domain.errors import NotAllowed
+from domain.i18n import N_, Translator
 from domain.models import Role
 from domain.pending import Kind
-from handlers.buttons import Button
 from handlers.common import (
     answer_and_drop,
     answer_query,
@@ -29,15 +28,18 @@ from handlers.common import (
     tr,
     who,
 )
-from handlers.conversation import (
-    CANCEL_HINT,
-    answer_stale,
-    cancel_with,
-    review_keyboard,
-    typed_into,
-    unexpected,
-)
+from handlers.conversation import CANCEL_HINT, review_keyboard, typed_into
 from handlers.district_guidance.texts import figure_lines, month_label
+from handlers.flow_kit import conversation as draft_conversation
+from handlers.flow_kit import (
+    family,
+    or_alert,
+    review_buttons,
+    start_over,
+    submit_step,
+    typed_answer,
+    with_fields,
+)
 from handlers.pending import KIND_NAMES
 
 DRAFT = "instructor_note"
@@ -51,20 +53,11 @@ class Step(StrEnum):
     REVIEW = "guidance.review"
 
 
-class ViewConsole(Button, prefix="guidance:view", audience=Audience.INSTRUCTOR):
-    branch_id: int
-
-
-class WriteNote(Button, prefix="guidance:note", audience=Audience.INSTRUCTOR):
-    branch_id: int
-
-
-class SubmitNote(Button, prefix="guidance:submit", audience=Audience.INSTRUCTOR):
-    pass
-
-
-class RedoNote(Button, prefix="guidance:redo", audience=Audience.INSTRUCTOR):
-    pass
+# A guided branch's two presses in the list: its console, and this month's note on it.
+ViewConsole, WriteNote = family(
+    Audience.INSTRUCTOR, "guidance:view", "guidance:note", branch_id=int
+)
+SubmitNote, RedoNote = review_buttons("guidance", Audience.INSTRUCTOR)
 
 
 async def list_guided(update: Update, context: BotContext) -> None:
@@ -137,12 +130,11 @@ async def view_console(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     branch_id = ViewConsole.of(update).branch_id
     tz = await branch_zone(context, branch_id)
-    try:
-        seen = await instructors.console(
-            context.db, await who(update, context), branch_id, now(context), tz
-        )
-    except DomainError as exc:
-        await answer_query(update.callback_query, error_text(t, exc), alert=True)
+    me = await who(update, context)
+    seen = await or_alert(
+        update.callback_query, t, instructors.console(context.db, me, branch_id, now(context), tz)
+    )
+    if seen is None:
         return
     # The list stays: the instructor goes on to another branch, or to the note.
     await answer_query(update.callback_query)
@@ -178,12 +170,9 @@ def _problems(text: str) -> str:
     return instructors.note_text(text, "note_problems", 1)
 
 
-async def guided(update: Update, context: BotContext) -> Step:
-    t = await tr(update, context)
-    if not await typed_into(update, context, t, DRAFT, "guided", _guided):
-        return Step.GUIDED
-    await update.effective_message.reply_text(t.gettext("What problems did you find?"))
-    return Step.PROBLEMS
+guided = typed_answer(
+    DRAFT, "guided", _guided, Step.GUIDED, N_("What problems did you find?"), Step.PROBLEMS
+)
 
 
 async def problems(update: Update, context: BotContext) -> Step:
@@ -203,58 +192,34 @@ async def problems(update: Update, context: BotContext) -> Step:
     return Step.REVIEW
 
 
-async def submit(update: Update, context: BotContext) -> Step | int:
-    t = await tr(update, context)
-    draft = context.user_data.get(DRAFT)
-    if not draft or "problems" not in draft:
-        await answer_stale(update.callback_query, t)
-        return ConversationHandler.END
-    try:
-        await instructors.file_note(
-            context.db,
-            await who(update, context),
-            draft["branch_id"],
-            draft["month"],
-            draft["guided"],
-            draft["problems"],
-        )
-    except DomainError as exc:
-        await answer_query(update.callback_query, error_text(t, exc), alert=True)
-        context.user_data.pop(DRAFT, None)
-        return ConversationHandler.END
-    await answer_and_drop(update.callback_query)
-    context.user_data.pop(DRAFT, None)
-    await update.effective_message.reply_text(
-        t.gettext("Thank you: your note has been sent to the district.")
-    )
-    return ConversationHandler.END
+submit = submit_step(
+    DRAFT,
+    "problems",
+    with_fields(instructors.file_note, "branch_id", "month", "guided", "problems"),
+    N_("Thank you: your note has been sent to the district."),
+)
 
 
 async def redo(update: Update, context: BotContext) -> Step:
     t = await tr(update, context)
     await answer_and_drop(update.callback_query)
-    draft = context.user_data.get(DRAFT) or {}
-    context.user_data[DRAFT] = {k: draft[k] for k in ("branch_id", "month") if k in draft}
+    start_over(context, DRAFT, "branch_id", "month")
     await update.effective_message.reply_text(t.gettext("What did you guide this month?"))
     return Step.GUIDED
 
 
 def conversation() -> ConversationHandler:
     text = filters.TEXT & ~filters.COMMAND
-    return ConversationHandler(
-        entry_points=[WriteNote.handler(start_note)],
-        states={
+    return draft_conversation(
+        "guidance_note",
+        [WriteNote.handler(start_note)],
+        {
             Step.GUIDED: [MessageHandler(text, guided)],
             Step.PROBLEMS: [MessageHandler(text, problems)],
             Step.REVIEW: [SubmitNote.handler(submit), RedoNote.handler(redo)],
         },
-        fallbacks=[
-            CommandHandler("cancel", cancel_with(DRAFT)),
-            MessageHandler(filters.UpdateType.MESSAGE & ~filters.COMMAND, unexpected),
-        ],
-        allow_reentry=True,
-        name="guidance_note",
-        persistent=True,
+        DRAFT,
+        stray=filters.UpdateType.MESSAGE & ~filters.COMMAND,
     )
 
 

@@ -11,26 +11,18 @@ from domain import instructors
 from domain.access import Audience
 from domain.assessment.common import require_district
 from domain.errors import DomainError
-from handlers.buttons import Button
+from handlers.buttons import family
 from handlers.common import answer_and_drop, answer_query, error_text, my_today, tr, who
+from handlers.flow_kit import invite_link, or_alert
 
-
-class ShowBranch(Button, prefix="instructors:branch", audience=Audience.DISTRICT):
-    branch_id: int
-
-
-class Assign(Button, prefix="instructors:assign", audience=Audience.DISTRICT):
-    person_id: int
-    branch_id: int
-
-
-class InviteInstructor(Button, prefix="instructors:invite", audience=Audience.DISTRICT):
-    branch_id: int
-
-
-class Unassign(Button, prefix="instructors:remove", audience=Audience.DISTRICT):
-    person_id: int
-    branch_id: int
+# A branch's card of instructors, and inviting a new one to it.
+ShowBranch, InviteInstructor = family(
+    Audience.DISTRICT, "instructors:branch", "instructors:invite", branch_id=int
+)
+# A joined instructor of the district assigned to the branch, or no longer.
+Assign, Unassign = family(
+    Audience.DISTRICT, "instructors:assign", "instructors:remove", person_id=int, branch_id=int
+)
 
 
 async def list_instructors(update: Update, context: BotContext) -> None:
@@ -131,18 +123,16 @@ async def unassign(update: Update, context: BotContext) -> None:
 async def invite(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     branch_id = InviteInstructor.of(update).branch_id
-    try:
-        made = await instructors.invite(context.db, await who(update, context), branch_id)
-    except DomainError as exc:
-        await answer_query(update.callback_query, error_text(t, exc), alert=True)
+    me = await who(update, context)
+    made = await or_alert(update.callback_query, t, instructors.invite(context.db, me, branch_id))
+    if made is None:
         return
     await answer_and_drop(update.callback_query)
-    link = f"https://t.me/{context.bot.username}?start={made.code}"
     await update.effective_message.reply_text(
         t.gettext(
             "Send this invitation to the new instructor: {link}\n"
             "You approve them here when they have joined.",
-            link=link,
+            link=invite_link(context, made.code),
         )
     )
 

@@ -4,6 +4,7 @@ and a photo or document of the signed paper (kept by Telegram's file_id)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 from enum import StrEnum
 
@@ -14,11 +15,13 @@ from bot.context import BotContext
 from domain import assessment
 from domain.access import Audience
 from domain.dates import Year, parse_date
-from domain.errors import DomainError, NotAllowed
-from domain.i18n import Translator
-from handlers.buttons import Button
+from domain.errors import DomainError
+from domain.i18n import N_, Translator
+from handlers.buttons import Button, family
 from handlers.common import answer_and_drop, answer_query, error_text, my_today, tr, who
-from handlers.conversation import CANCEL_HINT, answer_stale, cancel_with, unexpected
+from handlers.conversation import answer_stale
+from handlers.district_guidance.choosing import which_branch
+from handlers.flow_kit import conversation as draft_conversation
 
 DRAFT = "targets_draft"
 
@@ -37,12 +40,8 @@ class TargetsBranch(Button, prefix="targets:branch", audience=Audience.DISTRICT)
     branch_id: int
 
 
-class EditTargets(Button, prefix="targets:edit", audience=Audience.DISTRICT):
-    pass
-
-
-class RecordPledge(Button, prefix="targets:pledge", audience=Audience.DISTRICT):
-    pass
+# What the district records of the chosen branch: its targets, or its signed pledge.
+EditTargets, RecordPledge = family(Audience.DISTRICT, "targets:edit", "targets:pledge")
 
 
 def _summary(t: Translator, name: str, year: int, found: assessment.Targets | None) -> str:
@@ -62,18 +61,10 @@ def _summary(t: Translator, name: str, year: int, found: assessment.Targets | No
 
 async def start(update: Update, context: BotContext) -> Step | int:
     t = await tr(update, context)
-    found = await assessment.district_branches(context.db, await who(update, context))
-    if not found:
-        await update.effective_message.reply_text(error_text(t, NotAllowed("district_only")))
-        return ConversationHandler.END
     year = (await my_today(update, context)).year
-    rows = [[TargetsBranch(b.id).button(b.name)] for b in found]
-    await update.effective_message.reply_text(
-        t.gettext("Targets and responsibility pledges {year}: which branch?", year=year)
-        + "\n"
-        + t.gettext(CANCEL_HINT),
-        reply_markup=InlineKeyboardMarkup(rows),
-    )
+    question = t.gettext("Targets and responsibility pledges {year}: which branch?", year=year)
+    if not await which_branch(update, context, t, question, TargetsBranch):
+        return ConversationHandler.END
     return Step.BRANCH
 
 
@@ -118,14 +109,33 @@ async def _drafted(update: Update, context: BotContext) -> dict | None:
     return draft
 
 
-async def edit_targets(update: Update, context: BotContext) -> Step | int:
-    if await _drafted(update, context) is None:
-        return ConversationHandler.END
+def _asking(question: str, step: Step) -> Callable[[Update, BotContext], Awaitable[Step | int]]:
+    """A press on the branch's summary: the question (an `N_` message) of what it records."""
+
+    async def pressed(update: Update, context: BotContext) -> Step | int:
+        if await _drafted(update, context) is None:
+            return ConversationHandler.END
+        t = await tr(update, context)
+        await update.effective_message.reply_text(t.gettext(question))
+        return step
+
+    return pressed
+
+
+async def _saved(update: Update, context: BotContext, found: assessment.Targets) -> int:
     t = await tr(update, context)
+    draft = context.user_data.pop(DRAFT)
     await update.effective_message.reply_text(
-        t.gettext("Please write the branch's creation targets for the year.")
+        t.gettext("Saved.") + "\n" + _summary(t, draft["branch"], draft["year"], found)
     )
-    return Step.TEXT
+    return ConversationHandler.END
+
+
+edit_targets = _asking(N_("Please write the branch's creation targets for the year."), Step.TEXT)
+record_pledge = _asking(
+    N_("On which day was the responsibility pledge signed? (for example 2027-01-15)"),
+    Step.PLEDGE_DAY,
+)
 
 
 async def targets_written(update: Update, context: BotContext) -> Step | int:
@@ -142,21 +152,7 @@ async def targets_written(update: Update, context: BotContext) -> Step | int:
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
         return Step.TEXT
-    context.user_data.pop(DRAFT, None)
-    await update.effective_message.reply_text(
-        t.gettext("Saved.") + "\n" + _summary(t, draft["branch"], draft["year"], found)
-    )
-    return ConversationHandler.END
-
-
-async def record_pledge(update: Update, context: BotContext) -> Step | int:
-    if await _drafted(update, context) is None:
-        return ConversationHandler.END
-    t = await tr(update, context)
-    await update.effective_message.reply_text(
-        t.gettext("On which day was the responsibility pledge signed? (for example 2027-01-15)")
-    )
-    return Step.PLEDGE_DAY
+    return await _saved(update, context, found)
 
 
 async def pledge_day(update: Update, context: BotContext) -> Step:
@@ -196,11 +192,7 @@ async def pledge_file(update: Update, context: BotContext) -> Step | int:
     except DomainError as exc:
         await message.reply_text(error_text(t, exc))
         return ConversationHandler.END
-    context.user_data.pop(DRAFT, None)
-    await message.reply_text(
-        t.gettext("Saved.") + "\n" + _summary(t, draft["branch"], draft["year"], found)
-    )
-    return ConversationHandler.END
+    return await _saved(update, context, found)
 
 
 async def file_expected(update: Update, context: BotContext) -> Step:
@@ -213,23 +205,20 @@ async def file_expected(update: Update, context: BotContext) -> Step:
 
 def conversation() -> ConversationHandler:
     text = filters.TEXT & ~filters.COMMAND
-    return ConversationHandler(
-        entry_points=[CommandHandler("targets", start)],
-        states={
+    stray = filters.UpdateType.MESSAGE & ~filters.COMMAND
+    return draft_conversation(
+        "targets",
+        [CommandHandler("targets", start)],
+        {
             Step.BRANCH: [TargetsBranch.handler(pick_branch)],
             Step.CHOICE: [EditTargets.handler(edit_targets), RecordPledge.handler(record_pledge)],
             Step.TEXT: [MessageHandler(text, targets_written)],
             Step.PLEDGE_DAY: [MessageHandler(text, pledge_day)],
             Step.PLEDGE_FILE: [
                 MessageHandler(filters.PHOTO | filters.Document.ALL, pledge_file),
-                MessageHandler(filters.UpdateType.MESSAGE & ~filters.COMMAND, file_expected),
+                MessageHandler(stray, file_expected),
             ],
         },
-        fallbacks=[
-            CommandHandler("cancel", cancel_with(DRAFT)),
-            MessageHandler(filters.UpdateType.MESSAGE & ~filters.COMMAND, unexpected),
-        ],
-        allow_reentry=True,
-        name="targets",
-        persistent=True,
+        DRAFT,
+        stray=stray,
     )

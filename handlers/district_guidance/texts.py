@@ -13,6 +13,7 @@ from domain.assessment.labels import CRITERION_LABELS, GRADE_LABELS
 from domain.assessment.models import CRITERIA, Criterion, Grade, YearFigures
 from domain.i18n import N_, Translator
 from handlers.common import add_errors
+from handlers.flow_kit import text_renderer
 from storage.db import Database
 
 add_errors(
@@ -109,38 +110,23 @@ async def assessment_message(t: Translator, db: Database, params: dict) -> Rende
     )
 
 
-@renderer(instructors.NOTE_TEMPLATE)
-async def note_message(t: Translator, db: Database, params: dict) -> Rendered:
-    return Rendered(
-        t.gettext(
-            "Instructor {instructor}'s note on {branch} for {month}:\n"
-            "Guided: {guided}\nProblems found: {problems}",
-            instructor=params["instructor"],
-            branch=params["branch"],
-            month=month_label(t, params["month"]),
-            guided=params["guided"],
-            problems=params["problems"],
-        )
-    )
-
-
-@renderer(instructors.REMINDER_TEMPLATE)
-async def reminder_message(t: Translator, db: Database, params: dict) -> Rendered:
-    return Rendered(
-        t.gettext(
-            "Your note on {branch} for {month} is still missing. Send /guidance to write it.",
-            branch=params["branch"],
-            month=month_label(t, params["month"]),
-        )
-    )
-
-
-@renderer(instructors.ASSIGNED_TEMPLATE)
-async def assigned_message(t: Translator, db: Database, params: dict) -> Rendered:
-    return Rendered(
-        t.gettext(
-            "The district has assigned you as party-building instructor of {branch}. "
-            "Send /guidance to read its console and write your monthly note.",
-            branch=params["branch"],
-        )
-    )
+text_renderer(
+    instructors.NOTE_TEMPLATE,
+    N_(
+        "Instructor {instructor}'s note on {branch} for {month}:\n"
+        "Guided: {guided}\nProblems found: {problems}"
+    ),
+    month=month_label,
+)
+text_renderer(
+    instructors.REMINDER_TEMPLATE,
+    N_("Your note on {branch} for {month} is still missing. Send /guidance to write it."),
+    month=month_label,
+)
+text_renderer(
+    instructors.ASSIGNED_TEMPLATE,
+    N_(
+        "The district has assigned you as party-building instructor of {branch}. "
+        "Send /guidance to read its console and write your monthly note."
+    ),
+)

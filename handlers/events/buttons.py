@@ -10,7 +10,7 @@ from typing import Literal
 
 from domain.access import Audience
 from domain.activity import ActivityKind, Rsvp
-from handlers.buttons import Button
+from handlers.buttons import Button, family
 
 # ---------------------------------------------------------------- under an event
 
@@ -34,17 +34,15 @@ class Lead(Button, prefix="ev:lead", audience=Audience.MEMBER):
     minutes: int
 
 
-class Attendance(Button, prefix="ev:roster", audience=Audience.SECRETARY):
-    event_id: int
+# The secretary's actions on one event: its attendance list, its check-in code, the export.
+Attendance, CheckInCode, Export = family(
+    Audience.SECRETARY, "ev:roster", "ev:code", "ev:export", event_id=int
+)
 
 
 class RefreshAttendance(Button, prefix="ev:live", audience=Audience.SECRETARY):
     """The attendance list again, in the same message: live during the event."""
 
-    event_id: int
-
-
-class CheckInCode(Button, prefix="ev:code", audience=Audience.SECRETARY):
     event_id: int
 
 
@@ -59,10 +57,6 @@ class Present(Button, prefix="ev:present", audience=Audience.SECRETARY):
     person_id: int
 
 
-class Export(Button, prefix="ev:export", audience=Audience.SECRETARY):
-    event_id: int
-
-
 # ---------------------------------------------------------------- /newevent
 
 
@@ -70,12 +64,8 @@ class Kind(Button, prefix="ev:kind", audience=Audience.SECRETARY):
     kind: ActivityKind
 
 
-class NoLocation(Button, prefix="ev:no-location", audience=Audience.SECRETARY):
-    pass
-
-
-class NoLimit(Button, prefix="ev:no-limit", audience=Audience.SECRETARY):
-    """No limit on the places."""
+# The skips of the two questions that may be left out: no location, no limit on the places.
+NoLocation, NoLimit = family(Audience.SECRETARY, "ev:no-location", "ev:no-limit")
 
 
 class Toggle(Button, prefix="ev:toggle", audience=Audience.SECRETARY):
@@ -84,12 +74,7 @@ class Toggle(Button, prefix="ev:toggle", audience=Audience.SECRETARY):
     who: Literal["cadres", "inflow"]
 
 
-class Create(Button, prefix="ev:create", audience=Audience.SECRETARY):
-    pass
-
-
-class Cancel(Button, prefix="ev:cancel", audience=Audience.SECRETARY):
-    pass
+Create, Cancel = family(Audience.SECRETARY, "ev:create", "ev:cancel")
 
 
 # ---------------------------------------------------------------- /checkin, /checkout

@@ -8,7 +8,7 @@ from typing import Literal
 from domain.access import Audience
 from domain.activity import ActivityKind
 from domain.hours import Counting
-from handlers.buttons import Button
+from handlers.buttons import Button, family
 
 # ---------------------------------------------------------------- a member's own hours
 
@@ -27,12 +27,7 @@ class MyHistory(Button, prefix="hours:history", audience=Audience.MEMBER):
     page: int
 
 
-class Edit(Button, prefix="hours:edit", audience=Audience.MEMBER):
-    record_id: int
-
-
-class Withdraw(Button, prefix="hours:withdraw", audience=Audience.MEMBER):
-    record_id: int
+Edit, Withdraw = family(Audience.MEMBER, "hours:edit", "hours:withdraw", record_id=int)
 
 
 # ---------------------------------------------------------------- logging
@@ -54,12 +49,7 @@ class NoPhoto(Button, prefix="hours:no-photo", audience=Audience.MEMBER):
     pass
 
 
-class Submit(Button, prefix="hours:submit", audience=Audience.MEMBER):
-    pass
-
-
-class Cancel(Button, prefix="hours:cancel", audience=Audience.MEMBER):
-    pass
+Submit, Cancel = family(Audience.MEMBER, "hours:submit", "hours:cancel")
 
 
 class EditAmount(Button, prefix="hours:edit-amount", audience=Audience.MEMBER):
@@ -89,16 +79,9 @@ class Count(Button, prefix="hours:count", audience=Audience.SECRETARY):
     counting: Counting | None = None
 
 
-class Approve(Button, prefix="hours:approve", audience=Audience.SECRETARY):
-    record_id: int
-
-
-class Reject(Button, prefix="hours:reject", audience=Audience.SECRETARY):
-    record_id: int
-
-
-class Correct(Button, prefix="hours:correct", audience=Audience.SECRETARY):
-    record_id: int
+Approve, Reject, Correct = family(
+    Audience.SECRETARY, "hours:approve", "hours:reject", "hours:correct", record_id=int
+)
 
 
 class CorrectAmount(Button, prefix="hours:correct-amount", audience=Audience.SECRETARY):

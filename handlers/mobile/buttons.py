@@ -12,7 +12,7 @@ from typing import Literal
 
 from domain.access import Audience
 from domain.mobile.models import Direction, ListKind
-from handlers.buttons import Button
+from handlers.buttons import Button, family
 
 # ---- the member: registering --------------------------------------------------------------
 
@@ -79,14 +79,10 @@ class SendReport(Button, prefix="mobile:send-report", audience=Audience.EVERYONE
     pass
 
 
-class Returned(Button, prefix="mobile:returned", audience=Audience.EVERYONE):
-    """ "I have returned": asks whether for good."""
-
-    registration_id: int
-
-
-class ReturnedForGood(Button, prefix="mobile:returned-for-good", audience=Audience.EVERYONE):
-    registration_id: int
+# "I have returned" asks whether for good.
+Returned, ReturnedForGood = family(
+    Audience.EVERYONE, "mobile:returned", "mobile:returned-for-good", registration_id=int
+)
 
 
 class ShowCertificate(Button, prefix="mobile:certificate", audience=Audience.EVERYONE):
@@ -96,12 +92,7 @@ class ShowCertificate(Button, prefix="mobile:certificate", audience=Audience.EVE
 # ---- the secretary ------------------------------------------------------------------------
 
 
-class Approve(Button, prefix="mobile:approve", audience=Audience.SECRETARY):
-    registration_id: int
-
-
-class Reject(Button, prefix="mobile:reject", audience=Audience.SECRETARY):
-    registration_id: int
+Approve, Reject = family(Audience.SECRETARY, "mobile:approve", "mobile:reject", registration_id=int)
 
 
 class Open(Button, prefix="mobile:open", audience=Audience.SECRETARY):
@@ -110,18 +101,14 @@ class Open(Button, prefix="mobile:open", audience=Audience.SECRETARY):
     registration_id: int
 
 
-class Renew(Button, prefix="mobile:renew", audience=Audience.SECRETARY):
-    registration_id: int
-
-
-class Revoke(Button, prefix="mobile:revoke", audience=Audience.SECRETARY):
-    registration_id: int
-
-
-class CertificateReceived(
-    Button, prefix="mobile:certificate-received", audience=Audience.SECRETARY
-):
-    registration_id: int
+# The certificate of one registration: renew it, revoke it, or note that it came back.
+Renew, Revoke, CertificateReceived = family(
+    Audience.SECRETARY,
+    "mobile:renew",
+    "mobile:revoke",
+    "mobile:certificate-received",
+    registration_id=int,
+)
 
 
 class MovedAway(Button, prefix="mobile:moved-away", audience=Audience.SECRETARY):
@@ -134,12 +121,9 @@ class Contacted(Button, prefix="mobile:contacted", audience=Audience.SECRETARY):
     registration_id: int
 
 
-class ApproveChanges(Button, prefix="mobile:changes-approve", audience=Audience.SECRETARY):
-    change_id: int
-
-
-class RejectChanges(Button, prefix="mobile:changes-reject", audience=Audience.SECRETARY):
-    change_id: int
+ApproveChanges, RejectChanges = family(
+    Audience.SECRETARY, "mobile:changes-approve", "mobile:changes-reject", change_id=int
+)
 
 
 class ListPage(Button, prefix="mobile:list", audience=Audience.SECRETARY):

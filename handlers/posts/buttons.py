@@ -12,7 +12,7 @@ from typing import Literal
 
 from domain.access import Audience
 from domain.post_models import Availability, Rating, Stage
-from handlers.buttons import Button
+from handlers.buttons import Button, family
 
 MEMBER, SECRETARY = Audience.MEMBER, Audience.SECRETARY
 
@@ -39,16 +39,10 @@ class ToClaim(Button, prefix="posts:list", audience=MEMBER):
     """The posts to choose one to claim."""
 
 
-class View(Button, prefix="posts:view", audience=MEMBER):
-    post_id: int
-
-
-class Claim(Button, prefix="posts:claim", audience=MEMBER):
-    post_id: int
-
-
-class JoinWaitingList(Button, prefix="posts:waiting-list", audience=MEMBER):
-    post_id: int
+# One post: its page, and the two ways to ask for it (claim it, or wait for a place).
+View, Claim, JoinWaitingList = family(
+    MEMBER, "posts:view", "posts:claim", "posts:waiting-list", post_id=int
+)
 
 
 class Mine(Button, prefix="posts:mine", audience=MEMBER):
@@ -116,14 +110,8 @@ class StageMenu(Button, prefix="posts:stage", audience=SECRETARY):
     """The stage and the buttons to move it."""
 
 
-class Forward(Button, prefix="posts:forward", audience=SECRETARY):
-    """Asks to confirm: `seen` is the stage the secretary saw."""
-
-    seen: Stage
-
-
-class ForwardConfirmed(Button, prefix="posts:forward-ok", audience=SECRETARY):
-    seen: Stage
+# Forward asks to confirm; `seen` is the stage the secretary saw.
+Forward, ForwardConfirmed = family(SECRETARY, "posts:forward", "posts:forward-ok", seen=Stage)
 
 
 class Back(Button, prefix="posts:back", audience=SECRETARY):
@@ -134,22 +122,9 @@ class Pending(Button, prefix="posts:pending", audience=SECRETARY):
     """Claims and leave requests to decide."""
 
 
-class Approve(Button, prefix="posts:approve", audience=SECRETARY):
-    claim_id: int
-
-
-class Reject(Button, prefix="posts:reject", audience=SECRETARY):
-    """Asks for the reason."""
-
-    claim_id: int
-
-
-class LeaveAgree(Button, prefix="posts:leave-agree", audience=SECRETARY):
-    claim_id: int
-
-
-class LeaveKeep(Button, prefix="posts:leave-keep", audience=SECRETARY):
-    claim_id: int
+# Reject asks for the reason.
+Approve, Reject = family(SECRETARY, "posts:approve", "posts:reject", claim_id=int)
+LeaveAgree, LeaveKeep = family(SECRETARY, "posts:leave-agree", "posts:leave-keep", claim_id=int)
 
 
 class Holders(Button, prefix="posts:holders", audience=SECRETARY):
@@ -188,30 +163,18 @@ class EditPosts(Button, prefix="posts:edit", audience=SECRETARY):
     """The branch's posts to choose one to change."""
 
 
-class EditPost(Button, prefix="posts:edit-post", audience=SECRETARY):
-    post_id: int
-
-
-class EditDuties(Button, prefix="posts:edit-duties", audience=SECRETARY):
-    post_id: int
-
-
-class EditCapacity(Button, prefix="posts:edit-capacity", audience=SECRETARY):
-    post_id: int
+# One post to change: its screen, then its duties or its number of places.
+EditPost, EditDuties, EditCapacity = family(
+    SECRETARY, "posts:edit-post", "posts:edit-duties", "posts:edit-capacity", post_id=int
+)
 
 
 class EditLimit(Button, prefix="posts:edit-limit", audience=SECRETARY):
     branch_id: int
 
 
-class Retire(Button, prefix="posts:retire", audience=SECRETARY):
-    """Asks to confirm."""
-
-    post_id: int
-
-
-class RetireConfirmed(Button, prefix="posts:retire-ok", audience=SECRETARY):
-    post_id: int
+# Retire asks to confirm.
+Retire, RetireConfirmed = family(SECRETARY, "posts:retire", "posts:retire-ok", post_id=int)
 
 
 class AddPost(Button, prefix="posts:add", audience=SECRETARY):

@@ -4,6 +4,7 @@ opinion on the branch's party building (/opinion). The notifications' renderers.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from enum import StrEnum
 
 from telegram import InlineKeyboardMarkup, Update
@@ -11,12 +12,20 @@ from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, fi
 
 from bot.context import BotContext
 from bot.sender import Rendered, renderer
+from domain.access import Actor
 from domain.errors import DomainError, NotAllowed
 from domain.i18n import Translator
 from domain.resident_units import cobuild, registry
-from domain.resident_units.models import RequestStatus, opinion_text
+from domain.resident_units.models import (
+    CobuildRequest,
+    RequestStatus,
+    ResidentUnit,
+    opinion_text,
+)
 from handlers.common import answer_and_drop, branch_today, error_text, my_today, tr, who
-from handlers.conversation import CANCEL_HINT, cancel_with, offer, typed_into, unexpected
+from handlers.conversation import CANCEL_HINT, offer, typed_into
+from handlers.flow_kit import chunks, submit_step
+from handlers.flow_kit import conversation as draft_conversation
 from handlers.resident_units.buttons import Accept, Decline, OpinionSubmit
 from handlers.resident_units.registry import refused
 from handlers.resident_units.views import REQUEST_LABELS, request_line, year_text
@@ -72,23 +81,13 @@ async def record(update: Update, context: BotContext) -> None:
     ]
     parts = [t.gettext("Co-building {year}:", year=year)]
     parts += [year_text(t, y) for y in records]
-    chunks = _chunks(parts)
-    for chunk in chunks[:-1]:
+    # Whole units per message; one unit's record of dozens of long answers is cut.
+    messages = chunks(parts, MESSAGE_MAX)
+    for chunk in messages[:-1]:
         await update.effective_message.reply_text(chunk)
     await update.effective_message.reply_text(
-        chunks[-1], reply_markup=InlineKeyboardMarkup(rows) if rows else None
+        messages[-1], reply_markup=InlineKeyboardMarkup(rows) if rows else None
     )
-
-
-def _chunks(parts: list[str]) -> list[str]:
-    """Whole units per message, within Telegram's 4096 characters; a single unit's record
-    longer than that (dozens of long answers) is cut at the message's end."""
-    chunks = [""]
-    for part in parts:
-        if chunks[-1] and len(chunks[-1]) + len(part) + 2 > MESSAGE_MAX:
-            chunks.append("")
-        chunks[-1] = f"{chunks[-1]}\n\n{part}" if chunks[-1] else part
-    return [c[:MESSAGE_MAX] for c in chunks]
 
 
 async def start_answer(update: Update, context: BotContext) -> AnswerStep | int:
@@ -169,48 +168,38 @@ async def opinion_typed(update: Update, context: BotContext) -> OpinionStep:
     return OpinionStep.REVIEW
 
 
-async def opinion_submitted(update: Update, context: BotContext) -> int:
-    t = await tr(update, context)
-    await answer_and_drop(update.callback_query)
-    d = context.user_data.pop(OPINION)
-    try:
-        _opinion, district = await cobuild.give_opinion(
-            context.db, await who(update, context), d["unit"], d["year"], d["text"]
-        )
-    except DomainError as exc:
-        await update.effective_message.reply_text(error_text(t, exc))
-        return ConversationHandler.END
-    done = (
-        t.gettext("Thank you. Your opinion reached the branch secretary and the district.")
-        if district
-        else t.gettext("Thank you. Your opinion reached the branch secretary.")
-    )
-    await update.effective_message.reply_text(done)
-    return ConversationHandler.END
+async def _give_opinion(context: BotContext, me: Actor, d: dict) -> bool:
+    """Whether the district was told as well."""
+    _opinion, district = await cobuild.give_opinion(context.db, me, d["unit"], d["year"], d["text"])
+    return district
+
+
+def _opinion_given(t: Translator, _d: dict, district: bool) -> str:
+    if district:
+        return t.gettext("Thank you. Your opinion reached the branch secretary and the district.")
+    return t.gettext("Thank you. Your opinion reached the branch secretary.")
+
+
+opinion_submitted = submit_step(OPINION, "text", _give_opinion, _opinion_given, alert=False)
 
 
 def conversations() -> list[ConversationHandler]:
     text = filters.TEXT & ~filters.COMMAND
-    fallbacks = [MessageHandler(filters.ALL & ~filters.COMMAND, unexpected)]
     return [
-        ConversationHandler(
-            entry_points=[Accept.handler(start_answer), Decline.handler(start_answer)],
-            states={AnswerStep.TEXT: [MessageHandler(text, answered)]},
-            fallbacks=[CommandHandler("cancel", cancel_with(ANSWER)), *fallbacks],
-            allow_reentry=True,
-            name="cobuild_answer",
-            persistent=True,
+        draft_conversation(
+            "cobuild_answer",
+            [Accept.handler(start_answer), Decline.handler(start_answer)],
+            {AnswerStep.TEXT: [MessageHandler(text, answered)]},
+            ANSWER,
         ),
-        ConversationHandler(
-            entry_points=[CommandHandler("opinion", start_opinion)],
-            states={
+        draft_conversation(
+            "cobuild_opinion",
+            [CommandHandler("opinion", start_opinion)],
+            {
                 OpinionStep.TEXT: [MessageHandler(text, opinion_typed)],
                 OpinionStep.REVIEW: [OpinionSubmit.handler(opinion_submitted)],
             },
-            fallbacks=[CommandHandler("cancel", cancel_with(OPINION)), *fallbacks],
-            allow_reentry=True,
-            name="cobuild_opinion",
-            persistent=True,
+            OPINION,
         ),
     ]
 
@@ -219,12 +208,25 @@ def handlers() -> list:
     return [CommandHandler("cobuild", record)]
 
 
+def _about_request(
+    render: Callable[[Translator, Database, CobuildRequest, ResidentUnit], Awaitable[Rendered]],
+):
+    """A notification about the request in its params, as it stands when it is sent."""
+
+    async def rendered(t: Translator, db: Database, params: dict) -> Rendered:
+        found = await cobuild.request_by_id(db, params["request"])
+        if found is None:
+            return Rendered(t.gettext("This request no longer exists."))
+        return await render(t, db, *found)
+
+    return rendered
+
+
 @renderer(cobuild.REQUEST_TEMPLATE)
-async def request_message(t: Translator, db: Database, params: dict) -> Rendered:
-    found = await cobuild.request_by_id(db, params["request"])
-    if found is None:
-        return Rendered(t.gettext("This request no longer exists."))
-    request, unit = found
+@_about_request
+async def request_message(
+    t: Translator, db: Database, request: CobuildRequest, unit: ResidentUnit
+) -> Rendered:
     text = t.gettext(
         "{branch} asks {unit}: {kind} on {day}.\n{text}",
         branch=await cobuild.branch_name(db, unit.branch_id),
@@ -239,11 +241,10 @@ async def request_message(t: Translator, db: Database, params: dict) -> Rendered
 
 
 @renderer(cobuild.ANSWER_TEMPLATE)
-async def answer_message(t: Translator, db: Database, params: dict) -> Rendered:
-    found = await cobuild.request_by_id(db, params["request"])
-    if found is None:
-        return Rendered(t.gettext("This request no longer exists."))
-    request, unit = found
+@_about_request
+async def answer_message(
+    t: Translator, db: Database, request: CobuildRequest, unit: ResidentUnit
+) -> Rendered:
     head = (
         t.gettext("{unit} accepted your request:", unit=unit.name)
         if request.status is RequestStatus.ACCEPTED

@@ -7,15 +7,19 @@ from datetime import date
 from enum import StrEnum
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
+from telegram.ext import ConversationHandler, MessageHandler, filters
 
 from bot.context import BotContext
 from domain import dates
+from domain.access import Actor
 from domain.errors import DomainError
-from domain.resident_units import cobuild, registry
+from domain.i18n import N_, Translator
+from domain.resident_units import cobuild
 from domain.resident_units.models import RequestKind, commits, request_text, wanted_on
-from handlers.common import answer_and_drop, branch_today, error_text, tr, who
-from handlers.conversation import CANCEL_HINT, cancel_with, offer, typed_into, unexpected
+from handlers.common import answer_and_drop, branch_today, error_text, tr
+from handlers.conversation import CANCEL_HINT, offer, typed_into
+from handlers.flow_kit import conversation as draft_conversation
+from handlers.flow_kit import submit_step, typed_answer, with_fields
 from handlers.resident_units.buttons import (
     AgreementOpen,
     AgreementSubmit,
@@ -23,7 +27,7 @@ from handlers.resident_units.buttons import (
     AskOpen,
     AskSubmit,
 )
-from handlers.resident_units.registry import refused
+from handlers.resident_units.registry import pressed_unit
 from handlers.resident_units.views import REQUEST_LABELS
 
 AGREEMENT = "cobuild_agreement_draft"
@@ -49,11 +53,9 @@ class AskStep(StrEnum):
 
 async def start_agreement(update: Update, context: BotContext) -> AgreementStep | int:
     t = await tr(update, context)
-    me = await who(update, context)
-    try:
-        unit = await registry.unit_for_secretary(context.db, me, AgreementOpen.of(update).unit_id)
-    except DomainError as exc:
-        return await refused(update, context, exc)
+    unit = await pressed_unit(update, context, AgreementOpen)
+    if unit is None:
+        return ConversationHandler.END
     await answer_and_drop(update.callback_query)
     year = (await branch_today(context, unit.branch_id)).year
     context.user_data[AGREEMENT] = {"unit": unit.id, "name": unit.name, "year": year}
@@ -69,12 +71,14 @@ async def start_agreement(update: Update, context: BotContext) -> AgreementStep 
     return AgreementStep.BRANCH
 
 
-async def branch_side(update: Update, context: BotContext) -> AgreementStep:
-    t = await tr(update, context)
-    if not await typed_into(update, context, t, AGREEMENT, "branch_side", commits):
-        return AgreementStep.BRANCH
-    await update.effective_message.reply_text(t.gettext("And what does the unit commit to?"))
-    return AgreementStep.UNIT
+branch_side = typed_answer(
+    AGREEMENT,
+    "branch_side",
+    commits,
+    AgreementStep.BRANCH,
+    N_("And what does the unit commit to?"),
+    AgreementStep.UNIT,
+)
 
 
 async def unit_side(update: Update, context: BotContext) -> AgreementStep:
@@ -95,35 +99,20 @@ async def unit_side(update: Update, context: BotContext) -> AgreementStep:
     return AgreementStep.REVIEW
 
 
-async def agreement_submitted(update: Update, context: BotContext) -> int:
-    t = await tr(update, context)
-    await answer_and_drop(update.callback_query)
-    d = context.user_data.pop(AGREEMENT)
-    try:
-        await cobuild.record_agreement(
-            context.db,
-            await who(update, context),
-            d["unit"],
-            d["year"],
-            d["branch_side"],
-            d["unit_side"],
-        )
-    except DomainError as exc:
-        await update.effective_message.reply_text(error_text(t, exc))
-        return ConversationHandler.END
-    await update.effective_message.reply_text(
-        t.gettext("Recorded. The unit's contact sees the agreement in /cobuild.")
-    )
-    return ConversationHandler.END
+agreement_submitted = submit_step(
+    AGREEMENT,
+    "unit_side",
+    with_fields(cobuild.record_agreement, "unit", "year", "branch_side", "unit_side"),
+    N_("Recorded. The unit's contact sees the agreement in /cobuild."),
+    alert=False,
+)
 
 
 async def start_ask(update: Update, context: BotContext) -> AskStep | int:
     t = await tr(update, context)
-    me = await who(update, context)
-    try:
-        unit = await registry.unit_for_secretary(context.db, me, AskOpen.of(update).unit_id)
-    except DomainError as exc:
-        return await refused(update, context, exc)
+    unit = await pressed_unit(update, context, AskOpen)
+    if unit is None:
+        return ConversationHandler.END
     await answer_and_drop(update.callback_query)
     context.user_data[ASK] = {"unit": unit.id, "name": unit.name, "branch": unit.branch_id}
     rows = [[AskKind(k).button(t.gettext(REQUEST_LABELS[k]))] for k in RequestKind]
@@ -151,14 +140,14 @@ async def ask_kind(update: Update, context: BotContext) -> AskStep:
     return AskStep.TEXT
 
 
-async def ask_text(update: Update, context: BotContext) -> AskStep:
-    t = await tr(update, context)
-    if not await typed_into(update, context, t, ASK, "text", request_text):
-        return AskStep.TEXT
-    await update.effective_message.reply_text(
-        t.gettext("For which day? For example 12月5日 or 2026-12-05.")
-    )
-    return AskStep.DAY
+ask_text = typed_answer(
+    ASK,
+    "text",
+    request_text,
+    AskStep.TEXT,
+    N_("For which day? For example 12月5日 or 2026-12-05."),
+    AskStep.DAY,
+)
 
 
 async def ask_day(update: Update, context: BotContext) -> AskStep:
@@ -190,55 +179,39 @@ async def ask_day(update: Update, context: BotContext) -> AskStep:
     return AskStep.REVIEW
 
 
-async def ask_submitted(update: Update, context: BotContext) -> int:
-    t = await tr(update, context)
-    await answer_and_drop(update.callback_query)
-    d = context.user_data.pop(ASK)
-    try:
-        _request, told = await cobuild.send_request(
-            context.db,
-            await who(update, context),
-            d["unit"],
-            RequestKind(d["kind"]),
-            d["text"],
-            date.fromisoformat(d["day"]),
-            await branch_today(context, d["branch"]),
-        )
-    except DomainError as exc:
-        await update.effective_message.reply_text(error_text(t, exc))
-        return ConversationHandler.END
-    if told:
-        done = t.gettext("Sent to {unit}. You will be told of its answer.", unit=d["name"])
-    else:
-        done = t.gettext(
-            "Recorded. Nobody speaks for {unit} in the chat yet: invite its contact from "
-            "/resident_units, who will then see the request in /cobuild.",
-            unit=d["name"],
-        )
-    await update.effective_message.reply_text(done)
-    return ConversationHandler.END
-
-
-def _conversation(name: str, entry, states: dict, draft: str) -> ConversationHandler:
-    return ConversationHandler(
-        entry_points=[entry],
-        states=states,
-        fallbacks=[
-            CommandHandler("cancel", cancel_with(draft)),
-            MessageHandler(filters.ALL & ~filters.COMMAND, unexpected),
-        ],
-        allow_reentry=True,
-        name=name,
-        persistent=True,
+async def _send_request(context: BotContext, me: Actor, d: dict) -> bool:
+    """Whether someone speaks for the unit in the chat to be told."""
+    _request, told = await cobuild.send_request(
+        context.db,
+        me,
+        d["unit"],
+        RequestKind(d["kind"]),
+        d["text"],
+        date.fromisoformat(d["day"]),
+        await branch_today(context, d["branch"]),
     )
+    return told
+
+
+def _request_sent(t: Translator, d: dict, told: bool) -> str:
+    if told:
+        return t.gettext("Sent to {unit}. You will be told of its answer.", unit=d["name"])
+    return t.gettext(
+        "Recorded. Nobody speaks for {unit} in the chat yet: invite its contact from "
+        "/resident_units, who will then see the request in /cobuild.",
+        unit=d["name"],
+    )
+
+
+ask_submitted = submit_step(ASK, "day", _send_request, _request_sent, alert=False)
 
 
 def conversations() -> list[ConversationHandler]:
     text = filters.TEXT & ~filters.COMMAND
     return [
-        _conversation(
+        draft_conversation(
             "cobuild_agreement",
-            AgreementOpen.handler(start_agreement),
+            [AgreementOpen.handler(start_agreement)],
             {
                 AgreementStep.BRANCH: [MessageHandler(text, branch_side)],
                 AgreementStep.UNIT: [MessageHandler(text, unit_side)],
@@ -246,9 +219,9 @@ def conversations() -> list[ConversationHandler]:
             },
             AGREEMENT,
         ),
-        _conversation(
+        draft_conversation(
             "cobuild_request",
-            AskOpen.handler(start_ask),
+            [AskOpen.handler(start_ask)],
             {
                 AskStep.KIND: [AskKind.handler(ask_kind)],
                 AskStep.TEXT: [MessageHandler(text, ask_text)],

@@ -8,38 +8,38 @@ from typing import Literal
 
 from domain.access import Audience
 from domain.resident_units.models import Offer, RequestKind, UnitKind
-from handlers.buttons import Button
+from handlers.buttons import Button, family
 
 S, R = Audience.SECRETARY, Audience.RESIDENT_UNIT
 Field = Literal["name", "kind", "contact", "offers"]
 
-
-class UnitOpen(Button, prefix="resident:open", audience=S):
-    unit_id: int
-
-
-class UnitNew(Button, prefix="resident:new", audience=S):
-    pass
-
-
-class UnitEdit(Button, prefix="resident:edit", audience=S):
-    unit_id: int
-
-
-class UnitInvite(Button, prefix="resident:invite", audience=S):
-    unit_id: int
-
-
-class ContactLeft(Button, prefix="resident:contact-left", audience=S):
-    """Asks to confirm that this contact no longer speaks for the unit."""
-
-    unit_id: int
-    person_id: int
-
-
-class ContactLeftSure(Button, prefix="resident:contact-left-sure", audience=S):
-    unit_id: int
-    person_id: int
+# The presses on a unit's card (and the list's entry to it), each naming the unit.
+UnitOpen, UnitEdit, UnitInvite, AgreementOpen, AskOpen = family(
+    S,
+    "resident:open",
+    "resident:edit",
+    "resident:invite",
+    "cobuild:agreement",
+    "cobuild:ask",
+    unit_id=int,
+)
+# A contact who no longer speaks for the unit: the card's button asks to confirm (the second).
+ContactLeft, ContactLeftSure = family(
+    S, "resident:contact-left", "resident:contact-left-sure", unit_id=int, person_id=int
+)
+# The steps' buttons without data: a new unit, the answers that end a step, the reviews.
+UnitNew, OffersDone, NoContact, UnitSubmit, AgreementSubmit, AskSubmit = family(
+    S,
+    "resident:new",
+    "resident:offers-done",
+    "resident:no-contact",
+    "resident:submit",
+    "cobuild:agreement-ok",
+    "cobuild:ask-ok",
+)
+# The unit contact's answer to a request, and the review of the yearly opinion.
+Accept, Decline = family(R, "cobuild:accept", "cobuild:decline", request_id=int)
+(OpinionSubmit,) = family(R, "cobuild:opinion-ok")
 
 
 class KindPick(Button, prefix="resident:kind", audience=S):
@@ -50,49 +50,9 @@ class OfferToggle(Button, prefix="resident:offer", audience=S):
     offer: Offer
 
 
-class OffersDone(Button, prefix="resident:offers-done", audience=S):
-    pass
-
-
-class NoContact(Button, prefix="resident:no-contact", audience=S):
-    pass
-
-
 class FieldPick(Button, prefix="resident:field", audience=S):
     field: Field
 
 
-class UnitSubmit(Button, prefix="resident:submit", audience=S):
-    pass
-
-
-class AgreementOpen(Button, prefix="cobuild:agreement", audience=S):
-    unit_id: int
-
-
-class AgreementSubmit(Button, prefix="cobuild:agreement-ok", audience=S):
-    pass
-
-
-class AskOpen(Button, prefix="cobuild:ask", audience=S):
-    unit_id: int
-
-
 class AskKind(Button, prefix="cobuild:ask-kind", audience=S):
     kind: RequestKind
-
-
-class AskSubmit(Button, prefix="cobuild:ask-ok", audience=S):
-    pass
-
-
-class Accept(Button, prefix="cobuild:accept", audience=R):
-    request_id: int
-
-
-class Decline(Button, prefix="cobuild:decline", audience=R):
-    request_id: int
-
-
-class OpinionSubmit(Button, prefix="cobuild:opinion-ok", audience=R):
-    pass

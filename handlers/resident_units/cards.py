@@ -12,6 +12,7 @@ from domain.errors import DomainError
 from domain.resident_units import registry, retention
 from handlers.branch_choice import branch_for, choice_handler
 from handlers.common import answer_and_drop, answer_query, tr, who
+from handlers.flow_kit import invite_link
 from handlers.resident_units.buttons import (
     AgreementOpen,
     AskOpen,
@@ -22,7 +23,7 @@ from handlers.resident_units.buttons import (
     UnitNew,
     UnitOpen,
 )
-from handlers.resident_units.registry import refused
+from handlers.resident_units.registry import pressed_unit, refused
 from handlers.resident_units.views import unit_lines
 
 
@@ -44,14 +45,11 @@ async def list_units(update: Update, context: BotContext) -> None:
 
 async def unit_card(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
-    me = await who(update, context)
-    try:
-        unit = await registry.unit_for_secretary(context.db, me, UnitOpen.of(update).unit_id)
-    except DomainError as exc:
-        await refused(update, context, exc)
+    unit = await pressed_unit(update, context, UnitOpen)
+    if unit is None:
         return
     await answer_query(update.callback_query)
-    contacts = await registry.contacts_of(context.db, me, unit.id)
+    contacts = await registry.contacts_of(context.db, await who(update, context), unit.id)
     names = "、".join(p.display_name for p in contacts) or "—"
     lines = unit_lines(t, unit)
     lines.append(t.gettext("Speaks for the unit in the chat: {names}", names=names))
@@ -81,15 +79,16 @@ async def unit_card(update: Update, context: BotContext) -> None:
 
 async def invite(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
-    me = await who(update, context)
+    unit = await pressed_unit(update, context, UnitInvite)
+    if unit is None:
+        return
     try:
-        unit = await registry.unit_for_secretary(context.db, me, UnitInvite.of(update).unit_id)
-        made = await registry.invite_contact(context.db, me, unit.id)
+        made = await registry.invite_contact(context.db, await who(update, context), unit.id)
     except DomainError as exc:
         await refused(update, context, exc)
         return
     await answer_query(update.callback_query)
-    link = f"https://t.me/{context.bot.username}?start={made.code}"
+    link = invite_link(context, made.code)
     await update.effective_message.reply_text(
         t.gettext(
             "Send this invitation to the person who speaks for {unit}: {link}\n"
@@ -103,12 +102,8 @@ async def invite(update: Update, context: BotContext) -> None:
 async def contact_left(update: Update, context: BotContext) -> None:
     t = await tr(update, context)
     pressed = ContactLeft.of(update)
-    try:
-        unit = await registry.unit_for_secretary(
-            context.db, await who(update, context), pressed.unit_id
-        )
-    except DomainError as exc:
-        await refused(update, context, exc)
+    unit = await pressed_unit(update, context, ContactLeft)
+    if unit is None:
         return
     await answer_query(update.callback_query)
     sure = ContactLeftSure(unit.id, pressed.person_id)

@@ -4,21 +4,32 @@ answer and come back to it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
+from telegram.ext import ConversationHandler, MessageHandler, filters
 
 from bot.context import BotContext
 from domain.errors import DomainError
-from domain.i18n import Translator
+from domain.i18n import N_, Translator
 from domain.resident_units import registry
-from domain.resident_units.models import Offer, UnitKind, contact_name, toggled, unit_name
+from domain.resident_units.models import (
+    Offer,
+    ResidentUnit,
+    UnitKind,
+    contact_name,
+    toggled,
+    unit_name,
+)
 from domain.resident_units.registry import UnitDraft
 from domain.validation import mainland_phone
 from handlers.branch_choice import acting_branch
+from handlers.buttons import Button
 from handlers.common import answer_and_drop, answer_query, error_text, tr, who
-from handlers.conversation import CANCEL_HINT, cancel_with, offer, typed_into, unexpected
+from handlers.conversation import CANCEL_HINT, offer, typed_into
+from handlers.flow_kit import conversation as draft_conversation
+from handlers.flow_kit import typed_answer
 from handlers.resident_units.buttons import (
     FieldPick,
     KindPick,
@@ -55,6 +66,18 @@ async def refused(update: Update, context: BotContext, exc: DomainError) -> int:
     return ConversationHandler.END
 
 
+async def pressed_unit(
+    update: Update, context: BotContext, button: type[Button]
+) -> ResidentUnit | None:
+    """The unit the pressed button names, if this secretary manages it; None once refused."""
+    me = await who(update, context)
+    try:
+        return await registry.unit_for_secretary(context.db, me, button.of(update).unit_id)
+    except DomainError as exc:
+        await refused(update, context, exc)
+        return None
+
+
 async def start_new(update: Update, context: BotContext) -> UnitStep | int:
     me = await who(update, context)
     try:
@@ -67,11 +90,9 @@ async def start_new(update: Update, context: BotContext) -> UnitStep | int:
 
 
 async def start_edit(update: Update, context: BotContext) -> UnitStep | int:
-    me = await who(update, context)
-    try:
-        unit = await registry.unit_for_secretary(context.db, me, UnitEdit.of(update).unit_id)
-    except DomainError as exc:
-        return await refused(update, context, exc)
+    unit = await pressed_unit(update, context, UnitEdit)
+    if unit is None:
+        return ConversationHandler.END
     await answer_and_drop(update.callback_query)
     context.user_data[DRAFT] = {
         "id": unit.id,
@@ -141,11 +162,20 @@ async def _offers(update: Update, context: BotContext, t: Translator) -> None:
     )
 
 
-async def named(update: Update, context: BotContext) -> UnitStep:
-    t = await tr(update, context)
-    if not await typed_into(update, context, t, DRAFT, "name", unit_name):
-        return UnitStep.NAME
-    return await _next(update, context, UnitStep.KIND)
+def _typed(key: str, parse: Callable[[str], object], here: UnitStep, then: UnitStep):
+    """A typed answer kept as `key`, then the step `then` (or the review screen)."""
+
+    async def step(update: Update, context: BotContext) -> UnitStep:
+        t = await tr(update, context)
+        if not await typed_into(update, context, t, DRAFT, key, parse):
+            return here
+        return await _next(update, context, then)
+
+    return step
+
+
+named = _typed("name", unit_name, UnitStep.NAME, UnitStep.KIND)
+phone_typed = _typed("contact_phone", mainland_phone, UnitStep.CONTACT_PHONE, UnitStep.OFFERS)
 
 
 async def kind_picked(update: Update, context: BotContext) -> UnitStep:
@@ -154,26 +184,19 @@ async def kind_picked(update: Update, context: BotContext) -> UnitStep:
     return await _next(update, context, UnitStep.CONTACT_NAME)
 
 
-async def contact_typed(update: Update, context: BotContext) -> UnitStep:
-    t = await tr(update, context)
-    if not await typed_into(update, context, t, DRAFT, "contact_name", contact_name):
-        return UnitStep.CONTACT_NAME
-    await update.effective_message.reply_text(
-        t.gettext("The unit's phone (a mobile, or a landline with its area code)?")
-    )
-    return UnitStep.CONTACT_PHONE
+contact_typed = typed_answer(
+    DRAFT,
+    "contact_name",
+    contact_name,
+    UnitStep.CONTACT_NAME,
+    N_("The unit's phone (a mobile, or a landline with its area code)?"),
+    UnitStep.CONTACT_PHONE,
+)
 
 
 async def no_contact(update: Update, context: BotContext) -> UnitStep:
     await answer_and_drop(update.callback_query)
     context.user_data[DRAFT].update(contact_name=None, contact_phone=None)
-    return await _next(update, context, UnitStep.OFFERS)
-
-
-async def phone_typed(update: Update, context: BotContext) -> UnitStep:
-    t = await tr(update, context)
-    if not await typed_into(update, context, t, DRAFT, "contact_phone", mainland_phone):
-        return UnitStep.CONTACT_PHONE
     return await _next(update, context, UnitStep.OFFERS)
 
 
@@ -264,9 +287,10 @@ async def submit(update: Update, context: BotContext) -> UnitStep | int:
 
 def conversation() -> ConversationHandler:
     text = filters.TEXT & ~filters.COMMAND
-    return ConversationHandler(
-        entry_points=[UnitNew.handler(start_new), UnitEdit.handler(start_edit)],
-        states={
+    return draft_conversation(
+        "resident_unit",
+        [UnitNew.handler(start_new), UnitEdit.handler(start_edit)],
+        {
             UnitStep.NAME: [MessageHandler(text, named)],
             UnitStep.KIND: [KindPick.handler(kind_picked)],
             UnitStep.CONTACT_NAME: [
@@ -277,11 +301,5 @@ def conversation() -> ConversationHandler:
             UnitStep.OFFERS: [OfferToggle.handler(offer_toggled), OffersDone.handler(offers_done)],
             UnitStep.REVIEW: [UnitSubmit.handler(submit), FieldPick.handler(field_picked)],
         },
-        fallbacks=[
-            CommandHandler("cancel", cancel_with(DRAFT)),
-            MessageHandler(filters.ALL & ~filters.COMMAND, unexpected),
-        ],
-        allow_reentry=True,
-        name="resident_unit",
-        persistent=True,
+        DRAFT,
     )

@@ -132,6 +132,12 @@ def _refuse_newer(version: int) -> None:
         )
 
 
+async def follow_ids(conn: postgres.PgConnection) -> None:
+    """Every identity sequence continues after its table's largest id (after a migration,
+    and after rows copied with their ids: `partybot migrate-to`)."""
+    await conn.raw.execute(_FOLLOW_IDS)
+
+
 async def _pg_version(conn: postgres.PgConnection) -> int:
     if await conn.raw.fetchval("SELECT to_regclass('schema_version') IS NULL"):
         return 0
@@ -152,11 +158,15 @@ async def _apply_postgres(conn: postgres.PgConnection, target: int | None) -> li
             if await _pg_version(conn) >= migration.version:
                 continue  # another instance applied it while this one waited
             await conn.executescript(migration.postgresql)
-            await conn.raw.execute(_FOLLOW_IDS)
+            await follow_ids(conn)
             await conn.raw.execute("DELETE FROM schema_version")
             await conn.raw.execute(
                 "INSERT INTO schema_version (version) VALUES ($1)", migration.version
             )
         done.append(migration.name)
+    if done:
+        # New tables take `RETURNING id` for `lastrowid` (a database opened unmigrated and
+        # migrated step by step, as the upgrade tests do, learnt none at its opening).
+        await conn.learn_identities()
     _refuse_newer(version)
     return done

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any, ClassVar
 
-from aiohttp import BodyPartReader, ClientSession, web
+from aiohttp import BodyPartReader, ClientSession, ClientTimeout, web
 
 __all__ = ["ApiError", "FakeBotAPI", "UploadedFile", "html_to_text"]
 
@@ -619,6 +619,10 @@ def _update_type(update: JSON) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+# A hung instance is given up on, and the update sent on to the next one.
+_WEBHOOK_TIMEOUT = 10
+
+
 class FakeBotAPI:
     """A strict, in-process Telegram Bot API for one bot, driven by tests.
 
@@ -718,6 +722,15 @@ class FakeBotAPI:
         #: reverse proxy passes to the bot; tests give the bot's local address here and the
         #: URL's path is kept (``http://127.0.0.1:8443`` + ``/tg/hook``).
         self.webhook_address: str | None = None
+        #: Several instances behind one URL: the load balancer in front of them is played
+        #: here, each delivery going to the next address in turn (a retry too, as a balancer
+        #: sends a failed connection to another instance). Set, it wins over the one above.
+        self.webhook_addresses: list[str] = []
+        self._next_address = 0
+        #: The address each update was first answered 2xx by (update_id -> address).
+        self.webhook_answered_by: dict[int, str] = {}
+        #: Pause before a failed delivery is tried again (Telegram waits longer).
+        self.webhook_retry_seconds = 0.2
         #: Each delivery's HTTP status, in order (``getWebhookInfo`` reports the last error).
         self.webhook_statuses: list[int] = []
         self._webhook_task: asyncio.Task[None] | None = None
@@ -1490,17 +1503,27 @@ class FakeBotAPI:
             info["last_error_date"], info["last_error_message"] = self._webhook_error
         return info
 
-    def _webhook_target(self) -> str:
+    def _webhook_target(self, address: str | None = None) -> str:
         origin, path = re.fullmatch(r"(https://[^/]+)(.*)", self._webhook_url).groups()
-        return (self.webhook_address or origin) + path
+        return (address or self.webhook_address or origin) + path
 
-    async def post_to_webhook(self, update: JSON, secret_token: str | None) -> int:
+    def _next_webhook_address(self) -> str | None:
+        if not self.webhook_addresses:
+            return None
+        address = self.webhook_addresses[self._next_address % len(self.webhook_addresses)]
+        self._next_address += 1
+        return address
+
+    async def post_to_webhook(
+        self, update: JSON, secret_token: str | None, address: str | None = None
+    ) -> int:
         """POST one update to the bot's webhook with the given secret header (None: no
-        header), as a stranger who found the URL would; the HTTP status."""
+        header), as a stranger who found the URL would; the HTTP status. `address`: one
+        instance's, instead of the URL's (or `webhook_address`)."""
         headers = {} if secret_token is None else {"X-Telegram-Bot-Api-Secret-Token": secret_token}
         async with (
-            ClientSession() as session,
-            session.post(self._webhook_target(), json=update, headers=headers) as response,
+            ClientSession(timeout=ClientTimeout(total=_WEBHOOK_TIMEOUT)) as session,
+            session.post(self._webhook_target(address), json=update, headers=headers) as response,
         ):
             return response.status
 
@@ -1514,20 +1537,22 @@ class FakeBotAPI:
                 await self._webhook_wake.wait()
                 continue
             update = batch[0]
+            address = self._next_webhook_address()
             try:
-                status = await self.post_to_webhook(update, self._webhook_secret)
-            except OSError as exc:
+                status = await self.post_to_webhook(update, self._webhook_secret, address)
+            except OSError as exc:  # TimeoutError included
                 status, description = 0, f"Connection refused: {exc}"
             else:
                 description = f"Wrong response from the webhook: {status}"
             self.webhook_statuses.append(status)
             if 200 <= status < 300:
                 self.first_delivered.setdefault(update["update_id"], time.perf_counter())
+                self.webhook_answered_by.setdefault(update["update_id"], address or "")
                 self._updates.remove(update)
                 self._confirmed += 1
                 continue
             self._webhook_error = (int(time.time()), description)
-            await asyncio.sleep(0.2)
+            await asyncio.sleep(self.webhook_retry_seconds)
 
     async def _stop_webhook(self) -> None:
         task, self._webhook_task = self._webhook_task, None

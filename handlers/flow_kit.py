@@ -1,0 +1,175 @@
+"""What a draft conversation is built from, beside the kit in handlers/conversation.py: the
+`ConversationHandler` with the usual fallbacks, the review screen's two buttons, a step
+that keeps a typed answer and asks the next question, the submit step of a draft, a
+press's domain call refused in an alert, and long texts cut into messages.
+
+    SubmitNote, RedoNote = review_buttons("guidance", Audience.INSTRUCTOR)
+    guided = typed_answer(DRAFT, "guided", check, Step.GUIDED, N_("Problems?"), Step.PROBLEMS)
+    conversation("guidance_note", [WriteNote.handler(start)], {Step.GUIDED: [...]}, DRAFT)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from telegram import CallbackQuery, Update
+from telegram.ext import BaseHandler, CommandHandler, ConversationHandler, MessageHandler, filters
+
+from bot.context import BotContext
+from bot.sender import Rendered, Renderer, renderer
+from domain.access import Actor, Audience
+from domain.errors import DomainError
+from domain.i18n import Translator
+from handlers.buttons import Button, family
+from handlers.common import answer_and_drop, answer_query, error_text, tr, who
+from handlers.conversation import answer_stale, cancel_with, typed_into, unexpected
+from storage.db import Database
+
+T = TypeVar("T")
+
+#: Input no step takes, by default: any message but a command (an edited one too).
+STRAY = filters.ALL & ~filters.COMMAND
+
+
+def conversation(
+    name: str,
+    entry_points: list[BaseHandler],
+    states: dict[StrEnum, list[BaseHandler]],
+    *drafts: str,
+    stray: filters.BaseFilter = STRAY,
+) -> ConversationHandler:
+    """A persistent conversation (its steps stored under `name`) that a new entry starts
+    again, /cancel ends dropping `drafts`, and whose `stray` input gets `unexpected`."""
+    return ConversationHandler(
+        entry_points=entry_points,
+        states=states,
+        fallbacks=[
+            CommandHandler("cancel", cancel_with(*drafts)),
+            MessageHandler(stray, unexpected),
+        ],
+        allow_reentry=True,
+        name=name,
+        persistent=True,
+    )
+
+
+def review_buttons(feature: str, audience: Audience) -> tuple[type[Button], ...]:
+    """The two buttons under a feature's review screen (`conversation.review_keyboard`):
+    `<feature>:submit` sends the draft, `<feature>:redo` starts it over."""
+    return family(audience, f"{feature}:submit", f"{feature}:redo")
+
+
+def typed_answer(
+    draft: str,
+    key: str,
+    parse: Callable[[str], object],
+    here: StrEnum,
+    question: str,
+    then: StrEnum,
+) -> Callable[[Update, BotContext], Awaitable[StrEnum]]:
+    """The step at `here` that keeps the typed answer, checked by `parse`, as `key` of the
+    draft and asks `question` (an `N_` message) of the step `then`; a refused answer is
+    told why and asked again."""
+
+    async def step(update: Update, context: BotContext) -> StrEnum:
+        t = await tr(update, context)
+        if not await typed_into(update, context, t, draft, key, parse):
+            return here
+        await update.effective_message.reply_text(t.gettext(question))
+        return then
+
+    return step
+
+
+def submit_step(
+    draft: str,
+    ready: str,
+    save: Callable[[BotContext, Actor, dict], Awaitable[T]],
+    done: str | Callable[[Translator, dict, T], str],
+    *,
+    alert: bool = True,
+) -> Callable[[Update, BotContext], Awaitable[int]]:
+    """The review screen's Submit: the draft (once it has `ready`) saved by `save`, then
+    `done` said (an `N_` message filled from the draft, or built from the draft and what
+    `save` returned) and the conversation over. A press without a draft is stale; a refusal
+    is told in an alert on the button (or, `alert=False`, in a message) and drops the draft."""
+
+    async def submit(update: Update, context: BotContext) -> int:
+        t = await tr(update, context)
+        query = update.callback_query
+        found = context.user_data.get(draft)
+        if not found or ready not in found:
+            await answer_stale(query, t)
+            return ConversationHandler.END
+        try:
+            result = await save(context, await who(update, context), found)
+        except DomainError as exc:
+            context.user_data.pop(draft, None)
+            if alert:
+                await answer_query(query, error_text(t, exc), alert=True)
+            else:
+                await answer_and_drop(query)
+                await update.effective_message.reply_text(error_text(t, exc))
+            return ConversationHandler.END
+        context.user_data.pop(draft, None)
+        await answer_and_drop(query)
+        said = t.gettext(done, **found) if isinstance(done, str) else done(t, found, result)
+        await update.effective_message.reply_text(said)
+        return ConversationHandler.END
+
+    return submit
+
+
+def with_fields(
+    call: Callable[..., Awaitable[T]], *fields: str
+) -> Callable[[BotContext, Actor, dict], Awaitable[T]]:
+    """`submit_step`'s save for a domain call that takes the database, the actor and the
+    draft's `fields` in this order."""
+    return lambda context, me, found: call(context.db, me, *(found[f] for f in fields))
+
+
+def start_over(context: BotContext, draft: str, *kept: str) -> dict:
+    """The review screen's Start over: the draft keeps only `kept` (what was chosen before
+    its first question) and is returned to be asked again."""
+    old = context.user_data.get(draft) or {}
+    context.user_data[draft] = {k: old[k] for k in kept if k in old}
+    return context.user_data[draft]
+
+
+async def or_alert(query: CallbackQuery, t: Translator, call: Awaitable[T]) -> T | None:
+    """What a press's domain call returns, or None once its refusal is shown in an alert
+    (for calls that return something)."""
+    try:
+        return await call
+    except DomainError as exc:
+        await answer_query(query, error_text(t, exc), alert=True)
+        return None
+
+
+def chunks(parts: list[str], limit: int) -> list[str]:
+    """The parts, a blank line apart, in as few messages of at most `limit` characters as
+    hold them whole; a single part longer than that is cut at the message's end."""
+    found = [""]
+    for part in parts:
+        if found[-1] and len(found[-1]) + len(part) + 2 > limit:
+            found.append("")
+        found[-1] = f"{found[-1]}\n\n{part}" if found[-1] else part
+    return [c[:limit] for c in found]
+
+
+def invite_link(context: BotContext, code: str) -> str:
+    """The deep link that opens the bot with an invitation's code."""
+    return f"https://t.me/{context.bot.username}?start={code}"
+
+
+def text_renderer(name: str, message: str, **shown: Callable[[Translator, Any], str]) -> Renderer:
+    """Register the outbox template `name` as one message (an `N_` text) filled from its
+    params at send time; `shown` turns a param into its words in the reader's language."""
+
+    async def render(t: Translator, db: Database, params: dict) -> Rendered:
+        values = {k: shown[k](t, v) if k in shown else v for k, v in params.items()}
+        return Rendered(t.gettext(message, **values))
+
+    return renderer(name)(render)
