@@ -526,15 +526,21 @@ async def test_a_cadre_hears_of_an_event_once_and_only_after_the_working_day(bot
 
     shanghai = ZoneInfo("Asia/Shanghai")
 
-    # Messages are queued at the real time: the test's days come after it.
-    thursday, friday = date(2026, 12, 3), date(2026, 12, 4)  # working days
+    # Messages are queued at the real time: the test's days must come after it, so they are
+    # years ahead (an ordinary December week: no holiday, no 调休).
+    thursday, friday = date(2030, 12, 5), date(2030, 12, 6)  # working days
 
     def local(clock: str, day: date = friday) -> datetime:
         return datetime.combine(day, time.fromisoformat(clock), shanghai).astimezone(UTC)
 
-    moment = [local("09:30", thursday)]
-    bot.app.bot_data["clock"] = lambda: moment[0]
-    bot.sender.clock = lambda: moment[0]
+    # People join at the real time (invitations expire by it); then time jumps ahead.
+    moment: list[datetime | None] = [None]
+
+    def clock() -> datetime:
+        return moment[0] or datetime.now(UTC)
+
+    bot.app.bot_data["clock"] = clock
+    bot.sender.clock = clock
 
     async def at(when: datetime) -> None:
         moment[0] = when
@@ -549,8 +555,8 @@ async def test_a_cadre_hears_of_an_event_once_and_only_after_the_working_day(bot
     before = len(cadre.messages)
 
     await at(local("10:00", thursday))  # in the working day
-    await new_event(branch.secretary, "社区议事会", "2026-12-04 18:30-20:30", location=False)
-    await new_event(branch.secretary, "午后座谈", "2026-12-04 17:00-18:00", location=False)
+    await new_event(branch.secretary, "社区议事会", "2030-12-06 18:30-20:30", location=False)
+    await new_event(branch.secretary, "午后座谈", "2030-12-06 17:00-18:00", location=False)
     assert "邀请您参加" in li.last_text
     assert len(cadre.messages) == before  # held: the working day is not over
     await at(local("18:01", thursday))
