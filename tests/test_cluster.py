@@ -10,7 +10,6 @@ they share is the database, which is what matters here.
 from __future__ import annotations
 
 import asyncio
-import time
 from datetime import timedelta
 from pathlib import Path
 from typing import ClassVar
@@ -28,6 +27,7 @@ from domain import outbox
 from storage import outbox as stored
 from storage.db import Database, utcnow
 from tests.fakes.fake_bot_api import FakeBotAPI
+from tests.test_leases import _until
 
 
 class Instance:
@@ -82,15 +82,6 @@ class Instance:
     @property
     def schedules(self) -> bool:
         return bool(self.app.job_queue.get_jobs_by_name(jobs.SCHEDULER))
-
-
-async def _until(condition, seconds: float) -> float:
-    began = time.monotonic()
-    while not condition():
-        if time.monotonic() - began > seconds:
-            raise AssertionError(f"not within {seconds} s")
-        await asyncio.sleep(0.05)
-    return time.monotonic() - began
 
 
 async def _queue(db: Database, prefix: str, chats: list[int]) -> None:
