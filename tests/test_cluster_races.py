@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from contextlib import AsyncExitStack
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 
@@ -17,9 +17,8 @@ from domain import posts as rules
 from domain.access import actor
 from domain.activity import ActivityKind
 from domain.errors import Conflict, InvalidInput
-from domain.mobile.models import Direction
 from storage.db import Database
-from tests.test_mobile_rules import _outflow, _people
+from tests.test_mobile_rules import outflows_to_decide
 from tests.test_posts_rules import TODAY as POSTS_TODAY
 from tests.test_posts_rules import one_place_open
 from tests.world import branch_with_member, member_actor
@@ -60,19 +59,8 @@ async def test_the_last_place_of_a_post_has_one_winner_across_instances(handles)
 
 
 async def test_certificate_serials_have_no_gaps_or_duplicates_across_instances(handles):
-    db = handles[0]
-    branch = await admin.add_branch(db, "幸福社区党支部")
-    await admin.add_secretary(db, branch.id, 1)
-    secretary = await actor(db, 1)
-    members = await _people(db, branch.id, 9)
     today = date.today()
-    details = _outflow(
-        departure=today.isoformat(), expected_return=(today + timedelta(30)).isoformat()
-    )
-    ids = [
-        (await mobile.submit(db, m, Direction.OUTFLOW, details, today)).registration.id
-        for m in members
-    ]
+    secretary, _, _, ids = await outflows_to_decide(handles[0], 9, today)
     decided = await asyncio.gather(
         *(
             mobile.decide(on, secretary, i, approve=True, today=today)

@@ -128,12 +128,13 @@ async def db(tmp_path):
         yield database
 
 
-async def test_concurrent_approvals_number_without_gaps_or_duplicates(db):
+async def outflows_to_decide(db: Database, count: int, today: date) -> tuple:
+    """A new branch's secretary and `count` mobile members, each with an outflow from `today`
+    waiting for the secretary: (secretary, members, the details, the registrations' ids)."""
     branch = await admin.add_branch(db, "幸福社区党支部")
     await admin.add_secretary(db, branch.id, 1)
     secretary = await actor(db, 1)
-    members = await _people(db, branch.id, 6)
-    today = date.today()
+    members = await _people(db, branch.id, count)
     details = _outflow(
         departure=today.isoformat(), expected_return=(today + timedelta(30)).isoformat()
     )
@@ -141,6 +142,12 @@ async def test_concurrent_approvals_number_without_gaps_or_duplicates(db):
         (await mobile.submit(db, m, Direction.OUTFLOW, details, today)).registration.id
         for m in members
     ]
+    return secretary, members, details, ids
+
+
+async def test_concurrent_approvals_number_without_gaps_or_duplicates(db):
+    today = date.today()
+    secretary, members, details, ids = await outflows_to_decide(db, 6, today)
     decided = await asyncio.gather(
         *(mobile.decide(db, secretary, i, approve=True, today=today) for i in ids)
     )
