@@ -221,9 +221,7 @@ async def test_0022_keeps_the_outbox_and_a_message_in_flight_is_taken_back(tmp_p
         " (2, 'flying', 11, 'Thank you.', 'sending', 1, '2030-01-01T00:00:00.000+00:00', 'x',"
         " 'x');"
     )
-    path = await database_before(tmp_path, "_outbox_leases.sql", old)
-    async with Database(path) as upgraded:
-        assert await upgraded.schema_version() == migrations.latest_version()
+    async with upgrading(tmp_path, "_outbox_leases.sql", old) as upgraded:
         rows = await upgraded.fetchall(
             "SELECT key, status, claimed_by, lease_until FROM outbox ORDER BY id"
         )
