@@ -134,6 +134,17 @@ async def approved_outflow(person: Person, secretary: Person) -> None:
     await secretary.press("✅ 通过")
 
 
+async def status_report(person: Person, new_address: str) -> None:
+    """/mobile → 📝 动态报告 filled in up to its review: whereabouts, study, activities,
+    and a new address."""
+    await person.send("/mobile")
+    await person.press("📝 动态报告")
+    await person.send("在杭州，做软件开发")
+    await person.send("学习了党章")
+    await person.send("参加了流入地支部的主题党日")
+    await retype(person, "地址", new_address)
+
+
 # ------------------------------------------------------------------------------ events
 
 

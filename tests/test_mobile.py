@@ -33,7 +33,14 @@ from handlers.mobile.buttons import (
 from storage.db import iso, utcnow
 from tests.conftest import branch_with_secretary
 from tests.fakes.harness import BotHarness, Person
-from tests.flows import approved_member, approved_outflow, register_outflow, retype, today
+from tests.flows import (
+    approved_member,
+    approved_outflow,
+    register_outflow,
+    retype,
+    status_report,
+    today,
+)
 
 NUMBER = re.compile(r"编号：(B\d{4}-(\d{4})-(\d{4}))")
 CODE = re.compile(r"验证码：([A-Z0-9]+)")
@@ -45,12 +52,7 @@ async def member(bot: BotHarness, branch, first: str, name: str, phone: str) -> 
 
 
 async def report(person: Person, new_address: str) -> None:
-    await person.send("/mobile")
-    await person.press("📝 动态报告")
-    await person.send("在杭州，做软件开发")
-    await person.send("学习了党章")
-    await person.send("参加了流入地支部的主题党日")
-    await retype(person, "地址", new_address)
+    await status_report(person, new_address)
     assert f"地址：{new_address}" in person.last_text
     await person.press("✅ 提交报告")
 

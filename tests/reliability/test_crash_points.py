@@ -234,13 +234,7 @@ async def prepare_mobile_decision(bot: BotHarness, branch: Branch) -> Run:
 
 async def prepare_mobile_report(bot: BotHarness, branch: Branch) -> Run:
     li = (await taken(bot, branch, prepare_mobile_decision)).others["member"]
-    await li.send("/mobile")
-    await li.press("📝 动态报告")
-    await li.send("在杭州，做软件开发")
-    await li.send("学习了党章")
-    await li.send("参加了流入地支部的主题党日")
-    await li.press("✏️ 地址")
-    await li.send("滨江区江南大道2号")
+    await flows.status_report(li, "滨江区江南大道2号")
     return Run(li, press(li, "✅ 提交报告"), {"secretary": branch.secretary})
 
 
