@@ -87,6 +87,16 @@ def join_requests(server: FakeBotAPI, chat: int) -> list[dict]:
     return [m for m in server.chat_messages(chat) if "新的加入支部申请" in m.get("text", "")]
 
 
+async def until_distinct_requests(server: FakeBotAPI, chat: int, count: int, seconds: int) -> None:
+    """Waits, up to `seconds` and without failing, until `chat` holds `count` distinct join
+    requests. Distinct: a notice in flight at a kill may arrive twice (the documented retry),
+    and counting it would stop the wait one request early."""
+    for _ in range(seconds * 10):
+        if len({m["text"] for m in join_requests(server, chat)}) >= count:
+            return
+        await asyncio.sleep(0.1)
+
+
 def texts(server: FakeBotAPI, chat: int) -> list[str]:
     return [m.get("text", "")[:30] for m in server.chat_messages(chat)]
 
@@ -122,12 +132,7 @@ async def test_kill_9_during_onboarding_loses_nothing_and_doubles_nothing(tmp_pa
         await asyncio.wait_for(walkers, 180)
         # The requests reach the secretary through the outbox, one a second (Telegram's
         # limit per chat), after the applicants are done.
-        # Wait for distinct requests: a notice in flight at a kill may arrive twice (the
-        # documented retry), and counting it would stop the wait one request early.
-        for _ in range(600):
-            if len({m["text"] for m in join_requests(server, secretary["id"])}) >= PEOPLE:
-                break
-            await asyncio.sleep(0.1)
+        await until_distinct_requests(server, secretary["id"], PEOPLE, 60)
     finally:
         await bot.stop()
         await server.stop()

@@ -18,7 +18,7 @@ import pytest
 from storage.db import Database
 from tests.conftest import TOKEN
 from tests.fakes.fake_bot_api import FakeBotAPI
-from tests.reliability.test_crash import join_requests, walk_through_onboarding
+from tests.reliability.test_crash import until_distinct_requests, walk_through_onboarding
 from tests.test_instances import a_branch, free_port, instance
 from tests.world import thank_each
 
@@ -83,10 +83,7 @@ async def test_kill_9_of_one_instance_of_two_loses_no_conversation_and_no_messag
             reached = len({chat for _, chat in delivered})
             assert time.monotonic() - killed_at < 90, f"{reached} of {BROADCAST} delivered"
             await asyncio.sleep(0.1)
-        for _ in range(300):
-            if len({m["text"] for m in join_requests(server, secretary["id"])}) >= PEOPLE:
-                break
-            await asyncio.sleep(0.1)
+        await until_distinct_requests(server, secretary["id"], PEOPLE, 30)
     finally:
         await second.stop()
         await first.stop()
