@@ -85,6 +85,11 @@ async def log_hours(
 async def finish_logging(person: Person, amount: str = "1.5", text: str = "学习党章") -> None:
     """Once the bot asks for the hours: `amount`, `text`, no photo, and the record submitted."""
     await person.send(amount)
+    await submit_record(person, text)
+
+
+async def submit_record(person: Person, text: str = "学习党章") -> None:
+    """Once the bot asks what was done: `text`, no photo, and the record submitted."""
     await person.send(text)
     await person.press("跳过")
     await person.press("✅ 提交")

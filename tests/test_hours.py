@@ -18,6 +18,7 @@ from tests.flows import (
     finish_logging,
     log_hours,
     start_logging,
+    submit_record,
 )
 from tests.reliability.live import snapshot as db_snapshot
 from tests.test_cli import partybot
@@ -423,16 +424,12 @@ async def test_common_amounts_are_buttons_and_a_typed_amount_removes_them(bot, m
     assert member.buttons(current(member, asked))
     await member.send("2")
     assert member.buttons(current(member, asked)) == []
-    await member.send("学习党章")
-    await member.press("跳过")
-    await member.press("✅ 提交")
+    await submit_record(member)
     await start_logging(member, day="📅 其他日期")
     await member.send("11月20日")
     await member.press("3 小时")
     assert "请简要说明" in member.last_text
-    await member.send("学习党章")
-    await member.press("跳过")
-    await member.press("✅ 提交")
+    await submit_record(member)
     rows = await bot.db.fetchall("SELECT day, half_hours FROM hour_records ORDER BY id")
     assert [tuple(r) for r in rows] == [("2026-11-24", 4), ("2026-11-20", 6)]
 
