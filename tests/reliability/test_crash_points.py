@@ -147,10 +147,7 @@ def check_broadcast(conn: sqlite3.Connection, server: FakeBotAPI, run: Run) -> N
 
 async def prepare_hours(bot: BotHarness, branch: Branch) -> Run:
     member = await flows.approved_member(bot, branch, "李", "李明", "13800138000")
-    await member.send("/hours")
-    await member.press("➕ 登记时长")
-    await member.press("党课")
-    await member.press("今天")
+    await flows.start_logging(member, "党课", "今天")
     await member.send("1.5")
     await member.send("学习党章")
     await member.press("跳过")
