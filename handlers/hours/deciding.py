@@ -112,16 +112,16 @@ async def start_decision(update: Update, context: BotContext) -> str | int:
     query = update.callback_query
     t = await tr(update, context)
     pressed = Reject.parse(query.data) or Correct.of(update)
-    try:
-        record = await hours.record_for_secretary(
-            context.db,
-            await who(update, context),
-            pressed.record_id,
-            verifying=isinstance(pressed, Correct),
-            deciding=True,
-        )
-    except DomainError as exc:
-        await answer_query(query, error_text(t, exc), alert=True)
+    me = await who(update, context)
+    verifying = isinstance(pressed, Correct)
+    record = await or_alert(
+        query,
+        t,
+        hours.record_for_secretary(
+            context.db, me, pressed.record_id, verifying=verifying, deciding=True
+        ),
+    )
+    if record is None:
         return ConversationHandler.END
     await answer_query(query)
     context.user_data[DRAFT] = {"record": record.id}
