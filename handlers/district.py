@@ -15,7 +15,7 @@ from domain.i18n import N_, NP_, Translator
 from domain.models import InviteRole, Role
 from handlers.buttons import Button
 from handlers.common import add_errors, answer_query, error_text, now, tr, who
-from handlers.flow_kit import chunks, invite_link, or_alert
+from handlers.flow_kit import chunks, or_alert, start_link
 from storage.db import Database
 
 # Telegram takes 4096 characters a message; a long district goes in several.
@@ -153,7 +153,7 @@ async def invite_to_branch(update: Update, context: BotContext) -> None:
             "Send this invitation to {whom}: {link}\nIt can be used once within 14 days; "
             "you approve them when they have joined.",
             whom=whom,
-            link=invite_link(context, invite.code),
+            link=start_link(context, invite.code),
         )
     )
 

@@ -159,9 +159,10 @@ def chunks(parts: list[str], limit: int) -> list[str]:
     return [c[:limit] for c in found]
 
 
-def invite_link(context: BotContext, code: str) -> str:
-    """The deep link that opens the bot with an invitation's code."""
-    return f"https://t.me/{context.bot.username}?start={code}"
+def start_link(context: BotContext, payload: str) -> str:
+    """The deep link that opens the bot with `payload` as /start's argument (an invitation's
+    code, a check-in, a certificate to verify)."""
+    return f"https://t.me/{context.bot.username}?start={payload}"
 
 
 def text_renderer(name: str, message: str, **shown: Callable[[Translator, Any], str]) -> Renderer:

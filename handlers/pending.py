@@ -33,6 +33,7 @@ from handlers.common import (
     tr,
     who,
 )
+from handlers.flow_kit import or_alert
 from handlers.hours import buttons as hours_buttons
 from handlers.hours import show
 from handlers.labels import KIND_LABELS
@@ -225,12 +226,14 @@ async def approve_hours(update: Update, context: BotContext) -> None:
     query = update.callback_query
     t = await tr(update, context)
     pressed = ApproveHours.of(update)
-    try:
-        batch = await pending.approve_hours(
+    batch = await or_alert(
+        query,
+        t,
+        pending.approve_hours(
             context.db, await who(update, context), pressed.branch_id, pressed.last_id
-        )
-    except DomainError as exc:
-        await answer_query(query, error_text(t, exc), alert=True)
+        ),
+    )
+    if batch is None:
         return
     await answer_and_drop(query)
     lines = [

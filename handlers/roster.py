@@ -22,6 +22,7 @@ from handlers.common import (
 )
 from handlers.console import XLSX, send_file
 from handlers.conversation import CANCEL_HINT
+from handlers.flow_kit import start_link
 
 
 class Step(StrEnum):
@@ -90,7 +91,7 @@ async def got_file(update: Update, context: BotContext) -> Step | int:
         )
         return Step.WAITING_FILE
     context.user_data.pop(DRAFT, None)
-    link = f"https://t.me/{context.bot.username}?start="
+    link = start_link(context, "")
     await send_file(
         update,
         invitation_report(t, result.imported, link),

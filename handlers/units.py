@@ -26,6 +26,7 @@ from handlers.common import (
     who,
 )
 from handlers.conversation import CANCEL_HINT, cancel_with, offer
+from handlers.flow_kit import start_link
 from storage.db import Database
 
 
@@ -82,7 +83,7 @@ async def unit_named(update: Update, context: BotContext) -> UnitAddStep | int:
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
         return UnitAddStep.NAME
-    link = f"https://t.me/{context.bot.username}?start={invite.code}"
+    link = start_link(context, invite.code)
     await update.effective_message.reply_text(
         t.gettext(
             "Added {unit}. Send this invitation to the unit's contact person: {link}\n"

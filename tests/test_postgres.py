@@ -44,6 +44,21 @@ def test_migrations_in_the_portable_subset_get_postgresql_types():
     )
 
 
+def test_a_variant_replaces_only_the_statements_it_names():
+    sql = (
+        "CREATE TABLE t (id INTEGER PRIMARY KEY);\n"
+        "CREATE TRIGGER t_sent AFTER UPDATE ON t\nBEGIN\n    UPDATE u SET a = 1;\nEND;\n"
+        "CREATE INDEX t_id ON t(id);\n"
+    )
+    variant = "-- header\n\n-- instead of: CREATE TRIGGER t_sent\nCREATE TRIGGER t_sent PG;\n"
+    assert migrations.with_variant(sql, variant, "x.sql") == (
+        "CREATE TABLE t (id INTEGER PRIMARY KEY);\nCREATE TRIGGER t_sent PG;\n"
+        "CREATE INDEX t_id ON t(id);\n"
+    )
+    with pytest.raises(RuntimeError, match="'CREATE TRIGGER t_gone' is not one statement"):
+        migrations.with_variant(sql, "-- instead of: CREATE TRIGGER t_gone\nX;\n", "x.sql")
+
+
 def test_the_configuration_takes_a_postgresql_url():
     settings = Settings(database_url="postgresql://bot:secret@db.internal/partybot")
     assert settings.is_postgres and settings.database == settings.database_url

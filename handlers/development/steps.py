@@ -26,6 +26,7 @@ from handlers.conversation import with_cancel_hint
 from handlers.development.browsing import show_file
 from handlers.development.buttons import NewApplicant, RecordStep, StartActivist, WriteReview
 from handlers.development.views import refusal, step_label
+from handlers.flow_kit import start_link
 
 DRAFT = "development"
 
@@ -189,7 +190,7 @@ async def got_day(update: Update, context: BotContext) -> int | DevStep:
             started = await files.start_applicant(
                 context.db, me, draft["branch"], draft["name"], day, today
             )
-            link = f"https://t.me/{context.bot.username}?start={started.invite_code}"
+            link = start_link(context, started.invite_code)
             text = t.gettext(
                 "The file of {name} is started. If they use Telegram, send them this "
                 "link: it connects their account to the file, so they see their way "

@@ -13,7 +13,7 @@ from domain.assessment.common import require_district
 from domain.errors import DomainError
 from handlers.buttons import family
 from handlers.common import answer_and_drop, answer_query, error_text, my_today, tr, who
-from handlers.flow_kit import invite_link, or_alert
+from handlers.flow_kit import or_alert, start_link
 
 # A branch's card of instructors, and inviting a new one to it.
 ShowBranch, InviteInstructor = family(
@@ -132,7 +132,7 @@ async def invite(update: Update, context: BotContext) -> None:
         t.gettext(
             "Send this invitation to the new instructor: {link}\n"
             "You approve them here when they have joined.",
-            link=invite_link(context, made.code),
+            link=start_link(context, made.code),
         )
     )
 

@@ -24,6 +24,7 @@ from handlers.events.buttons import (
     RefreshAttendance,
 )
 from handlers.events.views import ANSWER_LABELS, event_zone, on_press
+from handlers.flow_kit import start_link
 from handlers.labels import METHOD_LABELS
 
 
@@ -89,7 +90,7 @@ async def show_code(update: Update, context: BotContext, t: Translator, me: Acto
     """The code to read out, and a QR of a deep link that checks in with one scan."""
     event = await events.event_for_secretary(context.db, me, CheckInCode.of(update).event_id)
     code, until = events.current_code(event, now(context))
-    link = f"https://t.me/{context.bot.username}?start={events.link_payload(event, code)}"
+    link = start_link(context, events.link_payload(event, code))
     text = t.gettext(
         "Check-in code for {title}: {code}\nShow it at the event; it changes at {until}. Members send /checkin and then the code, or scan the QR code.",
         title=event.title,

@@ -15,6 +15,7 @@ from domain.errors import DomainError
 from domain.i18n import Translator
 from handlers.common import answer_and_drop, answer_query, error_text, tr, who
 from handlers.conversation import decision_keyboard
+from handlers.flow_kit import or_alert
 from handlers.hours.amounts import ask_amount, change_amount
 from handlers.hours.buttons import Approve, Correct, CorrectAmount, Reject
 from handlers.hours.states import DRAFT, State, end
@@ -98,12 +99,9 @@ def decided(t: Translator, record: HourRecord) -> str:
 async def approve(update: Update, context: BotContext) -> None:
     query = update.callback_query
     t = await tr(update, context)
-    try:
-        record = await hours.approve(
-            context.db, await who(update, context), Approve.of(update).record_id
-        )
-    except DomainError as exc:
-        await answer_query(query, error_text(t, exc), alert=True)
+    me = await who(update, context)
+    record = await or_alert(query, t, hours.approve(context.db, me, Approve.of(update).record_id))
+    if record is None:
         return
     await answer_and_drop(query)
     await update.effective_message.reply_text(decided(t, record))
@@ -114,16 +112,16 @@ async def start_decision(update: Update, context: BotContext) -> str | int:
     query = update.callback_query
     t = await tr(update, context)
     pressed = Reject.parse(query.data) or Correct.of(update)
-    try:
-        record = await hours.record_for_secretary(
-            context.db,
-            await who(update, context),
-            pressed.record_id,
-            verifying=isinstance(pressed, Correct),
-            deciding=True,
-        )
-    except DomainError as exc:
-        await answer_query(query, error_text(t, exc), alert=True)
+    me = await who(update, context)
+    verifying = isinstance(pressed, Correct)
+    record = await or_alert(
+        query,
+        t,
+        hours.record_for_secretary(
+            context.db, me, pressed.record_id, verifying=verifying, deciding=True
+        ),
+    )
+    if record is None:
         return ConversationHandler.END
     await answer_query(query)
     context.user_data[DRAFT] = {"record": record.id}

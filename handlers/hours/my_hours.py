@@ -13,6 +13,7 @@ from domain.errors import DomainError
 from domain.i18n import Translator
 from handlers.common import answer_query, branch_today, error_text, home_branch, tr, who
 from handlers.conversation import answer_stale
+from handlers.flow_kit import or_alert
 from handlers.hours.amounts import ask_amount, change_amount
 from handlers.hours.buttons import Edit, EditAmount, MyHistory, MyTotals, Withdraw
 from handlers.hours.states import DRAFT, State
@@ -126,10 +127,9 @@ async def withdraw(update: Update, context: BotContext) -> None:
     if pressed is None:
         await answer_stale(query, t)
         return
-    try:
-        record = await hours.withdraw(context.db, await who(update, context), pressed.record_id)
-    except DomainError as exc:
-        await answer_query(query, error_text(t, exc), alert=True)
+    me = await who(update, context)
+    record = await or_alert(query, t, hours.withdraw(context.db, me, pressed.record_id))
+    if record is None:
         return
     await answer_query(query)
     await update.effective_message.reply_text(

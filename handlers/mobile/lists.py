@@ -11,6 +11,7 @@ from domain.mobile import lists
 from domain.mobile.models import ListKind
 from domain.models import Role
 from handlers.common import answer_query, branch_today, error_text, tr, who
+from handlers.flow_kit import or_alert
 from handlers.mobile.buttons import ListPage, Open
 from handlers.mobile.views import LIST_NAMES
 from storage.db import utcnow
@@ -45,8 +46,10 @@ async def list_page(update: Update, context: BotContext) -> None:
     query = update.callback_query
     t = await tr(update, context)
     pressed = ListPage.of(update)
-    try:
-        page = await lists.listing(
+    page = await or_alert(
+        query,
+        t,
+        lists.listing(
             context.db,
             await who(update, context),
             pressed.branch_id,
@@ -54,9 +57,9 @@ async def list_page(update: Update, context: BotContext) -> None:
             pressed.page,
             utcnow(),
             await branch_today(context, pressed.branch_id),
-        )
-    except DomainError as exc:
-        await answer_query(query, error_text(t, exc), alert=True)
+        ),
+    )
+    if page is None:
         return
     await answer_query(query)
     title = t.gettext(

@@ -17,6 +17,7 @@ from domain.mobile.rules import DATES, FIELDS
 from handlers.buttons import Button
 from handlers.common import add_errors, answer_and_drop, branch_today
 from handlers.conversation import answer_stale
+from handlers.flow_kit import start_link
 from handlers.mobile import certificate_card
 
 FIELD_LABELS: dict[str, str] = {
@@ -197,7 +198,7 @@ def certificate_lines(t: Translator, certificate: Certificate, branch_name: str)
 
 
 def verify_link(context: BotContext, code: str) -> str:
-    return f"https://t.me/{context.bot.username}?start=verify-{code}"
+    return start_link(context, f"verify-{code}")
 
 
 async def certificate_message(

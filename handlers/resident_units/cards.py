@@ -12,7 +12,7 @@ from domain.errors import DomainError
 from domain.resident_units import registry, retention
 from handlers.branch_choice import branch_for, choice_handler
 from handlers.common import answer_and_drop, answer_query, tr, who
-from handlers.flow_kit import invite_link
+from handlers.flow_kit import start_link
 from handlers.resident_units.buttons import (
     AgreementOpen,
     AskOpen,
@@ -88,7 +88,7 @@ async def invite(update: Update, context: BotContext) -> None:
         await refused(update, context, exc)
         return
     await answer_query(update.callback_query)
-    link = invite_link(context, made.code)
+    link = start_link(context, made.code)
     await update.effective_message.reply_text(
         t.gettext(
             "Send this invitation to the person who speaks for {unit}: {link}\n"

@@ -4,9 +4,11 @@ engines (docs/scaling.md).
 On SQLite the version is `PRAGMA user_version`; on PostgreSQL it is the one row of
 `schema_version`. Each file runs in one transaction together with the version bump, so a
 failed migration leaves the database at the previous version (PostgreSQL's DDL is
-transactional too). On PostgreSQL a file runs through `to_postgresql` (type names), unless a
-variant `postgresql/NNNN_name.sql`, in PostgreSQL's own SQL, replaces it: for what the engines
-spell differently (SQLite's triggers, `strftime`).
+transactional too). On PostgreSQL a file runs through `to_postgresql` (type names and the two
+spellings old migrations use: the moment, the append-only trigger). What no rule covers (a
+trigger with its own body or a subquery) a variant `postgresql/NNNN_name.sql` holds, as
+blocks in PostgreSQL's own SQL, each under `-- instead of: <how the statement begins>`,
+replacing that one statement of the SQLite file.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ BEGIN
 END $$;
 """
 
-_TYPES = [
+_RULES = [
     # SQLite's rowid alias: an id the database assigns unless one is given.
     (
         re.compile(r"\bINTEGER\s+PRIMARY\s+KEY(\s+AUTOINCREMENT)?\b", re.IGNORECASE),
@@ -52,13 +54,42 @@ _TYPES = [
     (re.compile(r"\bINTEGER\b", re.IGNORECASE), "BIGINT"),
     (re.compile(r"\bREAL\b", re.IGNORECASE), "DOUBLE PRECISION"),
     (re.compile(r"\bBLOB\b", re.IGNORECASE), "BYTEA"),
+    # Old migrations' moment; new ones compute it in Python (docs/scaling.md).
+    (
+        re.compile(re.escape("strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')")),
+        """to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"')""",
+    ),
+    # An append-only table's trigger; 0001's variant creates `append_only()`, raising
+    # SQLSTATE 23000 as SQLite's RAISE(ABORT) reads: an integrity error.
+    (
+        re.compile(r"^BEGIN SELECT RAISE\(ABORT, '\w+ is append-only'\); END;$", re.MULTILINE),
+        "FOR EACH ROW EXECUTE FUNCTION append_only();",
+    ),
 ]
 
 
 def to_postgresql(sql: str) -> str:
     """A migration in the portable subset, with SQLite's type names as PostgreSQL's."""
-    for pattern, replacement in _TYPES:
+    for pattern, replacement in _RULES:
         sql = pattern.sub(replacement, sql)
+    return sql
+
+
+_INSTEAD = re.compile(r"^-- instead of: (.+)\n", re.MULTILINE)
+
+
+def with_variant(sql: str, variant: str, name: str) -> str:
+    """The SQLite migration with each of the variant's blocks in place of the statement it
+    names: from the line beginning so to the first line ending in `;` (`END;` for a
+    trigger, whose body holds semicolons of its own)."""
+    parts = _INSTEAD.split(variant)
+    for head, block in zip(parts[1::2], parts[2::2], strict=True):
+        end = r"END;" if head.startswith("CREATE TRIGGER") else r";"
+        statement = re.compile(rf"^{re.escape(head)}\b(?:.*\n)*?.*{end}$", re.MULTILINE)
+        found = list(statement.finditer(sql))
+        if len(found) != 1:
+            raise RuntimeError(f"{name}: the PostgreSQL variant's {head!r} is not one statement")
+        sql = sql[: found[0].start()] + block.strip() + sql[found[0].end() :]
     return sql
 
 
@@ -78,7 +109,7 @@ def available() -> list[Migration]:
         match = _NAME.match(entry.name)
         if match:
             sql = entry.read_text("utf-8")
-            pg = variants.pop(entry.name, None) or to_postgresql(sql)
+            pg = to_postgresql(with_variant(sql, variants.pop(entry.name, ""), entry.name))
             found.append(Migration(int(match.group(1)), entry.name, sql, pg))
     if unmatched := [name for name in variants if _NAME.match(name)]:
         raise RuntimeError(f"PostgreSQL variants without a migration: {unmatched}")
