@@ -40,8 +40,9 @@ Params = Sequence[Any] | dict[str, Any]
 
 
 def placeholders(values: Iterable[object]) -> str:
-    """The `?, ?, …` of an `IN (…)` list, one per value."""
-    return ", ".join("?" for _ in values)
+    """The `?, ?, …` of an `IN (…)` list, one per value. For no values `NULL`: `IN ()` is
+    SQLite's alone (a syntax error on PostgreSQL), `IN (NULL)` matches nothing on both."""
+    return ", ".join("?" for _ in values) or "NULL"
 
 
 def utcnow() -> datetime:

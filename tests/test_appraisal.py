@@ -277,6 +277,20 @@ def sent_by(data: str) -> int | None:
     return event.get("from", {}).get("id")
 
 
+# Every table of the schema, in each engine's catalogue.
+TABLES = {
+    "sqlite": "SELECT name FROM sqlite_master WHERE type = 'table'",
+    "postgresql": "SELECT table_name FROM information_schema.tables"
+    " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
+}
+# A table's columns in order, likewise.
+COLUMNS = {
+    "sqlite": "SELECT name FROM pragma_table_info(?) ORDER BY cid",
+    "postgresql": "SELECT column_name AS name FROM information_schema.columns"
+    " WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position",
+}
+
+
 async def participants_in_a_row(bot, people, ids: list[int]) -> list[tuple[str, tuple]]:
     """Every stored row that names two or more of the participants (by name in a text, or
     by id in a column that holds a person's id): a row that could link a rater to a ratee.
@@ -284,7 +298,7 @@ async def participants_in_a_row(bot, people, ids: list[int]) -> list[tuple[str, 
     names = dict(zip(ids, NAMES, strict=True))
     accounts = {p.id for p in people}
     found = []
-    for (table,) in await bot.db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'"):
+    for (table,) in await bot.db.fetchall(TABLES[bot.db.engine]):
         for row in await bot.db.fetchall(f"SELECT * FROM {table}"):
             if table == "ptb_inbox" and sent_by(row["data"]) not in accounts:
                 continue
@@ -373,7 +387,7 @@ async def test_nobody_learns_who_rated_whom(bot, branch):
         "SELECT 1 FROM ptb_inbox WHERE data LIKE '%appraisal:rate%' OR data LIKE '%appraisal:cast%'"
         " OR data LIKE '%评议等次%' OR data LIKE '%您的评议%'"
     )
-    columns = await bot.db.fetchall("PRAGMA table_info(appraisal_comments)")
+    columns = await bot.db.fetchall(COLUMNS[bot.db.engine], ("appraisal_comments",))
     assert [c["name"] for c in columns] == ["id", "round_id", "ratee_id", "text"]
     stored = await bot.db.fetchall("SELECT id, text FROM appraisal_comments")
     assert stored == [] or all(r["id"] > 2**32 for r in stored)
