@@ -147,12 +147,15 @@ async def test_a_whole_year_of_posts(bot, branch, li):
     outcome = await claims(bot)
     assert sorted(status for _name, status in outcome) == ["pending"]
     winner, loser = (li, zhang) if outcome[0][0] == "李明" else (zhang, li)
+    # Whoever won keeps to the script below: the claim is turned down (take 民意收集岗
+    # first) and the one waiting moves up to 政策宣传岗.
+    names = {li: "李明", zhang: "张伟"}
     assert "您已认领政策宣传岗，等待书记审核" in winner.last_text
     assert "该岗位已满" in loser.last_text
     await loser.press("⏳ 加入候补名单")
     assert "已加入政策宣传岗的候补名单" in loser.last_text
 
-    await claim_post(li, "民意收集岗")
+    await claim_post(winner, "民意收集岗")
     await open_post(wang, "Facility maintenance post", "en")
     assert "Check public facilities regularly" in wang.last_text
     await wang.press("🙋 Claim this post")
@@ -193,30 +196,30 @@ async def test_a_whole_year_of_posts(bot, branch, li):
     # 上岗履职: duty records with photo and hours, and a resident's request
     await forward_stage(secretary)
     assert "上岗履职" in secretary.last_text
-    await li.send("/posts")
-    await li.press("📒 记录履职")
-    assert li.buttons() == ["民意收集岗"]
-    await li.press("民意收集岗")
-    await li.press("今天")
-    await li.send("走访了三户居民，收集意见五条")
-    await bot.processed(bot.server.push_photo(li.user, b"\xff\xd8fake-jpeg"))
-    await li.send("1.5")
-    assert "时长：1.5 小时" in li.last_text and "照片：已附" in li.last_text
-    await li.press("✅ 保存")
-    assert "履职记录已保存" in li.last_text
-    await start_duty_record(zhang, "政策宣传岗")
-    await zhang.send("2026-02-30")
-    assert "这个日期不存在" in zhang.last_text
-    await zhang.send(f"{YEAR}-01-01")
-    await zhang.send("更新宣传栏")
-    await zhang.press("跳过")
-    await zhang.press("跳过")
-    await zhang.press("✅ 保存")
-    await zhang.send("/posts")
-    await zhang.press("🗣 居民诉求")
-    await zhang.press("政策宣传岗")
-    await zhang.send("3号楼居民希望讲解医保新政")
-    assert "已记录居民诉求" in zhang.last_text
+    await winner.send("/posts")
+    await winner.press("📒 记录履职")
+    assert winner.buttons() == ["民意收集岗"]
+    await winner.press("民意收集岗")
+    await winner.press("今天")
+    await winner.send("走访了三户居民，收集意见五条")
+    await bot.processed(bot.server.push_photo(winner.user, b"\xff\xd8fake-jpeg"))
+    await winner.send("1.5")
+    assert "时长：1.5 小时" in winner.last_text and "照片：已附" in winner.last_text
+    await winner.press("✅ 保存")
+    assert "履职记录已保存" in winner.last_text
+    await start_duty_record(loser, "政策宣传岗")
+    await loser.send("2026-02-30")
+    assert "这个日期不存在" in loser.last_text
+    await loser.send(f"{YEAR}-01-01")
+    await loser.send("更新宣传栏")
+    await loser.press("跳过")
+    await loser.press("跳过")
+    await loser.press("✅ 保存")
+    await loser.send("/posts")
+    await loser.press("🗣 居民诉求")
+    await loser.press("政策宣传岗")
+    await loser.send("3号楼居民希望讲解医保新政")
+    assert "已记录居民诉求" in loser.last_text
     records = await bot.db.fetchall("SELECT * FROM duty_records ORDER BY id")
     assert [(r["text"], r["minutes"], bool(r["photo_file_id"])) for r in records] == [
         ("走访了三户居民，收集意见五条", 90, True),
@@ -237,27 +240,27 @@ async def test_a_whole_year_of_posts(bot, branch, li):
     await forward_stage(secretary)
     await secretary.send("/posts")
     await secretary.press("🗣 居民诉求")
-    assert "政策宣传岗 (张伟): 3号楼居民希望讲解医保新政" in secretary.last_text
+    assert f"政策宣传岗 ({names[loser]}): 3号楼居民希望讲解医保新政" in secretary.last_text
     await secretary.press("⭐ 考核评岗")
-    await secretary.press("李明 · 民意收集岗")
+    await secretary.press(f"{names[winner]} · 民意收集岗")
     assert "共 1 条履职记录，合计 1.5 小时。" in secretary.last_text
     assert "走访了三户居民，收集意见五条" in secretary.last_text
     await secretary.press("优秀")
     await secretary.send("走访扎实，反映问题及时")
-    assert "已保存：李明，民意收集岗：优秀。" in secretary.last_text
-    assert "您在民意收集岗的考核结果：优秀。\n走访扎实，反映问题及时" in li.last_text
-    await assess(secretary, "张伟 · 政策宣传岗", "称职")
+    assert f"已保存：{names[winner]}，民意收集岗：优秀。" in secretary.last_text
+    assert "您在民意收集岗的考核结果：优秀。\n走访扎实，反映问题及时" in winner.last_text
+    await assess(secretary, f"{names[loser]} · 政策宣传岗", "称职")
     await assess(secretary, "王芳 · 设施维护岗", "基本称职", "参与较少")
     assert "Your assessment on Facility maintenance post: Basically competent." in wang.last_text
-    await li.send("/posts")
-    await li.press("👤 我的岗位")
-    assert f"{YEAR}年考核 · 民意收集岗：优秀 — 走访扎实，反映问题及时" in li.last_text
+    await winner.send("/posts")
+    await winner.press("👤 我的岗位")
+    assert f"{YEAR}年考核 · 民意收集岗：优秀 — 走访扎实，反映问题及时" in winner.last_text
 
     from domain.posts import person_posts
 
     record = await person_posts(
         bot.db,
-        (await bot.db.fetchone("SELECT id FROM people WHERE name = '李明'"))["id"],
+        (await bot.db.fetchone("SELECT id FROM people WHERE name = ?", (names[winner],)))["id"],
         date(YEAR, 1, 1),
         date(YEAR, 12, 31),
     )
