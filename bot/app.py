@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from typing import Any
@@ -36,6 +35,7 @@ from handlers.in_place import PressBot
 from storage import inbox, people, telegram_users
 from storage.db import Database, utcnow
 from storage.leases import Leases
+from storage.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -222,11 +222,7 @@ async def post_stop(app: Application) -> None:
     await instances.stop(app)
     # Before the bot's HTTP client and the database close: a menu call cut off by them
     # would fail, not finish.
-    menus = app.bot_data.pop("menus", None)
-    if menus is not None:
-        menus.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await menus
+    await cancel_and_wait(app.bot_data.pop("menus", None))
     # Before the bot's HTTP client closes, so no send is cut off midway; the lease last,
     # so a standby takes over only once nothing is in flight here.
     leader: Leader | None = app.bot_data.get("leader")

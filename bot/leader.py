@@ -14,12 +14,12 @@ connection. `start` and `stop` never overlap.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
 
 from storage.leases import Leases
+from storage.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -56,10 +56,7 @@ class Leader:
 
     async def stop(self) -> None:
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(task)
         await self._step_down()
         await self.leases.release(self.name)
 

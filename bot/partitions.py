@@ -42,6 +42,7 @@ from bot.updates import ordering_key
 from storage import inbox, leases
 from storage.db import Database
 from storage.leases import Leases
+from storage.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -134,10 +135,7 @@ class Partitions:
 
     async def stop(self) -> None:
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(task)
         if self._listener is not None:
             with contextlib.suppress(Exception):
                 await self._listener.close()

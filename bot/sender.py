@@ -41,6 +41,7 @@ from domain.i18n import Translator, resolve, translator
 from domain.notification import Kind
 from storage import outbox
 from storage.db import Database, utcnow
+from storage.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -175,16 +176,11 @@ class Sender:
         task, self._task = self._task, None
         if task is None:
             return
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await cancel_and_wait(task)
         if self._deliveries:
             await asyncio.wait(self._deliveries, timeout=self.settings.outbox_send_timeout)
         leases, self._leases = self._leases, None
-        if leases is not None:
-            leases.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await leases
+        await cancel_and_wait(leases)
 
     def wake(self) -> None:
         self._wake.set()

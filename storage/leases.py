@@ -33,6 +33,7 @@ from collections.abc import Callable
 
 from storage.db import Database
 from storage.postgres import driver
+from storage.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -150,10 +151,7 @@ class Leases:
     async def close(self) -> None:
         """Release everything (by ending the connection, which drops the locks at once)."""
         watcher, self._watcher = self._watcher, None
-        if watcher is not None:
-            watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watcher
+        await cancel_and_wait(watcher)
         conn, self._conn = self._conn, None
         self._held.clear()
         if conn is not None:

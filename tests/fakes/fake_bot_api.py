@@ -34,6 +34,8 @@ from typing import Any, ClassVar
 
 from aiohttp import BodyPartReader, ClientSession, ClientTimeout, web
 
+from storage.tasks import cancel_and_wait
+
 __all__ = ["ApiError", "FakeBotAPI", "UploadedFile", "html_to_text"]
 
 JSON = dict[str, Any]
@@ -1556,10 +1558,7 @@ class FakeBotAPI:
 
     async def _stop_webhook(self) -> None:
         task, self._webhook_task = self._webhook_task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(task)
 
     def _close(self, params: JSON) -> bool:
         return True
