@@ -20,6 +20,7 @@ from domain.appraisal.models import (
     Round,
     Stage,
 )
+from storage import rows
 from storage.db import Reader, fetch_all, fetch_one, iso, parse_iso, placeholders
 from storage.people import MEMBER_OF
 from storage.rows import build
@@ -38,8 +39,9 @@ def _round(row: sqlite3.Row) -> Round:
 
 
 async def get_round(source: Reader, round_id: int) -> Round | None:
-    row = await fetch_one(source, "SELECT * FROM appraisal_rounds WHERE id = ?", (round_id,))
-    return _round(row) if row else None
+    return await rows.one(
+        source, _round, "SELECT * FROM appraisal_rounds WHERE id = ?", (round_id,)
+    )
 
 
 async def round_of(source: Reader, branch_id: int, year: int) -> Round | None:

@@ -32,8 +32,7 @@ async def next_code(conn: aiosqlite.Connection) -> str:
 
 
 async def get(db: Database, branch_id: int) -> Branch | None:
-    row = await db.fetchone("SELECT * FROM branches WHERE id = ?", (branch_id,))
-    return rows.branch(row) if row else None
+    return await rows.one(db, rows.branch, "SELECT * FROM branches WHERE id = ?", (branch_id,))
 
 
 async def all_branches(db: Database) -> list[Branch]:

@@ -98,12 +98,13 @@ async def pending_people(db: Database, year: int) -> set[int]:
 
 
 async def latest_confirmed(db: Database, person_id: int) -> CadreRegistration | None:
-    row = await db.fetchone(
+    return await rows.one(
+        db,
+        rows.cadre_registration,
         "SELECT * FROM cadre_registrations WHERE person_id = ? AND status = 'confirmed'"
         " ORDER BY version DESC LIMIT 1",
         (person_id,),
     )
-    return rows.cadre_registration(row) if row else None
 
 
 async def cadre_people(db: Database) -> list[Person]:

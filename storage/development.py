@@ -9,7 +9,8 @@ from datetime import date, datetime
 
 import aiosqlite
 
-from storage.db import Database, Params, Reader, fetch_all, fetch_one, iso
+from storage import rows
+from storage.db import Database, Params, Reader, fetch_all, iso
 from storage.people import MEMBER_OF
 
 _FILE = (
@@ -23,8 +24,7 @@ async def _dicts(source: Reader, sql: str, params: Params) -> list[dict]:
 
 
 async def _dict(source: Reader, sql: str, params: Params) -> dict | None:
-    row = await fetch_one(source, sql, params)
-    return dict(row) if row else None
+    return await rows.one(source, dict, sql, params)
 
 
 async def create_file(

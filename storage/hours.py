@@ -46,13 +46,11 @@ async def insert(
 
 
 async def get(db: Database, record_id: int) -> HourRecord | None:
-    row = await db.fetchone("SELECT * FROM hour_records WHERE id = ?", (record_id,))
-    return record(row) if row else None
+    return await rows.one(db, record, "SELECT * FROM hour_records WHERE id = ?", (record_id,))
 
 
 async def get_for_update(conn: aiosqlite.Connection, record_id: int) -> HourRecord | None:
-    row = await fetch_one(conn, "SELECT * FROM hour_records WHERE id = ?", (record_id,))
-    return record(row) if row else None
+    return await rows.one(conn, record, "SELECT * FROM hour_records WHERE id = ?", (record_id,))
 
 
 async def day_total(

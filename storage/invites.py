@@ -29,11 +29,12 @@ WITH_ORG = (
 
 
 async def by_code(db: Database, code: str) -> Invite | None:
-    row = await db.fetchone(
+    return await rows.one(
+        db,
+        rows.invite,
         "SELECT invites.*," + WITH_ORG.format(table="invites", key="id") + " WHERE code = ?",
         (code,),
     )
-    return rows.invite(row) if row else None
 
 
 async def consume(conn: aiosqlite.Connection, invite_id: int, now: datetime) -> bool:

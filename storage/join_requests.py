@@ -4,7 +4,7 @@ import aiosqlite
 
 from domain.models import Invite, JoinRequest, RequestStatus
 from storage import rows
-from storage.db import Database, decide_pending, fetch_one, iso, utcnow
+from storage.db import Database, decide_pending, iso, utcnow
 from storage.invites import WITH_ORG
 
 _SELECT = "SELECT join_requests.*," + WITH_ORG.format(table="join_requests", key="invite_id")
@@ -21,8 +21,7 @@ async def create(conn: aiosqlite.Connection, person_id: int, invite: Invite) -> 
 
 
 async def get_for_update(conn: aiosqlite.Connection, request_id: int) -> JoinRequest | None:
-    row = await fetch_one(conn, _SELECT + " WHERE id = ?", (request_id,))
-    return rows.join_request(row) if row else None
+    return await rows.one(conn, rows.join_request, _SELECT + " WHERE id = ?", (request_id,))
 
 
 async def decide(
@@ -37,11 +36,12 @@ async def decide(
 
 
 async def pending_for_person(db: Database, person_id: int) -> JoinRequest | None:
-    row = await db.fetchone(
+    return await rows.one(
+        db,
+        rows.join_request,
         _SELECT + " WHERE person_id = ? AND status = 'pending' ORDER BY id DESC LIMIT 1",
         (person_id,),
     )
-    return rows.join_request(row) if row else None
 
 
 # The requests of a branch its district decides, not its secretary (domain.onboarding).

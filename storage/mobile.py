@@ -55,8 +55,7 @@ def _registration(row: sqlite3.Row) -> Registration:
 
 
 async def get(source: Reader, registration_id: int) -> Registration | None:
-    row = await fetch_one(source, f"{_CURRENT} WHERE r.id = ?", (registration_id,))
-    return _registration(row) if row else None
+    return await rows.one(source, _registration, f"{_CURRENT} WHERE r.id = ?", (registration_id,))
 
 
 async def open_for_person(source: Reader, person_id: int) -> Registration | None:
@@ -174,8 +173,9 @@ async def add_change(
 
 
 async def get_change(source: Reader, change_id: int) -> Change | None:
-    row = await fetch_one(source, "SELECT * FROM mobile_changes WHERE id = ?", (change_id,))
-    return _change(row) if row else None
+    return await rows.one(
+        source, _change, "SELECT * FROM mobile_changes WHERE id = ?", (change_id,)
+    )
 
 
 async def decide_change(

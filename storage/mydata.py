@@ -5,26 +5,29 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from storage import rows
 from storage.db import Database
 
 
 async def telegram_user(db: Database, telegram_id: int) -> dict | None:
-    row = await db.fetchone(
+    return await rows.one(
+        db,
+        dict,
         "SELECT locale, language_code, first_seen_at, unreachable_at FROM telegram_users"
         " WHERE telegram_id = ?",
         (telegram_id,),
     )
-    return dict(row) if row else None
 
 
 async def profile(db: Database, person_id: int) -> dict | None:
-    row = await db.fetchone(
+    return await rows.one(
+        db,
+        dict,
         "SELECT p.id, p.name, p.phone, p.category, p.status, p.joined_on, p.created_at,"
         " p.updated_at, b.name AS branch FROM people p LEFT JOIN branches b ON b.id = p.branch_id"
         " WHERE p.id = ?",
         (person_id,),
     )
-    return dict(row) if row else None
 
 
 async def roles(db: Database, person_id: int) -> list[dict]:

@@ -14,8 +14,9 @@ MEMBER_OF = (
 
 
 async def by_telegram_id(db: Database, telegram_id: int) -> Person | None:
-    row = await db.fetchone("SELECT * FROM people WHERE telegram_id = ?", (telegram_id,))
-    return rows.person(row) if row else None
+    return await rows.one(
+        db, rows.person, "SELECT * FROM people WHERE telegram_id = ?", (telegram_id,)
+    )
 
 
 async def with_roles_by_telegram_id(
@@ -34,18 +35,17 @@ async def with_roles_by_telegram_id(
 
 
 async def get(db: Database, person_id: int) -> Person | None:
-    row = await db.fetchone("SELECT * FROM people WHERE id = ?", (person_id,))
-    return rows.person(row) if row else None
+    return await rows.one(db, rows.person, "SELECT * FROM people WHERE id = ?", (person_id,))
 
 
 async def get_for_update(conn: aiosqlite.Connection, person_id: int) -> Person | None:
-    row = await fetch_one(conn, "SELECT * FROM people WHERE id = ?", (person_id,))
-    return rows.person(row) if row else None
+    return await rows.one(conn, rows.person, "SELECT * FROM people WHERE id = ?", (person_id,))
 
 
 async def by_telegram_id_for_update(conn: aiosqlite.Connection, telegram_id: int) -> Person | None:
-    row = await fetch_one(conn, "SELECT * FROM people WHERE telegram_id = ?", (telegram_id,))
-    return rows.person(row) if row else None
+    return await rows.one(
+        conn, rows.person, "SELECT * FROM people WHERE telegram_id = ?", (telegram_id,)
+    )
 
 
 async def insert(

@@ -107,8 +107,7 @@ async def update(
 
 
 async def get(source: Reader, unit_id: int) -> ResidentUnit | None:
-    row = await fetch_one(source, "SELECT * FROM resident_units WHERE id = ?", (unit_id,))
-    return _unit(row) if row else None
+    return await rows.one(source, _unit, "SELECT * FROM resident_units WHERE id = ?", (unit_id,))
 
 
 async def of_branch(source: Reader, branch_id: int) -> list[ResidentUnit]:
@@ -233,8 +232,9 @@ async def add_request(
 
 
 async def get_request(source: Reader, request_id: int) -> CobuildRequest | None:
-    row = await fetch_one(source, "SELECT * FROM cobuild_requests WHERE id = ?", (request_id,))
-    return _request(row) if row else None
+    return await rows.one(
+        source, _request, "SELECT * FROM cobuild_requests WHERE id = ?", (request_id,)
+    )
 
 
 async def answer_request(
@@ -305,8 +305,9 @@ async def units_with_contact(source: Reader, branch_id: int) -> int:
 
 
 async def opinion_by_id(source: Reader, opinion_id: int) -> Opinion | None:
-    row = await fetch_one(source, "SELECT * FROM cobuild_opinions WHERE id = ?", (opinion_id,))
-    return _opinion(row) if row else None
+    return await rows.one(
+        source, _opinion, "SELECT * FROM cobuild_opinions WHERE id = ?", (opinion_id,)
+    )
 
 
 async def contact_data(source: Reader, person_id: int) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import asdict, fields, is_dataclass
 from typing import Any, TypeVar
 
@@ -21,7 +22,7 @@ from domain.models import (
     RequestStatus,
     UnitOrg,
 )
-from storage.db import Database, Params, parse_iso, placeholders
+from storage.db import Database, Params, Reader, fetch_one, parse_iso, placeholders
 
 T = TypeVar("T")
 
@@ -69,6 +70,14 @@ async def insert_new(conn: aiosqlite.Connection, table: str, *parts: object) -> 
         tuple(values.values()),
     )
     return cur.rowcount > 0
+
+
+async def one(
+    source: Reader, mapper: Callable[[sqlite3.Row], T], sql: str, params: Params = ()
+) -> T | None:
+    """The first row `sql` finds, made into what `mapper` makes of it; None when none is."""
+    row = await fetch_one(source, sql, params)
+    return mapper(row) if row else None
 
 
 def branch(row: sqlite3.Row) -> Branch:

@@ -28,13 +28,11 @@ async def create(
 
 
 async def get(db: Database, unit_id: int) -> UnitOrg | None:
-    row = await db.fetchone("SELECT * FROM unit_orgs WHERE id = ?", (unit_id,))
-    return rows.unit_org(row) if row else None
+    return await rows.one(db, rows.unit_org, "SELECT * FROM unit_orgs WHERE id = ?", (unit_id,))
 
 
 async def by_name(conn: aiosqlite.Connection, name: str) -> UnitOrg | None:
-    row = await fetch_one(conn, "SELECT * FROM unit_orgs WHERE name = ?", (name,))
-    return rows.unit_org(row) if row else None
+    return await rows.one(conn, rows.unit_org, "SELECT * FROM unit_orgs WHERE name = ?", (name,))
 
 
 async def all_units(db: Database) -> list[UnitOrg]:

@@ -58,8 +58,7 @@ async def set_member_limit(conn: aiosqlite.Connection, branch_id: int, limit: in
 
 
 async def get_post(conn: Reader, post_id: int) -> Post | None:
-    row = await fetch_one(conn, "SELECT * FROM posts WHERE id = ?", (post_id,))
-    return post_of_row(row) if row else None
+    return await rows.one(conn, post_of_row, "SELECT * FROM posts WHERE id = ?", (post_id,))
 
 
 async def posts_by_id(conn: Reader, post_ids: Iterable[int]) -> dict[int, Post]:

@@ -13,8 +13,7 @@ from storage.posts.sql import claim_of_row
 
 
 async def get_claim(conn: Reader, claim_id: int) -> Claim | None:
-    row = await fetch_one(conn, "SELECT * FROM post_claims WHERE id = ?", (claim_id,))
-    return claim_of_row(row) if row else None
+    return await rows.one(conn, claim_of_row, "SELECT * FROM post_claims WHERE id = ?", (claim_id,))
 
 
 async def open_claim(conn: Reader, post_id: int, person_id: int, year: int) -> Claim | None:
