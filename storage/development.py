@@ -35,14 +35,17 @@ async def create_file(
     by: int | None,
     now: datetime,
 ) -> int:
-    cur = await conn.execute(
-        "INSERT INTO development_files (person_id, branch_id, stage, created_by, created_at)"
-        " VALUES (?, ?, ?, ?, ?) RETURNING id",
-        (person_id, branch_id, stage, by, iso(now)),
+    return await rows.insert(
+        conn,
+        "development_files",
+        {
+            "person_id": person_id,
+            "branch_id": branch_id,
+            "stage": stage,
+            "created_by": by,
+            "created_at": iso(now),
+        },
     )
-    row = await cur.fetchone()
-    await cur.close()
-    return row[0]
 
 
 async def file(source: Reader, file_id: int) -> dict | None:
@@ -92,12 +95,18 @@ async def record_step(
     by: int | None,
     now: datetime,
 ) -> bool:
-    cur = await conn.execute(
-        "INSERT INTO development_steps (file_id, step, day, detail, recorded_by, recorded_at)"
-        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        (file_id, step, day.isoformat(), detail, by, iso(now)),
+    return await rows.insert_new(
+        conn,
+        "development_steps",
+        {
+            "file_id": file_id,
+            "step": step,
+            "day": day.isoformat(),
+            "detail": detail,
+            "recorded_by": by,
+            "recorded_at": iso(now),
+        },
     )
-    return cur.rowcount > 0
 
 
 async def introducers(source: Reader, file_id: int) -> list[dict]:
@@ -112,10 +121,10 @@ async def introducers(source: Reader, file_id: int) -> list[dict]:
 async def add_introducer(
     conn: aiosqlite.Connection, file_id: int, person_id: int, by: int | None, now: datetime
 ) -> None:
-    await conn.execute(
-        "INSERT INTO development_introducers (file_id, person_id, chosen_by, chosen_at)"
-        " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        (file_id, person_id, by, iso(now)),
+    await rows.insert_new(
+        conn,
+        "development_introducers",
+        {"file_id": file_id, "person_id": person_id, "chosen_by": by, "chosen_at": iso(now)},
     )
 
 
@@ -171,12 +180,17 @@ async def reviews(source: Reader, file_id: int) -> list[dict]:
 async def add_review(
     conn: aiosqlite.Connection, file_id: int, day: date, text: str, by: int | None, now: datetime
 ) -> int:
-    cur = await conn.execute(
-        "INSERT INTO development_reviews (file_id, day, text, written_by, written_at)"
-        " VALUES (?, ?, ?, ?, ?)",
-        (file_id, day.isoformat(), text, by, iso(now)),
+    return await rows.insert(
+        conn,
+        "development_reviews",
+        {
+            "file_id": file_id,
+            "day": day.isoformat(),
+            "text": text,
+            "written_by": by,
+            "written_at": iso(now),
+        },
     )
-    return cur.lastrowid
 
 
 async def notices(source: Reader, file_id: int) -> list[dict]:
@@ -210,21 +224,20 @@ async def create_notice(
     by: int | None,
     now: datetime,
 ) -> int:
-    cur = await conn.execute(
-        "INSERT INTO development_notices (file_id, branch_id, stage, starts_on, ends_on,"
-        " contact, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            file_id,
-            branch_id,
-            stage,
-            starts_on.isoformat(),
-            ends_on.isoformat(),
-            contact,
-            by,
-            iso(now),
-        ),
+    return await rows.insert(
+        conn,
+        "development_notices",
+        {
+            "file_id": file_id,
+            "branch_id": branch_id,
+            "stage": stage,
+            "starts_on": starts_on.isoformat(),
+            "ends_on": ends_on.isoformat(),
+            "contact": contact,
+            "created_by": by,
+            "created_at": iso(now),
+        },
     )
-    return cur.lastrowid
 
 
 async def close_notice(
@@ -246,12 +259,11 @@ async def close_notice(
 async def add_opinion(
     conn: aiosqlite.Connection, notice_id: int, person_id: int, text: str, now: datetime
 ) -> int:
-    cur = await conn.execute(
-        "INSERT INTO development_opinions (notice_id, person_id, text, sent_at)"
-        " VALUES (?, ?, ?, ?)",
-        (notice_id, person_id, text, iso(now)),
+    return await rows.insert(
+        conn,
+        "development_opinions",
+        {"notice_id": notice_id, "person_id": person_id, "text": text, "sent_at": iso(now)},
     )
-    return cur.lastrowid
 
 
 async def opinions(source: Reader, notice_id: int) -> list[dict]:
