@@ -45,21 +45,21 @@ async def get_round(source: Reader, round_id: int) -> Round | None:
 
 
 async def round_of(source: Reader, branch_id: int, year: int) -> Round | None:
-    row = await fetch_one(
+    return await rows.one(
         source,
+        _round,
         "SELECT * FROM appraisal_rounds WHERE branch_id = ? AND year = ?",
         (branch_id, year),
     )
-    return _round(row) if row else None
 
 
 async def latest_round(source: Reader, branch_id: int) -> Round | None:
-    row = await fetch_one(
+    return await rows.one(
         source,
+        _round,
         "SELECT * FROM appraisal_rounds WHERE branch_id = ? ORDER BY year DESC LIMIT 1",
         (branch_id,),
     )
-    return _round(row) if row else None
 
 
 async def open_rounds(source: Reader, stage: Stage) -> list[Round]:
@@ -164,10 +164,12 @@ async def participants(source: Reader, round_id: int) -> list[Participant]:
 
 
 async def participant(source: Reader, round_id: int, person_id: int) -> Participant | None:
-    row = await fetch_one(
-        source, f"{_PARTICIPANT} WHERE a.round_id = ? AND a.person_id = ?", (round_id, person_id)
+    return await rows.one(
+        source,
+        _participant,
+        f"{_PARTICIPANT} WHERE a.round_id = ? AND a.person_id = ?",
+        (round_id, person_id),
     )
-    return _participant(row) if row else None
 
 
 async def save_summary(

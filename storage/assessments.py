@@ -10,6 +10,7 @@ from datetime import date, datetime
 import aiosqlite
 
 from domain.assessment.models import Assessment, Criterion, Grade, Targets, YearFigures
+from storage import rows
 from storage.db import Reader, fetch_all, fetch_one, iso, placeholders
 
 
@@ -26,10 +27,12 @@ def _targets(row: sqlite3.Row) -> Targets:
 
 
 async def targets_of(conn: Reader, branch_id: int, year: int) -> Targets | None:
-    row = await fetch_one(
-        conn, "SELECT * FROM branch_targets WHERE branch_id = ? AND year = ?", (branch_id, year)
+    return await rows.one(
+        conn,
+        _targets,
+        "SELECT * FROM branch_targets WHERE branch_id = ? AND year = ?",
+        (branch_id, year),
     )
-    return _targets(row) if row else None
 
 
 async def set_targets(

@@ -10,7 +10,7 @@ import aiosqlite
 
 from domain.models import CadreRegistration, Leave, Person, RegistrationStatus
 from storage import rows
-from storage.db import Database, fetch_one, iso, placeholders, utcnow
+from storage.db import Database, iso, placeholders, utcnow
 
 FACTS = ("unit_id", "unit_name", "name", "position", "rank", "address", "phone")
 
@@ -35,10 +35,12 @@ async def insert(
 async def get_for_update(
     conn: aiosqlite.Connection, registration_id: int
 ) -> CadreRegistration | None:
-    row = await fetch_one(
-        conn, "SELECT * FROM cadre_registrations WHERE id = ?", (registration_id,)
+    return await rows.one(
+        conn,
+        rows.cadre_registration,
+        "SELECT * FROM cadre_registrations WHERE id = ?",
+        (registration_id,),
     )
-    return rows.cadre_registration(row) if row else None
 
 
 async def decide(
@@ -66,13 +68,13 @@ async def history(db: Database, person_id: int) -> list[CadreRegistration]:
 
 
 async def pending_of(conn: aiosqlite.Connection, person_id: int) -> CadreRegistration | None:
-    row = await fetch_one(
+    return await rows.one(
         conn,
+        rows.cadre_registration,
         "SELECT * FROM cadre_registrations WHERE person_id = ? AND status = 'pending'"
         " ORDER BY version DESC LIMIT 1",
         (person_id,),
     )
-    return rows.cadre_registration(row) if row else None
 
 
 # The newest confirmed version per cadre for a year: the registration in force.

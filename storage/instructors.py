@@ -8,6 +8,7 @@ from datetime import datetime
 import aiosqlite
 
 from domain.instructor_models import Note
+from storage import rows
 from storage.db import Reader, fetch_all, fetch_one, iso, placeholders
 
 
@@ -66,12 +67,12 @@ async def insert_note(
 
 
 async def note_of(conn: Reader, branch_id: int, person_id: int, month: str) -> Note | None:
-    row = await fetch_one(
+    return await rows.one(
         conn,
+        _note,
         "SELECT * FROM instructor_notes WHERE branch_id = ? AND person_id = ? AND month = ?",
         (branch_id, person_id, month),
     )
-    return _note(row) if row else None
 
 
 async def notes_of_branches(conn: Reader, branch_ids: list[int], month: str) -> list[Note]:

@@ -59,12 +59,12 @@ async def get(source: Reader, registration_id: int) -> Registration | None:
 
 
 async def open_for_person(source: Reader, person_id: int) -> Registration | None:
-    row = await fetch_one(
+    return await rows.one(
         source,
+        _registration,
         f"{_CURRENT} WHERE r.person_id = ? AND r.status IN ('pending', 'active', 'returning')",
         (person_id,),
     )
-    return _registration(row) if row else None
 
 
 async def create(

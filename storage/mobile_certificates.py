@@ -9,7 +9,7 @@ import aiosqlite
 
 from domain.mobile.models import Certificate, Registration
 from storage import rows
-from storage.db import Database, Reader, fetch_one, iso, utcnow
+from storage.db import Database, Reader, iso, utcnow
 from storage.mobile import get
 
 
@@ -75,12 +75,12 @@ async def insert(
 
 
 async def current(source: Reader, registration_id: int) -> Certificate | None:
-    row = await fetch_one(
+    return await rows.one(
         source,
+        _certificate,
         "SELECT * FROM mobile_certificates WHERE registration_id = ? ORDER BY id DESC LIMIT 1",
         (registration_id,),
     )
-    return _certificate(row) if row else None
 
 
 async def by_code(db: Database, code: str) -> tuple[Certificate, str] | None:

@@ -6,7 +6,7 @@ import aiosqlite
 
 from domain.models import Category, Person
 from storage import rows
-from storage.db import fetch_one, iso, utcnow
+from storage.db import iso, utcnow
 
 
 async def match(
@@ -19,13 +19,13 @@ async def match(
             row = await c.fetchone()
         if row is not None:
             return rows.person(row)
-    row = await fetch_one(
+    return await rows.one(
         conn,
+        rows.person,
         "SELECT * FROM people WHERE branch_id = ? AND phone = ? AND status IN ('active', 'pending')"
         " ORDER BY id LIMIT 1",
         (branch_id, phone),
     )
-    return rows.person(row) if row else None
 
 
 async def refresh(

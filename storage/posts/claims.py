@@ -17,13 +17,13 @@ async def get_claim(conn: Reader, claim_id: int) -> Claim | None:
 
 
 async def open_claim(conn: Reader, post_id: int, person_id: int, year: int) -> Claim | None:
-    row = await fetch_one(
+    return await rows.one(
         conn,
+        claim_of_row,
         f"SELECT * FROM post_claims WHERE post_id = ? AND person_id = ? AND year = ?"
         f" AND status IN ({placeholders(OPEN)})",
         (post_id, person_id, year, *OPEN),
     )
-    return claim_of_row(row) if row else None
 
 
 async def places_taken(conn: Reader, post_id: int, year: int) -> int:
