@@ -212,8 +212,7 @@ async def test_a_whole_round_with_six_members(bot, branch):
     for name in ("张华", "王芳", "刘洋", "陈静"):
         await secretary.press("👥 参评党员")
         await secretary.press(next(b for b in secretary.buttons() if b.startswith(name)))
-        await secretary.press("合格")
-        await secretary.press("跳过")
+        await secretary.presses("合格", "跳过")
 
     await forward(secretary)  # 处置
     await li.send("/appraisal")
@@ -224,8 +223,7 @@ async def test_a_whole_round_with_six_members(bot, branch):
     assert "您的组织定格：不合格。" in zhao.last_text
     # Closing waits for the disposal of the 不合格.
     await secretary.send("/appraisal")
-    await secretary.press("🏁 结束本次评议")
-    await secretary.press("✅ 确认")
+    await secretary.presses("🏁 结束本次评议", "✅ 确认")
     assert "还有1名被定为不合格的党员尚未作出处置" in secretary.last_text
     await secretary.press("👥 参评党员")
     await secretary.press(next(b for b in secretary.buttons() if b.startswith("赵强")))
@@ -262,8 +260,7 @@ async def test_a_whole_round_with_six_members(bot, branch):
     assert by_name["赵强"][11].date() == today()  # moved to today above
     assert by_name["陈静"][1] == "浙江省杭州市" and by_name["刘洋"][2] == "否"
 
-    await secretary.press("🏁 结束本次评议")
-    await secretary.press("✅ 确认")
+    await secretary.presses("🏁 结束本次评议", "✅ 确认")
     assert "民主评议现已进入：已结束" in secretary.texts[-2]
 
 
@@ -401,8 +398,7 @@ async def ballot_en(person, pick) -> None:
     await person.press("🗳 Rate the others")
     for _ in range(len(NAMES) - 1):
         name = next(n for n in NAMES if f"How do you rate {n}?" in person.last_text)
-        await person.press(pick(name))
-        await person.press("Skip")
+        await person.presses(pick(name), "Skip")
     assert "Your ratings:" in person.last_text
     await person.press("✅ Submit")
 

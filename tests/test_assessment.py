@@ -38,12 +38,10 @@ async def test_targets_pledge_and_the_year_end_assessment(bot, tmp_path):
     await contact.send("创建“五好”党支部，党员志愿服务全覆盖")
     assert "创建目标：创建“五好”党支部" in contact.last_text
     await contact.send("/targets")
-    await contact.press("幸福社区党支部")
-    await contact.press("📝 党建工作责任状")
+    await contact.presses("幸福社区党支部", "📝 党建工作责任状")
     await contact.send("2025-03-01")
     assert "上年末或2027年内" in contact.last_text
-    await contact.send("2027-01-08")
-    await contact.send("还没拍")
+    await contact.types("2027-01-08", "还没拍")
     assert "请发送已签订责任状的照片或文件" in contact.last_text
     await contact.send_photo(SIGNED)
     assert "党建工作责任状已于2027年1月8日签订。" in contact.last_text

@@ -75,8 +75,7 @@ async def test_the_secretary_of_two_branches_chooses_once_per_conversation(bot, 
     assert ASKED in secretary.last_text
     await secretary.press("幸福社区党支部")
     assert "活动标题是什么" in secretary.last_text
-    await secretary.send("/cancel")
-    await secretary.send("/posts")
+    await secretary.types("/cancel", "/posts")
     assert ASKED not in secretary.last_text  # chosen a moment ago
 
     # What was typed with the command goes on after the choice.

@@ -66,8 +66,7 @@ async def register(person, unit_button: str, *, unit_name: str | None = None) ->
 async def test_a_cadre_registers_and_the_secretary_confirms(bot, branch):
     education = await units.add_unit(bot.db, None, "县教育局机关党委")
     zhang = await joined_cadre(bot, branch, "张局长")
-    await zhang.send("/cadre_register")
-    await zhang.send("/cancel")
+    await zhang.types("/cadre_register", "/cancel")
     await register(zhang, "县教育局机关党委")
     secretary = branch.secretary
     request = secretary.message_with_button("✅ 确认")
@@ -158,8 +157,7 @@ async def test_renewal_keeps_last_years_registration(bot, branch):
 
 async def test_unit_contact_joins_links_the_group_and_sees_only_own_cadres(bot, branch, server):
     secretary = branch.secretary
-    await secretary.send("/unit_add")
-    await secretary.send("县卫健委机关党委")
+    await secretary.types("/unit_add", "县卫健委机关党委")
     code = re.search(r"start=([A-Z0-9]+)", secretary.last_text).group(1)
     contact = bot.person("卫健联络员")
     await onboard(contact, code, "刘联络员", "13700137000", None)

@@ -158,8 +158,7 @@ async def test_a_broadcast_to_300_members_reports_its_progress(server, tmp_path,
         for someone in members[:4]:
             server.block(someone.id)
 
-        await secretary.send("/broadcast")
-        await secretary.send("明天上午九点在社区会议室召开党员大会。")
+        await secretary.types("/broadcast", "明天上午九点在社区会议室召开党员大会。")
         await secretary.press("全体党员")
         assert secretary.texts[-2] == "明天上午九点在社区会议室召开党员大会。"  # the preview
         assert "将发送给 300 人" in secretary.last_text
@@ -312,8 +311,7 @@ async def test_a_photo_to_the_holders_of_a_post_and_forged_choices(bot, branch):
 
     await secretary.send("/broadcast")
     await secretary.send_photo(b"\x89PNG\r\n\x1a\n" + b"0" * 64, caption="本周楼道清扫安排见图。")
-    await secretary.press("某个岗位的认领人")
-    await secretary.press("楼道长")
+    await secretary.presses("某个岗位的认领人", "楼道长")
     assert "将发送给 1 人" in secretary.last_text
     await secretary.press("📣 发送")
     got = li.last
@@ -325,8 +323,7 @@ async def test_the_county_posts_are_offered_by_their_names(bot, branch):
 
     await posts.board(bot.db, branch.id, date.today())  # the ten county posts, seeded
     secretary = branch.secretary
-    await secretary.send("/broadcast")
-    await secretary.send("明晚七点召开支部党员大会。")
+    await secretary.types("/broadcast", "明晚七点召开支部党员大会。")
     await secretary.press("某个岗位的认领人")
     offered = secretary.buttons()
     assert "政策宣传岗" in offered and len(offered) == 10

@@ -45,8 +45,7 @@ async def menu_of(
 
 
 async def contact_joins(person, code: str, name: str, phone: str) -> None:
-    await person.send(f"/start {code}")
-    await person.send(name)
+    await person.types(f"/start {code}", name)
     await person.share_contact(phone)
     await person.press("✅ 提交" if "✅ 提交" in person.buttons() else "✅ Submit")
 
@@ -135,8 +134,7 @@ async def test_contacts_are_not_members_and_the_secretary_is_told_whose_contact(
     assert sorted(r[1] for r in rows) == ["党员丙", "党员乙", "党员甲"]
 
     # A broadcast to all members: the preview counts three, three chats get it.
-    await secretary.send("/broadcast")
-    await secretary.send("周六上午清扫楼道。")
+    await secretary.types("/broadcast", "周六上午清扫楼道。")
     await secretary.press("全体党员")
     assert "将发送给 3 人" in secretary.last_text
     before = len(bot.server.calls)  # the preview showed the text to the secretary

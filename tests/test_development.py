@@ -77,10 +77,8 @@ async def test_one_persons_way_from_applicant_to_full_member(bot, clock):
     branch, secretary, li, zhao, group = await _branch(bot, "en")
     await secretary.send("/develop")
     assert "No development files yet." in secretary.last_text
-    await secretary.press("➕ Start a file")
-    await secretary.press("➕ A new applicant")
-    await secretary.send("张三")
-    await secretary.send("2024-03-01")
+    await secretary.presses("➕ Start a file", "➕ A new applicant")
+    await secretary.types("张三", "2024-03-01")
     invitation = next(t for t in secretary.texts if "?start=" in t)
     code = re.search(r"\?start=(\S+)", invitation).group(1)
 
@@ -117,8 +115,7 @@ async def test_one_persons_way_from_applicant_to_full_member(bot, clock):
     for day, text in (("2024-10-01", "学习认真，积极参加志愿服务。"), ("2025-04-01", "表现稳定。")):
         await _open(li)
         await li.press("📝 Write an assessment note")
-        await li.send(day)
-        await li.send(text)
+        await li.types(day, text)
         assert "Your assessment note is saved." in li.texts[-2]
     await _open(secretary)
     await secretary.press("✏️ Record: Decided as a candidate for development")
@@ -131,8 +128,7 @@ async def test_one_persons_way_from_applicant_to_full_member(bot, clock):
 
     # The first public notice: in the group and to the members, an opinion during it.
     clock.on("2025-04-07")
-    await secretary.press("📢 Start the public notice")
-    await secretary.press("5 working days, until April 11, 2025")
+    await secretary.presses("📢 Start the public notice", "5 working days, until April 11, 2025")
     await secretary.send("王书记 0571-88886666")
     await secretary.press("✅ Submit")
     assert "published until April 11, 2025" in secretary.texts[-2]
@@ -163,12 +159,10 @@ async def test_one_persons_way_from_applicant_to_full_member(bot, clock):
     clock.on("2025-04-14")
     await secretary.press("💬 Opinions (1)")
     assert "赵强: 张三同志热心公益" in secretary.last_text
-    await secretary.press("✅ Notice: no objection")
-    await secretary.press("✏️ Record: Branch meeting: admission voted")
+    await secretary.presses("✅ Notice: no objection", "✏️ Record: Branch meeting: admission voted")
     await secretary.send("2025-04-11")
     assert "ran until April 11, 2025" in secretary.last_text
-    await secretary.send("2025-04-14")
-    await secretary.send("应到18人，实到18人，赞成18票")
+    await secretary.types("2025-04-14", "应到18人，实到18人，赞成18票")
     clock.on("2025-06-01")
     await _open(secretary)
     await _record(secretary, "Admission approved by the higher party committee", "2025-04-20")
@@ -299,8 +293,7 @@ async def test_an_activist_of_the_branch_gets_a_file_from_that_stage(bot, clock)
         await active_person(conn, branch.id, 777, "钱进", category="activist")
     clock.on("2026-09-17")
     await secretary.send("/develop")
-    await secretary.press("➕ Start a file")
-    await secretary.press("钱进")
+    await secretary.presses("➕ Start a file", "钱进")
     await secretary.send("2026-05-01")
     assert "Recorded." in secretary.texts[-2]
     assert "Stage: Activist" in secretary.last_text

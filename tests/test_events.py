@@ -95,8 +95,7 @@ async def test_event_answer_check_in_by_code_and_location_and_verified_hours(
     assert "签到学习党章" in zhang.last_text
 
     # double check-in changes nothing
-    await li.send("/checkin")
-    await li.send(code)
+    await li.types("/checkin", code)
     assert "您已经签到过了" in li.last_text
     assert await attendance_count(bot) == 2
 
@@ -239,8 +238,7 @@ async def test_capacity_and_answers(bot, branch, clock, members):
     since = len(secretary.messages)
     await secretary.send("小型座谈")
     await secretary.press("其他")
-    await secretary.send("2026-12-01 14:00-16:00")
-    await secretary.send("会议室")
+    await secretary.types("2026-12-01 14:00-16:00", "会议室")
     await secretary.share_location(*PLACE)
     await secretary.send("0")
     assert "请输入 1 到 10000 之间的整数" in secretary.last_text
@@ -273,8 +271,7 @@ async def test_capacity_and_answers(bot, branch, clock, members):
 
 async def test_bad_event_input_is_asked_again(bot, branch, clock):
     secretary = branch.secretary
-    await secretary.send("/newevent")
-    await secretary.send("  ")
+    await secretary.types("/newevent", "  ")
     assert "请输入标题" in secretary.last_text
     await secretary.send("学习")
     await secretary.press("党课")
@@ -498,15 +495,13 @@ async def test_wrong_codes_are_limited_per_person(bot, branch, clock, members):
     assert await attendance_count(bot) == 0
     assert await bot.db.fetchval("SELECT COUNT(*) FROM checkin_failures") == 5
     # Someone else is not held back.
-    await zhang.send("/checkin")
-    await zhang.send(code)
+    await zhang.types("/checkin", code)
     assert "签到学习党章" in zhang.last_text
 
     # Ten minutes after the first wrong codes, a code is checked again.
     clock.at(15)
     code = await current_code(branch.secretary)
-    await li.send("/checkin")
-    await li.send(code)
+    await li.types("/checkin", code)
     assert "签到学习党章" in li.last_text
     assert await attendance_count(bot) == 2
     # What the limit needed is forgotten once it no longer looks back that far.

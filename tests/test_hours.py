@@ -75,8 +75,7 @@ async def test_log_approve_and_see_the_totals(bot, branch, member):
 
 async def test_post_duty_hours_are_sent_to_the_duty_record_in_posts(bot, member):
     await member.send("/hours")
-    await member.press("➕ 登记时长")
-    await member.press("岗位履职")
+    await member.presses("➕ 登记时长", "岗位履职")
     assert "/posts" in member.last_text and "记录履职" in member.last_text
     await member.press("党课")
     # The question the press answered now asks for the day, in place (handlers/in_place.py).
@@ -86,8 +85,7 @@ async def test_post_duty_hours_are_sent_to_the_duty_record_in_posts(bot, member)
 
 async def test_a_photo_goes_to_the_secretary_with_the_record(bot, branch, member):
     await start_logging(member, "志愿服务", "昨天")
-    await member.send("3")
-    await member.send("清扫楼道")
+    await member.types("3", "清扫楼道")
     await member.send_photo(b"\xff\xd8\xff\xe0fakejpeg")
     assert "照片：已附上" in member.last_text
     await member.press("✅ 提交")
@@ -276,8 +274,7 @@ def test_long_lists_are_split_between_lines():
 
 async def test_the_secretary_sets_the_branch_window(bot, branch, member):
     await branch.secretary.send("/hours")
-    await branch.secretary.press("⚙️ 登记期限：90 天")
-    await branch.secretary.press("30")
+    await branch.secretary.presses("⚙️ 登记期限：90 天", "30")
     assert "可以登记 30 天以内" in branch.secretary.last_text
     await start_logging(member, day="📅 其他日期")
     await member.send("2026-10-25")
@@ -346,8 +343,7 @@ async def test_a_secretary_cannot_verify_their_own_hours(bot, branch, member):
     await secretary.press_data(request["message_id"], "hours:approve:1")
     assert "须由本支部另一位书记核实" in secretary.answer
     await deputy.send("/hours")
-    await deputy.press("📥 待审核（1）")
-    await deputy.press("✅ 通过")
+    await deputy.presses("📥 待审核（1）", "✅ 通过")
     assert await hour_statuses(bot) == [(1, "verified"), (2, "verified"), (3, "verified")]
 
 
@@ -437,8 +433,7 @@ async def test_common_amounts_are_buttons_and_a_typed_amount_removes_them(bot, m
 async def test_editing_and_correcting_offer_the_common_amounts(bot, branch, member):
     await log_hours(member, amount="2")
     await member.send("/hours")
-    await member.press("📜 我的记录")
-    await member.press("✏️ 修改 #1")
+    await member.presses("📜 我的记录", "✏️ 修改 #1")
     assert "1.5 小时" in member.buttons()
     await member.press("1.5 小时")
     assert "记录 #1 已改为 1.5 小时" in member.last_text

@@ -28,8 +28,7 @@ async def test_an_instructors_month(bot):
     await district.contact.send("/instructors")
     assert "幸福社区党支部：指导员周指导" in district.contact.last_text
     assert "和平社区党支部：暂无指导员" in district.contact.last_text
-    await district.contact.press("和平社区党支部")
-    await district.contact.press("➕ 周指导")
+    await district.contact.presses("和平社区党支部", "➕ 周指导")
     assert "已选派" in district.contact.texts[-2]
     assert district.contact.buttons() == ["➖ 周指导", "✉️ 邀请新的指导员"]
     assert "区党工委已选派您担任和平社区党支部的党建工作指导员" in instructor.last_text
@@ -72,8 +71,7 @@ async def test_an_instructors_month(bot):
     # The same month twice is refused, and tells the district nothing new.
     before = len(district.contact.messages)
     await instructor.press("✍️ 月度指导记录", first)
-    await instructor.send("再次指导")
-    await instructor.send("无问题")
+    await instructor.types("再次指导", "无问题")
     await instructor.press("✅ 提交")
     assert "已填写过" in instructor.answer
     assert len(district.contact.messages) == before
@@ -116,8 +114,7 @@ async def test_forged_presses_change_nothing(bot):
 
     # A new instructor invited from the chat joins, approved by the district.
     await district.contact.send("/instructors")
-    await district.contact.press("和平社区党支部")
-    await district.contact.press("✉️ 邀请新的指导员")
+    await district.contact.presses("和平社区党支部", "✉️ 邀请新的指导员")
     code = district.contact.last_text.split("?start=")[1].split()[0]
     newcomer = bot.person("新指导员")
     await contact_joins(newcomer, code, "冯指导", "13900139003")
@@ -162,11 +159,9 @@ async def test_an_instructor_and_a_district_in_english(bot):
     assert "This month's note: not yet filed." in instructor.last_text
     await instructor.press("✍️ Monthly note")
     assert "Your note for December 2026." in instructor.last_text
-    await instructor.send("Theme party day")
-    await instructor.send("none")
+    await instructor.types("Theme party day", "none")
     await instructor.press("✏️ Start over")
-    await instructor.send("Theme party day, study session")
-    await instructor.send("Records incomplete")
+    await instructor.types("Theme party day, study session", "Records incomplete")
     await instructor.press("✅ Submit")
     assert instructor.last_text == "Thank you: your note has been sent to the district."
     assert district.contact.last_text == (

@@ -128,8 +128,7 @@ async def test_outflow_approval_certificate_report_and_return(bot, branch):
         assert text in secretary.last_text, text
 
     await li.send("/mobile")
-    await li.press("🏠 我已返回")
-    await li.press("✅ 是的，我已返回")
+    await li.presses("🏠 我已返回", "✅ 是的，我已返回")
     assert "请将活动证交还支部书记" in li.last_text
     assert "李明 报告已返回" in secretary.last_text
     await secretary.press("✅ 已收回活动证")
@@ -145,11 +144,7 @@ async def test_inflow_is_confirmed(bot, branch):
     zhao = await member(bot, branch, "赵", "赵云", "13900139000")
     await zhao.send("/mobile")
     await zhao.press("🏠 流入登记")
-    await zhao.send("河北省正定县某村党支部")
-    await zhao.send("张支书")
-    await zhao.send("0311-88886666")
-    await zhao.send("幸福小区3栋")
-    await zhao.send("个体经营")
+    await zhao.types("河北省正定县某村党支部", "张支书", "0311-88886666", "幸福小区3栋", "个体经营")
     arrived = today() - timedelta(days=10)
     await zhao.send(f"{arrived.month}月{arrived.day}日")
     # The phone given when joining is offered, not typed again.
@@ -168,8 +163,7 @@ async def test_inflow_is_confirmed(bot, branch):
     secretary = branch.secretary
     await secretary.send("/mobile_list")
     assert "流入党员 · 1" in secretary.buttons()
-    await secretary.press("流入党员 · 1")
-    await secretary.press("赵云 · 幸福小区3栋")
+    await secretary.presses("流入党员 · 1", "赵云 · 幸福小区3栋")
     assert "原支部联系人：张支书" in secretary.last_text
     assert "🔄 活动证续期" not in secretary.buttons()
     await secretary.press("🏁 已迁离")
@@ -271,11 +265,7 @@ async def test_every_bad_input_is_asked_again(bot, branch):
     assert "请输入内容" in li.last_text
     await li.send("省" * 201)
     assert "最多 200 个字" in li.last_text
-    await li.send("广东省深圳市")
-    await li.send("南山区科技园")
-    await li.send("深圳某公司")
-    await li.send("深圳市南山区某党支部")
-    await li.send("陈联系人")
+    await li.types("广东省深圳市", "南山区科技园", "深圳某公司", "深圳市南山区某党支部", "陈联系人")
     for bad in ("12345", "1280013800", "电话"):
         await li.send(bad)
         assert "电话号码无效" in li.last_text, bad
@@ -304,8 +294,7 @@ async def test_every_bad_input_is_asked_again(bot, branch):
     nxt = date(today().year + today().month // 12, today().month % 12 + 1, 15)
     await li.press("15", li.server.last_message(li.id))
     assert "外出原因" in li.last_text
-    await li.send("照顾生病的父母")
-    await li.send("13800138000")
+    await li.types("照顾生病的父母", "13800138000")
     assert f"预计返回日期：{nxt.year}年{nxt.month}月15日" in li.last_text
     # editing the departure on the review screen cannot slip past the return date
     await retype(li, "外出日期", (nxt + timedelta(days=1)).isoformat())
@@ -315,8 +304,7 @@ async def test_every_bad_input_is_asked_again(bot, branch):
 
     await li.send("/mobile")
     assert "等待书记审核" in li.last_text
-    await li.send("/start")
-    await li.send("/mobile")
+    await li.types("/start", "/mobile")
     assert "🚶 外出登记" not in li.buttons()
     # a second outflow while one is open is refused with an explanation
     await li.press_data(li.last["message_id"], Register(Direction.OUTFLOW).pack())
@@ -389,8 +377,7 @@ async def test_secretary_lists_pages_contacts_renews_and_revokes(bot, branch):
     for label in ("外出党员 · 1", "超期未报告 · 1", "超期未联系 · 1", "活动证即将到期 · 1"):
         assert label in buttons, (label, buttons)
 
-    await secretary.press("超期未联系 · 1")
-    await secretary.press("外出6 · 江苏省苏州市")
+    await secretary.presses("超期未联系 · 1", "外出6 · 江苏省苏州市")
     assert "已超过 90 天未联系" in secretary.last_text
     await secretary.press("📞 记录联系")
     await secretary.send("电话联系，工作稳定")
@@ -444,15 +431,12 @@ async def test_english_speakers_register_in_english(bot, branch):
     assert "You have no mobile-member registration" in john.last_text
     await john.press("🚶 Register outflow")
     assert "province and city" in john.last_text
-    await john.send("Shanghai")
-    await john.send("Pudong")
-    await john.send("A bank")
+    await john.types("Shanghai", "Pudong", "A bank")
     await john.press("Not known yet")
     await john.send("tomorrow")
     assert "I could not read that date" in john.last_text
     leave, back = today() + timedelta(days=1), today() + timedelta(days=40)
-    await john.send(leave.isoformat())
-    await john.send(back.isoformat())
+    await john.types(leave.isoformat(), back.isoformat())
     await john.press("Business")
     await john.send("13700137000")
     assert "Destination (province and city): Shanghai" in john.last_text
@@ -535,8 +519,7 @@ async def test_cancel_and_restart_in_the_middle_of_a_registration(bot, branch):
     li = await member(bot, branch, "李", "李明", "13800138000")
     await li.send("/mobile")
     await li.press("🚶 外出登记")
-    await li.send("浙江省杭州市")
-    await li.send("/cancel")
+    await li.types("浙江省杭州市", "/cancel")
     assert "已取消" in li.last_text
     await li.send("西湖区")
     assert "不太明白" in li.last_text

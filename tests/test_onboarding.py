@@ -115,8 +115,7 @@ async def test_every_bad_input_is_asked_again(bot, branch):
     ]:
         await wang.send(bad)
         assert expected in wang.last_text, bad
-    await wang.send("王小二")
-    await wang.send("13800138000")
+    await wang.types("王小二", "13800138000")
     assert "请使用下方按钮" in wang.texts[-2]
     await wang.share_contact("13800138000", own=False)
     assert "不是您本人的号码" in wang.last_text
@@ -137,9 +136,7 @@ async def test_every_bad_input_is_asked_again(bot, branch):
 async def test_cancel_leaves_the_conversation_at_any_step(bot, branch):
     code = await invite(bot, branch.id)
     zhao = bot.person("赵")
-    await zhao.send(f"/start {code}")
-    await zhao.send("赵六")
-    await zhao.send("/cancel")
+    await zhao.types(f"/start {code}", "赵六", "/cancel")
     assert "已取消" in zhao.last_text
     assert zhao.last["reply_markup"] == {"remove_keyboard": True}
     await zhao.send("赵六")
@@ -148,8 +145,7 @@ async def test_cancel_leaves_the_conversation_at_any_step(bot, branch):
     await zhao.send("/cancel")
     assert "没有可以取消的操作" in zhao.last_text
     # /help answers in the middle of a conversation and keeps the step
-    await zhao.send(f"/start {code}")
-    await zhao.send("/help")
+    await zhao.types(f"/start {code}", "/help")
     assert "邀请链接" in zhao.last_text
     await zhao.send("赵六")
     assert "分享您的手机号码" in zhao.last_text
@@ -184,8 +180,7 @@ async def test_only_a_secretary_of_the_branch_can_decide(bot, branch):
 async def test_a_restart_in_the_middle_of_onboarding_continues(bot, branch):
     code = await invite(bot, branch.id)
     qian = bot.person("钱")
-    await qian.send(f"/start {code}")
-    await qian.send("钱八")
+    await qian.types(f"/start {code}", "钱八")
     # The step is on disk right after the message, before any shutdown flush.
     stored = await bot.db.fetchall("SELECT state FROM ptb_conversations")
     assert [row["state"] for row in stored] == ['"join.phone"']
@@ -204,8 +199,7 @@ async def test_english_speakers_are_answered_in_english(bot, branch):
     assert "What is your full name?" in john.last_text
     await john.send("John Smith")
     await john.share_contact("+86 137 0013 7000")
-    await john.press("Resident member")
-    await john.press("✅ Submit")
+    await john.presses("Resident member", "✅ Submit")
     assert "has been sent to the branch secretary" in john.last_text
     # the secretary reads the request in Chinese, John reads the outcome in English
     assert "新的加入支部申请" in branch.secretary.last_text

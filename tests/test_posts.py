@@ -81,8 +81,7 @@ async def answer_survey(
     await person.press(start)
     for post in posts:
         await person.press(post)
-    await person.press(done)
-    await person.press(time)
+    await person.presses(done, time)
     if skills is None:
         await person.press(skip)
     else:
@@ -199,8 +198,7 @@ async def test_a_whole_year_of_posts(bot, branch, li):
     await winner.send("/posts")
     await winner.press("📒 记录履职")
     assert winner.buttons() == ["民意收集岗"]
-    await winner.press("民意收集岗")
-    await winner.press("今天")
+    await winner.presses("民意收集岗", "今天")
     await winner.send("走访了三户居民，收集意见五条")
     await bot.processed(bot.server.push_photo(winner.user, b"\xff\xd8fake-jpeg"))
     await winner.send("1.5")
@@ -210,14 +208,10 @@ async def test_a_whole_year_of_posts(bot, branch, li):
     await start_duty_record(loser, "政策宣传岗")
     await loser.send("2026-02-30")
     assert "这个日期不存在" in loser.last_text
-    await loser.send(f"{YEAR}-01-01")
-    await loser.send("更新宣传栏")
-    await loser.press("跳过")
-    await loser.press("跳过")
-    await loser.press("✅ 保存")
+    await loser.types(f"{YEAR}-01-01", "更新宣传栏")
+    await loser.presses("跳过", "跳过", "✅ 保存")
     await loser.send("/posts")
-    await loser.press("🗣 居民诉求")
-    await loser.press("政策宣传岗")
+    await loser.presses("🗣 居民诉求", "政策宣传岗")
     await loser.send("3号楼居民希望讲解医保新政")
     assert "已记录居民诉求" in loser.last_text
     records = await bot.db.fetchall("SELECT * FROM duty_records ORDER BY id")
@@ -241,8 +235,7 @@ async def test_a_whole_year_of_posts(bot, branch, li):
     await secretary.send("/posts")
     await secretary.press("🗣 居民诉求")
     assert f"政策宣传岗 ({names[loser]}): 3号楼居民希望讲解医保新政" in secretary.last_text
-    await secretary.press("⭐ 考核评岗")
-    await secretary.press(f"{names[winner]} · 民意收集岗")
+    await secretary.presses("⭐ 考核评岗", f"{names[winner]} · 民意收集岗")
     assert "共 1 条履职记录，合计 1.5 小时。" in secretary.last_text
     assert "走访了三户居民，收集意见五条" in secretary.last_text
     await secretary.press("优秀")
@@ -321,8 +314,7 @@ async def test_every_refusal_leaves_the_database_unchanged(bot, branch, li):
     await forward_stage(secretary)
     # retire 设施维护岗
     await manage_posts(secretary, "设施维护岗")
-    await secretary.press("🗄 撤销岗位")
-    await secretary.press("✅ 确认")
+    await secretary.presses("🗄 撤销岗位", "✅ 确认")
     assert "设施维护岗已撤销" in secretary.last_text
     retired = await bot.db.fetchval(
         "SELECT id FROM posts WHERE code = 'facilities' AND branch_id = ?", (branch.id,)
@@ -382,8 +374,7 @@ async def test_going_back_a_stage_needs_a_reason(bot, branch):
     secretary = branch.secretary
     await forward_stage(secretary)
     await secretary.send("/posts")
-    await secretary.press("⚙️ 阶段")
-    await secretary.press("⬅️ 退回：调查摸底")
+    await secretary.presses("⚙️ 阶段", "⬅️ 退回：调查摸底")
     await secretary.send("   ")
     assert "请写几句话" in secretary.last_text or "请填写理由" in secretary.last_text
     await secretary.send("问卷还有人没填")
@@ -439,12 +430,10 @@ async def test_forged_choices_inside_the_flows_are_refused(bot, branch, li):
     survey = li.last
     await li.press_data(survey["message_id"], f"posts:survey-toggle:{foreign}")
     assert li.answer == "此按钮已失效。"
-    await li.press("环境保洁岗")
-    await li.press("➡️ 完成")
+    await li.presses("环境保洁岗", "➡️ 完成")
     await li.press_data(li.last["message_id"], "posts:survey-time:always")
     assert li.answer == "此按钮已失效。"
-    await li.press("周末")
-    await li.press("跳过")
+    await li.presses("周末", "跳过")
     chosen = await bot.db.fetchall("SELECT post_id FROM post_survey_choices")
     assert [r["post_id"] for r in chosen] != [foreign] and len(chosen) == 1
 
@@ -494,8 +483,7 @@ async def test_duty_hours_that_would_be_rounded_or_capped_are_refused(bot, branc
     await li.press("📒 记录履职")
     since = len(li.messages)
     await li.press("便民服务岗")
-    await li.send("昨天")
-    await li.send("帮独居老人买药")
+    await li.types("昨天", "帮独居老人买药")
     await li.send_photo(b"\xff\xd8fake-jpeg")
     assert li.buttons() == ["0.5 小时", "1 小时", "1.5 小时", "2 小时", "3 小时", "跳过"]
     await li.send("1.2")
@@ -513,11 +501,8 @@ async def test_duty_hours_that_would_be_rounded_or_capped_are_refused(bot, branc
 
     # A pressed amount, and a date in the Chinese form.
     await start_duty_record(li, "便民服务岗")
-    await li.send(f"{yesterday.month}月{yesterday.day}日")
-    await li.send("陪同就医")
-    await li.press("跳过")
-    await li.press("3 小时")
-    await li.press("✅ 保存")
+    await li.types(f"{yesterday.month}月{yesterday.day}日", "陪同就医")
+    await li.presses("跳过", "3 小时", "✅ 保存")
     assert [tuple(r) for r in await bot.db.fetchall("SELECT minutes FROM duty_records")] == [
         (90,),
         (180,),
@@ -534,8 +519,7 @@ async def test_duty_hours_in_english(bot, branch):
     await john.send("/posts")
     await john.press("📒 Record duty")
     await john.press(john.buttons()[0])
-    await john.send("yesterday")
-    await john.send("Bought medicine")
+    await john.types("yesterday", "Bought medicine")
     await john.press("Skip")
     assert "1.5 h" in john.buttons()
     await john.send("1.2")
@@ -544,10 +528,7 @@ async def test_duty_hours_in_english(bot, branch):
 
 async def test_typed_skills_take_the_skip_button_away(bot, branch, li):
     await li.send("/posts")
-    await li.press("📝 填写调查问卷")
-    await li.press("政策宣传岗")
-    await li.press("➡️ 完成")
-    await li.press("周末")
+    await li.presses("📝 填写调查问卷", "政策宣传岗", "➡️ 完成", "周末")
     asked = li.message_with_button("跳过")
     await li.send("会写宣传稿")
     assert "问卷已保存" in li.last_text

@@ -28,8 +28,7 @@ async def a_registered_unit(bot, branch):
     """县第一中学, registered through the chat by the branch's secretary (who has sent
     /start), with its contact (an English client) joined."""
     secretary = branch.secretary
-    await secretary.send("/start")
-    await secretary.send("/resident_units")
+    await secretary.types("/start", "/resident_units")
     assert "尚未登记驻区单位" in secretary.last_text
     await secretary.press("➕ 登记单位")
     assert "单位全称" in secretary.last_text
@@ -37,15 +36,12 @@ async def a_registered_unit(bot, branch):
     assert "请输入单位全称" in secretary.last_text
     await secretary.send("县第一中学")
     await secretary.press("学校")
-    await secretary.send("刘主任")
-    await secretary.send("12345")
+    await secretary.types("刘主任", "12345")
     assert "电话" in secretary.last_text or "号码" in secretary.last_text
     await secretary.send("0571-87654321")
-    await secretary.press("▫️ 场地")
-    await secretary.press("▫️ 志愿者")
+    await secretary.presses("▫️ 场地", "▫️ 志愿者")
     await secretary.press("✅ 志愿者")  # pressed twice: not offered after all
-    await secretary.press("▫️ 专业技术")
-    await secretary.press("完成")
+    await secretary.presses("▫️ 专业技术", "完成")
     review = secretary.last_text
     assert "单位：县第一中学" in review and "类型：学校" in review
     assert "刘主任 0571-87654321" in review and "可提供：场地、专业技术" in review
@@ -76,8 +72,7 @@ async def the_card(secretary, unit: str = "县第一中学") -> None:
 
 async def a_request(secretary, kind: str, text: str, days: int) -> None:
     await the_card(secretary)
-    await secretary.press("📨 提出需求")
-    await secretary.press(kind)
+    await secretary.presses("📨 提出需求", kind)
     await secretary.send(text)
     await secretary.send("明天上午")  # not a date
     assert "日期" in secretary.last_text
@@ -135,8 +130,7 @@ async def test_a_unit_co_builds_with_its_branch_through_the_year(bot, branch):
     await the_card(secretary)
     assert "孙联络" in secretary.last_text
     await secretary.press("📝 共建协议")
-    await secretary.send("为学校师生上党课")
-    await secretary.send("开放操场和会议室")
+    await secretary.types("为学校师生上党课", "开放操场和会议室")
     await secretary.press("✅ 提交")
     assert "已登记" in secretary.last_text
 
@@ -168,8 +162,7 @@ async def test_the_opinion_reaches_the_secretary_and_the_district(bot, branch):
     for person in (secretary, district):
         assert "驻区单位“县第一中学”" in person.last_text
         assert "more evening events" in person.last_text
-    await contact.send("/opinion")
-    await contact.send("Once more")
+    await contact.types("/opinion", "Once more")
     await contact.press("✅ Submit")
     assert "already" in contact.last_text
     opinions = [t for t in secretary.texts if "more evening events" in t]
@@ -184,25 +177,19 @@ async def test_a_contact_is_no_member_and_sees_only_their_unit(bot, branch):
     await the_card(secretary)
     await secretary.press("✏️ 修改")
     assert "请核对" in secretary.last_text and "可提供：场地、专业技术" in secretary.last_text
-    await secretary.press("可提供资源")
-    await secretary.press("▫️ 资金")
-    await secretary.press("完成")
-    await secretary.press("联系方式")
-    await secretary.press("跳过")
+    await secretary.presses("可提供资源", "▫️ 资金", "完成", "联系方式", "跳过")
     assert "可提供：场地、资金、专业技术" in secretary.last_text
     assert "单位联系方式：—" in secretary.last_text
     await secretary.send("/cancel")
     assert "未保存" in secretary.last_text or "Nothing" in secretary.last_text
     await secretary.press("🏢 县第一中学")
     assert "可提供：场地、专业技术" in secretary.last_text  # cancelled: unchanged
-    await secretary.press("✏️ 修改")
-    await secretary.press("名称")
+    await secretary.presses("✏️ 修改", "名称")
     await secretary.send("县第一中学初中部")
     await secretary.press("✅ 提交")
     assert "已保存：县第一中学初中部" in secretary.last_text
     await the_card(secretary, "县第一中学初中部")
-    await secretary.press("✏️ 修改")
-    await secretary.press("名称")
+    await secretary.presses("✏️ 修改", "名称")
     await secretary.send("县第一中学")
     await secretary.press("✅ 提交")
     other = await branch_with_secretary(bot, "和平社区党支部", "乙书记")
@@ -221,8 +208,7 @@ async def test_a_contact_is_no_member_and_sees_only_their_unit(bot, branch):
     )
 
     # Counted and messaged as no member: the broadcast reaches the one member only.
-    await secretary.send("/broadcast")
-    await secretary.send("周六上午清扫楼道。")
+    await secretary.types("/broadcast", "周六上午清扫楼道。")
     await secretary.press("全体党员")
     assert "将发送给 1 人" in secretary.last_text
     await secretary.press("📣 发送")

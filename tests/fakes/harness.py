@@ -210,6 +210,14 @@ class Person:
         this person's private chat in response."""
         return await self._deliver(self.server.push_text(self.user, text, chat=chat))
 
+    async def types(self, *texts: str) -> list[JSON]:
+        """Type several messages one after another, each answered before the next; returns
+        all that the bot sent to this person's private chat in response."""
+        replies: list[JSON] = []
+        for text in texts:
+            replies += await self.send(text)
+        return replies
+
     async def edit(self, message_id: int, text: str) -> list[JSON]:
         """Edit a message this person sent before."""
         return await self._deliver(self.server.push_edited_text(self.user, message_id, text))
@@ -257,6 +265,14 @@ class Person:
         message = message or self.message_with_button(text)
         button = self.server.find_button(message, text)
         return await self.press_data(message["message_id"], button["callback_data"])
+
+    async def presses(self, *labels: str) -> list[JSON]:
+        """Press the buttons labelled `labels` in turn, each on the newest message that has
+        it; returns all that the bot sent in response."""
+        replies: list[JSON] = []
+        for label in labels:
+            replies += await self.press(label)
+        return replies
 
     async def press_data(
         self, message_id: int, data: str, *, chat: JSON | None = None
