@@ -169,8 +169,7 @@ async def test_a_secretary_deciding_at_night_is_told_when_the_member_will_hear(b
     secretary = branch.secretary
     # By day the member hears at once and nothing more is said.
     await log_hours(li, day="今天")
-    await secretary.press("✅ 通过")
-    assert "已核实" in secretary.last_text
+    await secretary.press("✅ 通过", expecting="已核实")
     assert not any("将在" in text for text in secretary.texts)
     assert "已核实" in li.last_text
 

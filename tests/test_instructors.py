@@ -25,8 +25,7 @@ async def test_an_instructors_month(bot):
     await joins_as(bot, district, district.a.id, instructor, InviteRole.INSTRUCTOR, "周指导")
 
     # The district assigns them to the second branch too.
-    await district.contact.send("/instructors")
-    assert "幸福社区党支部：指导员周指导" in district.contact.last_text
+    await district.contact.send("/instructors", expecting="幸福社区党支部：指导员周指导")
     assert "和平社区党支部：暂无指导员" in district.contact.last_text
     await district.contact.presses("和平社区党支部", "➕ 周指导")
     assert "已选派" in district.contact.texts[-2]
@@ -55,16 +54,13 @@ async def test_an_instructors_month(bot):
 
     # The note for the month.
     first = instructor.message_with_button("✍️ 月度指导记录")
-    await instructor.press("✍️ 月度指导记录", first)
-    assert "2026年12月" in instructor.last_text
+    await instructor.press("✍️ 月度指导记录", first, expecting="2026年12月")
     await instructor.send("好")
     assert instructor.last_text == "请用几句话写明本月指导的内容。"
     await instructor.send("指导开展主题党日")
     assert instructor.last_text == "发现了哪些问题？"
-    await instructor.send("党员活动室台账不全")
-    assert "请核对" in instructor.last_text
-    await instructor.press("✅ 提交")
-    assert "已报送区党工委" in instructor.last_text
+    await instructor.send("党员活动室台账不全", expecting="请核对")
+    await instructor.press("✅ 提交", expecting="已报送区党工委")
     note = district.contact.last_text
     assert "周指导" in note and "幸福社区党支部" in note and "党员活动室台账不全" in note
 
@@ -75,8 +71,7 @@ async def test_an_instructors_month(bot):
     await instructor.press("✅ 提交")
     assert "已填写过" in instructor.answer
     assert len(district.contact.messages) == before
-    await district.contact.send("/instructors")
-    assert "幸福社区党支部：指导员周指导 ✅" in district.contact.last_text
+    await district.contact.send("/instructors", expecting="幸福社区党支部：指导员周指导 ✅")
     assert "和平社区党支部：指导员周指导\n" in district.contact.last_text
 
     # On the 25th only the branch without a note is reminded, once.
@@ -147,18 +142,14 @@ async def test_an_instructor_and_a_district_in_english(bot):
     bot.app.bot_data["clock"] = lambda: REMINDER_SLOT
     instructor = bot.person("Instructor", language_code="en")
     await contact_of(bot, district.a.id, instructor, "周指导", Role.INSTRUCTOR)
-    await district.contact.send("/instructors")
-    assert "• 幸福社区党支部: 周指导" in district.contact.last_text
+    await district.contact.send("/instructors", expecting="• 幸福社区党支部: 周指导")
 
-    await instructor.send("/help")
-    assert "You are a party-building instructor." in instructor.last_text
+    await instructor.send("/help", expecting="You are a party-building instructor.")
     assert "/guidance" in instructor.last_text and "/pending" not in instructor.last_text
     await instructor.send("/guidance")
-    await instructor.press("📋 幸福社区党支部")
-    assert "Members: 2" in instructor.last_text
+    await instructor.press("📋 幸福社区党支部", expecting="Members: 2")
     assert "This month's note: not yet filed." in instructor.last_text
-    await instructor.press("✍️ Monthly note")
-    assert "Your note for December 2026." in instructor.last_text
+    await instructor.press("✍️ Monthly note", expecting="Your note for December 2026.")
     await instructor.types("Theme party day", "none")
     await instructor.press("✏️ Start over")
     await instructor.types("Theme party day, study session", "Records incomplete")
