@@ -20,7 +20,7 @@ import asyncio
 import tempfile
 import time
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -35,6 +35,7 @@ from storage import people
 from storage.db import Database
 from tests.fakes.fake_bot_api import FakeBotAPI
 from tests.fakes.process import BotProcess
+from tests.world import outflow_details
 
 TOKEN = "123456789:AAHbenchmarkToken_0123456789abcdefgh"
 ALONE = 20  # people measured one at a time, before the load
@@ -162,15 +163,7 @@ async def seed_outflows(
     db: Database, secretary: int, reporters: Sequence[JSON], today: date
 ) -> None:
     """An approved outflow for each reporter; the notices that caused are not sent."""
-    details = {
-        "destination": "浙江省杭州市",
-        "address": "西湖区文三路1号",
-        "employer": "杭州某建筑公司",
-        "departure": today.isoformat(),
-        "expected_return": (today + timedelta(days=90)).isoformat(),
-        "reason": "务工",
-        "phone": "13800138000",
-    }
+    details = outflow_details(today)
     approver = await actor(db, secretary)
     for user in reporters:
         submitted = await mobile.submit(

@@ -71,8 +71,7 @@ async def onboard(
 ) -> None:
     """Walk a person through /start to a submitted application (Chinese buttons unless the
     category and submit labels say otherwise)."""
-    await person.send(f"/start {code}")
-    await person.send(name)
+    await person.types(f"/start {code}", name)
     await person.share_contact(phone)
     if category is not None:
         await person.press(category)

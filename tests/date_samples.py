@@ -40,7 +40,7 @@ from storage import posts as post_store
 from storage import resident_units as resident_store
 from storage.db import Database
 from tests.cadre_support import event, facts, member
-from tests.world import active_person
+from tests.world import active_person, outflow_details
 
 ZONE = ZoneInfo("Asia/Shanghai")
 # One moment every sample shows: 2 December 2026, 14:30 in the branch's zone.
@@ -98,15 +98,9 @@ class World:
         return self.made["registration"]
 
     async def _registration(self) -> int:
-        details = {
-            "destination": "浙江省杭州市",
-            "address": "西湖区",
-            "employer": "某公司",
-            "departure": DAY.isoformat(),
-            "expected_return": (DAY + timedelta(days=90)).isoformat(),
-            "reason": "务工",
-            "phone": "+86 138 0013 8000",
-        }
+        details = outflow_details(
+            DAY, address="西湖区", employer="某公司", phone="+86 138 0013 8000"
+        )
         submitted = await mobile.submit(self.db, self.member, Direction.OUTFLOW, details, DAY)
         return submitted.registration.id
 

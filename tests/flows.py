@@ -62,9 +62,7 @@ async def start_logging(
     """/hours, the log button, the kind of activity and the day's button (今天, 昨天 or
     📅 其他日期): the bot asks next for the hours, or for the typed date."""
     await person.send("/hours")
-    await person.press(log_button)
-    await person.press(kind)
-    await person.press(day)
+    await person.presses(log_button, kind, day)
 
 
 async def log_hours(
@@ -91,8 +89,7 @@ async def finish_logging(person: Person, amount: str = "1.5", text: str = "学�
 async def submit_record(person: Person, text: str = "学习党章") -> None:
     """Once the bot asks what was done: `text`, no photo, and the record submitted."""
     await person.send(text)
-    await person.press("跳过")
-    await person.press("✅ 提交")
+    await person.presses("跳过", "✅ 提交")
 
 
 #: What a branch's hour totals may count; the setting's button names the one in force.
@@ -103,8 +100,7 @@ async def count_in_totals(secretary: Person, choice: str) -> None:
     """The secretary makes the branch's totals count `choice` (from the other one)."""
     (current,) = (option for option in TOTALS_COUNT if option != choice)
     await secretary.send("/hours")
-    await secretary.press(f"⚖️ 汇总计入：{current}")
-    await secretary.press(choice)
+    await secretary.presses(f"⚖️ 汇总计入：{current}", choice)
 
 
 # ------------------------------------------------------------------------------ mobile
@@ -115,9 +111,7 @@ async def begin_outflow(person: Person) -> None:
     and 暂不清楚 for the party organisation there."""
     await person.send("/mobile")
     await person.press("🚶 外出登记")
-    await person.send("浙江省杭州市")
-    await person.send("西湖区文三路1号")
-    await person.send("杭州某科技公司")
+    await person.types("浙江省杭州市", "西湖区文三路1号", "杭州某科技公司")
     await person.press("暂不清楚")
 
 
@@ -126,8 +120,7 @@ async def register_outflow(person: Person, *, back_in_days: int = 100) -> None:
     leave = today() + timedelta(days=5)
     back = today() + timedelta(days=back_in_days)
     await begin_outflow(person)
-    await person.send(f"{leave.year}/{leave.month}/{leave.day}")
-    await person.send(back.isoformat())
+    await person.types(f"{leave.year}/{leave.month}/{leave.day}", back.isoformat())
     await person.press("务工")
     await person.send("138 0013 8000")  # typing another number works as well
 
@@ -144,9 +137,7 @@ async def status_report(person: Person, new_address: str) -> None:
     and a new address."""
     await person.send("/mobile")
     await person.press("📝 动态报告")
-    await person.send("在杭州，做软件开发")
-    await person.send("学习了党章")
-    await person.send("参加了流入地支部的主题党日")
+    await person.types("在杭州，做软件开发", "学习了党章", "参加了流入地支部的主题党日")
     await retype(person, "地址", new_address)
 
 
@@ -163,11 +154,9 @@ async def event_draft(
     location: bool = True,
 ) -> None:
     """/newevent up to its review: the location shared at PLACE (or skipped), no limit."""
-    await secretary.send("/newevent")
-    await secretary.send(title)
+    await secretary.types("/newevent", title)
     await secretary.press(kind)
-    await secretary.send(when)
-    await secretary.send(place)
+    await secretary.types(when, place)
     if location:
         await secretary.share_location(*PLACE)
     else:
@@ -198,8 +187,7 @@ async def manage_posts(secretary: Person, choice: str) -> None:
     """/posts → ✏️ 管理岗位 → `choice`: a post to change, ➕ 新增岗位, or the limit of
     posts a member may hold."""
     await secretary.send("/posts")
-    await secretary.press("✏️ 管理岗位")
-    await secretary.press(choice)
+    await secretary.presses("✏️ 管理岗位", choice)
 
 
 #: The claim buttons, (to the list of posts, on a post), by the client's language.
@@ -233,8 +221,7 @@ async def on_duty(secretary: Person, person: Person, post: str) -> None:
 async def assess(secretary: Person, holder: str, rating: str, comment: str | None = None) -> None:
     """On the assessment form: the holder's button (`name · post`), the rating, and the
     comment, or 跳过 without one."""
-    await secretary.press(holder)
-    await secretary.press(rating)
+    await secretary.presses(holder, rating)
     if comment is None:
         await secretary.press("跳过")
     else:
@@ -244,5 +231,4 @@ async def assess(secretary: Person, holder: str, rating: str, comment: str | Non
 async def start_duty_record(person: Person, post: str) -> None:
     """/posts → 📒 记录履职 → the post: the bot asks for the day."""
     await person.send("/posts")
-    await person.press("📒 记录履职")
-    await person.press(post)
+    await person.presses("📒 记录履职", post)

@@ -79,8 +79,7 @@ async def prepare_note(bot: BotHarness, branch: Branch):
     await contact_of(bot, branch.id, instructor, "周指导", Role.INSTRUCTOR)
     await instructor.send("/guidance")
     await instructor.press("✍️ 月度指导记录")
-    await instructor.send("指导开展主题党日")
-    await instructor.send("台账不全")
+    await instructor.types("指导开展主题党日", "台账不全")
     return Run(instructor, press(instructor, "✅ 提交"), {"district": contact})
 
 

@@ -121,10 +121,8 @@ async def ballot(
 async def opened_round(bot, branch):
     people, ids, contact = await six_members(bot, branch)
     secretary = branch.secretary
-    await secretary.send("/appraisal")
-    assert "没有进行中的民主评议" in secretary.last_text
-    await secretary.press(f"🆕 开启{YEAR}年度评议")
-    assert "共6人，其中1人外出" in secretary.last_text
+    await secretary.send("/appraisal", expecting="没有进行中的民主评议")
+    await secretary.press(f"🆕 开启{YEAR}年度评议", expecting="共6人，其中1人外出")
     await secretary.press("✅ 开启评议")
     assert f"{YEAR}年度民主评议已开启，参评党员6人（其中外出1人）" in secretary.texts[-2]
     return people, ids, contact
@@ -146,8 +144,7 @@ async def summaries_in(bot, branch, people) -> None:
     li = people[0]
     await li.send("/appraisal")
     await li.press("✍️ 修改个人总结")
-    await li.send("李明的个人总结（修改稿）")
-    assert "个人总结已修改" in li.last_text
+    await li.send("李明的个人总结（修改稿）", expecting="个人总结已修改")
 
 
 async def test_a_whole_round_with_six_members(bot, branch):
@@ -167,8 +164,7 @@ async def test_a_whole_round_with_six_members(bot, branch):
     assert await snapshot(bot) == before
 
     await summaries_in(bot, branch, people)
-    await secretary.send("/appraisal")
-    assert "已提交个人总结：5/6" in secretary.last_text
+    await secretary.send("/appraisal", expecting="已提交个人总结：5/6")
 
     await forward(secretary)  # 民主评议
     assert "民主测评开始" in liu.last_text
@@ -178,8 +174,7 @@ async def test_a_whole_round_with_six_members(bot, branch):
     # During the rating the secretary sees how many voted, and nothing of the votes.
     await ballot(li, comment_on="赵强")
     assert "您对5位党员的评议已提交" in li.last_text
-    await secretary.send("/appraisal")
-    assert "已完成测评：1/6" in secretary.last_text
+    await secretary.send("/appraisal", expecting="已完成测评：1/6")
     await secretary.press("👥 参评党员")
     await secretary.press(next(b for b in secretary.buttons() if b.startswith("赵强")))
     assert "测评结果" not in secretary.last_text and "优秀" not in secretary.last_text
@@ -207,26 +202,22 @@ async def test_a_whole_round_with_six_members(bot, branch):
     # Too early to move on: not everyone is graded.
     await secretary.send("/appraisal")
     await secretary.press(next(b for b in secretary.buttons() if b.startswith("➡️")))
-    await secretary.press("✅ 确认")
-    assert "还有4名参评党员尚未定格" in secretary.last_text
+    await secretary.press("✅ 确认", expecting="还有4名参评党员尚未定格")
     for name in ("张华", "王芳", "刘洋", "陈静"):
         await secretary.press("👥 参评党员")
         await secretary.press(next(b for b in secretary.buttons() if b.startswith(name)))
-        await secretary.press("合格")
-        await secretary.press("跳过")
+        await secretary.presses("合格", "跳过")
 
     await forward(secretary)  # 处置
-    await li.send("/appraisal")
-    assert "您的组织定格：合格。" in li.last_text
+    await li.send("/appraisal", expecting="您的组织定格：合格。")
     assert "支部评语：本年度有一次请假未补学" in li.last_text
     assert "赵强" not in li.last_text and "不合格" not in li.last_text
-    await zhao.send("/appraisal")
-    assert "您的组织定格：不合格。" in zhao.last_text
+    await zhao.send("/appraisal", expecting="您的组织定格：不合格。")
     # Closing waits for the disposal of the 不合格.
     await secretary.send("/appraisal")
-    await secretary.press("🏁 结束本次评议")
-    await secretary.press("✅ 确认")
-    assert "还有1名被定为不合格的党员尚未作出处置" in secretary.last_text
+    await secretary.presses(
+        "🏁 结束本次评议", "✅ 确认", expecting="还有1名被定为不合格的党员尚未作出处置"
+    )
     await secretary.press("👥 参评党员")
     await secretary.press(next(b for b in secretary.buttons() if b.startswith("赵强")))
     await secretary.press("限期改正")
@@ -245,8 +236,7 @@ async def test_a_whole_round_with_six_members(bot, branch):
     await secretary.press("👥 参评党员")
     await secretary.press(next(b for b in secretary.buttons() if b.startswith("赵强")))
     await secretary.press("📝 记录跟踪情况")
-    await secretary.send("已按时参加组织生活，改正较好")
-    assert "跟踪情况已记录" in secretary.last_text
+    await secretary.send("已按时参加组织生活，改正较好", expecting="跟踪情况已记录")
 
     # The round's file.
     await secretary.send("/appraisal")
@@ -262,8 +252,7 @@ async def test_a_whole_round_with_six_members(bot, branch):
     assert by_name["赵强"][11].date() == today()  # moved to today above
     assert by_name["陈静"][1] == "浙江省杭州市" and by_name["刘洋"][2] == "否"
 
-    await secretary.press("🏁 结束本次评议")
-    await secretary.press("✅ 确认")
+    await secretary.presses("🏁 结束本次评议", "✅ 确认")
     assert "民主评议现已进入：已结束" in secretary.texts[-2]
 
 
@@ -344,13 +333,14 @@ async def test_nobody_learns_who_rated_whom(bot, branch):
     assert all(f"· {comment}" in card for comment in comments)
     assert not any(rater.user["first_name"] in card for rater in raters)
     await secretary.press("👥 参评党员")
-    await secretary.press(next(b for b in secretary.buttons() if b.startswith("李明")))
-    assert "评议人数不足，不予显示（少于5人）" in secretary.last_text
+    await secretary.press(
+        next(b for b in secretary.buttons() if b.startswith("李明")),
+        expecting="评议人数不足，不予显示（少于5人）",
+    )
     # The participants' list looks the same for those who rated and for 刘洋, who did not.
     await secretary.press("👥 参评党员")
     assert secretary.buttons() == [*NAMES[:-1], "陈静 （外出：浙江省杭州市）"]
-    await secretary.send("/appraisal")
-    assert "已完成测评：5/6" in secretary.last_text
+    await secretary.send("/appraisal", expecting="已完成测评：5/6")
     # No screen of the secretary's puts a rater beside a ratee's grade or comment.
     for text in secretary.texts:
         assert not any(rater.user["first_name"] in text and "· " in text for rater in raters[1:])
@@ -401,8 +391,7 @@ async def ballot_en(person, pick) -> None:
     await person.press("🗳 Rate the others")
     for _ in range(len(NAMES) - 1):
         name = next(n for n in NAMES if f"How do you rate {n}?" in person.last_text)
-        await person.press(pick(name))
-        await person.press("Skip")
+        await person.presses(pick(name), "Skip")
     assert "Your ratings:" in person.last_text
     await person.press("✅ Submit")
 
@@ -414,18 +403,18 @@ async def test_a_round_in_english_and_each_ones_own_mydata(bot):
     english = Branch(created.id, created.name, secretary)
     people, ids, _ = await six_members(bot, english, lang="en")
     li, zhao = people[0], people[3]
-    await secretary.send("/appraisal")
-    assert "No democratic appraisal is open in the branch." in secretary.last_text
-    await secretary.press(f"🆕 Open the round for {YEAR}")
-    assert "6 people, 1 of them away" in secretary.last_text
+    await secretary.send("/appraisal", expecting="No democratic appraisal is open in the branch.")
+    await secretary.press(f"🆕 Open the round for {YEAR}", expecting="6 people, 1 of them away")
     await secretary.press("✅ Open the round")
     assert f"The democratic appraisal of members for {YEAR} has begun" in li.last_text
     await forward(secretary, "➡️ Next stage", "✅ Confirm")
     assert "please write your personal summary" in li.last_text
     await li.send("/appraisal")
     await li.press("✍️ Write my summary")
-    await li.send("My summary: studied the Party Constitution, served the residents.")
-    assert "Your summary is saved." in li.last_text
+    await li.send(
+        "My summary: studied the Party Constitution, served the residents.",
+        expecting="Your summary is saved.",
+    )
     await forward(secretary, "➡️ Next stage", "✅ Confirm")
     assert "the rating has begun" in li.last_text
     round_id = await bot.db.fetchval("SELECT id FROM appraisal_rounds")
@@ -451,8 +440,7 @@ async def test_a_round_in_english_and_each_ones_own_mydata(bot):
         await secretary.press("Skip")
         assert "The final grade is saved." in secretary.texts[-2]
     await forward(secretary, "➡️ Next stage", "✅ Confirm")
-    await zhao.send("/appraisal")
-    assert "Your final grade: unqualified (不合格)." in zhao.last_text
+    await zhao.send("/appraisal", expecting="Your final grade: unqualified (不合格).")
     await li.send("/appraisal")
     assert "Your final grade: qualified (合格)." in li.last_text and "赵强" not in li.last_text
 

@@ -32,19 +32,15 @@ async def test_targets_pledge_and_the_year_end_assessment(bot, tmp_path):
     # January: the creation targets and the signed pledge.
     await contact.send("/targets")
     assert contact.buttons() == ["幸福社区党支部", "和平社区党支部"]
-    await contact.press("幸福社区党支部")
-    assert "创建目标：尚未录入。" in contact.last_text
+    await contact.press("幸福社区党支部", expecting="创建目标：尚未录入。")
     await contact.press("✏️ 创建目标")
-    await contact.send("创建“五好”党支部，党员志愿服务全覆盖")
-    assert "创建目标：创建“五好”党支部" in contact.last_text
+    await contact.send(
+        "创建“五好”党支部，党员志愿服务全覆盖", expecting="创建目标：创建“五好”党支部"
+    )
     await contact.send("/targets")
-    await contact.press("幸福社区党支部")
-    await contact.press("📝 党建工作责任状")
-    await contact.send("2025-03-01")
-    assert "上年末或2027年内" in contact.last_text
-    await contact.send("2027-01-08")
-    await contact.send("还没拍")
-    assert "请发送已签订责任状的照片或文件" in contact.last_text
+    await contact.presses("幸福社区党支部", "📝 党建工作责任状")
+    await contact.send("2025-03-01", expecting="上年末或2027年内")
+    await contact.types("2027-01-08", "还没拍", expecting="请发送已签订责任状的照片或文件")
     await contact.send_photo(SIGNED)
     assert "党建工作责任状已于2027年1月8日签订。" in contact.last_text
     stored = await assessments.targets_of(bot.db, district.a.id, 2027)
@@ -52,8 +48,7 @@ async def test_targets_pledge_and_the_year_end_assessment(bot, tmp_path):
 
     # December: the assessment, beside the year's figures.
     moment[0] = DECEMBER
-    await contact.send("/assess")
-    assert "2027年度年终考评" in contact.last_text
+    await contact.send("/assess", expecting="2027年度年终考评")
     await contact.press("幸福社区党支部")
     figures = contact.texts[-2]
     assert "党员：2 人" in figures and "创建目标：创建“五好”党支部" in figures
@@ -65,20 +60,17 @@ async def test_targets_pledge_and_the_year_end_assessment(bot, tmp_path):
     await contact.send("班子团结，服务群众成效明显")
     review = contact.last_text
     assert "党员干部队伍好：评定为“较好”" in review and "工作业绩好：评定为“一般”" in review
-    await contact.press("✅ 提交")
-    assert "已将考评结果告知幸福社区党支部的书记和包扶领导" in contact.last_text
+    await contact.press("✅ 提交", expecting="已将考评结果告知幸福社区党支部的书记和包扶领导")
 
     # The branch's secretary and its patron are told; the other branch's secretary not.
     for told in (district.a.secretary, patron):
         assert "幸福社区党支部2027年度“五个好”考评结果" in told.last_text
         assert "工作业绩好：评定为“一般”" in told.last_text
     assert not any("考评结果" in t for t in district.b.secretary.texts)
-    await district.a.secretary.send("/assessment")
-    assert "评语：班子团结，服务群众成效明显" in district.a.secretary.last_text
+    await district.a.secretary.send("/assessment", expecting="评语：班子团结，服务群众成效明显")
     await district.b.secretary.send("/assessment")
     assert district.b.secretary.last_text == "本支部2027年度尚未考评。"
-    await patron.send("/assessment")
-    assert "领导班子好：评定为“好”" in patron.last_text
+    await patron.send("/assessment", expecting="领导班子好：评定为“好”")
 
     # The county's table, in the chat and at the command line.
     await county.send("/assessment_export")

@@ -76,8 +76,7 @@ async def test_restore_then_start_the_bot_with_the_data_intact(bot, branch, tmp_
     assert await people.by_telegram_id(bot.db, late.id) is None
     assert (await people.by_telegram_id(bot.db, li.id)).name == "李明"
     assert await bot.db.check_integrity() == []
-    await li.send("/start")
-    assert "欢迎回来，李明" in li.last_text
+    await li.send("/start", expecting="欢迎回来，李明")
     await branch.secretary.send("/help")
     assert branch.secretary.last_text.startswith("您是支部书记")
 

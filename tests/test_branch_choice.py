@@ -42,11 +42,9 @@ async def test_the_secretary_of_two_branches_chooses_once_per_conversation(bot, 
     await secretary.send("/broadcast")
     assert ASKED in secretary.last_text
     assert secretary.buttons() == ["幸福社区党支部", "和平社区党支部"]
-    await secretary.press("和平社区党支部")
-    assert "请发送公告" in secretary.last_text
+    await secretary.press("和平社区党支部", expecting="请发送公告")
     await secretary.send("周日上午义务植树。")
-    await secretary.press("全体党员")
-    assert "将发送给 1 人" in secretary.last_text
+    await secretary.press("全体党员", expecting="将发送给 1 人")
     await secretary.press("📣 发送")
     await bot.drain_outbox()
     assert people["赵和平"].last_text == "周日上午义务植树。"
@@ -73,10 +71,8 @@ async def test_the_secretary_of_two_branches_chooses_once_per_conversation(bot, 
     moment[0] += timedelta(hours=2)
     await secretary.send("/newevent")
     assert ASKED in secretary.last_text
-    await secretary.press("幸福社区党支部")
-    assert "活动标题是什么" in secretary.last_text
-    await secretary.send("/cancel")
-    await secretary.send("/posts")
+    await secretary.press("幸福社区党支部", expecting="活动标题是什么")
+    await secretary.types("/cancel", "/posts")
     assert ASKED not in secretary.last_text  # chosen a moment ago
 
     # What was typed with the command goes on after the choice.

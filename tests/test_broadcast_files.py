@@ -43,8 +43,7 @@ async def test_the_file_is_backed_up_and_dropped_once_delivered_even_after_a_res
     secretary = branch.secretary
     await secretary.send("/broadcast")
     await secretary.send_photo(PHOTO, caption="本周楼道清扫安排见图。")
-    await secretary.press("全体党员")
-    await secretary.press("📣 发送")
+    await secretary.presses("全体党员", "📣 发送")
     assert all(m.last["caption"] == "本周楼道清扫安排见图。" for m in members)
     # The draft's file moved into the database, and so into its backups.
     assert [p for p in drafts.iterdir() if p != stale] == []

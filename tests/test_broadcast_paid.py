@@ -16,8 +16,7 @@ async def broadcast_to_all(bot, branch, server) -> tuple[str, list[dict]]:
     for i, someone in enumerate(members):
         await member(bot.db, branch.id, f"党员{i}", cadre=False, telegram_id=someone.id)
     secretary = branch.secretary
-    await secretary.send("/broadcast")
-    await secretary.send(TEXT)
+    await secretary.types("/broadcast", TEXT)
     await secretary.press("全体党员")
     question = secretary.last["text"]
     await secretary.press("📣 发送")

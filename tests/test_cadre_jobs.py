@@ -103,8 +103,7 @@ async def test_a_january_of_registration_reminders(bot, branch):
     assert "年度党员干部注册" in late.texts[0] and "第 6 次" in late.texts[-1]
     # Every reminder carries the button that starts the registration itself.
     assert all(late.buttons(m) == ["📝 立即登记"] for m in late.messages)
-    await late.press("📝 立即登记")
-    assert "哪个单位党组织" in late.last_text
+    await late.press("📝 立即登记", expecting="哪个单位党组织")
     assert received["soon"] == [date(2026, 1, 4)]
     assert on_leave.messages == []
     # Escalated a week after the sixth, once the Spring Festival holiday (15-23 February)
@@ -328,8 +327,7 @@ async def test_cadre_shows_this_quarters_recorded_figures(bot, branch):
     await attended(bot.db, me, branch.id, datetime.now(UTC) - timedelta(minutes=5))
     await post_held(bot.db, me, branch.id, "文明劝导岗", today.year, Rating.COMPETENT)
     await bot.drain_outbox()
-    await cadre.send("/cadre")
-    assert "参加活动：1 次" in cadre.last_text
+    await cadre.send("/cadre", expecting="参加活动：1 次")
     assert "核实 1.5 小时" in cadre.last_text and "自报（待核实）0.5 小时" in cadre.last_text
     assert "文明劝导岗" in cadre.last_text and "称职" in cadre.last_text
 

@@ -50,8 +50,7 @@ async def cadre_facts(
 
 
 async def register(person, unit_button: str, *, unit_name: str | None = None) -> None:
-    await person.send("/cadre")
-    assert "未登记" in person.last_text
+    await person.send("/cadre", expecting="未登记")
     await person.press("📝 登记")
     # Name and phone are known from joining: the first question is the unit.
     assert "哪个单位党组织" in person.last_text
@@ -59,15 +58,13 @@ async def register(person, unit_button: str, *, unit_name: str | None = None) ->
     review = person.last_text
     assert "请核对" in review and "职级：正处级" in review
     assert f"姓名：{person.user['first_name']}" in review and "电话：13900139000" in review
-    await person.press("✅ 提交")
-    assert "已提交给" in person.last_text
+    await person.press("✅ 提交", expecting="已提交给")
 
 
 async def test_a_cadre_registers_and_the_secretary_confirms(bot, branch):
     education = await units.add_unit(bot.db, None, "县教育局机关党委")
     zhang = await joined_cadre(bot, branch, "张局长")
-    await zhang.send("/cadre_register")
-    await zhang.send("/cancel")
+    await zhang.types("/cadre_register", "/cancel")
     await register(zhang, "县教育局机关党委")
     secretary = branch.secretary
     request = secretary.message_with_button("✅ 确认")
@@ -85,8 +82,7 @@ async def test_a_cadre_registers_and_the_secretary_confirms(bot, branch):
     await secretary.press("✅ 确认", request)
     assert "已确认" in secretary.answer
     assert "登记已确认" in zhang.last_text
-    await zhang.send("/cadre")
-    assert "年度干部登记已确认" in zhang.last_text
+    await zhang.send("/cadre", expecting="年度干部登记已确认")
     assert "本季度" in zhang.last_text and "参加活动：0 次" in zhang.last_text
     [confirmed] = await cadre_store.history(bot.db, record.id)
     assert confirmed.status is RegistrationStatus.CONFIRMED and confirmed.unit_id == education.id
@@ -99,12 +95,10 @@ async def test_the_welcome_starts_the_registration_with_one_press(bot, branch):
     await units.add_unit(bot.db, None, "县教育局机关党委")
     zhou = await joined_cadre(bot, branch, "周局长")
     assert "请现在办理本年度登记" in zhou.last_text
-    await zhou.press("📝 立即登记")
-    assert "哪个单位党组织" in zhou.last_text
+    await zhou.press("📝 立即登记", expecting="哪个单位党组织")
     await cadre_facts(zhou, "县教育局机关党委", "局长", "正处级", "幸福路 2 号")
     assert "姓名：周局长" in zhou.last_text and "电话：13900139000" in zhou.last_text
-    await zhou.press("✅ 提交")
-    assert "已提交给" in zhou.last_text
+    await zhou.press("✅ 提交", expecting="已提交给")
 
 
 async def test_the_welcome_in_english_points_to_registration(bot, branch):
@@ -120,8 +114,7 @@ async def test_the_welcome_in_english_points_to_registration(bot, branch):
         language_code="en",
     )
     assert "As a cadre, please register for this year now" in person.last_text
-    await person.press("📝 Register now")
-    assert "Which unit party organisation" in person.last_text
+    await person.press("📝 Register now", expecting="Which unit party organisation")
 
 
 async def test_a_plain_member_is_not_asked_to_register_as_a_cadre(bot, branch):
@@ -144,8 +137,7 @@ async def test_renewal_keeps_last_years_registration(bot, branch):
     cadre = bot.person("赵主任")
     await member(bot.db, branch.id, "赵主任", telegram_id=cadre.id)
     person_id = await registered_now(bot, cadre.id, branch.secretary.id, education.id, 2025)
-    await cadre.send("/cadre")
-    assert "请续期" in cadre.last_text
+    await cadre.send("/cadre", expecting="请续期")
     await cadre.press("🔁 信息不变，续期")
     await branch.secretary.press("✅ 确认")
     history = await cadre_store.history(bot.db, person_id)
@@ -158,8 +150,7 @@ async def test_renewal_keeps_last_years_registration(bot, branch):
 
 async def test_unit_contact_joins_links_the_group_and_sees_only_own_cadres(bot, branch, server):
     secretary = branch.secretary
-    await secretary.send("/unit_add")
-    await secretary.send("县卫健委机关党委")
+    await secretary.types("/unit_add", "县卫健委机关党委")
     code = re.search(r"start=([A-Z0-9]+)", secretary.last_text).group(1)
     contact = bot.person("卫健联络员")
     await onboard(contact, code, "刘联络员", "13700137000", None)
@@ -173,8 +164,7 @@ async def test_unit_contact_joins_links_the_group_and_sees_only_own_cadres(bot, 
     await registered_now(bot, await member(bot.db, branch.id, "卫健干部"), secretary.id, health.id)
     await registered_now(bot, await member(bot.db, branch.id, "教育干部"), secretary.id, other.id)
     await member(bot.db, branch.id, "普通党员", cadre=False)
-    await contact.send("/cadres")
-    assert "卫健干部" in contact.last_text
+    await contact.send("/cadres", expecting="卫健干部")
     assert "教育干部" not in contact.last_text and "普通党员" not in contact.last_text
     await secretary.send("/cadres")
     assert "卫健干部" in secretary.last_text and "教育干部" in secretary.last_text
@@ -191,10 +181,8 @@ async def test_unit_contact_joins_links_the_group_and_sees_only_own_cadres(bot, 
     assert "无效" in server.last_message(group["id"])["text"]
 
     stranger = bot.person("路人")
-    await stranger.send("/unit_link")
-    assert "联系人" in stranger.last_text
-    await stranger.send("/unit_add")
-    assert "只有支部书记" in stranger.last_text
+    await stranger.send("/unit_link", expecting="联系人")
+    await stranger.send("/unit_add", expecting="只有支部书记")
 
 
 async def test_remarks_and_leave(bot, branch):
@@ -202,16 +190,12 @@ async def test_remarks_and_leave(bot, branch):
     secretary = branch.secretary
     await secretary.send("/remark")
     await secretary.press("孙局长")
-    await secretary.send("积极参加社区志愿服务")
-    assert "已保存" in secretary.last_text
+    await secretary.send("积极参加社区志愿服务", expecting="已保存")
 
-    await cadre.send("/away 2099-01-01")
-    assert "日期" in cadre.last_text
-    await cadre.send("/away")
-    assert "/away off" in cadre.last_text
+    await cadre.send("/away 2099-01-01", expecting="日期")
+    await cadre.send("/away", expecting="/away off")
     leave_until = today(bot).replace(month=12, day=31)
-    await cadre.send(f"/away {leave_until.isoformat()} 外出学习")
-    assert "请假至" in cadre.last_text
+    await cadre.send(f"/away {leave_until.isoformat()} 外出学习", expecting="请假至")
     await cadre.send("/cadre")
     assert "积极参加社区志愿服务" in cadre.last_text and "请假至" in cadre.last_text
     await cadre.send("/away off")
@@ -243,8 +227,7 @@ async def test_a_county_contact_joins_and_sees_every_cadre_but_no_plain_member(b
     assert "教育干部" in county.last_text and "卫健干部" in county.last_text
     assert "普通党员" not in county.last_text
     plain = bot.person("党员")
-    await plain.send("/cadres")
-    assert "没有您可查看" in plain.last_text
+    await plain.send("/cadres", expecting="没有您可查看")
 
 
 async def test_bad_answers_and_forged_buttons_are_refused(bot, branch):
@@ -254,20 +237,17 @@ async def test_bad_answers_and_forged_buttons_are_refused(bot, branch):
     await wu.press_data_on("县教育局机关党委", "cadre:unit:999")
     assert wu.answer == "此按钮已失效。"
     await wu.press("县教育局机关党委")
-    await wu.send("x")
-    assert "至少 2 个字" in wu.last_text
+    await wu.send("x", expecting="至少 2 个字")
     await wu.send("科长")
     await wu.press_data_on("正科级", "cadre:rank:general")
     assert wu.answer == "此按钮已失效。"
     await wu.press("正科级")
     await wu.send("幸福路 1 号")
     # Starting over asks everything, the name and phone from joining too.
-    await wu.press("✏️ 重新填写（含姓名和电话）")
-    assert "姓名" in wu.last_text
+    await wu.press("✏️ 重新填写（含姓名和电话）", expecting="姓名")
     await wu.send("吴科长")
     await cadre_facts(wu, "县教育局机关党委", "科长", "正科级", "幸福路 1 号")
-    await wu.send("12345")
-    assert "电话号码无效" in wu.last_text
+    await wu.send("12345", expecting="电话号码无效")
     await wu.send("/cancel")
     record = await people.by_telegram_id(bot.db, wu.id)
     assert await cadre_store.history(bot.db, record.id) == []
@@ -286,8 +266,7 @@ async def test_a_remark_on_another_branchs_cadre_is_refused(bot, branch):
     await secretary.send("/remark")
     assert secretary.buttons() == ["本支部干部"]
     await secretary.press_data(secretary.last["message_id"], f"remark:{foreign}")
-    await secretary.send("越权的意见")
-    assert "只有支部书记" in secretary.last_text
+    await secretary.send("越权的意见", expecting="只有支部书记")
     assert await bot.db.fetchval("SELECT COUNT(*) FROM cadre_remarks") == 0
 
 
@@ -310,5 +289,4 @@ async def test_a_refused_typed_remark_keeps_the_cadre_buttons(bot, branch):
     await secretary.send("积极参加社区志愿服务")
     assert secretary.buttons(asked) == ["孙局长"]
     await secretary.press("孙局长")
-    await secretary.send("积极参加社区志愿服务")
-    assert "已保存" in secretary.last_text
+    await secretary.send("积极参加社区志愿服务", expecting="已保存")

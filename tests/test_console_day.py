@@ -116,8 +116,7 @@ async def test_the_pending_queue_and_batch_approval(bot, branch):
 
     # A record logged after the queue was shown is not approved with the others.
     late = await log_hours(bot, li.id, 1, "晚到的")
-    await secretary.press("✅ 全部通过（3）")
-    assert "3 条活动时长记录已核实" in secretary.last_text
+    await secretary.press("✅ 全部通过（3）", expecting="3 条活动时长记录已核实")
     statuses = await bot.db.fetchall("SELECT id, status FROM hour_records ORDER BY id")
     assert [tuple(r) for r in statuses] == [
         (records[0], "verified"),
@@ -158,8 +157,7 @@ async def test_a_broadcast_to_300_members_reports_its_progress(server, tmp_path,
         for someone in members[:4]:
             server.block(someone.id)
 
-        await secretary.send("/broadcast")
-        await secretary.send("明天上午九点在社区会议室召开党员大会。")
+        await secretary.types("/broadcast", "明天上午九点在社区会议室召开党员大会。")
         await secretary.press("全体党员")
         assert secretary.texts[-2] == "明天上午九点在社区会议室召开党员大会。"  # the preview
         assert "将发送给 300 人" in secretary.last_text
@@ -192,8 +190,7 @@ async def test_the_digest_on_the_secretarys_schedule(bot, branch):
     await worktime_store.set_times(
         bot.db, branch.id, timezone=None, working_hours=None, quiet_hours="22:00-07:30"
     )
-    await secretary.send("/digest")
-    assert "每天 08:30" in secretary.last_text
+    await secretary.send("/digest", expecting="每天 08:30")
     await secretary.press("每周")
     assert secretary.buttons()[:2] == ["星期一", "星期二"] and "星期日" in secretary.buttons()
     await secretary.press("星期三")
@@ -201,15 +198,13 @@ async def test_the_digest_on_the_secretarys_schedule(bot, branch):
     await secretary.press("07:00")  # inside the quiet hours
     assert "免打扰时段" in secretary.answer
     assert await bot.db.fetchall("SELECT * FROM branch_jobs") == before
-    await secretary.press("08:00")
-    assert "每星期三 08:00" in secretary.last_text
+    await secretary.press("08:00", expecting="每星期三 08:00")
     crontab = await bot.db.fetchval(
         "SELECT crontab FROM branch_jobs WHERE job = 'secretary-digest'"
     )
     assert crontab == "0 8 * * 3"
     # The settings show the chosen day; a made-up day is refused.
-    await secretary.send("/digest")
-    assert "每星期三 08:00" in secretary.last_text
+    await secretary.send("/digest", expecting="每星期三 08:00")
     await secretary.press("每周")
     await secretary.press_data(secretary.last["message_id"], "digest:day:9")
     assert (
@@ -312,9 +307,7 @@ async def test_a_photo_to_the_holders_of_a_post_and_forged_choices(bot, branch):
 
     await secretary.send("/broadcast")
     await secretary.send_photo(b"\x89PNG\r\n\x1a\n" + b"0" * 64, caption="本周楼道清扫安排见图。")
-    await secretary.press("某个岗位的认领人")
-    await secretary.press("楼道长")
-    assert "将发送给 1 人" in secretary.last_text
+    await secretary.presses("某个岗位的认领人", "楼道长", expecting="将发送给 1 人")
     await secretary.press("📣 发送")
     got = li.last
     assert "photo" in got and got["caption"] == "本周楼道清扫安排见图。"
@@ -325,8 +318,7 @@ async def test_the_county_posts_are_offered_by_their_names(bot, branch):
 
     await posts.board(bot.db, branch.id, date.today())  # the ten county posts, seeded
     secretary = branch.secretary
-    await secretary.send("/broadcast")
-    await secretary.send("明晚七点召开支部党员大会。")
+    await secretary.types("/broadcast", "明晚七点召开支部党员大会。")
     await secretary.press("某个岗位的认领人")
     offered = secretary.buttons()
     assert "政策宣传岗" in offered and len(offered) == 10

@@ -45,8 +45,7 @@ async def menu_of(
 
 
 async def contact_joins(person, code: str, name: str, phone: str) -> None:
-    await person.send(f"/start {code}")
-    await person.send(name)
+    await person.types(f"/start {code}", name)
     await person.share_contact(phone)
     await person.press("✅ 提交" if "✅ 提交" in person.buttons() else "✅ Submit")
 
@@ -99,13 +98,11 @@ async def test_contacts_are_not_members_and_the_secretary_is_told_whose_contact(
     assert "已登记党员" not in county_contact.last_text
 
     # /help shows only their commands.
-    await unit_contact.send("/help")
-    assert "您是单位党组织的联系人" in unit_contact.last_text
+    await unit_contact.send("/help", expecting="您是单位党组织的联系人")
     assert "/unit_link" in unit_contact.last_text and "/cadres" in unit_contact.last_text
     for command in MEMBER_COMMANDS:
         assert f"/{command} " not in unit_contact.last_text
-    await county_contact.send("/help")
-    assert "您是县委组织部的联系人" in county_contact.last_text
+    await county_contact.send("/help", expecting="您是县委组织部的联系人")
     assert "/unit_link" not in county_contact.last_text
     for command in MEMBER_COMMANDS:
         assert f"/{command} " not in county_contact.last_text
@@ -135,10 +132,8 @@ async def test_contacts_are_not_members_and_the_secretary_is_told_whose_contact(
     assert sorted(r[1] for r in rows) == ["党员丙", "党员乙", "党员甲"]
 
     # A broadcast to all members: the preview counts three, three chats get it.
-    await secretary.send("/broadcast")
-    await secretary.send("周六上午清扫楼道。")
-    await secretary.press("全体党员")
-    assert "将发送给 3 人" in secretary.last_text
+    await secretary.types("/broadcast", "周六上午清扫楼道。")
+    await secretary.press("全体党员", expecting="将发送给 3 人")
     before = len(bot.server.calls)  # the preview showed the text to the secretary
     await secretary.press("📣 发送")
     await bot.drain_outbox()

@@ -46,8 +46,7 @@ async def test_hours_screens(bot, branch, locale):
     await li.press(button(locale, "➕ Log hours"))
     await li.press(words(locale, "Party lesson"))
     await li.press(button(locale, "Yesterday"))
-    await li.send("1.5")
-    await li.send("学习党章")
+    await li.types("1.5", "学习党章")
     await li.press(button(locale, "Skip"))
     await li.press(button(locale, "✅ Submit"))
     await branch.secretary.press("✅ 通过")
@@ -78,9 +77,7 @@ async def test_mobile_screens(bot, branch, locale):
     if locale == "en":
         await li.send("/mobile")
         await li.press(button(locale, "🚶 Register outflow"))
-        await li.send("Shanghai")
-        await li.send("Pudong")
-        await li.send("A bank")
+        await li.types("Shanghai", "Pudong", "A bank")
         await li.press(button(locale, "Not known yet"))
         leave = today() + timedelta(days=5)
         await li.send(f"{leave.year}/{leave.month}/{leave.day}")
@@ -100,9 +97,11 @@ async def test_mobile_screens(bot, branch, locale):
     # The secretary's dossier: its history names the renewal's dates (stored ISO).
     secretary = branch.secretary
     await secretary.send("/mobile_list")
-    await secretary.press("外出党员 · 1")
-    await secretary.press(f"李明 · {'Shanghai' if locale == 'en' else '浙江省杭州市'}")
-    await secretary.press("🔄 活动证续期")
+    await secretary.presses(
+        "外出党员 · 1",
+        f"李明 · {'Shanghai' if locale == 'en' else '浙江省杭州市'}",
+        "🔄 活动证续期",
+    )
     renewed = [line for line in secretary.last_text.splitlines() if "活动证续期" in line]
     valid_until = translator("zh_Hans").date(mobile.dates.add_months(today(), 6))
     assert renewed and valid_until in renewed[-1], secretary.last_text

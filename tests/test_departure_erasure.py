@@ -173,9 +173,9 @@ async def test_departure_erases_every_personal_field_and_keeps_the_counts(bot, b
     before = await totals(bot.db, branch.id)
 
     await branch.secretary.send(f"/depart {NAME}")
-    await branch.secretary.press("组织关系转出")
-    await branch.secretary.press("✅ 确认离开")
-    assert f"已登记：{NAME}已离开支部（组织关系转出）" in branch.secretary.last_text
+    await branch.secretary.presses(
+        "组织关系转出", "✅ 确认离开", expecting=f"已登记：{NAME}已离开支部（组织关系转出）"
+    )
     assert "组织关系转出" in account.last_text  # told, then a stranger to the bot
     secretary = await actor(bot.db, branch.secretary.id)
 

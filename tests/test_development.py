@@ -75,30 +75,24 @@ async def _open(person, name: str = "张三") -> None:
 
 async def test_one_persons_way_from_applicant_to_full_member(bot, clock):
     branch, secretary, li, zhao, group = await _branch(bot, "en")
-    await secretary.send("/develop")
-    assert "No development files yet." in secretary.last_text
-    await secretary.press("➕ Start a file")
-    await secretary.press("➕ A new applicant")
-    await secretary.send("张三")
-    await secretary.send("2024-03-01")
+    await secretary.send("/develop", expecting="No development files yet.")
+    await secretary.presses("➕ Start a file", "➕ A new applicant")
+    await secretary.types("张三", "2024-03-01")
     invitation = next(t for t in secretary.texts if "?start=" in t)
     code = re.search(r"\?start=(\S+)", invitation).group(1)
 
     # The applicant connects their account: known to the branch, not a member.
     zhang = bot.person("Zhang", language_code="en")
-    await zhang.send(f"/start {code}")
-    assert "linked" in zhang.last_text
+    await zhang.send(f"/start {code}", expecting="linked")
     me = await actor(bot.db, zhang.id)
     assert me.active and not me.member
     assert "not a party member yet" in zhang.last_text and "/develop" in zhang.last_text
-    await zhang.send("/develop")
-    assert "Applicant for membership" in zhang.last_text
+    await zhang.send("/develop", expecting="Applicant for membership")
     assert "Talk with the applicant by the branch (by April 1, 2024)" in zhang.last_text
 
     # Dates in order, and the move to activist says what is missing.
     await secretary.press("✏️ Record: Talk with the applicant by the branch")
-    await secretary.send("2024-02-20")
-    assert "before “Application for membership submitted”" in secretary.last_text
+    await secretary.send("2024-02-20", expecting="before “Application for membership submitted”")
     await secretary.send("2024-03-15")
     assert "Recorded." in secretary.texts[-2]
     await secretary.press("✏️ Record: Decided as an activist")
@@ -117,13 +111,11 @@ async def test_one_persons_way_from_applicant_to_full_member(bot, clock):
     for day, text in (("2024-10-01", "学习认真，积极参加志愿服务。"), ("2025-04-01", "表现稳定。")):
         await _open(li)
         await li.press("📝 Write an assessment note")
-        await li.send(day)
-        await li.send(text)
+        await li.types(day, text)
         assert "Your assessment note is saved." in li.texts[-2]
     await _open(secretary)
     await secretary.press("✏️ Record: Decided as a candidate for development")
-    await secretary.send("2025-03-31")
-    assert "not before April 1, 2025" in secretary.last_text
+    await secretary.send("2025-03-31", expecting="not before April 1, 2025")
     await secretary.send("2025-04-02")
     await _open(secretary)
     await _record(secretary, "Political review done", "2025-04-03")
@@ -131,8 +123,7 @@ async def test_one_persons_way_from_applicant_to_full_member(bot, clock):
 
     # The first public notice: in the group and to the members, an opinion during it.
     clock.on("2025-04-07")
-    await secretary.press("📢 Start the public notice")
-    await secretary.press("5 working days, until April 11, 2025")
+    await secretary.presses("📢 Start the public notice", "5 working days, until April 11, 2025")
     await secretary.send("王书记 0571-88886666")
     await secretary.press("✅ Submit")
     assert "published until April 11, 2025" in secretary.texts[-2]
@@ -144,8 +135,9 @@ async def test_one_persons_way_from_applicant_to_full_member(bot, clock):
     assert not any("proposed" in t for t in zhang.texts)
 
     await zhao.press("💬 Send an opinion privately")
-    await zhao.send("张三同志热心公益，同意发展。")
-    assert "passed to the branch secretaries only" in zhao.last_text
+    await zhao.send(
+        "张三同志热心公益，同意发展。", expecting="passed to the branch secretaries only"
+    )
     told = secretary.texts[-1]
     assert "from 赵强" in told and "张三同志热心公益，同意发展。" in told
     for someone in (li, zhang):
@@ -153,22 +145,19 @@ async def test_one_persons_way_from_applicant_to_full_member(bot, clock):
     assert len(_texts(bot, group["id"])) == 1
     # The group's link opens the same conversation.
     notice_id = await bot.db.fetchval("SELECT MAX(id) FROM development_notices")
-    await li.send(f"/start dev-opinion-{notice_id}")
-    assert "Only the branch secretaries read it" in li.last_text
+    await li.send(
+        f"/start dev-opinion-{notice_id}", expecting="Only the branch secretaries read it"
+    )
     await li.send("/cancel")
 
     await _open(secretary)
     await secretary.press("✅ Notice: no objection")
     assert "runs until April 11, 2025" in secretary.answer
     clock.on("2025-04-14")
-    await secretary.press("💬 Opinions (1)")
-    assert "赵强: 张三同志热心公益" in secretary.last_text
-    await secretary.press("✅ Notice: no objection")
-    await secretary.press("✏️ Record: Branch meeting: admission voted")
-    await secretary.send("2025-04-11")
-    assert "ran until April 11, 2025" in secretary.last_text
-    await secretary.send("2025-04-14")
-    await secretary.send("应到18人，实到18人，赞成18票")
+    await secretary.press("💬 Opinions (1)", expecting="赵强: 张三同志热心公益")
+    await secretary.presses("✅ Notice: no objection", "✏️ Record: Branch meeting: admission voted")
+    await secretary.send("2025-04-11", expecting="ran until April 11, 2025")
+    await secretary.types("2025-04-14", "应到18人，实到18人，赞成18票")
     clock.on("2025-06-01")
     await _open(secretary)
     await _record(secretary, "Admission approved by the higher party committee", "2025-04-20")
@@ -181,8 +170,7 @@ async def test_one_persons_way_from_applicant_to_full_member(bot, clock):
     await _open(secretary)
     await _record(secretary, "Application for full membership submitted", "2026-04-10")
     await secretary.press("📢 Start the public notice")
-    await secretary.send("2026-09-21")
-    assert "only 4 by the branch's calendar" in secretary.last_text
+    await secretary.send("2026-09-21", expecting="only 4 by the branch's calendar")
     await secretary.press("5 working days, until September 22, 2026")
     await secretary.send("王书记 0571-88886666")
     await secretary.press("✅ Submit")
@@ -193,8 +181,7 @@ async def test_one_persons_way_from_applicant_to_full_member(bot, clock):
     await _record(secretary, "Branch meeting: full membership voted", "2026-09-23", "赞成18票")
     await _record(secretary, "Full membership approved by the higher party committee", "2026-09-23")
 
-    await zhang.send("/develop")
-    assert "Stage: Full member" in zhang.last_text
+    await zhang.send("/develop", expecting="Stage: Full member")
     assert "The way to full membership is complete." in zhang.last_text
     # Nothing of the file beyond the notices ever reached the group.
     for text in _texts(bot, group["id"]):
@@ -284,8 +271,7 @@ async def test_refusals_change_nothing(bot, clock):
     # A notice shorter than five working days.
     await _open(secretary)
     await secretary.press("📢 Start the public notice")
-    await secretary.send("2026-09-20")
-    assert "at least 5 working days" in secretary.last_text
+    await secretary.send("2026-09-20", expecting="at least 5 working days")
     await secretary.send("/cancel")
     assert await store.steps(bot.db, file_id) == before
     assert await store.notices(bot.db, file_id) == []
@@ -299,13 +285,11 @@ async def test_an_activist_of_the_branch_gets_a_file_from_that_stage(bot, clock)
         await active_person(conn, branch.id, 777, "钱进", category="activist")
     clock.on("2026-09-17")
     await secretary.send("/develop")
-    await secretary.press("➕ Start a file")
-    await secretary.press("钱进")
+    await secretary.presses("➕ Start a file", "钱进")
     await secretary.send("2026-05-01")
     assert "Recorded." in secretary.texts[-2]
     assert "Stage: Activist" in secretary.last_text
     assert "Choose the contacts for cultivation" in secretary.last_text
-    await secretary.send("/develop")
-    assert "【Activist】" in secretary.last_text
+    await secretary.send("/develop", expecting="【Activist】")
     await secretary.press("➕ Start a file")
     assert "钱进" not in secretary.buttons()  # one file a person

@@ -110,8 +110,7 @@ async def test_a_district_sees_its_two_branches_and_no_contact_details(bot, bran
     assert "区党工委" in contact.answer and len(contact.messages) == shown
     # The patron and the branch's secretary hold no district role.
     for someone in (patron, branch.secretary):
-        await someone.send("/district")
-        assert "只有该支部所属区党工委的联系人" in someone.last_text
+        await someone.send("/district", expecting="只有该支部所属区党工委的联系人")
         await forge(someone, f"district:branch:{branch.id}")
         assert "区党工委" in someone.answer
 
@@ -126,8 +125,7 @@ async def test_the_district_view_in_english(bot, branch):
     assert "Cadres registered for" in text and "1 of 2" in text
     await contact.press(f"📋 {second.name}")
     assert "(read only)" in contact.last_text and "Members: 1" in contact.last_text
-    await contact.send("/help")
-    assert "/district — The district's branches this quarter" in contact.last_text
+    await contact.send("/help", expecting="/district — The district's branches this quarter")
     assert "/hours" not in contact.last_text
     await contact.send("/mydata")
     data = json.loads(sent_file(contact.last)[1])

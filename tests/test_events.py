@@ -86,18 +86,14 @@ async def test_event_answer_check_in_by_code_and_location_and_verified_hours(
 
     clock.at(-5)
     code = await current_code(secretary)
-    await li.send("/checkin")
-    assert "请发送支部书记出示的 6 位签到码" in li.last_text
-    await li.send(code)
-    assert "已于 13:55 签到学习党章" in li.last_text
+    await li.send("/checkin", expecting="请发送支部书记出示的 6 位签到码")
+    await li.send(code, expecting="已于 13:55 签到学习党章")
     await zhang.send("/checkin")
     await zhang.share_location(**NEAR)
     assert "签到学习党章" in zhang.last_text
 
     # double check-in changes nothing
-    await li.send("/checkin")
-    await li.send(code)
-    assert "您已经签到过了" in li.last_text
+    await li.types("/checkin", code, expecting="您已经签到过了")
     assert await attendance_count(bot) == 2
 
     clock.at(60)
@@ -111,8 +107,7 @@ async def test_event_answer_check_in_by_code_and_location_and_verified_hours(
 
     clock.at(125)
     code = await current_code(secretary)
-    await li.send(f"/checkout {code}")
-    assert "在场 120 分钟：核实 2 小时" in li.last_text
+    await li.send(f"/checkout {code}", expecting="在场 120 分钟：核实 2 小时")
     await zhang.send("/checkout")
     await zhang.share_location(**NEAR)
     assert "在场 120 分钟：核实 2 小时" in zhang.last_text
@@ -122,8 +117,7 @@ async def test_event_answer_check_in_by_code_and_location_and_verified_hours(
     assert [tuple(r) for r in found] == [("lesson", "2026-12-01", 4, "verified", "event")] * 2
 
     await li.send("/hours")
-    await li.press("📊 我的统计")
-    assert "党课：已核实 2 小时，待审核 0 小时" in li.last_text
+    await li.press("📊 我的统计", expecting="党课：已核实 2 小时，待审核 0 小时")
 
     await secretary.send("/events")
     await secretary.press("📤 导出")
@@ -155,8 +149,7 @@ async def test_under_60_percent_earns_no_verified_hours(bot, branch, clock, memb
     await zhang.send(f"/checkin {code}")
     clock.at(120)
     code = await current_code(branch.secretary)
-    await li.send(f"/checkout {code}")
-    assert "在场 72 分钟：核实 1 小时" in li.last_text
+    await li.send(f"/checkout {code}", expecting="在场 72 分钟：核实 1 小时")
     await zhang.send(f"/checkout {code}")
     assert "不足活动时长的 60%" in zhang.last_text and "/hours" in zhang.last_text
     credited = await bot.db.fetchall("SELECT person_id, half_hours FROM hour_records")
@@ -170,8 +163,7 @@ async def test_bad_codes_and_locations_are_refused_with_nothing_stored(bot, bran
     await new_event(secretary, title="观看电教片", location=False)
 
     clock.at(-31)
-    await li.send("/checkin")
-    assert "目前没有可以签到或签退的活动" in li.last_text
+    await li.send("/checkin", expecting="目前没有可以签到或签退的活动")
 
     clock.at(1)
     old_code = await current_code(secretary)
@@ -179,10 +171,8 @@ async def test_bad_codes_and_locations_are_refused_with_nothing_stored(bot, bran
     code = await current_code(secretary)
     other_code = await current_code(secretary, "观看电教片")
     wrong = next(c for c in ("000000", "111111", "222222") if c not in (code, other_code))
-    await li.send(f"/checkin {other_code}")
-    assert "哪个活动？" in li.last_text
-    await li.press("学习党章")
-    assert "该签到码属于另一个活动：观看电教片" in li.last_text
+    await li.send(f"/checkin {other_code}", expecting="哪个活动？")
+    await li.press("学习党章", expecting="该签到码属于另一个活动：观看电教片")
     for typed, expected in [
         ("abc", "请发送支部书记出示的 6 位签到码"),
         (wrong, "签到码不正确"),
@@ -206,11 +196,9 @@ async def test_bad_codes_and_locations_are_refused_with_nothing_stored(bot, bran
     # checking out without having checked in, and after the window
     await li.send("/checkout")
     await li.press("学习党章")
-    await li.send(code)
-    assert "您尚未签到该活动" in li.last_text
+    await li.send(code, expecting="您尚未签到该活动")
     clock.at(151)
-    await li.send("/checkout")
-    assert "目前没有可以签到或签退的活动" in li.last_text
+    await li.send("/checkout", expecting="目前没有可以签到或签退的活动")
     assert await attendance_count(bot) == 0
     assert await bot.db.fetchval("SELECT COUNT(*) FROM hour_records") == 0
 
@@ -239,13 +227,10 @@ async def test_capacity_and_answers(bot, branch, clock, members):
     since = len(secretary.messages)
     await secretary.send("小型座谈")
     await secretary.press("其他")
-    await secretary.send("2026-12-01 14:00-16:00")
-    await secretary.send("会议室")
+    await secretary.types("2026-12-01 14:00-16:00", "会议室")
     await secretary.share_location(*PLACE)
-    await secretary.send("0")
-    assert "请输入 1 到 10000 之间的整数" in secretary.last_text
-    await secretary.send("1")
-    assert "名额：1" in secretary.last_text
+    await secretary.send("0", expecting="请输入 1 到 10000 之间的整数")
+    await secretary.send("1", expecting="名额：1")
     # Answered by sharing and typing: the Skip and No limit buttons are gone.
     dead = [secretary.buttons(m) for m in secretary.messages[since:-1] if secretary.buttons(m)]
     assert dead == []
@@ -267,15 +252,12 @@ async def test_capacity_and_answers(bot, branch, clock, members):
     assert stranger.answer == "该活动不对您开放。"
     await stranger.press_data(stranger.last["message_id"], "ev:export:1")
     assert "只有支部书记" in stranger.answer
-    await li.send("/newevent")
-    assert "只有支部书记" in li.last_text
+    await li.send("/newevent", expecting="只有支部书记")
 
 
 async def test_bad_event_input_is_asked_again(bot, branch, clock):
     secretary = branch.secretary
-    await secretary.send("/newevent")
-    await secretary.send("  ")
-    assert "请输入标题" in secretary.last_text
+    await secretary.types("/newevent", "  ", expecting="请输入标题")
     await secretary.send("学习")
     await secretary.press("党课")
     for typed, expected in [
@@ -294,10 +276,8 @@ async def test_reminders_come_once_at_the_chosen_lead_time(bot, branch, clock, m
     await new_event(branch.secretary)
     await li.press("✅ 参加")
     await zhang.press("✅ 参加")
-    await zhang.send("/events")
-    assert "开始前 2 小时 提醒您" in zhang.last_text
-    await zhang.press("1 天")
-    assert "将在每个活动开始前 1 天 提醒您" in zhang.last_text
+    await zhang.send("/events", expecting="开始前 2 小时 提醒您")
+    await zhang.press("1 天", expecting="将在每个活动开始前 1 天 提醒您")
 
     async def remind_at(minutes: float) -> None:
         clock.at(minutes)
@@ -326,15 +306,12 @@ async def test_the_secretary_marks_attendance_afterwards(bot, branch, clock, mem
     code = await current_code(secretary)
     await zhang.send(f"/checkin {code}")  # late, and forgot to check out
     await li.press("✅ 参加")
-    await secretary.press("👥 出勤情况")
-    assert "已签到（1）：张伟" in secretary.last_text
+    await secretary.press("👥 出勤情况", expecting="已签到（1）：张伟")
     assert "未到（1）：李明" in secretary.last_text
     clock.at(24 * 60)
     await secretary.send("/events")
-    await secretary.press("✍️ 记录出勤")
-    assert "谁参加了学习党章" in secretary.last_text
-    await secretary.press("李明")
-    assert "出勤已记录：核实 2 小时" in secretary.last_text
+    await secretary.press("✍️ 记录出勤", expecting="谁参加了学习党章")
+    await secretary.press("李明", expecting="出勤已记录：核实 2 小时")
     await secretary.press("张伟")
     assert "出勤已记录：核实 1.5 小时" in secretary.last_text  # from the check-in
     marking = secretary.message_with_button("李明")
@@ -356,8 +333,7 @@ async def test_an_event_closed_to_cadres_is_not_offered_to_them(bot, branch, clo
     await event_draft(secretary, "居民座谈", kind="其他", place="会议室", location=False)
     await secretary.press("干部：是 / 否")
     assert "向干部开放：否" in secretary.last_text and "向流入党员开放：是" in secretary.last_text
-    await secretary.press("✅ 创建并邀请")
-    assert "已邀请 2 名党员" in secretary.last_text
+    await secretary.press("✅ 创建并邀请", expecting="已邀请 2 名党员")
     assert not any("邀请您参加" in text for text in cadre.texts)
     await cadre.send("/events")
     assert "近期没有活动" in cadre.texts[-2]
@@ -374,18 +350,13 @@ async def test_scanning_the_qr_code_checks_in(bot, branch, clock, members):
     shown = branch.secretary.last
     assert shown["_files"]["photo"]["content"].startswith(b"\x89PNG")
     payload = re.search(r"https://t\.me/\w+\?start=(ci-1-\d{6})", shown["caption"])[1]
-    await li.send(f"/start {payload}")
-    assert "已于 14:00 签到学习党章" in li.last_text
-    await li.send(f"/start {payload}")
-    assert "您已经签到过了" in li.last_text
+    await li.send(f"/start {payload}", expecting="已于 14:00 签到学习党章")
+    await li.send(f"/start {payload}", expecting="您已经签到过了")
     clock.at(20)
-    await zhang.send(f"/start {payload}")
-    assert "该签到码已过期" in zhang.last_text
+    await zhang.send(f"/start {payload}", expecting="该签到码已过期")
     stranger = bot.person("路人")
-    await stranger.send(f"/start {payload}")
-    assert "该活动不对您开放" in stranger.last_text
-    await li.send("/start")
-    assert "欢迎回来，李明" in li.last_text
+    await stranger.send(f"/start {payload}", expecting="该活动不对您开放")
+    await li.send("/start", expecting="欢迎回来，李明")
     assert await attendance_count(bot) == 1
 
 
@@ -477,8 +448,7 @@ async def test_an_english_member_reads_the_event_in_english(bot, branch, clock):
     await john.press("✅ Going")
     assert john.answer == "Saved: Going"
     clock.at(0)
-    await john.send("/checkin abc")
-    assert "Please send the 6-digit code the secretary shows." in john.last_text
+    await john.send("/checkin abc", expecting="Please send the 6-digit code the secretary shows.")
 
 
 async def test_wrong_codes_are_limited_per_person(bot, branch, clock, members):
@@ -489,25 +459,19 @@ async def test_wrong_codes_are_limited_per_person(bot, branch, clock, members):
     wrong = [c for c in (f"{d}" * 6 for d in range(10)) if c != code][:6]
     await li.send("/checkin")
     for typed in wrong[:5]:
-        await li.send(typed)
-        assert "签到码不正确" in li.last_text
+        await li.send(typed, expecting="签到码不正确")
     # The sixth code, even the right one, is refused without being checked.
     clock.at(7)
-    await li.send(code)
-    assert "错误的签到码太多。请等待 8 分钟后再试" in li.last_text
+    await li.send(code, expecting="错误的签到码太多。请等待 8 分钟后再试")
     assert await attendance_count(bot) == 0
     assert await bot.db.fetchval("SELECT COUNT(*) FROM checkin_failures") == 5
     # Someone else is not held back.
-    await zhang.send("/checkin")
-    await zhang.send(code)
-    assert "签到学习党章" in zhang.last_text
+    await zhang.types("/checkin", code, expecting="签到学习党章")
 
     # Ten minutes after the first wrong codes, a code is checked again.
     clock.at(15)
     code = await current_code(branch.secretary)
-    await li.send("/checkin")
-    await li.send(code)
-    assert "签到学习党章" in li.last_text
+    await li.types("/checkin", code, expecting="签到学习党章")
     assert await attendance_count(bot) == 2
     # What the limit needed is forgotten once it no longer looks back that far.
     await jobs.JOBS["checkin-codes"].run(bot.db, None, clock(), bot.settings.tz)

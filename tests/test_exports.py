@@ -66,13 +66,12 @@ async def test_audit_export_for_a_date_range(bot, branch):
     assert rows[-1][1:3] == ("王书记", "导入党员名册")
 
     this_year = date.today().year
-    await secretary.send(f"/export audit {this_year - 2}-01-01 {this_year - 1}-12-31")
-    assert "0 行" in secretary.last_text
+    await secretary.send(
+        f"/export audit {this_year - 2}-01-01 {this_year - 1}-12-31", expecting="0 行"
+    )
     assert len(sheet_rows(sent_file(secretary.last)[1])) == 1
-    await secretary.send("/export audit 2026-05-01 2020-01-01")
-    assert "较早的日期在前" in secretary.last_text
-    await secretary.send("/export nothing 2024-01-01 2024-02-01")
-    assert "没有这种导出" in secretary.last_text
+    await secretary.send("/export audit 2026-05-01 2020-01-01", expecting="较早的日期在前")
+    await secretary.send("/export nothing 2024-01-01 2024-02-01", expecting="没有这种导出")
 
 
 async def test_audit_log_is_paged(bot, branch):
@@ -86,8 +85,7 @@ async def test_audit_log_is_paged(bot, branch):
     assert first["text"].count("— · 创建邀请 invite #") == 5
     assert "王书记 · 导入党员名册 branch #1" in first["text"]
     assert secretary.buttons() == ["较早 ▶"]
-    await secretary.press("较早 ▶")
-    assert "第 2 页" in secretary.last_text
+    await secretary.press("较早 ▶", expecting="第 2 页")
     assert "◀ 较新" in secretary.buttons()
     await secretary.press_data(first["message_id"], "audit:999")
     assert "没有记录" in secretary.last_text

@@ -35,19 +35,16 @@ async def test_wrong_invitation_codes_are_limited_per_account(bot, branch):
     code = await invite(bot, branch.id, uses=2)
     guesser, other = bot.person("猜"), bot.person("李")
     for n in range(5):
-        await guesser.send(f"/start WRONGCODE{n}")
-        assert "邀请码无效" in guesser.last_text
+        await guesser.send(f"/start WRONGCODE{n}", expecting="邀请码无效")
         clock.later(1)
     # The sixth code, even the right one, is refused without being looked at.
-    await guesser.send(f"/start {code}")
-    assert "错误的代码太多。请等待 5 分钟后再试。" in guesser.last_text
+    await guesser.send(f"/start {code}", expecting="错误的代码太多。请等待 5 分钟后再试。")
     assert await failures(bot) == 5
     await other.send(f"/start {code}")  # someone else is not held back
     assert "请问您的姓名" in other.last_text
 
     clock.later(5)
-    await guesser.send(f"/start {code}")
-    assert "请问您的姓名" in guesser.last_text
+    await guesser.send(f"/start {code}", expecting="请问您的姓名")
     await jobs.JOBS["checkin-codes"].run(
         bot.db, None, clock() + timedelta(minutes=10), bot.settings.tz
     )
@@ -58,12 +55,9 @@ async def test_wrong_certificate_codes_are_limited_per_account(bot):
     clock = clock_of(bot)
     guesser, other = bot.person("猜"), bot.person("路人")
     for n in range(5):
-        await guesser.send(f"/verify NOSUCH{n}")
-        assert "没有与此验证码对应的活动证" in guesser.last_text
+        await guesser.send(f"/verify NOSUCH{n}", expecting="没有与此验证码对应的活动证")
     await guesser.send("/start verify-NOSUCH9")  # the QR code's way in counts the same
     assert "错误的代码太多。请等待 10 分钟后再试。" in guesser.last_text
-    await other.send("/verify NOSUCH9")
-    assert "没有与此验证码对应的活动证" in other.last_text
+    await other.send("/verify NOSUCH9", expecting="没有与此验证码对应的活动证")
     clock.later(10)
-    await guesser.send("/verify NOSUCH9")
-    assert "没有与此验证码对应的活动证" in guesser.last_text
+    await guesser.send("/verify NOSUCH9", expecting="没有与此验证码对应的活动证")

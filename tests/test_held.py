@@ -116,10 +116,8 @@ async def test_a_broadcast_held_by_quiet_hours_says_until_when(bot, branch):
     bot.app.bot_data["clock"] = lambda: night.astimezone(UTC)
     bot.sender.clock = lambda: night.astimezone(UTC)
     secretary = branch.secretary
-    await secretary.send("/broadcast")
-    await secretary.send("明天上午九点开会。")
-    await secretary.press("全体党员")
-    await secretary.press("📣 发送")
+    await secretary.types("/broadcast", "明天上午九点开会。")
+    await secretary.presses("全体党员", "📣 发送")
     shown = next(m for m in secretary.messages if m.get("text", "").startswith("正在发送"))
     assert (
         shown["text"]
@@ -171,8 +169,7 @@ async def test_a_secretary_deciding_at_night_is_told_when_the_member_will_hear(b
     secretary = branch.secretary
     # By day the member hears at once and nothing more is said.
     await log_hours(li, day="今天")
-    await secretary.press("✅ 通过")
-    assert "已核实" in secretary.last_text
+    await secretary.press("✅ 通过", expecting="已核实")
     assert not any("将在" in text for text in secretary.texts)
     assert "已核实" in li.last_text
 

@@ -51,8 +51,7 @@ async def test_log_approve_and_see_the_totals(bot, branch, member):
     assert "已保存为记录 #1：1.5 小时，待支部书记审核" in member.last_text
     request = branch.secretary.last_text
     assert "待审核的活动时长，记录 #1" in request and "李明" in request and "党课" in request
-    await branch.secretary.press("✅ 通过")
-    assert "已核实" in branch.secretary.last_text
+    await branch.secretary.press("✅ 通过", expecting="已核实")
     assert "您的活动时长记录 #1 已核实：2026年11月25日，1.5 小时" in member.last_text
 
     # a second, still pending record of another kind, on a typed date
@@ -66,8 +65,7 @@ async def test_log_approve_and_see_the_totals(bot, branch, member):
     await member.press("本周")
     assert "您本周的活动时长" in member.last_text  # 23–29 November: not the 20th
     assert "合计：已核实 1.5 小时，待审核 0 小时" in member.last_text
-    await member.press("本月")
-    assert "合计：已核实 1.5 小时，待审核 2 小时" in member.last_text
+    await member.press("本月", expecting="合计：已核实 1.5 小时，待审核 2 小时")
 
     actions = [r[0] for r in await bot.db.fetchall("SELECT action FROM audit_log")]
     assert actions.count("hours.logged") == 2 and "hours.approved" in actions
@@ -75,8 +73,7 @@ async def test_log_approve_and_see_the_totals(bot, branch, member):
 
 async def test_post_duty_hours_are_sent_to_the_duty_record_in_posts(bot, member):
     await member.send("/hours")
-    await member.press("➕ 登记时长")
-    await member.press("岗位履职")
+    await member.presses("➕ 登记时长", "岗位履职")
     assert "/posts" in member.last_text and "记录履职" in member.last_text
     await member.press("党课")
     # The question the press answered now asks for the day, in place (handlers/in_place.py).
@@ -86,8 +83,7 @@ async def test_post_duty_hours_are_sent_to_the_duty_record_in_posts(bot, member)
 
 async def test_a_photo_goes_to_the_secretary_with_the_record(bot, branch, member):
     await start_logging(member, "志愿服务", "昨天")
-    await member.send("3")
-    await member.send("清扫楼道")
+    await member.types("3", "清扫楼道")
     await member.send_photo(b"\xff\xd8\xff\xe0fakejpeg")
     assert "照片：已附上" in member.last_text
     await member.press("✅ 提交")
@@ -108,8 +104,7 @@ async def test_bad_hours_are_refused_and_asked_again(bot, member, typed, expecte
     await start_logging(member)
     await member.send(typed)
     assert expected in member.last_text
-    await member.send("/cancel")
-    assert "已取消" in member.last_text
+    await member.send("/cancel", expecting="已取消")
     assert await count(bot) == 0
 
 
@@ -135,32 +130,27 @@ async def test_the_25th_hour_of_a_day_is_refused(bot, member):
     await log_hours(member, amount="12")
     await log_hours(member, amount="11.5")
     await start_logging(member, "其他")
-    await member.send("1")
-    assert "当天最多还能登记 0.5 小时" in member.last_text
+    await member.send("1", expecting="当天最多还能登记 0.5 小时")
     await finish_logging(member, "0.5", "值班")
     assert await count(bot) == 3
     assert await bot.db.fetchval("SELECT SUM(half_hours) FROM hour_records") == 48
     await start_logging(member)
-    await member.send("0.5")
-    assert "当天最多还能登记 0 小时" in member.last_text
+    await member.send("0.5", expecting="当天最多还能登记 0 小时")
     await member.send("/cancel")
     assert await count(bot) == 3
 
 
 async def test_reject_with_a_reason_and_correct(bot, branch, member):
     await log_hours(member, amount="4")
-    await branch.secretary.press("❌ 驳回")
-    assert "为什么驳回记录 #1" in branch.secretary.last_text
-    await branch.secretary.send("   ")
-    assert "请输入理由" in branch.secretary.last_text
+    await branch.secretary.press("❌ 驳回", expecting="为什么驳回记录 #1")
+    await branch.secretary.send("   ", expecting="请输入理由")
     await branch.secretary.send("当天没有组织此活动")
     assert "未被认可。理由：当天没有组织此活动" in member.last_text
     assert await count(bot, "status = 'rejected'") == 1
 
     await log_hours(member, amount="4")
     await branch.secretary.press("✏️ 更正")
-    await branch.secretary.send("2.3")
-    assert "以半小时为单位" in branch.secretary.last_text
+    await branch.secretary.send("2.3", expecting="以半小时为单位")
     await branch.secretary.send("2.5")
     assert "已核实：2026年11月25日，2.5 小时" in member.last_text
     row = await bot.db.fetchone("SELECT status, half_hours FROM hour_records WHERE id = 2")
@@ -177,16 +167,12 @@ async def test_history_edit_and_withdraw_a_pending_record(bot, branch, member):
     await log_hours(member, amount="2")
     await log_hours(member, amount="1")
     await member.send("/hours")
-    await member.press("📜 我的记录")
-    assert "您的记录（第 1 页）" in member.last_text
+    await member.press("📜 我的记录", expecting="您的记录（第 1 页）")
     assert "#2" in member.last_text and "待审核" in member.last_text
     await member.press("✏️ 修改 #1")
-    await member.send("abc")
-    assert "请用数字输入时长" in member.last_text
-    await member.send("3")
-    assert "记录 #1 已改为 3 小时" in member.last_text
-    await member.press("↩️ 撤回 #2")
-    assert "记录 #2 已撤回" in member.last_text
+    await member.send("abc", expecting="请用数字输入时长")
+    await member.send("3", expecting="记录 #1 已改为 3 小时")
+    await member.press("↩️ 撤回 #2", expecting="记录 #2 已撤回")
     statuses = await bot.db.fetchall("SELECT status, half_hours FROM hour_records ORDER BY id")
     assert [tuple(r) for r in statuses] == [("pending", 6), ("withdrawn", 2)]
     # a withdrawn record can no longer be changed or approved
@@ -204,8 +190,7 @@ async def test_history_is_paged(bot, member):
     assert "#10" in member.last_text and "#2 " not in member.last_text
     await member.press("更早 ▶")
     assert "第 2 页" in member.last_text and "#1 " in member.last_text
-    await member.press("◀ 较新")
-    assert "第 1 页" in member.last_text
+    await member.press("◀ 较新", expecting="第 1 页")
 
 
 async def test_only_the_owner_and_the_secretary_may_act(bot, branch, member):
@@ -232,8 +217,7 @@ async def test_only_the_owner_and_the_secretary_may_act(bot, branch, member):
 
 async def test_people_outside_the_branch_cannot_log(bot, branch):
     stranger = bot.person("路人")
-    await stranger.send("/hours")
-    assert "只有已登记的支部党员" in stranger.last_text
+    await stranger.send("/hours", expecting="只有已登记的支部党员")
 
 
 async def test_english_client_reads_english(bot, branch):
@@ -242,8 +226,7 @@ async def test_english_client_reads_english(bot, branch):
     await john.send("/language")
     await john.press("English")
     await start_logging(john, "Party lesson", "Today", log_button="➕ Log hours")
-    await john.send("abc")
-    assert "Please type the hours as a number" in john.last_text
+    await john.send("abc", expecting="Please type the hours as a number")
 
 
 async def test_the_secretary_sees_the_branch_in_name_order_and_members_only_themselves(
@@ -276,14 +259,10 @@ def test_long_lists_are_split_between_lines():
 
 async def test_the_secretary_sets_the_branch_window(bot, branch, member):
     await branch.secretary.send("/hours")
-    await branch.secretary.press("⚙️ 登记期限：90 天")
-    await branch.secretary.press("30")
-    assert "可以登记 30 天以内" in branch.secretary.last_text
+    await branch.secretary.presses("⚙️ 登记期限：90 天", "30", expecting="可以登记 30 天以内")
     await start_logging(member, day="📅 其他日期")
-    await member.send("2026-10-25")
-    assert "该日期已超过 30 天" in member.last_text
-    await member.send("2026-10-26")
-    assert "活动了多少小时" in member.last_text
+    await member.send("2026-10-25", expecting="该日期已超过 30 天")
+    await member.send("2026-10-26", expecting="活动了多少小时")
     await member.press_data(member.last["message_id"], "hours:window:365")
     assert "只有支部书记" in member.answer
     assert await bot.db.fetchval("SELECT window_days FROM branch_hour_settings") == 30
@@ -295,8 +274,7 @@ async def test_a_restart_in_the_middle_of_logging_continues(bot, branch, member)
     await bot.restart()
     bot.app.bot_data["clock"] = lambda: NOW
     await member.send("清扫楼道")
-    await member.press("跳过")
-    assert "时长：2 小时" in member.last_text
+    await member.press("跳过", expecting="时长：2 小时")
     await member.press("✅ 提交")
     assert await count(bot, "day = '2026-11-24' AND half_hours = 4") == 1
 
@@ -329,8 +307,7 @@ async def test_a_secretary_cannot_verify_their_own_hours(bot, branch, member):
     await log_hours(member, amount="1")
     await log_hours(member, amount="1.5")
     await secretary.send("/pending")
-    await secretary.press("✅ 全部通过（2）")
-    assert "2 条活动时长记录已核实" in secretary.last_text
+    await secretary.press("✅ 全部通过（2）", expecting="2 条活动时长记录已核实")
     assert "您本人的 1 条记录已跳过" in secretary.last_text
     assert await hour_statuses(bot) == [(1, "pending"), (2, "verified"), (3, "verified")]
     await secretary.send("/hours")
@@ -346,8 +323,7 @@ async def test_a_secretary_cannot_verify_their_own_hours(bot, branch, member):
     await secretary.press_data(request["message_id"], "hours:approve:1")
     assert "须由本支部另一位书记核实" in secretary.answer
     await deputy.send("/hours")
-    await deputy.press("📥 待审核（1）")
-    await deputy.press("✅ 通过")
+    await deputy.presses("📥 待审核（1）", "✅ 通过")
     assert await hour_statuses(bot) == [(1, "verified"), (2, "verified"), (3, "verified")]
 
 
@@ -378,21 +354,25 @@ async def test_the_secretary_chooses_whether_summaries_count_attested_hours(bot,
     assert "支部的各项汇总现在计入已核实和自报（待核实）的时长" in secretary.last_text
     await secretary.send("/hours")
     assert "⚖️ 汇总计入：已核实和自报（待核实）的时长" in secretary.buttons()
-    await secretary.press("📋 本季度支部统计")
-    assert "李明：计入 3.5 小时（核实+自报）：已核实 2 小时，待审核 1.5 小时" in secretary.last_text
+    await secretary.press(
+        "📋 本季度支部统计",
+        expecting="李明：计入 3.5 小时（核实+自报）：已核实 2 小时，待审核 1.5 小时",
+    )
     assert "昨天以来的活动时长（核实+自报）：3.5 小时" in await digest_text(bot, branch)
     await secretary.send(f"/export hours {TODAY} {TODAY}")
     rows = sheet_rows(sent_file(secretary.last)[1])
     assert rows[1][1:] == ("李明", "党课", 2.0, 1.5, 3.5, "已核实和自报（待核实）的时长")
 
     # Members' own totals keep showing both tiers.
-    await member.press("📊 我的统计", member.message_with_button("📊 我的统计"))
-    assert "合计：已核实 2 小时，待审核 1.5 小时" in member.last_text
+    await member.press(
+        "📊 我的统计",
+        member.message_with_button("📊 我的统计"),
+        expecting="合计：已核实 2 小时，待审核 1.5 小时",
+    )
 
     await count_in_totals(secretary, "仅已核实的时长")
     await secretary.send("/hours")
-    await secretary.press("📋 本季度支部统计")
-    assert "李明：已核实 2 小时，待审核 1.5 小时" in secretary.last_text
+    await secretary.press("📋 本季度支部统计", expecting="李明：已核实 2 小时，待审核 1.5 小时")
     changes = await bot.db.fetchall(
         "SELECT actor_id, details FROM audit_log WHERE action = 'hours.counting_set'"
     )
@@ -427,8 +407,7 @@ async def test_common_amounts_are_buttons_and_a_typed_amount_removes_them(bot, m
     await submit_record(member)
     await start_logging(member, day="📅 其他日期")
     await member.send("11月20日")
-    await member.press("3 小时")
-    assert "请简要说明" in member.last_text
+    await member.press("3 小时", expecting="请简要说明")
     await submit_record(member)
     rows = await bot.db.fetchall("SELECT day, half_hours FROM hour_records ORDER BY id")
     assert [tuple(r) for r in rows] == [("2026-11-24", 4), ("2026-11-20", 6)]
@@ -437,11 +416,9 @@ async def test_common_amounts_are_buttons_and_a_typed_amount_removes_them(bot, m
 async def test_editing_and_correcting_offer_the_common_amounts(bot, branch, member):
     await log_hours(member, amount="2")
     await member.send("/hours")
-    await member.press("📜 我的记录")
-    await member.press("✏️ 修改 #1")
+    await member.presses("📜 我的记录", "✏️ 修改 #1")
     assert "1.5 小时" in member.buttons()
-    await member.press("1.5 小时")
-    assert "记录 #1 已改为 1.5 小时" in member.last_text
+    await member.press("1.5 小时", expecting="记录 #1 已改为 1.5 小时")
     await log_hours(member, amount="4")
     await branch.secretary.press("✏️ 更正", branch.secretary.message_with_button("✏️ 更正"))
     asked = branch.secretary.last

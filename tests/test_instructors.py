@@ -25,11 +25,9 @@ async def test_an_instructors_month(bot):
     await joins_as(bot, district, district.a.id, instructor, InviteRole.INSTRUCTOR, "周指导")
 
     # The district assigns them to the second branch too.
-    await district.contact.send("/instructors")
-    assert "幸福社区党支部：指导员周指导" in district.contact.last_text
+    await district.contact.send("/instructors", expecting="幸福社区党支部：指导员周指导")
     assert "和平社区党支部：暂无指导员" in district.contact.last_text
-    await district.contact.press("和平社区党支部")
-    await district.contact.press("➕ 周指导")
+    await district.contact.presses("和平社区党支部", "➕ 周指导")
     assert "已选派" in district.contact.texts[-2]
     assert district.contact.buttons() == ["➖ 周指导", "✉️ 邀请新的指导员"]
     assert "区党工委已选派您担任和平社区党支部的党建工作指导员" in instructor.last_text
@@ -56,29 +54,24 @@ async def test_an_instructors_month(bot):
 
     # The note for the month.
     first = instructor.message_with_button("✍️ 月度指导记录")
-    await instructor.press("✍️ 月度指导记录", first)
-    assert "2026年12月" in instructor.last_text
+    await instructor.press("✍️ 月度指导记录", first, expecting="2026年12月")
     await instructor.send("好")
     assert instructor.last_text == "请用几句话写明本月指导的内容。"
     await instructor.send("指导开展主题党日")
     assert instructor.last_text == "发现了哪些问题？"
-    await instructor.send("党员活动室台账不全")
-    assert "请核对" in instructor.last_text
-    await instructor.press("✅ 提交")
-    assert "已报送区党工委" in instructor.last_text
+    await instructor.send("党员活动室台账不全", expecting="请核对")
+    await instructor.press("✅ 提交", expecting="已报送区党工委")
     note = district.contact.last_text
     assert "周指导" in note and "幸福社区党支部" in note and "党员活动室台账不全" in note
 
     # The same month twice is refused, and tells the district nothing new.
     before = len(district.contact.messages)
     await instructor.press("✍️ 月度指导记录", first)
-    await instructor.send("再次指导")
-    await instructor.send("无问题")
+    await instructor.types("再次指导", "无问题")
     await instructor.press("✅ 提交")
     assert "已填写过" in instructor.answer
     assert len(district.contact.messages) == before
-    await district.contact.send("/instructors")
-    assert "幸福社区党支部：指导员周指导 ✅" in district.contact.last_text
+    await district.contact.send("/instructors", expecting="幸福社区党支部：指导员周指导 ✅")
     assert "和平社区党支部：指导员周指导\n" in district.contact.last_text
 
     # On the 25th only the branch without a note is reminded, once.
@@ -116,8 +109,7 @@ async def test_forged_presses_change_nothing(bot):
 
     # A new instructor invited from the chat joins, approved by the district.
     await district.contact.send("/instructors")
-    await district.contact.press("和平社区党支部")
-    await district.contact.press("✉️ 邀请新的指导员")
+    await district.contact.presses("和平社区党支部", "✉️ 邀请新的指导员")
     code = district.contact.last_text.split("?start=")[1].split()[0]
     newcomer = bot.person("新指导员")
     await contact_joins(newcomer, code, "冯指导", "13900139003")
@@ -150,23 +142,17 @@ async def test_an_instructor_and_a_district_in_english(bot):
     bot.app.bot_data["clock"] = lambda: REMINDER_SLOT
     instructor = bot.person("Instructor", language_code="en")
     await contact_of(bot, district.a.id, instructor, "周指导", Role.INSTRUCTOR)
-    await district.contact.send("/instructors")
-    assert "• 幸福社区党支部: 周指导" in district.contact.last_text
+    await district.contact.send("/instructors", expecting="• 幸福社区党支部: 周指导")
 
-    await instructor.send("/help")
-    assert "You are a party-building instructor." in instructor.last_text
+    await instructor.send("/help", expecting="You are a party-building instructor.")
     assert "/guidance" in instructor.last_text and "/pending" not in instructor.last_text
     await instructor.send("/guidance")
-    await instructor.press("📋 幸福社区党支部")
-    assert "Members: 2" in instructor.last_text
+    await instructor.press("📋 幸福社区党支部", expecting="Members: 2")
     assert "This month's note: not yet filed." in instructor.last_text
-    await instructor.press("✍️ Monthly note")
-    assert "Your note for December 2026." in instructor.last_text
-    await instructor.send("Theme party day")
-    await instructor.send("none")
+    await instructor.press("✍️ Monthly note", expecting="Your note for December 2026.")
+    await instructor.types("Theme party day", "none")
     await instructor.press("✏️ Start over")
-    await instructor.send("Theme party day, study session")
-    await instructor.send("Records incomplete")
+    await instructor.types("Theme party day, study session", "Records incomplete")
     await instructor.press("✅ Submit")
     assert instructor.last_text == "Thank you: your note has been sent to the district."
     assert district.contact.last_text == (

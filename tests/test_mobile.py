@@ -71,20 +71,16 @@ async def test_outflow_approval_certificate_report_and_return(bot, branch):
     assert "本人电话：13800138000" in review
     # every field can be edited on the review screen
     assert "✏️ 预计返回日期" in li.buttons()
-    await li.press("✏️ 工作单位或从事工作")
-    assert "工作单位" in li.last_text
-    await li.send("杭州另一家公司")
-    assert "工作单位或从事工作：杭州另一家公司" in li.last_text
+    await li.press("✏️ 工作单位或从事工作", expecting="工作单位")
+    await li.send("杭州另一家公司", expecting="工作单位或从事工作：杭州另一家公司")
     await retype(li, "流入地党组织", "杭州市西湖区流动党员党支部")
     assert "流入地党组织：杭州市西湖区流动党员党支部" in li.last_text
-    await li.press("✅ 提交")
-    assert "已提交给幸福社区党支部书记" in li.last_text
+    await li.press("✅ 提交", expecting="已提交给幸福社区党支部书记")
 
     secretary = branch.secretary
     assert "李明 提交了新的流动党员登记" in secretary.last_text
     assert "杭州另一家公司" in secretary.last_text
-    await secretary.press("✅ 通过")
-    assert "活动证 B0001-" in secretary.last_text
+    await secretary.press("✅ 通过", expecting="活动证 B0001-")
 
     card = li.last  # drawn in the font the install brings
     assert "photo" in card, "the certificate card is sent as a PNG photo"
@@ -100,10 +96,8 @@ async def test_outflow_approval_certificate_report_and_return(bot, branch):
     assert "真实有效" in stranger.last_text and "李明" in stranger.last_text
     assert "幸福社区党支部" in stranger.last_text
     assert "13800138000" not in stranger.last_text and "杭州" not in stranger.last_text
-    await stranger.send(f"/start verify-{code}")
-    assert "真实有效" in stranger.last_text
-    await stranger.send("/verify NOSUCHCODE")
-    assert "没有与此验证码对应的活动证" in stranger.last_text
+    await stranger.send(f"/start verify-{code}", expecting="真实有效")
+    await stranger.send("/verify NOSUCHCODE", expecting="没有与此验证码对应的活动证")
 
     await li.send("/mobile")
     assert "活动证 B0001-" in li.last_text and "下次动态报告截止" in li.last_text
@@ -116,8 +110,7 @@ async def test_outflow_approval_certificate_report_and_return(bot, branch):
     await secretary.send("请填写完整的门牌号")
     assert "未同意您报告的变更" in li.last_text and "请填写完整的门牌号" in li.last_text
     await report(li, "滨江区江南大道2号3幢")
-    await secretary.press("✅ 同意变更")
-    assert "已同意变更：李明，现为第 4 版" in secretary.last_text
+    await secretary.press("✅ 同意变更", expecting="已同意变更：李明，现为第 4 版")
     assert "第 4 版" in li.last_text
     versions = await bot.db.fetchall("SELECT details FROM mobile_versions ORDER BY version")
     assert [v["details"].count("西湖区文三路1号") for v in versions] == [1, 1, 1, 0]
@@ -128,52 +121,38 @@ async def test_outflow_approval_certificate_report_and_return(bot, branch):
         assert text in secretary.last_text, text
 
     await li.send("/mobile")
-    await li.press("🏠 我已返回")
-    await li.press("✅ 是的，我已返回")
-    assert "请将活动证交还支部书记" in li.last_text
+    await li.presses("🏠 我已返回", "✅ 是的，我已返回", expecting="请将活动证交还支部书记")
     assert "李明 报告已返回" in secretary.last_text
-    await secretary.press("✅ 已收回活动证")
-    assert "已确认返回：李明" in secretary.last_text
+    await secretary.press("✅ 已收回活动证", expecting="已确认返回：李明")
     assert "欢迎回家" in li.last_text
-    await stranger.send(f"/verify {code}")
-    assert "已失效" in stranger.last_text
-    await li.send("/mobile")
-    assert "您还没有流动党员登记" in li.last_text
+    await stranger.send(f"/verify {code}", expecting="已失效")
+    await li.send("/mobile", expecting="您还没有流动党员登记")
 
 
 async def test_inflow_is_confirmed(bot, branch):
     zhao = await member(bot, branch, "赵", "赵云", "13900139000")
     await zhao.send("/mobile")
     await zhao.press("🏠 流入登记")
-    await zhao.send("河北省正定县某村党支部")
-    await zhao.send("张支书")
-    await zhao.send("0311-88886666")
-    await zhao.send("幸福小区3栋")
-    await zhao.send("个体经营")
+    await zhao.types("河北省正定县某村党支部", "张支书", "0311-88886666", "幸福小区3栋", "个体经营")
     arrived = today() - timedelta(days=10)
     await zhao.send(f"{arrived.month}月{arrived.day}日")
     # The phone given when joining is offered, not typed again.
-    await zhao.press("📞 使用 13900139000")
-    assert "原所在党支部：河北省正定县某村党支部" in zhao.last_text
+    await zhao.press("📞 使用 13900139000", expecting="原所在党支部：河北省正定县某村党支部")
     assert "13900139000" in zhao.last_text
     assert "联系人电话：0311-88886666" in zhao.last_text
     await zhao.press("✅ 提交")
     await branch.secretary.press("✅ 通过")
     assert "流入登记已确认" in zhao.last_text
     assert await count(bot, "mobile_certificates") == 0
-    await zhao.send("/mobile")
-    assert "流入（来到本社区）——已通过" in zhao.last_text
+    await zhao.send("/mobile", expecting="流入（来到本社区）——已通过")
     await zhao.press_data(zhao.last["message_id"], Register(Direction.OUTFLOW).pack())
     assert "不能同时登记为外出和流入党员" in zhao.last_text
     secretary = branch.secretary
     await secretary.send("/mobile_list")
     assert "流入党员 · 1" in secretary.buttons()
-    await secretary.press("流入党员 · 1")
-    await secretary.press("赵云 · 幸福小区3栋")
-    assert "原支部联系人：张支书" in secretary.last_text
+    await secretary.presses("流入党员 · 1", "赵云 · 幸福小区3栋", expecting="原支部联系人：张支书")
     assert "🔄 活动证续期" not in secretary.buttons()
-    await secretary.press("🏁 已迁离")
-    assert "已结束流入登记：赵云" in secretary.last_text
+    await secretary.press("🏁 已迁离", expecting="已结束流入登记：赵云")
     assert "结束您的流入登记" in zhao.last_text
     await secretary.send("/mobile_list")
     assert "流入党员 · 0" in secretary.buttons()
@@ -243,8 +222,7 @@ async def test_another_branch_can_neither_see_nor_act(bot, branch):
     nosy = await member(bot, branch, "钱", "钱八", "13500135000")
     await nosy.send("/mobile")
     stranger = bot.person("路人")
-    await stranger.send("/mobile")
-    assert "只有已登记的支部党员" in stranger.last_text
+    await stranger.send("/mobile", expecting="只有已登记的支部党员")
     for data in (
         ShowCertificate(rid).pack(),
         Returned(rid).pack(),
@@ -267,20 +245,13 @@ async def test_every_bad_input_is_asked_again(bot, branch):
     li = await member(bot, branch, "李", "李明", "13800138000")
     await li.send("/mobile")
     await li.press("🚶 外出登记")
-    await li.send("   ")
-    assert "请输入内容" in li.last_text
-    await li.send("省" * 201)
-    assert "最多 200 个字" in li.last_text
-    await li.send("广东省深圳市")
-    await li.send("南山区科技园")
-    await li.send("深圳某公司")
-    await li.send("深圳市南山区某党支部")
-    await li.send("陈联系人")
+    await li.send("   ", expecting="请输入内容")
+    await li.send("省" * 201, expecting="最多 200 个字")
+    await li.types("广东省深圳市", "南山区科技园", "深圳某公司", "深圳市南山区某党支部", "陈联系人")
     for bad in ("12345", "1280013800", "电话"):
         await li.send(bad)
         assert "电话号码无效" in li.last_text, bad
-    await li.send("0755-12345678")
-    assert "哪天外出" in li.last_text
+    await li.send("0755-12345678", expecting="哪天外出")
     assert any(b.isdigit() for b in li.buttons()), "a date picker comes with the question"
     for bad, expected in [
         ("明天", "无法识别该日期"),
@@ -292,31 +263,26 @@ async def test_every_bad_input_is_asked_again(bot, branch):
         await li.send(bad)
         assert expected in li.last_text, bad
     leave = today() + timedelta(days=3)
-    await li.send(f"{leave.month}月{leave.day}日")
-    assert "预计哪天返回" in li.last_text
-    await li.send((leave - timedelta(days=1)).isoformat())
-    assert "返回日期必须晚于外出日期" in li.last_text
+    await li.send(f"{leave.month}月{leave.day}日", expecting="预计哪天返回")
+    await li.send((leave - timedelta(days=1)).isoformat(), expecting="返回日期必须晚于外出日期")
     await li.press_data(li.last["message_id"], Day(leave.year, leave.month, leave.day).pack())
     assert "返回日期必须晚于外出日期" in li.last_text
     # the picker turns its month in place and a picked day is taken as typed
     picker = li.last
     await li.press("›", picker)
     nxt = date(today().year + today().month // 12, today().month % 12 + 1, 15)
-    await li.press("15", li.server.last_message(li.id))
-    assert "外出原因" in li.last_text
-    await li.send("照顾生病的父母")
-    await li.send("13800138000")
-    assert f"预计返回日期：{nxt.year}年{nxt.month}月15日" in li.last_text
+    await li.press("15", li.server.last_message(li.id), expecting="外出原因")
+    await li.types(
+        "照顾生病的父母", "13800138000", expecting=f"预计返回日期：{nxt.year}年{nxt.month}月15日"
+    )
     # editing the departure on the review screen cannot slip past the return date
     await retype(li, "外出日期", (nxt + timedelta(days=1)).isoformat())
     assert "返回日期必须晚于外出日期" in li.last_text
     await li.send(leave.isoformat())
     await li.press("✅ 提交")
 
-    await li.send("/mobile")
-    assert "等待书记审核" in li.last_text
-    await li.send("/start")
-    await li.send("/mobile")
+    await li.send("/mobile", expecting="等待书记审核")
+    await li.types("/start", "/mobile")
     assert "🚶 外出登记" not in li.buttons()
     # a second outflow while one is open is refused with an explanation
     await li.press_data(li.last["message_id"], Register(Direction.OUTFLOW).pack())
@@ -325,10 +291,8 @@ async def test_every_bad_input_is_asked_again(bot, branch):
     assert "不能同时登记为外出和流入党员" in li.last_text
     assert await count(bot, "mobile_registrations") == 1
 
-    await branch.secretary.press("❌ 驳回")
-    assert "原因" in branch.secretary.last_text
-    await branch.secretary.send(" ")
-    assert "请输入内容" in branch.secretary.last_text
+    await branch.secretary.press("❌ 驳回", expecting="原因")
+    await branch.secretary.send(" ", expecting="请输入内容")
     await branch.secretary.send("请补充流入地党组织的联系方式")
     assert "未通过" in li.last_text and "请补充流入地党组织的联系方式" in li.last_text
     assert await bot.db.fetchval("SELECT status FROM mobile_registrations") == "rejected"
@@ -364,14 +328,11 @@ async def test_secretary_lists_pages_contacts_renews_and_revokes(bot, branch):
         )
     await bot.drain_outbox()  # the secretary is told of each in the outbox
     secretary = branch.secretary
-    await secretary.send("/mobile_list")
-    assert "幸福社区党支部的流动党员" in secretary.last_text
+    await secretary.send("/mobile_list", expecting="幸福社区党支部的流动党员")
     assert "待审核 · 7" in secretary.buttons()
-    await secretary.press("待审核 · 7")
-    assert "待审核：共 7 人（第 1/2 页）" in secretary.last_text
+    await secretary.press("待审核 · 7", expecting="待审核：共 7 人（第 1/2 页）")
     assert len([b for b in secretary.buttons() if b.startswith("外出")]) == 5
-    await secretary.press("›")
-    assert "第 2/2 页" in secretary.last_text
+    await secretary.press("›", expecting="第 2/2 页")
     assert [b for b in secretary.buttons() if b.startswith("外出")] == [
         "外出5 · 江苏省苏州市",
         "外出6 · 江苏省苏州市",
@@ -389,9 +350,9 @@ async def test_secretary_lists_pages_contacts_renews_and_revokes(bot, branch):
     for label in ("外出党员 · 1", "超期未报告 · 1", "超期未联系 · 1", "活动证即将到期 · 1"):
         assert label in buttons, (label, buttons)
 
-    await secretary.press("超期未联系 · 1")
-    await secretary.press("外出6 · 江苏省苏州市")
-    assert "已超过 90 天未联系" in secretary.last_text
+    await secretary.presses(
+        "超期未联系 · 1", "外出6 · 江苏省苏州市", expecting="已超过 90 天未联系"
+    )
     await secretary.press("📞 记录联系")
     await secretary.send("电话联系，工作稳定")
     assert "已保存" in secretary.texts[-2]
@@ -440,22 +401,15 @@ async def test_english_speakers_register_in_english(bot, branch):
         submit="✅ Submit",
         language_code="en",
     )
-    await john.send("/mobile")
-    assert "You have no mobile-member registration" in john.last_text
-    await john.press("🚶 Register outflow")
-    assert "province and city" in john.last_text
-    await john.send("Shanghai")
-    await john.send("Pudong")
-    await john.send("A bank")
+    await john.send("/mobile", expecting="You have no mobile-member registration")
+    await john.press("🚶 Register outflow", expecting="province and city")
+    await john.types("Shanghai", "Pudong", "A bank")
     await john.press("Not known yet")
-    await john.send("tomorrow")
-    assert "I could not read that date" in john.last_text
+    await john.send("tomorrow", expecting="I could not read that date")
     leave, back = today() + timedelta(days=1), today() + timedelta(days=40)
-    await john.send(leave.isoformat())
-    await john.send(back.isoformat())
+    await john.types(leave.isoformat(), back.isoformat())
     await john.press("Business")
-    await john.send("13700137000")
-    assert "Destination (province and city): Shanghai" in john.last_text
+    await john.send("13700137000", expecting="Destination (province and city): Shanghai")
     assert "Reason: Business" in john.last_text
     await john.press("✅ Submit")
     assert "New mobile-member registration" not in branch.secretary.last_text
@@ -535,11 +489,8 @@ async def test_cancel_and_restart_in_the_middle_of_a_registration(bot, branch):
     li = await member(bot, branch, "李", "李明", "13800138000")
     await li.send("/mobile")
     await li.press("🚶 外出登记")
-    await li.send("浙江省杭州市")
-    await li.send("/cancel")
-    assert "已取消" in li.last_text
-    await li.send("西湖区")
-    assert "不太明白" in li.last_text
+    await li.types("浙江省杭州市", "/cancel", expecting="已取消")
+    await li.send("西湖区", expecting="不太明白")
     assert await count(bot, "mobile_registrations") == 0
 
     await li.send("/mobile")

@@ -62,8 +62,7 @@ async def test_a_member_leaves_and_the_retention_rule_applies(bot, branch):
     assert "只有支部书记" in li.answer
     await li.press("组织关系转出")
     assert "无法撤销" in li.last_text and "5 年" in li.last_text
-    await li.press("✅ 确认离开")
-    assert "已登记：李明已离开支部（组织关系转出）" in li.last_text
+    await li.press("✅ 确认离开", expecting="已登记：李明已离开支部（组织关系转出）")
     assert "李明已登记离开支部：组织关系转出" in branch.secretary.last_text
 
     row = await bot.db.fetchone("SELECT * FROM people WHERE id = ?", (record.id,))
@@ -77,10 +76,8 @@ async def test_a_member_leaves_and_the_retention_rule_applies(bot, branch):
         == 0
     )
 
-    await li.send("/help")
-    assert "邀请链接" in li.last_text
-    await li.send("/leave")
-    assert "您不是已登记的党员" in li.last_text
+    await li.send("/help", expecting="邀请链接")
+    await li.send("/leave", expecting="您不是已登记的党员")
 
     # The history still counts them: the export lists the departed member as left.
     await branch.secretary.send("/export")
@@ -96,29 +93,24 @@ async def test_the_secretary_records_a_death_without_telling_the_account(bot, br
     other_branch = await admin.add_branch(bot.db, "另一个支部")
     outsider = bot.person("外支部书记")
     await admin.add_secretary(bot.db, other_branch.id, outsider.id)
-    await outsider.send("/depart")
-    assert "后面加上党员的手机号" in outsider.last_text
+    await outsider.send("/depart", expecting="后面加上党员的手机号")
     # A member of another branch: not found here, without telling whether they exist.
-    await outsider.send("/depart 13900139000")
-    assert "本支部没有手机号或姓名与此相符的党员" in outsider.last_text
+    await outsider.send("/depart 13900139000", expecting="本支部没有手机号或姓名与此相符的党员")
     assert "张伟" not in outsider.last_text
     person = await people.by_telegram_id(bot.db, zhang.id)
     await outsider.press_data(outsider.last["message_id"], f"depart:ok:{person.id}:death")
     assert "只有支部书记" in outsider.answer
-    await zhang.send("/depart 13800138000")
-    assert "只有支部书记" in zhang.last_text
+    await zhang.send("/depart 13800138000", expecting="只有支部书记")
 
     await secretary.send("/start")
     mine = await people.by_telegram_id(bot.db, secretary.id)
     await secretary.press_data(secretary.last["message_id"], f"depart:ok:{mine.id}:other")
     assert "请发送 /leave" in secretary.answer
-    await secretary.send("/depart 13900139000")
-    assert "登记张伟离开支部" in secretary.last_text
+    await secretary.send("/depart 13900139000", expecting="登记张伟离开支部")
     assert "去世" in secretary.buttons()
     await secretary.press("去世")
     before = len(zhang.messages)
-    await secretary.press("✅ 确认离开")
-    assert "已登记：张伟已离开支部（去世）" in secretary.last_text
+    await secretary.press("✅ 确认离开", expecting="已登记：张伟已离开支部（去世）")
     assert len(zhang.messages) == before
     assert (await people.get(bot.db, person.id)).status is PersonStatus.LEFT
     await secretary.press_data(secretary.last["message_id"], f"depart:ok:{person.id}:death")

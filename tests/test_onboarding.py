@@ -19,8 +19,7 @@ async def test_two_members_onboard_and_are_approved(bot, branch):
     assert li.buttons() == ["居民党员", "流动党员", "下岗职工党员", "入党积极分子"]
     await li.press("居民党员")
     assert "姓名：李明" in li.last_text and "电话：13800138000" in li.last_text
-    await li.press("✅ 提交")
-    assert "已提交给支部书记" in li.last_text
+    await li.press("✅ 提交", expecting="已提交给支部书记")
 
     await onboard(zhang, code, "张 伟", "13900139000", "流动党员")
 
@@ -49,8 +48,7 @@ async def test_two_members_onboard_and_are_approved(bot, branch):
         assert record.status is PersonStatus.ACTIVE
         assert record.branch_id == branch.id
 
-    await li.send("/start")
-    assert "欢迎回来，李明" in li.last_text
+    await li.send("/start", expecting="欢迎回来，李明")
 
 
 async def activist_decided(bot, branch, short: str, name: str, decision: str):
@@ -71,8 +69,7 @@ async def test_an_activist_is_known_to_the_branch_but_no_member(bot, branch):
     assert await people.roles_of(bot.db, record.id) == set()
     await sun.send("/help")
     assert "尚不是党员" in sun.last_text and "/develop" in sun.last_text
-    await sun.send("/hours")
-    assert "只有已登记的支部党员" in sun.last_text
+    await sun.send("/hours", expecting="只有已登记的支部党员")
 
 
 async def test_a_rejected_applicant_is_told_and_stays_out(bot, branch):
@@ -84,22 +81,18 @@ async def test_a_rejected_applicant_is_told_and_stays_out(bot, branch):
 
 async def test_bad_codes_get_a_clear_reply(bot, branch):
     visitor = bot.person("访客")
-    await visitor.send("/start NOSUCHCODE1")
-    assert "邀请码无效" in visitor.last_text
+    await visitor.send("/start NOSUCHCODE1", expecting="邀请码无效")
 
     expired = await invite(bot, branch.id)
     await bot.db.writer.execute("UPDATE invites SET expires_at = '2000-01-01T00:00:00+00:00'")
-    await visitor.send(f"/start {expired}")
-    assert "已过期" in visitor.last_text
+    await visitor.send(f"/start {expired}", expecting="已过期")
 
     used = await invite(bot, branch.id, uses=1)
     first = bot.person("甲")
     await onboard(first, used, "甲乙", "13800000001", "居民党员")
-    await visitor.send(f"/start {used}")
-    assert "已被使用" in visitor.last_text
+    await visitor.send(f"/start {used}", expecting="已被使用")
 
-    await visitor.send("/start")
-    assert "邀请链接" in visitor.last_text
+    await visitor.send("/start", expecting="邀请链接")
     assert await people.by_telegram_id(bot.db, visitor.id) is None
 
 
@@ -115,20 +108,17 @@ async def test_every_bad_input_is_asked_again(bot, branch):
     ]:
         await wang.send(bad)
         assert expected in wang.last_text, bad
-    await wang.send("王小二")
-    await wang.send("13800138000")
+    await wang.types("王小二", "13800138000")
     assert "请使用下方按钮" in wang.texts[-2]
     await wang.share_contact("13800138000", own=False)
     assert "不是您本人的号码" in wang.last_text
     await wang.share_contact("12")
     assert "电话号码无效" in wang.last_text
     await wang.share_contact("13800138000")
-    await wang.send("随便说点什么")
-    assert "请回答上面的问题" in wang.last_text
+    await wang.send("随便说点什么", expecting="请回答上面的问题")
     await wang.press_data_on("居民党员", "join:cat:cadre")
     assert wang.answer == "此按钮已失效。"
-    await wang.press("下岗职工党员")
-    assert "类别：下岗职工党员" in wang.last_text
+    await wang.press("下岗职工党员", expecting="类别：下岗职工党员")
     await wang.press("✅ 提交")
     record = await people.by_telegram_id(bot.db, wang.id)
     assert record.name == "王小二" and record.category == "unemployed"
@@ -137,22 +127,14 @@ async def test_every_bad_input_is_asked_again(bot, branch):
 async def test_cancel_leaves_the_conversation_at_any_step(bot, branch):
     code = await invite(bot, branch.id)
     zhao = bot.person("赵")
-    await zhao.send(f"/start {code}")
-    await zhao.send("赵六")
-    await zhao.send("/cancel")
-    assert "已取消" in zhao.last_text
+    await zhao.types(f"/start {code}", "赵六", "/cancel", expecting="已取消")
     assert zhao.last["reply_markup"] == {"remove_keyboard": True}
-    await zhao.send("赵六")
-    assert "不太明白" in zhao.last_text
+    await zhao.send("赵六", expecting="不太明白")
     assert await people.by_telegram_id(bot.db, zhao.id) is None
-    await zhao.send("/cancel")
-    assert "没有可以取消的操作" in zhao.last_text
+    await zhao.send("/cancel", expecting="没有可以取消的操作")
     # /help answers in the middle of a conversation and keeps the step
-    await zhao.send(f"/start {code}")
-    await zhao.send("/help")
-    assert "邀请链接" in zhao.last_text
-    await zhao.send("赵六")
-    assert "分享您的手机号码" in zhao.last_text
+    await zhao.types(f"/start {code}", "/help", expecting="邀请链接")
+    await zhao.send("赵六", expecting="分享您的手机号码")
 
 
 async def test_only_a_secretary_of_the_branch_can_decide(bot, branch):
@@ -184,15 +166,13 @@ async def test_only_a_secretary_of_the_branch_can_decide(bot, branch):
 async def test_a_restart_in_the_middle_of_onboarding_continues(bot, branch):
     code = await invite(bot, branch.id)
     qian = bot.person("钱")
-    await qian.send(f"/start {code}")
-    await qian.send("钱八")
+    await qian.types(f"/start {code}", "钱八")
     # The step is on disk right after the message, before any shutdown flush.
     stored = await bot.db.fetchall("SELECT state FROM ptb_conversations")
     assert [row["state"] for row in stored] == ['"join.phone"']
     await bot.restart()
     await qian.share_contact("13500135000")
-    await qian.press("居民党员")
-    assert "姓名：钱八" in qian.last_text
+    await qian.press("居民党员", expecting="姓名：钱八")
     await qian.press("✅ 提交")
     assert (await people.by_telegram_id(bot.db, qian.id)).status is PersonStatus.PENDING
 
@@ -200,13 +180,12 @@ async def test_a_restart_in_the_middle_of_onboarding_continues(bot, branch):
 async def test_english_speakers_are_answered_in_english(bot, branch):
     code = await invite(bot, branch.id)
     john = bot.person("John", language_code="en-us")
-    await john.send(f"/start {code}")
-    assert "What is your full name?" in john.last_text
+    await john.send(f"/start {code}", expecting="What is your full name?")
     await john.send("John Smith")
     await john.share_contact("+86 137 0013 7000")
-    await john.press("Resident member")
-    await john.press("✅ Submit")
-    assert "has been sent to the branch secretary" in john.last_text
+    await john.presses(
+        "Resident member", "✅ Submit", expecting="has been sent to the branch secretary"
+    )
     # the secretary reads the request in Chinese, John reads the outcome in English
     assert "新的加入支部申请" in branch.secretary.last_text
     await branch.secretary.press("✅ 通过")

@@ -304,8 +304,9 @@ async def test_an_instructor_of_two_branches_holds_two_rows(bot, branch):
     await bot.drain_outbox()
     assert "审核" in instructor.last_text
     # One request at a time.
-    await instructor.send(f"/start {await invite(bot, second.id, role=InviteRole.PATRON)}")
-    assert "正在等待" in instructor.last_text
+    await instructor.send(
+        f"/start {await invite(bot, second.id, role=InviteRole.PATRON)}", expecting="正在等待"
+    )
     card = district_contact.message_with_button("✅ 通过")
     assert "和平社区党支部" in card["text"]
     await district_contact.press("✅ 通过", card)

@@ -312,8 +312,7 @@ async def test_an_update_wakes_the_sender_only_when_it_queued_something(bot, bra
 
     monkeypatch.setattr(bot.sender, "_pass", counted)
     member = bot.person("成员")
-    await member.send("/help")
-    await member.send("/help")
+    await member.types("/help", "/help")
     await asyncio.sleep(0.2)
     assert not passes, "two replies and nothing queued: the sender slept on"
 

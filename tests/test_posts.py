@@ -81,8 +81,7 @@ async def answer_survey(
     await person.press(start)
     for post in posts:
         await person.press(post)
-    await person.press(done)
-    await person.press(time)
+    await person.presses(done, time)
     if skills is None:
         await person.press(skip)
     else:
@@ -108,10 +107,8 @@ async def test_a_whole_year_of_posts(bot, branch, li):
     assert li.last_text.startswith(f"{YEAR}年设岗定责 · 当前阶段：调查摸底")
     assert "1. 政策宣传岗 (0/2)" in li.last_text and "10. 文明新风岗 (0/2)" in li.last_text
     assert li.buttons() == ["📝 填写调查问卷", "📋 岗位职责", "👤 我的岗位"]
-    await li.press("📋 岗位职责")
-    assert "【政策宣传岗】向居民宣传党的方针政策" in li.last_text
-    await wang.send("/posts")
-    assert "1. Policy publicity post (0/2)" in wang.last_text
+    await li.press("📋 岗位职责", expecting="【政策宣传岗】向居民宣传党的方针政策")
+    await wang.send("/posts", expecting="1. Policy publicity post (0/2)")
     assert "stage: Survey" in wang.last_text
 
     await answer_survey(li, ["政策宣传岗", "民意收集岗"], "周末", "会写宣传稿")
@@ -130,10 +127,8 @@ async def test_a_whole_year_of_posts(bot, branch, li):
     await manage_posts(secretary, "政策宣传岗")
     assert "名额：2" in secretary.last_text
     await secretary.press("🔢 名额")
-    await secretary.send("一")
-    assert "1 到 50 之间的整数" in secretary.last_text
-    await secretary.send("1")
-    assert "已保存：政策宣传岗，名额 1。" in secretary.last_text
+    await secretary.send("一", expecting="1 到 50 之间的整数")
+    await secretary.send("1", expecting="已保存：政策宣传岗，名额 1。")
     await forward_stage(secretary)
     assert f"当前阶段已变为：申报上岗（{YEAR}年）" in secretary.last_text
     assert f"{YEAR}年设岗定责开始申报上岗" in li.last_text
@@ -152,21 +147,18 @@ async def test_a_whole_year_of_posts(bot, branch, li):
     names = {li: "李明", zhang: "张伟"}
     assert "您已认领政策宣传岗，等待书记审核" in winner.last_text
     assert "该岗位已满" in loser.last_text
-    await loser.press("⏳ 加入候补名单")
-    assert "已加入政策宣传岗的候补名单" in loser.last_text
+    await loser.press("⏳ 加入候补名单", expecting="已加入政策宣传岗的候补名单")
 
     await claim_post(winner, "民意收集岗")
     await open_post(wang, "Facility maintenance post", "en")
     assert "Check public facilities regularly" in wang.last_text
-    await wang.press("🙋 Claim this post")
-    assert "You claimed Facility maintenance post" in wang.last_text
+    await wang.press("🙋 Claim this post", expecting="You claimed Facility maintenance post")
     assert "王芳认领了设施维护岗" in secretary.last_text
 
     # approvals: the first claim is rejected with a reason, the waiting member moves up
     requests = [m for m in secretary.messages if "认领了政策宣传岗" in m.get("text", "")]
     await secretary.press("❌ 驳回", requests[0])
-    await secretary.send("请先担任民意收集岗")
-    assert "❌ 未通过" in secretary.last_text
+    await secretary.send("请先担任民意收集岗", expecting="❌ 未通过")
     assert "未通过审核。理由：请先担任民意收集岗" in winner.texts[-1] or any(
         "理由：请先担任民意收集岗" in text for text in winner.texts
     )
@@ -184,10 +176,10 @@ async def test_a_whole_year_of_posts(bot, branch, li):
 
     # withdrawal of an approved post needs the secretary's consent
     await wang.send("/posts")
-    await wang.press("👤 My posts")
-    assert "Facility maintenance post: holder" in wang.last_text
-    await wang.press("↩️ Withdraw: Facility maintenance post")
-    assert "The secretary has to agree" in wang.last_text
+    await wang.press("👤 My posts", expecting="Facility maintenance post: holder")
+    await wang.press(
+        "↩️ Withdraw: Facility maintenance post", expecting="The secretary has to agree"
+    )
     assert "王芳申请退出设施维护岗" in secretary.last_text
     await secretary.press("✖️ 暂不同意")
     assert "stay on Facility maintenance post" in wang.last_text
@@ -199,27 +191,19 @@ async def test_a_whole_year_of_posts(bot, branch, li):
     await winner.send("/posts")
     await winner.press("📒 记录履职")
     assert winner.buttons() == ["民意收集岗"]
-    await winner.press("民意收集岗")
-    await winner.press("今天")
+    await winner.presses("民意收集岗", "今天")
     await winner.send("走访了三户居民，收集意见五条")
     await bot.processed(bot.server.push_photo(winner.user, b"\xff\xd8fake-jpeg"))
     await winner.send("1.5")
     assert "时长：1.5 小时" in winner.last_text and "照片：已附" in winner.last_text
-    await winner.press("✅ 保存")
-    assert "履职记录已保存" in winner.last_text
+    await winner.press("✅ 保存", expecting="履职记录已保存")
     await start_duty_record(loser, "政策宣传岗")
-    await loser.send("2026-02-30")
-    assert "这个日期不存在" in loser.last_text
-    await loser.send(f"{YEAR}-01-01")
-    await loser.send("更新宣传栏")
-    await loser.press("跳过")
-    await loser.press("跳过")
-    await loser.press("✅ 保存")
+    await loser.send("2026-02-30", expecting="这个日期不存在")
+    await loser.types(f"{YEAR}-01-01", "更新宣传栏")
+    await loser.presses("跳过", "跳过", "✅ 保存")
     await loser.send("/posts")
-    await loser.press("🗣 居民诉求")
-    await loser.press("政策宣传岗")
-    await loser.send("3号楼居民希望讲解医保新政")
-    assert "已记录居民诉求" in loser.last_text
+    await loser.presses("🗣 居民诉求", "政策宣传岗")
+    await loser.send("3号楼居民希望讲解医保新政", expecting="已记录居民诉求")
     records = await bot.db.fetchall("SELECT * FROM duty_records ORDER BY id")
     assert [(r["text"], r["minutes"], bool(r["photo_file_id"])) for r in records] == [
         ("走访了三户居民，收集意见五条", 90, True),
@@ -239,22 +223,25 @@ async def test_a_whole_year_of_posts(bot, branch, li):
     # 考核评岗
     await forward_stage(secretary)
     await secretary.send("/posts")
-    await secretary.press("🗣 居民诉求")
-    assert f"政策宣传岗 ({names[loser]}): 3号楼居民希望讲解医保新政" in secretary.last_text
-    await secretary.press("⭐ 考核评岗")
-    await secretary.press(f"{names[winner]} · 民意收集岗")
-    assert "共 1 条履职记录，合计 1.5 小时。" in secretary.last_text
+    await secretary.press(
+        "🗣 居民诉求", expecting=f"政策宣传岗 ({names[loser]}): 3号楼居民希望讲解医保新政"
+    )
+    await secretary.presses(
+        "⭐ 考核评岗", f"{names[winner]} · 民意收集岗", expecting="共 1 条履职记录，合计 1.5 小时。"
+    )
     assert "走访了三户居民，收集意见五条" in secretary.last_text
     await secretary.press("优秀")
-    await secretary.send("走访扎实，反映问题及时")
-    assert f"已保存：{names[winner]}，民意收集岗：优秀。" in secretary.last_text
+    await secretary.send(
+        "走访扎实，反映问题及时", expecting=f"已保存：{names[winner]}，民意收集岗：优秀。"
+    )
     assert "您在民意收集岗的考核结果：优秀。\n走访扎实，反映问题及时" in winner.last_text
     await assess(secretary, f"{names[loser]} · 政策宣传岗", "称职")
     await assess(secretary, "王芳 · 设施维护岗", "基本称职", "参与较少")
     assert "Your assessment on Facility maintenance post: Basically competent." in wang.last_text
     await winner.send("/posts")
-    await winner.press("👤 我的岗位")
-    assert f"{YEAR}年考核 · 民意收集岗：优秀 — 走访扎实，反映问题及时" in winner.last_text
+    await winner.press(
+        "👤 我的岗位", expecting=f"{YEAR}年考核 · 民意收集岗：优秀 — 走访扎实，反映问题及时"
+    )
 
     from domain.posts import person_posts
 
@@ -276,8 +263,7 @@ async def test_publishing_holders_to_the_linked_group(bot, branch, li):
     secretary = branch.secretary
     group = bot.server.new_group("幸福社区居民群")
     await secretary.send("/posts")
-    await secretary.press("📢 公布名单")
-    assert "尚未关联群聊" in secretary.last_text
+    await secretary.press("📢 公布名单", expecting="尚未关联群聊")
 
     # a member cannot link a group to the branch
     await bot.processed(bot.server.push_text(li.user, "/linkgroup", chat=group))
@@ -290,8 +276,7 @@ async def test_publishing_holders_to_the_linked_group(bot, branch, li):
     await claim_post(li, "环境保洁岗")
     await secretary.press("✅ 通过")
     await secretary.send("/posts")
-    await secretary.press("📢 公布名单")
-    assert "已在群聊中公布" in secretary.last_text
+    await secretary.press("📢 公布名单", expecting="已在群聊中公布")
     published = bot.server.last_message(group["id"])["text"]
     assert f"{YEAR}年党员设岗定责名单" in published
     assert "【环境保洁岗】李明" in published
@@ -304,8 +289,7 @@ async def test_every_refusal_leaves_the_database_unchanged(bot, branch, li):
     outsider, foreign = await another_branchs_post(bot)
 
     visitor = bot.person("路人")
-    await visitor.send("/posts")
-    assert "设岗定责仅面向支部的登记党员" in visitor.last_text
+    await visitor.send("/posts", expecting="设岗定责仅面向支部的登记党员")
 
     # wrong stage: a claim during the survey, even with hand-made data
     await li.send("/posts")
@@ -321,9 +305,7 @@ async def test_every_refusal_leaves_the_database_unchanged(bot, branch, li):
     await forward_stage(secretary)
     # retire 设施维护岗
     await manage_posts(secretary, "设施维护岗")
-    await secretary.press("🗄 撤销岗位")
-    await secretary.press("✅ 确认")
-    assert "设施维护岗已撤销" in secretary.last_text
+    await secretary.presses("🗄 撤销岗位", "✅ 确认", expecting="设施维护岗已撤销")
     retired = await bot.db.fetchval(
         "SELECT id FROM posts WHERE code = 'facilities' AND branch_id = ?", (branch.id,)
     )
@@ -382,12 +364,10 @@ async def test_going_back_a_stage_needs_a_reason(bot, branch):
     secretary = branch.secretary
     await forward_stage(secretary)
     await secretary.send("/posts")
-    await secretary.press("⚙️ 阶段")
-    await secretary.press("⬅️ 退回：调查摸底")
+    await secretary.presses("⚙️ 阶段", "⬅️ 退回：调查摸底")
     await secretary.send("   ")
     assert "请写几句话" in secretary.last_text or "请填写理由" in secretary.last_text
-    await secretary.send("问卷还有人没填")
-    assert "已退回到：调查摸底" in secretary.last_text
+    await secretary.send("问卷还有人没填", expecting="已退回到：调查摸底")
     entry = next(e for e in await audit.entries(bot.db) if e["action"] == "posts.stage_back")
     assert entry["details"]["reason"] == "问卷还有人没填"
 
@@ -395,15 +375,12 @@ async def test_going_back_a_stage_needs_a_reason(bot, branch):
 async def test_the_secretary_shapes_the_posts(bot, branch, li):
     secretary = branch.secretary
     await manage_posts(secretary, "➕ 新增岗位")
-    await secretary.send("楼栋长岗")
-    assert "已新增岗位：楼栋长岗" in secretary.last_text
+    await secretary.send("楼栋长岗", expecting="已新增岗位：楼栋长岗")
     await manage_posts(secretary, "楼栋长岗")
     await retype(secretary, "职责", "联系本楼栋住户，收集并反映诉求。")
     await manage_posts(secretary, "👤 每人上限：3")
-    await secretary.send("11")
-    assert "1 到 10 之间的整数" in secretary.last_text
-    await secretary.send("1")
-    assert "每名党员最多担任 1 个岗位" in secretary.last_text
+    await secretary.send("11", expecting="1 到 10 之间的整数")
+    await secretary.send("1", expecting="每名党员最多担任 1 个岗位")
     # a member cannot edit a post by forging the secretary's buttons
     own = await bot.db.fetchval("SELECT id FROM posts WHERE name = '楼栋长岗'")
     await li.send("/posts")
@@ -418,10 +395,8 @@ async def test_the_secretary_shapes_the_posts(bot, branch, li):
     await li.send("改掉职责")
     assert await snapshot(bot) == before
 
-    await li.send("/posts")
-    assert "11. 楼栋长岗 (0/2)" in li.last_text
-    await li.press("📋 岗位职责")
-    assert "【楼栋长岗】联系本楼栋住户，收集并反映诉求。" in li.last_text
+    await li.send("/posts", expecting="11. 楼栋长岗 (0/2)")
+    await li.press("📋 岗位职责", expecting="【楼栋长岗】联系本楼栋住户，收集并反映诉求。")
     await forward_stage(secretary)
     await claim_post(li, "楼栋长岗")
     await open_post(li, "政策宣传岗")
@@ -439,12 +414,10 @@ async def test_forged_choices_inside_the_flows_are_refused(bot, branch, li):
     survey = li.last
     await li.press_data(survey["message_id"], f"posts:survey-toggle:{foreign}")
     assert li.answer == "此按钮已失效。"
-    await li.press("环境保洁岗")
-    await li.press("➡️ 完成")
+    await li.presses("环境保洁岗", "➡️ 完成")
     await li.press_data(li.last["message_id"], "posts:survey-time:always")
     assert li.answer == "此按钮已失效。"
-    await li.press("周末")
-    await li.press("跳过")
+    await li.presses("周末", "跳过")
     chosen = await bot.db.fetchall("SELECT post_id FROM post_survey_choices")
     assert [r["post_id"] for r in chosen] != [foreign] and len(chosen) == 1
 
@@ -456,8 +429,7 @@ async def test_forged_choices_inside_the_flows_are_refused(bot, branch, li):
     for forged in (held + 1, foreign):
         await li.press_data(li.last["message_id"], f"posts:duty-post:{forged}")
         assert li.answer == "此按钮已失效。"
-    await li.send("/cancel")
-    assert "已取消" in li.last_text
+    await li.send("/cancel", expecting="已取消")
     assert await snapshot(bot) == before
 
 
@@ -494,16 +466,13 @@ async def test_duty_hours_that_would_be_rounded_or_capped_are_refused(bot, branc
     await li.press("📒 记录履职")
     since = len(li.messages)
     await li.press("便民服务岗")
-    await li.send("昨天")
-    await li.send("帮独居老人买药")
+    await li.types("昨天", "帮独居老人买药")
     await li.send_photo(b"\xff\xd8fake-jpeg")
     assert li.buttons() == ["0.5 小时", "1 小时", "1.5 小时", "2 小时", "3 小时", "跳过"]
     await li.send("1.2")
     assert "以半小时为单位" in li.last_text and "未作任何取整" in li.last_text
-    await li.send("20")
-    assert "每条记录最多登记 12 小时" in li.last_text
-    await li.send("1.5")
-    assert "时长：1.5 小时" in li.last_text
+    await li.send("20", expecting="每条记录最多登记 12 小时")
+    await li.send("1.5", expecting="时长：1.5 小时")
     assert dead_buttons(li, since) == []
     await li.press("✅ 保存")
     yesterday = datetime.now(ZoneInfo("Asia/Shanghai")).date() - timedelta(days=1)
@@ -513,11 +482,8 @@ async def test_duty_hours_that_would_be_rounded_or_capped_are_refused(bot, branc
 
     # A pressed amount, and a date in the Chinese form.
     await start_duty_record(li, "便民服务岗")
-    await li.send(f"{yesterday.month}月{yesterday.day}日")
-    await li.send("陪同就医")
-    await li.press("跳过")
-    await li.press("3 小时")
-    await li.press("✅ 保存")
+    await li.types(f"{yesterday.month}月{yesterday.day}日", "陪同就医")
+    await li.presses("跳过", "3 小时", "✅ 保存")
     assert [tuple(r) for r in await bot.db.fetchall("SELECT minutes FROM duty_records")] == [
         (90,),
         (180,),
@@ -534,22 +500,16 @@ async def test_duty_hours_in_english(bot, branch):
     await john.send("/posts")
     await john.press("📒 Record duty")
     await john.press(john.buttons()[0])
-    await john.send("yesterday")
-    await john.send("Bought medicine")
+    await john.types("yesterday", "Bought medicine")
     await john.press("Skip")
     assert "1.5 h" in john.buttons()
-    await john.send("1.2")
-    assert "Nothing was rounded" in john.last_text
+    await john.send("1.2", expecting="Nothing was rounded")
 
 
 async def test_typed_skills_take_the_skip_button_away(bot, branch, li):
     await li.send("/posts")
-    await li.press("📝 填写调查问卷")
-    await li.press("政策宣传岗")
-    await li.press("➡️ 完成")
-    await li.press("周末")
+    await li.presses("📝 填写调查问卷", "政策宣传岗", "➡️ 完成", "周末")
     asked = li.message_with_button("跳过")
-    await li.send("会写宣传稿")
-    assert "问卷已保存" in li.last_text
+    await li.send("会写宣传稿", expecting="问卷已保存")
     # The typed line answered the question: its Skip button is no longer on screen.
     assert li.buttons(asked) == []

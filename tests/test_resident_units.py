@@ -28,29 +28,22 @@ async def a_registered_unit(bot, branch):
     """县第一中学, registered through the chat by the branch's secretary (who has sent
     /start), with its contact (an English client) joined."""
     secretary = branch.secretary
-    await secretary.send("/start")
-    await secretary.send("/resident_units")
-    assert "尚未登记驻区单位" in secretary.last_text
-    await secretary.press("➕ 登记单位")
-    assert "单位全称" in secretary.last_text
+    await secretary.types("/start", "/resident_units", expecting="尚未登记驻区单位")
+    await secretary.press("➕ 登记单位", expecting="单位全称")
     await secretary.send("县")  # too short: refused, asked again
     assert "请输入单位全称" in secretary.last_text
     await secretary.send("县第一中学")
     await secretary.press("学校")
-    await secretary.send("刘主任")
-    await secretary.send("12345")
+    await secretary.types("刘主任", "12345")
     assert "电话" in secretary.last_text or "号码" in secretary.last_text
     await secretary.send("0571-87654321")
-    await secretary.press("▫️ 场地")
-    await secretary.press("▫️ 志愿者")
+    await secretary.presses("▫️ 场地", "▫️ 志愿者")
     await secretary.press("✅ 志愿者")  # pressed twice: not offered after all
-    await secretary.press("▫️ 专业技术")
-    await secretary.press("完成")
+    await secretary.presses("▫️ 专业技术", "完成")
     review = secretary.last_text
     assert "单位：县第一中学" in review and "类型：学校" in review
     assert "刘主任 0571-87654321" in review and "可提供：场地、专业技术" in review
-    await secretary.press("✅ 提交")
-    assert "已保存：县第一中学" in secretary.last_text
+    await secretary.press("✅ 提交", expecting="已保存：县第一中学")
     await secretary.press("🔗 邀请联系人")
     code = re.search(r"start=([A-Z0-9]+)", secretary.last_text).group(1)
     assert "不成为本支部党员" in secretary.last_text
@@ -76,15 +69,13 @@ async def the_card(secretary, unit: str = "县第一中学") -> None:
 
 async def a_request(secretary, kind: str, text: str, days: int) -> None:
     await the_card(secretary)
-    await secretary.press("📨 提出需求")
-    await secretary.press(kind)
+    await secretary.presses("📨 提出需求", kind)
     await secretary.send(text)
     await secretary.send("明天上午")  # not a date
     assert "日期" in secretary.last_text
     await secretary.send((today() + timedelta(days=days)).isoformat())
     assert "请核对" in secretary.last_text and text in secretary.last_text
-    await secretary.press("📨 发送")
-    assert "已发送给县第一中学" in secretary.last_text
+    await secretary.press("📨 发送", expecting="已发送给县第一中学")
 
 
 async def a_request_accepted(bot, secretary, contact, answer: str) -> None:
@@ -105,12 +96,10 @@ async def test_a_unit_co_builds_with_its_branch_through_the_year(bot, branch):
     assert "asks 县第一中学: A room" in contact.last_text
     assert "借用会议室开党课" in contact.last_text
     request_card = contact.last
-    await contact.press("✅ Accept", request_card)
-    assert "where, when" in contact.last_text
+    await contact.press("✅ Accept", request_card, expecting="where, when")
     await contact.send("x")  # too short: asked again
     assert "a few words" in contact.last_text
-    await contact.send("Room 301, 9 am, ask Mr Liu")
-    assert "The branch secretary is told" in contact.last_text
+    await contact.send("Room 301, 9 am, ask Mr Liu", expecting="The branch secretary is told")
 
     # Answering twice, or with a forged button, changes nothing.
     request_id = await bot.db.fetchval("SELECT id FROM cobuild_requests")
@@ -125,8 +114,7 @@ async def test_a_unit_co_builds_with_its_branch_through_the_year(bot, branch):
     # The second: declined with the reason.
     await a_request(secretary, "志愿者", "需要志愿者 5 人", 5)
     await bot.drain_outbox()
-    await contact.press("❌ Decline")
-    assert "reason" in contact.last_text
+    await contact.press("❌ Decline", expecting="reason")
     await contact.send("Exams that week")
     await bot.drain_outbox()
     assert "县第一中学婉拒了您的需求" in secretary.last_text
@@ -135,10 +123,8 @@ async def test_a_unit_co_builds_with_its_branch_through_the_year(bot, branch):
     await the_card(secretary)
     assert "孙联络" in secretary.last_text
     await secretary.press("📝 共建协议")
-    await secretary.send("为学校师生上党课")
-    await secretary.send("开放操场和会议室")
-    await secretary.press("✅ 提交")
-    assert "已登记" in secretary.last_text
+    await secretary.types("为学校师生上党课", "开放操场和会议室")
+    await secretary.press("✅ 提交", expecting="已登记")
 
     # Both sides see the year's record.
     await secretary.send("/cobuild")
@@ -159,19 +145,15 @@ async def test_the_opinion_reaches_the_secretary_and_the_district(bot, branch):
     contact = await a_registered_unit(bot, branch)
     district = await district_contact(bot, branch)
 
-    await contact.send("/opinion")
-    assert "on behalf of 县第一中学" in contact.last_text
+    await contact.send("/opinion", expecting="on behalf of 县第一中学")
     await contact.send("The branch's lessons were well prepared; more evening events, please.")
-    await contact.press("✅ Submit")
-    assert "reached the branch secretary and the district" in contact.last_text
+    await contact.press("✅ Submit", expecting="reached the branch secretary and the district")
     await bot.drain_outbox()
     for person in (secretary, district):
         assert "驻区单位“县第一中学”" in person.last_text
         assert "more evening events" in person.last_text
-    await contact.send("/opinion")
-    await contact.send("Once more")
-    await contact.press("✅ Submit")
-    assert "already" in contact.last_text
+    await contact.types("/opinion", "Once more")
+    await contact.press("✅ Submit", expecting="already")
     opinions = [t for t in secretary.texts if "more evening events" in t]
     assert len(opinions) == 1
 
@@ -184,25 +166,19 @@ async def test_a_contact_is_no_member_and_sees_only_their_unit(bot, branch):
     await the_card(secretary)
     await secretary.press("✏️ 修改")
     assert "请核对" in secretary.last_text and "可提供：场地、专业技术" in secretary.last_text
-    await secretary.press("可提供资源")
-    await secretary.press("▫️ 资金")
-    await secretary.press("完成")
-    await secretary.press("联系方式")
-    await secretary.press("跳过")
-    assert "可提供：场地、资金、专业技术" in secretary.last_text
+    await secretary.presses(
+        "可提供资源", "▫️ 资金", "完成", "联系方式", "跳过", expecting="可提供：场地、资金、专业技术"
+    )
     assert "单位联系方式：—" in secretary.last_text
     await secretary.send("/cancel")
     assert "未保存" in secretary.last_text or "Nothing" in secretary.last_text
     await secretary.press("🏢 县第一中学")
     assert "可提供：场地、专业技术" in secretary.last_text  # cancelled: unchanged
-    await secretary.press("✏️ 修改")
-    await secretary.press("名称")
+    await secretary.presses("✏️ 修改", "名称")
     await secretary.send("县第一中学初中部")
-    await secretary.press("✅ 提交")
-    assert "已保存：县第一中学初中部" in secretary.last_text
+    await secretary.press("✅ 提交", expecting="已保存：县第一中学初中部")
     await the_card(secretary, "县第一中学初中部")
-    await secretary.press("✏️ 修改")
-    await secretary.press("名称")
+    await secretary.presses("✏️ 修改", "名称")
     await secretary.send("县第一中学")
     await secretary.press("✅ 提交")
     other = await branch_with_secretary(bot, "和平社区党支部", "乙书记")
@@ -221,10 +197,8 @@ async def test_a_contact_is_no_member_and_sees_only_their_unit(bot, branch):
     )
 
     # Counted and messaged as no member: the broadcast reaches the one member only.
-    await secretary.send("/broadcast")
-    await secretary.send("周六上午清扫楼道。")
-    await secretary.press("全体党员")
-    assert "将发送给 1 人" in secretary.last_text
+    await secretary.types("/broadcast", "周六上午清扫楼道。")
+    await secretary.press("全体党员", expecting="将发送给 1 人")
     await secretary.press("📣 发送")
     await bot.drain_outbox()
     assert "周六上午清扫楼道。" not in contact.texts
@@ -319,14 +293,11 @@ async def test_a_contact_leaving_keeps_the_units_record_and_erases_the_person(bo
     assert "Room 301 on the third floor" in sent_file(contact.last)[1].decode()
 
     await the_card(secretary)
-    await secretary.press("🚪 孙联络不再代表本单位")
-    assert "立即删除" in secretary.last_text
-    await secretary.press("✅ 确认")
-    assert "已登记：孙联络不再代表本单位" in secretary.last_text
+    await secretary.press("🚪 孙联络不再代表本单位", expecting="立即删除")
+    await secretary.press("✅ 确认", expecting="已登记：孙联络不再代表本单位")
 
     # The unit's record stays, the person does not.
-    await secretary.send("/cobuild")
-    assert "答复：Room 301 on the third floor" in secretary.last_text
+    await secretary.send("/cobuild", expecting="答复：Room 301 on the third floor")
     assert set(await hits(bot.db, "13700137009")) <= {"ptb_inbox.data"}
     assert set(await hits(bot.db, "孙联络")) <= {"ptb_inbox.data"}
     await contact.send("/cobuild")

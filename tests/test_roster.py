@@ -96,13 +96,11 @@ async def test_import_with_errors_then_fixed_then_invitations_work(bot, branch):
     # The member opens their personal link and is in, with no questions and no approval.
     li = bot.person("小李")
     code = links["李明"].rsplit("=", 1)[1]
-    await li.send(f"/start {code}")
-    assert "已与幸福社区党支部的名册记录关联" in li.last_text
+    await li.send(f"/start {code}", expecting="已与幸福社区党支部的名册记录关联")
     record = await people.by_telegram_id(bot.db, li.id)
     assert record.name == "李明" and record.status is PersonStatus.ACTIVE
     other = bot.person("别人")
-    await other.send(f"/start {code}")
-    assert "已被使用" in other.last_text
+    await other.send(f"/start {code}", expecting="已被使用")
     assert await people.by_telegram_id(bot.db, other.id) is None
 
 
@@ -133,10 +131,8 @@ async def test_bad_files_get_a_clear_reply_and_change_nothing(bot, branch):
         await upload(secretary, filename, content, *([mime] if mime else []))
         assert expected in secretary.last_text, filename
         assert "未导入任何内容" in secretary.last_text
-    await secretary.send("just text")
-    assert "请以文件形式发送" in secretary.last_text
-    await secretary.send("/cancel")
-    assert "已取消导入" in secretary.last_text
+    await secretary.send("just text", expecting="请以文件形式发送")
+    await secretary.send("/cancel", expecting="已取消导入")
     assert await count_people(bot) == before
     assert await bot.db.fetchval("SELECT COUNT(*) FROM invites") == 0
 
@@ -150,8 +146,9 @@ async def test_a_turned_down_applicant_on_the_roster_claims_their_invitation(bot
     await upload(secretary, "r.xlsx", xlsx([["陈静", "13700137000", "居民党员", None]]))
     assert "新增 1 人" in secretary.last_text
     link = sheet_rows(sent_file(secretary.last)[1])[1][4]
-    await chen.send(f"/start {link.rsplit('=', 1)[1]}")
-    assert "已与幸福社区党支部的名册记录关联" in chen.last_text
+    await chen.send(
+        f"/start {link.rsplit('=', 1)[1]}", expecting="已与幸福社区党支部的名册记录关联"
+    )
     rows = await bot.db.fetchall("SELECT telegram_id, status FROM people WHERE name = '陈静'")
     assert sorted((r["status"], r["telegram_id"]) for r in rows) == [
         ("active", chen.id),

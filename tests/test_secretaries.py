@@ -82,8 +82,7 @@ async def test_the_last_secretary_stays_and_a_replacement_takes_over_at_once(bot
     # The old account lost every right at once: its card's buttons are refused.
     await old.press("✅ 通过", old_card)
     assert "书记" in old.answer
-    await old.send("/pending")
-    assert "只有支部书记" in old.last_text
+    await old.send("/pending", expecting="只有支部书记")
     await menu_becomes(bot, old.id, lambda m: m and not SECRETARY_ONLY & set(m))
 
     # The new one has the waiting application, with its buttons, and the menu.

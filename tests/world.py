@@ -3,6 +3,7 @@ tests that need something to act on without walking through the chat."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 
 import aiosqlite
@@ -97,3 +98,18 @@ async def thank_each(conn: aiosqlite.Connection, chat_ids: list[int], key_prefix
             text="Thank you.",
             kind=outbox.Kind.URGENT,
         )
+
+
+def outflow_details(departure: date, **answers: str) -> dict[str, str]:
+    """A member's answers when registering an outflow, as domain.mobile.submit takes them:
+    to 浙江省杭州市 for work (务工) from `departure`, back 90 days later; `answers`
+    replace any of them."""
+    return {
+        "destination": "浙江省杭州市",
+        "address": "西湖区文三路1号",
+        "employer": "杭州某建筑公司",
+        "departure": departure.isoformat(),
+        "expected_return": (departure + timedelta(days=90)).isoformat(),
+        "reason": "务工",
+        "phone": "13800138000",
+    } | answers

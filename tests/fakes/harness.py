@@ -205,10 +205,31 @@ class Person:
         await self.harness.processed(update)
         return self.messages[before:]
 
-    async def send(self, text: str, *, chat: JSON | None = None) -> list[JSON]:
+    def _sees(self, expecting: str | None) -> None:
+        """Fail unless the newest message this person has holds `expecting` (if given)."""
+        if expecting is not None:
+            assert expecting in self.last_text, (
+                f"{self.user['first_name']} expected {expecting!r} in {self.last_text!r}"
+            )
+
+    async def send(
+        self, text: str, *, chat: JSON | None = None, expecting: str | None = None
+    ) -> list[JSON]:
         """Type a message (in `chat`, a group, if given); returns what the bot sent to
-        this person's private chat in response."""
-        return await self._deliver(self.server.push_text(self.user, text, chat=chat))
+        this person's private chat in response. With `expecting`, the newest message in
+        the private chat must then hold that text."""
+        replies = await self._deliver(self.server.push_text(self.user, text, chat=chat))
+        self._sees(expecting)
+        return replies
+
+    async def types(self, *texts: str, expecting: str | None = None) -> list[JSON]:
+        """Type several messages one after another, each answered before the next; returns
+        all that the bot sent to this person's private chat in response."""
+        replies: list[JSON] = []
+        for text in texts:
+            replies += await self.send(text)
+        self._sees(expecting)
+        return replies
 
     async def edit(self, message_id: int, text: str) -> list[JSON]:
         """Edit a message this person sent before."""
@@ -251,12 +272,25 @@ class Person:
         rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
         return [button["text"] for row in rows for button in row]
 
-    async def press(self, text: str, message: JSON | None = None) -> list[JSON]:
+    async def press(
+        self, text: str, message: JSON | None = None, *, expecting: str | None = None
+    ) -> list[JSON]:
         """Press the inline button labelled `text` on `message` (default: the newest one
-        that has it)."""
+        that has it). With `expecting`, the newest message must then hold that text."""
         message = message or self.message_with_button(text)
         button = self.server.find_button(message, text)
-        return await self.press_data(message["message_id"], button["callback_data"])
+        replies = await self.press_data(message["message_id"], button["callback_data"])
+        self._sees(expecting)
+        return replies
+
+    async def presses(self, *labels: str, expecting: str | None = None) -> list[JSON]:
+        """Press the buttons labelled `labels` in turn, each on the newest message that has
+        it; returns all that the bot sent in response."""
+        replies: list[JSON] = []
+        for label in labels:
+            replies += await self.press(label)
+        self._sees(expecting)
+        return replies
 
     async def press_data(
         self, message_id: int, data: str, *, chat: JSON | None = None

@@ -127,8 +127,7 @@ async def prepare_broadcast(bot: BotHarness, branch: Branch) -> Run:
             bot.db, branch.id, f"党员{i}", cadre=False, telegram_id=someone.id
         )
     secretary = branch.secretary
-    await secretary.send("/broadcast")
-    await secretary.send("周六上午九点在社区活动室开会。")
+    await secretary.types("/broadcast", "周六上午九点在社区活动室开会。")
     await secretary.press("全体党员")
     return Run(secretary, press(secretary, "📣 发送"), {"members": members})
 
@@ -148,8 +147,7 @@ def check_broadcast(conn: sqlite3.Connection, server: FakeBotAPI, run: Run) -> N
 async def prepare_hours(bot: BotHarness, branch: Branch) -> Run:
     member = await flows.approved_member(bot, branch, "李", "李明", "13800138000")
     await flows.start_logging(member, "党课", "今天")
-    await member.send("1.5")
-    await member.send("学习党章")
+    await member.types("1.5", "学习党章")
     await member.press("跳过")
     return Run(member, press(member, "✅ 提交"), {"secretary": branch.secretary})
 
@@ -168,8 +166,7 @@ def check_hours(conn: sqlite3.Connection, server: FakeBotAPI, run: Run) -> None:
 
 async def prepare_join_request(bot: BotHarness, branch: Branch) -> Run:
     applicant = bot.person("李")
-    await applicant.send(f"/start {await invite(bot, branch.id)}")
-    await applicant.send("李明")
+    await applicant.types(f"/start {await invite(bot, branch.id)}", "李明")
     await applicant.share_contact("13800138000")
     await applicant.press("居民党员")
     return Run(applicant, press(applicant, "✅ 提交"), {"secretary": branch.secretary})
@@ -195,8 +192,7 @@ async def prepare_post_claim(bot: BotHarness, branch: Branch) -> Run:
     li = await flows.approved_member(bot, branch, "李", "李明", "13800000001")
     await flows.forward_stage(branch.secretary)
     await li.send("/posts")
-    await li.press("🙋 认领岗位")
-    await li.press("政策宣传岗")
+    await li.presses("🙋 认领岗位", "政策宣传岗")
     return Run(li, press(li, "🙋 认领此岗"), {"secretary": branch.secretary})
 
 
@@ -205,9 +201,7 @@ async def prepare_duty_record(bot: BotHarness, branch: Branch) -> Run:
     await branch.secretary.press("✅ 通过", branch.secretary.message_with_button("✅ 通过"))
     await flows.forward_stage(branch.secretary)
     await li.send("/posts")
-    await li.press("📒 记录履职")
-    await li.press("政策宣传岗")
-    await li.press("今天")
+    await li.presses("📒 记录履职", "政策宣传岗", "今天")
     await li.send("更新宣传栏")
     await li.press("跳过")
     await li.send("1.5")
@@ -275,8 +269,7 @@ async def prepare_cadre_registration(bot: BotHarness, branch: Branch) -> Run:
     await cadre.press("县教育局机关党委")
     await cadre.send("副局长")
     await cadre.press("正处级")
-    await cadre.send("幸福路 8 号 3 单元 201")
-    await cadre.send("13900139000")
+    await cadre.types("幸福路 8 号 3 单元 201", "13900139000")
     return Run(cadre, press(cadre, "✅ 提交"), {"secretary": branch.secretary})
 
 
@@ -328,8 +321,7 @@ async def prepare_hours_withdrawal(bot: BotHarness, branch: Branch) -> Run:
 async def prepare_hours_edit(bot: BotHarness, branch: Branch) -> Run:
     member = await logged(bot, branch)
     await member.send("/hours")
-    await member.press("📜 我的记录")
-    await member.press("✏️ 修改 #1")
+    await member.presses("📜 我的记录", "✏️ 修改 #1")
     return Run(member, typing(member, "3"))
 
 
@@ -370,8 +362,7 @@ async def prepare_ballot(bot: BotHarness, branch: Branch) -> Run:
     await li.send("/appraisal")
     await li.press("🗳 评议其他党员")
     for _ in range(5):
-        await li.press("合格")
-        await li.press("跳过")
+        await li.presses("合格", "跳过")
     return Run(li, press(li, "✅ 提交"), {"secretary": secretary})
 
 
