@@ -66,7 +66,8 @@ class Scope:
     quarter: Period
     now: datetime
     today: date
-    # Every cadre of the county with this year's registration, read once for all branches.
+    # The branch's cadres with this year's registration (the county's read once for all
+    # branches, then grouped: a scan of the county's per branch grew with branches x cadres).
     cadres: list[cadre_figures.CadreFigures]
 
     @property
@@ -125,7 +126,7 @@ async def posts_filled(scope: Scope) -> list[Line]:
 
 
 async def cadres_registered(scope: Scope) -> list[Line]:
-    mine = [c for c in scope.cadres if scope.branch.id in c.branch_ids]
+    mine = scope.cadres
     missing = sorted(c.name for c in mine if not c.registered)
     return [
         Line(
@@ -224,12 +225,15 @@ async def figures_of(
     db: Database, branch_list: list[Branch], quarter: Period, now: datetime, tz: tzinfo
 ) -> list[BranchFigures]:
     """Every provider's lines for each branch (no role check: the callers make it)."""
-    cadres = await _cadres(db, quarter, tz)
+    by_branch: dict[int, list[cadre_figures.CadreFigures]] = {}
+    for cadre in await _cadres(db, quarter, tz):
+        for branch_id in dict.fromkeys(cadre.branch_ids):
+            by_branch.setdefault(branch_id, []).append(cadre)
     found = []
     for branch in branch_list:
         # Each branch's own day (`partybot branch time`), the district's zone otherwise.
         today = now.astimezone(ZoneInfo(branch.timezone) if branch.timezone else tz).date()
-        scope = Scope(db, branch, quarter, now, today, cadres)
+        scope = Scope(db, branch, quarter, now, today, by_branch.get(branch.id, []))
         lines = [line for provider in PROVIDERS for line in await provider(scope)]
         found.append(BranchFigures(branch, lines))
     return found
