@@ -73,6 +73,14 @@ run fanout $PY -m benchmarks.fanout --messages 20000 --limit 300 --real-messages
 # 1,000 people: one round took 7 min at load 5 (~2 min of CPU on both cores); 500 keep the
 # whole run near 15 minutes. PEOPLE=1000 for the issue's first figure (~+5 min).
 run throughput $PY -m benchmarks.throughput --people "${PEOPLE:-500}" --rounds 3
+# Issue 20, only where PostgreSQL's binaries are (tests/postgres.py's throwaway server):
+# partybot on SQLite, one and two webhook instances on PostgreSQL, side by side.
+if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null; then
+    run throughput-engines $PY -m benchmarks.throughput --engines sqlite,pg1,pg2 \
+        --people "${PG_PEOPLE:-200}" --rounds 3
+else
+    say "-- throughput-engines skipped: no PostgreSQL binaries (apt-get install postgresql)"
+fi
 run startup-empty $PY -m benchmarks.startup --rounds 3
 run startup-0.1x $PY -m benchmarks.startup --rounds 3 --database "$WORK/county01.db"
 run startup-1x $PY -m benchmarks.startup --rounds 5 --database "$WORK/county1.db"

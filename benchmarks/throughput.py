@@ -11,12 +11,22 @@ last call for it: p50, p95, p99), CPU seconds and peak RSS of the bot process. L
 measured twice: under the full load, where it is mostly queueing behind the other people,
 and for people alone (one at a time), which is the bot's own time per update. Medians over
 the rounds; the rounds alternate between the bots so that drift hits both.
+
+    .venv/bin/python -m benchmarks.throughput --engines sqlite,pg1,pg2 [--people 300]
+
+instead compares the bot with itself on the two engines (issue 20): `sqlite` is one polling
+process on a SQLite file, `pg1` one instance and `pg2` two instances by webhook on a
+throwaway PostgreSQL (tests/postgres.py: fsync off, 127.0.0.1), the fake Bot API delivering
+round robin to the instances. CPU per update counts the bot processes and, on PostgreSQL,
+the server's backends too (the query work moves there). Ratios are to `sqlite`, per round.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import socket
 import tempfile
 import time
 from collections.abc import Sequence
@@ -35,10 +45,14 @@ from storage import people
 from storage.db import Database
 from tests.fakes.fake_bot_api import FakeBotAPI
 from tests.fakes.process import BotProcess
+from tests.postgres import Server, binaries
 from tests.world import outflow_details
 
 TOKEN = "123456789:AAHbenchmarkToken_0123456789abcdefgh"
 ALONE = 20  # people measured one at a time, before the load
+HOOK = "https://bot.example.org/tg/hook"
+ENGINES = {"sqlite": 0, "pg1": 1, "pg2": 2}  # engine: PostgreSQL instances (0: SQLite)
+_TICKS = os.sysconf("SC_CLK_TCK")
 COMMANDS = {
     "echo": ("-m", "benchmarks.echo_bot"),
     "echo_concurrent": ("-m", "benchmarks.echo_bot", "--concurrent"),
@@ -120,9 +134,10 @@ def kind_of(n: int) -> str:
     return FLOWS[n % len(FLOWS)]
 
 
-async def seed(data: Path, server: FakeBotAPI, users: Sequence[JSON]) -> str:
+async def seed(target: Path | str, server: FakeBotAPI, users: Sequence[JSON]) -> str:
+    """`target`: the data folder (SQLite) or a PostgreSQL URL."""
     today = datetime.now(ZoneInfo(load_settings().bot_timezone)).date()
-    async with Database(data / "partybot.db") as db:
+    async with Database(target / "partybot.db" if isinstance(target, Path) else target) as db:
         branch = await admin.add_branch(db, "幸福社区党支部", "城关区")
         secretary = server.new_user("书记")["id"]
         await admin.add_secretary(db, branch.id, secretary)
@@ -174,9 +189,9 @@ async def seed_outflows(
         await conn.execute("DELETE FROM outbox")
 
 
-async def done(data: Path) -> JSON:
+async def done(target: Path | str) -> JSON:
     """What the people's flows left in the database: proof that the mix did its work."""
-    async with Database(data / "partybot.db") as db:
+    async with Database(target / "partybot.db" if isinstance(target, Path) else target) as db:
         return {
             "joined": await db.fetchval("SELECT COUNT(*) FROM join_requests"),
             "hours_logged": await db.fetchval("SELECT COUNT(*) FROM hour_records"),
@@ -187,21 +202,80 @@ async def done(data: Path) -> JSON:
         }
 
 
-async def one_round(kind: str, people_count: int) -> JSON:
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def server_cpu_seconds(postgres: Server | None) -> float:
+    """User plus system CPU of the PostgreSQL server's processes now alive (the postmaster
+    and its backends, Linux /proc); 0 on SQLite."""
+    if postgres is None:
+        return 0.0
+    master = int((postgres.folder / "data" / "postmaster.pid").read_text().split()[0])
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(stat.parent.name) == master or int(fields[1]) == master:
+            total += int(fields[11]) + int(fields[12])
+    return total / _TICKS
+
+
+def processes(kind: str, server: FakeBotAPI, data: Path, url: str | None) -> list[BotProcess]:
+    """The bot as processes: one polling one (the echo bots, partybot on SQLite), or
+    `ENGINES[kind]` partybot instances by webhook on the PostgreSQL database `url`."""
+    env = {"LOG_LEVEL": "WARNING"}
+    if url is None:
+        return [BotProcess(server, data, command=COMMANDS.get(kind, COMMANDS["partybot"]), env=env)]
+    server.webhook_retry_seconds = 0.05
+    bots = []
+    for n in range(ENGINES[kind]):
+        port = free_port()
+        server.webhook_addresses.append(f"http://127.0.0.1:{port}")
+        folder = data / f"instance{n}"
+        folder.mkdir()
+        command = ("-m", "bot", "run", "--webhook", "--listen", "127.0.0.1", "--port",
+                   str(port), "--url", HOOK)  # fmt: skip
+        bots.append(
+            BotProcess(server, folder, command=command,
+                       env=env | {"DATABASE_URL": url, "DATA_DIR": str(folder)})
+        )  # fmt: skip
+    return bots
+
+
+async def ready(server: FakeBotAPI, webhook: bool) -> None:
+    if not webhook:
+        await asyncio.wait_for(server.polling.wait(), 30)
+        return
+    for _ in range(600):
+        if server._webhook_url:
+            break
+        await asyncio.sleep(0.1)
+    else:
+        raise TimeoutError("no instance set the webhook in 60 s")
+    await asyncio.sleep(3)  # every instance has taken its partitions
+
+
+async def one_round(kind: str, people_count: int, postgres: Server | None = None) -> JSON:
     server = FakeBotAPI(token=TOKEN)
     await server.start()
     traffic = Traffic(server)
+    url = None if postgres is None or not ENGINES.get(kind) else await postgres.new_database()
     with tempfile.TemporaryDirectory() as folder:
         data = Path(folder)
         # After the measured people: those who calibrate (one per flow), then those alone.
         kinds = len(FLOWS)
         users = [server.new_user(f"p{n}") for n in range(people_count + kinds + ALONE)]
-        code = await seed(data, server, users)
-        command = COMMANDS[kind]
-        process = BotProcess(server, data, command=command, env={"LOG_LEVEL": "WARNING"})
-        await process.start()
+        code = await seed(data if url is None else url, server, users)
+        bots = processes(kind, server, data, url)
+        for bot in bots:
+            await bot.start()
         try:
-            await asyncio.wait_for(server.polling.wait(), 30)
+            await ready(server, url is not None)
             expected = {
                 n % kinds: await calibrate(traffic, users[n], flows(code, n), n)
                 for n in range(people_count, people_count + kinds)
@@ -210,7 +284,9 @@ async def one_round(kind: str, people_count: int) -> JSON:
             for n in range(people_count + kinds, len(users)):
                 await walk_one(traffic, users[n], flows(code, n), expected[n % kinds], n, alone)
             walks = [Walk() for _ in range(people_count)]
-            cpu_before = process.cpu_seconds()
+            db_server = postgres if url is not None else None
+            cpu_before = sum(bot.cpu_seconds() for bot in bots)
+            db_before = server_cpu_seconds(db_server)
             calls_before = len(server.calls)
             started = time.perf_counter()
             await asyncio.gather(
@@ -220,13 +296,15 @@ async def one_round(kind: str, people_count: int) -> JSON:
                 )
             )
             elapsed = time.perf_counter() - started
-            cpu = process.cpu_seconds() - cpu_before
+            cpu = sum(bot.cpu_seconds() for bot in bots) - cpu_before
+            db_cpu = server_cpu_seconds(db_server) - db_before
             calls = sum(1 for method, _ in server.calls[calls_before:] if method != "getUpdates")
-            peak = process.rss_mb("VmHWM")
+            peak = max(bot.rss_mb("VmHWM") for bot in bots)
         finally:
-            await process.stop()
+            for bot in bots:
+                await bot.stop()
             await server.stop()
-        left = await done(data)
+        left = await done(data if url is None else url)
     latencies = [x for w in walks for x in w.latencies]
     updates = sum(w.updates for w in walks)
     return {
@@ -240,6 +318,9 @@ async def one_round(kind: str, people_count: int) -> JSON:
         "alone_p99_ms": percentile(alone.latencies, 99) * 1000,
         "cpu_s": cpu,
         "cpu_ms_per_update": cpu / updates * 1000,
+        # The PostgreSQL server's share (0 on SQLite), and bot plus server.
+        "server_cpu_ms_per_update": db_cpu / updates * 1000,
+        "total_cpu_ms_per_update": (cpu + db_cpu) / updates * 1000,
         # Bot API calls the bot made for the measured updates (polling not counted).
         "api_calls_per_update": calls / updates,
         "peak_rss_mb": peak,
@@ -251,7 +332,14 @@ async def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--engines",
+        help="compare partybot on these instead of against the echo bots: sqlite,pg1,pg2",
+    )
     args = parser.parse_args(argv)
+    if args.engines:
+        await engines(args.engines.split(","), args.people, args.rounds)
+        return
     # Side by side in every round: the default echo bot (the headline), the concurrent one.
     rounds: dict[str, list[JSON]] = {kind: [] for kind in COMMANDS}
     for _ in range(args.rounds):
@@ -282,6 +370,48 @@ async def main(argv: Sequence[str] | None = None) -> None:
     rows.append(("CPU per update partybot / default echo", figures["cpu_ratio"]))
     rows.append(("targets", "ratio ≥ 0.8; CPU ≤ 2× default echo; p99 alone < 10 ms"))
     report("throughput", figures, rows)
+
+
+async def engines(kinds: Sequence[str], people_count: int, rounds_count: int) -> None:
+    unknown = set(kinds) - set(ENGINES)
+    if unknown or "sqlite" not in kinds:
+        raise SystemExit(f"--engines: sqlite and any of {', '.join(ENGINES)} ({unknown or ''})")
+    postgres = None
+    if any(ENGINES[kind] for kind in kinds):
+        bin_dir = binaries()
+        if bin_dir is None:
+            raise SystemExit("PostgreSQL is not installed (Debian: apt-get install postgresql)")
+        postgres = Server(bin_dir)
+        postgres.start()
+    rounds: dict[str, list[JSON]] = {kind: [] for kind in kinds}
+    try:
+        for _ in range(rounds_count):
+            for kind in kinds:
+                rounds[kind].append(await one_round(kind, people_count, postgres))
+    finally:
+        if postgres is not None:
+            postgres.stop()
+    figures: JSON = {"people": people_count, "rounds": rounds_count, "engines": list(kinds)}
+    for kind, results in rounds.items():
+        for key in results[0]:
+            figures[f"{kind}_{key}"] = round(median([r[key] for r in results]), 3)
+    for kind in kinds:
+        for key in ("updates_per_s", "cpu_ms_per_update", "total_cpu_ms_per_update"):
+            ratios = [
+                theirs[key] / ours[key]
+                for theirs, ours in zip(rounds[kind], rounds["sqlite"], strict=True)
+            ]
+            figures[f"{kind}_{key}_ratio"] = round(median(ratios), 3)
+    rows = [("people, rounds", f"{people_count}, {rounds_count}")]
+    keys = ("updates_per_s", "p50_ms", "p99_ms", "alone_p50_ms", "alone_p99_ms")
+    cpu = ("cpu_ms_per_update", "server_cpu_ms_per_update", "total_cpu_ms_per_update")
+    for key in (*keys, *cpu, "peak_rss_mb"):
+        shown = " | ".join(f"{figures[f'{kind}_{key}']:,.2f}" for kind in kinds)
+        rows.append((f"{key} ({' | '.join(kinds)})", shown))
+    for key in ("updates_per_s", "cpu_ms_per_update", "total_cpu_ms_per_update"):
+        shown = " | ".join(f"{figures[f'{kind}_{key}_ratio']:.2f}" for kind in kinds)
+        rows.append((f"{key} / sqlite, median of rounds", shown))
+    report("throughput-engines", figures, rows)
 
 
 if __name__ == "__main__":
