@@ -9,7 +9,6 @@ from __future__ import annotations
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
 
 from domain.development.notices import LINK_PREFIX
-from handlers.conversation import cancel_with, unexpected
 from handlers.development import browsing, messages, notice_flow, steps
 from handlers.development.buttons import (
     CloseNotice,
@@ -29,6 +28,7 @@ from handlers.development.buttons import (
     WriteReview,
 )
 from handlers.development.steps import DevStep
+from handlers.flow_kit import conversation as conversation_of
 
 __all__ = ["conversation", "handlers", "messages"]
 
@@ -36,8 +36,9 @@ _TEXT = filters.TEXT & ~filters.COMMAND
 
 
 def conversation() -> ConversationHandler:
-    return ConversationHandler(
-        entry_points=[
+    return conversation_of(
+        "development",
+        [
             NewApplicant.handler(steps.new_applicant),
             StartActivist.handler(steps.start_activist),
             RecordStep.handler(steps.record_step),
@@ -50,7 +51,7 @@ def conversation() -> ConversationHandler:
                 filters.Regex(rf"^/start {LINK_PREFIX}\d{{1,12}}$"),
             ),
         ],
-        states={
+        {
             DevStep.NAME: [MessageHandler(_TEXT, steps.got_name)],
             DevStep.DAY: [MessageHandler(_TEXT, steps.got_day)],
             DevStep.DETAIL: [MessageHandler(_TEXT, steps.got_detail)],
@@ -66,14 +67,8 @@ def conversation() -> ConversationHandler:
             DevStep.CONFIRM: [Publish.handler(notice_flow.publish)],
             DevStep.OPINION: [MessageHandler(_TEXT, notice_flow.opinion_typed)],
         },
-        fallbacks=[
-            CommandHandler("cancel", cancel_with(steps.DRAFT)),
-            MessageHandler(filters.ALL & ~filters.COMMAND, unexpected),
-            *(codec.handler(unexpected) for codec in (NoticeDays, UseContact, Publish)),
-        ],
-        allow_reentry=True,
-        name="development",
-        persistent=True,
+        steps.DRAFT,
+        stale=(NoticeDays, UseContact, Publish),
     )
 
 
