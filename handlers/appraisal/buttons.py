@@ -29,20 +29,12 @@ class OnPerson(OnRound):
 # ------------------------------------------------------------------ the secretary's
 
 
-class OpenRound(Button, prefix="appraisal:open", audience=SECRETARY):
-    year: int
-
-
-class OpenConfirmed(OpenRound, prefix="appraisal:open-ok", audience=SECRETARY):
-    pass
-
-
-class Forward(OnRound, Button, prefix="appraisal:forward", audience=SECRETARY):
-    seen: Stage
-
-
-class ForwardConfirmed(Forward, prefix="appraisal:forward-ok", audience=SECRETARY):
-    pass
+# Ask to open the year's round, and open it; ask to move the round on from the stage seen,
+# and move it.
+OpenRound, OpenConfirmed = family(SECRETARY, "appraisal:open", "appraisal:open-ok", year=int)
+Forward, ForwardConfirmed = family(
+    SECRETARY, "appraisal:forward", "appraisal:forward-ok", round_id=int, seen=Stage
+)
 
 
 class SetGrade(OnPerson, Button, prefix="appraisal:grade", audience=SECRETARY):
@@ -61,12 +53,15 @@ class NoNote(Button, prefix="appraisal:no-note", audience=SECRETARY):
     """Grade without a comment (where no reason is due)."""
 
 
-class Dispose(OnPerson, Button, prefix="appraisal:dispose", audience=SECRETARY):
-    kind: Disposal
-
-
-class DisposeConfirmed(Dispose, prefix="appraisal:dispose-ok", audience=SECRETARY):
-    pass
+# A disposal of a participant graded 不合格, asked and confirmed.
+Dispose, DisposeConfirmed = family(
+    SECRETARY,
+    "appraisal:dispose",
+    "appraisal:dispose-ok",
+    round_id=int,
+    person_id=int,
+    kind=Disposal,
+)
 
 
 # ------------------------------------------------------------------ a participant's
