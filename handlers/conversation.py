@@ -182,6 +182,13 @@ def skip_keyboard(t: Translator, skip: Button) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[skip.button(t.pgettext("button", "Skip"))]])
 
 
+async def offer_skip(
+    update: Update, context: BotContext, t: Translator, question: str, skip: Button
+) -> None:
+    """`offer` a question (already translated) that may be typed or left out with `skip`."""
+    await offer(update, context, question, skip_keyboard(t, skip))
+
+
 def review_keyboard(
     t: Translator, submit: Button, redo: Button, *, redo_label: str = NP_("button", "✏️ Start over")
 ) -> InlineKeyboardMarkup:

@@ -39,15 +39,18 @@ def conversation(
     states: dict[StrEnum, list[BaseHandler]],
     *drafts: str,
     stray: filters.BaseFilter = STRAY,
+    stale: tuple[type[Button], ...] = (),
 ) -> ConversationHandler:
     """A persistent conversation (its steps stored under `name`) that a new entry starts
-    again, /cancel ends dropping `drafts`, and whose `stray` input gets `unexpected`."""
+    again, /cancel ends dropping `drafts`, and whose `stray` input gets `unexpected`, as does
+    a press of its `stale` buttons that the current step does not take."""
     return ConversationHandler(
         entry_points=entry_points,
         states=states,
         fallbacks=[
             CommandHandler("cancel", cancel_with(*drafts)),
             MessageHandler(stray, unexpected),
+            *(codec.handler(unexpected) for codec in stale),
         ],
         allow_reentry=True,
         name=name,

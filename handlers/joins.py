@@ -15,6 +15,7 @@ from handlers.buttons import Button, family, matching
 from handlers.cadres.registration import StartRegistration
 from handlers.common import answer_query, drop_buttons, error_text, tr, who
 from handlers.conversation import decision_keyboard
+from handlers.flow_kit import text_renderer
 from handlers.labels import CATEGORY_NAMES
 from handlers.menu import help_text
 from storage.db import Database
@@ -179,15 +180,13 @@ async def handover_message(t: Translator, db: Database, params: dict) -> Rendere
     return Rendered(f"{intro}\n\n{help_text(t, me, waiting)}")
 
 
-@renderer(onboarding.REJECTED_TEMPLATE)
-async def rejected_message(t: Translator, db: Database, params: dict) -> Rendered:
-    return Rendered(
-        t.gettext(
-            "Your application to {branch} was not approved. Please contact your branch "
-            "secretary if you think this is a mistake.",
-            branch=params["branch"],
-        )
-    )
+text_renderer(
+    onboarding.REJECTED_TEMPLATE,
+    N_(
+        "Your application to {branch} was not approved. Please contact your branch "
+        "secretary if you think this is a mistake."
+    ),
+)
 
 
 async def decide(update: Update, context: BotContext) -> None:

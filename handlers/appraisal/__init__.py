@@ -25,7 +25,7 @@ from handlers.appraisal import (
 from handlers.appraisal.steps import BALLOT, DECISION, SUMMARY, Step
 from handlers.branch_choice import branch_or_ask, choice_handler
 from handlers.common import error_text, tr, who
-from handlers.conversation import cancel_with, unexpected
+from handlers.flow_kit import conversation as conversation_of
 
 
 async def show_appraisal(update: Update, context: BotContext) -> int:
@@ -57,8 +57,9 @@ async def show_appraisal(update: Update, context: BotContext) -> int:
 
 def conversation() -> ConversationHandler:
     text = filters.TEXT & ~filters.COMMAND
-    return ConversationHandler(
-        entry_points=[
+    return conversation_of(
+        "appraisal",
+        [
             CommandHandler("appraisal", show_appraisal),
             choice_handler("appraisal", show_appraisal),
             press.WriteSummary.handler(member.ask_summary),
@@ -67,7 +68,7 @@ def conversation() -> ConversationHandler:
             press.Dispose.handler(deciding.ask_disposal),
             press.FollowUp.handler(deciding.ask_follow_up),
         ],
-        states={
+        {
             Step.SUMMARY: [
                 MessageHandler(text | filters.Document.ALL, member.summary_sent),
             ],
@@ -87,13 +88,10 @@ def conversation() -> ConversationHandler:
             Step.DEADLINE: [MessageHandler(text, deciding.deadline_typed)],
             Step.FOLLOW_UP: [MessageHandler(text, deciding.follow_up_typed)],
         },
-        fallbacks=[
-            CommandHandler("cancel", cancel_with(BALLOT, DECISION, SUMMARY)),
-            MessageHandler(~filters.COMMAND, unexpected),
-        ],
-        allow_reentry=True,
-        name="appraisal",
-        persistent=True,
+        BALLOT,
+        DECISION,
+        SUMMARY,
+        stray=~filters.COMMAND,
     )
 
 

@@ -2,7 +2,7 @@
 carries the round it is about; the domain checks the presser against that round's branch
 and its stage, so a forged or old press changes nothing.
 
-Most presses carry only the round (`OnRound`) or a participant of it (`OnPerson`); a
+Most presses carry only the round (`round_id`) or a participant of it (`person_id` too); a
 confirmation (`-ok`) carries the same data as the press that asked for it."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from domain.access import Audience
 from domain.appraisal.models import Disposal, Grade, Stage
-from handlers.buttons import Button
+from handlers.buttons import Button, family
 
 MEMBER, SECRETARY = Audience.MEMBER, Audience.SECRETARY
 
@@ -29,63 +29,42 @@ class OnPerson(OnRound):
 # ------------------------------------------------------------------ the secretary's
 
 
-class OpenRound(Button, prefix="appraisal:open", audience=SECRETARY):
-    year: int
-
-
-class OpenConfirmed(OpenRound, prefix="appraisal:open-ok", audience=SECRETARY):
-    pass
-
-
-class Forward(OnRound, Button, prefix="appraisal:forward", audience=SECRETARY):
-    seen: Stage
-
-
-class ForwardConfirmed(Forward, prefix="appraisal:forward-ok", audience=SECRETARY):
-    pass
-
-
-class People(OnRound, Button, prefix="appraisal:people", audience=SECRETARY):
-    """The round's participants."""
-
-
-class Someone(OnPerson, Button, prefix="appraisal:person", audience=SECRETARY):
-    """One participant: summary, counts, grade and disposal."""
+# Ask to open the year's round, and open it; ask to move the round on from the stage seen,
+# and move it.
+OpenRound, OpenConfirmed = family(SECRETARY, "appraisal:open", "appraisal:open-ok", year=int)
+Forward, ForwardConfirmed = family(
+    SECRETARY, "appraisal:forward", "appraisal:forward-ok", round_id=int, seen=Stage
+)
 
 
 class SetGrade(OnPerson, Button, prefix="appraisal:grade", audience=SECRETARY):
     grade: Grade
 
 
+# The round's participants, and its file (XLSX).
+People, Export = family(SECRETARY, "appraisal:people", "appraisal:export", round_id=int)
+# One participant (summary, counts, grade and disposal), and how a 限期改正 has gone.
+Someone, FollowUp = family(
+    SECRETARY, "appraisal:person", "appraisal:follow-up", round_id=int, person_id=int
+)
+
+
 class NoNote(Button, prefix="appraisal:no-note", audience=SECRETARY):
     """Grade without a comment (where no reason is due)."""
 
 
-class Dispose(OnPerson, Button, prefix="appraisal:dispose", audience=SECRETARY):
-    kind: Disposal
-
-
-class DisposeConfirmed(Dispose, prefix="appraisal:dispose-ok", audience=SECRETARY):
-    pass
-
-
-class FollowUp(OnPerson, Button, prefix="appraisal:follow-up", audience=SECRETARY):
-    """How a 限期改正 has gone."""
-
-
-class Export(OnRound, Button, prefix="appraisal:export", audience=SECRETARY):
-    """The round's file (XLSX)."""
+# A disposal of a participant graded 不合格, asked and confirmed.
+Dispose, DisposeConfirmed = family(
+    SECRETARY,
+    "appraisal:dispose",
+    "appraisal:dispose-ok",
+    round_id=int,
+    person_id=int,
+    kind=Disposal,
+)
 
 
 # ------------------------------------------------------------------ a participant's
-
-
-class WriteSummary(OnRound, Button, prefix="appraisal:summary", audience=MEMBER):
-    """Write (or revise) one's personal summary."""
-
-
-class StartBallot(OnRound, Button, prefix="appraisal:ballot", audience=MEMBER):
-    """Rate the other participants."""
 
 
 class Rate(OnRound, Button, prefix="appraisal:rate", audience=MEMBER):
@@ -93,13 +72,14 @@ class Rate(OnRound, Button, prefix="appraisal:rate", audience=MEMBER):
     grade: Grade
 
 
-class NoComment(OnRound, Button, prefix="appraisal:no-comment", audience=MEMBER):
-    """No comment on the participant just rated."""
-
-
-class CastBallot(OnRound, Button, prefix="appraisal:cast", audience=MEMBER):
-    """Submit the whole ballot."""
-
-
-class RestartBallot(OnRound, Button, prefix="appraisal:restart", audience=MEMBER):
-    """Start the ballot over."""
+# Write (or revise) one's summary; rate the other participants, skip the comment on the one
+# just rated, submit the whole ballot, or start it over.
+WriteSummary, StartBallot, NoComment, CastBallot, RestartBallot = family(
+    MEMBER,
+    "appraisal:summary",
+    "appraisal:ballot",
+    "appraisal:no-comment",
+    "appraisal:cast",
+    "appraisal:restart",
+    round_id=int,
+)

@@ -18,6 +18,7 @@ from domain.i18n import Translator
 from handlers.appraisal import buttons as press
 from handlers.appraisal.steps import BALLOT, SUMMARY, Step
 from handlers.appraisal.views import grade_name, keyboard, refuse, refusing, reply, stage_name
+from handlers.buttons import Button
 from handlers.common import answer_and_drop, branch_zone, error_text, tr, who
 from handlers.conversation import answer_stale, offer, review_keyboard, with_cancel_hint
 
@@ -256,7 +257,7 @@ async def commented(update: Update, context: BotContext) -> str | int:
 
 
 async def _reviewed(
-    update: Update, context: BotContext, codec: type[press.OnRound]
+    update: Update, context: BotContext, codec: type[Button]
 ) -> tuple[Translator, dict | None]:
     """A press under the review of the ballot; None for the draft (answered as stale) when
     the press is of another round's ballot, or of none."""

@@ -9,26 +9,10 @@ from __future__ import annotations
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
 
 from domain.development.notices import LINK_PREFIX
-from handlers.conversation import cancel_with, unexpected
 from handlers.development import browsing, messages, notice_flow, steps
-from handlers.development.buttons import (
-    CloseNotice,
-    Introducers,
-    NewApplicant,
-    NewFile,
-    NoticeDays,
-    OpenFile,
-    Opinion,
-    Publish,
-    RecordStep,
-    ShowOpinions,
-    StartActivist,
-    StartNotice,
-    ToggleIntroducer,
-    UseContact,
-    WriteReview,
-)
+from handlers.development import buttons as press
 from handlers.development.steps import DevStep
+from handlers.flow_kit import conversation as conversation_of
 
 __all__ = ["conversation", "handlers", "messages"]
 
@@ -36,54 +20,49 @@ _TEXT = filters.TEXT & ~filters.COMMAND
 
 
 def conversation() -> ConversationHandler:
-    return ConversationHandler(
-        entry_points=[
-            NewApplicant.handler(steps.new_applicant),
-            StartActivist.handler(steps.start_activist),
-            RecordStep.handler(steps.record_step),
-            WriteReview.handler(steps.write_review),
-            StartNotice.handler(notice_flow.start),
-            Opinion.handler(notice_flow.opinion_pressed),
+    return conversation_of(
+        "development",
+        [
+            press.NewApplicant.handler(steps.new_applicant),
+            press.StartActivist.handler(steps.start_activist),
+            press.RecordStep.handler(steps.record_step),
+            press.WriteReview.handler(steps.write_review),
+            press.StartNotice.handler(notice_flow.start),
+            press.Opinion.handler(notice_flow.opinion_pressed),
             CommandHandler(
                 "start",
                 notice_flow.opinion_link,
                 filters.Regex(rf"^/start {LINK_PREFIX}\d{{1,12}}$"),
             ),
         ],
-        states={
+        {
             DevStep.NAME: [MessageHandler(_TEXT, steps.got_name)],
             DevStep.DAY: [MessageHandler(_TEXT, steps.got_day)],
             DevStep.DETAIL: [MessageHandler(_TEXT, steps.got_detail)],
             DevStep.REVIEW: [MessageHandler(_TEXT, steps.got_review)],
             DevStep.PERIOD: [
-                NoticeDays.handler(notice_flow.days_chosen),
+                press.NoticeDays.handler(notice_flow.days_chosen),
                 MessageHandler(_TEXT, notice_flow.end_typed),
             ],
             DevStep.CONTACT: [
-                UseContact.handler(notice_flow.contact_chosen),
+                press.UseContact.handler(notice_flow.contact_chosen),
                 MessageHandler(_TEXT, notice_flow.contact_typed),
             ],
-            DevStep.CONFIRM: [Publish.handler(notice_flow.publish)],
+            DevStep.CONFIRM: [press.Publish.handler(notice_flow.publish)],
             DevStep.OPINION: [MessageHandler(_TEXT, notice_flow.opinion_typed)],
         },
-        fallbacks=[
-            CommandHandler("cancel", cancel_with(steps.DRAFT)),
-            MessageHandler(filters.ALL & ~filters.COMMAND, unexpected),
-            *(codec.handler(unexpected) for codec in (NoticeDays, UseContact, Publish)),
-        ],
-        allow_reentry=True,
-        name="development",
-        persistent=True,
+        steps.DRAFT,
+        stale=(press.NoticeDays, press.UseContact, press.Publish),
     )
 
 
 def handlers() -> list:
     return [
         CommandHandler("develop", browsing.develop),
-        OpenFile.handler(browsing.open_file),
-        NewFile.handler(browsing.new_file),
-        Introducers.handler(browsing.introducers),
-        ToggleIntroducer.handler(browsing.toggle_introducer),
-        CloseNotice.handler(browsing.close_notice),
-        ShowOpinions.handler(browsing.show_opinions),
+        press.OpenFile.handler(browsing.open_file),
+        press.NewFile.handler(browsing.new_file),
+        press.Introducers.handler(browsing.introducers),
+        press.ToggleIntroducer.handler(browsing.toggle_introducer),
+        press.CloseNotice.handler(browsing.close_notice),
+        press.ShowOpinions.handler(browsing.show_opinions),
     ]

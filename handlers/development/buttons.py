@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.access import Audience
-from handlers.buttons import Button
+from handlers.buttons import Button, family
 
 EVERYONE, MEMBER, SECRETARY = Audience.EVERYONE, Audience.MEMBER, Audience.SECRETARY
 
@@ -34,12 +34,10 @@ class OpenFile(OnFile, Button, prefix="development:open", audience=EVERYONE):
 # ---- the secretary ------------------------------------------------------------------------
 
 
-class NewFile(Button, prefix="development:new", audience=SECRETARY):
-    branch_id: int
-
-
-class NewApplicant(Button, prefix="development:new-applicant", audience=SECRETARY):
-    branch_id: int
+# A new file, or a new applicant, in the branch.
+NewFile, NewApplicant = family(
+    SECRETARY, "development:new", "development:new-applicant", branch_id=int
+)
 
 
 class StartActivist(Button, prefix="development:start-activist", audience=SECRETARY):

@@ -15,6 +15,7 @@ from domain.development import files, notices
 from domain.i18n import N_, Translator
 from handlers.development.buttons import OpenFile, Opinion
 from handlers.development.views import OUTCOMES, notice_text, stage_name, step_label
+from handlers.flow_kit import text_renderer
 from storage.db import Database
 
 WITHDRAWN = N_("This public notice has been withdrawn.")
@@ -71,15 +72,11 @@ async def opinion(t: Translator, db: Database, params: dict) -> Rendered:
     )
 
 
-@renderer(files.STEP_TEMPLATE)
-async def step(t: Translator, db: Database, params: dict) -> Rendered:
-    return Rendered(
-        t.gettext(
-            "Your membership file: “{step}” has been recorded. Send /develop to see what "
-            "comes next.",
-            step=step_label(t, params["step"]),
-        )
-    )
+text_renderer(
+    files.STEP_TEMPLATE,
+    N_("Your membership file: “{step}” has been recorded. Send /develop to see what comes next."),
+    step=step_label,
+)
 
 
 @renderer(notices.OUTCOME_TEMPLATE)

@@ -28,7 +28,7 @@ from handlers.conversation import (
     CANCEL_HINT,
     cancel_with,
     offer,
-    skip_keyboard,
+    offer_skip,
     typed_into,
     unexpected,
 )
@@ -114,14 +114,10 @@ async def got_place(update: Update, context: BotContext) -> str:
     t = await tr(update, context)
     if not await typed_into(update, context, t, DRAFT, "place", events.place):
         return Step.PLACE
-    await offer(
-        update,
-        context,
-        t.gettext(
-            "Share the location of the place (📎 → Location) so members can check in by location, or press Skip."
-        ),
-        skip_keyboard(t, NoLocation()),
+    question = t.gettext(
+        "Share the location of the place (📎 → Location) so members can check in by location, or press Skip."
     )
+    await offer_skip(update, context, t, question, NoLocation())
     return Step.LOCATION
 
 

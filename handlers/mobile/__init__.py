@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
 
-from handlers.conversation import cancel_with, unexpected
+from handlers.conversation import cancel_with
+from handlers.flow_kit import conversation
 from handlers.mobile import deciding, lists, member, registering, reporting
 from handlers.mobile.buttons import (
     Approve,
@@ -71,17 +72,13 @@ def _member_conversation() -> ConversationHandler:
         SendReport.handler(reporting.send),
     ]
     states[MemberStep.CHANGE_VALUE] = [MessageHandler(_TEXT, reporting.change_typed)]
-    return ConversationHandler(
-        entry_points=[Register.handler(registering.begin), StartReport.handler(reporting.begin)],
-        states=states,
-        fallbacks=[
-            CommandHandler("cancel", cancel_with(registering.DRAFT, reporting.DRAFT)),
-            MessageHandler(filters.ALL & ~filters.COMMAND, unexpected),
-            *(codec.handler(unexpected) for codec in _MEMBER_STEP_BUTTONS),
-        ],
-        allow_reentry=True,
-        name="mobile",
-        persistent=True,
+    return conversation(
+        "mobile",
+        [Register.handler(registering.begin), StartReport.handler(reporting.begin)],
+        states,
+        registering.DRAFT,
+        reporting.DRAFT,
+        stale=_MEMBER_STEP_BUTTONS,
     )
 
 

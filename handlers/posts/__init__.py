@@ -12,7 +12,7 @@ from __future__ import annotations
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
 
 from handlers.branch_choice import choice_handler
-from handlers.conversation import cancel_with, unexpected
+from handlers.flow_kit import conversation as conversation_of
 from handlers.posts import (
     assessment,
     board,
@@ -31,8 +31,9 @@ from handlers.posts.steps import ADMIN_DRAFT, DRAFT, Step
 
 def conversation() -> ConversationHandler:
     text = filters.TEXT & ~filters.COMMAND
-    return ConversationHandler(
-        entry_points=[
+    return conversation_of(
+        "posts",
+        [
             CommandHandler("posts", board.show_board),
             choice_handler("posts", board.show_board),
             press.Survey.handler(survey.start_survey),
@@ -46,7 +47,7 @@ def conversation() -> ConversationHandler:
             press.EditLimit.handler(editing.ask_limit),
             press.AddPost.handler(editing.ask_new_post),
         ],
-        states={
+        {
             Step.SURVEY_POSTS: [
                 press.SurveyToggle.handler(survey.toggle_post),
                 press.SurveyDone.handler(survey.survey_done),
@@ -87,13 +88,9 @@ def conversation() -> ConversationHandler:
             Step.LIMIT_TEXT: [MessageHandler(text, editing.save_limit)],
             Step.NEW_POST_NAME: [MessageHandler(text, editing.save_new_post)],
         },
-        fallbacks=[
-            CommandHandler("cancel", cancel_with(DRAFT, ADMIN_DRAFT)),
-            MessageHandler(~filters.COMMAND, unexpected),
-        ],
-        allow_reentry=True,
-        name="posts",
-        persistent=True,
+        DRAFT,
+        ADMIN_DRAFT,
+        stray=~filters.COMMAND,
     )
 
 

@@ -23,7 +23,7 @@ from handlers.common import (
     tr,
     who,
 )
-from handlers.conversation import offer, skip_keyboard
+from handlers.conversation import offer, offer_skip
 from handlers.posts import buttons as press
 from handlers.posts.board import my_board
 from handlers.posts.steps import DRAFT, Step
@@ -141,11 +141,8 @@ async def duty_date_typed(update: Update, context: BotContext) -> str:
 async def duty_text(update: Update, context: BotContext) -> str:
     t = await tr(update, context)
     context.user_data[DRAFT]["text"] = update.effective_message.text
-    await offer(
-        update,
-        context,
-        t.gettext("Send a photo of it, or press Skip."),
-        skip_keyboard(t, press.DutyNoPhoto()),
+    await offer_skip(
+        update, context, t, t.gettext("Send a photo of it, or press Skip."), press.DutyNoPhoto()
     )
     return Step.DUTY_PHOTO
 

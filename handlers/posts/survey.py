@@ -12,7 +12,7 @@ from domain.errors import Conflict, DomainError
 from domain.i18n import Translator
 from domain.post_models import Availability, Stage
 from handlers.common import answer_and_drop, answer_query, my_today, tr, who
-from handlers.conversation import offer, skip_keyboard
+from handlers.conversation import offer_skip
 from handlers.posts import buttons as press
 from handlers.posts.board import my_board
 from handlers.posts.steps import DRAFT, Step
@@ -92,12 +92,8 @@ async def survey_time(update: Update, context: BotContext) -> str:
     t = await tr(update, context)
     await answer_and_drop(query)
     context.user_data[DRAFT]["time"] = str(press.SurveyTime.of(update).availability)
-    await offer(
-        update,
-        context,
-        t.gettext("What skills or experience could you bring? Write a line, or press Skip."),
-        skip_keyboard(t, press.SurveySkip()),
-    )
+    question = t.gettext("What skills or experience could you bring? Write a line, or press Skip.")
+    await offer_skip(update, context, t, question, press.SurveySkip())
     return Step.SURVEY_SKILLS
 
 
