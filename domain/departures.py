@@ -64,7 +64,9 @@ def _target(actor: Actor, person_id: int | None) -> int:
 
 
 def _allowed(actor: Actor, person: Person | None, kind: DepartureKind, *, own: bool) -> Person:
-    if person is None:
+    if person is None or person.branch_id is None:
+        # A contact of an organisation (district, unit, county) belongs to no branch: no
+        # secretary records their departure, whatever a forged button names.
         raise NotFound("person_unknown")
     if own:
         if not actor.member or kind not in SELF_KINDS:
@@ -88,7 +90,7 @@ async def record(
         conn = work.conn
         person = await people.get_for_update(conn, _target(actor, person_id))
         person = _allowed(actor, person, kind, own=person_id is None)
-        assert actor.person is not None and person.branch_id is not None
+        assert actor.person is not None and person.branch_id is not None  # by _allowed
         work.branch_id = person.branch_id
         await departures.create(
             conn,

@@ -28,7 +28,7 @@ from domain.post_models import (
     next_stage,
     previous_stage,
 )
-from storage import audit
+from storage import audit, people
 from storage.db import Database
 from tests.world import member_actor
 
@@ -339,3 +339,20 @@ async def test_a_claim_and_its_decision_are_told_in_their_own_transactions(db, w
         )
     keys = [r["key"] for r in await db.fetchall(told)]
     assert len(keys) == 2 and keys[1].startswith(f"post-decided:{claimed.claim.id}:")
+
+
+async def test_no_secretary_records_the_departure_of_a_contact_of_no_branch(db, world):
+    """A forged "depart" press naming a district's contact (a person of no branch) is
+    refused at both steps and erases nothing: `require` with no branch would have let any
+    secretary through."""
+    _, _, secretary, _, _ = world
+    async with db.transaction() as conn:
+        contact_id = await people.insert(
+            conn, telegram_id=900, branch_id=None, name="区党工委联系人", phone="13700137000"
+        )
+    with pytest.raises(NotFound):
+        await departures.check(db, secretary, contact_id, DepartureKind.TRANSFER_OUT)
+    with pytest.raises(NotFound):
+        await departures.record(db, secretary, contact_id, DepartureKind.TRANSFER_OUT, TODAY)
+    contact = await people.get(db, contact_id)
+    assert contact.phone == "13700137000" and contact.telegram_id == 900
