@@ -200,7 +200,7 @@ class Sender:
 
     async def _pass(self) -> float:
         """Start the due messages that may go now; returns how long to sleep after."""
-        now = self.clock()
+        looked = now = self.clock()
         due = await outbox.due(self.db, now, self.batch)
         ready, soonest = await self._ready(due, now)
         while ready:
@@ -228,7 +228,10 @@ class Sender:
         self._log_tally()
         if len(due) == self.batch:
             return 0
-        upcoming = await outbox.next_due(self.db)
+        # Not what was due when it looked: a chat's spacing holds that, and asking again at
+        # once would find it again and again (a busy loop of two queries while a secretary's
+        # second notice waited its second); each send's end wakes the sender instead.
+        upcoming = await outbox.next_due(self.db, looked)
         if upcoming is not None:
             soonest = min(soonest, max((upcoming - self.clock()).total_seconds(), 0.0))
         return soonest
@@ -283,6 +286,7 @@ class Sender:
                 booking.end()
             self.throttle.done(message.chat_id)
             self._slots.release()
+            self.wake()  # the chat's next message may go a spacing from now
 
     async def _attempt(self, message: notification.Message) -> None:
         attempts = message.attempts + 1

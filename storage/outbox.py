@@ -121,8 +121,13 @@ async def due(db: Database, now: datetime, limit: int) -> list[Message]:
     return [message(r) for r in found]
 
 
-async def next_due(db: Database) -> datetime | None:
-    value = await db.fetchval("SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'")
+async def next_due(db: Database, after: datetime) -> datetime | None:
+    """When the first pending message due later than `after` is due (those due by then
+    were looked at already: what is left of them waits for its chat)."""
+    value = await db.fetchval(
+        "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending' AND next_attempt_at > ?",
+        (stamp(after),),
+    )
     return None if value is None else datetime.fromisoformat(value)
 
 
