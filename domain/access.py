@@ -84,13 +84,13 @@ async def actor(db: Database, telegram_id: int) -> Actor:
     found = await people.with_roles_by_telegram_id(db, telegram_id)
     if found is None:
         return Actor(telegram_id, None)
-    person, roles = found
+    person, roles, district_roles = found
+    # A district contact's branches are one more trip; nobody else has any.
+    overseen = set()
+    if any(role is Role.DISTRICT for _, role in district_roles):
+        overseen = await districts.branches_overseen(db, person.id)
     return Actor(
-        telegram_id,
-        person,
-        frozenset(roles),
-        frozenset(await districts.roles_of(db, person.id)),
-        frozenset(await districts.branches_overseen(db, person.id)),
+        telegram_id, person, frozenset(roles), frozenset(district_roles), frozenset(overseen)
     )
 
 

@@ -21,17 +21,25 @@ async def by_telegram_id(db: Database, telegram_id: int) -> Person | None:
 
 async def with_roles_by_telegram_id(
     db: Database, telegram_id: int
-) -> tuple[Person, set[tuple[int, Role]]] | None:
-    """The person and their roles in one statement: every update reads them (its actor)."""
+) -> tuple[Person, set[tuple[int, Role]], set[tuple[int, Role]]] | None:
+    """The person, their roles per branch and their roles per district in one statement:
+    every update reads them (its actor)."""
     found = await db.fetchall(
-        "SELECT p.*, r.branch_id AS role_branch_id, r.role AS role_name FROM people p"
-        " LEFT JOIN roles r ON r.person_id = p.id WHERE p.telegram_id = ?",
-        (telegram_id,),
+        "SELECT p.*, r.branch_id AS role_branch_id, r.role AS role_name, NULL AS district_id"
+        " FROM people p LEFT JOIN roles r ON r.person_id = p.id WHERE p.telegram_id = ?"
+        " UNION ALL SELECT p.*, NULL, d.role, d.district_id FROM people p"
+        " JOIN district_roles d ON d.person_id = p.id WHERE p.telegram_id = ?",
+        (telegram_id, telegram_id),
     )
     if not found:
         return None
-    roles = {(r["role_branch_id"], Role(r["role_name"])) for r in found if r["role_name"]}
-    return rows.person(found[0]), roles
+    roles, district_roles = set(), set()
+    for r in found:
+        if r["district_id"] is not None:
+            district_roles.add((r["district_id"], Role(r["role_name"])))
+        elif r["role_name"]:
+            roles.add((r["role_branch_id"], Role(r["role_name"])))
+    return rows.person(found[0]), roles, district_roles
 
 
 async def get(db: Database, person_id: int) -> Person | None:
