@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
 from typing import Any
@@ -143,6 +144,10 @@ async def post_init(app: Application) -> None:
     log.info("bot @%s ready%s", app.bot.username, "" if leader.leading else " (standby)")
     if warning := await workdays.current_warning(db, settings.tz, utcnow()):
         log.warning("%s", warning)
+    # What start-up made (modules, handlers, catalogs: ~85,000 objects) lives as long as the
+    # process: out of the collector's sight, a full collection walks only what came after
+    # instead of pausing someone's update for tens of ms (issue 21's p99).
+    gc.freeze()
 
 
 LEADER = "leader"
