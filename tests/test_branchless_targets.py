@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import pytest
 
-from domain import districts, pending
+from domain import districts, onboarding, pending
 from domain.access import ANY_BRANCH, Actor, actor, require
 from domain.errors import DomainError, NotAllowed
 from domain.models import Person, PersonStatus, Role
 from domain.pending import Kind
+from handlers.joins import ApproveForCounty, ApproveForDistrict, RejectForCounty, RejectForDistrict
 from handlers.pending import OpenItem
 from storage import join_requests
-from tests.conftest import branch_with_secretary
+from tests.conftest import branch_with_secretary, invite, onboard
 from tests.test_contacts import contact_joins
-from tests.test_organisation_roles import district_invite
+from tests.test_organisation_roles import district_invite, forge
 
 DISTRICT_NAME, DISTRICT_PHONE = "孙主任", "13900139001"
 
@@ -74,3 +75,22 @@ async def test_a_forged_open_press_shows_no_secretary_a_district_contacts_phone(
     shown = "\n".join([*secretary.texts[before:], secretary.answer or ""])
     assert DISTRICT_PHONE not in shown and DISTRICT_NAME not in shown
     assert secretary.answer, "refused on the button"
+
+
+@pytest.mark.parametrize(
+    "codec", [ApproveForDistrict, RejectForDistrict, ApproveForCounty, RejectForCounty]
+)
+async def test_another_deciders_button_decides_nothing_for_the_secretary(bot, branch, codec):
+    """The secretary decides a member's request with their own buttons; a district's or the
+    county's button forged with its id is refused, even though the secretary is its decider."""
+    applicant = bot.person("申请人")
+    await onboard(applicant, await invite(bot, branch.id), "张申请", "13800138002", "居民党员")
+    me = await actor(bot.db, applicant.id)
+    request = await join_requests.pending_for_person(bot.db, me.person.id)
+    await forge(branch.secretary, codec(request.id).pack())
+    still = await join_requests.pending_for_person(bot.db, me.person.id)
+    assert still is not None and still.id == request.id
+    decided = await onboarding.decide(
+        bot.db, await actor(bot.db, branch.secretary.id), request.id, approve=True
+    )
+    assert decided.request.status == "approved"
