@@ -48,7 +48,7 @@ async def duties_done(
 
 
 def _duty(r: sqlite3.Row) -> DutyRecord:
-    return rows.build(DutyRecord, r, done_on=date.fromisoformat(r["done_on"]))
+    return rows.build(DutyRecord, r)
 
 
 async def requests_in(conn: Reader, branch_id: int, year: int) -> list[sqlite3.Row]:

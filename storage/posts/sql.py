@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from domain.post_models import Claim, ClaimStatus, Post
+from domain.post_models import Claim, Post
 from storage import rows
 
 
@@ -13,4 +13,4 @@ def post_of_row(row: sqlite3.Row) -> Post:
 
 
 def claim_of_row(row: sqlite3.Row) -> Claim:
-    return rows.build(Claim, row, status=ClaimStatus(row["status"]))
+    return rows.build(Claim, row)
