@@ -25,9 +25,7 @@ from storage.db import Reader, fetch_all, fetch_one, iso, placeholders
 from storage.people import MEMBER_OF
 from storage.rows import build
 
-
-def _round(row: sqlite3.Row) -> Round:
-    return build(Round, row)
+_round = rows.mapper(Round)
 
 
 async def get_round(source: Reader, round_id: int) -> Round | None:

@@ -12,9 +12,7 @@ from domain.appraisal.models import Disposal, DisposalRecord
 from storage import rows
 from storage.db import Reader, fetch_all, iso
 
-
-def _disposal(row: sqlite3.Row) -> DisposalRecord:
-    return rows.build(DisposalRecord, row)
+_disposal = rows.mapper(DisposalRecord)
 
 
 async def add_disposal(

@@ -19,12 +19,8 @@ async def _changed_one(conn: aiosqlite.Connection, sql: str, params: Params) -> 
     return cur.rowcount == 1
 
 
-def event(row: sqlite3.Row) -> Event:
-    return rows.build(Event, row)
-
-
-def attendance(row: sqlite3.Row) -> Attendance:
-    return rows.build(Attendance, row)
+event = rows.mapper(Event)
+attendance = rows.mapper(Attendance)
 
 
 async def insert(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from datetime import date
 
@@ -15,8 +14,7 @@ from storage.db import Database, fetch_one, iso, placeholders, utcnow
 _COUNTING = "('pending', 'verified')"
 
 
-def record(row: sqlite3.Row) -> HourRecord:
-    return rows.build(HourRecord, row)
+record = rows.mapper(HourRecord)
 
 
 async def insert(

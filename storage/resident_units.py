@@ -28,16 +28,9 @@ def _unit(row: sqlite3.Row) -> ResidentUnit:
     return rows.build(ResidentUnit, row, offers=offers_of(row["offers"]))
 
 
-def _agreement(row: sqlite3.Row) -> Agreement:
-    return rows.build(Agreement, row)
-
-
-def _request(row: sqlite3.Row) -> CobuildRequest:
-    return rows.build(CobuildRequest, row)
-
-
-def _opinion(row: sqlite3.Row) -> Opinion:
-    return rows.build(Opinion, row)
+_agreement = rows.mapper(Agreement)
+_request = rows.mapper(CobuildRequest)
+_opinion = rows.mapper(Opinion)
 
 
 async def create(

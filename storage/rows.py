@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import asdict, fields, is_dataclass
 from datetime import date, datetime
 from enum import Enum
+from functools import partial
 from typing import Any, TypeVar, get_args, get_type_hints
 
 import aiosqlite
@@ -40,6 +41,11 @@ def build(cls: type[T], row: sqlite3.Row, **converted: Any) -> T:
         if name not in converted
     }
     return cls(**plain, **converted)
+
+
+def mapper(cls: type[T]) -> Callable[[sqlite3.Row], T]:
+    """`build` of `cls` from a row alone, for `one` and the lists a query makes."""
+    return partial(build, cls)
 
 
 _PLANS: dict[type, list[tuple[str, Callable[[Any], Any] | None]]] = {}
@@ -113,12 +119,8 @@ async def one(
     return mapper(row) if row else None
 
 
-def branch(row: sqlite3.Row) -> Branch:
-    return build(Branch, row)
-
-
-def person(row: sqlite3.Row) -> Person:
-    return build(Person, row)
+branch = mapper(Branch)
+person = mapper(Person)
 
 
 async def people(db: Database, sql: str, params: Params = ()) -> list[Person]:
@@ -144,9 +146,5 @@ def join_request(row: sqlite3.Row) -> JoinRequest:
     return build(JoinRequest, row, unit_id=_org_unit(row))
 
 
-def unit_org(row: sqlite3.Row) -> UnitOrg:
-    return build(UnitOrg, row)
-
-
-def cadre_registration(row: sqlite3.Row) -> CadreRegistration:
-    return build(CadreRegistration, row)
+unit_org = mapper(UnitOrg)
+cadre_registration = mapper(CadreRegistration)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -13,9 +12,7 @@ from storage import rows
 from storage.db import Reader, fetch_all, iso, placeholders
 from storage.posts.sql import claim_of_row
 
-
-def _assessment(row: sqlite3.Row) -> Assessment:
-    return rows.build(Assessment, row)
+_assessment = rows.mapper(Assessment)
 
 
 async def save_assessment(

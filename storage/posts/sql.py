@@ -12,5 +12,4 @@ def post_of_row(row: sqlite3.Row) -> Post:
     return rows.build(Post, row, retired=row["retired_at"] is not None)
 
 
-def claim_of_row(row: sqlite3.Row) -> Claim:
-    return rows.build(Claim, row)
+claim_of_row = rows.mapper(Claim)
