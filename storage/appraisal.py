@@ -12,14 +12,7 @@ from datetime import date, datetime
 
 import aiosqlite
 
-from domain.appraisal.models import (
-    GRADES,
-    Grade,
-    Participant,
-    Progress,
-    Round,
-    Stage,
-)
+from domain.appraisal.models import GRADES, Grade, Participant, Progress, Round, Stage
 from storage import rows
 from storage.db import Reader, fetch_all, fetch_one, iso, placeholders
 from storage.people import MEMBER_OF

@@ -12,14 +12,7 @@ from typing import Any, TypeVar, get_args, get_type_hints
 
 import aiosqlite
 
-from domain.models import (
-    Branch,
-    CadreRegistration,
-    Invite,
-    JoinRequest,
-    Person,
-    UnitOrg,
-)
+from domain.models import Branch, CadreRegistration, Invite, JoinRequest, Person, UnitOrg
 from storage.db import Database, Params, Reader, fetch_one, parse_iso, placeholders
 
 T = TypeVar("T")
