@@ -36,6 +36,7 @@ from handlers.common import (
     tr,
     who,
 )
+from handlers.conversation import on_press
 
 CHOSEN = "acting_branch"
 # The actions that ask; each name is the button's last part.
@@ -137,9 +138,8 @@ def choice_handler(resume: Resume, entry: Entry) -> CallbackQueryHandler:
     """The press on a branch button: remembered, then `entry` runs again for that branch
     (in a conversation's entry points, its returned state is the conversation's)."""
 
-    async def chosen(update: Update, context: BotContext) -> object:
-        query = update.callback_query
-        t = await tr(update, context)
+    @on_press()
+    async def chosen(update: Update, context: BotContext, query, t) -> object:
         branch_id = ChooseBranch.of(update).branch_id
         me = await who(update, context)
         if not me.has(Role.SECRETARY, branch_id):

@@ -43,7 +43,7 @@ from handlers.common import (
     tr,
     who,
 )
-from handlers.conversation import CANCEL_HINT, answer_stale
+from handlers.conversation import CANCEL_HINT, answer_stale, on_press
 from handlers.posts.views import post_name
 from storage.db import Database
 
@@ -169,8 +169,8 @@ async def _pressed(update: Update, context: BotContext, t: Translator) -> dict |
     return draft
 
 
-async def got_audience(update: Update, context: BotContext) -> Step | int:
-    t = await tr(update, context)
+@on_press()
+async def got_audience(update: Update, context: BotContext, t) -> Step | int:
     draft = await _pressed(update, context, t)
     if draft is None:
         return Step.AUDIENCE
@@ -202,8 +202,8 @@ async def got_audience(update: Update, context: BotContext) -> Step | int:
     return Step.TARGET
 
 
-async def got_target(update: Update, context: BotContext) -> Step | int:
-    t = await tr(update, context)
+@on_press()
+async def got_target(update: Update, context: BotContext, t) -> Step | int:
     draft = await _pressed(update, context, t)
     if draft is None:
         return Step.TARGET
@@ -273,9 +273,8 @@ def duration(t: Translator, seconds: int) -> str:
     return t.ngettext("{n} minute", "{n} minutes", minutes)
 
 
-async def confirm(update: Update, context: BotContext) -> Step | int:
-    query = update.callback_query
-    t = await tr(update, context)
+@on_press()
+async def confirm(update: Update, context: BotContext, query, t) -> Step | int:
     if DRAFT not in context.user_data:
         await answer_stale(query, t)
         return ConversationHandler.END

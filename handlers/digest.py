@@ -33,7 +33,7 @@ from handlers.common import (
     tr,
     who,
 )
-from handlers.conversation import answer_stale
+from handlers.conversation import answer_stale, on_press
 from handlers.pending import KIND_NAMES
 from storage.db import Database
 
@@ -299,9 +299,8 @@ def _chosen(pressed: PickTime) -> digest.Schedule | None:
     return digest.Schedule(time(int(at[:2]), int(at[2:])), weekday)
 
 
-async def set_time(update: Update, context: BotContext) -> Step | int:
-    query = update.callback_query
-    t = await tr(update, context)
+@on_press()
+async def set_time(update: Update, context: BotContext, query, t) -> Step | int:
     chosen = _chosen(PickTime.of(update))
     if chosen is None:
         await answer_stale(query, t)

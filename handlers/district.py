@@ -15,6 +15,7 @@ from domain.i18n import N_, NP_, Translator
 from domain.models import InviteRole, Role
 from handlers.buttons import Button
 from handlers.common import add_errors, answer_query, error_text, now, tr, who
+from handlers.conversation import on_press
 from handlers.flow_kit import chunks, or_alert, start_link
 from storage.db import Database
 
@@ -100,11 +101,8 @@ async def district(update: Update, context: BotContext) -> None:
         await update.effective_message.reply_text(messages[-1], reply_markup=keyboard)
 
 
-async def branch_summary(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    t = await tr(update, context)
-    me = await who(update, context)
-    pressed = BranchSummary.of(update)
+@on_press(BranchSummary)
+async def branch_summary(update: Update, context: BotContext, query, t, pressed, me) -> None:
     moment = now(context)
     quarter = periods.quarter_of(moment.astimezone(context.settings.tz).date())
     figures = await or_alert(
@@ -132,11 +130,8 @@ async def branch_summary(update: Update, context: BotContext) -> None:
     await update.effective_message.reply_text(f"{heading}\n\n{body}", reply_markup=keyboard)
 
 
-async def invite_to_branch(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    t = await tr(update, context)
-    pressed = InviteToBranch.of(update)
-    me = await who(update, context)
+@on_press(InviteToBranch)
+async def invite_to_branch(update: Update, context: BotContext, query, t, pressed, me) -> None:
     invite = await or_alert(
         query, t, districts.invite_for_branch(context.db, me, pressed.branch_id, pressed.role)
     )

@@ -36,6 +36,7 @@ from handlers.common import (
     who,
 )
 from handlers.console import XLSX, send_file
+from handlers.conversation import on_press
 from handlers.hours import COUNTING_LABELS
 from handlers.labels import CATEGORY_NAMES, KIND_LABELS, METHOD_LABELS
 from handlers.mobile.views import DIRECTION_NAMES, EVENT_NAMES
@@ -285,10 +286,8 @@ async def send_export(
         await progress.delete()
 
 
-async def export_pressed(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    t = await tr(update, context)
-    pressed = PickExport.of(update)
+@on_press(PickExport)
+async def export_pressed(update: Update, context: BotContext, query, t, pressed) -> None:
     try:
         branch_id = acting_branch(context, await who(update, context))
         today = await branch_today(context, branch_id)
@@ -338,9 +337,8 @@ async def show_audit(update: Update, context: BotContext) -> None:
     await update.effective_message.reply_text(text, reply_markup=markup)
 
 
-async def audit_pressed(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    t = await tr(update, context)
+@on_press()
+async def audit_pressed(update: Update, context: BotContext, query, t) -> None:
     try:
         text, markup = await audit_page(update, context, AuditPage.of(update).page)
     except DomainError as exc:

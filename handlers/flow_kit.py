@@ -24,7 +24,7 @@ from domain.errors import DomainError
 from domain.i18n import Translator
 from handlers.buttons import Button, family
 from handlers.common import answer_and_drop, answer_query, error_text, tr, who
-from handlers.conversation import answer_stale, cancel_with, typed_into, unexpected
+from handlers.conversation import answer_stale, cancel_with, on_press, typed_into, unexpected
 from storage.db import Database
 
 T = TypeVar("T")
@@ -99,9 +99,8 @@ def submit_step(
     `save` returned) and the conversation over. A press without a draft is stale; a refusal
     is told in an alert on the button (or, `alert=False`, in a message) and drops the draft."""
 
-    async def submit(update: Update, context: BotContext) -> int:
-        t = await tr(update, context)
-        query = update.callback_query
+    @on_press()
+    async def submit(update: Update, context: BotContext, query, t) -> int:
         found = context.user_data.get(draft)
         if not found or ready not in found:
             await answer_stale(query, t)

@@ -38,6 +38,7 @@ from handlers.common import (
 from handlers.conversation import (
     CANCEL_HINT,
     answer_stale,
+    on_press,
     review_keyboard,
     typed_into,
     unexpected,
@@ -238,9 +239,8 @@ def category_keyboard(t: Translator) -> InlineKeyboardMarkup:
     )
 
 
-async def got_category(update: Update, context: BotContext) -> Step:
-    query = update.callback_query
-    t = await tr(update, context)
+@on_press()
+async def got_category(update: Update, context: BotContext, query, t) -> Step:
     category = ChooseCategory.of(update).category
     if category not in CATEGORY_LABELS:  # a cadre comes in through a cadre invitation
         await answer_stale(query, t)
@@ -266,8 +266,8 @@ async def show_review(update: Update, context: BotContext, t: Translator) -> Non
     )
 
 
-async def redo(update: Update, context: BotContext) -> Step:
-    t = await tr(update, context)
+@on_press()
+async def redo(update: Update, context: BotContext, t) -> Step:
     await answer_query(update.callback_query)
     draft = context.user_data[DRAFT]
     context.user_data[DRAFT] = {"code": draft["code"], "role": draft["role"]}
@@ -276,9 +276,8 @@ async def redo(update: Update, context: BotContext) -> Step:
     return Step.NAME
 
 
-async def submit(update: Update, context: BotContext) -> int | Step:
-    t = await tr(update, context)
-    query = update.callback_query
+@on_press()
+async def submit(update: Update, context: BotContext, query, t) -> int | Step:
     draft = context.user_data[DRAFT]
     application = onboarding.Application(
         invite_code=draft["code"],

@@ -25,7 +25,7 @@ from handlers.common import (
     tr,
     who,
 )
-from handlers.conversation import CANCEL_HINT, cancel_with, offer
+from handlers.conversation import CANCEL_HINT, cancel_with, offer, on_press
 from handlers.flow_kit import start_link
 from storage.db import Database
 
@@ -170,9 +170,8 @@ async def remark(update: Update, context: BotContext) -> RemarkStep | int:
     return RemarkStep.TEXT
 
 
-async def remark_whom(update: Update, context: BotContext) -> RemarkStep:
-    query = update.callback_query
-    t = await tr(update, context)
+@on_press()
+async def remark_whom(update: Update, context: BotContext, query, t) -> RemarkStep:
     await answer_and_drop(query)
     context.user_data[REMARK_FOR] = RemarkOn.of(update).person_id
     await update.effective_message.reply_text(t.gettext("Please write your remark."))

@@ -23,6 +23,7 @@ from handlers.conversation import (
     CANCEL_HINT,
     answer_stale,
     cancel_with,
+    on_press,
     review_keyboard,
     typed_into,
     unexpected,
@@ -169,9 +170,8 @@ async def begin(update: Update, context: BotContext) -> Step | int:
     return await _next(update, context, t, Step.NAME)
 
 
-async def got_unit(update: Update, context: BotContext) -> Step:
-    query = update.callback_query
-    t = await tr(update, context)
+@on_press()
+async def got_unit(update: Update, context: BotContext, query, t) -> Step:
     unit = await units.get(context.db, ChooseUnit.of(update).unit_id)
     if unit is None:
         await answer_stale(query, t)
@@ -195,8 +195,8 @@ async def _unit_chosen(
     return await _next(update, context, t, Step.POSITION)
 
 
-async def got_rank(update: Update, context: BotContext) -> Step:
-    t = await tr(update, context)
+@on_press()
+async def got_rank(update: Update, context: BotContext, t) -> Step:
     await answer_and_drop(update.callback_query)
     context.user_data[DRAFT]["rank"] = ChooseRank.of(update).rank.value
     return await _next(update, context, t, Step.ADDRESS)
@@ -244,16 +244,15 @@ async def show_review(update: Update, context: BotContext, t: Translator) -> Non
     await update.effective_message.reply_text("\n".join(lines), reply_markup=keyboard)
 
 
-async def redo(update: Update, context: BotContext) -> Step:
-    t = await tr(update, context)
+@on_press()
+async def redo(update: Update, context: BotContext, t) -> Step:
     await answer_and_drop(update.callback_query)
     context.user_data[DRAFT] = {}
     return await _next(update, context, t, Step.NAME)
 
 
-async def submit(update: Update, context: BotContext) -> int:
-    t = await tr(update, context)
-    query = update.callback_query
+@on_press()
+async def submit(update: Update, context: BotContext, query, t) -> int:
     await answer_and_drop(query)
     facts = draft_facts(context.user_data.pop(DRAFT))
     try:

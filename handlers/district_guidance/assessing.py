@@ -22,7 +22,7 @@ from domain.models import Role
 from handlers.buttons import Button
 from handlers.common import answer_and_drop, answer_query, error_text, my_today, tr, who
 from handlers.console import send_file
-from handlers.conversation import answer_stale, review_keyboard, typed_into
+from handlers.conversation import answer_stale, on_press, review_keyboard, typed_into
 from handlers.district_guidance.choosing import which_branch
 from handlers.district_guidance.texts import (
     assessment_text,
@@ -91,9 +91,8 @@ async def _ask_grade(update: Update, context: BotContext) -> Step:
     return Step.GRADE
 
 
-async def pick_branch(update: Update, context: BotContext) -> Step | int:
-    t = await tr(update, context)
-    me = await who(update, context)
+@on_press()
+async def pick_branch(update: Update, context: BotContext, t, me) -> Step | int:
     branch_id = AssessBranch.of(update).branch_id
     year = assessment_year(await my_today(update, context))
     try:
@@ -118,8 +117,8 @@ async def pick_branch(update: Update, context: BotContext) -> Step | int:
     return await _ask_grade(update, context)
 
 
-async def give_grade(update: Update, context: BotContext) -> Step:
-    t = await tr(update, context)
+@on_press()
+async def give_grade(update: Update, context: BotContext, t) -> Step:
     draft = context.user_data.get(DRAFT)
     pressed = GiveGrade.of(update)
     if draft is None or str(pressed.criterion) in draft["grades"]:

@@ -28,7 +28,7 @@ from handlers.common import (
     tr,
     who,
 )
-from handlers.conversation import CANCEL_HINT, review_keyboard, typed_into
+from handlers.conversation import CANCEL_HINT, on_press, review_keyboard, typed_into
 from handlers.district_guidance.texts import figure_lines, month_label
 from handlers.flow_kit import conversation as draft_conversation
 from handlers.flow_kit import (
@@ -126,8 +126,8 @@ def _console_lines(t: Translator, seen: instructors.Console, tz: ZoneInfo) -> li
     return lines
 
 
-async def view_console(update: Update, context: BotContext) -> None:
-    t = await tr(update, context)
+@on_press()
+async def view_console(update: Update, context: BotContext, t) -> None:
     branch_id = ViewConsole.of(update).branch_id
     tz = await branch_zone(context, branch_id)
     me = await who(update, context)
@@ -141,8 +141,8 @@ async def view_console(update: Update, context: BotContext) -> None:
     await update.effective_message.reply_text("\n".join(_console_lines(t, seen, tz)))
 
 
-async def start_note(update: Update, context: BotContext) -> Step | int:
-    t = await tr(update, context)
+@on_press()
+async def start_note(update: Update, context: BotContext, t) -> Step | int:
     branch_id = WriteNote.of(update).branch_id
     if not (await who(update, context)).has(Role.INSTRUCTOR, branch_id):
         await answer_query(
@@ -200,8 +200,8 @@ submit = submit_step(
 )
 
 
-async def redo(update: Update, context: BotContext) -> Step:
-    t = await tr(update, context)
+@on_press()
+async def redo(update: Update, context: BotContext, t) -> Step:
     await answer_and_drop(update.callback_query)
     start_over(context, DRAFT, "branch_id", "month")
     await update.effective_message.reply_text(t.gettext("What did you guide this month?"))

@@ -13,6 +13,7 @@ from domain.assessment.common import require_district
 from domain.errors import DomainError
 from handlers.buttons import family
 from handlers.common import answer_and_drop, answer_query, error_text, my_today, tr, who
+from handlers.conversation import on_press
 from handlers.flow_kit import or_alert, start_link
 
 # A branch's card of instructors, and inviting a new one to it.
@@ -82,8 +83,8 @@ async def _branch_card(update: Update, context: BotContext, branch_id: int) -> N
     await update.effective_message.reply_text(text, reply_markup=InlineKeyboardMarkup(rows))
 
 
-async def show_branch(update: Update, context: BotContext) -> None:
-    t = await tr(update, context)
+@on_press()
+async def show_branch(update: Update, context: BotContext, t) -> None:
     try:
         await _branch_card(update, context, ShowBranch.of(update).branch_id)
     except DomainError as exc:
@@ -120,8 +121,8 @@ async def unassign(update: Update, context: BotContext) -> None:
     await _change(update, context, Unassign.of(update), False)
 
 
-async def invite(update: Update, context: BotContext) -> None:
-    t = await tr(update, context)
+@on_press()
+async def invite(update: Update, context: BotContext, t) -> None:
     branch_id = InviteInstructor.of(update).branch_id
     me = await who(update, context)
     made = await or_alert(update.callback_query, t, instructors.invite(context.db, me, branch_id))

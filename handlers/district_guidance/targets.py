@@ -19,7 +19,7 @@ from domain.errors import DomainError
 from domain.i18n import N_, Translator
 from handlers.buttons import Button, family
 from handlers.common import answer_and_drop, answer_query, error_text, my_today, tr, who
-from handlers.conversation import answer_stale
+from handlers.conversation import answer_stale, on_press
 from handlers.district_guidance.choosing import which_branch
 from handlers.flow_kit import conversation as draft_conversation
 
@@ -68,9 +68,8 @@ async def start(update: Update, context: BotContext) -> Step | int:
     return Step.BRANCH
 
 
-async def pick_branch(update: Update, context: BotContext) -> Step:
-    t = await tr(update, context)
-    me = await who(update, context)
+@on_press()
+async def pick_branch(update: Update, context: BotContext, t, me) -> Step:
     branch_id = TargetsBranch.of(update).branch_id
     year = (await my_today(update, context)).year
     try:

@@ -29,6 +29,7 @@ from handlers.conversation import (
     cancel_with,
     offer,
     offer_skip,
+    on_press,
     typed_into,
     unexpected,
 )
@@ -87,8 +88,8 @@ async def got_title(update: Update, context: BotContext) -> str:
     return Step.KIND
 
 
-async def got_kind(update: Update, context: BotContext) -> str:
-    t = await tr(update, context)
+@on_press()
+async def got_kind(update: Update, context: BotContext, t) -> str:
     await _pressed(update)
     context.user_data[DRAFT]["kind"] = str(Kind.of(update).kind)
     await update.effective_message.reply_text(
@@ -207,8 +208,8 @@ async def show_review(update: Update, context: BotContext) -> None:
     await update.effective_message.reply_text(text, reply_markup=keyboard)
 
 
-async def toggle(update: Update, context: BotContext) -> str:
-    query = update.callback_query
+@on_press()
+async def toggle(update: Update, context: BotContext, query) -> str:
     await answer_query(query)
     key = Toggle.of(update).who
     context.user_data[DRAFT][key] = not context.user_data[DRAFT].get(key, True)

@@ -25,7 +25,7 @@ from handlers.common import (
     tr,
     who,
 )
-from handlers.conversation import CANCEL_HINT, review_keyboard, skip_keyboard, typed_into
+from handlers.conversation import CANCEL_HINT, on_press, review_keyboard, skip_keyboard, typed_into
 from handlers.hours.amounts import ask_amount, typed_hours
 from handlers.hours.buttons import Amount, Cancel, Day, Kind, NoPhoto, Submit
 from handlers.hours.states import DRAFT, State, end
@@ -35,8 +35,8 @@ from handlers.in_place import answer_and_replace
 log = logging.getLogger(__name__)
 
 
-async def start_log(update: Update, context: BotContext) -> str | int:
-    t = await tr(update, context)
+@on_press()
+async def start_log(update: Update, context: BotContext, t) -> str | int:
     await answer_query(update.callback_query)
     if not (await who(update, context)).member:
         await update.effective_message.reply_text(error_text(t, DomainError("members_only")))
@@ -49,9 +49,8 @@ async def start_log(update: Update, context: BotContext) -> str | int:
     return State.KIND
 
 
-async def got_kind(update: Update, context: BotContext) -> str:
-    query = update.callback_query
-    t = await tr(update, context)
+@on_press()
+async def got_kind(update: Update, context: BotContext, query, t) -> str:
     kind = Kind.of(update).kind
     if kind is ActivityKind.POST_DUTY:
         await answer_query(query)
@@ -76,9 +75,8 @@ async def got_kind(update: Update, context: BotContext) -> str:
     return State.DAY
 
 
-async def got_day_button(update: Update, context: BotContext) -> str:
-    query = update.callback_query
-    t = await tr(update, context)
+@on_press()
+async def got_day_button(update: Update, context: BotContext, query, t) -> str:
     day = Day.of(update).day
     await answer_and_replace(query)
     if day == "pick":
@@ -155,8 +153,8 @@ async def got_photo(update: Update, context: BotContext) -> str:
     return State.CONFIRM
 
 
-async def skip_photo(update: Update, context: BotContext) -> str:
-    t = await tr(update, context)
+@on_press()
+async def skip_photo(update: Update, context: BotContext, t) -> str:
     await answer_and_replace(update.callback_query)
     context.user_data[DRAFT].pop("photo", None)
     await show_review(update, context, t)
@@ -189,9 +187,8 @@ async def show_review(update: Update, context: BotContext, t: Translator) -> Non
     await update.effective_message.reply_text("\n".join(lines), reply_markup=keyboard)
 
 
-async def submit(update: Update, context: BotContext) -> int:
-    t = await tr(update, context)
-    query = update.callback_query
+@on_press()
+async def submit(update: Update, context: BotContext, query, t) -> int:
     await answer_and_drop(query)
     me = await who(update, context)
     today = await branch_today(context, home_branch(me))

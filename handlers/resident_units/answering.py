@@ -23,7 +23,7 @@ from domain.resident_units.models import (
     opinion_text,
 )
 from handlers.common import answer_and_drop, branch_today, error_text, my_today, tr, who
-from handlers.conversation import CANCEL_HINT, offer, typed_into
+from handlers.conversation import CANCEL_HINT, offer, on_press, typed_into
 from handlers.flow_kit import chunks, submit_step
 from handlers.flow_kit import conversation as draft_conversation
 from handlers.resident_units.buttons import Accept, Decline, OpinionSubmit
@@ -90,8 +90,8 @@ async def record(update: Update, context: BotContext) -> None:
     )
 
 
-async def start_answer(update: Update, context: BotContext) -> AnswerStep | int:
-    t = await tr(update, context)
+@on_press()
+async def start_answer(update: Update, context: BotContext, t) -> AnswerStep | int:
     accept = Accept.parse(update.callback_query.data) is not None
     request_id = (Accept if accept else Decline).of(update).request_id
     try:

@@ -17,7 +17,7 @@ from domain.i18n import N_, Translator
 from domain.resident_units import cobuild
 from domain.resident_units.models import RequestKind, commits, request_text, wanted_on
 from handlers.common import answer_and_drop, branch_today, error_text, tr
-from handlers.conversation import CANCEL_HINT, offer, typed_into
+from handlers.conversation import CANCEL_HINT, offer, on_press, typed_into
 from handlers.flow_kit import conversation as draft_conversation
 from handlers.flow_kit import submit_step, typed_answer, with_fields
 from handlers.resident_units.buttons import (
@@ -51,8 +51,8 @@ class AskStep(StrEnum):
     REVIEW = "cobuild-ask.review"
 
 
-async def start_agreement(update: Update, context: BotContext) -> AgreementStep | int:
-    t = await tr(update, context)
+@on_press()
+async def start_agreement(update: Update, context: BotContext, t) -> AgreementStep | int:
     unit = await pressed_unit(update, context, AgreementOpen)
     if unit is None:
         return ConversationHandler.END
@@ -108,8 +108,8 @@ agreement_submitted = submit_step(
 )
 
 
-async def start_ask(update: Update, context: BotContext) -> AskStep | int:
-    t = await tr(update, context)
+@on_press()
+async def start_ask(update: Update, context: BotContext, t) -> AskStep | int:
     unit = await pressed_unit(update, context, AskOpen)
     if unit is None:
         return ConversationHandler.END
@@ -127,8 +127,8 @@ async def start_ask(update: Update, context: BotContext) -> AskStep | int:
     return AskStep.KIND
 
 
-async def ask_kind(update: Update, context: BotContext) -> AskStep:
-    t = await tr(update, context)
+@on_press()
+async def ask_kind(update: Update, context: BotContext, t) -> AskStep:
     await answer_and_drop(update.callback_query)
     context.user_data[ASK]["kind"] = str(AskKind.of(update).kind)
     await update.effective_message.reply_text(

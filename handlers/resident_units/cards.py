@@ -12,6 +12,7 @@ from domain.errors import DomainError
 from domain.resident_units import registry, retention
 from handlers.branch_choice import branch_for, choice_handler
 from handlers.common import answer_and_drop, answer_query, tr, who
+from handlers.conversation import on_press
 from handlers.flow_kit import start_link
 from handlers.resident_units.buttons import (
     AgreementOpen,
@@ -43,8 +44,8 @@ async def list_units(update: Update, context: BotContext) -> None:
     await update.effective_message.reply_text(text, reply_markup=InlineKeyboardMarkup(rows))
 
 
-async def unit_card(update: Update, context: BotContext) -> None:
-    t = await tr(update, context)
+@on_press()
+async def unit_card(update: Update, context: BotContext, t) -> None:
     unit = await pressed_unit(update, context, UnitOpen)
     if unit is None:
         return
@@ -77,8 +78,8 @@ async def unit_card(update: Update, context: BotContext) -> None:
     await update.effective_message.reply_text("\n".join(lines), reply_markup=keyboard)
 
 
-async def invite(update: Update, context: BotContext) -> None:
-    t = await tr(update, context)
+@on_press()
+async def invite(update: Update, context: BotContext, t) -> None:
     unit = await pressed_unit(update, context, UnitInvite)
     if unit is None:
         return
@@ -99,9 +100,8 @@ async def invite(update: Update, context: BotContext) -> None:
     )
 
 
-async def contact_left(update: Update, context: BotContext) -> None:
-    t = await tr(update, context)
-    pressed = ContactLeft.of(update)
+@on_press(ContactLeft)
+async def contact_left(update: Update, context: BotContext, t, pressed) -> None:
     unit = await pressed_unit(update, context, ContactLeft)
     if unit is None:
         return
@@ -117,9 +117,8 @@ async def contact_left(update: Update, context: BotContext) -> None:
     )
 
 
-async def contact_left_sure(update: Update, context: BotContext) -> None:
-    t = await tr(update, context)
-    pressed = ContactLeftSure.of(update)
+@on_press(ContactLeftSure)
+async def contact_left_sure(update: Update, context: BotContext, t, pressed) -> None:
     try:
         person = await retention.contact_leaves(
             context.db, await who(update, context), pressed.unit_id, pressed.person_id

@@ -27,7 +27,7 @@ from domain.validation import mainland_phone
 from handlers.branch_choice import acting_branch
 from handlers.buttons import Button
 from handlers.common import answer_and_drop, answer_query, error_text, tr, who
-from handlers.conversation import CANCEL_HINT, offer, typed_into
+from handlers.conversation import CANCEL_HINT, offer, on_press, typed_into
 from handlers.flow_kit import conversation as draft_conversation
 from handlers.flow_kit import typed_answer
 from handlers.resident_units.buttons import (
@@ -200,8 +200,8 @@ async def no_contact(update: Update, context: BotContext) -> UnitStep:
     return await _next(update, context, UnitStep.OFFERS)
 
 
-async def offer_toggled(update: Update, context: BotContext) -> UnitStep:
-    t = await tr(update, context)
+@on_press()
+async def offer_toggled(update: Update, context: BotContext, t) -> UnitStep:
     draft = context.user_data[DRAFT]
     draft["offers"] = [str(o) for o in toggled(draft["offers"], OfferToggle.of(update).offer)]
     await answer_query(update.callback_query)
@@ -260,9 +260,8 @@ async def field_picked(update: Update, context: BotContext) -> UnitStep:
     return await _ask(update, context, step[FieldPick.of(update).field])
 
 
-async def submit(update: Update, context: BotContext) -> UnitStep | int:
-    t = await tr(update, context)
-    me = await who(update, context)
+@on_press()
+async def submit(update: Update, context: BotContext, t, me) -> UnitStep | int:
     await answer_and_drop(update.callback_query)
     raw = context.user_data[DRAFT]
     try:
