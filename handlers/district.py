@@ -16,7 +16,7 @@ from domain.models import InviteRole, Role
 from handlers.buttons import Button
 from handlers.common import add_errors, answer_query, error_text, now, tr, who
 from handlers.conversation import on_press
-from handlers.flow_kit import chunks, or_alert, start_link
+from handlers.flow_kit import chunks, or_alert, reply_invitation
 from storage.db import Database
 
 # Telegram takes 4096 characters a message; a long district goes in several.
@@ -29,6 +29,11 @@ add_errors(
         ),
         "invite_role": N_("That invitation is not one a district makes. Nothing was changed."),
     }
+)
+
+INVITATION = N_(
+    "Send this invitation to {whom}: {link}\nIt can be used once within 14 days; "
+    "you approve them when they have joined."
 )
 
 
@@ -143,14 +148,7 @@ async def invite_to_branch(update: Update, context: BotContext, query, t, presse
         if pressed.role is InviteRole.INSTRUCTOR
         else t.gettext("the branch's county patron")
     )
-    await update.effective_message.reply_text(
-        t.gettext(
-            "Send this invitation to {whom}: {link}\nIt can be used once within 14 days; "
-            "you approve them when they have joined.",
-            whom=whom,
-            link=start_link(context, invite.code),
-        )
-    )
+    await reply_invitation(update, context, t, INVITATION, invite.code, whom=whom)
 
 
 def handlers() -> list:

@@ -40,9 +40,9 @@ from handlers.conversation import (
     answer_stale,
     on_press,
     review_keyboard,
-    typed_into,
     unexpected,
 )
+from handlers.flow_kit import typed_step
 from handlers.labels import CATEGORY_LABELS, CATEGORY_NAMES
 from handlers.menu import help_text
 
@@ -176,10 +176,8 @@ async def claim_personal_invite(
     )
 
 
-async def got_name(update: Update, context: BotContext) -> Step:
-    t = await tr(update, context)
-    if not await typed_into(update, context, t, DRAFT, "name", validation.person_name):
-        return Step.NAME
+@typed_step(DRAFT, "name", validation.person_name)
+async def got_name(update: Update, context: BotContext, t) -> Step:
     await ask_phone(update, t)
     return Step.PHONE
 

@@ -14,7 +14,7 @@ from bot.sender import Rendered, renderer
 from domain import cadre_figures, cadre_jobs, cadres, periods, privacy, quarterly_feedback, units
 from domain.access import Audience
 from domain.errors import DomainError, NotAllowed
-from domain.i18n import Translator
+from domain.i18n import N_, Translator
 from domain.models import Role
 from handlers.branch_choice import acting_branch, branch_or_ask, choice_handler
 from handlers.buttons import Button
@@ -26,8 +26,13 @@ from handlers.common import (
     who,
 )
 from handlers.conversation import CANCEL_HINT, cancel_with, offer, on_press
-from handlers.flow_kit import start_link
+from handlers.flow_kit import reply_invitation
 from storage.db import Database
+
+UNIT_ADDED = N_(
+    "Added {unit}. Send this invitation to the unit's contact person: {link}\n"
+    "You approve them when they have joined."
+)
 
 
 class UnitAddStep(StrEnum):
@@ -83,15 +88,7 @@ async def unit_named(update: Update, context: BotContext) -> UnitAddStep | int:
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
         return UnitAddStep.NAME
-    link = start_link(context, invite.code)
-    await update.effective_message.reply_text(
-        t.gettext(
-            "Added {unit}. Send this invitation to the unit's contact person: {link}\n"
-            "You approve them when they have joined.",
-            unit=unit.name,
-            link=link,
-        )
-    )
+    await reply_invitation(update, context, t, UNIT_ADDED, invite.code, unit=unit.name)
     return ConversationHandler.END
 
 

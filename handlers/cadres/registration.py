@@ -25,9 +25,9 @@ from handlers.conversation import (
     cancel_with,
     on_press,
     review_keyboard,
-    typed_into,
     unexpected,
 )
+from handlers.flow_kit import typed_step
 
 
 class Step(StrEnum):
@@ -137,10 +137,8 @@ async def _next(update: Update, context: BotContext, t: Translator, state: Step)
 def text_step(state: Step) -> Callable:
     key, validate, following = TEXT_STEPS[state]
 
-    async def got_text(update: Update, context: BotContext) -> Step:
-        t = await tr(update, context)
-        if not await typed_into(update, context, t, DRAFT, key, validate):
-            return state
+    @typed_step(DRAFT, key, validate)
+    async def got_text(update: Update, context: BotContext, t) -> Step:
         return await _next(update, context, t, following)
 
     return got_text

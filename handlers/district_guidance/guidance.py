@@ -28,7 +28,7 @@ from handlers.common import (
     tr,
     who,
 )
-from handlers.conversation import CANCEL_HINT, on_press, review_keyboard, typed_into
+from handlers.conversation import CANCEL_HINT, on_press, review_keyboard
 from handlers.district_guidance.texts import figure_lines, month_label
 from handlers.flow_kit import conversation as draft_conversation
 from handlers.flow_kit import (
@@ -36,9 +36,9 @@ from handlers.flow_kit import (
     or_alert,
     review_buttons,
     start_over,
-    submit_step,
+    submit_fields,
     typed_answer,
-    with_fields,
+    typed_step,
 )
 from handlers.pending import KIND_NAMES
 
@@ -170,15 +170,11 @@ def _problems(text: str) -> str:
     return instructors.note_text(text, "note_problems", 1)
 
 
-guided = typed_answer(
-    DRAFT, "guided", _guided, Step.GUIDED, N_("What problems did you find?"), Step.PROBLEMS
-)
+guided = typed_answer(DRAFT, "guided", _guided, N_("What problems did you find?"), Step.PROBLEMS)
 
 
-async def problems(update: Update, context: BotContext) -> Step:
-    t = await tr(update, context)
-    if not await typed_into(update, context, t, DRAFT, "problems", _problems):
-        return Step.PROBLEMS
+@typed_step(DRAFT, "problems", _problems)
+async def problems(update: Update, context: BotContext, t) -> Step:
     draft = context.user_data[DRAFT]
     await update.effective_message.reply_text(
         t.gettext(
@@ -192,11 +188,9 @@ async def problems(update: Update, context: BotContext) -> Step:
     return Step.REVIEW
 
 
-submit = submit_step(
-    DRAFT,
-    "problems",
-    with_fields(instructors.file_note, "branch_id", "month", "guided", "problems"),
-    N_("Thank you: your note has been sent to the district."),
+SENT = N_("Thank you: your note has been sent to the district.")
+submit = submit_fields(
+    DRAFT, SENT, instructors.file_note, "branch_id", "month", "guided", "problems"
 )
 
 

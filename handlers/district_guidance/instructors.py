@@ -11,10 +11,11 @@ from domain import instructors
 from domain.access import Audience
 from domain.assessment.common import require_district
 from domain.errors import DomainError
+from domain.i18n import N_
 from handlers.buttons import family
 from handlers.common import answer_and_drop, answer_query, error_text, my_today, tr, who
 from handlers.conversation import on_press
-from handlers.flow_kit import or_alert, start_link
+from handlers.flow_kit import or_alert, reply_invitation
 
 # A branch's card of instructors, and inviting a new one to it.
 ShowBranch, InviteInstructor = family(
@@ -23,6 +24,11 @@ ShowBranch, InviteInstructor = family(
 # A joined instructor of the district assigned to the branch, or no longer.
 Assign, Unassign = family(
     Audience.DISTRICT, "instructors:assign", "instructors:remove", person_id=int, branch_id=int
+)
+
+INVITATION = N_(
+    "Send this invitation to the new instructor: {link}\n"
+    "You approve them here when they have joined."
 )
 
 
@@ -129,13 +135,7 @@ async def invite(update: Update, context: BotContext, t) -> None:
     if made is None:
         return
     await answer_and_drop(update.callback_query)
-    await update.effective_message.reply_text(
-        t.gettext(
-            "Send this invitation to the new instructor: {link}\n"
-            "You approve them here when they have joined.",
-            link=start_link(context, made.code),
-        )
-    )
+    await reply_invitation(update, context, t, INVITATION, made.code)
 
 
 def handlers() -> list:

@@ -30,11 +30,11 @@ from handlers.conversation import (
     offer,
     offer_skip,
     on_press,
-    typed_into,
     unexpected,
 )
 from handlers.events.buttons import Cancel, Create, Kind, NoLimit, NoLocation, Toggle
 from handlers.events.views import event_text
+from handlers.flow_kit import typed_step
 from handlers.labels import KIND_LABELS
 
 
@@ -78,10 +78,8 @@ def kind_keyboard(t: Translator) -> InlineKeyboardMarkup:
     )
 
 
-async def got_title(update: Update, context: BotContext) -> str:
-    t = await tr(update, context)
-    if not await typed_into(update, context, t, DRAFT, "title", events.title):
-        return Step.TITLE
+@typed_step(DRAFT, "title", events.title)
+async def got_title(update: Update, context: BotContext, t) -> str:
     await update.effective_message.reply_text(
         t.gettext("What kind of activity is it?"), reply_markup=kind_keyboard(t)
     )
@@ -111,10 +109,8 @@ async def got_when(update: Update, context: BotContext) -> str:
     return Step.PLACE
 
 
-async def got_place(update: Update, context: BotContext) -> str:
-    t = await tr(update, context)
-    if not await typed_into(update, context, t, DRAFT, "place", events.place):
-        return Step.PLACE
+@typed_step(DRAFT, "place", events.place)
+async def got_place(update: Update, context: BotContext, t) -> str:
     question = t.gettext(
         "Share the location of the place (📎 → Location) so members can check in by location, or press Skip."
     )
@@ -144,10 +140,8 @@ async def skip_location(update: Update, context: BotContext) -> str:
     return await _ask_capacity(update, context)
 
 
-async def got_capacity(update: Update, context: BotContext) -> str:
-    t = await tr(update, context)
-    if not await typed_into(update, context, t, DRAFT, "capacity", events.capacity):
-        return Step.CAPACITY
+@typed_step(DRAFT, "capacity", events.capacity)
+async def got_capacity(update: Update, context: BotContext, t) -> str:
     await show_review(update, context)
     return Step.REVIEW
 

@@ -25,7 +25,8 @@ from handlers.common import (
     tr,
     who,
 )
-from handlers.conversation import CANCEL_HINT, on_press, review_keyboard, skip_keyboard, typed_into
+from handlers.conversation import CANCEL_HINT, on_press, review_keyboard, skip_keyboard
+from handlers.flow_kit import typed_step
 from handlers.hours.amounts import ask_amount, typed_hours
 from handlers.hours.buttons import Amount, Cancel, Day, Kind, NoPhoto, Submit
 from handlers.hours.states import DRAFT, State, end
@@ -135,10 +136,8 @@ async def got_amount(update: Update, context: BotContext) -> str:
     return State.DESCRIBE
 
 
-async def got_description(update: Update, context: BotContext) -> str:
-    t = await tr(update, context)
-    if not await typed_into(update, context, t, DRAFT, "description", hours.description):
-        return State.DESCRIBE
+@typed_step(DRAFT, "description", hours.description)
+async def got_description(update: Update, context: BotContext, t) -> str:
     await update.effective_message.reply_text(
         t.gettext("If you have a photo as evidence, send it now; otherwise press Skip."),
         reply_markup=skip_keyboard(t, NoPhoto()),

@@ -23,8 +23,8 @@ from domain.resident_units.models import (
     opinion_text,
 )
 from handlers.common import answer_and_drop, branch_today, error_text, my_today, tr, who
-from handlers.conversation import CANCEL_HINT, offer, on_press, typed_into
-from handlers.flow_kit import chunks, submit_step
+from handlers.conversation import CANCEL_HINT, offer, on_press
+from handlers.flow_kit import chunks, submit_step, typed_step
 from handlers.flow_kit import conversation as draft_conversation
 from handlers.resident_units.buttons import Accept, Decline, OpinionSubmit
 from handlers.resident_units.registry import refused
@@ -158,10 +158,8 @@ async def start_opinion(update: Update, context: BotContext) -> OpinionStep | in
     return OpinionStep.TEXT
 
 
-async def opinion_typed(update: Update, context: BotContext) -> OpinionStep:
-    t = await tr(update, context)
-    if not await typed_into(update, context, t, OPINION, "text", opinion_text):
-        return OpinionStep.TEXT
+@typed_step(OPINION, "text", opinion_text)
+async def opinion_typed(update: Update, context: BotContext, t) -> OpinionStep:
     text = t.gettext("Please check:") + "\n" + context.user_data[OPINION]["text"]
     button = OpinionSubmit().button(t.pgettext("button", "✅ Submit"))
     await offer(update, context, text, InlineKeyboardMarkup([[button]]))

@@ -17,9 +17,9 @@ from domain.i18n import N_, Translator
 from domain.resident_units import cobuild
 from domain.resident_units.models import RequestKind, commits, request_text, wanted_on
 from handlers.common import answer_and_drop, branch_today, error_text, tr
-from handlers.conversation import CANCEL_HINT, offer, on_press, typed_into
+from handlers.conversation import CANCEL_HINT, offer, on_press
 from handlers.flow_kit import conversation as draft_conversation
-from handlers.flow_kit import submit_step, typed_answer, with_fields
+from handlers.flow_kit import submit_fields, submit_step, typed_answer, typed_step
 from handlers.resident_units.buttons import (
     AgreementOpen,
     AgreementSubmit,
@@ -75,16 +75,13 @@ branch_side = typed_answer(
     AGREEMENT,
     "branch_side",
     commits,
-    AgreementStep.BRANCH,
     N_("And what does the unit commit to?"),
     AgreementStep.UNIT,
 )
 
 
-async def unit_side(update: Update, context: BotContext) -> AgreementStep:
-    t = await tr(update, context)
-    if not await typed_into(update, context, t, AGREEMENT, "unit_side", commits):
-        return AgreementStep.UNIT
+@typed_step(AGREEMENT, "unit_side", commits)
+async def unit_side(update: Update, context: BotContext, t) -> AgreementStep:
     d = context.user_data[AGREEMENT]
     text = "\n".join(
         [
@@ -99,11 +96,15 @@ async def unit_side(update: Update, context: BotContext) -> AgreementStep:
     return AgreementStep.REVIEW
 
 
-agreement_submitted = submit_step(
+RECORDED = N_("Recorded. The unit's contact sees the agreement in /cobuild.")
+agreement_submitted = submit_fields(
     AGREEMENT,
+    RECORDED,
+    cobuild.record_agreement,
+    "unit",
+    "year",
+    "branch_side",
     "unit_side",
-    with_fields(cobuild.record_agreement, "unit", "year", "branch_side", "unit_side"),
-    N_("Recorded. The unit's contact sees the agreement in /cobuild."),
     alert=False,
 )
 
@@ -144,7 +145,6 @@ ask_text = typed_answer(
     ASK,
     "text",
     request_text,
-    AskStep.TEXT,
     N_("For which day? For example 12月5日 or 2026-12-05."),
     AskStep.DAY,
 )

@@ -9,11 +9,12 @@ from telegram.ext import CommandHandler
 
 from bot.context import BotContext
 from domain.errors import DomainError
+from domain.i18n import N_
 from domain.resident_units import registry, retention
 from handlers.branch_choice import branch_for, choice_handler
 from handlers.common import answer_and_drop, answer_query, tr, who
 from handlers.conversation import on_press
-from handlers.flow_kit import start_link
+from handlers.flow_kit import reply_invitation
 from handlers.resident_units.buttons import (
     AgreementOpen,
     AskOpen,
@@ -26,6 +27,11 @@ from handlers.resident_units.buttons import (
 )
 from handlers.resident_units.registry import pressed_unit, refused
 from handlers.resident_units.views import unit_lines
+
+INVITATION = N_(
+    "Send this invitation to the person who speaks for {unit}: {link}\n"
+    "You approve them when they have joined; they do not become a member of the branch."
+)
 
 
 async def list_units(update: Update, context: BotContext) -> None:
@@ -89,15 +95,7 @@ async def invite(update: Update, context: BotContext, t) -> None:
         await refused(update, context, exc)
         return
     await answer_query(update.callback_query)
-    link = start_link(context, made.code)
-    await update.effective_message.reply_text(
-        t.gettext(
-            "Send this invitation to the person who speaks for {unit}: {link}\n"
-            "You approve them when they have joined; they do not become a member of the branch.",
-            unit=unit.name,
-            link=link,
-        )
-    )
+    await reply_invitation(update, context, t, INVITATION, made.code, unit=unit.name)
 
 
 @on_press(ContactLeft)

@@ -27,9 +27,9 @@ from domain.validation import mainland_phone
 from handlers.branch_choice import acting_branch
 from handlers.buttons import Button
 from handlers.common import answer_and_drop, answer_query, error_text, tr, who
-from handlers.conversation import CANCEL_HINT, offer, on_press, typed_into
+from handlers.conversation import CANCEL_HINT, offer, on_press
 from handlers.flow_kit import conversation as draft_conversation
-from handlers.flow_kit import typed_answer
+from handlers.flow_kit import typed_answer, typed_step
 from handlers.resident_units.buttons import (
     FieldPick,
     KindPick,
@@ -162,20 +162,18 @@ async def _offers(update: Update, context: BotContext, t: Translator) -> None:
     )
 
 
-def _typed(key: str, parse: Callable[[str], object], here: UnitStep, then: UnitStep):
+def _typed(key: str, parse: Callable[[str], object], then: UnitStep):
     """A typed answer kept as `key`, then the step `then` (or the review screen)."""
 
-    async def step(update: Update, context: BotContext) -> UnitStep:
-        t = await tr(update, context)
-        if not await typed_into(update, context, t, DRAFT, key, parse):
-            return here
+    @typed_step(DRAFT, key, parse)
+    async def step(update: Update, context: BotContext, t) -> UnitStep:
         return await _next(update, context, then)
 
     return step
 
 
-named = _typed("name", unit_name, UnitStep.NAME, UnitStep.KIND)
-phone_typed = _typed("contact_phone", mainland_phone, UnitStep.CONTACT_PHONE, UnitStep.OFFERS)
+named = _typed("name", unit_name, UnitStep.KIND)
+phone_typed = _typed("contact_phone", mainland_phone, UnitStep.OFFERS)
 
 
 async def kind_picked(update: Update, context: BotContext) -> UnitStep:
@@ -188,7 +186,6 @@ contact_typed = typed_answer(
     DRAFT,
     "contact_name",
     contact_name,
-    UnitStep.CONTACT_NAME,
     N_("The unit's phone (a mobile, or a landline with its area code)?"),
     UnitStep.CONTACT_PHONE,
 )
