@@ -34,6 +34,7 @@ from handlers.common import (
     who,
 )
 from handlers.conversation import answer_stale, on_press
+from handlers.flow_kit import conversation as flow_conversation
 from handlers.pending import KIND_NAMES
 from storage.db import Database
 
@@ -331,18 +332,14 @@ async def cancel(update: Update, context: BotContext) -> int:
 
 def conversation() -> ConversationHandler:
     """A conversation, so that its buttons act only right after /digest."""
-    return ConversationHandler(
-        entry_points=[
-            CommandHandler("digest", show_schedule),
-            choice_handler("digest", show_schedule),
-        ],
-        states={
+    return flow_conversation(
+        "digest",
+        [CommandHandler("digest", show_schedule), choice_handler("digest", show_schedule)],
+        {
             Step.FREQUENCY: [PickFrequency.handler(pick_frequency)],
             Step.WEEKDAY: [PickWeekday.handler(pick_weekday)],
             Step.TIME: [PickTime.handler(set_time)],
         },
-        fallbacks=[CommandHandler("cancel", cancel)],
-        allow_reentry=True,
-        name="digest",
-        persistent=True,
+        stray=None,
+        cancel=cancel,
     )

@@ -40,18 +40,21 @@ def conversation(
     entry_points: list[BaseHandler],
     states: dict[StrEnum, list[BaseHandler]],
     *drafts: str,
-    stray: filters.BaseFilter = STRAY,
+    stray: filters.BaseFilter | None = STRAY,
     stale: tuple[type[Button], ...] = (),
+    cancel: Callable[[Update, BotContext], Awaitable[int]] | None = None,
 ) -> ConversationHandler:
     """A persistent conversation (its steps stored under `name`) that a new entry starts
-    again, /cancel ends dropping `drafts`, and whose `stray` input gets `unexpected`, as does
-    a press of its `stale` buttons that the current step does not take."""
+    again, /cancel ends dropping `drafts` (or as `cancel` says, for one with words of its
+    own), and whose `stray` input (None: no input is stray, it goes on to the other
+    handlers) gets `unexpected`, as does a press of its `stale` buttons that the current
+    step does not take."""
     return ConversationHandler(
         entry_points=entry_points,
         states=states,
         fallbacks=[
-            CommandHandler("cancel", cancel_with(*drafts)),
-            MessageHandler(stray, unexpected),
+            CommandHandler("cancel", cancel or cancel_with(*drafts)),
+            *([MessageHandler(stray, unexpected)] if stray is not None else []),
             *(codec.handler(unexpected) for codec in stale),
         ],
         allow_reentry=True,

@@ -22,6 +22,7 @@ from handlers.common import (
 )
 from handlers.console import XLSX, send_file
 from handlers.conversation import CANCEL_HINT
+from handlers.flow_kit import conversation as flow_conversation
 from handlers.flow_kit import start_link
 
 
@@ -156,19 +157,15 @@ async def cancel(update: Update, context: BotContext) -> int:
 
 
 def conversation() -> ConversationHandler:
-    return ConversationHandler(
-        entry_points=[
-            CommandHandler("import", start),
-            choice_handler("import", start),
-        ],
-        states={
+    return flow_conversation(
+        "import",
+        [CommandHandler("import", start), choice_handler("import", start)],
+        {
             Step.WAITING_FILE: [
                 MessageHandler(filters.Document.ALL, got_file),
                 MessageHandler(~filters.COMMAND, not_a_file),
             ]
         },
-        fallbacks=[CommandHandler("cancel", cancel)],
-        allow_reentry=True,
-        name="import",
-        persistent=True,
+        stray=None,
+        cancel=cancel,
     )
