@@ -14,10 +14,10 @@ from domain import dates
 from domain.access import Actor
 from domain.errors import DomainError
 from domain.i18n import N_, Translator
-from domain.resident_units import cobuild
+from domain.resident_units import cobuild, registry
 from domain.resident_units.models import RequestKind, commits, request_text, wanted_on
 from handlers.common import answer_and_drop, branch_today, error_text, tr
-from handlers.conversation import CANCEL_HINT, offer, on_press
+from handlers.conversation import CANCEL_HINT, Refuse, offer, on_press
 from handlers.flow_kit import conversation as draft_conversation
 from handlers.flow_kit import submit_fields, submit_step, typed_answer, typed_step
 from handlers.resident_units.buttons import (
@@ -27,7 +27,6 @@ from handlers.resident_units.buttons import (
     AskOpen,
     AskSubmit,
 )
-from handlers.resident_units.registry import pressed_unit
 from handlers.resident_units.views import REQUEST_LABELS
 
 AGREEMENT = "cobuild_agreement_draft"
@@ -51,11 +50,11 @@ class AskStep(StrEnum):
     REVIEW = "cobuild-ask.review"
 
 
-@on_press()
-async def start_agreement(update: Update, context: BotContext, t) -> AgreementStep | int:
-    unit = await pressed_unit(update, context, AgreementOpen)
-    if unit is None:
-        return ConversationHandler.END
+@on_press(AgreementOpen, refuse=Refuse.ALERT, ended=ConversationHandler.END)
+async def start_agreement(
+    update: Update, context: BotContext, t, pressed, me
+) -> AgreementStep | int:
+    unit = await registry.unit_for_secretary(context.db, me, pressed.unit_id)
     await answer_and_drop(update.callback_query)
     year = (await branch_today(context, unit.branch_id)).year
     context.user_data[AGREEMENT] = {"unit": unit.id, "name": unit.name, "year": year}
@@ -109,11 +108,9 @@ agreement_submitted = submit_fields(
 )
 
 
-@on_press()
-async def start_ask(update: Update, context: BotContext, t) -> AskStep | int:
-    unit = await pressed_unit(update, context, AskOpen)
-    if unit is None:
-        return ConversationHandler.END
+@on_press(AskOpen, refuse=Refuse.ALERT, ended=ConversationHandler.END)
+async def start_ask(update: Update, context: BotContext, t, pressed, me) -> AskStep | int:
+    unit = await registry.unit_for_secretary(context.db, me, pressed.unit_id)
     await answer_and_drop(update.callback_query)
     context.user_data[ASK] = {"unit": unit.id, "name": unit.name, "branch": unit.branch_id}
     rows = [[AskKind(k).button(t.gettext(REQUEST_LABELS[k]))] for k in RequestKind]

@@ -13,7 +13,7 @@ from domain.i18n import N_
 from domain.resident_units import registry, retention
 from handlers.branch_choice import branch_for, choice_handler
 from handlers.common import answer_and_drop, answer_query, tr, who
-from handlers.conversation import on_press
+from handlers.conversation import Refuse, on_press
 from handlers.flow_kit import reply_invitation
 from handlers.resident_units.buttons import (
     AgreementOpen,
@@ -25,7 +25,7 @@ from handlers.resident_units.buttons import (
     UnitNew,
     UnitOpen,
 )
-from handlers.resident_units.registry import pressed_unit, refused
+from handlers.resident_units.registry import refused
 from handlers.resident_units.views import unit_lines
 
 INVITATION = N_(
@@ -50,13 +50,11 @@ async def list_units(update: Update, context: BotContext) -> None:
     await update.effective_message.reply_text(text, reply_markup=InlineKeyboardMarkup(rows))
 
 
-@on_press()
-async def unit_card(update: Update, context: BotContext, t) -> None:
-    unit = await pressed_unit(update, context, UnitOpen)
-    if unit is None:
-        return
+@on_press(UnitOpen, refuse=Refuse.ALERT)
+async def unit_card(update: Update, context: BotContext, t, pressed, me) -> None:
+    unit = await registry.unit_for_secretary(context.db, me, pressed.unit_id)
     await answer_query(update.callback_query)
-    contacts = await registry.contacts_of(context.db, await who(update, context), unit.id)
+    contacts = await registry.contacts_of(context.db, me, unit.id)
     names = "、".join(p.display_name for p in contacts) or "—"
     lines = unit_lines(t, unit)
     lines.append(t.gettext("Speaks for the unit in the chat: {names}", names=names))
@@ -84,13 +82,11 @@ async def unit_card(update: Update, context: BotContext, t) -> None:
     await update.effective_message.reply_text("\n".join(lines), reply_markup=keyboard)
 
 
-@on_press()
-async def invite(update: Update, context: BotContext, t) -> None:
-    unit = await pressed_unit(update, context, UnitInvite)
-    if unit is None:
-        return
+@on_press(UnitInvite, refuse=Refuse.ALERT)
+async def invite(update: Update, context: BotContext, t, pressed, me) -> None:
+    unit = await registry.unit_for_secretary(context.db, me, pressed.unit_id)
     try:
-        made = await registry.invite_contact(context.db, await who(update, context), unit.id)
+        made = await registry.invite_contact(context.db, me, unit.id)
     except DomainError as exc:
         await refused(update, context, exc)
         return
@@ -98,11 +94,9 @@ async def invite(update: Update, context: BotContext, t) -> None:
     await reply_invitation(update, context, t, INVITATION, made.code, unit=unit.name)
 
 
-@on_press(ContactLeft)
-async def contact_left(update: Update, context: BotContext, t, pressed) -> None:
-    unit = await pressed_unit(update, context, ContactLeft)
-    if unit is None:
-        return
+@on_press(ContactLeft, refuse=Refuse.ALERT)
+async def contact_left(update: Update, context: BotContext, t, pressed, me) -> None:
+    unit = await registry.unit_for_secretary(context.db, me, pressed.unit_id)
     await answer_query(update.callback_query)
     sure = ContactLeftSure(unit.id, pressed.person_id)
     await update.effective_message.reply_text(

@@ -16,7 +16,6 @@ from domain.i18n import N_, Translator
 from domain.resident_units import registry
 from domain.resident_units.models import (
     Offer,
-    ResidentUnit,
     UnitKind,
     contact_name,
     toggled,
@@ -25,9 +24,8 @@ from domain.resident_units.models import (
 from domain.resident_units.registry import UnitDraft
 from domain.validation import mainland_phone
 from handlers.branch_choice import acting_branch
-from handlers.buttons import Button
 from handlers.common import answer_and_drop, answer_query, error_text, tr, who
-from handlers.conversation import CANCEL_HINT, offer, on_press
+from handlers.conversation import CANCEL_HINT, Refuse, offer, on_press
 from handlers.flow_kit import conversation as draft_conversation
 from handlers.flow_kit import typed_answer, typed_step
 from handlers.resident_units.buttons import (
@@ -66,18 +64,6 @@ async def refused(update: Update, context: BotContext, exc: DomainError) -> int:
     return ConversationHandler.END
 
 
-async def pressed_unit(
-    update: Update, context: BotContext, button: type[Button]
-) -> ResidentUnit | None:
-    """The unit the pressed button names, if this secretary manages it; None once refused."""
-    me = await who(update, context)
-    try:
-        return await registry.unit_for_secretary(context.db, me, button.of(update).unit_id)
-    except DomainError as exc:
-        await refused(update, context, exc)
-        return None
-
-
 async def start_new(update: Update, context: BotContext) -> UnitStep | int:
     me = await who(update, context)
     try:
@@ -89,10 +75,9 @@ async def start_new(update: Update, context: BotContext) -> UnitStep | int:
     return await _ask_name(update, context)
 
 
-async def start_edit(update: Update, context: BotContext) -> UnitStep | int:
-    unit = await pressed_unit(update, context, UnitEdit)
-    if unit is None:
-        return ConversationHandler.END
+@on_press(UnitEdit, refuse=Refuse.ALERT, ended=ConversationHandler.END)
+async def start_edit(update: Update, context: BotContext, pressed, me) -> UnitStep | int:
+    unit = await registry.unit_for_secretary(context.db, me, pressed.unit_id)
     await answer_and_drop(update.callback_query)
     context.user_data[DRAFT] = {
         "id": unit.id,
