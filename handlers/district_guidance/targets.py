@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import date
 from enum import StrEnum
+from typing import Any, TypeVar
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
@@ -23,6 +24,7 @@ from handlers.conversation import answer_stale, on_press
 from handlers.district_guidance.choosing import which_branch
 from handlers.flow_kit import conversation as draft_conversation
 
+T = TypeVar("T")
 DRAFT = "targets_draft"
 
 
@@ -137,16 +139,21 @@ record_pledge = _asking(
 )
 
 
+async def _for_drafted(
+    update: Update, context: BotContext, call: Callable[..., Awaitable[T]], *more: Any
+) -> T:
+    """`call` by the sender for the branch and the year of the draft, with `more` after them."""
+    draft = context.user_data[DRAFT]
+    return await call(
+        context.db, await who(update, context), draft["branch_id"], draft["year"], *more
+    )
+
+
 async def targets_written(update: Update, context: BotContext) -> Step | int:
     t = await tr(update, context)
-    draft = context.user_data[DRAFT]
     try:
-        found = await assessment.set_targets(
-            context.db,
-            await who(update, context),
-            draft["branch_id"],
-            draft["year"],
-            update.effective_message.text,
+        found = await _for_drafted(
+            update, context, assessment.set_targets, update.effective_message.text
         )
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
@@ -179,11 +186,10 @@ async def pledge_file(update: Update, context: BotContext) -> Step | int:
     else:
         file_id, kind = message.document.file_id, "document"
     try:
-        found = await assessment.record_pledge(
-            context.db,
-            await who(update, context),
-            draft["branch_id"],
-            draft["year"],
+        found = await _for_drafted(
+            update,
+            context,
+            assessment.record_pledge,
             date.fromisoformat(draft["signed_on"]),
             file_id,
             kind,
