@@ -19,7 +19,7 @@ from datetime import timedelta
 from typing import Literal, get_args
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, ConversationHandler
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler
 
 from bot.context import BotContext
 from domain import branches
@@ -158,3 +158,9 @@ def choice_handler(resume: Resume, entry: Entry) -> CallbackQueryHandler:
 
     assert resume in RESUMES, resume
     return _ChoiceFor(resume, chosen)
+
+
+def branch_command(name: Resume, entry: Entry) -> list[BaseHandler]:
+    """The command /`name` and the press of a branch button that runs it again for the
+    branch a secretary of several chose (`choice_handler`)."""
+    return [CommandHandler(name, entry), choice_handler(name, entry)]

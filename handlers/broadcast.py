@@ -30,7 +30,7 @@ from domain.broadcasts import Audience, Draft
 from domain.errors import DomainError
 from domain.i18n import N_, Translator
 from handlers import broadcast_progress as progress
-from handlers.branch_choice import acting_branch, branch_for, choice_handler
+from handlers.branch_choice import acting_branch, branch_command, branch_for
 from handlers.buttons import Button, family
 from handlers.common import (
     add_errors,
@@ -331,10 +331,7 @@ async def cancel(update: Update, context: BotContext) -> int:
 
 def conversation() -> ConversationHandler:
     return ConversationHandler(
-        entry_points=[
-            CommandHandler("broadcast", start),
-            choice_handler(RESUME, start),
-        ],
+        entry_points=branch_command(RESUME, start),
         states={
             Step.WRITING: [
                 MessageHandler(

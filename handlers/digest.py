@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import get_day_names
 from babel.lists import format_list
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import CommandHandler, ConversationHandler
+from telegram.ext import ConversationHandler
 
 from bot.context import BotContext
 from bot.sender import Rendered, renderer
@@ -22,7 +22,7 @@ from domain.errors import DomainError, NotAllowed
 from domain.hours import Counting
 from domain.i18n import N_, Translator
 from domain.pending import Kind
-from handlers.branch_choice import acting_branch, branch_for, choice_handler
+from handlers.branch_choice import acting_branch, branch_command, branch_for
 from handlers.buttons import Button
 from handlers.common import (
     add_errors,
@@ -334,7 +334,7 @@ def conversation() -> ConversationHandler:
     """A conversation, so that its buttons act only right after /digest."""
     return flow_conversation(
         "digest",
-        [CommandHandler("digest", show_schedule), choice_handler("digest", show_schedule)],
+        branch_command("digest", show_schedule),
         {
             Step.FREQUENCY: [PickFrequency.handler(pick_frequency)],
             Step.WEEKDAY: [PickWeekday.handler(pick_weekday)],

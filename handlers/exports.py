@@ -7,7 +7,6 @@ from enum import Enum
 from typing import Any, Literal
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import CommandHandler
 
 from bot.context import BotContext
 from domain import exports
@@ -24,7 +23,7 @@ from domain.models import Category, PersonStatus
 from domain.post_models import ClaimStatus
 from domain.spreadsheets import Sheet, write_workbook
 from handlers.appraisal.views import DISPOSAL_NAMES
-from handlers.branch_choice import acting_branch, branch_or_ask, choice_handler
+from handlers.branch_choice import acting_branch, branch_command, branch_or_ask
 from handlers.buttons import Button
 from handlers.common import (
     answer_query,
@@ -350,10 +349,8 @@ async def audit_pressed(update: Update, context: BotContext, query, t) -> None:
 
 def handlers() -> list:
     return [
-        CommandHandler("export", show_exports),
-        CommandHandler("audit", show_audit),
+        *branch_command("export", show_exports),
+        *branch_command("audit", show_audit),
         PickExport.handler(export_pressed),
         AuditPage.handler(audit_pressed),
-        choice_handler("export", show_exports),
-        choice_handler("audit", show_audit),
     ]

@@ -6,14 +6,14 @@ import asyncio
 from enum import StrEnum
 
 from telegram import Update
-from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
+from telegram.ext import ConversationHandler, MessageHandler, filters
 
 from bot.context import BotContext
 from domain import roster, spreadsheets
 from domain.errors import DomainError
 from domain.i18n import Translator
 from domain.spreadsheets import Sheet, write_workbook
-from handlers.branch_choice import branch_for, choice_handler
+from handlers.branch_choice import branch_command, branch_for
 from handlers.common import (
     branch_zone,
     error_text,
@@ -159,7 +159,7 @@ async def cancel(update: Update, context: BotContext) -> int:
 def conversation() -> ConversationHandler:
     return flow_conversation(
         "import",
-        [CommandHandler("import", start), choice_handler("import", start)],
+        branch_command("import", start),
         {
             Step.WAITING_FILE: [
                 MessageHandler(filters.Document.ALL, got_file),

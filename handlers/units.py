@@ -16,7 +16,7 @@ from domain.access import Audience
 from domain.errors import DomainError, NotAllowed
 from domain.i18n import N_, Translator
 from domain.models import Role
-from handlers.branch_choice import acting_branch, branch_or_ask, choice_handler
+from handlers.branch_choice import acting_branch, branch_command, branch_or_ask
 from handlers.buttons import Button
 from handlers.cadres.registration import today
 from handlers.common import (
@@ -224,8 +224,7 @@ def conversations() -> list[ConversationHandler]:
         _conversation(
             "unit_add",
             [
-                CommandHandler("unit_add", unit_add),
-                choice_handler("unit_add", unit_add),
+                *branch_command("unit_add", unit_add),
             ],
             {UnitAddStep.NAME: [MessageHandler(text, unit_named)]},
         ),

@@ -10,7 +10,7 @@ Every action is checked again in `domain.appraisal`.
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
+from telegram.ext import ConversationHandler, MessageHandler, filters
 
 from bot.context import BotContext
 from domain.errors import DomainError
@@ -23,7 +23,7 @@ from handlers.appraisal import (
     secretary,
 )
 from handlers.appraisal.steps import BALLOT, DECISION, SUMMARY, Step
-from handlers.branch_choice import branch_or_ask, choice_handler
+from handlers.branch_choice import branch_command, branch_or_ask
 from handlers.common import error_text, tr, who
 from handlers.flow_kit import conversation as conversation_of
 
@@ -60,8 +60,7 @@ def conversation() -> ConversationHandler:
     return conversation_of(
         "appraisal",
         [
-            CommandHandler("appraisal", show_appraisal),
-            choice_handler("appraisal", show_appraisal),
+            *branch_command("appraisal", show_appraisal),
             press.WriteSummary.handler(member.ask_summary),
             press.StartBallot.handler(member.start_ballot),
             press.SetGrade.handler(deciding.ask_note),

@@ -14,7 +14,7 @@ from domain import events
 from domain.activity import ActivityKind
 from domain.errors import DomainError
 from domain.i18n import Translator
-from handlers.branch_choice import branch_for, choice_handler
+from handlers.branch_choice import branch_command, branch_for
 from handlers.common import (
     answer_and_drop,
     answer_query,
@@ -248,7 +248,7 @@ def new_event_conversation() -> ConversationHandler:
     text = filters.TEXT & ~filters.COMMAND
     buttons = (Kind, NoLocation, NoLimit, Toggle, Create, Cancel)
     return ConversationHandler(
-        entry_points=[CommandHandler("newevent", start), choice_handler("newevent", start)],
+        entry_points=branch_command("newevent", start),
         states={
             Step.TITLE: [MessageHandler(text, got_title)],
             Step.KIND: [Kind.handler(got_kind)],

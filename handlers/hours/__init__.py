@@ -14,7 +14,7 @@ from __future__ import annotations
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
 
 from domain.i18n import N_
-from handlers.branch_choice import choice_handler
+from handlers.branch_choice import branch_command
 from handlers.common import add_errors
 from handlers.conversation import cancel_with, unexpected
 from handlers.hours import buttons as b
@@ -149,8 +149,7 @@ def conversation() -> ConversationHandler:
 
 def handlers() -> list:
     return [
-        CommandHandler("hours", show_menu),
-        choice_handler("hours", show_menu),
+        *branch_command("hours", show_menu),
         b.MyTotals.handler(show_totals),
         b.MyHistory.handler(show_history),
         b.ToApprove.handler(show_pending),

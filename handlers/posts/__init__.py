@@ -9,9 +9,9 @@ messages read. Every action is checked again in `domain.posts`.
 
 from __future__ import annotations
 
-from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
+from telegram.ext import ConversationHandler, MessageHandler, filters
 
-from handlers.branch_choice import choice_handler
+from handlers.branch_choice import branch_command
 from handlers.flow_kit import conversation as conversation_of
 from handlers.posts import (
     assessment,
@@ -34,8 +34,7 @@ def conversation() -> ConversationHandler:
     return conversation_of(
         "posts",
         [
-            CommandHandler("posts", board.show_board),
-            choice_handler("posts", board.show_board),
+            *branch_command("posts", board.show_board),
             press.Survey.handler(survey.start_survey),
             press.RecordDuty.handler(duties.start_duty),
             press.ResidentRequest.handler(duties.start_request),
@@ -121,6 +120,5 @@ def handlers() -> list:
         press.Retire.handler(editing.ask_retire),
         press.RetireConfirmed.handler(editing.retire),
         press.Publish.handler(group_chat.publish),
-        CommandHandler("linkgroup", group_chat.link_group),
-        choice_handler("linkgroup", group_chat.link_group),
+        *branch_command("linkgroup", group_chat.link_group),
     ]

@@ -5,13 +5,12 @@ recording that a contact no longer speaks for the unit."""
 from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import CommandHandler
 
 from bot.context import BotContext
 from domain.errors import DomainError
 from domain.i18n import N_
 from domain.resident_units import registry, retention
-from handlers.branch_choice import branch_for, choice_handler
+from handlers.branch_choice import branch_command, branch_for
 from handlers.common import answer_and_drop, answer_query, tr, who
 from handlers.conversation import Refuse, on_press
 from handlers.flow_kit import reply_invitation
@@ -126,8 +125,7 @@ async def contact_left_sure(update: Update, context: BotContext, t, pressed) -> 
 
 def handlers() -> list:
     return [
-        CommandHandler("resident_units", list_units),
-        choice_handler("resident_units", list_units),
+        *branch_command("resident_units", list_units),
         UnitOpen.handler(unit_card),
         UnitInvite.handler(invite),
         ContactLeft.handler(contact_left),
