@@ -44,6 +44,7 @@ from handlers.common import (
     who,
 )
 from handlers.conversation import CANCEL_HINT, answer_stale, on_press
+from handlers.flow_kit import TYPED
 from handlers.posts.views import post_name
 from storage.db import Database
 
@@ -335,7 +336,7 @@ def conversation() -> ConversationHandler:
         states={
             Step.WRITING: [
                 MessageHandler(
-                    filters.TEXT & ~filters.COMMAND | filters.PHOTO | filters.Document.ALL,
+                    TYPED | filters.PHOTO | filters.Document.ALL,
                     got_content,
                 )
             ],

@@ -33,6 +33,8 @@ T = TypeVar("T")
 
 #: Input no step takes, by default: any message but a command (an edited one too).
 STRAY = filters.ALL & ~filters.COMMAND
+#: A typed answer: text that is not a command.
+TYPED = filters.TEXT & ~filters.COMMAND
 
 
 def conversation(

@@ -42,7 +42,7 @@ from handlers.conversation import (
     review_keyboard,
     unexpected,
 )
-from handlers.flow_kit import typed_step
+from handlers.flow_kit import TYPED, typed_step
 from handlers.labels import CATEGORY_LABELS, CATEGORY_NAMES
 from handlers.menu import help_text
 
@@ -326,14 +326,13 @@ async def cancel(update: Update, context: BotContext) -> int:
 
 
 def conversation() -> ConversationHandler:
-    text = filters.TEXT & ~filters.COMMAND
     return ConversationHandler(
         entry_points=[CommandHandler("start", start)],
         states={
-            Step.NAME: [MessageHandler(text, got_name)],
+            Step.NAME: [MessageHandler(TYPED, got_name)],
             Step.PHONE: [
                 MessageHandler(filters.CONTACT, got_contact),
-                MessageHandler(text, phone_typed),
+                MessageHandler(TYPED, phone_typed),
             ],
             Step.CATEGORY: [ChooseCategory.handler(got_category)],
             Step.CONFIRM: [Submit.handler(submit), Redo.handler(redo)],

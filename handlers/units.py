@@ -26,7 +26,7 @@ from handlers.common import (
     who,
 )
 from handlers.conversation import CANCEL_HINT, cancel_with, offer, on_press
-from handlers.flow_kit import reply_invitation
+from handlers.flow_kit import TYPED, reply_invitation
 from storage.db import Database
 
 UNIT_ADDED = N_(
@@ -219,14 +219,11 @@ def _conversation(name: str, entries: list, states: dict) -> ConversationHandler
 
 
 def conversations() -> list[ConversationHandler]:
-    text = filters.TEXT & ~filters.COMMAND
     return [
         _conversation(
             "unit_add",
-            [
-                *branch_command("unit_add", unit_add),
-            ],
-            {UnitAddStep.NAME: [MessageHandler(text, unit_named)]},
+            branch_command("unit_add", unit_add),
+            {UnitAddStep.NAME: [MessageHandler(TYPED, unit_named)]},
         ),
         _conversation(
             "remark",
@@ -234,7 +231,7 @@ def conversations() -> list[ConversationHandler]:
             {
                 RemarkStep.TEXT: [
                     RemarkOn.handler(remark_whom),
-                    MessageHandler(text, remark_written),
+                    MessageHandler(TYPED, remark_written),
                 ]
             },
         ),

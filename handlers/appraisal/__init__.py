@@ -25,6 +25,7 @@ from handlers.appraisal import (
 from handlers.appraisal.steps import BALLOT, DECISION, SUMMARY, Step
 from handlers.branch_choice import branch_command, branch_or_ask
 from handlers.common import error_text, tr, who
+from handlers.flow_kit import TYPED
 from handlers.flow_kit import conversation as conversation_of
 
 
@@ -56,7 +57,6 @@ async def show_appraisal(update: Update, context: BotContext) -> int:
 
 
 def conversation() -> ConversationHandler:
-    text = filters.TEXT & ~filters.COMMAND
     return conversation_of(
         "appraisal",
         [
@@ -69,11 +69,11 @@ def conversation() -> ConversationHandler:
         ],
         {
             Step.SUMMARY: [
-                MessageHandler(text | filters.Document.ALL, member.summary_sent),
+                MessageHandler(TYPED | filters.Document.ALL, member.summary_sent),
             ],
             Step.GRADE: [press.Rate.handler(member.rated)],
             Step.COMMENT: [
-                MessageHandler(text, member.commented),
+                MessageHandler(TYPED, member.commented),
                 press.NoComment.handler(member.commented),
             ],
             Step.REVIEW: [
@@ -81,11 +81,11 @@ def conversation() -> ConversationHandler:
                 press.RestartBallot.handler(member.restart),
             ],
             Step.GRADE_NOTE: [
-                MessageHandler(text, deciding.save_grade),
+                MessageHandler(TYPED, deciding.save_grade),
                 press.NoNote.handler(deciding.save_grade),
             ],
-            Step.DEADLINE: [MessageHandler(text, deciding.deadline_typed)],
-            Step.FOLLOW_UP: [MessageHandler(text, deciding.follow_up_typed)],
+            Step.DEADLINE: [MessageHandler(TYPED, deciding.deadline_typed)],
+            Step.FOLLOW_UP: [MessageHandler(TYPED, deciding.follow_up_typed)],
         },
         BALLOT,
         DECISION,

@@ -27,7 +27,7 @@ from handlers.conversation import (
     review_keyboard,
     unexpected,
 )
-from handlers.flow_kit import typed_step
+from handlers.flow_kit import TYPED, typed_step
 
 
 class Step(StrEnum):
@@ -277,14 +277,13 @@ _BUTTONS = (ChooseUnit, UnitNotListed, ChooseRank, Submit, Redo)
 
 
 def conversation() -> ConversationHandler:
-    text = filters.TEXT & ~filters.COMMAND
     return ConversationHandler(
         entry_points=[
             CommandHandler("cadre_register", begin),
             StartRegistration.handler(begin),
         ],
         states={
-            **{state: [MessageHandler(text, text_step(state))] for state in TEXT_STEPS},
+            **{state: [MessageHandler(TYPED, text_step(state))] for state in TEXT_STEPS},
             Step.UNIT: [ChooseUnit.handler(got_unit), UnitNotListed.handler(got_unit_not_listed)],
             Step.RANK: [ChooseRank.handler(got_rank)],
             Step.CONFIRM: [Submit.handler(submit), Redo.handler(redo)],

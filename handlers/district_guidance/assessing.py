@@ -30,8 +30,8 @@ from handlers.district_guidance.texts import (
     figure_lines,
     grade_lines,
 )
+from handlers.flow_kit import TYPED, review_buttons, start_over, submit_fields, typed_step
 from handlers.flow_kit import conversation as draft_conversation
-from handlers.flow_kit import review_buttons, start_over, submit_fields, typed_step
 
 DRAFT = "assessment_draft"
 
@@ -218,7 +218,7 @@ def conversation() -> ConversationHandler:
         {
             Step.BRANCH: [AssessBranch.handler(pick_branch)],
             Step.GRADE: [GiveGrade.handler(give_grade)],
-            Step.COMMENT: [MessageHandler(filters.TEXT & ~filters.COMMAND, comment)],
+            Step.COMMENT: [MessageHandler(TYPED, comment)],
             Step.REVIEW: [SubmitAssessment.handler(submit), RedoAssessment.handler(redo)],
         },
         DRAFT,

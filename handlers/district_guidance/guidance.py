@@ -30,8 +30,8 @@ from handlers.common import (
 )
 from handlers.conversation import CANCEL_HINT, on_press, review_keyboard
 from handlers.district_guidance.texts import figure_lines, month_label
-from handlers.flow_kit import conversation as draft_conversation
 from handlers.flow_kit import (
+    TYPED,
     family,
     or_alert,
     review_buttons,
@@ -40,6 +40,7 @@ from handlers.flow_kit import (
     typed_answer,
     typed_step,
 )
+from handlers.flow_kit import conversation as draft_conversation
 from handlers.pending import KIND_NAMES
 
 DRAFT = "instructor_note"
@@ -203,13 +204,12 @@ async def redo(update: Update, context: BotContext, t) -> Step:
 
 
 def conversation() -> ConversationHandler:
-    text = filters.TEXT & ~filters.COMMAND
     return draft_conversation(
         "guidance_note",
         [WriteNote.handler(start_note)],
         {
-            Step.GUIDED: [MessageHandler(text, guided)],
-            Step.PROBLEMS: [MessageHandler(text, problems)],
+            Step.GUIDED: [MessageHandler(TYPED, guided)],
+            Step.PROBLEMS: [MessageHandler(TYPED, problems)],
             Step.REVIEW: [SubmitNote.handler(submit), RedoNote.handler(redo)],
         },
         DRAFT,

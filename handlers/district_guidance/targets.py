@@ -22,6 +22,7 @@ from handlers.buttons import Button, family
 from handlers.common import answer_and_drop, answer_query, error_text, my_today, tr, who
 from handlers.conversation import answer_stale, on_press
 from handlers.district_guidance.choosing import which_branch
+from handlers.flow_kit import TYPED
 from handlers.flow_kit import conversation as draft_conversation
 
 T = TypeVar("T")
@@ -209,7 +210,6 @@ async def file_expected(update: Update, context: BotContext) -> Step:
 
 
 def conversation() -> ConversationHandler:
-    text = filters.TEXT & ~filters.COMMAND
     stray = filters.UpdateType.MESSAGE & ~filters.COMMAND
     return draft_conversation(
         "targets",
@@ -217,8 +217,8 @@ def conversation() -> ConversationHandler:
         {
             Step.BRANCH: [TargetsBranch.handler(pick_branch)],
             Step.CHOICE: [EditTargets.handler(edit_targets), RecordPledge.handler(record_pledge)],
-            Step.TEXT: [MessageHandler(text, targets_written)],
-            Step.PLEDGE_DAY: [MessageHandler(text, pledge_day)],
+            Step.TEXT: [MessageHandler(TYPED, targets_written)],
+            Step.PLEDGE_DAY: [MessageHandler(TYPED, pledge_day)],
             Step.PLEDGE_FILE: [
                 MessageHandler(filters.PHOTO | filters.Document.ALL, pledge_file),
                 MessageHandler(stray, file_expected),

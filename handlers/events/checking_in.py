@@ -18,6 +18,7 @@ from handlers.common import answer_and_drop, answer_query, error_text, now, tr, 
 from handlers.conversation import cancel_with, on_press, unexpected
 from handlers.events.buttons import Pick
 from handlers.events.views import checked_out_text, event_zone
+from handlers.flow_kit import TYPED
 
 
 class Step(StrEnum):
@@ -163,7 +164,7 @@ def check_conversation() -> ConversationHandler:
         states={
             Step.PICK: [Pick.handler(picked)],
             Step.PROOF: [
-                MessageHandler(filters.TEXT & ~filters.COMMAND, got_code),
+                MessageHandler(TYPED, got_code),
                 MessageHandler(filters.LOCATION & filters.UpdateType.MESSAGE, got_location),
             ],
         },

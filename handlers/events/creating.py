@@ -34,7 +34,7 @@ from handlers.conversation import (
 )
 from handlers.events.buttons import Cancel, Create, Kind, NoLimit, NoLocation, Toggle
 from handlers.events.views import event_text
-from handlers.flow_kit import typed_step
+from handlers.flow_kit import TYPED, typed_step
 from handlers.labels import KIND_LABELS
 
 
@@ -245,20 +245,19 @@ def _end(context: BotContext) -> int:
 
 
 def new_event_conversation() -> ConversationHandler:
-    text = filters.TEXT & ~filters.COMMAND
     buttons = (Kind, NoLocation, NoLimit, Toggle, Create, Cancel)
     return ConversationHandler(
         entry_points=branch_command("newevent", start),
         states={
-            Step.TITLE: [MessageHandler(text, got_title)],
+            Step.TITLE: [MessageHandler(TYPED, got_title)],
             Step.KIND: [Kind.handler(got_kind)],
-            Step.WHEN: [MessageHandler(text, got_when)],
-            Step.PLACE: [MessageHandler(text, got_place)],
+            Step.WHEN: [MessageHandler(TYPED, got_when)],
+            Step.PLACE: [MessageHandler(TYPED, got_place)],
             Step.LOCATION: [
                 MessageHandler(filters.LOCATION, got_location),
                 NoLocation.handler(skip_location),
             ],
-            Step.CAPACITY: [MessageHandler(text, got_capacity), NoLimit.handler(skip_capacity)],
+            Step.CAPACITY: [MessageHandler(TYPED, got_capacity), NoLimit.handler(skip_capacity)],
             Step.REVIEW: [Toggle.handler(toggle), Create.handler(create), Cancel.handler(cancel)],
         },
         fallbacks=[

@@ -4,7 +4,7 @@ then the review screen, where any field may be typed again before it is sent."""
 from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import ConversationHandler, MessageHandler, filters
+from telegram.ext import ConversationHandler, MessageHandler
 
 from bot.context import BotContext
 from domain.errors import DomainError, InvalidInput
@@ -22,6 +22,7 @@ from handlers.common import (
     who,
 )
 from handlers.conversation import CANCEL_HINT, answer_stale, offer, on_press
+from handlers.flow_kit import TYPED
 from handlers.mobile.buttons import (
     Blank,
     Day,
@@ -240,7 +241,7 @@ async def submit(update: Update, context: BotContext, query, t, me) -> MemberSte
 
 def field_handlers(field: str) -> list:
     """What answers the question of one field: typing, and its buttons."""
-    found = [MessageHandler(filters.TEXT & ~filters.COMMAND, typed)]
+    found = [MessageHandler(TYPED, typed)]
     if field in OPTIONAL:
         found.append(NotKnownYet.handler(skipped))
     if field == "reason":

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from enum import StrEnum
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
+from telegram.ext import CommandHandler, ConversationHandler, MessageHandler
 
 from bot.context import BotContext
 from bot.sender import Rendered, renderer
@@ -24,7 +24,7 @@ from domain.resident_units.models import (
 )
 from handlers.common import answer_and_drop, branch_today, error_text, my_today, tr, who
 from handlers.conversation import CANCEL_HINT, offer, on_press
-from handlers.flow_kit import chunks, submit_step, typed_step
+from handlers.flow_kit import TYPED, chunks, submit_step, typed_step
 from handlers.flow_kit import conversation as draft_conversation
 from handlers.resident_units.buttons import Accept, Decline, OpinionSubmit
 from handlers.resident_units.registry import refused
@@ -182,19 +182,18 @@ opinion_submitted = submit_step(OPINION, "text", _give_opinion, _opinion_given, 
 
 
 def conversations() -> list[ConversationHandler]:
-    text = filters.TEXT & ~filters.COMMAND
     return [
         draft_conversation(
             "cobuild_answer",
             [Accept.handler(start_answer), Decline.handler(start_answer)],
-            {AnswerStep.TEXT: [MessageHandler(text, answered)]},
+            {AnswerStep.TEXT: [MessageHandler(TYPED, answered)]},
             ANSWER,
         ),
         draft_conversation(
             "cobuild_opinion",
             [CommandHandler("opinion", start_opinion)],
             {
-                OpinionStep.TEXT: [MessageHandler(text, opinion_typed)],
+                OpinionStep.TEXT: [MessageHandler(TYPED, opinion_typed)],
                 OpinionStep.REVIEW: [OpinionSubmit.handler(opinion_submitted)],
             },
             OPINION,

@@ -7,7 +7,7 @@ from datetime import date
 from enum import StrEnum
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import ConversationHandler, MessageHandler, filters
+from telegram.ext import ConversationHandler, MessageHandler
 
 from bot.context import BotContext
 from domain import dates
@@ -18,8 +18,8 @@ from domain.resident_units import cobuild, registry
 from domain.resident_units.models import RequestKind, commits, request_text, wanted_on
 from handlers.common import answer_and_drop, branch_today, error_text, tr
 from handlers.conversation import CANCEL_HINT, Refuse, offer, on_press
+from handlers.flow_kit import TYPED, submit_fields, submit_step, typed_answer, typed_step
 from handlers.flow_kit import conversation as draft_conversation
-from handlers.flow_kit import submit_fields, submit_step, typed_answer, typed_step
 from handlers.resident_units.buttons import (
     AgreementOpen,
     AgreementSubmit,
@@ -204,14 +204,13 @@ ask_submitted = submit_step(ASK, "day", _send_request, _request_sent, alert=Fals
 
 
 def conversations() -> list[ConversationHandler]:
-    text = filters.TEXT & ~filters.COMMAND
     return [
         draft_conversation(
             "cobuild_agreement",
             [AgreementOpen.handler(start_agreement)],
             {
-                AgreementStep.BRANCH: [MessageHandler(text, branch_side)],
-                AgreementStep.UNIT: [MessageHandler(text, unit_side)],
+                AgreementStep.BRANCH: [MessageHandler(TYPED, branch_side)],
+                AgreementStep.UNIT: [MessageHandler(TYPED, unit_side)],
                 AgreementStep.REVIEW: [AgreementSubmit.handler(agreement_submitted)],
             },
             AGREEMENT,
@@ -221,8 +220,8 @@ def conversations() -> list[ConversationHandler]:
             [AskOpen.handler(start_ask)],
             {
                 AskStep.KIND: [AskKind.handler(ask_kind)],
-                AskStep.TEXT: [MessageHandler(text, ask_text)],
-                AskStep.DAY: [MessageHandler(text, ask_day)],
+                AskStep.TEXT: [MessageHandler(TYPED, ask_text)],
+                AskStep.DAY: [MessageHandler(TYPED, ask_day)],
                 AskStep.REVIEW: [AskSubmit.handler(ask_submitted)],
             },
             ASK,

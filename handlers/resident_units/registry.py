@@ -8,7 +8,7 @@ from collections.abc import Callable
 from enum import StrEnum
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import ConversationHandler, MessageHandler, filters
+from telegram.ext import ConversationHandler, MessageHandler
 
 from bot.context import BotContext
 from domain.errors import DomainError
@@ -26,8 +26,8 @@ from domain.validation import mainland_phone
 from handlers.branch_choice import acting_branch
 from handlers.common import answer_and_drop, answer_query, error_text, tr, who
 from handlers.conversation import CANCEL_HINT, Refuse, offer, on_press
+from handlers.flow_kit import TYPED, typed_answer, typed_step
 from handlers.flow_kit import conversation as draft_conversation
-from handlers.flow_kit import typed_answer, typed_step
 from handlers.resident_units.buttons import (
     FieldPick,
     KindPick,
@@ -267,18 +267,17 @@ async def submit(update: Update, context: BotContext, t, me) -> UnitStep | int:
 
 
 def conversation() -> ConversationHandler:
-    text = filters.TEXT & ~filters.COMMAND
     return draft_conversation(
         "resident_unit",
         [UnitNew.handler(start_new), UnitEdit.handler(start_edit)],
         {
-            UnitStep.NAME: [MessageHandler(text, named)],
+            UnitStep.NAME: [MessageHandler(TYPED, named)],
             UnitStep.KIND: [KindPick.handler(kind_picked)],
             UnitStep.CONTACT_NAME: [
-                MessageHandler(text, contact_typed),
+                MessageHandler(TYPED, contact_typed),
                 NoContact.handler(no_contact),
             ],
-            UnitStep.CONTACT_PHONE: [MessageHandler(text, phone_typed)],
+            UnitStep.CONTACT_PHONE: [MessageHandler(TYPED, phone_typed)],
             UnitStep.OFFERS: [OfferToggle.handler(offer_toggled), OffersDone.handler(offers_done)],
             UnitStep.REVIEW: [UnitSubmit.handler(submit), FieldPick.handler(field_picked)],
         },
