@@ -114,22 +114,31 @@ async def _remove_markup(context: BotContext, offered: list[int]) -> None:
         )
 
 
-async def cancelled(update: Update, context: BotContext, *drafts: str) -> int:
-    """/cancel (or a Cancel button) in a conversation: its drafts are dropped."""
+#: What /cancel says, unless a conversation says what was not done in its own words.
+CANCELLED = N_("Cancelled. Nothing was saved.")
+
+
+async def cancelled(
+    update: Update, context: BotContext, *drafts: str, said: str = CANCELLED
+) -> int:
+    """/cancel (or a Cancel button) in a conversation: its drafts are dropped, and `said`
+    (an `N_` message) told."""
     t = await tr(update, context)
     if update.callback_query:
         await answer_and_drop(update.callback_query)
-    await update.effective_message.reply_text(t.gettext("Cancelled. Nothing was saved."))
+    await update.effective_message.reply_text(t.gettext(said))
     for draft in drafts:
         context.user_data.pop(draft, None)
     return ConversationHandler.END
 
 
-def cancel_with(*drafts: str) -> Callable[[Update, BotContext], Awaitable[int]]:
+def cancel_with(
+    *drafts: str, said: str = CANCELLED
+) -> Callable[[Update, BotContext], Awaitable[int]]:
     """The /cancel callback of a conversation whose drafts are kept under these keys."""
 
     async def cancel(update: Update, context: BotContext) -> int:
-        return await cancelled(update, context, *drafts)
+        return await cancelled(update, context, *drafts, said=said)
 
     return cancel
 

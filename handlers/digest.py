@@ -33,7 +33,7 @@ from handlers.common import (
     tr,
     who,
 )
-from handlers.conversation import answer_stale, on_press
+from handlers.conversation import answer_stale, cancel_with, on_press
 from handlers.flow_kit import conversation as flow_conversation
 from handlers.pending import KIND_NAMES
 from storage.db import Database
@@ -323,13 +323,6 @@ async def set_time(update: Update, context: BotContext, query, t) -> Step | int:
     return ConversationHandler.END
 
 
-async def cancel(update: Update, context: BotContext) -> int:
-    # Not the kit's cancel: there is no draft, and nothing was saved is all there is to say.
-    t = await tr(update, context)
-    await update.effective_message.reply_text(t.gettext("Nothing was changed."))
-    return ConversationHandler.END
-
-
 def conversation() -> ConversationHandler:
     """A conversation, so that its buttons act only right after /digest."""
     return flow_conversation(
@@ -341,5 +334,6 @@ def conversation() -> ConversationHandler:
             Step.TIME: [PickTime.handler(set_time)],
         },
         stray=None,
-        cancel=cancel,
+        # There is no draft, and nothing was changed is all there is to say.
+        cancel=cancel_with(said=N_("Nothing was changed.")),
     )

@@ -11,7 +11,7 @@ from telegram.ext import ConversationHandler, MessageHandler, filters
 from bot.context import BotContext
 from domain import roster, spreadsheets
 from domain.errors import DomainError
-from domain.i18n import Translator
+from domain.i18n import N_, Translator
 from domain.spreadsheets import Sheet, write_workbook
 from handlers.branch_choice import branch_command, branch_for
 from handlers.common import (
@@ -21,7 +21,7 @@ from handlers.common import (
     who,
 )
 from handlers.console import XLSX, send_file
-from handlers.conversation import CANCEL_HINT
+from handlers.conversation import CANCEL_HINT, cancel_with
 from handlers.flow_kit import conversation as flow_conversation
 from handlers.flow_kit import start_link
 
@@ -148,14 +148,6 @@ async def not_a_file(update: Update, context: BotContext) -> Step:
     return Step.WAITING_FILE
 
 
-async def cancel(update: Update, context: BotContext) -> int:
-    # Not the kit's cancel: it says what was not done, an import.
-    t = await tr(update, context)
-    context.user_data.pop(DRAFT, None)
-    await update.effective_message.reply_text(t.gettext("Import cancelled. Nothing was imported."))
-    return ConversationHandler.END
-
-
 def conversation() -> ConversationHandler:
     return flow_conversation(
         "import",
@@ -167,5 +159,5 @@ def conversation() -> ConversationHandler:
             ]
         },
         stray=None,
-        cancel=cancel,
+        cancel=cancel_with(DRAFT, said=N_("Import cancelled. Nothing was imported.")),
     )
