@@ -109,6 +109,17 @@ def typed_answer(
     return step
 
 
+def expecting(message: str) -> Callable[[Update, BotContext], Awaitable[None]]:
+    """The callback for input a step does not take, saying (`message`, an `N_` text) what
+    it does take; the conversation stays at the step."""
+
+    async def expected(update: Update, context: BotContext) -> None:
+        t = await tr(update, context)
+        await update.effective_message.reply_text(t.gettext(message))
+
+    return expected
+
+
 def submit_step(
     draft: str,
     ready: str,

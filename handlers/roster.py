@@ -23,7 +23,7 @@ from handlers.common import (
 from handlers.console import XLSX, send_file
 from handlers.conversation import CANCEL_HINT, cancel_with
 from handlers.flow_kit import conversation as flow_conversation
-from handlers.flow_kit import start_link
+from handlers.flow_kit import expecting, start_link
 
 
 class Step(StrEnum):
@@ -140,12 +140,7 @@ def invitation_report(t: Translator, imported: list[roster.Imported], link: str)
     return write_workbook([Sheet(t.gettext("Imported"), headers, rows)])
 
 
-async def not_a_file(update: Update, context: BotContext) -> Step:
-    t = await tr(update, context)
-    await update.effective_message.reply_text(
-        t.gettext("Please send the filled-in file as a document, or /cancel.")
-    )
-    return Step.WAITING_FILE
+not_a_file = expecting(N_("Please send the filled-in file as a document, or /cancel."))
 
 
 def conversation() -> ConversationHandler:

@@ -22,7 +22,7 @@ from handlers.buttons import Button, family
 from handlers.common import answer_and_drop, answer_query, error_text, my_today, tr, who
 from handlers.conversation import answer_stale, on_press
 from handlers.district_guidance.choosing import which_branch
-from handlers.flow_kit import TYPED
+from handlers.flow_kit import TYPED, expecting
 from handlers.flow_kit import conversation as draft_conversation
 
 T = TypeVar("T")
@@ -201,12 +201,7 @@ async def pledge_file(update: Update, context: BotContext) -> Step | int:
     return await _saved(update, context, found)
 
 
-async def file_expected(update: Update, context: BotContext) -> Step:
-    t = await tr(update, context)
-    await update.effective_message.reply_text(
-        t.gettext("Please send a photo or a document of the signed pledge, or /cancel.")
-    )
-    return Step.PLEDGE_FILE
+file_expected = expecting(N_("Please send a photo or a document of the signed pledge, or /cancel."))
 
 
 def conversation() -> ConversationHandler:
