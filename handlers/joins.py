@@ -13,8 +13,8 @@ from domain.i18n import N_, Translator
 from domain.models import Category, InviteRole, Role
 from handlers.buttons import Button, family, matching
 from handlers.cadres.registration import StartRegistration
-from handlers.common import answer_query, drop_buttons, error_text, tr, who
-from handlers.conversation import decision_keyboard
+from handlers.common import answer_query, drop_buttons, error_text, who
+from handlers.conversation import decision_keyboard, on_press
 from handlers.flow_kit import text_renderer
 from handlers.labels import CATEGORY_NAMES
 from handlers.menu import help_text
@@ -189,9 +189,8 @@ text_renderer(
 )
 
 
-async def decide(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    t = await tr(update, context)
+@on_press()
+async def decide(update: Update, context: BotContext, query, t) -> None:
     pressed = _pressed(update)
     approve = isinstance(pressed, (Approve, ApproveForDistrict, ApproveForCounty))
     me = await who(update, context)
