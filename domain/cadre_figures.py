@@ -271,11 +271,12 @@ def _never_registered(person: Person, branch: str, activity: dict) -> CadreFigur
 
 def of_unit(figures: Iterable[CadreFigures], unit_id: int) -> list[CadreFigures]:
     """A unit's summary holds its own cadres and nobody else."""
-    return by_unit(figures).get(unit_id, [])
+    return [f for f in figures if f.unit_id == unit_id]
 
 
 def by_unit(figures: Iterable[CadreFigures]) -> dict[int | None, list[CadreFigures]]:
-    """Every unit's own cadres, in one pass (a pass per unit grew with units x cadres)."""
+    """Every unit's own cadres (`of_unit` of each), in one pass: a pass per unit grew with
+    units x cadres."""
     grouped: dict[int | None, list[CadreFigures]] = {}
     for figure in figures:
         grouped.setdefault(figure.unit_id, []).append(figure)
