@@ -58,6 +58,7 @@ async def test_seed_and_reports_benchmarks_on_a_tiny_county(tmp_path, capsys):
             "2026H2",
             "--check",
             "--old-writer",
+            "--digest",
         ]
     )
     figures = json.loads(capsys.readouterr().out.splitlines()[1])
@@ -68,3 +69,4 @@ async def test_seed_and_reports_benchmarks_on_a_tiny_county(tmp_path, capsys):
     assert figures["district_branches"] >= 1 and figures["district_s"] > 0
     assert figures["files_identical_to_openpyxl"] == 2  # the unit's and the county's
     assert figures["feedback_cpu_ratio_old_new"] > 0
+    assert len(figures["figures_sha256"]) == 64  # every report's figures, as read back
