@@ -262,6 +262,8 @@ class Sender:
         return ready, soonest
 
     def _log_tally(self) -> None:
+        if self._tally:
+            log.info("outbox budget hold=%.3fs", self.throttle.budgets[False].hold)
         for branch in sorted({b for b, _ in self._tally}, key=lambda b: b or 0):
             log.info(
                 "outbox branch=%s sent=%d failed=%d deferred=%d",
@@ -291,9 +293,10 @@ class Sender:
             t = translator(resolve(chosen, reported, self.settings.bot_default_locale))
             rendered = await render(t, self.db, message)
             upload = await self._upload(message, rendered)
-            # Booked only now, with the message ready to go: a send holds its place in the
-            # shared budget from its booking until a second after its answer, so rendering
-            # and reading a file inside the booking would cost the broadcast its rate.
+            # Booked only now, with the message ready to go: a send is counted in the
+            # shared budget from its booking, and its round trip from there makes the
+            # spread it is held for; rendering and reading a file inside the booking would
+            # widen it and cost the broadcast its rate.
             booking = await self.throttle.slot(message.chat_id, paid=self._paid(message))
             FROM_OUTBOX.set(booking)
             try:
