@@ -23,6 +23,7 @@ import random
 import secrets
 import socket
 import time
+import warnings
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from typing import Any
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
+from telegram.warnings import PTBUserWarning
 
 from bot.config import Settings
 from bot.throttle import FROM_OUTBOX, SharedBudget, Throttle
@@ -44,6 +46,9 @@ from storage.db import Database, utcnow
 from storage.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
+# python-telegram-bot suggests its own method for a known endpoint; the sender uses
+# do_api_request on purpose (Sender._send).
+warnings.filterwarnings("ignore", r"Please use 'Bot\.send", PTBUserWarning)
 
 # A pass takes the oldest message of each chat, so a chat with several waiting gets one per
 # pass: a pass is kept to about a second of the budget, or a group's ten messages would wait
