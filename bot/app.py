@@ -61,9 +61,8 @@ class EditsOnce(HTTPXRequest):
 
     async def post(self, url: str, request_data: RequestData | None = None, **kwargs: Any):
         booking = throttle.FROM_OUTBOX.get()
-        counted = booking is None and url.rpartition("/")[2].startswith(SENDS)
-        if counted:
-            self.budget.begin(reply=True)
+        if booking is None and url.rpartition("/")[2].startswith(SENDS):
+            booking = self.budget.book(time.monotonic(), reply=True)
         try:
             return await super().post(url, request_data, **kwargs)
         except BadRequest as exc:
@@ -72,9 +71,7 @@ class EditsOnce(HTTPXRequest):
             raise
         finally:
             # As soon as the answer is in: before python-telegram-bot parses it.
-            if counted:
-                self.budget.end(time.monotonic(), reply=True)
-            elif booking is not None:
+            if booking is not None:
                 booking.end()
 
 
