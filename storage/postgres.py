@@ -221,6 +221,12 @@ class PgConnection:
             stmt = self._prepared[sql] = await self.raw.prepare(sql)
         return stmt
 
+    async def begin_locked(self, lock: tuple[int, int]) -> None:
+        """BEGIN, then wait for the transaction-level advisory lock `lock`: one round trip
+        (the simple protocol takes both statements in one message)."""
+        first, second = (int(key) for key in lock)
+        await self.raw.execute(f"BEGIN; SELECT pg_advisory_xact_lock({first}, {second})")
+
     def execute(self, sql: str, params: Params = ()) -> _Pending:
         return _Pending(self._execute(sql, params))
 
