@@ -51,8 +51,9 @@ class Settings(BaseSettings):
     outbox_poll_seconds: float = Field(default=5, gt=0)
     # Several instances on PostgreSQL: how long a claimed message stays its sender's before
     # another instance may take it back (renewed while in flight; keep it above a send's
-    # OUTBOX_SEND_TIMEOUT). What a dead instance had in flight goes again after it.
-    outbox_lease_seconds: float = Field(default=60, gt=0)
+    # OUTBOX_SEND_TIMEOUT). What a dead instance had in flight goes again after it and a
+    # quarter of it: 22 s keeps that within the 30 s of a takeover (docs/scaling.md).
+    outbox_lease_seconds: float = Field(default=22, gt=0)
     # A font with Chinese glyphs for certificate cards and report charts; unset: the first
     # of domain.fonts.CANDIDATES found.
     bot_font: Path | None = None

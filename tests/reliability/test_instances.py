@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import UTC, datetime
 
 import pytest
 
 from storage.db import Database
+from storage.outbox import stamp
 from tests.conftest import TOKEN
 from tests.fakes.fake_bot_api import FakeBotAPI
 from tests.reliability.test_crash import until_distinct_requests, walk_through_onboarding
@@ -30,6 +32,10 @@ KILL_AFTER = 600  # broadcast messages delivered
 PER_SECOND = 150  # scaled up from Telegram's 30 so that the test takes a minute
 IN_FLIGHT_MAX = 8  # OUTBOX_CONCURRENCY: what a killed sender may have had in flight
 TAKEOVER_LIMIT = 30.0
+SETTLING = (
+    "SELECT COUNT(*) FROM outbox"
+    " WHERE status = 'sending' OR (status = 'pending' AND next_attempt_at <= ?)"
+)
 
 
 async def ready(server: FakeBotAPI, webhooks: int, timeout: float = 90) -> None:
@@ -73,8 +79,12 @@ async def test_kill_9_of_one_instance_of_two_loses_no_conversation_and_no_messag
         walkers = asyncio.gather(
             *(walk_through_onboarding(server, u, code, n) for n, u in enumerate(users))
         )
+        # Stuck is no progress for 30 s: on a loaded machine the first 600 take longer.
+        progress = (0, time.monotonic())
         while len(delivered) < KILL_AFTER:
-            assert time.monotonic() - started < 60, f"the broadcast is stuck: {len(delivered)}"
+            if len(delivered) > progress[0]:
+                progress = (len(delivered), time.monotonic())
+            assert time.monotonic() - progress[1] < 30, f"the broadcast is stuck: {progress[0]}"
             await asyncio.sleep(0.05)
         killed_at = time.monotonic()
         await first.kill()
@@ -84,6 +94,12 @@ async def test_kill_9_of_one_instance_of_two_loses_no_conversation_and_no_messag
             assert time.monotonic() - killed_at < 90, f"{reached} of {BROADCAST} delivered"
             await asyncio.sleep(0.1)
         await until_distinct_requests(server, secretary["id"], PEOPLE, 30)
+        # What the killed sender had in flight is sent again once its lease passes (the
+        # duplicates counted below): wait until nothing is in flight or due.
+        async with Database(postgres_url) as db:
+            while await db.fetchval(SETTLING, (stamp(datetime.now(UTC)),)):
+                assert time.monotonic() - killed_at < 120, "the outbox did not settle"
+                await asyncio.sleep(0.5)
     finally:
         await second.stop()
         await first.stop()
@@ -113,10 +129,15 @@ async def test_kill_9_of_one_instance_of_two_loses_no_conversation_and_no_messag
             "SELECT p.telegram_id, COUNT(j.id) AS n FROM people p"
             " JOIN join_requests j ON j.person_id = p.id GROUP BY p.id"
         )
-        unsent = await db.fetchval("SELECT COUNT(*) FROM outbox WHERE status <> 'sent'")
+        unsent = await db.fetchall(
+            "SELECT id, key, chat_id, status, attempts, next_attempt_at, claimed_at, claimed_by,"
+            " lease_until, last_error FROM outbox WHERE status <> 'sent'"
+        )
     assert sorted(r["telegram_id"] for r in rows) == sorted(u["id"] for u in users)
     assert all(r["n"] == 1 for r in rows)
-    assert unsent == 0
+    # A message held for later (the year-end calendar notice, held out of quiet hours) is
+    # not one the kill lost: what was due has all been sent.
+    assert all(r["status"] == "pending" for r in unsent), [dict(r) for r in unsent]
     print(
         f"\ntakeover {takeover:.1f} s, {twice} sent twice, {len(delivered)} deliveries,"
         f" {elapsed:.0f} s in all"
