@@ -127,7 +127,9 @@ async def post_init(app: Application) -> None:
     app.bot_data["menus"] = asyncio.create_task(
         publish_secretary_menus(app.bot, db, settings.bot_default_locale), name="menus"
     )
-    # From the first moment: `partybot restore` must wait.
+    # From the first moment: `partybot restore` must wait. On SQLite the folder is the
+    # database's, there by now; on PostgreSQL DATA_DIR (default ./data) may not be yet.
+    settings.files_dir.mkdir(parents=True, exist_ok=True)
     app.bot_data["liveness"].write(settings.heartbeat_path)
     jobs.schedule(app)
     # One sender and one scheduler among instances sharing a PostgreSQL database: the lease

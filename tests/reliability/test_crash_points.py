@@ -686,6 +686,7 @@ CASES = [
 ]
 
 
+@pytest.mark.sqlite_only("its checks read the bot's SQLite file with sqlite3")
 @pytest.mark.parametrize(("scenario", "point"), CASES)
 async def test_a_kill_during_an_update_makes_nothing_twice(scenario, point, tmp_path):
     await crash_and_restart(scenario, point, tmp_path)
