@@ -7,7 +7,7 @@ receives it), timed, with the query plans they use.
     .venv/bin/python -m benchmarks.reports county.db [--rounds 3] [--quarter 2026Q3]
                                                      [--half 2026H2] [--plans]
                                                      [--old-writer] [--check]
-                                                     [--postgresql URL]
+                                                     [--digest] [--postgresql URL]
 
 `DATABASE` may be a `postgresql://` URL (load it with `partybot migrate-to`); `--postgresql
 URL` runs the same rounds there too, after SQLite, in a process of its own (each engine's
@@ -25,12 +25,18 @@ the ratio. `--check` then compares what both wrote for every unit and the county
 cell as openpyxl reads them back (values, types, styles; `xlsx_reference.cells`, with what
 differs only in encoding made one by `xlsx_reference.shown`), and fails on the first
 difference.
+
+`--digest` adds `figures_sha256`, a checksum of everything the three reports tell their
+readers (every message, every workbook as read back, the chart), after the timed rounds:
+the same checksum from two versions of the code on the same data set means the same
+figures ("byte-identical figures before and after", issue 21), whatever encodes them.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import os
 import resource
 import sqlite3
@@ -89,20 +95,52 @@ async def county_round(
     return time.perf_counter() - started, time.process_time() - cpu
 
 
-async def district_round(db: Database, quarter: periods.Period, tz) -> tuple[float, float, int]:
-    """Every district's summary as its contact receives it: the figures of each branch, the
-    message and the XLSX (one sheet per branch). Wall and CPU seconds, branches."""
-    started, cpu = time.perf_counter(), time.process_time()
+async def district_summaries(db: Database, quarter: periods.Period, tz):
+    """Each district's summary as its contact receives it (the figures of each branch, the
+    message and the XLSX with one sheet per branch): (branches, text, xlsx) per district."""
     t = translator("zh_Hans")
     now = datetime.combine(quarter.end + timedelta(days=8), datetime.min.time(), tzinfo=tz)
-    count = 0
     for district_id, name in await districts.all_districts(db):
         branch_list = await districts.branches_of_district(db, district_id)
         figures = await district_figures.figures_of(db, branch_list, quarter, now, tz)
-        district_reports.summary_text(t, name, figures)
-        district_reports.workbook(t, figures)
-        count += len(figures)
+        text = district_reports.summary_text(t, name, figures)
+        yield len(figures), text, district_reports.workbook(t, figures)
+
+
+async def district_round(db: Database, quarter: periods.Period, tz) -> tuple[float, float, int]:
+    """Every district's summary: wall and CPU seconds, branches."""
+    started, cpu = time.perf_counter(), time.process_time()
+    count = 0
+    async for branches, _, _ in district_summaries(db, quarter, tz):
+        count += branches
     return time.perf_counter() - started, time.process_time() - cpu, count
+
+
+async def digest(
+    db: Database, quarter: periods.Period, half: periods.Period, tz, font: Path | None
+) -> str:
+    """A checksum of what the three reports tell their readers: every unit's message and
+    workbook, the county workbook and chart, every district's message and workbook, each
+    workbook as openpyxl reads it back (`xlsx_reference.shown`: values, types, styles,
+    layout). Two versions of the code that give the same checksum on the same data set
+    report the same figures, whatever writer encodes them."""
+    found = hashlib.sha256()
+
+    def add(*parts: object) -> None:
+        found.update(repr(parts).encode())
+
+    def seen(xlsx: bytes) -> list[tuple]:
+        return xlsx_reference.shown(xlsx_reference.cells(xlsx))
+
+    for summary in await quarterly_feedback.unit_feedback(db, quarter, tz):
+        add(summary.file_name, summary.text, seen(summary.xlsx))
+    figures = await cadre_figures.gather(db, half, tz)
+    add(seen(county_report.workbook(half, figures)))
+    if font is not None:
+        add(county_report.chart_png(half, figures, font))
+    async for _, text, xlsx in district_summaries(db, quarter, tz):
+        add(text, seen(xlsx))
+    return found.hexdigest()
 
 
 async def check(db: Database, quarter: periods.Period, half: periods.Period, tz) -> int:
@@ -165,6 +203,9 @@ async def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("--old-writer", action="store_true", help="also time openpyxl's XLSX")
     parser.add_argument("--check", action="store_true", help="compare both writers' cells")
+    parser.add_argument(
+        "--digest", action="store_true", help="a checksum of every report's figures, as read"
+    )
     args = parser.parse_args(argv)
     settings = load_settings()
     quarter, half = periods.parse_quarter(args.quarter), periods.parse_half(args.half)
@@ -222,6 +263,7 @@ async def main(argv: Sequence[str] | None = None) -> None:
             results["district_s"].append(seconds)
             results["district_cpu_s"].append(cpu)
         compared = await check(db, quarter, half, settings.tz) if args.check else 0
+        figures_sha256 = await digest(db, quarter, half, settings.tz, font) if args.digest else None
     found = {} if is_postgres(args.database) else plans(Path(args.database), list(statements))
     if args.plans:
         for sql, lines in found.items():
@@ -245,6 +287,7 @@ async def main(argv: Sequence[str] | None = None) -> None:
         "statements_run": run,
         "full_scans": full_scans(found),
         "files_identical_to_openpyxl": compared,
+        **({"figures_sha256": figures_sha256} if figures_sha256 else {}),
     }
     for name in ("feedback", "county") if args.old_writer else ():
         figures[f"{name}_cpu_ratio_old_new"] = round(
@@ -290,6 +333,7 @@ async def main(argv: Sequence[str] | None = None) -> None:
             else []
         ),
         ("files compared with openpyxl's, cell for cell, identical", compared),
+        ("checksum of the figures as read (--digest)", figures_sha256 or "not run"),
         ("peak RSS, MiB (before the reports)", f"{figures['peak_rss_mb']} ({rss_before:.1f})"),
         ("distinct queries, tables fully scanned", f"{len(found)}, {figures['full_scans']}"),
         (f"queries run in {args.rounds} rounds", run),

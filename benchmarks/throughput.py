@@ -248,8 +248,8 @@ def processes(kind: str, server: FakeBotAPI, data: Path, url: str | None) -> lis
 
 
 async def ready(server: FakeBotAPI, webhook: bool) -> None:
-    if not webhook:
-        await asyncio.wait_for(server.polling.wait(), 30)
+    if not webhook:  # as long as the webhook's below: a loaded machine starts slowly
+        await asyncio.wait_for(server.polling.wait(), 60)
         return
     for _ in range(600):
         if server._webhook_url:

@@ -62,9 +62,8 @@ class EditsOnce(HTTPXRequest):
 
     async def post(self, url: str, request_data: RequestData | None = None, **kwargs: Any):
         booking = throttle.FROM_OUTBOX.get()
-        counted = booking is None and url.rpartition("/")[2].startswith(SENDS)
-        if counted:
-            self.budget.begin(reply=True)
+        if booking is None and url.rpartition("/")[2].startswith(SENDS):
+            booking = self.budget.book(time.monotonic(), reply=True)
         try:
             return await super().post(url, request_data, **kwargs)
         except BadRequest as exc:
@@ -73,9 +72,7 @@ class EditsOnce(HTTPXRequest):
             raise
         finally:
             # As soon as the answer is in: before python-telegram-bot parses it.
-            if counted:
-                self.budget.end(time.monotonic(), reply=True)
-            elif booking is not None:
+            if booking is not None:
                 booking.end()
 
 
@@ -131,7 +128,9 @@ async def post_init(app: Application) -> None:
     app.bot_data["menus"] = asyncio.create_task(
         publish_secretary_menus(app.bot, db, settings.bot_default_locale), name="menus"
     )
-    # From the first moment: `partybot restore` must wait.
+    # From the first moment: `partybot restore` must wait. On SQLite the folder is the
+    # database's, there by now; on PostgreSQL DATA_DIR (default ./data) may not be yet.
+    settings.files_dir.mkdir(parents=True, exist_ok=True)
     app.bot_data["liveness"].write(settings.heartbeat_path)
     jobs.schedule(app)
     # One sender and one scheduler among instances sharing a PostgreSQL database: the lease

@@ -11,63 +11,127 @@ import time
 from collections import defaultdict, deque
 
 GROUP_WINDOW_SECONDS = 60.0
+# The round trips the spread is taken over: those answered in the last SPREAD_SECONDS, and
+# at least the last SPREAD_KEEP however old (a quiet spell keeps what it last knew).
+SPREAD_SECONDS = 2.0
+SPREAD_KEEP = 8
+
+
+class Spread:
+    """Max - min of the recent round trips, kept in two monotonic queues (O(1) a sample)."""
+
+    __slots__ = ("_count", "_high", "_low", "_times")
+
+    def __init__(self) -> None:
+        self._high: deque[tuple[int, float]] = deque()  # (sample number, rtt), falling
+        self._low: deque[tuple[int, float]] = deque()  # rising
+        self._times: deque[float] = deque()  # answer instants of the samples kept
+        self._count = 0  # samples ever: the newest is number _count - 1
+
+    def add(self, now: float, rtt: float) -> None:
+        number = self._count
+        self._count += 1
+        while self._high and self._high[-1][1] <= rtt:
+            self._high.pop()
+        self._high.append((number, rtt))
+        while self._low and self._low[-1][1] >= rtt:
+            self._low.pop()
+        self._low.append((number, rtt))
+        self._times.append(now)
+        times = self._times
+        while len(times) > SPREAD_KEEP and times[0] <= now - SPREAD_SECONDS:
+            times.popleft()
+        first = self._count - len(times)  # the oldest sample still kept
+        while self._high[0][0] < first:
+            self._high.popleft()
+        while self._low[0][0] < first:
+            self._low.popleft()
+
+    def value(self) -> float | None:
+        """None until two round trips are known: nothing to take a spread of."""
+        if len(self._times) < 2:
+            return None
+        return self._high[0][1] - self._low[0][1]
 
 
 class SharedBudget:
     """Telegram's overall limit over a sliding window, shared by replies and the sender.
 
-    A send occupies the window from the moment it is booked until a window after its
-    answer came: Telegram counted it somewhere in between, so the count here is never
-    below Telegram's. The sender may send while the window, with this send and a headroom
-    for replies, stays within the limit; the headroom is as many replies as the last window
-    had, at least one (a reply nobody saw coming must not be refused)."""
+    Telegram counts a message when it arrives; the bot only knows when it sent it and when
+    the answer came. A send is counted here from the moment it goes: while it is in flight,
+    however long, and after its answer until a window and a *hold* past its start. The hold
+    is the spread (max - min) of the recent round trips: an earlier send arrived at most
+    that much later after its start than the next one will, as long as the one-way delay
+    varies no more than the round trip does (docs/reliability.md). Before two round trips
+    are known, the hold is a whole window.
+
+    The sender may send while the window, with this send and a headroom for replies, stays
+    within the limit; the headroom is as many replies as the last window had, at least one
+    (a reply nobody saw coming must not be refused)."""
 
     def __init__(self, per_second: float) -> None:
         # The fake Bot API and Telegram count whole messages: 0.5/s is one per two seconds.
         self.capacity = max(1, math.floor(per_second))
         self.window = max(1.0, 1.0 / per_second)
-        self._done: dict[bool, deque[float]] = {True: deque(), False: deque()}
-        self._in_flight = {True: 0, False: 0}
+        # Sends by their start, oldest first; those past the window still in flight are
+        # counted in _late until their answer.
+        self._sent: dict[bool, deque[Booking]] = {True: deque(), False: deque()}
+        self._late = {True: 0, False: 0}
+        self.spread = Spread()
 
-    def begin(self, *, reply: bool) -> None:
-        self._in_flight[reply] += 1
+    def book(self, now: float, *, reply: bool) -> Booking:
+        booking = Booking(self, now, reply)
+        self._sent[reply].append(booking)
+        return booking
 
-    def end(self, now: float, *, reply: bool) -> None:
-        self._in_flight[reply] -= 1
-        self._done[reply].append(now)
+    def answered(self, booking: Booking, now: float) -> None:
+        self.spread.add(now, now - booking.start)
+        if booking.late:
+            self._late[booking.reply] -= 1
 
-    def _used(self, now: float, reply: bool) -> int:
-        done = self._done[reply]
-        while done and done[0] <= now - self.window:
-            done.popleft()
-        return len(done) + self._in_flight[reply]
+    @property
+    def hold(self) -> float:
+        spread = self.spread.value()
+        return self.window if spread is None else spread
+
+    def _used(self, cutoff: float, reply: bool) -> int:
+        sent = self._sent[reply]
+        while sent and sent[0].start <= cutoff:
+            booking = sent.popleft()
+            if not booking.ended:
+                booking.late = True
+                self._late[reply] += 1
+        return len(sent) + self._late[reply]
 
     def sender_wait(self, now: float) -> float:
         """Seconds until the sender may book its next send (0: now)."""
-        replies = self._used(now, True)
+        cutoff = now - self.window - self.hold
+        replies = self._used(cutoff, True)
         headroom = min(max(1, replies), self.capacity - 1)
-        if replies + self._used(now, False) + 1 + headroom <= self.capacity:
+        if replies + self._used(cutoff, False) + 1 + headroom <= self.capacity:
             return 0.0
-        oldest = [d[0] for d in self._done.values() if d]
+        oldest = [d[0].start for d in self._sent.values() if d]
         # Only sends in flight fill the window: one of them ends soon.
-        return min(oldest) + self.window - now if oldest else 0.01
+        return max(min(oldest) - cutoff, 0.001) if oldest else 0.01
 
 
 class Booking:
-    """One send of the sender's in the shared budget, ended once its answer came (or it
+    """One send in the shared budget, from its start; ended once its answer came (or it
     never went)."""
 
-    __slots__ = ("budget", "ended")
+    __slots__ = ("budget", "ended", "late", "reply", "start")
 
-    def __init__(self, budget: SharedBudget) -> None:
+    def __init__(self, budget: SharedBudget, start: float, reply: bool) -> None:
         self.budget = budget
+        self.start = start
+        self.reply = reply
         self.ended = False
-        budget.begin(reply=False)
+        self.late = False
 
-    def end(self) -> None:
+    def end(self, now: float | None = None) -> None:
         if not self.ended:
             self.ended = True
-            self.budget.end(time.monotonic(), reply=False)
+            self.budget.answered(self, time.monotonic() if now is None else now)
 
 
 # Set in the sender's delivery tasks: their requests are booked already, and the bot's
@@ -97,6 +161,7 @@ class Throttle:
             self.budgets[True] = SharedBudget(paid_per_second)
             self.intervals[True] = 1.0 / paid_per_second
         self._next = dict.fromkeys(self.budgets, 0.0)
+        self._turns = {paid: asyncio.Lock() for paid in self.budgets}
         self.per_chat_seconds = per_chat_seconds
         self.per_group = per_group
         self._paused_until = 0.0
@@ -120,24 +185,28 @@ class Throttle:
 
     async def slot(self, chat_id: int, *, paid: bool = False) -> Booking:
         """Wait for the overall budget (the paid one for a paid message), then book the
-        send and the chat's spacing."""
+        send and the chat's spacing. Sends wait their turn in order, one of them watching
+        the clock: a crowd of waiters each waking at every send would cost the CPU the
+        rate is made of."""
         budget = self.budgets[paid]
-        while True:
-            now = time.monotonic()
-            wait = max(self._next[paid], self._paused_until) - now
-            if wait <= 0:
-                wait = budget.sender_wait(now)
+        async with self._turns[paid]:
+            while True:
+                now = time.monotonic()
+                wait = max(self._next[paid], self._paused_until) - now
                 if wait <= 0:
-                    break
-            await asyncio.sleep(wait)
-        start = now
-        booking = Booking(budget)
-        self._next[paid] = start + self.intervals[paid]
-        self._chat_free[chat_id] = start + self.per_chat_seconds
+                    wait = budget.sender_wait(now)
+                    if wait <= 0:
+                        break
+                await asyncio.sleep(wait)
+            booking = budget.book(now, reply=False)
+            # Evenly spaced, without a late wake-up pushing every later send back.
+            interval = self.intervals[paid]
+            self._next[paid] = max(self._next[paid], now - interval) + interval
+        self._chat_free[chat_id] = now + self.per_chat_seconds
         if chat_id < 0:
-            self._groups[chat_id].append(start)
+            self._groups[chat_id].append(now)
         if len(self._chat_free) > 10_000:
-            self._chat_free = {c: t for c, t in self._chat_free.items() if t > start}
+            self._chat_free = {c: t for c, t in self._chat_free.items() if t > now}
         return booking
 
     def reserve_chat(self, chat_id: int) -> None:

@@ -8,12 +8,17 @@ One person may be several of these; each role gives its own rights. storage.peop
 is the same rule for SQL.
 
 The district role (区党工委) is held per district, every other role per branch: a district
-contact `has(Role.DISTRICT, branch_id)` for each branch of their districts."""
+contact `has(Role.DISTRICT, branch_id)` for each branch of their districts.
+
+A role is checked against the branch of what is acted on (a person, a request, a record).
+Where that branch is missing (None: an organisation's contact, a district contact's
+request) no role holds: a target of no branch is no secretary's. "In any branch" is said
+only on purpose, with ANY_BRANCH (the default), never by a None read from a record."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
+from enum import Enum, StrEnum
 
 from domain.errors import NotAllowed
 from domain.models import Person, PersonStatus, Role
@@ -24,6 +29,16 @@ MEMBER_ROLES = frozenset({Role.MEMBER, Role.CADRE})
 CONTACT_ROLES = frozenset(
     {Role.UNIT, Role.COUNTY, Role.DISTRICT, Role.INSTRUCTOR, Role.RESIDENT_UNIT, Role.PATRON}
 )
+
+
+class Anywhere(Enum):
+    ANY_BRANCH = "any branch"
+
+
+#: The role held in some branch, whichever: `has(role)` and `require(actor, role)` mean it.
+ANY_BRANCH = Anywhere.ANY_BRANCH
+#: What a role check takes: a branch id, ANY_BRANCH, or None (a target of no branch).
+Where = int | Anywhere | None
 
 
 @dataclass(frozen=True)
@@ -39,14 +54,14 @@ class Actor:
     def active(self) -> bool:
         return self.person is not None and self.person.status is PersonStatus.ACTIVE
 
-    def has(self, role: Role, branch_id: int | None = None) -> bool:
-        if not self.active:
+    def has(self, role: Role, branch_id: Where = ANY_BRANCH) -> bool:
+        """`role` in `branch_id`; in some branch for ANY_BRANCH; nowhere for None."""
+        if not self.active or branch_id is None:
             return False
+        anywhere = branch_id is ANY_BRANCH
         if role is Role.DISTRICT:
-            if branch_id is None:
-                return bool(self.district_roles)
-            return branch_id in self.district_branches
-        return any(r == role and (branch_id is None or b == branch_id) for b, r in self.roles)
+            return bool(self.district_roles) if anywhere else branch_id in self.district_branches
+        return any(r == role and (anywhere or b == branch_id) for b, r in self.roles)
 
     def branches_where(self, role: Role) -> list[int]:
         if not self.active:
@@ -94,8 +109,9 @@ async def actor(db: Database, telegram_id: int) -> Actor:
     )
 
 
-def require(actor: Actor, role: Role, branch_id: int | None = None) -> Person:
-    """The person behind `actor` if they hold `role` (in `branch_id`), else NotAllowed."""
+def require(actor: Actor, role: Role, branch_id: Where = ANY_BRANCH) -> Person:
+    """The person behind `actor` if they hold `role` in `branch_id` (see `Actor.has`: None,
+    a target of no branch, is refused), else NotAllowed."""
     if not actor.has(role, branch_id):
         raise NotAllowed("not_allowed")
     assert actor.person is not None

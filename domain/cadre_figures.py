@@ -6,7 +6,7 @@ county report, /cadre and /cadres render it."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from domain import hours, posts
@@ -177,20 +177,50 @@ async def gather(
     db: Database, period: Period, tz: tzinfo, provider: ActivityProvider | None = None
 ) -> list[CadreFigures]:
     """Every cadre known by the end of `period` with the figures of that period: the
-    registration from this feature, the activity from `provider`."""
+    registration from this feature, the activity from `provider`. Each cadre's figures are
+    made once, with the activity read for all of them first."""
     provider = provider or activity_provider(tz)
     unit_names = {u.id: u.name for u in await units.all_units(db)}
     branch_names = {b.id: b.name for b in await branches.all_branches(db)}
     by_person: dict[int, list] = {}
     for registration in await cadres.confirmed_up_to(db, period.year):
         by_person.setdefault(registration.person_id, []).append(registration)
+    never = [
+        p
+        for p in await cadres.cadre_people(db)
+        if p.id not in by_person and p.branch_id is not None
+    ]
+    ids = [*by_person, *(p.id for p in never)]
     leaves = await cadres.leaves(db)
     remarks = await cadres.remarks(db, period.label)
+    events = await provider.events_attended(db, ids, period)
+    hours = await provider.hours(db, ids, period)
+    counting = await hours_store.branches_counting_attested(db)
+    # Only branches that count attested hours have any to count (most count none, and the
+    # county-wide read costs as much as the hours' own when it finds nothing).
+    counted = await provider.attested_counted(db, ids, period) if counting else {}
+    posts = await provider.posts(db, ids, period)
+    grades = await appraisal.final_grades(db, ids, period.year)
+
+    def activity(person_id: int, branch_ids: Iterable[int]) -> dict:
+        verified, attested = hours.get(person_id, (0.0, 0.0))
+        grade = grades.get(person_id)
+        return {
+            "events_attended": events.get(person_id, 0),
+            "hours_verified": verified,
+            "hours_attested": attested,
+            "attested_counted": counted.get(person_id, 0.0),
+            "counts_attested": person_id in counted or not counting.isdisjoint(branch_ids),
+            "posts": posts.get(person_id, ()),
+            "appraisal": grade[1] if grade else None,
+            "appraisal_year": grade[0] if grade else None,
+        }
+
     found = []
     for person_id, versions in by_person.items():
         latest = versions[-1]
         this_year = [r for r in versions if r.year == period.year]
-        lived_in = dict.fromkeys(r.branch_id for r in (this_year or [latest]))
+        lived_in = tuple(dict.fromkeys(r.branch_id for r in (this_year or [latest])))
         leave = leaves.get(person_id)
         if leave is not None and leave.until < period.start:
             leave = None
@@ -201,7 +231,7 @@ async def gather(
                 unit_id=latest.unit_id,
                 unit_name=unit_names.get(latest.unit_id, ""),
                 branches=tuple(branch_names[b] for b in lived_in),
-                branch_ids=tuple(lived_in),
+                branch_ids=lived_in,
                 position=latest.position,
                 rank=latest.rank,
                 registered=bool(this_year),
@@ -209,35 +239,18 @@ async def gather(
                 remark=remarks.get(person_id),
                 on_leave_until=leave.until if leave else None,
                 leave_note=leave.note if leave else None,
+                **activity(person_id, lived_in),
             )
         )
-    for person in await cadres.cadre_people(db):
-        if person.id not in by_person and person.branch_id is not None:
-            found.append(_never_registered(person, branch_names[person.branch_id]))
-    ids = [f.person_id for f in found]
-    events = await provider.events_attended(db, ids, period)
-    hours = await provider.hours(db, ids, period)
-    counted = await provider.attested_counted(db, ids, period)
-    counting = await hours_store.branches_counting_attested(db)
-    posts = await provider.posts(db, ids, period)
-    grades = await appraisal.final_grades(db, ids, period.year)
-    return [
-        replace(
-            f,
-            events_attended=events.get(f.person_id, 0),
-            hours_verified=hours.get(f.person_id, (0.0, 0.0))[0],
-            hours_attested=hours.get(f.person_id, (0.0, 0.0))[1],
-            attested_counted=counted.get(f.person_id, 0.0),
-            counts_attested=f.person_id in counted or not counting.isdisjoint(f.branch_ids),
-            posts=posts.get(f.person_id, ()),
-            appraisal=grades[f.person_id][1] if f.person_id in grades else None,
-            appraisal_year=grades[f.person_id][0] if f.person_id in grades else None,
+    for person in never:
+        branch_id = person.branch_id
+        found.append(
+            _never_registered(person, branch_names[branch_id], activity(person.id, (branch_id,)))
         )
-        for f in found
-    ]
+    return found
 
 
-def _never_registered(person: Person, branch: str) -> CadreFigures:
+def _never_registered(person: Person, branch: str, activity: dict) -> CadreFigures:
     """A cadre who joined but never registered: counted for the county, whose report
     asks who has not registered; no unit is known to send them to."""
     assert person.branch_id is not None
@@ -252,9 +265,19 @@ def _never_registered(person: Person, branch: str) -> CadreFigures:
         rank="",
         registered=False,
         registered_on=None,
+        **activity,
     )
 
 
 def of_unit(figures: Iterable[CadreFigures], unit_id: int) -> list[CadreFigures]:
     """A unit's summary holds its own cadres and nobody else."""
     return [f for f in figures if f.unit_id == unit_id]
+
+
+def by_unit(figures: Iterable[CadreFigures]) -> dict[int | None, list[CadreFigures]]:
+    """Every unit's own cadres (`of_unit` of each), in one pass: a pass per unit grew with
+    units x cadres."""
+    grouped: dict[int | None, list[CadreFigures]] = {}
+    for figure in figures:
+        grouped.setdefault(figure.unit_id, []).append(figure)
+    return grouped

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from domain.access import Actor
@@ -61,9 +62,8 @@ def _about_person(name: str, read: Callable[[Database, int], Awaitable[Any]]) ->
 
 
 _about_person("profile", mydata.profile)
-_about_person("roles", mydata.roles)
-_about_person("district_roles", mydata.district_roles)
-_about_person("join_requests", mydata.join_requests)
+for _section in mydata.PERSONAL:
+    _about_person(_section, partial(mydata.personal, section=_section))
 _about_person("departures", departures.of_person)
 
 

@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 import aiosqlite
 
 from domain import guesses, notices, outbox
-from domain.access import Actor
+from domain.access import ANY_BRANCH, Actor
 from domain.effects import effect
-from domain.errors import Conflict, InvalidInput, NotFound
+from domain.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from domain.guesses import Guessed
 from domain.models import (
     Branch,
@@ -315,16 +315,23 @@ class Decision:
 
 @effect
 async def decide(
-    db: Database, actor: Actor, request_id: int, *, approve: bool, reason: str | None = None
+    db: Database,
+    actor: Actor | None,
+    request_id: int,
+    *,
+    approve: bool,
+    reason: str | None = None,
+    deciding_as: Role | None = None,
 ) -> Decision:
     """The request's decider (see DECIDED_BY_DISTRICT; `actor` None: the operator)
-    approves or rejects it, once."""
+    approves or rejects it, once. `deciding_as`: the decider a pressed button stands for
+    (a secretary's, a district's, the county's); a request another decides is refused."""
     async with unit_of_work(db, actor) as work:
         conn = work.conn
         request = await join_requests.get_for_update(conn, request_id)
         if request is None:
             raise NotFound("request_unknown")
-        decider = _require_decider(work, request)
+        decider = _require_decider(work, request, deciding_as)
         if request.status is not RequestStatus.PENDING:
             raise Conflict("already_decided", status=str(request.status))
         status = RequestStatus.APPROVED if approve else RequestStatus.REJECTED
@@ -367,16 +374,29 @@ async def decide(
     return Decision(decided, applicant, branch)
 
 
-def _require_decider(work: UnitOfWork, request: JoinRequest) -> Person | None:
+def _decider_role(request: JoinRequest) -> Role:
+    """Whose role decides `request` (besides the operator)."""
+    if request.role is InviteRole.DISTRICT:
+        return Role.COUNTY
+    if request.role in DECIDED_BY_DISTRICT:
+        return Role.DISTRICT
+    return Role.SECRETARY
+
+
+def _require_decider(
+    work: UnitOfWork, request: JoinRequest, deciding_as: Role | None
+) -> Person | None:
     """Who decides `request`: None for the operator, else the acting person if entitled."""
     if work.actor is None:
         work.branch_id = request.branch_id
         return None
-    if request.role is InviteRole.DISTRICT:
-        return work.require(Role.COUNTY)
-    if request.role in DECIDED_BY_DISTRICT:
-        return work.require(Role.DISTRICT, request.branch_id)
-    return work.require(Role.SECRETARY, request.branch_id)
+    role = _decider_role(request)
+    if deciding_as is not None and deciding_as is not role:
+        # Another decider's button forged with this request's id: refused even when the
+        # presser decides it with their own (a button only does what its audience may).
+        raise NotAllowed("not_allowed")
+    # Any county contact decides a district's contacts, whose request names no branch.
+    return work.require(role, ANY_BRANCH if role is Role.COUNTY else request.branch_id)
 
 
 async def _grant(

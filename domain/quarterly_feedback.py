@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import tzinfo
 
 from domain.appraisal.models import GRADE_NAMES
-from domain.cadre_figures import ActivityProvider, CadreFigures, gather, of_unit
+from domain.cadre_figures import ActivityProvider, CadreFigures, by_unit, gather
 from domain.cadre_sheets import by_branch, cadre_sheet, new_book, write_sheet
 from domain.cadres import rank_label
 from domain.i18n import Translator, translator
@@ -154,12 +154,12 @@ async def unit_feedback(
     default_locale: str = "zh_Hans",
 ) -> list[UnitFeedback]:
     """The summaries of every unit (or one), each with only that unit's cadres."""
-    everyone = await gather(db, period, tz, provider)
+    own_cadres = by_unit(await gather(db, period, tz, provider))
     found = []
     for unit in await units.all_units(db):
         if unit_id is not None and unit.id != unit_id:
             continue
-        own = of_unit(everyone, unit.id)
+        own = own_cadres.get(unit.id, [])
         found.append(
             UnitFeedback(
                 unit,

@@ -196,11 +196,20 @@ def write_workbook(sheets: Sequence[Sheet]) -> bytes:
         ws.append(sheet.headers)
         for row in sheet.rows:
             ws.append([_plain(v) for v in row])
-        for index, header in enumerate(sheet.headers, start=1):
-            width = max([len(str(header)) * 2, *(len(str(r[index - 1] or "")) for r in sheet.rows)])
-            ws.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 60)
+        for index, width in enumerate(column_widths(sheet), start=1):
+            ws.column_dimensions[get_column_letter(index)].width = width
         ws.freeze_panes = "A2"
     return save(book)
+
+
+def column_widths(sheet: Sheet) -> list[int]:
+    """Each column wide enough for its header (Chinese takes two places) and its longest
+    value, within 8 to 60 characters (`xlsx_writer.Book.add_sheet` uses them too)."""
+    widths = []
+    for i, header in enumerate(sheet.headers):
+        longest = max([len(str(header)) * 2, *(len(str(r[i] or "")) for r in sheet.rows)])
+        widths.append(min(max(longest + 2, 8), 60))
+    return widths
 
 
 def save(book: Workbook) -> bytes:

@@ -31,7 +31,7 @@ from typing import Any
 import aiosqlite
 
 from domain import notices
-from domain.access import Actor, require
+from domain.access import ANY_BRANCH, Actor, Where, require
 from domain.errors import NotAllowed
 from domain.models import Person, Role
 from storage import audit
@@ -62,13 +62,14 @@ class UnitOfWork:
         """Work inside the caller's open transaction; `db` only to tell secretaries."""
         return cls(db, conn, None, None, branch_id, by)  # type: ignore[arg-type]
 
-    def require(self, role: Role, branch_id: int | None = None) -> Person:
-        """The acting person if they hold `role` in `branch_id` (NotAllowed otherwise); the
-        audit entries and the secretaries' notices of this work are then that branch's."""
+    def require(self, role: Role, branch_id: Where = ANY_BRANCH) -> Person:
+        """The acting person if they hold `role` in `branch_id` (NotAllowed otherwise; None,
+        a target of no branch, always); the audit entries and the secretaries' notices of
+        this work are then that branch's."""
         if self.actor is None:
             raise NotAllowed("not_allowed")
         self.person = require(self.actor, role, branch_id)
-        if branch_id is not None:
+        if isinstance(branch_id, int):
             self.branch_id = branch_id
         return self.person
 

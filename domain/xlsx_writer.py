@@ -1,6 +1,8 @@
-"""The XLSX writer of the large printed tables (the quarterly feedback and the county
-report, `domain/cadre_sheets.py`): each sheet a heading over a frozen header row, body rows
-and a totals row, set up to print on A4 landscape.
+"""The XLSX writer of the large tables: the printed ones of the quarterly feedback and the
+county report (`domain/cadre_sheets.py`), each sheet a heading over a frozen header row,
+body rows and a totals row, set up to print on A4 landscape (`add_table`); and the plain
+sheets of the quarterly district summary, one per branch, as `spreadsheets.write_workbook`
+makes them (`add_sheet`).
 
 openpyxl builds an object per cell and serialises it through et_xmlfile: ~25 µs of CPU per
 cell, which made the county-wide feedback (168,000 cells) miss its 2 s by far
@@ -32,6 +34,8 @@ from domain.spreadsheets import needs_quote
 # XML 1.0 cannot hold these; openpyxl refused a cell holding one (XlsxWriter would escape
 # them as _x0001_, which a reader would see).
 _ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")
+# What `_clean` changes: those, and the carriage return.
+_SPECIAL = re.compile(r"[\000-\010\013\014\016-\037\r]")
 # XlsxWriter adds Excel's padding (5 pixels of a 7-pixel digit in Calibri 11) to the width
 # it is given, so that Excel shows that many characters; openpyxl stored the width as given.
 # The widths stay what they were: the stored figure, and so what Excel shows.
@@ -42,6 +46,7 @@ _MAX_TITLE = 31
 
 _BORDERED = {"border": 1, "valign": "top", "text_wrap": True}
 _STYLES: dict[str, dict[str, object]] = {
+    "plain": {},
     "heading": {"bold": True, "font_size": 14, "align": "center"},
     "header": {
         **_BORDERED,
@@ -54,6 +59,24 @@ _STYLES: dict[str, dict[str, object]] = {
     "body": _BORDERED,
     "total": {**_BORDERED, "bold": True},
 }
+
+
+def _clean(value: str) -> str:
+    """A text as openpyxl stored it: without what XML cannot hold, and a CR as a line feed
+    (openpyxl stored a CR as it is, which XML, Excel's reader too, reads as a line feed;
+    XlsxWriter would store it as "_x000D_")."""
+    value = _ILLEGAL.sub("", value)
+    return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _widths(ws, widths: Sequence[float]) -> None:
+    """Each column's width as openpyxl stored it (see _PADDING); a run of equal widths is
+    one range."""
+    start = 0
+    for column in range(1, len(widths) + 1):
+        if column == len(widths) or widths[column] != widths[start]:
+            ws.set_column(start, column - 1, widths[start] - _PADDING + 1e-9)
+            start = column
 
 
 class Book:
@@ -86,8 +109,7 @@ class Book:
         characters) frozen and repeated on every printed page, the rows, the totals."""
         ws = self._book.add_worksheet(self._unique(title))
         width = len(headers)
-        for column, (_, chars) in enumerate(headers):
-            ws.set_column(column, column, chars + 2 - _PADDING + 1e-9)
+        _widths(ws, [chars + 2 for _, chars in headers])
         ws.freeze_panes(2, 0)
         ws.repeat_rows(1)
         ws.set_landscape()
@@ -98,38 +120,56 @@ class Book:
         self._cell(ws, 0, 0, heading, "heading")
         for column, (text, _) in enumerate(headers):
             self._cell(ws, 1, column, text, "header")
-        number = 1
-        for row in rows:
-            number += 1
-            for column, value in enumerate(row):
-                self._cell(ws, number, column, value, "body")
+        number = self._rows(ws, 2, rows, "body")
         if totals is not None:
-            for column, value in enumerate(totals):
-                self._cell(ws, number + 1, column, value, "total")
+            self._rows(ws, number, [totals], "total")
+
+    def add_sheet(
+        self,
+        title: str,
+        headers: Sequence[str],
+        rows: Sequence[Sequence[object]],
+        widths: Sequence[float],
+    ) -> None:
+        """A plain sheet, as `spreadsheets.write_workbook` makes one: the header row frozen,
+        each column `widths` wide (in characters), no styles."""
+        ws = self._book.add_worksheet(self._unique(title))
+        _widths(ws, widths)
+        ws.freeze_panes(1, 0)
+        self._rows(ws, 0, [headers, *rows], "plain")
+
+    def _rows(self, ws, first: int, rows: Iterable[Sequence[object]], style: str) -> int:
+        """`rows` from row `first` on, in `style`; the row after them."""
+        number = first
+        cell = self._cell
+        for row in rows:
+            for column, value in enumerate(row):
+                cell(ws, number, column, value, style)
+            number += 1
+        return number
 
     def _cell(self, ws, row: int, column: int, value: object, style: str) -> None:
         """One value stored as openpyxl stored it: text as text (None and the empty text
         as a styled empty cell: both read back as None), numbers as numbers."""
         formats = self._formats
-        if value is None or value == "":
-            ws.write_blank(row, column, None, formats[style, False])
-        elif isinstance(value, str):
+        if isinstance(value, str):
+            if not value:
+                ws.write_blank(row, column, None, formats[style, False])
+                return
             quoted = needs_quote(value)
-            if _ILLEGAL.search(value):
-                value = _ILLEGAL.sub("", value)
-            if "\r" in value:
-                # openpyxl stored a CR as it is, which XML (Excel's reader too) reads as a
-                # line feed; XlsxWriter would store it as "_x000D_".
-                value = value.replace("\r\n", "\n").replace("\r", "\n")
+            if _SPECIAL.search(value):
+                value = _clean(value)
             # Longer than Excel's 32,767 characters: cut, as openpyxl cut it.
             ws.write_string(row, column, value, formats[style, quoted])
+        elif value is None:
+            ws.write_blank(row, column, None, formats[style, False])
         elif isinstance(value, bool):
             ws.write_boolean(row, column, value, formats[style, False])
         elif isinstance(value, int | float | Decimal):
-            if math.isnan(value) or math.isinf(value):
-                ws.write_blank(row, column, None, formats[style, False])
-            else:
+            if math.isfinite(value):
                 ws.write_number(row, column, float(value), formats[style, False])
+            else:
+                ws.write_blank(row, column, None, formats[style, False])
         else:
             raise TypeError(f"a printed table holds text, numbers and booleans, not {type(value)}")
 

@@ -20,7 +20,7 @@ from handlers.common import (
     tr,
     who,
 )
-from handlers.conversation import answer_stale
+from handlers.conversation import answer_stale, on_press
 from handlers.menu import help_text
 
 LANGUAGE_NAMES = {"zh_Hans": "简体中文", "en": "English"}
@@ -54,8 +54,8 @@ async def choose_language(update: Update, context: BotContext) -> None:
     )
 
 
-async def set_language(update: Update, context: BotContext) -> None:
-    query = update.callback_query
+@on_press()
+async def set_language(update: Update, context: BotContext, query) -> None:
     locale = ChooseLanguage.of(update).locale
     await languages.choose(context.db, update.effective_user.id, locale)
     forget_locale(context, update.effective_user.id)

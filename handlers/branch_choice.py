@@ -19,7 +19,7 @@ from datetime import timedelta
 from typing import Literal, get_args
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, ConversationHandler
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler
 
 from bot.context import BotContext
 from domain import branches
@@ -36,6 +36,7 @@ from handlers.common import (
     tr,
     who,
 )
+from handlers.conversation import on_press
 
 CHOSEN = "acting_branch"
 # The actions that ask; each name is the button's last part.
@@ -137,9 +138,8 @@ def choice_handler(resume: Resume, entry: Entry) -> CallbackQueryHandler:
     """The press on a branch button: remembered, then `entry` runs again for that branch
     (in a conversation's entry points, its returned state is the conversation's)."""
 
-    async def chosen(update: Update, context: BotContext) -> object:
-        query = update.callback_query
-        t = await tr(update, context)
+    @on_press()
+    async def chosen(update: Update, context: BotContext, query, t) -> object:
         branch_id = ChooseBranch.of(update).branch_id
         me = await who(update, context)
         if not me.has(Role.SECRETARY, branch_id):
@@ -158,3 +158,9 @@ def choice_handler(resume: Resume, entry: Entry) -> CallbackQueryHandler:
 
     assert resume in RESUMES, resume
     return _ChoiceFor(resume, chosen)
+
+
+def branch_command(name: Resume, entry: Entry) -> list[BaseHandler]:
+    """The command /`name` and the press of a branch button that runs it again for the
+    branch a secretary of several chose (`choice_handler`)."""
+    return [CommandHandler(name, entry), choice_handler(name, entry)]

@@ -30,7 +30,7 @@ from domain.broadcasts import Audience, Draft
 from domain.errors import DomainError
 from domain.i18n import N_, Translator
 from handlers import broadcast_progress as progress
-from handlers.branch_choice import acting_branch, branch_for, choice_handler
+from handlers.branch_choice import acting_branch, branch_command, branch_for
 from handlers.buttons import Button, family
 from handlers.common import (
     add_errors,
@@ -43,7 +43,8 @@ from handlers.common import (
     tr,
     who,
 )
-from handlers.conversation import CANCEL_HINT, answer_stale
+from handlers.conversation import CANCEL_HINT, answer_stale, on_press
+from handlers.flow_kit import TYPED
 from handlers.posts.views import post_name
 from storage.db import Database
 
@@ -169,8 +170,8 @@ async def _pressed(update: Update, context: BotContext, t: Translator) -> dict |
     return draft
 
 
-async def got_audience(update: Update, context: BotContext) -> Step | int:
-    t = await tr(update, context)
+@on_press()
+async def got_audience(update: Update, context: BotContext, t) -> Step | int:
     draft = await _pressed(update, context, t)
     if draft is None:
         return Step.AUDIENCE
@@ -202,8 +203,8 @@ async def got_audience(update: Update, context: BotContext) -> Step | int:
     return Step.TARGET
 
 
-async def got_target(update: Update, context: BotContext) -> Step | int:
-    t = await tr(update, context)
+@on_press()
+async def got_target(update: Update, context: BotContext, t) -> Step | int:
     draft = await _pressed(update, context, t)
     if draft is None:
         return Step.TARGET
@@ -273,9 +274,8 @@ def duration(t: Translator, seconds: int) -> str:
     return t.ngettext("{n} minute", "{n} minutes", minutes)
 
 
-async def confirm(update: Update, context: BotContext) -> Step | int:
-    query = update.callback_query
-    t = await tr(update, context)
+@on_press()
+async def confirm(update: Update, context: BotContext, query, t) -> Step | int:
     if DRAFT not in context.user_data:
         await answer_stale(query, t)
         return ConversationHandler.END
@@ -332,14 +332,11 @@ async def cancel(update: Update, context: BotContext) -> int:
 
 def conversation() -> ConversationHandler:
     return ConversationHandler(
-        entry_points=[
-            CommandHandler("broadcast", start),
-            choice_handler(RESUME, start),
-        ],
+        entry_points=branch_command(RESUME, start),
         states={
             Step.WRITING: [
                 MessageHandler(
-                    filters.TEXT & ~filters.COMMAND | filters.PHOTO | filters.Document.ALL,
+                    TYPED | filters.PHOTO | filters.Document.ALL,
                     got_content,
                 )
             ],

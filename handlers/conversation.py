@@ -6,14 +6,18 @@ by typing, shows the review screen with `review_keyboard`, lets a secretary deci
 `decision_keyboard`, and ends on /cancel with `cancel_with(...)`. Input a step does not
 expect gets `unexpected`, an old or forged button `answer_stale`. `settle_offer` runs after
 every update, so a typed answer takes away the buttons it superseded, for every
-conversation at once.
+conversation at once. Every button's callback opens with `on_press`: the press, the
+presser's language, the pressed button and who pressed, and how a refusal is told.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import inspect
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
+from enum import Enum
 from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
@@ -21,11 +25,11 @@ from telegram.error import BadRequest
 from telegram.ext import ConversationHandler
 
 from bot.context import BotContext
-from domain.errors import DomainError
+from domain.errors import Conflict, DomainError
 from domain.i18n import N_, NP_, Translator
 from handlers import in_place
 from handlers.buttons import Button
-from handlers.common import answer_and_drop, answer_query, error_text, tr
+from handlers.common import answer_and_drop, answer_query, drop_buttons, error_text, tr, who
 
 # The one way every conversation tells how to stop it.
 CANCEL_HINT = N_("(Send /cancel to stop at any time.)")
@@ -110,22 +114,31 @@ async def _remove_markup(context: BotContext, offered: list[int]) -> None:
         )
 
 
-async def cancelled(update: Update, context: BotContext, *drafts: str) -> int:
-    """/cancel (or a Cancel button) in a conversation: its drafts are dropped."""
+#: What /cancel says, unless a conversation says what was not done in its own words.
+CANCELLED = N_("Cancelled. Nothing was saved.")
+
+
+async def cancelled(
+    update: Update, context: BotContext, *drafts: str, said: str = CANCELLED
+) -> int:
+    """/cancel (or a Cancel button) in a conversation: its drafts are dropped, and `said`
+    (an `N_` message) told."""
     t = await tr(update, context)
     if update.callback_query:
         await answer_and_drop(update.callback_query)
-    await update.effective_message.reply_text(t.gettext("Cancelled. Nothing was saved."))
+    await update.effective_message.reply_text(t.gettext(said))
     for draft in drafts:
         context.user_data.pop(draft, None)
     return ConversationHandler.END
 
 
-def cancel_with(*drafts: str) -> Callable[[Update, BotContext], Awaitable[int]]:
+def cancel_with(
+    *drafts: str, said: str = CANCELLED
+) -> Callable[[Update, BotContext], Awaitable[int]]:
     """The /cancel callback of a conversation whose drafts are kept under these keys."""
 
     async def cancel(update: Update, context: BotContext) -> int:
-        return await cancelled(update, context, *drafts)
+        return await cancelled(update, context, *drafts, said=said)
 
     return cancel
 
@@ -199,3 +212,84 @@ def review_keyboard(
             [redo.button(t.pgettext("button", redo_label))],
         ]
     )
+
+
+class Refuse(Enum):
+    """How `on_press` tells a refusal of the rules (a `DomainError` of its callback)."""
+
+    #: In an alert on the button.
+    ALERT = "alert"
+    #: In an alert; a `Conflict` (too late: someone was first) also takes the buttons away.
+    ALERT_LATE = "alert_late"
+    #: In an alert and in the chat, where it stays readable.
+    SAID = "said"
+    #: In an alert and in the chat, and the buttons go (a confirmation no longer to give).
+    SAID_DROP = "said_drop"
+
+
+#: What `on_press` hands its callback, by the names of the callback's parameters.
+_GIVEN = ("query", "t", "pressed", "me")
+
+
+def on_press(
+    *codecs: type[Button],
+    refuse: Refuse | None = None,
+    ended: Any = None,
+    answer: bool = False,
+    worded: Callable[[Translator, DomainError], str] = error_text,
+) -> Callable[[Callable[..., Awaitable[Any]]], Callable[[Update, BotContext], Awaitable[Any]]]:
+    """A button's callback with the press's opening lines done once. After `update, context`
+    it takes, by name, those of these it needs (unannotated: they are always these):
+    `query` (the press), `t` (the presser's language), `pressed` (the button, read by the
+    first of `codecs` it fits) and `me` (who pressed, an `Actor`). With `refuse`, a refusal
+    of the rules is told that way (in `worded` words) and the callback returns `ended`
+    (`ConversationHandler.END` for a conversation's entry); with `answer`, the press is
+    answered once the callback is done.
+
+        @on_press(Approve, refuse=Refuse.ALERT)
+        async def approve(update: Update, context: BotContext, t, pressed, me) -> None:
+    """
+
+    def wrap(callback: Callable[..., Awaitable[Any]]) -> Callable[[Update, BotContext], Any]:
+        wanted = [name for name in _GIVEN if name in inspect.signature(callback).parameters]
+
+        @functools.wraps(callback)
+        async def pressed(update: Update, context: BotContext) -> Any:
+            query = update.callback_query
+            t = await tr(update, context) if "t" in wanted or refuse else None
+            given = {"query": query, "t": t}
+            if "pressed" in wanted:
+                given["pressed"] = _read(update, codecs)
+            if "me" in wanted:
+                given["me"] = await who(update, context)
+            try:
+                done = await callback(update, context, **{k: given[k] for k in wanted})
+            except DomainError as exc:
+                if refuse is None:
+                    raise
+                await _refused(update, query, worded(t, exc), refuse, exc)
+                return ended
+            if answer:
+                await answer_query(query)
+            return done
+
+        return pressed
+
+    return wrap
+
+
+def _read(update: Update, codecs: tuple[type[Button], ...]) -> Button:
+    data = update.callback_query.data if update.callback_query else None
+    found = next((p for codec in codecs if (p := codec.parse(data)) is not None), None)
+    # Its handler's pattern already matched the data, as `Button.of` says.
+    return found if found is not None else codecs[-1].of(update)
+
+
+async def _refused(
+    update: Update, query: CallbackQuery, text: str, refuse: Refuse, exc: DomainError
+) -> None:
+    await answer_query(query, text, alert=True)
+    if refuse in (Refuse.SAID, Refuse.SAID_DROP):
+        await update.effective_message.reply_text(text)
+    if refuse is Refuse.SAID_DROP or (refuse is Refuse.ALERT_LATE and isinstance(exc, Conflict)):
+        await drop_buttons(query)

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import get_day_names
 from babel.lists import format_list
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import CommandHandler, ConversationHandler
+from telegram.ext import ConversationHandler
 
 from bot.context import BotContext
 from bot.sender import Rendered, renderer
@@ -22,7 +22,7 @@ from domain.errors import DomainError, NotAllowed
 from domain.hours import Counting
 from domain.i18n import N_, Translator
 from domain.pending import Kind
-from handlers.branch_choice import acting_branch, branch_for, choice_handler
+from handlers.branch_choice import acting_branch, branch_command, branch_for
 from handlers.buttons import Button
 from handlers.common import (
     add_errors,
@@ -33,7 +33,8 @@ from handlers.common import (
     tr,
     who,
 )
-from handlers.conversation import answer_stale
+from handlers.conversation import answer_stale, cancel_with, on_press
+from handlers.flow_kit import conversation as flow_conversation
 from handlers.pending import KIND_NAMES
 from storage.db import Database
 
@@ -299,9 +300,8 @@ def _chosen(pressed: PickTime) -> digest.Schedule | None:
     return digest.Schedule(time(int(at[:2]), int(at[2:])), weekday)
 
 
-async def set_time(update: Update, context: BotContext) -> Step | int:
-    query = update.callback_query
-    t = await tr(update, context)
+@on_press()
+async def set_time(update: Update, context: BotContext, query, t) -> Step | int:
     chosen = _chosen(PickTime.of(update))
     if chosen is None:
         await answer_stale(query, t)
@@ -323,27 +323,17 @@ async def set_time(update: Update, context: BotContext) -> Step | int:
     return ConversationHandler.END
 
 
-async def cancel(update: Update, context: BotContext) -> int:
-    # Not the kit's cancel: there is no draft, and nothing was saved is all there is to say.
-    t = await tr(update, context)
-    await update.effective_message.reply_text(t.gettext("Nothing was changed."))
-    return ConversationHandler.END
-
-
 def conversation() -> ConversationHandler:
     """A conversation, so that its buttons act only right after /digest."""
-    return ConversationHandler(
-        entry_points=[
-            CommandHandler("digest", show_schedule),
-            choice_handler("digest", show_schedule),
-        ],
-        states={
+    return flow_conversation(
+        "digest",
+        branch_command("digest", show_schedule),
+        {
             Step.FREQUENCY: [PickFrequency.handler(pick_frequency)],
             Step.WEEKDAY: [PickWeekday.handler(pick_weekday)],
             Step.TIME: [PickTime.handler(set_time)],
         },
-        fallbacks=[CommandHandler("cancel", cancel)],
-        allow_reentry=True,
-        name="digest",
-        persistent=True,
+        stray=None,
+        # There is no draft, and nothing was changed is all there is to say.
+        cancel=cancel_with(said=N_("Nothing was changed.")),
     )

@@ -15,7 +15,8 @@ from domain.i18n import N_, NP_, Translator
 from domain.models import InviteRole, Role
 from handlers.buttons import Button
 from handlers.common import add_errors, answer_query, error_text, now, tr, who
-from handlers.flow_kit import chunks, or_alert, start_link
+from handlers.conversation import on_press
+from handlers.flow_kit import chunks, or_alert, reply_invitation
 from storage.db import Database
 
 # Telegram takes 4096 characters a message; a long district goes in several.
@@ -28,6 +29,11 @@ add_errors(
         ),
         "invite_role": N_("That invitation is not one a district makes. Nothing was changed."),
     }
+)
+
+INVITATION = N_(
+    "Send this invitation to {whom}: {link}\nIt can be used once within 14 days; "
+    "you approve them when they have joined."
 )
 
 
@@ -100,11 +106,8 @@ async def district(update: Update, context: BotContext) -> None:
         await update.effective_message.reply_text(messages[-1], reply_markup=keyboard)
 
 
-async def branch_summary(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    t = await tr(update, context)
-    me = await who(update, context)
-    pressed = BranchSummary.of(update)
+@on_press(BranchSummary)
+async def branch_summary(update: Update, context: BotContext, query, t, pressed, me) -> None:
     moment = now(context)
     quarter = periods.quarter_of(moment.astimezone(context.settings.tz).date())
     figures = await or_alert(
@@ -132,11 +135,8 @@ async def branch_summary(update: Update, context: BotContext) -> None:
     await update.effective_message.reply_text(f"{heading}\n\n{body}", reply_markup=keyboard)
 
 
-async def invite_to_branch(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    t = await tr(update, context)
-    pressed = InviteToBranch.of(update)
-    me = await who(update, context)
+@on_press(InviteToBranch)
+async def invite_to_branch(update: Update, context: BotContext, query, t, pressed, me) -> None:
     invite = await or_alert(
         query, t, districts.invite_for_branch(context.db, me, pressed.branch_id, pressed.role)
     )
@@ -148,14 +148,7 @@ async def invite_to_branch(update: Update, context: BotContext) -> None:
         if pressed.role is InviteRole.INSTRUCTOR
         else t.gettext("the branch's county patron")
     )
-    await update.effective_message.reply_text(
-        t.gettext(
-            "Send this invitation to {whom}: {link}\nIt can be used once within 14 days; "
-            "you approve them when they have joined.",
-            whom=whom,
-            link=start_link(context, invite.code),
-        )
-    )
+    await reply_invitation(update, context, t, INVITATION, invite.code, whom=whom)
 
 
 def handlers() -> list:

@@ -7,7 +7,6 @@ from enum import Enum
 from typing import Any, Literal
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import CommandHandler
 
 from bot.context import BotContext
 from domain import exports
@@ -24,7 +23,7 @@ from domain.models import Category, PersonStatus
 from domain.post_models import ClaimStatus
 from domain.spreadsheets import Sheet, write_workbook
 from handlers.appraisal.views import DISPOSAL_NAMES
-from handlers.branch_choice import acting_branch, branch_or_ask, choice_handler
+from handlers.branch_choice import acting_branch, branch_command, branch_or_ask
 from handlers.buttons import Button
 from handlers.common import (
     answer_query,
@@ -36,6 +35,7 @@ from handlers.common import (
     who,
 )
 from handlers.console import XLSX, send_file
+from handlers.conversation import on_press
 from handlers.hours import COUNTING_LABELS
 from handlers.labels import CATEGORY_NAMES, KIND_LABELS, METHOD_LABELS
 from handlers.mobile.views import DIRECTION_NAMES, EVENT_NAMES
@@ -285,10 +285,8 @@ async def send_export(
         await progress.delete()
 
 
-async def export_pressed(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    t = await tr(update, context)
-    pressed = PickExport.of(update)
+@on_press(PickExport)
+async def export_pressed(update: Update, context: BotContext, query, t, pressed) -> None:
     try:
         branch_id = acting_branch(context, await who(update, context))
         today = await branch_today(context, branch_id)
@@ -338,9 +336,8 @@ async def show_audit(update: Update, context: BotContext) -> None:
     await update.effective_message.reply_text(text, reply_markup=markup)
 
 
-async def audit_pressed(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    t = await tr(update, context)
+@on_press()
+async def audit_pressed(update: Update, context: BotContext, query, t) -> None:
     try:
         text, markup = await audit_page(update, context, AuditPage.of(update).page)
     except DomainError as exc:
@@ -352,10 +349,8 @@ async def audit_pressed(update: Update, context: BotContext) -> None:
 
 def handlers() -> list:
     return [
-        CommandHandler("export", show_exports),
-        CommandHandler("audit", show_audit),
+        *branch_command("export", show_exports),
+        *branch_command("audit", show_audit),
         PickExport.handler(export_pressed),
         AuditPage.handler(audit_pressed),
-        choice_handler("export", show_exports),
-        choice_handler("audit", show_audit),
     ]

@@ -4,12 +4,14 @@ that keeps a typed answer and asks the next question, the submit step of a draft
 press's domain call refused in an alert, and long texts cut into messages.
 
     SubmitNote, RedoNote = review_buttons("guidance", Audience.INSTRUCTOR)
-    guided = typed_answer(DRAFT, "guided", check, Step.GUIDED, N_("Problems?"), Step.PROBLEMS)
+    guided = typed_answer(DRAFT, "guided", check, N_("Problems?"), Step.PROBLEMS)
+    submit = submit_fields(DRAFT, N_("Sent."), instructors.file_note, "branch_id", "month")
     conversation("guidance_note", [WriteNote.handler(start)], {Step.GUIDED: [...]}, DRAFT)
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -24,13 +26,15 @@ from domain.errors import DomainError
 from domain.i18n import Translator
 from handlers.buttons import Button, family
 from handlers.common import answer_and_drop, answer_query, error_text, tr, who
-from handlers.conversation import answer_stale, cancel_with, typed_into, unexpected
+from handlers.conversation import answer_stale, cancel_with, on_press, typed_into, unexpected
 from storage.db import Database
 
 T = TypeVar("T")
 
 #: Input no step takes, by default: any message but a command (an edited one too).
 STRAY = filters.ALL & ~filters.COMMAND
+#: A typed answer: text that is not a command.
+TYPED = filters.TEXT & ~filters.COMMAND
 
 
 def conversation(
@@ -38,18 +42,21 @@ def conversation(
     entry_points: list[BaseHandler],
     states: dict[StrEnum, list[BaseHandler]],
     *drafts: str,
-    stray: filters.BaseFilter = STRAY,
+    stray: filters.BaseFilter | None = STRAY,
     stale: tuple[type[Button], ...] = (),
+    cancel: Callable[[Update, BotContext], Awaitable[int]] | None = None,
 ) -> ConversationHandler:
     """A persistent conversation (its steps stored under `name`) that a new entry starts
-    again, /cancel ends dropping `drafts`, and whose `stray` input gets `unexpected`, as does
-    a press of its `stale` buttons that the current step does not take."""
+    again, /cancel ends dropping `drafts` (or as `cancel` says, for one with words of its
+    own), and whose `stray` input (None: no input is stray, it goes on to the other
+    handlers) gets `unexpected`, as does a press of its `stale` buttons that the current
+    step does not take."""
     return ConversationHandler(
         entry_points=entry_points,
         states=states,
         fallbacks=[
-            CommandHandler("cancel", cancel_with(*drafts)),
-            MessageHandler(stray, unexpected),
+            CommandHandler("cancel", cancel or cancel_with(*drafts)),
+            *([MessageHandler(stray, unexpected)] if stray is not None else []),
             *(codec.handler(unexpected) for codec in stale),
         ],
         allow_reentry=True,
@@ -64,26 +71,53 @@ def review_buttons(feature: str, audience: Audience) -> tuple[type[Button], ...]
     return family(audience, f"{feature}:submit", f"{feature}:redo")
 
 
-def typed_answer(
-    draft: str,
-    key: str,
-    parse: Callable[[str], object],
-    here: StrEnum,
-    question: str,
-    then: StrEnum,
-) -> Callable[[Update, BotContext], Awaitable[StrEnum]]:
-    """The step at `here` that keeps the typed answer, checked by `parse`, as `key` of the
-    draft and asks `question` (an `N_` message) of the step `then`; a refused answer is
-    told why and asked again."""
+def typed_step(
+    draft: str, key: str, parse: Callable[[str], object]
+) -> Callable[[Callable[..., Awaitable[T]]], Callable[[Update, BotContext], Awaitable[T | None]]]:
+    """A step that keeps the typed answer, checked by `parse`, as `key` of the `draft`, then
+    runs the decorated step (given the sender's language `t`, as `on_press` gives it) to ask
+    what comes next. A refused answer is told why, and the conversation stays at this step
+    (a callback's None) for it to be answered again.
 
-    async def step(update: Update, context: BotContext) -> StrEnum:
-        t = await tr(update, context)
-        if not await typed_into(update, context, t, draft, key, parse):
-            return here
+        @typed_step(DRAFT, "capacity", events.capacity)
+        async def got_capacity(update: Update, context: BotContext, t) -> Step:
+    """
+
+    def wrap(step: Callable[..., Awaitable[T]]) -> Callable[[Update, BotContext], Any]:
+        @functools.wraps(step)
+        async def typed(update: Update, context: BotContext) -> T | None:
+            t = await tr(update, context)
+            if not await typed_into(update, context, t, draft, key, parse):
+                return None
+            return await step(update, context, t)
+
+        return typed
+
+    return wrap
+
+
+def typed_answer(
+    draft: str, key: str, parse: Callable[[str], object], question: str, then: StrEnum
+) -> Callable[[Update, BotContext], Awaitable[StrEnum | None]]:
+    """The `typed_step` that asks `question` (an `N_` message) of the step `then`."""
+
+    @typed_step(draft, key, parse)
+    async def step(update: Update, context: BotContext, t: Translator) -> StrEnum:
         await update.effective_message.reply_text(t.gettext(question))
         return then
 
     return step
+
+
+def expecting(message: str) -> Callable[[Update, BotContext], Awaitable[None]]:
+    """The callback for input a step does not take, saying (`message`, an `N_` text) what
+    it does take; the conversation stays at the step."""
+
+    async def expected(update: Update, context: BotContext) -> None:
+        t = await tr(update, context)
+        await update.effective_message.reply_text(t.gettext(message))
+
+    return expected
 
 
 def submit_step(
@@ -99,9 +133,8 @@ def submit_step(
     `save` returned) and the conversation over. A press without a draft is stale; a refusal
     is told in an alert on the button (or, `alert=False`, in a message) and drops the draft."""
 
-    async def submit(update: Update, context: BotContext) -> int:
-        t = await tr(update, context)
-        query = update.callback_query
+    @on_press()
+    async def submit(update: Update, context: BotContext, query, t) -> int:
         found = context.user_data.get(draft)
         if not found or ready not in found:
             await answer_stale(query, t)
@@ -125,12 +158,13 @@ def submit_step(
     return submit
 
 
-def with_fields(
-    call: Callable[..., Awaitable[T]], *fields: str
-) -> Callable[[BotContext, Actor, dict], Awaitable[T]]:
-    """`submit_step`'s save for a domain call that takes the database, the actor and the
-    draft's `fields` in this order."""
-    return lambda context, me, found: call(context.db, me, *(found[f] for f in fields))
+def submit_fields(
+    draft: str, done: str, call: Callable[..., Awaitable[object]], *fields: str, alert: bool = True
+) -> Callable[[Update, BotContext], Awaitable[int]]:
+    """`submit_step` of a draft saved by a domain call that takes the database, the actor
+    and the draft's `fields` in this order; the draft is ready once it has the last one."""
+    save = lambda context, me, found: call(context.db, me, *(found[f] for f in fields))  # noqa: E731
+    return submit_step(draft, fields[-1], save, done, alert=alert)
 
 
 def start_over(context: BotContext, draft: str, *kept: str) -> dict:
@@ -166,6 +200,16 @@ def start_link(context: BotContext, payload: str) -> str:
     """The deep link that opens the bot with `payload` as /start's argument (an invitation's
     code, a check-in, a certificate to verify)."""
     return f"https://t.me/{context.bot.username}?start={payload}"
+
+
+async def reply_invitation(
+    update: Update, context: BotContext, t: Translator, message: str, code: str, **params: Any
+) -> None:
+    """Reply with an invitation to pass on: `message` (an `N_` text) gives its deep link,
+    made from the invitation's `code`, as `{link}`."""
+    await update.effective_message.reply_text(
+        t.gettext(message, link=start_link(context, code), **params)
+    )
 
 
 def text_renderer(name: str, message: str, **shown: Callable[[Translator, Any], str]) -> Renderer:

@@ -10,11 +10,11 @@ from domain import admin, onboarding
 from domain.access import Audience, actor
 from domain.errors import Conflict, DomainError
 from domain.i18n import N_, Translator
-from domain.models import Category, InviteRole
+from domain.models import Category, InviteRole, Role
 from handlers.buttons import Button, family, matching
 from handlers.cadres.registration import StartRegistration
-from handlers.common import answer_query, drop_buttons, error_text, tr, who
-from handlers.conversation import decision_keyboard
+from handlers.common import answer_query, drop_buttons, error_text, who
+from handlers.conversation import decision_keyboard, on_press
 from handlers.flow_kit import text_renderer
 from handlers.labels import CATEGORY_NAMES
 from handlers.menu import help_text
@@ -189,14 +189,19 @@ text_renderer(
 )
 
 
-async def decide(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    t = await tr(update, context)
+@on_press()
+async def decide(update: Update, context: BotContext, query, t) -> None:
     pressed = _pressed(update)
     approve = isinstance(pressed, (Approve, ApproveForDistrict, ApproveForCounty))
     me = await who(update, context)
     try:
-        decision = await onboarding.decide(context.db, me, pressed.request_id, approve=approve)
+        decision = await onboarding.decide(
+            context.db,
+            me,
+            pressed.request_id,
+            approve=approve,
+            deciding_as=DECIDES_AS[type(pressed)],
+        )
     except Conflict as exc:
         await answer_query(query, error_text(t, exc), alert=True)
         await drop_buttons(query)
@@ -214,14 +219,16 @@ async def decide(update: Update, context: BotContext) -> None:
     await query.edit_message_text(f"{query.message.text}\n\n{outcome}")
 
 
-DECISION_BUTTONS = (
-    Approve,
-    Reject,
-    ApproveForDistrict,
-    RejectForDistrict,
-    ApproveForCounty,
-    RejectForCounty,
-)
+# Whom each decision button is for: the domain refuses it on a request another decides.
+DECIDES_AS: dict[type[Button], Role] = {
+    Approve: Role.SECRETARY,
+    Reject: Role.SECRETARY,
+    ApproveForDistrict: Role.DISTRICT,
+    RejectForDistrict: Role.DISTRICT,
+    ApproveForCounty: Role.COUNTY,
+    RejectForCounty: Role.COUNTY,
+}
+DECISION_BUTTONS = tuple(DECIDES_AS)
 
 
 def _pressed(update: Update) -> Button:

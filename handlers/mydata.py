@@ -26,6 +26,7 @@ from handlers.common import (
     who,
 )
 from handlers.console import send_file
+from handlers.conversation import on_press
 from storage.db import Database, utcnow
 
 # One's own departure, and the secretary's record of someone else's: apart, so that a
@@ -135,9 +136,8 @@ def retention_note(t: Translator) -> str:
     )
 
 
-async def leave_pressed(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    t = await tr(update, context)
+@on_press()
+async def leave_pressed(update: Update, context: BotContext, query, t) -> None:
     pressed = next(p for codec in _STEPS if (p := codec.parse(query.data)) is not None)
     person_id = getattr(pressed, "person_id", None)
     kind = pressed.kind

@@ -38,10 +38,11 @@ from handlers.common import (
 from handlers.conversation import (
     CANCEL_HINT,
     answer_stale,
+    on_press,
     review_keyboard,
-    typed_into,
     unexpected,
 )
+from handlers.flow_kit import TYPED, typed_step
 from handlers.labels import CATEGORY_LABELS, CATEGORY_NAMES
 from handlers.menu import help_text
 
@@ -175,10 +176,8 @@ async def claim_personal_invite(
     )
 
 
-async def got_name(update: Update, context: BotContext) -> Step:
-    t = await tr(update, context)
-    if not await typed_into(update, context, t, DRAFT, "name", validation.person_name):
-        return Step.NAME
+@typed_step(DRAFT, "name", validation.person_name)
+async def got_name(update: Update, context: BotContext, t) -> Step:
     await ask_phone(update, t)
     return Step.PHONE
 
@@ -238,9 +237,8 @@ def category_keyboard(t: Translator) -> InlineKeyboardMarkup:
     )
 
 
-async def got_category(update: Update, context: BotContext) -> Step:
-    query = update.callback_query
-    t = await tr(update, context)
+@on_press()
+async def got_category(update: Update, context: BotContext, query, t) -> Step:
     category = ChooseCategory.of(update).category
     if category not in CATEGORY_LABELS:  # a cadre comes in through a cadre invitation
         await answer_stale(query, t)
@@ -266,8 +264,8 @@ async def show_review(update: Update, context: BotContext, t: Translator) -> Non
     )
 
 
-async def redo(update: Update, context: BotContext) -> Step:
-    t = await tr(update, context)
+@on_press()
+async def redo(update: Update, context: BotContext, t) -> Step:
     await answer_query(update.callback_query)
     draft = context.user_data[DRAFT]
     context.user_data[DRAFT] = {"code": draft["code"], "role": draft["role"]}
@@ -276,9 +274,8 @@ async def redo(update: Update, context: BotContext) -> Step:
     return Step.NAME
 
 
-async def submit(update: Update, context: BotContext) -> int | Step:
-    t = await tr(update, context)
-    query = update.callback_query
+@on_press()
+async def submit(update: Update, context: BotContext, query, t) -> int | Step:
     draft = context.user_data[DRAFT]
     application = onboarding.Application(
         invite_code=draft["code"],
@@ -329,14 +326,13 @@ async def cancel(update: Update, context: BotContext) -> int:
 
 
 def conversation() -> ConversationHandler:
-    text = filters.TEXT & ~filters.COMMAND
     return ConversationHandler(
         entry_points=[CommandHandler("start", start)],
         states={
-            Step.NAME: [MessageHandler(text, got_name)],
+            Step.NAME: [MessageHandler(TYPED, got_name)],
             Step.PHONE: [
                 MessageHandler(filters.CONTACT, got_contact),
-                MessageHandler(text, phone_typed),
+                MessageHandler(TYPED, phone_typed),
             ],
             Step.CATEGORY: [ChooseCategory.handler(got_category)],
             Step.CONFIRM: [Submit.handler(submit), Redo.handler(redo)],

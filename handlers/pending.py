@@ -33,6 +33,7 @@ from handlers.common import (
     tr,
     who,
 )
+from handlers.conversation import on_press
 from handlers.flow_kit import or_alert
 from handlers.hours import buttons as hours_buttons
 from handlers.hours import show
@@ -195,11 +196,8 @@ async def _offer_batch(t: Translator, message, batches: dict[int, list[Item]]) -
         )
 
 
-async def open_item(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    t = await tr(update, context)
-    pressed = OpenItem.of(update)
-    me = await who(update, context)
+@on_press(OpenItem)
+async def open_item(update: Update, context: BotContext, query, t, pressed, me) -> None:
     try:
         item = await pending.item(context.db, me, pressed.kind, pressed.item_id)
         description = (
@@ -222,10 +220,8 @@ async def open_item(update: Update, context: BotContext) -> None:
     )
 
 
-async def approve_hours(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    t = await tr(update, context)
-    pressed = ApproveHours.of(update)
+@on_press(ApproveHours)
+async def approve_hours(update: Update, context: BotContext, query, t, pressed) -> None:
     batch = await or_alert(
         query,
         t,

@@ -6,14 +6,14 @@ import asyncio
 from enum import StrEnum
 
 from telegram import Update
-from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
+from telegram.ext import ConversationHandler, MessageHandler, filters
 
 from bot.context import BotContext
 from domain import roster, spreadsheets
 from domain.errors import DomainError
-from domain.i18n import Translator
+from domain.i18n import N_, Translator
 from domain.spreadsheets import Sheet, write_workbook
-from handlers.branch_choice import branch_for, choice_handler
+from handlers.branch_choice import branch_command, branch_for
 from handlers.common import (
     branch_zone,
     error_text,
@@ -21,8 +21,9 @@ from handlers.common import (
     who,
 )
 from handlers.console import XLSX, send_file
-from handlers.conversation import CANCEL_HINT
-from handlers.flow_kit import start_link
+from handlers.conversation import CANCEL_HINT, cancel_with
+from handlers.flow_kit import conversation as flow_conversation
+from handlers.flow_kit import expecting, start_link
 
 
 class Step(StrEnum):
@@ -139,36 +140,19 @@ def invitation_report(t: Translator, imported: list[roster.Imported], link: str)
     return write_workbook([Sheet(t.gettext("Imported"), headers, rows)])
 
 
-async def not_a_file(update: Update, context: BotContext) -> Step:
-    t = await tr(update, context)
-    await update.effective_message.reply_text(
-        t.gettext("Please send the filled-in file as a document, or /cancel.")
-    )
-    return Step.WAITING_FILE
-
-
-async def cancel(update: Update, context: BotContext) -> int:
-    # Not the kit's cancel: it says what was not done, an import.
-    t = await tr(update, context)
-    context.user_data.pop(DRAFT, None)
-    await update.effective_message.reply_text(t.gettext("Import cancelled. Nothing was imported."))
-    return ConversationHandler.END
+not_a_file = expecting(N_("Please send the filled-in file as a document, or /cancel."))
 
 
 def conversation() -> ConversationHandler:
-    return ConversationHandler(
-        entry_points=[
-            CommandHandler("import", start),
-            choice_handler("import", start),
-        ],
-        states={
+    return flow_conversation(
+        "import",
+        branch_command("import", start),
+        {
             Step.WAITING_FILE: [
                 MessageHandler(filters.Document.ALL, got_file),
                 MessageHandler(~filters.COMMAND, not_a_file),
             ]
         },
-        fallbacks=[CommandHandler("cancel", cancel)],
-        allow_reentry=True,
-        name="import",
-        persistent=True,
+        stray=None,
+        cancel=cancel_with(DRAFT, said=N_("Import cancelled. Nothing was imported.")),
     )

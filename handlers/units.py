@@ -14,9 +14,9 @@ from bot.sender import Rendered, renderer
 from domain import cadre_figures, cadre_jobs, cadres, periods, privacy, quarterly_feedback, units
 from domain.access import Audience
 from domain.errors import DomainError, NotAllowed
-from domain.i18n import Translator
+from domain.i18n import N_, Translator
 from domain.models import Role
-from handlers.branch_choice import acting_branch, branch_or_ask, choice_handler
+from handlers.branch_choice import acting_branch, branch_command, branch_or_ask
 from handlers.buttons import Button
 from handlers.cadres.registration import today
 from handlers.common import (
@@ -25,9 +25,14 @@ from handlers.common import (
     tr,
     who,
 )
-from handlers.conversation import CANCEL_HINT, cancel_with, offer
-from handlers.flow_kit import start_link
+from handlers.conversation import CANCEL_HINT, cancel_with, offer, on_press
+from handlers.flow_kit import TYPED, reply_invitation
 from storage.db import Database
+
+UNIT_ADDED = N_(
+    "Added {unit}. Send this invitation to the unit's contact person: {link}\n"
+    "You approve them when they have joined."
+)
 
 
 class UnitAddStep(StrEnum):
@@ -83,15 +88,7 @@ async def unit_named(update: Update, context: BotContext) -> UnitAddStep | int:
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
         return UnitAddStep.NAME
-    link = start_link(context, invite.code)
-    await update.effective_message.reply_text(
-        t.gettext(
-            "Added {unit}. Send this invitation to the unit's contact person: {link}\n"
-            "You approve them when they have joined.",
-            unit=unit.name,
-            link=link,
-        )
-    )
+    await reply_invitation(update, context, t, UNIT_ADDED, invite.code, unit=unit.name)
     return ConversationHandler.END
 
 
@@ -170,9 +167,8 @@ async def remark(update: Update, context: BotContext) -> RemarkStep | int:
     return RemarkStep.TEXT
 
 
-async def remark_whom(update: Update, context: BotContext) -> RemarkStep:
-    query = update.callback_query
-    t = await tr(update, context)
+@on_press()
+async def remark_whom(update: Update, context: BotContext, query, t) -> RemarkStep:
     await answer_and_drop(query)
     context.user_data[REMARK_FOR] = RemarkOn.of(update).person_id
     await update.effective_message.reply_text(t.gettext("Please write your remark."))
@@ -223,15 +219,11 @@ def _conversation(name: str, entries: list, states: dict) -> ConversationHandler
 
 
 def conversations() -> list[ConversationHandler]:
-    text = filters.TEXT & ~filters.COMMAND
     return [
         _conversation(
             "unit_add",
-            [
-                CommandHandler("unit_add", unit_add),
-                choice_handler("unit_add", unit_add),
-            ],
-            {UnitAddStep.NAME: [MessageHandler(text, unit_named)]},
+            branch_command("unit_add", unit_add),
+            {UnitAddStep.NAME: [MessageHandler(TYPED, unit_named)]},
         ),
         _conversation(
             "remark",
@@ -239,7 +231,7 @@ def conversations() -> list[ConversationHandler]:
             {
                 RemarkStep.TEXT: [
                     RemarkOn.handler(remark_whom),
-                    MessageHandler(text, remark_written),
+                    MessageHandler(TYPED, remark_written),
                 ]
             },
         ),

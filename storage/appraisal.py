@@ -12,30 +12,13 @@ from datetime import date, datetime
 
 import aiosqlite
 
-from domain.appraisal.models import (
-    GRADES,
-    Grade,
-    Participant,
-    Progress,
-    Round,
-    Stage,
-)
+from domain.appraisal.models import GRADES, Grade, Participant, Progress, Round, Stage
 from storage import rows
-from storage.db import Reader, fetch_all, fetch_one, iso, parse_iso, placeholders
+from storage.db import Reader, fetch_all, fetch_one, iso, placeholders
 from storage.people import MEMBER_OF
 from storage.rows import build
 
-
-def _round(row: sqlite3.Row) -> Round:
-    return build(
-        Round,
-        row,
-        period_start=date.fromisoformat(row["period_start"]),
-        period_end=date.fromisoformat(row["period_end"]),
-        stage=Stage(row["stage"]),
-        stage_at=parse_iso(row["stage_at"]),
-        closed_at=parse_iso(row["closed_at"]),
-    )
+_round = rows.mapper(Round)
 
 
 async def get_round(source: Reader, round_id: int) -> Round | None:
@@ -145,15 +128,7 @@ _PARTICIPANT = (
 
 
 def _participant(row: sqlite3.Row) -> Participant:
-    return build(
-        Participant,
-        row,
-        name=row["name"] or f"#{row['person_id']}",
-        submitted_at=parse_iso(row["submitted_at"]),
-        has_rated=bool(row["has_rated"]),
-        grade=Grade(row["grade"]) if row["grade"] else None,
-        active=bool(row["active"]),
-    )
+    return build(Participant, row, name=row["name"] or f"#{row['person_id']}")
 
 
 async def participants(source: Reader, round_id: int) -> list[Participant]:

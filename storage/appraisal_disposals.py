@@ -9,22 +9,10 @@ from datetime import date, datetime
 import aiosqlite
 
 from domain.appraisal.models import Disposal, DisposalRecord
+from storage import rows
 from storage.db import Reader, fetch_all, iso
 
-
-def _disposal(row: sqlite3.Row) -> DisposalRecord:
-    return DisposalRecord(
-        id=row["id"],
-        round_id=row["round_id"],
-        person_id=row["person_id"],
-        kind=Disposal(row["kind"]),
-        decided_on=date.fromisoformat(row["decided_on"]),
-        deadline=date.fromisoformat(row["deadline"]) if row["deadline"] else None,
-        follow_up=row["follow_up"],
-        followed_up_on=(
-            date.fromisoformat(row["followed_up_on"]) if row["followed_up_on"] else None
-        ),
-    )
+_disposal = rows.mapper(DisposalRecord)
 
 
 async def add_disposal(

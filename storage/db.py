@@ -168,11 +168,10 @@ class Database:
             if self.url is None:
                 await conn.execute("BEGIN IMMEDIATE")
             else:
-                await conn.execute("BEGIN")
                 # SQLite's BEGIN IMMEDIATE across instances: one write transaction at a time
                 # in the whole database, so every check-then-write (a post's last place,
                 # certificate serials, a day's 24 hours) stays serial (docs/scaling.md).
-                await conn.execute("SELECT pg_advisory_xact_lock(?, ?)", WRITER_LOCK)
+                await conn.begin_locked(WRITER_LOCK)
             self._holder = asyncio.current_task()
             try:
                 yield conn

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from domain.activity import ActivityKind, Attendance, CheckMethod, Event, EventDraft, Rsvp
+from domain.activity import Attendance, CheckMethod, Event, EventDraft, Rsvp
 from domain.models import Person
 from storage import rows
 from storage.db import Database, Params, fetch_all, iso, parse_iso, placeholders, utcnow
@@ -19,27 +19,8 @@ async def _changed_one(conn: aiosqlite.Connection, sql: str, params: Params) -> 
     return cur.rowcount == 1
 
 
-def event(row: sqlite3.Row) -> Event:
-    return rows.build(
-        Event,
-        row,
-        kind=ActivityKind(row["kind"]),
-        starts_at=parse_iso(row["starts_at"]),
-        ends_at=parse_iso(row["ends_at"]),
-        open_to_cadres=bool(row["open_to_cadres"]),
-        open_to_inflow=bool(row["open_to_inflow"]),
-    )
-
-
-def attendance(row: sqlite3.Row) -> Attendance:
-    return rows.build(
-        Attendance,
-        row,
-        checked_in_at=parse_iso(row["checked_in_at"]),
-        checked_out_at=parse_iso(row["checked_out_at"]),
-        method_in=CheckMethod(row["method_in"]),
-        method_out=CheckMethod(row["method_out"]) if row["method_out"] else None,
-    )
+event = rows.mapper(Event)
+attendance = rows.mapper(Attendance)
 
 
 async def insert(

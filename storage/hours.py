@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from datetime import date
 
@@ -10,21 +9,12 @@ import aiosqlite
 
 from domain.activity import ActivityKind, Draft, HourRecord, HourSource, HourStatus
 from storage import rows
-from storage.db import Database, fetch_one, iso, parse_iso, placeholders, utcnow
+from storage.db import Database, fetch_one, iso, placeholders, utcnow
 
 _COUNTING = "('pending', 'verified')"
 
 
-def record(row: sqlite3.Row) -> HourRecord:
-    return rows.build(
-        HourRecord,
-        row,
-        kind=ActivityKind(row["kind"]),
-        day=date.fromisoformat(row["day"]),
-        status=HourStatus(row["status"]),
-        source=HourSource(row["source"]),
-        created_at=parse_iso(row["created_at"]),
-    )
+record = rows.mapper(HourRecord)
 
 
 async def insert(

@@ -18,10 +18,8 @@ RECEIVE = (
 
 # Wakes the owners of the person's partition (bot/partitions.py) on every instance.
 NOTIFY_CHANNEL = "partybot_inbox"
-
-# What the advisory lock of a redelivery's update id is taken under (the lease's space is
-# 0x7062; this one is its own).
-_RECEIVING = 0x7063
+# PostgreSQL, several instances: the same, and the notification in the same statement.
+RECEIVE_AND_NOTIFY = f"WITH stored AS ({RECEIVE} RETURNING 1) SELECT pg_notify(?, ?) FROM stored"
 
 
 async def receive(
@@ -31,17 +29,15 @@ async def receive(
     same content). The same id with other content is a new update from a Bot API server
     whose counter started again. `person`: whose update it is (in the notification). `shared`
     (PostgreSQL, several instances): a redelivery may reach another instance at the same
-    moment, so the check and the insert run under a lock on the update id, and the owners
-    are woken."""
+    moment, so the check and the insert run in a write transaction (storage.db.WRITER_LOCK
+    orders them: the second one's check sees the first one's row), and the owners are woken
+    by the same statement."""
     text = json.dumps(data, ensure_ascii=False)
     params = (update_id, text, iso(utcnow()), update_id, text, _digest(text))
     if not shared:
         return await db.write(RECEIVE, params) == 1
     async with db.transaction() as conn:
-        await conn.execute("SELECT pg_advisory_xact_lock(?, ?)", (_RECEIVING, update_id % 2**31))
-        cursor = await conn.execute(RECEIVE, params)
-        if cursor.rowcount == 1:
-            await conn.execute("SELECT pg_notify(?, ?)", (NOTIFY_CHANNEL, str(person or 0)))
+        cursor = await conn.execute(RECEIVE_AND_NOTIFY, (*params, NOTIFY_CHANNEL, str(person or 0)))
         return cursor.rowcount == 1
 
 

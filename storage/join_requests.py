@@ -44,8 +44,9 @@ async def pending_for_person(db: Database, person_id: int) -> JoinRequest | None
     )
 
 
-# The requests of a branch its district decides, not its secretary (domain.onboarding).
-NOT_THE_SECRETARYS = "role NOT IN ('instructor', 'patron')"
+# The requests no secretary decides (domain.onboarding): a branch's instructors and patrons
+# (its district decides them) and a district's contacts (the county; they name no branch).
+NOT_THE_SECRETARYS = "role NOT IN ('instructor', 'patron', 'district')"
 
 
 async def pending_in_branch(db: Database, branch_id: int) -> list[JoinRequest]:

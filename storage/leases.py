@@ -30,6 +30,7 @@ import contextlib
 import hashlib
 import logging
 from collections.abc import Callable
+from functools import lru_cache
 
 from storage.db import Database
 from storage.postgres import driver
@@ -47,6 +48,7 @@ CHECK_TIMEOUT_SECONDS = 5.0
 KEEPALIVE_IDLE, KEEPALIVE_INTERVAL, KEEPALIVE_COUNT = 5, 5, 3
 
 
+@lru_cache(maxsize=256)
 def key(name: str) -> int:
     """A lease's name as the advisory lock's second key: a stable signed 32-bit number."""
     digest = hashlib.blake2b(name.encode(), digest_size=4).digest()

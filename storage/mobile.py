@@ -44,12 +44,6 @@ def _registration(row: sqlite3.Row) -> Registration:
         Registration,
         row,
         person_name=row["person_name"] or f"#{row['person_id']}",
-        direction=Direction(row["direction"]),
-        status=RegStatus(row["status"]),
-        created_at=parse_iso(row["created_at"]),
-        decided_at=parse_iso(row["decided_at"]),
-        last_report_at=parse_iso(row["last_report_at"]),
-        last_contact_at=parse_iso(row["last_contact_at"]),
         details=json.loads(row["details"]),
     )
 

@@ -14,14 +14,7 @@ from storage.mobile import get
 
 
 def _certificate(row: sqlite3.Row) -> Certificate:
-    return rows.build(
-        Certificate,
-        row,
-        issued_on=date.fromisoformat(row["issued_on"]),
-        valid_until=date.fromisoformat(row["valid_until"]),
-        revoked=row["status"] == "revoked",
-        revoked_reason=row["revoked_reason"],
-    )
+    return rows.build(Certificate, row, revoked=row["status"] == "revoked")
 
 
 async def branch_code(conn: aiosqlite.Connection, branch_id: int) -> str:

@@ -30,29 +30,27 @@ async def profile(db: Database, person_id: int) -> dict | None:
     )
 
 
-async def roles(db: Database, person_id: int) -> list[dict]:
-    return await db.fetchdicts(
+# One person's rows in each section of /mydata that holds several: (section, query), with
+# `:p` the person's id.
+PERSONAL: dict[str, str] = {
+    "roles": (
         "SELECT b.name AS branch, r.role, r.granted_at FROM roles r"
-        " JOIN branches b ON b.id = r.branch_id WHERE r.person_id = ? ORDER BY r.granted_at",
-        (person_id,),
-    )
-
-
-async def district_roles(db: Database, person_id: int) -> list[dict]:
-    return await db.fetchdicts(
+        " JOIN branches b ON b.id = r.branch_id WHERE r.person_id = :p ORDER BY r.granted_at"
+    ),
+    "district_roles": (
         "SELECT d.name AS district, r.role, r.granted_at FROM district_roles r"
-        " JOIN districts d ON d.id = r.district_id WHERE r.person_id = ? ORDER BY r.granted_at",
-        (person_id,),
-    )
-
-
-async def join_requests(db: Database, person_id: int) -> list[dict]:
-    return await db.fetchdicts(
+        " JOIN districts d ON d.id = r.district_id WHERE r.person_id = :p ORDER BY r.granted_at"
+    ),
+    "join_requests": (
         "SELECT j.id, b.name AS branch, j.role, j.status, j.created_at, j.decided_at, j.reason"
-        " FROM join_requests j JOIN branches b ON b.id = j.branch_id WHERE j.person_id = ?"
-        " ORDER BY j.id",
-        (person_id,),
-    )
+        " FROM join_requests j JOIN branches b ON b.id = j.branch_id WHERE j.person_id = :p"
+        " ORDER BY j.id"
+    ),
+}
+
+
+async def personal(db: Database, person_id: int, section: str) -> list[dict]:
+    return await db.fetchdicts(PERSONAL[section], {"p": person_id})
 
 
 async def drafts(db: Database, telegram_id: int) -> Any:

@@ -21,7 +21,7 @@ import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     import asyncpg
@@ -104,6 +104,36 @@ def translate(sql: str) -> tuple[str, tuple[str, ...] | int]:
     if names and count:
         raise ValueError("a statement mixes ? and :name placeholders")
     return "".join(out), tuple(names) if names else count
+
+
+class _Plan(NamedTuple):
+    """What `_execute` needs to know of a statement, worked out once per text."""
+
+    control: bool  # BEGIN, COMMIT, …: the simple protocol when it has no parameters
+    text: str  # with $n placeholders
+    shape: tuple[str, ...] | int
+    insert_into: str | None  # the table of an INSERT, lower case
+    returning_id: str | None  # `text` with RETURNING id, for an INSERT without RETURNING
+    ddl: bool  # CREATE, ALTER, DROP: the identity tables may have changed
+    changes: bool  # INSERT, UPDATE, DELETE: counted in total_changes
+
+
+@lru_cache(maxsize=2048)
+def _plan(sql: str) -> _Plan:
+    text, shape = translate(sql)
+    insert = _INSERT.match(sql)
+    returning_id = None
+    if insert is not None and not _RETURNING.search(sql):
+        returning_id = text.rstrip().rstrip(";") + " RETURNING id"
+    return _Plan(
+        control=_CONTROL.match(sql) is not None,
+        text=text,
+        shape=shape,
+        insert_into=None if insert is None else insert.group(1).lower(),
+        returning_id=returning_id,
+        ddl=_DDL.match(sql) is not None,
+        changes=insert is not None or sql.lstrip()[:6].upper() in ("UPDATE", "DELETE"),
+    )
 
 
 def _arguments(shape: tuple[str, ...] | int, params: Params) -> Sequence[Any]:
@@ -221,26 +251,26 @@ class PgConnection:
             stmt = self._prepared[sql] = await self.raw.prepare(sql)
         return stmt
 
+    async def begin_locked(self, lock: tuple[int, int]) -> None:
+        """BEGIN, then wait for the transaction-level advisory lock `lock`: one round trip
+        (the simple protocol takes both statements in one message)."""
+        first, second = (int(key) for key in lock)
+        await self.raw.execute(f"BEGIN; SELECT pg_advisory_xact_lock({first}, {second})")
+
     def execute(self, sql: str, params: Params = ()) -> _Pending:
         return _Pending(self._execute(sql, params))
 
     async def _execute(self, sql: str, params: Params) -> Cursor:
-        if not params and _CONTROL.match(sql):
+        plan = _plan(sql)
+        if plan.control and not params:
             try:
                 await self.raw.execute(sql)
             except driver().IntegrityConstraintViolationError as error:
                 raise IntegrityError(error) from error
             return Cursor([], -1, None)
-        text, shape = translate(sql)
-        insert = _INSERT.match(sql)
-        returning = (
-            insert is not None
-            and insert.group(1).lower() in self.identity_tables
-            and not _RETURNING.search(sql)
-        )
-        if returning:
-            text = text.rstrip().rstrip(";") + " RETURNING id"
-        args = _arguments(shape, params)
+        returning = plan.returning_id is not None and plan.insert_into in self.identity_tables
+        text = plan.returning_id if returning else plan.text
+        args = _arguments(plan.shape, params)
         try:
             stmt = await self._statement(text)
             rows = await stmt.fetch(*args)
@@ -252,9 +282,9 @@ class PgConnection:
         except driver().IntegrityConstraintViolationError as error:
             raise IntegrityError(error) from error
         count = _rowcount(stmt.get_statusmsg())
-        if _DDL.match(sql):
+        if plan.ddl:
             await self.learn_identities()
-        if insert is not None or sql.lstrip()[:6].upper() in ("UPDATE", "DELETE"):
+        if plan.changes:
             self.total_changes += max(count, 0)
         if returning:
             return Cursor([], count, rows[-1]["id"] if rows else None)

@@ -21,33 +21,16 @@ from domain.resident_units.models import (
     stored_offers,
 )
 from storage import rows
-from storage.db import Reader, fetch_all, fetch_one, iso, parse_iso, utcnow
+from storage.db import Reader, fetch_all, fetch_one, iso, utcnow
 
 
 def _unit(row: sqlite3.Row) -> ResidentUnit:
-    return rows.build(
-        ResidentUnit, row, kind=UnitKind(row["kind"]), offers=offers_of(row["offers"])
-    )
+    return rows.build(ResidentUnit, row, offers=offers_of(row["offers"]))
 
 
-def _agreement(row: sqlite3.Row) -> Agreement:
-    return rows.build(Agreement, row, recorded_at=parse_iso(row["recorded_at"]))
-
-
-def _request(row: sqlite3.Row) -> CobuildRequest:
-    return rows.build(
-        CobuildRequest,
-        row,
-        kind=RequestKind(row["kind"]),
-        status=RequestStatus(row["status"]),
-        wanted_on=date.fromisoformat(row["wanted_on"]),
-        created_at=parse_iso(row["created_at"]),
-        answered_at=parse_iso(row["answered_at"]),
-    )
-
-
-def _opinion(row: sqlite3.Row) -> Opinion:
-    return rows.build(Opinion, row, given_at=parse_iso(row["given_at"]))
+_agreement = rows.mapper(Agreement)
+_request = rows.mapper(CobuildRequest)
+_opinion = rows.mapper(Opinion)
 
 
 async def create(

@@ -5,23 +5,14 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from dataclasses import asdict, fields, is_dataclass
-from typing import Any, TypeVar
+from datetime import date, datetime
+from enum import Enum
+from functools import partial
+from typing import Any, TypeVar, get_args, get_type_hints
 
 import aiosqlite
 
-from domain.models import (
-    Branch,
-    CadreRegistration,
-    Category,
-    Invite,
-    InviteRole,
-    JoinRequest,
-    Person,
-    PersonStatus,
-    RegistrationStatus,
-    RequestStatus,
-    UnitOrg,
-)
+from domain.models import Branch, CadreRegistration, Invite, JoinRequest, Person, UnitOrg
 from storage.db import Database, Params, Reader, fetch_one, parse_iso, placeholders
 
 T = TypeVar("T")
@@ -30,11 +21,52 @@ T = TypeVar("T")
 def build(cls: type[T], row: sqlite3.Row, **converted: Any) -> T:
     """A `cls` whose fields are the row's columns of the same names.
 
-    `converted` gives the fields that are not a column as stored (enums, dates, flags);
-    every other field must be a column, so a renamed column fails loudly here.
+    A column is made into its field's type as the migrations store it: an enum from its
+    value (an optional one None for NULL or ''), a `datetime` from ISO text (`parse_iso`),
+    a `date` from an ISO day, a `bool` from 0/1. `converted` gives the fields that are made
+    some other way or are not a column; every other field must be a column, so a renamed
+    column fails loudly here.
     """
-    plain = {f.name: row[f.name] for f in fields(cls) if f.name not in converted}
+    plan = _PLANS.get(cls) or _plan(cls)
+    plain = {
+        name: row[name] if convert is None else convert(row[name])
+        for name, convert in plan
+        if name not in converted
+    }
     return cls(**plain, **converted)
+
+
+def mapper(cls: type[T]) -> Callable[[sqlite3.Row], T]:
+    """`build` of `cls` from a row alone, for `one` and the lists a query makes."""
+    return partial(build, cls)
+
+
+_PLANS: dict[type, list[tuple[str, Callable[[Any], Any] | None]]] = {}
+
+
+def _plan(cls: type) -> list[tuple[str, Callable[[Any], Any] | None]]:
+    hints = get_type_hints(cls)
+    plan = _PLANS[cls] = [(f.name, _converter(hints[f.name])) for f in fields(cls)]
+    return plan
+
+
+def _converter(kind: Any) -> Callable[[Any], Any] | None:
+    """How a stored column becomes a field of type `kind`; None: as it is stored."""
+    optional = type(None) in get_args(kind)
+    if optional:
+        inner = [a for a in get_args(kind) if a is not type(None)]
+        if len(inner) != 1:
+            return None
+        kind = inner[0]
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        return (lambda value: kind(value) if value else None) if optional else kind
+    if kind is datetime:
+        return parse_iso
+    if kind is date:
+        return lambda value: date.fromisoformat(value) if value else None
+    if kind is bool:
+        return (lambda value: None if value is None else bool(value)) if optional else bool
+    return None
 
 
 def columns(*parts: object) -> dict[str, Any]:
@@ -80,17 +112,8 @@ async def one(
     return mapper(row) if row else None
 
 
-def branch(row: sqlite3.Row) -> Branch:
-    return build(Branch, row)
-
-
-def person(row: sqlite3.Row) -> Person:
-    return build(
-        Person,
-        row,
-        category=Category(row["category"]) if row["category"] else None,
-        status=PersonStatus(row["status"]),
-    )
+branch = mapper(Branch)
+person = mapper(Person)
 
 
 async def people(db: Database, sql: str, params: Params = ()) -> list[Person]:
@@ -109,39 +132,12 @@ def _org_unit(row: sqlite3.Row) -> int | None:
 
 
 def invite(row: sqlite3.Row) -> Invite:
-    return Invite(
-        id=row["id"],
-        code=row["code"],
-        branch_id=row["branch_id"],
-        role=InviteRole(row["role"]),
-        uses_left=row["uses_left"],
-        expires_at=parse_iso(row["expires_at"]),
-        unit_id=_org_unit(row),
-        person_id=row["person_id"],
-        district_id=row["district_id"],
-    )
+    return build(Invite, row, unit_id=_org_unit(row))
 
 
 def join_request(row: sqlite3.Row) -> JoinRequest:
-    return build(
-        JoinRequest,
-        row,
-        role=InviteRole(row["role"]),
-        status=RequestStatus(row["status"]),
-        created_at=parse_iso(row["created_at"]),
-        unit_id=_org_unit(row),
-    )
+    return build(JoinRequest, row, unit_id=_org_unit(row))
 
 
-def unit_org(row: sqlite3.Row) -> UnitOrg:
-    return build(UnitOrg, row)
-
-
-def cadre_registration(row: sqlite3.Row) -> CadreRegistration:
-    return build(
-        CadreRegistration,
-        row,
-        status=RegistrationStatus(row["status"]),
-        submitted_at=parse_iso(row["submitted_at"]),
-        decided_at=parse_iso(row["decided_at"]),
-    )
+unit_org = mapper(UnitOrg)
+cadre_registration = mapper(CadreRegistration)

@@ -17,6 +17,7 @@ versions) are marked `sqlite_only` and skipped there.
 
 from __future__ import annotations
 
+import asyncio
 import glob
 import itertools
 import os
@@ -26,6 +27,7 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -131,20 +133,28 @@ class Server:
         """The URL of a new database: empty, or `migrated` to the latest schema (a copy of
         one migrated once, which is ten times faster than migrating each)."""
 
-        if migrated and not self._migrated:
-            await self._create("latest", "template0")
-            await (await storage_db.Database(self.url("latest")).open()).close()
-            self._migrated = True
+        if migrated:
+            await self._migrate_template()
         name = f"test{next(self._names)}"
         await self._create(name, "latest" if migrated else "template0")
         return self.url(name)
 
-    def new_database_now(self) -> str:
-        """An empty database, without an event loop."""
+    async def _migrate_template(self) -> None:
+        if not self._migrated:
+            await self._create("latest", "template0")
+            await (await storage_db.Database(self.url("latest")).open()).close()
+            self._migrated = True
+
+    def new_database_now(self, *, migrated: bool = False) -> str:
+        """The same without an event loop (by `createdb`), for a synchronous caller."""
+        if migrated and not self._migrated:
+            # The caller's thread may be inside a running loop: the template in a thread.
+            with ThreadPoolExecutor(1) as pool:
+                pool.submit(asyncio.run, self._migrate_template()).result()
         name = f"test{next(self._names)}"
         subprocess.run(
             [str(self.bin / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U",
-             "partybot", "-T", "template0", name],
+             "partybot", "-T", "latest" if migrated else "template0", name],
             check=True, capture_output=True,
         )  # fmt: skip
         return self.url(name)
@@ -231,7 +241,7 @@ def _engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
         if url.startswith("sqlite:///"):
             stand_in = (tmp_path / url.removeprefix("sqlite:///")).resolve()
             if stand_in not in urls:
-                urls[stand_in] = server.new_database_now()
+                urls[stand_in] = server.new_database_now(migrated=True)
             env |= {"DATABASE_URL": urls[stand_in], "DATA_DIR": str(stand_in.parent)}
         return env
 

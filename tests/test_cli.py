@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import signal
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import cli
 from domain import admin
 from storage.db import Database
 from tests.conftest import TOKEN
@@ -208,3 +210,60 @@ def test_import_from_the_shell(tmp_path):
     assert wrong.returncode == 1 and "cannot read" in wrong.stderr
     other = partybot(tmp_path, "import", str(roster), "--branch", "99")
     assert other.returncode == 1 and "no branch with id 99" in other.stderr
+
+
+def help_of(top: argparse.ArgumentParser, *words: str, capsys) -> str:
+    with pytest.raises(SystemExit):
+        top.parse_args([*words, "--help"])
+    return capsys.readouterr().out
+
+
+def test_a_command_alone_lists_what_it_lists_among_all_commands(capsys):
+    every_parser, every = cli.parser()
+    assert help_of(cli.parser(["run"])[0], capsys=capsys) == help_of(every_parser, capsys=capsys)
+    for name, _, _ in cli.COMMANDS:
+        alone_parser, alone = cli.parser([name])
+        assert {k: v for k, v in alone.items() if k[0] == name} == {
+            k: v for k, v in every.items() if k[0] == name
+        }
+        for words in [(name,), *(key for key in every if key[0] == name and key[1])]:
+            assert help_of(alone_parser, *words, capsys=capsys) == help_of(
+                every_parser, *words, capsys=capsys
+            ), words
+
+
+# `service.run` replaced: what a run has imported once it imports the application.
+_PROBE = """
+import sys
+from bot import cli
+from bot.cli import service
+
+def run(settings, args):
+    import bot.app
+    from telegram.ext import _updater
+    groups = sorted(m for m in sys.modules if m.startswith("bot.cli."))
+    print(args.webhook, _updater.WEBHOOKS_AVAILABLE, sys.modules.get("tornado") is not None)
+    print(*groups)
+    return 0
+
+service.run = run
+raise SystemExit(cli.main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "webhook"), [(["run"], False), ([], False), (["run", "--webhook"], True)]
+)
+def test_run_imports_no_other_command_group_and_polling_no_webhook_server(tmp_path, args, webhook):
+    result = subprocess.run(
+        [sys.executable, "-c", _PROBE, *args],
+        cwd=tmp_path,
+        env=environment(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    modes, groups = result.stdout.splitlines()
+    assert modes == f"{webhook} {webhook} {webhook}"  # tornado only for a webhook
+    assert groups == "bot.cli.service bot.cli.shell"

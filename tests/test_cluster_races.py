@@ -17,6 +17,7 @@ from domain import posts as rules
 from domain.access import actor
 from domain.activity import ActivityKind
 from domain.errors import Conflict, InvalidInput
+from storage import inbox
 from storage.db import Database
 from tests.test_mobile_rules import outflows_to_decide
 from tests.test_posts_rules import TODAY as POSTS_TODAY
@@ -83,3 +84,18 @@ async def test_a_day_never_exceeds_24_hours_across_instances(handles):
     refused = [r for r in results if isinstance(r, InvalidInput)]
     assert len(refused) == 4 and all(r.code == "hours_day_full" for r in refused), results
     assert await db.fetchval("SELECT SUM(half_hours) FROM hour_records") == 48
+
+
+async def test_a_redelivery_reaching_every_instance_at_once_is_stored_once(handles):
+    updates = [
+        {"update_id": n, "message": {"text": "/start", "chat": {"id": n}}} for n in range(30)
+    ]
+    stored = await asyncio.gather(
+        *(
+            inbox.receive(on, update["update_id"], update, 7, shared=True)
+            for update in updates
+            for on in handles
+        )
+    )
+    assert stored.count(True) == len(updates)
+    assert await handles[0].fetchval("SELECT COUNT(*) FROM ptb_inbox") == len(updates)

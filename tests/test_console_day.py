@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -15,7 +14,7 @@ from storage import working_time as worktime_store
 from tests.cadre_support import facts, member
 from tests.conftest import invite, onboard
 from tests.console_helpers import sent_file, sheet_rows
-from tests.fakes.harness import BotHarness
+from tests.fakes.harness import BotHarness, until
 
 # 12:00 in Shanghai on Wednesday 25 November 2026.
 NOW = datetime(2026, 11, 25, 4, 0, tzinfo=UTC)
@@ -166,10 +165,7 @@ async def test_a_broadcast_to_300_members_reports_its_progress(server, tmp_path,
         shown = next(
             m for m in secretary.messages if m.get("text", "").startswith(("正在", "公告"))
         )
-        for _ in range(200):
-            if shown["text"].startswith("公告已发出"):
-                break
-            await asyncio.sleep(0.05)
+        await until(lambda: shown["text"].startswith("公告已发出"), "the broadcast's last report")
         assert shown["text"] == "公告已发出：已送达 296 人，无法送达 4 人，失败 0 人，共 300 人。"
         steps = [text for text in shown["_texts"] if text.startswith("正在发送")]
         assert steps[0] == "正在发送公告：已发送 0 / 300"

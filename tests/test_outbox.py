@@ -331,32 +331,66 @@ def test_the_sender_takes_what_replies_leave_of_telegrams_limit():
     def sender_sends(count: int, at: float) -> None:
         for _ in range(count):
             assert budget.sender_wait(at) == 0
-            budget.begin(reply=False)
-            budget.end(at, reply=False)
+            budget.book(at, reply=False).end(at)
 
     # Nobody chats: the whole second but one, kept for a reply nobody saw coming.
     sender_sends(29, at=10.0)
     assert budget.sender_wait(10.5) == pytest.approx(0.5)
-    budget.begin(reply=True)  # that reply goes at once, within the limit
-    budget.end(10.6, reply=True)
-    # A window after its answer a send no longer counts.
+    budget.book(10.6, reply=True).end(10.6)  # that reply goes at once, within the limit
+    # A window after its start (round trips that never vary: no hold) a send no longer counts.
     sender_sends(28, at=11.0)  # the reply of 10.6 is still in the window, and one more
     assert budget.sender_wait(11.0) > 0
     # People chatting at five replies a second: the sender keeps as many free again.
     for n in range(5):
-        budget.begin(reply=True)
-        budget.end(12.0 + n / 10, reply=True)
+        budget.book(12.0 + n / 10, reply=True).end(12.0 + n / 10)
     sender_sends(30 - 5 - 5, at=12.5)
     assert budget.sender_wait(12.5) > 0
 
 
 def test_sends_in_flight_fill_the_window_until_their_answer():
     budget = SharedBudget(3)
-    budget.begin(reply=False)
+    first = budget.book(0.0, reply=False)
     assert budget.sender_wait(0.0) == 0  # 1 in flight + this one + a reply's headroom = 3
-    budget.begin(reply=False)
+    second = budget.book(0.0, reply=False)
     assert budget.sender_wait(100.0) > 0  # still in flight, however long ago
-    budget.end(100.0, reply=False)
-    budget.end(100.0, reply=False)
-    assert budget.sender_wait(100.5) > 0
-    assert budget.sender_wait(101.0) == 0
+    # Sent long before the window, an answered send no longer counts; the other one does.
+    first.end(100.0)
+    assert budget.sender_wait(100.0) == 0
+    budget.book(100.0, reply=False)
+    assert budget.sender_wait(100.0) > 0
+    second.end(100.0)
+    assert budget.sender_wait(100.0) == 0
+
+
+def test_a_send_is_held_past_its_window_by_the_spread_of_round_trips():
+    """Telegram counts a send when it arrives: one whose trip took longer than the next
+    one's may still be in Telegram's second when ours has ended. The budget holds each
+    send for the spread of the recent round trips past its window, not for its whole trip."""
+    budget = SharedBudget(3)
+    assert budget.hold == budget.window  # no round trip known yet: a whole window
+    budget.book(0.0, reply=False).end(0.010)
+    budget.book(0.0, reply=False).end(0.050)
+    assert budget.hold == pytest.approx(0.040)
+    assert budget.sender_wait(1.0) == pytest.approx(0.040)  # both count until 1.04
+    assert budget.sender_wait(1.041) == 0
+    # A steady round trip, however long, holds nothing: the spread is what matters.
+    steady = SharedBudget(3)
+    for n in range(10):
+        steady.book(n, reply=False).end(n + 0.3)
+    assert steady.hold == pytest.approx(0.0)
+
+
+def test_the_spread_forgets_old_round_trips_but_keeps_the_last_few():
+    budget = SharedBudget(30)
+    budget.book(0.0, reply=False).end(0.5)  # one slow trip
+    for n in range(1, 20):
+        budget.book(n / 10, reply=False).end(n / 10 + 0.01)
+    assert budget.hold == pytest.approx(0.49)
+    for n in range(20):  # three seconds later
+        budget.book(5.0 + n / 10, reply=False).end(5.0 + n / 10 + 0.02)
+    assert budget.hold == pytest.approx(0.0)
+    quiet = SharedBudget(30)
+    for n in range(8):
+        quiet.book(n, reply=False).end(n + 0.01 * (n % 2))
+    quiet.book(100.0, reply=False).end(100.0)  # a quiet spell: the last eight still count
+    assert quiet.hold == pytest.approx(0.01)

@@ -1,6 +1,6 @@
-"""The printed tables (quarterly feedback, county report) are written by
-`domain.xlsx_writer` (XlsxWriter); what a reader sees is what openpyxl wrote before, cell
-for cell: values, types, styles, merged heading, panes, print titles and widths.
+"""The printed tables (quarterly feedback, county report) and the district summary's sheets
+are written by `domain.xlsx_writer` (XlsxWriter); what a reader sees is what openpyxl wrote
+before, cell for cell: values, types, styles, merged heading, panes, print titles and widths.
 
 Two files are compared as openpyxl reads them back (`xlsx_reference.cells`), with what
 differs only in encoding made one (`xlsx_reference.shown` lists each: fitToWidth left at
@@ -18,8 +18,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from domain import cadre_figures, cadre_sheets, county_report, periods, quarterly_feedback
-from domain.models import UnitOrg
+from domain import (
+    cadre_figures,
+    cadre_sheets,
+    county_report,
+    district_reports,
+    periods,
+    quarterly_feedback,
+    spreadsheets,
+)
+from domain.district_figures import BranchFigures, Line
+from domain.i18n import N_, translator
+from domain.models import Branch, UnitOrg
 from storage.db import Database
 from tests import xlsx_reference
 from tests.test_feedback_batch import seeded_county
@@ -122,3 +132,35 @@ def test_sheet_names_keep_to_excels_rules():
         book.add_table(title, "标题", [("姓名", 10)], [["张三"]])
     titles = [row[0] for row in xlsx_reference.cells(book.file()) if len(row) == 7]
     assert titles == [long, "支" * 30 + "1", "引号", "A", "a1"]
+
+
+def test_the_district_summary_reads_back_as_openpyxl_wrote_it():
+    """`district_reports.workbook` (XlsxWriter) against the same sheets through
+    `spreadsheets.write_workbook` (openpyxl), which wrote it before: every value, style,
+    width, pane and sheet name, for awkward names and texts."""
+    odd = [*HOSTILE, "两行\r\n文字", "a & b < c", "x" * 200, "张三"]
+    figures = [
+        BranchFigures(
+            Branch(n, name, f"b{n}", 1, None),
+            [
+                Line(N_("Members: {n}"), {"n": n * 1000}),
+                Line(
+                    N_("Cadres registered for {year}: {registered} of {due}"),
+                    {"year": "2026", "registered": 1, "due": 2},
+                    tuple(odd[n:]),
+                ),
+                Line(N_("Mobile members with an overdue report: {n}"), {"n": 0}),
+            ],
+        )
+        for n, name in enumerate(
+            ["东风社区党支部", "东风社区党支部", "a", "A", "[名]:*?/\\", "=支部"]
+        )
+    ]
+    t = translator("zh_Hans")
+    new = district_reports.workbook(t, figures)
+    old = spreadsheets.write_workbook(district_reports.sheets(t, figures))
+    assert xlsx_reference.shown(xlsx_reference.cells(new)) == xlsx_reference.shown(
+        xlsx_reference.cells(old)
+    )
+    titles = [row[0] for row in xlsx_reference.cells(new) if len(row) == 7]
+    assert titles == ["东风社区党支部", "东风社区党支部 (2)", "a", "A1", " 名" + " " * 6, "=支部"]

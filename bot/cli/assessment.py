@@ -6,14 +6,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bot.cli.shell import Commands
+from bot.cli.shell import Commands, Parsers
 from bot.config import Settings
 from domain import assessment
 from storage.db import Database
 
 
-def add_commands(sub: argparse._SubParsersAction) -> Commands:
-    group = sub.add_parser("assessment", help="year-end branch assessments (五个好)")
+def add_commands(parsers: Parsers) -> Commands:
+    group = parsers["assessment"]
     actions = group.add_subparsers(dest="action")
     export = actions.add_parser("export", help="write the year's table as XLSX")
     export.add_argument("--year", type=int, required=True)

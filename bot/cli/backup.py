@@ -8,20 +8,18 @@ import sys
 from pathlib import Path
 
 from bot import backups
-from bot.cli.shell import EXIT_FAILED, Commands
+from bot.cli.shell import EXIT_FAILED, Commands, Parsers
 from bot.config import Settings
 from storage.db import Database, utcnow
 
 
-def add_commands(sub: argparse._SubParsersAction) -> Commands:
-    backup = sub.add_parser(
-        "backup", help="copy the database safely, even while running (PostgreSQL: pg_dump)"
-    )
+def add_commands(parsers: Parsers) -> Commands:
+    backup = parsers["backup"]
     backup.add_argument(
         "path", type=Path, nargs="?", help="default: a dated file in BACKUP_DIR, rotated"
     )
 
-    restore = sub.add_parser("restore", help="put a backup in place of the database")
+    restore = parsers["restore"]
     restore.add_argument("file", type=Path)
     restore.add_argument("--force", action="store_true", help="skip the is-it-running check")
     return {("backup", None): _backup}

@@ -8,7 +8,7 @@ import argparse
 from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.cli.shell import Commands, require_branch
+from bot.cli.shell import Commands, Parsers, require_branch
 from bot.config import Settings
 from domain import admin, hours, mobile
 from domain.working_time import parse_spans
@@ -16,8 +16,8 @@ from storage import working_time
 from storage.db import Database
 
 
-def add_commands(sub: argparse._SubParsersAction) -> Commands:
-    branch = sub.add_parser("branch", help="manage branches").add_subparsers(dest="action")
+def add_commands(parsers: Parsers) -> Commands:
+    branch = parsers["branch"].add_subparsers(dest="action")
     branch_add = branch.add_parser("add", help="create a branch; prints its id")
     branch_add.add_argument("name")
     branch_add.add_argument("--district")
@@ -43,9 +43,7 @@ def add_commands(sub: argparse._SubParsersAction) -> Commands:
         "--counting", choices=[str(c) for c in hours.Counting], help="default: verified"
     )
 
-    mobile_cmd = sub.add_parser("mobile", help="mobile members (流动党员)").add_subparsers(
-        dest="action"
-    )
+    mobile_cmd = parsers["mobile"].add_subparsers(dest="action")
     settings = mobile_cmd.add_parser(
         "settings", help="show or change a branch's certificate validity and periods"
     )

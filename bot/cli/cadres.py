@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from bot.cli.outbox import deliveries
-from bot.cli.shell import EXIT_FAILED, Commands, describe, print_invite
+from bot.cli.shell import EXIT_FAILED, Commands, Parsers, describe, print_invite
 from bot.config import SUPPORTED_LOCALES, Settings
 from domain import (
     cadre_figures,
@@ -25,10 +25,8 @@ from storage import units as unit_store
 from storage.db import Database, utcnow
 
 
-def add_commands(sub: argparse._SubParsersAction) -> Commands:
-    unit = sub.add_parser("unit", help="manage unit party organisations").add_subparsers(
-        dest="action"
-    )
+def add_commands(parsers: Parsers) -> Commands:
+    unit = parsers["unit"].add_subparsers(dest="action")
     unit_add = unit.add_parser("add", help="create a unit party organisation; prints its id")
     unit_add.add_argument("name")
     unit_add.add_argument("--parent", type=int, help="id of the parent unit organisation")
@@ -37,9 +35,7 @@ def add_commands(sub: argparse._SubParsersAction) -> Commands:
     )
     unit_add.add_argument("--locale", choices=SUPPORTED_LOCALES, help="language of summaries")
 
-    report = sub.add_parser("report", help="write cadre reports to files").add_subparsers(
-        dest="action"
-    )
+    report = parsers["report"].add_subparsers(dest="action")
     feedback = report.add_parser("feedback", help="quarterly feedback per unit (XLSX + text)")
     feedback.add_argument("--quarter", required=True, help="e.g. 2026Q3")
     feedback.add_argument("--unit", type=int)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bot.cli.shell import EXIT_FAILED, Commands, read, require_branch
+from bot.cli.shell import EXIT_FAILED, Commands, Parsers, read, require_branch
 from bot.config import Settings
 from domain import workdays
 from domain.errors import InvalidInput
@@ -14,10 +14,8 @@ from storage import working_time
 from storage.db import Database
 
 
-def add_commands(sub: argparse._SubParsersAction) -> Commands:
-    calendar = sub.add_parser(
-        "calendar", help="the official working-day calendar (State Council notice)"
-    ).add_subparsers(dest="action")
+def add_commands(parsers: Parsers) -> Commands:
+    calendar = parsers["calendar"].add_subparsers(dest="action")
     calendar_set = calendar.add_parser(
         "set", help="enter a year's published schedule (replaces what was entered for it)"
     )

@@ -6,20 +6,20 @@ from __future__ import annotations
 
 import argparse
 
-from bot.cli.shell import Commands
+from bot.cli.shell import Commands, Parsers
 from bot.config import Settings
 from domain import districts, onboarding
 from storage import join_requests, people
 from storage.db import Database
 
 
-def add_commands(sub: argparse._SubParsersAction) -> Commands:
-    district = sub.add_parser("district", help="manage districts").add_subparsers(dest="action")
+def add_commands(parsers: Parsers) -> Commands:
+    district = parsers["district"].add_subparsers(dest="action")
     district_add = district.add_parser("add", help="create a district; prints its id")
     district_add.add_argument("name")
     district.add_parser("list", help="every district with its branches")
 
-    request = sub.add_parser("request", help="join requests").add_subparsers(dest="action")
+    request = parsers["request"].add_subparsers(dest="action")
     request.add_parser("list", help="every pending join request")
     for action in ("approve", "reject"):
         decide = request.add_parser(action, help=f"{action} a pending join request")

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from bot import crontab, jobs
 from bot.cli.outbox import deliveries
-from bot.cli.shell import EXIT_FAILED, Commands, require_branch
+from bot.cli.shell import EXIT_FAILED, Commands, Parsers, require_branch
 from bot.config import Settings
 from domain import workdays
 from domain.errors import Conflict, NotFound
@@ -16,8 +16,8 @@ from storage import job_runs
 from storage.db import Database, utcnow
 
 
-def add_commands(sub: argparse._SubParsersAction) -> Commands:
-    job = sub.add_parser("job", help="scheduled jobs").add_subparsers(dest="action")
+def add_commands(parsers: Parsers) -> Commands:
+    job = parsers["job"].add_subparsers(dest="action")
     job.add_parser("list", help="every job, per branch, with its next run")
     job_set = job.add_parser("set", help="a branch's own schedule for a job, or none")
     job_set.add_argument("name")

@@ -8,7 +8,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from bot.cli.shell import EXIT_FAILED, Commands, bot_username, print_invite, read
+from bot.cli.shell import EXIT_FAILED, Commands, Parsers, bot_username, print_invite, read
 from bot.config import Settings
 from domain import onboarding, units
 from domain.errors import DomainError, InvalidInput, NotFound
@@ -17,8 +17,8 @@ from domain.resident_units import registry as resident_units
 from storage.db import Database
 
 
-def add_commands(sub: argparse._SubParsersAction) -> Commands:
-    invite = sub.add_parser("invite", help="manage invitations").add_subparsers(dest="action")
+def add_commands(parsers: Parsers) -> Commands:
+    invite = parsers["invite"].add_subparsers(dest="action")
     invite_create = invite.add_parser("create", help="create an invitation link")
     invite_create.add_argument("--branch", type=int)
     invite_create.add_argument("--district", type=int, help="district (role district)")
@@ -30,7 +30,7 @@ def add_commands(sub: argparse._SubParsersAction) -> Commands:
         "--resident-unit", type=int, help="resident unit of the branch (role resident_unit)"
     )
 
-    roster = sub.add_parser("import", help="import members from an XLSX or CSV roster")
+    roster = parsers["import"]
     roster.add_argument("file", type=Path)
     roster.add_argument("--branch", type=int, required=True)
     return {("invite", "create"): _invite_create, ("import", None): _import}

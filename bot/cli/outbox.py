@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from datetime import datetime
 
-from bot.cli.shell import Commands
+from bot.cli.shell import Commands, Parsers
 from bot.config import Settings
 from domain import working_time as worktime_rules
 from domain.errors import Conflict
@@ -14,8 +14,8 @@ from storage import outbox
 from storage.db import Database, utcnow
 
 
-def add_commands(sub: argparse._SubParsersAction) -> Commands:
-    queue = sub.add_parser("outbox", help="notifications: counts and failures")
+def add_commands(parsers: Parsers) -> Commands:
+    queue = parsers["outbox"]
     queue_actions = queue.add_subparsers(dest="action")
     queue_retry = queue_actions.add_parser("retry", help="send a failed message again")
     queue_retry.add_argument("id", type=int)

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import argparse
 
-from bot.cli.shell import Commands
+from bot.cli.shell import Commands, Parsers
 from bot.config import Settings
 from domain import admin
 from storage.db import Database
 
 
-def add_commands(sub: argparse._SubParsersAction) -> Commands:
-    secretary = sub.add_parser("secretary", help="manage secretaries").add_subparsers(dest="action")
+def add_commands(parsers: Parsers) -> Commands:
+    secretary = parsers["secretary"].add_subparsers(dest="action")
     secretary_add = secretary.add_parser("add", help="make a Telegram account a secretary")
     secretary_add.add_argument("--branch", type=int, required=True)
     secretary_add.add_argument("--telegram-id", type=int, required=True)

@@ -10,30 +10,27 @@ import sys
 import time
 from urllib.parse import urlparse
 
-from bot import __version__, backups, instance, instances, startup
+from bot import __version__, backups, instance, startup
 from bot import health as bot_health
 from bot.backups import HEARTBEAT_MAX_AGE
-from bot.cli.shell import EXIT_FAILED, Commands, log
+from bot.cli.shell import EXIT_FAILED, Commands, Parsers, log
 from bot.config import ConfigError, Settings
 from domain import workdays
 from storage.db import Database, utcnow
 
 
-def add_commands(sub: argparse._SubParsersAction) -> Commands:
+def add_commands(parsers: Parsers) -> Commands:
     """Run without a database opened for them: `main` calls them by name."""
-    run = sub.add_parser("run", help="run the bot (long polling unless --webhook)")
+    run = parsers["run"]
     run.add_argument("--webhook", action="store_true", help="receive updates by webhook")
     run.add_argument("--listen", default="0.0.0.0", help="webhook: address to listen on")
     run.add_argument("--port", type=int, default=8443, help="webhook: port to listen on")
     run.add_argument("--url", help="webhook: the public HTTPS URL Telegram calls")
     run.add_argument("--secret-token", help="webhook: secret Telegram sends in a header")
 
-    migrate = sub.add_parser(
-        "migrate", help="back up the database, then apply its migrations (also done at start)"
-    )
+    migrate = parsers["migrate"]
     migrate.add_argument("--dry-run", action="store_true", help="only list what would run")
 
-    sub.add_parser("health", help="exit 0 when the running bot's heartbeat is fresh")
     return {}
 
 
@@ -42,6 +39,9 @@ _held: list = []
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
+    # Imported once `main` knows polling or webhook: python-telegram-bot's import decides
+    # whether it has a webhook server (`_without_webhook_server`).
+    from bot import instances
     from bot.app import build_application
 
     settings.token()  # a clear error before anything else starts

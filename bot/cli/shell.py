@@ -25,6 +25,9 @@ log = logging.getLogger("partybot")
 Action = Callable[[Settings, Database, argparse.Namespace], Coroutine[Any, Any, int]]
 # (command, action) -> what runs it; action None for a command without sub-commands.
 Commands = dict[tuple[str, str | None], Action]
+# A group's commands, each already added to `partybot` with its help line (bot/cli/__init__.py):
+# the group's `add_commands` adds their arguments and actions.
+Parsers = dict[str, argparse.ArgumentParser]
 
 
 def describe(exc: DomainError) -> str:

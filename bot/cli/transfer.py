@@ -11,17 +11,15 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from bot import instance
-from bot.cli.shell import EXIT_FAILED, EXIT_USAGE, Commands
+from bot.cli.shell import EXIT_FAILED, EXIT_USAGE, Commands, Parsers
 from bot.config import Settings
 from storage import postgres, transfer
 from storage.db import is_postgres
 
 
-def add_commands(sub: argparse._SubParsersAction) -> Commands:
+def add_commands(parsers: Parsers) -> Commands:
     """Runs without a database opened for it: `main` calls `migrate_to` by name."""
-    move = sub.add_parser(
-        "migrate-to", help="copy the SQLite database into an empty PostgreSQL database"
-    )
+    move = parsers["migrate-to"]
     move.add_argument("url", help="the target: postgresql://USER:PASSWORD@HOST/NAME")
     move.add_argument(
         "--from", dest="source", type=Path, help="the SQLite file (default: DATABASE_URL's)"

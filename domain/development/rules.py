@@ -72,6 +72,19 @@ class Step:
         return STAGE_ENTRY[self.stage] == self.key
 
 
+def _vote(
+    key: str,
+    stage: Stage,
+    label: str,
+    after: tuple[str, ...],
+    at_least: tuple[str, int] | None = None,
+) -> Step:
+    """A branch meeting's vote: after a passed public notice of its stage (公示), with the
+    vote recorded as the step's detail."""
+    detail = N_("The vote of the branch meeting (e.g. 18 present, 18 for)")
+    return Step(key, stage, label, after, at_least, notice=stage, detail=detail)
+
+
 STEPS: tuple[Step, ...] = (
     Step("applied", Stage.APPLICANT, N_("Application for membership submitted")),
     Step(
@@ -98,13 +111,11 @@ STEPS: tuple[Step, ...] = (
     ),
     Step("political_review", Stage.CANDIDATE, N_("Political review done"), after=("candidate",)),
     Step("training", Stage.CANDIDATE, N_("Concentrated training done"), after=("candidate",)),
-    Step(
+    _vote(
         "admitted",
         Stage.CANDIDATE,
         N_("Branch meeting: admission voted"),
         after=("candidate", "political_review", "training"),
-        notice=Stage.CANDIDATE,
-        detail=N_("The vote of the branch meeting (e.g. 18 present, 18 for)"),
     ),
     Step(
         "approved",
@@ -119,14 +130,12 @@ STEPS: tuple[Step, ...] = (
         N_("Application for full membership submitted"),
         after=("approved",),
     ),
-    Step(
+    _vote(
         "full_meeting",
         Stage.PROBATIONARY,
         N_("Branch meeting: full membership voted"),
         after=("approved", "oath", "full_applied"),
         at_least=("admitted", 12),
-        notice=Stage.PROBATIONARY,
-        detail=N_("The vote of the branch meeting (e.g. 18 present, 18 for)"),
     ),
     Step(
         "full",

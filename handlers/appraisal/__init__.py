@@ -10,7 +10,7 @@ Every action is checked again in `domain.appraisal`.
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
+from telegram.ext import ConversationHandler, MessageHandler, filters
 
 from bot.context import BotContext
 from domain.errors import DomainError
@@ -23,8 +23,9 @@ from handlers.appraisal import (
     secretary,
 )
 from handlers.appraisal.steps import BALLOT, DECISION, SUMMARY, Step
-from handlers.branch_choice import branch_or_ask, choice_handler
+from handlers.branch_choice import branch_command, branch_or_ask
 from handlers.common import error_text, tr, who
+from handlers.flow_kit import TYPED
 from handlers.flow_kit import conversation as conversation_of
 
 
@@ -56,12 +57,10 @@ async def show_appraisal(update: Update, context: BotContext) -> int:
 
 
 def conversation() -> ConversationHandler:
-    text = filters.TEXT & ~filters.COMMAND
     return conversation_of(
         "appraisal",
         [
-            CommandHandler("appraisal", show_appraisal),
-            choice_handler("appraisal", show_appraisal),
+            *branch_command("appraisal", show_appraisal),
             press.WriteSummary.handler(member.ask_summary),
             press.StartBallot.handler(member.start_ballot),
             press.SetGrade.handler(deciding.ask_note),
@@ -70,11 +69,11 @@ def conversation() -> ConversationHandler:
         ],
         {
             Step.SUMMARY: [
-                MessageHandler(text | filters.Document.ALL, member.summary_sent),
+                MessageHandler(TYPED | filters.Document.ALL, member.summary_sent),
             ],
             Step.GRADE: [press.Rate.handler(member.rated)],
             Step.COMMENT: [
-                MessageHandler(text, member.commented),
+                MessageHandler(TYPED, member.commented),
                 press.NoComment.handler(member.commented),
             ],
             Step.REVIEW: [
@@ -82,11 +81,11 @@ def conversation() -> ConversationHandler:
                 press.RestartBallot.handler(member.restart),
             ],
             Step.GRADE_NOTE: [
-                MessageHandler(text, deciding.save_grade),
+                MessageHandler(TYPED, deciding.save_grade),
                 press.NoNote.handler(deciding.save_grade),
             ],
-            Step.DEADLINE: [MessageHandler(text, deciding.deadline_typed)],
-            Step.FOLLOW_UP: [MessageHandler(text, deciding.follow_up_typed)],
+            Step.DEADLINE: [MessageHandler(TYPED, deciding.deadline_typed)],
+            Step.FOLLOW_UP: [MessageHandler(TYPED, deciding.follow_up_typed)],
         },
         BALLOT,
         DECISION,

@@ -27,7 +27,6 @@ from handlers.appraisal.views import (
     grade_name,
     keyboard,
     refuse,
-    refusing,
     reply,
 )
 from handlers.common import (
@@ -40,16 +39,13 @@ from handlers.common import (
     who,
 )
 from handlers.console import XLSX, send_file
-from handlers.conversation import offer, with_cancel_hint
+from handlers.conversation import Refuse, offer, on_press, with_cancel_hint
 
 # ------------------------------------------------------------------ the final grade
 
 
-@refusing(Conv.END)
-async def ask_note(update: Update, context: BotContext) -> str | int:
-    t = await tr(update, context)
-    pressed = press.SetGrade.of(update)
-    me = await who(update, context)
+@on_press(press.SetGrade, refuse=Refuse.SAID, ended=Conv.END)
+async def ask_note(update: Update, context: BotContext, t, pressed, me) -> str | int:
     due = await rules.needs_reason(
         context.db, me, pressed.round_id, pressed.person_id, pressed.grade
     )
@@ -110,16 +106,14 @@ async def save_grade(update: Update, context: BotContext) -> str | int:
 
 async def _take(update: Update, context: BotContext, pressed: press.OnPerson) -> None:
     """A press that asks for a decision on a participant: checked against the round (the
-    refusal is `refusing`'s), then taken."""
+    refusal is `on_press`'s), then taken."""
     await rules.secretary_round(context.db, await who(update, context), pressed.round_id)
     await answer_and_drop(update.callback_query)
 
 
-@refusing(Conv.END)
-async def ask_disposal(update: Update, context: BotContext) -> str | int:
+@on_press(press.Dispose, refuse=Refuse.SAID, ended=Conv.END)
+async def ask_disposal(update: Update, context: BotContext, t, pressed) -> str | int:
     """限期改正 asks for the deadline (a conversation step); 劝退 and 除名 for a confirmation."""
-    t = await tr(update, context)
-    pressed = press.Dispose.of(update)
     await _take(update, context, pressed)
     kind = t.gettext(DISPOSAL_NAMES[pressed.kind])
     if pressed.kind is Disposal.CORRECT:
@@ -181,9 +175,8 @@ async def _dispose(
     return False
 
 
-async def confirm_disposal(update: Update, context: BotContext) -> None:
-    t = await tr(update, context)
-    pressed = press.DisposeConfirmed.of(update)
+@on_press(press.DisposeConfirmed)
+async def confirm_disposal(update: Update, context: BotContext, t, pressed) -> None:
     await drop_buttons(update.callback_query)
     await _dispose(update, context, t, pressed.round_id, pressed.person_id, pressed.kind)
     await answer_query(update.callback_query)
@@ -223,10 +216,8 @@ async def deadline_typed(update: Update, context: BotContext) -> str | int:
     return await _typed(update, context, Step.DEADLINE, act)
 
 
-@refusing(Conv.END)
-async def ask_follow_up(update: Update, context: BotContext) -> str | int:
-    t = await tr(update, context)
-    pressed = press.FollowUp.of(update)
+@on_press(press.FollowUp, refuse=Refuse.SAID, ended=Conv.END)
+async def ask_follow_up(update: Update, context: BotContext, t, pressed) -> str | int:
     await _take(update, context, pressed)
     context.user_data[DECISION] = {"round": pressed.round_id, "person": pressed.person_id}
     await reply(
@@ -276,9 +267,8 @@ def workbook(t: Translator, year: int, lines: list) -> bytes:
     return write_workbook([Sheet(title, headers, rows)])
 
 
-@refusing()
-async def export(update: Update, context: BotContext) -> None:
-    t = await tr(update, context)
+@on_press(refuse=Refuse.SAID)
+async def export(update: Update, context: BotContext, t) -> None:
     round_id = press.Export.of(update).round_id
     round_, lines = await rules.lines(context.db, await who(update, context), round_id)
     await answer_query(update.callback_query)

@@ -17,10 +17,17 @@ from domain.errors import DomainError
 from domain.i18n import Translator
 from handlers.appraisal import buttons as press
 from handlers.appraisal.steps import BALLOT, SUMMARY, Step
-from handlers.appraisal.views import grade_name, keyboard, refuse, refusing, reply, stage_name
+from handlers.appraisal.views import grade_name, keyboard, refuse, reply, stage_name
 from handlers.buttons import Button
 from handlers.common import answer_and_drop, branch_zone, error_text, tr, who
-from handlers.conversation import answer_stale, offer, review_keyboard, with_cancel_hint
+from handlers.conversation import (
+    Refuse,
+    answer_stale,
+    offer,
+    on_press,
+    review_keyboard,
+    with_cancel_hint,
+)
 
 
 def member_text(t: Translator, mine: rules.MyRound, zone: tzinfo) -> tuple[str, list[list]]:
@@ -88,9 +95,8 @@ async def show_member(update: Update, context: BotContext, t: Translator) -> boo
 # ------------------------------------------------------------------ the summary
 
 
-@refusing(Conv.END)
-async def ask_summary(update: Update, context: BotContext) -> str | int:
-    t = await tr(update, context)
+@on_press(refuse=Refuse.SAID, ended=Conv.END)
+async def ask_summary(update: Update, context: BotContext, t) -> str | int:
     round_id = press.WriteSummary.of(update).round_id
     await rules.can_submit(context.db, await who(update, context), round_id)
     await answer_and_drop(update.callback_query)
@@ -156,9 +162,8 @@ async def _ask_grade(update: Update, t: Translator, draft: dict) -> str:
     return Step.GRADE
 
 
-@refusing(Conv.END)
-async def start_ballot(update: Update, context: BotContext) -> str | int:
-    t = await tr(update, context)
+@on_press(refuse=Refuse.SAID, ended=Conv.END)
+async def start_ballot(update: Update, context: BotContext, t) -> str | int:
     round_id = press.StartBallot.of(update).round_id
     ratees = await rules.ballot(context.db, await who(update, context), round_id)
     await answer_and_drop(update.callback_query)

@@ -22,7 +22,6 @@ from handlers.appraisal.views import (
     grade_name,
     keyboard,
     refuse,
-    refusing,
     reply,
     stage_name,
 )
@@ -34,6 +33,7 @@ from handlers.common import (
     tr,
     who,
 )
+from handlers.conversation import Refuse, on_press
 
 
 async def show_secretary(
@@ -102,9 +102,8 @@ async def _acting(update: Update, context: BotContext) -> tuple[Actor, int, date
     return me, branch_id, await branch_today(context, branch_id)
 
 
-@refusing()
-async def ask_open(update: Update, context: BotContext) -> None:
-    t = await tr(update, context)
+@on_press(refuse=Refuse.SAID)
+async def ask_open(update: Update, context: BotContext, t) -> None:
     year = press.OpenRound.of(update).year
     me, branch_id, today = await _acting(update, context)
     n, away = await rules.preview(context.db, me, branch_id, year, today)
@@ -125,9 +124,8 @@ async def ask_open(update: Update, context: BotContext) -> None:
     )
 
 
-@refusing(drop=True)
-async def open_round(update: Update, context: BotContext) -> None:
-    t = await tr(update, context)
+@on_press(refuse=Refuse.SAID_DROP)
+async def open_round(update: Update, context: BotContext, t) -> None:
     year = press.OpenConfirmed.of(update).year
     me, branch_id, today = await _acting(update, context)
     opened = await rules.open_round(context.db, me, branch_id, year, today)
@@ -145,10 +143,8 @@ async def open_round(update: Update, context: BotContext) -> None:
     await show_secretary(update, context, t, branch_id)
 
 
-@refusing()
-async def ask_forward(update: Update, context: BotContext) -> None:
-    t = await tr(update, context)
-    pressed = press.Forward.of(update)
+@on_press(press.Forward, refuse=Refuse.SAID)
+async def ask_forward(update: Update, context: BotContext, t, pressed) -> None:
     ahead = next_stage(pressed.seen)
     await rules.secretary_round(context.db, await who(update, context), pressed.round_id)
     if ahead is None:
@@ -178,10 +174,8 @@ async def ask_forward(update: Update, context: BotContext) -> None:
     )
 
 
-@refusing(drop=True)
-async def forward(update: Update, context: BotContext) -> None:
-    t = await tr(update, context)
-    pressed = press.ForwardConfirmed.of(update)
+@on_press(press.ForwardConfirmed, refuse=Refuse.SAID_DROP)
+async def forward(update: Update, context: BotContext, t, pressed) -> None:
     moved = await rules.advance(
         context.db, await who(update, context), pressed.round_id, pressed.seen
     )
@@ -195,9 +189,8 @@ async def forward(update: Update, context: BotContext) -> None:
 # ------------------------------------------------------------------ participants
 
 
-@refusing()
-async def people(update: Update, context: BotContext) -> None:
-    t = await tr(update, context)
+@on_press(refuse=Refuse.SAID)
+async def people(update: Update, context: BotContext, t) -> None:
     round_id = press.People.of(update).round_id
     everyone = await rules.participants(context.db, await who(update, context), round_id)
     await answer_query(update.callback_query)
@@ -214,8 +207,8 @@ async def people(update: Update, context: BotContext) -> None:
     )
 
 
-async def someone(update: Update, context: BotContext) -> None:
-    pressed = press.Someone.of(update)
+@on_press(press.Someone)
+async def someone(update: Update, context: BotContext, pressed) -> None:
     await show_person(update, context, pressed.round_id, pressed.person_id)
 
 

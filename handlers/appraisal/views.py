@@ -3,13 +3,8 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Awaitable, Callable
-from typing import Any
-
 from telegram import InlineKeyboardMarkup, Update
 
-from bot.context import BotContext
 from domain.appraisal.models import (
     GRADE_NAMES,
     GRADES,
@@ -22,7 +17,7 @@ from domain.appraisal.models import (
 )
 from domain.errors import DomainError
 from domain.i18n import N_, Translator
-from handlers.common import add_errors, answer_query, drop_buttons, error_text, tr
+from handlers.common import add_errors, answer_query, error_text
 
 DISPOSAL_NAMES = {
     Disposal.CORRECT: N_("correction within a deadline (限期改正)"),
@@ -104,30 +99,6 @@ def keyboard(rows: list[list]) -> InlineKeyboardMarkup:
 
 async def reply(update: Update, text: str, **kwargs) -> None:
     await update.effective_message.reply_text(text, **kwargs)
-
-
-def refusing(
-    ended: object = None, *, drop: bool = False
-) -> Callable[[Callable[..., Awaitable[Any]]], Callable[..., Awaitable[Any]]]:
-    """For a press whose domain check comes before anything is answered or changed in the
-    chat: the check's refusal is shown (`refuse`), the pressed buttons go too when `drop`
-    (a confirmation that can no longer be given), and the callback returns `ended`
-    (`ConversationHandler.END` for a conversation's entry)."""
-
-    def wrap(callback: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-        @functools.wraps(callback)
-        async def checked(update: Update, context: BotContext) -> Any:
-            try:
-                return await callback(update, context)
-            except DomainError as exc:
-                await refuse(update, await tr(update, context), exc)
-                if drop:
-                    await drop_buttons(update.callback_query)
-                return ended
-
-        return checked
-
-    return wrap
 
 
 async def refuse(update: Update, t: Translator, error: DomainError) -> None:

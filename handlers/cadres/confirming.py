@@ -15,8 +15,8 @@ from domain.i18n import NP_, Translator
 from domain.models import CadreRegistration
 from handlers.buttons import family
 from handlers.cadres.registration import facts_lines, unit_label
-from handlers.common import answer_query, drop_buttons, error_text, tr, who
-from handlers.conversation import decision_keyboard
+from handlers.common import answer_query, drop_buttons, error_text, who
+from handlers.conversation import decision_keyboard, on_press
 from storage.db import Database
 
 Confirm, Reject = family(Audience.SECRETARY, "cadre:confirm", "cadre:reject", registration_id=int)
@@ -49,9 +49,8 @@ def registration_text(t: Translator, registration: CadreRegistration, unit: str 
     )
 
 
-async def decide(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    t = await tr(update, context)
+@on_press()
+async def decide(update: Update, context: BotContext, query, t) -> None:
     pressed = Confirm.parse(query.data) or Reject.of(update)
     approve = isinstance(pressed, Confirm)
     try:

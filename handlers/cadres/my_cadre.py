@@ -23,6 +23,7 @@ from handlers.cadres.registration import (
     unit_label,
 )
 from handlers.common import answer_and_drop, error_text, tr, who
+from handlers.conversation import on_press
 from storage.db import Database
 
 
@@ -98,9 +99,8 @@ async def this_quarter(
     return next((f for f in figures if f.person_id == person_id), None)
 
 
-async def renew(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    t = await tr(update, context)
+@on_press()
+async def renew(update: Update, context: BotContext, query, t) -> None:
     await answer_and_drop(query)
     try:
         submitted = await cadres.renew(context.db, await who(update, context), today(context).year)

@@ -23,10 +23,11 @@ from handlers.conversation import (
     CANCEL_HINT,
     answer_stale,
     cancel_with,
+    on_press,
     review_keyboard,
-    typed_into,
     unexpected,
 )
+from handlers.flow_kit import TYPED, typed_step
 
 
 class Step(StrEnum):
@@ -136,10 +137,8 @@ async def _next(update: Update, context: BotContext, t: Translator, state: Step)
 def text_step(state: Step) -> Callable:
     key, validate, following = TEXT_STEPS[state]
 
-    async def got_text(update: Update, context: BotContext) -> Step:
-        t = await tr(update, context)
-        if not await typed_into(update, context, t, DRAFT, key, validate):
-            return state
+    @typed_step(DRAFT, key, validate)
+    async def got_text(update: Update, context: BotContext, t) -> Step:
         return await _next(update, context, t, following)
 
     return got_text
@@ -169,9 +168,8 @@ async def begin(update: Update, context: BotContext) -> Step | int:
     return await _next(update, context, t, Step.NAME)
 
 
-async def got_unit(update: Update, context: BotContext) -> Step:
-    query = update.callback_query
-    t = await tr(update, context)
+@on_press()
+async def got_unit(update: Update, context: BotContext, query, t) -> Step:
     unit = await units.get(context.db, ChooseUnit.of(update).unit_id)
     if unit is None:
         await answer_stale(query, t)
@@ -195,8 +193,8 @@ async def _unit_chosen(
     return await _next(update, context, t, Step.POSITION)
 
 
-async def got_rank(update: Update, context: BotContext) -> Step:
-    t = await tr(update, context)
+@on_press()
+async def got_rank(update: Update, context: BotContext, t) -> Step:
     await answer_and_drop(update.callback_query)
     context.user_data[DRAFT]["rank"] = ChooseRank.of(update).rank.value
     return await _next(update, context, t, Step.ADDRESS)
@@ -244,16 +242,15 @@ async def show_review(update: Update, context: BotContext, t: Translator) -> Non
     await update.effective_message.reply_text("\n".join(lines), reply_markup=keyboard)
 
 
-async def redo(update: Update, context: BotContext) -> Step:
-    t = await tr(update, context)
+@on_press()
+async def redo(update: Update, context: BotContext, t) -> Step:
     await answer_and_drop(update.callback_query)
     context.user_data[DRAFT] = {}
     return await _next(update, context, t, Step.NAME)
 
 
-async def submit(update: Update, context: BotContext) -> int:
-    t = await tr(update, context)
-    query = update.callback_query
+@on_press()
+async def submit(update: Update, context: BotContext, query, t) -> int:
     await answer_and_drop(query)
     facts = draft_facts(context.user_data.pop(DRAFT))
     try:
@@ -280,14 +277,13 @@ _BUTTONS = (ChooseUnit, UnitNotListed, ChooseRank, Submit, Redo)
 
 
 def conversation() -> ConversationHandler:
-    text = filters.TEXT & ~filters.COMMAND
     return ConversationHandler(
         entry_points=[
             CommandHandler("cadre_register", begin),
             StartRegistration.handler(begin),
         ],
         states={
-            **{state: [MessageHandler(text, text_step(state))] for state in TEXT_STEPS},
+            **{state: [MessageHandler(TYPED, text_step(state))] for state in TEXT_STEPS},
             Step.UNIT: [ChooseUnit.handler(got_unit), UnitNotListed.handler(got_unit_not_listed)],
             Step.RANK: [ChooseRank.handler(got_rank)],
             Step.CONFIRM: [Submit.handler(submit), Redo.handler(redo)],

@@ -12,11 +12,10 @@ from domain.development.notices import LINK_PREFIX
 from handlers.development import browsing, messages, notice_flow, steps
 from handlers.development import buttons as press
 from handlers.development.steps import DevStep
+from handlers.flow_kit import TYPED
 from handlers.flow_kit import conversation as conversation_of
 
 __all__ = ["conversation", "handlers", "messages"]
-
-_TEXT = filters.TEXT & ~filters.COMMAND
 
 
 def conversation() -> ConversationHandler:
@@ -36,20 +35,20 @@ def conversation() -> ConversationHandler:
             ),
         ],
         {
-            DevStep.NAME: [MessageHandler(_TEXT, steps.got_name)],
-            DevStep.DAY: [MessageHandler(_TEXT, steps.got_day)],
-            DevStep.DETAIL: [MessageHandler(_TEXT, steps.got_detail)],
-            DevStep.REVIEW: [MessageHandler(_TEXT, steps.got_review)],
+            DevStep.NAME: [MessageHandler(TYPED, steps.got_name)],
+            DevStep.DAY: [MessageHandler(TYPED, steps.got_day)],
+            DevStep.DETAIL: [MessageHandler(TYPED, steps.got_detail)],
+            DevStep.REVIEW: [MessageHandler(TYPED, steps.got_review)],
             DevStep.PERIOD: [
                 press.NoticeDays.handler(notice_flow.days_chosen),
-                MessageHandler(_TEXT, notice_flow.end_typed),
+                MessageHandler(TYPED, notice_flow.end_typed),
             ],
             DevStep.CONTACT: [
                 press.UseContact.handler(notice_flow.contact_chosen),
-                MessageHandler(_TEXT, notice_flow.contact_typed),
+                MessageHandler(TYPED, notice_flow.contact_typed),
             ],
             DevStep.CONFIRM: [press.Publish.handler(notice_flow.publish)],
-            DevStep.OPINION: [MessageHandler(_TEXT, notice_flow.opinion_typed)],
+            DevStep.OPINION: [MessageHandler(TYPED, notice_flow.opinion_typed)],
         },
         steps.DRAFT,
         stale=(press.NoticeDays, press.UseContact, press.Publish),

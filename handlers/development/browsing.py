@@ -7,18 +7,16 @@ from telegram import InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
 from domain.development import cultivation, files, notices
-from domain.errors import Conflict, DomainError
 from domain.i18n import Translator
 from domain.models import Role
 from handlers.common import (
-    answer_query,
     branch_today,
-    drop_buttons,
     edit_text,
     home_branch,
     tr,
     who,
 )
+from handlers.conversation import Refuse, on_press
 from handlers.development.buttons import (
     CloseNotice,
     Introducers,
@@ -69,44 +67,25 @@ async def develop(update: Update, context: BotContext) -> None:
         )
 
 
-async def _pressed(update: Update, context: BotContext, act) -> None:
-    query = update.callback_query
-    t = await tr(update, context)
-    try:
-        await act(t, await who(update, context))
-    except Conflict as exc:
-        await answer_query(query, refusal(t, exc), alert=True)
-        await drop_buttons(query)
-    except DomainError as exc:
-        await answer_query(query, refusal(t, exc), alert=True)
-    else:
-        await answer_query(query)
+@on_press(refuse=Refuse.ALERT_LATE, answer=True, worded=refusal)
+async def open_file(update: Update, context: BotContext, t, me) -> None:
+    await show_file(update, context, t, OpenFile.of(update).file_id)
 
 
-async def open_file(update: Update, context: BotContext) -> None:
-    async def act(t, me):
-        await show_file(update, context, t, OpenFile.of(update).file_id)
-
-    await _pressed(update, context, act)
-
-
-async def new_file(update: Update, context: BotContext) -> None:
+@on_press(refuse=Refuse.ALERT_LATE, answer=True, worded=refusal)
+async def new_file(update: Update, context: BotContext, t, me) -> None:
     """Whom to start a file for: an activist the branch has, or a new applicant."""
-
-    async def act(t, me):
-        branch_id = NewFile.of(update).branch_id
-        activists = await files.activists_without_file(context.db, me, branch_id)
-        rows = [[StartActivist(a["id"]).button(a["name"] or f"#{a['id']}")] for a in activists]
-        rows.append([NewApplicant(branch_id).button(t.gettext("➕ A new applicant"))])
-        text = t.gettext("Start a file for a new applicant for membership.")
-        if activists:
-            text = t.gettext(
-                "Start a file for an activist of the branch (from that stage), or for a new "
-                "applicant for membership."
-            )
-        await update.effective_message.reply_text(text, reply_markup=InlineKeyboardMarkup(rows))
-
-    await _pressed(update, context, act)
+    branch_id = NewFile.of(update).branch_id
+    activists = await files.activists_without_file(context.db, me, branch_id)
+    rows = [[StartActivist(a["id"]).button(a["name"] or f"#{a['id']}")] for a in activists]
+    rows.append([NewApplicant(branch_id).button(t.gettext("➕ A new applicant"))])
+    text = t.gettext("Start a file for a new applicant for membership.")
+    if activists:
+        text = t.gettext(
+            "Start a file for an activist of the branch (from that stage), or for a new "
+            "applicant for membership."
+        )
+    await update.effective_message.reply_text(text, reply_markup=InlineKeyboardMarkup(rows))
 
 
 async def _introducer_keyboard(context: BotContext, t: Translator, me, file_id: int):
@@ -126,44 +105,34 @@ async def _introducer_keyboard(context: BotContext, t: Translator, me, file_id: 
     return text, InlineKeyboardMarkup(rows)
 
 
-async def introducers(update: Update, context: BotContext) -> None:
-    async def act(t, me):
-        text, markup = await _introducer_keyboard(context, t, me, Introducers.of(update).file_id)
-        await update.effective_message.reply_text(text, reply_markup=markup)
-
-    await _pressed(update, context, act)
+@on_press(refuse=Refuse.ALERT_LATE, answer=True, worded=refusal)
+async def introducers(update: Update, context: BotContext, t, me) -> None:
+    text, markup = await _introducer_keyboard(context, t, me, Introducers.of(update).file_id)
+    await update.effective_message.reply_text(text, reply_markup=markup)
 
 
-async def toggle_introducer(update: Update, context: BotContext) -> None:
-    async def act(t, me):
-        pressed = ToggleIntroducer.of(update)
-        await cultivation.toggle_introducer(context.db, me, pressed.file_id, pressed.person_id)
-        text, markup = await _introducer_keyboard(context, t, me, pressed.file_id)
-        await edit_text(update.callback_query, text, markup)
-
-    await _pressed(update, context, act)
+@on_press(ToggleIntroducer, refuse=Refuse.ALERT_LATE, answer=True, worded=refusal)
+async def toggle_introducer(update: Update, context: BotContext, t, pressed, me) -> None:
+    await cultivation.toggle_introducer(context.db, me, pressed.file_id, pressed.person_id)
+    text, markup = await _introducer_keyboard(context, t, me, pressed.file_id)
+    await edit_text(update.callback_query, text, markup)
 
 
-async def close_notice(update: Update, context: BotContext) -> None:
-    async def act(t, me):
-        pressed = CloseNotice.of(update)
-        notice = await notices.info(context.db, pressed.notice_id)
-        today = await branch_today(context, notice.branch_id if notice else home_branch(me))
-        found = await notices.close(context.db, me, pressed.notice_id, pressed.passed, today)
-        outcome = t.gettext(OUTCOMES["passed" if pressed.passed else "objection"])
-        await update.effective_message.reply_text(
-            t.gettext("The outcome of the public notice is recorded: {outcome}.", outcome=outcome)
-        )
-        await show_file(update, context, t, found.id)
-
-    await _pressed(update, context, act)
+@on_press(CloseNotice, refuse=Refuse.ALERT_LATE, answer=True, worded=refusal)
+async def close_notice(update: Update, context: BotContext, t, pressed, me) -> None:
+    notice = await notices.info(context.db, pressed.notice_id)
+    today = await branch_today(context, notice.branch_id if notice else home_branch(me))
+    found = await notices.close(context.db, me, pressed.notice_id, pressed.passed, today)
+    outcome = t.gettext(OUTCOMES["passed" if pressed.passed else "objection"])
+    await update.effective_message.reply_text(
+        t.gettext("The outcome of the public notice is recorded: {outcome}.", outcome=outcome)
+    )
+    await show_file(update, context, t, found.id)
 
 
-async def show_opinions(update: Update, context: BotContext) -> None:
-    async def act(t, me):
-        found = await notices.opinions(context.db, me, ShowOpinions.of(update).notice_id)
-        lines = [t.gettext("Opinions sent during the public notice (for the secretaries only):")]
-        lines += [f"• {o['sender'] or '—'}: {o['text']}" for o in found]
-        await update.effective_message.reply_text("\n".join(lines))
-
-    await _pressed(update, context, act)
+@on_press(refuse=Refuse.ALERT_LATE, answer=True, worded=refusal)
+async def show_opinions(update: Update, context: BotContext, t, me) -> None:
+    found = await notices.opinions(context.db, me, ShowOpinions.of(update).notice_id)
+    lines = [t.gettext("Opinions sent during the public notice (for the secretaries only):")]
+    lines += [f"• {o['sender'] or '—'}: {o['text']}" for o in found]
+    await update.effective_message.reply_text("\n".join(lines))

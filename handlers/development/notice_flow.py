@@ -16,7 +16,7 @@ from domain.development import files, notices
 from domain.errors import DomainError, InvalidInput
 from domain.i18n import Translator
 from handlers.common import answer_and_drop, answer_query, branch_today, tr, who
-from handlers.conversation import offer, review_keyboard, with_cancel_hint
+from handlers.conversation import offer, on_press, review_keyboard, with_cancel_hint
 from handlers.development.buttons import NoticeDays, Opinion, Publish, StartNotice, UseContact
 from handlers.development.steps import DRAFT, DevStep, done, refused
 from handlers.development.views import notice_text, refusal
@@ -36,8 +36,8 @@ async def _file_and_today(update: Update, context: BotContext, file_id: int | No
     return me, found, await branch_today(context, found.branch_id)
 
 
-async def start(update: Update, context: BotContext) -> int | DevStep:
-    t = await tr(update, context)
+@on_press()
+async def start(update: Update, context: BotContext, t) -> int | DevStep:
     file_id = StartNotice.of(update).file_id
     try:
         me, found, today = await _file_and_today(update, context, file_id)
@@ -86,8 +86,8 @@ async def _period(update: Update, context: BotContext, t: Translator, end: date)
     return DevStep.CONTACT
 
 
-async def days_chosen(update: Update, context: BotContext) -> DevStep | int:
-    t = await tr(update, context)
+@on_press()
+async def days_chosen(update: Update, context: BotContext, t) -> DevStep | int:
     await answer_and_drop(update.callback_query)
     try:
         _, found, today = await _file_and_today(update, context)
@@ -137,14 +137,14 @@ async def contact_typed(update: Update, context: BotContext) -> DevStep:
         return DevStep.CONTACT
 
 
-async def contact_chosen(update: Update, context: BotContext) -> DevStep:
-    t = await tr(update, context)
+@on_press()
+async def contact_chosen(update: Update, context: BotContext, t) -> DevStep:
     await answer_and_drop(update.callback_query)
     return await _contact(update, context, t, context.user_data[DRAFT]["mine"])
 
 
-async def publish(update: Update, context: BotContext) -> DevStep | int:
-    t = await tr(update, context)
+@on_press()
+async def publish(update: Update, context: BotContext, t) -> DevStep | int:
     await answer_and_drop(update.callback_query)
     try:
         me, found, today = await _file_and_today(update, context)

@@ -22,7 +22,7 @@ from domain.errors import DomainError, InvalidInput
 from domain.i18n import N_, Translator
 from domain.models import Role
 from handlers.common import answer_and_drop, answer_query, branch_today, tr, who
-from handlers.conversation import with_cancel_hint
+from handlers.conversation import on_press, with_cancel_hint
 from handlers.development.browsing import show_file
 from handlers.development.buttons import NewApplicant, RecordStep, StartActivist, WriteReview
 from handlers.development.views import refusal, step_label
@@ -56,8 +56,8 @@ async def _refuse(update: Update, t: Translator, exc: DomainError) -> int:
     return ConversationHandler.END
 
 
-async def new_applicant(update: Update, context: BotContext) -> int | DevStep:
-    t = await tr(update, context)
+@on_press()
+async def new_applicant(update: Update, context: BotContext, t) -> int | DevStep:
     branch_id = NewApplicant.of(update).branch_id
     me = await who(update, context)
     if not me.has(Role.SECRETARY, branch_id):
@@ -116,8 +116,8 @@ async def start_activist(update: Update, context: BotContext) -> int | DevStep:
     )
 
 
-async def record_step(update: Update, context: BotContext) -> int | DevStep:
-    pressed = RecordStep.of(update)
+@on_press(RecordStep)
+async def record_step(update: Update, context: BotContext, pressed) -> int | DevStep:
 
     async def check(me: Actor) -> dict:
         found = await files.readable(context.db, me, pressed.file_id)

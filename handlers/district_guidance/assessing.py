@@ -22,7 +22,7 @@ from domain.models import Role
 from handlers.buttons import Button
 from handlers.common import answer_and_drop, answer_query, error_text, my_today, tr, who
 from handlers.console import send_file
-from handlers.conversation import answer_stale, review_keyboard, typed_into
+from handlers.conversation import answer_stale, on_press, review_keyboard
 from handlers.district_guidance.choosing import which_branch
 from handlers.district_guidance.texts import (
     assessment_text,
@@ -30,8 +30,8 @@ from handlers.district_guidance.texts import (
     figure_lines,
     grade_lines,
 )
+from handlers.flow_kit import TYPED, review_buttons, start_over, submit_fields, typed_step
 from handlers.flow_kit import conversation as draft_conversation
-from handlers.flow_kit import review_buttons, start_over, submit_step, with_fields
 
 DRAFT = "assessment_draft"
 
@@ -91,9 +91,8 @@ async def _ask_grade(update: Update, context: BotContext) -> Step:
     return Step.GRADE
 
 
-async def pick_branch(update: Update, context: BotContext) -> Step | int:
-    t = await tr(update, context)
-    me = await who(update, context)
+@on_press()
+async def pick_branch(update: Update, context: BotContext, t, me) -> Step | int:
     branch_id = AssessBranch.of(update).branch_id
     year = assessment_year(await my_today(update, context))
     try:
@@ -118,8 +117,8 @@ async def pick_branch(update: Update, context: BotContext) -> Step | int:
     return await _ask_grade(update, context)
 
 
-async def give_grade(update: Update, context: BotContext) -> Step:
-    t = await tr(update, context)
+@on_press()
+async def give_grade(update: Update, context: BotContext, t) -> Step:
     draft = context.user_data.get(DRAFT)
     pressed = GiveGrade.of(update)
     if draft is None or str(pressed.criterion) in draft["grades"]:
@@ -135,12 +134,8 @@ async def give_grade(update: Update, context: BotContext) -> Step:
     return Step.COMMENT
 
 
-async def comment(update: Update, context: BotContext) -> Step:
-    t = await tr(update, context)
-    if not await typed_into(
-        update, context, t, DRAFT, "comment", assessment.assessing.comment_text
-    ):
-        return Step.COMMENT
+@typed_step(DRAFT, "comment", assessment.assessing.comment_text)
+async def comment(update: Update, context: BotContext, t) -> Step:
     draft = context.user_data[DRAFT]
     lines = [t.gettext("Please check the assessment of {branch}:", branch=draft["branch"])]
     lines += grade_lines(t, draft["grades"])
@@ -151,12 +146,8 @@ async def comment(update: Update, context: BotContext) -> Step:
     return Step.REVIEW
 
 
-submit = submit_step(
-    DRAFT,
-    "comment",
-    with_fields(assessment.assess, "branch_id", "year", "grades", "comment"),
-    N_("Saved. The secretaries and the patron of {branch} are told of the result."),
-)
+SAVED = N_("Saved. The secretaries and the patron of {branch} are told of the result.")
+submit = submit_fields(DRAFT, SAVED, assessment.assess, "branch_id", "year", "grades", "comment")
 
 
 async def redo(update: Update, context: BotContext) -> Step:
@@ -227,7 +218,7 @@ def conversation() -> ConversationHandler:
         {
             Step.BRANCH: [AssessBranch.handler(pick_branch)],
             Step.GRADE: [GiveGrade.handler(give_grade)],
-            Step.COMMENT: [MessageHandler(filters.TEXT & ~filters.COMMAND, comment)],
+            Step.COMMENT: [MessageHandler(TYPED, comment)],
             Step.REVIEW: [SubmitAssessment.handler(submit), RedoAssessment.handler(redo)],
         },
         DRAFT,

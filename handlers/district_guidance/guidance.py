@@ -28,18 +28,19 @@ from handlers.common import (
     tr,
     who,
 )
-from handlers.conversation import CANCEL_HINT, review_keyboard, typed_into
+from handlers.conversation import CANCEL_HINT, on_press, review_keyboard
 from handlers.district_guidance.texts import figure_lines, month_label
-from handlers.flow_kit import conversation as draft_conversation
 from handlers.flow_kit import (
+    TYPED,
     family,
     or_alert,
     review_buttons,
     start_over,
-    submit_step,
+    submit_fields,
     typed_answer,
-    with_fields,
+    typed_step,
 )
+from handlers.flow_kit import conversation as draft_conversation
 from handlers.pending import KIND_NAMES
 
 DRAFT = "instructor_note"
@@ -126,8 +127,8 @@ def _console_lines(t: Translator, seen: instructors.Console, tz: ZoneInfo) -> li
     return lines
 
 
-async def view_console(update: Update, context: BotContext) -> None:
-    t = await tr(update, context)
+@on_press()
+async def view_console(update: Update, context: BotContext, t) -> None:
     branch_id = ViewConsole.of(update).branch_id
     tz = await branch_zone(context, branch_id)
     me = await who(update, context)
@@ -141,8 +142,8 @@ async def view_console(update: Update, context: BotContext) -> None:
     await update.effective_message.reply_text("\n".join(_console_lines(t, seen, tz)))
 
 
-async def start_note(update: Update, context: BotContext) -> Step | int:
-    t = await tr(update, context)
+@on_press()
+async def start_note(update: Update, context: BotContext, t) -> Step | int:
     branch_id = WriteNote.of(update).branch_id
     if not (await who(update, context)).has(Role.INSTRUCTOR, branch_id):
         await answer_query(
@@ -170,15 +171,11 @@ def _problems(text: str) -> str:
     return instructors.note_text(text, "note_problems", 1)
 
 
-guided = typed_answer(
-    DRAFT, "guided", _guided, Step.GUIDED, N_("What problems did you find?"), Step.PROBLEMS
-)
+guided = typed_answer(DRAFT, "guided", _guided, N_("What problems did you find?"), Step.PROBLEMS)
 
 
-async def problems(update: Update, context: BotContext) -> Step:
-    t = await tr(update, context)
-    if not await typed_into(update, context, t, DRAFT, "problems", _problems):
-        return Step.PROBLEMS
+@typed_step(DRAFT, "problems", _problems)
+async def problems(update: Update, context: BotContext, t) -> Step:
     draft = context.user_data[DRAFT]
     await update.effective_message.reply_text(
         t.gettext(
@@ -192,16 +189,14 @@ async def problems(update: Update, context: BotContext) -> Step:
     return Step.REVIEW
 
 
-submit = submit_step(
-    DRAFT,
-    "problems",
-    with_fields(instructors.file_note, "branch_id", "month", "guided", "problems"),
-    N_("Thank you: your note has been sent to the district."),
+SENT = N_("Thank you: your note has been sent to the district.")
+submit = submit_fields(
+    DRAFT, SENT, instructors.file_note, "branch_id", "month", "guided", "problems"
 )
 
 
-async def redo(update: Update, context: BotContext) -> Step:
-    t = await tr(update, context)
+@on_press()
+async def redo(update: Update, context: BotContext, t) -> Step:
     await answer_and_drop(update.callback_query)
     start_over(context, DRAFT, "branch_id", "month")
     await update.effective_message.reply_text(t.gettext("What did you guide this month?"))
@@ -209,13 +204,12 @@ async def redo(update: Update, context: BotContext) -> Step:
 
 
 def conversation() -> ConversationHandler:
-    text = filters.TEXT & ~filters.COMMAND
     return draft_conversation(
         "guidance_note",
         [WriteNote.handler(start_note)],
         {
-            Step.GUIDED: [MessageHandler(text, guided)],
-            Step.PROBLEMS: [MessageHandler(text, problems)],
+            Step.GUIDED: [MessageHandler(TYPED, guided)],
+            Step.PROBLEMS: [MessageHandler(TYPED, problems)],
             Step.REVIEW: [SubmitNote.handler(submit), RedoNote.handler(redo)],
         },
         DRAFT,

@@ -11,9 +11,11 @@ from domain import instructors
 from domain.access import Audience
 from domain.assessment.common import require_district
 from domain.errors import DomainError
+from domain.i18n import N_
 from handlers.buttons import family
 from handlers.common import answer_and_drop, answer_query, error_text, my_today, tr, who
-from handlers.flow_kit import or_alert, start_link
+from handlers.conversation import on_press
+from handlers.flow_kit import or_alert, reply_invitation
 
 # A branch's card of instructors, and inviting a new one to it.
 ShowBranch, InviteInstructor = family(
@@ -22,6 +24,11 @@ ShowBranch, InviteInstructor = family(
 # A joined instructor of the district assigned to the branch, or no longer.
 Assign, Unassign = family(
     Audience.DISTRICT, "instructors:assign", "instructors:remove", person_id=int, branch_id=int
+)
+
+INVITATION = N_(
+    "Send this invitation to the new instructor: {link}\n"
+    "You approve them here when they have joined."
 )
 
 
@@ -82,8 +89,8 @@ async def _branch_card(update: Update, context: BotContext, branch_id: int) -> N
     await update.effective_message.reply_text(text, reply_markup=InlineKeyboardMarkup(rows))
 
 
-async def show_branch(update: Update, context: BotContext) -> None:
-    t = await tr(update, context)
+@on_press()
+async def show_branch(update: Update, context: BotContext, t) -> None:
     try:
         await _branch_card(update, context, ShowBranch.of(update).branch_id)
     except DomainError as exc:
@@ -120,21 +127,15 @@ async def unassign(update: Update, context: BotContext) -> None:
     await _change(update, context, Unassign.of(update), False)
 
 
-async def invite(update: Update, context: BotContext) -> None:
-    t = await tr(update, context)
+@on_press()
+async def invite(update: Update, context: BotContext, t) -> None:
     branch_id = InviteInstructor.of(update).branch_id
     me = await who(update, context)
     made = await or_alert(update.callback_query, t, instructors.invite(context.db, me, branch_id))
     if made is None:
         return
     await answer_and_drop(update.callback_query)
-    await update.effective_message.reply_text(
-        t.gettext(
-            "Send this invitation to the new instructor: {link}\n"
-            "You approve them here when they have joined.",
-            link=start_link(context, made.code),
-        )
-    )
+    await reply_invitation(update, context, t, INVITATION, made.code)
 
 
 def handlers() -> list:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import date
 from enum import StrEnum
+from typing import Any, TypeVar
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
@@ -19,10 +20,12 @@ from domain.errors import DomainError
 from domain.i18n import N_, Translator
 from handlers.buttons import Button, family
 from handlers.common import answer_and_drop, answer_query, error_text, my_today, tr, who
-from handlers.conversation import answer_stale
+from handlers.conversation import answer_stale, on_press
 from handlers.district_guidance.choosing import which_branch
+from handlers.flow_kit import TYPED, expecting
 from handlers.flow_kit import conversation as draft_conversation
 
+T = TypeVar("T")
 DRAFT = "targets_draft"
 
 
@@ -68,9 +71,8 @@ async def start(update: Update, context: BotContext) -> Step | int:
     return Step.BRANCH
 
 
-async def pick_branch(update: Update, context: BotContext) -> Step:
-    t = await tr(update, context)
-    me = await who(update, context)
+@on_press()
+async def pick_branch(update: Update, context: BotContext, t, me) -> Step:
     branch_id = TargetsBranch.of(update).branch_id
     year = (await my_today(update, context)).year
     try:
@@ -138,16 +140,21 @@ record_pledge = _asking(
 )
 
 
+async def _for_drafted(
+    update: Update, context: BotContext, call: Callable[..., Awaitable[T]], *more: Any
+) -> T:
+    """`call` by the sender for the branch and the year of the draft, with `more` after them."""
+    draft = context.user_data[DRAFT]
+    return await call(
+        context.db, await who(update, context), draft["branch_id"], draft["year"], *more
+    )
+
+
 async def targets_written(update: Update, context: BotContext) -> Step | int:
     t = await tr(update, context)
-    draft = context.user_data[DRAFT]
     try:
-        found = await assessment.set_targets(
-            context.db,
-            await who(update, context),
-            draft["branch_id"],
-            draft["year"],
-            update.effective_message.text,
+        found = await _for_drafted(
+            update, context, assessment.set_targets, update.effective_message.text
         )
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
@@ -180,11 +187,10 @@ async def pledge_file(update: Update, context: BotContext) -> Step | int:
     else:
         file_id, kind = message.document.file_id, "document"
     try:
-        found = await assessment.record_pledge(
-            context.db,
-            await who(update, context),
-            draft["branch_id"],
-            draft["year"],
+        found = await _for_drafted(
+            update,
+            context,
+            assessment.record_pledge,
             date.fromisoformat(draft["signed_on"]),
             file_id,
             kind,
@@ -195,16 +201,10 @@ async def pledge_file(update: Update, context: BotContext) -> Step | int:
     return await _saved(update, context, found)
 
 
-async def file_expected(update: Update, context: BotContext) -> Step:
-    t = await tr(update, context)
-    await update.effective_message.reply_text(
-        t.gettext("Please send a photo or a document of the signed pledge, or /cancel.")
-    )
-    return Step.PLEDGE_FILE
+file_expected = expecting(N_("Please send a photo or a document of the signed pledge, or /cancel."))
 
 
 def conversation() -> ConversationHandler:
-    text = filters.TEXT & ~filters.COMMAND
     stray = filters.UpdateType.MESSAGE & ~filters.COMMAND
     return draft_conversation(
         "targets",
@@ -212,8 +212,8 @@ def conversation() -> ConversationHandler:
         {
             Step.BRANCH: [TargetsBranch.handler(pick_branch)],
             Step.CHOICE: [EditTargets.handler(edit_targets), RecordPledge.handler(record_pledge)],
-            Step.TEXT: [MessageHandler(text, targets_written)],
-            Step.PLEDGE_DAY: [MessageHandler(text, pledge_day)],
+            Step.TEXT: [MessageHandler(TYPED, targets_written)],
+            Step.PLEDGE_DAY: [MessageHandler(TYPED, pledge_day)],
             Step.PLEDGE_FILE: [
                 MessageHandler(filters.PHOTO | filters.Document.ALL, pledge_file),
                 MessageHandler(stray, file_expected),

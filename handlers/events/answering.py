@@ -9,14 +9,14 @@ from telegram import InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
 from domain import events
-from domain.access import Actor
 from domain.activity import Rsvp
 from domain.errors import DomainError, InvalidInput
-from domain.i18n import N_, Translator
+from domain.i18n import N_
 from domain.models import Role
 from handlers.common import answer_query, branch_zone, drop_buttons, error_text, now, tr, who
+from handlers.conversation import Refuse, on_press
 from handlers.events.buttons import Answer, CalendarFile, Lead
-from handlers.events.views import ANSWER_LABELS, event_keyboard, event_text, on_press
+from handlers.events.views import ANSWER_LABELS, event_keyboard, event_text
 
 LEAD_LABELS = {
     30: N_("30 minutes"),
@@ -55,11 +55,8 @@ async def list_events(update: Update, context: BotContext) -> None:
     )
 
 
-async def answer(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    t = await tr(update, context)
-    pressed = Answer.of(update)
-    me = await who(update, context)
+@on_press(Answer)
+async def answer(update: Update, context: BotContext, query, t, pressed, me) -> None:
     try:
         event, answer = await events.answer(
             context.db, me, pressed.event_id, pressed.answer, now(context)
@@ -75,8 +72,8 @@ async def answer(update: Update, context: BotContext) -> None:
     )
 
 
-@on_press
-async def set_lead(update: Update, context: BotContext, t: Translator, me: Actor) -> None:
+@on_press(refuse=Refuse.ALERT, answer=True)
+async def set_lead(update: Update, context: BotContext, t, me) -> None:
     minutes = await events.set_lead(context.db, me, Lead.of(update).minutes)
     await drop_buttons(update.callback_query)
     await update.effective_message.reply_text(
@@ -86,8 +83,8 @@ async def set_lead(update: Update, context: BotContext, t: Translator, me: Actor
     )
 
 
-@on_press
-async def send_ics(update: Update, context: BotContext, t: Translator, me: Actor) -> None:
+@on_press(refuse=Refuse.ALERT, answer=True)
+async def send_ics(update: Update, context: BotContext, t, me) -> None:
     event, answer = await events.event_for(context.db, me, CalendarFile.of(update).event_id)
     if answer is not Rsvp.GOING:
         raise InvalidInput("ics_not_going")

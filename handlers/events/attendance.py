@@ -15,6 +15,7 @@ from domain.access import Actor
 from domain.activity import as_hours
 from domain.i18n import Translator
 from handlers.common import branch_zone, edit_text, now
+from handlers.conversation import Refuse, on_press
 from handlers.events.buttons import (
     Attendance,
     CheckInCode,
@@ -23,7 +24,7 @@ from handlers.events.buttons import (
     Present,
     RefreshAttendance,
 )
-from handlers.events.views import ANSWER_LABELS, event_zone, on_press
+from handlers.events.views import ANSWER_LABELS, event_zone
 from handlers.flow_kit import start_link
 from handlers.labels import METHOD_LABELS
 
@@ -71,22 +72,22 @@ async def _roster(
     return text, InlineKeyboardMarkup([[refresh]])
 
 
-@on_press
-async def show_roster(update: Update, context: BotContext, t: Translator, me: Actor) -> None:
+@on_press(refuse=Refuse.ALERT, answer=True)
+async def show_roster(update: Update, context: BotContext, t, me) -> None:
     event_id = Attendance.of(update).event_id
     text, keyboard = await _roster(context, t, me, event_id)
     await update.effective_message.reply_text(text, reply_markup=keyboard)
 
 
-@on_press
-async def refresh_roster(update: Update, context: BotContext, t: Translator, me: Actor) -> None:
+@on_press(refuse=Refuse.ALERT, answer=True)
+async def refresh_roster(update: Update, context: BotContext, t, me) -> None:
     event_id = RefreshAttendance.of(update).event_id
     text, keyboard = await _roster(context, t, me, event_id)
     await edit_text(update.callback_query, text, keyboard)
 
 
-@on_press
-async def show_code(update: Update, context: BotContext, t: Translator, me: Actor) -> None:
+@on_press(refuse=Refuse.ALERT, answer=True)
+async def show_code(update: Update, context: BotContext, t, me) -> None:
     """The code to read out, and a QR of a deep link that checks in with one scan."""
     event = await events.event_for_secretary(context.db, me, CheckInCode.of(update).event_id)
     code, until = events.current_code(event, now(context))
@@ -104,8 +105,8 @@ async def show_code(update: Update, context: BotContext, t: Translator, me: Acto
     await update.effective_message.reply_photo(picture.getvalue(), caption=f"{text}\n{link}")
 
 
-@on_press
-async def show_marking(update: Update, context: BotContext, t: Translator, me: Actor) -> None:
+@on_press(refuse=Refuse.ALERT, answer=True)
+async def show_marking(update: Update, context: BotContext, t, me) -> None:
     event_id = MarkAttendance.of(update).event_id
     roster = await events.roster(context.db, me, event_id)
     done = {line.person_id for line in roster.lines if line.checked_out_at is not None}
@@ -155,8 +156,8 @@ def attendance_table(t: Translator, roster: events.Roster, tz: tzinfo) -> list[l
     ]
 
 
-@on_press
-async def send_export(update: Update, context: BotContext, t: Translator, me: Actor) -> None:
+@on_press(refuse=Refuse.ALERT, answer=True)
+async def send_export(update: Update, context: BotContext, t, me) -> None:
     event_id = Export.of(update).event_id
     roster = await events.roster(context.db, me, event_id)
     table = attendance_table(t, roster, await branch_zone(context, roster.event.branch_id))
@@ -169,9 +170,8 @@ async def send_export(update: Update, context: BotContext, t: Translator, me: Ac
         )
 
 
-@on_press
-async def mark_present(update: Update, context: BotContext, t: Translator, me: Actor) -> None:
-    pressed = Present.of(update)
+@on_press(Present, refuse=Refuse.ALERT, answer=True)
+async def mark_present(update: Update, context: BotContext, t, pressed, me) -> None:
     done = await events.mark_present(
         context.db,
         me,

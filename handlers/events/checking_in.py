@@ -15,9 +15,10 @@ from domain.activity import Event
 from domain.errors import DomainError, InvalidInput
 from domain.i18n import Translator
 from handlers.common import answer_and_drop, answer_query, error_text, now, tr, who
-from handlers.conversation import cancel_with, unexpected
+from handlers.conversation import cancel_with, on_press, unexpected
 from handlers.events.buttons import Pick
 from handlers.events.views import checked_out_text, event_zone
+from handlers.flow_kit import TYPED
 
 
 class Step(StrEnum):
@@ -89,9 +90,8 @@ async def _ask_proof(update: Update, t: Translator, event: Event) -> str:
     return Step.PROOF
 
 
-async def picked(update: Update, context: BotContext) -> str | int:
-    query = update.callback_query
-    t = await tr(update, context)
+@on_press()
+async def picked(update: Update, context: BotContext, query, t) -> str | int:
     try:
         event, _ = await events.event_for(
             context.db, await who(update, context), Pick.of(update).event_id
@@ -164,7 +164,7 @@ def check_conversation() -> ConversationHandler:
         states={
             Step.PICK: [Pick.handler(picked)],
             Step.PROOF: [
-                MessageHandler(filters.TEXT & ~filters.COMMAND, got_code),
+                MessageHandler(TYPED, got_code),
                 MessageHandler(filters.LOCATION & filters.UpdateType.MESSAGE, got_location),
             ],
         },

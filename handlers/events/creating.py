@@ -14,7 +14,7 @@ from domain import events
 from domain.activity import ActivityKind
 from domain.errors import DomainError
 from domain.i18n import Translator
-from handlers.branch_choice import branch_for, choice_handler
+from handlers.branch_choice import branch_command, branch_for
 from handlers.common import (
     answer_and_drop,
     answer_query,
@@ -29,11 +29,12 @@ from handlers.conversation import (
     cancel_with,
     offer,
     offer_skip,
-    typed_into,
+    on_press,
     unexpected,
 )
 from handlers.events.buttons import Cancel, Create, Kind, NoLimit, NoLocation, Toggle
 from handlers.events.views import event_text
+from handlers.flow_kit import TYPED, typed_step
 from handlers.labels import KIND_LABELS
 
 
@@ -77,18 +78,16 @@ def kind_keyboard(t: Translator) -> InlineKeyboardMarkup:
     )
 
 
-async def got_title(update: Update, context: BotContext) -> str:
-    t = await tr(update, context)
-    if not await typed_into(update, context, t, DRAFT, "title", events.title):
-        return Step.TITLE
+@typed_step(DRAFT, "title", events.title)
+async def got_title(update: Update, context: BotContext, t) -> str:
     await update.effective_message.reply_text(
         t.gettext("What kind of activity is it?"), reply_markup=kind_keyboard(t)
     )
     return Step.KIND
 
 
-async def got_kind(update: Update, context: BotContext) -> str:
-    t = await tr(update, context)
+@on_press()
+async def got_kind(update: Update, context: BotContext, t) -> str:
     await _pressed(update)
     context.user_data[DRAFT]["kind"] = str(Kind.of(update).kind)
     await update.effective_message.reply_text(
@@ -110,10 +109,8 @@ async def got_when(update: Update, context: BotContext) -> str:
     return Step.PLACE
 
 
-async def got_place(update: Update, context: BotContext) -> str:
-    t = await tr(update, context)
-    if not await typed_into(update, context, t, DRAFT, "place", events.place):
-        return Step.PLACE
+@typed_step(DRAFT, "place", events.place)
+async def got_place(update: Update, context: BotContext, t) -> str:
     question = t.gettext(
         "Share the location of the place (📎 → Location) so members can check in by location, or press Skip."
     )
@@ -143,10 +140,8 @@ async def skip_location(update: Update, context: BotContext) -> str:
     return await _ask_capacity(update, context)
 
 
-async def got_capacity(update: Update, context: BotContext) -> str:
-    t = await tr(update, context)
-    if not await typed_into(update, context, t, DRAFT, "capacity", events.capacity):
-        return Step.CAPACITY
+@typed_step(DRAFT, "capacity", events.capacity)
+async def got_capacity(update: Update, context: BotContext, t) -> str:
     await show_review(update, context)
     return Step.REVIEW
 
@@ -207,8 +202,8 @@ async def show_review(update: Update, context: BotContext) -> None:
     await update.effective_message.reply_text(text, reply_markup=keyboard)
 
 
-async def toggle(update: Update, context: BotContext) -> str:
-    query = update.callback_query
+@on_press()
+async def toggle(update: Update, context: BotContext, query) -> str:
     await answer_query(query)
     key = Toggle.of(update).who
     context.user_data[DRAFT][key] = not context.user_data[DRAFT].get(key, True)
@@ -250,20 +245,19 @@ def _end(context: BotContext) -> int:
 
 
 def new_event_conversation() -> ConversationHandler:
-    text = filters.TEXT & ~filters.COMMAND
     buttons = (Kind, NoLocation, NoLimit, Toggle, Create, Cancel)
     return ConversationHandler(
-        entry_points=[CommandHandler("newevent", start), choice_handler("newevent", start)],
+        entry_points=branch_command("newevent", start),
         states={
-            Step.TITLE: [MessageHandler(text, got_title)],
+            Step.TITLE: [MessageHandler(TYPED, got_title)],
             Step.KIND: [Kind.handler(got_kind)],
-            Step.WHEN: [MessageHandler(text, got_when)],
-            Step.PLACE: [MessageHandler(text, got_place)],
+            Step.WHEN: [MessageHandler(TYPED, got_when)],
+            Step.PLACE: [MessageHandler(TYPED, got_place)],
             Step.LOCATION: [
                 MessageHandler(filters.LOCATION, got_location),
                 NoLocation.handler(skip_location),
             ],
-            Step.CAPACITY: [MessageHandler(text, got_capacity), NoLimit.handler(skip_capacity)],
+            Step.CAPACITY: [MessageHandler(TYPED, got_capacity), NoLimit.handler(skip_capacity)],
             Step.REVIEW: [Toggle.handler(toggle), Create.handler(create), Cancel.handler(cancel)],
         },
         fallbacks=[

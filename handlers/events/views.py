@@ -3,19 +3,16 @@ domain's refusals say."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import tzinfo
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup
 
 from bot.context import BotContext
 from domain import events
-from domain.access import Actor
 from domain.activity import Event, Rsvp, as_hours
-from domain.errors import DomainError
 from domain.i18n import N_, Translator
-from handlers.common import add_errors, answer_query, branch_zone, error_text, tr, who
+from handlers.common import add_errors, branch_zone
 from handlers.events.buttons import (
     Answer,
     Attendance,
@@ -163,23 +160,3 @@ def checked_out_message(t: Translator, params: dict) -> str:
         minutes=minutes,
         hours=t.number(as_hours(params["half_hours"])),
     )
-
-
-Action = Callable[[Update, BotContext, Translator, Actor], Awaitable[None]]
-
-
-def on_press(action: Action) -> Callable[[Update, BotContext], Awaitable[None]]:
-    """The callback of a button under an event: `action` runs for the presser; a refusal
-    is shown as an alert, otherwise the press is answered once the action is done."""
-
-    async def callback(update: Update, context: BotContext) -> None:
-        query = update.callback_query
-        t = await tr(update, context)
-        try:
-            await action(update, context, t, await who(update, context))
-        except DomainError as exc:
-            await answer_query(query, error_text(t, exc), alert=True)
-            return
-        await answer_query(query)
-
-    return callback

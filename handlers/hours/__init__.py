@@ -14,9 +14,10 @@ from __future__ import annotations
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
 
 from domain.i18n import N_
-from handlers.branch_choice import choice_handler
+from handlers.branch_choice import branch_command
 from handlers.common import add_errors
 from handlers.conversation import cancel_with, unexpected
+from handlers.flow_kit import TYPED
 from handlers.hours import buttons as b
 from handlers.hours.deciding import (
     approve,
@@ -106,7 +107,6 @@ cancel = cancel_with(DRAFT)
 
 
 def conversation() -> ConversationHandler:
-    text = filters.TEXT & ~filters.COMMAND
     return ConversationHandler(
         entry_points=[
             b.LogHours.handler(start_log),
@@ -117,18 +117,18 @@ def conversation() -> ConversationHandler:
         states={
             State.KIND: [b.Kind.handler(got_kind)],
             State.DAY: [b.Day.handler(got_day_button)],
-            State.DAY_TYPED: [MessageHandler(text, got_day_text)],
-            State.AMOUNT: [MessageHandler(text, got_amount), b.Amount.handler(got_amount)],
-            State.DESCRIBE: [MessageHandler(text, got_description)],
+            State.DAY_TYPED: [MessageHandler(TYPED, got_day_text)],
+            State.AMOUNT: [MessageHandler(TYPED, got_amount), b.Amount.handler(got_amount)],
+            State.DESCRIBE: [MessageHandler(TYPED, got_description)],
             State.PHOTO: [MessageHandler(filters.PHOTO, got_photo), b.NoPhoto.handler(skip_photo)],
             State.CONFIRM: [b.Submit.handler(submit), b.Cancel.handler(cancel)],
             State.EDIT_AMOUNT: [
-                MessageHandler(text, got_edit_amount),
+                MessageHandler(TYPED, got_edit_amount),
                 b.EditAmount.handler(got_edit_amount),
             ],
-            State.REASON: [MessageHandler(text, got_reason)],
+            State.REASON: [MessageHandler(TYPED, got_reason)],
             State.CORRECT_AMOUNT: [
-                MessageHandler(text, got_correction),
+                MessageHandler(TYPED, got_correction),
                 b.CorrectAmount.handler(got_correction),
             ],
         },
@@ -149,8 +149,7 @@ def conversation() -> ConversationHandler:
 
 def handlers() -> list:
     return [
-        CommandHandler("hours", show_menu),
-        choice_handler("hours", show_menu),
+        *branch_command("hours", show_menu),
         b.MyTotals.handler(show_totals),
         b.MyHistory.handler(show_history),
         b.ToApprove.handler(show_pending),

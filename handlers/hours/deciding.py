@@ -14,7 +14,7 @@ from domain.activity import HourRecord, HourSource, HourStatus, as_hours
 from domain.errors import DomainError
 from domain.i18n import Translator
 from handlers.common import answer_and_drop, answer_query, error_text, tr, who
-from handlers.conversation import decision_keyboard
+from handlers.conversation import decision_keyboard, on_press
 from handlers.flow_kit import or_alert
 from handlers.hours.amounts import ask_amount, change_amount
 from handlers.hours.buttons import Approve, Correct, CorrectAmount, Reject
@@ -54,8 +54,8 @@ async def review_message(t: Translator, db: Database, params: dict) -> Rendered:
     return Rendered(await review_text(t, db, record), decision_buttons(t, record.id))
 
 
-async def show_pending(update: Update, context: BotContext) -> None:
-    t = await tr(update, context)
+@on_press()
+async def show_pending(update: Update, context: BotContext, t) -> None:
     await answer_query(update.callback_query)
     me = await who(update, context)
     if not me.is_secretary:
@@ -96,10 +96,8 @@ def decided(t: Translator, record: HourRecord) -> str:
     return t.gettext("Decided: {line}", line=record_line(t, record))
 
 
-async def approve(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    t = await tr(update, context)
-    me = await who(update, context)
+@on_press()
+async def approve(update: Update, context: BotContext, query, t, me) -> None:
     record = await or_alert(query, t, hours.approve(context.db, me, Approve.of(update).record_id))
     if record is None:
         return
@@ -107,10 +105,9 @@ async def approve(update: Update, context: BotContext) -> None:
     await update.effective_message.reply_text(decided(t, record))
 
 
-async def start_decision(update: Update, context: BotContext) -> str | int:
+@on_press()
+async def start_decision(update: Update, context: BotContext, query, t) -> str | int:
     """Reject or correct: both need one more answer typed by the secretary."""
-    query = update.callback_query
-    t = await tr(update, context)
     pressed = Reject.parse(query.data) or Correct.of(update)
     me = await who(update, context)
     verifying = isinstance(pressed, Correct)

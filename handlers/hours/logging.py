@@ -25,7 +25,8 @@ from handlers.common import (
     tr,
     who,
 )
-from handlers.conversation import CANCEL_HINT, review_keyboard, skip_keyboard, typed_into
+from handlers.conversation import CANCEL_HINT, on_press, review_keyboard, skip_keyboard
+from handlers.flow_kit import typed_step
 from handlers.hours.amounts import ask_amount, typed_hours
 from handlers.hours.buttons import Amount, Cancel, Day, Kind, NoPhoto, Submit
 from handlers.hours.states import DRAFT, State, end
@@ -35,8 +36,8 @@ from handlers.in_place import answer_and_replace
 log = logging.getLogger(__name__)
 
 
-async def start_log(update: Update, context: BotContext) -> str | int:
-    t = await tr(update, context)
+@on_press()
+async def start_log(update: Update, context: BotContext, t) -> str | int:
     await answer_query(update.callback_query)
     if not (await who(update, context)).member:
         await update.effective_message.reply_text(error_text(t, DomainError("members_only")))
@@ -49,9 +50,8 @@ async def start_log(update: Update, context: BotContext) -> str | int:
     return State.KIND
 
 
-async def got_kind(update: Update, context: BotContext) -> str:
-    query = update.callback_query
-    t = await tr(update, context)
+@on_press()
+async def got_kind(update: Update, context: BotContext, query, t) -> str:
     kind = Kind.of(update).kind
     if kind is ActivityKind.POST_DUTY:
         await answer_query(query)
@@ -76,9 +76,8 @@ async def got_kind(update: Update, context: BotContext) -> str:
     return State.DAY
 
 
-async def got_day_button(update: Update, context: BotContext) -> str:
-    query = update.callback_query
-    t = await tr(update, context)
+@on_press()
+async def got_day_button(update: Update, context: BotContext, query, t) -> str:
     day = Day.of(update).day
     await answer_and_replace(query)
     if day == "pick":
@@ -137,10 +136,8 @@ async def got_amount(update: Update, context: BotContext) -> str:
     return State.DESCRIBE
 
 
-async def got_description(update: Update, context: BotContext) -> str:
-    t = await tr(update, context)
-    if not await typed_into(update, context, t, DRAFT, "description", hours.description):
-        return State.DESCRIBE
+@typed_step(DRAFT, "description", hours.description)
+async def got_description(update: Update, context: BotContext, t) -> str:
     await update.effective_message.reply_text(
         t.gettext("If you have a photo as evidence, send it now; otherwise press Skip."),
         reply_markup=skip_keyboard(t, NoPhoto()),
@@ -155,8 +152,8 @@ async def got_photo(update: Update, context: BotContext) -> str:
     return State.CONFIRM
 
 
-async def skip_photo(update: Update, context: BotContext) -> str:
-    t = await tr(update, context)
+@on_press()
+async def skip_photo(update: Update, context: BotContext, t) -> str:
     await answer_and_replace(update.callback_query)
     context.user_data[DRAFT].pop("photo", None)
     await show_review(update, context, t)
@@ -189,9 +186,8 @@ async def show_review(update: Update, context: BotContext, t: Translator) -> Non
     await update.effective_message.reply_text("\n".join(lines), reply_markup=keyboard)
 
 
-async def submit(update: Update, context: BotContext) -> int:
-    t = await tr(update, context)
-    query = update.callback_query
+@on_press()
+async def submit(update: Update, context: BotContext, query, t) -> int:
     await answer_and_drop(query)
     me = await who(update, context)
     today = await branch_today(context, home_branch(me))

@@ -11,8 +11,8 @@ from domain import hours
 from domain.activity import HourRecord, HourSource, HourStatus
 from domain.errors import DomainError
 from domain.i18n import Translator
-from handlers.common import answer_query, branch_today, error_text, home_branch, tr, who
-from handlers.conversation import answer_stale
+from handlers.common import answer_query, branch_today, error_text, home_branch, who
+from handlers.conversation import answer_stale, on_press
 from handlers.flow_kit import or_alert
 from handlers.hours.amounts import ask_amount, change_amount
 from handlers.hours.buttons import Edit, EditAmount, MyHistory, MyTotals, Withdraw
@@ -20,10 +20,9 @@ from handlers.hours.states import DRAFT, State
 from handlers.hours.views import PERIOD_TITLES, record_line, show, totals_block
 
 
-async def show_totals(update: Update, context: BotContext) -> None:
+@on_press()
+async def show_totals(update: Update, context: BotContext, query, t) -> None:
     """This quarter and this year; the buttons show the week or the month instead."""
-    query = update.callback_query
-    t = await tr(update, context)
     pressed = MyTotals.parse(query.data)
     me = await who(update, context)
     if pressed is None or not me.member:
@@ -51,9 +50,8 @@ async def show_totals(update: Update, context: BotContext) -> None:
     await update.effective_message.reply_text("\n".join(lines[1:]), reply_markup=keyboard)
 
 
-async def show_history(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    t = await tr(update, context)
+@on_press()
+async def show_history(update: Update, context: BotContext, query, t) -> None:
     pressed = MyHistory.parse(query.data)
     me = await who(update, context)
     if pressed is None or not me.member:
@@ -89,9 +87,8 @@ async def show_history(update: Update, context: BotContext) -> None:
     await update.effective_message.reply_text(text, reply_markup=markup)
 
 
-async def start_edit(update: Update, context: BotContext) -> str | int:
-    query = update.callback_query
-    t = await tr(update, context)
+@on_press()
+async def start_edit(update: Update, context: BotContext, query, t) -> str | int:
     pressed = Edit.parse(query.data)
     if pressed is None:
         await answer_stale(query, t)
@@ -120,9 +117,8 @@ async def got_edit_amount(update: Update, context: BotContext) -> str | int:
     )
 
 
-async def withdraw(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    t = await tr(update, context)
+@on_press()
+async def withdraw(update: Update, context: BotContext, query, t) -> None:
     pressed = Withdraw.parse(query.data)
     if pressed is None:
         await answer_stale(query, t)

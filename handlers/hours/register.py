@@ -10,12 +10,13 @@ from domain import hours
 from domain.errors import DomainError
 from domain.i18n import Translator
 from handlers.branch_choice import acting_branch
-from handlers.common import answer_query, branch_today, error_text, tr, who
+from handlers.common import answer_query, branch_today, error_text, who
+from handlers.conversation import on_press
 from handlers.hours.views import chunks, show
 
 
-async def show_branch(update: Update, context: BotContext) -> None:
-    t = await tr(update, context)
+@on_press()
+async def show_branch(update: Update, context: BotContext, t) -> None:
     await answer_query(update.callback_query)
     me = await who(update, context)
     try:

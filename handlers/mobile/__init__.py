@@ -10,10 +10,10 @@ conversations' persisted steps), `views` (labels and texts), `date_picker`,
 
 from __future__ import annotations
 
-from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
+from telegram.ext import CommandHandler, ConversationHandler, MessageHandler
 
 from handlers.conversation import cancel_with
-from handlers.flow_kit import conversation
+from handlers.flow_kit import TYPED, conversation
 from handlers.mobile import deciding, lists, member, registering, reporting
 from handlers.mobile.buttons import (
     Approve,
@@ -43,7 +43,6 @@ from handlers.mobile.steps import FIELD_STEP, REPORT_STEP, MemberStep, NoteStep
 
 __all__ = ["conversations", "handlers", "reply_verification"]
 
-_TEXT = filters.TEXT & ~filters.COMMAND
 # A press of the member's conversation that its current step does not take: stale.
 _MEMBER_STEP_BUTTONS = (
     NotKnownYet,
@@ -63,7 +62,7 @@ def _member_conversation() -> ConversationHandler:
         step: registering.field_handlers(field) for field, step in FIELD_STEP.items()
     }
     states |= {
-        step: [MessageHandler(_TEXT, reporting.answer_of(field))]
+        step: [MessageHandler(TYPED, reporting.answer_of(field))]
         for field, step in REPORT_STEP.items()
     }
     states[MemberStep.REVIEW] = [Edit.handler(registering.edit), Submit.handler(registering.submit)]
@@ -71,7 +70,7 @@ def _member_conversation() -> ConversationHandler:
         ChangeField.handler(reporting.change_chosen),
         SendReport.handler(reporting.send),
     ]
-    states[MemberStep.CHANGE_VALUE] = [MessageHandler(_TEXT, reporting.change_typed)]
+    states[MemberStep.CHANGE_VALUE] = [MessageHandler(TYPED, reporting.change_typed)]
     return conversation(
         "mobile",
         [Register.handler(registering.begin), StartReport.handler(reporting.begin)],
@@ -85,7 +84,7 @@ def _member_conversation() -> ConversationHandler:
 def _note_conversation() -> ConversationHandler:
     return ConversationHandler(
         entry_points=[codec.handler(deciding.ask_note) for codec in deciding.NOTE_BUTTONS.values()],
-        states={NoteStep.NOTE: [MessageHandler(_TEXT, deciding.got_note)]},
+        states={NoteStep.NOTE: [MessageHandler(TYPED, deciding.got_note)]},
         fallbacks=[CommandHandler("cancel", cancel_with(deciding.DRAFT))],
         allow_reentry=True,
         name="mobile_secretary",
@@ -105,11 +104,11 @@ def handlers() -> list:
         member.on_own(ReturnedForGood, member.confirm_return),
         member.on_own(ShowCertificate, member.show_certificate),
         CommandHandler("mobile_list", lists.overview),
-        deciding.on(Open, deciding.open_dossier),
-        deciding.on(Approve, deciding.approve),
-        deciding.on(Renew, deciding.renew),
-        deciding.on(ApproveChanges, deciding.approve_changes),
-        deciding.on(MovedAway, deciding.end_inflow),
-        deciding.on(CertificateReceived, deciding.confirm_return),
+        Open.handler(deciding.open_dossier),
+        Approve.handler(deciding.approve),
+        Renew.handler(deciding.renew),
+        ApproveChanges.handler(deciding.approve_changes),
+        MovedAway.handler(deciding.end_inflow),
+        CertificateReceived.handler(deciding.confirm_return),
         ListPage.handler(lists.list_page),
     ]

@@ -5,21 +5,16 @@ branch); what needs a reason or a note asks for it in a short conversation."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
-
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, ConversationHandler
+from telegram.ext import ConversationHandler
 
 from bot.context import BotContext
-from domain.access import Actor
 from domain.errors import Conflict, DomainError
-from domain.i18n import N_, Translator
+from domain.i18n import N_
 from domain.mobile import certificates, lists, registrations, reports, returns
 from domain.mobile.models import RegStatus
-from handlers.buttons import Button
-from handlers.common import answer_query, drop_buttons, error_text, tr, who
-from handlers.conversation import CANCEL_HINT
+from handlers.common import answer_query, error_text, tr, who
+from handlers.conversation import CANCEL_HINT, Refuse, on_press
 from handlers.mobile import buttons
 from handlers.mobile.dossier import show_dossier
 from handlers.mobile.messages import certificate_card
@@ -45,28 +40,6 @@ NOTE_PROMPTS = {
 
 # ---- one press each -----------------------------------------------------------------------
 
-# What a press does, given the update, the presser's language and who they are, and the
-# pressed button.
-Act = Callable[[Update, BotContext, Translator, Actor, Any], Awaitable[None]]
-
-
-def on(codec: type[Button], act: Act) -> CallbackQueryHandler:
-    """The handler of `codec`'s presses. A refusal is an alert on the button; one that says
-    it is too late (someone was first) also takes the buttons away."""
-
-    async def pressed(update: Update, context: BotContext) -> None:
-        query = update.callback_query
-        t = await tr(update, context)
-        try:
-            await act(update, context, t, await who(update, context), codec.of(update))
-        except Conflict as exc:
-            await answer_query(query, error_text(t, exc), alert=True)
-            await drop_buttons(query)
-        except DomainError as exc:
-            await answer_query(query, error_text(t, exc), alert=True)
-
-    return codec.handler(pressed)
-
 
 async def _outcome(update: Update, text: str) -> None:
     query = update.callback_query
@@ -74,16 +47,14 @@ async def _outcome(update: Update, text: str) -> None:
     await query.edit_message_text(f"{query.message.text}\n\n{text}")
 
 
-async def open_dossier(
-    update: Update, context: BotContext, t: Translator, me: Actor, pressed: buttons.Open
-) -> None:
+@on_press(buttons.Open, refuse=Refuse.ALERT_LATE)
+async def open_dossier(update: Update, context: BotContext, t, me, pressed) -> None:
     await show_dossier(update, context, t, me, pressed.registration_id)
     await answer_query(update.callback_query)
 
 
-async def approve(
-    update: Update, context: BotContext, t: Translator, me: Actor, pressed: buttons.Approve
-) -> None:
+@on_press(buttons.Approve, refuse=Refuse.ALERT_LATE)
+async def approve(update: Update, context: BotContext, t, me, pressed) -> None:
     decided = await registrations.decide(
         context.db,
         me,
@@ -104,9 +75,8 @@ async def approve(
     await _outcome(update, text)
 
 
-async def approve_changes(
-    update: Update, context: BotContext, t: Translator, me: Actor, pressed: buttons.ApproveChanges
-) -> None:
+@on_press(buttons.ApproveChanges, refuse=Refuse.ALERT_LATE)
+async def approve_changes(update: Update, context: BotContext, t, me, pressed) -> None:
     decided = await reports.decide_change(context.db, me, pressed.change_id, approve=True)
     registration = decided.registration
     text = t.gettext(
@@ -117,17 +87,15 @@ async def approve_changes(
     await _outcome(update, text)
 
 
-async def end_inflow(
-    update: Update, context: BotContext, t: Translator, me: Actor, pressed: buttons.MovedAway
-) -> None:
+@on_press(buttons.MovedAway, refuse=Refuse.ALERT_LATE)
+async def end_inflow(update: Update, context: BotContext, t, me, pressed) -> None:
     registration = await returns.end_inflow(context.db, me, pressed.registration_id)
     name = registration.person_name
     await _outcome(update, t.gettext("✅ Inflow registration ended: {name}", name=name))
 
 
-async def renew(
-    update: Update, context: BotContext, t: Translator, me: Actor, pressed: buttons.Renew
-) -> None:
+@on_press(buttons.Renew, refuse=Refuse.ALERT_LATE)
+async def renew(update: Update, context: BotContext, t, me, pressed) -> None:
     certificate = await certificates.renew(
         context.db,
         me,
@@ -142,13 +110,8 @@ async def renew(
     await show_dossier(update, context, t, me, pressed.registration_id)
 
 
-async def confirm_return(
-    update: Update,
-    context: BotContext,
-    t: Translator,
-    me: Actor,
-    pressed: buttons.CertificateReceived,
-) -> None:
+@on_press(buttons.CertificateReceived, refuse=Refuse.ALERT_LATE)
+async def confirm_return(update: Update, context: BotContext, t, me, pressed) -> None:
     registration = await returns.confirm_return(context.db, me, pressed.registration_id)
     text = t.gettext(
         "✅ Return confirmed: {name}. The outflow registration is closed.",
@@ -171,9 +134,8 @@ def _note_pressed(update: Update) -> tuple[str, int]:
     raise LookupError("not a note button")
 
 
-async def ask_note(update: Update, context: BotContext) -> NoteStep | int:
-    query = update.callback_query
-    t = await tr(update, context)
+@on_press()
+async def ask_note(update: Update, context: BotContext, query, t) -> NoteStep | int:
     action, target_id = _note_pressed(update)
     try:
         # Asked before the note is typed, so an outsider is not asked to write for nothing.

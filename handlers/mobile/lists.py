@@ -11,6 +11,7 @@ from domain.mobile import lists
 from domain.mobile.models import ListKind
 from domain.models import Role
 from handlers.common import answer_query, branch_today, error_text, tr, who
+from handlers.conversation import on_press
 from handlers.flow_kit import or_alert
 from handlers.mobile.buttons import ListPage, Open
 from handlers.mobile.views import LIST_NAMES
@@ -42,10 +43,8 @@ async def overview(update: Update, context: BotContext) -> None:
         )
 
 
-async def list_page(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    t = await tr(update, context)
-    pressed = ListPage.of(update)
+@on_press(ListPage)
+async def list_page(update: Update, context: BotContext, query, t, pressed) -> None:
     page = await or_alert(
         query,
         t,

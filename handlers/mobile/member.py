@@ -26,6 +26,7 @@ from handlers.common import (
     tr,
     who,
 )
+from handlers.conversation import on_press
 from handlers.mobile.buttons import (
     Register,
     Returned,
@@ -105,9 +106,8 @@ def on_own(codec: OwnButton, act: Act) -> CallbackQueryHandler:
     """The handler of `codec`'s presses, for the presser's own open registration only; a
     refusal is an alert on the button."""
 
-    async def pressed(update: Update, context: BotContext) -> None:
-        t = await tr(update, context)
-        me = await who(update, context)
+    @on_press()
+    async def pressed(update: Update, context: BotContext, t, me) -> None:
         try:
             seen = await registrations.overview(context.db, me)
             mine = seen.registration

@@ -4,7 +4,7 @@ then the review screen, where any field may be typed again before it is sent."""
 from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import ConversationHandler, MessageHandler, filters
+from telegram.ext import ConversationHandler, MessageHandler
 
 from bot.context import BotContext
 from domain.errors import DomainError, InvalidInput
@@ -21,7 +21,8 @@ from handlers.common import (
     tr,
     who,
 )
-from handlers.conversation import CANCEL_HINT, answer_stale, offer
+from handlers.conversation import CANCEL_HINT, answer_stale, offer, on_press
+from handlers.flow_kit import TYPED
 from handlers.mobile.buttons import (
     Blank,
     Day,
@@ -71,13 +72,12 @@ def _draft(context: BotContext) -> dict:
     return context.user_data[DRAFT]
 
 
-async def begin(update: Update, context: BotContext) -> str | int:
-    query = update.callback_query
-    t = await tr(update, context)
+@on_press()
+async def begin(update: Update, context: BotContext, query, t, me) -> str | int:
     direction = Register.of(update).direction
     await answer_and_drop(query)
     try:
-        seen = await registrations.overview(context.db, await who(update, context))
+        seen = await registrations.overview(context.db, me)
     except DomainError as exc:
         await update.effective_message.reply_text(error_text(t, exc))
         return ConversationHandler.END
@@ -166,8 +166,8 @@ async def phone_chosen(update: Update, context: BotContext) -> MemberStep:
     return await _pressed(update, context, me.phone)
 
 
-async def reason_chosen(update: Update, context: BotContext) -> MemberStep:
-    t = await tr(update, context)
+@on_press()
+async def reason_chosen(update: Update, context: BotContext, t) -> MemberStep:
     return await _pressed(update, context, t.gettext(REASONS[Reason.of(update).reason]))
 
 
@@ -175,10 +175,8 @@ async def day_picked(update: Update, context: BotContext) -> MemberStep:
     return await _pressed(update, context, typed_day(Day.of(update)))
 
 
-async def month_turned(update: Update, context: BotContext) -> MemberStep:
-    query = update.callback_query
-    t = await tr(update, context)
-    pressed = Month.of(update)
+@on_press(Month)
+async def month_turned(update: Update, context: BotContext, query, t, pressed) -> MemberStep:
     step = FIELD_STEP[_draft(context)["field"]]
     if not shows_a_month(pressed):
         await answer_stale(query, t)
@@ -212,15 +210,14 @@ async def edit(update: Update, context: BotContext) -> MemberStep:
     return await _ask(update, context, t, field)
 
 
-async def submit(update: Update, context: BotContext) -> MemberStep | int:
-    query = update.callback_query
-    t = await tr(update, context)
+@on_press()
+async def submit(update: Update, context: BotContext, query, t, me) -> MemberStep | int:
     draft = _draft(context)
     await answer_query(query)
     try:
         submitted = await registrations.submit(
             context.db,
-            await who(update, context),
+            me,
             Direction(draft["direction"]),
             draft["details"],
             await my_today(update, context),
@@ -244,7 +241,7 @@ async def submit(update: Update, context: BotContext) -> MemberStep | int:
 
 def field_handlers(field: str) -> list:
     """What answers the question of one field: typing, and its buttons."""
-    found = [MessageHandler(filters.TEXT & ~filters.COMMAND, typed)]
+    found = [MessageHandler(TYPED, typed)]
     if field in OPTIONAL:
         found.append(NotKnownYet.handler(skipped))
     if field == "reason":

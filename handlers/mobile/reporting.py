@@ -19,9 +19,8 @@ from handlers.common import (
     error_text,
     my_today,
     tr,
-    who,
 )
-from handlers.conversation import CANCEL_HINT
+from handlers.conversation import CANCEL_HINT, on_press
 from handlers.mobile.buttons import ChangeField, SendReport, StartReport
 from handlers.mobile.steps import REPORT_STEP, MemberStep
 from handlers.mobile.views import (
@@ -41,13 +40,11 @@ PROMPTS: dict[str, str] = {
 }
 
 
-async def begin(update: Update, context: BotContext) -> MemberStep | int:
-    query = update.callback_query
-    t = await tr(update, context)
-    pressed = StartReport.of(update)
+@on_press(StartReport)
+async def begin(update: Update, context: BotContext, query, t, pressed, me) -> MemberStep | int:
     await answer_query(query)
     try:
-        seen = await registrations.overview(context.db, await who(update, context))
+        seen = await registrations.overview(context.db, me)
         registration = seen.registration
         if registration is None or registration.id != pressed.registration_id:
             raise DomainError("registration_unknown")
@@ -126,15 +123,14 @@ async def change_typed(update: Update, context: BotContext) -> MemberStep:
     return await _changes(update, context, t)
 
 
-async def send(update: Update, context: BotContext) -> int:
-    query = update.callback_query
-    t = await tr(update, context)
+@on_press()
+async def send(update: Update, context: BotContext, query, t, me) -> int:
     draft = context.user_data.pop(DRAFT)
     await answer_and_drop(query)
     try:
         reported = await reports.report(
             context.db,
-            await who(update, context),
+            me,
             draft["id"],
             draft["answers"],
             draft["changes"],

@@ -9,9 +9,10 @@ messages read. Every action is checked again in `domain.posts`.
 
 from __future__ import annotations
 
-from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
+from telegram.ext import ConversationHandler, MessageHandler, filters
 
-from handlers.branch_choice import choice_handler
+from handlers.branch_choice import branch_command
+from handlers.flow_kit import TYPED
 from handlers.flow_kit import conversation as conversation_of
 from handlers.posts import (
     assessment,
@@ -30,12 +31,10 @@ from handlers.posts.steps import ADMIN_DRAFT, DRAFT, Step
 
 
 def conversation() -> ConversationHandler:
-    text = filters.TEXT & ~filters.COMMAND
     return conversation_of(
         "posts",
         [
-            CommandHandler("posts", board.show_board),
-            choice_handler("posts", board.show_board),
+            *branch_command("posts", board.show_board),
             press.Survey.handler(survey.start_survey),
             press.RecordDuty.handler(duties.start_duty),
             press.ResidentRequest.handler(duties.start_request),
@@ -54,39 +53,39 @@ def conversation() -> ConversationHandler:
             ],
             Step.SURVEY_TIME: [press.SurveyTime.handler(survey.survey_time)],
             Step.SURVEY_SKILLS: [
-                MessageHandler(text, survey.survey_skills),
+                MessageHandler(TYPED, survey.survey_skills),
                 press.SurveySkip.handler(survey.survey_skills),
             ],
             Step.DUTY_POST: [press.DutyPost.handler(duties.duty_post)],
             Step.DUTY_DATE: [
                 press.DutyDay.handler(duties.duty_day),
-                MessageHandler(text, duties.duty_date_typed),
+                MessageHandler(TYPED, duties.duty_date_typed),
             ],
-            Step.DUTY_TEXT: [MessageHandler(text, duties.duty_text)],
+            Step.DUTY_TEXT: [MessageHandler(TYPED, duties.duty_text)],
             Step.DUTY_PHOTO: [
                 MessageHandler(filters.PHOTO, duties.duty_photo),
                 press.DutyNoPhoto.handler(duties.duty_photo),
             ],
             Step.DUTY_HOURS: [
-                MessageHandler(text, duties.duty_hours),
+                MessageHandler(TYPED, duties.duty_hours),
                 press.DutyHours.handler(duties.duty_hours),
                 press.DutyNoHours.handler(duties.duty_hours),
             ],
             Step.DUTY_CONFIRM: [press.DutySave.handler(duties.duty_save)],
             Step.REQUEST_TEXT: [
                 press.RequestPost.handler(duties.request_post),
-                MessageHandler(text, duties.request_text),
+                MessageHandler(TYPED, duties.request_text),
             ],
-            Step.BACK_REASON: [MessageHandler(text, stages.back_with_reason)],
-            Step.REJECT_REASON: [MessageHandler(text, deciding.reject_with_reason)],
+            Step.BACK_REASON: [MessageHandler(TYPED, stages.back_with_reason)],
+            Step.REJECT_REASON: [MessageHandler(TYPED, deciding.reject_with_reason)],
             Step.ASSESS_COMMENT: [
-                MessageHandler(text, assessment.save_assessment),
+                MessageHandler(TYPED, assessment.save_assessment),
                 press.RateNoComment.handler(assessment.save_assessment),
             ],
-            Step.DUTIES_TEXT: [MessageHandler(text, editing.save_duties)],
-            Step.CAPACITY_TEXT: [MessageHandler(text, editing.save_capacity)],
-            Step.LIMIT_TEXT: [MessageHandler(text, editing.save_limit)],
-            Step.NEW_POST_NAME: [MessageHandler(text, editing.save_new_post)],
+            Step.DUTIES_TEXT: [MessageHandler(TYPED, editing.save_duties)],
+            Step.CAPACITY_TEXT: [MessageHandler(TYPED, editing.save_capacity)],
+            Step.LIMIT_TEXT: [MessageHandler(TYPED, editing.save_limit)],
+            Step.NEW_POST_NAME: [MessageHandler(TYPED, editing.save_new_post)],
         },
         DRAFT,
         ADMIN_DRAFT,
@@ -121,6 +120,5 @@ def handlers() -> list:
         press.Retire.handler(editing.ask_retire),
         press.RetireConfirmed.handler(editing.retire),
         press.Publish.handler(group_chat.publish),
-        CommandHandler("linkgroup", group_chat.link_group),
-        choice_handler("linkgroup", group_chat.link_group),
+        *branch_command("linkgroup", group_chat.link_group),
     ]

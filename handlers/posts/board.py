@@ -20,6 +20,7 @@ from handlers.common import (
     tr,
     who,
 )
+from handlers.conversation import on_press
 from handlers.in_place import answer_and_replace
 from handlers.posts import buttons as press
 from handlers.posts.secretary import secretary_rows
@@ -134,8 +135,8 @@ async def list_to_claim(update: Update, context: BotContext) -> None:
     )
 
 
-async def view_post(update: Update, context: BotContext) -> None:
-    t = await tr(update, context)
+@on_press()
+async def view_post(update: Update, context: BotContext, t) -> None:
     board = await _board(update, context, t)
     if board is None:
         return
@@ -208,9 +209,8 @@ async def _claim(update: Update, context: BotContext, post_id: int, *, waiting: 
     )
 
 
-async def my_posts(update: Update, context: BotContext) -> None:
-    t = await tr(update, context)
-    me = await who(update, context)
+@on_press()
+async def my_posts(update: Update, context: BotContext, t, me) -> None:
     try:
         board = await rules.member_board(context.db, me, await my_today(update, context))
         results = await rules.my_results(context.db, me, await my_today(update, context))
@@ -238,9 +238,8 @@ async def my_posts(update: Update, context: BotContext) -> None:
     await update.effective_message.reply_text("\n".join(lines), reply_markup=keyboard(rows))
 
 
-async def withdraw(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    t = await tr(update, context)
+@on_press()
+async def withdraw(update: Update, context: BotContext, query, t) -> None:
     try:
         result = await rules.withdraw(
             context.db,

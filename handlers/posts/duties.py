@@ -23,7 +23,7 @@ from handlers.common import (
     tr,
     who,
 )
-from handlers.conversation import offer, offer_skip
+from handlers.conversation import offer, offer_skip, on_press
 from handlers.posts import buttons as press
 from handlers.posts.board import my_board
 from handlers.posts.steps import DRAFT, Step
@@ -115,9 +115,8 @@ async def _ask_text(update: Update, t: Translator) -> str:
     return Step.DUTY_TEXT
 
 
-async def duty_day(update: Update, context: BotContext) -> str:
-    query = update.callback_query
-    t = await tr(update, context)
+@on_press()
+async def duty_day(update: Update, context: BotContext, query, t) -> str:
     await answer_and_drop(query)
     context.user_data[DRAFT]["date"] = (
         await my_today(update, context) - timedelta(days=press.DutyDay.of(update).days_ago)
@@ -199,8 +198,8 @@ async def duty_hours(update: Update, context: BotContext) -> str:
     return Step.DUTY_CONFIRM
 
 
-async def duty_save(update: Update, context: BotContext) -> int:
-    t = await tr(update, context)
+@on_press()
+async def duty_save(update: Update, context: BotContext, t) -> int:
     draft = context.user_data.pop(DRAFT, None) or {}
     await answer_and_drop(update.callback_query)
     try:

@@ -11,6 +11,7 @@ from domain import posts as rules
 from domain.errors import DomainError, InvalidInput
 from domain.post_models import Stage, next_stage, previous_stage
 from handlers.common import answer_and_drop, answer_query, drop_buttons, my_today, tr, who
+from handlers.conversation import on_press
 from handlers.posts import buttons as press
 from handlers.posts.secretary import Secretary, acting, reply, secretary_of, secretary_screen
 from handlers.posts.steps import ADMIN_DRAFT, Step
@@ -70,8 +71,8 @@ async def ask_forward(update: Update, context: BotContext) -> None:
     )
 
 
-async def forward(update: Update, context: BotContext) -> None:
-    query = update.callback_query
+@on_press()
+async def forward(update: Update, context: BotContext, query) -> None:
     secretary = await secretary_of(update, context, answer=False)
     if secretary is None:
         return

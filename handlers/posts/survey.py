@@ -12,7 +12,7 @@ from domain.errors import Conflict, DomainError
 from domain.i18n import Translator
 from domain.post_models import Availability, Stage
 from handlers.common import answer_and_drop, answer_query, my_today, tr, who
-from handlers.conversation import offer_skip
+from handlers.conversation import offer_skip, on_press
 from handlers.posts import buttons as press
 from handlers.posts.board import my_board
 from handlers.posts.steps import DRAFT, Step
@@ -26,8 +26,8 @@ from handlers.posts.views import (
 )
 
 
-async def start_survey(update: Update, context: BotContext) -> str | int:
-    t = await tr(update, context)
+@on_press()
+async def start_survey(update: Update, context: BotContext, t) -> str | int:
     try:
         board = await my_board(update, context)
         if board.cycle.stage is not Stage.SURVEY:
@@ -55,9 +55,8 @@ def _survey_keyboard(t: Translator, board: rules.Board, chosen: list[int]):
     return keyboard([*rows, [press.SurveyDone().button(t.pgettext("button", "➡️ Done"))]])
 
 
-async def toggle_post(update: Update, context: BotContext) -> str:
-    query = update.callback_query
-    t = await tr(update, context)
+@on_press()
+async def toggle_post(update: Update, context: BotContext, query, t) -> str:
     draft = context.user_data.get(DRAFT) or {}
     post_id = press.SurveyToggle.of(update).post_id
     if not await offered(update, t, post_id, draft.get("offered", [])):
@@ -74,8 +73,8 @@ async def toggle_post(update: Update, context: BotContext) -> str:
     return Step.SURVEY_POSTS
 
 
-async def survey_done(update: Update, context: BotContext) -> str:
-    t = await tr(update, context)
+@on_press()
+async def survey_done(update: Update, context: BotContext, t) -> str:
     await answer_and_drop(update.callback_query)
     rows = [
         [press.SurveyTime(value).button(t.gettext(label))]
@@ -87,9 +86,8 @@ async def survey_done(update: Update, context: BotContext) -> str:
     return Step.SURVEY_TIME
 
 
-async def survey_time(update: Update, context: BotContext) -> str:
-    query = update.callback_query
-    t = await tr(update, context)
+@on_press()
+async def survey_time(update: Update, context: BotContext, query, t) -> str:
     await answer_and_drop(query)
     context.user_data[DRAFT]["time"] = str(press.SurveyTime.of(update).availability)
     question = t.gettext("What skills or experience could you bring? Write a line, or press Skip.")

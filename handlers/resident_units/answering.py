@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from enum import StrEnum
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
+from telegram.ext import CommandHandler, ConversationHandler, MessageHandler
 
 from bot.context import BotContext
 from bot.sender import Rendered, renderer
@@ -23,8 +23,8 @@ from domain.resident_units.models import (
     opinion_text,
 )
 from handlers.common import answer_and_drop, branch_today, error_text, my_today, tr, who
-from handlers.conversation import CANCEL_HINT, offer, typed_into
-from handlers.flow_kit import chunks, submit_step
+from handlers.conversation import CANCEL_HINT, offer, on_press
+from handlers.flow_kit import TYPED, chunks, submit_step, typed_step
 from handlers.flow_kit import conversation as draft_conversation
 from handlers.resident_units.buttons import Accept, Decline, OpinionSubmit
 from handlers.resident_units.registry import refused
@@ -90,8 +90,8 @@ async def record(update: Update, context: BotContext) -> None:
     )
 
 
-async def start_answer(update: Update, context: BotContext) -> AnswerStep | int:
-    t = await tr(update, context)
+@on_press()
+async def start_answer(update: Update, context: BotContext, t) -> AnswerStep | int:
     accept = Accept.parse(update.callback_query.data) is not None
     request_id = (Accept if accept else Decline).of(update).request_id
     try:
@@ -158,10 +158,8 @@ async def start_opinion(update: Update, context: BotContext) -> OpinionStep | in
     return OpinionStep.TEXT
 
 
-async def opinion_typed(update: Update, context: BotContext) -> OpinionStep:
-    t = await tr(update, context)
-    if not await typed_into(update, context, t, OPINION, "text", opinion_text):
-        return OpinionStep.TEXT
+@typed_step(OPINION, "text", opinion_text)
+async def opinion_typed(update: Update, context: BotContext, t) -> OpinionStep:
     text = t.gettext("Please check:") + "\n" + context.user_data[OPINION]["text"]
     button = OpinionSubmit().button(t.pgettext("button", "✅ Submit"))
     await offer(update, context, text, InlineKeyboardMarkup([[button]]))
@@ -184,19 +182,18 @@ opinion_submitted = submit_step(OPINION, "text", _give_opinion, _opinion_given, 
 
 
 def conversations() -> list[ConversationHandler]:
-    text = filters.TEXT & ~filters.COMMAND
     return [
         draft_conversation(
             "cobuild_answer",
             [Accept.handler(start_answer), Decline.handler(start_answer)],
-            {AnswerStep.TEXT: [MessageHandler(text, answered)]},
+            {AnswerStep.TEXT: [MessageHandler(TYPED, answered)]},
             ANSWER,
         ),
         draft_conversation(
             "cobuild_opinion",
             [CommandHandler("opinion", start_opinion)],
             {
-                OpinionStep.TEXT: [MessageHandler(text, opinion_typed)],
+                OpinionStep.TEXT: [MessageHandler(TYPED, opinion_typed)],
                 OpinionStep.REVIEW: [OpinionSubmit.handler(opinion_submitted)],
             },
             OPINION,

@@ -7,19 +7,19 @@ from datetime import date
 from enum import StrEnum
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import ConversationHandler, MessageHandler, filters
+from telegram.ext import ConversationHandler, MessageHandler
 
 from bot.context import BotContext
 from domain import dates
 from domain.access import Actor
 from domain.errors import DomainError
 from domain.i18n import N_, Translator
-from domain.resident_units import cobuild
+from domain.resident_units import cobuild, registry
 from domain.resident_units.models import RequestKind, commits, request_text, wanted_on
 from handlers.common import answer_and_drop, branch_today, error_text, tr
-from handlers.conversation import CANCEL_HINT, offer, typed_into
+from handlers.conversation import CANCEL_HINT, Refuse, offer, on_press
+from handlers.flow_kit import TYPED, submit_fields, submit_step, typed_answer, typed_step
 from handlers.flow_kit import conversation as draft_conversation
-from handlers.flow_kit import submit_step, typed_answer, with_fields
 from handlers.resident_units.buttons import (
     AgreementOpen,
     AgreementSubmit,
@@ -27,7 +27,6 @@ from handlers.resident_units.buttons import (
     AskOpen,
     AskSubmit,
 )
-from handlers.resident_units.registry import pressed_unit
 from handlers.resident_units.views import REQUEST_LABELS
 
 AGREEMENT = "cobuild_agreement_draft"
@@ -51,11 +50,11 @@ class AskStep(StrEnum):
     REVIEW = "cobuild-ask.review"
 
 
-async def start_agreement(update: Update, context: BotContext) -> AgreementStep | int:
-    t = await tr(update, context)
-    unit = await pressed_unit(update, context, AgreementOpen)
-    if unit is None:
-        return ConversationHandler.END
+@on_press(AgreementOpen, refuse=Refuse.ALERT, ended=ConversationHandler.END)
+async def start_agreement(
+    update: Update, context: BotContext, t, pressed, me
+) -> AgreementStep | int:
+    unit = await registry.unit_for_secretary(context.db, me, pressed.unit_id)
     await answer_and_drop(update.callback_query)
     year = (await branch_today(context, unit.branch_id)).year
     context.user_data[AGREEMENT] = {"unit": unit.id, "name": unit.name, "year": year}
@@ -75,16 +74,13 @@ branch_side = typed_answer(
     AGREEMENT,
     "branch_side",
     commits,
-    AgreementStep.BRANCH,
     N_("And what does the unit commit to?"),
     AgreementStep.UNIT,
 )
 
 
-async def unit_side(update: Update, context: BotContext) -> AgreementStep:
-    t = await tr(update, context)
-    if not await typed_into(update, context, t, AGREEMENT, "unit_side", commits):
-        return AgreementStep.UNIT
+@typed_step(AGREEMENT, "unit_side", commits)
+async def unit_side(update: Update, context: BotContext, t) -> AgreementStep:
     d = context.user_data[AGREEMENT]
     text = "\n".join(
         [
@@ -99,20 +95,22 @@ async def unit_side(update: Update, context: BotContext) -> AgreementStep:
     return AgreementStep.REVIEW
 
 
-agreement_submitted = submit_step(
+RECORDED = N_("Recorded. The unit's contact sees the agreement in /cobuild.")
+agreement_submitted = submit_fields(
     AGREEMENT,
+    RECORDED,
+    cobuild.record_agreement,
+    "unit",
+    "year",
+    "branch_side",
     "unit_side",
-    with_fields(cobuild.record_agreement, "unit", "year", "branch_side", "unit_side"),
-    N_("Recorded. The unit's contact sees the agreement in /cobuild."),
     alert=False,
 )
 
 
-async def start_ask(update: Update, context: BotContext) -> AskStep | int:
-    t = await tr(update, context)
-    unit = await pressed_unit(update, context, AskOpen)
-    if unit is None:
-        return ConversationHandler.END
+@on_press(AskOpen, refuse=Refuse.ALERT, ended=ConversationHandler.END)
+async def start_ask(update: Update, context: BotContext, t, pressed, me) -> AskStep | int:
+    unit = await registry.unit_for_secretary(context.db, me, pressed.unit_id)
     await answer_and_drop(update.callback_query)
     context.user_data[ASK] = {"unit": unit.id, "name": unit.name, "branch": unit.branch_id}
     rows = [[AskKind(k).button(t.gettext(REQUEST_LABELS[k]))] for k in RequestKind]
@@ -127,8 +125,8 @@ async def start_ask(update: Update, context: BotContext) -> AskStep | int:
     return AskStep.KIND
 
 
-async def ask_kind(update: Update, context: BotContext) -> AskStep:
-    t = await tr(update, context)
+@on_press()
+async def ask_kind(update: Update, context: BotContext, t) -> AskStep:
     await answer_and_drop(update.callback_query)
     context.user_data[ASK]["kind"] = str(AskKind.of(update).kind)
     await update.effective_message.reply_text(
@@ -144,7 +142,6 @@ ask_text = typed_answer(
     ASK,
     "text",
     request_text,
-    AskStep.TEXT,
     N_("For which day? For example 12月5日 or 2026-12-05."),
     AskStep.DAY,
 )
@@ -207,14 +204,13 @@ ask_submitted = submit_step(ASK, "day", _send_request, _request_sent, alert=Fals
 
 
 def conversations() -> list[ConversationHandler]:
-    text = filters.TEXT & ~filters.COMMAND
     return [
         draft_conversation(
             "cobuild_agreement",
             [AgreementOpen.handler(start_agreement)],
             {
-                AgreementStep.BRANCH: [MessageHandler(text, branch_side)],
-                AgreementStep.UNIT: [MessageHandler(text, unit_side)],
+                AgreementStep.BRANCH: [MessageHandler(TYPED, branch_side)],
+                AgreementStep.UNIT: [MessageHandler(TYPED, unit_side)],
                 AgreementStep.REVIEW: [AgreementSubmit.handler(agreement_submitted)],
             },
             AGREEMENT,
@@ -224,8 +220,8 @@ def conversations() -> list[ConversationHandler]:
             [AskOpen.handler(start_ask)],
             {
                 AskStep.KIND: [AskKind.handler(ask_kind)],
-                AskStep.TEXT: [MessageHandler(text, ask_text)],
-                AskStep.DAY: [MessageHandler(text, ask_day)],
+                AskStep.TEXT: [MessageHandler(TYPED, ask_text)],
+                AskStep.DAY: [MessageHandler(TYPED, ask_day)],
                 AskStep.REVIEW: [AskSubmit.handler(ask_submitted)],
             },
             ASK,

@@ -5,14 +5,15 @@ recording that a contact no longer speaks for the unit."""
 from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import CommandHandler
 
 from bot.context import BotContext
 from domain.errors import DomainError
+from domain.i18n import N_
 from domain.resident_units import registry, retention
-from handlers.branch_choice import branch_for, choice_handler
+from handlers.branch_choice import branch_command, branch_for
 from handlers.common import answer_and_drop, answer_query, tr, who
-from handlers.flow_kit import start_link
+from handlers.conversation import Refuse, on_press
+from handlers.flow_kit import reply_invitation
 from handlers.resident_units.buttons import (
     AgreementOpen,
     AskOpen,
@@ -23,8 +24,13 @@ from handlers.resident_units.buttons import (
     UnitNew,
     UnitOpen,
 )
-from handlers.resident_units.registry import pressed_unit, refused
+from handlers.resident_units.registry import refused
 from handlers.resident_units.views import unit_lines
+
+INVITATION = N_(
+    "Send this invitation to the person who speaks for {unit}: {link}\n"
+    "You approve them when they have joined; they do not become a member of the branch."
+)
 
 
 async def list_units(update: Update, context: BotContext) -> None:
@@ -43,13 +49,11 @@ async def list_units(update: Update, context: BotContext) -> None:
     await update.effective_message.reply_text(text, reply_markup=InlineKeyboardMarkup(rows))
 
 
-async def unit_card(update: Update, context: BotContext) -> None:
-    t = await tr(update, context)
-    unit = await pressed_unit(update, context, UnitOpen)
-    if unit is None:
-        return
+@on_press(UnitOpen, refuse=Refuse.ALERT)
+async def unit_card(update: Update, context: BotContext, t, pressed, me) -> None:
+    unit = await registry.unit_for_secretary(context.db, me, pressed.unit_id)
     await answer_query(update.callback_query)
-    contacts = await registry.contacts_of(context.db, await who(update, context), unit.id)
+    contacts = await registry.contacts_of(context.db, me, unit.id)
     names = "、".join(p.display_name for p in contacts) or "—"
     lines = unit_lines(t, unit)
     lines.append(t.gettext("Speaks for the unit in the chat: {names}", names=names))
@@ -77,34 +81,21 @@ async def unit_card(update: Update, context: BotContext) -> None:
     await update.effective_message.reply_text("\n".join(lines), reply_markup=keyboard)
 
 
-async def invite(update: Update, context: BotContext) -> None:
-    t = await tr(update, context)
-    unit = await pressed_unit(update, context, UnitInvite)
-    if unit is None:
-        return
+@on_press(UnitInvite, refuse=Refuse.ALERT)
+async def invite(update: Update, context: BotContext, t, pressed, me) -> None:
+    unit = await registry.unit_for_secretary(context.db, me, pressed.unit_id)
     try:
-        made = await registry.invite_contact(context.db, await who(update, context), unit.id)
+        made = await registry.invite_contact(context.db, me, unit.id)
     except DomainError as exc:
         await refused(update, context, exc)
         return
     await answer_query(update.callback_query)
-    link = start_link(context, made.code)
-    await update.effective_message.reply_text(
-        t.gettext(
-            "Send this invitation to the person who speaks for {unit}: {link}\n"
-            "You approve them when they have joined; they do not become a member of the branch.",
-            unit=unit.name,
-            link=link,
-        )
-    )
+    await reply_invitation(update, context, t, INVITATION, made.code, unit=unit.name)
 
 
-async def contact_left(update: Update, context: BotContext) -> None:
-    t = await tr(update, context)
-    pressed = ContactLeft.of(update)
-    unit = await pressed_unit(update, context, ContactLeft)
-    if unit is None:
-        return
+@on_press(ContactLeft, refuse=Refuse.ALERT)
+async def contact_left(update: Update, context: BotContext, t, pressed, me) -> None:
+    unit = await registry.unit_for_secretary(context.db, me, pressed.unit_id)
     await answer_query(update.callback_query)
     sure = ContactLeftSure(unit.id, pressed.person_id)
     await update.effective_message.reply_text(
@@ -117,9 +108,8 @@ async def contact_left(update: Update, context: BotContext) -> None:
     )
 
 
-async def contact_left_sure(update: Update, context: BotContext) -> None:
-    t = await tr(update, context)
-    pressed = ContactLeftSure.of(update)
+@on_press(ContactLeftSure)
+async def contact_left_sure(update: Update, context: BotContext, t, pressed) -> None:
     try:
         person = await retention.contact_leaves(
             context.db, await who(update, context), pressed.unit_id, pressed.person_id
@@ -135,8 +125,7 @@ async def contact_left_sure(update: Update, context: BotContext) -> None:
 
 def handlers() -> list:
     return [
-        CommandHandler("resident_units", list_units),
-        choice_handler("resident_units", list_units),
+        *branch_command("resident_units", list_units),
         UnitOpen.handler(unit_card),
         UnitInvite.handler(invite),
         ContactLeft.handler(contact_left),

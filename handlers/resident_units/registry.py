@@ -8,7 +8,7 @@ from collections.abc import Callable
 from enum import StrEnum
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import ConversationHandler, MessageHandler, filters
+from telegram.ext import ConversationHandler, MessageHandler
 
 from bot.context import BotContext
 from domain.errors import DomainError
@@ -16,7 +16,6 @@ from domain.i18n import N_, Translator
 from domain.resident_units import registry
 from domain.resident_units.models import (
     Offer,
-    ResidentUnit,
     UnitKind,
     contact_name,
     toggled,
@@ -25,11 +24,10 @@ from domain.resident_units.models import (
 from domain.resident_units.registry import UnitDraft
 from domain.validation import mainland_phone
 from handlers.branch_choice import acting_branch
-from handlers.buttons import Button
 from handlers.common import answer_and_drop, answer_query, error_text, tr, who
-from handlers.conversation import CANCEL_HINT, offer, typed_into
+from handlers.conversation import CANCEL_HINT, Refuse, offer, on_press
+from handlers.flow_kit import TYPED, typed_answer, typed_step
 from handlers.flow_kit import conversation as draft_conversation
-from handlers.flow_kit import typed_answer
 from handlers.resident_units.buttons import (
     FieldPick,
     KindPick,
@@ -66,18 +64,6 @@ async def refused(update: Update, context: BotContext, exc: DomainError) -> int:
     return ConversationHandler.END
 
 
-async def pressed_unit(
-    update: Update, context: BotContext, button: type[Button]
-) -> ResidentUnit | None:
-    """The unit the pressed button names, if this secretary manages it; None once refused."""
-    me = await who(update, context)
-    try:
-        return await registry.unit_for_secretary(context.db, me, button.of(update).unit_id)
-    except DomainError as exc:
-        await refused(update, context, exc)
-        return None
-
-
 async def start_new(update: Update, context: BotContext) -> UnitStep | int:
     me = await who(update, context)
     try:
@@ -89,10 +75,9 @@ async def start_new(update: Update, context: BotContext) -> UnitStep | int:
     return await _ask_name(update, context)
 
 
-async def start_edit(update: Update, context: BotContext) -> UnitStep | int:
-    unit = await pressed_unit(update, context, UnitEdit)
-    if unit is None:
-        return ConversationHandler.END
+@on_press(UnitEdit, refuse=Refuse.ALERT, ended=ConversationHandler.END)
+async def start_edit(update: Update, context: BotContext, pressed, me) -> UnitStep | int:
+    unit = await registry.unit_for_secretary(context.db, me, pressed.unit_id)
     await answer_and_drop(update.callback_query)
     context.user_data[DRAFT] = {
         "id": unit.id,
@@ -162,20 +147,18 @@ async def _offers(update: Update, context: BotContext, t: Translator) -> None:
     )
 
 
-def _typed(key: str, parse: Callable[[str], object], here: UnitStep, then: UnitStep):
+def _typed(key: str, parse: Callable[[str], object], then: UnitStep):
     """A typed answer kept as `key`, then the step `then` (or the review screen)."""
 
-    async def step(update: Update, context: BotContext) -> UnitStep:
-        t = await tr(update, context)
-        if not await typed_into(update, context, t, DRAFT, key, parse):
-            return here
+    @typed_step(DRAFT, key, parse)
+    async def step(update: Update, context: BotContext, t) -> UnitStep:
         return await _next(update, context, then)
 
     return step
 
 
-named = _typed("name", unit_name, UnitStep.NAME, UnitStep.KIND)
-phone_typed = _typed("contact_phone", mainland_phone, UnitStep.CONTACT_PHONE, UnitStep.OFFERS)
+named = _typed("name", unit_name, UnitStep.KIND)
+phone_typed = _typed("contact_phone", mainland_phone, UnitStep.OFFERS)
 
 
 async def kind_picked(update: Update, context: BotContext) -> UnitStep:
@@ -188,7 +171,6 @@ contact_typed = typed_answer(
     DRAFT,
     "contact_name",
     contact_name,
-    UnitStep.CONTACT_NAME,
     N_("The unit's phone (a mobile, or a landline with its area code)?"),
     UnitStep.CONTACT_PHONE,
 )
@@ -200,8 +182,8 @@ async def no_contact(update: Update, context: BotContext) -> UnitStep:
     return await _next(update, context, UnitStep.OFFERS)
 
 
-async def offer_toggled(update: Update, context: BotContext) -> UnitStep:
-    t = await tr(update, context)
+@on_press()
+async def offer_toggled(update: Update, context: BotContext, t) -> UnitStep:
     draft = context.user_data[DRAFT]
     draft["offers"] = [str(o) for o in toggled(draft["offers"], OfferToggle.of(update).offer)]
     await answer_query(update.callback_query)
@@ -260,9 +242,8 @@ async def field_picked(update: Update, context: BotContext) -> UnitStep:
     return await _ask(update, context, step[FieldPick.of(update).field])
 
 
-async def submit(update: Update, context: BotContext) -> UnitStep | int:
-    t = await tr(update, context)
-    me = await who(update, context)
+@on_press()
+async def submit(update: Update, context: BotContext, t, me) -> UnitStep | int:
     await answer_and_drop(update.callback_query)
     raw = context.user_data[DRAFT]
     try:
@@ -286,18 +267,17 @@ async def submit(update: Update, context: BotContext) -> UnitStep | int:
 
 
 def conversation() -> ConversationHandler:
-    text = filters.TEXT & ~filters.COMMAND
     return draft_conversation(
         "resident_unit",
         [UnitNew.handler(start_new), UnitEdit.handler(start_edit)],
         {
-            UnitStep.NAME: [MessageHandler(text, named)],
+            UnitStep.NAME: [MessageHandler(TYPED, named)],
             UnitStep.KIND: [KindPick.handler(kind_picked)],
             UnitStep.CONTACT_NAME: [
-                MessageHandler(text, contact_typed),
+                MessageHandler(TYPED, contact_typed),
                 NoContact.handler(no_contact),
             ],
-            UnitStep.CONTACT_PHONE: [MessageHandler(text, phone_typed)],
+            UnitStep.CONTACT_PHONE: [MessageHandler(TYPED, phone_typed)],
             UnitStep.OFFERS: [OfferToggle.handler(offer_toggled), OffersDone.handler(offers_done)],
             UnitStep.REVIEW: [UnitSubmit.handler(submit), FieldPick.handler(field_picked)],
         },

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -10,14 +9,10 @@ import aiosqlite
 
 from domain.post_models import Assessment, Claim, Rating
 from storage import rows
-from storage.db import Reader, fetch_all, iso, parse_iso, placeholders
+from storage.db import Reader, fetch_all, iso, placeholders
 from storage.posts.sql import claim_of_row
 
-
-def _assessment(row: sqlite3.Row) -> Assessment:
-    return rows.build(
-        Assessment, row, rating=Rating(row["rating"]), assessed_at=parse_iso(row["assessed_at"])
-    )
+_assessment = rows.mapper(Assessment)
 
 
 async def save_assessment(

@@ -47,8 +47,7 @@ async def duties_done(
     return [_duty(r) for r in found]
 
 
-def _duty(r: sqlite3.Row) -> DutyRecord:
-    return rows.build(DutyRecord, r, done_on=date.fromisoformat(r["done_on"]))
+_duty = rows.mapper(DutyRecord)
 
 
 async def requests_in(conn: Reader, branch_id: int, year: int) -> list[sqlite3.Row]:

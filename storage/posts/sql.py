@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from domain.post_models import Claim, ClaimStatus, Post
+from domain.post_models import Claim, Post
 from storage import rows
 
 
@@ -12,5 +12,4 @@ def post_of_row(row: sqlite3.Row) -> Post:
     return rows.build(Post, row, retired=row["retired_at"] is not None)
 
 
-def claim_of_row(row: sqlite3.Row) -> Claim:
-    return rows.build(Claim, row, status=ClaimStatus(row["status"]))
+claim_of_row = rows.mapper(Claim)

@@ -14,6 +14,7 @@ handlers are collected in `errors`; a test asserts there were none.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -31,8 +32,24 @@ from storage.db import Database
 from tests.fakes.fake_bot_api import FakeBotAPI
 
 JSON = dict[str, Any]
-WAIT_SECONDS = 10.0
+# How long a wait on a condition (an update handled, the outbox drained) may take before it
+# fails. Generous: up to 7 test runs share a 2-core machine, where a step that takes 0.2 s
+# alone can take 20. A wait that succeeds returns the moment its condition holds, so only a
+# failing test ever waits this long.
+WAIT_SECONDS = 90.0
 DRAIN_HORIZON_SECONDS = 5.0
+
+
+async def until(
+    condition: Callable[[], object], what: str, timeout: float = WAIT_SECONDS, every: float = 0.05
+) -> None:
+    """Wait until `condition()` is true (checked every `every` seconds); TimeoutError
+    naming `what` after `timeout` seconds."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError(f"{what}: not within {timeout:.0f} s")
+        await asyncio.sleep(every)
 
 
 class TrackingUpdateProcessor(PerUserUpdateProcessor):

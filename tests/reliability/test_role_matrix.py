@@ -266,6 +266,25 @@ def test_privileged_buttons_are_refused_to_everyone_else(live, world, pattern):
     press()
 
 
+def test_no_one_elses_decision_button_decides_the_waiting_request(live, world):
+    """The world's one waiting request is the applicant's, decided by branch A's secretary
+    with the secretary's buttons. Every decision button aimed at it, by everyone it is not
+    for, changes nothing: the secretary's own press of a district's or the county's button
+    included (hypothesis found that only when it drew the request's id)."""
+    from handlers.joins import DECIDES_AS
+
+    someone = live.run(actor(live.db, world.applicant.id))
+    request = live.run(join_requests.pending_for_person(live.db, someone.person.id))
+    assert request is not None
+    for codec in DECIDES_AS:
+        data = codec(request.id).pack()
+        for role, person in world.unentitled(BUTTONS[codec.pattern.pattern]):
+            before = live.snapshot()
+            live.run(person.press_data(person.last["message_id"], data))
+            person.answer  # noqa: B018 - fails when the press was left unanswered
+            assert live.snapshot() == before, f"{data!r} pressed by the {role} changed data"
+
+
 # ------------------------------------------------------------------- the chat-type axis
 
 # What the world's people hold that no group may read.
