@@ -54,7 +54,8 @@ class EditsOnce(HTTPXRequest):
     and must go on to its next step rather than fail there.
 
     Every send that is not the outbox sender's own (it books those itself) is counted in
-    the shared budget as a reply, so the sender leaves room for it."""
+    the shared budget as a reply, so the sender leaves room for it; one that finds
+    Telegram's second full waits for the next place (bot.throttle.SharedBudget.reply)."""
 
     def __init__(self, budget: throttle.SharedBudget, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -63,7 +64,7 @@ class EditsOnce(HTTPXRequest):
     async def post(self, url: str, request_data: RequestData | None = None, **kwargs: Any):
         booking = throttle.FROM_OUTBOX.get()
         if booking is None and url.rpartition("/")[2].startswith(SENDS):
-            booking = self.budget.book(time.monotonic(), reply=True)
+            booking = await self.budget.reply()
         try:
             return await super().post(url, request_data, **kwargs)
         except BadRequest as exc:

@@ -1,6 +1,7 @@
 """Telegram's sending limits as the bot keeps them: the overall budget per second that
 replies and the outbox share (`SharedBudget`), and the sender's spacing per chat and per
-group (`Throttle`). Replies never wait; bot/sender.py takes what they leave."""
+group (`Throttle`). Replies go first (a reply waits only for a place a send already in the
+window frees, never more than REPLY_WAIT_MAX); bot/sender.py takes what they leave."""
 
 from __future__ import annotations
 
@@ -9,12 +10,18 @@ import contextvars
 import math
 import time
 from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable
 
 GROUP_WINDOW_SECONDS = 60.0
 # The round trips the spread is taken over: those answered in the last SPREAD_SECONDS, and
 # at least the last SPREAD_KEEP however old (a quiet spell keeps what it last knew).
 SPREAD_SECONDS = 2.0
 SPREAD_KEEP = 8
+# The sender leaves places for replies at the rate they went in the last RESERVE_SECONDS
+# (rounded up: a reply in the last few seconds keeps one); nobody chatting, none.
+RESERVE_SECONDS = 5.0
+# A reply that finds the window full waits for the next place, and at most this long.
+REPLY_WAIT_MAX = 1.0
 
 
 class Spread:
@@ -65,11 +72,21 @@ class SharedBudget:
     varies no more than the round trip does (docs/reliability.md). Before two round trips
     are known, the hold is a whole window.
 
-    The sender may send while the window, with this send and a headroom for replies, stays
-    within the limit; the headroom is as many replies as the last window had, at least one
-    (a reply nobody saw coming must not be refused)."""
+    The sender may send while the window, with this send, the replies waiting for a place
+    and a reserve for replies, stays within the limit; the reserve is the replies' recent
+    rate (`reserve`), none when nobody chats. A reply goes at once while the window has a
+    place, and else waits for the next one (`reply`): the sender spaces its sends, so with
+    a broadcast filling the window one leaves it every 1/limit s (and the hold), and the
+    sender takes no place while a reply waits."""
 
-    def __init__(self, per_second: float) -> None:
+    def __init__(
+        self,
+        per_second: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ) -> None:
+        self.clock, self._sleep = clock, sleep
         # The fake Bot API and Telegram count whole messages: 0.5/s is one per two seconds.
         self.capacity = max(1, math.floor(per_second))
         self.window = max(1.0, 1.0 / per_second)
@@ -78,11 +95,41 @@ class SharedBudget:
         self._sent: dict[bool, deque[Booking]] = {True: deque(), False: deque()}
         self._late = {True: 0, False: 0}
         self.spread = Spread()
+        self._replies: deque[float] = deque()  # starts of the last RESERVE_SECONDS' replies
+        self._waiting = 0  # replies waiting for a place
 
     def book(self, now: float, *, reply: bool) -> Booking:
         booking = Booking(self, now, reply)
         self._sent[reply].append(booking)
+        if reply:
+            self._replies.append(now)
         return booking
+
+    async def reply(self) -> Booking:
+        """Book a reply: at once while the window has a place, else at the next place (the
+        sender takes none meanwhile), or after REPLY_WAIT_MAX at the latest."""
+        now = self.clock()
+        wait = self.reply_wait(now)
+        if wait > 0:
+            deadline = now + REPLY_WAIT_MAX
+            self._waiting += 1
+            try:
+                while wait > 0 and now < deadline:
+                    await self._sleep(min(wait, deadline - now))
+                    now = self.clock()
+                    wait = self.reply_wait(now)
+            finally:
+                self._waiting -= 1
+        return self.book(now, reply=True)
+
+    def reserve(self, now: float) -> int:
+        """Places the sender leaves for replies: as many a window as replies went in the
+        last RESERVE_SECONDS, rounded up; at most all places but one."""
+        replies = self._replies
+        while replies and replies[0] <= now - RESERVE_SECONDS:
+            replies.popleft()
+        expected = math.ceil(len(replies) * self.window / RESERVE_SECONDS)
+        return min(expected, self.capacity - 1)
 
     def answered(self, booking: Booking, now: float) -> None:
         self.spread.add(now, now - booking.start)
@@ -103,16 +150,22 @@ class SharedBudget:
                 self._late[reply] += 1
         return len(sent) + self._late[reply]
 
-    def sender_wait(self, now: float) -> float:
-        """Seconds until the sender may book its next send (0: now)."""
+    def _wait(self, now: float, kept: int) -> float:
+        """Seconds until the window has a place beyond `kept` more (0: now)."""
         cutoff = now - self.window - self.hold
-        replies = self._used(cutoff, True)
-        headroom = min(max(1, replies), self.capacity - 1)
-        if replies + self._used(cutoff, False) + 1 + headroom <= self.capacity:
+        if self._used(cutoff, True) + self._used(cutoff, False) + 1 + kept <= self.capacity:
             return 0.0
         oldest = [d[0].start for d in self._sent.values() if d]
         # Only sends in flight fill the window: one of them ends soon.
         return max(min(oldest) - cutoff, 0.001) if oldest else 0.01
+
+    def sender_wait(self, now: float) -> float:
+        """Seconds until the sender may book its next send (0: now)."""
+        return self._wait(now, self._waiting + self.reserve(now))
+
+    def reply_wait(self, now: float) -> float:
+        """Seconds until a reply may go (0: now)."""
+        return self._wait(now, 0)
 
 
 class Booking:
@@ -131,7 +184,7 @@ class Booking:
     def end(self, now: float | None = None) -> None:
         if not self.ended:
             self.ended = True
-            self.budget.answered(self, time.monotonic() if now is None else now)
+            self.budget.answered(self, self.budget.clock() if now is None else now)
 
 
 # Set in the sender's delivery tasks: their requests are booked already, and the bot's

@@ -6,13 +6,13 @@ import asyncio
 import logging
 import re
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 
 import pytest
 
 from bot.sender import backoff
-from bot.throttle import SharedBudget, Throttle
+from bot.throttle import REPLY_WAIT_MAX, SharedBudget, Throttle
 from domain import outbox
 from storage import outbox as stored
 from storage import telegram_users
@@ -326,6 +326,8 @@ async def test_an_update_wakes_the_sender_only_when_it_queued_something(bot, bra
 
 
 def test_the_sender_takes_what_replies_leave_of_telegrams_limit():
+    """Issue 21's fifth stop: no place is kept for a reply nobody saw coming (that reply
+    waits for the next place instead, below); people chatting keep places for theirs."""
     budget = SharedBudget(30)
 
     def sender_sends(count: int, at: float) -> None:
@@ -333,24 +335,78 @@ def test_the_sender_takes_what_replies_leave_of_telegrams_limit():
             assert budget.sender_wait(at) == 0
             budget.book(at, reply=False).end(at)
 
-    # Nobody chats: the whole second but one, kept for a reply nobody saw coming.
-    sender_sends(29, at=10.0)
+    # Nobody chats: the whole second.
+    sender_sends(30, at=10.0)
     assert budget.sender_wait(10.5) == pytest.approx(0.5)
-    budget.book(10.6, reply=True).end(10.6)  # that reply goes at once, within the limit
-    # A window after its start (round trips that never vary: no hold) a send no longer counts.
-    sender_sends(28, at=11.0)  # the reply of 10.6 is still in the window, and one more
+    assert budget.reply_wait(10.5) == pytest.approx(0.5)  # a reply too waits for a place
+    budget.book(11.0, reply=True).end(11.0)
+    # A window after its start (round trips that never vary: no hold) a send no longer
+    # counts. The reply of 11.0 is in the window, and the sender keeps one more for the
+    # next reply of someone who chats.
+    sender_sends(28, at=11.0)
     assert budget.sender_wait(11.0) > 0
-    # People chatting at five replies a second: the sender keeps as many free again.
+    assert budget.reply_wait(11.0) == 0
+    # People chatting at five replies a second: the sender keeps places for more (the
+    # recent rate, six replies in the last five seconds: two a second).
     for n in range(5):
-        budget.book(12.0 + n / 10, reply=True).end(12.0 + n / 10)
-    sender_sends(30 - 5 - 5, at=12.5)
+        budget.book(12.1 + n / 10, reply=True).end(12.1 + n / 10)
+    sender_sends(30 - 5 - 2, at=12.5)
     assert budget.sender_wait(12.5) > 0
+    assert budget.reply_wait(12.5) == 0
+    # Nobody has chatted for five seconds: the whole second again.
+    sender_sends(30, at=18.0)
+    assert budget.sender_wait(18.0) > 0
+
+
+class FakeClock:
+    """The budget's clock, which its sleeps move on; `during` runs at each sleep."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+        self.slept: list[float] = []
+        self.during: list[Callable[[float], None]] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+        for check in self.during:
+            check(self.now)
+
+
+async def test_a_reply_waits_for_the_place_a_broadcast_frees_and_the_sender_lets_it_go_first():
+    clock = FakeClock(10.0)
+    budget = SharedBudget(30, clock=clock, sleep=clock.sleep)
+    for n in range(30):  # a broadcast fills the second, a send every 1/30 s
+        budget.book(10.0 + n / 30, reply=False).end(10.0 + n / 30)
+    clock.now = 11.0 - 0.5 / 30  # the first send leaves the window 1/60 s from now
+    # While the reply waits, a place that frees is the reply's, not the sender's.
+    clock.during.append(lambda now: assert_sender_waits(budget, now))
+    booking = await budget.reply()
+    assert booking.start == pytest.approx(11.0, abs=0.002)  # at that place
+    assert sum(clock.slept) < 0.05
+    assert budget.sender_wait(clock.now) > 0  # the window is full again, with the reply
+
+
+def assert_sender_waits(budget: SharedBudget, now: float) -> None:
+    assert budget.sender_wait(now) > 0
+
+
+async def test_a_reply_never_waits_more_than_a_second():
+    clock = FakeClock(0.0)
+    budget = SharedBudget(3, clock=clock, sleep=clock.sleep)
+    for _ in range(3):  # in flight, and their answers never come
+        budget.book(0.0, reply=False)
+    booking = await budget.reply()
+    assert booking.start == pytest.approx(REPLY_WAIT_MAX) and REPLY_WAIT_MAX <= 1.0
 
 
 def test_sends_in_flight_fill_the_window_until_their_answer():
-    budget = SharedBudget(3)
+    budget = SharedBudget(2)
     first = budget.book(0.0, reply=False)
-    assert budget.sender_wait(0.0) == 0  # 1 in flight + this one + a reply's headroom = 3
+    assert budget.sender_wait(0.0) == 0  # 1 in flight + this one = 2
     second = budget.book(0.0, reply=False)
     assert budget.sender_wait(100.0) > 0  # still in flight, however long ago
     # Sent long before the window, an answered send no longer counts; the other one does.
@@ -366,7 +422,7 @@ def test_a_send_is_held_past_its_window_by_the_spread_of_round_trips():
     """Telegram counts a send when it arrives: one whose trip took longer than the next
     one's may still be in Telegram's second when ours has ended. The budget holds each
     send for the spread of the recent round trips past its window, not for its whole trip."""
-    budget = SharedBudget(3)
+    budget = SharedBudget(2)
     assert budget.hold == budget.window  # no round trip known yet: a whole window
     budget.book(0.0, reply=False).end(0.010)
     budget.book(0.0, reply=False).end(0.050)
