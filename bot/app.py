@@ -20,7 +20,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest, RequestData
 
 import handlers
-from bot import instances, jobs, sender, throttle
+from bot import instances, jobs, sender, throttle, tls
 from bot.config import Settings
 from bot.context import BotContext
 from bot.health import Liveness, PollingRequest
@@ -90,7 +90,7 @@ def build_application(
         settings.token(),
         base_url=settings.telegram_base_url,
         base_file_url=settings.telegram_base_file_url,
-        request=EditsOnce(budget, connection_pool_size=256),
+        request=EditsOnce(budget, connection_pool_size=256, httpx_kwargs=tls.httpx_kwargs()),
         get_updates_request=PollingRequest(liveness),
         defaults=Defaults(tzinfo=settings.tz),
     )

@@ -18,6 +18,8 @@ from typing import Any
 
 from telegram.request import HTTPXRequest
 
+from bot import tls
+
 
 @dataclass
 class Liveness:
@@ -47,7 +49,7 @@ class PollingRequest(HTTPXRequest):
     API reachable."""
 
     def __init__(self, liveness: Liveness) -> None:
-        super().__init__(connection_pool_size=1)
+        super().__init__(connection_pool_size=1, httpx_kwargs=tls.httpx_kwargs())
         self.liveness = liveness
 
     async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:

@@ -62,11 +62,19 @@ async def wait_for_telegram(settings: Settings, *, first: float = RETRY_FIRST_SE
     token. Waits (doubling, at most a minute) for as long as it is unreachable."""
     from telegram import Bot
     from telegram.error import InvalidToken, NetworkError
+    from telegram.request import HTTPXRequest
+
+    from bot import tls
 
     delay, attempt = first, 1
     while True:
         try:
-            async with Bot(settings.token(), base_url=settings.telegram_base_url) as bot:
+            async with Bot(
+                settings.token(),
+                base_url=settings.telegram_base_url,
+                request=HTTPXRequest(httpx_kwargs=tls.httpx_kwargs()),
+                get_updates_request=HTTPXRequest(httpx_kwargs=tls.httpx_kwargs()),
+            ) as bot:
                 return bot.username
         except InvalidToken:
             raise ConfigError(
