@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
+import weakref
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from enum import Enum
@@ -22,7 +23,7 @@ from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
-from telegram.ext import ConversationHandler
+from telegram.ext import Application, ConversationHandler
 
 from bot.context import BotContext
 from domain.errors import Conflict, DomainError
@@ -60,14 +61,40 @@ async def offer(
 _found: ContextVar[tuple[Any, list[object]] | None] = ContextVar("offers_found", default=None)
 
 
+# Per application: its handlers' shape (group, count) when last looked at, and its
+# conversations then. Twice per update, the ~160 handlers were walked for the ~30.
+_listed: weakref.WeakKeyDictionary[Application, tuple[tuple, list[ConversationHandler]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _conversations(app: Application) -> list[ConversationHandler]:
+    shape = tuple((group, len(handlers)) for group, handlers in app.handlers.items())
+    listed = _listed.get(app)
+    if listed is None or listed[0] != shape:
+        found = [
+            handler
+            for handlers in app.handlers.values()
+            for handler in handlers
+            if isinstance(handler, ConversationHandler)
+        ]
+        listed = _listed[app] = (shape, found)
+    return listed[1]
+
+
 def _steps(update: Update, context: BotContext) -> list[object]:
     # python-telegram-bot has no public reading of a conversation's step; the features
-    # group's conversations and their keys are read as the handler itself reads them.
+    # group's conversations and their keys are read as the handler itself reads them. The
+    # key depends only on the handler's per_chat, per_user and per_message: built once
+    # for each such kind (all of ours are alike), not once per conversation.
+    keys: dict[tuple[bool, bool, bool], object] = {}
     found: list[object] = []
-    for handlers in context.application.handlers.values():
-        for handler in handlers:
-            if isinstance(handler, ConversationHandler):
-                found.append(handler._conversations.get(handler._get_key(update)))
+    for handler in _conversations(context.application):
+        kind = (handler.per_chat, handler.per_user, handler.per_message)
+        key = keys.get(kind)
+        if key is None:
+            key = keys[kind] = handler._get_key(update)
+        found.append(handler._conversations.get(key))
     return found
 
 
