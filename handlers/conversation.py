@@ -62,18 +62,20 @@ _found: ContextVar[tuple[Any, list[object]] | None] = ContextVar("offers_found",
 
 
 # Per application: its handlers' shape (group, count) when last looked at, and its
-# conversations then. Twice per update, the ~160 handlers were walked for the ~30.
-_listed: weakref.WeakKeyDictionary[Application, tuple[tuple, list[ConversationHandler]]] = (
-    weakref.WeakKeyDictionary()
-)
+# conversations then, each with its kind of key (per_chat, per_user, per_message: fixed
+# once built). Twice per update, the ~160 handlers were walked for the ~30.
+Kind = tuple[bool, bool, bool]
+_listed: weakref.WeakKeyDictionary[
+    Application, tuple[tuple, list[tuple[ConversationHandler, Kind]]]
+] = weakref.WeakKeyDictionary()
 
 
-def _conversations(app: Application) -> list[ConversationHandler]:
+def _conversations(app: Application) -> list[tuple[ConversationHandler, Kind]]:
     shape = tuple((group, len(handlers)) for group, handlers in app.handlers.items())
     listed = _listed.get(app)
     if listed is None or listed[0] != shape:
         found = [
-            handler
+            (handler, (handler.per_chat, handler.per_user, handler.per_message))
             for handlers in app.handlers.values()
             for handler in handlers
             if isinstance(handler, ConversationHandler)
@@ -85,12 +87,11 @@ def _conversations(app: Application) -> list[ConversationHandler]:
 def _steps(update: Update, context: BotContext) -> list[object]:
     # python-telegram-bot has no public reading of a conversation's step; the features
     # group's conversations and their keys are read as the handler itself reads them. The
-    # key depends only on the handler's per_chat, per_user and per_message: built once
-    # for each such kind (all of ours are alike), not once per conversation.
-    keys: dict[tuple[bool, bool, bool], object] = {}
+    # key depends only on the handler's kind: built once for each (all of ours are
+    # alike), not once per conversation.
+    keys: dict[Kind, object] = {}
     found: list[object] = []
-    for handler in _conversations(context.application):
-        kind = (handler.per_chat, handler.per_user, handler.per_message)
+    for handler, kind in _conversations(context.application):
         key = keys.get(kind)
         if key is None:
             key = keys[kind] = handler._get_key(update)
