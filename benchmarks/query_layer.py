@@ -139,35 +139,18 @@ class Alchemy:
 
 
 class Core(Alchemy):
-    """The same engine with Core constructs (compiled once, then from SQLAlchemy's cache)."""
+    """The same engine with Core constructs (compiled once, then from SQLAlchemy's cache),
+    on the tables of SCHEMA as the seeded database holds them (reflected once at open)."""
 
     name = "sqlalchemy_core"
 
     async def open(self, path: Path) -> None:
         await super().open(path)
-        from sqlalchemy import Column, Integer, MetaData, Table, Text, bindparam, insert, update
+        from sqlalchemy import MetaData, bindparam, insert, select, update
 
         meta = MetaData()
-        people = Table(
-            "people",
-            meta,
-            Column("id", Integer, primary_key=True),
-            Column("telegram_id", Integer),
-            Column("name", Text),
-            Column("branch_id", Integer),
-            Column("status", Text),
-            Column("updated_at", Text),
-        )
-        audit = Table(
-            "audit",
-            meta,
-            Column("id", Integer, primary_key=True),
-            Column("actor_id", Integer),
-            Column("action", Text),
-            Column("at", Text),
-        )
-        from sqlalchemy import select
-
+        await self.reader.run_sync(meta.reflect, only=["people", "audit"])
+        people, audit = meta.tables["people"], meta.tables["audit"]
         c = people.c
         self.read_sql = select(c.id, c.name, c.branch_id, c.status).where(
             c.telegram_id == bindparam("tid")

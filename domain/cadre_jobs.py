@@ -11,10 +11,9 @@ after-hours kind (八小时以外); what goes to unit and county offices, of the
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import aiosqlite
@@ -52,11 +51,6 @@ FEEDBACK_TEMPLATE = "cadre.feedback"  # text rendered in the unit's language whe
 NUDGE_TEMPLATE = "cadre.nudge"  # NUDGE with its date in the reader's style
 CAPTION_MAX = 1024  # Telegram's limit for the text sent with a file
 EVENT_NOTICE_DAYS = 3
-# A day-bound job also runs within this many days after its day, in case the bot was down
-# then; the outbox keys keep it to once.
-CATCH_UP_DAYS = 7
-
-T = TypeVar("T")
 
 REGISTRATION_REMINDER = N_(
     "Reminder ({n} of {total}): please renew your annual cadre registration for {year} "
@@ -87,16 +81,6 @@ COUNTY_CAPTION_NO_CHART = N_(
 
 def _today(now: datetime, tz: ZoneInfo) -> date:
     return now.astimezone(tz).date()
-
-
-def _recently_due(today: date, due_on: Callable[[date], T | None]) -> tuple[date, T] | None:
-    """The day in the last CATCH_UP_DAYS on which something fell due, and what."""
-    for back in range(CATCH_UP_DAYS):
-        day = today - timedelta(days=back)
-        found = due_on(day)
-        if found:
-            return day, found
-    return None
 
 
 async def registration_reminders(
@@ -160,7 +144,7 @@ async def quarterly_nudge(db: Database, branch_id: int | None, now: datetime, tz
     """Two weeks before the quarter ends, to registered cadres with no verified activity
     (events attended, verified hours, posts held) in it so far."""
     today = _today(now, tz)
-    if _recently_due(today, _nudge_day) is None:
+    if reminders.recently_due(today, _nudge_day) is None:
         return 0
     quarter = quarter_of(today)
     figures = [f for f in await cadre_figures.gather(db, quarter, tz) if f.registered]
@@ -278,10 +262,9 @@ async def quarterly_feedback(
 ) -> int:
     """On the first working day after a quarter, each unit's summary, once."""
     calendar = await workdays.load(db)
-    due = _recently_due(_today(now, tz), lambda day: reminders.feedback_due(day, calendar))
-    if due is None:
+    quarter = reminders.quarter_due(_today(now, tz), calendar)
+    if quarter is None:
         return 0
-    quarter = due[1]
     summaries = await unit_feedback(db, quarter, tz)
     queued = 0
     async with db.transaction() as conn:
@@ -313,7 +296,9 @@ async def county_half_year(
     """After Q2 and Q4, to the county organisation department's contacts: the chart in
     the message, the XLSX after it."""
     calendar = await workdays.load(db)
-    due = _recently_due(_today(now, tz), lambda day: reminders.county_report_due(day, calendar))
+    due = reminders.recently_due(
+        _today(now, tz), lambda day: reminders.county_report_due(day, calendar)
+    )
     if due is None:
         return 0
     half = due[1]

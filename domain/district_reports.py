@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import aiosqlite
@@ -26,8 +26,6 @@ from storage import districts, people
 from storage.db import Database
 
 TEMPLATE = "district.summary"  # text rendered in the recipient's language when queued
-# A job that missed the day (the bot was down) still sends within a week, once.
-CATCH_UP_DAYS = 7
 TEXT_LIMIT = 3800  # Telegram takes 4096 characters a message
 _SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\]")
 
@@ -35,15 +33,6 @@ DISTRICT_HEADING = N_("Quarterly summary of {district}, {period}")
 PATRON_HEADING = N_("Quarterly summary of {branch}, {period}")
 FILE_CAPTION = N_("The figures of each branch, one sheet per branch.")
 CUT_SHORT = N_("… and {n} more branches: see the spreadsheet.")
-
-
-def due_quarter(today: date, calendar: workdays.Calendar) -> Period | None:
-    """The quarter whose summary is due: on its report day, or within the catch-up after."""
-    for back in range(CATCH_UP_DAYS):
-        found = reminders.feedback_due(today - timedelta(days=back), calendar)
-        if found:
-            return found
-    return None
 
 
 def summary_text(t: Translator, heading: str, figures: list[BranchFigures]) -> str:
@@ -138,7 +127,7 @@ async def quarterly_summaries(
 ) -> int:
     """Job: the district contacts' and the patrons' summaries of the quarter just ended."""
     calendar = await workdays.load(db)
-    quarter = due_quarter(now.astimezone(tz).date(), calendar)
+    quarter = reminders.quarter_due(now.astimezone(tz).date(), calendar)
     if quarter is None:
         return 0
     return await send_quarter(db, quarter, now, tz)

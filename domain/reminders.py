@@ -4,9 +4,10 @@ Working days are the layered calendar (`domain.workdays`), passed in."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TypeVar
 
 import aiosqlite
 
@@ -24,6 +25,11 @@ from storage.db import Database
 REGISTRATION_REMINDERS_MAX = 6
 REMINDER_INTERVAL = timedelta(days=7)
 NUDGE_BEFORE_QUARTER_END = timedelta(days=14)
+# A day-bound job also runs within this many days after its day, in case the bot was down
+# then; the outbox keys keep it to once.
+CATCH_UP_DAYS = 7
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,23 @@ def feedback_due(today: date, calendar: Calendar) -> Period | None:
     if previous.end < today and previous.report_day(calendar) == today:
         return previous
     return None
+
+
+def recently_due(today: date, due_on: Callable[[date], T | None]) -> tuple[date, T] | None:
+    """The day in the last CATCH_UP_DAYS on which something fell due, and what."""
+    for back in range(CATCH_UP_DAYS):
+        day = today - timedelta(days=back)
+        found = due_on(day)
+        if found:
+            return day, found
+    return None
+
+
+def quarter_due(today: date, calendar: Calendar) -> Period | None:
+    """The quarter whose feedback and summaries go out: on its report day (`feedback_due`),
+    or within the catch-up after."""
+    due = recently_due(today, lambda day: feedback_due(day, calendar))
+    return due[1] if due else None
 
 
 def county_report_due(today: date, calendar: Calendar) -> Period | None:

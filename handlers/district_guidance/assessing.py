@@ -20,10 +20,10 @@ from domain.errors import DomainError, NotAllowed
 from domain.i18n import N_
 from domain.models import Role
 from handlers.buttons import Button
-from handlers.common import answer_and_drop, answer_query, error_text, my_today, tr, who
+from handlers.common import answer_and_drop, error_text, my_today, tr, who
 from handlers.console import send_file
 from handlers.conversation import answer_stale, on_press, review_keyboard
-from handlers.district_guidance.choosing import which_branch
+from handlers.district_guidance.choosing import branch_pick, picked_branch, which_branch
 from handlers.district_guidance.texts import (
     assessment_text,
     criterion_label,
@@ -45,8 +45,7 @@ class Step(StrEnum):
     REVIEW = "assess.review"
 
 
-class AssessBranch(Button, prefix="assess:branch", audience=Audience.DISTRICT):
-    branch_id: int
+AssessBranch = branch_pick("assess")
 
 
 class GiveGrade(Button, prefix="assess:grade", audience=Audience.DISTRICT):
@@ -93,15 +92,12 @@ async def _ask_grade(update: Update, context: BotContext) -> Step:
 
 @on_press()
 async def pick_branch(update: Update, context: BotContext, t, me) -> Step | int:
-    branch_id = AssessBranch.of(update).branch_id
     year = assessment_year(await my_today(update, context))
-    try:
-        branch = await assessment.require_district(context.db, me, branch_id)
-        targets = await assessment.targets_of(context.db, me, branch_id, year)
-    except DomainError as exc:
-        await answer_query(update.callback_query, error_text(t, exc), alert=True)
+    picked = await picked_branch(update, context, t, me, AssessBranch, year)
+    if picked is None:
         return Step.BRANCH
-    await answer_and_drop(update.callback_query)
+    branch, targets = picked
+    branch_id = branch.id
     figures = await assessment.year_figures(context.db, branch_id, year)
     lines = [t.gettext("{branch}, the bot's figures of {year}:", branch=branch.name, year=year)]
     lines += figure_lines(t, figures)

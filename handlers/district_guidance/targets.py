@@ -18,10 +18,10 @@ from domain.access import Audience
 from domain.dates import Year, parse_date
 from domain.errors import DomainError
 from domain.i18n import N_, Translator
-from handlers.buttons import Button, family
-from handlers.common import answer_and_drop, answer_query, error_text, my_today, tr, who
+from handlers.buttons import family
+from handlers.common import answer_and_drop, error_text, my_today, tr, who
 from handlers.conversation import answer_stale, on_press
-from handlers.district_guidance.choosing import which_branch
+from handlers.district_guidance.choosing import branch_pick, picked_branch, which_branch
 from handlers.flow_kit import TYPED, expecting
 from handlers.flow_kit import conversation as draft_conversation
 
@@ -39,8 +39,7 @@ class Step(StrEnum):
     PLEDGE_FILE = "targets.pledge_file"
 
 
-class TargetsBranch(Button, prefix="targets:branch", audience=Audience.DISTRICT):
-    branch_id: int
+TargetsBranch = branch_pick("targets")
 
 
 # What the district records of the chosen branch: its targets, or its signed pledge.
@@ -73,16 +72,12 @@ async def start(update: Update, context: BotContext) -> Step | int:
 
 @on_press()
 async def pick_branch(update: Update, context: BotContext, t, me) -> Step:
-    branch_id = TargetsBranch.of(update).branch_id
     year = (await my_today(update, context)).year
-    try:
-        branch = await assessment.require_district(context.db, me, branch_id)
-        found = await assessment.targets_of(context.db, me, branch_id, year)
-    except DomainError as exc:
-        await answer_query(update.callback_query, error_text(t, exc), alert=True)
+    picked = await picked_branch(update, context, t, me, TargetsBranch, year)
+    if picked is None:
         return Step.BRANCH
-    await answer_and_drop(update.callback_query)
-    context.user_data[DRAFT] = {"branch_id": branch_id, "branch": branch.name, "year": year}
+    branch, found = picked
+    context.user_data[DRAFT] = {"branch_id": branch.id, "branch": branch.name, "year": year}
     if found and found.pledge_file_id:
         send = (
             update.effective_message.reply_photo
