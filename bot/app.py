@@ -85,13 +85,14 @@ def build_application(
     db = Database(settings.database)
     liveness = Liveness()
     budget = throttle.SharedBudget(settings.outbox_per_second)
+    polling = PollingRequest(liveness)
     # The handlers' bot: a pressed step's next text may take its message's place.
     bot = PressBot(
         settings.token(),
         base_url=settings.telegram_base_url,
         base_file_url=settings.telegram_base_file_url,
         request=EditsOnce(budget, connection_pool_size=256, httpx_kwargs=tls.httpx_kwargs()),
-        get_updates_request=PollingRequest(liveness),
+        get_updates_request=polling,
         defaults=Defaults(tzinfo=settings.tz),
     )
     app = (
@@ -99,7 +100,7 @@ def build_application(
         .bot(bot)
         .context_types(ContextTypes(context=BotContext))
         .persistence(SQLitePersistence(db))
-        .update_queue(DurableUpdateQueue(db, liveness.heard_from_telegram))
+        .update_queue(DurableUpdateQueue(db, liveness.heard_from_telegram, polling.as_received))
         .concurrent_updates(update_processor or PerUserUpdateProcessor())
         .post_init(post_init)
         .post_stop(post_stop)

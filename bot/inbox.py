@@ -32,10 +32,17 @@ log = logging.getLogger(__name__)
 
 
 class DurableUpdateQueue(asyncio.Queue):
-    def __init__(self, db: Database, on_update: Callable[[], None] = lambda: None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        on_update: Callable[[], None] = lambda: None,
+        as_received: Callable[[int], dict | None] = lambda update_id: None,
+    ) -> None:
         super().__init__()
         self.db = db
         self.on_update = on_update  # a delivery (by webhook: the only sign of Telegram)
+        # The update's JSON as the poll received it (bot.health.PollingRequest), if it did.
+        self.as_received = as_received
         # Set when several instances share the database: who hands over the updates.
         self.partitions = None  # bot.partitions.Partitions
 
@@ -46,9 +53,8 @@ class DurableUpdateQueue(asyncio.Queue):
                 await self.db.open()
             shared = self.partitions is not None
             person = ordering_key(item)
-            if not await inbox.receive(
-                self.db, item.update_id, item.to_dict(), person, shared=shared
-            ):
+            data = self.as_received(item.update_id) or item.to_dict()
+            if not await inbox.receive(self.db, item.update_id, data, person, shared=shared):
                 log.info("update %s was delivered again (same content); ignored", item.update_id)
                 return
             if shared:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
+import weakref
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from enum import Enum
@@ -22,7 +23,7 @@ from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
-from telegram.ext import ConversationHandler
+from telegram.ext import Application, ConversationHandler
 
 from bot.context import BotContext
 from domain.errors import Conflict, DomainError
@@ -60,14 +61,41 @@ async def offer(
 _found: ContextVar[tuple[Any, list[object]] | None] = ContextVar("offers_found", default=None)
 
 
+# Per application: its handlers' shape (group, count) when last looked at, and its
+# conversations then, each with its kind of key (per_chat, per_user, per_message: fixed
+# once built). Twice per update, the ~160 handlers were walked for the ~30.
+Kind = tuple[bool, bool, bool]
+_listed: weakref.WeakKeyDictionary[
+    Application, tuple[tuple, list[tuple[ConversationHandler, Kind]]]
+] = weakref.WeakKeyDictionary()
+
+
+def _conversations(app: Application) -> list[tuple[ConversationHandler, Kind]]:
+    shape = tuple((group, len(handlers)) for group, handlers in app.handlers.items())
+    listed = _listed.get(app)
+    if listed is None or listed[0] != shape:
+        found = [
+            (handler, (handler.per_chat, handler.per_user, handler.per_message))
+            for handlers in app.handlers.values()
+            for handler in handlers
+            if isinstance(handler, ConversationHandler)
+        ]
+        listed = _listed[app] = (shape, found)
+    return listed[1]
+
+
 def _steps(update: Update, context: BotContext) -> list[object]:
     # python-telegram-bot has no public reading of a conversation's step; the features
-    # group's conversations and their keys are read as the handler itself reads them.
+    # group's conversations and their keys are read as the handler itself reads them. The
+    # key depends only on the handler's kind: built once for each (all of ours are
+    # alike), not once per conversation.
+    keys: dict[Kind, object] = {}
     found: list[object] = []
-    for handlers in context.application.handlers.values():
-        for handler in handlers:
-            if isinstance(handler, ConversationHandler):
-                found.append(handler._conversations.get(handler._get_key(update)))
+    for handler, kind in _conversations(context.application):
+        key = keys.get(kind)
+        if key is None:
+            key = keys[kind] = handler._get_key(update)
+        found.append(handler._conversations.get(key))
     return found
 
 

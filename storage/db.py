@@ -299,7 +299,8 @@ async def fetch_all(source: Reader, sql: str, params: Params = ()) -> list[sqlit
 
 
 async def fetch_one(source: Reader, sql: str, params: Params = ()) -> sqlite3.Row | None:
+    """The first row, as `Database.fetchone` reads it: in a transaction too, one trip to
+    the connection's thread (a cursor's execute, fetchone and close were three)."""
     if isinstance(source, Database):
         return await source.fetchone(sql, params)
-    async with source.execute(sql, params) as cur:
-        return await cur.fetchone()
+    return next(iter(await source.execute_fetchall(sql, params)), None)
