@@ -14,6 +14,7 @@ handlers are collected in `errors`; a test asserts there were none.
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -43,13 +44,18 @@ DRAIN_HORIZON_SECONDS = 5.0
 async def until(
     condition: Callable[[], object], what: str, timeout: float = WAIT_SECONDS, every: float = 0.05
 ) -> None:
-    """Wait until `condition()` is true (checked every `every` seconds); TimeoutError
-    naming `what` after `timeout` seconds."""
+    """Wait until `condition()` is true (checked every `every` seconds; a coroutine
+    function's result is awaited); TimeoutError naming `what` after `timeout` seconds."""
     deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
+    while not await _holds(condition):
         if asyncio.get_running_loop().time() > deadline:
             raise TimeoutError(f"{what}: not within {timeout:.0f} s")
         await asyncio.sleep(every)
+
+
+async def _holds(condition: Callable[[], object]) -> bool:
+    result = condition()
+    return bool(await result if inspect.isawaitable(result) else result)
 
 
 class TrackingUpdateProcessor(PerUserUpdateProcessor):

@@ -74,7 +74,7 @@ def running(token: str, data: Path) -> Iterator[LiveBot]:
     assert not bot.harness.errors, f"handlers raised: {bot.harness.errors!r}"
 
 
-_TABLES = {
+TABLES = {
     "sqlite": "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
     "postgresql": "SELECT table_name AS name FROM information_schema.tables"
     " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
@@ -85,7 +85,7 @@ _TABLES = {
 async def snapshot(db: Database) -> dict[str, list[tuple]]:
     tables = [
         row["name"]
-        for row in await db.fetchall(_TABLES[db.engine])
+        for row in await db.fetchall(TABLES[db.engine])
         if row["name"] not in BOOKKEEPING
     ]
     return {
