@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -184,6 +184,16 @@ class BotHarness:
                 raise TimeoutError(f"the outbox did not drain within {timeout}s")
             self.sender.wake()
             await asyncio.sleep(0.01)
+
+    async def pin_clock(self, clock: Callable[[], datetime]) -> None:
+        """Give the sender `clock`, and return once a whole pass of it has run with it: a
+        pass begun before (at start-up, say) may still be deciding with the real time, and
+        would hold a message queued now until the real night is over."""
+        self.sender.clock = clock
+        for _ in range(2):  # the pass in flight, if any, then one begun after it
+            last = self.sender.last_pass
+            self.sender.wake()
+            await until(lambda last=last: self.sender.last_pass != last, "a sender's pass")
 
     def person(self, first_name: str, *, language_code: str = "zh-hans", **kwargs: Any) -> Person:
         return Person(self, self.server.new_user(first_name, language_code=language_code, **kwargs))
