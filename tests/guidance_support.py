@@ -83,10 +83,10 @@ async def prepare_note(bot: BotHarness, branch: Branch):
     return Run(instructor, press(instructor, "✅ 提交"), {"district": contact})
 
 
-def check_note(conn, server, run) -> None:
-    assert conn.execute("SELECT COUNT(*) FROM instructor_notes").fetchone()[0] == 1
-    found = conn.execute("SELECT COUNT(*) FROM outbox WHERE key LIKE 'instructor-note:%'")
-    assert found.fetchone()[0] == 1
+async def check_note(db, server, run) -> None:
+    assert await db.fetchval("SELECT COUNT(*) FROM instructor_notes") == 1
+    found = await db.fetchval("SELECT COUNT(*) FROM outbox WHERE key LIKE 'instructor-note:%'")
+    assert found == 1
 
 
 async def prepare_assess(bot: BotHarness, branch: Branch):
@@ -101,10 +101,11 @@ async def prepare_assess(bot: BotHarness, branch: Branch):
     return Run(contact, press(contact, "✅ 提交"), {"secretary": branch.secretary})
 
 
-def check_assess(conn, server, run) -> None:
-    assert conn.execute("SELECT revision FROM branch_assessments").fetchall() == [(1,)]
-    found = conn.execute("SELECT COUNT(*) FROM outbox WHERE key LIKE 'assessment:%'")
-    assert found.fetchone()[0] == 1  # the branch's one secretary
+async def check_assess(db, server, run) -> None:
+    revisions = await db.fetchall("SELECT revision FROM branch_assessments")
+    assert [tuple(row) for row in revisions] == [(1,)]
+    found = await db.fetchval("SELECT COUNT(*) FROM outbox WHERE key LIKE 'assessment:%'")
+    assert found == 1  # the branch's one secretary
 
 
 async def joins_as(

@@ -30,6 +30,7 @@ def test_rotation_keeps_the_last_days_and_nothing_else(tmp_path):
     assert len(list(tmp_path.iterdir())) == 5
 
 
+@pytest.mark.sqlite_only("SQLite's backup files; PostgreSQL's pg_dump: the tests below")
 async def test_the_daily_job_backs_up_and_rotates(bot, branch):
     folder = bot.settings.backups_path
     folder.mkdir(parents=True)
@@ -46,6 +47,7 @@ async def test_the_daily_job_backs_up_and_rotates(bot, branch):
         assert conn.execute("SELECT name FROM branches").fetchone()[0] == branch.name
 
 
+@pytest.mark.sqlite_only("restores a SQLite file; PostgreSQL's pg_restore: the tests below")
 async def test_restore_then_start_the_bot_with_the_data_intact(bot, branch, tmp_path):
     code = await invite(bot, branch.id, uses=2)
     li = bot.person("李")
@@ -81,6 +83,7 @@ async def test_restore_then_start_the_bot_with_the_data_intact(bot, branch, tmp_
     assert branch.secretary.last_text.startswith("您是支部书记")
 
 
+@pytest.mark.sqlite_only("restores a SQLite file; PostgreSQL's pg_restore: the tests below")
 async def test_restore_takes_any_file_name_and_leaves_no_stray_files(bot, branch, tmp_path):
     folder = tmp_path / "odd"
     folder.mkdir()

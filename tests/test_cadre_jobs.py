@@ -18,6 +18,7 @@ from domain.periods import next_working_day
 from domain.post_models import Rating
 from storage import cadres as cadre_store
 from storage import units as unit_store
+from tests import test_cli
 from tests.cadre_support import (
     REMINDED_IN_2026,
     attended,
@@ -29,7 +30,6 @@ from tests.cadre_support import (
 )
 from tests.fakes.harness import Person
 from tests.flows import count_in_totals
-from tests.test_cli import environment
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -215,7 +215,9 @@ async def test_a_unit_without_destination_waits_and_an_operator_resends(bot, bra
     resend = await asyncio.to_thread(
         subprocess.run,
         [sys.executable, "-m", "bot", "report", "feedback", "--quarter", "2026Q3", "--resend"],
-        env=environment(tmp_path, DATABASE_URL=f"sqlite:///{bot.data_dir / 'partybot.db'}"),
+        env=test_cli.environment(
+            tmp_path, DATABASE_URL=f"sqlite:///{bot.data_dir / 'partybot.db'}"
+        ),
         capture_output=True,
         text=True,
         timeout=60,

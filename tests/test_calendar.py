@@ -15,7 +15,7 @@ from domain.workdays import Calendar, Source
 from storage import migrations
 from storage import working_time as stored
 from storage.db import Database
-from tests.test_cli import environment
+from tests import test_cli
 from tests.world import database_before
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -27,7 +27,7 @@ def shifted(tmp_path, moment: datetime, *args: str) -> subprocess.CompletedProce
     shift = (moment - datetime.now(UTC)).total_seconds()
     return subprocess.run(
         [sys.executable, "-m", "tests.reliability.shifted_clock", *args],
-        env=environment(tmp_path, PARTYBOT_CLOCK_SHIFT=str(shift)),
+        env=test_cli.environment(tmp_path, PARTYBOT_CLOCK_SHIFT=str(shift)),
         capture_output=True,
         text=True,
         timeout=60,
@@ -112,6 +112,9 @@ def test_the_operator_enters_2027_and_the_warning_goes(tmp_path):
     listed = shifted(tmp_path, november, "job", "list")
     assert listed.stdout.startswith("warning: no official holiday schedule for 2027")
     assert "calendar-check" in listed.stdout
+    # The bot's heartbeat, as a running bot writes it (on PostgreSQL the folder is DATA_DIR,
+    # which no command here has made).
+    (tmp_path / "db").mkdir(exist_ok=True)
     (tmp_path / "db" / "heartbeat").touch()
     health = shifted(tmp_path, november, "health")
     assert health.returncode == 0 and "ok" in health.stdout and "2027" in health.stdout

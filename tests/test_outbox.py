@@ -170,7 +170,7 @@ async def test_a_message_outside_its_time_waits_for_the_next_window(server, tmp_
 async def hold_until_morning(bot: BotHarness) -> None:
     wu = bot.person("吴")
     night = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # 23:00 in Shanghai: quiet hours
-    bot.sender.clock = lambda: night
+    await bot.pin_clock(lambda: night)
     await queue(bot, "night", wu.id, kind=outbox.Kind.NORMAL, not_before=night)
     await queue(bot, "alarm", wu.id, kind=outbox.Kind.URGENT, not_before=night)
     await bot.drain_outbox()

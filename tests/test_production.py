@@ -11,6 +11,8 @@ import sqlite3
 import time
 from datetime import timedelta
 
+import pytest
+
 from bot import backups, health, jobs
 from bot.config import load_settings
 from bot.context import BotContext
@@ -18,10 +20,11 @@ from bot.logging import setup_logging
 from domain import admin
 from storage import inbox, migrations
 from storage.db import Database, utcnow
+from tests import test_cli
 from tests.conftest import TOKEN
 from tests.fakes.fake_bot_api import FakeBotAPI
 from tests.fakes.harness import BotHarness
-from tests.test_cli import environment, in_background, partybot, talking_to
+from tests.test_cli import in_background, partybot, talking_to
 from tests.world import database_at
 
 SECRET = "s3cret-token_for-the-webhook"
@@ -84,8 +87,8 @@ async def test_webhook_mode_answers_a_member_and_refuses_a_wrong_secret(server, 
         replies = await server.wait_for_messages(user["id"], 2, timeout=30)
         await asyncio.sleep(0.3)
         assert len(server.chat_messages(user["id"])) == len(replies) == 2
-        with sqlite3.connect(tmp_path / "db" / "partybot.db") as db:
-            ids = [r[0] for r in db.execute("SELECT update_id FROM ptb_inbox")]
+        async with Database(tmp_path / "db" / "partybot.db") as db:
+            ids = [r[0] for r in await db.fetchall("SELECT update_id FROM ptb_inbox")]
         assert 900_001 not in ids and len(ids) == 2
     finally:
         log = await stop(process)
@@ -96,7 +99,7 @@ async def test_webhook_mode_answers_a_member_and_refuses_a_wrong_secret(server, 
 async def test_telegram_unreachable_at_start_is_one_line_per_attempt_then_it_serves(tmp_path):
     server = FakeBotAPI(token=TOKEN)
     port = free_port()
-    env = environment(
+    env = test_cli.environment(
         tmp_path,
         TELEGRAM_BOT_TOKEN=TOKEN,
         TELEGRAM_BASE_URL=f"http://127.0.0.1:{port}/bot",
@@ -178,6 +181,7 @@ async def test_a_redelivery_is_still_recognised_across_the_upgrade(tmp_path):
 # ------------------------------------------------------------------------- upgrades
 
 
+@pytest.mark.sqlite_only("upgrades a SQLite file and reads its backup; with sqlite3")
 async def test_an_upgrade_is_listed_backed_up_then_applied(tmp_path):
     path = tmp_path / "db" / "partybot.db"
     path.parent.mkdir()

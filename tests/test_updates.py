@@ -2,6 +2,7 @@
 
 import asyncio
 
+import pytest
 from telegram import Chat, Message, Update, User
 
 from bot.updates import PerUserUpdateProcessor
@@ -44,6 +45,7 @@ async def test_updates_of_one_person_run_in_order_and_people_run_concurrently():
     assert processor._locks == {}
 
 
+@pytest.mark.sqlite_only("counts statements with sqlite3's trace callback")
 async def test_only_what_an_update_changed_is_written_with_its_handled_mark(bot, branch):
     statements: list[str] = []
     await bot.db.writer.set_trace_callback(statements.append)

@@ -14,8 +14,9 @@ handlers are collected in `errors`; a test asserts there were none.
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,13 +44,18 @@ DRAIN_HORIZON_SECONDS = 5.0
 async def until(
     condition: Callable[[], object], what: str, timeout: float = WAIT_SECONDS, every: float = 0.05
 ) -> None:
-    """Wait until `condition()` is true (checked every `every` seconds); TimeoutError
-    naming `what` after `timeout` seconds."""
+    """Wait until `condition()` is true (checked every `every` seconds; a coroutine
+    function's result is awaited); TimeoutError naming `what` after `timeout` seconds."""
     deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
+    while not await _holds(condition):
         if asyncio.get_running_loop().time() > deadline:
             raise TimeoutError(f"{what}: not within {timeout:.0f} s")
         await asyncio.sleep(every)
+
+
+async def _holds(condition: Callable[[], object]) -> bool:
+    result = condition()
+    return bool(await result if inspect.isawaitable(result) else result)
 
 
 class TrackingUpdateProcessor(PerUserUpdateProcessor):
@@ -178,6 +184,16 @@ class BotHarness:
                 raise TimeoutError(f"the outbox did not drain within {timeout}s")
             self.sender.wake()
             await asyncio.sleep(0.01)
+
+    async def pin_clock(self, clock: Callable[[], datetime]) -> None:
+        """Give the sender `clock`, and return once a whole pass of it has run with it: a
+        pass begun before (at start-up, say) may still be deciding with the real time, and
+        would hold a message queued now until the real night is over."""
+        self.sender.clock = clock
+        for _ in range(2):  # the pass in flight, if any, then one begun after it
+            last = self.sender.last_pass
+            self.sender.wake()
+            await until(lambda last=last: self.sender.last_pass != last, "a sender's pass")
 
     def person(self, first_name: str, *, language_code: str = "zh-hans", **kwargs: Any) -> Person:
         return Person(self, self.server.new_user(first_name, language_code=language_code, **kwargs))

@@ -63,6 +63,28 @@ class LiveBot:
             self.thread.join(10)
 
 
+class Unchanged:
+    """Asserts that each of a series of steps changes no business row. A step's snapshot
+    after it, once found equal to its snapshot before, is the next step's before: one
+    snapshot (a query per table) a step instead of two, and a change made between two steps
+    is caught too. After a change the next step takes a fresh one, so hypothesis shrinks to
+    the step that made it."""
+
+    def __init__(self, live: LiveBot) -> None:
+        self.live = live
+        self._last: dict[str, list[tuple]] | None = None
+
+    def before(self) -> None:
+        if self._last is None:
+            self._last = self.live.snapshot()
+
+    def check(self, message: str) -> None:
+        before, after = self._last, self.live.snapshot()
+        assert before is not None, "before() first"
+        self._last = after if after == before else None
+        assert after == before, message
+
+
 def running(token: str, data: Path) -> Iterator[LiveBot]:
     """A module fixture's body: the bot for the module's tests, which fail at the end if
     any handler raised meanwhile."""
@@ -74,7 +96,7 @@ def running(token: str, data: Path) -> Iterator[LiveBot]:
     assert not bot.harness.errors, f"handlers raised: {bot.harness.errors!r}"
 
 
-_TABLES = {
+TABLES = {
     "sqlite": "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
     "postgresql": "SELECT table_name AS name FROM information_schema.tables"
     " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
@@ -85,7 +107,7 @@ _TABLES = {
 async def snapshot(db: Database) -> dict[str, list[tuple]]:
     tables = [
         row["name"]
-        for row in await db.fetchall(_TABLES[db.engine])
+        for row in await db.fetchall(TABLES[db.engine])
         if row["name"] not in BOOKKEEPING
     ]
     return {

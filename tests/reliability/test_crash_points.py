@@ -19,7 +19,6 @@ import asyncio
 import contextlib
 import os
 import re
-import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -31,12 +30,14 @@ import pytest
 
 from domain import admin, effects, units
 from domain.models import InviteRole
+from storage.db import Database
 from tests import cadre_support, flows, guidance_support
 from tests.conftest import TOKEN, Branch, invite, onboard
 from tests.fakes.fake_bot_api import FakeBotAPI
 from tests.fakes.harness import WAIT_SECONDS, BotHarness, Person, until
 from tests.fakes.process import BotProcess
 from tests.reliability.live import BOOKKEEPING as LIVE_BOOKKEEPING
+from tests.reliability.live import TABLES
 from tests.world import active_person
 
 POINTS = ("commit", "reply", "handled")  # tests/reliability/crash_point.py
@@ -81,7 +82,7 @@ class Scenario:
     effect: str  # what the last step calls
     prepare: Prepare
     answered: str  # what the person reads after the step (a regular expression)
-    check: Callable[[sqlite3.Connection, FakeBotAPI, Run], None] = lambda *_: None
+    check: Callable[[Database, FakeBotAPI, Run], Awaitable[None]] = lambda *_: _nothing()
     quick: bool = False
 
 
@@ -102,8 +103,12 @@ def secretary_presses(branch: Branch, label: str, **others: Any) -> Run:
     return Run(branch.secretary, press(branch.secretary, label), others)
 
 
-def count(conn: sqlite3.Connection, sql: str, *params: object) -> int:
-    return conn.execute(sql, params).fetchone()[0]
+async def _nothing() -> None:
+    pass
+
+
+async def count(db: Database, sql: str, *params: object) -> int:
+    return await db.fetchval(sql, params)
 
 
 def texts(server: FakeBotAPI, chat: int, pattern: str, run: Run | None = None) -> list[str]:
@@ -132,11 +137,11 @@ async def prepare_broadcast(bot: BotHarness, branch: Branch) -> Run:
     return Run(secretary, press(secretary, "📣 发送"), {"members": members})
 
 
-def check_broadcast(conn: sqlite3.Connection, server: FakeBotAPI, run: Run) -> None:
+async def check_broadcast(db: Database, server: FakeBotAPI, run: Run) -> None:
     chats = [m.id for m in run.others["members"]]  # the secretary is no member here
-    assert count(conn, "SELECT COUNT(*) FROM broadcasts") == 1
-    assert count(conn, "SELECT COUNT(*) FROM audit_log WHERE action = 'broadcast.sent'") == 1
-    assert count(conn, "SELECT COUNT(*) FROM outbox WHERE key LIKE 'broadcast:%'") == len(chats)
+    assert await count(db, "SELECT COUNT(*) FROM broadcasts") == 1
+    assert await count(db, "SELECT COUNT(*) FROM audit_log WHERE action = 'broadcast.sent'") == 1
+    assert await count(db, "SELECT COUNT(*) FROM outbox WHERE key LIKE 'broadcast:%'") == len(chats)
     for chat in chats:
         assert len(texts(server, chat, "周六上午九点", run)) == 1, chat
 
@@ -152,10 +157,10 @@ async def prepare_hours(bot: BotHarness, branch: Branch) -> Run:
     return Run(member, press(member, "✅ 提交"), {"secretary": branch.secretary})
 
 
-def check_hours(conn: sqlite3.Connection, server: FakeBotAPI, run: Run) -> None:
-    assert count(conn, "SELECT COUNT(*) FROM hour_records") == 1
-    assert count(conn, "SELECT COUNT(*) FROM audit_log WHERE action = 'hours.logged'") == 1
-    assert count(conn, "SELECT COUNT(*) FROM outbox WHERE key LIKE 'hours-review:%'") == 1
+async def check_hours(db: Database, server: FakeBotAPI, run: Run) -> None:
+    assert await count(db, "SELECT COUNT(*) FROM hour_records") == 1
+    assert await count(db, "SELECT COUNT(*) FROM audit_log WHERE action = 'hours.logged'") == 1
+    assert await count(db, "SELECT COUNT(*) FROM outbox WHERE key LIKE 'hours-review:%'") == 1
     saved = texts(server, run.person.id, "已保存为记录")
     assert saved and all("已保存为记录 #1：" in t for t in saved), saved
     assert len(texts(server, run.others["secretary"].id, "待审核的活动时长", run)) == 1
@@ -172,8 +177,8 @@ async def prepare_join_request(bot: BotHarness, branch: Branch) -> Run:
     return Run(applicant, press(applicant, "✅ 提交"), {"secretary": branch.secretary})
 
 
-def check_join_request(conn: sqlite3.Connection, server: FakeBotAPI, run: Run) -> None:
-    assert count(conn, "SELECT COUNT(*) FROM join_requests") == 1
+async def check_join_request(db: Database, server: FakeBotAPI, run: Run) -> None:
+    assert await count(db, "SELECT COUNT(*) FROM join_requests") == 1
     assert len(texts(server, run.others["secretary"].id, "新的加入支部申请", run)) == 1
 
 
@@ -366,10 +371,10 @@ async def prepare_ballot(bot: BotHarness, branch: Branch) -> Run:
     return Run(li, press(li, "✅ 提交"), {"secretary": secretary})
 
 
-def check_ballot(conn: sqlite3.Connection, server: FakeBotAPI, run: Run) -> None:
-    assert count(conn, "SELECT SUM(votes) FROM appraisal_tallies") == 5
-    assert count(conn, "SELECT SUM(has_rated) FROM appraisal_participants") == 1
-    assert count(conn, "SELECT COUNT(*) FROM audit_log WHERE action = 'appraisal.rated'") == 1
+async def check_ballot(db: Database, server: FakeBotAPI, run: Run) -> None:
+    assert await count(db, "SELECT SUM(votes) FROM appraisal_tallies") == 5
+    assert await count(db, "SELECT SUM(has_rated) FROM appraisal_participants") == 1
+    assert await count(db, "SELECT COUNT(*) FROM audit_log WHERE action = 'appraisal.rated'") == 1
 
 
 # ------------------------------------------------------------------ development
@@ -415,9 +420,9 @@ async def prepare_opinion(bot: BotHarness, branch: Branch) -> Run:
     )
 
 
-def check_opinion(conn: sqlite3.Connection, server: FakeBotAPI, run: Run) -> None:
-    assert count(conn, "SELECT COUNT(*) FROM development_opinions") == 1
-    assert count(conn, "SELECT COUNT(*) FROM outbox WHERE key LIKE 'dev-opinion:%'") == 1
+async def check_opinion(db: Database, server: FakeBotAPI, run: Run) -> None:
+    assert await count(db, "SELECT COUNT(*) FROM development_opinions") == 1
+    assert await count(db, "SELECT COUNT(*) FROM outbox WHERE key LIKE 'dev-opinion:%'") == 1
     told = texts(server, run.others["secretary"].id, "张三同志表现很好", run)
     assert len(told) == 1 and "赵强" in told[0], told
 
@@ -560,41 +565,32 @@ NOT_YET = frozenset(
 # ------------------------------------------------------------------ the run
 
 
-def settled(path: Path) -> bool:
-    with contextlib.closing(sqlite3.connect(path, timeout=5)) as conn:
-        return not count(conn, "SELECT COUNT(*) FROM ptb_inbox WHERE handled_at IS NULL") and not (
-            count(conn, "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')")
-        )
+async def settled(db: Database) -> bool:
+    unhandled = await count(db, "SELECT COUNT(*) FROM ptb_inbox WHERE handled_at IS NULL")
+    unsent = await count(db, "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending')")
+    return not unhandled and not unsent
 
 
-def conversations(path: Path, person: Person) -> list[tuple]:
-    with contextlib.closing(sqlite3.connect(path, timeout=5)) as conn:
-        return conn.execute(
-            "SELECT name, key, state FROM ptb_conversations WHERE key LIKE ? ORDER BY 1",
-            (f"%{person.id}%",),
-        ).fetchall()
+async def conversations(db: Database, person: Person) -> list[tuple]:
+    rows = await db.fetchall(
+        "SELECT name, key, state FROM ptb_conversations WHERE key LIKE ? ORDER BY 1, 2",
+        (f"%{person.id}%",),
+    )
+    return [tuple(row) for row in rows]
 
 
-def outcome(path: Path) -> dict[str, Any]:
+async def outcome(db: Database) -> dict[str, Any]:
     """What the bot did, to compare a run cut short by a kill with one that was not: the
     rows of every business table, the notifications per chat and the audit entries."""
-    with contextlib.closing(sqlite3.connect(path, timeout=5)) as conn:
-        tables = [
-            r[0]
-            for r in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            )
-            if r[0] not in BOOKKEEPING
-        ]
-        return {
-            "rows": {t: count(conn, f"SELECT COUNT(*) FROM {t}") for t in tables},
-            # The start of a text: a certificate's text holds its random verification code.
-            "outbox": sorted(
-                conn.execute("SELECT chat_id, template, substr(text, 1, 12) FROM outbox"),
-                key=repr,
-            ),
-            "audit": sorted(r[0] for r in conn.execute("SELECT action FROM audit_log")),
-        }
+    found = await db.fetchall(TABLES[db.engine])
+    tables = [row["name"] for row in found if row["name"] not in BOOKKEEPING]
+    # The start of a text: a certificate's text holds its random verification code.
+    outbox = await db.fetchall("SELECT chat_id, template, substr(text, 1, 12) FROM outbox")
+    return {
+        "rows": {t: await count(db, f"SELECT COUNT(*) FROM {t}") for t in tables},
+        "outbox": sorted((tuple(row) for row in outbox), key=repr),
+        "audit": sorted(row[0] for row in await db.fetchall("SELECT action FROM audit_log")),
+    }
 
 
 async def prepared(scenario: Scenario, server: FakeBotAPI, data: Path) -> tuple[BotHarness, Run]:
@@ -620,7 +616,8 @@ async def reference(scenario: Scenario, data: Path) -> dict[str, Any]:
         assert not harness.errors, harness.errors
     finally:
         await server.stop()
-    return outcome(data / "partybot.db")
+    async with Database(data / "partybot.db") as db:
+        return await outcome(db)
 
 
 async def crash_and_restart(scenario: Scenario, point: str, data: Path) -> None:
@@ -628,12 +625,15 @@ async def crash_and_restart(scenario: Scenario, point: str, data: Path) -> None:
     expected = await reference(scenario, data / "reference")
     server = FakeBotAPI(token=TOKEN)
     await server.start()
-    path = data / "partybot.db"
+    # What the bot processes wrote, read through the project's own layer: the SQLite file
+    # (`partybot.db`), or with --engine postgresql the database standing in for it.
+    db = Database(data / "partybot.db")
     try:
         harness, run = await prepared(scenario, server, data)
         await harness.stop()
         assert not harness.errors, harness.errors
-        before = conversations(path, run.person)
+        await db.open(migrate=False)
+        before = await conversations(db, run.person)
         seen = {m["message_id"]: m.get("text") for m in run.person.messages}
         run.before = {c: {m["message_id"] for m in server.chat_messages(c)} for c in run.chats()}
 
@@ -660,24 +660,27 @@ async def crash_and_restart(scenario: Scenario, point: str, data: Path) -> None:
             )
             return [t for t in found if re.search(scenario.answered, t)]
 
+        async def done() -> bool:
+            return bool(answered()) and await settled(db)
+
         bot = BotProcess(server, data, command=command, env=ENV | {"CRASH_POINT": "none"})
         await bot.start()
         try:
             with contextlib.suppress(TimeoutError):  # the assertions below say what is missing
-                await until(lambda: settled(path) and answered(), "settled", every=0.1)
+                await until(done, "settled", every=0.1)
             await asyncio.sleep(0.5)  # anything doubled would arrive now
         finally:
             await bot.stop()
         log = (data / "bot.log").read_text(errors="replace").split("dying at", 1)[-1]
         assert "Traceback" not in log, log[-3000:]
-        assert settled(path)
-        assert outcome(path) == expected
+        assert await settled(db)
+        assert await outcome(db) == expected
         if before:  # the step was one of a conversation
-            assert conversations(path, run.person) != before, "the conversation did not move on"
+            assert await conversations(db, run.person) != before, "the conversation did not move on"
         assert answered(), "the person was not answered"
-        with contextlib.closing(sqlite3.connect(path, timeout=5)) as conn:
-            scenario.check(conn, server, run)
+        await scenario.check(db, server, run)
     finally:
+        await db.close()
         await server.stop()
 
 
@@ -686,7 +689,6 @@ CASES = [
 ]
 
 
-@pytest.mark.sqlite_only("its checks read the bot's SQLite file with sqlite3")
 @pytest.mark.parametrize(("scenario", "point"), CASES)
 async def test_a_kill_during_an_update_makes_nothing_twice(scenario, point, tmp_path):
     await crash_and_restart(scenario, point, tmp_path)

@@ -24,7 +24,7 @@ from handlers.menu import COMMANDS, Audience, audiences_of, commands_for, who_ma
 from storage import join_requests
 from tests.conftest import TOKEN, invite, onboard
 from tests.fakes.harness import Person
-from tests.reliability.live import EXAMPLES, LiveBot, running
+from tests.reliability.live import EXAMPLES, LiveBot, Unchanged, running
 
 OPEN = {Audience.EVERYONE}
 
@@ -215,11 +215,12 @@ def test_the_world_holds_every_role(world):
 @pytest.mark.parametrize("command", privileged_commands())
 def test_privileged_commands_are_refused_to_everyone_else(live, world, command):
     # The other branch's secretary has the secretary's commands; they act on branch B.
+    unchanged = Unchanged(live)
     for role, person in world.without_command(command):
-        before = live.snapshot()
+        unchanged.before()
         replies = live.run(person.send(f"/{command}"))
         assert replies, f"/{command} by the {role}: no answer"
-        assert live.snapshot() == before, f"/{command} by the {role} changed data"
+        unchanged.check(f"/{command} by the {role} changed data")
 
 
 PRIVILEGED_BUTTONS = sorted(p for p, audience in BUTTONS.items() if audience not in OPEN)
@@ -244,6 +245,7 @@ def test_privileged_buttons_are_refused_to_everyone_else(live, world, pattern):
     from tests.reliability.test_callback_fuzz import OWN_ACTIONS
 
     people = world.unentitled(BUTTONS[pattern])
+    unchanged = Unchanged(live)
 
     @settings(
         max_examples=max(EXAMPLES // 4, 25),
@@ -258,10 +260,10 @@ def test_privileged_buttons_are_refused_to_everyone_else(live, world, pattern):
             "other district's contact",
         ) and OWN_ACTIONS.fullmatch(data)
         data = data + "x" if own_branch else data
-        before = live.snapshot()
+        unchanged.before()
         live.run(person.press_data(person.last["message_id"], data))
         person.answer  # noqa: B018 - fails when the press was left unanswered
-        assert live.snapshot() == before, f"{data!r} pressed by the {role} changed data"
+        unchanged.check(f"{data!r} pressed by the {role} changed data")
 
     press()
 
@@ -276,13 +278,14 @@ def test_no_one_elses_decision_button_decides_the_waiting_request(live, world):
     someone = live.run(actor(live.db, world.applicant.id))
     request = live.run(join_requests.pending_for_person(live.db, someone.person.id))
     assert request is not None
+    unchanged = Unchanged(live)
     for codec in DECIDES_AS:
         data = codec(request.id).pack()
         for role, person in world.unentitled(BUTTONS[codec.pattern.pattern]):
-            before = live.snapshot()
+            unchanged.before()
             live.run(person.press_data(person.last["message_id"], data))
             person.answer  # noqa: B018 - fails when the press was left unanswered
-            assert live.snapshot() == before, f"{data!r} pressed by the {role} changed data"
+            unchanged.check(f"{data!r} pressed by the {role} changed data")
 
 
 # ------------------------------------------------------------------- the chat-type axis
@@ -331,6 +334,7 @@ def test_no_button_does_anything_in_a_group(live, world):
         }
     )
     people = [world.secretary_a, world.member, world.secretary_b]
+    unchanged = Unchanged(live)
 
     @settings(
         max_examples=max(EXAMPLES // 4, 25),
@@ -339,11 +343,12 @@ def test_no_button_does_anything_in_a_group(live, world):
     )
     @given(data=st.sampled_from(patterns).flatmap(callback_data), who=st.sampled_from(people))
     def press(data: str, who: Person) -> None:
-        before, sent = live.snapshot(), len(live.server.chat_messages(group["id"]))
+        unchanged.before()
+        sent = len(live.server.chat_messages(group["id"]))
         private = len(who.messages)
         live.run(who.press_data(pointer["message_id"], data, chat=group))
         assert who.answer, f"{data!r} in a group: not answered"
-        assert live.snapshot() == before, f"{data!r} in a group changed data"
+        unchanged.check(f"{data!r} in a group changed data")
         assert len(live.server.chat_messages(group["id"])) == sent, f"{data!r}: a group message"
         assert len(who.messages) == private, f"{data!r}: a private message"
 
