@@ -20,7 +20,6 @@ matrix read who may press each from there (the server still checks the role in `
 from __future__ import annotations
 
 import dataclasses
-import inspect
 import re
 import types
 import typing
@@ -87,48 +86,6 @@ class Button:
     audience: ClassVar[Audience]
     pattern: ClassVar[re.Pattern[str]]
     _fields: ClassVar[tuple[_Field, ...]]
-    _defaults: ClassVar[dict[str, Any]]
-
-    # What `dataclasses.dataclass(frozen=True)` made for each codec, once for all: 214
-    # dataclasses were ~1.6 MiB of the idle bot and a good part of its start-up.
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        fields = self._fields
-        if len(args) > len(fields):
-            raise TypeError(f"{type(self).__name__}() takes {len(fields)} fields")
-        for field, value in zip(fields, args, strict=False):
-            if field.name in kwargs:
-                raise TypeError(f"{type(self).__name__}() got {field.name!r} twice")
-            kwargs[field.name] = value
-        for field in fields:
-            if field.name in kwargs:
-                object.__setattr__(self, field.name, kwargs.pop(field.name))
-            elif field.name in self._defaults:
-                object.__setattr__(self, field.name, self._defaults[field.name])
-            else:
-                raise TypeError(f"{type(self).__name__}() is missing {field.name!r}")
-        if kwargs:
-            raise TypeError(f"{type(self).__name__}() has no field {next(iter(kwargs))!r}")
-
-    def _values(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, field.name) for field in self._fields)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._values() == other._values()  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash(self._values())
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{field.name}={getattr(self, field.name)!r}" for field in self._fields)
-        return f"{type(self).__qualname__}({shown})"
 
     def __init_subclass__(cls, *, prefix: str, audience: Audience, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -137,12 +94,10 @@ class Button:
         for other in REGISTRY:
             if other == prefix or other.startswith(prefix + ":") or prefix.startswith(other + ":"):
                 raise ValueError(f"button prefix {prefix!r} overlaps {other!r}")
+        dataclasses.dataclass(frozen=True)(cls)
         hints = typing.get_type_hints(cls)
-        own = inspect.get_annotations(cls)
-        names = [name for name in own if typing.get_origin(hints[name]) is not ClassVar]
         cls.prefix, cls.audience = prefix, audience
-        cls._fields = tuple(_field(name, hints[name]) for name in names)
-        cls._defaults = {name: cls.__dict__[name] for name in names if name in cls.__dict__}
+        cls._fields = tuple(_field(f.name, hints[f.name]) for f in dataclasses.fields(cls))
         seen_optional = False
         regex = re.escape(prefix)
         for field in cls._fields:

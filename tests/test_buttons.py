@@ -163,25 +163,3 @@ def test_data_with_a_newline_after_it_is_not_taken_by_the_handler():
     for data, taken in ((_Decide(5, True).pack(), True), (_Decide(5, True).pack() + "\n", False)):
         update = Update(1, callback_query=CallbackQuery("1", user, "chat", data=data))
         assert bool(handler.check_update(update)) is taken
-
-
-def test_a_codec_is_a_frozen_value_of_its_fields():
-    """Issue 21's fifth stop: the codecs share one __init__/__eq__/__hash__ instead of each
-    being made a dataclass; they behave as the frozen dataclasses they were."""
-    press = _Decide(5, approve=True)
-    assert (press.record_id, press.approve) == (5, True)
-    assert press == _Decide(record_id=5, approve=True) and press != _Decide(5, False)
-    assert len({press, _Decide(5, True), _Decide(6, True)}) == 2
-    assert repr(press) == "_Decide(record_id=5, approve=True)"
-    assert _Pick("today") == _Pick("today", None) and _Pick("today").page is None
-    assert _Totals() != _Pick("today")
-    with pytest.raises(AttributeError):  # dataclasses.FrozenInstanceError
-        press.record_id = 6  # type: ignore[misc]
-    for wrong in ((), (5, True, 1)):
-        with pytest.raises(TypeError):
-            _Decide(*wrong)
-    with pytest.raises(TypeError):
-        _Decide(5, True, record_id=5)
-    with pytest.raises(TypeError):
-        _Decide(5, True, colour="red")
-    assert _Decide.parse(press.pack()) == press
