@@ -126,3 +126,12 @@ def test_a_forbidden_import_is_caught(module, imported):
 )
 def test_what_a_layer_may_import_passes(module, imported):
     assert violation(module, imported) is None
+
+
+# Issue 17: a newcomer reads a module in one sitting. The fake Bot API (tests/) is not counted.
+MAX_LINES = 500
+
+
+def test_no_module_is_longer_than_a_newcomer_reads_at_once():
+    lengths = {module: len(path.read_text().splitlines()) for module, path in _sources().items()}
+    assert {module: n for module, n in lengths.items() if n > MAX_LINES} == {}
