@@ -6,10 +6,10 @@ update to the database inside `put`, which the polling loop (and the webhook han
 awaits before confirming. The handlers' last step marks the update handled, in the same
 transaction as the conversation's new state (bot/persistence.py). At start-up, updates
 that were received but never handled are put back first. Redeliveries of an update
-already stored (the same id with the same content) are dropped; a Bot API server whose
-counter started again reuses ids for new updates, which are kept. So each update is
-handled once, except one whose handling a crash cut short: it is handled again from the
-state it started in.
+already stored (the same id and the same update, in whichever JSON form: storage/inbox.py)
+are dropped; a Bot API server whose counter started again reuses ids for new updates, which
+are kept. So each update is handled once, except one whose handling a crash cut short: it
+is handled again from the state it started in.
 
 With several instances behind one webhook (PostgreSQL), `put` only stores the update and
 wakes its partition's owner, which may be another instance; the owner puts it on its own
@@ -53,8 +53,12 @@ class DurableUpdateQueue(asyncio.Queue):
                 await self.db.open()
             shared = self.partitions is not None
             person = ordering_key(item)
-            data = self.as_received(item.update_id) or item.to_dict()
-            if not await inbox.receive(self.db, item.update_id, data, person, shared=shared):
+            raw = self.as_received(item.update_id)
+            data = raw if raw is not None else item.to_dict()
+            serialised = item.to_dict if raw is not None else None
+            if not await inbox.receive(
+                self.db, item.update_id, data, person, shared=shared, as_serialised=serialised
+            ):
                 log.info("update %s was delivered again (same content); ignored", item.update_id)
                 return
             if shared:

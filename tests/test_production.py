@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import logging
 import signal
@@ -12,6 +13,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from telegram import Update
 
 from bot import backups, health, jobs
 from bot.config import load_settings
@@ -23,7 +25,7 @@ from storage.db import Database, utcnow
 from tests import test_cli
 from tests.conftest import TOKEN
 from tests.fakes.fake_bot_api import FakeBotAPI
-from tests.fakes.harness import BotHarness
+from tests.fakes.harness import BotHarness, until
 from tests.test_cli import in_background, partybot, talking_to
 from tests.world import database_at
 
@@ -176,6 +178,30 @@ async def test_a_redelivery_is_still_recognised_across_the_upgrade(tmp_path):
         await inbox.mark_handled(upgraded, 5)
         await inbox.mark_handled(upgraded, 5)
         assert await inbox.unhandled(upgraded) == []
+
+
+@pytest.mark.parametrize("handled", [True, False], ids=["handled", "not handled yet"])
+async def test_an_update_stored_by_an_earlier_version_is_answered_once_when_it_comes_again(
+    server, tmp_path, handled
+):
+    # Earlier versions stored `Update.to_dict()`; the poll now stores what Telegram sent,
+    # another text. A crash before the bot confirmed the update, then the upgrade:
+    # Telegram sends it again, in its own form.
+    user = server.new_user("Ann", language_code="en")
+    sent = server.push_text(user, "/help")
+    earlier = Update.de_json(copy.deepcopy(sent), None).to_dict()
+    assert json.dumps(earlier) != json.dumps(sent)
+    async with Database(tmp_path / "partybot.db") as db:
+        assert await inbox.receive(db, sent["update_id"], earlier)
+        if handled:  # and answered, before the crash
+            await inbox.mark_handled(db, sent["update_id"])
+    async with BotHarness(server, tmp_path):
+        await until(lambda: server.received_count() >= 1, "the bot polls")
+        server.push_text(user, "/help")
+        answers = 1 if handled else 2
+        await server.wait_for_messages(user["id"], answers, timeout=10)
+        await asyncio.sleep(0.5)
+    assert len(server.chat_messages(user["id"])) == answers, "each /help answered once"
 
 
 # ------------------------------------------------------------------------- upgrades
