@@ -65,6 +65,12 @@ def conversation(
     )
 
 
+def typed_or(callback: Callable[..., Awaitable[Any]], *presses: type[Button]) -> list[BaseHandler]:
+    """A step that takes a typed answer or one of `presses` (a skip, a suggested value),
+    each given to the same `callback`."""
+    return [MessageHandler(TYPED, callback), *(press.handler(callback) for press in presses)]
+
+
 def review_buttons(feature: str, audience: Audience) -> tuple[type[Button], ...]:
     """The two buttons under a feature's review screen (`conversation.review_keyboard`):
     `<feature>:submit` sends the draft, `<feature>:redo` starts it over."""
@@ -183,6 +189,19 @@ async def or_alert(query: CallbackQuery, t: Translator, call: Awaitable[T]) -> T
     except DomainError as exc:
         await answer_query(query, error_text(t, exc), alert=True)
         return None
+
+
+async def reply_outcome(
+    update: Update, t: Translator, call: Awaitable[T], done: Callable[[T], str]
+) -> None:
+    """A conversation's last step, where the person needs the outcome in the chat: what
+    `done` says of the domain call's result, or the call's refusal."""
+    try:
+        result = await call
+    except DomainError as exc:
+        await update.effective_message.reply_text(error_text(t, exc))
+        return
+    await update.effective_message.reply_text(done(result))
 
 
 def chunks(parts: list[str], limit: int) -> list[str]:

@@ -25,7 +25,7 @@ from handlers.appraisal import (
 from handlers.appraisal.steps import BALLOT, DECISION, SUMMARY, Step
 from handlers.branch_choice import branch_command, branch_or_ask
 from handlers.common import error_text, tr, who
-from handlers.flow_kit import TYPED
+from handlers.flow_kit import TYPED, typed_or
 from handlers.flow_kit import conversation as conversation_of
 
 
@@ -72,18 +72,12 @@ def conversation() -> ConversationHandler:
                 MessageHandler(TYPED | filters.Document.ALL, member.summary_sent),
             ],
             Step.GRADE: [press.Rate.handler(member.rated)],
-            Step.COMMENT: [
-                MessageHandler(TYPED, member.commented),
-                press.NoComment.handler(member.commented),
-            ],
+            Step.COMMENT: typed_or(member.commented, press.NoComment),
             Step.REVIEW: [
                 press.CastBallot.handler(member.cast),
                 press.RestartBallot.handler(member.restart),
             ],
-            Step.GRADE_NOTE: [
-                MessageHandler(TYPED, deciding.save_grade),
-                press.NoNote.handler(deciding.save_grade),
-            ],
+            Step.GRADE_NOTE: typed_or(deciding.save_grade, press.NoNote),
             Step.DEADLINE: [MessageHandler(TYPED, deciding.deadline_typed)],
             Step.FOLLOW_UP: [MessageHandler(TYPED, deciding.follow_up_typed)],
         },

@@ -34,7 +34,7 @@ from handlers.conversation import (
 )
 from handlers.events.buttons import Cancel, Create, Kind, NoLimit, NoLocation, Toggle
 from handlers.events.views import event_text
-from handlers.flow_kit import TYPED, typed_step
+from handlers.flow_kit import TYPED, reply_outcome, typed_step
 from handlers.labels import KIND_LABELS
 
 
@@ -216,27 +216,15 @@ async def create(update: Update, context: BotContext) -> int:
     t = await tr(update, context)
     await _pressed(update)
     draft = _draft(context)
-    try:
-        created = await events.create(
-            context.db,
-            await who(update, context),
-            draft,
-            now(context),
-            await branch_zone(context, draft.branch_id),
-        )
-    except DomainError as exc:
-        await update.effective_message.reply_text(error_text(t, exc))
-        return _end(context)
-    _end(context)
-    await update.effective_message.reply_text(
-        t.ngettext(
-            "Event #{id} created; {n} member was invited.",
-            "Event #{id} created; {n} members were invited.",
-            len(created.invitees),
-            id=created.event.id,
-        )
+    me, zone = await who(update, context), await branch_zone(context, draft.branch_id)
+    done = lambda created: t.ngettext(  # noqa: E731
+        "Event #{id} created; {n} member was invited.",
+        "Event #{id} created; {n} members were invited.",
+        len(created.invitees),
+        id=created.event.id,
     )
-    return ConversationHandler.END
+    await reply_outcome(update, t, events.create(context.db, me, draft, now(context), zone), done)
+    return _end(context)
 
 
 def _end(context: BotContext) -> int:

@@ -17,7 +17,7 @@ from domain.i18n import N_
 from handlers.branch_choice import branch_command
 from handlers.common import add_errors
 from handlers.conversation import cancel_with, unexpected
-from handlers.flow_kit import TYPED
+from handlers.flow_kit import TYPED, typed_or
 from handlers.hours import buttons as b
 from handlers.hours.deciding import (
     approve,
@@ -118,19 +118,13 @@ def conversation() -> ConversationHandler:
             State.KIND: [b.Kind.handler(got_kind)],
             State.DAY: [b.Day.handler(got_day_button)],
             State.DAY_TYPED: [MessageHandler(TYPED, got_day_text)],
-            State.AMOUNT: [MessageHandler(TYPED, got_amount), b.Amount.handler(got_amount)],
+            State.AMOUNT: typed_or(got_amount, b.Amount),
             State.DESCRIBE: [MessageHandler(TYPED, got_description)],
             State.PHOTO: [MessageHandler(filters.PHOTO, got_photo), b.NoPhoto.handler(skip_photo)],
             State.CONFIRM: [b.Submit.handler(submit), b.Cancel.handler(cancel)],
-            State.EDIT_AMOUNT: [
-                MessageHandler(TYPED, got_edit_amount),
-                b.EditAmount.handler(got_edit_amount),
-            ],
+            State.EDIT_AMOUNT: typed_or(got_edit_amount, b.EditAmount),
             State.REASON: [MessageHandler(TYPED, got_reason)],
-            State.CORRECT_AMOUNT: [
-                MessageHandler(TYPED, got_correction),
-                b.CorrectAmount.handler(got_correction),
-            ],
+            State.CORRECT_AMOUNT: typed_or(got_correction, b.CorrectAmount),
         },
         fallbacks=[
             CommandHandler("cancel", cancel),

@@ -26,7 +26,7 @@ from handlers.common import (
     who,
 )
 from handlers.conversation import CANCEL_HINT, on_press, review_keyboard, skip_keyboard
-from handlers.flow_kit import typed_step
+from handlers.flow_kit import reply_outcome, typed_step
 from handlers.hours.amounts import ask_amount, typed_hours
 from handlers.hours.buttons import Amount, Cancel, Day, Kind, NoPhoto, Submit
 from handlers.hours.states import DRAFT, State, end
@@ -191,23 +191,17 @@ async def submit(update: Update, context: BotContext, query, t) -> int:
     await answer_and_drop(query)
     me = await who(update, context)
     today = await branch_today(context, home_branch(me))
-    try:
-        draft = _draft(context)
-        record = await hours.log(
-            context.db, me, draft, today=today, evidence=await evidence(context, draft)
-        )
-    except DomainError as exc:
-        await update.effective_message.reply_text(error_text(t, exc))
-        return end(context)
-    end(context)
-    await update.effective_message.reply_text(
-        t.gettext(
-            "Saved as record #{id}: {hours} h, pending until the secretary approves it.",
-            id=record.id,
-            hours=show(t, record.hours),
-        )
+    draft = _draft(context)
+    photo = await evidence(context, draft)
+    done = lambda record: t.gettext(  # noqa: E731
+        "Saved as record #{id}: {hours} h, pending until the secretary approves it.",
+        id=record.id,
+        hours=show(t, record.hours),
     )
-    return ConversationHandler.END
+    await reply_outcome(
+        update, t, hours.log(context.db, me, draft, today=today, evidence=photo), done
+    )
+    return end(context)
 
 
 async def evidence(context: BotContext, draft: hours.Draft) -> bytes | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from telegram.ext import ConversationHandler, MessageHandler, filters
 
 from handlers.branch_choice import branch_command
-from handlers.flow_kit import TYPED
+from handlers.flow_kit import TYPED, typed_or
 from handlers.flow_kit import conversation as conversation_of
 from handlers.posts import (
     assessment,
@@ -52,10 +52,7 @@ def conversation() -> ConversationHandler:
                 press.SurveyDone.handler(survey.survey_done),
             ],
             Step.SURVEY_TIME: [press.SurveyTime.handler(survey.survey_time)],
-            Step.SURVEY_SKILLS: [
-                MessageHandler(TYPED, survey.survey_skills),
-                press.SurveySkip.handler(survey.survey_skills),
-            ],
+            Step.SURVEY_SKILLS: typed_or(survey.survey_skills, press.SurveySkip),
             Step.DUTY_POST: [press.DutyPost.handler(duties.duty_post)],
             Step.DUTY_DATE: [
                 press.DutyDay.handler(duties.duty_day),
@@ -66,11 +63,7 @@ def conversation() -> ConversationHandler:
                 MessageHandler(filters.PHOTO, duties.duty_photo),
                 press.DutyNoPhoto.handler(duties.duty_photo),
             ],
-            Step.DUTY_HOURS: [
-                MessageHandler(TYPED, duties.duty_hours),
-                press.DutyHours.handler(duties.duty_hours),
-                press.DutyNoHours.handler(duties.duty_hours),
-            ],
+            Step.DUTY_HOURS: typed_or(duties.duty_hours, press.DutyHours, press.DutyNoHours),
             Step.DUTY_CONFIRM: [press.DutySave.handler(duties.duty_save)],
             Step.REQUEST_TEXT: [
                 press.RequestPost.handler(duties.request_post),
@@ -78,10 +71,7 @@ def conversation() -> ConversationHandler:
             ],
             Step.BACK_REASON: [MessageHandler(TYPED, stages.back_with_reason)],
             Step.REJECT_REASON: [MessageHandler(TYPED, deciding.reject_with_reason)],
-            Step.ASSESS_COMMENT: [
-                MessageHandler(TYPED, assessment.save_assessment),
-                press.RateNoComment.handler(assessment.save_assessment),
-            ],
+            Step.ASSESS_COMMENT: typed_or(assessment.save_assessment, press.RateNoComment),
             Step.DUTIES_TEXT: [MessageHandler(TYPED, editing.save_duties)],
             Step.CAPACITY_TEXT: [MessageHandler(TYPED, editing.save_capacity)],
             Step.LIMIT_TEXT: [MessageHandler(TYPED, editing.save_limit)],
