@@ -257,14 +257,9 @@ async def queue_feedback(
     return queued
 
 
-async def quarterly_feedback(
-    db: Database, branch_id: int | None, now: datetime, tz: ZoneInfo
-) -> int:
+@reminders.quarterly
+async def quarterly_feedback(db: Database, quarter: Period, now: datetime, tz: ZoneInfo) -> int:
     """On the first working day after a quarter, each unit's summary, once."""
-    calendar = await workdays.load(db)
-    quarter = reminders.quarter_due(_today(now, tz), calendar)
-    if quarter is None:
-        return 0
     summaries = await unit_feedback(db, quarter, tz)
     queued = 0
     async with db.transaction() as conn:

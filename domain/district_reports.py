@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from domain import district_figures, i18n, languages, reminders, workdays
+from domain import district_figures, i18n, languages, reminders
 from domain.district_figures import BranchFigures
 from domain.i18n import N_, Translator, translator
 from domain.models import Role
@@ -122,17 +122,6 @@ async def _queue(
     return queued
 
 
-async def quarterly_summaries(
-    db: Database, branch_id: int | None, now: datetime, tz: ZoneInfo
-) -> int:
-    """Job: the district contacts' and the patrons' summaries of the quarter just ended."""
-    calendar = await workdays.load(db)
-    quarter = reminders.quarter_due(now.astimezone(tz).date(), calendar)
-    if quarter is None:
-        return 0
-    return await send_quarter(db, quarter, now, tz)
-
-
 async def summaries_of(
     db: Database, district_id: int, name: str, quarter: Period, now: datetime, tz: ZoneInfo
 ) -> list[Summary]:
@@ -180,3 +169,7 @@ async def send_quarter(db: Database, quarter: Period, now: datetime, tz: ZoneInf
             for summary in summaries:
                 queued += await _queue(conn, db, summary, quarter, now)
     return queued
+
+
+# Job: the district contacts' and the patrons' summaries of the quarter just ended.
+quarterly_summaries = reminders.quarterly(send_quarter)

@@ -4,9 +4,10 @@ Working days are the layered calendar (`domain.workdays`), passed in."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import functools
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import TypeVar
 
 import aiosqlite
@@ -118,6 +119,23 @@ def quarter_due(today: date, calendar: Calendar) -> Period | None:
     or within the catch-up after."""
     due = recently_due(today, lambda day: feedback_due(day, calendar))
     return due[1] if due else None
+
+
+QuarterJob = Callable[[Database, Period, datetime, tzinfo], Awaitable[int]]
+
+
+def quarterly(
+    job: QuarterJob,
+) -> Callable[[Database, int | None, datetime, tzinfo], Awaitable[int]]:
+    """A daily job (bot/jobs.py's signature) that acts only when a quarter is due
+    (`quarter_due` on the local day of `now`, by the stored calendar), for that quarter."""
+
+    @functools.wraps(job)
+    async def run(db: Database, branch_id: int | None, now: datetime, tz: tzinfo) -> int:
+        quarter = quarter_due(now.astimezone(tz).date(), await load_calendar(db))
+        return 0 if quarter is None else await job(db, quarter, now, tz)
+
+    return run
 
 
 def county_report_due(today: date, calendar: Calendar) -> Period | None:
