@@ -13,7 +13,7 @@ from domain.appraisal.models import GRADE_NAMES
 from domain.cadre_figures import ActivityProvider, CadreFigures, by_unit, gather
 from domain.cadre_sheets import by_branch, cadre_sheet, new_book, write_sheet
 from domain.cadres import rank_label
-from domain.i18n import Translator, translator
+from domain.i18n import N_, Translator, translator
 from domain.models import UnitOrg
 from domain.periods import Period
 from storage import units
@@ -33,6 +33,20 @@ def _hours(value: float) -> str:
     return f"{value:g}"
 
 
+# A cadre's hours: counted together where a branch the cadre lives in counts self-reported
+# hours (`CadreFigures.counts_attested`), else verified and self-reported apart.
+ACTIVITY = {
+    True: N_(
+        "Events attended: {events}; hours (verified + self-reported): {counted} h, of "
+        "which {verified} h verified"
+    ),
+    False: N_(
+        "Events attended: {events}; hours: {verified} h verified, {attested} h "
+        "self-reported (to be verified)"
+    ),
+}
+
+
 def cadre_lines(t: Translator, figure: CadreFigures, year: int) -> list[str]:
     """The lines about one cadre, shared by the unit's message and the cadre's own view."""
     registered = (
@@ -42,22 +56,13 @@ def cadre_lines(t: Translator, figure: CadreFigures, year: int) -> list[str]:
         if figure.registered and figure.registered_on
         else t.gettext("Registered for {year}: no", year=year)
     )
-    if figure.counts_attested:
-        activity = t.gettext(
-            "Events attended: {events}; hours (verified + self-reported): {counted} h, of "
-            "which {verified} h verified",
-            events=figure.events_attended,
-            counted=_hours(figure.hours_counted),
-            verified=_hours(figure.hours_verified),
-        )
-    else:
-        activity = t.gettext(
-            "Events attended: {events}; hours: {verified} h verified, {attested} h "
-            "self-reported (to be verified)",
-            events=figure.events_attended,
-            verified=_hours(figure.hours_verified),
-            attested=_hours(figure.hours_attested),
-        )
+    activity = t.gettext(
+        ACTIVITY[figure.counts_attested],
+        events=figure.events_attended,
+        counted=_hours(figure.hours_counted),
+        verified=_hours(figure.hours_verified),
+        attested=_hours(figure.hours_attested),
+    )
     lines = [registered, activity]
     if figure.posts:
         names = "、".join(p.name for p in figure.posts)
