@@ -97,6 +97,7 @@ class SharedBudget:
         self.spread = Spread()
         self._replies: deque[float] = deque()  # starts of the last RESERVE_SECONDS' replies
         self._waiting = 0  # replies waiting for a place
+        self._line = asyncio.Lock()  # held by the first reply in line; FIFO
 
     def book(self, now: float, *, reply: bool) -> Booking:
         booking = Booking(self, now, reply)
@@ -106,21 +107,27 @@ class SharedBudget:
         return booking
 
     async def reply(self) -> Booking:
-        """Book a reply: at once while the window has a place, else at the next place (the
-        sender takes none meanwhile), or after REPLY_WAIT_MAX at the latest."""
+        """Book a reply: at once while the window has a place and no reply waits, else at
+        the next place in the order the replies came (the sender takes none meanwhile), or
+        after REPLY_WAIT_MAX at the latest. Only the first in line watches the clock: a
+        crowd of replies each waking at every place would spend the CPU the replies need.
+        Everyone ahead in line has an earlier deadline, so the line adds no wait beyond it."""
         now = self.clock()
-        wait = self.reply_wait(now)
-        if wait > 0:
-            deadline = now + REPLY_WAIT_MAX
-            self._waiting += 1
-            try:
+        if not self._line.locked() and self.reply_wait(now) == 0:
+            return self.book(now, reply=True)
+        deadline = now + REPLY_WAIT_MAX
+        self._waiting += 1
+        try:
+            async with self._line:
+                now = self.clock()
+                wait = self.reply_wait(now)
                 while wait > 0 and now < deadline:
                     await self._sleep(min(wait, deadline - now))
                     now = self.clock()
                     wait = self.reply_wait(now)
-            finally:
-                self._waiting -= 1
-        return self.book(now, reply=True)
+                return self.book(now, reply=True)
+        finally:
+            self._waiting -= 1
 
     def reserve(self, now: float) -> int:
         """Places the sender leaves for replies: as many a window as replies went in the

@@ -403,6 +403,37 @@ async def test_a_reply_never_waits_more_than_a_second():
     assert booking.start == pytest.approx(REPLY_WAIT_MAX) and REPLY_WAIT_MAX <= 1.0
 
 
+async def test_replies_waiting_for_places_go_in_the_order_they_came_and_wake_once_each():
+    """With Telegram's second full, twenty replies at once take the places as a broadcast's
+    sends leave the window, first come first served, each within REPLY_WAIT_MAX; only the
+    first in line watches the clock (before, every waiter woke at every place and took the
+    one it found: the order was the scheduler's)."""
+    wakes = []
+
+    async def counted_sleep(seconds: float) -> None:
+        wakes.append(seconds)
+        await asyncio.sleep(seconds)
+
+    budget = SharedBudget(30, sleep=counted_sleep)
+    start = budget.clock()
+    # A broadcast filled the last second, a send every 1/60 s: one leaves every 1/60 s.
+    for n in range(30):
+        sent = start - 1.0 + n / 60
+        budget.book(sent, reply=False).end(sent + 0.01)
+    order = []
+
+    async def one_reply(number: int) -> float:
+        booking = await budget.reply()
+        order.append(number)
+        return booking.start - start
+
+    waited = await asyncio.gather(*(one_reply(n) for n in range(20)))
+    assert order == list(range(20))
+    assert max(waited) < REPLY_WAIT_MAX
+    assert waited == sorted(waited) and waited[-1] > 0.25  # they did wait for places
+    assert len(wakes) <= 2 * 20, f"{len(wakes)} wake-ups for 20 replies"
+
+
 def test_sends_in_flight_fill_the_window_until_their_answer():
     budget = SharedBudget(2)
     first = budget.book(0.0, reply=False)
