@@ -109,11 +109,12 @@ class SharedBudget:
     async def reply(self) -> Booking:
         """Book a reply: at once while the window has a place and no reply waits, else at
         the next place in the order the replies came (the sender takes none meanwhile), or
-        after REPLY_WAIT_MAX at the latest. Only the first in line watches the clock: a
-        crowd of replies each waking at every place would spend the CPU the replies need.
-        Everyone ahead in line has an earlier deadline, so the line adds no wait beyond it."""
+        after REPLY_WAIT_MAX at the latest. Only the first in line watches the clock, so a
+        place goes to the reply that has waited longest, and one that just came does not
+        take it while any waits. Everyone ahead in line has an earlier deadline, so the
+        line adds no wait beyond it."""
         now = self.clock()
-        if not self._line.locked() and self.reply_wait(now) == 0:
+        if not self._waiting and self.reply_wait(now) == 0:
             return self.book(now, reply=True)
         deadline = now + REPLY_WAIT_MAX
         self._waiting += 1
