@@ -8,6 +8,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from domain.i18n import N_, LabelledEnum
+
 
 def as_hours(half_hours: int) -> Decimal:
     return Decimal(half_hours) / 2
@@ -27,13 +29,15 @@ class Draft:
     post_id: int | None = None
 
 
-class ActivityKind(StrEnum):
-    LESSON = "lesson"  # 党课
-    FILM = "film"  # 电教片
-    VOLUNTEER = "volunteer"  # 志愿服务
-    POST_DUTY = "post_duty"  # 岗位履职; linked to a post once the posts feature lands
-    CO_BUILDING = "co_building"  # 共建活动 with resident units
-    OTHER = "other"
+class ActivityKind(LabelledEnum):
+    """Kinds of activity, as hours are logged and events created."""
+
+    LESSON = "lesson", N_("Party lesson")  # 党课
+    FILM = "film", N_("Education film")  # 电教片
+    VOLUNTEER = "volunteer", N_("Volunteer service")  # 志愿服务
+    POST_DUTY = "post_duty", N_("Post duty")  # 岗位履职, linked to a post
+    CO_BUILDING = "co_building", N_("Co-building with resident units")  # 共建活动
+    OTHER = "other", N_("Other")
 
 
 class HourStatus(StrEnum):
@@ -75,10 +79,12 @@ class Rsvp(StrEnum):
     NOT_GOING = "not_going"
 
 
-class CheckMethod(StrEnum):
-    CODE = "code"
-    LOCATION = "location"
-    SECRETARY = "secretary"
+class CheckMethod(LabelledEnum):
+    """How someone's attendance was recorded."""
+
+    CODE = "code", N_("code")
+    LOCATION = "location", N_("live location")
+    SECRETARY = "secretary", N_("recorded by the secretary")
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import io
 from datetime import date, datetime, tzinfo
 from datetime import time as clock_time
 from decimal import Decimal
+from enum import StrEnum
 from functools import cache
 from pathlib import Path
 
@@ -152,3 +153,17 @@ def N_(message: str) -> str:
 def NP_(context: str, message: str) -> str:
     """`N_` for a message translated later with `Translator.pgettext(context, message)`."""
     return message
+
+
+class LabelledEnum(StrEnum):
+    """A `StrEnum` whose members carry a label marked for translation, declared together:
+    `SCHOOL = "school", N_("School")`. The value is what is stored (unchanged by the
+    label); `t.gettext(member.label)` is how it reads."""
+
+    label: str
+
+    def __new__(cls, value: str, label: str) -> LabelledEnum:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from domain.i18n import N_, LabelledEnum
+
 
 class Category(StrEnum):
     """Member categories the county tracks (see DOMAIN.md)."""
@@ -17,11 +19,11 @@ class Category(StrEnum):
     ACTIVIST = "activist"
 
 
-class PersonStatus(StrEnum):
-    PENDING = "pending"
-    ACTIVE = "active"
-    REJECTED = "rejected"
-    LEFT = "left"
+class PersonStatus(LabelledEnum):
+    PENDING = "pending", N_("waiting for approval")
+    ACTIVE = "active", N_("member")
+    REJECTED = "rejected", N_("rejected")
+    LEFT = "left", N_("left")
 
 
 class Role(StrEnum):

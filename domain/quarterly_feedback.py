@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
 
-from domain.appraisal.models import GRADE_NAMES
 from domain.cadre_figures import ActivityProvider, CadreFigures, by_unit, gather
 from domain.cadre_sheets import by_branch, cadre_sheet, new_book, write_sheet
 from domain.cadres import rank_label
@@ -87,7 +86,7 @@ def cadre_lines(t: Translator, figure: CadreFigures, year: int) -> list[str]:
             t.gettext(
                 "Democratic appraisal {year}, final grade: {grade}",
                 year=figure.appraisal_year,
-                grade=t.gettext(GRADE_NAMES[figure.appraisal]),
+                grade=t.gettext(figure.appraisal.label),
             )
         )
     return lines

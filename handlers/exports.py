@@ -11,15 +11,14 @@ from telegram import InlineKeyboardMarkup, Update
 from bot.context import BotContext
 from domain import exports
 from domain.access import Audience
-from domain.activity import ActivityKind, CheckMethod
-from domain.appraisal.models import GRADE_NAMES, Disposal, Grade
+from domain.appraisal.models import Disposal
 from domain.appraisal.record import TOO_FEW, TooFew
 from domain.errors import DomainError
 from domain.feature_exports import MobileEventKind
 from domain.hours import Counting
-from domain.i18n import N_, Translator
+from domain.i18n import N_, LabelledEnum, Translator
 from domain.mobile.models import Direction, RegStatus
-from domain.models import Category, PersonStatus
+from domain.models import Category
 from domain.post_models import ClaimStatus
 from domain.spreadsheets import Sheet, write_workbook
 from handlers.appraisal.views import DISPOSAL_NAMES
@@ -37,7 +36,7 @@ from handlers.common import (
 from handlers.console import XLSX, send_file
 from handlers.conversation import on_press
 from handlers.hours import COUNTING_LABELS
-from handlers.labels import CATEGORY_NAMES, KIND_LABELS, METHOD_LABELS
+from handlers.labels import CATEGORY_NAMES
 from handlers.mobile.views import DIRECTION_NAMES, EVENT_NAMES
 from handlers.mobile.views import STATUS_NAMES as MOBILE_STATUS_NAMES
 from handlers.posts.views import CLAIM_NAMES
@@ -55,12 +54,6 @@ class AuditPage(Button, prefix="audit", audience=Audience.SECRETARY):
 AUDIT_PAGE = 10
 _TYPED = "export_typed"  # /export's arguments while a secretary of several chooses the branch
 
-STATUS_NAMES = {
-    PersonStatus.PENDING: N_("waiting for approval"),
-    PersonStatus.ACTIVE: N_("member"),
-    PersonStatus.REJECTED: N_("rejected"),
-    PersonStatus.LEFT: N_("left"),
-}
 # Every audit action by name (tests/test_audit_names.py finds every code the code records).
 ACTION_NAMES = {
     "branch.created": N_("branch created"),
@@ -173,16 +166,13 @@ ACTION_NAMES = {
 
 # How the features' codes read in their sheets; a code without a name shows as it is.
 ENUM_LABELS: dict[type, dict[Any, str]] = {
-    ActivityKind: KIND_LABELS,
     Direction: DIRECTION_NAMES,
     Counting: COUNTING_LABELS,
     RegStatus: MOBILE_STATUS_NAMES,
     MobileEventKind: EVENT_NAMES,
     ClaimStatus: CLAIM_NAMES
     | {ClaimStatus.REJECTED: N_("rejected"), ClaimStatus.WITHDRAWN: N_("withdrawn")},
-    CheckMethod: METHOD_LABELS,
     exports.AuditAction: ACTION_NAMES,
-    Grade: GRADE_NAMES,
     Disposal: DISPOSAL_NAMES,
     TooFew: {TOO_FEW: N_("too few to show")},
 }
@@ -191,8 +181,8 @@ ENUM_LABELS: dict[type, dict[Any, str]] = {
 def cell(t: Translator, value: Any, tz) -> Any:
     if isinstance(value, Category):
         return t.gettext(CATEGORY_NAMES[value])
-    if isinstance(value, PersonStatus):
-        return t.gettext(STATUS_NAMES[value])
+    if isinstance(value, LabelledEnum):
+        return t.gettext(value.label)
     if isinstance(value, bool):
         return t.gettext("yes") if value else t.gettext("no")
     if isinstance(value, datetime):

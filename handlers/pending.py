@@ -37,7 +37,6 @@ from handlers.conversation import on_press
 from handlers.flow_kit import or_alert
 from handlers.hours import buttons as hours_buttons
 from handlers.hours import show
-from handlers.labels import KIND_LABELS
 from handlers.mobile import buttons as mobile_buttons
 from handlers.mobile.views import DIRECTION_NAMES, FIELD_LABELS
 from handlers.posts import buttons as posts_buttons
@@ -99,7 +98,7 @@ def _detail(t: Translator, item: Item) -> str | None:
     if item.kind is Kind.HOURS and item.detail and item.amount:
         return t.gettext(
             "{kind}, {hours} h",
-            kind=t.gettext(KIND_LABELS[ActivityKind(item.detail)]),
+            kind=t.gettext(ActivityKind(item.detail).label),
             hours=show(t, as_hours(item.amount)),
         )
     return item.detail if item.kind is Kind.CADRE else None

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
-from domain.i18n import N_
+from domain.i18n import N_, LabelledEnum
 
 
 class Stage(StrEnum):
@@ -38,21 +38,16 @@ def next_stage(stage: Stage) -> Stage | None:
     return ORDER[at + 1] if at + 1 < len(ORDER) else None
 
 
-class Grade(StrEnum):
-    EXCELLENT = "excellent"  # 优秀
-    QUALIFIED = "qualified"  # 合格
-    BASIC = "basic"  # 基本合格
-    UNQUALIFIED = "unqualified"  # 不合格
+class Grade(LabelledEnum):
+    """Labelled as a grade reads in a chat, in the reader's language."""
+
+    EXCELLENT = "excellent", N_("excellent (优秀)")
+    QUALIFIED = "qualified", N_("qualified (合格)")
+    BASIC = "basic", N_("basically qualified (基本合格)")
+    UNQUALIFIED = "unqualified", N_("unqualified (不合格)")
 
 
 GRADES = (Grade.EXCELLENT, Grade.QUALIFIED, Grade.BASIC, Grade.UNQUALIFIED)
-# How a grade reads in a chat, in the reader's language.
-GRADE_NAMES = {
-    Grade.EXCELLENT: N_("excellent (优秀)"),
-    Grade.QUALIFIED: N_("qualified (合格)"),
-    Grade.BASIC: N_("basically qualified (基本合格)"),
-    Grade.UNQUALIFIED: N_("unqualified (不合格)"),
-}
 # How the county's documents name them, whatever the reader's language.
 GRADES_ZH = {
     Grade.EXCELLENT: "优秀",

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
 
 from domain.errors import InvalidInput
+from domain.i18n import N_, LabelledEnum
 from domain.validation import free_text, one_line
 
 UNIT_NAME_MAX = 60
@@ -22,36 +22,36 @@ REQUEST_DAYS_AHEAD = 366
 REQUEST_DAYS_BACK = 31
 
 
-class UnitKind(StrEnum):
-    GOVERNMENT = "government"  # 机关
-    ENTERPRISE = "enterprise"  # 企业
-    SCHOOL = "school"  # 学校
-    HOSPITAL = "hospital"  # 医院
-    SOCIAL = "social"  # 社会组织
-    OTHER = "other"
+class UnitKind(LabelledEnum):
+    GOVERNMENT = "government", N_("Government office")  # 机关
+    ENTERPRISE = "enterprise", N_("Enterprise")  # 企业
+    SCHOOL = "school", N_("School")  # 学校
+    HOSPITAL = "hospital", N_("Hospital or clinic")  # 医院
+    SOCIAL = "social", N_("Social organisation")  # 社会组织
+    OTHER = "other", N_("Other unit")
 
 
-class Offer(StrEnum):
+class Offer(LabelledEnum):
     """What a unit can offer the community (multi-choice)."""
 
-    ROOMS = "rooms"
-    VOLUNTEERS = "volunteers"
-    FUNDS = "funds"
-    EXPERTISE = "expertise"
+    ROOMS = "rooms", N_("Rooms")
+    VOLUNTEERS = "volunteers", N_("Volunteers")
+    FUNDS = "funds", N_("Funds")
+    EXPERTISE = "expertise", N_("Expertise")
 
 
-class RequestKind(StrEnum):
-    ROOM = "room"
-    VOLUNTEERS = "volunteers"
-    FUNDS = "funds"
-    EXPERTISE = "expertise"
-    OTHER = "other"
+class RequestKind(LabelledEnum):
+    ROOM = "room", N_("A room")
+    VOLUNTEERS = "volunteers", N_("Volunteers")
+    FUNDS = "funds", N_("Funds")
+    EXPERTISE = "expertise", N_("Expertise")
+    OTHER = "other", N_("Something else")
 
 
-class RequestStatus(StrEnum):
-    PENDING = "pending"
-    ACCEPTED = "accepted"
-    DECLINED = "declined"
+class RequestStatus(LabelledEnum):
+    PENDING = "pending", N_("waiting for the unit's answer")
+    ACCEPTED = "accepted", N_("accepted")
+    DECLINED = "declined", N_("declined")
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Update
 
 from domain.appraisal.models import (
-    GRADE_NAMES,
     GRADES,
     MIN_RATERS,
     STAGE_NAMES,
@@ -82,7 +81,7 @@ def stage_name(t: Translator, stage: Stage) -> str:
 
 
 def grade_name(t: Translator, grade: Grade | None) -> str:
-    return t.gettext(GRADE_NAMES[grade]) if grade else "—"
+    return t.gettext(grade.label) if grade else "—"
 
 
 def counts_line(t: Translator, counts: Counts | None) -> str:

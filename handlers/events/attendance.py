@@ -26,7 +26,6 @@ from handlers.events.buttons import (
 )
 from handlers.events.views import ANSWER_LABELS, event_zone
 from handlers.flow_kit import start_link
-from handlers.labels import METHOD_LABELS
 
 
 def roster_text(t: Translator, roster: events.Roster, tz: tzinfo, moment: datetime) -> str:
@@ -148,7 +147,7 @@ def attendance_table(t: Translator, roster: events.Roster, tz: tzinfo) -> list[l
             t.gettext(ANSWER_LABELS[line.answer]) if line.answer else "",
             stamp(line.checked_in_at),
             stamp(line.checked_out_at),
-            t.gettext(METHOD_LABELS[line.method]) if line.method else "",
+            t.gettext(line.method.label) if line.method else "",
             as_hours(line.half_hours or 0),
             t.gettext("yes") if line.auto_closed else "",
         ]

@@ -35,7 +35,6 @@ from handlers.conversation import (
 from handlers.events.buttons import Cancel, Create, Kind, NoLimit, NoLocation, Toggle
 from handlers.events.views import event_text
 from handlers.flow_kit import TYPED, reply_outcome, typed_step
-from handlers.labels import KIND_LABELS
 
 
 class Step(StrEnum):
@@ -74,7 +73,7 @@ async def _pressed(update: Update) -> None:
 
 def kind_keyboard(t: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[Kind(kind).button(t.gettext(label))] for kind, label in KIND_LABELS.items()]
+        [[Kind(kind).button(t.gettext(kind.label))] for kind in ActivityKind]
     )
 
 

@@ -21,7 +21,6 @@ from handlers.events.buttons import (
     Export,
     MarkAttendance,
 )
-from handlers.labels import KIND_LABELS
 
 add_errors(
     {
@@ -93,7 +92,7 @@ def event_text(
 ) -> str:
     lines = [
         f"📌 {event.title}",
-        t.gettext("Type: {kind}", kind=t.gettext(KIND_LABELS[event.kind])),
+        t.gettext("Type: {kind}", kind=t.gettext(event.kind.label)),
         t.gettext("Time: {when}", when=when_text(t, event, tz)),
         t.gettext("Place: {place}", place=event.place),
     ]

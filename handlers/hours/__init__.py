@@ -44,7 +44,6 @@ from handlers.hours.settings import choose_counting, choose_window
 from handlers.hours.states import DRAFT, State
 from handlers.hours.views import (
     COUNTING_LABELS,
-    KIND_LABELS,
     chunks,
     kind_keyboard,
     kind_name,
@@ -53,7 +52,6 @@ from handlers.hours.views import (
 
 __all__ = [
     "COUNTING_LABELS",
-    "KIND_LABELS",
     "State",
     "chunks",
     "conversation",

@@ -12,7 +12,6 @@ from domain import hours
 from domain.activity import ActivityKind, HourRecord, HourStatus
 from domain.i18n import N_, Translator
 from handlers.buttons import Button
-from handlers.labels import KIND_LABELS
 
 COUNTING_LABELS: dict[hours.Counting, str] = {
     hours.Counting.VERIFIED: N_("verified hours only"),
@@ -37,13 +36,13 @@ def show(t: Translator, value: Decimal) -> str:
 
 
 def kind_name(t: Translator, kind: ActivityKind) -> str:
-    return t.gettext(KIND_LABELS[kind])
+    return t.gettext(kind.label)
 
 
 def kind_keyboard(t: Translator, codec: type[Button]) -> InlineKeyboardMarkup:
     """One button per kind of activity; `codec` takes the kind as its one field."""
     return InlineKeyboardMarkup(
-        [[codec(kind).button(t.gettext(label))] for kind, label in KIND_LABELS.items()]
+        [[codec(kind).button(t.gettext(kind.label))] for kind in ActivityKind]
     )
 
 

@@ -28,7 +28,7 @@ from handlers.flow_kit import TYPED, chunks, submit_step, typed_step
 from handlers.flow_kit import conversation as draft_conversation
 from handlers.resident_units.buttons import Accept, Decline, OpinionSubmit
 from handlers.resident_units.registry import refused
-from handlers.resident_units.views import REQUEST_LABELS, request_line, year_text
+from handlers.resident_units.views import request_line, year_text
 from storage.db import Database
 
 MESSAGE_MAX = 4000
@@ -228,7 +228,7 @@ async def request_message(
         "{branch} asks {unit}: {kind} on {day}.\n{text}",
         branch=await cobuild.branch_name(db, unit.branch_id),
         unit=unit.name,
-        kind=t.gettext(REQUEST_LABELS[request.kind]),
+        kind=t.gettext(request.kind.label),
         day=t.date(request.wanted_on),
         text=request.text,
     )

@@ -27,7 +27,6 @@ from handlers.resident_units.buttons import (
     AskOpen,
     AskSubmit,
 )
-from handlers.resident_units.views import REQUEST_LABELS
 
 AGREEMENT = "cobuild_agreement_draft"
 ASK = "cobuild_request_draft"
@@ -113,7 +112,7 @@ async def start_ask(update: Update, context: BotContext, t, pressed, me) -> AskS
     unit = await registry.unit_for_secretary(context.db, me, pressed.unit_id)
     await answer_and_drop(update.callback_query)
     context.user_data[ASK] = {"unit": unit.id, "name": unit.name, "branch": unit.branch_id}
-    rows = [[AskKind(k).button(t.gettext(REQUEST_LABELS[k]))] for k in RequestKind]
+    rows = [[AskKind(k).button(t.gettext(k.label))] for k in RequestKind]
     await offer(
         update,
         context,
@@ -165,7 +164,7 @@ async def ask_day(update: Update, context: BotContext) -> AskStep:
             t.gettext("To: {unit}", unit=d["name"]),
             t.gettext(
                 "{kind} on {day}: {text}",
-                kind=t.gettext(REQUEST_LABELS[RequestKind(d["kind"])]),
+                kind=t.gettext(RequestKind(d["kind"]).label),
                 day=t.date(day),
                 text=d["text"],
             ),

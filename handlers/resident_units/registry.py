@@ -39,7 +39,7 @@ from handlers.resident_units.buttons import (
     UnitNew,
     UnitSubmit,
 )
-from handlers.resident_units.views import KIND_LABELS, OFFER_LABELS, unit_lines
+from handlers.resident_units.views import unit_lines
 
 DRAFT = "resident_unit_draft"
 
@@ -112,7 +112,7 @@ async def _ask(update: Update, context: BotContext, step: UnitStep) -> UnitStep:
     if step is UnitStep.NAME:
         return await _ask_name(update, context)
     if step is UnitStep.KIND:
-        rows = [[KindPick(k).button(t.gettext(KIND_LABELS[k]))] for k in UnitKind]
+        rows = [[KindPick(k).button(t.gettext(k.label))] for k in UnitKind]
         await offer(
             update, context, t.gettext("What kind of unit is it?"), InlineKeyboardMarkup(rows)
         )
@@ -131,7 +131,7 @@ async def _ask(update: Update, context: BotContext, step: UnitStep) -> UnitStep:
 
 def _offer_keyboard(t: Translator, chosen: list[str]) -> InlineKeyboardMarkup:
     rows = [
-        [OfferToggle(o).button(("✅ " if o.value in chosen else "▫️ ") + t.gettext(OFFER_LABELS[o]))]
+        [OfferToggle(o).button(("✅ " if o.value in chosen else "▫️ ") + t.gettext(o.label))]
         for o in Offer
     ]
     rows.append([OffersDone().button(t.pgettext("button", "Done"))])

@@ -2,54 +2,24 @@
 
 from __future__ import annotations
 
-from domain.i18n import N_, Translator
+from domain.i18n import Translator
 from domain.resident_units.models import (
     CobuildRequest,
     Offer,
-    RequestKind,
-    RequestStatus,
     ResidentUnit,
-    UnitKind,
     UnitYear,
 )
 
-KIND_LABELS = {
-    UnitKind.GOVERNMENT: N_("Government office"),
-    UnitKind.ENTERPRISE: N_("Enterprise"),
-    UnitKind.SCHOOL: N_("School"),
-    UnitKind.HOSPITAL: N_("Hospital or clinic"),
-    UnitKind.SOCIAL: N_("Social organisation"),
-    UnitKind.OTHER: N_("Other unit"),
-}
-OFFER_LABELS = {
-    Offer.ROOMS: N_("Rooms"),
-    Offer.VOLUNTEERS: N_("Volunteers"),
-    Offer.FUNDS: N_("Funds"),
-    Offer.EXPERTISE: N_("Expertise"),
-}
-REQUEST_LABELS = {
-    RequestKind.ROOM: N_("A room"),
-    RequestKind.VOLUNTEERS: N_("Volunteers"),
-    RequestKind.FUNDS: N_("Funds"),
-    RequestKind.EXPERTISE: N_("Expertise"),
-    RequestKind.OTHER: N_("Something else"),
-}
-STATUS_LABELS = {
-    RequestStatus.PENDING: N_("waiting for the unit's answer"),
-    RequestStatus.ACCEPTED: N_("accepted"),
-    RequestStatus.DECLINED: N_("declined"),
-}
-
 
 def offers_text(t: Translator, offers: tuple[Offer, ...]) -> str:
-    return "、".join(t.gettext(OFFER_LABELS[o]) for o in offers) or "—"
+    return "、".join(t.gettext(o.label) for o in offers) or "—"
 
 
 def unit_lines(t: Translator, unit: ResidentUnit) -> list[str]:
     contact = " ".join(p for p in (unit.contact_name, unit.contact_phone) if p) or "—"
     return [
         t.gettext("Unit: {name}", name=unit.name),
-        t.gettext("Kind: {kind}", kind=t.gettext(KIND_LABELS[unit.kind])),
+        t.gettext("Kind: {kind}", kind=t.gettext(unit.kind.label)),
         t.gettext("The unit's contact: {contact}", contact=contact),
         t.gettext("Offers: {offers}", offers=offers_text(t, unit.offers)),
     ]
@@ -59,9 +29,9 @@ def request_line(t: Translator, request: CobuildRequest) -> str:
     line = t.gettext(
         "{day} · {kind}: {text} — {status}",
         day=t.date(request.wanted_on),
-        kind=t.gettext(REQUEST_LABELS[request.kind]),
+        kind=t.gettext(request.kind.label),
         text=request.text,
-        status=t.gettext(STATUS_LABELS[request.status]),
+        status=t.gettext(request.status.label),
     )
     if request.answer:
         line += "\n   " + t.gettext("Answer: {text}", text=request.answer)
