@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 
 import aiosqlite
@@ -101,7 +102,10 @@ class Migration:
     postgresql: str  # the same migration for PostgreSQL
 
 
-def available() -> list[Migration]:
+# Start-up asks several times (version, pending, backups); each would read and translate every
+# file again.
+@cache
+def available() -> tuple[Migration, ...]:
     root = resources.files(__package__)
     variants = {e.name: e.read_text("utf-8") for e in root.joinpath("postgresql").iterdir()}
     found = []
@@ -117,7 +121,7 @@ def available() -> list[Migration]:
     for expected, migration in enumerate(found, start=1):
         if migration.version != expected:
             raise RuntimeError(f"migration numbering has a gap or duplicate at {migration.name}")
-    return found
+    return tuple(found)
 
 
 def latest_version() -> int:
