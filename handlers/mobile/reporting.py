@@ -12,14 +12,7 @@ from domain.i18n import N_, Translator
 from domain.mobile import registrations, reports
 from domain.mobile.models import Direction
 from domain.mobile.rules import CHANGEABLE, NOTE_MAX, REPORT_FIELDS, field_value, text_field
-from handlers.common import (
-    answer_and_drop,
-    answer_query,
-    drop_buttons,
-    error_text,
-    my_today,
-    tr,
-)
+from handlers.common import answer_and_drop, answer_query, drop_buttons, error_text, my_today, tr
 from handlers.conversation import CANCEL_HINT, on_press
 from handlers.mobile.buttons import ChangeField, SendReport, StartReport
 from handlers.mobile.steps import REPORT_STEP, MemberStep
