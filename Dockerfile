@@ -25,10 +25,10 @@ COPY domain ./domain
 COPY handlers ./handlers
 COPY storage ./storage
 COPY locales ./locales
-# The program alone (its dependencies are above), then its catalogs compiled where the
-# installed package reads them.
-RUN pip install --no-deps . \
-    && python -c "from domain.i18n import compile_catalogs; print(*compile_catalogs(), sep='\n')"
+COPY tools/hatch_catalogs.py ./tools/
+# The program alone (its dependencies are above); building it compiles the catalogs into the
+# package (tools/hatch_catalogs.py).
+RUN pip install --no-deps .
 
 USER 10001:10001
 WORKDIR /data

@@ -2,7 +2,8 @@
 
 Catalogs live in `locales/<locale>/LC_MESSAGES/messages.po`. A compiled `.mo` beside the
 `.po` is used when it is at least as new; otherwise the `.po` is compiled in memory, so
-a source checkout works without a build step and a stale `.mo` can never win.
+a source checkout works without a build step and a stale `.mo` can never win. An installed
+wheel carries the `.mo` alone (tools/hatch_catalogs.py).
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ def _load(locale: str) -> NullTranslations:
 
 
 def compile_catalogs() -> list[Path]:
-    """Write each `.mo` beside its `.po` (the Docker build and packagers call this)."""
+    """Write each `.mo` beside its `.po`, for a checkout (`tools/i18n.py compile`)."""
     written = []
     for locale in LOCALES:
         folder = locales_dir() / locale / "LC_MESSAGES"

@@ -1,14 +1,17 @@
 """Every message is translated in both catalogs, with the same placeholders."""
 
+import io
 import re
 import subprocess
 import sys
+import zipfile
 from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from babel.messages.pofile import read_po
+from babel.support import Translations
 
 from domain import i18n
 
@@ -75,3 +78,31 @@ def test_dates_and_numbers_follow_the_locale_and_zone():
     assert zh.datetime(moment, shanghai) == "2026年3月2日 00:30"
     assert en.number(12345.5) == "12,345.5"
     assert zh.gettext("Welcome back, {name}!", name="李明") == "欢迎回来，李明！"
+
+
+def test_the_wheel_carries_each_catalog_compiled_and_nothing_left_to_parse(tmp_path):
+    # An installed bot reads the .mo the build wrote (tools/hatch_catalogs.py); were the
+    # wheel to carry the .po instead, every start would parse both catalogs again.
+    build = ["pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(tmp_path)]
+    subprocess.run(
+        [sys.executable, "-m", *build, str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("partybot-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        catalogs = sorted(n for n in archive.namelist() if "/locales/" in n)
+        assert catalogs == sorted(
+            f"domain/locales/{locale}/LC_MESSAGES/messages.mo" for locale in i18n.LOCALES
+        )
+        for locale in i18n.LOCALES:
+            compiled = Translations(
+                io.BytesIO(archive.read(f"domain/locales/{locale}/LC_MESSAGES/messages.mo"))
+            )
+            for message in (m for m in catalog(locale) if m.id and isinstance(m.id, str)):
+                found = (
+                    compiled.pgettext(message.context, message.id)
+                    if message.context
+                    else compiled.gettext(message.id)
+                )
+                assert found == message.string, (locale, message.id)
