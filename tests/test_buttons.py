@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from enum import StrEnum
 from typing import Literal
 
@@ -36,9 +37,19 @@ class _Pick(Button, prefix="test:pick-day", audience=Audience.MEMBER):
     page: int | None = None
 
 
+class _OnRecord:
+    """Fields several codecs share come first, from a plain mixin."""
+
+    record_id: int
+
+
+class _Vote(_OnRecord, Button, prefix="test:vote", audience=Audience.MEMBER):
+    choice: Window
+
+
 # Registered only while a test of this module runs: the role matrix and the fuzz tests read
 # the registry as the bot's own buttons.
-CODECS = (_Decide, _Totals, _Pick)
+CODECS = (_Decide, _Totals, _Pick, _Vote)
 for _codec in CODECS:
     del buttons.REGISTRY[_codec.prefix]
 
@@ -57,6 +68,7 @@ def _registered():
     [
         _Decide(12, True),
         _Decide(999_999_999_999, False),
+        _Vote(3, Window.MONTH),
         _Totals(),
         _Totals(Window.MONTH),
         _Pick("yesterday"),
@@ -163,3 +175,30 @@ def test_data_with_a_newline_after_it_is_not_taken_by_the_handler():
     for data, taken in ((_Decide(5, True).pack(), True), (_Decide(5, True).pack() + "\n", False)):
         update = Update(1, callback_query=CallbackQuery("1", user, "chat", data=data))
         assert bool(handler.check_update(update)) is taken
+
+
+def test_a_press_is_the_value_of_its_fields_and_cannot_change():
+    pressed = _Vote(7, choice=Window.WEEK)
+    assert (pressed.record_id, pressed.choice) == (7, Window.WEEK)
+    assert pressed == _Vote.parse("test:vote:7:week") == _Vote(record_id=7, choice=Window.WEEK)
+    assert pressed != _Vote(8, Window.WEEK) and pressed != _Decide(7, True)
+    assert len({pressed, _Vote(7, Window.WEEK), _Vote(7, Window.MONTH)}) == 2
+    assert repr(pressed) == "_Vote(record_id=7, choice=<Window.WEEK: 'week'>)"
+    assert _Totals() == _Totals(None) and _Totals().window is None
+    with pytest.raises(AttributeError):
+        pressed.record_id = 8
+    with pytest.raises(TypeError):
+        _Vote(7)
+    with pytest.raises(TypeError):
+        _Vote(7, Window.WEEK, record_id=8)
+
+
+def test_a_mixin_that_brings_its_own_constructor_is_refused():
+    @dataclasses.dataclass(frozen=True)
+    class OnThing:
+        thing_id: int
+
+    with pytest.raises(TypeError, match="plain classes"):
+
+        class _Thing(OnThing, Button, prefix="test:thing", audience=Audience.MEMBER):
+            pass

@@ -7,8 +7,6 @@ confirmation (`-ok`) carries the same data as the press that asked for it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from domain.access import Audience
 from domain.appraisal.models import Disposal, Grade, Stage
 from handlers.buttons import Button, family
@@ -16,12 +14,10 @@ from handlers.buttons import Button, family
 MEMBER, SECRETARY = Audience.MEMBER, Audience.SECRETARY
 
 
-@dataclass(frozen=True)
 class OnRound:
     round_id: int
 
 
-@dataclass(frozen=True)
 class OnPerson(OnRound):
     person_id: int
 

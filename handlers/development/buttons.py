@@ -6,20 +6,16 @@ Most presses are about one file (`OnFile`) or one public notice (`OnNotice`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from domain.access import Audience
 from handlers.buttons import Button, family
 
 EVERYONE, MEMBER, SECRETARY = Audience.EVERYONE, Audience.MEMBER, Audience.SECRETARY
 
 
-@dataclass(frozen=True)
 class OnFile:
     file_id: int
 
 
-@dataclass(frozen=True)
 class OnNotice:
     notice_id: int
 
