@@ -6,9 +6,11 @@ resident memory of the idle bot a few seconds later.
 `--database` starts the bot on a copy of an existing database (e.g. the county data set
 that `benchmarks/seed.py` writes); without it the bot starts on an empty one.
 
-The program's modules are compiled to bytecode first, as `pip install` and the image do
-(the venv's packages already are). `--no-compile` measures the tree as it is: with
-PYTHONDONTWRITEBYTECODE set and no __pycache__, each start compiles the program from source.
+The program's modules are compiled to bytecode and its catalogs to `.mo` first, as `pip
+install` and the image do (the venv's packages already are; tools/hatch_catalogs.py).
+`--no-compile` measures the tree as it is: with PYTHONDONTWRITEBYTECODE set and no
+__pycache__, each start compiles the program from source, and without a `.mo` each start
+parses the catalogs.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from benchmarks._load import JSON, median, report
+from domain.i18n import compile_catalogs
 from tests.fakes.fake_bot_api import FakeBotAPI
 from tests.fakes.process import ROOT, BotProcess
 
@@ -66,6 +69,7 @@ async def main(argv: Sequence[str] | None = None) -> None:
     if not args.no_compile:
         for package in PACKAGES:
             compileall.compile_dir(ROOT / package, quiet=1)
+        compile_catalogs()
     results = [await one_round(args.database) for _ in range(args.rounds)]
     figures: JSON = {
         "rounds": args.rounds,
@@ -78,7 +82,10 @@ async def main(argv: Sequence[str] | None = None) -> None:
     rows = [
         ("database", figures["database"]),
         ("rounds", args.rounds),
-        ("program's bytecode", "compiled first" if figures["compiled"] else "as the tree is"),
+        (
+            "program's bytecode and catalogs",
+            "compiled first" if figures["compiled"] else "as the tree is",
+        ),
         (
             "first getUpdates, s (median | max)",
             f"{figures['first_get_updates_s']:.3f} | {figures['first_get_updates_s_max']:.3f}",

@@ -58,9 +58,11 @@ def compile_catalogs() -> list[Path]:
         folder = locales_dir() / locale / "LC_MESSAGES"
         with (folder / f"{DOMAIN}.po").open("rb") as fh:
             catalog = read_po(fh, locale=locale)
-        with (folder / f"{DOMAIN}.mo").open("wb") as fh:
+        # Written aside, then put in place: a bot starting meanwhile reads the old or the new.
+        partial = folder / f"{DOMAIN}.mo.partial"
+        with partial.open("wb") as fh:
             write_mo(fh, catalog)
-        written.append(folder / f"{DOMAIN}.mo")
+        written.append(partial.replace(folder / f"{DOMAIN}.mo"))
     return written
 
 
