@@ -132,6 +132,9 @@ async def settle_offer(update: Update, context: BotContext) -> None:
         return
     if now != steps or context.user_data.get(_OFFERED) != offered:
         await _remove_markup(context, offered)
+        # Gone now: the next typed message has no keyboard of it to take away again.
+        if context.user_data.get(_OFFERED) == offered:
+            context.user_data.pop(_OFFERED, None)
 
 
 async def _remove_markup(context: BotContext, offered: list[int]) -> None:

@@ -60,3 +60,21 @@ async def test_a_typed_message_removes_a_buttons_only_steps_keyboard_when_it_mov
         assert member.buttons(current(member, asked)) == []
     else:  # refused: the question stays open, and so do its buttons
         assert member.buttons(current(member, asked)) != []
+
+
+async def test_a_keyboard_a_typed_answer_took_away_is_not_taken_away_again(bot, member):
+    await member.send("/hours")
+    await member.press("➕ 登记时长")
+    await member.press("党课")
+    await member.press("今天")
+    amounts = member.last  # how many hours: preset buttons, or typed
+    before = len(bot.server.calls)
+    await member.send("2")
+    assert member.buttons(current(member, amounts)) == []
+    assert calls_since(bot, before) == ["sendMessage", "editMessageReplyMarkup"]
+    # The description asks with no buttons; typing it shows the photo question, and the
+    # amounts' keyboard, gone already, is not asked to go once more.
+    before = len(bot.server.calls)
+    await member.send("学习党章")
+    assert calls_since(bot, before) == ["sendMessage"]
+    assert member.buttons(member.last) == ["跳过"]
