@@ -43,6 +43,7 @@ from handlers.conversation import (
     unexpected,
 )
 from handlers.flow_kit import TYPED, typed_step
+from handlers.in_place import answer_and_replace
 from handlers.labels import CATEGORY_LABELS, CATEGORY_NAMES
 from handlers.menu import help_text
 
@@ -243,7 +244,8 @@ async def got_category(update: Update, context: BotContext, query, t) -> Step:
     if category not in CATEGORY_LABELS:  # a cadre comes in through a cadre invitation
         await answer_stale(query, t)
         return Step.CATEGORY
-    await answer_query(query)
+    # The review takes the question's place: no category buttons are left to press.
+    await answer_and_replace(query)
     context.user_data[DRAFT]["category"] = str(category)
     await show_review(update, context, t)
     return Step.CONFIRM
@@ -266,10 +268,9 @@ async def show_review(update: Update, context: BotContext, t: Translator) -> Non
 
 @on_press()
 async def redo(update: Update, context: BotContext, t) -> Step:
-    await answer_query(update.callback_query)
+    await answer_and_replace(update.callback_query)
     draft = context.user_data[DRAFT]
     context.user_data[DRAFT] = {"code": draft["code"], "role": draft["role"]}
-    await drop_buttons(update.callback_query)
     await update.effective_message.reply_text(t.gettext("What is your full name?"))
     return Step.NAME
 
