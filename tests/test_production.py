@@ -276,8 +276,14 @@ async def health_follows_the_bot_api(server, bot, tmp_path):
     assert "Bot API unreachable" in checked.stderr and "Traceback" not in checked.stderr
 
     server.clear_faults()
-    await asyncio.sleep(2)  # the poller's backoff, then a poll answered
-    assert await signs_of_life(bot) == []
+
+    # The poller's backoff (python-telegram-bot waits 1, 1.5, 2.25 s ... after each failure),
+    # then a poll answered: how long depends on when the last failure fell, so it is waited
+    # for (a fixed 2 s failed whenever the first failure came late in a 1 s poll).
+    async def well() -> bool:
+        return await signs_of_life(bot) == []
+
+    await until(well, "a poll answered after the Bot API came back", timeout=10)
 
 
 def test_health_names_a_failing_sender_and_a_stalled_scheduler():
