@@ -15,6 +15,7 @@ from decimal import Decimal
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
+from typing import BinaryIO
 
 from babel import Locale, dates, numbers
 from babel.lists import format_list
@@ -43,12 +44,17 @@ def _load(locale: str) -> NullTranslations:
             return Translations(fh, domain=DOMAIN)
     if not po.exists():
         return NullTranslations()
-    with po.open("rb") as fh:
-        catalog = read_po(fh, locale=locale)
     buffer = io.BytesIO()
-    write_mo(buffer, catalog)
+    compile_catalog(locale, buffer)
     buffer.seek(0)
     return Translations(buffer, domain=DOMAIN)
+
+
+def compile_catalog(locale: str, out: BinaryIO) -> None:
+    """The `.po` of `locale` compiled into `out`: what a checkout loads, `compile_catalogs`
+    writes and the wheel carries (tools/hatch_catalogs.py)."""
+    with (locales_dir() / locale / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as fh:
+        write_mo(out, read_po(fh, locale=locale))
 
 
 def compile_catalogs() -> list[Path]:
@@ -56,12 +62,10 @@ def compile_catalogs() -> list[Path]:
     written = []
     for locale in LOCALES:
         folder = locales_dir() / locale / "LC_MESSAGES"
-        with (folder / f"{DOMAIN}.po").open("rb") as fh:
-            catalog = read_po(fh, locale=locale)
         # Written aside, then put in place: a bot starting meanwhile reads the old or the new.
-        partial = folder / f"{DOMAIN}.mo.partial"
+        partial = folder / f"{DOMAIN}.partial.mo"
         with partial.open("wb") as fh:
-            write_mo(fh, catalog)
+            compile_catalog(locale, fh)
         written.append(partial.replace(folder / f"{DOMAIN}.mo"))
     return written
 

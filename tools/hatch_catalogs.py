@@ -5,14 +5,11 @@
 
 from __future__ import annotations
 
+import sys
 import tempfile
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
-
-DOMAIN = "messages"
 
 
 class CatalogsHook(BuildHookInterface):
@@ -21,21 +18,19 @@ class CatalogsHook(BuildHookInterface):
     def initialize(self, version: str, build_data: dict) -> None:
         if self.target_name != "wheel" or version == "editable":
             return
-        source = Path(self.root) / "locales"
+        # The program's own compiler (and list of locales), from the tree being built; it
+        # needs only Babel, the hook's dependency.
+        sys.path.insert(0, self.root)
+        from domain import i18n
+
         # Hatchling copies force-included files when it writes the wheel, after this returns;
         # the folder lives until `finalize`.
         self._built = tempfile.TemporaryDirectory(prefix="partybot-catalogs-")
-        catalogs = sorted(source.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
-        if not catalogs:
-            raise RuntimeError(f"no catalogs under {source}")
-        for po in catalogs:
-            locale = po.parent.parent.name
+        for locale in i18n.LOCALES:
             mo = Path(self._built.name) / f"{locale}.mo"
-            with po.open("rb") as fh:
-                catalog = read_po(fh, locale=locale)
             with mo.open("wb") as fh:
-                write_mo(fh, catalog)
-            installed = f"domain/locales/{locale}/LC_MESSAGES/{DOMAIN}.mo"
+                i18n.compile_catalog(locale, fh)
+            installed = f"domain/locales/{locale}/LC_MESSAGES/{i18n.DOMAIN}.mo"
             build_data["force_include"][str(mo)] = installed
 
     def finalize(self, version: str, build_data: dict, artifact_path: str) -> None:
