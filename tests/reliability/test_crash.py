@@ -37,13 +37,15 @@ async def walk_through_onboarding(server: FakeBotAPI, user: dict, code: str, n: 
     the walker looks back past "thank you" and "I did not understand" to the last question.
     """
     chat = user["id"]
-    answered: set[int] = set()
+    # A question is known by its message and its text: a press may turn the question it was
+    # on into the next one in place (the category question becomes the review).
+    answered: set[tuple[int, str]] = set()
     server.push_text(user, f"/start {code}")
     for _ in range(40):
         seen = len(server.chat_messages(chat))
         await wait_for_new(server, chat, seen - 1 if seen else 0)
         question = last_question(server.chat_messages(chat))
-        if question is None or question["message_id"] in answered:
+        if question is None or (question["message_id"], question.get("text", "")) in answered:
             if not await wait_for_new(server, chat, len(server.chat_messages(chat))):
                 # Silence after an answer: say it again, as a person would.
                 answered.clear()
@@ -51,7 +53,7 @@ async def walk_through_onboarding(server: FakeBotAPI, user: dict, code: str, n: 
         text = question.get("text", "")
         if "已提交给支部书记" in text or "正在等待书记审核" in text:
             return
-        answered.add(question["message_id"])
+        answered.add((question["message_id"], text))
         if "请问您的姓名" in text:
             server.push_text(user, f"成员{'甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥'[n]}某")
         elif "inline_keyboard" in (question.get("reply_markup") or {}):
@@ -60,7 +62,7 @@ async def walk_through_onboarding(server: FakeBotAPI, user: dict, code: str, n: 
             server.push_callback(user, question["message_id"], wanted["callback_data"])
         else:
             server.push_contact(user, f"1380000{n:04d}")
-        await wait_for_new(server, chat, len(server.chat_messages(chat)))
+        await wait_for_answer(server, chat, len(server.chat_messages(chat)), question)
     pytest.fail(f"user {n} did not finish: {texts(server, chat)}")
 
 
@@ -99,6 +101,16 @@ async def until_distinct_requests(server: FakeBotAPI, chat: int, count: int, sec
 
 def texts(server: FakeBotAPI, chat: int) -> list[str]:
     return [m.get("text", "")[:30] for m in server.chat_messages(chat)]
+
+
+async def wait_for_answer(server: FakeBotAPI, chat: int, seen: int, question: dict) -> None:
+    """Until a message after the first `seen` comes, or `question` is edited into the next
+    one (at most 8 s, as `wait_for_new`)."""
+    asked = question.get("text")
+    for _ in range(160):
+        if len(server.chat_messages(chat)) > seen or question.get("text") != asked:
+            return
+        await asyncio.sleep(0.05)
 
 
 async def wait_for_new(server: FakeBotAPI, chat: int, seen: int) -> bool:
