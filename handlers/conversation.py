@@ -177,12 +177,26 @@ def cancel_with(
 async def unexpected(update: Update, context: BotContext) -> None:
     """Input the current step does not take: a stale press, or text where a button is due."""
     t = await tr(update, context)
-    if update.callback_query:
-        await answer_stale(update.callback_query, t)
+    query = update.callback_query
+    if query:
+        await answer_stale(query, t)
+        if _on_its_message(query):
+            # A step already passed (a question shown twice after a crash, a review left above
+            # a new /start): its buttons go, so the live question is the one left to press.
+            with contextlib.suppress(BadRequest):
+                await drop_buttons(query)
         return
     await update.effective_message.reply_text(
         t.gettext("I did not understand that. Please answer the question above, or send /cancel.")
     )
+
+
+def _on_its_message(query: CallbackQuery) -> bool:
+    """The pressed data is one of the pressed message's buttons (not data forged onto it)."""
+    markup = getattr(query.message, "reply_markup", None)
+    if not isinstance(markup, InlineKeyboardMarkup):
+        return False
+    return any(b.callback_data == query.data for row in markup.inline_keyboard for b in row)
 
 
 async def typed_into(

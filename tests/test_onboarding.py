@@ -96,6 +96,56 @@ async def test_bad_codes_get_a_clear_reply(bot, branch):
     assert await people.by_telegram_id(bot.db, visitor.id) is None
 
 
+async def test_a_question_shown_twice_after_a_crash_leaves_one_to_answer(bot, branch, monkeypatch):
+    """Killed after it asked for the category but before it stored that it had: the bot
+    asks again on restart. Whichever copy the person answers, the other one's buttons are
+    of a step already passed: pressing them says so and takes them away, and the review is
+    the one question left."""
+    from bot.persistence import SQLitePersistence
+
+    code = await invite(bot, branch.id)
+    wang = bot.person("王")
+    await wang.types(f"/start {code}", "王芳")
+    commit = SQLitePersistence.commit
+    cut_short = []
+
+    async def killed(self, handled_update_id=None, **kwargs):
+        # Nothing is written from the contact on: the process is gone (its stop included).
+        if handled_update_id is not None:
+            cut_short.append(handled_update_id)
+        self._staged, self._staged_users = [], {}
+
+    monkeypatch.setattr(SQLitePersistence, "commit", killed)
+    await wang.share_contact("13800138000")
+    first = wang.message_with_button("居民党员")
+    await bot.stop()
+    monkeypatch.setattr(SQLitePersistence, "commit", commit)
+    await bot.start()
+    await bot.processed({"update_id": cut_short[0]})
+    second = wang.message_with_button("居民党员")
+    assert second["message_id"] != first["message_id"]
+
+    await wang.press("居民党员", first)
+    assert "类别：居民党员" in first["text"]
+    await wang.press("居民党员", second)
+    assert wang.answer == "此按钮已失效。"
+    assert wang.buttons(second) == []
+    assert wang.message_with_button("✅ 提交")["message_id"] == first["message_id"]
+    await wang.press("✅ 提交", expecting="已提交给支部书记")
+
+
+async def test_data_forged_onto_the_live_question_leaves_its_buttons(bot, branch):
+    code = await invite(bot, branch.id)
+    wang = bot.person("王")
+    await wang.types(f"/start {code}", "王芳")
+    await wang.share_contact("13800138000")
+    await wang.press_data_on("居民党员", "join:submit")
+    assert wang.answer == "此按钮已失效。"
+    assert "居民党员" in wang.buttons()
+    await wang.press("居民党员")
+    await wang.press("✅ 提交", expecting="已提交给支部书记")
+
+
 async def test_every_bad_input_is_asked_again(bot, branch):
     code = await invite(bot, branch.id)
     wang = bot.person("王")

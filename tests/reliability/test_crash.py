@@ -104,11 +104,16 @@ def texts(server: FakeBotAPI, chat: int) -> list[str]:
 
 
 async def wait_for_answer(server: FakeBotAPI, chat: int, seen: int, question: dict) -> None:
-    """Until a message after the first `seen` comes, or `question` is edited into the next
-    one (at most 8 s, as `wait_for_new`)."""
-    asked = question.get("text")
+    """Until a message after the first `seen` comes, or `question` is edited: into the next
+    one, or without its buttons (a copy of a passed step, after a crash) (at most 8 s, as
+    `wait_for_new`)."""
+
+    def shown() -> tuple:
+        return question.get("text"), str(question.get("reply_markup"))
+
+    asked = shown()
     for _ in range(160):
-        if len(server.chat_messages(chat)) > seen or question.get("text") != asked:
+        if len(server.chat_messages(chat)) > seen or shown() != asked:
             return
         await asyncio.sleep(0.05)
 
