@@ -82,7 +82,19 @@ class Unchanged:
         before, after = self._last, self.live.snapshot()
         assert before is not None, "before() first"
         self._last = after if after == before else None
-        assert after == before, message
+        assert after == before, f"{message}: {changes(before, after)}"
+
+
+def changes(before: dict[str, list[tuple]], after: dict[str, list[tuple]]) -> str:
+    """What differs, table by table: the rows gone and the rows come (a few of each)."""
+    said = []
+    for table in sorted(before.keys() | after.keys()):
+        old, new = set(before.get(table, [])), set(after.get(table, []))
+        if old != new:
+            said.append(
+                f"{table}: -{sorted(old - new, key=repr)[:3]} +{sorted(new - old, key=repr)[:3]}"
+            )
+    return "; ".join(said) or "the same rows in another order"
 
 
 def running(token: str, data: Path) -> Iterator[LiveBot]:
