@@ -17,16 +17,17 @@ from telegram.ext import (
     ContextTypes,
     Defaults,
 )
-from telegram.request import HTTPXRequest, RequestData
+from telegram.request import RequestData
 
 import handlers
-from bot import instances, jobs, sender, throttle, tls
+from bot import instances, jobs, sender, throttle
 from bot.config import Settings
 from bot.context import BotContext
 from bot.health import Liveness, PollingRequest
 from bot.inbox import DurableUpdateQueue
 from bot.leader import Leader
 from bot.persistence import SQLitePersistence
+from bot.transport import AiohttpRequest
 from bot.updates import PerUserUpdateProcessor
 from domain import workdays
 from domain.access import actor
@@ -47,8 +48,8 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
 SENDS = ("send", "copyMessage", "forwardMessage")
 
 
-class EditsOnce(HTTPXRequest):
-    """The bot's requests (python-telegram-bot's default, 256 connections), where an edit
+class EditsOnce(AiohttpRequest):
+    """The bot's requests (over aiohttp: bot/transport.py; 256 connections), where an edit
     Telegram refuses as "message is not modified" counts as done: an update replayed after
     a crash (bot/inbox.py) edits its reply again to what the edit before the crash made it,
     and must go on to its next step rather than fail there.
@@ -91,7 +92,7 @@ def build_application(
         settings.token(),
         base_url=settings.telegram_base_url,
         base_file_url=settings.telegram_base_file_url,
-        request=EditsOnce(budget, connection_pool_size=256, httpx_kwargs=tls.httpx_kwargs()),
+        request=EditsOnce(budget, connection_pool_size=256),
         get_updates_request=polling,
         defaults=Defaults(tzinfo=settings.tz),
     )

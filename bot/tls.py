@@ -1,8 +1,9 @@
 """One TLS context for every connection the bot opens to the Bot API.
 
 httpx makes a context for each client and loads certifi's bundle into it: the bot has four
-clients (the handlers' and the long poll's, and the two of the getMe check at start), and
-each context cost ~0.05 s of CPU and over a MiB of memory for the same certificates."""
+clients (the handlers' aiohttp session of bot/transport.py, the long poll's httpx client and
+the two of the getMe check at start), and each context cost ~0.05 s of CPU and over a MiB of
+memory for the same certificates."""
 
 from __future__ import annotations
 
