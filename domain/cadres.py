@@ -283,7 +283,7 @@ async def set_leave(
 async def branch_cadres(db: Database, actor: Actor, branch_id: int, year: int):
     """The registrations in force in a secretary's branch, for choosing whom to remark on."""
     require(actor, Role.SECRETARY, branch_id)
-    return [r for r in await cadres.current(db, year) if r.branch_id == branch_id]
+    return await cadres.current(db, year, branch_id)
 
 
 @effect

@@ -115,12 +115,9 @@ async def _cadres_to_register(
 ) -> tuple[list[str], list[str]]:
     """The branch's cadres not registered for `year`: those whose registration waits for
     the secretary's confirmation, and those who have not registered at all."""
-    registered = {r.person_id for r in await cadres.current(db, year)}
-    waiting = await cadres.pending_people(db, year)
     unconfirmed, unregistered = [], []
-    for p in await cadres.cadre_people(db):
-        if p.branch_id == branch_id and p.id not in registered:
-            (unconfirmed if p.id in waiting else unregistered).append(p.display_name)
+    for person, waiting in await cadres.to_register(db, branch_id, year):
+        (unconfirmed if waiting else unregistered).append(person.display_name)
     return unconfirmed, unregistered
 
 

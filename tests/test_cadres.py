@@ -19,6 +19,7 @@ from domain import (
     cadre_sheets,
     cadres,
     county_report,
+    digest,
     fonts,
     periods,
     privacy,
@@ -424,6 +425,20 @@ async def test_the_digest_learns_whose_remark_is_missing_in_the_last_week(world)
     assert await reminders.remarks_missing(db, east.id, date(2026, 9, 24)) == ["甲干部", "乙干部"]
     await cadres.add_remark(db, await actor(db, 1), first, periods.quarter(2026, 3), "表现良好")
     assert await reminders.remarks_missing(db, east.id, date(2026, 9, 30)) == ["乙干部"]
+
+
+async def test_the_digest_lists_its_own_branchs_cadres_still_to_register_this_year(world):
+    db, east, west, education, _ = world
+    await registered(db, await member(db, east.id, "甲干部"), 1, education.id, 2026)
+    waiting = await actor(db, await member(db, east.id, "乙干部"))
+    await cadres.submit(db, waiting, facts("乙干部", education.id), 2026)
+    await registered(db, await member(db, east.id, "丙干部"), 1, education.id, 2025)
+    await member(db, east.id, "丁居民", cadre=False)
+    elsewhere = await actor(db, await member(db, west.id, "戊干部"))
+    await cadres.submit(db, elsewhere, facts("戊干部", education.id), 2026)
+    # 乙 waits for the secretary, 丙 registered only last year; 戊 is the other branch's.
+    assert await digest._cadres_to_register(db, east.id, 2026) == (["乙干部"], ["丙干部"])
+    assert await digest._cadres_to_register(db, west.id, 2026) == (["戊干部"], [])
 
 
 async def moves(db, telegram_id: int, person_id: int, branch_id: int, unit_id: int) -> None:

@@ -27,8 +27,8 @@ async def year_figures(db: Database, branch_id: int, year: int) -> YearFigures:
         )
         if status is HourStatus.VERIFIED
     )
-    registered = {r.person_id for r in await cadres.current(db, year) if r.branch_id == branch_id}
-    due = {p.id for p in await cadres.cadre_people(db) if p.branch_id == branch_id}
+    registered = {r.person_id for r in await cadres.current(db, year, branch_id)}
+    due = {p.id for p in await cadres.cadre_people(db, branch_id)}
     return YearFigures(
         members=len(members),
         mobile=await mobile.count(db, branch_id, ListKind.OUTFLOW, "")
