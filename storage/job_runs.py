@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
 
-from storage.db import Database, iso, parse_iso, utcnow
+from storage.db import Database, iso, parse_iso, placeholders, utcnow
 
 
 async def claim(
@@ -107,16 +107,24 @@ async def latest(db: Database, job: str, branch_id: int) -> Run | None:
     )
 
 
-async def prune(db: Database, before: datetime) -> int:
-    """Finished slots before `before`, except each (job, branch)'s latest (`job list`)."""
+async def prune(db: Database, before: Mapping[str, datetime], otherwise: datetime) -> int:
+    """Finished slots of each job before its moment in `before` (`otherwise` for a job not
+    named there, one since removed), except each (job, branch)'s latest (`job list`)."""
+    deleted = 0
     async with db.transaction() as conn:
-        cur = await conn.execute(
-            "DELETE FROM job_runs WHERE slot < ? AND finished_at IS NOT NULL"
-            " AND slot < (SELECT MAX(r.slot) FROM job_runs r"
-            " WHERE r.job = job_runs.job AND r.branch_id = job_runs.branch_id)",
-            (iso(before),),
-        )
-        return cur.rowcount
+        for job, moment in [*before.items(), (None, otherwise)]:
+            if job is None:
+                which, params = f"job NOT IN ({placeholders(before)})", [*before, iso(moment)]
+            else:
+                which, params = "job = ?", [job, iso(moment)]
+            cur = await conn.execute(
+                f"DELETE FROM job_runs WHERE {which} AND slot < ? AND finished_at IS NOT NULL"
+                " AND slot < (SELECT MAX(r.slot) FROM job_runs r"
+                " WHERE r.job = job_runs.job AND r.branch_id = job_runs.branch_id)",
+                params,
+            )
+            deleted += cur.rowcount
+    return deleted
 
 
 async def last(db: Database, job: str, branch_id: int) -> datetime | None:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from apscheduler.triggers.cron import CronTrigger
 
 from bot import jobs
 from bot.cli import jobs as job_commands
@@ -18,7 +19,8 @@ from tests.conftest import invite, onboard
 from tests.test_cli import partybot
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-DIGEST = jobs.JOBS["secretary-digest"]
+ALL_JOBS = jobs.JOBS
+DIGEST = ALL_JOBS["secretary-digest"]
 
 
 @pytest.fixture(autouse=True)
@@ -275,6 +277,40 @@ async def test_the_record_of_old_slots_is_pruned_but_each_latest_kept(tmp_path):
             ("digest", "2026-11-02"),  # old, but the latest `job list` shows
             ("events", "2026-11-20"),  # within the longest catch-up
         ]
+
+
+async def test_each_jobs_slots_are_kept_for_its_own_catch_up_an_unfinished_one_always(
+    tmp_path, monkeypatch
+):
+    """The every-minute job's record stays hours, not the longest catch-up's six days (at
+    200 branches that was 1.7 million rows); the daily digest's stays a day."""
+    monkeypatch.setattr(jobs, "JOBS", ALL_JOBS)
+    now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    ago = [timedelta(hours=3), timedelta(minutes=150), timedelta(minutes=90), timedelta(minutes=1)]
+    async with Database(tmp_path / "runs.db") as db:
+        for job, delay in [
+            *(("events", d) for d in ago),
+            ("secretary-digest", timedelta(hours=48.5)),
+            ("secretary-digest", timedelta(hours=24.5)),
+            ("secretary-digest", timedelta(minutes=30)),
+        ]:
+            assert await job_runs.claim(db, job, 7, now - delay)
+            await job_runs.finish(db, job, 7, now - delay, 0)
+        assert await job_runs.claim(db, "events", 7, now - timedelta(hours=5))  # cut short
+        await jobs.prune_runs(db, None, now, ZoneInfo("UTC"))
+        left = await db.fetchall("SELECT job, slot FROM job_runs ORDER BY job, slot")
+        assert [(r["job"], datetime.fromisoformat(r["slot"])) for r in left] == [
+            ("events", now - timedelta(hours=5)),
+            ("events", now - timedelta(minutes=90)),
+            ("events", now - timedelta(minutes=1)),
+            ("secretary-digest", now - timedelta(hours=24.5)),
+            ("secretary-digest", now - timedelta(minutes=30)),
+        ]
+    hourly = CronTrigger(**ALL_JOBS["job-runs"].cron, timezone=UTC)
+    first = hourly.get_next_fire_time(None, now)
+    assert hourly.get_next_fire_time(first, first + timedelta(seconds=1)) - first == timedelta(
+        hours=1
+    )
 
 
 # ------------------------------------------- a change of zone or schedule, then a restart
