@@ -87,12 +87,9 @@ _CURRENT = (
 
 async def current(db: Database, year: int, branch_id: int | None = None) -> list[CadreRegistration]:
     """The county's registrations in force, or one branch's (registered with it)."""
-    if branch_id is None:
-        found = await db.fetchall(_CURRENT + " ORDER BY r.person_id", (year,))
-    else:
-        found = await db.fetchall(
-            _CURRENT + " AND r.branch_id = ? ORDER BY r.person_id", (year, branch_id)
-        )
+    mine = "" if branch_id is None else " AND r.branch_id = ?"
+    params = (year,) if branch_id is None else (year, branch_id)
+    found = await db.fetchall(_CURRENT + mine + " ORDER BY r.person_id", params)
     return [rows.cadre_registration(r) for r in found]
 
 
@@ -115,12 +112,9 @@ _IS_CADRE = (
 
 async def cadre_people(db: Database, branch_id: int | None = None) -> list[Person]:
     """Every active person registered or invited as a cadre, or those of one branch."""
-    if branch_id is None:
-        return await rows.people(db, f"SELECT p.* FROM people p WHERE {_IS_CADRE} ORDER BY p.id")
+    mine, params = ("", ()) if branch_id is None else ("p.branch_id = ? AND ", (branch_id,))
     return await rows.people(
-        db,
-        f"SELECT p.* FROM people p WHERE p.branch_id = ? AND {_IS_CADRE} ORDER BY p.id",
-        (branch_id,),
+        db, f"SELECT p.* FROM people p WHERE {mine}{_IS_CADRE} ORDER BY p.id", params
     )
 
 

@@ -110,15 +110,13 @@ async def latest(db: Database, job: str, branch_id: int) -> Run | None:
 async def prune(db: Database, before: Mapping[str, datetime], otherwise: datetime) -> int:
     """Finished slots of each job before its moment in `before` (`otherwise` for a job not
     named there, one since removed), except each (job, branch)'s latest (`job list`)."""
+    which = [("job = ?", [job, iso(moment)]) for job, moment in before.items()]
+    which.append((f"job NOT IN ({placeholders(before)})", [*before, iso(otherwise)]))
     deleted = 0
     async with db.transaction() as conn:
-        for job, moment in [*before.items(), (None, otherwise)]:
-            if job is None:
-                which, params = f"job NOT IN ({placeholders(before)})", [*before, iso(moment)]
-            else:
-                which, params = "job = ?", [job, iso(moment)]
+        for jobs, params in which:
             cur = await conn.execute(
-                f"DELETE FROM job_runs WHERE {which} AND slot < ? AND finished_at IS NOT NULL"
+                f"DELETE FROM job_runs WHERE {jobs} AND slot < ? AND finished_at IS NOT NULL"
                 " AND slot < (SELECT MAX(r.slot) FROM job_runs r"
                 " WHERE r.job = job_runs.job AND r.branch_id = job_runs.branch_id)",
                 params,
