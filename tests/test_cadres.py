@@ -437,8 +437,11 @@ async def test_the_digest_lists_its_own_branchs_cadres_still_to_register_this_ye
     elsewhere = await actor(db, await member(db, west.id, "戊干部"))
     await cadres.submit(db, elsewhere, facts("戊干部", education.id), 2026)
     # 乙 waits for the secretary, 丙 registered only last year; 戊 is the other branch's.
-    assert await digest._cadres_to_register(db, east.id, 2026) == (["乙干部"], ["丙干部"])
-    assert await digest._cadres_to_register(db, west.id, 2026) == (["戊干部"], [])
+    now = datetime(2026, 9, 1, 1, 0, tzinfo=UTC)
+    east_digest = await digest.contents(db, east.id, now, TZ)
+    assert (east_digest["unconfirmed"], east_digest["unregistered"]) == (["乙干部"], ["丙干部"])
+    west_digest = await digest.contents(db, west.id, now, TZ)
+    assert (west_digest["unconfirmed"], west_digest["unregistered"]) == (["戊干部"], [])
 
 
 async def moves(db, telegram_id: int, person_id: int, branch_id: int, unit_id: int) -> None:
